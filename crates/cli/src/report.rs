@@ -1,0 +1,78 @@
+//! Human-readable text for the terminal: the presets list, a run summary and the calibration table.
+
+use std::fmt::Write;
+
+use fleetplan_engine::calibration::{self, CalibrationRow};
+use fleetplan_engine::{presets, Summary};
+
+pub fn presets_table() -> String {
+    let mut out = String::new();
+    let width = presets::all().iter().map(|p| p.id.len()).max().unwrap_or(0);
+    for preset in presets::all() {
+        let _ = writeln!(out, "{:width$}  {}", preset.id, preset.title);
+    }
+    out
+}
+
+fn seconds(value: Option<f64>) -> String {
+    value.map_or_else(|| "not reached".to_string(), |s| format!("{s:.1} s"))
+}
+
+pub fn summary_text(summary: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} (seed {})", summary.scenario, summary.seed);
+    let _ = writeln!(out, "  completion      {}", seconds(summary.completion_s));
+    let _ = writeln!(out, "  simulated       {:.1} s, {} events", summary.end_s, summary.events);
+    let _ = writeln!(
+        out,
+        "  tasks           {} launched, {} started, {} failed, {} interrupted, {} replaced",
+        summary.tasks_launched, summary.tasks_started, summary.tasks_failed, summary.interruptions, summary.replacements
+    );
+    let _ = writeln!(out, "  cost            ${:.4} total, ${:.4}/hour", summary.cost_usd, summary.cost_per_hour_usd);
+    for s in &summary.services {
+        let _ = writeln!(
+            out,
+            "  service {}: {}/{} running, steady {}, deployment {}, limited by {}",
+            s.name,
+            s.running,
+            s.desired,
+            seconds(s.steady_s),
+            s.deployment,
+            s.limited_by
+        );
+    }
+    for r in &summary.run_tasks {
+        let _ = writeln!(
+            out,
+            "  RunTask {}: {}/{} started, {} failed, {} given up, {} throttled calls, settled {}",
+            r.name,
+            r.started,
+            r.requested,
+            r.failed,
+            r.throttled,
+            r.throttled_calls,
+            seconds(r.settled_s)
+        );
+    }
+    out
+}
+
+pub fn calibration_table(rows: &[CalibrationRow]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{:28} {:>10} {:>10} {:>8}  within ±{}%", "preset", "published", "simulated", "error", calibration::TOLERANCE * 100.0);
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "{:28} {:>8.0} s {:>10} {:>8}  {}",
+            row.preset,
+            row.published_s,
+            row.simulated_s.map_or("-".into(), |s| format!("{s:.0} s")),
+            row.error_percent.map_or("-".into(), |e| format!("{e:+.1}%")),
+            if row.within_tolerance { "yes" } else { "NO" }
+        );
+    }
+    for (preset, published) in calibration::PLANNED_ROWS {
+        let _ = writeln!(out, "{preset:28} {published:>8.0} s {:>10} {:>8}  (EC2 capacity is not simulated yet)", "-", "-");
+    }
+    out
+}

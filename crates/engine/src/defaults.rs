@@ -1,0 +1,107 @@
+//! Every default number of the model, with where it comes from.
+//!
+//! Sources: `domain.md` (which cites the articles in `shared/seeds/` and the AWS documentation) and the 2022
+//! benchmark table (domain.md section 8, `003_a42f18d68b1581b8.txt`). A few latencies are not published by AWS;
+//! those are *calibrated*: chosen once so that the calibration presets reproduce the benchmark, and then used
+//! unchanged by every scenario. Each says so below, with the arithmetic. No preset carries its own fudge factor.
+
+use crate::spec::LatencyStep;
+
+// ---- Token buckets (domain.md section 2, "Amazon ECS service quotas"; the same in both limits profiles) ----
+
+/// Fargate On-Demand task launches: burst 100, 20 tasks/s.
+pub const FARGATE_ON_DEMAND_BURST: u32 = 100;
+pub const FARGATE_ON_DEMAND_PER_S: f64 = 20.0;
+/// Fargate Spot task launches, a separate bucket: burst 100, 20 tasks/s.
+pub const FARGATE_SPOT_BURST: u32 = 100;
+pub const FARGATE_SPOT_PER_S: f64 = 20.0;
+/// RunTask API calls (cluster resource modification): burst 100 calls, 40 calls/s.
+pub const RUN_TASK_API_BURST: u32 = 100;
+pub const RUN_TASK_API_PER_S: f64 = 40.0;
+/// RunTask calls that target Fargate: burst 20 calls, 20 calls/s.
+pub const FARGATE_RUN_TASK_CALLS_BURST: u32 = 20;
+pub const FARGATE_RUN_TASK_CALLS_PER_S: f64 = 20.0;
+/// A RunTask call starts at most 10 tasks (RunTask API reference, `count`).
+pub const MAX_TASKS_PER_RUN_TASK_CALL: u32 = 10;
+/// Service deployment launch rate on Fargate: 500 tasks/min (2022 article; unchanged in later listings).
+pub const SERVICE_LAUNCH_PER_MIN_FARGATE: u32 = 500;
+/// Service deployment launch rate on EC2 / External: 250 tasks/min in 2022, 500 in later listings.
+pub const SERVICE_LAUNCH_PER_MIN_EC2_2022: u32 = 250;
+pub const SERVICE_LAUNCH_PER_MIN_EC2_CURRENT: u32 = 500;
+/// Deployment circuit breaker: threshold = clamp(ceil(0.5 x desired), min, 200); min 10 in the 2023
+/// documentation (profile "2022"), 3 in the current API (domain.md section 3).
+pub const CIRCUIT_BREAKER_MIN_2022: u32 = 10;
+pub const CIRCUIT_BREAKER_MIN_CURRENT: u32 = 3;
+pub const CIRCUIT_BREAKER_MAX: u32 = 200;
+
+// ---- The service scheduler (domain.md section 3) ----
+
+/// Seconds between two workflow cycles of one service. AWS does not publish it; 5 s keeps the launch curve as
+/// smooth as the published rates allow. The per-service launch bucket holds one cycle's worth of tokens
+/// (500/min x 5 s = 42), so the rate, not the cycle length, decides how fast a service scales.
+pub const SCHEDULER_CYCLE_S: f64 = 5.0;
+/// Exponential backoff of a service whose tasks keep failing to start: undocumented; domain.md suggests 10 s
+/// doubling, capped at the documented 15 minutes.
+pub const BACKOFF_INITIAL_S: f64 = 10.0;
+pub const BACKOFF_FACTOR: f64 = 2.0;
+pub const BACKOFF_MAX_S: f64 = 900.0;
+
+// ---- Lifecycle latencies (domain.md section 6) ----
+
+/// Relative spread used when a latency has none of its own: launch times at scale vary by tens of percent.
+pub const DEFAULT_SPREAD: f64 = 0.25;
+
+/// Fargate assigning a pre-warmed host and booting the task's micro-VM. Not published; *calibrated* on the
+/// On-Demand row (208 s): the last scheduler batch leaves at ~124 s (1,000 tasks at 500/min, the first 42 at
+/// once), so the slowest task of that batch must take ~84 s end to end. With the other steps below
+/// (ENI 7.5 + public IP 9 + pull 3 + 100 MB / 20 MB/s + start 2 s), a 33 s mean with 0.3 spread does that; the
+/// other four Fargate rows then land within ±8% over seeds 1–6 without further tuning (`fleetplan calibrate`).
+pub const FARGATE_CAPACITY: LatencyStep = LatencyStep { mean_s: 33.0, spread: 0.3 };
+/// ENI provisioning and attachment: "several seconds (~5–10 s)" (domain.md section 6).
+pub const ENI_ATTACH: LatencyStep = LatencyStep { mean_s: 7.5, spread: 0.25 };
+/// Associating a public IPv4 address. *Calibrated* from two published rows: with (208 s) minus without (199 s).
+pub const PUBLIC_IP: LatencyStep = LatencyStep { mean_s: 9.0, spread: 0.25 };
+/// Fixed part of an image pull (registry authentication, manifest, layer requests).
+pub const IMAGE_PULL_BASE: LatencyStep = LatencyStep { mean_s: 3.0, spread: 0.25 };
+/// Pull-and-extract throughput on Fargate, MB/s; Fargate has no image cache, so every task pays it.
+pub const IMAGE_PULL_MB_PER_S: f64 = 20.0;
+/// Lazy loading (SOCI) starts the container before the whole image is there: "up to ~50%" (domain.md 6).
+pub const LAZY_LOADING_PULL_FACTOR: f64 = 0.5;
+/// Container start: "~1–3 s" (domain.md section 6).
+pub const CONTAINER_START: LatencyStep = LatencyStep { mean_s: 2.0, spread: 0.25 };
+/// Registering a target with the load balancer until its first health check. *Calibrated*: the load-balancer row
+/// (252 s) minus the On-Demand row (208 s) is 44 s; the benchmark's target group checks every 5 s and needs 2
+/// successes (10 s, the fast setting of domain.md section 6), leaving ~34 s for registration.
+pub const LB_REGISTRATION: LatencyStep = LatencyStep { mean_s: 30.0, spread: 0.25 };
+/// The application exiting after SIGTERM (bounded by `stopTimeout`).
+pub const APP_SHUTDOWN: LatencyStep = LatencyStep { mean_s: 2.0, spread: 0.25 };
+/// Detaching and deleting the task's ENI after it stops.
+pub const DEPROVISION: LatencyStep = LatencyStep { mean_s: 5.0, spread: 0.25 };
+
+// ---- Fargate Spot (domain.md 4.1) ----
+
+/// Spot tasks given capacity per second when availability is "plenty". *Calibrated* on the Spot row: 353 s for
+/// 1,000 tasks, of which the last ~75 s are the lifecycle of the last task, so capacity came at ~1,000 / 280 s
+/// = 3.6 tasks/s (the article: Spot launches "depend on the Spot capacity available in the Region"). The 50/50
+/// row (213 s) is then a prediction, not a fit: only 500 tasks wait for Spot capacity.
+pub const SPOT_CAPACITY_PLENTY_PER_S: f64 = 3.6;
+/// "Tight": a quarter of that.
+pub const SPOT_CAPACITY_TIGHT_PER_S: f64 = 0.9;
+/// Capacity grants that can accumulate while no Spot task waits (a few seconds' worth).
+pub const SPOT_CAPACITY_BURST: u32 = 10;
+/// The Spot interruption warning: two minutes from notice to stop (domain.md 4.1, 4.5).
+pub const SPOT_WARNING_S: f64 = 120.0;
+/// Fargate caps `stopTimeout` at 120 s.
+pub const FARGATE_MAX_STOP_TIMEOUT_S: f64 = 120.0;
+
+// ---- Prices (domain.md section 7, us-east-1 Linux snapshot) ----
+
+pub const FARGATE_VCPU_HOUR: f64 = 0.04048;
+pub const FARGATE_GB_HOUR: f64 = 0.004445;
+pub const FARGATE_ARM_VCPU_HOUR: f64 = 0.03238;
+pub const FARGATE_ARM_GB_HOUR: f64 = 0.00356;
+/// "Up to 70% off (observed ~67%)".
+pub const FARGATE_SPOT_DISCOUNT_PERCENT: f64 = 67.0;
+pub const PUBLIC_IPV4_HOUR: f64 = 0.005;
+/// Fargate bills per second with a one-minute minimum.
+pub const FARGATE_MIN_BILLED_S: f64 = 60.0;

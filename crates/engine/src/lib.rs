@@ -1,0 +1,45 @@
+//! Fleetplan's simulation engine: a deterministic discrete-event model of how ECS services, RunTask calls and
+//! Fargate / Fargate Spot capacity launch, run, lose and replace tasks under AWS's token-bucket rate limits.
+//!
+//! A pure library: values in (a validated [`Scenario`] and a seed), values out ([`Summary`], [`View`],
+//! [`TimeSeries`], a trace). No IO, no clock, no printing; the web app and the CLI are thin shells over
+//! [`Simulation`]'s stepping API:
+//!
+//! ```
+//! use fleetplan_engine::{presets, Simulation};
+//! let scenario = presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap();
+//! let mut sim = Simulation::new(scenario, 7);
+//! sim.run_to_end();
+//! let summary = sim.summary();
+//! assert!(summary.completion_s.is_some());
+//! ```
+//!
+//! The model follows `shared/spec/domain.md`; every default number and its source is in [`defaults`].
+
+pub mod benchmarks;
+pub mod bucket;
+pub mod calibration;
+pub mod defaults;
+pub mod fargate;
+pub mod output;
+pub mod presets;
+pub mod rng;
+pub mod scenario;
+pub mod share;
+mod sim;
+pub mod spec;
+pub mod strategy;
+pub mod task;
+pub mod time;
+
+pub use output::{Summary, TimeSeries, TraceEntry, View};
+pub use scenario::{FieldError, Scenario, ScenarioError};
+pub use sim::{Limiter, RunOptions, Simulation};
+pub use time::SimTime;
+
+/// Runs a scenario to the end and returns its summary: the one-call form of the stepping API.
+pub fn run(scenario: Scenario, seed: u64) -> Summary {
+    let mut sim = Simulation::with_options(scenario, seed, RunOptions { trace: false, check_invariants: false });
+    sim.run_to_end();
+    sim.summary()
+}

@@ -1,0 +1,261 @@
+//! What a run produces: time series for the charts, a summary ([`Summary`]), a view of the current state for
+//! drawing ([`View`]) and an event trace. All plain values, serialisable, no IO.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::task::{StopReason, TaskState};
+use crate::time::SimTime;
+
+/// The columns of [`TimeSeries`], in order. Rates are per second over the preceding sample interval;
+/// levels are sampled at the sample time.
+pub const SERIES_COLUMNS: [(&str, &str); 14] = [
+    ("launches_fargate", "tasks/s"),
+    ("launches_fargate_spot", "tasks/s"),
+    ("running_fargate", "tasks"),
+    ("running_fargate_spot", "tasks"),
+    ("desired", "tasks"),
+    ("healthy", "tasks"),
+    ("provisioning", "tasks"),
+    ("pending", "tasks"),
+    ("bucket_fargate_on_demand", "tokens"),
+    ("bucket_fargate_spot", "tokens"),
+    ("bucket_run_task_api", "tokens"),
+    ("bucket_fargate_run_task_calls", "tokens"),
+    ("spot_capacity_waiting", "tasks"),
+    ("cost_usd", "USD"),
+];
+
+/// Column indices into [`TimeSeries::columns`].
+pub mod col {
+    pub const LAUNCHES_FARGATE: usize = 0;
+    pub const LAUNCHES_FARGATE_SPOT: usize = 1;
+    pub const RUNNING_FARGATE: usize = 2;
+    pub const RUNNING_FARGATE_SPOT: usize = 3;
+    pub const DESIRED: usize = 4;
+    pub const HEALTHY: usize = 5;
+    pub const PROVISIONING: usize = 6;
+    pub const PENDING: usize = 7;
+    pub const BUCKET_FARGATE_ON_DEMAND: usize = 8;
+    pub const BUCKET_FARGATE_SPOT: usize = 9;
+    pub const BUCKET_RUN_TASK_API: usize = 10;
+    pub const BUCKET_FARGATE_RUN_TASK_CALLS: usize = 11;
+    pub const SPOT_CAPACITY_WAITING: usize = 12;
+    pub const COST_USD: usize = 13;
+}
+
+/// Values sampled every `interval_ms`; sample `i` is at time `(i + 1) * interval_ms`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeSeries {
+    pub interval_ms: u64,
+    pub columns: Vec<Vec<f64>>,
+}
+
+impl TimeSeries {
+    pub fn new(interval_ms: u64) -> TimeSeries {
+        TimeSeries { interval_ms, columns: vec![Vec::new(); SERIES_COLUMNS.len()] }
+    }
+
+    pub fn len(&self) -> usize {
+        self.columns[0].len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn time_s(&self, sample: usize) -> f64 {
+        (sample as u64 + 1) as f64 * self.interval_ms as f64 / 1000.0
+    }
+
+    pub fn column(&self, index: usize) -> &[f64] {
+        &self.columns[index]
+    }
+
+    /// The whole series as CSV: a `time_s` column, then one column per series, named with its unit.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("time_s");
+        for (name, unit) in SERIES_COLUMNS {
+            out.push_str(&format!(",{name} ({unit})"));
+        }
+        out.push('\n');
+        for i in 0..self.len() {
+            out.push_str(&format_number(self.time_s(i)));
+            for column in &self.columns {
+                out.push(',');
+                out.push_str(&format_number(column[i]));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.6}")
+    }
+}
+
+/// The run summary: what `fleetplan run --json` prints and the page shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    /// Seconds until every service is steady and every RunTask burst has settled; `null` if not within the horizon.
+    pub completion_s: Option<f64>,
+    /// Simulated seconds covered by the run.
+    pub end_s: f64,
+    pub tasks_launched: u64,
+    /// Tasks that reached RUNNING.
+    pub tasks_started: u64,
+    /// Tasks that failed to start, failed health checks or crashed.
+    pub tasks_failed: u64,
+    pub interruptions: u64,
+    pub replacements: u64,
+    pub cost_usd: f64,
+    /// Average cost per hour over the run.
+    pub cost_per_hour_usd: f64,
+    /// Events processed.
+    pub events: u64,
+    pub services: Vec<ServiceSummary>,
+    pub run_tasks: Vec<RunTaskSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceSummary {
+    pub name: String,
+    pub desired: u32,
+    pub running: u32,
+    pub healthy: u32,
+    /// When the service last became steady (all desired tasks of the current deployment running and healthy,
+    /// nothing else left); `null` if it is not steady at the end.
+    pub steady_s: Option<f64>,
+    /// Tasks started per second of the ramp (`running / steady_s`).
+    pub launch_rate_per_s: Option<f64>,
+    /// What held the service back most, by waiting task-seconds.
+    pub limited_by: String,
+    /// Waiting task-seconds per limit, largest first.
+    pub limits: Vec<LimitShare>,
+    pub deployment: String,
+    pub failures: u64,
+    pub replacements: u64,
+    pub interruptions: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LimitShare {
+    pub limit: String,
+    pub waiting_task_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunTaskSummary {
+    pub name: String,
+    pub requested: u32,
+    pub started: u32,
+    pub failed: u32,
+    /// Tasks never launched because their call was throttled and the caller gave up.
+    pub throttled: u32,
+    pub throttled_calls: u64,
+    /// When every task had started, failed or been given up on.
+    pub settled_s: Option<f64>,
+}
+
+/// The current state, for drawing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct View {
+    pub time_s: f64,
+    pub finished: bool,
+    /// Task counts by capacity provider and lifecycle state.
+    pub pools: Vec<PoolView>,
+    pub services: Vec<ServiceView>,
+    pub buckets: Vec<BucketView>,
+    pub spot_capacity_waiting: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PoolView {
+    pub provider: &'static str,
+    /// Counts indexed like [`TaskState::ALL`] (STOPPED included).
+    pub by_state: [u32; 8],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceView {
+    pub name: String,
+    pub desired: u32,
+    pub active: u32,
+    pub healthy: u32,
+    pub steady: bool,
+    pub deployment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BucketView {
+    pub name: &'static str,
+    pub level: f64,
+    pub burst: u64,
+    pub refill_per_s: f64,
+}
+
+/// One line of the event trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceEntry {
+    pub time: SimTime,
+    pub what: TraceWhat,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TraceWhat {
+    Launched { task: u32, owner: String, provider: &'static str },
+    State { task: u32, state: TaskState },
+    Healthy { task: u32 },
+    Unhealthy { task: u32 },
+    StopRequested { task: u32, reason: StopReason },
+    SpotWarning { task: u32 },
+    ServiceSteady { service: String },
+    DesiredCount { service: String, desired: u32 },
+    Deployment { service: String, status: String },
+    Backoff { service: String, until: SimTime },
+    Throttled { workload: String, retry_at: Option<SimTime> },
+    SpotCapacity { per_minute: u32 },
+}
+
+impl fmt::Display for TraceEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ", self.time)?;
+        match &self.what {
+            TraceWhat::Launched { task, owner, provider } => write!(f, "task {task} launched for {owner} on {provider}"),
+            TraceWhat::State { task, state } => write!(f, "task {task} {}", state.name()),
+            TraceWhat::Healthy { task } => write!(f, "task {task} healthy"),
+            TraceWhat::Unhealthy { task } => write!(f, "task {task} unhealthy"),
+            TraceWhat::StopRequested { task, reason } => write!(f, "task {task} stop requested: {}", reason.name()),
+            TraceWhat::SpotWarning { task } => write!(f, "task {task} Spot interruption warning"),
+            TraceWhat::ServiceSteady { service } => write!(f, "service {service} steady"),
+            TraceWhat::DesiredCount { service, desired } => write!(f, "service {service} desired count {desired}"),
+            TraceWhat::Deployment { service, status } => write!(f, "service {service} deployment {status}"),
+            TraceWhat::Backoff { service, until } => write!(f, "service {service} backing off until {until}"),
+            TraceWhat::Throttled { workload, retry_at: Some(at) } => {
+                write!(f, "RunTask {workload} throttled, retry at {at}")
+            }
+            TraceWhat::Throttled { workload, retry_at: None } => write!(f, "RunTask {workload} throttled, gave up"),
+            TraceWhat::SpotCapacity { per_minute } => write!(f, "Fargate Spot capacity now {per_minute} tasks/min"),
+        }
+    }
+}
+
+/// A stable 64-bit digest (FNV-1a) of text, for comparing traces across platforms without storing them.
+pub fn digest(lines: impl IntoIterator<Item = String>) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for line in lines {
+        for byte in line.bytes().chain(std::iter::once(b'\n')) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}

@@ -1,0 +1,123 @@
+//! Built-in scenarios: the calibration rows of domain.md section 8 and the teaching scenarios. Their ids are
+//! stable (links and scripts use them). Each is a plain scenario file under `crates/engine/presets/`, so what a
+//! preset does is readable and exportable, and it uses the engine's default settings unless it says otherwise.
+
+use crate::scenario::{Scenario, ScenarioError};
+
+pub struct Preset {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// One paragraph: what to watch when it runs.
+    pub what_to_look_at: &'static str,
+    /// The published end-to-end time this preset must reproduce (calibration rows only).
+    pub published_s: Option<f64>,
+    pub json: &'static str,
+}
+
+impl Preset {
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        Scenario::from_json(self.json)
+    }
+}
+
+macro_rules! preset {
+    ($id:literal, $title:literal, $published:expr, $look:literal) => {
+        Preset {
+            id: $id,
+            title: $title,
+            what_to_look_at: $look,
+            published_s: $published,
+            json: include_str!(concat!("../presets/", $id, ".json")),
+        }
+    };
+}
+
+static PRESETS: &[Preset] = &[
+    preset!(
+        "fargate-ondemand-1000",
+        "Calibration: 1,000 tasks on Fargate On-Demand (published 208 s)",
+        Some(208.0),
+        "One service goes from 0 to 1,000 tasks. The service launch rate (500 tasks/min) paces the launches, not the \
+         Fargate bucket (20/s): the launch curve is flat at ~8 tasks/s for two minutes, then the last tasks take about \
+         a minute and a half to get through provisioning, ENI, public IP and image pull."
+    ),
+    preset!(
+        "fargate-spot-1000",
+        "Calibration: 1,000 tasks on Fargate Spot (published 353 s)",
+        Some(353.0),
+        "The same service on Fargate Spot. Launch tokens are not the problem: Spot capacity is granted at a few tasks \
+         per second, so tasks queue in PROVISIONING (watch the backlog chart) and the run takes far longer."
+    ),
+    preset!(
+        "fargate-5050-1000",
+        "Calibration: 1,000 tasks split 50/50 On-Demand / Spot (published 213 s)",
+        Some(213.0),
+        "Half the tasks on each provider. The two launch buckets are separate and only 500 tasks wait for Spot \
+         capacity, so the mix is nearly as fast as On-Demand alone."
+    ),
+    preset!(
+        "fargate-no-public-ip-1000",
+        "Calibration: 1,000 tasks on Fargate without public IP (published 199 s)",
+        Some(199.0),
+        "Like the On-Demand row, but tasks get no public IPv4 address: one lifecycle step less for every task."
+    ),
+    preset!(
+        "fargate-lb-1000",
+        "Calibration: 1,000 tasks on Fargate behind a load balancer (published 252 s)",
+        Some(252.0),
+        "Each task registers with a target group (ACTIVATING) and must pass its health checks before the service \
+         counts it: the steady line comes later than the running line."
+    ),
+    preset!(
+        "fargate-three-services",
+        "Three services deploying at once share the Fargate bucket",
+        None,
+        "Three services of 1,000 tasks each start together. Each could launch 500 tasks/min, but they share the \
+         account's Fargate On-Demand bucket of 20 tasks/s: watch the bucket chart sit at zero and the summary name the \
+         bucket as the limit. On EC2 capacity each service would have its own launch rate."
+    ),
+    preset!(
+        "fargate-runtask-burst",
+        "A RunTask burst of 1,000 Fargate tasks",
+        None,
+        "A script asks for 1,000 standalone tasks at once, 10 per call. The first 100 go at once (the Fargate bucket's \
+         burst), then calls are throttled and retried as tokens come back at 20 tasks/s."
+    ),
+    preset!(
+        "fargate-spot-interruption",
+        "A Fargate Spot interruption wave and its replacements",
+        None,
+        "A service of 400 tasks split 1:3 between On-Demand and Spot (base 20 On-Demand). At 10 minutes, 30% of the Spot \
+         tasks get the two-minute warning: they stop, and the scheduler replaces them on Spot again (a strategy is a \
+         split, not a fallback). At 20 minutes Spot capacity runs dry and the next wave's replacements wait."
+    ),
+    preset!(
+        "fargate-base-weight",
+        "Capacity provider base and weight",
+        None,
+        "FARGATE with base 2 and weight 1, FARGATE_SPOT with weight 3, scaled from 10 to 100 tasks: the first 2 tasks \
+         always go On-Demand, the rest split 1:3. Compare the two running lines."
+    ),
+    preset!(
+        "fargate-failing-deployment",
+        "A bad revision: circuit breaker and rollback",
+        None,
+        "A healthy service of 50 tasks is deployed to a revision whose tasks fail to start. The scheduler backs off \
+         exponentially, the circuit breaker counts the failures, and the deployment rolls back to the last good \
+         revision."
+    ),
+];
+
+pub fn all() -> &'static [Preset] {
+    PRESETS
+}
+
+pub fn get(id: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.id == id)
+}
+
+/// "unknown preset `x`; known presets: a, b, ..." for error messages.
+pub fn unknown_message(id: &str) -> String {
+    let ids: Vec<&str> = PRESETS.iter().map(|p| p.id).collect();
+    format!("unknown preset `{id}`; known presets: {}", ids.join(", "))
+}

@@ -1,0 +1,886 @@
+//! A validated scenario: the spec checked field by field, defaults filled in, names resolved to indices, seconds
+//! turned into integer milliseconds. The simulation only ever sees a [`Scenario`], so it never meets a bad value.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::defaults as d;
+use crate::fargate;
+use crate::spec::*;
+use crate::time::{secs_to_ms, SimTime};
+
+/// One problem in a scenario: the field (a path like `services[0].desired_count`) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Why a scenario could not be loaded: it is not valid JSON for the format, or it breaks the model's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScenarioError {
+    /// The text is not JSON, or a field has the wrong type or name.
+    Format(FieldError),
+    /// Well-formed, but some values are invalid; every problem found is listed.
+    Invalid(Vec<FieldError>),
+}
+
+impl ScenarioError {
+    pub fn problems(&self) -> Vec<FieldError> {
+        match self {
+            ScenarioError::Format(e) => vec![e.clone()],
+            ScenarioError::Invalid(list) => list.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioError::Format(e) => write!(f, "scenario file is malformed: {e}"),
+            ScenarioError::Invalid(list) => {
+                write!(f, "scenario is invalid:")?;
+                for e in list {
+                    write!(f, "\n  - {e}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Where a task runs. Only Fargate capacity is simulated in this version; EC2 providers come next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Provider {
+    Fargate,
+    FargateSpot,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 2] = [Provider::Fargate, Provider::FargateSpot];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::Fargate => "FARGATE",
+            Provider::FargateSpot => "FARGATE_SPOT",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A capacity provider strategy: `base` tasks on one provider first, the rest split by `weight`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strategy {
+    pub items: Vec<StrategyItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StrategyItem {
+    pub provider: Provider,
+    pub base: u32,
+    pub weight: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketParams {
+    pub burst: u32,
+    pub per_minute: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    pub profile: LimitsProfile,
+    pub fargate_on_demand: BucketParams,
+    pub fargate_spot: BucketParams,
+    pub run_task_api: BucketParams,
+    pub fargate_run_task_calls: BucketParams,
+    pub service_per_minute_fargate: u32,
+    pub service_per_minute_ec2: u32,
+    pub circuit_breaker_min: u32,
+}
+
+/// A latency step in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    pub mean_ms: f64,
+    pub spread: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latencies {
+    pub cycle_ms: u64,
+    pub fargate_capacity: Step,
+    pub eni_attach: Step,
+    pub public_ip: Step,
+    pub image_pull_base: Step,
+    pub image_pull_mb_per_s: f64,
+    pub lazy_loading_pull_factor: f64,
+    pub container_start: Step,
+    pub lb_registration: Step,
+    pub app_shutdown: Step,
+    pub deprovision: Step,
+    pub backoff_initial_ms: u64,
+    pub backoff_factor: f64,
+    pub backoff_max_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prices {
+    pub fargate_vcpu_hour: f64,
+    pub fargate_gb_hour: f64,
+    pub fargate_arm_vcpu_hour: f64,
+    pub fargate_arm_gb_hour: f64,
+    pub fargate_spot_discount_percent: f64,
+    pub public_ipv4_hour: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpotSettings {
+    pub capacity_per_minute: u32,
+    pub interruptions_per_task_hour: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthCheck {
+    pub interval_ms: u64,
+    pub retries: u32,
+    pub start_period_ms: u64,
+    pub ready_after_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub start_failure_probability: f64,
+    pub health_check_failure_probability: f64,
+    pub crash_after_ms: Option<u64>,
+    pub crash_probability: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskDef {
+    pub name: String,
+    pub cpu: u32,
+    pub memory: u32,
+    pub image_mb: f64,
+    pub lazy_loading: bool,
+    pub architecture: Architecture,
+    pub health_check: Option<HealthCheck>,
+    pub stop_timeout_ms: u64,
+    pub run_duration_ms: Option<u64>,
+    pub failure: Failure,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadBalancer {
+    pub interval_ms: u64,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+    pub deregistration_delay_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub name: String,
+    pub task_def: usize,
+    pub desired: u32,
+    pub strategy: Strategy,
+    pub minimum_healthy_percent: u32,
+    pub maximum_percent: u32,
+    /// `Some(rollback)` when the deployment circuit breaker is on.
+    pub circuit_breaker: Option<bool>,
+    pub load_balancer: Option<LoadBalancer>,
+    pub assign_public_ip: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunTaskWorkload {
+    pub name: String,
+    pub at: SimTime,
+    pub task_def: usize,
+    pub count: u32,
+    pub tasks_per_call: u32,
+    pub strategy: Strategy,
+    pub assign_public_ip: bool,
+    pub on_throttle: OnThrottle,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimedAction {
+    Scale { service: usize, desired: u32 },
+    Deploy { service: usize, task_def: usize },
+    SpotInterruption { fraction: Option<f64>, count: Option<u32> },
+    SpotAvailability { capacity_per_minute: u32 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedEvent {
+    pub at: SimTime,
+    pub action: TimedAction,
+}
+
+/// A scenario the simulation can run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub spec: ScenarioSpec,
+    pub name: String,
+    pub horizon: SimTime,
+    pub limits: Limits,
+    pub latencies: Latencies,
+    pub prices: Prices,
+    pub spot: SpotSettings,
+    pub task_defs: Vec<TaskDef>,
+    pub services: Vec<Service>,
+    pub run_tasks: Vec<RunTaskWorkload>,
+    /// Sorted by time; events at the same time keep their order in the file.
+    pub events: Vec<TimedEvent>,
+}
+
+/// The largest simulated horizon: one week.
+const MAX_HORIZON_S: f64 = 7.0 * 24.0 * 3600.0;
+/// Upper bound on tasks per service or RunTask burst (keeps a hostile file from exhausting memory).
+const MAX_TASKS: u32 = 200_000;
+
+impl Scenario {
+    /// Parses and validates scenario JSON. Format errors name the field path; invalid values are all listed.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let spec = parse_spec(text)?;
+        Scenario::from_spec(spec)
+    }
+
+    /// Validates a spec.
+    pub fn from_spec(spec: ScenarioSpec) -> Result<Scenario, ScenarioError> {
+        let mut v = Validator::default();
+        let scenario = v.scenario(&spec);
+        if v.errors.is_empty() {
+            Ok(scenario)
+        } else {
+            Err(ScenarioError::Invalid(v.errors))
+        }
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(&self.spec).unwrap_or_default()
+    }
+
+    pub fn total_desired(&self) -> u64 {
+        self.services.iter().map(|s| u64::from(s.desired)).sum()
+    }
+}
+
+/// Parses scenario JSON into a spec without validating values.
+pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let spec: ScenarioSpec = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let field = if path == "." || path.is_empty() { "scenario".to_string() } else { path };
+        ScenarioError::Format(FieldError { field, message: err.into_inner().to_string() })
+    })?;
+    de.end().map_err(|err| {
+        ScenarioError::Format(FieldError { field: "scenario".into(), message: err.to_string() })
+    })?;
+    Ok(spec)
+}
+
+#[derive(Default)]
+struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    fn err(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    fn seconds(&mut self, field: &str, value: f64, min: f64, max: f64) -> u64 {
+        if !value.is_finite() || value < min || value > max {
+            self.err(field, format!("must be between {min} and {max} seconds, got {value}"));
+            return 0;
+        }
+        secs_to_ms(value)
+    }
+
+    fn number(&mut self, field: &str, value: f64, min: f64, max: f64) -> f64 {
+        if !value.is_finite() || value < min || value > max {
+            self.err(field, format!("must be between {min} and {max}, got {value}"));
+            return min.max(0.0);
+        }
+        value
+    }
+
+    fn step(&mut self, field: &str, value: Option<LatencyStep>, default: LatencyStep) -> Step {
+        let step = value.unwrap_or(default);
+        let mean_s = self.number(&format!("{field}.mean_s"), step.mean_s, 0.0, 3600.0);
+        let spread = self.number(&format!("{field}.spread"), step.spread, 0.0, 3.0);
+        Step { mean_ms: mean_s * 1000.0, spread }
+    }
+
+    fn bucket(&mut self, field: &str, value: Option<BucketSpec>, burst: u32, per_s: f64) -> BucketParams {
+        let spec = value.unwrap_or(BucketSpec { burst, refill_per_s: per_s });
+        if spec.burst == 0 || spec.burst > 1_000_000 {
+            self.err(format!("{field}.burst"), format!("must be between 1 and 1000000, got {}", spec.burst));
+        }
+        let per_s = self.number(&format!("{field}.refill_per_s"), spec.refill_per_s, 0.0, 100_000.0);
+        BucketParams { burst: spec.burst.max(1), per_minute: per_second_to_per_minute(per_s) }
+    }
+
+    fn scenario(&mut self, spec: &ScenarioSpec) -> Scenario {
+        if spec.version != FORMAT_VERSION {
+            self.err(
+                "version",
+                format!("this Fleetplan reads scenario format version {FORMAT_VERSION}, the file says {}", spec.version),
+            );
+        }
+        if spec.name.trim().is_empty() {
+            self.err("name", "must not be empty");
+        }
+        let horizon = SimTime(self.seconds("horizon_s", spec.horizon_s, 1.0, MAX_HORIZON_S));
+        self.not_yet("capacity_providers", !spec.capacity_providers.is_empty(),
+            "EC2 Auto Scaling group capacity providers are not simulated in this version yet; use FARGATE or FARGATE_SPOT");
+        self.not_yet("external_instances", !spec.external_instances.is_empty(),
+            "ECS Anywhere external instances are not simulated in this version yet");
+        self.not_yet("batch", spec.batch.is_some(), "AWS Batch is not simulated in this version yet");
+        self.not_yet("scheduled_tasks", !spec.scheduled_tasks.is_empty(),
+            "scheduled tasks are not simulated in this version yet; use run_tasks with at_s");
+
+        let limits = self.limits(&spec.limits);
+        let latencies = self.latencies(&spec.latencies);
+        let prices = self.prices(&spec.prices);
+        let spot = SpotSettings {
+            capacity_per_minute: self.spot_capacity(
+                "fargate_spot.capacity_per_s",
+                spec.fargate_spot.availability,
+                spec.fargate_spot.capacity_per_s,
+            ),
+            interruptions_per_task_hour: self.number(
+                "fargate_spot.interruptions_per_task_hour",
+                spec.fargate_spot.interruptions_per_task_hour,
+                0.0,
+                3600.0,
+            ),
+        };
+        let task_defs = self.task_defs(&spec.task_definitions);
+        let services = self.services(spec, &task_defs);
+        let run_tasks = self.run_tasks(spec, &task_defs, horizon);
+        let events = self.events(spec, &task_defs, horizon);
+        if services.is_empty() && run_tasks.is_empty() {
+            self.err("services", "the scenario has no services and no run_tasks: there is nothing to simulate");
+        }
+        Scenario {
+            spec: spec.clone(),
+            name: spec.name.clone(),
+            horizon,
+            limits,
+            latencies,
+            prices,
+            spot,
+            task_defs,
+            services,
+            run_tasks,
+            events,
+        }
+    }
+
+    fn not_yet(&mut self, field: &str, present: bool, message: &str) {
+        if present {
+            self.err(field, message);
+        }
+    }
+
+    fn limits(&mut self, spec: &LimitsSpec) -> Limits {
+        let (ec2_rate, cb_min) = match spec.profile {
+            LimitsProfile::Y2022 => (d::SERVICE_LAUNCH_PER_MIN_EC2_2022, d::CIRCUIT_BREAKER_MIN_2022),
+            LimitsProfile::Current => (d::SERVICE_LAUNCH_PER_MIN_EC2_CURRENT, d::CIRCUIT_BREAKER_MIN_CURRENT),
+        };
+        let service_fargate = spec.service_launch_per_minute_fargate.unwrap_or(d::SERVICE_LAUNCH_PER_MIN_FARGATE);
+        if service_fargate == 0 {
+            self.err("limits.service_launch_per_minute_fargate", "must be at least 1");
+        }
+        let service_ec2 = spec.service_launch_per_minute_ec2.unwrap_or(ec2_rate);
+        if service_ec2 == 0 {
+            self.err("limits.service_launch_per_minute_ec2", "must be at least 1");
+        }
+        Limits {
+            profile: spec.profile,
+            fargate_on_demand: self.bucket(
+                "limits.fargate_on_demand_launch",
+                spec.fargate_on_demand_launch,
+                d::FARGATE_ON_DEMAND_BURST,
+                d::FARGATE_ON_DEMAND_PER_S,
+            ),
+            fargate_spot: self.bucket(
+                "limits.fargate_spot_launch",
+                spec.fargate_spot_launch,
+                d::FARGATE_SPOT_BURST,
+                d::FARGATE_SPOT_PER_S,
+            ),
+            run_task_api: self.bucket("limits.run_task_api", spec.run_task_api, d::RUN_TASK_API_BURST, d::RUN_TASK_API_PER_S),
+            fargate_run_task_calls: self.bucket(
+                "limits.fargate_run_task_calls",
+                spec.fargate_run_task_calls,
+                d::FARGATE_RUN_TASK_CALLS_BURST,
+                d::FARGATE_RUN_TASK_CALLS_PER_S,
+            ),
+            service_per_minute_fargate: service_fargate.max(1),
+            service_per_minute_ec2: service_ec2.max(1),
+            circuit_breaker_min: spec.circuit_breaker_min_threshold.unwrap_or(cb_min),
+        }
+    }
+
+    fn latencies(&mut self, spec: &LatencySpec) -> Latencies {
+        let field = |name: &str| format!("latencies.{name}");
+        Latencies {
+            cycle_ms: self
+                .seconds(&field("scheduler_cycle_s"), spec.scheduler_cycle_s.unwrap_or(d::SCHEDULER_CYCLE_S), 1.0, 300.0)
+                .max(1),
+            fargate_capacity: self.step(&field("fargate_capacity"), spec.fargate_capacity, d::FARGATE_CAPACITY),
+            eni_attach: self.step(&field("eni_attach"), spec.eni_attach, d::ENI_ATTACH),
+            public_ip: self.step(&field("public_ip"), spec.public_ip, d::PUBLIC_IP),
+            image_pull_base: self.step(&field("image_pull_base"), spec.image_pull_base, d::IMAGE_PULL_BASE),
+            image_pull_mb_per_s: self.number(
+                &field("image_pull_mb_per_s"),
+                spec.image_pull_mb_per_s.unwrap_or(d::IMAGE_PULL_MB_PER_S),
+                0.01,
+                100_000.0,
+            ),
+            lazy_loading_pull_factor: self.number(
+                &field("lazy_loading_pull_factor"),
+                spec.lazy_loading_pull_factor.unwrap_or(d::LAZY_LOADING_PULL_FACTOR),
+                0.0,
+                1.0,
+            ),
+            container_start: self.step(&field("container_start"), spec.container_start, d::CONTAINER_START),
+            lb_registration: self.step(&field("lb_registration"), spec.lb_registration, d::LB_REGISTRATION),
+            app_shutdown: self.step(&field("app_shutdown"), spec.app_shutdown, d::APP_SHUTDOWN),
+            deprovision: self.step(&field("deprovision"), spec.deprovision, d::DEPROVISION),
+            backoff_initial_ms: self.seconds(
+                &field("backoff_initial_s"),
+                spec.backoff_initial_s.unwrap_or(d::BACKOFF_INITIAL_S),
+                0.0,
+                3600.0,
+            ),
+            backoff_factor: self.number(&field("backoff_factor"), spec.backoff_factor.unwrap_or(d::BACKOFF_FACTOR), 1.0, 10.0),
+            backoff_max_ms: self.seconds(&field("backoff_max_s"), spec.backoff_max_s.unwrap_or(d::BACKOFF_MAX_S), 0.0, 86_400.0),
+        }
+    }
+
+    fn prices(&mut self, spec: &PriceSpec) -> Prices {
+        let mut price = |name: &str, value: Option<f64>, default: f64| {
+            self.number(&format!("prices.{name}"), value.unwrap_or(default), 0.0, 1000.0)
+        };
+        Prices {
+            fargate_vcpu_hour: price("fargate_vcpu_hour", spec.fargate_vcpu_hour, d::FARGATE_VCPU_HOUR),
+            fargate_gb_hour: price("fargate_gb_hour", spec.fargate_gb_hour, d::FARGATE_GB_HOUR),
+            fargate_arm_vcpu_hour: price("fargate_arm_vcpu_hour", spec.fargate_arm_vcpu_hour, d::FARGATE_ARM_VCPU_HOUR),
+            fargate_arm_gb_hour: price("fargate_arm_gb_hour", spec.fargate_arm_gb_hour, d::FARGATE_ARM_GB_HOUR),
+            fargate_spot_discount_percent: self.number(
+                "prices.fargate_spot_discount_percent",
+                spec.fargate_spot_discount_percent.unwrap_or(d::FARGATE_SPOT_DISCOUNT_PERCENT),
+                0.0,
+                100.0,
+            ),
+            public_ipv4_hour: self.number(
+                "prices.public_ipv4_hour",
+                spec.public_ipv4_hour.unwrap_or(d::PUBLIC_IPV4_HOUR),
+                0.0,
+                1000.0,
+            ),
+        }
+    }
+
+    fn spot_capacity(&mut self, field: &str, availability: SpotAvailability, per_s: Option<f64>) -> u32 {
+        let per_s = match (per_s, availability) {
+            (Some(v), _) => self.number(field, v, 0.0, 100_000.0),
+            (None, SpotAvailability::Plenty) => d::SPOT_CAPACITY_PLENTY_PER_S,
+            (None, SpotAvailability::Tight) => d::SPOT_CAPACITY_TIGHT_PER_S,
+            (None, SpotAvailability::None) => 0.0,
+        };
+        per_second_to_per_minute(per_s)
+    }
+
+    fn task_defs(&mut self, specs: &[TaskDefinitionSpec]) -> Vec<TaskDef> {
+        let mut names = BTreeSet::new();
+        if specs.is_empty() {
+            self.err("task_definitions", "at least one task definition is needed");
+        }
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, td)| {
+                let field = |name: &str| format!("task_definitions[{i}].{name}");
+                if td.name.trim().is_empty() {
+                    self.err(field("name"), "must not be empty");
+                } else if !names.insert(td.name.as_str()) {
+                    self.err(field("name"), format!("task definition `{}` is defined twice", td.name));
+                }
+                let image_mb = self.number(&field("image_mb"), td.image_mb, 0.0, 100_000.0);
+                let health_check = td.health_check.as_ref().map(|hc| HealthCheck {
+                    interval_ms: self.seconds(&field("health_check.interval_s"), hc.interval_s, 5.0, 300.0),
+                    retries: {
+                        if !(1..=10).contains(&hc.retries) {
+                            self.err(field("health_check.retries"), format!("must be between 1 and 10, got {}", hc.retries));
+                        }
+                        hc.retries.clamp(1, 10)
+                    },
+                    start_period_ms: self.seconds(&field("health_check.start_period_s"), hc.start_period_s, 0.0, 300.0),
+                    ready_after_ms: self.seconds(&field("health_check.ready_after_s"), hc.ready_after_s, 0.0, 86_400.0),
+                });
+                let failure = Failure {
+                    start_failure_probability: self.number(
+                        &field("failure.start_failure_probability"),
+                        td.failure.start_failure_probability,
+                        0.0,
+                        1.0,
+                    ),
+                    health_check_failure_probability: self.number(
+                        &field("failure.health_check_failure_probability"),
+                        td.failure.health_check_failure_probability,
+                        0.0,
+                        1.0,
+                    ),
+                    crash_after_ms: td
+                        .failure
+                        .crash_after_s
+                        .map(|s| self.seconds(&field("failure.crash_after_s"), s, 0.001, MAX_HORIZON_S)),
+                    crash_probability: self.number(&field("failure.crash_probability"), td.failure.crash_probability, 0.0, 1.0),
+                };
+                TaskDef {
+                    name: td.name.clone(),
+                    cpu: td.cpu,
+                    memory: td.memory,
+                    image_mb,
+                    lazy_loading: td.lazy_loading,
+                    architecture: td.architecture,
+                    health_check,
+                    stop_timeout_ms: self.seconds(&field("stop_timeout_s"), td.stop_timeout_s, 0.0, 600.0),
+                    run_duration_ms: td.run_duration_s.map(|s| self.seconds(&field("run_duration_s"), s, 0.0, MAX_HORIZON_S)),
+                    failure,
+                }
+            })
+            .collect()
+    }
+
+    fn find_task_def(&mut self, field: &str, name: &str, task_defs: &[TaskDef]) -> Option<usize> {
+        let found = task_defs.iter().position(|td| td.name == name);
+        if found.is_none() {
+            let known: Vec<&str> = task_defs.iter().map(|td| td.name.as_str()).collect();
+            self.err(field, format!("no task definition named `{name}`; defined: {}", known.join(", ")));
+        }
+        found
+    }
+
+    /// The rules Fargate puts on a task definition it runs.
+    fn check_fargate_task_def(&mut self, field: &str, spec: &TaskDefinitionSpec) {
+        if let Err(message) = fargate::check_size(spec.cpu, spec.memory) {
+            self.err(field, format!("task definition `{}`: {message}", spec.name));
+        }
+        if spec.network_mode != NetworkMode::Awsvpc {
+            self.err(field, format!("task definition `{}`: Fargate tasks must use network_mode awsvpc", spec.name));
+        }
+        if spec.stop_timeout_s > d::FARGATE_MAX_STOP_TIMEOUT_S {
+            self.err(
+                field,
+                format!("task definition `{}`: stop_timeout_s is at most 120 on Fargate, got {}", spec.name, spec.stop_timeout_s),
+            );
+        }
+    }
+
+    fn strategy(&mut self, field: &str, launch_type: Option<LaunchType>, items: &[StrategyItemSpec]) -> Strategy {
+        let fargate_only = Strategy { items: vec![StrategyItem { provider: Provider::Fargate, base: 0, weight: 1 }] };
+        if launch_type.is_some() && !items.is_empty() {
+            self.err(field, "set either launch_type or capacity_provider_strategy, not both");
+            return fargate_only;
+        }
+        match launch_type {
+            Some(LaunchType::Fargate) | None if items.is_empty() => return fargate_only,
+            Some(LaunchType::Ec2) | Some(LaunchType::External) => {
+                self.err(
+                    format!("{field}.launch_type"),
+                    "EC2 and EXTERNAL capacity are not simulated in this version yet; use FARGATE or a FARGATE / FARGATE_SPOT strategy",
+                );
+                return fargate_only;
+            }
+            _ => {}
+        }
+        let items_field = format!("{field}.capacity_provider_strategy");
+        if items.len() > 6 {
+            self.err(&items_field, format!("at most 6 capacity providers, got {}", items.len()));
+        }
+        let mut resolved = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (i, item) in items.iter().enumerate() {
+            let provider = match item.capacity_provider.as_str() {
+                "FARGATE" => Provider::Fargate,
+                "FARGATE_SPOT" => Provider::FargateSpot,
+                other => {
+                    self.err(
+                        format!("{items_field}[{i}].capacity_provider"),
+                        format!("unknown capacity provider `{other}`; this version simulates FARGATE and FARGATE_SPOT"),
+                    );
+                    continue;
+                }
+            };
+            if !seen.insert(provider) {
+                self.err(format!("{items_field}[{i}].capacity_provider"), format!("{} appears twice", provider.name()));
+            }
+            resolved.push(StrategyItem { provider, base: item.base, weight: item.weight });
+        }
+        if items.iter().filter(|item| item.base > 0).count() > 1 {
+            self.err(&items_field, "only one capacity provider in a strategy may set a base");
+        }
+        if !items.is_empty() && items.iter().all(|item| item.weight == 0) {
+            self.err(&items_field, "at least one capacity provider needs a weight above 0");
+        }
+        if resolved.is_empty() {
+            return fargate_only;
+        }
+        Strategy { items: resolved }
+    }
+
+    fn services(&mut self, spec: &ScenarioSpec, task_defs: &[TaskDef]) -> Vec<Service> {
+        let mut names = BTreeSet::new();
+        spec.services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let field = |name: &str| format!("services[{i}].{name}");
+                if s.name.trim().is_empty() {
+                    self.err(field("name"), "must not be empty");
+                } else if !names.insert(s.name.as_str()) {
+                    self.err(field("name"), format!("service `{}` is defined twice", s.name));
+                }
+                let task_def = self.find_task_def(&field("task_definition"), &s.task_definition, task_defs).unwrap_or(0);
+                if let Some(td) = spec.task_definitions.iter().find(|td| td.name == s.task_definition) {
+                    self.check_fargate_task_def(&field("task_definition"), td);
+                }
+                if s.desired_count > MAX_TASKS {
+                    self.err(field("desired_count"), format!("at most {MAX_TASKS}, got {}", s.desired_count));
+                }
+                let strategy = self.strategy(&format!("services[{i}]"), s.launch_type, &s.capacity_provider_strategy);
+                if s.deployment.minimum_healthy_percent > 100 {
+                    self.err(
+                        field("deployment.minimum_healthy_percent"),
+                        format!("must be between 0 and 100, got {}", s.deployment.minimum_healthy_percent),
+                    );
+                }
+                if !(100..=400).contains(&s.deployment.maximum_percent) {
+                    self.err(
+                        field("deployment.maximum_percent"),
+                        format!("must be between 100 and 400, got {}", s.deployment.maximum_percent),
+                    );
+                }
+                if !s.placement_strategy.is_empty() || !s.placement_constraints.is_empty() {
+                    self.err(
+                        field("placement_strategy"),
+                        "Fargate does not support placement strategies or constraints (they apply to EC2 and EXTERNAL capacity)",
+                    );
+                }
+                if s.autoscaling.is_some() {
+                    self.err(field("autoscaling"), "service autoscaling is not simulated in this version yet; use timed scale events");
+                }
+                let load_balancer = s.load_balancer.as_ref().map(|lb| {
+                    let threshold = |v: &mut Self, name: &str, value: u32| {
+                        if !(2..=10).contains(&value) {
+                            v.err(field(name), format!("must be between 2 and 10, got {value}"));
+                        }
+                        value.clamp(2, 10)
+                    };
+                    LoadBalancer {
+                        interval_ms: self.seconds(&field("load_balancer.health_check_interval_s"), lb.health_check_interval_s, 5.0, 300.0),
+                        healthy_threshold: threshold(self, "load_balancer.healthy_threshold", lb.healthy_threshold),
+                        unhealthy_threshold: threshold(self, "load_balancer.unhealthy_threshold", lb.unhealthy_threshold),
+                        deregistration_delay_ms: self.seconds(
+                            &field("load_balancer.deregistration_delay_s"),
+                            lb.deregistration_delay_s,
+                            0.0,
+                            3600.0,
+                        ),
+                    }
+                });
+                Service {
+                    name: s.name.clone(),
+                    task_def,
+                    desired: s.desired_count.min(MAX_TASKS),
+                    strategy,
+                    minimum_healthy_percent: s.deployment.minimum_healthy_percent.min(100),
+                    maximum_percent: s.deployment.maximum_percent.clamp(100, 400),
+                    circuit_breaker: s.deployment.circuit_breaker.as_ref().filter(|cb| cb.enable).map(|cb| cb.rollback),
+                    load_balancer,
+                    assign_public_ip: s.assign_public_ip,
+                }
+            })
+            .collect()
+    }
+
+    fn run_tasks(&mut self, spec: &ScenarioSpec, task_defs: &[TaskDef], horizon: SimTime) -> Vec<RunTaskWorkload> {
+        let mut names = BTreeSet::new();
+        spec.run_tasks
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let field = |name: &str| format!("run_tasks[{i}].{name}");
+                if r.name.trim().is_empty() {
+                    self.err(field("name"), "must not be empty");
+                } else if !names.insert(r.name.as_str()) {
+                    self.err(field("name"), format!("run_tasks entry `{}` is defined twice", r.name));
+                }
+                let task_def = self.find_task_def(&field("task_definition"), &r.task_definition, task_defs).unwrap_or(0);
+                if let Some(td) = spec.task_definitions.iter().find(|td| td.name == r.task_definition) {
+                    self.check_fargate_task_def(&field("task_definition"), td);
+                }
+                if r.count == 0 || r.count > MAX_TASKS {
+                    self.err(field("count"), format!("must be between 1 and {MAX_TASKS}, got {}", r.count));
+                }
+                if r.tasks_per_call == 0 || r.tasks_per_call > d::MAX_TASKS_PER_RUN_TASK_CALL {
+                    self.err(
+                        field("tasks_per_call"),
+                        format!("a RunTask call starts 1 to {} tasks, got {}", d::MAX_TASKS_PER_RUN_TASK_CALL, r.tasks_per_call),
+                    );
+                }
+                let at = SimTime(self.seconds(&field("at_s"), r.at_s, 0.0, horizon.as_secs_f64()));
+                RunTaskWorkload {
+                    name: r.name.clone(),
+                    at,
+                    task_def,
+                    count: r.count.clamp(1, MAX_TASKS),
+                    tasks_per_call: r.tasks_per_call.clamp(1, d::MAX_TASKS_PER_RUN_TASK_CALL),
+                    strategy: self.strategy(&format!("run_tasks[{i}]"), r.launch_type, &r.capacity_provider_strategy),
+                    assign_public_ip: r.assign_public_ip,
+                    on_throttle: r.on_throttle,
+                }
+            })
+            .collect()
+    }
+
+    fn find_service(&mut self, field: &str, name: &str, spec: &ScenarioSpec) -> usize {
+        match spec.services.iter().position(|s| s.name == name) {
+            Some(i) => i,
+            None => {
+                self.err(field, format!("no service named `{name}`"));
+                0
+            }
+        }
+    }
+
+    fn events(&mut self, spec: &ScenarioSpec, task_defs: &[TaskDef], horizon: SimTime) -> Vec<TimedEvent> {
+        let mut events: Vec<TimedEvent> = spec
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let field = |name: &str| format!("events[{i}].{name}");
+                let at = SimTime(self.seconds(&field("at_s"), e.at_s(), 0.0, horizon.as_secs_f64()));
+                let action = match e {
+                    TimedEventSpec::Scale { service, desired_count, .. } => {
+                        if *desired_count > MAX_TASKS {
+                            self.err(field("desired_count"), format!("at most {MAX_TASKS}, got {desired_count}"));
+                        }
+                        TimedAction::Scale {
+                            service: self.find_service(&field("service"), service, spec),
+                            desired: (*desired_count).min(MAX_TASKS),
+                        }
+                    }
+                    TimedEventSpec::Deploy { service, task_definition, .. } => {
+                        let service = self.find_service(&field("service"), service, spec);
+                        let task_def = match task_definition {
+                            Some(name) => {
+                                if let Some(td) = spec.task_definitions.iter().find(|td| &td.name == name) {
+                                    self.check_fargate_task_def(&field("task_definition"), td);
+                                }
+                                self.find_task_def(&field("task_definition"), name, task_defs).unwrap_or(0)
+                            }
+                            None => spec
+                                .services
+                                .get(service)
+                                .and_then(|s| task_defs.iter().position(|td| td.name == s.task_definition))
+                                .unwrap_or(0),
+                        };
+                        TimedAction::Deploy { service, task_def }
+                    }
+                    TimedEventSpec::FargateSpotInterruption { fraction, count, .. } => {
+                        match (fraction, count) {
+                            (Some(_), Some(_)) | (None, None) => {
+                                self.err(field("fraction"), "give either fraction (0 to 1) or count, exactly one of them")
+                            }
+                            (Some(f), None) if !(*f > 0.0 && *f <= 1.0) => {
+                                self.err(field("fraction"), format!("must be above 0 and at most 1, got {f}"))
+                            }
+                            _ => {}
+                        }
+                        TimedAction::SpotInterruption { fraction: *fraction, count: *count }
+                    }
+                    TimedEventSpec::FargateSpotAvailability { availability, capacity_per_s, .. } => {
+                        TimedAction::SpotAvailability {
+                            capacity_per_minute: self.spot_capacity(&field("capacity_per_s"), *availability, *capacity_per_s),
+                        }
+                    }
+                };
+                TimedEvent { at, action }
+            })
+            .collect();
+        events.sort_by_key(|e| e.at);
+        events
+    }
+}
+
+/// Tokens per second to whole tokens per minute (the bucket's exact unit).
+fn per_second_to_per_minute(per_s: f64) -> u32 {
+    (per_s * 60.0).round().clamp(0.0, u32::MAX as f64) as u32
+}
+
+/// The deployment rounding rules of domain.md section 3: (minimum healthy tasks, maximum running tasks).
+pub fn deployment_bounds(desired: u32, minimum_healthy_percent: u32, maximum_percent: u32) -> (u32, u32) {
+    let desired = u64::from(desired);
+    let min_healthy = (desired * u64::from(minimum_healthy_percent)).div_ceil(100);
+    let max_running = desired * u64::from(maximum_percent) / 100;
+    (min_healthy as u32, max_running as u32)
+}
+
+/// The circuit breaker's failure threshold: clamp(ceil(0.5 x desired), min, 200).
+pub fn circuit_breaker_threshold(desired: u32, min: u32) -> u32 {
+    desired.div_ceil(2).clamp(min, d::CIRCUIT_BREAKER_MAX.max(min))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deployment_rounding_examples_of_the_domain() {
+        // desired 4 at 50% min healthy: 2 old tasks may stop first.
+        assert_eq!(deployment_bounds(4, 50, 200).0, 2);
+        // desired 2 at 75%: ceil(1.5) = 2, so none can stop first.
+        assert_eq!(deployment_bounds(2, 75, 200).0, 2);
+        // desired 4 at 200% max: 8 may run, so 4 new tasks start first.
+        assert_eq!(deployment_bounds(4, 100, 200).1, 8);
+        // both at 100%: minimum = maximum = desired, no room to start or stop.
+        assert_eq!(deployment_bounds(4, 100, 100), (4, 4));
+        // floor for the maximum: desired 3 at 150% = 4.5 -> 4.
+        assert_eq!(deployment_bounds(3, 100, 150).1, 4);
+    }
+
+    #[test]
+    fn circuit_breaker_thresholds() {
+        assert_eq!(circuit_breaker_threshold(1000, 10), 200);
+        assert_eq!(circuit_breaker_threshold(100, 10), 50);
+        assert_eq!(circuit_breaker_threshold(4, 10), 10);
+        assert_eq!(circuit_breaker_threshold(4, 3), 3);
+        assert_eq!(circuit_breaker_threshold(7, 3), 4);
+    }
+
+    #[test]
+    fn rates_convert_exactly() {
+        assert_eq!(per_second_to_per_minute(20.0), 1200);
+        assert_eq!(per_second_to_per_minute(3.8), 228);
+    }
+}

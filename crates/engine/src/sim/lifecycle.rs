@@ -1,0 +1,304 @@
+//! A task's walk through its lifecycle (domain.md section 6): each state draws its latency from the scenario's
+//! settings, schedules the next `Advance`, and tells the task's owner (service or RunTask workload) what happened.
+
+use super::{Event, Simulation};
+use crate::output::TraceWhat;
+use crate::scenario::{Provider, Step};
+use crate::task::{Health, Owner, StopReason, Task, TaskState};
+use crate::time::SimTime;
+
+const MS_PER_HOUR: f64 = 3_600_000.0;
+
+impl Simulation {
+    fn draw(&mut self, step: Step) -> u64 {
+        self.rng.lognormal_ms(step.mean_ms, step.spread)
+    }
+
+    /// Creates a task in PROVISIONING (its launch token already taken) and starts its lifecycle.
+    pub(super) fn launch_task(&mut self, owner: Owner, task_def: usize, provider: Provider, public_ip: bool) -> u32 {
+        let id = self.tasks.len() as u32;
+        let load_balanced = match owner {
+            Owner::Service { service, .. } => self.scenario.services[service as usize].load_balancer.is_some(),
+            Owner::Standalone { .. } => false,
+        };
+        self.tasks.push(Task {
+            id,
+            owner,
+            task_def: task_def as u32,
+            provider,
+            state: TaskState::Provisioning,
+            health: Health::Unknown,
+            public_ip,
+            load_balanced,
+            generation: 0,
+            stopping: false,
+            awaiting_capacity: false,
+            launched_at: self.now,
+            running_at: None,
+            billing_from: None,
+            stop_reason: None,
+            kill_at: None,
+            slot: 0,
+        });
+        self.state_counts[TaskState::Provisioning.index()][provider.index()] += 1;
+        self.launches_since_sample[provider.index()] += 1;
+        if self.options.trace {
+            let owner = self.owner_name(owner);
+            self.record(TraceWhat::Launched { task: id, owner, provider: provider.name() });
+        }
+        match provider {
+            Provider::Fargate => self.capacity_granted(id),
+            Provider::FargateSpot => self.spot_enqueue(id),
+        }
+        id
+    }
+
+    fn owner_name(&self, owner: Owner) -> String {
+        match owner {
+            Owner::Service { service, .. } => format!("service {}", self.scenario.services[service as usize].name),
+            Owner::Standalone { workload } => format!("RunTask {}", self.scenario.run_tasks[workload as usize].name),
+        }
+    }
+
+    /// Fargate has capacity for the task: it assigns a host, attaches the ENI and (if asked) a public IP.
+    pub(super) fn capacity_granted(&mut self, task: u32) {
+        let latencies = &self.scenario.latencies;
+        let (capacity, eni, public_ip) = (latencies.fargate_capacity, latencies.eni_attach, latencies.public_ip);
+        let mut delay = self.draw(capacity) + self.draw(eni);
+        if self.tasks[task as usize].public_ip {
+            delay += self.draw(public_ip);
+        }
+        let generation = self.tasks[task as usize].generation;
+        self.schedule_in(delay, Event::Advance { task, generation });
+    }
+
+    /// The current state's latency has passed.
+    pub(super) fn advance_task(&mut self, task: u32) {
+        let t = &self.tasks[task as usize];
+        let generation = t.generation;
+        match t.state {
+            TaskState::Provisioning if t.stopping => self.enter_stopped(task),
+            TaskState::Provisioning => {
+                self.set_state(task, TaskState::Pending);
+                self.start_billing(task);
+                let delay = self.image_pull_ms(task) + self.draw(self.scenario.latencies.container_start);
+                self.schedule_in(delay, Event::Advance { task, generation });
+            }
+            TaskState::Pending => {
+                let failure = self.scenario.task_defs[t.task_def as usize].failure.start_failure_probability;
+                let load_balanced = t.load_balanced;
+                if self.rng.chance(failure) {
+                    self.begin_stop(task, StopReason::StartFailed);
+                } else if load_balanced {
+                    self.set_state(task, TaskState::Activating);
+                    let delay = self.draw(self.scenario.latencies.lb_registration);
+                    self.schedule_in(delay, Event::Advance { task, generation });
+                } else {
+                    self.task_running(task);
+                }
+            }
+            TaskState::Activating => self.task_running(task),
+            TaskState::Deactivating => self.enter_stopping(task),
+            TaskState::Stopping => {
+                self.stop_billing(task);
+                self.set_state(task, TaskState::Deprovisioning);
+                let delay = self.draw(self.scenario.latencies.deprovision);
+                self.schedule_in(delay, Event::Advance { task, generation });
+            }
+            TaskState::Deprovisioning => self.enter_stopped(task),
+            TaskState::Running | TaskState::Stopped => {}
+        }
+    }
+
+    fn image_pull_ms(&mut self, task: u32) -> u64 {
+        let td = &self.scenario.task_defs[self.tasks[task as usize].task_def as usize];
+        let latencies = &self.scenario.latencies;
+        let factor = if td.lazy_loading { latencies.lazy_loading_pull_factor } else { 1.0 };
+        let transfer_ms = td.image_mb / latencies.image_pull_mb_per_s * 1000.0 * factor;
+        let transfer = Step { mean_ms: transfer_ms, spread: latencies.image_pull_base.spread };
+        let base = latencies.image_pull_base;
+        self.draw(base) + self.draw(transfer)
+    }
+
+    fn task_running(&mut self, task: u32) {
+        self.set_state(task, TaskState::Running);
+        let t = &mut self.tasks[task as usize];
+        t.running_at = Some(self.now);
+        let (owner, provider, generation) = (t.owner, t.provider, t.generation);
+        let td = &self.scenario.task_defs[t.task_def as usize];
+        let health_check = td.health_check.clone();
+        let failure = td.failure.clone();
+        let run_duration = td.run_duration_ms;
+        let load_balancer = match owner {
+            Owner::Service { service, .. } => self.scenario.services[service as usize].load_balancer.clone(),
+            Owner::Standalone { .. } => None,
+        };
+        match owner {
+            Owner::Service { service, .. } => self.service_task_running(service as usize),
+            Owner::Standalone { workload } => self.workload_task_started(workload as usize),
+        }
+
+        // Health: the container health check and the target group must both pass.
+        let checked = health_check.is_some() || load_balancer.is_some();
+        if checked && self.rng.chance(failure.health_check_failure_probability) {
+            let container = health_check.as_ref().map_or(0, |hc| {
+                let first_counted = hc.start_period_ms / hc.interval_ms + 1;
+                (first_counted + u64::from(hc.retries) - 1) * hc.interval_ms
+            });
+            let target = load_balancer.as_ref().map_or(0, |lb| u64::from(lb.unhealthy_threshold) * lb.interval_ms);
+            self.schedule_in(container.max(target), Event::Unhealthy { task, generation });
+        } else {
+            let container = health_check.as_ref().map_or(0, |hc| hc.ready_after_ms.div_ceil(hc.interval_ms).max(1) * hc.interval_ms);
+            let target = load_balancer.as_ref().map_or(0, |lb| u64::from(lb.healthy_threshold) * lb.interval_ms);
+            let delay = container.max(target);
+            if delay == 0 {
+                self.task_healthy(task);
+            } else {
+                self.schedule_in(delay, Event::Healthy { task, generation });
+            }
+        }
+        if let Some(after) = failure.crash_after_ms {
+            if self.rng.chance(failure.crash_probability) {
+                self.schedule_in(after, Event::Crash { task, generation });
+            }
+        }
+        if let (Owner::Standalone { .. }, Some(duration)) = (owner, run_duration) {
+            self.schedule_in(duration, Event::Complete { task, generation });
+        }
+        let rate = self.scenario.spot.interruptions_per_task_hour;
+        if provider == Provider::FargateSpot && rate > 0.0 {
+            let after = self.rng.exponential_ms(MS_PER_HOUR / rate);
+            if self.now.plus_ms(after) < self.scenario.horizon {
+                self.schedule_in(after, Event::SpotInterrupt { task, generation });
+            }
+        }
+    }
+
+    pub(super) fn task_healthy(&mut self, task: u32) {
+        let t = &mut self.tasks[task as usize];
+        if t.stopping || t.health == Health::Healthy {
+            return;
+        }
+        t.health = Health::Healthy;
+        let owner = t.owner;
+        self.healthy_total += 1;
+        self.record(TraceWhat::Healthy { task });
+        if let Owner::Service { service, deployment } = owner {
+            self.service_task_healthy(service as usize, deployment);
+        }
+    }
+
+    pub(super) fn task_unhealthy(&mut self, task: u32) {
+        self.tasks[task as usize].health = Health::Unhealthy;
+        self.record(TraceWhat::Unhealthy { task });
+        self.begin_stop(task, StopReason::HealthCheckFailed);
+    }
+
+    /// Sets the task's desired status to STOPPED and starts its stop sequence from wherever it is.
+    pub(super) fn begin_stop(&mut self, task: u32, reason: StopReason) {
+        let t = &mut self.tasks[task as usize];
+        if t.stopping {
+            return;
+        }
+        t.stopping = true;
+        t.generation += 1;
+        t.stop_reason = Some(reason);
+        let (owner, state, was_healthy, awaiting) = (t.owner, t.state, t.health == Health::Healthy, t.awaiting_capacity);
+        let load_balanced = t.load_balanced;
+        if was_healthy {
+            self.healthy_total -= 1;
+        }
+        if awaiting {
+            self.spot_waiting_cancelled(task);
+        }
+        self.record(TraceWhat::StopRequested { task, reason });
+        match owner {
+            Owner::Service { service, deployment } => {
+                self.service_task_stopping(service as usize, task, deployment, was_healthy, reason)
+            }
+            Owner::Standalone { workload } => self.workload_task_stopping(workload as usize, reason),
+        }
+        match state {
+            TaskState::Provisioning if awaiting => self.enter_stopped(task),
+            // The host assignment / ENI attach in flight finishes, then the task is released.
+            TaskState::Provisioning => {
+                let generation = self.tasks[task as usize].generation;
+                let delay = self.draw(self.scenario.latencies.deprovision);
+                self.schedule_in(delay, Event::Advance { task, generation });
+            }
+            TaskState::Activating | TaskState::Running if load_balanced => {
+                self.set_state(task, TaskState::Deactivating);
+                let service = match owner {
+                    Owner::Service { service, .. } => service as usize,
+                    Owner::Standalone { .. } => unreachable!("standalone tasks have no load balancer"),
+                };
+                let delay = self.scenario.services[service]
+                    .load_balancer
+                    .as_ref()
+                    .map_or(0, |lb| lb.deregistration_delay_ms);
+                let delay = self.until_kill(task, delay);
+                let generation = self.tasks[task as usize].generation;
+                self.schedule_in(delay, Event::Advance { task, generation });
+            }
+            TaskState::Pending | TaskState::Activating | TaskState::Running => self.enter_stopping(task),
+            TaskState::Deactivating | TaskState::Stopping | TaskState::Deprovisioning | TaskState::Stopped => {}
+        }
+    }
+
+    /// SIGTERM; the task exits when the application shuts down, or at SIGKILL after `stopTimeout`.
+    fn enter_stopping(&mut self, task: u32) {
+        self.set_state(task, TaskState::Stopping);
+        let timeout = self.scenario.task_defs[self.tasks[task as usize].task_def as usize].stop_timeout_ms;
+        let shutdown = self.draw(self.scenario.latencies.app_shutdown).min(timeout);
+        let delay = self.until_kill(task, shutdown);
+        let generation = self.tasks[task as usize].generation;
+        self.schedule_in(delay, Event::Advance { task, generation });
+    }
+
+    fn enter_stopped(&mut self, task: u32) {
+        self.set_state(task, TaskState::Stopped);
+    }
+
+    /// Cuts a stop step short so the task is gone by its hard deadline (the end of a Spot warning).
+    fn until_kill(&self, task: u32, delay: u64) -> u64 {
+        match self.tasks[task as usize].kill_at {
+            Some(kill_at) => delay.min(kill_at.since(self.now)),
+            None => delay,
+        }
+    }
+
+    /// USD per millisecond for a task: vCPU and memory at its architecture's price, Spot discount, public IPv4.
+    fn billing_rate(&self, task: &Task) -> f64 {
+        let td = &self.scenario.task_defs[task.task_def as usize];
+        let prices = &self.scenario.prices;
+        let (vcpu_hour, gb_hour) = match td.architecture {
+            crate::spec::Architecture::X86_64 => (prices.fargate_vcpu_hour, prices.fargate_gb_hour),
+            crate::spec::Architecture::Arm64 => (prices.fargate_arm_vcpu_hour, prices.fargate_arm_gb_hour),
+        };
+        let mut per_hour = f64::from(td.cpu) / 1024.0 * vcpu_hour + f64::from(td.memory) / 1024.0 * gb_hour;
+        if task.provider == Provider::FargateSpot {
+            per_hour *= 1.0 - prices.fargate_spot_discount_percent / 100.0;
+        }
+        if task.public_ip {
+            per_hour += prices.public_ipv4_hour;
+        }
+        per_hour / MS_PER_HOUR
+    }
+
+    /// Fargate bills from the start of the image pull.
+    fn start_billing(&mut self, task: u32) {
+        let rate = self.billing_rate(&self.tasks[task as usize]);
+        self.tasks[task as usize].billing_from = Some(self.now);
+        self.cost.start(self.now, rate);
+    }
+
+    /// ...to the task's stop, per second with a one-minute minimum.
+    fn stop_billing(&mut self, task: u32) {
+        let t = &self.tasks[task as usize];
+        let Some(from) = t.billing_from else { return };
+        let rate = self.billing_rate(t);
+        let billed = self.now.since(from);
+        let minimum = SimTime::from_secs_f64(crate::defaults::FARGATE_MIN_BILLED_S).as_millis();
+        self.cost.stop(self.now, rate, minimum.saturating_sub(billed));
+    }
+}

@@ -1,0 +1,146 @@
+//! Reading a simulation: the summary ([`Summary`]) and the current view ([`View`]).
+
+use super::scheduler::Limiter;
+use super::Simulation;
+use crate::output::{BucketView, LimitShare, PoolView, RunTaskSummary, ServiceSummary, ServiceView, Summary, View};
+use crate::scenario::Provider;
+use crate::task::TaskState;
+use crate::time::{ms_to_secs, SimTime};
+
+/// Rounds to a fixed number of decimals so summaries print the same everywhere and read well.
+fn round(value: f64, decimals: i32) -> f64 {
+    let scale = libm::pow(10.0, f64::from(decimals));
+    (value * scale).round() / scale
+}
+
+impl Simulation {
+    pub fn summary(&self) -> Summary {
+        let services: Vec<ServiceSummary> = self
+            .services
+            .iter()
+            .enumerate()
+            .map(|(s, rt)| {
+                let steady_s = rt.steady_at.map(|t| ms_to_secs(t.as_millis()));
+                let running = rt
+                    .active
+                    .iter()
+                    .filter(|&&id| self.tasks[id as usize].state == TaskState::Running)
+                    .count() as u32;
+                let mut limits: Vec<LimitShare> = Limiter::ALL
+                    .iter()
+                    .filter(|&&l| rt.waiting_ms[l as usize] > 0)
+                    .map(|&l| LimitShare { limit: l.name().to_string(), waiting_task_s: round(rt.waiting_ms[l as usize] as f64 / 1000.0, 1) })
+                    .collect();
+                limits.sort_by(|a, b| b.waiting_task_s.total_cmp(&a.waiting_task_s));
+                let limited_by = limits.first().map_or_else(
+                    || "task startup (provisioning, image pull, start, health checks)".to_string(),
+                    |l| l.limit.clone(),
+                );
+                ServiceSummary {
+                    name: self.scenario.services[s].name.clone(),
+                    desired: rt.desired,
+                    running,
+                    healthy: rt.healthy_primary,
+                    steady_s,
+                    launch_rate_per_s: steady_s.filter(|&t| t > 0.0).map(|t| round(f64::from(rt.desired) / t, 2)),
+                    limited_by,
+                    limits,
+                    deployment: rt.deployment_status(),
+                    failures: rt.failures,
+                    replacements: rt.replacements,
+                    interruptions: rt.interruptions,
+                }
+            })
+            .collect();
+        let run_tasks: Vec<RunTaskSummary> = self
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(w, rt)| RunTaskSummary {
+                name: self.scenario.run_tasks[w].name.clone(),
+                requested: self.scenario.run_tasks[w].count,
+                started: rt.started,
+                failed: rt.failed,
+                throttled: rt.throttled,
+                throttled_calls: rt.throttled_calls,
+                settled_s: rt.settled_at.map(|t| ms_to_secs(t.as_millis())),
+            })
+            .collect();
+        let completion_s = services
+            .iter()
+            .map(|s| s.steady_s)
+            .chain(run_tasks.iter().map(|r| r.settled_s))
+            .try_fold(0.0f64, |latest, t| t.map(|t| latest.max(t)));
+        let tasks_started = self.tasks.iter().filter(|t| t.running_at.is_some()).count() as u64;
+        let tasks_failed =
+            self.tasks.iter().filter(|t| t.stop_reason.is_some_and(|reason| reason.is_failure())).count() as u64;
+        let end_s = ms_to_secs(self.now.as_millis());
+        let cost = self.cost.at(self.now);
+        Summary {
+            scenario: self.scenario.name.clone(),
+            seed: self.seed,
+            completion_s,
+            end_s,
+            tasks_launched: self.tasks.len() as u64,
+            tasks_started,
+            tasks_failed,
+            interruptions: self.interruptions,
+            replacements: self.services.iter().map(|s| s.replacements).sum(),
+            cost_usd: round(cost, 4),
+            cost_per_hour_usd: if end_s > 0.0 { round(cost / end_s * 3600.0, 4) } else { 0.0 },
+            events: self.events_processed,
+            services,
+            run_tasks,
+        }
+    }
+
+    pub fn view(&self) -> View {
+        let now = self.now;
+        let pools = Provider::ALL
+            .iter()
+            .map(|&p| PoolView {
+                provider: p.name(),
+                by_state: TaskState::ALL.map(|state| self.state_counts[state.index()][p.index()]),
+            })
+            .collect();
+        let services = self
+            .services
+            .iter()
+            .enumerate()
+            .map(|(s, rt)| ServiceView {
+                name: self.scenario.services[s].name.clone(),
+                desired: rt.desired,
+                active: rt.active.len() as u32,
+                healthy: rt.healthy_primary,
+                steady: rt.steady_at.is_some(),
+                deployment: rt.deployment_status(),
+            })
+            .collect();
+        let b = &self.buckets;
+        let bucket = |name: &'static str, bucket: &crate::bucket::TokenBucket| BucketView {
+            name,
+            level: bucket.level_at(now),
+            burst: bucket.burst(),
+            refill_per_s: bucket.per_minute() as f64 / 60.0,
+        };
+        View {
+            time_s: now.as_secs_f64(),
+            finished: self.is_finished(),
+            pools,
+            services,
+            buckets: vec![
+                bucket("Fargate On-Demand launches", &b.fargate_on_demand),
+                bucket("Fargate Spot launches", &b.fargate_spot),
+                bucket("RunTask API calls", &b.run_task_api),
+                bucket("Fargate RunTask calls", &b.fargate_run_task_calls),
+                bucket("Fargate Spot capacity", &self.spot.capacity),
+            ],
+            spot_capacity_waiting: self.spot.waiting_count(),
+        }
+    }
+
+    /// Time at which the run is over: the horizon, or the last event if everything settled earlier.
+    pub fn end_time(&self) -> SimTime {
+        self.now
+    }
+}

@@ -1,0 +1,133 @@
+//! RunTask bursts (domain.md section 2): a caller asks for `count` standalone tasks, up to 10 per call. Each call
+//! takes a RunTask API token, a Fargate RunTask call token when it starts On-Demand Fargate tasks, and one launch
+//! token per task from the Fargate On-Demand or Spot bucket. A call goes through whole or is throttled whole; a
+//! throttled caller retries when the tokens are back (what SDK retries amount to) or gives up.
+
+use super::{Event, Simulation};
+use crate::output::TraceWhat;
+use crate::scenario::Provider;
+use crate::spec::OnThrottle;
+use crate::strategy::next_provider;
+use crate::task::{Owner, StopReason};
+use crate::time::SimTime;
+
+#[derive(Default)]
+pub(super) struct WorkloadRt {
+    requested: u32,
+    pub(super) started: u32,
+    pub(super) failed: u32,
+    pub(super) throttled: u32,
+    pub(super) throttled_calls: u64,
+    counts: [u32; 2],
+    pub(super) settled_at: Option<SimTime>,
+}
+
+impl Simulation {
+    pub(super) fn start_workloads(&mut self) {
+        for index in 0..self.scenario.run_tasks.len() {
+            self.workloads.push(WorkloadRt::default());
+            let at = self.scenario.run_tasks[index].at;
+            self.schedule(at, Event::RunTaskCall { workload: index as u32 });
+        }
+    }
+
+    pub(super) fn run_task_calls(&mut self, w: usize) {
+        let now = self.now;
+        loop {
+            let workload = &self.scenario.run_tasks[w];
+            let rt = &self.workloads[w];
+            let remaining = workload.count - rt.requested;
+            if remaining == 0 {
+                break;
+            }
+            let in_call = remaining.min(workload.tasks_per_call);
+            let mut counts = rt.counts;
+            let mut providers = Vec::with_capacity(in_call as usize);
+            for _ in 0..in_call {
+                let provider = next_provider(&workload.strategy, &counts);
+                counts[provider.index()] += 1;
+                providers.push(provider);
+            }
+            let need = [counts[0] - rt.counts[0], counts[1] - rt.counts[1]].map(u64::from);
+            let needs_fargate_call = need[Provider::Fargate.index()] > 0;
+
+            let buckets = &mut self.buckets;
+            let ready = buckets.run_task_api.available(now) >= 1
+                && (!needs_fargate_call || buckets.fargate_run_task_calls.available(now) >= 1)
+                && buckets.fargate_on_demand.available(now) >= need[0]
+                && buckets.fargate_spot.available(now) >= need[1];
+            if ready {
+                buckets.run_task_api.try_take(now, 1);
+                if needs_fargate_call {
+                    buckets.fargate_run_task_calls.try_take(now, 1);
+                }
+                buckets.fargate_on_demand.try_take(now, need[0]);
+                buckets.fargate_spot.try_take(now, need[1]);
+                let (task_def, public_ip) = (workload.task_def, workload.assign_public_ip);
+                for provider in providers {
+                    self.launch_task(Owner::Standalone { workload: w as u32 }, task_def, provider, public_ip);
+                }
+                let rt = &mut self.workloads[w];
+                rt.counts = counts;
+                rt.requested += in_call;
+                continue;
+            }
+
+            self.workloads[w].throttled_calls += 1;
+            let name = workload.name.clone();
+            match workload.on_throttle {
+                OnThrottle::Retry => {
+                    let retry_at = [
+                        buckets.run_task_api.time_until(now, 1),
+                        if needs_fargate_call { buckets.fargate_run_task_calls.time_until(now, 1) } else { Some(now) },
+                        buckets.fargate_on_demand.time_until(now, need[0]),
+                        buckets.fargate_spot.time_until(now, need[1]),
+                    ]
+                    .into_iter()
+                    .try_fold(now, |latest, at| at.map(|at| latest.max(at)));
+                    self.record(TraceWhat::Throttled { workload: name, retry_at });
+                    match retry_at {
+                        Some(at) => self.schedule(at.max(now.plus_ms(1)), Event::RunTaskCall { workload: w as u32 }),
+                        None => {
+                            // The tokens will never be there (a bucket without refill): the caller gives up.
+                            let rt = &mut self.workloads[w];
+                            rt.throttled += remaining;
+                            rt.requested += remaining;
+                        }
+                    }
+                    break;
+                }
+                OnThrottle::Fail => {
+                    self.record(TraceWhat::Throttled { workload: name, retry_at: None });
+                    let rt = &mut self.workloads[w];
+                    rt.throttled += in_call;
+                    rt.requested += in_call;
+                }
+            }
+        }
+        self.update_settled(w);
+    }
+
+    pub(super) fn workload_task_started(&mut self, w: usize) {
+        self.workloads[w].started += 1;
+        self.update_settled(w);
+    }
+
+    pub(super) fn workload_task_stopping(&mut self, w: usize, reason: StopReason) {
+        let rt = &mut self.workloads[w];
+        // Only a task that never started counts here: one that started is already counted as started.
+        if reason == StopReason::StartFailed {
+            rt.failed += 1;
+        }
+        self.update_settled(w);
+    }
+
+    /// A burst has settled when every task it asked for has started, failed to start or was given up on.
+    fn update_settled(&mut self, w: usize) {
+        let count = self.scenario.run_tasks[w].count;
+        let rt = &mut self.workloads[w];
+        if rt.settled_at.is_none() && rt.started + rt.failed + rt.throttled == count {
+            rt.settled_at = Some(self.now);
+        }
+    }
+}

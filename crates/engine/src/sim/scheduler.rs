@@ -1,0 +1,499 @@
+//! The service scheduler (domain.md section 3): workflow cycles toward the desired count, rolling deployments
+//! bounded by `minimumHealthyPercent` / `maximumPercent`, the deployment circuit breaker, exponential backoff of
+//! services whose tasks fail to start, and replacement of tasks that stop.
+//!
+//! Each service keeps the list of its *active* tasks (desired status RUNNING) and counters of those in the current
+//! (primary) deployment, updated on every task event, so "is the service steady?" is O(1). A workflow cycle runs
+//! every `scheduler_cycle_s` while the service is not steady and scans only that service's active tasks.
+
+use super::{Event, Simulation};
+use crate::bucket::TokenBucket;
+use crate::output::TraceWhat;
+use crate::scenario::{circuit_breaker_threshold, deployment_bounds, Provider, TimedAction};
+use crate::strategy::next_provider;
+use crate::task::{Health, Owner, StopReason};
+use crate::time::SimTime;
+
+/// What kept a service from launching the tasks it wanted, for the summary's "limited by".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Limiter {
+    ServiceLaunchRate,
+    FargateOnDemandBucket,
+    FargateSpotBucket,
+    FargateSpotCapacity,
+    DeploymentSettings,
+    Backoff,
+    CircuitBreaker,
+}
+
+impl Limiter {
+    pub const ALL: [Limiter; 7] = [
+        Limiter::ServiceLaunchRate,
+        Limiter::FargateOnDemandBucket,
+        Limiter::FargateSpotBucket,
+        Limiter::FargateSpotCapacity,
+        Limiter::DeploymentSettings,
+        Limiter::Backoff,
+        Limiter::CircuitBreaker,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Limiter::ServiceLaunchRate => "service launch rate",
+            Limiter::FargateOnDemandBucket => "Fargate On-Demand launch bucket",
+            Limiter::FargateSpotBucket => "Fargate Spot launch bucket",
+            Limiter::FargateSpotCapacity => "Fargate Spot capacity",
+            Limiter::DeploymentSettings => "deployment settings (minimumHealthyPercent / maximumPercent)",
+            Limiter::Backoff => "exponential backoff (tasks failing to start)",
+            Limiter::CircuitBreaker => "circuit breaker (deployment failed)",
+        }
+    }
+
+    fn launch_bucket(provider: Provider) -> Limiter {
+        match provider {
+            Provider::Fargate => Limiter::FargateOnDemandBucket,
+            Provider::FargateSpot => Limiter::FargateSpotBucket,
+        }
+    }
+}
+
+/// ECS deployment rollout states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rollout {
+    InProgress,
+    Completed,
+    Failed,
+}
+
+impl Rollout {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Rollout::InProgress => "IN_PROGRESS",
+            Rollout::Completed => "COMPLETED",
+            Rollout::Failed => "FAILED",
+        }
+    }
+}
+
+pub(super) struct Deployment {
+    pub(super) task_def: usize,
+    pub(super) rollout: Rollout,
+    pub(super) failures: u32,
+}
+
+/// A service's runtime state.
+pub(super) struct ServiceRt {
+    pub(super) desired: u32,
+    /// Every deployment so far; `primary` indexes the current one.
+    pub(super) deployments: Vec<Deployment>,
+    pub(super) primary: u32,
+    /// The last deployment that completed, for circuit breaker rollbacks.
+    last_good: Option<u32>,
+    rolled_back: bool,
+    launch_bucket: TokenBucket,
+    cycle_pending: bool,
+    last_cycle: Option<SimTime>,
+    /// Tasks whose desired status is RUNNING, in any deployment.
+    pub(super) active: Vec<u32>,
+    primary_active: u32,
+    pub(super) healthy_primary: u32,
+    backoff_level: u32,
+    backoff_until: SimTime,
+    /// Tasks of this service waiting for Fargate Spot capacity.
+    pub(super) spot_waiting: u32,
+    pub(super) steady_at: Option<SimTime>,
+    /// Waiting task-milliseconds per [`Limiter`].
+    pub(super) waiting_ms: [u64; 7],
+    pub(super) failures: u64,
+    pub(super) replacements: u64,
+    pub(super) interruptions: u64,
+}
+
+impl ServiceRt {
+    fn tally(&mut self, limiter: Limiter, tasks: u64, ms: u64) {
+        let slot = &mut self.waiting_ms[limiter as usize];
+        *slot = slot.saturating_add(tasks.saturating_mul(ms));
+    }
+
+    fn breaker_stopped(&self) -> bool {
+        self.deployments[self.primary as usize].rollout == Rollout::Failed
+    }
+
+    pub(super) fn deployment_status(&self) -> String {
+        let status = self.deployments[self.primary as usize].rollout.name();
+        if self.rolled_back {
+            format!("{status} (rolled back)")
+        } else {
+            status.to_string()
+        }
+    }
+}
+
+impl Simulation {
+    pub(super) fn start_services(&mut self) {
+        let cycle_ms = self.scenario.latencies.cycle_ms;
+        let per_minute = self.scenario.limits.service_per_minute_fargate;
+        for service in &self.scenario.services {
+            // The launch-rate bucket holds one workflow cycle's worth of launches (see defaults::SCHEDULER_CYCLE_S).
+            let burst = (u64::from(per_minute) * cycle_ms).div_ceil(60_000).max(1) as u32;
+            self.services.push(ServiceRt {
+                desired: service.desired,
+                deployments: vec![Deployment { task_def: service.task_def, rollout: Rollout::InProgress, failures: 0 }],
+                primary: 0,
+                last_good: None,
+                rolled_back: false,
+                launch_bucket: TokenBucket::new(burst, per_minute),
+                cycle_pending: false,
+                last_cycle: None,
+                active: Vec::new(),
+                primary_active: 0,
+                healthy_primary: 0,
+                backoff_level: 0,
+                backoff_until: SimTime::ZERO,
+                spot_waiting: 0,
+                steady_at: None,
+                waiting_ms: [0; 7],
+                failures: 0,
+                replacements: 0,
+                interruptions: 0,
+            });
+        }
+        for index in 0..self.services.len() {
+            // Services are not in lockstep: each one's first cycle comes at a random point of the first cycle.
+            let offset = self.rng.below(cycle_ms);
+            self.services[index].cycle_pending = true;
+            self.schedule(SimTime(offset), Event::ServiceCycle { service: index as u32 });
+        }
+    }
+
+    /// Makes sure a workflow cycle is coming, no sooner than one cycle after the last.
+    fn poke_service(&mut self, s: usize) {
+        let rt = &mut self.services[s];
+        if rt.cycle_pending {
+            return;
+        }
+        rt.cycle_pending = true;
+        let at = match rt.last_cycle {
+            Some(last) => last.plus_ms(self.scenario.latencies.cycle_ms).max(self.now),
+            None => self.now,
+        };
+        self.schedule(at, Event::ServiceCycle { service: s as u32 });
+    }
+
+    pub(super) fn service_cycle(&mut self, s: usize) {
+        let cycle_ms = self.scenario.latencies.cycle_ms;
+        let now = self.now;
+        let rt = &mut self.services[s];
+        rt.cycle_pending = false;
+        rt.last_cycle = Some(now);
+        if rt.steady_at.is_some() {
+            return;
+        }
+        if rt.breaker_stopped() {
+            // The circuit breaker failed the deployment without rollback: nothing launches until a new deployment.
+            let missing = u64::from(rt.desired.saturating_sub(rt.primary_active));
+            rt.tally(Limiter::CircuitBreaker, missing, cycle_ms);
+            return;
+        }
+        if now < rt.backoff_until {
+            let missing = u64::from(rt.desired.saturating_sub(rt.primary_active));
+            rt.tally(Limiter::Backoff, missing, rt.backoff_until.since(now));
+            rt.cycle_pending = true;
+            let at = rt.backoff_until;
+            self.schedule(at, Event::ServiceCycle { service: s as u32 });
+            return;
+        }
+
+        let stops = self.plan_stops(s);
+        for (task, reason) in stops {
+            self.begin_stop(task, reason);
+        }
+        self.launch_for_service(s);
+
+        let rt = &mut self.services[s];
+        let spot_waiting = u64::from(rt.spot_waiting);
+        rt.tally(Limiter::FargateSpotCapacity, spot_waiting, cycle_ms);
+        if rt.steady_at.is_none() && !rt.cycle_pending {
+            rt.cycle_pending = true;
+            self.schedule_in(cycle_ms, Event::ServiceCycle { service: s as u32 });
+        }
+    }
+
+    /// Which tasks this cycle stops: tasks of older deployments (unhealthy ones freely, healthy ones down to the
+    /// minimum healthy count), then tasks beyond the desired count (scale-in).
+    fn plan_stops(&self, s: usize) -> Vec<(u32, StopReason)> {
+        let rt = &self.services[s];
+        let service = &self.scenario.services[s];
+        let (min_healthy, _) = deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
+        let mut old_healthy = Vec::new();
+        let mut primary_starting = Vec::new();
+        let mut primary_healthy = Vec::new();
+        let mut stops = Vec::new();
+        let mut healthy_total = 0u32;
+        for &id in &rt.active {
+            let task = &self.tasks[id as usize];
+            let healthy = task.health == Health::Healthy;
+            healthy_total += u32::from(healthy);
+            let Owner::Service { deployment, .. } = task.owner else { continue };
+            match (deployment == rt.primary, healthy) {
+                (false, false) => stops.push((id, StopReason::Replaced)),
+                (false, true) => old_healthy.push(id),
+                (true, false) => primary_starting.push(id),
+                (true, true) => primary_healthy.push(id),
+            }
+        }
+        let can_stop_healthy = healthy_total.saturating_sub(min_healthy) as usize;
+        stops.extend(old_healthy.into_iter().take(can_stop_healthy).map(|id| (id, StopReason::Replaced)));
+        let excess = (primary_starting.len() + primary_healthy.len()).saturating_sub(rt.desired as usize);
+        // Scale in the newest tasks that are not serving yet first, then healthy ones.
+        let scale_in = primary_starting.into_iter().rev().chain(primary_healthy.into_iter().rev()).take(excess);
+        stops.extend(scale_in.map(|id| (id, StopReason::ScaledIn)));
+        stops
+    }
+
+    /// Starts as many tasks of the primary deployment as the deployment bounds, the service's launch rate and the
+    /// account's launch buckets allow, each on the provider its strategy picks.
+    fn launch_for_service(&mut self, s: usize) {
+        let cycle_ms = self.scenario.latencies.cycle_ms;
+        let now = self.now;
+        let service = &self.scenario.services[s];
+        let rt = &self.services[s];
+        let (_, max_running) = deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
+        let missing = rt.desired.saturating_sub(rt.primary_active);
+        let room = max_running.saturating_sub(rt.active.len() as u32);
+        let want = missing.min(room);
+        let mut counts = [0u32; 2];
+        for &id in &rt.active {
+            let task = &self.tasks[id as usize];
+            if matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary) {
+                counts[task.provider.index()] += 1;
+            }
+        }
+        let task_def = rt.deployments[rt.primary as usize].task_def;
+        let deployment = rt.primary;
+        let public_ip = service.assign_public_ip;
+        let strategy = service.strategy.clone();
+
+        let mut launched = 0;
+        let mut blocked = None;
+        while launched < want {
+            let provider = next_provider(&strategy, &counts);
+            if self.services[s].launch_bucket.available(now) == 0 {
+                blocked = Some(Limiter::ServiceLaunchRate);
+                break;
+            }
+            if !self.buckets.launch(provider).try_take(now, 1) {
+                blocked = Some(Limiter::launch_bucket(provider));
+                break;
+            }
+            self.services[s].launch_bucket.try_take(now, 1);
+            let owner = Owner::Service { service: s as u32, deployment };
+            let task = self.launch_task(owner, task_def, provider, public_ip);
+            self.add_active(s, task);
+            counts[provider.index()] += 1;
+            launched += 1;
+        }
+        let rt = &mut self.services[s];
+        if let Some(limiter) = blocked {
+            rt.tally(limiter, u64::from(want - launched), cycle_ms);
+        }
+        if missing > room {
+            rt.tally(Limiter::DeploymentSettings, u64::from(missing - room), cycle_ms);
+        }
+    }
+
+    fn add_active(&mut self, s: usize, task: u32) {
+        let rt = &mut self.services[s];
+        self.tasks[task as usize].slot = rt.active.len() as u32;
+        rt.active.push(task);
+        rt.primary_active += 1;
+    }
+
+    pub(super) fn service_task_running(&mut self, s: usize) {
+        // A task that reaches RUNNING ends the exponential backoff (tasks that crash later do not trigger it).
+        self.services[s].backoff_level = 0;
+    }
+
+    pub(super) fn service_task_healthy(&mut self, s: usize, deployment: u32) {
+        if deployment == self.services[s].primary {
+            self.services[s].healthy_primary += 1;
+        }
+        self.update_steady(s);
+    }
+
+    pub(super) fn service_task_stopping(&mut self, s: usize, task: u32, deployment: u32, was_healthy: bool, reason: StopReason) {
+        let rt = &mut self.services[s];
+        let slot = self.tasks[task as usize].slot as usize;
+        rt.active.swap_remove(slot);
+        if let Some(&moved) = rt.active.get(slot) {
+            self.tasks[moved as usize].slot = slot as u32;
+        }
+        if deployment == rt.primary {
+            rt.primary_active -= 1;
+            if was_healthy {
+                rt.healthy_primary -= 1;
+            }
+        }
+        if matches!(reason, StopReason::SpotInterrupted) || reason.is_failure() {
+            rt.replacements += 1;
+        }
+        if reason.is_failure() {
+            rt.failures += 1;
+            self.count_deployment_failure(s, deployment);
+        }
+        if reason == StopReason::StartFailed {
+            self.back_off(s);
+        }
+        self.update_steady(s);
+    }
+
+    /// Exponential backoff after a task failed to start: 10 s, 20 s, 40 s, ... up to 15 minutes (defaults).
+    fn back_off(&mut self, s: usize) {
+        let latencies = &self.scenario.latencies;
+        let rt = &mut self.services[s];
+        if self.now < rt.backoff_until {
+            return;
+        }
+        let delay = latencies.backoff_initial_ms as f64 * libm::pow(latencies.backoff_factor, f64::from(rt.backoff_level));
+        let delay = (delay.min(latencies.backoff_max_ms as f64)) as u64;
+        rt.backoff_level += 1;
+        rt.backoff_until = self.now.plus_ms(delay);
+        let until = rt.backoff_until;
+        let service = self.scenario.services[s].name.clone();
+        self.record(TraceWhat::Backoff { service, until });
+    }
+
+    fn count_deployment_failure(&mut self, s: usize, deployment: u32) {
+        let Some(rollback) = self.scenario.services[s].circuit_breaker else { return };
+        let min = self.scenario.limits.circuit_breaker_min;
+        let rt = &mut self.services[s];
+        if deployment != rt.primary || rt.deployments[deployment as usize].rollout != Rollout::InProgress {
+            return;
+        }
+        let entry = &mut rt.deployments[deployment as usize];
+        entry.failures += 1;
+        if entry.failures < circuit_breaker_threshold(rt.desired, min) {
+            return;
+        }
+        entry.rollout = Rollout::Failed;
+        let name = self.scenario.services[s].name.clone();
+        self.record(TraceWhat::Deployment { service: name.clone(), status: "FAILED (circuit breaker)".into() });
+        let rt = &mut self.services[s];
+        if let (true, Some(good)) = (rollback, rt.last_good) {
+            rt.deployments[good as usize].rollout = Rollout::InProgress;
+            rt.rolled_back = true;
+            self.set_primary(s, good);
+            self.record(TraceWhat::Deployment { service: name, status: "rolling back".into() });
+        }
+    }
+
+    /// Makes `deployment` the primary one and recounts the primary counters from the active tasks.
+    fn set_primary(&mut self, s: usize, deployment: u32) {
+        let rt = &mut self.services[s];
+        rt.primary = deployment;
+        rt.backoff_level = 0;
+        rt.backoff_until = self.now;
+        let (mut active, mut healthy) = (0, 0);
+        for &id in &rt.active {
+            let task = &self.tasks[id as usize];
+            if matches!(task.owner, Owner::Service { deployment: d, .. } if d == deployment) {
+                active += 1;
+                healthy += u32::from(task.health == Health::Healthy);
+            }
+        }
+        rt.primary_active = active;
+        rt.healthy_primary = healthy;
+        self.update_steady(s);
+    }
+
+    /// Steady: exactly the desired number of active tasks, all of the primary deployment and healthy.
+    fn update_steady(&mut self, s: usize) {
+        let rt = &mut self.services[s];
+        let steady = rt.healthy_primary == rt.desired
+            && rt.primary_active == rt.desired
+            && rt.active.len() as u32 == rt.desired
+            && !rt.breaker_stopped();
+        match (steady, rt.steady_at.is_some()) {
+            (true, false) => {
+                rt.steady_at = Some(self.now);
+                let primary = &mut rt.deployments[rt.primary as usize];
+                let completed = primary.rollout == Rollout::InProgress;
+                if completed {
+                    primary.rollout = Rollout::Completed;
+                    rt.last_good = Some(rt.primary);
+                }
+                let service = self.scenario.services[s].name.clone();
+                self.record(TraceWhat::ServiceSteady { service: service.clone() });
+                if completed {
+                    self.record(TraceWhat::Deployment { service, status: "COMPLETED".into() });
+                }
+            }
+            (false, true) => {
+                rt.steady_at = None;
+                self.poke_service(s);
+            }
+            (false, false) => self.poke_service(s),
+            (true, true) => {}
+        }
+    }
+
+    pub(super) fn timed_event(&mut self, index: usize) {
+        match self.scenario.events[index].action.clone() {
+            TimedAction::Scale { service, desired } => {
+                self.services[service].desired = desired;
+                let name = self.scenario.services[service].name.clone();
+                self.record(TraceWhat::DesiredCount { service: name, desired });
+                self.services[service].steady_at = None;
+                self.update_steady(service);
+            }
+            TimedAction::Deploy { service, task_def } => {
+                let rt = &mut self.services[service];
+                rt.deployments.push(Deployment { task_def, rollout: Rollout::InProgress, failures: 0 });
+                rt.rolled_back = false;
+                let deployment = (rt.deployments.len() - 1) as u32;
+                let name = self.scenario.services[service].name.clone();
+                let revision = self.scenario.task_defs[task_def].name.clone();
+                self.record(TraceWhat::Deployment { service: name, status: format!("started ({revision})") });
+                self.services[service].steady_at = None;
+                self.set_primary(service, deployment);
+            }
+            TimedAction::SpotInterruption { fraction, count } => self.spot_interruption_wave(fraction, count),
+            TimedAction::SpotAvailability { capacity_per_minute } => self.set_spot_capacity(capacity_per_minute),
+        }
+    }
+
+    pub(super) fn check_service_invariants(&self) -> Result<(), String> {
+        for (s, rt) in self.services.iter().enumerate() {
+            let mut primary_active = 0;
+            let mut healthy_primary = 0;
+            for (slot, &id) in rt.active.iter().enumerate() {
+                let task = &self.tasks[id as usize];
+                if task.stopping || task.slot as usize != slot {
+                    return Err(format!("service {s}: task {id} listed as active but stopping or misplaced"));
+                }
+                let Owner::Service { service, deployment } = task.owner else {
+                    return Err(format!("service {s}: standalone task {id} in its active list"));
+                };
+                if service as usize != s {
+                    return Err(format!("service {s}: task {id} belongs to service {service}"));
+                }
+                if deployment == rt.primary {
+                    primary_active += 1;
+                    healthy_primary += u32::from(task.health == Health::Healthy);
+                }
+            }
+            let expected_active = self
+                .tasks
+                .iter()
+                .filter(|t| !t.stopping && matches!(t.owner, Owner::Service { service, .. } if service as usize == s))
+                .count();
+            if expected_active != rt.active.len() {
+                return Err(format!("service {s}: {} active listed, {expected_active} actually active", rt.active.len()));
+            }
+            if primary_active != rt.primary_active || healthy_primary != rt.healthy_primary {
+                return Err(format!("service {s}: primary counters drifted"));
+            }
+        }
+        Ok(())
+    }
+}

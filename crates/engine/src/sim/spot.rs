@@ -1,0 +1,148 @@
+//! Fargate Spot: a finite regional pool that grants capacity at a rate (domain.md 4.1), and interruptions with a
+//! two-minute warning, as timed waves and as a random rate per task-hour.
+//!
+//! Spot tasks wait in a FIFO queue in PROVISIONING until the pool grants them capacity; the pool is a token
+//! bucket whose refill rate is the availability setting. A Spot launch without capacity waits; it never falls
+//! back to On-Demand.
+
+use std::collections::VecDeque;
+
+use super::{Event, Simulation};
+use crate::bucket::TokenBucket;
+use crate::defaults;
+use crate::output::TraceWhat;
+use crate::scenario::Provider;
+use crate::task::{Owner, StopReason, TaskState};
+use crate::time::SimTime;
+
+pub(super) struct SpotRt {
+    pub(super) capacity: TokenBucket,
+    /// Tasks waiting for capacity, with their generation (a stopped task's entry is skipped).
+    queue: VecDeque<(u32, u32)>,
+    waiting: u32,
+    wakeup_pending: bool,
+}
+
+impl SpotRt {
+    pub(super) fn new(per_minute: u32) -> SpotRt {
+        SpotRt {
+            capacity: TokenBucket::new(defaults::SPOT_CAPACITY_BURST, per_minute),
+            queue: VecDeque::new(),
+            waiting: 0,
+            wakeup_pending: false,
+        }
+    }
+
+    pub(super) fn waiting_count(&self) -> u32 {
+        self.waiting
+    }
+}
+
+impl Simulation {
+    pub(super) fn spot_enqueue(&mut self, task: u32) {
+        let t = &mut self.tasks[task as usize];
+        t.awaiting_capacity = true;
+        let (generation, owner) = (t.generation, t.owner);
+        self.spot.waiting += 1;
+        if let Owner::Service { service, .. } = owner {
+            self.services[service as usize].spot_waiting += 1;
+        }
+        self.spot.queue.push_back((task, generation));
+        self.serve_spot_queue();
+    }
+
+    /// A waiting task was stopped before it got capacity.
+    pub(super) fn spot_waiting_cancelled(&mut self, task: u32) {
+        self.release_waiting(task);
+    }
+
+    fn release_waiting(&mut self, task: u32) {
+        let t = &mut self.tasks[task as usize];
+        t.awaiting_capacity = false;
+        self.spot.waiting -= 1;
+        if let Owner::Service { service, .. } = t.owner {
+            self.services[service as usize].spot_waiting -= 1;
+        }
+    }
+
+    fn serve_spot_queue(&mut self) {
+        while let Some(&(task, generation)) = self.spot.queue.front() {
+            if !self.is_current(task, generation) {
+                self.spot.queue.pop_front();
+                continue;
+            }
+            if self.spot.capacity.try_take(self.now, 1) {
+                self.spot.queue.pop_front();
+                self.release_waiting(task);
+                self.capacity_granted(task);
+                continue;
+            }
+            if !self.spot.wakeup_pending {
+                if let Some(at) = self.spot.capacity.time_until(self.now, 1) {
+                    self.spot.wakeup_pending = true;
+                    self.schedule(at, Event::SpotCapacity);
+                }
+            }
+            break;
+        }
+    }
+
+    pub(super) fn spot_capacity_arrived(&mut self) {
+        self.spot.wakeup_pending = false;
+        self.serve_spot_queue();
+    }
+
+    pub(super) fn set_spot_capacity(&mut self, per_minute: u32) {
+        self.spot.capacity.set_rate(self.now, per_minute);
+        self.record(TraceWhat::SpotCapacity { per_minute });
+        // The wake-up computed at the old rate may be too late now.
+        self.spot.wakeup_pending = false;
+        self.serve_spot_queue();
+    }
+
+    /// The two-minute warning: the task starts stopping at once (so the service launches a replacement) and is
+    /// killed when the warning runs out.
+    pub(super) fn interrupt_spot_task(&mut self, task: u32) {
+        let t = &mut self.tasks[task as usize];
+        if t.stopping || t.provider != Provider::FargateSpot {
+            return;
+        }
+        t.kill_at = Some(self.now.plus_ms(SimTime::from_secs_f64(defaults::SPOT_WARNING_S).as_millis()));
+        let owner = t.owner;
+        self.interruptions += 1;
+        if let Owner::Service { service, .. } = owner {
+            self.services[service as usize].interruptions += 1;
+        }
+        self.record(TraceWhat::SpotWarning { task });
+        self.begin_stop(task, StopReason::SpotInterrupted);
+    }
+
+    /// Interrupts a fraction (rounded to nearest) or a count of the Spot tasks that hold capacity, chosen at random.
+    pub(super) fn spot_interruption_wave(&mut self, fraction: Option<f64>, count: Option<u32>) {
+        let mut candidates: Vec<u32> = self
+            .tasks
+            .iter()
+            .filter(|t| {
+                t.provider == Provider::FargateSpot
+                    && !t.stopping
+                    && matches!(t.state, TaskState::Pending | TaskState::Activating | TaskState::Running)
+            })
+            .map(|t| t.id)
+            .collect();
+        let n = candidates.len() as u64;
+        let take = match (fraction, count) {
+            (Some(f), _) => (f * n as f64).round() as u64,
+            (None, Some(c)) => u64::from(c),
+            (None, None) => 0,
+        }
+        .min(n);
+        // A partial Fisher–Yates shuffle: the first `take` entries become a uniform random sample.
+        for i in 0..take {
+            let j = i + self.rng.below(n - i);
+            candidates.swap(i as usize, j as usize);
+        }
+        for &task in &candidates[..take as usize] {
+            self.interrupt_spot_task(task);
+        }
+    }
+}

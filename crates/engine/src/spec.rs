@@ -1,0 +1,481 @@
+//! The scenario file format (JSON, `version` 1): what users write, share in links and export.
+//!
+//! These types mirror the file one to one and carry the documented defaults. They are *unvalidated*:
+//! [`crate::scenario::Scenario::from_spec`] checks them and resolves names into indices. Parts of the model that
+//! this version does not simulate yet (EC2 Auto Scaling group providers, ECS Anywhere hosts, AWS Batch, scheduled
+//! tasks, service autoscaling, placement on instances) have a place in the format so files written for later
+//! versions are recognised, and are rejected by validation with a message instead of being silently ignored.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// File format version; this engine reads version 1.
+    pub version: u32,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Simulated time after which the run stops even if work remains, in seconds.
+    #[serde(default = "default_horizon_s")]
+    pub horizon_s: f64,
+    #[serde(default)]
+    pub limits: LimitsSpec,
+    #[serde(default)]
+    pub latencies: LatencySpec,
+    #[serde(default)]
+    pub prices: PriceSpec,
+    #[serde(default)]
+    pub fargate_spot: FargateSpotSpec,
+    pub task_definitions: Vec<TaskDefinitionSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<ServiceSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub run_tasks: Vec<RunTaskSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<TimedEventSpec>,
+    /// Auto Scaling group capacity providers (EC2): planned, rejected by validation for now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_providers: Vec<Value>,
+    /// ECS Anywhere external hosts: planned, rejected by validation for now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_instances: Vec<Value>,
+    /// AWS Batch compute environments, queues and jobs: planned, rejected by validation for now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<Value>,
+    /// EventBridge scheduled tasks: planned, rejected by validation for now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scheduled_tasks: Vec<Value>,
+}
+
+fn default_horizon_s() -> f64 {
+    3600.0
+}
+
+/// Which published values of the limits that AWS changed over time apply (domain.md sections 2–3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum LimitsProfile {
+    /// The values of the 2022 benchmark article (`003_a42f18d68b1581b8.txt`): EC2 services launch 250 tasks/min,
+    /// the circuit breaker threshold is at least 10.
+    #[default]
+    #[serde(rename = "2022")]
+    Y2022,
+    /// Later listings: EC2 services launch 500 tasks/min, the circuit breaker threshold is at least 3.
+    #[serde(rename = "current")]
+    Current,
+}
+
+/// A token bucket's burst (tokens) and refill rate (tokens per second).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BucketSpec {
+    pub burst: u32,
+    pub refill_per_s: f64,
+}
+
+/// Account limits. Every field is optional: unset means the profile's published value.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSpec {
+    #[serde(default)]
+    pub profile: LimitsProfile,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_on_demand_launch: Option<BucketSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_spot_launch: Option<BucketSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_task_api: Option<BucketSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_run_task_calls: Option<BucketSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_launch_per_minute_fargate: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_launch_per_minute_ec2: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circuit_breaker_min_threshold: Option<u32>,
+}
+
+/// A latency step: mean seconds and relative spread (coefficient of variation of a log-normal draw).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencyStep {
+    pub mean_s: f64,
+    #[serde(default)]
+    pub spread: f64,
+}
+
+/// Lifecycle latencies (domain.md section 6). Unset fields take the defaults of [`crate::defaults`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencySpec {
+    /// Seconds between two workflow cycles of a service scheduler.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduler_cycle_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_capacity: Option<LatencyStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eni_attach: Option<LatencyStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<LatencyStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_base: Option<LatencyStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_mb_per_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lazy_loading_pull_factor: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_start: Option<LatencyStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lb_registration: Option<LatencyStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_shutdown: Option<LatencyStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprovision: Option<LatencyStep>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_initial_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_factor: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff_max_s: Option<f64>,
+}
+
+/// Prices in USD (domain.md section 7, us-east-1 Linux snapshot). Unset fields take the published values.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_vcpu_hour: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_gb_hour: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_arm_vcpu_hour: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_arm_gb_hour: Option<f64>,
+    /// Fargate Spot discount off the On-Demand price, in percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_spot_discount_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ipv4_hour: Option<f64>,
+}
+
+/// How much Fargate Spot capacity the Region has: how fast Spot launches can be given capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpotAvailability {
+    #[default]
+    Plenty,
+    Tight,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FargateSpotSpec {
+    #[serde(default)]
+    pub availability: SpotAvailability,
+    /// Overrides the availability level: Spot tasks given capacity per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_per_s: Option<f64>,
+    /// Random interruptions: expected interruptions per Fargate Spot task per hour (0 = only timed waves).
+    #[serde(default)]
+    pub interruptions_per_task_hour: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkMode {
+    #[default]
+    Awsvpc,
+    Bridge,
+    Host,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    #[default]
+    X86_64,
+    Arm64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortMappingSpec {
+    pub container_port: u16,
+    /// Fixed host port; unset means dynamic (bridge) or equal to the container port (awsvpc, host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_port: Option<u16>,
+}
+
+/// The container health check (ECS / Docker semantics): the first check runs `interval_s` after the container starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheckSpec {
+    #[serde(default = "default_hc_interval")]
+    pub interval_s: f64,
+    #[serde(default = "default_hc_retries")]
+    pub retries: u32,
+    #[serde(default)]
+    pub start_period_s: f64,
+    /// Seconds after the container starts until the application answers its health check.
+    #[serde(default)]
+    pub ready_after_s: f64,
+}
+
+fn default_hc_interval() -> f64 {
+    30.0 // ECS container health check default interval
+}
+fn default_hc_retries() -> u32 {
+    3 // ECS container health check default retries
+}
+
+/// Ways a task can go wrong, each off by default.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailureSpec {
+    /// Probability that a task stops before reaching RUNNING (bad image, missing secret, ...).
+    #[serde(default)]
+    pub start_failure_probability: f64,
+    /// Probability that a running task never passes its health checks.
+    #[serde(default)]
+    pub health_check_failure_probability: f64,
+    /// Seconds after reaching RUNNING at which a task crashes (OOM, fatal error), if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crash_after_s: Option<f64>,
+    /// Probability that a task crashes at `crash_after_s`.
+    #[serde(default = "one")]
+    pub crash_probability: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskDefinitionSpec {
+    pub name: String,
+    /// CPU units: 1024 = 1 vCPU.
+    pub cpu: u32,
+    /// Memory in MiB.
+    pub memory: u32,
+    /// Compressed image size in MB (drives image pull time).
+    #[serde(default = "default_image_mb")]
+    pub image_mb: f64,
+    /// Whether a lazy-loading (SOCI) index exists for the image.
+    #[serde(default)]
+    pub lazy_loading: bool,
+    #[serde(default)]
+    pub network_mode: NetworkMode,
+    #[serde(default)]
+    pub architecture: Architecture,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub port_mappings: Vec<PortMappingSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check: Option<HealthCheckSpec>,
+    /// Seconds between SIGTERM and SIGKILL (ECS default 30, at most 120 on Fargate).
+    #[serde(default = "default_stop_timeout")]
+    pub stop_timeout_s: f64,
+    /// For standalone tasks: seconds the essential container runs before exiting on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_duration_s: Option<f64>,
+    #[serde(default)]
+    pub failure: FailureSpec,
+}
+
+fn default_image_mb() -> f64 {
+    100.0
+}
+fn default_stop_timeout() -> f64 {
+    30.0 // ECS stopTimeout default
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyItemSpec {
+    pub capacity_provider: String,
+    #[serde(default)]
+    pub base: u32,
+    #[serde(default)]
+    pub weight: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LaunchType {
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    #[serde(rename = "EC2")]
+    Ec2,
+    #[serde(rename = "EXTERNAL")]
+    External,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CircuitBreakerSpec {
+    #[serde(default)]
+    pub enable: bool,
+    #[serde(default)]
+    pub rollback: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentSpec {
+    #[serde(default = "default_min_healthy")]
+    pub minimum_healthy_percent: u32,
+    #[serde(default = "default_max_percent")]
+    pub maximum_percent: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circuit_breaker: Option<CircuitBreakerSpec>,
+}
+
+impl Default for DeploymentSpec {
+    fn default() -> Self {
+        DeploymentSpec {
+            minimum_healthy_percent: default_min_healthy(),
+            maximum_percent: default_max_percent(),
+            circuit_breaker: None,
+        }
+    }
+}
+
+fn default_min_healthy() -> u32 {
+    100 // ECS default for services
+}
+fn default_max_percent() -> u32 {
+    200 // ECS default for services
+}
+
+/// A target group in front of the service (ELB defaults: 30 s interval, 5 healthy, 2 unhealthy, 300 s deregistration).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancerSpec {
+    #[serde(default = "default_lb_interval")]
+    pub health_check_interval_s: f64,
+    #[serde(default = "default_lb_healthy")]
+    pub healthy_threshold: u32,
+    #[serde(default = "default_lb_unhealthy")]
+    pub unhealthy_threshold: u32,
+    #[serde(default = "default_dereg")]
+    pub deregistration_delay_s: f64,
+}
+
+fn default_lb_interval() -> f64 {
+    30.0
+}
+fn default_lb_healthy() -> u32 {
+    5
+}
+fn default_lb_unhealthy() -> u32 {
+    2
+}
+fn default_dereg() -> f64 {
+    300.0
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    pub name: String,
+    pub task_definition: String,
+    pub desired_count: u32,
+    /// `FARGATE` when neither this nor a strategy is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<LaunchType>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_strategy: Vec<StrategyItemSpec>,
+    #[serde(default)]
+    pub deployment: DeploymentSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<LoadBalancerSpec>,
+    #[serde(default)]
+    pub assign_public_ip: bool,
+    /// Placement strategies apply to EC2 / External capacity only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placement_strategy: Vec<Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placement_constraints: Vec<Value>,
+    /// Service autoscaling (target tracking): planned, rejected by validation for now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnThrottle {
+    /// The caller retries when tokens are back (what SDKs do).
+    #[default]
+    Retry,
+    /// The call fails and its tasks are counted as throttled.
+    Fail,
+}
+
+/// A burst of RunTask calls: `count` standalone tasks requested from `at_s`, up to 10 per call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunTaskSpec {
+    pub name: String,
+    #[serde(default)]
+    pub at_s: f64,
+    pub task_definition: String,
+    pub count: u32,
+    #[serde(default = "ten")]
+    pub tasks_per_call: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<LaunchType>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_strategy: Vec<StrategyItemSpec>,
+    #[serde(default)]
+    pub assign_public_ip: bool,
+    #[serde(default)]
+    pub on_throttle: OnThrottle,
+}
+
+fn ten() -> u32 {
+    10
+}
+
+/// Something that happens at a given simulated time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TimedEventSpec {
+    /// Set a service's desired count.
+    Scale { at_s: f64, service: String, desired_count: u32 },
+    /// Start a rolling deployment to another task definition, or force a new deployment of the same one.
+    Deploy {
+        at_s: f64,
+        service: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        task_definition: Option<String>,
+    },
+    /// Interrupt running Fargate Spot tasks: a fraction of them or a count.
+    FargateSpotInterruption {
+        at_s: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fraction: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        count: Option<u32>,
+    },
+    /// Change Fargate Spot availability from this time on.
+    FargateSpotAvailability {
+        at_s: f64,
+        availability: SpotAvailability,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity_per_s: Option<f64>,
+    },
+}
+
+impl TimedEventSpec {
+    pub fn at_s(&self) -> f64 {
+        match self {
+            TimedEventSpec::Scale { at_s, .. }
+            | TimedEventSpec::Deploy { at_s, .. }
+            | TimedEventSpec::FargateSpotInterruption { at_s, .. }
+            | TimedEventSpec::FargateSpotAvailability { at_s, .. } => *at_s,
+        }
+    }
+}

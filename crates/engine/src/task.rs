@@ -1,0 +1,134 @@
+//! Tasks and their lifecycle states (domain.md section 6).
+
+use serde::Serialize;
+
+use crate::scenario::Provider;
+use crate::time::SimTime;
+
+/// The ECS task lifecycle. A task is in exactly one state; it only moves forward through this list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TaskState {
+    /// Waiting for capacity, then Fargate assigns a host and attaches the ENI (and public IP).
+    Provisioning,
+    /// Image pull and extract, container start.
+    Pending,
+    /// Registering with the load balancer.
+    Activating,
+    Running,
+    /// Deregistering from the load balancer (the deregistration delay).
+    Deactivating,
+    /// SIGTERM sent; SIGKILL after `stopTimeout`.
+    Stopping,
+    /// Detaching the ENI.
+    Deprovisioning,
+    Stopped,
+}
+
+impl TaskState {
+    pub const ALL: [TaskState; 8] = [
+        TaskState::Provisioning,
+        TaskState::Pending,
+        TaskState::Activating,
+        TaskState::Running,
+        TaskState::Deactivating,
+        TaskState::Stopping,
+        TaskState::Deprovisioning,
+        TaskState::Stopped,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskState::Provisioning => "PROVISIONING",
+            TaskState::Pending => "PENDING",
+            TaskState::Activating => "ACTIVATING",
+            TaskState::Running => "RUNNING",
+            TaskState::Deactivating => "DEACTIVATING",
+            TaskState::Stopping => "STOPPING",
+            TaskState::Deprovisioning => "DEPROVISIONING",
+            TaskState::Stopped => "STOPPED",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Health as the service scheduler sees it: container health check and load balancer target health combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Health {
+    Unknown,
+    Healthy,
+    Unhealthy,
+}
+
+/// Who asked for a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// A service, and the deployment (index into the service's deployment history) the task belongs to.
+    Service { service: u32, deployment: u32 },
+    /// A RunTask workload.
+    Standalone { workload: u32 },
+}
+
+/// Why a task stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    ScaledIn,
+    /// Stopped by a rolling deployment (an older revision).
+    Replaced,
+    StartFailed,
+    HealthCheckFailed,
+    Crashed,
+    SpotInterrupted,
+    /// A standalone task's essential container exited.
+    Completed,
+}
+
+impl StopReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::ScaledIn => "scaled in",
+            StopReason::Replaced => "replaced by deployment",
+            StopReason::StartFailed => "failed to start",
+            StopReason::HealthCheckFailed => "failed health checks",
+            StopReason::Crashed => "crashed",
+            StopReason::SpotInterrupted => "Spot interruption",
+            StopReason::Completed => "completed",
+        }
+    }
+
+    /// Failures count toward `tasks_failed`, the circuit breaker and (for start failures) the backoff.
+    pub fn is_failure(self) -> bool {
+        matches!(self, StopReason::StartFailed | StopReason::HealthCheckFailed | StopReason::Crashed)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub id: u32,
+    pub owner: Owner,
+    pub task_def: u32,
+    pub provider: Provider,
+    pub state: TaskState,
+    pub health: Health,
+    pub public_ip: bool,
+    pub load_balanced: bool,
+    /// Bumped when the task starts stopping, so lifecycle events scheduled before that are ignored.
+    pub generation: u32,
+    /// Desired status STOPPED: the task no longer counts toward its service.
+    pub stopping: bool,
+    /// Waiting in the Fargate Spot capacity queue.
+    pub awaiting_capacity: bool,
+    pub launched_at: SimTime,
+    pub running_at: Option<SimTime>,
+    pub billing_from: Option<SimTime>,
+    pub stop_reason: Option<StopReason>,
+    /// A hard stop time (the end of a Spot warning): the stop sequence is cut short to end by then.
+    pub kill_at: Option<SimTime>,
+    /// Position in its service's list of active tasks (for O(1) removal).
+    pub slot: u32,
+}

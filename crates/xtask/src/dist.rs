@@ -1,0 +1,99 @@
+//! `cargo xtask dist`: builds the web app into `dist/`, ready to serve from any path.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use wasm_bindgen_cli_support::Bindgen;
+
+use crate::process::{self, step};
+use crate::tools::{self, Needs, WASM_TARGET};
+use crate::Workspace;
+
+const WEB_PACKAGE: &str = "fleetplan-web";
+/// The cargo profile of the browser build (size-optimised, in the root Cargo.toml).
+const WEB_PROFILE: &str = "web";
+/// What wasm-bindgen names the module it writes (`<crate name>_bg.wasm`).
+const DIST_WASM: &str = "fleetplan_web_bg.wasm";
+
+pub fn run(ws: &Workspace) -> Result<()> {
+    step("ensure tools");
+    tools::ensure(ws, Needs::BUILD)?;
+    step("build dist/");
+    build(ws)
+}
+
+/// Compiles the web crate to wasm, generates its JS glue into `dist/` and adds `static/`.
+pub fn build(ws: &Workspace) -> Result<()> {
+    process::run(process::cargo().current_dir(&ws.root).args([
+        "build",
+        "-p",
+        WEB_PACKAGE,
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        WEB_PROFILE,
+    ]))?;
+    let wasm = ws
+        .target
+        .join(WASM_TARGET)
+        .join(WEB_PROFILE)
+        .join("fleetplan_web.wasm");
+
+    let dist = ws.dist();
+    // Start empty so files from an older build (e.g. removed snippets) never linger.
+    if dist.exists() {
+        fs::remove_dir_all(&dist).with_context(|| format!("clearing {}", dist.display()))?;
+    }
+    println!("wasm-bindgen {} -> {}", wasm.display(), dist.display());
+    Bindgen::new()
+        .input_path(&wasm)
+        .web(true)?
+        // Without the default path, `init()` with no argument fails to find the wasm file.
+        .omit_default_module_path(false)
+        .keep_debug(false)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(&dist)
+        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
+
+    copy_dir(&ws.root.join("static"), &dist)?;
+    report_size(&dist.join(DIST_WASM))
+}
+
+/// Copies the contents of `from` into `to`, recursively.
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type()?.is_dir() {
+            copy_dir(&src, &dst)?;
+        } else {
+            fs::copy(&src, &dst)
+                .with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn report_size(wasm: &Path) -> Result<()> {
+    let bytes = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(&bytes)?;
+    let gzipped = gz.finish()?.len();
+    println!(
+        "{}: {} raw, {} gzipped",
+        wasm.display(),
+        kib(bytes.len()),
+        kib(gzipped)
+    );
+    Ok(())
+}
+
+fn kib(bytes: usize) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}

@@ -1,0 +1,131 @@
+//! Fleetplan's build tool, run as `cargo xtask <command>` (see `USAGE`).
+
+mod bench;
+mod dist;
+mod process;
+mod serve;
+mod test;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  serve [--port N]  build dist/ and serve it on http://127.0.0.1:N/ (default 8080,
+                    or a free port when that one is taken)
+  dist              build the web app into dist/ (wasm, JS glue, static files)
+  test              the full check CI runs: fmt, clippy, native and wasm tests,
+                    and the end-to-end browser tests
+  bench             native benchmark, then the same presets in headless Chromium
+  help              show this message";
+
+/// A parsed command line.
+enum Command {
+    Serve { port: Option<u16> },
+    Dist,
+    Test,
+    Bench,
+    Help,
+}
+
+/// Where things live in this checkout.
+pub struct Workspace {
+    pub root: PathBuf,
+    /// Cargo's target directory (honours `CARGO_TARGET_DIR`, as cargo does).
+    pub target: PathBuf,
+}
+
+impl Workspace {
+    fn locate() -> Result<Workspace> {
+        // xtask is always built from this checkout, at <root>/crates/xtask.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .nth(2)
+            .context("xtask is not at <root>/crates/xtask")?
+            .to_path_buf();
+        let target = match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(dir) => std::path::absolute(dir).context("resolving CARGO_TARGET_DIR")?,
+            None => root.join("target"),
+        };
+        Ok(Workspace { root, target })
+    }
+
+    pub fn dist(&self) -> PathBuf {
+        self.root.join("dist")
+    }
+
+    pub fn e2e(&self) -> PathBuf {
+        self.root.join("tests").join("e2e")
+    }
+}
+
+fn parse_args(args: &[String]) -> Result<Command> {
+    let Some((name, rest)) = args.split_first() else {
+        return Ok(Command::Help);
+    };
+    let command = match name.as_str() {
+        "serve" => Command::Serve {
+            port: parse_serve_args(rest)?,
+        },
+        "dist" => Command::Dist,
+        "test" => Command::Test,
+        "bench" => Command::Bench,
+        "help" | "-h" | "--help" => Command::Help,
+        other => bail!("unknown command `{other}`"),
+    };
+    if !matches!(command, Command::Serve { .. }) && !rest.is_empty() {
+        bail!("`{name}` takes no arguments, got `{}`", rest.join(" "));
+    }
+    Ok(command)
+}
+
+fn parse_serve_args(args: &[String]) -> Result<Option<u16>> {
+    let mut port = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let value = match arg.strip_prefix("--port=") {
+            Some(value) => value,
+            None if arg == "--port" => args.next().context("`--port` needs a value")?,
+            None => bail!("unknown argument `{arg}` for `serve`"),
+        };
+        port = Some(
+            value
+                .parse()
+                .with_context(|| format!("`{value}` is not a port number"))?,
+        );
+    }
+    Ok(port)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match parse_args(&args) {
+        Ok(command) => command,
+        Err(err) => {
+            eprintln!("xtask: {err}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = Workspace::locate().and_then(|ws| match command {
+        Command::Serve { port } => serve::run(&ws, port),
+        Command::Dist => dist::run(&ws),
+        Command::Test => test::run(&ws),
+        Command::Bench => bench::run(&ws),
+        Command::Help => {
+            println!("{USAGE}");
+            Ok(())
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("\nxtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::process::{self, cargo};
+use crate::serve::Server;
+use crate::tools::{self, Needs, CHROMEDRIVER, WASM_TARGET};
+use crate::{dist, Workspace};
+
+/// The scenario the e2e test runs in the browser and compares with the native CLI
+/// (the same as `PRESET` and `SEED` in tests/e2e/app.test.mjs).
+const E2E_PRESET: &str = "fargate-ondemand-1000";
+const E2E_SEED: &str = "7";
+
+type Step = fn(&Workspace) -> Result<()>;
+
+const STEPS: &[(&str, Step)] = &[
+    ("ensure tools", ensure_tools),
+    ("rustfmt", fmt),
+    ("clippy (native)", clippy_native),
+    ("clippy (web, wasm32)", clippy_wasm),
+    ("native tests", native_tests),
+    ("engine wasm tests in headless Chromium", wasm_tests),
+    ("build dist/", dist::build),
+    ("expected summary from the native CLI", expected_summary),
+    ("end-to-end browser tests", e2e),
+];
+
+pub fn run(ws: &Workspace) -> Result<()> {
+    for (number, (title, step)) in STEPS.iter().enumerate() {
+        process::step(&format!("[{}/{}] {title}", number + 1, STEPS.len()));
+        step(ws).with_context(|| format!("step `{title}` failed"))?;
+    }
+    println!("\nxtask test: all {} steps passed", STEPS.len());
+    Ok(())
+}
+
+fn ensure_tools(ws: &Workspace) -> Result<()> {
+    tools::ensure(ws, Needs::ALL)
+}
+
+fn fmt(ws: &Workspace) -> Result<()> {
+    process::run(
+        cargo()
+            .current_dir(&ws.root)
+            .args(["fmt", "--all", "--", "--check"]),
+    )
+}
+
+/// No `-p`/`--workspace`, so cargo takes the default members: everything but `web/`,
+/// which is linted for its real target in the next step.
+fn clippy_native(ws: &Workspace) -> Result<()> {
+    process::run(cargo().current_dir(&ws.root).args([
+        "clippy",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn clippy_wasm(ws: &Workspace) -> Result<()> {
+    process::run(cargo().current_dir(&ws.root).args([
+        "clippy",
+        "-p",
+        "fleetplan-web",
+        "--target",
+        WASM_TARGET,
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+/// Default members only, as for clippy.
+fn native_tests(ws: &Workspace) -> Result<()> {
+    process::run(cargo().current_dir(&ws.root).arg("test"))
+}
+
+/// Runs through `wasm-bindgen-test-runner`, the wasm32 runner set in .cargo/config.toml.
+fn wasm_tests(ws: &Workspace) -> Result<()> {
+    process::run(
+        cargo()
+            .current_dir(&ws.root)
+            .args([
+                "test",
+                "-p",
+                "fleetplan-engine",
+                "--target",
+                WASM_TARGET,
+                "--test",
+                "wasm_determinism",
+            ])
+            // Debian's driver, even if another one is on PATH. The browser flags come from
+            // webdriver.json, which .cargo/config.toml points the runner at.
+            .env("CHROMEDRIVER", CHROMEDRIVER),
+    )
+}
+
+fn expected_summary_path(ws: &Workspace) -> PathBuf {
+    ws.target.join("e2e-expected-summary.json")
+}
+
+fn expected_summary(ws: &Workspace) -> Result<()> {
+    let summary = process::stdout(cargo().current_dir(&ws.root).args([
+        "run",
+        "--release",
+        "-p",
+        "fleetplan-cli",
+        "--",
+        "run",
+        "--preset",
+        E2E_PRESET,
+        "--seed",
+        E2E_SEED,
+        "--json",
+    ]))?;
+    if summary.trim().is_empty() {
+        bail!("the CLI printed no summary");
+    }
+    let path = expected_summary_path(ws);
+    fs::write(&path, summary).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+fn e2e(ws: &Workspace) -> Result<()> {
+    let server = Server::start(ws.dist(), 0)?;
+    println!("serving dist/ at {}", server.url());
+    let result = node_test(ws, &server.url(), &expected_summary_path(ws));
+    server.stop();
+    result
+}
+
+fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
+    process::run(
+        Command::new("node")
+            .current_dir(&ws.root)
+            .args(["--test", "tests/e2e/"])
+            .env("FLEETPLAN_URL", url)
+            .env("FLEETPLAN_EXPECTED_SUMMARY", expected),
+    )
+}

@@ -1,0 +1,53 @@
+// Shared by the e2e tests and the wasm benchmark: launching Debian's Chromium and
+// watching a page for errors. Run through `cargo xtask test` / `cargo xtask bench`,
+// which build and serve the app and set FLEETPLAN_URL.
+
+import { chromium } from 'playwright-core';
+
+/** The only browser these machines can install (`apt-get install chromium`). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Offline-friendly flags: no sandbox (containers run as root), no background traffic. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** An environment variable the xtask sets, or a clear error when run some other way. */
+export function requiredEnv(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run these through \`cargo xtask test\` or \`cargo xtask bench\``);
+  }
+  return value;
+}
+
+/**
+ * Launches headless Chromium. A plain `launch` (not a persistent context) passes our flags
+ * through and gives every run a fresh temporary profile, removed on close.
+ */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * Opens a page in its own context (no shared storage) and records every console error
+ * and uncaught page error; `errors` is the list to assert empty at the end of a test.
+ */
+export async function openPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  return { page, errors, close: () => context.close() };
+}
