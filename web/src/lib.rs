@@ -1,1 +1,41 @@
-//! placeholder until the page lands
+//! The Fleetplan page: pick a preset or open a share link, run it with the wasm engine, read the summary and the
+//! launch-rate chart, copy a link that replays the identical run. Only this crate knows the browser.
+
+mod app;
+mod chart;
+mod dom;
+
+use wasm_bindgen::prelude::*;
+
+/// Entry point: installs the panic hook, then mounts the app into `#app`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| dom::show_fatal(&info.to_string())));
+    match dom::element_by_id("app") {
+        Some(root) => {
+            yew::Renderer::<app::App>::with_root(root).render();
+        }
+        None => dom::show_fatal("the page has no #app element to start in"),
+    }
+}
+
+/// Runs a benchmark scenario (see `fleetplan bench`) and reports events and elapsed time, measured in the page.
+#[wasm_bindgen]
+pub fn bench_preset(id: &str) -> String {
+    let Some(scenario) = fleetplan_engine::benchmarks::scenario(id) else {
+        return serde_json::json!({ "error": format!("unknown benchmark `{id}`") }).to_string();
+    };
+    let options = fleetplan_engine::RunOptions { trace: false, check_invariants: false };
+    let start = dom::now_ms();
+    let mut sim = fleetplan_engine::Simulation::with_options(scenario, 1, options);
+    let events = sim.run_to_end();
+    let elapsed_ms = dom::now_ms() - start;
+    serde_json::json!({
+        "id": id,
+        "events": events,
+        "tasks": sim.tasks().len(),
+        "elapsed_ms": elapsed_ms,
+        "events_per_s": events as f64 / (elapsed_ms / 1000.0),
+    })
+    .to_string()
+}

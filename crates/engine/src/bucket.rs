@@ -47,6 +47,12 @@ impl TokenBucket {
         self.per_minute = u64::from(per_minute);
     }
 
+    /// Drops every token (e.g. Spot capacity that is gone: nothing saved up survives).
+    pub fn drain(&mut self, now: SimTime) {
+        self.refill(now);
+        self.level_units = 0;
+    }
+
     fn capacity_units(&self) -> u64 {
         self.burst * UNITS_PER_TOKEN
     }
@@ -158,8 +164,8 @@ mod tests {
         // 500 tasks/min: after exactly one minute from empty, exactly 500 tokens.
         let mut b = TokenBucket::new(1000, 500);
         assert!(b.try_take(t(0), 1000));
-        assert_eq!(b.available(t(60_000)), 500);
         assert_eq!(b.available(t(59_999)), 499);
+        assert_eq!(b.available(t(60_000)), 500);
     }
 
     #[test]

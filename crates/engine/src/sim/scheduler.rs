@@ -463,6 +463,12 @@ impl Simulation {
     }
 
     pub(super) fn check_service_invariants(&self) -> Result<(), String> {
+        let mut expected_active = vec![0usize; self.services.len()];
+        for task in &self.tasks {
+            if let (false, Owner::Service { service, .. }) = (task.stopping, task.owner) {
+                expected_active[service as usize] += 1;
+            }
+        }
         for (s, rt) in self.services.iter().enumerate() {
             let mut primary_active = 0;
             let mut healthy_primary = 0;
@@ -482,13 +488,8 @@ impl Simulation {
                     healthy_primary += u32::from(task.health == Health::Healthy);
                 }
             }
-            let expected_active = self
-                .tasks
-                .iter()
-                .filter(|t| !t.stopping && matches!(t.owner, Owner::Service { service, .. } if service as usize == s))
-                .count();
-            if expected_active != rt.active.len() {
-                return Err(format!("service {s}: {} active listed, {expected_active} actually active", rt.active.len()));
+            if expected_active[s] != rt.active.len() {
+                return Err(format!("service {s}: {} active listed, {} actually active", rt.active.len(), expected_active[s]));
             }
             if primary_active != rt.primary_active || healthy_primary != rt.healthy_primary {
                 return Err(format!("service {s}: primary counters drifted"));

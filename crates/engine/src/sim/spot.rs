@@ -25,8 +25,13 @@ pub(super) struct SpotRt {
 
 impl SpotRt {
     pub(super) fn new(per_minute: u32) -> SpotRt {
+        let mut capacity = TokenBucket::new(defaults::SPOT_CAPACITY_BURST, per_minute);
+        if per_minute == 0 {
+            // No Spot capacity at all: not even the few grants a pool with capacity has in hand.
+            capacity.drain(SimTime::ZERO);
+        }
         SpotRt {
-            capacity: TokenBucket::new(defaults::SPOT_CAPACITY_BURST, per_minute),
+            capacity,
             queue: VecDeque::new(),
             waiting: 0,
             wakeup_pending: false,
@@ -94,6 +99,9 @@ impl Simulation {
 
     pub(super) fn set_spot_capacity(&mut self, per_minute: u32) {
         self.spot.capacity.set_rate(self.now, per_minute);
+        if per_minute == 0 {
+            self.spot.capacity.drain(self.now);
+        }
         self.record(TraceWhat::SpotCapacity { per_minute });
         // The wake-up computed at the old rate may be too late now.
         self.spot.wakeup_pending = false;

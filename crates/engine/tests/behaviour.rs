@@ -1,0 +1,170 @@
+//! The scheduler, Spot and RunTask mechanisms behave as domain.md describes, checked on small scenarios.
+
+mod common;
+
+use fleetplan_engine::output::col;
+use fleetplan_engine::task::{StopReason, TaskState};
+use fleetplan_engine::SimTime;
+
+fn service_scenario(extra_service: &str, extra_top: &str) -> String {
+    format!(
+        r#"{{
+          "version": 1, "name": "test", "horizon_s": 3600 {extra_top},
+          "task_definitions": [
+            {{ "name": "v1", "cpu": 256, "memory": 512, "image_mb": 50 }},
+            {{ "name": "v2", "cpu": 256, "memory": 512, "image_mb": 50 }},
+            {{ "name": "bad", "cpu": 256, "memory": 512, "failure": {{ "start_failure_probability": 1.0 }} }}
+          ],
+          "services": [{{ "name": "web", "task_definition": "v1" {extra_service} }}]
+        }}"#
+    )
+}
+
+#[test]
+fn a_service_reaches_its_desired_count_at_the_service_launch_rate() {
+    let sim = common::run_checked(common::scenario(&service_scenario(r#", "desired_count": 600"#, "")), 1);
+    let summary = sim.summary();
+    assert_eq!(summary.services[0].running, 600);
+    assert_eq!(summary.tasks_launched, 600);
+    // 600 tasks at 500/min cannot all launch before ~66 s (42 at once, then 500/min).
+    let last_launch = sim.tasks().iter().map(|t| t.launched_at).max().unwrap();
+    assert!(last_launch >= SimTime::from_secs_f64(60.0), "last launch at {last_launch}");
+    assert_eq!(summary.services[0].limited_by, "service launch rate");
+}
+
+#[test]
+fn rolling_deployment_respects_maximum_percent_and_replaces_every_task() {
+    let json = service_scenario(
+        r#", "desired_count": 100, "deployment": { "minimum_healthy_percent": 50, "maximum_percent": 120 }"#,
+        r#", "events": [{ "type": "deploy", "at_s": 300, "service": "web", "task_definition": "v2" }]"#,
+    );
+    let sim = common::run_checked(common::scenario(&json), 2);
+    let summary = sim.summary();
+    assert_eq!(summary.services[0].deployment, "COMPLETED");
+    assert_eq!(summary.tasks_launched, 200, "every v1 task replaced by exactly one v2 task");
+    let replaced = sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::Replaced)).count();
+    assert_eq!(replaced, 100);
+    // Never more than 120 tasks holding capacity or fewer than 50 healthy once steady.
+    let running_max = sim.series().column(col::RUNNING_FARGATE).iter().cloned().fold(0.0, f64::max);
+    assert!(running_max <= 120.0, "running peaked at {running_max}");
+}
+
+#[test]
+fn both_bounds_at_100_percent_cannot_progress() {
+    let json = service_scenario(
+        r#", "desired_count": 10, "deployment": { "minimum_healthy_percent": 100, "maximum_percent": 100 }"#,
+        r#", "horizon_s": 900, "events": [{ "type": "deploy", "at_s": 300, "service": "web", "task_definition": "v2" }]"#
+            .replace(r#", "horizon_s": 900"#, "")
+            .as_str(),
+    );
+    let sim = common::run_checked(common::scenario(&json), 3);
+    let summary = sim.summary();
+    assert_eq!(summary.completion_s, None);
+    assert_eq!(summary.services[0].deployment, "IN_PROGRESS");
+    assert_eq!(summary.tasks_launched, 10, "no v2 task could start");
+    assert!(summary.services[0].limited_by.starts_with("deployment settings"), "{}", summary.services[0].limited_by);
+}
+
+#[test]
+fn spot_waits_for_capacity_and_never_falls_back_to_on_demand() {
+    let json = service_scenario(
+        r#", "desired_count": 20, "capacity_provider_strategy": [{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }]"#,
+        r#", "fargate_spot": { "availability": "none" }, "events": [{ "type": "fargate_spot_availability", "at_s": 600, "availability": "plenty" }]"#,
+    );
+    let sim = common::run_checked(common::scenario(&json), 4);
+    assert!(sim.tasks().iter().all(|t| t.provider == fleetplan_engine::scenario::Provider::FargateSpot));
+    let first_running = sim.tasks().iter().filter_map(|t| t.running_at).min().unwrap();
+    assert!(first_running > SimTime::from_secs_f64(600.0), "a task ran before Spot capacity returned");
+    assert!(sim.summary().completion_s.unwrap() > 600.0);
+    let waiting_peak = sim.series().column(col::SPOT_CAPACITY_WAITING).iter().cloned().fold(0.0, f64::max);
+    assert_eq!(waiting_peak, 20.0);
+}
+
+#[test]
+fn an_interruption_wave_is_replaced_on_spot_after_the_warning() {
+    let json = service_scenario(
+        r#", "desired_count": 100, "capacity_provider_strategy": [{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }]"#,
+        r#", "events": [{ "type": "fargate_spot_interruption", "at_s": 900, "count": 40 }]"#,
+    );
+    let sim = common::run_checked(common::scenario(&json), 5);
+    let summary = sim.summary();
+    assert_eq!(summary.interruptions, 40);
+    assert_eq!(summary.tasks_launched, 140);
+    assert_eq!(summary.services[0].running, 100);
+    let warning = SimTime::from_secs_f64(900.0);
+    for t in sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::SpotInterrupted)) {
+        assert_eq!(t.state, TaskState::Stopped);
+        assert_eq!(t.kill_at, Some(warning.plus_ms(120_000)));
+    }
+    // Replacements are launched right at the warning's first scheduler cycle, not after the two minutes.
+    let replacements_start = sim.tasks()[100..].iter().map(|t| t.launched_at).min().unwrap();
+    assert!(replacements_start < warning.plus_ms(10_000), "replacements began at {replacements_start}");
+}
+
+#[test]
+fn failing_tasks_back_off_and_trip_the_circuit_breaker() {
+    let json = service_scenario(
+        r#", "desired_count": 20, "deployment": { "circuit_breaker": { "enable": true, "rollback": true } }"#,
+        r#", "events": [{ "type": "deploy", "at_s": 300, "service": "web", "task_definition": "bad" }]"#,
+    );
+    let sim = common::run_checked(common::scenario(&json), 6);
+    let summary = sim.summary();
+    // 2022 profile: threshold = clamp(ceil(20 / 2), 10, 200) = 10 failures.
+    assert!(summary.tasks_failed >= 10);
+    assert_eq!(summary.services[0].deployment, "COMPLETED (rolled back)");
+    assert_eq!(summary.services[0].running, 20);
+    let backoffs = sim.trace().iter().filter(|e| e.to_string().contains("backing off")).count();
+    assert!(backoffs >= 1, "the scheduler backed off");
+}
+
+#[test]
+fn without_rollback_a_failed_deployment_stops_launching() {
+    let json = service_scenario(
+        r#", "desired_count": 20, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#,
+        r#", "events": [{ "type": "deploy", "at_s": 300, "service": "web", "task_definition": "bad" }]"#,
+    );
+    let sim = common::run_checked(common::scenario(&json), 6);
+    let summary = sim.summary();
+    assert_eq!(summary.services[0].deployment, "FAILED");
+    assert_eq!(summary.completion_s, None);
+}
+
+#[test]
+fn run_task_burst_is_paced_by_the_fargate_buckets() {
+    let sim = common::run_checked(common::preset("fargate-runtask-burst"), 7);
+    let summary = sim.summary();
+    let burst = &summary.run_tasks[0];
+    assert_eq!(burst.started, 1000);
+    assert!(burst.throttled_calls > 0);
+    let launches_by = |secs: f64| sim.tasks().iter().filter(|t| t.launched_at <= SimTime::from_secs_f64(secs)).count();
+    // The bucket's burst of 100 goes at once (10 calls); after that 20 tasks/s.
+    assert_eq!(launches_by(0.0), 100);
+    let after_ten = launches_by(10.0);
+    assert!((280..=310).contains(&after_ten), "{after_ten} launched by 10 s");
+}
+
+#[test]
+fn scale_in_stops_the_excess() {
+    let json = service_scenario(
+        r#", "desired_count": 50"#,
+        r#", "events": [{ "type": "scale", "at_s": 400, "service": "web", "desired_count": 10 }]"#,
+    );
+    let sim = common::run_checked(common::scenario(&json), 8);
+    let summary = sim.summary();
+    assert_eq!(summary.services[0].running, 10);
+    assert_eq!(sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::ScaledIn)).count(), 40);
+    assert!(summary.services[0].steady_s.unwrap() >= 400.0);
+}
+
+#[test]
+fn cost_follows_the_price_table() {
+    // 10 tasks of 1 vCPU / 2 GB, no public IP, for about an hour: ~10 x (0.04048 + 2 x 0.004445) = $0.49/hour.
+    let json = r#"{ "version": 1, "name": "cost", "horizon_s": 3600,
+      "task_definitions": [{ "name": "t", "cpu": 1024, "memory": 2048 }],
+      "services": [{ "name": "s", "task_definition": "t", "desired_count": 10 }],
+      "events": [{ "type": "scale", "at_s": 3599, "service": "s", "desired_count": 10 }] }"#;
+    let sim = common::run_checked(common::scenario(json), 9);
+    let summary = sim.summary();
+    let hourly = 10.0 * (0.04048 + 2.0 * 0.004445);
+    assert!((summary.cost_usd - hourly).abs() < hourly * 0.05, "cost {} vs ~{hourly}", summary.cost_usd);
+}

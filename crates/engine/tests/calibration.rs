@@ -1,0 +1,34 @@
+//! The calibration presets reproduce the published 1,000-task benchmark (domain.md section 8) within ±10%, with
+//! default settings, for several seeds.
+
+use fleetplan_engine::calibration;
+
+#[test]
+fn fargate_rows_within_ten_percent() {
+    for seed in [1, 2, 3] {
+        let rows = calibration::run(seed);
+        assert_eq!(rows.len(), 5, "five Fargate rows are simulated");
+        for row in rows {
+            let simulated = row.simulated_s.unwrap_or_else(|| panic!("{} did not complete", row.preset));
+            let error = (simulated - row.published_s) / row.published_s;
+            assert!(
+                error.abs() <= calibration::TOLERANCE,
+                "seed {seed}: {} took {simulated:.0} s, published {:.0} s ({:+.1}%)",
+                row.preset,
+                row.published_s,
+                error * 100.0
+            );
+        }
+    }
+}
+
+#[test]
+fn the_mechanisms_order_the_rows_as_published() {
+    let time = |id: &str| {
+        let rows = calibration::run(5);
+        rows.iter().find(|r| r.preset == id).and_then(|r| r.simulated_s).unwrap()
+    };
+    // Spot waits for capacity; a load balancer adds registration and health checks.
+    assert!(time("fargate-spot-1000") > time("fargate-5050-1000") + 60.0);
+    assert!(time("fargate-lb-1000") > time("fargate-ondemand-1000") + 20.0);
+}

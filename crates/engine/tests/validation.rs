@@ -1,0 +1,137 @@
+//! Bad scenarios are rejected with messages that name the field and say what would be valid.
+
+use fleetplan_engine::{presets, Scenario, ScenarioError};
+
+const BASE: &str = r#"{ "version": 1, "name": "t",
+  "task_definitions": [{ "name": "web", "cpu": 256, "memory": 512 }],
+  "services": [{ "name": "web", "task_definition": "web", "desired_count": 3 }] }"#;
+
+/// BASE with one JSON-pointer-ish edit applied, then validated; returns every problem as "field: message".
+fn problems_with(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<String> {
+    let mut value: serde_json::Value = serde_json::from_str(BASE).unwrap();
+    edit(&mut value);
+    match Scenario::from_json(&value.to_string()) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems().iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn assert_problem(problems: &[String], field: &str, fragment: &str) {
+    assert!(
+        problems.iter().any(|p| p.starts_with(field) && p.contains(fragment)),
+        "expected `{field}` ... `{fragment}` in {problems:#?}"
+    );
+}
+
+#[test]
+fn the_base_scenario_is_valid() {
+    assert!(problems_with(|_| {}).is_empty());
+}
+
+#[test]
+fn every_preset_is_valid() {
+    for preset in presets::all() {
+        preset.scenario().unwrap_or_else(|e| panic!("{}: {e}", preset.id));
+    }
+}
+
+#[test]
+fn fargate_size_names_the_valid_memory() {
+    let p = problems_with(|v| v["task_definitions"][0]["memory"] = 4096.into());
+    assert_problem(
+        &p,
+        "services[0].task_definition",
+        "task definition `web`: Fargate does not support cpu 256 with memory 4096; valid: 512, 1024, 2048",
+    );
+}
+
+#[test]
+fn unknown_task_definition_lists_the_known_ones() {
+    let p = problems_with(|v| v["services"][0]["task_definition"] = "api".into());
+    assert_problem(&p, "services[0].task_definition", "no task definition named `api`; defined: web");
+}
+
+#[test]
+fn strategy_rules() {
+    let p = problems_with(|v| {
+        v["services"][0]["capacity_provider_strategy"] = serde_json::json!([
+            { "capacity_provider": "FARGATE", "base": 1, "weight": 0 },
+            { "capacity_provider": "FARGATE_SPOT", "base": 2, "weight": 0 }
+        ])
+    });
+    assert_problem(&p, "services[0].capacity_provider_strategy", "only one capacity provider in a strategy may set a base");
+    assert_problem(&p, "services[0].capacity_provider_strategy", "at least one capacity provider needs a weight above 0");
+
+    let p = problems_with(|v| {
+        v["services"][0]["capacity_provider_strategy"] = serde_json::json!([{ "capacity_provider": "my-asg", "weight": 1 }])
+    });
+    assert_problem(&p, "services[0].capacity_provider_strategy[0].capacity_provider", "unknown capacity provider `my-asg`");
+
+    let p = problems_with(|v| {
+        v["services"][0]["launch_type"] = "FARGATE".into();
+        v["services"][0]["capacity_provider_strategy"] = serde_json::json!([{ "capacity_provider": "FARGATE", "weight": 1 }]);
+    });
+    assert_problem(&p, "services[0]", "either launch_type or capacity_provider_strategy");
+}
+
+#[test]
+fn parts_not_simulated_yet_are_errors_not_silence() {
+    let p = problems_with(|v| v["capacity_providers"] = serde_json::json!([{ "name": "asg" }]));
+    assert_problem(&p, "capacity_providers", "not simulated in this version yet");
+    let p = problems_with(|v| v["batch"] = serde_json::json!({}));
+    assert_problem(&p, "batch", "not simulated");
+    let p = problems_with(|v| v["services"][0]["launch_type"] = "EC2".into());
+    assert_problem(&p, "services[0].launch_type", "EC2 and EXTERNAL capacity are not simulated");
+    let p = problems_with(|v| v["services"][0]["placement_strategy"] = serde_json::json!([{ "type": "binpack" }]));
+    assert_problem(&p, "services[0].placement_strategy", "Fargate does not support placement strategies");
+}
+
+#[test]
+fn ranges_are_checked() {
+    let p = problems_with(|v| {
+        v["services"][0]["deployment"] = serde_json::json!({ "minimum_healthy_percent": 150, "maximum_percent": 50 });
+        v["task_definitions"][0]["failure"] = serde_json::json!({ "start_failure_probability": 2 });
+        v["horizon_s"] = (-5).into();
+    });
+    assert_problem(&p, "services[0].deployment.minimum_healthy_percent", "between 0 and 100");
+    assert_problem(&p, "services[0].deployment.maximum_percent", "between 100 and 400");
+    assert_problem(&p, "task_definitions[0].failure.start_failure_probability", "between 0 and 1");
+    assert_problem(&p, "horizon_s", "between 1 and");
+}
+
+#[test]
+fn events_must_reference_real_things() {
+    let p = problems_with(|v| {
+        v["events"] = serde_json::json!([
+            { "type": "scale", "at_s": 10, "service": "nope", "desired_count": 3 },
+            { "type": "fargate_spot_interruption", "at_s": 10 }
+        ])
+    });
+    assert_problem(&p, "events[0].service", "no service named `nope`");
+    assert_problem(&p, "events[1].fraction", "exactly one of them");
+}
+
+#[test]
+fn format_errors_name_the_path() {
+    let err = Scenario::from_json(&BASE.replace("\"desired_count\": 3", "\"desired_count\": \"three\"")).unwrap_err();
+    let ScenarioError::Format(problem) = err else { panic!("expected a format error") };
+    assert_eq!(problem.field, "services[0].desired_count");
+
+    let err = Scenario::from_json(&BASE.replace("\"desired_count\"", "\"desiredCount\"")).unwrap_err();
+    assert!(err.to_string().contains("unknown field `desiredCount`"), "{err}");
+
+    let err = Scenario::from_json("{ not json").unwrap_err();
+    assert!(matches!(err, ScenarioError::Format(_)));
+
+    let err = Scenario::from_json(&BASE.replace("\"version\": 1", "\"version\": 9")).unwrap_err();
+    assert!(err.to_string().contains("version: this Fleetplan reads scenario format version 1"), "{err}");
+}
+
+#[test]
+fn duplicate_names() {
+    let p = problems_with(|v| {
+        let service = v["services"][0].clone();
+        v["services"].as_array_mut().unwrap().push(service);
+    });
+    assert_problem(&p, "services[1].name", "defined twice");
+}
