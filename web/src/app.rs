@@ -73,7 +73,8 @@ impl State {
                 sim.run_to_end();
                 let summary = sim.summary();
                 let summary_json = serde_json::to_string_pretty(&summary).unwrap_or_default();
-                next.result = Some(Rc::new(RunResult { summary, summary_json, series: sim.series().clone(), share_link }));
+                next.result =
+                    Some(Rc::new(RunResult { summary, summary_json, series: sim.series().clone(), share_link }));
                 next.error = None;
             }
             Err(message) => next.error = Some(message),
@@ -153,7 +154,7 @@ pub fn app() -> Html {
     };
     let on_seed = {
         let state = state.clone();
-        Callback::from(move |e: Event| {
+        Callback::from(move |e: InputEvent| {
             if let Some(value) = dom::input_value(&e) {
                 state.dispatch(Action::SetSeed(value));
             }
@@ -175,7 +176,9 @@ pub fn app() -> Html {
     };
     let description = match &state.source {
         Source::Preset(id) => presets::get(id).map(|p| p.what_to_look_at.to_string()).unwrap_or_default(),
-        Source::Link(scenario) => format!("Opened from a share link: \"{}\". {}", scenario.name, scenario.spec.description),
+        Source::Link(scenario) => {
+            format!("Opened from a share link: \"{}\". {}", scenario.name, scenario.spec.description)
+        }
     };
 
     html! {
@@ -196,7 +199,7 @@ pub fn app() -> Html {
                     }) }
                 </select>
                 <label for="seed">{ "Seed" }</label>
-                <input id="seed" type="text" inputmode="numeric" value={state.seed_text.clone()} onchange={on_seed} />
+                <input id="seed" type="text" inputmode="numeric" value={state.seed_text.clone()} oninput={on_seed} />
                 <button id="run" onclick={on_run}>{ "Run" }</button>
             </section>
             <p class="what-to-look-at">{ description }</p>

@@ -53,7 +53,8 @@ pub fn copy_to_clipboard(text: &str) {
     }
 }
 
-pub fn input_value(event: &yew::Event) -> Option<String> {
+/// The value of the `<input>` or `<select>` an event came from.
+pub fn input_value(event: &web_sys::Event) -> Option<String> {
     let target = event.target()?;
     if let Some(input) = target.dyn_ref::<web_sys::HtmlInputElement>() {
         return Some(input.value());

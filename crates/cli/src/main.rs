@@ -190,7 +190,8 @@ fn bench(id: Option<&str>, json: bool) -> Result<(), String> {
         let mut events = 0;
         let mut tasks = 0;
         for round in 0..4 {
-            let mut sim = Simulation::with_options(scenario.clone(), 1, RunOptions { trace: false, check_invariants: false });
+            let mut sim =
+                Simulation::with_options(scenario.clone(), 1, RunOptions { trace: false, check_invariants: false });
             let start = Instant::now();
             events = sim.run_to_end();
             let elapsed = start.elapsed().as_secs_f64();

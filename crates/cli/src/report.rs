@@ -26,7 +26,11 @@ pub fn summary_text(summary: &Summary) -> String {
     let _ = writeln!(
         out,
         "  tasks           {} launched, {} started, {} failed, {} interrupted, {} replaced",
-        summary.tasks_launched, summary.tasks_started, summary.tasks_failed, summary.interruptions, summary.replacements
+        summary.tasks_launched,
+        summary.tasks_started,
+        summary.tasks_failed,
+        summary.interruptions,
+        summary.replacements
     );
     let _ = writeln!(out, "  cost            ${:.4} total, ${:.4}/hour", summary.cost_usd, summary.cost_per_hour_usd);
     for s in &summary.services {
@@ -59,7 +63,15 @@ pub fn summary_text(summary: &Summary) -> String {
 
 pub fn calibration_table(rows: &[CalibrationRow]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:28} {:>10} {:>10} {:>8}  within ±{}%", "preset", "published", "simulated", "error", calibration::TOLERANCE * 100.0);
+    let _ = writeln!(
+        out,
+        "{:28} {:>10} {:>10} {:>8}  within ±{}%",
+        "preset",
+        "published",
+        "simulated",
+        "error",
+        calibration::TOLERANCE * 100.0
+    );
     for row in rows {
         let _ = writeln!(
             out,
@@ -72,7 +84,8 @@ pub fn calibration_table(rows: &[CalibrationRow]) -> String {
         );
     }
     for (preset, published) in calibration::PLANNED_ROWS {
-        let _ = writeln!(out, "{preset:28} {published:>8.0} s {:>10} {:>8}  (EC2 capacity is not simulated yet)", "-", "-");
+        let _ =
+            writeln!(out, "{preset:28} {published:>8.0} s {:>10} {:>8}  (EC2 capacity is not simulated yet)", "-", "-");
     }
     out
 }

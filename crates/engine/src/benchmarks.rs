@@ -53,7 +53,11 @@ pub fn large_fargate() -> ScenarioSpec {
         .collect();
     let mut events: Vec<TimedEventSpec> = services
         .iter()
-        .map(|s| TimedEventSpec::Deploy { at_s: 900.0, service: s.name.clone(), task_definition: Some("app-v2".into()) })
+        .map(|s| TimedEventSpec::Deploy {
+            at_s: 900.0,
+            service: s.name.clone(),
+            task_definition: Some("app-v2".into()),
+        })
         .collect();
     events.push(TimedEventSpec::FargateSpotInterruption { at_s: 600.0, fraction: Some(0.2), count: None });
     events.push(TimedEventSpec::FargateSpotInterruption { at_s: 2400.0, fraction: Some(0.2), count: None });

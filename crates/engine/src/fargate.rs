@@ -26,10 +26,7 @@ pub fn check_size(cpu: u32, memory: u32) -> Result<(), String> {
     if valid.contains(&memory) {
         return Ok(());
     }
-    Err(format!(
-        "Fargate does not support cpu {cpu} with memory {memory}; valid: {}",
-        describe_sizes(&valid)
-    ))
+    Err(format!("Fargate does not support cpu {cpu} with memory {memory}; valid: {}", describe_sizes(&valid)))
 }
 
 /// "512, 1024, 2048" for short lists, "8192 to 30720 in steps of 1024" for long ones.

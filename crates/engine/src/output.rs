@@ -229,7 +229,9 @@ impl fmt::Display for TraceEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ", self.time)?;
         match &self.what {
-            TraceWhat::Launched { task, owner, provider } => write!(f, "task {task} launched for {owner} on {provider}"),
+            TraceWhat::Launched { task, owner, provider } => {
+                write!(f, "task {task} launched for {owner} on {provider}")
+            }
             TraceWhat::State { task, state } => write!(f, "task {task} {}", state.name()),
             TraceWhat::Healthy { task } => write!(f, "task {task} healthy"),
             TraceWhat::Unhealthy { task } => write!(f, "task {task} unhealthy"),

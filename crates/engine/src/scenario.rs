@@ -286,9 +286,7 @@ pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
         let field = if path == "." || path.is_empty() { "scenario".to_string() } else { path };
         ScenarioError::Format(FieldError { field, message: err.into_inner().to_string() })
     })?;
-    de.end().map_err(|err| {
-        ScenarioError::Format(FieldError { field: "scenario".into(), message: err.to_string() })
-    })?;
+    de.end().map_err(|err| ScenarioError::Format(FieldError { field: "scenario".into(), message: err.to_string() }))?;
     Ok(spec)
 }
 
@@ -338,7 +336,10 @@ impl Validator {
         if spec.version != FORMAT_VERSION {
             self.err(
                 "version",
-                format!("this Fleetplan reads scenario format version {FORMAT_VERSION}, the file says {}", spec.version),
+                format!(
+                    "this Fleetplan reads scenario format version {FORMAT_VERSION}, the file says {}",
+                    spec.version
+                ),
             );
         }
         if spec.name.trim().is_empty() {
@@ -347,11 +348,17 @@ impl Validator {
         let horizon = SimTime(self.seconds("horizon_s", spec.horizon_s, 1.0, MAX_HORIZON_S));
         self.not_yet("capacity_providers", !spec.capacity_providers.is_empty(),
             "EC2 Auto Scaling group capacity providers are not simulated in this version yet; use FARGATE or FARGATE_SPOT");
-        self.not_yet("external_instances", !spec.external_instances.is_empty(),
-            "ECS Anywhere external instances are not simulated in this version yet");
+        self.not_yet(
+            "external_instances",
+            !spec.external_instances.is_empty(),
+            "ECS Anywhere external instances are not simulated in this version yet",
+        );
         self.not_yet("batch", spec.batch.is_some(), "AWS Batch is not simulated in this version yet");
-        self.not_yet("scheduled_tasks", !spec.scheduled_tasks.is_empty(),
-            "scheduled tasks are not simulated in this version yet; use run_tasks with at_s");
+        self.not_yet(
+            "scheduled_tasks",
+            !spec.scheduled_tasks.is_empty(),
+            "scheduled tasks are not simulated in this version yet; use run_tasks with at_s",
+        );
 
         let limits = self.limits(&spec.limits);
         let latencies = self.latencies(&spec.latencies);
@@ -424,7 +431,12 @@ impl Validator {
                 d::FARGATE_SPOT_BURST,
                 d::FARGATE_SPOT_PER_S,
             ),
-            run_task_api: self.bucket("limits.run_task_api", spec.run_task_api, d::RUN_TASK_API_BURST, d::RUN_TASK_API_PER_S),
+            run_task_api: self.bucket(
+                "limits.run_task_api",
+                spec.run_task_api,
+                d::RUN_TASK_API_BURST,
+                d::RUN_TASK_API_PER_S,
+            ),
             fargate_run_task_calls: self.bucket(
                 "limits.fargate_run_task_calls",
                 spec.fargate_run_task_calls,
@@ -441,7 +453,12 @@ impl Validator {
         let field = |name: &str| format!("latencies.{name}");
         Latencies {
             cycle_ms: self
-                .seconds(&field("scheduler_cycle_s"), spec.scheduler_cycle_s.unwrap_or(d::SCHEDULER_CYCLE_S), 1.0, 300.0)
+                .seconds(
+                    &field("scheduler_cycle_s"),
+                    spec.scheduler_cycle_s.unwrap_or(d::SCHEDULER_CYCLE_S),
+                    1.0,
+                    300.0,
+                )
                 .max(1),
             fargate_capacity: self.step(&field("fargate_capacity"), spec.fargate_capacity, d::FARGATE_CAPACITY),
             eni_attach: self.step(&field("eni_attach"), spec.eni_attach, d::ENI_ATTACH),
@@ -469,8 +486,18 @@ impl Validator {
                 0.0,
                 3600.0,
             ),
-            backoff_factor: self.number(&field("backoff_factor"), spec.backoff_factor.unwrap_or(d::BACKOFF_FACTOR), 1.0, 10.0),
-            backoff_max_ms: self.seconds(&field("backoff_max_s"), spec.backoff_max_s.unwrap_or(d::BACKOFF_MAX_S), 0.0, 86_400.0),
+            backoff_factor: self.number(
+                &field("backoff_factor"),
+                spec.backoff_factor.unwrap_or(d::BACKOFF_FACTOR),
+                1.0,
+                10.0,
+            ),
+            backoff_max_ms: self.seconds(
+                &field("backoff_max_s"),
+                spec.backoff_max_s.unwrap_or(d::BACKOFF_MAX_S),
+                0.0,
+                86_400.0,
+            ),
         }
     }
 
@@ -528,7 +555,10 @@ impl Validator {
                     interval_ms: self.seconds(&field("health_check.interval_s"), hc.interval_s, 5.0, 300.0),
                     retries: {
                         if !(1..=10).contains(&hc.retries) {
-                            self.err(field("health_check.retries"), format!("must be between 1 and 10, got {}", hc.retries));
+                            self.err(
+                                field("health_check.retries"),
+                                format!("must be between 1 and 10, got {}", hc.retries),
+                            );
                         }
                         hc.retries.clamp(1, 10)
                     },
@@ -552,7 +582,12 @@ impl Validator {
                         .failure
                         .crash_after_s
                         .map(|s| self.seconds(&field("failure.crash_after_s"), s, 0.001, MAX_HORIZON_S)),
-                    crash_probability: self.number(&field("failure.crash_probability"), td.failure.crash_probability, 0.0, 1.0),
+                    crash_probability: self.number(
+                        &field("failure.crash_probability"),
+                        td.failure.crash_probability,
+                        0.0,
+                        1.0,
+                    ),
                 };
                 TaskDef {
                     name: td.name.clone(),
@@ -563,7 +598,9 @@ impl Validator {
                     architecture: td.architecture,
                     health_check,
                     stop_timeout_ms: self.seconds(&field("stop_timeout_s"), td.stop_timeout_s, 0.0, 600.0),
-                    run_duration_ms: td.run_duration_s.map(|s| self.seconds(&field("run_duration_s"), s, 0.0, MAX_HORIZON_S)),
+                    run_duration_ms: td
+                        .run_duration_s
+                        .map(|s| self.seconds(&field("run_duration_s"), s, 0.0, MAX_HORIZON_S)),
                     failure,
                 }
             })
@@ -590,7 +627,10 @@ impl Validator {
         if spec.stop_timeout_s > d::FARGATE_MAX_STOP_TIMEOUT_S {
             self.err(
                 field,
-                format!("task definition `{}`: stop_timeout_s is at most 120 on Fargate, got {}", spec.name, spec.stop_timeout_s),
+                format!(
+                    "task definition `{}`: stop_timeout_s is at most 120 on Fargate, got {}",
+                    spec.name, spec.stop_timeout_s
+                ),
             );
         }
     }
@@ -734,7 +774,8 @@ impl Validator {
                 } else if !names.insert(r.name.as_str()) {
                     self.err(field("name"), format!("run_tasks entry `{}` is defined twice", r.name));
                 }
-                let task_def = self.find_task_def(&field("task_definition"), &r.task_definition, task_defs).unwrap_or(0);
+                let task_def =
+                    self.find_task_def(&field("task_definition"), &r.task_definition, task_defs).unwrap_or(0);
                 if let Some(td) = spec.task_definitions.iter().find(|td| td.name == r.task_definition) {
                     self.check_fargate_task_def(&field("task_definition"), td);
                 }
@@ -744,7 +785,11 @@ impl Validator {
                 if r.tasks_per_call == 0 || r.tasks_per_call > d::MAX_TASKS_PER_RUN_TASK_CALL {
                     self.err(
                         field("tasks_per_call"),
-                        format!("a RunTask call starts 1 to {} tasks, got {}", d::MAX_TASKS_PER_RUN_TASK_CALL, r.tasks_per_call),
+                        format!(
+                            "a RunTask call starts 1 to {} tasks, got {}",
+                            d::MAX_TASKS_PER_RUN_TASK_CALL,
+                            r.tasks_per_call
+                        ),
                     );
                 }
                 let at = SimTime(self.seconds(&field("at_s"), r.at_s, 0.0, horizon.as_secs_f64()));
@@ -809,9 +854,8 @@ impl Validator {
                     }
                     TimedEventSpec::FargateSpotInterruption { fraction, count, .. } => {
                         match (fraction, count) {
-                            (Some(_), Some(_)) | (None, None) => {
-                                self.err(field("fraction"), "give either fraction (0 to 1) or count, exactly one of them")
-                            }
+                            (Some(_), Some(_)) | (None, None) => self
+                                .err(field("fraction"), "give either fraction (0 to 1) or count, exactly one of them"),
                             (Some(f), None) if !(*f > 0.0 && *f <= 1.0) => {
                                 self.err(field("fraction"), format!("must be above 0 and at most 1, got {f}"))
                             }
@@ -821,7 +865,11 @@ impl Validator {
                     }
                     TimedEventSpec::FargateSpotAvailability { availability, capacity_per_s, .. } => {
                         TimedAction::SpotAvailability {
-                            capacity_per_minute: self.spot_capacity(&field("capacity_per_s"), *availability, *capacity_per_s),
+                            capacity_per_minute: self.spot_capacity(
+                                &field("capacity_per_s"),
+                                *availability,
+                                *capacity_per_s,
+                            ),
                         }
                     }
                 };

@@ -44,9 +44,15 @@ impl fmt::Display for ShareError {
                 write!(f, "this link uses encoding version `{v}`, which this Fleetplan does not know (it reads version {ENCODING_VERSION})")
             }
             ShareError::TooLong(n) => write!(f, "this link is too long ({n} characters, at most {MAX_FRAGMENT_CHARS})"),
-            ShareError::BadCharacters => write!(f, "this link is damaged: it contains characters a share link never has"),
+            ShareError::BadCharacters => {
+                write!(f, "this link is damaged: it contains characters a share link never has")
+            }
             ShareError::Corrupt => write!(f, "this link is damaged or truncated: its scenario cannot be unpacked"),
-            ShareError::TooLarge => write!(f, "this link unpacks to more than {} MB, more than any scenario needs", MAX_SCENARIO_BYTES / (1024 * 1024)),
+            ShareError::TooLarge => write!(
+                f,
+                "this link unpacks to more than {} MB, more than any scenario needs",
+                MAX_SCENARIO_BYTES / (1024 * 1024)
+            ),
             ShareError::Scenario(e) => write!(f, "the link's scenario cannot be used: {e}"),
         }
     }
@@ -87,11 +93,11 @@ pub fn decode_unvalidated(fragment: &str) -> Result<SharedRun, ShareError> {
         return Err(ShareError::UnknownVersion(shown));
     }
     let packed = base64url_decode(data).ok_or(ShareError::BadCharacters)?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCENARIO_BYTES).map_err(|e| {
-        match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ShareError::TooLarge,
-            _ => ShareError::Corrupt,
-        }
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCENARIO_BYTES).map_err(|e| match e
+        .status
+    {
+        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ShareError::TooLarge,
+        _ => ShareError::Corrupt,
     })?;
     let text = std::str::from_utf8(&json).map_err(|_| ShareError::Corrupt)?;
     let run: SharedRun = serde_json::from_str(text).map_err(|e| {

@@ -59,17 +59,31 @@ fn strategy_rules() {
             { "capacity_provider": "FARGATE_SPOT", "base": 2, "weight": 0 }
         ])
     });
-    assert_problem(&p, "services[0].capacity_provider_strategy", "only one capacity provider in a strategy may set a base");
-    assert_problem(&p, "services[0].capacity_provider_strategy", "at least one capacity provider needs a weight above 0");
+    assert_problem(
+        &p,
+        "services[0].capacity_provider_strategy",
+        "only one capacity provider in a strategy may set a base",
+    );
+    assert_problem(
+        &p,
+        "services[0].capacity_provider_strategy",
+        "at least one capacity provider needs a weight above 0",
+    );
 
     let p = problems_with(|v| {
-        v["services"][0]["capacity_provider_strategy"] = serde_json::json!([{ "capacity_provider": "my-asg", "weight": 1 }])
+        v["services"][0]["capacity_provider_strategy"] =
+            serde_json::json!([{ "capacity_provider": "my-asg", "weight": 1 }])
     });
-    assert_problem(&p, "services[0].capacity_provider_strategy[0].capacity_provider", "unknown capacity provider `my-asg`");
+    assert_problem(
+        &p,
+        "services[0].capacity_provider_strategy[0].capacity_provider",
+        "unknown capacity provider `my-asg`",
+    );
 
     let p = problems_with(|v| {
         v["services"][0]["launch_type"] = "FARGATE".into();
-        v["services"][0]["capacity_provider_strategy"] = serde_json::json!([{ "capacity_provider": "FARGATE", "weight": 1 }]);
+        v["services"][0]["capacity_provider_strategy"] =
+            serde_json::json!([{ "capacity_provider": "FARGATE", "weight": 1 }]);
     });
     assert_problem(&p, "services[0]", "either launch_type or capacity_provider_strategy");
 }

@@ -17,14 +17,7 @@ pub fn run(ws: &Workspace) -> Result<()> {
     step("ensure tools");
     tools::ensure(ws, Needs::BROWSER)?;
     step("native benchmark");
-    process::run(cargo().current_dir(&ws.root).args([
-        "run",
-        "--release",
-        "-p",
-        "fleetplan-cli",
-        "--",
-        "bench",
-    ]))?;
+    process::run(cargo().current_dir(&ws.root).args(["run", "--release", "-p", "fleetplan-cli", "--", "bench"]))?;
     step("build dist/");
     dist::build(ws)?;
     step("wasm benchmark in headless Chromium");

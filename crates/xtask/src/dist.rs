@@ -37,11 +37,7 @@ pub fn build(ws: &Workspace) -> Result<()> {
         "--profile",
         WEB_PROFILE,
     ]))?;
-    let wasm = ws
-        .target
-        .join(WASM_TARGET)
-        .join(WEB_PROFILE)
-        .join("fleetplan_web.wasm");
+    let wasm = ws.target.join(WASM_TARGET).join(WEB_PROFILE).join("fleetplan_web.wasm");
 
     let dist = ws.dist();
     // Start empty so files from an older build (e.g. removed snippets) never linger.
@@ -73,8 +69,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         if entry.file_type()?.is_dir() {
             copy_dir(&src, &dst)?;
         } else {
-            fs::copy(&src, &dst)
-                .with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
+            fs::copy(&src, &dst).with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
         }
     }
     Ok(())
@@ -85,12 +80,7 @@ fn report_size(wasm: &Path) -> Result<()> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::default());
     gz.write_all(&bytes)?;
     let gzipped = gz.finish()?.len();
-    println!(
-        "{}: {} raw, {} gzipped",
-        wasm.display(),
-        kib(bytes.len()),
-        kib(gzipped)
-    );
+    println!("{}: {} raw, {} gzipped", wasm.display(), kib(bytes.len()), kib(gzipped));
     Ok(())
 }
 

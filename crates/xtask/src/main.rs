@@ -69,9 +69,7 @@ fn parse_args(args: &[String]) -> Result<Command> {
         return Ok(Command::Help);
     };
     let command = match name.as_str() {
-        "serve" => Command::Serve {
-            port: parse_serve_args(rest)?,
-        },
+        "serve" => Command::Serve { port: parse_serve_args(rest)? },
         "dist" => Command::Dist,
         "test" => Command::Test,
         "bench" => Command::Bench,
@@ -93,11 +91,7 @@ fn parse_serve_args(args: &[String]) -> Result<Option<u16>> {
             None if arg == "--port" => args.next().context("`--port` needs a value")?,
             None => bail!("unknown argument `{arg}` for `serve`"),
         };
-        port = Some(
-            value
-                .parse()
-                .with_context(|| format!("`{value}` is not a port number"))?,
-        );
+        port = Some(value.parse().with_context(|| format!("`{value}` is not a port number"))?);
     }
     Ok(port)
 }

@@ -30,9 +30,7 @@ fn describe(cmd: &Command) -> String {
 pub fn run(cmd: &mut Command) -> Result<()> {
     let line = describe(cmd);
     println!("$ {line}");
-    let status = cmd
-        .status()
-        .with_context(|| format!("could not start `{line}`"))?;
+    let status = cmd.status().with_context(|| format!("could not start `{line}`"))?;
     if !status.success() {
         bail!("`{line}` failed ({status})");
     }
@@ -43,10 +41,7 @@ pub fn run(cmd: &mut Command) -> Result<()> {
 pub fn stdout(cmd: &mut Command) -> Result<String> {
     let line = describe(cmd);
     println!("$ {line}");
-    let output = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("could not start `{line}`"))?;
+    let output = cmd.stderr(Stdio::inherit()).output().with_context(|| format!("could not start `{line}`"))?;
     if !output.status.success() {
         bail!("`{line}` failed ({})", output.status);
     }
@@ -56,15 +51,9 @@ pub fn stdout(cmd: &mut Command) -> Result<String> {
 /// Runs `cmd` silently and returns its trimmed stdout, or `None` if it is missing or fails:
 /// for asking whether a tool is installed.
 pub fn probe(cmd: &mut Command) -> Option<String> {
-    let output = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
+    let output = cmd.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
     if !output.status.success() {
         return None;
     }
-    String::from_utf8(output.stdout)
-        .ok()
-        .map(|s| s.trim().to_owned())
+    String::from_utf8(output.stdout).ok().map(|s| s.trim().to_owned())
 }

@@ -76,11 +76,7 @@ impl Server {
                 }
             }
         });
-        Ok(Server {
-            addr,
-            stopping,
-            acceptor,
-        })
+        Ok(Server { addr, stopping, acceptor })
     }
 
     pub fn url(&self) -> String {
@@ -140,9 +136,7 @@ fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
     let path = target.split(['?', '#']).next()?;
     let decoded = percent_decode(path.strip_prefix('/')?)?;
     let relative = Path::new(&decoded);
-    let plain = relative
-        .components()
-        .all(|part| matches!(part, Component::Normal(_)));
+    let plain = relative.components().all(|part| matches!(part, Component::Normal(_)));
     if !plain || decoded.contains('\\') {
         return None;
     }
@@ -194,12 +188,7 @@ struct Response {
 
 impl Response {
     fn ok(content_type: &'static str, body: Vec<u8>) -> Response {
-        Response {
-            status: 200,
-            reason: "OK",
-            content_type,
-            body,
-        }
+        Response { status: 200, reason: "OK", content_type, body }
     }
 
     fn error(status: u16, reason: &'static str) -> Response {
@@ -238,8 +227,7 @@ mod tests {
 
     impl Fixture {
         fn new(name: &str) -> Fixture {
-            let dir =
-                std::env::temp_dir().join(format!("xtask-serve-{name}-{}", std::process::id()));
+            let dir = std::env::temp_dir().join(format!("xtask-serve-{name}-{}", std::process::id()));
             fs::create_dir_all(dir.join("sub")).unwrap();
             fs::write(dir.join("index.html"), "<p>hi</p>").unwrap();
             fs::write(dir.join("sub").join("a b.js"), "1").unwrap();
@@ -259,10 +247,7 @@ mod tests {
         let root = &fx.0;
         assert_eq!(resolve(root, "/"), Some(root.join("index.html")));
         assert_eq!(resolve(root, "/?x=1#y"), Some(root.join("index.html")));
-        assert_eq!(
-            resolve(root, "/sub/a%20b.js"),
-            Some(root.join("sub/a b.js"))
-        );
+        assert_eq!(resolve(root, "/sub/a%20b.js"), Some(root.join("sub/a b.js")));
         assert_eq!(resolve(root, "/missing.js"), None);
     }
 

@@ -44,23 +44,13 @@ fn ensure_tools(ws: &Workspace) -> Result<()> {
 }
 
 fn fmt(ws: &Workspace) -> Result<()> {
-    process::run(
-        cargo()
-            .current_dir(&ws.root)
-            .args(["fmt", "--all", "--", "--check"]),
-    )
+    process::run(cargo().current_dir(&ws.root).args(["fmt", "--all", "--", "--check"]))
 }
 
 /// No `-p`/`--workspace`, so cargo takes the default members: everything but `web/`,
 /// which is linted for its real target in the next step.
 fn clippy_native(ws: &Workspace) -> Result<()> {
-    process::run(cargo().current_dir(&ws.root).args([
-        "clippy",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    process::run(cargo().current_dir(&ws.root).args(["clippy", "--all-targets", "--", "-D", "warnings"]))
 }
 
 fn clippy_wasm(ws: &Workspace) -> Result<()> {
@@ -86,15 +76,7 @@ fn wasm_tests(ws: &Workspace) -> Result<()> {
     process::run(
         cargo()
             .current_dir(&ws.root)
-            .args([
-                "test",
-                "-p",
-                "fleetplan-engine",
-                "--target",
-                WASM_TARGET,
-                "--test",
-                "wasm_determinism",
-            ])
+            .args(["test", "-p", "fleetplan-engine", "--target", WASM_TARGET, "--test", "wasm_determinism"])
             // Debian's driver, even if another one is on PATH. The browser flags come from
             // webdriver.json, which .cargo/config.toml points the runner at.
             .env("CHROMEDRIVER", CHROMEDRIVER),

@@ -29,20 +29,11 @@ pub struct Needs {
 
 impl Needs {
     /// Building and serving dist/.
-    pub const BUILD: Needs = Needs {
-        wasm_tests: false,
-        e2e: false,
-    };
+    pub const BUILD: Needs = Needs { wasm_tests: false, e2e: false };
     /// Running the built page in Chromium (`bench`).
-    pub const BROWSER: Needs = Needs {
-        wasm_tests: false,
-        e2e: true,
-    };
+    pub const BROWSER: Needs = Needs { wasm_tests: false, e2e: true };
     /// Everything (`test`).
-    pub const ALL: Needs = Needs {
-        wasm_tests: true,
-        e2e: true,
-    };
+    pub const ALL: Needs = Needs { wasm_tests: true, e2e: true };
 }
 
 pub fn ensure(ws: &Workspace, needs: Needs) -> Result<()> {
@@ -72,8 +63,7 @@ fn wasm_target() -> Result<()> {
 /// The test runner must match the `wasm-bindgen` the tests link against, or it refuses them.
 fn wasm_bindgen_test_runner(ws: &Workspace) -> Result<()> {
     let lock_path = ws.root.join("Cargo.lock");
-    let lock = fs::read_to_string(&lock_path)
-        .with_context(|| format!("reading {}", lock_path.display()))?;
+    let lock = fs::read_to_string(&lock_path).with_context(|| format!("reading {}", lock_path.display()))?;
     let wanted = locked_version(&lock, "wasm-bindgen")
         .context("Cargo.lock has no `wasm-bindgen` package; is `web/` in the workspace?")?;
     let installed = || {
@@ -91,12 +81,7 @@ fn wasm_bindgen_test_runner(ws: &Workspace) -> Result<()> {
         None => println!("wasm-bindgen-test-runner not found"),
     }
     // No `--locked`: the crate's own lockfile pins a version the registry no longer serves.
-    process::run(process::cargo().args([
-        "install",
-        "wasm-bindgen-cli",
-        "--version",
-        &format!("={wanted}"),
-    ]))?;
+    process::run(process::cargo().args(["install", "wasm-bindgen-cli", "--version", &format!("={wanted}")]))?;
     if installed().as_deref() != Some(wanted) {
         bail!("installed wasm-bindgen-cli {wanted}, but `wasm-bindgen-test-runner` on PATH is still not that version (is cargo's bin directory on PATH?)");
     }
@@ -108,11 +93,7 @@ fn locked_version<'a>(lock: &'a str, name: &str) -> Option<&'a str> {
     let name_line = format!("name = \"{name}\"");
     let mut lines = lock.lines();
     lines.find(|line| line.trim() == name_line)?;
-    lines
-        .next()?
-        .trim()
-        .strip_prefix("version = \"")?
-        .strip_suffix('"')
+    lines.next()?.trim().strip_prefix("version = \"")?.strip_suffix('"')
 }
 
 fn chromium() -> Result<()> {
@@ -134,12 +115,7 @@ fn chromium() -> Result<()> {
         cmd
     };
     process::run(&mut apt_get(&["update"]))?;
-    process::run(&mut apt_get(&[
-        "install",
-        "-y",
-        "chromium",
-        "chromium-driver",
-    ]))?;
+    process::run(&mut apt_get(&["install", "-y", "chromium", "chromium-driver"]))?;
     for path in [CHROMIUM, CHROMEDRIVER] {
         if !Path::new(path).exists() {
             bail!("apt-get installed chromium and chromium-driver, but {path} is missing");
@@ -170,9 +146,7 @@ fn node_modules(ws: &Workspace) -> Result<()> {
 
 /// FNV-1a: a tiny hash that is stable across Rust versions, unlike `DefaultHasher`.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[cfg(test)]

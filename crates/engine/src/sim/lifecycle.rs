@@ -148,7 +148,9 @@ impl Simulation {
             let target = load_balancer.as_ref().map_or(0, |lb| u64::from(lb.unhealthy_threshold) * lb.interval_ms);
             self.schedule_in(container.max(target), Event::Unhealthy { task, generation });
         } else {
-            let container = health_check.as_ref().map_or(0, |hc| hc.ready_after_ms.div_ceil(hc.interval_ms).max(1) * hc.interval_ms);
+            let container = health_check
+                .as_ref()
+                .map_or(0, |hc| hc.ready_after_ms.div_ceil(hc.interval_ms).max(1) * hc.interval_ms);
             let target = load_balancer.as_ref().map_or(0, |lb| u64::from(lb.healthy_threshold) * lb.interval_ms);
             let delay = container.max(target);
             if delay == 0 {
@@ -203,7 +205,8 @@ impl Simulation {
         t.stopping = true;
         t.generation += 1;
         t.stop_reason = Some(reason);
-        let (owner, state, was_healthy, awaiting) = (t.owner, t.state, t.health == Health::Healthy, t.awaiting_capacity);
+        let (owner, state, was_healthy, awaiting) =
+            (t.owner, t.state, t.health == Health::Healthy, t.awaiting_capacity);
         let load_balanced = t.load_balanced;
         if was_healthy {
             self.healthy_total -= 1;
@@ -232,10 +235,8 @@ impl Simulation {
                     Owner::Service { service, .. } => service as usize,
                     Owner::Standalone { .. } => unreachable!("standalone tasks have no load balancer"),
                 };
-                let delay = self.scenario.services[service]
-                    .load_balancer
-                    .as_ref()
-                    .map_or(0, |lb| lb.deregistration_delay_ms);
+                let delay =
+                    self.scenario.services[service].load_balancer.as_ref().map_or(0, |lb| lb.deregistration_delay_ms);
                 let delay = self.until_kill(task, delay);
                 let generation = self.tasks[task as usize].generation;
                 self.schedule_in(delay, Event::Advance { task, generation });

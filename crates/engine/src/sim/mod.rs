@@ -41,18 +41,42 @@ impl Default for RunOptions {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Event {
-    ServiceCycle { service: u32 },
+    ServiceCycle {
+        service: u32,
+    },
     /// The task's current state has run its course: move it to the next one.
-    Advance { task: u32, generation: u32 },
-    Healthy { task: u32, generation: u32 },
-    Unhealthy { task: u32, generation: u32 },
-    Crash { task: u32, generation: u32 },
+    Advance {
+        task: u32,
+        generation: u32,
+    },
+    Healthy {
+        task: u32,
+        generation: u32,
+    },
+    Unhealthy {
+        task: u32,
+        generation: u32,
+    },
+    Crash {
+        task: u32,
+        generation: u32,
+    },
     /// A standalone task's essential container exits.
-    Complete { task: u32, generation: u32 },
-    SpotInterrupt { task: u32, generation: u32 },
+    Complete {
+        task: u32,
+        generation: u32,
+    },
+    SpotInterrupt {
+        task: u32,
+        generation: u32,
+    },
     SpotCapacity,
-    RunTaskCall { workload: u32 },
-    Timed { index: u32 },
+    RunTaskCall {
+        workload: u32,
+    },
+    Timed {
+        index: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -21,15 +21,15 @@ impl Simulation {
             .enumerate()
             .map(|(s, rt)| {
                 let steady_s = rt.steady_at.map(|t| ms_to_secs(t.as_millis()));
-                let running = rt
-                    .active
-                    .iter()
-                    .filter(|&&id| self.tasks[id as usize].state == TaskState::Running)
-                    .count() as u32;
+                let running =
+                    rt.active.iter().filter(|&&id| self.tasks[id as usize].state == TaskState::Running).count() as u32;
                 let mut limits: Vec<LimitShare> = Limiter::ALL
                     .iter()
                     .filter(|&&l| rt.waiting_ms[l as usize] > 0)
-                    .map(|&l| LimitShare { limit: l.name().to_string(), waiting_task_s: round(rt.waiting_ms[l as usize] as f64 / 1000.0, 1) })
+                    .map(|&l| LimitShare {
+                        limit: l.name().to_string(),
+                        waiting_task_s: round(rt.waiting_ms[l as usize] as f64 / 1000.0, 1),
+                    })
                     .collect();
                 limits.sort_by(|a, b| b.waiting_task_s.total_cmp(&a.waiting_task_s));
                 let limited_by = limits.first().map_or_else(

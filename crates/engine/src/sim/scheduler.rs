@@ -321,7 +321,14 @@ impl Simulation {
         self.update_steady(s);
     }
 
-    pub(super) fn service_task_stopping(&mut self, s: usize, task: u32, deployment: u32, was_healthy: bool, reason: StopReason) {
+    pub(super) fn service_task_stopping(
+        &mut self,
+        s: usize,
+        task: u32,
+        deployment: u32,
+        was_healthy: bool,
+        reason: StopReason,
+    ) {
         let rt = &mut self.services[s];
         let slot = self.tasks[task as usize].slot as usize;
         rt.active.swap_remove(slot);
@@ -354,7 +361,8 @@ impl Simulation {
         if self.now < rt.backoff_until {
             return;
         }
-        let delay = latencies.backoff_initial_ms as f64 * libm::pow(latencies.backoff_factor, f64::from(rt.backoff_level));
+        let delay =
+            latencies.backoff_initial_ms as f64 * libm::pow(latencies.backoff_factor, f64::from(rt.backoff_level));
         let delay = (delay.min(latencies.backoff_max_ms as f64)) as u64;
         rt.backoff_level += 1;
         rt.backoff_until = self.now.plus_ms(delay);
@@ -489,7 +497,11 @@ impl Simulation {
                 }
             }
             if expected_active[s] != rt.active.len() {
-                return Err(format!("service {s}: {} active listed, {} actually active", rt.active.len(), expected_active[s]));
+                return Err(format!(
+                    "service {s}: {} active listed, {} actually active",
+                    rt.active.len(),
+                    expected_active[s]
+                ));
             }
             if primary_active != rt.primary_active || healthy_primary != rt.healthy_primary {
                 return Err(format!("service {s}: primary counters drifted"));

@@ -30,12 +30,7 @@ impl SpotRt {
             // No Spot capacity at all: not even the few grants a pool with capacity has in hand.
             capacity.drain(SimTime::ZERO);
         }
-        SpotRt {
-            capacity,
-            queue: VecDeque::new(),
-            waiting: 0,
-            wakeup_pending: false,
-        }
+        SpotRt { capacity, queue: VecDeque::new(), waiting: 0, wakeup_pending: false }
     }
 
     pub(super) fn waiting_count(&self) -> u32 {
