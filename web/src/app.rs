@@ -71,7 +71,7 @@ impl State {
                 let options = fleetplan_engine::RunOptions { trace: false, check_invariants: false };
                 let mut sim = Simulation::with_options(scenario, seed, options);
                 sim.run_to_end();
-                let summary = sim.summary();
+                let summary = sim.metrics();
                 let summary_json = serde_json::to_string_pretty(&summary).unwrap_or_default();
                 next.result =
                     Some(Rc::new(RunResult { summary, summary_json, series: sim.series().clone(), share_link }));

@@ -44,6 +44,7 @@ pub fn draw_launch_rate(canvas: web_sys::HtmlCanvasElement, series: &TimeSeries)
     chart
         .configure_mesh()
         .x_desc("simulated time (s)")
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_desc("tasks launched / s (5 s average)")
         .axis_desc_style(("sans-serif", 16).into_font().color(&AXIS_GREY))
         .label_style(("sans-serif", 14).into_font().color(&AXIS_GREY))

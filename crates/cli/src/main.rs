@@ -123,7 +123,7 @@ fn run(args: RunArgs) -> Result<(), String> {
         let text: String = sim.trace().iter().map(|entry| format!("{entry}\n")).collect();
         fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    let summary = sim.summary();
+    let summary = sim.metrics();
     if args.json {
         println!("{}", serde_json::to_string(&summary).map_err(|e| e.to_string())?);
     } else {

@@ -10,7 +10,7 @@
 //! let scenario = presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap();
 //! let mut sim = Simulation::new(scenario, 7);
 //! sim.run_to_end();
-//! let summary = sim.summary();
+//! let summary = sim.metrics();
 //! assert!(summary.completion_s.is_some());
 //! ```
 //!
@@ -21,8 +21,10 @@ pub mod bucket;
 pub mod calibration;
 pub mod defaults;
 pub mod fargate;
+pub mod instance_types;
 pub mod output;
 pub mod presets;
+pub mod query;
 pub mod rng;
 pub mod scenario;
 pub mod share;
@@ -41,5 +43,5 @@ pub use time::SimTime;
 pub fn run(scenario: Scenario, seed: u64) -> Summary {
     let mut sim = Simulation::with_options(scenario, seed, RunOptions { trace: false, check_invariants: false });
     sim.run_to_end();
-    sim.summary()
+    sim.metrics()
 }

@@ -23,7 +23,7 @@ fn service_scenario(extra_service: &str, extra_top: &str) -> String {
 #[test]
 fn a_service_reaches_its_desired_count_at_the_service_launch_rate() {
     let sim = common::run_checked(common::scenario(&service_scenario(r#", "desired_count": 600"#, "")), 1);
-    let summary = sim.summary();
+    let summary = sim.metrics();
     assert_eq!(summary.services[0].running, 600);
     assert_eq!(summary.tasks_launched, 600);
     // 600 tasks at 500/min cannot all launch before ~66 s (42 at once, then 500/min).
@@ -39,7 +39,7 @@ fn rolling_deployment_respects_maximum_percent_and_replaces_every_task() {
         r#", "events": [{ "type": "deploy", "at_s": 300, "service": "web", "task_definition": "v2" }]"#,
     );
     let sim = common::run_checked(common::scenario(&json), 2);
-    let summary = sim.summary();
+    let summary = sim.metrics();
     assert_eq!(summary.services[0].deployment, "COMPLETED");
     assert_eq!(summary.tasks_launched, 200, "every v1 task replaced by exactly one v2 task");
     let replaced = sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::Replaced)).count();
@@ -58,7 +58,7 @@ fn both_bounds_at_100_percent_cannot_progress() {
             .as_str(),
     );
     let sim = common::run_checked(common::scenario(&json), 3);
-    let summary = sim.summary();
+    let summary = sim.metrics();
     assert_eq!(summary.completion_s, None);
     assert_eq!(summary.services[0].deployment, "IN_PROGRESS");
     assert_eq!(summary.tasks_launched, 10, "no v2 task could start");
@@ -75,7 +75,7 @@ fn spot_waits_for_capacity_and_never_falls_back_to_on_demand() {
     assert!(sim.tasks().iter().all(|t| t.provider == fleetplan_engine::scenario::Provider::FargateSpot));
     let first_running = sim.tasks().iter().filter_map(|t| t.running_at).min().unwrap();
     assert!(first_running > SimTime::from_secs_f64(600.0), "a task ran before Spot capacity returned");
-    assert!(sim.summary().completion_s.unwrap() > 600.0);
+    assert!(sim.metrics().completion_s.unwrap() > 600.0);
     let waiting_peak = sim.series().column(col::SPOT_CAPACITY_WAITING).iter().cloned().fold(0.0, f64::max);
     assert_eq!(waiting_peak, 20.0);
 }
@@ -87,7 +87,7 @@ fn an_interruption_wave_is_replaced_on_spot_after_the_warning() {
         r#", "events": [{ "type": "fargate_spot_interruption", "at_s": 900, "count": 40 }]"#,
     );
     let sim = common::run_checked(common::scenario(&json), 5);
-    let summary = sim.summary();
+    let summary = sim.metrics();
     assert_eq!(summary.interruptions, 40);
     assert_eq!(summary.tasks_launched, 140);
     assert_eq!(summary.services[0].running, 100);
@@ -108,7 +108,7 @@ fn failing_tasks_back_off_and_trip_the_circuit_breaker() {
         r#", "events": [{ "type": "deploy", "at_s": 300, "service": "web", "task_definition": "bad" }]"#,
     );
     let sim = common::run_checked(common::scenario(&json), 6);
-    let summary = sim.summary();
+    let summary = sim.metrics();
     // 2022 profile: threshold = clamp(ceil(20 / 2), 10, 200) = 10 failures.
     assert!(summary.tasks_failed >= 10);
     assert_eq!(summary.services[0].deployment, "COMPLETED (rolled back)");
@@ -124,7 +124,7 @@ fn without_rollback_a_failed_deployment_stops_launching() {
         r#", "events": [{ "type": "deploy", "at_s": 300, "service": "web", "task_definition": "bad" }]"#,
     );
     let sim = common::run_checked(common::scenario(&json), 6);
-    let summary = sim.summary();
+    let summary = sim.metrics();
     assert_eq!(summary.services[0].deployment, "FAILED");
     assert_eq!(summary.completion_s, None);
 }
@@ -132,7 +132,7 @@ fn without_rollback_a_failed_deployment_stops_launching() {
 #[test]
 fn run_task_burst_is_paced_by_the_fargate_buckets() {
     let sim = common::run_checked(common::preset("fargate-runtask-burst"), 7);
-    let summary = sim.summary();
+    let summary = sim.metrics();
     let burst = &summary.run_tasks[0];
     assert_eq!(burst.started, 1000);
     assert!(burst.throttled_calls > 0);
@@ -150,7 +150,7 @@ fn scale_in_stops_the_excess() {
         r#", "events": [{ "type": "scale", "at_s": 400, "service": "web", "desired_count": 10 }]"#,
     );
     let sim = common::run_checked(common::scenario(&json), 8);
-    let summary = sim.summary();
+    let summary = sim.metrics();
     assert_eq!(summary.services[0].running, 10);
     assert_eq!(sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::ScaledIn)).count(), 40);
     assert!(summary.services[0].steady_s.unwrap() >= 400.0);
@@ -164,7 +164,7 @@ fn cost_follows_the_price_table() {
       "services": [{ "name": "s", "task_definition": "t", "desired_count": 10 }],
       "events": [{ "type": "scale", "at_s": 3599, "service": "s", "desired_count": 10 }] }"#;
     let sim = common::run_checked(common::scenario(json), 9);
-    let summary = sim.summary();
+    let summary = sim.metrics();
     let hourly = 10.0 * (0.04048 + 2.0 * 0.004445);
     assert!((summary.cost_usd - hourly).abs() < hourly * 0.05, "cost {} vs ~{hourly}", summary.cost_usd);
 }

@@ -24,7 +24,7 @@ fn a_link_replays_the_identical_run() {
     let run = |s, seed| {
         let mut sim = Simulation::new(s, seed);
         sim.run_to_end();
-        serde_json::to_string(&sim.summary()).unwrap()
+        serde_json::to_string(&sim.metrics()).unwrap()
     };
     assert_eq!(run(scenario, 99), run(decoded, seed));
 }

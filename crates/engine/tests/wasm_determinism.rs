@@ -22,7 +22,7 @@ fn wasm_matches_native_fingerprints() {
         let scenario = presets::get(id).unwrap().scenario().unwrap();
         let mut sim = Simulation::new(scenario, seed);
         sim.run_to_end();
-        let summary: Value = serde_json::to_value(sim.summary()).unwrap();
+        let summary: Value = serde_json::to_value(sim.metrics()).unwrap();
         let trace = format!("{:016x}", digest(sim.trace().iter().map(|e| e.to_string())));
         assert_eq!(summary, case["summary"], "{id}: summary differs from native");
         assert_eq!(case["trace_digest"].as_str(), Some(trace.as_str()), "{id}: trace differs from native");

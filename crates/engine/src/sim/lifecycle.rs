@@ -3,7 +3,7 @@
 
 use super::{Event, Simulation};
 use crate::output::TraceWhat;
-use crate::scenario::{Provider, Step};
+use crate::scenario::{LoadBalancer, Provider, Step};
 use crate::task::{Health, Owner, StopReason, Task, TaskState};
 use crate::time::SimTime;
 
@@ -17,10 +17,7 @@ impl Simulation {
     /// Creates a task in PROVISIONING (its launch token already taken) and starts its lifecycle.
     pub(super) fn launch_task(&mut self, owner: Owner, task_def: usize, provider: Provider, public_ip: bool) -> u32 {
         let id = self.tasks.len() as u32;
-        let load_balanced = match owner {
-            Owner::Service { service, .. } => self.scenario.services[service as usize].load_balancer.is_some(),
-            Owner::Standalone { .. } => false,
-        };
+        let load_balanced = self.load_balancer_of(owner).is_some();
         self.tasks.push(Task {
             id,
             owner,
@@ -51,6 +48,14 @@ impl Simulation {
             Provider::FargateSpot => self.spot_enqueue(id),
         }
         id
+    }
+
+    /// The target group in front of a task's service, if any (standalone tasks have none).
+    fn load_balancer_of(&self, owner: Owner) -> Option<&LoadBalancer> {
+        match owner {
+            Owner::Service { service, .. } => self.scenario.services[service as usize].load_balancer.as_ref(),
+            Owner::Standalone { .. } => None,
+        }
     }
 
     fn owner_name(&self, owner: Owner) -> String {
@@ -129,10 +134,7 @@ impl Simulation {
         let health_check = td.health_check.clone();
         let failure = td.failure.clone();
         let run_duration = td.run_duration_ms;
-        let load_balancer = match owner {
-            Owner::Service { service, .. } => self.scenario.services[service as usize].load_balancer.clone(),
-            Owner::Standalone { .. } => None,
-        };
+        let load_balancer = self.load_balancer_of(owner).cloned();
         match owner {
             Owner::Service { service, .. } => self.service_task_running(service as usize),
             Owner::Standalone { workload } => self.workload_task_started(workload as usize),
@@ -231,12 +233,7 @@ impl Simulation {
             }
             TaskState::Activating | TaskState::Running if load_balanced => {
                 self.set_state(task, TaskState::Deactivating);
-                let service = match owner {
-                    Owner::Service { service, .. } => service as usize,
-                    Owner::Standalone { .. } => unreachable!("standalone tasks have no load balancer"),
-                };
-                let delay =
-                    self.scenario.services[service].load_balancer.as_ref().map_or(0, |lb| lb.deregistration_delay_ms);
+                let delay = self.load_balancer_of(owner).map_or(0, |lb| lb.deregistration_delay_ms);
                 let delay = self.until_kill(task, delay);
                 let generation = self.tasks[task as usize].generation;
                 self.schedule_in(delay, Event::Advance { task, generation });

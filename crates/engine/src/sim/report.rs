@@ -14,7 +14,8 @@ fn round(value: f64, decimals: i32) -> f64 {
 }
 
 impl Simulation {
-    pub fn summary(&self) -> Summary {
+    /// The run's metrics so far: what `fleetplan run --json` prints and the page shows.
+    pub fn metrics(&self) -> Summary {
         let services: Vec<ServiceSummary> = self
             .services
             .iter()

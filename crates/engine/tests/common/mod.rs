@@ -26,7 +26,7 @@ pub fn scenario(json: &str) -> Scenario {
 pub fn fingerprint(scenario: Scenario, seed: u64) -> (String, u64, Summary) {
     let mut sim = Simulation::new(scenario, seed);
     sim.run_to_end();
-    let summary = sim.summary();
+    let summary = sim.metrics();
     let json = serde_json::to_string(&summary).unwrap();
     let trace = digest(sim.trace().iter().map(|e| e.to_string()));
     (json, trace, summary)
