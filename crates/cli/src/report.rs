@@ -83,9 +83,5 @@ pub fn calibration_table(rows: &[CalibrationRow]) -> String {
             if row.within_tolerance { "yes" } else { "NO" }
         );
     }
-    for (preset, published) in calibration::PLANNED_ROWS {
-        let _ =
-            writeln!(out, "{preset:28} {published:>8.0} s {:>10} {:>8}  (EC2 capacity is not simulated yet)", "-", "-");
-    }
     out
 }

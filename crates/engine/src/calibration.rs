@@ -3,10 +3,6 @@
 
 use crate::presets;
 
-/// A benchmark row this version does not simulate yet (EC2 capacity comes with the EC2 model).
-pub const PLANNED_ROWS: [(&str, f64); 3] =
-    [("ec2-cold-1000", 1118.0), ("ec2-warm-1000", 270.0), ("ec2-host-1000", 270.0)];
-
 /// How far a simulated time may be from the published one.
 pub const TOLERANCE: f64 = 0.10;
 

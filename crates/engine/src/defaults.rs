@@ -78,6 +78,34 @@ pub const APP_SHUTDOWN: LatencyStep = LatencyStep { mean_s: 2.0, spread: 0.25 };
 /// Detaching and deleting the task's ENI after it stops.
 pub const DEPROVISION: LatencyStep = LatencyStep { mean_s: 5.0, spread: 0.25 };
 
+// ---- EC2 capacity (domain.md 4.3–4.5, section 6) ----
+
+/// Tasks that may wait in PROVISIONING for cluster auto scaling, per cluster: 100 in 2022, 300 later (domain 4.3).
+pub const PROVISIONING_LIMIT_2022: u32 = 100;
+pub const PROVISIONING_LIMIT_CURRENT: u32 = 300;
+/// A task waiting in PROVISIONING longer than this is stopped (domain 4.3: "up to 10–30 minutes").
+pub const PROVISIONING_TIMEOUT_S: f64 = 30.0 * 60.0;
+/// ECS publishes CapacityProviderReservation every minute (domain 4.3).
+pub const MANAGED_SCALING_PERIOD_S: f64 = 60.0;
+/// Scale-in needs 15 minutes of readings below target (domain 4.3).
+pub const SCALE_IN_READINGS: u32 = 15;
+/// EC2 launch to a booted OS: "EC2 boot + agent registration, e.g. 60–120 s" (domain 4.3); 70 s + 10 s below.
+pub const INSTANCE_BOOT: LatencyStep = LatencyStep { mean_s: 70.0, spread: 0.2 };
+pub const AGENT_REGISTRATION: LatencyStep = LatencyStep { mean_s: 10.0, spread: 0.25 };
+/// The control plane handing a placed task to the instance's ECS agent until the agent starts it. Not published;
+/// *calibrated* on the warm EC2 row (270 s): 1,000 tasks at 250/min leave the scheduler by ~237 s, and the
+/// article explains EC2 launches are slower per task than Fargate's pre-warmed pool because the scheduler and
+/// the agent do the placement work. 15 s puts the warm row at ~275 s; the host-mode row is then a prediction.
+pub const AGENT_HANDOFF: LatencyStep = LatencyStep { mean_s: 15.0, spread: 0.25 };
+/// Image pull throughput on an instance, MB/s (instances pull once per image; later tasks find it cached).
+pub const EC2_IMAGE_PULL_MB_PER_S: f64 = 40.0;
+/// EC2 Spot: "typically 50–70% off On-Demand" (domain 7): the middle of that range.
+pub const EC2_SPOT_DISCOUNT_PERCENT: f64 = 60.0;
+/// EC2 bills per second with a one-minute minimum (domain 7).
+pub const EC2_MIN_BILLED_S: f64 = 60.0;
+/// Dynamic host ports come from 49153–65535 (domain 4.4).
+pub const DYNAMIC_PORTS: u32 = 65535 - 49153 + 1;
+
 // ---- Fargate Spot (domain.md 4.1) ----
 
 /// Spot tasks given capacity per second when availability is "plenty". *Calibrated* on the Spot row: 353 s for

@@ -10,15 +10,21 @@ use crate::time::SimTime;
 
 /// The columns of [`TimeSeries`], in order. Rates are per second over the preceding sample interval;
 /// levels are sampled at the sample time.
-pub const SERIES_COLUMNS: [(&str, &str); 14] = [
+pub const SERIES_COLUMNS: [(&str, &str); 20] = [
     ("launches_fargate", "tasks/s"),
     ("launches_fargate_spot", "tasks/s"),
+    ("launches_ec2", "tasks/s"),
+    ("launches_ec2_spot", "tasks/s"),
     ("running_fargate", "tasks"),
     ("running_fargate_spot", "tasks"),
+    ("running_ec2", "tasks"),
+    ("running_ec2_spot", "tasks"),
     ("desired", "tasks"),
     ("healthy", "tasks"),
     ("provisioning", "tasks"),
     ("pending", "tasks"),
+    ("instances", "instances"),
+    ("capacity_provider_reservation", "percent"),
     ("bucket_fargate_on_demand", "tokens"),
     ("bucket_fargate_spot", "tokens"),
     ("bucket_run_task_api", "tokens"),
@@ -27,22 +33,32 @@ pub const SERIES_COLUMNS: [(&str, &str); 14] = [
     ("cost_usd", "USD"),
 ];
 
-/// Column indices into [`TimeSeries::columns`].
+/// Column indices into [`TimeSeries::columns`]. Launches and running counts are indexed by capacity type:
+/// `LAUNCHES + CapacityType::index()`, `RUNNING + CapacityType::index()`.
 pub mod col {
+    pub const LAUNCHES: usize = 0;
     pub const LAUNCHES_FARGATE: usize = 0;
     pub const LAUNCHES_FARGATE_SPOT: usize = 1;
-    pub const RUNNING_FARGATE: usize = 2;
-    pub const RUNNING_FARGATE_SPOT: usize = 3;
-    pub const DESIRED: usize = 4;
-    pub const HEALTHY: usize = 5;
-    pub const PROVISIONING: usize = 6;
-    pub const PENDING: usize = 7;
-    pub const BUCKET_FARGATE_ON_DEMAND: usize = 8;
-    pub const BUCKET_FARGATE_SPOT: usize = 9;
-    pub const BUCKET_RUN_TASK_API: usize = 10;
-    pub const BUCKET_FARGATE_RUN_TASK_CALLS: usize = 11;
-    pub const SPOT_CAPACITY_WAITING: usize = 12;
-    pub const COST_USD: usize = 13;
+    pub const LAUNCHES_EC2: usize = 2;
+    pub const LAUNCHES_EC2_SPOT: usize = 3;
+    pub const RUNNING: usize = 4;
+    pub const RUNNING_FARGATE: usize = 4;
+    pub const RUNNING_FARGATE_SPOT: usize = 5;
+    pub const RUNNING_EC2: usize = 6;
+    pub const RUNNING_EC2_SPOT: usize = 7;
+    pub const DESIRED: usize = 8;
+    pub const HEALTHY: usize = 9;
+    pub const PROVISIONING: usize = 10;
+    pub const PENDING: usize = 11;
+    pub const INSTANCES: usize = 12;
+    /// The highest CapacityProviderReservation across providers at their last evaluation (0 with none).
+    pub const RESERVATION: usize = 13;
+    pub const BUCKET_FARGATE_ON_DEMAND: usize = 14;
+    pub const BUCKET_FARGATE_SPOT: usize = 15;
+    pub const BUCKET_RUN_TASK_API: usize = 16;
+    pub const BUCKET_FARGATE_RUN_TASK_CALLS: usize = 17;
+    pub const SPOT_CAPACITY_WAITING: usize = 18;
+    pub const COST_USD: usize = 19;
 }
 
 /// Values sampled every `interval_ms`; sample `i` is at time `(i + 1) * interval_ms`.
@@ -175,11 +191,27 @@ pub struct View {
     pub services: Vec<ServiceView>,
     pub buckets: Vec<BucketView>,
     pub spot_capacity_waiting: u32,
+    pub instances: Vec<InstanceView>,
+}
+
+/// A container instance, for drawing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstanceView {
+    pub id: String,
+    pub provider: String,
+    pub instance_type: &'static str,
+    pub zone: String,
+    pub state: &'static str,
+    pub cpu_used: u32,
+    pub cpu_total: u32,
+    pub memory_used: u32,
+    pub memory_total: u32,
+    pub tasks: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolView {
-    pub provider: &'static str,
+    pub capacity: &'static str,
     /// Counts indexed like [`TaskState::ALL`] (STOPPED included).
     pub by_state: [u32; 8],
 }
@@ -211,7 +243,7 @@ pub struct TraceEntry {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TraceWhat {
-    Launched { task: u32, owner: String, provider: &'static str },
+    Launched { task: u32, owner: String, provider: String },
     State { task: u32, state: TaskState },
     Healthy { task: u32 },
     Unhealthy { task: u32 },
@@ -223,6 +255,10 @@ pub enum TraceWhat {
     Backoff { service: String, until: SimTime },
     Throttled { workload: String, retry_at: Option<SimTime> },
     SpotCapacity { per_minute: u32 },
+    Placed { task: u32, instance: u32 },
+    Instance { instance: u32, state: crate::sim::InstanceState },
+    ScaleOut { provider: String, instances: u32, reservation: u32 },
+    ScaleIn { provider: String, instances: u32 },
 }
 
 impl fmt::Display for TraceEntry {
@@ -246,6 +282,12 @@ impl fmt::Display for TraceEntry {
             }
             TraceWhat::Throttled { workload, retry_at: None } => write!(f, "RunTask {workload} throttled, gave up"),
             TraceWhat::SpotCapacity { per_minute } => write!(f, "Fargate Spot capacity now {per_minute} tasks/min"),
+            TraceWhat::Placed { task, instance } => write!(f, "task {task} placed on instance {instance}"),
+            TraceWhat::Instance { instance, state } => write!(f, "instance {instance} {}", state.name()),
+            TraceWhat::ScaleOut { provider, instances, reservation } => {
+                write!(f, "{provider} scales out by {instances} (CapacityProviderReservation {reservation}%)")
+            }
+            TraceWhat::ScaleIn { provider, instances } => write!(f, "{provider} scales in by {instances}"),
         }
     }
 }

@@ -69,6 +69,28 @@ static PRESETS: &[Preset] = &[
          counts it: the steady line comes later than the running line."
     ),
     preset!(
+        "ec2-cold-1000",
+        "Calibration: 1,000 tasks on EC2 with no instances at the start (published 1,118 s)",
+        Some(1118.0),
+        "An Auto Scaling group provider with managed scaling starts empty. At most 100 tasks may wait in PROVISIONING, \
+         CapacityProviderReservation is computed once a minute, and no new scale-out starts while an instance is \
+         warming up: watch the instance count climb in steps and the tasks follow it."
+    ),
+    preset!(
+        "ec2-warm-1000",
+        "Calibration: 1,000 tasks on EC2 instances already running (published 270 s)",
+        Some(270.0),
+        "Capacity is already there, so the service's own launch rate (250 tasks/min in the 2022 profile) paces the \
+         rollout: a straight launch line for four minutes."
+    ),
+    preset!(
+        "ec2-host-1000",
+        "Calibration: 1,000 tasks on EC2 in host network mode (published 270 s)",
+        Some(270.0),
+        "Host networking binds the task's port on the instance itself, so each instance runs one task per port: \
+         1,000 small instances, one task each. The launch rate, not the network mode, decides the time."
+    ),
+    preset!(
         "fargate-three-services",
         "Three services deploying at once share the Fargate bucket",
         None,

@@ -6,6 +6,8 @@ use std::fmt;
 
 use crate::defaults as d;
 use crate::fargate;
+use crate::instance_types::{self, InstanceType};
+use crate::query::{self, Expression};
 use crate::spec::*;
 use crate::time::{secs_to_ms, SimTime};
 
@@ -57,26 +59,97 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-/// Where a task runs. Only Fargate capacity is simulated in this version; EC2 providers come next.
+/// Where a task is launched: Fargate, Fargate Spot, or an Auto Scaling group provider (index into
+/// [`Scenario::providers`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Provider {
     Fargate,
     FargateSpot,
+    Asg(u16),
 }
 
 impl Provider {
-    pub const ALL: [Provider; 2] = [Provider::Fargate, Provider::FargateSpot];
+    pub fn is_fargate(self) -> bool {
+        matches!(self, Provider::Fargate | Provider::FargateSpot)
+    }
+}
+
+/// What a task runs on, for counting and charts: the four kinds of capacity that launch and bill differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CapacityType {
+    Fargate,
+    FargateSpot,
+    Ec2OnDemand,
+    Ec2Spot,
+}
+
+impl CapacityType {
+    pub const ALL: [CapacityType; 4] =
+        [CapacityType::Fargate, CapacityType::FargateSpot, CapacityType::Ec2OnDemand, CapacityType::Ec2Spot];
+    pub const COUNT: usize = 4;
 
     pub fn name(self) -> &'static str {
         match self {
-            Provider::Fargate => "FARGATE",
-            Provider::FargateSpot => "FARGATE_SPOT",
+            CapacityType::Fargate => "FARGATE",
+            CapacityType::FargateSpot => "FARGATE_SPOT",
+            CapacityType::Ec2OnDemand => "EC2",
+            CapacityType::Ec2Spot => "EC2_SPOT",
         }
     }
 
     pub fn index(self) -> usize {
         self as usize
     }
+}
+
+/// ECS managed scaling settings of a provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagedScaling {
+    pub target_capacity: u32,
+    pub minimum_step: u32,
+    pub maximum_step: u32,
+    pub warmup_ms: u64,
+}
+
+/// A validated Auto Scaling group capacity provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AsgProvider {
+    pub name: String,
+    pub instance_types: Vec<&'static InstanceType>,
+    pub purchase: Purchase,
+    pub allocation_strategy: AllocationStrategy,
+    pub zones: Vec<String>,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub initial: u32,
+    pub managed_scaling: Option<ManagedScaling>,
+    pub managed_termination_protection: bool,
+    pub eni_trunking: bool,
+    pub images_cached: bool,
+}
+
+impl AsgProvider {
+    pub fn capacity_type(&self) -> CapacityType {
+        match self.purchase {
+            Purchase::OnDemand => CapacityType::Ec2OnDemand,
+            Purchase::Spot => CapacityType::Ec2Spot,
+        }
+    }
+}
+
+/// Placement strategies and constraints, resolved (memberOf expressions parsed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placement {
+    pub strategies: Vec<PlacementStrategySpec>,
+    pub distinct_instance: bool,
+    pub member_of: Vec<Expression>,
+}
+
+/// A port a task holds on its instance: a fixed host port, or one from the dynamic range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostPort {
+    Fixed(u16),
+    Dynamic,
 }
 
 /// A capacity provider strategy: `base` tasks on one provider first, the rest split by `weight`.
@@ -108,6 +181,8 @@ pub struct Limits {
     pub service_per_minute_fargate: u32,
     pub service_per_minute_ec2: u32,
     pub circuit_breaker_min: u32,
+    /// Tasks that may wait in PROVISIONING for cluster auto scaling, per cluster.
+    pub provisioning_limit: u32,
 }
 
 /// A latency step in milliseconds.
@@ -133,6 +208,10 @@ pub struct Latencies {
     pub backoff_initial_ms: u64,
     pub backoff_factor: f64,
     pub backoff_max_ms: u64,
+    pub instance_boot: Step,
+    pub agent_registration: Step,
+    pub agent_handoff: Step,
+    pub ec2_image_pull_mb_per_s: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +222,7 @@ pub struct Prices {
     pub fargate_arm_gb_hour: f64,
     pub fargate_spot_discount_percent: f64,
     pub public_ipv4_hour: f64,
+    pub ec2_spot_discount_percent: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +255,9 @@ pub struct TaskDef {
     pub image_mb: f64,
     pub lazy_loading: bool,
     pub architecture: Architecture,
+    pub network_mode: NetworkMode,
+    /// Host ports each task holds on an EC2 instance (bridge and host modes).
+    pub host_ports: Vec<HostPort>,
     pub health_check: Option<HealthCheck>,
     pub stop_timeout_ms: u64,
     pub run_duration_ms: Option<u64>,
@@ -201,6 +284,7 @@ pub struct Service {
     pub circuit_breaker: Option<bool>,
     pub load_balancer: Option<LoadBalancer>,
     pub assign_public_ip: bool,
+    pub placement: Placement,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -213,6 +297,7 @@ pub struct RunTaskWorkload {
     pub strategy: Strategy,
     pub assign_public_ip: bool,
     pub on_throttle: OnThrottle,
+    pub placement: Placement,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -239,6 +324,7 @@ pub struct Scenario {
     pub latencies: Latencies,
     pub prices: Prices,
     pub spot: SpotSettings,
+    pub providers: Vec<AsgProvider>,
     pub task_defs: Vec<TaskDef>,
     pub services: Vec<Service>,
     pub run_tasks: Vec<RunTaskWorkload>,
@@ -271,6 +357,23 @@ impl Scenario {
 
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(&self.spec).unwrap_or_default()
+    }
+
+    /// The name a provider has in scenarios and strategies.
+    pub fn provider_name(&self, provider: Provider) -> &str {
+        match provider {
+            Provider::Fargate => "FARGATE",
+            Provider::FargateSpot => "FARGATE_SPOT",
+            Provider::Asg(i) => &self.providers[i as usize].name,
+        }
+    }
+
+    pub fn capacity_type(&self, provider: Provider) -> CapacityType {
+        match provider {
+            Provider::Fargate => CapacityType::Fargate,
+            Provider::FargateSpot => CapacityType::FargateSpot,
+            Provider::Asg(i) => self.providers[i as usize].capacity_type(),
+        }
     }
 
     pub fn total_desired(&self) -> u64 {
@@ -346,8 +449,6 @@ impl Validator {
             self.err("name", "must not be empty");
         }
         let horizon = SimTime(self.seconds("horizon_s", spec.horizon_s, 1.0, MAX_HORIZON_S));
-        self.not_yet("capacity_providers", !spec.capacity_providers.is_empty(),
-            "EC2 Auto Scaling group capacity providers are not simulated in this version yet; use FARGATE or FARGATE_SPOT");
         self.not_yet(
             "external_instances",
             !spec.external_instances.is_empty(),
@@ -377,9 +478,10 @@ impl Validator {
             ),
         };
         let task_defs = self.task_defs(&spec.task_definitions);
-        let services = self.services(spec, &task_defs);
-        let run_tasks = self.run_tasks(spec, &task_defs, horizon);
-        let events = self.events(spec, &task_defs, horizon);
+        let providers = self.providers(&spec.capacity_providers);
+        let services = self.services(spec, &task_defs, &providers);
+        let run_tasks = self.run_tasks(spec, &task_defs, &providers, horizon);
+        let events = self.events(spec, &task_defs, &services, &providers, horizon);
         if services.is_empty() && run_tasks.is_empty() {
             self.err("services", "the scenario has no services and no run_tasks: there is nothing to simulate");
         }
@@ -391,6 +493,7 @@ impl Validator {
             latencies,
             prices,
             spot,
+            providers,
             task_defs,
             services,
             run_tasks,
@@ -405,9 +508,13 @@ impl Validator {
     }
 
     fn limits(&mut self, spec: &LimitsSpec) -> Limits {
-        let (ec2_rate, cb_min) = match spec.profile {
-            LimitsProfile::Y2022 => (d::SERVICE_LAUNCH_PER_MIN_EC2_2022, d::CIRCUIT_BREAKER_MIN_2022),
-            LimitsProfile::Current => (d::SERVICE_LAUNCH_PER_MIN_EC2_CURRENT, d::CIRCUIT_BREAKER_MIN_CURRENT),
+        let (ec2_rate, cb_min, provisioning_limit) = match spec.profile {
+            LimitsProfile::Y2022 => {
+                (d::SERVICE_LAUNCH_PER_MIN_EC2_2022, d::CIRCUIT_BREAKER_MIN_2022, d::PROVISIONING_LIMIT_2022)
+            }
+            LimitsProfile::Current => {
+                (d::SERVICE_LAUNCH_PER_MIN_EC2_CURRENT, d::CIRCUIT_BREAKER_MIN_CURRENT, d::PROVISIONING_LIMIT_CURRENT)
+            }
         };
         let service_fargate = spec.service_launch_per_minute_fargate.unwrap_or(d::SERVICE_LAUNCH_PER_MIN_FARGATE);
         if service_fargate == 0 {
@@ -446,6 +553,7 @@ impl Validator {
             service_per_minute_fargate: service_fargate.max(1),
             service_per_minute_ec2: service_ec2.max(1),
             circuit_breaker_min: spec.circuit_breaker_min_threshold.unwrap_or(cb_min),
+            provisioning_limit,
         }
     }
 
@@ -498,6 +606,15 @@ impl Validator {
                 0.0,
                 86_400.0,
             ),
+            instance_boot: self.step(&field("instance_boot"), spec.instance_boot, d::INSTANCE_BOOT),
+            agent_registration: self.step(&field("agent_registration"), spec.agent_registration, d::AGENT_REGISTRATION),
+            agent_handoff: self.step(&field("agent_handoff"), spec.agent_handoff, d::AGENT_HANDOFF),
+            ec2_image_pull_mb_per_s: self.number(
+                &field("ec2_image_pull_mb_per_s"),
+                spec.ec2_image_pull_mb_per_s.unwrap_or(d::EC2_IMAGE_PULL_MB_PER_S),
+                0.01,
+                100_000.0,
+            ),
         }
     }
 
@@ -521,6 +638,12 @@ impl Validator {
                 spec.public_ipv4_hour.unwrap_or(d::PUBLIC_IPV4_HOUR),
                 0.0,
                 1000.0,
+            ),
+            ec2_spot_discount_percent: self.number(
+                "prices.ec2_spot_discount_percent",
+                spec.ec2_spot_discount_percent.unwrap_or(d::EC2_SPOT_DISCOUNT_PERCENT),
+                0.0,
+                100.0,
             ),
         }
     }
@@ -589,6 +712,30 @@ impl Validator {
                         1.0,
                     ),
                 };
+                let mut fixed = BTreeSet::new();
+                let mut host_ports = Vec::new();
+                for (j, mapping) in td.port_mappings.iter().enumerate() {
+                    let host = match td.network_mode {
+                        // awsvpc and host: the task's port is the container port on its ENI / on the host.
+                        NetworkMode::Awsvpc | NetworkMode::Host => Some(mapping.host_port.unwrap_or(mapping.container_port)),
+                        NetworkMode::Bridge => mapping.host_port.filter(|&p| p != 0),
+                    };
+                    if td.network_mode == NetworkMode::Awsvpc && mapping.host_port.is_some_and(|p| p != mapping.container_port) {
+                        self.err(field(&format!("port_mappings[{j}].host_port")), "in awsvpc mode the host port must equal the container port (or be left out)");
+                    }
+                    match host {
+                        Some(port) if !fixed.insert(port) => self.err(
+                            field(&format!("port_mappings[{j}].host_port")),
+                            format!("host port {port} is used twice in this task definition; give each mapping its own port"),
+                        ),
+                        Some(port) => host_ports.push(HostPort::Fixed(port)),
+                        None => host_ports.push(HostPort::Dynamic),
+                    }
+                }
+                if td.network_mode == NetworkMode::Awsvpc {
+                    // Each awsvpc task has its own ENI: its ports never clash with other tasks on the instance.
+                    host_ports.clear();
+                }
                 TaskDef {
                     name: td.name.clone(),
                     cpu: td.cpu,
@@ -596,6 +743,8 @@ impl Validator {
                     image_mb,
                     lazy_loading: td.lazy_loading,
                     architecture: td.architecture,
+                    network_mode: td.network_mode,
+                    host_ports,
                     health_check,
                     stop_timeout_ms: self.seconds(&field("stop_timeout_s"), td.stop_timeout_s, 0.0, 600.0),
                     run_duration_ms: td
@@ -635,7 +784,103 @@ impl Validator {
         }
     }
 
-    fn strategy(&mut self, field: &str, launch_type: Option<LaunchType>, items: &[StrategyItemSpec]) -> Strategy {
+    fn providers(&mut self, specs: &[CapacityProviderSpec]) -> Vec<AsgProvider> {
+        let mut names = BTreeSet::new();
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let field = |name: &str| format!("capacity_providers[{i}].{name}");
+                if p.name.trim().is_empty() {
+                    self.err(field("name"), "must not be empty");
+                } else if p.name == "FARGATE" || p.name == "FARGATE_SPOT" {
+                    self.err(field("name"), format!("`{}` is reserved for Fargate; name the Auto Scaling group provider differently", p.name));
+                } else if !names.insert(p.name.as_str()) {
+                    self.err(field("name"), format!("capacity provider `{}` is defined twice", p.name));
+                }
+                if p.instance_types.is_empty() {
+                    self.err(field("instance_types"), "list at least one instance type, e.g. [\"m5.large\"]");
+                }
+                let instance_types: Vec<&'static InstanceType> = p
+                    .instance_types
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, name)| {
+                        let found = instance_types::get(name);
+                        if found.is_none() {
+                            self.err(field(&format!("instance_types[{j}]")), instance_types::unknown_message(name));
+                        }
+                        found
+                    })
+                    .collect();
+                let zones: BTreeSet<&str> = p.availability_zones.iter().map(String::as_str).collect();
+                if p.availability_zones.is_empty() || zones.len() != p.availability_zones.len() {
+                    self.err(field("availability_zones"), "list one or more distinct Availability Zones");
+                }
+                if p.max_size == 0 || p.max_size > 10_000 {
+                    self.err(field("max_size"), format!("must be between 1 and 10000, got {}", p.max_size));
+                }
+                if p.min_size > p.max_size {
+                    self.err(field("min_size"), format!("{} is above max_size {}", p.min_size, p.max_size));
+                }
+                if p.desired_capacity < p.min_size || p.desired_capacity > p.max_size {
+                    self.err(
+                        field("desired_capacity"),
+                        format!("must be between min_size {} and max_size {}, got {}", p.min_size, p.max_size, p.desired_capacity),
+                    );
+                }
+                let spot_strategy = !matches!(p.allocation_strategy, AllocationStrategy::Prioritized);
+                if spot_strategy != (p.purchase == Purchase::Spot) {
+                    self.err(
+                        field("allocation_strategy"),
+                        "On-Demand groups use `prioritized`; Spot groups use `lowest-price`, `capacity-optimized` or `price-capacity-optimized`",
+                    );
+                }
+                let managed_scaling = p.managed_scaling.as_ref().map(|m| {
+                    if !(1..=100).contains(&m.target_capacity) {
+                        self.err(field("managed_scaling.target_capacity"), format!("must be between 1 and 100, got {}", m.target_capacity));
+                    }
+                    if !(1..=10_000).contains(&m.minimum_scaling_step_size) {
+                        self.err(field("managed_scaling.minimum_scaling_step_size"), "must be between 1 and 10000");
+                    }
+                    if m.maximum_scaling_step_size < m.minimum_scaling_step_size || m.maximum_scaling_step_size > 10_000 {
+                        self.err(
+                            field("managed_scaling.maximum_scaling_step_size"),
+                            "must be at least minimum_scaling_step_size and at most 10000",
+                        );
+                    }
+                    ManagedScaling {
+                        target_capacity: m.target_capacity.clamp(1, 100),
+                        minimum_step: m.minimum_scaling_step_size.max(1),
+                        maximum_step: m.maximum_scaling_step_size.max(m.minimum_scaling_step_size).max(1),
+                        warmup_ms: self.seconds(&field("managed_scaling.instance_warmup_period_s"), m.instance_warmup_period_s, 0.0, 10_000.0),
+                    }
+                });
+                AsgProvider {
+                    name: p.name.clone(),
+                    instance_types,
+                    purchase: p.purchase,
+                    allocation_strategy: p.allocation_strategy,
+                    zones: p.availability_zones.clone(),
+                    min_size: p.min_size,
+                    max_size: p.max_size.max(1),
+                    initial: p.desired_capacity.min(p.max_size),
+                    managed_scaling,
+                    managed_termination_protection: p.managed_termination_protection,
+                    eni_trunking: p.eni_trunking,
+                    images_cached: p.images_cached,
+                }
+            })
+            .collect()
+    }
+
+    fn strategy(
+        &mut self,
+        field: &str,
+        launch_type: Option<LaunchType>,
+        items: &[StrategyItemSpec],
+        providers: &[AsgProvider],
+    ) -> Strategy {
         let fargate_only = Strategy { items: vec![StrategyItem { provider: Provider::Fargate, base: 0, weight: 1 }] };
         if launch_type.is_some() && !items.is_empty() {
             self.err(field, "set either launch_type or capacity_provider_strategy, not both");
@@ -643,10 +888,17 @@ impl Validator {
         }
         match launch_type {
             Some(LaunchType::Fargate) | None if items.is_empty() => return fargate_only,
-            Some(LaunchType::Ec2) | Some(LaunchType::External) => {
+            Some(LaunchType::Ec2) => {
                 self.err(
                     format!("{field}.launch_type"),
-                    "EC2 and EXTERNAL capacity are not simulated in this version yet; use FARGATE or a FARGATE / FARGATE_SPOT strategy",
+                    "launch_type EC2 (instances without a capacity provider) is not simulated yet; name your Auto Scaling group provider in capacity_provider_strategy",
+                );
+                return fargate_only;
+            }
+            Some(LaunchType::External) => {
+                self.err(
+                    format!("{field}.launch_type"),
+                    "ECS Anywhere (EXTERNAL) is not simulated in this version yet",
                 );
                 return fargate_only;
             }
@@ -662,18 +914,32 @@ impl Validator {
             let provider = match item.capacity_provider.as_str() {
                 "FARGATE" => Provider::Fargate,
                 "FARGATE_SPOT" => Provider::FargateSpot,
-                other => {
-                    self.err(
-                        format!("{items_field}[{i}].capacity_provider"),
-                        format!("unknown capacity provider `{other}`; this version simulates FARGATE and FARGATE_SPOT"),
-                    );
-                    continue;
-                }
+                other => match providers.iter().position(|p| p.name == other) {
+                    Some(index) => Provider::Asg(index as u16),
+                    None => {
+                        let mut known = vec!["FARGATE", "FARGATE_SPOT"];
+                        known.extend(providers.iter().map(|p| p.name.as_str()));
+                        self.err(
+                            format!("{items_field}[{i}].capacity_provider"),
+                            format!("unknown capacity provider `{other}`; defined: {}", known.join(", ")),
+                        );
+                        continue;
+                    }
+                },
             };
             if !seen.insert(provider) {
-                self.err(format!("{items_field}[{i}].capacity_provider"), format!("{} appears twice", provider.name()));
+                self.err(
+                    format!("{items_field}[{i}].capacity_provider"),
+                    format!("{} appears twice", item.capacity_provider),
+                );
             }
             resolved.push(StrategyItem { provider, base: item.base, weight: item.weight });
+        }
+        if resolved.iter().any(|i| i.provider.is_fargate()) && resolved.iter().any(|i| !i.provider.is_fargate()) {
+            self.err(
+                &items_field,
+                "a strategy holds only Auto Scaling group providers or only FARGATE / FARGATE_SPOT, not both",
+            );
         }
         if items.iter().filter(|item| item.base > 0).count() > 1 {
             self.err(&items_field, "only one capacity provider in a strategy may set a base");
@@ -687,7 +953,92 @@ impl Validator {
         Strategy { items: resolved }
     }
 
-    fn services(&mut self, spec: &ScenarioSpec, task_defs: &[TaskDef]) -> Vec<Service> {
+    /// Checks a task definition against the capacity a strategy launches it on.
+    fn check_task_def_for(
+        &mut self,
+        field: &str,
+        td: &TaskDefinitionSpec,
+        strategy: &Strategy,
+        providers: &[AsgProvider],
+    ) {
+        if strategy.items.iter().any(|i| i.provider.is_fargate()) {
+            self.check_fargate_task_def(field, td);
+            return;
+        }
+        for item in &strategy.items {
+            let Provider::Asg(index) = item.provider else { continue };
+            let Some(provider) = providers.get(index as usize) else { continue };
+            let fits = |t: &&&InstanceType| {
+                t.cpu_units() >= td.cpu
+                    && t.registered_memory_mib(instance_types::ECS_RESERVED_MEMORY_DEFAULT_MIB) >= td.memory
+            };
+            if !provider.instance_types.is_empty() && !provider.instance_types.iter().any(|t| fits(&t)) {
+                let largest = provider.instance_types.iter().max_by_key(|t| (t.memory_mib, t.vcpu)).expect("non-empty");
+                self.err(
+                    field,
+                    format!(
+                        "task definition `{}` (cpu {}, memory {} MiB) is larger than every instance type of provider `{}` (largest: {} registers cpu {}, memory {} MiB); use a larger instance type or a smaller task",
+                        td.name,
+                        td.cpu,
+                        td.memory,
+                        provider.name,
+                        largest.name,
+                        largest.cpu_units(),
+                        largest.registered_memory_mib(instance_types::ECS_RESERVED_MEMORY_DEFAULT_MIB)
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Placement strategies and constraints; only EC2 capacity has instances to place on.
+    fn placement(
+        &mut self,
+        field: &str,
+        strategies: &[PlacementStrategySpec],
+        constraints: &[PlacementConstraintSpec],
+        strategy: &Strategy,
+        default: PlacementStrategySpec,
+    ) -> Placement {
+        let fargate = strategy.items.iter().any(|i| i.provider.is_fargate());
+        if fargate && (!strategies.is_empty() || !constraints.is_empty()) {
+            self.err(
+                format!("{field}.placement_strategy"),
+                "Fargate does not support placement strategies or constraints (they apply to EC2 and EXTERNAL capacity)",
+            );
+        }
+        if strategies.len() > 5 {
+            self.err(format!("{field}.placement_strategy"), "at most 5 placement strategies");
+        }
+        for (j, s) in strategies.iter().enumerate() {
+            if let PlacementStrategySpec::Spread { field: spread } = s {
+                if spread != "instanceId" && !spread.starts_with("attribute:") {
+                    self.err(
+                        format!("{field}.placement_strategy[{j}].field"),
+                        format!("spread by `instanceId` or `attribute:<name>` (e.g. attribute:ecs.availability-zone), got `{spread}`"),
+                    );
+                }
+            }
+        }
+        if constraints.len() > 10 {
+            self.err(format!("{field}.placement_constraints"), "at most 10 placement constraints");
+        }
+        let mut distinct_instance = false;
+        let mut member_of = Vec::new();
+        for (j, c) in constraints.iter().enumerate() {
+            match c {
+                PlacementConstraintSpec::DistinctInstance => distinct_instance = true,
+                PlacementConstraintSpec::MemberOf { expression } => match query::parse(expression) {
+                    Ok(parsed) => member_of.push(parsed),
+                    Err(e) => self.err(format!("{field}.placement_constraints[{j}].expression"), e.to_string()),
+                },
+            }
+        }
+        let strategies = if strategies.is_empty() { vec![default] } else { strategies.to_vec() };
+        Placement { strategies, distinct_instance, member_of }
+    }
+
+    fn services(&mut self, spec: &ScenarioSpec, task_defs: &[TaskDef], providers: &[AsgProvider]) -> Vec<Service> {
         let mut names = BTreeSet::new();
         spec.services
             .iter()
@@ -699,14 +1050,23 @@ impl Validator {
                 } else if !names.insert(s.name.as_str()) {
                     self.err(field("name"), format!("service `{}` is defined twice", s.name));
                 }
-                let task_def = self.find_task_def(&field("task_definition"), &s.task_definition, task_defs).unwrap_or(0);
-                if let Some(td) = spec.task_definitions.iter().find(|td| td.name == s.task_definition) {
-                    self.check_fargate_task_def(&field("task_definition"), td);
-                }
+                let task_def =
+                    self.find_task_def(&field("task_definition"), &s.task_definition, task_defs).unwrap_or(0);
                 if s.desired_count > MAX_TASKS {
                     self.err(field("desired_count"), format!("at most {MAX_TASKS}, got {}", s.desired_count));
                 }
-                let strategy = self.strategy(&format!("services[{i}]"), s.launch_type, &s.capacity_provider_strategy);
+                let strategy =
+                    self.strategy(&format!("services[{i}]"), s.launch_type, &s.capacity_provider_strategy, providers);
+                if let Some(td) = spec.task_definitions.iter().find(|td| td.name == s.task_definition) {
+                    self.check_task_def_for(&field("task_definition"), td, &strategy, providers);
+                }
+                let placement = self.placement(
+                    &format!("services[{i}]"),
+                    &s.placement_strategy,
+                    &s.placement_constraints,
+                    &strategy,
+                    PlacementStrategySpec::Spread { field: "attribute:ecs.availability-zone".into() },
+                );
                 if s.deployment.minimum_healthy_percent > 100 {
                     self.err(
                         field("deployment.minimum_healthy_percent"),
@@ -719,14 +1079,11 @@ impl Validator {
                         format!("must be between 100 and 400, got {}", s.deployment.maximum_percent),
                     );
                 }
-                if !s.placement_strategy.is_empty() || !s.placement_constraints.is_empty() {
-                    self.err(
-                        field("placement_strategy"),
-                        "Fargate does not support placement strategies or constraints (they apply to EC2 and EXTERNAL capacity)",
-                    );
-                }
                 if s.autoscaling.is_some() {
-                    self.err(field("autoscaling"), "service autoscaling is not simulated in this version yet; use timed scale events");
+                    self.err(
+                        field("autoscaling"),
+                        "service autoscaling is not simulated in this version yet; use timed scale events",
+                    );
                 }
                 let load_balancer = s.load_balancer.as_ref().map(|lb| {
                     let threshold = |v: &mut Self, name: &str, value: u32| {
@@ -736,9 +1093,18 @@ impl Validator {
                         value.clamp(2, 10)
                     };
                     LoadBalancer {
-                        interval_ms: self.seconds(&field("load_balancer.health_check_interval_s"), lb.health_check_interval_s, 5.0, 300.0),
+                        interval_ms: self.seconds(
+                            &field("load_balancer.health_check_interval_s"),
+                            lb.health_check_interval_s,
+                            5.0,
+                            300.0,
+                        ),
                         healthy_threshold: threshold(self, "load_balancer.healthy_threshold", lb.healthy_threshold),
-                        unhealthy_threshold: threshold(self, "load_balancer.unhealthy_threshold", lb.unhealthy_threshold),
+                        unhealthy_threshold: threshold(
+                            self,
+                            "load_balancer.unhealthy_threshold",
+                            lb.unhealthy_threshold,
+                        ),
                         deregistration_delay_ms: self.seconds(
                             &field("load_balancer.deregistration_delay_s"),
                             lb.deregistration_delay_s,
@@ -757,12 +1123,19 @@ impl Validator {
                     circuit_breaker: s.deployment.circuit_breaker.as_ref().filter(|cb| cb.enable).map(|cb| cb.rollback),
                     load_balancer,
                     assign_public_ip: s.assign_public_ip,
+                    placement,
                 }
             })
             .collect()
     }
 
-    fn run_tasks(&mut self, spec: &ScenarioSpec, task_defs: &[TaskDef], horizon: SimTime) -> Vec<RunTaskWorkload> {
+    fn run_tasks(
+        &mut self,
+        spec: &ScenarioSpec,
+        task_defs: &[TaskDef],
+        providers: &[AsgProvider],
+        horizon: SimTime,
+    ) -> Vec<RunTaskWorkload> {
         let mut names = BTreeSet::new();
         spec.run_tasks
             .iter()
@@ -776,9 +1149,13 @@ impl Validator {
                 }
                 let task_def =
                     self.find_task_def(&field("task_definition"), &r.task_definition, task_defs).unwrap_or(0);
+                let strategy =
+                    self.strategy(&format!("run_tasks[{i}]"), r.launch_type, &r.capacity_provider_strategy, providers);
                 if let Some(td) = spec.task_definitions.iter().find(|td| td.name == r.task_definition) {
-                    self.check_fargate_task_def(&field("task_definition"), td);
+                    self.check_task_def_for(&field("task_definition"), td, &strategy, providers);
                 }
+                let placement =
+                    self.placement(&format!("run_tasks[{i}]"), &[], &[], &strategy, PlacementStrategySpec::Random);
                 if r.count == 0 || r.count > MAX_TASKS {
                     self.err(field("count"), format!("must be between 1 and {MAX_TASKS}, got {}", r.count));
                 }
@@ -799,9 +1176,10 @@ impl Validator {
                     task_def,
                     count: r.count.clamp(1, MAX_TASKS),
                     tasks_per_call: r.tasks_per_call.clamp(1, d::MAX_TASKS_PER_RUN_TASK_CALL),
-                    strategy: self.strategy(&format!("run_tasks[{i}]"), r.launch_type, &r.capacity_provider_strategy),
+                    strategy,
                     assign_public_ip: r.assign_public_ip,
                     on_throttle: r.on_throttle,
+                    placement,
                 }
             })
             .collect()
@@ -817,7 +1195,14 @@ impl Validator {
         }
     }
 
-    fn events(&mut self, spec: &ScenarioSpec, task_defs: &[TaskDef], horizon: SimTime) -> Vec<TimedEvent> {
+    fn events(
+        &mut self,
+        spec: &ScenarioSpec,
+        task_defs: &[TaskDef],
+        services: &[Service],
+        providers: &[AsgProvider],
+        horizon: SimTime,
+    ) -> Vec<TimedEvent> {
         let mut events: Vec<TimedEvent> = spec
             .events
             .iter()
@@ -839,8 +1224,9 @@ impl Validator {
                         let service = self.find_service(&field("service"), service, spec);
                         let task_def = match task_definition {
                             Some(name) => {
-                                if let Some(td) = spec.task_definitions.iter().find(|td| &td.name == name) {
-                                    self.check_fargate_task_def(&field("task_definition"), td);
+                                let td = spec.task_definitions.iter().find(|td| &td.name == name);
+                                if let (Some(td), Some(svc)) = (td, services.get(service)) {
+                                    self.check_task_def_for(&field("task_definition"), td, &svc.strategy, providers);
                                 }
                                 self.find_task_def(&field("task_definition"), name, task_defs).unwrap_or(0)
                             }

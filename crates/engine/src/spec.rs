@@ -37,9 +37,9 @@ pub struct ScenarioSpec {
     pub run_tasks: Vec<RunTaskSpec>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<TimedEventSpec>,
-    /// Auto Scaling group capacity providers (EC2): planned, rejected by validation for now.
+    /// Auto Scaling group capacity providers (EC2 instances).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub capacity_providers: Vec<Value>,
+    pub capacity_providers: Vec<CapacityProviderSpec>,
     /// ECS Anywhere external hosts: planned, rejected by validation for now.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_instances: Vec<Value>,
@@ -134,6 +134,18 @@ pub struct LatencySpec {
     pub app_shutdown: Option<LatencyStep>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deprovision: Option<LatencyStep>,
+    /// EC2: from the Auto Scaling group's launch to the instance running its OS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_boot: Option<LatencyStep>,
+    /// EC2: the ECS agent starting and registering the instance with the cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_registration: Option<LatencyStep>,
+    /// EC2: the control plane handing a placed task to the instance's ECS agent, until the agent acts on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_handoff: Option<LatencyStep>,
+    /// EC2: image pull throughput on an instance, MB/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ec2_image_pull_mb_per_s: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff_initial_s: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,6 +171,9 @@ pub struct PriceSpec {
     pub fargate_spot_discount_percent: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_ipv4_hour: Option<f64>,
+    /// EC2 Spot discount off the On-Demand price, in percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ec2_spot_discount_percent: Option<f64>,
 }
 
 /// How much Fargate Spot capacity the Region has: how fast Spot launches can be given capacity.
@@ -182,6 +197,94 @@ pub struct FargateSpotSpec {
     /// Random interruptions: expected interruptions per Fargate Spot task per hour (0 = only timed waves).
     #[serde(default)]
     pub interruptions_per_task_hour: f64,
+}
+
+/// EC2 purchase option of an Auto Scaling group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purchase {
+    #[default]
+    OnDemand,
+    Spot,
+}
+
+/// How the Auto Scaling group picks an instance type for each launch (EC2 Auto Scaling allocation strategies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AllocationStrategy {
+    /// On-Demand: the first type in the list that has capacity.
+    #[default]
+    Prioritized,
+    /// Spot: the cheapest pools.
+    LowestPrice,
+    /// Spot: the pools with the most spare capacity (least likely to be interrupted).
+    CapacityOptimized,
+    /// Spot: a balance of price and capacity.
+    PriceCapacityOptimized,
+}
+
+/// ECS managed scaling (cluster auto scaling) for an Auto Scaling group provider; defaults are ECS's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedScalingSpec {
+    #[serde(default = "hundred")]
+    pub target_capacity: u32,
+    #[serde(default = "one_u32")]
+    pub minimum_scaling_step_size: u32,
+    #[serde(default = "ten_thousand")]
+    pub maximum_scaling_step_size: u32,
+    #[serde(default = "three_hundred")]
+    pub instance_warmup_period_s: f64,
+}
+
+fn hundred() -> u32 {
+    100
+}
+fn one_u32() -> u32 {
+    1
+}
+fn ten_thousand() -> u32 {
+    10_000
+}
+fn three_hundred() -> f64 {
+    300.0
+}
+
+/// An EC2 Auto Scaling group capacity provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityProviderSpec {
+    pub name: String,
+    /// Instance types the group may launch (mixed sizes allowed), e.g. `["m5.xlarge"]`.
+    pub instance_types: Vec<String>,
+    #[serde(default)]
+    pub purchase: Purchase,
+    #[serde(default)]
+    pub allocation_strategy: AllocationStrategy,
+    /// Availability Zones the group spreads instances over.
+    #[serde(default = "default_zones")]
+    pub availability_zones: Vec<String>,
+    #[serde(default)]
+    pub min_size: u32,
+    pub max_size: u32,
+    /// Instances already running and registered when the run starts.
+    #[serde(default)]
+    pub desired_capacity: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_scaling: Option<ManagedScalingSpec>,
+    /// Only empty instances are terminated on scale-in.
+    #[serde(default)]
+    pub managed_termination_protection: bool,
+    /// ECS ENI trunking (`awsvpcTrunking`): more awsvpc tasks per instance on supported types.
+    #[serde(default)]
+    pub eni_trunking: bool,
+    /// Images already on the instances' disks (a baked AMI): no pull on first use.
+    #[serde(default)]
+    pub images_cached: bool,
+}
+
+fn default_zones() -> Vec<String> {
+    ["us-east-1a", "us-east-1b", "us-east-1c"].map(String::from).to_vec()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -394,14 +497,40 @@ pub struct ServiceSpec {
     pub load_balancer: Option<LoadBalancerSpec>,
     #[serde(default)]
     pub assign_public_ip: bool,
-    /// Placement strategies apply to EC2 / External capacity only.
+    /// Placement strategies, applied in order (EC2 capacity only). Empty: spread across Availability Zones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub placement_strategy: Vec<Value>,
+    pub placement_strategy: Vec<PlacementStrategySpec>,
+    /// Placement constraints (EC2 capacity only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub placement_constraints: Vec<Value>,
+    pub placement_constraints: Vec<PlacementConstraintSpec>,
     /// Service autoscaling (target tracking): planned, rejected by validation for now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscaling: Option<Value>,
+}
+
+/// A placement strategy, as in the ECS API: `{"type": "binpack", "field": "memory"}`,
+/// `{"type": "spread", "field": "attribute:ecs.availability-zone"}`, `{"type": "random"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+pub enum PlacementStrategySpec {
+    Binpack { field: BinpackField },
+    Spread { field: String },
+    Random,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BinpackField {
+    Cpu,
+    Memory,
+}
+
+/// A placement constraint: `{"type": "distinctInstance"}` or `{"type": "memberOf", "expression": "..."}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+pub enum PlacementConstraintSpec {
+    DistinctInstance,
+    MemberOf { expression: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

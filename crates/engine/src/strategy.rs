@@ -7,18 +7,17 @@
 
 use crate::scenario::{Provider, Strategy};
 
-/// Picks the provider for one more task, given how many tasks each provider already has
-/// (`counts[provider.index()]`). Deterministic: ties go to the provider listed first.
-pub fn next_provider(strategy: &Strategy, counts: &[u32; 2]) -> Provider {
-    if let Some(item) = strategy.items.iter().find(|item| item.base > 0) {
-        if counts[item.provider.index()] < item.base {
-            return item.provider;
+/// Picks the strategy item (index into `strategy.items`) for one more task, given how many tasks each item's
+/// provider already has (`counts[i]` for `strategy.items[i]`). Deterministic: ties go to the item listed first.
+pub fn next_item(strategy: &Strategy, counts: &[u32]) -> usize {
+    if let Some(i) = strategy.items.iter().position(|item| item.base > 0) {
+        if counts[i] < strategy.items[i].base {
+            return i;
         }
     }
-    let beyond_base = |provider: Provider, base: u32| u64::from(counts[provider.index()].saturating_sub(base));
-    let mut best = None::<(Provider, u64, u64)>;
-    for item in strategy.items.iter().filter(|item| item.weight > 0) {
-        let have = beyond_base(item.provider, item.base);
+    let mut best = None::<(usize, u64, u64)>;
+    for (i, item) in strategy.items.iter().enumerate().filter(|(_, item)| item.weight > 0) {
+        let have = u64::from(counts[i].saturating_sub(item.base));
         let weight = u64::from(item.weight);
         // Lower have/weight is further behind its share; compare by cross-multiplying to stay in integers.
         let better = match best {
@@ -26,17 +25,28 @@ pub fn next_provider(strategy: &Strategy, counts: &[u32; 2]) -> Provider {
             Some((_, best_have, best_weight)) => have * best_weight < best_have * weight,
         };
         if better {
-            best = Some((item.provider, have, weight));
+            best = Some((i, have, weight));
         }
     }
-    best.map(|(provider, _, _)| provider).unwrap_or(strategy.items[0].provider)
+    best.map_or(0, |(i, _, _)| i)
 }
 
-/// How `total` tasks split across providers, placing them one by one from zero.
-pub fn split(strategy: &Strategy, total: u32) -> [u32; 2] {
-    let mut counts = [0u32; 2];
+/// The provider for one more task (see [`next_item`]).
+pub fn next_provider(strategy: &Strategy, counts: &[u32]) -> Provider {
+    strategy.items[next_item(strategy, counts)].provider
+}
+
+/// The strategy item a provider belongs to, if any.
+pub fn item_of(strategy: &Strategy, provider: Provider) -> Option<usize> {
+    strategy.items.iter().position(|item| item.provider == provider)
+}
+
+/// How `total` tasks split across the strategy's items, placing them one by one from zero.
+pub fn split(strategy: &Strategy, total: u32) -> Vec<u32> {
+    let mut counts = vec![0u32; strategy.items.len()];
     for _ in 0..total {
-        counts[next_provider(strategy, &counts).index()] += 1;
+        let item = next_item(strategy, &counts);
+        counts[item] += 1;
     }
     counts
 }
@@ -45,6 +55,12 @@ pub fn split(strategy: &Strategy, total: u32) -> [u32; 2] {
 mod tests {
     use super::*;
     use crate::scenario::StrategyItem;
+
+    #[test]
+    fn three_providers_split_by_weight() {
+        let s = strategy(&[(Provider::Asg(0), 0, 1), (Provider::Asg(1), 0, 2), (Provider::Asg(2), 0, 1)]);
+        assert_eq!(split(&s, 8), vec![2, 4, 2]);
+    }
 
     fn strategy(items: &[(Provider, u32, u32)]) -> Strategy {
         Strategy {
@@ -55,21 +71,21 @@ mod tests {
     #[test]
     fn base_then_weights_the_domain_example() {
         let s = strategy(&[(Provider::Fargate, 2, 1), (Provider::FargateSpot, 0, 3)]);
-        assert_eq!(split(&s, 10), [4, 6]);
+        assert_eq!(split(&s, 10), vec![4, 6]);
     }
 
     #[test]
     fn fifty_fifty() {
         let s = strategy(&[(Provider::Fargate, 0, 1), (Provider::FargateSpot, 0, 1)]);
-        assert_eq!(split(&s, 1000), [500, 500]);
-        assert_eq!(split(&s, 7), [4, 3]);
+        assert_eq!(split(&s, 1000), vec![500, 500]);
+        assert_eq!(split(&s, 7), vec![4, 3]);
     }
 
     #[test]
     fn base_is_filled_first_even_with_zero_weight() {
         let s = strategy(&[(Provider::Fargate, 3, 0), (Provider::FargateSpot, 0, 1)]);
-        assert_eq!(split(&s, 2), [2, 0]);
-        assert_eq!(split(&s, 10), [3, 7]);
+        assert_eq!(split(&s, 2), vec![2, 0]);
+        assert_eq!(split(&s, 10), vec![3, 7]);
     }
 
     #[test]
@@ -87,6 +103,6 @@ mod tests {
     #[test]
     fn single_provider() {
         let s = strategy(&[(Provider::FargateSpot, 0, 1)]);
-        assert_eq!(split(&s, 5), [0, 5]);
+        assert_eq!(split(&s, 5), vec![5]);
     }
 }

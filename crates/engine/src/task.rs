@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::scenario::Provider;
+use crate::scenario::{CapacityType, Provider};
 use crate::time::SimTime;
 
 /// The ECS task lifecycle. A task is in exactly one state; it only moves forward through this list.
@@ -86,6 +86,10 @@ pub enum StopReason {
     SpotInterrupted,
     /// A standalone task's essential container exited.
     Completed,
+    /// Its EC2 instance was terminated under it.
+    InstanceTerminated,
+    /// It waited in PROVISIONING for an instance longer than ECS allows.
+    NoCapacity,
 }
 
 impl StopReason {
@@ -98,12 +102,17 @@ impl StopReason {
             StopReason::Crashed => "crashed",
             StopReason::SpotInterrupted => "Spot interruption",
             StopReason::Completed => "completed",
+            StopReason::InstanceTerminated => "instance terminated",
+            StopReason::NoCapacity => "no capacity (PROVISIONING timed out)",
         }
     }
 
     /// Failures count toward `tasks_failed`, the circuit breaker and (for start failures) the backoff.
     pub fn is_failure(self) -> bool {
-        matches!(self, StopReason::StartFailed | StopReason::HealthCheckFailed | StopReason::Crashed)
+        matches!(
+            self,
+            StopReason::StartFailed | StopReason::HealthCheckFailed | StopReason::Crashed | StopReason::NoCapacity
+        )
     }
 }
 
@@ -113,6 +122,10 @@ pub struct Task {
     pub owner: Owner,
     pub task_def: u32,
     pub provider: Provider,
+    /// What the task runs on (from its provider), for counting and billing.
+    pub capacity: CapacityType,
+    /// The container instance holding the task's resources (EC2 only).
+    pub instance: Option<u32>,
     pub state: TaskState,
     pub health: Health,
     pub public_ip: bool,

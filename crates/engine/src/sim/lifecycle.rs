@@ -14,8 +14,16 @@ impl Simulation {
         self.rng.lognormal_ms(step.mean_ms, step.spread)
     }
 
-    /// Creates a task in PROVISIONING (its launch token already taken) and starts its lifecycle.
-    pub(super) fn launch_task(&mut self, owner: Owner, task_def: usize, provider: Provider, public_ip: bool) -> u32 {
+    /// Creates a task in PROVISIONING (its launch token already taken) and starts its lifecycle. EC2 tasks come
+    /// with the instance placement chose for them, or `None` to wait in PROVISIONING for cluster auto scaling.
+    pub(super) fn launch_task(
+        &mut self,
+        owner: Owner,
+        task_def: usize,
+        provider: Provider,
+        public_ip: bool,
+        instance: Option<u32>,
+    ) -> u32 {
         let id = self.tasks.len() as u32;
         let load_balanced = self.load_balancer_of(owner).is_some();
         self.tasks.push(Task {
@@ -23,6 +31,8 @@ impl Simulation {
             owner,
             task_def: task_def as u32,
             provider,
+            capacity: self.scenario.capacity_type(provider),
+            instance: None,
             state: TaskState::Provisioning,
             health: Health::Unknown,
             public_ip,
@@ -37,15 +47,21 @@ impl Simulation {
             kill_at: None,
             slot: 0,
         });
-        self.state_counts[TaskState::Provisioning.index()][provider.index()] += 1;
-        self.launches_since_sample[provider.index()] += 1;
+        let capacity = self.scenario.capacity_type(provider).index();
+        self.state_counts[TaskState::Provisioning.index()][capacity] += 1;
+        self.launches_since_sample[capacity] += 1;
         if self.options.trace {
             let owner = self.owner_name(owner);
-            self.record(TraceWhat::Launched { task: id, owner, provider: provider.name() });
+            let provider = self.scenario.provider_name(provider).to_string();
+            self.record(TraceWhat::Launched { task: id, owner, provider });
+            if let Some(instance) = instance {
+                self.record(TraceWhat::Placed { task: id, instance });
+            }
         }
         match provider {
             Provider::Fargate => self.capacity_granted(id),
             Provider::FargateSpot => self.spot_enqueue(id),
+            Provider::Asg(_) => self.start_on_ec2(id, instance),
         }
         id
     }
@@ -85,8 +101,13 @@ impl Simulation {
             TaskState::Provisioning if t.stopping => self.enter_stopped(task),
             TaskState::Provisioning => {
                 self.set_state(task, TaskState::Pending);
-                self.start_billing(task);
-                let delay = self.image_pull_ms(task) + self.draw(self.scenario.latencies.container_start);
+                let pull = if self.tasks[task as usize].provider.is_fargate() {
+                    self.start_billing(task);
+                    self.image_pull_ms(task)
+                } else {
+                    self.ec2_image_pull_ms(task)
+                };
+                let delay = pull + self.draw(self.scenario.latencies.container_start);
                 self.schedule_in(delay, Event::Advance { task, generation });
             }
             TaskState::Pending => {
@@ -214,7 +235,10 @@ impl Simulation {
             self.healthy_total -= 1;
         }
         if awaiting {
-            self.spot_waiting_cancelled(task);
+            match self.tasks[task as usize].provider {
+                Provider::FargateSpot => self.spot_waiting_cancelled(task),
+                _ => self.ec2_waiting_cancelled(task),
+            }
         }
         self.record(TraceWhat::StopRequested { task, reason });
         match owner {
@@ -255,6 +279,7 @@ impl Simulation {
 
     fn enter_stopped(&mut self, task: u32) {
         self.set_state(task, TaskState::Stopped);
+        self.release(task);
     }
 
     /// Cuts a stop step short so the task is gone by its hard deadline (the end of a Spot warning).

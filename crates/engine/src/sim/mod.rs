@@ -6,6 +6,7 @@
 //! `scheduler` (service workflow cycles and deployments), `lifecycle` (a task's walk through its states),
 //! `runtask` (RunTask bursts), `spot` (Fargate Spot capacity and interruptions), `report` (summary, view).
 
+mod ec2;
 mod lifecycle;
 mod report;
 mod runtask;
@@ -18,10 +19,11 @@ use std::collections::BinaryHeap;
 use crate::bucket::TokenBucket;
 use crate::output::{col, TimeSeries, TraceEntry, TraceWhat};
 use crate::rng::SimRng;
-use crate::scenario::{BucketParams, Provider, Scenario};
+use crate::scenario::{BucketParams, CapacityType, Provider, Scenario};
 use crate::task::{Task, TaskState};
 use crate::time::SimTime;
 
+pub use ec2::{Instance, InstanceState};
 pub use scheduler::Limiter;
 
 /// What to record while running.
@@ -77,6 +79,19 @@ enum Event {
     Timed {
         index: u32,
     },
+    InstanceBooted {
+        instance: u32,
+    },
+    InstanceRegistered {
+        instance: u32,
+    },
+    ScalingEvaluation {
+        provider: u32,
+    },
+    ProvisioningTimeout {
+        task: u32,
+        generation: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -112,10 +127,12 @@ struct Buckets {
 }
 
 impl Buckets {
-    fn launch(&mut self, provider: Provider) -> &mut TokenBucket {
+    /// The account bucket a launch on `provider` takes a token from: Fargate only (EC2 has no task launch limit).
+    fn launch(&mut self, provider: Provider) -> Option<&mut TokenBucket> {
         match provider {
-            Provider::Fargate => &mut self.fargate_on_demand,
-            Provider::FargateSpot => &mut self.fargate_spot,
+            Provider::Fargate => Some(&mut self.fargate_on_demand),
+            Provider::FargateSpot => Some(&mut self.fargate_spot),
+            Provider::Asg(_) => None,
         }
     }
 }
@@ -170,17 +187,19 @@ pub struct Simulation {
     queue: BinaryHeap<Reverse<Queued>>,
     rng: SimRng,
     tasks: Vec<Task>,
-    /// Task counts by state and provider, kept in step with every state change.
-    state_counts: [[u32; 2]; 8],
+    /// Task counts by state and capacity type, kept in step with every state change.
+    state_counts: [[u32; CapacityType::COUNT]; 8],
     healthy_total: u32,
     services: Vec<scheduler::ServiceRt>,
     workloads: Vec<runtask::WorkloadRt>,
     buckets: Buckets,
     spot: spot::SpotRt,
+    instances: Vec<ec2::Instance>,
+    providers: Vec<ec2::ProviderRt>,
     cost: CostMeter,
     series: TimeSeries,
     next_sample: SimTime,
-    launches_since_sample: [u32; 2],
+    launches_since_sample: [u32; CapacityType::COUNT],
     trace: Vec<TraceEntry>,
     events_processed: u64,
     interruptions: u64,
@@ -204,7 +223,7 @@ impl Simulation {
             queue: BinaryHeap::new(),
             rng: SimRng::new(seed),
             tasks: Vec::new(),
-            state_counts: [[0; 2]; 8],
+            state_counts: [[0; CapacityType::COUNT]; 8],
             healthy_total: 0,
             services: Vec::new(),
             workloads: Vec::new(),
@@ -215,16 +234,19 @@ impl Simulation {
                 fargate_run_task_calls: bucket(limits.fargate_run_task_calls),
             },
             spot: spot::SpotRt::new(scenario.spot.capacity_per_minute),
+            instances: Vec::new(),
+            providers: Vec::new(),
             cost: CostMeter::default(),
             series: TimeSeries::new(interval_ms),
             next_sample: SimTime(interval_ms),
-            launches_since_sample: [0; 2],
+            launches_since_sample: [0; CapacityType::COUNT],
             trace: Vec::new(),
             events_processed: 0,
             interruptions: 0,
             invariant_error: None,
             scenario,
         };
+        sim.start_ec2();
         sim.start_services();
         sim.start_workloads();
         for index in 0..sim.scenario.events.len() {
@@ -313,6 +335,11 @@ impl Simulation {
         &self.tasks
     }
 
+    /// Every container instance launched so far, terminated ones included.
+    pub fn instances(&self) -> &[Instance] {
+        &self.instances
+    }
+
     /// The first invariant violation seen while running with `check_invariants`, if any.
     pub fn invariant_error(&self) -> Option<&str> {
         self.invariant_error.as_deref()
@@ -370,6 +397,14 @@ impl Simulation {
             Event::SpotCapacity => self.spot_capacity_arrived(),
             Event::RunTaskCall { workload } => self.run_task_calls(workload as usize),
             Event::Timed { index } => self.timed_event(index as usize),
+            Event::InstanceBooted { instance } => self.instance_booted(instance),
+            Event::InstanceRegistered { instance } => self.instance_registered(instance),
+            Event::ScalingEvaluation { provider } => self.scaling_evaluation(provider as usize),
+            Event::ProvisioningTimeout { task, generation } => {
+                if self.is_current(task, generation) && self.tasks[task as usize].awaiting_capacity {
+                    self.begin_stop(task, crate::task::StopReason::NoCapacity);
+                }
+            }
         }
     }
 
@@ -404,14 +439,18 @@ impl Simulation {
             + self.state_counts[TaskState::Activating.index()].iter().sum::<u32>();
         let desired: u64 = self.services.iter().map(|s| u64::from(s.desired)).sum();
         let mut values = [0.0; crate::output::SERIES_COLUMNS.len()];
-        values[col::LAUNCHES_FARGATE] = f64::from(self.launches_since_sample[0]) / interval_s;
-        values[col::LAUNCHES_FARGATE_SPOT] = f64::from(self.launches_since_sample[1]) / interval_s;
-        values[col::RUNNING_FARGATE] = f64::from(running[0]);
-        values[col::RUNNING_FARGATE_SPOT] = f64::from(running[1]);
+        for capacity in CapacityType::ALL {
+            values[col::LAUNCHES + capacity.index()] =
+                f64::from(self.launches_since_sample[capacity.index()]) / interval_s;
+            values[col::RUNNING + capacity.index()] = f64::from(running[capacity.index()]);
+        }
         values[col::DESIRED] = desired as f64;
         values[col::HEALTHY] = f64::from(self.healthy_total);
         values[col::PROVISIONING] = f64::from(provisioning);
         values[col::PENDING] = f64::from(pending);
+        values[col::INSTANCES] = f64::from(self.live_instances());
+        values[col::RESERVATION] =
+            f64::from(self.providers.iter().filter_map(|p| p.last_reservation).max().unwrap_or(0));
         values[col::BUCKET_FARGATE_ON_DEMAND] = self.buckets.fargate_on_demand.level_at(at);
         values[col::BUCKET_FARGATE_SPOT] = self.buckets.fargate_spot.level_at(at);
         values[col::BUCKET_RUN_TASK_API] = self.buckets.run_task_api.level_at(at);
@@ -421,24 +460,24 @@ impl Simulation {
         for (column, value) in self.series.columns.iter_mut().zip(values) {
             column.push(value);
         }
-        self.launches_since_sample = [0; 2];
+        self.launches_since_sample = [0; CapacityType::COUNT];
     }
 
     fn set_state(&mut self, task: u32, state: TaskState) {
         let t = &mut self.tasks[task as usize];
-        let provider = t.provider.index();
-        self.state_counts[t.state.index()][provider] -= 1;
-        self.state_counts[state.index()][provider] += 1;
+        let capacity = t.capacity.index();
+        self.state_counts[t.state.index()][capacity] -= 1;
+        self.state_counts[state.index()][capacity] += 1;
         t.state = state;
         self.record(TraceWhat::State { task, state });
     }
 
     /// Checks the model's invariants; used after every event in tests.
     pub fn check_invariants(&self) -> Result<(), String> {
-        let mut counts = [[0u32; 2]; 8];
+        let mut counts = [[0u32; CapacityType::COUNT]; 8];
         let mut healthy = 0;
         for task in &self.tasks {
-            counts[task.state.index()][task.provider.index()] += 1;
+            counts[task.state.index()][task.capacity.index()] += 1;
             if task.health == crate::task::Health::Healthy && !task.stopping {
                 healthy += 1;
             }
@@ -468,6 +507,7 @@ impl Simulation {
             }
         }
         self.check_service_invariants()?;
+        self.check_instance_invariants()?;
         if self.cost.accrued < 0.0 || self.cost.rate_per_ms < -1e-12 {
             return Err("negative cost".into());
         }

@@ -2,8 +2,10 @@
 
 use super::scheduler::Limiter;
 use super::Simulation;
-use crate::output::{BucketView, LimitShare, PoolView, RunTaskSummary, ServiceSummary, ServiceView, Summary, View};
-use crate::scenario::Provider;
+use crate::output::{
+    BucketView, InstanceView, LimitShare, PoolView, RunTaskSummary, ServiceSummary, ServiceView, Summary, View,
+};
+use crate::scenario::CapacityType;
 use crate::task::TaskState;
 use crate::time::{ms_to_secs, SimTime};
 
@@ -97,11 +99,11 @@ impl Simulation {
 
     pub fn view(&self) -> View {
         let now = self.now;
-        let pools = Provider::ALL
+        let pools = CapacityType::ALL
             .iter()
-            .map(|&p| PoolView {
-                provider: p.name(),
-                by_state: TaskState::ALL.map(|state| self.state_counts[state.index()][p.index()]),
+            .map(|&c| PoolView {
+                capacity: c.name(),
+                by_state: TaskState::ALL.map(|state| self.state_counts[state.index()][c.index()]),
             })
             .collect();
         let services = self
@@ -137,6 +139,23 @@ impl Simulation {
                 bucket("Fargate Spot capacity", &self.spot.capacity),
             ],
             spot_capacity_waiting: self.spot.waiting_count(),
+            instances: self
+                .instances
+                .iter()
+                .filter(|i| i.state != super::InstanceState::Terminated)
+                .map(|i| InstanceView {
+                    id: i.ec2_id(),
+                    provider: self.scenario.providers[i.provider as usize].name.clone(),
+                    instance_type: i.instance_type.name,
+                    zone: self.scenario.providers[i.provider as usize].zones[i.zone as usize].clone(),
+                    state: i.state.name(),
+                    cpu_used: i.cpu_total() - i.cpu_free,
+                    cpu_total: i.cpu_total(),
+                    memory_used: i.memory_total() - i.memory_free,
+                    memory_total: i.memory_total(),
+                    tasks: i.tasks.len() as u32,
+                })
+                .collect(),
         }
     }
 

@@ -7,7 +7,7 @@ use super::{Event, Simulation};
 use crate::output::TraceWhat;
 use crate::scenario::Provider;
 use crate::spec::OnThrottle;
-use crate::strategy::next_provider;
+use crate::strategy::next_item;
 use crate::task::{Owner, StopReason};
 use crate::time::SimTime;
 
@@ -18,14 +18,15 @@ pub(super) struct WorkloadRt {
     pub(super) failed: u32,
     pub(super) throttled: u32,
     pub(super) throttled_calls: u64,
-    counts: [u32; 2],
+    counts: Vec<u32>,
     pub(super) settled_at: Option<SimTime>,
 }
 
 impl Simulation {
     pub(super) fn start_workloads(&mut self) {
         for index in 0..self.scenario.run_tasks.len() {
-            self.workloads.push(WorkloadRt::default());
+            let items = self.scenario.run_tasks[index].strategy.items.len();
+            self.workloads.push(WorkloadRt { counts: vec![0; items], ..WorkloadRt::default() });
             let at = self.scenario.run_tasks[index].at;
             self.schedule(at, Event::RunTaskCall { workload: index as u32 });
         }
@@ -41,15 +42,16 @@ impl Simulation {
                 break;
             }
             let in_call = remaining.min(workload.tasks_per_call);
-            let mut counts = rt.counts;
+            let mut counts = rt.counts.clone();
             let mut providers = Vec::with_capacity(in_call as usize);
             for _ in 0..in_call {
-                let provider = next_provider(&workload.strategy, &counts);
-                counts[provider.index()] += 1;
-                providers.push(provider);
+                let item = next_item(&workload.strategy, &counts);
+                counts[item] += 1;
+                providers.push(workload.strategy.items[item].provider);
             }
-            let need = [counts[0] - rt.counts[0], counts[1] - rt.counts[1]].map(u64::from);
-            let needs_fargate_call = need[Provider::Fargate.index()] > 0;
+            let need = |p: Provider| providers.iter().filter(|&&q| q == p).count() as u64;
+            let need = [need(Provider::Fargate), need(Provider::FargateSpot)];
+            let needs_fargate_call = need[0] > 0;
 
             let buckets = &mut self.buckets;
             let ready = buckets.run_task_api.available(now) >= 1
@@ -64,8 +66,21 @@ impl Simulation {
                 buckets.fargate_on_demand.try_take(now, need[0]);
                 buckets.fargate_spot.try_take(now, need[1]);
                 let (task_def, public_ip) = (workload.task_def, workload.assign_public_ip);
+                let placement = workload.placement.clone();
+                let owner = Owner::Standalone { workload: w as u32 };
                 for provider in providers {
-                    self.launch_task(Owner::Standalone { workload: w as u32 }, task_def, provider, public_ip);
+                    let instance = match provider {
+                        Provider::Asg(p) => match self.place_new(p as usize, task_def, &placement, owner) {
+                            Ok(instance) => instance,
+                            Err(_) => {
+                                // RunTask reports the task as a failure (e.g. RESOURCE:MEMORY): nothing launches.
+                                self.workloads[w].failed += 1;
+                                continue;
+                            }
+                        },
+                        _ => None,
+                    };
+                    self.launch_task(owner, task_def, provider, public_ip && provider.is_fargate(), instance);
                 }
                 let rt = &mut self.workloads[w];
                 rt.counts = counts;

@@ -10,7 +10,7 @@ use super::{Event, Simulation};
 use crate::bucket::TokenBucket;
 use crate::output::TraceWhat;
 use crate::scenario::{circuit_breaker_threshold, deployment_bounds, Provider, TimedAction};
-use crate::strategy::next_provider;
+use crate::strategy::{item_of, next_item};
 use crate::task::{Health, Owner, StopReason};
 use crate::time::SimTime;
 
@@ -24,10 +24,12 @@ pub enum Limiter {
     DeploymentSettings,
     Backoff,
     CircuitBreaker,
+    Capacity,
+    ProvisioningLimit,
 }
 
 impl Limiter {
-    pub const ALL: [Limiter; 7] = [
+    pub const ALL: [Limiter; 9] = [
         Limiter::ServiceLaunchRate,
         Limiter::FargateOnDemandBucket,
         Limiter::FargateSpotBucket,
@@ -35,6 +37,8 @@ impl Limiter {
         Limiter::DeploymentSettings,
         Limiter::Backoff,
         Limiter::CircuitBreaker,
+        Limiter::Capacity,
+        Limiter::ProvisioningLimit,
     ];
 
     pub fn name(self) -> &'static str {
@@ -46,13 +50,15 @@ impl Limiter {
             Limiter::DeploymentSettings => "deployment settings (minimumHealthyPercent / maximumPercent)",
             Limiter::Backoff => "exponential backoff (tasks failing to start)",
             Limiter::CircuitBreaker => "circuit breaker (deployment failed)",
+            Limiter::Capacity => "EC2 capacity (no instance with room, no managed scaling)",
+            Limiter::ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
         }
     }
 
     fn launch_bucket(provider: Provider) -> Limiter {
         match provider {
-            Provider::Fargate => Limiter::FargateOnDemandBucket,
             Provider::FargateSpot => Limiter::FargateSpotBucket,
+            _ => Limiter::FargateOnDemandBucket,
         }
     }
 }
@@ -103,7 +109,7 @@ pub(super) struct ServiceRt {
     pub(super) spot_waiting: u32,
     pub(super) steady_at: Option<SimTime>,
     /// Waiting task-milliseconds per [`Limiter`].
-    pub(super) waiting_ms: [u64; 7],
+    pub(super) waiting_ms: [u64; 9],
     pub(super) failures: u64,
     pub(super) replacements: u64,
     pub(super) interruptions: u64,
@@ -132,8 +138,13 @@ impl ServiceRt {
 impl Simulation {
     pub(super) fn start_services(&mut self) {
         let cycle_ms = self.scenario.latencies.cycle_ms;
-        let per_minute = self.scenario.limits.service_per_minute_fargate;
         for service in &self.scenario.services {
+            // 500 tasks/min on Fargate; 250 or 500 on EC2 depending on the limits profile.
+            let per_minute = if service.strategy.items.iter().any(|i| i.provider.is_fargate()) {
+                self.scenario.limits.service_per_minute_fargate
+            } else {
+                self.scenario.limits.service_per_minute_ec2
+            };
             // The launch-rate bucket holds one workflow cycle's worth of launches (see defaults::SCHEDULER_CYCLE_S).
             let burst = (u64::from(per_minute) * cycle_ms).div_ceil(60_000).max(1) as u32;
             self.services.push(ServiceRt {
@@ -152,7 +163,7 @@ impl Simulation {
                 backoff_until: SimTime::ZERO,
                 spot_waiting: 0,
                 steady_at: None,
-                waiting_ms: [0; 7],
+                waiting_ms: [0; 9],
                 failures: 0,
                 replacements: 0,
                 interruptions: 0,
@@ -262,35 +273,52 @@ impl Simulation {
         let missing = rt.desired.saturating_sub(rt.primary_active);
         let room = max_running.saturating_sub(rt.active.len() as u32);
         let want = missing.min(room);
-        let mut counts = [0u32; 2];
+        let strategy = service.strategy.clone();
+        let mut counts = vec![0u32; strategy.items.len()];
         for &id in &rt.active {
             let task = &self.tasks[id as usize];
             if matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary) {
-                counts[task.provider.index()] += 1;
+                if let Some(item) = item_of(&strategy, task.provider) {
+                    counts[item] += 1;
+                }
             }
         }
         let task_def = rt.deployments[rt.primary as usize].task_def;
         let deployment = rt.primary;
         let public_ip = service.assign_public_ip;
-        let strategy = service.strategy.clone();
+        let placement = service.placement.clone();
+        let owner = Owner::Service { service: s as u32, deployment };
 
         let mut launched = 0;
         let mut blocked = None;
         while launched < want {
-            let provider = next_provider(&strategy, &counts);
+            let item = next_item(&strategy, &counts);
+            let provider = strategy.items[item].provider;
             if self.services[s].launch_bucket.available(now) == 0 {
                 blocked = Some(Limiter::ServiceLaunchRate);
                 break;
             }
-            if !self.buckets.launch(provider).try_take(now, 1) {
-                blocked = Some(Limiter::launch_bucket(provider));
-                break;
-            }
+            let instance = match provider {
+                Provider::Asg(p) => match self.place_new(p as usize, task_def, &placement, owner) {
+                    Ok(instance) => instance,
+                    Err(limiter) => {
+                        blocked = Some(limiter);
+                        break;
+                    }
+                },
+                _ => {
+                    let bucket = self.buckets.launch(provider).expect("Fargate providers have a launch bucket");
+                    if !bucket.try_take(now, 1) {
+                        blocked = Some(Limiter::launch_bucket(provider));
+                        break;
+                    }
+                    None
+                }
+            };
             self.services[s].launch_bucket.try_take(now, 1);
-            let owner = Owner::Service { service: s as u32, deployment };
-            let task = self.launch_task(owner, task_def, provider, public_ip);
+            let task = self.launch_task(owner, task_def, provider, public_ip && provider.is_fargate(), instance);
             self.add_active(s, task);
-            counts[provider.index()] += 1;
+            counts[item] += 1;
             launched += 1;
         }
         let rt = &mut self.services[s];
