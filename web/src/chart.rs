@@ -1,15 +1,20 @@
-//! The launch-rate chart: tasks launched per second by capacity type, averaged over 5-second bins (one scheduler
+//! The launch-rate chart: tasks launched per second by capacity type (Fargate, Fargate Spot, EC2, EC2 Spot), averaged over 5-second bins (one scheduler
 //! workflow cycle), drawn with plotters on a canvas. Colours are from the Okabe–Ito colour-blind-safe palette.
 
 use fleetplan_engine::output::col;
+use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TimeSeries;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-const FARGATE_BLUE: RGBColor = RGBColor(0, 114, 178);
-const SPOT_ORANGE: RGBColor = RGBColor(230, 159, 0);
+/// One colour per capacity type (indexed like `CapacityType::ALL`): blue, orange, bluish green, vermillion.
+const CAPACITY_COLOURS: [RGBColor; 4] =
+    [RGBColor(0, 114, 178), RGBColor(230, 159, 0), RGBColor(0, 158, 115), RGBColor(213, 94, 0)];
 const AXIS_GREY: RGBColor = RGBColor(90, 90, 90);
 const BIN_S: f64 = 5.0;
+
+/// A line to draw: its points, colour and legend label.
+type Line = (Vec<(f64, f64)>, RGBColor, &'static str);
 
 /// Averages a per-sample rate over bins of `BIN_S` seconds: returns (bin end time, mean rate) points.
 fn binned(series: &TimeSeries, column: usize) -> Vec<(f64, f64)> {
@@ -30,10 +35,13 @@ pub fn draw_launch_rate(canvas: web_sys::HtmlCanvasElement, series: &TimeSeries)
     let backend = CanvasBackend::with_canvas_object(canvas).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let fargate = binned(series, col::LAUNCHES_FARGATE);
-    let spot = binned(series, col::LAUNCHES_FARGATE_SPOT);
+    let lines: Vec<Line> = CapacityType::ALL
+        .iter()
+        .map(|c| (binned(series, col::LAUNCHES + c.index()), CAPACITY_COLOURS[c.index()], c.name()))
+        .filter(|(points, _, _)| points.iter().any(|&(_, v)| v > 0.0))
+        .collect();
     let end_s = series.time_s(series.len().saturating_sub(1)).max(1.0);
-    let peak = fargate.iter().chain(&spot).map(|&(_, v)| v).fold(1.0, f64::max);
+    let peak = lines.iter().flat_map(|(points, _, _)| points).map(|&(_, v)| v).fold(1.0, f64::max);
 
     let mut chart = ChartBuilder::on(&root)
         .margin(16)
@@ -51,10 +59,7 @@ pub fn draw_launch_rate(canvas: web_sys::HtmlCanvasElement, series: &TimeSeries)
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
         .map_err(|e| e.to_string())?;
-    for (points, colour, name) in [(fargate, FARGATE_BLUE, "FARGATE"), (spot, SPOT_ORANGE, "FARGATE_SPOT")] {
-        if points.iter().all(|&(_, v)| v == 0.0) {
-            continue;
-        }
+    for (points, colour, name) in lines {
         chart
             .draw_series(LineSeries::new(points, colour.stroke_width(3)))
             .map_err(|e| e.to_string())?

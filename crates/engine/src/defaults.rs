@@ -88,7 +88,7 @@ pub const PROVISIONING_TIMEOUT_S: f64 = 30.0 * 60.0;
 /// ECS publishes CapacityProviderReservation every minute (domain 4.3).
 pub const MANAGED_SCALING_PERIOD_S: f64 = 60.0;
 /// Scale-in needs 15 minutes of readings below target (domain 4.3).
-pub const SCALE_IN_READINGS: u32 = 15;
+pub const SCALE_IN_AFTER_S: f64 = 15.0 * 60.0;
 /// EC2 launch to a booted OS: "EC2 boot + agent registration, e.g. 60–120 s" (domain 4.3); 70 s + 10 s below.
 pub const INSTANCE_BOOT: LatencyStep = LatencyStep { mean_s: 70.0, spread: 0.2 };
 pub const AGENT_REGISTRATION: LatencyStep = LatencyStep { mean_s: 10.0, spread: 0.25 };

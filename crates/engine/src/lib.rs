@@ -36,7 +36,7 @@ pub mod time;
 
 pub use output::{Summary, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
-pub use sim::{Limiter, RunOptions, Simulation};
+pub use sim::{Instance, InstanceState, Limiter, RunOptions, Simulation};
 pub use time::SimTime;
 
 /// Runs a scenario to the end and returns its summary: the one-call form of the stepping API.

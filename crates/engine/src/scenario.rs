@@ -998,7 +998,7 @@ impl Validator {
         strategies: &[PlacementStrategySpec],
         constraints: &[PlacementConstraintSpec],
         strategy: &Strategy,
-        default: PlacementStrategySpec,
+        default: &[PlacementStrategySpec],
     ) -> Placement {
         let fargate = strategy.items.iter().any(|i| i.provider.is_fargate());
         if fargate && (!strategies.is_empty() || !constraints.is_empty()) {
@@ -1034,7 +1034,9 @@ impl Validator {
                 },
             }
         }
-        let strategies = if strategies.is_empty() { vec![default] } else { strategies.to_vec() };
+        // The defaults: services spread over Availability Zones, then instances (ECS's "AZ balanced spread");
+        // RunTask places at random.
+        let strategies = if strategies.is_empty() { default.to_vec() } else { strategies.to_vec() };
         Placement { strategies, distinct_instance, member_of }
     }
 
@@ -1065,7 +1067,10 @@ impl Validator {
                     &s.placement_strategy,
                     &s.placement_constraints,
                     &strategy,
-                    PlacementStrategySpec::Spread { field: "attribute:ecs.availability-zone".into() },
+                    &[
+                        PlacementStrategySpec::Spread { field: "attribute:ecs.availability-zone".into() },
+                        PlacementStrategySpec::Spread { field: "instanceId".into() },
+                    ],
                 );
                 if s.deployment.minimum_healthy_percent > 100 {
                     self.err(
@@ -1155,7 +1160,7 @@ impl Validator {
                     self.check_task_def_for(&field("task_definition"), td, &strategy, providers);
                 }
                 let placement =
-                    self.placement(&format!("run_tasks[{i}]"), &[], &[], &strategy, PlacementStrategySpec::Random);
+                    self.placement(&format!("run_tasks[{i}]"), &[], &[], &strategy, &[PlacementStrategySpec::Random]);
                 if r.count == 0 || r.count > MAX_TASKS {
                     self.err(field("count"), format!("must be between 1 and {MAX_TASKS}, got {}", r.count));
                 }

@@ -497,7 +497,8 @@ pub struct ServiceSpec {
     pub load_balancer: Option<LoadBalancerSpec>,
     #[serde(default)]
     pub assign_public_ip: bool,
-    /// Placement strategies, applied in order (EC2 capacity only). Empty: spread across Availability Zones.
+    /// Placement strategies, applied in order (EC2 capacity only). Empty: spread across Availability Zones,
+    /// then across instances.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub placement_strategy: Vec<PlacementStrategySpec>,
     /// Placement constraints (EC2 capacity only).

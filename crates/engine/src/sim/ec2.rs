@@ -87,7 +87,8 @@ pub(super) struct ProviderRt {
     /// Tasks in PROVISIONING waiting for an instance with room, with their generation.
     waiting: VecDeque<(u32, u32)>,
     pub(super) waiting_count: u32,
-    low_readings: u32,
+    /// Since when the reservation has been below target (scale-in needs 15 minutes of it).
+    low_since: Option<SimTime>,
     rotation: u32,
     pub(super) last_reservation: Option<u32>,
 }
@@ -607,7 +608,7 @@ impl Simulation {
         let provider = &self.scenario.providers[p];
         let (min_size, max_size) = (provider.min_size, provider.max_size);
         if desired > n {
-            self.providers[p].low_readings = 0;
+            self.providers[p].low_since = None;
             let step = (desired - n).clamp(scaling.minimum_step, scaling.maximum_step).min(max_size.saturating_sub(n));
             for _ in 0..step {
                 self.launch_instance(p as u16);
@@ -617,13 +618,13 @@ impl Simulation {
                 self.record(TraceWhat::ScaleOut { provider: name, instances: step, reservation });
             }
         } else if desired < n {
-            self.providers[p].low_readings += 1;
-            if self.providers[p].low_readings >= defaults::SCALE_IN_READINGS {
-                self.providers[p].low_readings = 0;
+            let since = *self.providers[p].low_since.get_or_insert(self.now);
+            if self.now.since(since) >= SimTime::from_secs_f64(defaults::SCALE_IN_AFTER_S).as_millis() {
+                self.providers[p].low_since = None;
                 self.scale_in(p, n - desired.max(min_size).min(n));
             }
         } else {
-            self.providers[p].low_readings = 0;
+            self.providers[p].low_since = None;
         }
     }
 

@@ -1,0 +1,289 @@
+//! EC2 capacity: placement (resources, ENIs, ports, constraints, strategies) and managed scaling behave as
+//! domain.md 4.3–4.4 describes. Every run checks the invariants after every event (no instance over-committed,
+//! every task on exactly one live instance or on Fargate).
+
+mod common;
+
+use fleetplan_engine::output::col;
+use fleetplan_engine::task::{StopReason, TaskState};
+use fleetplan_engine::{Scenario, SimTime, Simulation};
+
+/// One ASG provider (`asg`) and one service (`web`); each fragment is a list of JSON fields (`"a": 1, "b": 2`)
+/// that is merged over the defaults of its object.
+fn scenario_json(provider: &str, task_def: &str, service: &str, extra: &str) -> String {
+    let object = |defaults: &str, fragment: &str| {
+        let mut base: serde_json::Value = serde_json::from_str(&format!("{{{defaults}}}")).unwrap();
+        let fragment = fragment.trim().trim_start_matches(',');
+        let over: serde_json::Value = serde_json::from_str(&format!("{{{fragment}}}")).unwrap();
+        for (k, v) in over.as_object().unwrap() {
+            base[k] = v.clone();
+        }
+        base
+    };
+    let mut top = object(r#""version": 1, "name": "ec2 test", "horizon_s": 3600"#, extra);
+    top["capacity_providers"] = serde_json::json!([object(r#""name": "asg", "max_size": 1"#, provider)]);
+    top["task_definitions"] =
+        serde_json::json!([object(r#""name": "web", "cpu": 256, "memory": 512, "image_mb": 50"#, task_def)]);
+    top["services"] = serde_json::json!([object(
+        r#""name": "web", "task_definition": "web", "desired_count": 1,
+           "capacity_provider_strategy": [{ "capacity_provider": "asg", "weight": 1 }]"#,
+        service
+    )]);
+    top.to_string()
+}
+
+fn scenario(provider: &str, task_def: &str, service: &str, extra: &str) -> Scenario {
+    common::scenario(&scenario_json(provider, task_def, service, extra))
+}
+
+fn tasks_per_instance(sim: &Simulation) -> Vec<usize> {
+    sim.instances().iter().map(|i| i.tasks.len()).collect()
+}
+
+#[test]
+fn awsvpc_tasks_are_limited_by_enis() {
+    // c5.large: 3 ENIs, one is the instance's own -> 2 awsvpc tasks per instance.
+    let s = scenario(
+        r#""instance_types": ["c5.large"], "max_size": 5, "desired_capacity": 5"#,
+        r#", "network_mode": "awsvpc""#,
+        r#", "desired_count": 20"#,
+        "",
+    );
+    let sim = common::run_checked(s, 1);
+    assert_eq!(sim.metrics().services[0].running, 10);
+    assert!(tasks_per_instance(&sim).iter().all(|&n| n == 2));
+    assert_eq!(sim.metrics().services[0].limited_by, "EC2 capacity (no instance with room, no managed scaling)");
+}
+
+#[test]
+fn eni_trunking_raises_the_limit() {
+    let s = scenario(
+        r#""instance_types": ["c5.large"], "max_size": 1, "desired_capacity": 1, "eni_trunking": true"#,
+        r#", "network_mode": "awsvpc", "cpu": 128, "memory": 256"#,
+        r#", "desired_count": 10"#,
+        "",
+    );
+    let sim = common::run_checked(s, 1);
+    assert_eq!(tasks_per_instance(&sim), vec![10]);
+}
+
+#[test]
+fn a_fixed_host_port_allows_one_task_per_instance() {
+    let s = scenario(
+        r#""instance_types": ["m5.xlarge"], "max_size": 3, "desired_capacity": 3"#,
+        r#", "network_mode": "bridge", "port_mappings": [{ "container_port": 80, "host_port": 8080 }]"#,
+        r#", "desired_count": 5"#,
+        "",
+    );
+    let sim = common::run_checked(s, 2);
+    assert_eq!(sim.metrics().services[0].running, 3);
+    assert!(tasks_per_instance(&sim).iter().all(|&n| n == 1));
+}
+
+#[test]
+fn a_rolling_deployment_stalls_on_a_fixed_host_port_with_full_instances() {
+    // Every instance holds the port; maximumPercent 200 wants new tasks first, minimumHealthyPercent 100 forbids
+    // stopping old ones first: the deployment cannot progress (002_3afce1e44618770f.txt).
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "max_size": 4, "desired_capacity": 4"#,
+        r#", "network_mode": "host", "port_mappings": [{ "container_port": 80 }]"#,
+        r#", "desired_count": 4"#,
+        r#", "events": [{ "type": "deploy", "at_s": 300, "service": "web" }]"#,
+    );
+    let sim = common::run_checked(s, 3);
+    let summary = sim.metrics();
+    assert_eq!(summary.completion_s, None);
+    assert_eq!(summary.services[0].deployment, "IN_PROGRESS");
+    assert_eq!(summary.tasks_launched, 4);
+}
+
+#[test]
+fn binpack_fills_one_instance_before_the_next() {
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "max_size": 3, "desired_capacity": 3"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 6, "placement_strategy": [{ "type": "binpack", "field": "memory" }]"#,
+        "",
+    );
+    let sim = common::run_checked(s, 4);
+    let mut per = tasks_per_instance(&sim);
+    per.sort_unstable();
+    assert_eq!(per, vec![0, 0, 6]);
+}
+
+#[test]
+fn the_default_spread_balances_availability_zones() {
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "max_size": 6, "desired_capacity": 6"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 12"#,
+        "",
+    );
+    let sim = common::run_checked(s, 5);
+    let view = sim.view();
+    let mut per_zone = std::collections::BTreeMap::new();
+    for instance in &view.instances {
+        *per_zone.entry(instance.zone.clone()).or_insert(0) += instance.tasks;
+    }
+    assert_eq!(per_zone.values().copied().collect::<Vec<_>>(), vec![4, 4, 4]);
+}
+
+#[test]
+fn distinct_instance_and_member_of_constrain_placement() {
+    let s = scenario(
+        r#""instance_types": ["m5.large", "c5.large"], "max_size": 6, "desired_capacity": 6, "allocation_strategy": "prioritized""#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 4, "placement_constraints": [{ "type": "distinctInstance" },
+              { "type": "memberOf", "expression": "attribute:ecs.availability-zone != us-east-1c" }]"#,
+        "",
+    );
+    let sim = common::run_checked(s, 6);
+    let view = sim.view();
+    let used: Vec<_> = view.instances.iter().filter(|i| i.tasks > 0).collect();
+    assert_eq!(used.len(), 4, "one task per instance");
+    assert!(used.iter().all(|i| i.zone != "us-east-1c"));
+}
+
+#[test]
+fn without_managed_scaling_unplaceable_tasks_are_not_launched() {
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "max_size": 1, "desired_capacity": 0"#,
+        "",
+        r#", "desired_count": 3"#,
+        "",
+    );
+    let sim = common::run_checked(s, 7);
+    assert_eq!(sim.metrics().tasks_launched, 0);
+    assert!(sim.instances().is_empty());
+}
+
+#[test]
+fn managed_scaling_launches_instances_for_provisioning_tasks() {
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "max_size": 10, "managed_scaling": {}"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 30"#,
+        "",
+    );
+    let sim = common::run_checked(s, 8);
+    let summary = sim.metrics();
+    assert_eq!(summary.services[0].running, 30);
+    // m5.large registers 2 vCPU = 8 tasks of 256 cpu: 30 tasks need 4 instances, launched in one scale-out.
+    assert_eq!(sim.instances().len(), 4);
+    let first = sim.trace().iter().find(|e| e.to_string().contains("scales out")).unwrap().to_string();
+    assert!(first.contains("by 4") && first.contains("200%"), "{first}");
+    assert!(sim.series().column(col::PROVISIONING).iter().any(|&v| v > 0.0));
+}
+
+#[test]
+fn maximum_step_size_bounds_each_scale_out() {
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "max_size": 10, "managed_scaling": { "maximum_scaling_step_size": 1 }"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 30"#,
+        "",
+    );
+    let sim = common::run_checked(s, 9);
+    let steps: Vec<String> =
+        sim.trace().iter().map(|e| e.to_string()).filter(|line| line.contains("scales out")).collect();
+    assert!(steps.len() >= 4);
+    assert!(steps.iter().all(|line| line.contains("by 1 ")), "{steps:?}");
+}
+
+#[test]
+fn instances_warming_up_are_not_launched_twice_for_the_same_tasks() {
+    // Boot takes 200 s, so three evaluations see the same waiting tasks; the warming instances cover them.
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "max_size": 10, "managed_scaling": {}"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 8"#,
+        r#", "latencies": { "instance_boot": { "mean_s": 200 } }"#,
+    );
+    let sim = common::run_checked(s, 10);
+    assert_eq!(sim.instances().len(), 1);
+    assert_eq!(sim.metrics().services[0].running, 8);
+}
+
+#[test]
+fn after_the_warm_up_period_a_slow_instance_no_longer_counts() {
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "max_size": 10, "managed_scaling": { "instance_warmup_period_s": 60 }"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 8"#,
+        r#", "latencies": { "instance_boot": { "mean_s": 200 } }"#,
+    );
+    let sim = common::run_checked(s, 10);
+    assert!(sim.instances().len() >= 2, "a second scale-out once the first instance left its warm-up");
+}
+
+#[test]
+fn scale_in_waits_fifteen_minutes_and_only_takes_empty_instances() {
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "min_size": 0, "max_size": 10, "desired_capacity": 4, "managed_scaling": {}, "managed_termination_protection": true"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 8"#,
+        "",
+    );
+    let sim = common::run_checked(s, 11);
+    let terminated: Vec<_> =
+        sim.instances().iter().filter(|i| i.state == fleetplan_engine::InstanceState::Terminated).collect();
+    // 8 tasks spread over 4 instances (2 each): nothing is empty, nothing is terminated.
+    assert!(terminated.is_empty());
+    assert_eq!(sim.metrics().services[0].running, 8);
+
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "min_size": 0, "max_size": 10, "desired_capacity": 4, "managed_scaling": {}, "managed_termination_protection": true"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 2, "placement_strategy": [{ "type": "binpack", "field": "cpu" }]"#,
+        "",
+    );
+    let sim = common::run_checked(s, 12);
+    let terminated: Vec<SimTime> =
+        sim.trace().iter().filter(|e| e.to_string().contains("TERMINATED")).map(|e| e.time).collect();
+    assert_eq!(terminated.len(), 3, "the three empty instances go; the one with both tasks stays");
+    assert!(terminated.iter().all(|&t| t >= SimTime::from_secs_f64(15.0 * 60.0)));
+    assert_eq!(sim.metrics().services[0].running, 2);
+    assert!(sim.tasks().iter().all(|t| t.stop_reason != Some(StopReason::InstanceTerminated)));
+}
+
+#[test]
+fn the_image_is_pulled_once_per_instance() {
+    let s = scenario(
+        r#""instance_types": ["m5.xlarge"], "max_size": 1, "desired_capacity": 1"#,
+        r#", "network_mode": "bridge", "image_mb": 2000"#,
+        r#", "desired_count": 4"#,
+        "",
+    );
+    let sim = common::run_checked(s, 13);
+    // 2,000 MB at 40 MB/s is ~50 s; every task waits for the one pull rather than pulling again.
+    let running: Vec<SimTime> = sim.tasks().iter().filter_map(|t| t.running_at).collect();
+    let spread = running.iter().max().unwrap().since(*running.iter().min().unwrap());
+    assert!(spread < 15_000, "tasks started {spread} ms apart");
+    assert!(sim.tasks().iter().all(|t| t.state == TaskState::Running));
+}
+
+#[test]
+fn ec2_validation_errors_name_the_field() {
+    let bad = |provider: &str, task_def: &str, service: &str| {
+        Scenario::from_json(&scenario_json(provider, task_def, service, "")).unwrap_err().to_string()
+    };
+    let asg = r#", "capacity_provider_strategy": [{ "capacity_provider": "asg", "weight": 1 }]"#;
+    let e = bad(r#""instance_types": ["m5.huge"], "max_size": 1"#, "", asg);
+    assert!(e.contains("capacity_providers[0].instance_types[0]: unknown instance type `m5.huge`"), "{e}");
+    let e = bad(r#""instance_types": ["t3.medium"], "max_size": 1"#, r#", "memory": 8192"#, asg);
+    assert!(e.contains("is larger than every instance type of provider `asg`"), "{e}");
+    let mixed = r#", "capacity_provider_strategy": [{ "capacity_provider": "asg", "weight": 1 }, { "capacity_provider": "FARGATE", "weight": 1 }]"#;
+    let e = bad(r#""instance_types": ["m5.large"], "max_size": 1"#, "", mixed);
+    assert!(e.contains("services[0].capacity_provider_strategy"), "{e}");
+    assert!(e.contains("only Auto Scaling group providers or only FARGATE / FARGATE_SPOT"), "{e}");
+    let member_of = format!(
+        r#"{asg}, "placement_constraints": [{{ "type": "memberOf", "expression": "attribute:ecs.instance-type ==" }}]"#
+    );
+    let e = bad(r#""instance_types": ["m5.large"], "max_size": 1"#, "", &member_of);
+    assert!(e.contains("services[0].placement_constraints[0].expression: at position"), "{e}");
+    let ports = r#", "network_mode": "bridge", "port_mappings": [{ "container_port": 80, "host_port": 8080 }, { "container_port": 81, "host_port": 8080 }]"#;
+    let e = bad(r#""instance_types": ["m5.large"], "max_size": 1"#, ports, asg);
+    assert!(e.contains("task_definitions[0].port_mappings[1].host_port: host port 8080 is used twice"), "{e}");
+    let e = bad(r#""instance_types": ["m5.large"], "max_size": 1, "allocation_strategy": "lowest-price""#, "", asg);
+    assert!(e.contains("capacity_providers[0].allocation_strategy"), "{e}");
+}
