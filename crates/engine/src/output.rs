@@ -259,6 +259,7 @@ pub enum TraceWhat {
     Instance { instance: u32, state: crate::sim::InstanceState },
     ScaleOut { provider: String, instances: u32, reservation: u32 },
     ScaleIn { provider: String, instances: u32 },
+    SpotNotice { instance: u32 },
 }
 
 impl fmt::Display for TraceEntry {
@@ -288,6 +289,7 @@ impl fmt::Display for TraceEntry {
                 write!(f, "{provider} scales out by {instances} (CapacityProviderReservation {reservation}%)")
             }
             TraceWhat::ScaleIn { provider, instances } => write!(f, "{provider} scales in by {instances}"),
+            TraceWhat::SpotNotice { instance } => write!(f, "instance {instance} Spot interruption notice"),
         }
     }
 }

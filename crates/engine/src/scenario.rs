@@ -126,6 +126,10 @@ pub struct AsgProvider {
     pub managed_termination_protection: bool,
     pub eni_trunking: bool,
     pub images_cached: bool,
+    pub spot_draining: bool,
+    pub capacity_rebalance: bool,
+    /// Random interruptions: expected interruptions per instance per hour (Spot groups only).
+    pub interruptions_per_instance_hour: f64,
 }
 
 impl AsgProvider {
@@ -306,6 +310,7 @@ pub enum TimedAction {
     Deploy { service: usize, task_def: usize },
     SpotInterruption { fraction: Option<f64>, count: Option<u32> },
     SpotAvailability { capacity_per_minute: u32 },
+    Ec2SpotWave { provider: usize, instance_type: Option<&'static InstanceType>, zone: Option<u16>, fraction: f64 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -836,6 +841,14 @@ impl Validator {
                         "On-Demand groups use `prioritized`; Spot groups use `lowest-price`, `capacity-optimized` or `price-capacity-optimized`",
                     );
                 }
+                if p.purchase == Purchase::OnDemand
+                    && (p.spot_draining || p.capacity_rebalance || p.interruption_frequency.is_some())
+                {
+                    self.err(
+                        field("purchase"),
+                        "spot_draining, capacity_rebalance and interruption_frequency apply to Spot groups: set purchase to spot",
+                    );
+                }
                 let managed_scaling = p.managed_scaling.as_ref().map(|m| {
                     if !(1..=100).contains(&m.target_capacity) {
                         self.err(field("managed_scaling.target_capacity"), format!("must be between 1 and 100, got {}", m.target_capacity));
@@ -869,6 +882,10 @@ impl Validator {
                     managed_termination_protection: p.managed_termination_protection,
                     eni_trunking: p.eni_trunking,
                     images_cached: p.images_cached,
+                    spot_draining: p.spot_draining,
+                    capacity_rebalance: p.capacity_rebalance,
+                    // A month of 730 hours (365 x 24 / 12).
+                    interruptions_per_instance_hour: p.interruption_frequency.map_or(0.0, |f| f.monthly_fraction() / 730.0),
                 }
             })
             .collect()
@@ -1253,6 +1270,47 @@ impl Validator {
                             _ => {}
                         }
                         TimedAction::SpotInterruption { fraction: *fraction, count: *count }
+                    }
+                    TimedEventSpec::Ec2SpotInterruption { provider, instance_type, zone, fraction, .. } => {
+                        let index = providers.iter().position(|p| &p.name == provider);
+                        let group = index.map(|i| &providers[i]);
+                        match group {
+                            None => self.err(field("provider"), format!("no capacity provider named `{provider}`")),
+                            Some(g) if g.purchase != Purchase::Spot => self.err(
+                                field("provider"),
+                                format!("`{provider}` is an On-Demand group; Spot interruptions hit Spot groups"),
+                            ),
+                            _ => {}
+                        }
+                        if !(*fraction > 0.0 && *fraction <= 1.0) {
+                            self.err(field("fraction"), format!("must be above 0 and at most 1, got {fraction}"));
+                        }
+                        let instance_type = instance_type.as_ref().and_then(|name| {
+                            let found = group.and_then(|g| g.instance_types.iter().find(|t| t.name == name).copied());
+                            if found.is_none() {
+                                self.err(
+                                    field("instance_type"),
+                                    format!("`{name}` is not one of the provider's instance types"),
+                                );
+                            }
+                            found
+                        });
+                        let zone = zone.as_ref().and_then(|name| {
+                            let found = group.and_then(|g| g.zones.iter().position(|z| z == name)).map(|z| z as u16);
+                            if found.is_none() {
+                                self.err(
+                                    field("zone"),
+                                    format!("`{name}` is not one of the provider's Availability Zones"),
+                                );
+                            }
+                            found
+                        });
+                        TimedAction::Ec2SpotWave {
+                            provider: index.unwrap_or(0),
+                            instance_type,
+                            zone,
+                            fraction: *fraction,
+                        }
                     }
                     TimedEventSpec::FargateSpotAvailability { availability, capacity_per_s, .. } => {
                         TimedAction::SpotAvailability {

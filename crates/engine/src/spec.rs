@@ -281,6 +281,43 @@ pub struct CapacityProviderSpec {
     /// Images already on the instances' disks (a baked AMI): no pull on first use.
     #[serde(default)]
     pub images_cached: bool,
+    /// Spot groups: `ECS_ENABLE_SPOT_INSTANCE_DRAINING` (off by default in ECS): drain at the interruption notice.
+    #[serde(default)]
+    pub spot_draining: bool,
+    /// Spot groups: ASG Capacity Rebalancing: launch a replacement at the rebalance recommendation / notice.
+    #[serde(default)]
+    pub capacity_rebalance: bool,
+    /// Spot groups: random interruptions at this Spot Instance Advisor frequency (per instance, per month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interruption_frequency: Option<InterruptionFrequency>,
+}
+
+/// The Spot Instance Advisor's buckets of monthly interruption frequency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InterruptionFrequency {
+    #[serde(rename = "<5%")]
+    Under5,
+    #[serde(rename = "5-10%")]
+    From5To10,
+    #[serde(rename = "10-15%")]
+    From10To15,
+    #[serde(rename = "15-20%")]
+    From15To20,
+    #[serde(rename = ">20%")]
+    Over20,
+}
+
+impl InterruptionFrequency {
+    /// The share of instances interrupted in a month: the middle of the bucket (25% for ">20%"), an assumption.
+    pub fn monthly_fraction(self) -> f64 {
+        match self {
+            InterruptionFrequency::Under5 => 0.025,
+            InterruptionFrequency::From5To10 => 0.075,
+            InterruptionFrequency::From10To15 => 0.125,
+            InterruptionFrequency::From15To20 => 0.175,
+            InterruptionFrequency::Over20 => 0.25,
+        }
+    }
 }
 
 fn default_zones() -> Vec<String> {
@@ -590,6 +627,17 @@ pub enum TimedEventSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         count: Option<u32>,
     },
+    /// Interrupt a fraction of the instances in one EC2 Spot pool (an instance type in a zone) of a provider: the
+    /// named pool, or the provider's largest pool when type and zone are left out.
+    Ec2SpotInterruption {
+        at_s: f64,
+        provider: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        instance_type: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone: Option<String>,
+        fraction: f64,
+    },
     /// Change Fargate Spot availability from this time on.
     FargateSpotAvailability {
         at_s: f64,
@@ -605,6 +653,7 @@ impl TimedEventSpec {
             TimedEventSpec::Scale { at_s, .. }
             | TimedEventSpec::Deploy { at_s, .. }
             | TimedEventSpec::FargateSpotInterruption { at_s, .. }
+            | TimedEventSpec::Ec2SpotInterruption { at_s, .. }
             | TimedEventSpec::FargateSpotAvailability { at_s, .. } => *at_s,
         }
     }

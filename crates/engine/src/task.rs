@@ -134,6 +134,8 @@ pub struct Task {
     pub generation: u32,
     /// Desired status STOPPED: the task no longer counts toward its service.
     pub stopping: bool,
+    /// On an instance that is draining: its service replaces it.
+    pub on_draining: bool,
     /// Waiting in the Fargate Spot capacity queue.
     pub awaiting_capacity: bool,
     pub launched_at: SimTime,

@@ -287,3 +287,88 @@ fn ec2_validation_errors_name_the_field() {
     let e = bad(r#""instance_types": ["m5.large"], "max_size": 1, "allocation_strategy": "lowest-price""#, "", asg);
     assert!(e.contains("capacity_providers[0].allocation_strategy"), "{e}");
 }
+
+/// A Spot group of 6 m5.xlarge with 24 service tasks, and a wave taking the whole largest pool at 600 s.
+fn spot_wave(draining: bool, extra_service: &str) -> Simulation {
+    let provider = format!(
+        r#""instance_types": ["m5.xlarge"], "purchase": "spot", "allocation_strategy": "capacity-optimized",
+           "availability_zones": ["us-east-1a"], "max_size": 12, "desired_capacity": 6, "spot_draining": {draining}"#
+    );
+    let s = scenario(
+        &provider,
+        r#", "network_mode": "bridge""#,
+        &format!(r#", "desired_count": 24 {extra_service}"#),
+        r#", "events": [{ "type": "ec2_spot_interruption", "at_s": 600, "provider": "asg", "fraction": 0.5 }]"#,
+    );
+    common::run_checked(s, 21)
+}
+
+#[test]
+fn with_draining_service_tasks_are_replaced_before_termination() {
+    let sim = spot_wave(true, "");
+    let notice = SimTime::from_secs_f64(600.0);
+    let kill = notice.plus_ms(120_000);
+    let interrupted: Vec<_> =
+        sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::SpotInterrupted)).collect();
+    assert_eq!(interrupted.len(), 12, "half of 6 instances, 4 tasks each");
+    // Replacements reach RUNNING before the instances are terminated.
+    let replacements: Vec<_> = sim.tasks().iter().filter(|t| t.launched_at >= notice).collect();
+    assert_eq!(replacements.len(), 12);
+    assert!(replacements.iter().all(|t| t.running_at.is_some_and(|r| r < kill)), "replaced within the warning");
+    assert_eq!(sim.metrics().services[0].running, 24);
+    assert!(sim.trace().iter().any(|e| e.to_string().contains("DRAINING")));
+}
+
+#[test]
+fn without_draining_tasks_die_at_termination() {
+    let sim = spot_wave(false, "");
+    let kill = SimTime::from_secs_f64(720.0);
+    let replacements: Vec<_> = sim.tasks().iter().filter(|t| t.launched_at >= SimTime::from_secs_f64(600.0)).collect();
+    assert_eq!(replacements.len(), 12);
+    assert!(replacements.iter().all(|t| t.launched_at >= kill), "no replacement before the instance is gone");
+    assert!(!sim.trace().iter().any(|e| e.to_string().contains("DRAINING")));
+    assert_eq!(sim.metrics().services[0].running, 24);
+}
+
+#[test]
+fn draining_leaves_standalone_tasks_alone() {
+    let s = scenario(
+        r#""instance_types": ["m5.xlarge"], "purchase": "spot", "allocation_strategy": "capacity-optimized",
+           "availability_zones": ["us-east-1a"], "max_size": 2, "desired_capacity": 1, "spot_draining": true"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 0"#,
+        r#", "run_tasks": [{ "name": "job", "task_definition": "web", "count": 4,
+                              "capacity_provider_strategy": [{ "capacity_provider": "asg", "weight": 1 }] }],
+            "events": [{ "type": "ec2_spot_interruption", "at_s": 300, "provider": "asg", "fraction": 1.0 }]"#,
+    );
+    let sim = common::run_checked(s, 22);
+    for t in sim.tasks() {
+        assert_eq!(t.stop_reason, Some(StopReason::SpotInterrupted));
+        // Still running through the warning; gone when the instance is.
+        assert!(sim.trace().iter().any(|e| e.time >= SimTime::from_secs_f64(420.0)
+            && e.to_string() == format!("{} task {} stop requested: Spot interruption", e.time, t.id)));
+    }
+}
+
+#[test]
+fn diversification_shrinks_what_a_wave_takes() {
+    let run = |types: &str, zones: &str| {
+        let provider = format!(
+            r#""instance_types": {types}, "purchase": "spot", "allocation_strategy": "capacity-optimized",
+               "availability_zones": {zones}, "max_size": 20, "desired_capacity": 9"#
+        );
+        let s = scenario(
+            &provider,
+            r#", "network_mode": "bridge""#,
+            r#", "desired_count": 36"#,
+            r#", "events": [{ "type": "ec2_spot_interruption", "at_s": 600, "provider": "asg", "fraction": 1.0 }]"#,
+        );
+        let sim = common::run_checked(s, 23);
+        sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::SpotInterrupted)).count()
+    };
+    let one_pool = run(r#"["m5.xlarge"]"#, r#"["us-east-1a"]"#);
+    let nine_pools =
+        run(r#"["m5.xlarge", "m6i.xlarge", "c5.2xlarge"]"#, r#"["us-east-1a", "us-east-1b", "us-east-1c"]"#);
+    assert_eq!(one_pool, 36, "one pool: the wave takes every task");
+    assert!(nine_pools <= 8, "nine pools: the wave takes one pool's tasks, got {nine_pools}");
+}

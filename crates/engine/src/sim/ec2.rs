@@ -60,6 +60,8 @@ pub struct Instance {
     /// Tasks holding resources on the instance.
     pub tasks: Vec<u32>,
     pub launched_at: SimTime,
+    /// When a Spot interruption notice arrived, if one did.
+    pub notice_at: Option<SimTime>,
     /// Task definitions whose image is on the instance, and when its pull completes.
     pulled: Vec<(u32, SimTime)>,
 }
@@ -89,7 +91,6 @@ pub(super) struct ProviderRt {
     pub(super) waiting_count: u32,
     /// Since when the reservation has been below target (scale-in needs 15 minutes of it).
     low_since: Option<SimTime>,
-    rotation: u32,
     pub(super) last_reservation: Option<u32>,
 }
 
@@ -120,19 +121,36 @@ impl Simulation {
         }
     }
 
-    /// Picks the instance type and zone for one more instance of the group, as the ASG would.
+    /// Picks the zone and instance type for one more instance of the group, as the ASG would: zones stay
+    /// balanced; the type follows the allocation strategy.
     fn choose_type_and_zone(&mut self, p: usize) -> (&'static InstanceType, u16) {
         let provider = &self.scenario.providers[p];
-        let rt = &mut self.providers[p];
+        let rt = &self.providers[p];
         let types = &provider.instance_types;
+        let mut per_zone = vec![0u32; provider.zones.len()];
+        for &i in &rt.instances {
+            per_zone[self.instances[i as usize].zone as usize] += 1;
+        }
+        let zone = (0..per_zone.len()).min_by_key(|&z| (per_zone[z], z)).unwrap_or(0) as u16;
         let chosen = match provider.allocation_strategy {
             AllocationStrategy::Prioritized => types[0],
             // Cheapest instance, whatever its size: the autoscaler cannot pick the type the tasks need.
             AllocationStrategy::LowestPrice => {
                 *types.iter().min_by(|a, b| a.on_demand_hour_usd.total_cmp(&b.on_demand_hour_usd)).expect("types")
             }
-            // Deepest pools: spread launches over every type (diversification).
-            AllocationStrategy::CapacityOptimized => types[rt.rotation as usize % types.len()],
+            // Deepest pools: spread launches over every type in the zone, so every (type, zone) pool is used.
+            AllocationStrategy::CapacityOptimized => {
+                let in_zone = |t: &InstanceType| {
+                    rt.instances
+                        .iter()
+                        .filter(|&&i| {
+                            let instance = &self.instances[i as usize];
+                            instance.zone == zone && instance.instance_type.name == t.name
+                        })
+                        .count()
+                };
+                *types.iter().min_by_key(|t| in_zone(t)).expect("types")
+            }
             // Price and capacity: the lowest price per vCPU.
             AllocationStrategy::PriceCapacityOptimized => *types
                 .iter()
@@ -141,13 +159,6 @@ impl Simulation {
                 })
                 .expect("types"),
         };
-        rt.rotation = rt.rotation.wrapping_add(1);
-        // Zone balance: the zone with the fewest live instances of this group.
-        let mut per_zone = vec![0u32; provider.zones.len()];
-        for &i in &rt.instances {
-            per_zone[self.instances[i as usize].zone as usize] += 1;
-        }
-        let zone = (0..per_zone.len()).min_by_key(|&z| (per_zone[z], z)).unwrap_or(0) as u16;
         (chosen, zone)
     }
 
@@ -168,6 +179,7 @@ impl Simulation {
             dynamic_ports_used: 0,
             tasks: Vec::new(),
             launched_at: self.now,
+            notice_at: None,
             pulled: Vec::new(),
         };
         let cpu = instance.cpu_total();
@@ -179,6 +191,7 @@ impl Simulation {
         self.providers[p as usize].instances.push(id);
         let rate = self.instance_rate(id);
         self.cost.start(self.now, rate);
+        self.schedule_random_interruption(id);
         id
     }
 
@@ -193,7 +206,7 @@ impl Simulation {
     }
 
     /// The group launches an instance: it boots, then the ECS agent registers it.
-    fn launch_instance(&mut self, p: u16) {
+    pub(super) fn launch_instance(&mut self, p: u16) {
         let id = self.add_instance(p);
         let boot = self
             .rng
@@ -649,14 +662,16 @@ impl Simulation {
         let name = self.scenario.providers[p].name.clone();
         self.record(TraceWhat::ScaleIn { provider: name, instances: victims.len() as u32 });
         for id in victims {
-            self.terminate_instance(id);
+            self.terminate_instance(id, StopReason::InstanceTerminated);
         }
     }
 
-    pub(super) fn terminate_instance(&mut self, id: u32) {
+    /// The instance is gone: its tasks die with it (no stop sequence beyond detaching).
+    pub(super) fn terminate_instance(&mut self, id: u32, reason: StopReason) {
         let tasks = self.instances[id as usize].tasks.clone();
         for task in tasks {
-            self.begin_stop(task, StopReason::InstanceTerminated);
+            self.tasks[task as usize].kill_at = Some(self.now);
+            self.begin_stop(task, reason);
         }
         let instance = &mut self.instances[id as usize];
         instance.state = InstanceState::Terminated;
@@ -678,13 +693,11 @@ impl Simulation {
 
     pub(super) fn check_instance_invariants(&self) -> Result<(), String> {
         for instance in &self.instances {
-            if instance.state == InstanceState::Terminated {
-                if !instance.tasks.is_empty()
-                    && instance.tasks.iter().any(|&t| self.tasks[t as usize].state != crate::task::TaskState::Stopped)
-                {
-                    return Err(format!("terminated instance {} still has live tasks", instance.id));
-                }
-                continue;
+            // Tasks of a terminated instance are dying: they hold their resources until STOPPED.
+            if instance.state == InstanceState::Terminated
+                && instance.tasks.iter().any(|&t| !self.tasks[t as usize].stopping)
+            {
+                return Err(format!("terminated instance {} still has running tasks", instance.id));
             }
             let (mut cpu, mut memory, mut enis) = (0, 0, 0);
             for &t in &instance.tasks {

@@ -39,6 +39,7 @@ impl Simulation {
             load_balanced,
             generation: 0,
             stopping: false,
+            on_draining: false,
             awaiting_capacity: false,
             launched_at: self.now,
             running_at: None,

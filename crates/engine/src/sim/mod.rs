@@ -7,6 +7,7 @@
 //! `runtask` (RunTask bursts), `spot` (Fargate Spot capacity and interruptions), `report` (summary, view).
 
 mod ec2;
+mod ec2_spot;
 mod lifecycle;
 mod report;
 mod runtask;
@@ -91,6 +92,12 @@ enum Event {
     ProvisioningTimeout {
         task: u32,
         generation: u32,
+    },
+    SpotNotice {
+        instance: u32,
+    },
+    SpotTermination {
+        instance: u32,
     },
 }
 
@@ -400,6 +407,8 @@ impl Simulation {
             Event::InstanceBooted { instance } => self.instance_booted(instance),
             Event::InstanceRegistered { instance } => self.instance_registered(instance),
             Event::ScalingEvaluation { provider } => self.scaling_evaluation(provider as usize),
+            Event::SpotNotice { instance } => self.spot_notice(instance),
+            Event::SpotTermination { instance } => self.spot_termination(instance),
             Event::ProvisioningTimeout { task, generation } => {
                 if self.is_current(task, generation) && self.tasks[task as usize].awaiting_capacity {
                     self.begin_stop(task, crate::task::StopReason::NoCapacity);

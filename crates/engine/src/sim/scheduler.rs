@@ -105,6 +105,8 @@ pub(super) struct ServiceRt {
     pub(super) healthy_primary: u32,
     backoff_level: u32,
     backoff_until: SimTime,
+    /// Active tasks on draining instances (to be replaced).
+    pub(super) on_draining: u32,
     /// Tasks of this service waiting for Fargate Spot capacity.
     pub(super) spot_waiting: u32,
     pub(super) steady_at: Option<SimTime>,
@@ -135,6 +137,15 @@ impl ServiceRt {
     }
 }
 
+/// Why the scheduler stops a task it replaces: its instance is being reclaimed, or it is an older revision.
+fn replaced_reason(on_draining: bool) -> StopReason {
+    if on_draining {
+        StopReason::SpotInterrupted
+    } else {
+        StopReason::Replaced
+    }
+}
+
 impl Simulation {
     pub(super) fn start_services(&mut self) {
         let cycle_ms = self.scenario.latencies.cycle_ms;
@@ -161,6 +172,7 @@ impl Simulation {
                 healthy_primary: 0,
                 backoff_level: 0,
                 backoff_until: SimTime::ZERO,
+                on_draining: 0,
                 spot_waiting: 0,
                 steady_at: None,
                 waiting_ms: [0; 9],
@@ -246,15 +258,21 @@ impl Simulation {
             let healthy = task.health == Health::Healthy;
             healthy_total += u32::from(healthy);
             let Owner::Service { deployment, .. } = task.owner else { continue };
-            match (deployment == rt.primary, healthy) {
-                (false, false) => stops.push((id, StopReason::Replaced)),
+            // A task on a draining instance is replaced like a task of an older deployment.
+            match (deployment == rt.primary && !task.on_draining, healthy) {
+                (false, false) => stops.push((id, replaced_reason(task.on_draining))),
                 (false, true) => old_healthy.push(id),
                 (true, false) => primary_starting.push(id),
                 (true, true) => primary_healthy.push(id),
             }
         }
         let can_stop_healthy = healthy_total.saturating_sub(min_healthy) as usize;
-        stops.extend(old_healthy.into_iter().take(can_stop_healthy).map(|id| (id, StopReason::Replaced)));
+        stops.extend(
+            old_healthy
+                .into_iter()
+                .take(can_stop_healthy)
+                .map(|id| (id, replaced_reason(self.tasks[id as usize].on_draining))),
+        );
         let excess = (primary_starting.len() + primary_healthy.len()).saturating_sub(rt.desired as usize);
         // Scale in the newest tasks that are not serving yet first, then healthy ones.
         let scale_in = primary_starting.into_iter().rev().chain(primary_healthy.into_iter().rev()).take(excess);
@@ -270,14 +288,23 @@ impl Simulation {
         let service = &self.scenario.services[s];
         let rt = &self.services[s];
         let (_, max_running) = deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
-        let missing = rt.desired.saturating_sub(rt.primary_active);
+        let primary_draining = rt
+            .active
+            .iter()
+            .filter(|&&id| {
+                let task = &self.tasks[id as usize];
+                task.on_draining && matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary)
+            })
+            .count() as u32;
+        let missing = rt.desired.saturating_sub(rt.primary_active - primary_draining);
         let room = max_running.saturating_sub(rt.active.len() as u32);
         let want = missing.min(room);
         let strategy = service.strategy.clone();
         let mut counts = vec![0u32; strategy.items.len()];
         for &id in &rt.active {
             let task = &self.tasks[id as usize];
-            if matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary) {
+            if !task.on_draining && matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary)
+            {
                 if let Some(item) = item_of(&strategy, task.provider) {
                     counts[item] += 1;
                 }
@@ -337,6 +364,11 @@ impl Simulation {
         rt.primary_active += 1;
     }
 
+    /// One of the service's tasks is on an instance that started draining.
+    pub(super) fn service_drained(&mut self, s: usize) {
+        self.update_steady(s);
+    }
+
     pub(super) fn service_task_running(&mut self, s: usize) {
         // A task that reaches RUNNING ends the exponential backoff (tasks that crash later do not trigger it).
         self.services[s].backoff_level = 0;
@@ -368,6 +400,9 @@ impl Simulation {
             if was_healthy {
                 rt.healthy_primary -= 1;
             }
+        }
+        if self.tasks[task as usize].on_draining {
+            rt.on_draining -= 1;
         }
         if matches!(reason, StopReason::SpotInterrupted) || reason.is_failure() {
             rt.replacements += 1;
@@ -446,6 +481,7 @@ impl Simulation {
     fn update_steady(&mut self, s: usize) {
         let rt = &mut self.services[s];
         let steady = rt.healthy_primary == rt.desired
+            && rt.on_draining == 0
             && rt.primary_active == rt.desired
             && rt.active.len() as u32 == rt.desired
             && !rt.breaker_stopped();
@@ -495,6 +531,9 @@ impl Simulation {
             }
             TimedAction::SpotInterruption { fraction, count } => self.spot_interruption_wave(fraction, count),
             TimedAction::SpotAvailability { capacity_per_minute } => self.set_spot_capacity(capacity_per_minute),
+            TimedAction::Ec2SpotWave { provider, instance_type, zone, fraction } => {
+                self.ec2_spot_wave(provider, instance_type, zone, fraction)
+            }
         }
     }
 

@@ -1,0 +1,143 @@
+//! EC2 Spot (domain.md 4.5): interruption notices two minutes before termination, as timed waves that hit one
+//! Spot pool (an instance type in an Availability Zone) and as a random rate per instance; instance draining at
+//! the notice when `ECS_ENABLE_SPOT_INSTANCE_DRAINING` is on; ASG Capacity Rebalancing; replacement instances.
+//!
+//! Diversification matters because a wave hits one pool: the more types and zones a group spreads over, the
+//! fewer of its instances (and tasks) share the pool that is reclaimed.
+
+use super::ec2::InstanceState;
+use super::{Event, Simulation};
+use crate::defaults;
+use crate::instance_types::InstanceType;
+use crate::output::TraceWhat;
+use crate::task::{Owner, StopReason, TaskState};
+use crate::time::SimTime;
+
+impl Simulation {
+    /// Draws when a new Spot instance will be interrupted, from its group's Spot Instance Advisor frequency.
+    pub(super) fn schedule_random_interruption(&mut self, id: u32) {
+        let provider = &self.scenario.providers[self.instances[id as usize].provider as usize];
+        let rate = provider.interruptions_per_instance_hour;
+        if rate <= 0.0 {
+            return;
+        }
+        let after = self.rng.exponential_ms(3_600_000.0 / rate);
+        if self.now.plus_ms(after) < self.scenario.horizon {
+            self.schedule_in(after, Event::SpotNotice { instance: id });
+        }
+    }
+
+    /// The two-minute interruption notice for an instance.
+    pub(super) fn spot_notice(&mut self, id: u32) {
+        let instance = &mut self.instances[id as usize];
+        if instance.state == InstanceState::Terminated || instance.notice_at.is_some() {
+            return;
+        }
+        instance.notice_at = Some(self.now);
+        let (p, state) = (instance.provider as usize, instance.state);
+        self.interruptions += 1;
+        self.record(TraceWhat::SpotNotice { instance: id });
+        let provider = &self.scenario.providers[p];
+        let (draining, rebalance) = (provider.spot_draining, provider.capacity_rebalance);
+        if rebalance {
+            // Capacity Rebalancing launches the replacement first, then lets the old instance go.
+            self.replace_instance(p);
+        }
+        let warning = SimTime::from_secs_f64(defaults::SPOT_WARNING_S).as_millis();
+        let kill_at = self.now.plus_ms(warning);
+        for &task in &self.instances[id as usize].tasks {
+            self.tasks[task as usize].kill_at = Some(kill_at);
+        }
+        if draining && state == InstanceState::Active {
+            self.drain_instance(id);
+        }
+        self.schedule_in(warning, Event::SpotTermination { instance: id });
+    }
+
+    /// DRAINING: tasks not yet RUNNING stop at once; running service tasks are replaced by their schedulers within
+    /// the deployment bounds; standalone tasks are left alone.
+    fn drain_instance(&mut self, id: u32) {
+        self.instances[id as usize].state = InstanceState::Draining;
+        self.record(TraceWhat::Instance { instance: id, state: InstanceState::Draining });
+        for task in self.instances[id as usize].tasks.clone() {
+            let t = &self.tasks[task as usize];
+            if t.stopping {
+                continue;
+            }
+            match (t.state, t.owner) {
+                (TaskState::Provisioning | TaskState::Pending | TaskState::Activating, _) => {
+                    self.begin_stop(task, StopReason::SpotInterrupted)
+                }
+                (_, Owner::Service { service, .. }) => {
+                    self.tasks[task as usize].on_draining = true;
+                    self.services[service as usize].on_draining += 1;
+                    self.service_drained(service as usize);
+                }
+                (_, Owner::Standalone { .. }) => {}
+            }
+        }
+    }
+
+    pub(super) fn spot_termination(&mut self, id: u32) {
+        if self.instances[id as usize].state == InstanceState::Terminated {
+            return;
+        }
+        let p = self.instances[id as usize].provider as usize;
+        self.terminate_instance(id, StopReason::SpotInterrupted);
+        if !self.scenario.providers[p].capacity_rebalance {
+            // The Auto Scaling group keeps its desired capacity: it replaces the reclaimed instance.
+            self.replace_instance(p);
+        }
+    }
+
+    fn replace_instance(&mut self, p: usize) {
+        if (self.providers[p].instances.len() as u32) < self.scenario.providers[p].max_size {
+            self.launch_instance(p as u16);
+        }
+    }
+
+    /// A wave: `fraction` of the instances in one pool (the named type and zone, or the largest pool).
+    pub(super) fn ec2_spot_wave(
+        &mut self,
+        p: usize,
+        instance_type: Option<&'static InstanceType>,
+        zone: Option<u16>,
+        fraction: f64,
+    ) {
+        let live: Vec<u32> = self.providers[p]
+            .instances
+            .iter()
+            .copied()
+            .filter(|&i| self.instances[i as usize].notice_at.is_none())
+            .collect();
+        let pool_of = |i: u32| {
+            let instance = &self.instances[i as usize];
+            (instance.instance_type.name, instance.zone)
+        };
+        let mut pools: Vec<((&'static str, u16), u32)> = Vec::new();
+        for &i in &live {
+            let key = pool_of(i);
+            match pools.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => *n += 1,
+                None => pools.push((key, 1)),
+            }
+        }
+        pools.sort();
+        let chosen = pools
+            .iter()
+            .filter(|((t, z), _)| instance_type.is_none_or(|it| it.name == *t) && zone.is_none_or(|zz| zz == *z))
+            .max_by_key(|(_, n)| *n)
+            .map(|(key, _)| *key);
+        let Some(pool) = chosen else { return };
+        let mut members: Vec<u32> = live.into_iter().filter(|&i| pool_of(i) == pool).collect();
+        let n = members.len() as u64;
+        let take = ((fraction * n as f64).round() as u64).min(n);
+        for i in 0..take {
+            let j = i + self.rng.below(n - i);
+            members.swap(i as usize, j as usize);
+        }
+        for &id in &members[..take as usize] {
+            self.spot_notice(id);
+        }
+    }
+}
