@@ -4,13 +4,14 @@
 use crate::scenario::Scenario;
 use crate::spec::*;
 
-/// The benchmark ids.
-pub const IDS: [&str; 1] = ["bench-large"];
+/// The benchmark ids: a large Fargate scenario built here, and the `stress-100k` preset.
+pub const IDS: [&str; 2] = ["bench-large", "stress-100k"];
 
 /// A benchmark scenario by id.
 pub fn scenario(id: &str) -> Option<Scenario> {
     match id {
         "bench-large" => Scenario::from_spec(large_fargate()).ok(),
+        "stress-100k" => crate::presets::get(id)?.scenario().ok(),
         _ => None,
     }
 }

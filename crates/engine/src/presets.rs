@@ -91,6 +91,14 @@ static PRESETS: &[Preset] = &[
          1,000 small instances, one task each. The launch rate, not the network mode, decides the time."
     ),
     preset!(
+        "stress-100k",
+        "Stress: 100 services x 1,000 tasks over EC2, EC2 Spot and Fargate, 6 hours",
+        None,
+        "100,000 tasks: 40 services on On-Demand instances, 30 on diversified Spot instances with draining, 30 split \
+         between Fargate and Fargate Spot. The Fargate services queue on the shared buckets and Spot capacity while \
+         the EC2 ones launch at 500 tasks/min each; Spot waves at 2, 3 and 4 hours, a deployment at 5 hours."
+    ),
+    preset!(
         "fargate-three-services",
         "Three services deploying at once share the Fargate bucket",
         None,
@@ -127,6 +135,49 @@ static PRESETS: &[Preset] = &[
         "A healthy service of 50 tasks is deployed to a revision whose tasks fail to start. The scheduler backs off \
          exponentially, the circuit breaker counts the failures, and the deployment rolls back to the last good \
          revision."
+    ),
+    preset!(
+        "fargate-vs-ec2-six-services",
+        "Six services deploying at once: Fargate vs EC2",
+        None,
+        "Six services on Fargate share one account bucket of 20 tasks/s; six on EC2 each keep 250 tasks/min and need \
+         no launch token. Compare the steady times in the summary: the EC2 services finish first, the crossover the \
+         AWS article describes for three or more parallel deployments."
+    ),
+    preset!(
+        "ec2-runtask-burst",
+        "A RunTask burst of 3,000 tasks on EC2",
+        None,
+        "No Fargate bucket is involved: the RunTask API bucket lets 100 calls (1,000 tasks) through at once, then 40 \
+         calls (400 tasks) per second. Watch the RunTask bucket empty and the launch curve step down."
+    ),
+    preset!(
+        "ec2-spot-draining",
+        "An EC2 Spot wave, with and without instance draining",
+        None,
+        "Half of each Spot pool is reclaimed at 600 s. The drained service starts replacements at the notice and \
+         keeps its healthy count; the other loses half its tasks when the instances die two minutes later."
+    ),
+    preset!(
+        "ec2-stuck-host-port",
+        "A rolling deployment stuck on a fixed host port",
+        None,
+        "The deployment at 300 s never finishes: the new revision needs port 80, every instance has it taken, and \
+         minimumHealthyPercent 100 forbids stopping an old task first. The summary names the deployment settings."
+    ),
+    preset!(
+        "ec2-mixed-sizes",
+        "Mixed instance sizes make the autoscaler repeat scale-outs",
+        None,
+        "Managed scaling plans for the big type, the group launches the small one, and the tasks never fit: the \
+         instance count climbs minute after minute while the tasks wait in PROVISIONING."
+    ),
+    preset!(
+        "ec2-consolidation",
+        "Consolidating many tiny services onto a few instances",
+        None,
+        "48 tiny tasks binpacked by memory onto a handful of t3.large instances. Compare the cost per hour with one \
+         instance per site."
     ),
 ];
 

@@ -11,7 +11,7 @@ use crate::tools::{self, Needs};
 use crate::{dist, Workspace};
 
 /// The presets both benchmarks run; the CLI's `bench` uses the same ids.
-const BENCH_PRESETS: &[&str] = &["bench-large"];
+const BENCH_PRESETS: &[&str] = &["bench-large", "stress-100k"];
 
 pub fn run(ws: &Workspace) -> Result<()> {
     step("ensure tools");

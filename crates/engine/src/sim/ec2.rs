@@ -8,7 +8,7 @@
 //! the group toward `target_capacity`, bounded by the step sizes, blocked while an instance is warming up, and
 //! scaling in only after 15 low readings.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use super::{Event, Simulation};
 use crate::defaults;
@@ -89,9 +89,42 @@ pub(super) struct ProviderRt {
     /// Tasks in PROVISIONING waiting for an instance with room, with their generation.
     waiting: VecDeque<(u32, u32)>,
     pub(super) waiting_count: u32,
+    /// Where the next placement starts looking, so equal candidates take turns.
+    cursor: u32,
     /// Since when the reservation has been below target (scale-in needs 15 minutes of it).
     low_since: Option<SimTime>,
     pub(super) last_reservation: Option<u32>,
+}
+
+/// Tasks per owner (service or RunTask burst) on each instance and in each zone, kept as tasks are placed and
+/// released, so spread strategies look counts up instead of recounting every instance's tasks.
+#[derive(Default)]
+pub(super) struct OwnerCounts {
+    on_instance: BTreeMap<(u64, u32), u32>,
+    in_zone: BTreeMap<(u64, u16, u16), u32>,
+}
+
+impl OwnerCounts {
+    fn add(&mut self, owner: u64, instance: &Instance, delta: i32) {
+        let apply = |count: &mut u32| *count = count.saturating_add_signed(delta);
+        apply(self.on_instance.entry((owner, instance.id)).or_insert(0));
+        apply(self.in_zone.entry((owner, instance.provider, instance.zone)).or_insert(0));
+    }
+
+    fn on_instance(&self, owner: u64, instance: u32) -> u32 {
+        self.on_instance.get(&(owner, instance)).copied().unwrap_or(0)
+    }
+
+    fn in_zone(&self, owner: u64, provider: u16, zone: u16) -> u32 {
+        self.in_zone.get(&(owner, provider, zone)).copied().unwrap_or(0)
+    }
+}
+
+fn owner_key(owner: Owner) -> u64 {
+    match owner {
+        Owner::Service { service, .. } => u64::from(service),
+        Owner::Standalone { workload } => (1 << 32) | u64::from(workload),
+    }
 }
 
 /// What a task needs from an instance.
@@ -305,7 +338,7 @@ impl Simulation {
 
     /// Tasks of the same owner (service or RunTask burst) holding resources on an instance.
     fn owner_tasks_on(&self, instance: &Instance, owner: Owner) -> u32 {
-        instance.tasks.iter().filter(|&&t| same_owner(self.tasks[t as usize].owner, owner)).count() as u32
+        self.owner_counts.on_instance(owner_key(owner), instance.id)
     }
 
     /// The spread key of an instance: its id, or an attribute value.
@@ -318,22 +351,28 @@ impl Simulation {
 
     /// Chooses an instance for a task in documented order: resources, ports and ENIs; constraints; then the
     /// strategies, each narrowing the candidates to its best; a `random` strategy or the first candidate picks.
+    /// Candidates are visited from a rotating start, so ties go to a different instance each time.
     fn choose_instance(&mut self, p: usize, needs: &Needs, placement: &Placement, owner: Owner) -> Option<u32> {
-        let mut candidates: Vec<u32> = self.providers[p]
-            .instances
+        let group = &self.providers[p].instances;
+        let start = self.providers[p].cursor as usize % group.len().max(1);
+        let mut candidates: Vec<u32> = group[start..]
             .iter()
+            .chain(&group[..start])
             .copied()
             .filter(|&i| {
                 let instance = &self.instances[i as usize];
                 Self::fits(instance, needs)
                     && (!placement.distinct_instance || self.owner_tasks_on(instance, owner) == 0)
-                    && self.member_of(instance, placement)
+                    && (placement.member_of.is_empty() || self.member_of(instance, placement))
             })
             .collect();
+        self.providers[p].cursor = self.providers[p].cursor.wrapping_add(1);
         if candidates.is_empty() {
             return None;
         }
-        for strategy in &placement.strategies {
+        let key = owner_key(owner);
+        let last = placement.strategies.len().saturating_sub(1);
+        for (index, strategy) in placement.strategies.iter().enumerate() {
             if candidates.len() == 1 {
                 break;
             }
@@ -349,25 +388,43 @@ impl Simulation {
                     let best = candidates.iter().map(left).min().expect("non-empty");
                     candidates.retain(|i| left(i) == best);
                 }
+                PlacementStrategySpec::Spread { field } if field == "instanceId" => {
+                    let count = |i: &u32| self.owner_counts.on_instance(key, *i);
+                    if index == last {
+                        // Nothing narrows further: the first instance without a task of this owner is as good as
+                        // any, and is usually found at once.
+                        if let Some(&free) = candidates.iter().find(|i| count(i) == 0) {
+                            return Some(free);
+                        }
+                    }
+                    let best = candidates.iter().map(count).min().expect("non-empty");
+                    candidates.retain(|i| count(i) == best);
+                }
+                PlacementStrategySpec::Spread { field } if field == "attribute:ecs.availability-zone" => {
+                    let zones = self.scenario.providers[p].zones.len() as u16;
+                    let per_zone: Vec<u32> = (0..zones).map(|z| self.owner_counts.in_zone(key, p as u16, z)).collect();
+                    let count = |i: &u32| per_zone[self.instances[*i as usize].zone as usize];
+                    let best = candidates.iter().map(count).min().expect("non-empty");
+                    candidates.retain(|i| count(i) == best);
+                }
                 PlacementStrategySpec::Spread { field } => {
-                    // Count the owner's tasks per key over all of the group's active instances, not only those
-                    // with room: spread balances the whole group.
+                    // Any other attribute: count the owner's tasks per value over the group's active instances.
                     let mut counts: Vec<(String, u32)> = Vec::new();
                     for &i in &self.providers[p].instances {
                         let instance = &self.instances[i as usize];
                         if instance.state != InstanceState::Active {
                             continue;
                         }
-                        let key = self.spread_key(instance, field);
+                        let value = self.spread_key(instance, field);
                         let n = self.owner_tasks_on(instance, owner);
-                        match counts.iter_mut().find(|(k, _)| *k == key) {
+                        match counts.iter_mut().find(|(k, _)| *k == value) {
                             Some((_, c)) => *c += n,
-                            None => counts.push((key, n)),
+                            None => counts.push((value, n)),
                         }
                     }
                     let count_of = |i: &u32| {
-                        let key = self.spread_key(&self.instances[*i as usize], field);
-                        counts.iter().find(|(k, _)| *k == key).map_or(0, |(_, c)| *c)
+                        let value = self.spread_key(&self.instances[*i as usize], field);
+                        counts.iter().find(|(k, _)| *k == value).map_or(0, |(_, c)| *c)
                     };
                     let best = candidates.iter().map(count_of).min().expect("non-empty");
                     candidates.retain(|i| count_of(i) == best);
@@ -394,6 +451,8 @@ impl Simulation {
         i.dynamic_ports_used += needs.dynamic_ports;
         i.tasks.push(task);
         self.tasks[task as usize].instance = Some(instance);
+        let owner = owner_key(self.tasks[task as usize].owner);
+        self.owner_counts.add(owner, &self.instances[instance as usize], 1);
     }
 
     /// Gives a stopped task's resources back, and lets waiting tasks of the group try again.
@@ -416,6 +475,8 @@ impl Simulation {
             i.tasks.swap_remove(at);
         }
         let provider = i.provider;
+        let owner = owner_key(self.tasks[task as usize].owner);
+        self.owner_counts.add(owner, &self.instances[instance as usize], -1);
         if self.providers[provider as usize].waiting_count > 0 {
             self.place_waiting(provider as usize);
         }
@@ -739,13 +800,5 @@ impl Simulation {
             }
         }
         Ok(())
-    }
-}
-
-fn same_owner(a: Owner, b: Owner) -> bool {
-    match (a, b) {
-        (Owner::Service { service: x, .. }, Owner::Service { service: y, .. }) => x == y,
-        (Owner::Standalone { workload: x }, Owner::Standalone { workload: y }) => x == y,
-        _ => false,
     }
 }

@@ -26,10 +26,11 @@ pub enum Limiter {
     CircuitBreaker,
     Capacity,
     ProvisioningLimit,
+    ClusterAutoScaling,
 }
 
 impl Limiter {
-    pub const ALL: [Limiter; 9] = [
+    pub const ALL: [Limiter; 10] = [
         Limiter::ServiceLaunchRate,
         Limiter::FargateOnDemandBucket,
         Limiter::FargateSpotBucket,
@@ -39,6 +40,7 @@ impl Limiter {
         Limiter::CircuitBreaker,
         Limiter::Capacity,
         Limiter::ProvisioningLimit,
+        Limiter::ClusterAutoScaling,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +54,7 @@ impl Limiter {
             Limiter::CircuitBreaker => "circuit breaker (deployment failed)",
             Limiter::Capacity => "EC2 capacity (no instance with room, no managed scaling)",
             Limiter::ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
+            Limiter::ClusterAutoScaling => "cluster auto scaling (tasks in PROVISIONING waiting for instances)",
         }
     }
 
@@ -111,7 +114,7 @@ pub(super) struct ServiceRt {
     pub(super) spot_waiting: u32,
     pub(super) steady_at: Option<SimTime>,
     /// Waiting task-milliseconds per [`Limiter`].
-    pub(super) waiting_ms: [u64; 9],
+    pub(super) waiting_ms: [u64; 10],
     pub(super) failures: u64,
     pub(super) replacements: u64,
     pub(super) interruptions: u64,
@@ -175,7 +178,7 @@ impl Simulation {
                 on_draining: 0,
                 spot_waiting: 0,
                 steady_at: None,
-                waiting_ms: [0; 9],
+                waiting_ms: [0; 10],
                 failures: 0,
                 replacements: 0,
                 interruptions: 0,
@@ -233,9 +236,18 @@ impl Simulation {
         }
         self.launch_for_service(s);
 
+        let ec2_waiting = self.services[s]
+            .active
+            .iter()
+            .filter(|&&id| {
+                let task = &self.tasks[id as usize];
+                task.awaiting_capacity && !task.provider.is_fargate()
+            })
+            .count() as u64;
         let rt = &mut self.services[s];
         let spot_waiting = u64::from(rt.spot_waiting);
         rt.tally(Limiter::FargateSpotCapacity, spot_waiting, cycle_ms);
+        rt.tally(Limiter::ClusterAutoScaling, ec2_waiting, cycle_ms);
         if rt.steady_at.is_none() && !rt.cycle_pending {
             rt.cycle_pending = true;
             self.schedule_in(cycle_ms, Event::ServiceCycle { service: s as u32 });
