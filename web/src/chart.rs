@@ -7,9 +7,15 @@ use fleetplan_engine::TimeSeries;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
-/// One colour per capacity type (indexed like `CapacityType::ALL`): blue, orange, bluish green, vermillion.
-const CAPACITY_COLOURS: [RGBColor; 4] =
-    [RGBColor(0, 114, 178), RGBColor(230, 159, 0), RGBColor(0, 158, 115), RGBColor(213, 94, 0)];
+/// One colour per capacity type (indexed like `CapacityType::ALL`): blue, orange, bluish green, vermillion,
+/// reddish purple.
+const CAPACITY_COLOURS: [RGBColor; 5] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+];
 const AXIS_GREY: RGBColor = RGBColor(90, 90, 90);
 const BIN_S: f64 = 5.0;
 

@@ -131,5 +131,7 @@ pub const FARGATE_ARM_GB_HOUR: f64 = 0.00356;
 /// "Up to 70% off (observed ~67%)".
 pub const FARGATE_SPOT_DISCOUNT_PERCENT: f64 = 67.0;
 pub const PUBLIC_IPV4_HOUR: f64 = 0.005;
+/// ECS Anywhere: $0.01025 per registered instance-hour.
+pub const ECS_ANYWHERE_INSTANCE_HOUR: f64 = 0.01025;
 /// Fargate bills per second with a one-minute minimum.
 pub const FARGATE_MIN_BILLED_S: f64 = 60.0;

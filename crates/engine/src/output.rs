@@ -10,15 +10,17 @@ use crate::time::SimTime;
 
 /// The columns of [`TimeSeries`], in order. Rates are per second over the preceding sample interval;
 /// levels are sampled at the sample time.
-pub const SERIES_COLUMNS: [(&str, &str); 20] = [
+pub const SERIES_COLUMNS: [(&str, &str); 22] = [
     ("launches_fargate", "tasks/s"),
     ("launches_fargate_spot", "tasks/s"),
     ("launches_ec2", "tasks/s"),
     ("launches_ec2_spot", "tasks/s"),
+    ("launches_external", "tasks/s"),
     ("running_fargate", "tasks"),
     ("running_fargate_spot", "tasks"),
     ("running_ec2", "tasks"),
     ("running_ec2_spot", "tasks"),
+    ("running_external", "tasks"),
     ("desired", "tasks"),
     ("healthy", "tasks"),
     ("provisioning", "tasks"),
@@ -41,24 +43,26 @@ pub mod col {
     pub const LAUNCHES_FARGATE_SPOT: usize = 1;
     pub const LAUNCHES_EC2: usize = 2;
     pub const LAUNCHES_EC2_SPOT: usize = 3;
-    pub const RUNNING: usize = 4;
-    pub const RUNNING_FARGATE: usize = 4;
-    pub const RUNNING_FARGATE_SPOT: usize = 5;
-    pub const RUNNING_EC2: usize = 6;
-    pub const RUNNING_EC2_SPOT: usize = 7;
-    pub const DESIRED: usize = 8;
-    pub const HEALTHY: usize = 9;
-    pub const PROVISIONING: usize = 10;
-    pub const PENDING: usize = 11;
-    pub const INSTANCES: usize = 12;
+    pub const LAUNCHES_EXTERNAL: usize = 4;
+    pub const RUNNING: usize = 5;
+    pub const RUNNING_FARGATE: usize = 5;
+    pub const RUNNING_FARGATE_SPOT: usize = 6;
+    pub const RUNNING_EC2: usize = 7;
+    pub const RUNNING_EC2_SPOT: usize = 8;
+    pub const RUNNING_EXTERNAL: usize = 9;
+    pub const DESIRED: usize = 10;
+    pub const HEALTHY: usize = 11;
+    pub const PROVISIONING: usize = 12;
+    pub const PENDING: usize = 13;
+    pub const INSTANCES: usize = 14;
     /// The highest CapacityProviderReservation across providers at their last evaluation (0 with none).
-    pub const RESERVATION: usize = 13;
-    pub const BUCKET_FARGATE_ON_DEMAND: usize = 14;
-    pub const BUCKET_FARGATE_SPOT: usize = 15;
-    pub const BUCKET_RUN_TASK_API: usize = 16;
-    pub const BUCKET_FARGATE_RUN_TASK_CALLS: usize = 17;
-    pub const SPOT_CAPACITY_WAITING: usize = 18;
-    pub const COST_USD: usize = 19;
+    pub const RESERVATION: usize = 15;
+    pub const BUCKET_FARGATE_ON_DEMAND: usize = 16;
+    pub const BUCKET_FARGATE_SPOT: usize = 17;
+    pub const BUCKET_RUN_TASK_API: usize = 18;
+    pub const BUCKET_FARGATE_RUN_TASK_CALLS: usize = 19;
+    pub const SPOT_CAPACITY_WAITING: usize = 20;
+    pub const COST_USD: usize = 21;
 }
 
 /// Values sampled every `interval_ms`; sample `i` is at time `(i + 1) * interval_ms`.

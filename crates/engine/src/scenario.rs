@@ -81,12 +81,18 @@ pub enum CapacityType {
     FargateSpot,
     Ec2OnDemand,
     Ec2Spot,
+    External,
 }
 
 impl CapacityType {
-    pub const ALL: [CapacityType; 4] =
-        [CapacityType::Fargate, CapacityType::FargateSpot, CapacityType::Ec2OnDemand, CapacityType::Ec2Spot];
-    pub const COUNT: usize = 4;
+    pub const ALL: [CapacityType; 5] = [
+        CapacityType::Fargate,
+        CapacityType::FargateSpot,
+        CapacityType::Ec2OnDemand,
+        CapacityType::Ec2Spot,
+        CapacityType::External,
+    ];
+    pub const COUNT: usize = 5;
 
     pub fn name(self) -> &'static str {
         match self {
@@ -94,6 +100,7 @@ impl CapacityType {
             CapacityType::FargateSpot => "FARGATE_SPOT",
             CapacityType::Ec2OnDemand => "EC2",
             CapacityType::Ec2Spot => "EC2_SPOT",
+            CapacityType::External => "EXTERNAL",
         }
     }
 
@@ -115,7 +122,8 @@ pub struct ManagedScaling {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AsgProvider {
     pub name: String,
-    pub instance_types: Vec<&'static InstanceType>,
+    /// The types the group launches; an ECS Anywhere group has one synthetic type describing its hosts.
+    pub instance_types: Vec<InstanceType>,
     pub purchase: Purchase,
     pub allocation_strategy: AllocationStrategy,
     pub zones: Vec<String>,
@@ -130,13 +138,16 @@ pub struct AsgProvider {
     pub capacity_rebalance: bool,
     /// Random interruptions: expected interruptions per instance per hour (Spot groups only).
     pub interruptions_per_instance_hour: f64,
+    /// An ECS Anywhere group of external hosts rather than an Auto Scaling group.
+    pub external: bool,
 }
 
 impl AsgProvider {
     pub fn capacity_type(&self) -> CapacityType {
-        match self.purchase {
-            Purchase::OnDemand => CapacityType::Ec2OnDemand,
-            Purchase::Spot => CapacityType::Ec2Spot,
+        match (self.external, self.purchase) {
+            (true, _) => CapacityType::External,
+            (false, Purchase::OnDemand) => CapacityType::Ec2OnDemand,
+            (false, Purchase::Spot) => CapacityType::Ec2Spot,
         }
     }
 }
@@ -227,6 +238,7 @@ pub struct Prices {
     pub fargate_spot_discount_percent: f64,
     pub public_ipv4_hour: f64,
     pub ec2_spot_discount_percent: f64,
+    pub ecs_anywhere_instance_hour: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -310,7 +322,7 @@ pub enum TimedAction {
     Deploy { service: usize, task_def: usize },
     SpotInterruption { fraction: Option<f64>, count: Option<u32> },
     SpotAvailability { capacity_per_minute: u32 },
-    Ec2SpotWave { provider: usize, instance_type: Option<&'static InstanceType>, zone: Option<u16>, fraction: f64 },
+    Ec2SpotWave { provider: usize, instance_type: Option<&'static str>, zone: Option<u16>, fraction: f64 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -454,11 +466,6 @@ impl Validator {
             self.err("name", "must not be empty");
         }
         let horizon = SimTime(self.seconds("horizon_s", spec.horizon_s, 1.0, MAX_HORIZON_S));
-        self.not_yet(
-            "external_instances",
-            !spec.external_instances.is_empty(),
-            "ECS Anywhere external instances are not simulated in this version yet",
-        );
         self.not_yet("batch", spec.batch.is_some(), "AWS Batch is not simulated in this version yet");
         self.not_yet(
             "scheduled_tasks",
@@ -483,7 +490,8 @@ impl Validator {
             ),
         };
         let task_defs = self.task_defs(&spec.task_definitions);
-        let providers = self.providers(&spec.capacity_providers);
+        let mut providers = self.providers(&spec.capacity_providers);
+        providers.extend(self.external_groups(&spec.external_instances, &providers));
         let services = self.services(spec, &task_defs, &providers);
         let run_tasks = self.run_tasks(spec, &task_defs, &providers, horizon);
         let events = self.events(spec, &task_defs, &services, &providers, horizon);
@@ -650,6 +658,12 @@ impl Validator {
                 0.0,
                 100.0,
             ),
+            ecs_anywhere_instance_hour: self.number(
+                "prices.ecs_anywhere_instance_hour",
+                spec.ecs_anywhere_instance_hour.unwrap_or(d::ECS_ANYWHERE_INSTANCE_HOUR),
+                0.0,
+                1000.0,
+            ),
         }
     }
 
@@ -806,7 +820,7 @@ impl Validator {
                 if p.instance_types.is_empty() {
                     self.err(field("instance_types"), "list at least one instance type, e.g. [\"m5.large\"]");
                 }
-                let instance_types: Vec<&'static InstanceType> = p
+                let instance_types: Vec<InstanceType> = p
                     .instance_types
                     .iter()
                     .enumerate()
@@ -815,7 +829,7 @@ impl Validator {
                         if found.is_none() {
                             self.err(field(&format!("instance_types[{j}]")), instance_types::unknown_message(name));
                         }
-                        found
+                        found.copied()
                     })
                     .collect();
                 let zones: BTreeSet<&str> = p.availability_zones.iter().map(String::as_str).collect();
@@ -886,6 +900,63 @@ impl Validator {
                     capacity_rebalance: p.capacity_rebalance,
                     // A month of 730 hours (365 x 24 / 12).
                     interruptions_per_instance_hour: p.interruption_frequency.map_or(0.0, |f| f.monthly_fraction() / 730.0),
+                    external: false,
+                }
+            })
+            .collect()
+    }
+
+    /// ECS Anywhere groups become fixed-size groups of one synthetic host type, with no capacity provider.
+    fn external_groups(&mut self, specs: &[ExternalGroupSpec], asg: &[AsgProvider]) -> Vec<AsgProvider> {
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let field = |name: &str| format!("external_instances[{i}].{name}");
+                if g.name.trim().is_empty() {
+                    self.err(field("name"), "must not be empty");
+                } else if asg.iter().any(|p| p.name == g.name) || specs[..i].iter().any(|o| o.name == g.name) {
+                    self.err(field("name"), format!("`{}` is already the name of another group", g.name));
+                }
+                if g.count == 0 || g.count > 10_000 {
+                    self.err(field("count"), format!("must be between 1 and 10000, got {}", g.count));
+                }
+                if g.vcpus == 0 || g.vcpus > 512 {
+                    self.err(field("vcpus"), format!("must be between 1 and 512, got {}", g.vcpus));
+                }
+                if g.memory_mib < 512 || g.memory_mib > 4 * 1024 * 1024 {
+                    self.err(field("memory_mib"), format!("must be between 512 and 4194304, got {}", g.memory_mib));
+                }
+                let host = InstanceType {
+                    name: "external",
+                    vcpu: g.vcpus.clamp(1, 512),
+                    memory_mib: g.memory_mib.max(512),
+                    // No awsvpc on ECS Anywhere: the primary interface only.
+                    max_enis: 1,
+                    trunk_tasks: None,
+                    on_demand_hour_usd: 0.0,
+                    architecture: g.architecture,
+                    burstable_baseline_percent: None,
+                    cpu_credits_per_hour: None,
+                };
+                let count = g.count.clamp(1, 10_000);
+                AsgProvider {
+                    name: g.name.clone(),
+                    instance_types: vec![host],
+                    purchase: Purchase::OnDemand,
+                    allocation_strategy: AllocationStrategy::Prioritized,
+                    zones: vec![g.location.clone()],
+                    min_size: count,
+                    max_size: count,
+                    initial: count,
+                    managed_scaling: None,
+                    managed_termination_protection: false,
+                    eni_trunking: false,
+                    images_cached: false,
+                    spot_draining: false,
+                    capacity_rebalance: false,
+                    interruptions_per_instance_hour: 0.0,
+                    external: true,
                 }
             })
             .collect()
@@ -913,11 +984,17 @@ impl Validator {
                 return fargate_only;
             }
             Some(LaunchType::External) => {
-                self.err(
-                    format!("{field}.launch_type"),
-                    "ECS Anywhere (EXTERNAL) is not simulated in this version yet",
-                );
-                return fargate_only;
+                let items: Vec<StrategyItem> = providers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.external)
+                    .map(|(i, _)| StrategyItem { provider: Provider::Asg(i as u16), base: 0, weight: 1 })
+                    .collect();
+                if items.is_empty() {
+                    self.err(format!("{field}.launch_type"), "launch_type EXTERNAL needs external_instances to run on");
+                    return fargate_only;
+                }
+                return Strategy { items };
             }
             _ => {}
         }
@@ -932,6 +1009,13 @@ impl Validator {
                 "FARGATE" => Provider::Fargate,
                 "FARGATE_SPOT" => Provider::FargateSpot,
                 other => match providers.iter().position(|p| p.name == other) {
+                    Some(index) if providers[index].external => {
+                        self.err(
+                            format!("{items_field}[{i}].capacity_provider"),
+                            format!("`{other}` is a group of ECS Anywhere hosts, which has no capacity provider; use launch_type EXTERNAL"),
+                        );
+                        continue;
+                    }
                     Some(index) => Provider::Asg(index as u16),
                     None => {
                         let mut known = vec!["FARGATE", "FARGATE_SPOT"];
@@ -985,7 +1069,16 @@ impl Validator {
         for item in &strategy.items {
             let Provider::Asg(index) = item.provider else { continue };
             let Some(provider) = providers.get(index as usize) else { continue };
-            let fits = |t: &&&InstanceType| {
+            if provider.external && td.network_mode == NetworkMode::Awsvpc {
+                self.err(
+                    field,
+                    format!(
+                        "task definition `{}`: ECS Anywhere does not support awsvpc; use bridge or host networking",
+                        td.name
+                    ),
+                );
+            }
+            let fits = |t: &&InstanceType| {
                 t.cpu_units() >= td.cpu
                     && t.registered_memory_mib(instance_types::ECS_RESERVED_MEMORY_DEFAULT_MIB) >= td.memory
             };
@@ -1106,6 +1199,15 @@ impl Validator {
                         field("autoscaling"),
                         "service autoscaling is not simulated in this version yet; use timed scale events",
                     );
+                }
+                let on_external = strategy.items.iter().any(|item| {
+                    matches!(item.provider, Provider::Asg(i) if providers.get(i as usize).is_some_and(|p| p.external))
+                });
+                if on_external && s.load_balancer.is_some() {
+                    self.err(field("load_balancer"), "ECS Anywhere has no load balancer integration");
+                }
+                if !strategy.items.iter().any(|item| item.provider.is_fargate()) && s.assign_public_ip {
+                    self.err(field("assign_public_ip"), "only Fargate tasks get a public IP from ECS");
                 }
                 let load_balancer = s.load_balancer.as_ref().map(|lb| {
                     let threshold = |v: &mut Self, name: &str, value: u32| {
@@ -1286,7 +1388,8 @@ impl Validator {
                             self.err(field("fraction"), format!("must be above 0 and at most 1, got {fraction}"));
                         }
                         let instance_type = instance_type.as_ref().and_then(|name| {
-                            let found = group.and_then(|g| g.instance_types.iter().find(|t| t.name == name).copied());
+                            let found =
+                                group.and_then(|g| g.instance_types.iter().find(|t| t.name == name)).map(|t| t.name);
                             if found.is_none() {
                                 self.err(
                                     field("instance_type"),

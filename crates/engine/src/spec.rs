@@ -40,9 +40,9 @@ pub struct ScenarioSpec {
     /// Auto Scaling group capacity providers (EC2 instances).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capacity_providers: Vec<CapacityProviderSpec>,
-    /// ECS Anywhere external hosts: planned, rejected by validation for now.
+    /// ECS Anywhere: groups of registered external hosts (launch type `EXTERNAL`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub external_instances: Vec<Value>,
+    pub external_instances: Vec<ExternalGroupSpec>,
     /// AWS Batch compute environments, queues and jobs: planned, rejected by validation for now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<Value>,
@@ -171,6 +171,9 @@ pub struct PriceSpec {
     pub fargate_spot_discount_percent: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_ipv4_hour: Option<f64>,
+    /// ECS Anywhere fee per registered instance-hour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecs_anywhere_instance_hour: Option<f64>,
     /// EC2 Spot discount off the On-Demand price, in percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ec2_spot_discount_percent: Option<f64>,
@@ -290,6 +293,25 @@ pub struct CapacityProviderSpec {
     /// Spot groups: random interruptions at this Spot Instance Advisor frequency (per instance, per month).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interruption_frequency: Option<InterruptionFrequency>,
+}
+
+/// ECS Anywhere: `count` identical servers registered to the cluster (no capacity provider, no scaling).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalGroupSpec {
+    pub name: String,
+    pub count: u32,
+    pub vcpus: u32,
+    pub memory_mib: u32,
+    #[serde(default)]
+    pub architecture: Architecture,
+    /// Where the hosts are (the `ecs.availability-zone` attribute for spread and memberOf).
+    #[serde(default = "default_location")]
+    pub location: String,
+}
+
+fn default_location() -> String {
+    "on-premises".to_string()
 }
 
 /// The Spot Instance Advisor's buckets of monthly interruption frequency.

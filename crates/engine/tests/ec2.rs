@@ -372,3 +372,36 @@ fn diversification_shrinks_what_a_wave_takes() {
     assert_eq!(one_pool, 36, "one pool: the wave takes every task");
     assert!(nine_pools <= 8, "nine pools: the wave takes one pool's tasks, got {nine_pools}");
 }
+
+fn anywhere(task_def: &str, service: &str) -> Result<Scenario, String> {
+    let json = format!(
+        r#"{{ "version": 1, "name": "anywhere", "horizon_s": 3600,
+          "external_instances": [{{ "name": "rack", "count": 3, "vcpus": 4, "memory_mib": 16384, "location": "dc-1" }}],
+          "task_definitions": [{{ "name": "app", "cpu": 1024, "memory": 2048, "image_mb": 100 {task_def} }}],
+          "services": [{{ "name": "app", "task_definition": "app", "desired_count": 9, "launch_type": "EXTERNAL" {service} }}] }}"#
+    );
+    Scenario::from_json(&json).map_err(|e| e.to_string())
+}
+
+#[test]
+fn ecs_anywhere_runs_tasks_on_registered_hosts_and_bills_the_fee() {
+    let sim = common::run_checked(anywhere(r#", "network_mode": "bridge""#, "").unwrap(), 31);
+    let summary = sim.metrics();
+    assert_eq!(summary.services[0].running, 9);
+    let view = sim.view();
+    assert_eq!(view.instances.len(), 3);
+    assert!(view.instances.iter().all(|i| i.tasks == 3 && i.zone == "dc-1" && i.provider == "rack"));
+    let external = view.pools.iter().find(|p| p.capacity == "EXTERNAL").unwrap();
+    assert_eq!(external.by_state[TaskState::Running.index()], 9);
+    // Three hosts at $0.01025 per instance-hour for the run; no per-task charge.
+    let expected = 3.0 * 0.01025 * summary.end_s / 3600.0;
+    assert!((summary.cost_usd - expected).abs() < 0.001, "cost {} vs {expected}", summary.cost_usd);
+}
+
+#[test]
+fn ecs_anywhere_refuses_awsvpc_and_load_balancers() {
+    let e = anywhere(r#", "network_mode": "awsvpc""#, "").unwrap_err();
+    assert!(e.contains("ECS Anywhere does not support awsvpc"), "{e}");
+    let e = anywhere(r#", "network_mode": "bridge""#, r#", "load_balancer": {}"#).unwrap_err();
+    assert!(e.contains("services[0].load_balancer: ECS Anywhere has no load balancer integration"), "{e}");
+}

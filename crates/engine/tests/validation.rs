@@ -90,12 +90,12 @@ fn strategy_rules() {
 
 #[test]
 fn parts_not_simulated_yet_are_errors_not_silence() {
-    let p = problems_with(|v| v["external_instances"] = serde_json::json!([{ "name": "rack-1" }]));
-    assert_problem(&p, "external_instances", "not simulated in this version yet");
+    let p = problems_with(|v| v["scheduled_tasks"] = serde_json::json!([{ "cron": "0 3 * * *" }]));
+    assert_problem(&p, "scheduled_tasks", "not simulated in this version yet");
     let p = problems_with(|v| v["batch"] = serde_json::json!({}));
     assert_problem(&p, "batch", "not simulated");
     let p = problems_with(|v| v["services"][0]["launch_type"] = "EXTERNAL".into());
-    assert_problem(&p, "services[0].launch_type", "ECS Anywhere (EXTERNAL) is not simulated");
+    assert_problem(&p, "services[0].launch_type", "launch_type EXTERNAL needs external_instances");
     let p = problems_with(|v| {
         v["services"][0]["placement_strategy"] = serde_json::json!([{ "type": "binpack", "field": "memory" }])
     });

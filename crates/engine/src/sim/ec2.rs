@@ -47,7 +47,7 @@ impl InstanceState {
 pub struct Instance {
     pub id: u32,
     pub provider: u16,
-    pub instance_type: &'static InstanceType,
+    pub instance_type: InstanceType,
     pub zone: u16,
     pub state: InstanceState,
     pub cpu_free: u32,
@@ -156,7 +156,7 @@ impl Simulation {
 
     /// Picks the zone and instance type for one more instance of the group, as the ASG would: zones stay
     /// balanced; the type follows the allocation strategy.
-    fn choose_type_and_zone(&mut self, p: usize) -> (&'static InstanceType, u16) {
+    fn choose_type_and_zone(&mut self, p: usize) -> (InstanceType, u16) {
         let provider = &self.scenario.providers[p];
         let rt = &self.providers[p];
         let types = &provider.instance_types;
@@ -228,13 +228,19 @@ impl Simulation {
         id
     }
 
-    /// USD per millisecond for an instance: On-Demand price, less the Spot discount for Spot groups.
+    /// USD per millisecond for an instance: On-Demand price, less the Spot discount for Spot groups; the ECS Anywhere
+    /// fee for external hosts.
     fn instance_rate(&self, id: u32) -> f64 {
         let instance = &self.instances[id as usize];
-        let mut per_hour = instance.instance_type.on_demand_hour_usd;
-        if self.scenario.providers[instance.provider as usize].purchase == Purchase::Spot {
-            per_hour *= 1.0 - self.scenario.prices.ec2_spot_discount_percent / 100.0;
-        }
+        let provider = &self.scenario.providers[instance.provider as usize];
+        let per_hour = if provider.external {
+            // ECS Anywhere: the hosts are yours; AWS charges per registered instance-hour.
+            self.scenario.prices.ecs_anywhere_instance_hour
+        } else if provider.purchase == Purchase::Spot {
+            instance.instance_type.on_demand_hour_usd * (1.0 - self.scenario.prices.ec2_spot_discount_percent / 100.0)
+        } else {
+            instance.instance_type.on_demand_hour_usd
+        };
         per_hour / 3_600_000.0
     }
 

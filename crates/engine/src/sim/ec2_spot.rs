@@ -8,7 +8,6 @@
 use super::ec2::InstanceState;
 use super::{Event, Simulation};
 use crate::defaults;
-use crate::instance_types::InstanceType;
 use crate::output::TraceWhat;
 use crate::task::{Owner, StopReason, TaskState};
 use crate::time::SimTime;
@@ -100,7 +99,7 @@ impl Simulation {
     pub(super) fn ec2_spot_wave(
         &mut self,
         p: usize,
-        instance_type: Option<&'static InstanceType>,
+        instance_type: Option<&'static str>,
         zone: Option<u16>,
         fraction: f64,
     ) {
@@ -125,7 +124,7 @@ impl Simulation {
         pools.sort();
         let chosen = pools
             .iter()
-            .filter(|((t, z), _)| instance_type.is_none_or(|it| it.name == *t) && zone.is_none_or(|zz| zz == *z))
+            .filter(|((t, z), _)| instance_type.is_none_or(|it| it == *t) && zone.is_none_or(|zz| zz == *z))
             .max_by_key(|(_, n)| *n)
             .map(|(key, _)| *key);
         let Some(pool) = chosen else { return };
