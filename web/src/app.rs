@@ -185,7 +185,7 @@ pub fn app() -> Html {
         <>
         <header class="masthead">
             <h1>{ "Fleetplan" }</h1>
-            <p class="tagline">{ "How fast can ECS and Fargate launch your tasks? A deterministic simulation of AWS's rate limits, capacity and task lifecycle." }</p>
+            <p class="tagline">{ "How fast can ECS launch your tasks on Fargate, EC2 and your own servers? A deterministic simulation of AWS's rate limits, capacity, placement and task lifecycle." }</p>
         </header>
         <main>
             <section class="controls" aria-label="Scenario">

@@ -91,6 +91,8 @@ pub(super) struct ProviderRt {
     pub(super) waiting_count: u32,
     /// Where the next placement starts looking, so equal candidates take turns.
     cursor: u32,
+    /// Live instances per zone (index of the provider's zone list), for the indexed spread placement.
+    by_zone: Vec<Vec<u32>>,
     /// Since when the reservation has been below target (scale-in needs 15 minutes of it).
     low_since: Option<SimTime>,
     pub(super) last_reservation: Option<u32>,
@@ -222,6 +224,11 @@ impl Simulation {
         instance.cpu_free = cpu;
         instance.memory_free = memory;
         self.providers[p as usize].instances.push(id);
+        let by_zone = &mut self.providers[p as usize].by_zone;
+        if by_zone.len() <= zone as usize {
+            by_zone.resize(zone as usize + 1, Vec::new());
+        }
+        by_zone[zone as usize].push(id);
         let rate = self.instance_rate(id);
         self.cost.start(self.now, rate);
         self.schedule_random_interruption(id);
@@ -359,6 +366,9 @@ impl Simulation {
     /// strategies, each narrowing the candidates to its best; a `random` strategy or the first candidate picks.
     /// Candidates are visited from a rotating start, so ties go to a different instance each time.
     fn choose_instance(&mut self, p: usize, needs: &Needs, placement: &Placement, owner: Owner) -> Option<u32> {
+        if let Some(decided) = self.spread_fast_path(p, needs, placement, owner) {
+            return decided;
+        }
         let group = &self.providers[p].instances;
         let start = self.providers[p].cursor as usize % group.len().max(1);
         let mut candidates: Vec<u32> = group[start..]
@@ -442,6 +452,60 @@ impl Simulation {
             }
         }
         Some(candidates[0])
+    }
+
+    /// The default placement (spread by zone, then by instance, no memberOf) without looking at every instance:
+    /// zones in order of the owner's task count, and in the first zone with room the first instance (from a
+    /// rotating start) that fits and holds none of the owner's tasks — the choice the full chain would make.
+    /// `Some(None)`: no instance has room. `None`: not decided here (another placement, or every instance with room
+    /// in the best zone already holds the owner's tasks); the full chain ranks the candidates.
+    fn spread_fast_path(
+        &mut self,
+        p: usize,
+        needs: &Needs,
+        placement: &Placement,
+        owner: Owner,
+    ) -> Option<Option<u32>> {
+        let [PlacementStrategySpec::Spread { field: zone_field }, PlacementStrategySpec::Spread { field: instance_field }] =
+            placement.strategies.as_slice()
+        else {
+            return None;
+        };
+        if zone_field != "attribute:ecs.availability-zone"
+            || instance_field != "instanceId"
+            || !placement.member_of.is_empty()
+        {
+            return None;
+        }
+        let key = owner_key(owner);
+        let rt = &self.providers[p];
+        let mut zones: Vec<(u32, usize)> =
+            (0..rt.by_zone.len()).map(|z| (self.owner_counts.in_zone(key, p as u16, z as u16), z)).collect();
+        zones.sort_unstable();
+        let cursor = rt.cursor as usize;
+        for (_, z) in zones {
+            let list = &rt.by_zone[z];
+            if list.is_empty() {
+                continue;
+            }
+            let start = cursor % list.len();
+            let mut any_fits = false;
+            for &i in list[start..].iter().chain(&list[..start]) {
+                if !Self::fits(&self.instances[i as usize], needs) {
+                    continue;
+                }
+                any_fits = true;
+                if self.owner_counts.on_instance(key, i) == 0 {
+                    self.providers[p].cursor = self.providers[p].cursor.wrapping_add(1);
+                    return Some(Some(i));
+                }
+            }
+            if any_fits {
+                // The lowest zone with room has no instance free of the owner's tasks: let the full chain rank them.
+                return None;
+            }
+        }
+        Some(None)
     }
 
     /// Reserves an instance's resources for a task.
@@ -743,9 +807,13 @@ impl Simulation {
         let instance = &mut self.instances[id as usize];
         instance.state = InstanceState::Terminated;
         let (provider, launched_at) = (instance.provider, instance.launched_at);
+        let zone = self.instances[id as usize].zone as usize;
         let rt = &mut self.providers[provider as usize];
         if let Some(at) = rt.instances.iter().position(|&i| i == id) {
             rt.instances.swap_remove(at);
+        }
+        if let Some(at) = rt.by_zone[zone].iter().position(|&i| i == id) {
+            rt.by_zone[zone].swap_remove(at);
         }
         let rate = self.instance_rate(id);
         let minimum = SimTime::from_secs_f64(defaults::EC2_MIN_BILLED_S).as_millis();
