@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::defaults as d;
 use crate::fargate;
@@ -300,7 +301,8 @@ pub struct Service {
     pub circuit_breaker: Option<bool>,
     pub load_balancer: Option<LoadBalancer>,
     pub assign_public_ip: bool,
-    pub placement: Placement,
+    /// Shared: placement reads it for every task, so it is never copied.
+    pub placement: Arc<Placement>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -313,7 +315,8 @@ pub struct RunTaskWorkload {
     pub strategy: Strategy,
     pub assign_public_ip: bool,
     pub on_throttle: OnThrottle,
-    pub placement: Placement,
+    /// Shared: placement reads it for every task, so it is never copied.
+    pub placement: Arc<Placement>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1247,7 +1250,7 @@ impl Validator {
                     circuit_breaker: s.deployment.circuit_breaker.as_ref().filter(|cb| cb.enable).map(|cb| cb.rollback),
                     load_balancer,
                     assign_public_ip: s.assign_public_ip,
-                    placement,
+                    placement: Arc::new(placement),
                 }
             })
             .collect()
@@ -1303,7 +1306,7 @@ impl Validator {
                     strategy,
                     assign_public_ip: r.assign_public_ip,
                     on_throttle: r.on_throttle,
-                    placement,
+                    placement: Arc::new(placement),
                 }
             })
             .collect()

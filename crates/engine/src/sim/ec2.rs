@@ -310,40 +310,27 @@ impl Simulation {
     }
 
     /// The value of an attribute (`ecs.instance-type`, `ecs.availability-zone`, `ecs.cpu-architecture`,
-    /// `ecs.os-type`) on an instance.
-    fn attribute(&self, instance: &Instance, name: &str) -> Option<String> {
+    /// `ecs.os-type`, `ecs.capacity-provider`) on an instance, borrowed: placement asks for it per candidate.
+    fn attribute<'a>(&'a self, instance: &'a Instance, name: &str) -> Option<&'a str> {
         let provider = &self.scenario.providers[instance.provider as usize];
         match name {
-            "ecs.instance-type" => Some(instance.instance_type.name.to_string()),
-            "ecs.availability-zone" => Some(provider.zones[instance.zone as usize].clone()),
-            "ecs.cpu-architecture" => Some(
-                match instance.instance_type.architecture {
-                    crate::spec::Architecture::X86_64 => "x86_64",
-                    crate::spec::Architecture::Arm64 => "arm64",
-                }
-                .to_string(),
-            ),
-            "ecs.os-type" => Some("linux".to_string()),
-            "ecs.capacity-provider" => Some(provider.name.clone()),
+            "ecs.instance-type" => Some(instance.instance_type.name),
+            "ecs.availability-zone" => Some(&provider.zones[instance.zone as usize]),
+            "ecs.cpu-architecture" => Some(match instance.instance_type.architecture {
+                crate::spec::Architecture::X86_64 => "x86_64",
+                crate::spec::Architecture::Arm64 => "arm64",
+            }),
+            "ecs.os-type" => Some("linux"),
+            "ecs.capacity-provider" => Some(&provider.name),
             _ => None,
         }
     }
 
     fn member_of(&self, instance: &Instance, placement: &Placement) -> bool {
+        let ec2_id = instance.ec2_id();
         placement.member_of.iter().all(|expression| {
-            let ec2_id = instance.ec2_id();
-            let values: Vec<(String, String)> = [
-                "ecs.instance-type",
-                "ecs.availability-zone",
-                "ecs.cpu-architecture",
-                "ecs.os-type",
-                "ecs.capacity-provider",
-            ]
-            .iter()
-            .filter_map(|name| self.attribute(instance, name).map(|v| (name.to_string(), v)))
-            .collect();
             expression.matches(|subject: &Subject| match subject {
-                Subject::Attribute(name) => values.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()),
+                Subject::Attribute(name) => self.attribute(instance, name),
                 Subject::Ec2InstanceId => Some(ec2_id.as_str()),
             })
         })
@@ -357,7 +344,7 @@ impl Simulation {
     /// The spread key of an instance: its id, or an attribute value.
     fn spread_key(&self, instance: &Instance, field: &str) -> String {
         match field.strip_prefix("attribute:") {
-            Some(name) => self.attribute(instance, name).unwrap_or_default(),
+            Some(name) => self.attribute(instance, name).unwrap_or_default().to_string(),
             None => instance.ec2_id(),
         }
     }
@@ -638,7 +625,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn placement_of(&self, owner: Owner) -> Placement {
+    pub(super) fn placement_of(&self, owner: Owner) -> std::sync::Arc<Placement> {
         match owner {
             Owner::Service { service, .. } => self.scenario.services[service as usize].placement.clone(),
             Owner::Standalone { workload } => self.scenario.run_tasks[workload as usize].placement.clone(),

@@ -234,16 +234,8 @@ impl Simulation {
         for (task, reason) in stops {
             self.begin_stop(task, reason);
         }
-        self.launch_for_service(s);
+        let ec2_waiting = self.launch_for_service(s);
 
-        let ec2_waiting = self.services[s]
-            .active
-            .iter()
-            .filter(|&&id| {
-                let task = &self.tasks[id as usize];
-                task.awaiting_capacity && !task.provider.is_fargate()
-            })
-            .count() as u64;
         let rt = &mut self.services[s];
         let spot_waiting = u64::from(rt.spot_waiting);
         rt.tally(Limiter::FargateSpotCapacity, spot_waiting, cycle_ms);
@@ -294,34 +286,34 @@ impl Simulation {
 
     /// Starts as many tasks of the primary deployment as the deployment bounds, the service's launch rate and the
     /// account's launch buckets allow, each on the provider its strategy picks.
-    fn launch_for_service(&mut self, s: usize) {
+    /// Returns how many of the service's tasks wait in PROVISIONING for EC2 capacity after the launches.
+    fn launch_for_service(&mut self, s: usize) -> u64 {
         let cycle_ms = self.scenario.latencies.cycle_ms;
         let now = self.now;
         let service = &self.scenario.services[s];
         let rt = &self.services[s];
         let (_, max_running) = deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
-        let primary_draining = rt
-            .active
-            .iter()
-            .filter(|&&id| {
-                let task = &self.tasks[id as usize];
-                task.on_draining && matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary)
-            })
-            .count() as u32;
+        let strategy = service.strategy.clone();
+        // One pass over the active tasks: primary tasks per strategy item (those on draining instances are being
+        // replaced and do not count), and tasks waiting for cluster auto scaling.
+        let mut counts = vec![0u32; strategy.items.len()];
+        let mut primary_draining = 0;
+        let mut ec2_waiting = 0u64;
+        for &id in &rt.active {
+            let task = &self.tasks[id as usize];
+            ec2_waiting += u64::from(task.awaiting_capacity && !task.provider.is_fargate());
+            if !matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary) {
+                continue;
+            }
+            if task.on_draining {
+                primary_draining += 1;
+            } else if let Some(item) = item_of(&strategy, task.provider) {
+                counts[item] += 1;
+            }
+        }
         let missing = rt.desired.saturating_sub(rt.primary_active - primary_draining);
         let room = max_running.saturating_sub(rt.active.len() as u32);
         let want = missing.min(room);
-        let strategy = service.strategy.clone();
-        let mut counts = vec![0u32; strategy.items.len()];
-        for &id in &rt.active {
-            let task = &self.tasks[id as usize];
-            if !task.on_draining && matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary)
-            {
-                if let Some(item) = item_of(&strategy, task.provider) {
-                    counts[item] += 1;
-                }
-            }
-        }
         let task_def = rt.deployments[rt.primary as usize].task_def;
         let deployment = rt.primary;
         let public_ip = service.assign_public_ip;
@@ -355,6 +347,7 @@ impl Simulation {
                 }
             };
             self.services[s].launch_bucket.try_take(now, 1);
+            ec2_waiting += u64::from(!provider.is_fargate() && instance.is_none());
             let task = self.launch_task(owner, task_def, provider, public_ip && provider.is_fargate(), instance);
             self.add_active(s, task);
             counts[item] += 1;
@@ -367,6 +360,7 @@ impl Simulation {
         if missing > room {
             rt.tally(Limiter::DeploymentSettings, u64::from(missing - room), cycle_ms);
         }
+        ec2_waiting
     }
 
     fn add_active(&mut self, s: usize, task: u32) {
