@@ -1,6 +1,6 @@
-// End-to-end tests of the built web app in headless Chromium, against the page's DOM
-// contract. `cargo xtask test` builds dist/, serves it, writes the CLI's summary for the
-// same scenario to FLEETPLAN_EXPECTED_SUMMARY and runs `node --test tests/e2e/`.
+// End-to-end tests of the built playground in headless Chromium, clicking through it as a person
+// would. `cargo xtask test` builds dist/, serves it, writes the CLI's summary for the same preset
+// and seed to FLEETPLAN_EXPECTED_SUMMARY and runs `node --test tests/e2e/`.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,12 +15,12 @@ const EXPECTED = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_SUMMA
 /** The scenario behind FLEETPLAN_EXPECTED_SUMMARY: E2E_PRESET and E2E_SEED in crates/xtask/src/test.rs. */
 const PRESET = 'fargate-ondemand-1000';
 const SEED = '7';
-const SCREENSHOT = fileURLToPath(new URL('./screenshots/run.png', import.meta.url));
+const SCREENSHOTS = new URL('./screenshots/', import.meta.url);
 /** Generous: a cold headless Chromium on a 2-core machine compiles the wasm first. */
 const TIMEOUT_MS = 30_000;
 /** How long a wrong summary must stay unchanged before it counts as the result. */
 const STABLE_MS = 5_000;
-const TEST_OPTIONS = { timeout: 90_000 };
+const TEST_OPTIONS = { timeout: 120_000 };
 
 let browser;
 before(async () => {
@@ -31,11 +31,11 @@ after(async () => {
 });
 
 /**
- * Runs `body(page)` in a fresh page, then asserts that the page logged no console error,
- * threw no uncaught error and had no failed request.
+ * Runs `body(page)` in a fresh page (its own storage), then asserts that the page logged no
+ * console error, threw no uncaught error and had no failed request.
  */
-async function withPage(t, body) {
-  const { page, errors, close } = await openPage(browser);
+async function withPage(t, body, viewport) {
+  const { page, errors, close } = await openPage(browser, viewport);
   try {
     await body(page);
     assert.deepEqual(errors, [], 'the page reported errors');
@@ -46,29 +46,35 @@ async function withPage(t, body) {
 }
 
 /** Opens `url` and waits for the app to mount. */
-async function load(page, url) {
+async function load(page, url = BASE_URL) {
   await page.goto(url);
-  await page.waitForSelector('#run', { timeout: TIMEOUT_MS });
+  await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
+}
+
+/** Opens a preset from the gallery, as a person would. */
+async function openPreset(page, id) {
+  await page.click('#toggle-gallery');
+  await page.click(`#open-${id}`);
+  await page.locator('#gallery').waitFor({ state: 'detached' });
 }
 
 /**
- * Waits until #summary-json holds the expected summary. Polling for the expected value,
- * rather than for any text, copes with a summary still on the page from an earlier run.
- * A different summary that stays put for STABLE_MS (or the time-out) fails the test,
- * comparing the last text so the failure shows the difference.
+ * Waits until #summary-json holds the expected summary. Polling for the expected value copes
+ * with a summary still on the page from an earlier run; a different summary that stays put for
+ * STABLE_MS (or the time-out) fails, showing the difference.
  */
-async function expectSummary(page) {
+async function expectSummary(page, expected = EXPECTED) {
   const deadline = Date.now() + TIMEOUT_MS;
   let text = '';
   let since = Date.now();
   while (Date.now() < deadline && !(text && Date.now() - since > STABLE_MS)) {
-    const next = ((await page.textContent('#summary-json')) ?? '').trim();
-    if (next && isDeepStrictEqual(parseOrNull(next), EXPECTED)) return;
+    const next = ((await page.locator('#summary-json').textContent().catch(() => '')) ?? '').trim();
+    if (next && isDeepStrictEqual(parseOrNull(next), expected)) return;
     if (next !== text) [text, since] = [next, Date.now()];
     await page.waitForTimeout(100);
   }
   assert.ok(text, '#summary-json stayed empty');
-  assert.deepEqual(JSON.parse(text), EXPECTED, '#summary-json differs from the CLI\'s --json output');
+  assert.deepEqual(JSON.parse(text), expected, '#summary-json differs from the CLI\'s --json output');
 }
 
 function parseOrNull(text) {
@@ -79,115 +85,250 @@ function parseOrNull(text) {
   }
 }
 
-/** Picks the e2e scenario in the control bar, runs it and waits for its summary. */
-async function runScenario(page) {
-  await page.selectOption('#preset', PRESET);
+/** Picks the e2e preset and seed and waits for the run's summary. */
+async function openE2eScenario(page) {
   await page.fill('#seed', SEED);
-  await page.click('#run');
+  await openPreset(page, PRESET);
   await expectSummary(page);
 }
 
-/** Pixels of the launch chart that differ from its top-left (background) pixel. */
-function chartInk(page) {
-  return page.evaluate(() => {
-    const chart = document.querySelector('#launch-chart');
-    if (!chart || !chart.width || !chart.height) return 0;
-    // Copy onto a 2D canvas, which reads back whatever context drew the chart.
+/** Pixels of a canvas that differ from its top-left (background) pixel. */
+function ink(page, selector) {
+  return page.evaluate((selector) => {
+    const canvas = document.querySelector(selector);
+    if (!canvas || !canvas.width || !canvas.height) return 0;
     const copy = document.createElement('canvas');
-    copy.width = chart.width;
-    copy.height = chart.height;
+    copy.width = canvas.width;
+    copy.height = canvas.height;
     const ctx = copy.getContext('2d');
-    ctx.drawImage(chart, 0, 0);
+    ctx.drawImage(canvas, 0, 0);
     const { data } = ctx.getImageData(0, 0, copy.width, copy.height);
-    let ink = 0;
+    let count = 0;
     for (let i = 0; i < data.length; i += 4) {
       if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2] || data[i + 3] !== data[3]) {
-        ink += 1;
+        count += 1;
       }
     }
-    return ink;
-  });
+    return count;
+  }, selector);
 }
 
-/** The share link the page offers for the scenario it shows. */
+/** Polls until a canvas has some ink. */
+async function expectInk(page, selector, minimum = 100) {
+  let count = 0;
+  for (const deadline = Date.now() + TIMEOUT_MS; count < minimum && Date.now() < deadline;) {
+    count = await ink(page, selector);
+    if (count < minimum) await page.waitForTimeout(100);
+  }
+  assert.ok(count >= minimum, `${selector} looks blank (${count} non-background pixels)`);
+}
+
+/** The playback time shown, in seconds. */
+async function clockSeconds(page) {
+  const text = (await page.textContent('#clock')) ?? '';
+  const now = text.split('/')[0].trim().split(':').map(Number);
+  return now.reduce((total, part) => total * 60 + part, 0);
+}
+
+/** Moves the scrubber as a drag would: sets its value and fires `input`. */
+async function scrubTo(page, ms) {
+  await page.$eval('#scrubber', (el, ms) => {
+    el.value = String(ms);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, ms);
+}
+
+/** The share link the page offers. */
 async function shareLink(page) {
   const link = await page.inputValue('#share-link');
   assert.match(new URL(link).hash, /^#s=./, `#share-link is not a #s=… link: ${link}`);
   return link;
 }
 
-test('runs a preset and matches the native CLI summary', TEST_OPTIONS, async (t) => {
+test('plays a preset, draws the cluster and charts, and matches the native CLI summary', TEST_OPTIONS, async (t) => {
   await withPage(t, async (page) => {
-    await load(page, BASE_URL);
-    const presets = await page.$$eval('#preset option', (options) => options.map((o) => o.value));
-    assert.ok(presets.includes(PRESET), `#preset has no ${PRESET} option: ${presets.join(', ')}`);
+    await load(page);
+    await openE2eScenario(page);
 
-    await runScenario(page);
+    // Play for a moment, then pause: the clock moves, then stays.
+    await page.selectOption('#speed', '20');
+    await page.click('#play');
+    await expectPressed(page, 'true');
+    await page.waitForTimeout(1_500);
+    await page.click('#play');
+    await expectPressed(page, 'false');
+    const paused = await clockSeconds(page);
+    assert.ok(paused > 0, `the clock did not move while playing (${paused} s)`);
+    await page.waitForTimeout(500);
+    assert.equal(await clockSeconds(page), paused, 'the clock moved while paused');
 
-    assert.ok((await page.locator('#summary tr').count()) > 0, 'table#summary has no rows');
-    // The chart may paint a frame after the summary: poll briefly.
-    let ink = 0;
-    for (const deadline = Date.now() + TIMEOUT_MS; ink < 100 && Date.now() < deadline;) {
-      await page.waitForTimeout(100);
-      ink = await chartInk(page);
+    // Seek to 2:30 on the scrubber, then back to 0:40 (a deterministic re-run).
+    await scrubTo(page, 150_000);
+    await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('2:30'));
+    await scrubTo(page, 40_000);
+    await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('0:40'));
+
+    await expectInk(page, '#cluster');
+    for (const id of ['chart-launches', 'chart-running', 'chart-buckets', 'chart-backlog', 'chart-cost']) {
+      await expectInk(page, `#${id}`);
     }
-    assert.ok(ink >= 100, `#launch-chart looks blank (${ink} non-background pixels)`);
+    await expectSummary(page);
+    assert.ok((await page.locator('#summary tr').count()) > 0, 'table#summary has no rows');
 
-    await mkdir(new URL('./screenshots/', import.meta.url), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await scrubTo(page, 90_000);
+    await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('1:30'));
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: fileURLToPath(new URL('run.png', SCREENSHOTS)), fullPage: true });
   });
 });
 
-test('a share link reopens the same scenario and summary', TEST_OPTIONS, async (t) => {
+/** The play button's state, which follows on the next animation frame. */
+function expectPressed(page, pressed) {
+  return page.waitForFunction((p) => document.querySelector('#play').getAttribute('aria-pressed') === p, pressed);
+}
+
+test('the keyboard plays, pauses and steps', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    await load(page);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Space');
+    await expectPressed(page, 'true');
+    await page.keyboard.press('Space');
+    await expectPressed(page, 'false');
+    await page.keyboard.press('Home');
+    await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('0:00'));
+    for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(300);
+    assert.ok(await page.$eval('#clock', (el) => !el.textContent.startsWith('0:00 ')), 'ArrowRight did not step');
+  });
+});
+
+test('a hover over a task shows its details', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    await load(page);
+    await scrubTo(page, 120_000);
+    await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('2:00'));
+    await page.waitForTimeout(300);
+    const box = await page.locator('#cluster').boundingBox();
+    // The first cells of the Fargate pool sit under its heading, near the top-left.
+    let shown = false;
+    for (let y = 20; y < 90 && !shown; y += 6) {
+      await page.mouse.move(box.x + 30, box.y + y);
+      shown = await page.locator('#details').isVisible();
+    }
+    assert.ok(shown, 'no details box appeared over the cluster view');
+    assert.match(await page.textContent('#details'), /Task \d+|tasks/);
+  });
+});
+
+test('an invalid field shows the engine\'s message beside it and blocks the run', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    await load(page);
+    await page.click('#toggle-editor');
+    const field = page.locator('[data-path="services[0].desired_count"]');
+    await field.fill('many');
+    const message = page.locator('[id="err-services[0].desired_count"]');
+    await message.waitFor({ state: 'visible' });
+    assert.match(await message.textContent(), /invalid type|expected/i);
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.ok(await page.isDisabled('#play'), 'a scenario with errors can still be played');
+    assert.match(await page.textContent('#blocked'), /services\[0\]\.desired_count/);
+
+    // Fixing it makes it runnable again, with the new count.
+    await field.fill('50');
+    await page.waitForFunction(() => !document.querySelector('#play').disabled);
+    await page.waitForFunction(() => /of 50 desired/.test(document.querySelector('#live-status').textContent));
+
+    // The edit survives a reload.
+    await page.reload();
+    await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
+    await page.waitForFunction(() => /of 50 desired/.test(document.querySelector('#live-status').textContent));
+    assert.match(await page.textContent('.source'), /edited/);
+
+    // Opening a preset over unsaved edits keeps them aside, and they come back.
+    await openPreset(page, 'fargate-spot-1000');
+    await page.locator('#restore-edits').waitFor();
+    await page.click('#restore-edits');
+    await page.waitForFunction(() => /of 50 desired/.test(document.querySelector('#live-status').textContent));
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.click('#toggle-editor');
+    await page.click('#toggle-editor');
+    await page.screenshot({ path: fileURLToPath(new URL('editor.png', SCREENSHOTS)) });
+  }, { width: 1280, height: 720 });
+});
+
+test('a copied link reopens the same scenario and the identical summary', TEST_OPTIONS, async (t) => {
   let link;
   await withPage(t, async (page) => {
-    await load(page, BASE_URL);
-    await runScenario(page);
+    await load(page);
+    await openE2eScenario(page);
     link = await shareLink(page);
     assert.ok(await page.$eval('#share-link', (input) => input.readOnly), '#share-link is not readonly');
   });
   await withPage(t, async (page) => {
-    // The link carries the whole scenario, not a preset id: the summary is the contract.
+    // The link carries the whole scenario and seed, not a preset id: the summary is the contract.
     await load(page, link);
     await expectSummary(page);
+    assert.equal(await page.inputValue('#seed'), SEED);
   });
 });
 
-/** Opens `url` and expects a visible error message, with the app still usable. */
-async function expectLinkError(page, url) {
-  await load(page, url);
+/** Expects the error message bar, with the app still there and the scenario unchanged. */
+async function expectError(page, pattern, title) {
   const error = page.locator('#error');
   await error.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
   assert.equal(await error.getAttribute('role'), 'alert');
-  assert.notEqual((await error.textContent()).trim(), '', '#error is visible but empty');
-  assert.equal(await page.locator('#run').count(), 1, 'the app is gone after a bad link');
+  assert.match(await error.textContent(), pattern);
+  assert.equal(await page.locator('#play').count(), 1, 'the app is gone after bad input');
+  if (title) assert.equal(await page.textContent('#scenario-title'), title, 'the scenario shown changed');
 }
 
-test('a garbage share link shows an error, not a crash', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
-    await expectLinkError(page, new URL('#s=garbage!!', BASE_URL).href);
-  });
-});
-
-test('a truncated share link shows an error, not a crash', TEST_OPTIONS, async (t) => {
+test('corrupt and truncated links show a message, not a crash', TEST_OPTIONS, async (t) => {
   let link;
   await withPage(t, async (page) => {
-    await load(page, BASE_URL);
-    await runScenario(page);
+    await load(page);
+    await openE2eScenario(page);
     link = await shareLink(page);
   });
   const cut = link.indexOf('#s=') + 3;
-  const payload = link.slice(cut);
-  assert.ok(payload.length >= 2, `share payload too short to truncate: ${link}`);
-  const truncated = link.slice(0, cut + Math.floor(payload.length / 2));
+  const truncated = link.slice(0, cut + Math.floor((link.length - cut) / 2));
+  for (const bad of [new URL('#s=garbage!!', BASE_URL).href, truncated, new URL('#s=9.abc', BASE_URL).href]) {
+    await withPage(t, async (page) => {
+      await load(page, bad);
+      await expectError(page, /Could not open the link/);
+    });
+  }
+});
+
+test('corrupt, invalid and oversized files show a message and keep the scenario', TEST_OPTIONS, async (t) => {
   await withPage(t, async (page) => {
-    await expectLinkError(page, truncated);
+    await load(page);
+    const title = await page.textContent('#scenario-title');
+    const cases = [
+      ['broken.json', '{"version": 1, "name": ', /Could not open broken\.json/],
+      ['invalid.json', JSON.stringify({ version: 1, name: 'x', task_definitions: [], services: [{ name: 's', task_definition: 'nope', desired_count: 1 }] }), /task_definition/],
+      ['hostile.json', '<img src=x onerror=alert(1)>', /Could not open hostile\.json/],
+      ['huge.json', `{"name": "${'x'.repeat(3 * 1024 * 1024)}"}`, /at most 2 MiB/],
+    ];
+    for (const [name, text, pattern] of cases) {
+      await page.setInputFiles('#import-file', { name, mimeType: 'application/json', buffer: Buffer.from(text) });
+      await expectError(page, pattern, title);
+      assert.equal(await page.locator('#error img').count(), 0, 'file text was rendered as HTML');
+      await page.click('#error .dismiss');
+    }
+    // A good file opens.
+    const good = await readFile(fileURLToPath(new URL('../../crates/engine/presets/fargate-spot-1000.json', import.meta.url)), 'utf8');
+    await page.setInputFiles('#import-file', { name: 'spot.json', mimeType: 'application/json', buffer: Buffer.from(good) });
+    await page.waitForFunction(() => /File: spot\.json/.test(document.querySelector('.source').textContent));
   });
 });
 
-test('with no share link, no error is shown', TEST_OPTIONS, async (t) => {
+test('with no link, no error is shown and the page fits a 1280x720 projector', TEST_OPTIONS, async (t) => {
   await withPage(t, async (page) => {
-    await load(page, BASE_URL);
+    await load(page);
     assert.equal(await page.locator('#error').isVisible(), false, '#error is visible on a clean load');
-  });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 1280, `the page scrolls sideways at 1280 px (${width} px wide)`);
+  }, { width: 1280, height: 720 });
 });

@@ -1,279 +1,580 @@
-//! The app: a reducer over the page state (which scenario, which seed, the last run, the current error), and the
-//! components that show it. Runs are synchronous: a 1,000-task preset simulates in milliseconds.
+//! The app: a reducer over the scenario document (the JSON being edited, where it came from, the seed, its
+//! validation, what is stashed), persisted to local storage; the stage that plays the last valid scenario; the
+//! editor and the presets gallery beside it.
 
 use std::rc::Rc;
 
-use fleetplan_engine::{presets, share, Scenario, Simulation, Summary, TimeSeries};
+use fleetplan_engine::scenario::FieldError;
+use fleetplan_engine::{presets, share, Scenario};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use yew::prelude::*;
 
-use crate::{chart, dom};
+use crate::dom::{self, storage};
+use crate::editor::{self, Edit, ScenarioForm};
+use crate::stage::Stage;
 
 const DEFAULT_PRESET: &str = "fargate-ondemand-1000";
+/// Where the scenario being edited is kept between visits.
+const DRAFT_KEY: &str = "fleetplan.draft.v1";
+/// Where edits are kept aside when another scenario is opened over them.
+const STASH_KEY: &str = "fleetplan.stash.v1";
+/// Scenario files larger than this are refused before reading (the share link's limit too).
+pub const MAX_FILE_BYTES: f64 = share::MAX_SCENARIO_BYTES as f64;
 
-/// Where the current scenario came from.
-#[derive(Clone, PartialEq)]
-enum Source {
-    Preset(&'static str),
-    Link(Rc<Scenario>),
+/// What is saved: the scenario as edited, as opened, where from, and the seed.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+struct Saved {
+    draft: Value,
+    pristine: Value,
+    source: String,
+    seed: String,
 }
 
 #[derive(Clone, PartialEq)]
-pub struct RunResult {
-    summary: Summary,
-    summary_json: String,
-    series: TimeSeries,
-    share_link: String,
+pub enum MessageKind {
+    Error,
+    Info,
 }
 
 #[derive(Clone, PartialEq)]
-struct State {
-    source: Source,
+pub struct Message {
+    pub kind: MessageKind,
+    pub text: String,
+    /// Offer to bring back the edits kept aside.
+    pub offer_restore: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum EditorMode {
+    Form,
+    Json,
+}
+
+#[derive(Clone, PartialEq)]
+struct Doc {
+    draft: Rc<Value>,
+    /// The scenario as it was opened: the draft differs from it when there are unsaved edits.
+    pristine: Rc<Value>,
+    source: String,
     seed_text: String,
-    result: Option<Rc<RunResult>>,
-    error: Option<String>,
+    /// The draft's problems (and the seed's), empty when it can run.
+    errors: Rc<Vec<FieldError>>,
+    /// The last valid version of the draft and its seed: what the stage plays.
+    runnable: Option<(Rc<Scenario>, u64)>,
+    /// Bumped when a different document is opened (playback starts from 0); edits keep the playback time.
+    generation: u32,
+    share_fragment: String,
+    /// The JSON tab's text while it does not parse (so a half-typed edit is not lost).
+    json_text: Option<String>,
+    json_error: Option<String>,
+    message: Option<Message>,
+    editor_open: bool,
+    editor_mode: EditorMode,
+    gallery_open: bool,
 }
 
-enum Action {
-    SelectPreset(String),
+pub enum Action {
+    Edit(Edit),
+    SetJsonText(String),
     SetSeed(String),
-    Run,
-    /// Open the scenario in a URL fragment (page load, or the fragment changed).
+    OpenPreset(String),
+    /// A URL fragment (on load or when it changes).
     OpenFragment(String),
+    OpenFile {
+        name: String,
+        text: String,
+    },
+    Fail(String),
+    RestoreStash,
+    Revert,
+    Dismiss,
+    ToggleEditor,
+    SetEditorMode(bool),
+    ToggleGallery,
 }
 
-impl State {
-    fn initial() -> State {
-        State { source: Source::Preset(DEFAULT_PRESET), seed_text: "1".into(), result: None, error: None }
+fn preset_value(id: &str) -> Option<(Value, String)> {
+    let preset = presets::get(id)?;
+    let scenario = preset.scenario().ok()?;
+    Some((serde_json::to_value(&scenario.spec).ok()?, format!("Preset: {}", preset.title)))
+}
+
+impl Doc {
+    fn open(value: Value, source: String, seed: String) -> Doc {
+        let draft = Rc::new(value);
+        let mut doc = Doc {
+            pristine: draft.clone(),
+            draft,
+            source,
+            seed_text: seed,
+            errors: Rc::new(Vec::new()),
+            runnable: None,
+            generation: 0,
+            share_fragment: String::new(),
+            json_text: None,
+            json_error: None,
+            message: None,
+            editor_open: false,
+            editor_mode: EditorMode::Form,
+            gallery_open: false,
+        };
+        doc.validate();
+        doc
+    }
+
+    fn initial() -> Doc {
+        if let Some(saved) = storage::get(DRAFT_KEY).and_then(|text| serde_json::from_str::<Saved>(&text).ok()) {
+            let mut doc = Doc::open(saved.pristine, saved.source, saved.seed);
+            doc.draft = Rc::new(saved.draft);
+            doc.validate();
+            return doc;
+        }
+        let (value, source) = preset_value(DEFAULT_PRESET).unwrap_or((Value::Null, String::new()));
+        Doc::open(value, source, "1".into())
+    }
+
+    fn dirty(&self) -> bool {
+        self.draft != self.pristine
+    }
+
+    fn saved(&self) -> Saved {
+        Saved {
+            draft: (*self.draft).clone(),
+            pristine: (*self.pristine).clone(),
+            source: self.source.clone(),
+            seed: self.seed_text.clone(),
+        }
     }
 
     fn seed(&self) -> Result<u64, String> {
         self.seed_text.trim().parse::<u64>().map_err(|_| {
-            format!("The seed must be a whole number from 0 to {}; got \"{}\".", u64::MAX, self.seed_text.trim())
+            format!("the seed must be a whole number from 0 to {}; got \"{}\"", u64::MAX, self.seed_text.trim())
         })
     }
 
-    fn scenario(&self) -> Result<Scenario, String> {
-        match &self.source {
-            Source::Preset(id) => match presets::get(id) {
-                Some(preset) => preset.scenario().map_err(|e| format!("Preset {id} is invalid: {e}")),
-                None => Err(presets::unknown_message(id)),
-            },
-            Source::Link(scenario) => Ok((**scenario).clone()),
+    /// Validates the draft with the engine and, when it is valid, makes it what the stage plays.
+    fn validate(&mut self) {
+        let mut errors = match Scenario::from_json(&self.draft.to_string()) {
+            Ok(scenario) => {
+                if let Ok(seed) = self.seed() {
+                    let changed = self.runnable.as_ref().is_none_or(|(s, old)| **s != scenario || *old != seed);
+                    if changed {
+                        self.share_fragment = share::encode(&scenario.spec, seed);
+                        self.runnable = Some((Rc::new(scenario), seed));
+                    }
+                }
+                Vec::new()
+            }
+            Err(e) => e.problems(),
+        };
+        if let Err(message) = self.seed() {
+            errors.push(FieldError { field: "seed".into(), message });
         }
+        self.errors = Rc::new(errors);
     }
 
-    fn run(self: &Rc<Self>) -> State {
-        let mut next = (**self).clone();
-        let outcome = self.seed().and_then(|seed| self.scenario().map(|scenario| (scenario, seed)));
-        match outcome {
-            Ok((scenario, seed)) => {
-                let share_link = format!("{}#{}", dom::page_address(), share::encode(&scenario.spec, seed));
-                let options = fleetplan_engine::RunOptions { trace: false, check_invariants: false };
-                let mut sim = Simulation::with_options(scenario, seed, options);
-                sim.run_to_end();
-                let summary = sim.metrics();
-                let summary_json = serde_json::to_string_pretty(&summary).unwrap_or_default();
-                next.result =
-                    Some(Rc::new(RunResult { summary, summary_json, series: sim.series().clone(), share_link }));
-                next.error = None;
+    /// Replaces the document, keeping unsaved edits aside first so nothing is lost.
+    fn replace(&mut self, value: Value, source: String, seed: String) {
+        let stashed = self.dirty();
+        if stashed {
+            // A side effect in the reducer, on purpose: the edits must be safe before the state moves on.
+            if let Ok(text) = serde_json::to_string(&self.saved()) {
+                storage::set(STASH_KEY, &text);
             }
-            Err(message) => next.error = Some(message),
         }
-        next
+        let name = self.draft.get("name").and_then(Value::as_str).unwrap_or("your scenario").to_string();
+        let mut next = Doc::open(value, source, seed);
+        next.generation = self.generation.wrapping_add(1);
+        next.runnable = None;
+        next.validate();
+        next.editor_open = self.editor_open;
+        next.editor_mode = self.editor_mode;
+        if stashed {
+            next.message = Some(Message {
+                kind: MessageKind::Info,
+                text: format!("Your unsaved edits to “{name}” were kept aside."),
+                offer_restore: true,
+            });
+        }
+        *self = next;
+    }
+
+    fn fail(&mut self, text: String) {
+        self.message = Some(Message { kind: MessageKind::Error, text, offer_restore: false });
     }
 }
 
-impl Reducible for State {
+impl Reducible for Doc {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
         match action {
-            Action::SelectPreset(id) => {
-                let mut next = (*self).clone();
-                match presets::get(&id) {
-                    Some(preset) => {
-                        next.source = Source::Preset(preset.id);
-                        next.result = None;
-                        next.error = None;
-                    }
-                    None => next.error = Some(presets::unknown_message(&id)),
+            Action::Edit(edit) => {
+                let mut draft = (*next.draft).clone();
+                if editor::apply(&mut draft, edit) {
+                    next.draft = Rc::new(draft);
+                    next.json_text = None;
+                    next.json_error = None;
+                    next.validate();
                 }
-                Rc::new(next)
             }
+            Action::SetJsonText(text) => match serde_json::from_str::<Value>(&text) {
+                Ok(value) => {
+                    next.draft = Rc::new(value);
+                    next.json_text = None;
+                    next.json_error = None;
+                    next.validate();
+                }
+                Err(e) => {
+                    next.json_error = Some(format!("Not valid JSON yet: {e}."));
+                    next.json_text = Some(text);
+                }
+            },
             Action::SetSeed(text) => {
-                let mut next = (*self).clone();
                 next.seed_text = text;
-                next.error = next.seed().err();
-                Rc::new(next)
+                next.validate();
             }
-            Action::Run => Rc::new(self.run()),
+            Action::OpenPreset(id) => match preset_value(&id) {
+                Some((value, source)) => {
+                    let seed = next.seed_text.clone();
+                    next.replace(value, source, seed);
+                }
+                None => next.fail(presets::unknown_message(&id)),
+            },
             Action::OpenFragment(fragment) => {
                 if fragment.is_empty() {
                     return self;
                 }
                 match share::decode(&fragment) {
-                    Ok((scenario, seed)) => {
-                        let mut next = (*self).clone();
-                        next.source = Source::Link(Rc::new(scenario));
-                        next.seed_text = seed.to_string();
-                        Rc::new(Rc::new(next).run())
-                    }
-                    Err(e) => {
-                        // Keep whatever was loaded before; say what is wrong with the link.
-                        let mut next = (*self).clone();
-                        next.error = Some(format!("Could not open the link: {e}."));
-                        Rc::new(next)
-                    }
+                    Ok((scenario, seed)) => match serde_json::to_value(&scenario.spec) {
+                        Ok(value) => next.replace(value, "Share link".into(), seed.to_string()),
+                        Err(e) => next.fail(format!("Could not open the link: {e}.")),
+                    },
+                    // Keep whatever was loaded before; say what is wrong with the link.
+                    Err(e) => next.fail(format!("Could not open the link: {e}. The scenario shown is unchanged.")),
                 }
             }
+            Action::OpenFile { name, text } => match Scenario::from_json(&text) {
+                Ok(scenario) => match serde_json::to_value(&scenario.spec) {
+                    Ok(value) => {
+                        let seed = next.seed_text.clone();
+                        next.replace(value, format!("File: {name}"), seed);
+                    }
+                    Err(e) => next.fail(format!("Could not open {name}: {e}.")),
+                },
+                Err(e) => next.fail(format!("Could not open {name}: {e}. The scenario shown is unchanged.")),
+            },
+            Action::Fail(text) => next.fail(text),
+            Action::RestoreStash => {
+                let stash = storage::get(STASH_KEY).and_then(|t| serde_json::from_str::<Saved>(&t).ok());
+                storage::remove(STASH_KEY);
+                match stash {
+                    Some(saved) => {
+                        let draft = saved.draft.clone();
+                        next.replace(saved.pristine, saved.source, saved.seed);
+                        next.draft = Rc::new(draft);
+                        next.validate();
+                        if next.message.is_none() {
+                            next.message = Some(Message {
+                                kind: MessageKind::Info,
+                                text: "Your edits are back.".into(),
+                                offer_restore: false,
+                            });
+                        }
+                    }
+                    None => next.fail("There are no kept-aside edits to restore.".into()),
+                }
+            }
+            Action::Revert => {
+                next.draft = next.pristine.clone();
+                next.json_text = None;
+                next.json_error = None;
+                next.validate();
+            }
+            Action::Dismiss => next.message = None,
+            Action::ToggleEditor => next.editor_open = !next.editor_open,
+            Action::SetEditorMode(json) => {
+                next.editor_mode = if json { EditorMode::Json } else { EditorMode::Form };
+            }
+            Action::ToggleGallery => next.gallery_open = !next.gallery_open,
         }
+        Rc::new(next)
     }
 }
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(State::initial);
+    let doc = use_reducer(Doc::initial);
 
     {
         // Open the link the page was loaded with, and any link pasted into the address bar later.
-        let state = state.clone();
+        let doc = doc.clone();
         use_effect_with((), move |_| {
-            state.dispatch(Action::OpenFragment(dom::location_fragment()));
-            let listener = dom::on_hash_change(move || state.dispatch(Action::OpenFragment(dom::location_fragment())));
+            doc.dispatch(Action::OpenFragment(dom::location_fragment()));
+            let listener = dom::on_hash_change(move || doc.dispatch(Action::OpenFragment(dom::location_fragment())));
             move || drop(listener)
         });
     }
-
-    let on_preset = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            if let Some(value) = dom::input_value(&e) {
-                state.dispatch(Action::SelectPreset(value));
+    {
+        // Unsaved work survives a reload.
+        let saved = doc.saved();
+        use_effect_with(saved, |saved| {
+            if let Ok(text) = serde_json::to_string(saved) {
+                storage::set(DRAFT_KEY, &text);
             }
-        })
+        });
+    }
+
+    let dispatch = |make: fn() -> Action| {
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| doc.dispatch(make()))
     };
     let on_seed = {
-        let state = state.clone();
+        let doc = doc.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(value) = dom::input_value(&e) {
-                state.dispatch(Action::SetSeed(value));
+            if let Some(v) = dom::input_value(&e) {
+                doc.dispatch(Action::SetSeed(v));
             }
         })
     };
-    let on_run = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(Action::Run))
+    let share_link = match &doc.runnable {
+        Some(_) if doc.errors.is_empty() => format!("{}#{}", dom::page_address(), doc.share_fragment),
+        _ => String::new(),
     };
-    let share_link = state.result.as_ref().map(|r| r.share_link.clone()).unwrap_or_default();
     let on_copy = {
         let link = share_link.clone();
         Callback::from(move |_: MouseEvent| dom::copy_to_clipboard(&link))
     };
+    let on_export = {
+        let draft = doc.draft.clone();
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| {
+            let name = draft.get("name").and_then(Value::as_str).unwrap_or("scenario");
+            let text = serde_json::to_string_pretty(&*draft).unwrap_or_default();
+            if let Err(e) = dom::download_text(&format!("{}.json", file_stem(name)), "application/json", &text) {
+                doc.dispatch(Action::Fail(format!("Could not export the scenario: {e}.")));
+            }
+        })
+    };
+    let reader = use_mut_ref(|| None::<gloo_file::callbacks::FileReader>);
+    let on_import = {
+        let doc = doc.clone();
+        let reader = reader.clone();
+        Callback::from(move |e: Event| {
+            let Some(file) = dom::chosen_file(&e) else { return };
+            let name = file.name();
+            if file.size() > MAX_FILE_BYTES {
+                doc.dispatch(Action::Fail(format!(
+                    "Could not open {name}: it is {:.1} MiB; scenario files are at most {} MiB. The scenario shown is unchanged.",
+                    file.size() / 1_048_576.0,
+                    share::MAX_SCENARIO_BYTES / 1_048_576
+                )));
+                return;
+            }
+            let doc = doc.clone();
+            let file = gloo_file::File::from(file);
+            *reader.borrow_mut() = Some(gloo_file::callbacks::read_as_text(&file, move |result| match result {
+                Ok(text) => doc.dispatch(Action::OpenFile { name, text }),
+                Err(e) => doc.dispatch(Action::Fail(format!("Could not read {name}: {e}."))),
+            }));
+            dom::clear_file_input(&e);
+        })
+    };
 
-    let selected = match &state.source {
-        Source::Preset(id) => *id,
-        Source::Link(_) => "",
-    };
-    let description = match &state.source {
-        Source::Preset(id) => presets::get(id).map(|p| p.what_to_look_at.to_string()).unwrap_or_default(),
-        Source::Link(scenario) => {
-            format!("Opened from a share link: \"{}\". {}", scenario.name, scenario.spec.description)
-        }
-    };
+    let title = doc.draft.get("name").and_then(Value::as_str).unwrap_or("(unnamed)").to_string();
+    let dirty = doc.dirty();
+    let blocked = (!doc.errors.is_empty()).then(|| {
+        let first = &doc.errors[0];
+        format!(
+            "The edited scenario has {} problem{} and cannot run until {} fixed (first: {}: {}). The last valid version is shown.",
+            doc.errors.len(),
+            if doc.errors.len() == 1 { "" } else { "s" },
+            if doc.errors.len() == 1 { "it is" } else { "they are" },
+            first.field,
+            first.message
+        )
+    });
 
     html! {
         <>
         <header class="masthead">
-            <h1>{ "Fleetplan" }</h1>
-            <p class="tagline">{ "How fast can ECS launch your tasks on Fargate, EC2 and your own servers? A deterministic simulation of AWS's rate limits, capacity, placement and task lifecycle." }</p>
+            <div class="brand">
+                <h1>{ "Fleetplan" }</h1>
+                <p class="tagline">{ "How fast can ECS launch your tasks on Fargate, EC2 and your own servers?" }</p>
+            </div>
+            <div class="doc-title">
+                <span id="scenario-title" class="scenario-name">{ title }</span>
+                <span class="source">{ doc.source.clone() }{ if dirty { " · edited" } else { "" } }</span>
+            </div>
+            <nav class="doc-actions" aria-label="Scenario">
+                <button id="toggle-gallery" aria-expanded={doc.gallery_open.to_string()} onclick={dispatch(|| Action::ToggleGallery)}>{ "Presets" }</button>
+                <button id="toggle-editor" aria-expanded={doc.editor_open.to_string()} onclick={dispatch(|| Action::ToggleEditor)}>{ "Edit scenario" }</button>
+                <label class="button" for="import-file">{ "Import JSON" }</label>
+                <input id="import-file" class="visually-hidden" type="file" accept=".json,application/json" onchange={on_import} />
+                <button id="export-json" onclick={on_export}>{ "Export JSON" }</button>
+                <label for="seed" class="seed-label">{ "Seed" }</label>
+                <input id="seed" class="seed" type="text" inputmode="numeric" value={doc.seed_text.clone()} oninput={on_seed}
+                    aria-invalid={doc.seed().is_err().to_string()} />
+                <button id="copy-link" onclick={on_copy} disabled={share_link.is_empty()}>{ "Copy link" }</button>
+                <input id="share-link" type="text" readonly=true value={share_link.clone()} aria-label="Share link: replays this exact run" />
+            </nav>
         </header>
-        <main>
-            <section class="controls" aria-label="Scenario">
-                <label for="preset">{ "Scenario" }</label>
-                <select id="preset" onchange={on_preset}>
-                    if selected.is_empty() {
-                        <option value="" selected=true>{ "(from a share link)" }</option>
-                    }
-                    { for presets::all().iter().map(|p| html! {
-                        <option value={p.id} selected={p.id == selected}>{ p.title }</option>
-                    }) }
-                </select>
-                <label for="seed">{ "Seed" }</label>
-                <input id="seed" type="text" inputmode="numeric" value={state.seed_text.clone()} oninput={on_seed} />
-                <button id="run" onclick={on_run}>{ "Run" }</button>
-            </section>
-            <p class="what-to-look-at">{ description }</p>
-            <div id="error" role="alert">{ state.error.clone().unwrap_or_default() }</div>
-            <ResultView result={state.result.clone()} />
-            <section class="share" aria-label="Share">
-                <label for="share-link">{ "Share link (replays this exact run)" }</label>
-                <input id="share-link" type="text" readonly=true value={share_link} placeholder="Run a scenario to get its link" />
-                <button id="copy-link" onclick={on_copy} disabled={state.result.is_none()}>{ "Copy link" }</button>
-            </section>
-        </main>
+        { message_bar(&doc) }
+        if doc.gallery_open {
+            <Gallery on_open={ let doc = doc.clone(); Callback::from(move |id: String| doc.dispatch(Action::OpenPreset(id))) }
+                on_close={dispatch(|| Action::ToggleGallery)} />
+        }
+        <div class={classes!("workspace", doc.editor_open.then_some("with-editor"))}>
+            if doc.editor_open {
+                { editor_panel(&doc) }
+            }
+            <main class="stage-column">
+                if let Some(reason) = blocked.clone() {
+                    <p id="blocked" class="blocked" role="status">{ reason }</p>
+                }
+                { match &doc.runnable {
+                    Some((scenario, seed)) => html! {
+                        <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()} />
+                    },
+                    None => html! { <p class="empty">{ "No valid scenario yet: open a preset or fix the scenario in the editor." }</p> },
+                } }
+            </main>
+        </div>
         </>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct ResultProps {
-    result: Option<Rc<RunResult>>,
+/// A file name from a scenario name: letters, digits and dashes.
+fn file_stem(name: &str) -> String {
+    let stem: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let stem = stem.trim_matches('-').to_string();
+    if stem.is_empty() {
+        "scenario".into()
+    } else {
+        stem
+    }
 }
 
-#[function_component(ResultView)]
-fn result_view(props: &ResultProps) -> Html {
-    let canvas = use_node_ref();
-    {
-        let canvas = canvas.clone();
-        let result = props.result.clone();
-        use_effect_with(result, move |result| {
-            if let (Some(result), Some(element)) = (result, canvas.cast::<web_sys::HtmlCanvasElement>()) {
-                if let Err(message) = chart::draw_launch_rate(element, &result.series) {
-                    web_sys::console::error_1(&format!("chart: {message}").into());
-                }
-            }
-        });
-    }
-    let Some(result) = &props.result else {
-        return html! {
-            <section class="results empty">
-                <p>{ "Press Run to simulate the scenario." }</p>
-                <canvas id="launch-chart" ref={canvas} width="960" height="380" hidden=true></canvas>
-            </section>
-        };
+fn message_bar(doc: &UseReducerHandle<Doc>) -> Html {
+    let Some(message) = &doc.message else {
+        return html! { <div id="error" role="alert" hidden=true></div> };
     };
-    let s = &result.summary;
-    let seconds = |v: Option<f64>| v.map_or_else(|| "not reached".to_string(), |v| format!("{v:.1} s"));
+    let restore = {
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| doc.dispatch(Action::RestoreStash))
+    };
+    let dismiss = {
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| doc.dispatch(Action::Dismiss))
+    };
+    let (id, class) = match message.kind {
+        MessageKind::Error => ("error", "message error"),
+        MessageKind::Info => ("notice", "message info"),
+    };
     html! {
-        <section class="results">
-            <h2>{ "Summary" }</h2>
-            <table id="summary">
-                <tbody>
-                    <tr><th scope="row">{ "Time until steady" }</th><td>{ seconds(s.completion_s) }</td></tr>
-                    <tr><th scope="row">{ "Tasks" }</th><td>{ format!("{} launched, {} started, {} failed", s.tasks_launched, s.tasks_started, s.tasks_failed) }</td></tr>
-                    <tr><th scope="row">{ "Spot interruptions" }</th><td>{ format!("{} ({} tasks replaced)", s.interruptions, s.replacements) }</td></tr>
-                    <tr><th scope="row">{ "Cost" }</th><td>{ format!("${:.2} over {:.0} s (${:.2} per hour)", s.cost_usd, s.end_s, s.cost_per_hour_usd) }</td></tr>
-                    { for s.services.iter().map(|svc| html! {
-                        <tr>
-                            <th scope="row">{ format!("Service {}", svc.name) }</th>
-                            <td>{ format!("{}/{} running, steady at {}, deployment {}; limited by {}", svc.running, svc.desired, seconds(svc.steady_s), svc.deployment, svc.limited_by) }</td>
-                        </tr>
-                    }) }
-                    { for s.run_tasks.iter().map(|r| html! {
-                        <tr>
-                            <th scope="row">{ format!("RunTask {}", r.name) }</th>
-                            <td>{ format!("{}/{} started, {} failed, {} throttled calls, settled at {}", r.started, r.requested, r.failed, r.throttled_calls, seconds(r.settled_s)) }</td>
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
-            <h2>{ "Launch rate" }</h2>
-            <canvas id="launch-chart" ref={canvas} width="960" height="380"
-                aria-label="Tasks launched per second over time, by capacity type" role="img"></canvas>
-            <details>
-                <summary>{ "Summary as JSON (same as fleetplan run --json)" }</summary>
-                <pre id="summary-json">{ result.summary_json.clone() }</pre>
-            </details>
+        <div id={id} class={class} role={if message.kind == MessageKind::Error { "alert" } else { "status" }}>
+            <span>{ message.text.clone() }</span>
+            if message.offer_restore {
+                <button id="restore-edits" onclick={restore}>{ "Restore them" }</button>
+            }
+            <button class="dismiss" onclick={dismiss} aria-label="Dismiss this message">{ "×" }</button>
+        </div>
+    }
+}
+
+fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
+    let on_edit = {
+        let doc = doc.clone();
+        Callback::from(move |edit: Edit| doc.dispatch(Action::Edit(edit)))
+    };
+    let on_json = {
+        let doc = doc.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(text) = dom::textarea_value(&e) {
+                doc.dispatch(Action::SetJsonText(text));
+            }
+        })
+    };
+    let mode = |json: bool| {
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| doc.dispatch(Action::SetEditorMode(json)))
+    };
+    let revert = {
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| doc.dispatch(Action::Revert))
+    };
+    let json_text =
+        doc.json_text.clone().unwrap_or_else(|| serde_json::to_string_pretty(&*doc.draft).unwrap_or_default());
+    let count = doc.errors.len();
+    html! {
+        <aside id="editor" class="editor" aria-label="Scenario editor">
+            <div class="editor-head">
+                <h2>{ "Scenario" }</h2>
+                <div class="tabs" role="tablist">
+                    <button role="tab" id="editor-form-tab" aria-selected={(doc.editor_mode == EditorMode::Form).to_string()} onclick={mode(false)}>{ "Form" }</button>
+                    <button role="tab" id="editor-json-tab" aria-selected={(doc.editor_mode == EditorMode::Json).to_string()} onclick={mode(true)}>{ "JSON" }</button>
+                </div>
+                <button id="revert" onclick={revert} disabled={!doc.dirty()}>{ "Undo all edits" }</button>
+            </div>
+            <p id="editor-status" class={classes!("editor-status", (count > 0).then_some("invalid"))} role="status">
+                { if count == 0 { "Valid: the stage plays this scenario.".to_string() } else { format!("{count} problem{} to fix before it can run:", if count == 1 { "" } else { "s" }) } }
+            </p>
+            if count > 0 {
+                <ul id="problems" class="problems">
+                    { for doc.errors.iter().map(|e| html! { <li><code>{ e.field.clone() }</code>{ ": " }{ e.message.clone() }</li> }) }
+                </ul>
+            }
+            { match doc.editor_mode {
+                EditorMode::Form => html! { <ScenarioForm draft={doc.draft.clone()} errors={doc.errors.clone()} on_edit={on_edit} /> },
+                EditorMode::Json => html! {
+                    <div class="json-editor">
+                        <textarea id="scenario-json" spellcheck="false" aria-label="Scenario JSON" value={json_text} oninput={on_json}></textarea>
+                        if let Some(e) = &doc.json_error {
+                            <p class="field-error" role="alert">{ e.clone() }</p>
+                        }
+                    </div>
+                },
+            } }
+        </aside>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GalleryProps {
+    on_open: Callback<String>,
+    on_close: Callback<MouseEvent>,
+}
+
+/// Every preset with its title and what to look at.
+#[function_component(Gallery)]
+fn gallery(props: &GalleryProps) -> Html {
+    html! {
+        <section id="gallery" class="gallery" aria-label="Presets">
+            <div class="gallery-head">
+                <h2>{ "Presets" }</h2>
+                <p>{ "Calibration rows reproduce published measurements; teaching scenarios each show one mechanism. Opening one keeps any unsaved edits aside." }</p>
+                <button class="dismiss" onclick={props.on_close.clone()} aria-label="Close the presets">{ "×" }</button>
+            </div>
+            <ul class="cards">
+                { for presets::all().iter().map(|p| {
+                    let on_open = props.on_open.clone();
+                    let id = p.id.to_string();
+                    let onclick = Callback::from(move |_: MouseEvent| on_open.emit(id.clone()));
+                    html! {
+                        <li class="card">
+                            <h3>{ p.title }</h3>
+                            if let Some(published) = p.published_s {
+                                <p class="badge">{ format!("calibration · published {published:.0} s") }</p>
+                            }
+                            <p>{ p.what_to_look_at }</p>
+                            <button id={format!("open-{}", p.id)} onclick={onclick}>{ "Open" }<span class="visually-hidden">{ format!(" {}", p.title) }</span></button>
+                        </li>
+                    }
+                }) }
+            </ul>
         </section>
     }
 }

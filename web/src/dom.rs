@@ -81,3 +81,102 @@ impl Drop for HashChangeListener {
         }
     }
 }
+
+/// Whether the checkbox an event came from is checked.
+pub fn checkbox_checked(event: &web_sys::Event) -> Option<bool> {
+    event.target()?.dyn_ref::<web_sys::HtmlInputElement>().map(|input| input.checked())
+}
+
+/// Puts a "+ add…" select back on its first (prompt) option after a choice.
+pub fn reset_select(event: &web_sys::Event) {
+    if let Some(select) = event.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+        select.set_selected_index(0);
+    }
+}
+
+/// The text of a `<textarea>` an event came from.
+pub fn textarea_value(event: &web_sys::Event) -> Option<String> {
+    event.target()?.dyn_ref::<web_sys::HtmlTextAreaElement>().map(|area| area.value())
+}
+
+/// True when the user asked the system for less motion.
+pub fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|query| query.matches())
+}
+
+/// Offers text as a file download (scenario JSON, CSV), through a temporary object URL.
+pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "the browser could not create the file".to_string())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not create a download link".to_string())?;
+    let result = click_download_link(file_name, &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    result
+}
+
+/// Offers a canvas as a PNG download.
+pub fn download_canvas_png(canvas: &web_sys::HtmlCanvasElement, file_name: &str) -> Result<(), String> {
+    let url = canvas.to_data_url_with_type("image/png").map_err(|_| "the chart could not be exported".to_string())?;
+    click_download_link(file_name, &url)
+}
+
+fn click_download_link(file_name: &str, url: &str) -> Result<(), String> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "no link element".to_string())?
+        .dyn_into()
+        .map_err(|_| "no link element".to_string())?;
+    link.set_href(url);
+    link.set_download(file_name);
+    link.click();
+    Ok(())
+}
+
+/// The canvas with a DOM id, if it is on the page.
+pub fn canvas_by_id(id: &str) -> Option<web_sys::HtmlCanvasElement> {
+    element_by_id(id)?.dyn_into().ok()
+}
+
+/// Local storage, or None where the browser refuses it (private modes, file URLs in some browsers).
+pub mod storage {
+    use gloo_storage::{LocalStorage, Storage};
+
+    pub fn get(key: &str) -> Option<String> {
+        LocalStorage::get::<String>(key).ok()
+    }
+
+    /// Saving is best effort: a full or disabled storage must not stop the app.
+    pub fn set(key: &str, value: &str) {
+        let _ = LocalStorage::set(key, value);
+    }
+
+    pub fn remove(key: &str) {
+        LocalStorage::delete(key);
+    }
+}
+
+/// The file chosen in an `<input type=file>`.
+pub fn chosen_file(event: &web_sys::Event) -> Option<web_sys::File> {
+    event.target()?.dyn_ref::<web_sys::HtmlInputElement>()?.files()?.get(0)
+}
+
+/// Empties a file input, so choosing the same file again is a change.
+pub fn clear_file_input(event: &web_sys::Event) {
+    if let Some(input) = event.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+        input.set_value("");
+    }
+}
+
+/// Marks a moment for measurements in the browser's performance timeline (best effort).
+pub fn performance_mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}

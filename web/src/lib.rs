@@ -2,8 +2,12 @@
 //! launch-rate chart, copy a link that replays the identical run. Only this crate knows the browser.
 
 mod app;
-mod chart;
+mod charts;
+mod cluster;
 mod dom;
+mod editor;
+mod player;
+mod stage;
 
 use wasm_bindgen::prelude::*;
 

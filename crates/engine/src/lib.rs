@@ -34,7 +34,7 @@ pub mod strategy;
 pub mod task;
 pub mod time;
 
-pub use output::{Summary, TimeSeries, TraceEntry, View};
+pub use output::{Place, Summary, TaskView, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
 pub use sim::{Instance, InstanceState, Limiter, RunOptions, Simulation};
 pub use time::SimTime;

@@ -195,22 +195,82 @@ pub struct View {
     pub services: Vec<ServiceView>,
     pub buckets: Vec<BucketView>,
     pub spot_capacity_waiting: u32,
+    /// Auto Scaling group and ECS Anywhere providers, in scenario order.
+    pub providers: Vec<ProviderView>,
+    /// Live (not terminated) instances, in launch order.
     pub instances: Vec<InstanceView>,
+}
+
+/// An Auto Scaling group (or ECS Anywhere) provider, for drawing: its zones and the tasks waiting for room.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderView {
+    pub name: String,
+    /// The capacity type's name (`EC2`, `EC2 Spot`, `EXTERNAL`).
+    pub capacity: &'static str,
+    pub zones: Vec<String>,
+    /// Tasks in PROVISIONING waiting for an instance with room.
+    pub waiting: u32,
+    /// The last CapacityProviderReservation reading, if managed scaling has evaluated.
+    pub reservation: Option<u32>,
 }
 
 /// A container instance, for drawing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstanceView {
+    /// Index for [`Place::Instance`](crate::Place).
+    pub index: u32,
     pub id: String,
     pub provider: String,
+    /// Index into [`View::providers`].
+    pub provider_index: u16,
     pub instance_type: &'static str,
     pub zone: String,
+    /// Index into the provider's zones.
+    pub zone_index: u16,
     pub state: &'static str,
+    /// A Spot interruption notice has arrived: the instance is terminated two minutes after it.
+    pub interruption_notice: bool,
+    pub launched_s: f64,
     pub cpu_used: u32,
     pub cpu_total: u32,
     pub memory_used: u32,
     pub memory_total: u32,
     pub tasks: u32,
+    /// Its tasks by lifecycle state, indexed like [`TaskState::ALL`].
+    pub by_state: [u32; 8],
+}
+
+/// Where tasks are, for listing them ([`Simulation::tasks_at`](crate::Simulation::tasks_at)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Tasks of a capacity type that are not on an instance (Fargate and Fargate Spot tasks).
+    Pool(crate::scenario::CapacityType),
+    /// Tasks waiting in PROVISIONING for room in a provider (index into [`View::providers`]).
+    Waiting(u16),
+    /// Tasks holding resources on an instance ([`InstanceView::index`]).
+    Instance(u32),
+}
+
+/// One task, for a details popup.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskView {
+    pub id: u32,
+    /// `service web` or `RunTask batch`.
+    pub owner: String,
+    pub task_definition: String,
+    pub cpu: u32,
+    pub memory: u32,
+    pub state: &'static str,
+    pub health: &'static str,
+    pub capacity: &'static str,
+    pub provider: String,
+    pub instance: Option<String>,
+    pub launched_s: f64,
+    pub running_s: Option<f64>,
+    /// Desired status STOPPED, with the reason once known.
+    pub stopping: Option<&'static str>,
+    /// Under a Spot interruption warning.
+    pub interruption_warning: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -75,7 +75,7 @@ impl Simulation {
         }
     }
 
-    fn owner_name(&self, owner: Owner) -> String {
+    pub(super) fn owner_name(&self, owner: Owner) -> String {
         match owner {
             Owner::Service { service, .. } => format!("service {}", self.scenario.services[service as usize].name),
             Owner::Standalone { workload } => format!("RunTask {}", self.scenario.run_tasks[workload as usize].name),

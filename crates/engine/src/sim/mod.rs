@@ -320,6 +320,40 @@ impl Simulation {
         }
     }
 
+    /// Like [`step_until`](Self::step_until), but processes at most `max_events` events, so a caller with a frame
+    /// budget can spread a long stretch over several calls. Returns true when the clock has reached `until` (capped
+    /// at the horizon), false when events before it remain.
+    pub fn step_until_limited(&mut self, until: SimTime, max_events: u64) -> bool {
+        let until = until.min(self.scenario.horizon);
+        for _ in 0..max_events {
+            match self.queue.peek() {
+                Some(Reverse(next)) if next.time <= until => {
+                    self.step();
+                }
+                _ => {
+                    if until > self.now {
+                        self.advance_clock(until);
+                    }
+                    return true;
+                }
+            }
+        }
+        match self.queue.peek() {
+            Some(Reverse(next)) if next.time <= until => false,
+            _ => {
+                if until > self.now {
+                    self.advance_clock(until);
+                }
+                true
+            }
+        }
+    }
+
+    /// When the next event happens, if anything is left to happen before the horizon.
+    pub fn next_event_time(&self) -> Option<SimTime> {
+        self.queue.peek().map(|Reverse(next)| next.time).filter(|&t| t <= self.scenario.horizon)
+    }
+
     /// Runs until nothing is left to happen or the horizon is reached. Returns the number of events processed.
     pub fn run_to_end(&mut self) -> u64 {
         while self.step() {}

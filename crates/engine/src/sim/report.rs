@@ -3,8 +3,10 @@
 use super::scheduler::Limiter;
 use super::Simulation;
 use crate::output::{
-    BucketView, InstanceView, LimitShare, PoolView, RunTaskSummary, ServiceSummary, ServiceView, Summary, View,
+    BucketView, InstanceView, LimitShare, Place, PoolView, ProviderView, RunTaskSummary, ServiceSummary, ServiceView,
+    Summary, TaskView, View,
 };
+use crate::task::{Health, Task};
 use crate::scenario::CapacityType;
 use crate::task::TaskState;
 use crate::time::{ms_to_secs, SimTime};
@@ -139,23 +141,92 @@ impl Simulation {
                 bucket("Fargate Spot capacity", &self.spot.capacity),
             ],
             spot_capacity_waiting: self.spot.waiting_count(),
+            providers: self
+                .scenario
+                .providers
+                .iter()
+                .zip(&self.providers)
+                .map(|(p, rt)| ProviderView {
+                    name: p.name.clone(),
+                    capacity: p.capacity_type().name(),
+                    zones: p.zones.clone(),
+                    waiting: rt.waiting_count,
+                    reservation: rt.last_reservation,
+                })
+                .collect(),
             instances: self
                 .instances
                 .iter()
-                .filter(|i| i.state != super::InstanceState::Terminated)
-                .map(|i| InstanceView {
-                    id: i.ec2_id(),
-                    provider: self.scenario.providers[i.provider as usize].name.clone(),
-                    instance_type: i.instance_type.name,
-                    zone: self.scenario.providers[i.provider as usize].zones[i.zone as usize].clone(),
-                    state: i.state.name(),
-                    cpu_used: i.cpu_total() - i.cpu_free,
-                    cpu_total: i.cpu_total(),
-                    memory_used: i.memory_total() - i.memory_free,
-                    memory_total: i.memory_total(),
-                    tasks: i.tasks.len() as u32,
+                .enumerate()
+                .filter(|(_, i)| i.state != super::InstanceState::Terminated)
+                .map(|(index, i)| {
+                    let mut by_state = [0; 8];
+                    for &task in &i.tasks {
+                        by_state[self.tasks[task as usize].state.index()] += 1;
+                    }
+                    InstanceView {
+                        index: index as u32,
+                        id: i.ec2_id(),
+                        provider: self.scenario.providers[i.provider as usize].name.clone(),
+                        provider_index: i.provider,
+                        instance_type: i.instance_type.name,
+                        zone: self.scenario.providers[i.provider as usize].zones[i.zone as usize].clone(),
+                        zone_index: i.zone,
+                        state: i.state.name(),
+                        interruption_notice: i.notice_at.is_some(),
+                        launched_s: i.launched_at.as_secs_f64(),
+                        cpu_used: i.cpu_total() - i.cpu_free,
+                        cpu_total: i.cpu_total(),
+                        memory_used: i.memory_total() - i.memory_free,
+                        memory_total: i.memory_total(),
+                        tasks: i.tasks.len() as u32,
+                        by_state,
+                    }
                 })
                 .collect(),
+        }
+    }
+
+    /// The tasks at a place, sorted by lifecycle state (in [`TaskState::ALL`] order) then id: the order the
+    /// cluster view draws them in, so the n-th cell drawn is the n-th task listed. Stopped tasks are left out.
+    /// Scans every task (for a details popup, not for every frame).
+    pub fn tasks_at(&self, place: Place) -> Vec<TaskView> {
+        let here = |t: &Task| match place {
+            Place::Pool(capacity) => t.capacity == capacity && t.instance.is_none() && t.provider.is_fargate(),
+            Place::Waiting(provider) => {
+                t.provider == crate::scenario::Provider::Asg(provider) && t.instance.is_none()
+            }
+            Place::Instance(instance) => {
+                t.instance == Some(instance)
+                    && self.instances.get(instance as usize).is_some_and(|i| i.tasks.contains(&t.id))
+            }
+        };
+        let mut tasks: Vec<&Task> = self.tasks.iter().filter(|t| t.state != TaskState::Stopped && here(t)).collect();
+        tasks.sort_by_key(|t| (t.state.index(), t.id));
+        tasks.into_iter().map(|t| self.task_view(t)).collect()
+    }
+
+    fn task_view(&self, t: &Task) -> TaskView {
+        let def = &self.scenario.task_defs[t.task_def as usize];
+        TaskView {
+            id: t.id,
+            owner: self.owner_name(t.owner),
+            task_definition: def.name.clone(),
+            cpu: def.cpu,
+            memory: def.memory,
+            state: t.state.name(),
+            health: match t.health {
+                Health::Unknown => "UNKNOWN",
+                Health::Healthy => "HEALTHY",
+                Health::Unhealthy => "UNHEALTHY",
+            },
+            capacity: t.capacity.name(),
+            provider: self.scenario.provider_name(t.provider).to_string(),
+            instance: t.instance.map(|i| self.instances[i as usize].ec2_id()),
+            launched_s: t.launched_at.as_secs_f64(),
+            running_s: t.running_at.map(|at| at.as_secs_f64()),
+            stopping: t.stopping.then(|| t.stop_reason.map_or("stopping", |r| r.name())),
+            interruption_warning: t.kill_at.is_some(),
         }
     }
 

@@ -1,0 +1,1069 @@
+//! The five time-series charts (launch rate, running tasks, token buckets, backlog, cost), drawn with plotters on
+//! `<canvas>` elements that share one x range and one time cursor; `time_at` maps a click back to a time.
+//!
+//! Everything that decides where pixels go (layout, ticks, labels, downsampling) is a pure function tested natively.
+
+use std::ops::Range;
+
+use fleetplan_engine::output::col;
+use fleetplan_engine::scenario::CapacityType;
+use fleetplan_engine::TimeSeries;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+
+/// One colour per capacity type (indexed like `CapacityType::ALL`), the same as the launch-rate chart always used:
+/// Okabe–Ito blue, orange, bluish green, vermillion, reddish purple.
+const CAPACITY_COLOURS: [RGBColor; 5] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+];
+/// The rest of the Okabe–Ito palette, for series that are not capacity types.
+const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+const OKABE_BLACK: RGBColor = RGBColor(0, 0, 0);
+const AXIS_GREY: RGBColor = RGBColor(90, 90, 90);
+const GRID_GREY: RGBColor = RGBColor(225, 225, 225);
+const TEXT_INK: RGBColor = RGBColor(30, 30, 30);
+const CURSOR_INK: RGBColor = RGBColor(40, 40, 40);
+
+// Layout in CSS pixels; multiplied by the device pixel ratio (and rounded) by `Layout`. `draw` and `time_at` both go
+// through `Layout::new`, so a click maps to the same x the data was drawn at.
+/// No title inside the canvas: the page puts the title (and the PNG button) in the figure caption.
+const MARGIN_TOP: f64 = 12.0;
+/// Wide enough that the last x label, centred on the right edge of the plot, is not cut off.
+const MARGIN_RIGHT: f64 = 24.0;
+const MARGIN_BOTTOM: f64 = 6.0;
+const MARGIN_LEFT: f64 = 8.0;
+/// Tick (6) × 2 gap, a 14 px label row, then the axis description at the bottom.
+const X_LABEL_AREA: f64 = 50.0;
+/// The same for every chart so that stacked charts put the same time at the same x and the cursors line up.
+/// Fits the axis description plus labels of up to 6 characters ("10.5k", "0.125").
+const Y_LABEL_AREA: f64 = 78.0;
+const TICK: f64 = 6.0;
+const AXIS_DESC_FONT: f64 = 15.0;
+const LABEL_FONT: f64 = 14.0;
+const LEGEND_FONT: f64 = 14.0;
+const LINE_WIDTH: f64 = 2.5;
+const CURSOR_WIDTH: f64 = 2.0;
+/// Below this many device pixels of plotting area there is nothing readable to draw (and plotters' area splitting
+/// wants positive sizes), so the canvas is only cleared.
+const MIN_PLOT_PX: i32 = 24;
+/// Downsampling target: at most one point per this many device pixels of plot width.
+const PX_PER_POINT: f64 = 2.0;
+/// Launch rates are averaged over at least one scheduler workflow cycle (5 s): finer bins only show its sawtooth.
+const MIN_RATE_BIN_S: f64 = 5.0;
+/// Roughly one x label per this many CSS pixels, one y label per `Y_LABEL_SPACING`.
+const X_LABEL_SPACING: f64 = 70.0;
+const Y_LABEL_SPACING: f64 = 40.0;
+/// The device pixel ratio is clamped so a zoomed-out page cannot ask for a huge backing store.
+const MAX_DPR: f64 = 3.0;
+
+/// The charts, in the order the page shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChartKind {
+    Launches,
+    Running,
+    Buckets,
+    Backlog,
+    Cost,
+}
+
+impl ChartKind {
+    pub const ALL: [ChartKind; 5] =
+        [ChartKind::Launches, ChartKind::Running, ChartKind::Buckets, ChartKind::Backlog, ChartKind::Cost];
+
+    /// The DOM id of the chart's canvas.
+    pub fn id(self) -> &'static str {
+        match self {
+            ChartKind::Launches => "chart-launches",
+            ChartKind::Running => "chart-running",
+            ChartKind::Buckets => "chart-buckets",
+            ChartKind::Backlog => "chart-backlog",
+            ChartKind::Cost => "chart-cost",
+        }
+    }
+
+    /// The chart's title (the page shows it above the canvas).
+    pub fn title(self) -> &'static str {
+        match self {
+            ChartKind::Launches => "Launch rate by capacity type",
+            ChartKind::Running => "Running tasks by capacity type",
+            ChartKind::Buckets => "Account token buckets",
+            ChartKind::Backlog => "Tasks waiting to start",
+            ChartKind::Cost => "Accumulated cost",
+        }
+    }
+
+    /// The file name of the chart exported as PNG.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ChartKind::Launches => "fleetplan-launches.png",
+            ChartKind::Running => "fleetplan-running.png",
+            ChartKind::Buckets => "fleetplan-buckets.png",
+            ChartKind::Backlog => "fleetplan-backlog.png",
+            ChartKind::Cost => "fleetplan-cost.png",
+        }
+    }
+}
+
+/// Draws one chart over x = 0..end_s seconds with the cursor at cursor_s. Sizes the canvas backing store to its
+/// CSS box × devicePixelRatio (read the element's client width/height) so it is crisp on a projector.
+///
+/// A canvas with no CSS box (hidden, not laid out) is left alone: there is nothing to size it to.
+pub fn draw(
+    kind: ChartKind,
+    canvas: &web_sys::HtmlCanvasElement,
+    series: &TimeSeries,
+    end_s: f64,
+    cursor_s: f64,
+) -> Result<(), String> {
+    let (css_w, css_h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
+    if css_w <= 0.0 || css_h <= 0.0 {
+        return Ok(());
+    }
+    let layout = Layout::new(css_w, css_h, device_pixel_ratio());
+    // Assigning width/height reallocates and clears the backing store even when unchanged: only do it on a resize.
+    if canvas.width() != layout.width {
+        canvas.set_width(layout.width);
+    }
+    if canvas.height() != layout.height {
+        canvas.set_height(layout.height);
+    }
+    let context: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(|_| "the canvas refused a 2D context".to_string())?
+        .ok_or("the canvas has no 2D context")?
+        .dyn_into()
+        .map_err(|_| "the canvas context is not 2D".to_string())?;
+    // Legend labels are measured with the canvas itself: plotters' own text measuring inserts a <span> into the page
+    // and forces a layout for every string, which at five charts four times a second is the slowest thing on the page.
+    let legend_font = format!("{}px sans-serif", layout.font(LEGEND_FONT));
+    let measure = |text: &str| {
+        context.set_font(&legend_font);
+        context.measure_text(text).map(|m| m.width()).unwrap_or(text.len() as f64 * layout.font(LEGEND_FONT) * 0.7)
+    };
+    let plot = plot_data(kind, series, end_s, layout.plot_width());
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let root = backend.into_drawing_area();
+    let (plot_x, plot_y) = render(&root, &layout, plot, end_s, cursor_s, &measure)?;
+    root.present().map_err(|e| e.to_string())?;
+    // `time_at` trusts `Layout` to say where plotters put the plot; should a plotters upgrade lay out differently,
+    // say so (the chart itself is drawn) instead of seeking to the wrong time in silence.
+    if layout.drawable()
+        && (plot_x != (layout.plot_x.0..layout.plot_x.1) || plot_y != (layout.plot_y.0..layout.plot_y.1))
+    {
+        return Err(format!(
+            "plot area {plot_x:?}×{plot_y:?} differs from the layout {:?}×{:?}",
+            layout.plot_x, layout.plot_y
+        ));
+    }
+    Ok(())
+}
+
+/// The series' time at a CSS x offset inside a chart canvas (for click-to-seek): None outside the plotting area.
+pub fn time_at(_kind: ChartKind, canvas: &web_sys::HtmlCanvasElement, end_s: f64, x: f64) -> Option<f64> {
+    // Every kind has the same layout (so stacked charts align); the kind stays in the signature in case one differs.
+    let (css_w, css_h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
+    if css_w <= 0.0 || css_h <= 0.0 {
+        return None;
+    }
+    let layout = Layout::new(css_w, css_h, device_pixel_ratio());
+    layout.time_at_x(x * layout.scale, x_end(end_s))
+}
+
+fn device_pixel_ratio() -> f64 {
+    web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
+}
+
+/// The x range actually drawn: `end_s` made safe for plotters (finite, positive).
+fn x_end(end_s: f64) -> f64 {
+    if end_s.is_finite() {
+        end_s.max(1.0)
+    } else {
+        1.0
+    }
+}
+
+/// Where things go on one canvas, in device pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Layout {
+    /// The backing store size `draw` gives the canvas.
+    width: u32,
+    height: u32,
+    /// Device pixels per CSS pixel used for sizes (the clamped devicePixelRatio).
+    dpr: f64,
+    /// Device pixels per CSS pixel of the canvas as displayed (backing width / CSS width): maps mouse offsets.
+    scale: f64,
+    /// The plotting area as plotters computes it from the margins and label areas: x0..x1 and y0..y1; the axes map
+    /// the ends of their ranges onto these (`map_linear`).
+    plot_x: (i32, i32),
+    plot_y: (i32, i32),
+}
+
+impl Layout {
+    fn new(css_w: f64, css_h: f64, dpr: f64) -> Layout {
+        let dpr = if dpr.is_finite() && dpr > 0.0 { dpr.clamp(0.5, MAX_DPR) } else { 1.0 };
+        let css_w = if css_w.is_finite() { css_w.max(1.0) } else { 1.0 };
+        let css_h = if css_h.is_finite() { css_h.max(1.0) } else { 1.0 };
+        let width = (css_w * dpr).round().max(1.0) as u32;
+        let height = (css_h * dpr).round().max(1.0) as u32;
+        let px = |v: f64| (v * dpr).round() as i32;
+        let (w, h) = (width as i32, height as i32);
+        Layout {
+            width,
+            height,
+            dpr,
+            scale: f64::from(width) / css_w,
+            plot_x: (px(MARGIN_LEFT) + px(Y_LABEL_AREA), w - px(MARGIN_RIGHT)),
+            plot_y: (px(MARGIN_TOP), h - px(MARGIN_BOTTOM) - px(X_LABEL_AREA)),
+        }
+    }
+
+    /// A CSS length in device pixels, rounded the same way everywhere.
+    fn px(&self, css: f64) -> i32 {
+        (css * self.dpr).round() as i32
+    }
+
+    /// A font size in device pixels (fonts may be fractional).
+    fn font(&self, css: f64) -> f64 {
+        css * self.dpr
+    }
+
+    fn plot_width(&self) -> i32 {
+        self.plot_x.1 - self.plot_x.0
+    }
+
+    fn plot_height(&self) -> i32 {
+        self.plot_y.1 - self.plot_y.0
+    }
+
+    fn drawable(&self) -> bool {
+        self.plot_width() >= MIN_PLOT_PX && self.plot_height() >= MIN_PLOT_PX
+    }
+
+    /// The device x of time `t` on an x range 0..end: the mapping `TickedAxis` draws with.
+    #[cfg(test)]
+    fn x_of_time(&self, t: f64, end: f64) -> i32 {
+        map_linear(t, 0.0, end, self.plot_x)
+    }
+
+    /// The inverse of `map_linear` on the x axis: the time at device x, None outside the plotting area.
+    fn time_at_x(&self, x: f64, end: f64) -> Option<f64> {
+        let (x0, x1) = self.plot_x;
+        if !self.drawable() || !x.is_finite() || x < f64::from(x0) || x > f64::from(x1) {
+            return None;
+        }
+        Some(((x - f64::from(x0)) / f64::from(x1 - x0) * end).clamp(0.0, end))
+    }
+
+    /// How many x labels fit, at about one per `X_LABEL_SPACING` CSS pixels.
+    fn max_x_ticks(&self) -> usize {
+        ((f64::from(self.plot_width()) / self.dpr / X_LABEL_SPACING).floor() as usize).clamp(2, 13)
+    }
+
+    fn max_y_ticks(&self) -> usize {
+        ((f64::from(self.plot_height()) / self.dpr / Y_LABEL_SPACING).floor() as usize + 1).clamp(2, 9)
+    }
+}
+
+/// How the x labels are written: seconds for short runs, minutes up to two hours, h:mm beyond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TimeUnit {
+    Seconds,
+    Minutes,
+    HoursMinutes,
+}
+
+impl TimeUnit {
+    fn for_range(end_s: f64) -> TimeUnit {
+        if end_s < 600.0 {
+            TimeUnit::Seconds
+        } else if end_s < 7200.0 {
+            TimeUnit::Minutes
+        } else {
+            TimeUnit::HoursMinutes
+        }
+    }
+
+    fn axis_description(self) -> &'static str {
+        match self {
+            TimeUnit::Seconds => "simulated time (s)",
+            TimeUnit::Minutes => "simulated time (min)",
+            TimeUnit::HoursMinutes => "simulated time (h:mm)",
+        }
+    }
+
+    /// Tick spacings in seconds, smallest first, that read as round numbers in this unit.
+    fn steps(self) -> &'static [f64] {
+        match self {
+            TimeUnit::Seconds => &[1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0],
+            TimeUnit::Minutes => &[60.0, 120.0, 300.0, 600.0, 900.0, 1200.0, 1800.0, 3600.0, 7200.0],
+            TimeUnit::HoursMinutes => &[900.0, 1800.0, 3600.0, 7200.0, 10800.0, 21600.0, 43200.0, 86400.0],
+        }
+    }
+}
+
+/// A time label in `unit`: "90", "12.5" (seconds or minutes) or "1:05" (hours and minutes).
+fn format_time_label(unit: TimeUnit, s: f64) -> String {
+    let plain = |v: f64| if (v - v.round()).abs() < 1e-6 { format!("{v:.0}") } else { format!("{v:.1}") };
+    match unit {
+        TimeUnit::Seconds => plain(s),
+        TimeUnit::Minutes => plain(s / 60.0),
+        TimeUnit::HoursMinutes => {
+            let minutes = (s.max(0.0) / 60.0).round() as u64;
+            format!("{}:{:02}", minutes / 60, minutes % 60)
+        }
+    }
+}
+
+/// The x tick positions (seconds) for a 0..end axis: the smallest round step in the axis' unit that gives at most
+/// `max_ticks` ticks, starting at 0.
+fn x_ticks(end: f64, max_ticks: usize) -> Vec<f64> {
+    let unit = TimeUnit::for_range(end);
+    let max_ticks = max_ticks.max(2);
+    // Ticks at 0, step, …, so floor(end / step) + 1 of them.
+    let fits = |step: f64| ((end / step).floor() as usize) < max_ticks;
+    let step = unit.steps().iter().copied().find(|&s| fits(s)).unwrap_or_else(|| {
+        // Longer than the table covers (days): whole days.
+        let per_tick = end / (max_ticks - 1) as f64;
+        (per_tick / 86400.0).ceil().max(1.0) * 86400.0
+    });
+    ticks(end, step)
+}
+
+/// 0, step, 2·step, … up to `top` (inclusive, allowing for rounding).
+fn ticks(top: f64, step: f64) -> Vec<f64> {
+    if !(step > 0.0 && top.is_finite()) {
+        return vec![0.0];
+    }
+    let count = (top / step + 1e-9).floor().max(0.0) as usize + 1;
+    (0..count.min(64)).map(|i| i as f64 * step).collect()
+}
+
+/// The y tick spacing for 0..top: 1, 2 or 5 × 10^k, the smallest giving at most `max_ticks` ticks; at least 1 for
+/// counts (half a task is not a thing).
+fn nice_step(top: f64, max_ticks: usize, integer: bool) -> f64 {
+    if !(top.is_finite() && top > 0.0) {
+        return 1.0;
+    }
+    let raw = top / (max_ticks.max(2) - 1) as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|&s| s >= raw * (1.0 - 1e-9));
+    let step = step.unwrap_or(10.0 * magnitude);
+    if integer {
+        step.max(1.0)
+    } else {
+        step
+    }
+}
+
+/// Decimals needed to write multiples of `step` exactly: 0 for ≥ 1, 1 for 0.5/0.2/0.1, 2 for 0.05, …
+fn decimals_for(step: f64) -> usize {
+    if step.is_nan() || step <= 0.0 || step >= 1.0 {
+        0
+    } else {
+        (-step.log10() - 1e-9).ceil().clamp(0.0, 9.0) as usize
+    }
+}
+
+/// A y label on an axis up to `top` with ticks every `step`: thousands as "k" from 10,000 on, so the labels stay
+/// narrow enough for the fixed label area.
+fn format_y_label(v: f64, step: f64, top: f64) -> String {
+    if top >= 10_000.0 {
+        format!("{:.*}k", decimals_for(step / 1000.0), v / 1000.0)
+    } else {
+        format!("{:.*}", decimals_for(step), v)
+    }
+}
+
+/// Maps `v` in lo..hi linearly onto the pixels `limit.0..limit.1` (either order: y runs upwards), to the nearest
+/// pixel. Both the charts' axes and `time_at` use it, so a click lands on the time drawn under it.
+fn map_linear(v: f64, lo: f64, hi: f64, limit: (i32, i32)) -> i32 {
+    let span = hi - lo;
+    if !(span.is_finite() && span != 0.0) {
+        return limit.0 + (limit.1 - limit.0) / 2;
+    }
+    // `as` saturates (NaN becomes 0), so odd values cannot panic; they land off the plot.
+    limit.0 + (f64::from(limit.1 - limit.0) * ((v - lo) / span)).round() as i32
+}
+
+/// A linear f64 axis with tick positions chosen here (round numbers in the axis' unit) rather than by plotters.
+/// plotters' own `WithKeyPoints` on an f64 range loses the mesh's label formatter, hence this small type.
+struct TickedAxis {
+    lo: f64,
+    hi: f64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for TickedAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        map_linear(*value, self.lo, self.hi, limit)
+    }
+
+    /// The ticks as bold grid lines and labels; no light lines in between (less ink, fewer canvas calls).
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+/// How a bin of samples becomes one point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reduce {
+    /// Rates (launches/s): the mean over the bin, at the bin's middle. The mean keeps the area under the curve, i.e.
+    /// the number of tasks launched, which is what a rate chart is read for.
+    Mean,
+    /// Levels (tasks, tokens, dollars): the sample at the bin's end. It is a state the simulation really was in (a
+    /// maximum would be drawn higher than any state at that time and would hide exactly the dips the bucket and
+    /// running charts exist to show: a bucket drained to zero, tasks lost to a Spot wave); a complete bin's end never
+    /// changes as the series grows, so a playing chart does not shimmer; and the last bin's end is the newest sample,
+    /// so the line ends at the current value. Dips shorter than a bin (2 device pixels) can be skipped; no extreme
+    /// can be invented. Cost only grows, so for it the end is also the maximum.
+    Last,
+}
+
+/// The first round duration ≥ `s` seconds: 1, 2, 3, 5, 10, 15, 20, 30, 45 s, 1, 1.5, 2, 3, 5, 10, 15, 20, 30 min,
+/// then whole hours.
+fn round_up_s(s: f64) -> f64 {
+    const ROUND: [f64; 18] = [
+        1.0, 2.0, 3.0, 5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 300.0, 600.0, 900.0, 1200.0, 1800.0,
+    ];
+    ROUND.iter().copied().find(|&r| r >= s - 1e-9).unwrap_or_else(|| (s / 3600.0 - 1e-9).ceil() * 3600.0)
+}
+
+/// How a series is cut into bins for one chart: the samples inside the x range and samples per bin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Binning {
+    interval_s: f64,
+    /// Samples with time ≤ end (the series may hold more after a seek backwards with a shorter range).
+    visible: usize,
+    per_bin: usize,
+}
+
+impl Binning {
+    /// Bins sized from the x range (not from the data length), so that bin edges stay put while the series grows:
+    /// at most one bin per `PX_PER_POINT` device pixels of plot width, and at least `min_bin_s` long.
+    fn new(series_len: usize, interval_ms: u64, end: f64, plot_width_px: i32, min_bin_s: f64) -> Binning {
+        let interval_ms = if interval_ms == 0 { 1000 } else { interval_ms };
+        let interval_s = interval_ms as f64 / 1000.0;
+        let slots = (end / interval_s + 1e-9).floor().max(0.0);
+        let visible = series_len.min(slots.min(usize::MAX as f64) as usize);
+        let max_points = (f64::from(plot_width_px.max(1)) / PX_PER_POINT).floor().max(1.0);
+        let by_width = (slots / max_points).ceil();
+        let by_time = (min_bin_s / interval_s - 1e-9).ceil();
+        let needed = by_width.max(by_time).max(1.0);
+        // Round the bin up to a round length ("means over 90 s", not 89 s); it also keeps the bins still while the
+        // canvas is resized by a few pixels. At most 1.5 times coarser than needed.
+        let per_bin = if needed > 1.0 { (round_up_s(needed * interval_s) / interval_s - 1e-9).ceil() } else { 1.0 };
+        let per_bin = per_bin.max(needed).min(usize::MAX as f64) as usize;
+        Binning { interval_s, visible, per_bin }
+    }
+
+    /// The bin length in seconds.
+    fn bin_s(&self) -> f64 {
+        self.per_bin as f64 * self.interval_s
+    }
+
+    /// A column cut to the visible samples (empty if the column is missing).
+    fn visible<'a>(&self, series: &'a TimeSeries, column: usize) -> &'a [f64] {
+        let values = series.columns.get(column).map_or(&[][..], Vec::as_slice);
+        values.get(..self.visible.min(values.len())).unwrap_or(&[])
+    }
+}
+
+/// One point per bin of `per_bin` samples (sample i at time (i + 1)·interval_s): see `Reduce` for which value.
+/// Allocates once, the number of bins (+1).
+fn downsample(values: &[f64], interval_s: f64, per_bin: usize, reduce: Reduce) -> Vec<(f64, f64)> {
+    let per_bin = per_bin.max(1);
+    let mut points = Vec::with_capacity(values.len() / per_bin + 2);
+    match reduce {
+        Reduce::Mean => {
+            for (bin, chunk) in values.chunks(per_bin).enumerate() {
+                let start = bin * per_bin;
+                // The bin covers (start·Δ, (start + len)·Δ]: plot the mean at its middle.
+                let middle = (start as f64 + chunk.len() as f64 / 2.0) * interval_s;
+                points.push((middle, chunk.iter().sum::<f64>() / chunk.len() as f64));
+            }
+        }
+        Reduce::Last => {
+            // Start the line at the first sample rather than one bin in.
+            if let (Some(&first), true) = (values.first(), per_bin > 1) {
+                points.push((interval_s, first));
+            }
+            for (bin, chunk) in values.chunks(per_bin).enumerate() {
+                if let Some(&last) = chunk.last() {
+                    points.push(((bin * per_bin + chunk.len()) as f64 * interval_s, last));
+                }
+            }
+        }
+    }
+    points
+}
+
+/// One line of a chart.
+struct Line {
+    points: Vec<(f64, f64)>,
+    colour: RGBColor,
+    name: &'static str,
+    dashed: bool,
+}
+
+/// What one chart draws, before any pixels.
+struct Plot {
+    lines: Vec<Line>,
+    y_desc: &'static str,
+    /// Counts: y ticks at whole numbers.
+    integer_y: bool,
+    /// The smallest y range top, so a flat or empty chart still has a sensible axis.
+    min_top: f64,
+    legend: bool,
+    /// The bin length of averaged charts, noted in the legend.
+    bin_s: Option<f64>,
+}
+
+/// The lines of one chart, downsampled for a plot `plot_width_px` device pixels wide. Lines without points (no
+/// samples yet) are left out, so an empty chart has no legend either.
+fn plot_data(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i32) -> Plot {
+    let mut plot = plot_lines(kind, series, end_s, plot_width_px);
+    plot.lines.retain(|line| !line.points.is_empty());
+    plot
+}
+
+fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i32) -> Plot {
+    let end = x_end(end_s);
+    let min_bin_s = if kind == ChartKind::Launches { MIN_RATE_BIN_S } else { 0.0 };
+    let bins = Binning::new(series.len(), series.interval_ms, end, plot_width_px, min_bin_s);
+    let line = |column: usize, reduce: Reduce, colour: RGBColor, name: &'static str| Line {
+        points: downsample(bins.visible(series, column), bins.interval_s, bins.per_bin, reduce),
+        colour,
+        name,
+        dashed: false,
+    };
+    let nonzero = |column: usize| bins.visible(series, column).iter().any(|&v| v != 0.0);
+    let capacity_lines = |first_column: usize, reduce: Reduce| -> Vec<Line> {
+        CapacityType::ALL
+            .iter()
+            .filter(|c| nonzero(first_column + c.index()))
+            .map(|c| line(first_column + c.index(), reduce, CAPACITY_COLOURS[c.index() % 5], c.name()))
+            .collect()
+    };
+    match kind {
+        ChartKind::Launches => Plot {
+            lines: capacity_lines(col::LAUNCHES, Reduce::Mean),
+            y_desc: "tasks launched / s",
+            integer_y: false,
+            min_top: 1.0,
+            legend: true,
+            bin_s: Some(bins.bin_s()),
+        },
+        ChartKind::Running => {
+            let mut lines = capacity_lines(col::RUNNING, Reduce::Last);
+            // Desired always, even at zero: "nothing should run" is part of the story. Drawn after the running lines
+            // so where they meet it the dashes show on top.
+            lines.push(Line { dashed: true, ..line(col::DESIRED, Reduce::Last, OKABE_BLACK, "desired") });
+            Plot { lines, y_desc: "tasks", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
+        }
+        ChartKind::Buckets => {
+            let buckets = [
+                (col::BUCKET_FARGATE_ON_DEMAND, CAPACITY_COLOURS[0], "Fargate On-Demand launches"),
+                (col::BUCKET_FARGATE_SPOT, CAPACITY_COLOURS[1], "Fargate Spot launches"),
+                (col::BUCKET_RUN_TASK_API, SKY_BLUE, "RunTask API calls"),
+                (col::BUCKET_FARGATE_RUN_TASK_CALLS, CAPACITY_COLOURS[3], "Fargate RunTask calls"),
+            ];
+            // A bucket that never moved is full the whole time and only buries the ones that did; if none moved,
+            // show all four so the chart still says how full they are.
+            let moved = buckets.map(|(column, _, _)| {
+                let values = bins.visible(series, column);
+                values.first().is_some_and(|&first| values.iter().any(|&v| v != first))
+            });
+            let any_moved = moved.contains(&true);
+            let lines = buckets
+                .iter()
+                .zip(moved)
+                .filter(|&(_, moved)| moved || !any_moved)
+                .map(|(&(column, colour, name), _)| line(column, Reduce::Last, colour, name))
+                .collect();
+            Plot { lines, y_desc: "tokens", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
+        }
+        ChartKind::Backlog => {
+            let lines = [
+                (col::PROVISIONING, CAPACITY_COLOURS[4], "PROVISIONING"),
+                (col::PENDING, SKY_BLUE, "PENDING"),
+                (col::SPOT_CAPACITY_WAITING, CAPACITY_COLOURS[1], "waiting for Spot capacity"),
+            ]
+            .into_iter()
+            .filter(|&(column, _, _)| nonzero(column))
+            .map(|(column, colour, name)| line(column, Reduce::Last, colour, name))
+            .collect();
+            Plot { lines, y_desc: "tasks", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
+        }
+        ChartKind::Cost => {
+            let lines = if nonzero(col::COST_USD) {
+                vec![line(col::COST_USD, Reduce::Last, CAPACITY_COLOURS[2], "cost")]
+            } else {
+                Vec::new()
+            };
+            // One line whose meaning the title and axis already give: no legend.
+            Plot { lines, y_desc: "USD", integer_y: false, min_top: 0.01, legend: false, bin_s: None }
+        }
+    }
+}
+
+/// One legend entry: a line swatch (solid or dashed) and its name, or a note without swatch (`colour` None).
+struct LegendItem {
+    colour: Option<RGBColor>,
+    dashed: bool,
+    text: String,
+}
+
+/// Where the legend goes, in device pixels: the box, and each item's left x and centre y.
+#[derive(Debug, Clone, PartialEq)]
+struct LegendLayout {
+    x0: i32,
+    y0: i32,
+    x1: i32,
+    y1: i32,
+    items: Vec<(i32, i32)>,
+}
+
+const LEGEND_SWATCH: f64 = 24.0;
+const LEGEND_SWATCH_GAP: f64 = 6.0;
+const LEGEND_ITEM_GAP: f64 = 16.0;
+const LEGEND_PAD: f64 = 6.0;
+const LEGEND_INSET: f64 = 6.0;
+
+/// The legend as rows of items across the top right of the plot, wrapping when the plot is too narrow: a row of
+/// entries takes far less height than a column, and every pixel of headroom it needs is taken from the data (see
+/// `y_top`). `text_widths` are the items' text widths in device pixels; `swatch[i]` says whether item i has one.
+fn legend_layout(layout: &Layout, text_widths: &[f64], swatch: &[bool]) -> LegendLayout {
+    let pad = layout.px(LEGEND_PAD);
+    let gap = layout.px(LEGEND_ITEM_GAP);
+    let row_h = layout.px(LEGEND_FONT * 1.4);
+    let inset = layout.px(LEGEND_INSET);
+    let available = (layout.plot_width() - 2 * inset - 2 * pad).max(1);
+    let widths = text_widths.iter().zip(swatch.iter().chain(std::iter::repeat(&false))).map(|(&w, &has)| {
+        let swatch = if has { layout.px(LEGEND_SWATCH) + layout.px(LEGEND_SWATCH_GAP) } else { 0 };
+        swatch + w.max(0.0).ceil().min(1e6) as i32
+    });
+    // Flow into rows: (x within the row, row) per item.
+    let (mut x, mut row, mut widest) = (0, 0, 0);
+    let mut placed = Vec::with_capacity(text_widths.len());
+    for w in widths {
+        if x > 0 && x + w > available {
+            row += 1;
+            x = 0;
+        }
+        placed.push((x, row));
+        widest = widest.max(x + w);
+        x += w + gap;
+    }
+    let rows = if placed.is_empty() { 0 } else { row + 1 };
+    let x1 = layout.plot_x.1 - inset;
+    let x0 = (x1 - widest - 2 * pad).max(layout.plot_x.0);
+    let y0 = layout.plot_y.0 + inset;
+    let items = placed.into_iter().map(|(x, row)| (x0 + pad + x, y0 + pad + row * row_h + row_h / 2)).collect();
+    LegendLayout { x0, y0, x1, y1: y0 + 2 * pad + rows * row_h, items }
+}
+
+/// The top of the y range: the data peak pushed down below the legend (the legend covers the top `reserved` device
+/// pixels of the plot), so the legend never hides data; never below `min_top`.
+fn y_top(peak: f64, reserved: i32, plot_height: i32, min_top: f64) -> f64 {
+    let fraction = (f64::from(reserved) / f64::from(plot_height.max(1))).clamp(0.08, 0.5);
+    let top = peak.max(0.0) / (1.0 - fraction);
+    if top.is_finite() {
+        top.max(min_top)
+    } else {
+        min_top
+    }
+}
+
+/// Draws one chart onto `root`; returns the plotting area's pixel range as plotters laid it out (`draw` checks it
+/// against `Layout`).
+fn render<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    layout: &Layout,
+    plot: Plot,
+    end_s: f64,
+    cursor_s: f64,
+    measure: &dyn Fn(&str) -> f64,
+) -> Result<(Range<i32>, Range<i32>), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let end = x_end(end_s);
+    root.fill(&WHITE).map_err(err)?;
+
+    if !layout.drawable() {
+        return Ok((layout.plot_x.0..layout.plot_x.1, layout.plot_y.0..layout.plot_y.1));
+    }
+
+    let mut legend_items: Vec<LegendItem> = Vec::new();
+    if plot.legend && !plot.lines.is_empty() {
+        legend_items.extend(plot.lines.iter().map(|l| LegendItem {
+            colour: Some(l.colour),
+            dashed: l.dashed,
+            text: l.name.to_string(),
+        }));
+        if let Some(bin_s) = plot.bin_s {
+            let text = format!("(means over {} s)", format_time_label(TimeUnit::Seconds, bin_s));
+            legend_items.push(LegendItem { colour: None, dashed: false, text });
+        }
+    }
+    let legend = (!legend_items.is_empty()).then(|| {
+        let widths: Vec<f64> = legend_items.iter().map(|item| measure(&item.text)).collect();
+        let swatches: Vec<bool> = legend_items.iter().map(|item| item.colour.is_some()).collect();
+        legend_layout(layout, &widths, &swatches)
+    });
+    let reserved = legend.as_ref().map_or(0, |b| b.y1 - layout.plot_y.0 + layout.px(4.0));
+    let all_values = || plot.lines.iter().flat_map(|l| l.points.iter().map(|&(_, v)| v)).filter(|v| v.is_finite());
+    let peak = all_values().fold(0.0, f64::max);
+    let bottom = all_values().fold(0.0, f64::min);
+    let top = y_top(peak, reserved, layout.plot_height(), plot.min_top);
+    let y_step = nice_step(top - bottom, layout.max_y_ticks(), plot.integer_y);
+    // Ticks from 0 (or the first multiple of the step below a negative minimum) up to the top.
+    let y_first = (bottom / y_step).floor() * y_step;
+    let y_ticks: Vec<f64> = ticks(top - y_first, y_step).into_iter().map(|v| v + y_first).collect();
+
+    let unit = TimeUnit::for_range(end);
+    let x_label = |x: &f64| format_time_label(unit, *x);
+    let y_label = |y: &f64| format_y_label(*y, y_step, top);
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(layout.px(MARGIN_TOP))
+        .margin_right(layout.px(MARGIN_RIGHT))
+        .margin_bottom(layout.px(MARGIN_BOTTOM))
+        .margin_left(layout.px(MARGIN_LEFT))
+        .x_label_area_size(layout.px(X_LABEL_AREA))
+        .y_label_area_size(layout.px(Y_LABEL_AREA))
+        .build_cartesian_2d(
+            TickedAxis { lo: 0.0, hi: end, ticks: x_ticks(end, layout.max_x_ticks()) },
+            TickedAxis { lo: y_first.min(0.0), hi: top, ticks: y_ticks },
+        )
+        .map_err(err)?;
+    let pixel_range = chart.plotting_area().get_pixel_range();
+    chart
+        .configure_mesh()
+        .x_desc(unit.axis_description())
+        .y_desc(plot.y_desc)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
+        .axis_desc_style(("sans-serif", layout.font(AXIS_DESC_FONT)).into_font().color(&AXIS_GREY))
+        .label_style(("sans-serif", layout.font(LABEL_FONT)).into_font().color(&AXIS_GREY))
+        .axis_style(AXIS_GREY.stroke_width(layout.px(1.0).max(1) as u32))
+        .bold_line_style(GRID_GREY.stroke_width(layout.px(1.0).max(1) as u32))
+        .set_all_tick_mark_size(layout.px(TICK))
+        .draw()
+        .map_err(err)?;
+
+    let stroke = layout.px(LINE_WIDTH).max(1) as u32;
+    let (dash, gap) = (layout.px(10.0), layout.px(6.0));
+    for line in plot.lines {
+        let style = line.colour.stroke_width(stroke);
+        if line.dashed {
+            chart.draw_series(DashedLineSeries::new(line.points, dash, gap, style)).map_err(err)?;
+        } else {
+            chart.draw_series(LineSeries::new(line.points, style)).map_err(err)?;
+        }
+    }
+
+    // The legend, drawn by hand: plotters' own measures every label through the DOM (see `draw`).
+    if let Some(b) = legend {
+        let thin = layout.px(1.0).max(1) as u32;
+        root.draw(&Rectangle::new([(b.x0, b.y0), (b.x1, b.y1)], WHITE.mix(0.85).filled())).map_err(err)?;
+        root.draw(&Rectangle::new([(b.x0, b.y0), (b.x1, b.y1)], GRID_GREY.stroke_width(thin))).map_err(err)?;
+        let text_style = |ink: &'static RGBColor| {
+            TextStyle::from(("sans-serif", layout.font(LEGEND_FONT)).into_font())
+                .color(ink)
+                .pos(Pos::new(HPos::Left, VPos::Center))
+        };
+        let swatch_w = layout.px(LEGEND_SWATCH);
+        for (item, &(x, y)) in legend_items.iter().zip(&b.items) {
+            let Some(colour) = item.colour else {
+                root.draw(&Text::new(item.text.as_str(), (x, y), text_style(&AXIS_GREY))).map_err(err)?;
+                continue;
+            };
+            let style = colour.stroke_width(stroke);
+            if item.dashed {
+                let mid = x + swatch_w / 2;
+                root.draw(&PathElement::new(vec![(x, y), (mid - gap / 2, y)], style)).map_err(err)?;
+                root.draw(&PathElement::new(vec![(mid + gap / 2, y), (x + swatch_w, y)], style)).map_err(err)?;
+            } else {
+                root.draw(&PathElement::new(vec![(x, y), (x + swatch_w, y)], style)).map_err(err)?;
+            }
+            let text_x = x + swatch_w + layout.px(LEGEND_SWATCH_GAP);
+            root.draw(&Text::new(item.text.as_str(), (text_x, y), text_style(&TEXT_INK))).map_err(err)?;
+        }
+    }
+
+    // The cursor last, over everything.
+    if cursor_s.is_finite() && (0.0..=end).contains(&cursor_s) {
+        let style = CURSOR_INK.stroke_width(layout.px(CURSOR_WIDTH).max(1) as u32);
+        chart
+            .draw_series(std::iter::once(PathElement::new(vec![(cursor_s, y_first.min(0.0)), (cursor_s, top)], style)))
+            .map_err(err)?;
+    }
+    Ok(pixel_range)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn mean_bins_average_and_sit_in_the_middle() {
+        let values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
+        let points = downsample(&values, 1.0, 3, Reduce::Mean);
+        assert_eq!(points, vec![(1.5, 2.0), (4.5, 5.0), (6.5, 7.0)]);
+        // Half-second samples: times scale, means do not.
+        let points = downsample(&values, 0.5, 2, Reduce::Mean);
+        assert_eq!(points, vec![(0.5, 1.5), (1.5, 3.5), (2.5, 5.5), (3.25, 7.0)]);
+    }
+
+    #[test]
+    fn last_bins_keep_the_sample_at_the_bin_end_and_start_at_the_first_sample() {
+        let values = [5.0, 0.0, 9.0, 1.0, 2.0, 3.0, 8.0];
+        let points = downsample(&values, 1.0, 3, Reduce::Last);
+        assert_eq!(points, vec![(1.0, 5.0), (3.0, 9.0), (6.0, 3.0), (7.0, 8.0)]);
+        // One sample per bin: the samples themselves, no duplicated first point.
+        let points = downsample(&values[..3], 2.0, 1, Reduce::Last);
+        assert_eq!(points, vec![(2.0, 5.0), (4.0, 0.0), (6.0, 9.0)]);
+        assert!(downsample(&[], 1.0, 4, Reduce::Last).is_empty());
+        assert!(downsample(&[], 1.0, 0, Reduce::Mean).is_empty());
+    }
+
+    #[test]
+    fn mean_bins_preserve_the_total() {
+        // A rate's integral is the number launched; averaging must keep it (full bins only, equal widths).
+        let values: Vec<f64> = (0..21_600).map(|i| f64::from((i * 7919) % 13)).collect();
+        let per_bin = 40;
+        let points = downsample(&values, 1.0, per_bin, Reduce::Mean);
+        let total: f64 = values.iter().sum();
+        let binned: f64 = points.iter().map(|&(_, v)| v * per_bin as f64).sum();
+        assert!((total - binned).abs() < 1e-6 * total);
+    }
+
+    #[test]
+    fn binning_caps_points_by_plot_width_and_keeps_rate_bins_at_least_5_s() {
+        // 6 hours at 1 s on a 1000-pixel plot: at most 500 points.
+        let b = Binning::new(21_600, 1000, 21_600.0, 1000, 0.0);
+        assert_eq!(b.visible, 21_600);
+        let values = vec![1.0; 21_600];
+        for reduce in [Reduce::Mean, Reduce::Last] {
+            let n = downsample(&values, b.interval_s, b.per_bin, reduce).len();
+            assert!(n <= 501, "{n} points for 500 bins");
+            assert!(n >= 400, "{n} points: needlessly coarse");
+        }
+        // Round bin lengths: 21,600 s over 500 points needs 43.2 s, drawn as 45 s.
+        assert_eq!(b.per_bin, 45);
+        assert_eq!(round_up_s(43.2), 45.0);
+        assert_eq!(round_up_s(60.0), 60.0);
+        assert_eq!(round_up_s(61.0), 90.0);
+        assert_eq!(round_up_s(4000.0), 7200.0);
+        // A short run on a wide plot: one sample per bin for levels, 5 s for rates.
+        assert_eq!(Binning::new(60, 1000, 60.0, 1000, 0.0).per_bin, 1);
+        assert_eq!(Binning::new(60, 1000, 60.0, 1000, MIN_RATE_BIN_S).per_bin, 5);
+        // 2 s samples: 5 s needs 3 of them (6 s), rounded to 10 s.
+        assert_eq!(Binning::new(60, 2000, 60.0, 1000, MIN_RATE_BIN_S).per_bin, 5);
+        assert_eq!(Binning::new(60, 10_000, 600.0, 1000, MIN_RATE_BIN_S).per_bin, 1);
+        // Bins come from the x range, not the data: a growing series keeps its bin edges.
+        let early = Binning::new(100, 1000, 21_600.0, 1000, 0.0);
+        assert_eq!(early.per_bin, b.per_bin);
+        assert_eq!(early.visible, 100);
+        // Data beyond the range is left out.
+        assert_eq!(Binning::new(5000, 1000, 3600.0, 1000, 0.0).visible, 3600);
+        // Degenerate inputs do not panic or divide by zero.
+        let odd = Binning::new(10, 0, 0.0, 0, 0.0);
+        assert!(odd.per_bin >= 1);
+    }
+
+    #[test]
+    fn x_labels_switch_unit_with_the_range() {
+        assert_eq!(TimeUnit::for_range(599.0), TimeUnit::Seconds);
+        assert_eq!(TimeUnit::for_range(600.0), TimeUnit::Minutes);
+        assert_eq!(TimeUnit::for_range(7199.0), TimeUnit::Minutes);
+        assert_eq!(TimeUnit::for_range(7200.0), TimeUnit::HoursMinutes);
+        assert_eq!(format_time_label(TimeUnit::Seconds, 90.0), "90");
+        assert_eq!(format_time_label(TimeUnit::Seconds, 2.5), "2.5");
+        assert_eq!(format_time_label(TimeUnit::Minutes, 1800.0), "30");
+        assert_eq!(format_time_label(TimeUnit::Minutes, 750.0), "12.5");
+        assert_eq!(format_time_label(TimeUnit::HoursMinutes, 3900.0), "1:05");
+        assert_eq!(format_time_label(TimeUnit::HoursMinutes, 21_600.0), "6:00");
+        assert_eq!(format_time_label(TimeUnit::HoursMinutes, 0.0), "0:00");
+        assert_eq!(format_time_label(TimeUnit::HoursMinutes, 48.0 * 3600.0 + 1800.0), "48:30");
+    }
+
+    #[test]
+    fn x_ticks_are_round_in_their_unit_and_fit() {
+        assert_eq!(x_ticks(300.0, 8), vec![0.0, 60.0, 120.0, 180.0, 240.0, 300.0]);
+        assert_eq!(x_ticks(3600.0, 8), vec![0.0, 600.0, 1200.0, 1800.0, 2400.0, 3000.0, 3600.0]);
+        assert_eq!(x_ticks(21_600.0, 8), vec![0.0, 3600.0, 7200.0, 10_800.0, 14_400.0, 18_000.0, 21_600.0]);
+        let labels: Vec<String> =
+            x_ticks(21_600.0, 13).iter().map(|&t| format_time_label(TimeUnit::HoursMinutes, t)).collect();
+        assert_eq!(labels.first().map(String::as_str), Some("0:00"));
+        assert_eq!(labels.get(1).map(String::as_str), Some("0:30"));
+        for (end, max) in [(1.0, 2), (7.0, 3), (599.0, 13), (1e6, 5), (7200.0, 2)] {
+            let ticks = x_ticks(end, max);
+            assert!(ticks.len() <= max && !ticks.is_empty(), "{end}: {ticks:?}");
+            assert!(ticks.iter().all(|&t| t <= end + 1e-6));
+        }
+    }
+
+    #[test]
+    fn y_steps_and_labels() {
+        assert_eq!(nice_step(110.0, 6, true), 50.0);
+        assert_eq!(nice_step(1.1, 6, true), 1.0);
+        assert!(close(nice_step(1.1, 6, false), 0.5));
+        assert!(close(nice_step(0.012, 5, false), 0.005));
+        assert_eq!(nice_step(0.0, 5, true), 1.0);
+        assert_eq!(nice_step(f64::NAN, 5, false), 1.0);
+        assert_eq!(format_y_label(40.0, 20.0, 110.0), "40");
+        assert_eq!(format_y_label(0.5, 0.5, 1.1), "0.5");
+        assert_eq!(format_y_label(0.01, 0.005, 0.012), "0.010");
+        assert_eq!(format_y_label(12_000.0, 2000.0, 13_000.0), "12k");
+        assert_eq!(format_y_label(10_500.0, 500.0, 11_000.0), "10.5k");
+        assert_eq!(decimals_for(0.1), 1);
+        assert_eq!(decimals_for(0.05), 2);
+        assert_eq!(decimals_for(0.2), 1);
+    }
+
+    #[test]
+    fn the_legend_flows_into_rows_inside_the_plot() {
+        let layout = Layout::new(900.0, 240.0, 1.0);
+        let (x0, x1) = layout.plot_x;
+        // Three short items fit in one row, right-aligned in the plot.
+        let one = legend_layout(&layout, &[60.0, 90.0, 50.0], &[true, true, false]);
+        assert_eq!(one.items.len(), 3);
+        assert!(one.items.iter().all(|&(_, y)| y == one.items[0].1), "{one:?}");
+        assert_eq!(one.x1, x1 - layout.px(LEGEND_INSET));
+        assert!(one.x0 > x0 && one.x0 < one.x1);
+        assert!(one.items.windows(2).all(|w| w[0].0 < w[1].0));
+        // Items wider than the plot wrap, one row each, and the box grows down, staying inside the plot's x range.
+        let wide = legend_layout(&layout, &[500.0, 500.0, 500.0], &[true, true, true]);
+        let rows: Vec<i32> = wide.items.iter().map(|&(_, y)| y).collect();
+        assert!(rows.windows(2).all(|w| w[0] < w[1]), "{wide:?}");
+        assert!(wide.y1 - wide.y0 > 2 * (one.y1 - one.y0));
+        assert!(wide.x0 >= x0);
+        // Nothing to show: an empty box.
+        let none = legend_layout(&layout, &[], &[]);
+        assert_eq!(none.y1 - none.y0, 2 * layout.px(LEGEND_PAD));
+        // At dpr 2 everything doubles (give or take rounding).
+        let double = legend_layout(&Layout::new(900.0, 240.0, 2.0), &[120.0, 180.0, 100.0], &[true, true, false]);
+        assert!(((double.y1 - double.y0) - 2 * (one.y1 - one.y0)).abs() <= 2, "{double:?} vs {one:?}");
+        assert_eq!(double.items.len(), 3);
+    }
+
+    #[test]
+    fn the_top_leaves_room_for_the_legend() {
+        // A legend over the top 30 % of the plot: the peak maps to 70 % height.
+        assert!(close(y_top(70.0, 30, 100, 1.0), 100.0));
+        // No legend: 8 % headroom. An empty chart: the minimum.
+        assert!(close(y_top(92.0, 0, 100, 1.0), 100.0));
+        assert!(close(y_top(0.0, 0, 100, 1.0), 1.0));
+        assert!(close(y_top(f64::INFINITY, 0, 100, 1.0), 1.0));
+    }
+
+    #[test]
+    fn time_at_inverts_the_plotters_mapping() {
+        for (w, h, dpr) in [(900.0, 300.0, 1.0), (1280.0, 260.0, 2.0), (737.0, 333.0, 1.25), (400.0, 240.0, 3.0)] {
+            let layout = Layout::new(w, h, dpr);
+            let (x0, x1) = layout.plot_x;
+            for end in [60.0, 599.0, 3600.0, 21_600.0] {
+                for px in [x0, x0 + 1, (x0 + x1) / 2, x1 - 1, x1] {
+                    let t = layout.time_at_x(f64::from(px), end).expect("inside the plot");
+                    assert_eq!(layout.x_of_time(t, end), px, "{w}x{h}@{dpr} end {end} px {px}");
+                }
+                for t in [0.0, end * 0.37, end / 2.0, end] {
+                    let px = layout.x_of_time(t, end);
+                    let back = layout.time_at_x(f64::from(px), end).expect("inside the plot");
+                    // Within one device pixel's worth of time.
+                    assert!((back - t).abs() <= end / f64::from(x1 - x0), "{t} -> {px} -> {back}");
+                }
+                assert_eq!(layout.time_at_x(f64::from(x0) - 1.0, end), None);
+                assert_eq!(layout.time_at_x(f64::from(x1) + 1.0, end), None);
+                assert_eq!(layout.time_at_x(f64::NAN, end), None);
+            }
+        }
+        // CSS offsets: the click at the plot's left edge in CSS pixels is time 0.
+        let layout = Layout::new(800.0, 300.0, 2.0);
+        let left_css = f64::from(layout.plot_x.0) / layout.scale;
+        assert_eq!(layout.time_at_x(left_css * layout.scale, 100.0), Some(0.0));
+        // Too small to plot: no times.
+        assert_eq!(Layout::new(60.0, 40.0, 1.0).time_at_x(30.0, 100.0), None);
+        assert_eq!(Layout::new(f64::NAN, 0.0, f64::NAN).width, 1);
+    }
+
+    /// A 6-hour run at 1 s: launches early, Spot churn, buckets draining and refilling, cost growing.
+    fn six_hours() -> TimeSeries {
+        let mut series = TimeSeries::new(1000);
+        for i in 0..21_600usize {
+            let t = i as f64;
+            for (c, column) in series.columns.iter_mut().enumerate() {
+                let v = match c {
+                    col::LAUNCHES_FARGATE => f64::from(i < 600 && i % 5 == 0) * 10.0,
+                    col::LAUNCHES_FARGATE_SPOT => f64::from(i % 3600 < 120 && i % 5 == 0) * 4.0,
+                    col::RUNNING_FARGATE => (t / 6.0).min(100.0),
+                    col::RUNNING_FARGATE_SPOT => 50.0 - f64::from(i % 3600 < 120) * 20.0,
+                    col::DESIRED => 150.0,
+                    col::PENDING => f64::from(i % 3600 < 130) * 7.0,
+                    col::BUCKET_FARGATE_ON_DEMAND => 100.0 - f64::from(i < 600) * 60.0,
+                    col::BUCKET_RUN_TASK_API => 100.0,
+                    col::COST_USD => t * 0.001,
+                    _ => 0.0,
+                };
+                column.push(v);
+            }
+        }
+        series
+    }
+
+    #[test]
+    fn lines_are_capped_and_chosen_by_content() {
+        let series = six_hours();
+        let layout = Layout::new(1000.0, 300.0, 2.0);
+        let cap = (f64::from(layout.plot_width()) / PX_PER_POINT) as usize + 1;
+        for kind in ChartKind::ALL {
+            let plot = plot_data(kind, &series, 21_600.0, layout.plot_width());
+            for line in &plot.lines {
+                assert!(line.points.len() <= cap, "{kind:?} {}: {} > {cap}", line.name, line.points.len());
+            }
+        }
+        let names = |kind| -> Vec<&str> {
+            plot_data(kind, &series, 21_600.0, layout.plot_width()).lines.iter().map(|l| l.name).collect()
+        };
+        assert_eq!(names(ChartKind::Launches), vec!["FARGATE", "FARGATE_SPOT"]);
+        assert_eq!(names(ChartKind::Running), vec!["FARGATE", "FARGATE_SPOT", "desired"]);
+        // Only the bucket that moved.
+        assert_eq!(names(ChartKind::Buckets), vec!["Fargate On-Demand launches"]);
+        assert_eq!(names(ChartKind::Backlog), vec!["PENDING"]);
+        assert_eq!(names(ChartKind::Cost), vec!["cost"]);
+
+        // Buckets that never moved: all four.
+        let mut flat = TimeSeries::new(1000);
+        for column in &mut flat.columns {
+            column.extend([3.0, 3.0, 3.0]);
+        }
+        assert_eq!(plot_data(ChartKind::Buckets, &flat, 3.0, 500).lines.len(), 4);
+        // No samples at all: no lines (not even desired), so no legend.
+        let empty = TimeSeries::new(1000);
+        for kind in ChartKind::ALL {
+            assert!(plot_data(kind, &empty, 0.0, 500).lines.is_empty(), "{kind:?}");
+        }
+    }
+}

@@ -1,0 +1,626 @@
+//! The scenario editor: every field of the scenario file as a form, generated from the scenario's JSON itself (so
+//! it covers everything the engine reads), with what can be added taken from `editor_catalogue.json`. Each edit is
+//! validated by the engine at once and its own error message is shown beside the field it names.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::OnceLock;
+
+use fleetplan_engine::scenario::FieldError;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use yew::prelude::*;
+
+use crate::dom;
+
+/// One step of a path into the scenario JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+pub type Path = Vec<Seg>;
+
+/// A change to the scenario, made by the editor and applied by the app's reducer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Replace the value at a path.
+    Set(Path, Value),
+    /// Remove an object key or an array item.
+    Remove(Path),
+    /// Add a key to the object at a path.
+    AddKey(Path, String, Value),
+    /// Append an item to the array at a path.
+    Push(Path, Value),
+}
+
+/// The path as the engine writes it in errors: `services[0].desired_count`.
+pub fn data_path(path: &[Seg]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// The path with indices left out (`services[].desired_count`): how the catalogue names fields.
+pub fn schema_path(path: &[Seg]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Seg::Index(_) => out.push_str("[]"),
+        }
+    }
+    out
+}
+
+fn get_mut<'a>(root: &'a mut Value, path: &[Seg]) -> Option<&'a mut Value> {
+    path.iter().try_fold(root, |value, seg| match seg {
+        Seg::Key(key) => value.as_object_mut()?.get_mut(key),
+        Seg::Index(i) => value.as_array_mut()?.get_mut(*i),
+    })
+}
+
+/// Applies an edit to the scenario JSON. Returns false (and changes nothing) if the path does not exist.
+pub fn apply(root: &mut Value, edit: Edit) -> bool {
+    match edit {
+        Edit::Set(path, new) => match get_mut(root, &path) {
+            Some(slot) => {
+                *slot = new;
+                true
+            }
+            None => false,
+        },
+        Edit::Remove(path) => {
+            let Some((last, parent)) = path.split_last() else { return false };
+            match (get_mut(root, parent), last) {
+                (Some(Value::Object(map)), Seg::Key(key)) => map.remove(key).is_some(),
+                (Some(Value::Array(items)), Seg::Index(i)) if *i < items.len() => {
+                    items.remove(*i);
+                    true
+                }
+                _ => false,
+            }
+        }
+        Edit::AddKey(path, key, value) => match get_mut(root, &path) {
+            Some(Value::Object(map)) if !map.contains_key(&key) => {
+                map.insert(key, value);
+                true
+            }
+            _ => false,
+        },
+        Edit::Push(path, item) => match get_mut(root, &path) {
+            Some(Value::Array(items)) => {
+                items.push(item);
+                true
+            }
+            _ => false,
+        },
+    }
+}
+
+/// What can be added where, and which fields take one of a list of values (see `editor_catalogue.json`).
+#[derive(Deserialize)]
+pub struct Catalogue {
+    /// Optional fields by the schema path of their object.
+    pub add: BTreeMap<String, Map<String, Value>>,
+    /// Item templates by the schema path of their array.
+    pub items: BTreeMap<String, Vec<Value>>,
+    /// Allowed values by the schema path of the field.
+    pub choices: BTreeMap<String, Vec<String>>,
+}
+
+pub fn catalogue() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        // Checked by a unit test, so a broken catalogue fails the build's tests, not the page.
+        serde_json::from_str(include_str!("editor_catalogue.json")).unwrap_or(Catalogue {
+            add: BTreeMap::new(),
+            items: BTreeMap::new(),
+            choices: BTreeMap::new(),
+        })
+    })
+}
+
+/// Fields whose values are text even when they look like numbers; every other text input that reads as a number
+/// is stored as one (so typing `12` into `desired_count` gives the number 12, and `abc` gives the engine's
+/// "invalid type" message).
+const TEXT_KEYS: [&str; 21] = [
+    "name",
+    "description",
+    "task_definition",
+    "service",
+    "capacity_provider",
+    "provider",
+    "expression",
+    "field",
+    "zone",
+    "instance_type",
+    "location",
+    "profile",
+    "availability",
+    "network_mode",
+    "architecture",
+    "launch_type",
+    "on_throttle",
+    "purchase",
+    "allocation_strategy",
+    "interruption_frequency",
+    "type",
+];
+
+/// Turns what was typed into a field into a JSON value.
+pub fn typed_value(path: &[Seg], text: &str) -> Value {
+    let is_text = match path.last() {
+        Some(Seg::Key(key)) => TEXT_KEYS.contains(&key.as_str()),
+        // Items of string lists (instance_types, availability_zones).
+        Some(Seg::Index(_)) => true,
+        None => true,
+    };
+    if !is_text {
+        let trimmed = text.trim();
+        if let Ok(n) = trimmed.parse::<u64>() {
+            return Value::from(n);
+        }
+        if let Ok(n) = trimmed.parse::<i64>() {
+            return Value::from(n);
+        }
+        if let Some(n) = trimmed.parse::<f64>().ok().filter(|n| n.is_finite()).and_then(serde_json::Number::from_f64) {
+            return Value::Number(n);
+        }
+    }
+    Value::String(text.to_string())
+}
+
+/// A label for a field key: `desired_count` → `desired count`.
+fn label(key: &str) -> String {
+    key.replace('_', " ")
+}
+
+/// A short title for an array item: its name, its type, or its position.
+fn item_title(value: &Value, index: usize) -> String {
+    let field = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+    match (field("name"), field("type"), value.as_str()) {
+        (Some(name), _, _) => name,
+        (None, Some(kind), _) => match value.get("at_s").and_then(Value::as_f64) {
+            Some(at) => format!("{} at {at} s", label(&kind)),
+            None => label(&kind),
+        },
+        (None, None, Some(text)) => text.to_string(),
+        _ => format!("item {}", index + 1),
+    }
+}
+
+/// Errors by field path, and the fields no rendered input shows (listed at the top instead).
+pub struct Problems {
+    by_field: BTreeMap<String, Vec<String>>,
+}
+
+impl Problems {
+    pub fn new(errors: &[FieldError]) -> Problems {
+        let mut by_field: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for e in errors {
+            by_field.entry(e.field.clone()).or_default().push(e.message.clone());
+        }
+        Problems { by_field }
+    }
+
+    fn at(&self, path: &str) -> Option<&Vec<String>> {
+        self.by_field.get(path)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EditorProps {
+    pub draft: Rc<Value>,
+    pub errors: Rc<Vec<FieldError>>,
+    pub on_edit: Callback<Edit>,
+}
+
+/// The form over the whole scenario.
+#[function_component(ScenarioForm)]
+pub fn scenario_form(props: &EditorProps) -> Html {
+    let problems = Problems::new(&props.errors);
+    let ctx = Ctx { problems: &problems, on_edit: &props.on_edit, catalogue: catalogue() };
+    match props.draft.as_ref() {
+        Value::Object(_) => html! {
+            <div class="form">{ ctx.children(&[], &props.draft) }</div>
+        },
+        _ => html! { <p class="field-error">{ "The scenario must be a JSON object; use the JSON tab to fix it." }</p> },
+    }
+}
+
+struct Ctx<'a> {
+    problems: &'a Problems,
+    on_edit: &'a Callback<Edit>,
+    catalogue: &'a Catalogue,
+}
+
+impl Ctx<'_> {
+    fn errors_html(&self, path: &[Seg], id: &str) -> Html {
+        match self.problems.at(&data_path(path)) {
+            Some(messages) => html! {
+                <span class="field-error" id={id.to_string()} role="alert">{ messages.join(" ") }</span>
+            },
+            None => html! {},
+        }
+    }
+
+    /// The fields of an object or the items of an array, then what can be added to it.
+    fn children(&self, path: &[Seg], value: &Value) -> Html {
+        match value {
+            Value::Object(map) => {
+                let optional = self.catalogue.add.get(&schema_path(path));
+                let fields = map.iter().map(|(key, child)| {
+                    let mut child_path = path.to_vec();
+                    child_path.push(Seg::Key(key.clone()));
+                    let removable = optional.is_some_and(|o| o.contains_key(key));
+                    self.node(child_path, label(key), child, removable)
+                });
+                let addable: Vec<(String, Value)> = optional
+                    .map(|o| {
+                        o.iter().filter(|(k, _)| !map.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+                    })
+                    .unwrap_or_default();
+                html! {
+                    <>
+                    { for fields }
+                    { self.add_key_menu(path, addable) }
+                    </>
+                }
+            }
+            Value::Array(items) => {
+                let rows = items.iter().enumerate().map(|(i, child)| {
+                    let mut child_path = path.to_vec();
+                    child_path.push(Seg::Index(i));
+                    self.node(child_path, item_title(child, i), child, true)
+                });
+                html! {
+                    <>
+                    { for rows }
+                    { self.add_item_menu(path, items) }
+                    </>
+                }
+            }
+            _ => html! {},
+        }
+    }
+
+    fn node(&self, path: Path, title: String, value: &Value, removable: bool) -> Html {
+        let data = data_path(&path);
+        let remove = removable.then(|| {
+            let on_edit = self.on_edit.clone();
+            let target = path.clone();
+            let onclick = Callback::from(move |_: MouseEvent| on_edit.emit(Edit::Remove(target.clone())));
+            html! {
+                <button type="button" class="remove" onclick={onclick} aria-label={format!("Remove {data}")}
+                    title={format!("Remove {data}")}>{ "×" }</button>
+            }
+        });
+        match value {
+            Value::Object(_) | Value::Array(_) => {
+                // Top-level sections and small groups start open; long lists start closed.
+                let open = path.len() <= 1
+                    || matches!(value, Value::Object(m) if m.len() <= 6)
+                    || matches!(value, Value::Array(a) if a.len() <= 4);
+                let error_id = format!("err-{data}");
+                html! {
+                    <details class="group" open={open} data-path={data.clone()}>
+                        <summary>
+                            <span class="group-title">{ title }</span>
+                            { for remove }
+                            { self.errors_html(&path, &error_id) }
+                        </summary>
+                        <div class="group-body">{ self.children(&path, value) }</div>
+                    </details>
+                }
+            }
+            _ => self.scalar(path, title, value, remove),
+        }
+    }
+
+    fn scalar(&self, path: Path, title: String, value: &Value, remove: Option<Html>) -> Html {
+        let data = data_path(&path);
+        let input_id = format!("f-{data}");
+        let error_id = format!("err-{data}");
+        let has_error = self.problems.at(&data).is_some();
+        let described = has_error.then(|| AttrValue::from(error_id.clone()));
+        let on_edit = self.on_edit.clone();
+        let input = match value {
+            Value::Bool(checked) => {
+                let target = path.clone();
+                let onchange = Callback::from(move |e: Event| {
+                    if let Some(checked) = dom::checkbox_checked(&e) {
+                        on_edit.emit(Edit::Set(target.clone(), Value::Bool(checked)));
+                    }
+                });
+                html! {
+                    <input id={input_id.clone()} type="checkbox" checked={*checked} data-path={data.clone()}
+                        aria-invalid={has_error.to_string()} aria-describedby={described} onchange={onchange} />
+                }
+            }
+            _ => {
+                let text = match value {
+                    Value::String(s) => s.clone(),
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                match self.catalogue.choices.get(&schema_path(&path)) {
+                    Some(choices) => {
+                        let target = path.clone();
+                        let onchange = Callback::from(move |e: Event| {
+                            if let Some(v) = dom::input_value(&e) {
+                                on_edit.emit(Edit::Set(target.clone(), Value::String(v)));
+                            }
+                        });
+                        let known = choices.contains(&text);
+                        html! {
+                            <select id={input_id.clone()} data-path={data.clone()} onchange={onchange}
+                                aria-invalid={has_error.to_string()} aria-describedby={described}>
+                                if !known {
+                                    <option value={text.clone()} selected=true>{ text.clone() }</option>
+                                }
+                                { for choices.iter().map(|c| html! {
+                                    <option value={c.clone()} selected={*c == text}>{ c.clone() }</option>
+                                }) }
+                            </select>
+                        }
+                    }
+                    None => {
+                        let target = path.clone();
+                        let oninput = Callback::from(move |e: InputEvent| {
+                            if let Some(v) = dom::input_value(&e) {
+                                on_edit.emit(Edit::Set(target.clone(), typed_value(&target, &v)));
+                            }
+                        });
+                        let numeric = matches!(value, Value::Number(_));
+                        html! {
+                            <input id={input_id.clone()} type="text" value={text} data-path={data.clone()}
+                                inputmode={numeric.then_some("decimal")} spellcheck="false"
+                                aria-invalid={has_error.to_string()} aria-describedby={described} oninput={oninput} />
+                        }
+                    }
+                }
+            }
+        };
+        html! {
+            <div class={classes!("field", has_error.then_some("invalid"))}>
+                <label for={input_id}>{ title }</label>
+                { input }
+                { for remove }
+                { self.errors_html(&path, &error_id) }
+            </div>
+        }
+    }
+
+    /// A select of the optional fields the object does not have yet.
+    fn add_key_menu(&self, path: &[Seg], addable: Vec<(String, Value)>) -> Html {
+        if addable.is_empty() {
+            return html! {};
+        }
+        let on_edit = self.on_edit.clone();
+        let target = path.to_vec();
+        let templates = addable.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let Some(key) = dom::input_value(&e) else { return };
+            if let Some((_, template)) = templates.iter().find(|(k, _)| *k == key) {
+                on_edit.emit(Edit::AddKey(target.clone(), key, template.clone()));
+            }
+            dom::reset_select(&e);
+        });
+        let where_ = if path.is_empty() { "the scenario".to_string() } else { data_path(path) };
+        html! {
+            <div class="add">
+                <select onchange={onchange} aria-label={format!("Add a setting to {where_}")}>
+                    <option value="" selected=true>{ "+ add a setting…" }</option>
+                    { for addable.iter().map(|(key, _)| html! { <option value={key.clone()}>{ label(key) }</option> }) }
+                </select>
+            </div>
+        }
+    }
+
+    /// A button (one template) or a select (several) that appends an item to the array.
+    fn add_item_menu(&self, path: &[Seg], items: &[Value]) -> Html {
+        let mut templates = self.catalogue.items.get(&schema_path(path)).cloned().unwrap_or_default();
+        if templates.is_empty() {
+            // Nothing in the catalogue: a copy of the last item is the best guess.
+            templates.extend(items.last().cloned());
+        }
+        if templates.is_empty() {
+            return html! {};
+        }
+        let where_ = data_path(path);
+        let on_edit = self.on_edit.clone();
+        let target = path.to_vec();
+        if templates.len() == 1 {
+            let template = templates[0].clone();
+            let onclick =
+                Callback::from(move |_: MouseEvent| on_edit.emit(Edit::Push(target.clone(), template.clone())));
+            return html! {
+                <div class="add">
+                    <button type="button" onclick={onclick} data-add={where_.clone()}>{ format!("+ add to {}", label(&where_)) }</button>
+                </div>
+            };
+        }
+        let choices = templates.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let Some(index) = dom::input_value(&e).and_then(|v| v.parse::<usize>().ok()) else { return };
+            if let Some(template) = choices.get(index) {
+                on_edit.emit(Edit::Push(target.clone(), template.clone()));
+            }
+            dom::reset_select(&e);
+        });
+        html! {
+            <div class="add">
+                <select onchange={onchange} data-add={where_.clone()} aria-label={format!("Add to {where_}")}>
+                    <option value="" selected=true>{ format!("+ add to {}…", label(&where_)) }</option>
+                    { for templates.iter().enumerate().map(|(i, t)| html! {
+                        <option value={i.to_string()}>{ item_title(t, i) }</option>
+                    }) }
+                </select>
+            </div>
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fleetplan_engine::{presets, Scenario};
+
+    fn key(k: &str) -> Seg {
+        Seg::Key(k.to_string())
+    }
+
+    #[test]
+    fn paths_are_written_like_the_engine_writes_them() {
+        let path = vec![key("services"), Seg::Index(2), key("deployment"), key("maximum_percent")];
+        assert_eq!(data_path(&path), "services[2].deployment.maximum_percent");
+        assert_eq!(schema_path(&path), "services[].deployment.maximum_percent");
+    }
+
+    #[test]
+    fn typed_numbers_become_numbers_and_names_stay_text() {
+        assert_eq!(typed_value(&[key("desired_count")], "12"), Value::from(12u64));
+        assert_eq!(typed_value(&[key("spread")], " 0.25"), serde_json::json!(0.25));
+        assert_eq!(typed_value(&[key("desired_count")], "12x"), Value::from("12x"));
+        assert_eq!(typed_value(&[key("name")], "123"), Value::from("123"));
+        assert_eq!(typed_value(&[key("instance_types"), Seg::Index(0)], "1"), Value::from("1"));
+    }
+
+    fn base() -> Value {
+        let scenario = presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap();
+        serde_json::to_value(&scenario.spec).unwrap()
+    }
+
+    #[test]
+    fn edits_apply_and_an_invalid_value_gets_the_engine_message_at_its_path() {
+        let mut draft = base();
+        assert!(apply(
+            &mut draft,
+            Edit::Set(vec![key("services"), Seg::Index(0), key("desired_count")], "many".into())
+        ));
+        let error = Scenario::from_json(&draft.to_string()).unwrap_err();
+        assert_eq!(error.problems()[0].field, "services[0].desired_count");
+        assert!(apply(&mut draft, Edit::Set(vec![key("services"), Seg::Index(0), key("desired_count")], 5.into())));
+        assert!(Scenario::from_json(&draft.to_string()).is_ok());
+        assert!(!apply(&mut draft, Edit::Set(vec![key("nope"), Seg::Index(3)], 1.into())));
+        assert!(apply(&mut draft, Edit::Remove(vec![key("services"), Seg::Index(0)])));
+        assert_eq!(draft["services"].as_array().map(Vec::len), Some(0));
+    }
+
+    /// Every template in the catalogue, added where the catalogue says, leaves a valid scenario (after the
+    /// fix-ups a user would make for cross-references, which the test makes explicitly).
+    #[test]
+    fn every_catalogue_template_validates() {
+        let catalogue: Catalogue = serde_json::from_str(include_str!("editor_catalogue.json")).unwrap();
+        let mut base = base();
+        // A provider, a Spot provider and a RunTask burst so paths under them exist.
+        for (array, index) in [("capacity_providers", 0), ("run_tasks", 0)] {
+            let item = catalogue.items[array][index].clone();
+            base.as_object_mut()
+                .unwrap()
+                .entry(array)
+                .or_insert_with(|| Value::Array(vec![]))
+                .as_array_mut()
+                .unwrap()
+                .push(item);
+        }
+        let mut spot = catalogue.items["capacity_providers"][0].clone();
+        spot["name"] = "spot".into();
+        spot["purchase"] = "spot".into();
+        spot["allocation_strategy"] = "price-capacity-optimized".into();
+        // The Spot group first: Spot-only settings are added to `capacity_providers[0]`.
+        base["capacity_providers"].as_array_mut().unwrap().insert(0, spot);
+        base["services"][0]["name"] = "web".into();
+        base["task_definitions"][0]["name"] = "app".into();
+        base["services"][0]["task_definition"] = "app".into();
+        let check = |draft: &Value, what: &str| {
+            if let Err(e) = Scenario::from_json(&draft.to_string()) {
+                panic!("{what}: {e}");
+            }
+        };
+        check(&base, "base");
+        let resolve = |schema: &str| -> Path {
+            schema
+                .split('.')
+                .filter(|s| !s.is_empty())
+                .flat_map(|part| match part.strip_suffix("[]") {
+                    Some(k) => vec![key(k), Seg::Index(0)],
+                    None => vec![key(part)],
+                })
+                .collect()
+        };
+        for (object, fields) in &catalogue.add {
+            for (field, template) in fields {
+                let mut draft = base.clone();
+                let path = resolve(object);
+                if let Some(Value::Object(map)) = get_mut(&mut draft, &path) {
+                    map.insert(field.clone(), template.clone());
+                }
+                // A strategy next to a launch type is invalid by design; launch type alone is what is tested.
+                if field == "launch_type" {
+                    if let Some(Value::Object(map)) = get_mut(&mut draft, &path) {
+                        map.remove("capacity_provider_strategy");
+                    }
+                }
+                check(&draft, &format!("{object}.{field}"));
+            }
+        }
+        for (array, items) in &catalogue.items {
+            for item in items {
+                let mut draft = base.clone();
+                let path = resolve(array);
+                let target = get_mut(&mut draft, &path);
+                match target {
+                    Some(Value::Array(list)) => {
+                        let same =
+                            |key: &str| item.get(key).is_some() && list.iter().any(|v| v.get(key) == item.get(key));
+                        if same("name") || same("capacity_provider") {
+                            continue; // A second item with the same name is a (correct) duplicate error.
+                        }
+                        list.push(item.clone());
+                    }
+                    _ => {
+                        let (last, parent) = path.split_last().unwrap();
+                        if let (Some(Value::Object(map)), Seg::Key(k)) = (get_mut(&mut draft, parent), last) {
+                            map.insert(k.clone(), Value::Array(vec![item.clone()]));
+                        }
+                    }
+                }
+                // Placement applies to EC2 capacity: move the service onto the EC2 group.
+                if array.starts_with("services[].placement") {
+                    draft["services"][0]["capacity_provider_strategy"] =
+                        serde_json::json!([{ "capacity_provider": "ec2", "weight": 1 }]);
+                    draft["services"][0]["assign_public_ip"] = false.into();
+                }
+                // Strategies and launch types exclude each other on one service.
+                if array.ends_with("capacity_provider_strategy") {
+                    let owner = &resolve(array)[..2];
+                    if let Some(Value::Object(map)) = get_mut(&mut draft, owner) {
+                        map.remove("launch_type");
+                    }
+                }
+                check(&draft, &format!("{array}[] {item}"));
+            }
+        }
+        for (field, values) in &catalogue.choices {
+            assert!(!values.is_empty(), "{field} has no choices");
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Playback: two simulations of the same scenario and seed. `full` runs ahead to the end in the time each frame has
+//! left, for the charts, the end of the timeline and the summary; `cursor` is the one shown, moved to the playback
+//! time. Both advance in bounded slices, so no frame waits for a long stretch of simulation. Seeking backwards
+//! re-runs `cursor` from the start: the engine is deterministic, so the replay is the same run.
+
+use fleetplan_engine::time::SimTime;
+use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary};
+
+/// Events processed between two looks at the clock (a few microseconds of work at most).
+const EVENTS_PER_SLICE: u64 = 256;
+
+pub struct Player {
+    scenario: Scenario,
+    seed: u64,
+    cursor: Simulation,
+    full: Simulation,
+    full_done: bool,
+    /// Where playback should be, in simulated ms.
+    target_ms: u64,
+    pub playing: bool,
+    /// Simulated seconds per wall-clock second.
+    pub speed: f64,
+}
+
+/// What a frame did, so the caller knows what to redraw.
+#[derive(Default, Clone, Copy, PartialEq)]
+pub struct Progress {
+    pub cursor_moved: bool,
+    pub full_moved: bool,
+    pub full_finished_now: bool,
+}
+
+fn options() -> RunOptions {
+    RunOptions { trace: false, check_invariants: false }
+}
+
+impl Player {
+    pub fn new(scenario: Scenario, seed: u64) -> Player {
+        let cursor = Simulation::with_options(scenario.clone(), seed, options());
+        let full = Simulation::with_options(scenario.clone(), seed, options());
+        Player { scenario, seed, cursor, full, full_done: false, target_ms: 0, playing: false, speed: 10.0 }
+    }
+
+    pub fn cursor(&self) -> &Simulation {
+        &self.cursor
+    }
+
+    pub fn full(&self) -> &Simulation {
+        &self.full
+    }
+
+    /// The final summary, once the run ahead has finished.
+    pub fn summary(&self) -> Option<Summary> {
+        self.full_done.then(|| self.full.metrics())
+    }
+
+    pub fn is_full_done(&self) -> bool {
+        self.full_done
+    }
+
+    /// The end of the timeline: the run's end once known, else the horizon.
+    pub fn end_ms(&self) -> u64 {
+        if self.full_done {
+            self.full.end_time().as_millis()
+        } else {
+            self.scenario.horizon.as_millis()
+        }
+    }
+
+    /// How far the run ahead has got (the charts' right edge while it is still running).
+    pub fn known_ms(&self) -> u64 {
+        self.full.now().as_millis()
+    }
+
+    pub fn time_ms(&self) -> u64 {
+        self.cursor.now().as_millis()
+    }
+
+    /// Still catching up with a seek.
+    pub fn is_seeking(&self) -> bool {
+        self.time_ms() < self.target_ms && !self.cursor.is_finished()
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.full_done && self.time_ms() >= self.end_ms()
+    }
+
+    /// Moves the playback time; backwards means a deterministic re-run from the start.
+    pub fn seek(&mut self, ms: u64) {
+        let ms = ms.min(self.end_ms());
+        if ms < self.time_ms() {
+            self.cursor = Simulation::with_options(self.scenario.clone(), self.seed, options());
+        }
+        self.target_ms = ms;
+    }
+
+    pub fn restart(&mut self) {
+        self.seek(0);
+    }
+
+    /// Moves to the next event (everything that happens at that instant), and pauses.
+    pub fn step_event(&mut self) {
+        self.playing = false;
+        if self.time_ms() < self.target_ms {
+            return; // Still catching up: the frame loop is already moving.
+        }
+        if let Some(next) = self.cursor.next_event_time() {
+            self.target_ms = next.as_millis().max(self.time_ms());
+        }
+    }
+
+    pub fn toggle(&mut self) {
+        if self.at_end() && !self.playing {
+            self.restart();
+        }
+        self.playing = !self.playing;
+    }
+
+    /// One animation frame: moves the playback target by `wall_ms` × speed when playing, then spends up to
+    /// `budget_ms` of wall time (read with `clock`) moving `cursor` to the target and `full` to the end.
+    pub fn frame(&mut self, wall_ms: f64, budget_ms: f64, clock: &dyn Fn() -> f64) -> Progress {
+        let start = clock();
+        let mut progress = Progress::default();
+        if self.playing {
+            // Whole milliseconds: simulated time is integer; a 60 fps frame at 1x is 16 ms.
+            let advance = (wall_ms.clamp(0.0, 250.0) * self.speed).round() as u64;
+            self.target_ms = (self.target_ms.max(self.time_ms()) + advance).min(self.end_ms());
+        }
+        let before = self.time_ms();
+        let events_before = self.cursor.events_processed();
+        while self.time_ms() < self.target_ms && clock() - start < budget_ms {
+            if self.cursor.step_until_limited(SimTime(self.target_ms), EVENTS_PER_SLICE) {
+                break;
+            }
+        }
+        progress.cursor_moved = self.time_ms() != before || self.cursor.events_processed() != events_before;
+        if !self.full_done {
+            let full_before = self.full.events_processed();
+            while clock() - start < budget_ms {
+                // Plain steps, not `step_until_limited`: the clock must stop at the last event, as in
+                // `fleetplan run`, not move on to the horizon.
+                let finished = (0..EVENTS_PER_SLICE).any(|_| !self.full.step());
+                if finished {
+                    // Adds the last sample, as `fleetplan run` does, so the summaries are equal.
+                    self.full.run_to_end();
+                    self.full_done = true;
+                    progress.full_finished_now = true;
+                    break;
+                }
+            }
+            progress.full_moved = self.full.events_processed() != full_before || progress.full_finished_now;
+        }
+        if self.playing && self.at_end() {
+            self.playing = false;
+        }
+        progress
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fleetplan_engine::presets;
+
+    fn player(id: &str) -> Player {
+        Player::new(presets::get(id).unwrap().scenario().unwrap(), 7)
+    }
+
+    /// A clock that moves one "millisecond" per reading, so budgets are counted in readings.
+    fn counting_clock() -> impl Fn() -> f64 {
+        let ticks = std::cell::Cell::new(0.0);
+        move || {
+            ticks.set(ticks.get() + 1.0);
+            ticks.get()
+        }
+    }
+
+    #[test]
+    fn the_run_ahead_gives_the_same_summary_as_the_cli_in_bounded_frames() {
+        let mut p = player("fargate-ondemand-1000");
+        let clock = counting_clock();
+        let mut frames = 0;
+        while !p.is_full_done() {
+            p.frame(16.0, 4.0, &clock);
+            frames += 1;
+            assert!(frames < 10_000, "never finished");
+        }
+        assert!(frames > 1, "the run was not spread over frames");
+        let scenario = presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap();
+        assert_eq!(p.summary(), Some(fleetplan_engine::run(scenario, 7)));
+    }
+
+    #[test]
+    fn seeking_back_replays_the_identical_state() {
+        let mut p = player("fargate-spot-1000");
+        let clock = || 0.0; // Never out of budget.
+        p.seek(150_000);
+        p.frame(16.0, 1.0, &clock);
+        assert_eq!(p.time_ms(), 150_000);
+        let first = p.cursor().view();
+        p.seek(300_000);
+        p.frame(16.0, 1.0, &clock);
+        p.seek(150_000);
+        p.frame(16.0, 1.0, &clock);
+        assert_eq!(p.cursor().view(), first);
+    }
+
+    #[test]
+    fn playing_moves_by_wall_time_times_speed_and_stops_at_the_end() {
+        let mut p = player("fargate-ondemand-1000");
+        let clock = || 0.0;
+        while !p.is_full_done() {
+            p.frame(16.0, 1.0, &clock);
+        }
+        p.speed = 100.0;
+        p.toggle();
+        p.frame(20.0, 1.0, &clock);
+        assert_eq!(p.time_ms(), 2_000);
+        for _ in 0..1_000 {
+            p.frame(20.0, 1.0, &clock);
+        }
+        assert!(p.at_end() && !p.playing);
+        p.step_event();
+        assert!(!p.playing);
+    }
+}
