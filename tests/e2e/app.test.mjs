@@ -253,7 +253,7 @@ test('an invalid field shows the engine\'s message beside it and blocks the run'
     await page.waitForFunction(() => /of 50 desired/.test(document.querySelector('#live-status').textContent));
     await mkdir(SCREENSHOTS, { recursive: true });
     await page.click('#toggle-editor');
-    await page.click('#toggle-editor');
+    await page.locator('#editor').waitFor();
     await page.screenshot({ path: fileURLToPath(new URL('editor.png', SCREENSHOTS)) });
   }, { width: 1280, height: 720 });
 });

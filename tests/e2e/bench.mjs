@@ -1,6 +1,7 @@
 // The wasm half of `cargo xtask bench`: opens the served app in headless Chromium and
 // calls `fleetplan.bench_preset(id)` for each id in FLEETPLAN_BENCH_PRESETS (comma-separated),
-// which returns JSON with at least `events` and `elapsed_ms` (or `error`).
+// which returns JSON with at least `events` and `elapsed_ms` (or `error`). Then the playground
+// itself: time to first render, and frame times while stress-100k plays at 100x.
 
 import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
 
@@ -33,6 +34,61 @@ try {
   if (errors.length) {
     throw new Error(`the page reported errors:\n${errors.join('\n')}`);
   }
+  await playback(browser);
 } finally {
   await browser.close();
+}
+
+/** Frame intervals (from requestAnimationFrame) and the app's own work per frame, over `ms`. */
+function sampleFrames(page, ms) {
+  return page.evaluate((ms) => new Promise((resolve) => {
+    const stamps = [];
+    let work = 0;
+    const stage = document.querySelector('.stage');
+    const end = performance.now() + ms;
+    const frame = (t) => {
+      stamps.push(t);
+      work = Math.max(work, Number(stage?.dataset.frameMs ?? 0));
+      if (t < end) requestAnimationFrame(frame);
+      else {
+        const gaps = stamps.slice(1).map((t, i) => t - stamps[i]).sort((a, b) => a - b);
+        const mean = gaps.reduce((a, b) => a + b, 0) / Math.max(gaps.length, 1);
+        resolve({
+          frames: gaps.length,
+          mean_ms: mean,
+          p95_ms: gaps[Math.floor(gaps.length * 0.95)] ?? 0,
+          max_ms: gaps[gaps.length - 1] ?? 0,
+          app_work_ms_ema_peak: work,
+          clock: document.querySelector('#clock')?.textContent,
+        });
+      }
+    };
+    requestAnimationFrame(frame);
+  }), ms);
+}
+
+/** The playground as a person uses it: first render, then stress-100k playing at 100x. */
+async function playback(browser) {
+  const { page, errors } = await openPage(browser, { width: 1280, height: 720 });
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('fleetplan:first-render').length > 0, null, {
+    timeout: 60_000,
+  });
+  const firstRender = await page.evaluate(() => performance.getEntriesByName('fleetplan:first-render')[0].startTime);
+  console.log(`playground: first render (cluster view drawn) ${firstRender.toFixed(0)} ms after navigation start`);
+
+  await page.click('#toggle-gallery');
+  await page.click('#open-stress-100k');
+  await page.selectOption('#speed', '100');
+  await page.click('#play');
+  const format = (r) => `${r.frames} frames, mean ${r.mean_ms.toFixed(1)} ms, p95 ${r.p95_ms.toFixed(1)} ms, `
+    + `max ${r.max_ms.toFixed(1)} ms; app work per frame (EMA peak) ${r.app_work_ms_ema_peak.toFixed(1)} ms; at ${r.clock}`;
+  const computing = await sampleFrames(page, 8_000);
+  console.log(`  stress-100k at 100x, first 8 s (the run ahead still computing): ${format(computing)}`);
+  await page.waitForSelector('#summary-json', { state: 'attached', timeout: 120_000 });
+  const playing = await sampleFrames(page, 8_000);
+  console.log(`  stress-100k at 100x, next 8 s (run ahead done): ${format(playing)}`);
+  if (errors.length) {
+    throw new Error(`the page reported errors:\n${errors.join('\n')}`);
+  }
 }

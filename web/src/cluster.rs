@@ -1369,7 +1369,7 @@ mod tests {
             let (w, h) = (cols as usize * 4, drawn.div_ceil(cols).max(1) as usize * 4);
             let mut expected = vec![u8::MAX; w * h];
             let mut painted = vec![u8::MAX; w * h];
-            let mut paint = |bitmap: &mut Vec<u8>, r: Rect, value: u8| {
+            let paint = |bitmap: &mut [u8], r: Rect, value: u8| {
                 for y in r.y as usize..(r.y + r.h) as usize {
                     for x in r.x as usize..(r.x + r.w) as usize {
                         bitmap[y * w + x] = value;
@@ -1445,16 +1445,5 @@ mod tests {
             }
         }
         assert!(checked > 1000, "only {checked} squares checked");
-    }
-
-    #[test]
-    fn layout_is_fast_enough_for_every_frame() {
-        // Not a benchmark, a tripwire: laying out 3,000 instances must stay far below a frame natively.
-        let view = fleet(2, 3000, 33);
-        let start = std::time::Instant::now();
-        for _ in 0..10 {
-            let _ = layout(&view, 1200.0, 640.0);
-        }
-        assert!(start.elapsed().as_millis() < 2000, "{:?}", start.elapsed());
     }
 }

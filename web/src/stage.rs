@@ -450,7 +450,7 @@ pub fn stage(props: &StageProps) -> Html {
                             <li><span class="swatch" style={format!("background:{colour}")}></span>{ *name }</li>
                         }) }
                     </ul>
-                    <ul class="legend" aria-label="Instances">
+                    <ul class="legend" aria-label="Instances" hidden={props.scenario.providers.is_empty()}>
                         { for cluster::INSTANCE_LEGEND.iter().map(|(name, description)| html! {
                             <li><strong>{ *name }</strong>{ ": " }{ *description }</li>
                         }) }

@@ -24,6 +24,7 @@ const STEPS: &[(&str, Step)] = &[
     ("clippy (native)", clippy_native),
     ("clippy (web, wasm32)", clippy_wasm),
     ("native tests", native_tests),
+    ("web crate unit tests (native)", web_unit_tests),
     ("engine wasm tests in headless Chromium", wasm_tests),
     ("build dist/", dist::build),
     ("expected summary from the native CLI", expected_summary),
@@ -69,6 +70,21 @@ fn clippy_wasm(ws: &Workspace) -> Result<()> {
 /// Default members only, as for clippy.
 fn native_tests(ws: &Workspace) -> Result<()> {
     process::run(cargo().current_dir(&ws.root).arg("test"))
+}
+
+/// The web crate's pure parts (editor, playback, cluster layout, chart scales) are tested natively; it is not a
+/// default member, so it is named here. `--lib`: its only tests are unit tests beside the code.
+fn web_unit_tests(ws: &Workspace) -> Result<()> {
+    process::run(cargo().current_dir(&ws.root).args(["test", "-p", "fleetplan-web", "--lib"]))?;
+    process::run(cargo().current_dir(&ws.root).args([
+        "clippy",
+        "-p",
+        "fleetplan-web",
+        "--tests",
+        "--",
+        "-D",
+        "warnings",
+    ]))
 }
 
 /// Runs through `wasm-bindgen-test-runner`, the wasm32 runner set in .cargo/config.toml.

@@ -6,9 +6,9 @@ use crate::output::{
     BucketView, InstanceView, LimitShare, Place, PoolView, ProviderView, RunTaskSummary, ServiceSummary, ServiceView,
     Summary, TaskView, View,
 };
-use crate::task::{Health, Task};
 use crate::scenario::CapacityType;
 use crate::task::TaskState;
+use crate::task::{Health, Task};
 use crate::time::{ms_to_secs, SimTime};
 
 /// Rounds to a fixed number of decimals so summaries print the same everywhere and read well.
@@ -193,9 +193,7 @@ impl Simulation {
     pub fn tasks_at(&self, place: Place) -> Vec<TaskView> {
         let here = |t: &Task| match place {
             Place::Pool(capacity) => t.capacity == capacity && t.instance.is_none() && t.provider.is_fargate(),
-            Place::Waiting(provider) => {
-                t.provider == crate::scenario::Provider::Asg(provider) && t.instance.is_none()
-            }
+            Place::Waiting(provider) => t.provider == crate::scenario::Provider::Asg(provider) && t.instance.is_none(),
             Place::Instance(instance) => {
                 t.instance == Some(instance)
                     && self.instances.get(instance as usize).is_some_and(|i| i.tasks.contains(&t.id))
