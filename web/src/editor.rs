@@ -164,6 +164,33 @@ const TEXT_KEYS: [&str; 21] = [
     "type",
 ];
 
+/// Fields shown first, in this order (what a thing is called and how big it is before its details); the rest
+/// follow alphabetically. Without it the form would follow the JSON map's alphabetical order.
+const KEY_ORDER: [&str; 22] = [
+    "name",
+    "type",
+    "at_s",
+    "description",
+    "horizon_s",
+    "task_definitions",
+    "services",
+    "capacity_providers",
+    "external_instances",
+    "run_tasks",
+    "events",
+    "task_definition",
+    "service",
+    "desired_count",
+    "count",
+    "cpu",
+    "memory",
+    "instance_types",
+    "limits",
+    "fargate_spot",
+    "latencies",
+    "prices",
+];
+
 /// Turns what was typed into a field into a JSON value.
 pub fn typed_value(path: &[Seg], text: &str) -> Value {
     let is_text = match path.last() {
@@ -266,7 +293,9 @@ impl Ctx<'_> {
         match value {
             Value::Object(map) => {
                 let optional = self.catalogue.add.get(&schema_path(path));
-                let fields = map.iter().map(|(key, child)| {
+                let mut keys: Vec<(&String, &Value)> = map.iter().collect();
+                keys.sort_by_key(|(key, _)| (KEY_ORDER.iter().position(|k| k == key).unwrap_or(KEY_ORDER.len()), *key));
+                let fields = keys.into_iter().map(|(key, child)| {
                     let mut child_path = path.to_vec();
                     child_path.push(Seg::Key(key.clone()));
                     let removable = optional.is_some_and(|o| o.contains_key(key));

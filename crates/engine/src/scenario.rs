@@ -137,8 +137,9 @@ pub struct AsgProvider {
     pub images_cached: bool,
     pub spot_draining: bool,
     pub capacity_rebalance: bool,
-    /// Random interruptions: expected interruptions per instance per hour (Spot groups only).
-    pub interruptions_per_instance_hour: f64,
+    /// Random interruptions: expected interruptions per instance per hour, per instance type (indexed like
+    /// `instance_types`; Spot groups only, zeros otherwise).
+    pub interruptions_per_instance_hour: Vec<f64>,
     /// An ECS Anywhere group of external hosts rather than an Auto Scaling group.
     pub external: bool,
 }
@@ -859,13 +860,36 @@ impl Validator {
                     );
                 }
                 if p.purchase == Purchase::OnDemand
-                    && (p.spot_draining || p.capacity_rebalance || p.interruption_frequency.is_some())
+                    && (p.spot_draining
+                        || p.capacity_rebalance
+                        || p.interruption_frequency.is_some()
+                        || !p.interruption_frequency_by_type.is_empty())
                 {
                     self.err(
                         field("purchase"),
-                        "spot_draining, capacity_rebalance and interruption_frequency apply to Spot groups: set purchase to spot",
+                        "spot_draining, capacity_rebalance and interruption frequencies apply to Spot groups: set purchase to spot",
                     );
                 }
+                for name in p.interruption_frequency_by_type.keys() {
+                    if !p.instance_types.contains(name) {
+                        self.err(
+                            field(&format!("interruption_frequency_by_type.{name}")),
+                            format!("{name} is not one of this group's instance_types ({})", p.instance_types.join(", ")),
+                        );
+                    }
+                }
+                // A month of 730 hours (365 x 24 / 12).
+                let per_hour = |f: InterruptionFrequency| f.monthly_fraction() / 730.0;
+                let interruptions_per_instance_hour = instance_types
+                    .iter()
+                    .map(|t| {
+                        p.interruption_frequency_by_type
+                            .get(t.name)
+                            .copied()
+                            .or(p.interruption_frequency)
+                            .map_or(0.0, per_hour)
+                    })
+                    .collect();
                 let managed_scaling = p.managed_scaling.as_ref().map(|m| {
                     if !(1..=100).contains(&m.target_capacity) {
                         self.err(field("managed_scaling.target_capacity"), format!("must be between 1 and 100, got {}", m.target_capacity));
@@ -901,8 +925,7 @@ impl Validator {
                     images_cached: p.images_cached,
                     spot_draining: p.spot_draining,
                     capacity_rebalance: p.capacity_rebalance,
-                    // A month of 730 hours (365 x 24 / 12).
-                    interruptions_per_instance_hour: p.interruption_frequency.map_or(0.0, |f| f.monthly_fraction() / 730.0),
+                    interruptions_per_instance_hour,
                     external: false,
                 }
             })
@@ -958,7 +981,7 @@ impl Validator {
                     images_cached: false,
                     spot_draining: false,
                     capacity_rebalance: false,
-                    interruptions_per_instance_hour: 0.0,
+                    interruptions_per_instance_hour: vec![0.0],
                     external: true,
                 }
             })

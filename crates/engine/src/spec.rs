@@ -293,6 +293,10 @@ pub struct CapacityProviderSpec {
     /// Spot groups: random interruptions at this Spot Instance Advisor frequency (per instance, per month).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interruption_frequency: Option<InterruptionFrequency>,
+    /// Spot groups: the Spot Instance Advisor publishes a frequency per instance type (in a region), so types can
+    /// differ: `{"m5.large": "<5%", "c5.large": "10-15%"}`. Overrides `interruption_frequency` for the types named.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub interruption_frequency_by_type: std::collections::BTreeMap<String, InterruptionFrequency>,
 }
 
 /// ECS Anywhere: `count` identical servers registered to the cluster (no capacity provider, no scaling).

@@ -373,6 +373,34 @@ fn diversification_shrinks_what_a_wave_takes() {
     assert!(nine_pools <= 8, "nine pools: the wave takes one pool's tasks, got {nine_pools}");
 }
 
+/// The Spot Instance Advisor rates instance types, not groups: a type with a high frequency is interrupted, a type
+/// the scenario gives no frequency is not, in the same group over the same week.
+#[test]
+fn interruption_frequency_is_per_instance_type() {
+    let provider = r#""instance_types": ["m5.xlarge", "c5.xlarge"], "purchase": "spot",
+        "allocation_strategy": "capacity-optimized", "max_size": 60, "desired_capacity": 60,
+        "interruption_frequency_by_type": { "m5.xlarge": ">20%" }"#;
+    let s = scenario(provider, "", "", r#", "horizon_s": 604800"#);
+    let sim = common::run_checked(s, 5);
+    let noticed =
+        |name: &str| sim.instances().iter().filter(|i| i.instance_type.name == name && i.notice_at.is_some()).count();
+    let launched = |name: &str| sim.instances().iter().filter(|i| i.instance_type.name == name).count();
+    assert!(launched("c5.xlarge") >= 20 && launched("m5.xlarge") >= 20, "both types are in use");
+    // 25% a month is ~0.058 per instance-week: about 1.7 of 30 instances in a week, so at least one for this seed.
+    assert!(noticed("m5.xlarge") >= 1, "the risky type was never interrupted");
+    assert_eq!(noticed("c5.xlarge"), 0, "a type without a frequency was interrupted");
+
+    let bad = Scenario::from_json(&scenario_json(
+        r#""instance_types": ["m5.xlarge"], "purchase": "spot", "allocation_strategy": "capacity-optimized",
+           "interruption_frequency_by_type": { "r5.large": "<5%" }"#,
+        "",
+        "",
+        "",
+    ))
+    .unwrap_err();
+    assert_eq!(bad.problems()[0].field, "capacity_providers[0].interruption_frequency_by_type.r5.large");
+}
+
 fn anywhere(task_def: &str, service: &str) -> Result<Scenario, String> {
     let json = format!(
         r#"{{ "version": 1, "name": "anywhere", "horizon_s": 3600,

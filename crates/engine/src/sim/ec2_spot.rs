@@ -13,10 +13,12 @@ use crate::task::{Owner, StopReason, TaskState};
 use crate::time::SimTime;
 
 impl Simulation {
-    /// Draws when a new Spot instance will be interrupted, from its group's Spot Instance Advisor frequency.
+    /// Draws when a new Spot instance will be interrupted, from its type's Spot Instance Advisor frequency.
     pub(super) fn schedule_random_interruption(&mut self, id: u32) {
-        let provider = &self.scenario.providers[self.instances[id as usize].provider as usize];
-        let rate = provider.interruptions_per_instance_hour;
+        let instance = &self.instances[id as usize];
+        let provider = &self.scenario.providers[instance.provider as usize];
+        let type_index = provider.instance_types.iter().position(|t| t.name == instance.instance_type.name);
+        let rate = type_index.and_then(|i| provider.interruptions_per_instance_hour.get(i)).copied().unwrap_or(0.0);
         if rate <= 0.0 {
             return;
         }
