@@ -293,9 +293,11 @@ test('corrupt and truncated links show a message, not a crash', TEST_OPTIONS, as
   });
   const cut = link.indexOf('#s=') + 3;
   const truncated = link.slice(0, cut + Math.floor((link.length - cut) / 2));
-  for (const bad of [new URL('#s=garbage!!', BASE_URL).href, truncated, new URL('#s=9.abc', BASE_URL).href]) {
+  const oversized = new URL(`#s=1.${'A'.repeat(300 * 1024)}`, BASE_URL).href;
+  const bad = [new URL('#s=garbage!!', BASE_URL).href, truncated, new URL('#s=9.abc', BASE_URL).href, oversized];
+  for (const link of bad) {
     await withPage(t, async (page) => {
-      await load(page, bad);
+      await load(page, link);
       await expectError(page, /Could not open the link/);
     });
   }
