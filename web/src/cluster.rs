@@ -968,6 +968,8 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
     let mut state = instance.state.to_string();
     if instance.interruption_notice {
         state.push_str(" · Spot interruption notice: terminated two minutes after it");
+    } else if instance.rebalance_recommended {
+        state.push_str(" · rebalance recommendation: a replacement is on its way");
     }
     let counts = drawn_counts(&instance.by_state);
     let mut tasks = plural(sum(&counts), "task");
@@ -1119,6 +1121,7 @@ mod tests {
             zone_index: zone,
             state,
             interruption_notice: false,
+            rebalance_recommended: false,
             launched_s: 1.0,
             cpu_used: tasks * 256,
             cpu_total: 4096,

@@ -230,6 +230,8 @@ pub struct InstanceView {
     pub state: &'static str,
     /// A Spot interruption notice has arrived: the instance is terminated two minutes after it.
     pub interruption_notice: bool,
+    /// A rebalance recommendation arrived ahead of the notice.
+    pub rebalance_recommended: bool,
     pub launched_s: f64,
     pub cpu_used: u32,
     pub cpu_total: u32,
@@ -324,6 +326,7 @@ pub enum TraceWhat {
     ScaleOut { provider: String, instances: u32, reservation: u32 },
     ScaleIn { provider: String, instances: u32 },
     SpotNotice { instance: u32 },
+    RebalanceRecommendation { instance: u32 },
 }
 
 impl fmt::Display for TraceEntry {
@@ -354,6 +357,9 @@ impl fmt::Display for TraceEntry {
             }
             TraceWhat::ScaleIn { provider, instances } => write!(f, "{provider} scales in by {instances}"),
             TraceWhat::SpotNotice { instance } => write!(f, "instance {instance} Spot interruption notice"),
+            TraceWhat::RebalanceRecommendation { instance } => {
+                write!(f, "instance {instance} rebalance recommendation")
+            }
         }
     }
 }

@@ -137,6 +137,8 @@ pub struct AsgProvider {
     pub images_cached: bool,
     pub spot_draining: bool,
     pub capacity_rebalance: bool,
+    /// How long before a notice its rebalance recommendation arrives (0: together with it).
+    pub rebalance_lead_ms: u64,
     /// Random interruptions: expected interruptions per instance per hour, per instance type (indexed like
     /// `instance_types`; Spot groups only, zeros otherwise).
     pub interruptions_per_instance_hour: Vec<f64>,
@@ -863,7 +865,8 @@ impl Validator {
                     && (p.spot_draining
                         || p.capacity_rebalance
                         || p.interruption_frequency.is_some()
-                        || !p.interruption_frequency_by_type.is_empty())
+                        || !p.interruption_frequency_by_type.is_empty()
+                        || p.rebalance_recommendation_lead_s != 0.0)
                 {
                     self.err(
                         field("purchase"),
@@ -926,6 +929,12 @@ impl Validator {
                     spot_draining: p.spot_draining,
                     capacity_rebalance: p.capacity_rebalance,
                     interruptions_per_instance_hour,
+                    rebalance_lead_ms: self.seconds(
+                        &field("rebalance_recommendation_lead_s"),
+                        p.rebalance_recommendation_lead_s,
+                        0.0,
+                        3600.0,
+                    ),
                     external: false,
                 }
             })
@@ -982,6 +991,7 @@ impl Validator {
                     spot_draining: false,
                     capacity_rebalance: false,
                     interruptions_per_instance_hour: vec![0.0],
+                    rebalance_lead_ms: 0,
                     external: true,
                 }
             })

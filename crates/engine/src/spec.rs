@@ -290,6 +290,10 @@ pub struct CapacityProviderSpec {
     /// Spot groups: ASG Capacity Rebalancing: launch a replacement at the rebalance recommendation / notice.
     #[serde(default)]
     pub capacity_rebalance: bool,
+    /// Spot groups: how long before the interruption notice the rebalance recommendation arrives. AWS says only that
+    /// it "can arrive sooner than" the notice, with no figure, so the default is 0 (together with the notice).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rebalance_recommendation_lead_s: f64,
     /// Spot groups: random interruptions at this Spot Instance Advisor frequency (per instance, per month).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interruption_frequency: Option<InterruptionFrequency>,
@@ -344,6 +348,10 @@ impl InterruptionFrequency {
             InterruptionFrequency::Over20 => 0.25,
         }
     }
+}
+
+fn is_zero(value: &f64) -> bool {
+    *value == 0.0
 }
 
 fn default_zones() -> Vec<String> {

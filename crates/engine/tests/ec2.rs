@@ -330,6 +330,75 @@ fn without_draining_tasks_die_at_termination() {
     assert_eq!(sim.metrics().services[0].running, 24);
 }
 
+/// Capacity Rebalancing with recommendations `lead_s` ahead of a wave that takes 3 of 6 full instances.
+fn rebalanced_wave(lead_s: u32) -> Simulation {
+    let provider = format!(
+        r#""instance_types": ["m5.xlarge"], "purchase": "spot", "allocation_strategy": "capacity-optimized",
+           "availability_zones": ["us-east-1a"], "max_size": 12, "desired_capacity": 6, "spot_draining": true,
+           "capacity_rebalance": true, "rebalance_recommendation_lead_s": {lead_s}"#
+    );
+    let s = scenario(
+        &provider,
+        r#", "network_mode": "bridge", "port_mappings": [{ "container_port": 80, "host_port": 80 }]"#,
+        r#", "desired_count": 6, "deployment": { "minimum_healthy_percent": 100, "maximum_percent": 200 }"#,
+        r#", "events": [{ "type": "ec2_spot_interruption", "at_s": 600, "provider": "asg", "fraction": 0.5 }]"#,
+    );
+    common::run_checked(s, 21)
+}
+
+/// With the recommendation five minutes ahead, the replacements are ACTIVE when the notices come, so the drained
+/// tasks (one per instance: a fixed host port) move at once; with it together with the notice they wait for
+/// instances to boot.
+#[test]
+fn an_early_rebalance_recommendation_has_replacements_ready_at_the_notice() {
+    let notice = SimTime::from_secs_f64(600.0);
+    let early = rebalanced_wave(300);
+    let recommendations: Vec<_> =
+        early.trace().iter().filter(|e| e.to_string().contains("rebalance recommendation")).collect();
+    assert_eq!(recommendations.len(), 3);
+    assert!(recommendations.iter().all(|e| e.time == SimTime::from_secs_f64(300.0)));
+    let notices = early.trace().iter().filter(|e| e.to_string().contains("Spot interruption notice")).count();
+    assert_eq!(notices, 3, "each recommended instance gets its notice at the wave");
+    let replaced_running = |sim: &Simulation| {
+        let mut times: Vec<SimTime> =
+            sim.tasks().iter().filter(|t| t.launched_at >= notice).filter_map(|t| t.running_at).collect();
+        times.sort();
+        times
+    };
+    let early_times = replaced_running(&early);
+    assert_eq!(early_times.len(), 3);
+    assert!(early_times.iter().all(|&t| t < notice.plus_ms(120_000)), "replaced within the warning: {early_times:?}");
+
+    let together = rebalanced_wave(0);
+    assert!(!together.trace().iter().any(|e| e.to_string().contains("rebalance recommendation")));
+    let together_times = replaced_running(&together);
+    assert_eq!(together_times.len(), 3);
+    assert!(
+        together_times[2] > early_times[2],
+        "an early recommendation did not help: {together_times:?} vs {early_times:?}"
+    );
+    assert_eq!(early.metrics().services[0].running, 6);
+}
+
+/// Random interruptions: each notice is preceded by its instance's recommendation, `lead` earlier.
+#[test]
+fn random_interruptions_are_recommended_ahead_by_the_lead() {
+    let provider = r#""instance_types": ["m5.xlarge"], "purchase": "spot", "allocation_strategy": "capacity-optimized",
+        "max_size": 90, "desired_capacity": 60, "capacity_rebalance": true, "rebalance_recommendation_lead_s": 600,
+        "interruption_frequency": ">20%""#;
+    let sim = common::run_checked(scenario(provider, "", "", r#", "horizon_s": 604800"#), 5);
+    let at = |what: &str, instance: u32| {
+        sim.trace().iter().find(|e| e.to_string().ends_with(&format!("instance {instance} {what}"))).map(|e| e.time)
+    };
+    let noticed: Vec<u32> = sim.instances().iter().filter(|i| i.notice_at.is_some()).map(|i| i.id).collect();
+    assert!(!noticed.is_empty());
+    for id in noticed {
+        let notice = at("Spot interruption notice", id).unwrap();
+        let recommended = at("rebalance recommendation", id).expect("a notice without a recommendation");
+        assert_eq!(notice.as_millis() - recommended.as_millis(), 600_000);
+    }
+}
+
 #[test]
 fn draining_leaves_standalone_tasks_alone() {
     let s = scenario(

@@ -62,6 +62,8 @@ pub struct Instance {
     pub launched_at: SimTime,
     /// When a Spot interruption notice arrived, if one did.
     pub notice_at: Option<SimTime>,
+    /// When a rebalance recommendation arrived ahead of the notice, if one did.
+    pub rebalance_at: Option<SimTime>,
     /// Task definitions whose image is on the instance, and when its pull completes.
     pulled: Vec<(u32, SimTime)>,
 }
@@ -215,6 +217,7 @@ impl Simulation {
             tasks: Vec::new(),
             launched_at: self.now,
             notice_at: None,
+            rebalance_at: None,
             pulled: Vec::new(),
         };
         let cpu = instance.cpu_total();

@@ -9,6 +9,7 @@ use super::ec2::InstanceState;
 use super::{Event, Simulation};
 use crate::defaults;
 use crate::output::TraceWhat;
+use crate::scenario::TimedAction;
 use crate::task::{Owner, StopReason, TaskState};
 use crate::time::SimTime;
 
@@ -16,7 +17,8 @@ impl Simulation {
     /// Draws when a new Spot instance will be interrupted, from its type's Spot Instance Advisor frequency.
     pub(super) fn schedule_random_interruption(&mut self, id: u32) {
         let instance = &self.instances[id as usize];
-        let provider = &self.scenario.providers[instance.provider as usize];
+        let provider_index = instance.provider as usize;
+        let provider = &self.scenario.providers[provider_index];
         let type_index = provider.instance_types.iter().position(|t| t.name == instance.instance_type.name);
         let rate = type_index.and_then(|i| provider.interruptions_per_instance_hour.get(i)).copied().unwrap_or(0.0);
         if rate <= 0.0 {
@@ -25,6 +27,9 @@ impl Simulation {
         let after = self.rng.exponential_ms(3_600_000.0 / rate);
         if self.now.plus_ms(after) < self.scenario.horizon {
             self.schedule_in(after, Event::SpotNotice { instance: id });
+            if let Some(lead) = self.recommendation_lead(provider_index) {
+                self.schedule_in(after.saturating_sub(lead), Event::RebalanceRecommendation { instance: id });
+            }
         }
     }
 
@@ -40,7 +45,7 @@ impl Simulation {
         self.record(TraceWhat::SpotNotice { instance: id });
         let provider = &self.scenario.providers[p];
         let (draining, rebalance) = (provider.spot_draining, provider.capacity_rebalance);
-        if rebalance {
+        if rebalance && self.instances[id as usize].rebalance_at.is_none() {
             // Capacity Rebalancing launches the replacement first, then lets the old instance go.
             self.replace_instance(p);
         }
@@ -97,6 +102,48 @@ impl Simulation {
         }
     }
 
+    /// The lead of a group's rebalance recommendations, when they come ahead of the notice and Capacity
+    /// Rebalancing acts on them.
+    fn recommendation_lead(&self, p: usize) -> Option<u64> {
+        let provider = &self.scenario.providers[p];
+        (provider.capacity_rebalance && provider.rebalance_lead_ms > 0).then_some(provider.rebalance_lead_ms)
+    }
+
+    /// For a timed EC2 Spot wave on a group whose recommendations come early: the lead.
+    pub(super) fn wave_recommendation_lead(&self, index: usize) -> Option<u64> {
+        match self.scenario.events[index].action {
+            TimedAction::Ec2SpotWave { provider, .. } => self.recommendation_lead(provider),
+            _ => None,
+        }
+    }
+
+    /// A rebalance recommendation: with Capacity Rebalancing the group launches the replacement now, so it is
+    /// (nearly) ready when the notice comes. The old instance then meets its notice as before.
+    pub(super) fn rebalance_recommendation(&mut self, id: u32) {
+        let instance = &mut self.instances[id as usize];
+        if instance.state == InstanceState::Terminated
+            || instance.notice_at.is_some()
+            || instance.rebalance_at.is_some()
+        {
+            return;
+        }
+        instance.rebalance_at = Some(self.now);
+        let p = instance.provider as usize;
+        self.record(TraceWhat::RebalanceRecommendation { instance: id });
+        self.replace_instance(p);
+    }
+
+    /// Recommendations ahead of a wave: the wave's instances are chosen now; their notices come at the wave's time.
+    pub(super) fn wave_recommendation(&mut self, index: usize) {
+        let event = &self.scenario.events[index];
+        let TimedAction::Ec2SpotWave { provider, instance_type, zone, fraction } = event.action else { return };
+        let at = event.at;
+        for id in self.wave_instances(provider, instance_type, zone, fraction) {
+            self.rebalance_recommendation(id);
+            self.schedule(at, Event::SpotNotice { instance: id });
+        }
+    }
+
     /// A wave: `fraction` of the instances in one pool (the named type and zone, or the largest pool).
     pub(super) fn ec2_spot_wave(
         &mut self,
@@ -105,6 +152,19 @@ impl Simulation {
         zone: Option<u16>,
         fraction: f64,
     ) {
+        for id in self.wave_instances(p, instance_type, zone, fraction) {
+            self.spot_notice(id);
+        }
+    }
+
+    /// The instances a wave takes: `fraction` of one pool's, chosen at random.
+    fn wave_instances(
+        &mut self,
+        p: usize,
+        instance_type: Option<&'static str>,
+        zone: Option<u16>,
+        fraction: f64,
+    ) -> Vec<u32> {
         let live: Vec<u32> = self.providers[p]
             .instances
             .iter()
@@ -129,7 +189,7 @@ impl Simulation {
             .filter(|((t, z), _)| instance_type.is_none_or(|it| it == *t) && zone.is_none_or(|zz| zz == *z))
             .max_by_key(|(_, n)| *n)
             .map(|(key, _)| *key);
-        let Some(pool) = chosen else { return };
+        let Some(pool) = chosen else { return Vec::new() };
         let mut members: Vec<u32> = live.into_iter().filter(|&i| pool_of(i) == pool).collect();
         let n = members.len() as u64;
         let take = ((fraction * n as f64).round() as u64).min(n);
@@ -137,8 +197,7 @@ impl Simulation {
             let j = i + self.rng.below(n - i);
             members.swap(i as usize, j as usize);
         }
-        for &id in &members[..take as usize] {
-            self.spot_notice(id);
-        }
+        members.truncate(take as usize);
+        members
     }
 }

@@ -99,6 +99,15 @@ enum Event {
     SpotTermination {
         instance: u32,
     },
+    /// An EC2 rebalance recommendation for an instance that will get its interruption notice later.
+    RebalanceRecommendation {
+        instance: u32,
+    },
+    /// The rebalance recommendations ahead of an EC2 Spot wave (timed event `index`): the wave's instances are
+    /// chosen now and get their notices at the wave's time.
+    WaveRecommendation {
+        index: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -260,7 +269,13 @@ impl Simulation {
         sim.start_workloads();
         for index in 0..sim.scenario.events.len() {
             let at = sim.scenario.events[index].at;
-            sim.schedule(at, Event::Timed { index: index as u32 });
+            match sim.wave_recommendation_lead(index) {
+                Some(lead) => sim.schedule(
+                    SimTime(at.as_millis().saturating_sub(lead)),
+                    Event::WaveRecommendation { index: index as u32 },
+                ),
+                None => sim.schedule(at, Event::Timed { index: index as u32 }),
+            }
         }
         sim
     }
@@ -445,6 +460,8 @@ impl Simulation {
             Event::ScalingEvaluation { provider } => self.scaling_evaluation(provider as usize),
             Event::SpotNotice { instance } => self.spot_notice(instance),
             Event::SpotTermination { instance } => self.spot_termination(instance),
+            Event::RebalanceRecommendation { instance } => self.rebalance_recommendation(instance),
+            Event::WaveRecommendation { index } => self.wave_recommendation(index as usize),
             Event::ProvisioningTimeout { task, generation } => {
                 if self.is_current(task, generation) && self.tasks[task as usize].awaiting_capacity {
                     self.begin_stop(task, crate::task::StopReason::NoCapacity);

@@ -174,6 +174,7 @@ impl Simulation {
                         zone_index: i.zone,
                         state: i.state.name(),
                         interruption_notice: i.notice_at.is_some(),
+                        rebalance_recommended: i.rebalance_at.is_some(),
                         launched_s: i.launched_at.as_secs_f64(),
                         cpu_used: i.cpu_total() - i.cpu_free,
                         cpu_total: i.cpu_total(),
