@@ -37,23 +37,15 @@ pub enum Edit {
 
 /// The path as the engine writes it in errors: `services[0].desired_count`.
 pub fn data_path(path: &[Seg]) -> String {
-    let mut out = String::new();
-    for seg in path {
-        match seg {
-            Seg::Key(key) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(key);
-            }
-            Seg::Index(i) => out.push_str(&format!("[{i}]")),
-        }
-    }
-    out
+    write_path(path, true)
 }
 
 /// The path with indices left out (`services[].desired_count`): how the catalogue names fields.
 pub fn schema_path(path: &[Seg]) -> String {
+    write_path(path, false)
+}
+
+fn write_path(path: &[Seg], with_indices: bool) -> String {
     let mut out = String::new();
     for seg in path {
         match seg {
@@ -63,6 +55,7 @@ pub fn schema_path(path: &[Seg]) -> String {
                 }
                 out.push_str(key);
             }
+            Seg::Index(i) if with_indices => out.push_str(&format!("[{i}]")),
             Seg::Index(_) => out.push_str("[]"),
         }
     }
