@@ -201,6 +201,16 @@ test('the keyboard plays, pauses and steps', TEST_OPTIONS, async (t) => {
     for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowRight');
     await page.waitForTimeout(300);
     assert.ok(await page.$eval('#clock', (el) => !el.textContent.startsWith('0:00 ')), 'ArrowRight did not step');
+
+    // A RunTask burst at 0 s: its first events are at the current instant, and Step still moves through them.
+    await openPreset(page, 'fargate-runtask-burst');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.waitForTimeout(300);
+    const before = await ink(page, '#cluster');
+    for (let i = 0; i < 40; i += 1) await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(300);
+    const after = await ink(page, '#cluster');
+    assert.ok(after > before, `Step drew no launched tasks (${before} -> ${after} pixels)`);
   });
 });
 
@@ -234,6 +244,12 @@ test('an invalid field shows the engine\'s message beside it and blocks the run'
     assert.equal(await field.getAttribute('aria-invalid'), 'true');
     assert.ok(await page.isDisabled('#play'), 'a scenario with errors can still be played');
     assert.match(await page.textContent('#blocked'), /services\[0\]\.desired_count/);
+
+    // A decimal typed key by key keeps its dot (the field is not re-printed from the number mid-typing).
+    const spread = page.locator('[data-path="fargate_spot.interruptions_per_task_hour"]');
+    await spread.fill('');
+    await spread.pressSequentially('0.25');
+    assert.equal(await spread.inputValue(), '0.25');
 
     // Fixing it makes it runnable again, with the new count.
     await field.fill('50');
@@ -271,6 +287,11 @@ test('a copied link reopens the same scenario and the identical summary', TEST_O
     await load(page, link);
     await expectSummary(page);
     assert.equal(await page.inputValue('#seed'), SEED);
+    // Once opened, the link leaves the address bar: a reload keeps what is on the page.
+    assert.equal(new URL(page.url()).hash, '');
+    await page.reload();
+    await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
+    assert.equal(await page.inputValue('#seed'), SEED);
   });
 });
 
@@ -298,7 +319,9 @@ test('corrupt and truncated links show a message, not a crash', TEST_OPTIONS, as
   for (const link of bad) {
     await withPage(t, async (page) => {
       await load(page, link);
-      await expectError(page, /Could not open the link/);
+      // The default scenario stays, and the bad link leaves the address bar so a reload does not repeat it.
+      await expectError(page, /Could not open the link/, 'Fargate On-Demand, 0 to 1,000 tasks');
+      assert.equal(new URL(page.url()).hash, '');
     });
   }
 });

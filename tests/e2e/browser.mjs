@@ -49,5 +49,13 @@ export async function openPage(browser, viewport = { width: 1280, height: 900 })
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
   page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  // The page may only fetch its own files: no request to any other origin.
+  page.on('request', (req) => {
+    if (req.isNavigationRequest()) return;
+    const url = new URL(req.url());
+    if (!['data:', 'blob:'].includes(url.protocol) && url.origin !== new URL(page.url()).origin) {
+      errors.push(`request to another origin: ${req.url()}`);
+    }
+  });
   return { page, errors, close: () => context.close() };
 }

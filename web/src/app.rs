@@ -2,6 +2,7 @@
 //! validation, what is stashed), persisted to local storage; the stage that plays the last valid scenario; the
 //! editor and the presets gallery beside it.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use fleetplan_engine::scenario::FieldError;
@@ -17,8 +18,10 @@ use crate::stage::Stage;
 const DEFAULT_PRESET: &str = "fargate-ondemand-1000";
 /// Where the scenario being edited is kept between visits.
 const DRAFT_KEY: &str = "fleetplan.draft.v1";
-/// Where edits are kept aside when another scenario is opened over them.
-const STASH_KEY: &str = "fleetplan.stash.v1";
+/// Where edits are kept aside when another scenario is opened over them: a list, newest first.
+const STASH_KEY: &str = "fleetplan.stash.v2";
+/// How many sets of kept-aside edits are kept; the oldest goes when a sixth is added (the message says so).
+const STASH_LIMIT: usize = 5;
 /// Scenario files larger than this are refused before reading (the share link's limit too).
 pub const MAX_FILE_BYTES: f64 = share::MAX_SCENARIO_BYTES as f64;
 
@@ -29,6 +32,14 @@ struct Saved {
     pristine: Value,
     source: String,
     seed: String,
+    /// The JSON tab's text when it did not parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    json_text: Option<String>,
+}
+
+/// The kept-aside edits, newest first.
+fn stash_list() -> Vec<Saved> {
+    storage::get(STASH_KEY).and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default()
 }
 
 #[derive(Clone, PartialEq)]
@@ -68,10 +79,14 @@ struct Doc {
     /// The JSON tab's text while it does not parse (so a half-typed edit is not lost).
     json_text: Option<String>,
     json_error: Option<String>,
+    /// Text as typed into form fields, by path (see `editor::Edit::Type`).
+    typed: Rc<BTreeMap<String, String>>,
     message: Option<Message>,
     editor_open: bool,
     editor_mode: EditorMode,
     gallery_open: bool,
+    /// How many sets of edits are kept aside (a Restore button shows while there are any).
+    stash_count: usize,
 }
 
 pub enum Action {
@@ -86,6 +101,7 @@ pub enum Action {
         text: String,
     },
     Fail(String),
+    Inform(String),
     RestoreStash,
     Revert,
     Dismiss,
@@ -114,19 +130,34 @@ impl Doc {
             share_fragment: String::new(),
             json_text: None,
             json_error: None,
+            typed: Rc::default(),
             message: None,
             editor_open: false,
             editor_mode: EditorMode::Form,
             gallery_open: false,
+            stash_count: 0,
         };
         doc.validate();
         doc
     }
 
     fn initial() -> Doc {
+        let mut doc = Doc::restored();
+        doc.stash_count = stash_list().len();
+        doc
+    }
+
+    fn restored() -> Doc {
         if let Some(saved) = storage::get(DRAFT_KEY).and_then(|text| serde_json::from_str::<Saved>(&text).ok()) {
             let mut doc = Doc::open(saved.pristine, saved.source, saved.seed);
             doc.draft = Rc::new(saved.draft);
+            if let Some(text) = saved.json_text {
+                doc.json_error =
+                    serde_json::from_str::<Value>(&text).err().map(|e| format!("Not valid JSON yet: {e}."));
+                doc.json_text = Some(text);
+                doc.editor_mode = EditorMode::Json;
+                doc.editor_open = true;
+            }
             doc.validate();
             return doc;
         }
@@ -144,6 +175,7 @@ impl Doc {
             pristine: (*self.pristine).clone(),
             source: self.source.clone(),
             seed: self.seed_text.clone(),
+            json_text: self.json_error.as_ref().and(self.json_text.clone()),
         }
     }
 
@@ -171,16 +203,33 @@ impl Doc {
         if let Err(message) = self.seed() {
             errors.push(FieldError { field: "seed".into(), message });
         }
+        if let Some(message) = &self.json_error {
+            // The JSON tab's text does not parse: what runs is the last version that did.
+            errors.insert(0, FieldError { field: "JSON".into(), message: message.clone() });
+        }
         self.errors = Rc::new(errors);
     }
 
-    /// Replaces the document, keeping unsaved edits aside first so nothing is lost.
+    /// Replaces the document, keeping unsaved edits aside first so nothing is lost. If they cannot be kept (the
+    /// browser's storage is full or disabled), nothing is replaced and the message says what to do.
     fn replace(&mut self, value: Value, source: String, seed: String) {
-        let stashed = self.dirty();
+        let stashed = self.dirty() || self.json_error.is_some();
+        let mut dropped_oldest = false;
         if stashed {
             // A side effect in the reducer, on purpose: the edits must be safe before the state moves on.
-            if let Ok(text) = serde_json::to_string(&self.saved()) {
-                storage::set(STASH_KEY, &text);
+            let mut list = stash_list();
+            list.insert(0, self.saved());
+            dropped_oldest = list.len() > STASH_LIMIT;
+            list.truncate(STASH_LIMIT);
+            self.stash_count = list.len();
+            let kept = serde_json::to_string(&list).is_ok_and(|text| storage::set(STASH_KEY, &text));
+            if !kept {
+                self.fail(
+                    "Your unsaved edits could not be kept aside (the browser's storage is full or disabled), so \
+                     nothing else was opened. Export them as JSON or undo them, then open it again."
+                        .into(),
+                );
+                return;
             }
         }
         let name = self.draft.get("name").and_then(Value::as_str).unwrap_or("your scenario").to_string();
@@ -190,10 +239,12 @@ impl Doc {
         next.validate();
         next.editor_open = self.editor_open;
         next.editor_mode = self.editor_mode;
+        next.stash_count = self.stash_count;
         if stashed {
+            let oldest = if dropped_oldest { " (the oldest of the five kept before was let go)" } else { "" };
             next.message = Some(Message {
                 kind: MessageKind::Info,
-                text: format!("Your unsaved edits to “{name}” were kept aside."),
+                text: format!("Your unsaved edits to “{name}” were kept aside{oldest}."),
                 offer_restore: true,
             });
         }
@@ -213,6 +264,9 @@ impl Reducible for Doc {
         match action {
             Action::Edit(edit) => {
                 let mut draft = (*next.draft).clone();
+                if let Edit::Type(path, text) = &edit {
+                    Rc::make_mut(&mut next.typed).insert(editor::data_path(path), text.clone());
+                }
                 if editor::apply(&mut draft, edit) {
                     next.draft = Rc::new(draft);
                     next.json_text = None;
@@ -220,18 +274,19 @@ impl Reducible for Doc {
                     next.validate();
                 }
             }
-            Action::SetJsonText(text) => match serde_json::from_str::<Value>(&text) {
-                Ok(value) => {
-                    next.draft = Rc::new(value);
-                    next.json_text = None;
-                    next.json_error = None;
-                    next.validate();
+            Action::SetJsonText(text) => {
+                // The text stays as typed (not re-printed from the parsed value, which would move the caret);
+                // a form edit, undo or another scenario replaces it.
+                match serde_json::from_str::<Value>(&text) {
+                    Ok(value) => {
+                        next.draft = Rc::new(value);
+                        next.json_error = None;
+                    }
+                    Err(e) => next.json_error = Some(format!("Not valid JSON yet: {e}.")),
                 }
-                Err(e) => {
-                    next.json_error = Some(format!("Not valid JSON yet: {e}."));
-                    next.json_text = Some(text);
-                }
-            },
+                next.json_text = Some(text);
+                next.validate();
+            }
             Action::SetSeed(text) => {
                 next.seed_text = text;
                 next.validate();
@@ -267,14 +322,29 @@ impl Reducible for Doc {
                 Err(e) => next.fail(format!("Could not open {name}: {e}. The scenario shown is unchanged.")),
             },
             Action::Fail(text) => next.fail(text),
+            Action::Inform(text) => {
+                next.message = Some(Message { kind: MessageKind::Info, text, offer_restore: false });
+            }
             Action::RestoreStash => {
-                let stash = storage::get(STASH_KEY).and_then(|t| serde_json::from_str::<Saved>(&t).ok());
-                storage::remove(STASH_KEY);
+                let mut list = stash_list();
+                let stash = (!list.is_empty()).then(|| list.remove(0));
+                next.stash_count = list.len();
+                if list.is_empty() {
+                    storage::remove(STASH_KEY);
+                } else if let Ok(text) = serde_json::to_string(&list) {
+                    storage::set(STASH_KEY, &text);
+                }
                 match stash {
                     Some(saved) => {
                         let draft = saved.draft.clone();
                         next.replace(saved.pristine, saved.source, saved.seed);
                         next.draft = Rc::new(draft);
+                        if let Some(text) = saved.json_text {
+                            let error = serde_json::from_str::<Value>(&text).err();
+                            next.json_error = error.map(|e| format!("Not valid JSON yet: {e}."));
+                            next.json_text = Some(text);
+                            next.editor_mode = EditorMode::Json;
+                        }
                         next.validate();
                         if next.message.is_none() {
                             next.message = Some(Message {
@@ -312,8 +382,15 @@ pub fn app() -> Html {
         // Open the link the page was loaded with, and any link pasted into the address bar later.
         let doc = doc.clone();
         use_effect_with((), move |_| {
-            doc.dispatch(Action::OpenFragment(dom::location_fragment()));
-            let listener = dom::on_hash_change(move || doc.dispatch(Action::OpenFragment(dom::location_fragment())));
+            let open = move || {
+                let fragment = dom::location_fragment();
+                if !fragment.is_empty() {
+                    doc.dispatch(Action::OpenFragment(fragment));
+                    dom::clear_fragment();
+                }
+            };
+            open();
+            let listener = dom::on_hash_change(open);
             move || drop(listener)
         });
     }
@@ -345,7 +422,16 @@ pub fn app() -> Html {
     };
     let on_copy = {
         let link = share_link.clone();
-        Callback::from(move |_: MouseEvent| dom::copy_to_clipboard(&link))
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| {
+            let message = if dom::copy_to_clipboard(&link) {
+                "Link copied: it replays this exact run (scenario and seed)."
+            } else {
+                // No clipboard API (a plain-HTTP host): the link is selected for Ctrl+C.
+                "The link is selected in the box next to the button: press Ctrl+C (or ⌘C) to copy it."
+            };
+            doc.dispatch(Action::Inform(message.into()));
+        })
     };
     let on_export = {
         let draft = doc.draft.clone();
@@ -411,12 +497,18 @@ pub fn app() -> Html {
             <nav class="doc-actions" aria-label="Scenario">
                 <button id="toggle-gallery" aria-expanded={doc.gallery_open.to_string()} onclick={dispatch(|| Action::ToggleGallery)}>{ "Presets" }</button>
                 <button id="toggle-editor" aria-expanded={doc.editor_open.to_string()} onclick={dispatch(|| Action::ToggleEditor)}>{ "Edit scenario" }</button>
-                <label class="button" for="import-file">{ "Import JSON" }</label>
                 <input id="import-file" class="visually-hidden" type="file" accept=".json,application/json" onchange={on_import} />
+                <label class="button" for="import-file">{ "Import JSON" }</label>
                 <button id="export-json" onclick={on_export}>{ "Export JSON" }</button>
                 <label for="seed" class="seed-label">{ "Seed" }</label>
                 <input id="seed" class="seed" type="text" inputmode="numeric" value={doc.seed_text.clone()} oninput={on_seed}
                     aria-invalid={doc.seed().is_err().to_string()} />
+                if doc.stash_count > 0 {
+                    <button id="restore-stash" onclick={dispatch(|| Action::RestoreStash)}
+                        title="Bring back the newest set of edits kept aside when another scenario was opened">
+                        { format!("Restore kept edits ({})", doc.stash_count) }
+                    </button>
+                }
                 <button id="copy-link" onclick={on_copy} disabled={share_link.is_empty()}>{ "Copy link" }</button>
                 <input id="share-link" type="text" readonly=true value={share_link.clone()} aria-label="Share link: replays this exact run" />
             </nav>
@@ -528,7 +620,7 @@ fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
                 </ul>
             }
             { match doc.editor_mode {
-                EditorMode::Form => html! { <ScenarioForm draft={doc.draft.clone()} errors={doc.errors.clone()} on_edit={on_edit} /> },
+                EditorMode::Form => html! { <ScenarioForm draft={doc.draft.clone()} typed={doc.typed.clone()} errors={doc.errors.clone()} on_edit={on_edit} /> },
                 EditorMode::Json => html! {
                     <div class="json-editor">
                         <textarea id="scenario-json" spellcheck="false" aria-label="Scenario JSON" value={json_text} oninput={on_json}></textarea>

@@ -46,10 +46,29 @@ pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// Copies text to the clipboard; the promise's outcome does not matter (the link stays visible to copy by hand).
-pub fn copy_to_clipboard(text: &str) {
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(text);
+/// Copies text to the clipboard. Where the page has no clipboard API (plain HTTP on a host other than localhost)
+/// it selects the share-link box instead and returns false, so the user can copy it by hand.
+pub fn copy_to_clipboard(text: &str) -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let navigator = window.navigator();
+    let has_clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into()).is_ok_and(|c| !c.is_undefined());
+    if has_clipboard {
+        let _ = navigator.clipboard().write_text(text);
+        return true;
+    }
+    if let Some(input) = element_by_id("share-link").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+        let _ = input.focus();
+        input.select();
+    }
+    false
+}
+
+/// Removes a share link's fragment from the address bar once it has been opened, so a reload restores the saved
+/// edits rather than opening the link over them again. Does not fire `hashchange`.
+pub fn clear_fragment() {
+    let Some(window) = web_sys::window() else { return };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_address()));
     }
 }
 
@@ -116,7 +135,11 @@ pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), Stri
     let url = web_sys::Url::create_object_url_with_blob(&blob)
         .map_err(|_| "the browser could not create a download link".to_string())?;
     let result = click_download_link(file_name, &url);
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Revoking at once can cancel the download in some browsers: let it start first.
+    gloo_timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
     result
 }
 
@@ -153,8 +176,9 @@ pub mod storage {
     }
 
     /// Saving is best effort: a full or disabled storage must not stop the app.
-    pub fn set(key: &str, value: &str) {
-        let _ = LocalStorage::set(key, value);
+    /// False when the browser refused (storage full or disabled).
+    pub fn set(key: &str, value: &str) -> bool {
+        LocalStorage::set(key, value).is_ok()
     }
 
     pub fn remove(key: &str) {

@@ -27,6 +27,9 @@ pub type Path = Vec<Seg>;
 pub enum Edit {
     /// Replace the value at a path.
     Set(Path, Value),
+    /// Text typed into a field: stored as a number where it reads as one (see [`typed_value`]); the app keeps
+    /// the text as typed so `0.` stays `0.` while the user goes on to `0.25`.
+    Type(Path, String),
     /// Remove an object key or an array item.
     Remove(Path),
     /// Add a key to the object at a path.
@@ -72,6 +75,10 @@ fn get_mut<'a>(root: &'a mut Value, path: &[Seg]) -> Option<&'a mut Value> {
 /// Applies an edit to the scenario JSON. Returns false (and changes nothing) if the path does not exist.
 pub fn apply(root: &mut Value, edit: Edit) -> bool {
     match edit {
+        Edit::Type(path, text) => {
+            let value = typed_value(&path, &text);
+            apply(root, Edit::Set(path, value))
+        }
         Edit::Set(path, new) => match get_mut(root, &path) {
             Some(slot) => {
                 *slot = new;
@@ -248,6 +255,8 @@ impl Problems {
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
     pub draft: Rc<Value>,
+    /// Text as typed, by data path, for fields whose typed text reads as their current value.
+    pub typed: Rc<BTreeMap<String, String>>,
     pub errors: Rc<Vec<FieldError>>,
     pub on_edit: Callback<Edit>,
 }
@@ -256,7 +265,7 @@ pub struct EditorProps {
 #[function_component(ScenarioForm)]
 pub fn scenario_form(props: &EditorProps) -> Html {
     let problems = Problems::new(&props.errors);
-    let ctx = Ctx { problems: &problems, on_edit: &props.on_edit, catalogue: catalogue() };
+    let ctx = Ctx { problems: &problems, on_edit: &props.on_edit, catalogue: catalogue(), typed: &props.typed };
     match props.draft.as_ref() {
         Value::Object(_) => html! {
             <div class="form">{ ctx.children(&[], &props.draft) }</div>
@@ -267,6 +276,7 @@ pub fn scenario_form(props: &EditorProps) -> Html {
 
 struct Ctx<'a> {
     problems: &'a Problems,
+    typed: &'a BTreeMap<String, String>,
     on_edit: &'a Callback<Edit>,
     catalogue: &'a Catalogue,
 }
@@ -274,8 +284,10 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn errors_html(&self, path: &[Seg], id: &str) -> Html {
         match self.problems.at(&data_path(path)) {
+            // Not role=alert: opening the editor on a scenario with many problems would announce every one; the
+            // status line above the form says how many there are, and each input points here (aria-describedby).
             Some(messages) => html! {
-                <span class="field-error" id={id.to_string()} role="alert">{ messages.join(" ") }</span>
+                <span class="field-error" id={id.to_string()}>{ messages.join(" ") }</span>
             },
             None => html! {},
         }
@@ -377,10 +389,15 @@ impl Ctx<'_> {
                 }
             }
             _ => {
-                let text = match value {
+                let canonical = match value {
                     Value::String(s) => s.clone(),
                     Value::Null => String::new(),
                     other => other.to_string(),
+                };
+                // What the user typed, while it still means the stored value (`0.` for 0, `1.50` for 1.5).
+                let text = match self.typed.get(&data) {
+                    Some(typed) if typed_value(&path, typed) == *value => typed.clone(),
+                    _ => canonical,
                 };
                 match self.catalogue.choices.get(&schema_path(&path)) {
                     Some(choices) => {
@@ -407,7 +424,7 @@ impl Ctx<'_> {
                         let target = path.clone();
                         let oninput = Callback::from(move |e: InputEvent| {
                             if let Some(v) = dom::input_value(&e) {
-                                on_edit.emit(Edit::Set(target.clone(), typed_value(&target, &v)));
+                                on_edit.emit(Edit::Type(target.clone(), v));
                             }
                         });
                         let numeric = matches!(value, Value::Number(_));

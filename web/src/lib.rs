@@ -1,5 +1,5 @@
-//! The Fleetplan page: pick a preset or open a share link, run it with the wasm engine, read the summary and the
-//! launch-rate chart, copy a link that replays the identical run. Only this crate knows the browser.
+//! The Fleetplan playground: a scenario editor, a presets gallery, playback of the wasm engine with a cluster view,
+//! charts and a summary, and share links that replay the identical run. Only this crate knows the browser.
 
 mod app;
 mod charts;

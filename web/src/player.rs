@@ -76,9 +76,22 @@ impl Player {
         self.cursor.now().as_millis()
     }
 
+    /// Where playback is or is going: the target during a seek. Relative moves and the scrubber use this, so a
+    /// second step back during a replay counts from where the first one was going, not from the replay.
+    pub fn position_ms(&self) -> u64 {
+        self.target_ms.max(self.time_ms())
+    }
+
+    /// Events up to the target are still to be processed (the clock may already be at the target when several
+    /// events share that instant).
+    fn behind(&self) -> bool {
+        self.time_ms() < self.target_ms
+            || self.cursor.next_event_time().is_some_and(|t| t.as_millis() <= self.target_ms)
+    }
+
     /// Still catching up with a seek.
     pub fn is_seeking(&self) -> bool {
-        self.time_ms() < self.target_ms && !self.cursor.is_finished()
+        self.behind() && !self.cursor.is_finished()
     }
 
     pub fn at_end(&self) -> bool {
@@ -101,10 +114,11 @@ impl Player {
     /// Moves to the next event (everything that happens at that instant), and pauses.
     pub fn step_event(&mut self) {
         self.playing = false;
-        if self.time_ms() < self.target_ms {
+        if self.behind() {
             return; // Still catching up: the frame loop is already moving.
         }
         if let Some(next) = self.cursor.next_event_time() {
+            // Possibly the current instant: the events waiting at it are the step.
             self.target_ms = next.as_millis().max(self.time_ms());
         }
     }
@@ -128,7 +142,7 @@ impl Player {
         }
         let before = self.time_ms();
         let events_before = self.cursor.events_processed();
-        while self.time_ms() < self.target_ms && clock() - start < budget_ms {
+        while self.behind() && clock() - start < budget_ms {
             if self.cursor.step_until_limited(SimTime(self.target_ms), EVENTS_PER_SLICE) {
                 break;
             }
@@ -145,6 +159,10 @@ impl Player {
                     self.full.run_to_end();
                     self.full_done = true;
                     progress.full_finished_now = true;
+                    // Playback may have gone past the real end while only the horizon was known.
+                    if self.target_ms > self.end_ms() {
+                        self.seek(self.end_ms());
+                    }
                     break;
                 }
             }
@@ -203,6 +221,30 @@ mod tests {
         p.seek(150_000);
         p.frame(16.0, 1.0, &clock);
         assert_eq!(p.cursor().view(), first);
+    }
+
+    /// A RunTask burst at 0 s: the first events are at the current instant, and Step must still process them.
+    #[test]
+    fn step_processes_events_at_the_current_instant() {
+        let id = presets::all().iter().find(|p| p.json.contains("\"run_tasks\"")).unwrap().id;
+        let mut p = player(id);
+        let clock = || 0.0;
+        let before = p.cursor().events_processed();
+        p.step_event();
+        p.frame(16.0, 1.0, &clock);
+        assert!(p.cursor().events_processed() > before, "{id}: Step did nothing");
+    }
+
+    #[test]
+    fn playing_past_the_horizon_before_the_end_is_known_comes_back_to_the_end() {
+        let mut p = player("fargate-ondemand-1000");
+        p.seek(u64::MAX);
+        let clock = counting_clock();
+        while !p.is_full_done() {
+            p.frame(16.0, 4.0, &clock);
+        }
+        p.frame(16.0, 1_000_000.0, &|| 0.0);
+        assert_eq!(p.time_ms(), p.end_ms());
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::cluster::{self, ClusterLayout, Hit};
 use crate::dom;
 use crate::player::Player;
 
-/// Wall-clock milliseconds of simulation per animation frame: leaves most of a 60 fps frame for drawing.
+/// Wall-clock milliseconds of simulation per animation frame: about half of a 60 fps frame, the rest for drawing.
 const FRAME_BUDGET_MS: f64 = 8.0;
 /// Charts redraw at most this often while playing (they are the costly part of a frame).
 const CHART_PERIOD_MS: f64 = 250.0;
@@ -73,6 +73,8 @@ struct Shared {
     can_run: Cell<bool>,
     handle: RefCell<Option<AnimationFrame>>,
     stopped: Cell<bool>,
+    /// Where the pointer rests over the cluster view, so its details follow playback.
+    pointer: Cell<Option<(f64, f64)>>,
 }
 
 impl Shared {
@@ -90,19 +92,19 @@ fn live_counts(view: &View) -> (u32, u32, usize, u32) {
     (running, desired, view.instances.len(), waiting)
 }
 
-fn schedule(shared: Rc<Shared>, snap: UseStateHandle<Snap>) {
+fn schedule(shared: Rc<Shared>, snap: UseStateHandle<Snap>, hover: UseStateHandle<Option<Hover>>) {
     if shared.stopped.get() {
         return;
     }
     let next = shared.clone();
     let handle = request_animation_frame(move |ts| {
-        on_frame(&next, &snap, ts);
-        schedule(next.clone(), snap);
+        on_frame(&next, &snap, &hover, ts);
+        schedule(next.clone(), snap, hover);
     });
     *shared.handle.borrow_mut() = Some(handle);
 }
 
-fn on_frame(shared: &Shared, snap: &UseStateHandle<Snap>, ts: f64) {
+fn on_frame(shared: &Shared, snap: &UseStateHandle<Snap>, hover: &UseStateHandle<Option<Hover>>, ts: f64) {
     let work_start = dom::now_ms();
     let wall_ms = shared.last_ts.get().map_or(0.0, |last| ts - last);
     shared.last_ts.set(Some(ts));
@@ -112,54 +114,66 @@ fn on_frame(shared: &Shared, snap: &UseStateHandle<Snap>, ts: f64) {
         player.playing = false;
     }
     let progress = player.frame(wall_ms, FRAME_BUDGET_MS, &dom::now_ms);
-    let force = shared.force.replace(false);
-
+    if shared.summary.borrow().is_none() {
+        if let Some(summary) = player.summary() {
+            let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
+            *shared.summary.borrow_mut() = Some((Rc::new(summary), Rc::new(json)));
+        }
+    }
     let Some(canvas) = shared.cluster.cast::<web_sys::HtmlCanvasElement>() else { return };
+
+    // The cluster view: redrawn when the shown time moved, but not through the intermediate states of a seek
+    // (a replay from the start is not motion anyone asked to see), and at most twice a second while playing
+    // when the user asked for reduced motion.
+    let force = shared.force.get();
     let resized = canvas.client_width() != shared.cluster_width.get();
+    let seeking = player.is_seeking();
     let calm = shared.reduced_motion && player.playing && ts - shared.last_cluster_ms.get() < REDUCED_MOTION_PERIOD_MS;
+    let first = !shared.first_render_marked.get();
     let mut view_counts = None;
-    if force || resized || !shared.first_render_marked.get() || (progress.cursor_moved && !calm) {
+    if first || resized || (!seeking && (force || (progress.cursor_moved && !calm))) {
         let view = player.cursor().view();
         view_counts = Some(live_counts(&view));
         match cluster::draw(&canvas, &view) {
             Ok(layout) => *shared.layout.borrow_mut() = layout,
             Err(e) => web_sys::console::error_1(&format!("cluster view: {e}").into()),
         }
+        shared.force.set(false);
         shared.cluster_width.set(canvas.client_width());
         shared.last_cluster_ms.set(ts);
-        if !shared.first_render_marked.replace(true) {
+        if first {
+            shared.first_render_marked.set(true);
             dom::performance_mark("fleetplan:first-render");
         }
-    }
-
-    let moving = player.playing || player.is_seeking() || !player.is_full_done();
-    let charts_due = ts - shared.last_chart_ms.get() >= CHART_PERIOD_MS || !moving;
-    let mut charts_drawn = false;
-    if progress.full_finished_now {
-        if let Some(summary) = player.summary() {
-            let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
-            *shared.summary.borrow_mut() = Some((Rc::new(summary), Rc::new(json)));
+        // Details under a resting pointer follow what is now drawn under it.
+        if let Some((x, y)) = shared.pointer.get() {
+            let next = hover_at(&shared.layout.borrow(), player, x, y);
+            if **hover != next {
+                hover.set(next);
+            }
         }
     }
-    if force || resized || progress.full_finished_now || ((progress.cursor_moved || progress.full_moved) && charts_due)
-    {
+
+    let moving = player.playing || seeking || !player.is_full_done();
+    let charts_due = ts - shared.last_chart_ms.get() >= CHART_PERIOD_MS || !moving;
+    let changed = force || resized || progress.cursor_moved || progress.full_moved;
+    if changed && (charts_due || force || resized || progress.full_finished_now) {
         draw_charts(player);
         shared.last_chart_ms.set(ts);
-        charts_drawn = true;
     }
 
-    if view_counts.is_some() || charts_drawn {
+    if changed || view_counts.is_some() {
         let (running, desired, instances, waiting) =
             view_counts.unwrap_or((snap.running, snap.desired, snap.instances, snap.waiting));
         let (summary, summary_json) =
             shared.summary.borrow().clone().map_or((None, Rc::default()), |(s, j)| (Some(s), j));
         let next = Snap {
-            time_ms: player.time_ms(),
+            time_ms: player.position_ms(),
             end_ms: player.end_ms(),
             known_ms: player.known_ms(),
             playing: player.playing,
             speed: player.speed,
-            seeking: player.is_seeking(),
+            seeking,
             full_done: player.is_full_done(),
             running,
             desired,
@@ -174,19 +188,28 @@ fn on_frame(shared: &Shared, snap: &UseStateHandle<Snap>, ts: f64) {
     }
     drop(guard);
 
-    // Frame cost, for `cargo xtask bench` (read from the stage element's data attributes).
-    let work = dom::now_ms() - work_start;
-    shared.frame_work_ms.set(shared.frame_work_ms.get() * 0.9 + work * 0.1);
-    shared.frame_work_max_ms.set(shared.frame_work_max_ms.get().max(work));
-    if let Some(stage) = shared.stage.cast::<web_sys::Element>() {
-        let _ = stage.set_attribute("data-frame-ms", &format!("{:.2}", shared.frame_work_ms.get()));
-        let _ = stage.set_attribute("data-frame-max-ms", &format!("{:.2}", shared.frame_work_max_ms.get()));
+    // Frame cost, for `cargo xtask bench` (read from the stage element's data attributes); idle frames skip it.
+    if changed {
+        let work = dom::now_ms() - work_start;
+        shared.frame_work_ms.set(shared.frame_work_ms.get() * 0.9 + work * 0.1);
+        shared.frame_work_max_ms.set(shared.frame_work_max_ms.get().max(work));
+        if let Some(stage) = shared.stage.cast::<web_sys::Element>() {
+            let _ = stage.set_attribute("data-frame-ms", &format!("{:.2}", shared.frame_work_ms.get()));
+            let _ = stage.set_attribute("data-frame-max-ms", &format!("{:.2}", shared.frame_work_max_ms.get()));
+        }
     }
+}
+
+/// The details for what is under (x, y) in the cluster view, if anything.
+fn hover_at(layout: &ClusterLayout, player: &Player, x: f64, y: f64) -> Option<Hover> {
+    let hit = cluster::hit_test(layout, x, y)?;
+    let (title, rows) = describe(player, &hit)?;
+    Some(Hover { x, y, title, rows })
 }
 
 fn draw_charts(player: &Player) {
     let end_s = (if player.is_full_done() { player.end_ms() } else { player.known_ms() }).max(1_000) as f64 / 1000.0;
-    let cursor_s = player.time_ms() as f64 / 1000.0;
+    let cursor_s = player.position_ms() as f64 / 1000.0;
     for kind in ChartKind::ALL {
         if let Some(canvas) = dom::canvas_by_id(kind.id()) {
             if let Err(e) = charts::draw(kind, &canvas, player.full().series(), end_s, cursor_s) {
@@ -252,6 +275,7 @@ pub fn stage(props: &StageProps) -> Html {
     let hover = use_state(|| None::<Hover>);
     let cluster_ref = use_node_ref();
     let stage_ref = use_node_ref();
+    let speed_ref = use_node_ref();
     let shared = {
         let cluster = cluster_ref.clone();
         let stage = stage_ref.clone();
@@ -273,6 +297,7 @@ pub fn stage(props: &StageProps) -> Html {
             can_run: Cell::new(true),
             handle: RefCell::new(None),
             stopped: Cell::new(false),
+            pointer: Cell::new(None),
         })
     };
     shared.can_run.set(props.can_run);
@@ -286,7 +311,7 @@ pub fn stage(props: &StageProps) -> Html {
             let mut player = Player::new((**scenario).clone(), *seed);
             let same_document = *last_generation.borrow() == Some(*generation);
             if let (true, Some(old)) = (same_document, shared.player.borrow().as_ref()) {
-                player.seek(old.time_ms());
+                player.seek(old.position_ms());
                 player.speed = old.speed;
                 player.playing = old.playing;
             }
@@ -300,9 +325,10 @@ pub fn stage(props: &StageProps) -> Html {
         // The frame loop runs while the stage is mounted; frames with nothing to do return at once.
         let shared = shared.clone();
         let snap = snap.clone();
+        let hover = hover.clone();
         use_effect_with((), move |_| {
             shared.stopped.set(false);
-            schedule(shared.clone(), snap);
+            schedule(shared.clone(), snap, hover);
             move || {
                 shared.stopped.set(true);
                 shared.handle.borrow_mut().take();
@@ -329,11 +355,11 @@ pub fn stage(props: &StageProps) -> Html {
                             }
                             true
                         }
-                        "ArrowRight" if shift => shared.with_player(|p| p.seek(p.time_ms() + 10_000)).is_some(),
+                        "ArrowRight" if shift => shared.with_player(|p| p.seek(p.position_ms() + 10_000)).is_some(),
                         "ArrowRight" => shared.can_run.get() && shared.with_player(Player::step_event).is_some(),
                         "ArrowLeft" => {
                             let back = if shift { 10_000 } else { 1_000 };
-                            shared.with_player(|p| p.seek(p.time_ms().saturating_sub(back))).is_some()
+                            shared.with_player(|p| p.seek(p.position_ms().saturating_sub(back))).is_some()
                         }
                         "Home" => shared.with_player(Player::restart).is_some(),
                         "End" => shared.with_player(|p| p.seek(p.end_ms())).is_some(),
@@ -377,9 +403,8 @@ pub fn stage(props: &StageProps) -> Html {
         let hover = hover.clone();
         Callback::from(move |e: MouseEvent| {
             let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
-            let hit = cluster::hit_test(&shared.layout.borrow(), x, y);
-            let described = hit.and_then(|hit| shared.player.borrow().as_ref().and_then(|p| describe(p, &hit)));
-            let next = described.map(|(title, rows)| Hover { x, y, title, rows });
+            shared.pointer.set(Some((x, y)));
+            let next = shared.player.borrow().as_ref().and_then(|p| hover_at(&shared.layout.borrow(), p, x, y));
             if *hover != next {
                 hover.set(next);
             }
@@ -387,7 +412,11 @@ pub fn stage(props: &StageProps) -> Html {
     };
     let on_leave = {
         let hover = hover.clone();
-        Callback::from(move |_: MouseEvent| hover.set(None))
+        let shared = shared.clone();
+        Callback::from(move |_: MouseEvent| {
+            shared.pointer.set(None);
+            hover.set(None);
+        })
     };
     let on_csv = {
         let shared = shared.clone();
@@ -402,6 +431,15 @@ pub fn stage(props: &StageProps) -> Html {
     };
 
     let s = &*snap;
+    {
+        // A select's `selected` attributes stop counting once the user has picked an option: set the property.
+        let speed_ref = speed_ref.clone();
+        use_effect_with(s.speed as u32, move |speed| {
+            if let (Some(select), true) = (speed_ref.cast::<web_sys::HtmlSelectElement>(), *speed > 0) {
+                select.set_value(&speed.to_string());
+            }
+        });
+    }
     let end_label = if s.full_done { clock(s.end_ms) } else { format!("≤ {}", clock(s.end_ms)) };
     let play_label = if s.playing { "Pause" } else { "Play" };
     html! {
@@ -415,7 +453,7 @@ pub fn stage(props: &StageProps) -> Html {
                 <button id="step" onclick={act(Player::step_event)} disabled={!props.can_run} title="Next event (→)">{ "Step ▸" }</button>
                 <button id="jump-end" onclick={act(|p| { let end = p.end_ms(); p.seek(end); })} disabled={!props.can_run} title="Jump to the end (End)">{ "End" }</button>
                 <label for="speed">{ "Speed" }</label>
-                <select id="speed" onchange={on_speed} title="Simulated seconds per second (+ / -)">
+                <select id="speed" ref={speed_ref} onchange={on_speed} title="Simulated seconds per second (+ / -)">
                     { for SPEEDS.iter().map(|&v| html! {
                         <option value={v.to_string()} selected={(s.speed - f64::from(v)).abs() < 0.5 || (s.speed == 0.0 && v == 10)}>{ format!("{v}×") }</option>
                     }) }
