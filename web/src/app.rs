@@ -643,8 +643,17 @@ struct GalleryProps {
 /// Every preset with its title and what to look at.
 #[function_component(Gallery)]
 fn gallery(props: &GalleryProps) -> Html {
+    let section = use_node_ref();
+    {
+        // Keyboard users land in the gallery when it opens, and back on its button when it closes.
+        let section = section.clone();
+        use_effect_with((), move |_| {
+            dom::focus_first(&section, ".card button");
+            || dom::focus_by_id("toggle-gallery")
+        });
+    }
     html! {
-        <section id="gallery" class="gallery" aria-label="Presets">
+        <section id="gallery" class="gallery" aria-label="Presets" ref={section}>
             <div class="gallery-head">
                 <h2>{ "Presets" }</h2>
                 <p>{ "Calibration rows reproduce published measurements; teaching scenarios each show one mechanism. Opening one keeps any unsaved edits aside." }</p>

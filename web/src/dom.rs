@@ -204,3 +204,18 @@ pub fn performance_mark(name: &str) {
         let _ = performance.mark(name);
     }
 }
+
+/// Focuses the first element matching a CSS selector inside an element.
+pub fn focus_first(node: &yew::NodeRef, selector: &str) {
+    let button = node.cast::<web_sys::Element>().and_then(|e| e.query_selector(selector).ok().flatten());
+    if let Some(button) = button.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = button.focus();
+    }
+}
+
+/// Focuses the element with a DOM id, if it is on the page.
+pub fn focus_by_id(id: &str) {
+    if let Some(element) = element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
+    }
+}

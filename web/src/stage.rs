@@ -49,6 +49,7 @@ struct Snap {
     desired: u32,
     instances: usize,
     waiting: u32,
+    groups: Rc<Vec<GroupRow>>,
     summary: Option<Rc<Summary>>,
     summary_json: Rc<String>,
 }
@@ -83,6 +84,52 @@ impl Shared {
         self.force.set(true);
         result
     }
+}
+
+/// One row of the cluster as a table (the canvas' text alternative): a pool, or a provider's zone.
+#[derive(Clone, PartialEq)]
+struct GroupRow {
+    label: String,
+    instances: Option<usize>,
+    /// Tasks by state, PROVISIONING..DEPROVISIONING.
+    by_state: [u32; 7],
+}
+
+/// The cluster view's content as rows: Fargate pools, then each provider's waiting tasks and zones.
+fn group_rows(view: &View) -> Vec<GroupRow> {
+    let mut rows = Vec::new();
+    for pool in view.pools.iter().take(2) {
+        let mut by_state = [0; 7];
+        by_state.copy_from_slice(&pool.by_state[..7]);
+        if by_state.iter().any(|&n| n > 0) {
+            rows.push(GroupRow { label: pool.capacity.to_string(), instances: None, by_state });
+        }
+    }
+    for (p, provider) in view.providers.iter().enumerate() {
+        if provider.waiting > 0 {
+            let mut by_state = [0; 7];
+            by_state[0] = provider.waiting;
+            rows.push(GroupRow {
+                label: format!("{}: waiting for an instance", provider.name),
+                instances: None,
+                by_state,
+            });
+        }
+        for (z, zone) in provider.zones.iter().enumerate() {
+            let mut row =
+                GroupRow { label: format!("{} · {zone}", provider.name), instances: Some(0), by_state: [0; 7] };
+            for i in
+                view.instances.iter().filter(|i| usize::from(i.provider_index) == p && usize::from(i.zone_index) == z)
+            {
+                row.instances = row.instances.map(|n| n + 1);
+                for (total, n) in row.by_state.iter_mut().zip(i.by_state) {
+                    *total += n;
+                }
+            }
+            rows.push(row);
+        }
+    }
+    rows
 }
 
 fn live_counts(view: &View) -> (u32, u32, usize, u32) {
@@ -133,7 +180,7 @@ fn on_frame(shared: &Shared, snap: &UseStateHandle<Snap>, hover: &UseStateHandle
     let mut view_counts = None;
     if first || resized || (!seeking && (force || (progress.cursor_moved && !calm))) {
         let view = player.cursor().view();
-        view_counts = Some(live_counts(&view));
+        view_counts = Some((live_counts(&view), Rc::new(group_rows(&view))));
         match cluster::draw(&canvas, &view) {
             Ok(layout) => *shared.layout.borrow_mut() = layout,
             Err(e) => web_sys::console::error_1(&format!("cluster view: {e}").into()),
@@ -163,8 +210,8 @@ fn on_frame(shared: &Shared, snap: &UseStateHandle<Snap>, hover: &UseStateHandle
     }
 
     if changed || view_counts.is_some() {
-        let (running, desired, instances, waiting) =
-            view_counts.unwrap_or((snap.running, snap.desired, snap.instances, snap.waiting));
+        let ((running, desired, instances, waiting), groups) =
+            view_counts.unwrap_or(((snap.running, snap.desired, snap.instances, snap.waiting), snap.groups.clone()));
         let (summary, summary_json) =
             shared.summary.borrow().clone().map_or((None, Rc::default()), |(s, j)| (Some(s), j));
         let next = Snap {
@@ -179,6 +226,7 @@ fn on_frame(shared: &Shared, snap: &UseStateHandle<Snap>, hover: &UseStateHandle
             desired,
             instances,
             waiting,
+            groups,
             summary,
             summary_json,
         };
@@ -483,6 +531,24 @@ pub fn stage(props: &StageProps) -> Html {
                             </div>
                         }
                     </div>
+                    <details id="cluster-table" class="cluster-table">
+                        <summary>{ "The cluster as a table" }</summary>
+                        <table>
+                            <thead><tr>
+                                <th scope="col">{ "Where" }</th><th scope="col">{ "Instances" }</th>
+                                { for cluster::STATE_COLOURS.iter().map(|(name, _)| html! { <th scope="col">{ *name }</th> }) }
+                            </tr></thead>
+                            <tbody>
+                                { for s.groups.iter().map(|g| html! {
+                                    <tr>
+                                        <th scope="row">{ g.label.clone() }</th>
+                                        <td>{ g.instances.map_or_else(|| "–".to_string(), |n| n.to_string()) }</td>
+                                        { for g.by_state.iter().map(|n| html! { <td>{ *n }</td> }) }
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table>
+                    </details>
                     <ul class="legend" aria-label="Task states">
                         { for cluster::STATE_COLOURS.iter().map(|(name, colour)| html! {
                             <li><span class="swatch" style={format!("background:{colour}")}></span>{ *name }</li>
