@@ -560,7 +560,8 @@ pub fn stage(props: &StageProps) -> Html {
                         }) }
                     </ul>
                 </section>
-                { summary_panel(s) }
+                <SummaryPanel summary={s.summary.clone().map(ByPointer)} json={ByPointer(s.summary_json.clone())}
+                    known_ms={if s.full_done { 0 } else { s.known_ms }} />
             </div>
             <section class="charts" aria-label="Charts">
                 <div class="charts-head">
@@ -611,12 +612,36 @@ fn seconds(v: Option<f64>) -> String {
     v.map_or_else(|| "not reached".to_string(), |v| format!("{v:.1} s"))
 }
 
-fn summary_panel(s: &Snap) -> Html {
-    let Some(summary) = &s.summary else {
+/// Services listed before "show all": a long table is slow to build and hard to read on a projector.
+const SERVICES_SHOWN: usize = 12;
+
+/// An `Rc` compared by pointer: the stage re-renders every frame while playing, and the summary is the same value
+/// until a new run finishes, so comparing 100 services field by field every frame would be wasted work.
+#[derive(Clone)]
+struct ByPointer<T>(Rc<T>);
+
+impl<T> PartialEq for ByPointer<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SummaryProps {
+    summary: Option<ByPointer<Summary>>,
+    json: ByPointer<String>,
+    /// How far the run ahead has got while it is computing (0 once done).
+    known_ms: u64,
+}
+
+#[function_component(SummaryPanel)]
+fn summary_panel(props: &SummaryProps) -> Html {
+    let show_all = use_state(|| false);
+    let Some(ByPointer(summary)) = &props.summary else {
         return html! {
             <section class="summary-panel" aria-label="Summary">
                 <h2>{ "Summary" }</h2>
-                <p class="computing">{ format!("Computing the whole run ({} simulated so far)…", clock(s.known_ms)) }</p>
+                <p class="computing">{ format!("Computing the whole run ({} simulated so far)…", clock(props.known_ms)) }</p>
             </section>
         };
     };
@@ -635,7 +660,7 @@ fn summary_panel(s: &Snap) -> Html {
                 <table id="services" class="services">
                     <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at" }</th><th scope="col">{ "Rate" }</th><th scope="col">{ "Limited by" }</th></tr></thead>
                     <tbody>
-                        { for summary.services.iter().map(|svc| html! {
+                        { for summary.services.iter().take(if *show_all { usize::MAX } else { SERVICES_SHOWN }).map(|svc| html! {
                             <tr>
                                 <th scope="row">{ svc.name.clone() }</th>
                                 <td>{ format!("{}/{}", svc.running, svc.desired) }</td>
@@ -650,6 +675,14 @@ fn summary_panel(s: &Snap) -> Html {
                         }) }
                     </tbody>
                 </table>
+                if summary.services.len() > SERVICES_SHOWN {
+                    <button id="all-services" class="small" onclick={{
+                        let show_all = show_all.clone();
+                        Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
+                    }}>
+                        { if *show_all { "Show fewer services".to_string() } else { format!("Show all {} services", summary.services.len()) } }
+                    </button>
+                }
             }
             if !summary.run_tasks.is_empty() {
                 <table class="services">
@@ -663,7 +696,7 @@ fn summary_panel(s: &Snap) -> Html {
             }
             <details>
                 <summary>{ "As JSON (same as fleetplan run --json)" }</summary>
-                <pre id="summary-json">{ (*s.summary_json).clone() }</pre>
+                <pre id="summary-json">{ (*props.json.0).clone() }</pre>
             </details>
         </section>
     }
