@@ -34,8 +34,8 @@ after(async () => {
  * Runs `body(page)` in a fresh page (its own storage), then asserts that the page logged no
  * console error, threw no uncaught error and had no failed request.
  */
-async function withPage(t, body, viewport) {
-  const { page, errors, close } = await openPage(browser, viewport);
+async function withPage(t, body, viewport, options) {
+  const { page, errors, close } = await openPage(browser, viewport, options);
   try {
     await body(page);
     assert.deepEqual(errors, [], 'the page reported errors');
@@ -356,4 +356,23 @@ test('with no link, no error is shown and the page fits a 1280x720 projector', T
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 1280, `the page scrolls sideways at 1280 px (${width} px wide)`);
   }, { width: 1280, height: 720 });
+});
+
+test('with reduced motion asked for, playback still works, calmly', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    await load(page);
+    assert.ok(await page.evaluate(() => matchMedia('(prefers-reduced-motion: reduce)').matches));
+    await page.selectOption('#speed', '50');
+    await page.click('#play');
+    await expectPressed(page, 'true');
+    await page.waitForTimeout(1_500);
+    assert.ok((await clockSeconds(page)) > 0, 'the clock did not move');
+    await expectInk(page, '#cluster');
+    // No CSS transitions or animations anywhere.
+    const moving = await page.evaluate(() => [...document.querySelectorAll('*')].filter((el) => {
+      const style = getComputedStyle(el);
+      return parseFloat(style.transitionDuration) > 0 || style.animationName !== 'none';
+    }).length);
+    assert.equal(moving, 0);
+  }, undefined, { reducedMotion: 'reduce' });
 });

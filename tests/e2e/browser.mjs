@@ -40,8 +40,8 @@ export function launchBrowser() {
  * Opens a page in its own context (no shared storage) and records every console error
  * and uncaught page error; `errors` is the list to assert empty at the end of a test.
  */
-export async function openPage(browser, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
+export async function openPage(browser, viewport = { width: 1280, height: 900 }, options = {}) {
+  const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {
