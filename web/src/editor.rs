@@ -303,7 +303,10 @@ impl Ctx<'_> {
                 let fields = keys.into_iter().map(|(key, child)| {
                     let mut child_path = path.to_vec();
                     child_path.push(Seg::Key(key.clone()));
-                    let removable = optional.is_some_and(|o| o.contains_key(key));
+                    // Optional settings can go; so can any field of a tagged item (an event, a strategy) but its
+                    // `type`, since changing the type leaves fields the new type does not take.
+                    let tagged = map.contains_key("type") && key != "type";
+                    let removable = tagged || optional.is_some_and(|o| o.contains_key(key));
                     self.node(child_path, label(key), child, removable)
                 });
                 let addable: Vec<(String, Value)> = optional
