@@ -502,7 +502,8 @@ pub fn app() -> Html {
                 <button id="export-json" onclick={on_export}>{ "Export JSON" }</button>
                 <label for="seed" class="seed-label">{ "Seed" }</label>
                 <input id="seed" class="seed" type="text" inputmode="numeric" value={doc.seed_text.clone()} oninput={on_seed}
-                    aria-invalid={doc.seed().is_err().to_string()} />
+                    aria-invalid={doc.seed().is_err().to_string()}
+                    aria-describedby={doc.seed().is_err().then_some("blocked")} />
                 if doc.stash_count > 0 {
                     <button id="restore-stash" onclick={dispatch(|| Action::RestoreStash)}
                         title="Bring back the newest set of edits kept aside when another scenario was opened">

@@ -233,7 +233,8 @@ fn item_title(value: &Value, index: usize) -> String {
     }
 }
 
-/// Errors by field path, and the fields no rendered input shows (listed at the top instead).
+/// Errors by field path, for showing each beside its field. (Every error is also in the list above the form, so
+/// one naming a field the form does not show, such as a missing one, is still seen.)
 pub struct Problems {
     by_field: BTreeMap<String, Vec<String>>,
 }
