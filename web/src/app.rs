@@ -150,19 +150,39 @@ impl Doc {
     fn restored() -> Doc {
         if let Some(saved) = storage::get(DRAFT_KEY).and_then(|text| serde_json::from_str::<Saved>(&text).ok()) {
             let mut doc = Doc::open(saved.pristine, saved.source, saved.seed);
-            doc.draft = Rc::new(saved.draft);
-            if let Some(text) = saved.json_text {
-                doc.json_error =
-                    serde_json::from_str::<Value>(&text).err().map(|e| format!("Not valid JSON yet: {e}."));
-                doc.json_text = Some(text);
-                doc.editor_mode = EditorMode::Json;
-                doc.editor_open = true;
-            }
-            doc.validate();
+            doc.restore_edits(saved.draft, saved.json_text);
             return doc;
         }
         let (value, source) = preset_value(DEFAULT_PRESET).unwrap_or((Value::Null, String::new()));
         Doc::open(value, source, "1".into())
+    }
+
+    /// Takes the JSON tab's text: the draft when it parses, a problem when it does not. The text stays as typed
+    /// (re-printing it from the parsed value would move the caret); a form edit, undo or another scenario
+    /// replaces it.
+    fn set_json_text(&mut self, text: String) {
+        match serde_json::from_str::<Value>(&text) {
+            Ok(value) => {
+                self.draft = Rc::new(value);
+                self.json_error = None;
+            }
+            Err(e) => self.json_error = Some(format!("Not valid JSON yet: {e}.")),
+        }
+        self.json_text = Some(text);
+        self.validate();
+    }
+
+    /// Puts saved edits back over the document they were made to (and half-typed JSON back in the JSON tab).
+    fn restore_edits(&mut self, draft: Value, json_text: Option<String>) {
+        self.draft = Rc::new(draft);
+        match json_text {
+            Some(text) => {
+                self.editor_mode = EditorMode::Json;
+                self.editor_open = true;
+                self.set_json_text(text);
+            }
+            None => self.validate(),
+        }
     }
 
     fn dirty(&self) -> bool {
@@ -274,19 +294,7 @@ impl Reducible for Doc {
                     next.validate();
                 }
             }
-            Action::SetJsonText(text) => {
-                // The text stays as typed (not re-printed from the parsed value, which would move the caret);
-                // a form edit, undo or another scenario replaces it.
-                match serde_json::from_str::<Value>(&text) {
-                    Ok(value) => {
-                        next.draft = Rc::new(value);
-                        next.json_error = None;
-                    }
-                    Err(e) => next.json_error = Some(format!("Not valid JSON yet: {e}.")),
-                }
-                next.json_text = Some(text);
-                next.validate();
-            }
+            Action::SetJsonText(text) => next.set_json_text(text),
             Action::SetSeed(text) => {
                 next.seed_text = text;
                 next.validate();
@@ -336,16 +344,8 @@ impl Reducible for Doc {
                 }
                 match stash {
                     Some(saved) => {
-                        let draft = saved.draft.clone();
                         next.replace(saved.pristine, saved.source, saved.seed);
-                        next.draft = Rc::new(draft);
-                        if let Some(text) = saved.json_text {
-                            let error = serde_json::from_str::<Value>(&text).err();
-                            next.json_error = error.map(|e| format!("Not valid JSON yet: {e}."));
-                            next.json_text = Some(text);
-                            next.editor_mode = EditorMode::Json;
-                        }
-                        next.validate();
+                        next.restore_edits(saved.draft, saved.json_text);
                         if next.message.is_none() {
                             next.message = Some(Message {
                                 kind: MessageKind::Info,

@@ -13,7 +13,6 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::JsCast;
 
 /// One colour per capacity type (indexed like `CapacityType::ALL`), the same as the launch-rate chart always used:
 /// Okabe–Ito blue, orange, bluish green, vermillion, reddish purple.
@@ -127,20 +126,9 @@ pub fn draw(
     if css_w <= 0.0 || css_h <= 0.0 {
         return Ok(());
     }
-    let layout = Layout::new(css_w, css_h, device_pixel_ratio());
-    // Assigning width/height reallocates and clears the backing store even when unchanged: only do it on a resize.
-    if canvas.width() != layout.width {
-        canvas.set_width(layout.width);
-    }
-    if canvas.height() != layout.height {
-        canvas.set_height(layout.height);
-    }
-    let context: web_sys::CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .map_err(|_| "the canvas refused a 2D context".to_string())?
-        .ok_or("the canvas has no 2D context")?
-        .dyn_into()
-        .map_err(|_| "the canvas context is not 2D".to_string())?;
+    let layout = Layout::new(css_w, css_h, crate::dom::device_pixel_ratio());
+    crate::dom::resize_backing_store(canvas, layout.width, layout.height);
+    let context = crate::dom::context_2d(canvas)?;
     // Legend labels are measured with the canvas itself: plotters' own text measuring inserts a <span> into the page
     // and forces a layout for every string, which at five charts four times a second is the slowest thing on the page.
     let legend_font = format!("{}px sans-serif", layout.font(LEGEND_FONT));
@@ -167,18 +155,14 @@ pub fn draw(
 }
 
 /// The series' time at a CSS x offset inside a chart canvas (for click-to-seek): None outside the plotting area.
-pub fn time_at(_kind: ChartKind, canvas: &web_sys::HtmlCanvasElement, end_s: f64, x: f64) -> Option<f64> {
-    // Every kind has the same layout (so stacked charts align); the kind stays in the signature in case one differs.
+/// Every kind of chart has the same layout, so stacked charts align and one mapping serves them all.
+pub fn time_at(canvas: &web_sys::HtmlCanvasElement, end_s: f64, x: f64) -> Option<f64> {
     let (css_w, css_h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
     if css_w <= 0.0 || css_h <= 0.0 {
         return None;
     }
-    let layout = Layout::new(css_w, css_h, device_pixel_ratio());
+    let layout = Layout::new(css_w, css_h, crate::dom::device_pixel_ratio());
     layout.time_at_x(x * layout.scale, x_end(end_s))
-}
-
-fn device_pixel_ratio() -> f64 {
-    web_sys::window().map_or(1.0, |w| w.device_pixel_ratio())
 }
 
 /// The x range actually drawn: `end_s` made safe for plotters (finite, positive).

@@ -25,7 +25,7 @@
 use fleetplan_engine::output::{InstanceView, ProviderView};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::{Place, TaskView, View};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// Task states that are drawn: every state but STOPPED (the last of `TaskState::ALL`).
 const DRAWN: usize = 7;
@@ -742,25 +742,13 @@ fn layout(view: &View, width: f64, height: f64) -> ClusterLayout {
 pub fn draw(canvas: &web_sys::HtmlCanvasElement, view: &View) -> Result<ClusterLayout, String> {
     let width = f64::from(canvas.client_width().max(0));
     let height = f64::from(canvas.client_height().max(0));
-    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-    let dpr = if dpr.is_finite() { dpr.clamp(1.0, 4.0) } else { 1.0 };
+    let dpr = crate::dom::device_pixel_ratio();
     let (backing_w, backing_h) = ((width * dpr).round() as u32, (height * dpr).round() as u32);
-    // Assigning the size clears the canvas and resets the context, so only when it changed.
-    if canvas.width() != backing_w {
-        canvas.set_width(backing_w);
-    }
-    if canvas.height() != backing_h {
-        canvas.set_height(backing_h);
-    }
+    crate::dom::resize_backing_store(canvas, backing_w, backing_h);
     if backing_w == 0 || backing_h == 0 {
         return Ok(ClusterLayout { width, height, ..ClusterLayout::default() });
     }
-    let ctx = canvas
-        .get_context("2d")
-        .map_err(js_error)?
-        .ok_or("the canvas has no 2D context")?
-        .dyn_into::<web_sys::CanvasRenderingContext2d>()
-        .map_err(|_| "the canvas context is not a 2D context".to_string())?;
+    let ctx = crate::dom::context_2d(canvas)?;
     // Absolute, not `scale`, so it does not compound from frame to frame.
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(js_error)?;
     let layout = layout(view, width, height);

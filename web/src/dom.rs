@@ -219,3 +219,35 @@ pub fn focus_by_id(id: &str) {
         let _ = element.focus();
     }
 }
+
+/// The display's device pixel ratio, kept to 1–4 (a zoomed-out page or a bogus value must not shrink the canvas to
+/// nothing or blow it up).
+pub fn device_pixel_ratio() -> f64 {
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+    if ratio.is_finite() {
+        ratio.clamp(1.0, 4.0)
+    } else {
+        1.0
+    }
+}
+
+/// Sizes a canvas' backing store. Assigning a size clears the canvas and resets its context even when unchanged,
+/// so only a real change is assigned.
+pub fn resize_backing_store(canvas: &web_sys::HtmlCanvasElement, width: u32, height: u32) {
+    if canvas.width() != width {
+        canvas.set_width(width);
+    }
+    if canvas.height() != height {
+        canvas.set_height(height);
+    }
+}
+
+/// A canvas' 2D context.
+pub fn context_2d(canvas: &web_sys::HtmlCanvasElement) -> Result<web_sys::CanvasRenderingContext2d, String> {
+    canvas
+        .get_context("2d")
+        .map_err(|_| "the canvas refused a 2D context".to_string())?
+        .ok_or("the canvas has no 2D context")?
+        .dyn_into()
+        .map_err(|_| "the canvas context is not 2D".to_string())
+}

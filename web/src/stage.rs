@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use fleetplan_engine::output::SERIES_COLUMNS;
 use fleetplan_engine::task::TaskState;
-use fleetplan_engine::{Scenario, Summary, View};
+use fleetplan_engine::{Place, Scenario, Summary, View};
 use gloo_render::{request_animation_frame, AnimationFrame};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -57,7 +57,7 @@ struct Snap {
 /// Everything the frame loop touches, shared with the event handlers.
 struct Shared {
     player: RefCell<Option<Player>>,
-    layout: RefCell<ClusterLayout>,
+    drawn: RefCell<Drawn>,
     cluster: NodeRef,
     stage: NodeRef,
     /// Redraw everything on the next frame (after a seek, a pause, a resize).
@@ -86,6 +86,13 @@ impl Shared {
     }
 }
 
+/// The cluster view as last drawn: its hit regions and the view they came from.
+#[derive(Default)]
+struct Drawn {
+    layout: ClusterLayout,
+    view: Option<View>,
+}
+
 /// One row of the cluster as a table (the canvas' text alternative): a pool, or a provider's zone.
 #[derive(Clone, PartialEq)]
 struct GroupRow {
@@ -105,28 +112,28 @@ fn group_rows(view: &View) -> Vec<GroupRow> {
             rows.push(GroupRow { label: pool.capacity.to_string(), instances: None, by_state });
         }
     }
-    for (p, provider) in view.providers.iter().enumerate() {
+    // Zone rows of every provider, then one pass over the instances adds each to its row.
+    let mut zone_row = Vec::with_capacity(view.providers.len());
+    for provider in &view.providers {
         if provider.waiting > 0 {
             let mut by_state = [0; 7];
             by_state[0] = provider.waiting;
-            rows.push(GroupRow {
-                label: format!("{}: waiting for an instance", provider.name),
-                instances: None,
-                by_state,
-            });
+            let label = format!("{}: waiting for an instance", provider.name);
+            rows.push(GroupRow { label, instances: None, by_state });
         }
-        for (z, zone) in provider.zones.iter().enumerate() {
-            let mut row =
-                GroupRow { label: format!("{} · {zone}", provider.name), instances: Some(0), by_state: [0; 7] };
-            for i in
-                view.instances.iter().filter(|i| usize::from(i.provider_index) == p && usize::from(i.zone_index) == z)
-            {
-                row.instances = row.instances.map(|n| n + 1);
-                for (total, n) in row.by_state.iter_mut().zip(i.by_state) {
-                    *total += n;
-                }
+        zone_row.push(rows.len());
+        for zone in &provider.zones {
+            rows.push(GroupRow { label: format!("{} · {zone}", provider.name), instances: Some(0), by_state: [0; 7] });
+        }
+    }
+    for instance in &view.instances {
+        let at =
+            zone_row.get(usize::from(instance.provider_index)).map(|first| first + usize::from(instance.zone_index));
+        if let Some(row) = at.and_then(|at| rows.get_mut(at)) {
+            row.instances = row.instances.map(|n| n + 1);
+            for (total, n) in row.by_state.iter_mut().zip(instance.by_state) {
+                *total += n;
             }
-            rows.push(row);
         }
     }
     rows
@@ -182,7 +189,7 @@ fn on_frame(shared: &Shared, snap: &UseStateHandle<Snap>, hover: &UseStateHandle
         let view = player.cursor().view();
         view_counts = Some((live_counts(&view), Rc::new(group_rows(&view))));
         match cluster::draw(&canvas, &view) {
-            Ok(layout) => *shared.layout.borrow_mut() = layout,
+            Ok(layout) => *shared.drawn.borrow_mut() = Drawn { layout, view: Some(view) },
             Err(e) => web_sys::console::error_1(&format!("cluster view: {e}").into()),
         }
         shared.force.set(false);
@@ -194,7 +201,7 @@ fn on_frame(shared: &Shared, snap: &UseStateHandle<Snap>, hover: &UseStateHandle
         }
         // Details under a resting pointer follow what is now drawn under it.
         if let Some((x, y)) = shared.pointer.get() {
-            let next = hover_at(&shared.layout.borrow(), player, x, y);
+            let next = hover_at(&shared.drawn.borrow(), player, x, y);
             if **hover != next {
                 hover.set(next);
             }
@@ -249,14 +256,19 @@ fn on_frame(shared: &Shared, snap: &UseStateHandle<Snap>, hover: &UseStateHandle
 }
 
 /// The details for what is under (x, y) in the cluster view, if anything.
-fn hover_at(layout: &ClusterLayout, player: &Player, x: f64, y: f64) -> Option<Hover> {
-    let hit = cluster::hit_test(layout, x, y)?;
-    let (title, rows) = describe(player, &hit)?;
+fn hover_at(drawn: &Drawn, player: &Player, x: f64, y: f64) -> Option<Hover> {
+    let hit = cluster::hit_test(&drawn.layout, x, y)?;
+    let (title, rows) = describe(player, drawn.view.as_ref()?, &hit)?;
     Some(Hover { x, y, title, rows })
 }
 
+/// The charts' right edge in seconds: the run's end once known, else how far the run ahead has got.
+fn chart_end_s(player: &Player) -> f64 {
+    (if player.is_full_done() { player.end_ms() } else { player.known_ms() }).max(1_000) as f64 / 1000.0
+}
+
 fn draw_charts(player: &Player) {
-    let end_s = (if player.is_full_done() { player.end_ms() } else { player.known_ms() }).max(1_000) as f64 / 1000.0;
+    let end_s = chart_end_s(player);
     let cursor_s = player.position_ms() as f64 / 1000.0;
     for kind in ChartKind::ALL {
         if let Some(canvas) = dom::canvas_by_id(kind.id()) {
@@ -286,33 +298,36 @@ struct Hover {
     rows: Vec<(&'static str, String)>,
 }
 
-fn describe(player: &Player, hit: &Hit) -> Option<(String, Vec<(&'static str, String)>)> {
-    let sim = player.cursor();
+/// Details for a hit, from the view the cluster was drawn from (what is under the pointer is what was drawn) and,
+/// for a task, the one task asked for.
+fn describe(player: &Player, view: &View, hit: &Hit) -> Option<(String, Vec<(&'static str, String)>)> {
     match hit {
         Hit::Task { place, ordinal } => {
-            let task = sim.tasks_at(*place).into_iter().nth(*ordinal as usize)?;
+            let task = player.cursor().task_at(*place, *ordinal as usize)?;
             Some((format!("Task {}", task.id), cluster::task_details(&task)))
         }
         Hit::Instance { index } => {
-            let view = sim.view();
             let instance = view.instances.iter().find(|i| i.index == *index)?;
             Some((format!("Instance {}", instance.id), cluster::instance_details(instance)))
         }
         Hit::Place(place) => {
-            let tasks = sim.tasks_at(*place);
-            let mut counts = [0u32; 8];
-            for t in &tasks {
-                if let Some(state) = TaskState::ALL.iter().position(|s| s.name() == t.state) {
-                    counts[state] += 1;
+            let counts = match *place {
+                Place::Pool(capacity) => view.pools.get(capacity.index())?.by_state,
+                Place::Waiting(p) => {
+                    let mut counts = [0; 8];
+                    counts[TaskState::Provisioning.index()] = view.providers.get(usize::from(p))?.waiting;
+                    counts
                 }
-            }
+                Place::Instance(index) => view.instances.iter().find(|i| i.index == index)?.by_state,
+            };
+            let drawn = &counts[..TaskState::Stopped.index()];
             let rows = TaskState::ALL
                 .iter()
-                .zip(counts)
-                .filter(|(_, n)| *n > 0)
+                .zip(drawn)
+                .filter(|(_, n)| **n > 0)
                 .map(|(s, n)| (s.name(), n.to_string()))
                 .collect();
-            Some((format!("{} tasks", tasks.len()), rows))
+            Some((format!("{} tasks", drawn.iter().sum::<u32>()), rows))
         }
     }
 }
@@ -329,7 +344,7 @@ pub fn stage(props: &StageProps) -> Html {
         let stage = stage_ref.clone();
         use_memo((), move |_| Shared {
             player: RefCell::new(None),
-            layout: RefCell::new(ClusterLayout::default()),
+            drawn: RefCell::new(Drawn::default()),
             cluster,
             stage,
             force: Cell::new(true),
@@ -452,7 +467,7 @@ pub fn stage(props: &StageProps) -> Html {
         Callback::from(move |e: MouseEvent| {
             let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
             shared.pointer.set(Some((x, y)));
-            let next = shared.player.borrow().as_ref().and_then(|p| hover_at(&shared.layout.borrow(), p, x, y));
+            let next = shared.player.borrow().as_ref().and_then(|p| hover_at(&shared.drawn.borrow(), p, x, y));
             if *hover != next {
                 hover.set(next);
             }
@@ -588,11 +603,8 @@ fn chart_figure(shared: &Rc<Shared>, kind: ChartKind) -> Html {
         let shared = shared.clone();
         Callback::from(move |e: MouseEvent| {
             let Some(canvas) = dom::canvas_by_id(kind.id()) else { return };
-            let end_s =
-                shared.player.borrow().as_ref().map_or(1.0, |p| {
-                    (if p.is_full_done() { p.end_ms() } else { p.known_ms() }).max(1_000) as f64 / 1000.0
-                });
-            if let Some(t) = charts::time_at(kind, &canvas, end_s, f64::from(e.offset_x())) {
+            let end_s = shared.player.borrow().as_ref().map_or(1.0, chart_end_s);
+            if let Some(t) = charts::time_at(&canvas, end_s, f64::from(e.offset_x())) {
                 shared.with_player(|p| p.seek((t.max(0.0) * 1000.0) as u64));
             }
         })

@@ -323,16 +323,7 @@ impl Simulation {
 
     /// Processes every event up to and including `until` (capped at the horizon), then moves the clock there.
     pub fn step_until(&mut self, until: SimTime) {
-        let until = until.min(self.scenario.horizon);
-        while let Some(Reverse(next)) = self.queue.peek() {
-            if next.time > until {
-                break;
-            }
-            self.step();
-        }
-        if until > self.now {
-            self.advance_clock(until);
-        }
+        self.step_until_limited(until, u64::MAX);
     }
 
     /// Like [`step_until`](Self::step_until), but processes at most `max_events` events, so a caller with a frame
@@ -340,28 +331,18 @@ impl Simulation {
     /// at the horizon), false when events before it remain.
     pub fn step_until_limited(&mut self, until: SimTime, max_events: u64) -> bool {
         let until = until.min(self.scenario.horizon);
-        for _ in 0..max_events {
-            match self.queue.peek() {
-                Some(Reverse(next)) if next.time <= until => {
-                    self.step();
-                }
-                _ => {
-                    if until > self.now {
-                        self.advance_clock(until);
-                    }
-                    return true;
-                }
+        let mut left = max_events;
+        while self.next_event_time().is_some_and(|t| t <= until) {
+            if left == 0 {
+                return false;
             }
+            left -= 1;
+            self.step();
         }
-        match self.queue.peek() {
-            Some(Reverse(next)) if next.time <= until => false,
-            _ => {
-                if until > self.now {
-                    self.advance_clock(until);
-                }
-                true
-            }
+        if until > self.now {
+            self.advance_clock(until);
         }
+        true
     }
 
     /// When the next event happens, if anything is left to happen before the horizon.

@@ -192,6 +192,16 @@ impl Simulation {
     /// cluster view draws them in, so the n-th cell drawn is the n-th task listed. Stopped tasks are left out.
     /// Scans every task (for a details popup, not for every frame).
     pub fn tasks_at(&self, place: Place) -> Vec<TaskView> {
+        self.tasks_in_drawing_order(place).into_iter().map(|t| self.task_view(t)).collect()
+    }
+
+    /// The `ordinal`-th task of [`tasks_at`](Self::tasks_at), building only its view (a hover asks for one task
+    /// of possibly thousands).
+    pub fn task_at(&self, place: Place, ordinal: usize) -> Option<TaskView> {
+        self.tasks_in_drawing_order(place).get(ordinal).map(|t| self.task_view(t))
+    }
+
+    fn tasks_in_drawing_order(&self, place: Place) -> Vec<&Task> {
         let here = |t: &Task| match place {
             Place::Pool(capacity) => t.capacity == capacity && t.instance.is_none() && t.provider.is_fargate(),
             Place::Waiting(provider) => t.provider == crate::scenario::Provider::Asg(provider) && t.instance.is_none(),
@@ -202,7 +212,7 @@ impl Simulation {
         };
         let mut tasks: Vec<&Task> = self.tasks.iter().filter(|t| t.state != TaskState::Stopped && here(t)).collect();
         tasks.sort_by_key(|t| (t.state.index(), t.id));
-        tasks.into_iter().map(|t| self.task_view(t)).collect()
+        tasks
     }
 
     fn task_view(&self, t: &Task) -> TaskView {
