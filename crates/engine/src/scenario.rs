@@ -1114,8 +1114,25 @@ impl Validator {
                     ),
                 );
             }
+            if !provider.instance_types.is_empty()
+                && !provider.instance_types.iter().any(|t| t.architecture == td.architecture)
+            {
+                let (task_arch, other) = match td.architecture {
+                    Architecture::X86_64 => ("x86_64", "arm64"),
+                    Architecture::Arm64 => ("arm64", "x86_64"),
+                };
+                self.err(
+                    field,
+                    format!(
+                        "task definition `{}` is {task_arch} but provider `{}` only has {other} instance types; set the task definition's architecture to {other} or add {task_arch} instance types",
+                        td.name, provider.name
+                    ),
+                );
+                continue;
+            }
             let fits = |t: &&InstanceType| {
-                t.cpu_units() >= td.cpu
+                t.architecture == td.architecture
+                    && t.cpu_units() >= td.cpu
                     && t.registered_memory_mib(instance_types::ECS_RESERVED_MEMORY_DEFAULT_MIB) >= td.memory
             };
             if !provider.instance_types.is_empty() && !provider.instance_types.iter().any(|t| fits(&t)) {

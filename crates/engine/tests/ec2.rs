@@ -173,6 +173,35 @@ fn managed_scaling_launches_instances_for_provisioning_tasks() {
     let first = sim.trace().iter().find(|e| e.to_string().contains("scales out")).unwrap().to_string();
     assert!(first.contains("by 4") && first.contains("200%"), "{first}");
     assert!(sim.series().column(col::PROVISIONING).iter().any(|&v| v > 0.0));
+    // Tasks placed after waiting for an instance are traced as placed, like those placed at launch.
+    let placed = sim.trace().iter().filter(|e| e.to_string().contains(" placed on instance ")).count();
+    assert_eq!(placed, 30);
+}
+
+/// A task runs only on instances of its architecture: in a group of Graviton and x86 types, x86 tasks avoid the
+/// Graviton instances; a group with no instance of the task's architecture is a validation error.
+#[test]
+fn tasks_go_only_to_instances_of_their_architecture() {
+    let s = scenario(
+        r#""instance_types": ["m6g.large", "m5.large"], "purchase": "spot", "allocation_strategy": "capacity-optimized",
+           "availability_zones": ["us-east-1a"], "max_size": 4, "desired_capacity": 4"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 10"#,
+        "",
+    );
+    let sim = common::run_checked(s, 3);
+    let graviton = sim.instances().iter().filter(|i| i.instance_type.name == "m6g.large").count();
+    assert_eq!(graviton, 2, "the group holds both architectures");
+    let placed: Vec<_> = sim.tasks().iter().filter_map(|t| t.instance).collect();
+    assert_eq!(placed.len(), 10);
+    for instance in placed {
+        let name = sim.instances()[instance as usize].instance_type.name;
+        assert_eq!(name, "m5.large", "an x86 task on {name}");
+    }
+    let e = Scenario::from_json(&scenario_json(r#""instance_types": ["m6g.large"], "max_size": 1"#, "", "", ""))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is x86_64 but provider `asg` only has arm64 instance types"), "{e}");
 }
 
 #[test]

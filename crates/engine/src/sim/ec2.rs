@@ -16,7 +16,7 @@ use crate::instance_types::{self, InstanceType};
 use crate::output::TraceWhat;
 use crate::query::Subject;
 use crate::scenario::{HostPort, Placement, Provider};
-use crate::spec::{AllocationStrategy, NetworkMode, Purchase};
+use crate::spec::{AllocationStrategy, Architecture, NetworkMode, Purchase};
 use crate::spec::{BinpackField, PlacementStrategySpec};
 use crate::task::{Owner, StopReason};
 use crate::time::SimTime;
@@ -151,6 +151,8 @@ fn owner_key(owner: Owner) -> u64 {
 struct Needs {
     cpu: u32,
     memory: u32,
+    /// A task runs only on instances of its task definition's CPU architecture.
+    architecture: Architecture,
     eni: bool,
     fixed_ports: Vec<u16>,
     dynamic_ports: u32,
@@ -180,11 +182,9 @@ impl Simulation {
         let provider = &self.scenario.providers[p];
         let rt = &self.providers[p];
         let types = &provider.instance_types;
-        let mut per_zone = vec![0u32; provider.zones.len()];
-        for &i in &rt.instances {
-            per_zone[self.instances[i as usize].zone as usize] += 1;
-        }
-        let zone = (0..per_zone.len()).min_by_key(|&z| (per_zone[z], z)).unwrap_or(0) as u16;
+        // Live instances per zone are `by_zone`'s list lengths (zones never launched into yet have no list).
+        let in_zone = |z: usize| rt.by_zone.get(z).map_or(0, Vec::len);
+        let zone = (0..provider.zones.len()).min_by_key(|&z| (in_zone(z), z)).unwrap_or(0) as u16;
         let chosen = match provider.allocation_strategy {
             AllocationStrategy::Prioritized => types[0],
             // Cheapest instance, whatever its size: the autoscaler cannot pick the type the tasks need.
@@ -193,16 +193,11 @@ impl Simulation {
             }
             // Deepest pools: spread launches over every type in the zone, so every (type, zone) pool is used.
             AllocationStrategy::CapacityOptimized => {
-                let in_zone = |t: &InstanceType| {
-                    rt.instances
-                        .iter()
-                        .filter(|&&i| {
-                            let instance = &self.instances[i as usize];
-                            instance.zone == zone && instance.instance_type.name == t.name
-                        })
-                        .count()
+                let zone_list = rt.by_zone.get(usize::from(zone)).map_or(&[][..], Vec::as_slice);
+                let of_type = |t: &InstanceType| {
+                    zone_list.iter().filter(|&&i| self.instances[i as usize].instance_type.name == t.name).count()
                 };
-                *types.iter().min_by_key(|t| in_zone(t)).expect("types")
+                *types.iter().min_by_key(|t| of_type(t)).expect("types")
             }
             // Price and capacity: the lowest price per vCPU.
             AllocationStrategy::PriceCapacityOptimized => *types
@@ -307,6 +302,7 @@ impl Simulation {
         let mut needs = Needs {
             cpu: td.cpu,
             memory: td.memory,
+            architecture: td.architecture,
             eni: td.network_mode == NetworkMode::Awsvpc,
             fixed_ports: Vec::new(),
             dynamic_ports: 0,
@@ -322,6 +318,7 @@ impl Simulation {
 
     fn fits(instance: &Instance, needs: &Needs) -> bool {
         instance.state == InstanceState::Active
+            && instance.instance_type.architecture == needs.architecture
             && instance.cpu_free >= needs.cpu
             && instance.memory_free >= needs.memory
             && (!needs.eni || instance.eni_free >= 1)
@@ -528,6 +525,8 @@ impl Simulation {
         i.dynamic_ports_used += needs.dynamic_ports;
         i.tasks.push(task);
         self.tasks[task as usize].instance = Some(instance);
+        // Here, where every placement goes through, so tasks placed after waiting in PROVISIONING are traced too.
+        self.record(TraceWhat::Placed { task, instance });
         let owner = owner_key(self.tasks[task as usize].owner);
         self.owner_counts.add(owner, &self.instances[instance as usize], 1);
         self.instances[instance as usize].add_owner(owner, 1);

@@ -55,9 +55,6 @@ impl Simulation {
             let owner = self.owner_name(owner);
             let provider = self.scenario.provider_name(provider).to_string();
             self.record(TraceWhat::Launched { task: id, owner, provider });
-            if let Some(instance) = instance {
-                self.record(TraceWhat::Placed { task: id, instance });
-            }
         }
         match provider {
             Provider::Fargate => self.capacity_granted(id),

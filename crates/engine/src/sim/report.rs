@@ -202,15 +202,26 @@ impl Simulation {
     }
 
     fn tasks_in_drawing_order(&self, place: Place) -> Vec<&Task> {
-        let here = |t: &Task| match place {
-            Place::Pool(capacity) => t.capacity == capacity && t.instance.is_none() && t.provider.is_fargate(),
-            Place::Waiting(provider) => t.provider == crate::scenario::Provider::Asg(provider) && t.instance.is_none(),
-            Place::Instance(instance) => {
-                t.instance == Some(instance)
-                    && self.instances.get(instance as usize).is_some_and(|i| i.tasks.contains(&t.id))
-            }
+        let live = |t: &&Task| t.state != TaskState::Stopped;
+        let mut tasks: Vec<&Task> = match place {
+            // An instance lists its own tasks: no need to look through every task.
+            Place::Instance(instance) => self
+                .instances
+                .get(instance as usize)
+                .map_or(Vec::new(), |i| i.tasks.iter().map(|&t| &self.tasks[t as usize]).filter(live).collect()),
+            Place::Pool(capacity) => self
+                .tasks
+                .iter()
+                .filter(live)
+                .filter(|t| t.capacity == capacity && t.instance.is_none() && t.provider.is_fargate())
+                .collect(),
+            Place::Waiting(provider) => self
+                .tasks
+                .iter()
+                .filter(live)
+                .filter(|t| t.provider == crate::scenario::Provider::Asg(provider) && t.instance.is_none())
+                .collect(),
         };
-        let mut tasks: Vec<&Task> = self.tasks.iter().filter(|t| t.state != TaskState::Stopped && here(t)).collect();
         tasks.sort_by_key(|t| (t.state.index(), t.id));
         tasks
     }
