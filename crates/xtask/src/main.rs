@@ -42,12 +42,12 @@ pub struct Workspace {
 
 impl Workspace {
     fn locate() -> Result<Workspace> {
-        // xtask is always built from this checkout, at <root>/crates/xtask.
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .nth(2)
-            .context("xtask is not at <root>/crates/xtask")?
-            .to_path_buf();
+        // xtask lives at <root>/crates/xtask. `cargo run` says which checkout at run time; the compile-time path is
+        // the fallback, and would be wrong for a binary reused from a target directory shared by several clones.
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf());
+        let root = manifest_dir.ancestors().nth(2).context("xtask is not at <root>/crates/xtask")?.to_path_buf();
         let target = match std::env::var_os("CARGO_TARGET_DIR") {
             Some(dir) => std::path::absolute(dir).context("resolving CARGO_TARGET_DIR")?,
             None => root.join("target"),
