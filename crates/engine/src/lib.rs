@@ -21,6 +21,7 @@ pub mod bucket;
 pub mod calibration;
 pub mod defaults;
 pub mod fargate;
+pub mod instance;
 pub mod instance_types;
 pub mod output;
 pub mod presets;
@@ -36,7 +37,8 @@ pub mod time;
 
 pub use output::{Place, Summary, TaskView, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
-pub use sim::{Instance, InstanceState, Limiter, RunOptions, Simulation};
+pub use instance::InstanceState;
+pub use sim::{Instance, Limiter, RunOptions, Simulation};
 pub use time::SimTime;
 
 /// Runs a scenario to the end and returns its summary: the one-call form of the stepping API.

@@ -322,7 +322,7 @@ pub enum TraceWhat {
     Throttled { workload: String, retry_at: Option<SimTime> },
     SpotCapacity { per_minute: u32 },
     Placed { task: u32, instance: u32 },
-    Instance { instance: u32, state: crate::sim::InstanceState },
+    Instance { instance: u32, state: crate::instance::InstanceState },
     ScaleOut { provider: String, instances: u32, reservation: u32 },
     ScaleIn { provider: String, instances: u32 },
     SpotNotice { instance: u32 },

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::{Event, Simulation};
 use crate::defaults;
+use crate::instance::InstanceState;
 use crate::instance_types::{self, InstanceType};
 use crate::output::TraceWhat;
 use crate::query::Subject;
@@ -20,27 +21,6 @@ use crate::spec::{AllocationStrategy, Architecture, NetworkMode, Purchase};
 use crate::spec::{BinpackField, PlacementStrategySpec};
 use crate::task::{Owner, StopReason};
 use crate::time::SimTime;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum InstanceState {
-    Launching,
-    Registering,
-    Active,
-    Draining,
-    Terminated,
-}
-
-impl InstanceState {
-    pub fn name(self) -> &'static str {
-        match self {
-            InstanceState::Launching => "LAUNCHING",
-            InstanceState::Registering => "REGISTERING",
-            InstanceState::Active => "ACTIVE",
-            InstanceState::Draining => "DRAINING",
-            InstanceState::Terminated => "TERMINATED",
-        }
-    }
-}
 
 /// A container instance.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 //! Diversification matters because a wave hits one pool: the more types and zones a group spreads over, the
 //! fewer of its instances (and tasks) share the pool that is reclaimed.
 
-use super::ec2::InstanceState;
+use crate::instance::InstanceState;
 use super::{Event, Simulation};
 use crate::defaults;
 use crate::output::TraceWhat;

@@ -24,7 +24,7 @@ use crate::scenario::{BucketParams, CapacityType, Provider, Scenario};
 use crate::task::{Task, TaskState};
 use crate::time::SimTime;
 
-pub use ec2::{Instance, InstanceState};
+pub use ec2::Instance;
 pub use scheduler::Limiter;
 
 /// What to record while running.

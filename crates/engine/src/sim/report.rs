@@ -158,7 +158,7 @@ impl Simulation {
                 .instances
                 .iter()
                 .enumerate()
-                .filter(|(_, i)| i.state != super::InstanceState::Terminated)
+                .filter(|(_, i)| i.state != crate::instance::InstanceState::Terminated)
                 .map(|(index, i)| {
                     let mut by_state = [0; 8];
                     for &task in &i.tasks {
