@@ -378,10 +378,6 @@ impl Scenario {
         }
     }
 
-    pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(&self.spec).unwrap_or_default()
-    }
-
     /// The name a provider has in scenarios and strategies.
     pub fn provider_name(&self, provider: Provider) -> &str {
         match provider {
@@ -397,10 +393,6 @@ impl Scenario {
             Provider::FargateSpot => CapacityType::FargateSpot,
             Provider::Asg(i) => self.providers[i as usize].capacity_type(),
         }
-    }
-
-    pub fn total_desired(&self) -> u64 {
-        self.services.iter().map(|s| u64::from(s.desired)).sum()
     }
 }
 

@@ -2,9 +2,9 @@
 //!
 //! These types mirror the file one to one and carry the documented defaults. They are *unvalidated*:
 //! [`crate::scenario::Scenario::from_spec`] checks them and resolves names into indices. Parts of the model that
-//! this version does not simulate yet (EC2 Auto Scaling group providers, ECS Anywhere hosts, AWS Batch, scheduled
-//! tasks, service autoscaling, placement on instances) have a place in the format so files written for later
-//! versions are recognised, and are rejected by validation with a message instead of being silently ignored.
+//! this version does not simulate yet (AWS Batch, scheduled tasks, service autoscaling, launch type `EC2` without a
+//! capacity provider) have a place in the format so files written for later versions are recognised, and are
+//! rejected by validation with a message instead of being silently ignored.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
