@@ -103,6 +103,8 @@ pub const EC2_IMAGE_PULL_MB_PER_S: f64 = 40.0;
 pub const EC2_SPOT_DISCOUNT_PERCENT: f64 = 60.0;
 /// EC2 bills per second with a one-minute minimum (domain 7).
 pub const EC2_MIN_BILLED_S: f64 = 60.0;
+/// Spot Instance Advisor frequencies are per month; a month is 730 hours (365 x 24 / 12).
+pub const HOURS_PER_MONTH: f64 = 730.0;
 /// Dynamic host ports come from 49153–65535 (domain 4.4).
 pub const DYNAMIC_PORTS: u32 = 65535 - 49153 + 1;
 
@@ -135,3 +137,37 @@ pub const PUBLIC_IPV4_HOUR: f64 = 0.005;
 pub const ECS_ANYWHERE_INSTANCE_HOUR: f64 = 0.01025;
 /// Fargate bills per second with a one-minute minimum.
 pub const FARGATE_MIN_BILLED_S: f64 = 60.0;
+
+// ---- Defaults of the scenario file (the serde defaults of `spec.rs` return these) ----
+
+/// Simulated time after which a run stops even if work remains.
+pub const HORIZON_S: f64 = 3600.0;
+/// Random Fargate Spot interruptions are off unless asked for: only timed waves interrupt.
+pub const FARGATE_SPOT_INTERRUPTIONS_PER_TASK_HOUR: f64 = 0.0;
+/// ECS managed scaling defaults (the `managedScaling` settings of a capacity provider).
+pub const MANAGED_SCALING_TARGET_CAPACITY: u32 = 100;
+pub const MANAGED_SCALING_MINIMUM_STEP: u32 = 1;
+pub const MANAGED_SCALING_MAXIMUM_STEP: u32 = 10_000;
+pub const MANAGED_SCALING_INSTANCE_WARMUP_S: f64 = 300.0;
+/// The Availability Zones an Auto Scaling group spreads over when the file names none.
+pub const AVAILABILITY_ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
+/// Where ECS Anywhere hosts are when the file does not say (their `ecs.availability-zone` attribute).
+pub const EXTERNAL_LOCATION: &str = "on-premises";
+/// The container health check's defaults in ECS: every 30 s, 3 retries.
+pub const HEALTH_CHECK_INTERVAL_S: f64 = 30.0;
+pub const HEALTH_CHECK_RETRIES: u32 = 3;
+/// A task given `crash_after_s` crashes for certain unless a lower probability is set.
+pub const CRASH_PROBABILITY: f64 = 1.0;
+/// Compressed image size of a task definition that does not give one, MB.
+pub const IMAGE_MB: f64 = 100.0;
+/// ECS's `stopTimeout` default: 30 s between SIGTERM and SIGKILL.
+pub const STOP_TIMEOUT_S: f64 = 30.0;
+/// ECS's deployment configuration defaults for services.
+pub const MINIMUM_HEALTHY_PERCENT: u32 = 100;
+pub const MAXIMUM_PERCENT: u32 = 200;
+/// Elastic Load Balancing target group defaults: health checks every 30 s, 5 successes to become healthy, 2
+/// failures to become unhealthy, 300 s deregistration delay.
+pub const LB_HEALTH_CHECK_INTERVAL_S: f64 = 30.0;
+pub const LB_HEALTHY_THRESHOLD: u32 = 5;
+pub const LB_UNHEALTHY_THRESHOLD: u32 = 2;
+pub const LB_DEREGISTRATION_DELAY_S: f64 = 300.0;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::defaults as d;
 use crate::instance_types::{self, InstanceType};
 use crate::query;
 use crate::spec::{
@@ -86,8 +87,7 @@ impl Validator {
                         );
                     }
                 }
-                // A month of 730 hours (365 x 24 / 12).
-                let per_hour = |f: InterruptionFrequency| f.monthly_fraction() / 730.0;
+                let per_hour = |f: InterruptionFrequency| f.monthly_fraction() / d::HOURS_PER_MONTH;
                 let interruptions_per_instance_hour = instance_types
                     .iter()
                     .map(|t| {

@@ -10,7 +10,7 @@ mod workloads;
 use crate::spec::{ScenarioSpec, FORMAT_VERSION};
 use crate::time::{secs_to_ms, SimTime};
 
-use super::{FieldError, Scenario, SpotSettings};
+use super::{FieldError, Scenario};
 
 /// The largest simulated horizon: one week.
 const MAX_HORIZON_S: f64 = 7.0 * 24.0 * 3600.0;
@@ -67,19 +67,7 @@ impl Validator {
         let limits = self.limits(&spec.limits);
         let latencies = self.latencies(&spec.latencies);
         let prices = self.prices(&spec.prices);
-        let spot = SpotSettings {
-            capacity_per_minute: self.spot_capacity(
-                "fargate_spot.capacity_per_s",
-                spec.fargate_spot.availability,
-                spec.fargate_spot.capacity_per_s,
-            ),
-            interruptions_per_task_hour: self.number(
-                "fargate_spot.interruptions_per_task_hour",
-                spec.fargate_spot.interruptions_per_task_hour,
-                0.0,
-                3600.0,
-            ),
-        };
+        let spot = self.spot(&spec.fargate_spot);
         let task_defs = self.task_defs(&spec.task_definitions);
         let mut providers = self.providers(&spec.capacity_providers);
         providers.extend(self.external_groups(&spec.external_instances, &providers));
