@@ -7,7 +7,7 @@ use crate::defaults as d;
 use crate::instance_types::{self, InstanceType};
 use crate::query;
 use crate::spec::{
-    AllocationStrategy, CapacityProviderSpec, ExternalGroupSpec, InterruptionFrequency, LaunchType,
+    AllocationStrategy, CapacityProviderSpec, ExternalGroupSpec, InterruptionFrequency, LaunchType, ManagedScalingSpec,
     PlacementConstraintSpec, PlacementStrategySpec, Purchase, StrategyItemSpec,
 };
 
@@ -25,99 +25,22 @@ impl Validator {
                 if p.name.trim().is_empty() {
                     self.err(field("name"), "must not be empty");
                 } else if p.name == "FARGATE" || p.name == "FARGATE_SPOT" {
-                    self.err(field("name"), format!("`{}` is reserved for Fargate; name the Auto Scaling group provider differently", p.name));
+                    self.err(
+                        field("name"),
+                        format!(
+                            "`{}` is reserved for Fargate; name the Auto Scaling group provider differently",
+                            p.name
+                        ),
+                    );
                 } else if !names.insert(p.name.as_str()) {
                     self.err(field("name"), format!("capacity provider `{}` is defined twice", p.name));
                 }
-                if p.instance_types.is_empty() {
-                    self.err(field("instance_types"), "list at least one instance type, e.g. [\"m5.large\"]");
-                }
-                let instance_types: Vec<InstanceType> = p
-                    .instance_types
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(j, name)| {
-                        let found = instance_types::get(name);
-                        if found.is_none() {
-                            self.err(field(&format!("instance_types[{j}]")), instance_types::unknown_message(name));
-                        }
-                        found.copied()
-                    })
-                    .collect();
-                let zones: BTreeSet<&str> = p.availability_zones.iter().map(String::as_str).collect();
-                if p.availability_zones.is_empty() || zones.len() != p.availability_zones.len() {
-                    self.err(field("availability_zones"), "list one or more distinct Availability Zones");
-                }
-                if p.max_size == 0 || p.max_size > 10_000 {
-                    self.err(field("max_size"), format!("must be between 1 and 10000, got {}", p.max_size));
-                }
-                if p.min_size > p.max_size {
-                    self.err(field("min_size"), format!("{} is above max_size {}", p.min_size, p.max_size));
-                }
-                if p.desired_capacity < p.min_size || p.desired_capacity > p.max_size {
-                    self.err(
-                        field("desired_capacity"),
-                        format!("must be between min_size {} and max_size {}, got {}", p.min_size, p.max_size, p.desired_capacity),
-                    );
-                }
-                let spot_strategy = !matches!(p.allocation_strategy, AllocationStrategy::Prioritized);
-                if spot_strategy != (p.purchase == Purchase::Spot) {
-                    self.err(
-                        field("allocation_strategy"),
-                        "On-Demand groups use `prioritized`; Spot groups use `lowest-price`, `capacity-optimized` or `price-capacity-optimized`",
-                    );
-                }
-                if p.purchase == Purchase::OnDemand
-                    && (p.spot_draining
-                        || p.capacity_rebalance
-                        || p.interruption_frequency.is_some()
-                        || !p.interruption_frequency_by_type.is_empty()
-                        || p.rebalance_recommendation_lead_s != 0.0)
-                {
-                    self.err(
-                        field("purchase"),
-                        "spot_draining, capacity_rebalance and interruption frequencies apply to Spot groups: set purchase to spot",
-                    );
-                }
-                for name in p.interruption_frequency_by_type.keys() {
-                    if !p.instance_types.contains(name) {
-                        self.err(
-                            field(&format!("interruption_frequency_by_type.{name}")),
-                            format!("{name} is not one of this group's instance_types ({})", p.instance_types.join(", ")),
-                        );
-                    }
-                }
-                let per_hour = |f: InterruptionFrequency| f.monthly_fraction() / d::HOURS_PER_MONTH;
-                let interruptions_per_instance_hour = instance_types
-                    .iter()
-                    .map(|t| {
-                        p.interruption_frequency_by_type
-                            .get(t.name)
-                            .copied()
-                            .or(p.interruption_frequency)
-                            .map_or(0.0, per_hour)
-                    })
-                    .collect();
-                let managed_scaling = p.managed_scaling.as_ref().map(|m| {
-                    if !(1..=100).contains(&m.target_capacity) {
-                        self.err(field("managed_scaling.target_capacity"), format!("must be between 1 and 100, got {}", m.target_capacity));
-                    }
-                    if !(1..=10_000).contains(&m.minimum_scaling_step_size) {
-                        self.err(field("managed_scaling.minimum_scaling_step_size"), "must be between 1 and 10000");
-                    }
-                    if m.maximum_scaling_step_size < m.minimum_scaling_step_size || m.maximum_scaling_step_size > 10_000 {
-                        self.err(
-                            field("managed_scaling.maximum_scaling_step_size"),
-                            "must be at least minimum_scaling_step_size and at most 10000",
-                        );
-                    }
-                    ManagedScaling {
-                        target_capacity: m.target_capacity.clamp(1, 100),
-                        minimum_step: m.minimum_scaling_step_size.max(1),
-                        maximum_step: m.maximum_scaling_step_size.max(m.minimum_scaling_step_size).max(1),
-                        warmup_ms: self.seconds(&field("managed_scaling.instance_warmup_period_s"), m.instance_warmup_period_s, 0.0, 10_000.0),
-                    }
-                });
+                let instance_types = self.instance_types(&field("instance_types"), &p.instance_types);
+                self.group_sizes(&format!("capacity_providers[{i}]"), p);
+                let interruptions_per_instance_hour =
+                    self.spot_interruptions(&format!("capacity_providers[{i}]"), p, &instance_types);
+                let managed_scaling =
+                    p.managed_scaling.as_ref().map(|m| self.managed_scaling(&field("managed_scaling"), m));
                 AsgProvider {
                     name: p.name.clone(),
                     instance_types,
@@ -144,6 +67,120 @@ impl Validator {
                 }
             })
             .collect()
+    }
+
+    /// The group's instance types, looked up in the catalogue; unknown names are reported and left out.
+    fn instance_types(&mut self, field: &str, names: &[String]) -> Vec<InstanceType> {
+        if names.is_empty() {
+            self.err(field, "list at least one instance type, e.g. [\"m5.large\"]");
+        }
+        names
+            .iter()
+            .enumerate()
+            .filter_map(|(j, name)| {
+                let found = instance_types::get(name);
+                if found.is_none() {
+                    self.err(format!("{field}[{j}]"), instance_types::unknown_message(name));
+                }
+                found.copied()
+            })
+            .collect()
+    }
+
+    /// Zones and the group's minimum, maximum and desired sizes.
+    fn group_sizes(&mut self, field: &str, p: &CapacityProviderSpec) {
+        let zones: BTreeSet<&str> = p.availability_zones.iter().map(String::as_str).collect();
+        if p.availability_zones.is_empty() || zones.len() != p.availability_zones.len() {
+            self.err(format!("{field}.availability_zones"), "list one or more distinct Availability Zones");
+        }
+        if p.max_size == 0 || p.max_size > 10_000 {
+            self.err(format!("{field}.max_size"), format!("must be between 1 and 10000, got {}", p.max_size));
+        }
+        if p.min_size > p.max_size {
+            self.err(format!("{field}.min_size"), format!("{} is above max_size {}", p.min_size, p.max_size));
+        }
+        if p.desired_capacity < p.min_size || p.desired_capacity > p.max_size {
+            self.err(
+                format!("{field}.desired_capacity"),
+                format!(
+                    "must be between min_size {} and max_size {}, got {}",
+                    p.min_size, p.max_size, p.desired_capacity
+                ),
+            );
+        }
+    }
+
+    /// The purchase option's settings agree with it, and the random interruption rate of each instance type
+    /// (interruptions per instance per hour, indexed like `instance_types`; zero for On-Demand groups).
+    fn spot_interruptions(
+        &mut self,
+        field: &str,
+        p: &CapacityProviderSpec,
+        instance_types: &[InstanceType],
+    ) -> Vec<f64> {
+        let spot_strategy = !matches!(p.allocation_strategy, AllocationStrategy::Prioritized);
+        if spot_strategy != (p.purchase == Purchase::Spot) {
+            self.err(
+                format!("{field}.allocation_strategy"),
+                "On-Demand groups use `prioritized`; Spot groups use `lowest-price`, `capacity-optimized` or `price-capacity-optimized`",
+            );
+        }
+        if p.purchase == Purchase::OnDemand
+            && (p.spot_draining
+                || p.capacity_rebalance
+                || p.interruption_frequency.is_some()
+                || !p.interruption_frequency_by_type.is_empty()
+                || p.rebalance_recommendation_lead_s != 0.0)
+        {
+            self.err(
+                format!("{field}.purchase"),
+                "spot_draining, capacity_rebalance and interruption frequencies apply to Spot groups: set purchase to spot",
+            );
+        }
+        for name in p.interruption_frequency_by_type.keys() {
+            if !p.instance_types.contains(name) {
+                self.err(
+                    format!("{field}.interruption_frequency_by_type.{name}"),
+                    format!("{name} is not one of this group's instance_types ({})", p.instance_types.join(", ")),
+                );
+            }
+        }
+        let per_hour = |f: InterruptionFrequency| f.monthly_fraction() / d::HOURS_PER_MONTH;
+        instance_types
+            .iter()
+            .map(|t| {
+                p.interruption_frequency_by_type.get(t.name).copied().or(p.interruption_frequency).map_or(0.0, per_hour)
+            })
+            .collect()
+    }
+
+    fn managed_scaling(&mut self, field: &str, m: &ManagedScalingSpec) -> ManagedScaling {
+        if !(1..=100).contains(&m.target_capacity) {
+            self.err(
+                format!("{field}.target_capacity"),
+                format!("must be between 1 and 100, got {}", m.target_capacity),
+            );
+        }
+        if !(1..=10_000).contains(&m.minimum_scaling_step_size) {
+            self.err(format!("{field}.minimum_scaling_step_size"), "must be between 1 and 10000");
+        }
+        if m.maximum_scaling_step_size < m.minimum_scaling_step_size || m.maximum_scaling_step_size > 10_000 {
+            self.err(
+                format!("{field}.maximum_scaling_step_size"),
+                "must be at least minimum_scaling_step_size and at most 10000",
+            );
+        }
+        ManagedScaling {
+            target_capacity: m.target_capacity.clamp(1, 100),
+            minimum_step: m.minimum_scaling_step_size.max(1),
+            maximum_step: m.maximum_scaling_step_size.max(m.minimum_scaling_step_size).max(1),
+            warmup_ms: self.seconds(
+                &format!("{field}.instance_warmup_period_s"),
+                m.instance_warmup_period_s,
+                0.0,
+                10_000.0,
+            ),
+        }
     }
 
     /// ECS Anywhere groups become fixed-size groups of one synthetic host type, with no capacity provider.
@@ -246,34 +283,10 @@ impl Validator {
         let mut resolved = Vec::new();
         let mut seen = BTreeSet::new();
         for (i, item) in items.iter().enumerate() {
-            let provider = match item.capacity_provider.as_str() {
-                "FARGATE" => Provider::Fargate,
-                "FARGATE_SPOT" => Provider::FargateSpot,
-                other => match providers.iter().position(|p| p.name == other) {
-                    Some(index) if providers[index].external => {
-                        self.err(
-                            format!("{items_field}[{i}].capacity_provider"),
-                            format!("`{other}` is a group of ECS Anywhere hosts, which has no capacity provider; use launch_type EXTERNAL"),
-                        );
-                        continue;
-                    }
-                    Some(index) => Provider::Asg(index as u16),
-                    None => {
-                        let mut known = vec!["FARGATE", "FARGATE_SPOT"];
-                        known.extend(providers.iter().map(|p| p.name.as_str()));
-                        self.err(
-                            format!("{items_field}[{i}].capacity_provider"),
-                            format!("unknown capacity provider `{other}`; defined: {}", known.join(", ")),
-                        );
-                        continue;
-                    }
-                },
-            };
+            let field = format!("{items_field}[{i}].capacity_provider");
+            let Some(provider) = self.strategy_provider(&field, &item.capacity_provider, providers) else { continue };
             if !seen.insert(provider) {
-                self.err(
-                    format!("{items_field}[{i}].capacity_provider"),
-                    format!("{} appears twice", item.capacity_provider),
-                );
+                self.err(field, format!("{} appears twice", item.capacity_provider));
             }
             resolved.push(StrategyItem { provider, base: item.base, weight: item.weight });
         }
@@ -293,6 +306,31 @@ impl Validator {
             return fargate_only;
         }
         Strategy { items: resolved }
+    }
+
+    /// A provider named in a strategy: FARGATE, FARGATE_SPOT or an Auto Scaling group provider. ECS Anywhere
+    /// groups have no capacity provider, so naming one is an error.
+    fn strategy_provider(&mut self, field: &str, name: &str, providers: &[AsgProvider]) -> Option<Provider> {
+        match name {
+            "FARGATE" => Some(Provider::Fargate),
+            "FARGATE_SPOT" => Some(Provider::FargateSpot),
+            other => match providers.iter().position(|p| p.name == other) {
+                Some(index) if providers[index].external => {
+                    self.err(
+                        field,
+                        format!("`{other}` is a group of ECS Anywhere hosts, which has no capacity provider; use launch_type EXTERNAL"),
+                    );
+                    None
+                }
+                Some(index) => Some(Provider::Asg(index as u16)),
+                None => {
+                    let mut known = vec!["FARGATE", "FARGATE_SPOT"];
+                    known.extend(providers.iter().map(|p| p.name.as_str()));
+                    self.err(field, format!("unknown capacity provider `{other}`; defined: {}", known.join(", ")));
+                    None
+                }
+            },
+        }
     }
 
     /// Placement strategies and constraints; only EC2 capacity has instances to place on.

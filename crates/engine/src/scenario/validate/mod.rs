@@ -73,7 +73,13 @@ impl Validator {
         providers.extend(self.external_groups(&spec.external_instances, &providers));
         let services = self.services(spec, &task_defs, &providers);
         let run_tasks = self.run_tasks(spec, &task_defs, &providers, horizon);
-        let events = self.events(spec, &task_defs, &services, &providers, horizon);
+        let events = self.events(&events::Context {
+            spec,
+            task_defs: &task_defs,
+            services: &services,
+            providers: &providers,
+            horizon,
+        });
         if services.is_empty() && run_tasks.is_empty() {
             self.err("services", "the scenario has no services and no run_tasks: there is nothing to simulate");
         }

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use crate::defaults as d;
 use crate::fargate;
 use crate::instance_types::{self, InstanceType};
-use crate::spec::{Architecture, NetworkMode, PlacementStrategySpec, ScenarioSpec, TaskDefinitionSpec};
+use crate::spec::{
+    Architecture, DeploymentSpec, FailureSpec, HealthCheckSpec, LoadBalancerSpec, NetworkMode, PlacementStrategySpec,
+    ScenarioSpec, TaskDefinitionSpec,
+};
 use crate::time::SimTime;
 
 use super::super::{
@@ -32,68 +35,9 @@ impl Validator {
                     self.err(field("name"), format!("task definition `{}` is defined twice", td.name));
                 }
                 let image_mb = self.number(&field("image_mb"), td.image_mb, 0.0, 100_000.0);
-                let health_check = td.health_check.as_ref().map(|hc| HealthCheck {
-                    interval_ms: self.seconds(&field("health_check.interval_s"), hc.interval_s, 5.0, 300.0),
-                    retries: {
-                        if !(1..=10).contains(&hc.retries) {
-                            self.err(
-                                field("health_check.retries"),
-                                format!("must be between 1 and 10, got {}", hc.retries),
-                            );
-                        }
-                        hc.retries.clamp(1, 10)
-                    },
-                    start_period_ms: self.seconds(&field("health_check.start_period_s"), hc.start_period_s, 0.0, 300.0),
-                    ready_after_ms: self.seconds(&field("health_check.ready_after_s"), hc.ready_after_s, 0.0, 86_400.0),
-                });
-                let failure = Failure {
-                    start_failure_probability: self.number(
-                        &field("failure.start_failure_probability"),
-                        td.failure.start_failure_probability,
-                        0.0,
-                        1.0,
-                    ),
-                    health_check_failure_probability: self.number(
-                        &field("failure.health_check_failure_probability"),
-                        td.failure.health_check_failure_probability,
-                        0.0,
-                        1.0,
-                    ),
-                    crash_after_ms: td
-                        .failure
-                        .crash_after_s
-                        .map(|s| self.seconds(&field("failure.crash_after_s"), s, 0.001, MAX_HORIZON_S)),
-                    crash_probability: self.number(
-                        &field("failure.crash_probability"),
-                        td.failure.crash_probability,
-                        0.0,
-                        1.0,
-                    ),
-                };
-                let mut fixed = BTreeSet::new();
-                let mut host_ports = Vec::new();
-                for (j, mapping) in td.port_mappings.iter().enumerate() {
-                    let host = match td.network_mode {
-                        // awsvpc and host: the task's port is the container port on its ENI / on the host.
-                        NetworkMode::Awsvpc | NetworkMode::Host => Some(mapping.host_port.unwrap_or(mapping.container_port)),
-                        NetworkMode::Bridge => mapping.host_port.filter(|&p| p != 0),
-                    };
-                    if td.network_mode == NetworkMode::Awsvpc && mapping.host_port.is_some_and(|p| p != mapping.container_port) {
-                        self.err(field(&format!("port_mappings[{j}].host_port")), "in awsvpc mode the host port must equal the container port (or be left out)");
-                    }
-                    match host {
-                        Some(port) if !fixed.insert(port) => self.err(
-                            field(&format!("port_mappings[{j}].host_port")),
-                            format!("host port {port} is used twice in this task definition; give each mapping its own port"),
-                        ),
-                        Some(port) => host_ports.push(HostPort::Fixed(port)),
-                        None => host_ports.push(HostPort::Dynamic),
-                    }
-                }
-                if td.network_mode == NetworkMode::Awsvpc {
-                    // Each awsvpc task has its own ENI: its ports never clash with other tasks on the instance.
-                    host_ports.clear();
-                }
+                let health_check = td.health_check.as_ref().map(|hc| self.health_check(&field("health_check"), hc));
+                let failure = self.failure(&field("failure"), &td.failure);
+                let host_ports = self.host_ports(&field("port_mappings"), td);
                 TaskDef {
                     name: td.name.clone(),
                     cpu: td.cpu,
@@ -112,6 +56,68 @@ impl Validator {
                 }
             })
             .collect()
+    }
+
+    fn health_check(&mut self, field: &str, hc: &HealthCheckSpec) -> HealthCheck {
+        let interval_ms = self.seconds(&format!("{field}.interval_s"), hc.interval_s, 5.0, 300.0);
+        if !(1..=10).contains(&hc.retries) {
+            self.err(format!("{field}.retries"), format!("must be between 1 and 10, got {}", hc.retries));
+        }
+        HealthCheck {
+            interval_ms,
+            retries: hc.retries.clamp(1, 10),
+            start_period_ms: self.seconds(&format!("{field}.start_period_s"), hc.start_period_s, 0.0, 300.0),
+            ready_after_ms: self.seconds(&format!("{field}.ready_after_s"), hc.ready_after_s, 0.0, 86_400.0),
+        }
+    }
+
+    fn failure(&mut self, field: &str, spec: &FailureSpec) -> Failure {
+        let probability = |v: &mut Self, name: &str, value: f64| v.number(&format!("{field}.{name}"), value, 0.0, 1.0);
+        Failure {
+            start_failure_probability: probability(self, "start_failure_probability", spec.start_failure_probability),
+            health_check_failure_probability: probability(
+                self,
+                "health_check_failure_probability",
+                spec.health_check_failure_probability,
+            ),
+            crash_after_ms: spec
+                .crash_after_s
+                .map(|s| self.seconds(&format!("{field}.crash_after_s"), s, 0.001, MAX_HORIZON_S)),
+            crash_probability: probability(self, "crash_probability", spec.crash_probability),
+        }
+    }
+
+    /// The host ports a task holds on an EC2 instance: none in awsvpc mode, where each task has its own ENI.
+    fn host_ports(&mut self, field: &str, td: &TaskDefinitionSpec) -> Vec<HostPort> {
+        let mut fixed = BTreeSet::new();
+        let mut host_ports = Vec::new();
+        for (j, mapping) in td.port_mappings.iter().enumerate() {
+            let host = match td.network_mode {
+                // awsvpc and host: the task's port is the container port on its ENI / on the host.
+                NetworkMode::Awsvpc | NetworkMode::Host => Some(mapping.host_port.unwrap_or(mapping.container_port)),
+                NetworkMode::Bridge => mapping.host_port.filter(|&p| p != 0),
+            };
+            if td.network_mode == NetworkMode::Awsvpc && mapping.host_port.is_some_and(|p| p != mapping.container_port)
+            {
+                self.err(
+                    format!("{field}[{j}].host_port"),
+                    "in awsvpc mode the host port must equal the container port (or be left out)",
+                );
+            }
+            match host {
+                Some(port) if !fixed.insert(port) => self.err(
+                    format!("{field}[{j}].host_port"),
+                    format!("host port {port} is used twice in this task definition; give each mapping its own port"),
+                ),
+                Some(port) => host_ports.push(HostPort::Fixed(port)),
+                None => host_ports.push(HostPort::Dynamic),
+            }
+        }
+        if td.network_mode == NetworkMode::Awsvpc {
+            // Each awsvpc task has its own ENI: its ports never clash with other tasks on the instance.
+            host_ports.clear();
+        }
+        host_ports
     }
 
     pub(super) fn find_task_def(&mut self, field: &str, name: &str, task_defs: &[TaskDef]) -> Option<usize> {
@@ -243,18 +249,7 @@ impl Validator {
                         PlacementStrategySpec::Spread { field: "instanceId".into() },
                     ],
                 );
-                if s.deployment.minimum_healthy_percent > 100 {
-                    self.err(
-                        field("deployment.minimum_healthy_percent"),
-                        format!("must be between 0 and 100, got {}", s.deployment.minimum_healthy_percent),
-                    );
-                }
-                if !(100..=400).contains(&s.deployment.maximum_percent) {
-                    self.err(
-                        field("deployment.maximum_percent"),
-                        format!("must be between 100 and 400, got {}", s.deployment.maximum_percent),
-                    );
-                }
+                self.deployment(&field("deployment"), &s.deployment);
                 if s.autoscaling.is_some() {
                     self.err(
                         field("autoscaling"),
@@ -270,34 +265,7 @@ impl Validator {
                 if !strategy.items.iter().any(|item| item.provider.is_fargate()) && s.assign_public_ip {
                     self.err(field("assign_public_ip"), "only Fargate tasks get a public IP from ECS");
                 }
-                let load_balancer = s.load_balancer.as_ref().map(|lb| {
-                    let threshold = |v: &mut Self, name: &str, value: u32| {
-                        if !(2..=10).contains(&value) {
-                            v.err(field(name), format!("must be between 2 and 10, got {value}"));
-                        }
-                        value.clamp(2, 10)
-                    };
-                    LoadBalancer {
-                        interval_ms: self.seconds(
-                            &field("load_balancer.health_check_interval_s"),
-                            lb.health_check_interval_s,
-                            5.0,
-                            300.0,
-                        ),
-                        healthy_threshold: threshold(self, "load_balancer.healthy_threshold", lb.healthy_threshold),
-                        unhealthy_threshold: threshold(
-                            self,
-                            "load_balancer.unhealthy_threshold",
-                            lb.unhealthy_threshold,
-                        ),
-                        deregistration_delay_ms: self.seconds(
-                            &field("load_balancer.deregistration_delay_s"),
-                            lb.deregistration_delay_s,
-                            0.0,
-                            3600.0,
-                        ),
-                    }
-                });
+                let load_balancer = s.load_balancer.as_ref().map(|lb| self.load_balancer(&field("load_balancer"), lb));
                 Service {
                     name: s.name.clone(),
                     task_def,
@@ -312,6 +280,46 @@ impl Validator {
                 }
             })
             .collect()
+    }
+
+    fn deployment(&mut self, field: &str, spec: &DeploymentSpec) {
+        if spec.minimum_healthy_percent > 100 {
+            self.err(
+                format!("{field}.minimum_healthy_percent"),
+                format!("must be between 0 and 100, got {}", spec.minimum_healthy_percent),
+            );
+        }
+        if !(100..=400).contains(&spec.maximum_percent) {
+            self.err(
+                format!("{field}.maximum_percent"),
+                format!("must be between 100 and 400, got {}", spec.maximum_percent),
+            );
+        }
+    }
+
+    fn load_balancer(&mut self, field: &str, lb: &LoadBalancerSpec) -> LoadBalancer {
+        let threshold = |v: &mut Self, name: &str, value: u32| {
+            if !(2..=10).contains(&value) {
+                v.err(format!("{field}.{name}"), format!("must be between 2 and 10, got {value}"));
+            }
+            value.clamp(2, 10)
+        };
+        LoadBalancer {
+            interval_ms: self.seconds(
+                &format!("{field}.health_check_interval_s"),
+                lb.health_check_interval_s,
+                5.0,
+                300.0,
+            ),
+            healthy_threshold: threshold(self, "healthy_threshold", lb.healthy_threshold),
+            unhealthy_threshold: threshold(self, "unhealthy_threshold", lb.unhealthy_threshold),
+            deregistration_delay_ms: self.seconds(
+                &format!("{field}.deregistration_delay_s"),
+                lb.deregistration_delay_s,
+                0.0,
+                3600.0,
+            ),
+        }
     }
 
     pub(super) fn run_tasks(
