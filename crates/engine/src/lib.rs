@@ -15,7 +15,7 @@
 //! assert!(summary.completion_s.is_some());
 //! ```
 //!
-//! The model follows `shared/spec/domain.md`; every default number and its source is in [`defaults`].
+//! The model is described in `docs/model.md`; every default number and its source is in [`defaults`].
 
 pub mod benchmarks;
 pub mod bucket;
@@ -36,9 +36,9 @@ pub mod strategy;
 pub mod task;
 pub mod time;
 
+pub use instance::InstanceState;
 pub use output::{Place, Summary, TaskView, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
-pub use instance::InstanceState;
 pub use sim::{Instance, Limiter, RunOptions, Simulation};
 pub use time::SimTime;
 

@@ -57,10 +57,10 @@ fn default_horizon_s() -> f64 {
     d::HORIZON_S
 }
 
-/// Which published values of the limits that AWS changed over time apply (domain.md sections 2–3).
+/// Which published values of the limits that AWS changed over time apply (`docs/model.md` §2–3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum LimitsProfile {
-    /// The values of the 2022 benchmark article (`003_a42f18d68b1581b8.txt`): EC2 services launch 250 tasks/min,
+    /// The values of the 2022 benchmark article (`docs/model.md` §2, §7): EC2 services launch 250 tasks/min,
     /// the circuit breaker threshold is at least 10.
     #[default]
     #[serde(rename = "2022")]
@@ -109,7 +109,7 @@ pub struct LatencyStep {
     pub spread: f64,
 }
 
-/// Lifecycle latencies (domain.md section 6). Unset fields take the defaults of [`crate::defaults`].
+/// Lifecycle latencies (`docs/model.md` §5). Unset fields take the defaults of [`crate::defaults`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LatencySpec {
@@ -156,7 +156,7 @@ pub struct LatencySpec {
     pub backoff_max_s: Option<f64>,
 }
 
-/// Prices in USD (domain.md section 7, us-east-1 Linux snapshot). Unset fields take the published values.
+/// Prices in USD (`docs/model.md` §6, us-east-1 Linux snapshot). Unset fields take the published values.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PriceSpec {

@@ -1,4 +1,4 @@
-//! The calibration presets reproduce every row of the published 1,000-task benchmark (domain.md section 8)
+//! The calibration presets reproduce every row of the published 1,000-task benchmark (`docs/model.md` §7)
 //! within ±10%, with default settings, for several seeds.
 
 use fleetplan_engine::calibration;
