@@ -382,3 +382,78 @@ impl Validator {
         Placement { strategies, distinct_instance, member_of }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{problems, spec};
+    use super::*;
+
+    const GROUPS: &str = r#""capacity_providers": [{ "name": "asg", "instance_types": ["m5.large"], "max_size": 4 }],
+        "external_instances": [{ "name": "edge", "count": 2, "vcpus": 4, "memory_mib": 8192 }]"#;
+
+    fn groups() -> (Validator, Vec<AsgProvider>) {
+        let spec = spec(GROUPS);
+        let mut v = Validator::default();
+        let mut providers = v.providers(&spec.capacity_providers);
+        providers.extend(v.external_groups(&spec.external_instances, &providers));
+        assert_eq!(problems(&v), Vec::<String>::new());
+        (v, providers)
+    }
+
+    fn item(name: &str, base: u32, weight: u32) -> StrategyItemSpec {
+        StrategyItemSpec { capacity_provider: name.into(), base, weight }
+    }
+
+    #[test]
+    fn providers_resolve_to_indices_and_external_groups_follow_the_asg_ones() {
+        let (mut v, providers) = groups();
+        assert_eq!(providers[1].capacity_type(), crate::scenario::CapacityType::External);
+        let strategy = v.strategy("s", None, &[item("asg", 0, 1)], &providers);
+        assert_eq!(strategy.items, [StrategyItem { provider: Provider::Asg(0), base: 0, weight: 1 }]);
+        let external = v.strategy("s", Some(LaunchType::External), &[], &providers);
+        assert_eq!(external.items, [StrategyItem { provider: Provider::Asg(1), base: 0, weight: 1 }]);
+        assert!(v.errors.is_empty());
+    }
+
+    #[test]
+    fn a_bad_strategy_names_each_problem_and_falls_back_to_fargate() {
+        let (mut v, providers) = groups();
+        let strategy = v.strategy("s", None, &[item("edge", 1, 0), item("nope", 1, 0)], &providers);
+        assert_eq!(strategy.items[0].provider, Provider::Fargate);
+        assert_eq!(
+            problems(&v),
+            [
+                "s.capacity_provider_strategy[0].capacity_provider: `edge` is a group of ECS Anywhere hosts, which has \
+                 no capacity provider; use launch_type EXTERNAL",
+                "s.capacity_provider_strategy[1].capacity_provider: unknown capacity provider `nope`; defined: \
+                 FARGATE, FARGATE_SPOT, asg, edge",
+                "s.capacity_provider_strategy: only one capacity provider in a strategy may set a base",
+                "s.capacity_provider_strategy: at least one capacity provider needs a weight above 0",
+            ]
+        );
+    }
+
+    #[test]
+    fn fargate_and_groups_do_not_mix() {
+        let (mut v, providers) = groups();
+        v.strategy("s", None, &[item("FARGATE", 0, 1), item("asg", 0, 1)], &providers);
+        assert_eq!(
+            problems(&v),
+            ["s.capacity_provider_strategy: a strategy holds only Auto Scaling group providers or only FARGATE / \
+              FARGATE_SPOT, not both"]
+        );
+    }
+
+    #[test]
+    fn spot_rates_follow_the_advisor_bucket_per_type() {
+        let spec = spec(
+            r#""capacity_providers": [{ "name": "spot", "instance_types": ["m5.large", "c5.large"], "max_size": 4,
+                "purchase": "spot", "allocation_strategy": "capacity-optimized", "interruption_frequency": ">20%",
+                "interruption_frequency_by_type": { "c5.large": "<5%" } }]"#,
+        );
+        let mut v = Validator::default();
+        let providers = v.providers(&spec.capacity_providers);
+        assert!(v.errors.is_empty());
+        assert_eq!(providers[0].interruptions_per_instance_hour, [0.25 / 730.0, 0.025 / 730.0]);
+    }
+}

@@ -139,3 +139,66 @@ impl Validator {
         TimedAction::Ec2SpotWave { provider: index.unwrap_or(0), instance_type, zone, fraction }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{problems, spec};
+    use super::*;
+
+    fn validate(events: &str) -> (Validator, Vec<TimedEvent>) {
+        let spec = spec(&format!(
+            r#""capacity_providers": [{{ "name": "od", "instance_types": ["m5.large"], "max_size": 2 }}],
+               "events": {events}"#
+        ));
+        let mut v = Validator::default();
+        let task_defs = v.task_defs(&spec.task_definitions);
+        let providers = v.providers(&spec.capacity_providers);
+        let services = v.services(&spec, &task_defs, &providers);
+        let cx = Context {
+            spec: &spec,
+            task_defs: &task_defs,
+            services: &services,
+            providers: &providers,
+            horizon: SimTime(60_000),
+        };
+        let events = v.events(&cx);
+        (v, events)
+    }
+
+    #[test]
+    fn events_are_sorted_by_time_and_keep_file_order_at_equal_times() {
+        let (v, events) = validate(
+            r#"[{ "type": "scale", "at_s": 20, "service": "web", "desired_count": 1 },
+                { "type": "scale", "at_s": 10, "service": "web", "desired_count": 2 },
+                { "type": "deploy", "at_s": 10, "service": "web" }]"#,
+        );
+        assert!(v.errors.is_empty());
+        let actions: Vec<&TimedAction> = events.iter().map(|e| &e.action).collect();
+        assert_eq!(
+            actions,
+            [
+                &TimedAction::Scale { service: 0, desired: 2 },
+                &TimedAction::Deploy { service: 0, task_def: 0 },
+                &TimedAction::Scale { service: 0, desired: 1 },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_spot_wave_must_target_a_spot_group_and_its_own_pools() {
+        let (v, _) = validate(
+            r#"[{ "type": "ec2_spot_interruption", "at_s": 90, "provider": "od", "instance_type": "c5.large",
+                  "zone": "mars-1a", "fraction": 0 }]"#,
+        );
+        assert_eq!(
+            problems(&v),
+            [
+                "events[0].at_s: must be between 0 and 60 seconds, got 90",
+                "events[0].provider: `od` is an On-Demand group; Spot interruptions hit Spot groups",
+                "events[0].fraction: must be above 0 and at most 1, got 0",
+                "events[0].instance_type: `c5.large` is not one of the provider's instance types",
+                "events[0].zone: `mars-1a` is not one of the provider's Availability Zones",
+            ]
+        );
+    }
+}

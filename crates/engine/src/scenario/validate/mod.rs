@@ -105,3 +105,48 @@ impl Validator {
         }
     }
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::scenario::parse_spec;
+
+    /// A spec from JSON: one Fargate task definition and service, plus whatever `extra` adds at the top level.
+    pub(in crate::scenario) fn spec(extra: &str) -> ScenarioSpec {
+        let comma = if extra.is_empty() { "" } else { "," };
+        parse_spec(&format!(
+            r#"{{ "version": 1, "name": "t",
+                "task_definitions": [{{ "name": "web", "cpu": 256, "memory": 512 }}],
+                "services": [{{ "name": "web", "task_definition": "web", "desired_count": 3 }}]{comma} {extra} }}"#
+        ))
+        .unwrap()
+    }
+
+    /// The problems a validator found, as "field: message".
+    pub(in crate::scenario) fn problems(v: &Validator) -> Vec<String> {
+        v.errors.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_minimal_scenario_has_no_problems() {
+        let mut v = Validator::default();
+        let scenario = v.scenario(&spec(""));
+        assert_eq!(problems(&v), Vec::<String>::new());
+        assert_eq!(scenario.horizon, SimTime(3_600_000));
+        assert_eq!(scenario.services[0].desired, 3);
+    }
+
+    #[test]
+    fn every_problem_is_listed_not_just_the_first() {
+        let mut v = Validator::default();
+        v.scenario(&spec(r#""horizon_s": 0, "batch": {}, "scheduled_tasks": [{}]"#));
+        assert_eq!(
+            problems(&v),
+            [
+                "horizon_s: must be between 1 and 604800 seconds, got 0",
+                "batch: AWS Batch is not simulated in this version yet",
+                "scheduled_tasks: scheduled tasks are not simulated in this version yet; use run_tasks with at_s",
+            ]
+        );
+    }
+}

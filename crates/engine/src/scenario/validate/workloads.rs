@@ -378,3 +378,66 @@ impl Validator {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{problems, spec};
+    use super::*;
+
+    fn task_def(network_mode: &str, ports: &str) -> TaskDefinitionSpec {
+        let spec = spec("");
+        let mut td = spec.task_definitions[0].clone();
+        td.network_mode = serde_json::from_str(&format!("\"{network_mode}\"")).unwrap();
+        td.port_mappings = serde_json::from_str(ports).unwrap();
+        td
+    }
+
+    #[test]
+    fn host_ports_by_network_mode() {
+        let ports = r#"[{ "container_port": 80 }, { "container_port": 81, "host_port": 8081 }]"#;
+        let mut v = Validator::default();
+        // bridge: no host port is a dynamic one; awsvpc: the task's own ENI, nothing held on the instance.
+        assert_eq!(v.host_ports("p", &task_def("bridge", ports)), [HostPort::Dynamic, HostPort::Fixed(8081)]);
+        assert_eq!(v.host_ports("p", &task_def("host", ports)), [HostPort::Fixed(80), HostPort::Fixed(8081)]);
+        assert_eq!(problems(&v), Vec::<String>::new());
+        assert_eq!(v.host_ports("p", &task_def("awsvpc", r#"[{ "container_port": 80 }]"#)), []);
+    }
+
+    #[test]
+    fn a_host_port_used_twice_is_named() {
+        let ports = r#"[{ "container_port": 80, "host_port": 8080 }, { "container_port": 81, "host_port": 8080 }]"#;
+        let mut v = Validator::default();
+        v.host_ports("p", &task_def("bridge", ports));
+        v.host_ports("q", &task_def("awsvpc", ports));
+        assert_eq!(
+            problems(&v),
+            [
+                "p[1].host_port: host port 8080 is used twice in this task definition; give each mapping its own port",
+                "q[0].host_port: in awsvpc mode the host port must equal the container port (or be left out)",
+                "q[1].host_port: in awsvpc mode the host port must equal the container port (or be left out)",
+                "q[1].host_port: host port 8080 is used twice in this task definition; give each mapping its own port",
+            ]
+        );
+    }
+
+    #[test]
+    fn services_take_ecs_defaults_and_clamp_what_they_report() {
+        let spec = spec("");
+        let mut v = Validator::default();
+        let task_defs = v.task_defs(&spec.task_definitions);
+        let services = v.services(&spec, &task_defs, &[]);
+        assert!(v.errors.is_empty());
+        assert_eq!((services[0].minimum_healthy_percent, services[0].maximum_percent), (100, 200));
+        assert_eq!(services[0].strategy.items[0].provider, Provider::Fargate);
+
+        let mut v = Validator::default();
+        v.deployment("d", &DeploymentSpec { minimum_healthy_percent: 101, maximum_percent: 99, circuit_breaker: None });
+        assert_eq!(
+            problems(&v),
+            [
+                "d.minimum_healthy_percent: must be between 0 and 100, got 101",
+                "d.maximum_percent: must be between 100 and 400, got 99"
+            ]
+        );
+    }
+}
