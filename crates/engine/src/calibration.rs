@@ -1,4 +1,4 @@
-//! The calibration table: each published 1,000-task benchmark row (domain.md section 8) against the engine's
+//! The calibration table: each published 1,000-task benchmark row (`docs/model.md` §7) against the engine's
 //! simulated time for the matching preset, with default settings.
 
 use crate::presets;

@@ -1,13 +1,14 @@
 //! Every default number of the model, with where it comes from.
 //!
-//! Sources: `domain.md` (which cites the articles in `shared/seeds/` and the AWS documentation) and the 2022
-//! benchmark table (domain.md section 8, `003_a42f18d68b1581b8.txt`). A few latencies are not published by AWS;
+//! Sources: the model of `docs/model.md` (which names the AWS documentation pages it draws on) and the 2022
+//! benchmark table of the AWS Containers Blog post "Under the hood: Amazon Elastic Container Service and AWS Fargate
+//! increase task launch rates" (`docs/model.md` §7). A few latencies are not published by AWS;
 //! those are *calibrated*: chosen once so that the calibration presets reproduce the benchmark, and then used
 //! unchanged by every scenario. Each says so below, with the arithmetic. No preset carries its own fudge factor.
 
 use crate::spec::LatencyStep;
 
-// ---- Token buckets (domain.md section 2, "Amazon ECS service quotas"; the same in both limits profiles) ----
+// ---- Token buckets (`docs/model.md` §2, "Amazon ECS service quotas"; the same in both limits profiles) ----
 
 /// Fargate On-Demand task launches: burst 100, 20 tasks/s.
 pub const FARGATE_ON_DEMAND_BURST: u32 = 100;
@@ -29,24 +30,24 @@ pub const SERVICE_LAUNCH_PER_MIN_FARGATE: u32 = 500;
 pub const SERVICE_LAUNCH_PER_MIN_EC2_2022: u32 = 250;
 pub const SERVICE_LAUNCH_PER_MIN_EC2_CURRENT: u32 = 500;
 /// Deployment circuit breaker: threshold = clamp(ceil(0.5 x desired), min, 200); min 10 in the 2023
-/// documentation (profile "2022"), 3 in the current API (domain.md section 3).
+/// documentation (profile "2022"), 3 in the current API (`docs/model.md` §3).
 pub const CIRCUIT_BREAKER_MIN_2022: u32 = 10;
 pub const CIRCUIT_BREAKER_MIN_CURRENT: u32 = 3;
 pub const CIRCUIT_BREAKER_MAX: u32 = 200;
 
-// ---- The service scheduler (domain.md section 3) ----
+// ---- The service scheduler (`docs/model.md` §3) ----
 
 /// Seconds between two workflow cycles of one service. AWS does not publish it; 5 s keeps the launch curve as
 /// smooth as the published rates allow. The per-service launch bucket holds one cycle's worth of tokens
 /// (500/min x 5 s = 42), so the rate, not the cycle length, decides how fast a service scales.
 pub const SCHEDULER_CYCLE_S: f64 = 5.0;
-/// Exponential backoff of a service whose tasks keep failing to start: undocumented; domain.md suggests 10 s
+/// Exponential backoff of a service whose tasks keep failing to start: undocumented; the model takes 10 s
 /// doubling, capped at the documented 15 minutes.
 pub const BACKOFF_INITIAL_S: f64 = 10.0;
 pub const BACKOFF_FACTOR: f64 = 2.0;
 pub const BACKOFF_MAX_S: f64 = 900.0;
 
-// ---- Lifecycle latencies (domain.md section 6) ----
+// ---- Lifecycle latencies (`docs/model.md` §5) ----
 
 /// Relative spread used when a latency has none of its own: launch times at scale vary by tens of percent.
 pub const DEFAULT_SPREAD: f64 = 0.25;
@@ -57,7 +58,7 @@ pub const DEFAULT_SPREAD: f64 = 0.25;
 /// (ENI 7.5 + public IP 9 + pull 3 + 100 MB / 20 MB/s + start 2 s), a 33 s mean with 0.3 spread does that; the
 /// other four Fargate rows then land within ±8% over seeds 1–6 without further tuning (`fleetplan calibrate`).
 pub const FARGATE_CAPACITY: LatencyStep = LatencyStep { mean_s: 33.0, spread: 0.3 };
-/// ENI provisioning and attachment: "several seconds (~5–10 s)" (domain.md section 6).
+/// ENI provisioning and attachment: "several seconds, about 5–10 s" (`docs/model.md` §5).
 pub const ENI_ATTACH: LatencyStep = LatencyStep { mean_s: 7.5, spread: 0.25 };
 /// Associating a public IPv4 address. *Calibrated* from two published rows: with (208 s) minus without (199 s).
 pub const PUBLIC_IP: LatencyStep = LatencyStep { mean_s: 9.0, spread: 0.25 };
@@ -65,31 +66,35 @@ pub const PUBLIC_IP: LatencyStep = LatencyStep { mean_s: 9.0, spread: 0.25 };
 pub const IMAGE_PULL_BASE: LatencyStep = LatencyStep { mean_s: 3.0, spread: 0.25 };
 /// Pull-and-extract throughput on Fargate, MB/s; Fargate has no image cache, so every task pays it.
 pub const IMAGE_PULL_MB_PER_S: f64 = 20.0;
-/// Lazy loading (SOCI) starts the container before the whole image is there: "up to ~50%" (domain.md 6).
+/// Lazy loading (SOCI) starts the container before the whole image is there, cutting the pull by up to about half
+/// for large images (`docs/model.md` §5).
 pub const LAZY_LOADING_PULL_FACTOR: f64 = 0.5;
-/// Container start: "~1–3 s" (domain.md section 6).
+/// Container start: "about 1–3 s" (`docs/model.md` §5).
 pub const CONTAINER_START: LatencyStep = LatencyStep { mean_s: 2.0, spread: 0.25 };
 /// Registering a target with the load balancer until its first health check. *Calibrated*: the load-balancer row
 /// (252 s) minus the On-Demand row (208 s) is 44 s; the benchmark's target group checks every 5 s and needs 2
-/// successes (10 s, the fast setting of domain.md section 6), leaving ~34 s for registration.
+/// successes (10 s, a fast setting; the ELB defaults are 30 s x 5), leaving ~34 s for registration.
 pub const LB_REGISTRATION: LatencyStep = LatencyStep { mean_s: 30.0, spread: 0.25 };
 /// The application exiting after SIGTERM (bounded by `stopTimeout`).
 pub const APP_SHUTDOWN: LatencyStep = LatencyStep { mean_s: 2.0, spread: 0.25 };
 /// Detaching and deleting the task's ENI after it stops.
 pub const DEPROVISION: LatencyStep = LatencyStep { mean_s: 5.0, spread: 0.25 };
 
-// ---- EC2 capacity (domain.md 4.3–4.5, section 6) ----
+// ---- EC2 capacity (`docs/model.md` §4.3–4.5, §5) ----
 
-/// Tasks that may wait in PROVISIONING for cluster auto scaling, per cluster: 100 in 2022, 300 later (domain 4.3).
+/// Tasks that may wait in PROVISIONING for cluster auto scaling, per cluster: 100 in 2022, 300 later
+/// (`docs/model.md` §4.3, which notes that quota listings have shown other values).
 pub const PROVISIONING_LIMIT_2022: u32 = 100;
 pub const PROVISIONING_LIMIT_CURRENT: u32 = 300;
-/// A task waiting in PROVISIONING longer than this is stopped (domain 4.3: "up to 10–30 minutes").
+/// A task waiting in PROVISIONING longer than this is stopped: the longer end of the 10–30 minutes the model
+/// reports (`docs/model.md` §4.3).
 pub const PROVISIONING_TIMEOUT_S: f64 = 30.0 * 60.0;
-/// ECS publishes CapacityProviderReservation every minute (domain 4.3).
+/// ECS publishes CapacityProviderReservation every minute (`docs/model.md` §4.3).
 pub const MANAGED_SCALING_PERIOD_S: f64 = 60.0;
-/// Scale-in needs 15 minutes of readings below target (domain 4.3).
+/// Scale-in needs 15 minutes of readings below target (`docs/model.md` §4.3).
 pub const SCALE_IN_AFTER_S: f64 = 15.0 * 60.0;
-/// EC2 launch to a booted OS: "EC2 boot + agent registration, e.g. 60–120 s" (domain 4.3); 70 s + 10 s below.
+/// EC2 launch to a booted OS: boot plus agent registration takes 60–120 s in practice (`docs/model.md` §4.3); 70 s +
+/// 10 s below.
 pub const INSTANCE_BOOT: LatencyStep = LatencyStep { mean_s: 70.0, spread: 0.2 };
 pub const AGENT_REGISTRATION: LatencyStep = LatencyStep { mean_s: 10.0, spread: 0.25 };
 /// The control plane handing a placed task to the instance's ECS agent until the agent starts it. Not published;
@@ -99,14 +104,16 @@ pub const AGENT_REGISTRATION: LatencyStep = LatencyStep { mean_s: 10.0, spread: 
 pub const AGENT_HANDOFF: LatencyStep = LatencyStep { mean_s: 15.0, spread: 0.25 };
 /// Image pull throughput on an instance, MB/s (instances pull once per image; later tasks find it cached).
 pub const EC2_IMAGE_PULL_MB_PER_S: f64 = 40.0;
-/// EC2 Spot: "typically 50–70% off On-Demand" (domain 7): the middle of that range.
+/// EC2 Spot: "typically 50–70% off On-Demand" (`docs/model.md` §6): the middle of that range.
 pub const EC2_SPOT_DISCOUNT_PERCENT: f64 = 60.0;
-/// EC2 bills per second with a one-minute minimum (domain 7).
+/// EC2 bills per second with a one-minute minimum (`docs/model.md` §6).
 pub const EC2_MIN_BILLED_S: f64 = 60.0;
-/// Dynamic host ports come from 49153–65535 (domain 4.4).
+/// Spot Instance Advisor frequencies are per month; a month is 730 hours (365 x 24 / 12).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+/// Dynamic host ports come from 49153–65535 (`docs/model.md` §4.4).
 pub const DYNAMIC_PORTS: u32 = 65535 - 49153 + 1;
 
-// ---- Fargate Spot (domain.md 4.1) ----
+// ---- Fargate Spot (`docs/model.md` §4.1) ----
 
 /// Spot tasks given capacity per second when availability is "plenty". *Calibrated* on the Spot row: 353 s for
 /// 1,000 tasks, of which the last ~75 s are the lifecycle of the last task, so capacity came at ~1,000 / 280 s
@@ -117,12 +124,12 @@ pub const SPOT_CAPACITY_PLENTY_PER_S: f64 = 3.6;
 pub const SPOT_CAPACITY_TIGHT_PER_S: f64 = 0.9;
 /// Capacity grants that can accumulate while no Spot task waits (a few seconds' worth).
 pub const SPOT_CAPACITY_BURST: u32 = 10;
-/// The Spot interruption warning: two minutes from notice to stop (domain.md 4.1, 4.5).
+/// The Spot interruption warning: two minutes from notice to stop (`docs/model.md` §4.1, §4.5).
 pub const SPOT_WARNING_S: f64 = 120.0;
 /// Fargate caps `stopTimeout` at 120 s.
 pub const FARGATE_MAX_STOP_TIMEOUT_S: f64 = 120.0;
 
-// ---- Prices (domain.md section 7, us-east-1 Linux snapshot) ----
+// ---- Prices (`docs/model.md` §6, us-east-1 Linux snapshot) ----
 
 pub const FARGATE_VCPU_HOUR: f64 = 0.04048;
 pub const FARGATE_GB_HOUR: f64 = 0.004445;
@@ -135,3 +142,37 @@ pub const PUBLIC_IPV4_HOUR: f64 = 0.005;
 pub const ECS_ANYWHERE_INSTANCE_HOUR: f64 = 0.01025;
 /// Fargate bills per second with a one-minute minimum.
 pub const FARGATE_MIN_BILLED_S: f64 = 60.0;
+
+// ---- Defaults of the scenario file (the serde defaults of `spec.rs` return these) ----
+
+/// Simulated time after which a run stops even if work remains.
+pub const HORIZON_S: f64 = 3600.0;
+/// Random Fargate Spot interruptions are off unless asked for: only timed waves interrupt.
+pub const FARGATE_SPOT_INTERRUPTIONS_PER_TASK_HOUR: f64 = 0.0;
+/// ECS managed scaling defaults (the `managedScaling` settings of a capacity provider).
+pub const MANAGED_SCALING_TARGET_CAPACITY: u32 = 100;
+pub const MANAGED_SCALING_MINIMUM_STEP: u32 = 1;
+pub const MANAGED_SCALING_MAXIMUM_STEP: u32 = 10_000;
+pub const MANAGED_SCALING_INSTANCE_WARMUP_S: f64 = 300.0;
+/// The Availability Zones an Auto Scaling group spreads over when the file names none.
+pub const AVAILABILITY_ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
+/// Where ECS Anywhere hosts are when the file does not say (their `ecs.availability-zone` attribute).
+pub const EXTERNAL_LOCATION: &str = "on-premises";
+/// The container health check's defaults in ECS: every 30 s, 3 retries.
+pub const HEALTH_CHECK_INTERVAL_S: f64 = 30.0;
+pub const HEALTH_CHECK_RETRIES: u32 = 3;
+/// A task given `crash_after_s` crashes for certain unless a lower probability is set.
+pub const CRASH_PROBABILITY: f64 = 1.0;
+/// Compressed image size of a task definition that does not give one, MB.
+pub const IMAGE_MB: f64 = 100.0;
+/// ECS's `stopTimeout` default: 30 s between SIGTERM and SIGKILL.
+pub const STOP_TIMEOUT_S: f64 = 30.0;
+/// ECS's deployment configuration defaults for services.
+pub const MINIMUM_HEALTHY_PERCENT: u32 = 100;
+pub const MAXIMUM_PERCENT: u32 = 200;
+/// Elastic Load Balancing target group defaults: health checks every 30 s, 5 successes to become healthy, 2
+/// failures to become unhealthy, 300 s deregistration delay.
+pub const LB_HEALTH_CHECK_INTERVAL_S: f64 = 30.0;
+pub const LB_HEALTHY_THRESHOLD: u32 = 5;
+pub const LB_UNHEALTHY_THRESHOLD: u32 = 2;
+pub const LB_DEREGISTRATION_DELAY_S: f64 = 300.0;

@@ -2,12 +2,14 @@
 //!
 //! These types mirror the file one to one and carry the documented defaults. They are *unvalidated*:
 //! [`crate::scenario::Scenario::from_spec`] checks them and resolves names into indices. Parts of the model that
-//! this version does not simulate yet (EC2 Auto Scaling group providers, ECS Anywhere hosts, AWS Batch, scheduled
-//! tasks, service autoscaling, placement on instances) have a place in the format so files written for later
-//! versions are recognised, and are rejected by validation with a message instead of being silently ignored.
+//! this version does not simulate yet (AWS Batch, scheduled tasks, service autoscaling, launch type `EC2` without a
+//! capacity provider) have a place in the format so files written for later versions are recognised, and are
+//! rejected by validation with a message instead of being silently ignored.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::defaults as d;
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -52,13 +54,13 @@ pub struct ScenarioSpec {
 }
 
 fn default_horizon_s() -> f64 {
-    3600.0
+    d::HORIZON_S
 }
 
-/// Which published values of the limits that AWS changed over time apply (domain.md sections 2–3).
+/// Which published values of the limits that AWS changed over time apply (`docs/model.md` §2–3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum LimitsProfile {
-    /// The values of the 2022 benchmark article (`003_a42f18d68b1581b8.txt`): EC2 services launch 250 tasks/min,
+    /// The values of the 2022 benchmark article (`docs/model.md` §2, §7): EC2 services launch 250 tasks/min,
     /// the circuit breaker threshold is at least 10.
     #[default]
     #[serde(rename = "2022")]
@@ -107,7 +109,7 @@ pub struct LatencyStep {
     pub spread: f64,
 }
 
-/// Lifecycle latencies (domain.md section 6). Unset fields take the defaults of [`crate::defaults`].
+/// Lifecycle latencies (`docs/model.md` §5). Unset fields take the defaults of [`crate::defaults`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LatencySpec {
@@ -154,7 +156,7 @@ pub struct LatencySpec {
     pub backoff_max_s: Option<f64>,
 }
 
-/// Prices in USD (domain.md section 7, us-east-1 Linux snapshot). Unset fields take the published values.
+/// Prices in USD (`docs/model.md` §6, us-east-1 Linux snapshot). Unset fields take the published values.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PriceSpec {
@@ -230,27 +232,27 @@ pub enum AllocationStrategy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ManagedScalingSpec {
-    #[serde(default = "hundred")]
+    #[serde(default = "default_target_capacity")]
     pub target_capacity: u32,
-    #[serde(default = "one_u32")]
+    #[serde(default = "default_minimum_step")]
     pub minimum_scaling_step_size: u32,
-    #[serde(default = "ten_thousand")]
+    #[serde(default = "default_maximum_step")]
     pub maximum_scaling_step_size: u32,
-    #[serde(default = "three_hundred")]
+    #[serde(default = "default_instance_warmup_s")]
     pub instance_warmup_period_s: f64,
 }
 
-fn hundred() -> u32 {
-    100
+fn default_target_capacity() -> u32 {
+    d::MANAGED_SCALING_TARGET_CAPACITY
 }
-fn one_u32() -> u32 {
-    1
+fn default_minimum_step() -> u32 {
+    d::MANAGED_SCALING_MINIMUM_STEP
 }
-fn ten_thousand() -> u32 {
-    10_000
+fn default_maximum_step() -> u32 {
+    d::MANAGED_SCALING_MAXIMUM_STEP
 }
-fn three_hundred() -> f64 {
-    300.0
+fn default_instance_warmup_s() -> f64 {
+    d::MANAGED_SCALING_INSTANCE_WARMUP_S
 }
 
 /// An EC2 Auto Scaling group capacity provider.
@@ -319,7 +321,7 @@ pub struct ExternalGroupSpec {
 }
 
 fn default_location() -> String {
-    "on-premises".to_string()
+    d::EXTERNAL_LOCATION.to_string()
 }
 
 /// The Spot Instance Advisor's buckets of monthly interruption frequency.
@@ -355,7 +357,7 @@ fn is_zero(value: &f64) -> bool {
 }
 
 fn default_zones() -> Vec<String> {
-    ["us-east-1a", "us-east-1b", "us-east-1c"].map(String::from).to_vec()
+    d::AVAILABILITY_ZONES.map(String::from).to_vec()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -400,10 +402,10 @@ pub struct HealthCheckSpec {
 }
 
 fn default_hc_interval() -> f64 {
-    30.0 // ECS container health check default interval
+    d::HEALTH_CHECK_INTERVAL_S
 }
 fn default_hc_retries() -> u32 {
-    3 // ECS container health check default retries
+    d::HEALTH_CHECK_RETRIES
 }
 
 /// Ways a task can go wrong, each off by default.
@@ -420,12 +422,12 @@ pub struct FailureSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crash_after_s: Option<f64>,
     /// Probability that a task crashes at `crash_after_s`.
-    #[serde(default = "one")]
+    #[serde(default = "default_crash_probability")]
     pub crash_probability: f64,
 }
 
-fn one() -> f64 {
-    1.0
+fn default_crash_probability() -> f64 {
+    d::CRASH_PROBABILITY
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -461,10 +463,10 @@ pub struct TaskDefinitionSpec {
 }
 
 fn default_image_mb() -> f64 {
-    100.0
+    d::IMAGE_MB
 }
 fn default_stop_timeout() -> f64 {
-    30.0 // ECS stopTimeout default
+    d::STOP_TIMEOUT_S
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -518,10 +520,10 @@ impl Default for DeploymentSpec {
 }
 
 fn default_min_healthy() -> u32 {
-    100 // ECS default for services
+    d::MINIMUM_HEALTHY_PERCENT
 }
 fn default_max_percent() -> u32 {
-    200 // ECS default for services
+    d::MAXIMUM_PERCENT
 }
 
 /// A target group in front of the service (ELB defaults: 30 s interval, 5 healthy, 2 unhealthy, 300 s deregistration).
@@ -539,16 +541,16 @@ pub struct LoadBalancerSpec {
 }
 
 fn default_lb_interval() -> f64 {
-    30.0
+    d::LB_HEALTH_CHECK_INTERVAL_S
 }
 fn default_lb_healthy() -> u32 {
-    5
+    d::LB_HEALTHY_THRESHOLD
 }
 fn default_lb_unhealthy() -> u32 {
-    2
+    d::LB_UNHEALTHY_THRESHOLD
 }
 fn default_dereg() -> f64 {
-    300.0
+    d::LB_DEREGISTRATION_DELAY_S
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -624,7 +626,7 @@ pub struct RunTaskSpec {
     pub at_s: f64,
     pub task_definition: String,
     pub count: u32,
-    #[serde(default = "ten")]
+    #[serde(default = "default_tasks_per_call")]
     pub tasks_per_call: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub launch_type: Option<LaunchType>,
@@ -636,8 +638,9 @@ pub struct RunTaskSpec {
     pub on_throttle: OnThrottle,
 }
 
-fn ten() -> u32 {
-    10
+/// As many as one call may start.
+fn default_tasks_per_call() -> u32 {
+    d::MAX_TASKS_PER_RUN_TASK_CALL
 }
 
 /// Something that happens at a given simulated time.

@@ -1,6 +1,6 @@
 //! The scheduler, Spot and RunTask mechanisms behave as domain.md describes, checked on small scenarios.
 
-mod common;
+use crate::common;
 
 use fleetplan_engine::output::col;
 use fleetplan_engine::task::{StopReason, TaskState};

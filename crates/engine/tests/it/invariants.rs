@@ -1,7 +1,7 @@
 //! Every preset and the benchmark scenario keep the model's invariants after every single event: no bucket
 //! above its burst or below zero, task counts conserved, every task in exactly one state, service bookkeeping exact.
 
-mod common;
+use crate::common;
 
 use fleetplan_engine::{benchmarks, presets};
 

@@ -2,7 +2,7 @@
 //! domain.md 4.3–4.4 describes. Every run checks the invariants after every event (no instance over-committed,
 //! every task on exactly one live instance or on Fargate).
 
-mod common;
+use crate::common;
 
 use fleetplan_engine::output::col;
 use fleetplan_engine::task::{StopReason, TaskState};

@@ -1,14 +1,14 @@
 //! Same scenario and seed, same run: twice in a row here, and against a recorded fingerprint that the wasm build
 //! must also match (`wasm_determinism.rs` reads the same file in headless Chromium).
 //!
-//! After an intended model change, re-record with `FLEETPLAN_BLESS=1 cargo test -p fleetplan-engine --test determinism`.
+//! After an intended model change, re-record with `FLEETPLAN_BLESS=1 cargo test -p fleetplan-engine --test it determinism`.
 
-mod common;
+use crate::common;
 
 use fleetplan_engine::{presets, SimTime, Simulation};
 use serde_json::Value;
 
-const FIXTURE: &str = include_str!("../../../tests/fixtures/determinism.json");
+const FIXTURE: &str = include_str!("../../../../tests/fixtures/determinism.json");
 
 #[test]
 fn same_seed_same_run_twice() {

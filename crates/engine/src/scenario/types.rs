@@ -1,0 +1,326 @@
+//! The validated scenario the simulation runs: names resolved to indices, seconds turned into integer milliseconds,
+//! defaults filled in. Only the validator builds these values, so the simulation never meets a bad one.
+
+use std::sync::Arc;
+
+use crate::instance_types::InstanceType;
+use crate::query::Expression;
+use crate::spec::{
+    AllocationStrategy, Architecture, LimitsProfile, NetworkMode, OnThrottle, PlacementStrategySpec, Purchase,
+    ScenarioSpec,
+};
+use crate::time::SimTime;
+
+/// Where a task is launched: Fargate, Fargate Spot, or an Auto Scaling group provider (index into
+/// [`Scenario::providers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Provider {
+    Fargate,
+    FargateSpot,
+    Asg(u16),
+}
+
+impl Provider {
+    pub fn is_fargate(self) -> bool {
+        matches!(self, Provider::Fargate | Provider::FargateSpot)
+    }
+}
+
+/// What a task runs on, for counting and charts: the four kinds of capacity that launch and bill differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CapacityType {
+    Fargate,
+    FargateSpot,
+    Ec2OnDemand,
+    Ec2Spot,
+    External,
+}
+
+impl CapacityType {
+    pub const ALL: [CapacityType; 5] = [
+        CapacityType::Fargate,
+        CapacityType::FargateSpot,
+        CapacityType::Ec2OnDemand,
+        CapacityType::Ec2Spot,
+        CapacityType::External,
+    ];
+    pub const COUNT: usize = 5;
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CapacityType::Fargate => "FARGATE",
+            CapacityType::FargateSpot => "FARGATE_SPOT",
+            CapacityType::Ec2OnDemand => "EC2",
+            CapacityType::Ec2Spot => "EC2_SPOT",
+            CapacityType::External => "EXTERNAL",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// ECS managed scaling settings of a provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagedScaling {
+    pub target_capacity: u32,
+    pub minimum_step: u32,
+    pub maximum_step: u32,
+    pub warmup_ms: u64,
+}
+
+/// A validated Auto Scaling group capacity provider.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AsgProvider {
+    pub name: String,
+    /// The types the group launches; an ECS Anywhere group has one synthetic type describing its hosts.
+    pub instance_types: Vec<InstanceType>,
+    pub purchase: Purchase,
+    pub allocation_strategy: AllocationStrategy,
+    pub zones: Vec<String>,
+    pub min_size: u32,
+    pub max_size: u32,
+    pub initial: u32,
+    pub managed_scaling: Option<ManagedScaling>,
+    pub managed_termination_protection: bool,
+    pub eni_trunking: bool,
+    pub images_cached: bool,
+    pub spot_draining: bool,
+    pub capacity_rebalance: bool,
+    /// How long before a notice its rebalance recommendation arrives (0: together with it).
+    pub rebalance_lead_ms: u64,
+    /// Random interruptions: expected interruptions per instance per hour, per instance type (indexed like
+    /// `instance_types`; Spot groups only, zeros otherwise).
+    pub interruptions_per_instance_hour: Vec<f64>,
+    /// An ECS Anywhere group of external hosts rather than an Auto Scaling group.
+    pub external: bool,
+}
+
+impl AsgProvider {
+    pub fn capacity_type(&self) -> CapacityType {
+        match (self.external, self.purchase) {
+            (true, _) => CapacityType::External,
+            (false, Purchase::OnDemand) => CapacityType::Ec2OnDemand,
+            (false, Purchase::Spot) => CapacityType::Ec2Spot,
+        }
+    }
+}
+
+/// Placement strategies and constraints, resolved (memberOf expressions parsed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placement {
+    pub strategies: Vec<PlacementStrategySpec>,
+    pub distinct_instance: bool,
+    pub member_of: Vec<Expression>,
+}
+
+/// A port a task holds on its instance: a fixed host port, or one from the dynamic range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostPort {
+    Fixed(u16),
+    Dynamic,
+}
+
+/// A capacity provider strategy: `base` tasks on one provider first, the rest split by `weight`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strategy {
+    pub items: Vec<StrategyItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StrategyItem {
+    pub provider: Provider,
+    pub base: u32,
+    pub weight: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketParams {
+    pub burst: u32,
+    pub per_minute: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    pub profile: LimitsProfile,
+    pub fargate_on_demand: BucketParams,
+    pub fargate_spot: BucketParams,
+    pub run_task_api: BucketParams,
+    pub fargate_run_task_calls: BucketParams,
+    pub service_per_minute_fargate: u32,
+    pub service_per_minute_ec2: u32,
+    pub circuit_breaker_min: u32,
+    /// Tasks that may wait in PROVISIONING for cluster auto scaling, per cluster.
+    pub provisioning_limit: u32,
+}
+
+/// A latency step in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    pub mean_ms: f64,
+    pub spread: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latencies {
+    pub cycle_ms: u64,
+    pub fargate_capacity: Step,
+    pub eni_attach: Step,
+    pub public_ip: Step,
+    pub image_pull_base: Step,
+    pub image_pull_mb_per_s: f64,
+    pub lazy_loading_pull_factor: f64,
+    pub container_start: Step,
+    pub lb_registration: Step,
+    pub app_shutdown: Step,
+    pub deprovision: Step,
+    pub backoff_initial_ms: u64,
+    pub backoff_factor: f64,
+    pub backoff_max_ms: u64,
+    pub instance_boot: Step,
+    pub agent_registration: Step,
+    pub agent_handoff: Step,
+    pub ec2_image_pull_mb_per_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prices {
+    pub fargate_vcpu_hour: f64,
+    pub fargate_gb_hour: f64,
+    pub fargate_arm_vcpu_hour: f64,
+    pub fargate_arm_gb_hour: f64,
+    pub fargate_spot_discount_percent: f64,
+    pub public_ipv4_hour: f64,
+    pub ec2_spot_discount_percent: f64,
+    pub ecs_anywhere_instance_hour: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpotSettings {
+    pub capacity_per_minute: u32,
+    pub interruptions_per_task_hour: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthCheck {
+    pub interval_ms: u64,
+    pub retries: u32,
+    pub start_period_ms: u64,
+    pub ready_after_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub start_failure_probability: f64,
+    pub health_check_failure_probability: f64,
+    pub crash_after_ms: Option<u64>,
+    pub crash_probability: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskDef {
+    pub name: String,
+    pub cpu: u32,
+    pub memory: u32,
+    pub image_mb: f64,
+    pub lazy_loading: bool,
+    pub architecture: Architecture,
+    pub network_mode: NetworkMode,
+    /// Host ports each task holds on an EC2 instance (bridge and host modes).
+    pub host_ports: Vec<HostPort>,
+    pub health_check: Option<HealthCheck>,
+    pub stop_timeout_ms: u64,
+    pub run_duration_ms: Option<u64>,
+    pub failure: Failure,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadBalancer {
+    pub interval_ms: u64,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+    pub deregistration_delay_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub name: String,
+    pub task_def: usize,
+    pub desired: u32,
+    pub strategy: Strategy,
+    pub minimum_healthy_percent: u32,
+    pub maximum_percent: u32,
+    /// `Some(rollback)` when the deployment circuit breaker is on.
+    pub circuit_breaker: Option<bool>,
+    pub load_balancer: Option<LoadBalancer>,
+    pub assign_public_ip: bool,
+    /// Shared: placement reads it for every task, so it is never copied.
+    pub placement: Arc<Placement>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunTaskWorkload {
+    pub name: String,
+    pub at: SimTime,
+    pub task_def: usize,
+    pub count: u32,
+    pub tasks_per_call: u32,
+    pub strategy: Strategy,
+    pub assign_public_ip: bool,
+    pub on_throttle: OnThrottle,
+    /// Shared: placement reads it for every task, so it is never copied.
+    pub placement: Arc<Placement>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimedAction {
+    Scale { service: usize, desired: u32 },
+    Deploy { service: usize, task_def: usize },
+    SpotInterruption { fraction: Option<f64>, count: Option<u32> },
+    SpotAvailability { capacity_per_minute: u32 },
+    Ec2SpotWave { provider: usize, instance_type: Option<&'static str>, zone: Option<u16>, fraction: f64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimedEvent {
+    pub at: SimTime,
+    pub action: TimedAction,
+}
+
+/// A scenario the simulation can run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub spec: ScenarioSpec,
+    pub name: String,
+    pub horizon: SimTime,
+    pub limits: Limits,
+    pub latencies: Latencies,
+    pub prices: Prices,
+    pub spot: SpotSettings,
+    pub providers: Vec<AsgProvider>,
+    pub task_defs: Vec<TaskDef>,
+    pub services: Vec<Service>,
+    pub run_tasks: Vec<RunTaskWorkload>,
+    /// Sorted by time; events at the same time keep their order in the file.
+    pub events: Vec<TimedEvent>,
+}
+
+impl Scenario {
+    /// The name a provider has in scenarios and strategies.
+    pub fn provider_name(&self, provider: Provider) -> &str {
+        match provider {
+            Provider::Fargate => "FARGATE",
+            Provider::FargateSpot => "FARGATE_SPOT",
+            Provider::Asg(i) => &self.providers[i as usize].name,
+        }
+    }
+
+    pub fn capacity_type(&self, provider: Provider) -> CapacityType {
+        match provider {
+            Provider::Fargate => CapacityType::Fargate,
+            Provider::FargateSpot => CapacityType::FargateSpot,
+            Provider::Asg(i) => self.providers[i as usize].capacity_type(),
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The timed events of a scenario: scale, deploy, Spot interruption waves and Spot availability changes.
+
+use crate::spec::{Purchase, ScenarioSpec, TimedEventSpec};
+use crate::time::SimTime;
+
+use super::super::{AsgProvider, Service, TaskDef, TimedAction, TimedEvent};
+use super::{Validator, MAX_TASKS};
+
+/// What the events are checked against: the file and the parts already validated.
+pub(super) struct Context<'a> {
+    pub spec: &'a ScenarioSpec,
+    pub task_defs: &'a [TaskDef],
+    pub services: &'a [Service],
+    pub providers: &'a [AsgProvider],
+    pub horizon: SimTime,
+}
+
+impl Validator {
+    /// The events sorted by time; events at the same time keep their order in the file.
+    pub(super) fn events(&mut self, cx: &Context) -> Vec<TimedEvent> {
+        let mut events: Vec<TimedEvent> = cx
+            .spec
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let field = format!("events[{i}]");
+                let at = SimTime(self.seconds(&format!("{field}.at_s"), e.at_s(), 0.0, cx.horizon.as_secs_f64()));
+                TimedEvent { at, action: self.action(&field, e, cx) }
+            })
+            .collect();
+        events.sort_by_key(|e| e.at);
+        events
+    }
+
+    fn action(&mut self, prefix: &str, event: &TimedEventSpec, cx: &Context) -> TimedAction {
+        let field = |name: &str| format!("{prefix}.{name}");
+        match event {
+            TimedEventSpec::Scale { service, desired_count, .. } => {
+                if *desired_count > MAX_TASKS {
+                    self.err(field("desired_count"), format!("at most {MAX_TASKS}, got {desired_count}"));
+                }
+                TimedAction::Scale {
+                    service: self.find_service(&field("service"), service, cx.spec),
+                    desired: (*desired_count).min(MAX_TASKS),
+                }
+            }
+            TimedEventSpec::Deploy { service, task_definition, .. } => {
+                let service = self.find_service(&field("service"), service, cx.spec);
+                let task_def = match task_definition {
+                    Some(name) => {
+                        let td = cx.spec.task_definitions.iter().find(|td| &td.name == name);
+                        if let (Some(td), Some(svc)) = (td, cx.services.get(service)) {
+                            self.check_task_def_for(&field("task_definition"), td, &svc.strategy, cx.providers);
+                        }
+                        self.find_task_def(&field("task_definition"), name, cx.task_defs).unwrap_or(0)
+                    }
+                    // A forced new deployment of the service's own task definition.
+                    None => cx
+                        .spec
+                        .services
+                        .get(service)
+                        .and_then(|s| cx.task_defs.iter().position(|td| td.name == s.task_definition))
+                        .unwrap_or(0),
+                };
+                TimedAction::Deploy { service, task_def }
+            }
+            TimedEventSpec::FargateSpotInterruption { fraction, count, .. } => {
+                match (fraction, count) {
+                    (Some(_), Some(_)) | (None, None) => {
+                        self.err(field("fraction"), "give either fraction (0 to 1) or count, exactly one of them")
+                    }
+                    (Some(f), None) if !(*f > 0.0 && *f <= 1.0) => {
+                        self.err(field("fraction"), format!("must be above 0 and at most 1, got {f}"))
+                    }
+                    _ => {}
+                }
+                TimedAction::SpotInterruption { fraction: *fraction, count: *count }
+            }
+            TimedEventSpec::Ec2SpotInterruption { provider, instance_type, zone, fraction, .. } => {
+                self.ec2_spot_wave(prefix, provider, instance_type.as_deref(), zone.as_deref(), *fraction, cx.providers)
+            }
+            TimedEventSpec::FargateSpotAvailability { availability, capacity_per_s, .. } => {
+                TimedAction::SpotAvailability {
+                    capacity_per_minute: self.spot_capacity(&field("capacity_per_s"), *availability, *capacity_per_s),
+                }
+            }
+        }
+    }
+
+    fn find_service(&mut self, field: &str, name: &str, spec: &ScenarioSpec) -> usize {
+        match spec.services.iter().position(|s| s.name == name) {
+            Some(i) => i,
+            None => {
+                self.err(field, format!("no service named `{name}`"));
+                0
+            }
+        }
+    }
+
+    /// An interruption wave on one Spot pool of a group: the named instance type and zone must be the group's.
+    fn ec2_spot_wave(
+        &mut self,
+        prefix: &str,
+        provider: &str,
+        instance_type: Option<&str>,
+        zone: Option<&str>,
+        fraction: f64,
+        providers: &[AsgProvider],
+    ) -> TimedAction {
+        let field = |name: &str| format!("{prefix}.{name}");
+        let index = providers.iter().position(|p| p.name == provider);
+        let group = index.map(|i| &providers[i]);
+        match group {
+            None => self.err(field("provider"), format!("no capacity provider named `{provider}`")),
+            Some(g) if g.purchase != Purchase::Spot => self.err(
+                field("provider"),
+                format!("`{provider}` is an On-Demand group; Spot interruptions hit Spot groups"),
+            ),
+            _ => {}
+        }
+        if !(fraction > 0.0 && fraction <= 1.0) {
+            self.err(field("fraction"), format!("must be above 0 and at most 1, got {fraction}"));
+        }
+        let instance_type = instance_type.and_then(|name| {
+            let found = group.and_then(|g| g.instance_types.iter().find(|t| t.name == name)).map(|t| t.name);
+            if found.is_none() {
+                self.err(field("instance_type"), format!("`{name}` is not one of the provider's instance types"));
+            }
+            found
+        });
+        let zone = zone.and_then(|name| {
+            let found = group.and_then(|g| g.zones.iter().position(|z| z == name)).map(|z| z as u16);
+            if found.is_none() {
+                self.err(field("zone"), format!("`{name}` is not one of the provider's Availability Zones"));
+            }
+            found
+        });
+        TimedAction::Ec2SpotWave { provider: index.unwrap_or(0), instance_type, zone, fraction }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{problems, spec};
+    use super::*;
+
+    fn validate(events: &str) -> (Validator, Vec<TimedEvent>) {
+        let spec = spec(&format!(
+            r#""capacity_providers": [{{ "name": "od", "instance_types": ["m5.large"], "max_size": 2 }}],
+               "events": {events}"#
+        ));
+        let mut v = Validator::default();
+        let task_defs = v.task_defs(&spec.task_definitions);
+        let providers = v.providers(&spec.capacity_providers);
+        let services = v.services(&spec, &task_defs, &providers);
+        let cx = Context {
+            spec: &spec,
+            task_defs: &task_defs,
+            services: &services,
+            providers: &providers,
+            horizon: SimTime(60_000),
+        };
+        let events = v.events(&cx);
+        (v, events)
+    }
+
+    #[test]
+    fn events_are_sorted_by_time_and_keep_file_order_at_equal_times() {
+        let (v, events) = validate(
+            r#"[{ "type": "scale", "at_s": 20, "service": "web", "desired_count": 1 },
+                { "type": "scale", "at_s": 10, "service": "web", "desired_count": 2 },
+                { "type": "deploy", "at_s": 10, "service": "web" }]"#,
+        );
+        assert!(v.errors.is_empty());
+        let actions: Vec<&TimedAction> = events.iter().map(|e| &e.action).collect();
+        assert_eq!(
+            actions,
+            [
+                &TimedAction::Scale { service: 0, desired: 2 },
+                &TimedAction::Deploy { service: 0, task_def: 0 },
+                &TimedAction::Scale { service: 0, desired: 1 },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_spot_wave_must_target_a_spot_group_and_its_own_pools() {
+        let (v, _) = validate(
+            r#"[{ "type": "ec2_spot_interruption", "at_s": 90, "provider": "od", "instance_type": "c5.large",
+                  "zone": "mars-1a", "fraction": 0 }]"#,
+        );
+        assert_eq!(
+            problems(&v),
+            [
+                "events[0].at_s: must be between 0 and 60 seconds, got 90",
+                "events[0].provider: `od` is an On-Demand group; Spot interruptions hit Spot groups",
+                "events[0].fraction: must be above 0 and at most 1, got 0",
+                "events[0].instance_type: `c5.large` is not one of the provider's instance types",
+                "events[0].zone: `mars-1a` is not one of the provider's Availability Zones",
+            ]
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! The validator: walks a [`ScenarioSpec`] part by part, records every problem with its field path, and builds the
+//! [`Scenario`] from the values it checked. Each part of the file has its own module; they share the error list
+//! and the range checks below.
+
+mod capacity;
+mod events;
+mod settings;
+mod workloads;
+
+use crate::spec::{ScenarioSpec, FORMAT_VERSION};
+use crate::time::{secs_to_ms, SimTime};
+
+use super::{FieldError, Scenario};
+
+/// The largest simulated horizon: one week.
+const MAX_HORIZON_S: f64 = 7.0 * 24.0 * 3600.0;
+/// Upper bound on tasks per service or RunTask burst (keeps a hostile file from exhausting memory).
+const MAX_TASKS: u32 = 200_000;
+
+#[derive(Default)]
+pub(super) struct Validator {
+    pub(super) errors: Vec<FieldError>,
+}
+
+impl Validator {
+    fn err(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    fn seconds(&mut self, field: &str, value: f64, min: f64, max: f64) -> u64 {
+        if !value.is_finite() || value < min || value > max {
+            self.err(field, format!("must be between {min} and {max} seconds, got {value}"));
+            return 0;
+        }
+        secs_to_ms(value)
+    }
+
+    fn number(&mut self, field: &str, value: f64, min: f64, max: f64) -> f64 {
+        if !value.is_finite() || value < min || value > max {
+            self.err(field, format!("must be between {min} and {max}, got {value}"));
+            return min.max(0.0);
+        }
+        value
+    }
+
+    pub(super) fn scenario(&mut self, spec: &ScenarioSpec) -> Scenario {
+        if spec.version != FORMAT_VERSION {
+            self.err(
+                "version",
+                format!(
+                    "this Fleetplan reads scenario format version {FORMAT_VERSION}, the file says {}",
+                    spec.version
+                ),
+            );
+        }
+        if spec.name.trim().is_empty() {
+            self.err("name", "must not be empty");
+        }
+        let horizon = SimTime(self.seconds("horizon_s", spec.horizon_s, 1.0, MAX_HORIZON_S));
+        self.not_yet("batch", spec.batch.is_some(), "AWS Batch is not simulated in this version yet");
+        self.not_yet(
+            "scheduled_tasks",
+            !spec.scheduled_tasks.is_empty(),
+            "scheduled tasks are not simulated in this version yet; use run_tasks with at_s",
+        );
+
+        let limits = self.limits(&spec.limits);
+        let latencies = self.latencies(&spec.latencies);
+        let prices = self.prices(&spec.prices);
+        let spot = self.spot(&spec.fargate_spot);
+        let task_defs = self.task_defs(&spec.task_definitions);
+        let mut providers = self.providers(&spec.capacity_providers);
+        providers.extend(self.external_groups(&spec.external_instances, &providers));
+        let services = self.services(spec, &task_defs, &providers);
+        let run_tasks = self.run_tasks(spec, &task_defs, &providers, horizon);
+        let events = self.events(&events::Context {
+            spec,
+            task_defs: &task_defs,
+            services: &services,
+            providers: &providers,
+            horizon,
+        });
+        if services.is_empty() && run_tasks.is_empty() {
+            self.err("services", "the scenario has no services and no run_tasks: there is nothing to simulate");
+        }
+        Scenario {
+            spec: spec.clone(),
+            name: spec.name.clone(),
+            horizon,
+            limits,
+            latencies,
+            prices,
+            spot,
+            providers,
+            task_defs,
+            services,
+            run_tasks,
+            events,
+        }
+    }
+
+    fn not_yet(&mut self, field: &str, present: bool, message: &str) {
+        if present {
+            self.err(field, message);
+        }
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::scenario::parse_spec;
+
+    /// A spec from JSON: one Fargate task definition and service, plus whatever `extra` adds at the top level.
+    pub(in crate::scenario) fn spec(extra: &str) -> ScenarioSpec {
+        let comma = if extra.is_empty() { "" } else { "," };
+        parse_spec(&format!(
+            r#"{{ "version": 1, "name": "t",
+                "task_definitions": [{{ "name": "web", "cpu": 256, "memory": 512 }}],
+                "services": [{{ "name": "web", "task_definition": "web", "desired_count": 3 }}]{comma} {extra} }}"#
+        ))
+        .unwrap()
+    }
+
+    /// The problems a validator found, as "field: message".
+    pub(in crate::scenario) fn problems(v: &Validator) -> Vec<String> {
+        v.errors.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_minimal_scenario_has_no_problems() {
+        let mut v = Validator::default();
+        let scenario = v.scenario(&spec(""));
+        assert_eq!(problems(&v), Vec::<String>::new());
+        assert_eq!(scenario.horizon, SimTime(3_600_000));
+        assert_eq!(scenario.services[0].desired, 3);
+    }
+
+    #[test]
+    fn every_problem_is_listed_not_just_the_first() {
+        let mut v = Validator::default();
+        v.scenario(&spec(r#""horizon_s": 0, "batch": {}, "scheduled_tasks": [{}]"#));
+        assert_eq!(
+            problems(&v),
+            [
+                "horizon_s: must be between 1 and 604800 seconds, got 0",
+                "batch: AWS Batch is not simulated in this version yet",
+                "scheduled_tasks: scheduled tasks are not simulated in this version yet; use run_tasks with at_s",
+            ]
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! The engine's integration tests, as one test binary so the suite links once: whole runs of presets and small
+//! scenarios through the public API. `wasm_determinism.rs` stays its own target because it runs in a browser.
+
+mod common;
+
+mod behaviour;
+mod calibration;
+mod determinism;
+mod ec2;
+mod invariants;
+mod share_links;
+mod validation;
