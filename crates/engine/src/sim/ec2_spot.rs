@@ -5,9 +5,9 @@
 //! Diversification matters because a wave hits one pool: the more types and zones a group spreads over, the
 //! fewer of its instances (and tasks) share the pool that is reclaimed.
 
-use crate::instance::InstanceState;
 use super::{Event, Simulation};
 use crate::defaults;
+use crate::instance::InstanceState;
 use crate::output::TraceWhat;
 use crate::scenario::TimedAction;
 use crate::task::{Owner, StopReason, TaskState};

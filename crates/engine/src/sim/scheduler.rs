@@ -8,56 +8,13 @@
 
 use super::{Event, Simulation};
 use crate::bucket::TokenBucket;
-use crate::output::TraceWhat;
+use crate::output::{Limiter, TraceWhat};
 use crate::scenario::{circuit_breaker_threshold, deployment_bounds, Provider, TimedAction};
 use crate::strategy::{item_of, next_item};
 use crate::task::{Health, Owner, StopReason};
 use crate::time::SimTime;
 
-/// What kept a service from launching the tasks it wanted, for the summary's "limited by".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Limiter {
-    ServiceLaunchRate,
-    FargateOnDemandBucket,
-    FargateSpotBucket,
-    FargateSpotCapacity,
-    DeploymentSettings,
-    Backoff,
-    CircuitBreaker,
-    Capacity,
-    ProvisioningLimit,
-    ClusterAutoScaling,
-}
-
 impl Limiter {
-    pub const ALL: [Limiter; 10] = [
-        Limiter::ServiceLaunchRate,
-        Limiter::FargateOnDemandBucket,
-        Limiter::FargateSpotBucket,
-        Limiter::FargateSpotCapacity,
-        Limiter::DeploymentSettings,
-        Limiter::Backoff,
-        Limiter::CircuitBreaker,
-        Limiter::Capacity,
-        Limiter::ProvisioningLimit,
-        Limiter::ClusterAutoScaling,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Limiter::ServiceLaunchRate => "service launch rate",
-            Limiter::FargateOnDemandBucket => "Fargate On-Demand launch bucket",
-            Limiter::FargateSpotBucket => "Fargate Spot launch bucket",
-            Limiter::FargateSpotCapacity => "Fargate Spot capacity",
-            Limiter::DeploymentSettings => "deployment settings (minimumHealthyPercent / maximumPercent)",
-            Limiter::Backoff => "exponential backoff (tasks failing to start)",
-            Limiter::CircuitBreaker => "circuit breaker (deployment failed)",
-            Limiter::Capacity => "EC2 capacity (no instance with room, no managed scaling)",
-            Limiter::ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
-            Limiter::ClusterAutoScaling => "cluster auto scaling (tasks in PROVISIONING waiting for instances)",
-        }
-    }
-
     fn launch_bucket(provider: Provider) -> Limiter {
         match provider {
             Provider::FargateSpot => Limiter::FargateSpotBucket,
@@ -114,7 +71,7 @@ pub(super) struct ServiceRt {
     pub(super) spot_waiting: u32,
     pub(super) steady_at: Option<SimTime>,
     /// Waiting task-milliseconds per [`Limiter`].
-    pub(super) waiting_ms: [u64; 10],
+    pub(super) waiting_ms: [u64; Limiter::COUNT],
     pub(super) failures: u64,
     pub(super) replacements: u64,
     pub(super) interruptions: u64,
