@@ -282,10 +282,52 @@ pub struct ServiceSummary {
     pub limited_by: Option<Limiter>,
     /// Waiting task-seconds per limit, largest first.
     pub limits: Vec<LimitShare>,
-    pub deployment: String,
+    pub deployment: DeploymentStatus,
     pub failures: u64,
     pub replacements: u64,
     pub interruptions: u64,
+}
+
+/// ECS deployment rollout states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollout {
+    InProgress,
+    Completed,
+    Failed,
+}
+
+impl Rollout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Rollout::InProgress => "IN_PROGRESS",
+            Rollout::Completed => "COMPLETED",
+            Rollout::Failed => "FAILED",
+        }
+    }
+}
+
+/// A service's current (primary) deployment: its rollout state, and whether the circuit breaker rolled it back
+/// to an earlier revision. Prints (and serialises) as `COMPLETED` or `COMPLETED (rolled back)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeploymentStatus {
+    pub rollout: Rollout,
+    pub rolled_back: bool,
+}
+
+impl fmt::Display for DeploymentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.rollout.name())?;
+        if self.rolled_back {
+            f.write_str(" (rolled back)")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for DeploymentStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// What `limited_by` says when no limit held a service back: its tasks only had to start.
@@ -484,7 +526,7 @@ pub struct ServiceView {
     pub active: u32,
     pub healthy: u32,
     pub steady: bool,
-    pub deployment: String,
+    pub deployment: DeploymentStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -748,12 +790,15 @@ mod tests {
             launch_rate_per_s: Some(1.0),
             limited_by: None,
             limits: Vec::new(),
-            deployment: "COMPLETED".into(),
+            deployment: DeploymentStatus { rollout: Rollout::Completed, rolled_back: false },
             failures: 0,
             replacements: 0,
             interruptions: 0,
         };
         assert_eq!(service.limited_by_name(), TASK_STARTUP);
+        assert!(serde_json::to_string(&service).unwrap().contains(r#""deployment":"COMPLETED""#));
+        service.deployment.rolled_back = true;
+        assert!(serde_json::to_string(&service).unwrap().contains(r#""deployment":"COMPLETED (rolled back)""#));
         let json = serde_json::to_string(&service).unwrap();
         assert!(json.contains(&format!(r#""limited_by":"{TASK_STARTUP}""#)), "{json}");
         service.limited_by = Some(Limiter::CircuitBreaker);

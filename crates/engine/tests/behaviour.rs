@@ -2,7 +2,7 @@
 
 mod common;
 
-use fleetplan_engine::output::{Column, Limiter};
+use fleetplan_engine::output::{Column, DeploymentStatus, Limiter, Rollout};
 use fleetplan_engine::task::{StopReason, TaskState};
 use fleetplan_engine::SimTime;
 
@@ -40,7 +40,7 @@ fn rolling_deployment_respects_maximum_percent_and_replaces_every_task() {
     );
     let sim = common::run_checked(common::scenario(&json), 2);
     let summary = sim.metrics();
-    assert_eq!(summary.services[0].deployment, "COMPLETED");
+    assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::Completed, rolled_back: false });
     assert_eq!(summary.tasks_launched, 200, "every v1 task replaced by exactly one v2 task");
     let replaced = sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::Replaced)).count();
     assert_eq!(replaced, 100);
@@ -60,7 +60,7 @@ fn both_bounds_at_100_percent_cannot_progress() {
     let sim = common::run_checked(common::scenario(&json), 3);
     let summary = sim.metrics();
     assert_eq!(summary.completion_s, None);
-    assert_eq!(summary.services[0].deployment, "IN_PROGRESS");
+    assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::InProgress, rolled_back: false });
     assert_eq!(summary.tasks_launched, 10, "no v2 task could start");
     assert_eq!(summary.services[0].limited_by, Some(Limiter::DeploymentSettings));
 }
@@ -111,7 +111,7 @@ fn failing_tasks_back_off_and_trip_the_circuit_breaker() {
     let summary = sim.metrics();
     // 2022 profile: threshold = clamp(ceil(20 / 2), 10, 200) = 10 failures.
     assert!(summary.tasks_failed >= 10);
-    assert_eq!(summary.services[0].deployment, "COMPLETED (rolled back)");
+    assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::Completed, rolled_back: true });
     assert_eq!(summary.services[0].running, 20);
     let backoffs = sim.trace().iter().filter(|e| e.to_string().contains("backing off")).count();
     assert!(backoffs >= 1, "the scheduler backed off");
@@ -125,7 +125,7 @@ fn without_rollback_a_failed_deployment_stops_launching() {
     );
     let sim = common::run_checked(common::scenario(&json), 6);
     let summary = sim.metrics();
-    assert_eq!(summary.services[0].deployment, "FAILED");
+    assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::Failed, rolled_back: false });
     assert_eq!(summary.completion_s, None);
 }
 

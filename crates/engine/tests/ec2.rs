@@ -4,7 +4,7 @@
 
 mod common;
 
-use fleetplan_engine::output::{Column, Limiter};
+use fleetplan_engine::output::{Column, DeploymentStatus, Limiter, Rollout};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::task::{StopReason, TaskState};
 use fleetplan_engine::{Scenario, SimTime, Simulation};
@@ -94,7 +94,7 @@ fn a_rolling_deployment_stalls_on_a_fixed_host_port_with_full_instances() {
     let sim = common::run_checked(s, 3);
     let summary = sim.metrics();
     assert_eq!(summary.completion_s, None);
-    assert_eq!(summary.services[0].deployment, "IN_PROGRESS");
+    assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::InProgress, rolled_back: false });
     assert_eq!(summary.tasks_launched, 4);
 }
 

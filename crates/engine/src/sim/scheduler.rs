@@ -8,7 +8,7 @@
 
 use super::{Event, Simulation};
 use crate::bucket::TokenBucket;
-use crate::output::{Limiter, TraceWhat};
+use crate::output::{DeploymentStatus, Limiter, Rollout, TraceWhat};
 use crate::scenario::{circuit_breaker_threshold, deployment_bounds, Provider, TimedAction};
 use crate::strategy::{item_of, next_item};
 use crate::task::{Health, Owner, StopReason};
@@ -19,24 +19,6 @@ impl Limiter {
         match provider {
             Provider::FargateSpot => Limiter::FargateSpotBucket,
             _ => Limiter::FargateOnDemandBucket,
-        }
-    }
-}
-
-/// ECS deployment rollout states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Rollout {
-    InProgress,
-    Completed,
-    Failed,
-}
-
-impl Rollout {
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            Rollout::InProgress => "IN_PROGRESS",
-            Rollout::Completed => "COMPLETED",
-            Rollout::Failed => "FAILED",
         }
     }
 }
@@ -87,13 +69,8 @@ impl ServiceRt {
         self.deployments[self.primary as usize].rollout == Rollout::Failed
     }
 
-    pub(super) fn deployment_status(&self) -> String {
-        let status = self.deployments[self.primary as usize].rollout.name();
-        if self.rolled_back {
-            format!("{status} (rolled back)")
-        } else {
-            status.to_string()
-        }
+    pub(super) fn deployment_status(&self) -> DeploymentStatus {
+        DeploymentStatus { rollout: self.deployments[self.primary as usize].rollout, rolled_back: self.rolled_back }
     }
 }
 
