@@ -6,8 +6,7 @@ use crate::output::{
     ServiceSummary, ServiceView, Summary, TaskView, View,
 };
 use crate::scenario::CapacityType;
-use crate::task::Task;
-use crate::task::TaskState;
+use crate::task::{Task, TaskState};
 use crate::time::{ms_to_secs, SimTime};
 
 /// Rounds to a fixed number of decimals so summaries print the same everywhere and read well.
