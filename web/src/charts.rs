@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use fleetplan_engine::output::col;
+use fleetplan_engine::output::{Bucket, Column};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TimeSeries;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
@@ -465,8 +465,8 @@ impl Binning {
     }
 
     /// A column cut to the visible samples (empty if the column is missing).
-    fn visible<'a>(&self, series: &'a TimeSeries, column: usize) -> &'a [f64] {
-        let values = series.columns.get(column).map_or(&[][..], Vec::as_slice);
+    fn visible<'a>(&self, series: &'a TimeSeries, column: Column) -> &'a [f64] {
+        let values = series.columns.get(column.index()).map_or(&[][..], Vec::as_slice);
         values.get(..self.visible.min(values.len())).unwrap_or(&[])
     }
 }
@@ -533,23 +533,23 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
     let end = x_end(end_s);
     let min_bin_s = if kind == ChartKind::Launches { MIN_RATE_BIN_S } else { 0.0 };
     let bins = Binning::new(series.len(), series.interval_ms, end, plot_width_px, min_bin_s);
-    let line = |column: usize, reduce: Reduce, colour: RGBColor, name: &'static str| Line {
+    let line = |column: Column, reduce: Reduce, colour: RGBColor, name: &'static str| Line {
         points: downsample(bins.visible(series, column), bins.interval_s, bins.per_bin, reduce),
         colour,
         name,
         dashed: false,
     };
-    let nonzero = |column: usize| bins.visible(series, column).iter().any(|&v| v != 0.0);
-    let capacity_lines = |first_column: usize, reduce: Reduce| -> Vec<Line> {
+    let nonzero = |column: Column| bins.visible(series, column).iter().any(|&v| v != 0.0);
+    let capacity_lines = |column: fn(CapacityType) -> Column, reduce: Reduce| -> Vec<Line> {
         CapacityType::ALL
             .iter()
-            .filter(|c| nonzero(first_column + c.index()))
-            .map(|c| line(first_column + c.index(), reduce, CAPACITY_COLOURS[c.index() % 5], c.name()))
+            .filter(|&&c| nonzero(column(c)))
+            .map(|&c| line(column(c), reduce, CAPACITY_COLOURS[c.index() % 5], c.name()))
             .collect()
     };
     match kind {
         ChartKind::Launches => Plot {
-            lines: capacity_lines(col::LAUNCHES, Reduce::Mean),
+            lines: capacity_lines(Column::launches, Reduce::Mean),
             y_desc: "tasks launched / s",
             integer_y: false,
             min_top: 1.0,
@@ -557,18 +557,18 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             bin_s: Some(bins.bin_s()),
         },
         ChartKind::Running => {
-            let mut lines = capacity_lines(col::RUNNING, Reduce::Last);
+            let mut lines = capacity_lines(Column::running, Reduce::Last);
             // Desired always, even at zero: "nothing should run" is part of the story. Drawn after the running lines
             // so where they meet it the dashes show on top.
-            lines.push(Line { dashed: true, ..line(col::DESIRED, Reduce::Last, OKABE_BLACK, "desired") });
+            lines.push(Line { dashed: true, ..line(Column::Desired, Reduce::Last, OKABE_BLACK, "desired") });
             Plot { lines, y_desc: "tasks", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
         }
         ChartKind::Buckets => {
             let buckets = [
-                (col::BUCKET_FARGATE_ON_DEMAND, CAPACITY_COLOURS[0], "Fargate On-Demand launches"),
-                (col::BUCKET_FARGATE_SPOT, CAPACITY_COLOURS[1], "Fargate Spot launches"),
-                (col::BUCKET_RUN_TASK_API, SKY_BLUE, "RunTask API calls"),
-                (col::BUCKET_FARGATE_RUN_TASK_CALLS, CAPACITY_COLOURS[3], "Fargate RunTask calls"),
+                (Column::BucketFargateOnDemand, CAPACITY_COLOURS[0], Bucket::FargateOnDemand.name()),
+                (Column::BucketFargateSpot, CAPACITY_COLOURS[1], Bucket::FargateSpot.name()),
+                (Column::BucketRunTaskApi, SKY_BLUE, Bucket::RunTaskApi.name()),
+                (Column::BucketFargateRunTaskCalls, CAPACITY_COLOURS[3], Bucket::FargateRunTaskCalls.name()),
             ];
             // A bucket that never moved is full the whole time and only buries the ones that did; if none moved,
             // show all four so the chart still says how full they are.
@@ -587,9 +587,9 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
         }
         ChartKind::Backlog => {
             let lines = [
-                (col::PROVISIONING, CAPACITY_COLOURS[4], "PROVISIONING"),
-                (col::PENDING, SKY_BLUE, "PENDING"),
-                (col::SPOT_CAPACITY_WAITING, CAPACITY_COLOURS[1], "waiting for Spot capacity"),
+                (Column::Provisioning, CAPACITY_COLOURS[4], "PROVISIONING"),
+                (Column::Pending, SKY_BLUE, "PENDING"),
+                (Column::SpotCapacityWaiting, CAPACITY_COLOURS[1], "waiting for Spot capacity"),
             ]
             .into_iter()
             .filter(|&(column, _, _)| nonzero(column))
@@ -598,8 +598,8 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             Plot { lines, y_desc: "tasks", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
         }
         ChartKind::Cost => {
-            let lines = if nonzero(col::COST_USD) {
-                vec![line(col::COST_USD, Reduce::Last, CAPACITY_COLOURS[2], "cost")]
+            let lines = if nonzero(Column::CostUsd) {
+                vec![line(Column::CostUsd, Reduce::Last, CAPACITY_COLOURS[2], "cost")]
             } else {
                 Vec::new()
             };
@@ -998,17 +998,17 @@ mod tests {
         let mut series = TimeSeries::new(1000);
         for i in 0..21_600usize {
             let t = i as f64;
-            for (c, column) in series.columns.iter_mut().enumerate() {
+            for (&c, column) in Column::ALL.iter().zip(series.columns.iter_mut()) {
                 let v = match c {
-                    col::LAUNCHES_FARGATE => f64::from(i < 600 && i % 5 == 0) * 10.0,
-                    col::LAUNCHES_FARGATE_SPOT => f64::from(i % 3600 < 120 && i % 5 == 0) * 4.0,
-                    col::RUNNING_FARGATE => (t / 6.0).min(100.0),
-                    col::RUNNING_FARGATE_SPOT => 50.0 - f64::from(i % 3600 < 120) * 20.0,
-                    col::DESIRED => 150.0,
-                    col::PENDING => f64::from(i % 3600 < 130) * 7.0,
-                    col::BUCKET_FARGATE_ON_DEMAND => 100.0 - f64::from(i < 600) * 60.0,
-                    col::BUCKET_RUN_TASK_API => 100.0,
-                    col::COST_USD => t * 0.001,
+                    Column::LaunchesFargate => f64::from(i < 600 && i % 5 == 0) * 10.0,
+                    Column::LaunchesFargateSpot => f64::from(i % 3600 < 120 && i % 5 == 0) * 4.0,
+                    Column::RunningFargate => (t / 6.0).min(100.0),
+                    Column::RunningFargateSpot => 50.0 - f64::from(i % 3600 < 120) * 20.0,
+                    Column::Desired => 150.0,
+                    Column::Pending => f64::from(i % 3600 < 130) * 7.0,
+                    Column::BucketFargateOnDemand => 100.0 - f64::from(i < 600) * 60.0,
+                    Column::BucketRunTaskApi => 100.0,
+                    Column::CostUsd => t * 0.001,
                     _ => 0.0,
                 };
                 column.push(v);

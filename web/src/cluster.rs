@@ -22,6 +22,7 @@
 //! The n-th square drawn at a place (counting in state order, STOPPED never drawn) is the n-th task of
 //! `Simulation::tasks_at(place)`, which sorts the same way: hit tests answer with that ordinal.
 
+use fleetplan_engine::instance::InstanceState;
 use fleetplan_engine::output::{InstanceView, ProviderView};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::{Place, TaskView, View};
@@ -360,11 +361,8 @@ impl<'v> Prep<'v> {
     fn new(view: &'v View) -> Prep<'v> {
         let mut pools = Vec::new();
         for capacity in [CapacityType::Fargate, CapacityType::FargateSpot] {
-            let counts = view
-                .pools
-                .iter()
-                .find(|p| p.capacity == capacity.name())
-                .map_or([0; DRAWN], |p| drawn_counts(&p.by_state));
+            let counts =
+                view.pools.iter().find(|p| p.capacity == capacity).map_or([0; DRAWN], |p| drawn_counts(&p.by_state));
             let total = sum(&counts);
             // Fargate is always drawn without providers, so an empty run shows an empty pool, not a blank canvas.
             let always = capacity == CapacityType::Fargate && view.providers.is_empty();
@@ -462,11 +460,11 @@ fn backdrop(look: Look) -> &'static str {
     }
 }
 
-fn look(state: &str) -> Look {
+fn look(state: InstanceState) -> Look {
     match state {
-        "LAUNCHING" | "REGISTERING" => Look::Booting,
-        "DRAINING" => Look::Draining,
-        _ => Look::Active,
+        InstanceState::Launching | InstanceState::Registering => Look::Booting,
+        InstanceState::Draining => Look::Draining,
+        InstanceState::Active | InstanceState::Terminated => Look::Active,
     }
 }
 
@@ -622,7 +620,7 @@ impl Builder<'_, '_, '_> {
         for pool in &prep.pools {
             let spot_waiting = prep.view.spot_capacity_waiting;
             self.label(true, || {
-                let mut text = format!("{} · {}", capacity_label(pool.capacity.name()), plural(pool.total, "task"));
+                let mut text = format!("{} · {}", capacity_label(pool.capacity), plural(pool.total, "task"));
                 if aggregate && pool.total > 0 {
                     text.push_str(": ");
                     text.push_str(&breakdown(&pool.counts));
@@ -985,8 +983,8 @@ pub fn task_details(task: &TaskView) -> Vec<(&'static str, String)> {
         ("Owner", task.owner.clone()),
         ("Task definition", task.task_definition.clone()),
         ("Size", format!("{} CPU units, {} MiB", thousands(task.cpu), thousands(task.memory))),
-        ("State", task.state.to_string()),
-        ("Health", task.health.to_string()),
+        ("State", task.state.name().to_string()),
+        ("Health", task.health.name().to_string()),
         ("Capacity", capacity_label(task.capacity).to_string()),
         ("Provider", task.provider.clone()),
         ("Instance", task.instance.clone().unwrap_or_else(|| "none".to_string())),
@@ -994,7 +992,7 @@ pub fn task_details(task: &TaskView) -> Vec<(&'static str, String)> {
         ("Running since", task.running_s.map_or_else(|| "not yet".to_string(), seconds)),
     ];
     if let Some(reason) = task.stopping {
-        rows.push(("Stopping", reason.to_string()));
+        rows.push(("Stopping", reason.name().to_string()));
     }
     if task.interruption_warning {
         rows.push(("Spot interruption", "warned: stopped two minutes after the warning".to_string()));
@@ -1003,14 +1001,13 @@ pub fn task_details(task: &TaskView) -> Vec<(&'static str, String)> {
 }
 
 /// Capacity type names as people read them.
-fn capacity_label(name: &str) -> &str {
-    match name {
-        "FARGATE" => "Fargate",
-        "FARGATE_SPOT" => "Fargate Spot",
-        "EC2" => "EC2 On-Demand",
-        "EC2_SPOT" => "EC2 Spot",
-        "EXTERNAL" => "ECS Anywhere",
-        other => other,
+fn capacity_label(capacity: CapacityType) -> &'static str {
+    match capacity {
+        CapacityType::Fargate => "Fargate",
+        CapacityType::FargateSpot => "Fargate Spot",
+        CapacityType::Ec2OnDemand => "EC2 On-Demand",
+        CapacityType::Ec2Spot => "EC2 Spot",
+        CapacityType::External => "ECS Anywhere",
     }
 }
 
@@ -1063,7 +1060,7 @@ mod tests {
         CapacityType::ALL
             .iter()
             .map(|c| PoolView {
-                capacity: c.name(),
+                capacity: *c,
                 by_state: match c {
                     CapacityType::Fargate => fargate,
                     CapacityType::FargateSpot => spot,
@@ -1089,7 +1086,7 @@ mod tests {
     fn provider(name: &str, zones: usize, waiting: u32) -> ProviderView {
         ProviderView {
             name: name.to_string(),
-            capacity: "EC2",
+            capacity: CapacityType::Ec2OnDemand,
             zones: (0..zones).map(|z| format!("us-east-1{}", (b'a' + z as u8) as char)).collect(),
             waiting,
             reservation: Some(120),
@@ -1097,7 +1094,7 @@ mod tests {
     }
 
     /// An instance with `tasks` tasks of 256 CPU units / 512 MiB on a 4 vCPU / 8 GiB host (room for 16).
-    fn instance(index: u32, provider: u16, zone: u16, state: &'static str, by_state: [u32; 8]) -> InstanceView {
+    fn instance(index: u32, provider: u16, zone: u16, state: InstanceState, by_state: [u32; 8]) -> InstanceView {
         let tasks: u32 = by_state.iter().take(DRAWN).sum();
         InstanceView {
             index,
@@ -1129,7 +1126,9 @@ mod tests {
             by_state[TaskState::Pending.index()] = tasks_each / 8;
             by_state[TaskState::Provisioning.index()] = tasks_each / 4 - tasks_each / 8;
             by_state[TaskState::Stopped.index()] = 5;
-            let state = ["ACTIVE", "LAUNCHING", "DRAINING", "ACTIVE"][i as usize % 4];
+            let state =
+                [InstanceState::Active, InstanceState::Launching, InstanceState::Draining, InstanceState::Active]
+                    [i as usize % 4];
             // Index gaps like a real run (terminated instances are left out of the view).
             instances.push(instance(i * 2 + 1, (i % u32::from(providers)) as u16, (i % 3) as u16, state, by_state));
         }
@@ -1327,10 +1326,10 @@ mod tests {
     #[test]
     fn hand_made_oddities_do_not_panic() {
         // Zone and provider indices out of range, more tasks than the estimate, zero totals, a tiny canvas.
-        let mut odd = instance(3, 0, 5, "SOMETHING", [1000, 0, 0, 0, 0, 0, 0, u32::MAX]);
+        let mut odd = instance(3, 0, 5, InstanceState::Terminated, [1000, 0, 0, 0, 0, 0, 0, u32::MAX]);
         odd.cpu_total = 0;
         odd.memory_used = 0;
-        let lost = instance(4, 9, 0, "ACTIVE", [1; 8]);
+        let lost = instance(4, 9, 0, InstanceState::Active, [1; 8]);
         let v = view(pools([u32::MAX; 8], [1; 8]), vec![provider("p", 1, u32::MAX)], vec![odd, lost]);
         for (w, h) in [(1200.0, 640.0), (40.0, 30.0), (3.0, 3000.0)] {
             let layout = layout(&v, w, h);
@@ -1393,7 +1392,7 @@ mod tests {
 
     #[test]
     fn details_read_well() {
-        let mut i = instance(7, 0, 1, "DRAINING", [0, 1, 0, 3, 0, 0, 0, 2]);
+        let mut i = instance(7, 0, 1, InstanceState::Draining, [0, 1, 0, 3, 0, 0, 0, 2]);
         i.interruption_notice = true;
         let rows = instance_details(&i);
         let get = |label| rows.iter().find(|(l, _)| *l == label).map(|(_, v)| v.as_str());
@@ -1425,7 +1424,13 @@ mod tests {
                     for (s, (name, _)) in STATE_COLOURS.iter().enumerate() {
                         let (first, end) = grid.range(s);
                         for n in first..end {
-                            assert_eq!(tasks[n as usize].state, *name, "{} {:?} square {n}", preset.id, grid.place);
+                            assert_eq!(
+                                tasks[n as usize].state.name(),
+                                *name,
+                                "{} {:?} square {n}",
+                                preset.id,
+                                grid.place
+                            );
                             checked += 1;
                         }
                     }

@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use fleetplan_engine::output::SERIES_COLUMNS;
+use fleetplan_engine::output::Column;
 use fleetplan_engine::task::TaskState;
 use fleetplan_engine::{Place, Scenario, Summary, View};
 use gloo_render::{request_animation_frame, AnimationFrame};
@@ -109,7 +109,7 @@ fn group_rows(view: &View) -> Vec<GroupRow> {
         let mut by_state = [0; 7];
         by_state.copy_from_slice(&pool.by_state[..7]);
         if by_state.iter().any(|&n| n > 0) {
-            rows.push(GroupRow { label: pool.capacity.to_string(), instances: None, by_state });
+            rows.push(GroupRow { label: pool.capacity.name().to_string(), instances: None, by_state });
         }
     }
     // Zone rows of every provider, then one pass over the instances adds each to its row.
@@ -581,7 +581,7 @@ pub fn stage(props: &StageProps) -> Html {
             <section class="charts" aria-label="Charts">
                 <div class="charts-head">
                     <h2>{ "Over time" }</h2>
-                    <button id="export-csv" onclick={on_csv} title={format!("{} columns, one row per sample", SERIES_COLUMNS.len() + 1)}>{ "Export CSV" }</button>
+                    <button id="export-csv" onclick={on_csv} title={format!("{} columns, one row per sample", Column::COUNT + 1)}>{ "Export CSV" }</button>
                 </div>
                 <div class="chart-grid">
                     { for ChartKind::ALL.iter().map(|&kind| chart_figure(&shared, kind)) }
@@ -678,7 +678,7 @@ fn summary_panel(props: &SummaryProps) -> Html {
                                 <td>{ format!("{}/{}", svc.running, svc.desired) }</td>
                                 <td>{ seconds(svc.steady_s) }</td>
                                 <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| format!("{r:.1}/s")) }</td>
-                                <td>{ svc.limited_by.clone() }
+                                <td>{ svc.limited_by_name() }
                                     if svc.interruptions + svc.replacements > 0 {
                                         <span class="note">{ format!(" · {} interrupted, {} replaced", svc.interruptions, svc.replacements) }</span>
                                     }

@@ -42,7 +42,7 @@ pub fn summary_text(summary: &Summary) -> String {
             s.desired,
             seconds(s.steady_s),
             s.deployment,
-            s.limited_by
+            s.limited_by_name()
         );
     }
     for r in &summary.run_tasks {

@@ -37,9 +37,9 @@ pub mod task;
 pub mod time;
 
 pub use instance::InstanceState;
-pub use output::{Place, Summary, TaskView, TimeSeries, TraceEntry, View};
+pub use output::{Column, Limiter, Place, Summary, TaskView, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
-pub use sim::{Instance, Limiter, RunOptions, Simulation};
+pub use sim::{Instance, RunOptions, Simulation};
 pub use time::SimTime;
 
 /// Runs a scenario to the end and returns its summary: the one-call form of the stepping API.

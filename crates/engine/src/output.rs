@@ -1,80 +1,193 @@
 //! What a run produces: time series for the charts, a summary ([`Summary`]), a view of the current state for
 //! drawing ([`View`]) and an event trace. All plain values, serialisable, no IO.
+//!
+//! Closed sets cross this boundary as enums ([`Column`], [`Limiter`], [`Bucket`], [`CapacityType`], [`TaskState`],
+//! ...), not text, so the web app and the CLI match on them; each serialises as the text it always printed, so the
+//! JSON and CSV stay the same.
 
 use std::fmt;
+use std::ops::{Index, IndexMut};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-use crate::task::{StopReason, TaskState};
+use crate::instance::InstanceState;
+use crate::scenario::CapacityType;
+use crate::task::{Health, StopReason, TaskState};
 use crate::time::SimTime;
 
-/// The columns of [`TimeSeries`], in order. Rates are per second over the preceding sample interval;
-/// levels are sampled at the sample time.
-pub const SERIES_COLUMNS: [(&str, &str); 22] = [
-    ("launches_fargate", "tasks/s"),
-    ("launches_fargate_spot", "tasks/s"),
-    ("launches_ec2", "tasks/s"),
-    ("launches_ec2_spot", "tasks/s"),
-    ("launches_external", "tasks/s"),
-    ("running_fargate", "tasks"),
-    ("running_fargate_spot", "tasks"),
-    ("running_ec2", "tasks"),
-    ("running_ec2_spot", "tasks"),
-    ("running_external", "tasks"),
-    ("desired", "tasks"),
-    ("healthy", "tasks"),
-    ("provisioning", "tasks"),
-    ("pending", "tasks"),
-    ("instances", "instances"),
-    ("capacity_provider_reservation", "percent"),
-    ("bucket_fargate_on_demand", "tokens"),
-    ("bucket_fargate_spot", "tokens"),
-    ("bucket_run_task_api", "tokens"),
-    ("bucket_fargate_run_task_calls", "tokens"),
-    ("spot_capacity_waiting", "tasks"),
-    ("cost_usd", "USD"),
-];
-
-/// Column indices into [`TimeSeries::columns`]. Launches and running counts are indexed by capacity type:
-/// `LAUNCHES + CapacityType::index()`, `RUNNING + CapacityType::index()`.
-pub mod col {
-    pub const LAUNCHES: usize = 0;
-    pub const LAUNCHES_FARGATE: usize = 0;
-    pub const LAUNCHES_FARGATE_SPOT: usize = 1;
-    pub const LAUNCHES_EC2: usize = 2;
-    pub const LAUNCHES_EC2_SPOT: usize = 3;
-    pub const LAUNCHES_EXTERNAL: usize = 4;
-    pub const RUNNING: usize = 5;
-    pub const RUNNING_FARGATE: usize = 5;
-    pub const RUNNING_FARGATE_SPOT: usize = 6;
-    pub const RUNNING_EC2: usize = 7;
-    pub const RUNNING_EC2_SPOT: usize = 8;
-    pub const RUNNING_EXTERNAL: usize = 9;
-    pub const DESIRED: usize = 10;
-    pub const HEALTHY: usize = 11;
-    pub const PROVISIONING: usize = 12;
-    pub const PENDING: usize = 13;
-    pub const INSTANCES: usize = 14;
+/// The columns of [`TimeSeries`], in order (the CSV's order). Rates are per second over the preceding sample
+/// interval; levels are sampled at the sample time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Column {
+    LaunchesFargate,
+    LaunchesFargateSpot,
+    LaunchesEc2,
+    LaunchesEc2Spot,
+    LaunchesExternal,
+    RunningFargate,
+    RunningFargateSpot,
+    RunningEc2,
+    RunningEc2Spot,
+    RunningExternal,
+    Desired,
+    Healthy,
+    Provisioning,
+    Pending,
+    Instances,
     /// The highest CapacityProviderReservation across providers at their last evaluation (0 with none).
-    pub const RESERVATION: usize = 15;
-    pub const BUCKET_FARGATE_ON_DEMAND: usize = 16;
-    pub const BUCKET_FARGATE_SPOT: usize = 17;
-    pub const BUCKET_RUN_TASK_API: usize = 18;
-    pub const BUCKET_FARGATE_RUN_TASK_CALLS: usize = 19;
-    pub const SPOT_CAPACITY_WAITING: usize = 20;
-    pub const COST_USD: usize = 21;
+    Reservation,
+    BucketFargateOnDemand,
+    BucketFargateSpot,
+    BucketRunTaskApi,
+    BucketFargateRunTaskCalls,
+    SpotCapacityWaiting,
+    CostUsd,
+}
+
+impl Column {
+    pub const COUNT: usize = 22;
+    pub const ALL: [Column; Column::COUNT] = [
+        Column::LaunchesFargate,
+        Column::LaunchesFargateSpot,
+        Column::LaunchesEc2,
+        Column::LaunchesEc2Spot,
+        Column::LaunchesExternal,
+        Column::RunningFargate,
+        Column::RunningFargateSpot,
+        Column::RunningEc2,
+        Column::RunningEc2Spot,
+        Column::RunningExternal,
+        Column::Desired,
+        Column::Healthy,
+        Column::Provisioning,
+        Column::Pending,
+        Column::Instances,
+        Column::Reservation,
+        Column::BucketFargateOnDemand,
+        Column::BucketFargateSpot,
+        Column::BucketRunTaskApi,
+        Column::BucketFargateRunTaskCalls,
+        Column::SpotCapacityWaiting,
+        Column::CostUsd,
+    ];
+
+    /// Position in [`TimeSeries::columns`] and in the CSV (after `time_s`).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The CSV header name (without the unit).
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::LaunchesFargate => "launches_fargate",
+            Column::LaunchesFargateSpot => "launches_fargate_spot",
+            Column::LaunchesEc2 => "launches_ec2",
+            Column::LaunchesEc2Spot => "launches_ec2_spot",
+            Column::LaunchesExternal => "launches_external",
+            Column::RunningFargate => "running_fargate",
+            Column::RunningFargateSpot => "running_fargate_spot",
+            Column::RunningEc2 => "running_ec2",
+            Column::RunningEc2Spot => "running_ec2_spot",
+            Column::RunningExternal => "running_external",
+            Column::Desired => "desired",
+            Column::Healthy => "healthy",
+            Column::Provisioning => "provisioning",
+            Column::Pending => "pending",
+            Column::Instances => "instances",
+            Column::Reservation => "capacity_provider_reservation",
+            Column::BucketFargateOnDemand => "bucket_fargate_on_demand",
+            Column::BucketFargateSpot => "bucket_fargate_spot",
+            Column::BucketRunTaskApi => "bucket_run_task_api",
+            Column::BucketFargateRunTaskCalls => "bucket_fargate_run_task_calls",
+            Column::SpotCapacityWaiting => "spot_capacity_waiting",
+            Column::CostUsd => "cost_usd",
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Column::LaunchesFargate
+            | Column::LaunchesFargateSpot
+            | Column::LaunchesEc2
+            | Column::LaunchesEc2Spot
+            | Column::LaunchesExternal => "tasks/s",
+            Column::RunningFargate
+            | Column::RunningFargateSpot
+            | Column::RunningEc2
+            | Column::RunningEc2Spot
+            | Column::RunningExternal
+            | Column::Desired
+            | Column::Healthy
+            | Column::Provisioning
+            | Column::Pending
+            | Column::SpotCapacityWaiting => "tasks",
+            Column::Instances => "instances",
+            Column::Reservation => "percent",
+            Column::BucketFargateOnDemand
+            | Column::BucketFargateSpot
+            | Column::BucketRunTaskApi
+            | Column::BucketFargateRunTaskCalls => "tokens",
+            Column::CostUsd => "USD",
+        }
+    }
+
+    /// Tasks launched per second on a capacity type.
+    pub fn launches(capacity: CapacityType) -> Column {
+        match capacity {
+            CapacityType::Fargate => Column::LaunchesFargate,
+            CapacityType::FargateSpot => Column::LaunchesFargateSpot,
+            CapacityType::Ec2OnDemand => Column::LaunchesEc2,
+            CapacityType::Ec2Spot => Column::LaunchesEc2Spot,
+            CapacityType::External => Column::LaunchesExternal,
+        }
+    }
+
+    /// Tasks RUNNING on a capacity type.
+    pub fn running(capacity: CapacityType) -> Column {
+        match capacity {
+            CapacityType::Fargate => Column::RunningFargate,
+            CapacityType::FargateSpot => Column::RunningFargateSpot,
+            CapacityType::Ec2OnDemand => Column::RunningEc2,
+            CapacityType::Ec2Spot => Column::RunningEc2Spot,
+            CapacityType::External => Column::RunningExternal,
+        }
+    }
+}
+
+/// One sample: a value per [`Column`], filled in by name and appended with [`TimeSeries::push`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample(pub [f64; Column::COUNT]);
+
+impl Default for Sample {
+    fn default() -> Sample {
+        Sample([0.0; Column::COUNT])
+    }
+}
+
+impl Index<Column> for Sample {
+    type Output = f64;
+    fn index(&self, column: Column) -> &f64 {
+        &self.0[column.index()]
+    }
+}
+
+impl IndexMut<Column> for Sample {
+    fn index_mut(&mut self, column: Column) -> &mut f64 {
+        &mut self.0[column.index()]
+    }
 }
 
 /// Values sampled every `interval_ms`; sample `i` is at time `(i + 1) * interval_ms`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimeSeries {
     pub interval_ms: u64,
+    /// One vector per [`Column`], indexed by [`Column::index`], all of the same length.
     pub columns: Vec<Vec<f64>>,
 }
 
 impl TimeSeries {
     pub fn new(interval_ms: u64) -> TimeSeries {
-        TimeSeries { interval_ms, columns: vec![Vec::new(); SERIES_COLUMNS.len()] }
+        TimeSeries { interval_ms, columns: vec![Vec::new(); Column::COUNT] }
     }
 
     pub fn len(&self) -> usize {
@@ -89,15 +202,22 @@ impl TimeSeries {
         (sample as u64 + 1) as f64 * self.interval_ms as f64 / 1000.0
     }
 
-    pub fn column(&self, index: usize) -> &[f64] {
-        &self.columns[index]
+    pub fn column(&self, column: Column) -> &[f64] {
+        &self.columns[column.index()]
+    }
+
+    /// Appends one sample to every column.
+    pub fn push(&mut self, sample: Sample) {
+        for (column, value) in self.columns.iter_mut().zip(sample.0) {
+            column.push(value);
+        }
     }
 
     /// The whole series as CSV: a `time_s` column, then one column per series, named with its unit.
     pub fn to_csv(&self) -> String {
         let mut out = String::from("time_s");
-        for (name, unit) in SERIES_COLUMNS {
-            out.push_str(&format!(",{name} ({unit})"));
+        for column in Column::ALL {
+            out.push_str(&format!(",{} ({})", column.name(), column.unit()));
         }
         out.push('\n');
         for i in 0..self.len() {
@@ -156,20 +276,133 @@ pub struct ServiceSummary {
     pub steady_s: Option<f64>,
     /// Tasks started per second of the ramp (`running / steady_s`).
     pub launch_rate_per_s: Option<f64>,
-    /// What held the service back most, by waiting task-seconds.
-    pub limited_by: String,
+    /// What held the service back most, by waiting task-seconds; `None` (printed as [`TASK_STARTUP`]) if nothing
+    /// did but task startup itself.
+    #[serde(serialize_with = "limited_by_name")]
+    pub limited_by: Option<Limiter>,
     /// Waiting task-seconds per limit, largest first.
     pub limits: Vec<LimitShare>,
-    pub deployment: String,
+    pub deployment: DeploymentStatus,
     pub failures: u64,
     pub replacements: u64,
     pub interruptions: u64,
 }
 
+/// ECS deployment rollout states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollout {
+    InProgress,
+    Completed,
+    Failed,
+}
+
+impl Rollout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Rollout::InProgress => "IN_PROGRESS",
+            Rollout::Completed => "COMPLETED",
+            Rollout::Failed => "FAILED",
+        }
+    }
+}
+
+/// A service's current (primary) deployment: its rollout state, and whether the circuit breaker rolled it back
+/// to an earlier revision. Prints (and serialises) as `COMPLETED` or `COMPLETED (rolled back)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeploymentStatus {
+    pub rollout: Rollout,
+    pub rolled_back: bool,
+}
+
+impl fmt::Display for DeploymentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.rollout.name())?;
+        if self.rolled_back {
+            f.write_str(" (rolled back)")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for DeploymentStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// What `limited_by` says when no limit held a service back: its tasks only had to start.
+pub const TASK_STARTUP: &str = "task startup (provisioning, image pull, start, health checks)";
+
+impl ServiceSummary {
+    /// `limited_by` as people read it.
+    pub fn limited_by_name(&self) -> &'static str {
+        self.limited_by.map_or(TASK_STARTUP, Limiter::name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LimitShare {
-    pub limit: String,
+    pub limit: Limiter,
     pub waiting_task_s: f64,
+}
+
+/// What kept a service from launching the tasks it wanted, for the summary's "limited by".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Limiter {
+    ServiceLaunchRate,
+    FargateOnDemandBucket,
+    FargateSpotBucket,
+    FargateSpotCapacity,
+    DeploymentSettings,
+    Backoff,
+    CircuitBreaker,
+    Capacity,
+    ProvisioningLimit,
+    ClusterAutoScaling,
+}
+
+impl Limiter {
+    pub const COUNT: usize = 10;
+    pub const ALL: [Limiter; Limiter::COUNT] = [
+        Limiter::ServiceLaunchRate,
+        Limiter::FargateOnDemandBucket,
+        Limiter::FargateSpotBucket,
+        Limiter::FargateSpotCapacity,
+        Limiter::DeploymentSettings,
+        Limiter::Backoff,
+        Limiter::CircuitBreaker,
+        Limiter::Capacity,
+        Limiter::ProvisioningLimit,
+        Limiter::ClusterAutoScaling,
+    ];
+
+    /// The summary's text for it (also its JSON form).
+    pub fn name(self) -> &'static str {
+        match self {
+            Limiter::ServiceLaunchRate => "service launch rate",
+            Limiter::FargateOnDemandBucket => "Fargate On-Demand launch bucket",
+            Limiter::FargateSpotBucket => "Fargate Spot launch bucket",
+            Limiter::FargateSpotCapacity => "Fargate Spot capacity",
+            Limiter::DeploymentSettings => "deployment settings (minimumHealthyPercent / maximumPercent)",
+            Limiter::Backoff => "exponential backoff (tasks failing to start)",
+            Limiter::CircuitBreaker => "circuit breaker (deployment failed)",
+            Limiter::Capacity => "EC2 capacity (no instance with room, no managed scaling)",
+            Limiter::ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
+            Limiter::ClusterAutoScaling => "cluster auto scaling (tasks in PROVISIONING waiting for instances)",
+        }
+    }
+}
+
+impl fmt::Display for Limiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Limiter {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -205,8 +438,9 @@ pub struct View {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProviderView {
     pub name: String,
-    /// The capacity type's name (`EC2`, `EC2 Spot`, `EXTERNAL`).
-    pub capacity: &'static str,
+    /// `EC2`, `EC2_SPOT` or `EXTERNAL`.
+    #[serde(serialize_with = "capacity_name")]
+    pub capacity: CapacityType,
     pub zones: Vec<String>,
     /// Tasks in PROVISIONING waiting for an instance with room.
     pub waiting: u32,
@@ -227,7 +461,7 @@ pub struct InstanceView {
     pub zone: String,
     /// Index into the provider's zones.
     pub zone_index: u16,
-    pub state: &'static str,
+    pub state: InstanceState,
     /// A Spot interruption notice has arrived: the instance is terminated two minutes after it.
     pub interruption_notice: bool,
     /// A rebalance recommendation arrived ahead of the notice.
@@ -246,7 +480,7 @@ pub struct InstanceView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
     /// Tasks of a capacity type that are not on an instance (Fargate and Fargate Spot tasks).
-    Pool(crate::scenario::CapacityType),
+    Pool(CapacityType),
     /// Tasks waiting in PROVISIONING for room in a provider (index into [`View::providers`]).
     Waiting(u16),
     /// Tasks holding resources on an instance ([`InstanceView::index`]).
@@ -262,22 +496,25 @@ pub struct TaskView {
     pub task_definition: String,
     pub cpu: u32,
     pub memory: u32,
-    pub state: &'static str,
-    pub health: &'static str,
-    pub capacity: &'static str,
+    pub state: TaskState,
+    pub health: Health,
+    #[serde(serialize_with = "capacity_name")]
+    pub capacity: CapacityType,
     pub provider: String,
     pub instance: Option<String>,
     pub launched_s: f64,
     pub running_s: Option<f64>,
-    /// Desired status STOPPED, with the reason once known.
-    pub stopping: Option<&'static str>,
+    /// Desired status STOPPED, and why (printed as [`StopReason::name`]).
+    #[serde(serialize_with = "stop_reason_name")]
+    pub stopping: Option<StopReason>,
     /// Under a Spot interruption warning.
     pub interruption_warning: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolView {
-    pub capacity: &'static str,
+    #[serde(serialize_with = "capacity_name")]
+    pub capacity: CapacityType,
     /// Counts indexed like [`TaskState::ALL`] (STOPPED included).
     pub by_state: [u32; 8],
 }
@@ -289,15 +526,88 @@ pub struct ServiceView {
     pub active: u32,
     pub healthy: u32,
     pub steady: bool,
-    pub deployment: String,
+    pub deployment: DeploymentStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BucketView {
-    pub name: &'static str,
+    pub name: Bucket,
     pub level: f64,
     pub burst: u64,
     pub refill_per_s: f64,
+}
+
+/// The account-level token buckets [`View::buckets`] lists, in its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bucket {
+    FargateOnDemand,
+    FargateSpot,
+    RunTaskApi,
+    FargateRunTaskCalls,
+    /// Not a rate limit: the Fargate Spot capacity available per minute.
+    FargateSpotCapacity,
+}
+
+impl Bucket {
+    pub const ALL: [Bucket; 5] = [
+        Bucket::FargateOnDemand,
+        Bucket::FargateSpot,
+        Bucket::RunTaskApi,
+        Bucket::FargateRunTaskCalls,
+        Bucket::FargateSpotCapacity,
+    ];
+
+    /// Its label (also its JSON form).
+    pub fn name(self) -> &'static str {
+        match self {
+            Bucket::FargateOnDemand => "Fargate On-Demand launches",
+            Bucket::FargateSpot => "Fargate Spot launches",
+            Bucket::RunTaskApi => "RunTask API calls",
+            Bucket::FargateRunTaskCalls => "Fargate RunTask calls",
+            Bucket::FargateSpotCapacity => "Fargate Spot capacity",
+        }
+    }
+
+    /// The time-series column sampling its level, if there is one.
+    pub fn column(self) -> Option<Column> {
+        match self {
+            Bucket::FargateOnDemand => Some(Column::BucketFargateOnDemand),
+            Bucket::FargateSpot => Some(Column::BucketFargateSpot),
+            Bucket::RunTaskApi => Some(Column::BucketRunTaskApi),
+            Bucket::FargateRunTaskCalls => Some(Column::BucketFargateRunTaskCalls),
+            Bucket::FargateSpotCapacity => None,
+        }
+    }
+}
+
+impl fmt::Display for Bucket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Bucket {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+// Field serialisers for enums defined elsewhere whose JSON form is their `name()`; serde's derive would print the
+// variant names instead.
+
+fn capacity_name<S: Serializer>(capacity: &CapacityType, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(capacity.name())
+}
+
+fn stop_reason_name<S: Serializer>(reason: &Option<StopReason>, serializer: S) -> Result<S::Ok, S::Error> {
+    match reason {
+        Some(reason) => serializer.serialize_some(reason.name()),
+        None => serializer.serialize_none(),
+    }
+}
+
+fn limited_by_name<S: Serializer>(limiter: &Option<Limiter>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(limiter.map_or(TASK_STARTUP, Limiter::name))
 }
 
 /// One line of the event trace.
@@ -322,7 +632,7 @@ pub enum TraceWhat {
     Throttled { workload: String, retry_at: Option<SimTime> },
     SpotCapacity { per_minute: u32 },
     Placed { task: u32, instance: u32 },
-    Instance { instance: u32, state: crate::instance::InstanceState },
+    Instance { instance: u32, state: InstanceState },
     ScaleOut { provider: String, instances: u32, reservation: u32 },
     ScaleIn { provider: String, instances: u32 },
     SpotNotice { instance: u32 },
@@ -374,4 +684,127 @@ pub fn digest(lines: impl IntoIterator<Item = String>) -> u64 {
         }
     }
     hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_listed_in_index_order() {
+        for (i, column) in Column::ALL.into_iter().enumerate() {
+            assert_eq!(column.index(), i, "{column:?}");
+        }
+    }
+
+    #[test]
+    fn capacity_columns_follow_the_capacity_type() {
+        for capacity in CapacityType::ALL {
+            let suffix = capacity.name().to_lowercase();
+            assert_eq!(Column::launches(capacity).name(), format!("launches_{suffix}"));
+            assert_eq!(Column::running(capacity).name(), format!("running_{suffix}"));
+        }
+    }
+
+    #[test]
+    fn csv_header_is_unchanged() {
+        let mut series = TimeSeries::new(500);
+        let mut sample = Sample::default();
+        sample[Column::Desired] = 3.0;
+        sample[Column::CostUsd] = 0.25;
+        series.push(sample);
+        let csv = series.to_csv();
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next(),
+            Some(
+                "time_s,launches_fargate (tasks/s),launches_fargate_spot (tasks/s),launches_ec2 (tasks/s),\
+                 launches_ec2_spot (tasks/s),launches_external (tasks/s),running_fargate (tasks),\
+                 running_fargate_spot (tasks),running_ec2 (tasks),running_ec2_spot (tasks),running_external (tasks),\
+                 desired (tasks),healthy (tasks),provisioning (tasks),pending (tasks),instances (instances),\
+                 capacity_provider_reservation (percent),bucket_fargate_on_demand (tokens),bucket_fargate_spot (tokens),\
+                 bucket_run_task_api (tokens),bucket_fargate_run_task_calls (tokens),spot_capacity_waiting (tasks),\
+                 cost_usd (USD)"
+            )
+        );
+        assert_eq!(lines.next(), Some("0.500000,0,0,0,0,0,0,0,0,0,0,3,0,0,0,0,0,0,0,0,0,0,0.250000"));
+        assert_eq!(series.column(Column::CostUsd), &[0.25]);
+    }
+
+    #[test]
+    fn buckets_name_their_columns() {
+        for bucket in Bucket::ALL {
+            if let Some(column) = bucket.column() {
+                assert!(column.name().starts_with("bucket_"), "{bucket:?}");
+            }
+        }
+        assert_eq!(Bucket::FargateSpotCapacity.column(), None);
+    }
+
+    #[test]
+    fn enums_serialise_as_the_text_they_replaced() {
+        let task = TaskView {
+            id: 1,
+            owner: "service web".into(),
+            task_definition: "web".into(),
+            cpu: 256,
+            memory: 512,
+            state: TaskState::Deprovisioning,
+            health: Health::Unhealthy,
+            capacity: CapacityType::FargateSpot,
+            provider: "FARGATE_SPOT".into(),
+            instance: None,
+            launched_s: 1.0,
+            running_s: None,
+            stopping: Some(StopReason::SpotInterrupted),
+            interruption_warning: true,
+        };
+        let json = serde_json::to_string(&task).unwrap();
+        assert!(json.contains(r#""state":"DEPROVISIONING","health":"UNHEALTHY","capacity":"FARGATE_SPOT""#), "{json}");
+        assert!(json.contains(r#""stopping":"Spot interruption""#), "{json}");
+        let not_stopping = TaskView { stopping: None, ..task };
+        assert!(serde_json::to_string(&not_stopping).unwrap().contains(r#""stopping":null"#));
+
+        let pool = PoolView { capacity: CapacityType::Ec2OnDemand, by_state: [0; 8] };
+        assert_eq!(serde_json::to_string(&pool).unwrap(), r#"{"capacity":"EC2","by_state":[0,0,0,0,0,0,0,0]}"#);
+        let bucket = BucketView { name: Bucket::RunTaskApi, level: 1.5, burst: 2, refill_per_s: 0.5 };
+        assert_eq!(
+            serde_json::to_string(&bucket).unwrap(),
+            r#"{"name":"RunTask API calls","level":1.5,"burst":2,"refill_per_s":0.5}"#
+        );
+        let share = LimitShare { limit: Limiter::Backoff, waiting_task_s: 2.0 };
+        assert_eq!(
+            serde_json::to_string(&share).unwrap(),
+            r#"{"limit":"exponential backoff (tasks failing to start)","waiting_task_s":2.0}"#
+        );
+    }
+
+    #[test]
+    fn limited_by_prints_task_startup_when_nothing_held_a_service_back() {
+        let mut service = ServiceSummary {
+            name: "web".into(),
+            desired: 1,
+            running: 1,
+            healthy: 1,
+            steady_s: Some(1.0),
+            launch_rate_per_s: Some(1.0),
+            limited_by: None,
+            limits: Vec::new(),
+            deployment: DeploymentStatus { rollout: Rollout::Completed, rolled_back: false },
+            failures: 0,
+            replacements: 0,
+            interruptions: 0,
+        };
+        assert_eq!(service.limited_by_name(), TASK_STARTUP);
+        assert!(serde_json::to_string(&service).unwrap().contains(r#""deployment":"COMPLETED""#));
+        service.deployment.rolled_back = true;
+        assert!(serde_json::to_string(&service).unwrap().contains(r#""deployment":"COMPLETED (rolled back)""#));
+        let json = serde_json::to_string(&service).unwrap();
+        assert!(json.contains(&format!(r#""limited_by":"{TASK_STARTUP}""#)), "{json}");
+        service.limited_by = Some(Limiter::CircuitBreaker);
+        assert_eq!(service.limited_by_name(), "circuit breaker (deployment failed)");
+        assert!(serde_json::to_string(&service)
+            .unwrap()
+            .contains(r#""limited_by":"circuit breaker (deployment failed)""#));
+    }
 }

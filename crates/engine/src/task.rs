@@ -64,6 +64,17 @@ pub enum Health {
     Unhealthy,
 }
 
+impl Health {
+    /// Also its JSON form.
+    pub fn name(self) -> &'static str {
+        match self {
+            Health::Unknown => "UNKNOWN",
+            Health::Healthy => "HEALTHY",
+            Health::Unhealthy => "UNHEALTHY",
+        }
+    }
+}
+
 /// Who asked for a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {

@@ -17,7 +17,7 @@ const WEB_PACKAGE: &str = "fleetplan-web";
 /// The cargo profile of the browser build (size-optimised, in the root Cargo.toml).
 const WEB_PROFILE: &str = "web";
 /// What wasm-bindgen names the module it writes (`<crate name>_bg.wasm`).
-const DIST_WASM: &str = "fleetplan_web_bg.wasm";
+pub const DIST_WASM: &str = "fleetplan_web_bg.wasm";
 
 pub fn run(ws: &Workspace) -> Result<()> {
     step("ensure tools");
@@ -76,14 +76,19 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 }
 
 fn report_size(wasm: &Path) -> Result<()> {
-    let bytes = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
-    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-    gz.write_all(&bytes)?;
-    let gzipped = gz.finish()?.len();
-    println!("{}: {} raw, {} gzipped", wasm.display(), kib(bytes.len()), kib(gzipped));
+    let (raw, gzipped) = wasm_sizes(wasm)?;
+    println!("{}: {} raw, {} gzipped", wasm.display(), kib(raw), kib(gzipped));
     Ok(())
 }
 
-fn kib(bytes: usize) -> String {
+/// The file's size in bytes, raw and gzipped at the default level (as a web server would send it).
+pub fn wasm_sizes(wasm: &Path) -> Result<(usize, usize)> {
+    let bytes = fs::read(wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(&bytes)?;
+    Ok((bytes.len(), gz.finish()?.len()))
+}
+
+pub fn kib(bytes: usize) -> String {
     format!("{:.1} KiB", bytes as f64 / 1024.0)
 }

@@ -5,6 +5,7 @@ mod dist;
 mod process;
 mod serve;
 mod test;
+mod tidy;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -19,8 +20,10 @@ commands:
   serve [--port N]  build dist/ and serve it on http://127.0.0.1:N/ (default 8080,
                     or a free port when that one is taken)
   dist              build the web app into dist/ (wasm, JS glue, static files)
-  test              the full check CI runs: fmt, clippy, native and wasm tests,
-                    and the end-to-end browser tests
+  tidy              source checks: a `//!` line atop every Rust file, no
+                    HashMap/HashSet in the engine, rustfmt
+  test              the full check CI runs: tidy, clippy, native and wasm tests,
+                    the wasm size budget and the end-to-end browser tests
   bench             native benchmark, then the same presets in headless Chromium
   help              show this message";
 
@@ -28,6 +31,7 @@ commands:
 enum Command {
     Serve { port: Option<u16> },
     Dist,
+    Tidy,
     Test,
     Bench,
     Help,
@@ -71,6 +75,7 @@ fn parse_args(args: &[String]) -> Result<Command> {
     let command = match name.as_str() {
         "serve" => Command::Serve { port: parse_serve_args(rest)? },
         "dist" => Command::Dist,
+        "tidy" => Command::Tidy,
         "test" => Command::Test,
         "bench" => Command::Bench,
         "help" | "-h" | "--help" => Command::Help,
@@ -108,6 +113,7 @@ fn main() -> ExitCode {
     let result = Workspace::locate().and_then(|ws| match command {
         Command::Serve { port } => serve::run(&ws, port),
         Command::Dist => dist::run(&ws),
+        Command::Tidy => tidy::run(&ws),
         Command::Test => test::run(&ws),
         Command::Bench => bench::run(&ws),
         Command::Help => {

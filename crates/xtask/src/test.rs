@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use crate::process::{self, cargo};
 use crate::serve::Server;
 use crate::tools::{self, Needs, CHROMEDRIVER, WASM_TARGET};
-use crate::{dist, Workspace};
+use crate::{dist, tidy, Workspace};
 
 /// The scenario the e2e test runs in the browser and compares with the native CLI
 /// (the same as `PRESET` and `SEED` in tests/e2e/app.test.mjs).
@@ -19,14 +19,15 @@ const E2E_SEED: &str = "7";
 type Step = fn(&Workspace) -> Result<()>;
 
 const STEPS: &[(&str, Step)] = &[
+    ("tidy (module docs, no hash collections in the engine, rustfmt)", tidy::run),
     ("ensure tools", ensure_tools),
-    ("rustfmt", fmt),
     ("clippy (native)", clippy_native),
     ("clippy (web, wasm32)", clippy_wasm),
     ("native tests", native_tests),
     ("web crate unit tests (native)", web_unit_tests),
     ("engine wasm tests in headless Chromium", wasm_tests),
     ("build dist/", dist::build),
+    ("wasm size budget", tidy::wasm_size),
     ("expected summary from the native CLI", expected_summary),
     ("end-to-end browser tests", e2e),
 ];
@@ -42,10 +43,6 @@ pub fn run(ws: &Workspace) -> Result<()> {
 
 fn ensure_tools(ws: &Workspace) -> Result<()> {
     tools::ensure(ws, Needs::ALL)
-}
-
-fn fmt(ws: &Workspace) -> Result<()> {
-    process::run(cargo().current_dir(&ws.root).args(["fmt", "--all", "--", "--check"]))
 }
 
 /// No `-p`/`--workspace`, so cargo takes the default members: everything but `web/`,

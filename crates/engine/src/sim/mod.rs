@@ -18,14 +18,13 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
 use crate::bucket::TokenBucket;
-use crate::output::{col, TimeSeries, TraceEntry, TraceWhat};
+use crate::output::{Column, Limiter, Sample, TimeSeries, TraceEntry, TraceWhat};
 use crate::rng::SimRng;
 use crate::scenario::{BucketParams, CapacityType, Provider, Scenario};
 use crate::task::{Task, TaskState};
 use crate::time::SimTime;
 
 pub use ec2::Instance;
-pub use scheduler::Limiter;
 
 /// What to record while running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -481,28 +480,25 @@ impl Simulation {
         let pending: u32 = self.state_counts[TaskState::Pending.index()].iter().sum::<u32>()
             + self.state_counts[TaskState::Activating.index()].iter().sum::<u32>();
         let desired: u64 = self.services.iter().map(|s| u64::from(s.desired)).sum();
-        let mut values = [0.0; crate::output::SERIES_COLUMNS.len()];
+        let mut values = Sample::default();
         for capacity in CapacityType::ALL {
-            values[col::LAUNCHES + capacity.index()] =
-                f64::from(self.launches_since_sample[capacity.index()]) / interval_s;
-            values[col::RUNNING + capacity.index()] = f64::from(running[capacity.index()]);
+            values[Column::launches(capacity)] = f64::from(self.launches_since_sample[capacity.index()]) / interval_s;
+            values[Column::running(capacity)] = f64::from(running[capacity.index()]);
         }
-        values[col::DESIRED] = desired as f64;
-        values[col::HEALTHY] = f64::from(self.healthy_total);
-        values[col::PROVISIONING] = f64::from(provisioning);
-        values[col::PENDING] = f64::from(pending);
-        values[col::INSTANCES] = f64::from(self.live_instances());
-        values[col::RESERVATION] =
+        values[Column::Desired] = desired as f64;
+        values[Column::Healthy] = f64::from(self.healthy_total);
+        values[Column::Provisioning] = f64::from(provisioning);
+        values[Column::Pending] = f64::from(pending);
+        values[Column::Instances] = f64::from(self.live_instances());
+        values[Column::Reservation] =
             f64::from(self.providers.iter().filter_map(|p| p.last_reservation).max().unwrap_or(0));
-        values[col::BUCKET_FARGATE_ON_DEMAND] = self.buckets.fargate_on_demand.level_at(at);
-        values[col::BUCKET_FARGATE_SPOT] = self.buckets.fargate_spot.level_at(at);
-        values[col::BUCKET_RUN_TASK_API] = self.buckets.run_task_api.level_at(at);
-        values[col::BUCKET_FARGATE_RUN_TASK_CALLS] = self.buckets.fargate_run_task_calls.level_at(at);
-        values[col::SPOT_CAPACITY_WAITING] = self.spot.waiting_count() as f64;
-        values[col::COST_USD] = self.cost.at(at);
-        for (column, value) in self.series.columns.iter_mut().zip(values) {
-            column.push(value);
-        }
+        values[Column::BucketFargateOnDemand] = self.buckets.fargate_on_demand.level_at(at);
+        values[Column::BucketFargateSpot] = self.buckets.fargate_spot.level_at(at);
+        values[Column::BucketRunTaskApi] = self.buckets.run_task_api.level_at(at);
+        values[Column::BucketFargateRunTaskCalls] = self.buckets.fargate_run_task_calls.level_at(at);
+        values[Column::SpotCapacityWaiting] = self.spot.waiting_count() as f64;
+        values[Column::CostUsd] = self.cost.at(at);
+        self.series.push(values);
         self.launches_since_sample = [0; CapacityType::COUNT];
     }
 

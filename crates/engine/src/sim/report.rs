@@ -1,14 +1,12 @@
 //! Reading a simulation: the summary ([`Summary`]) and the current view ([`View`]).
 
-use super::scheduler::Limiter;
 use super::Simulation;
 use crate::output::{
-    BucketView, InstanceView, LimitShare, Place, PoolView, ProviderView, RunTaskSummary, ServiceSummary, ServiceView,
-    Summary, TaskView, View,
+    Bucket, BucketView, InstanceView, LimitShare, Limiter, Place, PoolView, ProviderView, RunTaskSummary,
+    ServiceSummary, ServiceView, Summary, TaskView, View,
 };
 use crate::scenario::CapacityType;
-use crate::task::TaskState;
-use crate::task::{Health, Task};
+use crate::task::{Task, TaskState};
 use crate::time::{ms_to_secs, SimTime};
 
 /// Rounds to a fixed number of decimals so summaries print the same everywhere and read well.
@@ -32,15 +30,12 @@ impl Simulation {
                     .iter()
                     .filter(|&&l| rt.waiting_ms[l as usize] > 0)
                     .map(|&l| LimitShare {
-                        limit: l.name().to_string(),
+                        limit: l,
                         waiting_task_s: round(rt.waiting_ms[l as usize] as f64 / 1000.0, 1),
                     })
                     .collect();
                 limits.sort_by(|a, b| b.waiting_task_s.total_cmp(&a.waiting_task_s));
-                let limited_by = limits.first().map_or_else(
-                    || "task startup (provisioning, image pull, start, health checks)".to_string(),
-                    |l| l.limit.clone(),
-                );
+                let limited_by = limits.first().map(|l| l.limit);
                 ServiceSummary {
                     name: self.scenario.services[s].name.clone(),
                     desired: rt.desired,
@@ -104,7 +99,7 @@ impl Simulation {
         let pools = CapacityType::ALL
             .iter()
             .map(|&c| PoolView {
-                capacity: c.name(),
+                capacity: c,
                 by_state: TaskState::ALL.map(|state| self.state_counts[state.index()][c.index()]),
             })
             .collect();
@@ -122,7 +117,7 @@ impl Simulation {
             })
             .collect();
         let b = &self.buckets;
-        let bucket = |name: &'static str, bucket: &crate::bucket::TokenBucket| BucketView {
+        let bucket = |name: Bucket, bucket: &crate::bucket::TokenBucket| BucketView {
             name,
             level: bucket.level_at(now),
             burst: bucket.burst(),
@@ -134,11 +129,11 @@ impl Simulation {
             pools,
             services,
             buckets: vec![
-                bucket("Fargate On-Demand launches", &b.fargate_on_demand),
-                bucket("Fargate Spot launches", &b.fargate_spot),
-                bucket("RunTask API calls", &b.run_task_api),
-                bucket("Fargate RunTask calls", &b.fargate_run_task_calls),
-                bucket("Fargate Spot capacity", &self.spot.capacity),
+                bucket(Bucket::FargateOnDemand, &b.fargate_on_demand),
+                bucket(Bucket::FargateSpot, &b.fargate_spot),
+                bucket(Bucket::RunTaskApi, &b.run_task_api),
+                bucket(Bucket::FargateRunTaskCalls, &b.fargate_run_task_calls),
+                bucket(Bucket::FargateSpotCapacity, &self.spot.capacity),
             ],
             spot_capacity_waiting: self.spot.waiting_count(),
             providers: self
@@ -148,7 +143,7 @@ impl Simulation {
                 .zip(&self.providers)
                 .map(|(p, rt)| ProviderView {
                     name: p.name.clone(),
-                    capacity: p.capacity_type().name(),
+                    capacity: p.capacity_type(),
                     zones: p.zones.clone(),
                     waiting: rt.waiting_count,
                     reservation: rt.last_reservation,
@@ -172,7 +167,7 @@ impl Simulation {
                         instance_type: i.instance_type.name,
                         zone: self.scenario.providers[i.provider as usize].zones[i.zone as usize].clone(),
                         zone_index: i.zone,
-                        state: i.state.name(),
+                        state: i.state,
                         interruption_notice: i.notice_at.is_some(),
                         rebalance_recommended: i.rebalance_at.is_some(),
                         launched_s: i.launched_at.as_secs_f64(),
@@ -234,18 +229,14 @@ impl Simulation {
             task_definition: def.name.clone(),
             cpu: def.cpu,
             memory: def.memory,
-            state: t.state.name(),
-            health: match t.health {
-                Health::Unknown => "UNKNOWN",
-                Health::Healthy => "HEALTHY",
-                Health::Unhealthy => "UNHEALTHY",
-            },
-            capacity: t.capacity.name(),
+            state: t.state,
+            health: t.health,
+            capacity: t.capacity,
             provider: self.scenario.provider_name(t.provider).to_string(),
             instance: t.instance.map(|i| self.instances[i as usize].ec2_id()),
             launched_s: t.launched_at.as_secs_f64(),
             running_s: t.running_at.map(|at| at.as_secs_f64()),
-            stopping: t.stopping.then(|| t.stop_reason.map_or("stopping", |r| r.name())),
+            stopping: t.stop_reason.filter(|_| t.stopping),
             interruption_warning: t.kill_at.is_some(),
         }
     }

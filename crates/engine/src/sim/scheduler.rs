@@ -8,78 +8,17 @@
 
 use super::{Event, Simulation};
 use crate::bucket::TokenBucket;
-use crate::output::TraceWhat;
+use crate::output::{DeploymentStatus, Limiter, Rollout, TraceWhat};
 use crate::scenario::{circuit_breaker_threshold, deployment_bounds, Provider, TimedAction};
 use crate::strategy::{item_of, next_item};
 use crate::task::{Health, Owner, StopReason};
 use crate::time::SimTime;
 
-/// What kept a service from launching the tasks it wanted, for the summary's "limited by".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Limiter {
-    ServiceLaunchRate,
-    FargateOnDemandBucket,
-    FargateSpotBucket,
-    FargateSpotCapacity,
-    DeploymentSettings,
-    Backoff,
-    CircuitBreaker,
-    Capacity,
-    ProvisioningLimit,
-    ClusterAutoScaling,
-}
-
 impl Limiter {
-    pub const ALL: [Limiter; 10] = [
-        Limiter::ServiceLaunchRate,
-        Limiter::FargateOnDemandBucket,
-        Limiter::FargateSpotBucket,
-        Limiter::FargateSpotCapacity,
-        Limiter::DeploymentSettings,
-        Limiter::Backoff,
-        Limiter::CircuitBreaker,
-        Limiter::Capacity,
-        Limiter::ProvisioningLimit,
-        Limiter::ClusterAutoScaling,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Limiter::ServiceLaunchRate => "service launch rate",
-            Limiter::FargateOnDemandBucket => "Fargate On-Demand launch bucket",
-            Limiter::FargateSpotBucket => "Fargate Spot launch bucket",
-            Limiter::FargateSpotCapacity => "Fargate Spot capacity",
-            Limiter::DeploymentSettings => "deployment settings (minimumHealthyPercent / maximumPercent)",
-            Limiter::Backoff => "exponential backoff (tasks failing to start)",
-            Limiter::CircuitBreaker => "circuit breaker (deployment failed)",
-            Limiter::Capacity => "EC2 capacity (no instance with room, no managed scaling)",
-            Limiter::ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
-            Limiter::ClusterAutoScaling => "cluster auto scaling (tasks in PROVISIONING waiting for instances)",
-        }
-    }
-
     fn launch_bucket(provider: Provider) -> Limiter {
         match provider {
             Provider::FargateSpot => Limiter::FargateSpotBucket,
             _ => Limiter::FargateOnDemandBucket,
-        }
-    }
-}
-
-/// ECS deployment rollout states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Rollout {
-    InProgress,
-    Completed,
-    Failed,
-}
-
-impl Rollout {
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            Rollout::InProgress => "IN_PROGRESS",
-            Rollout::Completed => "COMPLETED",
-            Rollout::Failed => "FAILED",
         }
     }
 }
@@ -114,7 +53,7 @@ pub(super) struct ServiceRt {
     pub(super) spot_waiting: u32,
     pub(super) steady_at: Option<SimTime>,
     /// Waiting task-milliseconds per [`Limiter`].
-    pub(super) waiting_ms: [u64; 10],
+    pub(super) waiting_ms: [u64; Limiter::COUNT],
     pub(super) failures: u64,
     pub(super) replacements: u64,
     pub(super) interruptions: u64,
@@ -130,13 +69,8 @@ impl ServiceRt {
         self.deployments[self.primary as usize].rollout == Rollout::Failed
     }
 
-    pub(super) fn deployment_status(&self) -> String {
-        let status = self.deployments[self.primary as usize].rollout.name();
-        if self.rolled_back {
-            format!("{status} (rolled back)")
-        } else {
-            status.to_string()
-        }
+    pub(super) fn deployment_status(&self) -> DeploymentStatus {
+        DeploymentStatus { rollout: self.deployments[self.primary as usize].rollout, rolled_back: self.rolled_back }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use fleetplan_engine::output::col;
+use fleetplan_engine::output::{Column, DeploymentStatus, Limiter, Rollout};
 use fleetplan_engine::task::{StopReason, TaskState};
 use fleetplan_engine::SimTime;
 
@@ -29,7 +29,7 @@ fn a_service_reaches_its_desired_count_at_the_service_launch_rate() {
     // 600 tasks at 500/min cannot all launch before ~66 s (42 at once, then 500/min).
     let last_launch = sim.tasks().iter().map(|t| t.launched_at).max().unwrap();
     assert!(last_launch >= SimTime::from_secs_f64(60.0), "last launch at {last_launch}");
-    assert_eq!(summary.services[0].limited_by, "service launch rate");
+    assert_eq!(summary.services[0].limited_by, Some(Limiter::ServiceLaunchRate));
 }
 
 #[test]
@@ -40,12 +40,12 @@ fn rolling_deployment_respects_maximum_percent_and_replaces_every_task() {
     );
     let sim = common::run_checked(common::scenario(&json), 2);
     let summary = sim.metrics();
-    assert_eq!(summary.services[0].deployment, "COMPLETED");
+    assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::Completed, rolled_back: false });
     assert_eq!(summary.tasks_launched, 200, "every v1 task replaced by exactly one v2 task");
     let replaced = sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::Replaced)).count();
     assert_eq!(replaced, 100);
     // Never more than 120 tasks holding capacity or fewer than 50 healthy once steady.
-    let running_max = sim.series().column(col::RUNNING_FARGATE).iter().cloned().fold(0.0, f64::max);
+    let running_max = sim.series().column(Column::RunningFargate).iter().cloned().fold(0.0, f64::max);
     assert!(running_max <= 120.0, "running peaked at {running_max}");
 }
 
@@ -60,9 +60,9 @@ fn both_bounds_at_100_percent_cannot_progress() {
     let sim = common::run_checked(common::scenario(&json), 3);
     let summary = sim.metrics();
     assert_eq!(summary.completion_s, None);
-    assert_eq!(summary.services[0].deployment, "IN_PROGRESS");
+    assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::InProgress, rolled_back: false });
     assert_eq!(summary.tasks_launched, 10, "no v2 task could start");
-    assert!(summary.services[0].limited_by.starts_with("deployment settings"), "{}", summary.services[0].limited_by);
+    assert_eq!(summary.services[0].limited_by, Some(Limiter::DeploymentSettings));
 }
 
 #[test]
@@ -76,7 +76,7 @@ fn spot_waits_for_capacity_and_never_falls_back_to_on_demand() {
     let first_running = sim.tasks().iter().filter_map(|t| t.running_at).min().unwrap();
     assert!(first_running > SimTime::from_secs_f64(600.0), "a task ran before Spot capacity returned");
     assert!(sim.metrics().completion_s.unwrap() > 600.0);
-    let waiting_peak = sim.series().column(col::SPOT_CAPACITY_WAITING).iter().cloned().fold(0.0, f64::max);
+    let waiting_peak = sim.series().column(Column::SpotCapacityWaiting).iter().cloned().fold(0.0, f64::max);
     assert_eq!(waiting_peak, 20.0);
 }
 
@@ -111,7 +111,7 @@ fn failing_tasks_back_off_and_trip_the_circuit_breaker() {
     let summary = sim.metrics();
     // 2022 profile: threshold = clamp(ceil(20 / 2), 10, 200) = 10 failures.
     assert!(summary.tasks_failed >= 10);
-    assert_eq!(summary.services[0].deployment, "COMPLETED (rolled back)");
+    assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::Completed, rolled_back: true });
     assert_eq!(summary.services[0].running, 20);
     let backoffs = sim.trace().iter().filter(|e| e.to_string().contains("backing off")).count();
     assert!(backoffs >= 1, "the scheduler backed off");
@@ -125,7 +125,7 @@ fn without_rollback_a_failed_deployment_stops_launching() {
     );
     let sim = common::run_checked(common::scenario(&json), 6);
     let summary = sim.metrics();
-    assert_eq!(summary.services[0].deployment, "FAILED");
+    assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::Failed, rolled_back: false });
     assert_eq!(summary.completion_s, None);
 }
 

@@ -4,7 +4,8 @@
 
 use crate::common;
 
-use fleetplan_engine::output::col;
+use fleetplan_engine::output::{Column, DeploymentStatus, Limiter, Rollout};
+use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::task::{StopReason, TaskState};
 use fleetplan_engine::{Scenario, SimTime, Simulation};
 
@@ -52,7 +53,7 @@ fn awsvpc_tasks_are_limited_by_enis() {
     let sim = common::run_checked(s, 1);
     assert_eq!(sim.metrics().services[0].running, 10);
     assert!(tasks_per_instance(&sim).iter().all(|&n| n == 2));
-    assert_eq!(sim.metrics().services[0].limited_by, "EC2 capacity (no instance with room, no managed scaling)");
+    assert_eq!(sim.metrics().services[0].limited_by, Some(Limiter::Capacity));
 }
 
 #[test]
@@ -93,7 +94,7 @@ fn a_rolling_deployment_stalls_on_a_fixed_host_port_with_full_instances() {
     let sim = common::run_checked(s, 3);
     let summary = sim.metrics();
     assert_eq!(summary.completion_s, None);
-    assert_eq!(summary.services[0].deployment, "IN_PROGRESS");
+    assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::InProgress, rolled_back: false });
     assert_eq!(summary.tasks_launched, 4);
 }
 
@@ -172,7 +173,7 @@ fn managed_scaling_launches_instances_for_provisioning_tasks() {
     assert_eq!(sim.instances().len(), 4);
     let first = sim.trace().iter().find(|e| e.to_string().contains("scales out")).unwrap().to_string();
     assert!(first.contains("by 4") && first.contains("200%"), "{first}");
-    assert!(sim.series().column(col::PROVISIONING).iter().any(|&v| v > 0.0));
+    assert!(sim.series().column(Column::Provisioning).iter().any(|&v| v > 0.0));
     // Tasks placed after waiting for an instance are traced as placed, like those placed at launch.
     let placed = sim.trace().iter().filter(|e| e.to_string().contains(" placed on instance ")).count();
     assert_eq!(placed, 30);
@@ -517,7 +518,7 @@ fn ecs_anywhere_runs_tasks_on_registered_hosts_and_bills_the_fee() {
     let view = sim.view();
     assert_eq!(view.instances.len(), 3);
     assert!(view.instances.iter().all(|i| i.tasks == 3 && i.zone == "dc-1" && i.provider == "rack"));
-    let external = view.pools.iter().find(|p| p.capacity == "EXTERNAL").unwrap();
+    let external = view.pools.iter().find(|p| p.capacity == CapacityType::External).unwrap();
     assert_eq!(external.by_state[TaskState::Running.index()], 9);
     // Three hosts at $0.01025 per instance-hour for the run; no per-task charge.
     let expected = 3.0 * 0.01025 * summary.end_s / 3600.0;

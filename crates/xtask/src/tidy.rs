@@ -1,0 +1,256 @@
+//! `cargo xtask tidy`: the house rules no compiler checks. Every Rust file opens with a `//!` line saying what it
+//! is for; the engine's sources name no `HashMap`/`HashSet` (random iteration order breaks replay; clippy.toml bans
+//! them too, but clippy only sees code compiled for the target and features it checks); the code is rustfmt-clean.
+//! Also the release wasm's size budget ([`wasm_size`]), checked by `cargo xtask test` once dist/ is built.
+//!
+//! The checks are pure functions over file text, so they are unit-tested below without touching the disk.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::process::{self, cargo};
+use crate::{dist, Workspace};
+
+/// The most gzipped wasm a page load may download (what a web server sends with compression on).
+pub const WASM_GZIP_BUDGET: usize = 600 * 1024;
+
+/// Folders (under the root) whose Rust files are checked.
+const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
+/// The engine's sources, where hash collections are banned.
+const ENGINE_SRC: &str = "crates/engine/src";
+
+/// The source checks, then `cargo fmt --check`; fails listing every problem found.
+pub fn run(ws: &Workspace) -> Result<()> {
+    let mut files = Vec::new();
+    for dir in SOURCE_ROOTS {
+        rust_files(&ws.root.join(dir), &mut files)?;
+    }
+    let engine = ws.root.join(ENGINE_SRC);
+    let mut problems = Vec::new();
+    for path in &files {
+        let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let shown = path.strip_prefix(&ws.root).unwrap_or(path).display();
+        if !has_module_doc(&text) {
+            problems.push(format!("{shown}:1: no `//!` line at the top saying what the file is for"));
+        }
+        if path.starts_with(&engine) {
+            for (line, name) in hash_collections(&text) {
+                problems.push(format!("{shown}:{line}: {name} in the engine (iteration order is random): use BTree*"));
+            }
+        }
+    }
+    println!("checked {} Rust files", files.len());
+    if !problems.is_empty() {
+        for problem in &problems {
+            eprintln!("{problem}");
+        }
+        bail!("{} tidy problem(s)", problems.len());
+    }
+    process::run(cargo().current_dir(&ws.root).args(["fmt", "--all", "--", "--check"]))
+}
+
+/// Prints the release wasm's raw and gzipped size, and fails if the gzipped size is over [`WASM_GZIP_BUDGET`].
+/// Needs dist/ built.
+pub fn wasm_size(ws: &Workspace) -> Result<()> {
+    let wasm = ws.dist().join(dist::DIST_WASM);
+    let (raw, gzipped) = dist::wasm_sizes(&wasm)?;
+    println!(
+        "{}: {} raw, {} gzipped (budget {} gzipped)",
+        wasm.display(),
+        dist::kib(raw),
+        dist::kib(gzipped),
+        dist::kib(WASM_GZIP_BUDGET)
+    );
+    if let Err(problem) = check_wasm_budget(gzipped) {
+        bail!("{problem}");
+    }
+    Ok(())
+}
+
+fn check_wasm_budget(gzipped: usize) -> Result<(), String> {
+    if gzipped > WASM_GZIP_BUDGET {
+        return Err(format!(
+            "the gzipped wasm is {}, over its budget of {}: look for a new dependency or code that grew",
+            dist::kib(gzipped),
+            dist::kib(WASM_GZIP_BUDGET)
+        ));
+    }
+    Ok(())
+}
+
+/// Every `.rs` file under `dir`, in sorted order, skipping build output (`target/`), npm packages and hidden
+/// folders.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries = fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .collect::<std::io::Result<Vec<_>>>()
+        .with_context(|| format!("reading {}", dir.display()))?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if entry.file_type()?.is_dir() {
+            if !(name == "target" || name == "node_modules" || name.starts_with('.')) {
+                rust_files(&path, out)?;
+            }
+        } else if name.ends_with(".rs") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Whether the file's first non-blank line is a `//!` module doc line.
+fn has_module_doc(text: &str) -> bool {
+    text.lines().find(|line| !line.trim().is_empty()).is_some_and(|line| line.trim_start().starts_with("//!"))
+}
+
+/// The (1-based) lines whose code, comments and doc text aside, names `HashMap` or `HashSet`.
+fn hash_collections(text: &str) -> Vec<(usize, &'static str)> {
+    let mut found = Vec::new();
+    for (n, line) in strip_comments(text).lines().enumerate() {
+        for name in ["HashMap", "HashSet"] {
+            if line.contains(name) {
+                found.push((n + 1, name));
+            }
+        }
+    }
+    found
+}
+
+/// `text` with its comments (line, block, doc) removed and line breaks kept, so line numbers still match.
+/// String and character literals are skipped over whole, so a `//` or `/*` inside one is not taken for a comment.
+fn strip_comments(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let at = |i: usize| chars.get(i).copied().unwrap_or('\0');
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '/' && at(i + 1) == '/' {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && at(i + 1) == '*' {
+            // Block comments nest in Rust.
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && at(i + 1) == '*' {
+                    depth += 1;
+                    i += 2;
+                } else if chars[i] == '*' && at(i + 1) == '/' {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    if chars[i] == '\n' {
+                        out.push('\n');
+                    }
+                    i += 1;
+                }
+            }
+        } else if c == 'r' && (at(i + 1) == '"' || at(i + 1) == '#') && !is_ident(i.checked_sub(1).map(at)) {
+            // A raw string r"..." or r#"..."#: it ends at a quote followed by as many hashes as it opened with.
+            let mut j = i + 1;
+            while at(j) == '#' {
+                j += 1;
+            }
+            if at(j) != '"' {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            let hashes = j - i - 1;
+            let mut end = j + 1;
+            while end < chars.len() && !(chars[end] == '"' && (1..=hashes).all(|k| at(end + k) == '#')) {
+                end += 1;
+            }
+            let end = (end + 1 + hashes).min(chars.len());
+            out.extend(&chars[i..end]);
+            i = end;
+        } else if c == '"' {
+            let mut end = i + 1;
+            while end < chars.len() && chars[end] != '"' {
+                end += if chars[end] == '\\' { 2 } else { 1 };
+            }
+            let end = (end + 1).min(chars.len());
+            out.extend(&chars[i..end]);
+            i = end;
+        } else if c == '\'' && (at(i + 1) == '\\' || at(i + 2) == '\'') {
+            // A character literal ('"', '\'', '\u{..}'), not a lifetime.
+            let mut end = i + 1;
+            while end < chars.len() && chars[end] != '\'' {
+                end += if chars[end] == '\\' { 2 } else { 1 };
+            }
+            let end = (end + 1).min(chars.len());
+            out.extend(&chars[i..end]);
+            i = end;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn is_ident(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_module_doc_line_must_open_the_file() {
+        assert!(has_module_doc("//! What this is.\n\nuse std::fmt;\n"));
+        assert!(has_module_doc("\n\n  //! After blank lines.\n"));
+        assert!(!has_module_doc("use std::fmt;\n//! Too late.\n"));
+        assert!(!has_module_doc("// A plain comment.\n//! Too late.\n"));
+        assert!(!has_module_doc("/// An item doc.\nfn f() {}\n"));
+        assert!(!has_module_doc(""));
+    }
+
+    #[test]
+    fn hash_collections_in_code_are_found_by_line() {
+        let text = "//! Doc.\nuse std::collections::HashMap;\nfn f() {\n    let s: HashSet<u32> = HashSet::new();\n}\n";
+        assert_eq!(hash_collections(text), vec![(2, "HashMap"), (4, "HashSet")]);
+    }
+
+    #[test]
+    fn hash_collections_in_comments_are_not_found() {
+        let text = "//! No HashMap here.\n\
+                    /// Unlike a HashSet, ...\n\
+                    fn f() {} // a HashMap would do\n\
+                    /* a HashMap\n   or a /* nested */ HashSet */\n\
+                    fn g() {}\n";
+        assert_eq!(hash_collections(text), vec![]);
+    }
+
+    #[test]
+    fn comment_markers_in_literals_are_not_comments() {
+        let text = "let url = \"a//b\"; let m: HashMap<u8, u8>;\n\
+                    let q = '\"'; let s = HashSet::new();\n\
+                    let r = r#\"/* \"# ; let t: HashMap<u8, u8>;\n\
+                    fn f<'a>(x: &'a str) -> HashSet<&'a str> { todo!() }\n";
+        assert_eq!(hash_collections(text), vec![(1, "HashMap"), (2, "HashSet"), (3, "HashMap"), (4, "HashSet")]);
+    }
+
+    #[test]
+    fn stripping_keeps_line_numbers() {
+        let text = "a /* one\ntwo\nthree */ b\n// four\nc";
+        assert_eq!(strip_comments(text), "a \n\n b\n\nc");
+    }
+
+    #[test]
+    fn the_wasm_budget_is_600_kib_gzipped() {
+        assert!(check_wasm_budget(600 * 1024).is_ok());
+        let err = check_wasm_budget(600 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 600.0 KiB"), "{err}");
+    }
+}
