@@ -374,8 +374,8 @@ impl Reducible for Doc {
     }
 }
 
-#[function_component(App)]
-pub fn app() -> Html {
+#[component]
+pub fn App() -> Html {
     let doc = use_reducer(Doc::initial);
 
     {
@@ -624,7 +624,7 @@ fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
                 EditorMode::Form => html! { <ScenarioForm draft={doc.draft.clone()} typed={doc.typed.clone()} errors={doc.errors.clone()} on_edit={on_edit} /> },
                 EditorMode::Json => html! {
                     <div class="json-editor">
-                        <textarea id="scenario-json" spellcheck="false" aria-label="Scenario JSON" value={json_text} oninput={on_json}></textarea>
+                        <textarea id="scenario-json" spellcheck="false" aria-label="Scenario JSON" value={json_text} oninput={on_json} />
                         if let Some(e) = &doc.json_error {
                             <p class="field-error" role="alert">{ e.clone() }</p>
                         }
@@ -642,8 +642,8 @@ struct GalleryProps {
 }
 
 /// Every preset with its title and what to look at.
-#[function_component(Gallery)]
-fn gallery(props: &GalleryProps) -> Html {
+#[component]
+fn Gallery(props: &GalleryProps) -> Html {
     let section = use_node_ref();
     {
         // Keyboard users land in the gallery when it opens, and back on its button when it closes.

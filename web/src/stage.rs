@@ -332,8 +332,8 @@ fn describe(player: &Player, view: &View, hit: &Hit) -> Option<(String, Vec<(&'s
     }
 }
 
-#[function_component(Stage)]
-pub fn stage(props: &StageProps) -> Html {
+#[component]
+pub fn Stage(props: &StageProps) -> Html {
     let snap = use_state(Snap::default);
     let hover = use_state(|| None::<Hover>);
     let cluster_ref = use_node_ref();
@@ -646,8 +646,8 @@ struct SummaryProps {
     known_ms: u64,
 }
 
-#[function_component(SummaryPanel)]
-fn summary_panel(props: &SummaryProps) -> Html {
+#[component]
+fn SummaryPanel(props: &SummaryProps) -> Html {
     let show_all = use_state(|| false);
     let Some(ByPointer(summary)) = &props.summary else {
         return html! {
