@@ -11,23 +11,23 @@ use super::details::{breakdown, capacity_label, plural, thousands};
 use super::{drawn_counts, fraction, sum, DRAWN};
 
 // Sizes in CSS px. Integers, so every cell lands on whole CSS pixels.
-pub(super) const MARGIN: f64 = 8.0;
+const MARGIN: f64 = 8.0;
 /// A section header line (pool or provider).
-pub(super) const HEADER_H: f64 = 22.0;
+const HEADER_H: f64 = 22.0;
 /// A zone or "waiting" label line.
-pub(super) const LABEL_H: f64 = 18.0;
-pub(super) const SECTION_GAP: f64 = 10.0;
+const LABEL_H: f64 = 18.0;
+const SECTION_GAP: f64 = 10.0;
 /// Space between instance boxes in cells mode: 4 px for squares under 6 px (where every pixel counts), else 6.
-pub(super) const BOX_GAP_SMALL: f64 = 4.0;
-pub(super) const BOX_GAP: f64 = 6.0;
+const BOX_GAP_SMALL: f64 = 4.0;
+const BOX_GAP: f64 = 6.0;
 /// Inside an instance box, around its cells: room for the outline (up to 2 px inside; the 3 px notice outline
 /// reaches 1 px out into the gap).
-pub(super) const BOX_PAD: f64 = 2.0;
+const BOX_PAD: f64 = 2.0;
 /// The cpu bar along the bottom of a box in cells mode, with 1 px above it.
-pub(super) const CPU_H: f64 = 3.0;
+const CPU_H: f64 = 3.0;
 /// Stacked bars (pools and waiting tasks in the aggregate modes, zones in zones mode), and the space under a pool's.
-pub(super) const BAR_H: f64 = 14.0;
-pub(super) const BAR_GAP: f64 = 4.0;
+const BAR_H: f64 = 14.0;
+const BAR_GAP: f64 = 4.0;
 /// The largest task square: beyond this a handful of tasks would look like a chart of blocks.
 pub const MAX_CELL: u32 = 14;
 /// The smallest task square still visible and hoverable; below it the view aggregates.
@@ -37,7 +37,7 @@ pub const AGGREGATE_BOXES: [(u32, u32); 10] =
     [(48, 20), (40, 18), (32, 16), (28, 14), (24, 12), (20, 11), (16, 10), (12, 9), (10, 8), (8, 6)];
 /// Sizing an instance box by its estimated capacity is capped here, so a host of tiny tasks cannot make every box
 /// of its provider enormous.
-pub(super) const MAX_BOX_TASKS: u64 = 400;
+const MAX_BOX_TASKS: u64 = 400;
 
 /// What a draw produced: hit regions for [`hit_test`]. Cheap to keep between frames (O(instances) plain data).
 #[derive(Default, Clone, Debug)]

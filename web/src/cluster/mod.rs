@@ -2,28 +2,26 @@
 //! Auto Scaling group / ECS Anywhere provider with its instances by zone, one square per task coloured by its
 //! state), and the answer to "what is under the mouse".
 //!
-//! It is redrawn every animation frame while a run plays, so the work is split in two: [`layout`](layout::layout) is pure
+//! It is redrawn every animation frame while a run plays, so the work is split in two: [`layout`] is pure
 //! arithmetic over the view (O(instances + zones), never O(tasks)) producing rectangles and cell grids, which the
-//! unit tests check natively; `paint` turns them into canvas calls: one path per colour (a few fills, not one per
+//! unit tests check natively; [`paint`] turns them into canvas calls: one path per colour (a few fills, not one per
 //! task), and one rectangle per grid row and state with the gaps between squares painted back, so 10,000 tasks
 //! cost a few hundred canvas calls (measured in headless Chromium: ~0.3 ms for 10,000 Fargate tasks, ~1.7 ms for
-//! 10,000 tasks on 250 instances, JavaScript side). The layout is kept by the app between frames for [`hit_test`].
+//! 10,000 tasks on 250 instances, JavaScript side). The layout is kept by the app between frames for [`hit_test`];
+//! [`details`] has the words (labels and the details box).
 //!
 //! Three modes, chosen per frame, so that everything always fits the canvas:
-//! - **cells**: one square per task, the largest integer size from [`MAX_CELL`] down to [`MIN_CELL`] CSS px that
-//!   fits the whole view;
+//! - **cells**: one square per task, the largest integer size from [`layout::MAX_CELL`] down to
+//!   [`layout::MIN_CELL`] CSS px that fits the whole view;
 //! - **instances**: when 3 px squares do not fit, each instance is a small fixed-size box holding a stacked bar of
-//!   its task counts (the largest of [`AGGREGATE_BOXES`] that fits), pools and waiting tasks are stacked bars
-//!   with the counts written out;
+//!   its task counts (the largest of [`layout::AGGREGATE_BOXES`] that fits), pools and waiting tasks are stacked
+//!   bars with the counts written out;
 //! - **zones**: when even the smallest boxes do not fit, each provider × zone is one line: a stacked bar (full
 //!   width = the zone's estimated capacity) and its counts. Only this mode may overflow (many providers × zones on
 //!   a small canvas); the canvas clips it.
 //!
 //! The n-th square drawn at a place (counting in state order, STOPPED never drawn) is the n-th task of
 //! `Simulation::tasks_at(place)`, which sorts the same way: hit tests answer with that ordinal.
-//!
-//! The parts: [`layout`] (pure: the view to rectangles and cell grids, and what is at a point), [`paint`] (the
-//! rectangles to canvas calls), [`details`] (the words: labels and the details box).
 
 mod details;
 #[cfg(test)]
