@@ -6,7 +6,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 
 import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
 
@@ -18,8 +17,8 @@ const SEED = '7';
 const SCREENSHOTS = new URL('./screenshots/', import.meta.url);
 /** Generous: a cold headless Chromium on a 2-core machine compiles the wasm first. */
 const TIMEOUT_MS = 30_000;
-/** How long a wrong summary must stay unchanged before it counts as the result. */
-const STABLE_MS = 5_000;
+/** How often conditions that cost something to check (reading a canvas, parsing the summary) are checked. */
+const POLL_MS = 100;
 const TEST_OPTIONS = { timeout: 120_000 };
 
 let browser;
@@ -59,30 +58,28 @@ async function openPreset(page, id) {
 }
 
 /**
- * Waits until #summary-json holds the expected summary. Polling for the expected value copes
- * with a summary still on the page from an earlier run; a different summary that stays put for
- * STABLE_MS (or the time-out) fails, showing the difference.
+ * Waits until #summary-json holds the expected summary (waiting for the value copes with a summary
+ * still on the page from an earlier run). If it does not come, fails showing the difference.
  */
 async function expectSummary(page, expected = EXPECTED) {
-  const deadline = Date.now() + TIMEOUT_MS;
-  let text = '';
-  let since = Date.now();
-  while (Date.now() < deadline && !(text && Date.now() - since > STABLE_MS)) {
-    const next = ((await page.locator('#summary-json').textContent().catch(() => '')) ?? '').trim();
-    if (next && isDeepStrictEqual(parseOrNull(next), expected)) return;
-    if (next !== text) [text, since] = [next, Date.now()];
-    await page.waitForTimeout(100);
-  }
+  const arrived = await page.waitForFunction((expected) => {
+    const equal = (a, b) => {
+      if (a === b) return true;
+      if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+      if (Array.isArray(a) !== Array.isArray(b)) return false;
+      const keys = Object.keys(a);
+      return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
+    };
+    try {
+      return equal(JSON.parse(document.querySelector('#summary-json')?.textContent ?? ''), expected);
+    } catch {
+      return false;
+    }
+  }, expected, { timeout: TIMEOUT_MS, polling: POLL_MS }).then(() => true, () => false);
+  if (arrived) return;
+  const text = ((await page.locator('#summary-json').textContent().catch(() => '')) ?? '').trim();
   assert.ok(text, '#summary-json stayed empty');
   assert.deepEqual(JSON.parse(text), expected, '#summary-json differs from the CLI\'s --json output');
-}
-
-function parseOrNull(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 /** Picks the e2e preset and seed and waits for the run's summary. */
@@ -92,42 +89,68 @@ async function openE2eScenario(page) {
   await expectSummary(page);
 }
 
-/** Pixels of a canvas that differ from its top-left (background) pixel. */
-function ink(page, selector) {
-  return page.evaluate((selector) => {
-    const canvas = document.querySelector(selector);
-    if (!canvas || !canvas.width || !canvas.height) return 0;
-    const copy = document.createElement('canvas');
-    copy.width = canvas.width;
-    copy.height = canvas.height;
-    const ctx = copy.getContext('2d');
-    ctx.drawImage(canvas, 0, 0);
-    const { data } = ctx.getImageData(0, 0, copy.width, copy.height);
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2] || data[i + 3] !== data[3]) {
-        count += 1;
-      }
-    }
-    return count;
-  }, selector);
-}
-
-/** Polls until a canvas has some ink. */
-async function expectInk(page, selector, minimum = 100) {
+/** Pixels of a canvas that differ from its top-left (background) pixel; evaluated in the page. */
+function inkInPage(selector) {
+  const canvas = document.querySelector(selector);
+  if (!canvas || !canvas.width || !canvas.height) return 0;
+  const copy = document.createElement('canvas');
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const ctx = copy.getContext('2d');
+  ctx.drawImage(canvas, 0, 0);
+  const { data } = ctx.getImageData(0, 0, copy.width, copy.height);
   let count = 0;
-  for (const deadline = Date.now() + TIMEOUT_MS; count < minimum && Date.now() < deadline;) {
-    count = await ink(page, selector);
-    if (count < minimum) await page.waitForTimeout(100);
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2] || data[i + 3] !== data[3]) {
+      count += 1;
+    }
   }
-  assert.ok(count >= minimum, `${selector} looks blank (${count} non-background pixels)`);
+  return count;
 }
 
-/** The playback time shown, in seconds. */
-async function clockSeconds(page) {
-  const text = (await page.textContent('#clock')) ?? '';
+function ink(page, selector) {
+  return page.evaluate(inkInPage, selector);
+}
+
+/** Waits until a canvas has at least `minimum` pixels of ink, failing with the count if it does not come. */
+async function expectInk(page, selector, minimum = 100, message = `${selector} looks blank`) {
+  const inked = await page.waitForFunction(
+    `(${inkInPage})(${JSON.stringify(selector)}) >= ${minimum}`,
+    undefined,
+    { timeout: TIMEOUT_MS, polling: POLL_MS },
+  ).then(() => true, () => false);
+  if (!inked) {
+    const count = await ink(page, selector);
+    assert.ok(count >= minimum, `${message} (${count} non-background pixels, expected at least ${minimum})`);
+  }
+}
+
+/** The playback time shown, in seconds; evaluated in the page. */
+function clockSecondsInPage() {
+  const text = document.querySelector('#clock')?.textContent ?? '';
   const now = text.split('/')[0].trim().split(':').map(Number);
   return now.reduce((total, part) => total * 60 + part, 0);
+}
+
+function clockSeconds(page) {
+  return page.evaluate(clockSecondsInPage);
+}
+
+/** Waits until the playback clock shows more than `seconds`. */
+function expectClockPast(page, seconds) {
+  return page.waitForFunction(`(${clockSecondsInPage})() > ${seconds}`, undefined, { timeout: TIMEOUT_MS });
+}
+
+/**
+ * Waits until the page has run `count` animation frames: the app's frame loop has had that many
+ * turns (to draw what was asked, or to show that nothing moves).
+ */
+function frames(page, count) {
+  return page.evaluate((count) => new Promise((resolve) => {
+    let left = count;
+    const next = () => (--left <= 0 ? resolve() : requestAnimationFrame(next));
+    requestAnimationFrame(next);
+  }), count);
 }
 
 /** Moves the scrubber as a drag would: sets its value and fires `input`. */
@@ -154,12 +177,12 @@ test('plays a preset, draws the cluster and charts, and matches the native CLI s
     await page.selectOption('#speed', '20');
     await page.click('#play');
     await expectPressed(page, 'true');
-    await page.waitForTimeout(1_500);
+    await expectClockPast(page, 2);
     await page.click('#play');
     await expectPressed(page, 'false');
     const paused = await clockSeconds(page);
     assert.ok(paused > 0, `the clock did not move while playing (${paused} s)`);
-    await page.waitForTimeout(500);
+    await frames(page, 30);
     assert.equal(await clockSeconds(page), paused, 'the clock moved while paused');
 
     // Seek to 2:30 on the scrubber, then back to 0:40 (a deterministic re-run).
@@ -178,7 +201,8 @@ test('plays a preset, draws the cluster and charts, and matches the native CLI s
     await mkdir(SCREENSHOTS, { recursive: true });
     await scrubTo(page, 90_000);
     await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('1:30'));
-    await page.waitForTimeout(400);
+    // The frames after the seek redraw the cluster view and the charts at 1:30.
+    await frames(page, 10);
     await page.screenshot({ path: fileURLToPath(new URL('run.png', SCREENSHOTS)), fullPage: true });
   });
 });
@@ -199,18 +223,19 @@ test('the keyboard plays, pauses and steps', TEST_OPTIONS, async (t) => {
     await page.keyboard.press('Home');
     await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('0:00'));
     for (let i = 0; i < 5; i += 1) await page.keyboard.press('ArrowRight');
-    await page.waitForTimeout(300);
-    assert.ok(await page.$eval('#clock', (el) => !el.textContent.startsWith('0:00 ')), 'ArrowRight did not step');
+    const stepped = await page.waitForFunction(() => !document.querySelector('#clock').textContent.startsWith('0:00 '),
+      undefined, { timeout: TIMEOUT_MS }).then(() => true, () => false);
+    assert.ok(stepped, 'ArrowRight did not step');
 
     // A RunTask burst at 0 s: its first events are at the current instant, and Step still moves through them.
     await openPreset(page, 'fargate-runtask-burst');
+    await page.waitForFunction(() => /RunTask/i.test(document.querySelector('#scenario-title').textContent));
     await page.locator('body').click({ position: { x: 5, y: 5 } });
-    await page.waitForTimeout(300);
+    // The new scenario's first frames draw its cluster view at 0 s.
+    await frames(page, 5);
     const before = await ink(page, '#cluster');
     for (let i = 0; i < 40; i += 1) await page.keyboard.press('ArrowRight');
-    await page.waitForTimeout(300);
-    const after = await ink(page, '#cluster');
-    assert.ok(after > before, `Step drew no launched tasks (${before} -> ${after} pixels)`);
+    await expectInk(page, '#cluster', before + 1, `Step drew no launched tasks (${before} pixels before)`);
   });
 });
 
@@ -219,7 +244,8 @@ test('a hover over a task shows its details', TEST_OPTIONS, async (t) => {
     await load(page);
     await scrubTo(page, 120_000);
     await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('2:00'));
-    await page.waitForTimeout(300);
+    await expectInk(page, '#cluster');
+    await frames(page, 3);
     const box = await page.locator('#cluster').boundingBox();
     // The first cells of the Fargate pool sit under its heading, near the top-left.
     let shown = false;
@@ -272,6 +298,30 @@ test('an invalid field shows the engine\'s message beside it and blocks the run'
     await page.locator('#editor').waitFor();
     await page.screenshot({ path: fileURLToPath(new URL('editor.png', SCREENSHOTS)) });
   }, { width: 1280, height: 720 });
+});
+
+test('edits that cannot be kept aside keep the scenario open, and the message says why', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    await load(page);
+    await page.click('#toggle-editor');
+    await page.locator('[data-path="services[0].desired_count"]').fill('50');
+    await page.waitForFunction(() => /of 50 desired/.test(document.querySelector('#live-status').textContent));
+    const title = await page.textContent('#scenario-title');
+    // The browser refuses to store the kept-aside edits, as when its storage is full.
+    await page.evaluate(() => {
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function (key, value) {
+        if (key.startsWith('fleetplan.stash')) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return setItem.call(this, key, value);
+      };
+    });
+    await page.click('#toggle-gallery');
+    await page.click('#open-fargate-spot-1000');
+    await expectError(page, /could not be kept aside/, title);
+    assert.match(await page.textContent('.source'), /edited/);
+    assert.equal(await page.locator('#restore-stash').count(), 0, 'a Restore button for edits that were not kept');
+    await page.waitForFunction(() => /of 50 desired/.test(document.querySelector('#live-status').textContent));
+  });
 });
 
 test('a copied link reopens the same scenario and the identical summary', TEST_OPTIONS, async (t) => {
@@ -365,8 +415,7 @@ test('with reduced motion asked for, playback still works, calmly', TEST_OPTIONS
     await page.selectOption('#speed', '50');
     await page.click('#play');
     await expectPressed(page, 'true');
-    await page.waitForTimeout(1_500);
-    assert.ok((await clockSeconds(page)) > 0, 'the clock did not move');
+    await expectClockPast(page, 0);
     await expectInk(page, '#cluster');
     // No CSS transitions or animations anywhere.
     const moving = await page.evaluate(() => [...document.querySelectorAll('*')].filter((el) => {

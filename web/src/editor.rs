@@ -263,8 +263,8 @@ pub struct EditorProps {
 }
 
 /// The form over the whole scenario.
-#[function_component(ScenarioForm)]
-pub fn scenario_form(props: &EditorProps) -> Html {
+#[component]
+pub fn ScenarioForm(props: &EditorProps) -> Html {
     let problems = Problems::new(&props.errors);
     let ctx = Ctx { problems: &problems, on_edit: &props.on_edit, catalogue: catalogue(), typed: &props.typed };
     match props.draft.as_ref() {

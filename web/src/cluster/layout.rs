@@ -1,80 +1,15 @@
-//! The cluster view: the current [`View`] drawn on a `<canvas>` with the 2D context (the Fargate pools, then each
-//! Auto Scaling group / ECS Anywhere provider with its instances by zone, one square per task coloured by its
-//! state), and the answer to "what is under the mouse".
-//!
-//! It is redrawn every animation frame while a run plays, so the work is split in two: [`layout`] is pure
-//! arithmetic over the view (O(instances + zones), never O(tasks)) producing rectangles and cell grids, which the
-//! unit tests check natively; `paint` turns them into canvas calls: one path per colour (a few fills, not one per
-//! task), and one rectangle per grid row and state with the gaps between squares painted back, so 10,000 tasks
-//! cost a few hundred canvas calls (measured in headless Chromium: ~0.3 ms for 10,000 Fargate tasks, ~1.7 ms for
-//! 10,000 tasks on 250 instances, JavaScript side). The layout is kept by the app between frames for [`hit_test`].
-//!
-//! Three modes, chosen per frame, so that everything always fits the canvas:
-//! - **cells**: one square per task, the largest integer size from [`MAX_CELL`] down to [`MIN_CELL`] CSS px that
-//!   fits the whole view;
-//! - **instances**: when 3 px squares do not fit, each instance is a small fixed-size box holding a stacked bar of
-//!   its task counts (the largest of [`AGGREGATE_BOXES`] that fits), pools and waiting tasks are stacked bars
-//!   with the counts written out;
-//! - **zones**: when even the smallest boxes do not fit, each provider × zone is one line: a stacked bar (full
-//!   width = the zone's estimated capacity) and its counts. Only this mode may overflow (many providers × zones on
-//!   a small canvas); the canvas clips it.
-//!
-//! The n-th square drawn at a place (counting in state order, STOPPED never drawn) is the n-th task of
-//! `Simulation::tasks_at(place)`, which sorts the same way: hit tests answer with that ordinal.
+//! The cluster view's layout: pure arithmetic over a [`View`] (O(instances + zones), never O(tasks)) choosing the
+//! most detailed mode that fits and producing rectangles, cell grids, stacked bars and labels; and the answer to
+//! "what is at this point" from them. No canvas here: [`super::paint`] draws what this produces, and the unit tests
+//! check it natively.
 
 use fleetplan_engine::instance::InstanceState;
 use fleetplan_engine::output::{InstanceView, ProviderView};
 use fleetplan_engine::scenario::CapacityType;
-use fleetplan_engine::{Place, TaskView, View};
-use wasm_bindgen::JsValue;
+use fleetplan_engine::{Place, View};
 
-/// Task states that are drawn: every state but STOPPED (the last of `TaskState::ALL`).
-const DRAWN: usize = 7;
-
-/// The seven drawn task states in `TaskState::ALL` order (PROVISIONING..DEPROVISIONING) and their CSS colours,
-/// from the Okabe–Ito colour-blind-safe palette (grey for PROVISIONING). The app renders its HTML legend from it.
-pub const STATE_COLOURS: [(&str, &str); DRAWN] = [
-    ("PROVISIONING", "#BBBBBB"),
-    ("PENDING", "#F0E442"),
-    ("ACTIVATING", "#56B4E9"),
-    ("RUNNING", "#009E73"),
-    ("DEACTIVATING", "#E69F00"),
-    ("STOPPING", "#D55E00"),
-    ("DEPROVISIONING", "#CC79A7"),
-];
-
-/// How instance boxes look, for the HTML legend: (what, how it is drawn) as plain text, rendered as
-/// "**what**: how". Each box also has a thin cpu-used bar along its bottom, and in cells mode it is sized for the
-/// tasks its cpu and memory can hold, so a full box is a full instance.
-pub const INSTANCE_LEGEND: [(&str, &str); 4] = [
-    ("Booting instance", "dashed blue outline, pale blue fill (LAUNCHING or REGISTERING)"),
-    ("Active instance", "thin solid dark grey outline, white fill"),
-    (
-        "Draining instance",
-        "dotted dark grey outline, grey hatched fill (no new tasks are placed; service tasks are replaced elsewhere)",
-    ),
-    (
-        "Spot interruption notice",
-        "thick vermillion outline and a \"!\" badge (terminated two minutes after the notice)",
-    ),
-];
-
-// Colours of everything that is not a task state. Text is dark grey on white for contrast on a projector.
-const BACKGROUND: &str = "#FFFFFF";
-const TEXT: &str = "#333333";
-const BOOTING_FILL: &str = "#E3F1FA";
-const BOOTING_LINE: &str = "#0072B2";
-const ACTIVE_LINE: &str = "#444444";
-const DRAINING_FILL: &str = "#EBEBEB";
-const DRAINING_HATCH: &str = "#C4C4C4";
-const DRAINING_LINE: &str = "#444444";
-const NOTICE: &str = "#D55E00";
-const TRACK: &str = "#EEEEEE";
-const CPU_TRACK: &str = "#DDDDDD";
-const CPU_USED: &str = "#666666";
-const HEADER_FONT: &str = "bold 14px sans-serif";
-const LABEL_FONT: &str = "13px sans-serif";
-const BADGE_FONT: &str = "bold 13px sans-serif";
+use super::details::{breakdown, capacity_label, plural, thousands};
+use super::{drawn_counts, fraction, sum, DRAWN};
 
 // Sizes in CSS px. Integers, so every cell lands on whole CSS pixels.
 const MARGIN: f64 = 8.0;
@@ -104,24 +39,22 @@ pub const AGGREGATE_BOXES: [(u32, u32); 10] =
 /// Sizing an instance box by its estimated capacity is capped here, so a host of tiny tasks cannot make every box
 /// of its provider enormous.
 const MAX_BOX_TASKS: u64 = 400;
-/// Radius of the "!" badge of an instance under a Spot interruption notice.
-const BADGE_R: f64 = 7.0;
 
 /// What a draw produced: hit regions for [`hit_test`]. Cheap to keep between frames (O(instances) plain data).
 #[derive(Default, Clone, Debug)]
 pub struct ClusterLayout {
-    width: f64,
-    height: f64,
-    mode: Mode,
+    pub(super) width: f64,
+    pub(super) height: f64,
+    pub(super) mode: Mode,
     /// Task square size and square + gap, in cells mode.
-    cell: f64,
-    pitch: f64,
+    pub(super) cell: f64,
+    pub(super) pitch: f64,
     /// Where the content ends (for tests: it must be within `height` in the cells and instances modes).
-    bottom: f64,
-    grids: Vec<Grid>,
-    boxes: Vec<InstanceBox>,
-    bars: Vec<Bar>,
-    labels: Vec<Label>,
+    pub(super) bottom: f64,
+    pub(super) grids: Vec<Grid>,
+    pub(super) boxes: Vec<InstanceBox>,
+    pub(super) bars: Vec<Bar>,
+    pub(super) labels: Vec<Label>,
 }
 
 /// What is under a point.
@@ -136,7 +69,7 @@ pub enum Hit {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
-enum Mode {
+pub(super) enum Mode {
     Cells {
         cell: u32,
         gap: u32,
@@ -152,20 +85,20 @@ enum Mode {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
-struct Rect {
-    x: f64,
-    y: f64,
-    w: f64,
-    h: f64,
+pub(super) struct Rect {
+    pub(super) x: f64,
+    pub(super) y: f64,
+    pub(super) w: f64,
+    pub(super) h: f64,
 }
 
 impl Rect {
-    fn contains(&self, x: f64, y: f64) -> bool {
+    pub(super) fn contains(&self, x: f64, y: f64) -> bool {
         x >= self.x && x < self.x + self.w && y >= self.y && y < self.y + self.h
     }
 
     /// The same rectangle shrunk by `by` on every side (never negative).
-    fn inset(&self, by: f64) -> Rect {
+    pub(super) fn inset(&self, by: f64) -> Rect {
         Rect { x: self.x + by, y: self.y + by, w: (self.w - 2.0 * by).max(0.0), h: (self.h - 2.0 * by).max(0.0) }
     }
 }
@@ -173,28 +106,29 @@ impl Rect {
 /// A grid of task squares at one place: ordinal `n` (in `tasks_at` order) sits at column `n % cols`, row
 /// `n / cols`. Only the counts are stored, never one entry per task.
 #[derive(Clone, Debug)]
-struct Grid {
-    place: Place,
-    x: f64,
-    y: f64,
-    cols: u32,
+pub(super) struct Grid {
+    pub(super) place: Place,
+    pub(super) x: f64,
+    pub(super) y: f64,
+    pub(super) cols: u32,
     /// Squares actually drawn: the task count, or fewer if the grid is full (never happens with the capacity
     /// estimate, but a hand-made view must not draw outside its box).
-    drawn: u32,
-    counts: [u32; DRAWN],
-    /// The colour behind the squares, to paint the gaps between them with (see [`Grid::gaps`]).
-    backdrop: &'static str,
+    pub(super) drawn: u32,
+    pub(super) counts: [u32; DRAWN],
+    /// What is behind the squares (a pool's grid is on the plain background, like an active instance's): the
+    /// gaps between them are painted back in its colour (see [`Grid::gaps`]).
+    pub(super) backdrop: Look,
 }
 
 impl Grid {
     /// The ordinals of state `s`, clipped to the drawn squares.
-    fn range(&self, s: usize) -> (u32, u32) {
+    pub(super) fn range(&self, s: usize) -> (u32, u32) {
         let before: u32 = self.counts.iter().take(s).fold(0u32, |a, &c| a.saturating_add(c));
         let here = self.counts.get(s).copied().unwrap_or(0);
         (before.min(self.drawn), before.saturating_add(here).min(self.drawn))
     }
 
-    fn origin(&self, n: u32, pitch: f64) -> (f64, f64) {
+    pub(super) fn origin(&self, n: u32, pitch: f64) -> (f64, f64) {
         let cols = self.cols.max(1);
         (self.x + f64::from(n % cols) * pitch, self.y + f64::from(n / cols) * pitch)
     }
@@ -202,7 +136,7 @@ impl Grid {
     /// Rectangles covering the squares of ordinals `first..end`, one per grid row, the gaps between squares of a
     /// row included ([`Grid::gaps`] paints those back). A row of 200 tasks in one state is then one canvas call
     /// instead of 200: at 10,000 squares that is the difference between ~3 ms and a fraction of a millisecond.
-    fn runs(&self, (first, end): (u32, u32), cell: f64, pitch: f64, mut each: impl FnMut(Rect)) {
+    pub(super) fn runs(&self, (first, end): (u32, u32), cell: f64, pitch: f64, mut each: impl FnMut(Rect)) {
         let cols = self.cols.max(1);
         let mut n = first;
         while n < end {
@@ -215,7 +149,7 @@ impl Grid {
 
     /// The gaps between columns that [`Grid::runs`] covered: each column gap over the rows where squares sit on both
     /// sides of it. (Gaps between rows are never covered: runs are one square high.)
-    fn gaps(&self, cell: f64, pitch: f64, mut each: impl FnMut(Rect)) {
+    pub(super) fn gaps(&self, cell: f64, pitch: f64, mut each: impl FnMut(Rect)) {
         let cols = self.cols.max(1);
         let (full, rest) = (self.drawn / cols, self.drawn % cols);
         for c in 0..cols - 1 {
@@ -229,7 +163,7 @@ impl Grid {
 
     /// The ordinal under a point. A square's hit area is its whole pitch (square + gap to its right and below), so
     /// the pointer does not flicker between a task and its instance over 1 px gaps.
-    fn ordinal_at(&self, x: f64, y: f64, pitch: f64) -> Option<u32> {
+    pub(super) fn ordinal_at(&self, x: f64, y: f64, pitch: f64) -> Option<u32> {
         if pitch <= 0.0 || x < self.x || y < self.y {
             return None;
         }
@@ -244,100 +178,88 @@ impl Grid {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Look {
+pub(super) enum Look {
     Booting,
     Active,
     Draining,
 }
 
 #[derive(Clone, Debug)]
-struct InstanceBox {
-    index: u32,
-    rect: Rect,
-    look: Look,
-    notice: bool,
+pub(super) struct InstanceBox {
+    pub(super) index: u32,
+    pub(super) rect: Rect,
+    pub(super) look: Look,
+    pub(super) notice: bool,
     /// cpu_used / cpu_total in 0..=1.
-    cpu: f64,
-    cpu_rect: Option<Rect>,
+    pub(super) cpu: f64,
+    pub(super) cpu_rect: Option<Rect>,
     /// Aggregate mode: the stacked bar of its task counts, full width = `scale` tasks (the box capacity).
-    stack: Option<Rect>,
-    counts: [u32; DRAWN],
-    scale: f64,
+    pub(super) stack: Option<Rect>,
+    pub(super) counts: [u32; DRAWN],
+    pub(super) scale: f64,
 }
 
 /// A stacked bar of task counts; `place` is what a hit on it answers (none for a zone bar).
 #[derive(Clone, Debug)]
-struct Bar {
-    place: Option<Place>,
-    rect: Rect,
-    counts: [u32; DRAWN],
+pub(super) struct Bar {
+    pub(super) place: Option<Place>,
+    pub(super) rect: Rect,
+    pub(super) counts: [u32; DRAWN],
     /// Tasks at full width.
-    scale: f64,
+    pub(super) scale: f64,
 }
 
 #[derive(Clone, Debug)]
-struct Label {
-    x: f64,
+pub(super) struct Label {
+    pub(super) x: f64,
     /// Vertical middle of the text.
-    y: f64,
-    text: String,
-    bold: bool,
-    max_w: f64,
+    pub(super) y: f64,
+    pub(super) text: String,
+    pub(super) bold: bool,
+    pub(super) max_w: f64,
 }
 
 /// The view regrouped once per frame: pools to draw, instances ordered by provider, zone, launch.
-struct Prep<'v> {
-    view: &'v View,
-    pools: Vec<PoolPrep>,
-    providers: Vec<ProviderPrep<'v>>,
+pub(super) struct Prep<'v> {
+    pub(super) view: &'v View,
+    pub(super) pools: Vec<PoolPrep>,
+    pub(super) providers: Vec<ProviderPrep<'v>>,
     /// Positions in `view.instances`, grouped by provider then zone, in launch order within a zone.
-    order: Vec<u32>,
+    pub(super) order: Vec<u32>,
     /// Tasks at full width of the pool and waiting bars: one scale for all, so they compare.
-    bar_scale: f64,
+    pub(super) bar_scale: f64,
 }
 
-struct PoolPrep {
-    capacity: CapacityType,
-    counts: [u32; DRAWN],
-    total: u32,
+pub(super) struct PoolPrep {
+    pub(super) capacity: CapacityType,
+    pub(super) counts: [u32; DRAWN],
+    pub(super) total: u32,
 }
 
-struct ProviderPrep<'v> {
-    view: &'v ProviderView,
-    index: u16,
-    zones: Vec<ZonePrep<'v>>,
-    instances: u32,
+pub(super) struct ProviderPrep<'v> {
+    pub(super) view: &'v ProviderView,
+    pub(super) index: u16,
+    pub(super) zones: Vec<ZonePrep<'v>>,
+    pub(super) instances: u32,
     /// Task squares an instance box holds (the most tasks any of its instances can take, estimated).
-    capacity: u32,
+    pub(super) capacity: u32,
 }
 
-struct ZonePrep<'v> {
-    name: &'v str,
-    start: usize,
-    len: usize,
-    counts: [u32; DRAWN],
+pub(super) struct ZonePrep<'v> {
+    pub(super) name: &'v str,
+    pub(super) start: usize,
+    pub(super) len: usize,
+    pub(super) counts: [u32; DRAWN],
     /// Instances booting, draining, under an interruption notice: written out in zones mode, where no box shows it.
-    booting: u32,
-    draining: u32,
-    noticed: u32,
-}
-
-fn drawn_counts(by_state: &[u32; 8]) -> [u32; DRAWN] {
-    let mut out = [0; DRAWN];
-    for (o, c) in out.iter_mut().zip(by_state) {
-        *o = *c;
-    }
-    out
-}
-
-fn sum(counts: &[u32; DRAWN]) -> u32 {
-    counts.iter().fold(0u32, |a, &c| a.saturating_add(c))
+    pub(super) booting: u32,
+    pub(super) draining: u32,
+    pub(super) noticed: u32,
 }
 
 /// The tasks an instance box is sized for: the most tasks on any instance of the provider, and for instances with
 /// tasks, how many tasks of the average size their cpu and memory would hold, so a full box means a full
 /// instance and boxes do not resize at every placement.
-fn box_capacity(instances: &[InstanceView], positions: &[u32]) -> u32 {
+pub(super) fn box_capacity(instances: &[InstanceView], positions: &[u32]) -> u32 {
     let mut capacity: u64 = 1;
     for instance in positions.iter().filter_map(|&p| instances.get(p as usize)) {
         capacity = capacity.max(u64::from(sum(&drawn_counts(&instance.by_state))));
@@ -358,7 +280,7 @@ fn box_capacity(instances: &[InstanceView], positions: &[u32]) -> u32 {
 }
 
 impl<'v> Prep<'v> {
-    fn new(view: &'v View) -> Prep<'v> {
+    pub(super) fn new(view: &'v View) -> Prep<'v> {
         let mut pools = Vec::new();
         for capacity in [CapacityType::Fargate, CapacityType::FargateSpot] {
             let counts =
@@ -436,12 +358,12 @@ impl<'v> Prep<'v> {
 }
 
 /// Columns of task squares that fit a width.
-fn columns(width: f64, pitch: f64, gap: f64) -> u32 {
+pub(super) fn columns(width: f64, pitch: f64, gap: f64) -> u32 {
     (((width + gap) / pitch).floor() as u32).max(1)
 }
 
 /// Cells-mode instance box: (width, height, columns, rows) for a capacity, roughly square.
-fn cell_box(capacity: u32, pitch: f64, gap: f64, inner_w: f64) -> (f64, f64, u32, u32) {
+pub(super) fn cell_box(capacity: u32, pitch: f64, gap: f64, inner_w: f64) -> (f64, f64, u32, u32) {
     let capacity = capacity.max(1);
     let max_cols = columns(inner_w - 2.0 * BOX_PAD, pitch, gap);
     let cols = (f64::from(capacity).sqrt().ceil() as u32).clamp(1, max_cols);
@@ -451,16 +373,7 @@ fn cell_box(capacity: u32, pitch: f64, gap: f64, inner_w: f64) -> (f64, f64, u32
     (w, h, cols, rows)
 }
 
-/// The fill behind an instance box's squares.
-fn backdrop(look: Look) -> &'static str {
-    match look {
-        Look::Booting => BOOTING_FILL,
-        Look::Active => BACKGROUND,
-        Look::Draining => DRAINING_FILL,
-    }
-}
-
-fn look(state: InstanceState) -> Look {
+pub(super) fn look(state: InstanceState) -> Look {
     match state {
         InstanceState::Launching | InstanceState::Registering => Look::Booting,
         InstanceState::Draining => Look::Draining,
@@ -468,27 +381,19 @@ fn look(state: InstanceState) -> Look {
     }
 }
 
-fn fraction(used: u32, total: u32) -> f64 {
-    if total == 0 {
-        0.0
-    } else {
-        (f64::from(used) / f64::from(total)).clamp(0.0, 1.0)
-    }
-}
-
 /// Lays the view out in one mode, top to bottom ([`Builder::run`] returns where the content ends). With `out` it
 /// records everything; without, it only measures (the fitting passes), so trying a mode costs O(zones) and
 /// allocates nothing.
-struct Builder<'p, 'v, 'o> {
-    prep: &'p Prep<'v>,
-    mode: Mode,
-    inner_w: f64,
-    y: f64,
-    out: Option<&'o mut ClusterLayout>,
+pub(super) struct Builder<'p, 'v, 'o> {
+    pub(super) prep: &'p Prep<'v>,
+    pub(super) mode: Mode,
+    pub(super) inner_w: f64,
+    pub(super) y: f64,
+    pub(super) out: Option<&'o mut ClusterLayout>,
 }
 
 impl Builder<'_, '_, '_> {
-    fn label(&mut self, bold: bool, text: impl FnOnce() -> String) {
+    pub(super) fn label(&mut self, bold: bool, text: impl FnOnce() -> String) {
         let height = if bold { HEADER_H } else { LABEL_H };
         if let Some(out) = self.out.as_deref_mut() {
             out.labels.push(Label { x: MARGIN, y: self.y + height / 2.0, text: text(), bold, max_w: self.inner_w });
@@ -498,7 +403,13 @@ impl Builder<'_, '_, '_> {
 
     /// One label-high line: a stacked bar on the left, its text on the right. Zones and waiting rows in the
     /// aggregate modes, so that a zone costs one line when there are thousands of instances.
-    fn compact(&mut self, place: Option<Place>, counts: [u32; DRAWN], scale: f64, text: impl FnOnce() -> String) {
+    pub(super) fn compact(
+        &mut self,
+        place: Option<Place>,
+        counts: [u32; DRAWN],
+        scale: f64,
+        text: impl FnOnce() -> String,
+    ) {
         if let Some(out) = self.out.as_deref_mut() {
             let bar_w = (self.inner_w * 0.35).clamp(60.0, 360.0).min(self.inner_w);
             let rect = Rect { x: MARGIN, y: self.y + (LABEL_H - BAR_H) / 2.0, w: bar_w, h: BAR_H };
@@ -510,7 +421,7 @@ impl Builder<'_, '_, '_> {
     }
 
     /// A pool's or a provider's waiting tasks: squares in cells mode, else a stacked bar.
-    fn task_row(&mut self, place: Place, counts: [u32; DRAWN]) {
+    pub(super) fn task_row(&mut self, place: Place, counts: [u32; DRAWN]) {
         let total = sum(&counts);
         match self.mode {
             Mode::Cells { cell, gap } => {
@@ -525,7 +436,7 @@ impl Builder<'_, '_, '_> {
                         cols,
                         drawn: total,
                         counts,
-                        backdrop: BACKGROUND,
+                        backdrop: Look::Active,
                     });
                 }
                 self.y += f64::from(rows) * pitch;
@@ -541,7 +452,7 @@ impl Builder<'_, '_, '_> {
         }
     }
 
-    fn zone(&mut self, provider: &ProviderPrep, zone: &ZonePrep) {
+    pub(super) fn zone(&mut self, provider: &ProviderPrep, zone: &ZonePrep) {
         let (box_w, box_h, gap) = match self.mode {
             Mode::Cells { cell, gap } => {
                 let pitch = f64::from(cell + gap);
@@ -576,7 +487,7 @@ impl Builder<'_, '_, '_> {
                             cols,
                             drawn: sum(&counts).min(cols.saturating_mul(rows)),
                             counts,
-                            backdrop: backdrop(look(instance.state)),
+                            backdrop: look(instance.state),
                         });
                         let cpu = Rect {
                             x: rect.x + BOX_PAD,
@@ -613,7 +524,7 @@ impl Builder<'_, '_, '_> {
         self.y += rows as f64 * (box_h + gap);
     }
 
-    fn run(mut self) -> f64 {
+    pub(super) fn run(mut self) -> f64 {
         let aggregate = !matches!(self.mode, Mode::Cells { .. });
         let zones_mode = self.mode == Mode::Zones;
         let prep = self.prep;
@@ -703,12 +614,12 @@ impl Builder<'_, '_, '_> {
     }
 }
 
-fn measure(prep: &Prep, mode: Mode, width: f64) -> f64 {
+pub(super) fn measure(prep: &Prep, mode: Mode, width: f64) -> f64 {
     Builder { prep, mode, inner_w: (width - 2.0 * MARGIN).max(1.0), y: MARGIN, out: None }.run()
 }
 
 /// The gap between task squares: 1 px while squares are small, 2 px from 8 px up so they still read as squares.
-fn gap_for(cell: u32) -> u32 {
+pub(super) fn gap_for(cell: u32) -> u32 {
     if cell >= 8 {
         2
     } else {
@@ -717,7 +628,7 @@ fn gap_for(cell: u32) -> u32 {
 }
 
 /// Lays the view out in a `width` × `height` CSS px area, in the most detailed mode that fits (see the module doc).
-fn layout(view: &View, width: f64, height: f64) -> ClusterLayout {
+pub(super) fn layout(view: &View, width: f64, height: f64) -> ClusterLayout {
     let mut out = ClusterLayout { width, height, ..ClusterLayout::default() };
     if !(width >= 1.0 && height >= 1.0) {
         return out;
@@ -735,31 +646,8 @@ fn layout(view: &View, width: f64, height: f64) -> ClusterLayout {
     out
 }
 
-/// Draws the view, sizing the canvas backing store to its CSS box × devicePixelRatio. Returns the layout for hit
-/// tests. The canvas' CSS must fix its width and height (otherwise a larger backing store would grow the element).
-pub fn draw(canvas: &web_sys::HtmlCanvasElement, view: &View) -> Result<ClusterLayout, String> {
-    let width = f64::from(canvas.client_width().max(0));
-    let height = f64::from(canvas.client_height().max(0));
-    let dpr = crate::dom::device_pixel_ratio();
-    let (backing_w, backing_h) = ((width * dpr).round() as u32, (height * dpr).round() as u32);
-    crate::dom::resize_backing_store(canvas, backing_w, backing_h);
-    if backing_w == 0 || backing_h == 0 {
-        return Ok(ClusterLayout { width, height, ..ClusterLayout::default() });
-    }
-    let ctx = crate::dom::context_2d(canvas)?;
-    // Absolute, not `scale`, so it does not compound from frame to frame.
-    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(js_error)?;
-    let layout = layout(view, width, height);
-    paint(&ctx, &layout)?;
-    Ok(layout)
-}
-
-fn js_error(error: JsValue) -> String {
-    error.as_string().unwrap_or_else(|| format!("{error:?}"))
-}
-
 /// The part of a stacked bar in `rect` (full width = `scale` tasks) that state `s` covers.
-fn segment(rect: &Rect, counts: &[u32; DRAWN], scale: f64, s: usize) -> Option<Rect> {
+pub(super) fn segment(rect: &Rect, counts: &[u32; DRAWN], scale: f64, s: usize) -> Option<Rect> {
     let here = f64::from(*counts.get(s)?);
     if here <= 0.0 || scale <= 0.0 {
         return None;
@@ -770,166 +658,6 @@ fn segment(rect: &Rect, counts: &[u32; DRAWN], scale: f64, s: usize) -> Option<R
     // A state with a few tasks in a bar of thousands still shows as a hairline.
     let x1 = x1.max((x0 + 1.0).min(rect.x + rect.w));
     (x1 > x0).then_some(Rect { x: x0, w: x1 - x0, ..*rect })
-}
-
-/// Fills rectangles in one colour as one path: one fill call however many rectangles.
-fn fill_rects(ctx: &web_sys::CanvasRenderingContext2d, colour: &str, rects: impl Iterator<Item = Rect>) {
-    ctx.begin_path();
-    let mut any = false;
-    for r in rects {
-        ctx.rect(r.x, r.y, r.w, r.h);
-        any = true;
-    }
-    if any {
-        ctx.set_fill_style_str(colour);
-        ctx.fill();
-    }
-}
-
-/// Outlines rectangles in one style as one path, the line's middle `inset` px inside each rectangle.
-fn stroke_rects(
-    ctx: &web_sys::CanvasRenderingContext2d,
-    (colour, width, inset): (&str, f64, f64),
-    dash: &JsValue,
-    rects: impl Iterator<Item = Rect>,
-) -> Result<(), String> {
-    ctx.begin_path();
-    let mut any = false;
-    for r in rects {
-        let r = r.inset(inset);
-        ctx.rect(r.x, r.y, r.w, r.h);
-        any = true;
-    }
-    if any {
-        ctx.set_line_dash(dash).map_err(js_error)?;
-        ctx.set_line_width(width);
-        ctx.set_stroke_style_str(colour);
-        ctx.stroke();
-    }
-    Ok(())
-}
-
-/// Diagonal hatching of draining boxes, as one path: each line `x + y = k` clipped to its box by arithmetic
-/// (cheaper than a clip region per box).
-fn hatch(ctx: &web_sys::CanvasRenderingContext2d, rects: impl Iterator<Item = Rect>) {
-    const STEP: f64 = 5.0;
-    ctx.begin_path();
-    let mut any = false;
-    for r in rects {
-        let mut k = r.x + r.y + STEP;
-        while k < r.x + r.w + r.y + r.h {
-            let (x0, x1) = ((k - (r.y + r.h)).max(r.x), (k - r.y).min(r.x + r.w));
-            ctx.move_to(x0, k - x0);
-            ctx.line_to(x1, k - x1);
-            any = true;
-            k += STEP;
-        }
-    }
-    if any {
-        ctx.set_line_width(1.0);
-        ctx.set_stroke_style_str(DRAINING_HATCH);
-        ctx.stroke();
-    }
-}
-
-fn paint(ctx: &web_sys::CanvasRenderingContext2d, layout: &ClusterLayout) -> Result<(), String> {
-    ctx.set_fill_style_str(BACKGROUND);
-    ctx.fill_rect(0.0, 0.0, layout.width, layout.height);
-    let boxes = &layout.boxes;
-    let with_look = |look: Look| boxes.iter().filter(move |b| b.look == look).map(|b| b.rect);
-
-    // Box backgrounds first, then tasks over them, then outlines over the box edges, then text.
-    fill_rects(ctx, BOOTING_FILL, with_look(Look::Booting));
-    fill_rects(ctx, DRAINING_FILL, with_look(Look::Draining));
-    hatch(ctx, with_look(Look::Draining).map(|r| r.inset(1.0)));
-    fill_rects(ctx, TRACK, layout.bars.iter().map(|b| b.rect));
-
-    let (cell, pitch) = (layout.cell, layout.pitch);
-    for (s, (_, colour)) in STATE_COLOURS.iter().enumerate() {
-        ctx.begin_path();
-        let mut any = false;
-        for grid in &layout.grids {
-            grid.runs(grid.range(s), cell, pitch, |r| {
-                ctx.rect(r.x, r.y, r.w, r.h);
-                any = true;
-            });
-        }
-        let stacks = layout.bars.iter().map(|b| (b.rect, &b.counts, b.scale));
-        let stacks = stacks.chain(boxes.iter().filter_map(|b| Some((b.stack?, &b.counts, b.scale))));
-        for (rect, counts, scale) in stacks {
-            if let Some(r) = segment(&rect, counts, scale, s) {
-                ctx.rect(r.x, r.y, r.w, r.h);
-                any = true;
-            }
-        }
-        if any {
-            ctx.set_fill_style_str(colour);
-            ctx.fill();
-        }
-    }
-
-    // Gaps between the squares of a run, in the colour behind each grid.
-    for colour in [BACKGROUND, BOOTING_FILL, DRAINING_FILL] {
-        ctx.begin_path();
-        let mut any = false;
-        for grid in layout.grids.iter().filter(|g| g.backdrop == colour) {
-            grid.gaps(cell, pitch, |r| {
-                ctx.rect(r.x, r.y, r.w, r.h);
-                any = true;
-            });
-        }
-        if any {
-            ctx.set_fill_style_str(colour);
-            ctx.fill();
-        }
-    }
-
-    fill_rects(ctx, CPU_TRACK, boxes.iter().filter_map(|b| b.cpu_rect));
-    let used = boxes.iter().filter_map(|b| b.cpu_rect.map(|r| Rect { w: r.w * b.cpu, ..r }));
-    fill_rects(ctx, CPU_USED, used.filter(|r| r.w > 0.0));
-
-    let solid = JsValue::from(js_sys::Array::new());
-    let booting_dash = JsValue::from(js_sys::Array::of2(&5.0.into(), &3.0.into()));
-    let draining_dash = JsValue::from(js_sys::Array::of2(&2.0.into(), &2.0.into()));
-    let plain = |look: Look| boxes.iter().filter(move |b| b.look == look && !b.notice).map(|b| b.rect);
-    // Lines inside the box edge, so they never reach a neighbour; the notice's 3 px line reaches 1 px out.
-    stroke_rects(ctx, (ACTIVE_LINE, 1.0, 0.5), &solid, plain(Look::Active))?;
-    stroke_rects(ctx, (BOOTING_LINE, 1.5, 0.75), &booting_dash, plain(Look::Booting))?;
-    stroke_rects(ctx, (DRAINING_LINE, 2.0, 1.0), &draining_dash, plain(Look::Draining))?;
-    let noticed = || boxes.iter().filter(|b| b.notice);
-    stroke_rects(ctx, (NOTICE, 3.0, 0.5), &solid, noticed().map(|b| b.rect))?;
-
-    // The "!" badge on the top-right corner of noticed boxes tall enough to carry it.
-    let badged = || noticed().filter(|b| b.rect.h >= 14.0).map(|b| (b.rect.x + b.rect.w - 1.0, b.rect.y + 1.0));
-    ctx.begin_path();
-    let mut any = false;
-    for (x, y) in badged() {
-        ctx.move_to(x + BADGE_R, y);
-        ctx.arc(x, y, BADGE_R, 0.0, std::f64::consts::TAU).map_err(js_error)?;
-        any = true;
-    }
-    if any {
-        ctx.set_fill_style_str(NOTICE);
-        ctx.fill();
-        ctx.set_font(BADGE_FONT);
-        ctx.set_text_align("center");
-        ctx.set_text_baseline("middle");
-        ctx.set_fill_style_str(BACKGROUND);
-        for (x, y) in badged() {
-            ctx.fill_text("!", x, y + 1.0).map_err(js_error)?;
-        }
-    }
-
-    ctx.set_text_align("left");
-    ctx.set_text_baseline("middle");
-    ctx.set_fill_style_str(TEXT);
-    for bold in [true, false] {
-        ctx.set_font(if bold { HEADER_FONT } else { LABEL_FONT });
-        for label in layout.labels.iter().filter(|l| l.bold == bold) {
-            ctx.fill_text_with_max_width(&label.text, label.x, label.y, label.max_w).map_err(js_error)?;
-        }
-    }
-    Ok(())
 }
 
 /// The thing at CSS pixel (x, y) relative to the canvas' top-left corner (the app passes MouseEvent
@@ -949,192 +677,12 @@ pub fn hit_test(layout: &ClusterLayout, x: f64, y: f64) -> Option<Hit> {
     layout.bars.iter().find(|b| b.rect.contains(x, y)).and_then(|b| b.place).map(Hit::Place)
 }
 
-/// Rows of (label, value) describing an instance, for the details box the app renders as plain text.
-pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> {
-    let mut state = instance.state.to_string();
-    if instance.interruption_notice {
-        state.push_str(" · Spot interruption notice: terminated two minutes after it");
-    } else if instance.rebalance_recommended {
-        state.push_str(" · rebalance recommendation: a replacement is on its way");
-    }
-    let counts = drawn_counts(&instance.by_state);
-    let mut tasks = plural(sum(&counts), "task");
-    if sum(&counts) > 0 {
-        tasks.push_str(": ");
-        tasks.push_str(&breakdown(&counts));
-    }
-    vec![
-        ("Instance", instance.id.clone()),
-        ("Type", instance.instance_type.to_string()),
-        ("Provider", instance.provider.clone()),
-        ("Availability Zone", instance.zone.clone()),
-        ("State", state),
-        ("Launched at", seconds(instance.launched_s)),
-        ("CPU", usage(instance.cpu_used, instance.cpu_total, "CPU units")),
-        ("Memory", usage(instance.memory_used, instance.memory_total, "MiB")),
-        ("Tasks", tasks),
-    ]
-}
-
-/// Rows describing a task (from `Simulation::tasks_at`).
-pub fn task_details(task: &TaskView) -> Vec<(&'static str, String)> {
-    let mut rows = vec![
-        ("Task", task.id.to_string()),
-        ("Owner", task.owner.clone()),
-        ("Task definition", task.task_definition.clone()),
-        ("Size", format!("{} CPU units, {} MiB", thousands(task.cpu), thousands(task.memory))),
-        ("State", task.state.name().to_string()),
-        ("Health", task.health.name().to_string()),
-        ("Capacity", capacity_label(task.capacity).to_string()),
-        ("Provider", task.provider.clone()),
-        ("Instance", task.instance.clone().unwrap_or_else(|| "none".to_string())),
-        ("Launched at", seconds(task.launched_s)),
-        ("Running since", task.running_s.map_or_else(|| "not yet".to_string(), seconds)),
-    ];
-    if let Some(reason) = task.stopping {
-        rows.push(("Stopping", reason.name().to_string()));
-    }
-    if task.interruption_warning {
-        rows.push(("Spot interruption", "warned: stopped two minutes after the warning".to_string()));
-    }
-    rows
-}
-
-/// Capacity type names as people read them.
-fn capacity_label(capacity: CapacityType) -> &'static str {
-    match capacity {
-        CapacityType::Fargate => "Fargate",
-        CapacityType::FargateSpot => "Fargate Spot",
-        CapacityType::Ec2OnDemand => "EC2 On-Demand",
-        CapacityType::Ec2Spot => "EC2 Spot",
-        CapacityType::External => "ECS Anywhere",
-    }
-}
-
-/// 12345 → "12,345".
-fn thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && i % 3 == digits.len() % 3 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn plural(n: u32, noun: &str) -> String {
-    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
-}
-
-/// The non-zero states: "9,800 RUNNING, 200 PENDING" (in lifecycle order).
-fn breakdown(counts: &[u32; DRAWN]) -> String {
-    let parts: Vec<String> = counts
-        .iter()
-        .zip(STATE_COLOURS)
-        .filter(|(&c, _)| c > 0)
-        .map(|(&c, (name, _))| format!("{} {name}", thousands(c)))
-        .collect();
-    parts.join(", ")
-}
-
-fn seconds(s: f64) -> String {
-    format!("{s:.1} s")
-}
-
-fn usage(used: u32, total: u32, unit: &str) -> String {
-    if total == 0 {
-        return format!("{} {unit} used", thousands(used));
-    }
-    format!("{} of {} {unit} ({:.0}%)", thousands(used), thousands(total), fraction(used, total) * 100.0)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::*;
+    use super::super::{sum, DRAWN, STATE_COLOURS};
     use super::*;
-    use fleetplan_engine::output::PoolView;
     use fleetplan_engine::task::TaskState;
-
-    fn pools(fargate: [u32; 8], spot: [u32; 8]) -> Vec<PoolView> {
-        CapacityType::ALL
-            .iter()
-            .map(|c| PoolView {
-                capacity: *c,
-                by_state: match c {
-                    CapacityType::Fargate => fargate,
-                    CapacityType::FargateSpot => spot,
-                    _ => [0; 8],
-                },
-            })
-            .collect()
-    }
-
-    fn view(pools: Vec<PoolView>, providers: Vec<ProviderView>, instances: Vec<InstanceView>) -> View {
-        View {
-            time_s: 10.0,
-            finished: false,
-            pools,
-            services: Vec::new(),
-            buckets: Vec::new(),
-            spot_capacity_waiting: 0,
-            providers,
-            instances,
-        }
-    }
-
-    fn provider(name: &str, zones: usize, waiting: u32) -> ProviderView {
-        ProviderView {
-            name: name.to_string(),
-            capacity: CapacityType::Ec2OnDemand,
-            zones: (0..zones).map(|z| format!("us-east-1{}", (b'a' + z as u8) as char)).collect(),
-            waiting,
-            reservation: Some(120),
-        }
-    }
-
-    /// An instance with `tasks` tasks of 256 CPU units / 512 MiB on a 4 vCPU / 8 GiB host (room for 16).
-    fn instance(index: u32, provider: u16, zone: u16, state: InstanceState, by_state: [u32; 8]) -> InstanceView {
-        let tasks: u32 = by_state.iter().take(DRAWN).sum();
-        InstanceView {
-            index,
-            id: format!("i-{index:017x}"),
-            provider: format!("asg-{provider}"),
-            provider_index: provider,
-            instance_type: "m5.xlarge",
-            zone: format!("us-east-1{}", (b'a' + zone as u8) as char),
-            zone_index: zone,
-            state,
-            interruption_notice: false,
-            rebalance_recommended: false,
-            launched_s: 1.0,
-            cpu_used: tasks * 256,
-            cpu_total: 4096,
-            memory_used: tasks * 512,
-            memory_total: 16384,
-            tasks,
-            by_state,
-        }
-    }
-
-    /// `n` instances spread over `providers` × 3 zones, `tasks_each` tasks each in a mix of states.
-    fn fleet(providers: u16, n: u32, tasks_each: u32) -> View {
-        let mut instances = Vec::new();
-        for i in 0..n {
-            let mut by_state = [0; 8];
-            by_state[TaskState::Running.index()] = tasks_each.saturating_sub(tasks_each / 4);
-            by_state[TaskState::Pending.index()] = tasks_each / 8;
-            by_state[TaskState::Provisioning.index()] = tasks_each / 4 - tasks_each / 8;
-            by_state[TaskState::Stopped.index()] = 5;
-            let state =
-                [InstanceState::Active, InstanceState::Launching, InstanceState::Draining, InstanceState::Active]
-                    [i as usize % 4];
-            // Index gaps like a real run (terminated instances are left out of the view).
-            instances.push(instance(i * 2 + 1, (i % u32::from(providers)) as u16, (i % 3) as u16, state, by_state));
-        }
-        let providers = (0..providers).map(|p| provider(&format!("asg-{p}"), 3, 7)).collect();
-        view(pools([0, 0, 3, 40, 0, 0, 0, 9], [0; 8]), providers, instances)
-    }
 
     fn cell_rect(layout: &ClusterLayout, grid: &Grid, n: u32) -> Rect {
         let (x, y) = grid.origin(n, layout.pitch);
@@ -1167,15 +715,6 @@ mod tests {
         for bar in &layout.bars {
             assert!(inside(&area, &bar.rect), "bar outside the canvas");
         }
-    }
-
-    #[test]
-    fn state_colours_follow_the_lifecycle() {
-        for ((name, colour), state) in STATE_COLOURS.iter().zip(TaskState::ALL) {
-            assert_eq!(*name, state.name());
-            assert!(colour.starts_with('#') && colour.len() == 7);
-        }
-        assert_eq!(TaskState::ALL[DRAWN], TaskState::Stopped);
     }
 
     #[test]
@@ -1355,7 +894,7 @@ mod tests {
         ] {
             let drawn = sum(&counts);
             let place = Place::Instance(0);
-            let grid = Grid { place, x: 0.0, y: 0.0, cols, drawn, counts, backdrop: BACKGROUND };
+            let grid = Grid { place, x: 0.0, y: 0.0, cols, drawn, counts, backdrop: Look::Active };
             let (w, h) = (cols as usize * 4, drawn.div_ceil(cols).max(1) as usize * 4);
             let mut expected = vec![u8::MAX; w * h];
             let mut painted = vec![u8::MAX; w * h];
@@ -1388,20 +927,6 @@ mod tests {
         assert_eq!((parts[0].x, parts[0].w), (10.0, 10.0));
         assert_eq!((parts[1].x, parts[1].w), (20.0, 30.0));
         assert_eq!((parts[2].x, parts[2].w), (50.0, 10.0));
-    }
-
-    #[test]
-    fn details_read_well() {
-        let mut i = instance(7, 0, 1, InstanceState::Draining, [0, 1, 0, 3, 0, 0, 0, 2]);
-        i.interruption_notice = true;
-        let rows = instance_details(&i);
-        let get = |label| rows.iter().find(|(l, _)| *l == label).map(|(_, v)| v.as_str());
-        assert_eq!(get("CPU"), Some("1,024 of 4,096 CPU units (25%)"));
-        assert_eq!(get("Tasks"), Some("4 tasks: 1 PENDING, 3 RUNNING"));
-        assert!(get("State").is_some_and(|s| s.starts_with("DRAINING · Spot interruption notice")));
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(plural(1, "task"), "1 task");
     }
 
     /// The contract with the engine: the n-th square of a place is the n-th task of `tasks_at(place)`, in every

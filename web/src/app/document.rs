@@ -1,0 +1,560 @@
+//! The scenario document and its reducer: the JSON being edited, where it came from, the seed, its validation,
+//! the edits kept aside, and the panels shown. Pure (the shape of Yew's `function_todomvc` example): no storage,
+//! no DOM. What must be stored is state here, and the app's effect hooks store it (see [`Doc::pending`] for
+//! opening another scenario over unsaved edits).
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use fleetplan_engine::scenario::FieldError;
+use fleetplan_engine::{presets, share, Scenario};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use yew::prelude::*;
+
+use crate::editor::{self, Edit};
+
+pub const DEFAULT_PRESET: &str = "fargate-ondemand-1000";
+/// How many sets of kept-aside edits are kept; the oldest goes when a sixth is added (the message says so).
+pub const STASH_LIMIT: usize = 5;
+/// Shown when the edits could not be stored before another scenario was opened over them.
+pub const STASH_FAILED: &str = "Your unsaved edits could not be kept aside (the browser's storage is full or \
+                                disabled), so nothing else was opened. Export them as JSON or undo them, then open \
+                                it again.";
+
+/// What is saved: the scenario as edited, as opened, where from, and the seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Saved {
+    pub draft: Value,
+    pub pristine: Value,
+    pub source: String,
+    pub seed: String,
+    /// The JSON tab's text when it did not parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_text: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum MessageKind {
+    Error,
+    Info,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub kind: MessageKind,
+    pub text: String,
+    /// Offer to bring back the edits kept aside.
+    pub offer_restore: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EditorMode {
+    Form,
+    Json,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct Doc {
+    pub draft: Rc<Value>,
+    /// The scenario as it was opened: the draft differs from it when there are unsaved edits.
+    pub pristine: Rc<Value>,
+    pub source: String,
+    pub seed_text: String,
+    /// The draft's problems (and the seed's), empty when it can run.
+    pub errors: Rc<Vec<FieldError>>,
+    /// The last valid version of the draft and its seed: what the stage plays.
+    pub runnable: Option<(Rc<Scenario>, u64)>,
+    /// Bumped when a different document is opened (playback starts from 0); edits keep the playback time.
+    pub generation: u32,
+    pub share_fragment: String,
+    /// The JSON tab's text while it does not parse (so a half-typed edit is not lost).
+    pub json_text: Option<String>,
+    pub json_error: Option<String>,
+    /// Text as typed into form fields, by path (see `editor::Edit::Type`).
+    pub typed: Rc<BTreeMap<String, String>>,
+    pub message: Option<Message>,
+    pub editor_open: bool,
+    pub editor_mode: EditorMode,
+    pub gallery_open: bool,
+    /// Edits kept aside when another scenario was opened over them, newest first (a Restore button shows while
+    /// there are any). The app stores them after every change.
+    pub stash: Rc<Vec<Saved>>,
+    /// Another scenario opened over unsaved edits, waiting for them to be stored: its `stash` holds them. The
+    /// edits must be safe before the document moves on, so the app stores that stash first and answers with
+    /// [`Action::StashStored`]; until then (and for good if storing fails) this document stays.
+    pub pending: Option<Rc<Doc>>,
+}
+
+pub enum Action {
+    Edit(Edit),
+    SetJsonText(String),
+    SetSeed(String),
+    OpenPreset(String),
+    /// A URL fragment (on load or when it changes).
+    OpenFragment(String),
+    OpenFile {
+        name: String,
+        text: String,
+    },
+    /// The answer to [`Doc::pending`]: whether its kept-aside edits were stored.
+    StashStored(bool),
+    Fail(String),
+    Inform(String),
+    RestoreStash,
+    Revert,
+    Dismiss,
+    ToggleEditor,
+    SetEditorMode(bool),
+    ToggleGallery,
+}
+
+fn preset_value(id: &str) -> Option<(Value, String)> {
+    let preset = presets::get(id)?;
+    let scenario = preset.scenario().ok()?;
+    Some((serde_json::to_value(&scenario.spec).ok()?, format!("Preset: {}", preset.title)))
+}
+
+impl Doc {
+    fn open(value: Value, source: String, seed: String) -> Doc {
+        let draft = Rc::new(value);
+        let mut doc = Doc {
+            pristine: draft.clone(),
+            draft,
+            source,
+            seed_text: seed,
+            errors: Rc::new(Vec::new()),
+            runnable: None,
+            generation: 0,
+            share_fragment: String::new(),
+            json_text: None,
+            json_error: None,
+            typed: Rc::default(),
+            message: None,
+            editor_open: false,
+            editor_mode: EditorMode::Form,
+            gallery_open: false,
+            stash: Rc::default(),
+            pending: None,
+        };
+        doc.validate();
+        doc
+    }
+
+    /// The document at start: the saved draft if there is one, else the default preset.
+    pub fn initial(saved: Option<Saved>, stash: Vec<Saved>) -> Doc {
+        let mut doc = match saved {
+            Some(saved) => {
+                let mut doc = Doc::open(saved.pristine, saved.source, saved.seed);
+                doc.restore_edits(saved.draft, saved.json_text);
+                doc
+            }
+            None => {
+                let (value, source) = preset_value(DEFAULT_PRESET).unwrap_or((Value::Null, String::new()));
+                Doc::open(value, source, "1".into())
+            }
+        };
+        doc.stash = Rc::new(stash);
+        doc
+    }
+
+    /// Takes the JSON tab's text: the draft when it parses, a problem when it does not. The text stays as typed
+    /// (re-printing it from the parsed value would move the caret); a form edit, undo or another scenario
+    /// replaces it.
+    fn set_json_text(&mut self, text: String) {
+        match serde_json::from_str::<Value>(&text) {
+            Ok(value) => {
+                self.draft = Rc::new(value);
+                self.json_error = None;
+            }
+            Err(e) => self.json_error = Some(format!("Not valid JSON yet: {e}.")),
+        }
+        self.json_text = Some(text);
+        self.validate();
+    }
+
+    /// Puts saved edits back over the document they were made to (and half-typed JSON back in the JSON tab).
+    fn restore_edits(&mut self, draft: Value, json_text: Option<String>) {
+        self.draft = Rc::new(draft);
+        match json_text {
+            Some(text) => {
+                self.editor_mode = EditorMode::Json;
+                self.editor_open = true;
+                self.set_json_text(text);
+            }
+            None => self.validate(),
+        }
+    }
+
+    pub fn dirty(&self) -> bool {
+        self.draft != self.pristine
+    }
+
+    /// What is stored so that the work survives a reload.
+    pub fn saved(&self) -> Saved {
+        Saved {
+            draft: (*self.draft).clone(),
+            pristine: (*self.pristine).clone(),
+            source: self.source.clone(),
+            seed: self.seed_text.clone(),
+            json_text: self.json_error.as_ref().and(self.json_text.clone()),
+        }
+    }
+
+    pub fn seed(&self) -> Result<u64, String> {
+        self.seed_text.trim().parse::<u64>().map_err(|_| {
+            format!("the seed must be a whole number from 0 to {}; got \"{}\"", u64::MAX, self.seed_text.trim())
+        })
+    }
+
+    /// Validates the draft with the engine and, when it is valid, makes it what the stage plays.
+    fn validate(&mut self) {
+        let mut errors = match Scenario::from_json(&self.draft.to_string()) {
+            Ok(scenario) => {
+                if let Ok(seed) = self.seed() {
+                    let changed = self.runnable.as_ref().is_none_or(|(s, old)| **s != scenario || *old != seed);
+                    if changed {
+                        self.share_fragment = share::encode(&scenario.spec, seed);
+                        self.runnable = Some((Rc::new(scenario), seed));
+                    }
+                }
+                Vec::new()
+            }
+            Err(e) => e.problems(),
+        };
+        if let Err(message) = self.seed() {
+            errors.push(FieldError { field: "seed".into(), message });
+        }
+        if let Some(message) = &self.json_error {
+            // The JSON tab's text does not parse: what runs is the last version that did.
+            errors.insert(0, FieldError { field: "JSON".into(), message: message.clone() });
+        }
+        self.errors = Rc::new(errors);
+    }
+
+    /// Opens another document, with `stash` as the kept-aside edits from then on. Unsaved edits go on top of that
+    /// stash first, so nothing is lost: then the new document waits in [`Doc::pending`] until the stash is
+    /// stored, and this one stays until then.
+    fn replace(&mut self, value: Value, source: String, seed: String, stash: Rc<Vec<Saved>>) {
+        let keep_edits = self.dirty() || self.json_error.is_some();
+        let name = self.draft.get("name").and_then(Value::as_str).unwrap_or("your scenario").to_string();
+        let mut next = Doc::open(value, source, seed);
+        next.generation = self.generation.wrapping_add(1);
+        next.editor_open = self.editor_open;
+        next.editor_mode = self.editor_mode;
+        next.stash = stash;
+        if !keep_edits {
+            *self = next;
+            return;
+        }
+        let mut list = (*next.stash).clone();
+        list.insert(0, self.saved());
+        let dropped_oldest = list.len() > STASH_LIMIT;
+        list.truncate(STASH_LIMIT);
+        next.stash = Rc::new(list);
+        let oldest = if dropped_oldest { " (the oldest of the five kept before was let go)" } else { "" };
+        next.message = Some(Message {
+            kind: MessageKind::Info,
+            text: format!("Your unsaved edits to “{name}” were kept aside{oldest}."),
+            offer_restore: true,
+        });
+        self.pending = Some(Rc::new(next));
+    }
+
+    /// Kept-aside edits back over the document they were made to, saying so unless another message is due.
+    fn bring_back(&mut self, draft: Value, json_text: Option<String>) {
+        self.restore_edits(draft, json_text);
+        if self.message.is_none() {
+            self.inform("Your edits are back.".into());
+        }
+    }
+
+    fn fail(&mut self, text: String) {
+        self.message = Some(Message { kind: MessageKind::Error, text, offer_restore: false });
+    }
+
+    fn inform(&mut self, text: String) {
+        self.message = Some(Message { kind: MessageKind::Info, text, offer_restore: false });
+    }
+}
+
+impl Reducible for Doc {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Edit(edit) => {
+                let mut draft = (*next.draft).clone();
+                if let Edit::Type(path, text) = &edit {
+                    Rc::make_mut(&mut next.typed).insert(editor::data_path(path), text.clone());
+                }
+                if editor::apply(&mut draft, edit) {
+                    next.draft = Rc::new(draft);
+                    next.json_text = None;
+                    next.json_error = None;
+                    next.validate();
+                }
+            }
+            Action::SetJsonText(text) => next.set_json_text(text),
+            Action::SetSeed(text) => {
+                next.seed_text = text;
+                next.validate();
+            }
+            Action::OpenPreset(id) => match preset_value(&id) {
+                Some((value, source)) => {
+                    let (seed, stash) = (next.seed_text.clone(), next.stash.clone());
+                    next.replace(value, source, seed, stash);
+                }
+                None => next.fail(presets::unknown_message(&id)),
+            },
+            Action::OpenFragment(fragment) => {
+                if fragment.is_empty() {
+                    return self;
+                }
+                match share::decode(&fragment) {
+                    Ok((scenario, seed)) => match serde_json::to_value(&scenario.spec) {
+                        Ok(value) => {
+                            let stash = next.stash.clone();
+                            next.replace(value, "Share link".into(), seed.to_string(), stash);
+                        }
+                        Err(e) => next.fail(format!("Could not open the link: {e}.")),
+                    },
+                    // Keep whatever was loaded before; say what is wrong with the link.
+                    Err(e) => next.fail(format!("Could not open the link: {e}. The scenario shown is unchanged.")),
+                }
+            }
+            Action::OpenFile { name, text } => match Scenario::from_json(&text) {
+                Ok(scenario) => match serde_json::to_value(&scenario.spec) {
+                    Ok(value) => {
+                        let (seed, stash) = (next.seed_text.clone(), next.stash.clone());
+                        next.replace(value, format!("File: {name}"), seed, stash);
+                    }
+                    Err(e) => next.fail(format!("Could not open {name}: {e}.")),
+                },
+                Err(e) => next.fail(format!("Could not open {name}: {e}. The scenario shown is unchanged.")),
+            },
+            Action::StashStored(stored) => match next.pending.take() {
+                Some(pending) if stored => next = (*pending).clone(),
+                Some(_) => next.fail(STASH_FAILED.into()),
+                None => return self,
+            },
+            Action::Fail(text) => next.fail(text),
+            Action::Inform(text) => next.inform(text),
+            Action::RestoreStash => {
+                let mut rest = (*next.stash).clone();
+                if rest.is_empty() {
+                    next.fail("There are no kept-aside edits to restore.".into());
+                } else {
+                    let Saved { draft, pristine, source, seed, json_text } = rest.remove(0);
+                    next.replace(pristine, source, seed, Rc::new(rest));
+                    // Over the restored document: the pending one while the edits it replaces are being stored.
+                    match next.pending.take() {
+                        Some(mut pending) => {
+                            Rc::make_mut(&mut pending).bring_back(draft, json_text);
+                            next.pending = Some(pending);
+                        }
+                        None => next.bring_back(draft, json_text),
+                    }
+                }
+            }
+            Action::Revert => {
+                next.draft = next.pristine.clone();
+                next.json_text = None;
+                next.json_error = None;
+                next.validate();
+            }
+            Action::Dismiss => next.message = None,
+            Action::ToggleEditor => next.editor_open = !next.editor_open,
+            Action::SetEditorMode(json) => {
+                next.editor_mode = if json { EditorMode::Json } else { EditorMode::Form };
+            }
+            Action::ToggleGallery => next.gallery_open = !next.gallery_open,
+        }
+        Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::editor::Seg;
+    use serde_json::json;
+
+    fn start() -> Rc<Doc> {
+        Rc::new(Doc::initial(None, Vec::new()))
+    }
+
+    fn rename(doc: Rc<Doc>, name: &str) -> Rc<Doc> {
+        doc.reduce(Action::Edit(Edit::Set(vec![Seg::Key("name".into())], json!(name))))
+    }
+
+    fn name(doc: &Doc) -> &str {
+        doc.draft.get("name").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    #[test]
+    fn starts_on_the_default_preset_or_the_saved_draft() {
+        let doc = start();
+        assert!(doc.source.starts_with("Preset: "), "{}", doc.source);
+        assert!(doc.runnable.is_some() && doc.errors.is_empty() && !doc.dirty());
+        assert_eq!(doc.seed(), Ok(1));
+
+        let edited = rename(doc, "mine");
+        let saved = edited.saved();
+        let again = Doc::initial(Some(saved.clone()), vec![saved]);
+        assert_eq!(name(&again), "mine");
+        assert!(again.dirty());
+        assert_eq!(again.stash.len(), 1);
+        assert_eq!(again.source, edited.source);
+    }
+
+    #[test]
+    fn edits_validate_and_revert() {
+        let doc = rename(start(), "mine");
+        assert!(doc.dirty() && doc.errors.is_empty());
+        let bad = doc.reduce(Action::Edit(Edit::Set(
+            vec![Seg::Key("services".into()), Seg::Index(0), Seg::Key("desired_count".into())],
+            json!("many"),
+        )));
+        assert!(bad.errors.iter().any(|e| e.field == "services[0].desired_count"), "{:?}", bad.errors);
+        assert!(bad.runnable.is_some(), "the last valid version keeps playing");
+        let reverted = bad.reduce(Action::Revert);
+        assert!(!reverted.dirty() && reverted.errors.is_empty());
+    }
+
+    #[test]
+    fn bad_seeds_and_half_typed_json_are_problems_not_losses() {
+        let doc = start().reduce(Action::SetSeed("seven".into()));
+        assert!(doc.errors.iter().any(|e| e.field == "seed"));
+        let doc = doc.reduce(Action::SetSeed(" 7 ".into()));
+        assert_eq!(doc.seed(), Ok(7));
+        assert_eq!(doc.runnable.as_ref().map(|(_, seed)| *seed), Some(7));
+
+        let doc = doc.reduce(Action::SetJsonText("{\"version\": 1, ".into()));
+        assert_eq!(doc.errors[0].field, "JSON");
+        assert_eq!(doc.saved().json_text.as_deref(), Some("{\"version\": 1, "));
+        let restored = Doc::initial(Some(doc.saved()), Vec::new());
+        assert_eq!(restored.editor_mode, EditorMode::Json);
+        assert!(restored.editor_open && restored.json_error.is_some());
+    }
+
+    #[test]
+    fn opening_over_a_clean_document_replaces_it_at_once() {
+        let doc = start().reduce(Action::ToggleGallery);
+        let next = doc.clone().reduce(Action::OpenPreset("fargate-spot-1000".into()));
+        assert!(next.pending.is_none());
+        assert_ne!(next.source, doc.source);
+        assert_eq!(next.generation, doc.generation + 1);
+        assert!(!next.gallery_open, "the gallery closes on open");
+        assert!(next.message.is_none() && next.stash.is_empty());
+    }
+
+    #[test]
+    fn opening_over_edits_waits_for_them_to_be_stored() {
+        let edited = rename(start().reduce(Action::ToggleGallery), "mine");
+        let waiting = edited.clone().reduce(Action::OpenPreset("fargate-spot-1000".into()));
+        // Nothing moves until the edits are safe.
+        assert_eq!(name(&waiting), "mine");
+        assert_eq!(waiting.source, edited.source);
+        assert!(waiting.stash.is_empty() && waiting.gallery_open);
+        let pending = waiting.pending.clone().expect("a pending document");
+        assert_eq!(pending.stash.len(), 1);
+        assert_eq!(pending.stash[0], edited.saved());
+
+        let opened = waiting.reduce(Action::StashStored(true));
+        assert!(opened.pending.is_none());
+        assert_eq!(opened.source, pending.source);
+        assert_eq!(opened.stash.len(), 1);
+        let message = opened.message.clone().expect("a message");
+        assert!(message.offer_restore && message.text.contains("“mine” were kept aside"), "{}", message.text);
+
+        // Restoring over a clean document brings the edits back at once.
+        let back = opened.reduce(Action::RestoreStash);
+        assert!(back.pending.is_none());
+        assert_eq!(name(&back), "mine");
+        assert_eq!(back.source, edited.source);
+        assert!(back.stash.is_empty());
+        assert_eq!(back.message.as_ref().map(|m| m.text.as_str()), Some("Your edits are back."));
+    }
+
+    #[test]
+    fn a_failed_store_keeps_the_document_and_says_so() {
+        let edited = rename(start(), "mine");
+        let failed =
+            edited.clone().reduce(Action::OpenPreset("fargate-spot-1000".into())).reduce(Action::StashStored(false));
+        assert!(failed.pending.is_none());
+        assert_eq!(name(&failed), "mine");
+        assert_eq!(failed.source, edited.source);
+        assert_eq!(failed.generation, edited.generation);
+        assert!(failed.stash.is_empty());
+        assert_eq!(
+            failed.message,
+            Some(Message { kind: MessageKind::Error, text: STASH_FAILED.into(), offer_restore: false })
+        );
+        // A late answer with nothing pending changes nothing.
+        let same = failed.clone().reduce(Action::StashStored(true));
+        assert!(Rc::ptr_eq(&same, &failed));
+    }
+
+    #[test]
+    fn restoring_over_edits_keeps_those_aside_too() {
+        let opened = rename(start(), "first").reduce(Action::OpenPreset("fargate-spot-1000".into()));
+        let opened = opened.reduce(Action::StashStored(true));
+        let edited = rename(opened, "second");
+        let waiting = edited.clone().reduce(Action::RestoreStash);
+        assert_eq!(name(&waiting), "second", "nothing moves before the store");
+        assert_eq!(waiting.stash.len(), 1);
+        let back = waiting.reduce(Action::StashStored(true));
+        assert_eq!(name(&back), "first");
+        assert_eq!(back.stash.len(), 1);
+        assert_eq!(back.stash[0], edited.saved());
+    }
+
+    #[test]
+    fn the_stash_keeps_the_newest_five() {
+        let mut doc = start();
+        for i in 0..=STASH_LIMIT {
+            doc = rename(doc, &format!("edit {i}")).reduce(Action::OpenPreset(DEFAULT_PRESET.into()));
+            doc = doc.reduce(Action::StashStored(true));
+        }
+        assert_eq!(doc.stash.len(), STASH_LIMIT);
+        assert_eq!(doc.stash[0].draft["name"], json!(format!("edit {STASH_LIMIT}")));
+        let text = &doc.message.as_ref().expect("a message").text;
+        assert!(text.contains("the oldest of the five kept before was let go"), "{text}");
+    }
+
+    #[test]
+    fn bad_links_files_and_presets_leave_the_document_alone() {
+        let doc = rename(start(), "mine");
+        for action in [
+            Action::OpenFragment("s=garbage!!".into()),
+            Action::OpenFile { name: "broken.json".into(), text: "{\"version\": 1, ".into() },
+            Action::OpenPreset("no-such-preset".into()),
+        ] {
+            let after = doc.clone().reduce(action);
+            assert_eq!(after.draft, doc.draft);
+            assert!(after.pending.is_none());
+            assert_eq!(after.message.as_ref().map(|m| m.kind.clone()), Some(MessageKind::Error));
+        }
+        assert!(Rc::ptr_eq(&doc.clone().reduce(Action::OpenFragment(String::new())), &doc));
+    }
+
+    #[test]
+    fn a_share_link_opens_the_scenario_and_seed() {
+        let doc = start().reduce(Action::SetSeed("7".into()));
+        let fragment = doc.share_fragment.clone();
+        let opened = start().reduce(Action::OpenFragment(fragment));
+        assert_eq!(opened.source, "Share link");
+        assert_eq!(opened.seed(), Ok(7));
+        assert_eq!(opened.draft, doc.draft);
+    }
+
+    #[test]
+    fn the_reducer_is_a_function_of_its_input() {
+        let doc = rename(start(), "mine");
+        let a = doc.clone().reduce(Action::OpenPreset("fargate-spot-1000".into()));
+        let b = doc.reduce(Action::OpenPreset("fargate-spot-1000".into()));
+        assert!(*a == *b);
+    }
+}

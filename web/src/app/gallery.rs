@@ -1,0 +1,52 @@
+//! The presets gallery: every preset with its title and what to look at.
+
+use fleetplan_engine::presets;
+use yew::prelude::*;
+
+use crate::dom;
+
+#[derive(Properties, PartialEq)]
+pub struct GalleryProps {
+    pub on_open: Callback<String>,
+    pub on_close: Callback<MouseEvent>,
+}
+
+/// Every preset with its title and what to look at.
+#[component]
+pub fn Gallery(props: &GalleryProps) -> Html {
+    let section = use_node_ref();
+    {
+        // Keyboard users land in the gallery when it opens, and back on its button when it closes.
+        let section = section.clone();
+        use_effect_with((), move |_| {
+            dom::focus_first(&section, ".card button");
+            || dom::focus_by_id("toggle-gallery")
+        });
+    }
+    html! {
+        <section id="gallery" class="gallery" aria-label="Presets" ref={section}>
+            <div class="gallery-head">
+                <h2>{ "Presets" }</h2>
+                <p>{ "Calibration rows reproduce published measurements; teaching scenarios each show one mechanism. Opening one keeps any unsaved edits aside." }</p>
+                <button class="dismiss" onclick={props.on_close.clone()} aria-label="Close the presets">{ "×" }</button>
+            </div>
+            <ul class="cards">
+                { for presets::all().iter().map(|p| {
+                    let on_open = props.on_open.clone();
+                    let id = p.id.to_string();
+                    let onclick = Callback::from(move |_: MouseEvent| on_open.emit(id.clone()));
+                    html! {
+                        <li class="card">
+                            <h3>{ p.title }</h3>
+                            if let Some(published) = p.published_s {
+                                <p class="badge">{ format!("calibration · published {published:.0} s") }</p>
+                            }
+                            <p>{ p.what_to_look_at }</p>
+                            <button id={format!("open-{}", p.id)} onclick={onclick}>{ "Open" }<span class="visually-hidden">{ format!(" {}", p.title) }</span></button>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,142 @@
+//! The masthead: the scenario's title and source, and the document's actions (presets, editor, import, export,
+//! seed, restore, share link).
+
+use fleetplan_engine::share;
+use serde_json::Value;
+use yew::prelude::*;
+
+use super::document::{Action, Doc};
+use crate::dom;
+
+/// Scenario files larger than this are refused before reading (the share link's limit too).
+const MAX_FILE_BYTES: f64 = share::MAX_SCENARIO_BYTES as f64;
+
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    pub doc: UseReducerHandle<Doc>,
+}
+
+#[component]
+pub fn Header(props: &HeaderProps) -> Html {
+    let doc = &props.doc;
+    let dispatch = |make: fn() -> Action| {
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| doc.dispatch(make()))
+    };
+    let on_seed = {
+        let doc = doc.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(v) = dom::input_value(&e) {
+                doc.dispatch(Action::SetSeed(v));
+            }
+        })
+    };
+    let share_link = match &doc.runnable {
+        Some(_) if doc.errors.is_empty() => format!("{}#{}", dom::page_address(), doc.share_fragment),
+        _ => String::new(),
+    };
+    let on_copy = {
+        let link = share_link.clone();
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| {
+            let message = if dom::copy_to_clipboard(&link) {
+                "Link copied: it replays this exact run (scenario and seed)."
+            } else {
+                // No clipboard API (a plain-HTTP host): the link is selected for Ctrl+C.
+                "The link is selected in the box next to the button: press Ctrl+C (or ⌘C) to copy it."
+            };
+            doc.dispatch(Action::Inform(message.into()));
+        })
+    };
+    let on_export = {
+        let draft = doc.draft.clone();
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| {
+            let name = draft.get("name").and_then(Value::as_str).unwrap_or("scenario");
+            let text = serde_json::to_string_pretty(&*draft).unwrap_or_default();
+            if let Err(e) = dom::download_text(&format!("{}.json", file_stem(name)), "application/json", &text) {
+                doc.dispatch(Action::Fail(format!("Could not export the scenario: {e}.")));
+            }
+        })
+    };
+    let reader = use_mut_ref(|| None::<gloo_file::callbacks::FileReader>);
+    let on_import = {
+        let doc = doc.clone();
+        Callback::from(move |e: Event| {
+            let Some(file) = dom::chosen_file(&e) else { return };
+            let name = file.name();
+            if file.size() > MAX_FILE_BYTES {
+                doc.dispatch(Action::Fail(format!(
+                    "Could not open {name}: it is {:.1} MiB; scenario files are at most {} MiB. The scenario shown is unchanged.",
+                    file.size() / 1_048_576.0,
+                    share::MAX_SCENARIO_BYTES / 1_048_576
+                )));
+                return;
+            }
+            let doc = doc.clone();
+            let file = gloo_file::File::from(file);
+            *reader.borrow_mut() = Some(gloo_file::callbacks::read_as_text(&file, move |result| match result {
+                Ok(text) => doc.dispatch(Action::OpenFile { name, text }),
+                Err(e) => doc.dispatch(Action::Fail(format!("Could not read {name}: {e}."))),
+            }));
+            dom::clear_file_input(&e);
+        })
+    };
+
+    let title = doc.draft.get("name").and_then(Value::as_str).unwrap_or("(unnamed)").to_string();
+    let stashed = doc.stash.len();
+    html! {
+        <header class="masthead">
+            <div class="brand">
+                <h1>{ "Fleetplan" }</h1>
+                <p class="tagline">{ "How fast can ECS launch your tasks on Fargate, EC2 and your own servers?" }</p>
+            </div>
+            <div class="doc-title">
+                <span id="scenario-title" class="scenario-name">{ title }</span>
+                <span class="source">{ doc.source.clone() }{ if doc.dirty() { " · edited" } else { "" } }</span>
+            </div>
+            <nav class="doc-actions" aria-label="Scenario">
+                <button id="toggle-gallery" aria-expanded={doc.gallery_open.to_string()} onclick={dispatch(|| Action::ToggleGallery)}>{ "Presets" }</button>
+                <button id="toggle-editor" aria-expanded={doc.editor_open.to_string()} onclick={dispatch(|| Action::ToggleEditor)}>{ "Edit scenario" }</button>
+                <input id="import-file" class="visually-hidden" type="file" accept=".json,application/json" onchange={on_import} />
+                <label class="button" for="import-file">{ "Import JSON" }</label>
+                <button id="export-json" onclick={on_export}>{ "Export JSON" }</button>
+                <label for="seed" class="seed-label">{ "Seed" }</label>
+                <input id="seed" class="seed" type="text" inputmode="numeric" value={doc.seed_text.clone()} oninput={on_seed}
+                    aria-invalid={doc.seed().is_err().to_string()}
+                    aria-describedby={doc.seed().is_err().then_some("blocked")} />
+                if stashed > 0 {
+                    <button id="restore-stash" onclick={dispatch(|| Action::RestoreStash)}
+                        title="Bring back the newest set of edits kept aside when another scenario was opened">
+                        { format!("Restore kept edits ({stashed})") }
+                    </button>
+                }
+                <button id="copy-link" onclick={on_copy} disabled={share_link.is_empty()}>{ "Copy link" }</button>
+                <input id="share-link" type="text" readonly=true value={share_link.clone()} aria-label="Share link: replays this exact run" />
+            </nav>
+        </header>
+    }
+}
+
+/// A file name from a scenario name: letters, digits and dashes.
+fn file_stem(name: &str) -> String {
+    let stem: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let stem = stem.trim_matches('-').to_string();
+    if stem.is_empty() {
+        "scenario".into()
+    } else {
+        stem
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_letters_digits_and_dashes() {
+        assert_eq!(file_stem("Fargate On-Demand, 0 to 1,000 tasks"), "fargate-on-demand--0-to-1-000-tasks");
+        assert_eq!(file_stem("***"), "scenario");
+    }
+}

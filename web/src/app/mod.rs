@@ -1,0 +1,101 @@
+//! The app: the scenario document (a pure reducer, [`document`]) with effect hooks around it that store it
+//! ([`storage`]) and open links; the masthead ([`header`]), the presets gallery ([`gallery`]), the message bar and
+//! the editor ([`panels`]); and the stage that plays the last valid scenario.
+
+mod document;
+mod gallery;
+mod header;
+mod panels;
+mod storage;
+
+use yew::prelude::*;
+
+use crate::dom;
+use crate::stage::Stage;
+use document::{Action, Doc};
+use gallery::Gallery;
+use header::Header;
+use panels::{editor_panel, message_bar};
+
+#[component]
+pub fn App() -> Html {
+    let doc = use_reducer(|| Doc::initial(storage::load_draft(), storage::load_stash()));
+
+    {
+        // Open the link the page was loaded with, and any link pasted into the address bar later.
+        let doc = doc.clone();
+        use_effect_with((), move |_| {
+            let open = move || {
+                let fragment = dom::location_fragment();
+                if !fragment.is_empty() {
+                    doc.dispatch(Action::OpenFragment(fragment));
+                    dom::clear_fragment();
+                }
+            };
+            open();
+            let listener = dom::on_hash_change(open);
+            move || drop(listener)
+        });
+    }
+    {
+        // Another scenario waits for the edits it replaces to be stored: store them, then say whether that worked
+        // (if not, the document stays and the message says why).
+        let dispatcher = doc.dispatcher();
+        use_effect_with(doc.pending.clone(), move |pending| {
+            if let Some(pending) = pending {
+                dispatcher.dispatch(Action::StashStored(storage::save_stash(&pending.stash)));
+            }
+        });
+    }
+    // Unsaved work and the kept-aside edits survive a reload.
+    use_effect_with(doc.saved(), storage::save_draft);
+    use_effect_with(doc.stash.clone(), |stash| {
+        storage::save_stash(stash);
+    });
+
+    let blocked = (!doc.errors.is_empty()).then(|| {
+        let first = &doc.errors[0];
+        format!(
+            "The edited scenario has {} problem{} and cannot run until {} fixed (first: {}: {}). The last valid version is shown.",
+            doc.errors.len(),
+            if doc.errors.len() == 1 { "" } else { "s" },
+            if doc.errors.len() == 1 { "it is" } else { "they are" },
+            first.field,
+            first.message
+        )
+    });
+    let on_open = {
+        let doc = doc.clone();
+        Callback::from(move |id: String| doc.dispatch(Action::OpenPreset(id)))
+    };
+    let on_close = {
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| doc.dispatch(Action::ToggleGallery))
+    };
+
+    html! {
+        <>
+        <Header doc={doc.clone()} />
+        { message_bar(&doc) }
+        if doc.gallery_open {
+            <Gallery {on_open} {on_close} />
+        }
+        <div class={classes!("workspace", doc.editor_open.then_some("with-editor"))}>
+            if doc.editor_open {
+                { editor_panel(&doc) }
+            }
+            <main class="stage-column">
+                if let Some(reason) = blocked.clone() {
+                    <p id="blocked" class="blocked" role="status">{ reason }</p>
+                }
+                { match &doc.runnable {
+                    Some((scenario, seed)) => html! {
+                        <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()} />
+                    },
+                    None => html! { <p class="empty">{ "No valid scenario yet: open a preset or fix the scenario in the editor." }</p> },
+                } }
+            </main>
+        </div>
+        </>
+    }
+}

@@ -1,0 +1,130 @@
+//! The cluster view in words: the details box for an instance or a task (plain text rows the stage renders), and
+//! the number wording the layout's labels share.
+
+use fleetplan_engine::output::InstanceView;
+use fleetplan_engine::scenario::CapacityType;
+use fleetplan_engine::TaskView;
+
+use super::{drawn_counts, fraction, sum, DRAWN, STATE_COLOURS};
+
+/// Rows of (label, value) describing an instance, for the details box the app renders as plain text.
+pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> {
+    let mut state = instance.state.to_string();
+    if instance.interruption_notice {
+        state.push_str(" · Spot interruption notice: terminated two minutes after it");
+    } else if instance.rebalance_recommended {
+        state.push_str(" · rebalance recommendation: a replacement is on its way");
+    }
+    let counts = drawn_counts(&instance.by_state);
+    let mut tasks = plural(sum(&counts), "task");
+    if sum(&counts) > 0 {
+        tasks.push_str(": ");
+        tasks.push_str(&breakdown(&counts));
+    }
+    vec![
+        ("Instance", instance.id.clone()),
+        ("Type", instance.instance_type.to_string()),
+        ("Provider", instance.provider.clone()),
+        ("Availability Zone", instance.zone.clone()),
+        ("State", state),
+        ("Launched at", seconds(instance.launched_s)),
+        ("CPU", usage(instance.cpu_used, instance.cpu_total, "CPU units")),
+        ("Memory", usage(instance.memory_used, instance.memory_total, "MiB")),
+        ("Tasks", tasks),
+    ]
+}
+
+/// Rows describing a task (from `Simulation::tasks_at`).
+pub fn task_details(task: &TaskView) -> Vec<(&'static str, String)> {
+    let mut rows = vec![
+        ("Task", task.id.to_string()),
+        ("Owner", task.owner.clone()),
+        ("Task definition", task.task_definition.clone()),
+        ("Size", format!("{} CPU units, {} MiB", thousands(task.cpu), thousands(task.memory))),
+        ("State", task.state.name().to_string()),
+        ("Health", task.health.name().to_string()),
+        ("Capacity", capacity_label(task.capacity).to_string()),
+        ("Provider", task.provider.clone()),
+        ("Instance", task.instance.clone().unwrap_or_else(|| "none".to_string())),
+        ("Launched at", seconds(task.launched_s)),
+        ("Running since", task.running_s.map_or_else(|| "not yet".to_string(), seconds)),
+    ];
+    if let Some(reason) = task.stopping {
+        rows.push(("Stopping", reason.name().to_string()));
+    }
+    if task.interruption_warning {
+        rows.push(("Spot interruption", "warned: stopped two minutes after the warning".to_string()));
+    }
+    rows
+}
+
+/// Capacity type names as people read them.
+pub(super) fn capacity_label(capacity: CapacityType) -> &'static str {
+    match capacity {
+        CapacityType::Fargate => "Fargate",
+        CapacityType::FargateSpot => "Fargate Spot",
+        CapacityType::Ec2OnDemand => "EC2 On-Demand",
+        CapacityType::Ec2Spot => "EC2 Spot",
+        CapacityType::External => "ECS Anywhere",
+    }
+}
+
+/// 12345 → "12,345".
+pub(super) fn thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && i % 3 == digits.len() % 3 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub(super) fn plural(n: u32, noun: &str) -> String {
+    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
+}
+
+/// The non-zero states: "9,800 RUNNING, 200 PENDING" (in lifecycle order).
+pub(super) fn breakdown(counts: &[u32; DRAWN]) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .zip(STATE_COLOURS)
+        .filter(|(&c, _)| c > 0)
+        .map(|(&c, (name, _))| format!("{} {name}", thousands(c)))
+        .collect();
+    parts.join(", ")
+}
+
+fn seconds(s: f64) -> String {
+    format!("{s:.1} s")
+}
+
+fn usage(used: u32, total: u32, unit: &str) -> String {
+    if total == 0 {
+        return format!("{} {unit} used", thousands(used));
+    }
+    format!("{} of {} {unit} ({:.0}%)", thousands(used), thousands(total), fraction(used, total) * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::instance;
+    use super::*;
+    use fleetplan_engine::instance::InstanceState;
+
+    #[test]
+    fn details_read_well() {
+        let mut i = instance(7, 0, 1, InstanceState::Draining, [0, 1, 0, 3, 0, 0, 0, 2]);
+        i.interruption_notice = true;
+        let rows = instance_details(&i);
+        let get = |label| rows.iter().find(|(l, _)| *l == label).map(|(_, v)| v.as_str());
+        assert_eq!(get("CPU"), Some("1,024 of 4,096 CPU units (25%)"));
+        assert_eq!(get("Tasks"), Some("4 tasks: 1 PENDING, 3 RUNNING"));
+        assert!(get("State").is_some_and(|s| s.starts_with("DRAINING · Spot interruption notice")));
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(plural(1, "task"), "1 task");
+    }
+}

@@ -1,0 +1,112 @@
+//! What the pointer is on in the cluster view: the layout as last drawn, where the pointer rests, and the details
+//! box for the task, instance or group under it. Details come from the view the cluster was drawn from (what is
+//! under the pointer is what was drawn) and, for a task, the one task asked for.
+
+use std::cell::{Cell, RefCell};
+
+use fleetplan_engine::task::TaskState;
+use fleetplan_engine::{Place, View};
+use yew::prelude::*;
+
+use crate::cluster::{self, ClusterLayout, Hit};
+use crate::player::Player;
+
+/// The cluster view as last drawn and the pointer over it; shared by the frame loop (which draws) and the mouse
+/// handlers.
+#[derive(Default)]
+pub struct Pointer {
+    drawn: RefCell<Drawn>,
+    /// Where the pointer rests over the cluster view, so its details follow playback.
+    at: Cell<Option<(f64, f64)>>,
+}
+
+/// The cluster view as last drawn: its hit regions and the view they came from.
+#[derive(Default)]
+struct Drawn {
+    layout: ClusterLayout,
+    view: Option<View>,
+}
+
+/// Details for what the pointer is on.
+#[derive(Clone, PartialEq)]
+pub struct Hover {
+    x: f64,
+    y: f64,
+    title: String,
+    rows: Vec<(&'static str, String)>,
+}
+
+impl Pointer {
+    /// Keeps what was just drawn; returns the details now under a resting pointer (None when it is not over the
+    /// view or over nothing).
+    pub fn drawn(&self, layout: ClusterLayout, view: View, player: &Player) -> Option<Hover> {
+        *self.drawn.borrow_mut() = Drawn { layout, view: Some(view) };
+        let (x, y) = self.at.get()?;
+        self.hover_at(player, x, y)
+    }
+
+    /// The pointer moved to (x, y): the details there.
+    pub fn move_to(&self, x: f64, y: f64, player: Option<&Player>) -> Option<Hover> {
+        self.at.set(Some((x, y)));
+        self.hover_at(player?, x, y)
+    }
+
+    pub fn leave(&self) {
+        self.at.set(None);
+    }
+
+    /// True while the pointer is over the view (its details must follow what is drawn).
+    pub fn resting(&self) -> bool {
+        self.at.get().is_some()
+    }
+
+    fn hover_at(&self, player: &Player, x: f64, y: f64) -> Option<Hover> {
+        let drawn = self.drawn.borrow();
+        let hit = cluster::hit_test(&drawn.layout, x, y)?;
+        let (title, rows) = describe(player, drawn.view.as_ref()?, &hit)?;
+        Some(Hover { x, y, title, rows })
+    }
+}
+
+/// Details for a hit.
+fn describe(player: &Player, view: &View, hit: &Hit) -> Option<(String, Vec<(&'static str, String)>)> {
+    match hit {
+        Hit::Task { place, ordinal } => {
+            let task = player.cursor().task_at(*place, *ordinal as usize)?;
+            Some((format!("Task {}", task.id), cluster::task_details(&task)))
+        }
+        Hit::Instance { index } => {
+            let instance = view.instances.iter().find(|i| i.index == *index)?;
+            Some((format!("Instance {}", instance.id), cluster::instance_details(instance)))
+        }
+        Hit::Place(place) => {
+            let counts = match *place {
+                Place::Pool(capacity) => view.pools.get(capacity.index())?.by_state,
+                Place::Waiting(p) => {
+                    let mut counts = [0; 8];
+                    counts[TaskState::Provisioning.index()] = view.providers.get(usize::from(p))?.waiting;
+                    counts
+                }
+                Place::Instance(index) => view.instances.iter().find(|i| i.index == index)?.by_state,
+            };
+            let drawn = &counts[..TaskState::Stopped.index()];
+            let rows = TaskState::ALL
+                .iter()
+                .zip(drawn)
+                .filter(|(_, n)| **n > 0)
+                .map(|(s, n)| (s.name(), n.to_string()))
+                .collect();
+            Some((format!("{} tasks", drawn.iter().sum::<u32>()), rows))
+        }
+    }
+}
+
+/// The details box, beside the pointer.
+pub fn details_box(hover: &Hover) -> Html {
+    html! {
+        <div id="details" class="details" style={format!("left:{}px;top:{}px", hover.x + 14.0, hover.y + 14.0)} role="tooltip">
+            <strong>{ hover.title.clone() }</strong>
+            <dl>{ for hover.rows.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ v.clone() }</dd></> }) }</dl>
+        </div>
+    }
+}

@@ -1,0 +1,239 @@
+//! The stage: playback controls, the cluster view, the charts and the summary for one scenario and seed.
+//!
+//! The parts: [`playback`] (the player, and the hook that makes a new one per scenario and seed), [`frame`] (the
+//! animation-frame loop as a hook: it advances the player, draws the canvases and hands Yew a small snapshot),
+//! [`keys`] (keyboard shortcuts), [`hover`] (the details box under the pointer), [`table`] (the cluster as counts
+//! and as a table) and [`summary`] (the run's results). This component wires them together and lays out the page.
+
+mod frame;
+mod hover;
+mod keys;
+mod playback;
+mod summary;
+mod table;
+
+use std::rc::Rc;
+
+use fleetplan_engine::output::Column;
+use fleetplan_engine::Scenario;
+use yew::prelude::*;
+
+use crate::charts::{self, ChartKind};
+use crate::cluster;
+use crate::dom;
+use crate::player::Player;
+use frame::{chart_end_s, use_frame_loop, FrameTargets};
+use hover::{details_box, Hover, Pointer};
+use keys::use_playback_keys;
+use playback::{use_playback, Playback};
+use summary::{ByPointer, SummaryPanel};
+use table::ClusterTable;
+
+/// The speeds offered, in simulated seconds per second.
+const SPEEDS: [u32; 10] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+
+#[derive(Properties, PartialEq)]
+pub struct StageProps {
+    pub scenario: Rc<Scenario>,
+    pub seed: u64,
+    /// A new generation is a different scenario: playback starts at 0. Edits keep the playback time.
+    pub generation: u32,
+    /// False while the edited scenario has problems: the last valid one stays on the stage, but does not play.
+    pub can_run: bool,
+}
+
+#[component]
+pub fn Stage(props: &StageProps) -> Html {
+    let playback = use_playback(props.scenario.clone(), props.seed, props.generation, props.can_run);
+    let pointer = use_memo((), |_| Pointer::default());
+    let hover = use_state_eq(|| None::<Hover>);
+    let cluster_ref = use_node_ref();
+    let stage_ref = use_node_ref();
+    let speed_ref = use_node_ref();
+    let snap = use_frame_loop(FrameTargets {
+        playback: playback.clone(),
+        pointer: pointer.clone(),
+        cluster: cluster_ref.clone(),
+        stage: stage_ref.clone(),
+        hover: hover.clone(),
+    });
+    use_playback_keys(playback.clone());
+
+    let act = |f: fn(&mut Player)| {
+        let playback = playback.clone();
+        Callback::from(move |_: MouseEvent| {
+            playback.with_player(f);
+        })
+    };
+    let on_speed = {
+        let playback = playback.clone();
+        Callback::from(move |e: Event| {
+            if let Some(speed) = dom::input_value(&e).and_then(|v| v.parse::<f64>().ok()) {
+                playback.with_player(|p| p.speed = speed);
+            }
+        })
+    };
+    let on_scrub = {
+        let playback = playback.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(ms) = dom::input_value(&e).and_then(|v| v.parse::<f64>().ok()) {
+                playback.with_player(|p| p.seek(ms.max(0.0) as u64));
+            }
+        })
+    };
+    let on_hover = {
+        let (playback, pointer, hover) = (playback.clone(), pointer.clone(), hover.clone());
+        Callback::from(move |e: MouseEvent| {
+            let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
+            let player = playback.player.borrow();
+            hover.set(pointer.move_to(x, y, player.as_ref()));
+        })
+    };
+    let on_leave = {
+        let (pointer, hover) = (pointer.clone(), hover.clone());
+        Callback::from(move |_: MouseEvent| {
+            pointer.leave();
+            hover.set(None);
+        })
+    };
+    let on_csv = {
+        let playback = playback.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(csv) = playback.read(|p| p.full().series().to_csv()) {
+                if let Err(e) = dom::download_text("fleetplan-series.csv", "text/csv", &csv) {
+                    web_sys::console::error_1(&e.into());
+                }
+            }
+        })
+    };
+
+    let s = &*snap;
+    {
+        // A select's `selected` attributes stop counting once the user has picked an option: set the property.
+        let speed_ref = speed_ref.clone();
+        use_effect_with(s.speed as u32, move |speed| {
+            if let (Some(select), true) = (speed_ref.cast::<web_sys::HtmlSelectElement>(), *speed > 0) {
+                select.set_value(&speed.to_string());
+            }
+        });
+    }
+    let counts = s.counts;
+    let end_label = if s.full_done { clock(s.end_ms) } else { format!("≤ {}", clock(s.end_ms)) };
+    let play_label = if s.playing { "Pause" } else { "Play" };
+    html! {
+        <div class="stage" ref={stage_ref}>
+            <section class="playback" aria-label="Playback">
+                <button id="restart" onclick={act(Player::restart)} title="Restart (Home)">{ "Restart" }</button>
+                <button id="play" class="primary" onclick={act(Player::toggle)} disabled={!props.can_run}
+                    aria-pressed={s.playing.to_string()} title="Play or pause (space)">
+                    { if s.playing { "❚❚ " } else { "▶ " } }{ play_label }
+                </button>
+                <button id="step" onclick={act(Player::step_event)} disabled={!props.can_run} title="Next event (→)">{ "Step ▸" }</button>
+                <button id="jump-end" onclick={act(|p| { let end = p.end_ms(); p.seek(end); })} disabled={!props.can_run} title="Jump to the end (End)">{ "End" }</button>
+                <label for="speed">{ "Speed" }</label>
+                <select id="speed" ref={speed_ref} onchange={on_speed} title="Simulated seconds per second (+ / -)">
+                    { for SPEEDS.iter().map(|&v| html! {
+                        <option value={v.to_string()} selected={(s.speed - f64::from(v)).abs() < 0.5 || (s.speed == 0.0 && v == 10)}>{ format!("{v}×") }</option>
+                    }) }
+                </select>
+                <input id="scrubber" type="range" min="0" max={s.end_ms.to_string()} step="1000"
+                    value={s.time_ms.to_string()} oninput={on_scrub} aria-label="Playback time"
+                    aria-valuetext={format!("{} of {}", clock(s.time_ms), end_label)} />
+                <output id="clock" class="clock" aria-live="off">
+                    { format!("{} / {}", clock(s.time_ms), end_label) }
+                    if s.seeking { <span class="seeking">{ " seeking…" }</span> }
+                </output>
+            </section>
+            <p id="live-status" class="live-status">
+                { format!("{} running of {} desired · {} instance{} · {} waiting for capacity",
+                    counts.running, counts.desired, counts.instances, if counts.instances == 1 { "" } else { "s" }, counts.waiting) }
+                if !s.full_done { <span class="computing">{ format!(" · computing the run: {} simulated", clock(s.known_ms)) }</span> }
+            </p>
+            <div class="stage-grid">
+                <section class="cluster-panel" aria-label="Cluster">
+                    <div class="cluster-wrap">
+                        <canvas id="cluster" ref={cluster_ref} onmousemove={on_hover.clone()} onclick={on_hover} onmouseleave={on_leave}
+                            role="img" aria-label={format!("Cluster at {}: {} tasks running, {} instances", clock(s.time_ms), counts.running, counts.instances)}></canvas>
+                        if let Some(h) = &*hover {
+                            { details_box(h) }
+                        }
+                    </div>
+                    <ClusterTable groups={s.groups.clone()} />
+                    <ul class="legend" aria-label="Task states">
+                        { for cluster::STATE_COLOURS.iter().map(|(name, colour)| html! {
+                            <li><span class="swatch" style={format!("background:{colour}")}></span>{ *name }</li>
+                        }) }
+                    </ul>
+                    <ul class="legend" aria-label="Instances" hidden={props.scenario.providers.is_empty()}>
+                        { for cluster::INSTANCE_LEGEND.iter().map(|(name, description)| html! {
+                            <li><strong>{ *name }</strong>{ ": " }{ *description }</li>
+                        }) }
+                    </ul>
+                </section>
+                <SummaryPanel summary={s.summary.clone().map(ByPointer)} json={ByPointer(s.summary_json.clone())}
+                    known_ms={if s.full_done { 0 } else { s.known_ms }} />
+            </div>
+            <section class="charts" aria-label="Charts">
+                <div class="charts-head">
+                    <h2>{ "Over time" }</h2>
+                    <button id="export-csv" onclick={on_csv} title={format!("{} columns, one row per sample", Column::COUNT + 1)}>{ "Export CSV" }</button>
+                </div>
+                <div class="chart-grid">
+                    { for ChartKind::ALL.iter().map(|&kind| chart_figure(&playback, kind)) }
+                </div>
+            </section>
+        </div>
+    }
+}
+
+/// One chart with its PNG export; a click on it moves the time cursor there.
+fn chart_figure(playback: &Rc<Playback>, kind: ChartKind) -> Html {
+    let on_png = Callback::from(move |_: MouseEvent| {
+        if let Some(canvas) = dom::canvas_by_id(kind.id()) {
+            if let Err(e) = dom::download_canvas_png(&canvas, kind.file_name()) {
+                web_sys::console::error_1(&e.into());
+            }
+        }
+    });
+    let on_click = {
+        let playback = playback.clone();
+        Callback::from(move |e: MouseEvent| {
+            let Some(canvas) = dom::canvas_by_id(kind.id()) else { return };
+            let end_s = playback.read(chart_end_s).unwrap_or(1.0);
+            if let Some(t) = charts::time_at(&canvas, end_s, f64::from(e.offset_x())) {
+                playback.with_player(|p| p.seek((t.max(0.0) * 1000.0) as u64));
+            }
+        })
+    };
+    html! {
+        <figure class="chart">
+            <figcaption>
+                <span>{ kind.title() }</span>
+                <button id={format!("png-{}", kind.id())} class="small" onclick={on_png}>{ "PNG" }</button>
+            </figcaption>
+            <canvas id={kind.id()} onclick={on_click} role="img" aria-label={format!("{} (click to move the time cursor)", kind.title())}></canvas>
+        </figure>
+    }
+}
+
+/// `m:ss`, or `h:mm:ss` from an hour on.
+pub fn clock(ms: u64) -> String {
+    let s = ms / 1000;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_reads_minutes_then_hours() {
+        assert_eq!(clock(0), "0:00");
+        assert_eq!(clock(204_199), "3:24");
+        assert_eq!(clock(21_599_500), "5:59:59");
+    }
+}

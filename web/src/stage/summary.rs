@@ -1,0 +1,103 @@
+//! The summary panel: the whole run's results (as `fleetplan run --json` prints them) once the run ahead has
+//! finished, as tables and as JSON.
+
+use std::rc::Rc;
+
+use fleetplan_engine::Summary;
+use yew::prelude::*;
+
+use super::clock;
+
+fn seconds(v: Option<f64>) -> String {
+    v.map_or_else(|| "not reached".to_string(), |v| format!("{v:.1} s"))
+}
+
+/// Services listed before "show all": a long table is slow to build and hard to read on a projector.
+const SERVICES_SHOWN: usize = 12;
+
+/// An `Rc` compared by pointer: the stage re-renders every frame while playing, and the summary is the same value
+/// until a new run finishes, so comparing 100 services field by field every frame would be wasted work.
+#[derive(Clone)]
+pub struct ByPointer<T>(pub Rc<T>);
+
+impl<T> PartialEq for ByPointer<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SummaryProps {
+    pub summary: Option<ByPointer<Summary>>,
+    pub json: ByPointer<String>,
+    /// How far the run ahead has got while it is computing (0 once done).
+    pub known_ms: u64,
+}
+
+#[component]
+pub fn SummaryPanel(props: &SummaryProps) -> Html {
+    let show_all = use_state(|| false);
+    let Some(ByPointer(summary)) = &props.summary else {
+        return html! {
+            <section class="summary-panel" aria-label="Summary">
+                <h2>{ "Summary" }</h2>
+                <p class="computing">{ format!("Computing the whole run ({} simulated so far)…", clock(props.known_ms)) }</p>
+            </section>
+        };
+    };
+    html! {
+        <section class="summary-panel" aria-label="Summary">
+            <h2>{ "Summary" }</h2>
+            <table id="summary">
+                <tbody>
+                    <tr><th scope="row">{ "All steady at" }</th><td>{ seconds(summary.completion_s) }</td></tr>
+                    <tr><th scope="row">{ "Tasks" }</th><td>{ format!("{} launched, {} started, {} failed", summary.tasks_launched, summary.tasks_started, summary.tasks_failed) }</td></tr>
+                    <tr><th scope="row">{ "Interruptions" }</th><td>{ format!("{} Spot interruptions, {} tasks replaced", summary.interruptions, summary.replacements) }</td></tr>
+                    <tr><th scope="row">{ "Cost" }</th><td>{ format!("${:.2} in total over {}, ${:.2} per hour", summary.cost_usd, clock((summary.end_s * 1000.0) as u64), summary.cost_per_hour_usd) }</td></tr>
+                </tbody>
+            </table>
+            if !summary.services.is_empty() {
+                <table id="services" class="services">
+                    <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at" }</th><th scope="col">{ "Rate" }</th><th scope="col">{ "Limited by" }</th></tr></thead>
+                    <tbody>
+                        { for summary.services.iter().take(if *show_all { usize::MAX } else { SERVICES_SHOWN }).map(|svc| html! {
+                            <tr>
+                                <th scope="row">{ svc.name.clone() }</th>
+                                <td>{ format!("{}/{}", svc.running, svc.desired) }</td>
+                                <td>{ seconds(svc.steady_s) }</td>
+                                <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| format!("{r:.1}/s")) }</td>
+                                <td>{ svc.limited_by_name() }
+                                    if svc.interruptions + svc.replacements > 0 {
+                                        <span class="note">{ format!(" · {} interrupted, {} replaced", svc.interruptions, svc.replacements) }</span>
+                                    }
+                                </td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+                if summary.services.len() > SERVICES_SHOWN {
+                    <button id="all-services" class="small" onclick={{
+                        let show_all = show_all.clone();
+                        Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
+                    }}>
+                        { if *show_all { "Show fewer services".to_string() } else { format!("Show all {} services", summary.services.len()) } }
+                    </button>
+                }
+            }
+            if !summary.run_tasks.is_empty() {
+                <table class="services">
+                    <thead><tr><th scope="col">{ "RunTask" }</th><th scope="col">{ "Started" }</th><th scope="col">{ "Failed" }</th><th scope="col">{ "Throttled calls" }</th><th scope="col">{ "Settled at" }</th></tr></thead>
+                    <tbody>
+                        { for summary.run_tasks.iter().map(|r| html! {
+                            <tr><th scope="row">{ r.name.clone() }</th><td>{ format!("{}/{}", r.started, r.requested) }</td><td>{ r.failed }</td><td>{ r.throttled_calls }</td><td>{ seconds(r.settled_s) }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            <details>
+                <summary>{ "As JSON (same as fleetplan run --json)" }</summary>
+                <pre id="summary-json">{ (*props.json.0).clone() }</pre>
+            </details>
+        </section>
+    }
+}

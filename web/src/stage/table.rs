@@ -1,0 +1,104 @@
+//! The cluster as counts: the live status line's numbers and the table that is the canvas' text alternative (a
+//! row per Fargate pool, per provider's waiting tasks and per provider × zone).
+
+use std::rc::Rc;
+
+use fleetplan_engine::task::TaskState;
+use fleetplan_engine::View;
+use yew::prelude::*;
+
+use crate::cluster;
+
+/// One row of the table: a pool, or a provider's zone.
+#[derive(Clone, PartialEq)]
+pub struct GroupRow {
+    label: String,
+    instances: Option<usize>,
+    /// Tasks by state, PROVISIONING..DEPROVISIONING.
+    by_state: [u32; 7],
+}
+
+/// The numbers of the live status line.
+#[derive(Clone, Copy, PartialEq, Default)]
+pub struct LiveCounts {
+    pub running: u32,
+    pub desired: u32,
+    pub instances: usize,
+    pub waiting: u32,
+}
+
+pub fn live_counts(view: &View) -> LiveCounts {
+    LiveCounts {
+        running: view.pools.iter().map(|p| p.by_state[TaskState::Running.index()]).sum(),
+        desired: view.services.iter().map(|s| s.desired).sum(),
+        instances: view.instances.len(),
+        waiting: view.providers.iter().map(|p| p.waiting).sum::<u32>() + view.spot_capacity_waiting,
+    }
+}
+
+/// The cluster view's content as rows: Fargate pools, then each provider's waiting tasks and zones.
+pub fn group_rows(view: &View) -> Vec<GroupRow> {
+    let mut rows = Vec::new();
+    for pool in view.pools.iter().take(2) {
+        let mut by_state = [0; 7];
+        by_state.copy_from_slice(&pool.by_state[..7]);
+        if by_state.iter().any(|&n| n > 0) {
+            rows.push(GroupRow { label: pool.capacity.name().to_string(), instances: None, by_state });
+        }
+    }
+    // Zone rows of every provider, then one pass over the instances adds each to its row.
+    let mut zone_row = Vec::with_capacity(view.providers.len());
+    for provider in &view.providers {
+        if provider.waiting > 0 {
+            let mut by_state = [0; 7];
+            by_state[0] = provider.waiting;
+            let label = format!("{}: waiting for an instance", provider.name);
+            rows.push(GroupRow { label, instances: None, by_state });
+        }
+        zone_row.push(rows.len());
+        for zone in &provider.zones {
+            rows.push(GroupRow { label: format!("{} · {zone}", provider.name), instances: Some(0), by_state: [0; 7] });
+        }
+    }
+    for instance in &view.instances {
+        let at =
+            zone_row.get(usize::from(instance.provider_index)).map(|first| first + usize::from(instance.zone_index));
+        if let Some(row) = at.and_then(|at| rows.get_mut(at)) {
+            row.instances = row.instances.map(|n| n + 1);
+            for (total, n) in row.by_state.iter_mut().zip(instance.by_state) {
+                *total += n;
+            }
+        }
+    }
+    rows
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ClusterTableProps {
+    pub groups: Rc<Vec<GroupRow>>,
+}
+
+/// The cluster as a table, folded away under a `<details>`.
+#[component]
+pub fn ClusterTable(props: &ClusterTableProps) -> Html {
+    html! {
+        <details id="cluster-table" class="cluster-table">
+            <summary>{ "The cluster as a table" }</summary>
+            <table>
+                <thead><tr>
+                    <th scope="col">{ "Where" }</th><th scope="col">{ "Instances" }</th>
+                    { for cluster::STATE_COLOURS.iter().map(|(name, _)| html! { <th scope="col">{ *name }</th> }) }
+                </tr></thead>
+                <tbody>
+                    { for props.groups.iter().map(|g| html! {
+                        <tr>
+                            <th scope="row">{ g.label.clone() }</th>
+                            <td>{ g.instances.map_or_else(|| "–".to_string(), |n| n.to_string()) }</td>
+                            { for g.by_state.iter().map(|n| html! { <td>{ *n }</td> }) }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </details>
+    }
+}
