@@ -1,7 +1,7 @@
 //! A task's walk through its lifecycle (domain.md section 6): each state draws its latency from the scenario's
 //! settings, schedules the next `Advance`, and tells the task's owner (service or RunTask workload) what happened.
 
-use super::{Event, Simulation};
+use super::{tasks, Event, Simulation};
 use crate::output::TraceWhat;
 use crate::scenario::{LoadBalancer, Provider, Step};
 use crate::task::{Health, Owner, StopReason, Task, TaskState};
@@ -10,6 +10,12 @@ use crate::time::SimTime;
 const MS_PER_HOUR: f64 = 3_600_000.0;
 
 impl Simulation {
+    /// Moves a task to `state` (the tasks part keeps the counts) and traces it.
+    fn set_state(&mut self, task: u32, state: TaskState) {
+        self.tasks.set_state(task, state);
+        self.record(TraceWhat::State { task, state });
+    }
+
     fn draw(&mut self, step: Step) -> u64 {
         self.rng.lognormal_ms(step.mean_ms, step.spread)
     }
@@ -24,14 +30,15 @@ impl Simulation {
         public_ip: bool,
         instance: Option<u32>,
     ) -> u32 {
-        let id = self.tasks.len() as u32;
+        let id = self.tasks.next_id();
+        let capacity = self.scenario.capacity_type(provider);
         let load_balanced = self.load_balancer_of(owner).is_some();
         self.tasks.push(Task {
             id,
             owner,
             task_def: task_def as u32,
             provider,
-            capacity: self.scenario.capacity_type(provider),
+            capacity,
             instance: None,
             state: TaskState::Provisioning,
             health: Health::Unknown,
@@ -48,10 +55,8 @@ impl Simulation {
             kill_at: None,
             slot: 0,
         });
-        let capacity = self.scenario.capacity_type(provider).index();
-        self.state_counts[TaskState::Provisioning.index()][capacity] += 1;
-        self.launches_since_sample[capacity] += 1;
-        if self.options.trace {
+        self.accounting.count_launch(capacity);
+        if self.accounting.tracing() {
             let owner = self.owner_name(owner);
             let provider = self.scenario.provider_name(provider).to_string();
             self.record(TraceWhat::Launched { task: id, owner, provider });
@@ -84,22 +89,22 @@ impl Simulation {
         let latencies = &self.scenario.latencies;
         let (capacity, eni, public_ip) = (latencies.fargate_capacity, latencies.eni_attach, latencies.public_ip);
         let mut delay = self.draw(capacity) + self.draw(eni);
-        if self.tasks[task as usize].public_ip {
+        if self.tasks[task].public_ip {
             delay += self.draw(public_ip);
         }
-        let generation = self.tasks[task as usize].generation;
+        let generation = self.tasks[task].generation;
         self.schedule_in(delay, Event::Advance { task, generation });
     }
 
     /// The current state's latency has passed.
     pub(super) fn advance_task(&mut self, task: u32) {
-        let t = &self.tasks[task as usize];
+        let t = &self.tasks[task];
         let generation = t.generation;
         match t.state {
             TaskState::Provisioning if t.stopping => self.enter_stopped(task),
             TaskState::Provisioning => {
                 self.set_state(task, TaskState::Pending);
-                let pull = if self.tasks[task as usize].provider.is_fargate() {
+                let pull = if self.tasks[task].provider.is_fargate() {
                     self.start_billing(task);
                     self.image_pull_ms(task)
                 } else {
@@ -135,7 +140,7 @@ impl Simulation {
     }
 
     fn image_pull_ms(&mut self, task: u32) -> u64 {
-        let td = &self.scenario.task_defs[self.tasks[task as usize].task_def as usize];
+        let td = &self.scenario.task_defs[self.tasks[task].task_def as usize];
         let latencies = &self.scenario.latencies;
         let factor = if td.lazy_loading { latencies.lazy_loading_pull_factor } else { 1.0 };
         let transfer_ms = td.image_mb / latencies.image_pull_mb_per_s * 1000.0 * factor;
@@ -146,8 +151,8 @@ impl Simulation {
 
     fn task_running(&mut self, task: u32) {
         self.set_state(task, TaskState::Running);
-        let t = &mut self.tasks[task as usize];
-        t.running_at = Some(self.now);
+        self.tasks.set_running_at(task, self.now);
+        let t = &self.tasks[task];
         let (owner, provider, generation) = (t.owner, t.provider, t.generation);
         let td = &self.scenario.task_defs[t.task_def as usize];
         let health_check = td.health_check.clone();
@@ -198,13 +203,10 @@ impl Simulation {
     }
 
     pub(super) fn task_healthy(&mut self, task: u32) {
-        let t = &mut self.tasks[task as usize];
-        if t.stopping || t.health == Health::Healthy {
+        if !self.tasks.mark_healthy(task) {
             return;
         }
-        t.health = Health::Healthy;
-        let owner = t.owner;
-        self.healthy_total += 1;
+        let owner = self.tasks[task].owner;
         self.record(TraceWhat::Healthy { task });
         if let Owner::Service { service, deployment } = owner {
             self.service_task_healthy(service as usize, deployment);
@@ -212,28 +214,18 @@ impl Simulation {
     }
 
     pub(super) fn task_unhealthy(&mut self, task: u32) {
-        self.tasks[task as usize].health = Health::Unhealthy;
+        self.tasks.mark_unhealthy(task);
         self.record(TraceWhat::Unhealthy { task });
         self.begin_stop(task, StopReason::HealthCheckFailed);
     }
 
     /// Sets the task's desired status to STOPPED and starts its stop sequence from wherever it is.
     pub(super) fn begin_stop(&mut self, task: u32, reason: StopReason) {
-        let t = &mut self.tasks[task as usize];
-        if t.stopping {
-            return;
-        }
-        t.stopping = true;
-        t.generation += 1;
-        t.stop_reason = Some(reason);
-        let (owner, state, was_healthy, awaiting) =
-            (t.owner, t.state, t.health == Health::Healthy, t.awaiting_capacity);
-        let load_balanced = t.load_balanced;
-        if was_healthy {
-            self.healthy_total -= 1;
-        }
+        let Some(stopped) = self.tasks.begin_stop(task, reason) else { return };
+        let tasks::Stopped { state, was_healthy, awaiting_capacity: awaiting } = stopped;
+        let (owner, load_balanced) = (self.tasks[task].owner, self.tasks[task].load_balanced);
         if awaiting {
-            match self.tasks[task as usize].provider {
+            match self.tasks[task].provider {
                 Provider::FargateSpot => self.spot_waiting_cancelled(task),
                 _ => self.ec2_waiting_cancelled(task),
             }
@@ -249,7 +241,7 @@ impl Simulation {
             TaskState::Provisioning if awaiting => self.enter_stopped(task),
             // The host assignment / ENI attach in flight finishes, then the task is released.
             TaskState::Provisioning => {
-                let generation = self.tasks[task as usize].generation;
+                let generation = self.tasks[task].generation;
                 let delay = self.draw(self.scenario.latencies.deprovision);
                 self.schedule_in(delay, Event::Advance { task, generation });
             }
@@ -257,7 +249,7 @@ impl Simulation {
                 self.set_state(task, TaskState::Deactivating);
                 let delay = self.load_balancer_of(owner).map_or(0, |lb| lb.deregistration_delay_ms);
                 let delay = self.until_kill(task, delay);
-                let generation = self.tasks[task as usize].generation;
+                let generation = self.tasks[task].generation;
                 self.schedule_in(delay, Event::Advance { task, generation });
             }
             TaskState::Pending | TaskState::Activating | TaskState::Running => self.enter_stopping(task),
@@ -268,10 +260,10 @@ impl Simulation {
     /// SIGTERM; the task exits when the application shuts down, or at SIGKILL after `stopTimeout`.
     fn enter_stopping(&mut self, task: u32) {
         self.set_state(task, TaskState::Stopping);
-        let timeout = self.scenario.task_defs[self.tasks[task as usize].task_def as usize].stop_timeout_ms;
+        let timeout = self.scenario.task_defs[self.tasks[task].task_def as usize].stop_timeout_ms;
         let shutdown = self.draw(self.scenario.latencies.app_shutdown).min(timeout);
         let delay = self.until_kill(task, shutdown);
-        let generation = self.tasks[task as usize].generation;
+        let generation = self.tasks[task].generation;
         self.schedule_in(delay, Event::Advance { task, generation });
     }
 
@@ -282,7 +274,7 @@ impl Simulation {
 
     /// Cuts a stop step short so the task is gone by its hard deadline (the end of a Spot warning).
     fn until_kill(&self, task: u32, delay: u64) -> u64 {
-        match self.tasks[task as usize].kill_at {
+        match self.tasks[task].kill_at {
             Some(kill_at) => delay.min(kill_at.since(self.now)),
             None => delay,
         }
@@ -308,18 +300,18 @@ impl Simulation {
 
     /// Fargate bills from the start of the image pull.
     fn start_billing(&mut self, task: u32) {
-        let rate = self.billing_rate(&self.tasks[task as usize]);
-        self.tasks[task as usize].billing_from = Some(self.now);
-        self.cost.start(self.now, rate);
+        let rate = self.billing_rate(&self.tasks[task]);
+        self.tasks.set_billing_from(task, self.now);
+        self.accounting.start_billing(self.now, rate);
     }
 
     /// ...to the task's stop, per second with a one-minute minimum.
     fn stop_billing(&mut self, task: u32) {
-        let t = &self.tasks[task as usize];
+        let t = &self.tasks[task];
         let Some(from) = t.billing_from else { return };
         let rate = self.billing_rate(t);
         let billed = self.now.since(from);
         let minimum = SimTime::from_secs_f64(crate::defaults::FARGATE_MIN_BILLED_S).as_millis();
-        self.cost.stop(self.now, rate, minimum.saturating_sub(billed));
+        self.accounting.stop_billing(self.now, rate, minimum.saturating_sub(billed));
     }
 }

@@ -4,6 +4,9 @@
 //! Spot tasks wait in a FIFO queue in PROVISIONING until the pool grants them capacity; the pool is a token
 //! bucket whose refill rate is the availability setting. A Spot launch without capacity waits; it never falls
 //! back to On-Demand.
+//!
+//! [`SpotPool`] is the pool's part: its capacity bucket, the FIFO of waiting tasks and the count of those still
+//! waiting, private to this module; the mechanism below is the only code that changes them.
 
 use std::collections::VecDeque;
 
@@ -15,37 +18,42 @@ use crate::scenario::Provider;
 use crate::task::{Owner, StopReason, TaskState};
 use crate::time::SimTime;
 
-pub(super) struct SpotRt {
-    pub(super) capacity: TokenBucket,
+pub(super) struct SpotPool {
+    capacity: TokenBucket,
     /// Tasks waiting for capacity, with their generation (a stopped task's entry is skipped).
     queue: VecDeque<(u32, u32)>,
     waiting: u32,
     wakeup_pending: bool,
 }
 
-impl SpotRt {
-    pub(super) fn new(per_minute: u32) -> SpotRt {
+impl SpotPool {
+    pub(super) fn new(per_minute: u32) -> SpotPool {
         let mut capacity = TokenBucket::new(defaults::SPOT_CAPACITY_BURST, per_minute);
         if per_minute == 0 {
             // No Spot capacity at all: not even the few grants a pool with capacity has in hand.
             capacity.drain(SimTime::ZERO);
         }
-        SpotRt { capacity, queue: VecDeque::new(), waiting: 0, wakeup_pending: false }
+        SpotPool { capacity, queue: VecDeque::new(), waiting: 0, wakeup_pending: false }
     }
 
     pub(super) fn waiting_count(&self) -> u32 {
         self.waiting
     }
+
+    /// The pool's capacity bucket (for the view).
+    pub(super) fn capacity(&self) -> &TokenBucket {
+        &self.capacity
+    }
 }
 
 impl Simulation {
     pub(super) fn spot_enqueue(&mut self, task: u32) {
-        let t = &mut self.tasks[task as usize];
-        t.awaiting_capacity = true;
+        self.tasks.set_awaiting_capacity(task, true);
+        let t = &self.tasks[task];
         let (generation, owner) = (t.generation, t.owner);
         self.spot.waiting += 1;
         if let Owner::Service { service, .. } = owner {
-            self.services[service as usize].spot_waiting += 1;
+            self.services.spot_waiting_changed(service as usize, 1);
         }
         self.spot.queue.push_back((task, generation));
         self.serve_spot_queue();
@@ -57,11 +65,10 @@ impl Simulation {
     }
 
     fn release_waiting(&mut self, task: u32) {
-        let t = &mut self.tasks[task as usize];
-        t.awaiting_capacity = false;
+        self.tasks.set_awaiting_capacity(task, false);
         self.spot.waiting -= 1;
-        if let Owner::Service { service, .. } = t.owner {
-            self.services[service as usize].spot_waiting -= 1;
+        if let Owner::Service { service, .. } = self.tasks[task].owner {
+            self.services.spot_waiting_changed(service as usize, -1);
         }
     }
 
@@ -106,15 +113,15 @@ impl Simulation {
     /// The two-minute warning: the task starts stopping at once (so the service launches a replacement) and is
     /// killed when the warning runs out.
     pub(super) fn interrupt_spot_task(&mut self, task: u32) {
-        let t = &mut self.tasks[task as usize];
+        let t = &self.tasks[task];
         if t.stopping || t.provider != Provider::FargateSpot {
             return;
         }
-        t.kill_at = Some(self.now.plus_ms(SimTime::from_secs_f64(defaults::SPOT_WARNING_S).as_millis()));
         let owner = t.owner;
-        self.interruptions += 1;
+        self.tasks.set_kill_at(task, self.now.plus_ms(SimTime::from_secs_f64(defaults::SPOT_WARNING_S).as_millis()));
+        self.accounting.count_interruption();
         if let Owner::Service { service, .. } = owner {
-            self.services[service as usize].interruptions += 1;
+            self.services.count_interruption(service as usize);
         }
         self.record(TraceWhat::SpotWarning { task });
         self.begin_stop(task, StopReason::SpotInterrupted);
@@ -124,6 +131,7 @@ impl Simulation {
     pub(super) fn spot_interruption_wave(&mut self, fraction: Option<f64>, count: Option<u32>) {
         let mut candidates: Vec<u32> = self
             .tasks
+            .all()
             .iter()
             .filter(|t| {
                 t.provider == Provider::FargateSpot

@@ -5,18 +5,18 @@
 //! Diversification matters because a wave hits one pool: the more types and zones a group spreads over, the
 //! fewer of its instances (and tasks) share the pool that is reclaimed.
 
-use crate::instance::InstanceState;
-use super::{Event, Simulation};
 use crate::defaults;
+use crate::instance::InstanceState;
 use crate::output::TraceWhat;
 use crate::scenario::TimedAction;
+use crate::sim::{Event, Simulation};
 use crate::task::{Owner, StopReason, TaskState};
 use crate::time::SimTime;
 
 impl Simulation {
     /// Draws when a new Spot instance will be interrupted, from its type's Spot Instance Advisor frequency.
-    pub(super) fn schedule_random_interruption(&mut self, id: u32) {
-        let instance = &self.instances[id as usize];
+    pub(in crate::sim) fn schedule_random_interruption(&mut self, id: u32) {
+        let instance = self.fleet.instance(id);
         let provider_index = instance.provider as usize;
         let provider = &self.scenario.providers[provider_index];
         let type_index = provider.instance_types.iter().position(|t| t.name == instance.instance_type.name);
@@ -34,25 +34,20 @@ impl Simulation {
     }
 
     /// The two-minute interruption notice for an instance.
-    pub(super) fn spot_notice(&mut self, id: u32) {
-        let instance = &mut self.instances[id as usize];
-        if instance.state == InstanceState::Terminated || instance.notice_at.is_some() {
-            return;
-        }
-        instance.notice_at = Some(self.now);
-        let (p, state) = (instance.provider as usize, instance.state);
-        self.interruptions += 1;
+    pub(in crate::sim) fn spot_notice(&mut self, id: u32) {
+        let Some((p, state)) = self.fleet.notice(id, self.now) else { return };
+        self.accounting.count_interruption();
         self.record(TraceWhat::SpotNotice { instance: id });
         let provider = &self.scenario.providers[p];
         let (draining, rebalance) = (provider.spot_draining, provider.capacity_rebalance);
-        if rebalance && self.instances[id as usize].rebalance_at.is_none() {
+        if rebalance && self.fleet.instance(id).rebalance_at.is_none() {
             // Capacity Rebalancing launches the replacement first, then lets the old instance go.
             self.replace_instance(p);
         }
         let warning = SimTime::from_secs_f64(defaults::SPOT_WARNING_S).as_millis();
         let kill_at = self.now.plus_ms(warning);
-        for &task in &self.instances[id as usize].tasks {
-            self.tasks[task as usize].kill_at = Some(kill_at);
+        for &task in &self.fleet.instance(id).tasks {
+            self.tasks.set_kill_at(task, kill_at);
         }
         if draining && state == InstanceState::Active {
             self.drain_instance(id);
@@ -63,10 +58,10 @@ impl Simulation {
     /// DRAINING: tasks not yet RUNNING stop at once; running service tasks are replaced by their schedulers within
     /// the deployment bounds; standalone tasks are left alone.
     fn drain_instance(&mut self, id: u32) {
-        self.instances[id as usize].state = InstanceState::Draining;
+        self.fleet.transition(id, InstanceState::Active, InstanceState::Draining);
         self.record(TraceWhat::Instance { instance: id, state: InstanceState::Draining });
-        for task in self.instances[id as usize].tasks.clone() {
-            let t = &self.tasks[task as usize];
+        for task in self.fleet.instance(id).tasks.clone() {
+            let t = &self.tasks[task];
             if t.stopping {
                 continue;
             }
@@ -75,20 +70,20 @@ impl Simulation {
                     self.begin_stop(task, StopReason::SpotInterrupted)
                 }
                 (_, Owner::Service { service, .. }) => {
-                    self.tasks[task as usize].on_draining = true;
-                    self.services[service as usize].on_draining += 1;
-                    self.service_drained(service as usize);
+                    self.tasks.set_on_draining(task);
+                    self.service_task_on_draining(service as usize);
                 }
                 (_, Owner::Standalone { .. }) => {}
             }
         }
     }
 
-    pub(super) fn spot_termination(&mut self, id: u32) {
-        if self.instances[id as usize].state == InstanceState::Terminated {
+    pub(in crate::sim) fn spot_termination(&mut self, id: u32) {
+        let instance = self.fleet.instance(id);
+        if instance.state == InstanceState::Terminated {
             return;
         }
-        let p = self.instances[id as usize].provider as usize;
+        let p = instance.provider as usize;
         self.terminate_instance(id, StopReason::SpotInterrupted);
         if !self.scenario.providers[p].capacity_rebalance {
             // The Auto Scaling group keeps its desired capacity: it replaces the reclaimed instance.
@@ -97,7 +92,7 @@ impl Simulation {
     }
 
     fn replace_instance(&mut self, p: usize) {
-        if (self.providers[p].instances.len() as u32) < self.scenario.providers[p].max_size {
+        if self.fleet.group_size(p) < self.scenario.providers[p].max_size {
             self.launch_instance(p as u16);
         }
     }
@@ -110,7 +105,7 @@ impl Simulation {
     }
 
     /// For a timed EC2 Spot wave on a group whose recommendations come early: the lead.
-    pub(super) fn wave_recommendation_lead(&self, index: usize) -> Option<u64> {
+    pub(in crate::sim) fn wave_recommendation_lead(&self, index: usize) -> Option<u64> {
         match self.scenario.events[index].action {
             TimedAction::Ec2SpotWave { provider, .. } => self.recommendation_lead(provider),
             _ => None,
@@ -119,22 +114,14 @@ impl Simulation {
 
     /// A rebalance recommendation: with Capacity Rebalancing the group launches the replacement now, so it is
     /// (nearly) ready when the notice comes. The old instance then meets its notice as before.
-    pub(super) fn rebalance_recommendation(&mut self, id: u32) {
-        let instance = &mut self.instances[id as usize];
-        if instance.state == InstanceState::Terminated
-            || instance.notice_at.is_some()
-            || instance.rebalance_at.is_some()
-        {
-            return;
-        }
-        instance.rebalance_at = Some(self.now);
-        let p = instance.provider as usize;
+    pub(in crate::sim) fn rebalance_recommendation(&mut self, id: u32) {
+        let Some(p) = self.fleet.recommend_rebalance(id, self.now) else { return };
         self.record(TraceWhat::RebalanceRecommendation { instance: id });
         self.replace_instance(p);
     }
 
     /// Recommendations ahead of a wave: the wave's instances are chosen now; their notices come at the wave's time.
-    pub(super) fn wave_recommendation(&mut self, index: usize) {
+    pub(in crate::sim) fn wave_recommendation(&mut self, index: usize) {
         let event = &self.scenario.events[index];
         let TimedAction::Ec2SpotWave { provider, instance_type, zone, fraction } = event.action else { return };
         let at = event.at;
@@ -145,7 +132,7 @@ impl Simulation {
     }
 
     /// A wave: `fraction` of the instances in one pool (the named type and zone, or the largest pool).
-    pub(super) fn ec2_spot_wave(
+    pub(in crate::sim) fn ec2_spot_wave(
         &mut self,
         p: usize,
         instance_type: Option<&'static str>,
@@ -165,14 +152,11 @@ impl Simulation {
         zone: Option<u16>,
         fraction: f64,
     ) -> Vec<u32> {
-        let live: Vec<u32> = self.providers[p]
-            .instances
-            .iter()
-            .copied()
-            .filter(|&i| self.instances[i as usize].notice_at.is_none())
-            .collect();
+        let instances = &self.fleet.instances;
+        let live: Vec<u32> =
+            self.fleet.providers[p].instances.iter().copied().filter(|&i| instances[i as usize].notice_at.is_none()).collect();
         let pool_of = |i: u32| {
-            let instance = &self.instances[i as usize];
+            let instance = &instances[i as usize];
             (instance.instance_type.name, instance.zone)
         };
         let mut pools: Vec<((&'static str, u16), u32)> = Vec::new();

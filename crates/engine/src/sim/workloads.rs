@@ -2,6 +2,8 @@
 //! takes a RunTask API token, a Fargate RunTask call token when it starts On-Demand Fargate tasks, and one launch
 //! token per task from the Fargate On-Demand or Spot bucket. A call goes through whole or is throttled whole; a
 //! throttled caller retries when the tokens are back (what SDK retries amount to) or gives up.
+//!
+//! [`Workloads`] is the part holding each burst's progress (requested, started, failed, throttled).
 
 use super::{Event, Simulation};
 use crate::output::TraceWhat;
@@ -11,6 +13,7 @@ use crate::strategy::next_item;
 use crate::task::{Owner, StopReason};
 use crate::time::SimTime;
 
+/// A RunTask workload's runtime state.
 #[derive(Default)]
 pub(super) struct WorkloadRt {
     requested: u32,
@@ -22,11 +25,24 @@ pub(super) struct WorkloadRt {
     pub(super) settled_at: Option<SimTime>,
 }
 
+/// Every workload's runtime state, indexed like the scenario's RunTask workloads; read outside this module
+/// through `&WorkloadRt`, changed only by the mechanism here.
+#[derive(Default)]
+pub(super) struct Workloads {
+    list: Vec<WorkloadRt>,
+}
+
+impl Workloads {
+    pub(super) fn iter(&self) -> std::slice::Iter<'_, WorkloadRt> {
+        self.list.iter()
+    }
+}
+
 impl Simulation {
     pub(super) fn start_workloads(&mut self) {
         for index in 0..self.scenario.run_tasks.len() {
             let items = self.scenario.run_tasks[index].strategy.items.len();
-            self.workloads.push(WorkloadRt { counts: vec![0; items], ..WorkloadRt::default() });
+            self.workloads.list.push(WorkloadRt { counts: vec![0; items], ..WorkloadRt::default() });
             let at = self.scenario.run_tasks[index].at;
             self.schedule(at, Event::RunTaskCall { workload: index as u32 });
         }
@@ -36,7 +52,7 @@ impl Simulation {
         let now = self.now;
         loop {
             let workload = &self.scenario.run_tasks[w];
-            let rt = &self.workloads[w];
+            let rt = &self.workloads.list[w];
             let remaining = workload.count - rt.requested;
             if remaining == 0 {
                 break;
@@ -74,7 +90,7 @@ impl Simulation {
                             Ok(instance) => instance,
                             Err(_) => {
                                 // RunTask reports the task as a failure (e.g. RESOURCE:MEMORY): nothing launches.
-                                self.workloads[w].failed += 1;
+                                self.workloads.list[w].failed += 1;
                                 continue;
                             }
                         },
@@ -82,13 +98,13 @@ impl Simulation {
                     };
                     self.launch_task(owner, task_def, provider, public_ip && provider.is_fargate(), instance);
                 }
-                let rt = &mut self.workloads[w];
+                let rt = &mut self.workloads.list[w];
                 rt.counts = counts;
                 rt.requested += in_call;
                 continue;
             }
 
-            self.workloads[w].throttled_calls += 1;
+            self.workloads.list[w].throttled_calls += 1;
             let name = workload.name.clone();
             match workload.on_throttle {
                 OnThrottle::Retry => {
@@ -105,7 +121,7 @@ impl Simulation {
                         Some(at) => self.schedule(at.max(now.plus_ms(1)), Event::RunTaskCall { workload: w as u32 }),
                         None => {
                             // The tokens will never be there (a bucket without refill): the caller gives up.
-                            let rt = &mut self.workloads[w];
+                            let rt = &mut self.workloads.list[w];
                             rt.throttled += remaining;
                             rt.requested += remaining;
                         }
@@ -114,7 +130,7 @@ impl Simulation {
                 }
                 OnThrottle::Fail => {
                     self.record(TraceWhat::Throttled { workload: name, retry_at: None });
-                    let rt = &mut self.workloads[w];
+                    let rt = &mut self.workloads.list[w];
                     rt.throttled += in_call;
                     rt.requested += in_call;
                 }
@@ -124,12 +140,12 @@ impl Simulation {
     }
 
     pub(super) fn workload_task_started(&mut self, w: usize) {
-        self.workloads[w].started += 1;
+        self.workloads.list[w].started += 1;
         self.update_settled(w);
     }
 
     pub(super) fn workload_task_stopping(&mut self, w: usize, reason: StopReason) {
-        let rt = &mut self.workloads[w];
+        let rt = &mut self.workloads.list[w];
         // Only a task that never started counts here: one that started is already counted as started.
         if reason == StopReason::StartFailed {
             rt.failed += 1;
@@ -140,7 +156,7 @@ impl Simulation {
     /// A burst has settled when every task it asked for has started, failed to start or was given up on.
     fn update_settled(&mut self, w: usize) {
         let count = self.scenario.run_tasks[w].count;
-        let rt = &mut self.workloads[w];
+        let rt = &mut self.workloads.list[w];
         if rt.settled_at.is_none() && rt.started + rt.failed + rt.throttled == count {
             rt.settled_at = Some(self.now);
         }

@@ -1,0 +1,221 @@
+//! ECS managed scaling (domain.md 4.4). Every minute each group with managed scaling computes
+//! CapacityProviderReservation = M / N x 100 and moves toward `target_capacity`: out at once, bounded by the step
+//! sizes and the group's maximum; in only after 15 minutes of low readings, down to the minimum size, empty
+//! instances first (only empty ones with managed termination protection).
+//!
+//! The computation is pure ([`instances_needed`], [`reservation`], [`evaluate`]); `scaling_evaluation` gathers its
+//! inputs from the fleet and acts on the decision.
+
+use super::Needs;
+use crate::defaults;
+use crate::instance::InstanceState;
+use crate::instance_types::{self, InstanceType};
+use crate::output::TraceWhat;
+use crate::scenario::ManagedScaling;
+use crate::sim::{Event, Simulation};
+use crate::task::StopReason;
+use crate::time::SimTime;
+
+/// What managed scaling sees of a group at an evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::sim) struct Census {
+    /// N: instances not draining (launching, registering, active).
+    pub live: u32,
+    /// Launched, not yet registered and still inside the warm-up period: capacity on its way.
+    pub coming: u32,
+    /// Active instances without tasks.
+    pub empty: u32,
+    /// Tasks waiting in PROVISIONING for an instance of the group.
+    pub waiting: u32,
+    /// Instances needed to place the waiting tasks (see [`instances_needed`]); 0 when none wait.
+    pub needed: u32,
+}
+
+/// What one evaluation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::sim) enum Step {
+    /// Launch this many instances (possibly 0: the group is at its maximum).
+    Out(u32),
+    /// Terminate up to this many instances.
+    In(u32),
+    /// Nothing to do now.
+    Hold,
+}
+
+/// The outcome of one evaluation: the reservation reported, the step, and since when the reservation has been low.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::sim) struct Decision {
+    pub reservation: u32,
+    pub step: Step,
+    pub low_since: Option<SimTime>,
+}
+
+/// Instances needed to place `waiting` tasks (count per task definition's needs) on empty instances of the
+/// group's largest type: per task definition, the count over how many fit on one instance (cpu, memory, ENIs;
+/// one per instance with a fixed host port), rounded up.
+pub(in crate::sim) fn instances_needed(largest: &InstanceType, eni_trunking: bool, waiting: &[(Needs, u32)]) -> u32 {
+    let mut needed = 0;
+    for (needs, count) in waiting {
+        let memory = largest.registered_memory_mib(instance_types::ECS_RESERVED_MEMORY_DEFAULT_MIB);
+        let mut per_instance = (largest.cpu_units() / needs.cpu.max(1)).min(memory / needs.memory.max(1));
+        if needs.eni {
+            per_instance = per_instance.min(largest.awsvpc_task_limit(eni_trunking));
+        }
+        if !needs.fixed_ports.is_empty() {
+            per_instance = per_instance.min(1);
+        }
+        needed += count.div_ceil(per_instance.max(1));
+    }
+    needed
+}
+
+/// CapacityProviderReservation: M / N x 100, with 100 for an empty group that needs nothing and 200 for an empty
+/// group that needs instances.
+pub(in crate::sim) fn reservation(m: u32, n: u32) -> u32 {
+    match (m, n) {
+        (0, 0) => 100,
+        (_, 0) => 200,
+        _ => (u64::from(m) * 100 / u64::from(n)) as u32,
+    }
+}
+
+/// One evaluation: M (instances needed: N plus what the waiting tasks need beyond the capacity on its way,
+/// bounded by the step sizes; or N less the empty instances when nothing waits), the reservation, and the step
+/// toward the instance count that puts the reservation at the target.
+pub(in crate::sim) fn evaluate(
+    census: &Census,
+    scaling: &ManagedScaling,
+    (min_size, max_size): (u32, u32),
+    low_since: Option<SimTime>,
+    now: SimTime,
+) -> Decision {
+    let n = census.live;
+    let m = if census.waiting > 0 {
+        match census.needed.saturating_sub(census.coming) {
+            0 => n,
+            extra => n + extra.clamp(scaling.minimum_step, scaling.maximum_step),
+        }
+    } else {
+        n - census.empty
+    };
+    let reservation = reservation(m, n);
+    let desired = (u64::from(m) * 100).div_ceil(u64::from(scaling.target_capacity)) as u32;
+    let (step, low_since) = if desired > n {
+        let step = (desired - n).clamp(scaling.minimum_step, scaling.maximum_step).min(max_size.saturating_sub(n));
+        (Step::Out(step), None)
+    } else if desired < n {
+        let since = low_since.unwrap_or(now);
+        if now.since(since) >= SimTime::from_secs_f64(defaults::SCALE_IN_AFTER_S).as_millis() {
+            (Step::In(n - desired.max(min_size).min(n)), None)
+        } else {
+            (Step::Hold, Some(since))
+        }
+    } else {
+        (Step::Hold, None)
+    };
+    Decision { reservation, step, low_since }
+}
+
+impl Simulation {
+    /// What managed scaling sees of group `p` now.
+    fn census(&self, p: usize, warmup_ms: u64) -> Census {
+        let rt = &self.fleet.providers[p];
+        let instances = &self.fleet.instances;
+        let live: Vec<u32> =
+            rt.instances.iter().copied().filter(|&i| instances[i as usize].state != InstanceState::Draining).collect();
+        let coming = live
+            .iter()
+            .filter(|&&i| {
+                let instance = &instances[i as usize];
+                matches!(instance.state, InstanceState::Launching | InstanceState::Registering)
+                    && self.now.since(instance.launched_at) < warmup_ms
+            })
+            .count() as u32;
+        let empty = live
+            .iter()
+            .filter(|&&i| {
+                let instance = &instances[i as usize];
+                instance.state == InstanceState::Active && instance.tasks.is_empty()
+            })
+            .count() as u32;
+        let needed = if rt.waiting_count > 0 { self.waiting_instances_needed(p) } else { 0 };
+        Census { live: live.len() as u32, coming, empty, waiting: rt.waiting_count, needed }
+    }
+
+    /// [`instances_needed`] for the tasks still waiting in the group's queue.
+    fn waiting_instances_needed(&self, p: usize) -> u32 {
+        let provider = &self.scenario.providers[p];
+        let largest = provider
+            .instance_types
+            .iter()
+            .max_by_key(|t| (t.cpu_units(), t.memory_mib))
+            .expect("a provider has instance types");
+        let mut per_task_def: Vec<(u32, u32)> = Vec::new();
+        for &(task, generation) in &self.fleet.providers[p].waiting {
+            let t = &self.tasks[task];
+            if t.generation != generation || !t.awaiting_capacity {
+                continue;
+            }
+            match per_task_def.iter_mut().find(|(td, _)| *td == t.task_def) {
+                Some((_, n)) => *n += 1,
+                None => per_task_def.push((t.task_def, 1)),
+            }
+        }
+        let waiting: Vec<(Needs, u32)> =
+            per_task_def.into_iter().map(|(td, count)| (self.needs(td as usize), count)).collect();
+        instances_needed(largest, provider.eni_trunking, &waiting)
+    }
+
+    /// Managed scaling's minute: CapacityProviderReservation and the target-tracking decision.
+    pub(in crate::sim) fn scaling_evaluation(&mut self, p: usize) {
+        let Some(scaling) = self.scenario.providers[p].managed_scaling.clone() else { return };
+        let period = SimTime::from_secs_f64(defaults::MANAGED_SCALING_PERIOD_S).as_millis();
+        self.schedule_in(period, Event::ScalingEvaluation { provider: p as u32 });
+        let census = self.census(p, scaling.warmup_ms);
+        let provider = &self.scenario.providers[p];
+        let sizes = (provider.min_size, provider.max_size);
+        let rt = &mut self.fleet.providers[p];
+        let decision = evaluate(&census, &scaling, sizes, rt.low_since, self.now);
+        rt.last_reservation = Some(decision.reservation);
+        rt.low_since = decision.low_since;
+        match decision.step {
+            Step::Out(step) => {
+                for _ in 0..step {
+                    self.launch_instance(p as u16);
+                }
+                if step > 0 {
+                    let name = self.scenario.providers[p].name.clone();
+                    self.record(TraceWhat::ScaleOut { provider: name, instances: step, reservation: decision.reservation });
+                }
+            }
+            Step::In(count) => self.scale_in(p, count),
+            Step::Hold => {}
+        }
+    }
+
+    /// Terminates up to `count` instances: empty ones first; with managed termination protection only empty ones.
+    fn scale_in(&mut self, p: usize, count: u32) {
+        let protected = self.scenario.providers[p].managed_termination_protection;
+        let instances = &self.fleet.instances;
+        let mut victims: Vec<u32> = self.fleet.providers[p]
+            .instances
+            .iter()
+            .copied()
+            .filter(|&i| instances[i as usize].state == InstanceState::Active)
+            .collect();
+        victims.sort_by_key(|&i| (instances[i as usize].tasks.len(), std::cmp::Reverse(i)));
+        let victims: Vec<u32> = victims
+            .into_iter()
+            .filter(|&i| !protected || instances[i as usize].tasks.is_empty())
+            .take(count as usize)
+            .collect();
+        if victims.is_empty() {
+            return;
+        }
+        let name = self.scenario.providers[p].name.clone();
+        self.record(TraceWhat::ScaleIn { provider: name, instances: victims.len() as u32 });
+        for id in victims {
+            self.terminate_instance(id, StopReason::InstanceTerminated);
+        }
+    }
+}

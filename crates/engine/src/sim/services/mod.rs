@@ -1,0 +1,323 @@
+//! The services part (domain.md section 3): each service's runtime state — desired count, deployments, the list
+//! of its active tasks with counters of those in the primary deployment, backoff, launch-rate bucket, and what
+//! kept it waiting — and the notifications its tasks send it.
+//!
+//! [`Services`] owns the state: outside this folder it is read through `&ServiceRt` and changed only through the
+//! methods here. Each service's counters are updated on every task event, so "is the service steady?" is O(1).
+//! The mechanisms beside it: `scheduler` (workflow cycles: stops, launches) and `deployment` (deployments, the
+//! circuit breaker, the deployment bounds).
+
+mod deployment;
+mod scheduler;
+
+use super::{Event, Simulation};
+use crate::bucket::TokenBucket;
+use crate::output::TraceWhat;
+use crate::scenario::Provider;
+use crate::task::{Health, Owner, StopReason, Task};
+use crate::time::SimTime;
+
+pub(super) use deployment::{Deployment, Rollout};
+
+/// What kept a service from launching the tasks it wanted, for the summary's "limited by".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Limiter {
+    ServiceLaunchRate,
+    FargateOnDemandBucket,
+    FargateSpotBucket,
+    FargateSpotCapacity,
+    DeploymentSettings,
+    Backoff,
+    CircuitBreaker,
+    Capacity,
+    ProvisioningLimit,
+    ClusterAutoScaling,
+}
+
+impl Limiter {
+    pub const ALL: [Limiter; 10] = [
+        Limiter::ServiceLaunchRate,
+        Limiter::FargateOnDemandBucket,
+        Limiter::FargateSpotBucket,
+        Limiter::FargateSpotCapacity,
+        Limiter::DeploymentSettings,
+        Limiter::Backoff,
+        Limiter::CircuitBreaker,
+        Limiter::Capacity,
+        Limiter::ProvisioningLimit,
+        Limiter::ClusterAutoScaling,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Limiter::ServiceLaunchRate => "service launch rate",
+            Limiter::FargateOnDemandBucket => "Fargate On-Demand launch bucket",
+            Limiter::FargateSpotBucket => "Fargate Spot launch bucket",
+            Limiter::FargateSpotCapacity => "Fargate Spot capacity",
+            Limiter::DeploymentSettings => "deployment settings (minimumHealthyPercent / maximumPercent)",
+            Limiter::Backoff => "exponential backoff (tasks failing to start)",
+            Limiter::CircuitBreaker => "circuit breaker (deployment failed)",
+            Limiter::Capacity => "EC2 capacity (no instance with room, no managed scaling)",
+            Limiter::ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
+            Limiter::ClusterAutoScaling => "cluster auto scaling (tasks in PROVISIONING waiting for instances)",
+        }
+    }
+
+    fn launch_bucket(provider: Provider) -> Limiter {
+        match provider {
+            Provider::FargateSpot => Limiter::FargateSpotBucket,
+            _ => Limiter::FargateOnDemandBucket,
+        }
+    }
+}
+/// A service's runtime state.
+pub(super) struct ServiceRt {
+    pub(super) desired: u32,
+    /// Every deployment so far; `primary` indexes the current one.
+    pub(super) deployments: Vec<Deployment>,
+    pub(super) primary: u32,
+    /// The last deployment that completed, for circuit breaker rollbacks.
+    last_good: Option<u32>,
+    rolled_back: bool,
+    launch_bucket: TokenBucket,
+    cycle_pending: bool,
+    last_cycle: Option<SimTime>,
+    /// Tasks whose desired status is RUNNING, in any deployment.
+    pub(super) active: Vec<u32>,
+    primary_active: u32,
+    pub(super) healthy_primary: u32,
+    backoff_level: u32,
+    backoff_until: SimTime,
+    /// Active tasks on draining instances (to be replaced).
+    pub(super) on_draining: u32,
+    /// Tasks of this service waiting for Fargate Spot capacity.
+    pub(super) spot_waiting: u32,
+    pub(super) steady_at: Option<SimTime>,
+    /// Waiting task-milliseconds per [`Limiter`].
+    pub(super) waiting_ms: [u64; 10],
+    pub(super) failures: u64,
+    pub(super) replacements: u64,
+    pub(super) interruptions: u64,
+}
+
+impl ServiceRt {
+    fn tally(&mut self, limiter: Limiter, tasks: u64, ms: u64) {
+        let slot = &mut self.waiting_ms[limiter as usize];
+        *slot = slot.saturating_add(tasks.saturating_mul(ms));
+    }
+
+    fn breaker_stopped(&self) -> bool {
+        self.deployments[self.primary as usize].rollout == Rollout::Failed
+    }
+
+    pub(super) fn deployment_status(&self) -> String {
+        let status = self.deployments[self.primary as usize].rollout.name();
+        if self.rolled_back {
+            format!("{status} (rolled back)")
+        } else {
+            status.to_string()
+        }
+    }
+}
+
+/// Why the scheduler stops a task it replaces: its instance is being reclaimed, or it is an older revision.
+fn replaced_reason(on_draining: bool) -> StopReason {
+    if on_draining {
+        StopReason::SpotInterrupted
+    } else {
+        StopReason::Replaced
+    }
+}
+
+/// Every service's runtime state, indexed like the scenario's services.
+#[derive(Default)]
+pub(super) struct Services {
+    list: Vec<ServiceRt>,
+}
+
+impl Services {
+    pub(super) fn iter(&self) -> std::slice::Iter<'_, ServiceRt> {
+        self.list.iter()
+    }
+
+    /// One of the service's tasks started (+1) or stopped (-1) waiting for Fargate Spot capacity.
+    pub(super) fn spot_waiting_changed(&mut self, s: usize, delta: i32) {
+        let rt = &mut self.list[s];
+        rt.spot_waiting = rt.spot_waiting.saturating_add_signed(delta);
+    }
+
+    /// One of the service's tasks got a Spot interruption warning.
+    pub(super) fn count_interruption(&mut self, s: usize) {
+        self.list[s].interruptions += 1;
+    }
+
+    /// Recounts each service's active list and primary counters from the tasks.
+    pub(super) fn check(&self, tasks: &[Task]) -> Result<(), String> {
+        let mut expected_active = vec![0usize; self.list.len()];
+        for task in tasks {
+            if let (false, Owner::Service { service, .. }) = (task.stopping, task.owner) {
+                expected_active[service as usize] += 1;
+            }
+        }
+        for (s, rt) in self.list.iter().enumerate() {
+            let mut primary_active = 0;
+            let mut healthy_primary = 0;
+            for (slot, &id) in rt.active.iter().enumerate() {
+                let task = &tasks[id as usize];
+                if task.stopping || task.slot as usize != slot {
+                    return Err(format!("service {s}: task {id} listed as active but stopping or misplaced"));
+                }
+                let Owner::Service { service, deployment } = task.owner else {
+                    return Err(format!("service {s}: standalone task {id} in its active list"));
+                };
+                if service as usize != s {
+                    return Err(format!("service {s}: task {id} belongs to service {service}"));
+                }
+                if deployment == rt.primary {
+                    primary_active += 1;
+                    healthy_primary += u32::from(task.health == Health::Healthy);
+                }
+            }
+            if expected_active[s] != rt.active.len() {
+                return Err(format!(
+                    "service {s}: {} active listed, {} actually active",
+                    rt.active.len(),
+                    expected_active[s]
+                ));
+            }
+            if primary_active != rt.primary_active || healthy_primary != rt.healthy_primary {
+                return Err(format!("service {s}: primary counters drifted"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Simulation {
+    /// Makes sure a workflow cycle is coming, no sooner than one cycle after the last.
+    fn poke_service(&mut self, s: usize) {
+        let rt = &mut self.services.list[s];
+        if rt.cycle_pending {
+            return;
+        }
+        rt.cycle_pending = true;
+        let at = match rt.last_cycle {
+            Some(last) => last.plus_ms(self.scenario.latencies.cycle_ms).max(self.now),
+            None => self.now,
+        };
+        self.schedule(at, Event::ServiceCycle { service: s as u32 });
+    }
+
+    /// One of the service's tasks is on an instance that started draining: it is to be replaced.
+    pub(super) fn service_task_on_draining(&mut self, s: usize) {
+        self.services.list[s].on_draining += 1;
+        self.update_steady(s);
+    }
+
+    pub(super) fn service_task_running(&mut self, s: usize) {
+        // A task that reaches RUNNING ends the exponential backoff (tasks that crash later do not trigger it).
+        self.services.list[s].backoff_level = 0;
+    }
+
+    pub(super) fn service_task_healthy(&mut self, s: usize, deployment: u32) {
+        if deployment == self.services.list[s].primary {
+            self.services.list[s].healthy_primary += 1;
+        }
+        self.update_steady(s);
+    }
+
+    pub(super) fn service_task_stopping(
+        &mut self,
+        s: usize,
+        task: u32,
+        deployment: u32,
+        was_healthy: bool,
+        reason: StopReason,
+    ) {
+        let rt = &mut self.services.list[s];
+        let slot = self.tasks[task].slot as usize;
+        rt.active.swap_remove(slot);
+        if let Some(&moved) = rt.active.get(slot) {
+            self.tasks.set_slot(moved, slot as u32);
+        }
+        if deployment == rt.primary {
+            rt.primary_active -= 1;
+            if was_healthy {
+                rt.healthy_primary -= 1;
+            }
+        }
+        if self.tasks[task].on_draining {
+            rt.on_draining -= 1;
+        }
+        if matches!(reason, StopReason::SpotInterrupted) || reason.is_failure() {
+            rt.replacements += 1;
+        }
+        if reason.is_failure() {
+            rt.failures += 1;
+            self.count_deployment_failure(s, deployment);
+        }
+        if reason == StopReason::StartFailed {
+            self.back_off(s);
+        }
+        self.update_steady(s);
+    }
+
+    /// Exponential backoff after a task failed to start: 10 s, 20 s, 40 s, ... up to 15 minutes (defaults).
+    fn back_off(&mut self, s: usize) {
+        let latencies = &self.scenario.latencies;
+        let rt = &mut self.services.list[s];
+        if self.now < rt.backoff_until {
+            return;
+        }
+        let delay =
+            latencies.backoff_initial_ms as f64 * libm::pow(latencies.backoff_factor, f64::from(rt.backoff_level));
+        let delay = (delay.min(latencies.backoff_max_ms as f64)) as u64;
+        rt.backoff_level += 1;
+        rt.backoff_until = self.now.plus_ms(delay);
+        let until = rt.backoff_until;
+        let service = self.scenario.services[s].name.clone();
+        self.record(TraceWhat::Backoff { service, until });
+    }
+
+    /// Steady: exactly the desired number of active tasks, all of the primary deployment and healthy.
+    fn update_steady(&mut self, s: usize) {
+        let rt = &mut self.services.list[s];
+        let steady = rt.healthy_primary == rt.desired
+            && rt.on_draining == 0
+            && rt.primary_active == rt.desired
+            && rt.active.len() as u32 == rt.desired
+            && !rt.breaker_stopped();
+        match (steady, rt.steady_at.is_some()) {
+            (true, false) => {
+                rt.steady_at = Some(self.now);
+                let primary = &mut rt.deployments[rt.primary as usize];
+                let completed = primary.rollout == Rollout::InProgress;
+                if completed {
+                    primary.rollout = Rollout::Completed;
+                    rt.last_good = Some(rt.primary);
+                }
+                let service = self.scenario.services[s].name.clone();
+                self.record(TraceWhat::ServiceSteady { service: service.clone() });
+                if completed {
+                    self.record(TraceWhat::Deployment { service, status: "COMPLETED".into() });
+                }
+            }
+            (false, true) => {
+                rt.steady_at = None;
+                self.poke_service(s);
+            }
+            (false, false) => self.poke_service(s),
+            (true, true) => {}
+        }
+    }
+
+
+    /// A timed scaling of the service's desired count.
+    pub(super) fn scale_service(&mut self, service: usize, desired: u32) {
+        self.services.list[service].desired = desired;
+        let name = self.scenario.services[service].name.clone();
+        self.record(TraceWhat::DesiredCount { service: name, desired });
+        self.services.list[service].steady_at = None;
+        self.update_steady(service);
+    }
+}

@@ -1,0 +1,170 @@
+//! The tasks part: every task launched so far (an arena indexed by task id) with the counts the series and the
+//! view read every sample — tasks per lifecycle state and capacity type, and healthy tasks not stopping.
+//!
+//! [`Tasks`] owns the arena; the rest of the simulation reads a task by indexing (`tasks[id]`) and changes one
+//! only through the methods here, so the counts move with every state and health change ([`Tasks::check`]
+//! recounts them). The lifecycle mechanism that walks a task through its states is `lifecycle`.
+
+use std::ops::Index;
+
+use crate::scenario::CapacityType;
+use crate::task::{Health, StopReason, Task, TaskState};
+use crate::time::SimTime;
+
+/// Task counts by state and capacity type.
+pub(super) type StateCounts = [[u32; CapacityType::COUNT]; TaskState::ALL.len()];
+
+/// What a task was when it started stopping, for the mechanisms that react to it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Stopped {
+    pub(super) state: TaskState,
+    pub(super) was_healthy: bool,
+    pub(super) awaiting_capacity: bool,
+}
+
+#[derive(Default)]
+pub(super) struct Tasks {
+    arena: Vec<Task>,
+    /// Task counts by state and capacity type, kept in step with every state change.
+    state_counts: StateCounts,
+    /// Healthy tasks whose desired status is still RUNNING.
+    healthy_total: u32,
+}
+
+impl Index<u32> for Tasks {
+    type Output = Task;
+
+    fn index(&self, id: u32) -> &Task {
+        &self.arena[id as usize]
+    }
+}
+
+impl Tasks {
+    pub(super) fn all(&self) -> &[Task] {
+        &self.arena
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.arena.len()
+    }
+
+    /// The id the next task will get.
+    pub(super) fn next_id(&self) -> u32 {
+        self.arena.len() as u32
+    }
+
+    /// Adds a new task (in PROVISIONING, with the next id) and counts it.
+    pub(super) fn push(&mut self, task: Task) -> u32 {
+        debug_assert!(task.state == TaskState::Provisioning && task.id == self.next_id());
+        self.state_counts[TaskState::Provisioning.index()][task.capacity.index()] += 1;
+        self.arena.push(task);
+        self.arena.len() as u32 - 1
+    }
+
+    pub(super) fn state_counts(&self) -> &StateCounts {
+        &self.state_counts
+    }
+
+    pub(super) fn healthy_total(&self) -> u32 {
+        self.healthy_total
+    }
+
+    /// Whether a lifecycle event scheduled at `generation` still applies (the task has not started stopping since).
+    pub(super) fn is_current(&self, id: u32, generation: u32) -> bool {
+        self.arena[id as usize].generation == generation
+    }
+
+    pub(super) fn set_state(&mut self, id: u32, state: TaskState) {
+        let t = &mut self.arena[id as usize];
+        let capacity = t.capacity.index();
+        self.state_counts[t.state.index()][capacity] -= 1;
+        self.state_counts[state.index()][capacity] += 1;
+        t.state = state;
+    }
+
+    /// The task passed its health checks. False (nothing changes) when it is stopping or already healthy.
+    pub(super) fn mark_healthy(&mut self, id: u32) -> bool {
+        let t = &mut self.arena[id as usize];
+        if t.stopping || t.health == Health::Healthy {
+            return false;
+        }
+        t.health = Health::Healthy;
+        self.healthy_total += 1;
+        true
+    }
+
+    pub(super) fn mark_unhealthy(&mut self, id: u32) {
+        self.arena[id as usize].health = Health::Unhealthy;
+    }
+
+    /// Sets the task's desired status to STOPPED: a new generation (events scheduled before are ignored), the
+    /// reason, and it no longer counts as healthy. `None` (nothing changes) when it is already stopping.
+    pub(super) fn begin_stop(&mut self, id: u32, reason: StopReason) -> Option<Stopped> {
+        let t = &mut self.arena[id as usize];
+        if t.stopping {
+            return None;
+        }
+        t.stopping = true;
+        t.generation += 1;
+        t.stop_reason = Some(reason);
+        let was_healthy = t.health == Health::Healthy;
+        if was_healthy {
+            self.healthy_total -= 1;
+        }
+        Some(Stopped { state: t.state, was_healthy, awaiting_capacity: t.awaiting_capacity })
+    }
+
+    pub(super) fn set_running_at(&mut self, id: u32, at: SimTime) {
+        self.arena[id as usize].running_at = Some(at);
+    }
+
+    pub(super) fn set_billing_from(&mut self, id: u32, at: SimTime) {
+        self.arena[id as usize].billing_from = Some(at);
+    }
+
+    pub(super) fn set_instance(&mut self, id: u32, instance: u32) {
+        self.arena[id as usize].instance = Some(instance);
+    }
+
+    pub(super) fn set_awaiting_capacity(&mut self, id: u32, awaiting: bool) {
+        self.arena[id as usize].awaiting_capacity = awaiting;
+    }
+
+    pub(super) fn set_kill_at(&mut self, id: u32, at: SimTime) {
+        self.arena[id as usize].kill_at = Some(at);
+    }
+
+    pub(super) fn set_on_draining(&mut self, id: u32) {
+        self.arena[id as usize].on_draining = true;
+    }
+
+    pub(super) fn set_slot(&mut self, id: u32, slot: u32) {
+        self.arena[id as usize].slot = slot;
+    }
+
+    /// Recounts states and health from the tasks.
+    pub(super) fn check(&self) -> Result<(), String> {
+        let mut counts: StateCounts = Default::default();
+        let mut healthy = 0;
+        for task in &self.arena {
+            counts[task.state.index()][task.capacity.index()] += 1;
+            if task.health == Health::Healthy && !task.stopping {
+                healthy += 1;
+            }
+            if task.state == TaskState::Stopped && !task.stopping {
+                return Err(format!("task {} is STOPPED but not marked stopping", task.id));
+            }
+        }
+        if counts != self.state_counts {
+            return Err(format!("state counts drifted: kept {:?}, actual {:?}", self.state_counts, counts));
+        }
+        let total: u32 = counts.iter().flatten().sum();
+        if total as usize != self.arena.len() {
+            return Err("task count not conserved".into());
+        }
+        if healthy != self.healthy_total {
+            return Err(format!("healthy count drifted: kept {}, actual {healthy}", self.healthy_total));
+        }
+        Ok(())
+    }
+}
