@@ -10,6 +10,8 @@ mod lifecycle;
 mod report;
 mod services;
 mod tasks;
+#[cfg(test)]
+mod testing;
 mod workloads;
 
 use std::cmp::{Ordering, Reverse};

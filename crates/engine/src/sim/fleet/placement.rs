@@ -129,7 +129,8 @@ pub(in crate::sim) fn choose(
 
 /// The default placement (spread by zone, then by instance, no memberOf) without looking at every instance:
 /// zones in order of the owner's task count, and in the first zone with room the first instance (from a
-/// rotating start) that fits and holds none of the owner's tasks — the choice the full chain would make.
+/// rotating start) that fits and holds none of the owner's tasks — an instance the full chain ranks best. (Among
+/// equally good instances it may pick another than the chain would: the rotation runs over the zone's list.)
 /// `Some(None)`: no instance has room. `None`: not decided here (another placement, or every instance with room
 /// in the best zone already holds the owner's tasks); the full chain ranks the candidates.
 fn spread_fast_path(
@@ -223,5 +224,171 @@ fn spread_key(provider: &AsgProvider, instance: &Instance, field: &str) -> Strin
     match field.strip_prefix("attribute:") {
         Some(name) => attribute(provider, instance, name).unwrap_or_default().to_string(),
         None => instance.ec2_id(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query;
+    use crate::sim::fleet::{Fleet, Needs};
+    use crate::sim::testing;
+    use crate::sim::Simulation;
+
+    /// Four m5.large instances, ACTIVE from the start, alternating between two zones: 0 and 2 in us-east-1a,
+    /// 1 and 3 in us-east-1b. The service's placement is `service`'s fragment.
+    fn four_instances(service: &str) -> Simulation {
+        let provider = r#""max_size": 4, "desired_capacity": 4, "availability_zones": ["us-east-1a", "us-east-1b"]"#;
+        testing::checked(testing::ec2(provider, "", service, ""))
+    }
+
+    const SERVICE: u64 = 0;
+    const OTHER: u64 = 7;
+
+    fn needs(sim: &Simulation) -> Needs {
+        Needs::of(&sim.scenario.task_defs[0])
+    }
+
+    /// Puts a task of `owner` needing `memory` MiB (and 256 CPU) on an instance; `task` is only a label here.
+    fn hold(fleet: &mut Fleet, instance: u32, task: u32, owner: u64, memory: u32) {
+        let needs = Needs {
+            cpu: 256,
+            memory,
+            architecture: Architecture::X86_64,
+            eni: false,
+            fixed_ports: Vec::new(),
+            dynamic_ports: 0,
+        };
+        fleet.hold(instance, task, &needs, owner);
+    }
+
+    /// Placement's choice for a task of the service, with `placement` (the service's own unless given).
+    fn choose_with(sim: &mut Simulation, placement: &Placement, rng: &mut SimRng) -> Option<u32> {
+        let needs = needs(sim);
+        let rt = &sim.fleet.providers[0];
+        let group = Group {
+            index: 0,
+            provider: &sim.scenario.providers[0],
+            instances: &sim.fleet.instances,
+            members: &rt.instances,
+            by_zone: &rt.by_zone,
+            owner_counts: &sim.fleet.owner_counts,
+        };
+        let mut cursor = rt.cursor;
+        let choice = choose(&group, &needs, placement, SERVICE, &mut cursor, rng);
+        sim.fleet.providers[0].cursor = cursor;
+        choice
+    }
+
+    fn choose_for_service(sim: &mut Simulation) -> Option<u32> {
+        let placement = sim.scenario.services[0].placement.clone();
+        choose_with(sim, &placement, &mut SimRng::new(1))
+    }
+
+    #[test]
+    fn binpack_memory_picks_the_instance_with_least_memory_left() {
+        let mut sim = four_instances(r#""placement_strategy": [{ "type": "binpack", "field": "memory" }]"#);
+        hold(&mut sim.fleet, 2, 100, OTHER, 4096);
+        hold(&mut sim.fleet, 1, 101, OTHER, 2048);
+        assert_eq!(choose_for_service(&mut sim), Some(2));
+        // Once instance 2 cannot take the task, the next fullest does.
+        let left = sim.fleet.instance(2).memory_free;
+        hold(&mut sim.fleet, 2, 102, OTHER, left);
+        assert_eq!(choose_for_service(&mut sim), Some(1));
+    }
+
+    #[test]
+    fn spread_by_instance_avoids_instances_holding_the_owners_tasks() {
+        let mut sim = four_instances(r#""placement_strategy": [{ "type": "spread", "field": "instanceId" }]"#);
+        hold(&mut sim.fleet, 0, 100, SERVICE, 512);
+        hold(&mut sim.fleet, 1, 101, SERVICE, 512);
+        // Another owner's tasks do not count.
+        hold(&mut sim.fleet, 2, 102, OTHER, 512);
+        assert_eq!(choose_for_service(&mut sim), Some(2));
+    }
+
+    #[test]
+    fn the_default_spread_balances_zones_then_instances() {
+        let mut sim = four_instances("");
+        hold(&mut sim.fleet, 0, 100, SERVICE, 512);
+        // us-east-1a has one of the service's tasks, us-east-1b none: its first instance.
+        assert_eq!(choose_for_service(&mut sim), Some(1));
+        hold(&mut sim.fleet, 1, 101, SERVICE, 512);
+        // One each: the first zone, and in it the instance without the service's task.
+        assert_eq!(choose_for_service(&mut sim), Some(2));
+    }
+
+    /// The indexed fast path picks an instance the full strategy chain ranks best: as few of the owner's tasks in
+    /// its zone and on it as the chain's own pick (a memberOf every instance passes turns the fast path off
+    /// without changing the candidates).
+    #[test]
+    fn the_spread_fast_path_chooses_as_well_as_the_full_chain() {
+        let mut fast = four_instances("");
+        let mut full = four_instances("");
+        let mut chain = full.scenario.services[0].placement.as_ref().clone();
+        chain.member_of.push(query::parse("attribute:ecs.os-type == linux").expect("expression"));
+        let default = fast.scenario.services[0].placement.clone();
+        let rank = |sim: &Simulation, i: u32| {
+            let instance = sim.fleet.instance(i);
+            (sim.fleet.owner_counts.in_zone(SERVICE, 0, instance.zone), instance.owner_count(SERVICE))
+        };
+        for step in 0..8u32 {
+            let a = choose_with(&mut fast, &default, &mut SimRng::new(1)).expect("room");
+            let b = choose_with(&mut full, &chain, &mut SimRng::new(1)).expect("room");
+            assert_eq!(rank(&fast, a), rank(&full, b), "step {step}");
+            // Both fleets take the fast path's choice, plus another owner's task, so they stay alike.
+            for sim in [&mut fast, &mut full] {
+                hold(&mut sim.fleet, a, step, SERVICE, 512);
+                hold(&mut sim.fleet, (a + 1) % 4, 100 + step, OTHER, 512);
+            }
+        }
+    }
+
+    #[test]
+    fn distinct_instance_refuses_instances_holding_the_owners_tasks() {
+        let mut sim = four_instances(r#""placement_constraints": [{ "type": "distinctInstance" }]"#);
+        for instance in 0..4 {
+            hold(&mut sim.fleet, instance, instance, SERVICE, 512);
+        }
+        assert_eq!(choose_for_service(&mut sim), None);
+        let needs = Needs { cpu: 256, memory: 512, ..needs(&sim) };
+        sim.fleet.release(3, 3, &needs, SERVICE);
+        assert_eq!(choose_for_service(&mut sim), Some(3));
+    }
+
+    #[test]
+    fn member_of_keeps_only_matching_instances() {
+        let mut sim = four_instances(
+            r#""placement_constraints": [{ "type": "memberOf", "expression": "attribute:ecs.availability-zone == us-east-1b" }],
+               "placement_strategy": [{ "type": "binpack", "field": "cpu" }]"#,
+        );
+        // Instance 0 would win binpack, but it is in the wrong zone.
+        hold(&mut sim.fleet, 0, 100, OTHER, 512);
+        hold(&mut sim.fleet, 3, 101, OTHER, 256);
+        assert_eq!(choose_for_service(&mut sim), Some(3));
+    }
+
+    #[test]
+    fn random_takes_the_rngs_pick_among_the_candidates() {
+        let mut sim = four_instances(r#""placement_strategy": [{ "type": "random" }]"#);
+        let mut expected = SimRng::new(42);
+        let pick = expected.below(4) as u32;
+        let placement = sim.scenario.services[0].placement.clone();
+        // The cursor starts at 0: candidates in instance order.
+        assert_eq!(choose_with(&mut sim, &placement, &mut SimRng::new(42)), Some(pick));
+    }
+
+    #[test]
+    fn nothing_fits_an_instance_of_another_architecture_or_a_taken_port() {
+        let sim = four_instances("");
+        let instance = sim.fleet.instance(0);
+        let x86 = needs(&sim);
+        assert!(fits(instance, &x86));
+        assert!(!fits(instance, &Needs { architecture: Architecture::Arm64, ..x86.clone() }));
+        let mut fleet_sim = four_instances("");
+        let port = Needs { fixed_ports: vec![80], ..x86.clone() };
+        fleet_sim.fleet.hold(0, 100, &port, OTHER);
+        assert!(!fits(fleet_sim.fleet.instance(0), &port));
+        assert!(fits(fleet_sim.fleet.instance(0), &x86));
     }
 }

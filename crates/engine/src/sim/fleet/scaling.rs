@@ -219,3 +219,120 @@ impl Simulation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instance_types;
+    use crate::sim::testing;
+    use crate::spec::Architecture;
+
+    fn scaling(target_capacity: u32, maximum_step: u32) -> ManagedScaling {
+        ManagedScaling { target_capacity, minimum_step: 1, maximum_step, warmup_ms: 300_000 }
+    }
+
+    fn needs(cpu: u32, memory: u32) -> Needs {
+        Needs { cpu, memory, architecture: Architecture::X86_64, eni: false, fixed_ports: Vec::new(), dynamic_ports: 0 }
+    }
+
+    fn census(live: u32, coming: u32, empty: u32, waiting: u32, needed: u32) -> Census {
+        Census { live, coming, empty, waiting, needed }
+    }
+
+    const MINUTE: u64 = 60_000;
+
+    #[test]
+    fn reservation_is_m_over_n() {
+        assert_eq!(reservation(0, 0), 100);
+        assert_eq!(reservation(3, 0), 200);
+        assert_eq!(reservation(3, 4), 75);
+        assert_eq!(reservation(5, 4), 125);
+        assert_eq!(reservation(4, 4), 100);
+    }
+
+    #[test]
+    fn instances_needed_packs_each_task_definition_on_the_largest_type() {
+        let m5_large = *instance_types::get("m5.large").expect("type");
+        // 2 vCPU: 2 tasks of 1 vCPU per instance; 5 tasks need 3 instances.
+        assert_eq!(instances_needed(&m5_large, false, &[(needs(1024, 512), 5)]), 3);
+        // Memory binds: ~7.5 GiB registered, 3 GiB tasks -> 2 per instance.
+        assert_eq!(instances_needed(&m5_large, false, &[(needs(256, 3072), 4)]), 2);
+        // A fixed host port: one task per instance.
+        let port = Needs { fixed_ports: vec![80], ..needs(256, 512) };
+        assert_eq!(instances_needed(&m5_large, false, &[(port, 3)]), 3);
+        // awsvpc: ENIs bind (m5.large: 3 ENIs, one the instance's own).
+        let eni = Needs { eni: true, ..needs(256, 512) };
+        assert_eq!(instances_needed(&m5_large, false, &[(eni, 5)]), 3);
+        // Task definitions add up.
+        assert_eq!(instances_needed(&m5_large, false, &[(needs(1024, 512), 2), (needs(2048, 512), 2)]), 3);
+    }
+
+    #[test]
+    fn waiting_tasks_scale_out_by_what_they_need_beyond_capacity_on_its_way() {
+        let now = SimTime(10 * MINUTE);
+        // 2 instances, 3 more needed: M = 5, reservation 250, launch 3.
+        let d = evaluate(&census(2, 0, 0, 6, 3), &scaling(100, 10_000), (0, 10), None, now);
+        assert_eq!(d, Decision { reservation: 250, step: Step::Out(3), low_since: None });
+        // The same, with 3 instances already coming: M = N, nothing to do.
+        let d = evaluate(&census(5, 3, 0, 6, 3), &scaling(100, 10_000), (0, 10), Some(now), now);
+        assert_eq!(d, Decision { reservation: 100, step: Step::Hold, low_since: None });
+        // The maximum step bounds M, and the group's maximum size bounds the launch.
+        let d = evaluate(&census(2, 0, 0, 40, 20), &scaling(100, 4), (0, 10), None, now);
+        assert_eq!(d, Decision { reservation: 300, step: Step::Out(4), low_since: None });
+        let d = evaluate(&census(9, 0, 0, 40, 20), &scaling(100, 10_000), (0, 10), None, now);
+        assert_eq!(d.step, Step::Out(1));
+        // An empty group that needs instances reports 200.
+        let d = evaluate(&census(0, 0, 0, 1, 1), &scaling(100, 10_000), (0, 10), None, now);
+        assert_eq!(d, Decision { reservation: 200, step: Step::Out(1), low_since: None });
+    }
+
+    #[test]
+    fn a_target_below_100_keeps_spare_instances() {
+        // 4 instances all in use at target 80: 5 instances put the reservation at 80.
+        let d = evaluate(&census(4, 0, 0, 0, 0), &scaling(80, 10_000), (0, 10), None, SimTime(0));
+        assert_eq!(d, Decision { reservation: 100, step: Step::Out(1), low_since: None });
+    }
+
+    #[test]
+    fn scale_in_waits_fifteen_minutes_of_low_readings() {
+        let start = SimTime(10 * MINUTE);
+        let idle = census(4, 0, 2, 0, 0);
+        let d = evaluate(&idle, &scaling(100, 10_000), (0, 10), None, start);
+        assert_eq!(d, Decision { reservation: 50, step: Step::Hold, low_since: Some(start) });
+        let d = evaluate(&idle, &scaling(100, 10_000), (0, 10), d.low_since, start.plus_ms(14 * MINUTE));
+        assert_eq!(d.step, Step::Hold);
+        assert_eq!(d.low_since, Some(start));
+        let d = evaluate(&idle, &scaling(100, 10_000), (0, 10), d.low_since, start.plus_ms(15 * MINUTE));
+        assert_eq!(d, Decision { reservation: 50, step: Step::In(2), low_since: None });
+        // Not below the group's minimum size.
+        let d = evaluate(&idle, &scaling(100, 10_000), (3, 10), Some(start), start.plus_ms(15 * MINUTE));
+        assert_eq!(d.step, Step::In(1));
+        // A reading at target ends the low stretch.
+        let d = evaluate(&census(4, 0, 0, 0, 0), &scaling(100, 10_000), (0, 10), Some(start), start);
+        assert_eq!(d.low_since, None);
+    }
+
+    /// One evaluation on a group with no instances and tasks waiting: it launches what they need and reports 200.
+    #[test]
+    fn an_evaluation_launches_instances_for_waiting_tasks() {
+        let scenario = testing::ec2(
+            r#""max_size": 10, "managed_scaling": {}"#,
+            r#", "cpu": 1024, "memory": 1024"#,
+            r#", "desired_count": 5"#,
+            "",
+        );
+        let mut sim = testing::checked(scenario);
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        assert_eq!(sim.fleet.providers[0].waiting_count(), 5, "no instance: every task waits in PROVISIONING");
+        assert!(sim.fleet.instances().is_empty());
+        sim.step_through(|e| matches!(e, Event::ScalingEvaluation { .. }));
+        assert_eq!(sim.fleet.providers[0].last_reservation(), Some(200));
+        // m5.large takes 2 tasks of 1 vCPU: 3 instances, launching, each with its boot scheduled.
+        assert_eq!(sim.fleet.instances().len(), 3);
+        assert!(sim.fleet.instances().iter().all(|i| i.state == InstanceState::Launching));
+        let booting = sim.queued().iter().filter(|(_, e)| matches!(e, Event::InstanceBooted { .. })).count();
+        assert_eq!(booting, 3);
+        let next = sim.queued().into_iter().find(|(_, e)| matches!(e, Event::ScalingEvaluation { .. }));
+        assert_eq!(next.map(|(at, _)| at.since(sim.now)), Some(MINUTE), "the next evaluation a minute later");
+    }
+}

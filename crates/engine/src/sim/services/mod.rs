@@ -17,7 +17,7 @@ use crate::scenario::Provider;
 use crate::task::{Health, Owner, StopReason, Task};
 use crate::time::SimTime;
 
-pub(super) use deployment::{Deployment, Rollout};
+use deployment::{Deployment, Rollout};
 
 /// What kept a service from launching the tasks it wanted, for the summary's "limited by".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -74,8 +74,8 @@ impl Limiter {
 pub(super) struct ServiceRt {
     pub(super) desired: u32,
     /// Every deployment so far; `primary` indexes the current one.
-    pub(super) deployments: Vec<Deployment>,
-    pub(super) primary: u32,
+    deployments: Vec<Deployment>,
+    primary: u32,
     /// The last deployment that completed, for circuit breaker rollbacks.
     last_good: Option<u32>,
     rolled_back: bool,
@@ -89,9 +89,9 @@ pub(super) struct ServiceRt {
     backoff_level: u32,
     backoff_until: SimTime,
     /// Active tasks on draining instances (to be replaced).
-    pub(super) on_draining: u32,
+    on_draining: u32,
     /// Tasks of this service waiting for Fargate Spot capacity.
-    pub(super) spot_waiting: u32,
+    spot_waiting: u32,
     pub(super) steady_at: Option<SimTime>,
     /// Waiting task-milliseconds per [`Limiter`].
     pub(super) waiting_ms: [u64; 10],
