@@ -183,3 +183,39 @@ impl Simulation {
         self.accounting.launches_since_sample = [0; CapacityType::COUNT];
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_run_is_billed_its_minimum() {
+        let mut meter = CostMeter::default();
+        meter.start(SimTime(0), 2.0);
+        assert_eq!(meter.at(SimTime(1_000)), 2_000.0);
+        // Stopped after 30 s with a one-minute minimum: 30 s more at its rate.
+        meter.stop(SimTime(30_000), 2.0, 30_000);
+        assert_eq!(meter.at(SimTime(90_000)), 120_000.0);
+        assert_eq!((meter.rate_per_ms, meter.billing), (0.0, 0));
+    }
+
+    #[test]
+    fn rates_add_while_billed_together() {
+        let mut meter = CostMeter::default();
+        meter.start(SimTime(0), 0.1);
+        meter.start(SimTime(1_000), 0.2);
+        meter.stop(SimTime(2_000), 0.1, 0);
+        // 0.1 for 2 s, 0.2 from 1 s on.
+        assert!((meter.at(SimTime(3_000)) - (200.0 + 400.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn samples_count_launches_per_second_of_their_interval() {
+        let mut accounting = Accounting::new(1_000, false);
+        accounting.count_launch(CapacityType::Fargate);
+        accounting.count_launch(CapacityType::Fargate);
+        accounting.record(SimTime(0), TraceWhat::Healthy { task: 0 });
+        assert!(accounting.trace().is_empty(), "not tracing");
+        assert_eq!(accounting.launches_since_sample[CapacityType::Fargate.index()], 2);
+    }
+}

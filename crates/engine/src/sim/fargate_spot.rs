@@ -157,3 +157,39 @@ impl Simulation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::{testing, Event};
+    use crate::task::TaskState;
+
+    #[test]
+    fn spot_tasks_wait_for_capacity_and_are_served_in_order() {
+        let service = r#""desired_count": 3, "capacity_provider_strategy": [{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }]"#;
+        let mut sim = testing::checked(testing::fargate("", service, r#""fargate_spot": { "capacity_per_s": 0 }"#));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        assert_eq!(sim.spot.waiting_count(), 3);
+        assert!(sim.tasks.all().iter().all(|t| t.awaiting_capacity && t.state == TaskState::Provisioning));
+        assert!(sim.queued().iter().all(|(_, e)| !matches!(e, Event::Advance { .. } | Event::SpotCapacity)));
+        // Capacity comes back at one grant a second: the first waiting task gets the first.
+        sim.set_spot_capacity(60);
+        let wakeups: Vec<_> = sim.queued().into_iter().filter(|(_, e)| matches!(e, Event::SpotCapacity)).collect();
+        assert_eq!(wakeups.len(), 1);
+        assert_eq!(wakeups[0].0, sim.now.plus_ms(1_000));
+        sim.step_through(|e| matches!(e, Event::SpotCapacity));
+        assert_eq!(sim.spot.waiting_count(), 2);
+        assert!(!sim.tasks[0].awaiting_capacity && sim.tasks[1].awaiting_capacity);
+        assert!(sim.queued().iter().any(|(_, e)| matches!(e, Event::Advance { task: 0, .. })));
+    }
+
+    #[test]
+    fn a_waiting_task_stopped_leaves_the_queue() {
+        let service = r#""desired_count": 2, "capacity_provider_strategy": [{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }]"#;
+        let mut sim = testing::checked(testing::fargate("", service, r#""fargate_spot": { "capacity_per_s": 0 }"#));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        sim.begin_stop(0, crate::task::StopReason::ScaledIn);
+        assert_eq!(sim.spot.waiting_count(), 1);
+        assert_eq!(sim.tasks[0].state, TaskState::Stopped);
+        sim.assert_invariants();
+    }
+}

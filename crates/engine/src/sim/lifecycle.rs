@@ -315,3 +315,95 @@ impl Simulation {
         self.accounting.stop_billing(self.now, rate, minimum.saturating_sub(billed));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::{testing, Event, Simulation};
+    use crate::task::{Health, StopReason, TaskState};
+    use crate::time::SimTime;
+
+    /// The `Advance` events queued for a task: (when, generation).
+    fn advances(sim: &Simulation, task: u32) -> Vec<(SimTime, u32)> {
+        sim.queued()
+            .into_iter()
+            .filter_map(|(at, e)| match e {
+                Event::Advance { task: t, generation } if t == task => Some((at, generation)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn fargate_task() -> Simulation {
+        let mut sim = testing::checked(testing::fargate("", "", ""));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        sim
+    }
+
+    #[test]
+    fn a_launched_fargate_task_waits_in_provisioning_for_its_advance() {
+        let sim = fargate_task();
+        assert_eq!(sim.tasks.len(), 1);
+        assert_eq!(sim.tasks[0].state, TaskState::Provisioning);
+        assert_eq!(sim.tasks.state_counts()[TaskState::Provisioning.index()].iter().sum::<u32>(), 1);
+        let queued = advances(&sim, 0);
+        assert_eq!(queued.len(), 1);
+        assert!(queued[0].0 > sim.now && queued[0].1 == 0);
+    }
+
+    #[test]
+    fn provisioning_advances_to_pending_billing_from_the_image_pull() {
+        let mut sim = fargate_task();
+        sim.step_through(|e| matches!(e, Event::Advance { task: 0, .. }));
+        let task = &sim.tasks[0];
+        assert_eq!(task.state, TaskState::Pending);
+        assert_eq!(task.billing_from, Some(sim.now));
+        let counts = sim.tasks.state_counts();
+        assert_eq!(counts[TaskState::Provisioning.index()].iter().sum::<u32>(), 0);
+        assert_eq!(counts[TaskState::Pending.index()].iter().sum::<u32>(), 1);
+        // The image pull and container start come next, as one Advance of the same generation.
+        let queued = advances(&sim, 0);
+        assert_eq!(queued.len(), 1);
+        assert!(queued[0].0 > sim.now && queued[0].1 == 0);
+    }
+
+    #[test]
+    fn a_running_task_without_health_checks_is_healthy_at_once() {
+        let mut sim = fargate_task();
+        sim.step_through(|e| matches!(e, Event::Advance { task: 0, .. }));
+        sim.step_through(|e| matches!(e, Event::Advance { task: 0, .. }));
+        let task = &sim.tasks[0];
+        assert_eq!((task.state, task.health), (TaskState::Running, Health::Healthy));
+        assert_eq!(task.running_at, Some(sim.now));
+        assert_eq!(sim.tasks.healthy_total(), 1);
+    }
+
+    /// Stopping bumps the generation (the events queued before are ignored), and a task without a load balancer
+    /// goes straight to STOPPING, no longer healthy.
+    #[test]
+    fn stopping_a_running_task_starts_a_new_generation() {
+        let mut sim = fargate_task();
+        sim.step_through(|e| matches!(e, Event::Advance { task: 0, .. }));
+        sim.step_through(|e| matches!(e, Event::Advance { task: 0, .. }));
+        sim.begin_stop(0, StopReason::ScaledIn);
+        let task = &sim.tasks[0];
+        assert_eq!((task.state, task.generation, task.stopping), (TaskState::Stopping, 1, true));
+        assert_eq!(task.stop_reason, Some(StopReason::ScaledIn));
+        assert_eq!(sim.tasks.healthy_total(), 0);
+        assert!(advances(&sim, 0).iter().all(|&(_, generation)| generation == 1));
+        // A second stop request changes nothing.
+        sim.begin_stop(0, StopReason::Crashed);
+        assert_eq!(sim.tasks[0].stop_reason, Some(StopReason::ScaledIn));
+        sim.assert_invariants();
+    }
+
+    /// A task stopped while its host assignment is in flight is released after deprovisioning.
+    #[test]
+    fn stopping_in_provisioning_waits_for_the_assignment_in_flight() {
+        let mut sim = fargate_task();
+        sim.begin_stop(0, StopReason::ScaledIn);
+        assert_eq!(sim.tasks[0].state, TaskState::Provisioning);
+        sim.step_through(|e| matches!(e, Event::Advance { task: 0, generation: 1 }));
+        assert_eq!(sim.tasks[0].state, TaskState::Stopped);
+        assert_eq!(sim.tasks[0].billing_from, None, "never billed");
+    }
+}

@@ -168,3 +168,64 @@ impl Tasks {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Provider;
+    use crate::task::Owner;
+
+    fn task(id: u32, capacity: CapacityType) -> Task {
+        Task {
+            id,
+            owner: Owner::Service { service: 0, deployment: 0 },
+            task_def: 0,
+            provider: Provider::Fargate,
+            capacity,
+            instance: None,
+            state: TaskState::Provisioning,
+            health: Health::Unknown,
+            public_ip: false,
+            load_balanced: false,
+            generation: 0,
+            stopping: false,
+            on_draining: false,
+            awaiting_capacity: false,
+            launched_at: SimTime::ZERO,
+            running_at: None,
+            billing_from: None,
+            stop_reason: None,
+            kill_at: None,
+            slot: 0,
+        }
+    }
+
+    #[test]
+    fn counts_follow_every_state_change() {
+        let mut tasks = Tasks::default();
+        tasks.push(task(0, CapacityType::Fargate));
+        tasks.push(task(1, CapacityType::FargateSpot));
+        tasks.set_state(1, TaskState::Pending);
+        let counts = tasks.state_counts();
+        assert_eq!(counts[TaskState::Provisioning.index()][CapacityType::Fargate.index()], 1);
+        assert_eq!(counts[TaskState::Pending.index()][CapacityType::FargateSpot.index()], 1);
+        assert_eq!(counts.iter().flatten().sum::<u32>(), 2);
+        tasks.check().expect("counts agree");
+    }
+
+    #[test]
+    fn healthy_count_moves_once_per_task() {
+        let mut tasks = Tasks::default();
+        tasks.push(task(0, CapacityType::Fargate));
+        assert!(tasks.mark_healthy(0));
+        assert!(!tasks.mark_healthy(0), "already healthy");
+        assert_eq!(tasks.healthy_total(), 1);
+        let stopped = tasks.begin_stop(0, StopReason::ScaledIn).expect("first stop");
+        assert!(stopped.was_healthy);
+        assert_eq!((tasks[0].generation, tasks.healthy_total()), (1, 0));
+        assert!(tasks.begin_stop(0, StopReason::Crashed).is_none(), "already stopping");
+        assert!(!tasks.mark_healthy(0), "a stopping task does not become healthy");
+        assert!(!tasks.is_current(0, 0) && tasks.is_current(0, 1));
+        tasks.check().expect("counts agree");
+    }
+}

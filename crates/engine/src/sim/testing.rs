@@ -22,12 +22,21 @@ fn object(defaults: &str, fragment: &str) -> serde_json::Value {
 /// A scenario with one task definition (`web`, 256 CPU / 512 MiB) and one service (`web`, desired 1, on
 /// Fargate), each fragment merged over its object's defaults; `top` over the scenario's top-level fields.
 pub(super) fn fargate(task_def: &str, service: &str, top: &str) -> Scenario {
+    fargate_scenario(task_def, Some(service), top)
+}
+
+/// Like [`fargate`] without the service (`top` brings the RunTask workloads).
+pub(super) fn without_service(task_def: &str, top: &str) -> Scenario {
+    fargate_scenario(task_def, None, top)
+}
+
+fn fargate_scenario(task_def: &str, service: Option<&str>, top: &str) -> Scenario {
     let mut json = object(r#""version": 1, "name": "unit", "horizon_s": 3600"#, top);
     json["task_definitions"] = serde_json::json!([object(
         r#""name": "web", "cpu": 256, "memory": 512, "image_mb": 50"#,
         task_def
     )]);
-    if !service.is_empty() {
+    if let Some(service) = service {
         json["services"] = serde_json::json!([object(
             r#""name": "web", "task_definition": "web", "desired_count": 1"#,
             service

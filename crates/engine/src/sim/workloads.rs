@@ -162,3 +162,48 @@ impl Simulation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::{testing, Event, Simulation};
+    use crate::time::SimTime;
+
+    /// 50 tasks, 10 per call, with a RunTask API bucket of 2 calls refilling one call a second.
+    fn burst(on_throttle: &str) -> Simulation {
+        let top = format!(
+            r#""limits": {{ "run_task_api": {{ "burst": 2, "refill_per_s": 1 }} }},
+               "run_tasks": [{{ "name": "job", "task_definition": "web", "count": 50, "on_throttle": "{on_throttle}" }}]"#
+        );
+        testing::checked(testing::without_service("", &top))
+    }
+
+    #[test]
+    fn a_throttled_call_retries_when_its_token_is_back() {
+        let mut sim = burst("retry");
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        let rt = sim.workloads.iter().next().expect("workload");
+        assert_eq!((rt.requested, rt.throttled_calls, rt.throttled), (20, 1, 0));
+        assert_eq!(sim.tasks.len(), 20);
+        let retries: Vec<SimTime> = sim
+            .queued()
+            .into_iter()
+            .filter(|(_, e)| matches!(e, Event::RunTaskCall { .. }))
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(retries, vec![sim.now.plus_ms(1_000)]);
+        // The retry makes one more call, and is throttled again.
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        let rt = sim.workloads.iter().next().expect("workload");
+        assert_eq!((rt.requested, rt.throttled_calls), (30, 2));
+    }
+
+    #[test]
+    fn a_caller_that_does_not_retry_loses_each_throttled_call() {
+        let mut sim = burst("fail");
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        let rt = sim.workloads.iter().next().expect("workload");
+        assert_eq!((rt.requested, rt.throttled_calls, rt.throttled), (50, 3, 30));
+        assert_eq!(sim.tasks.len(), 20);
+        assert!(sim.queued().iter().all(|(_, e)| !matches!(e, Event::RunTaskCall { .. })));
+    }
+}

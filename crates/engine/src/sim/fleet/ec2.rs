@@ -265,3 +265,56 @@ impl Simulation {
         self.record(TraceWhat::Instance { instance: id, state: InstanceState::Terminated });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::instance::InstanceState;
+    use crate::sim::{testing, Event, Simulation};
+    use crate::task::TaskState;
+
+    /// A group with managed scaling and no instances; one service task of 1 vCPU, launched and waiting.
+    fn waiting_for_an_instance() -> Simulation {
+        let scenario = testing::ec2(r#""max_size": 2, "managed_scaling": {}"#, r#", "cpu": 1024"#, "", "");
+        let mut sim = testing::checked(scenario);
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        sim
+    }
+
+    #[test]
+    fn a_task_without_room_waits_in_provisioning_until_its_timeout() {
+        let sim = waiting_for_an_instance();
+        let task = &sim.tasks[0];
+        assert_eq!((task.state, task.awaiting_capacity, task.instance), (TaskState::Provisioning, true, None));
+        assert_eq!(sim.fleet.providers()[0].waiting_count(), 1);
+        let timeout = sim.queued().into_iter().find(|(_, e)| matches!(e, Event::ProvisioningTimeout { task: 0, .. }));
+        assert_eq!(timeout.map(|(at, _)| at.since(sim.now)), Some(30 * 60_000));
+    }
+
+    #[test]
+    fn a_registered_instance_takes_the_waiting_task() {
+        let mut sim = waiting_for_an_instance();
+        sim.step_through(|e| matches!(e, Event::InstanceRegistered { .. }));
+        let instance = sim.fleet.instance(0);
+        assert_eq!(instance.state, InstanceState::Active);
+        assert_eq!(instance.tasks, vec![0]);
+        assert_eq!(instance.cpu_free, instance.cpu_total() - 1024);
+        let task = &sim.tasks[0];
+        assert_eq!((task.instance, task.awaiting_capacity), (Some(0), false));
+        assert_eq!(sim.fleet.providers()[0].waiting_count(), 0);
+        // Handed to the agent: its next step is queued.
+        assert!(sim.queued().iter().any(|(_, e)| matches!(e, Event::Advance { task: 0, generation: 0 })));
+    }
+
+    #[test]
+    fn a_terminated_instance_stops_its_tasks_and_leaves_the_group() {
+        let scenario = testing::ec2(r#""max_size": 2, "desired_capacity": 1"#, "", r#", "desired_count": 2"#, "");
+        let mut sim = testing::checked(scenario);
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        assert_eq!(sim.fleet.instance(0).tasks.len(), 2);
+        sim.terminate_instance(0, crate::task::StopReason::InstanceTerminated);
+        assert_eq!(sim.fleet.instance(0).state, InstanceState::Terminated);
+        assert_eq!(sim.fleet.live_instances(), 0);
+        assert!(sim.tasks.all().iter().all(|t| t.stopping && t.kill_at == Some(sim.now)));
+        sim.assert_invariants();
+    }
+}

@@ -185,3 +185,62 @@ impl Simulation {
         members
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::instance::InstanceState;
+    use crate::sim::{testing, Event, Simulation};
+    use crate::task::TaskState;
+    use crate::time::SimTime;
+
+    /// Two Spot instances with draining on, two running service tasks on each.
+    fn running_on_spot(draining: bool) -> Simulation {
+        let provider = format!(
+            r#""instance_types": ["m5.large"], "purchase": "spot", "allocation_strategy": "capacity-optimized", "availability_zones": ["us-east-1a"],
+               "max_size": 3, "desired_capacity": 2, "spot_draining": {draining}"#
+        );
+        let mut sim = testing::checked(testing::ec2(&provider, "", r#", "desired_count": 4"#, ""));
+        sim.step_until(SimTime::from_secs_f64(600.0));
+        sim.assert_invariants();
+        assert!(sim.tasks.all().iter().all(|t| t.state == TaskState::Running));
+        sim
+    }
+
+    #[test]
+    fn a_notice_drains_the_instance_and_sets_its_tasks_deadline() {
+        let mut sim = running_on_spot(true);
+        let on_it = sim.fleet.instance(0).tasks.clone();
+        assert!(!on_it.is_empty());
+        sim.spot_notice(0);
+        let kill = sim.now.plus_ms(120_000);
+        let instance = sim.fleet.instance(0);
+        assert_eq!((instance.state, instance.notice_at), (InstanceState::Draining, Some(sim.now)));
+        for &task in &on_it {
+            // Running service tasks are left to their scheduler to replace, with the warning's deadline.
+            let t = &sim.tasks[task];
+            assert!(t.on_draining && !t.stopping && t.kill_at == Some(kill));
+        }
+        assert_eq!(sim.accounting.interruptions(), 1);
+        let terminations: Vec<_> =
+            sim.queued().into_iter().filter(|(_, e)| matches!(e, Event::SpotTermination { instance: 0 })).collect();
+        assert_eq!(terminations.len(), 1);
+        assert_eq!(terminations[0].0, kill);
+        sim.assert_invariants();
+        // A second notice for the same instance changes nothing.
+        sim.spot_notice(0);
+        assert_eq!(sim.accounting.interruptions(), 1);
+    }
+
+    #[test]
+    fn without_draining_the_tasks_run_until_the_termination() {
+        let mut sim = running_on_spot(false);
+        sim.spot_notice(1);
+        assert_eq!(sim.fleet.instance(1).state, InstanceState::Active);
+        assert!(sim.fleet.instance(1).tasks.iter().all(|&t| !sim.tasks[t].on_draining));
+        sim.step_through(|e| matches!(e, Event::SpotTermination { .. }));
+        assert_eq!(sim.fleet.instance(1).state, InstanceState::Terminated);
+        // The group replaces the reclaimed instance.
+        assert_eq!(sim.fleet.instances().len(), 3);
+        assert_eq!(sim.fleet.instance(2).state, InstanceState::Launching);
+    }
+}

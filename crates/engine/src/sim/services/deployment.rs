@@ -129,3 +129,47 @@ mod tests {
         assert_eq!(circuit_breaker_threshold(7, 3), 4);
     }
 }
+
+#[cfg(test)]
+mod step_tests {
+    use crate::sim::{testing, Event};
+    use crate::task::Owner;
+
+    #[test]
+    fn a_deployment_becomes_primary_and_the_next_cycle_starts_its_tasks() {
+        let events = r#""events": [{ "type": "deploy", "at_s": 300, "service": "web" }]"#;
+        let mut sim = testing::checked(testing::fargate("", r#""desired_count": 2"#, events));
+        sim.step_through(|e| matches!(e, Event::Timed { .. }));
+        let rt = sim.services.iter().next().expect("service");
+        assert_eq!((rt.deployments.len(), rt.primary, rt.primary_active), (2, 1, 0));
+        assert_eq!(rt.steady_at, None);
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        // maximumPercent 200: room for 2 new tasks beside the 2 old ones.
+        let new = sim.tasks.all().iter().filter(|t| t.owner == Owner::Service { service: 0, deployment: 1 }).count();
+        assert_eq!(new, 2);
+    }
+
+    /// Start failures count toward the threshold (at least 10 in the 2022 profile); at the threshold the
+    /// deployment fails and, without rollback, nothing launches any more.
+    #[test]
+    fn the_circuit_breaker_fails_a_deployment_at_its_threshold() {
+        let task_def = r#", "failure": { "start_failure_probability": 1.0 }"#;
+        let service = r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
+        let mut sim = testing::checked(testing::fargate(task_def, service, ""));
+        for failures in 0..10u32 {
+            let rt = sim.services.iter().next().expect("service");
+            assert_eq!(rt.deployments[0].failures, failures);
+            assert_eq!(rt.deployments[0].rollout, super::Rollout::InProgress);
+            // One event at a time until the next failure is counted.
+            while sim.services.iter().next().expect("service").deployments[0].failures == failures {
+                sim.step_through(|_| true);
+            }
+        }
+        let rt = sim.services.iter().next().expect("service");
+        assert_eq!(rt.deployments[0].rollout, super::Rollout::Failed);
+        assert_eq!(rt.deployment_status(), "FAILED");
+        let launched = sim.tasks.len();
+        sim.step_until(sim.now.plus_ms(600_000));
+        assert_eq!(sim.tasks.len(), launched, "no launches after the breaker tripped");
+    }
+}

@@ -222,3 +222,60 @@ impl Simulation {
         rt.primary_active += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::{testing, Event, Limiter};
+    use crate::task::{StopReason, TaskState};
+
+    fn cycles(events: &[(crate::time::SimTime, Event)]) -> Vec<crate::time::SimTime> {
+        events.iter().filter(|(_, e)| matches!(e, Event::ServiceCycle { .. })).map(|&(at, _)| at).collect()
+    }
+
+    /// The service's launch rate (500 tasks/min on Fargate) holds one 5-second cycle's worth: 42 tasks. The first
+    /// cycle of a 1,000-task service launches exactly that many and tallies the rest as waiting on the rate.
+    #[test]
+    fn a_cycle_launches_what_the_service_launch_rate_allows() {
+        let mut sim = testing::checked(testing::fargate("", r#""desired_count": 1000"#, ""));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        let burst = (500u64 * sim.scenario.latencies.cycle_ms).div_ceil(60_000);
+        assert_eq!(burst, 42);
+        assert_eq!(sim.tasks.len() as u64, burst);
+        assert!(sim.tasks.all().iter().all(|t| t.state == TaskState::Provisioning));
+        let rt = sim.services.iter().next().expect("service");
+        assert_eq!(rt.active.len() as u64, burst);
+        let cycle_ms = sim.scenario.latencies.cycle_ms;
+        assert_eq!(rt.waiting_ms[Limiter::ServiceLaunchRate as usize], (1000 - burst) * cycle_ms);
+        // The next cycle comes one cycle later.
+        assert_eq!(cycles(&sim.queued()), vec![sim.now.plus_ms(cycle_ms)]);
+    }
+
+    /// With an account bucket smaller than the service's rate, the account bucket is the limit.
+    #[test]
+    fn a_cycle_stops_at_an_empty_account_launch_bucket() {
+        let limits = r#""limits": { "fargate_on_demand_launch": { "burst": 10, "refill_per_s": 1 } }"#;
+        let mut sim = testing::checked(testing::fargate("", r#""desired_count": 100"#, limits));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        assert_eq!(sim.tasks.len(), 10);
+        let rt = sim.services.iter().next().expect("service");
+        let cycle_ms = sim.scenario.latencies.cycle_ms;
+        assert_eq!(rt.waiting_ms[Limiter::FargateOnDemandBucket as usize], 90 * cycle_ms);
+        assert_eq!(rt.waiting_ms[Limiter::ServiceLaunchRate as usize], 0);
+    }
+
+    /// Scaling in: the cycle after a lower desired count stops the excess tasks (the newest not serving yet
+    /// first), and only that cycle.
+    #[test]
+    fn a_cycle_after_a_scale_in_stops_the_excess() {
+        let events = r#""events": [{ "type": "scale", "at_s": 30, "service": "web", "desired_count": 2 }]"#;
+        let mut sim = testing::checked(testing::fargate("", r#""desired_count": 5"#, events));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        assert_eq!(sim.tasks.len(), 5);
+        sim.step_through(|e| matches!(e, Event::Timed { .. }));
+        assert!(sim.tasks.all().iter().all(|t| !t.stopping), "nothing stops before the cycle");
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        let stopping: Vec<_> = sim.tasks.all().iter().filter(|t| t.stopping).map(|t| t.stop_reason).collect();
+        assert_eq!(stopping, vec![Some(StopReason::ScaledIn); 3]);
+        assert_eq!(sim.services.iter().next().expect("service").active.len(), 2);
+    }
+}
