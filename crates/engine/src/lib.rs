@@ -38,7 +38,7 @@ pub mod time;
 pub use output::{Place, Summary, TaskView, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
 pub use instance::InstanceState;
-pub use sim::{Instance, Limiter, RunOptions, Simulation};
+pub use sim::{ids, Instance, Limiter, RunOptions, Simulation};
 pub use time::SimTime;
 
 /// Runs a scenario to the end and returns its summary: the one-call form of the stepping API.

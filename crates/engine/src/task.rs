@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::scenario::{CapacityType, Provider};
+use crate::sim::ids::{InstanceId, ServiceId, TaskId, WorkloadId};
 use crate::time::SimTime;
 
 /// The ECS task lifecycle. A task is in exactly one state; it only moves forward through this list.
@@ -68,9 +69,9 @@ pub enum Health {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
     /// A service, and the deployment (index into the service's deployment history) the task belongs to.
-    Service { service: u32, deployment: u32 },
+    Service { service: ServiceId, deployment: u32 },
     /// A RunTask workload.
-    Standalone { workload: u32 },
+    Standalone { workload: WorkloadId },
 }
 
 /// Why a task stopped.
@@ -118,14 +119,14 @@ impl StopReason {
 
 #[derive(Debug, Clone)]
 pub struct Task {
-    pub id: u32,
+    pub id: TaskId,
     pub owner: Owner,
     pub task_def: u32,
     pub provider: Provider,
     /// What the task runs on (from its provider), for counting and billing.
     pub capacity: CapacityType,
     /// The container instance holding the task's resources (EC2 only).
-    pub instance: Option<u32>,
+    pub instance: Option<InstanceId>,
     pub state: TaskState,
     pub health: Health,
     pub public_ip: bool,

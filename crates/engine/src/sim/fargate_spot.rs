@@ -8,6 +8,7 @@
 //! [`SpotPool`] is the pool's part: its capacity bucket, the FIFO of waiting tasks and the count of those still
 //! waiting, private to this module; the mechanism below is the only code that changes them.
 
+use crate::sim::ids::TaskId;
 use std::collections::VecDeque;
 
 use super::{Event, Simulation};
@@ -21,7 +22,7 @@ use crate::time::SimTime;
 pub(super) struct SpotPool {
     capacity: TokenBucket,
     /// Tasks waiting for capacity, with their generation (a stopped task's entry is skipped).
-    queue: VecDeque<(u32, u32)>,
+    queue: VecDeque<(TaskId, u32)>,
     waiting: u32,
     wakeup_pending: bool,
 }
@@ -47,28 +48,28 @@ impl SpotPool {
 }
 
 impl Simulation {
-    pub(super) fn spot_enqueue(&mut self, task: u32) {
+    pub(super) fn spot_enqueue(&mut self, task: TaskId) {
         self.tasks.set_awaiting_capacity(task, true);
         let t = &self.tasks[task];
         let (generation, owner) = (t.generation, t.owner);
         self.spot.waiting += 1;
         if let Owner::Service { service, .. } = owner {
-            self.services.spot_waiting_changed(service as usize, 1);
+            self.services.spot_waiting_changed(service, 1);
         }
         self.spot.queue.push_back((task, generation));
         self.serve_spot_queue();
     }
 
     /// A waiting task was stopped before it got capacity.
-    pub(super) fn spot_waiting_cancelled(&mut self, task: u32) {
+    pub(super) fn spot_waiting_cancelled(&mut self, task: TaskId) {
         self.release_waiting(task);
     }
 
-    fn release_waiting(&mut self, task: u32) {
+    fn release_waiting(&mut self, task: TaskId) {
         self.tasks.set_awaiting_capacity(task, false);
         self.spot.waiting -= 1;
         if let Owner::Service { service, .. } = self.tasks[task].owner {
-            self.services.spot_waiting_changed(service as usize, -1);
+            self.services.spot_waiting_changed(service, -1);
         }
     }
 
@@ -112,7 +113,7 @@ impl Simulation {
 
     /// The two-minute warning: the task starts stopping at once (so the service launches a replacement) and is
     /// killed when the warning runs out.
-    pub(super) fn interrupt_spot_task(&mut self, task: u32) {
+    pub(super) fn interrupt_spot_task(&mut self, task: TaskId) {
         let t = &self.tasks[task];
         if t.stopping || t.provider != Provider::FargateSpot {
             return;
@@ -121,15 +122,15 @@ impl Simulation {
         self.tasks.set_kill_at(task, self.now.plus_ms(SimTime::from_secs_f64(defaults::SPOT_WARNING_S).as_millis()));
         self.accounting.count_interruption();
         if let Owner::Service { service, .. } = owner {
-            self.services.count_interruption(service as usize);
+            self.services.count_interruption(service);
         }
-        self.record(TraceWhat::SpotWarning { task });
+        self.record(TraceWhat::SpotWarning { task: task.raw() });
         self.begin_stop(task, StopReason::SpotInterrupted);
     }
 
     /// Interrupts a fraction (rounded to nearest) or a count of the Spot tasks that hold capacity, chosen at random.
     pub(super) fn spot_interruption_wave(&mut self, fraction: Option<f64>, count: Option<u32>) {
-        let mut candidates: Vec<u32> = self
+        let mut candidates: Vec<TaskId> = self
             .tasks
             .all()
             .iter()
@@ -160,7 +161,8 @@ impl Simulation {
 
 #[cfg(test)]
 mod tests {
-    use crate::sim::{testing, Event};
+    use crate::sim::testing::{self, t};
+    use crate::sim::Event;
     use crate::task::TaskState;
 
     #[test]
@@ -178,8 +180,8 @@ mod tests {
         assert_eq!(wakeups[0].0, sim.now.plus_ms(1_000));
         sim.step_through(|e| matches!(e, Event::SpotCapacity));
         assert_eq!(sim.spot.waiting_count(), 2);
-        assert!(!sim.tasks[0].awaiting_capacity && sim.tasks[1].awaiting_capacity);
-        assert!(sim.queued().iter().any(|(_, e)| matches!(e, Event::Advance { task: 0, .. })));
+        assert!(!sim.tasks[t(0)].awaiting_capacity && sim.tasks[t(1)].awaiting_capacity);
+        assert!(sim.queued().iter().any(|(_, e)| matches!(e, Event::Advance { task, .. } if *task == t(0))));
     }
 
     #[test]
@@ -187,9 +189,9 @@ mod tests {
         let service = r#""desired_count": 2, "capacity_provider_strategy": [{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }]"#;
         let mut sim = testing::checked(testing::fargate("", service, r#""fargate_spot": { "capacity_per_s": 0 }"#));
         sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
-        sim.begin_stop(0, crate::task::StopReason::ScaledIn);
+        sim.begin_stop(t(0), crate::task::StopReason::ScaledIn);
         assert_eq!(sim.spot.waiting_count(), 1);
-        assert_eq!(sim.tasks[0].state, TaskState::Stopped);
+        assert_eq!(sim.tasks[t(0)].state, TaskState::Stopped);
         sim.assert_invariants();
     }
 }

@@ -1,6 +1,7 @@
 //! A task's walk through its lifecycle (domain.md section 6): each state draws its latency from the scenario's
 //! settings, schedules the next `Advance`, and tells the task's owner (service or RunTask workload) what happened.
 
+use crate::sim::ids::{InstanceId, TaskId};
 use super::{tasks, Event, Simulation};
 use crate::output::TraceWhat;
 use crate::scenario::{LoadBalancer, Provider, Step};
@@ -11,9 +12,9 @@ const MS_PER_HOUR: f64 = 3_600_000.0;
 
 impl Simulation {
     /// Moves a task to `state` (the tasks part keeps the counts) and traces it.
-    fn set_state(&mut self, task: u32, state: TaskState) {
+    fn set_state(&mut self, task: TaskId, state: TaskState) {
         self.tasks.set_state(task, state);
-        self.record(TraceWhat::State { task, state });
+        self.record(TraceWhat::State { task: task.raw(), state });
     }
 
     fn draw(&mut self, step: Step) -> u64 {
@@ -28,8 +29,8 @@ impl Simulation {
         task_def: usize,
         provider: Provider,
         public_ip: bool,
-        instance: Option<u32>,
-    ) -> u32 {
+        instance: Option<InstanceId>,
+    ) -> TaskId {
         let id = self.tasks.next_id();
         let capacity = self.scenario.capacity_type(provider);
         let load_balanced = self.load_balancer_of(owner).is_some();
@@ -59,7 +60,7 @@ impl Simulation {
         if self.accounting.tracing() {
             let owner = self.owner_name(owner);
             let provider = self.scenario.provider_name(provider).to_string();
-            self.record(TraceWhat::Launched { task: id, owner, provider });
+            self.record(TraceWhat::Launched { task: id.raw(), owner, provider });
         }
         match provider {
             Provider::Fargate => self.capacity_granted(id),
@@ -72,20 +73,20 @@ impl Simulation {
     /// The target group in front of a task's service, if any (standalone tasks have none).
     fn load_balancer_of(&self, owner: Owner) -> Option<&LoadBalancer> {
         match owner {
-            Owner::Service { service, .. } => self.scenario.services[service as usize].load_balancer.as_ref(),
+            Owner::Service { service, .. } => self.scenario.services[service.index()].load_balancer.as_ref(),
             Owner::Standalone { .. } => None,
         }
     }
 
     pub(super) fn owner_name(&self, owner: Owner) -> String {
         match owner {
-            Owner::Service { service, .. } => format!("service {}", self.scenario.services[service as usize].name),
-            Owner::Standalone { workload } => format!("RunTask {}", self.scenario.run_tasks[workload as usize].name),
+            Owner::Service { service, .. } => format!("service {}", self.scenario.services[service.index()].name),
+            Owner::Standalone { workload } => format!("RunTask {}", self.scenario.run_tasks[workload.index()].name),
         }
     }
 
     /// Fargate has capacity for the task: it assigns a host, attaches the ENI and (if asked) a public IP.
-    pub(super) fn capacity_granted(&mut self, task: u32) {
+    pub(super) fn capacity_granted(&mut self, task: TaskId) {
         let latencies = &self.scenario.latencies;
         let (capacity, eni, public_ip) = (latencies.fargate_capacity, latencies.eni_attach, latencies.public_ip);
         let mut delay = self.draw(capacity) + self.draw(eni);
@@ -97,7 +98,7 @@ impl Simulation {
     }
 
     /// The current state's latency has passed.
-    pub(super) fn advance_task(&mut self, task: u32) {
+    pub(super) fn advance_task(&mut self, task: TaskId) {
         let t = &self.tasks[task];
         let generation = t.generation;
         match t.state {
@@ -139,7 +140,7 @@ impl Simulation {
         }
     }
 
-    fn image_pull_ms(&mut self, task: u32) -> u64 {
+    fn image_pull_ms(&mut self, task: TaskId) -> u64 {
         let td = &self.scenario.task_defs[self.tasks[task].task_def as usize];
         let latencies = &self.scenario.latencies;
         let factor = if td.lazy_loading { latencies.lazy_loading_pull_factor } else { 1.0 };
@@ -149,7 +150,7 @@ impl Simulation {
         self.draw(base) + self.draw(transfer)
     }
 
-    fn task_running(&mut self, task: u32) {
+    fn task_running(&mut self, task: TaskId) {
         self.set_state(task, TaskState::Running);
         self.tasks.set_running_at(task, self.now);
         let t = &self.tasks[task];
@@ -160,8 +161,8 @@ impl Simulation {
         let run_duration = td.run_duration_ms;
         let load_balancer = self.load_balancer_of(owner).cloned();
         match owner {
-            Owner::Service { service, .. } => self.service_task_running(service as usize),
-            Owner::Standalone { workload } => self.workload_task_started(workload as usize),
+            Owner::Service { service, .. } => self.service_task_running(service),
+            Owner::Standalone { workload } => self.workload_task_started(workload),
         }
 
         // Health: the container health check and the target group must both pass.
@@ -202,25 +203,25 @@ impl Simulation {
         }
     }
 
-    pub(super) fn task_healthy(&mut self, task: u32) {
+    pub(super) fn task_healthy(&mut self, task: TaskId) {
         if !self.tasks.mark_healthy(task) {
             return;
         }
         let owner = self.tasks[task].owner;
-        self.record(TraceWhat::Healthy { task });
+        self.record(TraceWhat::Healthy { task: task.raw() });
         if let Owner::Service { service, deployment } = owner {
-            self.service_task_healthy(service as usize, deployment);
+            self.service_task_healthy(service, deployment);
         }
     }
 
-    pub(super) fn task_unhealthy(&mut self, task: u32) {
+    pub(super) fn task_unhealthy(&mut self, task: TaskId) {
         self.tasks.mark_unhealthy(task);
-        self.record(TraceWhat::Unhealthy { task });
+        self.record(TraceWhat::Unhealthy { task: task.raw() });
         self.begin_stop(task, StopReason::HealthCheckFailed);
     }
 
     /// Sets the task's desired status to STOPPED and starts its stop sequence from wherever it is.
-    pub(super) fn begin_stop(&mut self, task: u32, reason: StopReason) {
+    pub(super) fn begin_stop(&mut self, task: TaskId, reason: StopReason) {
         let Some(stopped) = self.tasks.begin_stop(task, reason) else { return };
         let tasks::Stopped { state, was_healthy, awaiting_capacity: awaiting } = stopped;
         let (owner, load_balanced) = (self.tasks[task].owner, self.tasks[task].load_balanced);
@@ -230,12 +231,12 @@ impl Simulation {
                 _ => self.ec2_waiting_cancelled(task),
             }
         }
-        self.record(TraceWhat::StopRequested { task, reason });
+        self.record(TraceWhat::StopRequested { task: task.raw(), reason });
         match owner {
             Owner::Service { service, deployment } => {
-                self.service_task_stopping(service as usize, task, deployment, was_healthy, reason)
+                self.service_task_stopping(service, task, deployment, was_healthy, reason)
             }
-            Owner::Standalone { workload } => self.workload_task_stopping(workload as usize, reason),
+            Owner::Standalone { workload } => self.workload_task_stopping(workload, reason),
         }
         match state {
             TaskState::Provisioning if awaiting => self.enter_stopped(task),
@@ -258,7 +259,7 @@ impl Simulation {
     }
 
     /// SIGTERM; the task exits when the application shuts down, or at SIGKILL after `stopTimeout`.
-    fn enter_stopping(&mut self, task: u32) {
+    fn enter_stopping(&mut self, task: TaskId) {
         self.set_state(task, TaskState::Stopping);
         let timeout = self.scenario.task_defs[self.tasks[task].task_def as usize].stop_timeout_ms;
         let shutdown = self.draw(self.scenario.latencies.app_shutdown).min(timeout);
@@ -267,13 +268,13 @@ impl Simulation {
         self.schedule_in(delay, Event::Advance { task, generation });
     }
 
-    fn enter_stopped(&mut self, task: u32) {
+    fn enter_stopped(&mut self, task: TaskId) {
         self.set_state(task, TaskState::Stopped);
         self.release(task);
     }
 
     /// Cuts a stop step short so the task is gone by its hard deadline (the end of a Spot warning).
-    fn until_kill(&self, task: u32, delay: u64) -> u64 {
+    fn until_kill(&self, task: TaskId, delay: u64) -> u64 {
         match self.tasks[task].kill_at {
             Some(kill_at) => delay.min(kill_at.since(self.now)),
             None => delay,
@@ -299,14 +300,14 @@ impl Simulation {
     }
 
     /// Fargate bills from the start of the image pull.
-    fn start_billing(&mut self, task: u32) {
+    fn start_billing(&mut self, task: TaskId) {
         let rate = self.billing_rate(&self.tasks[task]);
         self.tasks.set_billing_from(task, self.now);
         self.accounting.start_billing(self.now, rate);
     }
 
     /// ...to the task's stop, per second with a one-minute minimum.
-    fn stop_billing(&mut self, task: u32) {
+    fn stop_billing(&mut self, task: TaskId) {
         let t = &self.tasks[task];
         let Some(from) = t.billing_from else { return };
         let rate = self.billing_rate(t);
@@ -318,12 +319,14 @@ impl Simulation {
 
 #[cfg(test)]
 mod tests {
-    use crate::sim::{testing, Event, Simulation};
+    use crate::sim::testing::{self, t};
+    use crate::sim::ids::TaskId;
+    use crate::sim::{Event, Simulation};
     use crate::task::{Health, StopReason, TaskState};
     use crate::time::SimTime;
 
     /// The `Advance` events queued for a task: (when, generation).
-    fn advances(sim: &Simulation, task: u32) -> Vec<(SimTime, u32)> {
+    fn advances(sim: &Simulation, task: TaskId) -> Vec<(SimTime, u32)> {
         sim.queued()
             .into_iter()
             .filter_map(|(at, e)| match e {
@@ -343,9 +346,9 @@ mod tests {
     fn a_launched_fargate_task_waits_in_provisioning_for_its_advance() {
         let sim = fargate_task();
         assert_eq!(sim.tasks.len(), 1);
-        assert_eq!(sim.tasks[0].state, TaskState::Provisioning);
+        assert_eq!(sim.tasks[t(0)].state, TaskState::Provisioning);
         assert_eq!(sim.tasks.state_counts()[TaskState::Provisioning.index()].iter().sum::<u32>(), 1);
-        let queued = advances(&sim, 0);
+        let queued = advances(&sim, t(0));
         assert_eq!(queued.len(), 1);
         assert!(queued[0].0 > sim.now && queued[0].1 == 0);
     }
@@ -353,15 +356,15 @@ mod tests {
     #[test]
     fn provisioning_advances_to_pending_billing_from_the_image_pull() {
         let mut sim = fargate_task();
-        sim.step_through(|e| matches!(e, Event::Advance { task: 0, .. }));
-        let task = &sim.tasks[0];
+        sim.step_through(|e| matches!(e, Event::Advance { task, .. } if *task == t(0)));
+        let task = &sim.tasks[t(0)];
         assert_eq!(task.state, TaskState::Pending);
         assert_eq!(task.billing_from, Some(sim.now));
         let counts = sim.tasks.state_counts();
         assert_eq!(counts[TaskState::Provisioning.index()].iter().sum::<u32>(), 0);
         assert_eq!(counts[TaskState::Pending.index()].iter().sum::<u32>(), 1);
         // The image pull and container start come next, as one Advance of the same generation.
-        let queued = advances(&sim, 0);
+        let queued = advances(&sim, t(0));
         assert_eq!(queued.len(), 1);
         assert!(queued[0].0 > sim.now && queued[0].1 == 0);
     }
@@ -369,9 +372,9 @@ mod tests {
     #[test]
     fn a_running_task_without_health_checks_is_healthy_at_once() {
         let mut sim = fargate_task();
-        sim.step_through(|e| matches!(e, Event::Advance { task: 0, .. }));
-        sim.step_through(|e| matches!(e, Event::Advance { task: 0, .. }));
-        let task = &sim.tasks[0];
+        sim.step_through(|e| matches!(e, Event::Advance { task, .. } if *task == t(0)));
+        sim.step_through(|e| matches!(e, Event::Advance { task, .. } if *task == t(0)));
+        let task = &sim.tasks[t(0)];
         assert_eq!((task.state, task.health), (TaskState::Running, Health::Healthy));
         assert_eq!(task.running_at, Some(sim.now));
         assert_eq!(sim.tasks.healthy_total(), 1);
@@ -382,17 +385,17 @@ mod tests {
     #[test]
     fn stopping_a_running_task_starts_a_new_generation() {
         let mut sim = fargate_task();
-        sim.step_through(|e| matches!(e, Event::Advance { task: 0, .. }));
-        sim.step_through(|e| matches!(e, Event::Advance { task: 0, .. }));
-        sim.begin_stop(0, StopReason::ScaledIn);
-        let task = &sim.tasks[0];
+        sim.step_through(|e| matches!(e, Event::Advance { task, .. } if *task == t(0)));
+        sim.step_through(|e| matches!(e, Event::Advance { task, .. } if *task == t(0)));
+        sim.begin_stop(t(0), StopReason::ScaledIn);
+        let task = &sim.tasks[t(0)];
         assert_eq!((task.state, task.generation, task.stopping), (TaskState::Stopping, 1, true));
         assert_eq!(task.stop_reason, Some(StopReason::ScaledIn));
         assert_eq!(sim.tasks.healthy_total(), 0);
-        assert!(advances(&sim, 0).iter().all(|&(_, generation)| generation == 1));
+        assert!(advances(&sim, t(0)).iter().all(|&(_, generation)| generation == 1));
         // A second stop request changes nothing.
-        sim.begin_stop(0, StopReason::Crashed);
-        assert_eq!(sim.tasks[0].stop_reason, Some(StopReason::ScaledIn));
+        sim.begin_stop(t(0), StopReason::Crashed);
+        assert_eq!(sim.tasks[t(0)].stop_reason, Some(StopReason::ScaledIn));
         sim.assert_invariants();
     }
 
@@ -400,10 +403,10 @@ mod tests {
     #[test]
     fn stopping_in_provisioning_waits_for_the_assignment_in_flight() {
         let mut sim = fargate_task();
-        sim.begin_stop(0, StopReason::ScaledIn);
-        assert_eq!(sim.tasks[0].state, TaskState::Provisioning);
-        sim.step_through(|e| matches!(e, Event::Advance { task: 0, generation: 1 }));
-        assert_eq!(sim.tasks[0].state, TaskState::Stopped);
-        assert_eq!(sim.tasks[0].billing_from, None, "never billed");
+        sim.begin_stop(t(0), StopReason::ScaledIn);
+        assert_eq!(sim.tasks[t(0)].state, TaskState::Provisioning);
+        sim.step_through(|e| matches!(e, Event::Advance { task, generation: 1 } if *task == t(0)));
+        assert_eq!(sim.tasks[t(0)].state, TaskState::Stopped);
+        assert_eq!(sim.tasks[t(0)].billing_from, None, "never billed");
     }
 }

@@ -6,6 +6,7 @@ mod accounting;
 mod buckets;
 mod fargate_spot;
 mod fleet;
+pub mod ids;
 mod lifecycle;
 mod report;
 mod services;
@@ -14,6 +15,7 @@ mod tasks;
 mod testing;
 mod workloads;
 
+use crate::sim::ids::{InstanceId, ProviderId, ServiceId, TaskId, WorkloadId};
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
@@ -52,63 +54,63 @@ impl Default for RunOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Event {
     ServiceCycle {
-        service: u32,
+        service: ServiceId,
     },
     /// The task's current state has run its course: move it to the next one.
     Advance {
-        task: u32,
+        task: TaskId,
         generation: u32,
     },
     Healthy {
-        task: u32,
+        task: TaskId,
         generation: u32,
     },
     Unhealthy {
-        task: u32,
+        task: TaskId,
         generation: u32,
     },
     Crash {
-        task: u32,
+        task: TaskId,
         generation: u32,
     },
     /// A standalone task's essential container exits.
     Complete {
-        task: u32,
+        task: TaskId,
         generation: u32,
     },
     SpotInterrupt {
-        task: u32,
+        task: TaskId,
         generation: u32,
     },
     SpotCapacity,
     RunTaskCall {
-        workload: u32,
+        workload: WorkloadId,
     },
     Timed {
         index: u32,
     },
     InstanceBooted {
-        instance: u32,
+        instance: InstanceId,
     },
     InstanceRegistered {
-        instance: u32,
+        instance: InstanceId,
     },
     ScalingEvaluation {
-        provider: u32,
+        provider: ProviderId,
     },
     ProvisioningTimeout {
-        task: u32,
+        task: TaskId,
         generation: u32,
     },
     SpotNotice {
-        instance: u32,
+        instance: InstanceId,
     },
     SpotTermination {
-        instance: u32,
+        instance: InstanceId,
     },
     /// An EC2 rebalance recommendation for an instance that will get its interruption notice later.
     RebalanceRecommendation {
-        instance: u32,
+        instance: InstanceId,
     },
     /// The rebalance recommendations ahead of an EC2 Spot wave (timed event `index`): the wave's instances are
     /// chosen now and get their notices at the wave's time.
@@ -321,7 +323,7 @@ impl Simulation {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::ServiceCycle { service } => self.service_cycle(service as usize),
+            Event::ServiceCycle { service } => self.service_cycle(service),
             Event::Advance { task, generation } => {
                 if self.is_current(task, generation) {
                     self.advance_task(task);
@@ -353,11 +355,11 @@ impl Simulation {
                 }
             }
             Event::SpotCapacity => self.spot_capacity_arrived(),
-            Event::RunTaskCall { workload } => self.run_task_calls(workload as usize),
+            Event::RunTaskCall { workload } => self.run_task_calls(workload),
             Event::Timed { index } => self.timed_event(index as usize),
             Event::InstanceBooted { instance } => self.instance_booted(instance),
             Event::InstanceRegistered { instance } => self.instance_registered(instance),
-            Event::ScalingEvaluation { provider } => self.scaling_evaluation(provider as usize),
+            Event::ScalingEvaluation { provider } => self.scaling_evaluation(provider),
             Event::SpotNotice { instance } => self.spot_notice(instance),
             Event::SpotTermination { instance } => self.spot_termination(instance),
             Event::RebalanceRecommendation { instance } => self.rebalance_recommendation(instance),
@@ -373,17 +375,17 @@ impl Simulation {
     /// A timed event of the scenario: hands the action to the mechanism it concerns.
     fn timed_event(&mut self, index: usize) {
         match self.scenario.events[index].action.clone() {
-            TimedAction::Scale { service, desired } => self.scale_service(service, desired),
-            TimedAction::Deploy { service, task_def } => self.deploy(service, task_def),
+            TimedAction::Scale { service, desired } => self.scale_service(ServiceId::new(service as u32), desired),
+            TimedAction::Deploy { service, task_def } => self.deploy(ServiceId::new(service as u32), task_def),
             TimedAction::SpotInterruption { fraction, count } => self.spot_interruption_wave(fraction, count),
             TimedAction::SpotAvailability { capacity_per_minute } => self.set_spot_capacity(capacity_per_minute),
             TimedAction::Ec2SpotWave { provider, instance_type, zone, fraction } => {
-                self.ec2_spot_wave(provider, instance_type, zone, fraction)
+                self.ec2_spot_wave(ProviderId::new(provider as u32), instance_type, zone, fraction)
             }
         }
     }
 
-    fn is_current(&self, task: u32, generation: u32) -> bool {
+    fn is_current(&self, task: TaskId, generation: u32) -> bool {
         self.tasks.is_current(task, generation)
     }
 

@@ -167,10 +167,10 @@ impl Simulation {
                     InstanceView {
                         index: index as u32,
                         id: i.ec2_id(),
-                        provider: self.scenario.providers[i.provider as usize].name.clone(),
-                        provider_index: i.provider,
+                        provider: self.scenario.providers[i.provider.index()].name.clone(),
+                        provider_index: i.provider.raw() as u16,
                         instance_type: i.instance_type.name,
-                        zone: self.scenario.providers[i.provider as usize].zones[i.zone as usize].clone(),
+                        zone: self.scenario.providers[i.provider.index()].zones[i.zone as usize].clone(),
                         zone_index: i.zone,
                         state: i.state.name(),
                         interruption_notice: i.notice_at.is_some(),
@@ -232,7 +232,7 @@ impl Simulation {
     fn task_view(&self, t: &Task) -> TaskView {
         let def = &self.scenario.task_defs[t.task_def as usize];
         TaskView {
-            id: t.id,
+            id: t.id.raw(),
             owner: self.owner_name(t.owner),
             task_definition: def.name.clone(),
             cpu: def.cpu,

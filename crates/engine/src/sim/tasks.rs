@@ -5,6 +5,7 @@
 //! only through the methods here, so the counts move with every state and health change ([`Tasks::check`]
 //! recounts them). The lifecycle mechanism that walks a task through its states is `lifecycle`.
 
+use crate::sim::ids::{InstanceId, TaskId};
 use std::ops::Index;
 
 use crate::scenario::CapacityType;
@@ -31,11 +32,11 @@ pub(super) struct Tasks {
     healthy_total: u32,
 }
 
-impl Index<u32> for Tasks {
+impl Index<TaskId> for Tasks {
     type Output = Task;
 
-    fn index(&self, id: u32) -> &Task {
-        &self.arena[id as usize]
+    fn index(&self, id: TaskId) -> &Task {
+        &self.arena[id.index()]
     }
 }
 
@@ -49,16 +50,16 @@ impl Tasks {
     }
 
     /// The id the next task will get.
-    pub(super) fn next_id(&self) -> u32 {
-        self.arena.len() as u32
+    pub(super) fn next_id(&self) -> TaskId {
+        TaskId::new(self.arena.len() as u32)
     }
 
     /// Adds a new task (in PROVISIONING, with the next id) and counts it.
-    pub(super) fn push(&mut self, task: Task) -> u32 {
+    pub(super) fn push(&mut self, task: Task) -> TaskId {
         debug_assert!(task.state == TaskState::Provisioning && task.id == self.next_id());
         self.state_counts[TaskState::Provisioning.index()][task.capacity.index()] += 1;
         self.arena.push(task);
-        self.arena.len() as u32 - 1
+        TaskId::new(self.arena.len() as u32 - 1)
     }
 
     pub(super) fn state_counts(&self) -> &StateCounts {
@@ -70,12 +71,12 @@ impl Tasks {
     }
 
     /// Whether a lifecycle event scheduled at `generation` still applies (the task has not started stopping since).
-    pub(super) fn is_current(&self, id: u32, generation: u32) -> bool {
-        self.arena[id as usize].generation == generation
+    pub(super) fn is_current(&self, id: TaskId, generation: u32) -> bool {
+        self.arena[id.index()].generation == generation
     }
 
-    pub(super) fn set_state(&mut self, id: u32, state: TaskState) {
-        let t = &mut self.arena[id as usize];
+    pub(super) fn set_state(&mut self, id: TaskId, state: TaskState) {
+        let t = &mut self.arena[id.index()];
         let capacity = t.capacity.index();
         self.state_counts[t.state.index()][capacity] -= 1;
         self.state_counts[state.index()][capacity] += 1;
@@ -83,8 +84,8 @@ impl Tasks {
     }
 
     /// The task passed its health checks. False (nothing changes) when it is stopping or already healthy.
-    pub(super) fn mark_healthy(&mut self, id: u32) -> bool {
-        let t = &mut self.arena[id as usize];
+    pub(super) fn mark_healthy(&mut self, id: TaskId) -> bool {
+        let t = &mut self.arena[id.index()];
         if t.stopping || t.health == Health::Healthy {
             return false;
         }
@@ -93,14 +94,14 @@ impl Tasks {
         true
     }
 
-    pub(super) fn mark_unhealthy(&mut self, id: u32) {
-        self.arena[id as usize].health = Health::Unhealthy;
+    pub(super) fn mark_unhealthy(&mut self, id: TaskId) {
+        self.arena[id.index()].health = Health::Unhealthy;
     }
 
     /// Sets the task's desired status to STOPPED: a new generation (events scheduled before are ignored), the
     /// reason, and it no longer counts as healthy. `None` (nothing changes) when it is already stopping.
-    pub(super) fn begin_stop(&mut self, id: u32, reason: StopReason) -> Option<Stopped> {
-        let t = &mut self.arena[id as usize];
+    pub(super) fn begin_stop(&mut self, id: TaskId, reason: StopReason) -> Option<Stopped> {
+        let t = &mut self.arena[id.index()];
         if t.stopping {
             return None;
         }
@@ -114,32 +115,32 @@ impl Tasks {
         Some(Stopped { state: t.state, was_healthy, awaiting_capacity: t.awaiting_capacity })
     }
 
-    pub(super) fn set_running_at(&mut self, id: u32, at: SimTime) {
-        self.arena[id as usize].running_at = Some(at);
+    pub(super) fn set_running_at(&mut self, id: TaskId, at: SimTime) {
+        self.arena[id.index()].running_at = Some(at);
     }
 
-    pub(super) fn set_billing_from(&mut self, id: u32, at: SimTime) {
-        self.arena[id as usize].billing_from = Some(at);
+    pub(super) fn set_billing_from(&mut self, id: TaskId, at: SimTime) {
+        self.arena[id.index()].billing_from = Some(at);
     }
 
-    pub(super) fn set_instance(&mut self, id: u32, instance: u32) {
-        self.arena[id as usize].instance = Some(instance);
+    pub(super) fn set_instance(&mut self, id: TaskId, instance: InstanceId) {
+        self.arena[id.index()].instance = Some(instance);
     }
 
-    pub(super) fn set_awaiting_capacity(&mut self, id: u32, awaiting: bool) {
-        self.arena[id as usize].awaiting_capacity = awaiting;
+    pub(super) fn set_awaiting_capacity(&mut self, id: TaskId, awaiting: bool) {
+        self.arena[id.index()].awaiting_capacity = awaiting;
     }
 
-    pub(super) fn set_kill_at(&mut self, id: u32, at: SimTime) {
-        self.arena[id as usize].kill_at = Some(at);
+    pub(super) fn set_kill_at(&mut self, id: TaskId, at: SimTime) {
+        self.arena[id.index()].kill_at = Some(at);
     }
 
-    pub(super) fn set_on_draining(&mut self, id: u32) {
-        self.arena[id as usize].on_draining = true;
+    pub(super) fn set_on_draining(&mut self, id: TaskId) {
+        self.arena[id.index()].on_draining = true;
     }
 
-    pub(super) fn set_slot(&mut self, id: u32, slot: u32) {
-        self.arena[id as usize].slot = slot;
+    pub(super) fn set_slot(&mut self, id: TaskId, slot: u32) {
+        self.arena[id.index()].slot = slot;
     }
 
     /// Recounts states and health from the tasks.
@@ -172,13 +173,14 @@ impl Tasks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::ids::ServiceId;
     use crate::scenario::Provider;
     use crate::task::Owner;
 
-    fn task(id: u32, capacity: CapacityType) -> Task {
+    fn task(id: TaskId, capacity: CapacityType) -> Task {
         Task {
             id,
-            owner: Owner::Service { service: 0, deployment: 0 },
+            owner: Owner::Service { service: ServiceId::new(0), deployment: 0 },
             task_def: 0,
             provider: Provider::Fargate,
             capacity,
@@ -203,9 +205,9 @@ mod tests {
     #[test]
     fn counts_follow_every_state_change() {
         let mut tasks = Tasks::default();
-        tasks.push(task(0, CapacityType::Fargate));
-        tasks.push(task(1, CapacityType::FargateSpot));
-        tasks.set_state(1, TaskState::Pending);
+        tasks.push(task(TaskId::new(0), CapacityType::Fargate));
+        tasks.push(task(TaskId::new(1), CapacityType::FargateSpot));
+        tasks.set_state(TaskId::new(1), TaskState::Pending);
         let counts = tasks.state_counts();
         assert_eq!(counts[TaskState::Provisioning.index()][CapacityType::Fargate.index()], 1);
         assert_eq!(counts[TaskState::Pending.index()][CapacityType::FargateSpot.index()], 1);
@@ -216,16 +218,16 @@ mod tests {
     #[test]
     fn healthy_count_moves_once_per_task() {
         let mut tasks = Tasks::default();
-        tasks.push(task(0, CapacityType::Fargate));
-        assert!(tasks.mark_healthy(0));
-        assert!(!tasks.mark_healthy(0), "already healthy");
+        tasks.push(task(TaskId::new(0), CapacityType::Fargate));
+        assert!(tasks.mark_healthy(TaskId::new(0)));
+        assert!(!tasks.mark_healthy(TaskId::new(0)), "already healthy");
         assert_eq!(tasks.healthy_total(), 1);
-        let stopped = tasks.begin_stop(0, StopReason::ScaledIn).expect("first stop");
+        let stopped = tasks.begin_stop(TaskId::new(0), StopReason::ScaledIn).expect("first stop");
         assert!(stopped.was_healthy);
-        assert_eq!((tasks[0].generation, tasks.healthy_total()), (1, 0));
-        assert!(tasks.begin_stop(0, StopReason::Crashed).is_none(), "already stopping");
-        assert!(!tasks.mark_healthy(0), "a stopping task does not become healthy");
-        assert!(!tasks.is_current(0, 0) && tasks.is_current(0, 1));
+        assert_eq!((tasks[TaskId::new(0)].generation, tasks.healthy_total()), (1, 0));
+        assert!(tasks.begin_stop(TaskId::new(0), StopReason::Crashed).is_none(), "already stopping");
+        assert!(!tasks.mark_healthy(TaskId::new(0)), "a stopping task does not become healthy");
+        assert!(!tasks.is_current(TaskId::new(0), 0) && tasks.is_current(TaskId::new(0), 1));
         tasks.check().expect("counts agree");
     }
 }

@@ -1,6 +1,7 @@
 //! Helpers for the simulation's unit tests: small scenarios built from JSON fragments, a simulation that checks
 //! its invariants after every event, stepping to a chosen event, and a look at the event queue.
 
+use crate::sim::ids::{InstanceId, TaskId};
 use std::cmp::Reverse;
 
 use super::{Event, RunOptions, Simulation};
@@ -97,4 +98,14 @@ impl Simulation {
         }
         self.check_invariants().unwrap_or_else(|problem| panic!("invariant broken: {problem}"));
     }
+}
+
+/// Task `n`, for tests that name tasks by number.
+pub(super) const fn t(n: u32) -> TaskId {
+    TaskId::new(n)
+}
+
+/// Instance `n`.
+pub(super) const fn i(n: u32) -> InstanceId {
+    InstanceId::new(n)
 }

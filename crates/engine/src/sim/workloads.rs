@@ -5,6 +5,7 @@
 //!
 //! [`Workloads`] is the part holding each burst's progress (requested, started, failed, throttled).
 
+use crate::sim::ids::{ProviderId, WorkloadId};
 use super::{Event, Simulation};
 use crate::output::TraceWhat;
 use crate::scenario::Provider;
@@ -44,15 +45,15 @@ impl Simulation {
             let items = self.scenario.run_tasks[index].strategy.items.len();
             self.workloads.list.push(WorkloadRt { counts: vec![0; items], ..WorkloadRt::default() });
             let at = self.scenario.run_tasks[index].at;
-            self.schedule(at, Event::RunTaskCall { workload: index as u32 });
+            self.schedule(at, Event::RunTaskCall { workload: WorkloadId::new(index as u32) });
         }
     }
 
-    pub(super) fn run_task_calls(&mut self, w: usize) {
+    pub(super) fn run_task_calls(&mut self, w: WorkloadId) {
         let now = self.now;
         loop {
-            let workload = &self.scenario.run_tasks[w];
-            let rt = &self.workloads.list[w];
+            let workload = &self.scenario.run_tasks[w.index()];
+            let rt = &self.workloads.list[w.index()];
             let remaining = workload.count - rt.requested;
             if remaining == 0 {
                 break;
@@ -83,14 +84,14 @@ impl Simulation {
                 buckets.fargate_spot.try_take(now, need[1]);
                 let (task_def, public_ip) = (workload.task_def, workload.assign_public_ip);
                 let placement = workload.placement.clone();
-                let owner = Owner::Standalone { workload: w as u32 };
+                let owner = Owner::Standalone { workload: w };
                 for provider in providers {
                     let instance = match provider {
-                        Provider::Asg(p) => match self.place_new(p as usize, task_def, &placement, owner) {
+                        Provider::Asg(p) => match self.place_new(ProviderId::of_asg(p), task_def, &placement, owner) {
                             Ok(instance) => instance,
                             Err(_) => {
                                 // RunTask reports the task as a failure (e.g. RESOURCE:MEMORY): nothing launches.
-                                self.workloads.list[w].failed += 1;
+                                self.workloads.list[w.index()].failed += 1;
                                 continue;
                             }
                         },
@@ -98,13 +99,13 @@ impl Simulation {
                     };
                     self.launch_task(owner, task_def, provider, public_ip && provider.is_fargate(), instance);
                 }
-                let rt = &mut self.workloads.list[w];
+                let rt = &mut self.workloads.list[w.index()];
                 rt.counts = counts;
                 rt.requested += in_call;
                 continue;
             }
 
-            self.workloads.list[w].throttled_calls += 1;
+            self.workloads.list[w.index()].throttled_calls += 1;
             let name = workload.name.clone();
             match workload.on_throttle {
                 OnThrottle::Retry => {
@@ -118,10 +119,10 @@ impl Simulation {
                     .try_fold(now, |latest, at| at.map(|at| latest.max(at)));
                     self.record(TraceWhat::Throttled { workload: name, retry_at });
                     match retry_at {
-                        Some(at) => self.schedule(at.max(now.plus_ms(1)), Event::RunTaskCall { workload: w as u32 }),
+                        Some(at) => self.schedule(at.max(now.plus_ms(1)), Event::RunTaskCall { workload: w }),
                         None => {
                             // The tokens will never be there (a bucket without refill): the caller gives up.
-                            let rt = &mut self.workloads.list[w];
+                            let rt = &mut self.workloads.list[w.index()];
                             rt.throttled += remaining;
                             rt.requested += remaining;
                         }
@@ -130,7 +131,7 @@ impl Simulation {
                 }
                 OnThrottle::Fail => {
                     self.record(TraceWhat::Throttled { workload: name, retry_at: None });
-                    let rt = &mut self.workloads.list[w];
+                    let rt = &mut self.workloads.list[w.index()];
                     rt.throttled += in_call;
                     rt.requested += in_call;
                 }
@@ -139,13 +140,13 @@ impl Simulation {
         self.update_settled(w);
     }
 
-    pub(super) fn workload_task_started(&mut self, w: usize) {
-        self.workloads.list[w].started += 1;
+    pub(super) fn workload_task_started(&mut self, w: WorkloadId) {
+        self.workloads.list[w.index()].started += 1;
         self.update_settled(w);
     }
 
-    pub(super) fn workload_task_stopping(&mut self, w: usize, reason: StopReason) {
-        let rt = &mut self.workloads.list[w];
+    pub(super) fn workload_task_stopping(&mut self, w: WorkloadId, reason: StopReason) {
+        let rt = &mut self.workloads.list[w.index()];
         // Only a task that never started counts here: one that started is already counted as started.
         if reason == StopReason::StartFailed {
             rt.failed += 1;
@@ -154,9 +155,9 @@ impl Simulation {
     }
 
     /// A burst has settled when every task it asked for has started, failed to start or was given up on.
-    fn update_settled(&mut self, w: usize) {
-        let count = self.scenario.run_tasks[w].count;
-        let rt = &mut self.workloads.list[w];
+    fn update_settled(&mut self, w: WorkloadId) {
+        let count = self.scenario.run_tasks[w.index()].count;
+        let rt = &mut self.workloads.list[w.index()];
         if rt.settled_at.is_none() && rt.started + rt.failed + rt.throttled == count {
             rt.settled_at = Some(self.now);
         }

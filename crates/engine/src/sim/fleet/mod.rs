@@ -14,6 +14,7 @@ pub(super) mod placement;
 pub(super) mod scaling;
 mod spot;
 
+use crate::sim::ids::{InstanceId, ProviderId, TaskId};
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::instance::InstanceState;
@@ -23,11 +24,13 @@ use crate::spec::{AllocationStrategy, Architecture, NetworkMode};
 use crate::task::{Owner, Task, TaskState};
 use crate::time::SimTime;
 
+
 /// A container instance.
 #[derive(Debug, Clone)]
 pub struct Instance {
+    /// The instance's [`InstanceId`], as a plain number (see [`Instance::instance_id`]).
     pub id: u32,
-    pub provider: u16,
+    pub provider: ProviderId,
     pub instance_type: InstanceType,
     pub zone: u16,
     pub state: InstanceState,
@@ -39,7 +42,7 @@ pub struct Instance {
     pub ports: Vec<u16>,
     pub dynamic_ports_used: u32,
     /// Tasks holding resources on the instance.
-    pub tasks: Vec<u32>,
+    pub tasks: Vec<TaskId>,
     pub launched_at: SimTime,
     /// When a Spot interruption notice arrived, if one did.
     pub notice_at: Option<SimTime>,
@@ -71,6 +74,10 @@ impl Instance {
         }
     }
 
+    pub fn instance_id(&self) -> InstanceId {
+        InstanceId::new(self.id)
+    }
+
     /// The instance's id in the form EC2 uses, for `ec2InstanceId` expressions and the view.
     pub fn ec2_id(&self) -> String {
         format!("i-{:08x}", self.id)
@@ -89,14 +96,14 @@ impl Instance {
 #[derive(Default)]
 pub(super) struct ProviderRt {
     /// Instances not yet terminated.
-    instances: Vec<u32>,
+    instances: Vec<InstanceId>,
     /// Tasks in PROVISIONING waiting for an instance with room, with their generation.
-    waiting: VecDeque<(u32, u32)>,
+    waiting: VecDeque<(TaskId, u32)>,
     waiting_count: u32,
     /// Where the next placement starts looking, so equal candidates take turns.
     cursor: u32,
     /// Live instances per zone (index of the provider's zone list), for the indexed spread placement.
-    by_zone: Vec<Vec<u32>>,
+    by_zone: Vec<Vec<InstanceId>>,
     /// Since when the reservation has been below target (scale-in needs 15 minutes of it).
     low_since: Option<SimTime>,
     last_reservation: Option<u32>,
@@ -119,7 +126,7 @@ impl ProviderRt {
 /// instance: `Instance::owners`.)
 #[derive(Default)]
 pub(super) struct OwnerCounts {
-    in_zone: BTreeMap<(u64, u16, u16), u32>,
+    in_zone: BTreeMap<(u64, ProviderId, u16), u32>,
 }
 
 impl OwnerCounts {
@@ -128,7 +135,7 @@ impl OwnerCounts {
         *count = count.saturating_add_signed(delta);
     }
 
-    pub(super) fn in_zone(&self, owner: u64, provider: u16, zone: u16) -> u32 {
+    pub(super) fn in_zone(&self, owner: u64, provider: ProviderId, zone: u16) -> u32 {
         self.in_zone.get(&(owner, provider, zone)).copied().unwrap_or(0)
     }
 }
@@ -136,8 +143,8 @@ impl OwnerCounts {
 /// The key placement counts an owner's tasks under: services and RunTask workloads in one number space.
 pub(super) fn owner_key(owner: Owner) -> u64 {
     match owner {
-        Owner::Service { service, .. } => u64::from(service),
-        Owner::Standalone { workload } => (1 << 32) | u64::from(workload),
+        Owner::Service { service, .. } => u64::from(service.raw()),
+        Owner::Standalone { workload } => (1 << 32) | u64::from(workload.raw()),
     }
 }
 
@@ -194,8 +201,8 @@ impl Fleet {
         &self.instances
     }
 
-    pub(super) fn instance(&self, id: u32) -> &Instance {
-        &self.instances[id as usize]
+    pub(super) fn instance(&self, id: InstanceId) -> &Instance {
+        &self.instances[id.index()]
     }
 
     pub(super) fn providers(&self) -> &[ProviderRt] {
@@ -203,8 +210,8 @@ impl Fleet {
     }
 
     /// Instances of the group that are not terminated.
-    pub(super) fn group_size(&self, p: usize) -> u32 {
-        self.providers[p].instances.len() as u32
+    pub(super) fn group_size(&self, p: ProviderId) -> u32 {
+        self.providers[p.index()].instances.len() as u32
     }
 
     /// Instances of every group that are not terminated, for the series and the view.
@@ -224,8 +231,8 @@ impl Fleet {
 
     /// Picks the zone and instance type for one more instance of the group, as the ASG would: zones stay
     /// balanced; the type follows the allocation strategy.
-    fn choose_type_and_zone(&self, p: usize, provider: &AsgProvider) -> (InstanceType, u16) {
-        let rt = &self.providers[p];
+    fn choose_type_and_zone(&self, p: ProviderId, provider: &AsgProvider) -> (InstanceType, u16) {
+        let rt = &self.providers[p.index()];
         let types = &provider.instance_types;
         // Live instances per zone are `by_zone`'s list lengths (zones never launched into yet have no list).
         let in_zone = |z: usize| rt.by_zone.get(z).map_or(0, Vec::len);
@@ -240,7 +247,7 @@ impl Fleet {
             AllocationStrategy::CapacityOptimized => {
                 let zone_list = rt.by_zone.get(usize::from(zone)).map_or(&[][..], Vec::as_slice);
                 let of_type = |t: &InstanceType| {
-                    zone_list.iter().filter(|&&i| self.instances[i as usize].instance_type.name == t.name).count()
+                    zone_list.iter().filter(|&&i| self.instances[i.index()].instance_type.name == t.name).count()
                 };
                 *types.iter().min_by_key(|t| of_type(t)).expect("types")
             }
@@ -256,11 +263,11 @@ impl Fleet {
     }
 
     /// Adds an instance of group `p` in LAUNCHING (type and zone as the group chooses) and indexes it.
-    pub(super) fn add(&mut self, p: u16, provider: &AsgProvider, now: SimTime) -> u32 {
-        let (instance_type, zone) = self.choose_type_and_zone(p as usize, provider);
-        let id = self.instances.len() as u32;
+    pub(super) fn add(&mut self, p: ProviderId, provider: &AsgProvider, now: SimTime) -> InstanceId {
+        let (instance_type, zone) = self.choose_type_and_zone(p, provider);
+        let id = InstanceId::new(self.instances.len() as u32);
         let instance = Instance {
-            id,
+            id: id.raw(),
             provider: p,
             instance_type,
             zone,
@@ -280,11 +287,11 @@ impl Fleet {
         let cpu = instance.cpu_total();
         let memory = instance.memory_total();
         self.instances.push(instance);
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.instances[id.index()];
         instance.cpu_free = cpu;
         instance.memory_free = memory;
-        self.providers[p as usize].instances.push(id);
-        let by_zone = &mut self.providers[p as usize].by_zone;
+        self.providers[p.index()].instances.push(id);
+        let by_zone = &mut self.providers[p.index()].by_zone;
         if by_zone.len() <= zone as usize {
             by_zone.resize(zone as usize + 1, Vec::new());
         }
@@ -294,9 +301,9 @@ impl Fleet {
 
     /// Moves an instance from state `from` to `to`; false (and nothing changes) when it is not in `from`.
     /// Not for termination: see [`terminate`](Self::terminate).
-    pub(super) fn transition(&mut self, id: u32, from: InstanceState, to: InstanceState) -> bool {
+    pub(super) fn transition(&mut self, id: InstanceId, from: InstanceState, to: InstanceState) -> bool {
         debug_assert!(to != InstanceState::Terminated);
-        let instance = &mut self.instances[id as usize];
+        let instance = &mut self.instances[id.index()];
         if instance.state != from {
             return false;
         }
@@ -305,11 +312,11 @@ impl Fleet {
     }
 
     /// The instance is gone: TERMINATED, and out of its group's indexes. Returns when it was launched (billing).
-    pub(super) fn terminate(&mut self, id: u32) -> SimTime {
-        let instance = &mut self.instances[id as usize];
+    pub(super) fn terminate(&mut self, id: InstanceId) -> SimTime {
+        let instance = &mut self.instances[id.index()];
         instance.state = InstanceState::Terminated;
         let (provider, launched_at, zone) = (instance.provider, instance.launched_at, instance.zone as usize);
-        let rt = &mut self.providers[provider as usize];
+        let rt = &mut self.providers[provider.index()];
         if let Some(at) = rt.instances.iter().position(|&i| i == id) {
             rt.instances.swap_remove(at);
         }
@@ -321,30 +328,30 @@ impl Fleet {
 
     /// Records a Spot interruption notice. `None` when the instance is terminated or already noticed (nothing
     /// changes); otherwise its group and its state before the notice.
-    pub(super) fn notice(&mut self, id: u32, now: SimTime) -> Option<(usize, InstanceState)> {
-        let instance = &mut self.instances[id as usize];
+    pub(super) fn notice(&mut self, id: InstanceId, now: SimTime) -> Option<(ProviderId, InstanceState)> {
+        let instance = &mut self.instances[id.index()];
         if instance.state == InstanceState::Terminated || instance.notice_at.is_some() {
             return None;
         }
         instance.notice_at = Some(now);
-        Some((instance.provider as usize, instance.state))
+        Some((instance.provider, instance.state))
     }
 
     /// Records a rebalance recommendation. `None` when the instance is terminated, noticed or already
     /// recommended; otherwise its group.
-    pub(super) fn recommend_rebalance(&mut self, id: u32, now: SimTime) -> Option<usize> {
-        let instance = &mut self.instances[id as usize];
+    pub(super) fn recommend_rebalance(&mut self, id: InstanceId, now: SimTime) -> Option<ProviderId> {
+        let instance = &mut self.instances[id.index()];
         if instance.state == InstanceState::Terminated || instance.notice_at.is_some() || instance.rebalance_at.is_some()
         {
             return None;
         }
         instance.rebalance_at = Some(now);
-        Some(instance.provider as usize)
+        Some(instance.provider)
     }
 
     /// Reserves an instance's resources for a task.
-    pub(super) fn hold(&mut self, instance: u32, task: u32, needs: &Needs, owner: u64) {
-        let i = &mut self.instances[instance as usize];
+    pub(super) fn hold(&mut self, instance: InstanceId, task: TaskId, needs: &Needs, owner: u64) {
+        let i = &mut self.instances[instance.index()];
         i.cpu_free -= needs.cpu;
         i.memory_free -= needs.memory;
         if needs.eni {
@@ -353,13 +360,13 @@ impl Fleet {
         i.ports.extend(&needs.fixed_ports);
         i.dynamic_ports_used += needs.dynamic_ports;
         i.tasks.push(task);
-        self.owner_counts.add(owner, &self.instances[instance as usize], 1);
-        self.instances[instance as usize].add_owner(owner, 1);
+        self.owner_counts.add(owner, &self.instances[instance.index()], 1);
+        self.instances[instance.index()].add_owner(owner, 1);
     }
 
     /// Gives a task's resources back. Returns the instance's group.
-    pub(super) fn release(&mut self, instance: u32, task: u32, needs: &Needs, owner: u64) -> usize {
-        let i = &mut self.instances[instance as usize];
+    pub(super) fn release(&mut self, instance: InstanceId, task: TaskId, needs: &Needs, owner: u64) -> ProviderId {
+        let i = &mut self.instances[instance.index()];
         i.cpu_free += needs.cpu;
         i.memory_free += needs.memory;
         if needs.eni {
@@ -374,41 +381,41 @@ impl Fleet {
         if let Some(at) = i.tasks.iter().position(|&t| t == task) {
             i.tasks.swap_remove(at);
         }
-        let provider = i.provider as usize;
-        self.owner_counts.add(owner, &self.instances[instance as usize], -1);
-        self.instances[instance as usize].add_owner(owner, -1);
+        let provider = i.provider;
+        self.owner_counts.add(owner, &self.instances[instance.index()], -1);
+        self.instances[instance.index()].add_owner(owner, -1);
         provider
     }
 
     /// When the image of `task_def` is (or will be) on the instance, if a pull of it started there.
-    pub(super) fn pulled(&self, instance: u32, task_def: u32) -> Option<SimTime> {
-        self.instances[instance as usize].pulled.iter().find(|(td, _)| *td == task_def).map(|&(_, ready)| ready)
+    pub(super) fn pulled(&self, instance: InstanceId, task_def: u32) -> Option<SimTime> {
+        self.instances[instance.index()].pulled.iter().find(|(td, _)| *td == task_def).map(|&(_, ready)| ready)
     }
 
-    pub(super) fn remember_pull(&mut self, instance: u32, task_def: u32, ready: SimTime) {
-        self.instances[instance as usize].pulled.push((task_def, ready));
+    pub(super) fn remember_pull(&mut self, instance: InstanceId, task_def: u32, ready: SimTime) {
+        self.instances[instance.index()].pulled.push((task_def, ready));
     }
 
     /// A task starts waiting in PROVISIONING for an instance of group `p`.
-    pub(super) fn enqueue_waiting(&mut self, p: usize, task: u32, generation: u32) {
-        let rt = &mut self.providers[p];
+    pub(super) fn enqueue_waiting(&mut self, p: ProviderId, task: TaskId, generation: u32) {
+        let rt = &mut self.providers[p.index()];
         rt.waiting.push_back((task, generation));
         rt.waiting_count += 1;
     }
 
     /// A waiting task of group `p` stopped waiting (placed, stopped or timed out); its queue entry, if still
     /// there, is skipped later.
-    pub(super) fn waiting_left(&mut self, p: usize) {
-        self.providers[p].waiting_count -= 1;
+    pub(super) fn waiting_left(&mut self, p: ProviderId) {
+        self.providers[p.index()].waiting_count -= 1;
     }
 
     /// The oldest entry of the group's waiting queue.
-    pub(super) fn waiting_front(&self, p: usize) -> Option<(u32, u32)> {
-        self.providers[p].waiting.front().copied()
+    pub(super) fn waiting_front(&self, p: ProviderId) -> Option<(TaskId, u32)> {
+        self.providers[p.index()].waiting.front().copied()
     }
 
-    pub(super) fn pop_waiting(&mut self, p: usize) {
-        self.providers[p].waiting.pop_front();
+    pub(super) fn pop_waiting(&mut self, p: ProviderId) {
+        self.providers[p.index()].waiting.pop_front();
     }
 
     /// Checks the fleet's invariants against the tasks; `needs` gives a task definition's needs.
@@ -416,14 +423,14 @@ impl Fleet {
         for instance in &self.instances {
             // Tasks of a terminated instance are dying: they hold their resources until STOPPED.
             if instance.state == InstanceState::Terminated
-                && instance.tasks.iter().any(|&t| !tasks[t as usize].stopping)
+                && instance.tasks.iter().any(|&t| !tasks[t.index()].stopping)
             {
                 return Err(format!("terminated instance {} still has running tasks", instance.id));
             }
             let (mut cpu, mut memory, mut enis) = (0, 0, 0);
             for &t in &instance.tasks {
-                let task = &tasks[t as usize];
-                if task.instance != Some(instance.id) {
+                let task = &tasks[t.index()];
+                if task.instance != Some(instance.instance_id()) {
                     return Err(format!("task {t} listed on instance {} but placed elsewhere", instance.id));
                 }
                 let needs = Needs::of(&task_defs[task.task_def as usize]);
@@ -437,7 +444,7 @@ impl Fleet {
                 return Err(format!("instance {} cpu/memory accounting drifted", instance.id));
             }
             if enis + instance.eni_free
-                != instance.instance_type.awsvpc_task_limit(providers[instance.provider as usize].eni_trunking)
+                != instance.instance_type.awsvpc_task_limit(providers[instance.provider.index()].eni_trunking)
             {
                 return Err(format!("instance {} ENI accounting drifted", instance.id));
             }
@@ -456,7 +463,7 @@ impl Fleet {
         }
         for task in tasks {
             if let Some(i) = task.instance {
-                let holds = self.instances[i as usize].tasks.contains(&task.id);
+                let holds = self.instances[i.index()].tasks.contains(&task.id);
                 let should_hold = task.state != TaskState::Stopped;
                 if holds != should_hold {
                     return Err(format!("task {} and instance {i} disagree on placement", task.id));

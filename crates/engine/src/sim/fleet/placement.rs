@@ -6,6 +6,7 @@
 //! visited from a rotating start, so ties go to a different instance each time. The default chain (spread by zone,
 //! then by instance) has an indexed fast path that makes the same choice without looking at every instance.
 
+use crate::sim::ids::{InstanceId, ProviderId};
 use super::{Instance, Needs, OwnerCounts};
 use crate::defaults;
 use crate::instance::InstanceState;
@@ -17,14 +18,14 @@ use crate::spec::{Architecture, BinpackField, PlacementStrategySpec};
 /// One group's instances as placement sees them.
 pub(in crate::sim) struct Group<'a> {
     /// The group's index among the providers (owner counts are kept per group and zone).
-    pub index: u16,
+    pub index: ProviderId,
     pub provider: &'a AsgProvider,
     /// Every instance of the fleet, indexed by id.
     pub instances: &'a [Instance],
     /// The group's live instances.
-    pub members: &'a [u32],
+    pub members: &'a [InstanceId],
     /// The group's live instances per zone.
-    pub by_zone: &'a [Vec<u32>],
+    pub by_zone: &'a [Vec<InstanceId>],
     pub owner_counts: &'a OwnerCounts,
 }
 
@@ -37,19 +38,19 @@ pub(in crate::sim) fn choose(
     owner: u64,
     cursor: &mut u32,
     rng: &mut SimRng,
-) -> Option<u32> {
+) -> Option<InstanceId> {
     if let Some(decided) = spread_fast_path(group, needs, placement, owner, cursor) {
         return decided;
     }
     let instances = group.instances;
     let members = group.members;
     let start = *cursor as usize % members.len().max(1);
-    let mut candidates: Vec<u32> = members[start..]
+    let mut candidates: Vec<InstanceId> = members[start..]
         .iter()
         .chain(&members[..start])
         .copied()
         .filter(|&i| {
-            let instance = &instances[i as usize];
+            let instance = &instances[i.index()];
             fits(instance, needs)
                 && (!placement.distinct_instance || instance.owner_count(owner) == 0)
                 && (placement.member_of.is_empty() || member_of(group.provider, instance, placement))
@@ -66,8 +67,8 @@ pub(in crate::sim) fn choose(
         }
         match strategy {
             PlacementStrategySpec::Binpack { field } => {
-                let left = |i: &u32| {
-                    let instance = &instances[*i as usize];
+                let left = |i: &InstanceId| {
+                    let instance = &instances[i.index()];
                     match field {
                         BinpackField::Cpu => instance.cpu_free - needs.cpu,
                         BinpackField::Memory => instance.memory_free - needs.memory,
@@ -77,7 +78,7 @@ pub(in crate::sim) fn choose(
                 candidates.retain(|i| left(i) == best);
             }
             PlacementStrategySpec::Spread { field } if field == "instanceId" => {
-                let count = |i: &u32| instances[*i as usize].owner_count(owner);
+                let count = |i: &InstanceId| instances[i.index()].owner_count(owner);
                 if index == last {
                     // Nothing narrows further: the first instance without a task of this owner is as good as
                     // any, and is usually found at once.
@@ -92,7 +93,7 @@ pub(in crate::sim) fn choose(
                 let zones = group.provider.zones.len() as u16;
                 let per_zone: Vec<u32> =
                     (0..zones).map(|z| group.owner_counts.in_zone(owner, group.index, z)).collect();
-                let count = |i: &u32| per_zone[instances[*i as usize].zone as usize];
+                let count = |i: &InstanceId| per_zone[instances[i.index()].zone as usize];
                 let best = candidates.iter().map(count).min().expect("non-empty");
                 candidates.retain(|i| count(i) == best);
             }
@@ -100,7 +101,7 @@ pub(in crate::sim) fn choose(
                 // Any other attribute: count the owner's tasks per value over the group's active instances.
                 let mut counts: Vec<(String, u32)> = Vec::new();
                 for &i in members {
-                    let instance = &instances[i as usize];
+                    let instance = &instances[i.index()];
                     if instance.state != InstanceState::Active {
                         continue;
                     }
@@ -111,8 +112,8 @@ pub(in crate::sim) fn choose(
                         None => counts.push((value, n)),
                     }
                 }
-                let count_of = |i: &u32| {
-                    let value = spread_key(group.provider, &instances[*i as usize], field);
+                let count_of = |i: &InstanceId| {
+                    let value = spread_key(group.provider, &instances[i.index()], field);
                     counts.iter().find(|(k, _)| *k == value).map_or(0, |(_, c)| *c)
                 };
                 let best = candidates.iter().map(count_of).min().expect("non-empty");
@@ -139,7 +140,7 @@ fn spread_fast_path(
     placement: &Placement,
     owner: u64,
     cursor: &mut u32,
-) -> Option<Option<u32>> {
+) -> Option<Option<InstanceId>> {
     let [PlacementStrategySpec::Spread { field: zone_field }, PlacementStrategySpec::Spread { field: instance_field }] =
         placement.strategies.as_slice()
     else {
@@ -164,11 +165,11 @@ fn spread_fast_path(
         let start = start_at % list.len();
         let mut any_fits = false;
         for &i in list[start..].iter().chain(&list[..start]) {
-            if !fits(&instances[i as usize], needs) {
+            if !fits(&instances[i.index()], needs) {
                 continue;
             }
             any_fits = true;
-            if instances[i as usize].owner_count(owner) == 0 {
+            if instances[i.index()].owner_count(owner) == 0 {
                 *cursor = cursor.wrapping_add(1);
                 return Some(Some(i));
             }
@@ -230,9 +231,10 @@ fn spread_key(provider: &AsgProvider, instance: &Instance, field: &str) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::ids::TaskId;
     use crate::query;
     use crate::sim::fleet::{Fleet, Needs};
-    use crate::sim::testing;
+    use crate::sim::testing::{self, i, t};
     use crate::sim::Simulation;
 
     /// Four m5.large instances, ACTIVE from the start, alternating between two zones: 0 and 2 in us-east-1a,
@@ -250,7 +252,7 @@ mod tests {
     }
 
     /// Puts a task of `owner` needing `memory` MiB (and 256 CPU) on an instance; `task` is only a label here.
-    fn hold(fleet: &mut Fleet, instance: u32, task: u32, owner: u64, memory: u32) {
+    fn hold(fleet: &mut Fleet, instance: InstanceId, task: TaskId, owner: u64, memory: u32) {
         let needs = Needs {
             cpu: 256,
             memory,
@@ -263,11 +265,11 @@ mod tests {
     }
 
     /// Placement's choice for a task of the service, with `placement` (the service's own unless given).
-    fn choose_with(sim: &mut Simulation, placement: &Placement, rng: &mut SimRng) -> Option<u32> {
+    fn choose_with(sim: &mut Simulation, placement: &Placement, rng: &mut SimRng) -> Option<InstanceId> {
         let needs = needs(sim);
         let rt = &sim.fleet.providers[0];
         let group = Group {
-            index: 0,
+            index: ProviderId::new(0),
             provider: &sim.scenario.providers[0],
             instances: &sim.fleet.instances,
             members: &rt.instances,
@@ -280,7 +282,7 @@ mod tests {
         choice
     }
 
-    fn choose_for_service(sim: &mut Simulation) -> Option<u32> {
+    fn choose_for_service(sim: &mut Simulation) -> Option<InstanceId> {
         let placement = sim.scenario.services[0].placement.clone();
         choose_with(sim, &placement, &mut SimRng::new(1))
     }
@@ -288,34 +290,34 @@ mod tests {
     #[test]
     fn binpack_memory_picks_the_instance_with_least_memory_left() {
         let mut sim = four_instances(r#""placement_strategy": [{ "type": "binpack", "field": "memory" }]"#);
-        hold(&mut sim.fleet, 2, 100, OTHER, 4096);
-        hold(&mut sim.fleet, 1, 101, OTHER, 2048);
-        assert_eq!(choose_for_service(&mut sim), Some(2));
+        hold(&mut sim.fleet, i(2), t(100), OTHER, 4096);
+        hold(&mut sim.fleet, i(1), t(101), OTHER, 2048);
+        assert_eq!(choose_for_service(&mut sim), Some(i(2)));
         // Once instance 2 cannot take the task, the next fullest does.
-        let left = sim.fleet.instance(2).memory_free;
-        hold(&mut sim.fleet, 2, 102, OTHER, left);
-        assert_eq!(choose_for_service(&mut sim), Some(1));
+        let left = sim.fleet.instance(i(2)).memory_free;
+        hold(&mut sim.fleet, i(2), t(102), OTHER, left);
+        assert_eq!(choose_for_service(&mut sim), Some(i(1)));
     }
 
     #[test]
     fn spread_by_instance_avoids_instances_holding_the_owners_tasks() {
         let mut sim = four_instances(r#""placement_strategy": [{ "type": "spread", "field": "instanceId" }]"#);
-        hold(&mut sim.fleet, 0, 100, SERVICE, 512);
-        hold(&mut sim.fleet, 1, 101, SERVICE, 512);
+        hold(&mut sim.fleet, i(0), t(100), SERVICE, 512);
+        hold(&mut sim.fleet, i(1), t(101), SERVICE, 512);
         // Another owner's tasks do not count.
-        hold(&mut sim.fleet, 2, 102, OTHER, 512);
-        assert_eq!(choose_for_service(&mut sim), Some(2));
+        hold(&mut sim.fleet, i(2), t(102), OTHER, 512);
+        assert_eq!(choose_for_service(&mut sim), Some(i(2)));
     }
 
     #[test]
     fn the_default_spread_balances_zones_then_instances() {
         let mut sim = four_instances("");
-        hold(&mut sim.fleet, 0, 100, SERVICE, 512);
+        hold(&mut sim.fleet, i(0), t(100), SERVICE, 512);
         // us-east-1a has one of the service's tasks, us-east-1b none: its first instance.
-        assert_eq!(choose_for_service(&mut sim), Some(1));
-        hold(&mut sim.fleet, 1, 101, SERVICE, 512);
+        assert_eq!(choose_for_service(&mut sim), Some(i(1)));
+        hold(&mut sim.fleet, i(1), t(101), SERVICE, 512);
         // One each: the first zone, and in it the instance without the service's task.
-        assert_eq!(choose_for_service(&mut sim), Some(2));
+        assert_eq!(choose_for_service(&mut sim), Some(i(2)));
     }
 
     /// The indexed fast path picks an instance the full strategy chain ranks best: as few of the owner's tasks in
@@ -329,17 +331,17 @@ mod tests {
         chain.member_of.push(query::parse("attribute:ecs.os-type == linux").expect("expression"));
         let default = fast.scenario.services[0].placement.clone();
         let rank = |sim: &Simulation, i: u32| {
-            let instance = sim.fleet.instance(i);
-            (sim.fleet.owner_counts.in_zone(SERVICE, 0, instance.zone), instance.owner_count(SERVICE))
+            let instance = sim.fleet.instance(InstanceId::new(i));
+            (sim.fleet.owner_counts.in_zone(SERVICE, ProviderId::new(0), instance.zone), instance.owner_count(SERVICE))
         };
         for step in 0..8u32 {
             let a = choose_with(&mut fast, &default, &mut SimRng::new(1)).expect("room");
             let b = choose_with(&mut full, &chain, &mut SimRng::new(1)).expect("room");
-            assert_eq!(rank(&fast, a), rank(&full, b), "step {step}");
+            assert_eq!(rank(&fast, a.raw()), rank(&full, b.raw()), "step {step}");
             // Both fleets take the fast path's choice, plus another owner's task, so they stay alike.
             for sim in [&mut fast, &mut full] {
-                hold(&mut sim.fleet, a, step, SERVICE, 512);
-                hold(&mut sim.fleet, (a + 1) % 4, 100 + step, OTHER, 512);
+                hold(&mut sim.fleet, a, t(step), SERVICE, 512);
+                hold(&mut sim.fleet, i((a.raw() + 1) % 4), t(100 + step), OTHER, 512);
             }
         }
     }
@@ -348,12 +350,12 @@ mod tests {
     fn distinct_instance_refuses_instances_holding_the_owners_tasks() {
         let mut sim = four_instances(r#""placement_constraints": [{ "type": "distinctInstance" }]"#);
         for instance in 0..4 {
-            hold(&mut sim.fleet, instance, instance, SERVICE, 512);
+            hold(&mut sim.fleet, i(instance), t(instance), SERVICE, 512);
         }
         assert_eq!(choose_for_service(&mut sim), None);
         let needs = Needs { cpu: 256, memory: 512, ..needs(&sim) };
-        sim.fleet.release(3, 3, &needs, SERVICE);
-        assert_eq!(choose_for_service(&mut sim), Some(3));
+        sim.fleet.release(i(3), t(3), &needs, SERVICE);
+        assert_eq!(choose_for_service(&mut sim), Some(i(3)));
     }
 
     #[test]
@@ -363,9 +365,9 @@ mod tests {
                "placement_strategy": [{ "type": "binpack", "field": "cpu" }]"#,
         );
         // Instance 0 would win binpack, but it is in the wrong zone.
-        hold(&mut sim.fleet, 0, 100, OTHER, 512);
-        hold(&mut sim.fleet, 3, 101, OTHER, 256);
-        assert_eq!(choose_for_service(&mut sim), Some(3));
+        hold(&mut sim.fleet, i(0), t(100), OTHER, 512);
+        hold(&mut sim.fleet, i(3), t(101), OTHER, 256);
+        assert_eq!(choose_for_service(&mut sim), Some(i(3)));
     }
 
     #[test]
@@ -375,20 +377,20 @@ mod tests {
         let pick = expected.below(4) as u32;
         let placement = sim.scenario.services[0].placement.clone();
         // The cursor starts at 0: candidates in instance order.
-        assert_eq!(choose_with(&mut sim, &placement, &mut SimRng::new(42)), Some(pick));
+        assert_eq!(choose_with(&mut sim, &placement, &mut SimRng::new(42)), Some(i(pick)));
     }
 
     #[test]
     fn nothing_fits_an_instance_of_another_architecture_or_a_taken_port() {
         let sim = four_instances("");
-        let instance = sim.fleet.instance(0);
+        let instance = sim.fleet.instance(i(0));
         let x86 = needs(&sim);
         assert!(fits(instance, &x86));
         assert!(!fits(instance, &Needs { architecture: Architecture::Arm64, ..x86.clone() }));
         let mut fleet_sim = four_instances("");
         let port = Needs { fixed_ports: vec![80], ..x86.clone() };
-        fleet_sim.fleet.hold(0, 100, &port, OTHER);
-        assert!(!fits(fleet_sim.fleet.instance(0), &port));
-        assert!(fits(fleet_sim.fleet.instance(0), &x86));
+        fleet_sim.fleet.hold(i(0), t(100), &port, OTHER);
+        assert!(!fits(fleet_sim.fleet.instance(i(0)), &port));
+        assert!(fits(fleet_sim.fleet.instance(i(0)), &x86));
     }
 }

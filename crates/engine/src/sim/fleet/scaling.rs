@@ -6,6 +6,7 @@
 //! The computation is pure ([`instances_needed`], [`reservation`], [`evaluate`]); `scaling_evaluation` gathers its
 //! inputs from the fleet and acts on the decision.
 
+use crate::sim::ids::{InstanceId, ProviderId};
 use super::Needs;
 use crate::defaults;
 use crate::instance::InstanceState;
@@ -118,15 +119,15 @@ pub(in crate::sim) fn evaluate(
 
 impl Simulation {
     /// What managed scaling sees of group `p` now.
-    fn census(&self, p: usize, warmup_ms: u64) -> Census {
-        let rt = &self.fleet.providers[p];
+    fn census(&self, p: ProviderId, warmup_ms: u64) -> Census {
+        let rt = &self.fleet.providers[p.index()];
         let instances = &self.fleet.instances;
-        let live: Vec<u32> =
-            rt.instances.iter().copied().filter(|&i| instances[i as usize].state != InstanceState::Draining).collect();
+        let live: Vec<InstanceId> =
+            rt.instances.iter().copied().filter(|&i| instances[i.index()].state != InstanceState::Draining).collect();
         let coming = live
             .iter()
             .filter(|&&i| {
-                let instance = &instances[i as usize];
+                let instance = &instances[i.index()];
                 matches!(instance.state, InstanceState::Launching | InstanceState::Registering)
                     && self.now.since(instance.launched_at) < warmup_ms
             })
@@ -134,7 +135,7 @@ impl Simulation {
         let empty = live
             .iter()
             .filter(|&&i| {
-                let instance = &instances[i as usize];
+                let instance = &instances[i.index()];
                 instance.state == InstanceState::Active && instance.tasks.is_empty()
             })
             .count() as u32;
@@ -143,15 +144,15 @@ impl Simulation {
     }
 
     /// [`instances_needed`] for the tasks still waiting in the group's queue.
-    fn waiting_instances_needed(&self, p: usize) -> u32 {
-        let provider = &self.scenario.providers[p];
+    fn waiting_instances_needed(&self, p: ProviderId) -> u32 {
+        let provider = &self.scenario.providers[p.index()];
         let largest = provider
             .instance_types
             .iter()
             .max_by_key(|t| (t.cpu_units(), t.memory_mib))
             .expect("a provider has instance types");
         let mut per_task_def: Vec<(u32, u32)> = Vec::new();
-        for &(task, generation) in &self.fleet.providers[p].waiting {
+        for &(task, generation) in &self.fleet.providers[p.index()].waiting {
             let t = &self.tasks[task];
             if t.generation != generation || !t.awaiting_capacity {
                 continue;
@@ -167,24 +168,24 @@ impl Simulation {
     }
 
     /// Managed scaling's minute: CapacityProviderReservation and the target-tracking decision.
-    pub(in crate::sim) fn scaling_evaluation(&mut self, p: usize) {
-        let Some(scaling) = self.scenario.providers[p].managed_scaling.clone() else { return };
+    pub(in crate::sim) fn scaling_evaluation(&mut self, p: ProviderId) {
+        let Some(scaling) = self.scenario.providers[p.index()].managed_scaling.clone() else { return };
         let period = SimTime::from_secs_f64(defaults::MANAGED_SCALING_PERIOD_S).as_millis();
-        self.schedule_in(period, Event::ScalingEvaluation { provider: p as u32 });
+        self.schedule_in(period, Event::ScalingEvaluation { provider: p });
         let census = self.census(p, scaling.warmup_ms);
-        let provider = &self.scenario.providers[p];
+        let provider = &self.scenario.providers[p.index()];
         let sizes = (provider.min_size, provider.max_size);
-        let rt = &mut self.fleet.providers[p];
+        let rt = &mut self.fleet.providers[p.index()];
         let decision = evaluate(&census, &scaling, sizes, rt.low_since, self.now);
         rt.last_reservation = Some(decision.reservation);
         rt.low_since = decision.low_since;
         match decision.step {
             Step::Out(step) => {
                 for _ in 0..step {
-                    self.launch_instance(p as u16);
+                    self.launch_instance(p);
                 }
                 if step > 0 {
-                    let name = self.scenario.providers[p].name.clone();
+                    let name = self.scenario.providers[p.index()].name.clone();
                     self.record(TraceWhat::ScaleOut { provider: name, instances: step, reservation: decision.reservation });
                 }
             }
@@ -194,25 +195,25 @@ impl Simulation {
     }
 
     /// Terminates up to `count` instances: empty ones first; with managed termination protection only empty ones.
-    fn scale_in(&mut self, p: usize, count: u32) {
-        let protected = self.scenario.providers[p].managed_termination_protection;
+    fn scale_in(&mut self, p: ProviderId, count: u32) {
+        let protected = self.scenario.providers[p.index()].managed_termination_protection;
         let instances = &self.fleet.instances;
-        let mut victims: Vec<u32> = self.fleet.providers[p]
+        let mut victims: Vec<InstanceId> = self.fleet.providers[p.index()]
             .instances
             .iter()
             .copied()
-            .filter(|&i| instances[i as usize].state == InstanceState::Active)
+            .filter(|&i| instances[i.index()].state == InstanceState::Active)
             .collect();
-        victims.sort_by_key(|&i| (instances[i as usize].tasks.len(), std::cmp::Reverse(i)));
-        let victims: Vec<u32> = victims
+        victims.sort_by_key(|&i| (instances[i.index()].tasks.len(), std::cmp::Reverse(i)));
+        let victims: Vec<InstanceId> = victims
             .into_iter()
-            .filter(|&i| !protected || instances[i as usize].tasks.is_empty())
+            .filter(|&i| !protected || instances[i.index()].tasks.is_empty())
             .take(count as usize)
             .collect();
         if victims.is_empty() {
             return;
         }
-        let name = self.scenario.providers[p].name.clone();
+        let name = self.scenario.providers[p.index()].name.clone();
         self.record(TraceWhat::ScaleIn { provider: name, instances: victims.len() as u32 });
         for id in victims {
             self.terminate_instance(id, StopReason::InstanceTerminated);

@@ -5,6 +5,7 @@
 //! Diversification matters because a wave hits one pool: the more types and zones a group spreads over, the
 //! fewer of its instances (and tasks) share the pool that is reclaimed.
 
+use crate::sim::ids::{InstanceId, ProviderId};
 use crate::defaults;
 use crate::instance::InstanceState;
 use crate::output::TraceWhat;
@@ -15,10 +16,10 @@ use crate::time::SimTime;
 
 impl Simulation {
     /// Draws when a new Spot instance will be interrupted, from its type's Spot Instance Advisor frequency.
-    pub(in crate::sim) fn schedule_random_interruption(&mut self, id: u32) {
+    pub(in crate::sim) fn schedule_random_interruption(&mut self, id: InstanceId) {
         let instance = self.fleet.instance(id);
-        let provider_index = instance.provider as usize;
-        let provider = &self.scenario.providers[provider_index];
+        let provider_id = instance.provider;
+        let provider = &self.scenario.providers[provider_id.index()];
         let type_index = provider.instance_types.iter().position(|t| t.name == instance.instance_type.name);
         let rate = type_index.and_then(|i| provider.interruptions_per_instance_hour.get(i)).copied().unwrap_or(0.0);
         if rate <= 0.0 {
@@ -27,18 +28,18 @@ impl Simulation {
         let after = self.rng.exponential_ms(3_600_000.0 / rate);
         if self.now.plus_ms(after) < self.scenario.horizon {
             self.schedule_in(after, Event::SpotNotice { instance: id });
-            if let Some(lead) = self.recommendation_lead(provider_index) {
+            if let Some(lead) = self.recommendation_lead(provider_id) {
                 self.schedule_in(after.saturating_sub(lead), Event::RebalanceRecommendation { instance: id });
             }
         }
     }
 
     /// The two-minute interruption notice for an instance.
-    pub(in crate::sim) fn spot_notice(&mut self, id: u32) {
+    pub(in crate::sim) fn spot_notice(&mut self, id: InstanceId) {
         let Some((p, state)) = self.fleet.notice(id, self.now) else { return };
         self.accounting.count_interruption();
-        self.record(TraceWhat::SpotNotice { instance: id });
-        let provider = &self.scenario.providers[p];
+        self.record(TraceWhat::SpotNotice { instance: id.raw() });
+        let provider = &self.scenario.providers[p.index()];
         let (draining, rebalance) = (provider.spot_draining, provider.capacity_rebalance);
         if rebalance && self.fleet.instance(id).rebalance_at.is_none() {
             // Capacity Rebalancing launches the replacement first, then lets the old instance go.
@@ -57,9 +58,9 @@ impl Simulation {
 
     /// DRAINING: tasks not yet RUNNING stop at once; running service tasks are replaced by their schedulers within
     /// the deployment bounds; standalone tasks are left alone.
-    fn drain_instance(&mut self, id: u32) {
+    fn drain_instance(&mut self, id: InstanceId) {
         self.fleet.transition(id, InstanceState::Active, InstanceState::Draining);
-        self.record(TraceWhat::Instance { instance: id, state: InstanceState::Draining });
+        self.record(TraceWhat::Instance { instance: id.raw(), state: InstanceState::Draining });
         for task in self.fleet.instance(id).tasks.clone() {
             let t = &self.tasks[task];
             if t.stopping {
@@ -71,52 +72,52 @@ impl Simulation {
                 }
                 (_, Owner::Service { service, .. }) => {
                     self.tasks.set_on_draining(task);
-                    self.service_task_on_draining(service as usize);
+                    self.service_task_on_draining(service);
                 }
                 (_, Owner::Standalone { .. }) => {}
             }
         }
     }
 
-    pub(in crate::sim) fn spot_termination(&mut self, id: u32) {
+    pub(in crate::sim) fn spot_termination(&mut self, id: InstanceId) {
         let instance = self.fleet.instance(id);
         if instance.state == InstanceState::Terminated {
             return;
         }
-        let p = instance.provider as usize;
+        let p = instance.provider;
         self.terminate_instance(id, StopReason::SpotInterrupted);
-        if !self.scenario.providers[p].capacity_rebalance {
+        if !self.scenario.providers[p.index()].capacity_rebalance {
             // The Auto Scaling group keeps its desired capacity: it replaces the reclaimed instance.
             self.replace_instance(p);
         }
     }
 
-    fn replace_instance(&mut self, p: usize) {
-        if self.fleet.group_size(p) < self.scenario.providers[p].max_size {
-            self.launch_instance(p as u16);
+    fn replace_instance(&mut self, p: ProviderId) {
+        if self.fleet.group_size(p) < self.scenario.providers[p.index()].max_size {
+            self.launch_instance(p);
         }
     }
 
     /// The lead of a group's rebalance recommendations, when they come ahead of the notice and Capacity
     /// Rebalancing acts on them.
-    fn recommendation_lead(&self, p: usize) -> Option<u64> {
-        let provider = &self.scenario.providers[p];
+    fn recommendation_lead(&self, p: ProviderId) -> Option<u64> {
+        let provider = &self.scenario.providers[p.index()];
         (provider.capacity_rebalance && provider.rebalance_lead_ms > 0).then_some(provider.rebalance_lead_ms)
     }
 
     /// For a timed EC2 Spot wave on a group whose recommendations come early: the lead.
     pub(in crate::sim) fn wave_recommendation_lead(&self, index: usize) -> Option<u64> {
         match self.scenario.events[index].action {
-            TimedAction::Ec2SpotWave { provider, .. } => self.recommendation_lead(provider),
+            TimedAction::Ec2SpotWave { provider, .. } => self.recommendation_lead(ProviderId::new(provider as u32)),
             _ => None,
         }
     }
 
     /// A rebalance recommendation: with Capacity Rebalancing the group launches the replacement now, so it is
     /// (nearly) ready when the notice comes. The old instance then meets its notice as before.
-    pub(in crate::sim) fn rebalance_recommendation(&mut self, id: u32) {
+    pub(in crate::sim) fn rebalance_recommendation(&mut self, id: InstanceId) {
         let Some(p) = self.fleet.recommend_rebalance(id, self.now) else { return };
-        self.record(TraceWhat::RebalanceRecommendation { instance: id });
+        self.record(TraceWhat::RebalanceRecommendation { instance: id.raw() });
         self.replace_instance(p);
     }
 
@@ -125,7 +126,7 @@ impl Simulation {
         let event = &self.scenario.events[index];
         let TimedAction::Ec2SpotWave { provider, instance_type, zone, fraction } = event.action else { return };
         let at = event.at;
-        for id in self.wave_instances(provider, instance_type, zone, fraction) {
+        for id in self.wave_instances(ProviderId::new(provider as u32), instance_type, zone, fraction) {
             self.rebalance_recommendation(id);
             self.schedule(at, Event::SpotNotice { instance: id });
         }
@@ -134,7 +135,7 @@ impl Simulation {
     /// A wave: `fraction` of the instances in one pool (the named type and zone, or the largest pool).
     pub(in crate::sim) fn ec2_spot_wave(
         &mut self,
-        p: usize,
+        p: ProviderId,
         instance_type: Option<&'static str>,
         zone: Option<u16>,
         fraction: f64,
@@ -147,16 +148,16 @@ impl Simulation {
     /// The instances a wave takes: `fraction` of one pool's, chosen at random.
     fn wave_instances(
         &mut self,
-        p: usize,
+        p: ProviderId,
         instance_type: Option<&'static str>,
         zone: Option<u16>,
         fraction: f64,
-    ) -> Vec<u32> {
+    ) -> Vec<InstanceId> {
         let instances = &self.fleet.instances;
-        let live: Vec<u32> =
-            self.fleet.providers[p].instances.iter().copied().filter(|&i| instances[i as usize].notice_at.is_none()).collect();
-        let pool_of = |i: u32| {
-            let instance = &instances[i as usize];
+        let live: Vec<InstanceId> =
+            self.fleet.providers[p.index()].instances.iter().copied().filter(|&i| instances[i.index()].notice_at.is_none()).collect();
+        let pool_of = |i: InstanceId| {
+            let instance = &instances[i.index()];
             (instance.instance_type.name, instance.zone)
         };
         let mut pools: Vec<((&'static str, u16), u32)> = Vec::new();
@@ -174,7 +175,7 @@ impl Simulation {
             .max_by_key(|(_, n)| *n)
             .map(|(key, _)| *key);
         let Some(pool) = chosen else { return Vec::new() };
-        let mut members: Vec<u32> = live.into_iter().filter(|&i| pool_of(i) == pool).collect();
+        let mut members: Vec<InstanceId> = live.into_iter().filter(|&i| pool_of(i) == pool).collect();
         let n = members.len() as u64;
         let take = ((fraction * n as f64).round() as u64).min(n);
         for i in 0..take {
@@ -189,7 +190,8 @@ impl Simulation {
 #[cfg(test)]
 mod tests {
     use crate::instance::InstanceState;
-    use crate::sim::{testing, Event, Simulation};
+    use crate::sim::testing::{self, i};
+    use crate::sim::{Event, Simulation};
     use crate::task::TaskState;
     use crate::time::SimTime;
 
@@ -209,11 +211,11 @@ mod tests {
     #[test]
     fn a_notice_drains_the_instance_and_sets_its_tasks_deadline() {
         let mut sim = running_on_spot(true);
-        let on_it = sim.fleet.instance(0).tasks.clone();
+        let on_it = sim.fleet.instance(i(0)).tasks.clone();
         assert!(!on_it.is_empty());
-        sim.spot_notice(0);
+        sim.spot_notice(i(0));
         let kill = sim.now.plus_ms(120_000);
-        let instance = sim.fleet.instance(0);
+        let instance = sim.fleet.instance(i(0));
         assert_eq!((instance.state, instance.notice_at), (InstanceState::Draining, Some(sim.now)));
         for &task in &on_it {
             // Running service tasks are left to their scheduler to replace, with the warning's deadline.
@@ -222,25 +224,25 @@ mod tests {
         }
         assert_eq!(sim.accounting.interruptions(), 1);
         let terminations: Vec<_> =
-            sim.queued().into_iter().filter(|(_, e)| matches!(e, Event::SpotTermination { instance: 0 })).collect();
+            sim.queued().into_iter().filter(|(_, e)| matches!(e, Event::SpotTermination { instance } if *instance == i(0))).collect();
         assert_eq!(terminations.len(), 1);
         assert_eq!(terminations[0].0, kill);
         sim.assert_invariants();
         // A second notice for the same instance changes nothing.
-        sim.spot_notice(0);
+        sim.spot_notice(i(0));
         assert_eq!(sim.accounting.interruptions(), 1);
     }
 
     #[test]
     fn without_draining_the_tasks_run_until_the_termination() {
         let mut sim = running_on_spot(false);
-        sim.spot_notice(1);
-        assert_eq!(sim.fleet.instance(1).state, InstanceState::Active);
-        assert!(sim.fleet.instance(1).tasks.iter().all(|&t| !sim.tasks[t].on_draining));
+        sim.spot_notice(i(1));
+        assert_eq!(sim.fleet.instance(i(1)).state, InstanceState::Active);
+        assert!(sim.fleet.instance(i(1)).tasks.iter().all(|&t| !sim.tasks[t].on_draining));
         sim.step_through(|e| matches!(e, Event::SpotTermination { .. }));
-        assert_eq!(sim.fleet.instance(1).state, InstanceState::Terminated);
+        assert_eq!(sim.fleet.instance(i(1)).state, InstanceState::Terminated);
         // The group replaces the reclaimed instance.
         assert_eq!(sim.fleet.instances().len(), 3);
-        assert_eq!(sim.fleet.instance(2).state, InstanceState::Launching);
+        assert_eq!(sim.fleet.instance(i(2)).state, InstanceState::Launching);
     }
 }

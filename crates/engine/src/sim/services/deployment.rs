@@ -2,6 +2,7 @@
 //! the deployment bounds (`minimumHealthyPercent` / `maximumPercent`); the circuit breaker fails a deployment
 //! whose tasks keep failing and, with rollback, makes the last completed deployment primary again.
 
+use crate::sim::ids::ServiceId;
 use super::Simulation;
 use crate::defaults as d;
 use crate::output::TraceWhat;
@@ -46,22 +47,22 @@ pub(super) fn circuit_breaker_threshold(desired: u32, min: u32) -> u32 {
 
 impl Simulation {
     /// A timed deployment of a new task definition revision: it becomes primary at once.
-    pub(in crate::sim) fn deploy(&mut self, service: usize, task_def: usize) {
-        let rt = &mut self.services.list[service];
+    pub(in crate::sim) fn deploy(&mut self, service: ServiceId, task_def: usize) {
+        let rt = &mut self.services.list[service.index()];
         rt.deployments.push(Deployment { task_def, rollout: Rollout::InProgress, failures: 0 });
         rt.rolled_back = false;
         let deployment = (rt.deployments.len() - 1) as u32;
-        let name = self.scenario.services[service].name.clone();
+        let name = self.scenario.services[service.index()].name.clone();
         let revision = self.scenario.task_defs[task_def].name.clone();
         self.record(TraceWhat::Deployment { service: name, status: format!("started ({revision})") });
-        self.services.list[service].steady_at = None;
+        self.services.list[service.index()].steady_at = None;
         self.set_primary(service, deployment);
     }
 
-    pub(super) fn count_deployment_failure(&mut self, s: usize, deployment: u32) {
-        let Some(rollback) = self.scenario.services[s].circuit_breaker else { return };
+    pub(super) fn count_deployment_failure(&mut self, s: ServiceId, deployment: u32) {
+        let Some(rollback) = self.scenario.services[s.index()].circuit_breaker else { return };
         let min = self.scenario.limits.circuit_breaker_min;
-        let rt = &mut self.services.list[s];
+        let rt = &mut self.services.list[s.index()];
         if deployment != rt.primary || rt.deployments[deployment as usize].rollout != Rollout::InProgress {
             return;
         }
@@ -71,9 +72,9 @@ impl Simulation {
             return;
         }
         entry.rollout = Rollout::Failed;
-        let name = self.scenario.services[s].name.clone();
+        let name = self.scenario.services[s.index()].name.clone();
         self.record(TraceWhat::Deployment { service: name.clone(), status: "FAILED (circuit breaker)".into() });
-        let rt = &mut self.services.list[s];
+        let rt = &mut self.services.list[s.index()];
         if let (true, Some(good)) = (rollback, rt.last_good) {
             rt.deployments[good as usize].rollout = Rollout::InProgress;
             rt.rolled_back = true;
@@ -83,8 +84,8 @@ impl Simulation {
     }
 
     /// Makes `deployment` the primary one and recounts the primary counters from the active tasks.
-    fn set_primary(&mut self, s: usize, deployment: u32) {
-        let rt = &mut self.services.list[s];
+    fn set_primary(&mut self, s: ServiceId, deployment: u32) {
+        let rt = &mut self.services.list[s.index()];
         rt.primary = deployment;
         rt.backoff_level = 0;
         rt.backoff_until = self.now;
@@ -145,7 +146,7 @@ mod step_tests {
         assert_eq!(rt.steady_at, None);
         sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
         // maximumPercent 200: room for 2 new tasks beside the 2 old ones.
-        let new = sim.tasks.all().iter().filter(|t| t.owner == Owner::Service { service: 0, deployment: 1 }).count();
+        let new = sim.tasks.all().iter().filter(|t| t.owner == Owner::Service { service: crate::sim::ids::ServiceId::new(0), deployment: 1 }).count();
         assert_eq!(new, 2);
     }
 

@@ -10,6 +10,7 @@
 mod deployment;
 mod scheduler;
 
+use crate::sim::ids::{ServiceId, TaskId};
 use super::{Event, Simulation};
 use crate::bucket::TokenBucket;
 use crate::output::TraceWhat;
@@ -83,7 +84,7 @@ pub(super) struct ServiceRt {
     cycle_pending: bool,
     last_cycle: Option<SimTime>,
     /// Tasks whose desired status is RUNNING, in any deployment.
-    pub(super) active: Vec<u32>,
+    pub(super) active: Vec<TaskId>,
     primary_active: u32,
     pub(super) healthy_primary: u32,
     backoff_level: u32,
@@ -141,14 +142,14 @@ impl Services {
     }
 
     /// One of the service's tasks started (+1) or stopped (-1) waiting for Fargate Spot capacity.
-    pub(super) fn spot_waiting_changed(&mut self, s: usize, delta: i32) {
-        let rt = &mut self.list[s];
+    pub(super) fn spot_waiting_changed(&mut self, s: ServiceId, delta: i32) {
+        let rt = &mut self.list[s.index()];
         rt.spot_waiting = rt.spot_waiting.saturating_add_signed(delta);
     }
 
     /// One of the service's tasks got a Spot interruption warning.
-    pub(super) fn count_interruption(&mut self, s: usize) {
-        self.list[s].interruptions += 1;
+    pub(super) fn count_interruption(&mut self, s: ServiceId) {
+        self.list[s.index()].interruptions += 1;
     }
 
     /// Recounts each service's active list and primary counters from the tasks.
@@ -156,21 +157,21 @@ impl Services {
         let mut expected_active = vec![0usize; self.list.len()];
         for task in tasks {
             if let (false, Owner::Service { service, .. }) = (task.stopping, task.owner) {
-                expected_active[service as usize] += 1;
+                expected_active[service.index()] += 1;
             }
         }
         for (s, rt) in self.list.iter().enumerate() {
             let mut primary_active = 0;
             let mut healthy_primary = 0;
             for (slot, &id) in rt.active.iter().enumerate() {
-                let task = &tasks[id as usize];
+                let task = &tasks[id.index()];
                 if task.stopping || task.slot as usize != slot {
                     return Err(format!("service {s}: task {id} listed as active but stopping or misplaced"));
                 }
                 let Owner::Service { service, deployment } = task.owner else {
                     return Err(format!("service {s}: standalone task {id} in its active list"));
                 };
-                if service as usize != s {
+                if service.index() != s {
                     return Err(format!("service {s}: task {id} belongs to service {service}"));
                 }
                 if deployment == rt.primary {
@@ -195,8 +196,8 @@ impl Services {
 
 impl Simulation {
     /// Makes sure a workflow cycle is coming, no sooner than one cycle after the last.
-    fn poke_service(&mut self, s: usize) {
-        let rt = &mut self.services.list[s];
+    fn poke_service(&mut self, s: ServiceId) {
+        let rt = &mut self.services.list[s.index()];
         if rt.cycle_pending {
             return;
         }
@@ -205,36 +206,36 @@ impl Simulation {
             Some(last) => last.plus_ms(self.scenario.latencies.cycle_ms).max(self.now),
             None => self.now,
         };
-        self.schedule(at, Event::ServiceCycle { service: s as u32 });
+        self.schedule(at, Event::ServiceCycle { service: s });
     }
 
     /// One of the service's tasks is on an instance that started draining: it is to be replaced.
-    pub(super) fn service_task_on_draining(&mut self, s: usize) {
-        self.services.list[s].on_draining += 1;
+    pub(super) fn service_task_on_draining(&mut self, s: ServiceId) {
+        self.services.list[s.index()].on_draining += 1;
         self.update_steady(s);
     }
 
-    pub(super) fn service_task_running(&mut self, s: usize) {
+    pub(super) fn service_task_running(&mut self, s: ServiceId) {
         // A task that reaches RUNNING ends the exponential backoff (tasks that crash later do not trigger it).
-        self.services.list[s].backoff_level = 0;
+        self.services.list[s.index()].backoff_level = 0;
     }
 
-    pub(super) fn service_task_healthy(&mut self, s: usize, deployment: u32) {
-        if deployment == self.services.list[s].primary {
-            self.services.list[s].healthy_primary += 1;
+    pub(super) fn service_task_healthy(&mut self, s: ServiceId, deployment: u32) {
+        if deployment == self.services.list[s.index()].primary {
+            self.services.list[s.index()].healthy_primary += 1;
         }
         self.update_steady(s);
     }
 
     pub(super) fn service_task_stopping(
         &mut self,
-        s: usize,
-        task: u32,
+        s: ServiceId,
+        task: TaskId,
         deployment: u32,
         was_healthy: bool,
         reason: StopReason,
     ) {
-        let rt = &mut self.services.list[s];
+        let rt = &mut self.services.list[s.index()];
         let slot = self.tasks[task].slot as usize;
         rt.active.swap_remove(slot);
         if let Some(&moved) = rt.active.get(slot) {
@@ -263,9 +264,9 @@ impl Simulation {
     }
 
     /// Exponential backoff after a task failed to start: 10 s, 20 s, 40 s, ... up to 15 minutes (defaults).
-    fn back_off(&mut self, s: usize) {
+    fn back_off(&mut self, s: ServiceId) {
         let latencies = &self.scenario.latencies;
-        let rt = &mut self.services.list[s];
+        let rt = &mut self.services.list[s.index()];
         if self.now < rt.backoff_until {
             return;
         }
@@ -275,13 +276,13 @@ impl Simulation {
         rt.backoff_level += 1;
         rt.backoff_until = self.now.plus_ms(delay);
         let until = rt.backoff_until;
-        let service = self.scenario.services[s].name.clone();
+        let service = self.scenario.services[s.index()].name.clone();
         self.record(TraceWhat::Backoff { service, until });
     }
 
     /// Steady: exactly the desired number of active tasks, all of the primary deployment and healthy.
-    fn update_steady(&mut self, s: usize) {
-        let rt = &mut self.services.list[s];
+    fn update_steady(&mut self, s: ServiceId) {
+        let rt = &mut self.services.list[s.index()];
         let steady = rt.healthy_primary == rt.desired
             && rt.on_draining == 0
             && rt.primary_active == rt.desired
@@ -296,7 +297,7 @@ impl Simulation {
                     primary.rollout = Rollout::Completed;
                     rt.last_good = Some(rt.primary);
                 }
-                let service = self.scenario.services[s].name.clone();
+                let service = self.scenario.services[s.index()].name.clone();
                 self.record(TraceWhat::ServiceSteady { service: service.clone() });
                 if completed {
                     self.record(TraceWhat::Deployment { service, status: "COMPLETED".into() });
@@ -313,11 +314,11 @@ impl Simulation {
 
 
     /// A timed scaling of the service's desired count.
-    pub(super) fn scale_service(&mut self, service: usize, desired: u32) {
-        self.services.list[service].desired = desired;
-        let name = self.scenario.services[service].name.clone();
+    pub(super) fn scale_service(&mut self, service: ServiceId, desired: u32) {
+        self.services.list[service.index()].desired = desired;
+        let name = self.scenario.services[service.index()].name.clone();
         self.record(TraceWhat::DesiredCount { service: name, desired });
-        self.services.list[service].steady_at = None;
+        self.services.list[service.index()].steady_at = None;
         self.update_steady(service);
     }
 }

@@ -5,6 +5,7 @@
 //! buckets and the capacity providers' room, each on the provider its strategy picks. It scans only that
 //! service's active tasks.
 
+use crate::sim::ids::{ProviderId, ServiceId, TaskId};
 use super::deployment::{deployment_bounds, Deployment, Rollout};
 use super::{replaced_reason, Limiter, ServiceRt};
 use crate::bucket::TokenBucket;
@@ -53,15 +54,15 @@ impl Simulation {
             // Services are not in lockstep: each one's first cycle comes at a random point of the first cycle.
             let offset = self.rng.below(cycle_ms);
             self.services.list[index].cycle_pending = true;
-            self.schedule(SimTime(offset), Event::ServiceCycle { service: index as u32 });
+            self.schedule(SimTime(offset), Event::ServiceCycle { service: ServiceId::new(index as u32) });
         }
     }
 
 
-    pub(in crate::sim) fn service_cycle(&mut self, s: usize) {
+    pub(in crate::sim) fn service_cycle(&mut self, s: ServiceId) {
         let cycle_ms = self.scenario.latencies.cycle_ms;
         let now = self.now;
-        let rt = &mut self.services.list[s];
+        let rt = &mut self.services.list[s.index()];
         rt.cycle_pending = false;
         rt.last_cycle = Some(now);
         if rt.steady_at.is_some() {
@@ -78,7 +79,7 @@ impl Simulation {
             rt.tally(Limiter::Backoff, missing, rt.backoff_until.since(now));
             rt.cycle_pending = true;
             let at = rt.backoff_until;
-            self.schedule(at, Event::ServiceCycle { service: s as u32 });
+            self.schedule(at, Event::ServiceCycle { service: s });
             return;
         }
 
@@ -88,21 +89,21 @@ impl Simulation {
         }
         let ec2_waiting = self.launch_for_service(s);
 
-        let rt = &mut self.services.list[s];
+        let rt = &mut self.services.list[s.index()];
         let spot_waiting = u64::from(rt.spot_waiting);
         rt.tally(Limiter::FargateSpotCapacity, spot_waiting, cycle_ms);
         rt.tally(Limiter::ClusterAutoScaling, ec2_waiting, cycle_ms);
         if rt.steady_at.is_none() && !rt.cycle_pending {
             rt.cycle_pending = true;
-            self.schedule_in(cycle_ms, Event::ServiceCycle { service: s as u32 });
+            self.schedule_in(cycle_ms, Event::ServiceCycle { service: s });
         }
     }
 
     /// Which tasks this cycle stops: tasks of older deployments (unhealthy ones freely, healthy ones down to the
     /// minimum healthy count), then tasks beyond the desired count (scale-in).
-    fn plan_stops(&self, s: usize) -> Vec<(u32, StopReason)> {
-        let rt = &self.services.list[s];
-        let service = &self.scenario.services[s];
+    fn plan_stops(&self, s: ServiceId) -> Vec<(TaskId, StopReason)> {
+        let rt = &self.services.list[s.index()];
+        let service = &self.scenario.services[s.index()];
         let (min_healthy, _) = deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
         let mut old_healthy = Vec::new();
         let mut primary_starting = Vec::new();
@@ -139,11 +140,11 @@ impl Simulation {
     /// Starts as many tasks of the primary deployment as the deployment bounds, the service's launch rate and the
     /// account's launch buckets allow, each on the provider its strategy picks.
     /// Returns how many of the service's tasks wait in PROVISIONING for EC2 capacity after the launches.
-    fn launch_for_service(&mut self, s: usize) -> u64 {
+    fn launch_for_service(&mut self, s: ServiceId) -> u64 {
         let cycle_ms = self.scenario.latencies.cycle_ms;
         let now = self.now;
-        let service = &self.scenario.services[s];
-        let rt = &self.services.list[s];
+        let service = &self.scenario.services[s.index()];
+        let rt = &self.services.list[s.index()];
         let (_, max_running) = deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
         let strategy = service.strategy.clone();
         // One pass over the active tasks: primary tasks per strategy item (those on draining instances are being
@@ -170,19 +171,19 @@ impl Simulation {
         let deployment = rt.primary;
         let public_ip = service.assign_public_ip;
         let placement = service.placement.clone();
-        let owner = Owner::Service { service: s as u32, deployment };
+        let owner = Owner::Service { service: s, deployment };
 
         let mut launched = 0;
         let mut blocked = None;
         while launched < want {
             let item = next_item(&strategy, &counts);
             let provider = strategy.items[item].provider;
-            if self.services.list[s].launch_bucket.available(now) == 0 {
+            if self.services.list[s.index()].launch_bucket.available(now) == 0 {
                 blocked = Some(Limiter::ServiceLaunchRate);
                 break;
             }
             let instance = match provider {
-                Provider::Asg(p) => match self.place_new(p as usize, task_def, &placement, owner) {
+                Provider::Asg(p) => match self.place_new(ProviderId::of_asg(p), task_def, &placement, owner) {
                     Ok(instance) => instance,
                     Err(limiter) => {
                         blocked = Some(limiter);
@@ -198,14 +199,14 @@ impl Simulation {
                     None
                 }
             };
-            self.services.list[s].launch_bucket.try_take(now, 1);
+            self.services.list[s.index()].launch_bucket.try_take(now, 1);
             ec2_waiting += u64::from(!provider.is_fargate() && instance.is_none());
             let task = self.launch_task(owner, task_def, provider, public_ip && provider.is_fargate(), instance);
             self.add_active(s, task);
             counts[item] += 1;
             launched += 1;
         }
-        let rt = &mut self.services.list[s];
+        let rt = &mut self.services.list[s.index()];
         if let Some(limiter) = blocked {
             rt.tally(limiter, u64::from(want - launched), cycle_ms);
         }
@@ -215,8 +216,8 @@ impl Simulation {
         ec2_waiting
     }
 
-    fn add_active(&mut self, s: usize, task: u32) {
-        let rt = &mut self.services.list[s];
+    fn add_active(&mut self, s: ServiceId, task: TaskId) {
+        let rt = &mut self.services.list[s.index()];
         self.tasks.set_slot(task, rt.active.len() as u32);
         rt.active.push(task);
         rt.primary_active += 1;
