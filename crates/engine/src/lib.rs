@@ -35,9 +35,9 @@ pub mod strategy;
 pub mod task;
 pub mod time;
 
+pub use instance::InstanceState;
 pub use output::{Place, Summary, TaskView, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
-pub use instance::InstanceState;
 pub use sim::{ids, Instance, Limiter, RunOptions, Simulation};
 pub use time::SimTime;
 

@@ -46,15 +46,15 @@ mod tests {
     use super::*;
     use crate::scenario::StrategyItem;
 
-/// How `total` tasks split across the strategy's items, placing them one by one from zero.
-fn split(strategy: &Strategy, total: u32) -> Vec<u32> {
-    let mut counts = vec![0u32; strategy.items.len()];
-    for _ in 0..total {
-        let item = next_item(strategy, &counts);
-        counts[item] += 1;
+    /// How `total` tasks split across the strategy's items, placing them one by one from zero.
+    fn split(strategy: &Strategy, total: u32) -> Vec<u32> {
+        let mut counts = vec![0u32; strategy.items.len()];
+        for _ in 0..total {
+            let item = next_item(strategy, &counts);
+            counts[item] += 1;
+        }
+        counts
     }
-    counts
-}
 
     #[test]
     fn three_providers_split_by_weight() {

@@ -4,6 +4,7 @@
 
 use crate::bucket::TokenBucket;
 use crate::scenario::{BucketParams, Limits, Provider};
+use crate::time::SimTime;
 
 pub(super) struct Buckets {
     pub(super) fargate_on_demand: TokenBucket,
@@ -35,13 +36,19 @@ impl Buckets {
         }
     }
 
-    /// Every bucket with its name, for the invariant check.
-    pub(super) fn named(&self) -> [(&'static str, &TokenBucket); 4] {
-        [
+    /// Every bucket's level is within 0..=burst.
+    pub(super) fn check(&self, now: SimTime) -> Result<(), String> {
+        for (name, bucket) in [
             ("fargate_on_demand", &self.fargate_on_demand),
             ("fargate_spot", &self.fargate_spot),
             ("run_task_api", &self.run_task_api),
             ("fargate_run_task_calls", &self.fargate_run_task_calls),
-        ]
+        ] {
+            let level = bucket.level_at(now);
+            if !(0.0..=bucket.burst() as f64).contains(&level) {
+                return Err(format!("bucket {name} at {level}, outside 0..={}", bucket.burst()));
+            }
+        }
+        Ok(())
     }
 }

@@ -1,10 +1,10 @@
 //! A task's walk through its lifecycle (domain.md section 6): each state draws its latency from the scenario's
 //! settings, schedules the next `Advance`, and tells the task's owner (service or RunTask workload) what happened.
 
-use crate::sim::ids::{InstanceId, TaskId};
 use super::{tasks, Event, Simulation};
 use crate::output::TraceWhat;
 use crate::scenario::{LoadBalancer, Provider, Step};
+use crate::sim::ids::{InstanceId, TaskId};
 use crate::task::{Health, Owner, StopReason, Task, TaskState};
 use crate::time::SimTime;
 
@@ -319,8 +319,8 @@ impl Simulation {
 
 #[cfg(test)]
 mod tests {
-    use crate::sim::testing::{self, t};
     use crate::sim::ids::TaskId;
+    use crate::sim::testing::{self, t};
     use crate::sim::{Event, Simulation};
     use crate::task::{Health, StopReason, TaskState};
     use crate::time::SimTime;

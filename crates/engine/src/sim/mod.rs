@@ -1,6 +1,32 @@
-//! The simulation: a discrete-event kernel over parts that own the model's state.
+//! The simulation: a discrete-event kernel that dispatches events to mechanisms, over parts that own the model's
+//! state. `Simulation::new`, `step`, `step_until`, `run_to_end`, `view` and `metrics` are the stepping API.
 //!
-//! DOC_PLACEHOLDER
+//! **Kernel** (this file): the clock, the event queue (a binary heap ordered by `(time, sequence)`, so two events
+//! at the same millisecond run in the order they were scheduled, on every platform), the one seeded RNG, the
+//! scenario, and `handle`, which only checks an event is still current and calls the mechanism it is for.
+//!
+//! **Parts**, each a module whose fields are private to it (and its sub-modules), each keeping its own
+//! invariants and checking them in `check` (run after every event with `RunOptions::check_invariants`):
+//! - `tasks` — [`Tasks`]: the task arena and the counts by state, capacity type and health (`set_state`,
+//!   `mark_healthy`, `begin_stop` keep them right); `lifecycle` walks a task through its states.
+//! - `fleet/` — [`Fleet`]: container instances, each group's runtime state and the indexes placement reads
+//!   (live instances per group and zone, owner counts, the PROVISIONING queues); its mechanisms `ec2`
+//!   (instances' lives, placing, image pulls), `scaling` (managed scaling) and `spot` (EC2 Spot) live beside it,
+//!   with `placement` and the scaling computation as pure functions.
+//! - `services/` — [`Services`]: desired counts, deployments, active-task lists and counters, backoff, what kept
+//!   each service waiting; `scheduler` (workflow cycles) and `deployment` (deployments, circuit breaker, bounds).
+//! - `workloads` — [`Workloads`]: each RunTask burst's progress, and the RunTask mechanism.
+//! - `fargate_spot` — [`SpotPool`]: the Fargate Spot capacity pool and its queue, and interruptions.
+//! - `buckets` — [`Buckets`]: the account's token buckets (each [`TokenBucket`](crate::bucket::TokenBucket)
+//!   keeps its own level).
+//! - `accounting` — [`Accounting`]: cost, the time series and its sampling, counters, the trace.
+//! - `report` reads every part for the summary and the view; `ids` has the typed ids all of them use.
+//!
+//! **Crossing parts**: mechanisms are `impl Simulation` blocks, so one handler can move several parts (a task
+//! stopping touches its service, its instance, the Spot queue and the cost), but it changes a part it does not
+//! belong to only through that part's methods; reads go through `&` access or getters. Only the kernel
+//! schedules events and draws random numbers, through `schedule`/`schedule_in` and `rng`, in an order that is
+//! part of the model's output: restructuring must not reorder them.
 
 mod accounting;
 mod buckets;
@@ -15,7 +41,6 @@ mod tasks;
 mod testing;
 mod workloads;
 
-use crate::sim::ids::{InstanceId, ProviderId, ServiceId, TaskId, WorkloadId};
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
@@ -29,6 +54,7 @@ use accounting::Accounting;
 use buckets::Buckets;
 use fargate_spot::SpotPool;
 use fleet::Fleet;
+use ids::{InstanceId, ProviderId, ServiceId, TaskId, WorkloadId};
 use services::Services;
 use tasks::Tasks;
 use workloads::Workloads;
@@ -398,12 +424,7 @@ impl Simulation {
     /// Checks the model's invariants; used after every event in tests.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.tasks.check()?;
-        for (name, bucket) in self.buckets.named() {
-            let level = bucket.level_at(self.now);
-            if !(0.0..=bucket.burst() as f64).contains(&level) {
-                return Err(format!("bucket {name} at {level}, outside 0..={}", bucket.burst()));
-            }
-        }
+        self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
         self.fleet.check(self.tasks.all(), &self.scenario.providers, &self.scenario.task_defs)?;
         self.accounting.check()

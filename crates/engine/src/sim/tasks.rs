@@ -173,8 +173,8 @@ impl Tasks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::ids::ServiceId;
     use crate::scenario::Provider;
+    use crate::sim::ids::ServiceId;
     use crate::task::Owner;
 
     fn task(id: TaskId, capacity: CapacityType) -> Task {

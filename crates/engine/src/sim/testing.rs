@@ -33,15 +33,11 @@ pub(super) fn without_service(task_def: &str, top: &str) -> Scenario {
 
 fn fargate_scenario(task_def: &str, service: Option<&str>, top: &str) -> Scenario {
     let mut json = object(r#""version": 1, "name": "unit", "horizon_s": 3600"#, top);
-    json["task_definitions"] = serde_json::json!([object(
-        r#""name": "web", "cpu": 256, "memory": 512, "image_mb": 50"#,
-        task_def
-    )]);
+    json["task_definitions"] =
+        serde_json::json!([object(r#""name": "web", "cpu": 256, "memory": 512, "image_mb": 50"#, task_def)]);
     if let Some(service) = service {
-        json["services"] = serde_json::json!([object(
-            r#""name": "web", "task_definition": "web", "desired_count": 1"#,
-            service
-        )]);
+        json["services"] =
+            serde_json::json!([object(r#""name": "web", "task_definition": "web", "desired_count": 1"#, service)]);
     }
     Scenario::from_json(&json.to_string()).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -49,14 +45,10 @@ fn fargate_scenario(task_def: &str, service: Option<&str>, top: &str) -> Scenari
 /// Like [`fargate`], with one Auto Scaling group provider (`asg`, m5.large, max 1) the service uses.
 pub(super) fn ec2(provider: &str, task_def: &str, service: &str, top: &str) -> Scenario {
     let mut json = object(r#""version": 1, "name": "unit", "horizon_s": 3600"#, top);
-    json["capacity_providers"] = serde_json::json!([object(
-        r#""name": "asg", "instance_types": ["m5.large"], "max_size": 1"#,
-        provider
-    )]);
-    json["task_definitions"] = serde_json::json!([object(
-        r#""name": "web", "cpu": 256, "memory": 512, "image_mb": 50"#,
-        task_def
-    )]);
+    json["capacity_providers"] =
+        serde_json::json!([object(r#""name": "asg", "instance_types": ["m5.large"], "max_size": 1"#, provider)]);
+    json["task_definitions"] =
+        serde_json::json!([object(r#""name": "web", "cpu": 256, "memory": 512, "image_mb": 50"#, task_def)]);
     json["services"] = serde_json::json!([object(
         r#""name": "web", "task_definition": "web", "desired_count": 1,
            "capacity_provider_strategy": [{ "capacity_provider": "asg", "weight": 1 }]"#,

@@ -5,10 +5,10 @@
 //!
 //! [`Workloads`] is the part holding each burst's progress (requested, started, failed, throttled).
 
-use crate::sim::ids::{ProviderId, WorkloadId};
 use super::{Event, Simulation};
 use crate::output::TraceWhat;
 use crate::scenario::Provider;
+use crate::sim::ids::{ProviderId, WorkloadId};
 use crate::spec::OnThrottle;
 use crate::strategy::next_item;
 use crate::task::{Owner, StopReason};

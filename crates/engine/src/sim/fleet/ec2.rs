@@ -5,13 +5,13 @@
 //! Instances go launching → registering → ACTIVE → (DRAINING) → terminated. A task placed on an instance holds its
 //! cpu, memory, an ENI (awsvpc) and host ports (bridge / host) until it is STOPPED.
 
-use crate::sim::ids::{InstanceId, ProviderId, TaskId};
 use super::{owner_key, placement, Fleet, Needs};
 use crate::defaults;
 use crate::instance::InstanceState;
 use crate::output::TraceWhat;
 use crate::rng::SimRng;
 use crate::scenario::{AsgProvider, Placement, Provider};
+use crate::sim::ids::{InstanceId, ProviderId, TaskId};
 use crate::sim::{Event, Limiter, Simulation};
 use crate::spec::{NetworkMode, Purchase};
 use crate::task::{Owner, StopReason};
@@ -116,7 +116,13 @@ impl Simulation {
         Needs::of(&self.scenario.task_defs[task_def])
     }
 
-    fn choose_instance(&mut self, p: ProviderId, needs: &Needs, placement: &Placement, owner: Owner) -> Option<InstanceId> {
+    fn choose_instance(
+        &mut self,
+        p: ProviderId,
+        needs: &Needs,
+        placement: &Placement,
+        owner: Owner,
+    ) -> Option<InstanceId> {
         self.fleet.choose(p, &self.scenario.providers[p.index()], needs, placement, owner, &mut self.rng)
     }
 
@@ -289,7 +295,10 @@ mod tests {
         let task = &sim.tasks[t(0)];
         assert_eq!((task.state, task.awaiting_capacity, task.instance), (TaskState::Provisioning, true, None));
         assert_eq!(sim.fleet.providers()[0].waiting_count(), 1);
-        let timeout = sim.queued().into_iter().find(|(_, e)| matches!(e, Event::ProvisioningTimeout { task, .. } if *task == t(0)));
+        let timeout = sim
+            .queued()
+            .into_iter()
+            .find(|(_, e)| matches!(e, Event::ProvisioningTimeout { task, .. } if *task == t(0)));
         assert_eq!(timeout.map(|(at, _)| at.since(sim.now)), Some(30 * 60_000));
     }
 

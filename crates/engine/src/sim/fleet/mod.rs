@@ -24,7 +24,6 @@ use crate::spec::{AllocationStrategy, Architecture, NetworkMode};
 use crate::task::{Owner, Task, TaskState};
 use crate::time::SimTime;
 
-
 /// A container instance.
 #[derive(Debug, Clone)]
 pub struct Instance {
@@ -341,7 +340,9 @@ impl Fleet {
     /// recommended; otherwise its group.
     pub(super) fn recommend_rebalance(&mut self, id: InstanceId, now: SimTime) -> Option<ProviderId> {
         let instance = &mut self.instances[id.index()];
-        if instance.state == InstanceState::Terminated || instance.notice_at.is_some() || instance.rebalance_at.is_some()
+        if instance.state == InstanceState::Terminated
+            || instance.notice_at.is_some()
+            || instance.rebalance_at.is_some()
         {
             return None;
         }
@@ -422,8 +423,7 @@ impl Fleet {
     pub(super) fn check(&self, tasks: &[Task], providers: &[AsgProvider], task_defs: &[TaskDef]) -> Result<(), String> {
         for instance in &self.instances {
             // Tasks of a terminated instance are dying: they hold their resources until STOPPED.
-            if instance.state == InstanceState::Terminated
-                && instance.tasks.iter().any(|&t| !tasks[t.index()].stopping)
+            if instance.state == InstanceState::Terminated && instance.tasks.iter().any(|&t| !tasks[t.index()].stopping)
             {
                 return Err(format!("terminated instance {} still has running tasks", instance.id));
             }
@@ -473,4 +473,3 @@ impl Fleet {
         Ok(())
     }
 }
-

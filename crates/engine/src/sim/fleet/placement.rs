@@ -6,13 +6,13 @@
 //! visited from a rotating start, so ties go to a different instance each time. The default chain (spread by zone,
 //! then by instance) has an indexed fast path that makes the same choice without looking at every instance.
 
-use crate::sim::ids::{InstanceId, ProviderId};
 use super::{Instance, Needs, OwnerCounts};
 use crate::defaults;
 use crate::instance::InstanceState;
 use crate::query::Subject;
 use crate::rng::SimRng;
 use crate::scenario::{AsgProvider, Placement};
+use crate::sim::ids::{InstanceId, ProviderId};
 use crate::spec::{Architecture, BinpackField, PlacementStrategySpec};
 
 /// One group's instances as placement sees them.
@@ -231,9 +231,9 @@ fn spread_key(provider: &AsgProvider, instance: &Instance, field: &str) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::ids::TaskId;
     use crate::query;
     use crate::sim::fleet::{Fleet, Needs};
+    use crate::sim::ids::TaskId;
     use crate::sim::testing::{self, i, t};
     use crate::sim::Simulation;
 

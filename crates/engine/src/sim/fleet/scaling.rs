@@ -6,13 +6,13 @@
 //! The computation is pure ([`instances_needed`], [`reservation`], [`evaluate`]); `scaling_evaluation` gathers its
 //! inputs from the fleet and acts on the decision.
 
-use crate::sim::ids::{InstanceId, ProviderId};
 use super::Needs;
 use crate::defaults;
 use crate::instance::InstanceState;
 use crate::instance_types::{self, InstanceType};
 use crate::output::TraceWhat;
 use crate::scenario::ManagedScaling;
+use crate::sim::ids::{InstanceId, ProviderId};
 use crate::sim::{Event, Simulation};
 use crate::task::StopReason;
 use crate::time::SimTime;
@@ -186,7 +186,11 @@ impl Simulation {
                 }
                 if step > 0 {
                     let name = self.scenario.providers[p.index()].name.clone();
-                    self.record(TraceWhat::ScaleOut { provider: name, instances: step, reservation: decision.reservation });
+                    self.record(TraceWhat::ScaleOut {
+                        provider: name,
+                        instances: step,
+                        reservation: decision.reservation,
+                    });
                 }
             }
             Step::In(count) => self.scale_in(p, count),

@@ -5,11 +5,11 @@
 //! Diversification matters because a wave hits one pool: the more types and zones a group spreads over, the
 //! fewer of its instances (and tasks) share the pool that is reclaimed.
 
-use crate::sim::ids::{InstanceId, ProviderId};
 use crate::defaults;
 use crate::instance::InstanceState;
 use crate::output::TraceWhat;
 use crate::scenario::TimedAction;
+use crate::sim::ids::{InstanceId, ProviderId};
 use crate::sim::{Event, Simulation};
 use crate::task::{Owner, StopReason, TaskState};
 use crate::time::SimTime;
@@ -154,8 +154,12 @@ impl Simulation {
         fraction: f64,
     ) -> Vec<InstanceId> {
         let instances = &self.fleet.instances;
-        let live: Vec<InstanceId> =
-            self.fleet.providers[p.index()].instances.iter().copied().filter(|&i| instances[i.index()].notice_at.is_none()).collect();
+        let live: Vec<InstanceId> = self.fleet.providers[p.index()]
+            .instances
+            .iter()
+            .copied()
+            .filter(|&i| instances[i.index()].notice_at.is_none())
+            .collect();
         let pool_of = |i: InstanceId| {
             let instance = &instances[i.index()];
             (instance.instance_type.name, instance.zone)
@@ -223,8 +227,11 @@ mod tests {
             assert!(t.on_draining && !t.stopping && t.kill_at == Some(kill));
         }
         assert_eq!(sim.accounting.interruptions(), 1);
-        let terminations: Vec<_> =
-            sim.queued().into_iter().filter(|(_, e)| matches!(e, Event::SpotTermination { instance } if *instance == i(0))).collect();
+        let terminations: Vec<_> = sim
+            .queued()
+            .into_iter()
+            .filter(|(_, e)| matches!(e, Event::SpotTermination { instance } if *instance == i(0)))
+            .collect();
         assert_eq!(terminations.len(), 1);
         assert_eq!(terminations[0].0, kill);
         sim.assert_invariants();

@@ -2,10 +2,10 @@
 //! the deployment bounds (`minimumHealthyPercent` / `maximumPercent`); the circuit breaker fails a deployment
 //! whose tasks keep failing and, with rollback, makes the last completed deployment primary again.
 
-use crate::sim::ids::ServiceId;
 use super::Simulation;
 use crate::defaults as d;
 use crate::output::TraceWhat;
+use crate::sim::ids::ServiceId;
 use crate::task::{Health, Owner};
 
 /// ECS deployment rollout states.
@@ -146,7 +146,12 @@ mod step_tests {
         assert_eq!(rt.steady_at, None);
         sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
         // maximumPercent 200: room for 2 new tasks beside the 2 old ones.
-        let new = sim.tasks.all().iter().filter(|t| t.owner == Owner::Service { service: crate::sim::ids::ServiceId::new(0), deployment: 1 }).count();
+        let new = sim
+            .tasks
+            .all()
+            .iter()
+            .filter(|t| t.owner == Owner::Service { service: crate::sim::ids::ServiceId::new(0), deployment: 1 })
+            .count();
         assert_eq!(new, 2);
     }
 
@@ -155,7 +160,8 @@ mod step_tests {
     #[test]
     fn the_circuit_breaker_fails_a_deployment_at_its_threshold() {
         let task_def = r#", "failure": { "start_failure_probability": 1.0 }"#;
-        let service = r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
+        let service =
+            r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
         let mut sim = testing::checked(testing::fargate(task_def, service, ""));
         for failures in 0..10u32 {
             let rt = sim.services.iter().next().expect("service");

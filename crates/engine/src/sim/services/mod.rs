@@ -10,11 +10,11 @@
 mod deployment;
 mod scheduler;
 
-use crate::sim::ids::{ServiceId, TaskId};
 use super::{Event, Simulation};
 use crate::bucket::TokenBucket;
 use crate::output::TraceWhat;
 use crate::scenario::Provider;
+use crate::sim::ids::{ServiceId, TaskId};
 use crate::task::{Health, Owner, StopReason, Task};
 use crate::time::SimTime;
 
@@ -311,7 +311,6 @@ impl Simulation {
             (true, true) => {}
         }
     }
-
 
     /// A timed scaling of the service's desired count.
     pub(super) fn scale_service(&mut self, service: ServiceId, desired: u32) {

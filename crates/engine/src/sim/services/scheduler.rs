@@ -5,11 +5,11 @@
 //! buckets and the capacity providers' room, each on the provider its strategy picks. It scans only that
 //! service's active tasks.
 
-use crate::sim::ids::{ProviderId, ServiceId, TaskId};
 use super::deployment::{deployment_bounds, Deployment, Rollout};
 use super::{replaced_reason, Limiter, ServiceRt};
 use crate::bucket::TokenBucket;
 use crate::scenario::Provider;
+use crate::sim::ids::{ProviderId, ServiceId, TaskId};
 use crate::sim::{Event, Simulation};
 use crate::strategy::{item_of, next_item};
 use crate::task::{Health, Owner, StopReason};
@@ -57,7 +57,6 @@ impl Simulation {
             self.schedule(SimTime(offset), Event::ServiceCycle { service: ServiceId::new(index as u32) });
         }
     }
-
 
     pub(in crate::sim) fn service_cycle(&mut self, s: ServiceId) {
         let cycle_ms = self.scenario.latencies.cycle_ms;
@@ -125,10 +124,7 @@ impl Simulation {
         }
         let can_stop_healthy = healthy_total.saturating_sub(min_healthy) as usize;
         stops.extend(
-            old_healthy
-                .into_iter()
-                .take(can_stop_healthy)
-                .map(|id| (id, replaced_reason(self.tasks[id].on_draining))),
+            old_healthy.into_iter().take(can_stop_healthy).map(|id| (id, replaced_reason(self.tasks[id].on_draining))),
         );
         let excess = (primary_starting.len() + primary_healthy.len()).saturating_sub(rt.desired as usize);
         // Scale in the newest tasks that are not serving yet first, then healthy ones.
