@@ -137,7 +137,7 @@ pub struct Task {
     pub stopping: bool,
     /// On an instance that is draining: its service replaces it.
     pub on_draining: bool,
-    /// Waiting in the Fargate Spot capacity queue.
+    /// Waiting for capacity: in the Fargate Spot queue, or in PROVISIONING for an EC2 instance with room.
     pub awaiting_capacity: bool,
     pub launched_at: SimTime,
     pub running_at: Option<SimTime>,

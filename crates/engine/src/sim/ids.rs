@@ -16,6 +16,11 @@ macro_rules! typed_id {
                 $name(raw)
             }
 
+            /// The id of the arena entry at `index` (arenas stay far below `u32::MAX` entries).
+            pub const fn from_index(index: usize) -> $name {
+                $name(index as u32)
+            }
+
             /// The id as an index into its arena.
             pub const fn index(self) -> usize {
                 self.0 as usize

@@ -401,12 +401,12 @@ impl Simulation {
     /// A timed event of the scenario: hands the action to the mechanism it concerns.
     fn timed_event(&mut self, index: usize) {
         match self.scenario.events[index].action.clone() {
-            TimedAction::Scale { service, desired } => self.scale_service(ServiceId::new(service as u32), desired),
-            TimedAction::Deploy { service, task_def } => self.deploy(ServiceId::new(service as u32), task_def),
+            TimedAction::Scale { service, desired } => self.scale_service(ServiceId::from_index(service), desired),
+            TimedAction::Deploy { service, task_def } => self.deploy(ServiceId::from_index(service), task_def),
             TimedAction::SpotInterruption { fraction, count } => self.spot_interruption_wave(fraction, count),
             TimedAction::SpotAvailability { capacity_per_minute } => self.set_spot_capacity(capacity_per_minute),
             TimedAction::Ec2SpotWave { provider, instance_type, zone, fraction } => {
-                self.ec2_spot_wave(ProviderId::new(provider as u32), instance_type, zone, fraction)
+                self.ec2_spot_wave(ProviderId::from_index(provider), instance_type, zone, fraction)
             }
         }
     }

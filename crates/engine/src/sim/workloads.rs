@@ -45,7 +45,7 @@ impl Simulation {
             let items = self.scenario.run_tasks[index].strategy.items.len();
             self.workloads.list.push(WorkloadRt { counts: vec![0; items], ..WorkloadRt::default() });
             let at = self.scenario.run_tasks[index].at;
-            self.schedule(at, Event::RunTaskCall { workload: WorkloadId::new(index as u32) });
+            self.schedule(at, Event::RunTaskCall { workload: WorkloadId::from_index(index) });
         }
     }
 

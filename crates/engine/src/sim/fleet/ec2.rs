@@ -47,7 +47,7 @@ impl Fleet {
 impl Simulation {
     pub(in crate::sim) fn start_ec2(&mut self) {
         for index in 0..self.scenario.providers.len() {
-            let p = ProviderId::new(index as u32);
+            let p = ProviderId::from_index(index);
             // Instances already running when the run starts are registered and ACTIVE at once.
             for _ in 0..self.scenario.providers[index].initial {
                 let id = self.add_instance(p);

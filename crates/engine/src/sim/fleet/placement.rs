@@ -330,14 +330,14 @@ mod tests {
         let mut chain = full.scenario.services[0].placement.as_ref().clone();
         chain.member_of.push(query::parse("attribute:ecs.os-type == linux").expect("expression"));
         let default = fast.scenario.services[0].placement.clone();
-        let rank = |sim: &Simulation, i: u32| {
-            let instance = sim.fleet.instance(InstanceId::new(i));
+        let rank = |sim: &Simulation, id: InstanceId| {
+            let instance = sim.fleet.instance(id);
             (sim.fleet.owner_counts.in_zone(SERVICE, ProviderId::new(0), instance.zone), instance.owner_count(SERVICE))
         };
         for step in 0..8u32 {
             let a = choose_with(&mut fast, &default, &mut SimRng::new(1)).expect("room");
             let b = choose_with(&mut full, &chain, &mut SimRng::new(1)).expect("room");
-            assert_eq!(rank(&fast, a.raw()), rank(&full, b.raw()), "step {step}");
+            assert_eq!(rank(&fast, a), rank(&full, b), "step {step}");
             // Both fleets take the fast path's choice, plus another owner's task, so they stay alike.
             for sim in [&mut fast, &mut full] {
                 hold(&mut sim.fleet, a, t(step), SERVICE, 512);

@@ -108,7 +108,7 @@ impl Simulation {
     /// For a timed EC2 Spot wave on a group whose recommendations come early: the lead.
     pub(in crate::sim) fn wave_recommendation_lead(&self, index: usize) -> Option<u64> {
         match self.scenario.events[index].action {
-            TimedAction::Ec2SpotWave { provider, .. } => self.recommendation_lead(ProviderId::new(provider as u32)),
+            TimedAction::Ec2SpotWave { provider, .. } => self.recommendation_lead(ProviderId::from_index(provider)),
             _ => None,
         }
     }
@@ -126,7 +126,7 @@ impl Simulation {
         let event = &self.scenario.events[index];
         let TimedAction::Ec2SpotWave { provider, instance_type, zone, fraction } = event.action else { return };
         let at = event.at;
-        for id in self.wave_instances(ProviderId::new(provider as u32), instance_type, zone, fraction) {
+        for id in self.wave_instances(ProviderId::from_index(provider), instance_type, zone, fraction) {
             self.rebalance_recommendation(id);
             self.schedule(at, Event::SpotNotice { instance: id });
         }

@@ -54,7 +54,7 @@ impl Simulation {
             // Services are not in lockstep: each one's first cycle comes at a random point of the first cycle.
             let offset = self.rng.below(cycle_ms);
             self.services.list[index].cycle_pending = true;
-            self.schedule(SimTime(offset), Event::ServiceCycle { service: ServiceId::new(index as u32) });
+            self.schedule(SimTime(offset), Event::ServiceCycle { service: ServiceId::from_index(index) });
         }
     }
 
