@@ -45,17 +45,21 @@ pub(in crate::sim) fn choose(
     let instances = group.instances;
     let members = group.members;
     let start = *cursor as usize % members.len().max(1);
-    let mut candidates: Vec<InstanceId> = members[start..]
-        .iter()
-        .chain(&members[..start])
-        .copied()
-        .filter(|&i| {
-            let instance = &instances[i.index()];
-            fits(instance, needs)
-                && (!placement.distinct_instance || instance.owner_count(owner) == 0)
-                && (placement.member_of.is_empty() || member_of(group.provider, instance, placement))
-        })
-        .collect();
+    let allowed = |instance: &Instance| {
+        fits(instance, needs)
+            && (!placement.distinct_instance || instance.owner_count(owner) == 0)
+            && (placement.member_of.is_empty() || member_of(group.provider, instance, placement))
+    };
+    // Two plain loops rather than one chained iterator: this scan visits every instance of the group for every
+    // task the full chain places, and the loops compile to less work per instance.
+    let mut candidates: Vec<InstanceId> = Vec::new();
+    for part in [&members[start..], &members[..start]] {
+        for &i in part {
+            if allowed(&instances[i.index()]) {
+                candidates.push(i);
+            }
+        }
+    }
     *cursor = cursor.wrapping_add(1);
     if candidates.is_empty() {
         return None;
