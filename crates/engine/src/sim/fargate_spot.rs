@@ -16,7 +16,7 @@ use crate::bucket::TokenBucket;
 use crate::defaults;
 use crate::output::TraceWhat;
 use crate::scenario::Provider;
-use crate::task::{Owner, StopReason, TaskState};
+use crate::task::{Owner, StopReason, Task, TaskState};
 use crate::time::SimTime;
 
 pub(super) struct SpotPool {
@@ -39,6 +39,23 @@ impl SpotPool {
 
     pub(super) fn waiting_count(&self) -> u32 {
         self.waiting
+    }
+
+    /// The waiting count is the number of Spot tasks awaiting capacity, each with a current entry in the queue.
+    pub(super) fn check(&self, tasks: &[Task]) -> Result<(), String> {
+        let awaiting = |t: &Task| t.provider == Provider::FargateSpot && t.awaiting_capacity;
+        let waiting = tasks.iter().filter(|t| awaiting(t)).count() as u32;
+        let queued = self
+            .queue
+            .iter()
+            .filter(|&&(task, generation)| {
+                tasks[task.index()].generation == generation && awaiting(&tasks[task.index()])
+            })
+            .count() as u32;
+        if waiting != self.waiting || queued != self.waiting {
+            return Err(format!("Spot pool: {} counted waiting, {waiting} awaiting, {queued} queued", self.waiting));
+        }
+        Ok(())
     }
 
     /// The pool's capacity bucket (for the view).

@@ -7,8 +7,8 @@
 //!
 //! **Parts**, each a module whose fields are private to it (and its sub-modules), each keeping its own
 //! invariants and checking them in `check` (run after every event with `RunOptions::check_invariants`):
-//! - `tasks` — [`Tasks`]: the task arena and the counts by state, capacity type and health (`set_state`,
-//!   `mark_healthy`, `begin_stop` keep them right); `lifecycle` walks a task through its states.
+//! - `tasks/` — [`Tasks`]: the task arena and the counts by state, capacity type and health (`set_state`,
+//!   `mark_healthy`, `begin_stop` keep them right); `lifecycle` walks a task through its states and bills it.
 //! - `fleet/` — [`Fleet`]: container instances, each group's runtime state and the indexes placement reads
 //!   (live instances per group and zone, owner counts, the PROVISIONING queues); its mechanisms `ec2`
 //!   (instances' lives, placing, image pulls), `scaling` (managed scaling) and `spot` (EC2 Spot) live beside it,
@@ -33,7 +33,6 @@ mod buckets;
 mod fargate_spot;
 mod fleet;
 pub mod ids;
-mod lifecycle;
 mod report;
 mod services;
 mod tasks;
@@ -426,6 +425,7 @@ impl Simulation {
         self.tasks.check()?;
         self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
+        self.spot.check(self.tasks.all())?;
         self.fleet.check(self.tasks.all(), &self.scenario.providers, &self.scenario.task_defs)?;
         self.accounting.check()
     }

@@ -152,7 +152,8 @@ impl Services {
         self.list[s.index()].interruptions += 1;
     }
 
-    /// Recounts each service's active list and primary counters from the tasks.
+    /// Recounts each service's active list and its counters (primary, healthy, draining, Spot-waiting) from the
+    /// tasks.
     pub(super) fn check(&self, tasks: &[Task]) -> Result<(), String> {
         let mut expected_active = vec![0usize; self.list.len()];
         for task in tasks {
@@ -161,8 +162,7 @@ impl Services {
             }
         }
         for (s, rt) in self.list.iter().enumerate() {
-            let mut primary_active = 0;
-            let mut healthy_primary = 0;
+            let (mut primary_active, mut healthy_primary, mut on_draining, mut spot_waiting) = (0, 0, 0, 0);
             for (slot, &id) in rt.active.iter().enumerate() {
                 let task = &tasks[id.index()];
                 if task.stopping || task.slot as usize != slot {
@@ -178,6 +178,8 @@ impl Services {
                     primary_active += 1;
                     healthy_primary += u32::from(task.health == Health::Healthy);
                 }
+                on_draining += u32::from(task.on_draining);
+                spot_waiting += u32::from(task.provider == Provider::FargateSpot && task.awaiting_capacity);
             }
             if expected_active[s] != rt.active.len() {
                 return Err(format!(
@@ -188,6 +190,9 @@ impl Services {
             }
             if primary_active != rt.primary_active || healthy_primary != rt.healthy_primary {
                 return Err(format!("service {s}: primary counters drifted"));
+            }
+            if on_draining != rt.on_draining || spot_waiting != rt.spot_waiting {
+                return Err(format!("service {s}: draining or Spot-waiting counters drifted"));
             }
         }
         Ok(())

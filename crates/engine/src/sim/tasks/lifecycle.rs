@@ -1,10 +1,10 @@
 //! A task's walk through its lifecycle (domain.md section 6): each state draws its latency from the scenario's
 //! settings, schedules the next `Advance`, and tells the task's owner (service or RunTask workload) what happened.
 
-use super::{tasks, Event, Simulation};
 use crate::output::TraceWhat;
 use crate::scenario::{LoadBalancer, Provider, Step};
 use crate::sim::ids::{InstanceId, TaskId};
+use crate::sim::{tasks, Event, Simulation};
 use crate::task::{Health, Owner, StopReason, Task, TaskState};
 use crate::time::SimTime;
 
@@ -23,7 +23,7 @@ impl Simulation {
 
     /// Creates a task in PROVISIONING (its launch token already taken) and starts its lifecycle. EC2 tasks come
     /// with the instance placement chose for them, or `None` to wait in PROVISIONING for cluster auto scaling.
-    pub(super) fn launch_task(
+    pub(in crate::sim) fn launch_task(
         &mut self,
         owner: Owner,
         task_def: usize,
@@ -78,7 +78,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn owner_name(&self, owner: Owner) -> String {
+    pub(in crate::sim) fn owner_name(&self, owner: Owner) -> String {
         match owner {
             Owner::Service { service, .. } => format!("service {}", self.scenario.services[service.index()].name),
             Owner::Standalone { workload } => format!("RunTask {}", self.scenario.run_tasks[workload.index()].name),
@@ -86,7 +86,7 @@ impl Simulation {
     }
 
     /// Fargate has capacity for the task: it assigns a host, attaches the ENI and (if asked) a public IP.
-    pub(super) fn capacity_granted(&mut self, task: TaskId) {
+    pub(in crate::sim) fn capacity_granted(&mut self, task: TaskId) {
         let latencies = &self.scenario.latencies;
         let (capacity, eni, public_ip) = (latencies.fargate_capacity, latencies.eni_attach, latencies.public_ip);
         let mut delay = self.draw(capacity) + self.draw(eni);
@@ -98,7 +98,7 @@ impl Simulation {
     }
 
     /// The current state's latency has passed.
-    pub(super) fn advance_task(&mut self, task: TaskId) {
+    pub(in crate::sim) fn advance_task(&mut self, task: TaskId) {
         let t = &self.tasks[task];
         let generation = t.generation;
         match t.state {
@@ -203,7 +203,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn task_healthy(&mut self, task: TaskId) {
+    pub(in crate::sim) fn task_healthy(&mut self, task: TaskId) {
         if !self.tasks.mark_healthy(task) {
             return;
         }
@@ -214,14 +214,14 @@ impl Simulation {
         }
     }
 
-    pub(super) fn task_unhealthy(&mut self, task: TaskId) {
+    pub(in crate::sim) fn task_unhealthy(&mut self, task: TaskId) {
         self.tasks.mark_unhealthy(task);
         self.record(TraceWhat::Unhealthy { task: task.raw() });
         self.begin_stop(task, StopReason::HealthCheckFailed);
     }
 
     /// Sets the task's desired status to STOPPED and starts its stop sequence from wherever it is.
-    pub(super) fn begin_stop(&mut self, task: TaskId, reason: StopReason) {
+    pub(in crate::sim) fn begin_stop(&mut self, task: TaskId, reason: StopReason) {
         let Some(stopped) = self.tasks.begin_stop(task, reason) else { return };
         let tasks::Stopped { state, was_healthy, awaiting_capacity: awaiting } = stopped;
         let (owner, load_balanced) = (self.tasks[task].owner, self.tasks[task].load_balanced);

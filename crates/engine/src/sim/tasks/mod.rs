@@ -3,7 +3,10 @@
 //!
 //! [`Tasks`] owns the arena; the rest of the simulation reads a task by indexing (`tasks[id]`) and changes one
 //! only through the methods here, so the counts move with every state and health change ([`Tasks::check`]
-//! recounts them). The lifecycle mechanism that walks a task through its states is `lifecycle`.
+//! recounts them). The mechanism beside it, `lifecycle`, walks a task through its states (and bills Fargate
+//! tasks); it too changes tasks only through these methods.
+
+mod lifecycle;
 
 use crate::sim::ids::{InstanceId, TaskId};
 use std::ops::Index;
@@ -13,18 +16,18 @@ use crate::task::{Health, StopReason, Task, TaskState};
 use crate::time::SimTime;
 
 /// Task counts by state and capacity type.
-pub(super) type StateCounts = [[u32; CapacityType::COUNT]; TaskState::ALL.len()];
+pub(in crate::sim) type StateCounts = [[u32; CapacityType::COUNT]; TaskState::ALL.len()];
 
 /// What a task was when it started stopping, for the mechanisms that react to it.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Stopped {
-    pub(super) state: TaskState,
-    pub(super) was_healthy: bool,
-    pub(super) awaiting_capacity: bool,
+pub(in crate::sim) struct Stopped {
+    pub(in crate::sim) state: TaskState,
+    pub(in crate::sim) was_healthy: bool,
+    pub(in crate::sim) awaiting_capacity: bool,
 }
 
 #[derive(Default)]
-pub(super) struct Tasks {
+pub(in crate::sim) struct Tasks {
     arena: Vec<Task>,
     /// Task counts by state and capacity type, kept in step with every state change.
     state_counts: StateCounts,
@@ -41,41 +44,41 @@ impl Index<TaskId> for Tasks {
 }
 
 impl Tasks {
-    pub(super) fn all(&self) -> &[Task] {
+    pub(in crate::sim) fn all(&self) -> &[Task] {
         &self.arena
     }
 
-    pub(super) fn len(&self) -> usize {
+    pub(in crate::sim) fn len(&self) -> usize {
         self.arena.len()
     }
 
     /// The id the next task will get.
-    pub(super) fn next_id(&self) -> TaskId {
+    pub(in crate::sim) fn next_id(&self) -> TaskId {
         TaskId::new(self.arena.len() as u32)
     }
 
     /// Adds a new task (in PROVISIONING, with the next id) and counts it.
-    pub(super) fn push(&mut self, task: Task) -> TaskId {
+    pub(in crate::sim) fn push(&mut self, task: Task) -> TaskId {
         debug_assert!(task.state == TaskState::Provisioning && task.id == self.next_id());
         self.state_counts[TaskState::Provisioning.index()][task.capacity.index()] += 1;
         self.arena.push(task);
         TaskId::new(self.arena.len() as u32 - 1)
     }
 
-    pub(super) fn state_counts(&self) -> &StateCounts {
+    pub(in crate::sim) fn state_counts(&self) -> &StateCounts {
         &self.state_counts
     }
 
-    pub(super) fn healthy_total(&self) -> u32 {
+    pub(in crate::sim) fn healthy_total(&self) -> u32 {
         self.healthy_total
     }
 
     /// Whether a lifecycle event scheduled at `generation` still applies (the task has not started stopping since).
-    pub(super) fn is_current(&self, id: TaskId, generation: u32) -> bool {
+    pub(in crate::sim) fn is_current(&self, id: TaskId, generation: u32) -> bool {
         self.arena[id.index()].generation == generation
     }
 
-    pub(super) fn set_state(&mut self, id: TaskId, state: TaskState) {
+    pub(in crate::sim) fn set_state(&mut self, id: TaskId, state: TaskState) {
         let t = &mut self.arena[id.index()];
         let capacity = t.capacity.index();
         self.state_counts[t.state.index()][capacity] -= 1;
@@ -84,7 +87,7 @@ impl Tasks {
     }
 
     /// The task passed its health checks. False (nothing changes) when it is stopping or already healthy.
-    pub(super) fn mark_healthy(&mut self, id: TaskId) -> bool {
+    pub(in crate::sim) fn mark_healthy(&mut self, id: TaskId) -> bool {
         let t = &mut self.arena[id.index()];
         if t.stopping || t.health == Health::Healthy {
             return false;
@@ -94,13 +97,13 @@ impl Tasks {
         true
     }
 
-    pub(super) fn mark_unhealthy(&mut self, id: TaskId) {
+    pub(in crate::sim) fn mark_unhealthy(&mut self, id: TaskId) {
         self.arena[id.index()].health = Health::Unhealthy;
     }
 
     /// Sets the task's desired status to STOPPED: a new generation (events scheduled before are ignored), the
     /// reason, and it no longer counts as healthy. `None` (nothing changes) when it is already stopping.
-    pub(super) fn begin_stop(&mut self, id: TaskId, reason: StopReason) -> Option<Stopped> {
+    pub(in crate::sim) fn begin_stop(&mut self, id: TaskId, reason: StopReason) -> Option<Stopped> {
         let t = &mut self.arena[id.index()];
         if t.stopping {
             return None;
@@ -115,36 +118,36 @@ impl Tasks {
         Some(Stopped { state: t.state, was_healthy, awaiting_capacity: t.awaiting_capacity })
     }
 
-    pub(super) fn set_running_at(&mut self, id: TaskId, at: SimTime) {
+    pub(in crate::sim) fn set_running_at(&mut self, id: TaskId, at: SimTime) {
         self.arena[id.index()].running_at = Some(at);
     }
 
-    pub(super) fn set_billing_from(&mut self, id: TaskId, at: SimTime) {
+    pub(in crate::sim) fn set_billing_from(&mut self, id: TaskId, at: SimTime) {
         self.arena[id.index()].billing_from = Some(at);
     }
 
-    pub(super) fn set_instance(&mut self, id: TaskId, instance: InstanceId) {
+    pub(in crate::sim) fn set_instance(&mut self, id: TaskId, instance: InstanceId) {
         self.arena[id.index()].instance = Some(instance);
     }
 
-    pub(super) fn set_awaiting_capacity(&mut self, id: TaskId, awaiting: bool) {
+    pub(in crate::sim) fn set_awaiting_capacity(&mut self, id: TaskId, awaiting: bool) {
         self.arena[id.index()].awaiting_capacity = awaiting;
     }
 
-    pub(super) fn set_kill_at(&mut self, id: TaskId, at: SimTime) {
+    pub(in crate::sim) fn set_kill_at(&mut self, id: TaskId, at: SimTime) {
         self.arena[id.index()].kill_at = Some(at);
     }
 
-    pub(super) fn set_on_draining(&mut self, id: TaskId) {
+    pub(in crate::sim) fn set_on_draining(&mut self, id: TaskId) {
         self.arena[id.index()].on_draining = true;
     }
 
-    pub(super) fn set_slot(&mut self, id: TaskId, slot: u32) {
+    pub(in crate::sim) fn set_slot(&mut self, id: TaskId, slot: u32) {
         self.arena[id.index()].slot = slot;
     }
 
     /// Recounts states and health from the tasks.
-    pub(super) fn check(&self) -> Result<(), String> {
+    pub(in crate::sim) fn check(&self) -> Result<(), String> {
         let mut counts: StateCounts = Default::default();
         let mut healthy = 0;
         for task in &self.arena {
