@@ -211,4 +211,23 @@ mod tests {
         assert_eq!(sim.tasks[t(0)].state, TaskState::Stopped);
         sim.assert_invariants();
     }
+
+    /// A timed wave interrupts `count` of the Spot tasks holding capacity: each gets the two-minute deadline and
+    /// starts stopping at once, so its service replaces it.
+    #[test]
+    fn an_interruption_wave_warns_the_tasks_it_picks() {
+        let service = r#""desired_count": 4, "capacity_provider_strategy": [{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }]"#;
+        let mut sim = testing::checked(testing::fargate("", service, ""));
+        sim.step_until(crate::time::SimTime::from_secs_f64(300.0));
+        assert!(sim.tasks.all().iter().all(|t| t.state == TaskState::Running));
+        sim.spot_interruption_wave(None, Some(3));
+        let warned: Vec<_> = sim.tasks.all().iter().filter(|t| t.kill_at.is_some()).collect();
+        assert_eq!(warned.len(), 3);
+        let deadline = sim.now.plus_ms(120_000);
+        assert!(warned.iter().all(|t| t.stopping && t.kill_at == Some(deadline)));
+        assert!(warned.iter().all(|t| t.stop_reason == Some(crate::task::StopReason::SpotInterrupted)));
+        assert_eq!(sim.accounting.interruptions(), 3);
+        assert_eq!(sim.services.iter().next().expect("service").interruptions, 3);
+        sim.assert_invariants();
+    }
 }

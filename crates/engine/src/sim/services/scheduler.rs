@@ -275,4 +275,24 @@ mod tests {
         assert_eq!(stopping, vec![Some(StopReason::ScaledIn); 3]);
         assert_eq!(sim.services.iter().next().expect("service").active.len(), 2);
     }
+
+    /// A task that fails to start puts the service in exponential backoff: the next cycle waits for it, and the
+    /// waiting is tallied against the backoff.
+    #[test]
+    fn a_start_failure_backs_the_service_off() {
+        let task_def = r#", "failure": { "start_failure_probability": 1.0 }"#;
+        let mut sim = testing::checked(testing::fargate(task_def, "", ""));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        while !sim.tasks[testing::t(0)].stopping {
+            sim.step_through(|_| true);
+        }
+        let rt = sim.services.iter().next().expect("service");
+        let initial = sim.scenario.latencies.backoff_initial_ms;
+        assert_eq!((rt.backoff_level, rt.backoff_until), (1, sim.now.plus_ms(initial)));
+        // The cycle already queued finds the service backing off and moves itself to the end of the backoff.
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        let rt = sim.services.iter().next().expect("service");
+        assert!(rt.waiting_ms[Limiter::Backoff as usize] > 0);
+        assert_eq!(cycles(&sim.queued()), vec![rt.backoff_until]);
+    }
 }
