@@ -64,7 +64,7 @@ impl Player {
     /// The end of the timeline: the run's end once known, else the horizon.
     pub fn end_ms(&self) -> u64 {
         if self.full_done {
-            self.full.end_time().as_millis()
+            self.full.now().as_millis()
         } else {
             self.scenario.horizon.as_millis()
         }

@@ -1,6 +1,5 @@
-//! Fleetplan's simulation engine: a deterministic discrete-event model of how ECS services and RunTask calls
-//! launch, run, lose and replace tasks on Fargate, Fargate Spot, EC2 Auto Scaling groups (On-Demand and Spot) and
-//! ECS Anywhere hosts, under AWS's token-bucket rate limits.
+//! Fleetplan's simulation engine: a deterministic discrete-event model of how ECS services, RunTask calls and
+//! Fargate / Fargate Spot capacity launch, run, lose and replace tasks under AWS's token-bucket rate limits.
 //!
 //! A pure library: values in (a validated [`Scenario`] and a seed), values out ([`Summary`], [`View`],
 //! [`TimeSeries`], a trace). No IO, no clock, no printing; the web app and the CLI are thin shells over
@@ -15,7 +14,7 @@
 //! assert!(summary.completion_s.is_some());
 //! ```
 //!
-//! The model is described in `docs/model.md`; every default number and its source is in [`defaults`].
+//! The model follows `shared/spec/domain.md`; every default number and its source is in [`defaults`].
 
 pub mod benchmarks;
 pub mod bucket;
@@ -39,7 +38,7 @@ pub mod time;
 pub use instance::InstanceState;
 pub use output::{Column, Limiter, Place, Summary, TaskView, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
-pub use sim::{Instance, RunOptions, Simulation};
+pub use sim::{ids, Instance, RunOptions, Simulation};
 pub use time::SimTime;
 
 /// Runs a scenario to the end and returns its summary: the one-call form of the stepping API.

@@ -41,20 +41,20 @@ pub fn item_of(strategy: &Strategy, provider: Provider) -> Option<usize> {
     strategy.items.iter().position(|item| item.provider == provider)
 }
 
-/// How `total` tasks split across the strategy's items, placing them one by one from zero.
-pub fn split(strategy: &Strategy, total: u32) -> Vec<u32> {
-    let mut counts = vec![0u32; strategy.items.len()];
-    for _ in 0..total {
-        let item = next_item(strategy, &counts);
-        counts[item] += 1;
-    }
-    counts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::StrategyItem;
+
+    /// How `total` tasks split across the strategy's items, placing them one by one from zero.
+    fn split(strategy: &Strategy, total: u32) -> Vec<u32> {
+        let mut counts = vec![0u32; strategy.items.len()];
+        for _ in 0..total {
+            let item = next_item(strategy, &counts);
+            counts[item] += 1;
+        }
+        counts
+    }
 
     #[test]
     fn three_providers_split_by_weight() {

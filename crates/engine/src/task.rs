@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::scenario::{CapacityType, Provider};
+use crate::sim::ids::{InstanceId, ServiceId, TaskId, WorkloadId};
 use crate::time::SimTime;
 
 /// The ECS task lifecycle. A task is in exactly one state; it only moves forward through this list.
@@ -79,9 +80,9 @@ impl Health {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {
     /// A service, and the deployment (index into the service's deployment history) the task belongs to.
-    Service { service: u32, deployment: u32 },
+    Service { service: ServiceId, deployment: u32 },
     /// A RunTask workload.
-    Standalone { workload: u32 },
+    Standalone { workload: WorkloadId },
 }
 
 /// Why a task stopped.
@@ -129,14 +130,14 @@ impl StopReason {
 
 #[derive(Debug, Clone)]
 pub struct Task {
-    pub id: u32,
+    pub id: TaskId,
     pub owner: Owner,
     pub task_def: u32,
     pub provider: Provider,
     /// What the task runs on (from its provider), for counting and billing.
     pub capacity: CapacityType,
     /// The container instance holding the task's resources (EC2 only).
-    pub instance: Option<u32>,
+    pub instance: Option<InstanceId>,
     pub state: TaskState,
     pub health: Health,
     pub public_ip: bool,
@@ -147,7 +148,7 @@ pub struct Task {
     pub stopping: bool,
     /// On an instance that is draining: its service replaces it.
     pub on_draining: bool,
-    /// Waiting in the Fargate Spot capacity queue.
+    /// Waiting for capacity: in the Fargate Spot queue, or in PROVISIONING for an EC2 instance with room.
     pub awaiting_capacity: bool,
     pub launched_at: SimTime,
     pub running_at: Option<SimTime>,

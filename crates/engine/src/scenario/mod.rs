@@ -11,7 +11,6 @@ mod validate;
 pub use error::{FieldError, ScenarioError};
 pub use types::*;
 
-use crate::defaults as d;
 use crate::spec::ScenarioSpec;
 
 impl Scenario {
@@ -43,45 +42,4 @@ pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
     })?;
     de.end().map_err(|err| ScenarioError::Format(FieldError { field: "scenario".into(), message: err.to_string() }))?;
     Ok(spec)
-}
-
-/// The deployment rounding rules of domain.md section 3: (minimum healthy tasks, maximum running tasks).
-pub fn deployment_bounds(desired: u32, minimum_healthy_percent: u32, maximum_percent: u32) -> (u32, u32) {
-    let desired = u64::from(desired);
-    let min_healthy = (desired * u64::from(minimum_healthy_percent)).div_ceil(100);
-    let max_running = desired * u64::from(maximum_percent) / 100;
-    (min_healthy as u32, max_running as u32)
-}
-
-/// The circuit breaker's failure threshold: clamp(ceil(0.5 x desired), min, 200).
-pub fn circuit_breaker_threshold(desired: u32, min: u32) -> u32 {
-    desired.div_ceil(2).clamp(min, d::CIRCUIT_BREAKER_MAX.max(min))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deployment_rounding_examples_of_the_domain() {
-        // desired 4 at 50% min healthy: 2 old tasks may stop first.
-        assert_eq!(deployment_bounds(4, 50, 200).0, 2);
-        // desired 2 at 75%: ceil(1.5) = 2, so none can stop first.
-        assert_eq!(deployment_bounds(2, 75, 200).0, 2);
-        // desired 4 at 200% max: 8 may run, so 4 new tasks start first.
-        assert_eq!(deployment_bounds(4, 100, 200).1, 8);
-        // both at 100%: minimum = maximum = desired, no room to start or stop.
-        assert_eq!(deployment_bounds(4, 100, 100), (4, 4));
-        // floor for the maximum: desired 3 at 150% = 4.5 -> 4.
-        assert_eq!(deployment_bounds(3, 100, 150).1, 4);
-    }
-
-    #[test]
-    fn circuit_breaker_thresholds() {
-        assert_eq!(circuit_breaker_threshold(1000, 10), 200);
-        assert_eq!(circuit_breaker_threshold(100, 10), 50);
-        assert_eq!(circuit_breaker_threshold(4, 10), 10);
-        assert_eq!(circuit_breaker_threshold(4, 3), 3);
-        assert_eq!(circuit_breaker_threshold(7, 3), 4);
-    }
 }

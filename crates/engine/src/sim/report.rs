@@ -7,7 +7,7 @@ use crate::output::{
 };
 use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};
-use crate::time::{ms_to_secs, SimTime};
+use crate::time::ms_to_secs;
 
 /// Rounds to a fixed number of decimals so summaries print the same everywhere and read well.
 fn round(value: f64, decimals: i32) -> f64 {
@@ -24,8 +24,7 @@ impl Simulation {
             .enumerate()
             .map(|(s, rt)| {
                 let steady_s = rt.steady_at.map(|t| ms_to_secs(t.as_millis()));
-                let running =
-                    rt.active.iter().filter(|&&id| self.tasks[id as usize].state == TaskState::Running).count() as u32;
+                let running = rt.active.iter().filter(|&&id| self.tasks[id].state == TaskState::Running).count() as u32;
                 let mut limits: Vec<LimitShare> = Limiter::ALL
                     .iter()
                     .filter(|&&l| rt.waiting_ms[l as usize] > 0)
@@ -71,11 +70,11 @@ impl Simulation {
             .map(|s| s.steady_s)
             .chain(run_tasks.iter().map(|r| r.settled_s))
             .try_fold(0.0f64, |latest, t| t.map(|t| latest.max(t)));
-        let tasks_started = self.tasks.iter().filter(|t| t.running_at.is_some()).count() as u64;
+        let tasks_started = self.tasks.all().iter().filter(|t| t.running_at.is_some()).count() as u64;
         let tasks_failed =
-            self.tasks.iter().filter(|t| t.stop_reason.is_some_and(|reason| reason.is_failure())).count() as u64;
+            self.tasks.all().iter().filter(|t| t.stop_reason.is_some_and(|reason| reason.is_failure())).count() as u64;
         let end_s = ms_to_secs(self.now.as_millis());
-        let cost = self.cost.at(self.now);
+        let cost = self.accounting.cost_at(self.now);
         Summary {
             scenario: self.scenario.name.clone(),
             seed: self.seed,
@@ -84,11 +83,11 @@ impl Simulation {
             tasks_launched: self.tasks.len() as u64,
             tasks_started,
             tasks_failed,
-            interruptions: self.interruptions,
+            interruptions: self.accounting.interruptions(),
             replacements: self.services.iter().map(|s| s.replacements).sum(),
             cost_usd: round(cost, 4),
             cost_per_hour_usd: if end_s > 0.0 { round(cost / end_s * 3600.0, 4) } else { 0.0 },
-            events: self.events_processed,
+            events: self.accounting.events_processed(),
             services,
             run_tasks,
         }
@@ -100,7 +99,7 @@ impl Simulation {
             .iter()
             .map(|&c| PoolView {
                 capacity: c,
-                by_state: TaskState::ALL.map(|state| self.state_counts[state.index()][c.index()]),
+                by_state: TaskState::ALL.map(|state| self.tasks.state_counts()[state.index()][c.index()]),
             })
             .collect();
         let services = self
@@ -133,39 +132,40 @@ impl Simulation {
                 bucket(Bucket::FargateSpot, &b.fargate_spot),
                 bucket(Bucket::RunTaskApi, &b.run_task_api),
                 bucket(Bucket::FargateRunTaskCalls, &b.fargate_run_task_calls),
-                bucket(Bucket::FargateSpotCapacity, &self.spot.capacity),
+                bucket(Bucket::FargateSpotCapacity, self.spot.capacity()),
             ],
             spot_capacity_waiting: self.spot.waiting_count(),
             providers: self
                 .scenario
                 .providers
                 .iter()
-                .zip(&self.providers)
+                .zip(self.fleet.providers())
                 .map(|(p, rt)| ProviderView {
                     name: p.name.clone(),
                     capacity: p.capacity_type(),
                     zones: p.zones.clone(),
-                    waiting: rt.waiting_count,
-                    reservation: rt.last_reservation,
+                    waiting: rt.waiting_count(),
+                    reservation: rt.last_reservation(),
                 })
                 .collect(),
             instances: self
-                .instances
+                .fleet
+                .instances()
                 .iter()
                 .enumerate()
                 .filter(|(_, i)| i.state != crate::instance::InstanceState::Terminated)
                 .map(|(index, i)| {
                     let mut by_state = [0; 8];
                     for &task in &i.tasks {
-                        by_state[self.tasks[task as usize].state.index()] += 1;
+                        by_state[self.tasks[task].state.index()] += 1;
                     }
                     InstanceView {
                         index: index as u32,
                         id: i.ec2_id(),
-                        provider: self.scenario.providers[i.provider as usize].name.clone(),
-                        provider_index: i.provider,
+                        provider: self.scenario.providers[i.provider.index()].name.clone(),
+                        provider_index: i.provider.raw() as u16,
                         instance_type: i.instance_type.name,
-                        zone: self.scenario.providers[i.provider as usize].zones[i.zone as usize].clone(),
+                        zone: self.scenario.providers[i.provider.index()].zones[i.zone as usize].clone(),
                         zone_index: i.zone,
                         state: i.state,
                         interruption_notice: i.notice_at.is_some(),
@@ -201,17 +201,20 @@ impl Simulation {
         let mut tasks: Vec<&Task> = match place {
             // An instance lists its own tasks: no need to look through every task.
             Place::Instance(instance) => self
-                .instances
+                .fleet
+                .instances()
                 .get(instance as usize)
-                .map_or(Vec::new(), |i| i.tasks.iter().map(|&t| &self.tasks[t as usize]).filter(live).collect()),
+                .map_or(Vec::new(), |i| i.tasks.iter().map(|&t| &self.tasks[t]).filter(live).collect()),
             Place::Pool(capacity) => self
                 .tasks
+                .all()
                 .iter()
                 .filter(live)
                 .filter(|t| t.capacity == capacity && t.instance.is_none() && t.provider.is_fargate())
                 .collect(),
             Place::Waiting(provider) => self
                 .tasks
+                .all()
                 .iter()
                 .filter(live)
                 .filter(|t| t.provider == crate::scenario::Provider::Asg(provider) && t.instance.is_none())
@@ -224,7 +227,7 @@ impl Simulation {
     fn task_view(&self, t: &Task) -> TaskView {
         let def = &self.scenario.task_defs[t.task_def as usize];
         TaskView {
-            id: t.id,
+            id: t.id.raw(),
             owner: self.owner_name(t.owner),
             task_definition: def.name.clone(),
             cpu: def.cpu,
@@ -233,16 +236,11 @@ impl Simulation {
             health: t.health,
             capacity: t.capacity,
             provider: self.scenario.provider_name(t.provider).to_string(),
-            instance: t.instance.map(|i| self.instances[i as usize].ec2_id()),
+            instance: t.instance.map(|i| self.fleet.instance(i).ec2_id()),
             launched_s: t.launched_at.as_secs_f64(),
             running_s: t.running_at.map(|at| at.as_secs_f64()),
             stopping: t.stop_reason.filter(|_| t.stopping),
             interruption_warning: t.kill_at.is_some(),
         }
-    }
-
-    /// Time at which the run is over: the horizon, or the last event if everything settled earlier.
-    pub fn end_time(&self) -> SimTime {
-        self.now
     }
 }

@@ -196,7 +196,7 @@ fn tasks_go_only_to_instances_of_their_architecture() {
     let placed: Vec<_> = sim.tasks().iter().filter_map(|t| t.instance).collect();
     assert_eq!(placed.len(), 10);
     for instance in placed {
-        let name = sim.instances()[instance as usize].instance_type.name;
+        let name = sim.instances()[instance.index()].instance_type.name;
         assert_eq!(name, "m5.large", "an x86 task on {name}");
     }
     let e = Scenario::from_json(&scenario_json(r#""instance_types": ["m6g.large"], "max_size": 1"#, "", "", ""))

@@ -1,37 +1,45 @@
 //! A task's walk through its lifecycle (domain.md section 6): each state draws its latency from the scenario's
 //! settings, schedules the next `Advance`, and tells the task's owner (service or RunTask workload) what happened.
 
-use super::{Event, Simulation};
 use crate::output::TraceWhat;
 use crate::scenario::{LoadBalancer, Provider, Step};
+use crate::sim::ids::{InstanceId, TaskId};
+use crate::sim::{tasks, Event, Simulation};
 use crate::task::{Health, Owner, StopReason, Task, TaskState};
 use crate::time::SimTime;
 
 const MS_PER_HOUR: f64 = 3_600_000.0;
 
 impl Simulation {
+    /// Moves a task to `state` (the tasks part keeps the counts) and traces it.
+    fn set_state(&mut self, task: TaskId, state: TaskState) {
+        self.tasks.set_state(task, state);
+        self.record(TraceWhat::State { task: task.raw(), state });
+    }
+
     fn draw(&mut self, step: Step) -> u64 {
         self.rng.lognormal_ms(step.mean_ms, step.spread)
     }
 
     /// Creates a task in PROVISIONING (its launch token already taken) and starts its lifecycle. EC2 tasks come
     /// with the instance placement chose for them, or `None` to wait in PROVISIONING for cluster auto scaling.
-    pub(super) fn launch_task(
+    pub(in crate::sim) fn launch_task(
         &mut self,
         owner: Owner,
         task_def: usize,
         provider: Provider,
         public_ip: bool,
-        instance: Option<u32>,
-    ) -> u32 {
-        let id = self.tasks.len() as u32;
+        instance: Option<InstanceId>,
+    ) -> TaskId {
+        let id = self.tasks.next_id();
+        let capacity = self.scenario.capacity_type(provider);
         let load_balanced = self.load_balancer_of(owner).is_some();
         self.tasks.push(Task {
             id,
             owner,
             task_def: task_def as u32,
             provider,
-            capacity: self.scenario.capacity_type(provider),
+            capacity,
             instance: None,
             state: TaskState::Provisioning,
             health: Health::Unknown,
@@ -48,13 +56,11 @@ impl Simulation {
             kill_at: None,
             slot: 0,
         });
-        let capacity = self.scenario.capacity_type(provider).index();
-        self.state_counts[TaskState::Provisioning.index()][capacity] += 1;
-        self.launches_since_sample[capacity] += 1;
-        if self.options.trace {
+        self.accounting.count_launch(capacity);
+        if self.accounting.tracing() {
             let owner = self.owner_name(owner);
             let provider = self.scenario.provider_name(provider).to_string();
-            self.record(TraceWhat::Launched { task: id, owner, provider });
+            self.record(TraceWhat::Launched { task: id.raw(), owner, provider });
         }
         match provider {
             Provider::Fargate => self.capacity_granted(id),
@@ -67,39 +73,39 @@ impl Simulation {
     /// The target group in front of a task's service, if any (standalone tasks have none).
     fn load_balancer_of(&self, owner: Owner) -> Option<&LoadBalancer> {
         match owner {
-            Owner::Service { service, .. } => self.scenario.services[service as usize].load_balancer.as_ref(),
+            Owner::Service { service, .. } => self.scenario.services[service.index()].load_balancer.as_ref(),
             Owner::Standalone { .. } => None,
         }
     }
 
-    pub(super) fn owner_name(&self, owner: Owner) -> String {
+    pub(in crate::sim) fn owner_name(&self, owner: Owner) -> String {
         match owner {
-            Owner::Service { service, .. } => format!("service {}", self.scenario.services[service as usize].name),
-            Owner::Standalone { workload } => format!("RunTask {}", self.scenario.run_tasks[workload as usize].name),
+            Owner::Service { service, .. } => format!("service {}", self.scenario.services[service.index()].name),
+            Owner::Standalone { workload } => format!("RunTask {}", self.scenario.run_tasks[workload.index()].name),
         }
     }
 
     /// Fargate has capacity for the task: it assigns a host, attaches the ENI and (if asked) a public IP.
-    pub(super) fn capacity_granted(&mut self, task: u32) {
+    pub(in crate::sim) fn capacity_granted(&mut self, task: TaskId) {
         let latencies = &self.scenario.latencies;
         let (capacity, eni, public_ip) = (latencies.fargate_capacity, latencies.eni_attach, latencies.public_ip);
         let mut delay = self.draw(capacity) + self.draw(eni);
-        if self.tasks[task as usize].public_ip {
+        if self.tasks[task].public_ip {
             delay += self.draw(public_ip);
         }
-        let generation = self.tasks[task as usize].generation;
+        let generation = self.tasks[task].generation;
         self.schedule_in(delay, Event::Advance { task, generation });
     }
 
     /// The current state's latency has passed.
-    pub(super) fn advance_task(&mut self, task: u32) {
-        let t = &self.tasks[task as usize];
+    pub(in crate::sim) fn advance_task(&mut self, task: TaskId) {
+        let t = &self.tasks[task];
         let generation = t.generation;
         match t.state {
             TaskState::Provisioning if t.stopping => self.enter_stopped(task),
             TaskState::Provisioning => {
                 self.set_state(task, TaskState::Pending);
-                let pull = if self.tasks[task as usize].provider.is_fargate() {
+                let pull = if self.tasks[task].provider.is_fargate() {
                     self.start_billing(task);
                     self.image_pull_ms(task)
                 } else {
@@ -134,8 +140,8 @@ impl Simulation {
         }
     }
 
-    fn image_pull_ms(&mut self, task: u32) -> u64 {
-        let td = &self.scenario.task_defs[self.tasks[task as usize].task_def as usize];
+    fn image_pull_ms(&mut self, task: TaskId) -> u64 {
+        let td = &self.scenario.task_defs[self.tasks[task].task_def as usize];
         let latencies = &self.scenario.latencies;
         let factor = if td.lazy_loading { latencies.lazy_loading_pull_factor } else { 1.0 };
         let transfer_ms = td.image_mb / latencies.image_pull_mb_per_s * 1000.0 * factor;
@@ -144,10 +150,10 @@ impl Simulation {
         self.draw(base) + self.draw(transfer)
     }
 
-    fn task_running(&mut self, task: u32) {
+    fn task_running(&mut self, task: TaskId) {
         self.set_state(task, TaskState::Running);
-        let t = &mut self.tasks[task as usize];
-        t.running_at = Some(self.now);
+        self.tasks.set_running_at(task, self.now);
+        let t = &self.tasks[task];
         let (owner, provider, generation) = (t.owner, t.provider, t.generation);
         let td = &self.scenario.task_defs[t.task_def as usize];
         let health_check = td.health_check.clone();
@@ -155,8 +161,8 @@ impl Simulation {
         let run_duration = td.run_duration_ms;
         let load_balancer = self.load_balancer_of(owner).cloned();
         match owner {
-            Owner::Service { service, .. } => self.service_task_running(service as usize),
-            Owner::Standalone { workload } => self.workload_task_started(workload as usize),
+            Owner::Service { service, .. } => self.service_task_running(service),
+            Owner::Standalone { workload } => self.workload_task_started(workload),
         }
 
         // Health: the container health check and the target group must both pass.
@@ -197,59 +203,46 @@ impl Simulation {
         }
     }
 
-    pub(super) fn task_healthy(&mut self, task: u32) {
-        let t = &mut self.tasks[task as usize];
-        if t.stopping || t.health == Health::Healthy {
+    pub(in crate::sim) fn task_healthy(&mut self, task: TaskId) {
+        if !self.tasks.mark_healthy(task) {
             return;
         }
-        t.health = Health::Healthy;
-        let owner = t.owner;
-        self.healthy_total += 1;
-        self.record(TraceWhat::Healthy { task });
+        let owner = self.tasks[task].owner;
+        self.record(TraceWhat::Healthy { task: task.raw() });
         if let Owner::Service { service, deployment } = owner {
-            self.service_task_healthy(service as usize, deployment);
+            self.service_task_healthy(service, deployment);
         }
     }
 
-    pub(super) fn task_unhealthy(&mut self, task: u32) {
-        self.tasks[task as usize].health = Health::Unhealthy;
-        self.record(TraceWhat::Unhealthy { task });
+    pub(in crate::sim) fn task_unhealthy(&mut self, task: TaskId) {
+        self.tasks.mark_unhealthy(task);
+        self.record(TraceWhat::Unhealthy { task: task.raw() });
         self.begin_stop(task, StopReason::HealthCheckFailed);
     }
 
     /// Sets the task's desired status to STOPPED and starts its stop sequence from wherever it is.
-    pub(super) fn begin_stop(&mut self, task: u32, reason: StopReason) {
-        let t = &mut self.tasks[task as usize];
-        if t.stopping {
-            return;
-        }
-        t.stopping = true;
-        t.generation += 1;
-        t.stop_reason = Some(reason);
-        let (owner, state, was_healthy, awaiting) =
-            (t.owner, t.state, t.health == Health::Healthy, t.awaiting_capacity);
-        let load_balanced = t.load_balanced;
-        if was_healthy {
-            self.healthy_total -= 1;
-        }
+    pub(in crate::sim) fn begin_stop(&mut self, task: TaskId, reason: StopReason) {
+        let Some(stopped) = self.tasks.begin_stop(task, reason) else { return };
+        let tasks::Stopped { state, was_healthy, awaiting_capacity: awaiting } = stopped;
+        let (owner, load_balanced) = (self.tasks[task].owner, self.tasks[task].load_balanced);
         if awaiting {
-            match self.tasks[task as usize].provider {
+            match self.tasks[task].provider {
                 Provider::FargateSpot => self.spot_waiting_cancelled(task),
                 _ => self.ec2_waiting_cancelled(task),
             }
         }
-        self.record(TraceWhat::StopRequested { task, reason });
+        self.record(TraceWhat::StopRequested { task: task.raw(), reason });
         match owner {
             Owner::Service { service, deployment } => {
-                self.service_task_stopping(service as usize, task, deployment, was_healthy, reason)
+                self.service_task_stopping(service, task, deployment, was_healthy, reason)
             }
-            Owner::Standalone { workload } => self.workload_task_stopping(workload as usize, reason),
+            Owner::Standalone { workload } => self.workload_task_stopping(workload, reason),
         }
         match state {
             TaskState::Provisioning if awaiting => self.enter_stopped(task),
             // The host assignment / ENI attach in flight finishes, then the task is released.
             TaskState::Provisioning => {
-                let generation = self.tasks[task as usize].generation;
+                let generation = self.tasks[task].generation;
                 let delay = self.draw(self.scenario.latencies.deprovision);
                 self.schedule_in(delay, Event::Advance { task, generation });
             }
@@ -257,7 +250,7 @@ impl Simulation {
                 self.set_state(task, TaskState::Deactivating);
                 let delay = self.load_balancer_of(owner).map_or(0, |lb| lb.deregistration_delay_ms);
                 let delay = self.until_kill(task, delay);
-                let generation = self.tasks[task as usize].generation;
+                let generation = self.tasks[task].generation;
                 self.schedule_in(delay, Event::Advance { task, generation });
             }
             TaskState::Pending | TaskState::Activating | TaskState::Running => self.enter_stopping(task),
@@ -266,23 +259,23 @@ impl Simulation {
     }
 
     /// SIGTERM; the task exits when the application shuts down, or at SIGKILL after `stopTimeout`.
-    fn enter_stopping(&mut self, task: u32) {
+    fn enter_stopping(&mut self, task: TaskId) {
         self.set_state(task, TaskState::Stopping);
-        let timeout = self.scenario.task_defs[self.tasks[task as usize].task_def as usize].stop_timeout_ms;
+        let timeout = self.scenario.task_defs[self.tasks[task].task_def as usize].stop_timeout_ms;
         let shutdown = self.draw(self.scenario.latencies.app_shutdown).min(timeout);
         let delay = self.until_kill(task, shutdown);
-        let generation = self.tasks[task as usize].generation;
+        let generation = self.tasks[task].generation;
         self.schedule_in(delay, Event::Advance { task, generation });
     }
 
-    fn enter_stopped(&mut self, task: u32) {
+    fn enter_stopped(&mut self, task: TaskId) {
         self.set_state(task, TaskState::Stopped);
         self.release(task);
     }
 
     /// Cuts a stop step short so the task is gone by its hard deadline (the end of a Spot warning).
-    fn until_kill(&self, task: u32, delay: u64) -> u64 {
-        match self.tasks[task as usize].kill_at {
+    fn until_kill(&self, task: TaskId, delay: u64) -> u64 {
+        match self.tasks[task].kill_at {
             Some(kill_at) => delay.min(kill_at.since(self.now)),
             None => delay,
         }
@@ -307,19 +300,113 @@ impl Simulation {
     }
 
     /// Fargate bills from the start of the image pull.
-    fn start_billing(&mut self, task: u32) {
-        let rate = self.billing_rate(&self.tasks[task as usize]);
-        self.tasks[task as usize].billing_from = Some(self.now);
-        self.cost.start(self.now, rate);
+    fn start_billing(&mut self, task: TaskId) {
+        let rate = self.billing_rate(&self.tasks[task]);
+        self.tasks.set_billing_from(task, self.now);
+        self.accounting.start_billing(self.now, rate);
     }
 
     /// ...to the task's stop, per second with a one-minute minimum.
-    fn stop_billing(&mut self, task: u32) {
-        let t = &self.tasks[task as usize];
+    fn stop_billing(&mut self, task: TaskId) {
+        let t = &self.tasks[task];
         let Some(from) = t.billing_from else { return };
         let rate = self.billing_rate(t);
         let billed = self.now.since(from);
         let minimum = SimTime::from_secs_f64(crate::defaults::FARGATE_MIN_BILLED_S).as_millis();
-        self.cost.stop(self.now, rate, minimum.saturating_sub(billed));
+        self.accounting.stop_billing(self.now, rate, minimum.saturating_sub(billed));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::ids::TaskId;
+    use crate::sim::testing::{self, t};
+    use crate::sim::{Event, Simulation};
+    use crate::task::{Health, StopReason, TaskState};
+    use crate::time::SimTime;
+
+    /// The `Advance` events queued for a task: (when, generation).
+    fn advances(sim: &Simulation, task: TaskId) -> Vec<(SimTime, u32)> {
+        sim.queued()
+            .into_iter()
+            .filter_map(|(at, e)| match e {
+                Event::Advance { task: t, generation } if t == task => Some((at, generation)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn fargate_task() -> Simulation {
+        let mut sim = testing::checked(testing::fargate("", "", ""));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        sim
+    }
+
+    #[test]
+    fn a_launched_fargate_task_waits_in_provisioning_for_its_advance() {
+        let sim = fargate_task();
+        assert_eq!(sim.tasks.len(), 1);
+        assert_eq!(sim.tasks[t(0)].state, TaskState::Provisioning);
+        assert_eq!(sim.tasks.state_counts()[TaskState::Provisioning.index()].iter().sum::<u32>(), 1);
+        let queued = advances(&sim, t(0));
+        assert_eq!(queued.len(), 1);
+        assert!(queued[0].0 > sim.now && queued[0].1 == 0);
+    }
+
+    #[test]
+    fn provisioning_advances_to_pending_billing_from_the_image_pull() {
+        let mut sim = fargate_task();
+        sim.step_through(|e| matches!(e, Event::Advance { task, .. } if *task == t(0)));
+        let task = &sim.tasks[t(0)];
+        assert_eq!(task.state, TaskState::Pending);
+        assert_eq!(task.billing_from, Some(sim.now));
+        let counts = sim.tasks.state_counts();
+        assert_eq!(counts[TaskState::Provisioning.index()].iter().sum::<u32>(), 0);
+        assert_eq!(counts[TaskState::Pending.index()].iter().sum::<u32>(), 1);
+        // The image pull and container start come next, as one Advance of the same generation.
+        let queued = advances(&sim, t(0));
+        assert_eq!(queued.len(), 1);
+        assert!(queued[0].0 > sim.now && queued[0].1 == 0);
+    }
+
+    #[test]
+    fn a_running_task_without_health_checks_is_healthy_at_once() {
+        let mut sim = fargate_task();
+        sim.step_through(|e| matches!(e, Event::Advance { task, .. } if *task == t(0)));
+        sim.step_through(|e| matches!(e, Event::Advance { task, .. } if *task == t(0)));
+        let task = &sim.tasks[t(0)];
+        assert_eq!((task.state, task.health), (TaskState::Running, Health::Healthy));
+        assert_eq!(task.running_at, Some(sim.now));
+        assert_eq!(sim.tasks.healthy_total(), 1);
+    }
+
+    /// Stopping bumps the generation (the events queued before are ignored), and a task without a load balancer
+    /// goes straight to STOPPING, no longer healthy.
+    #[test]
+    fn stopping_a_running_task_starts_a_new_generation() {
+        let mut sim = fargate_task();
+        sim.step_through(|e| matches!(e, Event::Advance { task, .. } if *task == t(0)));
+        sim.step_through(|e| matches!(e, Event::Advance { task, .. } if *task == t(0)));
+        sim.begin_stop(t(0), StopReason::ScaledIn);
+        let task = &sim.tasks[t(0)];
+        assert_eq!((task.state, task.generation, task.stopping), (TaskState::Stopping, 1, true));
+        assert_eq!(task.stop_reason, Some(StopReason::ScaledIn));
+        assert_eq!(sim.tasks.healthy_total(), 0);
+        assert!(advances(&sim, t(0)).iter().all(|&(_, generation)| generation == 1));
+        // A second stop request changes nothing.
+        sim.begin_stop(t(0), StopReason::Crashed);
+        assert_eq!(sim.tasks[t(0)].stop_reason, Some(StopReason::ScaledIn));
+        sim.assert_invariants();
+    }
+
+    /// A task stopped while its host assignment is in flight is released after deprovisioning.
+    #[test]
+    fn stopping_in_provisioning_waits_for_the_assignment_in_flight() {
+        let mut sim = fargate_task();
+        sim.begin_stop(t(0), StopReason::ScaledIn);
+        assert_eq!(sim.tasks[t(0)].state, TaskState::Provisioning);
+        sim.step_through(|e| matches!(e, Event::Advance { task, generation: 1 } if *task == t(0)));
+        assert_eq!(sim.tasks[t(0)].state, TaskState::Stopped);
+        assert_eq!(sim.tasks[t(0)].billing_from, None, "never billed");
     }
 }

@@ -2,15 +2,19 @@
 //! takes a RunTask API token, a Fargate RunTask call token when it starts On-Demand Fargate tasks, and one launch
 //! token per task from the Fargate On-Demand or Spot bucket. A call goes through whole or is throttled whole; a
 //! throttled caller retries when the tokens are back (what SDK retries amount to) or gives up.
+//!
+//! [`Workloads`] is the part holding each burst's progress (requested, started, failed, throttled).
 
 use super::{Event, Simulation};
 use crate::output::TraceWhat;
 use crate::scenario::Provider;
+use crate::sim::ids::{ProviderId, WorkloadId};
 use crate::spec::OnThrottle;
 use crate::strategy::next_item;
 use crate::task::{Owner, StopReason};
 use crate::time::SimTime;
 
+/// A RunTask workload's runtime state.
 #[derive(Default)]
 pub(super) struct WorkloadRt {
     requested: u32,
@@ -22,21 +26,34 @@ pub(super) struct WorkloadRt {
     pub(super) settled_at: Option<SimTime>,
 }
 
+/// Every workload's runtime state, indexed like the scenario's RunTask workloads; read outside this module
+/// through `&WorkloadRt`, changed only by the mechanism here.
+#[derive(Default)]
+pub(super) struct Workloads {
+    list: Vec<WorkloadRt>,
+}
+
+impl Workloads {
+    pub(super) fn iter(&self) -> std::slice::Iter<'_, WorkloadRt> {
+        self.list.iter()
+    }
+}
+
 impl Simulation {
     pub(super) fn start_workloads(&mut self) {
         for index in 0..self.scenario.run_tasks.len() {
             let items = self.scenario.run_tasks[index].strategy.items.len();
-            self.workloads.push(WorkloadRt { counts: vec![0; items], ..WorkloadRt::default() });
+            self.workloads.list.push(WorkloadRt { counts: vec![0; items], ..WorkloadRt::default() });
             let at = self.scenario.run_tasks[index].at;
-            self.schedule(at, Event::RunTaskCall { workload: index as u32 });
+            self.schedule(at, Event::RunTaskCall { workload: WorkloadId::from_index(index) });
         }
     }
 
-    pub(super) fn run_task_calls(&mut self, w: usize) {
+    pub(super) fn run_task_calls(&mut self, w: WorkloadId) {
         let now = self.now;
         loop {
-            let workload = &self.scenario.run_tasks[w];
-            let rt = &self.workloads[w];
+            let workload = &self.scenario.run_tasks[w.index()];
+            let rt = &self.workloads.list[w.index()];
             let remaining = workload.count - rt.requested;
             if remaining == 0 {
                 break;
@@ -67,14 +84,14 @@ impl Simulation {
                 buckets.fargate_spot.try_take(now, need[1]);
                 let (task_def, public_ip) = (workload.task_def, workload.assign_public_ip);
                 let placement = workload.placement.clone();
-                let owner = Owner::Standalone { workload: w as u32 };
+                let owner = Owner::Standalone { workload: w };
                 for provider in providers {
                     let instance = match provider {
-                        Provider::Asg(p) => match self.place_new(p as usize, task_def, &placement, owner) {
+                        Provider::Asg(p) => match self.place_new(ProviderId::of_asg(p), task_def, &placement, owner) {
                             Ok(instance) => instance,
                             Err(_) => {
                                 // RunTask reports the task as a failure (e.g. RESOURCE:MEMORY): nothing launches.
-                                self.workloads[w].failed += 1;
+                                self.workloads.list[w.index()].failed += 1;
                                 continue;
                             }
                         },
@@ -82,13 +99,13 @@ impl Simulation {
                     };
                     self.launch_task(owner, task_def, provider, public_ip && provider.is_fargate(), instance);
                 }
-                let rt = &mut self.workloads[w];
+                let rt = &mut self.workloads.list[w.index()];
                 rt.counts = counts;
                 rt.requested += in_call;
                 continue;
             }
 
-            self.workloads[w].throttled_calls += 1;
+            self.workloads.list[w.index()].throttled_calls += 1;
             let name = workload.name.clone();
             match workload.on_throttle {
                 OnThrottle::Retry => {
@@ -102,10 +119,10 @@ impl Simulation {
                     .try_fold(now, |latest, at| at.map(|at| latest.max(at)));
                     self.record(TraceWhat::Throttled { workload: name, retry_at });
                     match retry_at {
-                        Some(at) => self.schedule(at.max(now.plus_ms(1)), Event::RunTaskCall { workload: w as u32 }),
+                        Some(at) => self.schedule(at.max(now.plus_ms(1)), Event::RunTaskCall { workload: w }),
                         None => {
                             // The tokens will never be there (a bucket without refill): the caller gives up.
-                            let rt = &mut self.workloads[w];
+                            let rt = &mut self.workloads.list[w.index()];
                             rt.throttled += remaining;
                             rt.requested += remaining;
                         }
@@ -114,7 +131,7 @@ impl Simulation {
                 }
                 OnThrottle::Fail => {
                     self.record(TraceWhat::Throttled { workload: name, retry_at: None });
-                    let rt = &mut self.workloads[w];
+                    let rt = &mut self.workloads.list[w.index()];
                     rt.throttled += in_call;
                     rt.requested += in_call;
                 }
@@ -123,13 +140,13 @@ impl Simulation {
         self.update_settled(w);
     }
 
-    pub(super) fn workload_task_started(&mut self, w: usize) {
-        self.workloads[w].started += 1;
+    pub(super) fn workload_task_started(&mut self, w: WorkloadId) {
+        self.workloads.list[w.index()].started += 1;
         self.update_settled(w);
     }
 
-    pub(super) fn workload_task_stopping(&mut self, w: usize, reason: StopReason) {
-        let rt = &mut self.workloads[w];
+    pub(super) fn workload_task_stopping(&mut self, w: WorkloadId, reason: StopReason) {
+        let rt = &mut self.workloads.list[w.index()];
         // Only a task that never started counts here: one that started is already counted as started.
         if reason == StopReason::StartFailed {
             rt.failed += 1;
@@ -138,11 +155,56 @@ impl Simulation {
     }
 
     /// A burst has settled when every task it asked for has started, failed to start or was given up on.
-    fn update_settled(&mut self, w: usize) {
-        let count = self.scenario.run_tasks[w].count;
-        let rt = &mut self.workloads[w];
+    fn update_settled(&mut self, w: WorkloadId) {
+        let count = self.scenario.run_tasks[w.index()].count;
+        let rt = &mut self.workloads.list[w.index()];
         if rt.settled_at.is_none() && rt.started + rt.failed + rt.throttled == count {
             rt.settled_at = Some(self.now);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::{testing, Event, Simulation};
+    use crate::time::SimTime;
+
+    /// 50 tasks, 10 per call, with a RunTask API bucket of 2 calls refilling one call a second.
+    fn burst(on_throttle: &str) -> Simulation {
+        let top = format!(
+            r#""limits": {{ "run_task_api": {{ "burst": 2, "refill_per_s": 1 }} }},
+               "run_tasks": [{{ "name": "job", "task_definition": "web", "count": 50, "on_throttle": "{on_throttle}" }}]"#
+        );
+        testing::checked(testing::without_service("", &top))
+    }
+
+    #[test]
+    fn a_throttled_call_retries_when_its_token_is_back() {
+        let mut sim = burst("retry");
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        let rt = sim.workloads.iter().next().expect("workload");
+        assert_eq!((rt.requested, rt.throttled_calls, rt.throttled), (20, 1, 0));
+        assert_eq!(sim.tasks.len(), 20);
+        let retries: Vec<SimTime> = sim
+            .queued()
+            .into_iter()
+            .filter(|(_, e)| matches!(e, Event::RunTaskCall { .. }))
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(retries, vec![sim.now.plus_ms(1_000)]);
+        // The retry makes one more call, and is throttled again.
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        let rt = sim.workloads.iter().next().expect("workload");
+        assert_eq!((rt.requested, rt.throttled_calls), (30, 2));
+    }
+
+    #[test]
+    fn a_caller_that_does_not_retry_loses_each_throttled_call() {
+        let mut sim = burst("fail");
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        let rt = sim.workloads.iter().next().expect("workload");
+        assert_eq!((rt.requested, rt.throttled_calls, rt.throttled), (50, 3, 30));
+        assert_eq!(sim.tasks.len(), 20);
+        assert!(sim.queued().iter().all(|(_, e)| !matches!(e, Event::RunTaskCall { .. })));
     }
 }

@@ -1,0 +1,333 @@
+//! EC2 capacity's mechanism (domain.md 4.3): instances launched by the groups boot and register; tasks are placed
+//! on them (or wait in PROVISIONING for managed scaling, up to the cluster's provisioning limit, or are refused
+//! without it); images are pulled once per instance; terminated instances take their tasks with them.
+//!
+//! Instances go launching → registering → ACTIVE → (DRAINING) → terminated. A task placed on an instance holds its
+//! cpu, memory, an ENI (awsvpc) and host ports (bridge / host) until it is STOPPED.
+
+use super::{owner_key, placement, Fleet, Needs};
+use crate::defaults;
+use crate::instance::InstanceState;
+use crate::output::Limiter;
+use crate::output::TraceWhat;
+use crate::rng::SimRng;
+use crate::scenario::{AsgProvider, Placement, Provider};
+use crate::sim::ids::{InstanceId, ProviderId, TaskId};
+use crate::sim::{Event, Simulation};
+use crate::spec::{NetworkMode, Purchase};
+use crate::task::{Owner, StopReason};
+use crate::time::SimTime;
+
+impl Fleet {
+    /// Chooses an instance of group `p` for a task (see [`placement::choose`]), moving the group's cursor on.
+    pub(in crate::sim) fn choose(
+        &mut self,
+        p: ProviderId,
+        provider: &AsgProvider,
+        needs: &Needs,
+        placement: &Placement,
+        owner: Owner,
+        rng: &mut SimRng,
+    ) -> Option<InstanceId> {
+        let rt = &self.providers[p.index()];
+        let group = placement::Group {
+            index: p,
+            provider,
+            instances: &self.instances,
+            members: &rt.instances,
+            by_zone: &rt.by_zone,
+            owner_counts: &self.owner_counts,
+        };
+        let mut cursor = rt.cursor;
+        let choice = placement::choose(&group, needs, placement, owner_key(owner), &mut cursor, rng);
+        self.providers[p.index()].cursor = cursor;
+        choice
+    }
+}
+
+impl Simulation {
+    pub(in crate::sim) fn start_ec2(&mut self) {
+        for index in 0..self.scenario.providers.len() {
+            let p = ProviderId::from_index(index);
+            // Instances already running when the run starts are registered and ACTIVE at once.
+            for _ in 0..self.scenario.providers[index].initial {
+                let id = self.add_instance(p);
+                self.fleet.transition(id, InstanceState::Launching, InstanceState::Active);
+            }
+            if self.scenario.providers[index].managed_scaling.is_some() {
+                let period = SimTime::from_secs_f64(defaults::MANAGED_SCALING_PERIOD_S).as_millis();
+                let offset = self.rng.below(period);
+                self.schedule(SimTime(offset), Event::ScalingEvaluation { provider: p });
+            }
+        }
+    }
+
+    fn add_instance(&mut self, p: ProviderId) -> InstanceId {
+        let id = self.fleet.add(p, &self.scenario.providers[p.index()], self.now);
+        let rate = self.instance_rate(id);
+        self.accounting.start_billing(self.now, rate);
+        self.schedule_random_interruption(id);
+        id
+    }
+
+    /// USD per millisecond for an instance: On-Demand price, less the Spot discount for Spot groups; the ECS Anywhere
+    /// fee for external hosts.
+    fn instance_rate(&self, id: InstanceId) -> f64 {
+        let instance = self.fleet.instance(id);
+        let provider = &self.scenario.providers[instance.provider.index()];
+        let per_hour = if provider.external {
+            // ECS Anywhere: the hosts are yours; AWS charges per registered instance-hour.
+            self.scenario.prices.ecs_anywhere_instance_hour
+        } else if provider.purchase == Purchase::Spot {
+            instance.instance_type.on_demand_hour_usd * (1.0 - self.scenario.prices.ec2_spot_discount_percent / 100.0)
+        } else {
+            instance.instance_type.on_demand_hour_usd
+        };
+        per_hour / 3_600_000.0
+    }
+
+    /// The group launches an instance: it boots, then the ECS agent registers it.
+    pub(in crate::sim) fn launch_instance(&mut self, p: ProviderId) {
+        let id = self.add_instance(p);
+        let boot = self
+            .rng
+            .lognormal_ms(self.scenario.latencies.instance_boot.mean_ms, self.scenario.latencies.instance_boot.spread);
+        self.schedule_in(boot, Event::InstanceBooted { instance: id });
+    }
+
+    pub(in crate::sim) fn instance_booted(&mut self, id: InstanceId) {
+        if !self.fleet.transition(id, InstanceState::Launching, InstanceState::Registering) {
+            return;
+        }
+        let step = self.scenario.latencies.agent_registration;
+        let delay = self.rng.lognormal_ms(step.mean_ms, step.spread);
+        self.schedule_in(delay, Event::InstanceRegistered { instance: id });
+    }
+
+    pub(in crate::sim) fn instance_registered(&mut self, id: InstanceId) {
+        if !self.fleet.transition(id, InstanceState::Registering, InstanceState::Active) {
+            return;
+        }
+        let provider = self.fleet.instance(id).provider;
+        self.record(TraceWhat::Instance { instance: id.raw(), state: InstanceState::Active });
+        self.place_waiting(provider);
+    }
+
+    pub(in crate::sim) fn needs(&self, task_def: usize) -> Needs {
+        Needs::of(&self.scenario.task_defs[task_def])
+    }
+
+    fn choose_instance(
+        &mut self,
+        p: ProviderId,
+        needs: &Needs,
+        placement: &Placement,
+        owner: Owner,
+    ) -> Option<InstanceId> {
+        self.fleet.choose(p, &self.scenario.providers[p.index()], needs, placement, owner, &mut self.rng)
+    }
+
+    /// Reserves an instance's resources for a task.
+    fn hold(&mut self, instance: InstanceId, task: TaskId) {
+        let needs = self.needs(self.tasks[task].task_def as usize);
+        let owner = owner_key(self.tasks[task].owner);
+        self.fleet.hold(instance, task, &needs, owner);
+        self.tasks.set_instance(task, instance);
+        // Here, where every placement goes through, so tasks placed after waiting in PROVISIONING are traced too.
+        self.record(TraceWhat::Placed { task: task.raw(), instance: instance.raw() });
+    }
+
+    /// Gives a stopped task's resources back, and lets waiting tasks of the group try again.
+    pub(in crate::sim) fn release(&mut self, task: TaskId) {
+        let Some(instance) = self.tasks[task].instance else { return };
+        let needs = self.needs(self.tasks[task].task_def as usize);
+        let owner = owner_key(self.tasks[task].owner);
+        let provider = self.fleet.release(instance, task, &needs, owner);
+        if self.fleet.providers[provider.index()].waiting_count > 0 {
+            self.place_waiting(provider);
+        }
+    }
+
+    /// Tries to place a new task of `task_def` on provider `p`: `Ok(Some(instance))` placed, `Ok(None)` it may wait
+    /// in PROVISIONING (managed scaling, below the cluster's limit), `Err(limiter)` it cannot be launched now.
+    pub(in crate::sim) fn place_new(
+        &mut self,
+        p: ProviderId,
+        task_def: usize,
+        placement: &Placement,
+        owner: Owner,
+    ) -> Result<Option<InstanceId>, Limiter> {
+        let needs = self.needs(task_def);
+        if let Some(instance) = self.choose_instance(p, &needs, placement, owner) {
+            return Ok(Some(instance));
+        }
+        if self.scenario.providers[p.index()].managed_scaling.is_none() {
+            return Err(Limiter::Capacity);
+        }
+        if self.fleet.provisioning_total() >= self.scenario.limits.provisioning_limit {
+            return Err(Limiter::ProvisioningLimit);
+        }
+        Ok(None)
+    }
+
+    /// Starts a launched EC2 task: on its instance, or waiting in PROVISIONING for one.
+    pub(in crate::sim) fn start_on_ec2(&mut self, task: TaskId, instance: Option<InstanceId>) {
+        match instance {
+            Some(instance) => {
+                self.hold(instance, task);
+                self.handed_to_agent(task);
+            }
+            None => {
+                let Provider::Asg(p) = self.tasks[task].provider else { return };
+                self.tasks.set_awaiting_capacity(task, true);
+                let generation = self.tasks[task].generation;
+                self.fleet.enqueue_waiting(ProviderId::of_asg(p), task, generation);
+                let timeout = SimTime::from_secs_f64(defaults::PROVISIONING_TIMEOUT_S).as_millis();
+                self.schedule_in(timeout, Event::ProvisioningTimeout { task, generation });
+            }
+        }
+    }
+
+    /// The agent has the task: ENI attachment for awsvpc, then PENDING.
+    fn handed_to_agent(&mut self, task: TaskId) {
+        let latencies = &self.scenario.latencies;
+        let (handoff, eni) = (latencies.agent_handoff, latencies.eni_attach);
+        let awsvpc = self.scenario.task_defs[self.tasks[task].task_def as usize].network_mode == NetworkMode::Awsvpc;
+        let mut delay = self.rng.lognormal_ms(handoff.mean_ms, handoff.spread);
+        if awsvpc {
+            delay += self.rng.lognormal_ms(eni.mean_ms, eni.spread);
+        }
+        let generation = self.tasks[task].generation;
+        self.schedule_in(delay, Event::Advance { task, generation });
+    }
+
+    /// A waiting task left PROVISIONING without an instance (stopped or timed out).
+    pub(in crate::sim) fn ec2_waiting_cancelled(&mut self, task: TaskId) {
+        self.tasks.set_awaiting_capacity(task, false);
+        if let Provider::Asg(p) = self.tasks[task].provider {
+            self.fleet.waiting_left(ProviderId::of_asg(p));
+        }
+    }
+
+    /// Places waiting tasks, oldest first, until one does not fit.
+    fn place_waiting(&mut self, p: ProviderId) {
+        while let Some((task, generation)) = self.fleet.waiting_front(p) {
+            if !self.is_current(task, generation) || !self.tasks[task].awaiting_capacity {
+                self.fleet.pop_waiting(p);
+                continue;
+            }
+            let t = &self.tasks[task];
+            let (task_def, owner) = (t.task_def as usize, t.owner);
+            let placement = self.placement_of(owner);
+            let needs = self.needs(task_def);
+            let Some(instance) = self.choose_instance(p, &needs, &placement, owner) else { break };
+            self.fleet.pop_waiting(p);
+            self.ec2_waiting_cancelled(task);
+            self.hold(instance, task);
+            self.handed_to_agent(task);
+        }
+    }
+
+    pub(in crate::sim) fn placement_of(&self, owner: Owner) -> std::sync::Arc<Placement> {
+        match owner {
+            Owner::Service { service, .. } => self.scenario.services[service.index()].placement.clone(),
+            Owner::Standalone { workload } => self.scenario.run_tasks[workload.index()].placement.clone(),
+        }
+    }
+
+    /// Image pull on an instance: the first task of an image pulls it; tasks arriving while it downloads wait for
+    /// the same pull; later tasks only check the registry (the fixed part of a pull).
+    pub(in crate::sim) fn ec2_image_pull_ms(&mut self, task: TaskId) -> u64 {
+        let t = &self.tasks[task];
+        let (task_def, instance) = (t.task_def, t.instance.expect("EC2 task has an instance"));
+        let base = self.scenario.latencies.image_pull_base;
+        let check = self.rng.lognormal_ms(base.mean_ms, base.spread);
+        let provider = &self.scenario.providers[(self.fleet.instance(instance).provider).index()];
+        if provider.images_cached {
+            return check;
+        }
+        let now = self.now;
+        if let Some(ready) = self.fleet.pulled(instance, task_def) {
+            return ready.since(now).max(check);
+        }
+        let td = &self.scenario.task_defs[task_def as usize];
+        let latencies = &self.scenario.latencies;
+        let factor = if td.lazy_loading { latencies.lazy_loading_pull_factor } else { 1.0 };
+        let transfer_ms = td.image_mb / latencies.ec2_image_pull_mb_per_s * 1000.0 * factor;
+        let transfer = self.rng.lognormal_ms(transfer_ms, base.spread);
+        let total = check + transfer;
+        self.fleet.remember_pull(instance, task_def, now.plus_ms(total));
+        total
+    }
+
+    /// The instance is gone: its tasks die with it (no stop sequence beyond detaching).
+    pub(in crate::sim) fn terminate_instance(&mut self, id: InstanceId, reason: StopReason) {
+        let tasks = self.fleet.instance(id).tasks.clone();
+        for task in tasks {
+            self.tasks.set_kill_at(task, self.now);
+            self.begin_stop(task, reason);
+        }
+        let launched_at = self.fleet.terminate(id);
+        let rate = self.instance_rate(id);
+        let minimum = SimTime::from_secs_f64(defaults::EC2_MIN_BILLED_S).as_millis();
+        self.accounting.stop_billing(self.now, rate, minimum.saturating_sub(self.now.since(launched_at)));
+        self.record(TraceWhat::Instance { instance: id.raw(), state: InstanceState::Terminated });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::instance::InstanceState;
+    use crate::sim::testing::{self, i, t};
+    use crate::sim::{Event, Simulation};
+    use crate::task::TaskState;
+
+    /// A group with managed scaling and no instances; one service task of 1 vCPU, launched and waiting.
+    fn waiting_for_an_instance() -> Simulation {
+        let scenario = testing::ec2(r#""max_size": 2, "managed_scaling": {}"#, r#", "cpu": 1024"#, "", "");
+        let mut sim = testing::checked(scenario);
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        sim
+    }
+
+    #[test]
+    fn a_task_without_room_waits_in_provisioning_until_its_timeout() {
+        let sim = waiting_for_an_instance();
+        let task = &sim.tasks[t(0)];
+        assert_eq!((task.state, task.awaiting_capacity, task.instance), (TaskState::Provisioning, true, None));
+        assert_eq!(sim.fleet.providers()[0].waiting_count(), 1);
+        let timeout = sim
+            .queued()
+            .into_iter()
+            .find(|(_, e)| matches!(e, Event::ProvisioningTimeout { task, .. } if *task == t(0)));
+        assert_eq!(timeout.map(|(at, _)| at.since(sim.now)), Some(30 * 60_000));
+    }
+
+    #[test]
+    fn a_registered_instance_takes_the_waiting_task() {
+        let mut sim = waiting_for_an_instance();
+        sim.step_through(|e| matches!(e, Event::InstanceRegistered { .. }));
+        let instance = sim.fleet.instance(i(0));
+        assert_eq!(instance.state, InstanceState::Active);
+        assert_eq!(instance.tasks, vec![t(0)]);
+        assert_eq!(instance.cpu_free, instance.cpu_total() - 1024);
+        let task = &sim.tasks[t(0)];
+        assert_eq!((task.instance, task.awaiting_capacity), (Some(i(0)), false));
+        assert_eq!(sim.fleet.providers()[0].waiting_count(), 0);
+        // Handed to the agent: its next step is queued.
+        assert!(sim.queued().iter().any(|(_, e)| matches!(e, Event::Advance { task, generation: 0 } if *task == t(0))));
+    }
+
+    #[test]
+    fn a_terminated_instance_stops_its_tasks_and_leaves_the_group() {
+        let scenario = testing::ec2(r#""max_size": 2, "desired_capacity": 1"#, "", r#", "desired_count": 2"#, "");
+        let mut sim = testing::checked(scenario);
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        assert_eq!(sim.fleet.instance(i(0)).tasks.len(), 2);
+        sim.terminate_instance(i(0), crate::task::StopReason::InstanceTerminated);
+        assert_eq!(sim.fleet.instance(i(0)).state, InstanceState::Terminated);
+        assert_eq!(sim.fleet.live_instances(), 0);
+        assert!(sim.tasks.all().iter().all(|t| t.stopping && t.kill_at == Some(sim.now)));
+        sim.assert_invariants();
+    }
+}

@@ -1,0 +1,475 @@
+//! The fleet part (domain.md 4.3–4.5): container instances of the Auto Scaling group providers, each group's
+//! runtime state and the indexes placement reads (live instances per group and per zone, tasks per owner per
+//! instance and per zone, tasks waiting in PROVISIONING).
+//!
+//! [`Fleet`] owns that data; its fields are private to this folder, so the rest of the simulation changes an
+//! instance only through `Fleet`'s methods, which keep the invariants [`Fleet::check`] verifies: an instance's
+//! free cpu, memory, ENIs and ports are its totals less what its tasks hold; the group and zone lists hold exactly
+//! the instances not terminated; the owner counts match the tasks held. The mechanisms that drive the fleet are
+//! beside it: `ec2` (instances' lives, placing tasks, image pulls), `scaling` (managed scaling), `spot` (EC2 Spot
+//! notices, draining, rebalancing), and the pure `placement` function.
+
+mod ec2;
+pub(super) mod placement;
+pub(super) mod scaling;
+mod spot;
+
+use crate::sim::ids::{InstanceId, ProviderId, TaskId};
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::instance::InstanceState;
+use crate::instance_types::{self, InstanceType};
+use crate::scenario::{AsgProvider, HostPort, TaskDef};
+use crate::spec::{AllocationStrategy, Architecture, NetworkMode};
+use crate::task::{Owner, Task, TaskState};
+use crate::time::SimTime;
+
+/// A container instance.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// The instance's [`InstanceId`], as a plain number (see [`Instance::instance_id`]).
+    pub id: u32,
+    pub provider: ProviderId,
+    pub instance_type: InstanceType,
+    pub zone: u16,
+    pub state: InstanceState,
+    pub cpu_free: u32,
+    pub memory_free: u32,
+    /// awsvpc tasks that can still get an ENI.
+    pub eni_free: u32,
+    /// Fixed host ports in use.
+    pub ports: Vec<u16>,
+    pub dynamic_ports_used: u32,
+    /// Tasks holding resources on the instance.
+    pub tasks: Vec<TaskId>,
+    pub launched_at: SimTime,
+    /// When a Spot interruption notice arrived, if one did.
+    pub notice_at: Option<SimTime>,
+    /// When a rebalance recommendation arrived ahead of the notice, if one did.
+    pub rebalance_at: Option<SimTime>,
+    /// Task definitions whose image is on the instance, and when its pull completes.
+    pulled: Vec<(u32, SimTime)>,
+    /// Tasks per owner (service or RunTask burst) on the instance: a handful of entries, scanned in a few
+    /// nanoseconds, where a map lookup per candidate made spread placement slow on crowded groups.
+    owners: Vec<(u64, u32)>,
+}
+
+impl Instance {
+    fn owner_count(&self, owner: u64) -> u32 {
+        self.owners.iter().find(|(o, _)| *o == owner).map_or(0, |(_, n)| *n)
+    }
+
+    fn add_owner(&mut self, owner: u64, delta: i32) {
+        match self.owners.iter().position(|(o, _)| *o == owner) {
+            Some(at) => {
+                let count = &mut self.owners[at].1;
+                *count = count.saturating_add_signed(delta);
+                if *count == 0 {
+                    self.owners.swap_remove(at);
+                }
+            }
+            None if delta > 0 => self.owners.push((owner, delta.unsigned_abs())),
+            None => {}
+        }
+    }
+
+    pub fn instance_id(&self) -> InstanceId {
+        InstanceId::new(self.id)
+    }
+
+    /// The instance's id in the form EC2 uses, for `ec2InstanceId` expressions and the view.
+    pub fn ec2_id(&self) -> String {
+        format!("i-{:08x}", self.id)
+    }
+
+    pub fn cpu_total(&self) -> u32 {
+        self.instance_type.cpu_units()
+    }
+
+    pub fn memory_total(&self) -> u32 {
+        self.instance_type.registered_memory_mib(instance_types::ECS_RESERVED_MEMORY_DEFAULT_MIB)
+    }
+}
+
+/// An Auto Scaling group provider's runtime state.
+#[derive(Default)]
+pub(super) struct ProviderRt {
+    /// Instances not yet terminated.
+    instances: Vec<InstanceId>,
+    /// Tasks in PROVISIONING waiting for an instance with room, with their generation.
+    waiting: VecDeque<(TaskId, u32)>,
+    waiting_count: u32,
+    /// Where the next placement starts looking, so equal candidates take turns.
+    cursor: u32,
+    /// Live instances per zone (index of the provider's zone list), for the indexed spread placement.
+    by_zone: Vec<Vec<InstanceId>>,
+    /// Since when the reservation has been below target (scale-in needs 15 minutes of it).
+    low_since: Option<SimTime>,
+    last_reservation: Option<u32>,
+}
+
+impl ProviderRt {
+    /// Tasks of the group waiting in PROVISIONING for an instance.
+    pub(super) fn waiting_count(&self) -> u32 {
+        self.waiting_count
+    }
+
+    /// The CapacityProviderReservation of the last managed-scaling evaluation.
+    pub(super) fn last_reservation(&self) -> Option<u32> {
+        self.last_reservation
+    }
+}
+
+/// Tasks per owner (service or RunTask burst) in each zone, kept as tasks are placed and released, so spread
+/// strategies look counts up instead of recounting every instance's tasks. (Per instance, the counts live on the
+/// instance: `Instance::owners`.)
+#[derive(Default)]
+pub(super) struct OwnerCounts {
+    in_zone: BTreeMap<(u64, ProviderId, u16), u32>,
+}
+
+impl OwnerCounts {
+    fn add(&mut self, owner: u64, instance: &Instance, delta: i32) {
+        let count = self.in_zone.entry((owner, instance.provider, instance.zone)).or_insert(0);
+        *count = count.saturating_add_signed(delta);
+    }
+
+    pub(super) fn in_zone(&self, owner: u64, provider: ProviderId, zone: u16) -> u32 {
+        self.in_zone.get(&(owner, provider, zone)).copied().unwrap_or(0)
+    }
+}
+
+/// The key placement counts an owner's tasks under: services and RunTask workloads in one number space.
+pub(super) fn owner_key(owner: Owner) -> u64 {
+    match owner {
+        Owner::Service { service, .. } => u64::from(service.raw()),
+        Owner::Standalone { workload } => (1 << 32) | u64::from(workload.raw()),
+    }
+}
+
+/// What a task needs from an instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Needs {
+    pub(super) cpu: u32,
+    pub(super) memory: u32,
+    /// A task runs only on instances of its task definition's CPU architecture.
+    pub(super) architecture: Architecture,
+    pub(super) eni: bool,
+    pub(super) fixed_ports: Vec<u16>,
+    pub(super) dynamic_ports: u32,
+}
+
+impl Needs {
+    pub(super) fn of(td: &TaskDef) -> Needs {
+        let mut needs = Needs {
+            cpu: td.cpu,
+            memory: td.memory,
+            architecture: td.architecture,
+            eni: td.network_mode == NetworkMode::Awsvpc,
+            fixed_ports: Vec::new(),
+            dynamic_ports: 0,
+        };
+        for port in &td.host_ports {
+            match port {
+                HostPort::Fixed(p) => needs.fixed_ports.push(*p),
+                HostPort::Dynamic => needs.dynamic_ports += 1,
+            }
+        }
+        needs
+    }
+}
+
+/// Every container instance and every group's runtime state; see the module doc for what it keeps true.
+pub(super) struct Fleet {
+    instances: Vec<Instance>,
+    providers: Vec<ProviderRt>,
+    owner_counts: OwnerCounts,
+}
+
+impl Fleet {
+    pub(super) fn new(groups: usize) -> Fleet {
+        Fleet {
+            instances: Vec::new(),
+            providers: (0..groups).map(|_| ProviderRt::default()).collect(),
+            owner_counts: OwnerCounts::default(),
+        }
+    }
+
+    /// Every instance launched so far, terminated ones included, indexed by id.
+    pub(super) fn instances(&self) -> &[Instance] {
+        &self.instances
+    }
+
+    pub(super) fn instance(&self, id: InstanceId) -> &Instance {
+        &self.instances[id.index()]
+    }
+
+    pub(super) fn providers(&self) -> &[ProviderRt] {
+        &self.providers
+    }
+
+    /// Instances of the group that are not terminated.
+    pub(super) fn group_size(&self, p: ProviderId) -> u32 {
+        self.providers[p.index()].instances.len() as u32
+    }
+
+    /// Instances of every group that are not terminated, for the series and the view.
+    pub(super) fn live_instances(&self) -> u32 {
+        self.providers.iter().map(|rt| rt.instances.len() as u32).sum()
+    }
+
+    /// Tasks of every group waiting in PROVISIONING (the cluster's provisioning limit counts them all).
+    pub(super) fn provisioning_total(&self) -> u32 {
+        self.providers.iter().map(|rt| rt.waiting_count).sum()
+    }
+
+    /// The highest reservation any group reported at its last evaluation.
+    pub(super) fn max_reservation(&self) -> u32 {
+        self.providers.iter().filter_map(|p| p.last_reservation).max().unwrap_or(0)
+    }
+
+    /// Picks the zone and instance type for one more instance of the group, as the ASG would: zones stay
+    /// balanced; the type follows the allocation strategy.
+    fn choose_type_and_zone(&self, p: ProviderId, provider: &AsgProvider) -> (InstanceType, u16) {
+        let rt = &self.providers[p.index()];
+        let types = &provider.instance_types;
+        // Live instances per zone are `by_zone`'s list lengths (zones never launched into yet have no list).
+        let in_zone = |z: usize| rt.by_zone.get(z).map_or(0, Vec::len);
+        let zone = (0..provider.zones.len()).min_by_key(|&z| (in_zone(z), z)).unwrap_or(0) as u16;
+        let chosen = match provider.allocation_strategy {
+            AllocationStrategy::Prioritized => types[0],
+            // Cheapest instance, whatever its size: the autoscaler cannot pick the type the tasks need.
+            AllocationStrategy::LowestPrice => {
+                *types.iter().min_by(|a, b| a.on_demand_hour_usd.total_cmp(&b.on_demand_hour_usd)).expect("types")
+            }
+            // Deepest pools: spread launches over every type in the zone, so every (type, zone) pool is used.
+            AllocationStrategy::CapacityOptimized => {
+                let zone_list = rt.by_zone.get(usize::from(zone)).map_or(&[][..], Vec::as_slice);
+                let of_type = |t: &InstanceType| {
+                    zone_list.iter().filter(|&&i| self.instances[i.index()].instance_type.name == t.name).count()
+                };
+                *types.iter().min_by_key(|t| of_type(t)).expect("types")
+            }
+            // Price and capacity: the lowest price per vCPU.
+            AllocationStrategy::PriceCapacityOptimized => *types
+                .iter()
+                .min_by(|a, b| {
+                    (a.on_demand_hour_usd / f64::from(a.vcpu)).total_cmp(&(b.on_demand_hour_usd / f64::from(b.vcpu)))
+                })
+                .expect("types"),
+        };
+        (chosen, zone)
+    }
+
+    /// Adds an instance of group `p` in LAUNCHING (type and zone as the group chooses) and indexes it.
+    pub(super) fn add(&mut self, p: ProviderId, provider: &AsgProvider, now: SimTime) -> InstanceId {
+        let (instance_type, zone) = self.choose_type_and_zone(p, provider);
+        let id = InstanceId::new(self.instances.len() as u32);
+        let instance = Instance {
+            id: id.raw(),
+            provider: p,
+            instance_type,
+            zone,
+            state: InstanceState::Launching,
+            cpu_free: 0,
+            memory_free: 0,
+            eni_free: instance_type.awsvpc_task_limit(provider.eni_trunking),
+            ports: Vec::new(),
+            dynamic_ports_used: 0,
+            tasks: Vec::new(),
+            launched_at: now,
+            notice_at: None,
+            rebalance_at: None,
+            pulled: Vec::new(),
+            owners: Vec::new(),
+        };
+        let cpu = instance.cpu_total();
+        let memory = instance.memory_total();
+        self.instances.push(instance);
+        let instance = &mut self.instances[id.index()];
+        instance.cpu_free = cpu;
+        instance.memory_free = memory;
+        self.providers[p.index()].instances.push(id);
+        let by_zone = &mut self.providers[p.index()].by_zone;
+        if by_zone.len() <= zone as usize {
+            by_zone.resize(zone as usize + 1, Vec::new());
+        }
+        by_zone[zone as usize].push(id);
+        id
+    }
+
+    /// Moves an instance from state `from` to `to`; false (and nothing changes) when it is not in `from`.
+    /// Not for termination: see [`terminate`](Self::terminate).
+    pub(super) fn transition(&mut self, id: InstanceId, from: InstanceState, to: InstanceState) -> bool {
+        debug_assert!(to != InstanceState::Terminated);
+        let instance = &mut self.instances[id.index()];
+        if instance.state != from {
+            return false;
+        }
+        instance.state = to;
+        true
+    }
+
+    /// The instance is gone: TERMINATED, and out of its group's indexes. Returns when it was launched (billing).
+    pub(super) fn terminate(&mut self, id: InstanceId) -> SimTime {
+        let instance = &mut self.instances[id.index()];
+        instance.state = InstanceState::Terminated;
+        let (provider, launched_at, zone) = (instance.provider, instance.launched_at, instance.zone as usize);
+        let rt = &mut self.providers[provider.index()];
+        if let Some(at) = rt.instances.iter().position(|&i| i == id) {
+            rt.instances.swap_remove(at);
+        }
+        if let Some(at) = rt.by_zone[zone].iter().position(|&i| i == id) {
+            rt.by_zone[zone].swap_remove(at);
+        }
+        launched_at
+    }
+
+    /// Records a Spot interruption notice. `None` when the instance is terminated or already noticed (nothing
+    /// changes); otherwise its group and its state before the notice.
+    pub(super) fn notice(&mut self, id: InstanceId, now: SimTime) -> Option<(ProviderId, InstanceState)> {
+        let instance = &mut self.instances[id.index()];
+        if instance.state == InstanceState::Terminated || instance.notice_at.is_some() {
+            return None;
+        }
+        instance.notice_at = Some(now);
+        Some((instance.provider, instance.state))
+    }
+
+    /// Records a rebalance recommendation. `None` when the instance is terminated, noticed or already
+    /// recommended; otherwise its group.
+    pub(super) fn recommend_rebalance(&mut self, id: InstanceId, now: SimTime) -> Option<ProviderId> {
+        let instance = &mut self.instances[id.index()];
+        if instance.state == InstanceState::Terminated
+            || instance.notice_at.is_some()
+            || instance.rebalance_at.is_some()
+        {
+            return None;
+        }
+        instance.rebalance_at = Some(now);
+        Some(instance.provider)
+    }
+
+    /// Reserves an instance's resources for a task.
+    pub(super) fn hold(&mut self, instance: InstanceId, task: TaskId, needs: &Needs, owner: u64) {
+        let i = &mut self.instances[instance.index()];
+        i.cpu_free -= needs.cpu;
+        i.memory_free -= needs.memory;
+        if needs.eni {
+            i.eni_free -= 1;
+        }
+        i.ports.extend(&needs.fixed_ports);
+        i.dynamic_ports_used += needs.dynamic_ports;
+        i.tasks.push(task);
+        self.owner_counts.add(owner, &self.instances[instance.index()], 1);
+        self.instances[instance.index()].add_owner(owner, 1);
+    }
+
+    /// Gives a task's resources back. Returns the instance's group.
+    pub(super) fn release(&mut self, instance: InstanceId, task: TaskId, needs: &Needs, owner: u64) -> ProviderId {
+        let i = &mut self.instances[instance.index()];
+        i.cpu_free += needs.cpu;
+        i.memory_free += needs.memory;
+        if needs.eni {
+            i.eni_free += 1;
+        }
+        for port in &needs.fixed_ports {
+            if let Some(at) = i.ports.iter().position(|p| p == port) {
+                i.ports.swap_remove(at);
+            }
+        }
+        i.dynamic_ports_used -= needs.dynamic_ports;
+        if let Some(at) = i.tasks.iter().position(|&t| t == task) {
+            i.tasks.swap_remove(at);
+        }
+        let provider = i.provider;
+        self.owner_counts.add(owner, &self.instances[instance.index()], -1);
+        self.instances[instance.index()].add_owner(owner, -1);
+        provider
+    }
+
+    /// When the image of `task_def` is (or will be) on the instance, if a pull of it started there.
+    pub(super) fn pulled(&self, instance: InstanceId, task_def: u32) -> Option<SimTime> {
+        self.instances[instance.index()].pulled.iter().find(|(td, _)| *td == task_def).map(|&(_, ready)| ready)
+    }
+
+    pub(super) fn remember_pull(&mut self, instance: InstanceId, task_def: u32, ready: SimTime) {
+        self.instances[instance.index()].pulled.push((task_def, ready));
+    }
+
+    /// A task starts waiting in PROVISIONING for an instance of group `p`.
+    pub(super) fn enqueue_waiting(&mut self, p: ProviderId, task: TaskId, generation: u32) {
+        let rt = &mut self.providers[p.index()];
+        rt.waiting.push_back((task, generation));
+        rt.waiting_count += 1;
+    }
+
+    /// A waiting task of group `p` stopped waiting (placed, stopped or timed out); its queue entry, if still
+    /// there, is skipped later.
+    pub(super) fn waiting_left(&mut self, p: ProviderId) {
+        self.providers[p.index()].waiting_count -= 1;
+    }
+
+    /// The oldest entry of the group's waiting queue.
+    pub(super) fn waiting_front(&self, p: ProviderId) -> Option<(TaskId, u32)> {
+        self.providers[p.index()].waiting.front().copied()
+    }
+
+    pub(super) fn pop_waiting(&mut self, p: ProviderId) {
+        self.providers[p.index()].waiting.pop_front();
+    }
+
+    /// Checks the fleet's invariants against the tasks; `needs` gives a task definition's needs.
+    pub(super) fn check(&self, tasks: &[Task], providers: &[AsgProvider], task_defs: &[TaskDef]) -> Result<(), String> {
+        for instance in &self.instances {
+            // Tasks of a terminated instance are dying: they hold their resources until STOPPED.
+            if instance.state == InstanceState::Terminated && instance.tasks.iter().any(|&t| !tasks[t.index()].stopping)
+            {
+                return Err(format!("terminated instance {} still has running tasks", instance.id));
+            }
+            let (mut cpu, mut memory, mut enis) = (0, 0, 0);
+            for &t in &instance.tasks {
+                let task = &tasks[t.index()];
+                if task.instance != Some(instance.instance_id()) {
+                    return Err(format!("task {t} listed on instance {} but placed elsewhere", instance.id));
+                }
+                let needs = Needs::of(&task_defs[task.task_def as usize]);
+                cpu += needs.cpu;
+                memory += needs.memory;
+                enis += u32::from(needs.eni);
+            }
+            if cpu + instance.cpu_free != instance.cpu_total()
+                || memory + instance.memory_free != instance.memory_total()
+            {
+                return Err(format!("instance {} cpu/memory accounting drifted", instance.id));
+            }
+            if enis + instance.eni_free
+                != instance.instance_type.awsvpc_task_limit(providers[instance.provider.index()].eni_trunking)
+            {
+                return Err(format!("instance {} ENI accounting drifted", instance.id));
+            }
+            let mut ports = instance.ports.clone();
+            ports.sort_unstable();
+            ports.dedup();
+            if ports.len() != instance.ports.len() {
+                return Err(format!("instance {} has a host port used twice", instance.id));
+            }
+        }
+        let live = self.instances.iter().filter(|i| i.state != InstanceState::Terminated).count();
+        let grouped: usize = self.providers.iter().map(|rt| rt.instances.len()).sum();
+        let zoned: usize = self.providers.iter().flat_map(|rt| &rt.by_zone).map(Vec::len).sum();
+        if grouped != live || zoned != live {
+            return Err(format!("{live} live instances, {grouped} in group lists, {zoned} in zone lists"));
+        }
+        for task in tasks {
+            if let Some(i) = task.instance {
+                let holds = self.instances[i.index()].tasks.contains(&task.id);
+                let should_hold = task.state != TaskState::Stopped;
+                if holds != should_hold {
+                    return Err(format!("task {} and instance {i} disagree on placement", task.id));
+                }
+            }
+        }
+        Ok(())
+    }
+}

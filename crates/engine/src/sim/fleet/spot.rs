@@ -1,0 +1,255 @@
+//! EC2 Spot (domain.md 4.5): interruption notices two minutes before termination, as timed waves that hit one
+//! Spot pool (an instance type in an Availability Zone) and as a random rate per instance; instance draining at
+//! the notice when `ECS_ENABLE_SPOT_INSTANCE_DRAINING` is on; ASG Capacity Rebalancing; replacement instances.
+//!
+//! Diversification matters because a wave hits one pool: the more types and zones a group spreads over, the
+//! fewer of its instances (and tasks) share the pool that is reclaimed.
+
+use crate::defaults;
+use crate::instance::InstanceState;
+use crate::output::TraceWhat;
+use crate::scenario::TimedAction;
+use crate::sim::ids::{InstanceId, ProviderId};
+use crate::sim::{Event, Simulation};
+use crate::task::{Owner, StopReason, TaskState};
+use crate::time::SimTime;
+
+impl Simulation {
+    /// Draws when a new Spot instance will be interrupted, from its type's Spot Instance Advisor frequency.
+    pub(in crate::sim) fn schedule_random_interruption(&mut self, id: InstanceId) {
+        let instance = self.fleet.instance(id);
+        let provider_id = instance.provider;
+        let provider = &self.scenario.providers[provider_id.index()];
+        let type_index = provider.instance_types.iter().position(|t| t.name == instance.instance_type.name);
+        let rate = type_index.and_then(|i| provider.interruptions_per_instance_hour.get(i)).copied().unwrap_or(0.0);
+        if rate <= 0.0 {
+            return;
+        }
+        let after = self.rng.exponential_ms(3_600_000.0 / rate);
+        if self.now.plus_ms(after) < self.scenario.horizon {
+            self.schedule_in(after, Event::SpotNotice { instance: id });
+            if let Some(lead) = self.recommendation_lead(provider_id) {
+                self.schedule_in(after.saturating_sub(lead), Event::RebalanceRecommendation { instance: id });
+            }
+        }
+    }
+
+    /// The two-minute interruption notice for an instance.
+    pub(in crate::sim) fn spot_notice(&mut self, id: InstanceId) {
+        let Some((p, state)) = self.fleet.notice(id, self.now) else { return };
+        self.accounting.count_interruption();
+        self.record(TraceWhat::SpotNotice { instance: id.raw() });
+        let provider = &self.scenario.providers[p.index()];
+        let (draining, rebalance) = (provider.spot_draining, provider.capacity_rebalance);
+        if rebalance && self.fleet.instance(id).rebalance_at.is_none() {
+            // Capacity Rebalancing launches the replacement first, then lets the old instance go.
+            self.replace_instance(p);
+        }
+        let warning = SimTime::from_secs_f64(defaults::SPOT_WARNING_S).as_millis();
+        let kill_at = self.now.plus_ms(warning);
+        for &task in &self.fleet.instance(id).tasks {
+            self.tasks.set_kill_at(task, kill_at);
+        }
+        if draining && state == InstanceState::Active {
+            self.drain_instance(id);
+        }
+        self.schedule_in(warning, Event::SpotTermination { instance: id });
+    }
+
+    /// DRAINING: tasks not yet RUNNING stop at once; running service tasks are replaced by their schedulers within
+    /// the deployment bounds; standalone tasks are left alone.
+    fn drain_instance(&mut self, id: InstanceId) {
+        self.fleet.transition(id, InstanceState::Active, InstanceState::Draining);
+        self.record(TraceWhat::Instance { instance: id.raw(), state: InstanceState::Draining });
+        for task in self.fleet.instance(id).tasks.clone() {
+            let t = &self.tasks[task];
+            if t.stopping {
+                continue;
+            }
+            match (t.state, t.owner) {
+                (TaskState::Provisioning | TaskState::Pending | TaskState::Activating, _) => {
+                    self.begin_stop(task, StopReason::SpotInterrupted)
+                }
+                (_, Owner::Service { service, .. }) => {
+                    self.tasks.set_on_draining(task);
+                    self.service_task_on_draining(service);
+                }
+                (_, Owner::Standalone { .. }) => {}
+            }
+        }
+    }
+
+    pub(in crate::sim) fn spot_termination(&mut self, id: InstanceId) {
+        let instance = self.fleet.instance(id);
+        if instance.state == InstanceState::Terminated {
+            return;
+        }
+        let p = instance.provider;
+        self.terminate_instance(id, StopReason::SpotInterrupted);
+        if !self.scenario.providers[p.index()].capacity_rebalance {
+            // The Auto Scaling group keeps its desired capacity: it replaces the reclaimed instance.
+            self.replace_instance(p);
+        }
+    }
+
+    fn replace_instance(&mut self, p: ProviderId) {
+        if self.fleet.group_size(p) < self.scenario.providers[p.index()].max_size {
+            self.launch_instance(p);
+        }
+    }
+
+    /// The lead of a group's rebalance recommendations, when they come ahead of the notice and Capacity
+    /// Rebalancing acts on them.
+    fn recommendation_lead(&self, p: ProviderId) -> Option<u64> {
+        let provider = &self.scenario.providers[p.index()];
+        (provider.capacity_rebalance && provider.rebalance_lead_ms > 0).then_some(provider.rebalance_lead_ms)
+    }
+
+    /// For a timed EC2 Spot wave on a group whose recommendations come early: the lead.
+    pub(in crate::sim) fn wave_recommendation_lead(&self, index: usize) -> Option<u64> {
+        match self.scenario.events[index].action {
+            TimedAction::Ec2SpotWave { provider, .. } => self.recommendation_lead(ProviderId::from_index(provider)),
+            _ => None,
+        }
+    }
+
+    /// A rebalance recommendation: with Capacity Rebalancing the group launches the replacement now, so it is
+    /// (nearly) ready when the notice comes. The old instance then meets its notice as before.
+    pub(in crate::sim) fn rebalance_recommendation(&mut self, id: InstanceId) {
+        let Some(p) = self.fleet.recommend_rebalance(id, self.now) else { return };
+        self.record(TraceWhat::RebalanceRecommendation { instance: id.raw() });
+        self.replace_instance(p);
+    }
+
+    /// Recommendations ahead of a wave: the wave's instances are chosen now; their notices come at the wave's time.
+    pub(in crate::sim) fn wave_recommendation(&mut self, index: usize) {
+        let event = &self.scenario.events[index];
+        let TimedAction::Ec2SpotWave { provider, instance_type, zone, fraction } = event.action else { return };
+        let at = event.at;
+        for id in self.wave_instances(ProviderId::from_index(provider), instance_type, zone, fraction) {
+            self.rebalance_recommendation(id);
+            self.schedule(at, Event::SpotNotice { instance: id });
+        }
+    }
+
+    /// A wave: `fraction` of the instances in one pool (the named type and zone, or the largest pool).
+    pub(in crate::sim) fn ec2_spot_wave(
+        &mut self,
+        p: ProviderId,
+        instance_type: Option<&'static str>,
+        zone: Option<u16>,
+        fraction: f64,
+    ) {
+        for id in self.wave_instances(p, instance_type, zone, fraction) {
+            self.spot_notice(id);
+        }
+    }
+
+    /// The instances a wave takes: `fraction` of one pool's, chosen at random.
+    fn wave_instances(
+        &mut self,
+        p: ProviderId,
+        instance_type: Option<&'static str>,
+        zone: Option<u16>,
+        fraction: f64,
+    ) -> Vec<InstanceId> {
+        let instances = &self.fleet.instances;
+        let live: Vec<InstanceId> = self.fleet.providers[p.index()]
+            .instances
+            .iter()
+            .copied()
+            .filter(|&i| instances[i.index()].notice_at.is_none())
+            .collect();
+        let pool_of = |i: InstanceId| {
+            let instance = &instances[i.index()];
+            (instance.instance_type.name, instance.zone)
+        };
+        let mut pools: Vec<((&'static str, u16), u32)> = Vec::new();
+        for &i in &live {
+            let key = pool_of(i);
+            match pools.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => *n += 1,
+                None => pools.push((key, 1)),
+            }
+        }
+        pools.sort();
+        let chosen = pools
+            .iter()
+            .filter(|((t, z), _)| instance_type.is_none_or(|it| it == *t) && zone.is_none_or(|zz| zz == *z))
+            .max_by_key(|(_, n)| *n)
+            .map(|(key, _)| *key);
+        let Some(pool) = chosen else { return Vec::new() };
+        let mut members: Vec<InstanceId> = live.into_iter().filter(|&i| pool_of(i) == pool).collect();
+        let n = members.len() as u64;
+        let take = ((fraction * n as f64).round() as u64).min(n);
+        for i in 0..take {
+            let j = i + self.rng.below(n - i);
+            members.swap(i as usize, j as usize);
+        }
+        members.truncate(take as usize);
+        members
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::instance::InstanceState;
+    use crate::sim::testing::{self, i};
+    use crate::sim::{Event, Simulation};
+    use crate::task::TaskState;
+    use crate::time::SimTime;
+
+    /// Two Spot instances with draining on, two running service tasks on each.
+    fn running_on_spot(draining: bool) -> Simulation {
+        let provider = format!(
+            r#""instance_types": ["m5.large"], "purchase": "spot", "allocation_strategy": "capacity-optimized", "availability_zones": ["us-east-1a"],
+               "max_size": 3, "desired_capacity": 2, "spot_draining": {draining}"#
+        );
+        let mut sim = testing::checked(testing::ec2(&provider, "", r#", "desired_count": 4"#, ""));
+        sim.step_until(SimTime::from_secs_f64(600.0));
+        sim.assert_invariants();
+        assert!(sim.tasks.all().iter().all(|t| t.state == TaskState::Running));
+        sim
+    }
+
+    #[test]
+    fn a_notice_drains_the_instance_and_sets_its_tasks_deadline() {
+        let mut sim = running_on_spot(true);
+        let on_it = sim.fleet.instance(i(0)).tasks.clone();
+        assert!(!on_it.is_empty());
+        sim.spot_notice(i(0));
+        let kill = sim.now.plus_ms(120_000);
+        let instance = sim.fleet.instance(i(0));
+        assert_eq!((instance.state, instance.notice_at), (InstanceState::Draining, Some(sim.now)));
+        for &task in &on_it {
+            // Running service tasks are left to their scheduler to replace, with the warning's deadline.
+            let t = &sim.tasks[task];
+            assert!(t.on_draining && !t.stopping && t.kill_at == Some(kill));
+        }
+        assert_eq!(sim.accounting.interruptions(), 1);
+        let terminations: Vec<_> = sim
+            .queued()
+            .into_iter()
+            .filter(|(_, e)| matches!(e, Event::SpotTermination { instance } if *instance == i(0)))
+            .collect();
+        assert_eq!(terminations.len(), 1);
+        assert_eq!(terminations[0].0, kill);
+        sim.assert_invariants();
+        // A second notice for the same instance changes nothing.
+        sim.spot_notice(i(0));
+        assert_eq!(sim.accounting.interruptions(), 1);
+    }
+
+    #[test]
+    fn without_draining_the_tasks_run_until_the_termination() {
+        let mut sim = running_on_spot(false);
+        sim.spot_notice(i(1));
+        assert_eq!(sim.fleet.instance(i(1)).state, InstanceState::Active);
+        assert!(sim.fleet.instance(i(1)).tasks.iter().all(|&t| !sim.tasks[t].on_draining));
+        sim.step_through(|e| matches!(e, Event::SpotTermination { .. }));
+        assert_eq!(sim.fleet.instance(i(1)).state, InstanceState::Terminated);
+        // The group replaces the reclaimed instance.
+        assert_eq!(sim.fleet.instances().len(), 3);
+        assert_eq!(sim.fleet.instance(i(2)).state, InstanceState::Launching);
+    }
+}

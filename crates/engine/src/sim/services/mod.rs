@@ -1,0 +1,280 @@
+//! The services part (domain.md section 3): each service's runtime state — desired count, deployments, the list
+//! of its active tasks with counters of those in the primary deployment, backoff, launch-rate bucket, and what
+//! kept it waiting — and the notifications its tasks send it.
+//!
+//! [`Services`] owns the state: outside this folder it is read through `&ServiceRt` and changed only through the
+//! methods here. Each service's counters are updated on every task event, so "is the service steady?" is O(1).
+//! The mechanisms beside it: `scheduler` (workflow cycles: stops, launches) and `deployment` (deployments, the
+//! circuit breaker, the deployment bounds).
+
+mod deployment;
+mod scheduler;
+
+use super::{Event, Simulation};
+use crate::bucket::TokenBucket;
+use crate::output::{DeploymentStatus, Limiter, TraceWhat};
+use crate::scenario::Provider;
+use crate::sim::ids::{ServiceId, TaskId};
+use crate::task::{Health, Owner, StopReason, Task};
+use crate::time::SimTime;
+
+use deployment::{Deployment, Rollout};
+
+impl Limiter {
+    fn launch_bucket(provider: Provider) -> Limiter {
+        match provider {
+            Provider::FargateSpot => Limiter::FargateSpotBucket,
+            _ => Limiter::FargateOnDemandBucket,
+        }
+    }
+}
+/// A service's runtime state.
+pub(super) struct ServiceRt {
+    pub(super) desired: u32,
+    /// Every deployment so far; `primary` indexes the current one.
+    deployments: Vec<Deployment>,
+    primary: u32,
+    /// The last deployment that completed, for circuit breaker rollbacks.
+    last_good: Option<u32>,
+    rolled_back: bool,
+    launch_bucket: TokenBucket,
+    cycle_pending: bool,
+    last_cycle: Option<SimTime>,
+    /// Tasks whose desired status is RUNNING, in any deployment.
+    pub(super) active: Vec<TaskId>,
+    primary_active: u32,
+    pub(super) healthy_primary: u32,
+    backoff_level: u32,
+    backoff_until: SimTime,
+    /// Active tasks on draining instances (to be replaced).
+    on_draining: u32,
+    /// Tasks of this service waiting for Fargate Spot capacity.
+    spot_waiting: u32,
+    pub(super) steady_at: Option<SimTime>,
+    /// Waiting task-milliseconds per [`Limiter`].
+    pub(super) waiting_ms: [u64; Limiter::COUNT],
+    pub(super) failures: u64,
+    pub(super) replacements: u64,
+    pub(super) interruptions: u64,
+}
+
+impl ServiceRt {
+    fn tally(&mut self, limiter: Limiter, tasks: u64, ms: u64) {
+        let slot = &mut self.waiting_ms[limiter as usize];
+        *slot = slot.saturating_add(tasks.saturating_mul(ms));
+    }
+
+    fn breaker_stopped(&self) -> bool {
+        self.deployments[self.primary as usize].rollout == Rollout::Failed
+    }
+
+    pub(super) fn deployment_status(&self) -> DeploymentStatus {
+        DeploymentStatus { rollout: self.deployments[self.primary as usize].rollout, rolled_back: self.rolled_back }
+    }
+}
+
+/// Why the scheduler stops a task it replaces: its instance is being reclaimed, or it is an older revision.
+fn replaced_reason(on_draining: bool) -> StopReason {
+    if on_draining {
+        StopReason::SpotInterrupted
+    } else {
+        StopReason::Replaced
+    }
+}
+
+/// Every service's runtime state, indexed like the scenario's services.
+#[derive(Default)]
+pub(super) struct Services {
+    list: Vec<ServiceRt>,
+}
+
+impl Services {
+    pub(super) fn iter(&self) -> std::slice::Iter<'_, ServiceRt> {
+        self.list.iter()
+    }
+
+    /// One of the service's tasks started (+1) or stopped (-1) waiting for Fargate Spot capacity.
+    pub(super) fn spot_waiting_changed(&mut self, s: ServiceId, delta: i32) {
+        let rt = &mut self.list[s.index()];
+        rt.spot_waiting = rt.spot_waiting.saturating_add_signed(delta);
+    }
+
+    /// One of the service's tasks got a Spot interruption warning.
+    pub(super) fn count_interruption(&mut self, s: ServiceId) {
+        self.list[s.index()].interruptions += 1;
+    }
+
+    /// Recounts each service's active list and its counters (primary, healthy, draining, Spot-waiting) from the
+    /// tasks.
+    pub(super) fn check(&self, tasks: &[Task]) -> Result<(), String> {
+        let mut expected_active = vec![0usize; self.list.len()];
+        for task in tasks {
+            if let (false, Owner::Service { service, .. }) = (task.stopping, task.owner) {
+                expected_active[service.index()] += 1;
+            }
+        }
+        for (s, rt) in self.list.iter().enumerate() {
+            let (mut primary_active, mut healthy_primary, mut on_draining, mut spot_waiting) = (0, 0, 0, 0);
+            for (slot, &id) in rt.active.iter().enumerate() {
+                let task = &tasks[id.index()];
+                if task.stopping || task.slot as usize != slot {
+                    return Err(format!("service {s}: task {id} listed as active but stopping or misplaced"));
+                }
+                let Owner::Service { service, deployment } = task.owner else {
+                    return Err(format!("service {s}: standalone task {id} in its active list"));
+                };
+                if service.index() != s {
+                    return Err(format!("service {s}: task {id} belongs to service {service}"));
+                }
+                if deployment == rt.primary {
+                    primary_active += 1;
+                    healthy_primary += u32::from(task.health == Health::Healthy);
+                }
+                on_draining += u32::from(task.on_draining);
+                spot_waiting += u32::from(task.provider == Provider::FargateSpot && task.awaiting_capacity);
+            }
+            if expected_active[s] != rt.active.len() {
+                return Err(format!(
+                    "service {s}: {} active listed, {} actually active",
+                    rt.active.len(),
+                    expected_active[s]
+                ));
+            }
+            if primary_active != rt.primary_active || healthy_primary != rt.healthy_primary {
+                return Err(format!("service {s}: primary counters drifted"));
+            }
+            if on_draining != rt.on_draining || spot_waiting != rt.spot_waiting {
+                return Err(format!("service {s}: draining or Spot-waiting counters drifted"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Simulation {
+    /// Makes sure a workflow cycle is coming, no sooner than one cycle after the last.
+    fn poke_service(&mut self, s: ServiceId) {
+        let rt = &mut self.services.list[s.index()];
+        if rt.cycle_pending {
+            return;
+        }
+        rt.cycle_pending = true;
+        let at = match rt.last_cycle {
+            Some(last) => last.plus_ms(self.scenario.latencies.cycle_ms).max(self.now),
+            None => self.now,
+        };
+        self.schedule(at, Event::ServiceCycle { service: s });
+    }
+
+    /// One of the service's tasks is on an instance that started draining: it is to be replaced.
+    pub(super) fn service_task_on_draining(&mut self, s: ServiceId) {
+        self.services.list[s.index()].on_draining += 1;
+        self.update_steady(s);
+    }
+
+    pub(super) fn service_task_running(&mut self, s: ServiceId) {
+        // A task that reaches RUNNING ends the exponential backoff (tasks that crash later do not trigger it).
+        self.services.list[s.index()].backoff_level = 0;
+    }
+
+    pub(super) fn service_task_healthy(&mut self, s: ServiceId, deployment: u32) {
+        if deployment == self.services.list[s.index()].primary {
+            self.services.list[s.index()].healthy_primary += 1;
+        }
+        self.update_steady(s);
+    }
+
+    pub(super) fn service_task_stopping(
+        &mut self,
+        s: ServiceId,
+        task: TaskId,
+        deployment: u32,
+        was_healthy: bool,
+        reason: StopReason,
+    ) {
+        let rt = &mut self.services.list[s.index()];
+        let slot = self.tasks[task].slot as usize;
+        rt.active.swap_remove(slot);
+        if let Some(&moved) = rt.active.get(slot) {
+            self.tasks.set_slot(moved, slot as u32);
+        }
+        if deployment == rt.primary {
+            rt.primary_active -= 1;
+            if was_healthy {
+                rt.healthy_primary -= 1;
+            }
+        }
+        if self.tasks[task].on_draining {
+            rt.on_draining -= 1;
+        }
+        if matches!(reason, StopReason::SpotInterrupted) || reason.is_failure() {
+            rt.replacements += 1;
+        }
+        if reason.is_failure() {
+            rt.failures += 1;
+            self.count_deployment_failure(s, deployment);
+        }
+        if reason == StopReason::StartFailed {
+            self.back_off(s);
+        }
+        self.update_steady(s);
+    }
+
+    /// Exponential backoff after a task failed to start: 10 s, 20 s, 40 s, ... up to 15 minutes (defaults).
+    fn back_off(&mut self, s: ServiceId) {
+        let latencies = &self.scenario.latencies;
+        let rt = &mut self.services.list[s.index()];
+        if self.now < rt.backoff_until {
+            return;
+        }
+        let delay =
+            latencies.backoff_initial_ms as f64 * libm::pow(latencies.backoff_factor, f64::from(rt.backoff_level));
+        let delay = (delay.min(latencies.backoff_max_ms as f64)) as u64;
+        rt.backoff_level += 1;
+        rt.backoff_until = self.now.plus_ms(delay);
+        let until = rt.backoff_until;
+        let service = self.scenario.services[s.index()].name.clone();
+        self.record(TraceWhat::Backoff { service, until });
+    }
+
+    /// Steady: exactly the desired number of active tasks, all of the primary deployment and healthy.
+    fn update_steady(&mut self, s: ServiceId) {
+        let rt = &mut self.services.list[s.index()];
+        let steady = rt.healthy_primary == rt.desired
+            && rt.on_draining == 0
+            && rt.primary_active == rt.desired
+            && rt.active.len() as u32 == rt.desired
+            && !rt.breaker_stopped();
+        match (steady, rt.steady_at.is_some()) {
+            (true, false) => {
+                rt.steady_at = Some(self.now);
+                let primary = &mut rt.deployments[rt.primary as usize];
+                let completed = primary.rollout == Rollout::InProgress;
+                if completed {
+                    primary.rollout = Rollout::Completed;
+                    rt.last_good = Some(rt.primary);
+                }
+                let service = self.scenario.services[s.index()].name.clone();
+                self.record(TraceWhat::ServiceSteady { service: service.clone() });
+                if completed {
+                    self.record(TraceWhat::Deployment { service, status: "COMPLETED".into() });
+                }
+            }
+            (false, true) => {
+                rt.steady_at = None;
+                self.poke_service(s);
+            }
+            (false, false) => self.poke_service(s),
+            (true, true) => {}
+        }
+    }
+
+    /// A timed scaling of the service's desired count.
+    pub(super) fn scale_service(&mut self, service: ServiceId, desired: u32) {
+        self.services.list[service.index()].desired = desired;
+        let name = self.scenario.services[service.index()].name.clone();
+        self.record(TraceWhat::DesiredCount { service: name, desired });
+        self.services.list[service.index()].steady_at = None;
+        self.update_steady(service);
+    }
+}

@@ -1,0 +1,299 @@
+//! The service scheduler's workflow cycle (domain.md section 3): every `scheduler_cycle_s` while a service is not
+//! steady, it stops what the deployment and desired count say must go (older deployments' tasks within the
+//! minimum healthy count, tasks beyond the desired count, tasks on draining instances), then launches the primary
+//! deployment's missing tasks within the maximum percent, the service's launch rate, the account's launch
+//! buckets and the capacity providers' room, each on the provider its strategy picks. It scans only that
+//! service's active tasks.
+
+use super::deployment::{deployment_bounds, Deployment, Rollout};
+use super::{replaced_reason, Limiter, ServiceRt};
+use crate::bucket::TokenBucket;
+use crate::scenario::Provider;
+use crate::sim::ids::{ProviderId, ServiceId, TaskId};
+use crate::sim::{Event, Simulation};
+use crate::strategy::{item_of, next_item};
+use crate::task::{Health, Owner, StopReason};
+use crate::time::SimTime;
+
+impl Simulation {
+    pub(in crate::sim) fn start_services(&mut self) {
+        let cycle_ms = self.scenario.latencies.cycle_ms;
+        for service in &self.scenario.services {
+            // 500 tasks/min on Fargate; 250 or 500 on EC2 depending on the limits profile.
+            let per_minute = if service.strategy.items.iter().any(|i| i.provider.is_fargate()) {
+                self.scenario.limits.service_per_minute_fargate
+            } else {
+                self.scenario.limits.service_per_minute_ec2
+            };
+            // The launch-rate bucket holds one workflow cycle's worth of launches (see defaults::SCHEDULER_CYCLE_S).
+            let burst = (u64::from(per_minute) * cycle_ms).div_ceil(60_000).max(1) as u32;
+            self.services.list.push(ServiceRt {
+                desired: service.desired,
+                deployments: vec![Deployment { task_def: service.task_def, rollout: Rollout::InProgress, failures: 0 }],
+                primary: 0,
+                last_good: None,
+                rolled_back: false,
+                launch_bucket: TokenBucket::new(burst, per_minute),
+                cycle_pending: false,
+                last_cycle: None,
+                active: Vec::new(),
+                primary_active: 0,
+                healthy_primary: 0,
+                backoff_level: 0,
+                backoff_until: SimTime::ZERO,
+                on_draining: 0,
+                spot_waiting: 0,
+                steady_at: None,
+                waiting_ms: [0; 10],
+                failures: 0,
+                replacements: 0,
+                interruptions: 0,
+            });
+        }
+        for index in 0..self.services.list.len() {
+            // Services are not in lockstep: each one's first cycle comes at a random point of the first cycle.
+            let offset = self.rng.below(cycle_ms);
+            self.services.list[index].cycle_pending = true;
+            self.schedule(SimTime(offset), Event::ServiceCycle { service: ServiceId::from_index(index) });
+        }
+    }
+
+    pub(in crate::sim) fn service_cycle(&mut self, s: ServiceId) {
+        let cycle_ms = self.scenario.latencies.cycle_ms;
+        let now = self.now;
+        let rt = &mut self.services.list[s.index()];
+        rt.cycle_pending = false;
+        rt.last_cycle = Some(now);
+        if rt.steady_at.is_some() {
+            return;
+        }
+        if rt.breaker_stopped() {
+            // The circuit breaker failed the deployment without rollback: nothing launches until a new deployment.
+            let missing = u64::from(rt.desired.saturating_sub(rt.primary_active));
+            rt.tally(Limiter::CircuitBreaker, missing, cycle_ms);
+            return;
+        }
+        if now < rt.backoff_until {
+            let missing = u64::from(rt.desired.saturating_sub(rt.primary_active));
+            rt.tally(Limiter::Backoff, missing, rt.backoff_until.since(now));
+            rt.cycle_pending = true;
+            let at = rt.backoff_until;
+            self.schedule(at, Event::ServiceCycle { service: s });
+            return;
+        }
+
+        let stops = self.plan_stops(s);
+        for (task, reason) in stops {
+            self.begin_stop(task, reason);
+        }
+        let ec2_waiting = self.launch_for_service(s);
+
+        let rt = &mut self.services.list[s.index()];
+        let spot_waiting = u64::from(rt.spot_waiting);
+        rt.tally(Limiter::FargateSpotCapacity, spot_waiting, cycle_ms);
+        rt.tally(Limiter::ClusterAutoScaling, ec2_waiting, cycle_ms);
+        if rt.steady_at.is_none() && !rt.cycle_pending {
+            rt.cycle_pending = true;
+            self.schedule_in(cycle_ms, Event::ServiceCycle { service: s });
+        }
+    }
+
+    /// Which tasks this cycle stops: tasks of older deployments (unhealthy ones freely, healthy ones down to the
+    /// minimum healthy count), then tasks beyond the desired count (scale-in).
+    fn plan_stops(&self, s: ServiceId) -> Vec<(TaskId, StopReason)> {
+        let rt = &self.services.list[s.index()];
+        let service = &self.scenario.services[s.index()];
+        let (min_healthy, _) = deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
+        let mut old_healthy = Vec::new();
+        let mut primary_starting = Vec::new();
+        let mut primary_healthy = Vec::new();
+        let mut stops = Vec::new();
+        let mut healthy_total = 0u32;
+        for &id in &rt.active {
+            let task = &self.tasks[id];
+            let healthy = task.health == Health::Healthy;
+            healthy_total += u32::from(healthy);
+            let Owner::Service { deployment, .. } = task.owner else { continue };
+            // A task on a draining instance is replaced like a task of an older deployment.
+            match (deployment == rt.primary && !task.on_draining, healthy) {
+                (false, false) => stops.push((id, replaced_reason(task.on_draining))),
+                (false, true) => old_healthy.push(id),
+                (true, false) => primary_starting.push(id),
+                (true, true) => primary_healthy.push(id),
+            }
+        }
+        let can_stop_healthy = healthy_total.saturating_sub(min_healthy) as usize;
+        stops.extend(
+            old_healthy.into_iter().take(can_stop_healthy).map(|id| (id, replaced_reason(self.tasks[id].on_draining))),
+        );
+        let excess = (primary_starting.len() + primary_healthy.len()).saturating_sub(rt.desired as usize);
+        // Scale in the newest tasks that are not serving yet first, then healthy ones.
+        let scale_in = primary_starting.into_iter().rev().chain(primary_healthy.into_iter().rev()).take(excess);
+        stops.extend(scale_in.map(|id| (id, StopReason::ScaledIn)));
+        stops
+    }
+
+    /// Starts as many tasks of the primary deployment as the deployment bounds, the service's launch rate and the
+    /// account's launch buckets allow, each on the provider its strategy picks.
+    /// Returns how many of the service's tasks wait in PROVISIONING for EC2 capacity after the launches.
+    fn launch_for_service(&mut self, s: ServiceId) -> u64 {
+        let cycle_ms = self.scenario.latencies.cycle_ms;
+        let now = self.now;
+        let service = &self.scenario.services[s.index()];
+        let rt = &self.services.list[s.index()];
+        let (_, max_running) = deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
+        let strategy = service.strategy.clone();
+        // One pass over the active tasks: primary tasks per strategy item (those on draining instances are being
+        // replaced and do not count), and tasks waiting for cluster auto scaling.
+        let mut counts = vec![0u32; strategy.items.len()];
+        let mut primary_draining = 0;
+        let mut ec2_waiting = 0u64;
+        for &id in &rt.active {
+            let task = &self.tasks[id];
+            ec2_waiting += u64::from(task.awaiting_capacity && !task.provider.is_fargate());
+            if !matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary) {
+                continue;
+            }
+            if task.on_draining {
+                primary_draining += 1;
+            } else if let Some(item) = item_of(&strategy, task.provider) {
+                counts[item] += 1;
+            }
+        }
+        let missing = rt.desired.saturating_sub(rt.primary_active - primary_draining);
+        let room = max_running.saturating_sub(rt.active.len() as u32);
+        let want = missing.min(room);
+        let task_def = rt.deployments[rt.primary as usize].task_def;
+        let deployment = rt.primary;
+        let public_ip = service.assign_public_ip;
+        let placement = service.placement.clone();
+        let owner = Owner::Service { service: s, deployment };
+
+        let mut launched = 0;
+        let mut blocked = None;
+        while launched < want {
+            let item = next_item(&strategy, &counts);
+            let provider = strategy.items[item].provider;
+            if self.services.list[s.index()].launch_bucket.available(now) == 0 {
+                blocked = Some(Limiter::ServiceLaunchRate);
+                break;
+            }
+            let instance = match provider {
+                Provider::Asg(p) => match self.place_new(ProviderId::of_asg(p), task_def, &placement, owner) {
+                    Ok(instance) => instance,
+                    Err(limiter) => {
+                        blocked = Some(limiter);
+                        break;
+                    }
+                },
+                _ => {
+                    let bucket = self.buckets.launch(provider).expect("Fargate providers have a launch bucket");
+                    if !bucket.try_take(now, 1) {
+                        blocked = Some(Limiter::launch_bucket(provider));
+                        break;
+                    }
+                    None
+                }
+            };
+            self.services.list[s.index()].launch_bucket.try_take(now, 1);
+            ec2_waiting += u64::from(!provider.is_fargate() && instance.is_none());
+            let task = self.launch_task(owner, task_def, provider, public_ip && provider.is_fargate(), instance);
+            self.add_active(s, task);
+            counts[item] += 1;
+            launched += 1;
+        }
+        let rt = &mut self.services.list[s.index()];
+        if let Some(limiter) = blocked {
+            rt.tally(limiter, u64::from(want - launched), cycle_ms);
+        }
+        if missing > room {
+            rt.tally(Limiter::DeploymentSettings, u64::from(missing - room), cycle_ms);
+        }
+        ec2_waiting
+    }
+
+    fn add_active(&mut self, s: ServiceId, task: TaskId) {
+        let rt = &mut self.services.list[s.index()];
+        self.tasks.set_slot(task, rt.active.len() as u32);
+        rt.active.push(task);
+        rt.primary_active += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::output::Limiter;
+    use crate::sim::{testing, Event};
+    use crate::task::{StopReason, TaskState};
+
+    fn cycles(events: &[(crate::time::SimTime, Event)]) -> Vec<crate::time::SimTime> {
+        events.iter().filter(|(_, e)| matches!(e, Event::ServiceCycle { .. })).map(|&(at, _)| at).collect()
+    }
+
+    /// The service's launch rate (500 tasks/min on Fargate) holds one 5-second cycle's worth: 42 tasks. The first
+    /// cycle of a 1,000-task service launches exactly that many and tallies the rest as waiting on the rate.
+    #[test]
+    fn a_cycle_launches_what_the_service_launch_rate_allows() {
+        let mut sim = testing::checked(testing::fargate("", r#""desired_count": 1000"#, ""));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        let burst = (500u64 * sim.scenario.latencies.cycle_ms).div_ceil(60_000);
+        assert_eq!(burst, 42);
+        assert_eq!(sim.tasks.len() as u64, burst);
+        assert!(sim.tasks.all().iter().all(|t| t.state == TaskState::Provisioning));
+        let rt = sim.services.iter().next().expect("service");
+        assert_eq!(rt.active.len() as u64, burst);
+        let cycle_ms = sim.scenario.latencies.cycle_ms;
+        assert_eq!(rt.waiting_ms[Limiter::ServiceLaunchRate as usize], (1000 - burst) * cycle_ms);
+        // The next cycle comes one cycle later.
+        assert_eq!(cycles(&sim.queued()), vec![sim.now.plus_ms(cycle_ms)]);
+    }
+
+    /// With an account bucket smaller than the service's rate, the account bucket is the limit.
+    #[test]
+    fn a_cycle_stops_at_an_empty_account_launch_bucket() {
+        let limits = r#""limits": { "fargate_on_demand_launch": { "burst": 10, "refill_per_s": 1 } }"#;
+        let mut sim = testing::checked(testing::fargate("", r#""desired_count": 100"#, limits));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        assert_eq!(sim.tasks.len(), 10);
+        let rt = sim.services.iter().next().expect("service");
+        let cycle_ms = sim.scenario.latencies.cycle_ms;
+        assert_eq!(rt.waiting_ms[Limiter::FargateOnDemandBucket as usize], 90 * cycle_ms);
+        assert_eq!(rt.waiting_ms[Limiter::ServiceLaunchRate as usize], 0);
+    }
+
+    /// Scaling in: the cycle after a lower desired count stops the excess tasks (the newest not serving yet
+    /// first), and only that cycle.
+    #[test]
+    fn a_cycle_after_a_scale_in_stops_the_excess() {
+        let events = r#""events": [{ "type": "scale", "at_s": 30, "service": "web", "desired_count": 2 }]"#;
+        let mut sim = testing::checked(testing::fargate("", r#""desired_count": 5"#, events));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        assert_eq!(sim.tasks.len(), 5);
+        sim.step_through(|e| matches!(e, Event::Timed { .. }));
+        assert!(sim.tasks.all().iter().all(|t| !t.stopping), "nothing stops before the cycle");
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        let stopping: Vec<_> = sim.tasks.all().iter().filter(|t| t.stopping).map(|t| t.stop_reason).collect();
+        assert_eq!(stopping, vec![Some(StopReason::ScaledIn); 3]);
+        assert_eq!(sim.services.iter().next().expect("service").active.len(), 2);
+    }
+
+    /// A task that fails to start puts the service in exponential backoff: the next cycle waits for it, and the
+    /// waiting is tallied against the backoff.
+    #[test]
+    fn a_start_failure_backs_the_service_off() {
+        let task_def = r#", "failure": { "start_failure_probability": 1.0 }"#;
+        let mut sim = testing::checked(testing::fargate(task_def, "", ""));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        while !sim.tasks[testing::t(0)].stopping {
+            sim.step_through(|_| true);
+        }
+        let rt = sim.services.iter().next().expect("service");
+        let initial = sim.scenario.latencies.backoff_initial_ms;
+        assert_eq!((rt.backoff_level, rt.backoff_until), (1, sim.now.plus_ms(initial)));
+        // The cycle already queued finds the service backing off and moves itself to the end of the backoff.
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        let rt = sim.services.iter().next().expect("service");
+        assert!(rt.waiting_ms[Limiter::Backoff as usize] > 0);
+        assert_eq!(cycles(&sim.queued()), vec![rt.backoff_until]);
+    }
+}
