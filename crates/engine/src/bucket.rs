@@ -1,4 +1,4 @@
-//! Token buckets: the rate-limit engine of domain.md section 2, in exact integer arithmetic.
+//! Token buckets: the rate-limit engine of `docs/model.md` §2, in exact integer arithmetic.
 //!
 //! A bucket holds up to `burst` tokens and refills continuously at `per_minute` tokens a minute; tokens that arrive
 //! at a full bucket are lost. Levels are kept in units of 1/60,000 of a token, so one simulated millisecond adds

@@ -1,4 +1,4 @@
-//! Fargate's published task sizes (domain.md 4.1): which cpu / memory pairs a task definition may ask for.
+//! Fargate's published task sizes (`docs/model.md` §4.1): which cpu / memory pairs a task definition may ask for.
 
 /// The memory sizes (MiB) Fargate accepts for a cpu size (1024 = 1 vCPU), or `None` for an unsupported cpu.
 pub fn valid_memory(cpu: u32) -> Option<Vec<u32>> {

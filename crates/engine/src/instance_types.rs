@@ -1,4 +1,4 @@
-//! Built-in table of EC2 instance types for the EC2 capacity model (domain.md 4.3–4.6, 7): size, network
+//! Built-in table of EC2 instance types for the EC2 capacity model (`docs/model.md` §4.3–4.6, §6): size, network
 //! interfaces, ENI trunking density, on-demand price, architecture and T-family CPU credits.
 //!
 //! Plain data, no IO. Scenarios name instance types (`"m5.large"`); the engine looks them up here to know how much
@@ -83,7 +83,7 @@ impl InstanceType {
         family_of(self.name)
     }
 
-    /// Whether this is a burstable (T family) type that runs on CPU credits (domain.md 4.6).
+    /// Whether this is a burstable (T family) type that runs on CPU credits (`docs/model.md` §4.6).
     pub fn is_burstable(&self) -> bool {
         self.burstable_baseline_percent.is_some()
     }
@@ -147,9 +147,9 @@ const fn burstable(
 ///   without ENI trunking" plus one for every type that table lists.
 /// - **trunk tasks**: ECS Developer Guide, "Supported instances for increased Amazon ECS container network
 ///   interfaces" (ENI trunking, `eni-trunking-supported-instance-types`), column "Task limit with ENI trunking".
-///   The T family is not in that table, hence `None`. domain.md 4.4 quotes c5.large 10 and m5.xlarge 20.
-/// - **price**: Amazon EC2 On-Demand Pricing page, us-east-1 (N. Virginia), Linux, snapshot of 2024. domain.md
-///   section 7 gives m5.large, m5.xlarge, c5.large, t3.medium and m6g.large; within each family the price doubles
+///   The T family is not in that table, hence `None`. `docs/model.md` §4.4 quotes c5.large 10 and m5.xlarge 20.
+/// - **price**: Amazon EC2 On-Demand Pricing page, us-east-1 (N. Virginia), Linux, snapshot of 2024, read
+///   for m5.large, m5.xlarge, c5.large, t3.medium and m6g.large; within each family the price doubles
 ///   with each size, as the pricing page shows. Prices are scenario data and can be overridden.
 /// - **T3 baseline and credits**: EC2 User Guide, "Key concepts and definitions for burstable performance
 ///   instances", credit table (credits earned per hour, baseline utilisation per vCPU).
@@ -288,7 +288,7 @@ mod tests {
 
     #[test]
     fn domain_awsvpc_examples() {
-        // domain.md 4.4: c5.large has 3 ENIs -> 2 tasks (10 with trunking); m5.xlarge 3 (20).
+        // `docs/model.md` §4.4: c5.large has 3 ENIs -> 2 tasks (10 with trunking); m5.xlarge 3 (20).
         assert_eq!(t("c5.large").max_enis, 3);
         assert_eq!(t("c5.large").awsvpc_task_limit(false), 2);
         assert_eq!(t("c5.large").awsvpc_task_limit(true), 10);
@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn domain_prices_and_sizes() {
-        // domain.md section 7, exactly.
+        // `docs/model.md` §6, exactly.
         let rows = [
             ("m5.large", 0.096, 2, 8),
             ("m5.xlarge", 0.192, 4, 16),

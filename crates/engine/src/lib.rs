@@ -1,5 +1,6 @@
-//! Fleetplan's simulation engine: a deterministic discrete-event model of how ECS services, RunTask calls and
-//! Fargate / Fargate Spot capacity launch, run, lose and replace tasks under AWS's token-bucket rate limits.
+//! Fleetplan's simulation engine: a deterministic discrete-event model of how ECS services and RunTask calls
+//! launch, run, lose and replace tasks on Fargate, Fargate Spot, EC2 Auto Scaling groups (On-Demand and Spot) and
+//! ECS Anywhere hosts, under AWS's token-bucket rate limits.
 //!
 //! A pure library: values in (a validated [`Scenario`] and a seed), values out ([`Summary`], [`View`],
 //! [`TimeSeries`], a trace). No IO, no clock, no printing; the web app and the CLI are thin shells over
@@ -14,7 +15,7 @@
 //! assert!(summary.completion_s.is_some());
 //! ```
 //!
-//! The model follows `shared/spec/domain.md`; every default number and its source is in [`defaults`].
+//! The model is described in `docs/model.md`; every default number and its source is in [`defaults`].
 
 pub mod benchmarks;
 pub mod bucket;

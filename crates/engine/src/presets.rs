@@ -1,4 +1,4 @@
-//! Built-in scenarios: the calibration rows of domain.md section 8 and the teaching scenarios. Their ids are
+//! Built-in scenarios: the calibration rows of `docs/model.md` §7 and the teaching scenarios. Their ids are
 //! stable (links and scripts use them). Each is a plain scenario file under `crates/engine/presets/`, so what a
 //! preset does is readable and exportable, and it uses the engine's default settings unless it says otherwise.
 

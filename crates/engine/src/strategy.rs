@@ -1,4 +1,4 @@
-//! Capacity provider strategies: which provider the next task of a service or RunTask goes to (domain.md 4.2).
+//! Capacity provider strategies: which provider the next task of a service or RunTask goes to (`docs/model.md` §4.2).
 //!
 //! `base` tasks go to the provider that sets it before anything else; after that each task goes to the provider
 //! furthest below its share of the weights. Placing tasks one by one this way gives the documented split for any

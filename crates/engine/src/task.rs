@@ -1,4 +1,4 @@
-//! Tasks and their lifecycle states (domain.md section 6).
+//! Tasks and their lifecycle states (`docs/model.md` §5).
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! The account-level token buckets (domain.md section 1): Fargate On-Demand and Spot task launches, RunTask API
+//! The account-level token buckets (`docs/model.md` §2): Fargate On-Demand and Spot task launches, RunTask API
 //! calls, Fargate RunTask calls. Each [`TokenBucket`] keeps its own invariant (a level within 0..=burst), so the
 //! mechanisms that spend tokens (the service scheduler, RunTask) take them through the bucket's methods.
 

@@ -1,4 +1,4 @@
-//! Fargate Spot: a finite regional pool that grants capacity at a rate (domain.md 4.1), and interruptions with a
+//! Fargate Spot: a finite regional pool that grants capacity at a rate (`docs/model.md` §4.1), and interruptions with a
 //! two-minute warning, as timed waves and as a random rate per task-hour.
 //!
 //! Spot tasks wait in a FIFO queue in PROVISIONING until the pool grants them capacity; the pool is a token

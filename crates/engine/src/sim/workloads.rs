@@ -1,4 +1,4 @@
-//! RunTask bursts (domain.md section 2): a caller asks for `count` standalone tasks, up to 10 per call. Each call
+//! RunTask bursts (`docs/model.md` §2): a caller asks for `count` standalone tasks, up to 10 per call. Each call
 //! takes a RunTask API token, a Fargate RunTask call token when it starts On-Demand Fargate tasks, and one launch
 //! token per task from the Fargate On-Demand or Spot bucket. A call goes through whole or is throttled whole; a
 //! throttled caller retries when the tokens are back (what SDK retries amount to) or gives up.

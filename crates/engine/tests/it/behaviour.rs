@@ -1,4 +1,4 @@
-//! The scheduler, Spot and RunTask mechanisms behave as domain.md describes, checked on small scenarios.
+//! The scheduler, Spot and RunTask mechanisms behave as `docs/model.md` describes, checked on small scenarios.
 
 use crate::common;
 

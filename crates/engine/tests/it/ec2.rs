@@ -1,5 +1,5 @@
 //! EC2 capacity: placement (resources, ENIs, ports, constraints, strategies) and managed scaling behave as
-//! domain.md 4.3–4.4 describes. Every run checks the invariants after every event (no instance over-committed,
+//! `docs/model.md` §4.3–4.4 describes. Every run checks the invariants after every event (no instance over-committed,
 //! every task on exactly one live instance or on Fargate).
 
 use crate::common;
@@ -84,7 +84,7 @@ fn a_fixed_host_port_allows_one_task_per_instance() {
 #[test]
 fn a_rolling_deployment_stalls_on_a_fixed_host_port_with_full_instances() {
     // Every instance holds the port; maximumPercent 200 wants new tasks first, minimumHealthyPercent 100 forbids
-    // stopping old ones first: the deployment cannot progress (002_3afce1e44618770f.txt).
+    // stopping old ones first: the deployment cannot progress.
     let s = scenario(
         r#""instance_types": ["m5.large"], "max_size": 4, "desired_capacity": 4"#,
         r#", "network_mode": "host", "port_mappings": [{ "container_port": 80 }]"#,

@@ -1,4 +1,4 @@
-//! EC2 capacity's mechanism (domain.md 4.3): instances launched by the groups boot and register; tasks are placed
+//! EC2 capacity's mechanism (`docs/model.md` §4.3–4.4): instances launched by the groups boot and register; tasks are placed
 //! on them (or wait in PROVISIONING for managed scaling, up to the cluster's provisioning limit, or are refused
 //! without it); images are pulled once per instance; terminated instances take their tasks with them.
 //!

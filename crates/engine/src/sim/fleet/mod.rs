@@ -1,4 +1,4 @@
-//! The fleet part (domain.md 4.3–4.5): container instances of the Auto Scaling group providers, each group's
+//! The fleet part (`docs/model.md` §4.3–4.5): container instances of the Auto Scaling group providers, each group's
 //! runtime state and the indexes placement reads (live instances per group and per zone, tasks per owner per
 //! instance and per zone, tasks waiting in PROVISIONING).
 //!

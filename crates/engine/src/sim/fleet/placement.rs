@@ -1,4 +1,4 @@
-//! Task placement on EC2 instances (domain.md 4.3), as a pure function: the group's candidates, the task's needs,
+//! Task placement on EC2 instances (`docs/model.md` §4.4), as a pure function: the group's candidates, the task's needs,
 //! the strategy chain and constraints, the owner's task counts, a rotating cursor and the RNG in; a choice out.
 //!
 //! Documented order: resources, ports and ENIs; constraints (`distinctInstance`, `memberOf`); then the strategies,

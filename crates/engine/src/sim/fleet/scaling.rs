@@ -1,4 +1,4 @@
-//! ECS managed scaling (domain.md 4.4). Every minute each group with managed scaling computes
+//! ECS managed scaling (`docs/model.md` §4.3). Every minute each group with managed scaling computes
 //! CapacityProviderReservation = M / N x 100 and moves toward `target_capacity`: out at once, bounded by the step
 //! sizes and the group's maximum; in only after 15 minutes of low readings, down to the minimum size, empty
 //! instances first (only empty ones with managed termination protection).

@@ -1,4 +1,4 @@
-//! EC2 Spot (domain.md 4.5): interruption notices two minutes before termination, as timed waves that hit one
+//! EC2 Spot (`docs/model.md` §4.5): interruption notices two minutes before termination, as timed waves that hit one
 //! Spot pool (an instance type in an Availability Zone) and as a random rate per instance; instance draining at
 //! the notice when `ECS_ENABLE_SPOT_INSTANCE_DRAINING` is on; ASG Capacity Rebalancing; replacement instances.
 //!

@@ -1,4 +1,4 @@
-//! Deployments (domain.md section 3): a new deployment becomes primary and the scheduler rolls tasks over within
+//! Deployments (`docs/model.md` §3): a new deployment becomes primary and the scheduler rolls tasks over within
 //! the deployment bounds (`minimumHealthyPercent` / `maximumPercent`); the circuit breaker fails a deployment
 //! whose tasks keep failing and, with rollback, makes the last completed deployment primary again.
 
@@ -15,7 +15,7 @@ pub(in crate::sim) struct Deployment {
     pub(in crate::sim) failures: u32,
 }
 
-/// The deployment rounding rules of domain.md section 3: (minimum healthy tasks, maximum running tasks).
+/// The deployment rounding rules of `docs/model.md` §3: (minimum healthy tasks, maximum running tasks).
 pub(super) fn deployment_bounds(desired: u32, minimum_healthy_percent: u32, maximum_percent: u32) -> (u32, u32) {
     let desired = u64::from(desired);
     let min_healthy = (desired * u64::from(minimum_healthy_percent)).div_ceil(100);

@@ -1,4 +1,4 @@
-//! The services part (domain.md section 3): each service's runtime state — desired count, deployments, the list
+//! The services part (`docs/model.md` §3): each service's runtime state — desired count, deployments, the list
 //! of its active tasks with counters of those in the primary deployment, backoff, launch-rate bucket, and what
 //! kept it waiting — and the notifications its tasks send it.
 //!

@@ -1,4 +1,4 @@
-//! The service scheduler's workflow cycle (domain.md section 3): every `scheduler_cycle_s` while a service is not
+//! The service scheduler's workflow cycle (`docs/model.md` §3): every `scheduler_cycle_s` while a service is not
 //! steady, it stops what the deployment and desired count say must go (older deployments' tasks within the
 //! minimum healthy count, tasks beyond the desired count, tasks on draining instances), then launches the primary
 //! deployment's missing tasks within the maximum percent, the service's launch rate, the account's launch

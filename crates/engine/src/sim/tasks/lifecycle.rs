@@ -1,4 +1,4 @@
-//! A task's walk through its lifecycle (domain.md section 6): each state draws its latency from the scenario's
+//! A task's walk through its lifecycle (`docs/model.md` §5): each state draws its latency from the scenario's
 //! settings, schedules the next `Advance`, and tells the task's owner (service or RunTask workload) what happened.
 
 use crate::output::TraceWhat;
