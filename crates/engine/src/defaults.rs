@@ -6,7 +6,7 @@
 //! those are *calibrated*: chosen once so that the calibration presets reproduce the benchmark, and then used
 //! unchanged by every scenario. Each says so below, with the arithmetic. No preset carries its own fudge factor.
 
-use crate::spec::LatencyStep;
+use crate::latency::LatencyStep;
 
 // ---- Token buckets (`docs/model.md` §2, "Amazon ECS service quotas"; the same in both limits profiles) ----
 

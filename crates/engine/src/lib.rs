@@ -22,8 +22,10 @@ pub mod bucket;
 pub mod calibration;
 pub mod defaults;
 pub mod fargate;
+pub mod ids;
 pub mod instance;
 pub mod instance_types;
+pub mod latency;
 pub mod output;
 pub mod presets;
 pub mod query;
@@ -39,7 +41,7 @@ pub mod time;
 pub use instance::InstanceState;
 pub use output::{Column, Limiter, Place, Summary, TaskView, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
-pub use sim::{ids, Instance, RunOptions, Simulation};
+pub use sim::{Instance, RunOptions, Simulation};
 pub use time::SimTime;
 
 /// Runs a scenario to the end and returns its summary: the one-call form of the stepping API.

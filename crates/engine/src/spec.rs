@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::defaults as d;
+pub use crate::latency::LatencyStep;
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -98,15 +99,6 @@ pub struct LimitsSpec {
     pub service_launch_per_minute_ec2: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circuit_breaker_min_threshold: Option<u32>,
-}
-
-/// A latency step: mean seconds and relative spread (coefficient of variation of a log-normal draw).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LatencyStep {
-    pub mean_s: f64,
-    #[serde(default)]
-    pub spread: f64,
 }
 
 /// Lifecycle latencies (`docs/model.md` §5). Unset fields take the defaults of [`crate::defaults`].

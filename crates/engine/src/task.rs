@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
+use crate::ids::{InstanceId, ServiceId, TaskId, WorkloadId};
 use crate::scenario::{CapacityType, Provider};
-use crate::sim::ids::{InstanceId, ServiceId, TaskId, WorkloadId};
 use crate::time::SimTime;
 
 /// The ECS task lifecycle. A task is in exactly one state; it only moves forward through this list.

@@ -8,7 +8,7 @@
 //! [`SpotPool`] is the pool's part: its capacity bucket, the FIFO of waiting tasks and the count of those still
 //! waiting, private to this module; the mechanism below is the only code that changes them.
 
-use crate::sim::ids::TaskId;
+use crate::ids::TaskId;
 use std::collections::VecDeque;
 
 use super::{Event, Simulation};

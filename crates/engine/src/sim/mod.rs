@@ -20,7 +20,7 @@
 //! - `buckets` — [`Buckets`]: the account's token buckets (each [`TokenBucket`](crate::bucket::TokenBucket)
 //!   keeps its own level).
 //! - `accounting` — [`Accounting`]: cost, the time series and its sampling, counters, the trace.
-//! - `report` reads every part for the summary and the view; `ids` has the typed ids all of them use.
+//! - `report` reads every part for the summary and the view; the typed ids they all use are in `crate::ids`.
 //!
 //! **Crossing parts**: mechanisms are `impl Simulation` blocks, so one handler can move several parts (a task
 //! stopping touches its service, its instance, the Spot queue and the cost), but it changes a part it does not
@@ -32,7 +32,6 @@ mod accounting;
 mod buckets;
 mod fargate_spot;
 mod fleet;
-pub mod ids;
 mod report;
 mod services;
 mod tasks;
@@ -49,11 +48,11 @@ use crate::scenario::{Scenario, TimedAction};
 use crate::task::{StopReason, Task};
 use crate::time::SimTime;
 
+use crate::ids::{InstanceId, ProviderId, ServiceId, TaskId, WorkloadId};
 use accounting::Accounting;
 use buckets::Buckets;
 use fargate_spot::SpotPool;
 use fleet::Fleet;
-use ids::{InstanceId, ProviderId, ServiceId, TaskId, WorkloadId};
 use services::Services;
 use tasks::Tasks;
 use workloads::Workloads;

@@ -1,7 +1,7 @@
 //! Helpers for the simulation's unit tests: small scenarios built from JSON fragments, a simulation that checks
 //! its invariants after every event, stepping to a chosen event, and a look at the event queue.
 
-use crate::sim::ids::{InstanceId, TaskId};
+use crate::ids::{InstanceId, TaskId};
 use std::cmp::Reverse;
 
 use super::{Event, RunOptions, Simulation};

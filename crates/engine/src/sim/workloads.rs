@@ -6,9 +6,9 @@
 //! [`Workloads`] is the part holding each burst's progress (requested, started, failed, throttled).
 
 use super::{Event, Simulation};
+use crate::ids::{ProviderId, WorkloadId};
 use crate::output::TraceWhat;
 use crate::scenario::Provider;
-use crate::sim::ids::{ProviderId, WorkloadId};
 use crate::spec::OnThrottle;
 use crate::strategy::next_item;
 use crate::task::{Owner, StopReason};

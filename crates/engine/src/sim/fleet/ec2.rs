@@ -7,12 +7,12 @@
 
 use super::{owner_key, placement, Fleet, Needs};
 use crate::defaults;
+use crate::ids::{InstanceId, ProviderId, TaskId};
 use crate::instance::InstanceState;
 use crate::output::Limiter;
 use crate::output::TraceWhat;
 use crate::rng::SimRng;
 use crate::scenario::{AsgProvider, Placement, Provider};
-use crate::sim::ids::{InstanceId, ProviderId, TaskId};
 use crate::sim::{Event, Simulation};
 use crate::spec::{NetworkMode, Purchase};
 use crate::task::{Owner, StopReason};

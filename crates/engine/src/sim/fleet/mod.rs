@@ -14,7 +14,7 @@ pub(super) mod placement;
 pub(super) mod scaling;
 mod spot;
 
-use crate::sim::ids::{InstanceId, ProviderId, TaskId};
+use crate::ids::{InstanceId, ProviderId, TaskId};
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::instance::InstanceState;

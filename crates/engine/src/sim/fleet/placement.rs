@@ -8,11 +8,11 @@
 
 use super::{Instance, Needs, OwnerCounts};
 use crate::defaults;
+use crate::ids::{InstanceId, ProviderId};
 use crate::instance::InstanceState;
 use crate::query::Subject;
 use crate::rng::SimRng;
 use crate::scenario::{AsgProvider, Placement};
-use crate::sim::ids::{InstanceId, ProviderId};
 use crate::spec::{Architecture, BinpackField, PlacementStrategySpec};
 
 /// One group's instances as placement sees them.
@@ -235,9 +235,9 @@ fn spread_key(provider: &AsgProvider, instance: &Instance, field: &str) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::TaskId;
     use crate::query;
     use crate::sim::fleet::{Fleet, Needs};
-    use crate::sim::ids::TaskId;
     use crate::sim::testing::{self, i, t};
     use crate::sim::Simulation;
 

@@ -8,11 +8,11 @@
 
 use super::Needs;
 use crate::defaults;
+use crate::ids::{InstanceId, ProviderId};
 use crate::instance::InstanceState;
 use crate::instance_types::{self, InstanceType};
 use crate::output::TraceWhat;
 use crate::scenario::ManagedScaling;
-use crate::sim::ids::{InstanceId, ProviderId};
 use crate::sim::{Event, Simulation};
 use crate::task::StopReason;
 use crate::time::SimTime;

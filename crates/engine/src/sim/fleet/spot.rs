@@ -6,10 +6,10 @@
 //! fewer of its instances (and tasks) share the pool that is reclaimed.
 
 use crate::defaults;
+use crate::ids::{InstanceId, ProviderId};
 use crate::instance::InstanceState;
 use crate::output::TraceWhat;
 use crate::scenario::TimedAction;
-use crate::sim::ids::{InstanceId, ProviderId};
 use crate::sim::{Event, Simulation};
 use crate::task::{Owner, StopReason, TaskState};
 use crate::time::SimTime;

@@ -4,9 +4,9 @@
 
 use super::Simulation;
 use crate::defaults as d;
+use crate::ids::ServiceId;
 pub(in crate::sim) use crate::output::Rollout;
 use crate::output::TraceWhat;
-use crate::sim::ids::ServiceId;
 use crate::task::{Health, Owner};
 
 pub(in crate::sim) struct Deployment {
@@ -133,7 +133,7 @@ mod step_tests {
             .tasks
             .all()
             .iter()
-            .filter(|t| t.owner == Owner::Service { service: crate::sim::ids::ServiceId::new(0), deployment: 1 })
+            .filter(|t| t.owner == Owner::Service { service: crate::ids::ServiceId::new(0), deployment: 1 })
             .count();
         assert_eq!(new, 2);
     }

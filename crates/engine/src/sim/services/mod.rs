@@ -12,9 +12,9 @@ mod scheduler;
 
 use super::{Event, Simulation};
 use crate::bucket::TokenBucket;
+use crate::ids::{ServiceId, TaskId};
 use crate::output::{DeploymentStatus, Limiter, TraceWhat};
 use crate::scenario::Provider;
-use crate::sim::ids::{ServiceId, TaskId};
 use crate::task::{Health, Owner, StopReason, Task};
 use crate::time::SimTime;
 

@@ -8,8 +8,8 @@
 use super::deployment::{deployment_bounds, Deployment, Rollout};
 use super::{replaced_reason, Limiter, ServiceRt};
 use crate::bucket::TokenBucket;
+use crate::ids::{ProviderId, ServiceId, TaskId};
 use crate::scenario::Provider;
-use crate::sim::ids::{ProviderId, ServiceId, TaskId};
 use crate::sim::{Event, Simulation};
 use crate::strategy::{item_of, next_item};
 use crate::task::{Health, Owner, StopReason};

@@ -1,9 +1,9 @@
 //! A task's walk through its lifecycle (`docs/model.md` §5): each state draws its latency from the scenario's
 //! settings, schedules the next `Advance`, and tells the task's owner (service or RunTask workload) what happened.
 
+use crate::ids::{InstanceId, TaskId};
 use crate::output::TraceWhat;
 use crate::scenario::{LoadBalancer, Provider, Step};
-use crate::sim::ids::{InstanceId, TaskId};
 use crate::sim::{tasks, Event, Simulation};
 use crate::task::{Health, Owner, StopReason, Task, TaskState};
 use crate::time::SimTime;
@@ -319,7 +319,7 @@ impl Simulation {
 
 #[cfg(test)]
 mod tests {
-    use crate::sim::ids::TaskId;
+    use crate::ids::TaskId;
     use crate::sim::testing::{self, t};
     use crate::sim::{Event, Simulation};
     use crate::task::{Health, StopReason, TaskState};

@@ -8,7 +8,7 @@
 
 mod lifecycle;
 
-use crate::sim::ids::{InstanceId, TaskId};
+use crate::ids::{InstanceId, TaskId};
 use std::ops::Index;
 
 use crate::scenario::CapacityType;
@@ -176,8 +176,8 @@ impl Tasks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::ServiceId;
     use crate::scenario::Provider;
-    use crate::sim::ids::ServiceId;
     use crate::task::Owner;
 
     fn task(id: TaskId, capacity: CapacityType) -> Task {
