@@ -7,12 +7,38 @@ use crate::defaults as d;
 use crate::ids::ServiceId;
 pub(in crate::sim) use crate::output::Rollout;
 use crate::output::TraceWhat;
-use crate::task::{Health, Owner};
+use crate::task::{Health, Owner, StopReason};
 
 pub(in crate::sim) struct Deployment {
     pub(in crate::sim) task_def: usize,
     pub(in crate::sim) rollout: Rollout,
     pub(in crate::sim) failures: u32,
+    /// Whether one of its tasks has reached RUNNING: the circuit breaker's stage 2 (see
+    /// [`Simulation::count_deployment_failure`]).
+    pub(in crate::sim) reached_running: bool,
+}
+
+impl Deployment {
+    pub(in crate::sim) fn new(task_def: usize) -> Deployment {
+        Deployment { task_def, rollout: Rollout::InProgress, failures: 0, reached_running: false }
+    }
+}
+
+/// Whether the circuit breaker counts a task of the deployment that stopped for `reason`, given the deployment's
+/// stage. ECS Developer Guide, "How the Amazon ECS deployment circuit breaker detects failures": "Stage 1 - The
+/// scheduler monitors the tasks to see if they transition into the RUNNING state. [...] Failure - There are
+/// consecutive tasks that did not transition to the RUNNING state and the deployment might transition to the FAILED
+/// state." "Stage 2 - The deployment enters this stage when there is at least one task in the RUNNING state. [...]
+/// Failure - The tasks that are replaced because of health check failures have reached the failure threshold."
+/// So stage 1 counts tasks stopped before RUNNING (failed to start, or never placed), stage 2 health-check failures
+/// only; a task that crashes after RUNNING counts in neither. (Before a task of the deployment is RUNNING every
+/// failure is consecutive, so "consecutive" needs no counter of its own.)
+pub(super) fn breaker_counts(reached_running: bool, reason: StopReason) -> bool {
+    if reached_running {
+        reason == StopReason::HealthCheckFailed
+    } else {
+        matches!(reason, StopReason::StartFailed | StopReason::NoCapacity)
+    }
 }
 
 /// The deployment rounding rules of `docs/model.md` §3: (minimum healthy tasks, maximum running tasks).
@@ -32,7 +58,7 @@ impl Simulation {
     /// A timed deployment of a new task definition revision: it becomes primary at once.
     pub(in crate::sim) fn deploy(&mut self, service: ServiceId, task_def: usize) {
         let rt = &mut self.services.list[service.index()];
-        rt.deployments.push(Deployment { task_def, rollout: Rollout::InProgress, failures: 0 });
+        rt.deployments.push(Deployment::new(task_def));
         rt.rolled_back = false;
         let deployment = (rt.deployments.len() - 1) as u32;
         let name = self.scenario.services[service.index()].name.clone();
@@ -42,7 +68,9 @@ impl Simulation {
         self.set_primary(service, deployment);
     }
 
-    pub(super) fn count_deployment_failure(&mut self, s: ServiceId, deployment: u32) {
+    /// A task of the service's `deployment` stopped for `reason` (a failure): the circuit breaker counts it if its
+    /// stage does (see [`breaker_counts`]) and fails the deployment at the threshold.
+    pub(super) fn count_deployment_failure(&mut self, s: ServiceId, deployment: u32, reason: StopReason) {
         let Some(rollback) = self.scenario.services[s.index()].circuit_breaker else { return };
         let min = self.scenario.limits.circuit_breaker_min;
         let rt = &mut self.services.list[s.index()];
@@ -50,6 +78,9 @@ impl Simulation {
             return;
         }
         let entry = &mut rt.deployments[deployment as usize];
+        if !breaker_counts(entry.reached_running, reason) {
+            return;
+        }
         entry.failures += 1;
         if entry.failures < circuit_breaker_threshold(rt.desired, min) {
             return;
@@ -161,5 +192,43 @@ mod step_tests {
         let launched = sim.tasks.len();
         sim.step_until(sim.now.plus_ms(600_000));
         assert_eq!(sim.tasks.len(), launched, "no launches after the breaker tripped");
+    }
+
+    /// Stage 2 counts health-check failures only: a revision whose tasks all reach RUNNING and then crash keeps
+    /// being replaced, and the breaker (threshold 10) never fails it.
+    #[test]
+    fn crashes_after_running_do_not_trip_the_circuit_breaker() {
+        let task_def = r#", "failure": { "crash_after_s": 5, "crash_probability": 1.0 }"#;
+        let service =
+            r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
+        let mut sim = testing::checked(testing::fargate(task_def, service, ""));
+        sim.step_until(sim.now.plus_ms(1_800_000));
+        let rt = sim.services.iter().next().expect("service");
+        assert!(rt.failures >= 20, "the tasks keep crashing ({} failures)", rt.failures);
+        assert!(rt.deployments[0].reached_running);
+        assert_eq!((rt.deployments[0].failures, rt.deployments[0].rollout), (0, super::Rollout::InProgress));
+    }
+
+    /// Once a task of the deployment is RUNNING, the tasks replaced for failing their health checks count.
+    #[test]
+    fn health_check_failures_count_in_stage_two() {
+        let task_def = r#", "health_check": { "interval_s": 5, "retries": 2 },
+                          "failure": { "health_check_failure_probability": 1.0 }"#;
+        let service =
+            r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
+        let mut sim = testing::checked(testing::fargate(task_def, service, ""));
+        sim.step_until(sim.now.plus_ms(1_800_000));
+        let rt = sim.services.iter().next().expect("service");
+        assert_eq!((rt.deployments[0].failures, rt.deployments[0].rollout), (10, super::Rollout::Failed));
+    }
+
+    #[test]
+    fn each_stage_counts_its_own_failures() {
+        use super::breaker_counts;
+        use crate::task::StopReason::*;
+        assert!(breaker_counts(false, StartFailed) && breaker_counts(false, NoCapacity));
+        assert!(!breaker_counts(false, Crashed));
+        assert!(breaker_counts(true, HealthCheckFailed));
+        assert!(!breaker_counts(true, StartFailed) && !breaker_counts(true, NoCapacity) && !breaker_counts(true, Crashed));
     }
 }

@@ -172,9 +172,12 @@ impl Simulation {
         self.update_steady(s);
     }
 
-    pub(super) fn service_task_running(&mut self, s: ServiceId) {
+    pub(super) fn service_task_running(&mut self, s: ServiceId, deployment: u32) {
+        let rt = &mut self.services.list[s.index()];
         // A task that reaches RUNNING ends the exponential backoff (tasks that crash later do not trigger it).
-        self.services.list[s.index()].backoff_level = 0;
+        rt.backoff_level = 0;
+        // ... and moves its deployment's circuit breaker to stage 2.
+        rt.deployments[deployment as usize].reached_running = true;
     }
 
     pub(super) fn service_task_healthy(&mut self, s: ServiceId, deployment: u32) {
@@ -212,7 +215,7 @@ impl Simulation {
         }
         if reason.is_failure() {
             rt.failures += 1;
-            self.count_deployment_failure(s, deployment);
+            self.count_deployment_failure(s, deployment, reason);
         }
         if reason == StopReason::StartFailed {
             self.back_off(s);

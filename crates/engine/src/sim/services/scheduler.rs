@@ -5,7 +5,7 @@
 //! buckets and the capacity providers' room, each on the provider its strategy picks. It scans only that
 //! service's active tasks.
 
-use super::deployment::{deployment_bounds, Deployment, Rollout};
+use super::deployment::{deployment_bounds, Deployment};
 use super::{replaced_reason, Limiter, ServiceRt};
 use crate::bucket::TokenBucket;
 use crate::ids::{ProviderId, ServiceId, TaskId};
@@ -29,7 +29,7 @@ impl Simulation {
             let burst = (u64::from(per_minute) * cycle_ms).div_ceil(60_000).max(1) as u32;
             self.services.list.push(ServiceRt {
                 desired: service.desired,
-                deployments: vec![Deployment { task_def: service.task_def, rollout: Rollout::InProgress, failures: 0 }],
+                deployments: vec![Deployment::new(service.task_def)],
                 primary: 0,
                 last_good: None,
                 rolled_back: false,

@@ -161,7 +161,7 @@ impl Simulation {
         let run_duration = td.run_duration_ms;
         let load_balancer = self.load_balancer_of(owner).cloned();
         match owner {
-            Owner::Service { service, .. } => self.service_task_running(service),
+            Owner::Service { service, deployment } => self.service_task_running(service, deployment),
             Owner::Standalone { workload } => self.workload_task_started(workload),
         }
 
