@@ -10,13 +10,22 @@ use crate::scenario::{Provider, Strategy};
 /// Picks the strategy item (index into `strategy.items`) for one more task, given how many tasks each item's
 /// provider already has (`counts[i]` for `strategy.items[i]`). Deterministic: ties go to the item listed first.
 pub fn next_item(strategy: &Strategy, counts: &[u32]) -> usize {
+    next_open_item(strategy, counts, &vec![true; strategy.items.len()]).unwrap_or(0)
+}
+
+/// Like [`next_item`], among the items whose provider can take a task now (`open[i]` for `strategy.items[i]`):
+/// a provider that cannot (an empty launch bucket, no room) does not hold back the others. The base still goes
+/// first when its provider is open; otherwise the open items share the task by weight, and the counts, which then
+/// lean to the open items, pull the next tasks back toward the split once the closed provider opens again.
+/// `None` when no open item can take a task (only weight-0 items, or none, are open).
+pub fn next_open_item(strategy: &Strategy, counts: &[u32], open: &[bool]) -> Option<usize> {
     if let Some(i) = strategy.items.iter().position(|item| item.base > 0) {
-        if counts[i] < strategy.items[i].base {
-            return i;
+        if open[i] && counts[i] < strategy.items[i].base {
+            return Some(i);
         }
     }
     let mut best = None::<(usize, u64, u64)>;
-    for (i, item) in strategy.items.iter().enumerate().filter(|(_, item)| item.weight > 0) {
+    for (i, item) in strategy.items.iter().enumerate().filter(|&(i, item)| item.weight > 0 && open[i]) {
         let have = u64::from(counts[i].saturating_sub(item.base));
         let weight = u64::from(item.weight);
         // Lower have/weight is further behind its share; compare by cross-multiplying to stay in integers.
@@ -28,7 +37,7 @@ pub fn next_item(strategy: &Strategy, counts: &[u32]) -> usize {
             best = Some((i, have, weight));
         }
     }
-    best.map_or(0, |(i, _, _)| i)
+    best.map(|(i, _, _)| i)
 }
 
 /// The provider for one more task (see [`next_item`]).
@@ -98,6 +107,19 @@ mod tests {
         assert_eq!(next_provider(&s, &[1, 9]), Provider::Fargate);
         // Exactly on share: the tie goes to the provider listed first.
         assert_eq!(next_provider(&s, &[1, 3]), Provider::Fargate);
+    }
+
+    /// A closed provider is skipped: its base waits, the open items share by weight, and a strategy whose only
+    /// open items have weight 0 has nothing to give.
+    #[test]
+    fn closed_providers_do_not_hold_back_the_others() {
+        let s = strategy(&[(Provider::Fargate, 2, 1), (Provider::FargateSpot, 0, 3), (Provider::Asg(0), 0, 1)]);
+        assert_eq!(next_open_item(&s, &[0, 0, 0], &[false, true, true]), Some(1));
+        assert_eq!(next_open_item(&s, &[0, 3, 0], &[false, true, true]), Some(2));
+        assert_eq!(next_open_item(&s, &[0, 3, 0], &[true, true, true]), Some(0));
+        assert_eq!(next_open_item(&s, &[0, 0, 0], &[false, false, false]), None);
+        let s = strategy(&[(Provider::Fargate, 2, 1), (Provider::FargateSpot, 0, 0)]);
+        assert_eq!(next_open_item(&s, &[0, 0], &[false, true]), None);
     }
 
     #[test]

@@ -6,6 +6,8 @@ use crate::bucket::TokenBucket;
 use crate::scenario::{BucketParams, Limits, Provider};
 use crate::time::SimTime;
 
+use super::workloads::Call;
+
 pub(super) struct Buckets {
     pub(super) fargate_on_demand: TokenBucket,
     pub(super) fargate_spot: TokenBucket,
@@ -33,6 +35,32 @@ impl Buckets {
             Provider::Fargate => Some(&mut self.fargate_on_demand),
             Provider::FargateSpot => Some(&mut self.fargate_spot),
             Provider::Asg(_) => None,
+        }
+    }
+
+    /// How many tasks of one RunTask call `provider` can start now: as many as its launch bucket holds, and none
+    /// while the Fargate RunTask call bucket is empty. ECS Developer Guide, "AWS Fargate throttling quotas",
+    /// "Throttling the RunTask API on Fargate": "Fargate limits the request rate when launching tasks using the
+    /// Amazon ECS RunTask API using a separate quota." The quota is Fargate's, not On-Demand's: a call that starts
+    /// only Fargate Spot tasks takes a token too (domain.md §2 and §10 say the same). EC2 providers need neither.
+    pub(super) fn launch_room(&mut self, now: SimTime, provider: Provider) -> u64 {
+        let calls = self.fargate_run_task_calls.available(now);
+        match self.launch(provider) {
+            Some(bucket) if calls >= 1 => bucket.available(now),
+            Some(_) => 0,
+            None => u64::MAX,
+        }
+    }
+
+    /// When `call`'s tasks on `provider` will have their tokens (see [`Buckets::launch_room`]); `None` if never.
+    pub(super) fn time_until_launch(&mut self, now: SimTime, call: &Call, provider: Provider) -> Option<SimTime> {
+        let need = call.need(provider);
+        match self.launch(provider) {
+            Some(bucket) => {
+                let tasks = bucket.time_until(now, need)?;
+                Some(tasks.max(self.fargate_run_task_calls.time_until(now, 1)?))
+            }
+            None => Some(now),
         }
     }
 

@@ -1,16 +1,17 @@
 //! RunTask bursts (`docs/model.md` §2): a caller asks for `count` standalone tasks, up to 10 per call. Each call
-//! takes a RunTask API token, a Fargate RunTask call token when it starts On-Demand Fargate tasks, and one launch
-//! token per task from the Fargate On-Demand or Spot bucket. A call goes through whole or is throttled whole; a
-//! throttled caller retries when the tokens are back (what SDK retries amount to) or gives up.
+//! takes a RunTask API token, a Fargate RunTask call token when it starts Fargate tasks (On-Demand or Spot), and
+//! one launch token per task from the Fargate On-Demand or Spot bucket. A provider whose tokens fall short is left
+//! out of the call, which carries the strategy's other providers' tasks; a call left with no task is throttled
+//! whole, and a throttled caller retries when the tokens are back (what SDK retries amount to) or gives up.
 //!
 //! [`Workloads`] is the part holding each burst's progress (requested, started, failed, throttled).
 
 use super::{Event, Simulation};
 use crate::ids::{ProviderId, WorkloadId};
 use crate::output::TraceWhat;
-use crate::scenario::Provider;
+use crate::scenario::{Provider, Strategy};
 use crate::spec::OnThrottle;
-use crate::strategy::next_item;
+use crate::strategy::next_open_item;
 use crate::task::{Owner, StopReason};
 use crate::time::SimTime;
 
@@ -39,6 +40,52 @@ impl Workloads {
     }
 }
 
+/// One RunTask call's tasks: each task's provider in order, the tasks per strategy item, and the workload's
+/// counts per item after the call.
+#[derive(Clone)]
+pub(super) struct Call {
+    tasks: Vec<Provider>,
+    per_item: Vec<u32>,
+    counts: Vec<u32>,
+}
+
+impl Call {
+    /// How many of the call's tasks go to `provider`.
+    pub(super) fn need(&self, provider: Provider) -> u64 {
+        self.tasks.iter().filter(|&&p| p == provider).count() as u64
+    }
+
+    /// Whether the call starts Fargate tasks, On-Demand or Spot: it then takes a Fargate RunTask call token.
+    pub(super) fn fargate(&self) -> bool {
+        self.tasks.iter().any(|p| p.is_fargate())
+    }
+
+    /// The providers the call starts tasks on, each once.
+    fn providers(&self) -> Vec<Provider> {
+        let mut providers: Vec<Provider> = Vec::new();
+        for &p in &self.tasks {
+            if !providers.contains(&p) {
+                providers.push(p);
+            }
+        }
+        providers
+    }
+}
+
+/// Splits up to `in_call` tasks over the strategy's items, one by one from the workload's `counts`, at most
+/// `room[i]` to item `i`.
+fn plan_call(strategy: &Strategy, counts: &[u32], in_call: u32, room: &[u64]) -> Call {
+    let mut call = Call { tasks: Vec::new(), per_item: vec![0; counts.len()], counts: counts.to_vec() };
+    for _ in 0..in_call {
+        let open: Vec<bool> = call.per_item.iter().zip(room).map(|(&n, &room)| u64::from(n) < room).collect();
+        let Some(item) = next_open_item(strategy, &call.counts, &open) else { break };
+        call.counts[item] += 1;
+        call.per_item[item] += 1;
+        call.tasks.push(strategy.items[item].provider);
+    }
+    call
+}
+
 impl Simulation {
     pub(super) fn start_workloads(&mut self) {
         for index in 0..self.scenario.run_tasks.len() {
@@ -59,33 +106,26 @@ impl Simulation {
                 break;
             }
             let in_call = remaining.min(workload.tasks_per_call);
-            let mut counts = rt.counts.clone();
-            let mut providers = Vec::with_capacity(in_call as usize);
-            for _ in 0..in_call {
-                let item = next_item(&workload.strategy, &counts);
-                counts[item] += 1;
-                providers.push(workload.strategy.items[item].provider);
-            }
-            let need = |p: Provider| providers.iter().filter(|&&q| q == p).count() as u64;
-            let need = [need(Provider::Fargate), need(Provider::FargateSpot)];
-            let needs_fargate_call = need[0] > 0;
-
+            // The call as the strategy splits it over the providers that have tokens: a Fargate provider takes at
+            // most as many of the call's tasks as its launch bucket holds, none while the Fargate RunTask call
+            // bucket is empty, so an empty On-Demand bucket does not hold back the Spot or EC2 part of the strategy
+            // (`docs/model.md` §2). A call left with no task is throttled whole.
+            let room: Vec<u64> =
+                workload.strategy.items.iter().map(|i| self.buckets.launch_room(now, i.provider)).collect();
+            let call = plan_call(&workload.strategy, &rt.counts, in_call, &room);
             let buckets = &mut self.buckets;
-            let ready = buckets.run_task_api.available(now) >= 1
-                && (!needs_fargate_call || buckets.fargate_run_task_calls.available(now) >= 1)
-                && buckets.fargate_on_demand.available(now) >= need[0]
-                && buckets.fargate_spot.available(now) >= need[1];
-            if ready {
+            if !call.tasks.is_empty() && buckets.run_task_api.available(now) >= 1 {
                 buckets.run_task_api.try_take(now, 1);
-                if needs_fargate_call {
+                if call.fargate() {
                     buckets.fargate_run_task_calls.try_take(now, 1);
                 }
-                buckets.fargate_on_demand.try_take(now, need[0]);
-                buckets.fargate_spot.try_take(now, need[1]);
+                buckets.fargate_on_demand.try_take(now, call.need(Provider::Fargate));
+                buckets.fargate_spot.try_take(now, call.need(Provider::FargateSpot));
                 let (task_def, public_ip) = (workload.task_def, workload.assign_public_ip);
                 let placement = workload.placement.clone();
                 let owner = Owner::Standalone { workload: w };
-                for provider in providers {
+                let launched = call.tasks.len() as u32;
+                for &provider in &call.tasks {
                     let instance = match provider {
                         Provider::Asg(p) => match self.place_new(ProviderId::of_asg(p), task_def, &placement, owner) {
                             Ok(instance) => instance,
@@ -100,8 +140,8 @@ impl Simulation {
                     self.launch_task(owner, task_def, provider, public_ip && provider.is_fargate(), instance);
                 }
                 let rt = &mut self.workloads.list[w.index()];
-                rt.counts = counts;
-                rt.requested += in_call;
+                rt.counts = call.counts;
+                rt.requested += launched;
                 continue;
             }
 
@@ -109,14 +149,18 @@ impl Simulation {
             let name = workload.name.clone();
             match workload.on_throttle {
                 OnThrottle::Retry => {
-                    let retry_at = [
-                        buckets.run_task_api.time_until(now, 1),
-                        if needs_fargate_call { buckets.fargate_run_task_calls.time_until(now, 1) } else { Some(now) },
-                        buckets.fargate_on_demand.time_until(now, need[0]),
-                        buckets.fargate_spot.time_until(now, need[1]),
-                    ]
-                    .into_iter()
-                    .try_fold(now, |latest, at| at.map(|at| latest.max(at)));
+                    // Back when the RunTask API has a token and the first of the providers has the tokens for its part
+                    // of the call as the strategy would split it with every provider open.
+                    let everywhere = vec![u64::MAX; workload.strategy.items.len()];
+                    let full =
+                        plan_call(&workload.strategy, &self.workloads.list[w.index()].counts, in_call, &everywhere);
+                    let buckets = &mut self.buckets;
+                    let api = buckets.run_task_api.time_until(now, 1);
+                    let providers = full.providers().into_iter().map(|p| buckets.time_until_launch(now, &full, p));
+                    let retry_at = match (api, providers.flatten().min()) {
+                        (Some(api), Some(provider)) => Some(api.max(provider)),
+                        _ => None,
+                    };
                     self.record(TraceWhat::Throttled { workload: name, retry_at });
                     match retry_at {
                         Some(at) => self.schedule(at.max(now.plus_ms(1)), Event::RunTaskCall { workload: w }),
@@ -166,6 +210,7 @@ impl Simulation {
 
 #[cfg(test)]
 mod tests {
+    use crate::scenario::Provider;
     use crate::sim::{testing, Event, Simulation};
     use crate::time::SimTime;
 
@@ -196,6 +241,45 @@ mod tests {
         sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
         let rt = sim.workloads.iter().next().expect("workload");
         assert_eq!((rt.requested, rt.throttled_calls), (30, 2));
+    }
+
+    /// `count` tasks of a RunTask workload with `strategy`, 10 per call, and `limits`.
+    fn workload(count: u32, strategy: &str, limits: &str) -> Simulation {
+        let top = format!(
+            r#""limits": {{ {limits} }},
+               "run_tasks": [{{ "name": "job", "task_definition": "web", "count": {count},
+                               "capacity_provider_strategy": [{strategy}] }}]"#
+        );
+        testing::checked(testing::without_service("", &top))
+    }
+
+    fn on(sim: &Simulation, provider: Provider) -> usize {
+        sim.tasks.all().iter().filter(|t| t.provider == provider).count()
+    }
+
+    /// The Fargate RunTask call bucket is taken by calls that start Fargate Spot tasks too: with 2 calls in it,
+    /// the first event makes 2 calls (20 tasks) although the Spot launch bucket holds 100.
+    #[test]
+    fn spot_calls_take_fargate_run_task_call_tokens() {
+        let spot = r#"{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }"#;
+        let mut sim = workload(50, spot, r#""fargate_run_task_calls": { "burst": 2, "refill_per_s": 1 }"#);
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        assert_eq!(on(&sim, Provider::FargateSpot), 20);
+        let rt = sim.workloads.iter().next().expect("workload");
+        assert_eq!(rt.throttled_calls, 1);
+    }
+
+    /// No head-of-line blocking: once the On-Demand bucket (10 tokens) is empty, the calls carry the Spot part
+    /// of a 50/50 strategy on their own; all 100 tasks start at once.
+    #[test]
+    fn an_empty_on_demand_bucket_does_not_hold_back_spot_calls() {
+        let strategy =
+            r#"{ "capacity_provider": "FARGATE", "weight": 1 }, { "capacity_provider": "FARGATE_SPOT", "weight": 1 }"#;
+        let mut sim = workload(100, strategy, r#""fargate_on_demand_launch": { "burst": 10, "refill_per_s": 0.1 }"#);
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        assert_eq!((on(&sim, Provider::Fargate), on(&sim, Provider::FargateSpot)), (10, 90));
+        let rt = sim.workloads.iter().next().expect("workload");
+        assert_eq!((rt.requested, rt.throttled_calls), (100, 0));
     }
 
     #[test]

@@ -229,6 +229,8 @@ mod step_tests {
         assert!(breaker_counts(false, StartFailed) && breaker_counts(false, NoCapacity));
         assert!(!breaker_counts(false, Crashed));
         assert!(breaker_counts(true, HealthCheckFailed));
-        assert!(!breaker_counts(true, StartFailed) && !breaker_counts(true, NoCapacity) && !breaker_counts(true, Crashed));
+        assert!(
+            !breaker_counts(true, StartFailed) && !breaker_counts(true, NoCapacity) && !breaker_counts(true, Crashed)
+        );
     }
 }

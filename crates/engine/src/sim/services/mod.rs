@@ -223,7 +223,8 @@ impl Simulation {
         self.update_steady(s);
     }
 
-    /// Exponential backoff after a task failed to start: 10 s, 20 s, 40 s, ... up to 15 minutes (defaults).
+    /// Exponential backoff after a task failed to start or could not be placed for lack of resources: 10 s, 20 s,
+    /// 40 s, ... up to 15 minutes (defaults).
     fn back_off(&mut self, s: ServiceId) {
         let latencies = &self.scenario.latencies;
         let rt = &mut self.services.list[s.index()];

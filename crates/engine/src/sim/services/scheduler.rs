@@ -11,7 +11,7 @@ use crate::bucket::TokenBucket;
 use crate::ids::{ProviderId, ServiceId, TaskId};
 use crate::scenario::Provider;
 use crate::sim::{Event, Simulation};
-use crate::strategy::{item_of, next_item};
+use crate::strategy::{item_of, next_open_item};
 use crate::task::{Health, Owner, StopReason};
 use crate::time::SimTime;
 
@@ -171,8 +171,12 @@ impl Simulation {
 
         let mut launched = 0;
         let mut blocked = None;
+        // Providers that cannot take a task this cycle: each is closed on its own, so an empty Fargate On-Demand
+        // bucket does not hold back the Fargate Spot or EC2 part of the strategy (`docs/model.md` §2).
+        let mut open = vec![true; strategy.items.len()];
+        let mut lacked_resources = false;
         while launched < want {
-            let item = next_item(&strategy, &counts);
+            let Some(item) = next_open_item(&strategy, &counts, &open) else { break };
             let provider = strategy.items[item].provider;
             if self.services.list[s.index()].launch_bucket.available(now) == 0 {
                 blocked = Some(Limiter::ServiceLaunchRate);
@@ -182,15 +186,18 @@ impl Simulation {
                 Provider::Asg(p) => match self.place_new(ProviderId::of_asg(p), task_def, &placement, owner) {
                     Ok(instance) => instance,
                     Err(limiter) => {
-                        blocked = Some(limiter);
-                        break;
+                        lacked_resources |= limiter == Limiter::Capacity;
+                        blocked = blocked.or(Some(limiter));
+                        open[item] = false;
+                        continue;
                     }
                 },
                 _ => {
                     let bucket = self.buckets.launch(provider).expect("Fargate providers have a launch bucket");
                     if !bucket.try_take(now, 1) {
-                        blocked = Some(Limiter::launch_bucket(provider));
-                        break;
+                        blocked = blocked.or(Some(Limiter::launch_bucket(provider)));
+                        open[item] = false;
+                        continue;
                     }
                     None
                 }
@@ -209,6 +216,15 @@ impl Simulation {
         if missing > room {
             rt.tally(Limiter::DeploymentSettings, u64::from(missing - room), cycle_ms);
         }
+        if lacked_resources {
+            // ECS Developer Guide, "Amazon ECS service throttle logic": "If tasks for a service repeatedly fail to
+            // enter the RUNNING state [...], then the time between subsequent restart attempts is incrementally
+            // increased up to a maximum of 15 minutes." Among "some common causes that initiate this logic": "A lack
+            // of resources to host your task with, such as ports, memory, or CPU units in your cluster." So a cycle
+            // that finds no instance with room (and no managed scaling to wait for) backs the service off like a
+            // task that failed to start, instead of trying again every cycle.
+            self.back_off(s);
+        }
         ec2_waiting
     }
 
@@ -223,6 +239,7 @@ impl Simulation {
 #[cfg(test)]
 mod tests {
     use crate::output::Limiter;
+    use crate::scenario::Provider;
     use crate::sim::{testing, Event};
     use crate::task::{StopReason, TaskState};
 
@@ -259,6 +276,46 @@ mod tests {
         let cycle_ms = sim.scenario.latencies.cycle_ms;
         assert_eq!(rt.waiting_ms[Limiter::FargateOnDemandBucket as usize], 90 * cycle_ms);
         assert_eq!(rt.waiting_ms[Limiter::ServiceLaunchRate as usize], 0);
+    }
+
+    /// No head-of-line blocking across buckets: an On-Demand bucket of 10 launches does not hold back the Spot part
+    /// of a 50/50 strategy; the first cycle launches all 40 tasks, 10 On-Demand and 30 on Spot.
+    #[test]
+    fn an_empty_on_demand_bucket_does_not_hold_back_spot() {
+        let limits = r#""limits": { "fargate_on_demand_launch": { "burst": 10, "refill_per_s": 0.1 } }"#;
+        let service = r#""desired_count": 40, "capacity_provider_strategy": [
+            { "capacity_provider": "FARGATE", "weight": 1 }, { "capacity_provider": "FARGATE_SPOT", "weight": 1 }]"#;
+        let mut sim = testing::checked(testing::fargate("", service, limits));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        let on = |p: Provider| sim.tasks.all().iter().filter(|t| t.provider == p).count();
+        assert_eq!((on(Provider::Fargate), on(Provider::FargateSpot)), (10, 30));
+        let rt = sim.services.iter().next().expect("service");
+        assert_eq!(rt.waiting_ms[Limiter::FargateOnDemandBucket as usize], 0, "nothing was left waiting");
+    }
+
+    /// An EC2 service whose tasks find no instance with room (one m5.large, no managed scaling) backs off like a
+    /// service whose tasks fail to start, instead of trying again every cycle.
+    #[test]
+    fn a_lack_of_resources_backs_the_service_off() {
+        let provider = r#""desired_capacity": 1"#;
+        let task_def = r#", "cpu": 1024, "memory": 6144"#;
+        let mut sim = testing::checked(testing::ec2(provider, task_def, r#", "desired_count": 3"#, ""));
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        assert_eq!(sim.tasks.len(), 1, "one task fits the instance");
+        let rt = sim.services.iter().next().expect("service");
+        let initial = sim.scenario.latencies.backoff_initial_ms;
+        assert_eq!((rt.backoff_level, rt.backoff_until), (1, sim.now.plus_ms(initial)));
+        assert!(rt.waiting_ms[Limiter::Capacity as usize] > 0);
+        // The next cycle finds the service backing off and moves itself to the end of the backoff; the one after
+        // finds no room again and doubles the wait.
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        let until = sim.services.iter().next().expect("service").backoff_until;
+        assert_eq!(cycles(&sim.queued()), vec![until]);
+        sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
+        assert_eq!(sim.now, until);
+        let rt = sim.services.iter().next().expect("service");
+        assert_eq!(rt.backoff_until, sim.now.plus_ms(2 * initial));
+        assert_eq!(sim.tasks.len(), 1);
     }
 
     /// Scaling in: the cycle after a lower desired count stops the excess tasks (the newest not serving yet
