@@ -384,7 +384,7 @@ impl Limiter {
             Limiter::FargateSpotBucket => "Fargate Spot launch bucket",
             Limiter::FargateSpotCapacity => "Fargate Spot capacity",
             Limiter::DeploymentSettings => "deployment settings (minimumHealthyPercent / maximumPercent)",
-            Limiter::Backoff => "exponential backoff (tasks failing to start)",
+            Limiter::Backoff => "exponential backoff (tasks failing to start or finding no room)",
             Limiter::CircuitBreaker => "circuit breaker (deployment failed)",
             Limiter::Capacity => "EC2 capacity (no instance with room, no managed scaling)",
             Limiter::ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
@@ -775,7 +775,7 @@ mod tests {
         let share = LimitShare { limit: Limiter::Backoff, waiting_task_s: 2.0 };
         assert_eq!(
             serde_json::to_string(&share).unwrap(),
-            r#"{"limit":"exponential backoff (tasks failing to start)","waiting_task_s":2.0}"#
+            r#"{"limit":"exponential backoff (tasks failing to start or finding no room)","waiting_task_s":2.0}"#
         );
     }
 

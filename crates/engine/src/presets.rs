@@ -163,7 +163,8 @@ static PRESETS: &[Preset] = &[
         "A rolling deployment stuck on a fixed host port",
         None,
         "The deployment at 300 s never finishes: the new revision needs port 80, every instance has it taken, and \
-         minimumHealthyPercent 100 forbids stopping an old task first. The summary names the deployment settings."
+         minimumHealthyPercent 100 forbids stopping an old task first. No instance has room, so the scheduler backs \
+         off exponentially (10 s, 20 s, 40 s, ...) instead of retrying every cycle: the summary names the backoff."
     ),
     preset!(
         "ec2-mixed-sizes",

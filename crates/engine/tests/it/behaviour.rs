@@ -168,3 +168,23 @@ fn cost_follows_the_price_table() {
     let hourly = 10.0 * (0.04048 + 2.0 * 0.004445);
     assert!((summary.cost_usd - hourly).abs() < hourly * 0.05, "cost {} vs ~{hourly}", summary.cost_usd);
 }
+
+/// `ec2-stuck-host-port`: the new revision finds no instance with port 80 free, and the scheduler backs off
+/// (service throttle logic: "a lack of resources to host your task with, such as ports") instead of trying every
+/// 5-second cycle: a handful of attempts over the 15 minutes after the deployment, each further apart.
+#[test]
+fn a_deployment_without_room_backs_off_instead_of_retrying_every_cycle() {
+    let sim = common::run_checked(common::preset("ec2-stuck-host-port"), 1);
+    let summary = sim.metrics();
+    assert_eq!(summary.completion_s, None);
+    assert_eq!(summary.tasks_launched, 4, "no v2 task could be placed");
+    assert_eq!(summary.services[0].limited_by, Some(Limiter::Backoff));
+    let backoffs: Vec<f64> = sim
+        .trace()
+        .iter()
+        .filter(|e| matches!(e.what, fleetplan_engine::output::TraceWhat::Backoff { .. }))
+        .map(|e| e.time.as_secs_f64())
+        .collect();
+    assert!((4..=8).contains(&backoffs.len()), "backoffs at {backoffs:?}");
+    assert!(backoffs.windows(3).all(|w| w[2] - w[1] > w[1] - w[0]), "the waits grow: {backoffs:?}");
+}
