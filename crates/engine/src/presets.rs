@@ -167,10 +167,11 @@ static PRESETS: &[Preset] = &[
     ),
     preset!(
         "ec2-mixed-sizes",
-        "Mixed instance sizes make the autoscaler repeat scale-outs",
+        "Tasks bigger than the smallest instance type never scale the group",
         None,
-        "Managed scaling plans for the big type, the group launches the small one, and the tasks never fit: the \
-         instance count climbs minute after minute while the tasks wait in PROVISIONING."
+        "The tasks fit only the larger of the group's two types. ECS leaves tasks its smallest type cannot run out of \
+         the scale-out estimate: no instance is launched, CapacityProviderReservation stays at 100%, and the tasks \
+         wait in PROVISIONING until they time out after 30 minutes."
     ),
     preset!(
         "ec2-consolidation",

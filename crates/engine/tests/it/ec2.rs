@@ -532,3 +532,52 @@ fn ecs_anywhere_refuses_awsvpc_and_load_balancers() {
     let e = anywhere(r#", "network_mode": "bridge""#, r#", "load_balancer": {}"#).unwrap_err();
     assert!(e.contains("services[0].load_balancer: ECS Anywhere has no load balancer integration"), "{e}");
 }
+
+/// "Amazon ECS cluster auto scaling", Managed scale-out behavior: "If a group of tasks have resource requirements
+/// that are greater than the smallest instance type in the Auto Scaling group, then that group of tasks can't run
+/// with this capacity provider. The capacity provider doesn't scale the Auto Scaling group. The tasks remain in the
+/// `PENDING` state." The `ec2-mixed-sizes` preset shows it as its description says: no instance is launched, the
+/// reservation stays at 100, the tasks wait in PROVISIONING until their timeout and are launched again.
+#[test]
+fn tasks_bigger_than_the_smallest_type_do_not_scale_the_group() {
+    let sim = common::run_checked(common::preset("ec2-mixed-sizes"), 1);
+    assert!(sim.instances().is_empty(), "no instance launched that could never help");
+    let reservation = sim.series().column(Column::Reservation);
+    assert!(reservation.iter().all(|&v| v == 100.0 || v == 0.0), "{reservation:?}");
+    assert!(reservation.iter().any(|&v| v == 100.0));
+    assert!(sim.series().column(Column::Provisioning).iter().any(|&v| v == 8.0), "all 8 tasks wait in PROVISIONING");
+    let m = sim.metrics();
+    assert_eq!(m.services[0].running, 0);
+    assert_eq!(m.services[0].limited_by, Some(Limiter::ClusterAutoScaling));
+    let timed_out = sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::NoCapacity)).count();
+    assert_eq!(timed_out, 8, "each task times out after 30 minutes and is launched again");
+}
+
+/// "Auto Scaling checks if all existing instances have passed the `instanceWarmupPeriod` (now minus the instance
+/// launch time). The scale-out is blocked for Instances that are within the `instanceWarmupPeriod`." In
+/// `ec2-cold-1000` (warm-up 300 s by default) scale-outs are therefore at least 300 s apart, as its description says.
+#[test]
+fn no_scale_out_while_an_instance_is_in_its_warm_up() {
+    for seed in [1, 2] {
+        let sim = common::run_checked(common::preset("ec2-cold-1000"), seed);
+        let outs: Vec<SimTime> = sim
+            .trace()
+            .iter()
+            .filter(|e| matches!(e.what, fleetplan_engine::output::TraceWhat::ScaleOut { .. }))
+            .map(|e| e.time)
+            .collect();
+        assert!(outs.len() >= 3, "seed {seed}: {outs:?}");
+        for pair in outs.windows(2) {
+            assert!(pair[1].since(pair[0]) >= 300_000, "seed {seed}: scale-outs at {outs:?}");
+        }
+    }
+}
+
+/// "Tasks in the PROVISIONING state per cluster" ("Amazon ECS service quotas"): 300 in early-2022 quota listings,
+/// 500 in the current one.
+#[test]
+fn the_provisioning_quota_follows_the_listings_of_each_period() {
+    assert_eq!(common::preset("ec2-cold-1000").limits.provisioning_limit, 300);
+    let current = scenario(r#""instance_types": ["m5.large"]"#, "", "", r#", "limits": { "profile": "current" }"#);
+    assert_eq!(current.limits.provisioning_limit, 500);
+}
