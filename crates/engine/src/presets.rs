@@ -72,9 +72,9 @@ static PRESETS: &[Preset] = &[
         "ec2-cold-1000",
         "Calibration: 1,000 tasks on EC2 with no instances at the start (published 1,118 s)",
         Some(1118.0),
-        "An Auto Scaling group provider with managed scaling starts empty. At most 100 tasks may wait in PROVISIONING, \
+        "An Auto Scaling group provider with managed scaling starts empty. At most 300 tasks may wait in PROVISIONING, \
          CapacityProviderReservation is computed once a minute, and no new scale-out starts while an instance is \
-         warming up: watch the instance count climb in steps and the tasks follow it."
+         in its 300 s warm-up: watch the instance count climb in steps five minutes apart and the tasks follow it."
     ),
     preset!(
         "ec2-warm-1000",
