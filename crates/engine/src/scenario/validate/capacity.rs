@@ -42,8 +42,8 @@ impl Validator {
                 let managed_scaling =
                     p.managed_scaling.as_ref().map(|m| self.managed_scaling(&field("managed_scaling"), m));
                 // ECS API reference, AutoScalingGroupProvider: "When using managed termination protection, managed
-                // scaling must also be used otherwise managed termination protection doesn't work." ECS rejects
-                // the combination, so the file is refused rather than run with a setting that does nothing.
+                // scaling must also be used otherwise managed termination protection doesn't work." The file is
+                // refused rather than run with a setting that would silently do nothing.
                 if p.managed_termination_protection && p.managed_scaling.is_none() {
                     self.err(
                         field("managed_termination_protection"),
