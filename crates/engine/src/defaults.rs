@@ -82,10 +82,12 @@ pub const DEPROVISION: LatencyStep = LatencyStep { mean_s: 5.0, spread: 0.25 };
 
 // ---- EC2 capacity (`docs/model.md` §4.3–4.5, §5) ----
 
-/// Tasks that may wait in PROVISIONING for cluster auto scaling, per cluster: 100 in 2022, 300 later
-/// (`docs/model.md` §4.3, which notes that quota listings have shown other values).
-pub const PROVISIONING_LIMIT_2022: u32 = 100;
-pub const PROVISIONING_LIMIT_CURRENT: u32 = 300;
+/// Tasks that may wait in PROVISIONING for cluster auto scaling, per cluster: the quota "Tasks in the PROVISIONING
+/// state per cluster" ("Amazon ECS service quotas": "the maximum number of tasks in the `PROVISIONING` state for
+/// each cluster for which capacity providers can increase capacity"). Quota listings of early 2022 give 300; the
+/// current listing gives 500 (`docs/model.md` §4.3; domain.md had 100 for 2022, which no listing shows).
+pub const PROVISIONING_LIMIT_2022: u32 = 300;
+pub const PROVISIONING_LIMIT_CURRENT: u32 = 500;
 /// A task waiting in PROVISIONING longer than this is stopped: the longer end of the 10–30 minutes the model
 /// reports (`docs/model.md` §4.3).
 pub const PROVISIONING_TIMEOUT_S: f64 = 30.0 * 60.0;

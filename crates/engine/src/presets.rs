@@ -72,9 +72,9 @@ static PRESETS: &[Preset] = &[
         "ec2-cold-1000",
         "Calibration: 1,000 tasks on EC2 with no instances at the start (published 1,118 s)",
         Some(1118.0),
-        "An Auto Scaling group provider with managed scaling starts empty. At most 100 tasks may wait in PROVISIONING, \
+        "An Auto Scaling group provider with managed scaling starts empty. At most 300 tasks may wait in PROVISIONING, \
          CapacityProviderReservation is computed once a minute, and no new scale-out starts while an instance is \
-         warming up: watch the instance count climb in steps and the tasks follow it."
+         in its 300 s warm-up: watch the instance count climb in steps five minutes apart and the tasks follow it."
     ),
     preset!(
         "ec2-warm-1000",
@@ -168,10 +168,11 @@ static PRESETS: &[Preset] = &[
     ),
     preset!(
         "ec2-mixed-sizes",
-        "Mixed instance sizes make the autoscaler repeat scale-outs",
+        "Tasks bigger than the smallest instance type never scale the group",
         None,
-        "Managed scaling plans for the big type, the group launches the small one, and the tasks never fit: the \
-         instance count climbs minute after minute while the tasks wait in PROVISIONING."
+        "The tasks fit only the larger of the group's two types. ECS leaves tasks its smallest type cannot run out of \
+         the scale-out estimate: no instance is launched, CapacityProviderReservation stays at 100%, and the tasks \
+         wait in PROVISIONING until they time out after 30 minutes."
     ),
     preset!(
         "ec2-consolidation",

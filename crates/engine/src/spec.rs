@@ -269,7 +269,8 @@ pub struct CapacityProviderSpec {
     pub desired_capacity: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed_scaling: Option<ManagedScalingSpec>,
-    /// Only empty instances are terminated on scale-in.
+    /// Only empty instances are terminated on scale-in (without it, the group's termination policy chooses). Needs
+    /// `managed_scaling` ("otherwise managed termination protection doesn't work"): refused alone.
     #[serde(default)]
     pub managed_termination_protection: bool,
     /// ECS ENI trunking (`awsvpcTrunking`): more awsvpc tasks per instance on supported types.

@@ -536,3 +536,135 @@ fn ecs_anywhere_refuses_awsvpc_and_load_balancers() {
     let e = anywhere(r#", "network_mode": "bridge""#, r#", "load_balancer": {}"#).unwrap_err();
     assert!(e.contains("services[0].load_balancer: ECS Anywhere has no load balancer integration"), "{e}");
 }
+
+/// "Amazon ECS cluster auto scaling", Managed scale-out behavior: "If a group of tasks have resource requirements
+/// that are greater than the smallest instance type in the Auto Scaling group, then that group of tasks can't run
+/// with this capacity provider. The capacity provider doesn't scale the Auto Scaling group. The tasks remain in the
+/// `PENDING` state." The `ec2-mixed-sizes` preset shows it as its description says: no instance is launched, the
+/// reservation stays at 100, the tasks wait in PROVISIONING until their timeout and are launched again.
+#[test]
+fn tasks_bigger_than_the_smallest_type_do_not_scale_the_group() {
+    let sim = common::run_checked(common::preset("ec2-mixed-sizes"), 1);
+    assert!(sim.instances().is_empty(), "no instance launched that could never help");
+    let reservation = sim.series().column(Column::Reservation);
+    assert!(reservation.iter().all(|&v| v == 100.0 || v == 0.0), "{reservation:?}");
+    assert!(reservation.contains(&100.0));
+    assert!(sim.series().column(Column::Provisioning).contains(&8.0), "all 8 tasks wait in PROVISIONING");
+    let m = sim.metrics();
+    assert_eq!(m.services[0].running, 0);
+    assert_eq!(m.services[0].limited_by, Some(Limiter::ClusterAutoScaling));
+    let timed_out = sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::NoCapacity)).count();
+    assert_eq!(timed_out, 8, "each task times out after 30 minutes and is launched again");
+}
+
+/// "Auto Scaling checks if all existing instances have passed the `instanceWarmupPeriod` (now minus the instance
+/// launch time). The scale-out is blocked for Instances that are within the `instanceWarmupPeriod`." In
+/// `ec2-cold-1000` (warm-up 300 s by default) scale-outs are therefore at least 300 s apart, as its description says.
+#[test]
+fn no_scale_out_while_an_instance_is_in_its_warm_up() {
+    for seed in [1, 2] {
+        let sim = common::run_checked(common::preset("ec2-cold-1000"), seed);
+        let outs: Vec<SimTime> = sim
+            .trace()
+            .iter()
+            .filter(|e| matches!(e.what, fleetplan_engine::output::TraceWhat::ScaleOut { .. }))
+            .map(|e| e.time)
+            .collect();
+        assert!(outs.len() >= 3, "seed {seed}: {outs:?}");
+        for pair in outs.windows(2) {
+            assert!(pair[1].since(pair[0]) >= 300_000, "seed {seed}: scale-outs at {outs:?}");
+        }
+    }
+}
+
+/// "Tasks in the PROVISIONING state per cluster" ("Amazon ECS service quotas"): 300 in early-2022 quota listings,
+/// 500 in the current one.
+#[test]
+fn the_provisioning_quota_follows_the_listings_of_each_period() {
+    assert_eq!(common::preset("ec2-cold-1000").limits.provisioning_limit, 300);
+    let current = scenario(r#""instance_types": ["m5.large"]"#, "", "", r#", "limits": { "profile": "current" }"#);
+    assert_eq!(current.limits.provisioning_limit, 500);
+}
+
+/// Without managed termination protection the Auto Scaling group chooses by its termination policy, not by what
+/// runs on the instances ("Amazon ECS cluster auto scaling", Managed scale-in behavior: "If you don't use capacity
+/// provider managed termination, the Auto Scaling group selects EC2 instances using the Auto Scaling group
+/// termination policy"). Four instances over three zones, both tasks binpacked on the first: the zone with two
+/// instances loses one first, the instances are equally close to their billing hour, and the lowest id goes — the
+/// one with the tasks, which stop with it and are launched again elsewhere.
+#[test]
+fn without_termination_protection_the_group_policy_may_take_busy_instances() {
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "min_size": 0, "max_size": 10, "desired_capacity": 4, "managed_scaling": {}"#,
+        r#", "network_mode": "bridge""#,
+        r#", "desired_count": 2, "placement_strategy": [{ "type": "binpack", "field": "cpu" }]"#,
+        "",
+    );
+    let sim = common::run_checked(s, 12);
+    let killed = sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::InstanceTerminated)).count();
+    assert_eq!(
+        killed,
+        2,
+        "the busy instance went first: {:?}",
+        sim.instances().iter().map(|i| (i.zone, i.state, i.tasks.len())).collect::<Vec<_>>()
+    );
+    assert_eq!(sim.metrics().services[0].running, 2, "the service replaced them");
+}
+
+/// "After the scale-in process starts ... the Auto Scaling group sets the `DesireCapacity` value to be greater than
+/// one instance and less than 50% each minute": 8 empty instances go 4, 2, 1, 1 in consecutive minutes, not all at once.
+#[test]
+fn scale_in_takes_at_most_half_the_group_each_minute() {
+    let s = scenario(
+        r#""instance_types": ["m5.large"], "min_size": 0, "max_size": 10, "desired_capacity": 8, "managed_scaling": {}"#,
+        "",
+        r#", "desired_count": 0"#,
+        r#", "horizon_s": 1800"#,
+    );
+    let sim = common::run_checked(s, 14);
+    let steps: Vec<(SimTime, u32)> = sim
+        .trace()
+        .iter()
+        .filter_map(|e| match e.what {
+            fleetplan_engine::output::TraceWhat::ScaleIn { instances, .. } => Some((e.time, instances)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(steps.iter().map(|&(_, n)| n).collect::<Vec<_>>(), vec![4, 2, 1, 1], "{steps:?}");
+    assert!(steps.windows(2).all(|w| w[1].0.since(w[0].0) == 60_000), "one step a minute: {steps:?}");
+}
+
+/// M is the largest estimate over the groups of tasks with identical requirements, not their sum ("Deep dive on
+/// Amazon ECS cluster auto scaling"). Two services wait on an empty m5.large group: 4 tasks of 1 vCPU need 2
+/// instances, 4 of 2 vCPU need 4; the first scale-out launches 4, not 6.
+#[test]
+fn m_is_the_largest_group_estimate_not_the_sum() {
+    let json = scenario_json(
+        r#""instance_types": ["m5.large"], "max_size": 10, "managed_scaling": {}"#,
+        r#", "cpu": 1024, "network_mode": "bridge""#,
+        r#", "desired_count": 4"#,
+        "",
+    );
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut big = v["task_definitions"][0].clone();
+    big["name"] = "big".into();
+    big["cpu"] = 2048.into();
+    v["task_definitions"].as_array_mut().unwrap().push(big);
+    let mut service = v["services"][0].clone();
+    service["name"] = "big".into();
+    service["task_definition"] = "big".into();
+    v["services"].as_array_mut().unwrap().push(service);
+    for seed in [1, 2, 3] {
+        let sim = common::run_checked(common::scenario(&v.to_string()), seed);
+        let outs: Vec<u32> = sim
+            .trace()
+            .iter()
+            .filter_map(|e| match e.what {
+                fleetplan_engine::output::TraceWhat::ScaleOut { instances, .. } => Some(instances),
+                _ => None,
+            })
+            .collect();
+        assert!(outs.iter().all(|&n| n <= 4), "seed {seed}: {outs:?}");
+        assert_eq!(sim.metrics().services.iter().map(|s| s.running).sum::<u32>(), 8, "seed {seed}");
+    }
+}

@@ -151,3 +151,21 @@ fn duplicate_names() {
     });
     assert_problem(&p, "services[1].name", "defined twice");
 }
+
+/// ECS API reference, AutoScalingGroupProvider: "When using managed termination protection, managed scaling must
+/// also be used otherwise managed termination protection doesn't work."
+#[test]
+fn managed_termination_protection_needs_managed_scaling() {
+    let provider = |scaling: bool| {
+        let mut p = serde_json::json!({ "name": "asg", "instance_types": ["m5.large"], "max_size": 4,
+            "managed_termination_protection": true });
+        if scaling {
+            p["managed_scaling"] = serde_json::json!({});
+        }
+        p
+    };
+    let p = problems_with(|v| v["capacity_providers"] = serde_json::json!([provider(false)]));
+    assert_problem(&p, "capacity_providers[0].managed_termination_protection", "needs managed scaling");
+    let p = problems_with(|v| v["capacity_providers"] = serde_json::json!([provider(true)]));
+    assert!(!p.iter().any(|p| p.contains("managed_termination_protection")), "{p:#?}");
+}

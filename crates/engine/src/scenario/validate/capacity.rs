@@ -41,6 +41,15 @@ impl Validator {
                     self.spot_interruptions(&format!("capacity_providers[{i}]"), p, &instance_types);
                 let managed_scaling =
                     p.managed_scaling.as_ref().map(|m| self.managed_scaling(&field("managed_scaling"), m));
+                // ECS API reference, AutoScalingGroupProvider: "When using managed termination protection, managed
+                // scaling must also be used otherwise managed termination protection doesn't work." The file is
+                // refused rather than run with a setting that would silently do nothing.
+                if p.managed_termination_protection && p.managed_scaling.is_none() {
+                    self.err(
+                        field("managed_termination_protection"),
+                        "managed termination protection needs managed scaling: add \"managed_scaling\": {} or turn it off",
+                    );
+                }
                 AsgProvider {
                     name: p.name.clone(),
                     instance_types,
