@@ -56,9 +56,12 @@ impl Simulation {
         self.schedule_in(warning, Event::SpotTermination { instance: id });
     }
 
-    /// DRAINING: tasks not yet RUNNING stop at once; running service tasks are replaced by their schedulers within
-    /// the deployment bounds; standalone tasks are left alone.
-    fn drain_instance(&mut self, id: InstanceId) {
+    /// DRAINING: service tasks not yet RUNNING stop at once; running service tasks are replaced by their schedulers
+    /// within the deployment bounds; standalone tasks are left alone, PENDING or RUNNING. *Draining Amazon ECS
+    /// container instances*: "Any tasks that are part of a service that are in a `PENDING` state are stopped
+    /// immediately"; *UpdateContainerInstancesState* (ECS API Reference): "Any PENDING or RUNNING tasks that do not
+    /// belong to a service aren't affected. You must wait for them to finish or stop them manually."
+    pub(in crate::sim) fn drain_instance(&mut self, id: InstanceId) {
         self.fleet.transition(id, InstanceState::Active, InstanceState::Draining);
         self.record(TraceWhat::Instance { instance: id.raw(), state: InstanceState::Draining });
         for task in self.fleet.instance(id).tasks.clone() {
@@ -67,14 +70,14 @@ impl Simulation {
                 continue;
             }
             match (t.state, t.owner) {
-                (TaskState::Provisioning | TaskState::Pending | TaskState::Activating, _) => {
+                (_, Owner::Standalone { .. }) => {}
+                (TaskState::Provisioning | TaskState::Pending | TaskState::Activating, Owner::Service { .. }) => {
                     self.begin_stop(task, StopReason::SpotInterrupted)
                 }
                 (_, Owner::Service { service, .. }) => {
                     self.tasks.set_on_draining(task);
                     self.service_task_on_draining(service);
                 }
-                (_, Owner::Standalone { .. }) => {}
             }
         }
     }
@@ -196,7 +199,7 @@ mod tests {
     use crate::instance::InstanceState;
     use crate::sim::testing::{self, i};
     use crate::sim::{Event, Simulation};
-    use crate::task::TaskState;
+    use crate::task::{Owner, TaskState};
     use crate::time::SimTime;
 
     /// Two Spot instances with draining on, two running service tasks on each.
@@ -238,6 +241,28 @@ mod tests {
         // A second notice for the same instance changes nothing.
         sim.spot_notice(i(0));
         assert_eq!(sim.accounting.interruptions(), 1);
+    }
+
+    /// Draining leaves standalone tasks alone even before they run, and stops only the service's PENDING tasks.
+    #[test]
+    fn draining_stops_pending_service_tasks_and_leaves_pending_standalone_tasks_alone() {
+        let provider = r#""instance_types": ["m5.large"], "purchase": "spot", "allocation_strategy": "capacity-optimized", "availability_zones": ["us-east-1a"],
+               "max_size": 2, "desired_capacity": 1, "spot_draining": true"#;
+        let top = r#""run_tasks": [{ "name": "job", "task_definition": "web", "count": 2, "at_s": 1,
+               "capacity_provider_strategy": [{ "capacity_provider": "asg", "weight": 1 }] }]"#;
+        let mut sim = testing::checked(testing::ec2(provider, r#""image_mb": 2000, "network_mode": "bridge""#, r#", "desired_count": 2"#, top));
+        // Step until every task is on the instance and none has started: all PENDING (pulling the big image).
+        while !(sim.tasks.all().len() == 4 && sim.tasks.all().iter().all(|t| t.state == TaskState::Pending)) {
+            assert!(sim.step(), "the tasks never were all PENDING together");
+        }
+        sim.spot_notice(i(0));
+        sim.assert_invariants();
+        for t in sim.tasks.all() {
+            match t.owner {
+                Owner::Standalone { .. } => assert!(!t.stopping && t.state == TaskState::Pending),
+                Owner::Service { .. } => assert!(t.stopping),
+            }
+        }
     }
 
     #[test]
