@@ -154,6 +154,9 @@ pub const MANAGED_SCALING_TARGET_CAPACITY: u32 = 100;
 pub const MANAGED_SCALING_MINIMUM_STEP: u32 = 1;
 pub const MANAGED_SCALING_MAXIMUM_STEP: u32 = 10_000;
 pub const MANAGED_SCALING_INSTANCE_WARMUP_S: f64 = 300.0;
+/// ECS managed instance draining of an Auto Scaling group provider: *Configuring Amazon ECS capacity providers to
+/// safely shut down instances*: "Managed instance draining is on by default when you create a capacity provider."
+pub const MANAGED_DRAINING: bool = true;
 /// The Availability Zones an Auto Scaling group spreads over when the file names none.
 pub const AVAILABILITY_ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
 /// Where ECS Anywhere hosts are when the file does not say (their `ecs.availability-zone` attribute).

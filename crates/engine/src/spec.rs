@@ -243,6 +243,10 @@ fn default_minimum_step() -> u32 {
 fn default_maximum_step() -> u32 {
     d::MANAGED_SCALING_MAXIMUM_STEP
 }
+fn default_managed_draining() -> bool {
+    d::MANAGED_DRAINING
+}
+
 fn default_instance_warmup_s() -> f64 {
     d::MANAGED_SCALING_INSTANCE_WARMUP_S
 }
@@ -281,7 +285,12 @@ pub struct CapacityProviderSpec {
     /// Spot groups: `ECS_ENABLE_SPOT_INSTANCE_DRAINING` (off by default in ECS): drain at the interruption notice.
     #[serde(default)]
     pub spot_draining: bool,
-    /// Spot groups: ASG Capacity Rebalancing: launch a replacement at the rebalance recommendation / notice.
+    /// ECS managed instance draining (`managedDraining`, on by default): instances the group terminates are set to
+    /// DRAINING first and terminated once their service tasks are replaced.
+    #[serde(default = "default_managed_draining")]
+    pub managed_draining: bool,
+    /// Spot groups: ASG Capacity Rebalancing: launch a replacement at the rebalance recommendation / notice, and
+    /// terminate the old instance once the replacement is in service.
     #[serde(default)]
     pub capacity_rebalance: bool,
     /// Spot groups: how long before the interruption notice the rebalance recommendation arrives. AWS says only that

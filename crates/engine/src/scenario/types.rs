@@ -88,6 +88,8 @@ pub struct AsgProvider {
     pub images_cached: bool,
     pub spot_draining: bool,
     pub capacity_rebalance: bool,
+    /// ECS managed instance draining: instances the group terminates drain first.
+    pub managed_draining: bool,
     /// How long before a notice its rebalance recommendation arrives (0: together with it).
     pub rebalance_lead_ms: u64,
     /// Random interruptions: expected interruptions per instance per hour, per instance type (indexed like
