@@ -45,15 +45,17 @@ static PRESETS: &[Preset] = &[
         "fargate-spot-1000",
         "Calibration: 1,000 tasks on Fargate Spot (published 353 s)",
         Some(353.0),
-        "The same service on Fargate Spot. Launch tokens are not the problem: Spot capacity is granted at a few tasks \
-         per second, so tasks queue in PROVISIONING (watch the backlog chart) and the run takes far longer."
+        "The same service on Fargate Spot, with the Spot capacity the Region had during the 2022 benchmark \
+         (availability benchmark_2022). Launch tokens are not the problem: capacity is granted at a few tasks per \
+         second, so tasks queue in PROVISIONING (watch the backlog chart) and the run takes far longer. With \
+         plentiful capacity the run would take as long as On-Demand."
     ),
     preset!(
         "fargate-5050-1000",
         "Calibration: 1,000 tasks split 50/50 On-Demand / Spot (published 213 s)",
         Some(213.0),
-        "Half the tasks on each provider. The two launch buckets are separate and only 500 tasks wait for Spot \
-         capacity, so the mix is nearly as fast as On-Demand alone."
+        "Half the tasks on each provider, with the 2022 benchmark's Spot capacity. The two launch buckets are \
+         separate and only 500 tasks wait for Spot capacity, so the mix is nearly as fast as On-Demand alone."
     ),
     preset!(
         "fargate-no-public-ip-1000",
@@ -95,7 +97,7 @@ static PRESETS: &[Preset] = &[
         "Stress: 100 services x 1,000 tasks over EC2, EC2 Spot and Fargate, 6 hours",
         None,
         "100,000 tasks: 40 services on On-Demand instances, 30 on diversified Spot instances with draining, 30 split \
-         between Fargate and Fargate Spot. The Fargate services queue on the shared buckets and Spot capacity while \
+         between Fargate and Fargate Spot. The Fargate services queue on the shared launch buckets while \
          the EC2 ones launch at 500 tasks/min each; Spot waves at 2, 3 and 4 hours, a deployment at 5 hours."
     ),
     preset!(

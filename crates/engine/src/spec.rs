@@ -177,8 +177,12 @@ pub struct PriceSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SpotAvailability {
+    /// Capacity does not limit launches: they are paced by the Spot launch bucket and the services' rates.
     #[default]
     Plenty,
+    /// The rate at which the 2022 benchmark's Spot row was given capacity (a condition of that measurement).
+    #[serde(rename = "benchmark_2022")]
+    Benchmark2022,
     Tight,
     None,
 }

@@ -388,7 +388,8 @@ fn an_early_rebalance_recommendation_replaces_instances_before_the_wave() {
         early.trace().iter().filter(|e| e.to_string().contains("rebalance recommendation")).collect();
     assert_eq!(recommendations.len(), 3);
     assert!(recommendations.iter().all(|e| e.time == SimTime::from_secs_f64(300.0)));
-    let notices = |sim: &Simulation| sim.trace().iter().filter(|e| e.to_string().contains("Spot interruption notice")).count();
+    let notices =
+        |sim: &Simulation| sim.trace().iter().filter(|e| e.to_string().contains("Spot interruption notice")).count();
     assert_eq!(notices(&early), 0, "the recommended instances were gone before the wave");
     let terminated = |sim: &Simulation| {
         let mut times: Vec<SimTime> =

@@ -298,7 +298,12 @@ mod tests {
                "max_size": 2, "desired_capacity": 1, "spot_draining": true"#;
         let top = r#""run_tasks": [{ "name": "job", "task_definition": "web", "count": 2, "at_s": 1,
                "capacity_provider_strategy": [{ "capacity_provider": "asg", "weight": 1 }] }]"#;
-        let mut sim = testing::checked(testing::ec2(provider, r#""image_mb": 2000, "network_mode": "bridge""#, r#", "desired_count": 2"#, top));
+        let mut sim = testing::checked(testing::ec2(
+            provider,
+            r#""image_mb": 2000, "network_mode": "bridge""#,
+            r#", "desired_count": 2"#,
+            top,
+        ));
         // Step until every task is on the instance and none has started: all PENDING (pulling the big image).
         while !(sim.tasks.all().len() == 4 && sim.tasks.all().iter().all(|t| t.state == TaskState::Pending)) {
             assert!(sim.step(), "the tasks never were all PENDING together");
@@ -332,7 +337,7 @@ mod tests {
     #[test]
     fn capacity_rebalancing_terminates_the_old_instance_once_the_replacement_is_in_service() {
         let notice = SimTime::from_secs_f64(600.0);
-        let mut plain = rebalancing(false);
+        let plain = rebalancing(false);
         let booted = plain.now;
         assert!(booted < notice.plus_ms(120_000));
         assert_eq!(plain.fleet.instance(i(0)).state, InstanceState::Terminated);
