@@ -104,9 +104,11 @@ static PRESETS: &[Preset] = &[
         "fargate-three-services",
         "Three services deploying at once share the Fargate bucket",
         None,
-        "Three services of 1,000 tasks each start together. Each could launch 500 tasks/min, but they share the \
-         account's Fargate On-Demand bucket of 20 tasks/s: watch the bucket chart sit at zero and the summary name the \
-         bucket as the limit. On EC2 capacity each service would have its own launch rate."
+        "Three services of 1,000 tasks each start together. Each could launch 500 tasks/min (25 tasks/s together), but \
+         they share the account's Fargate On-Demand bucket of 20 tasks/s: the bucket chart is emptied at every workflow \
+         cycle and refills between them, the last service is steady about a minute later than one service alone would \
+         be, and the summary names the bucket as the limit of the services that got the fewest tokens. On EC2 capacity \
+         each service would have its own launch rate."
     ),
     preset!(
         "fargate-runtask-burst",
@@ -166,7 +168,8 @@ static PRESETS: &[Preset] = &[
         "A rolling deployment stuck on a fixed host port",
         None,
         "The deployment at 300 s never finishes: the new revision needs port 80, every instance has it taken, and \
-         minimumHealthyPercent 100 forbids stopping an old task first. The summary names the deployment settings."
+         minimumHealthyPercent 100 forbids stopping an old task first. The summary shows the deployment still in \
+         progress, no instance with room for the new task, and the four old tasks running."
     ),
     preset!(
         "ec2-mixed-sizes",

@@ -41,8 +41,8 @@ fn launch_rates(sim: &Simulation) -> (f64, f64) {
             .filter(|t| (t.provider == Provider::Fargate) == fargate)
             .map(|t| t.launched_at.as_millis())
             .collect();
-        let span = times.iter().max().unwrap() - times.iter().min().unwrap();
-        times.len() as f64 / (span as f64 / 1000.0)
+        let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else { return 0.0 };
+        times.len() as f64 / ((last - first) as f64 / 1000.0)
     };
     (rate(true), rate(false))
 }
@@ -84,4 +84,54 @@ fn six_services_preset_shows_ec2_ahead_of_fargate() {
         };
         assert!(last("ec2") < 170.0 && last("fargate") > last("ec2") + 60.0, "seed {seed}");
     }
+}
+
+/// `fargate-three-services`: three services that could launch 25 tasks/s together share the 20 tasks/s bucket. The
+/// bucket runs low at every workflow cycle, together they launch no faster than 20 tasks/s, the last of them is steady
+/// well after one service alone would be (`fargate-ondemand-1000`, ~205 s), and the summary names the bucket as the
+/// limit of the service that got the fewest tokens.
+#[test]
+fn three_services_preset_shares_the_fargate_bucket() {
+    use fleetplan_engine::output::{Column, Limiter};
+    for seed in 1..=3 {
+        let sim = common::run_checked(common::preset("fargate-three-services"), seed);
+        // Never faster than the bucket: 100 tasks at once, then 20 tasks/s.
+        let last_launch = sim.tasks().iter().map(|t| t.launched_at.as_millis()).max().unwrap();
+        assert!(last_launch >= 145_000, "seed {seed}: the last launch at {last_launch} ms");
+        let level = sim.series().column(Column::BucketFargateOnDemand);
+        let lowest = level.iter().skip(5).take(100).cloned().fold(f64::MAX, f64::min);
+        assert!(lowest < 25.0, "seed {seed}: the bucket never ran low ({lowest})");
+        let summary = sim.metrics();
+        let last = summary.services.iter().map(|s| s.steady_s.expect("steady")).fold(0.0, f64::max);
+        assert!(last > 240.0, "seed {seed}: last steady at {last}");
+        assert!(summary.services.iter().any(|s| s.limited_by == Some(Limiter::FargateOnDemandBucket)), "seed {seed}");
+    }
+}
+
+/// `ec2-stuck-host-port`: the deployment at 300 s never progresses: no task of the new revision is ever placed, the
+/// four old tasks keep running and the deployment is still in progress at the end.
+#[test]
+fn stuck_host_port_preset_never_progresses() {
+    use fleetplan_engine::output::Rollout;
+    let sim = common::run_checked(common::preset("ec2-stuck-host-port"), 1);
+    let summary = sim.metrics();
+    assert_eq!(summary.services[0].deployment.rollout, Rollout::InProgress);
+    assert_eq!(summary.services[0].running, 4);
+    assert!(sim.tasks().iter().filter(|t| t.task_def != sim.tasks()[0].task_def).all(|t| t.running_at.is_none()));
+}
+
+/// `ec2-spot-draining`: the drained service starts replacements at the notice and keeps its healthy count; the
+/// other loses half its tasks when the instances die two minutes later.
+#[test]
+fn spot_draining_preset_keeps_the_drained_service_healthy() {
+    let mut sim = Simulation::new(common::preset("ec2-spot-draining"), 1);
+    let (mut drained_low, mut undrained_low) = (u32::MAX, u32::MAX);
+    for s in 600..=900 {
+        sim.step_until(fleetplan_engine::SimTime::from_secs_f64(f64::from(s)));
+        let services = sim.metrics().services;
+        drained_low = drained_low.min(services[0].healthy);
+        undrained_low = undrained_low.min(services[1].healthy);
+    }
+    assert_eq!(drained_low, 48);
+    assert!(undrained_low <= 26, "undrained kept {undrained_low}");
 }
