@@ -135,3 +135,29 @@ fn spot_draining_preset_keeps_the_drained_service_healthy() {
     assert_eq!(drained_low, 48);
     assert!(undrained_low <= 26, "undrained kept {undrained_low}");
 }
+
+/// `fargate-spot-1000` and `fargate-5050-1000` set the 2022 benchmark's Spot capacity. With it Spot capacity, not
+/// the Spot launch bucket, paces the Spot row, and only the 500 Spot tasks of the 50/50 row wait for it; with
+/// plentiful capacity the Spot row runs as fast as On-Demand.
+#[test]
+fn the_spot_calibration_presets_are_paced_by_the_2022_spot_capacity() {
+    use fleetplan_engine::output::{Column, Limiter};
+    let with_availability = |id: &str, availability: &str| {
+        let json = fleetplan_engine::presets::get(id).unwrap().json;
+        let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+        value["fargate_spot"]["availability"] = serde_json::json!(availability);
+        common::scenario(&value.to_string())
+    };
+    for seed in 1..=3 {
+        let spot = common::run_checked(common::preset("fargate-spot-1000"), seed);
+        assert_eq!(spot.metrics().services[0].limited_by, Some(Limiter::FargateSpotCapacity), "seed {seed}");
+        let mix = common::run_checked(common::preset("fargate-5050-1000"), seed);
+        let waiting = mix.series().column(Column::SpotCapacityWaiting).iter().cloned().fold(0.0, f64::max);
+        assert!(waiting > 0.0 && waiting <= 500.0, "seed {seed}: {waiting} waited for Spot capacity");
+
+        let plenty = common::run_checked(with_availability("fargate-spot-1000", "plenty"), seed).metrics();
+        let on_demand = common::run_checked(common::preset("fargate-ondemand-1000"), seed).metrics();
+        let (plenty, on_demand) = (plenty.completion_s.unwrap(), on_demand.completion_s.unwrap());
+        assert!((plenty / on_demand - 1.0).abs() < 0.05, "seed {seed}: Spot with plenty {plenty} s, On-Demand {on_demand} s");
+    }
+}
