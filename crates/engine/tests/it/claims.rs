@@ -158,6 +158,9 @@ fn the_spot_calibration_presets_are_paced_by_the_2022_spot_capacity() {
         let plenty = common::run_checked(with_availability("fargate-spot-1000", "plenty"), seed).metrics();
         let on_demand = common::run_checked(common::preset("fargate-ondemand-1000"), seed).metrics();
         let (plenty, on_demand) = (plenty.completion_s.unwrap(), on_demand.completion_s.unwrap());
-        assert!((plenty / on_demand - 1.0).abs() < 0.05, "seed {seed}: Spot with plenty {plenty} s, On-Demand {on_demand} s");
+        assert!(
+            (plenty / on_demand - 1.0).abs() < 0.05,
+            "seed {seed}: Spot with plenty {plenty} s, On-Demand {on_demand} s"
+        );
     }
 }

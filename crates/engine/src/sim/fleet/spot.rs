@@ -64,6 +64,12 @@ impl Simulation {
     /// belong to a service aren't affected. You must wait for them to finish or stop them manually."
     pub(in crate::sim) fn drain_instance(&mut self, id: InstanceId) {
         self.fleet.transition(id, InstanceState::Active, InstanceState::Draining);
+        // Drained for a Spot interruption notice, or because the group terminates the instance.
+        let reason = if self.fleet.instance(id).notice_at.is_some() {
+            StopReason::SpotInterrupted
+        } else {
+            StopReason::InstanceTerminated
+        };
         self.record(TraceWhat::Instance { instance: id.raw(), state: InstanceState::Draining });
         for task in self.fleet.instance(id).tasks.clone() {
             let t = &self.tasks[task];
@@ -73,7 +79,7 @@ impl Simulation {
             match (t.state, t.owner) {
                 (_, Owner::Standalone { .. }) => {}
                 (TaskState::Provisioning | TaskState::Pending | TaskState::Activating, Owner::Service { .. }) => {
-                    self.begin_stop(task, StopReason::SpotInterrupted)
+                    self.begin_stop(task, reason)
                 }
                 (_, Owner::Service { service, .. }) => {
                     self.tasks.set_on_draining(task);
@@ -111,7 +117,7 @@ impl Simulation {
         }
     }
 
-    /// The group terminates an instance (today: the one a Capacity Rebalancing replacement stands in for). With
+    /// The group terminates an instance (Capacity Rebalancing, scale-in). With
     /// ECS managed instance draining, the instance goes DRAINING and is terminated once its service tasks are
     /// replaced (the Auto Scaling lifecycle hook holds the termination meanwhile); without, it goes at once.
     /// *AutoScalingGroupProvider* (ECS API Reference), `managedDraining`: "When you enable this, Amazon ECS manages
@@ -356,6 +362,38 @@ mod tests {
         assert!(on_it.iter().all(|t| t.on_draining && t.stop_reason == Some(StopReason::SpotInterrupted)), "{on_it:?}");
         assert_eq!(drained.metrics().services[0].running, 4);
         drained.assert_invariants();
+    }
+
+    /// An On-Demand group terminates an instance that runs service tasks (as a scale-in without termination
+    /// protection does): with managed draining they are replaced first, without it they die with it.
+    #[test]
+    fn managed_draining_replaces_service_tasks_before_the_group_terminates_the_instance() {
+        let run = |managed_draining: bool| {
+            let provider = format!(r#""max_size": 3, "desired_capacity": 2, "managed_draining": {managed_draining}"#);
+            let mut sim = testing::checked(testing::ec2(
+                &provider,
+                r#", "network_mode": "bridge""#,
+                r#", "desired_count": 4"#,
+                "",
+            ));
+            sim.step_until(SimTime::from_secs_f64(300.0));
+            assert!(!sim.fleet.instance(i(0)).tasks.is_empty());
+            sim.group_terminates(i(0));
+            sim
+        };
+        let mut drained = run(true);
+        assert_eq!(drained.fleet.instance(i(0)).state, InstanceState::Draining);
+        assert!(drained.tasks.all().iter().all(|t| !t.stopping), "nothing stops before its replacement is healthy");
+        while drained.now < SimTime::from_secs_f64(400.0) && drained.step() {
+            assert!(drained.metrics().services[0].healthy >= 4, "a drained task stopped before its replacement");
+        }
+        assert_eq!(drained.fleet.instance(i(0)).state, InstanceState::Terminated);
+        let stopped: Vec<_> = drained.tasks.all().iter().filter_map(|t| t.stop_reason).collect();
+        assert!(!stopped.is_empty() && stopped.iter().all(|&r| r == StopReason::InstanceTerminated), "{stopped:?}");
+
+        let plain = run(false);
+        assert_eq!(plain.fleet.instance(i(0)).state, InstanceState::Terminated);
+        assert!(plain.metrics().services[0].healthy < 4, "its tasks died with it");
     }
 
     #[test]
