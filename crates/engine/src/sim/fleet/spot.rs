@@ -128,8 +128,9 @@ impl Simulation {
         if instance.state == InstanceState::Terminated || instance.terminating {
             return;
         }
-        let (p, state) = (instance.provider, instance.state);
-        if !self.scenario.providers[p.index()].managed_draining {
+        let (p, state, empty) = (instance.provider, instance.state, instance.tasks.is_empty());
+        // An empty instance has nothing to drain: it goes at once either way.
+        if !self.scenario.providers[p.index()].managed_draining || empty {
             self.terminate_instance(id, StopReason::InstanceTerminated);
             return;
         }
