@@ -104,12 +104,17 @@ impl Simulation {
 
     /// The group launches a replacement, if its maximum size allows; for Capacity Rebalancing it remembers the
     /// instance replaced, which the group terminates once the replacement is in service. *Use Capacity Rebalancing
-    /// to handle Amazon EC2 Spot Interruptions* (EC2 Auto Scaling User Guide): "When launching a new Spot Instance,
+    /// to handle Amazon EC2 Spot Interruptions* (EC2 Auto Scaling User Guide): "When launching a new instance,
     /// Amazon EC2 Auto Scaling waits until the new instance passes its health check before it proceeds with
     /// terminating the previous instance", and "being at or near the specified maximum capacity could impede or
-    /// completely halt rebalancing activities".
+    /// completely halt rebalancing activities. To avoid this problem, Amazon EC2 Auto Scaling can temporarily exceed
+    /// the specified maximum capacity of a group during a rebalancing activity." That page gives no margin; the
+    /// engine uses the one the same guide documents for Availability Zone rebalancing: "a 10 percent margin (or by
+    /// a margin of one instance, whichever is greater)".
     fn replace_instance(&mut self, p: ProviderId, replaced: Option<InstanceId>) {
-        if self.fleet.group_size(p) < self.scenario.providers[p.index()].max_size {
+        let max_size = self.scenario.providers[p.index()].max_size;
+        let margin = if replaced.is_some() { (max_size / 10).max(1) } else { 0 };
+        if self.fleet.group_size(p) < max_size + margin {
             let new = self.launch_instance(p);
             if let Some(old) = replaced {
                 self.fleet.set_replaces(new, old);
@@ -395,6 +400,26 @@ mod tests {
         let plain = run(false);
         assert_eq!(plain.fleet.instance(i(0)).state, InstanceState::Terminated);
         assert!(plain.metrics().services[0].healthy < 4, "its tasks died with it");
+    }
+
+    /// At its maximum size a group still launches a Capacity Rebalancing replacement: it may exceed the maximum
+    /// for the time of the rebalancing.
+    #[test]
+    fn capacity_rebalancing_may_exceed_the_maximum_size() {
+        let provider = r#""instance_types": ["m5.large"], "purchase": "spot", "allocation_strategy": "capacity-optimized", "availability_zones": ["us-east-1a"],
+               "max_size": 2, "desired_capacity": 2, "capacity_rebalance": true"#;
+        let mut sim = testing::checked(testing::ec2(provider, "", r#", "desired_count": 2"#, ""));
+        sim.step_until(SimTime::from_secs_f64(300.0));
+        sim.spot_notice(i(0));
+        assert_eq!(sim.fleet.instances().len(), 3);
+        assert_eq!(sim.fleet.instance(i(2)).replaces, Some(i(0)));
+        // Back at two once the old instance is gone.
+        sim.step_until(SimTime::from_secs_f64(600.0));
+        assert_eq!(sim.fleet.group_size(crate::ids::ProviderId::from_index(0)), 2);
+        // A second notice on a group at its maximum: one more over, no further.
+        sim.spot_notice(i(1));
+        sim.spot_notice(i(2));
+        assert_eq!(sim.fleet.group_size(crate::ids::ProviderId::from_index(0)), 3);
     }
 
     #[test]
