@@ -117,12 +117,16 @@ pub const DYNAMIC_PORTS: u32 = 65535 - 49153 + 1;
 
 // ---- Fargate Spot (`docs/model.md` §4.1) ----
 
-/// Spot tasks given capacity per second when availability is "plenty". *Calibrated* on the Spot row: 353 s for
-/// 1,000 tasks, of which the last ~75 s are the lifecycle of the last task, so capacity came at ~1,000 / 280 s
-/// = 3.6 tasks/s (the article: Spot launches "depend on the Spot capacity available in the Region"). The 50/50
-/// row (213 s) is then a prediction, not a fit: only 500 tasks wait for Spot capacity.
-pub const SPOT_CAPACITY_PLENTY_PER_S: f64 = 3.6;
-/// "Tight": a quarter of that.
+// Availability "plenty" has no rate: capacity does not limit Spot launches, which the Spot launch bucket (20/s, its
+// own, beside the On-Demand one: the 2022 blog post) and the services' rates pace; independent public measurements
+// launched thousands of Fargate Spot tasks in a few minutes (`docs/model.md` §4.1).
+
+/// Spot tasks given capacity per second at availability "benchmark_2022": the Region's spare Spot capacity during
+/// the 2022 benchmark (the article: Spot launches "depend on the Spot capacity available in the Region").
+/// *Calibrated* on its Spot row: 353 s for 1,000 tasks, of which the last ~75 s are the lifecycle of the last task,
+/// so capacity came at ~1,000 / 280 s = 3.6 tasks/s. A condition of that measurement, not a limit of Fargate Spot.
+pub const SPOT_CAPACITY_BENCHMARK_2022_PER_S: f64 = 3.6;
+/// "Tight": a quarter of the 2022 benchmark's rate (an illustration of scarce capacity, not a measurement).
 pub const SPOT_CAPACITY_TIGHT_PER_S: f64 = 0.9;
 /// Capacity grants that can accumulate while no Spot task waits (a few seconds' worth).
 pub const SPOT_CAPACITY_BURST: u32 = 10;
@@ -156,6 +160,9 @@ pub const MANAGED_SCALING_TARGET_CAPACITY: u32 = 100;
 pub const MANAGED_SCALING_MINIMUM_STEP: u32 = 1;
 pub const MANAGED_SCALING_MAXIMUM_STEP: u32 = 10_000;
 pub const MANAGED_SCALING_INSTANCE_WARMUP_S: f64 = 300.0;
+/// ECS managed instance draining of an Auto Scaling group provider: *Configuring Amazon ECS capacity providers to
+/// safely shut down instances*: "Managed instance draining is on by default when you create a capacity provider."
+pub const MANAGED_DRAINING: bool = true;
 /// The Availability Zones an Auto Scaling group spreads over when the file names none.
 pub const AVAILABILITY_ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
 /// Where ECS Anywhere hosts are when the file does not say (their `ecs.availability-zone` attribute).

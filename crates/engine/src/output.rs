@@ -619,24 +619,74 @@ pub struct TraceEntry {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TraceWhat {
-    Launched { task: u32, owner: String, provider: String },
-    State { task: u32, state: TaskState },
-    Healthy { task: u32 },
-    Unhealthy { task: u32 },
-    StopRequested { task: u32, reason: StopReason },
-    SpotWarning { task: u32 },
-    ServiceSteady { service: String },
-    DesiredCount { service: String, desired: u32 },
-    Deployment { service: String, status: String },
-    Backoff { service: String, until: SimTime },
-    Throttled { workload: String, retry_at: Option<SimTime> },
-    SpotCapacity { per_minute: u32 },
-    Placed { task: u32, instance: u32 },
-    Instance { instance: u32, state: InstanceState },
-    ScaleOut { provider: String, instances: u32, reservation: u32 },
-    ScaleIn { provider: String, instances: u32 },
-    SpotNotice { instance: u32 },
-    RebalanceRecommendation { instance: u32 },
+    Launched {
+        task: u32,
+        owner: String,
+        provider: String,
+    },
+    State {
+        task: u32,
+        state: TaskState,
+    },
+    Healthy {
+        task: u32,
+    },
+    Unhealthy {
+        task: u32,
+    },
+    StopRequested {
+        task: u32,
+        reason: StopReason,
+    },
+    SpotWarning {
+        task: u32,
+    },
+    ServiceSteady {
+        service: String,
+    },
+    DesiredCount {
+        service: String,
+        desired: u32,
+    },
+    Deployment {
+        service: String,
+        status: String,
+    },
+    Backoff {
+        service: String,
+        until: SimTime,
+    },
+    Throttled {
+        workload: String,
+        retry_at: Option<SimTime>,
+    },
+    /// `None`: capacity no longer limits Spot launches.
+    SpotCapacity {
+        per_minute: Option<u32>,
+    },
+    Placed {
+        task: u32,
+        instance: u32,
+    },
+    Instance {
+        instance: u32,
+        state: InstanceState,
+    },
+    ScaleOut {
+        provider: String,
+        instances: u32,
+        reservation: u32,
+    },
+    ScaleIn {
+        provider: String,
+        instances: u32,
+    },
+    SpotNotice {
+        instance: u32,
+    },
+    RebalanceRecommendation {
+        instance: u32,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -659,7 +709,10 @@ impl fmt::Display for TraceEntry {
                 write!(f, "RunTask {workload} throttled, retry at {at}")
             }
             TraceWhat::Throttled { workload, retry_at: None } => write!(f, "RunTask {workload} throttled, gave up"),
-            TraceWhat::SpotCapacity { per_minute } => write!(f, "Fargate Spot capacity now {per_minute} tasks/min"),
+            TraceWhat::SpotCapacity { per_minute: Some(per_minute) } => {
+                write!(f, "Fargate Spot capacity now {per_minute} tasks/min")
+            }
+            TraceWhat::SpotCapacity { per_minute: None } => write!(f, "Fargate Spot capacity now plentiful"),
             TraceWhat::Placed { task, instance } => write!(f, "task {task} placed on instance {instance}"),
             TraceWhat::Instance { instance, state } => write!(f, "instance {instance} {}", state.name()),
             TraceWhat::ScaleOut { provider, instances, reservation } => {

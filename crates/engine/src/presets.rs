@@ -45,15 +45,17 @@ static PRESETS: &[Preset] = &[
         "fargate-spot-1000",
         "Calibration: 1,000 tasks on Fargate Spot (published 353 s)",
         Some(353.0),
-        "The same service on Fargate Spot. Launch tokens are not the problem: Spot capacity is granted at a few tasks \
-         per second, so tasks queue in PROVISIONING (watch the backlog chart) and the run takes far longer."
+        "The same service on Fargate Spot, with the Spot capacity the Region had during the 2022 benchmark \
+         (availability benchmark_2022). Launch tokens are not the problem: capacity is granted at a few tasks per \
+         second, so tasks queue in PROVISIONING (watch the backlog chart) and the run takes far longer. With \
+         plentiful capacity the run would take as long as On-Demand."
     ),
     preset!(
         "fargate-5050-1000",
         "Calibration: 1,000 tasks split 50/50 On-Demand / Spot (published 213 s)",
         Some(213.0),
-        "Half the tasks on each provider. The two launch buckets are separate and only 500 tasks wait for Spot \
-         capacity, so the mix is nearly as fast as On-Demand alone."
+        "Half the tasks on each provider, with the 2022 benchmark's Spot capacity. The two launch buckets are \
+         separate and only 500 tasks wait for Spot capacity, so the mix is nearly as fast as On-Demand alone."
     ),
     preset!(
         "fargate-no-public-ip-1000",
@@ -95,16 +97,18 @@ static PRESETS: &[Preset] = &[
         "Stress: 100 services x 1,000 tasks over EC2, EC2 Spot and Fargate, 6 hours",
         None,
         "100,000 tasks: 40 services on On-Demand instances, 30 on diversified Spot instances with draining, 30 split \
-         between Fargate and Fargate Spot. The Fargate services queue on the shared buckets and Spot capacity while \
+         between Fargate and Fargate Spot. The Fargate services queue on the shared launch buckets while \
          the EC2 ones launch at 500 tasks/min each; Spot waves at 2, 3 and 4 hours, a deployment at 5 hours."
     ),
     preset!(
         "fargate-three-services",
         "Three services deploying at once share the Fargate bucket",
         None,
-        "Three services of 1,000 tasks each start together. Each could launch 500 tasks/min, but they share the \
-         account's Fargate On-Demand bucket of 20 tasks/s: watch the bucket chart sit at zero and the summary name the \
-         bucket as the limit. On EC2 capacity each service would have its own launch rate."
+        "Three services of 1,000 tasks each start together. Each could launch 500 tasks/min (25 tasks/s together), but \
+         they share the account's Fargate On-Demand bucket of 20 tasks/s: the bucket chart is emptied at every workflow \
+         cycle and refills between them, the last service is steady about a minute later than one service alone would \
+         be, and the summary names the bucket as the limit of the services that got the fewest tokens. On EC2 capacity \
+         each service would have its own launch rate."
     ),
     preset!(
         "fargate-runtask-burst",
@@ -141,8 +145,9 @@ static PRESETS: &[Preset] = &[
         "Six services deploying at once: Fargate vs EC2",
         None,
         "Six services on Fargate share one account bucket of 20 tasks/s; six on EC2 each keep 250 tasks/min and need \
-         no launch token. Compare the steady times in the summary: the EC2 services finish first, the crossover the \
-         AWS article describes for three or more parallel deployments."
+         no launch token, 25 tasks/s together. Compare the steady times in the summary: the six EC2 services are \
+         steady by about 155 s, the last Fargate one more than a minute later. Six is past the crossover: about 5 \
+         services at 250 tasks/min, 3 at 500 tasks/min."
     ),
     preset!(
         "ec2-runtask-burst",

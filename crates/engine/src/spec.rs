@@ -177,8 +177,12 @@ pub struct PriceSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SpotAvailability {
+    /// Capacity does not limit launches: they are paced by the Spot launch bucket and the services' rates.
     #[default]
     Plenty,
+    /// The rate at which the 2022 benchmark's Spot row was given capacity (a condition of that measurement).
+    #[serde(rename = "benchmark_2022")]
+    Benchmark2022,
     Tight,
     None,
 }
@@ -243,6 +247,10 @@ fn default_minimum_step() -> u32 {
 fn default_maximum_step() -> u32 {
     d::MANAGED_SCALING_MAXIMUM_STEP
 }
+fn default_managed_draining() -> bool {
+    d::MANAGED_DRAINING
+}
+
 fn default_instance_warmup_s() -> f64 {
     d::MANAGED_SCALING_INSTANCE_WARMUP_S
 }
@@ -282,7 +290,12 @@ pub struct CapacityProviderSpec {
     /// Spot groups: `ECS_ENABLE_SPOT_INSTANCE_DRAINING` (off by default in ECS): drain at the interruption notice.
     #[serde(default)]
     pub spot_draining: bool,
-    /// Spot groups: ASG Capacity Rebalancing: launch a replacement at the rebalance recommendation / notice.
+    /// ECS managed instance draining (`managedDraining`, on by default): instances the group terminates are set to
+    /// DRAINING first and terminated once their service tasks are replaced.
+    #[serde(default = "default_managed_draining")]
+    pub managed_draining: bool,
+    /// Spot groups: ASG Capacity Rebalancing: launch a replacement at the rebalance recommendation / notice, and
+    /// terminate the old instance once the replacement is in service.
     #[serde(default)]
     pub capacity_rebalance: bool,
     /// Spot groups: how long before the interruption notice the rebalance recommendation arrives. AWS says only that

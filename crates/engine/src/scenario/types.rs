@@ -88,6 +88,8 @@ pub struct AsgProvider {
     pub images_cached: bool,
     pub spot_draining: bool,
     pub capacity_rebalance: bool,
+    /// ECS managed instance draining: instances the group terminates drain first.
+    pub managed_draining: bool,
     /// How long before a notice its rebalance recommendation arrives (0: together with it).
     pub rebalance_lead_ms: u64,
     /// Random interruptions: expected interruptions per instance per hour, per instance type (indexed like
@@ -198,7 +200,8 @@ pub struct Prices {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpotSettings {
-    pub capacity_per_minute: u32,
+    /// Capacity grants per minute; `None`: capacity does not limit Spot launches (availability "plenty").
+    pub capacity_per_minute: Option<u32>,
     pub interruptions_per_task_hour: f64,
 }
 
@@ -278,7 +281,7 @@ pub enum TimedAction {
     Scale { service: usize, desired: u32 },
     Deploy { service: usize, task_def: usize },
     SpotInterruption { fraction: Option<f64>, count: Option<u32> },
-    SpotAvailability { capacity_per_minute: u32 },
+    SpotAvailability { capacity_per_minute: Option<u32> },
     Ec2SpotWave { provider: usize, instance_type: Option<&'static str>, zone: Option<u16>, fraction: f64 },
 }
 

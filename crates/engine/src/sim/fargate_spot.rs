@@ -3,7 +3,8 @@
 //!
 //! Spot tasks wait in a FIFO queue in PROVISIONING until the pool grants them capacity; the pool is a token
 //! bucket whose refill rate is the availability setting. A Spot launch without capacity waits; it never falls
-//! back to On-Demand.
+//! back to On-Demand. With availability "plenty" the pool has no rate: capacity does not limit launches (the Spot
+//! launch bucket and the services' rates pace them), and a task is granted capacity as it joins the queue.
 //!
 //! [`SpotPool`] is the pool's part: its capacity bucket, the FIFO of waiting tasks and the count of those still
 //! waiting, private to this module; the mechanism below is the only code that changes them.
@@ -21,6 +22,8 @@ use crate::time::SimTime;
 
 pub(super) struct SpotPool {
     capacity: TokenBucket,
+    /// Capacity does not limit launches (availability "plenty"): every waiting task is granted at once.
+    unlimited: bool,
     /// Tasks waiting for capacity, with their generation (a stopped task's entry is skipped).
     queue: VecDeque<(TaskId, u32)>,
     waiting: u32,
@@ -28,13 +31,20 @@ pub(super) struct SpotPool {
 }
 
 impl SpotPool {
-    pub(super) fn new(per_minute: u32) -> SpotPool {
-        let mut capacity = TokenBucket::new(defaults::SPOT_CAPACITY_BURST, per_minute);
-        if per_minute == 0 {
+    /// A pool granting `per_minute` tasks capacity a minute, or without limit (`None`).
+    pub(super) fn new(per_minute: Option<u32>) -> SpotPool {
+        let mut capacity = TokenBucket::new(defaults::SPOT_CAPACITY_BURST, per_minute.unwrap_or(0));
+        if per_minute == Some(0) {
             // No Spot capacity at all: not even the few grants a pool with capacity has in hand.
             capacity.drain(SimTime::ZERO);
         }
-        SpotPool { capacity, queue: VecDeque::new(), waiting: 0, wakeup_pending: false }
+        SpotPool {
+            capacity,
+            unlimited: per_minute.is_none(),
+            queue: VecDeque::new(),
+            waiting: 0,
+            wakeup_pending: false,
+        }
     }
 
     pub(super) fn waiting_count(&self) -> u32 {
@@ -96,7 +106,7 @@ impl Simulation {
                 self.spot.queue.pop_front();
                 continue;
             }
-            if self.spot.capacity.try_take(self.now, 1) {
+            if self.spot.unlimited || self.spot.capacity.try_take(self.now, 1) {
                 self.spot.queue.pop_front();
                 self.release_waiting(task);
                 self.capacity_granted(task);
@@ -117,9 +127,10 @@ impl Simulation {
         self.serve_spot_queue();
     }
 
-    pub(super) fn set_spot_capacity(&mut self, per_minute: u32) {
-        self.spot.capacity.set_rate(self.now, per_minute);
-        if per_minute == 0 {
+    pub(super) fn set_spot_capacity(&mut self, per_minute: Option<u32>) {
+        self.spot.unlimited = per_minute.is_none();
+        self.spot.capacity.set_rate(self.now, per_minute.unwrap_or(0));
+        if per_minute == Some(0) {
             self.spot.capacity.drain(self.now);
         }
         self.record(TraceWhat::SpotCapacity { per_minute });
@@ -191,7 +202,7 @@ mod tests {
         assert!(sim.tasks.all().iter().all(|t| t.awaiting_capacity && t.state == TaskState::Provisioning));
         assert!(sim.queued().iter().all(|(_, e)| !matches!(e, Event::Advance { .. } | Event::SpotCapacity)));
         // Capacity comes back at one grant a second: the first waiting task gets the first.
-        sim.set_spot_capacity(60);
+        sim.set_spot_capacity(Some(60));
         let wakeups: Vec<_> = sim.queued().into_iter().filter(|(_, e)| matches!(e, Event::SpotCapacity)).collect();
         assert_eq!(wakeups.len(), 1);
         assert_eq!(wakeups[0].0, sim.now.plus_ms(1_000));

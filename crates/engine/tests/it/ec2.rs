@@ -7,7 +7,7 @@ use crate::common;
 use fleetplan_engine::output::{Column, DeploymentStatus, Limiter, Rollout};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::task::{StopReason, TaskState};
-use fleetplan_engine::{Scenario, SimTime, Simulation};
+use fleetplan_engine::{InstanceState, Scenario, SimTime, Simulation};
 
 /// One ASG provider (`asg`) and one service (`web`); each fragment is a list of JSON fields (`"a": 1, "b": 2`)
 /// that is merged over the defaults of its object.
@@ -380,41 +380,60 @@ fn rebalanced_wave(lead_s: u32) -> Simulation {
     common::run_checked(s, 21)
 }
 
-/// With the recommendation five minutes ahead, the replacements are ACTIVE when the notices come, so the drained
-/// tasks (one per instance: a fixed host port) move at once; with it together with the notice they wait for
-/// instances to boot.
+/// Capacity Rebalancing terminates an old instance once its replacement is in service, draining it first (managed
+/// instance draining, on by default). With the recommendation five minutes ahead, the recommended instances are
+/// replaced and gone before the wave, so the wave interrupts nothing; with it together with the notice, the tasks
+/// move once the replacements are in service, and the old instances still go before the interruption.
 #[test]
-fn an_early_rebalance_recommendation_has_replacements_ready_at_the_notice() {
+fn an_early_rebalance_recommendation_replaces_instances_before_the_wave() {
     let notice = SimTime::from_secs_f64(600.0);
     let early = rebalanced_wave(300);
     let recommendations: Vec<_> =
         early.trace().iter().filter(|e| e.to_string().contains("rebalance recommendation")).collect();
     assert_eq!(recommendations.len(), 3);
     assert!(recommendations.iter().all(|e| e.time == SimTime::from_secs_f64(300.0)));
-    let notices = early.trace().iter().filter(|e| e.to_string().contains("Spot interruption notice")).count();
-    assert_eq!(notices, 3, "each recommended instance gets its notice at the wave");
-    let replaced_running = |sim: &Simulation| {
+    let notices =
+        |sim: &Simulation| sim.trace().iter().filter(|e| e.to_string().contains("Spot interruption notice")).count();
+    assert_eq!(notices(&early), 0, "the recommended instances were gone before the wave");
+    let terminated = |sim: &Simulation| {
         let mut times: Vec<SimTime> =
-            sim.tasks().iter().filter(|t| t.launched_at >= notice).filter_map(|t| t.running_at).collect();
+            sim.trace().iter().filter(|e| e.to_string().ends_with("TERMINATED")).map(|e| e.time).collect();
         times.sort();
         times
     };
-    let early_times = replaced_running(&early);
+    let early_gone = terminated(&early);
+    assert_eq!(early_gone.len(), 3);
+    assert!(early_gone.iter().all(|&t| t < notice), "{early_gone:?}");
+    let replaced_running = |sim: &Simulation, from: SimTime| {
+        let mut times: Vec<SimTime> =
+            sim.tasks().iter().filter(|t| t.launched_at >= from).filter_map(|t| t.running_at).collect();
+        times.sort();
+        times
+    };
+    let early_times = replaced_running(&early, SimTime::from_secs_f64(300.0));
     assert_eq!(early_times.len(), 3);
-    assert!(early_times.iter().all(|&t| t < notice.plus_ms(120_000)), "replaced within the warning: {early_times:?}");
+    assert!(early_times.iter().all(|&t| t < notice), "replaced before the wave: {early_times:?}");
+    assert_eq!(early.metrics().services[0].running, 6);
 
     let together = rebalanced_wave(0);
     assert!(!together.trace().iter().any(|e| e.to_string().contains("rebalance recommendation")));
-    let together_times = replaced_running(&together);
+    assert_eq!(notices(&together), 3);
+    let together_times = replaced_running(&together, notice);
     assert_eq!(together_times.len(), 3);
+    let together_gone = terminated(&together);
+    assert_eq!(together_gone.len(), 3);
+    // The interruption ends an instance whose drain has not finished: here a fixed host port waits for the new
+    // instance, and a service that finds no room backs off (service throttle logic), so with the notice alone none of
+    // the drains finishes within the two minutes.
     assert!(
-        together_times[2] > early_times[2],
-        "an early recommendation did not help: {together_times:?} vs {early_times:?}"
+        together_gone.iter().all(|&t| t > notice && t <= notice.plus_ms(120_000)),
+        "terminated once drained, at the latest by the interruption: {together_gone:?}"
     );
-    assert_eq!(early.metrics().services[0].running, 6);
+    assert_eq!(together.metrics().services[0].running, 6);
 }
 
-/// Random interruptions: each notice is preceded by its instance's recommendation, `lead` earlier.
+/// Random interruptions: each recommendation comes `lead` ahead of its notice, and Capacity Rebalancing replaces
+/// the instance before the notice comes.
 #[test]
 fn random_interruptions_are_recommended_ahead_by_the_lead() {
     let provider = r#""instance_types": ["m5.xlarge"], "purchase": "spot", "allocation_strategy": "capacity-optimized",
@@ -424,12 +443,13 @@ fn random_interruptions_are_recommended_ahead_by_the_lead() {
     let at = |what: &str, instance: u32| {
         sim.trace().iter().find(|e| e.to_string().ends_with(&format!("instance {instance} {what}"))).map(|e| e.time)
     };
-    let noticed: Vec<u32> = sim.instances().iter().filter(|i| i.notice_at.is_some()).map(|i| i.id).collect();
-    assert!(!noticed.is_empty());
-    for id in noticed {
-        let notice = at("Spot interruption notice", id).unwrap();
-        let recommended = at("rebalance recommendation", id).expect("a notice without a recommendation");
-        assert_eq!(notice.as_millis() - recommended.as_millis(), 600_000);
+    let recommended: Vec<u32> = sim.instances().iter().filter(|i| i.rebalance_at.is_some()).map(|i| i.id).collect();
+    assert!(!recommended.is_empty());
+    for id in recommended {
+        let recommendation = at("rebalance recommendation", id).unwrap();
+        let gone = at("TERMINATED", id).expect("a recommended instance was not replaced");
+        assert!(gone.as_millis() - recommendation.as_millis() < 600_000, "instance {id} lived to its notice");
+        assert!(at("Spot interruption notice", id).is_none());
     }
 }
 
@@ -601,11 +621,13 @@ fn without_termination_protection_the_group_policy_may_take_busy_instances() {
         "",
     );
     let sim = common::run_checked(s, 12);
-    let killed = sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::InstanceTerminated)).count();
-    assert_eq!(
-        killed,
-        2,
-        "the busy instance went first: {:?}",
+    // Managed instance draining (on by default) moves the service's tasks off each instance the group takes, so
+    // they stop as the instance goes; a replacement can land on an instance taken later and move again.
+    let moved = sim.tasks().iter().filter(|t| t.stop_reason == Some(StopReason::InstanceTerminated)).count();
+    let first = &sim.instances()[0];
+    assert!(
+        moved >= 2 && first.state == InstanceState::Terminated,
+        "the busy instance went, its tasks moved ({moved}): {:?}",
         sim.instances().iter().map(|i| (i.zone, i.state, i.tasks.len())).collect::<Vec<_>>()
     );
     assert_eq!(sim.metrics().services[0].running, 2, "the service replaced them");

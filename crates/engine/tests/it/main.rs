@@ -5,6 +5,7 @@ mod common;
 
 mod behaviour;
 mod calibration;
+mod claims;
 mod determinism;
 mod ec2;
 mod invariants;

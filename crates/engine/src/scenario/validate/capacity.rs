@@ -65,6 +65,7 @@ impl Validator {
                     images_cached: p.images_cached,
                     spot_draining: p.spot_draining,
                     capacity_rebalance: p.capacity_rebalance,
+                    managed_draining: p.managed_draining,
                     interruptions_per_instance_hour,
                     rebalance_lead_ms: self.seconds(
                         &field("rebalance_recommendation_lead_s"),
@@ -241,6 +242,7 @@ impl Validator {
                     images_cached: false,
                     spot_draining: false,
                     capacity_rebalance: false,
+                    managed_draining: false,
                     interruptions_per_instance_hour: vec![0.0],
                     rebalance_lead_ms: 0,
                     external: true,

@@ -219,15 +219,22 @@ impl Validator {
         spot
     }
 
-    /// A Spot capacity rate in whole grants per minute: the number given, or the availability level's.
-    pub(super) fn spot_capacity(&mut self, field: &str, availability: SpotAvailability, per_s: Option<f64>) -> u32 {
+    /// A Spot capacity rate in whole grants per minute: the number given, or the availability level's; `None` when
+    /// capacity does not limit launches ("plenty").
+    pub(super) fn spot_capacity(
+        &mut self,
+        field: &str,
+        availability: SpotAvailability,
+        per_s: Option<f64>,
+    ) -> Option<u32> {
         let per_s = match (per_s, availability) {
             (Some(v), _) => self.number(field, v, 0.0, SPOT_CAPACITY_MAX_PER_S),
-            (None, SpotAvailability::Plenty) => d::SPOT_CAPACITY_PLENTY_PER_S,
+            (None, SpotAvailability::Plenty) => return None,
+            (None, SpotAvailability::Benchmark2022) => d::SPOT_CAPACITY_BENCHMARK_2022_PER_S,
             (None, SpotAvailability::Tight) => d::SPOT_CAPACITY_TIGHT_PER_S,
             (None, SpotAvailability::None) => 0.0,
         };
-        per_second_to_per_minute(per_s)
+        Some(per_second_to_per_minute(per_s))
     }
 }
 

@@ -87,17 +87,22 @@ impl Simulation {
     }
 
     /// The group launches an instance: it boots, then the ECS agent registers it.
-    pub(in crate::sim) fn launch_instance(&mut self, p: ProviderId) {
+    pub(in crate::sim) fn launch_instance(&mut self, p: ProviderId) -> InstanceId {
         let id = self.add_instance(p);
         let boot = self
             .rng
             .lognormal_ms(self.scenario.latencies.instance_boot.mean_ms, self.scenario.latencies.instance_boot.spread);
         self.schedule_in(boot, Event::InstanceBooted { instance: id });
+        id
     }
 
+    /// Booted: the group counts the instance InService (the ECS agent registers it next).
     pub(in crate::sim) fn instance_booted(&mut self, id: InstanceId) {
         if !self.fleet.transition(id, InstanceState::Launching, InstanceState::Registering) {
             return;
+        }
+        if let Some(old) = self.fleet.instance(id).replaces {
+            self.group_terminates(old);
         }
         let step = self.scenario.latencies.agent_registration;
         let delay = self.rng.lognormal_ms(step.mean_ms, step.spread);
@@ -146,6 +151,7 @@ impl Simulation {
         if self.fleet.providers[provider.index()].waiting_count > 0 {
             self.place_waiting(provider);
         }
+        self.terminate_if_drained(instance);
     }
 
     /// Tries to place a new task of `task_def` on provider `p`: `Ok(Some(instance))` placed, `Ok(None)` it may wait

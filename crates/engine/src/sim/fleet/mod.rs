@@ -47,6 +47,10 @@ pub struct Instance {
     pub notice_at: Option<SimTime>,
     /// When a rebalance recommendation arrived ahead of the notice, if one did.
     pub rebalance_at: Option<SimTime>,
+    /// For a Capacity Rebalancing replacement: the instance it replaces, terminated once this one is in service.
+    pub replaces: Option<InstanceId>,
+    /// The group is terminating the instance and waits for managed instance draining to move its service tasks.
+    pub terminating: bool,
     /// Task definitions whose image is on the instance, and when its pull completes.
     pulled: Vec<(u32, SimTime)>,
     /// Tasks per owner (service or RunTask burst) on the instance: a handful of entries, scanned in a few
@@ -280,6 +284,8 @@ impl Fleet {
             launched_at: now,
             notice_at: None,
             rebalance_at: None,
+            replaces: None,
+            terminating: false,
             pulled: Vec::new(),
             owners: Vec::new(),
         };
@@ -334,6 +340,16 @@ impl Fleet {
         }
         instance.notice_at = Some(now);
         Some((instance.provider, instance.state))
+    }
+
+    /// Records that `new` is the Capacity Rebalancing replacement of `old`.
+    pub(super) fn set_replaces(&mut self, new: InstanceId, old: InstanceId) {
+        self.instances[new.index()].replaces = Some(old);
+    }
+
+    /// Marks (or unmarks) an instance as being terminated by its group once drained.
+    pub(super) fn set_terminating(&mut self, id: InstanceId, terminating: bool) {
+        self.instances[id.index()].terminating = terminating;
     }
 
     /// Records a rebalance recommendation. `None` when the instance is terminated, noticed or already

@@ -19,7 +19,6 @@ use crate::instance_types::{self, InstanceType};
 use crate::output::TraceWhat;
 use crate::scenario::ManagedScaling;
 use crate::sim::{Event, Simulation};
-use crate::task::StopReason;
 use crate::time::SimTime;
 
 /// What managed scaling sees of a group at an evaluation.
@@ -315,7 +314,8 @@ impl Simulation {
         let name = self.scenario.providers[p.index()].name.clone();
         self.record(TraceWhat::ScaleIn { provider: name, instances: victims.len() as u32 });
         for id in victims {
-            self.terminate_instance(id, StopReason::InstanceTerminated);
+            // With managed instance draining, an instance that still runs tasks drains before it goes.
+            self.group_terminates(id);
         }
     }
 }

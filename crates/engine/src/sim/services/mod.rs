@@ -73,15 +73,6 @@ impl ServiceRt {
     }
 }
 
-/// Why the scheduler stops a task it replaces: its instance is being reclaimed, or it is an older revision.
-fn replaced_reason(on_draining: bool) -> StopReason {
-    if on_draining {
-        StopReason::SpotInterrupted
-    } else {
-        StopReason::Replaced
-    }
-}
-
 /// Every service's runtime state, indexed like the scenario's services.
 #[derive(Default)]
 pub(super) struct Services {
@@ -152,6 +143,17 @@ impl Services {
 }
 
 impl Simulation {
+    /// Why the scheduler stops a task it replaces: its instance is being reclaimed (a Spot interruption notice) or
+    /// terminated by its group (managed instance draining), or it is of an older revision.
+    pub(super) fn replaced_reason(&self, task: TaskId) -> StopReason {
+        let t = &self.tasks[task];
+        match t.instance {
+            Some(i) if t.on_draining && self.fleet.instance(i).notice_at.is_some() => StopReason::SpotInterrupted,
+            Some(_) if t.on_draining => StopReason::InstanceTerminated,
+            _ => StopReason::Replaced,
+        }
+    }
+
     /// Makes sure a workflow cycle is coming, no sooner than one cycle after the last.
     fn poke_service(&mut self, s: ServiceId) {
         let rt = &mut self.services.list[s.index()];

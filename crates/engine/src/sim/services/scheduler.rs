@@ -6,7 +6,7 @@
 //! service's active tasks.
 
 use super::deployment::{deployment_bounds, Deployment};
-use super::{replaced_reason, Limiter, ServiceRt};
+use super::{Limiter, ServiceRt};
 use crate::bucket::TokenBucket;
 use crate::ids::{ProviderId, ServiceId, TaskId};
 use crate::scenario::Provider;
@@ -116,16 +116,14 @@ impl Simulation {
             let Owner::Service { deployment, .. } = task.owner else { continue };
             // A task on a draining instance is replaced like a task of an older deployment.
             match (deployment == rt.primary && !task.on_draining, healthy) {
-                (false, false) => stops.push((id, replaced_reason(task.on_draining))),
+                (false, false) => stops.push((id, self.replaced_reason(id))),
                 (false, true) => old_healthy.push(id),
                 (true, false) => primary_starting.push(id),
                 (true, true) => primary_healthy.push(id),
             }
         }
         let can_stop_healthy = healthy_total.saturating_sub(min_healthy) as usize;
-        stops.extend(
-            old_healthy.into_iter().take(can_stop_healthy).map(|id| (id, replaced_reason(self.tasks[id].on_draining))),
-        );
+        stops.extend(old_healthy.into_iter().take(can_stop_healthy).map(|id| (id, self.replaced_reason(id))));
         let excess = (primary_starting.len() + primary_healthy.len()).saturating_sub(rt.desired as usize);
         // Scale in the newest tasks that are not serving yet first, then healthy ones.
         let scale_in = primary_starting.into_iter().rev().chain(primary_healthy.into_iter().rev()).take(excess);

@@ -1,0 +1,166 @@
+//! What the preset descriptions claim, checked on their runs (and the model statements they rest on).
+
+use crate::common;
+
+use fleetplan_engine::scenario::Provider;
+use fleetplan_engine::Simulation;
+
+/// `n` services of 500 tasks on Fargate and `n` on running EC2 instances, starting together, in limits `profile`.
+fn parallel_services(n: usize, profile: &str) -> Simulation {
+    let mut services = Vec::new();
+    for i in 0..n {
+        services.push(format!(
+            r#"{{ "name": "fargate-{i}", "task_definition": "api", "desired_count": 500, "launch_type": "FARGATE" }}"#
+        ));
+        services.push(format!(
+            r#"{{ "name": "ec2-{i}", "task_definition": "api-ec2", "desired_count": 500,
+                 "capacity_provider_strategy": [{{ "capacity_provider": "warm-asg", "weight": 1 }}] }}"#
+        ));
+    }
+    let json = format!(
+        r#"{{ "version": 1, "name": "parallel", "horizon_s": 1800, "limits": {{ "profile": "{profile}" }},
+              "capacity_providers": [{{ "name": "warm-asg", "instance_types": ["c5.2xlarge"], "max_size": 110,
+                                        "desired_capacity": 110, "images_cached": true }}],
+              "task_definitions": [
+                {{ "name": "api", "cpu": 256, "memory": 512, "image_mb": 100 }},
+                {{ "name": "api-ec2", "cpu": 256, "memory": 512, "image_mb": 100, "network_mode": "bridge",
+                   "port_mappings": [{{ "container_port": 8080 }}] }}
+              ],
+              "services": [{}] }}"#,
+        services.join(",")
+    );
+    common::run_checked(common::scenario(&json), 1)
+}
+
+/// Tasks launched per second by the services on Fargate and on EC2, from the first launch to the last.
+fn launch_rates(sim: &Simulation) -> (f64, f64) {
+    let rate = |fargate: bool| {
+        let times: Vec<u64> = sim
+            .tasks()
+            .iter()
+            .filter(|t| (t.provider == Provider::Fargate) == fargate)
+            .map(|t| t.launched_at.as_millis())
+            .collect();
+        let (Some(first), Some(last)) = (times.iter().min(), times.iter().max()) else { return 0.0 };
+        times.len() as f64 / ((last - first) as f64 / 1000.0)
+    };
+    (rate(true), rate(false))
+}
+
+/// `docs/model.md` §2: the account's 20 tasks/s Fargate bucket against each EC2 service's own rate. EC2 services
+/// launch faster together from 3 services at 500 tasks/min (current profile), from about 5 at 250 (2022 profile).
+#[test]
+fn ec2_services_outrun_the_fargate_bucket_from_3_at_500_per_minute_and_about_5_at_250() {
+    let faster = |n: usize, profile: &str| {
+        let (fargate, ec2) = launch_rates(&parallel_services(n, profile));
+        (ec2 / fargate, format!("{n} services, {profile}: Fargate {fargate:.1}/s, EC2 {ec2:.1}/s"))
+    };
+    let (ratio, what) = faster(2, "current");
+    assert!(ratio < 1.05, "{what}");
+    let (ratio, what) = faster(3, "current");
+    assert!(ratio > 1.1, "{what}");
+    let (ratio, what) = faster(4, "2022");
+    assert!(ratio < 0.95, "{what}");
+    let (ratio, what) = faster(6, "2022");
+    assert!(ratio > 1.1, "{what}");
+}
+
+/// `fargate-vs-ec2-six-services`: six EC2 services at 250 tasks/min launch faster together than six Fargate services
+/// sharing the bucket, and all six EC2 services are steady before the last Fargate one.
+#[test]
+fn six_services_preset_shows_ec2_ahead_of_fargate() {
+    for seed in 1..=3 {
+        let sim = common::run_checked(common::preset("fargate-vs-ec2-six-services"), seed);
+        let (fargate, ec2) = launch_rates(&sim);
+        assert!(ec2 > 23.0 && fargate < 21.0, "seed {seed}: Fargate {fargate:.1}/s, EC2 {ec2:.1}/s");
+        let summary = sim.metrics();
+        let last = |prefix: &str| {
+            summary
+                .services
+                .iter()
+                .filter(|s| s.name.starts_with(prefix))
+                .map(|s| s.steady_s.expect("steady"))
+                .fold(0.0, f64::max)
+        };
+        assert!(last("ec2") < 170.0 && last("fargate") > last("ec2") + 60.0, "seed {seed}");
+    }
+}
+
+/// `fargate-three-services`: three services that could launch 25 tasks/s together share the 20 tasks/s bucket. The
+/// bucket runs low at every workflow cycle, together they launch no faster than 20 tasks/s, the last of them is steady
+/// well after one service alone would be (`fargate-ondemand-1000`, ~205 s), and the summary names the bucket as the
+/// limit of the service that got the fewest tokens.
+#[test]
+fn three_services_preset_shares_the_fargate_bucket() {
+    use fleetplan_engine::output::{Column, Limiter};
+    for seed in 1..=3 {
+        let sim = common::run_checked(common::preset("fargate-three-services"), seed);
+        // Never faster than the bucket: 100 tasks at once, then 20 tasks/s.
+        let last_launch = sim.tasks().iter().map(|t| t.launched_at.as_millis()).max().unwrap();
+        assert!(last_launch >= 145_000, "seed {seed}: the last launch at {last_launch} ms");
+        let level = sim.series().column(Column::BucketFargateOnDemand);
+        let lowest = level.iter().skip(5).take(100).cloned().fold(f64::MAX, f64::min);
+        assert!(lowest < 25.0, "seed {seed}: the bucket never ran low ({lowest})");
+        let summary = sim.metrics();
+        let last = summary.services.iter().map(|s| s.steady_s.expect("steady")).fold(0.0, f64::max);
+        assert!(last > 240.0, "seed {seed}: last steady at {last}");
+        assert!(summary.services.iter().any(|s| s.limited_by == Some(Limiter::FargateOnDemandBucket)), "seed {seed}");
+    }
+}
+
+/// `ec2-stuck-host-port`: the deployment at 300 s never progresses: no task of the new revision is ever placed, the
+/// four old tasks keep running and the deployment is still in progress at the end.
+#[test]
+fn stuck_host_port_preset_never_progresses() {
+    use fleetplan_engine::output::Rollout;
+    let sim = common::run_checked(common::preset("ec2-stuck-host-port"), 1);
+    let summary = sim.metrics();
+    assert_eq!(summary.services[0].deployment.rollout, Rollout::InProgress);
+    assert_eq!(summary.services[0].running, 4);
+    assert!(sim.tasks().iter().filter(|t| t.task_def != sim.tasks()[0].task_def).all(|t| t.running_at.is_none()));
+}
+
+/// `ec2-spot-draining`: the drained service starts replacements at the notice and keeps its healthy count; the
+/// other loses half its tasks when the instances die two minutes later.
+#[test]
+fn spot_draining_preset_keeps_the_drained_service_healthy() {
+    let mut sim = Simulation::new(common::preset("ec2-spot-draining"), 1);
+    let (mut drained_low, mut undrained_low) = (u32::MAX, u32::MAX);
+    for s in 600..=900 {
+        sim.step_until(fleetplan_engine::SimTime::from_secs_f64(f64::from(s)));
+        let services = sim.metrics().services;
+        drained_low = drained_low.min(services[0].healthy);
+        undrained_low = undrained_low.min(services[1].healthy);
+    }
+    assert_eq!(drained_low, 48);
+    assert!(undrained_low <= 26, "undrained kept {undrained_low}");
+}
+
+/// `fargate-spot-1000` and `fargate-5050-1000` set the 2022 benchmark's Spot capacity. With it Spot capacity, not
+/// the Spot launch bucket, paces the Spot row, and only the 500 Spot tasks of the 50/50 row wait for it; with
+/// plentiful capacity the Spot row runs as fast as On-Demand.
+#[test]
+fn the_spot_calibration_presets_are_paced_by_the_2022_spot_capacity() {
+    use fleetplan_engine::output::{Column, Limiter};
+    let with_availability = |id: &str, availability: &str| {
+        let json = fleetplan_engine::presets::get(id).unwrap().json;
+        let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+        value["fargate_spot"]["availability"] = serde_json::json!(availability);
+        common::scenario(&value.to_string())
+    };
+    for seed in 1..=3 {
+        let spot = common::run_checked(common::preset("fargate-spot-1000"), seed);
+        assert_eq!(spot.metrics().services[0].limited_by, Some(Limiter::FargateSpotCapacity), "seed {seed}");
+        let mix = common::run_checked(common::preset("fargate-5050-1000"), seed);
+        let waiting = mix.series().column(Column::SpotCapacityWaiting).iter().cloned().fold(0.0, f64::max);
+        assert!(waiting > 0.0 && waiting <= 500.0, "seed {seed}: {waiting} waited for Spot capacity");
+
+        let plenty = common::run_checked(with_availability("fargate-spot-1000", "plenty"), seed).metrics();
+        let on_demand = common::run_checked(common::preset("fargate-ondemand-1000"), seed).metrics();
+        let (plenty, on_demand) = (plenty.completion_s.unwrap(), on_demand.completion_s.unwrap());
+        assert!(
+            (plenty / on_demand - 1.0).abs() < 0.05,
+            "seed {seed}: Spot with plenty {plenty} s, On-Demand {on_demand} s"
+        );
+    }
+}
