@@ -263,6 +263,18 @@ pub struct Summary {
     pub events: u64,
     pub services: Vec<ServiceSummary>,
     pub run_tasks: Vec<RunTaskSummary>,
+    // --- EC2 insufficient capacity (issue 9, "Capacity that can refuse") ---
+    /// Auto Scaling groups with launches that failed with InsufficientInstanceCapacity in every pool, and how many;
+    /// left out of the JSON when no launch failed, so summaries of runs where every pool had room read as before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed_launches: Vec<FailedLaunches>,
+}
+
+/// Launches of one Auto Scaling group that no pool could take (InsufficientInstanceCapacity everywhere).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailedLaunches {
+    pub provider: String,
+    pub launches: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -446,6 +458,10 @@ pub struct ProviderView {
     pub waiting: u32,
     /// The last CapacityProviderReservation reading, if managed scaling has evaluated.
     pub reservation: Option<u32>,
+    /// Launches so far that failed with InsufficientInstanceCapacity in every pool of the group.
+    pub failed_launches: u64,
+    /// Pools of the group without capacity now, as `type in zone`.
+    pub pools_out_of_capacity: Vec<String>,
 }
 
 /// A container instance, for drawing.
@@ -687,6 +703,17 @@ pub enum TraceWhat {
     RebalanceRecommendation {
         instance: u32,
     },
+    /// A group's launch failed: every pool refused with InsufficientInstanceCapacity.
+    LaunchFailed {
+        provider: String,
+    },
+    /// A pool of a group ran dry or has capacity again (a `pool_capacity` event).
+    PoolCapacity {
+        provider: String,
+        instance_type: &'static str,
+        zone: String,
+        available: bool,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -722,6 +749,13 @@ impl fmt::Display for TraceEntry {
             TraceWhat::SpotNotice { instance } => write!(f, "instance {instance} Spot interruption notice"),
             TraceWhat::RebalanceRecommendation { instance } => {
                 write!(f, "instance {instance} rebalance recommendation")
+            }
+            TraceWhat::LaunchFailed { provider } => {
+                write!(f, "{provider} launch failed: InsufficientInstanceCapacity in every pool")
+            }
+            TraceWhat::PoolCapacity { provider, instance_type, zone, available } => {
+                let now = if *available { "has capacity again" } else { "out of capacity" };
+                write!(f, "{provider} pool {instance_type} in {zone} {now}")
             }
         }
     }

@@ -309,6 +309,19 @@ pub struct CapacityProviderSpec {
     /// differ: `{"m5.large": "<5%", "c5.large": "10-15%"}`. Overrides `interruption_frequency` for the types named.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub interruption_frequency_by_type: std::collections::BTreeMap<String, InterruptionFrequency>,
+    /// Pools (an instance type in a zone) of the group that have no capacity when the run starts: a launch into
+    /// one fails with InsufficientInstanceCapacity and the group tries its other pools. `pool_capacity` events
+    /// change this during the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub insufficient_capacity: Vec<PoolSpec>,
+}
+
+/// One EC2 capacity pool of a group: an instance type in an Availability Zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    pub instance_type: String,
+    pub zone: String,
 }
 
 /// ECS Anywhere: `count` identical servers registered to the cluster (no capacity provider, no scaling).
@@ -688,6 +701,9 @@ pub enum TimedEventSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         capacity_per_s: Option<f64>,
     },
+    /// One pool (an instance type in a zone) of a group runs out of capacity (`available: false`: launches into
+    /// it fail with InsufficientInstanceCapacity) or has capacity again (`available: true`).
+    PoolCapacity { at_s: f64, provider: String, instance_type: String, zone: String, available: bool },
 }
 
 impl TimedEventSpec {
@@ -697,7 +713,8 @@ impl TimedEventSpec {
             | TimedEventSpec::Deploy { at_s, .. }
             | TimedEventSpec::FargateSpotInterruption { at_s, .. }
             | TimedEventSpec::Ec2SpotInterruption { at_s, .. }
-            | TimedEventSpec::FargateSpotAvailability { at_s, .. } => *at_s,
+            | TimedEventSpec::FargateSpotAvailability { at_s, .. }
+            | TimedEventSpec::PoolCapacity { at_s, .. } => *at_s,
         }
     }
 }

@@ -42,6 +42,8 @@ pub(super) fn provider(name: &str, zones: usize, waiting: u32) -> ProviderView {
         zones: (0..zones).map(|z| format!("us-east-1{}", (b'a' + z as u8) as char)).collect(),
         waiting,
         reservation: Some(120),
+        failed_launches: 0,
+        pools_out_of_capacity: Vec::new(),
     }
 }
 

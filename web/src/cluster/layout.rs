@@ -557,6 +557,7 @@ impl Builder<'_, '_, '_> {
                 if let Some(reservation) = view.reservation {
                     text.push_str(&format!(" · reservation {reservation}%"));
                 }
+                text.push_str(&capacity_refusals(view));
                 text
             });
             if view.waiting > 0 {
@@ -675,6 +676,21 @@ pub fn hit_test(layout: &ClusterLayout, x: f64, y: f64) -> Option<Hit> {
         return Some(Hit::Instance { index: b.index });
     }
     layout.bars.iter().find(|b| b.rect.contains(x, y)).and_then(|b| b.place).map(Hit::Place)
+}
+
+/// What an Auto Scaling group's label adds when EC2 refused it capacity: its failed launches
+/// (InsufficientInstanceCapacity in every pool) and the pools out of capacity now; empty when neither.
+pub(super) fn capacity_refusals(view: &ProviderView) -> String {
+    let mut text = String::new();
+    if view.failed_launches > 0 {
+        let n = view.failed_launches;
+        let es = if n == 1 { "" } else { "es" };
+        text.push_str(&format!(" · {} failed launch{es} (insufficient capacity)", thousands(n as u32)));
+    }
+    if !view.pools_out_of_capacity.is_empty() {
+        text.push_str(&format!(" · no capacity: {}", view.pools_out_of_capacity.join(", ")));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -809,6 +825,21 @@ mod tests {
             .iter()
             .any(|l| l.text == "asg-1 · EC2 On-Demand · 15 instances · 7 waiting · reservation 120%"));
         assert!(layout.labels.iter().any(|l| l.text == "us-east-1b · 5 instances"));
+    }
+
+    #[test]
+    fn a_group_refused_capacity_says_so_in_its_label() {
+        let mut view = fleet(2, 30, 4);
+        view.providers[1].failed_launches = 3;
+        view.providers[1].pools_out_of_capacity = vec!["c5.large in us-east-1a".to_string()];
+        let layout = layout_of(&view);
+        assert!(layout.labels.iter().any(|l| l.text
+            == "asg-1 · EC2 On-Demand · 15 instances · 7 waiting · reservation 120% · 3 failed launches (insufficient \
+                capacity) · no capacity: c5.large in us-east-1a"));
+        view.providers[1].failed_launches = 1;
+        view.providers[1].pools_out_of_capacity.clear();
+        assert_eq!(capacity_refusals(&view.providers[1]), " · 1 failed launch (insufficient capacity)");
+        assert_eq!(capacity_refusals(&view.providers[0]), "");
     }
 
     #[test]

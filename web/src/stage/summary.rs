@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use fleetplan_engine::output::FailedLaunches;
 use fleetplan_engine::Summary;
 use yew::prelude::*;
 
@@ -10,6 +11,13 @@ use super::clock;
 
 fn seconds(v: Option<f64>) -> String {
     v.map_or_else(|| "not reached".to_string(), |v| format!("{v:.1} s"))
+}
+
+/// Launches EC2 refused with InsufficientInstanceCapacity in every pool, per Auto Scaling group:
+/// "asg-a 4, asg-b 1 (InsufficientInstanceCapacity in every pool)".
+fn failed_launches(groups: &[FailedLaunches]) -> String {
+    let each: Vec<String> = groups.iter().map(|g| format!("{} {}", g.provider, g.launches)).collect();
+    format!("{} (InsufficientInstanceCapacity in every pool)", each.join(", "))
 }
 
 /// Services listed before "show all": a long table is slow to build and hard to read on a projector.
@@ -53,6 +61,9 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     <tr><th scope="row">{ "All steady at" }</th><td>{ seconds(summary.completion_s) }</td></tr>
                     <tr><th scope="row">{ "Tasks" }</th><td>{ format!("{} launched, {} started, {} failed", summary.tasks_launched, summary.tasks_started, summary.tasks_failed) }</td></tr>
                     <tr><th scope="row">{ "Interruptions" }</th><td>{ format!("{} Spot interruptions, {} tasks replaced", summary.interruptions, summary.replacements) }</td></tr>
+                    if !summary.failed_launches.is_empty() {
+                        <tr><th scope="row">{ "Failed launches" }</th><td>{ failed_launches(&summary.failed_launches) }</td></tr>
+                    }
                     <tr><th scope="row">{ "Cost" }</th><td>{ format!("${:.2} in total over {}, ${:.2} per hour", summary.cost_usd, clock((summary.end_s * 1000.0) as u64), summary.cost_per_hour_usd) }</td></tr>
                 </tbody>
             </table>
@@ -99,5 +110,19 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                 <pre id="summary-json">{ (*props.json.0).clone() }</pre>
             </details>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_launches_name_each_group() {
+        let groups = [
+            FailedLaunches { provider: "single".into(), launches: 4 },
+            FailedLaunches { provider: "diverse".into(), launches: 1 },
+        ];
+        assert_eq!(failed_launches(&groups), "single 4, diverse 1 (InsufficientInstanceCapacity in every pool)");
     }
 }

@@ -97,6 +97,8 @@ pub struct AsgProvider {
     pub interruptions_per_instance_hour: Vec<f64>,
     /// An ECS Anywhere group of external hosts rather than an Auto Scaling group.
     pub external: bool,
+    /// Pools without capacity when the run starts: (index in `instance_types`, index in `zones`).
+    pub insufficient_capacity: Vec<(u16, u16)>,
 }
 
 impl AsgProvider {
@@ -283,6 +285,8 @@ pub enum TimedAction {
     SpotInterruption { fraction: Option<f64>, count: Option<u32> },
     SpotAvailability { capacity_per_minute: Option<u32> },
     Ec2SpotWave { provider: usize, instance_type: Option<&'static str>, zone: Option<u16>, fraction: f64 },
+    /// A pool of a group (index in its `instance_types`, index in its `zones`) loses or regains its capacity.
+    PoolCapacity { provider: usize, instance_type: u16, zone: u16, available: bool },
 }
 
 #[derive(Debug, Clone, PartialEq)]

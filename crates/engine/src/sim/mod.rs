@@ -405,6 +405,9 @@ impl Simulation {
             TimedAction::Ec2SpotWave { provider, instance_type, zone, fraction } => {
                 self.ec2_spot_wave(ProviderId::from_index(provider), instance_type, zone, fraction)
             }
+            TimedAction::PoolCapacity { provider, instance_type, zone, available } => {
+                self.pool_capacity(ProviderId::from_index(provider), instance_type, zone, available)
+            }
         }
     }
 

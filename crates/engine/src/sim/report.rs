@@ -2,7 +2,7 @@
 
 use super::Simulation;
 use crate::output::{
-    Bucket, BucketView, InstanceView, LimitShare, Limiter, Place, PoolView, ProviderView, RunTaskSummary,
+    Bucket, BucketView, FailedLaunches, InstanceView, LimitShare, Limiter, Place, PoolView, ProviderView, RunTaskSummary,
     ServiceSummary, ServiceView, Summary, TaskView, View,
 };
 use crate::scenario::CapacityType;
@@ -90,6 +90,14 @@ impl Simulation {
             events: self.accounting.events_processed(),
             services,
             run_tasks,
+            failed_launches: self
+                .scenario
+                .providers
+                .iter()
+                .zip(self.fleet.providers())
+                .filter(|(_, rt)| rt.failed_launches() > 0)
+                .map(|(p, rt)| FailedLaunches { provider: p.name.clone(), launches: rt.failed_launches() })
+                .collect(),
         }
     }
 
@@ -146,6 +154,12 @@ impl Simulation {
                     zones: p.zones.clone(),
                     waiting: rt.waiting_count(),
                     reservation: rt.last_reservation(),
+                    failed_launches: rt.failed_launches(),
+                    pools_out_of_capacity: rt
+                        .dry_pools()
+                        .iter()
+                        .map(|&(t, z)| format!("{} in {}", p.instance_types[t as usize].name, p.zones[z as usize]))
+                        .collect(),
                 })
                 .collect(),
             instances: self

@@ -50,6 +50,15 @@ impl Validator {
                         "managed termination protection needs managed scaling: add \"managed_scaling\": {} or turn it off",
                     );
                 }
+                let insufficient_capacity = p
+                    .insufficient_capacity
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, pool)| {
+                        let at = format!("capacity_providers[{i}].insufficient_capacity[{j}]");
+                        self.pool(&at, &pool.instance_type, &pool.zone, &instance_types, &p.availability_zones)
+                    })
+                    .collect();
                 AsgProvider {
                     name: p.name.clone(),
                     instance_types,
@@ -74,9 +83,38 @@ impl Validator {
                         3600.0,
                     ),
                     external: false,
+                    insufficient_capacity,
                 }
             })
             .collect()
+    }
+
+    /// One pool of a group, as (index in its instance types, index in its zones); `None` (and a field error on
+    /// `{field}.instance_type` / `{field}.zone`) when the type or the zone is not the group's.
+    pub(super) fn pool(
+        &mut self,
+        field: &str,
+        instance_type: &str,
+        zone: &str,
+        types: &[InstanceType],
+        zones: &[String],
+    ) -> Option<(u16, u16)> {
+        let t = types.iter().position(|t| t.name == instance_type);
+        if t.is_none() {
+            let names: Vec<&str> = types.iter().map(|t| t.name).collect();
+            self.err(
+                format!("{field}.instance_type"),
+                format!("`{instance_type}` is not one of the group's instance types ({})", names.join(", ")),
+            );
+        }
+        let z = zones.iter().position(|z| z == zone);
+        if z.is_none() {
+            self.err(
+                format!("{field}.zone"),
+                format!("`{zone}` is not one of the group's Availability Zones ({})", zones.join(", ")),
+            );
+        }
+        Some((t? as u16, z? as u16))
     }
 
     /// The group's instance types, looked up in the catalogue; unknown names are reported and left out.
@@ -246,6 +284,7 @@ impl Validator {
                     interruptions_per_instance_hour: vec![0.0],
                     rebalance_lead_ms: 0,
                     external: true,
+                    insufficient_capacity: Vec::new(),
                 }
             })
             .collect()

@@ -80,6 +80,18 @@ impl Validator {
             TimedEventSpec::Ec2SpotInterruption { provider, instance_type, zone, fraction, .. } => {
                 self.ec2_spot_wave(prefix, provider, instance_type.as_deref(), zone.as_deref(), *fraction, cx.providers)
             }
+            TimedEventSpec::PoolCapacity { provider, instance_type, zone, available, .. } => {
+                let index = cx.providers.iter().position(|p| &p.name == provider && !p.external);
+                let pool = match index {
+                    Some(i) => self.pool(prefix, instance_type, zone, &cx.providers[i].instance_types, &cx.providers[i].zones),
+                    None => {
+                        self.err(field("provider"), format!("no capacity provider named `{provider}`"));
+                        None
+                    }
+                };
+                let (instance_type, zone) = pool.unwrap_or((0, 0));
+                TimedAction::PoolCapacity { provider: index.unwrap_or(0), instance_type, zone, available: *available }
+            }
             TimedEventSpec::FargateSpotAvailability { availability, capacity_per_s, .. } => {
                 TimedAction::SpotAvailability {
                     capacity_per_minute: self.spot_capacity(&field("capacity_per_s"), *availability, *capacity_per_s),

@@ -51,8 +51,12 @@ impl Simulation {
             let p = ProviderId::from_index(index);
             // Instances already running when the run starts are registered and ACTIVE at once.
             for _ in 0..self.scenario.providers[index].initial {
-                let id = self.add_instance(p);
+                // No pool is dry yet: instances already running were launched before any pool ran out.
+                let id = self.add_instance(p).expect("every pool has capacity before the run starts");
                 self.fleet.transition(id, InstanceState::Launching, InstanceState::Active);
+            }
+            for &(instance_type, zone) in &self.scenario.providers[index].insufficient_capacity {
+                self.fleet.set_pool(p, instance_type, zone, false);
             }
             if self.scenario.providers[index].managed_scaling.is_some() {
                 let period = SimTime::from_secs_f64(defaults::MANAGED_SCALING_PERIOD_S).as_millis();
@@ -62,12 +66,12 @@ impl Simulation {
         }
     }
 
-    fn add_instance(&mut self, p: ProviderId) -> InstanceId {
-        let id = self.fleet.add(p, &self.scenario.providers[p.index()], self.now);
+    fn add_instance(&mut self, p: ProviderId) -> Option<InstanceId> {
+        let id = self.fleet.add(p, &self.scenario.providers[p.index()], self.now)?;
         let rate = self.instance_rate(id);
         self.accounting.start_billing(self.now, rate);
         self.schedule_random_interruption(id);
-        id
+        Some(id)
     }
 
     /// USD per millisecond for an instance: On-Demand price, less the Spot discount for Spot groups; the ECS Anywhere
@@ -86,14 +90,30 @@ impl Simulation {
         per_hour / 3_600_000.0
     }
 
-    /// The group launches an instance: it boots, then the ECS agent registers it.
-    pub(in crate::sim) fn launch_instance(&mut self, p: ProviderId) -> InstanceId {
-        let id = self.add_instance(p);
+    /// The group launches an instance: it boots, then the ECS agent registers it. `None` when every pool of the
+    /// group refuses with InsufficientInstanceCapacity: the launch is counted and traced, and nothing is drawn or
+    /// scheduled (the group tries again when it next launches, e.g. at managed scaling's next evaluation).
+    pub(in crate::sim) fn launch_instance(&mut self, p: ProviderId) -> Option<InstanceId> {
+        let Some(id) = self.add_instance(p) else {
+            self.fleet.launch_failed(p);
+            let provider = self.scenario.providers[p.index()].name.clone();
+            self.record(TraceWhat::LaunchFailed { provider });
+            return None;
+        };
         let boot = self
             .rng
             .lognormal_ms(self.scenario.latencies.instance_boot.mean_ms, self.scenario.latencies.instance_boot.spread);
         self.schedule_in(boot, Event::InstanceBooted { instance: id });
-        id
+        Some(id)
+    }
+
+    /// A timed `pool_capacity` event: the pool runs dry or has capacity again.
+    pub(in crate::sim) fn pool_capacity(&mut self, p: ProviderId, instance_type: u16, zone: u16, available: bool) {
+        self.fleet.set_pool(p, instance_type, zone, available);
+        let provider = &self.scenario.providers[p.index()];
+        let (provider_name, type_name) = (provider.name.clone(), provider.instance_types[instance_type as usize].name);
+        let zone = provider.zones[zone as usize].clone();
+        self.record(TraceWhat::PoolCapacity { provider: provider_name, instance_type: type_name, zone, available });
     }
 
     /// Booted: the group counts the instance InService (the ECS agent registers it next).

@@ -110,6 +110,11 @@ pub(super) struct ProviderRt {
     /// Since when the reservation has been below target (scale-in needs 15 minutes of it).
     low_since: Option<SimTime>,
     last_reservation: Option<u32>,
+    /// Pools of the group without capacity now: (index in the group's instance types, zone index). Usually
+    /// empty; a launch into one fails with InsufficientInstanceCapacity.
+    dry: Vec<(u16, u16)>,
+    /// Launches that failed because no pool of the group had capacity.
+    failed_launches: u64,
 }
 
 impl ProviderRt {
@@ -121,6 +126,16 @@ impl ProviderRt {
     /// The CapacityProviderReservation of the last managed-scaling evaluation.
     pub(super) fn last_reservation(&self) -> Option<u32> {
         self.last_reservation
+    }
+
+    /// Launches that failed with InsufficientInstanceCapacity in every pool of the group.
+    pub(super) fn failed_launches(&self) -> u64 {
+        self.failed_launches
+    }
+
+    /// Pools of the group without capacity now, as (type index, zone index).
+    pub(super) fn dry_pools(&self) -> &[(u16, u16)] {
+        &self.dry
     }
 }
 
@@ -233,18 +248,45 @@ impl Fleet {
     }
 
     /// Picks the zone and instance type for one more instance of the group, as the ASG would: zones stay
-    /// balanced; the type follows the allocation strategy.
-    fn choose_type_and_zone(&self, p: ProviderId, provider: &AsgProvider) -> (InstanceType, u16) {
+    /// balanced; the type follows the allocation strategy; pools without capacity are passed over. `None` when
+    /// every pool of the group refuses (InsufficientInstanceCapacity).
+    ///
+    /// The order the pools are tried in follows the EC2 Auto Scaling documentation. Within a zone, the types in
+    /// the allocation strategy's order: *InstancesDistribution* (EC2 Auto Scaling API Reference),
+    /// `OnDemandAllocationStrategy` `prioritized`: "If all your On-Demand capacity cannot be fulfilled using your
+    /// highest priority instance type, then Amazon EC2 Auto Scaling launches the remaining capacity using the second
+    /// priority instance type, and so on." Then the other zones, least populated first: *AvailabilityZoneDistribution*
+    /// (EC2 Auto Scaling API Reference), the default `balanced-best-effort`: "If launches fail in an Availability
+    /// Zone, Auto Scaling will attempt to launch in another healthy Availability Zone instead."
+    /// With no dry pool, the first pool tried is the one chosen before pools could refuse (no draw is made).
+    fn choose_type_and_zone(&self, p: ProviderId, provider: &AsgProvider) -> Option<(InstanceType, u16)> {
         let rt = &self.providers[p.index()];
-        let types = &provider.instance_types;
         // Live instances per zone are `by_zone`'s list lengths (zones never launched into yet have no list).
         let in_zone = |z: usize| rt.by_zone.get(z).map_or(0, Vec::len);
-        let zone = (0..provider.zones.len()).min_by_key(|&z| (in_zone(z), z)).unwrap_or(0) as u16;
-        let chosen = match provider.allocation_strategy {
-            AllocationStrategy::Prioritized => types[0],
+        let mut zones: Vec<usize> = (0..provider.zones.len().max(1)).collect();
+        // Stable: equal counts keep the zone order (the first minimum is the zone chosen before).
+        zones.sort_by_key(|&z| (in_zone(z), z));
+        for zone in zones {
+            let zone = zone as u16;
+            for t in self.types_in_order(rt, provider, zone) {
+                if !rt.dry.contains(&(t as u16, zone)) {
+                    return Some((provider.instance_types[t], zone));
+                }
+            }
+        }
+        None
+    }
+
+    /// The group's instance types (indices) in the order its allocation strategy prefers them in `zone`. A stable
+    /// sort, so the first is the first minimum, as `min_by` picks it.
+    fn types_in_order(&self, rt: &ProviderRt, provider: &AsgProvider, zone: u16) -> Vec<usize> {
+        let types = &provider.instance_types;
+        let mut order: Vec<usize> = (0..types.len()).collect();
+        match provider.allocation_strategy {
+            AllocationStrategy::Prioritized => {}
             // Cheapest instance, whatever its size: the autoscaler cannot pick the type the tasks need.
             AllocationStrategy::LowestPrice => {
-                *types.iter().min_by(|a, b| a.on_demand_hour_usd.total_cmp(&b.on_demand_hour_usd)).expect("types")
+                order.sort_by(|&a, &b| types[a].on_demand_hour_usd.total_cmp(&types[b].on_demand_hour_usd))
             }
             // Deepest pools: spread launches over every type in the zone, so every (type, zone) pool is used.
             AllocationStrategy::CapacityOptimized => {
@@ -252,22 +294,39 @@ impl Fleet {
                 let of_type = |t: &InstanceType| {
                     zone_list.iter().filter(|&&i| self.instances[i.index()].instance_type.name == t.name).count()
                 };
-                *types.iter().min_by_key(|t| of_type(t)).expect("types")
+                order.sort_by_key(|&t| of_type(&types[t]));
             }
             // Price and capacity: the lowest price per vCPU.
-            AllocationStrategy::PriceCapacityOptimized => *types
-                .iter()
-                .min_by(|a, b| {
-                    (a.on_demand_hour_usd / f64::from(a.vcpu)).total_cmp(&(b.on_demand_hour_usd / f64::from(b.vcpu)))
-                })
-                .expect("types"),
-        };
-        (chosen, zone)
+            AllocationStrategy::PriceCapacityOptimized => {
+                let per_vcpu = |t: &InstanceType| t.on_demand_hour_usd / f64::from(t.vcpu);
+                order.sort_by(|&a, &b| per_vcpu(&types[a]).total_cmp(&per_vcpu(&types[b])));
+            }
+        }
+        order
     }
 
-    /// Adds an instance of group `p` in LAUNCHING (type and zone as the group chooses) and indexes it.
-    pub(super) fn add(&mut self, p: ProviderId, provider: &AsgProvider, now: SimTime) -> InstanceId {
-        let (instance_type, zone) = self.choose_type_and_zone(p, provider);
+    /// A pool of group `p` loses (`available` false) or regains its capacity.
+    pub(super) fn set_pool(&mut self, p: ProviderId, instance_type: u16, zone: u16, available: bool) {
+        let dry = &mut self.providers[p.index()].dry;
+        let at = dry.iter().position(|&pool| pool == (instance_type, zone));
+        match (available, at) {
+            (true, Some(at)) => {
+                dry.remove(at);
+            }
+            (false, None) => dry.push((instance_type, zone)),
+            _ => {}
+        }
+    }
+
+    /// Counts a launch of group `p` that no pool could take.
+    pub(super) fn launch_failed(&mut self, p: ProviderId) {
+        self.providers[p.index()].failed_launches += 1;
+    }
+
+    /// Adds an instance of group `p` in LAUNCHING (type and zone as the group chooses) and indexes it; `None` when
+    /// no pool of the group has capacity.
+    pub(super) fn add(&mut self, p: ProviderId, provider: &AsgProvider, now: SimTime) -> Option<InstanceId> {
+        let (instance_type, zone) = self.choose_type_and_zone(p, provider)?;
         let id = InstanceId::new(self.instances.len() as u32);
         let instance = Instance {
             id: id.raw(),
@@ -301,7 +360,7 @@ impl Fleet {
             by_zone.resize(zone as usize + 1, Vec::new());
         }
         by_zone[zone as usize].push(id);
-        id
+        Some(id)
     }
 
     /// Moves an instance from state `from` to `to`; false (and nothing changes) when it is not in `from`.

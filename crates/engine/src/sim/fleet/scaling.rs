@@ -273,9 +273,9 @@ impl Simulation {
         rt.low_since = decision.low_since;
         match decision.step {
             Step::Out(step) => {
-                for _ in 0..step {
-                    self.launch_instance(p);
-                }
+                // Traced before the launches, so the launches that fail (traced each) follow the decision. A
+                // successful launch traces nothing, so this order leaves the traces of runs without dry pools as
+                // they were.
                 if step > 0 {
                     let name = self.scenario.providers[p.index()].name.clone();
                     self.record(TraceWhat::ScaleOut {
@@ -283,6 +283,9 @@ impl Simulation {
                         instances: step,
                         reservation: decision.reservation,
                     });
+                }
+                for _ in 0..step {
+                    self.launch_instance(p);
                 }
             }
             Step::In(count) => self.scale_in(p, count),

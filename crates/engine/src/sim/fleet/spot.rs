@@ -115,8 +115,8 @@ impl Simulation {
         let max_size = self.scenario.providers[p.index()].max_size;
         let margin = if replaced.is_some() { (max_size / 10).max(1) } else { 0 };
         if self.fleet.group_size(p) < max_size + margin {
-            let new = self.launch_instance(p);
-            if let Some(old) = replaced {
+            // A replacement no pool can take is not launched (traced and counted as a failed launch).
+            if let (Some(new), Some(old)) = (self.launch_instance(p), replaced) {
                 self.fleet.set_replaces(new, old);
             }
         }
