@@ -495,6 +495,28 @@ mod tests {
     }
 
     #[test]
+    fn pools_out_of_capacity_must_be_the_groups_own() {
+        let spec = spec(
+            r#""capacity_providers": [{ "name": "asg", "instance_types": ["m5.large", "c5.large"], "max_size": 4,
+                "availability_zones": ["us-east-1a", "us-east-1b"],
+                "insufficient_capacity": [{ "instance_type": "c5.large", "zone": "us-east-1b" },
+                                          { "instance_type": "r5.large", "zone": "us-east-1c" }] }]"#,
+        );
+        let mut v = Validator::default();
+        let providers = v.providers(&spec.capacity_providers);
+        assert_eq!(providers[0].insufficient_capacity, [(1, 1)]);
+        assert_eq!(
+            problems(&v),
+            [
+                "capacity_providers[0].insufficient_capacity[1].instance_type: `r5.large` is not one of the group's \
+                 instance types (m5.large, c5.large)",
+                "capacity_providers[0].insufficient_capacity[1].zone: `us-east-1c` is not one of the group's \
+                 Availability Zones (us-east-1a, us-east-1b)",
+            ]
+        );
+    }
+
+    #[test]
     fn spot_rates_follow_the_advisor_bucket_per_type() {
         let spec = spec(
             r#""capacity_providers": [{ "name": "spot", "instance_types": ["m5.large", "c5.large"], "max_size": 4,

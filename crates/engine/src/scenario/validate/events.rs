@@ -197,6 +197,31 @@ mod tests {
     }
 
     #[test]
+    fn a_pool_capacity_event_names_one_of_the_groups_pools() {
+        let (v, events) = validate(
+            r#"[{ "type": "pool_capacity", "at_s": 5, "provider": "od", "instance_type": "m5.large",
+                  "zone": "us-east-1b", "available": false },
+                { "type": "pool_capacity", "at_s": 6, "provider": "od", "instance_type": "c5.large",
+                  "zone": "mars-1a", "available": true },
+                { "type": "pool_capacity", "at_s": 7, "provider": "nope", "instance_type": "m5.large",
+                  "zone": "us-east-1a", "available": true }]"#,
+        );
+        assert_eq!(
+            events[0].action,
+            TimedAction::PoolCapacity { provider: 0, instance_type: 0, zone: 1, available: false }
+        );
+        assert_eq!(
+            problems(&v),
+            [
+                "events[1].instance_type: `c5.large` is not one of the group's instance types (m5.large)",
+                "events[1].zone: `mars-1a` is not one of the group's Availability Zones (us-east-1a, us-east-1b, \
+                 us-east-1c)",
+                "events[2].provider: no capacity provider named `nope`",
+            ]
+        );
+    }
+
+    #[test]
     fn a_spot_wave_must_target_a_spot_group_and_its_own_pools() {
         let (v, _) = validate(
             r#"[{ "type": "ec2_spot_interruption", "at_s": 90, "provider": "od", "instance_type": "c5.large",

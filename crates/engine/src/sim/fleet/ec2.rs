@@ -303,7 +303,9 @@ impl Simulation {
 
 #[cfg(test)]
 mod tests {
+    use crate::ids::ProviderId;
     use crate::instance::InstanceState;
+    use crate::output::FailedLaunches;
     use crate::sim::testing::{self, i, t};
     use crate::sim::{Event, Simulation};
     use crate::task::TaskState;
@@ -342,6 +344,80 @@ mod tests {
         assert_eq!(sim.fleet.providers()[0].waiting_count(), 0);
         // Handed to the agent: its next step is queued.
         assert!(sim.queued().iter().any(|(_, e)| matches!(e, Event::Advance { task, generation: 0 } if *task == t(0))));
+    }
+
+    /// A group of c5.large then m5.large (prioritized) in two zones; `dry` lists its pools out of capacity.
+    fn two_types_two_zones(dry: &str, top: &str) -> Simulation {
+        let provider = format!(
+            r#""instance_types": ["c5.large", "m5.large"], "max_size": 4,
+               "availability_zones": ["us-east-1a", "us-east-1b"], "insufficient_capacity": [{dry}]"#
+        );
+        testing::checked(testing::ec2(&provider, "", r#""desired_count": 0"#, top))
+    }
+
+    fn pool(sim: &Simulation, id: crate::ids::InstanceId) -> (&'static str, u16) {
+        let instance = sim.fleet.instance(id);
+        (instance.instance_type.name, instance.zone)
+    }
+
+    #[test]
+    fn a_launch_passes_over_a_dry_pool_to_the_next_type_in_the_zone() {
+        let mut sim = two_types_two_zones(r#"{ "instance_type": "c5.large", "zone": "us-east-1a" }"#, "");
+        let p = ProviderId::from_index(0);
+        // Zone a (both empty, first) has no c5.large: the next type in the prioritized order, in the same zone.
+        let first = sim.launch_instance(p).expect("m5.large in us-east-1a has room");
+        assert_eq!(pool(&sim, first), ("m5.large", 0));
+        // Zone b is now the less populated one, and its c5.large pool has room.
+        let second = sim.launch_instance(p).expect("c5.large in us-east-1b has room");
+        assert_eq!(pool(&sim, second), ("c5.large", 1));
+        assert_eq!(sim.fleet.providers()[0].failed_launches(), 0);
+    }
+
+    #[test]
+    fn a_single_type_group_launches_in_another_zone_when_its_zone_is_dry() {
+        let provider = r#""max_size": 4, "availability_zones": ["us-east-1a", "us-east-1b"],
+            "insufficient_capacity": [{ "instance_type": "m5.large", "zone": "us-east-1a" }]"#;
+        let mut sim = testing::checked(testing::ec2(provider, "", r#""desired_count": 0"#, ""));
+        let p = ProviderId::from_index(0);
+        let zones: Vec<u16> = (0..3).map(|_| sim.launch_instance(p).map(|i| sim.fleet.instance(i).zone)).flatten().collect();
+        // Balanced best effort: every launch goes to the zone that still has capacity.
+        assert_eq!(zones, [1, 1, 1]);
+    }
+
+    #[test]
+    fn when_every_pool_refuses_the_launch_fails_visibly() {
+        let dry = r#"{ "instance_type": "c5.large", "zone": "us-east-1a" }, { "instance_type": "m5.large", "zone": "us-east-1a" },
+                     { "instance_type": "c5.large", "zone": "us-east-1b" }, { "instance_type": "m5.large", "zone": "us-east-1b" }"#;
+        let mut sim = two_types_two_zones(dry, "");
+        let p = ProviderId::from_index(0);
+        let queued = sim.queued().len();
+        assert_eq!(sim.launch_instance(p), None);
+        assert_eq!(sim.fleet.live_instances(), 0);
+        // Nothing booting, and the failure counted and traced.
+        assert_eq!(sim.queued().len(), queued);
+        assert_eq!(sim.fleet.providers()[0].failed_launches(), 1);
+        assert_eq!(sim.metrics().failed_launches, [FailedLaunches { provider: "asg".into(), launches: 1 }]);
+        let last = sim.trace().last().expect("a trace line").to_string();
+        assert!(last.ends_with("asg launch failed: InsufficientInstanceCapacity in every pool"), "{last}");
+    }
+
+    #[test]
+    fn a_pool_capacity_event_dries_a_pool_up_and_brings_it_back() {
+        let events = r#""events": [
+            { "type": "pool_capacity", "at_s": 10, "provider": "asg", "instance_type": "c5.large", "zone": "us-east-1a", "available": false },
+            { "type": "pool_capacity", "at_s": 20, "provider": "asg", "instance_type": "c5.large", "zone": "us-east-1a", "available": true }]"#;
+        let mut sim = two_types_two_zones("", events);
+        let p = ProviderId::from_index(0);
+        sim.step_through(|e| matches!(e, Event::Timed { .. }));
+        assert_eq!(sim.fleet.providers()[0].dry_pools(), [(0, 0)]);
+        assert_eq!(sim.view().providers[0].pools_out_of_capacity, ["c5.large in us-east-1a"]);
+        let id = sim.launch_instance(p).expect("m5.large has room");
+        assert_eq!(pool(&sim, id), ("m5.large", 0));
+        sim.step_through(|e| matches!(e, Event::Timed { .. }));
+        assert!(sim.fleet.providers()[0].dry_pools().is_empty());
+        let trace: Vec<String> = sim.trace().iter().map(ToString::to_string).collect();
+        assert!(trace.iter().any(|l| l.ends_with("asg pool c5.large in us-east-1a out of capacity")), "{trace:?}");
+        assert!(trace.iter().any(|l| l.ends_with("asg pool c5.large in us-east-1a has capacity again")), "{trace:?}");
     }
 
     #[test]
