@@ -33,6 +33,13 @@ pub fn summary_text(summary: &Summary) -> String {
         summary.replacements
     );
     let _ = writeln!(out, "  cost            ${:.4} total, ${:.4}/hour", summary.cost_usd, summary.cost_per_hour_usd);
+    for group in &summary.failed_launches {
+        let _ = writeln!(
+            out,
+            "  group {}: {} launches failed (InsufficientInstanceCapacity in every pool)",
+            group.provider, group.launches
+        );
+    }
     for s in &summary.services {
         let _ = writeln!(
             out,

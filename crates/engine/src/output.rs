@@ -703,9 +703,10 @@ pub enum TraceWhat {
     RebalanceRecommendation {
         instance: u32,
     },
-    /// A group's launch failed: every pool refused with InsufficientInstanceCapacity.
+    /// Launches of a group that failed: every pool refused with InsufficientInstanceCapacity.
     LaunchFailed {
         provider: String,
+        instances: u32,
     },
     /// A pool of a group ran dry or has capacity again (a `pool_capacity` event).
     PoolCapacity {
@@ -750,8 +751,9 @@ impl fmt::Display for TraceEntry {
             TraceWhat::RebalanceRecommendation { instance } => {
                 write!(f, "instance {instance} rebalance recommendation")
             }
-            TraceWhat::LaunchFailed { provider } => {
-                write!(f, "{provider} launch failed: InsufficientInstanceCapacity in every pool")
+            TraceWhat::LaunchFailed { provider, instances } => {
+                let s = if *instances == 1 { "" } else { "s" };
+                write!(f, "{provider} failed to launch {instances} instance{s}: InsufficientInstanceCapacity in every pool")
             }
             TraceWhat::PoolCapacity { provider, instance_type, zone, available } => {
                 let now = if *available { "has capacity again" } else { "out of capacity" };

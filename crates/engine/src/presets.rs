@@ -186,6 +186,15 @@ static PRESETS: &[Preset] = &[
         "48 tiny tasks binpacked by memory onto a handful of t3.large instances. Compare the cost per hour with one \
          instance per site."
     ),
+    preset!(
+        "ec2-insufficient-capacity",
+        "EC2 insufficient capacity: one instance type vs a diversified group",
+        None,
+        "c5.xlarge is out of capacity in both zones until 600 s. The diversified group passes over the dry pools and \
+         launches m5.xlarge: its service is steady within minutes. The single-type group's launches fail every \
+         minute (its label in the cluster view and the summary count them) and its tasks wait in PROVISIONING until \
+         c5.xlarge comes back in us-east-1b."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

@@ -164,3 +164,38 @@ fn the_spot_calibration_presets_are_paced_by_the_2022_spot_capacity() {
         );
     }
 }
+
+/// `ec2-insufficient-capacity`: with c5.xlarge out of capacity in both zones until 600 s, the diversified group
+/// launches m5.xlarge and its service is steady within minutes, with no failed launch; the single-type group's
+/// launches fail every minute, and its service is steady only after c5.xlarge comes back in us-east-1b, where all
+/// its instances are.
+#[test]
+fn insufficient_capacity_preset_holds_back_only_the_single_type_group() {
+    use fleetplan_engine::output::FailedLaunches;
+    for seed in 1..=3 {
+        let sim = common::run_checked(common::preset("ec2-insufficient-capacity"), seed);
+        let summary = sim.metrics();
+        let (single, diversified) = (&summary.services[0], &summary.services[1]);
+        assert_eq!((single.running, diversified.running), (40, 40), "seed {seed}");
+        let diversified_steady = diversified.steady_s.expect("diversified steady");
+        assert!(diversified_steady < 400.0, "seed {seed}: diversified steady at {diversified_steady} s");
+        let single_steady = single.steady_s.expect("single-type steady");
+        assert!(single_steady > 600.0, "seed {seed}: single-type steady at {single_steady} s");
+        // Only the single-type group failed, at least once a minute from its first evaluation to 600 s.
+        assert_eq!(summary.failed_launches.len(), 1, "seed {seed}");
+        let FailedLaunches { provider, launches } = &summary.failed_launches[0];
+        assert_eq!(provider, "single-type");
+        assert!(*launches >= 9, "seed {seed}: {launches} failed launches");
+        let view = sim.view();
+        for instance in &view.instances {
+            if instance.provider == "single-type" {
+                assert_eq!((instance.instance_type, instance.zone.as_str()), ("c5.xlarge", "us-east-1b"));
+                assert!(instance.launched_s >= 600.0, "seed {seed}: launched at {} s", instance.launched_s);
+            } else {
+                assert_eq!(instance.instance_type, "m5.xlarge", "seed {seed}");
+            }
+        }
+        assert_eq!(view.providers[0].failed_launches, *launches);
+        assert_eq!(view.providers[0].pools_out_of_capacity, ["c5.xlarge in us-east-1a"]);
+    }
+}

@@ -91,13 +91,12 @@ impl Simulation {
     }
 
     /// The group launches an instance: it boots, then the ECS agent registers it. `None` when every pool of the
-    /// group refuses with InsufficientInstanceCapacity: the launch is counted and traced, and nothing is drawn or
-    /// scheduled (the group tries again when it next launches, e.g. at managed scaling's next evaluation).
+    /// group refuses with InsufficientInstanceCapacity: the launch is counted, and nothing is drawn or scheduled
+    /// (the group tries again when it next launches, e.g. at managed scaling's next evaluation). The caller traces
+    /// the failures ([`Simulation::trace_failed_launches`]), once per batch.
     pub(in crate::sim) fn launch_instance(&mut self, p: ProviderId) -> Option<InstanceId> {
         let Some(id) = self.add_instance(p) else {
             self.fleet.launch_failed(p);
-            let provider = self.scenario.providers[p.index()].name.clone();
-            self.record(TraceWhat::LaunchFailed { provider });
             return None;
         };
         let boot = self
@@ -105,6 +104,14 @@ impl Simulation {
             .lognormal_ms(self.scenario.latencies.instance_boot.mean_ms, self.scenario.latencies.instance_boot.spread);
         self.schedule_in(boot, Event::InstanceBooted { instance: id });
         Some(id)
+    }
+
+    /// One trace line for the launches of a batch that no pool could take (none when `failed` is 0).
+    pub(in crate::sim) fn trace_failed_launches(&mut self, p: ProviderId, failed: u32) {
+        if failed > 0 {
+            let provider = self.scenario.providers[p.index()].name.clone();
+            self.record(TraceWhat::LaunchFailed { provider, instances: failed });
+        }
     }
 
     /// A timed `pool_capacity` event: the pool runs dry or has capacity again.
@@ -397,8 +404,9 @@ mod tests {
         assert_eq!(sim.queued().len(), queued);
         assert_eq!(sim.fleet.providers()[0].failed_launches(), 1);
         assert_eq!(sim.metrics().failed_launches, [FailedLaunches { provider: "asg".into(), launches: 1 }]);
+        sim.trace_failed_launches(p, 1);
         let last = sim.trace().last().expect("a trace line").to_string();
-        assert!(last.ends_with("asg launch failed: InsufficientInstanceCapacity in every pool"), "{last}");
+        assert!(last.ends_with("asg failed to launch 1 instance: InsufficientInstanceCapacity in every pool"), "{last}");
     }
 
     #[test]

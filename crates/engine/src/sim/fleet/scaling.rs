@@ -273,7 +273,7 @@ impl Simulation {
         rt.low_since = decision.low_since;
         match decision.step {
             Step::Out(step) => {
-                // Traced before the launches, so the launches that fail (traced each) follow the decision. A
+                // Traced before the launches, so the launches that fail (one line) follow the decision. A
                 // successful launch traces nothing, so this order leaves the traces of runs without dry pools as
                 // they were.
                 if step > 0 {
@@ -284,9 +284,8 @@ impl Simulation {
                         reservation: decision.reservation,
                     });
                 }
-                for _ in 0..step {
-                    self.launch_instance(p);
-                }
+                let failed = (0..step).filter(|_| self.launch_instance(p).is_none()).count() as u32;
+                self.trace_failed_launches(p, failed);
             }
             Step::In(count) => self.scale_in(p, count),
             Step::Hold => {}

@@ -116,8 +116,10 @@ impl Simulation {
         let margin = if replaced.is_some() { (max_size / 10).max(1) } else { 0 };
         if self.fleet.group_size(p) < max_size + margin {
             // A replacement no pool can take is not launched (traced and counted as a failed launch).
-            if let (Some(new), Some(old)) = (self.launch_instance(p), replaced) {
-                self.fleet.set_replaces(new, old);
+            match (self.launch_instance(p), replaced) {
+                (None, _) => self.trace_failed_launches(p, 1),
+                (Some(new), Some(old)) => self.fleet.set_replaces(new, old),
+                (Some(_), None) => {}
             }
         }
     }
