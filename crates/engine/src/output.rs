@@ -753,7 +753,10 @@ impl fmt::Display for TraceEntry {
             }
             TraceWhat::LaunchFailed { provider, instances } => {
                 let s = if *instances == 1 { "" } else { "s" };
-                write!(f, "{provider} failed to launch {instances} instance{s}: InsufficientInstanceCapacity in every pool")
+                write!(
+                    f,
+                    "{provider} failed to launch {instances} instance{s}: InsufficientInstanceCapacity in every pool"
+                )
             }
             TraceWhat::PoolCapacity { provider, instance_type, zone, available } => {
                 let now = if *available { "has capacity again" } else { "out of capacity" };

@@ -833,9 +833,11 @@ mod tests {
         view.providers[1].failed_launches = 3;
         view.providers[1].pools_out_of_capacity = vec!["c5.large in us-east-1a".to_string()];
         let layout = layout_of(&view);
-        assert!(layout.labels.iter().any(|l| l.text
+        assert!(layout.labels.iter().any(|l| {
+            l.text
             == "asg-1 · EC2 On-Demand · 15 instances · 7 waiting · reservation 120% · 3 failed launches (insufficient \
-                capacity) · no capacity: c5.large in us-east-1a"));
+                capacity) · no capacity: c5.large in us-east-1a"
+        }));
         view.providers[1].failed_launches = 1;
         view.providers[1].pools_out_of_capacity.clear();
         assert_eq!(capacity_refusals(&view.providers[1]), " · 1 failed launch (insufficient capacity)");

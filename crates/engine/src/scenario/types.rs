@@ -278,6 +278,8 @@ pub struct RunTaskWorkload {
     pub placement: Arc<Placement>,
 }
 
+/// What a timed event does. `PoolCapacity`: a pool of a group (index in its `instance_types`, index in its
+/// `zones`) loses or regains its capacity.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimedAction {
     Scale { service: usize, desired: u32 },
@@ -285,7 +287,6 @@ pub enum TimedAction {
     SpotInterruption { fraction: Option<f64>, count: Option<u32> },
     SpotAvailability { capacity_per_minute: Option<u32> },
     Ec2SpotWave { provider: usize, instance_type: Option<&'static str>, zone: Option<u16>, fraction: f64 },
-    /// A pool of a group (index in its `instance_types`, index in its `zones`) loses or regains its capacity.
     PoolCapacity { provider: usize, instance_type: u16, zone: u16, available: bool },
 }
 

@@ -2,8 +2,8 @@
 
 use super::Simulation;
 use crate::output::{
-    Bucket, BucketView, FailedLaunches, InstanceView, LimitShare, Limiter, Place, PoolView, ProviderView, RunTaskSummary,
-    ServiceSummary, ServiceView, Summary, TaskView, View,
+    Bucket, BucketView, FailedLaunches, InstanceView, LimitShare, Limiter, Place, PoolView, ProviderView,
+    RunTaskSummary, ServiceSummary, ServiceView, Summary, TaskView, View,
 };
 use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};

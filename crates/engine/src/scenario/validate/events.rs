@@ -83,7 +83,9 @@ impl Validator {
             TimedEventSpec::PoolCapacity { provider, instance_type, zone, available, .. } => {
                 let index = cx.providers.iter().position(|p| &p.name == provider && !p.external);
                 let pool = match index {
-                    Some(i) => self.pool(prefix, instance_type, zone, &cx.providers[i].instance_types, &cx.providers[i].zones),
+                    Some(i) => {
+                        self.pool(prefix, instance_type, zone, &cx.providers[i].instance_types, &cx.providers[i].zones)
+                    }
                     None => {
                         self.err(field("provider"), format!("no capacity provider named `{provider}`"));
                         None

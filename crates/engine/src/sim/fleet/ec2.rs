@@ -386,7 +386,8 @@ mod tests {
             "insufficient_capacity": [{ "instance_type": "m5.large", "zone": "us-east-1a" }]"#;
         let mut sim = testing::checked(testing::ec2(provider, "", r#""desired_count": 0"#, ""));
         let p = ProviderId::from_index(0);
-        let zones: Vec<u16> = (0..3).map(|_| sim.launch_instance(p).map(|i| sim.fleet.instance(i).zone)).flatten().collect();
+        let zones: Vec<u16> =
+            (0..3).filter_map(|_| sim.launch_instance(p).map(|i| sim.fleet.instance(i).zone)).collect();
         // Balanced best effort: every launch goes to the zone that still has capacity.
         assert_eq!(zones, [1, 1, 1]);
     }
@@ -406,7 +407,10 @@ mod tests {
         assert_eq!(sim.metrics().failed_launches, [FailedLaunches { provider: "asg".into(), launches: 1 }]);
         sim.trace_failed_launches(p, 1);
         let last = sim.trace().last().expect("a trace line").to_string();
-        assert!(last.ends_with("asg failed to launch 1 instance: InsufficientInstanceCapacity in every pool"), "{last}");
+        assert!(
+            last.ends_with("asg failed to launch 1 instance: InsufficientInstanceCapacity in every pool"),
+            "{last}"
+        );
     }
 
     #[test]
