@@ -349,6 +349,26 @@ mod tests {
     /// The old instance goes when its replacement is in service, not at the interruption two minutes after the
     /// notice; with managed draining its service tasks are replaced first.
     #[test]
+    fn a_replacement_no_pool_can_take_is_a_failed_launch() {
+        let provider = r#""instance_types": ["m5.large"], "purchase": "spot", "allocation_strategy": "capacity-optimized",
+            "availability_zones": ["us-east-1a"], "max_size": 3, "desired_capacity": 1,
+            "insufficient_capacity": [{ "instance_type": "m5.large", "zone": "us-east-1a" }]"#;
+        let mut sim = testing::checked(testing::ec2(provider, "", r#", "desired_count": 2"#, ""));
+        // The instance running at the start was launched before the pool ran dry.
+        assert_eq!(sim.fleet.live_instances(), 1);
+        sim.spot_termination(i(0));
+        // The group's replacement finds no capacity: nothing launches, the failure is counted and traced.
+        assert_eq!(sim.fleet.live_instances(), 0);
+        assert_eq!(sim.fleet.providers()[0].failed_launches(), 1);
+        let last = sim.trace().last().expect("a trace line").to_string();
+        assert!(
+            last.ends_with("asg failed to launch 1 instance: InsufficientInstanceCapacity in every pool"),
+            "{last}"
+        );
+        sim.assert_invariants();
+    }
+
+    #[test]
     fn capacity_rebalancing_terminates_the_old_instance_once_the_replacement_is_in_service() {
         let notice = SimTime::from_secs_f64(600.0);
         let plain = rebalancing(false);
