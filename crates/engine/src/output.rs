@@ -263,6 +263,22 @@ pub struct Summary {
     pub events: u64,
     pub services: Vec<ServiceSummary>,
     pub run_tasks: Vec<RunTaskSummary>,
+    // Quotas (issue 9, "capacity that can refuse"): keep this block together at the end.
+    /// Every quota that refused something during the run, in [`Limiter`] order (empty when none did).
+    pub quota_hits: Vec<QuotaHit>,
+}
+
+/// A quota that refused launches: which one, its value, how many launches (tasks or instances) it refused and
+/// when it first did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuotaHit {
+    pub quota: Limiter,
+    /// The quota's value (vCPUs or instances).
+    pub value: u32,
+    /// Task or instance launches refused (a service retries the same task every workflow cycle, and each attempt
+    /// counts).
+    pub refused: u64,
+    pub first_s: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -359,10 +375,14 @@ pub enum Limiter {
     Capacity,
     ProvisioningLimit,
     ClusterAutoScaling,
+    // Quotas that refuse (`docs/model.md` §4.8): a launch that would go over one fails.
+    FargateOnDemandVcpuQuota,
+    FargateSpotVcpuQuota,
+    InstancesPerCluster,
 }
 
 impl Limiter {
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 13;
     pub const ALL: [Limiter; Limiter::COUNT] = [
         Limiter::ServiceLaunchRate,
         Limiter::FargateOnDemandBucket,
@@ -374,6 +394,9 @@ impl Limiter {
         Limiter::Capacity,
         Limiter::ProvisioningLimit,
         Limiter::ClusterAutoScaling,
+        Limiter::FargateOnDemandVcpuQuota,
+        Limiter::FargateSpotVcpuQuota,
+        Limiter::InstancesPerCluster,
     ];
 
     /// The summary's text for it (also its JSON form).
@@ -389,6 +412,10 @@ impl Limiter {
             Limiter::Capacity => "EC2 capacity (no instance with room, no managed scaling)",
             Limiter::ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
             Limiter::ClusterAutoScaling => "cluster auto scaling (tasks in PROVISIONING waiting for instances)",
+            // The names of the quotas as the Service Quotas console lists them.
+            Limiter::FargateOnDemandVcpuQuota => "quota: Fargate On-Demand vCPU resource count",
+            Limiter::FargateSpotVcpuQuota => "quota: Fargate Spot vCPU resource count",
+            Limiter::InstancesPerCluster => "quota: container instances per cluster",
         }
     }
 }
@@ -687,6 +714,13 @@ pub enum TraceWhat {
     RebalanceRecommendation {
         instance: u32,
     },
+    /// A quota refused a launch of `by` (a service, a RunTask workload or a group); `usage` is what counted against
+    /// the quota before it.
+    QuotaHit {
+        quota: Limiter,
+        by: String,
+        usage: String,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -723,6 +757,7 @@ impl fmt::Display for TraceEntry {
             TraceWhat::RebalanceRecommendation { instance } => {
                 write!(f, "instance {instance} rebalance recommendation")
             }
+            TraceWhat::QuotaHit { quota, by, usage } => write!(f, "{by}: launch refused by {quota} (in use: {usage})"),
         }
     }
 }

@@ -90,6 +90,7 @@ impl Simulation {
             events: self.accounting.events_processed(),
             services,
             run_tasks,
+            quota_hits: self.quota_hits(),
         }
     }
 
