@@ -757,7 +757,7 @@ impl fmt::Display for TraceEntry {
             TraceWhat::RebalanceRecommendation { instance } => {
                 write!(f, "instance {instance} rebalance recommendation")
             }
-            TraceWhat::QuotaHit { quota, by, usage } => write!(f, "{by}: launch refused by {quota} (in use: {usage})"),
+            TraceWhat::QuotaHit { quota, by, usage } => write!(f, "{by}: refused by {quota} (in use: {usage})"),
         }
     }
 }
