@@ -65,6 +65,13 @@ pub fn summary_text(summary: &Summary) -> String {
             seconds(r.settled_s)
         );
     }
+    for q in &summary.quota_hits {
+        let _ = writeln!(
+            out,
+            "  {} (value {}): refused {} launches, first at {:.1} s",
+            q.quota, q.value, q.refused, q.first_s
+        );
+    }
     out
 }
 

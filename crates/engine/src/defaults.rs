@@ -91,6 +91,27 @@ pub const PROVISIONING_LIMIT_CURRENT: u32 = 500;
 /// A task waiting in PROVISIONING longer than this is stopped: the longer end of the 10–30 minutes the model
 /// reports (`docs/model.md` §4.3).
 pub const PROVISIONING_TIMEOUT_S: f64 = 30.0 * 60.0;
+
+// Quotas that refuse (`docs/model.md` §4.8). "Amazon ECS service quotas": "If you attempt to exceed the quota for
+// a resource, the request fails."
+/// "Fargate On-Demand vCPU resource count" and "Fargate Spot vCPU resource count": the vCPUs of the account's
+/// running Fargate tasks in a Region ("Handle Amazon ECS service quotas and API throttling limits": "AWS Fargate
+/// has quotas that limit the number of concurrent running tasks in each AWS Region. There are quotas for both
+/// On-Demand and Fargate Spot tasks"). The documented default is 6 vCPUs ("Amazon ECS endpoints and quotas":
+/// "Fargate On-Demand vCPU resource count | Each supported Region: 6 | Yes"; the AWS Batch API reference: "The
+/// default for the Fargate On-Demand vCPU resource count quota is 6 vCPUs"), with "New AWS accounts might have
+/// initial lower quotas that can increase over time": the value is account-specific, and a 6-vCPU quota would stop
+/// every calibration row at 24 tasks (the 2022 benchmark account ran 1,000 tasks of 0.25 vCPU at once). So a
+/// scenario applies the quota only when it sets the account's value (`limits.fargate_on_demand_vcpu_quota`,
+/// `limits.fargate_spot_vcpu_quota`); this documented default is what the editor offers.
+pub const FARGATE_VCPU_QUOTA_DOCUMENTED: u32 = 6;
+/// "Handle Amazon ECS service quotas and API throttling limits": "For tasks that run on Amazon EC2 instances, the
+/// maximum number of Amazon EC2 instances that you can register for each cluster is 5,000."
+pub const INSTANCES_PER_CLUSTER: u32 = 5_000;
+/// "Amazon ECS endpoints and quotas", "Tasks per service": 5,000 (the desired count); a larger desired count is
+/// refused ("InvalidParameterException: Desired count exceeds limit", as users report when they hit the older
+/// 1,000 value).
+pub const TASKS_PER_SERVICE: u32 = 5_000;
 /// ECS publishes CapacityProviderReservation every minute (`docs/model.md` §4.3).
 pub const MANAGED_SCALING_PERIOD_S: f64 = 60.0;
 /// Scale-in needs 15 minutes of readings below target (`docs/model.md` §4.3).

@@ -268,6 +268,9 @@ pub struct Summary {
     /// left out of the JSON when no launch failed, so summaries of runs where every pool had room read as before.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failed_launches: Vec<FailedLaunches>,
+    // Quotas (issue 9, "capacity that can refuse"): keep this block together at the end.
+    /// Every quota that refused something during the run, in [`Limiter`] order (empty when none did).
+    pub quota_hits: Vec<QuotaHit>,
 }
 
 /// Launches of one Auto Scaling group that no pool could take (InsufficientInstanceCapacity everywhere).
@@ -275,6 +278,19 @@ pub struct Summary {
 pub struct FailedLaunches {
     pub provider: String,
     pub launches: u64,
+}
+
+/// A quota that refused launches: which one, its value, how many launches (tasks or instances) it refused and
+/// when it first did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuotaHit {
+    pub quota: Limiter,
+    /// The quota's value (vCPUs or instances).
+    pub value: u32,
+    /// Task or instance launches refused (a service retries the same task every workflow cycle, and each attempt
+    /// counts).
+    pub refused: u64,
+    pub first_s: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -371,10 +387,14 @@ pub enum Limiter {
     Capacity,
     ProvisioningLimit,
     ClusterAutoScaling,
+    // Quotas that refuse (`docs/model.md` §4.8): a launch that would go over one fails.
+    FargateOnDemandVcpuQuota,
+    FargateSpotVcpuQuota,
+    InstancesPerCluster,
 }
 
 impl Limiter {
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 13;
     pub const ALL: [Limiter; Limiter::COUNT] = [
         Limiter::ServiceLaunchRate,
         Limiter::FargateOnDemandBucket,
@@ -386,6 +406,9 @@ impl Limiter {
         Limiter::Capacity,
         Limiter::ProvisioningLimit,
         Limiter::ClusterAutoScaling,
+        Limiter::FargateOnDemandVcpuQuota,
+        Limiter::FargateSpotVcpuQuota,
+        Limiter::InstancesPerCluster,
     ];
 
     /// The summary's text for it (also its JSON form).
@@ -401,6 +424,10 @@ impl Limiter {
             Limiter::Capacity => "EC2 capacity (no instance with room, no managed scaling)",
             Limiter::ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
             Limiter::ClusterAutoScaling => "cluster auto scaling (tasks in PROVISIONING waiting for instances)",
+            // The names of the quotas as the Service Quotas console lists them.
+            Limiter::FargateOnDemandVcpuQuota => "quota: Fargate On-Demand vCPU resource count",
+            Limiter::FargateSpotVcpuQuota => "quota: Fargate Spot vCPU resource count",
+            Limiter::InstancesPerCluster => "quota: container instances per cluster",
         }
     }
 }
@@ -715,6 +742,13 @@ pub enum TraceWhat {
         zone: String,
         available: bool,
     },
+    /// A quota refused a launch of `by` (a service, a RunTask workload or a group); `usage` is what counted against
+    /// the quota before it.
+    QuotaHit {
+        quota: Limiter,
+        by: String,
+        usage: String,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -762,6 +796,7 @@ impl fmt::Display for TraceEntry {
                 let now = if *available { "has capacity again" } else { "out of capacity" };
                 write!(f, "{provider} pool {instance_type} in {zone} {now}")
             }
+            TraceWhat::QuotaHit { quota, by, usage } => write!(f, "{by}: refused by {quota} (in use: {usage})"),
         }
     }
 }

@@ -111,6 +111,18 @@ static PRESETS: &[Preset] = &[
          each service would have its own launch rate."
     ),
     preset!(
+        "fargate-vcpu-quota",
+        "A service bigger than the Fargate vCPU quota",
+        None,
+        "The account's Fargate On-Demand vCPU quota is set to 100 vCPUs (the quota is account-specific: the \
+         documentation gives 6 for a new account). The service api wants 150 tasks of 1 vCPU: the first 100 launch, \
+         then every workflow cycle ECS refuses the next launch (\"You've reached the limit on the number of vCPUs you \
+         can run concurrently\"), so the running line stops at 100, the service never becomes steady, and the summary \
+         names the quota as what limited it and lists the quota hit with its refusals. The service worker runs its 50 \
+         tasks on Fargate Spot, which has its own vCPU quota, and is steady. Set \
+         limits.fargate_on_demand_vcpu_quota to 150 and api reaches its desired count."
+    ),
+    preset!(
         "fargate-runtask-burst",
         "A RunTask burst of 1,000 Fargate tasks",
         None,

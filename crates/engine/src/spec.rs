@@ -99,6 +99,18 @@ pub struct LimitsSpec {
     pub service_launch_per_minute_ec2: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circuit_breaker_min_threshold: Option<u32>,
+    /// The account's "Fargate On-Demand vCPU resource count" quota (vCPUs of running tasks); unset: no quota.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_on_demand_vcpu_quota: Option<u32>,
+    /// The account's "Fargate Spot vCPU resource count" quota; unset: no quota.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_spot_vcpu_quota: Option<u32>,
+    /// Container instances registered per cluster (5,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances_per_cluster: Option<u32>,
+    /// Tasks per service, the largest desired count (5,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks_per_service: Option<u32>,
 }
 
 /// Lifecycle latencies (`docs/model.md` §5). Unset fields take the defaults of [`crate::defaults`].

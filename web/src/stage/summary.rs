@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use fleetplan_engine::output::FailedLaunches;
+use fleetplan_engine::output::{Limiter, QuotaHit};
 use fleetplan_engine::Summary;
 use yew::prelude::*;
 
@@ -18,6 +19,16 @@ fn seconds(v: Option<f64>) -> String {
 fn failed_launches(groups: &[FailedLaunches]) -> String {
     let each: Vec<String> = groups.iter().map(|g| format!("{} {}", g.provider, g.launches)).collect();
     format!("{} (InsufficientInstanceCapacity in every pool)", each.join(", "))
+}
+
+/// One quota hit as the panel says it: the quota's name, its value and unit, what it refused and when first.
+fn quota_line(hit: &QuotaHit) -> (String, String) {
+    let (unit, what) = match hit.quota {
+        Limiter::InstancesPerCluster => ("instances", "instance registrations"),
+        _ => ("vCPUs", "task launches"),
+    };
+    let name = hit.quota.name().trim_start_matches("quota: ").to_string();
+    (name, format!("{} {unit}: refused {} {what}, first at {:.1} s", hit.value, hit.refused, hit.first_s))
 }
 
 /// Services listed before "show all": a long table is slow to build and hard to read on a projector.
@@ -105,6 +116,17 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     </tbody>
                 </table>
             }
+            if !summary.quota_hits.is_empty() {
+                <table id="quota-hits" class="services">
+                    <thead><tr><th scope="col">{ "Quota hit" }</th><th scope="col">{ "Value and refusals" }</th></tr></thead>
+                    <tbody>
+                        { for summary.quota_hits.iter().map(|hit| {
+                            let (name, line) = quota_line(hit);
+                            html! { <tr><th scope="row">{ name }</th><td>{ line }</td></tr> }
+                        }) }
+                    </tbody>
+                </table>
+            }
             <details>
                 <summary>{ "As JSON (same as fleetplan run --json)" }</summary>
                 <pre id="summary-json">{ (*props.json.0).clone() }</pre>
@@ -124,5 +146,13 @@ mod tests {
             FailedLaunches { provider: "diverse".into(), launches: 1 },
         ];
         assert_eq!(failed_launches(&groups), "single 4, diverse 1 (InsufficientInstanceCapacity in every pool)");
+    }
+
+    #[test]
+    fn a_quota_hit_reads_with_its_name_value_and_refusals() {
+        let hit = QuotaHit { quota: Limiter::FargateOnDemandVcpuQuota, value: 100, refused: 42, first_s: 12.5 };
+        let (name, line) = quota_line(&hit);
+        assert_eq!(name, "Fargate On-Demand vCPU resource count");
+        assert_eq!(line, "100 vCPUs: refused 42 task launches, first at 12.5 s");
     }
 }

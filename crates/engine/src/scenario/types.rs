@@ -157,6 +157,12 @@ pub struct Limits {
     pub circuit_breaker_min: u32,
     /// Tasks that may wait in PROVISIONING for cluster auto scaling, per cluster.
     pub provisioning_limit: u32,
+    /// Quotas (`docs/model.md` §4.8): the Fargate vCPU quotas in cpu units (1024 = 1 vCPU), `None` when the
+    /// scenario sets none; container instances per cluster; tasks per service.
+    pub fargate_on_demand_vcpu_quota: Option<u32>,
+    pub fargate_spot_vcpu_quota: Option<u32>,
+    pub instances_per_cluster: u32,
+    pub tasks_per_service: u32,
 }
 
 /// A latency step in milliseconds.

@@ -32,6 +32,7 @@ mod accounting;
 mod buckets;
 mod fargate_spot;
 mod fleet;
+mod quotas;
 mod report;
 mod services;
 mod tasks;
@@ -181,6 +182,7 @@ pub struct Simulation {
     buckets: Buckets,
     spot: SpotPool,
     fleet: Fleet,
+    quotas: quotas::Quotas,
     accounting: Accounting,
     invariant_error: Option<String>,
 }
@@ -205,6 +207,7 @@ impl Simulation {
             workloads: Workloads::default(),
             buckets: Buckets::new(&scenario.limits),
             spot: SpotPool::new(scenario.spot.capacity_per_minute),
+            quotas: quotas::Quotas::default(),
             fleet: Fleet::new(scenario.providers.len()),
             accounting: Accounting::new(interval_ms, options.trace),
             invariant_error: None,
@@ -428,6 +431,7 @@ impl Simulation {
         self.services.check(self.tasks.all())?;
         self.spot.check(self.tasks.all())?;
         self.fleet.check(self.tasks.all(), &self.scenario.providers, &self.scenario.task_defs)?;
+        self.quotas.check(self.tasks.all(), &self.scenario.task_defs)?;
         self.accounting.check()
     }
 }

@@ -98,6 +98,7 @@ impl Simulation {
                 .filter(|(_, rt)| rt.failed_launches() > 0)
                 .map(|(p, rt)| FailedLaunches { provider: p.name.clone(), launches: rt.failed_launches() })
                 .collect(),
+            quota_hits: self.quota_hits(),
         }
     }
 

@@ -86,6 +86,10 @@ fn plan_call(strategy: &Strategy, counts: &[u32], in_call: u32, room: &[u64]) ->
     call
 }
 
+fn workload_name(sim: &Simulation, w: WorkloadId) -> String {
+    sim.scenario.run_tasks[w.index()].name.clone()
+}
+
 impl Simulation {
     pub(super) fn start_workloads(&mut self) {
         for index in 0..self.scenario.run_tasks.len() {
@@ -135,7 +139,18 @@ impl Simulation {
                                 continue;
                             }
                         },
-                        _ => None,
+                        _ => {
+                            if let Some(quota) = self.fargate_quota_refuses(provider, task_def) {
+                                // RunTask lists the task under `failures` ("You've reached the limit on the number
+                                // of vCPUs you can run concurrently"): nothing launches, as for a task no instance
+                                // can take.
+                                let usage = self.fargate_usage(provider);
+                                self.quota_refused(quota, format!("RunTask {}", workload_name(self, w)), 1, usage);
+                                self.workloads.list[w.index()].failed += 1;
+                                continue;
+                            }
+                            None
+                        }
                     };
                     self.launch_task(owner, task_def, provider, public_ip && provider.is_fargate(), instance);
                 }

@@ -199,3 +199,28 @@ fn insufficient_capacity_preset_holds_back_only_the_single_type_group() {
         assert_eq!(view.providers[0].pools_out_of_capacity, ["c5.xlarge in us-east-1a"]);
     }
 }
+
+/// `fargate-vcpu-quota`: api stops at 100 running tasks of 1 vCPU (the 100-vCPU On-Demand quota), is never steady,
+/// and is limited by the quota, which the summary lists with its refusals; worker's 50 Spot tasks count against the
+/// separate Spot quota and are steady. With the quota at 150, api is steady too.
+#[test]
+fn vcpu_quota_preset_stops_the_service_at_the_quota() {
+    use fleetplan_engine::output::Limiter;
+    for seed in 1..=3 {
+        let summary = common::run_checked(common::preset("fargate-vcpu-quota"), seed).metrics();
+        let (api, worker) = (&summary.services[0], &summary.services[1]);
+        assert_eq!((api.running, api.steady_s), (100, None), "seed {seed}");
+        assert_eq!(api.limited_by, Some(Limiter::FargateOnDemandVcpuQuota), "seed {seed}");
+        assert_eq!(worker.running, 50, "seed {seed}");
+        assert!(worker.steady_s.is_some(), "seed {seed}");
+        assert_eq!(summary.quota_hits.len(), 1, "seed {seed}: only the On-Demand quota refuses");
+        let hit = &summary.quota_hits[0];
+        assert_eq!((hit.quota, hit.value), (Limiter::FargateOnDemandVcpuQuota, 100), "seed {seed}");
+        assert!(hit.refused > 100 && hit.first_s < 60.0, "seed {seed}: {hit:?}");
+    }
+    let mut raised = common::preset("fargate-vcpu-quota").spec.clone();
+    raised.limits.fargate_on_demand_vcpu_quota = Some(150);
+    let scenario = fleetplan_engine::Scenario::from_spec(raised).expect("valid");
+    let summary = common::run_checked(scenario, 1).metrics();
+    assert!(summary.completion_s.is_some() && summary.quota_hits.is_empty(), "{:?}", summary.quota_hits);
+}

@@ -169,3 +169,24 @@ fn managed_termination_protection_needs_managed_scaling() {
     let p = problems_with(|v| v["capacity_providers"] = serde_json::json!([provider(true)]));
     assert!(!p.iter().any(|p| p.contains("managed_termination_protection")), "{p:#?}");
 }
+
+/// A desired count above the "Tasks per service" quota (5,000, or the scenario's own value) is refused by ECS, so
+/// it is a field error naming the quota, in the service and in a scale event; the quotas' own values are
+/// range-checked.
+#[test]
+fn desired_counts_above_the_tasks_per_service_quota_are_errors() {
+    let p = problems_with(|v| {
+        v["services"][0]["desired_count"] = 5_001.into();
+        v["events"] = serde_json::json!([{ "type": "scale", "at_s": 10, "service": "web", "desired_count": 6000 }]);
+    });
+    assert_problem(&p, "services[0].desired_count", "\"Tasks per service\" quota (5000");
+    assert_problem(&p, "events[0].desired_count", "\"Tasks per service\" quota (5000");
+    assert!(problems_with(|v| v["services"][0]["desired_count"] = 5_000.into()).is_empty());
+    let p = problems_with(|v| v["limits"] = serde_json::json!({ "tasks_per_service": 2 }));
+    assert_problem(&p, "services[0].desired_count", "\"Tasks per service\" quota (2");
+    let p = problems_with(|v| {
+        v["limits"] = serde_json::json!({ "instances_per_cluster": 0, "fargate_spot_vcpu_quota": 2_000_000 });
+    });
+    assert_problem(&p, "limits.instances_per_cluster", "between 1 and");
+    assert_problem(&p, "limits.fargate_spot_vcpu_quota", "between 0 and");
+}

@@ -4,7 +4,7 @@ use crate::spec::{Purchase, ScenarioSpec, TimedEventSpec};
 use crate::time::SimTime;
 
 use super::super::{AsgProvider, Service, TaskDef, TimedAction, TimedEvent};
-use super::{Validator, MAX_TASKS};
+use super::Validator;
 
 /// What the events are checked against: the file and the parts already validated.
 pub(super) struct Context<'a> {
@@ -37,13 +37,8 @@ impl Validator {
         let field = |name: &str| format!("{prefix}.{name}");
         match event {
             TimedEventSpec::Scale { service, desired_count, .. } => {
-                if *desired_count > MAX_TASKS {
-                    self.err(field("desired_count"), format!("at most {MAX_TASKS}, got {desired_count}"));
-                }
-                TimedAction::Scale {
-                    service: self.find_service(&field("service"), service, cx.spec),
-                    desired: (*desired_count).min(MAX_TASKS),
-                }
+                let desired = self.desired_count(field("desired_count"), *desired_count, cx.spec);
+                TimedAction::Scale { service: self.find_service(&field("service"), service, cx.spec), desired }
             }
             TimedEventSpec::Deploy { service, task_definition, .. } => {
                 let service = self.find_service(&field("service"), service, cx.spec);

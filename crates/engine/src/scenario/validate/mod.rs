@@ -43,6 +43,25 @@ impl Validator {
         value
     }
 
+    /// Checks a service's desired count against the engine's bound and the "Tasks per service" quota
+    /// (`docs/model.md` §4.8): ECS refuses a larger desired count ("Amazon ECS service quotas": "If you attempt to
+    /// exceed the quota for a resource, the request fails"), so the scenario names the quota.
+    fn desired_count(&mut self, field: String, desired: u32, spec: &ScenarioSpec) -> u32 {
+        let quota = spec.limits.tasks_per_service.unwrap_or(crate::defaults::TASKS_PER_SERVICE);
+        if desired > MAX_TASKS {
+            self.err(field, format!("at most {MAX_TASKS}, got {desired}"));
+        } else if desired > quota {
+            self.err(
+                field,
+                format!(
+                    "{desired} is above the \"Tasks per service\" quota ({quota}; limits.tasks_per_service): ECS \
+                     refuses it (\"Desired count exceeds limit\")"
+                ),
+            );
+        }
+        desired.min(MAX_TASKS)
+    }
+
     pub(super) fn scenario(&mut self, spec: &ScenarioSpec) -> Scenario {
         if spec.version != FORMAT_VERSION {
             self.err(

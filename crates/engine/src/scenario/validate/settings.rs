@@ -96,6 +96,17 @@ const BUCKETS: &[NumberField<LimitsSpec, Limits>] = &[
     field("limits.fargate_run_task_calls.refill_per_s", d::FARGATE_RUN_TASK_CALLS_PER_S, 0.0, 100_000.0, |s| s.fargate_run_task_calls.map(|b| b.refill_per_s), Plain(|l, v| l.fargate_run_task_calls.per_minute = per_second_to_per_minute(v))),
 ];
 
+/// Quotas (`docs/model.md` §4.8). The Fargate vCPU quotas have no default (see
+/// [`d::FARGATE_VCPU_QUOTA_DOCUMENTED`]): [`Validator::limits`] checks them against the same bounds when set.
+#[rustfmt::skip]
+const QUOTAS: &[NumberField<LimitsSpec, Limits>] = &[
+    field("limits.instances_per_cluster", d::INSTANCES_PER_CLUSTER as f64, 1.0, 1_000_000.0, |s| s.instances_per_cluster.map(f64::from), Plain(|l, v| l.instances_per_cluster = v as u32)),
+    field("limits.tasks_per_service", d::TASKS_PER_SERVICE as f64, 1.0, 1_000_000.0, |s| s.tasks_per_service.map(f64::from), Plain(|l, v| l.tasks_per_service = v as u32)),
+];
+
+/// The bounds of a Fargate vCPU quota (vCPUs); 0 is a real value (an account blocked from Fargate).
+const VCPU_QUOTA_MAX: f64 = 1_000_000.0;
+
 #[rustfmt::skip]
 const PRICES: &[NumberField<PriceSpec, Prices>] = &[
     field("prices.fargate_vcpu_hour", d::FARGATE_VCPU_HOUR, 0.0, 1000.0, |s| s.fargate_vcpu_hour, Plain(|p, v| p.fargate_vcpu_hour = v)),
@@ -163,8 +174,19 @@ impl Validator {
             service_per_minute_ec2: service_ec2.max(1),
             circuit_breaker_min: spec.circuit_breaker_min_threshold.unwrap_or(cb_min),
             provisioning_limit,
+            fargate_on_demand_vcpu_quota: None,
+            fargate_spot_vcpu_quota: None,
+            instances_per_cluster: 0,
+            tasks_per_service: 0,
         };
         self.numbers(BUCKETS, spec, &mut limits);
+        self.numbers(QUOTAS, spec, &mut limits);
+        let mut vcpu_quota = |path: &str, quota: Option<u32>| {
+            quota.map(|vcpus| self.number(path, f64::from(vcpus), 0.0, VCPU_QUOTA_MAX) as u32 * 1024)
+        };
+        limits.fargate_on_demand_vcpu_quota =
+            vcpu_quota("limits.fargate_on_demand_vcpu_quota", spec.fargate_on_demand_vcpu_quota);
+        limits.fargate_spot_vcpu_quota = vcpu_quota("limits.fargate_spot_vcpu_quota", spec.fargate_spot_vcpu_quota);
         limits
     }
 

@@ -231,9 +231,7 @@ impl Validator {
                 }
                 let task_def =
                     self.find_task_def(&field("task_definition"), &s.task_definition, task_defs).unwrap_or(0);
-                if s.desired_count > MAX_TASKS {
-                    self.err(field("desired_count"), format!("at most {MAX_TASKS}, got {}", s.desired_count));
-                }
+                let desired = self.desired_count(field("desired_count"), s.desired_count, spec);
                 let strategy =
                     self.strategy(&format!("services[{i}]"), s.launch_type, &s.capacity_provider_strategy, providers);
                 if let Some(td) = spec.task_definitions.iter().find(|td| td.name == s.task_definition) {
@@ -269,7 +267,7 @@ impl Validator {
                 Service {
                     name: s.name.clone(),
                     task_def,
-                    desired: s.desired_count.min(MAX_TASKS),
+                    desired,
                     strategy,
                     minimum_healthy_percent: s.deployment.minimum_healthy_percent.min(100),
                     maximum_percent: s.deployment.maximum_percent.clamp(100, 400),

@@ -137,6 +137,20 @@ impl Simulation {
     }
 
     pub(in crate::sim) fn instance_registered(&mut self, id: InstanceId) {
+        let registered = self.fleet.registered_instances();
+        let quota = self.scenario.limits.instances_per_cluster;
+        if registered >= quota && self.fleet.instance(id).state == InstanceState::Registering {
+            // "Handle Amazon ECS service quotas and API throttling limits": "the maximum number of Amazon EC2
+            // instances that you can register for each cluster is 5,000. If you use Amazon ECS cluster auto scaling
+            // with an Auto Scaling group capacity provider, or if you manage Amazon EC2 instances for your cluster
+            // yourself, this quota might become a deployment bottleneck." The group launched the instance (EC2 does
+            // not know the ECS quota), but its agent cannot register it: it stays REGISTERING, billed, and takes no
+            // task. The engine does not retry the registration (AWS does not document the agent's retries).
+            let name = self.scenario.providers[self.fleet.instance(id).provider.index()].name.clone();
+            let usage = format!("{registered} of {quota} instances");
+            self.quota_refused(Limiter::InstancesPerCluster, format!("instance {} of {name}", id.raw()), 1, usage);
+            return;
+        }
         if !self.fleet.transition(id, InstanceState::Registering, InstanceState::Active) {
             return;
         }

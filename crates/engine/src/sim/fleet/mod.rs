@@ -237,6 +237,15 @@ impl Fleet {
         self.providers.iter().map(|rt| rt.instances.len() as u32).sum()
     }
 
+    /// Container instances registered to the cluster (ACTIVE or DRAINING), every group together: what counts
+    /// against the "container instances per cluster" quota.
+    pub(super) fn registered_instances(&self) -> u32 {
+        let registered = |id: &InstanceId| {
+            matches!(self.instances[id.index()].state, InstanceState::Active | InstanceState::Draining)
+        };
+        self.providers.iter().map(|rt| rt.instances.iter().filter(|id| registered(id)).count() as u32).sum()
+    }
+
     /// Tasks of every group waiting in PROVISIONING (the cluster's provisioning limit counts them all).
     pub(super) fn provisioning_total(&self) -> u32 {
         self.providers.iter().map(|rt| rt.waiting_count).sum()

@@ -44,7 +44,7 @@ impl Simulation {
                 on_draining: 0,
                 spot_waiting: 0,
                 steady_at: None,
-                waiting_ms: [0; 10],
+                waiting_ms: [0; Limiter::COUNT],
                 failures: 0,
                 replacements: 0,
                 interruptions: 0,
@@ -191,6 +191,17 @@ impl Simulation {
                     }
                 },
                 _ => {
+                    if let Some(quota) = self.fargate_quota_refuses(provider, task_def) {
+                        // "service ... was unable to place a task. Reason: You've reached the limit on the number
+                        // of vCPUs you can run concurrently" (the service event ECS writes): the task is not
+                        // launched, and the scheduler tries again next cycle.
+                        let (name, usage) =
+                            (self.scenario.services[s.index()].name.clone(), self.fargate_usage(provider));
+                        self.quota_refused(quota, format!("service {name}"), 1, usage);
+                        blocked = blocked.or(Some(quota));
+                        open[item] = false;
+                        continue;
+                    }
                     let bucket = self.buckets.launch(provider).expect("Fargate providers have a launch bucket");
                     if !bucket.try_take(now, 1) {
                         blocked = blocked.or(Some(Limiter::launch_bucket(provider)));

@@ -57,6 +57,7 @@ impl Simulation {
             slot: 0,
         });
         self.accounting.count_launch(capacity);
+        self.quota_task_launched(provider, task_def);
         if self.accounting.tracing() {
             let owner = self.owner_name(owner);
             let provider = self.scenario.provider_name(provider).to_string();
@@ -270,6 +271,8 @@ impl Simulation {
 
     fn enter_stopped(&mut self, task: TaskId) {
         self.set_state(task, TaskState::Stopped);
+        let (provider, task_def) = (self.tasks[task].provider, self.tasks[task].task_def as usize);
+        self.quota_task_stopped(provider, task_def);
         self.release(task);
     }
 
