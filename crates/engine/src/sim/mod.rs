@@ -206,7 +206,7 @@ impl Simulation {
             buckets: Buckets::new(&scenario.limits),
             spot: SpotPool::new(scenario.spot.capacity_per_minute),
             fleet: Fleet::new(scenario.providers.len()),
-            accounting: Accounting::new(interval_ms, options.trace),
+            accounting: Accounting::new(interval_ms, options.trace, &scenario),
             invariant_error: None,
             scenario,
         };
