@@ -169,3 +169,13 @@ fn managed_termination_protection_needs_managed_scaling() {
     let p = problems_with(|v| v["capacity_providers"] = serde_json::json!([provider(true)]));
     assert!(!p.iter().any(|p| p.contains("managed_termination_protection")), "{p:#?}");
 }
+
+#[test]
+fn load_balancer_traffic_and_prices_are_checked() {
+    let p = problems_with(|v| {
+        v["services"][0]["load_balancer"] = serde_json::json!({ "processed_gb_per_hour": -1 });
+        v["prices"] = serde_json::json!({ "alb_hour": -0.1 });
+    });
+    assert_problem(&p, "services[0].load_balancer.processed_gb_per_hour", "must be between 0 and 1000000");
+    assert_problem(&p, "prices.alb_hour", "");
+}
