@@ -186,6 +186,14 @@ static PRESETS: &[Preset] = &[
         "48 tiny tasks binpacked by memory onto a handful of t3.large instances. Compare the cost per hour with one \
          instance per site."
     ),
+    preset!(
+        "cost-by-category",
+        "Where the money goes: cost by capacity type, service and load balancer",
+        None,
+        "The cost chart draws a line per category and the total. The load balancer's LCU-hours (50 GB an hour \
+         processed) cost more than its ALB-hours, and it costs web more than web's public IPv4 addresses. The summary \
+         bills Fargate tasks to their services and the EC2 instances to their capacity provider, never to batch."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

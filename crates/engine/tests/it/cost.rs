@@ -118,3 +118,22 @@ fn load_balancer_prices_are_scenario_data() {
     assert!((s.cost_breakdown.load_balancer_hours_usd - hours).abs() < 1e-4);
     assert!((s.cost_breakdown.load_balancer_lcu_usd - 2.0 * 0.5 * hours).abs() < 1e-4);
 }
+
+/// The `cost-by-category` preset's description: LCU-hours above ALB-hours, the load balancer above web's public
+/// IPv4, Fargate tasks billed to their services, the instances to their provider and nothing to batch.
+#[test]
+fn cost_by_category_preset_shows_what_it_says() {
+    for seed in 1..=3 {
+        let s = common::run_checked(common::preset("cost-by-category"), seed).metrics();
+        let b = &s.cost_breakdown;
+        assert!(b.load_balancer_lcu_usd > b.load_balancer_hours_usd, "seed {seed}: {b:?}");
+        let service = |name: &str| b.services.iter().find(|c| c.name == name).unwrap();
+        assert!(service("web").load_balancer_usd > service("web").public_ipv4_usd, "seed {seed}");
+        assert!(service("web").fargate_usd > 0.0 && service("worker").fargate_usd > 0.0);
+        assert_eq!(service("batch").total_usd, 0.0, "seed {seed}: instances are the provider's");
+        assert_eq!(b.providers.len(), 1);
+        assert_eq!(b.providers[0].usd, capacity_usd(&s, CapacityType::Ec2OnDemand));
+        assert!(b.providers[0].usd > 0.0);
+        assert_eq!(capacity_usd(&s, CapacityType::FargateSpot), service("worker").fargate_usd);
+    }
+}
