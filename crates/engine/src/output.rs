@@ -891,10 +891,12 @@ mod tests {
                  desired (tasks),healthy (tasks),provisioning (tasks),pending (tasks),instances (instances),\
                  capacity_provider_reservation (percent),bucket_fargate_on_demand (tokens),bucket_fargate_spot (tokens),\
                  bucket_run_task_api (tokens),bucket_fargate_run_task_calls (tokens),spot_capacity_waiting (tasks),\
-                 cost_usd (USD)"
+                 cost_usd (USD),cost_fargate (USD),cost_fargate_spot (USD),cost_ec2 (USD),cost_ec2_spot (USD),\
+                 cost_external (USD),cost_public_ipv4 (USD),cost_load_balancers (USD)"
             )
         );
-        assert_eq!(lines.next(), Some("0.500000,0,0,0,0,0,0,0,0,0,0,3,0,0,0,0,0,0,0,0,0,0,0.250000"));
+        // The columns before the cost categories are as they always were; the categories come after them.
+        assert_eq!(lines.next(), Some("0.500000,0,0,0,0,0,0,0,0,0,0,3,0,0,0,0,0,0,0,0,0,0,0.250000,0,0,0,0,0,0,0"));
         assert_eq!(series.column(Column::CostUsd), &[0.25]);
     }
 

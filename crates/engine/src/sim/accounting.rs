@@ -362,9 +362,31 @@ mod tests {
         assert!((meter.at(SimTime(3_000)) - (200.0 + 400.0)).abs() < 1e-9);
     }
 
+    /// A task's charge reaches its capacity type, its service and (with an address) the IPv4 meters, each with its
+    /// one-minute minimum; an instance's reaches its provider only; the parts add up to the total.
+    #[test]
+    fn the_breakdown_splits_each_charge_and_adds_up() {
+        let scenario = crate::sim::testing::fargate("", "", "");
+        let mut accounting = Accounting::new(1_000, false, &scenario);
+        let task = Charge {
+            capacity: CapacityType::Fargate,
+            payer: Payer::Service(ServiceId::new(0)),
+            compute_per_ms: 3.0,
+            ipv4_per_ms: 1.0,
+        };
+        accounting.start_billing(SimTime(0), 4.0, &task);
+        accounting.stop_billing(SimTime(30_000), 4.0, &task, 30_000);
+        let parts = accounting.cost_parts(SimTime(100_000));
+        assert_eq!(parts.by_capacity[CapacityType::Fargate.index()], 180_000.0);
+        assert_eq!((parts.public_ipv4, parts.services[0].0, parts.services[0].1), (60_000.0, 180_000.0, 60_000.0));
+        assert_eq!(accounting.cost_at(SimTime(100_000)), 240_000.0);
+        // No load balancer in this scenario: nothing billed for one.
+        assert_eq!((parts.load_balancer_hours, parts.services[0].2), (0.0, 0.0));
+    }
+
     #[test]
     fn samples_count_launches_per_second_of_their_interval() {
-        let scenario = crate::sim::testing::without_service("", "");
+        let scenario = crate::sim::testing::fargate("", "", "");
         let mut accounting = Accounting::new(1_000, false, &scenario);
         accounting.count_launch(CapacityType::Fargate);
         accounting.count_launch(CapacityType::Fargate);
