@@ -597,15 +597,37 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             .collect();
             Plot { lines, y_desc: "tasks", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
         }
-        ChartKind::Cost => {
-            let lines = if nonzero(Column::CostUsd) {
-                vec![line(Column::CostUsd, Reduce::Last, CAPACITY_COLOURS[2], "cost")]
-            } else {
-                Vec::new()
-            };
-            // One line whose meaning the title and axis already give: no legend.
-            Plot { lines, y_desc: "USD", integer_y: false, min_top: 0.01, legend: false, bin_s: None }
-        }
+        ChartKind::Cost => cost_plot(nonzero, line),
+    }
+}
+
+/// The cost chart: one line per cost category that has cost (capacity types, public IPv4, load balancers), and
+/// the dashed total over them when there are two or more, so the legend says where the money goes.
+fn cost_plot(nonzero: impl Fn(Column) -> bool, line: impl Fn(Column, Reduce, RGBColor, &'static str) -> Line) -> Plot {
+    let mut lines: Vec<Line> = Column::COST_CATEGORIES
+        .iter()
+        .filter(|&&column| nonzero(column))
+        .map(|&column| {
+            let (colour, name) = cost_category_style(column);
+            line(column, Reduce::Last, colour, name)
+        })
+        .collect();
+    if lines.len() > 1 {
+        lines.push(Line { dashed: true, ..line(Column::CostUsd, Reduce::Last, OKABE_BLACK, "total") });
+    } else if lines.is_empty() && nonzero(Column::CostUsd) {
+        // A series without categories (none billed by category yet): the total alone.
+        lines.push(line(Column::CostUsd, Reduce::Last, CAPACITY_COLOURS[2], "cost"));
+    }
+    Plot { lines, y_desc: "USD", integer_y: false, min_top: 0.01, legend: true, bin_s: None }
+}
+
+/// A cost category's colour and legend name: capacity types as on the other charts, then public IPv4 and load
+/// balancers in the rest of the palette.
+fn cost_category_style(column: Column) -> (RGBColor, &'static str) {
+    match CapacityType::ALL.iter().find(|&&c| Column::cost(c) == column) {
+        Some(&c) => (CAPACITY_COLOURS[c.index() % 5], c.name()),
+        None if column == Column::CostPublicIpv4 => (SKY_BLUE, "public IPv4"),
+        None => (AXIS_GREY, "load balancers"),
     }
 }
 
@@ -1009,6 +1031,8 @@ mod tests {
                     Column::BucketFargateOnDemand => 100.0 - f64::from(i < 600) * 60.0,
                     Column::BucketRunTaskApi => 100.0,
                     Column::CostUsd => t * 0.001,
+                    Column::CostFargate => t * 0.0008,
+                    Column::CostPublicIpv4 => t * 0.0002,
                     _ => 0.0,
                 };
                 column.push(v);
@@ -1036,7 +1060,8 @@ mod tests {
         // Only the bucket that moved.
         assert_eq!(names(ChartKind::Buckets), vec!["Fargate On-Demand launches"]);
         assert_eq!(names(ChartKind::Backlog), vec!["PENDING"]);
-        assert_eq!(names(ChartKind::Cost), vec!["cost"]);
+        // A line per category with cost, then the dashed total.
+        assert_eq!(names(ChartKind::Cost), vec!["FARGATE", "public IPv4", "total"]);
 
         // Buckets that never moved: all four.
         let mut flat = TimeSeries::new(1000);
@@ -1044,6 +1069,20 @@ mod tests {
             column.extend([3.0, 3.0, 3.0]);
         }
         assert_eq!(plot_data(ChartKind::Buckets, &flat, 3.0, 500).lines.len(), 4);
+        // One category alone: its line, named, without a total that would hide it.
+        let mut one = TimeSeries::new(1000);
+        for (&c, column) in Column::ALL.iter().zip(one.columns.iter_mut()) {
+            let cost = matches!(c, Column::CostUsd | Column::CostEc2Spot | Column::CostLoadBalancers);
+            column.extend(if cost { [0.5, 1.0] } else { [0.0, 0.0] });
+        }
+        let cost_names = |series: &TimeSeries| -> Vec<&str> {
+            plot_data(ChartKind::Cost, series, 2.0, 500).lines.iter().map(|l| l.name).collect()
+        };
+        assert_eq!(cost_names(&one), vec!["EC2_SPOT", "load balancers", "total"]);
+        one.columns[Column::CostLoadBalancers.index()] = vec![0.0, 0.0];
+        assert_eq!(cost_names(&one), vec!["EC2_SPOT"]);
+        let lines = plot_data(ChartKind::Cost, &one, 2.0, 500).lines;
+        assert!(!lines[0].dashed && lines[0].points.last() == Some(&(2.0, 1.0)), "{:?}", lines[0].points);
         // No samples at all: no lines (not even desired), so no legend.
         let empty = TimeSeries::new(1000);
         for kind in ChartKind::ALL {

@@ -40,6 +40,22 @@ pub fn summary_text(summary: &Summary) -> String {
             group.provider, group.launches
         );
     }
+    let b = &summary.cost_breakdown;
+    let parts: Vec<String> = b
+        .by_capacity
+        .iter()
+        .map(|c| (c.capacity.name(), c.usd))
+        .chain([
+            ("public IPv4", b.public_ipv4_usd),
+            ("ALB-hours", b.load_balancer_hours_usd),
+            ("LCU-hours", b.load_balancer_lcu_usd),
+        ])
+        .filter(|&(_, usd)| usd > 0.0)
+        .map(|(name, usd)| format!("{name} ${usd:.4}"))
+        .collect();
+    if !parts.is_empty() {
+        let _ = writeln!(out, "  cost by         {}", parts.join(", "));
+    }
     for s in &summary.services {
         let _ = writeln!(
             out,

@@ -167,6 +167,17 @@ pub const FARGATE_SPOT_DISCOUNT_PERCENT: f64 = 67.0;
 pub const PUBLIC_IPV4_HOUR: f64 = 0.005;
 /// ECS Anywhere: $0.01025 per registered instance-hour.
 pub const ECS_ANYWHERE_INSTANCE_HOUR: f64 = 0.01025;
+/// Application Load Balancer, us-east-1 (*Elastic Load Balancing pricing*, read 2026-09-20: "$0.0225 hourly
+/// charge", billed "per Application LoadBalancer-hour (or partial hour)").
+pub const ALB_HOUR: f64 = 0.0225;
+/// The same page: "$0.008 per LCU" -hour. An LCU holds "1 GB per hour for EC2 instances, containers and IP
+/// addresses as targets" of processed bytes (the dimension the engine models: `docs/model.md` §6).
+pub const ALB_LCU_HOUR: f64 = 0.008;
+/// Processed bytes an LCU covers per hour with containers as targets (same page).
+pub const ALB_LCU_PROCESSED_GB_PER_HOUR: f64 = 1.0;
+/// Traffic through a service's load balancer when the scenario gives none: none, so no LCU-hours are billed
+/// (the ALB-hour is billed whatever the traffic).
+pub const ALB_PROCESSED_GB_PER_HOUR: f64 = 0.0;
 /// Fargate bills per second with a one-minute minimum.
 pub const FARGATE_MIN_BILLED_S: f64 = 60.0;
 

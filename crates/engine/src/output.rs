@@ -42,10 +42,18 @@ pub enum Column {
     BucketFargateRunTaskCalls,
     SpotCapacityWaiting,
     CostUsd,
+    // The cost by category, accumulated (USD): they add up to `CostUsd` (`CostBreakdown` says what each holds).
+    CostFargate,
+    CostFargateSpot,
+    CostEc2OnDemand,
+    CostEc2Spot,
+    CostExternal,
+    CostPublicIpv4,
+    CostLoadBalancers,
 }
 
 impl Column {
-    pub const COUNT: usize = 22;
+    pub const COUNT: usize = 29;
     pub const ALL: [Column; Column::COUNT] = [
         Column::LaunchesFargate,
         Column::LaunchesFargateSpot,
@@ -69,6 +77,24 @@ impl Column {
         Column::BucketFargateRunTaskCalls,
         Column::SpotCapacityWaiting,
         Column::CostUsd,
+        Column::CostFargate,
+        Column::CostFargateSpot,
+        Column::CostEc2OnDemand,
+        Column::CostEc2Spot,
+        Column::CostExternal,
+        Column::CostPublicIpv4,
+        Column::CostLoadBalancers,
+    ];
+
+    /// The cost columns by category, in the order of the chart's stack: they add up to [`Column::CostUsd`].
+    pub const COST_CATEGORIES: [Column; 7] = [
+        Column::CostFargate,
+        Column::CostFargateSpot,
+        Column::CostEc2OnDemand,
+        Column::CostEc2Spot,
+        Column::CostExternal,
+        Column::CostPublicIpv4,
+        Column::CostLoadBalancers,
     ];
 
     /// Position in [`TimeSeries::columns`] and in the CSV (after `time_s`).
@@ -101,6 +127,13 @@ impl Column {
             Column::BucketFargateRunTaskCalls => "bucket_fargate_run_task_calls",
             Column::SpotCapacityWaiting => "spot_capacity_waiting",
             Column::CostUsd => "cost_usd",
+            Column::CostFargate => "cost_fargate",
+            Column::CostFargateSpot => "cost_fargate_spot",
+            Column::CostEc2OnDemand => "cost_ec2",
+            Column::CostEc2Spot => "cost_ec2_spot",
+            Column::CostExternal => "cost_external",
+            Column::CostPublicIpv4 => "cost_public_ipv4",
+            Column::CostLoadBalancers => "cost_load_balancers",
         }
     }
 
@@ -127,7 +160,14 @@ impl Column {
             | Column::BucketFargateSpot
             | Column::BucketRunTaskApi
             | Column::BucketFargateRunTaskCalls => "tokens",
-            Column::CostUsd => "USD",
+            Column::CostUsd
+            | Column::CostFargate
+            | Column::CostFargateSpot
+            | Column::CostEc2OnDemand
+            | Column::CostEc2Spot
+            | Column::CostExternal
+            | Column::CostPublicIpv4
+            | Column::CostLoadBalancers => "USD",
         }
     }
 
@@ -139,6 +179,17 @@ impl Column {
             CapacityType::Ec2OnDemand => Column::LaunchesEc2,
             CapacityType::Ec2Spot => Column::LaunchesEc2Spot,
             CapacityType::External => Column::LaunchesExternal,
+        }
+    }
+
+    /// Accumulated cost of a capacity type (Fargate tasks' vCPU and memory; instance-hours; ECS Anywhere hours).
+    pub fn cost(capacity: CapacityType) -> Column {
+        match capacity {
+            CapacityType::Fargate => Column::CostFargate,
+            CapacityType::FargateSpot => Column::CostFargateSpot,
+            CapacityType::Ec2OnDemand => Column::CostEc2OnDemand,
+            CapacityType::Ec2Spot => Column::CostEc2Spot,
+            CapacityType::External => Column::CostExternal,
         }
     }
 
@@ -271,6 +322,10 @@ pub struct Summary {
     // Quotas (issue 9, "capacity that can refuse"): keep this block together at the end.
     /// Every quota that refused something during the run, in [`Limiter`] order (empty when none did).
     pub quota_hits: Vec<QuotaHit>,
+    // ---- Cost as planners count it (issue 9) ----
+    /// Where `cost_usd` went: by capacity type, public IPv4 and load balancers (these add up to `cost_usd`), and
+    /// by who pays.
+    pub cost_breakdown: CostBreakdown,
 }
 
 /// Launches of one Auto Scaling group that no pool could take (InsufficientInstanceCapacity everywhere).
@@ -291,6 +346,65 @@ pub struct QuotaHit {
     /// counts).
     pub refused: u64,
     pub first_s: f64,
+}
+
+/// The cost of a run by category and by payer (`docs/model.md` §6). `by_capacity`, `public_ipv4_usd`,
+/// `load_balancer_hours_usd` and `load_balancer_lcu_usd` add up to the summary's `cost_usd` (each is rounded to
+/// 4 decimals, so the sum may differ in the last digits).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostBreakdown {
+    /// Every capacity type, in [`CapacityType::ALL`]'s order: Fargate and Fargate Spot tasks' vCPU and memory;
+    /// EC2 On-Demand and Spot instance-hours; ECS Anywhere registered instance-hours. Public IPv4 is apart.
+    pub by_capacity: Vec<CapacityCost>,
+    /// Public IPv4 addresses of Fargate tasks with `assign_public_ip`.
+    pub public_ipv4_usd: f64,
+    /// ALB-hours: one Application Load Balancer per service with a `load_balancer`, over the whole run.
+    pub load_balancer_hours_usd: f64,
+    /// LCU-hours of those load balancers, from the traffic the scenario gives (processed GB per hour).
+    pub load_balancer_lcu_usd: f64,
+    /// What each service pays directly: its Fargate tasks, their public IPv4 addresses and its load balancer.
+    /// Tasks on EC2 or ECS Anywhere instances are not priced per service: the instance is billed whether its
+    /// cpu and memory are reserved by one service, several or none (AWS bills the instance, not the tasks), so
+    /// splitting it would invent a rule AWS does not apply; that cost is in `providers`.
+    pub services: Vec<ServiceCost>,
+    /// What each RunTask workload's Fargate tasks cost (with their public IPv4 addresses).
+    pub run_tasks: Vec<RunTaskCost>,
+    /// Instance cost per capacity provider (Auto Scaling group) and ECS Anywhere group: shared capacity.
+    pub providers: Vec<ProviderCost>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapacityCost {
+    #[serde(serialize_with = "capacity_name")]
+    pub capacity: CapacityType,
+    pub usd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceCost {
+    pub name: String,
+    /// Its tasks on Fargate and Fargate Spot (vCPU and memory).
+    pub fargate_usd: f64,
+    pub public_ipv4_usd: f64,
+    /// ALB-hours and LCU-hours of its load balancer (0 without one).
+    pub load_balancer_usd: f64,
+    pub total_usd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunTaskCost {
+    pub name: String,
+    pub fargate_usd: f64,
+    pub public_ipv4_usd: f64,
+    pub total_usd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderCost {
+    pub name: String,
+    #[serde(serialize_with = "capacity_name")]
+    pub capacity: CapacityType,
+    pub usd: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -851,10 +965,12 @@ mod tests {
                  desired (tasks),healthy (tasks),provisioning (tasks),pending (tasks),instances (instances),\
                  capacity_provider_reservation (percent),bucket_fargate_on_demand (tokens),bucket_fargate_spot (tokens),\
                  bucket_run_task_api (tokens),bucket_fargate_run_task_calls (tokens),spot_capacity_waiting (tasks),\
-                 cost_usd (USD)"
+                 cost_usd (USD),cost_fargate (USD),cost_fargate_spot (USD),cost_ec2 (USD),cost_ec2_spot (USD),\
+                 cost_external (USD),cost_public_ipv4 (USD),cost_load_balancers (USD)"
             )
         );
-        assert_eq!(lines.next(), Some("0.500000,0,0,0,0,0,0,0,0,0,0,3,0,0,0,0,0,0,0,0,0,0,0.250000"));
+        // The columns before the cost categories are as they always were; the categories come after them.
+        assert_eq!(lines.next(), Some("0.500000,0,0,0,0,0,0,0,0,0,0,3,0,0,0,0,0,0,0,0,0,0,0.250000,0,0,0,0,0,0,0"));
         assert_eq!(series.column(Column::CostUsd), &[0.25]);
     }
 

@@ -207,6 +207,14 @@ static PRESETS: &[Preset] = &[
          minute (its label in the cluster view and the summary count them) and its tasks wait in PROVISIONING until \
          c5.xlarge comes back in us-east-1b."
     ),
+    preset!(
+        "cost-by-category",
+        "Where the money goes: cost by capacity type, service and load balancer",
+        None,
+        "The cost chart draws a line per category and the total. The load balancer's LCU-hours (50 GB an hour \
+         processed) cost more than its ALB-hours, and it costs web more than web's public IPv4 addresses. The summary \
+         bills Fargate tasks to their services and the EC2 instances to their capacity provider, never to batch."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

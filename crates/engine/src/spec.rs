@@ -183,6 +183,12 @@ pub struct PriceSpec {
     /// EC2 Spot discount off the On-Demand price, in percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ec2_spot_discount_percent: Option<f64>,
+    /// Application Load Balancer: price per ALB-hour (one ALB per service with a `load_balancer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alb_hour: Option<f64>,
+    /// Application Load Balancer: price per LCU-hour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alb_lcu_hour: Option<f64>,
 }
 
 /// How much Fargate Spot capacity the Region has: how fast Spot launches can be given capacity.
@@ -569,6 +575,10 @@ pub struct LoadBalancerSpec {
     pub unhealthy_threshold: u32,
     #[serde(default = "default_dereg")]
     pub deregistration_delay_s: f64,
+    /// Bytes the service's Application Load Balancer processes, in GB per hour, for its LCU-hours (one LCU per GB
+    /// an hour with containers as targets). Unset: 0, so only the ALB-hour is billed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processed_gb_per_hour: Option<f64>,
 }
 
 fn default_lb_interval() -> f64 {

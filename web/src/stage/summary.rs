@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use fleetplan_engine::output::FailedLaunches;
 use fleetplan_engine::output::{Limiter, QuotaHit};
+use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::Summary;
 use yew::prelude::*;
 
@@ -29,6 +30,34 @@ fn quota_line(hit: &QuotaHit) -> (String, String) {
     };
     let name = hit.quota.name().trim_start_matches("quota: ").to_string();
     (name, format!("{} {unit}: refused {} {what}, first at {:.1} s", hit.value, hit.refused, hit.first_s))
+}
+
+/// A capacity type as a planner names it.
+fn capacity_label(capacity: CapacityType) -> &'static str {
+    match capacity {
+        CapacityType::Fargate => "Fargate",
+        CapacityType::FargateSpot => "Fargate Spot",
+        CapacityType::Ec2OnDemand => "EC2 On-Demand",
+        CapacityType::Ec2Spot => "EC2 Spot",
+        CapacityType::External => "ECS Anywhere",
+    }
+}
+
+/// The cost breakdown's rows: by category (what adds up to the total), then by payer (services and RunTask
+/// workloads pay for their Fargate tasks and load balancers; instances are the providers' shared capacity).
+/// Categories and payers with no cost are left out. Each row: (section, name, USD).
+pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
+    let b = &summary.cost_breakdown;
+    let mut rows: Vec<(&'static str, String, f64)> =
+        b.by_capacity.iter().map(|c| ("category", capacity_label(c.capacity).to_string(), c.usd)).collect();
+    rows.push(("category", "Public IPv4".to_string(), b.public_ipv4_usd));
+    rows.push(("category", "Load balancer hours".to_string(), b.load_balancer_hours_usd));
+    rows.push(("category", "Load balancer LCU-hours".to_string(), b.load_balancer_lcu_usd));
+    rows.extend(b.services.iter().map(|s| ("service", s.name.clone(), s.total_usd)));
+    rows.extend(b.run_tasks.iter().map(|r| ("RunTask", r.name.clone(), r.total_usd)));
+    rows.extend(b.providers.iter().map(|p| ("instances", p.name.clone(), p.usd)));
+    rows.retain(|&(_, _, usd)| usd > 0.0);
+    rows
 }
 
 /// Services listed before "show all": a long table is slow to build and hard to read on a projector.
@@ -76,6 +105,14 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                         <tr><th scope="row">{ "Failed launches" }</th><td>{ failed_launches(&summary.failed_launches) }</td></tr>
                     }
                     <tr><th scope="row">{ "Cost" }</th><td>{ format!("${:.2} in total over {}, ${:.2} per hour", summary.cost_usd, clock((summary.end_s * 1000.0) as u64), summary.cost_per_hour_usd) }</td></tr>
+                </tbody>
+            </table>
+            <table id="cost-breakdown" class="services">
+                <thead><tr><th scope="col">{ "Cost" }</th><th scope="col">{ "Of" }</th><th scope="col">{ "USD" }</th></tr></thead>
+                <tbody>
+                    { for cost_rows(summary).into_iter().take(if *show_all { usize::MAX } else { 2 * SERVICES_SHOWN }).map(|(section, name, usd)| html! {
+                        <tr><th scope="row">{ name }</th><td>{ section }</td><td>{ format!("${usd:.4}") }</td></tr>
+                    }) }
                 </tbody>
             </table>
             if !summary.services.is_empty() {
@@ -138,6 +175,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fleetplan_engine::{Scenario, Simulation};
 
     #[test]
     fn failed_launches_name_each_group() {
@@ -154,5 +192,33 @@ mod tests {
         let (name, line) = quota_line(&hit);
         assert_eq!(name, "Fargate On-Demand vCPU resource count");
         assert_eq!(line, "100 vCPUs: refused 42 task launches, first at 12.5 s");
+    }
+
+    #[test]
+    fn the_cost_rows_show_categories_then_payers() {
+        let scenario = Scenario::from_json(
+            r#"{"version": 1, "name": "t", "horizon_s": 600,
+                "task_definitions": [{"name": "web", "cpu": 256, "memory": 512}],
+                "services": [{"name": "api", "task_definition": "web", "desired_count": 2, "assign_public_ip": true,
+                              "load_balancer": {"health_check_interval_s": 5, "healthy_threshold": 2}}]}"#,
+        )
+        .unwrap();
+        let mut sim = Simulation::new(scenario, 1);
+        sim.run_to_end();
+        let summary = sim.metrics();
+        let rows = cost_rows(&summary);
+        let names: Vec<(&str, &str)> = rows.iter().map(|(section, name, _)| (*section, name.as_str())).collect();
+        assert_eq!(
+            names,
+            vec![
+                ("category", "Fargate"),
+                ("category", "Public IPv4"),
+                ("category", "Load balancer hours"),
+                ("service", "api"),
+            ]
+        );
+        let categories: f64 = rows.iter().filter(|r| r.0 == "category").map(|r| r.2).sum();
+        assert!((categories - summary.cost_usd).abs() < 1e-3, "{categories} vs {}", summary.cost_usd);
+        assert_eq!(rows[3].2, summary.cost_breakdown.services[0].total_usd);
     }
 }

@@ -204,6 +204,8 @@ pub struct Prices {
     pub public_ipv4_hour: f64,
     pub ec2_spot_discount_percent: f64,
     pub ecs_anywhere_instance_hour: f64,
+    pub alb_hour: f64,
+    pub alb_lcu_hour: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -252,6 +254,8 @@ pub struct LoadBalancer {
     pub healthy_threshold: u32,
     pub unhealthy_threshold: u32,
     pub deregistration_delay_ms: u64,
+    /// GB per hour the service's Application Load Balancer processes (its LCUs).
+    pub processed_gb_per_hour: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]

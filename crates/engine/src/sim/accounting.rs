@@ -5,8 +5,9 @@
 //! sampling (`take_sample`, here as the one place that reads every part for a row of the series) writes the series.
 
 use super::Simulation;
+use crate::ids::{ProviderId, ServiceId, WorkloadId};
 use crate::output::{Column, Sample, TimeSeries, TraceEntry, TraceWhat};
-use crate::scenario::CapacityType;
+use crate::scenario::{CapacityType, Scenario};
 use crate::task::TaskState;
 use crate::time::SimTime;
 
@@ -46,8 +47,131 @@ impl CostMeter {
     }
 }
 
+/// Who a charge is billed to in the breakdown: a service or RunTask workload (its Fargate tasks), or a capacity
+/// provider (its instances, shared capacity).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Payer {
+    Service(ServiceId),
+    RunTask(WorkloadId),
+    Provider(ProviderId),
+}
+
+/// One billed thing's rates split by category (USD per ms): what it runs on and who pays, its compute (vCPU and
+/// memory, or the instance) and its public IPv4 address.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Charge {
+    pub(super) capacity: CapacityType,
+    pub(super) payer: Payer,
+    pub(super) compute_per_ms: f64,
+    pub(super) ipv4_per_ms: f64,
+}
+
+/// A payer's meters: compute and public IPv4.
+#[derive(Debug, Default)]
+struct PayerMeters {
+    compute: CostMeter,
+    ipv4: CostMeter,
+}
+
+/// The cost by category and payer, metered beside the total (which keeps its own meter so its arithmetic, and
+/// so every summary without a load balancer, is unchanged by the breakdown). Load balancers are billed at a
+/// constant rate from the start of the run, so they need no meter: rate x time.
+#[derive(Debug, Default)]
+struct Breakdown {
+    by_capacity: [CostMeter; CapacityType::COUNT],
+    ipv4: CostMeter,
+    services: Vec<PayerMeters>,
+    run_tasks: Vec<PayerMeters>,
+    providers: Vec<CostMeter>,
+    /// Per service: (ALB-hour, LCU-hour) rates in USD per ms; zero without a load balancer.
+    load_balancers: Vec<(f64, f64)>,
+}
+
+impl Breakdown {
+    fn new(scenario: &Scenario) -> Breakdown {
+        let prices = &scenario.prices;
+        let load_balancers = scenario
+            .services
+            .iter()
+            .map(|s| match &s.load_balancer {
+                // *Elastic Load Balancing pricing*: an hourly charge per Application Load Balancer, plus LCU-hours:
+                // "You are charged only on the dimension with highest usage"; the engine models one dimension,
+                // processed bytes ("1 GB per hour for EC2 instances, containers and IP addresses as targets"), so
+                // the LCUs are the scenario's GB per hour over that. The ALB exists before the run and after it
+                // (the run is a window of a service's life), so its hours are counted over the window, pro rata,
+                // as an instance still running at the end is; the "partial hour" rounding is not applied.
+                Some(lb) => {
+                    let lcus = lb.processed_gb_per_hour / crate::defaults::ALB_LCU_PROCESSED_GB_PER_HOUR;
+                    (prices.alb_hour / MS_PER_HOUR, lcus * prices.alb_lcu_hour / MS_PER_HOUR)
+                }
+                None => (0.0, 0.0),
+            })
+            .collect();
+        Breakdown {
+            services: scenario.services.iter().map(|_| PayerMeters::default()).collect(),
+            run_tasks: scenario.run_tasks.iter().map(|_| PayerMeters::default()).collect(),
+            providers: scenario.providers.iter().map(|_| CostMeter::default()).collect(),
+            load_balancers,
+            ..Breakdown::default()
+        }
+    }
+
+    /// Applies `f` to each meter a charge runs on, with that meter's rate: its capacity type, the payer's
+    /// compute, and (for a task with a public IPv4 address) the IPv4 meters. The same charge at start and stop
+    /// reaches the same meters.
+    fn each(&mut self, charge: &Charge, mut f: impl FnMut(&mut CostMeter, f64)) {
+        f(&mut self.by_capacity[charge.capacity.index()], charge.compute_per_ms);
+        let ipv4 = charge.ipv4_per_ms > 0.0;
+        if ipv4 {
+            f(&mut self.ipv4, charge.ipv4_per_ms);
+        }
+        let payer = match charge.payer {
+            Payer::Service(s) => &mut self.services[s.index()],
+            Payer::RunTask(w) => &mut self.run_tasks[w.index()],
+            Payer::Provider(p) => return f(&mut self.providers[p.index()], charge.compute_per_ms),
+        };
+        f(&mut payer.compute, charge.compute_per_ms);
+        if ipv4 {
+            f(&mut payer.ipv4, charge.ipv4_per_ms);
+        }
+    }
+
+    fn start(&mut self, now: SimTime, charge: &Charge) {
+        self.each(charge, |meter, rate| meter.start(now, rate));
+    }
+
+    fn stop(&mut self, now: SimTime, charge: &Charge, minimum_extra_ms: u64) {
+        self.each(charge, |meter, rate| meter.stop(now, rate, minimum_extra_ms));
+    }
+
+    fn load_balancer_hours_at(&self, now: SimTime) -> f64 {
+        self.load_balancers.iter().map(|&(hours, _)| hours * now.as_millis() as f64).sum()
+    }
+
+    fn load_balancer_lcu_at(&self, now: SimTime) -> f64 {
+        self.load_balancers.iter().map(|&(_, lcu)| lcu * now.as_millis() as f64).sum()
+    }
+}
+
+/// The cost by category at a time, for the summary (USD, unrounded).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct CostParts {
+    pub(super) by_capacity: [f64; CapacityType::COUNT],
+    pub(super) public_ipv4: f64,
+    pub(super) load_balancer_hours: f64,
+    pub(super) load_balancer_lcu: f64,
+    /// Per service: (Fargate compute, public IPv4, load balancer).
+    pub(super) services: Vec<(f64, f64, f64)>,
+    /// Per RunTask workload: (Fargate compute, public IPv4).
+    pub(super) run_tasks: Vec<(f64, f64)>,
+    pub(super) providers: Vec<f64>,
+}
+
+const MS_PER_HOUR: f64 = 3_600_000.0;
+
 pub(super) struct Accounting {
     cost: CostMeter,
+    breakdown: Breakdown,
     series: TimeSeries,
     next_sample: SimTime,
     launches_since_sample: [u32; CapacityType::COUNT],
@@ -59,9 +183,10 @@ pub(super) struct Accounting {
 
 impl Accounting {
     /// Sampling every `interval_ms`; the trace kept when `tracing`.
-    pub(super) fn new(interval_ms: u64, tracing: bool) -> Accounting {
+    pub(super) fn new(interval_ms: u64, tracing: bool, scenario: &Scenario) -> Accounting {
         Accounting {
             cost: CostMeter::default(),
+            breakdown: Breakdown::new(scenario),
             series: TimeSeries::new(interval_ms),
             next_sample: SimTime(interval_ms),
             launches_since_sample: [0; CapacityType::COUNT],
@@ -111,18 +236,42 @@ impl Accounting {
         self.events_processed
     }
 
-    /// Something starts being billed at `rate_per_ms` (USD per ms).
-    pub(super) fn start_billing(&mut self, now: SimTime, rate_per_ms: f64) {
+    /// Something starts being billed at `rate_per_ms` (USD per ms), split as `charge` says.
+    pub(super) fn start_billing(&mut self, now: SimTime, rate_per_ms: f64, charge: &Charge) {
         self.cost.start(now, rate_per_ms);
+        self.breakdown.start(now, charge);
     }
 
     /// It stops, with `minimum_extra_ms` more billed to reach its minimum billed time.
-    pub(super) fn stop_billing(&mut self, now: SimTime, rate_per_ms: f64, minimum_extra_ms: u64) {
+    pub(super) fn stop_billing(&mut self, now: SimTime, rate_per_ms: f64, charge: &Charge, minimum_extra_ms: u64) {
         self.cost.stop(now, rate_per_ms, minimum_extra_ms);
+        self.breakdown.stop(now, charge, minimum_extra_ms);
     }
 
+    /// The run's cost so far: what tasks and instances were billed, then the load balancers (adding 0.0 when
+    /// there are none leaves the total exactly as it was before they were counted).
     pub(super) fn cost_at(&self, now: SimTime) -> f64 {
-        self.cost.at(now)
+        self.cost.at(now) + (self.breakdown.load_balancer_hours_at(now) + self.breakdown.load_balancer_lcu_at(now))
+    }
+
+    /// The cost by category and payer so far.
+    pub(super) fn cost_parts(&self, now: SimTime) -> CostParts {
+        let b = &self.breakdown;
+        let elapsed = now.as_millis() as f64;
+        CostParts {
+            by_capacity: std::array::from_fn(|i| b.by_capacity[i].at(now)),
+            public_ipv4: b.ipv4.at(now),
+            load_balancer_hours: b.load_balancer_hours_at(now),
+            load_balancer_lcu: b.load_balancer_lcu_at(now),
+            services: b
+                .services
+                .iter()
+                .zip(&b.load_balancers)
+                .map(|(m, &(hours, lcu))| (m.compute.at(now), m.ipv4.at(now), (hours + lcu) * elapsed))
+                .collect(),
+            run_tasks: b.run_tasks.iter().map(|m| (m.compute.at(now), m.ipv4.at(now))).collect(),
+            providers: b.providers.iter().map(|m| m.at(now)).collect(),
+        }
     }
 
     pub(super) fn check(&self) -> Result<(), String> {
@@ -176,7 +325,13 @@ impl Simulation {
         values[Column::BucketRunTaskApi] = self.buckets.run_task_api.level_at(at);
         values[Column::BucketFargateRunTaskCalls] = self.buckets.fargate_run_task_calls.level_at(at);
         values[Column::SpotCapacityWaiting] = self.spot.waiting_count() as f64;
-        values[Column::CostUsd] = self.accounting.cost.at(at);
+        values[Column::CostUsd] = self.accounting.cost_at(at);
+        let b = &self.accounting.breakdown;
+        for capacity in CapacityType::ALL {
+            values[Column::cost(capacity)] = b.by_capacity[capacity.index()].at(at);
+        }
+        values[Column::CostPublicIpv4] = b.ipv4.at(at);
+        values[Column::CostLoadBalancers] = b.load_balancer_hours_at(at) + b.load_balancer_lcu_at(at);
         self.accounting.series.push(values);
         self.accounting.launches_since_sample = [0; CapacityType::COUNT];
     }
@@ -207,9 +362,32 @@ mod tests {
         assert!((meter.at(SimTime(3_000)) - (200.0 + 400.0)).abs() < 1e-9);
     }
 
+    /// A task's charge reaches its capacity type, its service and (with an address) the IPv4 meters, each with its
+    /// one-minute minimum; an instance's reaches its provider only; the parts add up to the total.
+    #[test]
+    fn the_breakdown_splits_each_charge_and_adds_up() {
+        let scenario = crate::sim::testing::fargate("", "", "");
+        let mut accounting = Accounting::new(1_000, false, &scenario);
+        let task = Charge {
+            capacity: CapacityType::Fargate,
+            payer: Payer::Service(ServiceId::new(0)),
+            compute_per_ms: 3.0,
+            ipv4_per_ms: 1.0,
+        };
+        accounting.start_billing(SimTime(0), 4.0, &task);
+        accounting.stop_billing(SimTime(30_000), 4.0, &task, 30_000);
+        let parts = accounting.cost_parts(SimTime(100_000));
+        assert_eq!(parts.by_capacity[CapacityType::Fargate.index()], 180_000.0);
+        assert_eq!((parts.public_ipv4, parts.services[0].0, parts.services[0].1), (60_000.0, 180_000.0, 60_000.0));
+        assert_eq!(accounting.cost_at(SimTime(100_000)), 240_000.0);
+        // No load balancer in this scenario: nothing billed for one.
+        assert_eq!((parts.load_balancer_hours, parts.services[0].2), (0.0, 0.0));
+    }
+
     #[test]
     fn samples_count_launches_per_second_of_their_interval() {
-        let mut accounting = Accounting::new(1_000, false);
+        let scenario = crate::sim::testing::fargate("", "", "");
+        let mut accounting = Accounting::new(1_000, false, &scenario);
         accounting.count_launch(CapacityType::Fargate);
         accounting.count_launch(CapacityType::Fargate);
         accounting.record(SimTime(0), TraceWhat::Healthy { task: 0 });

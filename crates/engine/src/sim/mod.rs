@@ -209,7 +209,7 @@ impl Simulation {
             spot: SpotPool::new(scenario.spot.capacity_per_minute),
             quotas: quotas::Quotas::default(),
             fleet: Fleet::new(scenario.providers.len()),
-            accounting: Accounting::new(interval_ms, options.trace),
+            accounting: Accounting::new(interval_ms, options.trace, &scenario),
             invariant_error: None,
             scenario,
         };

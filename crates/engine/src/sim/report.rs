@@ -2,8 +2,9 @@
 
 use super::Simulation;
 use crate::output::{
-    Bucket, BucketView, FailedLaunches, InstanceView, LimitShare, Limiter, Place, PoolView, ProviderView,
-    RunTaskSummary, ServiceSummary, ServiceView, Summary, TaskView, View,
+    Bucket, BucketView, CapacityCost, CostBreakdown, FailedLaunches, InstanceView, LimitShare, Limiter, Place,
+    PoolView, ProviderCost, ProviderView, RunTaskCost, RunTaskSummary, ServiceCost, ServiceSummary, ServiceView,
+    Summary, TaskView, View,
 };
 use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};
@@ -99,6 +100,54 @@ impl Simulation {
                 .map(|(p, rt)| FailedLaunches { provider: p.name.clone(), launches: rt.failed_launches() })
                 .collect(),
             quota_hits: self.quota_hits(),
+            cost_breakdown: self.cost_breakdown(),
+        }
+    }
+
+    /// Where the cost went, each figure rounded as `cost_usd` is.
+    fn cost_breakdown(&self) -> CostBreakdown {
+        let parts = self.accounting.cost_parts(self.now);
+        let usd = |v: f64| round(v, 4);
+        CostBreakdown {
+            by_capacity: CapacityType::ALL
+                .iter()
+                .map(|&capacity| CapacityCost { capacity, usd: usd(parts.by_capacity[capacity.index()]) })
+                .collect(),
+            public_ipv4_usd: usd(parts.public_ipv4),
+            load_balancer_hours_usd: usd(parts.load_balancer_hours),
+            load_balancer_lcu_usd: usd(parts.load_balancer_lcu),
+            services: self
+                .scenario
+                .services
+                .iter()
+                .zip(&parts.services)
+                .map(|(s, &(fargate, ipv4, lb))| ServiceCost {
+                    name: s.name.clone(),
+                    fargate_usd: usd(fargate),
+                    public_ipv4_usd: usd(ipv4),
+                    load_balancer_usd: usd(lb),
+                    total_usd: usd(fargate + ipv4 + lb),
+                })
+                .collect(),
+            run_tasks: self
+                .scenario
+                .run_tasks
+                .iter()
+                .zip(&parts.run_tasks)
+                .map(|(w, &(fargate, ipv4))| RunTaskCost {
+                    name: w.name.clone(),
+                    fargate_usd: usd(fargate),
+                    public_ipv4_usd: usd(ipv4),
+                    total_usd: usd(fargate + ipv4),
+                })
+                .collect(),
+            providers: self
+                .scenario
+                .providers
+                .iter()
+                .zip(&parts.providers)
+                .map(|(p, &cost)| ProviderCost { name: p.name.clone(), capacity: p.capacity_type(), usd: usd(cost) })
+                .collect(),
         }
     }
 

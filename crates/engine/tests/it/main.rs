@@ -6,6 +6,7 @@ mod common;
 mod behaviour;
 mod calibration;
 mod claims;
+mod cost;
 mod determinism;
 mod ec2;
 mod invariants;

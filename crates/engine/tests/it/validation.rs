@@ -190,3 +190,13 @@ fn desired_counts_above_the_tasks_per_service_quota_are_errors() {
     assert_problem(&p, "limits.instances_per_cluster", "between 1 and");
     assert_problem(&p, "limits.fargate_spot_vcpu_quota", "between 0 and");
 }
+
+#[test]
+fn load_balancer_traffic_and_prices_are_checked() {
+    let p = problems_with(|v| {
+        v["services"][0]["load_balancer"] = serde_json::json!({ "processed_gb_per_hour": -1 });
+        v["prices"] = serde_json::json!({ "alb_hour": -0.1 });
+    });
+    assert_problem(&p, "services[0].load_balancer.processed_gb_per_hour", "must be between 0 and 1000000");
+    assert_problem(&p, "prices.alb_hour", "");
+}

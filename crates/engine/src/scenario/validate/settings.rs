@@ -117,6 +117,8 @@ const PRICES: &[NumberField<PriceSpec, Prices>] = &[
     field("prices.public_ipv4_hour", d::PUBLIC_IPV4_HOUR, 0.0, 1000.0, |s| s.public_ipv4_hour, Plain(|p, v| p.public_ipv4_hour = v)),
     field("prices.ec2_spot_discount_percent", d::EC2_SPOT_DISCOUNT_PERCENT, 0.0, 100.0, |s| s.ec2_spot_discount_percent, Plain(|p, v| p.ec2_spot_discount_percent = v)),
     field("prices.ecs_anywhere_instance_hour", d::ECS_ANYWHERE_INSTANCE_HOUR, 0.0, 1000.0, |s| s.ecs_anywhere_instance_hour, Plain(|p, v| p.ecs_anywhere_instance_hour = v)),
+    field("prices.alb_hour", d::ALB_HOUR, 0.0, 1000.0, |s| s.alb_hour, Plain(|p, v| p.alb_hour = v)),
+    field("prices.alb_lcu_hour", d::ALB_LCU_HOUR, 0.0, 1000.0, |s| s.alb_lcu_hour, Plain(|p, v| p.alb_lcu_hour = v)),
 ];
 
 /// Fargate Spot's rates; the capacity rate is checked by [`Validator::spot_capacity`], as timed events set it too.
@@ -228,6 +230,8 @@ impl Validator {
             public_ipv4_hour: 0.0,
             ec2_spot_discount_percent: 0.0,
             ecs_anywhere_instance_hour: 0.0,
+            alb_hour: 0.0,
+            alb_lcu_hour: 0.0,
         };
         self.numbers(PRICES, spec, &mut prices);
         prices

@@ -317,7 +317,20 @@ impl Validator {
                 0.0,
                 3600.0,
             ),
+            processed_gb_per_hour: self.processed_gb_per_hour(
+                &format!("{field}.processed_gb_per_hour"),
+                lb.processed_gb_per_hour.unwrap_or(crate::defaults::ALB_PROCESSED_GB_PER_HOUR),
+            ),
         }
+    }
+
+    /// Traffic through a load balancer: a finite, non-negative number of GB per hour.
+    fn processed_gb_per_hour(&mut self, path: &str, value: f64) -> f64 {
+        if !(0.0..=1_000_000.0).contains(&value) {
+            self.err(path.to_string(), format!("must be between 0 and 1000000 GB per hour, got {value}"));
+            return 0.0;
+        }
+        value
     }
 
     pub(super) fn run_tasks(

@@ -13,6 +13,7 @@ use crate::output::Limiter;
 use crate::output::TraceWhat;
 use crate::rng::SimRng;
 use crate::scenario::{AsgProvider, Placement, Provider};
+use crate::sim::accounting::{Charge, Payer};
 use crate::sim::{Event, Simulation};
 use crate::spec::{NetworkMode, Purchase};
 use crate::task::{Owner, StopReason};
@@ -68,15 +69,15 @@ impl Simulation {
 
     fn add_instance(&mut self, p: ProviderId) -> Option<InstanceId> {
         let id = self.fleet.add(p, &self.scenario.providers[p.index()], self.now)?;
-        let rate = self.instance_rate(id);
-        self.accounting.start_billing(self.now, rate);
+        let (rate, charge) = self.instance_rate(id);
+        self.accounting.start_billing(self.now, rate, &charge);
         self.schedule_random_interruption(id);
         Some(id)
     }
 
     /// USD per millisecond for an instance: On-Demand price, less the Spot discount for Spot groups; the ECS Anywhere
-    /// fee for external hosts.
-    fn instance_rate(&self, id: InstanceId) -> f64 {
+    /// fee for external hosts; billed to the instance's provider (shared capacity) in the cost breakdown.
+    fn instance_rate(&self, id: InstanceId) -> (f64, Charge) {
         let instance = self.fleet.instance(id);
         let provider = &self.scenario.providers[instance.provider.index()];
         let per_hour = if provider.external {
@@ -87,7 +88,14 @@ impl Simulation {
         } else {
             instance.instance_type.on_demand_hour_usd
         };
-        per_hour / 3_600_000.0
+        let rate = per_hour / 3_600_000.0;
+        let charge = Charge {
+            capacity: provider.capacity_type(),
+            payer: Payer::Provider(instance.provider),
+            compute_per_ms: rate,
+            ipv4_per_ms: 0.0,
+        };
+        (rate, charge)
     }
 
     /// The group launches an instance: it boots, then the ECS agent registers it. `None` when every pool of the
@@ -315,9 +323,9 @@ impl Simulation {
             self.begin_stop(task, reason);
         }
         let launched_at = self.fleet.terminate(id);
-        let rate = self.instance_rate(id);
+        let (rate, charge) = self.instance_rate(id);
         let minimum = SimTime::from_secs_f64(defaults::EC2_MIN_BILLED_S).as_millis();
-        self.accounting.stop_billing(self.now, rate, minimum.saturating_sub(self.now.since(launched_at)));
+        self.accounting.stop_billing(self.now, rate, &charge, minimum.saturating_sub(self.now.since(launched_at)));
         self.record(TraceWhat::Instance { instance: id.raw(), state: InstanceState::Terminated });
     }
 }

@@ -4,6 +4,7 @@
 use crate::ids::{InstanceId, TaskId};
 use crate::output::TraceWhat;
 use crate::scenario::{LoadBalancer, Provider, Step};
+use crate::sim::accounting::{Charge, Payer};
 use crate::sim::{tasks, Event, Simulation};
 use crate::task::{Health, Owner, StopReason, Task, TaskState};
 use crate::time::SimTime;
@@ -284,8 +285,9 @@ impl Simulation {
         }
     }
 
-    /// USD per millisecond for a task: vCPU and memory at its architecture's price, Spot discount, public IPv4.
-    fn billing_rate(&self, task: &Task) -> f64 {
+    /// USD per millisecond for a task: vCPU and memory at its architecture's price, Spot discount, public IPv4;
+    /// with the same rate split for the cost breakdown.
+    fn billing_rate(&self, task: &Task) -> (f64, Charge) {
         let td = &self.scenario.task_defs[task.task_def as usize];
         let prices = &self.scenario.prices;
         let (vcpu_hour, gb_hour) = match td.architecture {
@@ -296,27 +298,33 @@ impl Simulation {
         if task.provider == Provider::FargateSpot {
             per_hour *= 1.0 - prices.fargate_spot_discount_percent / 100.0;
         }
+        let compute_per_ms = per_hour / MS_PER_HOUR;
+        let ipv4_per_ms = if task.public_ip { prices.public_ipv4_hour / MS_PER_HOUR } else { 0.0 };
         if task.public_ip {
             per_hour += prices.public_ipv4_hour;
         }
-        per_hour / MS_PER_HOUR
+        let payer = match task.owner {
+            Owner::Service { service, .. } => Payer::Service(service),
+            Owner::Standalone { workload } => Payer::RunTask(workload),
+        };
+        (per_hour / MS_PER_HOUR, Charge { capacity: task.capacity, payer, compute_per_ms, ipv4_per_ms })
     }
 
     /// Fargate bills from the start of the image pull.
     fn start_billing(&mut self, task: TaskId) {
-        let rate = self.billing_rate(&self.tasks[task]);
+        let (rate, charge) = self.billing_rate(&self.tasks[task]);
         self.tasks.set_billing_from(task, self.now);
-        self.accounting.start_billing(self.now, rate);
+        self.accounting.start_billing(self.now, rate, &charge);
     }
 
     /// ...to the task's stop, per second with a one-minute minimum.
     fn stop_billing(&mut self, task: TaskId) {
         let t = &self.tasks[task];
         let Some(from) = t.billing_from else { return };
-        let rate = self.billing_rate(t);
+        let (rate, charge) = self.billing_rate(t);
         let billed = self.now.since(from);
         let minimum = SimTime::from_secs_f64(crate::defaults::FARGATE_MIN_BILLED_S).as_millis();
-        self.accounting.stop_billing(self.now, rate, minimum.saturating_sub(billed));
+        self.accounting.stop_billing(self.now, rate, &charge, minimum.saturating_sub(billed));
     }
 }
 

@@ -1,0 +1,139 @@
+//! The cost breakdown (`docs/model.md` §6): its categories add up to the run's cost for every preset, in the
+//! summary and in the time series; Fargate cost is the services' and RunTask workloads' own, instance cost the
+//! providers'; a service behind a load balancer pays its ALB-hours and LCU-hours.
+
+use crate::common;
+
+use fleetplan_engine::output::{Column, Summary};
+use fleetplan_engine::scenario::CapacityType;
+use fleetplan_engine::{presets, Simulation};
+
+/// Presets above this many tasks run scaled down (the sums do not depend on the size).
+const FULL_SIZE_LIMIT: u64 = 10_000;
+
+/// Rounding: each figure is rounded to 4 decimals, so a sum of up to ~10 of them may be off by a few 1e-5.
+const ROUNDING: f64 = 1e-3;
+
+fn capacity_usd(summary: &Summary, capacity: CapacityType) -> f64 {
+    summary.cost_breakdown.by_capacity.iter().find(|c| c.capacity == capacity).map(|c| c.usd).unwrap()
+}
+
+#[test]
+fn every_presets_breakdown_adds_up_to_its_cost() {
+    for preset in presets::all() {
+        let mut spec = preset.scenario().unwrap().spec;
+        let total: u64 = spec.services.iter().map(|s| u64::from(s.desired_count)).sum();
+        if total > FULL_SIZE_LIMIT {
+            let scale = total.div_ceil(FULL_SIZE_LIMIT / 2) as u32;
+            for service in &mut spec.services {
+                service.desired_count = service.desired_count.div_ceil(scale);
+            }
+        }
+        let mut sim = Simulation::new(fleetplan_engine::Scenario::from_spec(spec).unwrap(), 1);
+        sim.run_to_end();
+        let s = sim.metrics();
+        let b = &s.cost_breakdown;
+        let categories: f64 = b.by_capacity.iter().map(|c| c.usd).sum::<f64>()
+            + b.public_ipv4_usd
+            + b.load_balancer_hours_usd
+            + b.load_balancer_lcu_usd;
+        assert!((categories - s.cost_usd).abs() < ROUNDING, "{}: {categories} vs {}", preset.id, s.cost_usd);
+        // Fargate: every task's compute is its service's or its workload's.
+        let fargate = capacity_usd(&s, CapacityType::Fargate) + capacity_usd(&s, CapacityType::FargateSpot);
+        let payers: f64 = b.services.iter().map(|c| c.fargate_usd).sum::<f64>()
+            + b.run_tasks.iter().map(|c| c.fargate_usd).sum::<f64>();
+        assert!((fargate - payers).abs() < ROUNDING, "{}: Fargate {fargate} vs payers {payers}", preset.id);
+        let ipv4: f64 = b.services.iter().map(|c| c.public_ipv4_usd).sum::<f64>()
+            + b.run_tasks.iter().map(|c| c.public_ipv4_usd).sum::<f64>();
+        assert!((b.public_ipv4_usd - ipv4).abs() < ROUNDING, "{}: IPv4", preset.id);
+        // Instances: every instance-hour is its provider's.
+        let instances = capacity_usd(&s, CapacityType::Ec2OnDemand)
+            + capacity_usd(&s, CapacityType::Ec2Spot)
+            + capacity_usd(&s, CapacityType::External);
+        let providers: f64 = b.providers.iter().map(|p| p.usd).sum();
+        assert!((instances - providers).abs() < ROUNDING, "{}: instances {instances} vs {providers}", preset.id);
+        let lb: f64 = b.services.iter().map(|c| c.load_balancer_usd).sum();
+        assert!((b.load_balancer_hours_usd + b.load_balancer_lcu_usd - lb).abs() < ROUNDING, "{}: LB", preset.id);
+        // The series: the last sample's categories add up to its cost, which is the summary's.
+        let series = sim.series();
+        let last = series.len() - 1;
+        let stacked: f64 = Column::COST_CATEGORIES.iter().map(|&c| series.column(c)[last]).sum();
+        let cost = series.column(Column::CostUsd)[last];
+        assert!((stacked - cost).abs() < 1e-9 * cost.max(1.0), "{}: series {stacked} vs {cost}", preset.id);
+        assert!((cost - s.cost_usd).abs() < 1e-4, "{}: series end {cost} vs {}", preset.id, s.cost_usd);
+    }
+}
+
+fn one_service(load_balancer: &str) -> Summary {
+    let scenario = common::scenario(&format!(
+        r#"{{"version": 1, "name": "lb", "horizon_s": 3600,
+            "task_definitions": [{{"name": "web", "cpu": 256, "memory": 512, "image_mb": 50}}],
+            "services": [{{"name": "web", "task_definition": "web", "desired_count": 2{load_balancer}}}]}}"#
+    ));
+    let mut sim = Simulation::new(scenario, 1);
+    sim.run_to_end();
+    sim.metrics()
+}
+
+/// *Elastic Load Balancing pricing*: "$0.0225 hourly charge" per Application Load Balancer and "$0.008 per LCU"
+/// -hour, an LCU being "1 GB per hour" processed for container targets. The run is a window of the service's life,
+/// so the ALB is billed pro rata over it.
+#[test]
+fn a_service_behind_a_load_balancer_pays_alb_hours_and_lcu_hours() {
+    let plain = one_service("");
+    let with_lb = one_service(r#", "load_balancer": {"health_check_interval_s": 5, "healthy_threshold": 2}"#);
+    let hours = with_lb.end_s / 3600.0;
+    let service = &with_lb.cost_breakdown.services[0];
+    assert!((service.load_balancer_usd - 0.0225 * hours).abs() < 1e-4, "{} over {hours} h", service.load_balancer_usd);
+    assert!(service.load_balancer_usd > 0.0);
+    assert_eq!(with_lb.cost_breakdown.load_balancer_lcu_usd, 0.0, "no traffic given: no LCU-hours");
+    assert_eq!(plain.cost_breakdown.services[0].load_balancer_usd, 0.0);
+    assert_eq!(plain.cost_breakdown.load_balancer_hours_usd, 0.0);
+
+    let busy = one_service(
+        r#", "load_balancer": {"health_check_interval_s": 5, "healthy_threshold": 2, "processed_gb_per_hour": 10}"#,
+    );
+    let hours = busy.end_s / 3600.0;
+    let lcu = busy.cost_breakdown.load_balancer_lcu_usd;
+    assert!((lcu - 10.0 * 0.008 * hours).abs() < 1e-4, "10 LCUs over {hours} h: {lcu}");
+    let expected = busy.cost_breakdown.load_balancer_hours_usd + lcu;
+    assert!((busy.cost_breakdown.services[0].load_balancer_usd - expected).abs() < 1e-4);
+    // The load balancer is part of the run's cost.
+    let compute = capacity_usd(&busy, CapacityType::Fargate) + busy.cost_breakdown.public_ipv4_usd;
+    assert!((busy.cost_usd - (compute + expected)).abs() < ROUNDING, "{} vs {}", busy.cost_usd, compute + expected);
+}
+
+#[test]
+fn load_balancer_prices_are_scenario_data() {
+    let scenario = common::scenario(
+        r#"{"version": 1, "name": "lb", "horizon_s": 3600, "prices": {"alb_hour": 1.0, "alb_lcu_hour": 0.5},
+            "task_definitions": [{"name": "web", "cpu": 256, "memory": 512, "image_mb": 50}],
+            "services": [{"name": "web", "task_definition": "web", "desired_count": 1,
+                          "load_balancer": {"processed_gb_per_hour": 2}}]}"#,
+    );
+    let mut sim = Simulation::new(scenario, 1);
+    sim.run_to_end();
+    let s = sim.metrics();
+    let hours = s.end_s / 3600.0;
+    assert!((s.cost_breakdown.load_balancer_hours_usd - hours).abs() < 1e-4);
+    assert!((s.cost_breakdown.load_balancer_lcu_usd - 2.0 * 0.5 * hours).abs() < 1e-4);
+}
+
+/// The `cost-by-category` preset's description: LCU-hours above ALB-hours, the load balancer above web's public
+/// IPv4, Fargate tasks billed to their services, the instances to their provider and nothing to batch.
+#[test]
+fn cost_by_category_preset_shows_what_it_says() {
+    for seed in 1..=3 {
+        let s = common::run_checked(common::preset("cost-by-category"), seed).metrics();
+        let b = &s.cost_breakdown;
+        assert!(b.load_balancer_lcu_usd > b.load_balancer_hours_usd, "seed {seed}: {b:?}");
+        let service = |name: &str| b.services.iter().find(|c| c.name == name).unwrap();
+        assert!(service("web").load_balancer_usd > service("web").public_ipv4_usd, "seed {seed}");
+        assert!(service("web").fargate_usd > 0.0 && service("worker").fargate_usd > 0.0);
+        assert_eq!(service("batch").total_usd, 0.0, "seed {seed}: instances are the provider's");
+        assert_eq!(b.providers.len(), 1);
+        assert_eq!(b.providers[0].usd, capacity_usd(&s, CapacityType::Ec2OnDemand));
+        assert!(b.providers[0].usd > 0.0);
+        assert_eq!(capacity_usd(&s, CapacityType::FargateSpot), service("worker").fargate_usd);
+    }
+}
