@@ -58,8 +58,8 @@ pub fn task_details(task: &TaskView) -> Vec<(&'static str, String)> {
     rows
 }
 
-/// Capacity type names as people read them.
-pub(super) fn capacity_label(capacity: CapacityType) -> &'static str {
+/// Capacity type names as people read them (the cluster view and the summary's cost table).
+pub(crate) fn capacity_label(capacity: CapacityType) -> &'static str {
     match capacity {
         CapacityType::Fargate => "Fargate",
         CapacityType::FargateSpot => "Fargate Spot",

@@ -29,6 +29,8 @@ mod fixtures;
 mod layout;
 mod paint;
 
+pub(crate) use details::capacity_label;
+
 use fleetplan_engine::View;
 
 pub use details::{instance_details, task_details};

@@ -5,11 +5,11 @@ use std::rc::Rc;
 
 use fleetplan_engine::output::FailedLaunches;
 use fleetplan_engine::output::{Limiter, QuotaHit};
-use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::Summary;
 use yew::prelude::*;
 
 use super::clock;
+use crate::cluster::capacity_label;
 
 fn seconds(v: Option<f64>) -> String {
     v.map_or_else(|| "not reached".to_string(), |v| format!("{v:.1} s"))
@@ -30,17 +30,6 @@ fn quota_line(hit: &QuotaHit) -> (String, String) {
     };
     let name = hit.quota.name().trim_start_matches("quota: ").to_string();
     (name, format!("{} {unit}: refused {} {what}, first at {:.1} s", hit.value, hit.refused, hit.first_s))
-}
-
-/// A capacity type as a planner names it.
-fn capacity_label(capacity: CapacityType) -> &'static str {
-    match capacity {
-        CapacityType::Fargate => "Fargate",
-        CapacityType::FargateSpot => "Fargate Spot",
-        CapacityType::Ec2OnDemand => "EC2 On-Demand",
-        CapacityType::Ec2Spot => "EC2 Spot",
-        CapacityType::External => "ECS Anywhere",
-    }
 }
 
 /// The cost breakdown's rows: by category (what adds up to the total), then by payer (services and RunTask
