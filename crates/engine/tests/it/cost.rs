@@ -8,9 +8,6 @@ use fleetplan_engine::output::{Column, Summary};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::{presets, Simulation};
 
-/// Presets above this many tasks run scaled down (the sums do not depend on the size).
-const FULL_SIZE_LIMIT: u64 = 10_000;
-
 /// Rounding: each figure is rounded to 4 decimals, so a sum of up to ~10 of them may be off by a few 1e-5.
 const ROUNDING: f64 = 1e-3;
 
@@ -21,15 +18,7 @@ fn capacity_usd(summary: &Summary, capacity: CapacityType) -> f64 {
 #[test]
 fn every_presets_breakdown_adds_up_to_its_cost() {
     for preset in presets::all() {
-        let mut spec = preset.scenario().unwrap().spec;
-        let total: u64 = spec.services.iter().map(|s| u64::from(s.desired_count)).sum();
-        if total > FULL_SIZE_LIMIT {
-            let scale = total.div_ceil(FULL_SIZE_LIMIT / 2) as u32;
-            for service in &mut spec.services {
-                service.desired_count = service.desired_count.div_ceil(scale);
-            }
-        }
-        let mut sim = Simulation::new(fleetplan_engine::Scenario::from_spec(spec).unwrap(), 1);
+        let mut sim = Simulation::new(common::scaled_down(preset), 1);
         sim.run_to_end();
         let s = sim.metrics();
         let b = &s.cost_breakdown;

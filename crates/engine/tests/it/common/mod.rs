@@ -18,6 +18,27 @@ pub fn run_checked(scenario: Scenario, seed: u64) -> Simulation {
     sim
 }
 
+/// Presets above this many tasks run scaled down in the tests that run every preset (an O(tasks) check after
+/// every event, sums that do not depend on the size).
+pub const FULL_SIZE_LIMIT: u64 = 10_000;
+
+/// A preset's scenario, with its services' desired counts and its groups' starting sizes divided alike when its
+/// services add up to more than [`FULL_SIZE_LIMIT`] tasks.
+pub fn scaled_down(preset: &presets::Preset) -> Scenario {
+    let mut spec = preset.scenario().unwrap().spec;
+    let total: u64 = spec.services.iter().map(|s| u64::from(s.desired_count)).sum();
+    if total > FULL_SIZE_LIMIT {
+        let scale = total.div_ceil(FULL_SIZE_LIMIT / 2) as u32;
+        for service in &mut spec.services {
+            service.desired_count = service.desired_count.div_ceil(scale);
+        }
+        for provider in &mut spec.capacity_providers {
+            provider.desired_capacity = provider.desired_capacity.div_ceil(scale);
+        }
+    }
+    Scenario::from_spec(spec).unwrap()
+}
+
 pub fn scenario(json: &str) -> Scenario {
     Scenario::from_json(json).unwrap_or_else(|e| panic!("{e}"))
 }
