@@ -2,7 +2,8 @@
 
 mod report;
 
-use std::fs;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -77,13 +78,32 @@ struct UrlArgs {
     decode: Option<String>,
 }
 
+/// Why a command stopped early.
+enum Failure {
+    /// Said on stderr, exit status 1.
+    Message(String),
+    /// Whoever read our output went away (`fleetplan run ... | head -1`): nothing more to say to anyone.
+    ClosedPipe,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure::Message(message)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure::Message(message.to_string())
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Presets => {
-            print!("{}", report::presets_table());
-            Ok(())
-        }
+        Command::Presets => out(&report::presets_table()),
         Command::Run(args) => run(args),
         Command::Check { file } => check(&file),
         Command::Url(args) => url(args),
@@ -91,20 +111,96 @@ fn main() -> ExitCode {
         Command::Bench { id, json } => bench(id.as_deref(), json),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
+        Err(Failure::Message(message)) => {
+            // Not eprintln!: it panics when stderr is closed too.
+            let _ = writeln!(io::stderr(), "error: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
+/// Writes to stdout. `print!` panics (exit 101) when stdout is a closed pipe or a full disk; this says why instead,
+/// and a closed pipe ends the command quietly.
+fn out(text: &str) -> Outcome {
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|e| write_failure("standard output", &e))
+}
+
+fn write_failure(what: &str, e: &io::Error) -> Failure {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Failure::ClosedPipe
+    } else {
+        Failure::Message(format!("cannot write {what}: {e}"))
+    }
+}
+
+/// Reads a scenario file, at most as large as a share link may unpack to: `/dev/zero` or a 10 GB log given by
+/// mistake is refused after 2 MiB, not read into memory.
 fn read_scenario(path: &Path) -> Result<Scenario, String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let cannot = |e: io::Error| format!("cannot read {}: {e}", path.display());
+    let mut bytes = Vec::new();
+    File::open(path)
+        .map_err(cannot)?
+        .take(share::MAX_SCENARIO_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > share::MAX_SCENARIO_BYTES {
+        return Err(format!(
+            "{} is larger than {} MiB, the most a scenario may be (the same limit as a share link's)",
+            path.display(),
+            share::MAX_SCENARIO_BYTES / (1024 * 1024)
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| format!("{} is not UTF-8 text: {e}", path.display()))?;
     Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn run(args: RunArgs) -> Result<(), String> {
+/// The files `run` writes, created (so a bad path fails) before the run starts rather than after it.
+struct Outputs {
+    csv: Option<(PathBuf, File)>,
+    trace: Option<(PathBuf, BufWriter<File>)>,
+}
+
+impl Outputs {
+    fn open(args: &RunArgs) -> Result<Outputs, String> {
+        let named: Vec<(&str, &PathBuf)> = [("--csv", &args.csv), ("--trace", &args.trace)]
+            .into_iter()
+            .filter_map(|(flag, path)| path.as_ref().map(|p| (flag, p)))
+            .collect();
+        for (i, (flag, path)) in named.iter().enumerate() {
+            if let Some(input) = &args.file {
+                if same_file(path, input) {
+                    return Err(format!("{flag} {} would overwrite the scenario file", path.display()));
+                }
+            }
+            if let Some((other, _)) = named[..i].iter().find(|(_, p)| same_file(p, path)) {
+                return Err(format!("{other} and {flag} both name {}: give each its own file", path.display()));
+            }
+        }
+        let create = |path: &PathBuf| File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()));
+        Ok(Outputs {
+            csv: args.csv.as_ref().map(|p| create(p).map(|f| (p.clone(), f))).transpose()?,
+            trace: args.trace.as_ref().map(|p| create(p).map(|f| (p.clone(), BufWriter::new(f)))).transpose()?,
+        })
+    }
+}
+
+/// Whether two paths name one file, also when it does not exist yet (`out.csv` and `./out.csv`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    fn resolved(p: &Path) -> PathBuf {
+        fs::canonicalize(p).unwrap_or_else(|_| {
+            let parent = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            match (fs::canonicalize(parent), p.file_name()) {
+                (Ok(dir), Some(name)) => dir.join(name),
+                _ => p.to_path_buf(),
+            }
+        })
+    }
+    a == b || resolved(a) == resolved(b)
+}
+
+fn run(args: RunArgs) -> Outcome {
     let scenario = match (&args.file, &args.preset) {
         (Some(file), None) => read_scenario(file)?,
         (None, Some(id)) => {
@@ -113,71 +209,86 @@ fn run(args: RunArgs) -> Result<(), String> {
         }
         _ => return Err("give a scenario file or --preset <id> (see `fleetplan presets`)".into()),
     };
+    let mut outputs = Outputs::open(&args)?;
     let options = RunOptions { trace: args.trace.is_some(), check_invariants: false };
     let mut sim = Simulation::with_options(scenario, args.seed, options);
-    sim.run_to_end();
-    if let Some(path) = &args.csv {
-        fs::write(path, sim.series().to_csv()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    if let Some((path, file)) = &mut outputs.trace {
+        // The trace goes to its file as the run goes, a chunk of events at a time, not held to the end.
+        const EVENTS_PER_CHUNK: u32 = 4_096;
+        let failed = |e: io::Error| Failure::Message(format!("cannot write {}: {e}", path.display()));
+        loop {
+            let more = (0..EVENTS_PER_CHUNK).all(|_| sim.step());
+            for entry in sim.take_trace() {
+                writeln!(file, "{entry}").map_err(failed)?;
+            }
+            if !more {
+                break;
+            }
+        }
+        sim.run_to_end();
+        for entry in sim.take_trace() {
+            writeln!(file, "{entry}").map_err(failed)?;
+        }
+        file.flush().map_err(failed)?;
+    } else {
+        sim.run_to_end();
     }
-    if let Some(path) = &args.trace {
-        let text: String = sim.trace().iter().map(|entry| format!("{entry}\n")).collect();
-        fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    if let Some((path, file)) = &mut outputs.csv {
+        file.write_all(sim.series().to_csv().as_bytes())
+            .map_err(|e| Failure::Message(format!("cannot write {}: {e}", path.display())))?;
     }
     let summary = sim.metrics();
     if args.json {
-        println!("{}", serde_json::to_string(&summary).map_err(|e| e.to_string())?);
+        out(&format!("{}\n", serde_json::to_string(&summary).map_err(|e| e.to_string())?))
     } else {
-        print!("{}", report::summary_text(&summary));
+        out(&report::summary_text(&summary))
     }
-    Ok(())
 }
 
-fn check(file: &Path) -> Result<(), String> {
+fn check(file: &Path) -> Outcome {
     let scenario = read_scenario(file)?;
-    println!(
-        "{}: valid: \"{}\", {} service(s), {} RunTask burst(s), {} timed event(s)",
+    out(&format!(
+        "{}: valid: \"{}\", {} service(s), {} RunTask burst(s), {} timed event(s)\n",
         file.display(),
         scenario.name,
         scenario.services.len(),
         scenario.run_tasks.len(),
         scenario.events.len()
-    );
-    Ok(())
+    ))
 }
 
-fn url(args: UrlArgs) -> Result<(), String> {
+fn url(args: UrlArgs) -> Outcome {
     if let Some(fragment) = args.decode {
         // Accept a whole link too: everything after the `#`.
         let fragment = fragment.split_once('#').map_or(fragment.as_str(), |(_, f)| f);
         let run = share::decode_unvalidated(fragment).map_err(|e| e.to_string())?;
-        println!("{}", serde_json::to_string_pretty(&run.scenario).map_err(|e| e.to_string())?);
-        eprintln!("seed: {}", run.seed);
+        out(&format!("{}\n", serde_json::to_string_pretty(&run.scenario).map_err(|e| e.to_string())?))?;
+        let _ = writeln!(io::stderr(), "seed: {}", run.seed);
         if let Err(e) = Scenario::from_spec(run.scenario) {
-            return Err(format!("the decoded scenario is not valid: {e}"));
+            return Err(format!("the decoded scenario is not valid: {e}").into());
         }
         return Ok(());
     }
-    let file = args.file.expect("clap requires a file unless --decode is given");
+    let Some(file) = args.file else { return Err("give a scenario file, or --decode FRAGMENT".into()) };
     let scenario = read_scenario(&file)?;
-    println!("#{}", share::encode(&scenario.spec, args.seed));
-    Ok(())
+    out(&format!("#{}\n", share::encode(&scenario.spec, args.seed)))
 }
 
-fn calibrate(seed: u64, json: bool) -> Result<(), String> {
+fn calibrate(seed: u64, json: bool) -> Outcome {
     let rows = calibration::run(seed);
     if json {
-        println!("{}", serde_json::to_string(&rows).map_err(|e| e.to_string())?);
+        out(&format!("{}\n", serde_json::to_string(&rows).map_err(|e| e.to_string())?))?;
     } else {
-        print!("{}", report::calibration_table(&rows));
+        out(&report::calibration_table(&rows))?;
     }
     if rows.iter().all(|row| row.within_tolerance) {
         Ok(())
     } else {
-        Err(format!("some presets are more than {}% from the published time", calibration::TOLERANCE * 100.0))
+        Err(format!("some presets are more than {}% from the published time", calibration::TOLERANCE * 100.0).into())
     }
 }
 
-fn bench(id: Option<&str>, json: bool) -> Result<(), String> {
+fn bench(id: Option<&str>, json: bool) -> Outcome {
     let ids: Vec<&str> = match id {
         Some(id) => vec![id],
         None => benchmarks::IDS.to_vec(),
@@ -205,13 +316,13 @@ fn bench(id: Option<&str>, json: bool) -> Result<(), String> {
             let value = serde_json::json!({
                 "id": id, "events": events, "tasks": tasks, "elapsed_ms": best * 1000.0, "events_per_s": per_second,
             });
-            println!("{value}");
+            out(&format!("{value}\n"))?;
         } else {
-            println!(
-                "{id}: {events} events, {tasks} tasks in {:.1} ms: {:.2} M events/s (native, best of 3)",
+            out(&format!(
+                "{id}: {events} events, {tasks} tasks in {:.1} ms: {:.2} M events/s (native, best of 3)\n",
                 best * 1000.0,
                 per_second / 1e6
-            );
+            ))?;
         }
     }
     Ok(())

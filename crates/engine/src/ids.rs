@@ -18,7 +18,7 @@ macro_rules! typed_id {
 
             /// The id of the arena entry at `index` (arenas stay far below `u32::MAX` entries).
             pub const fn from_index(index: usize) -> $name {
-                $name(index as u32)
+                $name($crate::narrow::u32_of(index))
             }
 
             /// The id as an index into its arena.

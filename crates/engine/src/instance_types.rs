@@ -74,7 +74,8 @@ impl InstanceType {
     /// ([`OS_MEMORY_OVERHEAD_PER_10K`]) minus `ECS_RESERVED_MEMORY` ([`ECS_RESERVED_MEMORY_DEFAULT_MIB`] unless the
     /// scenario sets it). Integer arithmetic, rounding the overhead down, so the m4.large example comes out exact.
     pub fn registered_memory_mib(&self, ecs_reserved_memory_mib: u32) -> u32 {
-        let overhead = (u64::from(self.memory_mib) * u64::from(OS_MEMORY_OVERHEAD_PER_10K) / 10_000) as u32;
+        let overhead =
+            crate::narrow::u32_of_u64(u64::from(self.memory_mib) * u64::from(OS_MEMORY_OVERHEAD_PER_10K) / 10_000);
         self.memory_mib.saturating_sub(overhead).saturating_sub(ecs_reserved_memory_mib)
     }
 

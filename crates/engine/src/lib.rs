@@ -17,6 +17,9 @@
 //!
 //! The model is described in `docs/model.md`; every default number and its source is in [`defaults`].
 
+// Integer narrowing goes through `narrow` (saturating), never a wrapping `as`.
+#![deny(clippy::cast_possible_truncation)]
+
 pub mod benchmarks;
 pub mod bucket;
 pub mod calibration;
@@ -26,6 +29,7 @@ pub mod ids;
 pub mod instance;
 pub mod instance_types;
 pub mod latency;
+pub mod narrow;
 pub mod output;
 pub mod presets;
 pub mod query;

@@ -285,7 +285,10 @@ impl TimeSeries {
 
 fn format_number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
+        // |v| < 1e15 and whole: exact in an i64.
+        #[allow(clippy::cast_possible_truncation)]
+        let whole = v as i64;
+        format!("{whole}")
     } else {
         format!("{v:.6}")
     }

@@ -35,6 +35,8 @@ impl SimRng {
         debug_assert!(n > 0);
         loop {
             let product = u128::from(self.next_u64()) * u128::from(n);
+            // The low and high halves of the 128-bit product: `as` keeps the low 64 bits on purpose.
+            #[allow(clippy::cast_possible_truncation)]
             let low = product as u64;
             if low >= n.wrapping_neg() % n {
                 return (product >> 64) as u64;
@@ -68,13 +70,13 @@ impl SimRng {
             return 0;
         }
         if spread <= 0.0 {
-            return mean_ms.round() as u64;
+            return crate::narrow::round_u64(mean_ms);
         }
         let sigma2 = libm::log(1.0 + spread * spread);
         let sigma = libm::sqrt(sigma2);
         let z = self.standard_normal();
         let value = mean_ms * libm::exp(sigma * z - sigma2 / 2.0);
-        value.round() as u64
+        crate::narrow::round_u64(value)
     }
 
     /// Exponentially distributed waiting time with the given mean, in milliseconds.
@@ -82,7 +84,7 @@ impl SimRng {
         let u = self.unit_open_low();
         let value = -libm::log(u) * mean_ms;
         if value.is_finite() {
-            value.round() as u64
+            crate::narrow::round_u64(value)
         } else {
             u64::MAX
         }

@@ -144,7 +144,8 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
         bits += 6;
         if bits >= 8 {
             bits -= 8;
-            out.push((acc >> bits) as u8);
+            // `acc` holds fewer than 8 bits beyond `bits`: the shifted value is one byte.
+            out.push(u8::try_from(acc >> bits).unwrap_or(u8::MAX));
             acc &= (1 << bits) - 1;
         }
     }
@@ -158,7 +159,7 @@ mod tests {
     #[test]
     fn base64url_round_trips() {
         for len in 0..40 {
-            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let data: Vec<u8> = (0..len).map(|i| u8::try_from((i * 37 + 11) % 256).unwrap()).collect();
             let text = base64url_encode(&data);
             assert!(!text.contains('+') && !text.contains('/') && !text.contains('='));
             assert_eq!(base64url_decode(&text).unwrap(), data);

@@ -39,7 +39,7 @@ impl fmt::Display for SimTime {
 /// Seconds (as written in scenarios) to whole milliseconds, rounding to nearest; negatives clamp to zero.
 pub fn secs_to_ms(secs: f64) -> u64 {
     if secs.is_finite() && secs > 0.0 {
-        (secs * 1000.0).round() as u64
+        crate::narrow::round_u64(secs * 1000.0)
     } else {
         0
     }

@@ -15,6 +15,10 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// How many problems the text form lists: a file with 65,536 bad entries must not print megabytes; the first
+/// few name the mistake, the count says how widespread it is. [`ScenarioError::problems`] still has them all.
+pub const SHOWN_PROBLEMS: usize = 50;
+
 /// Why a scenario could not be loaded: it is not valid JSON for the format, or it breaks the model's rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScenarioError {
@@ -39,8 +43,11 @@ impl fmt::Display for ScenarioError {
             ScenarioError::Format(e) => write!(f, "scenario file is malformed: {e}"),
             ScenarioError::Invalid(list) => {
                 write!(f, "scenario is invalid:")?;
-                for e in list {
+                for e in list.iter().take(SHOWN_PROBLEMS) {
                     write!(f, "\n  - {e}")?;
+                }
+                if list.len() > SHOWN_PROBLEMS {
+                    write!(f, "\n  ... and {} more problems", list.len() - SHOWN_PROBLEMS)?;
                 }
                 Ok(())
             }

@@ -23,6 +23,10 @@ impl Scenario {
     /// Validates a spec.
     pub fn from_spec(spec: ScenarioSpec) -> Result<Scenario, ScenarioError> {
         let mut v = validate::Validator::default();
+        // Sizes first: a list over its limit is not walked item by item (see `validate::totals`).
+        if !v.totals(&spec) {
+            return Err(ScenarioError::Invalid(v.errors));
+        }
         let scenario = v.scenario(&spec);
         if v.errors.is_empty() {
             Ok(scenario)
@@ -34,6 +38,8 @@ impl Scenario {
 
 /// Parses scenario JSON into a spec without validating values.
 pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
+    // Editors on Windows save UTF-8 with a byte order mark; JSON parsers reject it, people do not expect that.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut de = serde_json::Deserializer::from_str(text);
     let spec: ScenarioSpec = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();

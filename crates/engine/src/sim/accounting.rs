@@ -211,6 +211,10 @@ impl Accounting {
         &self.trace
     }
 
+    pub(super) fn take_trace(&mut self) -> Vec<TraceEntry> {
+        std::mem::take(&mut self.trace)
+    }
+
     pub(super) fn series(&self) -> &TimeSeries {
         &self.series
     }

@@ -54,14 +54,15 @@ impl SpotPool {
     /// The waiting count is the number of Spot tasks awaiting capacity, each with a current entry in the queue.
     pub(super) fn check(&self, tasks: &[Task]) -> Result<(), String> {
         let awaiting = |t: &Task| t.provider == Provider::FargateSpot && t.awaiting_capacity;
-        let waiting = tasks.iter().filter(|t| awaiting(t)).count() as u32;
+        let waiting = crate::narrow::u32_of(tasks.iter().filter(|t| awaiting(t)).count());
         let queued = self
             .queue
             .iter()
             .filter(|&&(task, generation)| {
                 tasks[task.index()].generation == generation && awaiting(&tasks[task.index()])
             })
-            .count() as u32;
+            .count();
+        let queued = crate::narrow::u32_of(queued);
         if waiting != self.waiting || queued != self.waiting {
             return Err(format!("Spot pool: {} counted waiting, {waiting} awaiting, {queued} queued", self.waiting));
         }
@@ -171,7 +172,7 @@ impl Simulation {
             .collect();
         let n = candidates.len() as u64;
         let take = match (fraction, count) {
-            (Some(f), _) => (f * n as f64).round() as u64,
+            (Some(f), _) => crate::narrow::round_u64(f * n as f64),
             (None, Some(c)) => u64::from(c),
             (None, None) => 0,
         }
@@ -179,9 +180,9 @@ impl Simulation {
         // A partial Fisher–Yates shuffle: the first `take` entries become a uniform random sample.
         for i in 0..take {
             let j = i + self.rng.below(n - i);
-            candidates.swap(i as usize, j as usize);
+            candidates.swap(crate::narrow::usize_of(i), crate::narrow::usize_of(j));
         }
-        for &task in &candidates[..take as usize] {
+        for &task in &candidates[..crate::narrow::usize_of(take)] {
             self.interrupt_spot_task(task);
         }
     }

@@ -221,9 +221,9 @@ impl Simulation {
             match sim.wave_recommendation_lead(index) {
                 Some(lead) => sim.schedule(
                     SimTime(at.as_millis().saturating_sub(lead)),
-                    Event::WaveRecommendation { index: index as u32 },
+                    Event::WaveRecommendation { index: crate::narrow::u32_of(index) },
                 ),
-                None => sim.schedule(at, Event::Timed { index: index as u32 }),
+                None => sim.schedule(at, Event::Timed { index: crate::narrow::u32_of(index) }),
             }
         }
         sim
@@ -315,8 +315,15 @@ impl Simulation {
         self.accounting.series()
     }
 
+    /// The trace lines recorded (and not yet taken by [`Simulation::take_trace`]).
     pub fn trace(&self) -> &[TraceEntry] {
         self.accounting.trace()
+    }
+
+    /// Hands over the trace lines recorded so far and forgets them: a shell that writes the trace as the run goes
+    /// (the CLI's `--trace FILE`) keeps memory flat over a week-long run instead of holding every line to the end.
+    pub fn take_trace(&mut self) -> Vec<TraceEntry> {
+        self.accounting.take_trace()
     }
 
     pub fn tasks(&self) -> &[Task] {

@@ -25,7 +25,8 @@ impl Simulation {
             .enumerate()
             .map(|(s, rt)| {
                 let steady_s = rt.steady_at.map(|t| ms_to_secs(t.as_millis()));
-                let running = rt.active.iter().filter(|&&id| self.tasks[id].state == TaskState::Running).count() as u32;
+                let running = rt.active.iter().filter(|&&id| self.tasks[id].state == TaskState::Running).count();
+                let running = crate::narrow::u32_of(running);
                 let mut limits: Vec<LimitShare> = Limiter::ALL
                     .iter()
                     .filter(|&&l| rt.waiting_ms[l as usize] > 0)
@@ -167,7 +168,7 @@ impl Simulation {
             .map(|(s, rt)| ServiceView {
                 name: self.scenario.services[s].name.clone(),
                 desired: rt.desired,
-                active: rt.active.len() as u32,
+                active: crate::narrow::u32_of(rt.active.len()),
                 healthy: rt.healthy_primary,
                 steady: rt.steady_at.is_some(),
                 deployment: rt.deployment_status(),
@@ -224,10 +225,10 @@ impl Simulation {
                         by_state[self.tasks[task].state.index()] += 1;
                     }
                     InstanceView {
-                        index: index as u32,
+                        index: crate::narrow::u32_of(index),
                         id: i.ec2_id(),
                         provider: self.scenario.providers[i.provider.index()].name.clone(),
-                        provider_index: i.provider.raw() as u16,
+                        provider_index: crate::narrow::u16_of(i.provider.index()),
                         instance_type: i.instance_type.name,
                         zone: self.scenario.providers[i.provider.index()].zones[i.zone as usize].clone(),
                         zone_index: i.zone,
@@ -239,7 +240,7 @@ impl Simulation {
                         cpu_total: i.cpu_total(),
                         memory_used: i.memory_total() - i.memory_free,
                         memory_total: i.memory_total(),
-                        tasks: i.tasks.len() as u32,
+                        tasks: crate::narrow::u32_of(i.tasks.len()),
                         by_state,
                     }
                 })

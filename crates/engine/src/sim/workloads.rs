@@ -128,7 +128,7 @@ impl Simulation {
                 let (task_def, public_ip) = (workload.task_def, workload.assign_public_ip);
                 let placement = workload.placement.clone();
                 let owner = Owner::Standalone { workload: w };
-                let launched = call.tasks.len() as u32;
+                let launched = crate::narrow::u32_of(call.tasks.len());
                 for &provider in &call.tasks {
                     let instance = match provider {
                         Provider::Asg(p) => match self.place_new(ProviderId::of_asg(p), task_def, &placement, owner) {

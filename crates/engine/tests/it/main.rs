@@ -9,6 +9,7 @@ mod claims;
 mod cost;
 mod determinism;
 mod ec2;
+mod hostile;
 mod invariants;
 mod share_links;
 mod validation;

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::defaults as d;
 use crate::instance_types::{self, InstanceType};
+use crate::narrow;
 use crate::query;
 use crate::spec::{
     AllocationStrategy, CapacityProviderSpec, ExternalGroupSpec, InterruptionFrequency, LaunchType, ManagedScalingSpec,
@@ -114,7 +115,7 @@ impl Validator {
                 format!("`{zone}` is not one of the group's Availability Zones ({})", zones.join(", ")),
             );
         }
-        Some((t? as u16, z? as u16))
+        Some((narrow::u16_of(t?), narrow::u16_of(z?)))
     }
 
     /// The group's instance types, looked up in the catalogue; unknown names are reported and left out.
@@ -316,7 +317,7 @@ impl Validator {
                     .iter()
                     .enumerate()
                     .filter(|(_, p)| p.external)
-                    .map(|(i, _)| StrategyItem { provider: Provider::Asg(i as u16), base: 0, weight: 1 })
+                    .map(|(i, _)| StrategyItem { provider: Provider::Asg(narrow::u16_of(i)), base: 0, weight: 1 })
                     .collect();
                 if items.is_empty() {
                     self.err(format!("{field}.launch_type"), "launch_type EXTERNAL needs external_instances to run on");
@@ -372,7 +373,7 @@ impl Validator {
                     );
                     None
                 }
-                Some(index) => Some(Provider::Asg(index as u16)),
+                Some(index) => Some(Provider::Asg(narrow::u16_of(index))),
                 None => {
                     let mut known = vec!["FARGATE", "FARGATE_SPOT"];
                     known.extend(providers.iter().map(|p| p.name.as_str()));

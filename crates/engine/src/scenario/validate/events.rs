@@ -139,7 +139,7 @@ impl Validator {
             found
         });
         let zone = zone.and_then(|name| {
-            let found = group.and_then(|g| g.zones.iter().position(|z| z == name)).map(|z| z as u16);
+            let found = group.and_then(|g| g.zones.iter().position(|z| z == name)).map(crate::narrow::u16_of);
             if found.is_none() {
                 self.err(field("zone"), format!("`{name}` is not one of the provider's Availability Zones"));
             }

@@ -5,6 +5,7 @@
 mod capacity;
 mod events;
 mod settings;
+mod totals;
 mod workloads;
 
 use crate::spec::{ScenarioSpec, FORMAT_VERSION};

@@ -4,6 +4,7 @@
 //! (from [`crate::defaults`]), its bounds, and where the checked value goes. Adding a setting is adding a row.
 
 use crate::defaults as d;
+use crate::narrow;
 use crate::spec::{FargateSpotSpec, LatencySpec, LatencyStep, LimitsProfile, LimitsSpec, PriceSpec, SpotAvailability};
 
 use super::super::{BucketParams, Latencies, Limits, Prices, SpotSettings, Step};
@@ -86,13 +87,13 @@ const LATENCIES: &[NumberField<LatencySpec, Latencies>] = &[
 /// The four token buckets. A set bucket gives both numbers; an unset one takes both from its defaults.
 #[rustfmt::skip]
 const BUCKETS: &[NumberField<LimitsSpec, Limits>] = &[
-    field("limits.fargate_on_demand_launch.burst", d::FARGATE_ON_DEMAND_BURST as f64, 1.0, 1_000_000.0, |s| s.fargate_on_demand_launch.map(|b| b.burst.into()), Plain(|l, v| l.fargate_on_demand.burst = v as u32)),
+    field("limits.fargate_on_demand_launch.burst", d::FARGATE_ON_DEMAND_BURST as f64, 1.0, 1_000_000.0, |s| s.fargate_on_demand_launch.map(|b| b.burst.into()), Plain(|l, v| l.fargate_on_demand.burst = narrow::trunc_u32(v))),
     field("limits.fargate_on_demand_launch.refill_per_s", d::FARGATE_ON_DEMAND_PER_S, 0.0, 100_000.0, |s| s.fargate_on_demand_launch.map(|b| b.refill_per_s), Plain(|l, v| l.fargate_on_demand.per_minute = per_second_to_per_minute(v))),
-    field("limits.fargate_spot_launch.burst", d::FARGATE_SPOT_BURST as f64, 1.0, 1_000_000.0, |s| s.fargate_spot_launch.map(|b| b.burst.into()), Plain(|l, v| l.fargate_spot.burst = v as u32)),
+    field("limits.fargate_spot_launch.burst", d::FARGATE_SPOT_BURST as f64, 1.0, 1_000_000.0, |s| s.fargate_spot_launch.map(|b| b.burst.into()), Plain(|l, v| l.fargate_spot.burst = narrow::trunc_u32(v))),
     field("limits.fargate_spot_launch.refill_per_s", d::FARGATE_SPOT_PER_S, 0.0, 100_000.0, |s| s.fargate_spot_launch.map(|b| b.refill_per_s), Plain(|l, v| l.fargate_spot.per_minute = per_second_to_per_minute(v))),
-    field("limits.run_task_api.burst", d::RUN_TASK_API_BURST as f64, 1.0, 1_000_000.0, |s| s.run_task_api.map(|b| b.burst.into()), Plain(|l, v| l.run_task_api.burst = v as u32)),
+    field("limits.run_task_api.burst", d::RUN_TASK_API_BURST as f64, 1.0, 1_000_000.0, |s| s.run_task_api.map(|b| b.burst.into()), Plain(|l, v| l.run_task_api.burst = narrow::trunc_u32(v))),
     field("limits.run_task_api.refill_per_s", d::RUN_TASK_API_PER_S, 0.0, 100_000.0, |s| s.run_task_api.map(|b| b.refill_per_s), Plain(|l, v| l.run_task_api.per_minute = per_second_to_per_minute(v))),
-    field("limits.fargate_run_task_calls.burst", d::FARGATE_RUN_TASK_CALLS_BURST as f64, 1.0, 1_000_000.0, |s| s.fargate_run_task_calls.map(|b| b.burst.into()), Plain(|l, v| l.fargate_run_task_calls.burst = v as u32)),
+    field("limits.fargate_run_task_calls.burst", d::FARGATE_RUN_TASK_CALLS_BURST as f64, 1.0, 1_000_000.0, |s| s.fargate_run_task_calls.map(|b| b.burst.into()), Plain(|l, v| l.fargate_run_task_calls.burst = narrow::trunc_u32(v))),
     field("limits.fargate_run_task_calls.refill_per_s", d::FARGATE_RUN_TASK_CALLS_PER_S, 0.0, 100_000.0, |s| s.fargate_run_task_calls.map(|b| b.refill_per_s), Plain(|l, v| l.fargate_run_task_calls.per_minute = per_second_to_per_minute(v))),
 ];
 
@@ -100,12 +101,14 @@ const BUCKETS: &[NumberField<LimitsSpec, Limits>] = &[
 /// [`d::FARGATE_VCPU_QUOTA_DOCUMENTED`]): [`Validator::limits`] checks them against the same bounds when set.
 #[rustfmt::skip]
 const QUOTAS: &[NumberField<LimitsSpec, Limits>] = &[
-    field("limits.instances_per_cluster", d::INSTANCES_PER_CLUSTER as f64, 1.0, 1_000_000.0, |s| s.instances_per_cluster.map(f64::from), Plain(|l, v| l.instances_per_cluster = v as u32)),
-    field("limits.tasks_per_service", d::TASKS_PER_SERVICE as f64, 1.0, 1_000_000.0, |s| s.tasks_per_service.map(f64::from), Plain(|l, v| l.tasks_per_service = v as u32)),
+    field("limits.instances_per_cluster", d::INSTANCES_PER_CLUSTER as f64, 1.0, 1_000_000.0, |s| s.instances_per_cluster.map(f64::from), Plain(|l, v| l.instances_per_cluster = narrow::trunc_u32(v))),
+    field("limits.tasks_per_service", d::TASKS_PER_SERVICE as f64, 1.0, 1_000_000.0, |s| s.tasks_per_service.map(f64::from), Plain(|l, v| l.tasks_per_service = narrow::trunc_u32(v))),
 ];
 
 /// The bounds of a Fargate vCPU quota (vCPUs); 0 is a real value (an account blocked from Fargate).
 const VCPU_QUOTA_MAX: f64 = 1_000_000.0;
+/// The largest service launch rate a scenario may set (tasks per minute); see `limits`.
+const SERVICE_LAUNCH_PER_MINUTE_MAX: f64 = 1_000_000.0;
 
 #[rustfmt::skip]
 const PRICES: &[NumberField<PriceSpec, Prices>] = &[
@@ -157,14 +160,17 @@ impl Validator {
                 (d::SERVICE_LAUNCH_PER_MIN_EC2_CURRENT, d::CIRCUIT_BREAKER_MIN_CURRENT, d::PROVISIONING_LIMIT_CURRENT)
             }
         };
-        let service_fargate = spec.service_launch_per_minute_fargate.unwrap_or(d::SERVICE_LAUNCH_PER_MIN_FARGATE);
-        if service_fargate == 0 {
-            self.err("limits.service_launch_per_minute_fargate", "must be at least 1");
-        }
-        let service_ec2 = spec.service_launch_per_minute_ec2.unwrap_or(ec2_rate);
-        if service_ec2 == 0 {
-            self.err("limits.service_launch_per_minute_ec2", "must be at least 1");
-        }
+        // The per-service bucket holds one scheduler cycle's worth of these (a u32 of tasks): bounded so that no
+        // rate can overflow it, far above any quota ECS lists (500 a minute).
+        let mut per_minute = |path: &str, value: u32| {
+            narrow::trunc_u32(self.number(path, f64::from(value), 1.0, SERVICE_LAUNCH_PER_MINUTE_MAX))
+        };
+        let service_fargate = per_minute(
+            "limits.service_launch_per_minute_fargate",
+            spec.service_launch_per_minute_fargate.unwrap_or(d::SERVICE_LAUNCH_PER_MIN_FARGATE),
+        );
+        let service_ec2 =
+            per_minute("limits.service_launch_per_minute_ec2", spec.service_launch_per_minute_ec2.unwrap_or(ec2_rate));
         let unset = BucketParams { burst: 0, per_minute: 0 };
         let mut limits = Limits {
             profile: spec.profile,
@@ -174,7 +180,14 @@ impl Validator {
             fargate_run_task_calls: unset,
             service_per_minute_fargate: service_fargate.max(1),
             service_per_minute_ec2: service_ec2.max(1),
-            circuit_breaker_min: spec.circuit_breaker_min_threshold.unwrap_or(cb_min),
+            // ECS's threshold has a floor (10; 3 in the 2022 profile) and a cap of 200 (docs/model.md §3); a scenario
+            // may set any floor from 1, bounded so the threshold arithmetic stays small.
+            circuit_breaker_min: narrow::trunc_u32(self.number(
+                "limits.circuit_breaker_min_threshold",
+                f64::from(spec.circuit_breaker_min_threshold.unwrap_or(cb_min)),
+                1.0,
+                1_000_000.0,
+            )),
             provisioning_limit,
             fargate_on_demand_vcpu_quota: None,
             fargate_spot_vcpu_quota: None,
@@ -184,7 +197,7 @@ impl Validator {
         self.numbers(BUCKETS, spec, &mut limits);
         self.numbers(QUOTAS, spec, &mut limits);
         let mut vcpu_quota = |path: &str, quota: Option<u32>| {
-            quota.map(|vcpus| self.number(path, f64::from(vcpus), 0.0, VCPU_QUOTA_MAX) as u32 * 1024)
+            quota.map(|vcpus| narrow::trunc_u32(self.number(path, f64::from(vcpus), 0.0, VCPU_QUOTA_MAX)) * 1024)
         };
         limits.fargate_on_demand_vcpu_quota =
             vcpu_quota("limits.fargate_on_demand_vcpu_quota", spec.fargate_on_demand_vcpu_quota);
@@ -266,7 +279,7 @@ impl Validator {
 
 /// Tokens per second to whole tokens per minute (the bucket's exact unit).
 fn per_second_to_per_minute(per_s: f64) -> u32 {
-    (per_s * 60.0).round().clamp(0.0, u32::MAX as f64) as u32
+    narrow::round_u32(per_s * 60.0)
 }
 
 #[cfg(test)]

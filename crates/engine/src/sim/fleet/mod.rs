@@ -229,12 +229,12 @@ impl Fleet {
 
     /// Instances of the group that are not terminated.
     pub(super) fn group_size(&self, p: ProviderId) -> u32 {
-        self.providers[p.index()].instances.len() as u32
+        crate::narrow::u32_of(self.providers[p.index()].instances.len())
     }
 
     /// Instances of every group that are not terminated, for the series and the view.
     pub(super) fn live_instances(&self) -> u32 {
-        self.providers.iter().map(|rt| rt.instances.len() as u32).sum()
+        self.providers.iter().map(|rt| crate::narrow::u32_of(rt.instances.len())).fold(0, u32::saturating_add)
     }
 
     /// Container instances registered to the cluster (ACTIVE or DRAINING), every group together: what counts
@@ -243,7 +243,10 @@ impl Fleet {
         let registered = |id: &InstanceId| {
             matches!(self.instances[id.index()].state, InstanceState::Active | InstanceState::Draining)
         };
-        self.providers.iter().map(|rt| rt.instances.iter().filter(|id| registered(id)).count() as u32).sum()
+        self.providers
+            .iter()
+            .map(|rt| crate::narrow::u32_of(rt.instances.iter().filter(|id| registered(id)).count()))
+            .fold(0, u32::saturating_add)
     }
 
     /// Tasks of every group waiting in PROVISIONING (the cluster's provisioning limit counts them all).
@@ -276,9 +279,9 @@ impl Fleet {
         // Stable: equal counts keep the zone order (the first minimum is the zone chosen before).
         zones.sort_by_key(|&z| (in_zone(z), z));
         for zone in zones {
-            let zone = zone as u16;
+            let zone = crate::narrow::u16_of(zone);
             for t in self.types_in_order(rt, provider, zone) {
-                if !rt.dry.contains(&(t as u16, zone)) {
+                if !rt.dry.contains(&(crate::narrow::u16_of(t), zone)) {
                     return Some((provider.instance_types[t], zone));
                 }
             }
@@ -336,7 +339,7 @@ impl Fleet {
     /// no pool of the group has capacity.
     pub(super) fn add(&mut self, p: ProviderId, provider: &AsgProvider, now: SimTime) -> Option<InstanceId> {
         let (instance_type, zone) = self.choose_type_and_zone(p, provider)?;
-        let id = InstanceId::new(self.instances.len() as u32);
+        let id = InstanceId::from_index(self.instances.len());
         let instance = Instance {
             id: id.raw(),
             provider: p,

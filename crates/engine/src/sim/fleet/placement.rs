@@ -10,6 +10,7 @@ use super::{Instance, Needs, OwnerCounts};
 use crate::defaults;
 use crate::ids::{InstanceId, ProviderId};
 use crate::instance::InstanceState;
+use crate::narrow;
 use crate::query::Subject;
 use crate::rng::SimRng;
 use crate::scenario::{AsgProvider, Placement};
@@ -94,7 +95,7 @@ pub(in crate::sim) fn choose(
                 candidates.retain(|i| count(i) == best);
             }
             PlacementStrategySpec::Spread { field } if field == "attribute:ecs.availability-zone" => {
-                let zones = group.provider.zones.len() as u16;
+                let zones = narrow::u16_of(group.provider.zones.len());
                 let per_zone: Vec<u32> =
                     (0..zones).map(|z| group.owner_counts.in_zone(owner, group.index, z)).collect();
                 let count = |i: &InstanceId| per_zone[instances[i.index()].zone as usize];
@@ -124,7 +125,7 @@ pub(in crate::sim) fn choose(
                 candidates.retain(|i| count_of(i) == best);
             }
             PlacementStrategySpec::Random => {
-                let pick = rng.below(candidates.len() as u64) as usize;
+                let pick = narrow::usize_of(rng.below(candidates.len() as u64));
                 return Some(candidates[pick]);
             }
         }
@@ -157,8 +158,9 @@ fn spread_fast_path(
         return None;
     }
     let instances = group.instances;
-    let mut zones: Vec<(u32, usize)> =
-        (0..group.by_zone.len()).map(|z| (group.owner_counts.in_zone(owner, group.index, z as u16), z)).collect();
+    let mut zones: Vec<(u32, usize)> = (0..group.by_zone.len())
+        .map(|z| (group.owner_counts.in_zone(owner, group.index, narrow::u16_of(z)), z))
+        .collect();
     zones.sort_unstable();
     let start_at = *cursor as usize;
     for (_, z) in zones {
@@ -378,7 +380,7 @@ mod tests {
     fn random_takes_the_rngs_pick_among_the_candidates() {
         let mut sim = four_instances(r#""placement_strategy": [{ "type": "random" }]"#);
         let mut expected = SimRng::new(42);
-        let pick = expected.below(4) as u32;
+        let pick = narrow::u32_of_u64(expected.below(4));
         let placement = sim.scenario.services[0].placement.clone();
         // The cursor starts at 0: candidates in instance order.
         assert_eq!(choose_with(&mut sim, &placement, &mut SimRng::new(42)), Some(i(pick)));

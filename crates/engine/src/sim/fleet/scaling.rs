@@ -16,6 +16,7 @@ use crate::defaults;
 use crate::ids::{InstanceId, ProviderId};
 use crate::instance::InstanceState;
 use crate::instance_types::{self, InstanceType};
+use crate::narrow;
 use crate::output::TraceWhat;
 use crate::scenario::ManagedScaling;
 use crate::sim::{Event, Simulation};
@@ -112,7 +113,7 @@ pub(in crate::sim) fn reservation(m: u32, n: u32) -> u32 {
     match (m, n) {
         (0, 0) => 100,
         (_, 0) => 200,
-        _ => (u64::from(m) * 100 / u64::from(n)) as u32,
+        _ => narrow::u32_of_u64(u64::from(m) * 100 / u64::from(n)),
     }
 }
 
@@ -151,7 +152,7 @@ pub(in crate::sim) fn evaluate(
         n - census.empty
     };
     let reservation = reservation(m, n);
-    let desired = (u64::from(m) * 100).div_ceil(u64::from(scaling.target_capacity)) as u32;
+    let desired = narrow::u32_of_u64((u64::from(m) * 100).div_ceil(u64::from(scaling.target_capacity)));
     let (step, low_since) = if desired > n {
         if census.warming > 0 {
             (Step::Hold, None)
@@ -196,7 +197,7 @@ pub(in crate::sim) fn termination_order(candidates: &[Candidate], count: u32, no
     const HOUR_MS: u64 = 3_600_000;
     let mut left: Vec<Candidate> = candidates.to_vec();
     let mut chosen = Vec::new();
-    while (chosen.len() as u32) < count {
+    while narrow::u32_of(chosen.len()) < count {
         // Instances per zone, protected ones included: balance is about the group, not the candidates.
         let mut zones: Vec<(u16, u32)> = Vec::new();
         for c in &left {
@@ -227,17 +228,19 @@ impl Simulation {
         let instances = &self.fleet.instances;
         let live: Vec<InstanceId> =
             rt.instances.iter().copied().filter(|&i| instances[i.index()].state != InstanceState::Draining).collect();
-        let warming =
-            live.iter().filter(|&&i| self.now.since(instances[i.index()].launched_at) < warmup_ms).count() as u32;
+        let warming = narrow::u32_of(
+            live.iter().filter(|&&i| self.now.since(instances[i.index()].launched_at) < warmup_ms).count(),
+        );
         let empty = live
             .iter()
             .filter(|&&i| {
                 let instance = &instances[i.index()];
                 instance.state == InstanceState::Active && instance.tasks.is_empty()
             })
-            .count() as u32;
+            .count();
+        let empty = narrow::u32_of(empty);
         let needed = if rt.waiting_count > 0 { self.waiting_instances_needed(p) } else { 0 };
-        Census { live: live.len() as u32, warming, empty, waiting: rt.waiting_count, needed }
+        Census { live: narrow::u32_of(live.len()), warming, empty, waiting: rt.waiting_count, needed }
     }
 
     /// [`instances_needed`] for the tasks still waiting in the group's queue.
@@ -284,7 +287,7 @@ impl Simulation {
                         reservation: decision.reservation,
                     });
                 }
-                let failed = (0..step).filter(|_| self.launch_instance(p).is_none()).count() as u32;
+                let failed = narrow::u32_of((0..step).filter(|_| self.launch_instance(p).is_none()).count());
                 self.trace_failed_launches(p, failed);
             }
             Step::In(count) => self.scale_in(p, count),
@@ -314,7 +317,7 @@ impl Simulation {
             return;
         }
         let name = self.scenario.providers[p.index()].name.clone();
-        self.record(TraceWhat::ScaleIn { provider: name, instances: victims.len() as u32 });
+        self.record(TraceWhat::ScaleIn { provider: name, instances: narrow::u32_of(victims.len()) });
         for id in victims {
             // With managed instance draining, an instance that still runs tasks drains before it goes.
             self.group_terminates(id);

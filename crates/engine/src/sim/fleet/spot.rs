@@ -246,12 +246,12 @@ impl Simulation {
         let Some(pool) = chosen else { return Vec::new() };
         let mut members: Vec<InstanceId> = live.into_iter().filter(|&i| pool_of(i) == pool).collect();
         let n = members.len() as u64;
-        let take = ((fraction * n as f64).round() as u64).min(n);
+        let take = crate::narrow::round_u64(fraction * n as f64).min(n);
         for i in 0..take {
             let j = i + self.rng.below(n - i);
-            members.swap(i as usize, j as usize);
+            members.swap(crate::narrow::usize_of(i), crate::narrow::usize_of(j));
         }
-        members.truncate(take as usize);
+        members.truncate(crate::narrow::usize_of(take));
         members
     }
 }

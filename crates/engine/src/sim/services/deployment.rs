@@ -5,6 +5,7 @@
 use super::Simulation;
 use crate::defaults as d;
 use crate::ids::ServiceId;
+use crate::narrow;
 pub(in crate::sim) use crate::output::Rollout;
 use crate::output::TraceWhat;
 use crate::task::{Health, Owner, StopReason};
@@ -46,7 +47,7 @@ pub(super) fn deployment_bounds(desired: u32, minimum_healthy_percent: u32, maxi
     let desired = u64::from(desired);
     let min_healthy = (desired * u64::from(minimum_healthy_percent)).div_ceil(100);
     let max_running = desired * u64::from(maximum_percent) / 100;
-    (min_healthy as u32, max_running as u32)
+    (narrow::u32_of_u64(min_healthy), narrow::u32_of_u64(max_running))
 }
 
 /// The circuit breaker's failure threshold: clamp(ceil(0.5 x desired), min, 200).
@@ -60,7 +61,7 @@ impl Simulation {
         let rt = &mut self.services.list[service.index()];
         rt.deployments.push(Deployment::new(task_def));
         rt.rolled_back = false;
-        let deployment = (rt.deployments.len() - 1) as u32;
+        let deployment = narrow::u32_of(rt.deployments.len() - 1);
         let name = self.scenario.services[service.index()].name.clone();
         let revision = self.scenario.task_defs[task_def].name.clone();
         self.record(TraceWhat::Deployment { service: name, status: format!("started ({revision})") });

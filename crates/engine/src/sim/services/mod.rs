@@ -201,7 +201,7 @@ impl Simulation {
         let slot = self.tasks[task].slot as usize;
         rt.active.swap_remove(slot);
         if let Some(&moved) = rt.active.get(slot) {
-            self.tasks.set_slot(moved, slot as u32);
+            self.tasks.set_slot(moved, crate::narrow::u32_of(slot));
         }
         if deployment == rt.primary {
             rt.primary_active -= 1;
@@ -235,7 +235,7 @@ impl Simulation {
         }
         let delay =
             latencies.backoff_initial_ms as f64 * libm::pow(latencies.backoff_factor, f64::from(rt.backoff_level));
-        let delay = (delay.min(latencies.backoff_max_ms as f64)) as u64;
+        let delay = crate::narrow::trunc_u64(delay.min(latencies.backoff_max_ms as f64));
         rt.backoff_level += 1;
         rt.backoff_until = self.now.plus_ms(delay);
         let until = rt.backoff_until;
@@ -249,7 +249,7 @@ impl Simulation {
         let steady = rt.healthy_primary == rt.desired
             && rt.on_draining == 0
             && rt.primary_active == rt.desired
-            && rt.active.len() as u32 == rt.desired
+            && crate::narrow::u32_of(rt.active.len()) == rt.desired
             && !rt.breaker_stopped();
         match (steady, rt.steady_at.is_some()) {
             (true, false) => {

@@ -9,6 +9,7 @@ use super::deployment::{deployment_bounds, Deployment};
 use super::{Limiter, ServiceRt};
 use crate::bucket::TokenBucket;
 use crate::ids::{ProviderId, ServiceId, TaskId};
+use crate::narrow;
 use crate::scenario::Provider;
 use crate::sim::{Event, Simulation};
 use crate::strategy::{item_of, next_open_item};
@@ -26,7 +27,7 @@ impl Simulation {
                 self.scenario.limits.service_per_minute_ec2
             };
             // The launch-rate bucket holds one workflow cycle's worth of launches (see defaults::SCHEDULER_CYCLE_S).
-            let burst = (u64::from(per_minute) * cycle_ms).div_ceil(60_000).max(1) as u32;
+            let burst = narrow::u32_of_u64((u64::from(per_minute) * cycle_ms).div_ceil(60_000).max(1));
             self.services.list.push(ServiceRt {
                 desired: service.desired,
                 deployments: vec![Deployment::new(service.task_def)],
@@ -159,7 +160,7 @@ impl Simulation {
             }
         }
         let missing = rt.desired.saturating_sub(rt.primary_active - primary_draining);
-        let room = max_running.saturating_sub(rt.active.len() as u32);
+        let room = max_running.saturating_sub(narrow::u32_of(rt.active.len()));
         let want = missing.min(room);
         let task_def = rt.deployments[rt.primary as usize].task_def;
         let deployment = rt.primary;
@@ -239,7 +240,7 @@ impl Simulation {
 
     fn add_active(&mut self, s: ServiceId, task: TaskId) {
         let rt = &mut self.services.list[s.index()];
-        self.tasks.set_slot(task, rt.active.len() as u32);
+        self.tasks.set_slot(task, narrow::u32_of(rt.active.len()));
         rt.active.push(task);
         rt.primary_active += 1;
     }

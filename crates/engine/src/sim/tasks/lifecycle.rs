@@ -38,7 +38,7 @@ impl Simulation {
         self.tasks.push(Task {
             id,
             owner,
-            task_def: task_def as u32,
+            task_def: crate::narrow::u32_of(task_def),
             provider,
             capacity,
             instance: None,

@@ -54,7 +54,7 @@ impl Tasks {
 
     /// The id the next task will get.
     pub(in crate::sim) fn next_id(&self) -> TaskId {
-        TaskId::new(self.arena.len() as u32)
+        TaskId::from_index(self.arena.len())
     }
 
     /// Adds a new task (in PROVISIONING, with the next id) and counts it.
@@ -62,7 +62,7 @@ impl Tasks {
         debug_assert!(task.state == TaskState::Provisioning && task.id == self.next_id());
         self.state_counts[TaskState::Provisioning.index()][task.capacity.index()] += 1;
         self.arena.push(task);
-        TaskId::new(self.arena.len() as u32 - 1)
+        TaskId::from_index(self.arena.len() - 1)
     }
 
     pub(in crate::sim) fn state_counts(&self) -> &StateCounts {

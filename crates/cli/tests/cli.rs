@@ -1,0 +1,105 @@
+//! The command line as a user (or a shell pipeline) drives it: bad files, clashing outputs, closed pipes.
+
+use std::fs;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use fleetplan_engine::{presets, RunOptions, Simulation};
+
+fn fleetplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fleetplan")).args(args).output().expect("the binary runs")
+}
+
+/// A fresh directory for one test's files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fleetplan-cli-{}-{test}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    // Was: `println!` panicked with exit status 101 and a backtrace hint on stderr.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fleetplan"))
+        .args(["run", "--preset", "fargate-ondemand-1000", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before the summary is written
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(status.success(), "{status:?}: {err}");
+    assert_eq!(err, "");
+}
+
+#[test]
+fn an_input_larger_than_a_link_may_be_is_refused_unread() {
+    let dir = scratch("big");
+    let path = dir.join("big.json");
+    fs::write(&path, vec![b' '; 3 * 1024 * 1024]).unwrap();
+    let output = fleetplan(&["check", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("is larger than 2 MiB, the most a scenario may be"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let dir = scratch("bom");
+    let path = dir.join("bom.json");
+    let json = serde_json::to_string(&presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap().spec).unwrap();
+    fs::write(&path, format!("\u{feff}{json}")).unwrap();
+    let output = fleetplan(&["check", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn two_outputs_on_one_file_are_refused_before_the_run() {
+    let dir = scratch("same");
+    let csv = dir.join("out.txt");
+    let trace = dir.join(".").join("out.txt");
+    let output = fleetplan(&[
+        "run",
+        "--preset",
+        "fargate-ondemand-1000",
+        "--csv",
+        csv.to_str().unwrap(),
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("--csv and --trace both name"), "{}", stderr(&output));
+    assert!(!csv.exists(), "nothing is written");
+    assert!(output.stdout.is_empty(), "the run did not start");
+}
+
+#[test]
+fn an_output_that_cannot_be_written_fails_before_the_run() {
+    let dir = scratch("nodir");
+    let csv = dir.join("missing-dir").join("out.csv");
+    let output = fleetplan(&["run", "--preset", "fargate-ondemand-1000", "--csv", csv.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("cannot write"), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "no summary: the run did not start");
+}
+
+#[test]
+fn the_streamed_trace_is_the_whole_trace() {
+    let dir = scratch("trace");
+    let path = dir.join("trace.txt");
+    let output =
+        fleetplan(&["run", "--preset", "fargate-ondemand-1000", "--seed", "2", "--trace", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let scenario = presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap();
+    let mut sim = Simulation::with_options(scenario, 2, RunOptions { trace: true, check_invariants: false });
+    sim.run_to_end();
+    let expected: String = sim.trace().iter().map(|e| format!("{e}\n")).collect();
+    assert_eq!(fs::read_to_string(&path).unwrap(), expected);
+}

@@ -1,0 +1,99 @@
+//! Scenarios built to hurt (issue 14's findings): each is refused with a message naming the field and the limit,
+//! or runs correctly. Nothing a scenario says may panic the engine, wrap an integer or ask for unbounded memory.
+
+use fleetplan_engine::{Scenario, ScenarioError, Simulation};
+use serde_json::{json, Value};
+
+fn base() -> Value {
+    json!({ "version": 1, "name": "t",
+        "task_definitions": [{ "name": "web", "cpu": 256, "memory": 512 }],
+        "services": [{ "name": "web", "task_definition": "web", "desired_count": 3 }] })
+}
+
+fn problems(value: &Value) -> Vec<String> {
+    match Scenario::from_json(&value.to_string()) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems().iter().map(ToString::to_string).collect(),
+    }
+}
+
+/// An EC2 service on one group with `zones` Availability Zones and the default spread over them.
+fn ec2_over_zones(zones: usize) -> Value {
+    let mut v = base();
+    v["task_definitions"][0]["network_mode"] = "bridge".into();
+    v["capacity_providers"] = json!([{ "name": "asg", "instance_types": ["m5.large"], "max_size": 4,
+        "desired_capacity": 4, "availability_zones": (0..zones).map(|z| format!("zone-{z}")).collect::<Vec<_>>() }]);
+    v["services"][0]["capacity_provider_strategy"] = json!([{ "capacity_provider": "asg", "weight": 1 }]);
+    v["services"][0]["placement_strategy"] = json!([{ "type": "spread", "field": "attribute:ecs.availability-zone" }]);
+    v
+}
+
+#[test]
+fn sixty_five_thousand_zones_are_refused_not_a_panic() {
+    // Was: valid, then `zones.len() as u16` wrapped to 0 and placement indexed out of bounds.
+    let p = problems(&ec2_over_zones(65_536));
+    assert_eq!(p, ["capacity_providers[0].availability_zones: at most 16 (the engine's limit (AWS Regions have at most 6)), got 65536"]);
+}
+
+#[test]
+fn the_most_zones_allowed_run_and_spread() {
+    let scenario = Scenario::from_json(&ec2_over_zones(16).to_string()).expect("16 zones are allowed");
+    let mut sim = Simulation::new(scenario, 1);
+    sim.run_to_end();
+    assert_eq!(sim.metrics().services[0].running, 3);
+}
+
+#[test]
+fn ten_thousand_groups_of_ten_thousand_are_refused_before_anything_is_allocated() {
+    // Was: valid, then the run tried to allocate 15.5 GB.
+    let mut v = base();
+    v["capacity_providers"] = (0..10_000)
+        .map(|i| json!({ "name": format!("p{i}"), "instance_types": ["m5.large"], "max_size": 10_000, "desired_capacity": 10_000 }))
+        .collect();
+    let p = problems(&v);
+    assert_eq!(p, ["capacity_providers: at most 20 (the \"Capacity providers per cluster\" quota), got 10000"]);
+}
+
+#[test]
+fn a_service_launch_rate_that_would_wrap_is_a_field_error() {
+    // Was: 2^31 a minute wrapped the per-service bucket to 0 and nothing launched.
+    let mut v = base();
+    v["limits"] = json!({ "service_launch_per_minute_fargate": 2_147_483_648u64 });
+    let p = problems(&v);
+    assert_eq!(p, ["limits.service_launch_per_minute_fargate: must be between 1 and 1000000, got 2147483648"]);
+}
+
+#[test]
+fn the_highest_service_launch_rate_allowed_launches() {
+    let mut v = base();
+    v["limits"] = json!({ "service_launch_per_minute_fargate": 1_000_000 });
+    let mut sim = Simulation::new(Scenario::from_json(&v.to_string()).unwrap(), 1);
+    sim.run_to_end();
+    assert_eq!(sim.metrics().services[0].running, 3);
+}
+
+#[test]
+fn tasks_are_counted_over_every_service_and_burst() {
+    let mut v = base();
+    v["limits"] = json!({ "tasks_per_service": 200_000 });
+    v["services"] = (0..3)
+        .map(|i| json!({ "name": format!("s{i}"), "task_definition": "web", "desired_count": 100_000 }))
+        .collect();
+    let p = problems(&v);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert!(p[0].starts_with("services: the services' desired counts and the RunTask bursts add up to 300000 tasks"));
+}
+
+#[test]
+fn a_long_error_list_is_cut_with_a_count() {
+    // Was: 65,536 errors printed 7 MB. Now the lists are bounded first, and the text form shows 50 at most.
+    let mut v = base();
+    v["services"] =
+        (0..120).map(|i| json!({ "name": format!("s{i}"), "task_definition": "nope", "desired_count": 1 })).collect();
+    let error = Scenario::from_json(&v.to_string()).unwrap_err();
+    assert_eq!(error.problems().len(), 120);
+    let text = error.to_string();
+    assert_eq!(text.lines().count(), 1 + 50 + 1, "{text}");
+    assert!(text.ends_with("... and 70 more problems"), "{text}");
+    assert!(matches!(error, ScenarioError::Invalid(_)));
+}
