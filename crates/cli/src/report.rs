@@ -81,6 +81,9 @@ pub fn summary_text(summary: &Summary) -> String {
             seconds(r.settled_s)
         );
     }
+    if let Some(stop) = &summary.stopped_early {
+        let _ = writeln!(out, "  STOPPED EARLY at {:.1} s: {}", stop.at_s, stop.reason);
+    }
     for q in &summary.quota_hits {
         let _ = writeln!(
             out,

@@ -45,7 +45,7 @@ pub mod time;
 pub use instance::InstanceState;
 pub use output::{Column, Limiter, Place, Summary, TaskView, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
-pub use sim::{Instance, RunOptions, Simulation};
+pub use sim::{Instance, RunBudget, RunOptions, Simulation};
 pub use time::SimTime;
 
 /// Runs a scenario to the end and returns its summary: the one-call form of the stepping API.

@@ -329,6 +329,18 @@ pub struct Summary {
     /// Where `cost_usd` went: by capacity type, public IPv4 and load balancers (these add up to `cost_usd`), and
     /// by who pays.
     pub cost_breakdown: CostBreakdown,
+    // ---- Run budget (issue 14) ----
+    /// Set when the run stopped before its horizon because its budget ran out; left out of the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_early: Option<StoppedEarly>,
+}
+
+/// Why and when a run stopped before its horizon (its `RunBudget` ran out).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoppedEarly {
+    pub reason: String,
+    /// Simulated time of the stop.
+    pub at_s: f64,
 }
 
 /// Launches of one Auto Scaling group that no pool could take (InsufficientInstanceCapacity everywhere).
@@ -866,6 +878,10 @@ pub enum TraceWhat {
         by: String,
         usage: String,
     },
+    /// The run's budget ran out (see `RunBudget`): nothing happens after this line.
+    StoppedEarly {
+        reason: String,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -914,6 +930,7 @@ impl fmt::Display for TraceEntry {
                 write!(f, "{provider} pool {instance_type} in {zone} {now}")
             }
             TraceWhat::QuotaHit { quota, by, usage } => write!(f, "{by}: refused by {quota} (in use: {usage})"),
+            TraceWhat::StoppedEarly { reason } => write!(f, "run stopped: {reason}"),
         }
     }
 }

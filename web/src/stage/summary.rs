@@ -142,6 +142,11 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     </tbody>
                 </table>
             }
+            if let Some(stop) = &summary.stopped_early {
+                <p id="stopped-early" class="error" role="status">
+                    { format!("The run stopped early at {}: {}. What it shows up to then is exact; shorten the horizon or fix what loops to see the rest.", seconds(Some(stop.at_s)), stop.reason) }
+                </p>
+            }
             if !summary.quota_hits.is_empty() {
                 <table id="quota-hits" class="services">
                     <thead><tr><th scope="col">{ "Quota hit" }</th><th scope="col">{ "Value and refusals" }</th></tr></thead>

@@ -161,11 +161,9 @@ impl Simulation {
     pub(super) fn spot_interruption_wave(&mut self, fraction: Option<f64>, count: Option<u32>) {
         let mut candidates: Vec<TaskId> = self
             .tasks
-            .all()
-            .iter()
+            .not_stopping()
             .filter(|t| {
                 t.provider == Provider::FargateSpot
-                    && !t.stopping
                     && matches!(t.state, TaskState::Pending | TaskState::Activating | TaskState::Running)
             })
             .map(|t| t.id)

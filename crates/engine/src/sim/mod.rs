@@ -43,7 +43,7 @@ mod workloads;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use crate::output::{TimeSeries, TraceEntry, TraceWhat};
+use crate::output::{StoppedEarly, TimeSeries, TraceEntry, TraceWhat};
 use crate::rng::SimRng;
 use crate::scenario::{Scenario, TimedAction};
 use crate::task::{StopReason, Task};
@@ -59,6 +59,23 @@ use tasks::Tasks;
 use workloads::Workloads;
 
 pub use fleet::Instance;
+
+/// How much one run may do before it stops with a summary that says so ([`Summary::stopped_early`]): a scenario
+/// that validates can still loop (a crash loop for a week launches millions of tasks), and a shared link runs in
+/// someone else's tab. The validator bounds what a scenario asks for; this bounds what the run does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunBudget {
+    /// Events processed.
+    pub max_events: u64,
+    /// Tasks launched (each stays in the arena: about 100 bytes, more with the trace).
+    pub max_tasks: u64,
+}
+
+impl RunBudget {
+    /// Ten times the largest benchmark (`stress-100k`: about 120,000 tasks and 300,000 events): every preset runs
+    /// far inside it, a runaway stops within seconds and a few hundred MB.
+    pub const DEFAULT: RunBudget = RunBudget { max_events: 10_000_000, max_tasks: 1_000_000 };
+}
 
 /// What to record while running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +202,9 @@ pub struct Simulation {
     quotas: quotas::Quotas,
     accounting: Accounting,
     invariant_error: Option<String>,
+    budget: RunBudget,
+    /// Why the run stopped before its horizon, when its budget ran out.
+    stopped_early: Option<StoppedEarly>,
 }
 
 impl Simulation {
@@ -211,6 +231,8 @@ impl Simulation {
             fleet: Fleet::new(scenario.providers.len()),
             accounting: Accounting::new(interval_ms, options.trace, &scenario),
             invariant_error: None,
+            budget: RunBudget::DEFAULT,
+            stopped_early: None,
             scenario,
         };
         sim.start_ec2();
@@ -245,8 +267,21 @@ impl Simulation {
         self.scenario.horizon
     }
 
-    /// True when nothing is left to happen before the horizon.
+    /// Replaces the default [`RunBudget`] (before the first step).
+    pub fn set_budget(&mut self, budget: RunBudget) {
+        self.budget = budget;
+    }
+
+    /// Why the run stopped before its horizon, if its budget ran out.
+    pub fn stopped_early(&self) -> Option<&StoppedEarly> {
+        self.stopped_early.as_ref()
+    }
+
+    /// True when nothing is left to happen before the horizon, or the run's budget is spent.
     pub fn is_finished(&self) -> bool {
+        if self.stopped_early.is_some() {
+            return true;
+        }
         match self.queue.peek() {
             None => true,
             Some(Reverse(next)) => next.time > self.scenario.horizon,
@@ -256,6 +291,11 @@ impl Simulation {
     /// Processes the next event. Returns false when the run is finished.
     pub fn step(&mut self) -> bool {
         if self.is_finished() {
+            return false;
+        }
+        if let Some(reason) = self.over_budget() {
+            self.record(TraceWhat::StoppedEarly { reason: reason.clone() });
+            self.stopped_early = Some(StoppedEarly { reason, at_s: self.now.as_secs_f64() });
             return false;
         }
         let Reverse(next) = self.queue.pop().expect("queue checked non-empty");
@@ -294,8 +334,26 @@ impl Simulation {
         true
     }
 
+    fn over_budget(&self) -> Option<String> {
+        let events = self.accounting.events_processed();
+        let tasks = self.tasks.len() as u64;
+        if events >= self.budget.max_events {
+            Some(format!("the run's budget of {} events is spent", self.budget.max_events))
+        } else if tasks >= self.budget.max_tasks {
+            Some(format!(
+                "the run's budget of {} launched tasks is spent (a crash loop or failing deployment over a long horizon?)",
+                self.budget.max_tasks
+            ))
+        } else {
+            None
+        }
+    }
+
     /// When the next event happens, if anything is left to happen before the horizon.
     pub fn next_event_time(&self) -> Option<SimTime> {
+        if self.stopped_early.is_some() {
+            return None;
+        }
         self.queue.peek().map(|Reverse(next)| next.time).filter(|&t| t <= self.scenario.horizon)
     }
 

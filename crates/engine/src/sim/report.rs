@@ -102,6 +102,7 @@ impl Simulation {
                 .collect(),
             quota_hits: self.quota_hits(),
             cost_breakdown: self.cost_breakdown(),
+            stopped_early: self.stopped_early.clone(),
         }
     }
 

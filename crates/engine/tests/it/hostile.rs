@@ -1,7 +1,7 @@
 //! Scenarios built to hurt (issue 14's findings): each is refused with a message naming the field and the limit,
 //! or runs correctly. Nothing a scenario says may panic the engine, wrap an integer or ask for unbounded memory.
 
-use fleetplan_engine::{Scenario, ScenarioError, Simulation};
+use fleetplan_engine::{RunBudget, Scenario, ScenarioError, Simulation};
 use serde_json::{json, Value};
 
 fn base() -> Value {
@@ -96,4 +96,54 @@ fn a_long_error_list_is_cut_with_a_count() {
     assert_eq!(text.lines().count(), 1 + 50 + 1, "{text}");
     assert!(text.ends_with("... and 70 more problems"), "{text}");
     assert!(matches!(error, ScenarioError::Invalid(_)));
+}
+
+/// A crash loop for a week: 100 tasks that crash a second after starting (the issue's 353-byte scenario made
+/// 5 million tasks and 543 MB).
+fn crash_loop_week() -> Scenario {
+    let mut v = base();
+    v["horizon_s"] = 604_800.into();
+    v["task_definitions"][0]["failure"] = json!({ "crash_after_s": 1 });
+    v["services"][0]["desired_count"] = 100.into();
+    Scenario::from_json(&v.to_string()).unwrap()
+}
+
+#[test]
+fn a_run_over_its_budget_stops_and_says_why() {
+    let mut sim = Simulation::new(crash_loop_week(), 1);
+    sim.set_budget(RunBudget { max_events: u64::MAX, max_tasks: 20_000 });
+    sim.run_to_end();
+    let summary = sim.metrics();
+    let stop = summary.stopped_early.as_ref().expect("stopped by the budget");
+    assert!(stop.reason.contains("budget of 20000 launched tasks"), "{}", stop.reason);
+    assert!(stop.at_s > 0.0 && stop.at_s < 604_800.0);
+    // Checked between events: the event that crossed the line may have launched a few more (a scheduler cycle).
+    assert!((20_000..20_100).contains(&summary.tasks_launched), "{}", summary.tasks_launched);
+    assert!(sim.is_finished() && sim.next_event_time().is_none());
+    assert!(sim.trace().last().unwrap().to_string().contains("run stopped: the run's budget of 20000 launched tasks"));
+    let json = serde_json::to_string(&summary).unwrap();
+    assert!(json.contains("\"stopped_early\":{\"reason\""), "{json}");
+}
+
+#[test]
+fn the_event_budget_stops_a_run_too_and_stepping_ends() {
+    let mut sim = Simulation::new(crash_loop_week(), 1);
+    sim.set_budget(RunBudget { max_events: 5_000, max_tasks: u64::MAX });
+    // The page steps with a limit per frame; it must see the end, not spin.
+    while !sim.step_until_limited(fleetplan_engine::SimTime::from_secs_f64(604_800.0), 1_000) {}
+    assert_eq!(sim.events_processed(), 5_000);
+    assert!(sim.stopped_early().unwrap().reason.contains("5000 events"));
+}
+
+#[test]
+fn every_preset_runs_inside_the_default_budget() {
+    for preset in fleetplan_engine::presets::all() {
+        let mut sim = Simulation::with_options(
+            preset.scenario().unwrap(),
+            1,
+            fleetplan_engine::RunOptions { trace: false, check_invariants: false },
+        );
+        sim.run_to_end();
+        assert_eq!(sim.stopped_early(), None, "{}", preset.id);
+    }
 }

@@ -9,6 +9,7 @@
 mod lifecycle;
 
 use crate::ids::{InstanceId, TaskId};
+use std::collections::BTreeSet;
 use std::ops::Index;
 
 use crate::scenario::CapacityType;
@@ -33,6 +34,10 @@ pub(in crate::sim) struct Tasks {
     state_counts: StateCounts,
     /// Healthy tasks whose desired status is still RUNNING.
     healthy_total: u32,
+    /// Tasks whose desired status is still RUNNING (not stopping), in id order: what a Spot interruption wave
+    /// chooses from. Scanning the arena instead costs every task ever launched, per wave (a week of crash loops
+    /// holds millions of stopped tasks).
+    not_stopping: BTreeSet<TaskId>,
 }
 
 impl Index<TaskId> for Tasks {
@@ -61,8 +66,14 @@ impl Tasks {
     pub(in crate::sim) fn push(&mut self, task: Task) -> TaskId {
         debug_assert!(task.state == TaskState::Provisioning && task.id == self.next_id());
         self.state_counts[TaskState::Provisioning.index()][task.capacity.index()] += 1;
+        self.not_stopping.insert(task.id);
         self.arena.push(task);
         TaskId::from_index(self.arena.len() - 1)
+    }
+
+    /// Tasks whose desired status is still RUNNING, in id order.
+    pub(in crate::sim) fn not_stopping(&self) -> impl Iterator<Item = &Task> + '_ {
+        self.not_stopping.iter().map(|id| &self.arena[id.index()])
     }
 
     pub(in crate::sim) fn state_counts(&self) -> &StateCounts {
@@ -109,6 +120,7 @@ impl Tasks {
             return None;
         }
         t.stopping = true;
+        self.not_stopping.remove(&id);
         t.generation += 1;
         t.stop_reason = Some(reason);
         let was_healthy = t.health == Health::Healthy;
@@ -168,6 +180,9 @@ impl Tasks {
         }
         if healthy != self.healthy_total {
             return Err(format!("healthy count drifted: kept {}, actual {healthy}", self.healthy_total));
+        }
+        if !self.arena.iter().filter(|t| !t.stopping).map(|t| t.id).eq(self.not_stopping.iter().copied()) {
+            return Err("the index of tasks not stopping drifted from the arena".into());
         }
         Ok(())
     }
