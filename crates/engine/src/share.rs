@@ -1,8 +1,10 @@
-//! Share links: a scenario and seed packed into a URL fragment, `#s=1.<base64url(deflate(json))>`.
+//! Share links: a scenario and seed packed into a URL fragment, `#s=2.<base64url(zlib(json))>`.
 //!
-//! One encoding for the CLI (`fleetplan url`) and the page. The leading `1.` versions the encoding. Decoding never
-//! panics: corrupt, truncated, oversized or hostile input is an error with a message, and the decompressed size is
-//! capped before any JSON is parsed.
+//! One encoding for the CLI (`fleetplan url`) and the page. The leading `2.` versions the encoding. Version 2 wraps
+//! the deflate stream in zlib (RFC 1950), whose Adler-32 checksum of the JSON is checked on decoding: with version
+//! 1's raw deflate, one changed character could unpack into a different, valid scenario that ran without a word.
+//! Version 1 links still open. Decoding never panics: corrupt, truncated, oversized or hostile input is an error
+//! with a message, and the decompressed size is capped before any JSON is parsed.
 
 use std::fmt;
 
@@ -11,7 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::spec::ScenarioSpec;
 
-const ENCODING_VERSION: &str = "1";
+/// The version new links get.
+const ENCODING_VERSION: &str = "2";
+/// Raw deflate without a checksum: still read.
+const ENCODING_VERSION_1: &str = "1";
 /// Longest fragment accepted (browsers handle far longer URLs, but a scenario never needs this much).
 pub const MAX_FRAGMENT_CHARS: usize = 256 * 1024;
 /// Largest decompressed scenario accepted.
@@ -32,6 +37,8 @@ pub enum ShareError {
     TooLong(usize),
     BadCharacters,
     Corrupt,
+    /// Unpacked, but not to what was packed: the link was changed or damaged on the way.
+    ChecksumMismatch,
     TooLarge,
     Scenario(ScenarioError),
 }
@@ -41,13 +48,17 @@ impl fmt::Display for ShareError {
         match self {
             ShareError::NotALink => write!(f, "this link holds no scenario (expected a fragment starting with #s=)"),
             ShareError::UnknownVersion(v) => {
-                write!(f, "this link uses encoding version `{v}`, which this Fleetplan does not know (it reads version {ENCODING_VERSION})")
+                write!(f, "this link uses encoding version `{v}`, which this Fleetplan does not know (it reads versions {ENCODING_VERSION_1} and {ENCODING_VERSION})")
             }
             ShareError::TooLong(n) => write!(f, "this link is too long ({n} characters, at most {MAX_FRAGMENT_CHARS})"),
             ShareError::BadCharacters => {
                 write!(f, "this link is damaged: it contains characters a share link never has")
             }
             ShareError::Corrupt => write!(f, "this link is damaged or truncated: its scenario cannot be unpacked"),
+            ShareError::ChecksumMismatch => write!(
+                f,
+                "this link is damaged: its checksum does not match what it unpacks to (a character changed on the way?)"
+            ),
             ShareError::TooLarge => write!(
                 f,
                 "this link unpacks to more than {} MB, more than any scenario needs",
@@ -64,7 +75,7 @@ impl std::error::Error for ShareError {}
 pub fn encode(spec: &ScenarioSpec, seed: u64) -> String {
     let run = SharedRun { seed, scenario: spec.clone() };
     let json = serde_json::to_vec(&run).unwrap_or_default();
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(&json, 9);
     format!("s={ENCODING_VERSION}.{}", base64url_encode(&packed))
 }
 
@@ -88,15 +99,18 @@ pub fn decode_unvalidated(fragment: &str) -> Result<SharedRun, ShareError> {
     let Some((version, data)) = payload.split_once('.') else {
         return Err(ShareError::Corrupt);
     };
-    if version != ENCODING_VERSION {
-        let shown: String = version.chars().take(12).collect();
-        return Err(ShareError::UnknownVersion(shown));
-    }
+    let unpack = match version {
+        ENCODING_VERSION => miniz_oxide::inflate::decompress_to_vec_zlib_with_limit,
+        ENCODING_VERSION_1 => miniz_oxide::inflate::decompress_to_vec_with_limit,
+        _ => {
+            let shown: String = version.chars().take(12).collect();
+            return Err(ShareError::UnknownVersion(shown));
+        }
+    };
     let packed = base64url_decode(data).ok_or(ShareError::BadCharacters)?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_SCENARIO_BYTES).map_err(|e| match e
-        .status
-    {
+    let json = unpack(&packed, MAX_SCENARIO_BYTES).map_err(|e| match e.status {
         miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ShareError::TooLarge,
+        miniz_oxide::inflate::TINFLStatus::Adler32Mismatch => ShareError::ChecksumMismatch,
         _ => ShareError::Corrupt,
     })?;
     let text = std::str::from_utf8(&json).map_err(|_| ShareError::Corrupt)?;
