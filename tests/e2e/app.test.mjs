@@ -376,6 +376,43 @@ test('corrupt and truncated links show a message, not a crash', TEST_OPTIONS, as
   }
 });
 
+test('the page\'s Content-Security-Policy is in force: no inline script, no eval, no other origin', TEST_OPTIONS, async () => {
+  // Not withPage: the blocked attempts below are reported on the console, which is what this test wants.
+  const { page, errors, close } = await openPage(browser);
+  try {
+    await load(page);
+    const outcome = await page.evaluate(async () => {
+      const policy = document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content ?? '';
+      const violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+      let evalBlocked = false;
+      try {
+        // eslint-disable-next-line no-eval
+        eval('1');
+      } catch (e) {
+        evalBlocked = e instanceof EvalError;
+      }
+      const inline = document.createElement('script');
+      inline.textContent = 'window.__inlineRan = true;';
+      document.body.append(inline);
+      const image = new Image();
+      image.src = 'https://example.invalid/pixel.png';
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { policy, evalBlocked, inlineRan: window.__inlineRan === true, violations };
+    });
+    assert.match(outcome.policy, /default-src 'self'/);
+    assert.match(outcome.policy, /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.ok(outcome.evalBlocked, 'eval is refused');
+    assert.equal(outcome.inlineRan, false, 'an injected inline script does not run');
+    assert.ok(outcome.violations.some((d) => d.startsWith('script-src')), `violations: ${outcome.violations}`);
+    assert.ok(outcome.violations.some((d) => d.startsWith('img-src')), `violations: ${outcome.violations}`);
+    // The app itself ran under the policy: it mounted (load waited for #play) and played nothing it was refused.
+    assert.ok(errors.every((e) => /Content Security Policy|example\.invalid/.test(e)), errors.join('\n'));
+  } finally {
+    await close();
+  }
+});
+
 test('corrupt, invalid and oversized files show a message and keep the scenario', TEST_OPTIONS, async (t) => {
   await withPage(t, async (page) => {
     await load(page);
