@@ -9,6 +9,7 @@ mod claims;
 mod cost;
 mod determinism;
 mod ec2;
+mod generated;
 mod hostile;
 mod invariants;
 mod share_links;
