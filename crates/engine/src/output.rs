@@ -326,6 +326,37 @@ pub struct Summary {
     /// Where `cost_usd` went: by capacity type, public IPv4 and load balancers (these add up to `cost_usd`), and
     /// by who pays.
     pub cost_breakdown: CostBreakdown,
+    // ---- Fargate task retirement (issue 9) ----
+    /// Every Fargate task retirement notice of the run and what it did; left out of the JSON when the scenario has
+    /// none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub task_retirements: Vec<TaskRetirementSummary>,
+}
+
+/// A moment the charts mark on their time axis with a label (a quota's first refusal, a task retirement notice or
+/// retirement): see `Simulation::chart_markers`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartMarker {
+    pub time_s: f64,
+    pub label: String,
+}
+
+/// A Fargate task retirement notice (`docs/model.md` §4.1): when it came, when the tasks were retired (the notice
+/// plus the account's wait period), the tasks on the retired revision at the notice, and what became of them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskRetirementSummary {
+    pub notice_s: f64,
+    pub retirement_s: f64,
+    pub wait_period_days: u32,
+    /// Fargate tasks on the retired platform revision at the notice.
+    pub tasks: u32,
+    /// Whether the retirement date came within the run.
+    pub retired: bool,
+    /// Service tasks still active at the retirement, handed to their schedulers to replace within the deployment
+    /// bounds (each gets a replacement).
+    pub service_tasks_replaced: u32,
+    /// Standalone tasks stopped at the retirement (never replaced).
+    pub standalone_tasks_stopped: u32,
 }
 
 /// Launches of one Auto Scaling group that no pool could take (InsufficientInstanceCapacity everywhere).
@@ -863,6 +894,16 @@ pub enum TraceWhat {
         by: String,
         usage: String,
     },
+    /// A Fargate task retirement notice for `tasks` tasks, to be retired at `retire_at`.
+    TaskRetirementNotice {
+        tasks: u32,
+        retire_at: SimTime,
+    },
+    /// The retirement date: service tasks handed to their schedulers for replacement, standalone tasks stopped.
+    TaskRetirement {
+        service_tasks: u32,
+        standalone_tasks: u32,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -911,6 +952,13 @@ impl fmt::Display for TraceEntry {
                 write!(f, "{provider} pool {instance_type} in {zone} {now}")
             }
             TraceWhat::QuotaHit { quota, by, usage } => write!(f, "{by}: refused by {quota} (in use: {usage})"),
+            TraceWhat::TaskRetirementNotice { tasks, retire_at } => {
+                write!(f, "Fargate task retirement notice: {tasks} tasks on the retired platform revision, retired at {retire_at}")
+            }
+            TraceWhat::TaskRetirement { service_tasks, standalone_tasks } => write!(
+                f,
+                "Fargate task retirement: {service_tasks} service tasks to replace, {standalone_tasks} standalone tasks stopped"
+            ),
         }
     }
 }
