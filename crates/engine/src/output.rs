@@ -536,10 +536,12 @@ pub enum Limiter {
     FargateOnDemandVcpuQuota,
     FargateSpotVcpuQuota,
     InstancesPerCluster,
+    /// An Auto Scaling group's maximum size (`MaxSize`) caps a scale-out (`docs/model.md` §4.8).
+    AsgMaxSize,
 }
 
 impl Limiter {
-    pub const COUNT: usize = 13;
+    pub const COUNT: usize = 14;
     pub const ALL: [Limiter; Limiter::COUNT] = [
         Limiter::ServiceLaunchRate,
         Limiter::FargateOnDemandBucket,
@@ -554,6 +556,7 @@ impl Limiter {
         Limiter::FargateOnDemandVcpuQuota,
         Limiter::FargateSpotVcpuQuota,
         Limiter::InstancesPerCluster,
+        Limiter::AsgMaxSize,
     ];
 
     /// The summary's text for it (also its JSON form).
@@ -573,6 +576,8 @@ impl Limiter {
             Limiter::FargateOnDemandVcpuQuota => "quota: Fargate On-Demand vCPU resource count",
             Limiter::FargateSpotVcpuQuota => "quota: Fargate Spot vCPU resource count",
             Limiter::InstancesPerCluster => "quota: container instances per cluster",
+            // The group's setting as the EC2 Auto Scaling console names it (the API's `MaxSize`).
+            Limiter::AsgMaxSize => "quota: Auto Scaling group maximum capacity",
         }
     }
 }
