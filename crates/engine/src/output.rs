@@ -621,6 +621,19 @@ pub struct View {
     pub providers: Vec<ProviderView>,
     /// Live (not terminated) instances, in launch order.
     pub instances: Vec<InstanceView>,
+    /// The latest Fargate task retirement notice so far, if any.
+    pub task_retirement: Option<TaskRetirementView>,
+}
+
+/// A Fargate task retirement notice, for drawing: when it came, when its tasks are (or were) retired, how many
+/// tasks it concerns and how many of them still run (service tasks waiting for their replacements, or tasks not yet
+/// retired).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskRetirementView {
+    pub notice_s: f64,
+    pub retirement_s: f64,
+    pub tasks: u32,
+    pub still_running: u32,
 }
 
 /// An Auto Scaling group (or ECS Anywhere) provider, for drawing: its zones and the tasks waiting for room.

@@ -245,6 +245,7 @@ impl Simulation {
                     }
                 })
                 .collect(),
+            task_retirement: self.task_retirement_view(),
         }
     }
 

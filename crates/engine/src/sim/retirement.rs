@@ -27,7 +27,7 @@
 
 use super::{Event, Simulation};
 use crate::ids::TaskId;
-use crate::output::{TaskRetirementSummary, TraceWhat};
+use crate::output::{TaskRetirementSummary, TaskRetirementView, TraceWhat};
 use crate::task::{Owner, StopReason};
 use crate::time::SimTime;
 
@@ -109,6 +109,18 @@ impl Simulation {
         let r = &mut self.retirements.list[index];
         (r.tasks, r.retired, r.service_tasks, r.standalone_tasks) = (tasks, true, service_tasks, standalone_tasks);
         self.record(TraceWhat::TaskRetirement { service_tasks, standalone_tasks });
+    }
+
+    /// The latest notice, for the view: its tasks not stopping yet are those still running on the retired revision.
+    pub(super) fn task_retirement_view(&self) -> Option<TaskRetirementView> {
+        let r = self.retirements.list.last()?;
+        let still_running = r.tasks.iter().filter(|&&t| !self.tasks[t].stopping).count() as u32;
+        Some(TaskRetirementView {
+            notice_s: r.notice.as_secs_f64(),
+            retirement_s: r.retire_at.as_secs_f64(),
+            tasks: r.tasks.len() as u32,
+            still_running,
+        })
     }
 
     /// The summary's retirements (empty when the scenario has none).
