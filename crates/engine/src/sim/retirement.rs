@@ -90,7 +90,8 @@ impl Simulation {
         let (mut service_tasks, mut standalone_tasks) = (0, 0);
         for &task in &tasks {
             let t = &self.tasks[task];
-            if t.stopping {
+            // A task another notice already retired is being replaced (or stopped) already.
+            if t.stopping || t.retiring {
                 continue;
             }
             match t.owner {
@@ -221,5 +222,21 @@ mod tests {
         let summary = sim.metrics();
         let r = &summary.task_retirements[0];
         assert_eq!((r.tasks, r.standalone_tasks_stopped, r.service_tasks_replaced), (2, 2, 0));
+    }
+
+    /// Two notices that concern the same tasks: the second finds them already retired and leaves them to the
+    /// first (the service's count of tasks to replace stays right: the invariant checks after every event).
+    #[test]
+    fn a_second_notice_does_not_retire_a_task_twice() {
+        let top = r#""events": [{ "type": "fargate_task_retirement", "at_s": 600, "wait_period_days": 0 },
+                                { "type": "fargate_task_retirement", "at_s": 601, "wait_period_days": 0,
+                                  "tasks_launched_before_s": 500 }]"#;
+        let mut sim = testing::checked(testing::fargate("", r#""desired_count": 2"#, top));
+        sim.run_to_end();
+        sim.assert_invariants();
+        let summary = sim.metrics();
+        let replaced: Vec<u32> = summary.task_retirements.iter().map(|r| r.service_tasks_replaced).collect();
+        assert_eq!(replaced, [2, 0]);
+        assert_eq!(summary.tasks_launched, 4);
     }
 }
