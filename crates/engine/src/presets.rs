@@ -224,9 +224,9 @@ static PRESETS: &[Preset] = &[
          minimumHealthyPercent 100 / maximumPercent 200: its scheduler starts 10 replacements first and stops a \
          retired task only once a replacement is healthy, so api never has fewer than 10 healthy tasks. worker has \
          50 / 100: there is no room to start first, so it stops 5 retired tasks at once and drops to 5 healthy tasks \
-         until their replacements run (watch the running chart dip). The 4 standalone report tasks are stopped with \
-         the retirement as their reason and nothing replaces them. The charts mark the notice; the summary lists the \
-         retirement with 24 tasks."
+         until their replacements run. The 4 standalone report tasks are stopped with the retirement as their reason \
+         and nothing replaces them. So the running chart drops from 24 to 15 tasks at 600 s and climbs back to 20, \
+         never 24 again. The charts mark the notice and the retirement; the summary lists the retirement with 24 tasks."
     ),
 ];
 

@@ -277,6 +277,17 @@ fn task_retirement_preset_keeps_each_service_within_its_deployment_bounds() {
             assert!(service.steady_s.is_some_and(|s| s > 600.0), "seed {seed}: {}", service.name);
         }
         let markers: Vec<_> = sim.chart_markers().into_iter().map(|m| (m.time_s, m.label)).collect();
-        assert_eq!(markers[0], (600.0, "task retirement notice".to_string()), "seed {seed}");
+        let notice = (600.0, "task retirement notice".to_string());
+        assert_eq!(markers, [notice, (600.0, "task retirement".to_string())], "seed {seed}");
+        // The running chart: 24 before the notice, 15 at its lowest after it, 20 at the end.
+        let series = sim.series();
+        let running = series.column(fleetplan_engine::output::Column::RunningFargate);
+        let after: Vec<f64> =
+            running.iter().enumerate().filter(|&(i, _)| series.time_s(i) > 600.0).map(|(_, &v)| v).collect();
+        let before = running.iter().enumerate().filter(|&(i, _)| series.time_s(i) <= 600.0).map(|(_, &v)| v).last();
+        assert_eq!(before, Some(24.0), "seed {seed}");
+        assert_eq!(after.iter().copied().fold(f64::INFINITY, f64::min), 15.0, "seed {seed}");
+        assert!(after.iter().all(|&v| v < 24.0), "seed {seed}: never 24 again");
+        assert_eq!(after.last(), Some(&20.0), "seed {seed}");
     }
 }
