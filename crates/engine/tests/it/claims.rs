@@ -284,7 +284,8 @@ fn task_retirement_preset_keeps_each_service_within_its_deployment_bounds() {
         let running = series.column(fleetplan_engine::output::Column::RunningFargate);
         let after: Vec<f64> =
             running.iter().enumerate().filter(|&(i, _)| series.time_s(i) > 600.0).map(|(_, &v)| v).collect();
-        let before = running.iter().enumerate().filter(|&(i, _)| series.time_s(i) <= 600.0).map(|(_, &v)| v).last();
+        let before =
+            running.iter().enumerate().filter(|&(i, _)| series.time_s(i) <= 600.0).map(|(_, &v)| v).next_back();
         assert_eq!(before, Some(24.0), "seed {seed}");
         assert_eq!(after.iter().copied().fold(f64::INFINITY, f64::min), 15.0, "seed {seed}");
         assert!(after.iter().all(|&v| v < 24.0), "seed {seed}: never 24 again");
