@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use fleetplan_engine::output::{Bucket, Column};
+use fleetplan_engine::output::{Bucket, ChartMarker, Column};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TimeSeries;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
@@ -121,6 +121,7 @@ pub fn draw(
     series: &TimeSeries,
     end_s: f64,
     cursor_s: f64,
+    markers: &[ChartMarker],
 ) -> Result<(), String> {
     let (css_w, css_h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
     if css_w <= 0.0 || css_h <= 0.0 {
@@ -139,7 +140,7 @@ pub fn draw(
     let plot = plot_data(kind, series, end_s, layout.plot_width());
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
-    let (plot_x, plot_y) = render(&root, &layout, plot, end_s, cursor_s, &measure)?;
+    let (plot_x, plot_y) = render(&root, &layout, plot, end_s, cursor_s, markers, &measure)?;
     root.present().map_err(|e| e.to_string())?;
     // `time_at` trusts `Layout` to say where plotters put the plot; should a plotters upgrade lay out differently,
     // say so (the chart itself is drawn) instead of seeking to the wrong time in silence.
@@ -707,6 +708,7 @@ fn render<DB: DrawingBackend>(
     plot: Plot,
     end_s: f64,
     cursor_s: f64,
+    markers: &[ChartMarker],
     measure: &dyn Fn(&str) -> f64,
 ) -> Result<(Range<i32>, Range<i32>), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
@@ -785,9 +787,26 @@ fn render<DB: DrawingBackend>(
         }
     }
 
+    // Markers on the time axis (quota hits, task retirement): a thin dashed grey line each, its label at the foot of
+    // the plot, stacked upwards so that neighbours do not overwrite each other.
+    let thin = layout.px(1.0).max(1) as u32;
+    let label_style = TextStyle::from(("sans-serif", layout.font(MARKER_FONT)).into_font())
+        .color(&TEXT_INK)
+        .pos(Pos::new(HPos::Left, VPos::Bottom));
+    for (row, (time_s, label)) in visible_markers(markers, end).into_iter().enumerate() {
+        let style = AXIS_GREY.stroke_width(thin);
+        let (short, long) = (layout.px(4.0), layout.px(4.0));
+        chart
+            .draw_series(DashedLineSeries::new(vec![(time_s, y_first.min(0.0)), (time_s, top)], short, long, style))
+            .map_err(err)?;
+        let x = chart.backend_coord(&(time_s, top)).0 + layout.px(3.0);
+        let rows = i32::try_from(row % MARKER_ROWS).unwrap_or(0);
+        let y = layout.plot_y.1 - layout.px(2.0) - rows * layout.px(MARKER_FONT + 2.0);
+        root.draw(&Text::new(label, (x, y), label_style.clone())).map_err(err)?;
+    }
+
     // The legend, drawn by hand: plotters' own measures every label through the DOM (see `draw`).
     if let Some(b) = legend {
-        let thin = layout.px(1.0).max(1) as u32;
         root.draw(&Rectangle::new([(b.x0, b.y0), (b.x1, b.y1)], WHITE.mix(0.85).filled())).map_err(err)?;
         root.draw(&Rectangle::new([(b.x0, b.y0), (b.x1, b.y1)], GRID_GREY.stroke_width(thin))).map_err(err)?;
         let text_style = |ink: &'static RGBColor| {
@@ -822,6 +841,29 @@ fn render<DB: DrawingBackend>(
             .map_err(err)?;
     }
     Ok(pixel_range)
+}
+
+/// Marker labels' font size (CSS px) and how many rows they stack in before starting again at the foot.
+const MARKER_FONT: f64 = 12.0;
+const MARKER_ROWS: usize = 4;
+
+/// The markers inside the chart's x range (0..=end), in time order, one per time: markers at the same time share
+/// a line and their labels are joined ("quota: …; task retirement").
+fn visible_markers(markers: &[ChartMarker], end: f64) -> Vec<(f64, String)> {
+    let mut shown: Vec<(f64, String)> = Vec::new();
+    let mut inside: Vec<&ChartMarker> =
+        markers.iter().filter(|m| m.time_s.is_finite() && (0.0..=end).contains(&m.time_s)).collect();
+    inside.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+    for m in inside {
+        match shown.last_mut() {
+            Some((t, label)) if *t == m.time_s => {
+                label.push_str("; ");
+                label.push_str(&m.label);
+            }
+            _ => shown.push((m.time_s, m.label.clone())),
+        }
+    }
+    shown
 }
 
 #[cfg(test)]
@@ -1088,5 +1130,38 @@ mod tests {
         for kind in ChartKind::ALL {
             assert!(plot_data(kind, &empty, 0.0, 500).lines.is_empty(), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn markers_inside_the_range_are_shown_once_per_time() {
+        let m = |time_s: f64, label: &str| ChartMarker { time_s, label: label.to_string() };
+        let markers = [
+            m(600.0, "task retirement"),
+            m(30.0, "quota: Auto Scaling group maximum capacity"),
+            m(600.0, "task retirement notice"),
+            m(5000.0, "after the range"),
+            m(f64::NAN, "nowhere"),
+        ];
+        assert_eq!(
+            visible_markers(&markers, 1800.0),
+            vec![
+                (30.0, "quota: Auto Scaling group maximum capacity".to_string()),
+                (600.0, "task retirement; task retirement notice".to_string()),
+            ]
+        );
+        assert!(visible_markers(&markers, 10.0).is_empty());
+    }
+
+    /// The preset's run marks its retirement notice and retirement at 600 s on the charts.
+    #[test]
+    fn the_retirement_preset_marks_its_notice() {
+        let scenario =
+            fleetplan_engine::presets::get("fargate-task-retirement").expect("preset").scenario().expect("valid");
+        let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
+        sim.run_to_end();
+        assert_eq!(
+            visible_markers(&sim.chart_markers(), sim.now().as_secs_f64()),
+            vec![(600.0, "task retirement notice; task retirement".to_string())]
+        );
     }
 }

@@ -217,3 +217,10 @@ pub const LB_HEALTH_CHECK_INTERVAL_S: f64 = 30.0;
 pub const LB_HEALTHY_THRESHOLD: u32 = 5;
 pub const LB_UNHEALTHY_THRESHOLD: u32 = 2;
 pub const LB_DEREGISTRATION_DELAY_S: f64 = 300.0;
+/// Fargate task retirement: the account setting `fargateTaskRetirementWaitPeriod`, in days. *Prepare for AWS
+/// Fargate task retirement on Amazon ECS*: "The default wait period is 7 days. For workloads that require immediate
+/// application of the updates, choose the immediate setting (0). If you need more time, configure the 7, or 14 day
+/// option."
+pub const FARGATE_TASK_RETIREMENT_WAIT_DAYS: u32 = 7;
+/// The values the account setting accepts (the same page: "0", "7", "14").
+pub const FARGATE_TASK_RETIREMENT_WAIT_CHOICES: [u32; 3] = [0, 7, 14];

@@ -333,6 +333,11 @@ pub struct Summary {
     /// Set when the run stopped before its horizon because its budget ran out; left out of the JSON otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped_early: Option<StoppedEarly>,
+    // ---- Fargate task retirement (issue 9) ----
+    /// Every Fargate task retirement notice of the run and what it did; left out of the JSON when the scenario has
+    /// none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub task_retirements: Vec<TaskRetirementSummary>,
 }
 
 /// Why and when a run stopped before its horizon (its `RunBudget` ran out).
@@ -341,6 +346,32 @@ pub struct StoppedEarly {
     pub reason: String,
     /// Simulated time of the stop.
     pub at_s: f64,
+}
+
+/// A moment the charts mark on their time axis with a label (a quota's first refusal, a task retirement notice or
+/// retirement): see `Simulation::chart_markers`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartMarker {
+    pub time_s: f64,
+    pub label: String,
+}
+
+/// A Fargate task retirement notice (`docs/model.md` §4.1): when it came, when the tasks were retired (the notice
+/// plus the account's wait period), the tasks on the retired revision at the notice, and what became of them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskRetirementSummary {
+    pub notice_s: f64,
+    pub retirement_s: f64,
+    pub wait_period_days: u32,
+    /// Fargate tasks on the retired platform revision at the notice.
+    pub tasks: u32,
+    /// Whether the retirement date came within the run.
+    pub retired: bool,
+    /// Service tasks still active at the retirement, handed to their schedulers to replace within the deployment
+    /// bounds (each gets a replacement).
+    pub service_tasks_replaced: u32,
+    /// Standalone tasks stopped at the retirement (never replaced).
+    pub standalone_tasks_stopped: u32,
 }
 
 /// Launches of one Auto Scaling group that no pool could take (InsufficientInstanceCapacity everywhere).
@@ -520,10 +551,12 @@ pub enum Limiter {
     FargateOnDemandVcpuQuota,
     FargateSpotVcpuQuota,
     InstancesPerCluster,
+    /// An Auto Scaling group's maximum size (`MaxSize`) caps a scale-out (`docs/model.md` §4.8).
+    AsgMaxSize,
 }
 
 impl Limiter {
-    pub const COUNT: usize = 13;
+    pub const COUNT: usize = 14;
     pub const ALL: [Limiter; Limiter::COUNT] = [
         Limiter::ServiceLaunchRate,
         Limiter::FargateOnDemandBucket,
@@ -538,6 +571,7 @@ impl Limiter {
         Limiter::FargateOnDemandVcpuQuota,
         Limiter::FargateSpotVcpuQuota,
         Limiter::InstancesPerCluster,
+        Limiter::AsgMaxSize,
     ];
 
     /// The summary's text for it (also its JSON form).
@@ -557,6 +591,8 @@ impl Limiter {
             Limiter::FargateOnDemandVcpuQuota => "quota: Fargate On-Demand vCPU resource count",
             Limiter::FargateSpotVcpuQuota => "quota: Fargate Spot vCPU resource count",
             Limiter::InstancesPerCluster => "quota: container instances per cluster",
+            // The group's setting as the EC2 Auto Scaling console names it (the API's `MaxSize`).
+            Limiter::AsgMaxSize => "quota: Auto Scaling group maximum capacity",
         }
     }
 }
@@ -600,6 +636,19 @@ pub struct View {
     pub providers: Vec<ProviderView>,
     /// Live (not terminated) instances, in launch order.
     pub instances: Vec<InstanceView>,
+    /// The latest Fargate task retirement notice so far, if any.
+    pub task_retirement: Option<TaskRetirementView>,
+}
+
+/// A Fargate task retirement notice, for drawing: when it came, when its tasks are (or were) retired, how many
+/// tasks it concerns and how many of them still run (service tasks waiting for their replacements, or tasks not yet
+/// retired).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskRetirementView {
+    pub notice_s: f64,
+    pub retirement_s: f64,
+    pub tasks: u32,
+    pub still_running: u32,
 }
 
 /// An Auto Scaling group (or ECS Anywhere) provider, for drawing: its zones and the tasks waiting for room.
@@ -882,6 +931,16 @@ pub enum TraceWhat {
     StoppedEarly {
         reason: String,
     },
+    /// A Fargate task retirement notice for `tasks` tasks, to be retired at `retire_at`.
+    TaskRetirementNotice {
+        tasks: u32,
+        retire_at: SimTime,
+    },
+    /// The retirement date: service tasks handed to their schedulers for replacement, standalone tasks stopped.
+    TaskRetirement {
+        service_tasks: u32,
+        standalone_tasks: u32,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -931,6 +990,13 @@ impl fmt::Display for TraceEntry {
             }
             TraceWhat::QuotaHit { quota, by, usage } => write!(f, "{by}: refused by {quota} (in use: {usage})"),
             TraceWhat::StoppedEarly { reason } => write!(f, "run stopped: {reason}"),
+            TraceWhat::TaskRetirementNotice { tasks, retire_at } => {
+                write!(f, "Fargate task retirement notice: {tasks} tasks on the retired platform revision, retired at {retire_at}")
+            }
+            TraceWhat::TaskRetirement { service_tasks, standalone_tasks } => write!(
+                f,
+                "Fargate task retirement: {service_tasks} service tasks to replace, {standalone_tasks} standalone tasks stopped"
+            ),
         }
     }
 }

@@ -215,6 +215,19 @@ static PRESETS: &[Preset] = &[
          processed) cost more than its ALB-hours, and it costs web more than web's public IPv4 addresses. The summary \
          bills Fargate tasks to their services and the EC2 instances to their capacity provider, never to batch."
     ),
+    preset!(
+        "fargate-task-retirement",
+        "Fargate task retirement: replacement within the deployment bounds",
+        None,
+        "At 600 s AWS sends a task retirement notice for the Fargate platform revision every task runs on; the \
+         account's wait period is 0, so retirement starts at once (the default is 7 days, 14 at most). api keeps \
+         minimumHealthyPercent 100 / maximumPercent 200: its scheduler starts 10 replacements first and stops a \
+         retired task only once a replacement is healthy, so api never has fewer than 10 healthy tasks. worker has \
+         50 / 100: there is no room to start first, so it stops 5 retired tasks at once and drops to 5 healthy tasks \
+         until their replacements run. The 4 standalone report tasks are stopped with the retirement as their reason \
+         and nothing replaces them. So the running chart drops from 24 to 15 tasks at 600 s and climbs back to 20, \
+         never 24 again. The charts mark the notice and the retirement; the summary lists the retirement with 24 tasks."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

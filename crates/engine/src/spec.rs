@@ -726,6 +726,18 @@ pub enum TimedEventSpec {
     /// One pool (an instance type in a zone) of a group runs out of capacity (`available: false`: launches into
     /// it fail with InsufficientInstanceCapacity) or has capacity again (`available: true`).
     PoolCapacity { at_s: f64, provider: String, instance_type: String, zone: String, available: bool },
+    /// AWS retires a Fargate platform version revision (`docs/model.md` §4.1, task retirement): at `at_s` it
+    /// sends the task retirement notice for the Fargate tasks launched before `tasks_launched_before_s` (default:
+    /// the notice; later tasks run on the newer revision); after the account's `fargateTaskRetirementWaitPeriod`
+    /// (`wait_period_days`: 0, 7 or 14; default 7) their services replace them within the deployment bounds and
+    /// standalone tasks are stopped.
+    FargateTaskRetirement {
+        at_s: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wait_period_days: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tasks_launched_before_s: Option<f64>,
+    },
 }
 
 impl TimedEventSpec {
@@ -736,7 +748,8 @@ impl TimedEventSpec {
             | TimedEventSpec::FargateSpotInterruption { at_s, .. }
             | TimedEventSpec::Ec2SpotInterruption { at_s, .. }
             | TimedEventSpec::FargateSpotAvailability { at_s, .. }
-            | TimedEventSpec::PoolCapacity { at_s, .. } => *at_s,
+            | TimedEventSpec::PoolCapacity { at_s, .. }
+            | TimedEventSpec::FargateTaskRetirement { at_s, .. } => *at_s,
         }
     }
 }

@@ -102,6 +102,9 @@ pub enum StopReason {
     InstanceTerminated,
     /// It waited in PROVISIONING for an instance longer than ECS allows.
     NoCapacity,
+    /// Its Fargate platform revision was retired (task retirement): "ECS is performing maintenance on the
+    /// underlying infrastructure hosting the task" is the stopped reason AWS gives.
+    TaskRetirement,
 }
 
 impl StopReason {
@@ -116,6 +119,7 @@ impl StopReason {
             StopReason::Completed => "completed",
             StopReason::InstanceTerminated => "instance terminated",
             StopReason::NoCapacity => "no capacity (PROVISIONING timed out)",
+            StopReason::TaskRetirement => "Fargate task retirement",
         }
     }
 
@@ -146,7 +150,8 @@ pub struct Task {
     pub generation: u32,
     /// Desired status STOPPED: the task no longer counts toward its service.
     pub stopping: bool,
-    /// On an instance that is draining: its service replaces it.
+    /// To be replaced by its service: on an instance that is draining, or (with `retiring`) on a retired Fargate
+    /// platform revision.
     pub on_draining: bool,
     /// Waiting for capacity: in the Fargate Spot queue, or in PROVISIONING for an EC2 instance with room.
     pub awaiting_capacity: bool,
@@ -158,4 +163,7 @@ pub struct Task {
     pub kill_at: Option<SimTime>,
     /// Position in its service's list of active tasks (for O(1) removal).
     pub slot: u32,
+    /// On a Fargate platform revision AWS has retired (`docs/model.md` §4.1): its service replaces it, or, standalone,
+    /// it is stopped.
+    pub retiring: bool,
 }

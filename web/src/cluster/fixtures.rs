@@ -32,6 +32,7 @@ pub(super) fn view(pools: Vec<PoolView>, providers: Vec<ProviderView>, instances
         spot_capacity_waiting: 0,
         providers,
         instances,
+        task_retirement: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! check it natively.
 
 use fleetplan_engine::instance::InstanceState;
-use fleetplan_engine::output::{InstanceView, ProviderView};
+use fleetplan_engine::output::{InstanceView, ProviderView, TaskRetirementView};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::{Place, View};
 
@@ -528,6 +528,9 @@ impl Builder<'_, '_, '_> {
         let aggregate = !matches!(self.mode, Mode::Cells { .. });
         let zones_mode = self.mode == Mode::Zones;
         let prep = self.prep;
+        if let Some(retirement) = &prep.view.task_retirement {
+            self.label(false, || retirement_note(retirement, prep.view.time_s));
+        }
         for pool in &prep.pools {
             let spot_waiting = prep.view.spot_capacity_waiting;
             self.label(true, || {
@@ -691,6 +694,33 @@ pub(super) fn capacity_refusals(view: &ProviderView) -> String {
         text.push_str(&format!(" · no capacity: {}", view.pools_out_of_capacity.join(", ")));
     }
     text
+}
+
+/// The line above the Fargate pools while a task retirement notice is out: when it came and when its tasks are
+/// retired, then how many still run on the retired platform revision.
+pub(super) fn retirement_note(r: &TaskRetirementView, now_s: f64) -> String {
+    if now_s < r.retirement_s {
+        return format!(
+            "Fargate task retirement notice at {:.0} s: {} on the retired platform revision, retired at {:.0} s",
+            r.notice_s,
+            plural(r.tasks, "task"),
+            r.retirement_s
+        );
+    }
+    if r.still_running == 0 {
+        return format!(
+            "Fargate task retirement at {:.0} s: all {} replaced or stopped",
+            r.retirement_s,
+            plural(r.tasks, "task")
+        );
+    }
+    format!(
+        "Fargate task retirement at {:.0} s: {} of {} still on the retired revision (their replacements come first \
+         within the deployment bounds)",
+        r.retirement_s,
+        thousands(r.still_running),
+        plural(r.tasks, "task")
+    )
 }
 
 #[cfg(test)]
@@ -999,5 +1029,28 @@ mod tests {
             }
         }
         assert!(checked > 1000, "only {checked} squares checked");
+    }
+
+    #[test]
+    fn a_task_retirement_notice_is_written_above_the_pools() {
+        let mut view = fleet(1, 4, 2);
+        let mut r = TaskRetirementView { notice_s: 600.0, retirement_s: 1200.0, tasks: 24, still_running: 24 };
+        view.task_retirement = Some(r.clone());
+        let layout = layout_of(&view);
+        let first = layout.labels.first().map(|l| l.text.as_str());
+        assert_eq!(
+            first,
+            Some(
+                "Fargate task retirement notice at 600 s: 24 tasks on the retired platform revision, retired at 1200 s"
+            )
+        );
+        r.still_running = 5;
+        assert_eq!(
+            retirement_note(&r, 1300.0),
+            "Fargate task retirement at 1200 s: 5 of 24 tasks still on the retired revision (their replacements come \
+             first within the deployment bounds)"
+        );
+        r.still_running = 0;
+        assert_eq!(retirement_note(&r, 1300.0), "Fargate task retirement at 1200 s: all 24 tasks replaced or stopped");
     }
 }

@@ -227,9 +227,11 @@ pub fn chart_end_s(player: &Player) -> f64 {
 fn draw_charts(player: &Player) {
     let end_s = chart_end_s(player);
     let cursor_s = player.position_ms() as f64 / 1000.0;
+    // Quota hits and task retirements of the run ahead, marked on every chart's time axis.
+    let markers = player.full().chart_markers();
     for kind in ChartKind::ALL {
         if let Some(canvas) = dom::canvas_by_id(kind.id()) {
-            if let Err(e) = charts::draw(kind, &canvas, player.full().series(), end_s, cursor_s) {
+            if let Err(e) = charts::draw(kind, &canvas, player.full().series(), end_s, cursor_s, &markers) {
                 web_sys::console::error_1(&format!("chart {}: {e}", kind.id()).into());
             }
         }

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use fleetplan_engine::output::FailedLaunches;
-use fleetplan_engine::output::{Limiter, QuotaHit};
+use fleetplan_engine::output::{Limiter, QuotaHit, TaskRetirementSummary};
 use fleetplan_engine::Summary;
 use yew::prelude::*;
 
@@ -26,10 +26,29 @@ fn failed_launches(groups: &[FailedLaunches]) -> String {
 fn quota_line(hit: &QuotaHit) -> (String, String) {
     let (unit, what) = match hit.quota {
         Limiter::InstancesPerCluster => ("instances", "instance registrations"),
+        Limiter::AsgMaxSize => ("instances (the group's maximum size)", "instance launches"),
         _ => ("vCPUs", "task launches"),
     };
     let name = hit.quota.name().trim_start_matches("quota: ").to_string();
     (name, format!("{} {unit}: refused {} {what}, first at {:.1} s", hit.value, hit.refused, hit.first_s))
+}
+
+/// A Fargate task retirement as the panel says it: the notice, the wait, and what the retirement did (or when it
+/// will come, if after the run).
+fn retirement_line(r: &TaskRetirementSummary) -> String {
+    let wait = match r.wait_period_days {
+        0 => "no wait".to_string(),
+        days => format!("wait {days} days"),
+    };
+    let what = if r.retired {
+        format!(
+            "{} service tasks replaced within the deployment bounds, {} standalone tasks stopped",
+            r.service_tasks_replaced, r.standalone_tasks_stopped
+        )
+    } else {
+        format!("retirement at {:.1} s, after the run", r.retirement_s)
+    };
+    format!("notice at {:.1} s for {} tasks, {wait}: {what}", r.notice_s, r.tasks)
 }
 
 /// The cost breakdown's rows: by category (what adds up to the total), then by payer (services and RunTask
@@ -158,6 +177,14 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     </tbody>
                 </table>
             }
+            if !summary.task_retirements.is_empty() {
+                <table id="task-retirements" class="services">
+                    <thead><tr><th scope="col">{ "Fargate task retirement" }</th></tr></thead>
+                    <tbody>
+                        { for summary.task_retirements.iter().map(|r| html! { <tr><td>{ retirement_line(r) }</td></tr> }) }
+                    </tbody>
+                </table>
+            }
             <details>
                 <summary>{ "As JSON (same as fleetplan run --json)" }</summary>
                 <pre id="summary-json">{ (*props.json.0).clone() }</pre>
@@ -214,5 +241,36 @@ mod tests {
         let categories: f64 = rows.iter().filter(|r| r.0 == "category").map(|r| r.2).sum();
         assert!((categories - summary.cost_usd).abs() < 1e-3, "{categories} vs {}", summary.cost_usd);
         assert_eq!(rows[3].2, summary.cost_breakdown.services[0].total_usd);
+    }
+
+    #[test]
+    fn a_task_retirement_reads_with_its_wait_and_what_it_did() {
+        let mut r = TaskRetirementSummary {
+            notice_s: 600.0,
+            retirement_s: 600.0,
+            wait_period_days: 0,
+            tasks: 24,
+            retired: true,
+            service_tasks_replaced: 20,
+            standalone_tasks_stopped: 4,
+        };
+        assert_eq!(
+            retirement_line(&r),
+            "notice at 600.0 s for 24 tasks, no wait: 20 service tasks replaced within the deployment bounds, 4 \
+             standalone tasks stopped"
+        );
+        (r.wait_period_days, r.retirement_s, r.retired) = (7, 605_400.0, false);
+        assert_eq!(
+            retirement_line(&r),
+            "notice at 600.0 s for 24 tasks, wait 7 days: retirement at 605400.0 s, after the run"
+        );
+    }
+
+    #[test]
+    fn a_max_size_hit_counts_instances() {
+        let hit = QuotaHit { quota: Limiter::AsgMaxSize, value: 10, refused: 3, first_s: 60.0 };
+        let (name, line) = quota_line(&hit);
+        assert_eq!(name, "Auto Scaling group maximum capacity");
+        assert_eq!(line, "10 instances (the group's maximum size): refused 3 instance launches, first at 60.0 s");
     }
 }

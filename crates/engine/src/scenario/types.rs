@@ -292,12 +292,40 @@ pub struct RunTaskWorkload {
 /// `zones`) loses or regains its capacity.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimedAction {
-    Scale { service: usize, desired: u32 },
-    Deploy { service: usize, task_def: usize },
-    SpotInterruption { fraction: Option<f64>, count: Option<u32> },
-    SpotAvailability { capacity_per_minute: Option<u32> },
-    Ec2SpotWave { provider: usize, instance_type: Option<&'static str>, zone: Option<u16>, fraction: f64 },
-    PoolCapacity { provider: usize, instance_type: u16, zone: u16, available: bool },
+    Scale {
+        service: usize,
+        desired: u32,
+    },
+    Deploy {
+        service: usize,
+        task_def: usize,
+    },
+    SpotInterruption {
+        fraction: Option<f64>,
+        count: Option<u32>,
+    },
+    SpotAvailability {
+        capacity_per_minute: Option<u32>,
+    },
+    Ec2SpotWave {
+        provider: usize,
+        instance_type: Option<&'static str>,
+        zone: Option<u16>,
+        fraction: f64,
+    },
+    PoolCapacity {
+        provider: usize,
+        instance_type: u16,
+        zone: u16,
+        available: bool,
+    },
+    /// A Fargate task retirement notice: the Fargate tasks launched before `launched_before` are retired `wait_ms`
+    /// after the notice (the account's wait period, `wait_days` days).
+    FargateTaskRetirement {
+        wait_days: u32,
+        wait_ms: u64,
+        launched_before: SimTime,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -20,6 +20,8 @@
 //! - `buckets` — [`Buckets`]: the account's token buckets (each [`TokenBucket`](crate::bucket::TokenBucket)
 //!   keeps its own level).
 //! - `accounting` — [`Accounting`]: cost, the time series and its sampling, counters, the trace.
+//! - `retirement` — [`Retirements`](retirement::Retirements): Fargate task retirement notices, the tasks each
+//!   concerns and what became of them.
 //! - `report` reads every part for the summary and the view; the typed ids they all use are in `crate::ids`.
 //!
 //! **Crossing parts**: mechanisms are `impl Simulation` blocks, so one handler can move several parts (a task
@@ -34,6 +36,7 @@ mod fargate_spot;
 mod fleet;
 mod quotas;
 mod report;
+mod retirement;
 mod services;
 mod tasks;
 #[cfg(test)]
@@ -158,6 +161,10 @@ enum Event {
     WaveRecommendation {
         index: u32,
     },
+    /// The retirement date of Fargate task retirement notice `index` (in the order the notices came).
+    TaskRetirement {
+        index: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -205,6 +212,7 @@ pub struct Simulation {
     budget: RunBudget,
     /// Why the run stopped before its horizon, when its budget ran out.
     stopped_early: Option<StoppedEarly>,
+    retirements: retirement::Retirements,
 }
 
 impl Simulation {
@@ -233,6 +241,7 @@ impl Simulation {
             invariant_error: None,
             budget: RunBudget::DEFAULT,
             stopped_early: None,
+            retirements: retirement::Retirements::default(),
             scenario,
         };
         sim.start_ec2();
@@ -455,6 +464,7 @@ impl Simulation {
             Event::SpotTermination { instance } => self.spot_termination(instance),
             Event::RebalanceRecommendation { instance } => self.rebalance_recommendation(instance),
             Event::WaveRecommendation { index } => self.wave_recommendation(index as usize),
+            Event::TaskRetirement { index } => self.retire_tasks(index as usize),
             Event::ProvisioningTimeout { task, generation } => {
                 if self.is_current(task, generation) && self.tasks[task].awaiting_capacity {
                     self.begin_stop(task, StopReason::NoCapacity);
@@ -475,6 +485,9 @@ impl Simulation {
             }
             TimedAction::PoolCapacity { provider, instance_type, zone, available } => {
                 self.pool_capacity(ProviderId::from_index(provider), instance_type, zone, available)
+            }
+            TimedAction::FargateTaskRetirement { wait_days, wait_ms, launched_before } => {
+                self.task_retirement_notice(wait_days, wait_ms, launched_before)
             }
         }
     }

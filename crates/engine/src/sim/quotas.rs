@@ -1,7 +1,8 @@
 //! Quotas that refuse (`docs/model.md` §4.8): the account's Fargate On-Demand and Fargate Spot vCPU quotas and the
 //! cluster's container instances. "Amazon ECS service quotas": "If you attempt to exceed the quota for a resource,
 //! the request fails." A launch that would take the usage over a quota is refused (the service scheduler retries
-//! the task next workflow cycle; RunTask reports it as a failure; the Auto Scaling group launches no instance), and
+//! the task next workflow cycle; RunTask reports it as a failure; the Auto Scaling group launches no instance; a
+//! managed scale-out beyond a group's maximum size launches only up to it), and
 //! every refusal is counted and traced with the quota's name. Tasks per service is checked when the scenario is
 //! validated (a desired count above it is refused by ECS, so it never reaches the simulation).
 //!
@@ -14,14 +15,21 @@ use crate::task::{Task, TaskState};
 use crate::time::SimTime;
 
 /// The quotas that refuse launches in the simulation, in [`Limiter`] order.
-const QUOTAS: [Limiter; 3] =
-    [Limiter::FargateOnDemandVcpuQuota, Limiter::FargateSpotVcpuQuota, Limiter::InstancesPerCluster];
+const QUOTAS: [Limiter; 4] = [
+    Limiter::FargateOnDemandVcpuQuota,
+    Limiter::FargateSpotVcpuQuota,
+    Limiter::InstancesPerCluster,
+    Limiter::AsgMaxSize,
+];
 
 /// How often a quota refused, and when first.
 #[derive(Clone, Copy)]
 struct Hits {
     refused: u64,
     first: SimTime,
+    /// The quota's value at the first refusal, for quotas that are not one account-wide setting (a group's
+    /// maximum size); 0 for the others, whose value the scenario's limits give.
+    value: u32,
 }
 
 /// Usage that counts against the Fargate vCPU quotas, and each quota's hits.
@@ -32,7 +40,7 @@ pub(super) struct Quotas {
     /// of concurrent running tasks in each AWS Region"; the quota counts vCPUs ("Fargate On-Demand vCPU resource
     /// count"). A task counts from its launch (the request the quota refuses) until it has stopped.
     fargate_cpu: [u64; 2],
-    hits: [Option<Hits>; 3],
+    hits: [Option<Hits>; 4],
 }
 
 /// Which of [`Quotas::fargate_cpu`] a Fargate provider uses; `None` for EC2.
@@ -65,9 +73,9 @@ impl Quotas {
         }
     }
 
-    fn hit(&mut self, quota: Limiter, refused: u64, now: SimTime) {
+    fn hit(&mut self, quota: Limiter, refused: u64, now: SimTime, value: u32) {
         let index = QUOTAS.iter().position(|&q| q == quota).expect("a quota");
-        let hits = self.hits[index].get_or_insert(Hits { refused: 0, first: now });
+        let hits = self.hits[index].get_or_insert(Hits { refused: 0, first: now, value });
         hits.refused += refused;
     }
 
@@ -122,8 +130,18 @@ impl Simulation {
     /// `quota` refused `refused` launches asked for by `by`: counted for the summary, and a trace line naming the
     /// quota and what was in use.
     pub(in crate::sim) fn quota_refused(&mut self, quota: Limiter, by: String, refused: u64, usage: String) {
-        self.quotas.hit(quota, refused, self.now);
+        self.quotas.hit(quota, refused, self.now, 0);
         self.record(TraceWhat::QuotaHit { quota, by, usage });
+    }
+
+    /// Managed scaling of group `p` wanted `refused` instances more than its maximum size allows. *EC2 Auto
+    /// Scaling API Reference*, CreateAutoScalingGroup: `MaxSize`, "The maximum size of the group." The group never
+    /// grows past it, so the instances beyond it are not launched; counted and traced like a quota's refusal (the
+    /// summary's value is the maximum size of the first group that hit it).
+    pub(in crate::sim) fn max_size_refused(&mut self, group: String, refused: u64, live: u32, max_size: u32) {
+        self.quotas.hit(Limiter::AsgMaxSize, refused, self.now, max_size);
+        let usage = format!("{live} of {max_size} instances");
+        self.record(TraceWhat::QuotaHit { quota: Limiter::AsgMaxSize, by: format!("group {group}"), usage });
     }
 
     /// What counted against a Fargate quota, as the trace prints it.
@@ -144,6 +162,7 @@ impl Simulation {
                 let value = match quota {
                     Limiter::FargateOnDemandVcpuQuota => limits.fargate_on_demand_vcpu_quota.unwrap_or(0) / 1024,
                     Limiter::FargateSpotVcpuQuota => limits.fargate_spot_vcpu_quota.unwrap_or(0) / 1024,
+                    Limiter::AsgMaxSize => hits.value,
                     _ => limits.instances_per_cluster,
                 };
                 Some(QuotaHit { quota, value, refused: hits.refused, first_s: hits.first.as_secs_f64() })
@@ -254,5 +273,31 @@ mod tests {
         assert_eq!(summary.quota_hits[0].quota, Limiter::InstancesPerCluster);
         assert_eq!(sim.fleet.registered_instances(), 1);
         assert!(sim.tasks.all().iter().filter(|t| t.state == TaskState::Running).count() <= 1);
+    }
+
+    /// A group of at most 2 m5.large with 4 tasks of 2 vCPU / 6 GiB waiting (one per instance): the first
+    /// evaluation wants 4 instances, launches 2 (its maximum size) and records a hit of the group's maximum
+    /// capacity for the other 2, named in the trace with the group's size; the tasks beyond it keep waiting.
+    #[test]
+    fn a_scale_out_beyond_the_groups_maximum_size_is_a_quota_hit() {
+        let provider = r#""max_size": 2, "managed_scaling": {}"#;
+        let task_def = r#", "cpu": 2048, "memory": 6144"#;
+        let mut sim = testing::checked(testing::ec2(provider, task_def, r#", "desired_count": 4"#, ""));
+        sim.step_through(|e| matches!(e, Event::ScalingEvaluation { .. }));
+        while !sim.trace().iter().any(|e| matches!(e.what, TraceWhat::ScaleOut { .. })) {
+            sim.step_through(|e| matches!(e, Event::ScalingEvaluation { .. }));
+        }
+        assert_eq!(sim.fleet.instances().len(), 2);
+        let hit = sim.trace().iter().find_map(|e| match &e.what {
+            TraceWhat::QuotaHit { quota, by, usage } => Some((*quota, by.clone(), usage.clone())),
+            _ => None,
+        });
+        assert_eq!(hit, Some((Limiter::AsgMaxSize, "group asg".to_string(), "0 of 2 instances".to_string())));
+        sim.run_to_end();
+        let summary = sim.metrics();
+        assert_eq!(summary.services[0].running, 2);
+        let hits = &summary.quota_hits;
+        assert_eq!((hits.len(), hits[0].quota, hits[0].value), (1, Limiter::AsgMaxSize, 2));
+        assert!(hits[0].refused > 2, "refused again at every evaluation while tasks wait: {}", hits[0].refused);
     }
 }

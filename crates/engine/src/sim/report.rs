@@ -2,8 +2,8 @@
 
 use super::Simulation;
 use crate::output::{
-    Bucket, BucketView, CapacityCost, CostBreakdown, FailedLaunches, InstanceView, LimitShare, Limiter, Place,
-    PoolView, ProviderCost, ProviderView, RunTaskCost, RunTaskSummary, ServiceCost, ServiceSummary, ServiceView,
+    Bucket, BucketView, CapacityCost, ChartMarker, CostBreakdown, FailedLaunches, InstanceView, LimitShare, Limiter,
+    Place, PoolView, ProviderCost, ProviderView, RunTaskCost, RunTaskSummary, ServiceCost, ServiceSummary, ServiceView,
     Summary, TaskView, View,
 };
 use crate::scenario::CapacityType;
@@ -103,6 +103,7 @@ impl Simulation {
             quota_hits: self.quota_hits(),
             cost_breakdown: self.cost_breakdown(),
             stopped_early: self.stopped_early.clone(),
+            task_retirements: self.task_retirements(),
         }
     }
 
@@ -246,6 +247,7 @@ impl Simulation {
                     }
                 })
                 .collect(),
+            task_retirement: self.task_retirement_view(),
         }
     }
 
@@ -308,5 +310,24 @@ impl Simulation {
             stopping: t.stop_reason.filter(|_| t.stopping),
             interruption_warning: t.kill_at.is_some(),
         }
+    }
+
+    /// The moments the charts mark on their time axis, in time order: each quota's first refusal (named as the
+    /// summary's `quota_hits` name it) and each Fargate task retirement notice and retirement that happened so far.
+    pub fn chart_markers(&self) -> Vec<ChartMarker> {
+        let mut markers: Vec<ChartMarker> = self
+            .quota_hits()
+            .into_iter()
+            .map(|hit| ChartMarker { time_s: hit.first_s, label: hit.quota.name().to_string() })
+            .collect();
+        for (notice, retired) in self.retirements.times() {
+            markers.push(ChartMarker { time_s: notice.as_secs_f64(), label: "task retirement notice".into() });
+            if let Some(at) = retired {
+                markers.push(ChartMarker { time_s: at.as_secs_f64(), label: "task retirement".into() });
+            }
+        }
+        // A stable sort: markers at the same time keep the order above.
+        markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+        markers
     }
 }

@@ -224,3 +224,71 @@ fn vcpu_quota_preset_stops_the_service_at_the_quota() {
     let summary = common::run_checked(scenario, 1).metrics();
     assert!(summary.completion_s.is_some() && summary.quota_hits.is_empty(), "{:?}", summary.quota_hits);
 }
+
+/// `fargate-task-retirement`: from the notice (600 s, wait period 0) on, api (100% / 200%) never has fewer than 10
+/// healthy tasks and launches its 10 replacements before any retired task stops; worker (50% / 100%) drops to
+/// exactly 5 healthy tasks and no lower; the 4 standalone report tasks stop with the retirement as their reason
+/// and are not replaced; the summary lists one retirement of 24 tasks; both services end steady at 10.
+#[test]
+fn task_retirement_preset_keeps_each_service_within_its_deployment_bounds() {
+    use fleetplan_engine::task::{Health, Owner, StopReason, TaskState};
+    use fleetplan_engine::time::SimTime;
+    use fleetplan_engine::RunOptions;
+    for seed in 1..=3 {
+        let options = RunOptions { trace: true, check_invariants: true };
+        let mut sim = Simulation::with_options(common::preset("fargate-task-retirement"), seed, options);
+        sim.step_until(SimTime(600_000));
+        let mut lowest = [u32::MAX; 2];
+        let mut api_stopped_before_replacements = false;
+        while sim.step() {
+            let mut healthy = [0u32; 2];
+            let (mut api_launched_after, mut api_retired_stopping) = (0, 0);
+            for t in sim.tasks() {
+                if let Owner::Service { service, .. } = t.owner {
+                    let s = service.index();
+                    healthy[s] += u32::from(!t.stopping && t.health == Health::Healthy);
+                    if s == 0 {
+                        api_launched_after += u32::from(t.launched_at >= SimTime(600_000));
+                        api_retired_stopping += u32::from(t.retiring && t.stopping);
+                    }
+                }
+            }
+            api_stopped_before_replacements |= api_retired_stopping > 0 && api_launched_after < 10;
+            for s in 0..2 {
+                lowest[s] = lowest[s].min(healthy[s]);
+            }
+        }
+        assert!(sim.invariant_error().is_none(), "seed {seed}: {:?}", sim.invariant_error());
+        assert_eq!(lowest, [10, 5], "seed {seed}: lowest healthy counts of api and worker");
+        assert!(!api_stopped_before_replacements, "seed {seed}: api starts its replacements first");
+        let report: Vec<_> = sim
+            .tasks()
+            .iter()
+            .filter(|t| matches!(t.owner, Owner::Standalone { .. }))
+            .map(|t| (t.state, t.stop_reason))
+            .collect();
+        assert_eq!(report, vec![(TaskState::Stopped, Some(StopReason::TaskRetirement)); 4], "seed {seed}");
+        let summary = sim.metrics();
+        let r = &summary.task_retirements[0];
+        assert_eq!((r.tasks, r.service_tasks_replaced, r.standalone_tasks_stopped), (24, 20, 4), "seed {seed}");
+        assert_eq!(summary.tasks_launched, 44, "seed {seed}: 24 at the start, 20 replacements");
+        for service in &summary.services {
+            assert_eq!((service.running, service.healthy), (10, 10), "seed {seed}: {}", service.name);
+            assert!(service.steady_s.is_some_and(|s| s > 600.0), "seed {seed}: {}", service.name);
+        }
+        let markers: Vec<_> = sim.chart_markers().into_iter().map(|m| (m.time_s, m.label)).collect();
+        let notice = (600.0, "task retirement notice".to_string());
+        assert_eq!(markers, [notice, (600.0, "task retirement".to_string())], "seed {seed}");
+        // The running chart: 24 before the notice, 15 at its lowest after it, 20 at the end.
+        let series = sim.series();
+        let running = series.column(fleetplan_engine::output::Column::RunningFargate);
+        let after: Vec<f64> =
+            running.iter().enumerate().filter(|&(i, _)| series.time_s(i) > 600.0).map(|(_, &v)| v).collect();
+        let before =
+            running.iter().enumerate().filter(|&(i, _)| series.time_s(i) <= 600.0).map(|(_, &v)| v).next_back();
+        assert_eq!(before, Some(24.0), "seed {seed}");
+        assert_eq!(after.iter().copied().fold(f64::INFINITY, f64::min), 15.0, "seed {seed}");
+        assert!(after.iter().all(|&v| v < 24.0), "seed {seed}: never 24 again");
+        assert_eq!(after.last(), Some(&20.0), "seed {seed}");
+    }
+}

@@ -1,5 +1,7 @@
-//! The timed events of a scenario: scale, deploy, Spot interruption waves and Spot availability changes.
+//! The timed events of a scenario: scale, deploy, Spot interruption waves, Spot availability changes, pool
+//! capacity and Fargate task retirement notices.
 
+use crate::defaults as d;
 use crate::spec::{Purchase, ScenarioSpec, TimedEventSpec};
 use crate::time::SimTime;
 
@@ -89,12 +91,42 @@ impl Validator {
                 let (instance_type, zone) = pool.unwrap_or((0, 0));
                 TimedAction::PoolCapacity { provider: index.unwrap_or(0), instance_type, zone, available: *available }
             }
+            TimedEventSpec::FargateTaskRetirement { at_s, wait_period_days, tasks_launched_before_s } => {
+                self.task_retirement(prefix, *at_s, *wait_period_days, *tasks_launched_before_s)
+            }
             TimedEventSpec::FargateSpotAvailability { availability, capacity_per_s, .. } => {
                 TimedAction::SpotAvailability {
                     capacity_per_minute: self.spot_capacity(&field("capacity_per_s"), *availability, *capacity_per_s),
                 }
             }
         }
+    }
+
+    /// A Fargate task retirement notice: the wait is one of the values the account setting takes, and the tasks
+    /// on the retired revision were launched before the notice.
+    fn task_retirement(
+        &mut self,
+        prefix: &str,
+        at_s: f64,
+        wait_period_days: Option<u32>,
+        launched_before_s: Option<f64>,
+    ) -> TimedAction {
+        let field = |name: &str| format!("{prefix}.{name}");
+        let wait_days = wait_period_days.unwrap_or(d::FARGATE_TASK_RETIREMENT_WAIT_DAYS);
+        if !d::FARGATE_TASK_RETIREMENT_WAIT_CHOICES.contains(&wait_days) {
+            self.err(
+                field("wait_period_days"),
+                format!("fargateTaskRetirementWaitPeriod is 0, 7 or 14 days, got {wait_days}"),
+            );
+        }
+        let notice_s = if at_s.is_finite() { at_s.max(0.0) } else { 0.0 };
+        let launched_before = match launched_before_s {
+            Some(s) => SimTime(self.seconds(&field("tasks_launched_before_s"), s, 0.0, notice_s)),
+            None => SimTime::from_secs_f64(notice_s),
+        };
+        // Whole days in milliseconds: at most 14 x 86,400,000, far inside u64.
+        let wait_ms = u64::from(wait_days.min(14)) * 86_400_000;
+        TimedAction::FargateTaskRetirement { wait_days, wait_ms, launched_before }
     }
 
     fn find_service(&mut self, field: &str, name: &str, spec: &ScenarioSpec) -> usize {
@@ -232,6 +264,30 @@ mod tests {
                 "events[0].fraction: must be above 0 and at most 1, got 0",
                 "events[0].instance_type: `c5.large` is not one of the provider's instance types",
                 "events[0].zone: `mars-1a` is not one of the provider's Availability Zones",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_task_retirement_takes_the_account_settings_values() {
+        let (v, events) = validate(
+            r#"[{ "type": "fargate_task_retirement", "at_s": 30 },
+                { "type": "fargate_task_retirement", "at_s": 40, "wait_period_days": 3,
+                  "tasks_launched_before_s": 50 }]"#,
+        );
+        assert_eq!(
+            events[0].action,
+            TimedAction::FargateTaskRetirement {
+                wait_days: 7,
+                wait_ms: 7 * 86_400_000,
+                launched_before: SimTime(30_000)
+            }
+        );
+        assert_eq!(
+            problems(&v),
+            [
+                "events[1].wait_period_days: fargateTaskRetirementWaitPeriod is 0, 7 or 14 days, got 3",
+                "events[1].tasks_launched_before_s: must be between 0 and 40 seconds, got 50",
             ]
         );
     }

@@ -143,21 +143,13 @@ pub(in crate::sim) fn evaluate(
     now: SimTime,
 ) -> Decision {
     let n = census.live;
-    let m = if census.waiting > 0 {
-        match census.needed {
-            0 => n,
-            extra => n + extra.clamp(scaling.minimum_step, scaling.maximum_step),
-        }
-    } else {
-        n - census.empty
-    };
+    let (m, desired) = target(census, scaling);
     let reservation = reservation(m, n);
-    let desired = narrow::u32_of_u64((u64::from(m) * 100).div_ceil(u64::from(scaling.target_capacity)));
     let (step, low_since) = if desired > n {
         if census.warming > 0 {
             (Step::Hold, None)
         } else {
-            let step = (desired - n).clamp(scaling.minimum_step, scaling.maximum_step).min(max_size.saturating_sub(n));
+            let step = wanted_step(census, scaling).min(max_size.saturating_sub(n));
             (Step::Out(step), None)
         }
     } else if desired < n {
@@ -172,6 +164,29 @@ pub(in crate::sim) fn evaluate(
         (Step::Hold, None)
     };
     Decision { reservation, step, low_since }
+}
+
+/// M (the instances needed) and the instance count that puts the reservation at the target.
+fn target(census: &Census, scaling: &ManagedScaling) -> (u32, u32) {
+    let n = census.live;
+    let m = if census.waiting > 0 {
+        match census.needed {
+            0 => n,
+            extra => n + extra.clamp(scaling.minimum_step, scaling.maximum_step),
+        }
+    } else {
+        n - census.empty
+    };
+    (m, narrow::u32_of_u64((u64::from(m) * 100).div_ceil(u64::from(scaling.target_capacity))))
+}
+
+/// The scale-out step managed scaling asks for before the group's maximum size caps it (0 when it asks none).
+pub(in crate::sim) fn wanted_step(census: &Census, scaling: &ManagedScaling) -> u32 {
+    let (_, desired) = target(census, scaling);
+    match desired.checked_sub(census.live) {
+        Some(gap) if gap > 0 => gap.clamp(scaling.minimum_step, scaling.maximum_step),
+        _ => 0,
+    }
 }
 
 /// An instance as the Auto Scaling group's termination policy sees it.
@@ -289,6 +304,14 @@ impl Simulation {
                 }
                 let failed = narrow::u32_of((0..step).filter(|_| self.launch_instance(p).is_none()).count());
                 self.trace_failed_launches(p, failed);
+                // The group's maximum size took instances off the step: a hit of that limit, traced after the
+                // launches so that runs which never reach it trace as before.
+                let wanted = wanted_step(&census, &scaling);
+                if wanted > step {
+                    let name = self.scenario.providers[p.index()].name.clone();
+                    let max_size = sizes.1;
+                    self.max_size_refused(name, u64::from(wanted - step), census.live, max_size);
+                }
             }
             Step::In(count) => self.scale_in(p, count),
             Step::Hold => {}

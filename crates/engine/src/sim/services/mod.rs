@@ -144,12 +144,14 @@ impl Services {
 
 impl Simulation {
     /// Why the scheduler stops a task it replaces: its instance is being reclaimed (a Spot interruption notice) or
-    /// terminated by its group (managed instance draining), or it is of an older revision.
+    /// terminated by its group (managed instance draining), its Fargate platform revision was retired, or it is of
+    /// an older revision.
     pub(super) fn replaced_reason(&self, task: TaskId) -> StopReason {
         let t = &self.tasks[task];
         match t.instance {
             Some(i) if t.on_draining && self.fleet.instance(i).notice_at.is_some() => StopReason::SpotInterrupted,
             Some(_) if t.on_draining => StopReason::InstanceTerminated,
+            _ if t.retiring => StopReason::TaskRetirement,
             _ => StopReason::Replaced,
         }
     }
@@ -168,7 +170,8 @@ impl Simulation {
         self.schedule(at, Event::ServiceCycle { service: s });
     }
 
-    /// One of the service's tasks is on an instance that started draining: it is to be replaced.
+    /// One of the service's tasks is on an instance that started draining, or on a retired Fargate platform
+    /// revision: it is to be replaced.
     pub(super) fn service_task_on_draining(&mut self, s: ServiceId) {
         self.services.list[s.index()].on_draining += 1;
         self.update_steady(s);

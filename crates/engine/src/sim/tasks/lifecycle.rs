@@ -56,6 +56,7 @@ impl Simulation {
             stop_reason: None,
             kill_at: None,
             slot: 0,
+            retiring: false,
         });
         self.accounting.count_launch(capacity);
         self.quota_task_launched(provider, task_def);

@@ -154,6 +154,13 @@ impl Tasks {
         self.arena[id.index()].on_draining = true;
     }
 
+    /// The task is on a retired Fargate platform revision: to be replaced by its service (see `on_draining`).
+    pub(in crate::sim) fn set_retiring(&mut self, id: TaskId) {
+        let t = &mut self.arena[id.index()];
+        t.retiring = true;
+        t.on_draining = true;
+    }
+
     pub(in crate::sim) fn set_slot(&mut self, id: TaskId, slot: u32) {
         self.arena[id.index()].slot = slot;
     }
@@ -217,6 +224,7 @@ mod tests {
             stop_reason: None,
             kill_at: None,
             slot: 0,
+            retiring: false,
         }
     }
 
