@@ -405,6 +405,12 @@ pub struct ProviderCost {
     #[serde(serialize_with = "capacity_name")]
     pub capacity: CapacityType,
     pub usd: f64,
+    /// Amazon ECS Managed Instances providers only: the provider's kind, `MANAGED_INSTANCES`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// Amazon ECS Managed Instances providers only: the management fee, part of `usd` (the rest is EC2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management_fee_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -603,6 +609,9 @@ pub struct ProviderView {
     pub failed_launches: u64,
     /// Pools of the group without capacity now, as `type in zone`.
     pub pools_out_of_capacity: Vec<String>,
+    /// An Amazon ECS Managed Instances provider (no Auto Scaling group).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub managed_instances: bool,
 }
 
 /// A container instance, for drawing.
@@ -863,6 +872,21 @@ pub enum TraceWhat {
         by: String,
         usage: String,
     },
+    /// A Managed Instances provider launches instances of the type it chose for tasks waiting for capacity.
+    ManagedLaunch {
+        provider: String,
+        instances: u32,
+        instance_type: &'static str,
+    },
+    /// A Managed Instances provider removes an idle instance (infrastructure optimization).
+    IdleScaleIn {
+        provider: String,
+        instance: u32,
+    },
+    /// ECS drains a managed instance at the end of its patching lifetime.
+    PatchingDrain {
+        instance: u32,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -911,6 +935,13 @@ impl fmt::Display for TraceEntry {
                 write!(f, "{provider} pool {instance_type} in {zone} {now}")
             }
             TraceWhat::QuotaHit { quota, by, usage } => write!(f, "{by}: refused by {quota} (in use: {usage})"),
+            TraceWhat::ManagedLaunch { provider, instances, instance_type } => {
+                write!(f, "{provider} launches {instances} x {instance_type} for waiting tasks")
+            }
+            TraceWhat::IdleScaleIn { provider, instance } => {
+                write!(f, "{provider} removes idle instance {instance}")
+            }
+            TraceWhat::PatchingDrain { instance } => write!(f, "instance {instance} drained for patching"),
         }
     }
 }

@@ -262,11 +262,11 @@ mod tests {
     }
 
     fn validate(provider: &str) -> Result<Scenario, crate::scenario::ScenarioError> {
-        Scenario::from_spec(&spec(&format!(r#""managed_instances_providers": [{provider}]"#)))
+        Scenario::from_spec(spec(&format!(r#""managed_instances_providers": [{provider}]"#)))
     }
 
     fn errors(provider: &str) -> Vec<(String, String)> {
-        validate(provider).expect_err("invalid").errors.into_iter().map(|e| (e.field, e.message)).collect()
+        validate(provider).expect_err("invalid").problems().into_iter().map(|e| (e.field, e.message)).collect()
     }
 
     #[test]
