@@ -10,5 +10,6 @@ mod cost;
 mod determinism;
 mod ec2;
 mod invariants;
+mod managed_instances;
 mod share_links;
 mod validation;

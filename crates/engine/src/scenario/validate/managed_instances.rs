@@ -141,7 +141,10 @@ impl Validator {
                     .collect();
                 let spot = p.capacity_option_type == Purchase::Spot;
                 if !spot && p.interruption_frequency.is_some() {
-                    self.err(field("interruption_frequency"), "applies to Spot capacity: set capacity_option_type to spot");
+                    self.err(
+                        field("interruption_frequency"),
+                        "applies to Spot capacity: set capacity_option_type to spot",
+                    );
                 }
                 let per_hour = p.interruption_frequency.map_or(0.0, |f| f.monthly_fraction() / d::HOURS_PER_MONTH);
                 AsgProvider {
@@ -236,7 +239,8 @@ mod tests {
 
     #[test]
     fn requirements_filter_the_catalogue_by_ranges_patterns_and_makers() {
-        let req = requirements(r#"{ "vcpu_count": { "min": 2, "max": 2 }, "memory_mib": { "min": 8192, "max": 8192 } }"#);
+        let req =
+            requirements(r#"{ "vcpu_count": { "min": 2, "max": 2 }, "memory_mib": { "min": 8192, "max": 8192 } }"#);
         // Burstable t3.large (2 vCPU, 8 GiB) is left out: EC2 excludes burstable types by default.
         assert_eq!(names(&eligible_types(&req)), ["m5.large", "m6i.large", "m6g.large"]);
         let req = requirements(

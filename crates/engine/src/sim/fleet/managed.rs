@@ -134,7 +134,8 @@ impl Simulation {
     /// A task started waiting for an instance of group `p`: a Managed Instances provider launches for the waiting
     /// tasks shortly (once for every task that arrives meanwhile).
     pub(in crate::sim) fn request_managed_launch(&mut self, p: ProviderId) {
-        if self.scenario.providers[p.index()].managed_instances.is_none() || self.fleet.providers[p.index()].launch_pending
+        if self.scenario.providers[p.index()].managed_instances.is_none()
+            || self.fleet.providers[p.index()].launch_pending
         {
             return;
         }
@@ -149,7 +150,12 @@ impl Simulation {
         let Some(mi) = &provider.managed_instances else { return Vec::new() };
         let spot = provider.purchase == Purchase::Spot;
         let discount = if spot { 1.0 - self.scenario.prices.ec2_spot_discount_percent / 100.0 } else { 1.0 };
-        provider.instance_types.iter().zip(&mi.fee_hour_usd).map(|(t, fee)| t.on_demand_hour_usd * discount + fee).collect()
+        provider
+            .instance_types
+            .iter()
+            .zip(&mi.fee_hour_usd)
+            .map(|(t, fee)| t.on_demand_hour_usd * discount + fee)
+            .collect()
     }
 
     /// Launches instances for the tasks waiting for Managed Instances provider `p` ([`plan`]).
@@ -192,8 +198,7 @@ impl Simulation {
         zones_used.dedup();
         let spread = (service_tasks as usize).min(provider.zones.len()).min(3) as u32;
         let spread_min = spread.saturating_sub(zones_used.len() as u32);
-        let waiting: Vec<(Needs, u32)> =
-            per_task_def.into_iter().map(|(td, n)| (self.needs(td as usize), n)).collect();
+        let waiting: Vec<(Needs, u32)> = per_task_def.into_iter().map(|(td, n)| (self.needs(td as usize), n)).collect();
         let hour_usd = self.managed_hour_usd(p);
         let launches =
             plan(&provider.instance_types, &hour_usd, provider.eni_trunking, &waiting, &mut rooms, spread_min);
@@ -240,8 +245,7 @@ impl Simulation {
     /// deregistered and terminated.
     pub(in crate::sim) fn idle_check(&mut self, id: InstanceId, since: SimTime) {
         let instance = self.fleet.instance(id);
-        if instance.state != InstanceState::Active || instance.idle_since != Some(since) || !instance.tasks.is_empty()
-        {
+        if instance.state != InstanceState::Active || instance.idle_since != Some(since) || !instance.tasks.is_empty() {
             return;
         }
         let provider = self.scenario.providers[instance.provider.index()].name.clone();
@@ -311,14 +315,7 @@ mod tests {
     use crate::task::TaskState;
 
     fn needs(cpu: u32, memory: u32) -> Needs {
-        Needs {
-            cpu,
-            memory,
-            architecture: Architecture::X86_64,
-            eni: true,
-            fixed_ports: Vec::new(),
-            dynamic_ports: 0,
-        }
+        Needs { cpu, memory, architecture: Architecture::X86_64, eni: true, fixed_ports: Vec::new(), dynamic_ports: 0 }
     }
 
     fn types(names: &[&str]) -> Vec<InstanceType> {

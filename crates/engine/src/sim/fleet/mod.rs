@@ -348,7 +348,13 @@ impl Fleet {
 
     /// Adds an instance of the group's type `t` (Managed Instances choose the type themselves) in the least
     /// populated zone whose pool of that type has capacity; `None` when every zone's pool refuses.
-    pub(super) fn add_typed(&mut self, p: ProviderId, provider: &AsgProvider, t: usize, now: SimTime) -> Option<InstanceId> {
+    pub(super) fn add_typed(
+        &mut self,
+        p: ProviderId,
+        provider: &AsgProvider,
+        t: usize,
+        now: SimTime,
+    ) -> Option<InstanceId> {
         let rt = &self.providers[p.index()];
         let in_zone = |z: usize| rt.by_zone.get(z).map_or(0, Vec::len);
         let zone = (0..provider.zones.len().max(1))
