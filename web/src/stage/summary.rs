@@ -44,7 +44,16 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
     rows.push(("category", "Load balancer LCU-hours".to_string(), b.load_balancer_lcu_usd));
     rows.extend(b.services.iter().map(|s| ("service", s.name.clone(), s.total_usd)));
     rows.extend(b.run_tasks.iter().map(|r| ("RunTask", r.name.clone(), r.total_usd)));
-    rows.extend(b.providers.iter().map(|p| ("instances", p.name.clone(), p.usd)));
+    for p in &b.providers {
+        match p.management_fee_usd {
+            // Managed Instances: named as such, with the management fee that is part of the provider's cost.
+            Some(fee) => {
+                rows.push(("instances", format!("{} (Managed Instances)", p.name), p.usd));
+                rows.push(("instances", format!("{}: of which management fee", p.name), fee));
+            }
+            None => rows.push(("instances", p.name.clone(), p.usd)),
+        }
+    }
     rows.retain(|&(_, _, usd)| usd > 0.0);
     rows
 }
@@ -209,5 +218,15 @@ mod tests {
         let categories: f64 = rows.iter().filter(|r| r.0 == "category").map(|r| r.2).sum();
         assert!((categories - summary.cost_usd).abs() < 1e-3, "{categories} vs {}", summary.cost_usd);
         assert_eq!(rows[3].2, summary.cost_breakdown.services[0].total_usd);
+    }
+
+    #[test]
+    fn a_managed_instances_provider_is_named_with_its_fee() {
+        let preset = fleetplan_engine::presets::get("managed-instances-vs-asg").expect("preset");
+        let mut sim = Simulation::new(preset.scenario().unwrap(), 1);
+        sim.run_to_end();
+        let rows = cost_rows(&sim.metrics());
+        let names: Vec<&str> = rows.iter().filter(|r| r.0 == "instances").map(|r| r.1.as_str()).collect();
+        assert_eq!(names, ["asg", "managed (Managed Instances)", "managed: of which management fee"]);
     }
 }
