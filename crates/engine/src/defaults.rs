@@ -239,3 +239,6 @@ pub const MANAGED_INSTANCES_FEE_PERCENT: f64 = 12.1;
 /// **An assumption**: AWS says ECS "rapidly provisions and scales" (Deep Dive: Amazon ECS Managed Instances
 /// provisioning and optimization) and publishes no cadence; one second batches the tasks a workflow cycle launched.
 pub const MANAGED_INSTANCES_LAUNCH_DELAY_S: f64 = 1.0;
+/// How long after a launch for waiting tasks failed (InsufficientInstanceCapacity in every pool of the chosen type)
+/// ECS tries again. **An assumption**: AWS does not publish it; one minute, the period of managed scaling's readings.
+pub const MANAGED_INSTANCES_RETRY_S: f64 = 60.0;

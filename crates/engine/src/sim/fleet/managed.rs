@@ -72,8 +72,9 @@ impl Room {
 }
 
 /// The instance type that runs `count` tasks of `needs` for the lowest hourly price (`hour_usd`, indexed like
-/// `types`), and how many instances of it that takes. Ties go to fewer instances (larger ones: "placing multiple
-/// smaller tasks on larger instances"), then to the catalogue order. `None` when no type holds one task.
+/// `types`) among those of the task's CPU architecture, and how many instances of it that takes. Ties go to fewer
+/// instances (larger ones: "placing multiple smaller tasks on larger instances"), then to the catalogue order.
+/// `None` when no type holds one task.
 pub(in crate::sim) fn select_type(
     types: &[InstanceType],
     hour_usd: &[f64],
@@ -84,6 +85,8 @@ pub(in crate::sim) fn select_type(
     types
         .iter()
         .enumerate()
+        // A task runs only on its task definition's CPU architecture (runtimePlatform).
+        .filter(|(_, ty)| ty.architecture == needs.architecture)
         .filter_map(|(t, ty)| {
             let per = tasks_per_instance(ty, eni_trunking, needs);
             (per > 0).then(|| (t, count.div_ceil(per)))
@@ -144,17 +147,25 @@ impl Simulation {
         self.schedule_in(delay, Event::ManagedLaunch { provider: p });
     }
 
-    /// The hourly price of each of the group's types: the instance (less the Spot discount) plus the fee.
+    /// The hourly price of each of the group's types: the instance (less the Spot discount) plus the fee; infinite
+    /// for a type whose pools are out of capacity in every zone, so the launch goes to the next cheapest type (a
+    /// launch of it could only fail with InsufficientInstanceCapacity).
     fn managed_hour_usd(&self, p: ProviderId) -> Vec<f64> {
         let provider = &self.scenario.providers[p.index()];
         let Some(mi) = &provider.managed_instances else { return Vec::new() };
         let spot = provider.purchase == Purchase::Spot;
         let discount = if spot { 1.0 - self.scenario.prices.ec2_spot_discount_percent / 100.0 } else { 1.0 };
+        let dry = self.fleet.providers[p.index()].dry_pools();
+        let zones = provider.zones.len().max(1);
+        let dry_everywhere = |t: usize| (0..zones).all(|z| dry.contains(&(t as u16, z as u16)));
         provider
             .instance_types
             .iter()
             .zip(&mi.fee_hour_usd)
-            .map(|(t, fee)| t.on_demand_hour_usd * discount + fee)
+            .enumerate()
+            .map(
+                |(t, (ty, fee))| if dry_everywhere(t) { f64::INFINITY } else { ty.on_demand_hour_usd * discount + fee },
+            )
             .collect()
     }
 
@@ -222,6 +233,12 @@ impl Simulation {
             }
         }
         self.trace_failed_launches(p, failed);
+        if failed > 0 {
+            // Tasks still wait: try again later, as they would otherwise wait out their PROVISIONING timeout.
+            self.fleet.providers[p.index()].launch_pending = true;
+            let retry = SimTime::from_secs_f64(defaults::MANAGED_INSTANCES_RETRY_S).as_millis();
+            self.schedule_in(retry, Event::ManagedLaunch { provider: p });
+        }
     }
 
     /// An ACTIVE managed instance with no task starts its idle wait (`scaleInAfter`), unless it already waits.
@@ -336,6 +353,13 @@ mod tests {
         // 6 GiB tasks do not fit a c5.large (4 GiB): two fit an r5.large ($0.126) but only one an m5.large, so
         // for four of them two r5.large ($0.252) beat four m5.large ($0.384) and the m5.xlarge pair ($0.384).
         assert_eq!(select_type(&ts, &on_demand(&ts), true, &needs(512, 6144), 4), Some((3, 2)));
+        // An arm64 task goes to Graviton even where x86 is listed first; an x86 task never does, cheaper or not.
+        let ts = types(&["m5.large", "m6g.large"]);
+        let mut arm = needs(1024, 2048);
+        arm.architecture = Architecture::Arm64;
+        assert_eq!(select_type(&ts, &on_demand(&ts), true, &arm, 2), Some((1, 1)));
+        assert_eq!(select_type(&ts, &on_demand(&ts), true, &needs(1024, 2048), 2), Some((0, 1)));
+        let ts = types(&["m5.large", "m5.xlarge", "c5.large", "r5.large"]);
         // Nothing holds a 64 GiB task.
         assert_eq!(select_type(&ts, &on_demand(&ts), true, &needs(1024, 65536), 1), None);
     }
@@ -369,6 +393,10 @@ mod tests {
     }
 
     fn managed_for(provider: &str, service: &str, horizon_s: u32) -> Simulation {
+        managed_with(provider, service, horizon_s, "")
+    }
+
+    fn managed_with(provider: &str, service: &str, horizon_s: u32, top: &str) -> Simulation {
         let comma = |s: &str| if s.is_empty() { String::new() } else { format!(", {s}") };
         let json = format!(
             r#"{{ "version": 1, "name": "unit", "horizon_s": {horizon_s},
@@ -377,9 +405,10 @@ mod tests {
                         "cpu_manufacturers": ["intel"] }}{} }}],
                 "task_definitions": [{{ "name": "web", "cpu": 1024, "memory": 2048, "image_mb": 50 }}],
                 "services": [{{ "name": "web", "task_definition": "web", "desired_count": 2,
-                    "capacity_provider_strategy": [{{ "capacity_provider": "mi", "weight": 1 }}]{} }}] }}"#,
+                    "capacity_provider_strategy": [{{ "capacity_provider": "mi", "weight": 1 }}]{} }}]{} }}"#,
             comma(provider),
-            comma(service)
+            comma(service),
+            comma(top)
         );
         testing::checked(Scenario::from_json(&json).unwrap_or_else(|e| panic!("{e}")))
     }
@@ -400,6 +429,37 @@ mod tests {
         let mut tasks = sim.fleet.instance(i(0)).tasks.clone();
         tasks.sort();
         assert_eq!(tasks, [t(0), t(1)]);
+    }
+
+    #[test]
+    fn a_type_out_of_capacity_everywhere_gives_way_to_the_next_cheapest() {
+        let events = r#""events": [{ "type": "pool_capacity", "at_s": 0, "provider": "mi", "instance_type": "m5.large",
+            "zone": "us-east-1a", "available": false }]"#;
+        let mut sim = managed_with("", "", 3600, events);
+        sim.step_through(|e| matches!(e, Event::ManagedLaunch { .. }));
+        // m5.large has no capacity: m6i.large, the same price, takes its place; nothing fails.
+        assert_eq!(sim.fleet.instance(i(0)).instance_type.name, "m6i.large");
+        assert_eq!(sim.fleet.providers()[0].failed_launches(), 0);
+    }
+
+    #[test]
+    fn when_no_type_has_capacity_the_launch_fails_and_is_tried_again() {
+        let dry = |t: &str, at: u32, available: bool| {
+            format!(
+                r#"{{ "type": "pool_capacity", "at_s": {at}, "provider": "mi", "instance_type": "{t}", "zone": "us-east-1a", "available": {available} }}"#
+            )
+        };
+        let types = ["m5.large", "m5.xlarge", "m6i.large", "m6i.xlarge", "c5.large", "c5.xlarge", "r5.large"];
+        let mut events: Vec<String> = types.iter().map(|t| dry(t, 0, false)).collect();
+        events.push(dry("c5.large", 30, true));
+        let mut sim = managed_with("", "", 3600, &format!(r#""events": [{}]"#, events.join(",")));
+        sim.step_through(|e| matches!(e, Event::ManagedLaunch { .. }));
+        assert_eq!(sim.fleet.live_instances(), 0);
+        assert!(sim.fleet.providers()[0].failed_launches() > 0);
+        // A minute later c5.large has capacity again: the retry launches it for the tasks still waiting.
+        sim.step_through(|e| matches!(e, Event::ManagedLaunch { .. }));
+        assert_eq!(sim.fleet.live_instances(), 2);
+        assert_eq!(sim.fleet.instance(i(0)).instance_type.name, "c5.large");
     }
 
     #[test]
