@@ -224,3 +224,28 @@ pub const LB_DEREGISTRATION_DELAY_S: f64 = 300.0;
 pub const FARGATE_TASK_RETIREMENT_WAIT_DAYS: u32 = 7;
 /// The values the account setting accepts (the same page: "0", "7", "14").
 pub const FARGATE_TASK_RETIREMENT_WAIT_CHOICES: [u32; 3] = [0, 7, 14];
+
+// Amazon ECS Managed Instances (`docs/model.md` §4.9).
+
+/// Days from launch at which ECS starts draining a managed instance for patching. *Patching in Amazon ECS Managed
+/// Instances*: "By default, Amazon ECS managed container instances operate on a standardized 14–21 day lifecycle.
+/// Amazon ECS initiates graceful workload draining at day 14 from instance launch, with final termination occurring
+/// no later than day 21."
+pub const MANAGED_INSTANCES_DRAIN_AFTER_DAYS: f64 = 14.0;
+/// Seconds an idle managed instance waits before it is removed when `scaleInAfter` is unset. **An assumption**:
+/// *InfrastructureOptimization* (ECS API Reference) says only "null - Uses the default optimization behavior" and
+/// allows 0 to 3600 s; AWS publishes no figure for the default, so 300 s (five minutes) stands in for it.
+pub const MANAGED_INSTANCES_SCALE_IN_AFTER_S: f64 = 300.0;
+/// The management fee per instance-hour as a percent of the type's On-Demand price. AWS prices the fee per
+/// instance type (ECS pricing page, read 2026-09-20: "ECS Managed Instances management fee", example c6a.2xlarge
+/// $0.037 per instance hour, "Billed per second with a one-minute minimum") but the per-type table was not found
+/// in the stored sources. **An assumption** derived from that one example: $0.037 / $0.306 (c6a.2xlarge On-Demand,
+/// us-east-1 Linux) = 12.1%. Scenarios can set the fee per type (`management_fee_hour_by_type`).
+pub const MANAGED_INSTANCES_FEE_PERCENT: f64 = 12.1;
+/// How long after a task starts waiting for a managed instance ECS launches instances for the waiting tasks.
+/// **An assumption**: AWS says ECS "rapidly provisions and scales" (Deep Dive: Amazon ECS Managed Instances
+/// provisioning and optimization) and publishes no cadence; one second batches the tasks a workflow cycle launched.
+pub const MANAGED_INSTANCES_LAUNCH_DELAY_S: f64 = 1.0;
+/// How long after a launch for waiting tasks failed (InsufficientInstanceCapacity in every pool of the chosen type)
+/// ECS tries again. **An assumption**: AWS does not publish it; one minute, the period of managed scaling's readings.
+pub const MANAGED_INSTANCES_RETRY_S: f64 = 60.0;

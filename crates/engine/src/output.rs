@@ -451,6 +451,12 @@ pub struct ProviderCost {
     #[serde(serialize_with = "capacity_name")]
     pub capacity: CapacityType,
     pub usd: f64,
+    /// Amazon ECS Managed Instances providers only: the provider's kind, `MANAGED_INSTANCES`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// Amazon ECS Managed Instances providers only: the management fee, part of `usd` (the rest is EC2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub management_fee_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -667,6 +673,9 @@ pub struct ProviderView {
     pub failed_launches: u64,
     /// Pools of the group without capacity now, as `type in zone`.
     pub pools_out_of_capacity: Vec<String>,
+    /// An Amazon ECS Managed Instances provider (no Auto Scaling group).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub managed_instances: bool,
 }
 
 /// A container instance, for drawing.
@@ -941,6 +950,21 @@ pub enum TraceWhat {
         service_tasks: u32,
         standalone_tasks: u32,
     },
+    /// A Managed Instances provider launches instances of the type it chose for tasks waiting for capacity.
+    ManagedLaunch {
+        provider: String,
+        instances: u32,
+        instance_type: &'static str,
+    },
+    /// A Managed Instances provider removes an idle instance (infrastructure optimization).
+    IdleScaleIn {
+        provider: String,
+        instance: u32,
+    },
+    /// ECS drains a managed instance at the end of its patching lifetime.
+    PatchingDrain {
+        instance: u32,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -997,6 +1021,13 @@ impl fmt::Display for TraceEntry {
                 f,
                 "Fargate task retirement: {service_tasks} service tasks to replace, {standalone_tasks} standalone tasks stopped"
             ),
+            TraceWhat::ManagedLaunch { provider, instances, instance_type } => {
+                write!(f, "{provider} launches {instances} x {instance_type} for waiting tasks")
+            }
+            TraceWhat::IdleScaleIn { provider, instance } => {
+                write!(f, "{provider} removes idle instance {instance}")
+            }
+            TraceWhat::PatchingDrain { instance } => write!(f, "instance {instance} drained for patching"),
         }
     }
 }

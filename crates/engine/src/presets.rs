@@ -228,6 +228,21 @@ static PRESETS: &[Preset] = &[
          and nothing replaces them. So the running chart drops from 24 to 15 tasks at 600 s and climbs back to 20, \
          never 24 again. The charts mark the notice and the retirement; the summary lists the retirement with 24 tasks."
     ),
+    preset!(
+        "managed-instances-vs-asg",
+        "Managed Instances vs an Auto Scaling group vs Fargate: one rollout, three kinds of capacity",
+        None,
+        "Three services of 100 tasks (1 vCPU, 2 GiB) scale out together at 0 s and back to 0 at 30 minutes: one on an \
+         Amazon ECS Managed Instances provider (2-16 vCPU, 4-64 GiB, Intel), one on an Auto Scaling group of m5.xlarge \
+         with managed scaling that starts empty, one on Fargate. Fargate is steady first (nothing to boot). Managed \
+         Instances launches instances for the waiting tasks a second after each workflow cycle, of the type that runs \
+         each batch for the lowest price (a mix of m5 and c5 sizes), so it is steady before the ASG, which waits for a \
+         once-a-minute CapacityProviderReservation reading and then for its instances' 300 s warm-up. After the \
+         scale-in to 0, idle managed instances are removed 5 minutes later (scaleInAfter; AWS does not publish the \
+         default, 300 s is an assumption), while the ASG needs 15 minutes of low readings before it scales in; Fargate \
+         stops billing with its tasks. In the cost table the ASG provider costs the most, and the Managed Instances \
+         provider's cost includes its management fee (assumed 12.1% of the On-Demand price)."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

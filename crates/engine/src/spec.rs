@@ -52,6 +52,10 @@ pub struct ScenarioSpec {
     /// EventBridge scheduled tasks: planned, rejected by validation for now.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scheduled_tasks: Vec<Value>,
+    /// Amazon ECS Managed Instances capacity providers: AWS-managed EC2 instances chosen from instance
+    /// requirements (`docs/model.md` §4.9).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub managed_instances_providers: Vec<ManagedInstancesProviderSpec>,
 }
 
 fn default_horizon_s() -> f64 {
@@ -752,4 +756,83 @@ impl TimedEventSpec {
             | TimedEventSpec::FargateTaskRetirement { at_s, .. } => *at_s,
         }
     }
+}
+
+/// A minimum and an optional maximum (`vCpuCount`, `memoryMiB` of the EC2 `InstanceRequirements`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeSpec {
+    pub min: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+}
+
+/// The CPU makers an instance type may come from (`cpuManufacturers` of the EC2 `InstanceRequirements`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CpuManufacturer {
+    Intel,
+    Amd,
+    /// AWS Graviton (arm64).
+    AmazonWebServices,
+}
+
+/// Whether burstable (T family) types may be chosen (`burstablePerformance` of the EC2 `InstanceRequirements`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BurstablePerformance {
+    Included,
+    /// EC2's default for attribute-based instance type selection.
+    #[default]
+    Excluded,
+    Required,
+}
+
+/// The instance requirements of a Managed Instances provider: which catalogue types it may launch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceRequirementsSpec {
+    pub vcpu_count: RangeSpec,
+    pub memory_mib: RangeSpec,
+    /// Types or wildcards (`"m5.*"`, `"c6g.*"`) the provider may launch; empty: any type that fits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_instance_types: Vec<String>,
+    /// Empty: any maker.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpu_manufacturers: Vec<CpuManufacturer>,
+    #[serde(default)]
+    pub burstable_performance: BurstablePerformance,
+}
+
+/// An Amazon ECS Managed Instances capacity provider (`docs/model.md` §4.9): no Auto Scaling group and no managed
+/// scaling; ECS launches instances of the cheapest fitting type for tasks that wait, and removes idle ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedInstancesProviderSpec {
+    pub name: String,
+    pub instance_requirements: InstanceRequirementsSpec,
+    /// `capacityOptionType`: `on_demand` (the default) or `spot`.
+    #[serde(default)]
+    pub capacity_option_type: Purchase,
+    /// The Availability Zones of the provider's subnets.
+    #[serde(default = "default_zones")]
+    pub availability_zones: Vec<String>,
+    /// `infrastructureOptimization.scaleInAfter`: seconds an idle instance waits before it is removed, 0 to 3600;
+    /// -1 turns the optimization off; unset: the default behaviour (a delay AWS does not publish; see the defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_in_after_s: Option<i32>,
+    /// The management fee per instance-hour, in percent of the instance type's On-Demand price, for types not in
+    /// `management_fee_hour_by_type`. Unset: the default (derived from AWS's one published example).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_fee_percent: Option<f64>,
+    /// The management fee per instance-hour in USD for named instance types (the ECS pricing page's table).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub management_fee_hour_by_type: std::collections::BTreeMap<String, f64>,
+    /// Spot only: random interruptions at this Spot Instance Advisor frequency (per instance, per month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interruption_frequency: Option<InterruptionFrequency>,
+    /// Days from launch at which ECS drains an instance for patching (the documented lifecycle starts draining at
+    /// day 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drain_after_days: Option<f64>,
 }

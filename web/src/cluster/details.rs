@@ -1,7 +1,7 @@
 //! The cluster view in words: the details box for an instance or a task (plain text rows the stage renders), and
 //! the number wording the layout's labels share.
 
-use fleetplan_engine::output::InstanceView;
+use fleetplan_engine::output::{InstanceView, ProviderView};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TaskView;
 
@@ -69,6 +69,16 @@ pub(crate) fn capacity_label(capacity: CapacityType) -> &'static str {
     }
 }
 
+/// A provider's capacity as the cluster view names it: Managed Instances providers by their kind (their tasks
+/// count as EC2 or EC2 Spot, the instances being EC2 instances), others by their capacity type.
+pub(crate) fn provider_label(view: &ProviderView) -> &'static str {
+    match (view.managed_instances, view.capacity) {
+        (true, CapacityType::Ec2Spot) => "Managed Instances (Spot)",
+        (true, _) => "Managed Instances",
+        (false, capacity) => capacity_label(capacity),
+    }
+}
+
 /// 12345 → "12,345".
 pub(super) fn thousands(n: u32) -> String {
     let digits = n.to_string();
@@ -126,5 +136,15 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(plural(1, "task"), "1 task");
+    }
+
+    #[test]
+    fn managed_instances_providers_are_named_by_their_kind() {
+        let mut p = super::super::fixtures::provider("mi", 1, 0);
+        assert_eq!(provider_label(&p), "EC2 On-Demand");
+        p.managed_instances = true;
+        assert_eq!(provider_label(&p), "Managed Instances");
+        p.capacity = CapacityType::Ec2Spot;
+        assert_eq!(provider_label(&p), "Managed Instances (Spot)");
     }
 }

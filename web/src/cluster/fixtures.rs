@@ -45,6 +45,7 @@ pub(super) fn provider(name: &str, zones: usize, waiting: u32) -> ProviderView {
         reservation: Some(120),
         failed_launches: 0,
         pools_out_of_capacity: Vec::new(),
+        managed_instances: false,
     }
 }
 

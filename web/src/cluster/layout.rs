@@ -8,7 +8,7 @@ use fleetplan_engine::output::{InstanceView, ProviderView, TaskRetirementView};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::{Place, View};
 
-use super::details::{breakdown, capacity_label, plural, thousands};
+use super::details::{breakdown, capacity_label, plural, provider_label, thousands};
 use super::{drawn_counts, fraction, sum, DRAWN};
 
 // Sizes in CSS px. Integers, so every cell lands on whole CSS pixels.
@@ -553,7 +553,7 @@ impl Builder<'_, '_, '_> {
                 let mut text = format!(
                     "{} · {} · {} · {} waiting",
                     view.name,
-                    capacity_label(view.capacity),
+                    provider_label(view),
                     plural(provider.instances, "instance"),
                     thousands(view.waiting)
                 );

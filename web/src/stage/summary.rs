@@ -63,7 +63,16 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
     rows.push(("category", "Load balancer LCU-hours".to_string(), b.load_balancer_lcu_usd));
     rows.extend(b.services.iter().map(|s| ("service", s.name.clone(), s.total_usd)));
     rows.extend(b.run_tasks.iter().map(|r| ("RunTask", r.name.clone(), r.total_usd)));
-    rows.extend(b.providers.iter().map(|p| ("instances", p.name.clone(), p.usd)));
+    for p in &b.providers {
+        match p.management_fee_usd {
+            // Managed Instances: named as such, with the management fee that is part of the provider's cost.
+            Some(fee) => {
+                rows.push(("instances", format!("{} (Managed Instances)", p.name), p.usd));
+                rows.push(("instances", format!("{}: of which management fee", p.name), fee));
+            }
+            None => rows.push(("instances", p.name.clone(), p.usd)),
+        }
+    }
     rows.retain(|&(_, _, usd)| usd > 0.0);
     rows
 }
@@ -272,5 +281,15 @@ mod tests {
         let (name, line) = quota_line(&hit);
         assert_eq!(name, "Auto Scaling group maximum capacity");
         assert_eq!(line, "10 instances (the group's maximum size): refused 3 instance launches, first at 60.0 s");
+    }
+
+    #[test]
+    fn a_managed_instances_provider_is_named_with_its_fee() {
+        let preset = fleetplan_engine::presets::get("managed-instances-vs-asg").expect("preset");
+        let mut sim = Simulation::new(preset.scenario().unwrap(), 1);
+        sim.run_to_end();
+        let rows = cost_rows(&sim.metrics());
+        let names: Vec<&str> = rows.iter().filter(|r| r.0 == "instances").map(|r| r.1.as_str()).collect();
+        assert_eq!(names, ["asg", "managed (Managed Instances)", "managed: of which management fee"]);
     }
 }

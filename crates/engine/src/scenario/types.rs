@@ -99,6 +99,20 @@ pub struct AsgProvider {
     pub external: bool,
     /// Pools without capacity when the run starts: (index in `instance_types`, index in `zones`).
     pub insufficient_capacity: Vec<(u16, u16)>,
+    /// An Amazon ECS Managed Instances provider rather than an Auto Scaling group: `instance_types` are the
+    /// catalogue types its instance requirements allow.
+    pub managed_instances: Option<ManagedInstances>,
+}
+
+/// What a Managed Instances provider adds to a group (`docs/model.md` §4.9).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagedInstances {
+    /// How long an idle instance waits before it is removed; `None`: idle instances stay (`scaleInAfter` -1).
+    pub scale_in_after_ms: Option<u64>,
+    /// When, from launch, ECS drains an instance for patching.
+    pub drain_after_ms: u64,
+    /// The management fee per instance-hour, USD, indexed like the group's `instance_types`.
+    pub fee_hour_usd: Vec<f64>,
 }
 
 impl AsgProvider {

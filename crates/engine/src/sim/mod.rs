@@ -165,6 +165,19 @@ enum Event {
     TaskRetirement {
         index: u32,
     },
+    /// A Managed Instances provider launches instances for the tasks waiting for it.
+    ManagedLaunch {
+        provider: ProviderId,
+    },
+    /// A managed instance idle since `since` has waited its `scaleInAfter`.
+    IdleCheck {
+        instance: InstanceId,
+        since: SimTime,
+    },
+    /// A managed instance reaches the day ECS drains it for patching.
+    PatchingDrain {
+        instance: InstanceId,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -470,6 +483,9 @@ impl Simulation {
                     self.begin_stop(task, StopReason::NoCapacity);
                 }
             }
+            Event::ManagedLaunch { provider } => self.managed_launch(provider),
+            Event::IdleCheck { instance, since } => self.idle_check(instance, since),
+            Event::PatchingDrain { instance } => self.patching_drain(instance),
         }
     }
 

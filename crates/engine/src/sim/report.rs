@@ -1,6 +1,7 @@
 //! Reading a simulation: the summary ([`Summary`]) and the current view ([`View`]).
 
 use super::Simulation;
+use crate::ids::ProviderId;
 use crate::output::{
     Bucket, BucketView, CapacityCost, ChartMarker, CostBreakdown, FailedLaunches, InstanceView, LimitShare, Limiter,
     Place, PoolView, ProviderCost, ProviderView, RunTaskCost, RunTaskSummary, ServiceCost, ServiceSummary, ServiceView,
@@ -149,7 +150,14 @@ impl Simulation {
                 .providers
                 .iter()
                 .zip(&parts.providers)
-                .map(|(p, &cost)| ProviderCost { name: p.name.clone(), capacity: p.capacity_type(), usd: usd(cost) })
+                .enumerate()
+                .map(|(i, (p, &cost))| ProviderCost {
+                    name: p.name.clone(),
+                    capacity: p.capacity_type(),
+                    usd: usd(cost),
+                    kind: p.managed_instances.is_some().then_some("MANAGED_INSTANCES"),
+                    management_fee_usd: self.management_fee_usd(ProviderId::from_index(i)).map(usd),
+                })
                 .collect(),
         }
     }
@@ -213,6 +221,7 @@ impl Simulation {
                         .iter()
                         .map(|&(t, z)| format!("{} in {}", p.instance_types[t as usize].name, p.zones[z as usize]))
                         .collect(),
+                    managed_instances: p.managed_instances.is_some(),
                 })
                 .collect(),
             instances: self

@@ -292,3 +292,56 @@ fn task_retirement_preset_keeps_each_service_within_its_deployment_bounds() {
         assert_eq!(after.last(), Some(&20.0), "seed {seed}");
     }
 }
+
+/// `managed-instances-vs-asg`: Fargate steady first, Managed Instances before the ASG; managed instances of more
+/// than one type, launched within seconds; idle managed instances gone 5 minutes after the scale-in, the ASG's not
+/// before 15 minutes; the ASG costs the most and the Managed Instances cost includes a fee of ~12% of EC2.
+#[test]
+fn managed_instances_preset_is_steady_before_the_asg_and_scales_in_sooner() {
+    use fleetplan_engine::output::TraceWhat;
+    for seed in 1..=3 {
+        let sim = common::run_checked(common::preset("managed-instances-vs-asg"), seed);
+        let first_steady = |name: &str| {
+            sim.trace()
+                .iter()
+                .find(|e| matches!(&e.what, TraceWhat::ServiceSteady { service } if service == name))
+                .map(|e| e.time.as_millis() as f64 / 1000.0)
+                .expect("steady")
+        };
+        let (fargate, managed, asg) =
+            (first_steady("on-fargate"), first_steady("on-managed-instances"), first_steady("on-asg"));
+        assert!(fargate < managed && managed < asg, "seed {seed}: {fargate} {managed} {asg}");
+        let times = |pick: fn(&TraceWhat) -> bool| -> Vec<f64> {
+            sim.trace().iter().filter(|e| pick(&e.what)).map(|e| e.time.as_millis() as f64 / 1000.0).collect()
+        };
+        let launches: Vec<(f64, &'static str)> = sim
+            .trace()
+            .iter()
+            .filter_map(|e| match &e.what {
+                TraceWhat::ManagedLaunch { instance_type, .. } => {
+                    Some((e.time.as_millis() as f64 / 1000.0, *instance_type))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(launches[0].0 < 5.0, "seed {seed}: first managed launch at {}", launches[0].0);
+        let family = |prefix: &str| launches.iter().any(|&(_, t)| t.starts_with(prefix));
+        assert!(family("m5.") && family("c5."), "seed {seed}: not a mix of m5 and c5 sizes: {launches:?}");
+        let removed = times(|w| matches!(w, TraceWhat::IdleScaleIn { .. }));
+        let managed_instances = sim.view().providers.iter().position(|p| p.managed_instances).expect("provider");
+        assert!(!removed.is_empty(), "seed {seed}: no idle scale-in");
+        assert!(removed.iter().all(|&t| (2100.0..2200.0).contains(&t)), "seed {seed}: {removed:?}");
+        assert!(sim.view().instances.iter().all(|i| usize::from(i.provider_index) != managed_instances));
+        let asg_in = times(|w| matches!(w, TraceWhat::ScaleIn { .. }));
+        assert!(asg_in.first().is_some_and(|&t| t >= 1800.0 + 900.0), "seed {seed}: {asg_in:?}");
+        let summary = sim.metrics();
+        let providers = &summary.cost_breakdown.providers;
+        let (asg_cost, mi) = (&providers[0], &providers[1]);
+        assert_eq!((asg_cost.name.as_str(), mi.kind), ("asg", Some("MANAGED_INSTANCES")));
+        let fargate_cost = summary.cost_breakdown.services[2].fargate_usd;
+        assert!(asg_cost.usd > mi.usd && asg_cost.usd > fargate_cost, "seed {seed}: {providers:?} {fargate_cost}");
+        let fee = mi.management_fee_usd.expect("fee");
+        let share = fee / (mi.usd - fee);
+        assert!((0.11..0.13).contains(&share), "seed {seed}: fee {fee} of {}", mi.usd);
+    }
+}

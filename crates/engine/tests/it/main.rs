@@ -12,5 +12,6 @@ mod ec2;
 mod generated;
 mod hostile;
 mod invariants;
+mod managed_instances;
 mod share_links;
 mod validation;

@@ -85,6 +85,7 @@ impl Validator {
                     ),
                     external: false,
                     insufficient_capacity,
+                    managed_instances: None,
                 }
             })
             .collect()
@@ -286,6 +287,7 @@ impl Validator {
                     rebalance_lead_ms: 0,
                     external: true,
                     insufficient_capacity: Vec::new(),
+                    managed_instances: None,
                 }
             })
             .collect()

@@ -4,6 +4,7 @@
 
 mod capacity;
 mod events;
+mod managed_instances;
 mod settings;
 mod totals;
 mod workloads;
@@ -91,6 +92,7 @@ impl Validator {
         let task_defs = self.task_defs(&spec.task_definitions);
         let mut providers = self.providers(&spec.capacity_providers);
         providers.extend(self.external_groups(&spec.external_instances, &providers));
+        providers.extend(self.managed_instances_providers(&spec.managed_instances_providers, &providers));
         let services = self.services(spec, &task_defs, &providers);
         let run_tasks = self.run_tasks(spec, &task_defs, &providers, horizon);
         let events = self.events(&events::Context {

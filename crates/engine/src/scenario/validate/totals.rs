@@ -20,6 +20,11 @@ pub(super) const MAX_INSTANCE_TYPES_PER_GROUP: usize = 40;
 /// "Subnets per awsvpc configuration: 16" ("Amazon ECS service quotas") bounds how many zones a task's network
 /// configuration can name, so 16 is the engine's bound.
 pub(super) const MAX_ZONES_PER_GROUP: usize = 16;
+/// Entries of a Managed Instances provider's `allowedInstanceTypes` (patterns with wildcards): the engine's bound,
+/// far more than the instance catalogue has types.
+pub(super) const MAX_ALLOWED_INSTANCE_TYPES: usize = 400;
+/// Management fee overrides per instance type: the engine's bound (more than the catalogue has types).
+pub(super) const MAX_FEE_ENTRIES: usize = 1_000;
 /// Groups of ECS Anywhere hosts: not a quota (their instances count against "Container instances per cluster");
 /// the engine's bound, the same as capacity providers.
 pub(super) const MAX_EXTERNAL_GROUPS: usize = 20;
@@ -52,6 +57,15 @@ impl Validator {
             MAX_CAPACITY_PROVIDERS,
             "the \"Capacity providers per cluster\" quota",
         );
+        // Managed Instances providers are capacity providers of the cluster too.
+        if !spec.managed_instances_providers.is_empty() {
+            self.list_len(
+                "managed_instances_providers",
+                spec.capacity_providers.len() + spec.managed_instances_providers.len(),
+                MAX_CAPACITY_PROVIDERS,
+                "the \"Capacity providers per cluster\" quota, counted with capacity_providers",
+            );
+        }
         self.list_len("external_instances", spec.external_instances.len(), MAX_EXTERNAL_GROUPS, "the engine's limit");
         self.list_len("task_definitions", spec.task_definitions.len(), MAX_TASK_DEFINITIONS, "the engine's limit");
         self.list_len("run_tasks", spec.run_tasks.len(), MAX_RUN_TASK_BURSTS, "the engine's limit");
@@ -75,6 +89,26 @@ impl Validator {
                 p.insufficient_capacity.len(),
                 pools.max(1),
                 "one entry per pool (instance type x zone) of the group",
+            );
+        }
+        for (i, p) in spec.managed_instances_providers.iter().enumerate() {
+            self.list_len(
+                &format!("managed_instances_providers[{i}].availability_zones"),
+                p.availability_zones.len(),
+                MAX_ZONES_PER_GROUP,
+                "the engine's limit (AWS Regions have at most 6)",
+            );
+            self.list_len(
+                &format!("managed_instances_providers[{i}].instance_requirements.allowed_instance_types"),
+                p.instance_requirements.allowed_instance_types.len(),
+                MAX_ALLOWED_INSTANCE_TYPES,
+                "the engine's limit",
+            );
+            self.list_len(
+                &format!("managed_instances_providers[{i}].management_fee_hour_by_type"),
+                p.management_fee_hour_by_type.len(),
+                MAX_FEE_ENTRIES,
+                "the engine's limit",
             );
         }
         if self.errors.len() > before {
@@ -137,7 +171,13 @@ impl Validator {
                     .enumerate()
                     .map(|(i, g)| (format!("external_instances[{i}].name"), &g.name)),
             )
-            .chain(spec.run_tasks.iter().enumerate().map(|(i, r)| (format!("run_tasks[{i}].name"), &r.name)));
+            .chain(spec.run_tasks.iter().enumerate().map(|(i, r)| (format!("run_tasks[{i}].name"), &r.name)))
+            .chain(
+                spec.managed_instances_providers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (format!("managed_instances_providers[{i}].name"), &p.name)),
+            );
         let mut too_long = Vec::new();
         for (field, name) in named {
             let chars = name.chars().count();

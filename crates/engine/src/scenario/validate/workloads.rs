@@ -172,6 +172,17 @@ impl Validator {
                     ),
                 );
             }
+            // *Amazon ECS task networking for Amazon ECS Managed Instances*: "Amazon ECS Managed Instances supports
+            // the following networking modes": `awsvpc` and `host` (no `bridge`).
+            if provider.managed_instances.is_some() && td.network_mode == NetworkMode::Bridge {
+                self.err(
+                    field,
+                    format!(
+                        "task definition `{}`: Amazon ECS Managed Instances supports awsvpc and host networking, not bridge",
+                        td.name
+                    ),
+                );
+            }
             if !provider.instance_types.is_empty()
                 && !provider.instance_types.iter().any(|t| t.architecture == td.architecture)
             {

@@ -69,10 +69,17 @@ impl Simulation {
 
     fn add_instance(&mut self, p: ProviderId) -> Option<InstanceId> {
         let id = self.fleet.add(p, &self.scenario.providers[p.index()], self.now)?;
+        self.instance_added(id);
+        Some(id)
+    }
+
+    /// An instance was added to its group: billing starts, and its random Spot interruption and (Managed
+    /// Instances) its patching drain are scheduled.
+    pub(super) fn instance_added(&mut self, id: InstanceId) {
         let (rate, charge) = self.instance_rate(id);
         self.accounting.start_billing(self.now, rate, &charge);
         self.schedule_random_interruption(id);
-        Some(id)
+        self.schedule_patching_drain(id);
     }
 
     /// USD per millisecond for an instance: On-Demand price, less the Spot discount for Spot groups; the ECS Anywhere
@@ -88,7 +95,7 @@ impl Simulation {
         } else {
             instance.instance_type.on_demand_hour_usd
         };
-        let rate = per_hour / 3_600_000.0;
+        let rate = (per_hour + self.management_fee_hour(id)) / 3_600_000.0;
         let charge = Charge {
             capacity: provider.capacity_type(),
             payer: Payer::Provider(instance.provider),
@@ -107,11 +114,16 @@ impl Simulation {
             self.fleet.launch_failed(p);
             return None;
         };
+        self.boot(id);
+        Some(id)
+    }
+
+    /// A launched instance boots (then the ECS agent registers it).
+    pub(super) fn boot(&mut self, id: InstanceId) {
         let boot = self
             .rng
             .lognormal_ms(self.scenario.latencies.instance_boot.mean_ms, self.scenario.latencies.instance_boot.spread);
         self.schedule_in(boot, Event::InstanceBooted { instance: id });
-        Some(id)
     }
 
     /// One trace line for the launches of a batch that no pool could take (none when `failed` is 0).
@@ -165,6 +177,7 @@ impl Simulation {
         let provider = self.fleet.instance(id).provider;
         self.record(TraceWhat::Instance { instance: id.raw(), state: InstanceState::Active });
         self.place_waiting(provider);
+        self.maybe_idle(id);
     }
 
     pub(in crate::sim) fn needs(&self, task_def: usize) -> Needs {
@@ -201,6 +214,7 @@ impl Simulation {
             self.place_waiting(provider);
         }
         self.terminate_if_drained(instance);
+        self.maybe_idle(instance);
     }
 
     /// Tries to place a new task of `task_def` on provider `p`: `Ok(Some(instance))` placed, `Ok(None)` it may wait
@@ -216,7 +230,9 @@ impl Simulation {
         if let Some(instance) = self.choose_instance(p, &needs, placement, owner) {
             return Ok(Some(instance));
         }
-        if self.scenario.providers[p.index()].managed_scaling.is_none() {
+        let provider = &self.scenario.providers[p.index()];
+        // Managed Instances launch instances for tasks that wait, as managed scaling does.
+        if provider.managed_scaling.is_none() && provider.managed_instances.is_none() {
             return Err(Limiter::Capacity);
         }
         if self.fleet.provisioning_total() >= self.scenario.limits.provisioning_limit {
@@ -237,6 +253,7 @@ impl Simulation {
                 self.tasks.set_awaiting_capacity(task, true);
                 let generation = self.tasks[task].generation;
                 self.fleet.enqueue_waiting(ProviderId::of_asg(p), task, generation);
+                self.request_managed_launch(ProviderId::of_asg(p));
                 let timeout = SimTime::from_secs_f64(defaults::PROVISIONING_TIMEOUT_S).as_millis();
                 self.schedule_in(timeout, Event::ProvisioningTimeout { task, generation });
             }
@@ -322,7 +339,7 @@ impl Simulation {
             self.tasks.set_kill_at(task, self.now);
             self.begin_stop(task, reason);
         }
-        let launched_at = self.fleet.terminate(id);
+        let launched_at = self.fleet.terminate(id, self.now);
         let (rate, charge) = self.instance_rate(id);
         let minimum = SimTime::from_secs_f64(defaults::EC2_MIN_BILLED_S).as_millis();
         self.accounting.stop_billing(self.now, rate, &charge, minimum.saturating_sub(self.now.since(launched_at)));

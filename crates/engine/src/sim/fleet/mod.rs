@@ -10,6 +10,7 @@
 //! notices, draining, rebalancing), and the pure `placement` function.
 
 mod ec2;
+mod managed;
 pub(super) mod placement;
 pub(super) mod scaling;
 mod spot;
@@ -56,6 +57,10 @@ pub struct Instance {
     /// Tasks per owner (service or RunTask burst) on the instance: a handful of entries, scanned in a few
     /// nanoseconds, where a map lookup per candidate made spread placement slow on crowded groups.
     owners: Vec<(u64, u32)>,
+    /// Managed Instances: since when the ACTIVE instance has had no task (idle scale-in).
+    pub idle_since: Option<SimTime>,
+    /// When the instance was terminated (billing of the Managed Instances fee).
+    pub terminated_at: Option<SimTime>,
 }
 
 impl Instance {
@@ -115,6 +120,8 @@ pub(super) struct ProviderRt {
     dry: Vec<(u16, u16)>,
     /// Launches that failed because no pool of the group had capacity.
     failed_launches: u64,
+    /// Managed Instances: a launch for the waiting tasks is scheduled.
+    launch_pending: bool,
 }
 
 impl ProviderRt {
@@ -339,6 +346,34 @@ impl Fleet {
     /// no pool of the group has capacity.
     pub(super) fn add(&mut self, p: ProviderId, provider: &AsgProvider, now: SimTime) -> Option<InstanceId> {
         let (instance_type, zone) = self.choose_type_and_zone(p, provider)?;
+        Some(self.insert(p, provider, instance_type, zone, now))
+    }
+
+    /// Adds an instance of the group's type `t` (Managed Instances choose the type themselves) in the least
+    /// populated zone whose pool of that type has capacity; `None` when every zone's pool refuses.
+    pub(super) fn add_typed(
+        &mut self,
+        p: ProviderId,
+        provider: &AsgProvider,
+        t: usize,
+        now: SimTime,
+    ) -> Option<InstanceId> {
+        let rt = &self.providers[p.index()];
+        let in_zone = |z: usize| rt.by_zone.get(z).map_or(0, Vec::len);
+        let zone = (0..provider.zones.len().max(1))
+            .filter(|&z| !rt.dry.contains(&(crate::narrow::u16_of(t), crate::narrow::u16_of(z))))
+            .min_by_key(|&z| (in_zone(z), z))?;
+        Some(self.insert(p, provider, provider.instance_types[t], crate::narrow::u16_of(zone), now))
+    }
+
+    fn insert(
+        &mut self,
+        p: ProviderId,
+        provider: &AsgProvider,
+        instance_type: InstanceType,
+        zone: u16,
+        now: SimTime,
+    ) -> InstanceId {
         let id = InstanceId::from_index(self.instances.len());
         let instance = Instance {
             id: id.raw(),
@@ -359,6 +394,8 @@ impl Fleet {
             terminating: false,
             pulled: Vec::new(),
             owners: Vec::new(),
+            idle_since: None,
+            terminated_at: None,
         };
         let cpu = instance.cpu_total();
         let memory = instance.memory_total();
@@ -372,7 +409,7 @@ impl Fleet {
             by_zone.resize(zone as usize + 1, Vec::new());
         }
         by_zone[zone as usize].push(id);
-        Some(id)
+        id
     }
 
     /// Moves an instance from state `from` to `to`; false (and nothing changes) when it is not in `from`.
@@ -388,9 +425,10 @@ impl Fleet {
     }
 
     /// The instance is gone: TERMINATED, and out of its group's indexes. Returns when it was launched (billing).
-    pub(super) fn terminate(&mut self, id: InstanceId) -> SimTime {
+    pub(super) fn terminate(&mut self, id: InstanceId, now: SimTime) -> SimTime {
         let instance = &mut self.instances[id.index()];
         instance.state = InstanceState::Terminated;
+        instance.terminated_at = Some(now);
         let (provider, launched_at, zone) = (instance.provider, instance.launched_at, instance.zone as usize);
         let rt = &mut self.providers[provider.index()];
         if let Some(at) = rt.instances.iter().position(|&i| i == id) {
@@ -448,6 +486,7 @@ impl Fleet {
         i.ports.extend(&needs.fixed_ports);
         i.dynamic_ports_used += needs.dynamic_ports;
         i.tasks.push(task);
+        i.idle_since = None;
         self.owner_counts.add(owner, &self.instances[instance.index()], 1);
         self.instances[instance.index()].add_owner(owner, 1);
     }

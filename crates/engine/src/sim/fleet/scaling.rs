@@ -59,7 +59,7 @@ pub(in crate::sim) struct Decision {
 
 /// How many tasks of `needs` one empty instance of type `t` holds (cpu, memory, ENIs; one per instance with a
 /// fixed host port).
-fn tasks_per_instance(t: &InstanceType, eni_trunking: bool, needs: &Needs) -> u32 {
+pub(super) fn tasks_per_instance(t: &InstanceType, eni_trunking: bool, needs: &Needs) -> u32 {
     let memory = t.registered_memory_mib(instance_types::ECS_RESERVED_MEMORY_DEFAULT_MIB);
     let mut per_instance = (t.cpu_units() / needs.cpu.max(1)).min(memory / needs.memory.max(1));
     if needs.eni {
