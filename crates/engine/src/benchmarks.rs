@@ -83,5 +83,6 @@ pub fn large_fargate() -> ScenarioSpec {
         external_instances: Vec::new(),
         batch: None,
         scheduled_tasks: Vec::new(),
+        commitments: Default::default(),
     }
 }

@@ -94,6 +94,7 @@ impl Simulation {
             payer: Payer::Provider(instance.provider),
             compute_per_ms: rate,
             ipv4_per_ms: 0.0,
+            instance_type: Some(instance.instance_type.name),
         };
         (rate, charge)
     }
