@@ -215,6 +215,14 @@ static PRESETS: &[Preset] = &[
          processed) cost more than its ALB-hours, and it costs web more than web's public IPv4 addresses. The summary \
          bills Fargate tasks to their services and the EC2 instances to their capacity provider, never to batch."
     ),
+    preset!(
+        "savings-plan-breakeven",
+        "Savings Plan and Reserved Instances: commit to the base, not the peak",
+        None,
+        "Watch the summary's commitments block: cost with and without, the commitment lost in web's four quiet \
+         hours, and the plan's best and break-even hourly commitment. The m5.xlarge Reserved Instance covers both \
+         m5.large instances; the Fargate Spot worker is never covered."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {
