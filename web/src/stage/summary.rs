@@ -4,8 +4,8 @@
 use std::rc::Rc;
 
 use fleetplan_engine::output::{CommitmentsSummary, FailedLaunches};
-use fleetplan_engine::spec::SavingsPlanKind;
 use fleetplan_engine::output::{Limiter, QuotaHit};
+use fleetplan_engine::spec::SavingsPlanKind;
 use fleetplan_engine::Summary;
 use yew::prelude::*;
 
@@ -59,11 +59,17 @@ pub(crate) fn commitment_rows(c: &CommitmentsSummary) -> Vec<(String, String)> {
         format!("costs ${:.2} more", -c.savings_usd)
     };
     let mut rows = vec![
-        ("Without commitments".to_string(), format!("${:.2} (eligible On-Demand usage ${:.2})", c.cost_without_usd, c.eligible_on_demand_usd)),
+        (
+            "Without commitments".to_string(),
+            format!("${:.2} (eligible On-Demand usage ${:.2})", c.cost_without_usd, c.eligible_on_demand_usd),
+        ),
         ("With commitments".to_string(), format!("${:.2}: {outcome}", c.cost_with_usd)),
         (
             "Commitment charges".to_string(),
-            format!("${:.2} over {} hours, ${:.2} of it unused (lost)", c.commitment_charges_usd, c.hours, c.unused_usd),
+            format!(
+                "${:.2} over {} hours, ${:.2} of it unused (lost)",
+                c.commitment_charges_usd, c.hours, c.unused_usd
+            ),
         ),
     ];
     for p in &c.savings_plans {

@@ -50,7 +50,8 @@ pub(super) fn lines(scenario: &Scenario) -> Vec<Line> {
     let mut lines = vec![Line { kind: LineKind::Fargate, unit_price: scenario.prices.fargate_vcpu_hour }];
     for provider in scenario.providers.iter().filter(|p| p.capacity_type() == CapacityType::Ec2OnDemand) {
         for t in &provider.instance_types {
-            let known = lines.iter().any(|l| matches!(l.kind, LineKind::Ec2 { instance_type, .. } if instance_type == t.name));
+            let known =
+                lines.iter().any(|l| matches!(l.kind, LineKind::Ec2 { instance_type, .. } if instance_type == t.name));
             if !known {
                 // Every type of the catalogue has a normalization factor (a test checks it); 0 keeps it out of RIs.
                 let units = crate::instance_types::size_units(t.name).unwrap_or(0.0);
@@ -68,9 +69,9 @@ pub(super) fn lines(scenario: &Scenario) -> Vec<Line> {
 pub(super) fn line_of(lines: &[Line], capacity: CapacityType, instance_type: Option<&str>) -> Option<usize> {
     match capacity {
         CapacityType::Fargate => Some(0),
-        CapacityType::Ec2OnDemand => lines.iter().position(
-            |l| matches!(l.kind, LineKind::Ec2 { instance_type: name, .. } if Some(name) == instance_type),
-        ),
+        CapacityType::Ec2OnDemand => lines
+            .iter()
+            .position(|l| matches!(l.kind, LineKind::Ec2 { instance_type: name, .. } if Some(name) == instance_type)),
         _ => None,
     }
 }
@@ -438,7 +439,11 @@ mod tests {
     /// (4 units each, smallest size first) and the plan only sees the rest.
     #[test]
     fn reserved_instances_apply_before_savings_plans_and_flex_across_sizes() {
-        let ri = ReservedInstance { instance_type: *crate::instance_types::get("m5.xlarge").unwrap(), count: 1, discount: 0.4 };
+        let ri = ReservedInstance {
+            instance_type: *crate::instance_types::get("m5.xlarge").unwrap(),
+            count: 1,
+            discount: 0.4,
+        };
         let c = with(vec![plan(SavingsPlanKind::Compute, None, 10.0, 0.3)], vec![ri]);
         // Three m5.large instance-hours.
         let r = apply_hour(&c, &test_lines(), &[0.0, 3.0 * 0.096, 0.0, 0.0]);

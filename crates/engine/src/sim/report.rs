@@ -2,9 +2,9 @@
 
 use super::Simulation;
 use crate::output::{
-    Bucket, BucketView, CapacityCost, CommitmentsSummary, CostBreakdown, ReservedInstanceResult, SavingsPlanResult, FailedLaunches, InstanceView, LimitShare, Limiter, Place,
-    PoolView, ProviderCost, ProviderView, RunTaskCost, RunTaskSummary, ServiceCost, ServiceSummary, ServiceView,
-    Summary, TaskView, View,
+    Bucket, BucketView, CapacityCost, CommitmentsSummary, CostBreakdown, FailedLaunches, InstanceView, LimitShare,
+    Limiter, Place, PoolView, ProviderCost, ProviderView, ReservedInstanceResult, RunTaskCost, RunTaskSummary,
+    SavingsPlanResult, ServiceCost, ServiceSummary, ServiceView, Summary, TaskView, View,
 };
 use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};

@@ -20,7 +20,10 @@ const MAX_DISCOUNT_PERCENT: f64 = 99.0;
 impl Validator {
     pub(super) fn commitments(&mut self, spec: &CommitmentsSpec) -> Commitments {
         if spec.savings_plans.len() > MAX_ITEMS {
-            self.err("commitments.savings_plans", format!("at most {MAX_ITEMS} plans, got {}", spec.savings_plans.len()));
+            self.err(
+                "commitments.savings_plans",
+                format!("at most {MAX_ITEMS} plans, got {}", spec.savings_plans.len()),
+            );
         }
         if spec.reserved_instances.len() > MAX_ITEMS {
             self.err(
@@ -37,7 +40,10 @@ impl Validator {
                 let field = |name: &str| format!("commitments.savings_plans[{i}].{name}");
                 let family = match (p.kind, &p.family) {
                     (SavingsPlanKind::Ec2Instance, None) => {
-                        self.err(field("family"), "an EC2 Instance Savings Plan covers one instance family: name it (e.g. \"m5\")");
+                        self.err(
+                            field("family"),
+                            "an EC2 Instance Savings Plan covers one instance family: name it (e.g. \"m5\")",
+                        );
                         None
                     }
                     (SavingsPlanKind::Ec2Instance, Some(f)) => {
@@ -45,7 +51,10 @@ impl Validator {
                         Some(f.clone())
                     }
                     (SavingsPlanKind::Compute, Some(_)) => {
-                        self.err(field("family"), "a Compute Savings Plan covers every family; family is for kind \"ec2_instance\"");
+                        self.err(
+                            field("family"),
+                            "a Compute Savings Plan covers every family; family is for kind \"ec2_instance\"",
+                        );
                         None
                     }
                     (SavingsPlanKind::Compute, None) => None,
@@ -53,17 +62,19 @@ impl Validator {
                 if p.kind == SavingsPlanKind::Ec2Instance && p.fargate_discount_percent.is_some() {
                     self.err(field("fargate_discount_percent"), "EC2 Instance Savings Plans do not cover Fargate");
                 }
-                let usd_per_hour = if !p.usd_per_hour.is_finite()
-                    || !(MIN_COMMITMENT..=MAX_COMMITMENT).contains(&p.usd_per_hour)
-                {
-                    self.err(
-                        field("usd_per_hour"),
-                        format!("must be between {MIN_COMMITMENT} and {MAX_COMMITMENT} USD per hour, got {}", p.usd_per_hour),
-                    );
-                    MIN_COMMITMENT
-                } else {
-                    p.usd_per_hour
-                };
+                let usd_per_hour =
+                    if !p.usd_per_hour.is_finite() || !(MIN_COMMITMENT..=MAX_COMMITMENT).contains(&p.usd_per_hour) {
+                        self.err(
+                            field("usd_per_hour"),
+                            format!(
+                                "must be between {MIN_COMMITMENT} and {MAX_COMMITMENT} USD per hour, got {}",
+                                p.usd_per_hour
+                            ),
+                        );
+                        MIN_COMMITMENT
+                    } else {
+                        p.usd_per_hour
+                    };
                 let discount = self.discount(&field("discount_percent"), p.discount_percent);
                 let fargate_discount = match p.fargate_discount_percent {
                     Some(v) => self.discount(&field("fargate_discount_percent"), v),
@@ -94,7 +105,10 @@ impl Validator {
                     return None;
                 };
                 if instance_types::size_units(instance_type.name).is_none() {
-                    self.err(field("instance_type"), "no normalization factor for this size (instance size flexibility)");
+                    self.err(
+                        field("instance_type"),
+                        "no normalization factor for this size (instance size flexibility)",
+                    );
                     return None;
                 }
                 Some(ReservedInstance { instance_type: *instance_type, count: r.count.clamp(1, 100_000), discount })
@@ -116,7 +130,11 @@ impl Validator {
         if !instance_types::families().contains(&family) {
             self.err(
                 path.to_string(),
-                format!("unknown instance family \"{}\"; known: {}", family.chars().take(40).collect::<String>(), instance_types::families().join(", ")),
+                format!(
+                    "unknown instance family \"{}\"; known: {}",
+                    family.chars().take(40).collect::<String>(),
+                    instance_types::families().join(", ")
+                ),
             );
         }
     }
@@ -164,6 +182,9 @@ mod tests {
         ));
         assert_eq!(problems(&v), Vec::<String>::new());
         let plan = &scenario.commitments.savings_plans[0];
-        assert_eq!((plan.fargate(), plan.ec2_discount("m5"), plan.ec2_discount("c5")), (Some(0.2), Some(0.3), Some(0.35)));
+        assert_eq!(
+            (plan.fargate(), plan.ec2_discount("m5"), plan.ec2_discount("c5")),
+            (Some(0.2), Some(0.3), Some(0.35))
+        );
     }
 }
