@@ -309,6 +309,19 @@ mod tests {
         get(name).unwrap_or_else(|| panic!("{name} missing"))
     }
 
+    /// Every type has a Reserved Instance normalization factor (Table 3 of the reservation models whitepaper).
+    #[test]
+    fn every_type_has_a_normalization_factor() {
+        for t in TABLE {
+            assert!(size_units(t.name).is_some(), "{}", t.name);
+        }
+        assert_eq!(size_units("m5.large"), Some(4.0));
+        assert_eq!(size_units("m5.xlarge"), Some(8.0));
+        assert_eq!(size_units("c5.24xlarge"), Some(192.0));
+        assert_eq!(size_units("t3.medium"), Some(2.0));
+        assert_eq!(size_units("m5.huge"), None);
+    }
+
     #[test]
     fn domain_awsvpc_examples() {
         // `docs/model.md` §4.4: c5.large has 3 ENIs -> 2 tasks (10 with trunking); m5.xlarge 3 (20).
