@@ -234,11 +234,15 @@ pub struct TimeSeries {
     pub interval_ms: u64,
     /// One vector per [`Column`], indexed by [`Column::index`], all of the same length.
     pub columns: Vec<Vec<f64>>,
+    /// With Savings Plans or Reserved Instances: the accumulated cost with them, one value per sample (each
+    /// started clock-hour charged its whole commitment); empty otherwise, and then neither in the JSON nor the CSV.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cost_with_commitments: Vec<f64>,
 }
 
 impl TimeSeries {
     pub fn new(interval_ms: u64) -> TimeSeries {
-        TimeSeries { interval_ms, columns: vec![Vec::new(); Column::COUNT] }
+        TimeSeries { interval_ms, columns: vec![Vec::new(); Column::COUNT], cost_with_commitments: Vec::new() }
     }
 
     pub fn len(&self) -> usize {
@@ -270,12 +274,20 @@ impl TimeSeries {
         for column in Column::ALL {
             out.push_str(&format!(",{} ({})", column.name(), column.unit()));
         }
+        let commitments = !self.cost_with_commitments.is_empty();
+        if commitments {
+            out.push_str(",cost_with_commitments (USD)");
+        }
         out.push('\n');
         for i in 0..self.len() {
             out.push_str(&format_number(self.time_s(i)));
             for column in &self.columns {
                 out.push(',');
                 out.push_str(&format_number(column[i]));
+            }
+            if commitments {
+                out.push(',');
+                out.push_str(&format_number(self.cost_with_commitments.get(i).copied().unwrap_or(0.0)));
             }
             out.push('\n');
         }

@@ -194,6 +194,11 @@ pub(super) struct Accounting {
     interruptions: u64,
     /// Eligible On-Demand usage per clock-hour, metered only when the scenario has commitments.
     commitments: Option<(Vec<Line>, HourlyUsage)>,
+    /// For the series' cost with commitments: the finished hours already applied, their eligible usage and their
+    /// cost with the commitments (USD).
+    applied_hours: usize,
+    applied_eligible: f64,
+    applied_with: f64,
 }
 
 impl Accounting {
@@ -214,6 +219,9 @@ impl Accounting {
                 let meter = HourlyUsage::new(lines.len());
                 (lines, meter)
             }),
+            applied_hours: 0,
+            applied_eligible: 0.0,
+            applied_with: 0.0,
         }
     }
 
@@ -337,6 +345,30 @@ impl Simulation {
         }
     }
 
+    /// The accumulated cost with the commitments at `at`: the cost without, less the eligible usage, plus each
+    /// hour's cost with them (finished hours once, the started hour with its whole commitment). `None` without
+    /// commitments.
+    fn cost_with_commitments_at(&mut self, at: SimTime) -> Option<f64> {
+        let cost = self.accounting.cost_at(at);
+        let a = &mut self.accounting;
+        let (lines, meter) = a.commitments.as_mut()?;
+        meter.advance(at);
+        let commitments = &self.scenario.commitments;
+        for usage in &meter.closed()[a.applied_hours..] {
+            let hour = commitments::apply_hour(commitments, lines, usage);
+            a.applied_eligible += hour.eligible;
+            a.applied_with += hour.cost_with(commitments);
+        }
+        a.applied_hours = meter.closed().len();
+        let (mut eligible, mut with) = (a.applied_eligible, a.applied_with);
+        if let Some(usage) = meter.started_hour(at) {
+            let hour = commitments::apply_hour(commitments, lines, usage);
+            eligible += hour.eligible;
+            with += hour.cost_with(commitments);
+        }
+        Some(cost - eligible + with)
+    }
+
     fn take_sample(&mut self, at: SimTime) {
         let interval_s = self.accounting.series.interval_ms as f64 / 1000.0;
         let running = self.tasks.state_counts()[TaskState::Running.index()];
@@ -369,6 +401,9 @@ impl Simulation {
         values[Column::CostPublicIpv4] = b.ipv4.at(at);
         values[Column::CostLoadBalancers] = b.load_balancer_hours_at(at) + b.load_balancer_lcu_at(at);
         self.accounting.series.push(values);
+        if let Some(with) = self.cost_with_commitments_at(at) {
+            self.accounting.series.cost_with_commitments.push(with);
+        }
         self.accounting.launches_since_sample = [0; CapacityType::COUNT];
     }
 }

@@ -101,7 +101,7 @@ impl HourlyUsage {
         }
     }
 
-    fn advance(&mut self, now: SimTime) {
+    pub(super) fn advance(&mut self, now: SimTime) {
         while now > self.updated {
             let end = SimTime((self.hour + 1) * MS_PER_HOUR);
             let to = if now < end { now } else { end };
@@ -137,12 +137,24 @@ impl HourlyUsage {
     pub(super) fn hours_at(&self, now: SimTime) -> Vec<Vec<f64>> {
         let mut meter = self.clone();
         meter.advance(now);
+        let started = meter.started_hour(now).is_some();
         let mut hours = meter.closed;
-        let started = now.as_millis() > meter.hour * MS_PER_HOUR;
-        if started || meter.current.iter().any(|&v| v > 0.0) {
+        if started {
             hours.push(meter.current);
         }
         hours
+    }
+
+    /// The finished hours (after [`HourlyUsage::advance`]).
+    pub(super) fn closed(&self) -> &[Vec<f64>] {
+        &self.closed
+    }
+
+    /// The usage of the hour under way at `now` (the meter advanced to `now`), if it has started: a moment into
+    /// it, or a minimum billed time already counted in it.
+    pub(super) fn started_hour(&self, now: SimTime) -> Option<&[f64]> {
+        let started = now.as_millis() > self.hour * MS_PER_HOUR || self.current.iter().any(|&v| v > 0.0);
+        started.then_some(self.current.as_slice())
     }
 }
 

@@ -232,8 +232,13 @@ fn vcpu_quota_preset_stops_the_service_at_the_quota() {
 #[test]
 fn savings_plan_preset_shows_the_unused_commitment_and_the_break_even() {
     for seed in 1..=3 {
-        let summary = common::run_checked(common::preset("savings-plan-breakeven"), seed).metrics();
+        let sim = common::run_checked(common::preset("savings-plan-breakeven"), seed);
+        let summary = sim.metrics();
         let c = summary.commitments.as_ref().expect("the preset has commitments");
+        // The cost chart's line with commitments ends at the summary's cost with them.
+        let line = &sim.series().cost_with_commitments;
+        assert_eq!(line.len(), sim.series().len());
+        assert!((line[line.len() - 1] - c.cost_with_usd).abs() < 1e-3, "seed {seed}: {:?}", line.last());
         assert_eq!(c.hours, 6, "seed {seed}");
         let ri = &c.reserved_instances[0];
         assert!(ri.utilization_percent > 99.0, "seed {seed}: {ri:?}");
