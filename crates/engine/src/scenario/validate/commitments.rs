@@ -12,8 +12,9 @@ use super::Validator;
 /// The API's bounds on an hourly commitment (*CreateSavingsPlan*: "This is a value between 0.001 and 1 million").
 const MIN_COMMITMENT: f64 = 0.001;
 const MAX_COMMITMENT: f64 = 1_000_000.0;
-/// At most this many plans or Reserved Instance lines: each is applied every simulated hour.
-const MAX_ITEMS: usize = 50;
+/// At most this many plans or Reserved Instance entries: all of them are applied at every sample of the series
+/// (up to 20,000 a run), so a hostile file must not make that slow.
+const MAX_ITEMS: usize = 20;
 /// A discount is below 100%: a plan at 100% would make covered usage free and divide by zero in the break-even.
 const MAX_DISCOUNT_PERCENT: f64 = 99.0;
 
