@@ -598,7 +598,18 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             .collect();
             Plot { lines, y_desc: "tasks", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
         }
-        ChartKind::Cost => cost_plot(nonzero, line),
+        ChartKind::Cost => {
+            let mut plot = cost_plot(nonzero, line);
+            // With Savings Plans or Reserved Instances: the total with them, stepping up by each hour's
+            // commitment at the start of the hour (`docs/model.md` §6.1).
+            let with = &series.cost_with_commitments;
+            if !with.is_empty() {
+                let visible = &with[..bins.visible.min(with.len())];
+                let points = downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last);
+                plot.lines.push(Line { points, colour: OKABE_BLACK, name: "total with commitments", dashed: false });
+            }
+            plot
+        }
     }
 }
 
@@ -1125,6 +1136,11 @@ mod tests {
         assert_eq!(cost_names(&one), vec!["EC2_SPOT"]);
         let lines = plot_data(ChartKind::Cost, &one, 2.0, 500).lines;
         assert!(!lines[0].dashed && lines[0].points.last() == Some(&(2.0, 1.0)), "{:?}", lines[0].points);
+        // With commitments: their total, last, solid.
+        one.cost_with_commitments = vec![0.8, 0.9];
+        assert_eq!(cost_names(&one), vec!["EC2_SPOT", "total with commitments"]);
+        let lines = plot_data(ChartKind::Cost, &one, 2.0, 500).lines;
+        assert!(!lines[1].dashed && lines[1].points.last() == Some(&(2.0, 0.9)), "{:?}", lines[1].points);
         // No samples at all: no lines (not even desired), so no legend.
         let empty = TimeSeries::new(1000);
         for kind in ChartKind::ALL {

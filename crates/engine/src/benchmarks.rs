@@ -84,5 +84,6 @@ pub fn large_fargate() -> ScenarioSpec {
         batch: None,
         scheduled_tasks: Vec::new(),
         managed_instances_providers: Vec::new(),
+        commitments: Default::default(),
     }
 }

@@ -178,6 +178,13 @@ pub const ALB_LCU_PROCESSED_GB_PER_HOUR: f64 = 1.0;
 /// Traffic through a service's load balancer when the scenario gives none: none, so no LCU-hours are billed
 /// (the ALB-hour is billed whatever the traffic).
 pub const ALB_PROCESSED_GB_PER_HOUR: f64 = 0.0;
+/// The other LCU dimensions, per LCU (*Elastic Load Balancing pricing*, as transcribed by third parties read
+/// 2026-12-02; the AWS page's text in the stored pages carries only its headings): "25 new connections per
+/// second", "3,000 active connections per minute", "1,000 rule evaluations per second" (rule evaluations = request
+/// rate x (rules processed - 10 free rules)). A scenario that sets none of them bills processed bytes only.
+pub const ALB_LCU_NEW_CONNECTIONS_PER_S: f64 = 25.0;
+pub const ALB_LCU_ACTIVE_CONNECTIONS_PER_MINUTE: f64 = 3_000.0;
+pub const ALB_LCU_RULE_EVALUATIONS_PER_S: f64 = 1_000.0;
 /// Fargate bills per second with a one-minute minimum.
 pub const FARGATE_MIN_BILLED_S: f64 = 60.0;
 

@@ -199,6 +199,29 @@ pub fn get(name: &str) -> Option<&'static InstanceType> {
     TABLE.iter().find(|t| t.name == name)
 }
 
+/// The size's normalization factor for Regional Reserved Instances' instance size flexibility, `None` for a
+/// size the table does not list. *Amazon EC2 Reserved Instances and Other AWS Reservation Models*, "Maximizing
+/// Utilization with Size Flexibility in Regional Reserved Instances": "all Regional Linux Reserved Instances with
+/// shared tenancy apply to all sizes of instances within an instance family and an AWS Region"; "All new and
+/// existing Reserved Instances are sized according to a normalization factor based on instance size" (Table 3:
+/// nano 0.25, micro 0.5, small 1, medium 2, large 4, xlarge 8, then 8 per "x": 2xlarge 16 ... 32xlarge 256).
+pub fn size_units(name: &str) -> Option<f64> {
+    let size = name.split_once('.')?.1;
+    let fixed = match size {
+        "nano" => Some(0.25),
+        "micro" => Some(0.5),
+        "small" => Some(1.0),
+        "medium" => Some(2.0),
+        "large" => Some(4.0),
+        "xlarge" => Some(8.0),
+        _ => None,
+    };
+    fixed.or_else(|| {
+        let n: u32 = size.strip_suffix("xlarge")?.parse().ok()?;
+        (1..=64).contains(&n).then(|| 8.0 * f64::from(n))
+    })
+}
+
 /// The families in table order, each once.
 pub fn families() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
@@ -285,6 +308,19 @@ mod tests {
 
     fn t(name: &str) -> &'static InstanceType {
         get(name).unwrap_or_else(|| panic!("{name} missing"))
+    }
+
+    /// Every type has a Reserved Instance normalization factor (Table 3 of the reservation models whitepaper).
+    #[test]
+    fn every_type_has_a_normalization_factor() {
+        for t in TABLE {
+            assert!(size_units(t.name).is_some(), "{}", t.name);
+        }
+        assert_eq!(size_units("m5.large"), Some(4.0));
+        assert_eq!(size_units("m5.xlarge"), Some(8.0));
+        assert_eq!(size_units("c5.24xlarge"), Some(192.0));
+        assert_eq!(size_units("t3.medium"), Some(2.0));
+        assert_eq!(size_units("m5.huge"), None);
     }
 
     #[test]

@@ -234,11 +234,15 @@ pub struct TimeSeries {
     pub interval_ms: u64,
     /// One vector per [`Column`], indexed by [`Column::index`], all of the same length.
     pub columns: Vec<Vec<f64>>,
+    /// With Savings Plans or Reserved Instances: the accumulated cost with them, one value per sample (each
+    /// started clock-hour charged its whole commitment); empty otherwise, and then neither in the JSON nor the CSV.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cost_with_commitments: Vec<f64>,
 }
 
 impl TimeSeries {
     pub fn new(interval_ms: u64) -> TimeSeries {
-        TimeSeries { interval_ms, columns: vec![Vec::new(); Column::COUNT] }
+        TimeSeries { interval_ms, columns: vec![Vec::new(); Column::COUNT], cost_with_commitments: Vec::new() }
     }
 
     pub fn len(&self) -> usize {
@@ -270,12 +274,20 @@ impl TimeSeries {
         for column in Column::ALL {
             out.push_str(&format!(",{} ({})", column.name(), column.unit()));
         }
+        let commitments = !self.cost_with_commitments.is_empty();
+        if commitments {
+            out.push_str(",cost_with_commitments (USD)");
+        }
         out.push('\n');
         for i in 0..self.len() {
             out.push_str(&format_number(self.time_s(i)));
             for column in &self.columns {
                 out.push(',');
                 out.push_str(&format_number(column[i]));
+            }
+            if commitments {
+                out.push(',');
+                out.push_str(&format_number(self.cost_with_commitments.get(i).copied().unwrap_or(0.0)));
             }
             out.push('\n');
         }
@@ -338,6 +350,11 @@ pub struct Summary {
     /// none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub task_retirements: Vec<TaskRetirementSummary>,
+    // ---- Savings Plans and Reserved Instances (issue 9, "Cost as planners count it") ----
+    /// The cost with the scenario's commitments applied hour by hour; left out when it has none (`cost_usd` is
+    /// always the cost without them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitments: Option<CommitmentsSummary>,
 }
 
 /// Why and when a run stopped before its horizon (its `RunBudget` ran out).
@@ -372,6 +389,58 @@ pub struct TaskRetirementSummary {
     pub service_tasks_replaced: u32,
     /// Standalone tasks stopped at the retirement (never replaced).
     pub standalone_tasks_stopped: u32,
+}
+
+/// What the commitments did over the run (`docs/model.md` §6). Every clock-hour the run touched is charged the
+/// full commitment, a partial last hour included.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommitmentsSummary {
+    /// Clock-hours charged.
+    pub hours: u32,
+    /// `cost_usd`: every price On-Demand or Spot.
+    pub cost_without_usd: f64,
+    /// The same run with the commitments: what they do not cover at On-Demand, plus their charges.
+    pub cost_with_usd: f64,
+    /// On-Demand cost of the eligible usage (Fargate and EC2 On-Demand; never Spot or ECS Anywhere).
+    pub eligible_on_demand_usd: f64,
+    /// Savings Plans commitments and Reserved Instance fees, for every hour charged.
+    pub commitment_charges_usd: f64,
+    /// The part of those charges no usage took (lost: an hour's commitment does not carry over).
+    pub unused_usd: f64,
+    /// `cost_without_usd - cost_with_usd` (negative when the commitments cost more than they save).
+    pub savings_usd: f64,
+    pub savings_plans: Vec<SavingsPlanResult>,
+    pub reserved_instances: Vec<ReservedInstanceResult>,
+}
+
+/// One Savings Plan over the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SavingsPlanResult {
+    pub kind: crate::spec::SavingsPlanKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    pub usd_per_hour: f64,
+    pub charged_usd: f64,
+    /// Commitment spent on usage at Savings Plans rates, and the rest.
+    pub used_usd: f64,
+    pub unused_usd: f64,
+    pub utilization_percent: f64,
+    /// The hourly commitment that would have saved the most over this run (with the Reserved Instances and the
+    /// plans applied before it as given, none after it), and what it would have saved.
+    pub best_usd_per_hour: f64,
+    pub best_savings_usd: f64,
+    /// Above this hourly commitment the plan costs more than it saves over this run.
+    pub break_even_usd_per_hour: f64,
+}
+
+/// One Reserved Instance entry over the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReservedInstanceResult {
+    pub instance_type: String,
+    pub count: u32,
+    pub charged_usd: f64,
+    pub unused_usd: f64,
+    pub utilization_percent: f64,
 }
 
 /// Launches of one Auto Scaling group that no pool could take (InsufficientInstanceCapacity everywhere).

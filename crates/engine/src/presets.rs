@@ -243,6 +243,14 @@ static PRESETS: &[Preset] = &[
          stops billing with its tasks. In the cost table the ASG provider costs the most, and the Managed Instances \
          provider's cost includes its management fee (assumed 12.1% of the On-Demand price)."
     ),
+    preset!(
+        "savings-plan-breakeven",
+        "Savings Plan and Reserved Instances: commit to the base, not the peak",
+        None,
+        "Watch the summary's commitments block: cost with and without, the commitment lost in web's four quiet \
+         hours, and the plan's best and break-even hourly commitment. The m5.xlarge Reserved Instance covers both \
+         m5.large instances; the Fargate Spot worker is never covered."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

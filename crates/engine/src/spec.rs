@@ -56,6 +56,10 @@ pub struct ScenarioSpec {
     /// requirements (`docs/model.md` §4.9).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub managed_instances_providers: Vec<ManagedInstancesProviderSpec>,
+    /// Savings Plans and Reserved Instances (`docs/model.md` §6): hourly commitments applied to eligible On-Demand
+    /// usage. Left out of the file when there are none.
+    #[serde(default, skip_serializing_if = "CommitmentsSpec::is_empty")]
+    pub commitments: CommitmentsSpec,
 }
 
 fn default_horizon_s() -> f64 {
@@ -583,6 +587,16 @@ pub struct LoadBalancerSpec {
     /// an hour with containers as targets). Unset: 0, so only the ALB-hour is billed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processed_gb_per_hour: Option<f64>,
+    /// New connections per second the load balancer accepts (an LCU holds 25). Unset: 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_connections_per_s: Option<f64>,
+    /// Active connections, sampled per minute (an LCU holds 3,000). Unset: 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_connections_per_minute: Option<f64>,
+    /// Rule evaluations per second beyond the 10 free rules: request rate x (rules processed - 10) (an LCU holds
+    /// 1,000). Unset: 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_evaluations_per_s: Option<f64>,
 }
 
 fn default_lb_interval() -> f64 {
@@ -835,4 +849,61 @@ pub struct ManagedInstancesProviderSpec {
     /// day 14).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drain_after_days: Option<f64>,
+}
+
+/// Commitments that discount eligible On-Demand usage hour by hour (`docs/model.md` §6).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentsSpec {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub savings_plans: Vec<SavingsPlanSpec>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserved_instances: Vec<ReservedInstanceSpec>,
+}
+
+impl CommitmentsSpec {
+    pub fn is_empty(&self) -> bool {
+        self.savings_plans.is_empty() && self.reserved_instances.is_empty()
+    }
+}
+
+/// The two Savings Plans types that cover what the engine bills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SavingsPlanKind {
+    /// Compute Savings Plans: EC2 of any family and Region, and Fargate.
+    Compute,
+    /// EC2 Instance Savings Plans: one instance family in one Region.
+    Ec2Instance,
+}
+
+/// A Savings Plan: an hourly commitment (USD of Savings Plans rates per hour) and its discounts off On-Demand.
+/// The rates depend on the term, the payment option, the instance type and the Region, so they are scenario data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavingsPlanSpec {
+    pub kind: SavingsPlanKind,
+    /// EC2 Instance Savings Plans only: the family it covers (`m5`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// The commitment, USD per hour, charged every hour whether used or not.
+    pub usd_per_hour: f64,
+    /// Savings percentage off On-Demand for the EC2 usage it covers (and Fargate unless set apart).
+    pub discount_percent: f64,
+    /// Compute Savings Plans: the savings percentage for Fargate, when it differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fargate_discount_percent: Option<f64>,
+    /// Savings percentage per instance family (`{"c5": 30}`), when it differs from `discount_percent`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub family_discount_percent: std::collections::BTreeMap<String, f64>,
+}
+
+/// Regional Reserved Instances of one instance type (Linux, shared tenancy, so size-flexible within the family).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReservedInstanceSpec {
+    pub instance_type: String,
+    pub count: u32,
+    /// The effective discount off On-Demand (upfront part spread over the term), in percent.
+    pub discount_percent: f64,
 }

@@ -3,8 +3,9 @@
 
 use std::rc::Rc;
 
-use fleetplan_engine::output::FailedLaunches;
+use fleetplan_engine::output::{CommitmentsSummary, FailedLaunches};
 use fleetplan_engine::output::{Limiter, QuotaHit, TaskRetirementSummary};
+use fleetplan_engine::spec::SavingsPlanKind;
 use fleetplan_engine::Summary;
 use yew::prelude::*;
 
@@ -77,6 +78,51 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
     rows
 }
 
+/// The commitments table (`docs/model.md` §6): with and without, what was lost, and per plan its use, its best
+/// and its break-even hourly commitment. Each row: (label, text).
+pub(crate) fn commitment_rows(c: &CommitmentsSummary) -> Vec<(String, String)> {
+    let outcome = if c.savings_usd >= 0.0 {
+        format!("saves ${:.2}", c.savings_usd)
+    } else {
+        format!("costs ${:.2} more", -c.savings_usd)
+    };
+    let mut rows = vec![
+        (
+            "Without commitments".to_string(),
+            format!("${:.2} (eligible On-Demand usage ${:.2})", c.cost_without_usd, c.eligible_on_demand_usd),
+        ),
+        ("With commitments".to_string(), format!("${:.2}: {outcome}", c.cost_with_usd)),
+        (
+            "Commitment charges".to_string(),
+            format!(
+                "${:.2} over {} hours, ${:.2} of it unused (lost)",
+                c.commitment_charges_usd, c.hours, c.unused_usd
+            ),
+        ),
+    ];
+    for p in &c.savings_plans {
+        let kind = match (p.kind, &p.family) {
+            (SavingsPlanKind::Compute, _) => "Compute Savings Plan".to_string(),
+            (SavingsPlanKind::Ec2Instance, Some(family)) => format!("EC2 Instance Savings Plan ({family})"),
+            (SavingsPlanKind::Ec2Instance, None) => "EC2 Instance Savings Plan".to_string(),
+        };
+        rows.push((
+            format!("{kind} ${:.2}/h", p.usd_per_hour),
+            format!(
+                "{:.1}% used, ${:.2} unused; best ${:.2}/h (saves ${:.2}); break-even ${:.2}/h",
+                p.utilization_percent, p.unused_usd, p.best_usd_per_hour, p.best_savings_usd, p.break_even_usd_per_hour
+            ),
+        ));
+    }
+    for r in &c.reserved_instances {
+        rows.push((
+            format!("{} x {} Reserved Instance", r.count, r.instance_type),
+            format!("{:.1}% used, ${:.2} of ${:.2} unused", r.utilization_percent, r.unused_usd, r.charged_usd),
+        ));
+    }
+    rows
+}
+
 /// Services listed before "show all": a long table is slow to build and hard to read on a projector.
 const SERVICES_SHOWN: usize = 12;
 
@@ -132,6 +178,16 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     }) }
                 </tbody>
             </table>
+            if let Some(commitments) = &summary.commitments {
+                <table id="commitments" class="services">
+                    <thead><tr><th scope="col">{ "Savings Plans and Reserved Instances" }</th><th scope="col">{ "Over the run" }</th></tr></thead>
+                    <tbody>
+                        { for commitment_rows(commitments).into_iter().map(|(label, text)| html! {
+                            <tr><th scope="row">{ label }</th><td>{ text }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
             if !summary.services.is_empty() {
                 <table id="services" class="services">
                     <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at" }</th><th scope="col">{ "Rate" }</th><th scope="col">{ "Limited by" }</th></tr></thead>
@@ -291,5 +347,27 @@ mod tests {
         let rows = cost_rows(&sim.metrics());
         let names: Vec<&str> = rows.iter().filter(|r| r.0 == "instances").map(|r| r.1.as_str()).collect();
         assert_eq!(names, ["asg", "managed (Managed Instances)", "managed: of which management fee"]);
+    }
+
+    #[test]
+    fn the_commitment_rows_read_with_and_without_and_the_break_even() {
+        let preset = fleetplan_engine::presets::get("savings-plan-breakeven").unwrap();
+        let mut sim = Simulation::new(preset.scenario().unwrap(), 1);
+        sim.run_to_end();
+        let summary = sim.metrics();
+        let rows = commitment_rows(summary.commitments.as_ref().unwrap());
+        let labels: Vec<&str> = rows.iter().map(|(label, _)| label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "Without commitments",
+                "With commitments",
+                "Commitment charges",
+                "Compute Savings Plan $1.00/h",
+                "1 x m5.xlarge Reserved Instance"
+            ]
+        );
+        assert!(rows[1].1.contains("saves $"), "{rows:?}");
+        assert!(rows[3].1.contains("break-even $1.1"), "{rows:?}");
     }
 }

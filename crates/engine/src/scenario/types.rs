@@ -270,6 +270,11 @@ pub struct LoadBalancer {
     pub deregistration_delay_ms: u64,
     /// GB per hour the service's Application Load Balancer processes (its LCUs).
     pub processed_gb_per_hour: f64,
+    /// The other LCU dimensions: new connections per second, active connections per minute, rule evaluations
+    /// per second (0 when unset).
+    pub new_connections_per_s: f64,
+    pub active_connections_per_minute: f64,
+    pub rule_evaluations_per_s: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -364,6 +369,8 @@ pub struct Scenario {
     pub run_tasks: Vec<RunTaskWorkload>,
     /// Sorted by time; events at the same time keep their order in the file.
     pub events: Vec<TimedEvent>,
+    /// Savings Plans and Reserved Instances (empty: every price is On-Demand or Spot).
+    pub commitments: Commitments,
 }
 
 impl Scenario {
@@ -382,5 +389,53 @@ impl Scenario {
             Provider::FargateSpot => CapacityType::FargateSpot,
             Provider::Asg(i) => self.providers[i as usize].capacity_type(),
         }
+    }
+}
+
+/// A validated Savings Plan. Discounts are fractions (0.3 for 30%).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavingsPlan {
+    pub kind: crate::spec::SavingsPlanKind,
+    /// EC2 Instance Savings Plans: the family covered.
+    pub family: Option<String>,
+    pub usd_per_hour: f64,
+    pub discount: f64,
+    pub fargate_discount: f64,
+    /// Per-family discounts that differ from `discount`.
+    pub family_discount: std::collections::BTreeMap<String, f64>,
+}
+
+impl SavingsPlan {
+    /// The plan's discount for a family's EC2 usage, `None` if the plan does not cover that family.
+    pub fn ec2_discount(&self, family: &str) -> Option<f64> {
+        if self.family.as_deref().is_some_and(|f| f != family) {
+            return None;
+        }
+        Some(self.family_discount.get(family).copied().unwrap_or(self.discount))
+    }
+
+    /// The plan's discount for Fargate usage: Compute Savings Plans only.
+    pub fn fargate(&self) -> Option<f64> {
+        (self.kind == crate::spec::SavingsPlanKind::Compute).then_some(self.fargate_discount)
+    }
+}
+
+/// Regional Reserved Instances of one type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReservedInstance {
+    pub instance_type: InstanceType,
+    pub count: u32,
+    pub discount: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Commitments {
+    pub savings_plans: Vec<SavingsPlan>,
+    pub reserved_instances: Vec<ReservedInstance>,
+}
+
+impl Commitments {
+    pub fn is_empty(&self) -> bool {
+        self.savings_plans.is_empty() && self.reserved_instances.is_empty()
     }
 }

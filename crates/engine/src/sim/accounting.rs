@@ -4,6 +4,7 @@
 //! Mechanisms report to [`Accounting`] (a launch, an interruption, a billing start or stop, a trace line); only
 //! sampling (`take_sample`, here as the one place that reads every part for a row of the series) writes the series.
 
+use super::commitments::{self, HourlyUsage, Line};
 use super::Simulation;
 use crate::ids::{ProviderId, ServiceId, WorkloadId};
 use crate::output::{Column, Sample, TimeSeries, TraceEntry, TraceWhat};
@@ -64,6 +65,12 @@ pub(super) struct Charge {
     pub(super) payer: Payer,
     pub(super) compute_per_ms: f64,
     pub(super) ipv4_per_ms: f64,
+    /// The instance type of an instance's charge (`None` for a task): which Reserved Instances and Savings Plans
+    /// can cover it.
+    pub(super) instance_type: Option<&'static str>,
+    /// The part of `compute_per_ms` commitments can cover: all of it but a Managed Instances management fee, which
+    /// is an ECS charge, not EC2 usage.
+    pub(super) committable_per_ms: f64,
 }
 
 /// A payer's meters: compute and public IPv4.
@@ -94,16 +101,11 @@ impl Breakdown {
             .services
             .iter()
             .map(|s| match &s.load_balancer {
-                // *Elastic Load Balancing pricing*: an hourly charge per Application Load Balancer, plus LCU-hours:
-                // "You are charged only on the dimension with highest usage"; the engine models one dimension,
-                // processed bytes ("1 GB per hour for EC2 instances, containers and IP addresses as targets"), so
-                // the LCUs are the scenario's GB per hour over that. The ALB exists before the run and after it
-                // (the run is a window of a service's life), so its hours are counted over the window, pro rata,
-                // as an instance still running at the end is; the "partial hour" rounding is not applied.
-                Some(lb) => {
-                    let lcus = lb.processed_gb_per_hour / crate::defaults::ALB_LCU_PROCESSED_GB_PER_HOUR;
-                    (prices.alb_hour / MS_PER_HOUR, lcus * prices.alb_lcu_hour / MS_PER_HOUR)
-                }
+                // *Elastic Load Balancing pricing*: an hourly charge per Application Load Balancer, plus LCU-hours
+                // (see `alb_lcus`). The ALB exists before the run and after it (the run is a window of a service's
+                // life), so its hours are counted over the window, pro rata, as an instance still running at the
+                // end is; the "partial hour" rounding is not applied.
+                Some(lb) => (prices.alb_hour / MS_PER_HOUR, alb_lcus(lb) * prices.alb_lcu_hour / MS_PER_HOUR),
                 None => (0.0, 0.0),
             })
             .collect();
@@ -153,6 +155,20 @@ impl Breakdown {
     }
 }
 
+/// LCUs an Application Load Balancer uses per hour. *Elastic Load Balancing pricing*: "You are charged only on the
+/// dimension with highest usage" of four: new connections (25 per second per LCU), active connections (3,000 per
+/// minute), processed bytes ("1 GB per hour for EC2 instances, containers and IP addresses as targets") and rule
+/// evaluations (1,000 per second). The traffic is scenario data, constant over the run.
+fn alb_lcus(lb: &crate::scenario::LoadBalancer) -> f64 {
+    use crate::defaults as d;
+    let processed = lb.processed_gb_per_hour / d::ALB_LCU_PROCESSED_GB_PER_HOUR;
+    let new_connections = lb.new_connections_per_s / d::ALB_LCU_NEW_CONNECTIONS_PER_S;
+    let active = lb.active_connections_per_minute / d::ALB_LCU_ACTIVE_CONNECTIONS_PER_MINUTE;
+    let rules = lb.rule_evaluations_per_s / d::ALB_LCU_RULE_EVALUATIONS_PER_S;
+    // Folding from `processed` keeps a file without the other dimensions at exactly its former value.
+    [new_connections, active, rules].into_iter().fold(processed, f64::max)
+}
+
 /// The cost by category at a time, for the summary (USD, unrounded).
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct CostParts {
@@ -179,6 +195,13 @@ pub(super) struct Accounting {
     trace: Vec<TraceEntry>,
     events_processed: u64,
     interruptions: u64,
+    /// Eligible On-Demand usage per clock-hour, metered only when the scenario has commitments.
+    commitments: Option<(Vec<Line>, HourlyUsage)>,
+    /// For the series' cost with commitments: the finished hours already applied, their eligible usage and their
+    /// cost with the commitments (USD).
+    applied_hours: usize,
+    applied_eligible: f64,
+    applied_with: f64,
 }
 
 impl Accounting {
@@ -194,6 +217,14 @@ impl Accounting {
             trace: Vec::new(),
             events_processed: 0,
             interruptions: 0,
+            commitments: (!scenario.commitments.is_empty()).then(|| {
+                let lines = commitments::lines(scenario);
+                let meter = HourlyUsage::new(lines.len());
+                (lines, meter)
+            }),
+            applied_hours: 0,
+            applied_eligible: 0.0,
+            applied_with: 0.0,
         }
     }
 
@@ -244,12 +275,28 @@ impl Accounting {
     pub(super) fn start_billing(&mut self, now: SimTime, rate_per_ms: f64, charge: &Charge) {
         self.cost.start(now, rate_per_ms);
         self.breakdown.start(now, charge);
+        if let Some((lines, meter)) = &mut self.commitments {
+            if let Some(line) = commitments::line_of(lines, charge.capacity, charge.instance_type) {
+                meter.start(now, line, charge.committable_per_ms);
+            }
+        }
     }
 
     /// It stops, with `minimum_extra_ms` more billed to reach its minimum billed time.
     pub(super) fn stop_billing(&mut self, now: SimTime, rate_per_ms: f64, charge: &Charge, minimum_extra_ms: u64) {
         self.cost.stop(now, rate_per_ms, minimum_extra_ms);
         self.breakdown.stop(now, charge, minimum_extra_ms);
+        if let Some((lines, meter)) = &mut self.commitments {
+            if let Some(line) = commitments::line_of(lines, charge.capacity, charge.instance_type) {
+                meter.stop(now, line, charge.committable_per_ms, minimum_extra_ms);
+            }
+        }
+    }
+
+    /// The usage lines and the eligible On-Demand usage of every clock-hour so far, when the scenario has
+    /// commitments.
+    pub(super) fn commitment_hours(&self, now: SimTime) -> Option<(&[Line], Vec<Vec<f64>>)> {
+        self.commitments.as_ref().map(|(lines, meter)| (lines.as_slice(), meter.hours_at(now)))
     }
 
     /// The run's cost so far: what tasks and instances were billed, then the load balancers (adding 0.0 when
@@ -305,6 +352,30 @@ impl Simulation {
         }
     }
 
+    /// The accumulated cost with the commitments at `at`: the cost without, less the eligible usage, plus each
+    /// hour's cost with them (finished hours once, the started hour with its whole commitment). `None` without
+    /// commitments.
+    fn cost_with_commitments_at(&mut self, at: SimTime) -> Option<f64> {
+        let cost = self.accounting.cost_at(at);
+        let a = &mut self.accounting;
+        let (lines, meter) = a.commitments.as_mut()?;
+        meter.advance(at);
+        let commitments = &self.scenario.commitments;
+        for usage in &meter.closed()[a.applied_hours..] {
+            let hour = commitments::apply_hour(commitments, lines, usage);
+            a.applied_eligible += hour.eligible;
+            a.applied_with += hour.cost_with(commitments);
+        }
+        a.applied_hours = meter.closed().len();
+        let (mut eligible, mut with) = (a.applied_eligible, a.applied_with);
+        if let Some(usage) = meter.started_hour(at) {
+            let hour = commitments::apply_hour(commitments, lines, usage);
+            eligible += hour.eligible;
+            with += hour.cost_with(commitments);
+        }
+        Some(cost - eligible + with)
+    }
+
     fn take_sample(&mut self, at: SimTime) {
         let interval_s = self.accounting.series.interval_ms as f64 / 1000.0;
         let running = self.tasks.state_counts()[TaskState::Running.index()];
@@ -337,6 +408,9 @@ impl Simulation {
         values[Column::CostPublicIpv4] = b.ipv4.at(at);
         values[Column::CostLoadBalancers] = b.load_balancer_hours_at(at) + b.load_balancer_lcu_at(at);
         self.accounting.series.push(values);
+        if let Some(with) = self.cost_with_commitments_at(at) {
+            self.accounting.series.cost_with_commitments.push(with);
+        }
         self.accounting.launches_since_sample = [0; CapacityType::COUNT];
     }
 }
@@ -377,6 +451,8 @@ mod tests {
             payer: Payer::Service(ServiceId::new(0)),
             compute_per_ms: 3.0,
             ipv4_per_ms: 1.0,
+            instance_type: None,
+            committable_per_ms: 3.0,
         };
         accounting.start_billing(SimTime(0), 4.0, &task);
         accounting.stop_billing(SimTime(30_000), 4.0, &task, 30_000);
@@ -386,6 +462,27 @@ mod tests {
         assert_eq!(accounting.cost_at(SimTime(100_000)), 240_000.0);
         // No load balancer in this scenario: nothing billed for one.
         assert_eq!((parts.load_balancer_hours, parts.services[0].2), (0.0, 0.0));
+    }
+
+    /// An LCU is the largest of its dimensions, each over its own per-LCU figure.
+    #[test]
+    fn lcus_are_the_largest_dimension() {
+        let lb = |gb: f64, new: f64, active: f64, rules: f64| crate::scenario::LoadBalancer {
+            interval_ms: 30_000,
+            healthy_threshold: 5,
+            unhealthy_threshold: 2,
+            deregistration_delay_ms: 300_000,
+            processed_gb_per_hour: gb,
+            new_connections_per_s: new,
+            active_connections_per_minute: active,
+            rule_evaluations_per_s: rules,
+        };
+        assert_eq!(alb_lcus(&lb(2.0, 0.0, 0.0, 0.0)), 2.0);
+        // 100 new connections/s = 4 LCUs beats 2 GB/h, 6,000 active (2) and 500 rule evaluations/s (0.5).
+        assert_eq!(alb_lcus(&lb(2.0, 100.0, 6_000.0, 500.0)), 4.0);
+        assert_eq!(alb_lcus(&lb(0.0, 0.0, 15_000.0, 0.0)), 5.0);
+        assert_eq!(alb_lcus(&lb(0.0, 0.0, 0.0, 3_000.0)), 3.0);
+        assert_eq!(alb_lcus(&lb(0.0, 0.0, 0.0, 0.0)), 0.0);
     }
 
     #[test]

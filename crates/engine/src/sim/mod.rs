@@ -32,6 +32,7 @@
 
 mod accounting;
 mod buckets;
+mod commitments;
 mod fargate_spot;
 mod fleet;
 mod quotas;

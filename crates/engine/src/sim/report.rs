@@ -3,9 +3,9 @@
 use super::Simulation;
 use crate::ids::ProviderId;
 use crate::output::{
-    Bucket, BucketView, CapacityCost, ChartMarker, CostBreakdown, FailedLaunches, InstanceView, LimitShare, Limiter,
-    Place, PoolView, ProviderCost, ProviderView, RunTaskCost, RunTaskSummary, ServiceCost, ServiceSummary, ServiceView,
-    Summary, TaskView, View,
+    Bucket, BucketView, CapacityCost, ChartMarker, CommitmentsSummary, CostBreakdown, FailedLaunches, InstanceView,
+    LimitShare, Limiter, Place, PoolView, ProviderCost, ProviderView, ReservedInstanceResult, RunTaskCost,
+    RunTaskSummary, SavingsPlanResult, ServiceCost, ServiceSummary, ServiceView, Summary, TaskView, View,
 };
 use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};
@@ -105,7 +105,73 @@ impl Simulation {
             cost_breakdown: self.cost_breakdown(),
             stopped_early: self.stopped_early.clone(),
             task_retirements: self.task_retirements(),
+            commitments: self.commitments_summary(cost),
         }
+    }
+
+    /// The commitments applied to each clock-hour's eligible usage (`sim/commitments.rs`), `None` without any.
+    fn commitments_summary(&self, cost_without: f64) -> Option<CommitmentsSummary> {
+        use super::commitments::{apply_hour, plan_curve};
+        let (lines, hours) = self.accounting.commitment_hours(self.now)?;
+        let c = &self.scenario.commitments;
+        let usd = |v: f64| round(v, 4);
+        let percent = |used: f64, charged: f64| if charged > 0.0 { round(used / charged * 100.0, 1) } else { 0.0 };
+        let results: Vec<_> = hours.iter().map(|usage| apply_hour(c, lines, usage)).collect();
+        let n = results.len() as f64;
+        let eligible: f64 = results.iter().map(|r| r.eligible).sum();
+        let with: f64 = results.iter().map(|r| r.cost_with(c)).sum();
+        let plans_charged: f64 = c.savings_plans.iter().map(|p| p.usd_per_hour * n).sum();
+        let ri_charged: f64 = results.iter().map(|r| r.ri_charge).sum();
+        let plans_used: f64 = results.iter().flat_map(|r| r.plan_used.iter()).sum();
+        let ri_unused: f64 = results.iter().map(|r| r.ri_unused).sum();
+        let cost_with = cost_without - eligible + with;
+        Some(CommitmentsSummary {
+            hours: u32::try_from(results.len()).unwrap_or(u32::MAX),
+            cost_without_usd: usd(cost_without),
+            cost_with_usd: usd(cost_with),
+            eligible_on_demand_usd: usd(eligible),
+            commitment_charges_usd: usd(plans_charged + ri_charged),
+            unused_usd: usd(plans_charged - plans_used + ri_unused),
+            savings_usd: usd(cost_without - cost_with),
+            savings_plans: c
+                .savings_plans
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let used: f64 = results.iter().map(|r| r.plan_used[i]).sum();
+                    let charged = p.usd_per_hour * n;
+                    let curve = plan_curve(c, lines, &hours, i);
+                    SavingsPlanResult {
+                        kind: p.kind,
+                        family: p.family.clone(),
+                        usd_per_hour: p.usd_per_hour,
+                        charged_usd: usd(charged),
+                        used_usd: usd(used),
+                        unused_usd: usd(charged - used),
+                        utilization_percent: percent(used, charged),
+                        best_usd_per_hour: usd(curve.best_usd_per_hour),
+                        best_savings_usd: usd(curve.best_savings_usd),
+                        break_even_usd_per_hour: usd(curve.break_even_usd_per_hour),
+                    }
+                })
+                .collect(),
+            reserved_instances: c
+                .reserved_instances
+                .iter()
+                .enumerate()
+                .map(|(i, ri)| {
+                    let fee = f64::from(ri.count) * ri.instance_type.on_demand_hour_usd * (1.0 - ri.discount);
+                    let used: f64 = results.iter().map(|r| r.ri_used_fraction[i]).sum();
+                    ReservedInstanceResult {
+                        instance_type: ri.instance_type.name.to_string(),
+                        count: ri.count,
+                        charged_usd: usd(fee * n),
+                        unused_usd: usd(fee * (n - used)),
+                        utilization_percent: percent(used, n),
+                    }
+                })
+                .collect(),
+        })
     }
 
     /// Where the cost went, each figure rounded as `cost_usd` is.

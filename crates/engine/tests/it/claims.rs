@@ -345,3 +345,51 @@ fn managed_instances_preset_is_steady_before_the_asg_and_scales_in_sooner() {
         assert!((0.11..0.13).contains(&share), "seed {seed}: fee {fee} of {}", mi.usd);
     }
 }
+
+/// `savings-plan-breakeven`: the Reserved Instance covers both m5.large instances; the plan loses part of its
+/// commitment in web's quiet hours and none in the busy ones; its best commitment is about web's quiet-hour usage
+/// at plan rates (20 tasks x $0.04937 x 0.8 = $0.79); the $1.00 plan saves, less than the best; above the
+/// break-even a plan would cost more than it saves; Spot is never covered.
+#[test]
+fn savings_plan_preset_shows_the_unused_commitment_and_the_break_even() {
+    for seed in 1..=3 {
+        let sim = common::run_checked(common::preset("savings-plan-breakeven"), seed);
+        let summary = sim.metrics();
+        let c = summary.commitments.as_ref().expect("the preset has commitments");
+        // The cost chart's line with commitments ends at the summary's cost with them.
+        let line = &sim.series().cost_with_commitments;
+        assert_eq!(line.len(), sim.series().len());
+        assert!((line[line.len() - 1] - c.cost_with_usd).abs() < 1e-3, "seed {seed}: {:?}", line.last());
+        assert_eq!(c.hours, 6, "seed {seed}");
+        let ri = &c.reserved_instances[0];
+        assert!(ri.utilization_percent > 99.0, "seed {seed}: {ri:?}");
+        let plan = &c.savings_plans[0];
+        // Four quiet hours of about $0.79 used of $1.00: about $0.84 lost; the busy hours use all of it.
+        assert!((0.7..1.0).contains(&plan.unused_usd), "seed {seed}: {plan:?}");
+        assert!((0.75..0.82).contains(&plan.best_usd_per_hour), "seed {seed}: {plan:?}");
+        assert!(plan.best_usd_per_hour < plan.usd_per_hour && plan.usd_per_hour < plan.break_even_usd_per_hour);
+        assert!(c.savings_usd > 0.0 && c.cost_with_usd < c.cost_without_usd, "seed {seed}: {c:?}");
+        // Spot is not eligible: the eligible usage is the Fargate On-Demand and EC2 On-Demand cost only.
+        let by = |name: &str| {
+            summary.cost_breakdown.by_capacity.iter().find(|b| b.capacity.name() == name).map_or(0.0, |b| b.usd)
+        };
+        assert!(by("FARGATE_SPOT") > 1.0);
+        assert!((c.eligible_on_demand_usd - by("FARGATE") - by("EC2")).abs() < 0.01, "seed {seed}: {c:?}");
+        // The plan covers web only: the Reserved Instance took the EC2 usage first.
+        assert!(plan.used_usd <= by("FARGATE") * 0.8 + 1e-3, "seed {seed}: {plan:?}");
+        // A plan above the break-even costs more than it saves; one at the best commitment saves more than $1.00.
+        // The Reserved Instance stays (the break-even is the plan's with it as given): the run's savings less
+        // those of a plan of almost nothing are the plan's.
+        let mut spec = common::preset("savings-plan-breakeven").spec.clone();
+        let savings_at = |spec: &mut fleetplan_engine::spec::ScenarioSpec, usd: f64| {
+            spec.commitments.savings_plans[0].usd_per_hour = usd;
+            let scenario = fleetplan_engine::scenario::Scenario::from_spec(spec.clone()).unwrap();
+            common::run_checked(scenario, seed).metrics().commitments.unwrap().savings_usd
+        };
+        let reserved_only = savings_at(&mut spec, 0.001);
+        let above = savings_at(&mut spec, plan.break_even_usd_per_hour + 0.1) - reserved_only;
+        let best = savings_at(&mut spec, plan.best_usd_per_hour) - reserved_only;
+        let one = savings_at(&mut spec, 1.0) - reserved_only;
+        assert!(above < 0.0 && best > one && one > 0.0, "seed {seed}: {above} {best} {one}");
+    }
+}

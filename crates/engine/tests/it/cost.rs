@@ -126,3 +126,66 @@ fn cost_by_category_preset_shows_what_it_says() {
         assert_eq!(capacity_usd(&s, CapacityType::FargateSpot), service("worker").fargate_usd);
     }
 }
+
+/// The other LCU dimensions (*Elastic Load Balancing pricing*): 25 new connections per second, 3,000 active
+/// connections per minute and 1,000 rule evaluations per second make an LCU each, and the bill takes the largest.
+#[test]
+fn lcu_hours_follow_the_largest_dimension() {
+    // A scale event at 3,000 s keeps the run going long enough for the rounded USD to tell LCUs apart.
+    let lb = |fields: &str| {
+        let scenario = common::scenario(&format!(
+            r#"{{"version": 1, "name": "lb", "horizon_s": 3600,
+                "task_definitions": [{{"name": "web", "cpu": 256, "memory": 512, "image_mb": 50}}],
+                "services": [{{"name": "web", "task_definition": "web", "desired_count": 2,
+                               "load_balancer": {{"health_check_interval_s": 5, "healthy_threshold": 2, {fields}}}}}],
+                "events": [{{"type": "scale", "at_s": 3000, "service": "web", "desired_count": 2}}]}}"#
+        ));
+        common::run_checked(scenario, 1).metrics()
+    };
+    let lcu_per_hour = |s: &Summary| s.cost_breakdown.load_balancer_lcu_usd / (s.end_s / 3600.0) / 0.008;
+    // 2 GB/h (2 LCUs) and 100 new connections/s (4 LCUs): 4.
+    let connections = lb(r#""processed_gb_per_hour": 2, "new_connections_per_s": 100"#);
+    assert!((lcu_per_hour(&connections) - 4.0).abs() < 0.01, "{}", lcu_per_hour(&connections));
+    // 15,000 active connections (5) beat 2,000 rule evaluations/s (2).
+    let active = lb(r#""active_connections_per_minute": 15000, "rule_evaluations_per_s": 2000"#);
+    assert!((lcu_per_hour(&active) - 5.0).abs() < 0.01, "{}", lcu_per_hour(&active));
+    let rules = lb(r#""rule_evaluations_per_s": 3000"#);
+    assert!((lcu_per_hour(&rules) - 3.0).abs() < 0.01, "{}", lcu_per_hour(&rules));
+}
+
+/// With commitments the summary's `cost_usd` is still the cost without them, and the commitments block says what
+/// they change; without any the block is left out.
+#[test]
+fn commitments_change_the_block_not_cost_usd() {
+    let run = |commitments: &str| {
+        let scenario = common::scenario(&format!(
+            r#"{{"version": 1, "name": "sp", "horizon_s": 3600,
+                "task_definitions": [{{"name": "web", "cpu": 1024, "memory": 2048, "image_mb": 50}}],
+                "services": [{{"name": "web", "task_definition": "web", "desired_count": 10}}],
+                "events": [{{"type": "scale", "at_s": 3000, "service": "web", "desired_count": 10}}]{commitments}}}"#
+        ));
+        common::run_checked(scenario, 1).metrics()
+    };
+    let plain = run("");
+    assert!(plain.commitments.is_none());
+    assert!(!serde_json::to_string(&plain).unwrap().contains("commitments"));
+    let covered = run(
+        r#", "commitments": {"savings_plans": [{"kind": "compute", "usd_per_hour": 0.2, "discount_percent": 20}]}"#,
+    );
+    assert_eq!(covered.cost_usd, plain.cost_usd);
+    let c = covered.commitments.unwrap();
+    assert_eq!(c.cost_without_usd, plain.cost_usd);
+    // One hour (the run ends at the event, inside it) with about $0.41 of Fargate On-Demand usage: $0.2 at plan
+    // rates covers $0.25 of it, a saving of $0.05.
+    assert_eq!(c.hours, 1);
+    assert!(c.eligible_on_demand_usd > 0.25, "{c:?}");
+    assert!((c.savings_usd - 0.05).abs() < 1e-3, "{c:?}");
+    assert_eq!(c.unused_usd, 0.0);
+    // An EC2 Instance plan covers no Fargate: its whole commitment is unused.
+    let wrong =
+        run(r#", "commitments": {"savings_plans": [{"kind": "ec2_instance", "family": "m5", "usd_per_hour": 0.2,
+             "discount_percent": 30}]}"#);
+    let w = wrong.commitments.unwrap();
+    assert!((w.unused_usd - 0.2).abs() < 1e-9 && (w.savings_usd + 0.2).abs() < 1e-3, "{w:?}");
+    assert_eq!(w.savings_plans[0].break_even_usd_per_hour, 0.0);
+}

@@ -200,3 +200,20 @@ fn load_balancer_traffic_and_prices_are_checked() {
     assert_problem(&p, "services[0].load_balancer.processed_gb_per_hour", "must be between 0 and 1000000");
     assert_problem(&p, "prices.alb_hour", "");
 }
+
+#[test]
+fn lcu_dimensions_and_commitments_are_checked() {
+    let p = problems_with(|v| {
+        v["services"][0]["load_balancer"] =
+            serde_json::json!({ "new_connections_per_s": -1, "rule_evaluations_per_s": 1e12 });
+        v["commitments"] = serde_json::json!({
+            "savings_plans": [{ "kind": "ec2_instance", "family": "q9", "usd_per_hour": 2e6, "discount_percent": 30 }],
+            "reserved_instances": [{ "instance_type": "m5.large", "count": 1, "discount_percent": 99.5 }]
+        });
+    });
+    assert_problem(&p, "services[0].load_balancer.new_connections_per_s", "must be between 0 and");
+    assert_problem(&p, "services[0].load_balancer.rule_evaluations_per_s", "must be between 0 and");
+    assert_problem(&p, "commitments.savings_plans[0].family", "unknown instance family");
+    assert_problem(&p, "commitments.savings_plans[0].usd_per_hour", "between 0.001 and 1000000");
+    assert_problem(&p, "commitments.reserved_instances[0].discount_percent", "between 0 and 99");
+}

@@ -3,6 +3,7 @@
 //! and the range checks below.
 
 mod capacity;
+mod commitments;
 mod events;
 mod managed_instances;
 mod settings;
@@ -102,6 +103,7 @@ impl Validator {
             providers: &providers,
             horizon,
         });
+        let commitments = self.commitments(&spec.commitments);
         if services.is_empty() && run_tasks.is_empty() {
             self.err("services", "the scenario has no services and no run_tasks: there is nothing to simulate");
         }
@@ -118,6 +120,7 @@ impl Validator {
             services,
             run_tasks,
             events,
+            commitments,
         }
     }
 

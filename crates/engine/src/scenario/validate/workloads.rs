@@ -332,7 +332,32 @@ impl Validator {
                 &format!("{field}.processed_gb_per_hour"),
                 lb.processed_gb_per_hour.unwrap_or(crate::defaults::ALB_PROCESSED_GB_PER_HOUR),
             ),
+            new_connections_per_s: self.lcu_dimension(
+                &format!("{field}.new_connections_per_s"),
+                lb.new_connections_per_s,
+                "new connections per second",
+            ),
+            active_connections_per_minute: self.lcu_dimension(
+                &format!("{field}.active_connections_per_minute"),
+                lb.active_connections_per_minute,
+                "active connections per minute",
+            ),
+            rule_evaluations_per_s: self.lcu_dimension(
+                &format!("{field}.rule_evaluations_per_s"),
+                lb.rule_evaluations_per_s,
+                "rule evaluations per second",
+            ),
         }
+    }
+
+    /// One of the other LCU dimensions: unset is 0 (no LCUs from it); otherwise finite, 0 to 100 million.
+    fn lcu_dimension(&mut self, path: &str, value: Option<f64>, unit: &str) -> f64 {
+        let value = value.unwrap_or(0.0);
+        if !(0.0..=100_000_000.0).contains(&value) {
+            self.err(path.to_string(), format!("must be between 0 and 100000000 {unit}, got {value}"));
+            return 0.0;
+        }
+        value
     }
 
     /// Traffic through a load balancer: a finite, non-negative number of GB per hour.

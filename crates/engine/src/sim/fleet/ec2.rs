@@ -101,6 +101,10 @@ impl Simulation {
             payer: Payer::Provider(instance.provider),
             compute_per_ms: rate,
             ipv4_per_ms: 0.0,
+            instance_type: Some(instance.instance_type.name),
+            // Managed Instances are EC2 instances of the account, billed at EC2 rates that commitments cover; the
+            // management fee on top is an ECS charge that they do not.
+            committable_per_ms: per_hour / 3_600_000.0,
         };
         (rate, charge)
     }

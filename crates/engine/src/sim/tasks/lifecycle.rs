@@ -308,7 +308,17 @@ impl Simulation {
             Owner::Service { service, .. } => Payer::Service(service),
             Owner::Standalone { workload } => Payer::RunTask(workload),
         };
-        (per_hour / MS_PER_HOUR, Charge { capacity: task.capacity, payer, compute_per_ms, ipv4_per_ms })
+        (
+            per_hour / MS_PER_HOUR,
+            Charge {
+                capacity: task.capacity,
+                payer,
+                compute_per_ms,
+                ipv4_per_ms,
+                instance_type: None,
+                committable_per_ms: compute_per_ms,
+            },
+        )
     }
 
     /// Fargate bills from the start of the image pull.
