@@ -50,6 +50,7 @@ pub fn large_fargate() -> ScenarioSpec {
             placement_strategy: Vec::new(),
             placement_constraints: Vec::new(),
             autoscaling: None,
+            demand: None,
         })
         .collect();
     let mut events: Vec<TimedEventSpec> = services
@@ -83,5 +84,6 @@ pub fn large_fargate() -> ScenarioSpec {
         external_instances: Vec::new(),
         batch: None,
         scheduled_tasks: Vec::new(),
+        start: None,
     }
 }

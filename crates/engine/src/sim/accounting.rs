@@ -333,6 +333,14 @@ impl Simulation {
         values[Column::CostPublicIpv4] = b.ipv4.at(at);
         values[Column::CostLoadBalancers] = b.load_balancer_hours_at(at) + b.load_balancer_lcu_at(at);
         self.accounting.series.push(values);
+        if self.demand.is_used() {
+            let row = self.demand_sample(at);
+            let demand = &mut self.accounting.series.demand;
+            demand.resize(row.len(), Vec::new());
+            for (column, value) in demand.iter_mut().zip(row) {
+                column.push(value);
+            }
+        }
         self.accounting.launches_since_sample = [0; CapacityType::COUNT];
     }
 }

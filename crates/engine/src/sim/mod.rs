@@ -30,6 +30,7 @@
 
 mod accounting;
 mod buckets;
+mod demand;
 mod fargate_spot;
 mod fleet;
 mod quotas;
@@ -52,6 +53,7 @@ use crate::time::SimTime;
 use crate::ids::{InstanceId, ProviderId, ServiceId, TaskId, WorkloadId};
 use accounting::Accounting;
 use buckets::Buckets;
+use demand::Demand;
 use fargate_spot::SpotPool;
 use fleet::Fleet;
 use services::Services;
@@ -141,6 +143,14 @@ enum Event {
     WaveRecommendation {
         index: u32,
     },
+    /// The end of a CloudWatch metric period of a service with demand (`sim/demand.rs`).
+    MetricPeriod {
+        service: ServiceId,
+    },
+    /// Serving tasks of a service may have been at 100% CPU for the health checks' unhealthy time.
+    OverloadCheck {
+        service: ServiceId,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -185,6 +195,7 @@ pub struct Simulation {
     quotas: quotas::Quotas,
     accounting: Accounting,
     invariant_error: Option<String>,
+    demand: Demand,
 }
 
 impl Simulation {
@@ -211,11 +222,13 @@ impl Simulation {
             fleet: Fleet::new(scenario.providers.len()),
             accounting: Accounting::new(interval_ms, options.trace, &scenario),
             invariant_error: None,
+            demand: Demand::default(),
             scenario,
         };
         sim.start_ec2();
         sim.start_services();
         sim.start_workloads();
+        sim.start_demand();
         for index in 0..sim.scenario.events.len() {
             let at = sim.scenario.events[index].at;
             match sim.wave_recommendation_lead(index) {
@@ -262,6 +275,9 @@ impl Simulation {
         self.advance_clock(next.time);
         self.accounting.count_event();
         self.handle(next.event);
+        if self.demand.is_used() {
+            self.demand_after_event();
+        }
         if self.options.check_invariants && self.invariant_error.is_none() {
             if let Err(problem) = self.check_invariants() {
                 self.invariant_error = Some(format!("after event {:?} at {}: {problem}", next.event, self.now));
@@ -390,6 +406,8 @@ impl Simulation {
             Event::SpotTermination { instance } => self.spot_termination(instance),
             Event::RebalanceRecommendation { instance } => self.rebalance_recommendation(instance),
             Event::WaveRecommendation { index } => self.wave_recommendation(index as usize),
+            Event::MetricPeriod { service } => self.metric_period(service),
+            Event::OverloadCheck { service } => self.overload_check(service),
             Event::ProvisioningTimeout { task, generation } => {
                 if self.is_current(task, generation) && self.tasks[task].awaiting_capacity {
                     self.begin_stop(task, StopReason::NoCapacity);
@@ -427,6 +445,7 @@ impl Simulation {
     /// Checks the model's invariants; used after every event in tests.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.tasks.check()?;
+        self.demand.check(|s| self.services.serving(s))?;
         self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
         self.spot.check(self.tasks.all())?;

@@ -101,6 +101,7 @@ impl Simulation {
                 .collect(),
             quota_hits: self.quota_hits(),
             cost_breakdown: self.cost_breakdown(),
+            demand: self.demand_summaries(),
         }
     }
 

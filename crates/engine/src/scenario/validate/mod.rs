@@ -3,6 +3,7 @@
 //! and the range checks below.
 
 mod capacity;
+mod demand;
 mod events;
 mod settings;
 mod workloads;

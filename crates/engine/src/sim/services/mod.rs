@@ -56,6 +56,8 @@ pub(super) struct ServiceRt {
     pub(super) failures: u64,
     pub(super) replacements: u64,
     pub(super) interruptions: u64,
+    /// Healthy tasks not stopping, of any deployment: those the load balancer sends traffic to (`sim/demand.rs`).
+    serving: u32,
 }
 
 impl ServiceRt {
@@ -80,6 +82,11 @@ pub(super) struct Services {
 }
 
 impl Services {
+    /// The service's serving tasks: healthy and not stopping, of any deployment.
+    pub(super) fn serving(&self, s: ServiceId) -> u32 {
+        self.list[s.index()].serving
+    }
+
     pub(super) fn iter(&self) -> std::slice::Iter<'_, ServiceRt> {
         self.list.iter()
     }
@@ -106,6 +113,10 @@ impl Services {
         }
         for (s, rt) in self.list.iter().enumerate() {
             let (mut primary_active, mut healthy_primary, mut on_draining, mut spot_waiting) = (0, 0, 0, 0);
+            let serving = rt.active.iter().filter(|&&id| tasks[id.index()].health == Health::Healthy).count();
+            if serving != rt.serving as usize {
+                return Err(format!("service {s}: {} serving counted, {serving} healthy active", rt.serving));
+            }
             for (slot, &id) in rt.active.iter().enumerate() {
                 let task = &tasks[id.index()];
                 if task.stopping || task.slot as usize != slot {
@@ -183,6 +194,7 @@ impl Simulation {
     }
 
     pub(super) fn service_task_healthy(&mut self, s: ServiceId, deployment: u32) {
+        self.services.list[s.index()].serving += 1;
         if deployment == self.services.list[s.index()].primary {
             self.services.list[s.index()].healthy_primary += 1;
         }
@@ -202,6 +214,9 @@ impl Simulation {
         rt.active.swap_remove(slot);
         if let Some(&moved) = rt.active.get(slot) {
             self.tasks.set_slot(moved, slot as u32);
+        }
+        if was_healthy {
+            rt.serving -= 1;
         }
         if deployment == rt.primary {
             rt.primary_active -= 1;

@@ -1,0 +1,438 @@
+//! The demand part (`docs/model.md` §9): for each service with a demand profile, the fluid traffic over its
+//! serving tasks integrated exactly between events, its CloudWatch metric periods, the target tracking alarms and
+//! scaling actions of Application Auto Scaling, and overloaded tasks failing their health checks.
+//!
+//! [`Demand`] owns the state. The load only changes at profile breakpoints, serving-count changes and metric
+//! period ends, so each costs a few arithmetic operations whatever the request rate: after every event the kernel
+//! calls [`Simulation::demand_after_event`], which integrates a service only when its serving count changed.
+//! Scaling goes through the service scheduler (`scale_service`), so on EC2 the new tasks wait in PROVISIONING for
+//! managed scaling like any others: the two knobs.
+
+use super::{Event, Simulation};
+use crate::demand::{
+    evaluate_alarm, integrate_piece, proportional_capacity, AlarmState, Cooldowns, Decision, DrawnProfile, Metric,
+    PieceIntegral, TaskLoad,
+};
+use crate::ids::{ServiceId, TaskId};
+use crate::output::{DemandColumn, DemandSummary, TraceWhat};
+use crate::task::Health;
+use crate::time::SimTime;
+
+/// Datapoints kept per policy: enough for the longest alarm.
+const HISTORY: usize = 32;
+
+/// One service's demand state.
+pub(super) struct DemandRt {
+    profile: DrawnProfile,
+    load: TaskLoad,
+    overload_after_ms: Option<u64>,
+    /// The CPU level for `over_target_s`: the first CPU policy's target, else 100.
+    over_level: f64,
+    has_cpu_target: bool,
+    /// Integrated up to here, with `serving` tasks since.
+    last_ms: u64,
+    serving: u32,
+    /// The current metric period's integrals.
+    period: PieceIntegral,
+    total: PieceIntegral,
+    peak_cpu: f64,
+    /// Since when the serving tasks have been at 100% CPU, and the time a check is scheduled for.
+    saturated_since: Option<u64>,
+    check_armed: Option<u64>,
+    /// When each task started serving (healthy), for the overload mechanism.
+    serving_since: Vec<(TaskId, u64)>,
+    overload_failures: u64,
+    /// Datapoints waiting for their publication (available at, one value per policy), then visible ones.
+    pending: Vec<(u64, Vec<Option<f64>>)>,
+    history: Vec<Vec<Option<f64>>>,
+    alarms: Vec<(AlarmState, AlarmState)>,
+    cooldowns: Cooldowns,
+    actions: u64,
+    actions_since_sample: u32,
+    max_desired: u32,
+}
+
+/// Every service's demand state (`None` for services without demand), and the list of those with it.
+#[derive(Default)]
+pub(super) struct Demand {
+    list: Vec<Option<DemandRt>>,
+    with_demand: Vec<ServiceId>,
+}
+
+impl Demand {
+    pub(super) fn is_used(&self) -> bool {
+        !self.with_demand.is_empty()
+    }
+
+    /// The serving counts kept here must equal the services' (after the kernel's after-event call).
+    pub(super) fn check(&self, serving: impl Fn(ServiceId) -> u32) -> Result<(), String> {
+        for &s in &self.with_demand {
+            let rt = self.list[s.index()].as_ref().expect("listed");
+            if rt.serving != serving(s) {
+                return Err(format!("service {s}: demand integrates {} serving tasks, {} serve", rt.serving, serving(s)));
+            }
+            if !(rt.total.served <= rt.total.offered + 1e-6 * rt.total.offered.max(1.0)) {
+                return Err(format!("service {s}: served more than offered"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl DemandRt {
+    /// The service-average metric of the period for one policy: `None` without serving tasks (no data).
+    fn datapoint(&self, metric: Metric, period_ms: u64) -> Option<f64> {
+        let p = &self.period;
+        if p.with_tasks_s <= 0.0 {
+            return None;
+        }
+        Some(match metric {
+            Metric::Cpu => p.cpu_percent_s / p.with_tasks_s,
+            Metric::Memory => p.memory_percent_s / p.with_tasks_s,
+            // ALBRequestCountPerTarget: requests per target per minute.
+            Metric::RequestsPerTarget => p.requests_per_target * 60_000.0 / period_ms as f64,
+        })
+    }
+}
+
+fn add(sum: &mut PieceIntegral, piece: &PieceIntegral) {
+    sum.offered += piece.offered;
+    sum.served += piece.served;
+    sum.cpu_percent_s += piece.cpu_percent_s;
+    sum.memory_percent_s += piece.memory_percent_s;
+    sum.requests_per_target += piece.requests_per_target;
+    sum.with_tasks_s += piece.with_tasks_s;
+    sum.over_s += piece.over_s;
+    sum.saturated_s += piece.saturated_s;
+}
+
+fn metric_name(metric: Metric) -> &'static str {
+    match metric {
+        Metric::Cpu => "ECSServiceAverageCPUUtilization",
+        Metric::Memory => "ECSServiceAverageMemoryUtilization",
+        Metric::RequestsPerTarget => "ALBRequestCountPerTarget",
+    }
+}
+
+impl Simulation {
+    /// Sets up each service's demand: draws its noise (services in order, before anything else is drawn for
+    /// them; scenarios without demand draw nothing) and schedules its first metric period end.
+    pub(super) fn start_demand(&mut self) {
+        let horizon = self.scenario.horizon.as_millis();
+        for index in 0..self.scenario.services.len() {
+            let service = &self.scenario.services[index];
+            let Some(demand) = service.demand.clone() else {
+                self.demand.list.push(None);
+                continue;
+            };
+            let autoscaling = service.autoscaling.clone();
+            let rng = &mut self.rng;
+            let profile = demand.profile.draw(horizon, || rng.unit());
+            let cpu_target = autoscaling
+                .as_ref()
+                .and_then(|a| a.policies.iter().find(|p| p.metric == Metric::Cpu))
+                .map(|p| p.target);
+            let policies = autoscaling.as_ref().map_or(0, |a| a.policies.len());
+            let rt = DemandRt {
+                profile,
+                load: demand.load,
+                overload_after_ms: demand.overload_after_ms,
+                over_level: cpu_target.unwrap_or(100.0),
+                has_cpu_target: cpu_target.is_some(),
+                last_ms: 0,
+                serving: 0,
+                period: PieceIntegral::default(),
+                total: PieceIntegral::default(),
+                peak_cpu: 0.0,
+                saturated_since: None,
+                check_armed: None,
+                serving_since: Vec::new(),
+                overload_failures: 0,
+                pending: Vec::new(),
+                history: vec![Vec::new(); policies],
+                alarms: vec![(AlarmState::InsufficientData, AlarmState::InsufficientData); policies],
+                cooldowns: Cooldowns::default(),
+                actions: 0,
+                actions_since_sample: 0,
+                max_desired: service.desired,
+            };
+            self.demand.list.push(Some(rt));
+            let s = ServiceId::from_index(index);
+            self.demand.with_demand.push(s);
+            let period = self.demand_period_ms(s);
+            self.schedule(SimTime(period), Event::MetricPeriod { service: s });
+        }
+    }
+
+    fn demand_period_ms(&self, s: ServiceId) -> u64 {
+        self.scenario.services[s.index()]
+            .autoscaling
+            .as_ref()
+            .map_or(crate::time::secs_to_ms(crate::defaults::METRIC_PERIOD_S), |a| a.period_ms)
+    }
+
+    /// Integrates the service's load from where it was to now, with the serving count it had since.
+    fn integrate_demand(&mut self, s: ServiceId) {
+        let now = self.now.as_millis();
+        let rt = self.demand.list[s.index()].as_mut().expect("a service with demand");
+        if now <= rt.last_ms {
+            return;
+        }
+        let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
+        for (a, b, r0, r1) in rt.profile.pieces(rt.last_ms, now) {
+            let seconds = (b - a) as f64 / 1000.0;
+            let piece = integrate_piece(r0, r1, seconds, rt.serving, &rt.load, rt.over_level);
+            add(&mut rt.period, &piece);
+            add(&mut rt.total, &piece);
+            rt.peak_cpu = rt.peak_cpu.max(piece.peak_cpu_percent);
+            // Saturation: at 100% CPU from where the rate reached what the tasks can serve.
+            rt.saturated_since = if rt.serving == 0 || r1 < cap {
+                None
+            } else if r0 >= cap {
+                Some(rt.saturated_since.unwrap_or(a))
+            } else {
+                Some(b - ((piece.saturated_s * 1000.0) as u64).min(b - a))
+            };
+        }
+        rt.last_ms = now;
+    }
+
+    /// After every event: a service whose serving count changed has its load integrated up to now with the old
+    /// count (constant since the last event), then goes on with the new one.
+    pub(super) fn demand_after_event(&mut self) {
+        for i in 0..self.demand.with_demand.len() {
+            let s = self.demand.with_demand[i];
+            let serving = self.services.serving(s);
+            let rt = self.demand.list[s.index()].as_ref().expect("listed");
+            if rt.serving == serving {
+                continue;
+            }
+            self.integrate_demand(s);
+            let now = self.now.as_millis();
+            let rt = self.demand.list[s.index()].as_mut().expect("listed");
+            rt.serving = serving;
+            let cap = f64::from(serving) * rt.load.rps_at_full_cpu;
+            let saturated = serving > 0 && rt.profile.rate(now) >= cap;
+            rt.saturated_since = match (saturated, rt.saturated_since) {
+                (false, _) => None,
+                (true, Some(since)) => Some(since),
+                (true, None) => Some(now),
+            };
+            self.arm_overload_check(s);
+        }
+    }
+
+    /// A task of a service started serving: remembered for the overload mechanism.
+    pub(super) fn demand_task_serving(&mut self, s: ServiceId, task: TaskId) {
+        let now = self.now.as_millis();
+        if let Some(Some(rt)) = self.demand.list.get_mut(s.index()) {
+            if rt.overload_after_ms.is_some() {
+                rt.serving_since.push((task, now));
+            }
+        }
+    }
+
+    /// Schedules the next overload check: when the earliest serving task has been at 100% CPU for the health
+    /// checks' unhealthy time.
+    fn arm_overload_check(&mut self, s: ServiceId) {
+        let rt = self.demand.list[s.index()].as_ref().expect("listed");
+        let (Some(after), Some(since)) = (rt.overload_after_ms, rt.saturated_since) else { return };
+        let Some(first) = rt.serving_since.iter().map(|&(_, t)| t.max(since)).min() else { return };
+        let at = first + after;
+        if rt.check_armed.is_some_and(|armed| armed <= at && armed >= self.now.as_millis()) {
+            return;
+        }
+        self.demand.list[s.index()].as_mut().expect("listed").check_armed = Some(at);
+        self.schedule(SimTime(at), Event::OverloadCheck { service: s });
+    }
+
+    /// Tasks at 100% CPU for the unhealthy time fail their health checks and are replaced; their load moves to the
+    /// others (`docs/model.md` §9).
+    pub(super) fn overload_check(&mut self, s: ServiceId) {
+        self.integrate_demand(s);
+        let now = self.now.as_millis();
+        let rt = self.demand.list[s.index()].as_mut().expect("listed");
+        rt.check_armed = None;
+        let (Some(after), Some(since)) = (rt.overload_after_ms, rt.saturated_since) else { return };
+        let tasks = &self.tasks;
+        rt.serving_since.retain(|&(t, _)| !tasks[t].stopping && tasks[t].health == Health::Healthy);
+        let failing: Vec<TaskId> =
+            rt.serving_since.iter().filter(|&&(_, t)| t.max(since) + after <= now).map(|&(t, _)| t).collect();
+        if failing.is_empty() {
+            self.arm_overload_check(s);
+            return;
+        }
+        rt.serving_since.retain(|(t, _)| !failing.contains(t));
+        rt.overload_failures += failing.len() as u64;
+        let service = self.scenario.services[s.index()].name.clone();
+        self.record(TraceWhat::Overloaded { service, tasks: failing.len() as u32 });
+        for task in failing {
+            self.task_failed_health_checks(task);
+        }
+    }
+
+    /// The end of a metric period: its datapoint, the datapoints now published, the alarms and the policy.
+    pub(super) fn metric_period(&mut self, s: ServiceId) {
+        self.integrate_demand(s);
+        let now = self.now.as_millis();
+        let period = self.demand_period_ms(s);
+        let autoscaling = self.scenario.services[s.index()].autoscaling.clone();
+        let rt = self.demand.list[s.index()].as_mut().expect("listed");
+        if let Some(a) = &autoscaling {
+            let values = a.policies.iter().map(|p| rt.datapoint(p.metric, period)).collect();
+            rt.pending.push((now + a.delay_ms, values));
+            while rt.pending.first().is_some_and(|&(at, _)| at <= now) {
+                let (_, values) = rt.pending.remove(0);
+                for (history, value) in rt.history.iter_mut().zip(values) {
+                    history.push(value);
+                    if history.len() > HISTORY {
+                        history.remove(0);
+                    }
+                }
+            }
+        }
+        rt.period = PieceIntegral::default();
+        // A ramp may have crossed what the tasks can serve since the last event.
+        let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
+        if rt.serving > 0 && rt.profile.rate(now) >= cap && rt.saturated_since.is_none() {
+            rt.saturated_since = Some(now);
+        }
+        if now + period <= self.scenario.horizon.as_millis() {
+            self.schedule(SimTime(now + period), Event::MetricPeriod { service: s });
+        }
+        self.arm_overload_check(s);
+        if let Some(a) = autoscaling {
+            self.evaluate_policies(s, &a);
+        }
+    }
+
+    /// Target tracking (*Target tracking scaling policies for Application Auto Scaling*): each policy's AlarmHigh
+    /// and AlarmLow, then "Application Auto Scaling gives precedence to the policy that provides the largest
+    /// capacity for both scale out and scale in" (*PutScalingPolicy*): scale out when any policy's AlarmHigh is in
+    /// ALARM, scale in only when every policy's AlarmLow is (a policy with scale-in disabled has none).
+    fn evaluate_policies(&mut self, s: ServiceId, a: &crate::demand::Autoscaling) {
+        let now = self.now.as_millis();
+        let desired = self.services.iter().nth(s.index()).map_or(0, |rt| rt.desired);
+        let name = self.scenario.services[s.index()].name.clone();
+        let rt = self.demand.list[s.index()].as_mut().expect("listed");
+        let base = rt.cooldowns.metric_base(now, desired);
+        let mut out: Option<(u32, u64, Metric, f64)> = None;
+        let mut scale_in: Option<(u32, u64, Metric, f64)> = None;
+        let mut all_in = !a.policies.is_empty();
+        let mut changes = Vec::new();
+        for (i, p) in a.policies.iter().enumerate() {
+            let history = &rt.history[i];
+            let high = evaluate_alarm(history, a.out_datapoints, a.out_datapoints, |v| v > p.target);
+            let low = if p.disable_scale_in {
+                AlarmState::InsufficientData
+            } else {
+                evaluate_alarm(history, a.in_datapoints, a.in_datapoints, |v| v < p.target)
+            };
+            let latest = history.last().copied().flatten().unwrap_or(0.0);
+            let (old_high, old_low) = rt.alarms[i];
+            if high != old_high {
+                changes.push(("AlarmHigh", p.metric, high, latest));
+            }
+            if low != old_low && !p.disable_scale_in {
+                changes.push(("AlarmLow", p.metric, low, latest));
+            }
+            rt.alarms[i] = (high, low);
+            if high == AlarmState::Alarm {
+                let wanted = proportional_capacity(base, latest, p.target, a.min, a.max);
+                if out.is_none_or(|(w, ..)| wanted > w) {
+                    out = Some((wanted, p.scale_out_cooldown_ms, p.metric, latest));
+                }
+            }
+            if low == AlarmState::Alarm {
+                let wanted = proportional_capacity(desired, latest, p.target, a.min, a.max);
+                if scale_in.is_none_or(|(w, ..)| wanted > w) {
+                    scale_in = Some((wanted, p.scale_in_cooldown_ms, p.metric, latest));
+                }
+            } else {
+                all_in = false;
+            }
+        }
+        let decision = match (out, scale_in) {
+            (Some((wanted, cooldown, metric, value)), _) => {
+                (rt.cooldowns.scale_out(now, desired, wanted, cooldown), metric, value)
+            }
+            (None, Some((wanted, cooldown, metric, value))) if all_in => {
+                (rt.cooldowns.scale_in(now, desired, wanted, cooldown), metric, value)
+            }
+            _ => (Decision::None, Metric::Cpu, 0.0),
+        };
+        for (alarm, metric, state, value) in changes {
+            let what =
+                TraceWhat::Alarm { service: name.clone(), alarm, metric: metric_name(metric), state: state.name(), value };
+            self.record(what);
+        }
+        if let (Decision::SetDesired(to), metric, value) = decision {
+            let rt = self.demand.list[s.index()].as_mut().expect("listed");
+            rt.actions += 1;
+            rt.actions_since_sample += 1;
+            rt.max_desired = rt.max_desired.max(to);
+            let what = TraceWhat::ScalingAction { service: name, from: desired, to, metric: metric_name(metric), value };
+            self.record(what);
+            self.scale_service(s, to);
+        }
+    }
+
+    /// The demand columns' values at `at` (a sample time; state is constant since the last event).
+    pub(super) fn demand_sample(&mut self, at: SimTime) -> [f64; DemandColumn::ALL.len()] {
+        let (mut offered, mut served, mut utilization, mut target, mut actions) = (0.0, 0.0, 0.0_f64, 0.0, 0.0);
+        for &s in &self.demand.with_demand {
+            let rt = self.demand.list[s.index()].as_mut().expect("listed");
+            let rate = rt.profile.rate(at.as_millis());
+            let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
+            offered += rate;
+            served += rate.min(cap);
+            if rt.serving > 0 {
+                utilization = utilization.max(rt.load.cpu_percent(rate / f64::from(rt.serving)));
+            }
+            if target == 0.0 && rt.has_cpu_target {
+                target = rt.over_level;
+            }
+            actions += f64::from(rt.actions_since_sample);
+            rt.actions_since_sample = 0;
+        }
+        [offered, served, utilization, target, actions]
+    }
+
+    /// The summary of each service with demand, integrated to now.
+    pub(super) fn demand_summaries(&self) -> Vec<DemandSummary> {
+        let now = self.now.as_millis();
+        self.demand
+            .with_demand
+            .iter()
+            .map(|&s| {
+                let rt = self.demand.list[s.index()].as_ref().expect("listed");
+                // The stretch since the last integration, with the serving count it had.
+                let mut total = rt.total;
+                let mut peak = rt.peak_cpu;
+                for (a, b, r0, r1) in rt.profile.pieces(rt.last_ms, now) {
+                    let piece = integrate_piece(r0, r1, (b - a) as f64 / 1000.0, rt.serving, &rt.load, rt.over_level);
+                    add(&mut total, &piece);
+                    peak = peak.max(piece.peak_cpu_percent);
+                }
+                let unserved = (total.offered - total.served).max(0.0);
+                DemandSummary {
+                    service: self.scenario.services[s.index()].name.clone(),
+                    offered_requests: round(total.offered),
+                    served_requests: round(total.served),
+                    unserved_requests: round(unserved),
+                    unserved_percent: if total.offered > 0.0 { round(100.0 * unserved / total.offered) } else { 0.0 },
+                    peak_utilization_percent: round(peak),
+                    time_over_target_s: rt.has_cpu_target.then(|| round(total.over_s)),
+                    saturated_s: round(total.saturated_s),
+                    scaling_actions: rt.actions,
+                    max_desired: rt.max_desired,
+                    overload_failures: rt.overload_failures,
+                }
+            })
+            .collect()
+    }
+}
+
+fn round(v: f64) -> f64 {
+    libm::round(v * 1000.0) / 1000.0
+}
