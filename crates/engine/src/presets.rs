@@ -229,7 +229,7 @@ static PRESETS: &[Preset] = &[
         "flash-sale-fargate-vs-ec2",
         "Flash sale: Fargate vs warm EC2, standard vs high-resolution metrics",
         None,
-        "The same 6x flash sale hits three copies of a service at 15 minutes. All three wait for their AlarmHigh (3 \
+        "The same 8x flash sale hits three copies of a service at 15 minutes. All three wait for their AlarmHigh (3 \
          datapoints) before scaling; the warm EC2 copy then starts its tasks fastest (instances running, image \
          cached), Fargate pays for capacity, ENI and image pull. The copy on the 20-second high-resolution metric \
          alarms about two minutes sooner and drops the fewest requests."

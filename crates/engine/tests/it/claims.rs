@@ -224,3 +224,64 @@ fn vcpu_quota_preset_stops_the_service_at_the_quota() {
     let summary = common::run_checked(scenario, 1).metrics();
     assert!(summary.completion_s.is_some() && summary.quota_hits.is_empty(), "{:?}", summary.quota_hits);
 }
+
+// ---- Demand and service auto scaling (issue 10) ----
+
+fn demand_of<'a>(summary: &'a fleetplan_engine::output::Summary, service: &str) -> &'a fleetplan_engine::output::DemandSummary {
+    summary.demand.iter().find(|d| d.service == service).expect("the service has demand")
+}
+
+/// The time of the first trace line of `service` containing `what`.
+fn first_trace(sim: &Simulation, service: &str, what: &str) -> Option<f64> {
+    sim.trace()
+        .iter()
+        .map(|entry| entry.to_string())
+        .find(|line| line.contains(&format!("service {service} ")) && line.contains(what))
+        .and_then(|line| line.split('s').next()?.parse().ok())
+}
+
+#[test]
+fn death_spiral_preset_loses_its_tasks_and_the_cure_keeps_them() {
+    let sim = common::run_checked(common::preset("death-spiral"), 1);
+    let summary = sim.metrics();
+    let (spiral, cured) = (demand_of(&summary, "spiral"), demand_of(&summary, "cured"));
+    // "most requests are dropped and the replacements count climbs"
+    assert!(spiral.unserved_percent > 50.0, "{spiral:?}");
+    assert!(spiral.overload_failures >= 10, "{spiral:?}");
+    // "it serves the step with no task lost"
+    assert_eq!((cured.overload_failures, cured.unserved_requests), (0, 0.0), "{cured:?}");
+    assert!(cured.scaling_actions > 0);
+}
+
+#[test]
+fn flash_sale_preset_high_resolution_alarms_first_and_drops_the_least() {
+    let sim = common::run_checked(common::preset("flash-sale-fargate-vs-ec2"), 1);
+    let summary = sim.metrics();
+    let alarm = |s: &str| first_trace(&sim, s, "AlarmHigh (ECSServiceAverageCPUUtilization").map(|_| ());
+    assert!(alarm("fargate").is_some());
+    // Every copy waits for its AlarmHigh: the first scaling action comes after the sale starts (900 s), 3 periods
+    // plus the publication delay later: 900 + 3 x 60 + 60 = 1140 s (standard), 900 + 3 x 20 + 20 = 980 s (20 s).
+    let action = |s: &str| first_trace(&sim, s, "auto scaling desired").expect("scaled");
+    assert_eq!(action("fargate"), 1140.0);
+    assert_eq!(action("ec2-warm"), 1140.0);
+    assert_eq!(action("fargate-high-res"), 980.0);
+    let unserved = |s: &str| demand_of(&summary, s).unserved_requests;
+    assert!(unserved("fargate-high-res") < unserved("fargate"), "{:?}", summary.demand);
+    assert!(unserved("ec2-warm") < unserved("fargate"), "{:?}", summary.demand);
+}
+
+#[test]
+fn two_knobs_preset_new_tasks_wait_for_instances() {
+    let sim = common::run_checked(common::preset("two-knobs-morning-ramp"), 1);
+    let summary = sim.metrics();
+    let web = demand_of(&summary, "web");
+    assert!(web.scaling_actions >= 3 && web.max_desired > 20, "{web:?}");
+    // "the new tasks wait in PROVISIONING until managed scaling ... launches instances"
+    let series = sim.series();
+    let provisioning = series.column(fleetplan_engine::output::Column::Provisioning);
+    assert!(provisioning.iter().any(|&p| p > 0.0));
+    let instances = series.column(fleetplan_engine::output::Column::Instances);
+    assert!(instances.last().copied().unwrap_or(0.0) > 2.0 * instances[0].max(1.0));
+    // "Served load lags the offered load during the ramp and some requests are dropped"
+    assert!(web.unserved_requests > 0.0 && web.unserved_percent < 10.0, "{web:?}");
+}
