@@ -14,16 +14,29 @@ const HOUR_MS: u64 = 3_600_000;
 /// One additive part of a demand profile. Times are milliseconds of simulated time, rates requests per second.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Component {
-    Constant { rps: f64 },
+    Constant {
+        rps: f64,
+    },
     /// The rate of the last point at or before `t` (0 before the first).
-    Steps { points: Vec<(u64, f64)> },
+    Steps {
+        points: Vec<(u64, f64)>,
+    },
     /// Linear between points; the first point's rate before it, the last one's after it.
-    Ramps { points: Vec<(u64, f64)> },
+    Ramps {
+        points: Vec<(u64, f64)>,
+    },
     /// 24 hourly rates in the scenario's local time, linear between the hour marks (hour 23 joins hour 0).
     /// `offset_ms`: local time of day at simulated time 0.
-    Daily { hourly: [f64; 24], offset_ms: u64 },
+    Daily {
+        hourly: [f64; 24],
+        offset_ms: u64,
+    },
     /// `rps` added during `[at, at + duration)`.
-    Spike { at: u64, duration: u64, rps: f64 },
+    Spike {
+        at: u64,
+        duration: u64,
+        rps: f64,
+    },
 }
 
 impl Component {
@@ -70,9 +83,7 @@ impl Component {
                 let local = (t % DAY_MS + offset_ms) % DAY_MS;
                 Some(t + (HOUR_MS - local % HOUR_MS))
             }
-            Component::Spike { at, duration, .. } => {
-                [*at, at + duration].into_iter().find(|&edge| edge > t)
-            }
+            Component::Spike { at, duration, .. } => [*at, at + duration].into_iter().find(|&edge| edge > t),
         }
     }
 }
@@ -533,8 +544,12 @@ mod tests {
         assert_eq!(p.next_break(180_000), None);
     }
 
-    const LOAD: TaskLoad =
-        TaskLoad { rps_at_full_cpu: 100.0, idle_cpu_percent: 10.0, idle_memory_percent: 20.0, memory_percent_per_rps: 0.1 };
+    const LOAD: TaskLoad = TaskLoad {
+        rps_at_full_cpu: 100.0,
+        idle_cpu_percent: 10.0,
+        idle_memory_percent: 20.0,
+        memory_percent_per_rps: 0.1,
+    };
 
     #[test]
     fn load_above_capacity_is_dropped_and_utilisation_capped() {

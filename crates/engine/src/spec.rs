@@ -657,15 +657,27 @@ pub struct DemandSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ProfilePartSpec {
-    Constant { rps: f64 },
+    Constant {
+        rps: f64,
+    },
     /// `[[at_s, rps], ...]`: each rate holds from its time on (0 before the first).
-    Steps { points: Vec<(f64, f64)> },
+    Steps {
+        points: Vec<(f64, f64)>,
+    },
     /// `[[at_s, rps], ...]`: linear between the points.
-    Ramps { points: Vec<(f64, f64)> },
+    Ramps {
+        points: Vec<(f64, f64)>,
+    },
     /// 24 hourly rates in the scenario's local time (`start`), linear between the hour marks.
-    Daily { hourly_rps: Vec<f64> },
+    Daily {
+        hourly_rps: Vec<f64>,
+    },
     /// `rps` more during `duration_s` from `at_s`.
-    Spike { at_s: f64, duration_s: f64, rps: f64 },
+    Spike {
+        at_s: f64,
+        duration_s: f64,
+        rps: f64,
+    },
     /// Pasted `time_s,rps` lines (a header line is allowed), linear between them, or held with `steps: true`.
     Csv {
         text: String,
@@ -673,7 +685,10 @@ pub enum ProfilePartSpec {
         steps: bool,
     },
     /// Seeded noise: the profile times a factor drawn uniformly within ± `relative` for each `interval_s`.
-    Noise { relative: f64, interval_s: f64 },
+    Noise {
+        relative: f64,
+        interval_s: f64,
+    },
 }
 
 /// Application Auto Scaling for a service: the scalable target's min / max capacity and its policies.

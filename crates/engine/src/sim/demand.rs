@@ -69,9 +69,13 @@ impl Demand {
         for &s in &self.with_demand {
             let rt = self.list[s.index()].as_ref().expect("listed");
             if rt.serving != serving(s) {
-                return Err(format!("service {s}: demand integrates {} serving tasks, {} serve", rt.serving, serving(s)));
+                return Err(format!(
+                    "service {s}: demand integrates {} serving tasks, {} serve",
+                    rt.serving,
+                    serving(s)
+                ));
             }
-            if !(rt.total.served <= rt.total.offered + 1e-6 * rt.total.offered.max(1.0)) {
+            if rt.total.served > rt.total.offered + 1e-6 * rt.total.offered.max(1.0) {
                 return Err(format!("service {s}: served more than offered"));
             }
         }
@@ -362,8 +366,13 @@ impl Simulation {
             _ => (Decision::None, Metric::Cpu, 0.0),
         };
         for (alarm, metric, state, value) in changes {
-            let what =
-                TraceWhat::Alarm { service: name.clone(), alarm, metric: metric_name(metric), state: state.name(), value };
+            let what = TraceWhat::Alarm {
+                service: name.clone(),
+                alarm,
+                metric: metric_name(metric),
+                state: state.name(),
+                value,
+            };
             self.record(what);
         }
         if let (Decision::SetDesired(to), metric, value) = decision {
@@ -371,7 +380,8 @@ impl Simulation {
             rt.actions += 1;
             rt.actions_since_sample += 1;
             rt.max_desired = rt.max_desired.max(to);
-            let what = TraceWhat::ScalingAction { service: name, from: desired, to, metric: metric_name(metric), value };
+            let what =
+                TraceWhat::ScalingAction { service: name, from: desired, to, metric: metric_name(metric), value };
             self.record(what);
             self.scale_service(s, to);
         }

@@ -227,7 +227,10 @@ fn vcpu_quota_preset_stops_the_service_at_the_quota() {
 
 // ---- Demand and service auto scaling (issue 10) ----
 
-fn demand_of<'a>(summary: &'a fleetplan_engine::output::Summary, service: &str) -> &'a fleetplan_engine::output::DemandSummary {
+fn demand_of<'a>(
+    summary: &'a fleetplan_engine::output::Summary,
+    service: &str,
+) -> &'a fleetplan_engine::output::DemandSummary {
     summary.demand.iter().find(|d| d.service == service).expect("the service has demand")
 }
 

@@ -90,7 +90,10 @@ impl Validator {
     ) -> ServiceDemand {
         let mut profile = Profile::default();
         if spec.profile.is_empty() {
-            self.err(format!("{field}.profile"), "needs at least one part (e.g. {\"type\": \"constant\", \"rps\": 100})");
+            self.err(
+                format!("{field}.profile"),
+                "needs at least one part (e.g. {\"type\": \"constant\", \"rps\": 100})",
+            );
         }
         for (i, part) in spec.profile.iter().enumerate() {
             let f = format!("{field}.profile[{i}]");
@@ -114,7 +117,10 @@ impl Validator {
                 ProfilePartSpec::Daily { hourly_rps } => {
                     let mut hourly = [0.0; 24];
                     if hourly_rps.len() != 24 {
-                        self.err(format!("{f}.hourly_rps"), format!("needs 24 rates (00:00 to 23:00), got {}", hourly_rps.len()));
+                        self.err(
+                            format!("{f}.hourly_rps"),
+                            format!("needs 24 rates (00:00 to 23:00), got {}", hourly_rps.len()),
+                        );
                     }
                     for (h, rps) in hourly_rps.iter().take(24).enumerate() {
                         hourly[h] = self.rps(&format!("{f}.hourly_rps[{h}]"), *rps);
@@ -130,7 +136,12 @@ impl Validator {
                     let relative = self.number(&format!("{f}.relative"), *relative, 0.0, 1.0);
                     let interval_ms = self.seconds(&format!("{f}.interval_s"), *interval_s, 1.0, 86_400.0).max(1000);
                     if secs_to_ms(horizon_s.clamp(0.0, 1e9)).div_ceil(interval_ms) > MAX_NOISE_FACTORS {
-                        self.err(format!("{f}.interval_s"), format!("draws more than {MAX_NOISE_FACTORS} factors over the horizon; use a longer interval"));
+                        self.err(
+                            format!("{f}.interval_s"),
+                            format!(
+                                "draws more than {MAX_NOISE_FACTORS} factors over the horizon; use a longer interval"
+                            ),
+                        );
                     } else if profile.noise.is_some() {
                         self.err(f.clone(), "a profile has at most one noise part");
                     } else {
@@ -164,26 +175,33 @@ impl Validator {
         };
         // A target is marked unhealthy after `unhealthy_threshold` consecutive failed checks `interval` apart
         // (Elastic Load Balancing target group health checks); a container after `retries` failed checks.
-        let overload_after_ms = spec.overload_fails_health_checks.then(|| {
-            match (load_balancer, health_check) {
-                (Some(lb), _) => Some(u64::from(lb.unhealthy_threshold) * lb.interval_ms),
-                (None, Some((interval_ms, retries))) => Some(u64::from(retries) * interval_ms),
-                (None, None) => {
-                    self.err(
-                        format!("{field}.overload_fails_health_checks"),
-                        "needs a load_balancer or a container health_check whose checks can fail",
-                    );
-                    None
-                }
+        let overload_after_ms = spec.overload_fails_health_checks.then(|| match (load_balancer, health_check) {
+            (Some(lb), _) => Some(u64::from(lb.unhealthy_threshold) * lb.interval_ms),
+            (None, Some((interval_ms, retries))) => Some(u64::from(retries) * interval_ms),
+            (None, None) => {
+                self.err(
+                    format!("{field}.overload_fails_health_checks"),
+                    "needs a load_balancer or a container health_check whose checks can fail",
+                );
+                None
             }
         });
         ServiceDemand { profile, load, overload_after_ms: overload_after_ms.flatten() }
     }
 
-    pub(super) fn autoscaling(&mut self, field: &str, spec: &AutoscalingSpec, service: &ServiceSpec, quota: u32) -> Autoscaling {
+    pub(super) fn autoscaling(
+        &mut self,
+        field: &str,
+        spec: &AutoscalingSpec,
+        service: &ServiceSpec,
+        quota: u32,
+    ) -> Autoscaling {
         let (min, max) = (spec.min_capacity, spec.max_capacity);
         if max > quota.min(super::MAX_TASKS) {
-            self.err(format!("{field}.max_capacity"), format!("{max} is above the tasks per service quota ({})", quota.min(super::MAX_TASKS)));
+            self.err(
+                format!("{field}.max_capacity"),
+                format!("{max} is above the tasks per service quota ({})", quota.min(super::MAX_TASKS)),
+            );
         }
         if min > max {
             self.err(format!("{field}.min_capacity"), format!("{min} is above max_capacity ({max})"));
@@ -199,10 +217,15 @@ impl Validator {
         if spec.target_tracking.is_empty() {
             self.err(format!("{field}.target_tracking"), "needs at least one target tracking policy");
         }
-        let high = |m: PredefinedMetric| matches!(m, PredefinedMetric::CpuHighResolution | PredefinedMetric::MemoryHighResolution);
+        let high = |m: PredefinedMetric| {
+            matches!(m, PredefinedMetric::CpuHighResolution | PredefinedMetric::MemoryHighResolution)
+        };
         let any_high = spec.target_tracking.iter().any(|p| high(p.metric));
         if any_high && spec.target_tracking.iter().any(|p| !high(p.metric)) {
-            self.err(format!("{field}.target_tracking"), "mixes 20-second and 60-second metrics; use one resolution per service");
+            self.err(
+                format!("{field}.target_tracking"),
+                "mixes 20-second and 60-second metrics; use one resolution per service",
+            );
         }
         let period_s = if any_high { d::HIGH_RESOLUTION_METRIC_PERIOD_S } else { d::METRIC_PERIOD_S };
         let policies = spec
@@ -223,8 +246,18 @@ impl Validator {
                 TargetTracking {
                     metric,
                     target: self.number(&format!("{f}.target"), p.target, 1.0, max_target),
-                    scale_out_cooldown_ms: self.seconds(&format!("{f}.scale_out_cooldown_s"), p.scale_out_cooldown_s.unwrap_or(d::SCALE_OUT_COOLDOWN_S), 0.0, 86_400.0),
-                    scale_in_cooldown_ms: self.seconds(&format!("{f}.scale_in_cooldown_s"), p.scale_in_cooldown_s.unwrap_or(d::SCALE_IN_COOLDOWN_S), 0.0, 86_400.0),
+                    scale_out_cooldown_ms: self.seconds(
+                        &format!("{f}.scale_out_cooldown_s"),
+                        p.scale_out_cooldown_s.unwrap_or(d::SCALE_OUT_COOLDOWN_S),
+                        0.0,
+                        86_400.0,
+                    ),
+                    scale_in_cooldown_ms: self.seconds(
+                        &format!("{f}.scale_in_cooldown_s"),
+                        p.scale_in_cooldown_s.unwrap_or(d::SCALE_IN_COOLDOWN_S),
+                        0.0,
+                        86_400.0,
+                    ),
                     disable_scale_in: p.disable_scale_in,
                 }
             })
@@ -234,7 +267,12 @@ impl Validator {
             max: max.max(min),
             policies,
             period_ms: secs_to_ms(period_s),
-            delay_ms: self.seconds(&format!("{field}.metric_delay_s"), spec.metric_delay_s.unwrap_or(d::METRIC_DELAY_S), 0.0, 3600.0),
+            delay_ms: self.seconds(
+                &format!("{field}.metric_delay_s"),
+                spec.metric_delay_s.unwrap_or(d::METRIC_DELAY_S),
+                0.0,
+                3600.0,
+            ),
             out_datapoints: d::TARGET_TRACKING_OUT_DATAPOINTS,
             in_datapoints: d::TARGET_TRACKING_IN_DATAPOINTS,
         }
