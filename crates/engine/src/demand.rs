@@ -213,19 +213,19 @@ impl TaskLoad {
 pub struct PieceIntegral {
     pub offered: f64,
     pub served: f64,
-    /// ∫ service-average CPU utilisation dt (percent-seconds), over the time with serving tasks.
+    /// ∫ service-average CPU utilisation dt (percent-seconds) over the RUNNING tasks, while there are some.
     pub cpu_percent_s: f64,
     /// ∫ service-average memory utilisation dt (percent-seconds).
     pub memory_percent_s: f64,
     /// ∫ offered requests per task dt (requests per target, for ALBRequestCountPerTarget).
     pub requests_per_target: f64,
-    /// Seconds with at least one serving task (the metrics have data only then).
+    /// Seconds with at least one RUNNING task (the metrics have data only then).
     pub with_tasks_s: f64,
     /// Seconds with the average CPU utilisation above `over`.
     pub over_s: f64,
     /// Seconds at 100% CPU (offered at or above what the tasks can serve), or with requests and no task.
     pub saturated_s: f64,
-    /// The highest CPU utilisation in the piece (0 without tasks).
+    /// The highest CPU utilisation of a serving task in the piece (0 without them).
     pub peak_cpu_percent: f64,
 }
 
@@ -253,35 +253,59 @@ fn capped_integral(r0: f64, r1: f64, seconds: f64, cap: f64) -> f64 {
     cap * above + (low + cap) / 2.0 * (seconds - above)
 }
 
-/// Integrates one linear piece. `over_percent`: the CPU level for `over_s` (the target, or 100).
+/// Integrates one linear piece with `serving` tasks taking the traffic among `running` (ECS's utilisation metrics
+/// average every RUNNING task: those not serving yet idle). `over_percent`: the level for `over_s` (the target, or
+/// 100).
 pub fn integrate_piece(
     r0: f64,
     r1: f64,
     seconds: f64,
     serving: u32,
+    running: u32,
     load: &TaskLoad,
     over_percent: f64,
 ) -> PieceIntegral {
     let offered = (r0 + r1) / 2.0 * seconds;
-    if serving == 0 || seconds <= 0.0 {
+    let seconds = seconds.max(0.0);
+    let running = running.max(serving);
+    let idle = load.idle_cpu_percent;
+    let idle_only = |over: f64| PieceIntegral {
+        offered,
         // No task serves: every request offered is dropped, and that time counts as saturated.
-        let saturated_s = time_at_or_above(r0, r1, seconds.max(0.0), f64::MIN_POSITIVE);
-        return PieceIntegral { offered, saturated_s, ..PieceIntegral::default() };
+        saturated_s: time_at_or_above(r0, r1, seconds, f64::MIN_POSITIVE),
+        cpu_percent_s: idle * seconds,
+        memory_percent_s: load.idle_memory_percent * seconds,
+        with_tasks_s: seconds,
+        over_s: if over <= idle { seconds } else { 0.0 },
+        ..PieceIntegral::default()
+    };
+    if running == 0 || seconds == 0.0 {
+        return PieceIntegral {
+            with_tasks_s: 0.0,
+            cpu_percent_s: 0.0,
+            memory_percent_s: 0.0,
+            over_s: 0.0,
+            ..idle_only(over_percent)
+        };
     }
-    let n = f64::from(serving);
+    if serving == 0 {
+        return idle_only(over_percent);
+    }
+    let (n, all) = (f64::from(serving), f64::from(running));
     let cap = n * load.rps_at_full_cpu;
     let served = capped_integral(r0, r1, seconds, cap);
-    let idle = load.idle_cpu_percent;
-    let cpu_percent_s = idle * seconds + (100.0 - idle) * served / cap;
-    let memory_percent_s = load.idle_memory_percent * seconds + load.memory_percent_per_rps * served / n;
-    // CPU above `over` <=> the served rate above the rate that gives `over` percent.
+    let cpu_percent_s = idle * seconds + (100.0 - idle) * served / (all * load.rps_at_full_cpu);
+    let memory_percent_s = load.idle_memory_percent * seconds + load.memory_percent_per_rps * served / all;
+    // The average CPU above `over` <=> the served rate above the rate that gives `over` percent.
     let over_s = if over_percent <= idle {
         seconds
-    } else if over_percent >= 100.0 {
-        0.0
     } else {
-        let level = cap * (over_percent - idle) / (100.0 - idle);
-        time_at_or_above(r0, r1, seconds, level).min(seconds)
+        let level = all * load.rps_at_full_cpu * (over_percent - idle) / (100.0 - idle);
+        if level >= cap {
+            0.0
+        } else {
+            time_at_or_above(r0, r1, seconds, level).min(seconds)
+        }
     };
     PieceIntegral {
         offered,
@@ -554,7 +578,7 @@ mod tests {
     #[test]
     fn load_above_capacity_is_dropped_and_utilisation_capped() {
         // 2 tasks serve at most 200 rps; a ramp from 100 to 300 over 10 s crosses it at 5 s.
-        let i = integrate_piece(100.0, 300.0, 10.0, 2, &LOAD, 100.0);
+        let i = integrate_piece(100.0, 300.0, 10.0, 2, 2, &LOAD, 100.0);
         assert_eq!(i.offered, 2000.0);
         assert_eq!(i.served, 750.0 + 1000.0);
         assert_eq!(i.saturated_s, 5.0);
@@ -562,14 +586,25 @@ mod tests {
         // CPU: 10% idle + 90% of served / capacity, averaged.
         assert!((i.cpu_percent_s - (100.0 + 90.0 * 1750.0 / 200.0)).abs() < 1e-9);
         // Without tasks, nothing is served and the metrics have no data.
-        let none = integrate_piece(100.0, 100.0, 10.0, 0, &LOAD, 100.0);
+        let none = integrate_piece(100.0, 100.0, 10.0, 0, 0, &LOAD, 100.0);
         assert_eq!((none.offered, none.served, none.with_tasks_s, none.saturated_s), (1000.0, 0.0, 0.0, 10.0));
+    }
+
+    #[test]
+    fn running_tasks_not_serving_yet_lower_the_average() {
+        // 2 tasks serve 100 rps (50% of their capacity: 55% CPU); 2 more run idle (10%): the average is 32.5%.
+        let i = integrate_piece(100.0, 100.0, 10.0, 2, 4, &LOAD, 100.0);
+        assert!((i.cpu_percent_s / i.with_tasks_s - 32.5).abs() < 1e-9);
+        assert_eq!(i.peak_cpu_percent, 55.0, "the serving tasks' own utilisation");
+        // Running but none serving: idle, every request dropped.
+        let idle = integrate_piece(100.0, 100.0, 10.0, 0, 2, &LOAD, 100.0);
+        assert_eq!((idle.cpu_percent_s, idle.served, idle.saturated_s), (100.0, 0.0, 10.0));
     }
 
     #[test]
     fn time_over_target_is_exact_on_a_ramp() {
         // 1 task, 10% idle: 55% CPU at 50 rps. A ramp from 0 to 100 rps over 100 s is over 55% for 50 s.
-        let i = integrate_piece(0.0, 100.0, 100.0, 1, &LOAD, 55.0);
+        let i = integrate_piece(0.0, 100.0, 100.0, 1, 1, &LOAD, 55.0);
         assert!((i.over_s - 50.0).abs() < 1e-9);
     }
 

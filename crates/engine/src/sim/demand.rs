@@ -32,6 +32,7 @@ pub(super) struct DemandRt {
     /// Integrated up to here, with `serving` tasks since.
     last_ms: u64,
     serving: u32,
+    running: u32,
     /// The current metric period's integrals.
     period: PieceIntegral,
     total: PieceIntegral,
@@ -65,15 +66,12 @@ impl Demand {
     }
 
     /// The serving counts kept here must equal the services' (after the kernel's after-event call).
-    pub(super) fn check(&self, serving: impl Fn(ServiceId) -> u32) -> Result<(), String> {
+    pub(super) fn check(&self, serving: impl Fn(ServiceId) -> (u32, u32)) -> Result<(), String> {
         for &s in &self.with_demand {
             let rt = self.list[s.index()].as_ref().expect("listed");
-            if rt.serving != serving(s) {
-                return Err(format!(
-                    "service {s}: demand integrates {} serving tasks, {} serve",
-                    rt.serving,
-                    serving(s)
-                ));
+            if (rt.serving, rt.running) != serving(s) {
+                let (have, want) = ((rt.serving, rt.running), serving(s));
+                return Err(format!("service {s}: demand integrates {have:?} serving/running tasks, {want:?} are"));
             }
             if rt.total.served > rt.total.offered + 1e-6 * rt.total.offered.max(1.0) {
                 return Err(format!("service {s}: served more than offered"));
@@ -145,6 +143,7 @@ impl Simulation {
                 has_cpu_target: cpu_target.is_some(),
                 last_ms: 0,
                 serving: 0,
+                running: 0,
                 period: PieceIntegral::default(),
                 total: PieceIntegral::default(),
                 peak_cpu: 0.0,
@@ -185,7 +184,7 @@ impl Simulation {
         let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
         for (a, b, r0, r1) in rt.profile.pieces(rt.last_ms, now) {
             let seconds = (b - a) as f64 / 1000.0;
-            let piece = integrate_piece(r0, r1, seconds, rt.serving, &rt.load, rt.over_level);
+            let piece = integrate_piece(r0, r1, seconds, rt.serving, rt.running, &rt.load, rt.over_level);
             add(&mut rt.period, &piece);
             add(&mut rt.total, &piece);
             rt.peak_cpu = rt.peak_cpu.max(piece.peak_cpu_percent);
@@ -206,14 +205,18 @@ impl Simulation {
     pub(super) fn demand_after_event(&mut self) {
         for i in 0..self.demand.with_demand.len() {
             let s = self.demand.with_demand[i];
-            let serving = self.services.serving(s);
+            let (serving, running) = (self.services.serving(s), self.services.running(s));
             let rt = self.demand.list[s.index()].as_ref().expect("listed");
-            if rt.serving == serving {
+            if rt.serving == serving && rt.running == running {
                 continue;
             }
             self.integrate_demand(s);
             let now = self.now.as_millis();
             let rt = self.demand.list[s.index()].as_mut().expect("listed");
+            rt.running = running;
+            if rt.serving == serving {
+                continue;
+            }
             rt.serving = serving;
             let cap = f64::from(serving) * rt.load.rps_at_full_cpu;
             let saturated = serving > 0 && rt.profile.rate(now) >= cap;
@@ -396,8 +399,11 @@ impl Simulation {
             let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
             offered += rate;
             served += rate.min(cap);
-            if rt.serving > 0 {
-                utilization = utilization.max(rt.load.cpu_percent(rate / f64::from(rt.serving)));
+            // The service average ECS publishes: the serving tasks' load over every RUNNING task.
+            let running = rt.running.max(rt.serving);
+            if running > 0 {
+                let busy = rate.min(cap) / (f64::from(running) * rt.load.rps_at_full_cpu);
+                utilization = utilization.max(rt.load.idle_cpu_percent + (100.0 - rt.load.idle_cpu_percent) * busy);
             }
             if target == 0.0 && rt.has_cpu_target {
                 target = rt.over_level;
@@ -420,7 +426,15 @@ impl Simulation {
                 let mut total = rt.total;
                 let mut peak = rt.peak_cpu;
                 for (a, b, r0, r1) in rt.profile.pieces(rt.last_ms, now) {
-                    let piece = integrate_piece(r0, r1, (b - a) as f64 / 1000.0, rt.serving, &rt.load, rt.over_level);
+                    let piece = integrate_piece(
+                        r0,
+                        r1,
+                        (b - a) as f64 / 1000.0,
+                        rt.serving,
+                        rt.running,
+                        &rt.load,
+                        rt.over_level,
+                    );
                     add(&mut total, &piece);
                     peak = peak.max(piece.peak_cpu_percent);
                 }
@@ -445,4 +459,69 @@ impl Simulation {
 
 fn round(v: f64) -> f64 {
     libm::round(v * 1000.0) / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use crate::ids::ServiceId;
+    use crate::output::TraceWhat;
+    use crate::task::StopReason;
+    use crate::time::SimTime;
+
+    const SATURATED: &str = r#""desired_count": 2,
+        "demand": { "profile": [{ "type": "constant", "rps": 300 }], "requests_per_task": 100, "idle_cpu_percent": 0 },
+        "autoscaling": { "min_capacity": 2, "max_capacity": 10,
+                         "target_tracking": [{ "metric": "ECSServiceAverageCPUUtilization", "target": 50 }] }"#;
+
+    fn desired(sim: &super::Simulation) -> u32 {
+        sim.services.iter().next().expect("one service").desired
+    }
+
+    #[test]
+    fn alarm_high_needs_three_published_datapoints_then_scales_proportionally() {
+        let mut sim = testing::checked(testing::fargate("", SATURATED, ""));
+        // The tasks serve from about 55 s: the periods ending at 60, 120 and 180 s read 100% CPU (the average over
+        // the time with tasks), and each is published 60 s after it ends: the third at 240 s.
+        sim.step_until(SimTime(239_999));
+        assert_eq!(desired(&sim), 2);
+        sim.step_until(SimTime(240_000));
+        // ceil(2 x 100 / 50) = 4.
+        assert_eq!(desired(&sim), 4);
+        let action = sim.trace().iter().find(|e| matches!(e.what, TraceWhat::ScalingAction { .. })).expect("acted");
+        assert_eq!(action.time, SimTime(240_000));
+        sim.assert_invariants();
+    }
+
+    #[test]
+    fn the_scale_out_cooldown_lets_only_a_larger_scale_out_through() {
+        let mut sim = testing::checked(testing::fargate("", SATURATED, ""));
+        sim.step_until(SimTime(240_000));
+        assert_eq!(desired(&sim), 4);
+        // The metric still reads 100% of the 2 tasks until the new ones serve: ceil(2 x 100 / 50) = 4 again, not
+        // larger, so nothing more during the cooldown (300 s).
+        sim.step_until(SimTime(480_000));
+        assert_eq!(desired(&sim), 4);
+        let actions = sim.trace().iter().filter(|e| matches!(e.what, TraceWhat::ScalingAction { .. })).count();
+        assert_eq!(actions, 1);
+    }
+
+    #[test]
+    fn a_task_kept_at_full_cpu_fails_its_health_checks() {
+        // One task for 200 rps at 100 rps: saturated from when it serves; its health check (every 10 s, 3 retries)
+        // fails 30 s later.
+        let mut sim = testing::checked(testing::fargate(
+            r#""health_check": { "interval_s": 10, "retries": 3 }"#,
+            r#""demand": { "profile": [{ "type": "constant", "rps": 200 }], "requests_per_task": 100,
+                           "overload_fails_health_checks": true }"#,
+            "",
+        ));
+        sim.step_through(|e| matches!(e, super::Event::Healthy { .. }));
+        let healthy_at = sim.now();
+        sim.step_through(|e| matches!(e, super::Event::OverloadCheck { .. }));
+        assert_eq!(sim.now(), healthy_at.plus_ms(30_000));
+        assert_eq!(sim.tasks()[0].stop_reason, Some(StopReason::HealthCheckFailed));
+        assert_eq!(sim.services.serving(ServiceId::from_index(0)), 0);
+        sim.assert_invariants();
+    }
 }

@@ -445,7 +445,7 @@ impl Simulation {
     /// Checks the model's invariants; used after every event in tests.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.tasks.check()?;
-        self.demand.check(|s| self.services.serving(s))?;
+        self.demand.check(|s| (self.services.serving(s), self.services.running(s)))?;
         self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
         self.spot.check(self.tasks.all())?;

@@ -58,6 +58,8 @@ pub(super) struct ServiceRt {
     pub(super) interruptions: u64,
     /// Healthy tasks not stopping, of any deployment: those the load balancer sends traffic to (`sim/demand.rs`).
     serving: u32,
+    /// Tasks that reached RUNNING and are not stopping, of any deployment: those ECS's utilisation metrics average.
+    running: u32,
 }
 
 impl ServiceRt {
@@ -87,6 +89,11 @@ impl Services {
         self.list[s.index()].serving
     }
 
+    /// The service's tasks that reached RUNNING and are not stopping.
+    pub(super) fn running(&self, s: ServiceId) -> u32 {
+        self.list[s.index()].running
+    }
+
     pub(super) fn iter(&self) -> std::slice::Iter<'_, ServiceRt> {
         self.list.iter()
     }
@@ -114,6 +121,10 @@ impl Services {
         for (s, rt) in self.list.iter().enumerate() {
             let (mut primary_active, mut healthy_primary, mut on_draining, mut spot_waiting) = (0, 0, 0, 0);
             let serving = rt.active.iter().filter(|&&id| tasks[id.index()].health == Health::Healthy).count();
+            let running = rt.active.iter().filter(|&&id| tasks[id.index()].running_at.is_some()).count();
+            if running != rt.running as usize {
+                return Err(format!("service {s}: {} running counted, {running} running active", rt.running));
+            }
             if serving != rt.serving as usize {
                 return Err(format!("service {s}: {} serving counted, {serving} healthy active", rt.serving));
             }
@@ -187,6 +198,7 @@ impl Simulation {
 
     pub(super) fn service_task_running(&mut self, s: ServiceId, deployment: u32) {
         let rt = &mut self.services.list[s.index()];
+        rt.running += 1;
         // A task that reaches RUNNING ends the exponential backoff (tasks that crash later do not trigger it).
         rt.backoff_level = 0;
         // ... and moves its deployment's circuit breaker to stage 2.
@@ -217,6 +229,9 @@ impl Simulation {
         }
         if was_healthy {
             rt.serving -= 1;
+        }
+        if self.tasks[task].running_at.is_some() {
+            rt.running -= 1;
         }
         if deployment == rt.primary {
             rt.primary_active -= 1;

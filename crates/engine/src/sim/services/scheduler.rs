@@ -49,6 +49,7 @@ impl Simulation {
                 replacements: 0,
                 interruptions: 0,
                 serving: 0,
+                running: 0,
             });
         }
         for index in 0..self.services.list.len() {
