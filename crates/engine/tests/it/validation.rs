@@ -200,3 +200,74 @@ fn load_balancer_traffic_and_prices_are_checked() {
     assert_problem(&p, "services[0].load_balancer.processed_gb_per_hour", "must be between 0 and 1000000");
     assert_problem(&p, "prices.alb_hour", "");
 }
+
+#[test]
+fn demand_and_autoscaling_fields_are_checked() {
+    let with = |demand: serde_json::Value, autoscaling: Option<serde_json::Value>| {
+        problems_with(|v| {
+            v["services"][0]["demand"] = demand;
+            if let Some(a) = autoscaling {
+                v["services"][0]["autoscaling"] = a;
+            }
+        })
+    };
+    let ok = serde_json::json!({ "profile": [{ "type": "constant", "rps": 100 }], "requests_per_task": 50 });
+    assert!(with(ok.clone(), None).is_empty());
+    let p = with(serde_json::json!({ "profile": [{ "type": "constant", "rps": -1 }], "requests_per_task": 0 }), None);
+    assert_problem(&p, "services[0].demand.profile[0].rps", "between 0");
+    assert_problem(&p, "services[0].demand.requests_per_task", "between");
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "ramps", "points": [[60, 1], [30, 2]] }], "requests_per_task": 5 }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.profile[0].points[1][0]", "increase");
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "daily", "hourly_rps": [1, 2] }], "requests_per_task": 5 }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.profile[0].hourly_rps", "24 rates");
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "csv", "text": "time_s,rps\n0,10\nten,20" }], "requests_per_task": 5 }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.profile[0].text", "line 3");
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "noise", "relative": 0.1, "interval_s": 1 }], "requests_per_task": 5 }),
+        None,
+    );
+    assert!(p.is_empty(), "{p:?}");
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "constant", "rps": 1 }], "requests_per_task": 5, "overload_fails_health_checks": true }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.overload_fails_health_checks", "load_balancer");
+    let tt = |metric: &str, target: f64| serde_json::json!([{ "metric": metric, "target": target }]);
+    let p = with(
+        ok.clone(),
+        Some(
+            serde_json::json!({ "min_capacity": 5, "max_capacity": 2, "target_tracking": tt("ECSServiceAverageCPUUtilization", 50.0) }),
+        ),
+    );
+    assert_problem(&p, "services[0].autoscaling.min_capacity", "above max_capacity");
+    let p = with(
+        ok.clone(),
+        Some(
+            serde_json::json!({ "min_capacity": 4, "max_capacity": 10, "target_tracking": tt("ECSServiceAverageCPUUtilization", 150.0) }),
+        ),
+    );
+    assert_problem(&p, "services[0].desired_count", "outside the auto scaling range");
+    assert_problem(&p, "services[0].autoscaling.target_tracking[0].target", "between 1 and 100");
+    let p = with(
+        ok.clone(),
+        Some(
+            serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": tt("ALBRequestCountPerTarget", 1000.0) }),
+        ),
+    );
+    assert_problem(&p, "services[0].autoscaling.target_tracking[0].metric", "load_balancer");
+    let p = problems_with(
+        |v| v["services"][0]["autoscaling"] = serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": tt("ECSServiceAverageCPUUtilization", 50.0) }),
+    );
+    assert_problem(&p, "services[0].autoscaling", "demand");
+    let p = problems_with(|v| v["start"] = "2026-12-02 08:00".into());
+    assert_problem(&p, "start", "fixed UTC offset");
+}
