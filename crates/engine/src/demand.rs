@@ -469,6 +469,25 @@ pub struct Autoscaling {
     /// The alarms target tracking creates: scale out on `out_datapoints` of as many, in on `in_datapoints`.
     pub out_datapoints: usize,
     pub in_datapoints: usize,
+    /// Scheduled actions, in time order.
+    pub scheduled: Vec<ScheduledAction>,
+}
+
+/// A scheduled action: from `at_ms`, the min and / or max capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduledAction {
+    pub at_ms: u64,
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+}
+
+/// Where a scheduled action moves the desired count (*How scheduled scaling for Application Auto Scaling works*):
+/// "If current capacity is less than the specified minimum capacity, Application Auto Scaling scales out (increases
+/// capacity) to the specified minimum capacity. If current capacity is greater than the specified maximum capacity,
+/// Application Auto Scaling scales in (decreases capacity) to the specified maximum capacity." A maximum below the
+/// minimum is taken as the minimum (the page asks for both sizes when one would cross the other).
+pub fn within_range(desired: u32, min: u32, max: u32) -> u32 {
+    desired.max(min).min(max.max(min))
 }
 
 /// Parses a wall-clock start `YYYY-MM-DDTHH:MM[:SS](Z|±HH:MM)` into the local time of day in milliseconds.
@@ -640,6 +659,13 @@ mod tests {
         assert_eq!(c.scale_in(500_000, 5, 3, 300_000), Decision::None);
         assert_eq!(c.scale_out(500_000, 5, 7, 300_000), Decision::SetDesired(7));
         assert_eq!(c.in_until_ms, 0);
+    }
+
+    #[test]
+    fn scheduled_actions_move_the_desired_count_into_the_range() {
+        assert_eq!(within_range(3, 10, 50), 10);
+        assert_eq!(within_range(60, 10, 50), 50);
+        assert_eq!(within_range(20, 10, 50), 20);
     }
 
     #[test]

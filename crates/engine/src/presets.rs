@@ -232,7 +232,7 @@ static PRESETS: &[Preset] = &[
         "The same 8x flash sale hits three copies of a service at 15 minutes. All three wait for their AlarmHigh (3 \
          datapoints) before scaling; the warm EC2 copy then starts its tasks fastest (instances running, image \
          cached), Fargate pays for capacity, ENI and image pull. The copy on the 20-second high-resolution metric \
-         alarms about two minutes sooner and drops the fewest requests."
+         scales out 80 s after the step instead of 240 s and drops the fewest requests."
     ),
     preset!(
         "death-spiral",

@@ -702,6 +702,20 @@ pub struct AutoscalingSpec {
     /// Seconds after a metric period closes until its datapoint is in CloudWatch for the alarms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_delay_s: Option<f64>,
+    /// Scheduled actions: new min / max capacity from a time on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scheduled_actions: Vec<ScheduledActionSpec>,
+}
+
+/// A scheduled action of Application Auto Scaling: at `at_s`, the scalable target's min and / or max capacity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledActionSpec {
+    pub at_s: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_capacity: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_capacity: Option<u32>,
 }
 
 /// A target tracking scaling policy (`PredefinedMetricType` and `TargetValue`).

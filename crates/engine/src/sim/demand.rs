@@ -48,6 +48,9 @@ pub(super) struct DemandRt {
     history: Vec<Vec<Option<f64>>>,
     alarms: Vec<(AlarmState, AlarmState)>,
     cooldowns: Cooldowns,
+    /// The scalable target's min and max capacity now (scheduled actions change them).
+    min: u32,
+    max: u32,
     actions: u64,
     actions_since_sample: u32,
     max_desired: u32,
@@ -155,6 +158,8 @@ impl Simulation {
                 history: vec![Vec::new(); policies],
                 alarms: vec![(AlarmState::InsufficientData, AlarmState::InsufficientData); policies],
                 cooldowns: Cooldowns::default(),
+                min: autoscaling.as_ref().map_or(0, |a| a.min),
+                max: autoscaling.as_ref().map_or(u32::MAX, |a| a.max),
                 actions: 0,
                 actions_since_sample: 0,
                 max_desired: service.desired,
@@ -164,6 +169,11 @@ impl Simulation {
             self.demand.with_demand.push(s);
             let period = self.demand_period_ms(s);
             self.schedule(SimTime(period), Event::MetricPeriod { service: s });
+            for (i, action) in autoscaling.iter().flat_map(|a| a.scheduled.iter()).enumerate() {
+                if action.at_ms <= horizon {
+                    self.schedule(SimTime(action.at_ms), Event::ScheduledScaling { service: s, index: i as u32 });
+                }
+            }
         }
     }
 
@@ -345,13 +355,13 @@ impl Simulation {
             }
             rt.alarms[i] = (high, low);
             if high == AlarmState::Alarm {
-                let wanted = proportional_capacity(base, latest, p.target, a.min, a.max);
+                let wanted = proportional_capacity(base, latest, p.target, rt.min, rt.max);
                 if out.is_none_or(|(w, ..)| wanted > w) {
                     out = Some((wanted, p.scale_out_cooldown_ms, p.metric, latest));
                 }
             }
             if low == AlarmState::Alarm {
-                let wanted = proportional_capacity(desired, latest, p.target, a.min, a.max);
+                let wanted = proportional_capacity(desired, latest, p.target, rt.min, rt.max);
                 if scale_in.is_none_or(|(w, ..)| wanted > w) {
                     scale_in = Some((wanted, p.scale_in_cooldown_ms, p.metric, latest));
                 }
@@ -385,6 +395,35 @@ impl Simulation {
             rt.max_desired = rt.max_desired.max(to);
             let what =
                 TraceWhat::ScalingAction { service: name, from: desired, to, metric: metric_name(metric), value };
+            self.record(what);
+            self.scale_service(s, to);
+        }
+    }
+
+    /// A scheduled action: the new min / max, and the desired count moved into the range if it is outside.
+    pub(super) fn scheduled_scaling(&mut self, s: ServiceId, index: usize) {
+        let Some(action) =
+            self.scenario.services[s.index()].autoscaling.as_ref().and_then(|a| a.scheduled.get(index)).copied()
+        else {
+            return;
+        };
+        let desired = self.services.iter().nth(s.index()).map_or(0, |rt| rt.desired);
+        let rt = self.demand.list[s.index()].as_mut().expect("listed");
+        rt.min = action.min.unwrap_or(rt.min);
+        rt.max = action.max.unwrap_or(rt.max).max(rt.min);
+        let to = crate::demand::within_range(desired, rt.min, rt.max);
+        if to != desired {
+            rt.actions += 1;
+            rt.actions_since_sample += 1;
+            rt.max_desired = rt.max_desired.max(to);
+            let service = self.scenario.services[s.index()].name.clone();
+            let what = TraceWhat::ScalingAction {
+                service,
+                from: desired,
+                to,
+                metric: "scheduled action",
+                value: f64::from(rt.min),
+            };
             self.record(what);
             self.scale_service(s, to);
         }
@@ -504,6 +543,26 @@ mod tests {
         assert_eq!(desired(&sim), 4);
         let actions = sim.trace().iter().filter(|e| matches!(e.what, TraceWhat::ScalingAction { .. })).count();
         assert_eq!(actions, 1);
+    }
+
+    #[test]
+    fn a_scheduled_action_raises_the_minimum_and_the_desired_count_with_it() {
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2,
+               "demand": { "profile": [{ "type": "constant", "rps": 10 }], "requests_per_task": 100 },
+               "autoscaling": { "min_capacity": 2, "max_capacity": 10,
+                                "target_tracking": [{ "metric": "ECSServiceAverageCPUUtilization", "target": 50 }],
+                                "scheduled_actions": [{ "at_s": 120, "min_capacity": 6 }, { "at_s": 240, "max_capacity": 4 }] }"#,
+            "",
+        ));
+        sim.step_until(SimTime(119_999));
+        assert_eq!(desired(&sim), 2);
+        sim.step_until(SimTime(120_000));
+        assert_eq!(desired(&sim), 6);
+        // A maximum below the minimum: the maximum is the minimum (6), so nothing moves.
+        sim.step_until(SimTime(240_000));
+        assert_eq!(desired(&sim), 6);
     }
 
     #[test]

@@ -151,6 +151,11 @@ enum Event {
     OverloadCheck {
         service: ServiceId,
     },
+    /// A scheduled action of a service's Application Auto Scaling (index into its `scheduled`).
+    ScheduledScaling {
+        service: ServiceId,
+        index: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -408,6 +413,7 @@ impl Simulation {
             Event::WaveRecommendation { index } => self.wave_recommendation(index as usize),
             Event::MetricPeriod { service } => self.metric_period(service),
             Event::OverloadCheck { service } => self.overload_check(service),
+            Event::ScheduledScaling { service, index } => self.scheduled_scaling(service, index as usize),
             Event::ProvisioningTimeout { task, generation } => {
                 if self.is_current(task, generation) && self.tasks[task].awaiting_capacity {
                     self.begin_stop(task, StopReason::NoCapacity);

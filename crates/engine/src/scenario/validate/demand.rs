@@ -4,7 +4,9 @@
 
 use super::Validator;
 use crate::defaults as d;
-use crate::demand::{Autoscaling, Component, Metric, Noise, Profile, ServiceDemand, TargetTracking, TaskLoad};
+use crate::demand::{
+    Autoscaling, Component, Metric, Noise, Profile, ScheduledAction, ServiceDemand, TargetTracking, TaskLoad,
+};
 use crate::scenario::LoadBalancer;
 use crate::spec::{AutoscalingSpec, DemandSpec, PredefinedMetric, ProfilePartSpec, ScenarioSpec, ServiceSpec};
 use crate::time::secs_to_ms;
@@ -14,6 +16,8 @@ use crate::time::secs_to_ms;
 const MAX_RPS: f64 = 1e9;
 /// The most points a pasted or written list may hold.
 const MAX_POINTS: usize = 100_000;
+/// The latest time a scheduled action may name: a week, the longest horizon.
+const MAX_SCHEDULE_S: f64 = 7.0 * 86_400.0;
 /// The most noise factors a run may draw (interval and horizon together).
 const MAX_NOISE_FACTORS: u64 = 1_000_000;
 
@@ -262,7 +266,36 @@ impl Validator {
                 }
             })
             .collect();
+        let limit = quota.min(super::MAX_TASKS);
+        let mut scheduled: Vec<ScheduledAction> = spec
+            .scheduled_actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let f = format!("{field}.scheduled_actions[{i}]");
+                for (name, value) in [("min_capacity", a.min_capacity), ("max_capacity", a.max_capacity)] {
+                    if value.is_some_and(|v| v > limit) {
+                        self.err(format!("{f}.{name}"), format!("above the tasks per service quota ({limit})"));
+                    }
+                }
+                if a.min_capacity.is_none() && a.max_capacity.is_none() {
+                    self.err(f.clone(), "sets neither min_capacity nor max_capacity");
+                }
+                if let (Some(lo), Some(hi)) = (a.min_capacity, a.max_capacity) {
+                    if lo > hi {
+                        self.err(format!("{f}.min_capacity"), format!("{lo} is above max_capacity ({hi})"));
+                    }
+                }
+                ScheduledAction {
+                    at_ms: self.seconds(&format!("{f}.at_s"), a.at_s, 0.0, MAX_SCHEDULE_S),
+                    min: a.min_capacity.map(|v| v.min(limit)),
+                    max: a.max_capacity.map(|v| v.min(limit)),
+                }
+            })
+            .collect();
+        scheduled.sort_by_key(|a| a.at_ms);
         Autoscaling {
+            scheduled,
             min,
             max: max.max(min),
             policies,
