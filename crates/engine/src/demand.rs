@@ -471,6 +471,61 @@ pub struct Autoscaling {
     pub in_datapoints: usize,
     /// Scheduled actions, in time order.
     pub scheduled: Vec<ScheduledAction>,
+    /// Step scaling policies (their datapoints follow the target tracking policies' in the history).
+    pub steps: Vec<StepScaling>,
+}
+
+/// A validated step scaling policy with its alarm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepScaling {
+    pub metric: Metric,
+    pub comparison: crate::spec::Comparison,
+    pub threshold: f64,
+    pub evaluation_periods: usize,
+    pub datapoints_to_alarm: usize,
+    pub adjustment_type: crate::spec::AdjustmentType,
+    /// (lower bound, upper bound, adjustment), bounds on metric − threshold.
+    pub steps: Vec<(Option<f64>, Option<f64>, i32)>,
+    pub cooldown_ms: u64,
+}
+
+impl StepScaling {
+    pub fn breaching(&self, value: f64) -> bool {
+        use crate::spec::Comparison::*;
+        match self.comparison {
+            GreaterThanOrEqualToThreshold => value >= self.threshold,
+            GreaterThanThreshold => value > self.threshold,
+            LessThanThreshold => value < self.threshold,
+            LessThanOrEqualToThreshold => value <= self.threshold,
+        }
+    }
+
+    /// The capacity the policy asks for with the alarm's metric at `value` (*Step scaling policies for
+    /// Application Auto Scaling*): the step whose bounds hold metric − threshold ("the lower bound is inclusive and
+    /// the upper bound is exclusive" for bounds above the threshold; the other way round below it), then the
+    /// adjustment: a change, a percent change (rounded away from zero to at least one task, an assumption: the
+    /// guide rounds for Auto Scaling groups) or an exact capacity; clamped to [min, max]. `None`: no step holds it.
+    pub fn capacity(&self, current: u32, value: f64, min: u32, max: u32) -> Option<u32> {
+        use crate::spec::AdjustmentType::*;
+        let diff = value - self.threshold;
+        let above = diff >= 0.0;
+        let (_, _, adjustment) = *self.steps.iter().find(|&&(lower, upper, _)| {
+            let lo = lower.is_none_or(|l| if above { diff >= l } else { diff > l });
+            let hi = upper.is_none_or(|u| if above { diff < u } else { diff <= u });
+            lo && hi
+        })?;
+        let current_f = f64::from(current);
+        let wanted = match self.adjustment_type {
+            ChangeInCapacity => current_f + f64::from(adjustment),
+            ExactCapacity => f64::from(adjustment),
+            PercentChangeInCapacity => {
+                let change = current_f * f64::from(adjustment) / 100.0;
+                let change = if change > 0.0 { libm::ceil(change).max(1.0) } else { libm::floor(change).min(-1.0) };
+                current_f + if adjustment == 0 { 0.0 } else { change }
+            }
+        };
+        Some(wanted.clamp(f64::from(min), f64::from(max.max(min))) as u32)
+    }
 }
 
 /// A scheduled action: from `at_ms`, the min and / or max capacity.
@@ -659,6 +714,34 @@ mod tests {
         assert_eq!(c.scale_in(500_000, 5, 3, 300_000), Decision::None);
         assert_eq!(c.scale_out(500_000, 5, 7, 300_000), Decision::SetDesired(7));
         assert_eq!(c.in_until_ms, 0);
+    }
+
+    #[test]
+    fn step_scaling_picks_the_step_of_the_breach() {
+        use crate::spec::{AdjustmentType, Comparison};
+        let policy = StepScaling {
+            metric: Metric::Cpu,
+            comparison: Comparison::GreaterThanOrEqualToThreshold,
+            threshold: 70.0,
+            evaluation_periods: 2,
+            datapoints_to_alarm: 2,
+            adjustment_type: AdjustmentType::ChangeInCapacity,
+            steps: vec![(Some(0.0), Some(15.0), 1), (Some(15.0), None, 3)],
+            cooldown_ms: 300_000,
+        };
+        assert!(policy.breaching(70.0) && !policy.breaching(69.9));
+        assert_eq!(policy.capacity(10, 75.0, 1, 100), Some(11));
+        assert_eq!(policy.capacity(10, 85.0, 1, 100), Some(13), "85 - 70 = 15: the upper step (lower inclusive)");
+        assert_eq!(policy.capacity(99, 95.0, 1, 100), Some(100), "clamped to max");
+        let percent = StepScaling {
+            adjustment_type: AdjustmentType::PercentChangeInCapacity,
+            steps: vec![(Some(0.0), None, 50)],
+            ..policy.clone()
+        };
+        assert_eq!(percent.capacity(5, 80.0, 1, 100), Some(8), "50% of 5 = 2.5, rounded up");
+        let exact =
+            StepScaling { adjustment_type: AdjustmentType::ExactCapacity, steps: vec![(None, None, 4)], ..policy };
+        assert_eq!(exact.capacity(10, 80.0, 1, 100), Some(4));
     }
 
     #[test]

@@ -705,6 +705,59 @@ pub struct AutoscalingSpec {
     /// Scheduled actions: new min / max capacity from a time on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scheduled_actions: Vec<ScheduledActionSpec>,
+    /// Step scaling policies, each with its CloudWatch alarm.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub step_scaling: Vec<StepScalingSpec>,
+}
+
+/// A step scaling policy and the CloudWatch alarm that invokes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepScalingSpec {
+    pub metric: PredefinedMetric,
+    pub comparison: Comparison,
+    pub threshold: f64,
+    /// The alarm's "M out of N": `datapoints_to_alarm` (M, default N) of the last `evaluation_periods` (N).
+    #[serde(default = "one")]
+    pub evaluation_periods: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datapoints_to_alarm: Option<u32>,
+    pub adjustment_type: AdjustmentType,
+    pub step_adjustments: Vec<StepAdjustmentSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooldown_s: Option<f64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A CloudWatch alarm's comparison of the statistic with the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparison {
+    GreaterThanOrEqualToThreshold,
+    GreaterThanThreshold,
+    LessThanThreshold,
+    LessThanOrEqualToThreshold,
+}
+
+/// How a step's `scaling_adjustment` changes the capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AdjustmentType {
+    ChangeInCapacity,
+    PercentChangeInCapacity,
+    ExactCapacity,
+}
+
+/// A step: bounds on (metric − threshold), the lower inclusive, the upper exclusive, unset meaning unbounded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepAdjustmentSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower_bound: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper_bound: Option<f64>,
+    pub scaling_adjustment: i32,
 }
 
 /// A scheduled action of Application Auto Scaling: at `at_s`, the scalable target's min and / or max capacity.

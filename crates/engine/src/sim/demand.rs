@@ -137,7 +137,7 @@ impl Simulation {
                 .as_ref()
                 .and_then(|a| a.policies.iter().find(|p| p.metric == Metric::Cpu))
                 .map(|p| p.target);
-            let policies = autoscaling.as_ref().map_or(0, |a| a.policies.len());
+            let policies = autoscaling.as_ref().map_or(0, |a| a.policies.len() + a.steps.len());
             let rt = DemandRt {
                 profile,
                 load: demand.load,
@@ -296,7 +296,8 @@ impl Simulation {
         let autoscaling = self.scenario.services[s.index()].autoscaling.clone();
         let rt = self.demand.list[s.index()].as_mut().expect("listed");
         if let Some(a) = &autoscaling {
-            let values = a.policies.iter().map(|p| rt.datapoint(p.metric, period)).collect();
+            let metrics = a.policies.iter().map(|p| p.metric).chain(a.steps.iter().map(|p| p.metric));
+            let values = metrics.map(|m| rt.datapoint(m, period)).collect();
             rt.pending.push((now + a.delay_ms, values));
             while rt.pending.first().is_some_and(|&(at, _)| at <= now) {
                 let (_, values) = rt.pending.remove(0);
@@ -369,11 +370,40 @@ impl Simulation {
                 all_in = false;
             }
         }
+        if !all_in {
+            scale_in = None;
+        }
+        // Step scaling: each policy's own alarm ("M out of N"); while it is in ALARM its step applies. During a
+        // scale-out cooldown the capacity from before the initiating scale-out is the base ("the previous increase
+        // ... is considered part of the current capacity"). A step scale-in is not held back by target tracking.
+        for (j, p) in a.steps.iter().enumerate() {
+            let i = a.policies.len() + j;
+            let history = &rt.history[i];
+            let state = evaluate_alarm(history, p.datapoints_to_alarm, p.evaluation_periods, |v| p.breaching(v));
+            let latest = history.last().copied().flatten().unwrap_or(0.0);
+            if state != rt.alarms[i].0 {
+                changes.push(("StepAlarm", p.metric, state, latest));
+            }
+            rt.alarms[i] = (state, AlarmState::InsufficientData);
+            if state != AlarmState::Alarm {
+                continue;
+            }
+            let Some(up) = p.capacity(base, latest, rt.min, rt.max) else { continue };
+            if up > desired {
+                if out.is_none_or(|(w, ..)| up > w) {
+                    out = Some((up, p.cooldown_ms, p.metric, latest));
+                }
+            } else if let Some(down) = p.capacity(desired, latest, rt.min, rt.max).filter(|&w| w < desired) {
+                if scale_in.is_none_or(|(w, ..)| down > w) {
+                    scale_in = Some((down, p.cooldown_ms, p.metric, latest));
+                }
+            }
+        }
         let decision = match (out, scale_in) {
             (Some((wanted, cooldown, metric, value)), _) => {
                 (rt.cooldowns.scale_out(now, desired, wanted, cooldown), metric, value)
             }
-            (None, Some((wanted, cooldown, metric, value))) if all_in => {
+            (None, Some((wanted, cooldown, metric, value))) => {
                 (rt.cooldowns.scale_in(now, desired, wanted, cooldown), metric, value)
             }
             _ => (Decision::None, Metric::Cpu, 0.0),
@@ -563,6 +593,30 @@ mod tests {
         // A maximum below the minimum: the maximum is the minimum (6), so nothing moves.
         sim.step_until(SimTime(240_000));
         assert_eq!(desired(&sim), 6);
+    }
+
+    #[test]
+    fn a_step_scaling_alarm_adds_its_step_and_waits_for_its_cooldown() {
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2,
+               "demand": { "profile": [{ "type": "constant", "rps": 300 }], "requests_per_task": 100 },
+               "autoscaling": { "min_capacity": 2, "max_capacity": 10, "step_scaling": [{
+                   "metric": "ECSServiceAverageCPUUtilization", "comparison": "GreaterThanOrEqualToThreshold",
+                   "threshold": 70, "evaluation_periods": 2, "adjustment_type": "ChangeInCapacity",
+                   "step_adjustments": [{ "lower_bound": 0, "upper_bound": 20, "scaling_adjustment": 1 },
+                                        { "lower_bound": 20, "scaling_adjustment": 2 }] }] }"#,
+            "",
+        ));
+        // The periods ending at 60 and 120 s read 100% (30 over the threshold: the second step), published at
+        // 120 and 180 s: 2 of 2 breach at 180 s.
+        sim.step_until(SimTime(179_999));
+        assert_eq!(desired(&sim), 2);
+        sim.step_until(SimTime(180_000));
+        assert_eq!(desired(&sim), 4);
+        // Still in ALARM, but the 2 added count as part of the capacity during the cooldown (300 s).
+        sim.step_until(SimTime(420_000));
+        assert_eq!(desired(&sim), 4);
     }
 
     #[test]

@@ -218,14 +218,19 @@ impl Validator {
         if service.demand.is_none() {
             self.err(field.to_string(), "target tracking needs the service's demand (its metrics come from the load)");
         }
-        if spec.target_tracking.is_empty() {
-            self.err(format!("{field}.target_tracking"), "needs at least one target tracking policy");
+        if spec.target_tracking.is_empty() && spec.step_scaling.is_empty() && spec.scheduled_actions.is_empty() {
+            self.err(
+                format!("{field}.target_tracking"),
+                "needs a target tracking or step scaling policy, or scheduled actions",
+            );
         }
         let high = |m: PredefinedMetric| {
             matches!(m, PredefinedMetric::CpuHighResolution | PredefinedMetric::MemoryHighResolution)
         };
-        let any_high = spec.target_tracking.iter().any(|p| high(p.metric));
-        if any_high && spec.target_tracking.iter().any(|p| !high(p.metric)) {
+        let metrics: Vec<PredefinedMetric> =
+            spec.target_tracking.iter().map(|p| p.metric).chain(spec.step_scaling.iter().map(|p| p.metric)).collect();
+        let any_high = metrics.iter().any(|&m| high(m));
+        if any_high && metrics.iter().any(|&m| !high(m)) {
             self.err(
                 format!("{field}.target_tracking"),
                 "mixes 20-second and 60-second metrics; use one resolution per service",
@@ -294,7 +299,79 @@ impl Validator {
             })
             .collect();
         scheduled.sort_by_key(|a| a.at_ms);
+        let steps = spec
+            .step_scaling
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let f = format!("{field}.step_scaling[{i}]");
+                let metric = match p.metric {
+                    PredefinedMetric::Cpu | PredefinedMetric::CpuHighResolution => Metric::Cpu,
+                    PredefinedMetric::Memory | PredefinedMetric::MemoryHighResolution => Metric::Memory,
+                    PredefinedMetric::RequestsPerTarget => Metric::RequestsPerTarget,
+                };
+                if metric == Metric::RequestsPerTarget && service.load_balancer.is_none() {
+                    self.err(format!("{f}.metric"), "ALBRequestCountPerTarget needs the service's load_balancer");
+                }
+                // CloudWatch: "You can specify a value of up to 100" evaluation periods at one minute; M <= N.
+                if !(1..=100).contains(&p.evaluation_periods) {
+                    self.err(
+                        format!("{f}.evaluation_periods"),
+                        format!("must be between 1 and 100, got {}", p.evaluation_periods),
+                    );
+                }
+                let n = p.evaluation_periods.clamp(1, 100);
+                let m = p.datapoints_to_alarm.unwrap_or(n);
+                if !(1..=n).contains(&m) {
+                    self.err(
+                        format!("{f}.datapoints_to_alarm"),
+                        format!("must be between 1 and evaluation_periods ({n}), got {m}"),
+                    );
+                }
+                if p.step_adjustments.is_empty() || p.step_adjustments.len() > 20 {
+                    self.err(format!("{f}.step_adjustments"), "needs 1 to 20 steps");
+                }
+                let steps = p
+                    .step_adjustments
+                    .iter()
+                    .enumerate()
+                    .map(|(j, st)| {
+                        let sf = format!("{f}.step_adjustments[{j}]");
+                        let bound = |v: &mut Self, name: &str, b: Option<f64>| {
+                            b.map(|b| v.number(&format!("{sf}.{name}"), b, -1e9, 1e9))
+                        };
+                        let (lo, hi) =
+                            (bound(self, "lower_bound", st.lower_bound), bound(self, "upper_bound", st.upper_bound));
+                        if let (Some(l), Some(h)) = (lo, hi) {
+                            if l >= h {
+                                self.err(format!("{sf}.upper_bound"), "must be above lower_bound");
+                            }
+                        }
+                        if st.scaling_adjustment.unsigned_abs() > 1_000_000 {
+                            self.err(format!("{sf}.scaling_adjustment"), "must be between -1000000 and 1000000");
+                        }
+                        (lo, hi, st.scaling_adjustment.clamp(-1_000_000, 1_000_000))
+                    })
+                    .collect();
+                crate::demand::StepScaling {
+                    metric,
+                    comparison: p.comparison,
+                    threshold: self.number(&format!("{f}.threshold"), p.threshold, -1e9, 1e9),
+                    evaluation_periods: n as usize,
+                    datapoints_to_alarm: m.clamp(1, n) as usize,
+                    adjustment_type: p.adjustment_type,
+                    steps,
+                    cooldown_ms: self.seconds(
+                        &format!("{f}.cooldown_s"),
+                        p.cooldown_s.unwrap_or(d::SCALE_OUT_COOLDOWN_S),
+                        0.0,
+                        86_400.0,
+                    ),
+                }
+            })
+            .collect();
         Autoscaling {
+            steps,
             scheduled,
             min,
             max: max.max(min),
