@@ -271,3 +271,27 @@ fn demand_and_autoscaling_fields_are_checked() {
     let p = problems_with(|v| v["start"] = "2026-12-02 08:00".into());
     assert_problem(&p, "start", "fixed UTC offset");
 }
+
+#[test]
+fn step_scaling_and_scheduled_actions_are_checked() {
+    let p = problems_with(|v| {
+        v["services"][0]["demand"] =
+            serde_json::json!({ "profile": [{ "type": "constant", "rps": 1 }], "requests_per_task": 5 });
+        v["services"][0]["autoscaling"] = serde_json::json!({
+            "min_capacity": 1, "max_capacity": 10,
+            "step_scaling": [{ "metric": "ECSServiceAverageCPUUtilization", "comparison": "GreaterThanThreshold",
+                               "threshold": 70, "evaluation_periods": 3, "datapoints_to_alarm": 4,
+                               "adjustment_type": "ChangeInCapacity",
+                               "step_adjustments": [{ "lower_bound": 10, "upper_bound": 5, "scaling_adjustment": 1 }] }],
+            "scheduled_actions": [{ "at_s": 60 }, { "at_s": 120, "min_capacity": 8, "max_capacity": 4 }]
+        });
+    });
+    assert_problem(
+        &p,
+        "services[0].autoscaling.step_scaling[0].datapoints_to_alarm",
+        "between 1 and evaluation_periods",
+    );
+    assert_problem(&p, "services[0].autoscaling.step_scaling[0].step_adjustments[0].upper_bound", "above lower_bound");
+    assert_problem(&p, "services[0].autoscaling.scheduled_actions[0]", "neither");
+    assert_problem(&p, "services[0].autoscaling.scheduled_actions[1].min_capacity", "above max_capacity");
+}
