@@ -270,6 +270,7 @@ fn flash_sale_preset_high_resolution_alarms_first_and_drops_the_least() {
     assert_eq!(action("fargate-high-res"), 980.0);
     let unserved = |s: &str| demand_of(&summary, s).unserved_requests;
     assert!(unserved("fargate-high-res") < unserved("fargate"), "{:?}", summary.demand);
+    assert!(unserved("fargate-high-res") < unserved("ec2-warm"), "{:?}", summary.demand);
     assert!(unserved("ec2-warm") < unserved("fargate"), "{:?}", summary.demand);
 }
 
