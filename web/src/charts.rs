@@ -657,6 +657,17 @@ fn demand_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
     if bins.visible_demand(series, DemandColumn::Target).iter().any(|&v| v > 0.0) {
         lines.push(line(DemandColumn::Target, Reduce::Last, OKABE_BLACK, "target", true));
     }
+    // The scale-out alarm's state as a band along the top: at 100 while in ALARM, at 0 otherwise.
+    let alarms = bins.visible_demand(series, DemandColumn::AlarmsHigh);
+    if alarms.iter().any(|&v| v > 0.0) {
+        let in_alarm: Vec<f64> = alarms.iter().map(|&v| if v > 0.0 { 100.0 } else { 0.0 }).collect();
+        lines.push(Line {
+            points: downsample(&in_alarm, bins.interval_s, bins.per_bin, Reduce::Last),
+            colour: CAPACITY_COLOURS[3],
+            name: "scale-out alarm",
+            dashed: true,
+        });
+    }
     let actions = bins.visible_demand(series, DemandColumn::ScalingActions);
     if actions.iter().any(|&v| v > 0.0) {
         let mut points = Vec::new();

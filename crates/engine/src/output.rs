@@ -252,15 +252,19 @@ pub enum DemandColumn {
     Target,
     /// Application Auto Scaling actions in the interval.
     ScalingActions,
+    /// Services whose scale-out alarm (a target tracking AlarmHigh, or a step scaling alarm above its threshold) is
+    /// in ALARM at the sample time.
+    AlarmsHigh,
 }
 
 impl DemandColumn {
-    pub const ALL: [DemandColumn; 5] = [
+    pub const ALL: [DemandColumn; 6] = [
         DemandColumn::Offered,
         DemandColumn::Served,
         DemandColumn::Utilization,
         DemandColumn::Target,
         DemandColumn::ScalingActions,
+        DemandColumn::AlarmsHigh,
     ];
 
     pub fn name(self) -> &'static str {
@@ -270,6 +274,7 @@ impl DemandColumn {
             DemandColumn::Utilization => "cpu_utilization (%)",
             DemandColumn::Target => "cpu_target (%)",
             DemandColumn::ScalingActions => "scaling_actions (count)",
+            DemandColumn::AlarmsHigh => "scale_out_alarms_in_alarm (count)",
         }
     }
 }

@@ -54,6 +54,8 @@ pub(super) struct DemandRt {
     actions: u64,
     actions_since_sample: u32,
     max_desired: u32,
+    /// A scale-out alarm is in ALARM.
+    alarm_high: bool,
 }
 
 /// Every service's demand state (`None` for services without demand), and the list of those with it.
@@ -163,6 +165,7 @@ impl Simulation {
                 actions: 0,
                 actions_since_sample: 0,
                 max_desired: service.desired,
+                alarm_high: false,
             };
             self.demand.list.push(Some(rt));
             let s = ServiceId::from_index(index);
@@ -399,6 +402,7 @@ impl Simulation {
                 }
             }
         }
+        rt.alarm_high = out.is_some();
         let decision = match (out, scale_in) {
             (Some((wanted, cooldown, metric, value)), _) => {
                 (rt.cooldowns.scale_out(now, desired, wanted, cooldown), metric, value)
@@ -462,6 +466,7 @@ impl Simulation {
     /// The demand columns' values at `at` (a sample time; state is constant since the last event).
     pub(super) fn demand_sample(&mut self, at: SimTime) -> [f64; DemandColumn::ALL.len()] {
         let (mut offered, mut served, mut utilization, mut target, mut actions) = (0.0, 0.0, 0.0_f64, 0.0, 0.0);
+        let mut alarms = 0.0;
         for &s in &self.demand.with_demand {
             let rt = self.demand.list[s.index()].as_mut().expect("listed");
             let rate = rt.profile.rate(at.as_millis());
@@ -478,9 +483,10 @@ impl Simulation {
                 target = rt.over_level;
             }
             actions += f64::from(rt.actions_since_sample);
+            alarms += f64::from(u8::from(rt.alarm_high));
             rt.actions_since_sample = 0;
         }
-        [offered, served, utilization, target, actions]
+        [offered, served, utilization, target, actions, alarms]
     }
 
     /// The summary of each service with demand, integrated to now.

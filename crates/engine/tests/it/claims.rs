@@ -289,3 +289,15 @@ fn two_knobs_preset_new_tasks_wait_for_instances() {
     // "Served load lags the offered load during the ramp and some requests are dropped"
     assert!(web.unserved_requests > 0.0 && web.unserved_percent < 10.0, "{web:?}");
 }
+
+#[test]
+fn demand_columns_appear_in_the_csv_only_with_demand() {
+    let with = common::run_checked(common::preset("death-spiral"), 1);
+    let header = with.series().to_csv().lines().next().unwrap().to_string();
+    assert!(header.ends_with("scaling_actions (count),scale_out_alarms_in_alarm (count)"), "{header}");
+    let row = with.series().to_csv().lines().nth(1).unwrap().split(',').count();
+    assert_eq!(row, header.split(',').count());
+    let without = common::run_checked(common::preset("fargate-ondemand-1000"), 1);
+    assert!(!without.series().to_csv().lines().next().unwrap().contains("offered"));
+    assert!(without.metrics().demand.is_empty());
+}
