@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use fleetplan_engine::output::{Bucket, ChartMarker, Column};
+use fleetplan_engine::output::{Bucket, ChartMarker, Column, DemandColumn};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TimeSeries;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
@@ -71,11 +71,27 @@ pub enum ChartKind {
     Buckets,
     Backlog,
     Cost,
+    /// Requests offered vs served (scenarios with demand only).
+    Requests,
+    /// CPU utilisation with the target line and the scaling actions (scenarios with demand only).
+    Utilization,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 5] =
-        [ChartKind::Launches, ChartKind::Running, ChartKind::Buckets, ChartKind::Backlog, ChartKind::Cost];
+    pub const ALL: [ChartKind; 7] = [
+        ChartKind::Launches,
+        ChartKind::Running,
+        ChartKind::Buckets,
+        ChartKind::Backlog,
+        ChartKind::Cost,
+        ChartKind::Requests,
+        ChartKind::Utilization,
+    ];
+
+    /// Drawn only for scenarios with demand (the page leaves them out otherwise).
+    pub fn needs_demand(self) -> bool {
+        matches!(self, ChartKind::Requests | ChartKind::Utilization)
+    }
 
     /// The DOM id of the chart's canvas.
     pub fn id(self) -> &'static str {
@@ -85,6 +101,8 @@ impl ChartKind {
             ChartKind::Buckets => "chart-buckets",
             ChartKind::Backlog => "chart-backlog",
             ChartKind::Cost => "chart-cost",
+            ChartKind::Requests => "chart-requests",
+            ChartKind::Utilization => "chart-utilization",
         }
     }
 
@@ -96,6 +114,8 @@ impl ChartKind {
             ChartKind::Buckets => "Account token buckets",
             ChartKind::Backlog => "Tasks waiting to start",
             ChartKind::Cost => "Accumulated cost",
+            ChartKind::Requests => "Requests offered vs served",
+            ChartKind::Utilization => "CPU utilisation, target and scaling actions",
         }
     }
 
@@ -107,6 +127,8 @@ impl ChartKind {
             ChartKind::Buckets => "fleetplan-buckets.png",
             ChartKind::Backlog => "fleetplan-backlog.png",
             ChartKind::Cost => "fleetplan-cost.png",
+            ChartKind::Requests => "fleetplan-requests.png",
+            ChartKind::Utilization => "fleetplan-utilization.png",
         }
     }
 }
@@ -470,6 +492,12 @@ impl Binning {
         let values = series.columns.get(column.index()).map_or(&[][..], Vec::as_slice);
         values.get(..self.visible.min(values.len())).unwrap_or(&[])
     }
+
+    /// A demand column cut to the visible samples (empty without demand).
+    fn visible_demand<'a>(&self, series: &'a TimeSeries, column: DemandColumn) -> &'a [f64] {
+        let values = series.demand_column(column);
+        values.get(..self.visible.min(values.len())).unwrap_or(&[])
+    }
 }
 
 /// One point per bin of `per_bin` samples (sample i at time (i + 1)·interval_s): see `Reduce` for which value.
@@ -610,7 +638,60 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             }
             plot
         }
+        ChartKind::Requests | ChartKind::Utilization => demand_plot(kind, series, &bins),
     }
+}
+
+/// The demand charts: offered and served requests per second; the highest service CPU utilisation with the target
+/// tracking target (dashed) and a spike from 0 to 100% at each sample with a scaling action.
+fn demand_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
+    let line = |column: DemandColumn, reduce: Reduce, colour: RGBColor, name: &'static str, dashed: bool| Line {
+        points: downsample(bins.visible_demand(series, column), bins.interval_s, bins.per_bin, reduce),
+        colour,
+        name,
+        dashed,
+    };
+    if kind == ChartKind::Requests {
+        let lines = vec![
+            line(DemandColumn::Offered, Reduce::Mean, OKABE_BLACK, "offered", true),
+            line(DemandColumn::Served, Reduce::Mean, CAPACITY_COLOURS[2], "served", false),
+        ];
+        return Plot {
+            lines,
+            y_desc: "requests / s",
+            integer_y: false,
+            min_top: 1.0,
+            legend: true,
+            bin_s: Some(bins.bin_s()),
+        };
+    }
+    let mut lines = vec![line(DemandColumn::Utilization, Reduce::Mean, CAPACITY_COLOURS[0], "CPU", false)];
+    if bins.visible_demand(series, DemandColumn::Target).iter().any(|&v| v > 0.0) {
+        lines.push(line(DemandColumn::Target, Reduce::Last, OKABE_BLACK, "target", true));
+    }
+    // The scale-out alarm's state as a band along the top: at 100 while in ALARM, at 0 otherwise.
+    let alarms = bins.visible_demand(series, DemandColumn::AlarmsHigh);
+    if alarms.iter().any(|&v| v > 0.0) {
+        let in_alarm: Vec<f64> = alarms.iter().map(|&v| if v > 0.0 { 100.0 } else { 0.0 }).collect();
+        lines.push(Line {
+            points: downsample(&in_alarm, bins.interval_s, bins.per_bin, Reduce::Last),
+            colour: CAPACITY_COLOURS[3],
+            name: "scale-out alarm",
+            dashed: true,
+        });
+    }
+    let actions = bins.visible_demand(series, DemandColumn::ScalingActions);
+    if actions.iter().any(|&v| v > 0.0) {
+        let mut points = Vec::new();
+        for (i, &v) in actions.iter().enumerate() {
+            let t = (i + 1) as f64 * bins.interval_s;
+            if v > 0.0 {
+                points.extend([(t, 0.0), (t, 100.0), (t, 0.0)]);
+            }
+        }
+        lines.push(Line { points, colour: AXIS_GREY, name: "scaling action", dashed: false });
+    }
+    Plot { lines, y_desc: "% CPU", integer_y: false, min_top: 100.0, legend: true, bin_s: Some(bins.bin_s()) }
 }
 
 /// The cost chart: one line per cost category that has cost (capacity types, public IPv4, load balancers), and

@@ -609,12 +609,18 @@ mod tests {
                 })
                 .collect()
         };
+        let fields_demand = catalogue.add["services[]"]["demand"].clone();
         for (object, fields) in &catalogue.add {
             for (field, template) in fields {
                 let mut draft = base.clone();
                 let path = resolve(object);
                 if let Some(Value::Object(map)) = get_mut(&mut draft, &path) {
                     map.insert(field.clone(), template.clone());
+                }
+                // Auto scaling follows the service's demand and keeps the desired count within its range.
+                if field == "autoscaling" {
+                    draft["services"][0]["demand"] = fields_demand.clone();
+                    draft["services"][0]["desired_count"] = 10.into();
                 }
                 // A strategy next to a launch type is invalid by design; launch type alone is what is tested.
                 if field == "launch_type" {

@@ -4,14 +4,16 @@
 use crate::scenario::Scenario;
 use crate::spec::*;
 
-/// The benchmark ids: a large Fargate scenario built here, and the `stress-100k` preset.
-pub const IDS: [&str; 2] = ["bench-large", "stress-100k"];
+/// The benchmark ids: a large Fargate scenario built here, the `stress-100k` preset, and a day of 50
+/// autoscaled services with demand.
+pub const IDS: [&str; 3] = ["bench-large", "stress-100k", "bench-demand-day"];
 
 /// A benchmark scenario by id.
 pub fn scenario(id: &str) -> Option<Scenario> {
     match id {
         "bench-large" => Scenario::from_spec(large_fargate()).ok(),
         "stress-100k" => crate::presets::get(id)?.scenario().ok(),
+        "bench-demand-day" => Scenario::from_json(&demand_day()).ok(),
         _ => None,
     }
 }
@@ -50,6 +52,7 @@ pub fn large_fargate() -> ScenarioSpec {
             placement_strategy: Vec::new(),
             placement_constraints: Vec::new(),
             autoscaling: None,
+            demand: None,
         })
         .collect();
     let mut events: Vec<TimedEventSpec> = services
@@ -85,5 +88,54 @@ pub fn large_fargate() -> ScenarioSpec {
         scheduled_tasks: Vec::new(),
         managed_instances_providers: Vec::new(),
         commitments: Default::default(),
+        start: None,
     }
+}
+
+/// A day of 50 services on Fargate behind load balancers, each with a daily curve peaking at 2,000 to 6,900
+/// requests/s, seeded noise every minute and a flash-sale spike, scaled by target tracking on CPU (issue 10: "a
+/// day of 50 autoscaled services at thousands of requests/s must simulate in well under a second natively").
+pub fn demand_day() -> String {
+    let services: Vec<String> = (0..50)
+        .map(|i| {
+            let peak = 2000 + 100 * i;
+            let hourly: Vec<String> = (0..24)
+                .map(|h: u32| {
+                    // Night at a fifth of the peak, a morning ramp to the peak by 10:00, an evening decline.
+                    let share = match h {
+                        0..=6 => 0.2,
+                        7 => 0.4,
+                        8 => 0.7,
+                        9..=18 => 1.0,
+                        19 => 0.8,
+                        20 => 0.6,
+                        21 => 0.4,
+                        _ => 0.3,
+                    };
+                    format!("{}", f64::from(peak) * share)
+                })
+                .collect();
+            format!(
+                r#"{{ "name": "svc-{i:02}", "task_definition": "web", "desired_count": 10, "launch_type": "FARGATE",
+                     "load_balancer": {{}},
+                     "demand": {{ "profile": [
+                         {{ "type": "daily", "hourly_rps": [{}] }},
+                         {{ "type": "spike", "at_s": {}, "duration_s": 1800, "rps": {} }},
+                         {{ "type": "noise", "relative": 0.1, "interval_s": 60 }} ],
+                       "requests_per_task": 100 }},
+                     "autoscaling": {{ "min_capacity": 10, "max_capacity": 400,
+                       "target_tracking": [{{ "metric": "ECSServiceAverageCPUUtilization", "target": 60 }}] }} }}"#,
+                hourly.join(","),
+                36_000 + 600 * i,
+                peak / 2
+            )
+        })
+        .collect();
+    format!(
+        r#"{{ "version": 1, "name": "Benchmark: a day of 50 autoscaled services with demand", "horizon_s": 86400,
+              "start": "2026-12-02T00:00:00Z",
+              "task_definitions": [{{ "name": "web", "cpu": 512, "memory": 1024, "image_mb": 200 }}],
+              "services": [{}] }}"#,
+        services.join(",")
+    )
 }

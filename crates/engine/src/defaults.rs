@@ -256,3 +256,31 @@ pub const MANAGED_INSTANCES_LAUNCH_DELAY_S: f64 = 1.0;
 /// How long after a launch for waiting tasks failed (InsufficientInstanceCapacity in every pool of the chosen type)
 /// ECS tries again. **An assumption**: AWS does not publish it; one minute, the period of managed scaling's readings.
 pub const MANAGED_INSTANCES_RETRY_S: f64 = 60.0;
+
+// ---- Demand and service auto scaling (issue 10, `docs/model.md` §9) ----
+/// CPU a task uses serving nothing, percent: an assumption (AWS publishes nothing; a web process idles at a few
+/// percent). A scenario sets its own `idle_cpu_percent`.
+pub const IDLE_CPU_PERCENT: f64 = 5.0;
+/// Memory a task uses serving nothing, percent of its task memory: an assumption (a runtime and its caches).
+pub const IDLE_MEMORY_PERCENT: f64 = 30.0;
+/// *Faster auto scaling with high-resolution metrics* (ECS Developer Guide): "By default, Amazon ECS publishes
+/// `CPUUtilization` and `MemoryUtilization` metrics at 60-second resolution. You can configure 20-second
+/// resolution to drive faster service auto scaling."
+pub const METRIC_PERIOD_S: f64 = 60.0;
+pub const HIGH_RESOLUTION_METRIC_PERIOD_S: f64 = 20.0;
+/// From a period's end until its datapoint reaches the alarm: an assumption of one standard period (ECS sends
+/// the metrics to CloudWatch "at 1-minute intervals", *Automatically scale your Amazon ECS service*; AWS publishes
+/// no delay). Alarms evaluate at period boundaries, so the delay counts in whole periods.
+pub const METRIC_DELAY_S: f64 = 60.0;
+/// The alarms target tracking creates and manages: scale out when 3 datapoints of 3 breach, scale in on 15 of 15.
+/// The AWS pages say only that Application Auto Scaling "creates and manages the CloudWatch alarms"; the counts
+/// are what the created alarms show (AlarmHigh "3 datapoints within 3 minutes", AlarmLow "15 datapoints within 15
+/// minutes", as users report them: aws/copilot-cli#4233, aws-samples/amazon-aurora-labs-for-mysql#3). Kept in
+/// datapoints for the high-resolution metrics too (an assumption: 60 s and 300 s at 20 s).
+pub const TARGET_TRACKING_OUT_DATAPOINTS: usize = 3;
+pub const TARGET_TRACKING_IN_DATAPOINTS: usize = 15;
+/// Target tracking cooldowns for ECS services (*TargetTrackingScalingPolicyConfiguration*, ScaleOutCooldown /
+/// ScaleInCooldown): "Application Auto Scaling provides a default value of 300 for the following scalable targets:
+/// ECS services, ...".
+pub const SCALE_OUT_COOLDOWN_S: f64 = 300.0;
+pub const SCALE_IN_COOLDOWN_S: f64 = 300.0;

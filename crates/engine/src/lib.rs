@@ -24,6 +24,7 @@ pub mod benchmarks;
 pub mod bucket;
 pub mod calibration;
 pub mod defaults;
+pub mod demand;
 pub mod fargate;
 pub mod ids;
 pub mod instance;

@@ -238,11 +238,64 @@ pub struct TimeSeries {
     /// started clock-hour charged its whole commitment); empty otherwise, and then neither in the JSON nor the CSV.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cost_with_commitments: Vec<f64>,
+    /// One vector per [`DemandColumn`] when the scenario has demand, else empty (so the CSV of scenarios without
+    /// demand reads as before).
+    pub demand: Vec<Vec<f64>>,
+}
+
+/// The demand columns of [`TimeSeries`], after the others in the CSV, only when a service has demand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemandColumn {
+    /// Requests per second offered to every service with demand.
+    Offered,
+    /// Requests per second served (at most what the serving tasks take at 100% CPU).
+    Served,
+    /// The highest service-average CPU utilisation among the services with demand, percent.
+    Utilization,
+    /// The CPU target of the first CPU target tracking policy (0 without one), percent.
+    Target,
+    /// Application Auto Scaling actions in the interval.
+    ScalingActions,
+    /// Services whose scale-out alarm (a target tracking AlarmHigh, or a step scaling alarm above its threshold) is
+    /// in ALARM at the sample time.
+    AlarmsHigh,
+}
+
+impl DemandColumn {
+    pub const ALL: [DemandColumn; 6] = [
+        DemandColumn::Offered,
+        DemandColumn::Served,
+        DemandColumn::Utilization,
+        DemandColumn::Target,
+        DemandColumn::ScalingActions,
+        DemandColumn::AlarmsHigh,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DemandColumn::Offered => "offered (requests/s)",
+            DemandColumn::Served => "served (requests/s)",
+            DemandColumn::Utilization => "cpu_utilization (%)",
+            DemandColumn::Target => "cpu_target (%)",
+            DemandColumn::ScalingActions => "scaling_actions (count)",
+            DemandColumn::AlarmsHigh => "scale_out_alarms_in_alarm (count)",
+        }
+    }
 }
 
 impl TimeSeries {
     pub fn new(interval_ms: u64) -> TimeSeries {
-        TimeSeries { interval_ms, columns: vec![Vec::new(); Column::COUNT], cost_with_commitments: Vec::new() }
+        TimeSeries {
+            interval_ms,
+            columns: vec![Vec::new(); Column::COUNT],
+            cost_with_commitments: Vec::new(),
+            demand: Vec::new(),
+        }
+    }
+
+    /// A demand column (empty when the scenario has no demand).
+    pub fn demand_column(&self, column: DemandColumn) -> &[f64] {
+        self.demand.get(column as usize).map_or(&[], Vec::as_slice)
     }
 
     pub fn len(&self) -> usize {
@@ -274,6 +327,11 @@ impl TimeSeries {
         for column in Column::ALL {
             out.push_str(&format!(",{} ({})", column.name(), column.unit()));
         }
+        if !self.demand.is_empty() {
+            for column in DemandColumn::ALL {
+                out.push_str(&format!(",{}", column.name()));
+            }
+        }
         let commitments = !self.cost_with_commitments.is_empty();
         if commitments {
             out.push_str(",cost_with_commitments (USD)");
@@ -281,7 +339,7 @@ impl TimeSeries {
         out.push('\n');
         for i in 0..self.len() {
             out.push_str(&format_number(self.time_s(i)));
-            for column in &self.columns {
+            for column in self.columns.iter().chain(&self.demand) {
                 out.push(',');
                 out.push_str(&format_number(column[i]));
             }
@@ -355,6 +413,10 @@ pub struct Summary {
     /// always the cost without them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commitments: Option<CommitmentsSummary>,
+    // ---- Demand and service auto scaling (issue 10) ----
+    /// Each service with a demand profile: load offered and served, utilisation, scaling; left out when none has.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub demand: Vec<DemandSummary>,
 }
 
 /// Why and when a run stopped before its horizon (its `RunBudget` ran out).
@@ -441,6 +503,29 @@ pub struct ReservedInstanceResult {
     pub charged_usd: f64,
     pub unused_usd: f64,
     pub utilization_percent: f64,
+}
+
+/// What a service's demand did (`docs/model.md` §9).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandSummary {
+    pub service: String,
+    /// Requests offered, served and not served (dropped: above what the serving tasks can take at 100% CPU).
+    pub offered_requests: f64,
+    pub served_requests: f64,
+    pub unserved_requests: f64,
+    pub unserved_percent: f64,
+    /// The highest service-average CPU utilisation of the serving tasks.
+    pub peak_utilization_percent: f64,
+    /// Seconds with the service-average CPU above the CPU target (the first CPU target tracking policy's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_over_target_s: Option<f64>,
+    /// Seconds with the serving tasks at 100% CPU (or none serving while requests come).
+    pub saturated_s: f64,
+    /// Desired count changes made by Application Auto Scaling.
+    pub scaling_actions: u64,
+    pub max_desired: u32,
+    /// Tasks stopped because they stayed at 100% CPU (`overload_fails_health_checks`).
+    pub overload_failures: u64,
 }
 
 /// Launches of one Auto Scaling group that no pool could take (InsufficientInstanceCapacity everywhere).
@@ -1034,6 +1119,27 @@ pub enum TraceWhat {
     PatchingDrain {
         instance: u32,
     },
+    /// A target tracking alarm of a service changed state (`alarm`: "AlarmHigh" scales out, "AlarmLow" in).
+    Alarm {
+        service: String,
+        alarm: &'static str,
+        metric: &'static str,
+        state: &'static str,
+        value: f64,
+    },
+    /// Application Auto Scaling set a service's desired count.
+    ScalingAction {
+        service: String,
+        from: u32,
+        to: u32,
+        metric: &'static str,
+        value: f64,
+    },
+    /// Tasks at 100% CPU for the health checks' unhealthy time fail them.
+    Overloaded {
+        service: String,
+        tasks: u32,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -1097,6 +1203,15 @@ impl fmt::Display for TraceEntry {
                 write!(f, "{provider} removes idle instance {instance}")
             }
             TraceWhat::PatchingDrain { instance } => write!(f, "instance {instance} drained for patching"),
+            TraceWhat::Alarm { service, alarm, metric, state, value } => {
+                write!(f, "service {service} {alarm} ({metric} {value:.1}) {state}")
+            }
+            TraceWhat::ScalingAction { service, from, to, metric, value } => {
+                write!(f, "service {service} auto scaling desired {from} -> {to} ({metric} {value:.1})")
+            }
+            TraceWhat::Overloaded { service, tasks } => {
+                write!(f, "service {service}: {tasks} tasks at 100% CPU fail their health checks")
+            }
         }
     }
 }

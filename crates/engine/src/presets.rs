@@ -251,6 +251,34 @@ static PRESETS: &[Preset] = &[
          hours, and the plan's best and break-even hourly commitment. The m5.xlarge Reserved Instance covers both \
          m5.large instances; the Fargate Spot worker is never covered."
     ),
+    preset!(
+        "two-knobs-morning-ramp",
+        "Two knobs on EC2: service auto scaling over managed scaling in a morning ramp",
+        None,
+        "From 07:00 local time the requests climb from 300/s to 3,000/s by 09:00. Watch the utilisation chart: CPU \
+         rises over the 60% target line, the AlarmHigh needs 3 one-minute datapoints and the scaling actions (marks) \
+         raise the desired count; the new tasks wait in PROVISIONING until managed scaling's next evaluation launches \
+         instances and they boot. Served load lags the offered load during the ramp and some requests are dropped: \
+         two mechanisms in series, each with its own delay."
+    ),
+    preset!(
+        "flash-sale-fargate-vs-ec2",
+        "Flash sale: Fargate vs warm EC2, standard vs high-resolution metrics",
+        None,
+        "The same 8x flash sale hits three copies of a service at 15 minutes. All three wait for their AlarmHigh (3 \
+         datapoints) before scaling; the warm EC2 copy then starts its tasks fastest (instances running, image \
+         cached), Fargate pays for capacity, ENI and image pull. The copy on the 20-second high-resolution metric \
+         scales out 80 s after the step instead of 240 s and drops the fewest requests."
+    ),
+    preset!(
+        "death-spiral",
+        "The death spiral and its cure",
+        None,
+        "Tasks kept at 100% CPU fail their load balancer health checks. `spiral` (4 tasks for 600 requests/s) loses \
+         its tasks, their load moves to the rest, and every replacement fails in turn: most requests are dropped and \
+         the replacements count climbs. `cured` keeps headroom (minimum 8 tasks, target tracking at 50%): it serves \
+         the step with no task lost."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

@@ -2,7 +2,7 @@
 //!
 //! These types mirror the file one to one and carry the documented defaults. They are *unvalidated*:
 //! [`crate::scenario::Scenario::from_spec`] checks them and resolves names into indices. Parts of the model that
-//! this version does not simulate yet (AWS Batch, scheduled tasks, service autoscaling, launch type `EC2` without a
+//! this version does not simulate yet (AWS Batch, scheduled tasks, launch type `EC2` without a
 //! capacity provider) have a place in the format so files written for later versions are recognised, and are
 //! rejected by validation with a message instead of being silently ignored.
 
@@ -60,6 +60,10 @@ pub struct ScenarioSpec {
     /// usage. Left out of the file when there are none.
     #[serde(default, skip_serializing_if = "CommitmentsSpec::is_empty")]
     pub commitments: CommitmentsSpec,
+    /// The wall-clock time at simulated time 0, `2026-12-02T08:00:00+09:00` (a fixed UTC offset or `Z`): daily
+    /// demand curves read the local time from it. Unset: midnight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
 }
 
 fn default_horizon_s() -> f64 {
@@ -636,9 +640,182 @@ pub struct ServiceSpec {
     /// Placement constraints (EC2 capacity only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub placement_constraints: Vec<PlacementConstraintSpec>,
-    /// Service autoscaling (target tracking): planned, rejected by validation for now.
+    /// Service auto scaling (Application Auto Scaling): min / max capacity and target tracking policies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub autoscaling: Option<Value>,
+    pub autoscaling: Option<AutoscalingSpec>,
+    /// The requests the service receives over time and what a task does with them (`docs/model.md` §9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demand: Option<DemandSpec>,
+}
+
+/// A service's demand: a request-rate profile (the sum of its parts) and what one task does with its share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandSpec {
+    /// The parts of the profile, added together (noise multiplies their sum).
+    pub profile: Vec<ProfilePartSpec>,
+    /// Requests per second one task serves at 100% CPU.
+    pub requests_per_task: f64,
+    /// CPU utilisation of a task serving nothing, percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_cpu_percent: Option<f64>,
+    /// Memory utilisation of a task serving nothing, percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_memory_percent: Option<f64>,
+    /// Memory utilisation each request per second adds to a task, percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_percent_per_rps: Option<f64>,
+    /// Tasks kept at 100% CPU fail their health checks (the load balancer's unhealthy threshold x interval, or
+    /// the container health check's retries x interval) and are replaced.
+    #[serde(default)]
+    pub overload_fails_health_checks: bool,
+}
+
+/// One part of a demand profile. Times in seconds of simulated time, rates in requests per second.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProfilePartSpec {
+    Constant {
+        rps: f64,
+    },
+    /// `[[at_s, rps], ...]`: each rate holds from its time on (0 before the first).
+    Steps {
+        points: Vec<(f64, f64)>,
+    },
+    /// `[[at_s, rps], ...]`: linear between the points.
+    Ramps {
+        points: Vec<(f64, f64)>,
+    },
+    /// 24 hourly rates in the scenario's local time (`start`), linear between the hour marks.
+    Daily {
+        hourly_rps: Vec<f64>,
+    },
+    /// `rps` more during `duration_s` from `at_s`.
+    Spike {
+        at_s: f64,
+        duration_s: f64,
+        rps: f64,
+    },
+    /// Pasted `time_s,rps` lines (a header line is allowed), linear between them, or held with `steps: true`.
+    Csv {
+        text: String,
+        #[serde(default)]
+        steps: bool,
+    },
+    /// Seeded noise: the profile times a factor drawn uniformly within ± `relative` for each `interval_s`.
+    Noise {
+        relative: f64,
+        interval_s: f64,
+    },
+}
+
+/// Application Auto Scaling for a service: the scalable target's min / max capacity and its policies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoscalingSpec {
+    pub min_capacity: u32,
+    pub max_capacity: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_tracking: Vec<TargetTrackingSpec>,
+    /// Seconds after a metric period closes until its datapoint is in CloudWatch for the alarms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_delay_s: Option<f64>,
+    /// Scheduled actions: new min / max capacity from a time on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scheduled_actions: Vec<ScheduledActionSpec>,
+    /// Step scaling policies, each with its CloudWatch alarm.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub step_scaling: Vec<StepScalingSpec>,
+}
+
+/// A step scaling policy and the CloudWatch alarm that invokes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepScalingSpec {
+    pub metric: PredefinedMetric,
+    pub comparison: Comparison,
+    pub threshold: f64,
+    /// The alarm's "M out of N": `datapoints_to_alarm` (M, default N) of the last `evaluation_periods` (N).
+    #[serde(default = "one")]
+    pub evaluation_periods: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datapoints_to_alarm: Option<u32>,
+    pub adjustment_type: AdjustmentType,
+    pub step_adjustments: Vec<StepAdjustmentSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooldown_s: Option<f64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A CloudWatch alarm's comparison of the statistic with the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparison {
+    GreaterThanOrEqualToThreshold,
+    GreaterThanThreshold,
+    LessThanThreshold,
+    LessThanOrEqualToThreshold,
+}
+
+/// How a step's `scaling_adjustment` changes the capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AdjustmentType {
+    ChangeInCapacity,
+    PercentChangeInCapacity,
+    ExactCapacity,
+}
+
+/// A step: bounds on (metric − threshold), the lower inclusive, the upper exclusive, unset meaning unbounded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepAdjustmentSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower_bound: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper_bound: Option<f64>,
+    pub scaling_adjustment: i32,
+}
+
+/// A scheduled action of Application Auto Scaling: at `at_s`, the scalable target's min and / or max capacity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledActionSpec {
+    pub at_s: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_capacity: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_capacity: Option<u32>,
+}
+
+/// A target tracking scaling policy (`PredefinedMetricType` and `TargetValue`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetTrackingSpec {
+    pub metric: PredefinedMetric,
+    pub target: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_out_cooldown_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_in_cooldown_s: Option<f64>,
+    #[serde(default)]
+    pub disable_scale_in: bool,
+}
+
+/// The predefined metrics target tracking offers for ECS services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PredefinedMetric {
+    #[serde(rename = "ECSServiceAverageCPUUtilization")]
+    Cpu,
+    #[serde(rename = "ECSServiceAverageMemoryUtilization")]
+    Memory,
+    #[serde(rename = "ALBRequestCountPerTarget")]
+    RequestsPerTarget,
+    #[serde(rename = "ECSServiceAverageCPUUtilizationHighResolution")]
+    CpuHighResolution,
+    #[serde(rename = "ECSServiceAverageMemoryUtilizationHighResolution")]
+    MemoryHighResolution,
 }
 
 /// A placement strategy, as in the ECS API: `{"type": "binpack", "field": "memory"}`,

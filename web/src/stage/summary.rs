@@ -188,6 +188,26 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     </tbody>
                 </table>
             }
+            if !summary.demand.is_empty() {
+                <table id="demand" class="services">
+                    <thead><tr><th scope="col">{ "Demand" }</th><th scope="col">{ "Unserved" }</th><th scope="col">{ "Peak CPU" }</th><th scope="col">{ "Over target" }</th><th scope="col">{ "Scaling" }</th></tr></thead>
+                    <tbody>
+                        { for summary.demand.iter().map(|d| html! {
+                            <tr>
+                                <th scope="row">{ d.service.clone() }</th>
+                                <td>{ format!("{:.0} requests ({:.1}%)", d.unserved_requests, d.unserved_percent) }</td>
+                                <td>{ format!("{:.0}%", d.peak_utilization_percent) }</td>
+                                <td>{ d.time_over_target_s.map_or_else(|| "–".to_string(), |s| format!("{s:.0} s")) }</td>
+                                <td>{ format!("{} actions, up to {}", d.scaling_actions, d.max_desired) }
+                                    if d.overload_failures > 0 {
+                                        <span class="note">{ format!(" · {} overloaded tasks failed", d.overload_failures) }</span>
+                                    }
+                                </td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
             if !summary.services.is_empty() {
                 <table id="services" class="services">
                     <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at" }</th><th scope="col">{ "Rate" }</th><th scope="col">{ "Limited by" }</th></tr></thead>

@@ -291,6 +291,10 @@ pub struct Service {
     pub assign_public_ip: bool,
     /// Shared: placement reads it for every task, so it is never copied.
     pub placement: Arc<Placement>,
+    /// The requests it receives and what a task does with them (`docs/model.md` §9).
+    pub demand: Option<crate::demand::ServiceDemand>,
+    /// Application Auto Scaling of its desired count.
+    pub autoscaling: Option<crate::demand::Autoscaling>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

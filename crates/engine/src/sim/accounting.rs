@@ -411,6 +411,14 @@ impl Simulation {
         if let Some(with) = self.cost_with_commitments_at(at) {
             self.accounting.series.cost_with_commitments.push(with);
         }
+        if self.demand.is_used() {
+            let row = self.demand_sample(at);
+            let demand = &mut self.accounting.series.demand;
+            demand.resize(row.len(), Vec::new());
+            for (column, value) in demand.iter_mut().zip(row) {
+                column.push(value);
+            }
+        }
         self.accounting.launches_since_sample = [0; CapacityType::COUNT];
     }
 }

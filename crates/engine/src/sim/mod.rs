@@ -33,6 +33,7 @@
 mod accounting;
 mod buckets;
 mod commitments;
+mod demand;
 mod fargate_spot;
 mod fleet;
 mod quotas;
@@ -56,6 +57,7 @@ use crate::time::SimTime;
 use crate::ids::{InstanceId, ProviderId, ServiceId, TaskId, WorkloadId};
 use accounting::Accounting;
 use buckets::Buckets;
+use demand::Demand;
 use fargate_spot::SpotPool;
 use fleet::Fleet;
 use services::Services;
@@ -179,6 +181,19 @@ enum Event {
     PatchingDrain {
         instance: InstanceId,
     },
+    /// The end of a CloudWatch metric period of a service with demand (`sim/demand.rs`).
+    MetricPeriod {
+        service: ServiceId,
+    },
+    /// Serving tasks of a service may have been at 100% CPU for the health checks' unhealthy time.
+    OverloadCheck {
+        service: ServiceId,
+    },
+    /// A scheduled action of a service's Application Auto Scaling (index into its `scheduled`).
+    ScheduledScaling {
+        service: ServiceId,
+        index: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -227,6 +242,7 @@ pub struct Simulation {
     /// Why the run stopped before its horizon, when its budget ran out.
     stopped_early: Option<StoppedEarly>,
     retirements: retirement::Retirements,
+    demand: Demand,
 }
 
 impl Simulation {
@@ -256,11 +272,13 @@ impl Simulation {
             budget: RunBudget::DEFAULT,
             stopped_early: None,
             retirements: retirement::Retirements::default(),
+            demand: Demand::default(),
             scenario,
         };
         sim.start_ec2();
         sim.start_services();
         sim.start_workloads();
+        sim.start_demand();
         for index in 0..sim.scenario.events.len() {
             let at = sim.scenario.events[index].at;
             match sim.wave_recommendation_lead(index) {
@@ -325,6 +343,9 @@ impl Simulation {
         self.advance_clock(next.time);
         self.accounting.count_event();
         self.handle(next.event);
+        if self.demand.is_used() {
+            self.demand_after_event();
+        }
         if self.options.check_invariants && self.invariant_error.is_none() {
             if let Err(problem) = self.check_invariants() {
                 self.invariant_error = Some(format!("after event {:?} at {}: {problem}", next.event, self.now));
@@ -479,6 +500,9 @@ impl Simulation {
             Event::RebalanceRecommendation { instance } => self.rebalance_recommendation(instance),
             Event::WaveRecommendation { index } => self.wave_recommendation(index as usize),
             Event::TaskRetirement { index } => self.retire_tasks(index as usize),
+            Event::MetricPeriod { service } => self.metric_period(service),
+            Event::OverloadCheck { service } => self.overload_check(service),
+            Event::ScheduledScaling { service, index } => self.scheduled_scaling(service, index as usize),
             Event::ProvisioningTimeout { task, generation } => {
                 if self.is_current(task, generation) && self.tasks[task].awaiting_capacity {
                     self.begin_stop(task, StopReason::NoCapacity);
@@ -522,6 +546,7 @@ impl Simulation {
     /// Checks the model's invariants; used after every event in tests.
     pub fn check_invariants(&self) -> Result<(), String> {
         self.tasks.check()?;
+        self.demand.check(|s| (self.services.serving(s), self.services.running(s)))?;
         self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
         self.spot.check(self.tasks.all())?;

@@ -106,6 +106,7 @@ impl Simulation {
             stopped_early: self.stopped_early.clone(),
             task_retirements: self.task_retirements(),
             commitments: self.commitments_summary(cost),
+            demand: self.demand_summaries(),
         }
     }
 

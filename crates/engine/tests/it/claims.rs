@@ -393,3 +393,80 @@ fn savings_plan_preset_shows_the_unused_commitment_and_the_break_even() {
         assert!(above < 0.0 && best > one && one > 0.0, "seed {seed}: {above} {best} {one}");
     }
 }
+
+// ---- Demand and service auto scaling (issue 10) ----
+
+fn demand_of<'a>(
+    summary: &'a fleetplan_engine::output::Summary,
+    service: &str,
+) -> &'a fleetplan_engine::output::DemandSummary {
+    summary.demand.iter().find(|d| d.service == service).expect("the service has demand")
+}
+
+/// The time of the first trace line of `service` containing `what`.
+fn first_trace(sim: &Simulation, service: &str, what: &str) -> Option<f64> {
+    sim.trace()
+        .iter()
+        .map(|entry| entry.to_string())
+        .find(|line| line.contains(&format!("service {service} ")) && line.contains(what))
+        .and_then(|line| line.split('s').next()?.parse().ok())
+}
+
+#[test]
+fn death_spiral_preset_loses_its_tasks_and_the_cure_keeps_them() {
+    let sim = common::run_checked(common::preset("death-spiral"), 1);
+    let summary = sim.metrics();
+    let (spiral, cured) = (demand_of(&summary, "spiral"), demand_of(&summary, "cured"));
+    // "most requests are dropped and the replacements count climbs"
+    assert!(spiral.unserved_percent > 50.0, "{spiral:?}");
+    assert!(spiral.overload_failures >= 10, "{spiral:?}");
+    // "it serves the step with no task lost"
+    assert_eq!((cured.overload_failures, cured.unserved_requests), (0, 0.0), "{cured:?}");
+    assert!(cured.scaling_actions > 0);
+}
+
+#[test]
+fn flash_sale_preset_high_resolution_alarms_first_and_drops_the_least() {
+    let sim = common::run_checked(common::preset("flash-sale-fargate-vs-ec2"), 1);
+    let summary = sim.metrics();
+    let alarm = |s: &str| first_trace(&sim, s, "AlarmHigh (ECSServiceAverageCPUUtilization").map(|_| ());
+    assert!(alarm("fargate").is_some());
+    // Every copy waits for its AlarmHigh: the first scaling action comes after the sale starts (900 s), 3 periods
+    // plus the publication delay later: 900 + 3 x 60 + 60 = 1140 s (standard), 900 + 3 x 20 + 20 = 980 s (20 s).
+    let action = |s: &str| first_trace(&sim, s, "auto scaling desired").expect("scaled");
+    assert_eq!(action("fargate"), 1140.0);
+    assert_eq!(action("ec2-warm"), 1140.0);
+    assert_eq!(action("fargate-high-res"), 980.0);
+    let unserved = |s: &str| demand_of(&summary, s).unserved_requests;
+    assert!(unserved("fargate-high-res") < unserved("fargate"), "{:?}", summary.demand);
+    assert!(unserved("fargate-high-res") < unserved("ec2-warm"), "{:?}", summary.demand);
+    assert!(unserved("ec2-warm") < unserved("fargate"), "{:?}", summary.demand);
+}
+
+#[test]
+fn two_knobs_preset_new_tasks_wait_for_instances() {
+    let sim = common::run_checked(common::preset("two-knobs-morning-ramp"), 1);
+    let summary = sim.metrics();
+    let web = demand_of(&summary, "web");
+    assert!(web.scaling_actions >= 3 && web.max_desired > 20, "{web:?}");
+    // "the new tasks wait in PROVISIONING until managed scaling ... launches instances"
+    let series = sim.series();
+    let provisioning = series.column(fleetplan_engine::output::Column::Provisioning);
+    assert!(provisioning.iter().any(|&p| p > 0.0));
+    let instances = series.column(fleetplan_engine::output::Column::Instances);
+    assert!(instances.last().copied().unwrap_or(0.0) > 2.0 * instances[0].max(1.0));
+    // "Served load lags the offered load during the ramp and some requests are dropped"
+    assert!(web.unserved_requests > 0.0 && web.unserved_percent < 10.0, "{web:?}");
+}
+
+#[test]
+fn demand_columns_appear_in_the_csv_only_with_demand() {
+    let with = common::run_checked(common::preset("death-spiral"), 1);
+    let header = with.series().to_csv().lines().next().unwrap().to_string();
+    assert!(header.ends_with("scaling_actions (count),scale_out_alarms_in_alarm (count)"), "{header}");
+    let row = with.series().to_csv().lines().nth(1).unwrap().split(',').count();
+    assert_eq!(row, header.split(',').count());
+    let without = common::run_checked(common::preset("fargate-ondemand-1000"), 1);
+    assert!(!without.series().to_csv().lines().next().unwrap().contains("offered"));
+    assert!(without.metrics().demand.is_empty());
+}

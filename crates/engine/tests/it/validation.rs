@@ -217,3 +217,98 @@ fn lcu_dimensions_and_commitments_are_checked() {
     assert_problem(&p, "commitments.savings_plans[0].usd_per_hour", "between 0.001 and 1000000");
     assert_problem(&p, "commitments.reserved_instances[0].discount_percent", "between 0 and 99");
 }
+
+#[test]
+fn demand_and_autoscaling_fields_are_checked() {
+    let with = |demand: serde_json::Value, autoscaling: Option<serde_json::Value>| {
+        problems_with(|v| {
+            v["services"][0]["demand"] = demand;
+            if let Some(a) = autoscaling {
+                v["services"][0]["autoscaling"] = a;
+            }
+        })
+    };
+    let ok = serde_json::json!({ "profile": [{ "type": "constant", "rps": 100 }], "requests_per_task": 50 });
+    assert!(with(ok.clone(), None).is_empty());
+    let p = with(serde_json::json!({ "profile": [{ "type": "constant", "rps": -1 }], "requests_per_task": 0 }), None);
+    assert_problem(&p, "services[0].demand.profile[0].rps", "between 0");
+    assert_problem(&p, "services[0].demand.requests_per_task", "between");
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "ramps", "points": [[60, 1], [30, 2]] }], "requests_per_task": 5 }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.profile[0].points[1][0]", "increase");
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "daily", "hourly_rps": [1, 2] }], "requests_per_task": 5 }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.profile[0].hourly_rps", "24 rates");
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "csv", "text": "time_s,rps\n0,10\nten,20" }], "requests_per_task": 5 }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.profile[0].text", "line 3");
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "noise", "relative": 0.1, "interval_s": 1 }], "requests_per_task": 5 }),
+        None,
+    );
+    assert!(p.is_empty(), "{p:?}");
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "constant", "rps": 1 }], "requests_per_task": 5, "overload_fails_health_checks": true }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.overload_fails_health_checks", "load_balancer");
+    let tt = |metric: &str, target: f64| serde_json::json!([{ "metric": metric, "target": target }]);
+    let p = with(
+        ok.clone(),
+        Some(
+            serde_json::json!({ "min_capacity": 5, "max_capacity": 2, "target_tracking": tt("ECSServiceAverageCPUUtilization", 50.0) }),
+        ),
+    );
+    assert_problem(&p, "services[0].autoscaling.min_capacity", "above max_capacity");
+    let p = with(
+        ok.clone(),
+        Some(
+            serde_json::json!({ "min_capacity": 4, "max_capacity": 10, "target_tracking": tt("ECSServiceAverageCPUUtilization", 150.0) }),
+        ),
+    );
+    assert_problem(&p, "services[0].desired_count", "outside the auto scaling range");
+    assert_problem(&p, "services[0].autoscaling.target_tracking[0].target", "between 1 and 100");
+    let p = with(
+        ok.clone(),
+        Some(
+            serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": tt("ALBRequestCountPerTarget", 1000.0) }),
+        ),
+    );
+    assert_problem(&p, "services[0].autoscaling.target_tracking[0].metric", "load_balancer");
+    let p = problems_with(
+        |v| v["services"][0]["autoscaling"] = serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": tt("ECSServiceAverageCPUUtilization", 50.0) }),
+    );
+    assert_problem(&p, "services[0].autoscaling", "demand");
+    let p = problems_with(|v| v["start"] = "2026-12-02 08:00".into());
+    assert_problem(&p, "start", "fixed UTC offset");
+}
+
+#[test]
+fn step_scaling_and_scheduled_actions_are_checked() {
+    let p = problems_with(|v| {
+        v["services"][0]["demand"] =
+            serde_json::json!({ "profile": [{ "type": "constant", "rps": 1 }], "requests_per_task": 5 });
+        v["services"][0]["autoscaling"] = serde_json::json!({
+            "min_capacity": 1, "max_capacity": 10,
+            "step_scaling": [{ "metric": "ECSServiceAverageCPUUtilization", "comparison": "GreaterThanThreshold",
+                               "threshold": 70, "evaluation_periods": 3, "datapoints_to_alarm": 4,
+                               "adjustment_type": "ChangeInCapacity",
+                               "step_adjustments": [{ "lower_bound": 10, "upper_bound": 5, "scaling_adjustment": 1 }] }],
+            "scheduled_actions": [{ "at_s": 60 }, { "at_s": 120, "min_capacity": 8, "max_capacity": 4 }]
+        });
+    });
+    assert_problem(
+        &p,
+        "services[0].autoscaling.step_scaling[0].datapoints_to_alarm",
+        "between 1 and evaluation_periods",
+    );
+    assert_problem(&p, "services[0].autoscaling.step_scaling[0].step_adjustments[0].upper_bound", "above lower_bound");
+    assert_problem(&p, "services[0].autoscaling.scheduled_actions[0]", "neither");
+    assert_problem(&p, "services[0].autoscaling.scheduled_actions[1].min_capacity", "above max_capacity");
+}

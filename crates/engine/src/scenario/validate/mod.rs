@@ -4,6 +4,7 @@
 
 mod capacity;
 mod commitments;
+mod demand;
 mod events;
 mod managed_instances;
 mod settings;

@@ -230,6 +230,7 @@ impl Validator {
         providers: &[AsgProvider],
     ) -> Vec<Service> {
         let mut names = BTreeSet::new();
+        let start_offset = self.start_offset(spec);
         spec.services
             .iter()
             .enumerate()
@@ -259,12 +260,6 @@ impl Validator {
                     ],
                 );
                 self.deployment(&field("deployment"), &s.deployment);
-                if s.autoscaling.is_some() {
-                    self.err(
-                        field("autoscaling"),
-                        "service autoscaling is not simulated in this version yet; use timed scale events",
-                    );
-                }
                 let on_external = strategy.items.iter().any(|item| {
                     matches!(item.provider, Provider::Asg(i) if providers.get(i as usize).is_some_and(|p| p.external))
                 });
@@ -275,6 +270,24 @@ impl Validator {
                     self.err(field("assign_public_ip"), "only Fargate tasks get a public IP from ECS");
                 }
                 let load_balancer = s.load_balancer.as_ref().map(|lb| self.load_balancer(&field("load_balancer"), lb));
+                let health_check = spec
+                    .task_definitions
+                    .iter()
+                    .find(|td| td.name == s.task_definition)
+                    .and_then(|td| td.health_check.as_ref())
+                    .map(|hc| (crate::time::secs_to_ms(hc.interval_s.clamp(0.0, 1e6)), hc.retries));
+                let demand = s.demand.as_ref().map(|dm| {
+                    self.demand(
+                        &field("demand"),
+                        dm,
+                        spec.horizon_s,
+                        start_offset,
+                        load_balancer.as_ref(),
+                        health_check,
+                    )
+                });
+                let quota = spec.limits.tasks_per_service.unwrap_or(crate::defaults::TASKS_PER_SERVICE);
+                let autoscaling = s.autoscaling.as_ref().map(|a| self.autoscaling(&field("autoscaling"), a, s, quota));
                 Service {
                     name: s.name.clone(),
                     task_def,
@@ -286,6 +299,8 @@ impl Validator {
                     load_balancer,
                     assign_public_ip: s.assign_public_ip,
                     placement: Arc::new(placement),
+                    demand,
+                    autoscaling,
                 }
             })
             .collect()

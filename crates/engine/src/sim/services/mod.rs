@@ -56,6 +56,10 @@ pub(super) struct ServiceRt {
     pub(super) failures: u64,
     pub(super) replacements: u64,
     pub(super) interruptions: u64,
+    /// Healthy tasks not stopping, of any deployment: those the load balancer sends traffic to (`sim/demand.rs`).
+    serving: u32,
+    /// Tasks that reached RUNNING and are not stopping, of any deployment: those ECS's utilisation metrics average.
+    running: u32,
 }
 
 impl ServiceRt {
@@ -80,6 +84,16 @@ pub(super) struct Services {
 }
 
 impl Services {
+    /// The service's serving tasks: healthy and not stopping, of any deployment.
+    pub(super) fn serving(&self, s: ServiceId) -> u32 {
+        self.list[s.index()].serving
+    }
+
+    /// The service's tasks that reached RUNNING and are not stopping.
+    pub(super) fn running(&self, s: ServiceId) -> u32 {
+        self.list[s.index()].running
+    }
+
     pub(super) fn iter(&self) -> std::slice::Iter<'_, ServiceRt> {
         self.list.iter()
     }
@@ -106,6 +120,14 @@ impl Services {
         }
         for (s, rt) in self.list.iter().enumerate() {
             let (mut primary_active, mut healthy_primary, mut on_draining, mut spot_waiting) = (0, 0, 0, 0);
+            let serving = rt.active.iter().filter(|&&id| tasks[id.index()].health == Health::Healthy).count();
+            let running = rt.active.iter().filter(|&&id| tasks[id.index()].running_at.is_some()).count();
+            if running != rt.running as usize {
+                return Err(format!("service {s}: {} running counted, {running} running active", rt.running));
+            }
+            if serving != rt.serving as usize {
+                return Err(format!("service {s}: {} serving counted, {serving} healthy active", rt.serving));
+            }
             for (slot, &id) in rt.active.iter().enumerate() {
                 let task = &tasks[id.index()];
                 if task.stopping || task.slot as usize != slot {
@@ -179,6 +201,7 @@ impl Simulation {
 
     pub(super) fn service_task_running(&mut self, s: ServiceId, deployment: u32) {
         let rt = &mut self.services.list[s.index()];
+        rt.running += 1;
         // A task that reaches RUNNING ends the exponential backoff (tasks that crash later do not trigger it).
         rt.backoff_level = 0;
         // ... and moves its deployment's circuit breaker to stage 2.
@@ -186,6 +209,7 @@ impl Simulation {
     }
 
     pub(super) fn service_task_healthy(&mut self, s: ServiceId, deployment: u32) {
+        self.services.list[s.index()].serving += 1;
         if deployment == self.services.list[s.index()].primary {
             self.services.list[s.index()].healthy_primary += 1;
         }
@@ -205,6 +229,12 @@ impl Simulation {
         rt.active.swap_remove(slot);
         if let Some(&moved) = rt.active.get(slot) {
             self.tasks.set_slot(moved, crate::narrow::u32_of(slot));
+        }
+        if was_healthy {
+            rt.serving -= 1;
+        }
+        if self.tasks[task].running_at.is_some() {
+            rt.running -= 1;
         }
         if deployment == rt.primary {
             rt.primary_active -= 1;

@@ -49,6 +49,8 @@ impl Simulation {
                 failures: 0,
                 replacements: 0,
                 interruptions: 0,
+                serving: 0,
+                running: 0,
             });
         }
         for index in 0..self.services.list.len() {

@@ -214,6 +214,7 @@ impl Simulation {
         self.record(TraceWhat::Healthy { task: task.raw() });
         if let Owner::Service { service, deployment } = owner {
             self.service_task_healthy(service, deployment);
+            self.demand_task_serving(service, task);
         }
     }
 
@@ -221,6 +222,14 @@ impl Simulation {
         self.tasks.mark_unhealthy(task);
         self.record(TraceWhat::Unhealthy { task: task.raw() });
         self.begin_stop(task, StopReason::HealthCheckFailed);
+    }
+
+    /// A task that was healthy fails its health checks (overload, `sim/demand.rs`): it stops as healthy tasks do
+    /// (its counters move once), then shows as unhealthy.
+    pub(in crate::sim) fn task_failed_health_checks(&mut self, task: TaskId) {
+        self.record(TraceWhat::Unhealthy { task: task.raw() });
+        self.begin_stop(task, StopReason::HealthCheckFailed);
+        self.tasks.mark_unhealthy(task);
     }
 
     /// Sets the task's desired status to STOPPED and starts its stop sequence from wherever it is.

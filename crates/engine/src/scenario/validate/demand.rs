@@ -1,0 +1,390 @@
+//! Validation of the demand parts of a service (`docs/model.md` §9): its request-rate profile, what a task does
+//! with its share, and its Application Auto Scaling (min / max capacity, target tracking policies), and the
+//! scenario's wall-clock `start`.
+
+use super::Validator;
+use crate::defaults as d;
+use crate::demand::{
+    Autoscaling, Component, Metric, Noise, Profile, ScheduledAction, ServiceDemand, TargetTracking, TaskLoad,
+};
+use crate::scenario::LoadBalancer;
+use crate::spec::{AutoscalingSpec, DemandSpec, PredefinedMetric, ProfilePartSpec, ScenarioSpec, ServiceSpec};
+use crate::time::secs_to_ms;
+
+/// The highest request rate a profile part may give: far beyond any single service, and small enough that sums
+/// stay exact in f64.
+const MAX_RPS: f64 = 1e9;
+/// The most points a pasted or written list may hold.
+const MAX_POINTS: usize = 100_000;
+/// The latest time a scheduled action may name: a week, the longest horizon.
+const MAX_SCHEDULE_S: f64 = 7.0 * 86_400.0;
+/// The most noise factors a run may draw (interval and horizon together).
+const MAX_NOISE_FACTORS: u64 = 1_000_000;
+
+impl Validator {
+    /// The local time of day at simulated time 0 (milliseconds), from `start`.
+    pub(super) fn start_offset(&mut self, spec: &ScenarioSpec) -> u64 {
+        match spec.start.as_deref().map(crate::demand::parse_start) {
+            None => 0,
+            Some(Ok(offset)) => offset,
+            Some(Err(message)) => {
+                self.err("start", message);
+                0
+            }
+        }
+    }
+
+    fn rps(&mut self, field: &str, value: f64) -> f64 {
+        self.number(field, value, 0.0, MAX_RPS)
+    }
+
+    fn points(&mut self, field: &str, points: &[(f64, f64)], horizon_s: f64) -> Vec<(u64, f64)> {
+        if points.is_empty() || points.len() > MAX_POINTS {
+            self.err(field, format!("needs 1 to {MAX_POINTS} points, got {}", points.len()));
+            return Vec::new();
+        }
+        let mut out: Vec<(u64, f64)> = Vec::with_capacity(points.len());
+        for (i, &(at, rps)) in points.iter().enumerate() {
+            let at = self.seconds(&format!("{field}[{i}][0]"), at, 0.0, horizon_s.max(0.0));
+            let rps = self.rps(&format!("{field}[{i}][1]"), rps);
+            if let Some(&(previous, _)) = out.last() {
+                if at <= previous {
+                    self.err(format!("{field}[{i}][0]"), "times must increase from one point to the next");
+                    return Vec::new();
+                }
+            }
+            out.push((at, rps));
+        }
+        out
+    }
+
+    /// Pasted `time_s,rps` lines: an optional header, blank lines ignored.
+    fn csv_points(&mut self, field: &str, text: &str) -> Vec<(f64, f64)> {
+        let mut points = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            let parsed = line.split_once(',').and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
+            match parsed {
+                Some(point) => points.push(point),
+                None if n == 0 => {} // a header
+                None => {
+                    self.err(field, format!("line {}: `{line}` is not `time_s,rps`", n + 1));
+                    return Vec::new();
+                }
+            }
+            if points.len() > MAX_POINTS {
+                self.err(field, format!("at most {MAX_POINTS} lines"));
+                return Vec::new();
+            }
+        }
+        points
+    }
+
+    pub(super) fn demand(
+        &mut self,
+        field: &str,
+        spec: &DemandSpec,
+        horizon_s: f64,
+        start_offset: u64,
+        load_balancer: Option<&LoadBalancer>,
+        health_check: Option<(u64, u32)>,
+    ) -> ServiceDemand {
+        let mut profile = Profile::default();
+        if spec.profile.is_empty() {
+            self.err(
+                format!("{field}.profile"),
+                "needs at least one part (e.g. {\"type\": \"constant\", \"rps\": 100})",
+            );
+        }
+        for (i, part) in spec.profile.iter().enumerate() {
+            let f = format!("{field}.profile[{i}]");
+            let component = match part {
+                ProfilePartSpec::Constant { rps } => Component::Constant { rps: self.rps(&format!("{f}.rps"), *rps) },
+                ProfilePartSpec::Steps { points } => {
+                    Component::Steps { points: self.points(&format!("{f}.points"), points, horizon_s) }
+                }
+                ProfilePartSpec::Ramps { points } => {
+                    Component::Ramps { points: self.points(&format!("{f}.points"), points, horizon_s) }
+                }
+                ProfilePartSpec::Csv { text, steps } => {
+                    let points = self.csv_points(&format!("{f}.text"), text);
+                    let points = self.points(&format!("{f}.text"), &points, horizon_s);
+                    if *steps {
+                        Component::Steps { points }
+                    } else {
+                        Component::Ramps { points }
+                    }
+                }
+                ProfilePartSpec::Daily { hourly_rps } => {
+                    let mut hourly = [0.0; 24];
+                    if hourly_rps.len() != 24 {
+                        self.err(
+                            format!("{f}.hourly_rps"),
+                            format!("needs 24 rates (00:00 to 23:00), got {}", hourly_rps.len()),
+                        );
+                    }
+                    for (h, rps) in hourly_rps.iter().take(24).enumerate() {
+                        hourly[h] = self.rps(&format!("{f}.hourly_rps[{h}]"), *rps);
+                    }
+                    Component::Daily { hourly, offset_ms: start_offset }
+                }
+                ProfilePartSpec::Spike { at_s, duration_s, rps } => Component::Spike {
+                    at: self.seconds(&format!("{f}.at_s"), *at_s, 0.0, horizon_s),
+                    duration: self.seconds(&format!("{f}.duration_s"), *duration_s, 1.0, horizon_s.max(1.0)),
+                    rps: self.rps(&format!("{f}.rps"), *rps),
+                },
+                ProfilePartSpec::Noise { relative, interval_s } => {
+                    let relative = self.number(&format!("{f}.relative"), *relative, 0.0, 1.0);
+                    let interval_ms = self.seconds(&format!("{f}.interval_s"), *interval_s, 1.0, 86_400.0).max(1000);
+                    if secs_to_ms(horizon_s.clamp(0.0, 1e9)).div_ceil(interval_ms) > MAX_NOISE_FACTORS {
+                        self.err(
+                            format!("{f}.interval_s"),
+                            format!(
+                                "draws more than {MAX_NOISE_FACTORS} factors over the horizon; use a longer interval"
+                            ),
+                        );
+                    } else if profile.noise.is_some() {
+                        self.err(f.clone(), "a profile has at most one noise part");
+                    } else {
+                        profile.noise = Some(Noise { interval_ms, relative });
+                    }
+                    continue;
+                }
+            };
+            profile.components.push(component);
+        }
+        let load = TaskLoad {
+            rps_at_full_cpu: self.number(&format!("{field}.requests_per_task"), spec.requests_per_task, 0.001, MAX_RPS),
+            idle_cpu_percent: self.number(
+                &format!("{field}.idle_cpu_percent"),
+                spec.idle_cpu_percent.unwrap_or(d::IDLE_CPU_PERCENT),
+                0.0,
+                99.0,
+            ),
+            idle_memory_percent: self.number(
+                &format!("{field}.idle_memory_percent"),
+                spec.idle_memory_percent.unwrap_or(d::IDLE_MEMORY_PERCENT),
+                0.0,
+                100.0,
+            ),
+            memory_percent_per_rps: self.number(
+                &format!("{field}.memory_percent_per_rps"),
+                spec.memory_percent_per_rps.unwrap_or(0.0),
+                0.0,
+                100.0,
+            ),
+        };
+        // A target is marked unhealthy after `unhealthy_threshold` consecutive failed checks `interval` apart
+        // (Elastic Load Balancing target group health checks); a container after `retries` failed checks.
+        let overload_after_ms = spec.overload_fails_health_checks.then(|| match (load_balancer, health_check) {
+            (Some(lb), _) => Some(u64::from(lb.unhealthy_threshold) * lb.interval_ms),
+            (None, Some((interval_ms, retries))) => Some(u64::from(retries) * interval_ms),
+            (None, None) => {
+                self.err(
+                    format!("{field}.overload_fails_health_checks"),
+                    "needs a load_balancer or a container health_check whose checks can fail",
+                );
+                None
+            }
+        });
+        ServiceDemand { profile, load, overload_after_ms: overload_after_ms.flatten() }
+    }
+
+    pub(super) fn autoscaling(
+        &mut self,
+        field: &str,
+        spec: &AutoscalingSpec,
+        service: &ServiceSpec,
+        quota: u32,
+    ) -> Autoscaling {
+        let (min, max) = (spec.min_capacity, spec.max_capacity);
+        if max > quota.min(super::MAX_TASKS) {
+            self.err(
+                format!("{field}.max_capacity"),
+                format!("{max} is above the tasks per service quota ({})", quota.min(super::MAX_TASKS)),
+            );
+        }
+        if min > max {
+            self.err(format!("{field}.min_capacity"), format!("{min} is above max_capacity ({max})"));
+        } else if !(min..=max).contains(&service.desired_count) {
+            self.err(
+                field.replace(".autoscaling", ".desired_count"),
+                format!("{} is outside the auto scaling range {min}..={max}", service.desired_count),
+            );
+        }
+        if service.demand.is_none() {
+            self.err(field.to_string(), "target tracking needs the service's demand (its metrics come from the load)");
+        }
+        if spec.target_tracking.is_empty() && spec.step_scaling.is_empty() && spec.scheduled_actions.is_empty() {
+            self.err(
+                format!("{field}.target_tracking"),
+                "needs a target tracking or step scaling policy, or scheduled actions",
+            );
+        }
+        let high = |m: PredefinedMetric| {
+            matches!(m, PredefinedMetric::CpuHighResolution | PredefinedMetric::MemoryHighResolution)
+        };
+        let metrics: Vec<PredefinedMetric> =
+            spec.target_tracking.iter().map(|p| p.metric).chain(spec.step_scaling.iter().map(|p| p.metric)).collect();
+        let any_high = metrics.iter().any(|&m| high(m));
+        if any_high && metrics.iter().any(|&m| !high(m)) {
+            self.err(
+                format!("{field}.target_tracking"),
+                "mixes 20-second and 60-second metrics; use one resolution per service",
+            );
+        }
+        let period_s = if any_high { d::HIGH_RESOLUTION_METRIC_PERIOD_S } else { d::METRIC_PERIOD_S };
+        let policies = spec
+            .target_tracking
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let f = format!("{field}.target_tracking[{i}]");
+                let metric = match p.metric {
+                    PredefinedMetric::Cpu | PredefinedMetric::CpuHighResolution => Metric::Cpu,
+                    PredefinedMetric::Memory | PredefinedMetric::MemoryHighResolution => Metric::Memory,
+                    PredefinedMetric::RequestsPerTarget => Metric::RequestsPerTarget,
+                };
+                if metric == Metric::RequestsPerTarget && service.load_balancer.is_none() {
+                    self.err(format!("{f}.metric"), "ALBRequestCountPerTarget needs the service's load_balancer");
+                }
+                let max_target = if metric == Metric::RequestsPerTarget { 1e9 } else { 100.0 };
+                TargetTracking {
+                    metric,
+                    target: self.number(&format!("{f}.target"), p.target, 1.0, max_target),
+                    scale_out_cooldown_ms: self.seconds(
+                        &format!("{f}.scale_out_cooldown_s"),
+                        p.scale_out_cooldown_s.unwrap_or(d::SCALE_OUT_COOLDOWN_S),
+                        0.0,
+                        86_400.0,
+                    ),
+                    scale_in_cooldown_ms: self.seconds(
+                        &format!("{f}.scale_in_cooldown_s"),
+                        p.scale_in_cooldown_s.unwrap_or(d::SCALE_IN_COOLDOWN_S),
+                        0.0,
+                        86_400.0,
+                    ),
+                    disable_scale_in: p.disable_scale_in,
+                }
+            })
+            .collect();
+        let limit = quota.min(super::MAX_TASKS);
+        let mut scheduled: Vec<ScheduledAction> = spec
+            .scheduled_actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let f = format!("{field}.scheduled_actions[{i}]");
+                for (name, value) in [("min_capacity", a.min_capacity), ("max_capacity", a.max_capacity)] {
+                    if value.is_some_and(|v| v > limit) {
+                        self.err(format!("{f}.{name}"), format!("above the tasks per service quota ({limit})"));
+                    }
+                }
+                if a.min_capacity.is_none() && a.max_capacity.is_none() {
+                    self.err(f.clone(), "sets neither min_capacity nor max_capacity");
+                }
+                if let (Some(lo), Some(hi)) = (a.min_capacity, a.max_capacity) {
+                    if lo > hi {
+                        self.err(format!("{f}.min_capacity"), format!("{lo} is above max_capacity ({hi})"));
+                    }
+                }
+                ScheduledAction {
+                    at_ms: self.seconds(&format!("{f}.at_s"), a.at_s, 0.0, MAX_SCHEDULE_S),
+                    min: a.min_capacity.map(|v| v.min(limit)),
+                    max: a.max_capacity.map(|v| v.min(limit)),
+                }
+            })
+            .collect();
+        scheduled.sort_by_key(|a| a.at_ms);
+        let steps = spec
+            .step_scaling
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let f = format!("{field}.step_scaling[{i}]");
+                let metric = match p.metric {
+                    PredefinedMetric::Cpu | PredefinedMetric::CpuHighResolution => Metric::Cpu,
+                    PredefinedMetric::Memory | PredefinedMetric::MemoryHighResolution => Metric::Memory,
+                    PredefinedMetric::RequestsPerTarget => Metric::RequestsPerTarget,
+                };
+                if metric == Metric::RequestsPerTarget && service.load_balancer.is_none() {
+                    self.err(format!("{f}.metric"), "ALBRequestCountPerTarget needs the service's load_balancer");
+                }
+                // CloudWatch: "You can specify a value of up to 100" evaluation periods at one minute; M <= N.
+                if !(1..=100).contains(&p.evaluation_periods) {
+                    self.err(
+                        format!("{f}.evaluation_periods"),
+                        format!("must be between 1 and 100, got {}", p.evaluation_periods),
+                    );
+                }
+                let n = p.evaluation_periods.clamp(1, 100);
+                let m = p.datapoints_to_alarm.unwrap_or(n);
+                if !(1..=n).contains(&m) {
+                    self.err(
+                        format!("{f}.datapoints_to_alarm"),
+                        format!("must be between 1 and evaluation_periods ({n}), got {m}"),
+                    );
+                }
+                if p.step_adjustments.is_empty() || p.step_adjustments.len() > 20 {
+                    self.err(format!("{f}.step_adjustments"), "needs 1 to 20 steps");
+                }
+                let steps = p
+                    .step_adjustments
+                    .iter()
+                    .enumerate()
+                    .map(|(j, st)| {
+                        let sf = format!("{f}.step_adjustments[{j}]");
+                        let bound = |v: &mut Self, name: &str, b: Option<f64>| {
+                            b.map(|b| v.number(&format!("{sf}.{name}"), b, -1e9, 1e9))
+                        };
+                        let (lo, hi) =
+                            (bound(self, "lower_bound", st.lower_bound), bound(self, "upper_bound", st.upper_bound));
+                        if let (Some(l), Some(h)) = (lo, hi) {
+                            if l >= h {
+                                self.err(format!("{sf}.upper_bound"), "must be above lower_bound");
+                            }
+                        }
+                        if st.scaling_adjustment.unsigned_abs() > 1_000_000 {
+                            self.err(format!("{sf}.scaling_adjustment"), "must be between -1000000 and 1000000");
+                        }
+                        (lo, hi, st.scaling_adjustment.clamp(-1_000_000, 1_000_000))
+                    })
+                    .collect();
+                crate::demand::StepScaling {
+                    metric,
+                    comparison: p.comparison,
+                    threshold: self.number(&format!("{f}.threshold"), p.threshold, -1e9, 1e9),
+                    evaluation_periods: n as usize,
+                    datapoints_to_alarm: m.clamp(1, n) as usize,
+                    adjustment_type: p.adjustment_type,
+                    steps,
+                    cooldown_ms: self.seconds(
+                        &format!("{f}.cooldown_s"),
+                        p.cooldown_s.unwrap_or(d::SCALE_OUT_COOLDOWN_S),
+                        0.0,
+                        86_400.0,
+                    ),
+                }
+            })
+            .collect();
+        Autoscaling {
+            steps,
+            scheduled,
+            min,
+            max: max.max(min),
+            policies,
+            period_ms: secs_to_ms(period_s),
+            delay_ms: self.seconds(
+                &format!("{field}.metric_delay_s"),
+                spec.metric_delay_s.unwrap_or(d::METRIC_DELAY_S),
+                0.0,
+                3600.0,
+            ),
+            out_datapoints: d::TARGET_TRACKING_OUT_DATAPOINTS,
+            in_datapoints: d::TARGET_TRACKING_IN_DATAPOINTS,
+        }
+    }
+}
