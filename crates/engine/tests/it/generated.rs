@@ -103,9 +103,12 @@ fn provider(p: &mut Pick, index: usize) -> Value {
     group
 }
 
-fn service(p: &mut Pick, index: usize, groups: usize, external: bool) -> (Value, Value) {
-    // 0: Fargate, 1: Fargate + Fargate Spot, 2 and 3: an Auto Scaling group, 4: ECS Anywhere.
+fn service(p: &mut Pick, index: usize, groups: usize, external: bool, managed: bool) -> (Value, Value) {
+    // 0: Fargate, 1: Fargate + Fargate Spot, 2 and 3: an Auto Scaling group, 4: ECS Anywhere, 5: Managed Instances.
     let mut kinds = vec![0, 1];
+    if managed {
+        kinds.push(5);
+    }
     if groups > 0 {
         kinds.extend([2, 3]);
     }
@@ -113,12 +116,17 @@ fn service(p: &mut Pick, index: usize, groups: usize, external: bool) -> (Value,
         kinds.push(4);
     }
     let kind = *p.one(&kinds);
-    let ec2 = kind == 2 || kind == 3;
+    let ec2 = kind == 2 || kind == 3 || kind == 5;
     let name = format!("svc{index}");
     let mut td = task_definition(p, &format!("td{index}"), ec2 || kind == 4);
     if kind == 4 {
         // ECS Anywhere has no awsvpc.
         td["network_mode"] = "bridge".into();
+    }
+    if kind == 5 {
+        // Managed Instances: awsvpc or host only.
+        td.as_object_mut().unwrap().remove("network_mode");
+        td.as_object_mut().unwrap().remove("port_mappings");
     }
     let mut s = json!({ "name": name, "task_definition": format!("td{index}"), "desired_count": p.range(0, 12) });
     match kind {
@@ -130,6 +138,7 @@ fn service(p: &mut Pick, index: usize, groups: usize, external: bool) -> (Value,
             ]);
         }
         4 => s["launch_type"] = "EXTERNAL".into(),
+        5 => s["capacity_provider_strategy"] = json!([{ "capacity_provider": "mi0", "weight": 1 }]),
         _ => {
             let group = p.below(groups as u64);
             s["capacity_provider_strategy"] = json!([{ "capacity_provider": format!("asg{group}"), "weight": 1 }]);
@@ -152,6 +161,32 @@ fn service(p: &mut Pick, index: usize, groups: usize, external: bool) -> (Value,
         s["load_balancer"] = json!({ "health_check_interval_s": p.range(5, 30), "healthy_threshold": p.range(2, 5),
             "deregistration_delay_s": p.range(0, 300) });
     }
+    if p.chance(0.3) {
+        s["demand"] = demand(p);
+        if (kind == 4 || s.get("load_balancer").is_none()) && td.get("health_check").is_none() {
+            // Overload fails health checks only where there are checks to fail.
+            s["demand"]["overload_fails_health_checks"] = false.into();
+        }
+        if p.chance(0.7) {
+            let min = p.range(1, 3);
+            let metric = *p.one(&[
+                "ECSServiceAverageCPUUtilization",
+                "ECSServiceAverageMemoryUtilization",
+                "ECSServiceAverageCPUUtilizationHighResolution",
+            ]);
+            let metric = if kind != 4 && s.get("load_balancer").is_some() && p.chance(0.3) {
+                "ALBRequestCountPerTarget"
+            } else {
+                metric
+            };
+            let target = if metric == "ALBRequestCountPerTarget" { p.range(20, 200) } else { p.range(30, 80) };
+            let max = p.range(min, 20);
+            // The validator wants the desired count inside the scalable target's range.
+            s["desired_count"] = s["desired_count"].as_u64().unwrap().clamp(min, max).into();
+            s["autoscaling"] = json!({ "min_capacity": min, "max_capacity": max,
+                "target_tracking": [{ "metric": metric, "target": target, "disable_scale_in": p.chance(0.2) }] });
+        }
+    }
     let min_healthy = *p.one(&[0, 50, 100]);
     let max_percent = *p.one(&[100, 150, 200]);
     if !(min_healthy == 0 && max_percent == 100) {
@@ -167,6 +202,22 @@ fn service(p: &mut Pick, index: usize, groups: usize, external: bool) -> (Value,
     (s, td)
 }
 
+/// A request-rate profile: steps, a spike, noise; every time inside the shortest horizon (300 s).
+fn demand(p: &mut Pick) -> Value {
+    let base = p.range(10, 400);
+    let mut profile = vec![json!({ "type": "steps", "points": [[0, base], [p.range(1, 299), p.range(10, 1_500)]] })];
+    if p.chance(0.4) {
+        profile.push(json!({ "type": "spike", "at_s": p.range(0, 150), "duration_s": p.range(30, 150), "rps": p.range(10, 2_000) }));
+    }
+    if p.chance(0.3) {
+        profile.push(
+            json!({ "type": "noise", "relative": p.range(1, 30) as f64 / 100.0, "interval_s": p.range(10, 120) }),
+        );
+    }
+    json!({ "profile": profile, "requests_per_task": p.range(20, 200),
+            "overload_fails_health_checks": p.chance(0.3) })
+}
+
 /// A random scenario from `seed`: valid by construction (the test checks that it is).
 fn generate(seed: u64) -> Value {
     let mut p = Pick(SimRng::new(seed ^ 0x05ee_d0f5_ce7a));
@@ -179,8 +230,20 @@ fn generate(seed: u64) -> Value {
         scenario["external_instances"] =
             json!([{ "name": "onprem", "count": p.range(1, 4), "vcpus": 4, "memory_mib": 16384 }]);
     }
+    let managed = p.chance(0.25);
+    if managed {
+        scenario["managed_instances_providers"] = json!([{ "name": "mi0",
+            "instance_requirements": { "vcpu_count": { "min": 2, "max": 8 }, "memory_mib": { "min": 4096 } },
+            "capacity_option_type": if p.chance(0.3) { "spot" } else { "on_demand" },
+            "scale_in_after_s": p.range(0, 600) }]);
+    }
+    if p.chance(0.2) {
+        scenario["commitments"] = json!({
+            "savings_plans": [{ "kind": "compute", "usd_per_hour": p.range(1, 300) as f64 / 100.0, "discount_percent": 20 }],
+            "reserved_instances": [{ "instance_type": "m5.large", "count": p.range(1, 3), "discount_percent": 40 }] });
+    }
     let (services, mut task_defs): (Vec<Value>, Vec<Value>) =
-        (0..p.range(1, 3) as usize).map(|i| service(&mut p, i, groups, external)).unzip();
+        (0..p.range(1, 3) as usize).map(|i| service(&mut p, i, groups, external, managed)).unzip();
     let mut run_tasks = Vec::new();
     for i in 0..p.below(3) {
         let name = format!("job{i}");
@@ -196,7 +259,8 @@ fn generate(seed: u64) -> Value {
     for _ in 0..p.below(5) {
         let at_s = p.seconds(horizon_s.min(900));
         let service = format!("svc{}", p.below(services.len() as u64));
-        events.push(match p.below(6) {
+        events.push(match p.below(7) {
+            6 => json!({ "type": "fargate_task_retirement", "at_s": at_s, "wait_period_days": 0 }),
             0 => json!({ "type": "scale", "at_s": at_s, "service": service, "desired_count": p.range(0, 15) }),
             1 => json!({ "type": "deploy", "at_s": at_s, "service": service }),
             2 => json!({ "type": "fargate_spot_interruption", "at_s": at_s, "fraction": p.range(1, 100) as f64 / 100.0 }),
@@ -320,6 +384,15 @@ fn the_generator_reaches_every_feature() {
         "insufficient_capacity",
         "\"type\":\"deploy\"",
         "lazy_loading",
+        "\"capacity_provider\":\"mi0\"",
+        "\"capacity_option_type\":\"spot\"",
+        "savings_plans",
+        "fargate_task_retirement",
+        "\"demand\"",
+        "target_tracking",
+        "overload_fails_health_checks\":true",
+        "ALBRequestCountPerTarget",
+        "\"type\":\"noise\"",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }
