@@ -5,7 +5,7 @@
 //! and the engine's bound otherwise, and each is a field error that names it. A list over its limit stops the
 //! validation there: checking 65,536 zones one by one would only print 65,536 more errors.
 
-use crate::spec::ScenarioSpec;
+use crate::spec::{ProfilePartSpec, ScenarioSpec, TimedEventSpec};
 
 use super::Validator;
 
@@ -41,6 +41,8 @@ pub(super) const MAX_EVENTS: usize = 10_000;
 /// Tasks asked for over every service's desired count and every RunTask burst: twice the largest benchmark
 /// (`stress-100k`), the engine's bound on what a browser tab simulates.
 pub(super) const MAX_TOTAL_TASKS: u64 = 200_000;
+/// Noise factors over every service's demand profile (8 bytes each): the engine's bound.
+pub(super) const MAX_NOISE_FACTORS: f64 = 1_000_000.0;
 /// Names of services, providers, task definitions, ...: "Up to 255 letters (uppercase and lowercase), numbers,
 /// underscores, and hyphens are allowed" (ECS API reference, CreateService `serviceName`).
 pub(super) const MAX_NAME_CHARS: usize = 255;
@@ -128,14 +130,50 @@ impl Validator {
                 ),
             );
         }
-        let tasks: u64 = spec.services.iter().map(|s| u64::from(s.desired_count)).sum::<u64>()
-            + spec.run_tasks.iter().map(|r| u64::from(r.count)).sum::<u64>();
+        // Each service at the most it may ask for: its desired count, its auto scaling maximum, or a scale event's.
+        let mut most: Vec<u64> = spec
+            .services
+            .iter()
+            .map(|s| u64::from(s.desired_count.max(s.autoscaling.as_ref().map_or(0, |a| a.max_capacity))))
+            .collect();
+        for event in &spec.events {
+            if let TimedEventSpec::Scale { service, desired_count, .. } = event {
+                if let Some(i) = spec.services.iter().position(|s| &s.name == service) {
+                    most[i] = most[i].max(u64::from(*desired_count));
+                }
+            }
+        }
+        let tasks: u64 = most.iter().sum::<u64>() + spec.run_tasks.iter().map(|r| u64::from(r.count)).sum::<u64>();
         if tasks > MAX_TOTAL_TASKS {
             self.err(
                 "services",
                 format!(
-                    "the services' desired counts and the RunTask bursts add up to {tasks} tasks; at most \
-                     {MAX_TOTAL_TASKS} in one scenario (the engine's limit)"
+                    "the services (at their largest desired count, auto scaling maximum or scale event) and the \
+                     RunTask bursts add up to {tasks} tasks; at most {MAX_TOTAL_TASKS} in one scenario (the \
+                     engine's limit)"
+                ),
+            );
+        }
+        // Demand noise draws one factor per interval per service: bounded over all services, not only each.
+        let horizon_s = if spec.horizon_s.is_finite() { spec.horizon_s.clamp(0.0, 1e9) } else { 0.0 };
+        let factors: f64 = spec
+            .services
+            .iter()
+            .filter_map(|s| s.demand.as_ref())
+            .flat_map(|d| &d.profile)
+            .map(|part| match part {
+                ProfilePartSpec::Noise { interval_s, .. } if interval_s.is_finite() && *interval_s > 0.0 => {
+                    (horizon_s / interval_s).ceil()
+                }
+                _ => 0.0,
+            })
+            .sum();
+        if factors > MAX_NOISE_FACTORS {
+            self.err(
+                "services",
+                format!(
+                    "the demand profiles' noise draws {factors:.0} factors over the horizon; at most \
+                     {MAX_NOISE_FACTORS:.0} in one scenario (the engine's limit): use longer noise intervals"
                 ),
             );
         }
@@ -243,6 +281,61 @@ mod tests {
         );
         assert_eq!(p.len(), 1, "{p:?}");
         assert!(p[0].contains("add up to 210003 tasks; at most 200000"), "{p:?}");
+    }
+
+    #[test]
+    fn tasks_count_each_service_at_its_largest() {
+        let services: Vec<String> = (0..3)
+            .map(|i| {
+                format!(
+                    r#"{{ "name": "s{i}", "task_definition": "web", "desired_count": 1,
+                        "autoscaling": {{ "min_capacity": 1, "max_capacity": 5000 }} }}"#
+                )
+            })
+            .collect();
+        let events: Vec<String> = (0..40)
+            .map(|i| format!(r#"{{ "type": "scale", "at_s": {i}, "service": "web", "desired_count": 5000 }}"#))
+            .collect();
+        let mut spec = spec(&format!(r#""events": [{}]"#, events.join(",")));
+        let extra = crate::scenario::parse_spec(&format!(
+            r#"{{ "version": 1, "name": "x", "task_definitions": [], "services": [{}] }}"#,
+            services.join(",")
+        ))
+        .unwrap();
+        spec.services.extend(extra.services);
+        let mut v = Validator::default();
+        v.totals(&spec);
+        let p: Vec<String> = v.errors.iter().map(ToString::to_string).collect();
+        // web at 5,000 (a scale event) and three services at their maximum of 5,000: 20,000, inside the limit.
+        assert!(p.is_empty(), "{p:?}");
+        for s in &mut spec.services[1..] {
+            s.autoscaling.as_mut().unwrap().max_capacity = 70_000;
+        }
+        let mut v = Validator::default();
+        v.totals(&spec);
+        assert!(v.errors[0].to_string().contains("add up to 215000 tasks"), "{:?}", v.errors);
+    }
+
+    #[test]
+    fn noise_factors_are_bounded_over_every_service() {
+        let services: Vec<String> = (0..20)
+            .map(|i| {
+                format!(
+                    r#"{{ "name": "s{i}", "task_definition": "web", "desired_count": 1, "demand": {{
+                        "profile": [{{ "type": "noise", "relative": 0.1, "interval_s": 1 }}], "requests_per_task": 10 }} }}"#
+                )
+            })
+            .collect();
+        let spec = crate::scenario::parse_spec(&format!(
+            r#"{{ "version": 1, "name": "x", "horizon_s": 86400,
+                "task_definitions": [{{ "name": "web", "cpu": 256, "memory": 512 }}], "services": [{}] }}"#,
+            services.join(",")
+        ))
+        .unwrap();
+        let mut v = Validator::default();
+        v.totals(&spec);
+        assert_eq!(v.errors.len(), 1, "{:?}", v.errors);
+        assert!(v.errors[0].to_string().contains("noise draws 1728000 factors"), "{:?}", v.errors);
     }
 
     #[test]
