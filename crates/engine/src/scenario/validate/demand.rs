@@ -34,6 +34,19 @@ impl Validator {
         }
     }
 
+    /// The metric a scaling policy reads; ALBRequestCountPerTarget needs a load balancer to count requests.
+    fn policy_metric(&mut self, field: &str, metric: PredefinedMetric, service: &ServiceSpec) -> Metric {
+        let metric = match metric {
+            PredefinedMetric::Cpu | PredefinedMetric::CpuHighResolution => Metric::Cpu,
+            PredefinedMetric::Memory | PredefinedMetric::MemoryHighResolution => Metric::Memory,
+            PredefinedMetric::RequestsPerTarget => Metric::RequestsPerTarget,
+        };
+        if metric == Metric::RequestsPerTarget && service.load_balancer.is_none() {
+            self.err(format!("{field}.metric"), "ALBRequestCountPerTarget needs the service's load_balancer");
+        }
+        metric
+    }
+
     fn rps(&mut self, field: &str, value: f64) -> f64 {
         self.number(field, value, 0.0, MAX_RPS)
     }
@@ -243,14 +256,7 @@ impl Validator {
             .enumerate()
             .map(|(i, p)| {
                 let f = format!("{field}.target_tracking[{i}]");
-                let metric = match p.metric {
-                    PredefinedMetric::Cpu | PredefinedMetric::CpuHighResolution => Metric::Cpu,
-                    PredefinedMetric::Memory | PredefinedMetric::MemoryHighResolution => Metric::Memory,
-                    PredefinedMetric::RequestsPerTarget => Metric::RequestsPerTarget,
-                };
-                if metric == Metric::RequestsPerTarget && service.load_balancer.is_none() {
-                    self.err(format!("{f}.metric"), "ALBRequestCountPerTarget needs the service's load_balancer");
-                }
+                let metric = self.policy_metric(&f, p.metric, service);
                 let max_target = if metric == Metric::RequestsPerTarget { 1e9 } else { 100.0 };
                 TargetTracking {
                     metric,
@@ -305,14 +311,7 @@ impl Validator {
             .enumerate()
             .map(|(i, p)| {
                 let f = format!("{field}.step_scaling[{i}]");
-                let metric = match p.metric {
-                    PredefinedMetric::Cpu | PredefinedMetric::CpuHighResolution => Metric::Cpu,
-                    PredefinedMetric::Memory | PredefinedMetric::MemoryHighResolution => Metric::Memory,
-                    PredefinedMetric::RequestsPerTarget => Metric::RequestsPerTarget,
-                };
-                if metric == Metric::RequestsPerTarget && service.load_balancer.is_none() {
-                    self.err(format!("{f}.metric"), "ALBRequestCountPerTarget needs the service's load_balancer");
-                }
+                let metric = self.policy_metric(&f, p.metric, service);
                 // CloudWatch: "You can specify a value of up to 100" evaluation periods at one minute; M <= N.
                 if !(1..=100).contains(&p.evaluation_periods) {
                     self.err(
