@@ -1,15 +1,21 @@
 //! The wasm half of the determinism check: in headless Chromium, the engine must reproduce the fingerprints
-//! recorded natively (`tests/fixtures/determinism.json`, checked natively by `determinism.rs`).
+//! recorded natively — every listed preset (`tests/fixtures/determinism.json`, checked natively by
+//! `it/determinism.rs`) and 40 generated scenarios of every feature (`tests/fixtures/generated.json`, checked natively
+//! by `it/generated.rs`): a differential test of native against wasm beyond the presets.
 #![cfg(target_arch = "wasm32")]
 
 use fleetplan_engine::output::digest;
-use fleetplan_engine::{presets, Simulation};
+use fleetplan_engine::{presets, Scenario, Simulation};
 use serde_json::Value;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const FIXTURE: &str = include_str!("../../../tests/fixtures/determinism.json");
+const GENERATED: &str = include_str!("../../../tests/fixtures/generated.json");
+
+#[path = "generator/mod.rs"]
+mod generator;
 
 #[wasm_bindgen_test]
 fn wasm_matches_native_fingerprints() {
@@ -26,5 +32,22 @@ fn wasm_matches_native_fingerprints() {
         let trace = format!("{:016x}", digest(sim.trace().iter().map(|e| e.to_string())));
         assert_eq!(summary, case["summary"], "{id}: summary differs from native");
         assert_eq!(case["trace_digest"].as_str(), Some(trace.as_str()), "{id}: trace differs from native");
+    }
+}
+
+#[wasm_bindgen_test]
+fn wasm_matches_native_on_generated_scenarios() {
+    let recorded: Value = serde_json::from_str(GENERATED).unwrap();
+    let cases = recorded["cases"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let seed = case["seed"].as_u64().unwrap();
+        let scenario = Scenario::from_json(&generator::generate(seed).to_string()).unwrap();
+        let mut sim = Simulation::new(scenario, seed);
+        sim.run_to_end();
+        let summary = format!("{:016x}", digest(std::iter::once(serde_json::to_string(&sim.metrics()).unwrap())));
+        let trace = format!("{:016x}", digest(sim.trace().iter().map(|e| e.to_string())));
+        assert_eq!(case["summary_digest"].as_str(), Some(summary.as_str()), "generated {seed}: summary differs");
+        assert_eq!(case["trace_digest"].as_str(), Some(trace.as_str()), "generated {seed}: trace differs");
     }
 }

@@ -5,284 +5,13 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use fleetplan_engine::rng::SimRng;
+use fleetplan_engine::output::digest;
 use fleetplan_engine::{RunOptions, Scenario, Simulation};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-/// Picks from the generator's stream.
-struct Pick(SimRng);
-
-impl Pick {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0.below(n)
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        self.0.unit() < p
-    }
-    fn one<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.0.below(items.len() as u64) as usize]
-    }
-    fn range(&mut self, low: u64, high: u64) -> u64 {
-        low + self.0.below(high - low + 1)
-    }
-    fn seconds(&mut self, high: u64) -> f64 {
-        self.range(0, high * 10) as f64 / 10.0
-    }
-}
-
-const INSTANCE_TYPES: [&str; 4] = ["m5.large", "c5.large", "m5.xlarge", "t3.medium"];
-const ZONES: [&str; 3] = ["us-east-1a", "us-east-1b", "us-east-1c"];
-
-fn task_definition(p: &mut Pick, name: &str, ec2: bool) -> Value {
-    // Sizes Fargate accepts; on EC2 only those every generated instance type can hold (t3.medium: 3,993 MiB).
-    let sizes = [(256, 512), (256, 1024), (512, 1024), (1024, 2048), (2048, 4096)];
-    let (cpu, memory) = *p.one(if ec2 { &sizes[..4] } else { &sizes });
-    let mut td = json!({ "name": name, "cpu": cpu, "memory": memory, "image_mb": p.range(10, 800) });
-    if ec2 && p.chance(0.4) {
-        td["network_mode"] = "bridge".into();
-        if p.chance(0.5) {
-            let host_port = if p.chance(0.3) { json!(8080) } else { Value::Null };
-            td["port_mappings"] = json!([{ "container_port": 80, "host_port": host_port }]);
-        }
-    }
-    if p.chance(0.3) {
-        td["health_check"] =
-            json!({ "interval_s": p.range(5, 30), "retries": p.range(1, 5), "ready_after_s": p.seconds(40) });
-    }
-    if p.chance(0.3) {
-        td["failure"] = json!({
-            "start_failure_probability": p.below(30) as f64 / 100.0,
-            "health_check_failure_probability": p.below(20) as f64 / 100.0,
-        });
-        if p.chance(0.5) {
-            td["failure"]["crash_after_s"] = json!(p.range(5, 600));
-        }
-    }
-    if p.chance(0.3) {
-        td["lazy_loading"] = true.into();
-    }
-    td
-}
-
-fn provider(p: &mut Pick, index: usize) -> Value {
-    let spot = p.chance(0.4);
-    let mut types: Vec<&str> = vec![*p.one(&INSTANCE_TYPES)];
-    if p.chance(0.4) {
-        let other = *p.one(&INSTANCE_TYPES);
-        if !types.contains(&other) {
-            types.push(other);
-        }
-    }
-    let zones = &ZONES[..p.range(1, 3) as usize];
-    let max_size = p.range(1, 8);
-    let mut group = json!({
-        "name": format!("asg{index}"), "instance_types": types, "availability_zones": zones,
-        "purchase": if spot { "spot" } else { "on_demand" },
-        "max_size": max_size, "desired_capacity": p.range(0, max_size), "min_size": 0,
-    });
-    if spot {
-        group["allocation_strategy"] =
-            (*p.one(&["lowest-price", "capacity-optimized", "price-capacity-optimized"])).into();
-        group["spot_draining"] = p.chance(0.5).into();
-        group["capacity_rebalance"] = p.chance(0.4).into();
-        if p.chance(0.5) {
-            group["interruption_frequency"] = (*p.one(&["<5%", "5-10%", ">20%"])).into();
-        }
-    }
-    if p.chance(0.6) {
-        group["managed_scaling"] =
-            json!({ "target_capacity": p.range(50, 100), "instance_warmup_period_s": p.range(0, 300) });
-        group["managed_termination_protection"] = p.chance(0.5).into();
-    }
-    if p.chance(0.2) {
-        group["images_cached"] = true.into();
-    }
-    if p.chance(0.2) {
-        group["insufficient_capacity"] = json!([{ "instance_type": types[0], "zone": zones[0] }]);
-    }
-    group
-}
-
-fn service(p: &mut Pick, index: usize, groups: usize, external: bool, managed: bool) -> (Value, Value) {
-    // 0: Fargate, 1: Fargate + Fargate Spot, 2 and 3: an Auto Scaling group, 4: ECS Anywhere, 5: Managed Instances.
-    let mut kinds = vec![0, 1];
-    if managed {
-        kinds.push(5);
-    }
-    if groups > 0 {
-        kinds.extend([2, 3]);
-    }
-    if external {
-        kinds.push(4);
-    }
-    let kind = *p.one(&kinds);
-    let ec2 = kind == 2 || kind == 3 || kind == 5;
-    let name = format!("svc{index}");
-    let mut td = task_definition(p, &format!("td{index}"), ec2 || kind == 4);
-    if kind == 4 {
-        // ECS Anywhere has no awsvpc.
-        td["network_mode"] = "bridge".into();
-    }
-    if kind == 5 {
-        // Managed Instances: awsvpc or host only.
-        td.as_object_mut().unwrap().remove("network_mode");
-        td.as_object_mut().unwrap().remove("port_mappings");
-    }
-    let mut s = json!({ "name": name, "task_definition": format!("td{index}"), "desired_count": p.range(0, 12) });
-    match kind {
-        0 => {}
-        1 => {
-            s["capacity_provider_strategy"] = json!([
-                { "capacity_provider": "FARGATE", "base": p.range(0, 2), "weight": p.range(0, 3) },
-                { "capacity_provider": "FARGATE_SPOT", "weight": p.range(1, 3) }
-            ]);
-        }
-        4 => s["launch_type"] = "EXTERNAL".into(),
-        5 => s["capacity_provider_strategy"] = json!([{ "capacity_provider": "mi0", "weight": 1 }]),
-        _ => {
-            let group = p.below(groups as u64);
-            s["capacity_provider_strategy"] = json!([{ "capacity_provider": format!("asg{group}"), "weight": 1 }]);
-            if p.chance(0.5) {
-                s["placement_strategy"] = match p.below(3) {
-                    0 => json!([{ "type": "spread", "field": "attribute:ecs.availability-zone" }]),
-                    1 => json!([{ "type": "binpack", "field": "memory" }]),
-                    _ => json!([{ "type": "random" }]),
-                };
-            }
-            if p.chance(0.2) {
-                s["placement_constraints"] = json!([{ "type": "distinctInstance" }]);
-            }
-        }
-    }
-    if kind < 2 {
-        s["assign_public_ip"] = p.chance(0.5).into();
-    }
-    if p.chance(0.4) {
-        s["load_balancer"] = json!({ "health_check_interval_s": p.range(5, 30), "healthy_threshold": p.range(2, 5),
-            "deregistration_delay_s": p.range(0, 300) });
-    }
-    if p.chance(0.3) {
-        s["demand"] = demand(p);
-        if (kind == 4 || s.get("load_balancer").is_none()) && td.get("health_check").is_none() {
-            // Overload fails health checks only where there are checks to fail.
-            s["demand"]["overload_fails_health_checks"] = false.into();
-        }
-        if p.chance(0.7) {
-            let min = p.range(1, 3);
-            let metric = *p.one(&[
-                "ECSServiceAverageCPUUtilization",
-                "ECSServiceAverageMemoryUtilization",
-                "ECSServiceAverageCPUUtilizationHighResolution",
-            ]);
-            let metric = if kind != 4 && s.get("load_balancer").is_some() && p.chance(0.3) {
-                "ALBRequestCountPerTarget"
-            } else {
-                metric
-            };
-            let target = if metric == "ALBRequestCountPerTarget" { p.range(20, 200) } else { p.range(30, 80) };
-            let max = p.range(min, 20);
-            // The validator wants the desired count inside the scalable target's range.
-            s["desired_count"] = s["desired_count"].as_u64().unwrap().clamp(min, max).into();
-            s["autoscaling"] = json!({ "min_capacity": min, "max_capacity": max,
-                "target_tracking": [{ "metric": metric, "target": target, "disable_scale_in": p.chance(0.2) }] });
-        }
-    }
-    let min_healthy = *p.one(&[0, 50, 100]);
-    let max_percent = *p.one(&[100, 150, 200]);
-    if !(min_healthy == 0 && max_percent == 100) {
-        s["deployment"] = json!({ "minimum_healthy_percent": min_healthy, "maximum_percent": max_percent });
-        if p.chance(0.4) {
-            s["deployment"]["circuit_breaker"] = json!({ "enable": true, "rollback": p.chance(0.5) });
-        }
-    }
-    if kind == 4 {
-        // ECS Anywhere hosts sit outside AWS's load balancers' target types here: keep it unset.
-        s.as_object_mut().unwrap().remove("load_balancer");
-    }
-    (s, td)
-}
-
-/// A request-rate profile: steps, a spike, noise; every time inside the shortest horizon (300 s).
-fn demand(p: &mut Pick) -> Value {
-    let base = p.range(10, 400);
-    let mut profile = vec![json!({ "type": "steps", "points": [[0, base], [p.range(1, 299), p.range(10, 1_500)]] })];
-    if p.chance(0.4) {
-        profile.push(json!({ "type": "spike", "at_s": p.range(0, 150), "duration_s": p.range(30, 150), "rps": p.range(10, 2_000) }));
-    }
-    if p.chance(0.3) {
-        profile.push(
-            json!({ "type": "noise", "relative": p.range(1, 30) as f64 / 100.0, "interval_s": p.range(10, 120) }),
-        );
-    }
-    json!({ "profile": profile, "requests_per_task": p.range(20, 200),
-            "overload_fails_health_checks": p.chance(0.3) })
-}
-
-/// A random scenario from `seed`: valid by construction (the test checks that it is).
-fn generate(seed: u64) -> Value {
-    let mut p = Pick(SimRng::new(seed ^ 0x05ee_d0f5_ce7a));
-    let groups = p.below(3) as usize;
-    let external = p.chance(0.15);
-    let horizon_s = p.range(300, 3600);
-    let mut scenario = json!({ "version": 1, "name": format!("generated {seed}"), "horizon_s": horizon_s });
-    scenario["capacity_providers"] = (0..groups).map(|i| provider(&mut p, i)).collect();
-    if external {
-        scenario["external_instances"] =
-            json!([{ "name": "onprem", "count": p.range(1, 4), "vcpus": 4, "memory_mib": 16384 }]);
-    }
-    let managed = p.chance(0.25);
-    if managed {
-        scenario["managed_instances_providers"] = json!([{ "name": "mi0",
-            "instance_requirements": { "vcpu_count": { "min": 2, "max": 8 }, "memory_mib": { "min": 4096 } },
-            "capacity_option_type": if p.chance(0.3) { "spot" } else { "on_demand" },
-            "scale_in_after_s": p.range(0, 600) }]);
-    }
-    if p.chance(0.2) {
-        scenario["commitments"] = json!({
-            "savings_plans": [{ "kind": "compute", "usd_per_hour": p.range(1, 300) as f64 / 100.0, "discount_percent": 20 }],
-            "reserved_instances": [{ "instance_type": "m5.large", "count": p.range(1, 3), "discount_percent": 40 }] });
-    }
-    let (services, mut task_defs): (Vec<Value>, Vec<Value>) =
-        (0..p.range(1, 3) as usize).map(|i| service(&mut p, i, groups, external, managed)).unzip();
-    let mut run_tasks = Vec::new();
-    for i in 0..p.below(3) {
-        let name = format!("job{i}");
-        let mut td = task_definition(&mut p, &name, false);
-        td["run_duration_s"] = json!(p.range(10, 600));
-        task_defs.push(td);
-        run_tasks.push(json!({ "name": name, "task_definition": name, "count": p.range(1, 25),
-            "at_s": p.seconds(120), "on_throttle": if p.chance(0.8) { "retry" } else { "fail" } }));
-    }
-    let spot_groups: Vec<usize> =
-        (0..groups).filter(|&g| scenario["capacity_providers"][g]["purchase"] == "spot").collect();
-    let mut events = Vec::new();
-    for _ in 0..p.below(5) {
-        let at_s = p.seconds(horizon_s.min(900));
-        let service = format!("svc{}", p.below(services.len() as u64));
-        events.push(match p.below(7) {
-            6 => json!({ "type": "fargate_task_retirement", "at_s": at_s, "wait_period_days": 0 }),
-            0 => json!({ "type": "scale", "at_s": at_s, "service": service, "desired_count": p.range(0, 15) }),
-            1 => json!({ "type": "deploy", "at_s": at_s, "service": service }),
-            2 => json!({ "type": "fargate_spot_interruption", "at_s": at_s, "fraction": p.range(1, 100) as f64 / 100.0 }),
-            3 => json!({ "type": "fargate_spot_availability", "at_s": at_s,
-                         "availability": *p.one(&["plenty", "tight", "none", "benchmark_2022"]) }),
-            4 if !spot_groups.is_empty() => json!({ "type": "ec2_spot_interruption", "at_s": at_s,
-                "provider": format!("asg{}", p.one(&spot_groups)), "fraction": p.range(1, 100) as f64 / 100.0 }),
-            _ if groups > 0 => {
-                let group = p.below(groups as u64) as usize;
-                let g = &scenario["capacity_providers"][group];
-                json!({ "type": "pool_capacity", "at_s": at_s, "provider": format!("asg{group}"),
-                        "instance_type": g["instance_types"][0], "zone": g["availability_zones"][0], "available": p.chance(0.5) })
-            }
-            _ => json!({ "type": "scale", "at_s": at_s, "service": service, "desired_count": 0 }),
-        });
-    }
-    scenario["task_definitions"] = task_defs.into();
-    scenario["services"] = services.into();
-    scenario["run_tasks"] = run_tasks.into();
-    scenario["events"] = events.into();
-    scenario
-}
+#[path = "../generator/mod.rs"]
+mod generator;
+use generator::generate;
 
 /// Runs a scenario with invariants checked after every event: `Err` with what went wrong.
 fn check(value: &Value, seed: u64) -> Result<(), String> {
@@ -395,5 +124,34 @@ fn the_generator_reaches_every_feature() {
         "\"type\":\"noise\"",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
+    }
+}
+
+/// The generated scenarios the wasm test replays in Chromium (`wasm_determinism.rs`): their fingerprints recorded
+/// natively. After an intended model change, re-record with `FLEETPLAN_BLESS=1 cargo test -p fleetplan-engine --test it
+/// generated`.
+#[test]
+fn generated_fingerprints_match_the_fixture() {
+    const FIXTURE: &str = include_str!("../../../../tests/fixtures/generated.json");
+    let bless = std::env::var_os("FLEETPLAN_BLESS").is_some();
+    let mut recorded: Value = serde_json::from_str(FIXTURE).expect("fixture is JSON");
+    for case in recorded["cases"].as_array_mut().expect("cases") {
+        let seed = case["seed"].as_u64().unwrap();
+        let scenario = Scenario::from_json(&generate(seed).to_string()).unwrap();
+        let mut sim = Simulation::new(scenario, seed);
+        sim.run_to_end();
+        let summary = format!("{:016x}", digest(std::iter::once(serde_json::to_string(&sim.metrics()).unwrap())));
+        let trace = format!("{:016x}", digest(sim.trace().iter().map(|e| e.to_string())));
+        if bless {
+            case["summary_digest"] = summary.into();
+            case["trace_digest"] = trace.into();
+        } else {
+            assert_eq!(case["summary_digest"].as_str(), Some(summary.as_str()), "generated {seed}: summary changed");
+            assert_eq!(case["trace_digest"].as_str(), Some(trace.as_str()), "generated {seed}: trace changed");
+        }
+    }
+    if bless {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/generated.json");
+        std::fs::write(path, serde_json::to_string_pretty(&recorded).unwrap() + "\n").unwrap();
     }
 }
