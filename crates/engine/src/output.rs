@@ -417,6 +417,49 @@ pub struct Summary {
     /// Each service with a demand profile: load offered and served, utilisation, scaling; left out when none has.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub demand: Vec<DemandSummary>,
+    // ---- Burstable instances, CPU credits (issue 10) ----
+    /// Each group with burstable (T family) instances, when the scenario uses CPU credits; left out otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cpu_credits: Vec<CreditSummary>,
+}
+
+/// One group's CPU credits over the run (`docs/model.md` §4.6). Credits: one is one vCPU at 100% for a minute.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreditSummary {
+    pub group: String,
+    /// The group's credit option, `standard` or `unlimited`.
+    pub mode: crate::spec::CpuCredits,
+    /// Burstable instances the group ran.
+    pub instances: u32,
+    /// The lowest balance any instance had (negative: surplus credits owed, unlimited mode).
+    pub min_balance: f64,
+    /// The credits the live instances hold at the end, summed.
+    pub final_balance: f64,
+    /// Instance-seconds held to the baseline with an empty balance (standard mode).
+    pub throttled_instance_s: f64,
+    /// Surplus credits charged (spent beyond 24 hours of earnings, or owed by an instance when it terminated) and
+    /// their price, part of `cost_usd`.
+    pub surplus_charged: f64,
+    pub surplus_charged_usd: f64,
+    /// Surplus credits the live instances still owe at the end, and what they would cost if not paid back
+    /// (not in `cost_usd`).
+    pub surplus_owed: f64,
+    pub surplus_owed_usd: f64,
+}
+
+impl CreditSummary {
+    /// Rounded for printing: credits to 0.01, seconds to 0.001, USD to 0.0001.
+    pub fn rounded(mut self) -> CreditSummary {
+        let r = |v: f64, d: f64| (v * d).round() / d;
+        self.min_balance = r(self.min_balance, 100.0);
+        self.final_balance = r(self.final_balance, 100.0);
+        self.throttled_instance_s = r(self.throttled_instance_s, 1000.0);
+        self.surplus_charged = r(self.surplus_charged, 100.0);
+        self.surplus_charged_usd = r(self.surplus_charged_usd, 10_000.0);
+        self.surplus_owed = r(self.surplus_owed, 100.0);
+        self.surplus_owed_usd = r(self.surplus_owed_usd, 10_000.0);
+        self
+    }
 }
 
 /// Why and when a run stopped before its horizon (its `RunBudget` ran out).

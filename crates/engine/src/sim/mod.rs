@@ -33,6 +33,7 @@
 mod accounting;
 mod buckets;
 mod commitments;
+mod credits;
 mod demand;
 mod fargate_spot;
 mod fleet;
@@ -243,6 +244,7 @@ pub struct Simulation {
     stopped_early: Option<StoppedEarly>,
     retirements: retirement::Retirements,
     demand: Demand,
+    credits: credits::Credits,
 }
 
 impl Simulation {
@@ -273,6 +275,7 @@ impl Simulation {
             stopped_early: None,
             retirements: retirement::Retirements::default(),
             demand: Demand::default(),
+            credits: credits::Credits::new(&scenario),
             scenario,
         };
         sim.start_ec2();
@@ -481,7 +484,11 @@ impl Simulation {
             }
             Event::Complete { task, generation } => {
                 if self.is_current(task, generation) {
-                    self.begin_stop(task, StopReason::Completed);
+                    // A task slowed by its throttled burstable instance has work left (`sim/credits.rs`).
+                    match self.credits_work_left_ms(task) {
+                        Some(left) => self.schedule_in(left, Event::Complete { task, generation }),
+                        None => self.begin_stop(task, StopReason::Completed),
+                    }
                 }
             }
             Event::SpotInterrupt { task, generation } => {
@@ -547,6 +554,7 @@ impl Simulation {
     pub fn check_invariants(&self) -> Result<(), String> {
         self.tasks.check()?;
         self.demand.check(|s| (self.services.serving(s), self.services.running(s)))?;
+        self.credits.check()?;
         self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
         self.spot.check(self.tasks.all())?;

@@ -107,6 +107,7 @@ impl Simulation {
             task_retirements: self.task_retirements(),
             commitments: self.commitments_summary(cost),
             demand: self.demand_summaries(),
+            cpu_credits: self.credits_summary(),
         }
     }
 
