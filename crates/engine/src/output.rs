@@ -241,6 +241,13 @@ pub struct TimeSeries {
     /// One vector per [`DemandColumn`] when the scenario has demand, else empty (so the CSV of scenarios without
     /// demand reads as before).
     pub demand: Vec<Vec<f64>>,
+    /// With CPU credits in use (`docs/model.md` §4.6): the burstable instances' credit balance summed (negative:
+    /// surplus owed), and how many are throttled to their baseline, one value per sample; empty otherwise, and
+    /// then neither in the JSON nor the CSV.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credit_balance: Vec<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub throttled_instances: Vec<f64>,
 }
 
 /// The demand columns of [`TimeSeries`], after the others in the CSV, only when a service has demand.
@@ -290,6 +297,8 @@ impl TimeSeries {
             columns: vec![Vec::new(); Column::COUNT],
             cost_with_commitments: Vec::new(),
             demand: Vec::new(),
+            credit_balance: Vec::new(),
+            throttled_instances: Vec::new(),
         }
     }
 
@@ -336,6 +345,10 @@ impl TimeSeries {
         if commitments {
             out.push_str(",cost_with_commitments (USD)");
         }
+        let credits = !self.credit_balance.is_empty();
+        if credits {
+            out.push_str(",cpu_credit_balance (credits),throttled_instances (count)");
+        }
         out.push('\n');
         for i in 0..self.len() {
             out.push_str(&format_number(self.time_s(i)));
@@ -346,6 +359,12 @@ impl TimeSeries {
             if commitments {
                 out.push(',');
                 out.push_str(&format_number(self.cost_with_commitments.get(i).copied().unwrap_or(0.0)));
+            }
+            if credits {
+                for column in [&self.credit_balance, &self.throttled_instances] {
+                    out.push(',');
+                    out.push_str(&format_number(column.get(i).copied().unwrap_or(0.0)));
+                }
             }
             out.push('\n');
         }
@@ -901,6 +920,12 @@ pub struct InstanceView {
     pub tasks: u32,
     /// Its tasks by lifecycle state, indexed like [`TaskState::ALL`].
     pub by_state: [u32; 8],
+    /// Burstable instances when CPU credits are in use: the credit balance (negative: surplus owed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_balance: Option<f64>,
+    /// Held to its baseline: standard mode with an empty credit balance (`docs/model.md` §4.6).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub throttled: bool,
 }
 
 /// Where tasks are, for listing them ([`Simulation::tasks_at`](crate::Simulation::tasks_at)).

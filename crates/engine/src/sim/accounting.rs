@@ -431,6 +431,11 @@ impl Simulation {
                 column.push(value);
             }
         }
+        if self.credits.is_used() {
+            let (balance, throttled) = self.credits_sample(at);
+            self.accounting.series.credit_balance.push(balance);
+            self.accounting.series.throttled_instances.push(throttled);
+        }
         self.accounting.launches_since_sample = [0; CapacityType::COUNT];
     }
 }

@@ -146,24 +146,23 @@ pub(super) struct Credits {
 
 impl Credits {
     pub(super) fn new(scenario: &crate::scenario::Scenario) -> Credits {
-        let enabled = scenario.task_defs.iter().any(|t| t.cpu_utilization_percent > 0.0)
+        let wanted = scenario.task_defs.iter().any(|t| t.cpu_utilization_percent > 0.0)
             || scenario.providers.iter().any(|p| p.cpu_credits.is_some());
-        Credits { enabled, instances: BTreeMap::new() }
+        let burstable = scenario.providers.iter().any(|p| p.instance_types.iter().any(|t| t.is_burstable()));
+        Credits { enabled: wanted && burstable, instances: BTreeMap::new() }
     }
 
+    /// Credits are in use: the scenario asks for them and has a group that can launch burstable instances.
     pub(super) fn is_used(&self) -> bool {
-        self.enabled && !self.instances.is_empty()
+        self.enabled
     }
 
-    /// Whether an instance is held to its baseline now (for the view).
+    /// Whether an instance was held to its baseline at its last integration (tests).
+    #[cfg(test)]
     pub(super) fn throttled(&self, id: InstanceId) -> bool {
         self.instances.get(&id).is_some_and(InstanceCredits::throttled)
     }
 
-    /// The balance of each live burstable instance, summed (for the series).
-    pub(super) fn balance_total(&self) -> f64 {
-        self.instances.values().filter(|c| c.live).map(|c| c.balance).sum()
-    }
 
     /// Each instance's demand equals the sum of its tasks', and no balance is outside its bounds.
     pub(super) fn check(&self) -> Result<(), String> {
@@ -302,6 +301,29 @@ impl Simulation {
         if owed > 0.0 {
             self.bill_surplus(provider, usd);
         }
+    }
+
+    /// A live burstable instance's balance (rounded to 0.01) and whether it is throttled, now (for the view).
+    pub(super) fn credits_now(&self, id: InstanceId) -> Option<(f64, bool)> {
+        let c = self.credits.instances.get(&id).filter(|c| c.live)?;
+        let mut c2 = InstanceCredits { tasks: Vec::new(), ..*c };
+        c2.advance(self.now.as_millis());
+        Some(((c2.balance * 100.0).round() / 100.0, c2.throttled()))
+    }
+
+    /// For the series at `at` (not before any instance's last integration): the live burstable instances' balance
+    /// summed, rounded to 0.01 credit, and how many are throttled.
+    pub(super) fn credits_sample(&self, at: crate::time::SimTime) -> (f64, f64) {
+        let (mut balance, mut throttled) = (0.0, 0.0);
+        for c in self.credits.instances.values().filter(|c| c.live) {
+            let mut c2 = InstanceCredits { tasks: Vec::new(), ..*c };
+            c2.advance(at.as_millis());
+            balance += c2.balance;
+            if c2.throttled() {
+                throttled += 1.0;
+            }
+        }
+        ((balance * 100.0).round() / 100.0, throttled)
     }
 
     /// Per group with burstable instances: the credits summary (empty when the scenario does not use credits).

@@ -307,6 +307,11 @@ impl Simulation {
         self.now
     }
 
+    /// Whether the run simulates CPU credits of burstable instances (`docs/model.md` §4.6).
+    pub fn uses_cpu_credits(&self) -> bool {
+        self.credits.is_used()
+    }
+
     pub fn horizon(&self) -> SimTime {
         self.scenario.horizon
     }
