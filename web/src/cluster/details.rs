@@ -36,7 +36,11 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
         ("Tasks", tasks),
     ]
     .into_iter()
-    .chain(instance.credit_balance.map(|b| ("CPU credits", format!("{b:.2}{}", if b < 0.0 { " (surplus owed)" } else { "" }))))
+    .chain(
+        instance
+            .credit_balance
+            .map(|b| ("CPU credits", format!("{b:.2}{}", if b < 0.0 { " (surplus owed)" } else { "" }))),
+    )
     .collect()
 }
 

@@ -415,4 +415,3 @@ mod tests {
         assert!(rows[3].1.contains("break-even $1.1"), "{rows:?}");
     }
 }
-

@@ -163,10 +163,13 @@ impl Credits {
         self.instances.get(&id).is_some_and(InstanceCredits::throttled)
     }
 
-
-    /// Each instance's demand equals the sum of its tasks', and no balance is outside its bounds.
-    pub(super) fn check(&self) -> Result<(), String> {
+    /// Each instance's demand equals the sum of its tasks' (each RUNNING on it: `on(task)` says where a RUNNING
+    /// task is), and no balance is outside its bounds.
+    pub(super) fn check(&self, on: impl Fn(TaskId) -> Option<InstanceId>) -> Result<(), String> {
         for (id, c) in &self.instances {
+            if let Some(task) = c.tasks.iter().map(|t| t.0).find(|&t| on(t) != Some(*id)) {
+                return Err(format!("instance {id}: spends credits for task {task}, which is not RUNNING on it"));
+            }
             let sum: f64 = c.tasks.iter().map(|t| t.1).sum();
             if (sum - c.demand).abs() > 1e-9 * c.demand.max(1e-9) + 1e-12 {
                 return Err(format!("instance {id}: credit demand {} but its tasks want {sum}", c.demand));

@@ -559,7 +559,14 @@ impl Simulation {
     pub fn check_invariants(&self) -> Result<(), String> {
         self.tasks.check()?;
         self.demand.check(|s| (self.services.serving(s), self.services.running(s)))?;
-        self.credits.check()?;
+        self.credits.check(|t| {
+            let task = &self.tasks[t];
+            if task.state == crate::task::TaskState::Running {
+                task.instance
+            } else {
+                None
+            }
+        })?;
         self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
         self.spot.check(self.tasks.all())?;

@@ -61,6 +61,9 @@ fn task_definition(p: &mut Pick, name: &str, ec2: bool) -> Value {
     if p.chance(0.3) {
         td["lazy_loading"] = true.into();
     }
+    if p.chance(0.25) {
+        td["cpu_utilization_percent"] = json!(p.below(101));
+    }
     td
 }
 
@@ -99,6 +102,9 @@ fn provider(p: &mut Pick, index: usize) -> Value {
     }
     if p.chance(0.2) {
         group["insufficient_capacity"] = json!([{ "instance_type": types[0], "zone": zones[0] }]);
+    }
+    if types.iter().any(|t| t.starts_with("t3")) && p.chance(0.5) {
+        group["cpu_credits"] = (*p.one(&["standard", "unlimited"])).into();
     }
     group
 }
@@ -393,6 +399,9 @@ fn the_generator_reaches_every_feature() {
         "overload_fails_health_checks\":true",
         "ALBRequestCountPerTarget",
         "\"type\":\"noise\"",
+        "cpu_utilization_percent",
+        "\"cpu_credits\":\"standard\"",
+        "\"cpu_credits\":\"unlimited\"",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

@@ -324,8 +324,7 @@ fn cpu_credit_settings_are_checked() {
     assert_problem(&p, "task_definitions[0].cpu_utilization_percent", "between 0 and 100");
     assert_problem(&p, "capacity_providers[0].cpu_credits", "burstable (T family)");
     let p = problems_with(|v| {
-        v["capacity_providers"] =
-            serde_json::json!([{ "name": "t3", "instance_types": ["t3.medium"], "max_size": 1, "cpu_credits": "bursty" }]);
+        v["capacity_providers"] = serde_json::json!([{ "name": "t3", "instance_types": ["t3.medium"], "max_size": 1, "cpu_credits": "bursty" }]);
     });
     assert!(p.iter().any(|m| m.contains("standard") && m.contains("unlimited")), "{p:#?}");
 }
