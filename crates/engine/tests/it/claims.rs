@@ -518,6 +518,19 @@ fn t_family_preset_standard_throttles_the_batch_and_unlimited_pays_its_surplus_b
 }
 
 #[test]
+fn t_family_preset_banks_about_408_credits_by_the_batch() {
+    // "about 408 credits banked by 20:00": the preset cut at 20:00, when the batch is called.
+    let json = fleetplan_engine::presets::get("t-family-nightly-batch").unwrap().json;
+    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+    value["horizon_s"] = 72_000.into();
+    let sim = common::run_checked(common::scenario(&value.to_string()), 1);
+    for c in &sim.metrics().cpu_credits {
+        assert!((c.final_balance - 408.0).abs() < 1.0, "{c:?}");
+        assert_eq!(c.min_balance, 0.0);
+    }
+}
+
+#[test]
 fn credits_appear_in_the_summary_only_when_used() {
     let without = common::run_checked(common::preset("ec2-consolidation"), 1);
     assert!(without.metrics().cpu_credits.is_empty(), "t3.large groups, no credit settings: nothing new");
