@@ -75,10 +75,12 @@ pub enum ChartKind {
     Requests,
     /// CPU utilisation with the target line and the scaling actions (scenarios with demand only).
     Utilization,
+    /// Burstable instances' CPU credit balance and when any is throttled (scenarios with CPU credits only).
+    Credits,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 7] = [
+    pub const ALL: [ChartKind; 8] = [
         ChartKind::Launches,
         ChartKind::Running,
         ChartKind::Buckets,
@@ -86,11 +88,17 @@ impl ChartKind {
         ChartKind::Cost,
         ChartKind::Requests,
         ChartKind::Utilization,
+        ChartKind::Credits,
     ];
 
     /// Drawn only for scenarios with demand (the page leaves them out otherwise).
     pub fn needs_demand(self) -> bool {
         matches!(self, ChartKind::Requests | ChartKind::Utilization)
+    }
+
+    /// Drawn only for scenarios with CPU credits.
+    pub fn needs_credits(self) -> bool {
+        self == ChartKind::Credits
     }
 
     /// The DOM id of the chart's canvas.
@@ -103,6 +111,7 @@ impl ChartKind {
             ChartKind::Cost => "chart-cost",
             ChartKind::Requests => "chart-requests",
             ChartKind::Utilization => "chart-utilization",
+            ChartKind::Credits => "chart-credits",
         }
     }
 
@@ -116,6 +125,7 @@ impl ChartKind {
             ChartKind::Cost => "Accumulated cost",
             ChartKind::Requests => "Requests offered vs served",
             ChartKind::Utilization => "CPU utilisation, target and scaling actions",
+            ChartKind::Credits => "CPU credit balance of burstable instances",
         }
     }
 
@@ -129,6 +139,7 @@ impl ChartKind {
             ChartKind::Cost => "fleetplan-cost.png",
             ChartKind::Requests => "fleetplan-requests.png",
             ChartKind::Utilization => "fleetplan-utilization.png",
+            ChartKind::Credits => "fleetplan-credits.png",
         }
     }
 }
@@ -639,7 +650,33 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             plot
         }
         ChartKind::Requests | ChartKind::Utilization => demand_plot(kind, series, &bins),
+        ChartKind::Credits => credits_plot(series, &bins),
     }
+}
+
+/// The credits chart (`docs/model.md` §4.6): the burstable instances' balance summed (below zero: surplus credits
+/// owed in unlimited mode), and a band along the top while any instance is throttled to its baseline.
+fn credits_plot(series: &TimeSeries, bins: &Binning) -> Plot {
+    let visible = |values: &[f64]| -> Vec<f64> { values[..bins.visible.min(values.len())].to_vec() };
+    let balance = visible(&series.credit_balance);
+    let mut lines = vec![Line {
+        points: downsample(&balance, bins.interval_s, bins.per_bin, Reduce::Last),
+        colour: CAPACITY_COLOURS[2],
+        name: "credit balance",
+        dashed: false,
+    }];
+    let throttled = visible(&series.throttled_instances);
+    if throttled.iter().any(|&v| v > 0.0) {
+        let top = balance.iter().copied().fold(1.0, f64::max);
+        let band: Vec<f64> = throttled.iter().map(|&v| if v > 0.0 { top } else { 0.0 }).collect();
+        lines.push(Line {
+            points: downsample(&band, bins.interval_s, bins.per_bin, Reduce::Last),
+            colour: CAPACITY_COLOURS[3],
+            name: "throttled to baseline",
+            dashed: true,
+        });
+    }
+    Plot { lines, y_desc: "CPU credits", integer_y: false, min_top: 1.0, legend: true, bin_s: None }
 }
 
 /// The demand charts: offered and served requests per second; the highest service CPU utilisation with the target

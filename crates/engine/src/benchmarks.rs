@@ -33,6 +33,7 @@ pub fn large_fargate() -> ScenarioSpec {
         health_check: Some(HealthCheckSpec { interval_s: 10.0, retries: 3, start_period_s: 0.0, ready_after_s: 5.0 }),
         stop_timeout_s: 30.0,
         run_duration_s: None,
+        cpu_utilization_percent: None,
         failure: FailureSpec::default(),
     };
     let strategy = vec![

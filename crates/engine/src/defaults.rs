@@ -284,3 +284,21 @@ pub const TARGET_TRACKING_IN_DATAPOINTS: usize = 15;
 /// ECS services, ...".
 pub const SCALE_OUT_COOLDOWN_S: f64 = 300.0;
 pub const SCALE_IN_COOLDOWN_S: f64 = 300.0;
+
+// --- Burstable (T family) CPU credits (`docs/model.md` §4.6) ---
+
+/// The price of a surplus CPU credit in unlimited mode, USD per vCPU-hour (one credit is one vCPU-minute, so a
+/// credit costs a sixtieth of it). *Amazon EC2 On-Demand Pricing*, "T2/T3/T4g Unlimited Mode Pricing": Linux T3
+/// and T3a $0.05 per vCPU-hour, T4g $0.04 (the T4g figure as quoted from that section in
+/// gitlab-org/ci-cd/docker-machine!118; both read 2026-12-02). The EC2 User Guide (*Key concepts for burstable
+/// performance instances*): "If average CPU usage over a 24-hour period exceeds the baseline, the instance is
+/// billed for surplus usage at a flat additional rate per vCPU-hour."
+pub const T3_SURPLUS_CREDIT_VCPU_HOUR_USD: f64 = 0.05;
+pub const T4G_SURPLUS_CREDIT_VCPU_HOUR_USD: f64 = 0.04;
+/// How many hours of earned credits an instance can hold (and, in unlimited mode, how many it may owe): 24. EC2
+/// User Guide, *Key concepts for burstable performance instances*: the credits an instance can accrue are limited
+/// to "the number of credits that can be earned in a 24-hour period".
+pub const CREDIT_ACCRUAL_HOURS: f64 = 24.0;
+/// CPU credits an instance has at launch: 0. Launch credits are a T2 standard-mode feature (*Standard mode
+/// concepts*, "Launch credits"); T3 instances start with an empty balance. An assumption for any other type.
+pub const LAUNCH_CREDITS: f64 = 0.0;

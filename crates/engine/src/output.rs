@@ -241,6 +241,13 @@ pub struct TimeSeries {
     /// One vector per [`DemandColumn`] when the scenario has demand, else empty (so the CSV of scenarios without
     /// demand reads as before).
     pub demand: Vec<Vec<f64>>,
+    /// With CPU credits in use (`docs/model.md` §4.6): the burstable instances' credit balance summed (negative:
+    /// surplus owed), and how many are throttled to their baseline, one value per sample; empty otherwise, and
+    /// then neither in the JSON nor the CSV.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credit_balance: Vec<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub throttled_instances: Vec<f64>,
 }
 
 /// The demand columns of [`TimeSeries`], after the others in the CSV, only when a service has demand.
@@ -290,6 +297,8 @@ impl TimeSeries {
             columns: vec![Vec::new(); Column::COUNT],
             cost_with_commitments: Vec::new(),
             demand: Vec::new(),
+            credit_balance: Vec::new(),
+            throttled_instances: Vec::new(),
         }
     }
 
@@ -336,6 +345,10 @@ impl TimeSeries {
         if commitments {
             out.push_str(",cost_with_commitments (USD)");
         }
+        let credits = !self.credit_balance.is_empty();
+        if credits {
+            out.push_str(",cpu_credit_balance (credits),throttled_instances (count)");
+        }
         out.push('\n');
         for i in 0..self.len() {
             out.push_str(&format_number(self.time_s(i)));
@@ -346,6 +359,12 @@ impl TimeSeries {
             if commitments {
                 out.push(',');
                 out.push_str(&format_number(self.cost_with_commitments.get(i).copied().unwrap_or(0.0)));
+            }
+            if credits {
+                for column in [&self.credit_balance, &self.throttled_instances] {
+                    out.push(',');
+                    out.push_str(&format_number(column.get(i).copied().unwrap_or(0.0)));
+                }
             }
             out.push('\n');
         }
@@ -417,6 +436,49 @@ pub struct Summary {
     /// Each service with a demand profile: load offered and served, utilisation, scaling; left out when none has.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub demand: Vec<DemandSummary>,
+    // ---- Burstable instances, CPU credits (issue 10) ----
+    /// Each group with burstable (T family) instances, when the scenario uses CPU credits; left out otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cpu_credits: Vec<CreditSummary>,
+}
+
+/// One group's CPU credits over the run (`docs/model.md` §4.6). Credits: one is one vCPU at 100% for a minute.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreditSummary {
+    pub group: String,
+    /// The group's credit option, `standard` or `unlimited`.
+    pub mode: crate::spec::CpuCredits,
+    /// Burstable instances the group ran.
+    pub instances: u32,
+    /// The lowest balance any instance had (negative: surplus credits owed, unlimited mode).
+    pub min_balance: f64,
+    /// The credits the live instances hold at the end, summed.
+    pub final_balance: f64,
+    /// Instance-seconds held to the baseline with an empty balance (standard mode).
+    pub throttled_instance_s: f64,
+    /// Surplus credits charged (spent beyond 24 hours of earnings, or owed by an instance when it terminated) and
+    /// their price, part of `cost_usd`.
+    pub surplus_charged: f64,
+    pub surplus_charged_usd: f64,
+    /// Surplus credits the live instances still owe at the end, and what they would cost if not paid back
+    /// (not in `cost_usd`).
+    pub surplus_owed: f64,
+    pub surplus_owed_usd: f64,
+}
+
+impl CreditSummary {
+    /// Rounded for printing: credits to 0.01, seconds to 0.001, USD to 0.0001.
+    pub fn rounded(mut self) -> CreditSummary {
+        let r = |v: f64, d: f64| (v * d).round() / d;
+        self.min_balance = r(self.min_balance, 100.0);
+        self.final_balance = r(self.final_balance, 100.0);
+        self.throttled_instance_s = r(self.throttled_instance_s, 1000.0);
+        self.surplus_charged = r(self.surplus_charged, 100.0);
+        self.surplus_charged_usd = r(self.surplus_charged_usd, 10_000.0);
+        self.surplus_owed = r(self.surplus_owed, 100.0);
+        self.surplus_owed_usd = r(self.surplus_owed_usd, 10_000.0);
+        self
+    }
 }
 
 /// Why and when a run stopped before its horizon (its `RunBudget` ran out).
@@ -858,6 +920,12 @@ pub struct InstanceView {
     pub tasks: u32,
     /// Its tasks by lifecycle state, indexed like [`TaskState::ALL`].
     pub by_state: [u32; 8],
+    /// Burstable instances when CPU credits are in use: the credit balance (negative: surplus owed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_balance: Option<f64>,
+    /// Held to its baseline: standard mode with an empty credit balance (`docs/model.md` §4.6).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub throttled: bool,
 }
 
 /// Where tasks are, for listing them ([`Simulation::tasks_at`](crate::Simulation::tasks_at)).

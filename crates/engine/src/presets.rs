@@ -279,6 +279,16 @@ static PRESETS: &[Preset] = &[
          the replacements count climbs. `cured` keeps headroom (minimum 8 tasks, target tracking at 50%): it serves \
          the step with no task lost."
     ),
+    preset!(
+        "t-family-nightly-batch",
+        "T-family consolidation: daytime credits spent on a nightly batch",
+        None,
+        "Two t3.medium instances host three idle services each and bank CPU credits all day. At 20:00 each runs a \
+         nightly batch hard. Watch the summary's cpu_credits block: the standard group empties its balance after \
+         about 7.5 hours and is throttled to its 20% baseline, so its batch finishes more than an hour later; the \
+         unlimited group spends surplus credits instead (negative minimum balance), finishes on time, and pays most \
+         of them back from its idle hours: nothing is charged."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

@@ -344,6 +344,19 @@ pub struct CapacityProviderSpec {
     /// change this during the run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub insufficient_capacity: Vec<PoolSpec>,
+    /// Burstable (T family) types only: the credit option (`standard` | `unlimited`) of the group's instances
+    /// (`docs/model.md` §4.6). Unset: `unlimited`, the T3 default. Setting it turns CPU credits on for the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_credits: Option<CpuCredits>,
+}
+
+/// The credit option for CPU usage of a burstable performance instance (EC2 API, *CreditSpecification*: "Valid
+/// values: standard | unlimited").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CpuCredits {
+    Standard,
+    Unlimited,
 }
 
 /// One EC2 capacity pool of a group: an instance type in an Availability Zone.
@@ -509,6 +522,10 @@ pub struct TaskDefinitionSpec {
     pub run_duration_s: Option<f64>,
     #[serde(default)]
     pub failure: FailureSpec,
+    /// CPU a RUNNING task uses, percent of its `cpu` reservation (for tasks without demand): what it spends of
+    /// a burstable instance's CPU credits (`docs/model.md` §4.6). Unset: 0. Setting it turns CPU credits on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_utilization_percent: Option<f64>,
 }
 
 fn default_image_mb() -> f64 {

@@ -15,6 +15,9 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
     } else if instance.rebalance_recommended {
         state.push_str(" · rebalance recommendation: a replacement is on its way");
     }
+    if instance.throttled {
+        state.push_str(" · throttled to its baseline: no CPU credits left (standard mode)");
+    }
     let counts = drawn_counts(&instance.by_state);
     let mut tasks = plural(sum(&counts), "task");
     if sum(&counts) > 0 {
@@ -32,6 +35,13 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
         ("Memory", usage(instance.memory_used, instance.memory_total, "MiB")),
         ("Tasks", tasks),
     ]
+    .into_iter()
+    .chain(
+        instance
+            .credit_balance
+            .map(|b| ("CPU credits", format!("{b:.2}{}", if b < 0.0 { " (surplus owed)" } else { "" }))),
+    )
+    .collect()
 }
 
 /// Rows describing a task (from `Simulation::tasks_at`).

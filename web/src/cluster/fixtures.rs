@@ -70,6 +70,8 @@ pub(super) fn instance(index: u32, provider: u16, zone: u16, state: InstanceStat
         memory_total: 16384,
         tasks,
         by_state,
+        credit_balance: None,
+        throttled: false,
     }
 }
 

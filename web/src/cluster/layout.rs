@@ -190,6 +190,8 @@ pub(super) struct InstanceBox {
     pub(super) rect: Rect,
     pub(super) look: Look,
     pub(super) notice: bool,
+    /// Held to its burstable baseline (empty CPU credit balance, standard mode): its cpu bar is drawn apart.
+    pub(super) throttled: bool,
     /// cpu_used / cpu_total in 0..=1.
     pub(super) cpu: f64,
     pub(super) cpu_rect: Option<Rect>,
@@ -513,6 +515,7 @@ impl Builder<'_, '_, '_> {
                     rect,
                     look: look(instance.state),
                     notice: instance.interruption_notice,
+                    throttled: instance.throttled,
                     cpu: fraction(instance.cpu_used, instance.cpu_total),
                     cpu_rect,
                     stack,

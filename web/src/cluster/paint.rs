@@ -20,6 +20,8 @@ const NOTICE: &str = "#D55E00";
 const TRACK: &str = "#EEEEEE";
 const CPU_TRACK: &str = "#DDDDDD";
 const CPU_USED: &str = "#666666";
+/// The cpu bar of an instance throttled to its burstable baseline (Okabe-Ito reddish purple).
+const THROTTLED: &str = "#CC79A7";
 const HEADER_FONT: &str = "bold 14px sans-serif";
 const LABEL_FONT: &str = "13px sans-serif";
 const BADGE_FONT: &str = "bold 13px sans-serif";
@@ -155,6 +157,8 @@ pub(super) fn paint(ctx: &web_sys::CanvasRenderingContext2d, layout: &ClusterLay
     fill_rects(ctx, CPU_TRACK, boxes.iter().filter_map(|b| b.cpu_rect));
     let used = boxes.iter().filter_map(|b| b.cpu_rect.map(|r| Rect { w: r.w * b.cpu, ..r }));
     fill_rects(ctx, CPU_USED, used.filter(|r| r.w > 0.0));
+    // A throttled instance's whole cpu bar in its own colour: its tasks get only the baseline.
+    fill_rects(ctx, THROTTLED, boxes.iter().filter(|b| b.throttled).filter_map(|b| b.cpu_rect));
 
     let solid = JsValue::from(js_sys::Array::new());
     let booting_dash = JsValue::from(js_sys::Array::of2(&5.0.into(), &3.0.into()));

@@ -208,6 +208,22 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     </tbody>
                 </table>
             }
+            if !summary.cpu_credits.is_empty() {
+                <table id="cpu-credits" class="services">
+                    <thead><tr><th scope="col">{ "CPU credits" }</th><th scope="col">{ "Lowest" }</th><th scope="col">{ "At the end" }</th><th scope="col">{ "Throttled" }</th><th scope="col">{ "Surplus" }</th></tr></thead>
+                    <tbody>
+                        { for summary.cpu_credits.iter().map(|c| html! {
+                            <tr>
+                                <th scope="row">{ format!("{} ({})", c.group, credit_mode(c.mode)) }</th>
+                                <td>{ format!("{:.1}", c.min_balance) }</td>
+                                <td>{ format!("{:.1}", c.final_balance) }</td>
+                                <td>{ format!("{:.0} instance-s", c.throttled_instance_s) }</td>
+                                <td>{ format!("{:.1} charged (${:.4}), {:.1} owed", c.surplus_charged, c.surplus_charged_usd, c.surplus_owed) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
             if !summary.services.is_empty() {
                 <table id="services" class="services">
                     <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at" }</th><th scope="col">{ "Rate" }</th><th scope="col">{ "Limited by" }</th></tr></thead>
@@ -275,6 +291,14 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                 <pre id="summary-json">{ (*props.json.0).clone() }</pre>
             </details>
         </section>
+    }
+}
+
+/// A group's credit option as the file spells it.
+fn credit_mode(mode: fleetplan_engine::spec::CpuCredits) -> &'static str {
+    match mode {
+        fleetplan_engine::spec::CpuCredits::Standard => "standard",
+        fleetplan_engine::spec::CpuCredits::Unlimited => "unlimited",
     }
 }
 

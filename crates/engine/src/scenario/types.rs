@@ -102,6 +102,9 @@ pub struct AsgProvider {
     /// An Amazon ECS Managed Instances provider rather than an Auto Scaling group: `instance_types` are the
     /// catalogue types its instance requirements allow.
     pub managed_instances: Option<ManagedInstances>,
+    /// The credit option of the group's burstable instances as the file sets it; unset means
+    /// [`crate::scenario::CPU_CREDITS_DEFAULT`] (and, with no task setting `cpu_utilization_percent`, no credits).
+    pub cpu_credits: Option<crate::spec::CpuCredits>,
 }
 
 /// What a Managed Instances provider adds to a group (`docs/model.md` §4.9).
@@ -260,6 +263,8 @@ pub struct TaskDef {
     pub stop_timeout_ms: u64,
     pub run_duration_ms: Option<u64>,
     pub failure: Failure,
+    /// CPU a RUNNING task uses, percent of its reservation (0 unless set): spends burstable instances' credits.
+    pub cpu_utilization_percent: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -443,3 +448,7 @@ impl Commitments {
         self.savings_plans.is_empty() && self.reserved_instances.is_empty()
     }
 }
+
+/// The credit option of a group that does not set one. EC2 API, *RunInstances* `CreditSpecification`: "Default:
+/// standard (T2 instances) or unlimited (T3/T3a/T4g instances)"; the catalogue's burstable rows are T3.
+pub const CPU_CREDITS_DEFAULT: crate::spec::CpuCredits = crate::spec::CpuCredits::Unlimited;

@@ -295,6 +295,18 @@ impl Accounting {
 
     /// The usage lines and the eligible On-Demand usage of every clock-hour so far, when the scenario has
     /// commitments.
+    /// A one-off charge (surplus CPU credits, `sim/credits.rs`): added to the total and to the meters the charge
+    /// names (its capacity type and provider), so the series' cost and the breakdown include it. Not usage that
+    /// commitments cover.
+    pub(super) fn charge_once(&mut self, now: SimTime, charge: &Charge, usd: f64) {
+        self.cost.advance(now);
+        self.cost.accrued += usd;
+        self.breakdown.each(charge, |meter, _| {
+            meter.advance(now);
+            meter.accrued += usd;
+        });
+    }
+
     pub(super) fn commitment_hours(&self, now: SimTime) -> Option<(&[Line], Vec<Vec<f64>>)> {
         self.commitments.as_ref().map(|(lines, meter)| (lines.as_slice(), meter.hours_at(now)))
     }
@@ -418,6 +430,11 @@ impl Simulation {
             for (column, value) in demand.iter_mut().zip(row) {
                 column.push(value);
             }
+        }
+        if self.credits.is_used() {
+            let (balance, throttled) = self.credits_sample(at);
+            self.accounting.series.credit_balance.push(balance);
+            self.accounting.series.throttled_instances.push(throttled);
         }
         self.accounting.launches_since_sample = [0; CapacityType::COUNT];
     }

@@ -33,6 +33,7 @@
 mod accounting;
 mod buckets;
 mod commitments;
+mod credits;
 mod demand;
 mod fargate_spot;
 mod fleet;
@@ -243,6 +244,7 @@ pub struct Simulation {
     stopped_early: Option<StoppedEarly>,
     retirements: retirement::Retirements,
     demand: Demand,
+    credits: credits::Credits,
 }
 
 impl Simulation {
@@ -273,6 +275,7 @@ impl Simulation {
             stopped_early: None,
             retirements: retirement::Retirements::default(),
             demand: Demand::default(),
+            credits: credits::Credits::new(&scenario),
             scenario,
         };
         sim.start_ec2();
@@ -302,6 +305,11 @@ impl Simulation {
 
     pub fn now(&self) -> SimTime {
         self.now
+    }
+
+    /// Whether the run simulates CPU credits of burstable instances (`docs/model.md` §4.6).
+    pub fn uses_cpu_credits(&self) -> bool {
+        self.credits.is_used()
     }
 
     pub fn horizon(&self) -> SimTime {
@@ -481,7 +489,11 @@ impl Simulation {
             }
             Event::Complete { task, generation } => {
                 if self.is_current(task, generation) {
-                    self.begin_stop(task, StopReason::Completed);
+                    // A task slowed by its throttled burstable instance has work left (`sim/credits.rs`).
+                    match self.credits_work_left_ms(task) {
+                        Some(left) => self.schedule_in(left, Event::Complete { task, generation }),
+                        None => self.begin_stop(task, StopReason::Completed),
+                    }
                 }
             }
             Event::SpotInterrupt { task, generation } => {
@@ -547,6 +559,14 @@ impl Simulation {
     pub fn check_invariants(&self) -> Result<(), String> {
         self.tasks.check()?;
         self.demand.check(|s| (self.services.serving(s), self.services.running(s)))?;
+        self.credits.check(|t| {
+            let task = &self.tasks[t];
+            if task.state == crate::task::TaskState::Running {
+                task.instance
+            } else {
+                None
+            }
+        })?;
         self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
         self.spot.check(self.tasks.all())?;

@@ -107,6 +107,7 @@ impl Simulation {
             task_retirements: self.task_retirements(),
             commitments: self.commitments_summary(cost),
             demand: self.demand_summaries(),
+            cpu_credits: self.credits_summary(),
         }
     }
 
@@ -320,6 +321,8 @@ impl Simulation {
                         memory_total: i.memory_total(),
                         tasks: crate::narrow::u32_of(i.tasks.len()),
                         by_state,
+                        credit_balance: self.credits_now(i.instance_id()).map(|(b, _)| b),
+                        throttled: self.credits_now(i.instance_id()).is_some_and(|(_, t)| t),
                     }
                 })
                 .collect(),

@@ -57,6 +57,9 @@ fn task_definition(p: &mut Pick, name: &str, ec2: bool) -> Value {
     if p.chance(0.3) {
         td["lazy_loading"] = true.into();
     }
+    if p.chance(0.25) {
+        td["cpu_utilization_percent"] = json!(p.below(101));
+    }
     td
 }
 
@@ -95,6 +98,9 @@ fn provider(p: &mut Pick, index: usize) -> Value {
     }
     if p.chance(0.2) {
         group["insufficient_capacity"] = json!([{ "instance_type": types[0], "zone": zones[0] }]);
+    }
+    if types.iter().any(|t| t.starts_with("t3")) && p.chance(0.5) {
+        group["cpu_credits"] = (*p.one(&["standard", "unlimited"])).into();
     }
     group
 }

@@ -470,3 +470,70 @@ fn demand_columns_appear_in_the_csv_only_with_demand() {
     assert!(!without.series().to_csv().lines().next().unwrap().contains("offered"));
     assert!(without.metrics().demand.is_empty());
 }
+
+/// When each RunTask job of `workload` (by name) stopped because it completed, in seconds.
+fn completions(sim: &Simulation, workload: usize) -> Vec<f64> {
+    use fleetplan_engine::task::{Owner, StopReason};
+    let mut out = Vec::new();
+    for t in sim.tasks() {
+        if matches!(t.owner, Owner::Standalone { workload: w } if w.index() == workload)
+            && t.stop_reason == Some(StopReason::Completed)
+        {
+            let line = sim
+                .trace()
+                .iter()
+                .map(|e| e.to_string())
+                .find(|l| l.contains(&format!("task {} stop requested: completed", t.id.raw())))
+                .expect("traced");
+            out.push(line.split('s').next().unwrap().parse().unwrap());
+        }
+    }
+    out
+}
+
+#[test]
+fn t_family_preset_standard_throttles_the_batch_and_unlimited_pays_its_surplus_back() {
+    let sim = common::run_checked(common::preset("t-family-nightly-batch"), 1);
+    let summary = sim.metrics();
+    let group = |name: &str| summary.cpu_credits.iter().find(|c| c.group == name).expect("a credits row").clone();
+    let (standard, unlimited) = (group("standard"), group("unlimited"));
+    // "about 408 credits banked by 20:00": the batch's start; "empties its balance after about 7.5 hours and is
+    // held to its 20% baseline for about 1.7 hours"
+    assert_eq!(standard.min_balance, 0.0);
+    assert!((standard.throttled_instance_s / 3600.0 - 1.7).abs() < 0.1, "{standard:?}");
+    // "its batch finishes more than an hour after the other"
+    let (s, u) = (completions(&sim, 0), completions(&sim, 1));
+    assert_eq!((s.len(), u.len()), (2, 2));
+    let late = s.iter().copied().fold(0.0, f64::max) - u.iter().copied().fold(0.0, f64::max);
+    assert!(late > 3600.0, "{s:?} {u:?}");
+    // The unlimited batch runs its 8 hours exactly.
+    let started = 72_000.0;
+    assert!(u.iter().all(|&c| c - started < 8.0 * 3600.0 + 60.0), "{u:?}");
+    // "never slows, dips to about 29 surplus credits owed, and pays most of them back ...: nothing is charged,
+    // and the few credits still owed at the end would cost under a cent"
+    assert_eq!(unlimited.throttled_instance_s, 0.0);
+    assert!((unlimited.min_balance + 29.0).abs() < 1.0, "{unlimited:?}");
+    assert_eq!(unlimited.surplus_charged, 0.0);
+    assert!(unlimited.surplus_owed < 29.0 / 2.0 && unlimited.surplus_owed_usd < 0.01, "{unlimited:?}");
+}
+
+#[test]
+fn t_family_preset_banks_about_408_credits_by_the_batch() {
+    // "about 408 credits banked by 20:00": the preset cut at 20:00, when the batch is called.
+    let json = fleetplan_engine::presets::get("t-family-nightly-batch").unwrap().json;
+    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+    value["horizon_s"] = 72_000.into();
+    let sim = common::run_checked(common::scenario(&value.to_string()), 1);
+    for c in &sim.metrics().cpu_credits {
+        assert!((c.final_balance - 408.0).abs() < 1.0, "{c:?}");
+        assert_eq!(c.min_balance, 0.0);
+    }
+}
+
+#[test]
+fn credits_appear_in_the_summary_only_when_used() {
+    let without = common::run_checked(common::preset("ec2-consolidation"), 1);
+    assert!(without.metrics().cpu_credits.is_empty(), "t3.large groups, no credit settings: nothing new");
+    let json = serde_json::to_string(&without.metrics()).unwrap();
+    assert!(!json.contains("cpu_credits"));
+}

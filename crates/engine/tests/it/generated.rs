@@ -122,6 +122,9 @@ fn the_generator_reaches_every_feature() {
         "overload_fails_health_checks\":true",
         "ALBRequestCountPerTarget",
         "\"type\":\"noise\"",
+        "cpu_utilization_percent",
+        "\"cpu_credits\":\"standard\"",
+        "\"cpu_credits\":\"unlimited\"",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

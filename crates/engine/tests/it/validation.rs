@@ -312,3 +312,19 @@ fn step_scaling_and_scheduled_actions_are_checked() {
     assert_problem(&p, "services[0].autoscaling.scheduled_actions[0]", "neither");
     assert_problem(&p, "services[0].autoscaling.scheduled_actions[1].min_capacity", "above max_capacity");
 }
+
+#[test]
+fn cpu_credit_settings_are_checked() {
+    let p = problems_with(|v| {
+        v["task_definitions"][0]["cpu_utilization_percent"] = 120.into();
+        v["capacity_providers"] = serde_json::json!([
+            { "name": "m5", "instance_types": ["m5.large"], "max_size": 1, "cpu_credits": "standard" }
+        ]);
+    });
+    assert_problem(&p, "task_definitions[0].cpu_utilization_percent", "between 0 and 100");
+    assert_problem(&p, "capacity_providers[0].cpu_credits", "burstable (T family)");
+    let p = problems_with(|v| {
+        v["capacity_providers"] = serde_json::json!([{ "name": "t3", "instance_types": ["t3.medium"], "max_size": 1, "cpu_credits": "bursty" }]);
+    });
+    assert!(p.iter().any(|m| m.contains("standard") && m.contains("unlimited")), "{p:#?}");
+}

@@ -60,6 +60,13 @@ impl Validator {
                         self.pool(&at, &pool.instance_type, &pool.zone, &instance_types, &p.availability_zones)
                     })
                     .collect();
+                if p.cpu_credits.is_some() && !instance_types.iter().any(|t| t.is_burstable()) {
+                    self.err(
+                        field("cpu_credits"),
+                        "applies to burstable (T family) instance types, and the group has none",
+                    );
+                }
+                let cpu_credits = p.cpu_credits;
                 AsgProvider {
                     name: p.name.clone(),
                     instance_types,
@@ -86,6 +93,7 @@ impl Validator {
                     external: false,
                     insufficient_capacity,
                     managed_instances: None,
+                    cpu_credits,
                 }
             })
             .collect()
@@ -288,6 +296,7 @@ impl Validator {
                     external: true,
                     insufficient_capacity: Vec::new(),
                     managed_instances: None,
+                    cpu_credits: None,
                 }
             })
             .collect()

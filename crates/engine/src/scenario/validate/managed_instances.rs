@@ -184,6 +184,7 @@ impl Validator {
                         drain_after_ms: secs_to_ms(drain_after_days * 86_400.0),
                         fee_hour_usd,
                     }),
+                    cpu_credits: None,
                 }
             })
             .collect()

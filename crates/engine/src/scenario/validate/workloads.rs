@@ -53,6 +53,9 @@ impl Validator {
                         .run_duration_s
                         .map(|s| self.seconds(&field("run_duration_s"), s, 0.0, MAX_HORIZON_S)),
                     failure,
+                    cpu_utilization_percent: td
+                        .cpu_utilization_percent
+                        .map_or(0.0, |v| self.number(&field("cpu_utilization_percent"), v, 0.0, 100.0)),
                 }
             })
             .collect()

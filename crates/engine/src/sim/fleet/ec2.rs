@@ -78,6 +78,7 @@ impl Simulation {
     pub(super) fn instance_added(&mut self, id: InstanceId) {
         let (rate, charge) = self.instance_rate(id);
         self.accounting.start_billing(self.now, rate, &charge);
+        self.credits_instance_added(id);
         self.schedule_random_interruption(id);
         self.schedule_patching_drain(id);
     }
@@ -343,6 +344,7 @@ impl Simulation {
             self.tasks.set_kill_at(task, self.now);
             self.begin_stop(task, reason);
         }
+        self.credits_instance_gone(id);
         let launched_at = self.fleet.terminate(id, self.now);
         let (rate, charge) = self.instance_rate(id);
         let minimum = SimTime::from_secs_f64(defaults::EC2_MIN_BILLED_S).as_millis();

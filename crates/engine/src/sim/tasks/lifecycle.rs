@@ -14,7 +14,9 @@ const MS_PER_HOUR: f64 = 3_600_000.0;
 impl Simulation {
     /// Moves a task to `state` (the tasks part keeps the counts) and traces it.
     fn set_state(&mut self, task: TaskId, state: TaskState) {
+        let old = self.tasks[task].state;
         self.tasks.set_state(task, state);
+        self.credits_task_state(task, old, state);
         self.record(TraceWhat::State { task: task.raw(), state });
     }
 
