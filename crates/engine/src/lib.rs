@@ -35,6 +35,7 @@ pub mod output;
 pub mod presets;
 pub mod query;
 pub mod rng;
+pub mod schedule;
 pub mod scenario;
 pub mod share;
 mod sim;
