@@ -435,6 +435,7 @@ impl Validator {
                     assign_public_ip: r.assign_public_ip,
                     on_throttle: r.on_throttle,
                     placement: Arc::new(placement),
+                    scheduled: None,
                 }
             })
             .collect()
