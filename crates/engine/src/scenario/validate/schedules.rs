@@ -129,7 +129,8 @@ impl Validator {
                     continue;
                 }
             };
-            let until = start_utc.saturating_add(i64::try_from(horizon.as_millis()).unwrap_or(i64::MAX));
+            // Firings before the horizon's end (one at the very end could start nothing).
+            let until = start_utc.saturating_add(i64::try_from(horizon.as_millis()).unwrap_or(i64::MAX)) - 1;
             let firings = parsed.firings(start_utc, until, offset_min, MAX_FIRINGS + 1 - total.min(MAX_FIRINGS));
             total += firings.len();
             if total > MAX_FIRINGS {
@@ -224,7 +225,7 @@ mod tests {
                "scheduled_tasks": [{ "name": "a", "schedule": "rate(10 minutes)", "task_definition": "web" }]"#,
         );
         assert_eq!(p, Vec::<String>::new());
-        assert_eq!(s.run_tasks.iter().map(|r| r.at.as_millis() / 60_000).collect::<Vec<_>>(), vec![0, 10, 20, 30, 40, 50, 60]);
+        assert_eq!(s.run_tasks.iter().map(|r| r.at.as_millis() / 60_000).collect::<Vec<_>>(), vec![0, 10, 20, 30, 40, 50]);
         let (p, _) = check(
             r#""horizon_s": 604800,
                "scheduled_tasks": [{ "name": "a", "schedule": "rate(1 minute)", "task_definition": "web" }]"#,
