@@ -778,11 +778,20 @@ pub struct StepAdjustmentSpec {
     pub scaling_adjustment: i32,
 }
 
-/// A scheduled action of Application Auto Scaling: at `at_s`, the scalable target's min and / or max capacity.
+/// A scheduled action of Application Auto Scaling: at `at_s`, or at each firing of `schedule`, the scalable target's
+/// min and / or max capacity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduledActionSpec {
-    pub at_s: f64,
+    /// Simulated seconds of a one-time action; exclusive with `schedule`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_s: Option<f64>,
+    /// `PutScheduledAction`'s `Schedule`: `at(yyyy-mm-ddThh:mm:ss)`, `rate(value unit)` or `cron(fields)`
+    /// (`docs/model.md` §11), evaluated in `time_zone` (a fixed UTC offset; unset: UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_capacity: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -22,6 +22,59 @@ pub(super) const MAX_SCHEDULES: usize = 200;
 pub(super) const MAX_FIRINGS: usize = 5_000;
 
 impl Validator {
+    /// The simulated times (ms) at which the expression `expr` fires within the scenario's horizon, in the fixed
+    /// offset `time_zone`, at most `limit` (an error names `field` beyond it). Used by scheduled scaling actions.
+    pub(super) fn schedule_firings(
+        &mut self,
+        field: &str,
+        expr: &str,
+        time_zone: Option<&str>,
+        spec: &ScenarioSpec,
+        limit: usize,
+    ) -> Vec<u64> {
+        let parsed = match schedule::parse(expr) {
+            Ok(s) => s,
+            Err(e) => {
+                self.err(format!("{field}.schedule"), format!("`{expr}` is not a valid schedule expression {e}"));
+                return Vec::new();
+            }
+        };
+        let offset_min = match time_zone.map(schedule::parse_offset) {
+            None => 0,
+            Some(Ok(off)) => off,
+            Some(Err(e)) => {
+                self.err(format!("{field}.time_zone"), e);
+                return Vec::new();
+            }
+        };
+        let start_utc = match (spec.start.as_deref().and_then(schedule::parse_instant), &parsed) {
+            (Some(s), _) => s,
+            (None, Schedule::Rate { .. }) => 0,
+            (None, _) => {
+                self.err(
+                    format!("{field}.schedule"),
+                    "a cron or at schedule names wall-clock times: set the scenario's `start`",
+                );
+                return Vec::new();
+            }
+        };
+        let horizon_ms = if spec.horizon_s.is_finite() && spec.horizon_s > 0.0 {
+            crate::time::secs_to_ms(spec.horizon_s.min(super::MAX_HORIZON_S))
+        } else {
+            0
+        };
+        let until = start_utc.saturating_add(i64::try_from(horizon_ms).unwrap_or(i64::MAX)) - 1;
+        let firings = parsed.firings(start_utc, until, offset_min, limit.saturating_add(1));
+        if firings.len() > limit {
+            self.err(
+                format!("{field}.schedule"),
+                format!("fires more than {MAX_FIRINGS} times within the horizon; use a longer rate"),
+            );
+            return Vec::new();
+        }
+        firings.into_iter().map(|t| u64::try_from(t - start_utc).unwrap_or(0)).collect()
+    }
+
     pub(super) fn scheduled_tasks(
         &mut self,
         spec: &ScenarioSpec,
