@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use fleetplan_engine::output::{CommitmentsSummary, FailedLaunches};
 use fleetplan_engine::output::{Limiter, QuotaHit, TaskRetirementSummary};
+use fleetplan_engine::output::ScheduleSummary;
 use fleetplan_engine::spec::SavingsPlanKind;
 use fleetplan_engine::Summary;
 use yew::prelude::*;
@@ -18,6 +19,15 @@ fn seconds(v: Option<f64>) -> String {
 
 /// Launches EC2 refused with InsufficientInstanceCapacity in every pool, per Auto Scaling group:
 /// "asg-a 4, asg-b 1 (InsufficientInstanceCapacity in every pool)".
+/// A schedule's throttled RunTask calls and the scheduler's retries after them.
+fn schedule_throttled(s: &ScheduleSummary) -> String {
+    if s.throttled_calls == 0 {
+        "–".to_string()
+    } else {
+        format!("{} calls, {} retries", s.throttled_calls, s.retries)
+    }
+}
+
 fn failed_launches(groups: &[FailedLaunches]) -> String {
     let each: Vec<String> = groups.iter().map(|g| format!("{} {}", g.provider, g.launches)).collect();
     format!("{} (InsufficientInstanceCapacity in every pool)", each.join(", "))
@@ -203,6 +213,22 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                                         <span class="note">{ format!(" · {} overloaded tasks failed", d.overload_failures) }</span>
                                     }
                                 </td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            if !summary.schedules.is_empty() {
+                <table id="schedules" class="services">
+                    <thead><tr><th scope="col">{ "Schedule" }</th><th scope="col">{ "Fired" }</th><th scope="col">{ "Tasks started" }</th><th scope="col">{ "Throttled" }</th><th scope="col">{ "Dropped" }</th></tr></thead>
+                    <tbody>
+                        { for summary.schedules.iter().map(|s| html! {
+                            <tr>
+                                <th scope="row">{ s.name.clone() }<span class="note">{ format!(" {}", s.expression) }</span></th>
+                                <td>{ format!("{}/{}", s.fired, s.firings) }</td>
+                                <td>{ s.tasks_started }</td>
+                                <td>{ schedule_throttled(s) }</td>
+                                <td>{ s.dropped }</td>
                             </tr>
                         }) }
                     </tbody>
