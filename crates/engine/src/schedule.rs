@@ -35,9 +35,13 @@ const YEAR_MAX: i64 = 2199;
 pub enum Schedule {
     Cron(Box<Cron>),
     /// `rate(value unit)`: every `every_ms`, from the schedule's start.
-    Rate { every_ms: i64 },
+    Rate {
+        every_ms: i64,
+    },
     /// `at(...)`: once, at this local wall-clock time (milliseconds since the epoch as if the zone were UTC).
-    At { local_ms: i64 },
+    At {
+        local_ms: i64,
+    },
 }
 
 /// The day-of-month field.
@@ -139,7 +143,9 @@ fn parse_rate(body: &str, col0: usize) -> Result<Schedule, ScheduleError> {
         "hours" => (60 * MINUTE_MS, true),
         "day" => (DAY_MS, false),
         "days" => (DAY_MS, true),
-        other => return fail(unit_col, format!("`{other}` is not a unit: minute | minutes | hour | hours | day | days")),
+        other => {
+            return fail(unit_col, format!("`{other}` is not a unit: minute | minutes | hour | hours | day | days"))
+        }
     };
     if (value == 1) == plural {
         let want = if value == 1 { "singular (rate(1 hour))" } else { "plural (rate(5 hours))" };
@@ -182,11 +188,13 @@ impl Field {
         }
         match text.parse::<u32>() {
             Ok(v) if (self.min..=self.max).contains(&v) && !text.starts_with('+') => Ok(v),
-            Ok(v) if !text.starts_with('+') => fail(
+            Ok(v) if !text.starts_with('+') => {
+                fail(col, format!("{}: {v} is out of range {}-{}{}", self.name, self.min, self.max, self.named_range()))
+            }
+            _ => fail(
                 col,
-                format!("{}: {v} is out of range {}-{}{}", self.name, self.min, self.max, self.named_range()),
+                format!("{}: `{text}` is not a value ({}-{}{})", self.name, self.min, self.max, self.named_range()),
             ),
-            _ => fail(col, format!("{}: `{text}` is not a value ({}-{}{})", self.name, self.min, self.max, self.named_range())),
         }
     }
 
@@ -319,7 +327,10 @@ fn parse_cron(body: &str, col0: usize) -> Result<Cron, ScheduleError> {
         other => {
             if let Some((d, k)) = other.split_once('#') {
                 if d.contains(',') || k.contains(',') {
-                    return fail(dow_col, "Day-of-week: with `#` the field holds one expression (\"3#1,6#3\" is invalid)");
+                    return fail(
+                        dow_col,
+                        "Day-of-week: with `#` the field holds one expression (\"3#1,6#3\" is invalid)",
+                    );
                 }
                 let day = FIELDS[4].value(d, dow_col)?;
                 match k.parse::<u32>() {
@@ -407,7 +418,9 @@ impl Cron {
                 let last = days - i64::from(d) + i64::from(dim);
                 d == nearest_weekday_in_month(last, dim, dim)
             }
-            MonthDay::NearestWeekday(n) => n <= dim && d == nearest_weekday_in_month(days - i64::from(d) + i64::from(n), n, dim),
+            MonthDay::NearestWeekday(n) => {
+                n <= dim && d == nearest_weekday_in_month(days - i64::from(d) + i64::from(n), n, dim)
+            }
         };
         let dow_ok = match self.week_day {
             WeekDay::Any => true,
@@ -679,9 +692,10 @@ mod tests {
         assert_eq!(s.firings(0, 12 * MINUTE_MS, 0, 100), vec![0, 5 * MINUTE_MS, 10 * MINUTE_MS]);
         assert_eq!(parse("rate(1 day)").unwrap(), Schedule::Rate { every_ms: DAY_MS });
         let once = parse("at(2026-12-03T02:00:00)").unwrap();
-        assert_eq!(once.firings(at("2026-12-02T08:00+09:00"), at("2026-12-04T00:00Z"), 540, 9), vec![at(
-            "2026-12-03T02:00+09:00"
-        )]);
+        assert_eq!(
+            once.firings(at("2026-12-02T08:00+09:00"), at("2026-12-04T00:00Z"), 540, 9),
+            vec![at("2026-12-03T02:00+09:00")]
+        );
         assert_eq!(once.firings(at("2026-12-03T08:00+09:00"), at("2026-12-04T00:00Z"), 540, 9), Vec::<i64>::new());
     }
 
@@ -696,7 +710,10 @@ mod tests {
         assert!(err("cron(0 2 ? * ? *)").contains("must be `?`"));
         assert!(err("cron(0 2 * *)").contains("six required fields"));
         assert!(err("cron(0 2 * * ? * )").contains("exactly one space"));
-        assert_eq!(err("cron(0 2 ? * 3#1,6#3 *)"), "at column 14: Day-of-week: with `#` the field holds one expression (\"3#1,6#3\" is invalid)");
+        assert_eq!(
+            err("cron(0 2 ? * 3#1,6#3 *)"),
+            "at column 14: Day-of-week: with `#` the field holds one expression (\"3#1,6#3\" is invalid)"
+        );
         assert!(err("cron(0 2 ? * MON/2 *)").contains("`/` is not allowed"));
         assert!(err("cron(0 2 * FOO ? *)").starts_with("at column 12: Month: `FOO` is not a value (1-12 or JAN-DEC)"));
         assert!(err("cron(0 2 * * ? 2200)").contains("2200 is out of range 1970-2199"));

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
+use fleetplan_engine::output::ScheduleSummary;
 use fleetplan_engine::output::{CommitmentsSummary, FailedLaunches};
 use fleetplan_engine::output::{Limiter, QuotaHit, TaskRetirementSummary};
-use fleetplan_engine::output::ScheduleSummary;
 use fleetplan_engine::spec::SavingsPlanKind;
 use fleetplan_engine::Summary;
 use yew::prelude::*;

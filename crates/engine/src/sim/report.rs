@@ -2,6 +2,7 @@
 
 use super::Simulation;
 use crate::ids::ProviderId;
+use crate::output::ScheduleSummary;
 use crate::output::{
     Bucket, BucketView, CapacityCost, ChartMarker, CommitmentsSummary, CostBreakdown, FailedLaunches, InstanceView,
     LimitShare, Limiter, Place, PoolView, ProviderCost, ProviderView, ReservedInstanceResult, RunTaskCost,
@@ -9,7 +10,6 @@ use crate::output::{
 };
 use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};
-use crate::output::ScheduleSummary;
 use crate::time::{ms_to_secs, SimTime};
 
 /// Rounds to a fixed number of decimals so summaries print the same everywhere and read well.

@@ -384,13 +384,21 @@ mod tests {
         assert_eq!(sim.now, SimTime(60_000));
         let third = sim.workloads.iter().nth(2).expect("third");
         assert_eq!((third.throttled_calls, third.retries), (1, 1));
-        let retries: Vec<SimTime> =
-            sim.queued().into_iter().filter(|(_, e)| matches!(e, Event::RunTaskCall { .. })).map(|(at, _)| at).collect();
+        let retries: Vec<SimTime> = sim
+            .queued()
+            .into_iter()
+            .filter(|(_, e)| matches!(e, Event::RunTaskCall { .. }))
+            .map(|(at, _)| at)
+            .collect();
         assert_eq!(retries, vec![SimTime(61_000)]);
         // Throttled again at 61 s: the next wait doubles to 2 s.
         sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
-        let retries: Vec<SimTime> =
-            sim.queued().into_iter().filter(|(_, e)| matches!(e, Event::RunTaskCall { .. })).map(|(at, _)| at).collect();
+        let retries: Vec<SimTime> = sim
+            .queued()
+            .into_iter()
+            .filter(|(_, e)| matches!(e, Event::RunTaskCall { .. }))
+            .map(|(at, _)| at)
+            .collect();
         assert_eq!(retries, vec![SimTime(63_000)]);
         assert_eq!(super::scheduler_backoff_ms(10), 60_000);
     }

@@ -288,8 +288,16 @@ fn generate(seed: u64) -> Value {
     }
     if p.chance(0.2) {
         let expressions: &[&str] = if with_start {
-            &["cron(0 2 * * ? *)", "cron(*/5 * * * ? *)", "cron(0/2 2 ? * MON-FRI *)", "cron(0 2 L * ? *)",
-              "cron(0 2 ? * 3#1 *)", "cron(0 2 15W * ? *)", "at(2026-12-05T02:00:00)", "rate(10 minutes)"]
+            &[
+                "cron(0 2 * * ? *)",
+                "cron(*/5 * * * ? *)",
+                "cron(0/2 2 ? * MON-FRI *)",
+                "cron(0 2 L * ? *)",
+                "cron(0 2 ? * 3#1 *)",
+                "cron(0 2 15W * ? *)",
+                "at(2026-12-05T02:00:00)",
+                "rate(10 minutes)",
+            ]
         } else {
             &["rate(1 minute)", "rate(10 minutes)", "rate(1 hour)"]
         };
@@ -308,7 +316,8 @@ fn generate(seed: u64) -> Value {
                     t["flexible_time_window_minutes"] = json!(p.range(1, 30));
                 }
                 if p.chance(0.4) {
-                    t["retry_policy"] = json!({ "maximum_event_age_s": p.range(60, 600), "maximum_retry_attempts": p.below(5) });
+                    t["retry_policy"] =
+                        json!({ "maximum_event_age_s": p.range(60, 600), "maximum_retry_attempts": p.below(5) });
                 }
                 t
             })
@@ -319,7 +328,8 @@ fn generate(seed: u64) -> Value {
     for s in scenario["services"].as_array_mut().unwrap() {
         if s.get("autoscaling").is_some() && p.chance(0.3) {
             let max = s["autoscaling"]["max_capacity"].clone();
-            s["autoscaling"]["scheduled_actions"] = json!([{ "schedule": expression, "time_zone": "+09:00", "max_capacity": max }]);
+            s["autoscaling"]["scheduled_actions"] =
+                json!([{ "schedule": expression, "time_zone": "+09:00", "max_capacity": max }]);
         }
     }
     scenario

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use crate::defaults as d;
 use crate::schedule::{self, Schedule};
-use crate::spec::{PlacementStrategySpec, ScenarioSpec};
 use crate::spec::OnThrottle;
+use crate::spec::{PlacementStrategySpec, ScenarioSpec};
 use crate::time::SimTime;
 
 use super::super::{AsgProvider, RunTaskWorkload, ScheduleInfo, ScheduledCall, TaskDef};
@@ -85,7 +85,10 @@ impl Validator {
         let mut infos = Vec::new();
         let mut bursts: Vec<RunTaskWorkload> = Vec::new();
         if spec.scheduled_tasks.len() > MAX_SCHEDULES {
-            self.err("scheduled_tasks", format!("at most {MAX_SCHEDULES} schedules, got {}", spec.scheduled_tasks.len()));
+            self.err(
+                "scheduled_tasks",
+                format!("at most {MAX_SCHEDULES} schedules, got {}", spec.scheduled_tasks.len()),
+            );
             return (infos, bursts);
         }
         // Simulated time 0 is the scenario's `start`; without one, 1970-01-01T00:00Z (only rate schedules may do
@@ -136,7 +139,11 @@ impl Validator {
             if st.task_count == 0 || st.task_count > d::SCHEDULER_MAX_TASK_COUNT {
                 self.err(
                     field("task_count"),
-                    format!("a RunTask target starts 1 to {} tasks, got {}", d::SCHEDULER_MAX_TASK_COUNT, st.task_count),
+                    format!(
+                        "a RunTask target starts 1 to {} tasks, got {}",
+                        d::SCHEDULER_MAX_TASK_COUNT,
+                        st.task_count
+                    ),
                 );
             }
             let window_ms = match st.flexible_time_window_minutes {
@@ -211,7 +218,9 @@ impl Validator {
                     scheduled: Some(ScheduledCall {
                         schedule: schedule_index,
                         window_ms,
-                        max_event_age_ms: u64::from(age.clamp(d::SCHEDULER_MIN_EVENT_AGE_S, d::SCHEDULER_MAX_EVENT_AGE_S)) * 1000,
+                        max_event_age_ms: u64::from(
+                            age.clamp(d::SCHEDULER_MIN_EVENT_AGE_S, d::SCHEDULER_MAX_EVENT_AGE_S),
+                        ) * 1000,
                         max_retry_attempts: attempts.min(d::SCHEDULER_MAX_RETRY_ATTEMPTS),
                     }),
                 });
@@ -268,9 +277,8 @@ mod tests {
 
     #[test]
     fn cron_needs_a_start_and_firings_are_bounded() {
-        let (p, _) = check(
-            r#""scheduled_tasks": [{ "name": "a", "schedule": "cron(0 2 * * ? *)", "task_definition": "web" }]"#,
-        );
+        let (p, _) =
+            check(r#""scheduled_tasks": [{ "name": "a", "schedule": "cron(0 2 * * ? *)", "task_definition": "web" }]"#);
         assert_eq!(p.len(), 1);
         assert!(p[0].contains("set the scenario's `start`"));
         let (p, s) = check(
@@ -278,7 +286,10 @@ mod tests {
                "scheduled_tasks": [{ "name": "a", "schedule": "rate(10 minutes)", "task_definition": "web" }]"#,
         );
         assert_eq!(p, Vec::<String>::new());
-        assert_eq!(s.run_tasks.iter().map(|r| r.at.as_millis() / 60_000).collect::<Vec<_>>(), vec![0, 10, 20, 30, 40, 50]);
+        assert_eq!(
+            s.run_tasks.iter().map(|r| r.at.as_millis() / 60_000).collect::<Vec<_>>(),
+            vec![0, 10, 20, 30, 40, 50]
+        );
         let (p, _) = check(
             r#""horizon_s": 604800,
                "scheduled_tasks": [{ "name": "a", "schedule": "rate(1 minute)", "task_definition": "web" }]"#,

@@ -287,7 +287,8 @@ impl Validator {
                     )
                 });
                 let quota = spec.limits.tasks_per_service.unwrap_or(crate::defaults::TASKS_PER_SERVICE);
-                let autoscaling = s.autoscaling.as_ref().map(|a| self.autoscaling(&field("autoscaling"), a, s, quota, spec));
+                let autoscaling =
+                    s.autoscaling.as_ref().map(|a| self.autoscaling(&field("autoscaling"), a, s, quota, spec));
                 Service {
                     name: s.name.clone(),
                     task_def,
