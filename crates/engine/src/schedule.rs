@@ -25,6 +25,7 @@
 //! modelled. All arithmetic is integer milliseconds since 1970-01-01T00:00Z (`i64`).
 
 const MINUTE_MS: i64 = 60_000;
+const MAX_EXPRESSION_LEN: usize = 256;
 const DAY_MS: i64 = 86_400_000;
 /// The Year field's range in the cron reference table.
 const YEAR_MIN: i64 = 1970;
@@ -103,6 +104,11 @@ fn fail<T>(column: usize, message: impl Into<String>) -> Result<T, ScheduleError
 
 /// Parses `cron(...)`, `rate(...)` or `at(...)`.
 pub fn parse(text: &str) -> Result<Schedule, ScheduleError> {
+    // A bound on the work a hostile file can ask of the parser. 256 characters: an assumption, the "Maximum length of
+    // 256" other AWS APIs publish for their ScheduleExpression (the Scheduler's own limit was not found).
+    if text.len() > MAX_EXPRESSION_LEN {
+        return fail(MAX_EXPRESSION_LEN + 1, format!("an expression is at most {MAX_EXPRESSION_LEN} characters"));
+    }
     let inner = |prefix: &str| -> Option<Result<&str, ScheduleError>> {
         let rest = text.strip_prefix(prefix)?;
         Some(match rest.strip_suffix(')') {
@@ -722,6 +728,8 @@ mod tests {
         assert!(err("every day").contains("cron(minutes hours"));
         assert!(err("at(2026-02-30T02:00:00)").contains("not a date-time"));
         assert!(err("cron(*/0 * * * ? *)").contains("not an increment"));
+        let long = format!("cron({} * * * ? *)", vec!["0"; 200].join(","));
+        assert_eq!(err(&long), "at column 257: an expression is at most 256 characters");
     }
 
     #[test]

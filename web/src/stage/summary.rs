@@ -416,4 +416,23 @@ mod tests {
         assert!(rows[1].1.contains("saves $"), "{rows:?}");
         assert!(rows[3].1.contains("break-even $1.1"), "{rows:?}");
     }
+
+    #[test]
+    fn a_schedule_reads_its_throttled_calls_and_retries() {
+        let mut s = ScheduleSummary {
+            name: "etl".into(),
+            expression: "cron(0 2 * * ? *)".into(),
+            firings: 1,
+            fired: 1,
+            tasks_started: 10,
+            tasks_failed: 0,
+            throttled_calls: 0,
+            retries: 0,
+            dropped: 0,
+            longest_settle_s: Some(70.0),
+        };
+        assert_eq!(schedule_throttled(&s), "–");
+        (s.throttled_calls, s.retries) = (3, 3);
+        assert_eq!(schedule_throttled(&s), "3 calls, 3 retries");
+    }
 }
