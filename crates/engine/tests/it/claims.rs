@@ -485,6 +485,8 @@ fn nightly_burst_preset_throttles_half_the_calls_and_drops_the_one_without_retri
     let throttled = etl.iter().filter(|s| s.throttled_calls > 0).count();
     assert!((9..=12).contains(&throttled), "about half the ETL calls throttled: {throttled}");
     assert!(etl.iter().map(|s| s.retries).sum::<u32>() >= 20, "retried with backoff");
+    // "over a few seconds": at most 3 retries each (after 1, 2 and 4 s), so every call is made within 7 s.
+    assert!(etl.iter().all(|s| s.retries <= 3));
     let fragile = by("fragile");
     assert_eq!((fragile.dropped, fragile.tasks_started, fragile.retries), (1, 0, 0));
     let flex = by("report-flex");
