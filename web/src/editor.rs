@@ -593,6 +593,8 @@ mod tests {
         base["services"][0]["name"] = "web".into();
         base["task_definitions"][0]["name"] = "app".into();
         base["services"][0]["task_definition"] = "app".into();
+        // A wall-clock start, so cron schedules (scheduled tasks, recurring scaling actions) have dates.
+        base["start"] = "2026-12-02T20:00:00+09:00".into();
         let check = |draft: &Value, what: &str| {
             if let Err(e) = Scenario::from_json(&draft.to_string()) {
                 panic!("{what}: {e}");

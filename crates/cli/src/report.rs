@@ -81,6 +81,13 @@ pub fn summary_text(summary: &Summary) -> String {
             seconds(r.settled_s)
         );
     }
+    for s in &summary.schedules {
+        let _ = writeln!(
+            out,
+            "  schedule {} {}: fired {}/{}, {} tasks started, {} throttled calls, {} retries, {} dropped",
+            s.name, s.expression, s.fired, s.firings, s.tasks_started, s.throttled_calls, s.retries, s.dropped
+        );
+    }
     if let Some(stop) = &summary.stopped_early {
         let _ = writeln!(out, "  STOPPED EARLY at {:.1} s: {}", stop.at_s, stop.reason);
     }

@@ -302,3 +302,19 @@ pub const CREDIT_ACCRUAL_HOURS: f64 = 24.0;
 /// CPU credits an instance has at launch: 0. Launch credits are a T2 standard-mode feature (*Standard mode
 /// concepts*, "Launch credits"); T3 instances start with an empty balance. An assumption for any other type.
 pub const LAUNCH_CREDITS: f64 = 0.0;
+
+/// EventBridge Scheduler `RetryPolicy` (API reference *RetryPolicy*): `MaximumEventAgeInSeconds` "Valid Range:
+/// Minimum value of 60. Maximum value of 86400" and `MaximumRetryAttempts` "Minimum value of 0. Maximum value of
+/// 185". Unset, a schedule retries for the most the API allows (24 hours, 185 attempts), the console's defaults.
+pub const SCHEDULER_MAX_EVENT_AGE_S: u32 = 86_400;
+pub const SCHEDULER_MIN_EVENT_AGE_S: u32 = 60;
+pub const SCHEDULER_MAX_RETRY_ATTEMPTS: u32 = 185;
+/// "Retry attempts with exponential backoff continue until either the maximum number of attempts is made or until the
+/// duration of the MaximumEventAgeInSeconds is reached" (*RetryPolicy*). The backoff's base and ceiling are not
+/// published: assumption, the first retry after 1 s, doubling, at most 60 s apart.
+pub const SCHEDULER_RETRY_BASE_MS: u64 = 1_000;
+pub const SCHEDULER_RETRY_CAP_MS: u64 = 60_000;
+/// `FlexibleTimeWindow.MaximumWindowInMinutes`: "Valid Range: Minimum value of 1. Maximum value of 1440."
+pub const SCHEDULER_MAX_WINDOW_MINUTES: u32 = 1_440;
+/// `EcsParameters.TaskCount` of an EventBridge Scheduler target: "Valid Range: Minimum value of 1. Maximum value of 10."
+pub const SCHEDULER_MAX_TASK_COUNT: u32 = 10;

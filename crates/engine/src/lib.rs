@@ -36,6 +36,7 @@ pub mod presets;
 pub mod query;
 pub mod rng;
 pub mod scenario;
+pub mod schedule;
 pub mod share;
 mod sim;
 pub mod spec;

@@ -440,6 +440,11 @@ pub struct Summary {
     /// Each group with burstable (T family) instances, when the scenario uses CPU credits; left out otherwise.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cpu_credits: Vec<CreditSummary>,
+    // ---- EventBridge scheduled tasks (issue 10) ----
+    /// Each `scheduled_tasks` schedule: firings, tasks started, throttled calls, retries, firings dropped; left out
+    /// when the scenario has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<ScheduleSummary>,
 }
 
 /// One group's CPU credits over the run (`docs/model.md` §4.6). Credits: one is one vCPU at 100% for a minute.
@@ -479,6 +484,29 @@ impl CreditSummary {
         self.surplus_owed_usd = r(self.surplus_owed_usd, 10_000.0);
         self
     }
+}
+
+/// One EventBridge schedule over the run (`docs/model.md` §11). Each firing is also a `run_tasks` entry named
+/// `schedule @ local time`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScheduleSummary {
+    pub name: String,
+    pub expression: String,
+    /// Firings within the horizon.
+    pub firings: u32,
+    /// Firings that called RunTask by the end of the run (a flexible time window may hold one past it).
+    pub fired: u32,
+    pub tasks_started: u32,
+    pub tasks_failed: u32,
+    /// RunTask calls throttled (each retried or, at the end, dropped).
+    pub throttled_calls: u64,
+    /// Retries the scheduler made after throttling.
+    pub retries: u32,
+    /// Firings given up after the retry policy's maximum event age or retry attempts.
+    pub dropped: u32,
+    /// Seconds from the first firing's scheduled time until the last of its tasks started (the burst's spread),
+    /// over all firings: the longest.
+    pub longest_settle_s: Option<f64>,
 }
 
 /// Why and when a run stopped before its horizon (its `RunBudget` ran out).

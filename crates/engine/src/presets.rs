@@ -289,6 +289,17 @@ static PRESETS: &[Preset] = &[
          unlimited group spends surplus credits instead (negative minimum balance), finishes on time, and pays most \
          of them back from its idle hours: nothing is charged."
     ),
+    preset!(
+        "nightly-0200-burst",
+        "Nightly 02:00 scheduled RunTask burst (EventBridge Scheduler)",
+        None,
+        "At 02:00 Tokyo time (30 minutes in) twenty schedules at cron(0 2 * * ? *) each call RunTask for 10 Fargate \
+         tasks in the same instant. The Fargate RunTask call bucket (20 calls) and launch bucket (100 tasks) empty at \
+         once: half the calls are throttled and EventBridge Scheduler retries them with exponential backoff, so the 200 \
+         tasks start over a few seconds instead of at once (summary: schedules, throttled calls, retries). `fragile` has \
+         MaximumRetryAttempts 0: throttled once, it is dropped and its tasks never run. `report-flex` has a 15-minute \
+         flexible time window: it fires later in the window and is never throttled. The charts mark each firing time."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

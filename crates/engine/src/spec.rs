@@ -2,7 +2,7 @@
 //!
 //! These types mirror the file one to one and carry the documented defaults. They are *unvalidated*:
 //! [`crate::scenario::Scenario::from_spec`] checks them and resolves names into indices. Parts of the model that
-//! this version does not simulate yet (AWS Batch, scheduled tasks, launch type `EC2` without a
+//! this version does not simulate yet (AWS Batch, launch type `EC2` without a
 //! capacity provider) have a place in the format so files written for later versions are recognised, and are
 //! rejected by validation with a message instead of being silently ignored.
 
@@ -49,9 +49,9 @@ pub struct ScenarioSpec {
     /// AWS Batch compute environments, queues and jobs: planned, rejected by validation for now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<Value>,
-    /// EventBridge scheduled tasks: planned, rejected by validation for now.
+    /// EventBridge Scheduler schedules whose target calls RunTask (`docs/model.md` §11).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub scheduled_tasks: Vec<Value>,
+    pub scheduled_tasks: Vec<ScheduledTaskSpec>,
     /// Amazon ECS Managed Instances capacity providers: AWS-managed EC2 instances chosen from instance
     /// requirements (`docs/model.md` §4.9).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -795,11 +795,20 @@ pub struct StepAdjustmentSpec {
     pub scaling_adjustment: i32,
 }
 
-/// A scheduled action of Application Auto Scaling: at `at_s`, the scalable target's min and / or max capacity.
+/// A scheduled action of Application Auto Scaling: at `at_s`, or at each firing of `schedule`, the scalable target's
+/// min and / or max capacity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduledActionSpec {
-    pub at_s: f64,
+    /// Simulated seconds of a one-time action; exclusive with `schedule`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_s: Option<f64>,
+    /// `PutScheduledAction`'s `Schedule`: `at(yyyy-mm-ddThh:mm:ss)`, `rate(value unit)` or `cron(fields)`
+    /// (`docs/model.md` §11), evaluated in `time_zone` (a fixed UTC offset; unset: UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_capacity: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1100,4 +1109,48 @@ pub struct ReservedInstanceSpec {
     pub count: u32,
     /// The effective discount off On-Demand (upfront part spread over the term), in percent.
     pub discount_percent: f64,
+}
+
+/// An EventBridge Scheduler schedule whose target is ECS RunTask (`docs/model.md` §11): each firing is one RunTask call
+/// for `task_count` tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledTaskSpec {
+    pub name: String,
+    /// `cron(minutes hours day-of-month month day-of-week year)`, `rate(value unit)` or `at(yyyy-mm-ddThh:mm:ss)`.
+    pub schedule: String,
+    /// The time zone the expression is evaluated in, as a fixed UTC offset (`+09:00`, `UTC`). Unset: UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    pub task_definition: String,
+    /// `EcsParameters.TaskCount`: 1 to 10, default 1.
+    #[serde(default = "default_task_count")]
+    pub task_count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<LaunchType>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_provider_strategy: Vec<StrategyItemSpec>,
+    #[serde(default)]
+    pub assign_public_ip: bool,
+    /// `FlexibleTimeWindow.MaximumWindowInMinutes` (1 to 1440) with mode `FLEXIBLE`; unset: mode `OFF`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flexible_time_window_minutes: Option<u32>,
+    #[serde(default)]
+    pub retry_policy: SchedulerRetryPolicySpec,
+}
+
+fn default_task_count() -> u32 {
+    1
+}
+
+/// `RetryPolicy` of an EventBridge Scheduler target.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchedulerRetryPolicySpec {
+    /// `MaximumEventAgeInSeconds`: 60 to 86400; unset: 86400.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_event_age_s: Option<u32>,
+    /// `MaximumRetryAttempts`: 0 to 185; unset: 185.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_retry_attempts: Option<u32>,
 }

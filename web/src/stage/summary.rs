@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use fleetplan_engine::output::ScheduleSummary;
 use fleetplan_engine::output::{CommitmentsSummary, FailedLaunches};
 use fleetplan_engine::output::{Limiter, QuotaHit, TaskRetirementSummary};
 use fleetplan_engine::spec::SavingsPlanKind;
@@ -18,6 +19,15 @@ fn seconds(v: Option<f64>) -> String {
 
 /// Launches EC2 refused with InsufficientInstanceCapacity in every pool, per Auto Scaling group:
 /// "asg-a 4, asg-b 1 (InsufficientInstanceCapacity in every pool)".
+/// A schedule's throttled RunTask calls and the scheduler's retries after them.
+fn schedule_throttled(s: &ScheduleSummary) -> String {
+    if s.throttled_calls == 0 {
+        "–".to_string()
+    } else {
+        format!("{} calls, {} retries", s.throttled_calls, s.retries)
+    }
+}
+
 fn failed_launches(groups: &[FailedLaunches]) -> String {
     let each: Vec<String> = groups.iter().map(|g| format!("{} {}", g.provider, g.launches)).collect();
     format!("{} (InsufficientInstanceCapacity in every pool)", each.join(", "))
@@ -224,6 +234,22 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     </tbody>
                 </table>
             }
+            if !summary.schedules.is_empty() {
+                <table id="schedules" class="services">
+                    <thead><tr><th scope="col">{ "Schedule" }</th><th scope="col">{ "Fired" }</th><th scope="col">{ "Tasks started" }</th><th scope="col">{ "Throttled" }</th><th scope="col">{ "Dropped" }</th></tr></thead>
+                    <tbody>
+                        { for summary.schedules.iter().map(|s| html! {
+                            <tr>
+                                <th scope="row">{ s.name.clone() }<span class="note">{ format!(" {}", s.expression) }</span></th>
+                                <td>{ format!("{}/{}", s.fired, s.firings) }</td>
+                                <td>{ s.tasks_started }</td>
+                                <td>{ schedule_throttled(s) }</td>
+                                <td>{ s.dropped }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
             if !summary.services.is_empty() {
                 <table id="services" class="services">
                     <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at" }</th><th scope="col">{ "Rate" }</th><th scope="col">{ "Limited by" }</th></tr></thead>
@@ -413,5 +439,24 @@ mod tests {
         );
         assert!(rows[1].1.contains("saves $"), "{rows:?}");
         assert!(rows[3].1.contains("break-even $1.1"), "{rows:?}");
+    }
+
+    #[test]
+    fn a_schedule_reads_its_throttled_calls_and_retries() {
+        let mut s = ScheduleSummary {
+            name: "etl".into(),
+            expression: "cron(0 2 * * ? *)".into(),
+            firings: 1,
+            fired: 1,
+            tasks_started: 10,
+            tasks_failed: 0,
+            throttled_calls: 0,
+            retries: 0,
+            dropped: 0,
+            longest_settle_s: Some(70.0),
+        };
+        assert_eq!(schedule_throttled(&s), "–");
+        (s.throttled_calls, s.retries) = (3, 3);
+        assert_eq!(schedule_throttled(&s), "3 calls, 3 retries");
     }
 }

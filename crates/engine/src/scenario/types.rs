@@ -314,6 +314,29 @@ pub struct RunTaskWorkload {
     pub on_throttle: OnThrottle,
     /// Shared: placement reads it for every task, so it is never copied.
     pub placement: Arc<Placement>,
+    /// Set when the burst is one firing of an EventBridge schedule (`docs/model.md` §11): `at` is then the firing's
+    /// scheduled time and the scheduler's retry policy replaces `on_throttle`.
+    pub scheduled: Option<ScheduledCall>,
+}
+
+/// One firing of a `scheduled_tasks` schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduledCall {
+    /// Index in `Scenario::schedules`.
+    pub schedule: usize,
+    /// The flexible time window (0: mode `OFF`).
+    pub window_ms: u64,
+    pub max_event_age_ms: u64,
+    pub max_retry_attempts: u32,
+}
+
+/// A validated `scheduled_tasks` entry: what the summary names. Its firings are RunTask workloads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleInfo {
+    pub name: String,
+    pub expression: String,
+    /// The time zone's fixed offset from UTC, in minutes.
+    pub offset_min: i64,
 }
 
 /// What a timed event does. `PoolCapacity`: a pool of a group (index in its `instance_types`, index in its
@@ -380,6 +403,8 @@ pub struct Scenario {
     pub events: Vec<TimedEvent>,
     /// Savings Plans and Reserved Instances (empty: every price is On-Demand or Spot).
     pub commitments: Commitments,
+    /// EventBridge schedules (`docs/model.md` §11); their firings are in `run_tasks`.
+    pub schedules: Vec<ScheduleInfo>,
 }
 
 impl Scenario {

@@ -604,6 +604,32 @@ mod tests {
         assert_eq!(desired(&sim), 6);
     }
 
+    /// Recurring scheduled scaling (`PutScheduledAction` with a cron `Schedule`): up to 6 tasks at 08:00 and back to
+    /// at most 2 at 08:05 local time, every day; the run starts at 07:58 +09:00.
+    #[test]
+    fn a_recurring_scheduled_action_fires_at_each_cron_time() {
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2,
+               "demand": { "profile": [{ "type": "constant", "rps": 10 }], "requests_per_task": 100 },
+               "autoscaling": { "min_capacity": 2, "max_capacity": 10,
+                                "scheduled_actions": [
+                                  { "schedule": "cron(0 8 * * ? *)", "time_zone": "+09:00", "min_capacity": 6 },
+                                  { "schedule": "cron(5 8 * * ? *)", "time_zone": "+09:00", "min_capacity": 2, "max_capacity": 2 }] }"#,
+            r#""start": "2026-12-03T07:58:00+09:00", "horizon_s": 90000"#,
+        ));
+        let at = |min: u64| SimTime(min * 60_000);
+        sim.step_until(SimTime(2 * 60_000 - 1));
+        assert_eq!(desired(&sim), 2);
+        sim.step_until(at(2));
+        assert_eq!(desired(&sim), 6);
+        sim.step_until(at(7));
+        assert_eq!(desired(&sim), 2);
+        // The next day, again.
+        sim.step_until(at(24 * 60 + 2));
+        assert_eq!(desired(&sim), 6);
+    }
+
     #[test]
     fn a_step_scaling_alarm_adds_its_step_and_waits_for_its_cooldown() {
         let mut sim = testing::checked(testing::fargate(

@@ -2,6 +2,7 @@
 
 use super::Simulation;
 use crate::ids::ProviderId;
+use crate::output::ScheduleSummary;
 use crate::output::{
     Bucket, BucketView, CapacityCost, ChartMarker, CommitmentsSummary, CostBreakdown, FailedLaunches, InstanceView,
     LimitShare, Limiter, Place, PoolView, ProviderCost, ProviderView, ReservedInstanceResult, RunTaskCost,
@@ -9,7 +10,7 @@ use crate::output::{
 };
 use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};
-use crate::time::ms_to_secs;
+use crate::time::{ms_to_secs, SimTime};
 
 /// Rounds to a fixed number of decimals so summaries print the same everywhere and read well.
 fn round(value: f64, decimals: i32) -> f64 {
@@ -108,7 +109,46 @@ impl Simulation {
             commitments: self.commitments_summary(cost),
             demand: self.demand_summaries(),
             cpu_credits: self.credits_summary(),
+            schedules: self.schedule_summaries(),
         }
+    }
+
+    /// Each EventBridge schedule's firings, added up from the RunTask bursts they made (`sim/workloads.rs`).
+    fn schedule_summaries(&self) -> Vec<ScheduleSummary> {
+        let mut out: Vec<ScheduleSummary> = self
+            .scenario
+            .schedules
+            .iter()
+            .map(|s| ScheduleSummary {
+                name: s.name.clone(),
+                expression: s.expression.clone(),
+                firings: 0,
+                fired: 0,
+                tasks_started: 0,
+                tasks_failed: 0,
+                throttled_calls: 0,
+                retries: 0,
+                dropped: 0,
+                longest_settle_s: None,
+            })
+            .collect();
+        for (w, rt) in self.workloads.iter().enumerate() {
+            let burst = &self.scenario.run_tasks[w];
+            let Some(call) = burst.scheduled else { continue };
+            let s = &mut out[call.schedule];
+            s.firings += 1;
+            s.fired += u32::from(rt.invoked);
+            s.tasks_started += rt.started;
+            s.tasks_failed += rt.failed;
+            s.throttled_calls += rt.throttled_calls;
+            s.retries += rt.retries;
+            s.dropped += u32::from(rt.dropped);
+            if let Some(settled) = rt.settled_at {
+                let took = ms_to_secs(settled.as_millis().saturating_sub(burst.at.as_millis()));
+                s.longest_settle_s = Some(s.longest_settle_s.map_or(took, |l: f64| l.max(took)));
+            }
+        }
+        out
     }
 
     /// The commitments applied to each clock-hour's eligible usage (`sim/commitments.rs`), `None` without any.
@@ -404,6 +444,23 @@ impl Simulation {
             if let Some(at) = retired {
                 markers.push(ChartMarker { time_s: at.as_secs_f64(), label: "task retirement".into() });
             }
+        }
+        // Each EventBridge firing time that has come, once per time however many schedules fire then.
+        let mut fired: Vec<(SimTime, Vec<&str>)> = Vec::new();
+        for burst in self.scenario.run_tasks.iter().filter(|b| b.scheduled.is_some() && b.at <= self.now) {
+            let name = &self.scenario.schedules[burst.scheduled.map_or(0, |c| c.schedule)].name;
+            match fired.iter_mut().find(|(t, _)| *t == burst.at) {
+                Some((_, names)) => names.push(name),
+                None => fired.push((burst.at, vec![name])),
+            }
+        }
+        for (at, names) in fired {
+            let label = if names.len() == 1 {
+                format!("schedule {}", names[0])
+            } else {
+                format!("{} schedules fire", names.len())
+            };
+            markers.push(ChartMarker { time_s: at.as_secs_f64(), label });
         }
         // A stable sort: markers at the same time keep the order above.
         markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));

@@ -25,6 +25,11 @@ pub(super) struct WorkloadRt {
     pub(super) throttled_calls: u64,
     counts: Vec<u32>,
     pub(super) settled_at: Option<SimTime>,
+    /// A scheduled firing (`docs/model.md` §11): the scheduler's retries so far, whether it called RunTask at all,
+    /// and whether it gave up (maximum event age or retry attempts reached).
+    pub(super) retries: u32,
+    pub(super) invoked: bool,
+    pub(super) dropped: bool,
 }
 
 /// Every workload's runtime state, indexed like the scenario's RunTask workloads; read outside this module
@@ -86,6 +91,14 @@ fn plan_call(strategy: &Strategy, counts: &[u32], in_call: u32, room: &[u64]) ->
     call
 }
 
+/// The wait before EventBridge Scheduler's retry number `retries + 1`: exponential, from an unpublished base and
+/// ceiling (`defaults::SCHEDULER_RETRY_BASE_MS`, `SCHEDULER_RETRY_CAP_MS`, assumptions).
+pub(super) fn scheduler_backoff_ms(retries: u32) -> u64 {
+    let base = crate::defaults::SCHEDULER_RETRY_BASE_MS;
+    let cap = crate::defaults::SCHEDULER_RETRY_CAP_MS;
+    base.checked_shl(retries.min(32)).unwrap_or(cap).min(cap)
+}
+
 fn workload_name(sim: &Simulation, w: WorkloadId) -> String {
     sim.scenario.run_tasks[w.index()].name.clone()
 }
@@ -95,13 +108,20 @@ impl Simulation {
         for index in 0..self.scenario.run_tasks.len() {
             let items = self.scenario.run_tasks[index].strategy.items.len();
             self.workloads.list.push(WorkloadRt { counts: vec![0; items], ..WorkloadRt::default() });
-            let at = self.scenario.run_tasks[index].at;
+            let mut at = self.scenario.run_tasks[index].at;
+            if let Some(call) = self.scenario.run_tasks[index].scheduled.filter(|c| c.window_ms > 0) {
+                // *Configuring flexible time windows*: "if you configure a 15 minute flexible time window for a
+                // schedule that runs every hour, it invokes the target within 15 minutes after the scheduled time".
+                // Where in the window is not published: assumption, uniform over the window, drawn when the run starts.
+                at = at.plus_ms(self.rng.below(call.window_ms + 1));
+            }
             self.schedule(at, Event::RunTaskCall { workload: WorkloadId::from_index(index) });
         }
     }
 
     pub(super) fn run_task_calls(&mut self, w: WorkloadId) {
         let now = self.now;
+        self.workloads.list[w.index()].invoked = true;
         loop {
             let workload = &self.scenario.run_tasks[w.index()];
             let rt = &self.workloads.list[w.index()];
@@ -162,6 +182,10 @@ impl Simulation {
 
             self.workloads.list[w.index()].throttled_calls += 1;
             let name = workload.name.clone();
+            if let Some(call) = workload.scheduled {
+                self.scheduler_retry(w, call, remaining, name);
+                break;
+            }
             match workload.on_throttle {
                 OnThrottle::Retry => {
                     // Back when the RunTask API has a token and the first of the providers has the tokens for its part
@@ -197,6 +221,29 @@ impl Simulation {
             }
         }
         self.update_settled(w);
+    }
+
+    /// EventBridge Scheduler's answer to a throttled RunTask call (*RetryPolicy*): "Retry attempts with exponential
+    /// backoff continue until either the maximum number of attempts is made or until the duration of the
+    /// MaximumEventAgeInSeconds is reached." The event's age counts from the scheduled time. A firing that gives up is
+    /// dropped (no dead-letter queue is modelled): its tasks count as throttled.
+    fn scheduler_retry(&mut self, w: WorkloadId, call: crate::scenario::ScheduledCall, remaining: u32, name: String) {
+        let now = self.now;
+        let born = self.scenario.run_tasks[w.index()].at;
+        let rt = &mut self.workloads.list[w.index()];
+        let backoff = scheduler_backoff_ms(rt.retries);
+        let age_at_retry = now.as_millis().saturating_sub(born.as_millis()).saturating_add(backoff);
+        if rt.retries >= call.max_retry_attempts || age_at_retry > call.max_event_age_ms {
+            rt.dropped = true;
+            rt.throttled += remaining;
+            rt.requested += remaining;
+            self.record(TraceWhat::Throttled { workload: name, retry_at: None });
+            return;
+        }
+        rt.retries += 1;
+        let at = now.plus_ms(backoff);
+        self.record(TraceWhat::Throttled { workload: name, retry_at: Some(at) });
+        self.schedule(at, Event::RunTaskCall { workload: w });
     }
 
     pub(super) fn workload_task_started(&mut self, w: WorkloadId) {
@@ -305,5 +352,69 @@ mod tests {
         assert_eq!((rt.requested, rt.throttled_calls, rt.throttled), (50, 3, 30));
         assert_eq!(sim.tasks.len(), 20);
         assert!(sim.queued().iter().all(|(_, e)| !matches!(e, Event::RunTaskCall { .. })));
+    }
+
+    /// Three schedules firing together at 02:00 (+09:00) with 10 tasks each, a RunTask API bucket of 2 calls
+    /// refilling one call every 10 s, and a maximum event age of 60 s.
+    fn nightly(max_age: u32, refill_per_s: f64) -> Simulation {
+        let one = |name: &str| {
+            format!(
+                r#"{{ "name": "{name}", "schedule": "cron(0 2 * * ? *)", "time_zone": "+09:00", "task_definition": "web",
+                     "task_count": 10, "retry_policy": {{ "maximum_event_age_s": {max_age} }} }}"#
+            )
+        };
+        let top = format!(
+            r#""start": "2026-12-03T01:59:00+09:00", "horizon_s": 600,
+               "limits": {{ "run_task_api": {{ "burst": 2, "refill_per_s": {refill_per_s} }} }},
+               "scheduled_tasks": [{}, {}, {}]"#,
+            one("a"),
+            one("b"),
+            one("c"),
+        );
+        testing::checked(testing::without_service("", &top))
+    }
+
+    #[test]
+    fn scheduler_retries_a_throttled_firing_with_exponential_backoff() {
+        let mut sim = nightly(3600, 0.1);
+        // 02:00 is a minute in; the first two firings take the bucket's two calls, the third is throttled.
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        assert_eq!(sim.now, SimTime(60_000));
+        let third = sim.workloads.iter().nth(2).expect("third");
+        assert_eq!((third.throttled_calls, third.retries), (1, 1));
+        let retries: Vec<SimTime> = sim
+            .queued()
+            .into_iter()
+            .filter(|(_, e)| matches!(e, Event::RunTaskCall { .. }))
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(retries, vec![SimTime(61_000)]);
+        // Throttled again at 61 s: the next wait doubles to 2 s.
+        sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
+        let retries: Vec<SimTime> = sim
+            .queued()
+            .into_iter()
+            .filter(|(_, e)| matches!(e, Event::RunTaskCall { .. }))
+            .map(|(at, _)| at)
+            .collect();
+        assert_eq!(retries, vec![SimTime(63_000)]);
+        assert_eq!(super::scheduler_backoff_ms(10), 60_000);
+    }
+
+    #[test]
+    fn a_firing_older_than_its_maximum_event_age_is_dropped() {
+        let mut sim = nightly(60, 0.1);
+        // A call token comes back 10 s after the burst; 1+2+4 s retries reach it (at 67 s) within the 60 s age.
+        sim.step_until(SimTime(200_000));
+        let third = sim.workloads.iter().nth(2).expect("third");
+        assert!(!third.dropped && third.started == 10, "retried into the refill");
+        let mut sim = nightly(60, 0.0);
+        // With the refill off, the retries run out of age: 1+2+4+8+16+32 s would pass 60 s, so the sixth is dropped.
+        sim.step_until(SimTime(200_000));
+        let third = sim.workloads.iter().nth(2).expect("third");
+        assert!(third.dropped);
+        assert_eq!((third.retries, third.throttled), (5, 10));
     }
 }

@@ -283,5 +283,56 @@ pub fn generate(seed: u64) -> Value {
     scenario["services"] = services.into();
     scenario["run_tasks"] = run_tasks.into();
     scenario["events"] = events.into();
+    // EventBridge scheduled tasks and recurring scheduled scaling actions (docs/model.md §11), drawn last.
+    let with_start = p.chance(0.25);
+    if with_start {
+        scenario["start"] = json!(format!("2026-12-0{}T01:5{}:00+09:00", p.range(1, 9), p.below(10)));
+    }
+    if p.chance(0.2) {
+        let expressions: &[&str] = if with_start {
+            &[
+                "cron(0 2 * * ? *)",
+                "cron(*/5 * * * ? *)",
+                "cron(0/2 2 ? * MON-FRI *)",
+                "cron(0 2 L * ? *)",
+                "cron(0 2 ? * 3#1 *)",
+                "cron(0 2 15W * ? *)",
+                "at(2026-12-05T02:00:00)",
+                "rate(10 minutes)",
+            ]
+        } else {
+            &["rate(1 minute)", "rate(10 minutes)", "rate(1 hour)"]
+        };
+        let mut td = task_definition(&mut p, "sched", false);
+        td["run_duration_s"] = json!(p.range(10, 600));
+        scenario["task_definitions"].as_array_mut().unwrap().push(td);
+        let tasks: Vec<Value> = (0..p.range(1, 6))
+            .map(|i| {
+                let mut t = json!({ "name": format!("sched{i}"), "schedule": *p.one(expressions),
+                    "time_zone": *p.one(&["+09:00", "UTC", "-05:00"]), "task_definition": "sched",
+                    "task_count": p.range(1, 10) });
+                if p.chance(0.3) {
+                    t["capacity_provider_strategy"] = json!([{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }]);
+                }
+                if p.chance(0.3) {
+                    t["flexible_time_window_minutes"] = json!(p.range(1, 30));
+                }
+                if p.chance(0.4) {
+                    t["retry_policy"] =
+                        json!({ "maximum_event_age_s": p.range(60, 600), "maximum_retry_attempts": p.below(5) });
+                }
+                t
+            })
+            .collect();
+        scenario["scheduled_tasks"] = tasks.into();
+    }
+    let expression = if with_start { "cron(*/3 * * * ? *)" } else { "rate(4 minutes)" };
+    for s in scenario["services"].as_array_mut().unwrap() {
+        if s.get("autoscaling").is_some() && p.chance(0.3) {
+            let max = s["autoscaling"]["max_capacity"].clone();
+            s["autoscaling"]["scheduled_actions"] =
+                json!([{ "schedule": expression, "time_zone": "+09:00", "max_capacity": max }]);
+        }
+    }
     scenario
 }

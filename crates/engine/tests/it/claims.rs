@@ -537,3 +537,31 @@ fn credits_appear_in_the_summary_only_when_used() {
     let json = serde_json::to_string(&without.metrics()).unwrap();
     assert!(!json.contains("cpu_credits"));
 }
+
+/// `nightly-0200-burst`: twenty schedules firing at 02:00 +09:00 compete for the Fargate buckets; about half the calls
+/// are throttled and retried until every ETL task starts; `fragile` (no retries) is dropped; `report-flex` fires later
+/// in its window, unthrottled; the charts mark the firing.
+#[test]
+fn nightly_burst_preset_throttles_half_the_calls_and_drops_the_one_without_retries() {
+    let sim = common::run_checked(common::preset("nightly-0200-burst"), 1);
+    let summary = sim.metrics();
+    let by = |name: &str| summary.schedules.iter().find(|s| s.name == name).expect(name).clone();
+    let etl: Vec<_> = summary.schedules.iter().filter(|s| s.name.starts_with("etl-")).collect();
+    assert_eq!(etl.len(), 20);
+    assert!(etl.iter().all(|s| s.fired == 1 && s.tasks_started == 10 && s.dropped == 0));
+    let throttled = etl.iter().filter(|s| s.throttled_calls > 0).count();
+    assert!((9..=12).contains(&throttled), "about half the ETL calls throttled: {throttled}");
+    assert!(etl.iter().map(|s| s.retries).sum::<u32>() >= 20, "retried with backoff");
+    // "over a few seconds": at most 3 retries each (after 1, 2 and 4 s), so every call is made within 7 s.
+    assert!(etl.iter().all(|s| s.retries <= 3));
+    let fragile = by("fragile");
+    assert_eq!((fragile.dropped, fragile.tasks_started, fragile.retries), (1, 0, 0));
+    let flex = by("report-flex");
+    assert_eq!((flex.throttled_calls, flex.tasks_started), (0, 10));
+    // The 02:00 firing is 30 minutes in; the flexible one was called later in its 15-minute window.
+    let flex_burst = summary.run_tasks.iter().find(|r| r.name.starts_with("report-flex")).expect("flex");
+    assert!(flex_burst.settled_s.unwrap() > 1800.0 + 120.0);
+    assert_eq!(by("heartbeat").firings, 2);
+    let markers = sim.chart_markers();
+    assert!(markers.iter().any(|m| m.time_s == 1800.0 && m.label.contains("schedules fire")));
+}

@@ -125,6 +125,10 @@ fn the_generator_reaches_every_feature() {
         "cpu_utilization_percent",
         "\"cpu_credits\":\"standard\"",
         "\"cpu_credits\":\"unlimited\"",
+        "scheduled_tasks",
+        "flexible_time_window_minutes",
+        "3#1",
+        "\"schedule\":\"cron(*/3",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

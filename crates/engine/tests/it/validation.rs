@@ -90,8 +90,13 @@ fn strategy_rules() {
 
 #[test]
 fn parts_not_simulated_yet_are_errors_not_silence() {
-    let p = problems_with(|v| v["scheduled_tasks"] = serde_json::json!([{ "cron": "0 3 * * *" }]));
-    assert_problem(&p, "scheduled_tasks", "not simulated in this version yet");
+    // Scheduled tasks are simulated now (docs/model.md §11): a bad expression is named with its column.
+    let p = problems_with(|v| {
+        v["start"] = "2026-12-02T20:00:00+09:00".into();
+        v["scheduled_tasks"] =
+            serde_json::json!([{ "name": "n", "schedule": "cron(0 3 * * *)", "task_definition": "web" }]);
+    });
+    assert_problem(&p, "scheduled_tasks[0].schedule", "at column 6: cron expressions have six required fields");
     let p = problems_with(|v| v["batch"] = serde_json::json!({}));
     assert_problem(&p, "batch", "not simulated");
     let p = problems_with(|v| v["services"][0]["launch_type"] = "EXTERNAL".into());

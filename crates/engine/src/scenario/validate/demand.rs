@@ -212,6 +212,7 @@ impl Validator {
         spec: &AutoscalingSpec,
         service: &ServiceSpec,
         quota: u32,
+        scenario: &ScenarioSpec,
     ) -> Autoscaling {
         let (min, max) = (spec.min_capacity, spec.max_capacity);
         if max > quota.min(super::MAX_TASKS) {
@@ -278,32 +279,38 @@ impl Validator {
             })
             .collect();
         let limit = quota.min(super::MAX_TASKS);
-        let mut scheduled: Vec<ScheduledAction> = spec
-            .scheduled_actions
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let f = format!("{field}.scheduled_actions[{i}]");
-                for (name, value) in [("min_capacity", a.min_capacity), ("max_capacity", a.max_capacity)] {
-                    if value.is_some_and(|v| v > limit) {
-                        self.err(format!("{f}.{name}"), format!("above the tasks per service quota ({limit})"));
-                    }
+        let mut scheduled: Vec<ScheduledAction> = Vec::new();
+        for (i, a) in spec.scheduled_actions.iter().enumerate() {
+            let f = format!("{field}.scheduled_actions[{i}]");
+            for (name, value) in [("min_capacity", a.min_capacity), ("max_capacity", a.max_capacity)] {
+                if value.is_some_and(|v| v > limit) {
+                    self.err(format!("{f}.{name}"), format!("above the tasks per service quota ({limit})"));
                 }
-                if a.min_capacity.is_none() && a.max_capacity.is_none() {
-                    self.err(f.clone(), "sets neither min_capacity nor max_capacity");
+            }
+            if a.min_capacity.is_none() && a.max_capacity.is_none() {
+                self.err(f.clone(), "sets neither min_capacity nor max_capacity");
+            }
+            if let (Some(lo), Some(hi)) = (a.min_capacity, a.max_capacity) {
+                if lo > hi {
+                    self.err(format!("{f}.min_capacity"), format!("{lo} is above max_capacity ({hi})"));
                 }
-                if let (Some(lo), Some(hi)) = (a.min_capacity, a.max_capacity) {
-                    if lo > hi {
-                        self.err(format!("{f}.min_capacity"), format!("{lo} is above max_capacity ({hi})"));
-                    }
+            }
+            let (min, max) = (a.min_capacity.map(|v| v.min(limit)), a.max_capacity.map(|v| v.min(limit)));
+            let times = match (a.at_s, &a.schedule) {
+                (Some(at_s), None) => vec![self.seconds(&format!("{f}.at_s"), at_s, 0.0, MAX_SCHEDULE_S)],
+                // A recurring (or one-time) action from its Schedule expression: one action per firing within the
+                // horizon, each as the one-time action at that moment.
+                (None, Some(expr)) => {
+                    let left = super::schedules::MAX_FIRINGS.saturating_sub(scheduled.len());
+                    self.schedule_firings(&f, expr, a.time_zone.as_deref(), scenario, left)
                 }
-                ScheduledAction {
-                    at_ms: self.seconds(&format!("{f}.at_s"), a.at_s, 0.0, MAX_SCHEDULE_S),
-                    min: a.min_capacity.map(|v| v.min(limit)),
-                    max: a.max_capacity.map(|v| v.min(limit)),
+                _ => {
+                    self.err(f.clone(), "needs exactly one of at_s and schedule");
+                    Vec::new()
                 }
-            })
-            .collect();
+            };
+            scheduled.extend(times.into_iter().map(|at_ms| ScheduledAction { at_ms, min, max }));
+        }
         scheduled.sort_by_key(|a| a.at_ms);
         let steps = spec
             .step_scaling

@@ -7,6 +7,7 @@ mod commitments;
 mod demand;
 mod events;
 mod managed_instances;
+mod schedules;
 mod settings;
 mod totals;
 mod workloads;
@@ -81,11 +82,6 @@ impl Validator {
         }
         let horizon = SimTime(self.seconds("horizon_s", spec.horizon_s, 1.0, MAX_HORIZON_S));
         self.not_yet("batch", spec.batch.is_some(), "AWS Batch is not simulated in this version yet");
-        self.not_yet(
-            "scheduled_tasks",
-            !spec.scheduled_tasks.is_empty(),
-            "scheduled tasks are not simulated in this version yet; use run_tasks with at_s",
-        );
 
         let limits = self.limits(&spec.limits);
         let latencies = self.latencies(&spec.latencies);
@@ -96,7 +92,9 @@ impl Validator {
         providers.extend(self.external_groups(&spec.external_instances, &providers));
         providers.extend(self.managed_instances_providers(&spec.managed_instances_providers, &providers));
         let services = self.services(spec, &task_defs, &providers);
-        let run_tasks = self.run_tasks(spec, &task_defs, &providers, horizon);
+        let mut run_tasks = self.run_tasks(spec, &task_defs, &providers, horizon);
+        let (schedules, firings) = self.scheduled_tasks(spec, &task_defs, &providers, horizon);
+        run_tasks.extend(firings);
         let events = self.events(&events::Context {
             spec,
             task_defs: &task_defs,
@@ -122,6 +120,7 @@ impl Validator {
             run_tasks,
             events,
             commitments,
+            schedules,
         }
     }
 
@@ -165,13 +164,12 @@ pub(super) mod tests {
     #[test]
     fn every_problem_is_listed_not_just_the_first() {
         let mut v = Validator::default();
-        v.scenario(&spec(r#""horizon_s": 0, "batch": {}, "scheduled_tasks": [{}]"#));
+        v.scenario(&spec(r#""horizon_s": 0, "batch": {}"#));
         assert_eq!(
             problems(&v),
             [
                 "horizon_s: must be between 1 and 604800 seconds, got 0",
                 "batch: AWS Batch is not simulated in this version yet",
-                "scheduled_tasks: scheduled tasks are not simulated in this version yet; use run_tasks with at_s",
             ]
         );
     }

@@ -290,7 +290,8 @@ impl Validator {
                     )
                 });
                 let quota = spec.limits.tasks_per_service.unwrap_or(crate::defaults::TASKS_PER_SERVICE);
-                let autoscaling = s.autoscaling.as_ref().map(|a| self.autoscaling(&field("autoscaling"), a, s, quota));
+                let autoscaling =
+                    s.autoscaling.as_ref().map(|a| self.autoscaling(&field("autoscaling"), a, s, quota, spec));
                 Service {
                     name: s.name.clone(),
                     task_def,
@@ -438,6 +439,7 @@ impl Validator {
                     assign_public_ip: r.assign_public_ip,
                     on_throttle: r.on_throttle,
                     placement: Arc::new(placement),
+                    scheduled: None,
                 }
             })
             .collect()
