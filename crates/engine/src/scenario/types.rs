@@ -295,6 +295,8 @@ pub struct Service {
     pub demand: Option<crate::demand::ServiceDemand>,
     /// Application Auto Scaling of its desired count.
     pub autoscaling: Option<crate::demand::Autoscaling>,
+    /// The queue its tasks consume (`docs/model.md` §10).
+    pub worker: Option<crate::queue::Worker>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -375,6 +377,8 @@ pub struct Scenario {
     pub events: Vec<TimedEvent>,
     /// Savings Plans and Reserved Instances (empty: every price is On-Demand or Spot).
     pub commitments: Commitments,
+    /// Amazon SQS queues (`docs/model.md` §10).
+    pub queues: Vec<crate::queue::Queue>,
 }
 
 impl Scenario {

@@ -411,11 +411,19 @@ impl Simulation {
         if let Some(with) = self.cost_with_commitments_at(at) {
             self.accounting.series.cost_with_commitments.push(with);
         }
-        if self.demand.is_used() {
+        if self.demand.has_traffic() {
             let row = self.demand_sample(at);
             let demand = &mut self.accounting.series.demand;
             demand.resize(row.len(), Vec::new());
             for (column, value) in demand.iter_mut().zip(row) {
+                column.push(value);
+            }
+        }
+        if self.queues.is_used() {
+            let row = self.queue_sample(at);
+            let queues = &mut self.accounting.series.queues;
+            queues.resize(row.len(), Vec::new());
+            for (column, value) in queues.iter_mut().zip(row) {
                 column.push(value);
             }
         }

@@ -36,6 +36,7 @@ mod commitments;
 mod demand;
 mod fargate_spot;
 mod fleet;
+mod queues;
 mod quotas;
 mod report;
 mod retirement;
@@ -194,6 +195,14 @@ enum Event {
         service: ServiceId,
         index: u32,
     },
+    /// A queue's one-minute tick (`sim/queues.rs`).
+    QueueTick {
+        queue: u32,
+    },
+    /// Visibility timeouts of a queue's abandoned messages end.
+    QueueVisible {
+        queue: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -243,6 +252,7 @@ pub struct Simulation {
     stopped_early: Option<StoppedEarly>,
     retirements: retirement::Retirements,
     demand: Demand,
+    queues: queues::Queues,
 }
 
 impl Simulation {
@@ -273,12 +283,14 @@ impl Simulation {
             stopped_early: None,
             retirements: retirement::Retirements::default(),
             demand: Demand::default(),
+            queues: queues::Queues::default(),
             scenario,
         };
         sim.start_ec2();
         sim.start_services();
         sim.start_workloads();
         sim.start_demand();
+        sim.start_queues();
         for index in 0..sim.scenario.events.len() {
             let at = sim.scenario.events[index].at;
             match sim.wave_recommendation_lead(index) {
@@ -503,6 +515,8 @@ impl Simulation {
             Event::MetricPeriod { service } => self.metric_period(service),
             Event::OverloadCheck { service } => self.overload_check(service),
             Event::ScheduledScaling { service, index } => self.scheduled_scaling(service, index as usize),
+            Event::QueueTick { queue } => self.queue_tick(queue),
+            Event::QueueVisible { queue } => self.queue_visible(queue),
             Event::ProvisioningTimeout { task, generation } => {
                 if self.is_current(task, generation) && self.tasks[task].awaiting_capacity {
                     self.begin_stop(task, StopReason::NoCapacity);
@@ -547,6 +561,7 @@ impl Simulation {
     pub fn check_invariants(&self) -> Result<(), String> {
         self.tasks.check()?;
         self.demand.check(|s| (self.services.serving(s), self.services.running(s)))?;
+        self.queues.check()?;
         self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
         self.spot.check(self.tasks.all())?;

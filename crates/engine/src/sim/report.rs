@@ -107,6 +107,7 @@ impl Simulation {
             task_retirements: self.task_retirements(),
             commitments: self.commitments_summary(cost),
             demand: self.demand_summaries(),
+            queues: self.queue_summaries(),
         }
     }
 

@@ -70,6 +70,7 @@ impl Validator {
         self.list_len("task_definitions", spec.task_definitions.len(), MAX_TASK_DEFINITIONS, "the engine's limit");
         self.list_len("run_tasks", spec.run_tasks.len(), MAX_RUN_TASK_BURSTS, "the engine's limit");
         self.list_len("events", spec.events.len(), MAX_EVENTS, "the engine's limit");
+        self.list_len("queues", spec.queues.len(), super::queues::MAX_QUEUES, "the engine's limit");
         for (i, p) in spec.capacity_providers.iter().enumerate() {
             self.list_len(
                 &format!("capacity_providers[{i}].instance_types"),

@@ -1,0 +1,249 @@
+//! The queues part (`docs/model.md` §10): each Amazon SQS queue's messages in aggregate — arrivals integrated
+//! exactly from the profile, the fluid backlog drained by the worker service's serving tasks, cohorts that carry
+//! sent times (the age of the oldest message) and receive counts (the dead-letter queue), in-flight messages a
+//! stopped worker leaves behind to reappear after the visibility timeout. A million messages cost no more events
+//! than ten: the queue changes only at profile breakpoints, worker-count changes, its one-minute metric ticks and
+//! the ends of visibility timeouts.
+
+use super::{Event, Simulation};
+use crate::demand::DrawnProfile;
+use crate::ids::ServiceId;
+use crate::output::{QueueColumn, QueueSummary, TraceWhat};
+use crate::queue::{drain, Cohort, Cohorts, EPSILON};
+use crate::time::SimTime;
+
+/// SQS's CloudWatch metrics period: "CloudWatch metrics for your Amazon SQS queues are automatically collected
+/// and pushed to CloudWatch at one-minute intervals" (*Available CloudWatch metrics for Amazon SQS*). The queue
+/// is brought up to date at least this often.
+pub(super) const TICK_MS: u64 = 60_000;
+
+/// One queue's state.
+pub(super) struct QueueRt {
+    arrivals: DrawnProfile,
+    cohorts: Cohorts,
+    /// Messages waiting out a visibility timeout: (visible again at, messages).
+    hidden: Vec<(u64, Cohort)>,
+    /// Integrated up to here, with `workers` serving tasks since.
+    last_ms: u64,
+    workers: u32,
+    messages_per_task: f64,
+    processing_s: f64,
+    arrived: f64,
+    processed: f64,
+    redelivered: f64,
+    dead_lettered: f64,
+    max_visible: f64,
+    max_age_s: f64,
+}
+
+/// Every queue of the scenario, in file order.
+#[derive(Default)]
+pub(super) struct Queues {
+    list: Vec<QueueRt>,
+}
+
+impl Queues {
+    pub(super) fn is_used(&self) -> bool {
+        !self.list.is_empty()
+    }
+
+    /// Messages are conserved: arrived = visible + in flight + hidden + processed + dead-lettered.
+    pub(super) fn check(&self) -> Result<(), String> {
+        for (i, q) in self.list.iter().enumerate() {
+            let hidden: f64 = q.hidden.iter().map(|(_, c)| c.count).sum();
+            let held = q.cohorts.visible() + q.cohorts.in_flight() + hidden + q.processed + q.dead_lettered;
+            if (held - q.arrived).abs() > 1e-6 * q.arrived.max(1.0) {
+                return Err(format!("queue {i}: {held} messages accounted for, {} arrived", q.arrived));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl QueueRt {
+    /// Integrates arrivals and the workers' receiving and processing from `last_ms` to `now`.
+    fn advance(&mut self, now: u64) {
+        if now <= self.last_ms {
+            return;
+        }
+        let slots = f64::from(self.workers) * self.messages_per_task;
+        // Each task holds `messages_per_task` messages and finishes one every `processing_s`: the throughput.
+        let capacity = slots / self.processing_s;
+        let pieces: Vec<(u64, u64, f64, f64)> = self.arrivals.pieces(self.last_ms, now).collect();
+        for (a, b, r0, r1) in pieces {
+            let seconds = (b - a) as f64 / 1000.0;
+            let v0 = self.cohorts.visible();
+            let (v1, high) = drain(v0, r0, r1, seconds, capacity);
+            let arrived = (r0 + r1) / 2.0 * seconds;
+            self.arrived += arrived;
+            self.cohorts.arrive(a, b, arrived);
+            self.cohorts.receive((v0 + arrived - v1).max(0.0));
+            // In flight: every slot while messages wait, else what arrives during one processing time (Little).
+            let holding = if v1 > EPSILON { slots } else { slots.min(r1 * self.processing_s) };
+            let done = (self.cohorts.in_flight() - holding).max(0.0);
+            self.cohorts.complete(done);
+            self.processed += done;
+            self.max_visible = self.max_visible.max(high);
+            self.max_age_s = self.max_age_s.max(self.age_s(b));
+        }
+        self.last_ms = now;
+    }
+
+    /// ApproximateAgeOfOldestMessage at `now`, seconds (0 when nothing is visible).
+    fn age_s(&self, now: u64) -> f64 {
+        self.cohorts.oldest_sent_ms().map_or(0.0, |sent| now.saturating_sub(sent) as f64 / 1000.0)
+    }
+}
+
+impl Simulation {
+    /// Sets up each queue: draws its arrival noise (queues in order, after demand; scenarios without queues draw
+    /// nothing) and schedules its first tick.
+    pub(super) fn start_queues(&mut self) {
+        let horizon = self.scenario.horizon.as_millis();
+        for index in 0..self.scenario.queues.len() {
+            let queue = &self.scenario.queues[index];
+            let rng = &mut self.rng;
+            let arrivals = queue.arrivals.draw(horizon, || rng.unit());
+            let consumer = self.scenario.services.iter().enumerate().find_map(|(s, service)| {
+                service.worker.filter(|w| w.queue == index).map(|w| (ServiceId::from_index(s), w))
+            });
+            self.queues.list.push(QueueRt {
+                arrivals,
+                cohorts: Cohorts::default(),
+                hidden: Vec::new(),
+                last_ms: 0,
+                workers: 0,
+                messages_per_task: consumer.map_or(1.0, |(_, w)| f64::from(w.messages_per_task)),
+                processing_s: consumer.map_or(1.0, |(_, w)| w.processing_s),
+                arrived: 0.0,
+                processed: 0.0,
+                redelivered: 0.0,
+                dead_lettered: 0.0,
+                max_visible: 0.0,
+                max_age_s: 0.0,
+            });
+            self.schedule(SimTime(TICK_MS.min(horizon)), Event::QueueTick { queue: crate::narrow::u32_of(index) });
+        }
+    }
+
+    /// The queue a worker service consumes.
+    fn queue_of(&self, s: ServiceId) -> Option<usize> {
+        self.scenario.services[s.index()].worker.map(|w| w.queue)
+    }
+
+    /// The one-minute tick: the queue brought up to date (its metrics, the chart).
+    pub(super) fn queue_tick(&mut self, q: u32) {
+        let now = self.now.as_millis();
+        let q = q as usize;
+        self.queues.list[q].advance(now);
+        if now + TICK_MS <= self.scenario.horizon.as_millis() {
+            self.schedule(SimTime(now + TICK_MS), Event::QueueTick { queue: crate::narrow::u32_of(q) });
+        }
+    }
+
+    /// A worker service's serving count changed (after the event that changed it; the queue is integrated with the
+    /// old count up to now). Fewer workers: the stopped ones' share of the in-flight messages is abandoned — they
+    /// were received and not deleted, so "if the consumer fails before deleting the message ... the message
+    /// becomes visible to other consumers and the message is received again" once the visibility timeout ends
+    /// (*Amazon SQS visibility timeout*). Assumption: a worker stopped mid-message (scale-in, Spot, deployment,
+    /// a failed health check) does not finish it on SIGTERM.
+    pub(super) fn queue_workers_changed(&mut self, s: ServiceId, serving: u32) {
+        let Some(q) = self.queue_of(s) else { return };
+        let now = self.now.as_millis();
+        let timeout = self.scenario.queues[q].visibility_timeout_ms;
+        let rt = &mut self.queues.list[q];
+        rt.advance(now);
+        let before = rt.workers;
+        rt.workers = serving;
+        if serving >= before || before == 0 {
+            return;
+        }
+        let abandoned = rt.cohorts.abandon(f64::from(before - serving) / f64::from(before));
+        let messages: f64 = abandoned.iter().map(|c| c.count).sum();
+        if messages <= EPSILON {
+            return;
+        }
+        rt.redelivered += messages;
+        let at = now + timeout;
+        rt.hidden.extend(abandoned.into_iter().map(|c| (at, c)));
+        let queue = self.scenario.queues[q].name.clone();
+        self.record(TraceWhat::QueueAbandoned { queue, messages, visible_at: SimTime(at) });
+        self.schedule(SimTime(at), Event::QueueVisible { queue: crate::narrow::u32_of(q) });
+    }
+
+    /// Visibility timeouts end: the messages are visible again, or — received maxReceiveCount times already —
+    /// moved to the dead-letter queue ("the dead-letter queue to which Amazon SQS moves messages after the value
+    /// of maxReceiveCount is exceeded", *RedrivePolicy*). Simplification: the move happens when they would be
+    /// visible again, not at the next receive attempt (the same while workers are receiving).
+    pub(super) fn queue_visible(&mut self, q: u32) {
+        let now = self.now.as_millis();
+        let q = q as usize;
+        let max = self.scenario.queues[q].max_receive_count;
+        let rt = &mut self.queues.list[q];
+        rt.advance(now);
+        let (due, rest): (Vec<_>, Vec<_>) = rt.hidden.iter().partition(|(at, _)| *at <= now);
+        rt.hidden = rest;
+        let (mut back, mut dead) = (0.0, 0.0);
+        for (_, cohort) in due {
+            if max.is_some_and(|m| cohort.receives >= m) {
+                dead += cohort.count;
+            } else {
+                back += cohort.count;
+                rt.cohorts.reappear(cohort);
+            }
+        }
+        rt.dead_lettered += dead;
+        let queue = self.scenario.queues[q].name.clone();
+        if back > EPSILON {
+            self.record(TraceWhat::QueueRedelivered { queue: queue.clone(), messages: back, dead_lettered: false });
+        }
+        if dead > EPSILON {
+            self.record(TraceWhat::QueueRedelivered { queue, messages: dead, dead_lettered: true });
+        }
+    }
+
+    /// The worker service's queue metrics now (the queue brought up to date): (visible, age of the oldest, s).
+    pub(super) fn queue_reading(&mut self, s: ServiceId) -> Option<(f64, f64)> {
+        let q = self.queue_of(s)?;
+        let now = self.now.as_millis();
+        let rt = &mut self.queues.list[q];
+        rt.advance(now);
+        Some((rt.cohorts.visible(), rt.age_s(now)))
+    }
+
+    /// The queue columns at `at` (state is brought up to date; advancing is exact, so sampling changes nothing).
+    pub(super) fn queue_sample(&mut self, at: SimTime) -> [f64; QueueColumn::ALL.len()] {
+        let (mut visible, mut in_flight, mut age) = (0.0, 0.0, 0.0_f64);
+        for rt in &mut self.queues.list {
+            rt.advance(at.as_millis());
+            visible += rt.cohorts.visible();
+            in_flight += rt.cohorts.in_flight();
+            age = age.max(rt.age_s(at.as_millis()));
+        }
+        [visible, in_flight, age]
+    }
+
+    pub(super) fn queue_summaries(&self) -> Vec<QueueSummary> {
+        self.scenario
+            .queues
+            .iter()
+            .zip(&self.queues.list)
+            .map(|(queue, rt)| QueueSummary {
+                queue: queue.name.clone(),
+                arrived: round(rt.arrived),
+                processed: round(rt.processed),
+                redelivered: round(rt.redelivered),
+                dead_lettered: round(rt.dead_lettered),
+                max_visible: round(rt.max_visible),
+                max_age_s: round(rt.max_age_s),
+                visible_at_end: round(rt.cohorts.visible()),
+                in_flight_at_end: round(rt.cohorts.in_flight()),
+                hidden_at_end: round(rt.hidden.iter().map(|(_, c)| c.count).sum()),
+            })
+            .collect()
+    }
+}
+
+fn round(v: f64) -> f64 {
+    libm::round(v * 1000.0) / 1000.0
+}
