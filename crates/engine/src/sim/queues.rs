@@ -247,3 +247,57 @@ impl Simulation {
 fn round(v: f64) -> f64 {
     libm::round(v * 1000.0) / 1000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing;
+    use crate::output::TraceWhat;
+    use crate::time::SimTime;
+
+    const QUEUE: &str = r#""queues": [{ "name": "q", "arrivals": [{ "type": "constant", "rps": 1 }],
+                                       "visibility_timeout_s": 60, "max_receive_count": 1 }]"#;
+
+    #[test]
+    fn a_stopped_worker_leaves_its_messages_to_the_visibility_timeout_then_the_dead_letter_queue() {
+        // Two workers holding 5 messages each (10 s per message: 1 per second in all, the arrival rate).
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2, "worker": { "queue": "q", "messages_per_task": 5, "processing_s": 10 }"#,
+            &format!(
+                r#"{QUEUE}, "events": [{{ "type": "scale", "at_s": 300, "service": "web", "desired_count": 1 }}]"#
+            ),
+        ));
+        sim.step_until(SimTime(600_000));
+        let abandoned = sim.trace().iter().find_map(|e| match &e.what {
+            TraceWhat::QueueAbandoned { messages, visible_at, .. } => Some((e.time, *messages, *visible_at)),
+            _ => None,
+        });
+        let (at, messages, visible_at) = abandoned.expect("a worker stopped mid-message");
+        // The stopped worker's share of what is in flight, visible again 60 s later.
+        assert!(messages > 0.0 && messages <= 5.0 + 1e-9, "{messages}");
+        assert_eq!(visible_at, at.plus_ms(60_000));
+        // Received once already with maxReceiveCount 1: they go to the dead-letter queue, not back.
+        let summary = sim.metrics();
+        assert!((summary.queues[0].dead_lettered - messages).abs() < 1e-9, "{:?}", summary.queues);
+        sim.assert_invariants();
+    }
+
+    #[test]
+    fn a_step_alarm_on_visible_messages_scales_a_worker_service_back_from_zero() {
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 0, "worker": { "queue": "q", "processing_s": 1 },
+               "autoscaling": { "min_capacity": 0, "max_capacity": 5, "step_scaling": [{
+                   "metric": "ApproximateNumberOfMessagesVisible", "comparison": "GreaterThanOrEqualToThreshold",
+                   "threshold": 1, "adjustment_type": "ChangeInCapacity",
+                   "step_adjustments": [{ "lower_bound": 0, "scaling_adjustment": 1 }] }] }"#,
+            QUEUE,
+        ));
+        // The period ending at 60 s reads 60 visible messages (no worker), published 60 s later: 0 -> 1 at 120 s.
+        sim.step_until(SimTime(119_999));
+        assert_eq!(sim.services.iter().next().expect("one").desired, 0);
+        sim.step_until(SimTime(120_000));
+        assert_eq!(sim.services.iter().next().expect("one").desired, 1);
+        sim.assert_invariants();
+    }
+}
