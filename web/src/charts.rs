@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use fleetplan_engine::output::{Bucket, ChartMarker, Column, DemandColumn};
+use fleetplan_engine::output::{Bucket, ChartMarker, Column, DemandColumn, QueueColumn};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TimeSeries;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
@@ -75,10 +75,12 @@ pub enum ChartKind {
     Requests,
     /// CPU utilisation with the target line and the scaling actions (scenarios with demand only).
     Utilization,
+    /// SQS backlog (visible, in flight) and the age of the oldest message (scenarios with queues only).
+    Queue,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 7] = [
+    pub const ALL: [ChartKind; 8] = [
         ChartKind::Launches,
         ChartKind::Running,
         ChartKind::Buckets,
@@ -86,11 +88,17 @@ impl ChartKind {
         ChartKind::Cost,
         ChartKind::Requests,
         ChartKind::Utilization,
+        ChartKind::Queue,
     ];
 
     /// Drawn only for scenarios with demand (the page leaves them out otherwise).
     pub fn needs_demand(self) -> bool {
         matches!(self, ChartKind::Requests | ChartKind::Utilization)
+    }
+
+    /// Drawn only for scenarios with queues.
+    pub fn needs_queue(self) -> bool {
+        self == ChartKind::Queue
     }
 
     /// The DOM id of the chart's canvas.
@@ -103,6 +111,7 @@ impl ChartKind {
             ChartKind::Cost => "chart-cost",
             ChartKind::Requests => "chart-requests",
             ChartKind::Utilization => "chart-utilization",
+            ChartKind::Queue => "chart-queue",
         }
     }
 
@@ -116,6 +125,7 @@ impl ChartKind {
             ChartKind::Cost => "Accumulated cost",
             ChartKind::Requests => "Requests offered vs served",
             ChartKind::Utilization => "CPU utilisation, target and scaling actions",
+            ChartKind::Queue => "SQS backlog and oldest-message age",
         }
     }
 
@@ -129,6 +139,7 @@ impl ChartKind {
             ChartKind::Cost => "fleetplan-cost.png",
             ChartKind::Requests => "fleetplan-requests.png",
             ChartKind::Utilization => "fleetplan-utilization.png",
+            ChartKind::Queue => "fleetplan-queue.png",
         }
     }
 }
@@ -639,7 +650,24 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             plot
         }
         ChartKind::Requests | ChartKind::Utilization => demand_plot(kind, series, &bins),
+        ChartKind::Queue => queue_plot(series, &bins),
     }
+}
+
+/// The queue chart (`docs/model.md` §10): messages visible and in flight, and the age of the oldest visible
+/// message in seconds (dashed), on one axis: the age reads against the same numbers as seconds.
+fn queue_plot(series: &TimeSeries, bins: &Binning) -> Plot {
+    let line = |column: QueueColumn, colour: RGBColor, name: &'static str, dashed: bool| {
+        let values = series.queue_column(column);
+        let visible = values.get(..bins.visible.min(values.len())).unwrap_or(&[]);
+        Line { points: downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last), colour, name, dashed }
+    };
+    let lines = vec![
+        line(QueueColumn::Visible, CAPACITY_COLOURS[0], "visible messages", false),
+        line(QueueColumn::InFlight, CAPACITY_COLOURS[2], "in flight", false),
+        line(QueueColumn::OldestAge, OKABE_BLACK, "oldest message age (s)", true),
+    ];
+    Plot { lines, y_desc: "messages · seconds", integer_y: false, min_top: 1.0, legend: true, bin_s: None }
 }
 
 /// The demand charts: offered and served requests per second; the highest service CPU utilisation with the target
@@ -1260,5 +1288,20 @@ mod tests {
             visible_markers(&sim.chart_markers(), sim.now().as_secs_f64()),
             vec![(600.0, "task retirement notice; task retirement".to_string())]
         );
+    }
+
+    /// The queue chart draws the lazy workers' backlog, in-flight messages and oldest age; without queues it is
+    /// empty (and the page leaves it out).
+    #[test]
+    fn the_queue_chart_shows_backlog_and_age() {
+        let scenario = fleetplan_engine::presets::get("lazy-sqs-workers").expect("preset").scenario().expect("valid");
+        let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
+        sim.run_to_end();
+        let plot = plot_data(ChartKind::Queue, sim.series(), sim.now().as_secs_f64(), 600);
+        let names: Vec<&str> = plot.lines.iter().map(|l| l.name).collect();
+        assert_eq!(names, ["visible messages", "in flight", "oldest message age (s)"]);
+        let peak = plot.lines[0].points.iter().map(|p| p.1).fold(0.0, f64::max);
+        assert!(peak > 4_000.0, "{peak}");
+        assert!(plot_data(ChartKind::Queue, &six_hours(), 3600.0, 600).lines.is_empty());
     }
 }

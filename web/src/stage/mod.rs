@@ -99,6 +99,8 @@ pub fn Stage(props: &StageProps) -> Html {
     // The demand charts are drawn only for scenarios with demand.
     let has_demand =
         playback.read(|p| p.full().scenario().services.iter().any(|s| s.demand.is_some())).unwrap_or(false);
+    // The queue chart only for scenarios with queues.
+    let has_queue = playback.read(|p| !p.full().scenario().queues.is_empty()).unwrap_or(false);
     let on_csv = {
         let playback = playback.clone();
         Callback::from(move |_: MouseEvent| {
@@ -182,7 +184,7 @@ pub fn Stage(props: &StageProps) -> Html {
                     <button id="export-csv" onclick={on_csv} title={format!("{} columns, one row per sample", Column::COUNT + 1)}>{ "Export CSV" }</button>
                 </div>
                 <div class="chart-grid">
-                    { for ChartKind::ALL.iter().filter(|k| has_demand || !k.needs_demand()).map(|&kind| chart_figure(&playback, kind)) }
+                    { for ChartKind::ALL.iter().filter(|k| (has_demand || !k.needs_demand()) && (has_queue || !k.needs_queue())).map(|&kind| chart_figure(&playback, kind)) }
                 </div>
             </section>
         </div>
