@@ -481,6 +481,11 @@ pub struct QueueSummary {
     pub visible_at_end: f64,
     pub in_flight_at_end: f64,
     pub hidden_at_end: f64,
+    /// The worker service (none: nothing consumes the queue), its auto scaling actions and highest desired count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker_service: Option<String>,
+    pub scaling_actions: u64,
+    pub max_desired: u32,
 }
 
 /// Why and when a run stopped before its horizon (its `RunBudget` ran out).

@@ -210,7 +210,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.queues.is_empty() {
                 <table id="queues" class="services">
-                    <thead><tr><th scope="col">{ "Queue" }</th><th scope="col">{ "Processed" }</th><th scope="col">{ "Redelivered" }</th><th scope="col">{ "Dead-lettered" }</th><th scope="col">{ "Max backlog" }</th><th scope="col">{ "Max age" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ "Queue" }</th><th scope="col">{ "Processed" }</th><th scope="col">{ "Redelivered" }</th><th scope="col">{ "Dead-lettered" }</th><th scope="col">{ "Max backlog" }</th><th scope="col">{ "Max age" }</th><th scope="col">{ "Workers" }</th></tr></thead>
                     <tbody>
                         { for summary.queues.iter().map(|q| html! {
                             <tr>
@@ -220,6 +220,10 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                                 <td>{ format!("{:.0}", q.dead_lettered) }</td>
                                 <td>{ format!("{:.0} messages", q.max_visible) }</td>
                                 <td>{ format!("{:.0} s", q.max_age_s) }</td>
+                                <td>{ q.worker_service.as_ref().map_or_else(
+                                    || "none".to_string(),
+                                    |s| format!("{s}: {} actions, up to {}", q.scaling_actions, q.max_desired),
+                                ) }</td>
                             </tr>
                         }) }
                     </tbody>

@@ -72,6 +72,11 @@ impl Demand {
         !self.with_demand.is_empty()
     }
 
+    /// A service's Application Auto Scaling actions and its highest desired count (for the queue summary).
+    pub(super) fn scaling_of(&self, s: ServiceId) -> Option<(u64, u32)> {
+        self.list.get(s.index())?.as_ref().map(|rt| (rt.actions, rt.max_desired))
+    }
+
     /// A service has request traffic (not only queue workers): the demand columns and summaries.
     pub(super) fn has_traffic(&self) -> bool {
         self.with_demand.iter().any(|s| self.list[s.index()].as_ref().is_some_and(|rt| !rt.worker))

@@ -227,8 +227,15 @@ impl Simulation {
         self.scenario
             .queues
             .iter()
+            .enumerate()
             .zip(&self.queues.list)
-            .map(|(queue, rt)| QueueSummary {
+            .map(|((q, queue), rt)| {
+                let worker = self.scenario.services.iter().position(|s| s.worker.is_some_and(|w| w.queue == q));
+                let service = worker.map(ServiceId::from_index);
+                let (scaling_actions, max_desired) = service.and_then(|s| self.demand.scaling_of(s)).unwrap_or((0, 0));
+                (queue, rt, service, scaling_actions, max_desired)
+            })
+            .map(|(queue, rt, service, scaling_actions, max_desired)| QueueSummary {
                 queue: queue.name.clone(),
                 arrived: round(rt.arrived),
                 processed: round(rt.processed),
@@ -239,13 +246,17 @@ impl Simulation {
                 visible_at_end: round(rt.cohorts.visible()),
                 in_flight_at_end: round(rt.cohorts.in_flight()),
                 hidden_at_end: round(rt.hidden.iter().map(|(_, c)| c.count).sum()),
+                worker_service: service.map(|s| self.scenario.services[s.index()].name.clone()),
+                scaling_actions,
+                max_desired,
             })
             .collect()
     }
 }
 
+/// To thousandths, and never -0 (an empty fluid queue can compute as -0).
 fn round(v: f64) -> f64 {
-    libm::round(v * 1000.0) / 1000.0
+    libm::round(v * 1000.0) / 1000.0 + 0.0
 }
 
 #[cfg(test)]
