@@ -311,4 +311,23 @@ mod tests {
         assert_eq!(sim.services.iter().next().expect("one").desired, 1);
         sim.assert_invariants();
     }
+
+    #[test]
+    fn millions_of_messages_cost_no_more_events_than_a_few() {
+        let run = |rps: u32| {
+            let mut sim = testing::checked(testing::fargate(
+                "",
+                r#""desired_count": 4, "worker": { "queue": "q", "messages_per_task": 10, "processing_s": 0.01 }"#,
+                &format!(r#""queues": [{{ "name": "q", "arrivals": [{{ "type": "constant", "rps": {rps} }}] }}]"#),
+            ));
+            sim.run_to_end();
+            sim.metrics()
+        };
+        // An hour at 1,000 messages/s (3.6 million, all processed by 4 tasks at 1,000/s each) and at 1/s.
+        let (many, few) = (run(1_000), run(1));
+        assert!((many.queues[0].arrived - 3_600_000.0).abs() < 1e-3, "{:?}", many.queues);
+        assert!(many.queues[0].processed > 3_590_000.0, "{:?}", many.queues);
+        assert_eq!(many.events, few.events);
+        assert!(many.events < 1_000, "{}", many.events);
+    }
 }
