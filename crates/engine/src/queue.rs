@@ -162,10 +162,23 @@ impl Cohorts {
 
     /// A share of the in-flight messages whose worker stopped: they leave the workers' hands (the same mix of
     /// sent times and receive counts as all in flight) and wait out the visibility timeout.
+    ///
+    /// Bounded: one cohort per receive count (spanning its messages' sent times), so repeated interruptions do
+    /// not fragment the queue.
     pub fn abandon(&mut self, share: f64) -> Vec<Cohort> {
-        let out: Vec<Cohort> =
-            self.in_flight.iter_mut().map(|c| c.split_share(share)).filter(|c| c.count > EPSILON).collect();
+        let mut out: Vec<Cohort> = Vec::new();
+        for part in self.in_flight.iter_mut().map(|c| c.split_share(share)).filter(|c| c.count > EPSILON) {
+            match out.iter_mut().find(|c| c.receives == part.receives) {
+                Some(c) => {
+                    c.from_ms = c.from_ms.min(part.from_ms);
+                    c.to_ms = c.to_ms.max(part.to_ms);
+                    c.count += part.count;
+                }
+                None => out.push(part),
+            }
+        }
         self.in_flight.retain(|c| c.count > EPSILON);
+        out.sort_by_key(|c| c.receives);
         out
     }
 

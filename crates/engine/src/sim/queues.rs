@@ -330,4 +330,25 @@ mod tests {
         assert_eq!(many.events, few.events);
         assert!(many.events < 1_000, "{}", many.events);
     }
+
+    #[test]
+    fn target_tracking_on_backlog_per_task_scales_in_proportion() {
+        // 10 messages/s for one worker taking 1 s each: the backlog grows by about 9/s.
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 1, "worker": { "queue": "q", "processing_s": 1 },
+               "autoscaling": { "min_capacity": 1, "max_capacity": 30,
+                   "target_tracking": [{ "metric": "SQSBacklogPerTask", "target": 100 }] }"#,
+            r#""queues": [{ "name": "q", "arrivals": [{ "type": "constant", "rps": 10 }] }]"#,
+        ));
+        // The datapoints of the periods ending at 60, 120 and 180 s are over 100 per task; the third is published
+        // at 240 s: ceil(1 x backlog(180 s) / 100), with about 1,800 arrived and 130 processed by then.
+        sim.step_until(SimTime(239_999));
+        assert_eq!(sim.services.iter().next().expect("one").desired, 1);
+        sim.step_until(SimTime(240_000));
+        let desired = sim.services.iter().next().expect("one").desired;
+        assert!((15..=18).contains(&desired), "{desired}");
+        let action = sim.trace().iter().find(|e| matches!(e.what, TraceWhat::ScalingAction { .. })).expect("acted");
+        assert!(action.to_string().contains("(SQSBacklogPerTask 1"), "{action}");
+    }
 }
