@@ -68,6 +68,8 @@ impl Validator {
         if service.demand.is_some() {
             self.err(field.to_string(), "a service has a demand or a worker, not both");
         }
+        // Default 1: ReceiveMessage's MaxNumberOfMessages ("Valid values: 1 to 10. Default: 1", *ReceiveMessage*),
+        // a worker that takes one message at a time.
         let messages_per_task = spec.messages_per_task.unwrap_or(1);
         if !(1..=MAX_MESSAGES_PER_TASK).contains(&messages_per_task) {
             self.err(
