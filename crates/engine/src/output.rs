@@ -475,6 +475,8 @@ pub struct QueueSummary {
     pub redelivered: f64,
     /// Moved to the dead-letter queue after maxReceiveCount receives.
     pub dead_lettered: f64,
+    /// Received again because their processing outlasted the visibility timeout (`processing_spread`).
+    pub overran_visibility_timeout: f64,
     pub max_visible: f64,
     pub max_age_s: f64,
     /// At the end of the run: visible, in flight, waiting out a visibility timeout.

@@ -22,6 +22,20 @@ pub struct Worker {
     pub queue: usize,
     pub messages_per_task: u32,
     pub processing_s: f64,
+    /// Coefficient of variation of the processing time (log-normal).
+    pub processing_spread: f64,
+}
+
+/// The share of messages whose processing takes longer than the visibility timeout, for a log-normal processing
+/// time of mean `mean_s` and coefficient of variation `spread` (σ² = ln(1 + spread²), μ = ln mean − σ²/2):
+/// P(T > timeout) = erfc((ln timeout − μ) / (σ√2)) / 2. Without spread: all or none.
+pub fn overrun_share(mean_s: f64, spread: f64, timeout_s: f64) -> f64 {
+    if spread <= 0.0 || timeout_s <= 0.0 {
+        return if mean_s > timeout_s { 1.0 } else { 0.0 };
+    }
+    let sigma2 = libm::log(1.0 + spread * spread);
+    let mu = libm::log(mean_s) - sigma2 / 2.0;
+    (libm::erfc((libm::log(timeout_s) - mu) / libm::sqrt(2.0 * sigma2)) / 2.0).clamp(0.0, 1.0)
 }
 
 /// Below this many messages a cohort is empty (rounding of the fluid arithmetic).
@@ -148,8 +162,10 @@ impl Cohorts {
         }
     }
 
-    /// The workers finish (and delete) `count` in-flight messages, the oldest received first.
-    pub fn complete(&mut self, mut count: f64) {
+    /// The workers finish `count` in-flight messages, the oldest received first: returned, for the caller to
+    /// delete (or, for those whose visibility timeout ran out first, to put back).
+    pub fn complete(&mut self, mut count: f64) -> Vec<Cohort> {
+        let mut out = Vec::new();
         while count > EPSILON {
             let Some(front) = self.in_flight.front_mut() else { break };
             let done = front.split_front(count);
@@ -157,7 +173,9 @@ impl Cohorts {
             if front.count <= EPSILON {
                 self.in_flight.pop_front();
             }
+            out.push(done);
         }
+        out
     }
 
     /// A share of the in-flight messages whose worker stopped: they leave the workers' hands (the same mix of
@@ -191,6 +209,19 @@ impl Cohorts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_share_over_the_visibility_timeout_follows_the_log_normal() {
+        // No spread: all or nothing.
+        assert_eq!(overrun_share(40.0, 0.0, 30.0), 1.0);
+        assert_eq!(overrun_share(20.0, 0.0, 30.0), 0.0);
+        // A timeout at the median (mean / sqrt(1 + cv^2)) leaves half over it.
+        let median = 10.0 / libm::sqrt(1.0 + 0.25);
+        assert!((overrun_share(10.0, 0.5, median) - 0.5).abs() < 1e-9);
+        // Ten times the mean with a spread of 0.5: a tiny share.
+        let tail = overrun_share(10.0, 0.5, 100.0);
+        assert!(tail > 0.0 && tail < 1e-5, "{tail}");
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-6
@@ -228,7 +259,8 @@ mod tests {
         assert!(close(gone.iter().map(|c| c.count).sum(), 25.0));
         q.reappear(gone[0]);
         assert_eq!(q.oldest_sent_ms(), Some(0));
-        q.complete(25.0);
+        let done = q.complete(25.0);
+        assert!(close(done.iter().map(|c| c.count).sum(), 25.0));
         assert!(close(q.in_flight(), 0.0));
         q.receive(25.0);
         assert_eq!(q.in_flight[0].receives, 2);

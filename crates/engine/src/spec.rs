@@ -682,6 +682,10 @@ pub struct WorkerSpec {
     pub messages_per_task: Option<u32>,
     /// Seconds one message takes to process (mean).
     pub processing_s: f64,
+    /// The spread of the processing time (coefficient of variation of a log-normal, like the latencies'; default 0):
+    /// the messages that take longer than the visibility timeout are received again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_spread: Option<f64>,
 }
 
 /// A service's demand: a request-rate profile (the sum of its parts) and what one task does with its share.

@@ -28,10 +28,15 @@ pub(super) struct QueueRt {
     workers: u32,
     messages_per_task: f64,
     processing_s: f64,
+    /// The share of messages processed for longer than the visibility timeout (`queue::overrun_share`).
+    overrun: f64,
+    max_receive_count: Option<u32>,
     arrived: f64,
     processed: f64,
     redelivered: f64,
     dead_lettered: f64,
+    /// Messages received again because their processing outlasted the visibility timeout.
+    overran: f64,
     max_visible: f64,
     max_age_s: f64,
 }
@@ -81,8 +86,23 @@ impl QueueRt {
             // In flight: every slot while messages wait, else what arrives during one processing time (Little).
             let holding = if v1 > EPSILON { slots } else { slots.min(r1 * self.processing_s) };
             let done = (self.cohorts.in_flight() - holding).max(0.0);
-            self.cohorts.complete(done);
-            self.processed += done;
+            for mut cohort in self.cohorts.complete(done) {
+                // Processing longer than the visibility timeout: "If it's too short, the message might become
+                // visible again before processing is complete, leading to duplicate processing" (*ReceiveMessage*,
+                // VisibilityTimeout). Assumption: the late DeleteMessage, with the old receipt handle, does not
+                // delete it. Simplification: it is visible again when the first worker finishes, not already at
+                // receive + timeout.
+                let again = cohort.split_share(self.overrun);
+                self.processed += cohort.count;
+                if again.count > EPSILON {
+                    self.overran += again.count;
+                    if self.max_receive_count.is_some_and(|m| again.receives >= m) {
+                        self.dead_lettered += again.count;
+                    } else {
+                        self.cohorts.reappear(again);
+                    }
+                }
+            }
             self.max_visible = self.max_visible.max(high);
             self.max_age_s = self.max_age_s.max(self.age_s(b));
         }
@@ -102,6 +122,8 @@ impl Simulation {
         let horizon = self.scenario.horizon.as_millis();
         for index in 0..self.scenario.queues.len() {
             let queue = &self.scenario.queues[index];
+            let timeout_s = queue.visibility_timeout_ms as f64 / 1000.0;
+            let max_receive_count = queue.max_receive_count;
             let rng = &mut self.rng;
             let arrivals = queue.arrivals.draw(horizon, || rng.unit());
             let consumer = self.scenario.services.iter().enumerate().find_map(|(s, service)| {
@@ -115,10 +137,14 @@ impl Simulation {
                 workers: 0,
                 messages_per_task: consumer.map_or(1.0, |(_, w)| f64::from(w.messages_per_task)),
                 processing_s: consumer.map_or(1.0, |(_, w)| w.processing_s),
+                overrun: consumer
+                    .map_or(0.0, |(_, w)| crate::queue::overrun_share(w.processing_s, w.processing_spread, timeout_s)),
+                max_receive_count,
                 arrived: 0.0,
                 processed: 0.0,
                 redelivered: 0.0,
                 dead_lettered: 0.0,
+                overran: 0.0,
                 max_visible: 0.0,
                 max_age_s: 0.0,
             });
@@ -241,6 +267,7 @@ impl Simulation {
                 processed: round(rt.processed),
                 redelivered: round(rt.redelivered),
                 dead_lettered: round(rt.dead_lettered),
+                overran_visibility_timeout: round(rt.overran),
                 max_visible: round(rt.max_visible),
                 max_age_s: round(rt.max_age_s),
                 visible_at_end: round(rt.cohorts.visible()),
@@ -350,5 +377,32 @@ mod tests {
         assert!((15..=18).contains(&desired), "{desired}");
         let action = sim.trace().iter().find(|e| matches!(e.what, TraceWhat::ScalingAction { .. })).expect("acted");
         assert!(action.to_string().contains("(SQSBacklogPerTask 1"), "{action}");
+    }
+
+    #[test]
+    fn processing_longer_than_the_visibility_timeout_redelivers_until_the_dead_letter_queue() {
+        // 40 s per message against a 30 s timeout, no spread: every message is received again; after 2 receives it
+        // goes to the dead-letter queue and none is ever deleted.
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2, "worker": { "queue": "q", "messages_per_task": 10, "processing_s": 40 }"#,
+            r#""queues": [{ "name": "q", "arrivals": [{ "type": "spike", "at_s": 0, "duration_s": 60, "rps": 1 }],
+                            "visibility_timeout_s": 30, "max_receive_count": 2 }]"#,
+        ));
+        sim.run_to_end();
+        let q = &sim.metrics().queues[0];
+        assert_eq!(q.processed, 0.0, "{q:?}");
+        assert!((q.dead_lettered - 60.0).abs() < 1e-6 && (q.overran_visibility_timeout - 120.0).abs() < 1e-6, "{q:?}");
+        // With a spread and a timeout at 3 x the mean, a small share (about 1%) is received again.
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2, "worker": { "queue": "q", "messages_per_task": 10, "processing_s": 10,
+                                              "processing_spread": 0.8 }"#,
+            r#""queues": [{ "name": "q", "arrivals": [{ "type": "constant", "rps": 1 }], "visibility_timeout_s": 30 }]"#,
+        ));
+        sim.run_to_end();
+        let q = &sim.metrics().queues[0];
+        let share = q.overran_visibility_timeout / q.processed;
+        assert!(share > 0.01 && share < 0.1, "{q:?}");
     }
 }

@@ -284,7 +284,8 @@ fn generate(seed: u64) -> Value {
         scenario["queues"] = json!([{ "name": "q", "arrivals": arrivals, "visibility_timeout_s": p.range(0, 300),
             "max_receive_count": p.range(1, 5) }]);
         if let Some(s) = services.iter_mut().find(|s| s.get("demand").is_none()) {
-            s["worker"] = json!({ "queue": "q", "messages_per_task": p.range(1, 10), "processing_s": p.range(1, 30) });
+            s["worker"] = json!({ "queue": "q", "messages_per_task": p.range(1, 10), "processing_s": p.range(1, 30),
+                "processing_spread": p.range(0, 150) as f64 / 100.0 });
             if p.chance(0.7) {
                 let max = p.range(1, 20);
                 s["desired_count"] = s["desired_count"].as_u64().unwrap().min(max).into();
@@ -418,6 +419,7 @@ fn the_generator_reaches_every_feature() {
         "\"type\":\"noise\"",
         "\"worker\"",
         "SQSBacklogPerTask",
+        "processing_spread",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

@@ -320,7 +320,8 @@ fn queues_and_workers_name_what_is_wrong() {
         v["queues"] = serde_json::json!([queue.clone(), queue.clone()]);
         v["queues"][1]["max_receive_count"] = 0.into();
         v["queues"][1]["visibility_timeout_s"] = 50_000.into();
-        v["services"][0]["worker"] = serde_json::json!({ "queue": "nope", "processing_s": 0, "messages_per_task": 0 });
+        v["services"][0]["worker"] =
+            serde_json::json!({ "queue": "nope", "processing_s": 0, "messages_per_task": 0, "processing_spread": -1 });
     });
     assert_problem(&p, "queues[1].name", "another queue is named");
     assert_problem(&p, "queues[1].max_receive_count", "between 1 and 1000");
@@ -328,6 +329,7 @@ fn queues_and_workers_name_what_is_wrong() {
     assert_problem(&p, "services[0].worker.queue", "no queue is named \"nope\"");
     assert_problem(&p, "services[0].worker.processing_s", "");
     assert_problem(&p, "services[0].worker.messages_per_task", "between 1 and");
+    assert_problem(&p, "services[0].worker.processing_spread", "");
     // A queue metric needs a worker; a worker cannot also have demand.
     let p = problems_with(|v| {
         v["queues"] = serde_json::json!([queue.clone()]);

@@ -81,6 +81,12 @@ impl Validator {
             queue: queue.unwrap_or(0),
             messages_per_task: messages_per_task.clamp(1, MAX_MESSAGES_PER_TASK),
             processing_s: self.number(&format!("{field}.processing_s"), spec.processing_s, 0.001, 86_400.0),
+            processing_spread: self.number(
+                &format!("{field}.processing_spread"),
+                spec.processing_spread.unwrap_or(0.0),
+                0.0,
+                10.0,
+            ),
         }
     }
 }
