@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use fleetplan_engine::output::{Bucket, ChartMarker, Column, DemandColumn};
+use fleetplan_engine::output::{Bucket, ChartMarker, Column, DemandColumn, QueueColumn};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TimeSeries;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
@@ -77,10 +77,12 @@ pub enum ChartKind {
     Utilization,
     /// Burstable instances' CPU credit balance and when any is throttled (scenarios with CPU credits only).
     Credits,
+    /// SQS backlog (visible, in flight) and the age of the oldest message (scenarios with queues only).
+    Queue,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 8] = [
+    pub const ALL: [ChartKind; 9] = [
         ChartKind::Launches,
         ChartKind::Running,
         ChartKind::Buckets,
@@ -89,6 +91,7 @@ impl ChartKind {
         ChartKind::Requests,
         ChartKind::Utilization,
         ChartKind::Credits,
+        ChartKind::Queue,
     ];
 
     /// Drawn only for scenarios with demand (the page leaves them out otherwise).
@@ -99,6 +102,11 @@ impl ChartKind {
     /// Drawn only for scenarios with CPU credits.
     pub fn needs_credits(self) -> bool {
         self == ChartKind::Credits
+    }
+
+    /// Drawn only for scenarios with queues.
+    pub fn needs_queue(self) -> bool {
+        self == ChartKind::Queue
     }
 
     /// The DOM id of the chart's canvas.
@@ -112,6 +120,7 @@ impl ChartKind {
             ChartKind::Requests => "chart-requests",
             ChartKind::Utilization => "chart-utilization",
             ChartKind::Credits => "chart-credits",
+            ChartKind::Queue => "chart-queue",
         }
     }
 
@@ -126,6 +135,7 @@ impl ChartKind {
             ChartKind::Requests => "Requests offered vs served",
             ChartKind::Utilization => "CPU utilisation, target and scaling actions",
             ChartKind::Credits => "CPU credit balance of burstable instances",
+            ChartKind::Queue => "SQS backlog and oldest-message age",
         }
     }
 
@@ -140,6 +150,7 @@ impl ChartKind {
             ChartKind::Requests => "fleetplan-requests.png",
             ChartKind::Utilization => "fleetplan-utilization.png",
             ChartKind::Credits => "fleetplan-credits.png",
+            ChartKind::Queue => "fleetplan-queue.png",
         }
     }
 }
@@ -651,6 +662,7 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
         }
         ChartKind::Requests | ChartKind::Utilization => demand_plot(kind, series, &bins),
         ChartKind::Credits => credits_plot(series, &bins),
+        ChartKind::Queue => queue_plot(series, &bins),
     }
 }
 
@@ -677,6 +689,22 @@ fn credits_plot(series: &TimeSeries, bins: &Binning) -> Plot {
         });
     }
     Plot { lines, y_desc: "CPU credits", integer_y: false, min_top: 1.0, legend: true, bin_s: None }
+}
+
+/// The queue chart (`docs/model.md` §10): messages visible and in flight, and the age of the oldest visible
+/// message in seconds (dashed), on one axis: the age reads against the same numbers as seconds.
+fn queue_plot(series: &TimeSeries, bins: &Binning) -> Plot {
+    let line = |column: QueueColumn, colour: RGBColor, name: &'static str, dashed: bool| {
+        let values = series.queue_column(column);
+        let visible = values.get(..bins.visible.min(values.len())).unwrap_or(&[]);
+        Line { points: downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last), colour, name, dashed }
+    };
+    let lines = vec![
+        line(QueueColumn::Visible, CAPACITY_COLOURS[0], "visible messages", false),
+        line(QueueColumn::InFlight, CAPACITY_COLOURS[2], "in flight", false),
+        line(QueueColumn::OldestAge, OKABE_BLACK, "oldest message age (s)", true),
+    ];
+    Plot { lines, y_desc: "messages · seconds", integer_y: false, min_top: 1.0, legend: true, bin_s: None }
 }
 
 /// The demand charts: offered and served requests per second; the highest service CPU utilisation with the target
@@ -1297,5 +1325,20 @@ mod tests {
             visible_markers(&sim.chart_markers(), sim.now().as_secs_f64()),
             vec![(600.0, "task retirement notice; task retirement".to_string())]
         );
+    }
+
+    /// The queue chart draws the lazy workers' backlog, in-flight messages and oldest age; without queues it is
+    /// empty (and the page leaves it out).
+    #[test]
+    fn the_queue_chart_shows_backlog_and_age() {
+        let scenario = fleetplan_engine::presets::get("lazy-sqs-workers").expect("preset").scenario().expect("valid");
+        let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
+        sim.run_to_end();
+        let plot = plot_data(ChartKind::Queue, sim.series(), sim.now().as_secs_f64(), 600);
+        let names: Vec<&str> = plot.lines.iter().map(|l| l.name).collect();
+        assert_eq!(names, ["visible messages", "in flight", "oldest message age (s)"]);
+        let peak = plot.lines[0].points.iter().map(|p| p.1).fold(0.0, f64::max);
+        assert!(peak > 4_000.0, "{peak}");
+        assert!(plot_data(ChartKind::Queue, &six_hours(), 3600.0, 600).lines.is_empty());
     }
 }

@@ -573,8 +573,8 @@ mod tests {
     fn every_catalogue_template_validates() {
         let catalogue: Catalogue = serde_json::from_str(include_str!("editor_catalogue.json")).unwrap();
         let mut base = base();
-        // A provider, a Spot provider and a RunTask burst so paths under them exist.
-        for (array, index) in [("capacity_providers", 0), ("run_tasks", 0)] {
+        // A provider, a Spot provider, a RunTask burst and a queue so paths under them exist.
+        for (array, index) in [("capacity_providers", 0), ("run_tasks", 0), ("queues", 0)] {
             let item = catalogue.items[array][index].clone();
             base.as_object_mut()
                 .unwrap()

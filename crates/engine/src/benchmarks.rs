@@ -54,6 +54,7 @@ pub fn large_fargate() -> ScenarioSpec {
             placement_constraints: Vec::new(),
             autoscaling: None,
             demand: None,
+            worker: None,
         })
         .collect();
     let mut events: Vec<TimedEventSpec> = services
@@ -89,6 +90,7 @@ pub fn large_fargate() -> ScenarioSpec {
         scheduled_tasks: Vec::new(),
         managed_instances_providers: Vec::new(),
         commitments: Default::default(),
+        queues: Vec::new(),
         start: None,
     }
 }

@@ -328,6 +328,19 @@ pub enum Metric {
     Memory,
     /// ALBRequestCountPerTarget: requests per target per minute.
     RequestsPerTarget,
+    /// The worker's queue (`docs/model.md` §10): AWS/SQS ApproximateNumberOfMessagesVisible.
+    QueueVisible,
+    /// AWS/SQS ApproximateAgeOfOldestMessage, seconds.
+    QueueAge,
+    /// The custom metric of AWS's recipe: visible messages / the service's running tasks.
+    BacklogPerTask,
+}
+
+impl Metric {
+    /// A metric of the worker's queue rather than of the service's tasks.
+    pub fn is_queue(self) -> bool {
+        matches!(self, Metric::QueueVisible | Metric::QueueAge | Metric::BacklogPerTask)
+    }
 }
 
 /// A CloudWatch metric alarm's state.

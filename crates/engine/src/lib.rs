@@ -34,6 +34,7 @@ pub mod narrow;
 pub mod output;
 pub mod presets;
 pub mod query;
+pub mod queue;
 pub mod rng;
 pub mod scenario;
 pub mod schedule;

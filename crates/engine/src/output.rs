@@ -248,6 +248,32 @@ pub struct TimeSeries {
     pub credit_balance: Vec<f64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub throttled_instances: Vec<f64>,
+    /// One vector per [`QueueColumn`] when the scenario has queues, else empty (then not in the CSV).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<Vec<f64>>,
+}
+
+/// The queue columns of [`TimeSeries`], last in the CSV, only when the scenario has queues (`docs/model.md` §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueColumn {
+    /// Messages visible in every queue (ApproximateNumberOfMessagesVisible, summed).
+    Visible,
+    /// Messages in flight (received, not deleted) in every queue.
+    InFlight,
+    /// The age of the oldest visible message over the queues, seconds.
+    OldestAge,
+}
+
+impl QueueColumn {
+    pub const ALL: [QueueColumn; 3] = [QueueColumn::Visible, QueueColumn::InFlight, QueueColumn::OldestAge];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            QueueColumn::Visible => "queue_visible (messages)",
+            QueueColumn::InFlight => "queue_in_flight (messages)",
+            QueueColumn::OldestAge => "queue_oldest_age (s)",
+        }
+    }
 }
 
 /// The demand columns of [`TimeSeries`], after the others in the CSV, only when a service has demand.
@@ -299,7 +325,13 @@ impl TimeSeries {
             demand: Vec::new(),
             credit_balance: Vec::new(),
             throttled_instances: Vec::new(),
+            queues: Vec::new(),
         }
+    }
+
+    /// A queue column (empty when the scenario has no queues).
+    pub fn queue_column(&self, column: QueueColumn) -> &[f64] {
+        self.queues.get(column as usize).map_or(&[], Vec::as_slice)
     }
 
     /// A demand column (empty when the scenario has no demand).
@@ -349,6 +381,9 @@ impl TimeSeries {
         if credits {
             out.push_str(",cpu_credit_balance (credits),throttled_instances (count)");
         }
+        for column in QueueColumn::ALL.iter().take(self.queues.len()) {
+            out.push_str(&format!(",{}", column.name()));
+        }
         out.push('\n');
         for i in 0..self.len() {
             out.push_str(&format_number(self.time_s(i)));
@@ -365,6 +400,10 @@ impl TimeSeries {
                     out.push(',');
                     out.push_str(&format_number(column.get(i).copied().unwrap_or(0.0)));
                 }
+            }
+            for column in &self.queues {
+                out.push(',');
+                out.push_str(&format_number(column.get(i).copied().unwrap_or(0.0)));
             }
             out.push('\n');
         }
@@ -445,6 +484,11 @@ pub struct Summary {
     /// when the scenario has none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub schedules: Vec<ScheduleSummary>,
+    // ---- SQS queue-driven workers (issue 10) ----
+    /// Each queue: messages arrived, processed, redelivered, dead-lettered, the largest backlog and oldest age;
+    /// left out when the scenario has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueSummary>,
 }
 
 /// One group's CPU credits over the run (`docs/model.md` §4.6). Credits: one is one vCPU at 100% for a minute.
@@ -507,6 +551,33 @@ pub struct ScheduleSummary {
     /// Seconds from the first firing's scheduled time until the last of its tasks started (the burst's spread),
     /// over all firings: the longest.
     pub longest_settle_s: Option<f64>,
+}
+
+/// What happened to one queue's messages (`docs/model.md` §10). Counts are fluid (messages in aggregate), rounded
+/// to thousandths.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueSummary {
+    pub queue: String,
+    pub arrived: f64,
+    /// Received and deleted by a worker.
+    pub processed: f64,
+    /// Left in flight by a worker that stopped, visible again after the visibility timeout.
+    pub redelivered: f64,
+    /// Moved to the dead-letter queue after maxReceiveCount receives.
+    pub dead_lettered: f64,
+    /// Received again because their processing outlasted the visibility timeout (`processing_spread`).
+    pub overran_visibility_timeout: f64,
+    pub max_visible: f64,
+    pub max_age_s: f64,
+    /// At the end of the run: visible, in flight, waiting out a visibility timeout.
+    pub visible_at_end: f64,
+    pub in_flight_at_end: f64,
+    pub hidden_at_end: f64,
+    /// The worker service (none: nothing consumes the queue), its auto scaling actions and highest desired count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker_service: Option<String>,
+    pub scaling_actions: u64,
+    pub max_desired: u32,
 }
 
 /// Why and when a run stopped before its horizon (its `RunBudget` ran out).
@@ -1236,6 +1307,18 @@ pub enum TraceWhat {
         service: String,
         tasks: u32,
     },
+    /// A worker stopped holding messages: they are visible again after the visibility timeout.
+    QueueAbandoned {
+        queue: String,
+        messages: f64,
+        visible_at: SimTime,
+    },
+    /// Messages visible again after a visibility timeout, or moved to the dead-letter queue.
+    QueueRedelivered {
+        queue: String,
+        messages: f64,
+        dead_lettered: bool,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -1307,6 +1390,15 @@ impl fmt::Display for TraceEntry {
             }
             TraceWhat::Overloaded { service, tasks } => {
                 write!(f, "service {service}: {tasks} tasks at 100% CPU fail their health checks")
+            }
+            TraceWhat::QueueAbandoned { queue, messages, visible_at } => {
+                write!(f, "queue {queue}: {messages:.1} in-flight messages left by a stopped worker, visible again at {visible_at}")
+            }
+            TraceWhat::QueueRedelivered { queue, messages, dead_lettered: false } => {
+                write!(f, "queue {queue}: {messages:.1} messages visible again (visibility timeout over)")
+            }
+            TraceWhat::QueueRedelivered { queue, messages, dead_lettered: true } => {
+                write!(f, "queue {queue}: {messages:.1} messages moved to the dead-letter queue (maxReceiveCount)")
             }
         }
     }

@@ -300,6 +300,17 @@ static PRESETS: &[Preset] = &[
          MaximumRetryAttempts 0: throttled once, it is dropped and its tasks never run. `report-flex` has a 15-minute \
          flexible time window: it fires later in the window and is never throttled. The charts mark each firing time."
     ),
+    preset!(
+        "lazy-sqs-workers",
+        "Lazy SQS workers: scale to zero and back",
+        None,
+        "Watch the queue chart: the backlog climbs while no worker runs, the step alarm on visible messages starts \
+         one task (back from zero), target tracking on backlog per task (target 30 = 60 s acceptable latency / 2 s per \
+         message) scales out once it runs, and the backlog and oldest-message age fall. The Spot interruption at 20 \
+         minutes leaves in-flight messages: the trace shows them visible again after the 120 s visibility timeout and \
+         the summary's queues block counts them as redelivered. After 15 empty minutes the count goes back to 0, \
+         and the second burst starts it all again."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

@@ -64,6 +64,9 @@ pub struct ScenarioSpec {
     /// demand curves read the local time from it. Unset: midnight.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
+    /// Amazon SQS queues that worker services consume (`docs/model.md` §10). Left out of the file when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<QueueSpec>,
 }
 
 fn default_horizon_s() -> f64 {
@@ -663,6 +666,43 @@ pub struct ServiceSpec {
     /// The requests the service receives over time and what a task does with them (`docs/model.md` §9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demand: Option<DemandSpec>,
+    /// A queue worker: its tasks receive and process the messages of one of the scenario's `queues`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<WorkerSpec>,
+}
+
+/// An Amazon SQS standard queue: messages arrive at a rate (the same profile parts as demand, in messages per
+/// second); workers receive, process and delete them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    pub name: String,
+    /// The arrival profile, messages per second (the parts of a demand profile).
+    pub arrivals: Vec<ProfilePartSpec>,
+    /// Seconds a received message stays invisible; unset: SQS's default, 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility_timeout_s: Option<f64>,
+    /// The redrive policy's maxReceiveCount: a message received this many times without being deleted goes to
+    /// the dead-letter queue. Unset: no dead-letter queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_receive_count: Option<u32>,
+}
+
+/// What a worker service's tasks do with the queue's messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerSpec {
+    /// The queue's name (in `queues`).
+    pub queue: String,
+    /// Messages one task processes at once (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages_per_task: Option<u32>,
+    /// Seconds one message takes to process (mean).
+    pub processing_s: f64,
+    /// The spread of the processing time (coefficient of variation of a log-normal, like the latencies'; default 0):
+    /// the messages that take longer than the visibility timeout are received again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_spread: Option<f64>,
 }
 
 /// A service's demand: a request-rate profile (the sum of its parts) and what one task does with its share.
@@ -842,6 +882,12 @@ pub enum PredefinedMetric {
     CpuHighResolution,
     #[serde(rename = "ECSServiceAverageMemoryUtilizationHighResolution")]
     MemoryHighResolution,
+    /// The worker's queue: AWS/SQS ApproximateNumberOfMessagesVisible.
+    ApproximateNumberOfMessagesVisible,
+    /// The worker's queue: AWS/SQS ApproximateAgeOfOldestMessage, seconds.
+    ApproximateAgeOfOldestMessage,
+    /// The custom metric of AWS's recipe: visible messages / the service's running tasks.
+    SQSBacklogPerTask,
 }
 
 /// A placement strategy, as in the ECS API: `{"type": "binpack", "field": "memory"}`,

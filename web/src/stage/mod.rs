@@ -101,6 +101,8 @@ pub fn Stage(props: &StageProps) -> Html {
         playback.read(|p| p.full().scenario().services.iter().any(|s| s.demand.is_some())).unwrap_or(false);
     // The credits chart only for scenarios with CPU credits.
     let has_credits = playback.read(|p| p.full().uses_cpu_credits()).unwrap_or(false);
+    // The queue chart only for scenarios with queues.
+    let has_queue = playback.read(|p| !p.full().scenario().queues.is_empty()).unwrap_or(false);
     let on_csv = {
         let playback = playback.clone();
         Callback::from(move |_: MouseEvent| {
@@ -184,7 +186,7 @@ pub fn Stage(props: &StageProps) -> Html {
                     <button id="export-csv" onclick={on_csv} title={format!("{} columns, one row per sample", Column::COUNT + 1)}>{ "Export CSV" }</button>
                 </div>
                 <div class="chart-grid">
-                    { for ChartKind::ALL.iter().filter(|k| (has_demand || !k.needs_demand()) && (has_credits || !k.needs_credits())).map(|&kind| chart_figure(&playback, kind)) }
+                    { for ChartKind::ALL.iter().filter(|k| (has_demand || !k.needs_demand()) && (has_credits || !k.needs_credits()) && (has_queue || !k.needs_queue())).map(|&kind| chart_figure(&playback, kind)) }
                 </div>
             </section>
         </div>

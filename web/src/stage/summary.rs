@@ -250,6 +250,27 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     </tbody>
                 </table>
             }
+            if !summary.queues.is_empty() {
+                <table id="queues" class="services">
+                    <thead><tr><th scope="col">{ "Queue" }</th><th scope="col">{ "Processed" }</th><th scope="col">{ "Redelivered" }</th><th scope="col">{ "Dead-lettered" }</th><th scope="col">{ "Max backlog" }</th><th scope="col">{ "Max age" }</th><th scope="col">{ "Workers" }</th></tr></thead>
+                    <tbody>
+                        { for summary.queues.iter().map(|q| html! {
+                            <tr>
+                                <th scope="row">{ q.queue.clone() }</th>
+                                <td>{ format!("{:.0} of {:.0}", q.processed, q.arrived) }</td>
+                                <td>{ format!("{:.0}", q.redelivered) }</td>
+                                <td>{ format!("{:.0}", q.dead_lettered) }</td>
+                                <td>{ format!("{:.0} messages", q.max_visible) }</td>
+                                <td>{ format!("{:.0} s", q.max_age_s) }</td>
+                                <td>{ q.worker_service.as_ref().map_or_else(
+                                    || "none".to_string(),
+                                    |s| format!("{s}: {} actions, up to {}", q.scaling_actions, q.max_desired),
+                                ) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
             if !summary.services.is_empty() {
                 <table id="services" class="services">
                     <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at" }</th><th scope="col">{ "Rate" }</th><th scope="col">{ "Limited by" }</th></tr></thead>

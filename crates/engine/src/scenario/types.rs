@@ -300,6 +300,8 @@ pub struct Service {
     pub demand: Option<crate::demand::ServiceDemand>,
     /// Application Auto Scaling of its desired count.
     pub autoscaling: Option<crate::demand::Autoscaling>,
+    /// The queue its tasks consume (`docs/model.md` §10).
+    pub worker: Option<crate::queue::Worker>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -405,6 +407,8 @@ pub struct Scenario {
     pub commitments: Commitments,
     /// EventBridge schedules (`docs/model.md` §11); their firings are in `run_tasks`.
     pub schedules: Vec<ScheduleInfo>,
+    /// Amazon SQS queues (`docs/model.md` §10).
+    pub queues: Vec<crate::queue::Queue>,
 }
 
 impl Scenario {

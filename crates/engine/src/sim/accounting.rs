@@ -423,7 +423,7 @@ impl Simulation {
         if let Some(with) = self.cost_with_commitments_at(at) {
             self.accounting.series.cost_with_commitments.push(with);
         }
-        if self.demand.is_used() {
+        if self.demand.has_traffic() {
             let row = self.demand_sample(at);
             let demand = &mut self.accounting.series.demand;
             demand.resize(row.len(), Vec::new());
@@ -435,6 +435,14 @@ impl Simulation {
             let (balance, throttled) = self.credits_sample(at);
             self.accounting.series.credit_balance.push(balance);
             self.accounting.series.throttled_instances.push(throttled);
+        }
+        if self.queues.is_used() {
+            let row = self.queue_sample(at);
+            let queues = &mut self.accounting.series.queues;
+            queues.resize(row.len(), Vec::new());
+            for (column, value) in queues.iter_mut().zip(row) {
+                column.push(value);
+            }
         }
         self.accounting.launches_since_sample = [0; CapacityType::COUNT];
     }

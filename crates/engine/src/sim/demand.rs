@@ -56,6 +56,8 @@ pub(super) struct DemandRt {
     max_desired: u32,
     /// A scale-out alarm is in ALARM.
     alarm_high: bool,
+    /// A queue worker (`docs/model.md` §10): no request traffic; its metrics come from the queue.
+    worker: bool,
 }
 
 /// Every service's demand state (`None` for services without demand), and the list of those with it.
@@ -68,6 +70,16 @@ pub(super) struct Demand {
 impl Demand {
     pub(super) fn is_used(&self) -> bool {
         !self.with_demand.is_empty()
+    }
+
+    /// A service's Application Auto Scaling actions and its highest desired count (for the queue summary).
+    pub(super) fn scaling_of(&self, s: ServiceId) -> Option<(u64, u32)> {
+        self.list.get(s.index())?.as_ref().map(|rt| (rt.actions, rt.max_desired))
+    }
+
+    /// A service has request traffic (not only queue workers): the demand columns and summaries.
+    pub(super) fn has_traffic(&self) -> bool {
+        self.with_demand.iter().any(|s| self.list[s.index()].as_ref().is_some_and(|rt| !rt.worker))
     }
 
     /// The serving counts kept here must equal the services' (after the kernel's after-event call).
@@ -88,17 +100,31 @@ impl Demand {
 
 impl DemandRt {
     /// The service-average metric of the period for one policy: `None` without serving tasks (no data).
-    fn datapoint(&self, metric: Metric, period_ms: u64) -> Option<f64> {
+    /// `queue`: the worker's queue now (visible messages, age of the oldest in seconds).
+    fn datapoint(&self, metric: Metric, period_ms: u64, queue: Option<(f64, f64)>) -> Option<f64> {
         let p = &self.period;
+        match (metric, queue) {
+            // SQS publishes its metrics whether or not tasks run: what scales a service back from zero.
+            (Metric::QueueVisible, Some((visible, _))) => return Some(visible),
+            (Metric::QueueAge, Some((_, age))) => return Some(age),
+            // AWS's recipe: "take the approximate number of messages available for retrieval from the queue and
+            // divide that number by the number of Amazon ECS tasks running in the service" (*Create a target
+            // tracking scaling policy for Application Auto Scaling using metric math*). No running task: no data.
+            (Metric::BacklogPerTask, Some((visible, _))) => {
+                return (self.running > 0).then(|| visible / f64::from(self.running))
+            }
+            _ => {}
+        }
         if p.with_tasks_s <= 0.0 {
             return None;
         }
-        Some(match metric {
-            Metric::Cpu => p.cpu_percent_s / p.with_tasks_s,
-            Metric::Memory => p.memory_percent_s / p.with_tasks_s,
+        match metric {
+            Metric::Cpu => Some(p.cpu_percent_s / p.with_tasks_s),
+            Metric::Memory => Some(p.memory_percent_s / p.with_tasks_s),
             // ALBRequestCountPerTarget: requests per target per minute.
-            Metric::RequestsPerTarget => p.requests_per_target * 60_000.0 / period_ms as f64,
-        })
+            Metric::RequestsPerTarget => Some(p.requests_per_target * 60_000.0 / period_ms as f64),
+            Metric::QueueVisible | Metric::QueueAge | Metric::BacklogPerTask => None,
+        }
     }
 }
 
@@ -118,6 +144,9 @@ fn metric_name(metric: Metric) -> &'static str {
         Metric::Cpu => "ECSServiceAverageCPUUtilization",
         Metric::Memory => "ECSServiceAverageMemoryUtilization",
         Metric::RequestsPerTarget => "ALBRequestCountPerTarget",
+        Metric::QueueVisible => "ApproximateNumberOfMessagesVisible",
+        Metric::QueueAge => "ApproximateAgeOfOldestMessage",
+        Metric::BacklogPerTask => "SQSBacklogPerTask",
     }
 }
 
@@ -128,9 +157,24 @@ impl Simulation {
         let horizon = self.scenario.horizon.as_millis();
         for index in 0..self.scenario.services.len() {
             let service = &self.scenario.services[index];
-            let Some(demand) = service.demand.clone() else {
-                self.demand.list.push(None);
-                continue;
+            let worker = service.worker.is_some();
+            // A worker has no request traffic: an empty profile and a nominal load (its metrics are the queue's).
+            let demand = match (&service.demand, worker) {
+                (Some(demand), _) => demand.clone(),
+                (None, true) => crate::demand::ServiceDemand {
+                    profile: crate::demand::Profile::default(),
+                    load: TaskLoad {
+                        rps_at_full_cpu: 1.0,
+                        idle_cpu_percent: 0.0,
+                        idle_memory_percent: 0.0,
+                        memory_percent_per_rps: 0.0,
+                    },
+                    overload_after_ms: None,
+                },
+                (None, false) => {
+                    self.demand.list.push(None);
+                    continue;
+                }
             };
             let autoscaling = service.autoscaling.clone();
             let rng = &mut self.rng;
@@ -166,6 +210,7 @@ impl Simulation {
                 actions_since_sample: 0,
                 max_desired: service.desired,
                 alarm_high: false,
+                worker,
             };
             self.demand.list.push(Some(rt));
             let s = ServiceId::from_index(index);
@@ -234,6 +279,10 @@ impl Simulation {
                 continue;
             }
             rt.serving = serving;
+            if rt.worker {
+                self.queue_workers_changed(s, serving);
+                continue;
+            }
             let cap = f64::from(serving) * rt.load.rps_at_full_cpu;
             let saturated = serving > 0 && rt.profile.rate(now) >= cap;
             rt.saturated_since = match (saturated, rt.saturated_since) {
@@ -300,10 +349,11 @@ impl Simulation {
         let now = self.now.as_millis();
         let period = self.demand_period_ms(s);
         let autoscaling = self.scenario.services[s.index()].autoscaling.clone();
+        let queue = self.queue_reading(s);
         let rt = self.demand.list[s.index()].as_mut().expect("listed");
         if let Some(a) = &autoscaling {
             let metrics = a.policies.iter().map(|p| p.metric).chain(a.steps.iter().map(|p| p.metric));
-            let values = metrics.map(|m| rt.datapoint(m, period)).collect();
+            let values = metrics.map(|m| rt.datapoint(m, period, queue)).collect();
             rt.pending.push((now + a.delay_ms, values));
             while rt.pending.first().is_some_and(|&(at, _)| at <= now) {
                 let (_, values) = rt.pending.remove(0);
@@ -472,6 +522,9 @@ impl Simulation {
         let mut alarms = 0.0;
         for &s in &self.demand.with_demand {
             let rt = self.demand.list[s.index()].as_mut().expect("listed");
+            if rt.worker {
+                continue;
+            }
             let rate = rt.profile.rate(at.as_millis());
             let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
             offered += rate;
@@ -498,6 +551,7 @@ impl Simulation {
         self.demand
             .with_demand
             .iter()
+            .filter(|&&s| self.demand.list[s.index()].as_ref().is_some_and(|rt| !rt.worker))
             .map(|&s| {
                 let rt = self.demand.list[s.index()].as_ref().expect("listed");
                 // The stretch since the last integration, with the serving count it had.

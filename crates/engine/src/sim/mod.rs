@@ -37,6 +37,7 @@ mod credits;
 mod demand;
 mod fargate_spot;
 mod fleet;
+mod queues;
 mod quotas;
 mod report;
 mod retirement;
@@ -195,6 +196,14 @@ enum Event {
         service: ServiceId,
         index: u32,
     },
+    /// A queue's one-minute tick (`sim/queues.rs`).
+    QueueTick {
+        queue: u32,
+    },
+    /// Visibility timeouts of a queue's abandoned messages end.
+    QueueVisible {
+        queue: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -245,6 +254,7 @@ pub struct Simulation {
     retirements: retirement::Retirements,
     demand: Demand,
     credits: credits::Credits,
+    queues: queues::Queues,
 }
 
 impl Simulation {
@@ -276,12 +286,14 @@ impl Simulation {
             retirements: retirement::Retirements::default(),
             demand: Demand::default(),
             credits: credits::Credits::new(&scenario),
+            queues: queues::Queues::default(),
             scenario,
         };
         sim.start_ec2();
         sim.start_services();
         sim.start_workloads();
         sim.start_demand();
+        sim.start_queues();
         for index in 0..sim.scenario.events.len() {
             let at = sim.scenario.events[index].at;
             match sim.wave_recommendation_lead(index) {
@@ -515,6 +527,8 @@ impl Simulation {
             Event::MetricPeriod { service } => self.metric_period(service),
             Event::OverloadCheck { service } => self.overload_check(service),
             Event::ScheduledScaling { service, index } => self.scheduled_scaling(service, index as usize),
+            Event::QueueTick { queue } => self.queue_tick(queue),
+            Event::QueueVisible { queue } => self.queue_visible(queue),
             Event::ProvisioningTimeout { task, generation } => {
                 if self.is_current(task, generation) && self.tasks[task].awaiting_capacity {
                     self.begin_stop(task, StopReason::NoCapacity);
@@ -567,6 +581,7 @@ impl Simulation {
                 None
             }
         })?;
+        self.queues.check()?;
         self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
         self.spot.check(self.tasks.all())?;

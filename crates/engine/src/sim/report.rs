@@ -110,6 +110,7 @@ impl Simulation {
             demand: self.demand_summaries(),
             cpu_credits: self.credits_summary(),
             schedules: self.schedule_summaries(),
+            queues: self.queue_summaries(),
         }
     }
 

@@ -244,7 +244,7 @@ pub fn generate(seed: u64) -> Value {
             "savings_plans": [{ "kind": "compute", "usd_per_hour": p.range(1, 300) as f64 / 100.0, "discount_percent": 20 }],
             "reserved_instances": [{ "instance_type": "m5.large", "count": p.range(1, 3), "discount_percent": 40 }] });
     }
-    let (services, mut task_defs): (Vec<Value>, Vec<Value>) =
+    let (mut services, mut task_defs): (Vec<Value>, Vec<Value>) =
         (0..p.range(1, 3) as usize).map(|i| service(&mut p, i, groups, external, managed)).unzip();
     let mut run_tasks = Vec::new();
     for i in 0..p.below(3) {
@@ -278,6 +278,30 @@ pub fn generate(seed: u64) -> Value {
             }
             _ => json!({ "type": "scale", "at_s": at_s, "service": service, "desired_count": 0 }),
         });
+    }
+    // An SQS queue, consumed by a service without demand (a worker), scaled on the queue's metrics.
+    if p.chance(0.3) {
+        let arrivals = json!([{ "type": "constant", "rps": p.range(0, 20) },
+            { "type": "spike", "at_s": p.range(0, 200), "duration_s": p.range(10, 300), "rps": p.range(1, 200) }]);
+        scenario["queues"] = json!([{ "name": "q", "arrivals": arrivals, "visibility_timeout_s": p.range(0, 300),
+            "max_receive_count": p.range(1, 5) }]);
+        if let Some(s) = services.iter_mut().find(|s| s.get("demand").is_none()) {
+            s["worker"] = json!({ "queue": "q", "messages_per_task": p.range(1, 10), "processing_s": p.range(1, 30),
+                "processing_spread": p.range(0, 150) as f64 / 100.0 });
+            if p.chance(0.7) {
+                let max = p.range(1, 20);
+                s["desired_count"] = s["desired_count"].as_u64().unwrap().min(max).into();
+                s["autoscaling"] = json!({ "min_capacity": 0, "max_capacity": max,
+                    "target_tracking": [{ "metric": "SQSBacklogPerTask", "target": p.range(1, 100), "disable_scale_in": true }],
+                    "step_scaling": [
+                        { "metric": "ApproximateNumberOfMessagesVisible", "comparison": "GreaterThanOrEqualToThreshold",
+                          "threshold": 1, "adjustment_type": "ChangeInCapacity",
+                          "step_adjustments": [{ "lower_bound": 0, "scaling_adjustment": 1 }] },
+                        { "metric": "ApproximateNumberOfMessagesVisible", "comparison": "LessThanThreshold",
+                          "threshold": 1, "evaluation_periods": p.range(1, 5), "adjustment_type": "ExactCapacity",
+                          "step_adjustments": [{ "upper_bound": 0, "scaling_adjustment": 0 }] }] });
+            }
+        }
     }
     scenario["task_definitions"] = task_defs.into();
     scenario["services"] = services.into();

@@ -565,3 +565,38 @@ fn nightly_burst_preset_throttles_half_the_calls_and_drops_the_one_without_retri
     let markers = sim.chart_markers();
     assert!(markers.iter().any(|m| m.time_s == 1800.0 && m.label.contains("schedules fire")));
 }
+
+#[test]
+fn lazy_sqs_workers_preset_scales_to_zero_and_back_and_redelivers() {
+    let sim = common::run_checked(common::preset("lazy-sqs-workers"), 1);
+    let summary = sim.metrics();
+    let jobs = &summary.queues[0];
+    // "6,000 in 5 minutes at 10 minutes, 6,000 in 10 minutes at 60 minutes": all arrive and all are processed.
+    assert!((jobs.arrived - 12_000.0).abs() < 1e-6, "{jobs:?}");
+    assert!((jobs.processed - 12_000.0).abs() < 1e-6, "{jobs:?}");
+    // "the backlog climbs while no worker runs": most of the first burst waits.
+    assert!(jobs.max_visible > 4_000.0 && jobs.max_age_s > 300.0, "{jobs:?}");
+    // "a Spot interruption stops half the workers mid-message: their messages reappear after the 120 s visibility
+    // timeout": at 1,200 s, visible again at 1,320 s.
+    assert!(jobs.redelivered > 0.0 && jobs.dead_lettered == 0.0, "{jobs:?}");
+    let queue_trace = |what: &str| {
+        let line = sim.trace().iter().map(|e| e.to_string()).find(|l| l.contains("queue jobs: ") && l.contains(what));
+        line.and_then(|l| l.split('s').next()?.parse::<f64>().ok())
+    };
+    assert_eq!(queue_trace("in-flight messages left"), Some(1200.0));
+    assert_eq!(queue_trace("messages visible again"), Some(1320.0));
+    // Back from zero (the step alarm: 0 -> 1), then target tracking scales out, then 15 empty minutes: to 0; twice.
+    let actions: Vec<String> =
+        sim.trace().iter().map(|e| e.to_string()).filter(|line| line.contains("auto scaling desired")).collect();
+    let from_zero = actions.iter().filter(|a| a.contains("desired 0 -> 1 (ApproximateNumberOfMessagesVisible")).count();
+    let to_zero = actions.iter().filter(|a| a.contains("-> 0 (ApproximateNumberOfMessagesVisible")).count();
+    let out = actions.iter().filter(|a| a.contains("(SQSBacklogPerTask")).count();
+    assert_eq!((from_zero, out, to_zero), (2, 2, 2), "{actions:?}");
+    // "No task runs while the queue is empty": none at the start, none at the end.
+    let running = sim.series().column(fleetplan_engine::output::Column::RunningFargateSpot);
+    assert_eq!((running[0], running.last().copied()), (0.0, Some(0.0)));
+    // The queue columns are in the CSV (only with queues).
+    assert!(sim.series().to_csv().lines().next().unwrap().ends_with("queue_oldest_age (s)"));
+    let plain = common::run_checked(common::preset("death-spiral"), 1);
+    assert!(!plain.series().to_csv().contains("queue_visible") && plain.metrics().queues.is_empty());
+}

@@ -129,6 +129,9 @@ fn the_generator_reaches_every_feature() {
         "flexible_time_window_minutes",
         "3#1",
         "\"schedule\":\"cron(*/3",
+        "\"worker\"",
+        "SQSBacklogPerTask",
+        "processing_spread",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

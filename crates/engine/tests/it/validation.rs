@@ -333,3 +333,38 @@ fn cpu_credit_settings_are_checked() {
     });
     assert!(p.iter().any(|m| m.contains("standard") && m.contains("unlimited")), "{p:#?}");
 }
+
+#[test]
+fn queues_and_workers_name_what_is_wrong() {
+    let queue = serde_json::json!({ "name": "q", "arrivals": [{ "type": "constant", "rps": 1 }] });
+    let p = problems_with(|v| {
+        v["queues"] = serde_json::json!([queue.clone(), queue.clone()]);
+        v["queues"][1]["max_receive_count"] = 0.into();
+        v["queues"][1]["visibility_timeout_s"] = 50_000.into();
+        v["services"][0]["worker"] =
+            serde_json::json!({ "queue": "nope", "processing_s": 0, "messages_per_task": 0, "processing_spread": -1 });
+    });
+    assert_problem(&p, "queues[1].name", "another queue is named");
+    assert_problem(&p, "queues[1].max_receive_count", "between 1 and 1000");
+    assert_problem(&p, "queues[1].visibility_timeout_s", "");
+    assert_problem(&p, "services[0].worker.queue", "no queue is named \"nope\"");
+    assert_problem(&p, "services[0].worker.processing_s", "");
+    assert_problem(&p, "services[0].worker.messages_per_task", "between 1 and");
+    assert_problem(&p, "services[0].worker.processing_spread", "");
+    // A queue metric needs a worker; a worker cannot also have demand.
+    let p = problems_with(|v| {
+        v["queues"] = serde_json::json!([queue.clone()]);
+        v["services"][0]["autoscaling"] = serde_json::json!({ "min_capacity": 0, "max_capacity": 5,
+            "target_tracking": [{ "metric": "SQSBacklogPerTask", "target": 10 }] });
+    });
+    assert_problem(&p, "services[0].autoscaling.target_tracking[0].metric", "needs the service's worker");
+    let p = problems_with(|v| {
+        v["queues"] = serde_json::json!([queue.clone()]);
+        v["services"][0]["worker"] = serde_json::json!({ "queue": "q", "processing_s": 1 });
+        v["services"][0]["demand"] =
+            serde_json::json!({ "profile": [{ "type": "constant", "rps": 1 }], "requests_per_task": 10 });
+    });
+    assert_problem(&p, "services[0].worker", "a demand or a worker, not both");
+    let p = problems_with(|v| v["queues"] = serde_json::json!(vec![queue.clone(); 101]));
+    assert_problem(&p, "queues", "");
+}

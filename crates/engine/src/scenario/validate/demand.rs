@@ -34,19 +34,6 @@ impl Validator {
         }
     }
 
-    /// The metric a scaling policy reads; ALBRequestCountPerTarget needs a load balancer to count requests.
-    fn policy_metric(&mut self, field: &str, metric: PredefinedMetric, service: &ServiceSpec) -> Metric {
-        let metric = match metric {
-            PredefinedMetric::Cpu | PredefinedMetric::CpuHighResolution => Metric::Cpu,
-            PredefinedMetric::Memory | PredefinedMetric::MemoryHighResolution => Metric::Memory,
-            PredefinedMetric::RequestsPerTarget => Metric::RequestsPerTarget,
-        };
-        if metric == Metric::RequestsPerTarget && service.load_balancer.is_none() {
-            self.err(format!("{field}.metric"), "ALBRequestCountPerTarget needs the service's load_balancer");
-        }
-        metric
-    }
-
     fn rps(&mut self, field: &str, value: f64) -> f64 {
         self.number(field, value, 0.0, MAX_RPS)
     }
@@ -105,15 +92,24 @@ impl Validator {
         load_balancer: Option<&LoadBalancer>,
         health_check: Option<(u64, u32)>,
     ) -> ServiceDemand {
+        let profile = self.profile(&format!("{field}.profile"), &spec.profile, horizon_s, start_offset);
+        self.task_load(field, spec, profile, load_balancer, health_check)
+    }
+
+    /// A profile's parts (`list` is the list's field path): demand requests or queue arrivals per second.
+    pub(super) fn profile(
+        &mut self,
+        list: &str,
+        parts: &[ProfilePartSpec],
+        horizon_s: f64,
+        start_offset: u64,
+    ) -> Profile {
         let mut profile = Profile::default();
-        if spec.profile.is_empty() {
-            self.err(
-                format!("{field}.profile"),
-                "needs at least one part (e.g. {\"type\": \"constant\", \"rps\": 100})",
-            );
+        if parts.is_empty() {
+            self.err(list.to_string(), "needs at least one part (e.g. {\"type\": \"constant\", \"rps\": 100})");
         }
-        for (i, part) in spec.profile.iter().enumerate() {
-            let f = format!("{field}.profile[{i}]");
+        for (i, part) in parts.iter().enumerate() {
+            let f = format!("{list}[{i}]");
             let component = match part {
                 ProfilePartSpec::Constant { rps } => Component::Constant { rps: self.rps(&format!("{f}.rps"), *rps) },
                 ProfilePartSpec::Steps { points } => {
@@ -169,6 +165,17 @@ impl Validator {
             };
             profile.components.push(component);
         }
+        profile
+    }
+
+    fn task_load(
+        &mut self,
+        field: &str,
+        spec: &DemandSpec,
+        profile: Profile,
+        load_balancer: Option<&LoadBalancer>,
+        health_check: Option<(u64, u32)>,
+    ) -> ServiceDemand {
         let load = TaskLoad {
             rps_at_full_cpu: self.number(&format!("{field}.requests_per_task"), spec.requests_per_task, 0.001, MAX_RPS),
             idle_cpu_percent: self.number(
@@ -206,6 +213,28 @@ impl Validator {
         ServiceDemand { profile, load, overload_after_ms: overload_after_ms.flatten() }
     }
 
+    /// The metric a policy follows; the queue's metrics only for a worker service, and only the queue's for one
+    /// without demand.
+    fn metric(&mut self, field: &str, metric: PredefinedMetric, service: &ServiceSpec) -> Metric {
+        let metric = match metric {
+            PredefinedMetric::Cpu | PredefinedMetric::CpuHighResolution => Metric::Cpu,
+            PredefinedMetric::Memory | PredefinedMetric::MemoryHighResolution => Metric::Memory,
+            PredefinedMetric::RequestsPerTarget => Metric::RequestsPerTarget,
+            PredefinedMetric::ApproximateNumberOfMessagesVisible => Metric::QueueVisible,
+            PredefinedMetric::ApproximateAgeOfOldestMessage => Metric::QueueAge,
+            PredefinedMetric::SQSBacklogPerTask => Metric::BacklogPerTask,
+        };
+        if metric.is_queue() && service.worker.is_none() {
+            self.err(field.to_string(), "a queue metric needs the service's worker (the queue it consumes)");
+        } else if !metric.is_queue() && service.demand.is_none() {
+            self.err(field.to_string(), "a task metric needs the service's demand (its metrics come from the load)");
+        }
+        if metric == Metric::RequestsPerTarget && service.load_balancer.is_none() {
+            self.err(field.to_string(), "ALBRequestCountPerTarget needs the service's load_balancer");
+        }
+        metric
+    }
+
     pub(super) fn autoscaling(
         &mut self,
         field: &str,
@@ -229,8 +258,11 @@ impl Validator {
                 format!("{} is outside the auto scaling range {min}..={max}", service.desired_count),
             );
         }
-        if service.demand.is_none() {
-            self.err(field.to_string(), "target tracking needs the service's demand (its metrics come from the load)");
+        if service.demand.is_none() && service.worker.is_none() {
+            self.err(
+                field.to_string(),
+                "target tracking needs the service's demand or worker (its metrics come from the load or the queue)",
+            );
         }
         if spec.target_tracking.is_empty() && spec.step_scaling.is_empty() && spec.scheduled_actions.is_empty() {
             self.err(
@@ -257,8 +289,8 @@ impl Validator {
             .enumerate()
             .map(|(i, p)| {
                 let f = format!("{field}.target_tracking[{i}]");
-                let metric = self.policy_metric(&f, p.metric, service);
-                let max_target = if metric == Metric::RequestsPerTarget { 1e9 } else { 100.0 };
+                let metric = self.metric(&format!("{f}.metric"), p.metric, service);
+                let max_target = if metric == Metric::RequestsPerTarget || metric.is_queue() { 1e9 } else { 100.0 };
                 TargetTracking {
                     metric,
                     target: self.number(&format!("{f}.target"), p.target, 1.0, max_target),
@@ -318,7 +350,7 @@ impl Validator {
             .enumerate()
             .map(|(i, p)| {
                 let f = format!("{field}.step_scaling[{i}]");
-                let metric = self.policy_metric(&f, p.metric, service);
+                let metric = self.metric(&format!("{f}.metric"), p.metric, service);
                 // CloudWatch: "You can specify a value of up to 100" evaluation periods at one minute; M <= N.
                 if !(1..=100).contains(&p.evaluation_periods) {
                     self.err(

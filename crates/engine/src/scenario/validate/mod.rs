@@ -7,6 +7,7 @@ mod commitments;
 mod demand;
 mod events;
 mod managed_instances;
+mod queues;
 mod schedules;
 mod settings;
 mod totals;
@@ -103,6 +104,9 @@ impl Validator {
             horizon,
         });
         let commitments = self.commitments(&spec.commitments);
+        // `start` was checked with the services (its error is reported once).
+        let start_offset = spec.start.as_deref().and_then(|t| crate::demand::parse_start(t).ok()).unwrap_or(0);
+        let queues = self.queues(spec, start_offset);
         if services.is_empty() && run_tasks.is_empty() {
             self.err("services", "the scenario has no services and no run_tasks: there is nothing to simulate");
         }
@@ -121,6 +125,7 @@ impl Validator {
             events,
             commitments,
             schedules,
+            queues,
         }
     }
 

@@ -72,6 +72,7 @@ impl Validator {
         self.list_len("task_definitions", spec.task_definitions.len(), MAX_TASK_DEFINITIONS, "the engine's limit");
         self.list_len("run_tasks", spec.run_tasks.len(), MAX_RUN_TASK_BURSTS, "the engine's limit");
         self.list_len("events", spec.events.len(), MAX_EVENTS, "the engine's limit");
+        self.list_len("queues", spec.queues.len(), super::queues::MAX_QUEUES, "the engine's limit");
         for (i, p) in spec.capacity_providers.iter().enumerate() {
             self.list_len(
                 &format!("capacity_providers[{i}].instance_types"),
@@ -154,13 +155,14 @@ impl Validator {
                 ),
             );
         }
-        // Demand noise draws one factor per interval per service: bounded over all services, not only each.
+        // Noise draws one factor per interval per demand profile and queue: bounded over all of them, not only each.
         let horizon_s = if spec.horizon_s.is_finite() { spec.horizon_s.clamp(0.0, 1e9) } else { 0.0 };
         let factors: f64 = spec
             .services
             .iter()
             .filter_map(|s| s.demand.as_ref())
             .flat_map(|d| &d.profile)
+            .chain(spec.queues.iter().flat_map(|q| &q.arrivals))
             .map(|part| match part {
                 ProfilePartSpec::Noise { interval_s, .. } if interval_s.is_finite() && *interval_s > 0.0 => {
                     (horizon_s / interval_s).ceil()

@@ -233,6 +233,7 @@ impl Validator {
         providers: &[AsgProvider],
     ) -> Vec<Service> {
         let mut names = BTreeSet::new();
+        let mut consumed: Vec<usize> = Vec::new();
         let start_offset = self.start_offset(spec);
         spec.services
             .iter()
@@ -292,6 +293,7 @@ impl Validator {
                 let quota = spec.limits.tasks_per_service.unwrap_or(crate::defaults::TASKS_PER_SERVICE);
                 let autoscaling =
                     s.autoscaling.as_ref().map(|a| self.autoscaling(&field("autoscaling"), a, s, quota, spec));
+                let worker = s.worker.as_ref().map(|w| self.worker(&field("worker"), w, s, spec, &mut consumed));
                 Service {
                     name: s.name.clone(),
                     task_def,
@@ -305,6 +307,7 @@ impl Validator {
                     placement: Arc::new(placement),
                     demand,
                     autoscaling,
+                    worker,
                 }
             })
             .collect()
