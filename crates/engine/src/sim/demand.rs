@@ -215,6 +215,7 @@ impl Simulation {
             self.demand.list.push(Some(rt));
             let s = ServiceId::from_index(index);
             self.demand.with_demand.push(s);
+            self.services.track_counts();
             let period = self.demand_period_ms(s);
             self.schedule(SimTime(period), Event::MetricPeriod { service: s });
             for (i, action) in autoscaling.iter().flat_map(|a| a.scheduled.iter()).enumerate() {
@@ -262,10 +263,13 @@ impl Simulation {
     }
 
     /// After every event: a service whose serving count changed has its load integrated up to now with the old
-    /// count (constant since the last event), then goes on with the new one.
+    /// count (constant since the last event), then goes on with the new one. Only the services whose counts moved
+    /// in the event are visited (the services part lists them), not every service with demand.
     pub(super) fn demand_after_event(&mut self) {
-        for i in 0..self.demand.with_demand.len() {
-            let s = self.demand.with_demand[i];
+        for s in self.services.take_counts_moved() {
+            if self.demand.list.get(s.index()).is_none_or(Option::is_none) {
+                continue;
+            }
             let (serving, running) = (self.services.serving(s), self.services.running(s));
             let rt = self.demand.list[s.index()].as_ref().expect("listed");
             if rt.serving == serving && rt.running == running {

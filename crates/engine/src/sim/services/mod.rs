@@ -81,9 +81,32 @@ impl ServiceRt {
 #[derive(Default)]
 pub(super) struct Services {
     list: Vec<ServiceRt>,
+    /// Whether someone reads the serving and running counts after each event (`sim/demand.rs`): then the services
+    /// whose counts moved are listed in `counts_moved`, so the reader visits those instead of every service.
+    track_counts: bool,
+    counts_moved: Vec<ServiceId>,
 }
 
 impl Services {
+    /// From now on, list the services whose serving or running count moves (see [`Services::take_counts_moved`]).
+    pub(super) fn track_counts(&mut self) {
+        self.track_counts = true;
+    }
+
+    /// The services whose serving or running count moved since the last call, in service order, each once.
+    pub(super) fn take_counts_moved(&mut self) -> Vec<ServiceId> {
+        let mut moved = std::mem::take(&mut self.counts_moved);
+        moved.sort_unstable();
+        moved.dedup();
+        moved
+    }
+
+    fn counts_moved(&mut self, s: ServiceId) {
+        if self.track_counts {
+            self.counts_moved.push(s);
+        }
+    }
+
     /// The service's serving tasks: healthy and not stopping, of any deployment.
     pub(super) fn serving(&self, s: ServiceId) -> u32 {
         self.list[s.index()].serving
@@ -200,6 +223,7 @@ impl Simulation {
     }
 
     pub(super) fn service_task_running(&mut self, s: ServiceId, deployment: u32) {
+        self.services.counts_moved(s);
         let rt = &mut self.services.list[s.index()];
         rt.running += 1;
         // A task that reaches RUNNING ends the exponential backoff (tasks that crash later do not trigger it).
@@ -210,6 +234,7 @@ impl Simulation {
 
     pub(super) fn service_task_healthy(&mut self, s: ServiceId, deployment: u32) {
         self.services.list[s.index()].serving += 1;
+        self.services.counts_moved(s);
         if deployment == self.services.list[s.index()].primary {
             self.services.list[s.index()].healthy_primary += 1;
         }
@@ -230,6 +255,7 @@ impl Simulation {
         if let Some(&moved) = rt.active.get(slot) {
             self.tasks.set_slot(moved, crate::narrow::u32_of(slot));
         }
+        let moved = was_healthy || self.tasks[task].running_at.is_some();
         if was_healthy {
             rt.serving -= 1;
         }
@@ -254,6 +280,9 @@ impl Simulation {
         }
         if reason == StopReason::StartFailed {
             self.back_off(s);
+        }
+        if moved {
+            self.services.counts_moved(s);
         }
         self.update_steady(s);
     }
