@@ -447,13 +447,12 @@ impl Simulation {
             }
         }
         // Each EventBridge firing time that has come, once per time however many schedules fire then.
-        let mut fired: Vec<(SimTime, Vec<&str>)> = Vec::new();
+        // Grouped by time in a map: the page asks for the markers whenever it draws the charts, and a scenario may
+        // have 5,000 firings.
+        let mut fired: std::collections::BTreeMap<SimTime, Vec<&str>> = std::collections::BTreeMap::new();
         for burst in self.scenario.run_tasks.iter().filter(|b| b.scheduled.is_some() && b.at <= self.now) {
             let name = &self.scenario.schedules[burst.scheduled.map_or(0, |c| c.schedule)].name;
-            match fired.iter_mut().find(|(t, _)| *t == burst.at) {
-                Some((_, names)) => names.push(name),
-                None => fired.push((burst.at, vec![name])),
-            }
+            fired.entry(burst.at).or_default().push(name);
         }
         for (at, names) in fired {
             let label = if names.len() == 1 {

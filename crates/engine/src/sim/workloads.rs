@@ -292,12 +292,7 @@ mod tests {
         let rt = sim.workloads.iter().next().expect("workload");
         assert_eq!((rt.requested, rt.throttled_calls, rt.throttled), (20, 1, 0));
         assert_eq!(sim.tasks.len(), 20);
-        let retries: Vec<SimTime> = sim
-            .queued()
-            .into_iter()
-            .filter(|(_, e)| matches!(e, Event::RunTaskCall { .. }))
-            .map(|(at, _)| at)
-            .collect();
+        let retries = queued_calls(&sim);
         assert_eq!(retries, vec![sim.now.plus_ms(1_000)]);
         // The retry makes one more call, and is throttled again.
         sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
@@ -374,6 +369,11 @@ mod tests {
         testing::checked(testing::without_service("", &top))
     }
 
+    /// When the RunTask calls waiting in the queue are due.
+    fn queued_calls(sim: &Simulation) -> Vec<SimTime> {
+        sim.queued().into_iter().filter(|(_, e)| matches!(e, Event::RunTaskCall { .. })).map(|(at, _)| at).collect()
+    }
+
     #[test]
     fn scheduler_retries_a_throttled_firing_with_exponential_backoff() {
         let mut sim = nightly(3600, 0.1);
@@ -384,21 +384,11 @@ mod tests {
         assert_eq!(sim.now, SimTime(60_000));
         let third = sim.workloads.iter().nth(2).expect("third");
         assert_eq!((third.throttled_calls, third.retries), (1, 1));
-        let retries: Vec<SimTime> = sim
-            .queued()
-            .into_iter()
-            .filter(|(_, e)| matches!(e, Event::RunTaskCall { .. }))
-            .map(|(at, _)| at)
-            .collect();
+        let retries = queued_calls(&sim);
         assert_eq!(retries, vec![SimTime(61_000)]);
         // Throttled again at 61 s: the next wait doubles to 2 s.
         sim.step_through(|e| matches!(e, Event::RunTaskCall { .. }));
-        let retries: Vec<SimTime> = sim
-            .queued()
-            .into_iter()
-            .filter(|(_, e)| matches!(e, Event::RunTaskCall { .. }))
-            .map(|(at, _)| at)
-            .collect();
+        let retries = queued_calls(&sim);
         assert_eq!(retries, vec![SimTime(63_000)]);
         assert_eq!(super::scheduler_backoff_ms(10), 60_000);
     }
