@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use fleetplan_engine::calibration::{self, CalibrationRow};
+use fleetplan_engine::time::duration_text;
 use fleetplan_engine::{presets, Summary};
 
 pub fn presets_table() -> String {
@@ -14,15 +15,68 @@ pub fn presets_table() -> String {
     out
 }
 
+/// A time in the run: "45.3 s", or h:mm:ss from a minute on; "not reached" when it never came.
 fn seconds(value: Option<f64>) -> String {
-    value.map_or_else(|| "not reached".to_string(), |s| format!("{s:.1} s"))
+    value.map_or_else(|| "not reached".to_string(), duration_text)
+}
+
+/// The cost lines: the total and its average over the run, the rollout cost, the steady-state rate or why there
+/// is none, and the all-On-Demand baseline (`docs/model.md` §6.2).
+fn cost_lines(out: &mut String, summary: &Summary) {
+    let c = &summary.costs;
+    let _ = writeln!(
+        out,
+        "  cost            ${:.4} total over {}; average ${:.4}/hour over the run (ramp included)",
+        summary.cost_usd,
+        duration_text(summary.end_s),
+        summary.average_cost_per_hour_usd
+    );
+    if let (Some(at), Some(usd)) = (c.rollout_s, c.rollout_usd) {
+        let _ = writeln!(out, "  rollout cost    ${usd:.4} until every service's first rollout was steady ({})", duration_text(at));
+    }
+    match (c.steady_per_hour_usd, c.steady_per_month_usd, c.steady_since_s) {
+        (Some(hour), Some(month), Some(since)) => {
+            let _ = writeln!(
+                out,
+                "  steady state    ${hour:.4}/hour, ${month:.2}/month (730 h), since {}",
+                duration_text(since)
+            );
+        }
+        _ => {
+            let why = c.no_steady_state.as_deref().unwrap_or("none");
+            let _ = writeln!(
+                out,
+                "  steady state    none ({why}); average over the run ${:.4}/hour",
+                summary.average_cost_per_hour_usd
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  vs On-Demand    ${:.4} if all On-Demand (same usage, no Spot, no commitments); saves ${:.4} ({:.1}%){}",
+        c.on_demand_baseline_usd,
+        c.savings_vs_on_demand_usd,
+        c.savings_vs_on_demand_percent,
+        c.on_demand_steady_per_hour_usd.map_or_else(String::new, |h| format!("; steady ${h:.4}/hour On-Demand"))
+    );
+}
+
+/// A service's steady times: its first rollout, and the last time it became steady again if it did.
+fn steady_text(s: &fleetplan_engine::output::ServiceSummary) -> String {
+    let first = seconds(s.first_steady_s);
+    match (s.later_rollouts, s.steady_s) {
+        (0, Some(_)) => format!("{first} (first rollout)"),
+        (0, None) => format!("{first} (first rollout), not steady at the end"),
+        (n, Some(last)) => format!("{first} (first rollout), again {} after {n} later", duration_text(last)),
+        (n, None) => format!("{first} (first rollout), {n} later, not steady at the end"),
+    }
 }
 
 pub fn summary_text(summary: &Summary) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} (seed {})", summary.scenario, summary.seed);
     let _ = writeln!(out, "  completion      {}", seconds(summary.completion_s));
-    let _ = writeln!(out, "  simulated       {:.1} s, {} events", summary.end_s, summary.events);
+    let _ = writeln!(out, "  simulated       {}, {} events", duration_text(summary.end_s), summary.events);
     let _ = writeln!(
         out,
         "  tasks           {} launched, {} started, {} failed, {} interrupted, {} replaced",
@@ -32,7 +86,7 @@ pub fn summary_text(summary: &Summary) -> String {
         summary.interruptions,
         summary.replacements
     );
-    let _ = writeln!(out, "  cost            ${:.4} total, ${:.4}/hour", summary.cost_usd, summary.cost_per_hour_usd);
+    cost_lines(&mut out, summary);
     for group in &summary.failed_launches {
         let _ = writeln!(
             out,
@@ -59,11 +113,12 @@ pub fn summary_text(summary: &Summary) -> String {
     for s in &summary.services {
         let _ = writeln!(
             out,
-            "  service {}: {}/{} running, steady {}, deployment {}, limited by {}",
+            "  service {}: {}/{} running, steady {}, {}, deployment {}, limited by {}",
             s.name,
             s.running,
             s.desired,
-            seconds(s.steady_s),
+            steady_text(s),
+            s.launch_rate_per_s.map_or_else(|| "no ramp rate".to_string(), |r| format!("{r:.2} tasks/s over the ramp")),
             s.deployment,
             s.limited_by_name()
         );
@@ -89,13 +144,16 @@ pub fn summary_text(summary: &Summary) -> String {
         );
     }
     if let Some(stop) = &summary.stopped_early {
-        let _ = writeln!(out, "  STOPPED EARLY at {:.1} s: {}", stop.at_s, stop.reason);
+        let _ = writeln!(out, "  STOPPED EARLY at {}: {}", duration_text(stop.at_s), stop.reason);
     }
     for q in &summary.quota_hits {
         let _ = writeln!(
             out,
-            "  {} (value {}): refused {} launches, first at {:.1} s",
-            q.quota, q.value, q.refused, q.first_s
+            "  {} (value {}): refused {} launches, first at {}",
+            q.quota,
+            q.value,
+            q.refused,
+            duration_text(q.first_s)
         );
     }
     out

@@ -439,8 +439,11 @@ pub struct Summary {
     pub interruptions: u64,
     pub replacements: u64,
     pub cost_usd: f64,
-    /// Average cost per hour over the run.
-    pub cost_per_hour_usd: f64,
+    /// `cost_usd` over the run's length, ramp included (`cost_usd / end_s x 3600`): the average over the run, not
+    /// what the fleet costs per hour once it is up (that is `costs.steady_per_hour_usd`).
+    pub average_cost_per_hour_usd: f64,
+    /// The cost named for what it is (issue 13): rollout cost, steady-state rate, the all-On-Demand baseline.
+    pub costs: CostFigures,
     /// Events processed.
     pub events: u64,
     pub services: Vec<ServiceSummary>,
@@ -489,6 +492,50 @@ pub struct Summary {
     /// left out when the scenario has none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<QueueSummary>,
+}
+
+/// Hours in a month for `steady_per_month_usd`: AWS pricing pages' monthly examples use 730 hours (365 x 24 / 12),
+/// `defaults::HOURS_PER_MONTH`.
+pub const HOURS_PER_MONTH: f64 = crate::defaults::HOURS_PER_MONTH;
+
+/// The run's cost named for what it is (`docs/model.md` §6.2). USD, rounded to 0.0001 as `cost_usd` is.
+///
+/// The all-On-Demand baseline is the same usage (the same tasks, instances, addresses and load balancers, for the
+/// same seconds) priced On-Demand: Fargate Spot tasks at the Fargate price, EC2 Spot instances at their On-Demand
+/// price, and no Savings Plans or Reserved Instances. ECS Anywhere and Managed Instances fees, public IPv4, load
+/// balancers and surplus CPU credits have no Spot price and are in both as they are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostFigures {
+    /// When the first rollout of every service was steady (each service's `first_steady_s`, the latest); `null`
+    /// when one never was, or the scenario has no services.
+    pub rollout_s: Option<f64>,
+    /// What the run had cost by `rollout_s` (without commitments, like `cost_usd`).
+    pub rollout_usd: Option<f64>,
+    /// Whether the run ends in a steady state: every service steady, every RunTask burst settled, and no demand
+    /// profile, queue or scaling that keeps moving the fleet. When false, `no_steady_state` says why and only the
+    /// average over the run (`average_cost_per_hour_usd`) is given.
+    pub steady_state: bool,
+    /// Why there is no steady state; left out when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_steady_state: Option<String>,
+    /// Since when the fleet and its billing have not changed (the latest of each service's `steady_s` and the
+    /// last billing change); `null` without a steady state.
+    pub steady_since_s: Option<f64>,
+    /// The billing rate in the steady state: what the fleet costs per hour once it is up (without commitments;
+    /// Fargate, EC2, ECS Anywhere and Managed Instances fees, public IPv4, load balancers); `null` without one.
+    pub steady_per_hour_usd: Option<f64>,
+    /// `steady_per_hour_usd` x 730 hours.
+    pub steady_per_month_usd: Option<f64>,
+    /// The steady rate priced all On-Demand; `null` without a steady state.
+    pub on_demand_steady_per_hour_usd: Option<f64>,
+    /// The run's usage priced all On-Demand.
+    pub on_demand_baseline_usd: f64,
+    /// What the run cost as billed: `cost_usd`, or with the scenario's commitments `commitments.cost_with_usd`.
+    pub billed_usd: f64,
+    /// `on_demand_baseline_usd - billed_usd` (negative when commitments cost more than they save).
+    pub savings_vs_on_demand_usd: f64,
+    /// The savings as a share of the baseline, in percent (0 when the baseline is 0).
+    pub savings_vs_on_demand_percent: f64,
 }
 
 /// One group's CPU credits over the run (`docs/model.md` §4.6). Credits: one is one vCPU at 100% for a minute.
@@ -783,7 +830,13 @@ pub struct ServiceSummary {
     /// When the service last became steady (all desired tasks of the current deployment running and healthy,
     /// nothing else left); `null` if it is not steady at the end.
     pub steady_s: Option<f64>,
-    /// Tasks started per second of the ramp (`running / steady_s`).
+    /// When its first rollout was steady (the first time it was steady); `null` if it never was.
+    pub first_steady_s: Option<f64>,
+    /// How many times it became steady again after the first rollout: after a deployment, a scaling, or replacing
+    /// interrupted or failed tasks. `steady_s` is the last of these when there were any.
+    pub later_rollouts: u32,
+    /// Tasks per second over the first rollout's ramp: the desired count when it was first steady over
+    /// `first_steady_s` (the ramp starts at time 0); `null` when it never was steady or was steady at once.
     pub launch_rate_per_s: Option<f64>,
     /// What held the service back most, by waiting task-seconds; `None` (printed as [`TASK_STARTUP`]) if nothing
     /// did but task startup itself.
@@ -1519,6 +1572,8 @@ mod tests {
             running: 1,
             healthy: 1,
             steady_s: Some(1.0),
+            first_steady_s: Some(1.0),
+            later_rollouts: 0,
             launch_rate_per_s: Some(1.0),
             limited_by: None,
             limits: Vec::new(),

@@ -49,3 +49,34 @@ pub fn secs_to_ms(secs: f64) -> u64 {
 pub fn ms_to_secs(ms: u64) -> f64 {
     ms as f64 / 1000.0
 }
+
+/// A duration for people to read (the page's and the CLI's summary): under a minute in seconds with a tenth
+/// ("45.3 s"), from a minute on as h:mm:ss rounded to the second ("0:03:23", "29:59:59"). Not finite or negative:
+/// "–".
+pub fn duration_text(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return "–".to_string();
+    }
+    if secs < 59.95 {
+        return format!("{secs:.1} s");
+    }
+    let whole = crate::narrow::trunc_u64(libm::round(secs));
+    format!("{}:{:02}:{:02}", whole / 3600, whole / 60 % 60, whole % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_in_seconds_then_h_mm_ss() {
+        assert_eq!(duration_text(0.0), "0.0 s");
+        assert_eq!(duration_text(45.26), "45.3 s");
+        assert_eq!(duration_text(59.96), "0:01:00");
+        assert_eq!(duration_text(203.045), "0:03:23");
+        assert_eq!(duration_text(3_600.0), "1:00:00");
+        assert_eq!(duration_text(107_999.4), "29:59:59");
+        assert_eq!(duration_text(f64::NAN), "–");
+        assert_eq!(duration_text(-1.0), "–");
+    }
+}

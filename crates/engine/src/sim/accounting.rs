@@ -71,6 +71,9 @@ pub(super) struct Charge {
     /// The part of `compute_per_ms` commitments can cover: all of it but a Managed Instances management fee, which
     /// is an ECS charge, not EC2 usage.
     pub(super) committable_per_ms: f64,
+    /// The whole rate (compute and public IPv4) priced On-Demand: the Fargate Spot or EC2 Spot discount removed.
+    /// What the all-On-Demand baseline meters (`docs/model.md` §6.2).
+    pub(super) on_demand_per_ms: f64,
 }
 
 /// A payer's meters: compute and public IPv4.
@@ -185,8 +188,31 @@ pub(super) struct CostParts {
 
 const MS_PER_HOUR: f64 = 3_600_000.0;
 
+/// The moment the first rollout of every service was steady, and what the run had cost by then (`docs/model.md`
+/// §6.2).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct RolloutMark {
+    pub(super) at: SimTime,
+    /// The cost so far (USD, as `cost_at`: without commitments).
+    pub(super) usd: f64,
+    /// The same usage priced On-Demand (USD, as `on_demand_at`).
+    pub(super) on_demand_usd: f64,
+}
+
+/// The billing rates at a moment (USD per hour): as billed, and priced all On-Demand.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Rates {
+    pub(super) per_hour: f64,
+    pub(super) on_demand_per_hour: f64,
+}
+
 pub(super) struct Accounting {
     cost: CostMeter,
+    /// The same usage priced On-Demand: every charge's `on_demand_per_ms` (load balancers are added as for `cost`).
+    on_demand: CostMeter,
+    /// When the billing rate last changed (a start or stop of billing, or a one-off charge).
+    rate_changed: SimTime,
+    rollout: Option<RolloutMark>,
     breakdown: Breakdown,
     series: TimeSeries,
     next_sample: SimTime,
@@ -209,6 +235,9 @@ impl Accounting {
     pub(super) fn new(interval_ms: u64, tracing: bool, scenario: &Scenario) -> Accounting {
         Accounting {
             cost: CostMeter::default(),
+            on_demand: CostMeter::default(),
+            rate_changed: SimTime::ZERO,
+            rollout: None,
             breakdown: Breakdown::new(scenario),
             series: TimeSeries::new(interval_ms),
             next_sample: SimTime(interval_ms),
@@ -274,6 +303,8 @@ impl Accounting {
     /// Something starts being billed at `rate_per_ms` (USD per ms), split as `charge` says.
     pub(super) fn start_billing(&mut self, now: SimTime, rate_per_ms: f64, charge: &Charge) {
         self.cost.start(now, rate_per_ms);
+        self.on_demand.start(now, charge.on_demand_per_ms);
+        self.rate_changed = now;
         self.breakdown.start(now, charge);
         if let Some((lines, meter)) = &mut self.commitments {
             if let Some(line) = commitments::line_of(lines, charge.capacity, charge.instance_type) {
@@ -285,6 +316,8 @@ impl Accounting {
     /// It stops, with `minimum_extra_ms` more billed to reach its minimum billed time.
     pub(super) fn stop_billing(&mut self, now: SimTime, rate_per_ms: f64, charge: &Charge, minimum_extra_ms: u64) {
         self.cost.stop(now, rate_per_ms, minimum_extra_ms);
+        self.on_demand.stop(now, charge.on_demand_per_ms, minimum_extra_ms);
+        self.rate_changed = now;
         self.breakdown.stop(now, charge, minimum_extra_ms);
         if let Some((lines, meter)) = &mut self.commitments {
             if let Some(line) = commitments::line_of(lines, charge.capacity, charge.instance_type) {
@@ -301,6 +334,10 @@ impl Accounting {
     pub(super) fn charge_once(&mut self, now: SimTime, charge: &Charge, usd: f64) {
         self.cost.advance(now);
         self.cost.accrued += usd;
+        // Surplus CPU credits cost the same whatever the instance's purchase option.
+        self.on_demand.advance(now);
+        self.on_demand.accrued += usd;
+        self.rate_changed = now;
         self.breakdown.each(charge, |meter, _| {
             meter.advance(now);
             meter.accrued += usd;
@@ -315,6 +352,36 @@ impl Accounting {
     /// there are none leaves the total exactly as it was before they were counted).
     pub(super) fn cost_at(&self, now: SimTime) -> f64 {
         self.cost.at(now) + (self.breakdown.load_balancer_hours_at(now) + self.breakdown.load_balancer_lcu_at(now))
+    }
+
+    /// The same usage priced all On-Demand so far (Spot discounts removed; commitments are never in `cost_at`).
+    pub(super) fn on_demand_at(&self, now: SimTime) -> f64 {
+        self.on_demand.at(now) + (self.breakdown.load_balancer_hours_at(now) + self.breakdown.load_balancer_lcu_at(now))
+    }
+
+    /// The billing rates now: what is billed per hour while nothing starts or stops, and the same priced On-Demand.
+    pub(super) fn rates(&self) -> Rates {
+        let lb: f64 = self.breakdown.load_balancers.iter().map(|&(hours, lcu)| hours + lcu).sum();
+        Rates {
+            per_hour: (self.cost.rate_per_ms + lb) * MS_PER_HOUR,
+            on_demand_per_hour: (self.on_demand.rate_per_ms + lb) * MS_PER_HOUR,
+        }
+    }
+
+    /// When the billing rate last changed.
+    pub(super) fn rate_changed(&self) -> SimTime {
+        self.rate_changed
+    }
+
+    /// Notes that the first rollout of every service is steady now (only the first call counts).
+    pub(super) fn mark_rollout(&mut self, now: SimTime) {
+        if self.rollout.is_none() {
+            self.rollout = Some(RolloutMark { at: now, usd: self.cost_at(now), on_demand_usd: self.on_demand_at(now) });
+        }
+    }
+
+    pub(super) fn rollout(&self) -> Option<RolloutMark> {
+        self.rollout
     }
 
     /// The cost by category and payer so far.
@@ -486,6 +553,7 @@ mod tests {
             ipv4_per_ms: 1.0,
             instance_type: None,
             committable_per_ms: 3.0,
+            on_demand_per_ms: 4.0,
         };
         accounting.start_billing(SimTime(0), 4.0, &task);
         accounting.stop_billing(SimTime(30_000), 4.0, &task, 30_000);

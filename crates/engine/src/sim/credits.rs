@@ -242,6 +242,7 @@ impl Simulation {
             ipv4_per_ms: 0.0,
             instance_type: None,
             committable_per_ms: 0.0,
+            on_demand_per_ms: 0.0,
         };
         self.accounting.charge_once(self.now, &charge, usd);
     }

@@ -4,7 +4,8 @@ use super::Simulation;
 use crate::ids::ProviderId;
 use crate::output::ScheduleSummary;
 use crate::output::{
-    Bucket, BucketView, CapacityCost, ChartMarker, CommitmentsSummary, CostBreakdown, FailedLaunches, InstanceView,
+    Bucket, BucketView, CapacityCost, ChartMarker, CommitmentsSummary, CostBreakdown, CostFigures, FailedLaunches,
+    InstanceView,
     LimitShare, Limiter, Place, PoolView, ProviderCost, ProviderView, ReservedInstanceResult, RunTaskCost,
     RunTaskSummary, SavingsPlanResult, ServiceCost, ServiceSummary, ServiceView, Summary, TaskView, View,
 };
@@ -27,6 +28,7 @@ impl Simulation {
             .enumerate()
             .map(|(s, rt)| {
                 let steady_s = rt.steady_at.map(|t| ms_to_secs(t.as_millis()));
+                let first_steady_s = rt.first_steady.map(|(t, _)| ms_to_secs(t.as_millis()));
                 let running = rt.active.iter().filter(|&&id| self.tasks[id].state == TaskState::Running).count();
                 let running = crate::narrow::u32_of(running);
                 let mut limits: Vec<LimitShare> = Limiter::ALL
@@ -45,7 +47,13 @@ impl Simulation {
                     running,
                     healthy: rt.healthy_primary,
                     steady_s,
-                    launch_rate_per_s: steady_s.filter(|&t| t > 0.0).map(|t| round(f64::from(rt.desired) / t, 2)),
+                    first_steady_s,
+                    later_rollouts: rt.later_rollouts,
+                    // Over the first rollout's ramp (from time 0 to its first steady moment), not the whole run.
+                    launch_rate_per_s: rt
+                        .first_steady
+                        .filter(|&(t, _)| t > SimTime::ZERO)
+                        .map(|(t, desired)| round(f64::from(desired) / ms_to_secs(t.as_millis()), 2)),
                     limited_by,
                     limits,
                     deployment: rt.deployment_status(),
@@ -79,6 +87,8 @@ impl Simulation {
             self.tasks.all().iter().filter(|t| t.stop_reason.is_some_and(|reason| reason.is_failure())).count() as u64;
         let end_s = ms_to_secs(self.now.as_millis());
         let cost = self.accounting.cost_at(self.now);
+        let commitments = self.commitments_summary(cost);
+        let billed = commitments.as_ref().map_or(cost, |c| c.cost_with_usd);
         Summary {
             scenario: self.scenario.name.clone(),
             seed: self.seed,
@@ -90,7 +100,8 @@ impl Simulation {
             interruptions: self.accounting.interruptions(),
             replacements: self.services.iter().map(|s| s.replacements).sum(),
             cost_usd: round(cost, 4),
-            cost_per_hour_usd: if end_s > 0.0 { round(cost / end_s * 3600.0, 4) } else { 0.0 },
+            average_cost_per_hour_usd: if end_s > 0.0 { round(cost / end_s * 3600.0, 4) } else { 0.0 },
+            costs: self.cost_figures(billed),
             events: self.accounting.events_processed(),
             services,
             run_tasks,
@@ -106,12 +117,67 @@ impl Simulation {
             cost_breakdown: self.cost_breakdown(),
             stopped_early: self.stopped_early.clone(),
             task_retirements: self.task_retirements(),
-            commitments: self.commitments_summary(cost),
+            commitments,
             demand: self.demand_summaries(),
             cpu_credits: self.credits_summary(),
             schedules: self.schedule_summaries(),
             queues: self.queue_summaries(),
         }
+    }
+
+    /// The cost named for what it is (`docs/model.md` §6.2): `billed` is what the run cost as billed (with the
+    /// commitments, if any).
+    fn cost_figures(&self, billed: f64) -> CostFigures {
+        let usd = |v: f64| round(v, 4);
+        let rollout = self.accounting.rollout();
+        let no_steady_state = self.no_steady_state();
+        let steady = no_steady_state.is_none();
+        let rates = self.accounting.rates();
+        let since = self.services.iter().filter_map(|s| s.steady_at).fold(self.accounting.rate_changed(), SimTime::max);
+        let baseline = self.accounting.on_demand_at(self.now);
+        let savings = baseline - billed;
+        CostFigures {
+            rollout_s: rollout.map(|r| ms_to_secs(r.at.as_millis())),
+            rollout_usd: rollout.map(|r| usd(r.usd)),
+            steady_state: steady,
+            no_steady_state,
+            steady_since_s: steady.then(|| ms_to_secs(since.as_millis())),
+            steady_per_hour_usd: steady.then(|| usd(rates.per_hour)),
+            steady_per_month_usd: steady.then(|| usd(rates.per_hour * crate::output::HOURS_PER_MONTH)),
+            on_demand_steady_per_hour_usd: steady.then(|| usd(rates.on_demand_per_hour)),
+            on_demand_baseline_usd: usd(baseline),
+            billed_usd: usd(billed),
+            savings_vs_on_demand_usd: usd(savings),
+            savings_vs_on_demand_percent: if baseline > 0.0 { round(savings / baseline * 100.0, 1) } else { 0.0 },
+        }
+    }
+
+    /// Why the run does not end in a steady state, the first reason found; `None` when it does: not stopped early,
+    /// every service steady, every RunTask burst settled, and nothing that keeps moving the fleet (demand
+    /// profiles, SQS queues, EventBridge schedules).
+    fn no_steady_state(&self) -> Option<String> {
+        if self.stopped_early.is_some() {
+            return Some("the run stopped early".into());
+        }
+        if let Some(s) = self.scenario.services.iter().find(|s| s.demand.is_some()) {
+            return Some(format!("demand moves over the run (service {} has a demand profile)", s.name));
+        }
+        if let Some(q) = self.scenario.queues.first() {
+            return Some(format!("messages keep arriving (queue {})", q.name));
+        }
+        if let Some(s) = self.scenario.schedules.first() {
+            return Some(format!("schedule {} keeps firing", s.name));
+        }
+        if let Some((s, _)) = self.scenario.services.iter().zip(self.services.iter()).find(|(_, rt)| rt.steady_at.is_none())
+        {
+            return Some(format!("service {} is not steady at the end", s.name));
+        }
+        if let Some((w, _)) =
+            self.scenario.run_tasks.iter().zip(self.workloads.iter()).find(|(_, rt)| rt.settled_at.is_none())
+        {
+            return Some(format!("RunTask {} has not settled at the end", w.name));
+        }
+        None
     }
 
     /// Each EventBridge schedule's firings, added up from the RunTask bursts they made (`sim/workloads.rs`).

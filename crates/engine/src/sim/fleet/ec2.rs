@@ -96,7 +96,12 @@ impl Simulation {
         } else {
             instance.instance_type.on_demand_hour_usd
         };
-        let rate = (per_hour + self.management_fee_hour(id)) / 3_600_000.0;
+        let fee = self.management_fee_hour(id);
+        let rate = (per_hour + fee) / 3_600_000.0;
+        // The all-On-Demand baseline: the same instance at its On-Demand price (the Spot discount removed); an ECS
+        // Anywhere host's fee and a Managed Instances fee have no Spot variant and stay as they are.
+        let on_demand_hour =
+            if provider.external { per_hour } else { instance.instance_type.on_demand_hour_usd };
         let charge = Charge {
             capacity: provider.capacity_type(),
             payer: Payer::Provider(instance.provider),
@@ -106,6 +111,7 @@ impl Simulation {
             // Managed Instances are EC2 instances of the account, billed at EC2 rates that commitments cover; the
             // management fee on top is an ECS charge that they do not.
             committable_per_ms: per_hour / 3_600_000.0,
+            on_demand_per_ms: (on_demand_hour + fee) / 3_600_000.0,
         };
         (rate, charge)
     }

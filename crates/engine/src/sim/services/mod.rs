@@ -51,6 +51,12 @@ pub(super) struct ServiceRt {
     /// Tasks of this service waiting for Fargate Spot capacity.
     spot_waiting: u32,
     pub(super) steady_at: Option<SimTime>,
+    /// When the service was first steady: the end of its first rollout (`docs/model.md` §6.2); with its desired
+    /// count then.
+    pub(super) first_steady: Option<(SimTime, u32)>,
+    /// How many times the service became steady again after its first rollout (after a deployment, a scaling, or
+    /// replacing interrupted or failed tasks).
+    pub(super) later_rollouts: u32,
     /// Waiting task-milliseconds per [`Limiter`].
     pub(super) waiting_ms: [u64; Limiter::COUNT],
     pub(super) failures: u64,
@@ -85,6 +91,8 @@ pub(super) struct Services {
     /// whose counts moved are listed in `counts_moved`, so the reader visits those instead of every service.
     track_counts: bool,
     counts_moved: Vec<ServiceId>,
+    /// Services whose first rollout is steady.
+    first_steady: usize,
 }
 
 impl Services {
@@ -316,6 +324,16 @@ impl Simulation {
         match (steady, rt.steady_at.is_some()) {
             (true, false) => {
                 rt.steady_at = Some(self.now);
+                if rt.first_steady.is_none() {
+                    rt.first_steady = Some((self.now, rt.desired));
+                    self.services.first_steady += 1;
+                    if self.services.first_steady == self.services.list.len() {
+                        self.accounting.mark_rollout(self.now);
+                    }
+                } else {
+                    rt.later_rollouts = rt.later_rollouts.saturating_add(1);
+                }
+                let rt = &mut self.services.list[s.index()];
                 let primary = &mut rt.deployments[rt.primary as usize];
                 let completed = primary.rollout == Rollout::InProgress;
                 if completed {

@@ -45,6 +45,8 @@ impl Simulation {
                 on_draining: 0,
                 spot_waiting: 0,
                 steady_at: None,
+                first_steady: None,
+                later_rollouts: 0,
                 waiting_ms: [0; Limiter::COUNT],
                 failures: 0,
                 replacements: 0,

@@ -307,6 +307,8 @@ impl Simulation {
             crate::spec::Architecture::Arm64 => (prices.fargate_arm_vcpu_hour, prices.fargate_arm_gb_hour),
         };
         let mut per_hour = f64::from(td.cpu) / 1024.0 * vcpu_hour + f64::from(td.memory) / 1024.0 * gb_hour;
+        // The all-On-Demand baseline prices the same task without the Fargate Spot discount.
+        let mut on_demand_per_hour = per_hour;
         if task.provider == Provider::FargateSpot {
             per_hour *= 1.0 - prices.fargate_spot_discount_percent / 100.0;
         }
@@ -314,6 +316,7 @@ impl Simulation {
         let ipv4_per_ms = if task.public_ip { prices.public_ipv4_hour / MS_PER_HOUR } else { 0.0 };
         if task.public_ip {
             per_hour += prices.public_ipv4_hour;
+            on_demand_per_hour += prices.public_ipv4_hour;
         }
         let payer = match task.owner {
             Owner::Service { service, .. } => Payer::Service(service),
@@ -328,6 +331,7 @@ impl Simulation {
                 ipv4_per_ms,
                 instance_type: None,
                 committable_per_ms: compute_per_ms,
+                on_demand_per_ms: on_demand_per_hour / MS_PER_HOUR,
             },
         )
     }
