@@ -189,3 +189,111 @@ fn commitments_change_the_block_not_cost_usd() {
     assert!((w.unused_usd - 0.2).abs() < 1e-9 && (w.savings_usd + 0.2).abs() < 1e-3, "{w:?}");
     assert_eq!(w.savings_plans[0].break_even_usd_per_hour, 0.0);
 }
+
+// ---- Honest numbers (issue 13, `docs/model.md` §6.2): each cost figure against hand arithmetic ----
+
+fn preset_summary(id: &str) -> Summary {
+    let mut sim = Simulation::new(presets::get(id).unwrap().scenario().unwrap(), 1);
+    sim.run_to_end();
+    sim.metrics()
+}
+
+/// `fargate-ondemand-1000`: 1,000 tasks of 0.25 vCPU and 0.5 GB with a public IPv4 address. Once up, each costs
+/// 0.25 x $0.04048 + 0.5 x $0.004445 + $0.005 = $0.0173425 an hour, so the fleet $17.3425 an hour and
+/// 17.3425 x 730 = $12,660.025 a month: more than twice the $7.90 the whole run averages with its ramp.
+#[test]
+fn fargate_1000_steady_rate_is_the_hand_arithmetic() {
+    let s = preset_summary("fargate-ondemand-1000");
+    let c = &s.costs;
+    let per_task: f64 = 0.25 * 0.04048 + 0.5 * 0.004445 + 0.005;
+    assert!((per_task - 0.017_342_5).abs() < 1e-12);
+    assert_eq!(c.steady_per_hour_usd, Some(17.3425));
+    assert_eq!(c.steady_per_month_usd, Some(12_660.025));
+    assert!(c.steady_state && c.no_steady_state.is_none());
+    // The average over the run is the total over its length, ramp included: what "cost per hour" used to be.
+    assert!((s.average_cost_per_hour_usd - s.cost_usd / s.end_s * 3600.0).abs() < 1e-3);
+    assert!(s.average_cost_per_hour_usd < 9.0, "{}", s.average_cost_per_hour_usd);
+    // Rollout cost: what the run had cost when the service was first steady; afterwards it runs at the steady rate.
+    assert_eq!(c.rollout_s, s.services[0].first_steady_s);
+    assert_eq!(c.rollout_s, s.completion_s);
+    let after = s.end_s - c.rollout_s.unwrap();
+    let expected_total = c.rollout_usd.unwrap() + 17.3425 * after / 3600.0;
+    assert!((s.cost_usd - expected_total).abs() < 2e-4, "{} vs {expected_total}", s.cost_usd);
+    // All On-Demand already: the baseline is the cost, nothing saved.
+    assert_eq!((c.on_demand_baseline_usd, c.savings_vs_on_demand_usd), (s.cost_usd, 0.0));
+    assert_eq!(c.on_demand_steady_per_hour_usd, Some(17.3425));
+}
+
+/// `fargate-spot-1000`: the same tasks on Fargate Spot at 67% off the vCPU and memory price (the address costs the
+/// same): $0.0123425 x 0.33 + $0.005 = $0.009073125 a task-hour. The baseline prices the same task-seconds at the
+/// Fargate price, so the run saves exactly 67/33 of its Fargate Spot compute cost.
+#[test]
+fn fargate_spot_savings_against_on_demand_are_the_hand_arithmetic() {
+    let s = preset_summary("fargate-spot-1000");
+    let c = &s.costs;
+    // 9.073125 sits on a rounding edge: the meter's sum of 1,000 rates lands within a few 1e-12 of it.
+    let steady = c.steady_per_hour_usd.unwrap();
+    assert!((steady - 9.073_125).abs() < 1e-4, "1,000 x $0.009073125: {steady}");
+    assert_eq!(c.on_demand_steady_per_hour_usd, Some(17.3425));
+    let spot_compute = capacity_usd(&s, CapacityType::FargateSpot);
+    let expected = spot_compute * 67.0 / 33.0;
+    assert!((c.savings_vs_on_demand_usd - expected).abs() < 1e-3, "{} vs {expected}", c.savings_vs_on_demand_usd);
+    assert!((c.on_demand_baseline_usd - (s.cost_usd + expected)).abs() < 1e-3);
+    assert_eq!(c.billed_usd, s.cost_usd, "no commitments: billed is cost_usd");
+    let percent = c.savings_vs_on_demand_usd / c.on_demand_baseline_usd * 100.0;
+    assert!((c.savings_vs_on_demand_percent - percent).abs() < 0.06);
+}
+
+/// EC2 Spot at 60% off: the baseline prices each Spot instance-second at its On-Demand price, so the savings are
+/// 60/40 of the EC2 Spot cost; load balancers are in both.
+#[test]
+fn ec2_spot_savings_count_the_instances_at_on_demand() {
+    let s = preset_summary("ec2-spot-draining");
+    let c = &s.costs;
+    let spot = capacity_usd(&s, CapacityType::Ec2Spot);
+    assert!((c.savings_vs_on_demand_usd - spot * 60.0 / 40.0).abs() < 1e-3, "{} vs {spot}", c.savings_vs_on_demand_usd);
+    let lb = s.cost_breakdown.load_balancer_hours_usd;
+    let (steady, od) = (c.steady_per_hour_usd.unwrap(), c.on_demand_steady_per_hour_usd.unwrap());
+    // Two services, two ALBs at $0.0225 an hour: (steady - ALBs) is 40% of (On-Demand - ALBs).
+    assert!(lb > 0.0);
+    assert!(((steady - 0.045) - 0.4 * (od - 0.045)).abs() < 1e-3, "{steady} vs {od}");
+}
+
+/// With commitments the baseline takes them out too: savings are against what was billed with them.
+#[test]
+fn savings_count_commitments_against_the_on_demand_baseline() {
+    let s = preset_summary("savings-plan-breakeven");
+    let c = &s.costs;
+    let with = s.commitments.as_ref().unwrap().cost_with_usd;
+    assert_eq!(c.billed_usd, with);
+    assert!((c.savings_vs_on_demand_usd - (c.on_demand_baseline_usd - with)).abs() < 1e-3);
+}
+
+/// Demand that moves all day has no steady state: only the average over the run, named as such.
+#[test]
+fn moving_demand_has_no_steady_state() {
+    let s = preset_summary("two-knobs-morning-ramp");
+    let c = &s.costs;
+    assert!(!c.steady_state);
+    assert!(c.no_steady_state.as_deref().is_some_and(|why| why.contains("demand")), "{:?}", c.no_steady_state);
+    assert_eq!((c.steady_per_hour_usd, c.steady_per_month_usd, c.steady_since_s), (None, None, None));
+    assert!(s.average_cost_per_hour_usd > 0.0);
+}
+
+/// "Steady at" tells the first rollout from later ones, and the launch rate is over the first ramp: in
+/// `ec2-spot-draining` each service is steady after its first rollout, then again after replacing the
+/// interrupted tasks; 48 tasks over the first ramp, not over the time to the last steady moment.
+#[test]
+fn steady_at_separates_the_first_rollout_from_later_ones() {
+    let s = preset_summary("ec2-spot-draining");
+    for svc in &s.services {
+        let first = svc.first_steady_s.unwrap();
+        let last = svc.steady_s.unwrap();
+        assert!(svc.later_rollouts >= 1 && first < last, "{}: {first} then {last}", svc.name);
+        let rate = svc.launch_rate_per_s.unwrap();
+        assert!((rate - (f64::from(svc.desired) / first * 100.0).round() / 100.0).abs() < 1e-9, "{}", svc.name);
+    }
+    // The rollout ends when the last service's first rollout does.
+    let latest = s.services.iter().map(|v| v.first_steady_s.unwrap()).fold(0.0, f64::max);
+    assert_eq!(s.costs.rollout_s, Some(latest));
+}
