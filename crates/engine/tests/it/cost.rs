@@ -225,15 +225,14 @@ fn fargate_1000_steady_rate_is_the_hand_arithmetic() {
 }
 
 /// `fargate-spot-1000`: the same tasks on Fargate Spot at 67% off the vCPU and memory price (the address costs the
-/// same): $0.0123425 x 0.33 + $0.005 = $0.009073125 a task-hour. The baseline prices the same task-seconds at the
+/// same): $0.0123425 x 0.33 + $0.005 = $0.004073025 + $0.005 = $0.009073025 a task-hour. The baseline prices the same task-seconds at the
 /// Fargate price, so the run saves exactly 67/33 of its Fargate Spot compute cost.
 #[test]
 fn fargate_spot_savings_against_on_demand_are_the_hand_arithmetic() {
     let s = preset_summary("fargate-spot-1000");
     let c = &s.costs;
-    // 9.073125 sits on a rounding edge: the meter's sum of 1,000 rates lands within a few 1e-12 of it.
-    let steady = c.steady_per_hour_usd.unwrap();
-    assert!((steady - 9.073_125).abs() < 1e-4, "1,000 x $0.009073125: {steady}");
+    // 1,000 x $0.009073025 = $9.073025, rounded to 4 decimals.
+    assert_eq!(c.steady_per_hour_usd, Some(9.073));
     assert_eq!(c.on_demand_steady_per_hour_usd, Some(17.3425));
     let spot_compute = capacity_usd(&s, CapacityType::FargateSpot);
     let expected = spot_compute * 67.0 / 33.0;
