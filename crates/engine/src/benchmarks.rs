@@ -72,6 +72,7 @@ pub fn large_fargate() -> ScenarioSpec {
         name: "Benchmark: 20 services x 1,000 Fargate tasks".into(),
         description: String::new(),
         horizon_s: 3600.0,
+        timeline_end_s: None,
         limits: LimitsSpec::default(),
         latencies: LatencySpec::default(),
         prices: PriceSpec::default(),

@@ -25,6 +25,10 @@ pub struct ScenarioSpec {
     /// Simulated time after which the run stops even if work remains, in seconds.
     #[serde(default = "default_horizon_s")]
     pub horizon_s: f64,
+    /// Where the page's timeline ends, in seconds (at most `horizon_s`). Unset: a little after the last thing that
+    /// matters (`Simulation::timeline_end`, `docs/model.md` §6.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline_end_s: Option<f64>,
     #[serde(default)]
     pub limits: LimitsSpec,
     #[serde(default)]

@@ -393,6 +393,8 @@ pub struct Scenario {
     pub spec: ScenarioSpec,
     pub name: String,
     pub horizon: SimTime,
+    /// The scenario's own end of the page's timeline (`timeline_end_s`), at most the horizon.
+    pub timeline_end: Option<SimTime>,
     pub limits: Limits,
     pub latencies: Latencies,
     pub prices: Prices,

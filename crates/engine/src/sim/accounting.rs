@@ -565,6 +565,38 @@ mod tests {
         assert_eq!((parts.load_balancer_hours, parts.services[0].2), (0.0, 0.0));
     }
 
+    /// The On-Demand meter runs beside the total with each charge's On-Demand rate (its own one-minute minimum);
+    /// the rates are the meters' current rates per hour; the rollout is marked once, at its first call.
+    #[test]
+    fn the_on_demand_baseline_and_the_rates_follow_the_charges() {
+        let scenario = crate::sim::testing::fargate("", "", "");
+        let mut accounting = Accounting::new(1_000, false, &scenario);
+        // A Fargate Spot task: $0.33 an hour billed, $1.00 On-Demand (per ms here: /3.6e6).
+        let spot = Charge {
+            capacity: CapacityType::FargateSpot,
+            payer: Payer::Service(ServiceId::new(0)),
+            compute_per_ms: 0.33 / MS_PER_HOUR,
+            ipv4_per_ms: 0.0,
+            instance_type: None,
+            committable_per_ms: 0.0,
+            on_demand_per_ms: 1.0 / MS_PER_HOUR,
+        };
+        accounting.start_billing(SimTime(0), spot.compute_per_ms, &spot);
+        let rates = accounting.rates();
+        assert!((rates.per_hour - 0.33).abs() < 1e-12 && (rates.on_demand_per_hour - 1.0).abs() < 1e-12);
+        accounting.mark_rollout(SimTime(1_800_000));
+        accounting.mark_rollout(SimTime(3_000_000));
+        let mark = accounting.rollout().expect("marked");
+        assert_eq!(mark.at, SimTime(1_800_000), "only the first call counts");
+        assert!((mark.usd - 0.165).abs() < 1e-12 && (mark.on_demand_usd - 0.5).abs() < 1e-12);
+        // Stopped after an hour: both meters stop, the rates are zero, and the rate changed then.
+        accounting.stop_billing(SimTime(3_600_000), spot.compute_per_ms, &spot, 0);
+        assert_eq!(accounting.rates(), Rates { per_hour: 0.0, on_demand_per_hour: 0.0 });
+        assert_eq!(accounting.rate_changed(), SimTime(3_600_000));
+        assert!((accounting.on_demand_at(SimTime(7_200_000)) - 1.0).abs() < 1e-12);
+        assert!((accounting.cost_at(SimTime(7_200_000)) - 0.33).abs() < 1e-12);
+    }
+
     /// An LCU is the largest of its dimensions, each over its own per-LCU figure.
     #[test]
     fn lcus_are_the_largest_dimension() {

@@ -13,6 +13,14 @@ use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};
 use crate::time::{ms_to_secs, SimTime};
 
+/// The end of a timeline whose last thing that matters is at `last`: a tail of 5% of `last`, at least 10 s, after
+/// it, never past the horizon. Enough to see the state it ends in without the chart running on flat.
+pub(super) fn timeline_tail(last: SimTime, horizon: SimTime) -> SimTime {
+    const MIN_TAIL_MS: u64 = 10_000;
+    let tail = (last.as_millis() / 20).max(MIN_TAIL_MS);
+    last.plus_ms(tail).min(horizon)
+}
+
 /// Rounds to a fixed number of decimals so summaries print the same everywhere and read well.
 fn round(value: f64, decimals: i32) -> f64 {
     let scale = libm::pow(10.0, f64::from(decimals));
@@ -150,6 +158,35 @@ impl Simulation {
             savings_vs_on_demand_usd: usd(savings),
             savings_vs_on_demand_percent: if baseline > 0.0 { round(savings / baseline * 100.0, 1) } else { 0.0 },
         }
+    }
+
+    /// Where the page's timeline ends once the run has finished (`docs/model.md` §6.2): the scenario's
+    /// `timeline_end_s` when it gives one; the run's end when it stopped early, when load keeps moving the fleet to
+    /// the end (demand profiles, SQS queues, EventBridge schedules) or a service is not steady at the end; otherwise
+    /// a little after the last thing that matters ([`timeline_tail`]): the latest of the last billing change, each
+    /// service's last steady moment, each RunTask burst's settling, and each timed event and chart marker so far.
+    /// It can be before the run's end (periodic checks that change nothing, such as managed scaling evaluations,
+    /// go on to the horizon) or after it (the run stops at its last event, the moment it is steady).
+    pub fn timeline_end(&self) -> SimTime {
+        if let Some(end) = self.scenario.timeline_end {
+            return end;
+        }
+        let moving = self.stopped_early.is_some()
+            || self.scenario.services.iter().any(|s| s.demand.is_some())
+            || !self.scenario.queues.is_empty()
+            || !self.scenario.schedules.is_empty()
+            || self.services.iter().any(|s| s.steady_at.is_none());
+        if moving {
+            return self.now;
+        }
+        let mut last = self.accounting.rate_changed();
+        last = self.services.iter().filter_map(|s| s.steady_at).fold(last, SimTime::max);
+        last = self.workloads.iter().filter_map(|w| w.settled_at).fold(last, SimTime::max);
+        last = self.scenario.events.iter().map(|e| e.at).filter(|&at| at <= self.now).fold(last, SimTime::max);
+        for marker in self.chart_markers() {
+            last = last.max(SimTime::from_secs_f64(marker.time_s));
+        }
+        timeline_tail(last.min(self.now), self.scenario.horizon)
     }
 
     /// Why the run does not end in a steady state, the first reason found; `None` when it does: not stopped early,
@@ -531,5 +568,35 @@ impl Simulation {
         // A stable sort: markers at the same time keep the order above.
         markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
         markers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::testing;
+
+    #[test]
+    fn the_tail_is_five_percent_at_least_ten_seconds_within_the_horizon() {
+        let h = SimTime(3_600_000);
+        assert_eq!(timeline_tail(SimTime(100_000), h), SimTime(110_000), "10 s beats 5% of 100 s");
+        assert_eq!(timeline_tail(SimTime(203_045), h), SimTime(203_045 + 10_152), "5% of 203 s");
+        assert_eq!(timeline_tail(SimTime(1_075_482), h), SimTime(1_075_482 + 53_774));
+        assert_eq!(timeline_tail(SimTime(3_500_000), h), h, "never past the horizon");
+        assert_eq!(timeline_tail(SimTime::ZERO, h), SimTime(10_000));
+    }
+
+    /// A steady Fargate run ends at its last event; the timeline goes on a little after it, unless the scenario
+    /// names its own end.
+    #[test]
+    fn the_timeline_ends_a_little_after_the_service_is_steady() {
+        let mut sim = Simulation::new(testing::fargate("", "", ""), 1);
+        sim.run_to_end();
+        let steady = sim.services.iter().next().and_then(|s| s.steady_at).expect("steady");
+        let end = sim.timeline_end();
+        assert!(end >= steady.plus_ms(10_000) && end <= sim.scenario.horizon, "{end:?} after {steady:?}");
+        let mut sim = Simulation::new(testing::fargate("", "", r#""timeline_end_s": 900"#), 1);
+        sim.run_to_end();
+        assert_eq!(sim.timeline_end(), SimTime(900_000));
     }
 }

@@ -358,5 +358,9 @@ pub fn generate(seed: u64) -> Value {
                 json!([{ "schedule": expression, "time_zone": "+09:00", "max_capacity": max }]);
         }
     }
+    // Last, so the picks above (and the scenarios they make) are as before: the scenario's own timeline end.
+    if p.chance(0.2) {
+        scenario["timeline_end_s"] = json!(p.range(1, horizon_s));
+    }
     scenario
 }

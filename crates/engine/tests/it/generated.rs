@@ -29,6 +29,25 @@ fn check(value: &Value, seed: u64) -> Result<(), String> {
         if summary.tasks_started > summary.tasks_launched {
             return Err(format!("{} started of {} launched", summary.tasks_started, summary.tasks_launched));
         }
+        // The cost figures (`docs/model.md` §6.2): the baseline prices the same usage without discounts, so it is
+        // never below the cost without commitments; the rollout cost is part of the total; a steady state has a
+        // rate, and no steady state says why.
+        let c = &summary.costs;
+        if c.on_demand_baseline_usd < summary.cost_usd - 1e-3 {
+            return Err(format!("baseline {} below cost {}", c.on_demand_baseline_usd, summary.cost_usd));
+        }
+        if c.rollout_usd.is_some_and(|r| r > summary.cost_usd + 1e-3) || c.rollout_s.is_some_and(|t| t > summary.end_s) {
+            return Err(format!("rollout {:?} at {:?} past the run", c.rollout_usd, c.rollout_s));
+        }
+        if c.steady_state != c.steady_per_hour_usd.is_some() || c.steady_state == c.no_steady_state.is_some() {
+            return Err(format!("steady state {} with {:?} / {:?}", c.steady_state, c.steady_per_hour_usd, c.no_steady_state));
+        }
+        if c.steady_per_hour_usd.is_some_and(|r| !(r.is_finite() && r >= 0.0)) {
+            return Err(format!("steady rate {:?}", c.steady_per_hour_usd));
+        }
+        if sim.timeline_end() > sim.horizon() {
+            return Err(format!("timeline end {:?} past the horizon", sim.timeline_end()));
+        }
         serde_json::to_string(&summary).map_err(|e| format!("summary: {e}"))?;
         let _ = sim.view();
         Ok(())
@@ -118,6 +137,7 @@ fn the_generator_reaches_every_feature() {
         "savings_plans",
         "fargate_task_retirement",
         "\"demand\"",
+        "timeline_end_s",
         "target_tracking",
         "overload_fails_health_checks\":true",
         "ALBRequestCountPerTarget",

@@ -82,6 +82,10 @@ impl Validator {
             self.err("name", "must not be empty");
         }
         let horizon = SimTime(self.seconds("horizon_s", spec.horizon_s, 1.0, MAX_HORIZON_S));
+        let timeline_end = spec.timeline_end_s.map(|s| {
+            let max = if spec.horizon_s.is_finite() { spec.horizon_s.clamp(1.0, MAX_HORIZON_S) } else { 1.0 };
+            SimTime(self.seconds("timeline_end_s", s, 1.0, max))
+        });
         self.not_yet("batch", spec.batch.is_some(), "AWS Batch is not simulated in this version yet");
 
         let limits = self.limits(&spec.limits);
@@ -114,6 +118,7 @@ impl Validator {
             spec: spec.clone(),
             name: spec.name.clone(),
             horizon,
+            timeline_end,
             limits,
             latencies,
             prices,
@@ -163,6 +168,7 @@ pub(super) mod tests {
         let scenario = v.scenario(&spec(""));
         assert_eq!(problems(&v), Vec::<String>::new());
         assert_eq!(scenario.horizon, SimTime(3_600_000));
+        assert_eq!(scenario.timeline_end, None);
         assert_eq!(scenario.services[0].desired, 3);
     }
 
@@ -177,5 +183,18 @@ pub(super) mod tests {
                 "batch: AWS Batch is not simulated in this version yet",
             ]
         );
+    }
+
+    #[test]
+    fn the_timeline_end_is_within_the_horizon() {
+        let mut v = Validator::default();
+        let scenario = v.scenario(&spec(r#""horizon_s": 600, "timeline_end_s": 300"#));
+        assert_eq!((problems(&v).len(), scenario.timeline_end), (0, Some(SimTime(300_000))));
+        let mut v = Validator::default();
+        v.scenario(&spec(r#""horizon_s": 600, "timeline_end_s": 601"#));
+        assert_eq!(problems(&v), ["timeline_end_s: must be between 1 and 600 seconds, got 601"]);
+        let mut v = Validator::default();
+        v.scenario(&spec(r#""timeline_end_s": 0"#));
+        assert_eq!(problems(&v), ["timeline_end_s: must be between 1 and 3600 seconds, got 0"]);
     }
 }
