@@ -305,6 +305,33 @@ test('an invalid field shows the engine\'s message beside it and blocks the run'
   }, { width: 1280, height: 720 });
 });
 
+test('the title and status follow the edited scenario, and the summary names each cost', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    await load(page);
+    assert.equal(await page.textContent('#scenario-title'), 'Fargate On-Demand, 0 to 1,000 tasks');
+    // Issue 13: the summary names the steady-state rate (1,000 x $0.0173425 an hour), not only the run's average.
+    await page.locator('#cost-steady').waitFor({ timeout: TIMEOUT_MS });
+    assert.match(await page.textContent('#cost-steady'), /\$17\.34 per hour, \$12,660\.02 per month \(730 hours\)/);
+    assert.match(await page.textContent('#cost-total'), /average \$\d+\.\d\d per hour over the run, ramp included/);
+    assert.match(await page.textContent('#cost-rollout'), /first rollout was steady, at \d:\d\d:\d\d/);
+    assert.match(await page.textContent('#cost-vs-on-demand'), /all On-Demand/);
+
+    // Editing the desired count to 2,500 must not leave "0 to 1,000 tasks" in the title.
+    await page.click('#toggle-editor');
+    await page.locator('[data-path="services[0].desired_count"]').fill('2500');
+    await page.waitForFunction(() => /2,500/.test(document.querySelector('#scenario-title').textContent));
+    const title = await page.textContent('#scenario-title');
+    assert.equal(title, '1 service, 0 to 2,500 tasks on FARGATE');
+    assert.doesNotMatch(title, /1,000/);
+    assert.match(await page.textContent('#scenario-status'), /^edited/);
+    await page.waitForFunction(() => /of 2500 desired|of 2,500 desired/.test(document.querySelector('#live-status').textContent));
+
+    // A name typed by the user is theirs; the title shows it.
+    await page.locator('[data-path="name"]').fill('My 2,500 tasks');
+    await page.waitForFunction(() => document.querySelector('#scenario-title').textContent === 'My 2,500 tasks');
+  });
+});
+
 test('edits that cannot be kept aside keep the scenario open, and the message says why', TEST_OPTIONS, async (t) => {
   await withPage(t, async (page) => {
     await load(page);

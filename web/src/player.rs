@@ -18,6 +18,11 @@ pub struct Player {
     cursor: Simulation,
     full: Simulation,
     full_done: bool,
+    /// The run's summary, taken when `full` finished (before its clock is moved on to the timeline's end), so it
+    /// equals `fleetplan run --json`.
+    final_summary: Option<Summary>,
+    /// The end of the timeline once the run ahead has finished (`Simulation::timeline_end`).
+    timeline_end_ms: u64,
     /// Where playback should be, in simulated ms.
     target_ms: u64,
     pub playing: bool,
@@ -41,7 +46,18 @@ impl Player {
     pub fn new(scenario: Scenario, seed: u64) -> Player {
         let cursor = Simulation::with_options(scenario.clone(), seed, options());
         let full = Simulation::with_options(scenario.clone(), seed, options());
-        Player { scenario, seed, cursor, full, full_done: false, target_ms: 0, playing: false, speed: 10.0 }
+        Player {
+            scenario,
+            seed,
+            cursor,
+            full,
+            full_done: false,
+            final_summary: None,
+            timeline_end_ms: 0,
+            target_ms: 0,
+            playing: false,
+            speed: 10.0,
+        }
     }
 
     pub fn cursor(&self) -> &Simulation {
@@ -54,17 +70,18 @@ impl Player {
 
     /// The final summary, once the run ahead has finished.
     pub fn summary(&self) -> Option<Summary> {
-        self.full_done.then(|| self.full.metrics())
+        self.final_summary.clone()
     }
 
     pub fn is_full_done(&self) -> bool {
         self.full_done
     }
 
-    /// The end of the timeline: the run's end once known, else the horizon.
+    /// The end of the timeline: once the run is known, a little after the last thing that matters (or the
+    /// scenario's `timeline_end_s`; `Simulation::timeline_end`), else the horizon.
     pub fn end_ms(&self) -> u64 {
         if self.full_done {
-            self.full.now().as_millis()
+            self.timeline_end_ms
         } else {
             self.scenario.horizon.as_millis()
         }
@@ -158,8 +175,17 @@ impl Player {
                 // `fleetplan run`, not move on to the horizon.
                 let finished = (0..EVENTS_PER_SLICE).any(|_| !self.full.step());
                 if finished {
-                    // Adds the last sample, as `fleetplan run` does, so the summaries are equal.
+                    // The summary as `fleetplan run` gives it (it reads the state, not the series).
+                    self.final_summary = Some(self.full.metrics());
+                    let end = self.full.timeline_end();
+                    if end > self.full.now() {
+                        // Nothing happens after the last event: the clock moves on, sampling as it goes, so the
+                        // charts (and the cost, still accruing) reach the timeline's end.
+                        self.full.step_until(end);
+                    }
+                    // The last, partial sample, as `fleetplan run` adds it.
                     self.full.run_to_end();
+                    self.timeline_end_ms = end.as_millis();
                     self.full_done = true;
                     progress.full_finished_now = true;
                     // Playback may have gone past the real end while only the horizon was known.
@@ -209,6 +235,30 @@ mod tests {
         assert!(frames > 1, "the run was not spread over frames");
         let scenario = presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap();
         assert_eq!(p.summary(), Some(fleetplan_engine::run(scenario, 7)));
+    }
+
+    /// Issue 13: the timeline ends a little after the last thing that matters, not at the last event, and the charts'
+    /// series reaches it; the summary stays the run's own.
+    #[test]
+    fn the_timeline_ends_a_little_after_the_run_is_steady() {
+        let mut p = player("fargate-ondemand-1000");
+        let clock = || 0.0;
+        while !p.is_full_done() {
+            p.frame(16.0, 1.0, &clock);
+        }
+        let summary = p.summary().unwrap();
+        let steady_ms = (summary.completion_s.unwrap() * 1000.0).round() as u64;
+        let run_end_ms = (summary.end_s * 1000.0).round() as u64;
+        // A tail of 5% of the steady moment, at least 10 s.
+        assert_eq!(p.end_ms(), steady_ms + (steady_ms / 20).max(10_000));
+        assert!(p.end_ms() > run_end_ms);
+        let series = p.full().series();
+        // The last (partial) sample is labelled with the end of its 1 s interval.
+        let over = series.time_s(series.len() - 1) - p.end_ms() as f64 / 1000.0;
+        assert!((0.0..1.0).contains(&over), "{over}");
+        p.seek(u64::MAX);
+        p.frame(16.0, 1.0, &clock);
+        assert_eq!(p.time_ms(), p.end_ms());
     }
 
     #[test]

@@ -32,7 +32,11 @@ fn cost_lines(out: &mut String, summary: &Summary) {
         summary.average_cost_per_hour_usd
     );
     if let (Some(at), Some(usd)) = (c.rollout_s, c.rollout_usd) {
-        let _ = writeln!(out, "  rollout cost    ${usd:.4} until every service's first rollout was steady ({})", duration_text(at));
+        let _ = writeln!(
+            out,
+            "  rollout cost    ${usd:.4} until every service's first rollout was steady ({})",
+            duration_text(at)
+        );
     }
     match (c.steady_per_hour_usd, c.steady_per_month_usd, c.steady_since_s) {
         (Some(hour), Some(month), Some(since)) => {

@@ -190,6 +190,28 @@ impl Doc {
         self.draft != self.pristine
     }
 
+    /// The masthead's title, derived from the current scenario so it is never stale: the scenario's name while it
+    /// is as opened (the name was written for it) or once the name itself was edited (it is the user's); otherwise,
+    /// after edits that left the name alone, a headline made from what the scenario played holds
+    /// ([`Scenario::headline`]), since a name such as "0 to 1,000 tasks" states counts an edit may have changed.
+    pub fn title(&self) -> String {
+        let name = |v: &Value| v.get("name").and_then(Value::as_str).map(str::to_string);
+        let draft_name = name(&self.draft).unwrap_or_else(|| "(unnamed)".to_string());
+        if !self.dirty() || name(&self.draft) != name(&self.pristine) {
+            return draft_name;
+        }
+        self.runnable.as_ref().map_or(draft_name, |(scenario, _)| scenario.headline())
+    }
+
+    /// The masthead's status: where the scenario came from, and whether it was edited since.
+    pub fn status(&self) -> String {
+        if self.dirty() {
+            format!("edited · opened as {}", self.source)
+        } else {
+            self.source.clone()
+        }
+    }
+
     /// What is stored so that the work survives a reload.
     pub fn saved(&self) -> Saved {
         Saved {
@@ -421,6 +443,25 @@ mod tests {
         assert!(bad.runnable.is_some(), "the last valid version keeps playing");
         let reverted = bad.reduce(Action::Revert);
         assert!(!reverted.dirty() && reverted.errors.is_empty());
+    }
+
+    /// Issue 13: editing the desired count of "Fargate On-Demand, 0 to 1,000 tasks" to 2,500 must not leave
+    /// "1,000" in the title; a name the user typed is theirs; reverting brings the preset's name back.
+    #[test]
+    fn the_title_derives_from_the_current_scenario() {
+        let doc = start();
+        assert_eq!(doc.title(), "Fargate On-Demand, 0 to 1,000 tasks");
+        assert!(!doc.status().contains("edited"));
+        let desired = vec![Seg::Key("services".into()), Seg::Index(0), Seg::Key("desired_count".into())];
+        let edited = doc.reduce(Action::Edit(Edit::Set(desired.clone(), json!(2500))));
+        assert_eq!(edited.title(), "1 service, 0 to 2,500 tasks on FARGATE");
+        assert!(edited.status().starts_with("edited"), "{}", edited.status());
+        // A half-typed count: the title describes the scenario still playing, not the draft's bad value.
+        let bad = edited.clone().reduce(Action::Edit(Edit::Set(desired, json!("many"))));
+        assert_eq!(bad.title(), "1 service, 0 to 2,500 tasks on FARGATE");
+        let renamed = rename(edited, "my 2,500");
+        assert_eq!(renamed.title(), "my 2,500");
+        assert_eq!(renamed.reduce(Action::Revert).title(), "Fargate On-Demand, 0 to 1,000 tasks");
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub fn Header(props: &HeaderProps) -> Html {
         })
     };
 
-    let title = doc.draft.get("name").and_then(Value::as_str).unwrap_or("(unnamed)").to_string();
+    let title = doc.title();
     let stashed = doc.stash.len();
     html! {
         <header class="masthead">
@@ -93,7 +93,7 @@ pub fn Header(props: &HeaderProps) -> Html {
             </div>
             <div class="doc-title">
                 <span id="scenario-title" class="scenario-name">{ title }</span>
-                <span class="source">{ doc.source.clone() }{ if doc.dirty() { " · edited" } else { "" } }</span>
+                <span id="scenario-status" class="source">{ doc.status() }</span>
             </div>
             <nav class="doc-actions" aria-label="Scenario">
                 <button id="toggle-gallery" aria-expanded={doc.gallery_open.to_string()} onclick={dispatch(|| Action::ToggleGallery)}>{ "Presets" }</button>

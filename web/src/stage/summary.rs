@@ -3,18 +3,90 @@
 
 use std::rc::Rc;
 
-use fleetplan_engine::output::ScheduleSummary;
 use fleetplan_engine::output::{CommitmentsSummary, FailedLaunches};
 use fleetplan_engine::output::{Limiter, QuotaHit, TaskRetirementSummary};
+use fleetplan_engine::output::{ScheduleSummary, ServiceSummary};
 use fleetplan_engine::spec::SavingsPlanKind;
+use fleetplan_engine::time::duration_text;
 use fleetplan_engine::Summary;
 use yew::prelude::*;
 
 use super::clock;
 use crate::cluster::capacity_label;
 
+/// A time in the run: "45.3 s", or h:mm:ss from a minute on (`time::duration_text`); "not reached" when it
+/// never came.
 fn seconds(v: Option<f64>) -> String {
-    v.map_or_else(|| "not reached".to_string(), |v| format!("{v:.1} s"))
+    v.map_or_else(|| "not reached".to_string(), duration_text)
+}
+
+/// "$12,660.03": dollars with cents and thousands separators.
+fn dollars(usd: f64) -> String {
+    let cents = format!("{:.2}", usd.abs());
+    let (whole, frac) = cents.split_once('.').unwrap_or((&cents, "00"));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{}${grouped}.{frac}", if usd < 0.0 { "-" } else { "" })
+}
+
+/// The cost rows, each named for what it is (`docs/model.md` §6.2): (id, label, text).
+fn cost_figure_rows(summary: &Summary) -> Vec<(&'static str, &'static str, String)> {
+    let c = &summary.costs;
+    let mut rows = vec![(
+        "cost-total",
+        "Cost of the run",
+        format!(
+            "{} over {} (average {} per hour over the run, ramp included)",
+            dollars(summary.cost_usd),
+            duration_text(summary.end_s),
+            dollars(summary.average_cost_per_hour_usd)
+        ),
+    )];
+    if let (Some(at), Some(usd)) = (c.rollout_s, c.rollout_usd) {
+        rows.push((
+            "cost-rollout",
+            "Rollout cost",
+            format!("{} until every service's first rollout was steady, at {}", dollars(usd), duration_text(at)),
+        ));
+    }
+    let steady = match (c.steady_per_hour_usd, c.steady_per_month_usd) {
+        (Some(hour), Some(month)) => format!("{} per hour, {} per month (730 hours)", dollars(hour), dollars(month)),
+        _ => format!(
+            "none ({}): only the average over the run, {} per hour",
+            c.no_steady_state.as_deref().unwrap_or("not steady"),
+            dollars(summary.average_cost_per_hour_usd)
+        ),
+    };
+    rows.push(("cost-steady", "Steady-state cost", steady));
+    let mut versus = format!(
+        "saves {} ({:.1}%) against {} for the same usage all On-Demand (no Spot, no Savings Plans or Reserved Instances)",
+        dollars(c.savings_vs_on_demand_usd),
+        c.savings_vs_on_demand_percent,
+        dollars(c.on_demand_baseline_usd)
+    );
+    if let (Some(od), Some(hour)) = (c.on_demand_steady_per_hour_usd, c.steady_per_hour_usd) {
+        if od > hour {
+            versus.push_str(&format!("; steady {} per hour On-Demand", dollars(od)));
+        }
+    }
+    rows.push(("cost-vs-on-demand", "vs all On-Demand", versus));
+    rows
+}
+
+/// A service's "Steady at": its first rollout, and when it was last steady again after later ones.
+fn steady_at(svc: &ServiceSummary) -> String {
+    let first = seconds(svc.first_steady_s);
+    match (svc.later_rollouts, svc.steady_s) {
+        (0, Some(_)) => first,
+        (0, None) => format!("{first}, not steady at the end"),
+        (n, Some(last)) => format!("{first} · again {} ({n} later)", duration_text(last)),
+        (n, None) => format!("{first} · {n} later, not steady at the end"),
+    }
 }
 
 /// Launches EC2 refused with InsufficientInstanceCapacity in every pool, per Auto Scaling group:
@@ -172,12 +244,17 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             <table id="summary">
                 <tbody>
                     <tr><th scope="row">{ "All steady at" }</th><td>{ seconds(summary.completion_s) }</td></tr>
+                    if let Some(at) = summary.costs.rollout_s {
+                        <tr><th scope="row">{ "First rollout steady at" }</th><td>{ duration_text(at) }</td></tr>
+                    }
                     <tr><th scope="row">{ "Tasks" }</th><td>{ format!("{} launched, {} started, {} failed", summary.tasks_launched, summary.tasks_started, summary.tasks_failed) }</td></tr>
                     <tr><th scope="row">{ "Interruptions" }</th><td>{ format!("{} Spot interruptions, {} tasks replaced", summary.interruptions, summary.replacements) }</td></tr>
                     if !summary.failed_launches.is_empty() {
                         <tr><th scope="row">{ "Failed launches" }</th><td>{ failed_launches(&summary.failed_launches) }</td></tr>
                     }
-                    <tr><th scope="row">{ "Cost" }</th><td>{ format!("${:.2} in total over {}, ${:.2} per hour", summary.cost_usd, clock((summary.end_s * 1000.0) as u64), summary.cost_per_hour_usd) }</td></tr>
+                    { for cost_figure_rows(summary).into_iter().map(|(id, label, text)| html! {
+                        <tr id={id}><th scope="row">{ label }</th><td>{ text }</td></tr>
+                    }) }
                 </tbody>
             </table>
             <table id="cost-breakdown" class="services">
@@ -273,14 +350,14 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.services.is_empty() {
                 <table id="services" class="services">
-                    <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at" }</th><th scope="col">{ "Rate" }</th><th scope="col">{ "Limited by" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at (first rollout · later)" }</th><th scope="col">{ "Rate over the ramp" }</th><th scope="col">{ "Limited by" }</th></tr></thead>
                     <tbody>
                         { for summary.services.iter().take(if *show_all { usize::MAX } else { SERVICES_SHOWN }).map(|svc| html! {
                             <tr>
                                 <th scope="row">{ svc.name.clone() }</th>
                                 <td>{ format!("{}/{}", svc.running, svc.desired) }</td>
-                                <td>{ seconds(svc.steady_s) }</td>
-                                <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| format!("{r:.1}/s")) }</td>
+                                <td>{ steady_at(svc) }</td>
+                                <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| format!("{r:.1} tasks/s")) }</td>
                                 <td>{ svc.limited_by_name() }
                                     if svc.interruptions + svc.replacements > 0 {
                                         <span class="note">{ format!(" · {} interrupted, {} replaced", svc.interruptions, svc.replacements) }</span>
@@ -353,6 +430,33 @@ fn credit_mode(mode: fleetplan_engine::spec::CpuCredits) -> &'static str {
 mod tests {
     use super::*;
     use fleetplan_engine::{Scenario, Simulation};
+
+    #[test]
+    fn dollars_read_with_cents_and_thousands() {
+        assert_eq!(dollars(12_660.026), "$12,660.03");
+        assert_eq!(dollars(0.4483), "$0.45");
+        assert_eq!(dollars(-3.5), "-$3.50");
+        assert_eq!(dollars(999.999), "$1,000.00");
+    }
+
+    /// Issue 13: the page names each cost figure and shows the steady rate of `fargate-ondemand-1000`
+    /// (1,000 x $0.0173425 = $17.3425 an hour, 730 hours a month), not only the average over the run.
+    #[test]
+    fn the_cost_figures_are_named_for_what_they_are() {
+        let scenario = fleetplan_engine::presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap();
+        let mut sim = Simulation::new(scenario, 1);
+        sim.run_to_end();
+        let summary = sim.metrics();
+        let rows = cost_figure_rows(&summary);
+        let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(ids, ["cost-total", "cost-rollout", "cost-steady", "cost-vs-on-demand"]);
+        assert!(rows[0].2.contains("average $7.90 per hour over the run, ramp included"), "{}", rows[0].2);
+        // $12,660.025 a month: the binary double just below it prints as .02.
+        assert_eq!(rows[2].2, "$17.34 per hour, $12,660.02 per month (730 hours)");
+        assert!(rows[1].2.ends_with("at 0:03:23"), "{}", rows[1].2);
+        let first = &summary.services[0];
+        assert_eq!(steady_at(first), "0:03:23");
+    }
 
     #[test]
     fn failed_launches_name_each_group() {

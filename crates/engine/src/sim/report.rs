@@ -5,9 +5,8 @@ use crate::ids::ProviderId;
 use crate::output::ScheduleSummary;
 use crate::output::{
     Bucket, BucketView, CapacityCost, ChartMarker, CommitmentsSummary, CostBreakdown, CostFigures, FailedLaunches,
-    InstanceView,
-    LimitShare, Limiter, Place, PoolView, ProviderCost, ProviderView, ReservedInstanceResult, RunTaskCost,
-    RunTaskSummary, SavingsPlanResult, ServiceCost, ServiceSummary, ServiceView, Summary, TaskView, View,
+    InstanceView, LimitShare, Limiter, Place, PoolView, ProviderCost, ProviderView, ReservedInstanceResult,
+    RunTaskCost, RunTaskSummary, SavingsPlanResult, ServiceCost, ServiceSummary, ServiceView, Summary, TaskView, View,
 };
 use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};
@@ -205,7 +204,8 @@ impl Simulation {
         if let Some(s) = self.scenario.schedules.first() {
             return Some(format!("schedule {} keeps firing", s.name));
         }
-        if let Some((s, _)) = self.scenario.services.iter().zip(self.services.iter()).find(|(_, rt)| rt.steady_at.is_none())
+        if let Some((s, _)) =
+            self.scenario.services.iter().zip(self.services.iter()).find(|(_, rt)| rt.steady_at.is_none())
         {
             return Some(format!("service {} is not steady at the end", s.name));
         }

@@ -36,11 +36,15 @@ fn check(value: &Value, seed: u64) -> Result<(), String> {
         if c.on_demand_baseline_usd < summary.cost_usd - 1e-3 {
             return Err(format!("baseline {} below cost {}", c.on_demand_baseline_usd, summary.cost_usd));
         }
-        if c.rollout_usd.is_some_and(|r| r > summary.cost_usd + 1e-3) || c.rollout_s.is_some_and(|t| t > summary.end_s) {
+        if c.rollout_usd.is_some_and(|r| r > summary.cost_usd + 1e-3) || c.rollout_s.is_some_and(|t| t > summary.end_s)
+        {
             return Err(format!("rollout {:?} at {:?} past the run", c.rollout_usd, c.rollout_s));
         }
         if c.steady_state != c.steady_per_hour_usd.is_some() || c.steady_state == c.no_steady_state.is_some() {
-            return Err(format!("steady state {} with {:?} / {:?}", c.steady_state, c.steady_per_hour_usd, c.no_steady_state));
+            return Err(format!(
+                "steady state {} with {:?} / {:?}",
+                c.steady_state, c.steady_per_hour_usd, c.no_steady_state
+            ));
         }
         if c.steady_per_hour_usd.is_some_and(|r| !(r.is_finite() && r >= 0.0)) {
             return Err(format!("steady rate {:?}", c.steady_per_hour_usd));

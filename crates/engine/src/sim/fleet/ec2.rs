@@ -100,8 +100,7 @@ impl Simulation {
         let rate = (per_hour + fee) / 3_600_000.0;
         // The all-On-Demand baseline: the same instance at its On-Demand price (the Spot discount removed); an ECS
         // Anywhere host's fee and a Managed Instances fee have no Spot variant and stay as they are.
-        let on_demand_hour =
-            if provider.external { per_hour } else { instance.instance_type.on_demand_hour_usd };
+        let on_demand_hour = if provider.external { per_hour } else { instance.instance_type.on_demand_hour_usd };
         let charge = Charge {
             capacity: provider.capacity_type(),
             payer: Payer::Provider(instance.provider),
