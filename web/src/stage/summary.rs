@@ -63,12 +63,17 @@ fn cost_figure_rows(summary: &Summary) -> Vec<(&'static str, &'static str, Strin
         ),
     };
     rows.push(("cost-steady", "Steady-state cost", steady));
-    let mut versus = format!(
-        "saves {} ({:.1}%) against {} for the same usage all On-Demand (no Spot, no Savings Plans or Reserved Instances)",
-        dollars(c.savings_vs_on_demand_usd),
-        c.savings_vs_on_demand_percent,
-        dollars(c.on_demand_baseline_usd)
-    );
+    let mut versus = if c.savings_vs_on_demand_usd == 0.0 {
+        "nothing saved: the run is all On-Demand, with no Spot and no Savings Plans or Reserved Instances".to_string()
+    } else {
+        format!(
+            "saves {} ({:.1}%) against {} for the same usage all On-Demand (no Spot, no Savings Plans or Reserved \
+             Instances)",
+            dollars(c.savings_vs_on_demand_usd),
+            c.savings_vs_on_demand_percent,
+            dollars(c.on_demand_baseline_usd)
+        )
+    };
     if let (Some(od), Some(hour)) = (c.on_demand_steady_per_hour_usd, c.steady_per_hour_usd) {
         if od > hour {
             versus.push_str(&format!("; steady {} per hour On-Demand", dollars(od)));
@@ -244,8 +249,9 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             <table id="summary">
                 <tbody>
                     <tr><th scope="row">{ "All steady at" }</th><td>{ seconds(summary.completion_s) }</td></tr>
-                    if let Some(at) = summary.costs.rollout_s {
-                        <tr><th scope="row">{ "First rollout steady at" }</th><td>{ duration_text(at) }</td></tr>
+                    // The first rollout's end, when later rollouts (deployments, replacements) moved "All steady at".
+                    if let Some(at) = summary.costs.rollout_s.filter(|&at| summary.completion_s != Some(at)) {
+                        <tr id="first-rollout"><th scope="row">{ "First rollout steady at" }</th><td>{ duration_text(at) }</td></tr>
                     }
                     <tr><th scope="row">{ "Tasks" }</th><td>{ format!("{} launched, {} started, {} failed", summary.tasks_launched, summary.tasks_started, summary.tasks_failed) }</td></tr>
                     <tr><th scope="row">{ "Interruptions" }</th><td>{ format!("{} Spot interruptions, {} tasks replaced", summary.interruptions, summary.replacements) }</td></tr>
