@@ -103,3 +103,23 @@ fn the_streamed_trace_is_the_whole_trace() {
     let expected: String = sim.trace().iter().map(|e| format!("{e}\n")).collect();
     assert_eq!(fs::read_to_string(&path).unwrap(), expected);
 }
+
+/// Issue 13: the text names each cost figure, with times from a minute on as h:mm:ss. `fargate-ondemand-1000`:
+/// 1,000 tasks x $0.0173425 an hour once steady, x 730 hours a month; the average over its 0:03:24 run is lower.
+#[test]
+fn the_text_names_each_cost_figure() {
+    let output = fleetplan(&["run", "--preset", "fargate-ondemand-1000", "--seed", "1"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("  simulated       0:03:24, "), "{text}");
+    assert!(text.contains("average $7.9041/hour over the run (ramp included)"), "{text}");
+    assert!(
+        text.contains("  rollout cost    $0.4428 until every service's first rollout was steady (0:03:23)"),
+        "{text}"
+    );
+    assert!(text.contains("  steady state    $17.3425/hour, $12660.02/month (730 h), since 0:03:23"), "{text}");
+    assert!(text.contains("steady 0:03:23 (first rollout), 4.93 tasks/s over the ramp"), "{text}");
+    let moving = fleetplan(&["run", "--preset", "two-knobs-morning-ramp", "--seed", "1"]);
+    let text = String::from_utf8_lossy(&moving.stdout);
+    assert!(text.contains("  steady state    none (demand moves over the run"), "{text}");
+}
