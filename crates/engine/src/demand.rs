@@ -166,6 +166,25 @@ impl DrawnProfile {
         self.components.iter().filter_map(|c| c.next_break(t)).chain(noise).min()
     }
 
+    /// A CloudWatch statistic of the profile over `[from, to)` (*Statistics definitions*: Average, Maximum,
+    /// Minimum of the values in the period), exact on the linear pieces: the time-weighted mean, or the extreme of
+    /// the pieces' ends (a linear piece has its extremes at its ends). An empty interval reads the rate at `from`.
+    pub fn statistic(&self, from: u64, to: u64, statistic: crate::spec::Statistic) -> f64 {
+        use crate::spec::Statistic::*;
+        if to <= from {
+            return self.rate(from);
+        }
+        let pieces = self.pieces(from, to);
+        match statistic {
+            Average => {
+                let area: f64 = pieces.map(|(a, b, r0, r1)| (r0 + r1) / 2.0 * (b - a) as f64).sum();
+                area / (to - from) as f64
+            }
+            Maximum => pieces.map(|(.., r0, r1)| r0.max(r1)).fold(f64::MIN, f64::max),
+            Minimum => pieces.map(|(.., r0, r1)| r0.min(r1)).fold(f64::MAX, f64::min),
+        }
+    }
+
     /// The linear pieces of `[from, to)`: (start, end, rate just after start, rate just before end).
     pub fn pieces(&self, from: u64, to: u64) -> impl Iterator<Item = (u64, u64, f64, f64)> + '_ {
         let mut a = from;
@@ -221,6 +240,9 @@ pub struct PieceIntegral {
     pub requests_per_target: f64,
     /// Seconds with at least one RUNNING task (the metrics have data only then).
     pub with_tasks_s: f64,
+    /// ∫ RUNNING tasks dt (task-seconds): the period's average running count is this over the period, the
+    /// denominator of a per-task custom metric.
+    pub task_s: f64,
     /// Seconds with the average CPU utilisation above `over`.
     pub over_s: f64,
     /// Seconds at 100% CPU (offered at or above what the tasks can serve), or with requests and no task.
@@ -276,12 +298,14 @@ pub fn integrate_piece(
         cpu_percent_s: idle * seconds,
         memory_percent_s: load.idle_memory_percent * seconds,
         with_tasks_s: seconds,
+        task_s: f64::from(running) * seconds,
         over_s: if over <= idle { seconds } else { 0.0 },
         ..PieceIntegral::default()
     };
     if running == 0 || seconds == 0.0 {
         return PieceIntegral {
             with_tasks_s: 0.0,
+            task_s: 0.0,
             cpu_percent_s: 0.0,
             memory_percent_s: 0.0,
             over_s: 0.0,
@@ -314,6 +338,7 @@ pub fn integrate_piece(
         memory_percent_s: memory_percent_s.min(100.0 * seconds),
         requests_per_target: offered / n,
         with_tasks_s: seconds,
+        task_s: all * seconds,
         over_s,
         saturated_s: time_at_or_above(r0, r1, seconds, cap),
         peak_cpu_percent: load.cpu_percent(r0.max(r1) / n),
@@ -334,6 +359,9 @@ pub enum Metric {
     QueueAge,
     /// The custom metric of AWS's recipe: visible messages / the service's running tasks.
     BacklogPerTask,
+    /// A customized metric (`CustomizedMetricSpecification`): the policy's own profile over the service's running
+    /// tasks (`docs/model.md` §9).
+    Custom,
 }
 
 impl Metric {
@@ -460,10 +488,30 @@ pub struct ServiceDemand {
     pub overload_after_ms: Option<u64>,
 }
 
+/// A customized metric for target tracking (*CustomizedMetricSpecification*): the metric's service-wide total as
+/// a profile over time (the user's own CloudWatch metric), divided by the service's running tasks in the metric
+/// math form the guide shows (`m1 / m2`, m2 the running task count): the metric must "increase or decrease in
+/// inverse proportion to the number of capacity units".
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomMetric {
+    pub name: String,
+    pub profile: Profile,
+    pub statistic: crate::spec::Statistic,
+}
+
+/// A per-task custom datapoint: the total's statistic over the period divided by the period's average running
+/// task count (`task_s / with_tasks_s`: the Average of the running count over the time it had data, as the
+/// utilisation metrics average over the time with tasks); `None` (no data) without a running task.
+pub fn per_task(total: f64, task_s: f64, with_tasks_s: f64) -> Option<f64> {
+    (task_s > 0.0 && with_tasks_s > 0.0).then(|| total / (task_s / with_tasks_s))
+}
+
 /// A validated target tracking policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetTracking {
     pub metric: Metric,
+    /// The customized metric when `metric` is `Custom`.
+    pub custom: Option<CustomMetric>,
     pub target: f64,
     pub scale_out_cooldown_ms: u64,
     pub scale_in_cooldown_ms: u64,
@@ -694,6 +742,23 @@ mod tests {
         // 1 task, 10% idle: 55% CPU at 50 rps. A ramp from 0 to 100 rps over 100 s is over 55% for 50 s.
         let i = integrate_piece(0.0, 100.0, 100.0, 1, 1, &LOAD, 55.0);
         assert!((i.over_s - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_custom_metric_reads_its_statistic_per_running_task() {
+        use crate::spec::Statistic;
+        // A ramp 0 -> 600 over the first minute, then 600: the first period's average is 300, its maximum 600.
+        let p = drawn(vec![Component::Ramps { points: vec![(0, 0.0), (60_000, 600.0)] }]);
+        assert_eq!(p.statistic(0, 60_000, Statistic::Average), 300.0);
+        assert_eq!(p.statistic(0, 60_000, Statistic::Maximum), 600.0);
+        assert_eq!(p.statistic(0, 60_000, Statistic::Minimum), 0.0);
+        assert_eq!(p.statistic(60_000, 120_000, Statistic::Average), 600.0);
+        // Two tasks for the whole minute, then a third for its last half: 2.5 on average, 600 / 2.5 = 240.
+        assert_eq!(per_task(600.0, 2.0 * 60.0 + 30.0, 60.0), Some(240.0));
+        assert_eq!(per_task(600.0, 0.0, 60.0), None, "no running task: no data");
+        // The piece integral counts the running task-seconds, idle ones included.
+        let i = integrate_piece(100.0, 100.0, 10.0, 2, 3, &LOAD, 100.0);
+        assert_eq!(i.task_s, 30.0);
     }
 
     #[test]

@@ -1290,7 +1290,7 @@ pub enum TraceWhat {
     Alarm {
         service: String,
         alarm: &'static str,
-        metric: &'static str,
+        metric: String,
         state: &'static str,
         value: f64,
     },
@@ -1299,7 +1299,7 @@ pub enum TraceWhat {
         service: String,
         from: u32,
         to: u32,
-        metric: &'static str,
+        metric: String,
         value: f64,
     },
     /// Tasks at 100% CPU for the health checks' unhealthy time fail them.

@@ -58,6 +58,11 @@ pub(super) struct DemandRt {
     alarm_high: bool,
     /// A queue worker (`docs/model.md` §10): no request traffic; its metrics come from the queue.
     worker: bool,
+    /// The service has request traffic (a `demand`): not a queue worker, nor a service scaled only on custom
+    /// metrics.
+    traffic: bool,
+    /// Each target tracking policy's customized metric, its noise drawn (`None` for predefined metrics).
+    custom: Vec<Option<(DrawnProfile, crate::spec::Statistic)>>,
 }
 
 /// Every service's demand state (`None` for services without demand), and the list of those with it.
@@ -79,7 +84,7 @@ impl Demand {
 
     /// A service has request traffic (not only queue workers): the demand columns and summaries.
     pub(super) fn has_traffic(&self) -> bool {
-        self.with_demand.iter().any(|s| self.list[s.index()].as_ref().is_some_and(|rt| !rt.worker))
+        self.with_demand.iter().any(|s| self.list[s.index()].as_ref().is_some_and(|rt| rt.traffic))
     }
 
     /// The serving counts kept here must equal the services' (after the kernel's after-event call).
@@ -99,10 +104,26 @@ impl Demand {
 }
 
 impl DemandRt {
-    /// The service-average metric of the period for one policy: `None` without serving tasks (no data).
-    /// `queue`: the worker's queue now (visible messages, age of the oldest in seconds).
-    fn datapoint(&self, metric: Metric, period_ms: u64, queue: Option<(f64, f64)>) -> Option<f64> {
+    /// The service-average metric of the period for one policy (`policy`: its index, for a custom metric):
+    /// `None` without serving tasks (no data). `queue`: the worker's queue now (visible messages, age of the
+    /// oldest in seconds). `now`: the period's end.
+    fn datapoint(
+        &self,
+        metric: Metric,
+        policy: usize,
+        now: u64,
+        period_ms: u64,
+        queue: Option<(f64, f64)>,
+    ) -> Option<f64> {
         let p = &self.period;
+        if metric == Metric::Custom {
+            // The metric math form `m1 / m2` (*Create a target tracking scaling policy for Application Auto
+            // Scaling using metric math*): the total's statistic over the period over the period's average count
+            // of running tasks ("the number of Amazon ECS tasks running in the service").
+            let (profile, statistic) = self.custom.get(policy)?.as_ref()?;
+            let total = profile.statistic(now.saturating_sub(period_ms), now, *statistic);
+            return crate::demand::per_task(total, p.task_s, p.with_tasks_s);
+        }
         match (metric, queue) {
             // SQS publishes its metrics whether or not tasks run: what scales a service back from zero.
             (Metric::QueueVisible, Some((visible, _))) => return Some(visible),
@@ -123,7 +144,7 @@ impl DemandRt {
             Metric::Memory => Some(p.memory_percent_s / p.with_tasks_s),
             // ALBRequestCountPerTarget: requests per target per minute.
             Metric::RequestsPerTarget => Some(p.requests_per_target * 60_000.0 / period_ms as f64),
-            Metric::QueueVisible | Metric::QueueAge | Metric::BacklogPerTask => None,
+            Metric::QueueVisible | Metric::QueueAge | Metric::BacklogPerTask | Metric::Custom => None,
         }
     }
 }
@@ -135,11 +156,20 @@ fn add(sum: &mut PieceIntegral, piece: &PieceIntegral) {
     sum.memory_percent_s += piece.memory_percent_s;
     sum.requests_per_target += piece.requests_per_target;
     sum.with_tasks_s += piece.with_tasks_s;
+    sum.task_s += piece.task_s;
     sum.over_s += piece.over_s;
     sum.saturated_s += piece.saturated_s;
 }
 
-fn metric_name(metric: Metric) -> &'static str {
+/// The metric's name in the trace: the predefined type, or the custom metric's own name.
+fn metric_name(metric: Metric, custom: Option<&str>) -> String {
+    match (metric, custom) {
+        (Metric::Custom, Some(name)) => name.to_string(),
+        _ => predefined_name(metric).to_string(),
+    }
+}
+
+fn predefined_name(metric: Metric) -> &'static str {
     match metric {
         Metric::Cpu => "ECSServiceAverageCPUUtilization",
         Metric::Memory => "ECSServiceAverageMemoryUtilization",
@@ -147,6 +177,7 @@ fn metric_name(metric: Metric) -> &'static str {
         Metric::QueueVisible => "ApproximateNumberOfMessagesVisible",
         Metric::QueueAge => "ApproximateAgeOfOldestMessage",
         Metric::BacklogPerTask => "SQSBacklogPerTask",
+        Metric::Custom => "CustomizedMetric",
     }
 }
 
@@ -158,8 +189,10 @@ impl Simulation {
         for index in 0..self.scenario.services.len() {
             let service = &self.scenario.services[index];
             let worker = service.worker.is_some();
-            // A worker has no request traffic: an empty profile and a nominal load (its metrics are the queue's).
-            let demand = match (&service.demand, worker) {
+            let custom_only = service.autoscaling.as_ref().is_some_and(|a| a.policies.iter().any(|p| p.custom.is_some()));
+            // A worker, or a service scaled only on custom metrics, has no request traffic: an empty profile and a
+            // nominal load (its metrics are the queue's or the custom metrics').
+            let demand = match (&service.demand, worker || custom_only) {
                 (Some(demand), _) => demand.clone(),
                 (None, true) => crate::demand::ServiceDemand {
                     profile: crate::demand::Profile::default(),
@@ -179,6 +212,12 @@ impl Simulation {
             let autoscaling = service.autoscaling.clone();
             let rng = &mut self.rng;
             let profile = demand.profile.draw(horizon, || rng.unit());
+            // Each custom metric's noise, after the demand's (scenarios without custom metrics draw nothing more).
+            let custom = autoscaling
+                .iter()
+                .flat_map(|a| a.policies.iter())
+                .map(|p| p.custom.as_ref().map(|c| (c.profile.draw(horizon, || rng.unit()), c.statistic)))
+                .collect();
             let cpu_target = autoscaling
                 .as_ref()
                 .and_then(|a| a.policies.iter().find(|p| p.metric == Metric::Cpu))
@@ -211,6 +250,8 @@ impl Simulation {
                 max_desired: service.desired,
                 alarm_high: false,
                 worker,
+                traffic: service.demand.is_some(),
+                custom,
             };
             self.demand.list.push(Some(rt));
             let s = ServiceId::from_index(index);
@@ -287,6 +328,9 @@ impl Simulation {
                 self.queue_workers_changed(s, serving);
                 continue;
             }
+            if !rt.traffic {
+                continue;
+            }
             let cap = f64::from(serving) * rt.load.rps_at_full_cpu;
             let saturated = serving > 0 && rt.profile.rate(now) >= cap;
             rt.saturated_since = match (saturated, rt.saturated_since) {
@@ -357,7 +401,7 @@ impl Simulation {
         let rt = self.demand.list[s.index()].as_mut().expect("listed");
         if let Some(a) = &autoscaling {
             let metrics = a.policies.iter().map(|p| p.metric).chain(a.steps.iter().map(|p| p.metric));
-            let values = metrics.map(|m| rt.datapoint(m, period, queue)).collect();
+            let values = metrics.enumerate().map(|(i, m)| rt.datapoint(m, i, now, period, queue)).collect();
             rt.pending.push((now + a.delay_ms, values));
             while rt.pending.first().is_some_and(|&(at, _)| at <= now) {
                 let (_, values) = rt.pending.remove(0);
@@ -394,8 +438,8 @@ impl Simulation {
         let name = self.scenario.services[s.index()].name.clone();
         let rt = self.demand.list[s.index()].as_mut().expect("listed");
         let base = rt.cooldowns.metric_base(now, desired);
-        let mut out: Option<(u32, u64, Metric, f64)> = None;
-        let mut scale_in: Option<(u32, u64, Metric, f64)> = None;
+        let mut out: Option<(u32, u64, String, f64)> = None;
+        let mut scale_in: Option<(u32, u64, String, f64)> = None;
         let mut all_in = !a.policies.is_empty();
         let mut changes = Vec::new();
         for (i, p) in a.policies.iter().enumerate() {
@@ -408,23 +452,24 @@ impl Simulation {
             };
             let latest = history.last().copied().flatten().unwrap_or(0.0);
             let (old_high, old_low) = rt.alarms[i];
+            let named = metric_name(p.metric, p.custom.as_ref().map(|c| c.name.as_str()));
             if high != old_high {
-                changes.push(("AlarmHigh", p.metric, high, latest));
+                changes.push(("AlarmHigh", named.clone(), high, latest));
             }
             if low != old_low && !p.disable_scale_in {
-                changes.push(("AlarmLow", p.metric, low, latest));
+                changes.push(("AlarmLow", named.clone(), low, latest));
             }
             rt.alarms[i] = (high, low);
             if high == AlarmState::Alarm {
                 let wanted = proportional_capacity(base, latest, p.target, rt.min, rt.max);
-                if out.is_none_or(|(w, ..)| wanted > w) {
-                    out = Some((wanted, p.scale_out_cooldown_ms, p.metric, latest));
+                if out.as_ref().is_none_or(|(w, ..)| wanted > *w) {
+                    out = Some((wanted, p.scale_out_cooldown_ms, named.clone(), latest));
                 }
             }
             if low == AlarmState::Alarm {
                 let wanted = proportional_capacity(desired, latest, p.target, rt.min, rt.max);
-                if scale_in.is_none_or(|(w, ..)| wanted > w) {
-                    scale_in = Some((wanted, p.scale_in_cooldown_ms, p.metric, latest));
+                if scale_in.as_ref().is_none_or(|(w, ..)| wanted > *w) {
+                    scale_in = Some((wanted, p.scale_in_cooldown_ms, named, latest));
                 }
             } else {
                 all_in = false;
@@ -442,7 +487,7 @@ impl Simulation {
             let state = evaluate_alarm(history, p.datapoints_to_alarm, p.evaluation_periods, |v| p.breaching(v));
             let latest = history.last().copied().flatten().unwrap_or(0.0);
             if state != rt.alarms[i].0 {
-                changes.push(("StepAlarm", p.metric, state, latest));
+                changes.push(("StepAlarm", metric_name(p.metric, None), state, latest));
             }
             rt.alarms[i] = (state, AlarmState::InsufficientData);
             if state != AlarmState::Alarm {
@@ -450,12 +495,12 @@ impl Simulation {
             }
             let Some(up) = p.capacity(base, latest, rt.min, rt.max) else { continue };
             if up > desired {
-                if out.is_none_or(|(w, ..)| up > w) {
-                    out = Some((up, p.cooldown_ms, p.metric, latest));
+                if out.as_ref().is_none_or(|(w, ..)| up > *w) {
+                    out = Some((up, p.cooldown_ms, metric_name(p.metric, None), latest));
                 }
             } else if let Some(down) = p.capacity(desired, latest, rt.min, rt.max).filter(|&w| w < desired) {
-                if scale_in.is_none_or(|(w, ..)| down > w) {
-                    scale_in = Some((down, p.cooldown_ms, p.metric, latest));
+                if scale_in.as_ref().is_none_or(|(w, ..)| down > *w) {
+                    scale_in = Some((down, p.cooldown_ms, metric_name(p.metric, None), latest));
                 }
             }
         }
@@ -467,13 +512,13 @@ impl Simulation {
             (None, Some((wanted, cooldown, metric, value))) => {
                 (rt.cooldowns.scale_in(now, desired, wanted, cooldown), metric, value)
             }
-            _ => (Decision::None, Metric::Cpu, 0.0),
+            _ => (Decision::None, String::new(), 0.0),
         };
         for (alarm, metric, state, value) in changes {
             let what = TraceWhat::Alarm {
                 service: name.clone(),
                 alarm,
-                metric: metric_name(metric),
+                metric,
                 state: state.name(),
                 value,
             };
@@ -485,7 +530,7 @@ impl Simulation {
             rt.actions_since_sample += 1;
             rt.max_desired = rt.max_desired.max(to);
             let what =
-                TraceWhat::ScalingAction { service: name, from: desired, to, metric: metric_name(metric), value };
+                TraceWhat::ScalingAction { service: name, from: desired, to, metric, value };
             self.record(what);
             self.scale_service(s, to);
         }
@@ -512,7 +557,7 @@ impl Simulation {
                 service,
                 from: desired,
                 to,
-                metric: "scheduled action",
+                metric: "scheduled action".to_string(),
                 value: f64::from(rt.min),
             };
             self.record(what);
@@ -526,7 +571,7 @@ impl Simulation {
         let mut alarms = 0.0;
         for &s in &self.demand.with_demand {
             let rt = self.demand.list[s.index()].as_mut().expect("listed");
-            if rt.worker {
+            if !rt.traffic {
                 continue;
             }
             let rate = rt.profile.rate(at.as_millis());
@@ -710,6 +755,32 @@ mod tests {
         // Still in ALARM, but the 2 added count as part of the capacity during the cooldown (300 s).
         sim.step_until(SimTime(420_000));
         assert_eq!(desired(&sim), 4);
+    }
+
+    /// Target tracking on a customized metric (a total of 1,000 open connections, no request demand): 2 tasks read
+    /// 500 per task against a target of 250, so AlarmHigh fires on the third published datapoint (240 s) and asks
+    /// ceil(2 x 500 / 250) = 4; once the 4 run, the metric reads 250 and nothing more happens.
+    #[test]
+    fn a_custom_metric_divided_by_the_running_tasks_scales_the_service() {
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2,
+               "autoscaling": { "min_capacity": 1, "max_capacity": 10, "target_tracking": [{
+                   "custom_metric": { "name": "OpenConnections", "profile": [{ "type": "constant", "rps": 1000 }] },
+                   "target": 250 }] }"#,
+            "",
+        ));
+        sim.step_until(SimTime(239_999));
+        assert_eq!(desired(&sim), 2);
+        sim.step_until(SimTime(240_000));
+        assert_eq!(desired(&sim), 4);
+        let named = sim.trace().iter().any(|e| {
+            matches!(&e.what, TraceWhat::ScalingAction { metric, to: 4, .. } if metric == "OpenConnections")
+        });
+        assert!(named, "the action names the custom metric");
+        sim.step_until(SimTime(1_800_000));
+        assert_eq!(desired(&sim), 4, "250 per task: on target");
+        sim.assert_invariants();
     }
 
     #[test]

@@ -290,6 +290,28 @@ fn demand_and_autoscaling_fields_are_checked() {
         |v| v["services"][0]["autoscaling"] = serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": tt("ECSServiceAverageCPUUtilization", 50.0) }),
     );
     assert_problem(&p, "services[0].autoscaling", "demand");
+    // A customized metric: exactly one of metric and custom_metric, a name, a profile; at most 50 policies.
+    let custom = serde_json::json!({ "name": "OpenConnections", "profile": [{ "type": "constant", "rps": 10 }] });
+    let p = with(
+        ok.clone(),
+        Some(serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": [
+            { "metric": "ECSServiceAverageCPUUtilization", "custom_metric": custom, "target": 50 },
+            { "target": 50 },
+            { "custom_metric": { "name": "", "profile": [] }, "target": 0.5 }] })),
+    );
+    assert_problem(&p, "services[0].autoscaling.target_tracking[0]", "exactly one of metric and custom_metric");
+    assert_problem(&p, "services[0].autoscaling.target_tracking[1]", "exactly one of metric and custom_metric");
+    assert_problem(&p, "services[0].autoscaling.target_tracking[2].custom_metric.name", "1 to 255");
+    assert_problem(&p, "services[0].autoscaling.target_tracking[2].custom_metric.profile", "at least one part");
+    let many: Vec<_> = (0..51).map(|_| serde_json::json!({ "custom_metric": custom, "target": 5 })).collect();
+    let p = with(ok.clone(), Some(serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": many })));
+    assert_problem(&p, "services[0].autoscaling.target_tracking", "Scaling policies per scalable target");
+    // Without demand or worker, a custom metric alone is enough.
+    let p = problems_with(|v| {
+        v["services"][0]["autoscaling"] = serde_json::json!({ "min_capacity": 1, "max_capacity": 10,
+            "target_tracking": [{ "custom_metric": custom, "target": 5 }] })
+    });
+    assert!(!p.iter().any(|e| e.contains("autoscaling")), "{p:?}");
     let p = problems_with(|v| v["start"] = "2026-12-02 08:00".into());
     assert_problem(&p, "start", "fixed UTC offset");
 }

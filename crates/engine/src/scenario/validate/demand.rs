@@ -5,10 +5,10 @@
 use super::Validator;
 use crate::defaults as d;
 use crate::demand::{
-    Autoscaling, Component, Metric, Noise, Profile, ScheduledAction, ServiceDemand, TargetTracking, TaskLoad,
+    Autoscaling, Component, CustomMetric, Metric, Noise, Profile, ScheduledAction, ServiceDemand, TargetTracking, TaskLoad,
 };
 use crate::scenario::LoadBalancer;
-use crate::spec::{AutoscalingSpec, DemandSpec, PredefinedMetric, ProfilePartSpec, ScenarioSpec, ServiceSpec};
+use crate::spec::{AutoscalingSpec, CustomMetricSpec, DemandSpec, PredefinedMetric, ProfilePartSpec, ScenarioSpec, ServiceSpec};
 use crate::time::secs_to_ms;
 
 /// The highest request rate a profile part may give: far beyond any single service, and small enough that sums
@@ -18,6 +18,9 @@ const MAX_RPS: f64 = 1e9;
 const MAX_POINTS: usize = 100_000;
 /// The latest time a scheduled action may name: a week, the longest horizon.
 const MAX_SCHEDULE_S: f64 = 7.0 * 86_400.0;
+/// "Scaling policies per scalable target (both step scaling and target tracking policies)": 50, not adjustable
+/// (*Quotas for Application Auto Scaling*).
+const MAX_POLICIES: usize = 50;
 /// The most noise factors a run may draw (interval and horizon together).
 const MAX_NOISE_FACTORS: u64 = 1_000_000;
 
@@ -235,6 +238,23 @@ impl Validator {
         metric
     }
 
+    /// A customized metric: its name, its total's profile (the parts of a demand profile, in the metric's unit)
+    /// and the statistic.
+    fn custom_metric(&mut self, field: &str, spec: &CustomMetricSpec, scenario: &ScenarioSpec) -> CustomMetric {
+        let name = spec.name.trim();
+        if name.is_empty() || name.len() > 255 {
+            // CloudWatch: "MetricName ... Length Constraints: Minimum length of 1. Maximum length of 255."
+            self.err(format!("{field}.name"), "needs 1 to 255 characters");
+        }
+        let start_offset = scenario.start.as_deref().and_then(|t| crate::demand::parse_start(t).ok()).unwrap_or(0);
+        let profile = self.profile(&format!("{field}.profile"), &spec.profile, scenario.horizon_s, start_offset);
+        CustomMetric {
+            name: name.chars().take(255).collect(),
+            profile,
+            statistic: spec.statistic.unwrap_or(crate::spec::Statistic::Average),
+        }
+    }
+
     pub(super) fn autoscaling(
         &mut self,
         field: &str,
@@ -258,10 +278,35 @@ impl Validator {
                 format!("{} is outside the auto scaling range {min}..={max}", service.desired_count),
             );
         }
-        if service.demand.is_none() && service.worker.is_none() {
+        // "Scaling policies per scalable target (both step scaling and target tracking policies): 50", not
+        // adjustable (*Quotas for Application Auto Scaling*).
+        let policy_count = spec.target_tracking.len() + spec.step_scaling.len();
+        if policy_count > MAX_POLICIES {
+            self.err(
+                format!("{field}.target_tracking"),
+                format!(
+                    "{policy_count} target tracking and step scaling policies; at most {MAX_POLICIES} (the \
+                     \"Scaling policies per scalable target\" quota)"
+                ),
+            );
+            return Autoscaling {
+                min,
+                max: max.max(min),
+                policies: Vec::new(),
+                period_ms: secs_to_ms(d::METRIC_PERIOD_S),
+                delay_ms: secs_to_ms(d::METRIC_DELAY_S),
+                out_datapoints: d::TARGET_TRACKING_OUT_DATAPOINTS,
+                in_datapoints: d::TARGET_TRACKING_IN_DATAPOINTS,
+                scheduled: Vec::new(),
+                steps: Vec::new(),
+            };
+        }
+        let custom = spec.target_tracking.iter().any(|p| p.custom_metric.is_some());
+        if service.demand.is_none() && service.worker.is_none() && !custom {
             self.err(
                 field.to_string(),
-                "target tracking needs the service's demand or worker (its metrics come from the load or the queue)",
+                "target tracking needs the service's demand, worker or a custom_metric (its metrics come from the \
+                 load, the queue or the custom metric's profile)",
             );
         }
         if spec.target_tracking.is_empty() && spec.step_scaling.is_empty() && spec.scheduled_actions.is_empty() {
@@ -273,8 +318,12 @@ impl Validator {
         let high = |m: PredefinedMetric| {
             matches!(m, PredefinedMetric::CpuHighResolution | PredefinedMetric::MemoryHighResolution)
         };
-        let metrics: Vec<PredefinedMetric> =
-            spec.target_tracking.iter().map(|p| p.metric).chain(spec.step_scaling.iter().map(|p| p.metric)).collect();
+        let metrics: Vec<PredefinedMetric> = spec
+            .target_tracking
+            .iter()
+            .filter_map(|p| p.metric)
+            .chain(spec.step_scaling.iter().map(|p| p.metric))
+            .collect();
         let any_high = metrics.iter().any(|&m| high(m));
         if any_high && metrics.iter().any(|&m| !high(m)) {
             self.err(
@@ -289,11 +338,24 @@ impl Validator {
             .enumerate()
             .map(|(i, p)| {
                 let f = format!("{field}.target_tracking[{i}]");
-                let metric = self.metric(&format!("{f}.metric"), p.metric, service);
-                let max_target = if metric == Metric::RequestsPerTarget || metric.is_queue() { 1e9 } else { 100.0 };
+                let (metric, custom) = match (p.metric, &p.custom_metric) {
+                    (Some(m), None) => (self.metric(&format!("{f}.metric"), m, service), None),
+                    (None, Some(c)) => (Metric::Custom, Some(self.custom_metric(&format!("{f}.custom_metric"), c, scenario))),
+                    _ => {
+                        self.err(f.clone(), "needs exactly one of metric and custom_metric");
+                        (Metric::Cpu, None)
+                    }
+                };
+                // Percentages up to 100; counts, ages and custom metrics in their own units.
+                let (min_target, max_target) = match metric {
+                    Metric::Custom => (1e-6, 1e9),
+                    m if m == Metric::RequestsPerTarget || m.is_queue() => (1.0, 1e9),
+                    _ => (1.0, 100.0),
+                };
                 TargetTracking {
                     metric,
-                    target: self.number(&format!("{f}.target"), p.target, 1.0, max_target),
+                    custom,
+                    target: self.number(&format!("{f}.target"), p.target, min_target, max_target),
                     scale_out_cooldown_ms: self.seconds(
                         &format!("{f}.scale_out_cooldown_s"),
                         p.scale_out_cooldown_s.unwrap_or(d::SCALE_OUT_COOLDOWN_S),
