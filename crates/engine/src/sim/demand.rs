@@ -63,6 +63,9 @@ pub(super) struct DemandRt {
     traffic: bool,
     /// Each target tracking policy's customized metric, its noise drawn (`None` for predefined metrics).
     custom: Vec<Option<(DrawnProfile, crate::spec::Statistic)>>,
+    /// The share of their full capacity the serving tasks have (below 1 while some run on burstable instances held
+    /// to their baseline, `docs/model.md` §4.6): their mean CPU pace.
+    capacity_factor: f64,
 }
 
 /// Every service's demand state (`None` for services without demand), and the list of those with it.
@@ -104,6 +107,12 @@ impl Demand {
 }
 
 impl DemandRt {
+    /// What a task does with its share now: a throttled task serves at most its pace of `requests_per_task`, and
+    /// its utilisation is measured against that (the baseline is all the CPU it has).
+    fn effective_load(&self) -> TaskLoad {
+        TaskLoad { rps_at_full_cpu: self.load.rps_at_full_cpu * self.capacity_factor, ..self.load.clone() }
+    }
+
     /// The service-average metric of the period for one policy (`policy`: its index, for a custom metric):
     /// `None` without serving tasks (no data). `queue`: the worker's queue now (visible messages, age of the
     /// oldest in seconds). `now`: the period's end.
@@ -252,6 +261,7 @@ impl Simulation {
                 worker,
                 traffic: service.demand.is_some(),
                 custom,
+                capacity_factor: 1.0,
             };
             self.demand.list.push(Some(rt));
             let s = ServiceId::from_index(index);
@@ -284,10 +294,11 @@ impl Simulation {
         if now <= rt.last_ms {
             return;
         }
-        let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
+        let load = rt.effective_load();
+        let cap = f64::from(rt.serving) * load.rps_at_full_cpu;
         for (a, b, r0, r1) in rt.profile.pieces(rt.last_ms, now) {
             let seconds = (b - a) as f64 / 1000.0;
-            let piece = integrate_piece(r0, r1, seconds, rt.serving, rt.running, &rt.load, rt.over_level);
+            let piece = integrate_piece(r0, r1, seconds, rt.serving, rt.running, &load, rt.over_level);
             add(&mut rt.period, &piece);
             add(&mut rt.total, &piece);
             rt.peak_cpu = rt.peak_cpu.max(piece.peak_cpu_percent);
@@ -307,6 +318,7 @@ impl Simulation {
     /// count (constant since the last event), then goes on with the new one. Only the services whose counts moved
     /// in the event are visited (the services part lists them), not every service with demand.
     pub(super) fn demand_after_event(&mut self) {
+        let mut fed = false;
         for s in self.services.take_counts_moved() {
             if self.demand.list.get(s.index()).is_none_or(Option::is_none) {
                 continue;
@@ -320,10 +332,16 @@ impl Simulation {
             let now = self.now.as_millis();
             let rt = self.demand.list[s.index()].as_mut().expect("listed");
             rt.running = running;
-            if rt.serving == serving {
+            let serving_moved = rt.serving != serving;
+            rt.serving = serving;
+            if rt.traffic && self.credits.is_used() {
+                self.demand_feed_credits(s);
+                fed = true;
+            }
+            if !serving_moved {
                 continue;
             }
-            rt.serving = serving;
+            let rt = self.demand.list[s.index()].as_mut().expect("listed");
             if rt.worker {
                 self.queue_workers_changed(s, serving);
                 continue;
@@ -331,12 +349,72 @@ impl Simulation {
             if !rt.traffic {
                 continue;
             }
-            let cap = f64::from(serving) * rt.load.rps_at_full_cpu;
+            let cap = f64::from(serving) * rt.effective_load().rps_at_full_cpu;
             let saturated = serving > 0 && rt.profile.rate(now) >= cap;
             rt.saturated_since = match (saturated, rt.saturated_since) {
                 (false, _) => None,
                 (true, Some(since)) => Some(since),
                 (true, None) => Some(now),
+            };
+            self.arm_overload_check(s);
+        }
+        if fed {
+            self.demand_capacity_changed();
+        }
+    }
+
+    /// CPU credits from the load (`docs/model.md` §4.6): each RUNNING task of the service uses the CPU its share
+    /// asks for, unthrottled — a serving task `cpu_percent(rate / serving)` of its reservation, one running but not
+    /// serving yet its idle CPU — held until the next change of the serving count or the next metric period end
+    /// (sample and hold: the rate now, at most one period old).
+    fn demand_feed_credits(&mut self, s: ServiceId) {
+        let now = self.now.as_millis();
+        let rt = self.demand.list[s.index()].as_ref().expect("listed");
+        let rate = rt.profile.rate(now);
+        let busy = if rt.serving > 0 { rt.load.cpu_percent(rate / f64::from(rt.serving)) } else { 0.0 };
+        let idle = rt.load.idle_cpu_percent;
+        let Some(service) = self.services.iter().nth(s.index()) else { return };
+        let uses: Vec<(TaskId, f64)> = service
+            .active
+            .iter()
+            .filter(|&&t| self.tasks[t].running_at.is_some())
+            .map(|&t| (t, if self.tasks[t].health == Health::Healthy { busy } else { idle }))
+            .collect();
+        for (task, percent) in uses {
+            self.credits_set_task_use(task, percent);
+        }
+    }
+
+    /// Burstable instances may have started or stopped being held to their baseline: each service with traffic
+    /// gets the mean CPU pace of its serving tasks as its capacity factor; a service whose factor moved has its
+    /// load integrated to now with the old one first.
+    pub(super) fn demand_capacity_changed(&mut self) {
+        let now = self.now.as_millis();
+        for s in self.demand.with_demand.clone() {
+            let rt = self.demand.list[s.index()].as_ref().expect("listed");
+            if !rt.traffic {
+                continue;
+            }
+            let Some(service) = self.services.iter().nth(s.index()) else { continue };
+            let serving: Vec<TaskId> =
+                service.active.iter().copied().filter(|&t| self.tasks[t].health == Health::Healthy).collect();
+            if serving.is_empty() {
+                continue;
+            }
+            let paces: f64 = serving.iter().map(|&t| self.credits_pace_of(t)).sum();
+            let factor = paces / serving.len() as f64;
+            let rt = self.demand.list[s.index()].as_ref().expect("listed");
+            if factor == rt.capacity_factor {
+                continue;
+            }
+            self.integrate_demand(s);
+            let rt = self.demand.list[s.index()].as_mut().expect("listed");
+            rt.capacity_factor = factor;
+            let cap = f64::from(rt.serving) * rt.effective_load().rps_at_full_cpu;
+            let saturated = rt.serving > 0 && rt.profile.rate(now) >= cap;
+            rt.saturated_since = match (saturated, rt.saturated_since) {
+                (false, _) => None,
+                (true, since) => Some(since.unwrap_or(now)),
             };
             self.arm_overload_check(s);
         }
@@ -415,7 +493,7 @@ impl Simulation {
         }
         rt.period = PieceIntegral::default();
         // A ramp may have crossed what the tasks can serve since the last event.
-        let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
+        let cap = f64::from(rt.serving) * rt.effective_load().rps_at_full_cpu;
         if rt.serving > 0 && rt.profile.rate(now) >= cap && rt.saturated_since.is_none() {
             rt.saturated_since = Some(now);
         }
@@ -423,6 +501,11 @@ impl Simulation {
             self.schedule(SimTime(now + period), Event::MetricPeriod { service: s });
         }
         self.arm_overload_check(s);
+        let traffic = self.demand.list[s.index()].as_ref().is_some_and(|rt| rt.traffic);
+        if traffic && self.credits.is_used() {
+            self.demand_feed_credits(s);
+            self.demand_capacity_changed();
+        }
         if let Some(a) = autoscaling {
             self.evaluate_policies(s, &a);
         }
@@ -575,13 +658,14 @@ impl Simulation {
                 continue;
             }
             let rate = rt.profile.rate(at.as_millis());
-            let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
+            let rps = rt.effective_load().rps_at_full_cpu;
+            let cap = f64::from(rt.serving) * rps;
             offered += rate;
             served += rate.min(cap);
             // The service average ECS publishes: the serving tasks' load over every RUNNING task.
             let running = rt.running.max(rt.serving);
             if running > 0 {
-                let busy = rate.min(cap) / (f64::from(running) * rt.load.rps_at_full_cpu);
+                let busy = rate.min(cap) / (f64::from(running) * rps);
                 utilization = utilization.max(rt.load.idle_cpu_percent + (100.0 - rt.load.idle_cpu_percent) * busy);
             }
             if target == 0.0 && rt.has_cpu_target {
@@ -606,6 +690,7 @@ impl Simulation {
                 // The stretch since the last integration, with the serving count it had.
                 let mut total = rt.total;
                 let mut peak = rt.peak_cpu;
+                let load = rt.effective_load();
                 for (a, b, r0, r1) in rt.profile.pieces(rt.last_ms, now) {
                     let piece = integrate_piece(
                         r0,
@@ -613,7 +698,7 @@ impl Simulation {
                         (b - a) as f64 / 1000.0,
                         rt.serving,
                         rt.running,
-                        &rt.load,
+                        &load,
                         rt.over_level,
                     );
                     add(&mut total, &piece);
