@@ -187,6 +187,14 @@ fn service(p: &mut Pick, index: usize, groups: usize, external: bool, managed: b
             s["desired_count"] = s["desired_count"].as_u64().unwrap().clamp(min, max).into();
             s["autoscaling"] = json!({ "min_capacity": min, "max_capacity": max,
                 "target_tracking": [{ "metric": metric, "target": target, "disable_scale_in": p.chance(0.2) }] });
+            // A second policy on a customized metric (a total over time, divided by the running tasks).
+            if p.chance(0.25) {
+                let statistic = *p.one(&["Average", "Maximum", "Minimum"]);
+                let policy = json!({ "custom_metric": { "name": "Connections", "statistic": statistic,
+                        "profile": [{ "type": "ramps", "points": [[0, p.range(0, 500)], [p.range(60, 300), p.range(0, 2000)]] }] },
+                    "target": p.range(10, 200) });
+                s["autoscaling"]["target_tracking"].as_array_mut().unwrap().push(policy);
+            }
         }
     }
     let min_healthy = *p.one(&[0, 50, 100]);

@@ -132,6 +132,7 @@ fn the_generator_reaches_every_feature() {
         "\"worker\"",
         "SQSBacklogPerTask",
         "processing_spread",
+        "custom_metric",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }
