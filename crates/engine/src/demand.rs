@@ -483,6 +483,8 @@ impl Cooldowns {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceDemand {
     pub profile: Profile,
+    /// The service (index) whose profile this one shares, its tasks in the same target group.
+    pub shares_with: Option<usize>,
     pub load: TaskLoad,
     /// With `overload_fails_health_checks`: how long a task may stay at 100% CPU before its health checks fail.
     pub overload_after_ms: Option<u64>,

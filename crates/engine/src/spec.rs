@@ -709,8 +709,14 @@ pub struct WorkerSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemandSpec {
-    /// The parts of the profile, added together (noise multiplies their sum).
+    /// The parts of the profile, added together (noise multiplies their sum). Left out with
+    /// `shares_target_group_with`.
+    #[serde(default)]
     pub profile: Vec<ProfilePartSpec>,
+    /// Another service whose tasks are registered in the same target group: that service's profile is the
+    /// load balancer's traffic, spread evenly over both services' serving tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares_target_group_with: Option<String>,
     /// Requests per second one task serves at 100% CPU.
     pub requests_per_task: f64,
     /// CPU utilisation of a task serving nothing, percent.

@@ -63,6 +63,11 @@ pub(super) struct DemandRt {
     traffic: bool,
     /// Each target tracking policy's customized metric, its noise drawn (`None` for predefined metrics).
     custom: Vec<Option<(DrawnProfile, crate::spec::Statistic)>>,
+    /// The share of the profile this service gets: 1, or, in a target group shared with other services, its
+    /// serving tasks over all of the group's (the load balancer spreads the traffic evenly over the targets).
+    share: f64,
+    /// The shared target group (index into `Demand::groups`) this service is in.
+    group: Option<usize>,
     /// The share of their full capacity the serving tasks have (below 1 while some run on burstable instances held
     /// to their baseline, `docs/model.md` §4.6): their mean CPU pace.
     capacity_factor: f64,
@@ -73,6 +78,8 @@ pub(super) struct DemandRt {
 pub(super) struct Demand {
     list: Vec<Option<DemandRt>>,
     with_demand: Vec<ServiceId>,
+    /// Services whose tasks share a target group (`shares_target_group_with`): the owner of the profile first.
+    groups: Vec<Vec<ServiceId>>,
 }
 
 impl Demand {
@@ -109,6 +116,11 @@ impl Demand {
 impl DemandRt {
     /// What a task does with its share now: a throttled task serves at most its pace of `requests_per_task`, and
     /// its utilisation is measured against that (the baseline is all the CPU it has).
+    /// The offered rate this service gets at `t`: its share of the profile.
+    fn rate(&self, t: u64) -> f64 {
+        self.profile.rate(t) * self.share
+    }
+
     fn effective_load(&self) -> TaskLoad {
         TaskLoad { rps_at_full_cpu: self.load.rps_at_full_cpu * self.capacity_factor, ..self.load.clone() }
     }
@@ -205,6 +217,7 @@ impl Simulation {
                 (Some(demand), _) => demand.clone(),
                 (None, true) => crate::demand::ServiceDemand {
                     profile: crate::demand::Profile::default(),
+                    shares_with: None,
                     load: TaskLoad {
                         rps_at_full_cpu: 1.0,
                         idle_cpu_percent: 0.0,
@@ -261,6 +274,8 @@ impl Simulation {
                 worker,
                 traffic: service.demand.is_some(),
                 custom,
+                share: 1.0,
+                group: None,
                 capacity_factor: 1.0,
             };
             self.demand.list.push(Some(rt));
@@ -278,6 +293,66 @@ impl Simulation {
                 }
             }
         }
+        // Services sharing a target group take the owner's profile (its noise drawn once, above).
+        for index in 0..self.scenario.services.len() {
+            let Some(owner) = self.scenario.services[index].demand.as_ref().and_then(|d| d.shares_with) else {
+                continue;
+            };
+            let (owner, member) = (ServiceId::from_index(owner), ServiceId::from_index(index));
+            let g = match self.demand.groups.iter().position(|g| g[0] == owner) {
+                Some(g) => g,
+                None => {
+                    self.demand.groups.push(vec![owner]);
+                    self.demand.groups.len() - 1
+                }
+            };
+            self.demand.groups[g].push(member);
+            let profile = self.demand.list[owner.index()].as_ref().expect("the owner has demand").profile.clone();
+            self.demand.list[owner.index()].as_mut().expect("listed").group = Some(g);
+            let rt = self.demand.list[member.index()].as_mut().expect("listed");
+            rt.profile = profile;
+            rt.group = Some(g);
+            // No serving task anywhere yet: the owner holds (and drops) the whole traffic.
+            rt.share = 0.0;
+        }
+    }
+
+    /// A shared target group's serving counts moved: each service's share is its serving tasks over the group's
+    /// (the load balancer spreads requests evenly over healthy targets); with none serving, the owner holds the
+    /// traffic (all of it dropped). The members must be integrated to now first.
+    fn reshare(&mut self, g: usize) {
+        let members = self.demand.groups[g].clone();
+        let total: u32 = members.iter().map(|m| self.demand.list[m.index()].as_ref().expect("listed").serving).sum();
+        for (k, &m) in members.iter().enumerate() {
+            let rt = self.demand.list[m.index()].as_mut().expect("listed");
+            let share = if total == 0 {
+                if k == 0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            } else {
+                f64::from(rt.serving) / f64::from(total)
+            };
+            if share != rt.share {
+                rt.share = share;
+                self.recheck_saturation(m);
+            }
+        }
+    }
+
+    /// Whether the service's serving tasks are at 100% CPU now (with its current share and capacity), and the
+    /// overload check for it.
+    fn recheck_saturation(&mut self, s: ServiceId) {
+        let now = self.now.as_millis();
+        let rt = self.demand.list[s.index()].as_mut().expect("listed");
+        let cap = f64::from(rt.serving) * rt.effective_load().rps_at_full_cpu;
+        let saturated = rt.serving > 0 && rt.rate(now) >= cap;
+        rt.saturated_since = match (saturated, rt.saturated_since) {
+            (false, _) => None,
+            (true, since) => Some(since.unwrap_or(now)),
+        };
+        self.arm_overload_check(s);
     }
 
     fn demand_period_ms(&self, s: ServiceId) -> u64 {
@@ -296,7 +371,9 @@ impl Simulation {
         }
         let load = rt.effective_load();
         let cap = f64::from(rt.serving) * load.rps_at_full_cpu;
+        let share = rt.share;
         for (a, b, r0, r1) in rt.profile.pieces(rt.last_ms, now) {
+            let (r0, r1) = (r0 * share, r1 * share);
             let seconds = (b - a) as f64 / 1000.0;
             let piece = integrate_piece(r0, r1, seconds, rt.serving, rt.running, &load, rt.over_level);
             add(&mut rt.period, &piece);
@@ -328,12 +405,25 @@ impl Simulation {
             if rt.serving == serving && rt.running == running {
                 continue;
             }
-            self.integrate_demand(s);
-            let now = self.now.as_millis();
+            // In a shared target group every member's share moves with this one's count: all are integrated to
+            // now with the old shares first.
+            let group = rt.group;
+            match group {
+                Some(g) => {
+                    for m in self.demand.groups[g].clone() {
+                        self.integrate_demand(m);
+                    }
+                }
+                None => self.integrate_demand(s),
+            }
             let rt = self.demand.list[s.index()].as_mut().expect("listed");
             rt.running = running;
             let serving_moved = rt.serving != serving;
             rt.serving = serving;
+            if let (Some(g), true) = (group, serving_moved) {
+                self.reshare(g);
+            }
+            let rt = self.demand.list[s.index()].as_ref().expect("listed");
             if rt.traffic && self.credits.is_used() {
                 self.demand_feed_credits(s);
                 fed = true;
@@ -341,7 +431,7 @@ impl Simulation {
             if !serving_moved {
                 continue;
             }
-            let rt = self.demand.list[s.index()].as_mut().expect("listed");
+            let rt = self.demand.list[s.index()].as_ref().expect("listed");
             if rt.worker {
                 self.queue_workers_changed(s, serving);
                 continue;
@@ -349,14 +439,7 @@ impl Simulation {
             if !rt.traffic {
                 continue;
             }
-            let cap = f64::from(serving) * rt.effective_load().rps_at_full_cpu;
-            let saturated = serving > 0 && rt.profile.rate(now) >= cap;
-            rt.saturated_since = match (saturated, rt.saturated_since) {
-                (false, _) => None,
-                (true, Some(since)) => Some(since),
-                (true, None) => Some(now),
-            };
-            self.arm_overload_check(s);
+            self.recheck_saturation(s);
         }
         if fed {
             self.demand_capacity_changed();
@@ -370,7 +453,7 @@ impl Simulation {
     fn demand_feed_credits(&mut self, s: ServiceId) {
         let now = self.now.as_millis();
         let rt = self.demand.list[s.index()].as_ref().expect("listed");
-        let rate = rt.profile.rate(now);
+        let rate = rt.rate(now);
         let busy = if rt.serving > 0 { rt.load.cpu_percent(rate / f64::from(rt.serving)) } else { 0.0 };
         let idle = rt.load.idle_cpu_percent;
         let Some(service) = self.services.iter().nth(s.index()) else { return };
@@ -411,7 +494,7 @@ impl Simulation {
             let rt = self.demand.list[s.index()].as_mut().expect("listed");
             rt.capacity_factor = factor;
             let cap = f64::from(rt.serving) * rt.effective_load().rps_at_full_cpu;
-            let saturated = rt.serving > 0 && rt.profile.rate(now) >= cap;
+            let saturated = rt.serving > 0 && rt.rate(now) >= cap;
             rt.saturated_since = match (saturated, rt.saturated_since) {
                 (false, _) => None,
                 (true, since) => Some(since.unwrap_or(now)),
@@ -494,7 +577,7 @@ impl Simulation {
         rt.period = PieceIntegral::default();
         // A ramp may have crossed what the tasks can serve since the last event.
         let cap = f64::from(rt.serving) * rt.effective_load().rps_at_full_cpu;
-        if rt.serving > 0 && rt.profile.rate(now) >= cap && rt.saturated_since.is_none() {
+        if rt.serving > 0 && rt.rate(now) >= cap && rt.saturated_since.is_none() {
             rt.saturated_since = Some(now);
         }
         if now + period <= self.scenario.horizon.as_millis() {
@@ -657,7 +740,7 @@ impl Simulation {
             if !rt.traffic {
                 continue;
             }
-            let rate = rt.profile.rate(at.as_millis());
+            let rate = rt.rate(at.as_millis());
             let rps = rt.effective_load().rps_at_full_cpu;
             let cap = f64::from(rt.serving) * rps;
             offered += rate;
@@ -693,8 +776,8 @@ impl Simulation {
                 let load = rt.effective_load();
                 for (a, b, r0, r1) in rt.profile.pieces(rt.last_ms, now) {
                     let piece = integrate_piece(
-                        r0,
-                        r1,
+                        r0 * rt.share,
+                        r1 * rt.share,
                         (b - a) as f64 / 1000.0,
                         rt.serving,
                         rt.running,
@@ -865,6 +948,33 @@ mod tests {
         assert!(named, "the action names the custom metric");
         sim.step_until(SimTime(1_800_000));
         assert_eq!(desired(&sim), 4, "250 per task: on target");
+        sim.assert_invariants();
+    }
+
+    /// Two services in one target group: the owner's profile spread over both services' serving tasks.
+    #[test]
+    fn a_shared_target_group_spreads_the_traffic_over_both_services_tasks() {
+        let json = r#"{ "version": 1, "name": "shared", "horizon_s": 1800,
+            "task_definitions": [{ "name": "web", "cpu": 256, "memory": 512, "image_mb": 50 }],
+            "services": [
+              { "name": "a", "task_definition": "web", "desired_count": 3, "load_balancer": {},
+                "demand": { "profile": [{ "type": "constant", "rps": 400 }], "requests_per_task": 100 } },
+              { "name": "b", "task_definition": "web", "desired_count": 1, "load_balancer": {},
+                "demand": { "shares_target_group_with": "a", "requests_per_task": 100 } }] }"#;
+        let mut sim = testing::checked(crate::scenario::Scenario::from_json(json).expect("valid"));
+        sim.step_until(SimTime(600_000));
+        let (a, b) = (ServiceId::from_index(0), ServiceId::from_index(1));
+        assert_eq!((sim.services.serving(a), sim.services.serving(b)), (3, 1));
+        let share = |s: ServiceId| sim.demand.list[s.index()].as_ref().expect("demand").share;
+        assert_eq!((share(a), share(b)), (0.75, 0.25));
+        let before = sim.demand_summaries();
+        sim.step_until(SimTime(1_200_000));
+        let after = sim.demand_summaries();
+        // 100 requests/s per target: 300 to a's 3 tasks, 100 to b's one, all served.
+        let served = |i: usize| after[i].served_requests - before[i].served_requests;
+        assert!((served(0) - 300.0 * 600.0).abs() < 1e-6, "{after:?}");
+        assert!((served(1) - 100.0 * 600.0).abs() < 1e-6, "{after:?}");
+        assert_eq!(after[0].offered_requests + after[1].offered_requests, 400.0 * 1200.0);
         sim.assert_invariants();
     }
 

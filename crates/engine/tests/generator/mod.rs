@@ -254,6 +254,17 @@ pub fn generate(seed: u64) -> Value {
     }
     let (mut services, mut task_defs): (Vec<Value>, Vec<Value>) =
         (0..p.range(1, 3) as usize).map(|i| service(&mut p, i, groups, external, managed)).unzip();
+    // Two load-balanced services with demand may share a target group: the second takes the first's traffic.
+    let balanced: Vec<usize> = (0..services.len())
+        .filter(|&i| services[i].get("demand").is_some() && services[i].get("load_balancer").is_some())
+        .collect();
+    if balanced.len() >= 2 && p.chance(0.5) {
+        let (owner, member) = (balanced[0], balanced[1]);
+        let name = services[owner]["name"].clone();
+        let demand = services[member]["demand"].as_object_mut().unwrap();
+        demand.remove("profile");
+        demand.insert("shares_target_group_with".into(), name);
+    }
     let mut run_tasks = Vec::new();
     for i in 0..p.below(3) {
         let name = format!("job{i}");

@@ -133,6 +133,7 @@ fn the_generator_reaches_every_feature() {
         "SQSBacklogPerTask",
         "processing_spread",
         "custom_metric",
+        "shares_target_group_with",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

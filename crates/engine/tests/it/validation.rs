@@ -312,6 +312,19 @@ fn demand_and_autoscaling_fields_are_checked() {
             "target_tracking": [{ "custom_metric": custom, "target": 5 }] })
     });
     assert!(!p.iter().any(|e| e.contains("autoscaling")), "{p:?}");
+    // Sharing a target group: a named service with its own profile, both behind a load balancer, no profile here.
+    let p = with(
+        serde_json::json!({ "shares_target_group_with": "nope", "requests_per_task": 5 }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.shares_target_group_with", "no service is named `nope`");
+    let p = with(
+        serde_json::json!({ "shares_target_group_with": "web", "requests_per_task": 5,
+                            "profile": [{ "type": "constant", "rps": 1 }] }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.profile", "leave profile out");
+    assert_problem(&p, "services[0].demand.shares_target_group_with", "itself");
     let p = problems_with(|v| v["start"] = "2026-12-02 08:00".into());
     assert_problem(&p, "start", "fixed UTC offset");
 }

@@ -95,8 +95,47 @@ impl Validator {
         load_balancer: Option<&LoadBalancer>,
         health_check: Option<(u64, u32)>,
     ) -> ServiceDemand {
-        let profile = self.profile(&format!("{field}.profile"), &spec.profile, horizon_s, start_offset);
+        let profile = if spec.shares_target_group_with.is_some() {
+            if !spec.profile.is_empty() {
+                self.err(
+                    format!("{field}.profile"),
+                    "a service sharing a target group takes the other service's traffic: leave profile out",
+                );
+            }
+            Profile::default()
+        } else {
+            self.profile(&format!("{field}.profile"), &spec.profile, horizon_s, start_offset)
+        };
         self.task_load(field, spec, profile, load_balancer, health_check)
+    }
+
+    /// `shares_target_group_with`: the named service exists, has its own demand profile (no chains) and a load
+    /// balancer, as this one must (ECS registers both services' tasks in one target group: "you can attach
+    /// multiple target groups to a service", and a target group takes targets of any service).
+    pub(super) fn shared_target_group(&mut self, field: &str, spec: &ScenarioSpec, me: usize) -> Option<usize> {
+        let service = &spec.services[me];
+        let name = service.demand.as_ref()?.shares_target_group_with.as_ref()?;
+        let f = format!("{field}.shares_target_group_with");
+        let Some(other) = spec.services.iter().position(|s| &s.name == name) else {
+            self.err(f, format!("no service is named `{name}`"));
+            return None;
+        };
+        let owner = &spec.services[other];
+        if other == me {
+            self.err(f, "names the service itself");
+            return None;
+        }
+        match &owner.demand {
+            None => self.err(f.clone(), format!("`{name}` has no demand whose traffic could be shared")),
+            Some(d) if d.shares_target_group_with.is_some() => {
+                self.err(f.clone(), format!("`{name}` shares another service's traffic itself; name that one"))
+            }
+            Some(_) => {}
+        }
+        if service.load_balancer.is_none() || owner.load_balancer.is_none() {
+            self.err(f.clone(), "both services need a load_balancer (the target group they share)");
+        }
+        Some(other)
     }
 
     /// A profile's parts (`list` is the list's field path): demand requests or queue arrivals per second.
@@ -213,7 +252,7 @@ impl Validator {
                 None
             }
         });
-        ServiceDemand { profile, load, overload_after_ms: overload_after_ms.flatten() }
+        ServiceDemand { profile, shares_with: None, load, overload_after_ms: overload_after_ms.flatten() }
     }
 
     /// The metric a policy follows; the queue's metrics only for a worker service, and only the queue's for one
