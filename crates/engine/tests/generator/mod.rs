@@ -329,7 +329,12 @@ pub fn generate(seed: u64) -> Value {
     // EventBridge scheduled tasks and recurring scheduled scaling actions (docs/model.md §11), drawn last.
     let with_start = p.chance(0.25);
     if with_start {
-        scenario["start"] = json!(format!("2026-12-0{}T01:5{}:00+09:00", p.range(1, 9), p.below(10)));
+        // A fixed offset, or a named zone on the night its clocks go back (2026-11-01 in New York).
+        scenario["start"] = if p.chance(0.3) {
+            json!(format!("2026-11-01T00:5{}:00[America/New_York]", p.below(10)))
+        } else {
+            json!(format!("2026-12-0{}T01:5{}:00+09:00", p.range(1, 9), p.below(10)))
+        };
     }
     if p.chance(0.2) {
         let expressions: &[&str] = if with_start {
@@ -352,7 +357,7 @@ pub fn generate(seed: u64) -> Value {
         let tasks: Vec<Value> = (0..p.range(1, 6))
             .map(|i| {
                 let mut t = json!({ "name": format!("sched{i}"), "schedule": *p.one(expressions),
-                    "time_zone": *p.one(&["+09:00", "UTC", "-05:00"]), "task_definition": "sched",
+                    "time_zone": *p.one(&["+09:00", "UTC", "-05:00", "America/New_York", "Europe/London"]), "task_definition": "sched",
                     "task_count": p.range(1, 10) });
                 if p.chance(0.3) {
                     t["capacity_provider_strategy"] = json!([{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }]);

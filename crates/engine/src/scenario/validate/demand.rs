@@ -5,7 +5,7 @@
 use super::Validator;
 use crate::defaults as d;
 use crate::demand::{
-    Autoscaling, Component, CustomMetric, Metric, Noise, Profile, ScheduledAction, ServiceDemand, TargetTracking, TaskLoad,
+    Autoscaling, Component, CustomMetric, DayClock, Metric, Noise, Profile, ScheduledAction, ServiceDemand, TargetTracking, TaskLoad,
 };
 use crate::scenario::LoadBalancer;
 use crate::spec::{AutoscalingSpec, CustomMetricSpec, DemandSpec, PredefinedMetric, ProfilePartSpec, ScenarioSpec, ServiceSpec};
@@ -24,15 +24,32 @@ const MAX_POLICIES: usize = 50;
 /// The most noise factors a run may draw (interval and horizon together).
 const MAX_NOISE_FACTORS: u64 = 1_000_000;
 
+/// The horizon in milliseconds, bounded (an invalid one is reported elsewhere).
+fn horizon_ms(spec: &ScenarioSpec) -> u64 {
+    if spec.horizon_s.is_finite() && spec.horizon_s > 0.0 {
+        secs_to_ms(spec.horizon_s.min(super::MAX_HORIZON_S))
+    } else {
+        0
+    }
+}
+
+/// The daily curve's clock from `start`, without reporting (a bad `start` is reported once, by `start_offset`).
+pub(super) fn start_clock(spec: &ScenarioSpec) -> DayClock {
+    spec.start
+        .as_deref()
+        .and_then(|t| crate::demand::parse_start(t).ok())
+        .map_or_else(DayClock::default, |(utc, zone)| DayClock::new(utc, zone, horizon_ms(spec)))
+}
+
 impl Validator {
-    /// The local time of day at simulated time 0 (milliseconds), from `start`.
-    pub(super) fn start_offset(&mut self, spec: &ScenarioSpec) -> u64 {
+    /// The local clock of the daily curve (time of day at simulated time 0, daylight saving shifts), from `start`.
+    pub(super) fn start_offset(&mut self, spec: &ScenarioSpec) -> DayClock {
         match spec.start.as_deref().map(crate::demand::parse_start) {
-            None => 0,
-            Some(Ok(offset)) => offset,
+            None => DayClock::default(),
+            Some(Ok((utc, zone))) => DayClock::new(utc, zone, horizon_ms(spec)),
             Some(Err(message)) => {
                 self.err("start", message);
-                0
+                DayClock::default()
             }
         }
     }
@@ -91,7 +108,7 @@ impl Validator {
         field: &str,
         spec: &DemandSpec,
         horizon_s: f64,
-        start_offset: u64,
+        start_offset: &DayClock,
         load_balancer: Option<&LoadBalancer>,
         health_check: Option<(u64, u32)>,
     ) -> ServiceDemand {
@@ -144,7 +161,7 @@ impl Validator {
         list: &str,
         parts: &[ProfilePartSpec],
         horizon_s: f64,
-        start_offset: u64,
+        start_offset: &DayClock,
     ) -> Profile {
         let mut profile = Profile::default();
         if parts.is_empty() {
@@ -180,7 +197,11 @@ impl Validator {
                     for (h, rps) in hourly_rps.iter().take(24).enumerate() {
                         hourly[h] = self.rps(&format!("{f}.hourly_rps[{h}]"), *rps);
                     }
-                    Component::Daily { hourly, offset_ms: start_offset }
+                    Component::Daily {
+                        hourly,
+                        offset_ms: start_offset.offset_ms,
+                        shifts: start_offset.shifts.clone(),
+                    }
                 }
                 ProfilePartSpec::Spike { at_s, duration_s, rps } => Component::Spike {
                     at: self.seconds(&format!("{f}.at_s"), *at_s, 0.0, horizon_s),
@@ -285,8 +306,8 @@ impl Validator {
             // CloudWatch: "MetricName ... Length Constraints: Minimum length of 1. Maximum length of 255."
             self.err(format!("{field}.name"), "needs 1 to 255 characters");
         }
-        let start_offset = scenario.start.as_deref().and_then(|t| crate::demand::parse_start(t).ok()).unwrap_or(0);
-        let profile = self.profile(&format!("{field}.profile"), &spec.profile, scenario.horizon_s, start_offset);
+        let clock = start_clock(scenario);
+        let profile = self.profile(&format!("{field}.profile"), &spec.profile, scenario.horizon_s, &clock);
         CustomMetric {
             name: name.chars().take(255).collect(),
             profile,

@@ -285,7 +285,7 @@ impl Validator {
                         &field("demand"),
                         dm,
                         spec.horizon_s,
-                        start_offset,
+                        &start_offset,
                         load_balancer.as_ref(),
                         health_check,
                     );
