@@ -660,7 +660,9 @@ pub fn parse_start(text: &str) -> Result<(i64, crate::zone::Zone), String> {
         crate::zone::Zone::parse(name)?;
     }
     let (utc, zone) = crate::schedule::parse_start_zone(text).ok_or_else(|| {
-        if text.contains('[') && text.split_once('[').and_then(|(l, _)| crate::schedule::parse_start_zone(&format!("{l}Z"))).is_some() {
+        if text.contains('[')
+            && text.split_once('[').and_then(|(l, _)| crate::schedule::parse_start_zone(&format!("{l}Z"))).is_some()
+        {
             format!("`{text}` names a local time the zone skips (the hour clocks go forward)")
         } else {
             bad()

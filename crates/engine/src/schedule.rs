@@ -731,7 +731,10 @@ mod tests {
             once.firings(at("2026-12-02T08:00+09:00"), at("2026-12-04T00:00Z"), Zone::Fixed(540), 9),
             vec![at("2026-12-03T02:00+09:00")]
         );
-        assert_eq!(once.firings(at("2026-12-03T08:00+09:00"), at("2026-12-04T00:00Z"), Zone::Fixed(540), 9), Vec::<i64>::new());
+        assert_eq!(
+            once.firings(at("2026-12-03T08:00+09:00"), at("2026-12-04T00:00Z"), Zone::Fixed(540), 9),
+            Vec::<i64>::new()
+        );
     }
 
     #[test]
@@ -770,20 +773,32 @@ mod tests {
         let start = at("2026-03-08T00:00-05:00");
         let fired: Vec<String> =
             s.firings(start, start + DAY_MS / 4, ny, 20).into_iter().map(|t| format_local(t, ny)).collect();
-        assert_eq!(fired, ["2026-03-08T01:00-05:00", "2026-03-08T01:30-05:00", "2026-03-08T03:00-04:00", "2026-03-08T03:30-04:00"]);
+        assert_eq!(
+            fired,
+            ["2026-03-08T01:00-05:00", "2026-03-08T01:30-05:00", "2026-03-08T03:00-04:00", "2026-03-08T03:30-04:00"]
+        );
         // On the fall-back night (2026-11-01) 01:00-01:59 happens twice; each minute fires once, the first time.
         let start = at("2026-11-01T00:00-04:00");
         let fired: Vec<String> =
             s.firings(start, start + DAY_MS / 4, ny, 20).into_iter().map(|t| format_local(t, ny)).collect();
         assert_eq!(
             fired,
-            ["2026-11-01T01:00-04:00", "2026-11-01T01:30-04:00", "2026-11-01T02:00-05:00", "2026-11-01T02:30-05:00", "2026-11-01T03:00-05:00", "2026-11-01T03:30-05:00"]
+            [
+                "2026-11-01T01:00-04:00",
+                "2026-11-01T01:30-04:00",
+                "2026-11-01T02:00-05:00",
+                "2026-11-01T02:30-05:00",
+                "2026-11-01T03:00-05:00",
+                "2026-11-01T03:30-05:00"
+            ]
         );
         // A daily 09:00 job stays at 09:00 local across the change: 14:00 UTC, then 13:00.
         let daily = parse("cron(0 9 * * ? *)").unwrap();
         let fires = daily.firings(at("2026-03-07T00:00Z"), at("2026-03-10T00:00Z"), ny, 5);
-        assert_eq!(fires.iter().map(|&t| format_local(t, Zone::Fixed(0))).collect::<Vec<_>>(),
-            ["2026-03-07T14:00Z", "2026-03-08T13:00Z", "2026-03-09T13:00Z"]);
+        assert_eq!(
+            fires.iter().map(|&t| format_local(t, Zone::Fixed(0))).collect::<Vec<_>>(),
+            ["2026-03-07T14:00Z", "2026-03-08T13:00Z", "2026-03-09T13:00Z"]
+        );
         // Rates count fixed durations ("days represents a 24-hour duration"): 24 h after 09:00 EST is 10:00 EDT.
         let rate = parse("rate(1 day)").unwrap();
         let start = at("2026-03-07T09:00-05:00");

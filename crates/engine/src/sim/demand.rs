@@ -210,7 +210,8 @@ impl Simulation {
         for index in 0..self.scenario.services.len() {
             let service = &self.scenario.services[index];
             let worker = service.worker.is_some();
-            let custom_only = service.autoscaling.as_ref().is_some_and(|a| a.policies.iter().any(|p| p.custom.is_some()));
+            let custom_only =
+                service.autoscaling.as_ref().is_some_and(|a| a.policies.iter().any(|p| p.custom.is_some()));
             // A worker, or a service scaled only on custom metrics, has no request traffic: an empty profile and a
             // nominal load (its metrics are the queue's or the custom metrics').
             let demand = match (&service.demand, worker || custom_only) {
@@ -681,13 +682,7 @@ impl Simulation {
             _ => (Decision::None, String::new(), 0.0),
         };
         for (alarm, metric, state, value) in changes {
-            let what = TraceWhat::Alarm {
-                service: name.clone(),
-                alarm,
-                metric,
-                state: state.name(),
-                value,
-            };
+            let what = TraceWhat::Alarm { service: name.clone(), alarm, metric, state: state.name(), value };
             self.record(what);
         }
         if let (Decision::SetDesired(to), metric, value) = decision {
@@ -695,8 +690,7 @@ impl Simulation {
             rt.actions += 1;
             rt.actions_since_sample += 1;
             rt.max_desired = rt.max_desired.max(to);
-            let what =
-                TraceWhat::ScalingAction { service: name, from: desired, to, metric, value };
+            let what = TraceWhat::ScalingAction { service: name, from: desired, to, metric, value };
             self.record(what);
             self.scale_service(s, to);
         }
@@ -942,9 +936,10 @@ mod tests {
         assert_eq!(desired(&sim), 2);
         sim.step_until(SimTime(240_000));
         assert_eq!(desired(&sim), 4);
-        let named = sim.trace().iter().any(|e| {
-            matches!(&e.what, TraceWhat::ScalingAction { metric, to: 4, .. } if metric == "OpenConnections")
-        });
+        let named = sim
+            .trace()
+            .iter()
+            .any(|e| matches!(&e.what, TraceWhat::ScalingAction { metric, to: 4, .. } if metric == "OpenConnections"));
         assert!(named, "the action names the custom metric");
         sim.step_until(SimTime(1_800_000));
         assert_eq!(desired(&sim), 4, "250 per task: on target");

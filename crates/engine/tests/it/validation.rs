@@ -304,7 +304,8 @@ fn demand_and_autoscaling_fields_are_checked() {
     assert_problem(&p, "services[0].autoscaling.target_tracking[2].custom_metric.name", "1 to 255");
     assert_problem(&p, "services[0].autoscaling.target_tracking[2].custom_metric.profile", "at least one part");
     let many: Vec<_> = (0..51).map(|_| serde_json::json!({ "custom_metric": custom, "target": 5 })).collect();
-    let p = with(ok.clone(), Some(serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": many })));
+    let p =
+        with(ok.clone(), Some(serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": many })));
     assert_problem(&p, "services[0].autoscaling.target_tracking", "Scaling policies per scalable target");
     // Without demand or worker, a custom metric alone is enough.
     let p = problems_with(|v| {
@@ -313,10 +314,7 @@ fn demand_and_autoscaling_fields_are_checked() {
     });
     assert!(!p.iter().any(|e| e.contains("autoscaling")), "{p:?}");
     // Sharing a target group: a named service with its own profile, both behind a load balancer, no profile here.
-    let p = with(
-        serde_json::json!({ "shares_target_group_with": "nope", "requests_per_task": 5 }),
-        None,
-    );
+    let p = with(serde_json::json!({ "shares_target_group_with": "nope", "requests_per_task": 5 }), None);
     assert_problem(&p, "services[0].demand.shares_target_group_with", "no service is named `nope`");
     let p = with(
         serde_json::json!({ "shares_target_group_with": "web", "requests_per_task": 5,

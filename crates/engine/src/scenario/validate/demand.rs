@@ -5,10 +5,13 @@
 use super::Validator;
 use crate::defaults as d;
 use crate::demand::{
-    Autoscaling, Component, CustomMetric, DayClock, Metric, Noise, Profile, ScheduledAction, ServiceDemand, TargetTracking, TaskLoad,
+    Autoscaling, Component, CustomMetric, DayClock, Metric, Noise, Profile, ScheduledAction, ServiceDemand,
+    TargetTracking, TaskLoad,
 };
 use crate::scenario::LoadBalancer;
-use crate::spec::{AutoscalingSpec, CustomMetricSpec, DemandSpec, PredefinedMetric, ProfilePartSpec, ScenarioSpec, ServiceSpec};
+use crate::spec::{
+    AutoscalingSpec, CustomMetricSpec, DemandSpec, PredefinedMetric, ProfilePartSpec, ScenarioSpec, ServiceSpec,
+};
 use crate::time::secs_to_ms;
 
 /// The highest request rate a profile part may give: far beyond any single service, and small enough that sums
@@ -197,11 +200,7 @@ impl Validator {
                     for (h, rps) in hourly_rps.iter().take(24).enumerate() {
                         hourly[h] = self.rps(&format!("{f}.hourly_rps[{h}]"), *rps);
                     }
-                    Component::Daily {
-                        hourly,
-                        offset_ms: start_offset.offset_ms,
-                        shifts: start_offset.shifts.clone(),
-                    }
+                    Component::Daily { hourly, offset_ms: start_offset.offset_ms, shifts: start_offset.shifts.clone() }
                 }
                 ProfilePartSpec::Spike { at_s, duration_s, rps } => Component::Spike {
                     at: self.seconds(&format!("{f}.at_s"), *at_s, 0.0, horizon_s),
@@ -400,7 +399,9 @@ impl Validator {
                 let f = format!("{field}.target_tracking[{i}]");
                 let (metric, custom) = match (p.metric, &p.custom_metric) {
                     (Some(m), None) => (self.metric(&format!("{f}.metric"), m, service), None),
-                    (None, Some(c)) => (Metric::Custom, Some(self.custom_metric(&format!("{f}.custom_metric"), c, scenario))),
+                    (None, Some(c)) => {
+                        (Metric::Custom, Some(self.custom_metric(&format!("{f}.custom_metric"), c, scenario)))
+                    }
                     _ => {
                         self.err(f.clone(), "needs exactly one of metric and custom_metric");
                         (Metric::Cpu, None)
