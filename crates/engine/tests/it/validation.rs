@@ -253,6 +253,13 @@ fn demand_and_autoscaling_fields_are_checked() {
         None,
     );
     assert_problem(&p, "services[0].demand.profile[0].text", "line 3");
+    // Every bad line is named, for the editor to show them all.
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "csv", "text": "0,10\nten,20\n60,30\n5;6" }], "requests_per_task": 5 }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.profile[0].text", "line 2: `ten,20`");
+    assert_problem(&p, "services[0].demand.profile[0].text", "line 4: `5;6`");
     let p = with(
         serde_json::json!({ "profile": [{ "type": "noise", "relative": 0.1, "interval_s": 1 }], "requests_per_task": 5 }),
         None,

@@ -81,9 +81,12 @@ impl Validator {
         out
     }
 
-    /// Pasted `time_s,rps` lines: an optional header, blank lines ignored.
+    /// Pasted `time_s,rps` lines: an optional header, blank lines ignored. Every line that is not a point is named
+    /// (up to 20, so a pasted file of the wrong shape does not print thousands), so the editor shows them all.
     fn csv_points(&mut self, field: &str, text: &str) -> Vec<(f64, f64)> {
+        const MAX_LINE_ERRORS: usize = 20;
         let mut points = Vec::new();
+        let mut bad = 0usize;
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() {
@@ -94,14 +97,23 @@ impl Validator {
                 Some(point) => points.push(point),
                 None if n == 0 => {} // a header
                 None => {
-                    self.err(field, format!("line {}: `{line}` is not `time_s,rps`", n + 1));
-                    return Vec::new();
+                    bad += 1;
+                    if bad <= MAX_LINE_ERRORS {
+                        let shown: String = line.chars().take(40).collect();
+                        self.err(field, format!("line {}: `{shown}` is not `time_s,rps`", n + 1));
+                    }
                 }
             }
             if points.len() > MAX_POINTS {
                 self.err(field, format!("at most {MAX_POINTS} lines"));
                 return Vec::new();
             }
+        }
+        if bad > MAX_LINE_ERRORS {
+            self.err(field, format!("and {} more lines that are not `time_s,rps`", bad - MAX_LINE_ERRORS));
+        }
+        if bad > 0 {
+            return Vec::new();
         }
         points
     }
