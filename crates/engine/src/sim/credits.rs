@@ -658,4 +658,34 @@ mod tests {
         let expect = serving_from * EARN + (3_600_000.0 - serving_from) * 6.0 / HOUR;
         assert!((c.final_balance - expect).abs() < 0.02, "{c:?} {expect}");
     }
+
+    #[test]
+    fn throttled_capacity_drives_cpu_target_tracking_to_scale_out() {
+        // The same 80 requests/s, with target tracking on CPU at 70%: unthrottled the task would sit at 80% and
+        // ask for ceil(1 x 80 / 70) = 2; throttled to half its CPU it reads 100%, so AlarmHigh fires on 100.
+        let scenario = testing::ec2(
+            r#""instance_types": ["t3.medium"], "desired_capacity": 1, "images_cached": true, "cpu_credits": "standard""#,
+            r#""cpu": 1024, "memory": 1024, "network_mode": "bridge""#,
+            r#""demand": { "profile": [{ "type": "constant", "rps": 80 }], "requests_per_task": 100, "idle_cpu_percent": 0 },
+               "autoscaling": { "min_capacity": 1, "max_capacity": 2,
+                                "target_tracking": [{ "metric": "ECSServiceAverageCPUUtilization", "target": 70 }] }"#,
+            "",
+        );
+        let mut sim = testing::checked(scenario);
+        sim.step_through(|e| matches!(e, Event::CreditsEmpty { .. }));
+        let empty_at = sim.now;
+        let action = loop {
+            sim.step_through(|e| matches!(e, Event::MetricPeriod { .. }));
+            let found = sim.trace().iter().find_map(|e| match &e.what {
+                crate::output::TraceWhat::ScalingAction { value, to, .. } => Some((e.time, *value, *to)),
+                _ => None,
+            });
+            if let Some(found) = found {
+                break found;
+            }
+        };
+        assert!(action.0 > empty_at);
+        assert_eq!((action.1, action.2), (100.0, 2), "{action:?}");
+        sim.assert_invariants();
+    }
 }
