@@ -146,6 +146,8 @@ pub(super) struct Credits {
     enabled: bool,
     /// Services with demand feed their tasks' CPU use: the moment a balance runs out matters to their capacity.
     demand_driven: bool,
+    /// Instances whose tasks' pace may have changed since the demand part last looked (with `demand_driven`).
+    touched: Vec<InstanceId>,
     instances: BTreeMap<InstanceId, InstanceCredits>,
 }
 
@@ -157,7 +159,7 @@ impl Credits {
             || scenario.services.iter().any(|s| s.demand.is_some());
         let burstable = scenario.providers.iter().any(|p| p.instance_types.iter().any(|t| t.is_burstable()));
         let demand_driven = scenario.services.iter().any(|s| s.demand.is_some());
-        Credits { enabled: wanted && burstable, demand_driven, instances: BTreeMap::new() }
+        Credits { enabled: wanted && burstable, demand_driven, touched: Vec::new(), instances: BTreeMap::new() }
     }
 
     /// Credits are in use: the scenario asks for them and has a group that can launch burstable instances.
@@ -311,6 +313,7 @@ impl Simulation {
         if !self.credits.demand_driven {
             return;
         }
+        self.credits.touched.push(id);
         let Some(c) = self.credits.instances.get_mut(&id) else { return };
         let net = c.demand - c.earn;
         let empty_at = (!c.unlimited && c.balance > 0.0 && net > 0.0)
@@ -344,7 +347,28 @@ impl Simulation {
         }
         c.empty_at = None;
         self.credits_advance(id);
-        self.demand_capacity_changed();
+        self.credits.touched.push(id);
+        self.demand_capacity_changed(Vec::new());
+    }
+
+    /// The services with tasks on the instances whose pace may have changed since the last call (in service order,
+    /// each once); the list is emptied.
+    pub(super) fn credits_take_touched_services(&mut self) -> Vec<crate::ids::ServiceId> {
+        let mut ids = std::mem::take(&mut self.credits.touched);
+        ids.sort_unstable();
+        ids.dedup();
+        let mut services: Vec<crate::ids::ServiceId> = ids
+            .iter()
+            .filter_map(|id| self.credits.instances.get(id))
+            .flat_map(|c| c.tasks.iter().map(|x| x.0))
+            .filter_map(|t| match self.tasks[t].owner {
+                crate::task::Owner::Service { service, .. } => Some(service),
+                crate::task::Owner::Standalone { .. } => None,
+            })
+            .collect();
+        services.sort_unstable();
+        services.dedup();
+        services
     }
 
     /// A batch task's run time is up: `None` when its work is done, else how much longer it needs at the pace its

@@ -396,7 +396,7 @@ impl Simulation {
     /// count (constant since the last event), then goes on with the new one. Only the services whose counts moved
     /// in the event are visited (the services part lists them), not every service with demand.
     pub(super) fn demand_after_event(&mut self) {
-        let mut fed = false;
+        let mut fed: Vec<ServiceId> = Vec::new();
         for s in self.services.take_counts_moved() {
             if self.demand.list.get(s.index()).is_none_or(Option::is_none) {
                 continue;
@@ -427,7 +427,7 @@ impl Simulation {
             let rt = self.demand.list[s.index()].as_ref().expect("listed");
             if rt.traffic && self.credits.is_used() {
                 self.demand_feed_credits(s);
-                fed = true;
+                fed.push(s);
             }
             if !serving_moved {
                 continue;
@@ -442,8 +442,8 @@ impl Simulation {
             }
             self.recheck_saturation(s);
         }
-        if fed {
-            self.demand_capacity_changed();
+        if !fed.is_empty() {
+            self.demand_capacity_changed(fed);
         }
     }
 
@@ -470,12 +470,17 @@ impl Simulation {
     }
 
     /// Burstable instances may have started or stopped being held to their baseline: each service with traffic
-    /// gets the mean CPU pace of its serving tasks as its capacity factor; a service whose factor moved has its
-    /// load integrated to now with the old one first.
-    pub(super) fn demand_capacity_changed(&mut self) {
+    /// and tasks on them (and each of `also`, whose tasks moved) gets the mean CPU pace of its serving tasks as its
+    /// capacity factor; a service whose factor moved has its load integrated to now with the old one first. Only
+    /// the services on the instances that changed are visited, not every service.
+    pub(super) fn demand_capacity_changed(&mut self, also: Vec<ServiceId>) {
         let now = self.now.as_millis();
-        for s in self.demand.with_demand.clone() {
-            let rt = self.demand.list[s.index()].as_ref().expect("listed");
+        let mut services = self.credits_take_touched_services();
+        services.extend(also);
+        services.sort_unstable();
+        services.dedup();
+        for s in services {
+            let Some(Some(rt)) = self.demand.list.get(s.index()) else { continue };
             if !rt.traffic {
                 continue;
             }
@@ -588,7 +593,7 @@ impl Simulation {
         let traffic = self.demand.list[s.index()].as_ref().is_some_and(|rt| rt.traffic);
         if traffic && self.credits.is_used() {
             self.demand_feed_credits(s);
-            self.demand_capacity_changed();
+            self.demand_capacity_changed(vec![s]);
         }
         if let Some(a) = autoscaling {
             self.evaluate_policies(s, &a);
