@@ -703,6 +703,13 @@ mod tests {
                 check(&draft, &format!("{array}[] {item}"));
             }
         }
+        // The customized-metric policy needs no demand: a service scaled on it alone is valid.
+        let mut draft = base.clone();
+        let custom = catalogue.items["services[].autoscaling.target_tracking"][1].clone();
+        assert!(custom.get("custom_metric").is_some());
+        draft["services"][0]["autoscaling"] =
+            serde_json::json!({ "min_capacity": 1, "max_capacity": 2000, "target_tracking": [custom] });
+        check(&draft, "a custom metric policy");
         for (field, values) in &catalogue.choices {
             assert!(!values.is_empty(), "{field} has no choices");
         }
