@@ -140,8 +140,9 @@ pub fn catalogue() -> &'static Catalogue {
 /// Fields whose values are text even when they look like numbers; every other text input that reads as a number
 /// is stored as one (so typing `12` into `desired_count` gives the number 12, and `abc` gives the engine's
 /// "invalid type" message).
-const TEXT_KEYS: [&str; 21] = [
+const TEXT_KEYS: [&str; 22] = [
     "name",
+    "text",
     "description",
     "task_definition",
     "service",
@@ -212,6 +213,13 @@ pub fn typed_value(path: &[Seg], text: &str) -> Value {
         }
     }
     Value::String(text.to_string())
+}
+
+/// The `text` of a pasted CSV part of a profile (`services[].demand.profile[].text`, a queue's arrivals, a custom
+/// metric's profile): shown as a text area.
+fn is_csv_text(path: &[Seg]) -> bool {
+    matches!(path.last(), Some(Seg::Key(k)) if k == "text")
+        && matches!(path.iter().rev().nth(2), Some(Seg::Key(k)) if k == "profile" || k == "arrivals")
 }
 
 /// A label for a field key: `desired_count` → `desired count`.
@@ -404,6 +412,21 @@ impl Ctx<'_> {
                     _ => canonical,
                 };
                 match self.catalogue.choices.get(&schema_path(&path)) {
+                    // A pasted demand or arrival profile (`time_s,rps` lines): a text area, one point a line; the
+                    // engine names each line it cannot read beside it.
+                    None if is_csv_text(&path) => {
+                        let target = path.clone();
+                        let oninput = Callback::from(move |e: InputEvent| {
+                            if let Some(v) = dom::textarea_value(&e) {
+                                on_edit.emit(Edit::Type(target.clone(), v));
+                            }
+                        });
+                        html! {
+                            <textarea id={input_id.clone()} class="csv" rows="6" value={text} data-path={data.clone()}
+                                spellcheck="false" placeholder="time_s,rps"
+                                aria-invalid={has_error.to_string()} aria-describedby={described} oninput={oninput} />
+                        }
+                    }
                     Some(choices) => {
                         let target = path.clone();
                         let onchange = Callback::from(move |e: Event| {
@@ -528,6 +551,16 @@ mod tests {
 
     fn key(k: &str) -> Seg {
         Seg::Key(k.to_string())
+    }
+
+    #[test]
+    fn pasted_csv_profiles_are_text_areas_and_stay_text() {
+        let path = vec![key("services"), Seg::Index(0), key("demand"), key("profile"), Seg::Index(1), key("text")];
+        assert!(is_csv_text(&path));
+        assert!(!is_csv_text(&[key("services"), Seg::Index(0), key("name")]));
+        // A single line that reads as a number is still the CSV text.
+        assert_eq!(typed_value(&path, "100"), Value::String("100".into()));
+        assert_eq!(typed_value(&path, "0,100\n60,200"), Value::String("0,100\n60,200".into()));
     }
 
     #[test]
@@ -670,6 +703,13 @@ mod tests {
                 check(&draft, &format!("{array}[] {item}"));
             }
         }
+        // The customized-metric policy needs no demand: a service scaled on it alone is valid.
+        let mut draft = base.clone();
+        let custom = catalogue.items["services[].autoscaling.target_tracking"][1].clone();
+        assert!(custom.get("custom_metric").is_some());
+        draft["services"][0]["autoscaling"] =
+            serde_json::json!({ "min_capacity": 1, "max_capacity": 2000, "target_tracking": [custom] });
+        check(&draft, "a custom metric policy");
         for (field, values) in &catalogue.choices {
             assert!(!values.is_empty(), "{field} has no choices");
         }

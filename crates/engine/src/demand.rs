@@ -26,10 +26,12 @@ pub enum Component {
         points: Vec<(u64, f64)>,
     },
     /// 24 hourly rates in the scenario's local time, linear between the hour marks (hour 23 joins hour 0).
-    /// `offset_ms`: local time of day at simulated time 0.
+    /// `offset_ms`: local time of day at simulated time 0; `shifts`: from each simulated time on, the new one (a
+    /// daylight saving change of the scenario's named time zone: the local clock jumps, and so does the curve).
     Daily {
         hourly: [f64; 24],
         offset_ms: u64,
+        shifts: Vec<(u64, u64)>,
     },
     /// `rps` added during `[at, at + duration)`.
     Spike {
@@ -53,7 +55,8 @@ impl Component {
                 }
             }
             Component::Ramps { points } => interpolate(points, t),
-            Component::Daily { hourly, offset_ms } => {
+            Component::Daily { hourly, offset_ms, shifts } => {
+                let offset_ms = day_offset(*offset_ms, shifts, t, right);
                 let local = (t % DAY_MS + offset_ms) % DAY_MS;
                 // Just before an hour mark the curve still reads the end of the previous hour: continuous.
                 let hour = (local / HOUR_MS) as usize;
@@ -79,12 +82,46 @@ impl Component {
             Component::Steps { points } | Component::Ramps { points } => {
                 points.get(points.partition_point(|p| p.0 <= t)).map(|p| p.0)
             }
-            Component::Daily { offset_ms, .. } => {
-                let local = (t % DAY_MS + offset_ms) % DAY_MS;
-                Some(t + (HOUR_MS - local % HOUR_MS))
+            Component::Daily { offset_ms, shifts, .. } => {
+                let local = (t % DAY_MS + day_offset(*offset_ms, shifts, t, true)) % DAY_MS;
+                let mark = t + (HOUR_MS - local % HOUR_MS);
+                let shift = shifts.iter().map(|&(at, _)| at).find(|&at| at > t);
+                Some(shift.map_or(mark, |at| at.min(mark)))
             }
             Component::Spike { at, duration, .. } => [*at, at + duration].into_iter().find(|&edge| edge > t),
         }
+    }
+}
+
+/// The local time of day at simulated time 0 in force at `t` (just after it, or just before with `!right`).
+fn day_offset(first: u64, shifts: &[(u64, u64)], t: u64, right: bool) -> u64 {
+    let i = if right { shifts.partition_point(|s| s.0 <= t) } else { shifts.partition_point(|s| s.0 < t) };
+    if i == 0 {
+        first
+    } else {
+        shifts[i - 1].1
+    }
+}
+
+/// The scenario's local clock for the daily curve: the local time of day at simulated time 0 and, in a named time
+/// zone with daylight saving time, the simulated times its offset changes with the new time of day at 0.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DayClock {
+    pub offset_ms: u64,
+    pub shifts: Vec<(u64, u64)>,
+}
+
+impl DayClock {
+    /// The clock of a run starting at `start_utc` (ms since the epoch) in `zone`, over `horizon_ms`.
+    pub fn new(start_utc: i64, zone: crate::zone::Zone, horizon_ms: u64) -> DayClock {
+        let day = i64::try_from(DAY_MS).unwrap_or(i64::MAX);
+        let at0 = |offset_min: i64| u64::try_from((start_utc + offset_min * 60_000).rem_euclid(day)).unwrap_or(0);
+        let until = start_utc.saturating_add(i64::try_from(horizon_ms).unwrap_or(i64::MAX / 2));
+        let shifts = crate::zone::changes(zone, start_utc + 1, until)
+            .into_iter()
+            .map(|(at, offset)| (u64::try_from(at - start_utc).unwrap_or(0), at0(offset)))
+            .collect();
+        DayClock { offset_ms: at0(zone.offset_at(start_utc)), shifts }
     }
 }
 
@@ -166,6 +203,25 @@ impl DrawnProfile {
         self.components.iter().filter_map(|c| c.next_break(t)).chain(noise).min()
     }
 
+    /// A CloudWatch statistic of the profile over `[from, to)` (*Statistics definitions*: Average, Maximum,
+    /// Minimum of the values in the period), exact on the linear pieces: the time-weighted mean, or the extreme of
+    /// the pieces' ends (a linear piece has its extremes at its ends). An empty interval reads the rate at `from`.
+    pub fn statistic(&self, from: u64, to: u64, statistic: crate::spec::Statistic) -> f64 {
+        use crate::spec::Statistic::*;
+        if to <= from {
+            return self.rate(from);
+        }
+        let pieces = self.pieces(from, to);
+        match statistic {
+            Average => {
+                let area: f64 = pieces.map(|(a, b, r0, r1)| (r0 + r1) / 2.0 * (b - a) as f64).sum();
+                area / (to - from) as f64
+            }
+            Maximum => pieces.map(|(.., r0, r1)| r0.max(r1)).fold(f64::MIN, f64::max),
+            Minimum => pieces.map(|(.., r0, r1)| r0.min(r1)).fold(f64::MAX, f64::min),
+        }
+    }
+
     /// The linear pieces of `[from, to)`: (start, end, rate just after start, rate just before end).
     pub fn pieces(&self, from: u64, to: u64) -> impl Iterator<Item = (u64, u64, f64, f64)> + '_ {
         let mut a = from;
@@ -221,6 +277,9 @@ pub struct PieceIntegral {
     pub requests_per_target: f64,
     /// Seconds with at least one RUNNING task (the metrics have data only then).
     pub with_tasks_s: f64,
+    /// ∫ RUNNING tasks dt (task-seconds): the period's average running count is this over the period, the
+    /// denominator of a per-task custom metric.
+    pub task_s: f64,
     /// Seconds with the average CPU utilisation above `over`.
     pub over_s: f64,
     /// Seconds at 100% CPU (offered at or above what the tasks can serve), or with requests and no task.
@@ -276,12 +335,14 @@ pub fn integrate_piece(
         cpu_percent_s: idle * seconds,
         memory_percent_s: load.idle_memory_percent * seconds,
         with_tasks_s: seconds,
+        task_s: f64::from(running) * seconds,
         over_s: if over <= idle { seconds } else { 0.0 },
         ..PieceIntegral::default()
     };
     if running == 0 || seconds == 0.0 {
         return PieceIntegral {
             with_tasks_s: 0.0,
+            task_s: 0.0,
             cpu_percent_s: 0.0,
             memory_percent_s: 0.0,
             over_s: 0.0,
@@ -314,6 +375,7 @@ pub fn integrate_piece(
         memory_percent_s: memory_percent_s.min(100.0 * seconds),
         requests_per_target: offered / n,
         with_tasks_s: seconds,
+        task_s: all * seconds,
         over_s,
         saturated_s: time_at_or_above(r0, r1, seconds, cap),
         peak_cpu_percent: load.cpu_percent(r0.max(r1) / n),
@@ -334,6 +396,9 @@ pub enum Metric {
     QueueAge,
     /// The custom metric of AWS's recipe: visible messages / the service's running tasks.
     BacklogPerTask,
+    /// A customized metric (`CustomizedMetricSpecification`): the policy's own profile over the service's running
+    /// tasks (`docs/model.md` §9).
+    Custom,
 }
 
 impl Metric {
@@ -455,15 +520,37 @@ impl Cooldowns {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceDemand {
     pub profile: Profile,
+    /// The service (index) whose profile this one shares, its tasks in the same target group.
+    pub shares_with: Option<usize>,
     pub load: TaskLoad,
     /// With `overload_fails_health_checks`: how long a task may stay at 100% CPU before its health checks fail.
     pub overload_after_ms: Option<u64>,
+}
+
+/// A customized metric for target tracking (*CustomizedMetricSpecification*): the metric's service-wide total as
+/// a profile over time (the user's own CloudWatch metric), divided by the service's running tasks in the metric
+/// math form the guide shows (`m1 / m2`, m2 the running task count): the metric must "increase or decrease in
+/// inverse proportion to the number of capacity units".
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomMetric {
+    pub name: String,
+    pub profile: Profile,
+    pub statistic: crate::spec::Statistic,
+}
+
+/// A per-task custom datapoint: the total's statistic over the period divided by the period's average running
+/// task count (`task_s / with_tasks_s`: the Average of the running count over the time it had data, as the
+/// utilisation metrics average over the time with tasks); `None` (no data) without a running task.
+pub fn per_task(total: f64, task_s: f64, with_tasks_s: f64) -> Option<f64> {
+    (task_s > 0.0 && with_tasks_s > 0.0).then(|| total / (task_s / with_tasks_s))
 }
 
 /// A validated target tracking policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetTracking {
     pub metric: Metric,
+    /// The customized metric when `metric` is `Custom`.
+    pub custom: Option<CustomMetric>,
     pub target: f64,
     pub scale_out_cooldown_ms: u64,
     pub scale_in_cooldown_ms: u64,
@@ -559,43 +646,29 @@ pub fn within_range(desired: u32, min: u32, max: u32) -> u32 {
     desired.max(min).min(max.max(min))
 }
 
-/// Parses a wall-clock start `YYYY-MM-DDTHH:MM[:SS](Z|±HH:MM)` into the local time of day in milliseconds.
-/// Only fixed UTC offsets: a named time zone would need the tz database, which a pure engine does not carry.
-pub fn parse_start(text: &str) -> Result<u64, String> {
-    let bad = || format!("`{text}` is not a date-time like 2026-12-02T08:00:00+09:00 (a fixed UTC offset or Z)");
-    let (date, rest) = text.split_once('T').ok_or_else(bad)?;
-    let d: Vec<&str> = date.split('-').collect();
-    if d.len() != 3 || d[0].len() != 4 || d[1].len() != 2 || d[2].len() != 2 {
-        return Err(bad());
-    }
-    let num = |s: &str| s.parse::<u32>().map_err(|_| bad());
-    let (month, day) = (num(d[1])?, num(d[2])?);
-    num(d[0])?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return Err(bad());
-    }
-    let (time, _offset) = if let Some(t) = rest.strip_suffix('Z') {
-        (t, 0)
-    } else {
-        let at = rest.rfind(['+', '-']).ok_or_else(bad)?;
-        let (t, off) = rest.split_at(at);
-        let (oh, om) = off[1..].split_once(':').ok_or_else(bad)?;
-        if oh.len() != 2 || om.len() != 2 || num(oh)? > 14 || num(om)? > 59 {
-            return Err(bad());
-        }
-        (t, 1)
+/// Parses a wall-clock start `YYYY-MM-DDTHH:MM[:SS](Z|±HH:MM)`, or `YYYY-MM-DDTHH:MM[:SS][Zone/Name]` in one of
+/// the supported named zones (`crate::zone`), into its UTC instant (ms since the epoch) and zone.
+pub fn parse_start(text: &str) -> Result<(i64, crate::zone::Zone), String> {
+    let bad = || {
+        format!(
+            "`{text}` is not a date-time like 2026-12-02T08:00:00+09:00 (a fixed UTC offset or Z) or \
+             2026-12-02T08:00[America/New_York] (a supported time zone name)"
+        )
     };
-    let t: Vec<&str> = time.split(':').collect();
-    if !(2..=3).contains(&t.len()) || t.iter().any(|p| p.len() != 2) {
-        return Err(bad());
+    if let Some((_, zone)) = text.split_once('[') {
+        let name = zone.strip_suffix(']').ok_or_else(bad)?;
+        crate::zone::Zone::parse(name)?;
     }
-    let (h, m) = (num(t[0])?, num(t[1])?);
-    let s = if t.len() == 3 { num(t[2])? } else { 0 };
-    if h > 23 || m > 59 || s > 59 {
-        return Err(bad());
-    }
-    // The daily curve is in the scenario's local time, which is the wall clock as written.
-    Ok(u64::from(h * 3600 + m * 60 + s) * 1000)
+    let (utc, zone) = crate::schedule::parse_start_zone(text).ok_or_else(|| {
+        if text.contains('[')
+            && text.split_once('[').and_then(|(l, _)| crate::schedule::parse_start_zone(&format!("{l}Z"))).is_some()
+        {
+            format!("`{text}` names a local time the zone skips (the hour clocks go forward)")
+        } else {
+            bad()
+        }
+    })?;
+    Ok((utc, zone))
 }
 
 #[cfg(test)]
@@ -632,7 +705,7 @@ mod tests {
         let mut hourly = [100.0; 24];
         hourly[9] = 1000.0;
         // The run starts at 08:00 local time.
-        let p = drawn(vec![Component::Daily { hourly, offset_ms: 8 * HOUR_MS }]);
+        let p = drawn(vec![Component::Daily { hourly, offset_ms: 8 * HOUR_MS, shifts: Vec::new() }]);
         assert_eq!(p.rate(0), 100.0);
         assert_eq!(p.rate(HOUR_MS / 2), 550.0);
         assert_eq!(p.rate(HOUR_MS), 1000.0);
@@ -694,6 +767,23 @@ mod tests {
         // 1 task, 10% idle: 55% CPU at 50 rps. A ramp from 0 to 100 rps over 100 s is over 55% for 50 s.
         let i = integrate_piece(0.0, 100.0, 100.0, 1, 1, &LOAD, 55.0);
         assert!((i.over_s - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_custom_metric_reads_its_statistic_per_running_task() {
+        use crate::spec::Statistic;
+        // A ramp 0 -> 600 over the first minute, then 600: the first period's average is 300, its maximum 600.
+        let p = drawn(vec![Component::Ramps { points: vec![(0, 0.0), (60_000, 600.0)] }]);
+        assert_eq!(p.statistic(0, 60_000, Statistic::Average), 300.0);
+        assert_eq!(p.statistic(0, 60_000, Statistic::Maximum), 600.0);
+        assert_eq!(p.statistic(0, 60_000, Statistic::Minimum), 0.0);
+        assert_eq!(p.statistic(60_000, 120_000, Statistic::Average), 600.0);
+        // Two tasks for the whole minute, then a third for its last half: 2.5 on average, 600 / 2.5 = 240.
+        assert_eq!(per_task(600.0, 2.0 * 60.0 + 30.0, 60.0), Some(240.0));
+        assert_eq!(per_task(600.0, 0.0, 60.0), None, "no running task: no data");
+        // The piece integral counts the running task-seconds, idle ones included.
+        let i = integrate_piece(100.0, 100.0, 10.0, 2, 3, &LOAD, 100.0);
+        assert_eq!(i.task_s, 30.0);
     }
 
     #[test]
@@ -766,12 +856,38 @@ mod tests {
     }
 
     #[test]
-    fn starts_parse_with_fixed_offsets() {
-        assert_eq!(parse_start("2026-12-02T08:30:00+09:00"), Ok((8 * 3600 + 30 * 60) * 1000));
-        assert_eq!(parse_start("2026-12-02T00:00Z"), Ok(0));
+    fn starts_parse_with_fixed_offsets_and_named_zones() {
+        use crate::zone::Zone;
+        let tod = |text: &str| parse_start(text).map(|(utc, zone)| DayClock::new(utc, zone, 0).offset_ms);
+        assert_eq!(tod("2026-12-02T08:30:00+09:00"), Ok((8 * 3600 + 30 * 60) * 1000));
+        assert_eq!(tod("2026-12-02T00:00Z"), Ok(0));
+        assert_eq!(tod("2026-12-02T08:30[Asia/Tokyo]"), Ok((8 * 3600 + 30 * 60) * 1000));
         assert!(parse_start("2026-12-02 08:00").is_err());
         assert!(parse_start("2026-13-02T08:00Z").is_err());
         assert!(parse_start("2026-12-02T25:00Z").is_err());
         assert!(parse_start("2026-12-02T08:00+9").is_err());
+        assert!(parse_start("2026-12-02T08:00[Mars/Base]").unwrap_err().contains("Asia/Tokyo"));
+        assert!(parse_start("2026-03-08T02:30[America/New_York]").unwrap_err().contains("skips"));
+        assert_eq!(parse_start("2026-07-01T12:00[Europe/London]").map(|(_, z)| z), Zone::parse("Europe/London"));
+    }
+
+    #[test]
+    fn the_daily_curve_follows_the_local_clock_across_a_daylight_saving_change() {
+        // A run from 2026-03-07 12:00 EST (17:00 UTC) in New York; clocks go forward at 07:00 UTC on the 8th, 14 h
+        // in: 02:00 EST becomes 03:00 EDT.
+        let (utc, zone) = parse_start("2026-03-07T12:00[America/New_York]").unwrap();
+        let clock = DayClock::new(utc, zone, 2 * DAY_MS);
+        assert_eq!(clock.offset_ms, 12 * HOUR_MS);
+        assert_eq!(clock.shifts, vec![(14 * HOUR_MS, 13 * HOUR_MS)]);
+        let mut hourly = [0.0; 24];
+        hourly[3] = 300.0;
+        hourly[2] = 200.0;
+        let p = drawn(vec![Component::Daily { hourly, offset_ms: clock.offset_ms, shifts: clock.shifts }]);
+        // Just before the change it is 01:59:59 EST, hour 1 going to hour 2's rate; just after, 03:00 EDT.
+        assert_eq!(p.next_break(13 * HOUR_MS + 1), Some(14 * HOUR_MS));
+        assert_eq!(p.rate(14 * HOUR_MS), 300.0, "03:00 local");
+        assert!((p.pieces(14 * HOUR_MS - 1000, 14 * HOUR_MS).next().unwrap().3 - 200.0).abs() < 0.1);
+        // The next day at 03:00 EDT (sim 14 h + 24 h) reads hour 3 again: the curve keeps local time.
+        assert_eq!(p.rate(38 * HOUR_MS), 300.0);
     }
 }

@@ -44,6 +44,7 @@ pub mod spec;
 pub mod strategy;
 pub mod task;
 pub mod time;
+pub mod zone;
 
 pub use instance::InstanceState;
 pub use output::{Column, Limiter, Place, Summary, TaskView, TimeSeries, TraceEntry, View};

@@ -1343,7 +1343,7 @@ pub enum TraceWhat {
     Alarm {
         service: String,
         alarm: &'static str,
-        metric: &'static str,
+        metric: String,
         state: &'static str,
         value: f64,
     },
@@ -1352,7 +1352,7 @@ pub enum TraceWhat {
         service: String,
         from: u32,
         to: u32,
-        metric: &'static str,
+        metric: String,
         value: f64,
     },
     /// Tasks at 100% CPU for the health checks' unhealthy time fail them.

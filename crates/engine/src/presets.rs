@@ -271,6 +271,18 @@ static PRESETS: &[Preset] = &[
          scales out 80 s after the step instead of 240 s and drops the fewest requests."
     ),
     preset!(
+        "ec2-burst-onto-fargate",
+        "An EC2 service bursting onto Fargate in a second service",
+        None,
+        "Two services share one target group: 18 tasks on a fixed EC2 group and a Fargate service from 1 task that \
+         target tracking scales on CPU at 60%. At 1,000 requests/s the 19 tasks sit near 55% and nothing moves. On \
+         the ramp every task goes over 60% and only the Fargate service can grow, but target tracking sizes it as \
+         if the metric fell with its own tasks (ceil(current x metric / target)) while the load is spread over all \
+         18 + n targets: each step is too small and waits out the 300 s scale-out cooldown (1 -> 2 -> 4 -> 7 -> \
+         12 ...), about 50 tasks by the peak, while the EC2 tasks sit at 100% and drop a tenth or more of their \
+         load. The EC2 group never changes; after the peak the Fargate service scales back in."
+    ),
+    preset!(
         "death-spiral",
         "The death spiral and its cure",
         None,

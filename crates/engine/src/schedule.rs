@@ -24,6 +24,8 @@
 //! the tz database, so only fixed offsets (`UTC`, `Z`, `+09:00`) are accepted and daylight saving time is not
 //! modelled. All arithmetic is integer milliseconds since 1970-01-01T00:00Z (`i64`).
 
+use crate::zone::{Local, Zone};
+
 const MINUTE_MS: i64 = 60_000;
 const MAX_EXPRESSION_LEN: usize = 256;
 const DAY_MS: i64 = 86_400_000;
@@ -472,31 +474,12 @@ fn nearest_weekday_in_month(day_n: i64, n: u32, dim: u32) -> u32 {
     }
 }
 
-/// A time zone as a fixed offset from UTC, in minutes: `UTC`, `Z`, `+09:00`, `-05:30`.
+/// A time zone as a fixed offset from UTC, in minutes: `UTC`, `Z`, `+09:00`, `-05:30` (named zones: [`Zone`]).
 pub fn parse_offset(text: &str) -> Result<i64, String> {
-    if text == "UTC" || text == "Z" {
-        return Ok(0);
+    match Zone::parse(text)? {
+        Zone::Fixed(min) => Ok(min),
+        Zone::Named(z) => Err(format!("`{}` is a named zone, not a fixed offset", z.name)),
     }
-    let bad = || {
-        format!(
-            "`{text}` is not a fixed UTC offset like +09:00, -05:00 or UTC (named zones such as Asia/Tokyo need the \
-             tz database, which this engine does not carry)"
-        )
-    };
-    let sign = match text.as_bytes().first() {
-        Some(b'+') => 1,
-        Some(b'-') => -1,
-        _ => return Err(bad()),
-    };
-    let (h, m) = text[1..].split_once(':').ok_or_else(bad)?;
-    if h.len() != 2 || m.len() != 2 {
-        return Err(bad());
-    }
-    let (h, m) = (h.parse::<i64>().map_err(|_| bad())?, m.parse::<i64>().map_err(|_| bad())?);
-    if h > 14 || m > 59 {
-        return Err(bad());
-    }
-    Ok(sign * (h * 60 + m))
 }
 
 /// `yyyy-mm-ddThh:mm[:ss]` as milliseconds since the epoch, read as if in UTC.
@@ -523,8 +506,29 @@ fn parse_local(text: &str) -> Option<i64> {
     Some(days_from_civil(y, m, day) * DAY_MS + ((h * 60 + mi) * 60 + s) * 1000)
 }
 
-/// A wall-clock start `YYYY-MM-DDTHH:MM[:SS](Z|±HH:MM)` (the scenario's `start`) as UTC milliseconds since the epoch.
+/// A wall-clock start `YYYY-MM-DDTHH:MM[:SS](Z|±HH:MM)` or `YYYY-MM-DDTHH:MM[:SS][Zone/Name]` (the scenario's
+/// `start`) as UTC milliseconds since the epoch, and its zone. A local time the zone skips is not a start; one it
+/// repeats is the first (daylight) one.
+pub fn parse_start_zone(text: &str) -> Option<(i64, Zone)> {
+    if let Some((local, rest)) = text.split_once('[') {
+        let zone = Zone::parse(rest.strip_suffix(']')?).ok()?;
+        let local = parse_local(local)?;
+        return match zone.to_utc(local) {
+            Local::Once(t) | Local::Twice(t, _) => Some((t, zone)),
+            Local::Skipped => None,
+        };
+    }
+    let utc = parse_instant_fixed(text)?;
+    let offset = if text.ends_with('Z') { 0 } else { parse_offset(&text[text.rfind(['+', '-'])?..]).ok()? };
+    Some((utc, Zone::Fixed(offset)))
+}
+
+/// [`parse_start_zone`]'s instant.
 pub fn parse_instant(text: &str) -> Option<i64> {
+    parse_start_zone(text).map(|(t, _)| t)
+}
+
+fn parse_instant_fixed(text: &str) -> Option<i64> {
     if let Some(local) = text.strip_suffix('Z') {
         return parse_local(local);
     }
@@ -536,8 +540,9 @@ pub fn parse_instant(text: &str) -> Option<i64> {
     Some(parse_local(local)? - parse_offset(offset).ok()? * MINUTE_MS)
 }
 
-/// The local wall-clock text of a UTC instant in a fixed offset: `2026-12-03T02:00+09:00`.
-pub fn format_local(utc_ms: i64, offset_min: i64) -> String {
+/// The local wall-clock text of a UTC instant in a zone, with the offset in force: `2026-12-03T02:00+09:00`.
+pub fn format_local(utc_ms: i64, zone: Zone) -> String {
+    let offset_min = zone.offset_at(utc_ms);
     let local = utc_ms + offset_min * MINUTE_MS;
     let (y, m, d) = civil_from_days(local.div_euclid(DAY_MS));
     let minute = local.rem_euclid(DAY_MS) / MINUTE_MS;
@@ -552,14 +557,26 @@ pub fn format_local(utc_ms: i64, offset_min: i64) -> String {
 
 impl Schedule {
     /// Every time the schedule fires in `[start_utc, until_utc]` (UTC ms), at most `limit` of them, for a schedule
-    /// evaluated in the fixed offset `offset_min`. A rate schedule starts at `start_utc` (*Schedule types*: "If you do
-    /// not provide a StartDate for the rate-based schedule, your schedule starts invoking the target immediately").
-    pub fn firings(&self, start_utc: i64, until_utc: i64, offset_min: i64, limit: usize) -> Vec<i64> {
-        let shift = offset_min * MINUTE_MS;
+    /// evaluated in `zone`. A rate schedule starts at `start_utc` (*Schedule types*: "If you do not provide a
+    /// StartDate for the rate-based schedule, your schedule starts invoking the target immediately") and counts
+    /// fixed durations ("days represents a 24-hour duration on the clock"). Daylight saving time (*How can I adjust
+    /// my Amazon EventBridge schedule for daylight saving?*, AWS Knowledge Center): "When the time shifts forward in
+    /// Spring, your schedule invocation gets skipped if the cron expression falls on a non-existent date and time.
+    /// When the time shifts back in the Fall, your schedule runs only once and doesn't repeat its invocation": a
+    /// cron minute in the skipped hour does not fire, one in the repeated hour fires at its first occurrence.
+    pub fn firings(&self, start_utc: i64, until_utc: i64, zone: Zone, limit: usize) -> Vec<i64> {
         let mut out = Vec::new();
         match self {
             Schedule::At { local_ms } => {
-                let t = local_ms - shift;
+                // A one-time schedule in the skipped hour: the instant its wall time names in the offset before the
+                // change (an hour later on the new clock; AWS does not say, an assumption).
+                let t = match zone.to_utc(*local_ms) {
+                    Local::Once(t) | Local::Twice(t, _) => t,
+                    Local::Skipped => {
+                        let well_before = local_ms - zone.offset_at(*local_ms) * MINUTE_MS - 3 * 60 * MINUTE_MS;
+                        local_ms - zone.offset_at(well_before) * MINUTE_MS
+                    }
+                };
                 if (start_utc..=until_utc).contains(&t) {
                     out.push(t);
                 }
@@ -572,11 +589,22 @@ impl Schedule {
                 }
             }
             Schedule::Cron(cron) => {
-                let mut from = start_utc + shift;
+                let mut from = zone.to_local(start_utc);
+                let until_local = zone.to_local(until_utc);
+                // The search runs on the local clock; a fall-back hour makes the local end up to an hour later.
                 while out.len() < limit {
-                    let Some(t) = cron.next_local(from, until_utc + shift) else { break };
-                    out.push(t - shift);
+                    let Some(t) = cron.next_local(from, until_local + 60 * MINUTE_MS) else { break };
                     from = t + MINUTE_MS;
+                    let utc = match zone.to_utc(t) {
+                        Local::Once(u) | Local::Twice(u, _) => u,
+                        Local::Skipped => continue,
+                    };
+                    if utc > until_utc {
+                        break;
+                    }
+                    if utc >= start_utc {
+                        out.push(utc);
+                    }
                 }
             }
         }
@@ -584,8 +612,8 @@ impl Schedule {
     }
 
     /// The next firing at or after `from_utc`, looking at most `horizon_ms` ahead.
-    pub fn next_after(&self, from_utc: i64, horizon_ms: i64, offset_min: i64) -> Option<i64> {
-        self.firings(from_utc, from_utc + horizon_ms, offset_min, 1).first().copied()
+    pub fn next_after(&self, from_utc: i64, horizon_ms: i64, zone: Zone) -> Option<i64> {
+        self.firings(from_utc, from_utc + horizon_ms, zone, 1).first().copied()
     }
 }
 
@@ -599,8 +627,8 @@ mod tests {
 
     fn next(expr: &str, from: &str) -> String {
         let s = parse(expr).unwrap();
-        let t = s.next_after(at(from), 6 * 366 * DAY_MS, 0).expect("fires");
-        format_local(t, 0)
+        let t = s.next_after(at(from), 6 * 366 * DAY_MS, Zone::Fixed(0)).expect("fires");
+        format_local(t, Zone::Fixed(0))
     }
 
     fn err(expr: &str) -> String {
@@ -683,26 +711,30 @@ mod tests {
         // 02:00 at +09:00 is 17:00 UTC the day before.
         let s = parse("cron(0 2 * * ? *)").unwrap();
         let start = at("2026-12-02T20:00+09:00");
-        let fires = s.firings(start, start + DAY_MS, 9 * 60, 10);
+        let fires = s.firings(start, start + DAY_MS, Zone::Fixed(9 * 60), 10);
         assert_eq!(fires, vec![at("2026-12-03T02:00+09:00")]);
-        assert_eq!(format_local(fires[0], 9 * 60), "2026-12-03T02:00+09:00");
-        assert_eq!(format_local(fires[0], 0), "2026-12-02T17:00Z");
+        assert_eq!(format_local(fires[0], Zone::Fixed(9 * 60)), "2026-12-03T02:00+09:00");
+        assert_eq!(format_local(fires[0], Zone::Fixed(0)), "2026-12-02T17:00Z");
         assert_eq!(parse_offset("-05:30"), Ok(-330));
-        assert!(parse_offset("Asia/Tokyo").unwrap_err().contains("tz database"));
+        assert!(parse_offset("Asia/Tokyo").unwrap_err().contains("named zone"));
+        assert!(parse_offset("Asia/Tokio").unwrap_err().contains("supported time zone names"));
     }
 
     #[test]
     fn rates_and_one_time_schedules() {
         let s = parse("rate(5 minutes)").unwrap();
         assert_eq!(s, Schedule::Rate { every_ms: 5 * MINUTE_MS });
-        assert_eq!(s.firings(0, 12 * MINUTE_MS, 0, 100), vec![0, 5 * MINUTE_MS, 10 * MINUTE_MS]);
+        assert_eq!(s.firings(0, 12 * MINUTE_MS, Zone::Fixed(0), 100), vec![0, 5 * MINUTE_MS, 10 * MINUTE_MS]);
         assert_eq!(parse("rate(1 day)").unwrap(), Schedule::Rate { every_ms: DAY_MS });
         let once = parse("at(2026-12-03T02:00:00)").unwrap();
         assert_eq!(
-            once.firings(at("2026-12-02T08:00+09:00"), at("2026-12-04T00:00Z"), 540, 9),
+            once.firings(at("2026-12-02T08:00+09:00"), at("2026-12-04T00:00Z"), Zone::Fixed(540), 9),
             vec![at("2026-12-03T02:00+09:00")]
         );
-        assert_eq!(once.firings(at("2026-12-03T08:00+09:00"), at("2026-12-04T00:00Z"), 540, 9), Vec::<i64>::new());
+        assert_eq!(
+            once.firings(at("2026-12-03T08:00+09:00"), at("2026-12-04T00:00Z"), Zone::Fixed(540), 9),
+            Vec::<i64>::new()
+        );
     }
 
     #[test]
@@ -733,11 +765,56 @@ mod tests {
     }
 
     #[test]
+    fn daylight_saving_skips_the_missing_hour_and_fires_once_in_the_repeated_one() {
+        let ny = Zone::parse("America/New_York").unwrap();
+        // Every 30 minutes from 01:00 to 03:30 local on the spring-forward night (2026-03-08): 02:00 and 02:30
+        // do not exist and are skipped.
+        let s = parse("cron(0/30 1-3 * * ? *)").unwrap();
+        let start = at("2026-03-08T00:00-05:00");
+        let fired: Vec<String> =
+            s.firings(start, start + DAY_MS / 4, ny, 20).into_iter().map(|t| format_local(t, ny)).collect();
+        assert_eq!(
+            fired,
+            ["2026-03-08T01:00-05:00", "2026-03-08T01:30-05:00", "2026-03-08T03:00-04:00", "2026-03-08T03:30-04:00"]
+        );
+        // On the fall-back night (2026-11-01) 01:00-01:59 happens twice; each minute fires once, the first time.
+        let start = at("2026-11-01T00:00-04:00");
+        let fired: Vec<String> =
+            s.firings(start, start + DAY_MS / 4, ny, 20).into_iter().map(|t| format_local(t, ny)).collect();
+        assert_eq!(
+            fired,
+            [
+                "2026-11-01T01:00-04:00",
+                "2026-11-01T01:30-04:00",
+                "2026-11-01T02:00-05:00",
+                "2026-11-01T02:30-05:00",
+                "2026-11-01T03:00-05:00",
+                "2026-11-01T03:30-05:00"
+            ]
+        );
+        // A daily 09:00 job stays at 09:00 local across the change: 14:00 UTC, then 13:00.
+        let daily = parse("cron(0 9 * * ? *)").unwrap();
+        let fires = daily.firings(at("2026-03-07T00:00Z"), at("2026-03-10T00:00Z"), ny, 5);
+        assert_eq!(
+            fires.iter().map(|&t| format_local(t, Zone::Fixed(0))).collect::<Vec<_>>(),
+            ["2026-03-07T14:00Z", "2026-03-08T13:00Z", "2026-03-09T13:00Z"]
+        );
+        // Rates count fixed durations ("days represents a 24-hour duration"): 24 h after 09:00 EST is 10:00 EDT.
+        let rate = parse("rate(1 day)").unwrap();
+        let start = at("2026-03-07T09:00-05:00");
+        let fires = rate.firings(start, start + 2 * DAY_MS, ny, 5);
+        assert_eq!(format_local(fires[1], ny), "2026-03-08T10:00-04:00");
+        // A start in a named zone.
+        assert_eq!(parse_start_zone("2026-11-01T01:30[America/New_York]"), Some((at("2026-11-01T01:30-04:00"), ny)));
+        assert_eq!(parse_start_zone("2026-03-08T02:30[America/New_York]"), None);
+    }
+
+    #[test]
     fn a_schedule_that_never_fires_stops_at_the_search_end() {
         let s = parse("cron(0 0 30 2 ? *)").unwrap();
-        assert_eq!(s.firings(0, 10 * 366 * DAY_MS, 0, 5), Vec::<i64>::new());
+        assert_eq!(s.firings(0, 10 * 366 * DAY_MS, Zone::Fixed(0), 5), Vec::<i64>::new());
         // 31st of a 30-day month never fires with W either.
         let s = parse("cron(0 0 31W 4 ? *)").unwrap();
-        assert_eq!(s.firings(at("2026-01-01T00:00Z"), at("2027-01-01T00:00Z"), 0, 5), Vec::<i64>::new());
+        assert_eq!(s.firings(at("2026-01-01T00:00Z"), at("2027-01-01T00:00Z"), Zone::Fixed(0), 5), Vec::<i64>::new());
     }
 }

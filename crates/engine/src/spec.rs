@@ -713,8 +713,14 @@ pub struct WorkerSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemandSpec {
-    /// The parts of the profile, added together (noise multiplies their sum).
+    /// The parts of the profile, added together (noise multiplies their sum). Left out with
+    /// `shares_target_group_with`.
+    #[serde(default)]
     pub profile: Vec<ProfilePartSpec>,
+    /// Another service whose tasks are registered in the same target group: that service's profile is the
+    /// load balancer's traffic, spread evenly over both services' serving tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares_target_group_with: Option<String>,
     /// Requests per second one task serves at 100% CPU.
     pub requests_per_task: f64,
     /// CPU utilisation of a task serving nothing, percent.
@@ -859,11 +865,16 @@ pub struct ScheduledActionSpec {
     pub max_capacity: Option<u32>,
 }
 
-/// A target tracking scaling policy (`PredefinedMetricType` and `TargetValue`).
+/// A target tracking scaling policy (`PredefinedMetricType` or a customized metric, and `TargetValue`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetTrackingSpec {
-    pub metric: PredefinedMetric,
+    /// A predefined metric; exclusive with `custom_metric`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<PredefinedMetric>,
+    /// A customized metric (`CustomizedMetricSpecification`); exclusive with `metric`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_metric: Option<CustomMetricSpec>,
     pub target: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_out_cooldown_s: Option<f64>,
@@ -871,6 +882,28 @@ pub struct TargetTrackingSpec {
     pub scale_in_cooldown_s: Option<f64>,
     #[serde(default)]
     pub disable_scale_in: bool,
+}
+
+/// A customized metric for target tracking: the user's own CloudWatch metric, given as its service-wide total over
+/// time, which target tracking divides by the service's running tasks (metric math `m1 / m2`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomMetricSpec {
+    /// The metric's name, for the trace and charts.
+    pub name: String,
+    /// The total over time: the parts of a demand profile, in the metric's own unit instead of requests/s.
+    pub profile: Vec<ProfilePartSpec>,
+    /// The statistic over each period (default `Average`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistic: Option<Statistic>,
+}
+
+/// A CloudWatch statistic of a metric over a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Statistic {
+    Average,
+    Maximum,
+    Minimum,
 }
 
 /// The predefined metrics target tracking offers for ECS services.

@@ -337,8 +337,8 @@ pub struct ScheduledCall {
 pub struct ScheduleInfo {
     pub name: String,
     pub expression: String,
-    /// The time zone's fixed offset from UTC, in minutes.
-    pub offset_min: i64,
+    /// The time zone its expression is evaluated in.
+    pub time_zone: crate::zone::Zone,
 }
 
 /// What a timed event does. `PoolCapacity`: a pool of a group (index in its `instance_types`, index in its

@@ -103,6 +103,9 @@ struct InstanceCredits {
     live: bool,
     /// USD per credit (the surplus price per vCPU-hour over 60).
     credit_usd: f64,
+    /// When the balance is expected to run out (a `CreditsEmpty` event is scheduled for then), for demand-driven
+    /// tasks whose capacity depends on it.
+    empty_at: Option<u64>,
 }
 
 impl InstanceCredits {
@@ -141,15 +144,22 @@ impl InstanceCredits {
 #[derive(Default)]
 pub(super) struct Credits {
     enabled: bool,
+    /// Services with demand feed their tasks' CPU use: the moment a balance runs out matters to their capacity.
+    demand_driven: bool,
+    /// Instances whose tasks' pace may have changed since the demand part last looked (with `demand_driven`).
+    touched: Vec<InstanceId>,
     instances: BTreeMap<InstanceId, InstanceCredits>,
 }
 
 impl Credits {
     pub(super) fn new(scenario: &crate::scenario::Scenario) -> Credits {
+        // Services with demand use CPU from their load (`docs/model.md` §4.6), so they ask for credits too.
         let wanted = scenario.task_defs.iter().any(|t| t.cpu_utilization_percent > 0.0)
-            || scenario.providers.iter().any(|p| p.cpu_credits.is_some());
+            || scenario.providers.iter().any(|p| p.cpu_credits.is_some())
+            || scenario.services.iter().any(|s| s.demand.is_some());
         let burstable = scenario.providers.iter().any(|p| p.instance_types.iter().any(|t| t.is_burstable()));
-        Credits { enabled: wanted && burstable, instances: BTreeMap::new() }
+        let demand_driven = scenario.services.iter().any(|s| s.demand.is_some());
+        Credits { enabled: wanted && burstable, demand_driven, touched: Vec::new(), instances: BTreeMap::new() }
     }
 
     /// Credits are in use: the scenario asks for them and has a group that can launch burstable instances.
@@ -218,6 +228,7 @@ impl Simulation {
                 charged: 0.0,
                 live: true,
                 credit_usd: surplus_hour / 60.0,
+                empty_at: None,
             },
         );
     }
@@ -268,6 +279,97 @@ impl Simulation {
             c.tasks.remove(i);
         }
         c.demand = c.tasks.iter().map(|x| x.1).sum::<f64>().min(c.vcpu / MS_PER_MINUTE);
+        let now = self.now.as_millis();
+        self.credits_rearm(id, now);
+    }
+
+    /// A demand-driven task's CPU use changed: it now uses `utilization_percent` of its CPU reservation (what its
+    /// share of the load asks for, unthrottled). Its instance's balance is integrated to now with the old use
+    /// first, and, in standard mode, a `CreditsEmpty` event is set for when the balance will run out.
+    pub(super) fn credits_set_task_use(&mut self, task: TaskId, utilization_percent: f64) {
+        if !self.credits.enabled {
+            return;
+        }
+        let Some(id) = self.tasks[task].instance else { return };
+        if !self.credits.instances.contains_key(&id) {
+            return;
+        }
+        let td = &self.scenario.task_defs[self.tasks[task].task_def as usize];
+        let demand = f64::from(td.cpu) / 1024.0 * utilization_percent / 100.0 / MS_PER_MINUTE;
+        self.credits_advance(id);
+        let now = self.now.as_millis();
+        let c = self.credits.instances.get_mut(&id).expect("checked");
+        let Some(entry) = c.tasks.iter_mut().find(|x| x.0 == task) else { return };
+        if entry.1 == demand {
+            return;
+        }
+        entry.1 = demand;
+        c.demand = c.tasks.iter().map(|x| x.1).sum::<f64>().min(c.vcpu / MS_PER_MINUTE);
+        self.credits_rearm(id, now);
+    }
+
+    /// With demand-driven services: the balance falls in a straight line until the next change, so it reaches 0
+    /// after balance / (spend − earn); a `CreditsEmpty` event is set for then (the last one set is the current one).
+    fn credits_rearm(&mut self, id: InstanceId, now: u64) {
+        if !self.credits.demand_driven {
+            return;
+        }
+        self.credits.touched.push(id);
+        let Some(c) = self.credits.instances.get_mut(&id) else { return };
+        let net = c.demand - c.earn;
+        let empty_at = (!c.unlimited && c.balance > 0.0 && net > 0.0)
+            .then(|| now + crate::narrow::trunc_u64((c.balance / net).ceil()).max(1));
+        if empty_at != c.empty_at {
+            c.empty_at = empty_at;
+            if let Some(at) = empty_at {
+                self.schedule(crate::time::SimTime(at), super::Event::CreditsEmpty { instance: id });
+            }
+        }
+    }
+
+    /// The pace a task's CPU goes at now: below 1 while its instance is throttled (its baseline over what its tasks
+    /// want), 1 otherwise and off burstable instances.
+    pub(super) fn credits_pace_of(&mut self, task: TaskId) -> f64 {
+        if !self.credits.enabled {
+            return 1.0;
+        }
+        let Some(id) = self.tasks[task].instance else { return 1.0 };
+        self.credits_advance(id);
+        self.credits.instances.get(&id).map_or(1.0, InstanceCredits::pace)
+    }
+
+    /// The balance of an instance with demand-driven tasks ran out (if the event is still current): the services
+    /// on it lose capacity (`sim/demand.rs`).
+    pub(super) fn credits_empty(&mut self, id: InstanceId) {
+        let now = self.now.as_millis();
+        let Some(c) = self.credits.instances.get_mut(&id) else { return };
+        if c.empty_at != Some(now) {
+            return;
+        }
+        c.empty_at = None;
+        self.credits_advance(id);
+        self.credits.touched.push(id);
+        self.demand_capacity_changed(Vec::new());
+    }
+
+    /// The services with tasks on the instances whose pace may have changed since the last call (in service order,
+    /// each once); the list is emptied.
+    pub(super) fn credits_take_touched_services(&mut self) -> Vec<crate::ids::ServiceId> {
+        let mut ids = std::mem::take(&mut self.credits.touched);
+        ids.sort_unstable();
+        ids.dedup();
+        let mut services: Vec<crate::ids::ServiceId> = ids
+            .iter()
+            .filter_map(|id| self.credits.instances.get(id))
+            .flat_map(|c| c.tasks.iter().map(|x| x.0))
+            .filter_map(|t| match self.tasks[t].owner {
+                crate::task::Owner::Service { service, .. } => Some(service),
+                crate::task::Owner::Standalone { .. } => None,
+            })
+            .collect();
+        services.sort_unstable();
+        services.dedup();
+        services
     }
 
     /// A batch task's run time is up: `None` when its work is done, else how much longer it needs at the pace its
@@ -524,5 +626,91 @@ mod tests {
         let summary = sim.credits_summary();
         assert!((summary[0].final_balance - banked).abs() < 0.02, "{summary:?}");
         assert_eq!(summary[0].throttled_instance_s, 0.0);
+    }
+
+    /// One t3.medium (standard mode) with one task of 1 vCPU serving `rps` requests/s of a constant demand; a task
+    /// serves 100 requests/s at 100% CPU (no idle CPU).
+    fn served(rps: f64) -> Simulation {
+        let scenario = testing::ec2(
+            r#""instance_types": ["t3.medium"], "desired_capacity": 1, "images_cached": true, "cpu_credits": "standard""#,
+            r#""cpu": 1024, "memory": 1024, "network_mode": "bridge""#,
+            &format!(
+                r#""demand": {{ "profile": [{{ "type": "constant", "rps": {rps} }}], "requests_per_task": 100,
+                                "idle_cpu_percent": 0 }}"#
+            ),
+            "",
+        );
+        testing::checked(scenario)
+    }
+
+    #[test]
+    fn demand_above_the_baseline_spends_the_balance_then_throttling_cuts_what_a_task_serves() {
+        // 80 requests/s want 0.8 vCPU; a t3.medium's baseline is 0.4 (24 credits an hour). The credits earned
+        // before the task serves (24 an hour from launch) go at 0.8 x 60 - 24 = 24 net an hour: they last as long
+        // again. Then the instance is held to its baseline: the task gets 0.4 / 0.8 = half its CPU, so it serves
+        // at most 50 requests/s, at 100% of what it has.
+        let mut sim = served(80.0);
+        sim.step_through(|e| matches!(e, Event::CreditsEmpty { .. }));
+        let empty_at = sim.now.as_millis();
+        let serving_from = sim.tasks[t(0)].running_at.expect("running").as_millis();
+        assert!((empty_at - 2 * serving_from) as f64 <= 1.0, "{empty_at} {serving_from}");
+        assert!(sim.credits.throttled(i(0)));
+        sim.step_until(crate::time::SimTime(empty_at + 600_000));
+        let d = &sim.demand_summaries()[0];
+        assert_eq!(d.peak_utilization_percent, 100.0);
+        // All 80 served until the balance ran out, then 50 of them.
+        let served = 80.0 * (empty_at - serving_from) as f64 / 1000.0 + 50.0 * 600.0;
+        assert!((d.served_requests - served).abs() < 0.1, "{d:?} {served}");
+        let c = &sim.credits_summary()[0];
+        assert_eq!(c.final_balance, 0.0);
+        assert!(c.throttled_instance_s >= 600.0, "{c:?}");
+        sim.assert_invariants();
+    }
+
+    #[test]
+    fn demand_below_the_baseline_banks_the_difference() {
+        // 30 requests/s: 0.3 vCPU of the 0.4 baseline, 6 credits an hour banked; nothing slows.
+        let mut sim = served(30.0);
+        sim.step_until(crate::time::SimTime(3_600_000));
+        let serving_from = sim.tasks[t(0)].running_at.expect("running").as_millis() as f64;
+        let d = &sim.demand_summaries()[0];
+        // Only what came before the task served is lost.
+        assert!((d.unserved_requests - 30.0 * serving_from / 1000.0).abs() < 0.01, "{d:?}");
+        assert!((d.peak_utilization_percent - 30.0).abs() < 1e-9, "{d:?}");
+        let c = &sim.credits_summary()[0];
+        assert_eq!(c.throttled_instance_s, 0.0, "{c:?}");
+        // 24 an hour before it serves, 6 an hour after.
+        let expect = serving_from * EARN + (3_600_000.0 - serving_from) * 6.0 / HOUR;
+        assert!((c.final_balance - expect).abs() < 0.02, "{c:?} {expect}");
+    }
+
+    #[test]
+    fn throttled_capacity_drives_cpu_target_tracking_to_scale_out() {
+        // The same 80 requests/s, with target tracking on CPU at 70%: unthrottled the task would sit at 80% and
+        // ask for ceil(1 x 80 / 70) = 2; throttled to half its CPU it reads 100%, so AlarmHigh fires on 100.
+        let scenario = testing::ec2(
+            r#""instance_types": ["t3.medium"], "desired_capacity": 1, "images_cached": true, "cpu_credits": "standard""#,
+            r#""cpu": 1024, "memory": 1024, "network_mode": "bridge""#,
+            r#""demand": { "profile": [{ "type": "constant", "rps": 80 }], "requests_per_task": 100, "idle_cpu_percent": 0 },
+               "autoscaling": { "min_capacity": 1, "max_capacity": 2,
+                                "target_tracking": [{ "metric": "ECSServiceAverageCPUUtilization", "target": 70 }] }"#,
+            "",
+        );
+        let mut sim = testing::checked(scenario);
+        sim.step_through(|e| matches!(e, Event::CreditsEmpty { .. }));
+        let empty_at = sim.now;
+        let action = loop {
+            sim.step_through(|e| matches!(e, Event::MetricPeriod { .. }));
+            let found = sim.trace().iter().find_map(|e| match &e.what {
+                crate::output::TraceWhat::ScalingAction { value, to, .. } => Some((e.time, *value, *to)),
+                _ => None,
+            });
+            if let Some(found) = found {
+                break found;
+            }
+        };
+        assert!(action.0 > empty_at);
+        assert_eq!((action.1, action.2), (100.0, 2), "{action:?}");
+        sim.assert_invariants();
     }
 }

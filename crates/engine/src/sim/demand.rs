@@ -58,6 +58,19 @@ pub(super) struct DemandRt {
     alarm_high: bool,
     /// A queue worker (`docs/model.md` §10): no request traffic; its metrics come from the queue.
     worker: bool,
+    /// The service has request traffic (a `demand`): not a queue worker, nor a service scaled only on custom
+    /// metrics.
+    traffic: bool,
+    /// Each target tracking policy's customized metric, its noise drawn (`None` for predefined metrics).
+    custom: Vec<Option<(DrawnProfile, crate::spec::Statistic)>>,
+    /// The share of the profile this service gets: 1, or, in a target group shared with other services, its
+    /// serving tasks over all of the group's (the load balancer spreads the traffic evenly over the targets).
+    share: f64,
+    /// The shared target group (index into `Demand::groups`) this service is in.
+    group: Option<usize>,
+    /// The share of their full capacity the serving tasks have (below 1 while some run on burstable instances held
+    /// to their baseline, `docs/model.md` §4.6): their mean CPU pace.
+    capacity_factor: f64,
 }
 
 /// Every service's demand state (`None` for services without demand), and the list of those with it.
@@ -65,6 +78,8 @@ pub(super) struct DemandRt {
 pub(super) struct Demand {
     list: Vec<Option<DemandRt>>,
     with_demand: Vec<ServiceId>,
+    /// Services whose tasks share a target group (`shares_target_group_with`): the owner of the profile first.
+    groups: Vec<Vec<ServiceId>>,
 }
 
 impl Demand {
@@ -79,7 +94,7 @@ impl Demand {
 
     /// A service has request traffic (not only queue workers): the demand columns and summaries.
     pub(super) fn has_traffic(&self) -> bool {
-        self.with_demand.iter().any(|s| self.list[s.index()].as_ref().is_some_and(|rt| !rt.worker))
+        self.with_demand.iter().any(|s| self.list[s.index()].as_ref().is_some_and(|rt| rt.traffic))
     }
 
     /// The serving counts kept here must equal the services' (after the kernel's after-event call).
@@ -99,10 +114,37 @@ impl Demand {
 }
 
 impl DemandRt {
-    /// The service-average metric of the period for one policy: `None` without serving tasks (no data).
-    /// `queue`: the worker's queue now (visible messages, age of the oldest in seconds).
-    fn datapoint(&self, metric: Metric, period_ms: u64, queue: Option<(f64, f64)>) -> Option<f64> {
+    /// What a task does with its share now: a throttled task serves at most its pace of `requests_per_task`, and
+    /// its utilisation is measured against that (the baseline is all the CPU it has).
+    /// The offered rate this service gets at `t`: its share of the profile.
+    fn rate(&self, t: u64) -> f64 {
+        self.profile.rate(t) * self.share
+    }
+
+    fn effective_load(&self) -> TaskLoad {
+        TaskLoad { rps_at_full_cpu: self.load.rps_at_full_cpu * self.capacity_factor, ..self.load.clone() }
+    }
+
+    /// The service-average metric of the period for one policy (`policy`: its index, for a custom metric):
+    /// `None` without serving tasks (no data). `queue`: the worker's queue now (visible messages, age of the
+    /// oldest in seconds). `now`: the period's end.
+    fn datapoint(
+        &self,
+        metric: Metric,
+        policy: usize,
+        now: u64,
+        period_ms: u64,
+        queue: Option<(f64, f64)>,
+    ) -> Option<f64> {
         let p = &self.period;
+        if metric == Metric::Custom {
+            // The metric math form `m1 / m2` (*Create a target tracking scaling policy for Application Auto
+            // Scaling using metric math*): the total's statistic over the period over the period's average count
+            // of running tasks ("the number of Amazon ECS tasks running in the service").
+            let (profile, statistic) = self.custom.get(policy)?.as_ref()?;
+            let total = profile.statistic(now.saturating_sub(period_ms), now, *statistic);
+            return crate::demand::per_task(total, p.task_s, p.with_tasks_s);
+        }
         match (metric, queue) {
             // SQS publishes its metrics whether or not tasks run: what scales a service back from zero.
             (Metric::QueueVisible, Some((visible, _))) => return Some(visible),
@@ -123,7 +165,7 @@ impl DemandRt {
             Metric::Memory => Some(p.memory_percent_s / p.with_tasks_s),
             // ALBRequestCountPerTarget: requests per target per minute.
             Metric::RequestsPerTarget => Some(p.requests_per_target * 60_000.0 / period_ms as f64),
-            Metric::QueueVisible | Metric::QueueAge | Metric::BacklogPerTask => None,
+            Metric::QueueVisible | Metric::QueueAge | Metric::BacklogPerTask | Metric::Custom => None,
         }
     }
 }
@@ -135,11 +177,20 @@ fn add(sum: &mut PieceIntegral, piece: &PieceIntegral) {
     sum.memory_percent_s += piece.memory_percent_s;
     sum.requests_per_target += piece.requests_per_target;
     sum.with_tasks_s += piece.with_tasks_s;
+    sum.task_s += piece.task_s;
     sum.over_s += piece.over_s;
     sum.saturated_s += piece.saturated_s;
 }
 
-fn metric_name(metric: Metric) -> &'static str {
+/// The metric's name in the trace: the predefined type, or the custom metric's own name.
+fn metric_name(metric: Metric, custom: Option<&str>) -> String {
+    match (metric, custom) {
+        (Metric::Custom, Some(name)) => name.to_string(),
+        _ => predefined_name(metric).to_string(),
+    }
+}
+
+fn predefined_name(metric: Metric) -> &'static str {
     match metric {
         Metric::Cpu => "ECSServiceAverageCPUUtilization",
         Metric::Memory => "ECSServiceAverageMemoryUtilization",
@@ -147,6 +198,7 @@ fn metric_name(metric: Metric) -> &'static str {
         Metric::QueueVisible => "ApproximateNumberOfMessagesVisible",
         Metric::QueueAge => "ApproximateAgeOfOldestMessage",
         Metric::BacklogPerTask => "SQSBacklogPerTask",
+        Metric::Custom => "CustomizedMetric",
     }
 }
 
@@ -158,11 +210,15 @@ impl Simulation {
         for index in 0..self.scenario.services.len() {
             let service = &self.scenario.services[index];
             let worker = service.worker.is_some();
-            // A worker has no request traffic: an empty profile and a nominal load (its metrics are the queue's).
-            let demand = match (&service.demand, worker) {
+            let custom_only =
+                service.autoscaling.as_ref().is_some_and(|a| a.policies.iter().any(|p| p.custom.is_some()));
+            // A worker, or a service scaled only on custom metrics, has no request traffic: an empty profile and a
+            // nominal load (its metrics are the queue's or the custom metrics').
+            let demand = match (&service.demand, worker || custom_only) {
                 (Some(demand), _) => demand.clone(),
                 (None, true) => crate::demand::ServiceDemand {
                     profile: crate::demand::Profile::default(),
+                    shares_with: None,
                     load: TaskLoad {
                         rps_at_full_cpu: 1.0,
                         idle_cpu_percent: 0.0,
@@ -179,6 +235,12 @@ impl Simulation {
             let autoscaling = service.autoscaling.clone();
             let rng = &mut self.rng;
             let profile = demand.profile.draw(horizon, || rng.unit());
+            // Each custom metric's noise, after the demand's (scenarios without custom metrics draw nothing more).
+            let custom = autoscaling
+                .iter()
+                .flat_map(|a| a.policies.iter())
+                .map(|p| p.custom.as_ref().map(|c| (c.profile.draw(horizon, || rng.unit()), c.statistic)))
+                .collect();
             let cpu_target = autoscaling
                 .as_ref()
                 .and_then(|a| a.policies.iter().find(|p| p.metric == Metric::Cpu))
@@ -211,6 +273,11 @@ impl Simulation {
                 max_desired: service.desired,
                 alarm_high: false,
                 worker,
+                traffic: service.demand.is_some(),
+                custom,
+                share: 1.0,
+                group: None,
+                capacity_factor: 1.0,
             };
             self.demand.list.push(Some(rt));
             let s = ServiceId::from_index(index);
@@ -227,6 +294,66 @@ impl Simulation {
                 }
             }
         }
+        // Services sharing a target group take the owner's profile (its noise drawn once, above).
+        for index in 0..self.scenario.services.len() {
+            let Some(owner) = self.scenario.services[index].demand.as_ref().and_then(|d| d.shares_with) else {
+                continue;
+            };
+            let (owner, member) = (ServiceId::from_index(owner), ServiceId::from_index(index));
+            let g = match self.demand.groups.iter().position(|g| g[0] == owner) {
+                Some(g) => g,
+                None => {
+                    self.demand.groups.push(vec![owner]);
+                    self.demand.groups.len() - 1
+                }
+            };
+            self.demand.groups[g].push(member);
+            let profile = self.demand.list[owner.index()].as_ref().expect("the owner has demand").profile.clone();
+            self.demand.list[owner.index()].as_mut().expect("listed").group = Some(g);
+            let rt = self.demand.list[member.index()].as_mut().expect("listed");
+            rt.profile = profile;
+            rt.group = Some(g);
+            // No serving task anywhere yet: the owner holds (and drops) the whole traffic.
+            rt.share = 0.0;
+        }
+    }
+
+    /// A shared target group's serving counts moved: each service's share is its serving tasks over the group's
+    /// (the load balancer spreads requests evenly over healthy targets); with none serving, the owner holds the
+    /// traffic (all of it dropped). The members must be integrated to now first.
+    fn reshare(&mut self, g: usize) {
+        let members = self.demand.groups[g].clone();
+        let total: u32 = members.iter().map(|m| self.demand.list[m.index()].as_ref().expect("listed").serving).sum();
+        for (k, &m) in members.iter().enumerate() {
+            let rt = self.demand.list[m.index()].as_mut().expect("listed");
+            let share = if total == 0 {
+                if k == 0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            } else {
+                f64::from(rt.serving) / f64::from(total)
+            };
+            if share != rt.share {
+                rt.share = share;
+                self.recheck_saturation(m);
+            }
+        }
+    }
+
+    /// Whether the service's serving tasks are at 100% CPU now (with its current share and capacity), and the
+    /// overload check for it.
+    fn recheck_saturation(&mut self, s: ServiceId) {
+        let now = self.now.as_millis();
+        let rt = self.demand.list[s.index()].as_mut().expect("listed");
+        let cap = f64::from(rt.serving) * rt.effective_load().rps_at_full_cpu;
+        let saturated = rt.serving > 0 && rt.rate(now) >= cap;
+        rt.saturated_since = match (saturated, rt.saturated_since) {
+            (false, _) => None,
+            (true, since) => Some(since.unwrap_or(now)),
+        };
+        self.arm_overload_check(s);
     }
 
     fn demand_period_ms(&self, s: ServiceId) -> u64 {
@@ -243,10 +370,13 @@ impl Simulation {
         if now <= rt.last_ms {
             return;
         }
-        let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
+        let load = rt.effective_load();
+        let cap = f64::from(rt.serving) * load.rps_at_full_cpu;
+        let share = rt.share;
         for (a, b, r0, r1) in rt.profile.pieces(rt.last_ms, now) {
+            let (r0, r1) = (r0 * share, r1 * share);
             let seconds = (b - a) as f64 / 1000.0;
-            let piece = integrate_piece(r0, r1, seconds, rt.serving, rt.running, &rt.load, rt.over_level);
+            let piece = integrate_piece(r0, r1, seconds, rt.serving, rt.running, &load, rt.over_level);
             add(&mut rt.period, &piece);
             add(&mut rt.total, &piece);
             rt.peak_cpu = rt.peak_cpu.max(piece.peak_cpu_percent);
@@ -266,6 +396,7 @@ impl Simulation {
     /// count (constant since the last event), then goes on with the new one. Only the services whose counts moved
     /// in the event are visited (the services part lists them), not every service with demand.
     pub(super) fn demand_after_event(&mut self) {
+        let mut fed: Vec<ServiceId> = Vec::new();
         for s in self.services.take_counts_moved() {
             if self.demand.list.get(s.index()).is_none_or(Option::is_none) {
                 continue;
@@ -275,24 +406,104 @@ impl Simulation {
             if rt.serving == serving && rt.running == running {
                 continue;
             }
-            self.integrate_demand(s);
-            let now = self.now.as_millis();
+            // In a shared target group every member's share moves with this one's count: all are integrated to
+            // now with the old shares first.
+            let group = rt.group;
+            match group {
+                Some(g) => {
+                    for m in self.demand.groups[g].clone() {
+                        self.integrate_demand(m);
+                    }
+                }
+                None => self.integrate_demand(s),
+            }
             let rt = self.demand.list[s.index()].as_mut().expect("listed");
             rt.running = running;
-            if rt.serving == serving {
+            let serving_moved = rt.serving != serving;
+            rt.serving = serving;
+            if let (Some(g), true) = (group, serving_moved) {
+                self.reshare(g);
+            }
+            let rt = self.demand.list[s.index()].as_ref().expect("listed");
+            if rt.traffic && self.credits.is_used() {
+                self.demand_feed_credits(s);
+                fed.push(s);
+            }
+            if !serving_moved {
                 continue;
             }
-            rt.serving = serving;
+            let rt = self.demand.list[s.index()].as_ref().expect("listed");
             if rt.worker {
                 self.queue_workers_changed(s, serving);
                 continue;
             }
-            let cap = f64::from(serving) * rt.load.rps_at_full_cpu;
-            let saturated = serving > 0 && rt.profile.rate(now) >= cap;
+            if !rt.traffic {
+                continue;
+            }
+            self.recheck_saturation(s);
+        }
+        if !fed.is_empty() {
+            self.demand_capacity_changed(fed);
+        }
+    }
+
+    /// CPU credits from the load (`docs/model.md` §4.6): each RUNNING task of the service uses the CPU its share
+    /// asks for, unthrottled — a serving task `cpu_percent(rate / serving)` of its reservation, one running but not
+    /// serving yet its idle CPU — held until the next change of the serving count or the next metric period end
+    /// (sample and hold: the rate now, at most one period old).
+    fn demand_feed_credits(&mut self, s: ServiceId) {
+        let now = self.now.as_millis();
+        let rt = self.demand.list[s.index()].as_ref().expect("listed");
+        let rate = rt.rate(now);
+        let busy = if rt.serving > 0 { rt.load.cpu_percent(rate / f64::from(rt.serving)) } else { 0.0 };
+        let idle = rt.load.idle_cpu_percent;
+        let Some(service) = self.services.iter().nth(s.index()) else { return };
+        let uses: Vec<(TaskId, f64)> = service
+            .active
+            .iter()
+            .filter(|&&t| self.tasks[t].running_at.is_some())
+            .map(|&t| (t, if self.tasks[t].health == Health::Healthy { busy } else { idle }))
+            .collect();
+        for (task, percent) in uses {
+            self.credits_set_task_use(task, percent);
+        }
+    }
+
+    /// Burstable instances may have started or stopped being held to their baseline: each service with traffic
+    /// and tasks on them (and each of `also`, whose tasks moved) gets the mean CPU pace of its serving tasks as its
+    /// capacity factor; a service whose factor moved has its load integrated to now with the old one first. Only
+    /// the services on the instances that changed are visited, not every service.
+    pub(super) fn demand_capacity_changed(&mut self, also: Vec<ServiceId>) {
+        let now = self.now.as_millis();
+        let mut services = self.credits_take_touched_services();
+        services.extend(also);
+        services.sort_unstable();
+        services.dedup();
+        for s in services {
+            let Some(Some(rt)) = self.demand.list.get(s.index()) else { continue };
+            if !rt.traffic {
+                continue;
+            }
+            let Some(service) = self.services.iter().nth(s.index()) else { continue };
+            let serving: Vec<TaskId> =
+                service.active.iter().copied().filter(|&t| self.tasks[t].health == Health::Healthy).collect();
+            if serving.is_empty() {
+                continue;
+            }
+            let paces: f64 = serving.iter().map(|&t| self.credits_pace_of(t)).sum();
+            let factor = paces / serving.len() as f64;
+            let rt = self.demand.list[s.index()].as_ref().expect("listed");
+            if factor == rt.capacity_factor {
+                continue;
+            }
+            self.integrate_demand(s);
+            let rt = self.demand.list[s.index()].as_mut().expect("listed");
+            rt.capacity_factor = factor;
+            let cap = f64::from(rt.serving) * rt.effective_load().rps_at_full_cpu;
+            let saturated = rt.serving > 0 && rt.rate(now) >= cap;
             rt.saturated_since = match (saturated, rt.saturated_since) {
                 (false, _) => None,
-                (true, Some(since)) => Some(since),
-                (true, None) => Some(now),
+                (true, since) => Some(since.unwrap_or(now)),
             };
             self.arm_overload_check(s);
         }
@@ -357,7 +568,7 @@ impl Simulation {
         let rt = self.demand.list[s.index()].as_mut().expect("listed");
         if let Some(a) = &autoscaling {
             let metrics = a.policies.iter().map(|p| p.metric).chain(a.steps.iter().map(|p| p.metric));
-            let values = metrics.map(|m| rt.datapoint(m, period, queue)).collect();
+            let values = metrics.enumerate().map(|(i, m)| rt.datapoint(m, i, now, period, queue)).collect();
             rt.pending.push((now + a.delay_ms, values));
             while rt.pending.first().is_some_and(|&(at, _)| at <= now) {
                 let (_, values) = rt.pending.remove(0);
@@ -371,14 +582,19 @@ impl Simulation {
         }
         rt.period = PieceIntegral::default();
         // A ramp may have crossed what the tasks can serve since the last event.
-        let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
-        if rt.serving > 0 && rt.profile.rate(now) >= cap && rt.saturated_since.is_none() {
+        let cap = f64::from(rt.serving) * rt.effective_load().rps_at_full_cpu;
+        if rt.serving > 0 && rt.rate(now) >= cap && rt.saturated_since.is_none() {
             rt.saturated_since = Some(now);
         }
         if now + period <= self.scenario.horizon.as_millis() {
             self.schedule(SimTime(now + period), Event::MetricPeriod { service: s });
         }
         self.arm_overload_check(s);
+        let traffic = self.demand.list[s.index()].as_ref().is_some_and(|rt| rt.traffic);
+        if traffic && self.credits.is_used() {
+            self.demand_feed_credits(s);
+            self.demand_capacity_changed(vec![s]);
+        }
         if let Some(a) = autoscaling {
             self.evaluate_policies(s, &a);
         }
@@ -394,8 +610,8 @@ impl Simulation {
         let name = self.scenario.services[s.index()].name.clone();
         let rt = self.demand.list[s.index()].as_mut().expect("listed");
         let base = rt.cooldowns.metric_base(now, desired);
-        let mut out: Option<(u32, u64, Metric, f64)> = None;
-        let mut scale_in: Option<(u32, u64, Metric, f64)> = None;
+        let mut out: Option<(u32, u64, String, f64)> = None;
+        let mut scale_in: Option<(u32, u64, String, f64)> = None;
         let mut all_in = !a.policies.is_empty();
         let mut changes = Vec::new();
         for (i, p) in a.policies.iter().enumerate() {
@@ -408,23 +624,24 @@ impl Simulation {
             };
             let latest = history.last().copied().flatten().unwrap_or(0.0);
             let (old_high, old_low) = rt.alarms[i];
+            let named = metric_name(p.metric, p.custom.as_ref().map(|c| c.name.as_str()));
             if high != old_high {
-                changes.push(("AlarmHigh", p.metric, high, latest));
+                changes.push(("AlarmHigh", named.clone(), high, latest));
             }
             if low != old_low && !p.disable_scale_in {
-                changes.push(("AlarmLow", p.metric, low, latest));
+                changes.push(("AlarmLow", named.clone(), low, latest));
             }
             rt.alarms[i] = (high, low);
             if high == AlarmState::Alarm {
                 let wanted = proportional_capacity(base, latest, p.target, rt.min, rt.max);
-                if out.is_none_or(|(w, ..)| wanted > w) {
-                    out = Some((wanted, p.scale_out_cooldown_ms, p.metric, latest));
+                if out.as_ref().is_none_or(|(w, ..)| wanted > *w) {
+                    out = Some((wanted, p.scale_out_cooldown_ms, named.clone(), latest));
                 }
             }
             if low == AlarmState::Alarm {
                 let wanted = proportional_capacity(desired, latest, p.target, rt.min, rt.max);
-                if scale_in.is_none_or(|(w, ..)| wanted > w) {
-                    scale_in = Some((wanted, p.scale_in_cooldown_ms, p.metric, latest));
+                if scale_in.as_ref().is_none_or(|(w, ..)| wanted > *w) {
+                    scale_in = Some((wanted, p.scale_in_cooldown_ms, named, latest));
                 }
             } else {
                 all_in = false;
@@ -442,7 +659,7 @@ impl Simulation {
             let state = evaluate_alarm(history, p.datapoints_to_alarm, p.evaluation_periods, |v| p.breaching(v));
             let latest = history.last().copied().flatten().unwrap_or(0.0);
             if state != rt.alarms[i].0 {
-                changes.push(("StepAlarm", p.metric, state, latest));
+                changes.push(("StepAlarm", metric_name(p.metric, None), state, latest));
             }
             rt.alarms[i] = (state, AlarmState::InsufficientData);
             if state != AlarmState::Alarm {
@@ -450,12 +667,12 @@ impl Simulation {
             }
             let Some(up) = p.capacity(base, latest, rt.min, rt.max) else { continue };
             if up > desired {
-                if out.is_none_or(|(w, ..)| up > w) {
-                    out = Some((up, p.cooldown_ms, p.metric, latest));
+                if out.as_ref().is_none_or(|(w, ..)| up > *w) {
+                    out = Some((up, p.cooldown_ms, metric_name(p.metric, None), latest));
                 }
             } else if let Some(down) = p.capacity(desired, latest, rt.min, rt.max).filter(|&w| w < desired) {
-                if scale_in.is_none_or(|(w, ..)| down > w) {
-                    scale_in = Some((down, p.cooldown_ms, p.metric, latest));
+                if scale_in.as_ref().is_none_or(|(w, ..)| down > *w) {
+                    scale_in = Some((down, p.cooldown_ms, metric_name(p.metric, None), latest));
                 }
             }
         }
@@ -467,16 +684,10 @@ impl Simulation {
             (None, Some((wanted, cooldown, metric, value))) => {
                 (rt.cooldowns.scale_in(now, desired, wanted, cooldown), metric, value)
             }
-            _ => (Decision::None, Metric::Cpu, 0.0),
+            _ => (Decision::None, String::new(), 0.0),
         };
         for (alarm, metric, state, value) in changes {
-            let what = TraceWhat::Alarm {
-                service: name.clone(),
-                alarm,
-                metric: metric_name(metric),
-                state: state.name(),
-                value,
-            };
+            let what = TraceWhat::Alarm { service: name.clone(), alarm, metric, state: state.name(), value };
             self.record(what);
         }
         if let (Decision::SetDesired(to), metric, value) = decision {
@@ -484,8 +695,7 @@ impl Simulation {
             rt.actions += 1;
             rt.actions_since_sample += 1;
             rt.max_desired = rt.max_desired.max(to);
-            let what =
-                TraceWhat::ScalingAction { service: name, from: desired, to, metric: metric_name(metric), value };
+            let what = TraceWhat::ScalingAction { service: name, from: desired, to, metric, value };
             self.record(what);
             self.scale_service(s, to);
         }
@@ -512,7 +722,7 @@ impl Simulation {
                 service,
                 from: desired,
                 to,
-                metric: "scheduled action",
+                metric: "scheduled action".to_string(),
                 value: f64::from(rt.min),
             };
             self.record(what);
@@ -526,17 +736,18 @@ impl Simulation {
         let mut alarms = 0.0;
         for &s in &self.demand.with_demand {
             let rt = self.demand.list[s.index()].as_mut().expect("listed");
-            if rt.worker {
+            if !rt.traffic {
                 continue;
             }
-            let rate = rt.profile.rate(at.as_millis());
-            let cap = f64::from(rt.serving) * rt.load.rps_at_full_cpu;
+            let rate = rt.rate(at.as_millis());
+            let rps = rt.effective_load().rps_at_full_cpu;
+            let cap = f64::from(rt.serving) * rps;
             offered += rate;
             served += rate.min(cap);
             // The service average ECS publishes: the serving tasks' load over every RUNNING task.
             let running = rt.running.max(rt.serving);
             if running > 0 {
-                let busy = rate.min(cap) / (f64::from(running) * rt.load.rps_at_full_cpu);
+                let busy = rate.min(cap) / (f64::from(running) * rps);
                 utilization = utilization.max(rt.load.idle_cpu_percent + (100.0 - rt.load.idle_cpu_percent) * busy);
             }
             if target == 0.0 && rt.has_cpu_target {
@@ -561,14 +772,15 @@ impl Simulation {
                 // The stretch since the last integration, with the serving count it had.
                 let mut total = rt.total;
                 let mut peak = rt.peak_cpu;
+                let load = rt.effective_load();
                 for (a, b, r0, r1) in rt.profile.pieces(rt.last_ms, now) {
                     let piece = integrate_piece(
-                        r0,
-                        r1,
+                        r0 * rt.share,
+                        r1 * rt.share,
                         (b - a) as f64 / 1000.0,
                         rt.serving,
                         rt.running,
-                        &rt.load,
+                        &load,
                         rt.over_level,
                     );
                     add(&mut total, &piece);
@@ -710,6 +922,60 @@ mod tests {
         // Still in ALARM, but the 2 added count as part of the capacity during the cooldown (300 s).
         sim.step_until(SimTime(420_000));
         assert_eq!(desired(&sim), 4);
+    }
+
+    /// Target tracking on a customized metric (a total of 1,000 open connections, no request demand): 2 tasks read
+    /// 500 per task against a target of 250, so AlarmHigh fires on the third published datapoint (240 s) and asks
+    /// ceil(2 x 500 / 250) = 4; once the 4 run, the metric reads 250 and nothing more happens.
+    #[test]
+    fn a_custom_metric_divided_by_the_running_tasks_scales_the_service() {
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2,
+               "autoscaling": { "min_capacity": 1, "max_capacity": 10, "target_tracking": [{
+                   "custom_metric": { "name": "OpenConnections", "profile": [{ "type": "constant", "rps": 1000 }] },
+                   "target": 250 }] }"#,
+            "",
+        ));
+        sim.step_until(SimTime(239_999));
+        assert_eq!(desired(&sim), 2);
+        sim.step_until(SimTime(240_000));
+        assert_eq!(desired(&sim), 4);
+        let named = sim
+            .trace()
+            .iter()
+            .any(|e| matches!(&e.what, TraceWhat::ScalingAction { metric, to: 4, .. } if metric == "OpenConnections"));
+        assert!(named, "the action names the custom metric");
+        sim.step_until(SimTime(1_800_000));
+        assert_eq!(desired(&sim), 4, "250 per task: on target");
+        sim.assert_invariants();
+    }
+
+    /// Two services in one target group: the owner's profile spread over both services' serving tasks.
+    #[test]
+    fn a_shared_target_group_spreads_the_traffic_over_both_services_tasks() {
+        let json = r#"{ "version": 1, "name": "shared", "horizon_s": 1800,
+            "task_definitions": [{ "name": "web", "cpu": 256, "memory": 512, "image_mb": 50 }],
+            "services": [
+              { "name": "a", "task_definition": "web", "desired_count": 3, "load_balancer": {},
+                "demand": { "profile": [{ "type": "constant", "rps": 400 }], "requests_per_task": 100 } },
+              { "name": "b", "task_definition": "web", "desired_count": 1, "load_balancer": {},
+                "demand": { "shares_target_group_with": "a", "requests_per_task": 100 } }] }"#;
+        let mut sim = testing::checked(crate::scenario::Scenario::from_json(json).expect("valid"));
+        sim.step_until(SimTime(600_000));
+        let (a, b) = (ServiceId::from_index(0), ServiceId::from_index(1));
+        assert_eq!((sim.services.serving(a), sim.services.serving(b)), (3, 1));
+        let share = |s: ServiceId| sim.demand.list[s.index()].as_ref().expect("demand").share;
+        assert_eq!((share(a), share(b)), (0.75, 0.25));
+        let before = sim.demand_summaries();
+        sim.step_until(SimTime(1_200_000));
+        let after = sim.demand_summaries();
+        // 100 requests/s per target: 300 to a's 3 tasks, 100 to b's one, all served.
+        let served = |i: usize| after[i].served_requests - before[i].served_requests;
+        assert!((served(0) - 300.0 * 600.0).abs() < 1e-6, "{after:?}");
+        assert!((served(1) - 100.0 * 600.0).abs() < 1e-6, "{after:?}");
+        assert_eq!(after[0].offered_requests + after[1].offered_requests, 400.0 * 1200.0);
+        sim.assert_invariants();
     }
 
     #[test]

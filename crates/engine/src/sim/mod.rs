@@ -191,6 +191,11 @@ enum Event {
     OverloadCheck {
         service: ServiceId,
     },
+    /// A standard-mode burstable instance hosting demand-driven tasks may have spent its last credit
+    /// (`sim/credits.rs`): its tasks' capacity drops to its baseline share.
+    CreditsEmpty {
+        instance: InstanceId,
+    },
     /// A scheduled action of a service's Application Auto Scaling (index into its `scheduled`).
     ScheduledScaling {
         service: ServiceId,
@@ -526,6 +531,7 @@ impl Simulation {
             Event::TaskRetirement { index } => self.retire_tasks(index as usize),
             Event::MetricPeriod { service } => self.metric_period(service),
             Event::OverloadCheck { service } => self.overload_check(service),
+            Event::CreditsEmpty { instance } => self.credits_empty(instance),
             Event::ScheduledScaling { service, index } => self.scheduled_scaling(service, index as usize),
             Event::QueueTick { queue } => self.queue_tick(queue),
             Event::QueueVisible { queue } => self.queue_visible(queue),

@@ -187,6 +187,14 @@ fn service(p: &mut Pick, index: usize, groups: usize, external: bool, managed: b
             s["desired_count"] = s["desired_count"].as_u64().unwrap().clamp(min, max).into();
             s["autoscaling"] = json!({ "min_capacity": min, "max_capacity": max,
                 "target_tracking": [{ "metric": metric, "target": target, "disable_scale_in": p.chance(0.2) }] });
+            // A second policy on a customized metric (a total over time, divided by the running tasks).
+            if p.chance(0.25) {
+                let statistic = *p.one(&["Average", "Maximum", "Minimum"]);
+                let policy = json!({ "custom_metric": { "name": "Connections", "statistic": statistic,
+                        "profile": [{ "type": "ramps", "points": [[0, p.range(0, 500)], [p.range(60, 300), p.range(0, 2000)]] }] },
+                    "target": p.range(10, 200) });
+                s["autoscaling"]["target_tracking"].as_array_mut().unwrap().push(policy);
+            }
         }
     }
     let min_healthy = *p.one(&[0, 50, 100]);
@@ -246,6 +254,17 @@ pub fn generate(seed: u64) -> Value {
     }
     let (mut services, mut task_defs): (Vec<Value>, Vec<Value>) =
         (0..p.range(1, 3) as usize).map(|i| service(&mut p, i, groups, external, managed)).unzip();
+    // Two load-balanced services with demand may share a target group: the second takes the first's traffic.
+    let balanced: Vec<usize> = (0..services.len())
+        .filter(|&i| services[i].get("demand").is_some() && services[i].get("load_balancer").is_some())
+        .collect();
+    if balanced.len() >= 2 && p.chance(0.5) {
+        let (owner, member) = (balanced[0], balanced[1]);
+        let name = services[owner]["name"].clone();
+        let demand = services[member]["demand"].as_object_mut().unwrap();
+        demand.remove("profile");
+        demand.insert("shares_target_group_with".into(), name);
+    }
     let mut run_tasks = Vec::new();
     for i in 0..p.below(3) {
         let name = format!("job{i}");
@@ -310,7 +329,12 @@ pub fn generate(seed: u64) -> Value {
     // EventBridge scheduled tasks and recurring scheduled scaling actions (docs/model.md §11), drawn last.
     let with_start = p.chance(0.25);
     if with_start {
-        scenario["start"] = json!(format!("2026-12-0{}T01:5{}:00+09:00", p.range(1, 9), p.below(10)));
+        // A fixed offset, or a named zone on the night its clocks go back (2026-11-01 in New York).
+        scenario["start"] = if p.chance(0.3) {
+            json!(format!("2026-11-01T00:5{}:00[America/New_York]", p.below(10)))
+        } else {
+            json!(format!("2026-12-0{}T01:5{}:00+09:00", p.range(1, 9), p.below(10)))
+        };
     }
     if p.chance(0.2) {
         let expressions: &[&str] = if with_start {
@@ -333,7 +357,7 @@ pub fn generate(seed: u64) -> Value {
         let tasks: Vec<Value> = (0..p.range(1, 6))
             .map(|i| {
                 let mut t = json!({ "name": format!("sched{i}"), "schedule": *p.one(expressions),
-                    "time_zone": *p.one(&["+09:00", "UTC", "-05:00"]), "task_definition": "sched",
+                    "time_zone": *p.one(&["+09:00", "UTC", "-05:00", "America/New_York", "Europe/London"]), "task_definition": "sched",
                     "task_count": p.range(1, 10) });
                 if p.chance(0.3) {
                     t["capacity_provider_strategy"] = json!([{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }]);

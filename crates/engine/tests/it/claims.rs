@@ -444,6 +444,34 @@ fn flash_sale_preset_high_resolution_alarms_first_and_drops_the_least() {
 }
 
 #[test]
+fn burst_preset_grows_only_the_fargate_service_in_small_steps() {
+    let sim = common::run_checked(common::preset("ec2-burst-onto-fargate"), 1);
+    let summary = sim.metrics();
+    let (ec2, burst) = (demand_of(&summary, "web-ec2"), demand_of(&summary, "web-burst"));
+    // "the EC2 group never changes": 18 tasks, no scaling, 3 instances throughout.
+    assert_eq!((ec2.scaling_actions, ec2.max_desired), (0, 18), "{ec2:?}");
+    let series = sim.series();
+    let instances = series.column(fleetplan_engine::output::Column::Instances);
+    assert!(instances.iter().skip(1).all(|&n| n == 3.0), "{instances:?}");
+    // "At 1,000 requests/s ... nothing moves": the first action comes on the ramp (from 1,200 s), 1 -> 2.
+    let first = first_trace(&sim, "web-burst", "auto scaling desired").expect("scaled");
+    assert!(first > 1200.0, "{first}");
+    assert!(first_trace(&sim, "web-burst", "auto scaling desired 1 -> 2").is_some());
+    // "about 50 tasks by the peak", "the EC2 tasks sit at 100% and drop a tenth or more of their load".
+    assert!((40..=60).contains(&burst.max_desired), "{burst:?}");
+    assert_eq!(ec2.peak_utilization_percent, 100.0);
+    assert!(ec2.unserved_percent >= 10.0, "{ec2:?}");
+    // The load balancer spreads requests evenly over the targets: both services offered traffic.
+    assert!(burst.offered_requests > 0.2 * (ec2.offered_requests + burst.offered_requests), "{burst:?}");
+    // "after the peak the Fargate service scales back in".
+    let scaled_in = sim.trace().iter().any(|e| {
+        matches!(&e.what, fleetplan_engine::output::TraceWhat::ScalingAction { service, from, to, .. }
+            if service == "web-burst" && to < from && e.time.as_millis() > 4_800_000)
+    });
+    assert!(scaled_in);
+}
+
+#[test]
 fn two_knobs_preset_new_tasks_wait_for_instances() {
     let sim = common::run_checked(common::preset("two-knobs-morning-ramp"), 1);
     let summary = sim.metrics();

@@ -156,6 +156,10 @@ fn the_generator_reaches_every_feature() {
         "\"worker\"",
         "SQSBacklogPerTask",
         "processing_spread",
+        "custom_metric",
+        "shares_target_group_with",
+        "[America/New_York]",
+        "\"time_zone\":\"Europe/London\"",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

@@ -253,6 +253,13 @@ fn demand_and_autoscaling_fields_are_checked() {
         None,
     );
     assert_problem(&p, "services[0].demand.profile[0].text", "line 3");
+    // Every bad line is named, for the editor to show them all.
+    let p = with(
+        serde_json::json!({ "profile": [{ "type": "csv", "text": "0,10\nten,20\n60,30\n5;6" }], "requests_per_task": 5 }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.profile[0].text", "line 2: `ten,20`");
+    assert_problem(&p, "services[0].demand.profile[0].text", "line 4: `5;6`");
     let p = with(
         serde_json::json!({ "profile": [{ "type": "noise", "relative": 0.1, "interval_s": 1 }], "requests_per_task": 5 }),
         None,
@@ -290,6 +297,39 @@ fn demand_and_autoscaling_fields_are_checked() {
         |v| v["services"][0]["autoscaling"] = serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": tt("ECSServiceAverageCPUUtilization", 50.0) }),
     );
     assert_problem(&p, "services[0].autoscaling", "demand");
+    // A customized metric: exactly one of metric and custom_metric, a name, a profile; at most 50 policies.
+    let custom = serde_json::json!({ "name": "OpenConnections", "profile": [{ "type": "constant", "rps": 10 }] });
+    let p = with(
+        ok.clone(),
+        Some(serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": [
+            { "metric": "ECSServiceAverageCPUUtilization", "custom_metric": custom, "target": 50 },
+            { "target": 50 },
+            { "custom_metric": { "name": "", "profile": [] }, "target": 0.5 }] })),
+    );
+    assert_problem(&p, "services[0].autoscaling.target_tracking[0]", "exactly one of metric and custom_metric");
+    assert_problem(&p, "services[0].autoscaling.target_tracking[1]", "exactly one of metric and custom_metric");
+    assert_problem(&p, "services[0].autoscaling.target_tracking[2].custom_metric.name", "1 to 255");
+    assert_problem(&p, "services[0].autoscaling.target_tracking[2].custom_metric.profile", "at least one part");
+    let many: Vec<_> = (0..51).map(|_| serde_json::json!({ "custom_metric": custom, "target": 5 })).collect();
+    let p =
+        with(ok.clone(), Some(serde_json::json!({ "min_capacity": 1, "max_capacity": 10, "target_tracking": many })));
+    assert_problem(&p, "services[0].autoscaling.target_tracking", "Scaling policies per scalable target");
+    // Without demand or worker, a custom metric alone is enough.
+    let p = problems_with(|v| {
+        v["services"][0]["autoscaling"] = serde_json::json!({ "min_capacity": 1, "max_capacity": 10,
+            "target_tracking": [{ "custom_metric": custom, "target": 5 }] })
+    });
+    assert!(!p.iter().any(|e| e.contains("autoscaling")), "{p:?}");
+    // Sharing a target group: a named service with its own profile, both behind a load balancer, no profile here.
+    let p = with(serde_json::json!({ "shares_target_group_with": "nope", "requests_per_task": 5 }), None);
+    assert_problem(&p, "services[0].demand.shares_target_group_with", "no service is named `nope`");
+    let p = with(
+        serde_json::json!({ "shares_target_group_with": "web", "requests_per_task": 5,
+                            "profile": [{ "type": "constant", "rps": 1 }] }),
+        None,
+    );
+    assert_problem(&p, "services[0].demand.profile", "leave profile out");
+    assert_problem(&p, "services[0].demand.shares_target_group_with", "itself");
     let p = problems_with(|v| v["start"] = "2026-12-02 08:00".into());
     assert_problem(&p, "start", "fixed UTC offset");
 }

@@ -5,10 +5,13 @@
 use super::Validator;
 use crate::defaults as d;
 use crate::demand::{
-    Autoscaling, Component, Metric, Noise, Profile, ScheduledAction, ServiceDemand, TargetTracking, TaskLoad,
+    Autoscaling, Component, CustomMetric, DayClock, Metric, Noise, Profile, ScheduledAction, ServiceDemand,
+    TargetTracking, TaskLoad,
 };
 use crate::scenario::LoadBalancer;
-use crate::spec::{AutoscalingSpec, DemandSpec, PredefinedMetric, ProfilePartSpec, ScenarioSpec, ServiceSpec};
+use crate::spec::{
+    AutoscalingSpec, CustomMetricSpec, DemandSpec, PredefinedMetric, ProfilePartSpec, ScenarioSpec, ServiceSpec,
+};
 use crate::time::secs_to_ms;
 
 /// The highest request rate a profile part may give: far beyond any single service, and small enough that sums
@@ -18,18 +21,38 @@ const MAX_RPS: f64 = 1e9;
 const MAX_POINTS: usize = 100_000;
 /// The latest time a scheduled action may name: a week, the longest horizon.
 const MAX_SCHEDULE_S: f64 = 7.0 * 86_400.0;
+/// "Scaling policies per scalable target (both step scaling and target tracking policies)": 50, not adjustable
+/// (*Quotas for Application Auto Scaling*).
+const MAX_POLICIES: usize = 50;
 /// The most noise factors a run may draw (interval and horizon together).
 const MAX_NOISE_FACTORS: u64 = 1_000_000;
 
+/// The horizon in milliseconds, bounded (an invalid one is reported elsewhere).
+fn horizon_ms(spec: &ScenarioSpec) -> u64 {
+    if spec.horizon_s.is_finite() && spec.horizon_s > 0.0 {
+        secs_to_ms(spec.horizon_s.min(super::MAX_HORIZON_S))
+    } else {
+        0
+    }
+}
+
+/// The daily curve's clock from `start`, without reporting (a bad `start` is reported once, by `start_offset`).
+pub(super) fn start_clock(spec: &ScenarioSpec) -> DayClock {
+    spec.start
+        .as_deref()
+        .and_then(|t| crate::demand::parse_start(t).ok())
+        .map_or_else(DayClock::default, |(utc, zone)| DayClock::new(utc, zone, horizon_ms(spec)))
+}
+
 impl Validator {
-    /// The local time of day at simulated time 0 (milliseconds), from `start`.
-    pub(super) fn start_offset(&mut self, spec: &ScenarioSpec) -> u64 {
+    /// The local clock of the daily curve (time of day at simulated time 0, daylight saving shifts), from `start`.
+    pub(super) fn start_offset(&mut self, spec: &ScenarioSpec) -> DayClock {
         match spec.start.as_deref().map(crate::demand::parse_start) {
-            None => 0,
-            Some(Ok(offset)) => offset,
+            None => DayClock::default(),
+            Some(Ok((utc, zone))) => DayClock::new(utc, zone, horizon_ms(spec)),
             Some(Err(message)) => {
                 self.err("start", message);
-                0
+                DayClock::default()
             }
         }
     }
@@ -58,9 +81,12 @@ impl Validator {
         out
     }
 
-    /// Pasted `time_s,rps` lines: an optional header, blank lines ignored.
+    /// Pasted `time_s,rps` lines: an optional header, blank lines ignored. Every line that is not a point is named
+    /// (up to 20, so a pasted file of the wrong shape does not print thousands), so the editor shows them all.
     fn csv_points(&mut self, field: &str, text: &str) -> Vec<(f64, f64)> {
+        const MAX_LINE_ERRORS: usize = 20;
         let mut points = Vec::new();
+        let mut bad = 0usize;
         for (n, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() {
@@ -71,14 +97,23 @@ impl Validator {
                 Some(point) => points.push(point),
                 None if n == 0 => {} // a header
                 None => {
-                    self.err(field, format!("line {}: `{line}` is not `time_s,rps`", n + 1));
-                    return Vec::new();
+                    bad += 1;
+                    if bad <= MAX_LINE_ERRORS {
+                        let shown: String = line.chars().take(40).collect();
+                        self.err(field, format!("line {}: `{shown}` is not `time_s,rps`", n + 1));
+                    }
                 }
             }
             if points.len() > MAX_POINTS {
                 self.err(field, format!("at most {MAX_POINTS} lines"));
                 return Vec::new();
             }
+        }
+        if bad > MAX_LINE_ERRORS {
+            self.err(field, format!("and {} more lines that are not `time_s,rps`", bad - MAX_LINE_ERRORS));
+        }
+        if bad > 0 {
+            return Vec::new();
         }
         points
     }
@@ -88,12 +123,51 @@ impl Validator {
         field: &str,
         spec: &DemandSpec,
         horizon_s: f64,
-        start_offset: u64,
+        start_offset: &DayClock,
         load_balancer: Option<&LoadBalancer>,
         health_check: Option<(u64, u32)>,
     ) -> ServiceDemand {
-        let profile = self.profile(&format!("{field}.profile"), &spec.profile, horizon_s, start_offset);
+        let profile = if spec.shares_target_group_with.is_some() {
+            if !spec.profile.is_empty() {
+                self.err(
+                    format!("{field}.profile"),
+                    "a service sharing a target group takes the other service's traffic: leave profile out",
+                );
+            }
+            Profile::default()
+        } else {
+            self.profile(&format!("{field}.profile"), &spec.profile, horizon_s, start_offset)
+        };
         self.task_load(field, spec, profile, load_balancer, health_check)
+    }
+
+    /// `shares_target_group_with`: the named service exists, has its own demand profile (no chains) and a load
+    /// balancer, as this one must (ECS registers both services' tasks in one target group: "you can attach
+    /// multiple target groups to a service", and a target group takes targets of any service).
+    pub(super) fn shared_target_group(&mut self, field: &str, spec: &ScenarioSpec, me: usize) -> Option<usize> {
+        let service = &spec.services[me];
+        let name = service.demand.as_ref()?.shares_target_group_with.as_ref()?;
+        let f = format!("{field}.shares_target_group_with");
+        let Some(other) = spec.services.iter().position(|s| &s.name == name) else {
+            self.err(f, format!("no service is named `{name}`"));
+            return None;
+        };
+        let owner = &spec.services[other];
+        if other == me {
+            self.err(f, "names the service itself");
+            return None;
+        }
+        match &owner.demand {
+            None => self.err(f.clone(), format!("`{name}` has no demand whose traffic could be shared")),
+            Some(d) if d.shares_target_group_with.is_some() => {
+                self.err(f.clone(), format!("`{name}` shares another service's traffic itself; name that one"))
+            }
+            Some(_) => {}
+        }
+        if service.load_balancer.is_none() || owner.load_balancer.is_none() {
+            self.err(f.clone(), "both services need a load_balancer (the target group they share)");
+        }
+        Some(other)
     }
 
     /// A profile's parts (`list` is the list's field path): demand requests or queue arrivals per second.
@@ -102,7 +176,7 @@ impl Validator {
         list: &str,
         parts: &[ProfilePartSpec],
         horizon_s: f64,
-        start_offset: u64,
+        start_offset: &DayClock,
     ) -> Profile {
         let mut profile = Profile::default();
         if parts.is_empty() {
@@ -138,7 +212,7 @@ impl Validator {
                     for (h, rps) in hourly_rps.iter().take(24).enumerate() {
                         hourly[h] = self.rps(&format!("{f}.hourly_rps[{h}]"), *rps);
                     }
-                    Component::Daily { hourly, offset_ms: start_offset }
+                    Component::Daily { hourly, offset_ms: start_offset.offset_ms, shifts: start_offset.shifts.clone() }
                 }
                 ProfilePartSpec::Spike { at_s, duration_s, rps } => Component::Spike {
                     at: self.seconds(&format!("{f}.at_s"), *at_s, 0.0, horizon_s),
@@ -210,7 +284,7 @@ impl Validator {
                 None
             }
         });
-        ServiceDemand { profile, load, overload_after_ms: overload_after_ms.flatten() }
+        ServiceDemand { profile, shares_with: None, load, overload_after_ms: overload_after_ms.flatten() }
     }
 
     /// The metric a policy follows; the queue's metrics only for a worker service, and only the queue's for one
@@ -233,6 +307,23 @@ impl Validator {
             self.err(field.to_string(), "ALBRequestCountPerTarget needs the service's load_balancer");
         }
         metric
+    }
+
+    /// A customized metric: its name, its total's profile (the parts of a demand profile, in the metric's unit)
+    /// and the statistic.
+    fn custom_metric(&mut self, field: &str, spec: &CustomMetricSpec, scenario: &ScenarioSpec) -> CustomMetric {
+        let name = spec.name.trim();
+        if name.is_empty() || name.len() > 255 {
+            // CloudWatch: "MetricName ... Length Constraints: Minimum length of 1. Maximum length of 255."
+            self.err(format!("{field}.name"), "needs 1 to 255 characters");
+        }
+        let clock = start_clock(scenario);
+        let profile = self.profile(&format!("{field}.profile"), &spec.profile, scenario.horizon_s, &clock);
+        CustomMetric {
+            name: name.chars().take(255).collect(),
+            profile,
+            statistic: spec.statistic.unwrap_or(crate::spec::Statistic::Average),
+        }
     }
 
     pub(super) fn autoscaling(
@@ -258,10 +349,35 @@ impl Validator {
                 format!("{} is outside the auto scaling range {min}..={max}", service.desired_count),
             );
         }
-        if service.demand.is_none() && service.worker.is_none() {
+        // "Scaling policies per scalable target (both step scaling and target tracking policies): 50", not
+        // adjustable (*Quotas for Application Auto Scaling*).
+        let policy_count = spec.target_tracking.len() + spec.step_scaling.len();
+        if policy_count > MAX_POLICIES {
+            self.err(
+                format!("{field}.target_tracking"),
+                format!(
+                    "{policy_count} target tracking and step scaling policies; at most {MAX_POLICIES} (the \
+                     \"Scaling policies per scalable target\" quota)"
+                ),
+            );
+            return Autoscaling {
+                min,
+                max: max.max(min),
+                policies: Vec::new(),
+                period_ms: secs_to_ms(d::METRIC_PERIOD_S),
+                delay_ms: secs_to_ms(d::METRIC_DELAY_S),
+                out_datapoints: d::TARGET_TRACKING_OUT_DATAPOINTS,
+                in_datapoints: d::TARGET_TRACKING_IN_DATAPOINTS,
+                scheduled: Vec::new(),
+                steps: Vec::new(),
+            };
+        }
+        let custom = spec.target_tracking.iter().any(|p| p.custom_metric.is_some());
+        if service.demand.is_none() && service.worker.is_none() && !custom {
             self.err(
                 field.to_string(),
-                "target tracking needs the service's demand or worker (its metrics come from the load or the queue)",
+                "target tracking needs the service's demand, worker or a custom_metric (its metrics come from the \
+                 load, the queue or the custom metric's profile)",
             );
         }
         if spec.target_tracking.is_empty() && spec.step_scaling.is_empty() && spec.scheduled_actions.is_empty() {
@@ -273,8 +389,12 @@ impl Validator {
         let high = |m: PredefinedMetric| {
             matches!(m, PredefinedMetric::CpuHighResolution | PredefinedMetric::MemoryHighResolution)
         };
-        let metrics: Vec<PredefinedMetric> =
-            spec.target_tracking.iter().map(|p| p.metric).chain(spec.step_scaling.iter().map(|p| p.metric)).collect();
+        let metrics: Vec<PredefinedMetric> = spec
+            .target_tracking
+            .iter()
+            .filter_map(|p| p.metric)
+            .chain(spec.step_scaling.iter().map(|p| p.metric))
+            .collect();
         let any_high = metrics.iter().any(|&m| high(m));
         if any_high && metrics.iter().any(|&m| !high(m)) {
             self.err(
@@ -289,11 +409,26 @@ impl Validator {
             .enumerate()
             .map(|(i, p)| {
                 let f = format!("{field}.target_tracking[{i}]");
-                let metric = self.metric(&format!("{f}.metric"), p.metric, service);
-                let max_target = if metric == Metric::RequestsPerTarget || metric.is_queue() { 1e9 } else { 100.0 };
+                let (metric, custom) = match (p.metric, &p.custom_metric) {
+                    (Some(m), None) => (self.metric(&format!("{f}.metric"), m, service), None),
+                    (None, Some(c)) => {
+                        (Metric::Custom, Some(self.custom_metric(&format!("{f}.custom_metric"), c, scenario)))
+                    }
+                    _ => {
+                        self.err(f.clone(), "needs exactly one of metric and custom_metric");
+                        (Metric::Cpu, None)
+                    }
+                };
+                // Percentages up to 100; counts, ages and custom metrics in their own units.
+                let (min_target, max_target) = match metric {
+                    Metric::Custom => (1e-6, 1e9),
+                    m if m == Metric::RequestsPerTarget || m.is_queue() => (1.0, 1e9),
+                    _ => (1.0, 100.0),
+                };
                 TargetTracking {
                     metric,
-                    target: self.number(&format!("{f}.target"), p.target, 1.0, max_target),
+                    custom,
+                    target: self.number(&format!("{f}.target"), p.target, min_target, max_target),
                     scale_out_cooldown_ms: self.seconds(
                         &format!("{f}.scale_out_cooldown_s"),
                         p.scale_out_cooldown_s.unwrap_or(d::SCALE_OUT_COOLDOWN_S),

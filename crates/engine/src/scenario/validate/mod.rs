@@ -109,8 +109,8 @@ impl Validator {
         });
         let commitments = self.commitments(&spec.commitments);
         // `start` was checked with the services (its error is reported once).
-        let start_offset = spec.start.as_deref().and_then(|t| crate::demand::parse_start(t).ok()).unwrap_or(0);
-        let queues = self.queues(spec, start_offset);
+        let clock = demand::start_clock(spec);
+        let queues = self.queues(spec, &clock);
         if services.is_empty() && run_tasks.is_empty() {
             self.err("services", "the scenario has no services and no run_tasks: there is nothing to simulate");
         }

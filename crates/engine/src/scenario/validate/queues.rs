@@ -17,7 +17,7 @@ const MAX_RECEIVE_COUNT: u32 = 1_000;
 const MAX_MESSAGES_PER_TASK: u32 = 10_000;
 
 impl Validator {
-    pub(super) fn queues(&mut self, spec: &ScenarioSpec, start_offset: u64) -> Vec<Queue> {
+    pub(super) fn queues(&mut self, spec: &ScenarioSpec, start_offset: &crate::demand::DayClock) -> Vec<Queue> {
         let mut names: Vec<&str> = Vec::new();
         spec.queues
             .iter()

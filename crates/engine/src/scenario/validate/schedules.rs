@@ -14,6 +14,7 @@ use crate::time::SimTime;
 
 use super::super::{AsgProvider, RunTaskWorkload, ScheduleInfo, ScheduledCall, TaskDef};
 use super::Validator;
+use crate::zone::Zone;
 
 /// At most this many schedules in a scenario.
 pub(super) const MAX_SCHEDULES: usize = 200;
@@ -39,9 +40,9 @@ impl Validator {
                 return Vec::new();
             }
         };
-        let offset_min = match time_zone.map(schedule::parse_offset) {
-            None => 0,
-            Some(Ok(off)) => off,
+        let zone = match time_zone.map(Zone::parse) {
+            None => Zone::Fixed(0),
+            Some(Ok(zone)) => zone,
             Some(Err(e)) => {
                 self.err(format!("{field}.time_zone"), e);
                 return Vec::new();
@@ -64,7 +65,7 @@ impl Validator {
             0
         };
         let until = start_utc.saturating_add(i64::try_from(horizon_ms).unwrap_or(i64::MAX)) - 1;
-        let firings = parsed.firings(start_utc, until, offset_min, limit.saturating_add(1));
+        let firings = parsed.firings(start_utc, until, zone, limit.saturating_add(1));
         if firings.len() > limit {
             self.err(
                 format!("{field}.schedule"),
@@ -110,12 +111,12 @@ impl Validator {
                     None
                 }
             };
-            let offset_min = match st.time_zone.as_deref().map(schedule::parse_offset) {
-                None => 0,
-                Some(Ok(off)) => off,
+            let zone = match st.time_zone.as_deref().map(Zone::parse) {
+                None => Zone::Fixed(0),
+                Some(Ok(zone)) => zone,
                 Some(Err(e)) => {
                     self.err(field("time_zone"), e);
-                    0
+                    Zone::Fixed(0)
                 }
             };
             let task_def = self.find_task_def(&field("task_definition"), &st.task_definition, task_defs).unwrap_or(0);
@@ -191,7 +192,7 @@ impl Validator {
             };
             // Firings before the horizon's end (one at the very end could start nothing).
             let until = start_utc.saturating_add(i64::try_from(horizon.as_millis()).unwrap_or(i64::MAX)) - 1;
-            let firings = parsed.firings(start_utc, until, offset_min, MAX_FIRINGS + 1 - total.min(MAX_FIRINGS));
+            let firings = parsed.firings(start_utc, until, zone, MAX_FIRINGS + 1 - total.min(MAX_FIRINGS));
             total += firings.len();
             if total > MAX_FIRINGS {
                 self.err(
@@ -201,11 +202,11 @@ impl Validator {
                 return (infos, bursts);
             }
             let schedule_index = infos.len();
-            infos.push(ScheduleInfo { name: st.name.clone(), expression: st.schedule.clone(), offset_min });
+            infos.push(ScheduleInfo { name: st.name.clone(), expression: st.schedule.clone(), time_zone: zone });
             for t in firings {
                 let at = SimTime(u64::try_from(t - start_utc).unwrap_or(0));
                 bursts.push(RunTaskWorkload {
-                    name: format!("{} @ {}", st.name, schedule::format_local(t, offset_min)),
+                    name: format!("{} @ {}", st.name, schedule::format_local(t, zone)),
                     at,
                     task_def,
                     count: st.task_count.clamp(1, d::SCHEDULER_MAX_TASK_COUNT),
@@ -263,12 +264,13 @@ mod tests {
         let (p, _) = check(
             r#""start": "2026-12-02T20:00:00Z",
                "scheduled_tasks": [{ "name": "a", "schedule": "cron(0 24 * * ? *)", "task_definition": "web",
-                                     "task_count": 11, "time_zone": "Asia/Tokyo", "flexible_time_window_minutes": 0,
+                                     "task_count": 11, "time_zone": "Asia/Tokio", "flexible_time_window_minutes": 0,
                                      "retry_policy": { "maximum_event_age_s": 30, "maximum_retry_attempts": 200 } }]"#,
         );
         assert_eq!(p.len(), 6, "{p:?}");
         assert!(p[0].starts_with("scheduled_tasks[0].schedule: `cron(0 24 * * ? *)` is not a valid schedule expression at column 8: Hours: 24 is out of range 0-23"));
-        assert!(p[1].starts_with("scheduled_tasks[0].time_zone:"));
+        assert!(p[1].starts_with("scheduled_tasks[0].time_zone: `Asia/Tokio` is not"), "{p:?}");
+        assert!(p[1].contains("Asia/Tokyo"), "the message lists the supported names: {p:?}");
         assert_eq!(p[2], "scheduled_tasks[0].task_count: a RunTask target starts 1 to 10 tasks, got 11");
         assert!(p[3].starts_with("scheduled_tasks[0].flexible_time_window_minutes: must be between 1 and 1440"));
         assert!(p[4].starts_with("scheduled_tasks[0].retry_policy.maximum_event_age_s: must be between 60 and 86400"));

@@ -163,6 +163,15 @@ impl Validator {
             .filter_map(|s| s.demand.as_ref())
             .flat_map(|d| &d.profile)
             .chain(spec.queues.iter().flat_map(|q| &q.arrivals))
+            // Custom metrics' profiles draw their noise too.
+            .chain(
+                spec.services
+                    .iter()
+                    .filter_map(|s| s.autoscaling.as_ref())
+                    .flat_map(|a| a.target_tracking.iter().take(50))
+                    .filter_map(|p| p.custom_metric.as_ref())
+                    .flat_map(|c| &c.profile),
+            )
             .map(|part| match part {
                 ProfilePartSpec::Noise { interval_s, .. } if interval_s.is_finite() && *interval_s > 0.0 => {
                     (horizon_s / interval_s).ceil()

@@ -281,14 +281,16 @@ impl Validator {
                     .and_then(|td| td.health_check.as_ref())
                     .map(|hc| (crate::time::secs_to_ms(hc.interval_s.clamp(0.0, 1e6)), hc.retries));
                 let demand = s.demand.as_ref().map(|dm| {
-                    self.demand(
+                    let mut demand = self.demand(
                         &field("demand"),
                         dm,
                         spec.horizon_s,
-                        start_offset,
+                        &start_offset,
                         load_balancer.as_ref(),
                         health_check,
-                    )
+                    );
+                    demand.shares_with = self.shared_target_group(&field("demand"), spec, i);
+                    demand
                 });
                 let quota = spec.limits.tasks_per_service.unwrap_or(crate::defaults::TASKS_PER_SERVICE);
                 let autoscaling =
