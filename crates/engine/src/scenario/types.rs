@@ -410,7 +410,7 @@ pub struct Scenario {
     /// Amazon SQS queues (`docs/model.md` §10).
     pub queues: Vec<crate::queue::Queue>,
     /// AWS Batch (`docs/model.md` §12), when the scenario has it.
-    pub batch: Option<Batch>,
+    pub batch: Option<Arc<Batch>>,
 }
 
 impl Scenario {

@@ -55,6 +55,9 @@ pub(super) enum Payer {
     Service(ServiceId),
     RunTask(WorkloadId),
     Provider(ProviderId),
+    /// AWS Batch compute environments (instances, Fargate jobs): counted by capacity type; the Batch part keeps
+    /// its cost by queue and compute environment (`sim/batch/`).
+    Batch,
 }
 
 /// One billed thing's rates split by category (USD per ms): what it runs on and who pays, its compute (vCPU and
@@ -131,6 +134,7 @@ impl Breakdown {
             Payer::Service(s) => &mut self.services[s.index()],
             Payer::RunTask(w) => &mut self.run_tasks[w.index()],
             Payer::Provider(p) => return f(&mut self.providers[p.index()], charge.compute_per_ms),
+            Payer::Batch => return,
         };
         f(&mut payer.compute, charge.compute_per_ms);
         if ipv4 {
@@ -435,6 +439,14 @@ impl Simulation {
             let (balance, throttled) = self.credits_sample(at);
             self.accounting.series.credit_balance.push(balance);
             self.accounting.series.throttled_instances.push(throttled);
+        }
+        if self.batch.is_used() {
+            let row = self.batch_sample();
+            let batch = &mut self.accounting.series.batch;
+            batch.resize(row.len(), Vec::new());
+            for (column, value) in batch.iter_mut().zip(row) {
+                column.push(value);
+            }
         }
         if self.queues.is_used() {
             let row = self.queue_sample(at);

@@ -111,6 +111,7 @@ impl Simulation {
             cpu_credits: self.credits_summary(),
             schedules: self.schedule_summaries(),
             queues: self.queue_summaries(),
+            batch: self.batch_summary(),
         }
     }
 
@@ -368,6 +369,7 @@ impl Simulation {
                 })
                 .collect(),
             task_retirement: self.task_retirement_view(),
+            batch: self.batch_view(),
         }
     }
 

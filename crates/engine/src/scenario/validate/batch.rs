@@ -13,7 +13,7 @@ use crate::time::{secs_to_ms, SimTime};
 
 use super::super::{
     Batch, BatchSpotInterruption, BucketParams, ComputeEnvironment, ExitRule, JobDefinition, JobDependency, JobQueue,
-    Step, SubmitCall, Submission,
+    Step, Submission, SubmitCall,
 };
 use super::Validator;
 
@@ -37,58 +37,56 @@ impl Validator {
     pub(super) fn batch(&mut self, spec: &BatchSpec, scenario: &ScenarioSpec, horizon: SimTime) -> Batch {
         let ces: Vec<ComputeEnvironment> =
             spec.compute_environments.iter().enumerate().map(|(i, ce)| self.compute_environment(i, ce)).collect();
-        let queues: Vec<JobQueue> = spec
-            .job_queues
-            .iter()
-            .enumerate()
-            .map(|(i, q)| {
-                let field = format!("batch.job_queues[{i}]");
-                if q.scheduling_policy.is_some() {
-                    self.err(
-                        format!("{field}.scheduling_policy"),
-                        "fair-share scheduling policies are not simulated: the User Guide describes their \
+        let queues: Vec<JobQueue> =
+            spec.job_queues
+                .iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    let field = format!("batch.job_queues[{i}]");
+                    if q.scheduling_policy.is_some() {
+                        self.err(
+                            format!("{field}.scheduling_policy"),
+                            "fair-share scheduling policies are not simulated: the User Guide describes their \
                          parameters (share decay, compute reservation, weight factor) but not the order in which the \
                          scheduler then picks jobs, so the engine cannot reproduce it faithfully; use FIFO queues \
                          with priorities",
-                    );
-                }
-                if q.compute_environments.is_empty() || q.compute_environments.len() > d::BATCH_MAX_CES_PER_QUEUE {
-                    self.err(
-                        format!("{field}.compute_environments"),
-                        format!(
+                        );
+                    }
+                    if q.compute_environments.is_empty() || q.compute_environments.len() > d::BATCH_MAX_CES_PER_QUEUE {
+                        self.err(
+                            format!("{field}.compute_environments"),
+                            format!(
                             "between 1 and {} (\"Maximum number of compute environments for each job queue\"), got {}",
                             d::BATCH_MAX_CES_PER_QUEUE,
                             q.compute_environments.len()
                         ),
-                    );
-                }
-                let mut order = Vec::new();
-                for (j, name) in q.compute_environments.iter().enumerate() {
-                    match spec.compute_environments.iter().position(|c| &c.name == name) {
-                        Some(c) if order.contains(&narrow::u16_of(c)) => self.err(
-                            format!("{field}.compute_environments[{j}]"),
-                            format!("`{name}` is listed twice"),
-                        ),
-                        Some(c) => order.push(narrow::u16_of(c)),
-                        None => self.err(
-                            format!("{field}.compute_environments[{j}]"),
-                            format!("no compute environment is named `{name}`"),
-                        ),
+                        );
                     }
-                }
-                let fargate: Vec<bool> = order.iter().map(|&c| ces[c as usize].kind.is_fargate()).collect();
-                if fargate.iter().any(|&f| f) && fargate.iter().any(|&f| !f) {
-                    // CreateJobQueue: "All of the compute environments must be either EC2 (EC2 or SPOT) or Fargate
-                    // (FARGATE or FARGATE_SPOT); EC2 and Fargate compute environments can't be mixed."
-                    self.err(
-                        format!("{field}.compute_environments"),
-                        "EC2 (EC2, SPOT) and Fargate (FARGATE, FARGATE_SPOT) compute environments can't be mixed \
+                    let mut order = Vec::new();
+                    for (j, name) in q.compute_environments.iter().enumerate() {
+                        match spec.compute_environments.iter().position(|c| &c.name == name) {
+                            Some(c) if order.contains(&narrow::u16_of(c)) => self
+                                .err(format!("{field}.compute_environments[{j}]"), format!("`{name}` is listed twice")),
+                            Some(c) => order.push(narrow::u16_of(c)),
+                            None => self.err(
+                                format!("{field}.compute_environments[{j}]"),
+                                format!("no compute environment is named `{name}`"),
+                            ),
+                        }
+                    }
+                    let fargate: Vec<bool> = order.iter().map(|&c| ces[c as usize].kind.is_fargate()).collect();
+                    if fargate.iter().any(|&f| f) && fargate.iter().any(|&f| !f) {
+                        // CreateJobQueue: "All of the compute environments must be either EC2 (EC2 or SPOT) or Fargate
+                        // (FARGATE or FARGATE_SPOT); EC2 and Fargate compute environments can't be mixed."
+                        self.err(
+                            format!("{field}.compute_environments"),
+                            "EC2 (EC2, SPOT) and Fargate (FARGATE, FARGATE_SPOT) compute environments can't be mixed \
                          in one job queue",
-                    );
-                }
-                JobQueue { name: q.name.clone(), priority: q.priority, compute_environments: order }
-            })
-            .collect();
+                        );
+                    }
+                    JobQueue { name: q.name.clone(), priority: q.priority, compute_environments: order }
+                })
+                .collect();
         let definitions: Vec<JobDefinition> =
             spec.job_definitions.iter().enumerate().map(|(i, jd)| self.job_definition(i, jd)).collect();
         self.unique_names("batch.compute_environments", spec.compute_environments.iter().map(|c| &c.name));
@@ -147,13 +145,7 @@ impl Validator {
                     if s.calls.is_some() {
                         self.err(format!("{field}.calls"), "a scheduled submission makes one call per firing");
                     }
-                    self.schedule_firings(
-                        &field,
-                        expr,
-                        s.time_zone.as_deref(),
-                        scenario,
-                        super::schedules::MAX_FIRINGS,
-                    )
+                    self.schedule_firings(&field, expr, s.time_zone.as_deref(), scenario, super::schedules::MAX_FIRINGS)
                 }
                 None => {
                     let n = s.calls.unwrap_or(1);
@@ -220,10 +212,7 @@ impl Validator {
                             let other_size = spec.submissions[other].array_size.unwrap_or(0);
                             if kind == Some(DependencyType::NToN) {
                                 if array_size == 0 || other_size != array_size {
-                                    self.err(
-                                        format!("{dfield}.type"),
-                                        "N_TO_N needs two array jobs of the same size",
-                                    );
+                                    self.err(format!("{dfield}.type"), "N_TO_N needs two array jobs of the same size");
                                     continue;
                                 }
                                 dependencies.push(JobDependency::NToN(narrow::u16_of(other)));
@@ -237,10 +226,12 @@ impl Validator {
             call_counts.push(times.len());
             call_times.push(times.first().copied().unwrap_or(0));
             let index = narrow::u16_of(i);
-            calls.extend(times.iter().filter(|&&t| t < horizon.as_millis() || t == 0).map(|&t| SubmitCall {
-                at: SimTime(t),
-                submission: index,
-            }));
+            calls.extend(
+                times
+                    .iter()
+                    .filter(|&&t| t < horizon.as_millis() || t == 0)
+                    .map(|&t| SubmitCall { at: SimTime(t), submission: index }),
+            );
             submissions.push(Submission {
                 name: s.name.clone(),
                 queue: narrow::u16_of(queue.unwrap_or(0)),
@@ -370,7 +361,10 @@ impl Validator {
             }
         } else {
             if spec.min_vcpus > max_vcpus {
-                self.err(format!("{field}.min_vcpus"), format!("at most max_vcpus ({max_vcpus}), got {}", spec.min_vcpus));
+                self.err(
+                    format!("{field}.min_vcpus"),
+                    format!("at most max_vcpus ({max_vcpus}), got {}", spec.min_vcpus),
+                );
             }
             if desired < spec.min_vcpus || desired > max_vcpus {
                 self.err(
@@ -509,9 +503,11 @@ impl Validator {
         }
         let mut rules = Vec::new();
         for (k, r) in spec.evaluate_on_exit.iter().take(d::BATCH_MAX_EVALUATE_ON_EXIT).enumerate() {
-            for (value, name) in
-                [(&r.on_exit_code, "on_exit_code"), (&r.on_reason, "on_reason"), (&r.on_status_reason, "on_status_reason")]
-            {
+            for (value, name) in [
+                (&r.on_exit_code, "on_exit_code"),
+                (&r.on_reason, "on_reason"),
+                (&r.on_status_reason, "on_status_reason"),
+            ] {
                 if value.as_ref().is_some_and(|v| v.chars().count() > MAX_PATTERN_CHARS) {
                     self.err(
                         format!("{field}.evaluate_on_exit[{k}].{name}"),
@@ -596,9 +592,21 @@ mod tests {
         let sub = r#"{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 60 },
                        "array_size": 10001 }"#;
         let found = check(&batch_json("", r#", "retry_attempts": 11, "timeout_s": 30"#, sub));
-        assert!(found.contains(&"batch.submissions[0].array_size: an array job has between 2 and 10000 children, got 10001".to_string()), "{found:?}");
-        assert!(found.contains(&"batch.job_definitions[0].retry_attempts: between 1 and 10 attempts, got 11".to_string()), "{found:?}");
-        assert!(found.contains(&"batch.job_definitions[0].timeout_s: must be between 60 and 1209600, got 30".to_string()), "{found:?}");
+        assert!(
+            found.contains(
+                &"batch.submissions[0].array_size: an array job has between 2 and 10000 children, got 10001"
+                    .to_string()
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"batch.job_definitions[0].retry_attempts: between 1 and 10 attempts, got 11".to_string()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"batch.job_definitions[0].timeout_s: must be between 60 and 1209600, got 30".to_string()),
+            "{found:?}"
+        );
         let sub1 = r#"{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 60 }, "array_size": 1 }"#;
         assert_eq!(
             check(&batch_json("", "", sub1)),
@@ -617,9 +625,22 @@ mod tests {
               { "name": "r", "priority": 1, "compute_environments": ["a", "f"], "scheduling_policy": {} }],
             "job_definitions": [], "submissions": [] } }"#;
         let found = check(json);
-        assert!(found.iter().any(|p| p.starts_with("batch.job_queues[0].compute_environments: between 1 and 3")), "{found:?}");
-        assert!(found.iter().any(|p| p.starts_with("batch.job_queues[1].compute_environments: EC2 (EC2, SPOT) and Fargate")), "{found:?}");
-        assert!(found.iter().any(|p| p.starts_with("batch.job_queues[1].scheduling_policy: fair-share scheduling policies are not simulated")), "{found:?}");
+        assert!(
+            found.iter().any(|p| p.starts_with("batch.job_queues[0].compute_environments: between 1 and 3")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.starts_with("batch.job_queues[1].compute_environments: EC2 (EC2, SPOT) and Fargate")),
+            "{found:?}"
+        );
+        assert!(
+            found.iter().any(|p| p.starts_with(
+                "batch.job_queues[1].scheduling_policy: fair-share scheduling policies are not simulated"
+            )),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -633,9 +654,23 @@ mod tests {
             "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "ec2", "run_time": { "mean_s": 1 } }] } }"#;
         let found = check(json);
         assert!(found.contains(&"batch.compute_environments[0].min_vcpus: isn't applicable to Fargate compute environments: don't specify it".to_string()), "{found:?}");
-        assert!(found.iter().any(|p| p.starts_with("batch.compute_environments[0].allocation_strategy: isn't applicable")), "{found:?}");
-        assert!(found.contains(&"batch.job_definitions[0].vcpus: a Fargate job has 0.25, 0.5, 1, 2, 4, 8 or 16 vCPUs, got 0.3".to_string()), "{found:?}");
-        assert!(found.iter().any(|p| p.starts_with("batch.submissions[0].job_definition: `ec2` has platform capability EC2 but job queue `q` has Fargate")), "{found:?}");
+        assert!(
+            found.iter().any(|p| p.starts_with("batch.compute_environments[0].allocation_strategy: isn't applicable")),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(
+                &"batch.job_definitions[0].vcpus: a Fargate job has 0.25, 0.5, 1, 2, 4, 8 or 16 vCPUs, got 0.3"
+                    .to_string()
+            ),
+            "{found:?}"
+        );
+        assert!(
+            found.iter().any(|p| p.starts_with(
+                "batch.submissions[0].job_definition: `ec2` has platform capability EC2 but job queue `q` has Fargate"
+            )),
+            "{found:?}"
+        );
     }
 
     #[test]

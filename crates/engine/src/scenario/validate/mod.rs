@@ -108,7 +108,7 @@ impl Validator {
         // `start` was checked with the services (its error is reported once).
         let start_offset = spec.start.as_deref().and_then(|t| crate::demand::parse_start(t).ok()).unwrap_or(0);
         let queues = self.queues(spec, start_offset);
-        let batch = spec.batch.as_ref().map(|b| self.batch(b, spec, horizon));
+        let batch = spec.batch.as_ref().map(|b| std::sync::Arc::new(self.batch(b, spec, horizon)));
         if services.is_empty() && run_tasks.is_empty() && batch.is_none() {
             self.err(
                 "services",

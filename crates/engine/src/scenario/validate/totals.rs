@@ -76,9 +76,19 @@ impl Validator {
         if let Some(b) = &spec.batch {
             use super::batch as bl;
             let quota = "the AWS Batch service quota";
-            self.list_len("batch.compute_environments", b.compute_environments.len(), bl::MAX_COMPUTE_ENVIRONMENTS, quota);
+            self.list_len(
+                "batch.compute_environments",
+                b.compute_environments.len(),
+                bl::MAX_COMPUTE_ENVIRONMENTS,
+                quota,
+            );
             self.list_len("batch.job_queues", b.job_queues.len(), bl::MAX_JOB_QUEUES, quota);
-            self.list_len("batch.job_definitions", b.job_definitions.len(), bl::MAX_JOB_DEFINITIONS, "the engine's limit");
+            self.list_len(
+                "batch.job_definitions",
+                b.job_definitions.len(),
+                bl::MAX_JOB_DEFINITIONS,
+                "the engine's limit",
+            );
             self.list_len("batch.submissions", b.submissions.len(), bl::MAX_SUBMISSIONS, "the engine's limit");
             self.list_len(
                 "batch.spot_interruptions",
