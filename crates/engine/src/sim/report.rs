@@ -73,6 +73,7 @@ impl Simulation {
             .iter()
             .map(|s| s.steady_s)
             .chain(run_tasks.iter().map(|r| r.settled_s))
+            .chain(self.batch_completion_s())
             .try_fold(0.0f64, |latest, t| t.map(|t| latest.max(t)));
         let tasks_started = self.tasks.all().iter().filter(|t| t.running_at.is_some()).count() as u64;
         let tasks_failed =

@@ -976,6 +976,15 @@ impl Simulation {
         inst.rate_per_ms * ms as f64
     }
 
+    /// For the summary's `completion_s`: when the last job ended, once every job has (`None` while some are
+    /// open); nothing without Batch.
+    pub(super) fn batch_completion_s(&self) -> Option<Option<f64>> {
+        self.scenario.batch.as_ref()?;
+        let ended = self.batch.counts[BatchJobState::Succeeded.index()] + self.batch.counts[BatchJobState::Failed.index()];
+        let done = self.batch.calls_open == 0 && ended as usize == self.batch.jobs.len();
+        Some(done.then(|| self.batch.last_end.as_millis() as f64 / 1000.0))
+    }
+
     pub(super) fn batch_summary(&self) -> Option<BatchSummary> {
         let b = self.scenario.batch.as_ref()?;
         let r3 = |v: f64| (v * 1000.0).round() / 1000.0;
