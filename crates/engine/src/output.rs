@@ -432,6 +432,21 @@ pub struct ComputeEnvironmentSummary {
     pub cost_usd: f64,
 }
 
+/// One AWS Batch job (an array's child, or a single job) and its times, seconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchJobRecord {
+    pub submission: String,
+    pub queue: String,
+    /// The child's index in its array; `None` for a single job.
+    pub index: Option<u32>,
+    pub state: BatchJobState,
+    /// Attempts that reached RUNNING.
+    pub attempts: u32,
+    pub submitted_s: f64,
+    pub first_running_s: Option<f64>,
+    pub ended_s: Option<f64>,
+}
+
 /// AWS Batch now, for drawing (`docs/model.md` §12).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BatchView {
@@ -967,6 +982,17 @@ pub struct CostBreakdown {
     pub run_tasks: Vec<RunTaskCost>,
     /// Instance cost per capacity provider (Auto Scaling group) and ECS Anywhere group: shared capacity.
     pub providers: Vec<ProviderCost>,
+    /// AWS Batch: its Fargate jobs and its compute environments' instances (by queue in [`Summary::batch`]);
+    /// left out without Batch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchCost>,
+}
+
+/// What AWS Batch cost, by kind of capacity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchCost {
+    pub fargate_usd: f64,
+    pub instances_usd: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

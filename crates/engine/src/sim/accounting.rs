@@ -55,8 +55,8 @@ pub(super) enum Payer {
     Service(ServiceId),
     RunTask(WorkloadId),
     Provider(ProviderId),
-    /// AWS Batch compute environments (instances, Fargate jobs): counted by capacity type; the Batch part keeps
-    /// its cost by queue and compute environment (`sim/batch/`).
+    /// AWS Batch compute environments (instances, Fargate jobs): by capacity type and as Batch's; the Batch part
+    /// splits it by queue and compute environment (`sim/batch/`).
     Batch,
 }
 
@@ -95,6 +95,8 @@ struct Breakdown {
     providers: Vec<CostMeter>,
     /// Per service: (ALB-hour, LCU-hour) rates in USD per ms; zero without a load balancer.
     load_balancers: Vec<(f64, f64)>,
+    batch_fargate: CostMeter,
+    batch_instances: CostMeter,
 }
 
 impl Breakdown {
@@ -134,7 +136,10 @@ impl Breakdown {
             Payer::Service(s) => &mut self.services[s.index()],
             Payer::RunTask(w) => &mut self.run_tasks[w.index()],
             Payer::Provider(p) => return f(&mut self.providers[p.index()], charge.compute_per_ms),
-            Payer::Batch => return,
+            Payer::Batch if matches!(charge.capacity, CapacityType::Fargate | CapacityType::FargateSpot) => {
+                return f(&mut self.batch_fargate, charge.compute_per_ms)
+            }
+            Payer::Batch => return f(&mut self.batch_instances, charge.compute_per_ms),
         };
         f(&mut payer.compute, charge.compute_per_ms);
         if ipv4 {
@@ -185,6 +190,8 @@ pub(super) struct CostParts {
     /// Per RunTask workload: (Fargate compute, public IPv4).
     pub(super) run_tasks: Vec<(f64, f64)>,
     pub(super) providers: Vec<f64>,
+    /// AWS Batch: (Fargate jobs, compute environment instances).
+    pub(super) batch: (f64, f64),
 }
 
 const MS_PER_HOUR: f64 = 3_600_000.0;
@@ -338,6 +345,7 @@ impl Accounting {
                 .collect(),
             run_tasks: b.run_tasks.iter().map(|m| (m.compute.at(now), m.ipv4.at(now))).collect(),
             providers: b.providers.iter().map(|m| m.at(now)).collect(),
+            batch: (b.batch_fargate.at(now), b.batch_instances.at(now)),
         }
     }
 

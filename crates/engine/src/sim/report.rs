@@ -20,6 +20,11 @@ fn round(value: f64, decimals: i32) -> f64 {
 
 impl Simulation {
     /// The run's metrics so far: what `fleetplan run --json` prints and the page shows.
+    /// Every AWS Batch job so far with its state and times (empty without Batch).
+    pub fn batch_jobs(&self) -> Vec<crate::output::BatchJobRecord> {
+        self.batch_job_records()
+    }
+
     pub fn metrics(&self) -> Summary {
         let services: Vec<ServiceSummary> = self
             .services
@@ -270,6 +275,10 @@ impl Simulation {
                     management_fee_usd: self.management_fee_usd(ProviderId::from_index(i)).map(usd),
                 })
                 .collect(),
+            batch: self.scenario.batch.is_some().then(|| crate::output::BatchCost {
+                fargate_usd: usd(parts.batch.0),
+                instances_usd: usd(parts.batch.1),
+            }),
         }
     }
 

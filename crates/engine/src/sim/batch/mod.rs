@@ -22,8 +22,8 @@ use crate::bucket::TokenBucket;
 use crate::defaults as d;
 use crate::instance_types::InstanceType;
 use crate::output::{
-    BatchColumn, BatchInstanceView, BatchJobState, BatchQueueSummary, BatchStateCount, BatchSummary, BatchView,
-    ComputeEnvironmentSummary, ComputeEnvironmentView, JobQueueView,
+    BatchColumn, BatchInstanceView, BatchJobRecord, BatchJobState, BatchQueueSummary, BatchStateCount, BatchSummary,
+    BatchView, ComputeEnvironmentSummary, ComputeEnvironmentView, JobQueueView,
 };
 use crate::scenario::{Batch, CapacityType, JobDependency, Step};
 use crate::spec::ComputeEnvironmentType as CeType;
@@ -40,6 +40,9 @@ pub(super) enum BatchEvent {
     Submit { call: u32 },
     /// A pass of the Batch scheduler.
     Pass,
+    /// Placing again once a throttled bucket has a token: Batch calls RunTask "at the maximum allowed rate"
+    /// (domain.md §2), not only once a pass.
+    Dispatch,
     /// A compute environment instance has booted and registered.
     InstanceReady { instance: u32 },
     /// Job `job`'s container is up (STARTING → RUNNING).
@@ -70,6 +73,7 @@ struct Job {
     submitted_at: SimTime,
     first_running: Option<SimTime>,
     placed_at: SimTime,
+    ended_at: Option<SimTime>,
     /// Vcpu-milliseconds used on its compute environments (for sharing their cost by queue).
     vcpu_ms: f64,
 }
@@ -140,6 +144,8 @@ pub(super) struct BatchPart {
     counts: [u32; 7],
     submit_bucket: Option<TokenBucket>,
     pass_at: Option<SimTime>,
+    /// When a dispatch waits for a throttled bucket's next token.
+    dispatch_at: Option<SimTime>,
     calls_open: u32,
     first_call: Option<SimTime>,
     last_end: SimTime,
@@ -274,6 +280,12 @@ impl Simulation {
         match event {
             BatchEvent::Submit { call } => self.batch_submit(call),
             BatchEvent::Pass => self.batch_pass(),
+            BatchEvent::Dispatch => {
+                if self.batch.dispatch_at == Some(self.now) {
+                    self.batch.dispatch_at = None;
+                    self.batch_dispatch();
+                }
+            }
             BatchEvent::InstanceReady { instance } => {
                 if self.batch.instances[instance as usize].terminated.is_none() {
                     self.batch_instance_ready(instance);
@@ -376,6 +388,7 @@ impl Simulation {
                 submitted_at: now,
                 first_running: None,
                 placed_at: now,
+                ended_at: None,
                 vcpu_ms: 0.0,
             });
         }
@@ -479,6 +492,7 @@ impl Simulation {
         let b = std::sync::Arc::clone(self.scenario.batch.as_ref().expect("Batch scenario"));
         let mut order: Vec<usize> = (0..b.queues.len()).collect();
         order.sort_by_key(|&q| std::cmp::Reverse(b.queues[q].priority));
+        let mut retry_at: Option<SimTime> = None;
         for q in order {
             while let Some(&job) = self.batch.runnable[q].front() {
                 let need = self.batch_need(job);
@@ -497,6 +511,12 @@ impl Simulation {
                         };
                         if self.buckets.launch_room(self.now, provider) == 0 {
                             self.batch.run_task_throttled += 1;
+                            let now = self.now;
+                            let calls = self.buckets.fargate_run_task_calls.time_until(now, 1);
+                            let launch = self.buckets.launch(provider).and_then(|bucket| bucket.time_until(now, 1));
+                            if let (Some(a), Some(b)) = (calls, launch) {
+                                retry_at = Some(retry_at.map_or(a.max(b), |r: SimTime| r.min(a.max(b))));
+                            }
                             continue;
                         }
                         let now = self.now;
@@ -517,6 +537,9 @@ impl Simulation {
                     let Some(instance) = plan::best_instance(free, need) else { continue };
                     if !self.buckets.run_task_api.try_take(self.now, 1) {
                         self.batch.run_task_throttled += 1;
+                        if let Some(a) = self.buckets.run_task_api.time_until(self.now, 1) {
+                            retry_at = Some(retry_at.map_or(a, |r: SimTime| r.min(a)));
+                        }
                         continue;
                     }
                     self.batch_place(job, c, crate::narrow::u32_of(instance));
@@ -526,6 +549,12 @@ impl Simulation {
                 if !placed {
                     break;
                 }
+            }
+        }
+        if let Some(at) = retry_at {
+            if self.batch.dispatch_at.is_none_or(|d| d < self.now || d > at) {
+                self.batch.dispatch_at = Some(at);
+                self.schedule(at, super::Event::Batch(BatchEvent::Dispatch));
             }
         }
     }
@@ -675,6 +704,7 @@ impl Simulation {
 
     fn batch_after_end(&mut self, job: u32) {
         self.batch.last_end = self.now;
+        self.batch.jobs[job as usize].ended_at = Some(self.now);
         let state = self.batch.jobs[job as usize].state;
         let (unit, index) = (self.batch.jobs[job as usize].unit, self.batch.jobs[job as usize].index);
         let b = std::sync::Arc::clone(self.scenario.batch.as_ref().expect("Batch scenario"));
@@ -728,6 +758,7 @@ impl Simulation {
             }
             self.batch.set_state(j, BatchJobState::Failed);
             self.batch.last_end = self.now;
+            self.batch.jobs[j as usize].ended_at = Some(self.now);
             let (unit, index) = (self.batch.jobs[j as usize].unit, self.batch.jobs[j as usize].index);
             let u = &mut self.batch.units[unit as usize];
             u.ended += 1;
@@ -980,7 +1011,8 @@ impl Simulation {
     /// open); nothing without Batch.
     pub(super) fn batch_completion_s(&self) -> Option<Option<f64>> {
         self.scenario.batch.as_ref()?;
-        let ended = self.batch.counts[BatchJobState::Succeeded.index()] + self.batch.counts[BatchJobState::Failed.index()];
+        let ended =
+            self.batch.counts[BatchJobState::Succeeded.index()] + self.batch.counts[BatchJobState::Failed.index()];
         let done = self.batch.calls_open == 0 && ended as usize == self.batch.jobs.len();
         Some(done.then(|| self.batch.last_end.as_millis() as f64 / 1000.0))
     }
@@ -1086,6 +1118,29 @@ impl Simulation {
                 })
                 .collect(),
         })
+    }
+
+    /// Every job so far, in creation order.
+    pub(super) fn batch_job_records(&self) -> Vec<BatchJobRecord> {
+        let Some(b) = self.scenario.batch.as_ref() else { return Vec::new() };
+        let secs = |t: SimTime| t.as_millis() as f64 / 1000.0;
+        self.batch
+            .jobs
+            .iter()
+            .map(|j| {
+                let sub = &b.submissions[self.batch.units[j.unit as usize].submission as usize];
+                BatchJobRecord {
+                    submission: sub.name.clone(),
+                    queue: b.queues[sub.queue as usize].name.clone(),
+                    index: (sub.array_size > 0).then_some(j.index),
+                    state: j.state,
+                    attempts: j.attempts,
+                    submitted_s: secs(j.submitted_at),
+                    first_running_s: j.first_running.map(secs),
+                    ended_s: j.ended_at.map(secs),
+                }
+            })
+            .collect()
     }
 
     pub(super) fn batch_view(&self) -> Option<BatchView> {
