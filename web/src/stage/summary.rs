@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use fleetplan_engine::output::ScheduleSummary;
+use fleetplan_engine::output::{BatchSummary, ScheduleSummary};
 use fleetplan_engine::output::{CommitmentsSummary, FailedLaunches};
 use fleetplan_engine::output::{Limiter, QuotaHit, TaskRetirementSummary};
 use fleetplan_engine::spec::SavingsPlanKind;
@@ -74,6 +74,10 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
     rows.push(("category", "Load balancer LCU-hours".to_string(), b.load_balancer_lcu_usd));
     rows.extend(b.services.iter().map(|s| ("service", s.name.clone(), s.total_usd)));
     rows.extend(b.run_tasks.iter().map(|r| ("RunTask", r.name.clone(), r.total_usd)));
+    if let Some(batch) = &b.batch {
+        rows.push(("AWS Batch", "Fargate jobs".to_string(), batch.fargate_usd));
+        rows.push(("AWS Batch", "Compute environment instances".to_string(), batch.instances_usd));
+    }
     for p in &b.providers {
         match p.management_fee_usd {
             // Managed Instances: named as such, with the management fee that is part of the provider's cost.
@@ -86,6 +90,29 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
     }
     rows.retain(|&(_, _, usd)| usd > 0.0);
     rows
+}
+
+/// The AWS Batch table's rows (`docs/model.md` §12): the run's makespan, job waits, retries, Spot reclaims and
+/// cost per job. Each row: (label, text).
+pub(crate) fn batch_rows(b: &BatchSummary) -> Vec<(&'static str, String)> {
+    let states: Vec<String> =
+        b.jobs_by_state.iter().filter(|s| s.jobs > 0).map(|s| format!("{} {}", s.jobs, s.state.name())).collect();
+    let per_job = b.cost_per_job_usd.map_or_else(|| "–".to_string(), |c| format!("${c:.4} per job"));
+    vec![
+        ("Jobs", format!("{}: {}", b.jobs, states.join(", "))),
+        ("Makespan", b.makespan_s.map_or_else(|| "jobs still open at the end".to_string(), |s| format!("{s:.1} s"))),
+        ("Job wait p50 / p95", format!("{} / {}", opt_s(b.wait_p50_s), opt_s(b.wait_p95_s))),
+        ("Retries", format!("{} retries, {} Spot reclaims, {} timeouts", b.retries, b.spot_reclaims, b.timeouts)),
+        (
+            "SubmitJob",
+            format!("{} calls, {} throttled; {} RunTask waits", b.submit_calls, b.submit_throttled, b.run_task_throttled),
+        ),
+        ("Cost", format!("${:.4}, {per_job}; {} instances launched", b.cost_usd, b.instances_launched)),
+    ]
+}
+
+fn opt_s(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), |v| format!("{v:.1} s"))
 }
 
 /// The commitments table (`docs/model.md` §6): with and without, what was lost, and per plan its use, its best
@@ -266,6 +293,42 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                                     || "none".to_string(),
                                     |s| format!("{s}: {} actions, up to {}", q.scaling_actions, q.max_desired),
                                 ) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            if let Some(batch) = &summary.batch {
+                <table id="batch" class="services">
+                    <thead><tr><th scope="col">{ "AWS Batch" }</th><th scope="col">{ "Over the run" }</th></tr></thead>
+                    <tbody>
+                        { for batch_rows(batch).into_iter().map(|(label, text)| html! {
+                            <tr><th scope="row">{ label }</th><td>{ text }</td></tr>
+                        }) }
+                    </tbody>
+                </table>
+                <table id="batch-queues" class="services">
+                    <thead><tr><th scope="col">{ "Job queue" }</th><th scope="col">{ "Jobs" }</th><th scope="col">{ "Wait p50 / p95" }</th><th scope="col">{ "Cost" }</th></tr></thead>
+                    <tbody>
+                        { for batch.queues.iter().map(|q| html! {
+                            <tr>
+                                <th scope="row">{ q.queue.clone() }<span class="note">{ format!(" priority {}", q.priority) }</span></th>
+                                <td>{ format!("{} ({} succeeded, {} failed)", q.jobs, q.succeeded, q.failed) }</td>
+                                <td>{ format!("{} / {}", opt_s(q.wait_p50_s), opt_s(q.wait_p95_s)) }</td>
+                                <td>{ format!("${:.4}", q.cost_usd) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+                <table id="batch-compute-environments" class="services">
+                    <thead><tr><th scope="col">{ "Compute environment" }</th><th scope="col">{ "Peak vCPUs / max" }</th><th scope="col">{ "Instances" }</th><th scope="col">{ "Cost" }</th></tr></thead>
+                    <tbody>
+                        { for batch.compute_environments.iter().map(|c| html! {
+                            <tr>
+                                <th scope="row">{ c.name.clone() }<span class="note">{ format!(" {}", c.kind) }</span></th>
+                                <td>{ format!("{} / {}", c.peak_vcpus, c.max_vcpus) }</td>
+                                <td>{ c.instances_launched }</td>
+                                <td>{ format!("${:.4}", c.cost_usd) }</td>
                             </tr>
                         }) }
                     </tbody>

@@ -1143,6 +1143,17 @@ impl Simulation {
             .collect()
     }
 
+    /// The jobs STARTING or RUNNING, in job order, as (job number, compute environment, instance id or `None` for a
+    /// Fargate job, state): where the page's cluster view draws each job. The job number indexes
+    /// [`Simulation::batch_jobs`].
+    pub fn batch_placed_jobs(&self) -> Vec<(u32, u16, Option<u32>, BatchJobState)> {
+        (0u32..)
+            .zip(&self.batch.jobs)
+            .filter(|(_, j)| matches!(j.state, BatchJobState::Starting | BatchJobState::Running))
+            .map(|(n, j)| (n, j.ce, (j.instance != NONE).then_some(j.instance), j.state))
+            .collect()
+    }
+
     pub(super) fn batch_view(&self) -> Option<BatchView> {
         let b = self.scenario.batch.as_ref()?;
         let mut ces: Vec<ComputeEnvironmentView> = b
