@@ -462,7 +462,7 @@ impl Validator {
         let vcpu_ok = if fargate {
             d::BATCH_FARGATE_VCPUS.contains(&vcpus)
         } else {
-            vcpus.is_finite() && vcpus >= 1.0 && vcpus <= 192.0 && vcpus.fract() == 0.0
+            (1.0..=192.0).contains(&vcpus) && vcpus.fract() == 0.0
         };
         if !vcpu_ok {
             self.err(
