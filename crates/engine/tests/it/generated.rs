@@ -132,6 +132,13 @@ fn the_generator_reaches_every_feature() {
         "\"worker\"",
         "SQSBacklogPerTask",
         "processing_spread",
+        "\"batch\"",
+        "N_TO_N",
+        "SEQUENTIAL",
+        "spot_interruptions",
+        "evaluate_on_exit",
+        "\"ce-fargate\",\"type\":\"FARGATE_SPOT\"",
+        "\"schedule\":\"rate(10 minutes)\"}",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

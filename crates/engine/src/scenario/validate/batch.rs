@@ -462,7 +462,7 @@ impl Validator {
         let vcpu_ok = if fargate {
             d::BATCH_FARGATE_VCPUS.contains(&vcpus)
         } else {
-            vcpus.is_finite() && vcpus >= 1.0 && vcpus <= 192.0 && vcpus.fract() == 0.0
+            (1.0..=192.0).contains(&vcpus) && vcpus.fract() == 0.0
         };
         if !vcpu_ok {
             self.err(
@@ -709,6 +709,31 @@ mod tests {
             check(&batch_json("", "", sub)),
             ["batch.submissions: the SubmitJob calls create 210000 jobs (array children counted); at most 200000 in one scenario (the engine's limit)"]
         );
+    }
+
+    #[test]
+    fn a_scheduled_submission_calls_once_per_firing_and_array_children_count_in_the_task_total() {
+        let sub = r#"{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 60 },
+                       "schedule": "rate(10 minutes)" }"#;
+        let spec =
+            parse_spec(&batch_json("", "", sub).replace(r#""name": "b","#, r#""name": "b", "horizon_s": 3600,"#))
+                .unwrap();
+        let mut v = Validator::default();
+        let s = v.scenario(&spec);
+        assert_eq!(problems(&v), Vec::<String>::new());
+        let times: Vec<u64> = s.batch.unwrap().calls.iter().map(|c| c.at.as_millis()).collect();
+        assert_eq!(times, [0, 600_000, 1_200_000, 1_800_000, 2_400_000, 3_000_000]);
+        // Services' tasks and Batch jobs share the task total (checked before anything is built).
+        let json = r#"{ "version": 1, "name": "b",
+            "task_definitions": [{ "name": "web", "cpu": 256, "memory": 512 }],
+            "services": [{ "name": "web", "task_definition": "web", "desired_count": 5000 }],
+            "batch": { "compute_environments": [{ "name": "ce", "type": "EC2", "max_vcpus": 4 }],
+              "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["ce"] }],
+              "job_definitions": [{ "name": "jd", "vcpus": 1, "memory_mib": 512 }],
+              "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 1 },
+                                "array_size": 10000, "calls": 20 }] } }"#;
+        let err = crate::scenario::Scenario::from_json(json).unwrap_err().to_string();
+        assert!(err.contains("the RunTask bursts and the AWS Batch jobs add up to 205000 tasks"), "{err}");
     }
 
     #[test]

@@ -939,7 +939,8 @@ impl Simulation {
             })
             .map(crate::narrow::u32_of)
             .collect();
-        let n = crate::narrow::round_u64(libm::ceil(w.fraction * live.len() as f64)) as usize;
+        let n =
+            usize::try_from(crate::narrow::round_u64(libm::ceil(w.fraction * live.len() as f64))).unwrap_or(usize::MAX);
         for &id in live.iter().take(n) {
             self.batch.instances[id as usize].reclaimed = true;
             let notice = crate::time::secs_to_ms(d::BATCH_SPOT_NOTICE_S);
@@ -1044,8 +1045,9 @@ impl Simulation {
                 }
             } else {
                 // Nothing ran on it: its cost goes to the queues that use it, equally.
-                let users: Vec<usize> =
-                    (0..b.queues.len()).filter(|&q| b.queues[q].compute_environments.contains(&(c as u16))).collect();
+                let users: Vec<usize> = (0..b.queues.len())
+                    .filter(|&q| b.queues[q].compute_environments.contains(&crate::narrow::u16_of(c)))
+                    .collect();
                 for &q in &users {
                     queue_cost[q] += ce_cost[c] / users.len() as f64;
                 }

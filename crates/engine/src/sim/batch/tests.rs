@@ -291,3 +291,25 @@ fn a_job_no_instance_type_fits_stays_runnable() {
     assert_eq!(state(&sim, 0), BatchJobState::Runnable);
     assert!(sim.batch.instances.is_empty());
 }
+
+#[test]
+fn a_throttled_dispatch_places_again_when_a_run_task_token_is_back() {
+    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [],
+      "limits": { "run_task_api": { "burst": 3, "refill_per_s": 2 } },
+      "batch": {
+        "compute_environments": [{ "name": "ce", "type": "EC2", "max_vcpus": 16, "min_vcpus": 16, "desired_vcpus": 16,
+                                   "instance_types": ["c5.4xlarge"] }],
+        "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["ce"] }],
+        "job_definitions": [{ "name": "jd", "vcpus": 1, "memory_mib": 1024 }],
+        "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 600 },
+                          "array_size": 10 }] } }"#;
+    let mut sim = checked(Scenario::from_json(json).unwrap());
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    // Three RunTask tokens: three jobs placed, the rest wait for the next token (500 ms at 2 a second).
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 3);
+    assert_eq!(sim.batch.dispatch_at, Some(SimTime(10_500)));
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Dispatch));
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 4);
+    sim.step_until(SimTime(13_000));
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()] + sim.batch.counts[BatchJobState::Running.index()], 9);
+}
