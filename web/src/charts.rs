@@ -1415,4 +1415,32 @@ mod tests {
         assert!(peak > 4_000.0, "{peak}");
         assert!(plot_data(ChartKind::Queue, &six_hours(), 3600.0, 600).lines.is_empty());
     }
+
+    /// The Batch charts of the two-queue preset: jobs by state in the cluster view's colours, the vCPUs in use
+    /// never above the summed maxvCpus, a RUNNABLE backlog that rises and drains; without Batch they are empty.
+    #[test]
+    fn the_batch_charts_show_states_vcpus_and_backlog() {
+        let scenario =
+            fleetplan_engine::presets::get("batch-two-queue-priorities").expect("preset").scenario().expect("valid");
+        let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
+        sim.run_to_end();
+        let end = sim.now().as_secs_f64();
+        let jobs = plot_data(ChartKind::BatchJobs, sim.series(), end, 600);
+        let names: Vec<&str> = jobs.lines.iter().map(|l| l.name).collect();
+        for state in ["RUNNABLE", "RUNNING", "SUCCEEDED"] {
+            assert!(names.contains(&state), "{names:?}");
+        }
+        let running = jobs.lines.iter().find(|l| l.name == "RUNNING").expect("running");
+        assert_eq!(running.colour, RGBColor(0, 0x9E, 0x73));
+        let vcpus = plot_data(ChartKind::BatchVcpus, sim.series(), end, 600);
+        let peak = |line: &Line| line.points.iter().map(|p| p.1).fold(0.0, f64::max);
+        let (used, max) = (peak(&vcpus.lines[0]), peak(&vcpus.lines[2]));
+        assert!(used > 0.0 && used <= max, "{used} of {max}");
+        let backlog = plot_data(ChartKind::BatchBacklog, sim.series(), end, 600);
+        assert!(peak(&backlog.lines[0]) > 100.0, "{}", peak(&backlog.lines[0]));
+        assert_eq!(backlog.lines[0].points.last().map(|p| p.1), Some(0.0));
+        for kind in [ChartKind::BatchJobs, ChartKind::BatchVcpus, ChartKind::BatchBacklog] {
+            assert!(plot_data(kind, &six_hours(), 3600.0, 600).lines.is_empty(), "{kind:?}");
+        }
+    }
 }

@@ -27,6 +27,9 @@ const CELLS: [f64; 7] = [10.0, 8.0, 6.0, 5.0, 4.0, 3.0, 2.0];
 /// Fargate, state).
 pub type Placed = (u32, u16, Option<u32>, BatchJobState);
 
+/// The jobs at each (compute environment, instance or None on Fargate).
+type Places = BTreeMap<(u16, Option<u32>), Vec<(u32, BatchJobState)>>;
+
 /// What the Batch canvas shows, for painting and hit tests; keeps the view it came from for the details box.
 #[derive(Default, Clone, Debug)]
 pub struct BatchLayout {
@@ -73,7 +76,7 @@ pub enum BatchHit {
 
 /// Lays out `view` with the jobs `placed` for a canvas `width` × `height` CSS px.
 pub fn layout(view: &BatchView, placed: &[Placed], width: f64, height: f64) -> BatchLayout {
-    let mut by_place: BTreeMap<(u16, Option<u32>), Vec<(u32, BatchJobState)>> = BTreeMap::new();
+    let mut by_place = Places::new();
     for &(job, ce, instance, state) in placed {
         by_place.entry((ce, instance)).or_default().push((job, state));
     }
@@ -94,7 +97,7 @@ pub fn layout(view: &BatchView, placed: &[Placed], width: f64, height: f64) -> B
 
 fn flow(
     view: &BatchView,
-    by_place: &mut BTreeMap<(u16, Option<u32>), Vec<(u32, BatchJobState)>>,
+    by_place: &mut Places,
     width: f64,
     cell: f64,
 ) -> BatchLayout {
@@ -107,7 +110,12 @@ fn flow(
     };
     for q in &view.queues {
         out.queue_lines.push(Rect { x: 0.0, y, w: width, h: LINE_H });
-        line(&mut out, &mut y, format!("Job queue {} (priority {}): {} RUNNABLE", q.name, q.priority, q.runnable), false);
+        line(
+            &mut out,
+            &mut y,
+            format!("Job queue {} (priority {}): {} RUNNABLE", q.name, q.priority, q.runnable),
+            false,
+        );
     }
     let inner = (width - 2.0 * MARGIN).max(pitch);
     for (c, ce) in (0u16..).zip(&view.compute_environments) {
@@ -159,7 +167,7 @@ fn flow(
 
 /// What is at (x, y) in CSS px.
 pub fn hit_test(layout: &BatchLayout, x: f64, y: f64) -> Option<BatchHit> {
-    for b in layout.boxes.iter().filter(|b| b.rect.contains(x, y)) {
+    if let Some(b) = layout.boxes.iter().find(|b| b.rect.contains(x, y)) {
         let (x0, y0) = b.cells_origin();
         let (col, row) = (((x - x0) / layout.pitch).floor(), ((y - y0) / layout.pitch).floor());
         if col >= 0.0 && row >= 0.0 && col < f64::from(b.cols) {
@@ -174,7 +182,12 @@ pub fn hit_test(layout: &BatchLayout, x: f64, y: f64) -> Option<BatchHit> {
 }
 
 /// Draws the layout (the context already scaled to CSS px).
-pub(super) fn paint(ctx: &web_sys::CanvasRenderingContext2d, layout: &BatchLayout, width: f64, height: f64) -> Result<(), String> {
+pub(super) fn paint(
+    ctx: &web_sys::CanvasRenderingContext2d,
+    layout: &BatchLayout,
+    width: f64,
+    height: f64,
+) -> Result<(), String> {
     ctx.set_fill_style_str("#FFFFFF");
     ctx.fill_rect(0.0, 0.0, width, height);
     ctx.set_text_baseline("middle");

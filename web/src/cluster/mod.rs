@@ -154,7 +154,10 @@ mod tests {
         }
         // The states shared with tasks have the tasks' colours.
         assert_eq!(JOB_STATE_COLOURS[BatchJobState::Running.index()].1, STATE_COLOURS[TaskState::Running.index()].1);
-        assert_eq!(JOB_STATE_COLOURS[BatchJobState::Starting.index()].1, STATE_COLOURS[TaskState::Activating.index()].1);
+        assert_eq!(
+            JOB_STATE_COLOURS[BatchJobState::Starting.index()].1,
+            STATE_COLOURS[TaskState::Activating.index()].1
+        );
     }
 
     #[test]

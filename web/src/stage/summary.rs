@@ -105,7 +105,10 @@ pub(crate) fn batch_rows(b: &BatchSummary) -> Vec<(&'static str, String)> {
         ("Retries", format!("{} retries, {} Spot reclaims, {} timeouts", b.retries, b.spot_reclaims, b.timeouts)),
         (
             "SubmitJob",
-            format!("{} calls, {} throttled; {} RunTask waits", b.submit_calls, b.submit_throttled, b.run_task_throttled),
+            format!(
+                "{} calls, {} throttled; {} RunTask waits",
+                b.submit_calls, b.submit_throttled, b.run_task_throttled
+            ),
         ),
         ("Cost", format!("${:.4}, {per_job}; {} instances launched", b.cost_usd, b.instances_launched)),
     ]
