@@ -95,12 +95,7 @@ pub fn layout(view: &BatchView, placed: &[Placed], width: f64, height: f64) -> B
     best
 }
 
-fn flow(
-    view: &BatchView,
-    by_place: &mut Places,
-    width: f64,
-    cell: f64,
-) -> BatchLayout {
+fn flow(view: &BatchView, by_place: &mut Places, width: f64, cell: f64) -> BatchLayout {
     let pitch = cell + if cell <= 4.0 { 1.0 } else { 2.0 };
     let mut out = BatchLayout { cell, pitch, ..BatchLayout::default() };
     let mut y = MARGIN;

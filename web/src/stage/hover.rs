@@ -4,6 +4,7 @@
 
 use std::cell::{Cell, RefCell};
 
+use fleetplan_engine::output::{BatchJobRecord, BatchJobState};
 use fleetplan_engine::task::TaskState;
 use fleetplan_engine::{Place, View};
 use yew::prelude::*;
@@ -70,11 +71,13 @@ impl Pointer {
                     Some(i) => format!("Job {}[{i}]", record.submission),
                     None => format!("Job {}", record.submission),
                 };
+                let attempt = attempt(&record);
                 let rows = vec![
                     ("Queue", record.queue),
                     ("Array index", record.index.map_or_else(|| "single job".to_string(), |i| i.to_string())),
                     ("State", record.state.name().to_string()),
-                    ("Attempt", record.attempts.to_string()),
+                    // `attempts` counts attempts that reached RUNNING: before RUNNING, this is the next one.
+                    ("Attempt", attempt.to_string()),
                     ("Submitted", s(Some(record.submitted_s))),
                     ("First RUNNING", s(record.first_running_s)),
                     ("Ended", s(record.ended_s)),
@@ -116,6 +119,16 @@ impl Pointer {
         let hit = cluster::hit_test(&drawn.layout, x, y)?;
         let (title, rows) = describe(player, drawn.view.as_ref()?, &hit)?;
         Some(Hover { x, y, title, rows })
+    }
+}
+
+/// A job's attempt number as the details say it: the one under way or next (counting from 1), or the last.
+fn attempt(record: &BatchJobRecord) -> u32 {
+    match record.state {
+        BatchJobState::Running => record.attempts.max(1),
+        // Ended: the last attempt (0: it never ran, e.g. failed by a dependency).
+        BatchJobState::Succeeded | BatchJobState::Failed => record.attempts,
+        _ => record.attempts.saturating_add(1),
     }
 }
 

@@ -117,6 +117,13 @@ pub fn Stage(props: &StageProps) -> Html {
     let has_queue = playback.read(|p| !p.full().scenario().queues.is_empty()).unwrap_or(false);
     // The AWS Batch charts and compute environments only for scenarios with Batch.
     let has_batch = playback.read(|p| p.full().scenario().batch.is_some()).unwrap_or(false);
+    // A scenario of AWS Batch alone has nothing for the ECS canvas to draw: it gives its room to the Batch one.
+    let sc = &props.scenario;
+    let ecs_only_empty = has_batch
+        && sc.services.is_empty()
+        && sc.run_tasks.is_empty()
+        && sc.providers.is_empty()
+        && sc.spec.scheduled_tasks.is_empty();
     let on_csv = {
         let playback = playback.clone();
         Callback::from(move |_: MouseEvent| {
@@ -172,7 +179,7 @@ pub fn Stage(props: &StageProps) -> Html {
             </p>
             <div class="stage-grid">
                 <section class="cluster-panel" aria-label="Cluster">
-                    <div class="cluster-wrap">
+                    <div class="cluster-wrap" hidden={ecs_only_empty}>
                         <canvas id="cluster" ref={cluster_ref} onmousemove={on_hover.clone()} onclick={on_hover} onmouseleave={on_leave}
                             role="img" aria-label={format!("Cluster at {}: {} tasks running, {} instances", clock(s.time_ms), counts.running, counts.instances)}></canvas>
                         if let Some(h) = &*hover {
@@ -181,7 +188,8 @@ pub fn Stage(props: &StageProps) -> Html {
                     </div>
                     if has_batch {
                         <div class="cluster-wrap">
-                            <canvas id="batch-cluster" onmousemove={on_batch_hover.clone()} onclick={on_batch_hover} onmouseleave={on_batch_leave}
+                            <canvas id="batch-cluster" class={classes!(ecs_only_empty.then_some("tall"))}
+                                onmousemove={on_batch_hover.clone()} onclick={on_batch_hover} onmouseleave={on_batch_leave}
                                 role="img" aria-label={format!("AWS Batch compute environments at {}", clock(s.time_ms))}></canvas>
                             if let Some(h) = &*batch_hover {
                                 { details_box(h) }
