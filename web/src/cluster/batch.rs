@@ -7,8 +7,6 @@
 //! Like the ECS view, [`layout`] is pure arithmetic (tested natively) choosing the largest square that fits, and
 //! painting is one path per colour.
 
-use std::collections::BTreeMap;
-
 use fleetplan_engine::output::{BatchJobState, BatchView};
 use wasm_bindgen::JsValue;
 
@@ -26,9 +24,6 @@ const CELLS: [f64; 7] = [10.0, 8.0, 6.0, 5.0, 4.0, 3.0, 2.0];
 /// A job STARTING or RUNNING as the engine lists it: (job number, compute environment, instance or None on
 /// Fargate, state).
 pub type Placed = (u32, u16, Option<u32>, BatchJobState);
-
-/// The jobs at each (compute environment, instance or None on Fargate).
-type Places = BTreeMap<(u16, Option<u32>), Vec<(u32, BatchJobState)>>;
 
 /// What the Batch canvas shows, for painting and hit tests; keeps the view it came from for the details box.
 #[derive(Default, Clone, Debug)]
@@ -76,17 +71,23 @@ pub enum BatchHit {
 
 /// Lays out `view` with the jobs `placed` for a canvas `width` × `height` CSS px.
 pub fn layout(view: &BatchView, placed: &[Placed], width: f64, height: f64) -> BatchLayout {
-    let mut by_place = Places::new();
-    for &(job, ce, instance, state) in placed {
-        by_place.entry((ce, instance)).or_default().push((job, state));
+    // The jobs on each instance (by id), then on each environment's Fargate (after the instances): STARTING before
+    // RUNNING, each in job order (the engine lists them so). No sort: a pass per state.
+    let fargate_at = placed.iter().filter_map(|p| p.2).max().map_or(0, |id| id as usize + 1);
+    let mut on = vec![Vec::new(); fargate_at + view.compute_environments.len()];
+    for pass in [BatchJobState::Starting, BatchJobState::Running] {
+        for &(job, ce, instance, state) in placed.iter().filter(|p| p.3 == pass) {
+            if let Some(list) = on.get_mut(instance.map_or(fargate_at + usize::from(ce), |id| id as usize)) {
+                list.push((job, state));
+            }
+        }
     }
-    for jobs in by_place.values_mut() {
-        // STARTING before RUNNING, each in job order (the sort is stable).
-        jobs.sort_by_key(|&(_, state)| state);
-    }
+    let jobs_at = |ce: u16, instance: Option<u32>| -> Vec<(u32, BatchJobState)> {
+        on.get(instance.map_or(fargate_at + usize::from(ce), |id| id as usize)).cloned().unwrap_or_default()
+    };
     let mut best = BatchLayout::default();
     for cell in CELLS {
-        best = flow(view, &mut by_place.clone(), width, cell);
+        best = flow(view, &jobs_at, width, cell);
         if best.bottom <= height {
             break;
         }
@@ -95,7 +96,13 @@ pub fn layout(view: &BatchView, placed: &[Placed], width: f64, height: f64) -> B
     best
 }
 
-fn flow(view: &BatchView, by_place: &mut Places, width: f64, cell: f64) -> BatchLayout {
+/// Lays out with squares of `cell` px; `jobs_at(ce, instance)` lists the jobs on an instance (None: on Fargate).
+fn flow(
+    view: &BatchView,
+    jobs_at: &dyn Fn(u16, Option<u32>) -> Vec<(u32, BatchJobState)>,
+    width: f64,
+    cell: f64,
+) -> BatchLayout {
     let pitch = cell + if cell <= 4.0 { 1.0 } else { 2.0 };
     let mut out = BatchLayout { cell, pitch, ..BatchLayout::default() };
     let mut y = MARGIN;
@@ -127,7 +134,7 @@ fn flow(view: &BatchView, by_place: &mut Places, width: f64, cell: f64) -> Batch
             )
         };
         line(&mut out, &mut y, format!("{} · {} · {vcpus}", ce.name, ce.kind), true);
-        let fargate = by_place.remove(&(c, None)).unwrap_or_default();
+        let fargate = jobs_at(c, None);
         if !fargate.is_empty() {
             let cols = ((inner / pitch).floor() as u32).max(1);
             let rows = (fargate.len() as u32).div_ceil(cols);
@@ -138,7 +145,7 @@ fn flow(view: &BatchView, by_place: &mut Places, width: f64, cell: f64) -> Batch
         let mut x = MARGIN;
         let mut row_h: f64 = 0.0;
         for instance in &ce.instances {
-            let jobs = by_place.remove(&(c, Some(instance.id))).unwrap_or_default();
+            let jobs = jobs_at(c, Some(instance.id));
             // Room for one square per vCPU (more if smaller jobs pack more), roughly square.
             let capacity = instance.vcpus.max(jobs.len() as u32).max(1);
             let cols = (f64::from(capacity).sqrt().ceil() as u32).max(2);

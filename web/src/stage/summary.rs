@@ -114,6 +114,24 @@ pub(crate) fn batch_rows(b: &BatchSummary) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A table of text: the first cell of each row is its header.
+fn table(id: &'static str, head: &[&'static str], rows: Vec<Vec<String>>) -> Html {
+    html! {
+        <table {id} class="services">
+            <thead><tr>{ for head.iter().map(|h| html! { <th scope="col">{ *h }</th> }) }</tr></thead>
+            <tbody>
+                { for rows.into_iter().map(|row| html! {
+                    <tr>{ for row.into_iter().enumerate().map(|(i, text)| if i == 0 {
+                        html! { <th scope="row">{ text }</th> }
+                    } else {
+                        html! { <td>{ text }</td> }
+                    }) }</tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
 fn opt_s(v: Option<f64>) -> String {
     v.map_or_else(|| "–".to_string(), |v| format!("{v:.1} s"))
 }
@@ -302,40 +320,19 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                 </table>
             }
             if let Some(batch) = &summary.batch {
-                <table id="batch" class="services">
-                    <thead><tr><th scope="col">{ "AWS Batch" }</th><th scope="col">{ "Over the run" }</th></tr></thead>
-                    <tbody>
-                        { for batch_rows(batch).into_iter().map(|(label, text)| html! {
-                            <tr><th scope="row">{ label }</th><td>{ text }</td></tr>
-                        }) }
-                    </tbody>
-                </table>
-                <table id="batch-queues" class="services">
-                    <thead><tr><th scope="col">{ "Job queue" }</th><th scope="col">{ "Jobs" }</th><th scope="col">{ "Wait p50 / p95" }</th><th scope="col">{ "Cost" }</th></tr></thead>
-                    <tbody>
-                        { for batch.queues.iter().map(|q| html! {
-                            <tr>
-                                <th scope="row">{ q.queue.clone() }<span class="note">{ format!(" priority {}", q.priority) }</span></th>
-                                <td>{ format!("{} ({} succeeded, {} failed)", q.jobs, q.succeeded, q.failed) }</td>
-                                <td>{ format!("{} / {}", opt_s(q.wait_p50_s), opt_s(q.wait_p95_s)) }</td>
-                                <td>{ format!("${:.4}", q.cost_usd) }</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-                <table id="batch-compute-environments" class="services">
-                    <thead><tr><th scope="col">{ "Compute environment" }</th><th scope="col">{ "Peak vCPUs / max" }</th><th scope="col">{ "Instances" }</th><th scope="col">{ "Cost" }</th></tr></thead>
-                    <tbody>
-                        { for batch.compute_environments.iter().map(|c| html! {
-                            <tr>
-                                <th scope="row">{ c.name.clone() }<span class="note">{ format!(" {}", c.kind) }</span></th>
-                                <td>{ format!("{} / {}", c.peak_vcpus, c.max_vcpus) }</td>
-                                <td>{ c.instances_launched }</td>
-                                <td>{ format!("${:.4}", c.cost_usd) }</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
+                { table("batch", &["AWS Batch", "Over the run"], batch_rows(batch).into_iter().map(|(l, t)| vec![l.to_string(), t]).collect()) }
+                { table("batch-queues", &["Job queue", "Jobs", "Wait p50 / p95", "Cost"], batch.queues.iter().map(|q| vec![
+                    format!("{} (priority {})", q.queue, q.priority),
+                    format!("{} ({} succeeded, {} failed)", q.jobs, q.succeeded, q.failed),
+                    format!("{} / {}", opt_s(q.wait_p50_s), opt_s(q.wait_p95_s)),
+                    format!("${:.4}", q.cost_usd),
+                ]).collect()) }
+                { table("batch-compute-environments", &["Compute environment", "Peak vCPUs / max", "Instances", "Cost"], batch.compute_environments.iter().map(|c| vec![
+                    format!("{} ({})", c.name, c.kind),
+                    format!("{} / {}", c.peak_vcpus, c.max_vcpus),
+                    c.instances_launched.to_string(),
+                    format!("${:.4}", c.cost_usd),
+                ]).collect()) }
             }
             if !summary.services.is_empty() {
                 <table id="services" class="services">
