@@ -1582,6 +1582,40 @@ pub enum TraceWhat {
         messages: f64,
         dead_lettered: bool,
     },
+    /// AWS Batch: a SubmitJob call went through (`children` 0 for a single job) or was throttled.
+    BatchSubmitted {
+        submission: String,
+        children: u32,
+    },
+    BatchSubmitThrottled {
+        submission: String,
+    },
+    /// A compute environment launched an instance, or one was terminated (scale-down or Spot).
+    BatchInstance {
+        compute_environment: String,
+        instance: u32,
+        instance_type: &'static str,
+        launched: bool,
+    },
+    /// EC2 Spot gave its two-minute notice to instances of a compute environment.
+    BatchSpotNotice {
+        compute_environment: String,
+        instances: u32,
+    },
+    /// An attempt of a job failed; `retried`: back to RUNNABLE, else FAILED.
+    BatchAttemptFailed {
+        submission: String,
+        index: Option<u32>,
+        attempt: u32,
+        status_reason: String,
+        retried: bool,
+    },
+    /// Every job of a SubmitJob call has ended.
+    BatchCompleted {
+        submission: String,
+        succeeded: u32,
+        failed: u32,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -1653,6 +1687,30 @@ impl fmt::Display for TraceEntry {
             }
             TraceWhat::Overloaded { service, tasks } => {
                 write!(f, "service {service}: {tasks} tasks at 100% CPU fail their health checks")
+            }
+            TraceWhat::BatchSubmitted { submission, children: 0 } => write!(f, "batch: SubmitJob {submission} (1 job)"),
+            TraceWhat::BatchSubmitted { submission, children } => {
+                write!(f, "batch: SubmitJob {submission} (array of {children} jobs)")
+            }
+            TraceWhat::BatchSubmitThrottled { submission } => {
+                write!(f, "batch: SubmitJob {submission} throttled, retried when a token is back")
+            }
+            TraceWhat::BatchInstance { compute_environment, instance, instance_type, launched } => write!(
+                f,
+                "batch: compute environment {compute_environment} {} instance {instance} ({instance_type})",
+                if *launched { "launched" } else { "terminated" }
+            ),
+            TraceWhat::BatchSpotNotice { compute_environment, instances } => write!(
+                f,
+                "batch: EC2 Spot interruption notice for {instances} instances of {compute_environment}"
+            ),
+            TraceWhat::BatchAttemptFailed { submission, index, attempt, status_reason, retried } => {
+                let child = index.map_or(String::new(), |i| format!(":{i}"));
+                let then = if *retried { "retried (RUNNABLE)" } else { "FAILED" };
+                write!(f, "batch: job {submission}{child} attempt {attempt} failed ({status_reason}): {then}")
+            }
+            TraceWhat::BatchCompleted { submission, succeeded, failed } => {
+                write!(f, "batch: {submission} done, {succeeded} succeeded, {failed} failed")
             }
             TraceWhat::QueueAbandoned { queue, messages, visible_at } => {
                 write!(f, "queue {queue}: {messages:.1} in-flight messages left by a stopped worker, visible again at {visible_at}")

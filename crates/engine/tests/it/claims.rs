@@ -634,7 +634,13 @@ fn batch_nightly_array_stays_within_max_vcpus() {
     assert!(busy(BatchColumn::Running) + busy(BatchColumn::Starting) <= 512.0);
     assert!(max_of(series.batch_column(BatchColumn::VcpusInUse)) <= 256.0);
     assert_eq!(max_of(series.batch_column(BatchColumn::VcpusInUse)), 256.0);
-    assert_eq!(max_of(series.batch_column(BatchColumn::Runnable)), 10_000.0 - 0.0f64.max(0.0) - 0.0);
+    // RUNNABLE jumps to 10,000 once the scheduler has evaluated the array.
+    assert_eq!(max_of(series.batch_column(BatchColumn::Runnable)), 10_000.0);
+    // "16 c5.4xlarge": the cheapest vCPU among `optimal`'s types, the largest the backlog fills.
+    let launched: Vec<String> =
+        sim.trace().iter().map(|e| e.to_string()).filter(|l| l.contains("launched instance")).collect();
+    assert_eq!(launched.len(), 16);
+    assert!(launched.iter().all(|l| l.ends_with("(c5.4xlarge)")), "{launched:?}");
     // Submitted at 02:00, 5 minutes in; nothing runs before.
     let jobs = sim.batch_jobs();
     assert!(jobs.iter().all(|j| j.submitted_s == 300.0));
@@ -669,6 +675,8 @@ fn batch_fargate_vs_ec2_paces_by_bucket_and_by_boot() {
     let (wf, we) = (qf.wait_p50_s.unwrap(), qe.wait_p50_s.unwrap());
     assert!((wf - we).abs() < 0.25 * wf.max(we), "medians close: {wf} vs {we}");
     assert!(qe.cost_usd > qf.cost_usd, "EC2 {} vs Fargate {}", qe.cost_usd, qf.cost_usd);
+    // "scales to 2,000 vCPUs for 20-second jobs".
+    assert!(b.compute_environments[1].peak_vcpus >= 1_900, "{:?}", b.compute_environments[1]);
     // Each Fargate job is one RunTask call on Fargate: the account's Fargate RunTask call bucket (20 a second) went
     // empty, the same bucket services and RunTask bursts take from.
     let bucket = sim.series().column(fleetplan_engine::output::Column::BucketFargateRunTaskCalls);

@@ -23,7 +23,7 @@ use crate::defaults as d;
 use crate::instance_types::InstanceType;
 use crate::output::{
     BatchColumn, BatchInstanceView, BatchJobRecord, BatchJobState, BatchQueueSummary, BatchStateCount, BatchSummary,
-    BatchView, ComputeEnvironmentSummary, ComputeEnvironmentView, JobQueueView,
+    BatchView, ComputeEnvironmentSummary, ComputeEnvironmentView, JobQueueView, TraceWhat,
 };
 use crate::scenario::{Batch, CapacityType, JobDependency, Step};
 use crate::spec::ComputeEnvironmentType as CeType;
@@ -274,6 +274,10 @@ impl Simulation {
         for (i, w) in b.spot_interruptions.iter().enumerate() {
             self.schedule(w.at, super::Event::Batch(BatchEvent::SpotNotice { index: crate::narrow::u32_of(i) }));
         }
+        // Instances above minvCpus with nothing to run go at the first pass.
+        if self.batch_active() {
+            self.batch_arm_pass();
+        }
     }
 
     pub(super) fn batch_event(&mut self, event: BatchEvent) {
@@ -352,6 +356,9 @@ impl Simulation {
             self.batch.submit_throttled += 1;
             let at = bucket.time_until(now, 1).unwrap_or(SimTime(u64::MAX / 2));
             self.schedule(at, super::Event::Batch(BatchEvent::Submit { call }));
+            let b = self.batch_spec();
+            let submission = b.submissions[b.calls[call as usize].submission as usize].name.clone();
+            self.record(TraceWhat::BatchSubmitThrottled { submission });
             return;
         }
         self.batch.submit_calls += 1;
@@ -361,6 +368,7 @@ impl Simulation {
         let submission = b.calls[call as usize].submission;
         let sub = &b.submissions[submission as usize];
         let size = sub.array_size.max(1);
+        let array_size = sub.array_size;
         let unit = crate::narrow::u32_of(self.batch.units.len());
         let first_job = crate::narrow::u32_of(self.batch.jobs.len());
         let deps = sub.dependencies.clone();
@@ -427,6 +435,8 @@ impl Simulation {
             }
         }
         self.batch.to_evaluate.push(unit);
+        let name = self.batch_spec().submissions[submission as usize].name.clone();
+        self.record(TraceWhat::BatchSubmitted { submission: name, children: array_size });
         self.batch_fail_cascade(doomed);
         self.batch_arm_pass();
     }
@@ -726,6 +736,7 @@ impl Simulation {
             push(self.batch.units[other as usize].first_job + index);
         }
         if done {
+            self.batch_trace_completed(unit);
             for other in self.batch.units[unit as usize].dependents.clone() {
                 let o = &self.batch.units[other as usize];
                 for j in o.first_job..o.first_job + o.size {
@@ -772,12 +783,21 @@ impl Simulation {
                 work.push(self.batch.units[other as usize].first_job + index);
             }
             if u.ended == u.size {
+                self.batch_trace_completed(unit);
+                let u = &self.batch.units[unit as usize];
                 for &other in &u.dependents {
                     let o = &self.batch.units[other as usize];
                     work.extend(o.first_job..o.first_job + o.size);
                 }
             }
         }
+    }
+
+    fn batch_trace_completed(&mut self, unit: u32) {
+        let u = &self.batch.units[unit as usize];
+        let submission = self.batch_spec().submissions[u.submission as usize].name.clone();
+        let (succeeded, failed) = (u.ended - u.failed, u.failed);
+        self.record(TraceWhat::BatchCompleted { submission, succeeded, failed });
     }
 
     /// A failed attempt: back to RUNNABLE if the retry strategy says so, else FAILED.
@@ -788,6 +808,17 @@ impl Simulation {
             .definition as usize];
         let attempts = self.batch.jobs[job as usize].attempts;
         let again = plan::retry(&def.evaluate_on_exit, attempts, def.attempts, exit);
+        if self.accounting.tracing() {
+            let unit = &self.batch.units[self.batch.jobs[job as usize].unit as usize];
+            let sub = &b.submissions[unit.submission as usize];
+            self.record(TraceWhat::BatchAttemptFailed {
+                submission: sub.name.clone(),
+                index: (sub.array_size > 0).then_some(self.batch.jobs[job as usize].index),
+                attempt: attempts,
+                status_reason: exit.status_reason.clone(),
+                retried: again,
+            });
+        }
         self.batch_release(job);
         if again {
             // "the job is moved back to RUNNABLE" ("Automated job retries"): at the end of its queue.
@@ -834,6 +865,13 @@ impl Simulation {
         ce.launched += 1;
         let charge = self.batch_instance_charge(id);
         self.accounting.start_billing(self.now, rate, &charge);
+        let compute_environment = self.batch_spec().compute_environments[c].name.clone();
+        self.record(TraceWhat::BatchInstance {
+            compute_environment,
+            instance: id,
+            instance_type: t.name,
+            launched: true,
+        });
         id
     }
 
@@ -865,6 +903,9 @@ impl Simulation {
         let extra = 60_000u64.saturating_sub(self.now.since(launched));
         let charge = self.batch_instance_charge(id);
         self.accounting.stop_billing(self.now, rate, &charge, extra);
+        let compute_environment = self.batch_spec().compute_environments[ce as usize].name.clone();
+        let instance_type = self.batch.instances[id as usize].itype.name;
+        self.record(TraceWhat::BatchInstance { compute_environment, instance: id, instance_type, launched: false });
     }
 
     /// Scale-up from RUNNABLE demand, scale-down of idle instances (EC2 and SPOT compute environments).
@@ -941,6 +982,14 @@ impl Simulation {
             .collect();
         let n =
             usize::try_from(crate::narrow::round_u64(libm::ceil(w.fraction * live.len() as f64))).unwrap_or(usize::MAX);
+        if n > 0 {
+            let compute_environment =
+                self.batch_spec().compute_environments[w.compute_environment as usize].name.clone();
+            self.record(TraceWhat::BatchSpotNotice {
+                compute_environment,
+                instances: crate::narrow::u32_of(n.min(live.len())),
+            });
+        }
         for &id in live.iter().take(n) {
             self.batch.instances[id as usize].reclaimed = true;
             let notice = crate::time::secs_to_ms(d::BATCH_SPOT_NOTICE_S);

@@ -313,3 +313,18 @@ fn a_throttled_dispatch_places_again_when_a_run_task_token_is_back() {
     sim.step_until(SimTime(13_000));
     assert_eq!(sim.batch.counts[BatchJobState::Starting.index()] + sim.batch.counts[BatchJobState::Running.index()], 9);
 }
+
+#[test]
+fn instances_above_min_vcpus_go_without_any_job() {
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 10 },
+        "at_s": 3000 }]"#;
+    let mut sim = checked(scenario(r#", "min_vcpus": 4, "desired_vcpus": 16"#, "", rest));
+    assert_eq!(sim.batch.ces[0].live_vcpus, 16);
+    sim.step_until(SimTime(10_000));
+    assert_eq!(sim.batch.ces[0].live_vcpus, 4);
+    let lines: Vec<String> = sim.trace().iter().map(ToString::to_string).collect();
+    assert!(
+        lines.iter().any(|l| l.ends_with("batch: compute environment ce terminated instance 1 (c5.xlarge)")),
+        "{lines:?}"
+    );
+}
