@@ -294,6 +294,7 @@ test('an AWS Batch preset shows its compute environments, jobs, Batch charts and
     await scrubTo(page, 360_000);
     await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('6:00'));
     await expectInk(page, '#batch-cluster', 500);
+    assert.match(await page.textContent('#live-status'), /AWS Batch: [1-9]\d* jobs RUNNING, \d+ RUNNABLE/);
     await frames(page, 3);
     const box = await page.locator('#batch-cluster').boundingBox();
     let shown = false;

@@ -19,7 +19,7 @@ const LINE_H: f64 = 20.0;
 const BOX_PAD: f64 = 3.0;
 const BOX_GAP: f64 = 6.0;
 /// Square sizes tried, largest first; the first whose layout fits the canvas' height is used.
-const CELLS: [f64; 7] = [10.0, 8.0, 6.0, 5.0, 4.0, 3.0, 2.0];
+const CELLS: [f64; 9] = [14.0, 12.0, 10.0, 8.0, 6.0, 5.0, 4.0, 3.0, 2.0];
 
 /// A job STARTING or RUNNING as the engine lists it: (job number, compute environment, instance or None on
 /// Fargate, state).

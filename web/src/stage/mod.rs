@@ -175,6 +175,9 @@ pub fn Stage(props: &StageProps) -> Html {
             <p id="live-status" class="live-status">
                 { format!("{} running of {} desired · {} instance{} · {} waiting for capacity",
                     counts.running, counts.desired, counts.instances, if counts.instances == 1 { "" } else { "s" }, counts.waiting) }
+                if let Some((running, runnable)) = counts.batch {
+                    { format!(" · AWS Batch: {running} jobs RUNNING, {runnable} RUNNABLE") }
+                }
                 if !s.full_done { <span class="computing">{ format!(" · computing the run: {} simulated", clock(s.known_ms)) }</span> }
             </p>
             <div class="stage-grid">
