@@ -123,6 +123,8 @@ struct CeState {
     fargate_milli: u64,
     /// vCPUs of its instances still booting or registering.
     launching_vcpus: u32,
+    /// vCPU thousandths free on its registered, live instances.
+    free_ready_milli: u64,
     peak_vcpus: u32,
     launched: u64,
     /// Fargate jobs' cost so far (closed billing); instances' cost is read from them.
@@ -147,6 +149,8 @@ pub(super) struct BatchPart {
     /// Per compute environment: its registered, live instances with vCPU and memory free (what placement scans,
     /// so full instances cost nothing per job).
     with_room: Vec<std::collections::BTreeSet<u32>>,
+    /// Per compute environment: its registered, live instances without jobs (what scale-down looks at).
+    idle: Vec<std::collections::BTreeSet<u32>>,
     ces: Vec<CeState>,
     counts: [u32; 7],
     /// vCPU thousandths of the jobs STARTING or RUNNING (EC2 and Fargate).
@@ -218,6 +222,10 @@ impl BatchPart {
             if room != self.with_room[inst.ce as usize].contains(&crate::narrow::u32_of(i)) {
                 return Err(format!("batch instance {i}: the with-room index disagrees"));
             }
+            let idle = inst.ready && inst.terminated.is_none() && inst.jobs == 0;
+            if idle != self.idle[inst.ce as usize].contains(&crate::narrow::u32_of(i)) {
+                return Err(format!("batch instance {i}: the idle index disagrees"));
+            }
             if inst.on.len() as u32 != inst.jobs {
                 return Err(format!("batch instance {i}: its job list disagrees with its count"));
             }
@@ -228,6 +236,18 @@ impl BatchPart {
         for (c, ce) in self.ces.iter().enumerate() {
             if ce.fargate_milli != fargate[c] {
                 return Err(format!("batch compute environment {c}: Fargate usage disagrees with its jobs"));
+            }
+            let free: u64 = self
+                .instances
+                .iter()
+                .filter(|i| i.ce as usize == c && i.ready && i.terminated.is_none())
+                .map(|i| u64::from(i.free_milli))
+                .sum();
+            if free != ce.free_ready_milli {
+                return Err(format!(
+                    "batch compute environment {c}: free vCPUs {} differ from a recount {free}",
+                    ce.free_ready_milli
+                ));
             }
             let live: u32 = self
                 .instances
@@ -275,6 +295,7 @@ impl Simulation {
         self.batch.runnable = vec![VecDeque::new(); b.queues.len()];
         self.batch.runnable_milli = vec![0; b.queues.len()];
         self.batch.with_room = vec![std::collections::BTreeSet::new(); b.compute_environments.len()];
+        self.batch.idle = vec![std::collections::BTreeSet::new(); b.compute_environments.len()];
         self.batch.ces = vec![
             CeState { vcpu_ms_by_queue: vec![0.0; b.queues.len()], ..CeState::default() };
             b.compute_environments.len()
@@ -501,10 +522,7 @@ impl Simulation {
             return true;
         }
         let b = self.batch_spec();
-        self.batch.instances.iter().any(|i| {
-            i.terminated.is_none()
-                && self.batch.ces[i.ce as usize].live_vcpus > b.compute_environments[i.ce as usize].min_vcpus
-        })
+        (0..b.compute_environments.len()).any(|c| self.batch.ces[c].live_vcpus > b.compute_environments[c].min_vcpus)
     }
 
     fn batch_make_runnable(&mut self, job: u32) {
@@ -558,11 +576,17 @@ impl Simulation {
                         placed = true;
                         break;
                     }
+                    // Best fit among the first 64 instances (by id) with room for the job: bounded work per job
+                    // however large the environment (the engine's simplification of best fit).
                     let instances = &self.batch.instances;
-                    let free = self.batch.with_room[c as usize].iter().map(|&i| {
-                        let inst = &instances[i as usize];
-                        (i as usize, inst.free_milli, inst.free_mib)
-                    });
+                    let free = self.batch.with_room[c as usize]
+                        .iter()
+                        .map(|&i| {
+                            let inst = &instances[i as usize];
+                            (i as usize, inst.free_milli, inst.free_mib)
+                        })
+                        .filter(|&(_, cpu, mem)| cpu >= need.vcpu_milli && mem >= need.memory_mib)
+                        .take(64);
                     let Some(instance) = plan::best_instance(free, need) else { continue };
                     if !self.buckets.run_task_api.try_take(self.now, 1) {
                         self.batch.run_task_throttled += 1;
@@ -642,6 +666,8 @@ impl Simulation {
             if inst.free_milli == 0 || inst.free_mib == 0 {
                 self.batch.with_room[c as usize].remove(&instance);
             }
+            self.batch.idle[c as usize].remove(&instance);
+            self.batch.ces[c as usize].free_ready_milli -= u64::from(need.vcpu_milli);
             inst.idle_since = None;
             inst.ever_used = true;
         }
@@ -729,8 +755,13 @@ impl Simulation {
             if inst.jobs == 0 {
                 inst.idle_since = Some(now);
             }
+            let idle = inst.jobs == 0;
             if inst.ready && inst.terminated.is_none() {
                 self.batch.with_room[c as usize].insert(instance);
+                self.batch.ces[c as usize].free_ready_milli += u64::from(need.vcpu_milli);
+                if idle {
+                    self.batch.idle[c as usize].insert(instance);
+                }
             }
         }
         self.batch.jobs[job as usize].instance = NONE;
@@ -926,7 +957,9 @@ impl Simulation {
         inst.idle_since = Some(self.now);
         let (ce, vcpu) = (inst.ce as usize, inst.itype.vcpu);
         self.batch.with_room[ce].insert(id);
+        self.batch.idle[ce].insert(id);
         self.batch.ces[ce].launching_vcpus -= vcpu;
+        self.batch.ces[ce].free_ready_milli += u64::from(vcpu) * 1000;
     }
 
     fn batch_terminate(&mut self, id: u32) {
@@ -934,10 +967,13 @@ impl Simulation {
         debug_assert_eq!(inst.jobs, 0);
         inst.terminated = Some(self.now);
         let ce_index = inst.ce as usize;
-        if !inst.ready {
+        if inst.ready {
+            self.batch.ces[ce_index].free_ready_milli -= u64::from(inst.free_milli);
+        } else {
             self.batch.ces[ce_index].launching_vcpus -= inst.itype.vcpu;
         }
         self.batch.with_room[ce_index].remove(&id);
+        self.batch.idle[ce_index].remove(&id);
         let (ce, vcpu, rate, launched) = (inst.ce, inst.itype.vcpu, inst.rate_per_ms, inst.launched);
         self.batch.ces[ce as usize].live_vcpus -= vcpu;
         // EC2 bills per second with a 60-second minimum (`docs/model.md` §6).
@@ -965,13 +1001,7 @@ impl Simulation {
         // Room already there, per compute environment (thousandths of vCPU), used up as queues claim it.
         // Registered instances with room, and all of a launching one.
         let mut room: Vec<u64> = (0..b.compute_environments.len())
-            .map(|c| {
-                let free: u64 = self.batch.with_room[c]
-                    .iter()
-                    .map(|&i| u64::from(self.batch.instances[i as usize].free_milli))
-                    .sum();
-                free + u64::from(self.batch.ces[c].launching_vcpus) * 1000
-            })
+            .map(|c| self.batch.ces[c].free_ready_milli + u64::from(self.batch.ces[c].launching_vcpus) * 1000)
             .collect();
         let mut demand_on: Vec<u64> = vec![0; b.compute_environments.len()];
         for q in order {
@@ -999,8 +1029,11 @@ impl Simulation {
                 }
             }
         }
-        // Idle instances have room: only those are looked at.
-        let idle: Vec<u32> = self.batch.with_room.iter().flatten().copied().collect();
+        // Only idle instances of environments without demand are looked at.
+        let idle: Vec<u32> = (0..b.compute_environments.len())
+            .filter(|&c| demand_on[c] == 0)
+            .flat_map(|c| self.batch.idle[c].iter().copied())
+            .collect();
         for id in idle {
             let id = id as usize;
             let inst = &self.batch.instances[id];
