@@ -226,7 +226,7 @@ impl BatchPart {
             if idle != self.idle[inst.ce as usize].contains(&crate::narrow::u32_of(i)) {
                 return Err(format!("batch instance {i}: the idle index disagrees"));
             }
-            if inst.on.len() as u32 != inst.jobs {
+            if inst.on.len() != inst.jobs as usize {
                 return Err(format!("batch instance {i}: its job list disagrees with its count"));
             }
             if inst.terminated.is_some() && n > 0 {
