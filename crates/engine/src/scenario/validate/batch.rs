@@ -37,6 +37,16 @@ impl Validator {
     pub(super) fn batch(&mut self, spec: &BatchSpec, scenario: &ScenarioSpec, horizon: SimTime) -> Batch {
         let ces: Vec<ComputeEnvironment> =
             spec.compute_environments.iter().enumerate().map(|(i, ce)| self.compute_environment(i, ce)).collect();
+        let total_vcpus: u64 = spec.compute_environments.iter().map(|c| u64::from(c.max_vcpus)).sum();
+        if total_vcpus > u64::from(MAX_VCPUS) {
+            self.err(
+                "batch.compute_environments",
+                format!(
+                    "their maxvCpus add up to {total_vcpus}; at most {MAX_VCPUS} in one scenario (the engine's limit: \
+                     50,000 instances of the smallest types)"
+                ),
+            );
+        }
         let queues: Vec<JobQueue> =
             spec.job_queues
                 .iter()
@@ -734,6 +744,22 @@ mod tests {
                                 "array_size": 10000, "calls": 20 }] } }"#;
         let err = crate::scenario::Scenario::from_json(json).unwrap_err().to_string();
         assert!(err.contains("the RunTask bursts and the AWS Batch jobs add up to 205000 tasks"), "{err}");
+    }
+
+    #[test]
+    fn the_environments_max_vcpus_are_bounded_in_total() {
+        let ces: Vec<String> =
+            (0..3).map(|i| format!(r#"{{ "name": "c{i}", "type": "EC2", "max_vcpus": 40000 }}"#)).collect();
+        let json = format!(
+            r#"{{ "version": 1, "name": "b", "task_definitions": [], "batch": {{ "compute_environments": [{}],
+                 "job_queues": [], "job_definitions": [], "submissions": [] }} }}"#,
+            ces.join(",")
+        );
+        assert_eq!(
+            check(&json),
+            ["batch.compute_environments: their maxvCpus add up to 120000; at most 100000 in one scenario (the \
+              engine's limit: 50,000 instances of the smallest types)"]
+        );
     }
 
     #[test]

@@ -107,6 +107,8 @@ struct Instance {
     free_milli: u32,
     free_mib: u32,
     jobs: u32,
+    /// The jobs STARTING or RUNNING on it (at most its vCPUs).
+    on: Vec<u32>,
     /// When it last had no jobs (`None` while it has some); `ever_used` tells a new instance from an idle one.
     idle_since: Option<SimTime>,
     ever_used: bool,
@@ -119,6 +121,10 @@ struct CeState {
     live_vcpus: u32,
     /// Fargate: vCPU thousandths of the jobs placed.
     fargate_milli: u64,
+    /// vCPUs of its instances still booting or registering.
+    launching_vcpus: u32,
+    /// vCPU thousandths free on its registered, live instances.
+    free_ready_milli: u64,
     peak_vcpus: u32,
     launched: u64,
     /// Fargate jobs' cost so far (closed billing); instances' cost is read from them.
@@ -140,8 +146,15 @@ pub(super) struct BatchPart {
     runnable: Vec<VecDeque<u32>>,
     runnable_milli: Vec<u64>,
     instances: Vec<Instance>,
+    /// Per compute environment: its registered, live instances with vCPU and memory free (what placement scans,
+    /// so full instances cost nothing per job).
+    with_room: Vec<std::collections::BTreeSet<u32>>,
+    /// Per compute environment: its registered, live instances without jobs (what scale-down looks at).
+    idle: Vec<std::collections::BTreeSet<u32>>,
     ces: Vec<CeState>,
     counts: [u32; 7],
+    /// vCPU thousandths of the jobs STARTING or RUNNING (EC2 and Fargate).
+    in_use_milli: u64,
     submit_bucket: Option<TokenBucket>,
     pass_at: Option<SimTime>,
     /// When a dispatch waits for a throttled bucket's next token.
@@ -190,6 +203,10 @@ impl BatchPart {
                 }
             }
         }
+        let in_use: u64 = on_instance.iter().map(|x| x.0).sum::<u64>() + fargate.iter().sum::<u64>();
+        if in_use != self.in_use_milli {
+            return Err(format!("batch vCPUs in use {} differ from a recount {in_use}", self.in_use_milli));
+        }
         if counts != self.counts {
             return Err(format!("batch job counts {:?} differ from a recount {counts:?}", self.counts));
         }
@@ -201,6 +218,17 @@ impl BatchPart {
             {
                 return Err(format!("batch instance {i}: free resources disagree with its {n} jobs"));
             }
+            let room = inst.ready && inst.terminated.is_none() && inst.free_milli > 0 && inst.free_mib > 0;
+            if room != self.with_room[inst.ce as usize].contains(&crate::narrow::u32_of(i)) {
+                return Err(format!("batch instance {i}: the with-room index disagrees"));
+            }
+            let idle = inst.ready && inst.terminated.is_none() && inst.jobs == 0;
+            if idle != self.idle[inst.ce as usize].contains(&crate::narrow::u32_of(i)) {
+                return Err(format!("batch instance {i}: the idle index disagrees"));
+            }
+            if inst.on.len() != inst.jobs as usize {
+                return Err(format!("batch instance {i}: its job list disagrees with its count"));
+            }
             if inst.terminated.is_some() && n > 0 {
                 return Err(format!("batch instance {i} is terminated with {n} jobs"));
             }
@@ -208,6 +236,18 @@ impl BatchPart {
         for (c, ce) in self.ces.iter().enumerate() {
             if ce.fargate_milli != fargate[c] {
                 return Err(format!("batch compute environment {c}: Fargate usage disagrees with its jobs"));
+            }
+            let free: u64 = self
+                .instances
+                .iter()
+                .filter(|i| i.ce as usize == c && i.ready && i.terminated.is_none())
+                .map(|i| u64::from(i.free_milli))
+                .sum();
+            if free != ce.free_ready_milli {
+                return Err(format!(
+                    "batch compute environment {c}: free vCPUs {} differ from a recount {free}",
+                    ce.free_ready_milli
+                ));
             }
             let live: u32 = self
                 .instances
@@ -254,6 +294,8 @@ impl Simulation {
         self.batch.unit_of_submission = vec![NONE; b.submissions.len()];
         self.batch.runnable = vec![VecDeque::new(); b.queues.len()];
         self.batch.runnable_milli = vec![0; b.queues.len()];
+        self.batch.with_room = vec![std::collections::BTreeSet::new(); b.compute_environments.len()];
+        self.batch.idle = vec![std::collections::BTreeSet::new(); b.compute_environments.len()];
         self.batch.ces = vec![
             CeState { vcpu_ms_by_queue: vec![0.0; b.queues.len()], ..CeState::default() };
             b.compute_environments.len()
@@ -480,10 +522,7 @@ impl Simulation {
             return true;
         }
         let b = self.batch_spec();
-        self.batch.instances.iter().any(|i| {
-            i.terminated.is_none()
-                && self.batch.ces[i.ce as usize].live_vcpus > b.compute_environments[i.ce as usize].min_vcpus
-        })
+        (0..b.compute_environments.len()).any(|c| self.batch.ces[c].live_vcpus > b.compute_environments[c].min_vcpus)
     }
 
     fn batch_make_runnable(&mut self, job: u32) {
@@ -537,13 +576,17 @@ impl Simulation {
                         placed = true;
                         break;
                     }
-                    let free = self.batch.instances.iter().enumerate().filter_map(|(i, inst)| {
-                        (inst.ce == c && inst.ready && inst.terminated.is_none()).then_some((
-                            i,
-                            inst.free_milli,
-                            inst.free_mib,
-                        ))
-                    });
+                    // Best fit among the first 64 instances (by id) with room for the job: bounded work per job
+                    // however large the environment (the engine's simplification of best fit).
+                    let instances = &self.batch.instances;
+                    let free = self.batch.with_room[c as usize]
+                        .iter()
+                        .map(|&i| {
+                            let inst = &instances[i as usize];
+                            (i as usize, inst.free_milli, inst.free_mib)
+                        })
+                        .filter(|&(_, cpu, mem)| cpu >= need.vcpu_milli && mem >= need.memory_mib)
+                        .take(64);
                     let Some(instance) = plan::best_instance(free, need) else { continue };
                     if !self.buckets.run_task_api.try_take(self.now, 1) {
                         self.batch.run_task_throttled += 1;
@@ -605,6 +648,7 @@ impl Simulation {
         j.instance = instance;
         j.placed_at = self.now;
         j.generation += 1;
+        self.batch.in_use_milli += u64::from(need.vcpu_milli);
         let generation = j.generation;
         if instance == NONE {
             let ce = &mut self.batch.ces[c as usize];
@@ -618,6 +662,12 @@ impl Simulation {
             inst.free_milli -= need.vcpu_milli;
             inst.free_mib -= need.memory_mib;
             inst.jobs += 1;
+            inst.on.push(job);
+            if inst.free_milli == 0 || inst.free_mib == 0 {
+                self.batch.with_room[c as usize].remove(&instance);
+            }
+            self.batch.idle[c as usize].remove(&instance);
+            self.batch.ces[c as usize].free_ready_milli -= u64::from(need.vcpu_milli);
             inst.idle_since = None;
             inst.ever_used = true;
         }
@@ -681,6 +731,7 @@ impl Simulation {
         let j = &self.batch.jobs[job as usize];
         let (c, instance, placed_at) = (j.ce, j.instance, j.placed_at);
         let vcpu_ms = f64::from(need.vcpu_milli) / 1000.0 * self.now.since(placed_at) as f64;
+        self.batch.in_use_milli -= u64::from(need.vcpu_milli);
         self.batch.jobs[job as usize].vcpu_ms += vcpu_ms;
         self.batch.ces[c as usize].vcpu_ms_by_queue[q] += vcpu_ms;
         if instance == NONE {
@@ -698,8 +749,19 @@ impl Simulation {
             inst.free_milli += need.vcpu_milli;
             inst.free_mib += need.memory_mib;
             inst.jobs -= 1;
+            if let Some(k) = inst.on.iter().position(|&j| j == job) {
+                inst.on.swap_remove(k);
+            }
             if inst.jobs == 0 {
                 inst.idle_since = Some(now);
+            }
+            let idle = inst.jobs == 0;
+            if inst.ready && inst.terminated.is_none() {
+                self.batch.with_room[c as usize].insert(instance);
+                self.batch.ces[c as usize].free_ready_milli += u64::from(need.vcpu_milli);
+                if idle {
+                    self.batch.idle[c as usize].insert(instance);
+                }
             }
         }
         self.batch.jobs[job as usize].instance = NONE;
@@ -855,12 +917,14 @@ impl Simulation {
             free_milli: t.vcpu * 1000,
             free_mib: t.registered_memory_mib(0),
             jobs: 0,
+            on: Vec::new(),
             idle_since: Some(self.now),
             ever_used: false,
             rate_per_ms: rate,
         });
         let ce = &mut self.batch.ces[c];
         ce.live_vcpus += t.vcpu;
+        ce.launching_vcpus += t.vcpu;
         ce.peak_vcpus = ce.peak_vcpus.max(ce.live_vcpus);
         ce.launched += 1;
         let charge = self.batch_instance_charge(id);
@@ -891,12 +955,25 @@ impl Simulation {
         let inst = &mut self.batch.instances[id as usize];
         inst.ready = true;
         inst.idle_since = Some(self.now);
+        let (ce, vcpu) = (inst.ce as usize, inst.itype.vcpu);
+        self.batch.with_room[ce].insert(id);
+        self.batch.idle[ce].insert(id);
+        self.batch.ces[ce].launching_vcpus -= vcpu;
+        self.batch.ces[ce].free_ready_milli += u64::from(vcpu) * 1000;
     }
 
     fn batch_terminate(&mut self, id: u32) {
         let inst = &mut self.batch.instances[id as usize];
         debug_assert_eq!(inst.jobs, 0);
         inst.terminated = Some(self.now);
+        let ce_index = inst.ce as usize;
+        if inst.ready {
+            self.batch.ces[ce_index].free_ready_milli -= u64::from(inst.free_milli);
+        } else {
+            self.batch.ces[ce_index].launching_vcpus -= inst.itype.vcpu;
+        }
+        self.batch.with_room[ce_index].remove(&id);
+        self.batch.idle[ce_index].remove(&id);
         let (ce, vcpu, rate, launched) = (inst.ce, inst.itype.vcpu, inst.rate_per_ms, inst.launched);
         self.batch.ces[ce as usize].live_vcpus -= vcpu;
         // EC2 bills per second with a 60-second minimum (`docs/model.md` §6).
@@ -922,10 +999,10 @@ impl Simulation {
         let mut order: Vec<usize> = (0..b.queues.len()).collect();
         order.sort_by_key(|&q| std::cmp::Reverse(b.queues[q].priority));
         // Room already there, per compute environment (thousandths of vCPU), used up as queues claim it.
-        let mut room: Vec<u64> = vec![0; b.compute_environments.len()];
-        for inst in self.batch.instances.iter().filter(|i| i.terminated.is_none()) {
-            room[inst.ce as usize] += u64::from(inst.free_milli);
-        }
+        // Registered instances with room, and all of a launching one.
+        let mut room: Vec<u64> = (0..b.compute_environments.len())
+            .map(|c| self.batch.ces[c].free_ready_milli + u64::from(self.batch.ces[c].launching_vcpus) * 1000)
+            .collect();
         let mut demand_on: Vec<u64> = vec![0; b.compute_environments.len()];
         for q in order {
             let Some(&front) = self.batch.runnable[q].front() else { continue };
@@ -952,7 +1029,13 @@ impl Simulation {
                 }
             }
         }
-        for id in 0..self.batch.instances.len() {
+        // Only idle instances of environments without demand are looked at.
+        let idle: Vec<u32> = (0..b.compute_environments.len())
+            .filter(|&c| demand_on[c] == 0)
+            .flat_map(|c| self.batch.idle[c].iter().copied())
+            .collect();
+        for id in idle {
+            let id = id as usize;
             let inst = &self.batch.instances[id];
             if inst.terminated.is_some() || inst.jobs > 0 || !inst.ready {
                 continue;
@@ -1001,13 +1084,8 @@ impl Simulation {
         if self.batch.instances[id as usize].terminated.is_some() {
             return;
         }
-        let victims: Vec<u32> = (0..self.batch.jobs.len())
-            .filter(|&j| {
-                let job = &self.batch.jobs[j];
-                job.instance == id && matches!(job.state, BatchJobState::Starting | BatchJobState::Running)
-            })
-            .map(crate::narrow::u32_of)
-            .collect();
+        let mut victims = self.batch.instances[id as usize].on.clone();
+        victims.sort_unstable();
         let exit = Exit {
             exit_code: None,
             reason: None,
@@ -1035,12 +1113,7 @@ impl Simulation {
         for state in BatchJobState::ALL {
             row[BatchColumn::of_state(state) as usize] = f64::from(self.batch.counts[state.index()]);
         }
-        let mut in_use = 0.0;
-        for inst in self.batch.instances.iter().filter(|i| i.terminated.is_none()) {
-            in_use += f64::from(inst.itype.vcpu * 1000 - inst.free_milli) / 1000.0;
-        }
-        in_use += self.batch.ces.iter().map(|c| c.fargate_milli as f64 / 1000.0).sum::<f64>();
-        row[BatchColumn::VcpusInUse as usize] = in_use;
+        row[BatchColumn::VcpusInUse as usize] = self.batch.in_use_milli as f64 / 1000.0;
         row[BatchColumn::VcpusInstances as usize] = f64::from(self.batch.ces.iter().map(|c| c.live_vcpus).sum::<u32>());
         row[BatchColumn::MaxVcpus as usize] =
             f64::from(b.compute_environments.iter().map(|c| c.max_vcpus).sum::<u32>());
