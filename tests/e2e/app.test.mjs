@@ -263,6 +263,54 @@ test('a hover over a task shows its details', TEST_OPTIONS, async (t) => {
   });
 });
 
+test('an AWS Batch preset shows its compute environments, jobs, Batch charts and Batch summary', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    await load(page);
+    // A scenario without Batch has neither the Batch canvas nor the Batch charts.
+    assert.equal(await page.locator('#batch-cluster').count(), 0, '#batch-cluster without Batch');
+    assert.equal(await page.locator('#chart-batch-jobs').count(), 0, '#chart-batch-jobs without Batch');
+
+    await openPreset(page, 'batch-two-queue-priorities');
+    // The summary's Batch tables say what its JSON (the CLI's --json) says.
+    await page.locator('#batch').waitFor({ timeout: TIMEOUT_MS });
+    const batch = JSON.parse(await page.textContent('#summary-json')).batch;
+    assert.equal(batch.jobs, 1200, 'jobs in the preset');
+    const row = async (label) => page.locator('#batch tr', { hasText: label }).locator('td').textContent();
+    assert.equal(await row('Makespan'), `${batch.makespan_s.toFixed(1)} s`);
+    assert.equal(await row('Job wait p50 / p95'), `${batch.wait_p50_s.toFixed(1)} s / ${batch.wait_p95_s.toFixed(1)} s`);
+    assert.match(await row('Retries'), new RegExp(`^${batch.retries} retries, ${batch.spot_reclaims} Spot reclaims`));
+    assert.match(await row('Cost'), new RegExp(`per job`));
+    // One row per queue, the interactive one (priority 100) waiting less than the reporting one.
+    const queues = page.locator('#batch-queues tbody tr');
+    assert.equal(await queues.count(), 2, 'two job queues');
+    const [reporting, interactive] = batch.queues[0].priority < batch.queues[1].priority ? batch.queues : [...batch.queues].reverse();
+    assert.ok(interactive.wait_p50_s < reporting.wait_p50_s, `interactive ${interactive.wait_p50_s} s, reporting ${reporting.wait_p50_s} s`);
+    assert.match(await page.textContent('#batch-compute-environments'), new RegExp(`${batch.compute_environments[0].peak_vcpus} / ${batch.compute_environments[0].max_vcpus}`));
+    for (const id of ['chart-batch-jobs', 'chart-batch-vcpus', 'chart-batch-backlog']) {
+      await expectInk(page, `#${id}`);
+    }
+
+    // Six minutes in, the compute environment's instances are full of jobs: hover one for its details.
+    await scrubTo(page, 360_000);
+    await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('6:00'));
+    await expectInk(page, '#batch-cluster', 500);
+    assert.match(await page.textContent('#live-status'), /AWS Batch: [1-9]\d* jobs RUNNING, \d+ RUNNABLE/);
+    await frames(page, 3);
+    const box = await page.locator('#batch-cluster').boundingBox();
+    let shown = false;
+    for (let y = 60; y < 140 && !shown; y += 3) {
+      await page.mouse.move(box.x + 14, box.y + y);
+      shown = /^Job /.test((await page.locator('#details').textContent({ timeout: 200 }).catch(() => '')) ?? '');
+    }
+    assert.ok(shown, 'no job details appeared over the Batch view');
+    const details = await page.textContent('#details');
+    for (const field of ['Queue', 'Array index', 'State', 'Attempt', 'Submitted']) {
+      assert.ok(details.includes(field), `job details without ${field}: ${details}`);
+    }
+    assert.match(details, /RUNNING|STARTING/);
+  });
+});
+
 test('an invalid field shows the engine\'s message beside it and blocks the run', TEST_OPTIONS, async (t) => {
   await withPage(t, async (page) => {
     await load(page);

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use fleetplan_engine::output::{Bucket, ChartMarker, Column, DemandColumn, QueueColumn};
+use fleetplan_engine::output::{BatchColumn, BatchJobState, Bucket, ChartMarker, Column, DemandColumn, QueueColumn};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TimeSeries;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
@@ -79,10 +79,16 @@ pub enum ChartKind {
     Credits,
     /// SQS backlog (visible, in flight) and the age of the oldest message (scenarios with queues only).
     Queue,
+    /// AWS Batch jobs by state (scenarios with Batch only, like the two below).
+    BatchJobs,
+    /// AWS Batch vCPUs used by jobs and of instances, against the compute environments' maxvCpus.
+    BatchVcpus,
+    /// AWS Batch RUNNABLE jobs and the vCPUs they ask for.
+    BatchBacklog,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 9] = [
+    pub const ALL: [ChartKind; 12] = [
         ChartKind::Launches,
         ChartKind::Running,
         ChartKind::Buckets,
@@ -92,6 +98,9 @@ impl ChartKind {
         ChartKind::Utilization,
         ChartKind::Credits,
         ChartKind::Queue,
+        ChartKind::BatchJobs,
+        ChartKind::BatchVcpus,
+        ChartKind::BatchBacklog,
     ];
 
     /// Drawn only for scenarios with demand (the page leaves them out otherwise).
@@ -109,6 +118,11 @@ impl ChartKind {
         self == ChartKind::Queue
     }
 
+    /// Drawn only for scenarios with AWS Batch.
+    pub fn needs_batch(self) -> bool {
+        matches!(self, ChartKind::BatchJobs | ChartKind::BatchVcpus | ChartKind::BatchBacklog)
+    }
+
     /// The DOM id of the chart's canvas.
     pub fn id(self) -> &'static str {
         match self {
@@ -121,6 +135,9 @@ impl ChartKind {
             ChartKind::Utilization => "chart-utilization",
             ChartKind::Credits => "chart-credits",
             ChartKind::Queue => "chart-queue",
+            ChartKind::BatchJobs => "chart-batch-jobs",
+            ChartKind::BatchVcpus => "chart-batch-vcpus",
+            ChartKind::BatchBacklog => "chart-batch-backlog",
         }
     }
 
@@ -136,6 +153,9 @@ impl ChartKind {
             ChartKind::Utilization => "CPU utilisation, target and scaling actions",
             ChartKind::Credits => "CPU credit balance of burstable instances",
             ChartKind::Queue => "SQS backlog and oldest-message age",
+            ChartKind::BatchJobs => "AWS Batch jobs by state",
+            ChartKind::BatchVcpus => "AWS Batch vCPUs in use against maxvCpus",
+            ChartKind::BatchBacklog => "AWS Batch RUNNABLE backlog",
         }
     }
 
@@ -151,6 +171,9 @@ impl ChartKind {
             ChartKind::Utilization => "fleetplan-utilization.png",
             ChartKind::Credits => "fleetplan-credits.png",
             ChartKind::Queue => "fleetplan-queue.png",
+            ChartKind::BatchJobs => "fleetplan-batch-jobs.png",
+            ChartKind::BatchVcpus => "fleetplan-batch-vcpus.png",
+            ChartKind::BatchBacklog => "fleetplan-batch-backlog.png",
         }
     }
 }
@@ -663,7 +686,58 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
         ChartKind::Requests | ChartKind::Utilization => demand_plot(kind, series, &bins),
         ChartKind::Credits => credits_plot(series, &bins),
         ChartKind::Queue => queue_plot(series, &bins),
+        ChartKind::BatchJobs | ChartKind::BatchVcpus | ChartKind::BatchBacklog => batch_plot(kind, series, &bins),
     }
+}
+
+/// A job state's colour: the cluster view's (`cluster::JOB_STATE_COLOURS`, "#RRGGBB"), so a state reads the same
+/// on the charts as on the instances.
+fn job_state_colour(state: BatchJobState) -> RGBColor {
+    let hex = crate::cluster::JOB_STATE_COLOURS[state.index()].1;
+    let byte = |i: usize| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(0);
+    RGBColor(byte(1), byte(3), byte(5))
+}
+
+/// The AWS Batch charts (`docs/model.md` §12): jobs by state (states that never held a job left out); vCPUs the
+/// jobs use and the instances have against the summed maxvCpus (dashed); the RUNNABLE jobs and the vCPUs they ask
+/// for (dashed).
+fn batch_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
+    let values = |column: BatchColumn| {
+        let values = series.batch_column(column);
+        values.get(..bins.visible.min(values.len())).unwrap_or(&[])
+    };
+    let line = |column: BatchColumn, colour: RGBColor, name: &'static str, dashed: bool| Line {
+        points: downsample(values(column), bins.interval_s, bins.per_bin, Reduce::Last),
+        colour,
+        name,
+        dashed,
+    };
+    let (lines, y_desc) = match kind {
+        ChartKind::BatchJobs => (
+            BatchJobState::ALL
+                .iter()
+                .filter(|&&state| values(BatchColumn::of_state(state)).iter().any(|&v| v > 0.0))
+                .map(|&state| line(BatchColumn::of_state(state), job_state_colour(state), state.name(), false))
+                .collect(),
+            "jobs",
+        ),
+        ChartKind::BatchVcpus => (
+            vec![
+                line(BatchColumn::VcpusInUse, job_state_colour(BatchJobState::Running), "used by jobs", false),
+                line(BatchColumn::VcpusInstances, CAPACITY_COLOURS[0], "of instances", false),
+                line(BatchColumn::MaxVcpus, OKABE_BLACK, "maxvCpus", true),
+            ],
+            "vCPUs",
+        ),
+        _ => (
+            vec![
+                line(BatchColumn::Runnable, CAPACITY_COLOURS[1], "RUNNABLE jobs", false),
+                line(BatchColumn::RunnableVcpus, OKABE_BLACK, "vCPUs asked", true),
+            ],
+            "jobs · vCPUs",
+        ),
+    };
+    Plot { lines, y_desc, integer_y: true, min_top: 1.0, legend: true, bin_s: None }
 }
 
 /// The credits chart (`docs/model.md` §4.6): the burstable instances' balance summed (below zero: surplus credits
@@ -1340,5 +1414,33 @@ mod tests {
         let peak = plot.lines[0].points.iter().map(|p| p.1).fold(0.0, f64::max);
         assert!(peak > 4_000.0, "{peak}");
         assert!(plot_data(ChartKind::Queue, &six_hours(), 3600.0, 600).lines.is_empty());
+    }
+
+    /// The Batch charts of the two-queue preset: jobs by state in the cluster view's colours, the vCPUs in use
+    /// never above the summed maxvCpus, a RUNNABLE backlog that rises and drains; without Batch they are empty.
+    #[test]
+    fn the_batch_charts_show_states_vcpus_and_backlog() {
+        let scenario =
+            fleetplan_engine::presets::get("batch-two-queue-priorities").expect("preset").scenario().expect("valid");
+        let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
+        sim.run_to_end();
+        let end = sim.now().as_secs_f64();
+        let jobs = plot_data(ChartKind::BatchJobs, sim.series(), end, 600);
+        let names: Vec<&str> = jobs.lines.iter().map(|l| l.name).collect();
+        for state in ["RUNNABLE", "RUNNING", "SUCCEEDED"] {
+            assert!(names.contains(&state), "{names:?}");
+        }
+        let running = jobs.lines.iter().find(|l| l.name == "RUNNING").expect("running");
+        assert_eq!(running.colour, RGBColor(0, 0x9E, 0x73));
+        let vcpus = plot_data(ChartKind::BatchVcpus, sim.series(), end, 600);
+        let peak = |line: &Line| line.points.iter().map(|p| p.1).fold(0.0, f64::max);
+        let (used, max) = (peak(&vcpus.lines[0]), peak(&vcpus.lines[2]));
+        assert!(used > 0.0 && used <= max, "{used} of {max}");
+        let backlog = plot_data(ChartKind::BatchBacklog, sim.series(), end, 600);
+        assert!(peak(&backlog.lines[0]) > 100.0, "{}", peak(&backlog.lines[0]));
+        assert_eq!(backlog.lines[0].points.last().map(|p| p.1), Some(0.0));
+        for kind in [ChartKind::BatchJobs, ChartKind::BatchVcpus, ChartKind::BatchBacklog] {
+            assert!(plot_data(kind, &six_hours(), 3600.0, 600).lines.is_empty(), "{kind:?}");
+        }
     }
 }

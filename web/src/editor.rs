@@ -626,6 +626,8 @@ mod tests {
         base["services"][0]["name"] = "web".into();
         base["task_definitions"][0]["name"] = "app".into();
         base["services"][0]["task_definition"] = "app".into();
+        // AWS Batch as the editor adds it, so paths under `batch` exist.
+        base["batch"] = catalogue.add[""]["batch"].clone();
         // A wall-clock start, so cron schedules (scheduled tasks, recurring scaling actions) have dates.
         base["start"] = "2026-12-02T20:00:00+09:00".into();
         let check = |draft: &Value, what: &str| {

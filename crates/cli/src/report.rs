@@ -147,6 +147,51 @@ pub fn summary_text(summary: &Summary) -> String {
             s.name, s.expression, s.fired, s.firings, s.tasks_started, s.throttled_calls, s.retries, s.dropped
         );
     }
+    if let Some(b) = &summary.batch {
+        let by_state: Vec<String> =
+            b.jobs_by_state.iter().filter(|c| c.jobs > 0).map(|c| format!("{} {}", c.jobs, c.state.name())).collect();
+        let _ = writeln!(
+            out,
+            "  AWS Batch       {} jobs ({}), makespan {}, wait p50 {} p95 {}",
+            b.jobs,
+            by_state.join(", "),
+            seconds(b.makespan_s),
+            seconds(b.wait_p50_s),
+            seconds(b.wait_p95_s)
+        );
+        let _ = writeln!(
+            out,
+            "  Batch attempts  {} retries, {} Spot reclaims, {} timeouts; SubmitJob {} calls ({} throttled)",
+            b.retries, b.spot_reclaims, b.timeouts, b.submit_calls, b.submit_throttled
+        );
+        let _ = writeln!(
+            out,
+            "  Batch cost      ${:.4}, {} per job",
+            b.cost_usd,
+            b.cost_per_job_usd.map_or("-".to_string(), |c| format!("${c:.6}"))
+        );
+        for q in &b.queues {
+            let _ = writeln!(
+                out,
+                "  job queue {} (priority {}): {} jobs, {} succeeded, {} failed, wait p50 {} p95 {}, ${:.4}",
+                q.queue,
+                q.priority,
+                q.jobs,
+                q.succeeded,
+                q.failed,
+                seconds(q.wait_p50_s),
+                seconds(q.wait_p95_s),
+                q.cost_usd
+            );
+        }
+        for c in &b.compute_environments {
+            let _ = writeln!(
+                out,
+                "  compute environment {} ({}): peak {} of {} maxvCpus, {} instances, ${:.4}",
+                c.name, c.kind, c.peak_vcpus, c.max_vcpus, c.instances_launched, c.cost_usd
+            );
+        }
+    }
     if let Some(stop) = &summary.stopped_early {
         let _ = writeln!(out, "  STOPPED EARLY at {}: {}", duration_text(stop.at_s), stop.reason);
     }

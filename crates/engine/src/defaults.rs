@@ -318,3 +318,49 @@ pub const SCHEDULER_RETRY_CAP_MS: u64 = 60_000;
 pub const SCHEDULER_MAX_WINDOW_MINUTES: u32 = 1_440;
 /// `EcsParameters.TaskCount` of an EventBridge Scheduler target: "Valid Range: Minimum value of 1. Maximum value of 10."
 pub const SCHEDULER_MAX_TASK_COUNT: u32 = 10;
+
+// ---- AWS Batch (`docs/model.md` §12) ----
+
+/// SubmitJob calls: AWS Batch User Guide, "AWS Batch service quotas": "Maximum number of transactions per second
+/// (TPS) for each account for SubmitJob operations: 50". A token bucket of 50 calls refilled at 50 calls/s (the
+/// burst is not published separately; domain.md §2 takes it equal to the rate). An array job is one call.
+pub const BATCH_SUBMIT_JOB_BURST: u32 = 50;
+pub const BATCH_SUBMIT_JOB_PER_S: f64 = 50.0;
+/// Seconds between two passes of the AWS Batch scheduler. **Not published**: the User Guide says only that RUNNABLE
+/// jobs "are started as soon as sufficient resources are available", and an AWS answer on re:Post that "the AWS
+/// Batch Scheduler periodically evaluates jobs in the queue and moves them forward ... with each scheduling
+/// interval". An assumption, not a calibration (no published measurement to fit): 10 s, so a job submitted to an
+/// idle queue with warm capacity waits 5 s on average before its evaluation and 5 s more before it is placed.
+/// Scenarios can set `batch.scheduler_interval_s`.
+pub const BATCH_SCHEDULER_INTERVAL_S: f64 = 10.0;
+/// "Maximum array size for array jobs: 10000" and array jobs have "an array size (between 2 and 10,000)"
+/// ("AWS Batch service quotas"; "Array jobs").
+pub const BATCH_MAX_ARRAY_SIZE: u32 = 10_000;
+/// "Maximum number of compute environments for each job queue: 3" ("AWS Batch service quotas").
+pub const BATCH_MAX_CES_PER_QUEUE: usize = 3;
+/// "Maximum number of job dependencies for a job: 20" ("AWS Batch service quotas").
+pub const BATCH_MAX_DEPENDENCIES: usize = 20;
+/// "The minimum value for the timeout is 60 seconds" (API reference, `JobTimeout.attemptDurationSeconds`).
+pub const BATCH_MIN_TIMEOUT_S: f64 = 60.0;
+/// A retry strategy has "between 1 and 10 attempts" and evaluateOnExit "can contain up to 5 retry strategies"
+/// ("Automated job retries").
+pub const BATCH_MAX_ATTEMPTS: u32 = 10;
+pub const BATCH_MAX_EVALUATE_ON_EXIT: usize = 5;
+/// After a timeout, "your job's container receives a SIGTERM signal ... If the container is still running after 30
+/// seconds, a SIGKILL signal is sent" ("Job timeouts"): a job that ignores SIGTERM holds its resources 30 s more.
+/// The model takes the worst case (jobs that time out are stuck).
+pub const BATCH_TIMEOUT_KILL_S: f64 = 30.0;
+/// The EC2 Spot interruption notice: two minutes (EC2 User Guide, "Spot Instance interruption notices"), as for
+/// Auto Scaling groups (`sim/fleet/spot.rs`).
+pub const BATCH_SPOT_NOTICE_S: f64 = 120.0;
+/// `minScaleDownDelayMinutes`: "Valid Range: Minimum value of 20. Maximum value of 10080" (API reference,
+/// `ComputeScalingPolicy`).
+pub const BATCH_MIN_SCALE_DOWN_DELAY_MIN: u32 = 20;
+pub const BATCH_MAX_SCALE_DOWN_DELAY_MIN: u32 = 10_080;
+/// The instance families `optimal` selects: "optimal to select instance types (from the c4, m4, r4, c5, m5, and r5
+/// instance families) that match the demand of your job queues" (API reference, `ComputeResource.instanceTypes`).
+/// The catalogue (`instance_types.rs`) has the fifth generation of these families.
+pub const BATCH_OPTIMAL_FAMILIES: [&str; 6] = ["c4", "m4", "r4", "c5", "m5", "r5"];
+/// Fargate job sizes: vCPU values a Fargate job definition may ask for (AWS Batch API reference,
+/// `ResourceRequirement`: "0.25, 0.5, 1, 2, 4, 8, and 16").
+pub const BATCH_FARGATE_VCPUS: [f64; 7] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];

@@ -251,6 +251,243 @@ pub struct TimeSeries {
     /// One vector per [`QueueColumn`] when the scenario has queues, else empty (then not in the CSV).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<Vec<f64>>,
+    /// One vector per [`BatchColumn`] when the scenario has AWS Batch, else empty (then not in the CSV).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub batch: Vec<Vec<f64>>,
+}
+
+/// The AWS Batch columns of [`TimeSeries`], last in the CSV, only when the scenario has Batch (`docs/model.md` §12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchColumn {
+    Submitted,
+    Pending,
+    Runnable,
+    Starting,
+    Running,
+    /// Jobs that ended, accumulated.
+    Succeeded,
+    Failed,
+    /// vCPUs of the jobs STARTING or RUNNING (EC2 and Fargate).
+    VcpusInUse,
+    /// vCPUs of the compute environments' instances, launching or running.
+    VcpusInstances,
+    /// maxvCpus of every compute environment, summed.
+    MaxVcpus,
+    /// vCPUs the RUNNABLE jobs ask for: the backlog.
+    RunnableVcpus,
+}
+
+impl BatchColumn {
+    pub const ALL: [BatchColumn; 11] = [
+        BatchColumn::Submitted,
+        BatchColumn::Pending,
+        BatchColumn::Runnable,
+        BatchColumn::Starting,
+        BatchColumn::Running,
+        BatchColumn::Succeeded,
+        BatchColumn::Failed,
+        BatchColumn::VcpusInUse,
+        BatchColumn::VcpusInstances,
+        BatchColumn::MaxVcpus,
+        BatchColumn::RunnableVcpus,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BatchColumn::Submitted => "batch_submitted (jobs)",
+            BatchColumn::Pending => "batch_pending (jobs)",
+            BatchColumn::Runnable => "batch_runnable (jobs)",
+            BatchColumn::Starting => "batch_starting (jobs)",
+            BatchColumn::Running => "batch_running (jobs)",
+            BatchColumn::Succeeded => "batch_succeeded (jobs)",
+            BatchColumn::Failed => "batch_failed (jobs)",
+            BatchColumn::VcpusInUse => "batch_vcpus_in_use (vCPU)",
+            BatchColumn::VcpusInstances => "batch_vcpus_instances (vCPU)",
+            BatchColumn::MaxVcpus => "batch_max_vcpus (vCPU)",
+            BatchColumn::RunnableVcpus => "batch_runnable_vcpus (vCPU)",
+        }
+    }
+
+    /// The column counting jobs in `state`.
+    pub fn of_state(state: BatchJobState) -> BatchColumn {
+        match state {
+            BatchJobState::Submitted => BatchColumn::Submitted,
+            BatchJobState::Pending => BatchColumn::Pending,
+            BatchJobState::Runnable => BatchColumn::Runnable,
+            BatchJobState::Starting => BatchColumn::Starting,
+            BatchJobState::Running => BatchColumn::Running,
+            BatchJobState::Succeeded => BatchColumn::Succeeded,
+            BatchJobState::Failed => BatchColumn::Failed,
+        }
+    }
+}
+
+/// An AWS Batch job's state ("Job states").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BatchJobState {
+    Submitted,
+    Pending,
+    Runnable,
+    Starting,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl BatchJobState {
+    pub const ALL: [BatchJobState; 7] = [
+        BatchJobState::Submitted,
+        BatchJobState::Pending,
+        BatchJobState::Runnable,
+        BatchJobState::Starting,
+        BatchJobState::Running,
+        BatchJobState::Succeeded,
+        BatchJobState::Failed,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, BatchJobState::Succeeded | BatchJobState::Failed)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BatchJobState::Submitted => "SUBMITTED",
+            BatchJobState::Pending => "PENDING",
+            BatchJobState::Runnable => "RUNNABLE",
+            BatchJobState::Starting => "STARTING",
+            BatchJobState::Running => "RUNNING",
+            BatchJobState::Succeeded => "SUCCEEDED",
+            BatchJobState::Failed => "FAILED",
+        }
+    }
+}
+
+/// AWS Batch over the run (`docs/model.md` §12). Seconds and USD rounded to thousandths / ten-thousandths.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchSummary {
+    /// Jobs created (an array's children each count; the parent array job does not).
+    pub jobs: u64,
+    /// Jobs by state at the end, in [`BatchJobState`] order.
+    pub jobs_by_state: Vec<BatchStateCount>,
+    /// From the first SubmitJob call to the last job reaching SUCCEEDED or FAILED; `null` while jobs remain open.
+    pub makespan_s: Option<f64>,
+    /// Seconds from submission to the first RUNNING, over the jobs that ran.
+    pub wait_p50_s: Option<f64>,
+    pub wait_p95_s: Option<f64>,
+    /// Attempts that went back to RUNNABLE (retry strategy).
+    pub retries: u64,
+    /// Attempts ended by an EC2 Spot reclaim of their instance.
+    pub spot_reclaims: u64,
+    /// Attempts ended by their timeout.
+    pub timeouts: u64,
+    pub submit_calls: u64,
+    /// SubmitJob calls throttled (each retried when a token is back).
+    pub submit_throttled: u64,
+    /// RunTask tokens the scheduler waited for (a pass that found the bucket empty stops placing EC2 jobs).
+    pub run_task_throttled: u64,
+    pub instances_launched: u64,
+    /// The cost of the compute environments (instances; Fargate jobs), part of `cost_usd`.
+    pub cost_usd: f64,
+    /// `cost_usd` over the jobs that ended.
+    pub cost_per_job_usd: Option<f64>,
+    pub queues: Vec<BatchQueueSummary>,
+    pub compute_environments: Vec<ComputeEnvironmentSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchStateCount {
+    pub state: BatchJobState,
+    pub jobs: u64,
+}
+
+/// One job queue over the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchQueueSummary {
+    pub queue: String,
+    pub priority: u32,
+    pub jobs: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub wait_p50_s: Option<f64>,
+    pub wait_p95_s: Option<f64>,
+    /// The compute environments' cost shared by the vCPU-seconds each queue's jobs used on them.
+    pub cost_usd: f64,
+}
+
+/// One compute environment over the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComputeEnvironmentSummary {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub max_vcpus: u32,
+    /// The most vCPUs its instances had at once (launching included); Fargate: the most its jobs used.
+    pub peak_vcpus: u32,
+    pub instances_launched: u64,
+    pub cost_usd: f64,
+}
+
+/// One AWS Batch job (an array's child, or a single job) and its times, seconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchJobRecord {
+    pub submission: String,
+    pub queue: String,
+    /// The child's index in its array; `None` for a single job.
+    pub index: Option<u32>,
+    pub state: BatchJobState,
+    /// Attempts that reached RUNNING.
+    pub attempts: u32,
+    pub submitted_s: f64,
+    pub first_running_s: Option<f64>,
+    pub ended_s: Option<f64>,
+}
+
+/// AWS Batch now, for drawing (`docs/model.md` §12).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchView {
+    pub compute_environments: Vec<ComputeEnvironmentView>,
+    /// Jobs by state now, in [`BatchJobState`] order.
+    pub jobs_by_state: Vec<u32>,
+    pub queues: Vec<JobQueueView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobQueueView {
+    pub name: String,
+    pub priority: u32,
+    pub runnable: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComputeEnvironmentView {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub max_vcpus: u32,
+    /// vCPUs of its instances (launching included); Fargate: 0.
+    pub instance_vcpus: u32,
+    /// vCPUs of its jobs STARTING or RUNNING.
+    pub used_vcpus: f64,
+    /// Live instances and the jobs on each.
+    pub instances: Vec<BatchInstanceView>,
+    /// Fargate: jobs STARTING or RUNNING.
+    pub fargate_jobs: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchInstanceView {
+    pub id: u32,
+    pub instance_type: &'static str,
+    /// `launching`, `active` or `reclaimed` (Spot notice given).
+    pub state: &'static str,
+    pub vcpus: u32,
+    pub used_vcpus: f64,
+    pub jobs: u32,
 }
 
 /// The queue columns of [`TimeSeries`], last in the CSV, only when the scenario has queues (`docs/model.md` §10).
@@ -326,7 +563,13 @@ impl TimeSeries {
             credit_balance: Vec::new(),
             throttled_instances: Vec::new(),
             queues: Vec::new(),
+            batch: Vec::new(),
         }
+    }
+
+    /// A Batch column (empty when the scenario has no Batch).
+    pub fn batch_column(&self, column: BatchColumn) -> &[f64] {
+        self.batch.get(column as usize).map_or(&[], Vec::as_slice)
     }
 
     /// A queue column (empty when the scenario has no queues).
@@ -384,6 +627,9 @@ impl TimeSeries {
         for column in QueueColumn::ALL.iter().take(self.queues.len()) {
             out.push_str(&format!(",{}", column.name()));
         }
+        for column in BatchColumn::ALL.iter().take(self.batch.len()) {
+            out.push_str(&format!(",{}", column.name()));
+        }
         out.push('\n');
         for i in 0..self.len() {
             out.push_str(&format_number(self.time_s(i)));
@@ -401,7 +647,7 @@ impl TimeSeries {
                     out.push_str(&format_number(column.get(i).copied().unwrap_or(0.0)));
                 }
             }
-            for column in &self.queues {
+            for column in self.queues.iter().chain(&self.batch) {
                 out.push(',');
                 out.push_str(&format_number(column.get(i).copied().unwrap_or(0.0)));
             }
@@ -492,6 +738,10 @@ pub struct Summary {
     /// left out when the scenario has none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<QueueSummary>,
+    // ---- AWS Batch (issue 11) ----
+    /// Jobs, waits, retries, Spot reclaims and cost of AWS Batch; left out when the scenario has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchSummary>,
 }
 
 /// Hours in a month for `steady_per_month_usd`: AWS pricing pages' monthly examples use 730 hours (365 x 24 / 12),
@@ -779,6 +1029,17 @@ pub struct CostBreakdown {
     pub run_tasks: Vec<RunTaskCost>,
     /// Instance cost per capacity provider (Auto Scaling group) and ECS Anywhere group: shared capacity.
     pub providers: Vec<ProviderCost>,
+    /// AWS Batch: its Fargate jobs and its compute environments' instances (by queue in [`Summary::batch`]);
+    /// left out without Batch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchCost>,
+}
+
+/// What AWS Batch cost, by kind of capacity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchCost {
+    pub fargate_usd: f64,
+    pub instances_usd: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1012,6 +1273,8 @@ pub struct View {
     pub instances: Vec<InstanceView>,
     /// The latest Fargate task retirement notice so far, if any.
     pub task_retirement: Option<TaskRetirementView>,
+    /// AWS Batch compute environments, their instances and jobs, when the scenario has Batch.
+    pub batch: Option<BatchView>,
 }
 
 /// A Fargate task retirement notice, for drawing: when it came, when its tasks are (or were) retired, how many
@@ -1372,6 +1635,40 @@ pub enum TraceWhat {
         messages: f64,
         dead_lettered: bool,
     },
+    /// AWS Batch: a SubmitJob call went through (`children` 0 for a single job) or was throttled.
+    BatchSubmitted {
+        submission: String,
+        children: u32,
+    },
+    BatchSubmitThrottled {
+        submission: String,
+    },
+    /// A compute environment launched an instance, or one was terminated (scale-down or Spot).
+    BatchInstance {
+        compute_environment: String,
+        instance: u32,
+        instance_type: &'static str,
+        launched: bool,
+    },
+    /// EC2 Spot gave its two-minute notice to instances of a compute environment.
+    BatchSpotNotice {
+        compute_environment: String,
+        instances: u32,
+    },
+    /// An attempt of a job failed; `retried`: back to RUNNABLE, else FAILED.
+    BatchAttemptFailed {
+        submission: String,
+        index: Option<u32>,
+        attempt: u32,
+        status_reason: String,
+        retried: bool,
+    },
+    /// Every job of a SubmitJob call has ended.
+    BatchCompleted {
+        submission: String,
+        succeeded: u32,
+        failed: u32,
+    },
 }
 
 impl fmt::Display for TraceEntry {
@@ -1443,6 +1740,30 @@ impl fmt::Display for TraceEntry {
             }
             TraceWhat::Overloaded { service, tasks } => {
                 write!(f, "service {service}: {tasks} tasks at 100% CPU fail their health checks")
+            }
+            TraceWhat::BatchSubmitted { submission, children: 0 } => write!(f, "batch: SubmitJob {submission} (1 job)"),
+            TraceWhat::BatchSubmitted { submission, children } => {
+                write!(f, "batch: SubmitJob {submission} (array of {children} jobs)")
+            }
+            TraceWhat::BatchSubmitThrottled { submission } => {
+                write!(f, "batch: SubmitJob {submission} throttled, retried when a token is back")
+            }
+            TraceWhat::BatchInstance { compute_environment, instance, instance_type, launched } => write!(
+                f,
+                "batch: compute environment {compute_environment} {} instance {instance} ({instance_type})",
+                if *launched { "launched" } else { "terminated" }
+            ),
+            TraceWhat::BatchSpotNotice { compute_environment, instances } => write!(
+                f,
+                "batch: EC2 Spot interruption notice for {instances} instances of {compute_environment}"
+            ),
+            TraceWhat::BatchAttemptFailed { submission, index, attempt, status_reason, retried } => {
+                let child = index.map_or(String::new(), |i| format!(":{i}"));
+                let then = if *retried { "retried (RUNNABLE)" } else { "FAILED" };
+                write!(f, "batch: job {submission}{child} attempt {attempt} failed ({status_reason}): {then}")
+            }
+            TraceWhat::BatchCompleted { submission, succeeded, failed } => {
+                write!(f, "batch: {submission} done, {succeeded} succeeded, {failed} failed")
             }
             TraceWhat::QueueAbandoned { queue, messages, visible_at } => {
                 write!(f, "queue {queue}: {messages:.1} in-flight messages left by a stopped worker, visible again at {visible_at}")

@@ -323,6 +323,45 @@ static PRESETS: &[Preset] = &[
          the summary's queues block counts them as redelivered. After 15 empty minutes the count goes back to 0, \
          and the second burst starts it all again."
     ),
+    preset!(
+        "batch-nightly-array-spot",
+        "AWS Batch: a nightly array of 10,000 on Spot, capped by maxvCpus",
+        None,
+        "At 02:00 an EventBridge schedule makes one SubmitJob call: an array job of 10,000 children (1 vCPU each). \
+         Watch the Batch charts: RUNNABLE jumps to 10,000, the Spot compute environment scales to its maxvCpus of 256 \
+         (16 c5.4xlarge) and never beyond, and RUNNING stays at or under 256 for the whole night, so the database \
+         behind the jobs never sees more than 256 connections. The backlog drains at about 256 jobs per job length: \
+         the makespan is about an hour, not the minute one child takes."
+    ),
+    preset!(
+        "batch-fargate-vs-ec2-short-jobs",
+        "AWS Batch on Fargate vs on EC2: 2,000 short jobs each",
+        None,
+        "The same 2,000 jobs of 20 s go to a Fargate queue and to an EC2 queue with no instances. Fargate jobs start \
+         at once but are paced by the account's Fargate RunTask call bucket (one call per job, 20 a second; watch it \
+         empty), each spending about a minute starting (capacity, ENI, uncached image pull); the EC2 jobs wait a minute and a half for the first instances to boot \
+         and register, then start faster (40 RunTask calls a second, cached image). Median waits come out close; \
+         the EC2 environment scales to 2,000 vCPUs for 20-second jobs and costs more than Fargate here."
+    ),
+    preset!(
+        "batch-two-queue-priorities",
+        "AWS Batch: two job queues of different priority sharing one compute environment",
+        None,
+        "A reporting queue (priority 1) has filled a 64-vCPU compute environment with 1,000 jobs when, 5 minutes in, \
+         200 interactive jobs arrive in a queue of priority 100 on the same environment. From the next scheduler \
+         pass every vCPU that frees up goes to an interactive job until that queue is empty: no reporting job starts \
+         meanwhile (summary: the interactive queue's waits are minutes, the reporting queue's much longer)."
+    ),
+    preset!(
+        "batch-spot-reclaim-retries",
+        "AWS Batch: a Spot reclaim in the middle of array jobs, with and without retries",
+        None,
+        "Two arrays of 60 children of about 20 minutes run side by side on one Spot compute environment; 10 minutes \
+         in, EC2 Spot reclaims half of its instances (two-minute notice). The children on them fail with \"Host EC2 \
+         (instance ...) terminated.\": the resilient array's evaluateOnExit RETRY puts them back to RUNNABLE and Batch \
+         launches replacement instances, so all 60 succeed; the fragile array (one attempt) ends with those \
+         children FAILED. The summary counts the reclaims and retries."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

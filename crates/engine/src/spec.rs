@@ -2,8 +2,8 @@
 //!
 //! These types mirror the file one to one and carry the documented defaults. They are *unvalidated*:
 //! [`crate::scenario::Scenario::from_spec`] checks them and resolves names into indices. Parts of the model that
-//! this version does not simulate yet (AWS Batch, launch type `EC2` without a
-//! capacity provider) have a place in the format so files written for later versions are recognised, and are
+//! this version does not simulate yet (launch type `EC2` without a capacity provider, AWS Batch fair-share
+//! scheduling policies) have a place in the format so files written for later versions are recognised, and are
 //! rejected by validation with a message instead of being silently ignored.
 
 use serde::{Deserialize, Serialize};
@@ -50,9 +50,9 @@ pub struct ScenarioSpec {
     /// ECS Anywhere: groups of registered external hosts (launch type `EXTERNAL`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub external_instances: Vec<ExternalGroupSpec>,
-    /// AWS Batch compute environments, queues and jobs: planned, rejected by validation for now.
+    /// AWS Batch: compute environments, job queues, job definitions and job submissions (`docs/model.md` §12).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub batch: Option<Value>,
+    pub batch: Option<BatchSpec>,
     /// EventBridge Scheduler schedules whose target calls RunTask (`docs/model.md` §11).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scheduled_tasks: Vec<ScheduledTaskSpec>,
@@ -1236,4 +1236,215 @@ pub struct SchedulerRetryPolicySpec {
     /// `MaximumRetryAttempts`: 0 to 185; unset: 185.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maximum_retry_attempts: Option<u32>,
+}
+
+// ---- AWS Batch (`docs/model.md` §12) ----
+
+/// AWS Batch in one account and Region: managed compute environments, job queues over them, job definitions, and
+/// the SubmitJob calls that put jobs into the queues.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchSpec {
+    pub compute_environments: Vec<ComputeEnvironmentSpec>,
+    pub job_queues: Vec<JobQueueSpec>,
+    pub job_definitions: Vec<JobDefinitionSpec>,
+    pub submissions: Vec<SubmissionSpec>,
+    /// EC2 Spot interruptions of the instances of SPOT compute environments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spot_interruptions: Vec<BatchSpotInterruptionSpec>,
+    /// The SubmitJob token bucket; unset: the published 50 calls burst and 50 calls/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submit_job_api: Option<BucketSpec>,
+    /// Seconds between two passes of the AWS Batch scheduler; unset: the engine's assumption (`defaults.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduler_interval_s: Option<f64>,
+}
+
+/// A compute environment's `type` (CreateComputeEnvironment `computeResources.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ComputeEnvironmentType {
+    #[serde(rename = "EC2")]
+    Ec2,
+    #[serde(rename = "SPOT")]
+    Spot,
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    #[serde(rename = "FARGATE_SPOT")]
+    FargateSpot,
+}
+
+impl ComputeEnvironmentType {
+    pub fn is_fargate(self) -> bool {
+        matches!(self, ComputeEnvironmentType::Fargate | ComputeEnvironmentType::FargateSpot)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ComputeEnvironmentType::Ec2 => "EC2",
+            ComputeEnvironmentType::Spot => "SPOT",
+            ComputeEnvironmentType::Fargate => "FARGATE",
+            ComputeEnvironmentType::FargateSpot => "FARGATE_SPOT",
+        }
+    }
+}
+
+/// A Batch allocation strategy ("Instance type allocation strategies for AWS Batch").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BatchAllocationStrategy {
+    BestFit,
+    BestFitProgressive,
+    SpotCapacityOptimized,
+    SpotPriceCapacityOptimized,
+}
+
+/// A managed compute environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComputeEnvironmentSpec {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ComputeEnvironmentType,
+    /// vCPUs kept running even with no jobs (EC2 and SPOT only).
+    #[serde(default)]
+    pub min_vcpus: u32,
+    /// vCPUs running when the run starts (at least `min_vcpus`; EC2 and SPOT only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_vcpus: Option<u32>,
+    pub max_vcpus: u32,
+    /// Instance types or `optimal` (EC2 and SPOT only); unset: `["optimal"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instance_types: Vec<String>,
+    /// Unset: BEST_FIT (the API's default) for EC2 and SPOT; not allowed for Fargate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation_strategy: Option<BatchAllocationStrategy>,
+    /// `computeScalingPolicy.minScaleDownDelayMinutes` (20–10,080); unset: no delay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_scale_down_delay_minutes: Option<u32>,
+}
+
+/// A job queue: its priority and up to three compute environments in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobQueueSpec {
+    pub name: String,
+    pub priority: u32,
+    pub compute_environments: Vec<String>,
+    /// A fair-share scheduling policy: recognised, rejected (`docs/model.md` §12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling_policy: Option<Value>,
+}
+
+/// A job definition's platform capability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum PlatformCapability {
+    #[default]
+    #[serde(rename = "EC2")]
+    Ec2,
+    #[serde(rename = "FARGATE")]
+    Fargate,
+}
+
+/// An `evaluateOnExit` action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RetryAction {
+    Retry,
+    Exit,
+}
+
+/// One `evaluateOnExit` condition: patterns that may end with `*`; every one given must match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateOnExitSpec {
+    pub action: RetryAction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_exit_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_status_reason: Option<String>,
+}
+
+/// A job definition: what one job (or array child) needs and how it is retried.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobDefinitionSpec {
+    pub name: String,
+    /// vCPUs (whole on EC2; 0.25, 0.5, 1, 2, 4, 8 or 16 on Fargate).
+    pub vcpus: f64,
+    pub memory_mib: u32,
+    #[serde(default)]
+    pub platform: PlatformCapability,
+    /// Image size in MB, pulled when a job starts.
+    #[serde(default)]
+    pub image_mb: f64,
+    /// `timeout.attemptDurationSeconds` (at least 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_s: Option<f64>,
+    /// `retryStrategy.attempts` (1–10); unset: 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_attempts: Option<u32>,
+    /// `retryStrategy.evaluateOnExit` (up to 5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluate_on_exit: Vec<EvaluateOnExitSpec>,
+}
+
+/// An array job dependency's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DependencyType {
+    NToN,
+    Sequential,
+}
+
+/// A job dependency: on another submission (`job`), per index (`N_TO_N`), or among the array's own children
+/// (`SEQUENTIAL`, without `job`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DependencySpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<DependencyType>,
+}
+
+/// SubmitJob calls of one kind of job: one call at `at_s`, a burst of `calls` calls, or one call per firing of an
+/// EventBridge `schedule`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionSpec {
+    pub name: String,
+    pub job_queue: String,
+    pub job_definition: String,
+    /// Array size (2–10,000); unset: a single job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array_size: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<DependencySpec>,
+    /// A job's run time once RUNNING: mean seconds and spread.
+    pub run_time: LatencyStep,
+    /// Probability that an attempt exits non-zero.
+    #[serde(default)]
+    pub failure_probability: f64,
+    #[serde(default)]
+    pub at_s: f64,
+    /// SubmitJob calls made at `at_s` (a burst; each retries when throttled); unset: 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calls: Option<u32>,
+    /// An EventBridge Scheduler expression whose firings each make one call (instead of `at_s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// The schedule's fixed UTC offset (`+09:00`); unset: UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+/// At `at_s`, EC2 Spot reclaims `fraction` of a SPOT compute environment's instances (two-minute notice).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchSpotInterruptionSpec {
+    pub at_s: f64,
+    pub compute_environment: String,
+    pub fraction: f64,
 }

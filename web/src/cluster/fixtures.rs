@@ -33,6 +33,7 @@ pub(super) fn view(pools: Vec<PoolView>, providers: Vec<ProviderView>, instances
         providers,
         instances,
         task_retirement: None,
+        batch: None,
     }
 }
 

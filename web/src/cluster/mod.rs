@@ -23,6 +23,7 @@
 //! The n-th square drawn at a place (counting in state order, STOPPED never drawn) is the n-th task of
 //! `Simulation::tasks_at(place)`, which sorts the same way: hit tests answer with that ordinal.
 
+pub mod batch;
 mod details;
 #[cfg(test)]
 mod fixtures;
@@ -50,6 +51,40 @@ pub const STATE_COLOURS: [(&str, &str); DRAWN] = [
     ("STOPPING", "#D55E00"),
     ("DEPROVISIONING", "#CC79A7"),
 ];
+
+/// AWS Batch job states in `BatchJobState::ALL` order and their CSS colours, on the cluster view and the charts:
+/// a state that means what a task state means has its colour (RUNNABLE waits for capacity like PENDING, STARTING
+/// is ACTIVATING, RUNNING is RUNNING, FAILED is STOPPING's vermillion); the rest are greys and the palette's blue.
+pub const JOB_STATE_COLOURS: [(&str, &str); 7] = [
+    ("SUBMITTED", "#DDDDDD"),
+    ("PENDING", "#BBBBBB"),
+    ("RUNNABLE", "#F0E442"),
+    ("STARTING", "#56B4E9"),
+    ("RUNNING", "#009E73"),
+    ("SUCCEEDED", "#0072B2"),
+    ("FAILED", "#D55E00"),
+];
+
+/// Draws the AWS Batch part on its canvas (see [`batch`]); returns the layout for hit tests.
+pub fn draw_batch(
+    canvas: &web_sys::HtmlCanvasElement,
+    view: &fleetplan_engine::output::BatchView,
+    placed: &[batch::Placed],
+) -> Result<batch::BatchLayout, String> {
+    let width = f64::from(canvas.client_width().max(0));
+    let height = f64::from(canvas.client_height().max(0));
+    let dpr = crate::dom::device_pixel_ratio();
+    let (backing_w, backing_h) = ((width * dpr).round() as u32, (height * dpr).round() as u32);
+    crate::dom::resize_backing_store(canvas, backing_w, backing_h);
+    if backing_w == 0 || backing_h == 0 {
+        return Ok(batch::BatchLayout::default());
+    }
+    let ctx = crate::dom::context_2d(canvas)?;
+    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(paint::js_error)?;
+    let layout = batch::layout(view, placed, width, height);
+    batch::paint(&ctx, &layout, width, height)?;
+    Ok(layout)
+}
 
 /// How instance boxes look, for the HTML legend: (what, how it is drawn) as plain text, rendered as
 /// "**what**: how". Each box also has a thin cpu-used bar along its bottom, and in cells mode it is sized for the
@@ -110,6 +145,20 @@ pub fn draw(canvas: &web_sys::HtmlCanvasElement, view: &View) -> Result<ClusterL
 mod tests {
     use super::*;
     use fleetplan_engine::task::TaskState;
+
+    #[test]
+    fn job_state_colours_follow_the_job_states() {
+        use fleetplan_engine::output::BatchJobState;
+        for ((name, _), state) in JOB_STATE_COLOURS.iter().zip(BatchJobState::ALL) {
+            assert_eq!(*name, state.name());
+        }
+        // The states shared with tasks have the tasks' colours.
+        assert_eq!(JOB_STATE_COLOURS[BatchJobState::Running.index()].1, STATE_COLOURS[TaskState::Running.index()].1);
+        assert_eq!(
+            JOB_STATE_COLOURS[BatchJobState::Starting.index()].1,
+            STATE_COLOURS[TaskState::Activating.index()].1
+        );
+    }
 
     #[test]
     fn state_colours_follow_the_lifecycle() {

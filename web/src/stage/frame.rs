@@ -155,6 +155,13 @@ fn on_frame(state: &Loop, ts: f64) {
     if first || resized || (!seeking && (force || (progress.cursor_moved && !calm))) {
         let view = player.cursor().view();
         view_counts = Some((live_counts(&view), Rc::new(group_rows(&view))));
+        // AWS Batch compute environments on their own canvas, when the scenario has Batch.
+        if let (Some(batch), Some(canvas)) = (&view.batch, dom::canvas_by_id("batch-cluster")) {
+            match cluster::draw_batch(&canvas, batch, &player.cursor().batch_placed_jobs()) {
+                Ok(layout) => targets.pointer.batch_drawn(layout),
+                Err(e) => web_sys::console::error_1(&format!("batch view: {e}").into()),
+            }
+        }
         match cluster::draw(&canvas, &view) {
             // Details under a resting pointer follow what is now drawn under it.
             Ok(layout) => {

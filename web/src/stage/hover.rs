@@ -4,10 +4,12 @@
 
 use std::cell::{Cell, RefCell};
 
+use fleetplan_engine::output::{BatchJobRecord, BatchJobState};
 use fleetplan_engine::task::TaskState;
 use fleetplan_engine::{Place, View};
 use yew::prelude::*;
 
+use crate::cluster::batch::{self, BatchHit, BatchLayout};
 use crate::cluster::{self, ClusterLayout, Hit};
 use crate::player::Player;
 
@@ -18,6 +20,8 @@ pub struct Pointer {
     drawn: RefCell<Drawn>,
     /// Where the pointer rests over the cluster view, so its details follow playback.
     at: Cell<Option<(f64, f64)>>,
+    /// The AWS Batch canvas as last drawn.
+    batch: RefCell<BatchLayout>,
 }
 
 /// The cluster view as last drawn: its hit regions and the view they came from.
@@ -51,6 +55,56 @@ impl Pointer {
         self.hover_at(player?, x, y)
     }
 
+    /// Keeps the AWS Batch canvas' layout as just drawn.
+    pub fn batch_drawn(&self, layout: BatchLayout) {
+        *self.batch.borrow_mut() = layout;
+    }
+
+    /// The details at (x, y) on the AWS Batch canvas: a job, an instance or a job queue.
+    pub fn batch_at(&self, x: f64, y: f64, player: Option<&Player>) -> Option<Hover> {
+        let layout = self.batch.borrow();
+        let (title, rows) = match batch::hit_test(&layout, x, y)? {
+            BatchHit::Job(job) => {
+                let record = player?.cursor().batch_jobs().into_iter().nth(job as usize)?;
+                let s = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.1} s"));
+                let title = match record.index {
+                    Some(i) => format!("Job {}[{i}]", record.submission),
+                    None => format!("Job {}", record.submission),
+                };
+                let attempt = attempt(&record);
+                let rows = vec![
+                    ("Queue", record.queue),
+                    ("Array index", record.index.map_or_else(|| "single job".to_string(), |i| i.to_string())),
+                    ("State", record.state.name().to_string()),
+                    // `attempts` counts attempts that reached RUNNING: before RUNNING, this is the next one.
+                    ("Attempt", attempt.to_string()),
+                    ("Submitted", s(Some(record.submitted_s))),
+                    ("First RUNNING", s(record.first_running_s)),
+                    ("Ended", s(record.ended_s)),
+                ];
+                (title, rows)
+            }
+            BatchHit::Instance { ce, id } => {
+                let ce = layout.view.as_ref()?.compute_environments.get(usize::from(ce))?;
+                let i = ce.instances.iter().find(|i| i.id == id)?;
+                let rows = vec![
+                    ("Compute environment", format!("{} ({})", ce.name, ce.kind)),
+                    ("Type", i.instance_type.to_string()),
+                    ("State", i.state.to_string()),
+                    ("vCPUs used", format!("{:.2} of {}", i.used_vcpus, i.vcpus)),
+                    ("Jobs", i.jobs.to_string()),
+                ];
+                (format!("Batch instance {id}"), rows)
+            }
+            BatchHit::Queue(q) => {
+                let q = layout.view.as_ref()?.queues.get(q)?;
+                let rows = vec![("Priority", q.priority.to_string()), ("RUNNABLE", q.runnable.to_string())];
+                (format!("Job queue {}", q.name), rows)
+            }
+        };
+        Some(Hover { x, y, title, rows })
+    }
+
     pub fn leave(&self) {
         self.at.set(None);
     }
@@ -65,6 +119,16 @@ impl Pointer {
         let hit = cluster::hit_test(&drawn.layout, x, y)?;
         let (title, rows) = describe(player, drawn.view.as_ref()?, &hit)?;
         Some(Hover { x, y, title, rows })
+    }
+}
+
+/// A job's attempt number as the details say it: the one under way or next (counting from 1), or the last.
+fn attempt(record: &BatchJobRecord) -> u32 {
+    match record.state {
+        BatchJobState::Running => record.attempts.max(1),
+        // Ended: the last attempt (0: it never ran, e.g. failed by a dependency).
+        BatchJobState::Succeeded | BatchJobState::Failed => record.attempts,
+        _ => record.attempts.saturating_add(1),
     }
 }
 

@@ -47,6 +47,7 @@ pub fn Stage(props: &StageProps) -> Html {
     let playback = use_playback(props.scenario.clone(), props.seed, props.generation, props.can_run);
     let pointer = use_memo((), |_| Pointer::default());
     let hover = use_state_eq(|| None::<Hover>);
+    let batch_hover = use_state_eq(|| None::<Hover>);
     let cluster_ref = use_node_ref();
     let stage_ref = use_node_ref();
     let speed_ref = use_node_ref();
@@ -89,6 +90,17 @@ pub fn Stage(props: &StageProps) -> Html {
             hover.set(pointer.move_to(x, y, player.as_ref()));
         })
     };
+    let on_batch_hover = {
+        let (playback, pointer, batch_hover) = (playback.clone(), pointer.clone(), batch_hover.clone());
+        Callback::from(move |e: MouseEvent| {
+            let player = playback.player.borrow();
+            batch_hover.set(pointer.batch_at(f64::from(e.offset_x()), f64::from(e.offset_y()), player.as_ref()));
+        })
+    };
+    let on_batch_leave = {
+        let batch_hover = batch_hover.clone();
+        Callback::from(move |_: MouseEvent| batch_hover.set(None))
+    };
     let on_leave = {
         let (pointer, hover) = (pointer.clone(), hover.clone());
         Callback::from(move |_: MouseEvent| {
@@ -103,6 +115,15 @@ pub fn Stage(props: &StageProps) -> Html {
     let has_credits = playback.read(|p| p.full().uses_cpu_credits()).unwrap_or(false);
     // The queue chart only for scenarios with queues.
     let has_queue = playback.read(|p| !p.full().scenario().queues.is_empty()).unwrap_or(false);
+    // The AWS Batch charts and compute environments only for scenarios with Batch.
+    let has_batch = playback.read(|p| p.full().scenario().batch.is_some()).unwrap_or(false);
+    // A scenario of AWS Batch alone has nothing for the ECS canvas to draw: it gives its room to the Batch one.
+    let sc = &props.scenario;
+    let ecs_only_empty = has_batch
+        && sc.services.is_empty()
+        && sc.run_tasks.is_empty()
+        && sc.providers.is_empty()
+        && sc.spec.scheduled_tasks.is_empty();
     let on_csv = {
         let playback = playback.clone();
         Callback::from(move |_: MouseEvent| {
@@ -154,17 +175,35 @@ pub fn Stage(props: &StageProps) -> Html {
             <p id="live-status" class="live-status">
                 { format!("{} running of {} desired · {} instance{} · {} waiting for capacity",
                     counts.running, counts.desired, counts.instances, if counts.instances == 1 { "" } else { "s" }, counts.waiting) }
+                if let Some((running, runnable)) = counts.batch {
+                    { format!(" · AWS Batch: {running} jobs RUNNING, {runnable} RUNNABLE") }
+                }
                 if !s.full_done { <span class="computing">{ format!(" · computing the run: {} simulated", clock(s.known_ms)) }</span> }
             </p>
             <div class="stage-grid">
                 <section class="cluster-panel" aria-label="Cluster">
-                    <div class="cluster-wrap">
+                    <div class="cluster-wrap" hidden={ecs_only_empty}>
                         <canvas id="cluster" ref={cluster_ref} onmousemove={on_hover.clone()} onclick={on_hover} onmouseleave={on_leave}
                             role="img" aria-label={format!("Cluster at {}: {} tasks running, {} instances", clock(s.time_ms), counts.running, counts.instances)}></canvas>
                         if let Some(h) = &*hover {
                             { details_box(h) }
                         }
                     </div>
+                    if has_batch {
+                        <div class="cluster-wrap">
+                            <canvas id="batch-cluster" class={classes!(ecs_only_empty.then_some("tall"))}
+                                onmousemove={on_batch_hover.clone()} onclick={on_batch_hover} onmouseleave={on_batch_leave}
+                                role="img" aria-label={format!("AWS Batch compute environments at {}", clock(s.time_ms))}></canvas>
+                            if let Some(h) = &*batch_hover {
+                                { details_box(h) }
+                            }
+                        </div>
+                        <ul class="legend" aria-label="AWS Batch job states">
+                            { for cluster::JOB_STATE_COLOURS.iter().map(|(name, colour)| html! {
+                                <li><span class="swatch" style={format!("background:{colour}")}></span>{ *name }</li>
+                            }) }
+                        </ul>
+                    }
                     <ClusterTable groups={s.groups.clone()} />
                     <ul class="legend" aria-label="Task states">
                         { for cluster::STATE_COLOURS.iter().map(|(name, colour)| html! {
@@ -186,7 +225,7 @@ pub fn Stage(props: &StageProps) -> Html {
                     <button id="export-csv" onclick={on_csv} title={format!("{} columns, one row per sample", Column::COUNT + 1)}>{ "Export CSV" }</button>
                 </div>
                 <div class="chart-grid">
-                    { for ChartKind::ALL.iter().filter(|k| (has_demand || !k.needs_demand()) && (has_credits || !k.needs_credits()) && (has_queue || !k.needs_queue())).map(|&kind| chart_figure(&playback, kind)) }
+                    { for ChartKind::ALL.iter().filter(|k| (has_demand || !k.needs_demand()) && (has_credits || !k.needs_credits()) && (has_queue || !k.needs_queue()) && (has_batch || !k.needs_batch())).map(|&kind| chart_figure(&playback, kind)) }
                 </div>
             </section>
         </div>

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use fleetplan_engine::output::BatchSummary;
 use fleetplan_engine::output::{CommitmentsSummary, FailedLaunches};
 use fleetplan_engine::output::{Limiter, QuotaHit, TaskRetirementSummary};
 use fleetplan_engine::output::{ScheduleSummary, ServiceSummary};
@@ -151,6 +152,10 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
     rows.push(("category", "Load balancer LCU-hours".to_string(), b.load_balancer_lcu_usd));
     rows.extend(b.services.iter().map(|s| ("service", s.name.clone(), s.total_usd)));
     rows.extend(b.run_tasks.iter().map(|r| ("RunTask", r.name.clone(), r.total_usd)));
+    if let Some(batch) = &b.batch {
+        rows.push(("AWS Batch", "Fargate jobs".to_string(), batch.fargate_usd));
+        rows.push(("AWS Batch", "Compute environment instances".to_string(), batch.instances_usd));
+    }
     for p in &b.providers {
         match p.management_fee_usd {
             // Managed Instances: named as such, with the management fee that is part of the provider's cost.
@@ -163,6 +168,50 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
     }
     rows.retain(|&(_, _, usd)| usd > 0.0);
     rows
+}
+
+/// The AWS Batch table's rows (`docs/model.md` §12): the run's makespan, job waits, retries, Spot reclaims and
+/// cost per job. Each row: (label, text).
+pub(crate) fn batch_rows(b: &BatchSummary) -> Vec<(&'static str, String)> {
+    let states: Vec<String> =
+        b.jobs_by_state.iter().filter(|s| s.jobs > 0).map(|s| format!("{} {}", s.jobs, s.state.name())).collect();
+    let per_job = b.cost_per_job_usd.map_or_else(|| "–".to_string(), |c| format!("${c:.4} per job"));
+    vec![
+        ("Jobs", format!("{}: {}", b.jobs, states.join(", "))),
+        ("Makespan", b.makespan_s.map_or_else(|| "jobs still open at the end".to_string(), |s| format!("{s:.1} s"))),
+        ("Job wait p50 / p95", format!("{} / {}", opt_s(b.wait_p50_s), opt_s(b.wait_p95_s))),
+        ("Retries", format!("{} retries, {} Spot reclaims, {} timeouts", b.retries, b.spot_reclaims, b.timeouts)),
+        (
+            "SubmitJob",
+            format!(
+                "{} calls, {} throttled; {} RunTask waits",
+                b.submit_calls, b.submit_throttled, b.run_task_throttled
+            ),
+        ),
+        ("Cost", format!("${:.4}, {per_job}; {} instances launched", b.cost_usd, b.instances_launched)),
+    ]
+}
+
+/// A table of text: the first cell of each row is its header.
+fn table(id: &'static str, head: &[&'static str], rows: Vec<Vec<String>>) -> Html {
+    html! {
+        <table {id} class="services">
+            <thead><tr>{ for head.iter().map(|h| html! { <th scope="col">{ *h }</th> }) }</tr></thead>
+            <tbody>
+                { for rows.into_iter().map(|row| html! {
+                    <tr>{ for row.into_iter().enumerate().map(|(i, text)| if i == 0 {
+                        html! { <th scope="row">{ text }</th> }
+                    } else {
+                        html! { <td>{ text }</td> }
+                    }) }</tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+fn opt_s(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), |v| format!("{v:.1} s"))
 }
 
 /// The commitments table (`docs/model.md` §6): with and without, what was lost, and per plan its use, its best
@@ -353,6 +402,21 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                         }) }
                     </tbody>
                 </table>
+            }
+            if let Some(batch) = &summary.batch {
+                { table("batch", &["AWS Batch", "Over the run"], batch_rows(batch).into_iter().map(|(l, t)| vec![l.to_string(), t]).collect()) }
+                { table("batch-queues", &["Job queue", "Jobs", "Wait p50 / p95", "Cost"], batch.queues.iter().map(|q| vec![
+                    format!("{} (priority {})", q.queue, q.priority),
+                    format!("{} ({} succeeded, {} failed)", q.jobs, q.succeeded, q.failed),
+                    format!("{} / {}", opt_s(q.wait_p50_s), opt_s(q.wait_p95_s)),
+                    format!("${:.4}", q.cost_usd),
+                ]).collect()) }
+                { table("batch-compute-environments", &["Compute environment", "Peak vCPUs / max", "Instances", "Cost"], batch.compute_environments.iter().map(|c| vec![
+                    format!("{} ({})", c.name, c.kind),
+                    format!("{} / {}", c.peak_vcpus, c.max_vcpus),
+                    c.instances_launched.to_string(),
+                    format!("${:.4}", c.cost_usd),
+                ]).collect()) }
             }
             if !summary.services.is_empty() {
                 <table id="services" class="services">

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use fleetplan_engine::output::BatchJobState;
 use fleetplan_engine::task::TaskState;
 use fleetplan_engine::View;
 use yew::prelude::*;
@@ -25,6 +26,8 @@ pub struct LiveCounts {
     pub desired: u32,
     pub instances: usize,
     pub waiting: u32,
+    /// AWS Batch jobs RUNNING and RUNNABLE, when the scenario has Batch.
+    pub batch: Option<(u32, u32)>,
 }
 
 pub fn live_counts(view: &View) -> LiveCounts {
@@ -33,6 +36,10 @@ pub fn live_counts(view: &View) -> LiveCounts {
         desired: view.services.iter().map(|s| s.desired).sum(),
         instances: view.instances.len(),
         waiting: view.providers.iter().map(|p| p.waiting).sum::<u32>() + view.spot_capacity_waiting,
+        batch: view.batch.as_ref().map(|b| {
+            let count = |s: BatchJobState| b.jobs_by_state.get(s.index()).copied().unwrap_or(0);
+            (count(BatchJobState::Running), count(BatchJobState::Runnable))
+        }),
     }
 }
 

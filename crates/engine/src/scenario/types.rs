@@ -411,6 +411,8 @@ pub struct Scenario {
     pub schedules: Vec<ScheduleInfo>,
     /// Amazon SQS queues (`docs/model.md` §10).
     pub queues: Vec<crate::queue::Queue>,
+    /// AWS Batch (`docs/model.md` §12), when the scenario has it.
+    pub batch: Option<Arc<Batch>>,
 }
 
 impl Scenario {
@@ -483,3 +485,120 @@ impl Commitments {
 /// The credit option of a group that does not set one. EC2 API, *RunInstances* `CreditSpecification`: "Default:
 /// standard (T2 instances) or unlimited (T3/T3a/T4g instances)"; the catalogue's burstable rows are T3.
 pub const CPU_CREDITS_DEFAULT: crate::spec::CpuCredits = crate::spec::CpuCredits::Unlimited;
+
+// ---- AWS Batch (`docs/model.md` §12) ----
+
+/// Validated AWS Batch: names resolved to indices, vCPUs in thousandths, seconds in milliseconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub compute_environments: Vec<ComputeEnvironment>,
+    pub queues: Vec<JobQueue>,
+    pub definitions: Vec<JobDefinition>,
+    pub submissions: Vec<Submission>,
+    /// Every SubmitJob call of the run, by time (calls at the same time in file order).
+    pub calls: Vec<SubmitCall>,
+    /// EC2 Spot interruptions of SPOT compute environments, by time.
+    pub spot_interruptions: Vec<BatchSpotInterruption>,
+    pub submit_job: BucketParams,
+    pub scheduler_interval_ms: u64,
+}
+
+impl Batch {
+    /// Jobs the run creates: one per single-job call, the array size per array call.
+    pub fn total_jobs(&self) -> u64 {
+        self.calls.iter().map(|c| u64::from(self.submissions[c.submission as usize].children().max(1))).sum()
+    }
+}
+
+/// A managed compute environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputeEnvironment {
+    pub name: String,
+    pub kind: crate::spec::ComputeEnvironmentType,
+    pub min_vcpus: u32,
+    pub desired_vcpus: u32,
+    pub max_vcpus: u32,
+    /// EC2 and SPOT: the catalogue types it may launch (`optimal` resolved), cheapest per vCPU first.
+    pub instance_types: Vec<InstanceType>,
+    pub allocation: crate::spec::BatchAllocationStrategy,
+    /// How long an instance with no jobs is kept; 0: it goes at the next scheduler pass.
+    pub scale_down_delay_ms: u64,
+}
+
+/// A job queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobQueue {
+    pub name: String,
+    pub priority: u32,
+    /// Compute environments (indices) in the queue's order.
+    pub compute_environments: Vec<u16>,
+}
+
+/// One `evaluateOnExit` condition (patterns may end with `*`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExitRule {
+    pub action: crate::spec::RetryAction,
+    pub on_exit_code: Option<String>,
+    pub on_reason: Option<String>,
+    pub on_status_reason: Option<String>,
+}
+
+/// A job definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobDefinition {
+    pub name: String,
+    /// vCPUs in thousandths (0.25 vCPU = 250).
+    pub vcpu_milli: u32,
+    pub memory_mib: u32,
+    pub fargate: bool,
+    pub image_mb: f64,
+    pub timeout_ms: Option<u64>,
+    pub attempts: u32,
+    pub evaluate_on_exit: Vec<ExitRule>,
+}
+
+/// A dependency of a submission's jobs on an earlier submission (index into [`Batch::submissions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobDependency {
+    /// Every job waits for the whole job (an array: every child) to succeed.
+    Job(u16),
+    /// Child i waits for child i of the other array.
+    NToN(u16),
+}
+
+/// One kind of job and how it is submitted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub name: String,
+    pub queue: u16,
+    pub definition: u16,
+    /// The array size; 0 for a single job.
+    pub array_size: u32,
+    pub dependencies: Vec<JobDependency>,
+    /// SEQUENTIAL: child i waits for child i - 1.
+    pub sequential: bool,
+    pub run_time: Step,
+    pub failure_probability: f64,
+}
+
+impl Submission {
+    /// Child jobs per call (0 for a single job).
+    pub fn children(&self) -> u32 {
+        self.array_size
+    }
+}
+
+/// One SubmitJob call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SubmitCall {
+    pub at: SimTime,
+    pub submission: u16,
+}
+
+/// At `at`, EC2 Spot gives notice to `fraction` of a SPOT compute environment's instances.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchSpotInterruption {
+    pub at: SimTime,
+    pub compute_environment: u16,
+    pub fraction: f64,
+}

@@ -55,6 +55,9 @@ pub(super) enum Payer {
     Service(ServiceId),
     RunTask(WorkloadId),
     Provider(ProviderId),
+    /// AWS Batch compute environments (instances, Fargate jobs): by capacity type and as Batch's; the Batch part
+    /// splits it by queue and compute environment (`sim/batch/`).
+    Batch,
 }
 
 /// One billed thing's rates split by category (USD per ms): what it runs on and who pays, its compute (vCPU and
@@ -95,6 +98,8 @@ struct Breakdown {
     providers: Vec<CostMeter>,
     /// Per service: (ALB-hour, LCU-hour) rates in USD per ms; zero without a load balancer.
     load_balancers: Vec<(f64, f64)>,
+    batch_fargate: CostMeter,
+    batch_instances: CostMeter,
 }
 
 impl Breakdown {
@@ -134,6 +139,10 @@ impl Breakdown {
             Payer::Service(s) => &mut self.services[s.index()],
             Payer::RunTask(w) => &mut self.run_tasks[w.index()],
             Payer::Provider(p) => return f(&mut self.providers[p.index()], charge.compute_per_ms),
+            Payer::Batch if matches!(charge.capacity, CapacityType::Fargate | CapacityType::FargateSpot) => {
+                return f(&mut self.batch_fargate, charge.compute_per_ms)
+            }
+            Payer::Batch => return f(&mut self.batch_instances, charge.compute_per_ms),
         };
         f(&mut payer.compute, charge.compute_per_ms);
         if ipv4 {
@@ -184,6 +193,8 @@ pub(super) struct CostParts {
     /// Per RunTask workload: (Fargate compute, public IPv4).
     pub(super) run_tasks: Vec<(f64, f64)>,
     pub(super) providers: Vec<f64>,
+    /// AWS Batch: (Fargate jobs, compute environment instances).
+    pub(super) batch: (f64, f64),
 }
 
 const MS_PER_HOUR: f64 = 3_600_000.0;
@@ -401,6 +412,7 @@ impl Accounting {
                 .collect(),
             run_tasks: b.run_tasks.iter().map(|m| (m.compute.at(now), m.ipv4.at(now))).collect(),
             providers: b.providers.iter().map(|m| m.at(now)).collect(),
+            batch: (b.batch_fargate.at(now), b.batch_instances.at(now)),
         }
     }
 
@@ -502,6 +514,14 @@ impl Simulation {
             let (balance, throttled) = self.credits_sample(at);
             self.accounting.series.credit_balance.push(balance);
             self.accounting.series.throttled_instances.push(throttled);
+        }
+        if self.batch.is_used() {
+            let row = self.batch_sample();
+            let batch = &mut self.accounting.series.batch;
+            batch.resize(row.len(), Vec::new());
+            for (column, value) in batch.iter_mut().zip(row) {
+                column.push(value);
+            }
         }
         if self.queues.is_used() {
             let row = self.queue_sample(at);

@@ -31,6 +31,7 @@
 //! part of the model's output: restructuring must not reorder them.
 
 mod accounting;
+mod batch;
 mod buckets;
 mod commitments;
 mod credits;
@@ -209,6 +210,8 @@ enum Event {
     QueueVisible {
         queue: u32,
     },
+    /// An AWS Batch event (`sim/batch/`).
+    Batch(batch::BatchEvent),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -260,6 +263,7 @@ pub struct Simulation {
     demand: Demand,
     credits: credits::Credits,
     queues: queues::Queues,
+    batch: batch::BatchPart,
 }
 
 impl Simulation {
@@ -292,6 +296,7 @@ impl Simulation {
             demand: Demand::default(),
             credits: credits::Credits::new(&scenario),
             queues: queues::Queues::default(),
+            batch: batch::BatchPart::default(),
             scenario,
         };
         sim.start_ec2();
@@ -299,6 +304,7 @@ impl Simulation {
         sim.start_workloads();
         sim.start_demand();
         sim.start_queues();
+        sim.start_batch();
         for index in 0..sim.scenario.events.len() {
             let at = sim.scenario.events[index].at;
             match sim.wave_recommendation_lead(index) {
@@ -543,6 +549,7 @@ impl Simulation {
             Event::ManagedLaunch { provider } => self.managed_launch(provider),
             Event::IdleCheck { instance, since } => self.idle_check(instance, since),
             Event::PatchingDrain { instance } => self.patching_drain(instance),
+            Event::Batch(event) => self.batch_event(event),
         }
     }
 
@@ -588,6 +595,7 @@ impl Simulation {
             }
         })?;
         self.queues.check()?;
+        self.batch.check(self.scenario.batch.as_deref())?;
         self.buckets.check(self.now)?;
         self.services.check(self.tasks.all())?;
         self.spot.check(self.tasks.all())?;

@@ -28,6 +28,11 @@ fn round(value: f64, decimals: i32) -> f64 {
 
 impl Simulation {
     /// The run's metrics so far: what `fleetplan run --json` prints and the page shows.
+    /// Every AWS Batch job so far with its state and times (empty without Batch).
+    pub fn batch_jobs(&self) -> Vec<crate::output::BatchJobRecord> {
+        self.batch_job_records()
+    }
+
     pub fn metrics(&self) -> Summary {
         let services: Vec<ServiceSummary> = self
             .services
@@ -88,6 +93,7 @@ impl Simulation {
             .iter()
             .map(|s| s.steady_s)
             .chain(run_tasks.iter().map(|r| r.settled_s))
+            .chain(self.batch_completion_s())
             .try_fold(0.0f64, |latest, t| t.map(|t| latest.max(t)));
         let tasks_started = self.tasks.all().iter().filter(|t| t.running_at.is_some()).count() as u64;
         let tasks_failed =
@@ -129,6 +135,7 @@ impl Simulation {
             cpu_credits: self.credits_summary(),
             schedules: self.schedule_summaries(),
             queues: self.queue_summaries(),
+            batch: self.batch_summary(),
         }
     }
 
@@ -371,6 +378,10 @@ impl Simulation {
                     management_fee_usd: self.management_fee_usd(ProviderId::from_index(i)).map(usd),
                 })
                 .collect(),
+            batch: self.scenario.batch.is_some().then(|| crate::output::BatchCost {
+                fargate_usd: usd(parts.batch.0),
+                instances_usd: usd(parts.batch.1),
+            }),
         }
     }
 
@@ -471,6 +482,7 @@ impl Simulation {
                 })
                 .collect(),
             task_retirement: self.task_retirement_view(),
+            batch: self.batch_view(),
         }
     }
 

@@ -10,7 +10,7 @@ use crate::time::SimTime;
 
 /// `{defaults}` with the fields of `fragment` (a list of JSON fields, `"a": 1, "b": 2`, may start with a comma)
 /// set over them.
-fn object(defaults: &str, fragment: &str) -> serde_json::Value {
+pub(super) fn object(defaults: &str, fragment: &str) -> serde_json::Value {
     let mut base: serde_json::Value = serde_json::from_str(&format!("{{{defaults}}}")).expect("defaults");
     let fragment = fragment.trim().trim_start_matches(',');
     let over: serde_json::Value = serde_json::from_str(&format!("{{{fragment}}}")).expect("fragment");

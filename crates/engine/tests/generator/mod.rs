@@ -374,6 +374,11 @@ pub fn generate(seed: u64) -> Value {
             .collect();
         scenario["scheduled_tasks"] = tasks.into();
     }
+    // AWS Batch (docs/model.md §12), from a stream of its own so the scenarios without it stay as they were.
+    let mut b = Pick(SimRng::new(seed ^ 0x0ba7_c4ab_1e55));
+    if b.chance(0.3) {
+        scenario["batch"] = batch(&mut b, horizon_s);
+    }
     let expression = if with_start { "cron(*/3 * * * ? *)" } else { "rate(4 minutes)" };
     for s in scenario["services"].as_array_mut().unwrap() {
         if s.get("autoscaling").is_some() && p.chance(0.3) {
@@ -387,4 +392,95 @@ pub fn generate(seed: u64) -> Value {
         scenario["timeline_end_s"] = json!(p.range(1, horizon_s));
     }
     scenario
+}
+
+/// AWS Batch at small sizes: EC2 / Spot and Fargate compute environments, queues over them, job definitions with
+/// retries, timeouts and evaluateOnExit, single and array submissions with dependencies, bursts, a schedule, and
+/// Spot interruptions.
+fn batch(p: &mut Pick, horizon_s: u64) -> Value {
+    let ec2_kind = *p.one(&["EC2", "SPOT"]);
+    let max = p.range(2, 32);
+    let min = p.range(0, max.min(8));
+    let mut ec2 = json!({ "name": "ce-ec2", "type": ec2_kind, "max_vcpus": max, "min_vcpus": min,
+        "desired_vcpus": p.range(min, max),
+        "instance_types": if p.chance(0.5) { json!(["optimal"]) } else { json!(["c5.large", "m5.large", "m5.xlarge"]) } });
+    if ec2_kind == "SPOT" && p.chance(0.5) {
+        ec2["allocation_strategy"] =
+            json!(*p.one(&["SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED", "BEST_FIT_PROGRESSIVE"]));
+    }
+    if p.chance(0.3) {
+        ec2["min_scale_down_delay_minutes"] = json!(p.range(20, 60));
+    }
+    let fargate =
+        json!({ "name": "ce-fargate", "type": *p.one(&["FARGATE", "FARGATE_SPOT"]), "max_vcpus": p.range(1, 16) });
+    let mut ec2_def = json!({ "name": "jd-ec2", "vcpus": p.range(1, 2), "memory_mib": p.range(256, 3000),
+        "image_mb": p.range(0, 500), "retry_attempts": p.range(1, 3) });
+    if p.chance(0.4) {
+        ec2_def["evaluate_on_exit"] = json!([{ "action": "RETRY", "on_status_reason": "Host EC2*" },
+            { "action": "EXIT", "on_reason": "*" }]);
+    }
+    if p.chance(0.3) {
+        ec2_def["timeout_s"] = json!(p.range(60, 600));
+    }
+    let fargate_def = json!({ "name": "jd-fargate", "vcpus": *p.one(&[0.25, 0.5]), "memory_mib": 1024,
+        "platform": "FARGATE", "image_mb": p.range(0, 300) });
+    let mut submissions: Vec<Value> = Vec::new();
+    let mut single_call: Vec<(String, u64, u64)> = Vec::new();
+    for i in 0..p.range(1, 4) {
+        let on_fargate = p.chance(0.3);
+        let name = format!("sub{i}");
+        let array = if p.chance(0.6) { p.range(2, 40) } else { 0 };
+        let mut s = json!({ "name": name, "job_queue": if on_fargate { "q-fargate" } else { "q-ec2" },
+            "job_definition": if on_fargate { "jd-fargate" } else { "jd-ec2" },
+            "run_time": { "mean_s": p.range(5, 300), "spread": p.range(0, 50) as f64 / 100.0 },
+            "failure_probability": p.range(0, 30) as f64 / 100.0, "at_s": p.range(0, 200) });
+        if array > 0 {
+            s["array_size"] = json!(array);
+        }
+        let mut deps = Vec::new();
+        if array > 0 && p.chance(0.2) {
+            deps.push(json!({ "type": "SEQUENTIAL" }));
+        }
+        if let Some((other, other_size, other_at)) = single_call.last().cloned() {
+            if p.chance(0.5) {
+                s["at_s"] = json!(other_at + p.range(0, 100));
+                if array > 0 && array == other_size && p.chance(0.5) {
+                    deps.push(json!({ "job": other, "type": "N_TO_N" }));
+                } else if array > 0 && other_size > 0 && p.chance(0.5) {
+                    s["array_size"] = json!(other_size);
+                    deps.push(json!({ "job": other, "type": "N_TO_N" }));
+                } else {
+                    deps.push(json!({ "job": other }));
+                }
+            }
+        }
+        let size = s["array_size"].as_u64().unwrap_or(0);
+        let at = s["at_s"].as_u64().unwrap_or(0);
+        if !deps.is_empty() {
+            s["depends_on"] = deps.into();
+            single_call.push((name, size, at));
+        } else if p.chance(0.2) {
+            s["calls"] = json!(p.range(2, 60));
+        } else if p.chance(0.15) {
+            s["schedule"] = json!("rate(10 minutes)");
+        } else {
+            single_call.push((name, size, at));
+        }
+        submissions.push(s);
+    }
+    let mut spec = json!({ "compute_environments": [ec2, fargate],
+        "job_queues": [{ "name": "q-ec2", "priority": p.range(1, 10), "compute_environments": ["ce-ec2"] },
+                       { "name": "q-fargate", "priority": p.range(1, 10), "compute_environments": ["ce-fargate"] }],
+        "job_definitions": [ec2_def, fargate_def], "submissions": submissions });
+    if ec2_kind == "SPOT" && p.chance(0.6) {
+        spec["spot_interruptions"] = json!([{ "at_s": p.seconds(horizon_s.min(900)), "compute_environment": "ce-ec2",
+            "fraction": p.range(1, 100) as f64 / 100.0 }]);
+    }
+    if p.chance(0.3) {
+        spec["submit_job_api"] = json!({ "burst": p.range(1, 10), "refill_per_s": p.range(1, 10) });
+    }
+    if p.chance(0.3) {
+        spec["scheduler_interval_s"] = json!(p.range(1, 30));
+    }
+    spec
 }

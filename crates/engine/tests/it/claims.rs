@@ -628,3 +628,136 @@ fn lazy_sqs_workers_preset_scales_to_zero_and_back_and_redelivers() {
     let plain = common::run_checked(common::preset("death-spiral"), 1);
     assert!(!plain.series().to_csv().contains("queue_visible") && plain.metrics().queues.is_empty());
 }
+
+// ---- AWS Batch (issue 11) ----
+
+use fleetplan_engine::output::{BatchColumn, BatchJobRecord, BatchJobState};
+
+fn batch_jobs_of<'a>(jobs: &'a [BatchJobRecord], queue: &str) -> Vec<&'a BatchJobRecord> {
+    jobs.iter().filter(|j| j.queue == queue).collect()
+}
+
+fn max_of(column: &[f64]) -> f64 {
+    column.iter().copied().fold(0.0, f64::max)
+}
+
+/// `batch-nightly-array-spot`: one SubmitJob call at 02:00 (5 minutes in) for 10,000 children; the Spot compute
+/// environment scales to maxvCpus 256 and never beyond; at most 256 children run at once; all succeed, in about
+/// an hour.
+#[test]
+fn batch_nightly_array_stays_within_max_vcpus() {
+    let mut sim = Simulation::new(common::preset("batch-nightly-array-spot"), 1);
+    sim.run_to_end();
+    let s = sim.metrics();
+    let b = s.batch.as_ref().expect("batch summary");
+    assert_eq!(b.submit_calls, 1);
+    assert_eq!(b.jobs, 10_000);
+    assert_eq!(b.jobs_by_state[BatchJobState::Succeeded as usize].jobs, 10_000);
+    let ce = &b.compute_environments[0];
+    assert_eq!((ce.max_vcpus, ce.peak_vcpus), (256, 256));
+    let series = sim.series();
+    assert!(max_of(series.batch_column(BatchColumn::VcpusInstances)) <= 256.0);
+    // At most 256 one-vCPU children at once (the database's connections), and the environment is used to the cap.
+    let busy = |c| max_of(series.batch_column(c));
+    assert!(busy(BatchColumn::Running) + busy(BatchColumn::Starting) <= 512.0);
+    assert!(max_of(series.batch_column(BatchColumn::VcpusInUse)) <= 256.0);
+    assert_eq!(max_of(series.batch_column(BatchColumn::VcpusInUse)), 256.0);
+    // RUNNABLE jumps to 10,000 once the scheduler has evaluated the array.
+    assert_eq!(max_of(series.batch_column(BatchColumn::Runnable)), 10_000.0);
+    // "16 c5.4xlarge": the cheapest vCPU among `optimal`'s types, the largest the backlog fills.
+    let launched: Vec<String> =
+        sim.trace().iter().map(|e| e.to_string()).filter(|l| l.contains("launched instance")).collect();
+    assert_eq!(launched.len(), 16);
+    assert!(launched.iter().all(|l| l.ends_with("(c5.4xlarge)")), "{launched:?}");
+    // Submitted at 02:00, 5 minutes in; nothing runs before.
+    let jobs = sim.batch_jobs();
+    assert!(jobs.iter().all(|j| j.submitted_s == 300.0));
+    // "about an hour": 10,000 x ~60 s / 256 = 39 minutes of work at the cap, plus each child's start.
+    let makespan = b.makespan_s.unwrap();
+    assert!((2_400.0..4_800.0).contains(&makespan), "{makespan}");
+}
+
+/// `batch-fargate-vs-ec2-short-jobs`: Fargate jobs start without waiting for instances but are paced by the
+/// account's Fargate RunTask call bucket; EC2 jobs wait for the first instances, then start faster; medians close; EC2 costs more.
+#[test]
+fn batch_fargate_vs_ec2_paces_by_bucket_and_by_boot() {
+    let sim = common::run_checked(common::preset("batch-fargate-vs-ec2-short-jobs"), 1);
+    let s = sim.metrics();
+    let b = s.batch.as_ref().unwrap();
+    assert!(b.jobs_by_state[BatchJobState::Succeeded as usize].jobs == 4_000);
+    let jobs = sim.batch_jobs();
+    let starts = |queue: &str| {
+        let mut t: Vec<f64> = batch_jobs_of(&jobs, queue).iter().map(|j| j.first_running_s.unwrap()).collect();
+        t.sort_by(f64::total_cmp);
+        t
+    };
+    let (fargate, ec2) = (starts("on-fargate"), starts("on-ec2"));
+    // Fargate: the first job runs within about a minute (no instance to wait for), the starts spread over at least
+    // 2,000 / 20 per second = 100 s (one Fargate RunTask call each).
+    assert!(fargate[0] < 90.0, "{}", fargate[0]);
+    assert!(fargate[1999] - fargate[0] >= 95.0, "{} .. {}", fargate[0], fargate[1999]);
+    // EC2: nothing runs before instances boot and register (about 80 s), then the starts come faster.
+    assert!(ec2[0] > fargate[0] && ec2[0] > 60.0, "{}", ec2[0]);
+    assert!(ec2[1999] - ec2[0] < fargate[1999] - fargate[0]);
+    let (qf, qe) = (&b.queues[0], &b.queues[1]);
+    let (wf, we) = (qf.wait_p50_s.unwrap(), qe.wait_p50_s.unwrap());
+    assert!((wf - we).abs() < 0.25 * wf.max(we), "medians close: {wf} vs {we}");
+    assert!(qe.cost_usd > qf.cost_usd, "EC2 {} vs Fargate {}", qe.cost_usd, qf.cost_usd);
+    // "scales to 2,000 vCPUs for 20-second jobs".
+    assert!(b.compute_environments[1].peak_vcpus >= 1_900, "{:?}", b.compute_environments[1]);
+    // Each Fargate job is one RunTask call on Fargate: the account's Fargate RunTask call bucket (20 a second) went
+    // empty, the same bucket services and RunTask bursts take from.
+    let bucket = sim.series().column(fleetplan_engine::output::Column::BucketFargateRunTaskCalls);
+    // Sampled on the second, the level is at most one token: each is taken as soon as it is back.
+    assert_eq!(bucket[0], 20.0);
+    assert!(bucket.iter().filter(|&&level| level <= 1.0).count() >= 90);
+}
+
+/// `batch-two-queue-priorities`: once the interactive (priority 100) jobs are RUNNABLE, no reporting job starts
+/// until the interactive queue is empty.
+#[test]
+fn batch_higher_priority_queue_takes_every_freed_vcpu() {
+    let sim = common::run_checked(common::preset("batch-two-queue-priorities"), 1);
+    let jobs = sim.batch_jobs();
+    let interactive = batch_jobs_of(&jobs, "interactive");
+    let reporting = batch_jobs_of(&jobs, "reporting");
+    let first = |js: &[&BatchJobRecord]| js.iter().filter_map(|j| j.first_running_s).fold(f64::MAX, f64::min);
+    let last = |js: &[&BatchJobRecord]| js.iter().filter_map(|j| j.first_running_s).fold(0.0, f64::max);
+    let (i_first, i_last) = (first(&interactive), last(&interactive));
+    assert!(i_first > 300.0);
+    // Reporting jobs placed before the interactive ones became RUNNABLE may still be starting (tens of seconds);
+    // after that, none starts until the last interactive job has.
+    let overlap =
+        reporting.iter().filter(|j| j.first_running_s.is_some_and(|t| t > i_first + 60.0 && t < i_last)).count();
+    assert_eq!(overlap, 0);
+    let s = sim.metrics();
+    let b = s.batch.unwrap();
+    let (rep, int) = (&b.queues[0], &b.queues[1]);
+    assert_eq!((rep.succeeded, int.succeeded), (1_000, 200));
+    assert!(int.wait_p95_s.unwrap() < rep.wait_p50_s.unwrap());
+}
+
+/// `batch-spot-reclaim-retries`: the reclaim at 10 minutes kills children of both arrays; the resilient array
+/// retries them and all 60 succeed; the fragile array's killed children end FAILED; replacement instances launch.
+#[test]
+fn batch_spot_reclaim_is_retried_only_with_evaluate_on_exit() {
+    let sim = common::run_checked(common::preset("batch-spot-reclaim-retries"), 1);
+    let s = sim.metrics();
+    let b = s.batch.as_ref().unwrap();
+    let jobs = sim.batch_jobs();
+    let of = |sub: &str| jobs.iter().filter(|j| j.submission == sub).collect::<Vec<_>>();
+    let (resilient, fragile) = (of("with-retries"), of("without-retries"));
+    assert!(resilient.iter().all(|j| j.state == BatchJobState::Succeeded));
+    let retried = resilient.iter().filter(|j| j.attempts > 1).count() as u64;
+    let failed = fragile.iter().filter(|j| j.state == BatchJobState::Failed).count() as u64;
+    assert!(retried > 0 && failed > 0, "retried {retried}, failed {failed}");
+    assert!(fragile.iter().all(|j| j.attempts == 1));
+    // Every reclaimed attempt is either retried (resilient) or FAILED (fragile); the killed ones ended at the
+    // termination, 10 minutes + the two-minute notice.
+    assert_eq!(b.spot_reclaims, retried + failed);
+    assert_eq!(b.retries, retried);
+    assert!(fragile.iter().filter(|j| j.state == BatchJobState::Failed).all(|j| j.ended_s == Some(720.0)));
+    // Half the instances went; replacements came for the retried children.
+    let ce = &b.compute_environments[0];
+    assert!(ce.instances_launched > 15, "{}", ce.instances_launched);
+}

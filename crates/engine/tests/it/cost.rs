@@ -30,7 +30,8 @@ fn every_presets_breakdown_adds_up_to_its_cost() {
         // Fargate: every task's compute is its service's or its workload's.
         let fargate = capacity_usd(&s, CapacityType::Fargate) + capacity_usd(&s, CapacityType::FargateSpot);
         let payers: f64 = b.services.iter().map(|c| c.fargate_usd).sum::<f64>()
-            + b.run_tasks.iter().map(|c| c.fargate_usd).sum::<f64>();
+            + b.run_tasks.iter().map(|c| c.fargate_usd).sum::<f64>()
+            + b.batch.as_ref().map_or(0.0, |c| c.fargate_usd);
         assert!((fargate - payers).abs() < ROUNDING, "{}: Fargate {fargate} vs payers {payers}", preset.id);
         let ipv4: f64 = b.services.iter().map(|c| c.public_ipv4_usd).sum::<f64>()
             + b.run_tasks.iter().map(|c| c.public_ipv4_usd).sum::<f64>();
@@ -39,7 +40,8 @@ fn every_presets_breakdown_adds_up_to_its_cost() {
         let instances = capacity_usd(&s, CapacityType::Ec2OnDemand)
             + capacity_usd(&s, CapacityType::Ec2Spot)
             + capacity_usd(&s, CapacityType::External);
-        let providers: f64 = b.providers.iter().map(|p| p.usd).sum();
+        let providers: f64 =
+            b.providers.iter().map(|p| p.usd).sum::<f64>() + b.batch.as_ref().map_or(0.0, |c| c.instances_usd);
         assert!((instances - providers).abs() < ROUNDING, "{}: instances {instances} vs {providers}", preset.id);
         let lb: f64 = b.services.iter().map(|c| c.load_balancer_usd).sum();
         assert!((b.load_balancer_hours_usd + b.load_balancer_lcu_usd - lb).abs() < ROUNDING, "{}: LB", preset.id);

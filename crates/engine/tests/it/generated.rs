@@ -160,6 +160,13 @@ fn the_generator_reaches_every_feature() {
         "shares_target_group_with",
         "[America/New_York]",
         "\"time_zone\":\"Europe/London\"",
+        "\"batch\"",
+        "N_TO_N",
+        "SEQUENTIAL",
+        "spot_interruptions",
+        "evaluate_on_exit",
+        "\"ce-fargate\",\"type\":\"FARGATE_SPOT\"",
+        "\"schedule\":\"rate(10 minutes)\"}",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

@@ -97,8 +97,15 @@ fn parts_not_simulated_yet_are_errors_not_silence() {
             serde_json::json!([{ "name": "n", "schedule": "cron(0 3 * * *)", "task_definition": "web" }]);
     });
     assert_problem(&p, "scheduled_tasks[0].schedule", "at column 6: cron expressions have six required fields");
-    let p = problems_with(|v| v["batch"] = serde_json::json!({}));
-    assert_problem(&p, "batch", "not simulated");
+    // AWS Batch is simulated (docs/model.md §12); its fair-share scheduling policies are not, and say why.
+    let p = problems_with(|v| {
+        v["batch"] = serde_json::json!({
+            "compute_environments": [{ "name": "ce", "type": "EC2", "max_vcpus": 4 }],
+            "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["ce"],
+                             "scheduling_policy": { "shareDecaySeconds": 3600 } }],
+            "job_definitions": [], "submissions": [] })
+    });
+    assert_problem(&p, "batch.job_queues[0].scheduling_policy", "fair-share scheduling policies are not simulated");
     let p = problems_with(|v| v["services"][0]["launch_type"] = "EXTERNAL".into());
     assert_problem(&p, "services[0].launch_type", "launch_type EXTERNAL needs external_instances");
     let p = problems_with(|v| {

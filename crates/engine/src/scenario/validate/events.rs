@@ -192,7 +192,7 @@ mod tests {
                "events": {events}"#
         ));
         let mut v = Validator::default();
-        let task_defs = v.task_defs(&spec.task_definitions);
+        let task_defs = v.task_defs(&spec.task_definitions, false);
         let providers = v.providers(&spec.capacity_providers);
         let services = v.services(&spec, &task_defs, &providers);
         let cx = Context {

@@ -2,6 +2,7 @@
 //! [`Scenario`] from the values it checked. Each part of the file has its own module; they share the error list
 //! and the range checks below.
 
+mod batch;
 mod capacity;
 mod commitments;
 mod demand;
@@ -86,13 +87,13 @@ impl Validator {
             let max = if spec.horizon_s.is_finite() { spec.horizon_s.clamp(1.0, MAX_HORIZON_S) } else { 1.0 };
             SimTime(self.seconds("timeline_end_s", s, 1.0, max))
         });
-        self.not_yet("batch", spec.batch.is_some(), "AWS Batch is not simulated in this version yet");
 
         let limits = self.limits(&spec.limits);
         let latencies = self.latencies(&spec.latencies);
         let prices = self.prices(&spec.prices);
         let spot = self.spot(&spec.fargate_spot);
-        let task_defs = self.task_defs(&spec.task_definitions);
+        let batch_only = spec.batch.is_some() && spec.services.is_empty() && spec.run_tasks.is_empty();
+        let task_defs = self.task_defs(&spec.task_definitions, batch_only);
         let mut providers = self.providers(&spec.capacity_providers);
         providers.extend(self.external_groups(&spec.external_instances, &providers));
         providers.extend(self.managed_instances_providers(&spec.managed_instances_providers, &providers));
@@ -111,8 +112,12 @@ impl Validator {
         // `start` was checked with the services (its error is reported once).
         let clock = demand::start_clock(spec);
         let queues = self.queues(spec, &clock);
-        if services.is_empty() && run_tasks.is_empty() {
-            self.err("services", "the scenario has no services and no run_tasks: there is nothing to simulate");
+        let batch = spec.batch.as_ref().map(|b| std::sync::Arc::new(self.batch(b, spec, horizon)));
+        if services.is_empty() && run_tasks.is_empty() && batch.is_none() {
+            self.err(
+                "services",
+                "the scenario has no services, no run_tasks and no batch: there is nothing to simulate",
+            );
         }
         Scenario {
             spec: spec.clone(),
@@ -131,12 +136,7 @@ impl Validator {
             commitments,
             schedules,
             queues,
-        }
-    }
-
-    fn not_yet(&mut self, field: &str, present: bool, message: &str) {
-        if present {
-            self.err(field, message);
+            batch,
         }
     }
 }
@@ -175,12 +175,12 @@ pub(super) mod tests {
     #[test]
     fn every_problem_is_listed_not_just_the_first() {
         let mut v = Validator::default();
-        v.scenario(&spec(r#""horizon_s": 0, "batch": {}"#));
+        v.scenario(&spec(r#""horizon_s": 0, "limits": { "run_task_api": { "burst": 0, "refill_per_s": 1 } }"#));
         assert_eq!(
             problems(&v),
             [
                 "horizon_s: must be between 1 and 604800 seconds, got 0",
-                "batch: AWS Batch is not simulated in this version yet",
+                "limits.run_task_api.burst: must be between 1 and 1000000, got 0",
             ]
         );
     }

@@ -278,7 +278,7 @@ impl Validator {
 }
 
 /// Tokens per second to whole tokens per minute (the bucket's exact unit).
-fn per_second_to_per_minute(per_s: f64) -> u32 {
+pub(super) fn per_second_to_per_minute(per_s: f64) -> u32 {
     narrow::round_u32(per_s * 60.0)
 }
 

@@ -73,6 +73,39 @@ impl Validator {
         self.list_len("run_tasks", spec.run_tasks.len(), MAX_RUN_TASK_BURSTS, "the engine's limit");
         self.list_len("events", spec.events.len(), MAX_EVENTS, "the engine's limit");
         self.list_len("queues", spec.queues.len(), super::queues::MAX_QUEUES, "the engine's limit");
+        if let Some(b) = &spec.batch {
+            use super::batch as bl;
+            let quota = "the AWS Batch service quota";
+            self.list_len(
+                "batch.compute_environments",
+                b.compute_environments.len(),
+                bl::MAX_COMPUTE_ENVIRONMENTS,
+                quota,
+            );
+            self.list_len("batch.job_queues", b.job_queues.len(), bl::MAX_JOB_QUEUES, quota);
+            self.list_len(
+                "batch.job_definitions",
+                b.job_definitions.len(),
+                bl::MAX_JOB_DEFINITIONS,
+                "the engine's limit",
+            );
+            self.list_len("batch.submissions", b.submissions.len(), bl::MAX_SUBMISSIONS, "the engine's limit");
+            self.list_len(
+                "batch.spot_interruptions",
+                b.spot_interruptions.len(),
+                bl::MAX_SPOT_INTERRUPTIONS,
+                "the engine's limit",
+            );
+            for (i, q) in b.job_queues.iter().enumerate() {
+                // Checked exactly (at most 3) by the Batch validator; here only so a huge list is not walked.
+                self.list_len(
+                    &format!("batch.job_queues[{i}].compute_environments"),
+                    q.compute_environments.len(),
+                    MAX_CAPACITY_PROVIDERS,
+                    "the engine's limit",
+                );
+            }
+        }
         for (i, p) in spec.capacity_providers.iter().enumerate() {
             self.list_len(
                 &format!("capacity_providers[{i}].instance_types"),
@@ -144,14 +177,26 @@ impl Validator {
                 }
             }
         }
-        let tasks: u64 = most.iter().sum::<u64>() + spec.run_tasks.iter().map(|r| u64::from(r.count)).sum::<u64>();
+        // AWS Batch jobs run as ECS tasks: each call's jobs (an array's children) count too. A scheduled submission
+        // counts one call here; the Batch validator checks the total over its firings.
+        let batch_jobs: u64 = spec.batch.as_ref().map_or(0, |b| {
+            b.submissions
+                .iter()
+                .map(|s| {
+                    let calls = if s.schedule.is_some() { 1 } else { u64::from(s.calls.unwrap_or(1)) };
+                    calls * u64::from(s.array_size.unwrap_or(1).max(1))
+                })
+                .sum()
+        });
+        let tasks: u64 =
+            most.iter().sum::<u64>() + spec.run_tasks.iter().map(|r| u64::from(r.count)).sum::<u64>() + batch_jobs;
         if tasks > MAX_TOTAL_TASKS {
             self.err(
                 "services",
                 format!(
-                    "the services (at their largest desired count, auto scaling maximum or scale event) and the \
-                     RunTask bursts add up to {tasks} tasks; at most {MAX_TOTAL_TASKS} in one scenario (the \
-                     engine's limit)"
+                    "the services (at their largest desired count, auto scaling maximum or scale event), the \
+                     RunTask bursts and the AWS Batch jobs add up to {tasks} tasks; at most {MAX_TOTAL_TASKS} in \
+                     one scenario (the engine's limit)"
                 ),
             );
         }

@@ -19,9 +19,10 @@ use super::super::{
 use super::{Validator, MAX_HORIZON_S, MAX_TASKS};
 
 impl Validator {
-    pub(super) fn task_defs(&mut self, specs: &[TaskDefinitionSpec]) -> Vec<TaskDef> {
+    pub(super) fn task_defs(&mut self, specs: &[TaskDefinitionSpec], batch_only: bool) -> Vec<TaskDef> {
         let mut names = BTreeSet::new();
-        if specs.is_empty() {
+        // A scenario of AWS Batch alone needs no ECS task definition: job definitions describe its jobs.
+        if specs.is_empty() && !batch_only {
             self.err("task_definitions", "at least one task definition is needed");
         }
         specs
@@ -496,7 +497,7 @@ mod tests {
     fn services_take_ecs_defaults_and_clamp_what_they_report() {
         let spec = spec("");
         let mut v = Validator::default();
-        let task_defs = v.task_defs(&spec.task_definitions);
+        let task_defs = v.task_defs(&spec.task_definitions, false);
         let services = v.services(&spec, &task_defs, &[]);
         assert!(v.errors.is_empty());
         assert_eq!((services[0].minimum_healthy_percent, services[0].maximum_percent), (100, 200));

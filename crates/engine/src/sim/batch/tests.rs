@@ -1,0 +1,330 @@
+//! Step-level tests of the AWS Batch part: every state transition and limit, one event at a time.
+
+use super::super::testing::{checked, object};
+use super::super::Event;
+use super::*;
+use crate::scenario::Scenario;
+
+/// A Batch-only scenario: compute environment `ce` (EC2, c5.xlarge, max 16 vCPUs, then `ce` fields), queue `q`,
+/// definition `jd` (1 vCPU, 1 GiB, then `jd` fields), and the submissions and extra Batch fields of `rest`.
+fn scenario(ce: &str, jd: &str, rest: &str) -> Scenario {
+    let ce = object(r#""name": "ce", "type": "EC2", "max_vcpus": 16, "instance_types": ["c5.xlarge"]"#, ce);
+    let jd = object(r#""name": "jd", "vcpus": 1, "memory_mib": 1024"#, jd);
+    let json = format!(
+        r#"{{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [],
+          "batch": {{
+            "compute_environments": [{ce}],
+            "job_queues": [{{ "name": "q", "priority": 1, "compute_environments": ["ce"] }}],
+            "job_definitions": [{jd}],
+            {rest} }} }}"#
+    );
+    Scenario::from_json(&json).unwrap_or_else(|e| panic!("{e}"))
+}
+
+const ONE_JOB: &str =
+    r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 } }]"#;
+
+fn is_batch(e: &Event, f: impl Fn(&BatchEvent) -> bool) -> bool {
+    matches!(e, Event::Batch(b) if f(b))
+}
+
+fn state(sim: &Simulation, job: u32) -> BatchJobState {
+    sim.batch.jobs[job as usize].state
+}
+
+#[test]
+fn a_job_walks_submitted_runnable_starting_running_succeeded() {
+    let mut sim = checked(scenario("", "", ONE_JOB));
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Submit { .. })));
+    assert_eq!(state(&sim, 0), BatchJobState::Submitted);
+    // The first pass on the 10 s grid evaluates it and, with no instance yet, launches one for it.
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(sim.now(), SimTime(10_000));
+    assert_eq!(state(&sim, 0), BatchJobState::Runnable);
+    assert_eq!(sim.batch.instances.len(), 1);
+    assert_eq!(sim.batch.instances[0].itype.name, "c5.xlarge");
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::InstanceReady { .. })));
+    assert_eq!(state(&sim, 0), BatchJobState::Runnable);
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(state(&sim, 0), BatchJobState::Starting);
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Started { .. })));
+    assert_eq!(state(&sim, 0), BatchJobState::Running);
+    assert_eq!(sim.batch.jobs[0].attempts, 1);
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Exited { .. })));
+    assert_eq!(state(&sim, 0), BatchJobState::Succeeded);
+    // The idle instance goes at the next pass (minvCpus 0, no delay set), and then nothing is left to do.
+    sim.run_to_end();
+    assert!(sim.batch.instances[0].terminated.is_some());
+    let summary = sim.batch_summary().unwrap();
+    assert_eq!(summary.jobs_by_state[BatchJobState::Succeeded.index()].jobs, 1);
+    assert!(summary.makespan_s.is_some());
+    assert!(summary.cost_usd > 0.0);
+}
+
+#[test]
+fn submit_job_is_throttled_at_its_bucket_and_retried() {
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
+        "run_time": { "mean_s": 10 }, "calls": 60 }], "submit_job_api": { "burst": 50, "refill_per_s": 50 }"#;
+    let mut sim = checked(scenario("", "", rest));
+    sim.step_until(SimTime(0));
+    // 50 calls from the burst; 10 throttled, each retried when a token is back (one every 20 ms).
+    assert_eq!(sim.batch.submit_calls, 50);
+    assert_eq!(sim.batch.submit_throttled, 10);
+    sim.step_until(SimTime(200));
+    assert_eq!(sim.batch.submit_calls, 60);
+    assert_eq!(sim.batch.units.len(), 60);
+}
+
+#[test]
+fn an_array_job_is_one_call_of_many_children() {
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
+        "run_time": { "mean_s": 10 }, "array_size": 1000 }]"#;
+    let mut sim = checked(scenario("", "", rest));
+    sim.step_until(SimTime(0));
+    assert_eq!(sim.batch.submit_calls, 1);
+    assert_eq!(sim.batch.jobs.len(), 1000);
+    assert_eq!(sim.batch.counts[BatchJobState::Submitted.index()], 1000);
+}
+
+#[test]
+fn max_vcpus_is_exceeded_by_less_than_one_instance() {
+    // 40 one-vCPU jobs, maxvCpus 10, c5.2xlarge (8 vCPUs): a second instance takes it to 16, never a third.
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
+        "run_time": { "mean_s": 600 }, "array_size": 40 }]"#;
+    let mut sim = checked(scenario(r#", "max_vcpus": 10, "instance_types": ["c5.2xlarge"]"#, "", rest));
+    sim.step_until(SimTime(300_000));
+    assert_eq!(sim.batch.ces[0].live_vcpus, 16);
+    assert_eq!(sim.batch.instances.len(), 2);
+    assert_eq!(sim.batch.counts[BatchJobState::Running.index()], 16);
+    assert_eq!(sim.batch.counts[BatchJobState::Runnable.index()], 24);
+}
+
+#[test]
+fn idle_instances_scale_down_to_min_vcpus_after_the_delay() {
+    let mut sim =
+        checked(scenario(r#", "min_vcpus": 4, "desired_vcpus": 12, "min_scale_down_delay_minutes": 20"#, "", ONE_JOB));
+    // desiredvCpus 12: three c5.xlarge running at the start.
+    assert_eq!(sim.batch.ces[0].live_vcpus, 12);
+    sim.step_until(SimTime(60_000));
+    // Two never ran a job: they go at once (the delay "does not apply to ... instances that have not yet run any
+    // jobs"); the one running the job stays.
+    assert_eq!(sim.batch.ces[0].live_vcpus, 4);
+    let busy = sim.batch.instances.iter().position(|i| i.terminated.is_none()).unwrap();
+    assert_eq!(sim.batch.instances[busy].jobs, 1);
+    sim.run_to_end();
+    // minvCpus keeps it after the job.
+    assert!(sim.batch.instances[busy].terminated.is_none());
+    assert_eq!(sim.batch.ces[0].live_vcpus, 4);
+}
+
+#[test]
+fn the_scale_down_delay_keeps_a_used_instance() {
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 } },
+        { "name": "later", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 }, "at_s": 900 }]"#;
+    let mut sim = checked(scenario(r#", "min_scale_down_delay_minutes": 20"#, "", rest));
+    sim.run_to_end();
+    // The second job finds the first job's instance, idle for less than 20 minutes: one instance in all.
+    assert_eq!(sim.batch.instances.len(), 1);
+    let mut sim = checked(scenario("", "", rest));
+    sim.run_to_end();
+    assert_eq!(sim.batch.instances.len(), 2);
+}
+
+#[test]
+fn dependencies_hold_jobs_pending_until_met_and_fail_them_with_their_dependency() {
+    let rest = r#""submissions": [
+        { "name": "a", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 } },
+        { "name": "b", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 }, "depends_on": [{ "job": "a" }] }]"#;
+    let mut sim = checked(scenario("", "", rest));
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(state(&sim, 0), BatchJobState::Runnable);
+    assert_eq!(state(&sim, 1), BatchJobState::Pending);
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Exited { .. })));
+    assert_eq!(state(&sim, 0), BatchJobState::Succeeded);
+    assert_eq!(state(&sim, 1), BatchJobState::Runnable);
+    sim.run_to_end();
+    assert_eq!(state(&sim, 1), BatchJobState::Succeeded);
+
+    let failing = rest.replacen(
+        r#""run_time": { "mean_s": 100 } },"#,
+        r#""run_time": { "mean_s": 100 }, "failure_probability": 1 },"#,
+        1,
+    );
+    let mut sim = checked(scenario("", "", &failing));
+    sim.run_to_end();
+    assert_eq!(state(&sim, 0), BatchJobState::Failed);
+    assert_eq!(state(&sim, 1), BatchJobState::Failed);
+    assert!(sim.batch.jobs[1].first_running.is_none());
+}
+
+#[test]
+fn sequential_children_run_one_after_another_and_n_to_n_pairs_by_index() {
+    let rest = r#""submissions": [
+        { "name": "a", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 }, "array_size": 3,
+          "depends_on": [{ "type": "SEQUENTIAL" }] },
+        { "name": "b", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 }, "array_size": 3,
+          "depends_on": [{ "job": "a", "type": "N_TO_N" }] }]"#;
+    let mut sim = checked(scenario("", "", rest));
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    let states: Vec<_> = (0..6).map(|j| state(&sim, j)).collect();
+    use BatchJobState::{Pending, Runnable};
+    assert_eq!(states, [Runnable, Pending, Pending, Pending, Pending, Pending]);
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Exited { .. })));
+    // a:0 done: a:1 (SEQUENTIAL) and b:0 (N_TO_N) may run.
+    let states: Vec<_> = (0..6).map(|j| state(&sim, j)).collect();
+    assert_eq!(states[1], Runnable);
+    assert_eq!(states[3], Runnable);
+    assert_eq!(states[2], Pending);
+    sim.run_to_end();
+    let a: Vec<_> = (0..3).map(|j| sim.batch.jobs[j].first_running.unwrap()).collect();
+    assert!(a[0] < a[1] && a[1] < a[2]);
+    assert!((3..6).all(|j| state(&sim, j) == BatchJobState::Succeeded));
+}
+
+#[test]
+fn failed_attempts_retry_until_the_attempts_run_out() {
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
+        "run_time": { "mean_s": 100 }, "failure_probability": 1 }]"#;
+    let mut sim = checked(scenario("", r#", "retry_attempts": 3"#, rest));
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Exited { .. })));
+    assert_eq!(state(&sim, 0), BatchJobState::Runnable);
+    assert_eq!(sim.batch.retries, 1);
+    sim.run_to_end();
+    assert_eq!(state(&sim, 0), BatchJobState::Failed);
+    assert_eq!(sim.batch.jobs[0].attempts, 3);
+    assert_eq!(sim.batch.retries, 2);
+    // An EXIT rule on the exit code stops at the first failure.
+    let exit = r#", "retry_attempts": 3, "evaluate_on_exit": [{ "action": "EXIT", "on_exit_code": "1" }]"#;
+    let mut sim = checked(scenario("", exit, rest));
+    sim.run_to_end();
+    assert_eq!(sim.batch.jobs[0].attempts, 1);
+    assert_eq!(sim.batch.retries, 0);
+}
+
+#[test]
+fn a_timeout_fails_the_attempt_without_retry() {
+    let rest =
+        r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 1000 } }]"#;
+    let mut sim = checked(scenario("", r#", "timeout_s": 60, "retry_attempts": 5"#, rest));
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Started { .. })));
+    let started = sim.now();
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::TimedOut { .. })));
+    // 60 s timeout + the 30 s before SIGKILL.
+    assert_eq!(sim.now().since(started), 90_000);
+    assert_eq!(state(&sim, 0), BatchJobState::Failed);
+    assert_eq!(sim.batch.timeouts, 1);
+    assert_eq!(sim.batch.retries, 0);
+}
+
+#[test]
+fn a_spot_reclaim_kills_running_jobs_and_evaluate_on_exit_retries_them() {
+    let ce = r#", "type": "SPOT", "allocation_strategy": "SPOT_CAPACITY_OPTIMIZED""#;
+    let jd = r#", "retry_attempts": 2, "evaluate_on_exit": [{ "action": "RETRY", "on_status_reason": "Host EC2*" },
+        { "action": "EXIT", "on_reason": "*" }]"#;
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
+        "run_time": { "mean_s": 1000 }, "array_size": 4 }],
+        "spot_interruptions": [{ "at_s": 300, "compute_environment": "ce", "fraction": 1 }]"#;
+    let mut sim = checked(scenario(ce, jd, rest));
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::SpotNotice { .. })));
+    assert_eq!(sim.batch.counts[BatchJobState::Running.index()], 4);
+    assert!(sim.batch.instances[0].reclaimed);
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::SpotTerminate { .. })));
+    assert_eq!(sim.now(), SimTime(420_000));
+    assert_eq!(sim.batch.spot_reclaims, 4);
+    assert_eq!(sim.batch.counts[BatchJobState::Runnable.index()], 4);
+    assert!(sim.batch.instances[0].terminated.is_some());
+    sim.run_to_end();
+    // A replacement instance ran the second attempts.
+    assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 4);
+    assert_eq!(sim.batch.instances.len(), 2);
+    // Without the RETRY rule, EXIT on any reason fails them.
+    let jd = r#", "retry_attempts": 2, "evaluate_on_exit": [{ "action": "EXIT", "on_reason": "*" }]"#;
+    let mut sim = checked(scenario(ce, jd, rest));
+    sim.run_to_end();
+    assert_eq!(sim.batch.counts[BatchJobState::Failed.index()], 4);
+}
+
+#[test]
+fn the_higher_priority_queue_is_placed_first_on_a_shared_environment() {
+    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [],
+      "batch": {
+        "compute_environments": [{ "name": "ce", "type": "EC2", "max_vcpus": 4, "desired_vcpus": 4, "min_vcpus": 4,
+                                   "instance_types": ["c5.xlarge"] }],
+        "job_queues": [{ "name": "low", "priority": 1, "compute_environments": ["ce"] },
+                       { "name": "high", "priority": 10, "compute_environments": ["ce"] }],
+        "job_definitions": [{ "name": "jd", "vcpus": 1, "memory_mib": 1024 }],
+        "submissions": [
+          { "name": "l", "job_queue": "low", "job_definition": "jd", "run_time": { "mean_s": 100 }, "array_size": 4 },
+          { "name": "h", "job_queue": "high", "job_definition": "jd", "run_time": { "mean_s": 100 }, "array_size": 4 }] } }"#;
+    let mut sim = checked(Scenario::from_json(json).unwrap());
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    // Both queues' jobs are RUNNABLE; the 4 vCPUs go to the high-priority queue although it submitted second.
+    let starting: Vec<u32> = (0..8).filter(|&j| state(&sim, j) == BatchJobState::Starting).collect();
+    assert_eq!(starting, [4, 5, 6, 7]);
+}
+
+#[test]
+fn fargate_jobs_take_the_fargate_buckets_and_stay_within_max_vcpus() {
+    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [],
+      "limits": { "fargate_on_demand_launch": { "burst": 5, "refill_per_s": 1 } },
+      "batch": {
+        "compute_environments": [{ "name": "f", "type": "FARGATE", "max_vcpus": 4 }],
+        "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["f"] }],
+        "job_definitions": [{ "name": "jd", "vcpus": 0.25, "memory_mib": 512, "platform": "FARGATE" }],
+        "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 1000 },
+                          "array_size": 40 }] } }"#;
+    let mut sim = checked(Scenario::from_json(json).unwrap());
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    // The Fargate On-Demand launch bucket (burst 5) lets 5 through this pass.
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 5);
+    assert_eq!(sim.batch.run_task_throttled, 1);
+    sim.step_until(SimTime(600_000));
+    // maxvCpus 4 at 0.25 vCPU each: 16 jobs at once.
+    assert_eq!(sim.batch.ces[0].fargate_milli, 4_000);
+    assert_eq!(sim.batch.counts[BatchJobState::Running.index()], 16);
+}
+
+#[test]
+fn a_job_no_instance_type_fits_stays_runnable() {
+    let mut sim = checked(scenario("", r#", "vcpus": 8"#, ONE_JOB));
+    sim.step_until(SimTime(600_000));
+    assert_eq!(state(&sim, 0), BatchJobState::Runnable);
+    assert!(sim.batch.instances.is_empty());
+}
+
+#[test]
+fn a_throttled_dispatch_places_again_when_a_run_task_token_is_back() {
+    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [],
+      "limits": { "run_task_api": { "burst": 3, "refill_per_s": 2 } },
+      "batch": {
+        "compute_environments": [{ "name": "ce", "type": "EC2", "max_vcpus": 16, "min_vcpus": 16, "desired_vcpus": 16,
+                                   "instance_types": ["c5.4xlarge"] }],
+        "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["ce"] }],
+        "job_definitions": [{ "name": "jd", "vcpus": 1, "memory_mib": 1024 }],
+        "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 600 },
+                          "array_size": 10 }] } }"#;
+    let mut sim = checked(Scenario::from_json(json).unwrap());
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    // Three RunTask tokens: three jobs placed, the rest wait for the next token (500 ms at 2 a second).
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 3);
+    assert_eq!(sim.batch.dispatch_at, Some(SimTime(10_500)));
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Dispatch));
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 4);
+    sim.step_until(SimTime(13_000));
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()] + sim.batch.counts[BatchJobState::Running.index()], 9);
+}
+
+#[test]
+fn instances_above_min_vcpus_go_without_any_job() {
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 10 },
+        "at_s": 3000 }]"#;
+    let mut sim = checked(scenario(r#", "min_vcpus": 4, "desired_vcpus": 16"#, "", rest));
+    assert_eq!(sim.batch.ces[0].live_vcpus, 16);
+    sim.step_until(SimTime(10_000));
+    assert_eq!(sim.batch.ces[0].live_vcpus, 4);
+    let lines: Vec<String> = sim.trace().iter().map(ToString::to_string).collect();
+    assert!(
+        lines.iter().any(|l| l.ends_with("batch: compute environment ce terminated instance 1 (c5.xlarge)")),
+        "{lines:?}"
+    );
+}
