@@ -682,6 +682,8 @@ impl Simulation {
         let prices = &self.scenario.prices;
         let mut per_hour = f64::from(need.vcpu_milli) / 1000.0 * prices.fargate_vcpu_hour
             + f64::from(need.memory_mib) / 1024.0 * prices.fargate_gb_hour;
+        // The all-On-Demand baseline (`docs/model.md` §6.2): the same job on Fargate On-Demand.
+        let on_demand_per_ms = per_hour / MS_PER_HOUR;
         let capacity = if kind == CeType::FargateSpot {
             per_hour *= 1.0 - prices.fargate_spot_discount_percent / 100.0;
             CapacityType::FargateSpot
@@ -698,6 +700,7 @@ impl Simulation {
                 ipv4_per_ms: 0.0,
                 instance_type: None,
                 committable_per_ms: rate,
+                on_demand_per_ms,
             },
         )
     }
@@ -948,6 +951,8 @@ impl Simulation {
             ipv4_per_ms: 0.0,
             instance_type: Some(inst.itype.name),
             committable_per_ms: inst.rate_per_ms,
+            // The all-On-Demand baseline (`docs/model.md` §6.2): the instance at its On-Demand price.
+            on_demand_per_ms: inst.itype.on_demand_hour_usd / MS_PER_HOUR,
         }
     }
 
