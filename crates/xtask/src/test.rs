@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use crate::process::{self, cargo};
 use crate::serve::Server;
 use crate::tools::{self, Needs, CHROMEDRIVER, WASM_TARGET};
-use crate::{dist, tidy, Workspace};
+use crate::{dist, fuzz, tidy, Workspace};
 
 /// The scenario the e2e test runs in the browser and compares with the native CLI
 /// (the same as `PRESET` and `SEED` in tests/e2e/app.test.mjs).
@@ -24,6 +24,7 @@ const STEPS: &[(&str, Step)] = &[
     ("clippy (native)", clippy_native),
     ("clippy (web, wasm32)", clippy_wasm),
     ("native tests", native_tests),
+    ("fuzzing, short form (15 s a target)", fuzz::short),
     ("web crate unit tests (native)", web_unit_tests),
     ("engine wasm tests in headless Chromium", wasm_tests),
     ("build dist/", dist::build),
