@@ -98,7 +98,11 @@ fn the_streamed_trace_is_the_whole_trace() {
         fleetplan(&["run", "--preset", "fargate-ondemand-1000", "--seed", "2", "--trace", path.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let scenario = presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap();
-    let mut sim = Simulation::with_options(scenario, 2, RunOptions { trace: true, check_invariants: false });
+    let mut sim = Simulation::with_options(
+        scenario,
+        2,
+        RunOptions { trace: true, check_invariants: false, keep_finished_tasks: true },
+    );
     sim.run_to_end();
     let expected: String = sim.trace().iter().map(|e| format!("{e}\n")).collect();
     assert_eq!(fs::read_to_string(&path).unwrap(), expected);

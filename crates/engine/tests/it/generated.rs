@@ -17,7 +17,11 @@ use generator::generate;
 fn check(value: &Value, seed: u64) -> Result<(), String> {
     let scenario = Scenario::from_json(&value.to_string()).map_err(|e| format!("invalid: {e}"))?;
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut sim = Simulation::with_options(scenario, seed, RunOptions { trace: false, check_invariants: true });
+        let mut sim = Simulation::with_options(
+            scenario,
+            seed,
+            RunOptions { trace: false, check_invariants: true, keep_finished_tasks: false },
+        );
         sim.run_to_end();
         if let Some(problem) = sim.invariant_error() {
             return Err(format!("invariant: {problem}"));
