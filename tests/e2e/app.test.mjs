@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
 
 import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
 
@@ -379,6 +380,43 @@ test('corrupt and truncated links show a message, not a crash', TEST_OPTIONS, as
       assert.equal(new URL(page.url()).hash, '');
     });
   }
+});
+
+/** A version-2 share link (zlib deflate, so with its Adler-32 checksum) holding `scenario` and `seed`. */
+function linkTo(scenario, seed) {
+  const packed = deflateSync(Buffer.from(JSON.stringify({ seed, scenario })), { level: 9 });
+  return new URL(`#s=2.${packed.toString('base64url')}`, BASE_URL).href;
+}
+
+test('a link whose scenario is over a limit runs nothing and opens in the JSON tab with why', TEST_OPTIONS, async (t) => {
+  // Issue 14's link bomb, smaller: groups of 10,000 instances (its 37 KB link once asked for 15.5 GB).
+  const scenario = {
+    version: 1, name: 'link bomb',
+    task_definitions: [{ name: 'web', cpu: 256, memory: 512 }],
+    services: [{ name: 'web', task_definition: 'web', desired_count: 3 }],
+    capacity_providers: Array.from({ length: 1000 }, (_, i) => (
+      { name: `p${i}`, instance_types: ['m5.large'], max_size: 10000, desired_capacity: 10000 })),
+  };
+  await withPage(t, async (page) => {
+    await page.goto(linkTo(scenario, 3));
+    const error = page.locator('#error');
+    await error.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+    assert.equal(await error.getAttribute('role'), 'alert');
+    assert.match(await error.textContent(), /cannot run, so nothing was run: .*capacity_providers: at most 20/);
+    assert.match(await error.textContent(), /JSON tab/);
+    // Nothing runs: no stage, so no player was built for it.
+    assert.equal(await page.locator('#play').count(), 0, 'a stage for a scenario that cannot run');
+    // The scenario is kept, in the JSON tab, to fix.
+    assert.equal(await page.getAttribute('#editor-json-tab', 'aria-selected'), 'true');
+    const json = JSON.parse(await page.inputValue('#scenario-json'));
+    assert.equal(json.capacity_providers.length, 1000);
+    assert.equal(json.name, 'link bomb');
+    assert.equal(await page.inputValue('#seed'), '3');
+    // Fixing it in the JSON tab makes it run.
+    json.capacity_providers = json.capacity_providers.slice(0, 2).map((p) => ({ ...p, max_size: 2, desired_capacity: 1 }));
+    await page.fill('#scenario-json', JSON.stringify(json));
+    await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
+  });
 });
 
 test('the page\'s Content-Security-Policy is in force: no inline script, no eval, no other origin', TEST_OPTIONS, async () => {

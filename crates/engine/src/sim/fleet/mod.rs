@@ -546,11 +546,15 @@ impl Fleet {
     }
 
     /// Checks the fleet's invariants against the tasks; `needs` gives a task definition's needs.
-    pub(super) fn check(&self, tasks: &super::tasks::Tasks, providers: &[AsgProvider], task_defs: &[TaskDef]) -> Result<(), String> {
+    pub(super) fn check(
+        &self,
+        tasks: &super::tasks::Tasks,
+        providers: &[AsgProvider],
+        task_defs: &[TaskDef],
+    ) -> Result<(), String> {
         for instance in &self.instances {
             // Tasks of a terminated instance are dying: they hold their resources until STOPPED.
-            if instance.state == InstanceState::Terminated && instance.tasks.iter().any(|&t| !tasks[t].stopping)
-            {
+            if instance.state == InstanceState::Terminated && instance.tasks.iter().any(|&t| !tasks[t].stopping) {
                 return Err(format!("terminated instance {} still has running tasks", instance.id));
             }
             let (mut cpu, mut memory, mut enis) = (0, 0, 0);
