@@ -402,7 +402,7 @@ test('a link whose scenario is over a limit runs nothing and opens in the JSON t
     const error = page.locator('#error');
     await error.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
     assert.equal(await error.getAttribute('role'), 'alert');
-    assert.match(await error.textContent(), /cannot run, so nothing was run: .*capacity_providers: at most 20/);
+    assert.match(await error.textContent(), /cannot run, so nothing was run: .*capacity_providers: at most 20/s);
     assert.match(await error.textContent(), /JSON tab/);
     // Nothing runs: no stage, so no player was built for it.
     assert.equal(await page.locator('#play').count(), 0, 'a stage for a scenario that cannot run');
