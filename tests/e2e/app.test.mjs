@@ -12,6 +12,8 @@ import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const EXPECTED = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_SUMMARY'), 'utf8'));
+/** More `"<preset> <seed>": summary` pairs from the native CLI (E2E_DIFFERENTIAL in crates/xtask/src/test.rs). */
+const DIFFERENTIAL = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_SUMMARIES'), 'utf8'));
 /** The scenario behind FLEETPLAN_EXPECTED_SUMMARY: E2E_PRESET and E2E_SEED in crates/xtask/src/test.rs. */
 const PRESET = 'fargate-ondemand-1000';
 const SEED = '7';
@@ -417,6 +419,20 @@ test('a link whose scenario is over a limit runs nothing and opens in the JSON t
     await page.fill('#scenario-json', JSON.stringify(json));
     await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
   });
+});
+
+test('scenarios opened as links give the native CLI\'s summary: EC2, schedules, SQS, CPU credits', TEST_OPTIONS, async (t) => {
+  assert.ok(Object.keys(DIFFERENTIAL).length >= 3, 'too few CLI summaries to compare with');
+  for (const [key, expected] of Object.entries(DIFFERENTIAL)) {
+    const [preset, seed] = key.split(' ');
+    const file = new URL(`../../crates/engine/presets/${preset}.json`, import.meta.url);
+    const scenario = JSON.parse(await readFile(fileURLToPath(file), 'utf8'));
+    await withPage(t, async (page) => {
+      await load(page, linkTo(scenario, Number(seed)));
+      assert.equal(await page.inputValue('#seed'), seed);
+      await expectSummary(page, expected);
+    });
+  }
 });
 
 test('the page\'s Content-Security-Policy is in force: no inline script, no eval, no other origin', TEST_OPTIONS, async () => {
