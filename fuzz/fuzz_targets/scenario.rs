@@ -14,7 +14,11 @@ const BUDGET: RunBudget = RunBudget { max_events: 5_000, max_tasks: 2_000 };
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(scenario) = Scenario::from_json(text) else { return };
-    let mut sim = Simulation::with_options(scenario, 7, RunOptions { trace: true, check_invariants: false, keep_finished_tasks: false });
+    let mut sim = Simulation::with_options(
+        scenario,
+        7,
+        RunOptions { trace: true, check_invariants: false, keep_finished_tasks: false },
+    );
     sim.set_budget(BUDGET);
     sim.run_to_end();
     if let Err(problem) = sim.check_invariants() {

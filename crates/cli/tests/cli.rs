@@ -107,3 +107,16 @@ fn the_streamed_trace_is_the_whole_trace() {
     let expected: String = sim.trace().iter().map(|e| format!("{e}\n")).collect();
     assert_eq!(fs::read_to_string(&path).unwrap(), expected);
 }
+
+#[test]
+fn the_run_budget_can_be_moved_and_a_run_over_it_says_so() {
+    let week = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/scenarios/crash-loop-week.json");
+    let output = fleetplan(&["run", week, "--max-events", "20000", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["events"], 20_000);
+    let reason = summary["stopped_early"]["reason"].as_str().unwrap();
+    assert!(reason.contains("budget of 20000 events"), "{reason}");
+    let output = fleetplan(&["run", week, "--max-tasks", "3000"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("STOPPED EARLY"), "{}", stderr(&output));
+}
