@@ -30,7 +30,7 @@ commands:
   fuzz [--long] [--seconds N] [TARGET...]
                     coverage-guided fuzzing (libFuzzer) of the scenario reader,
                     validator and a bounded run, the share-link decoder, the
-                    cluster query parser and the schedule parser: 15 s a target
+                    cluster query parser and the schedule parser: 10 s a target
                     (as in `test`), --long 15 min a target; TARGET is one of
                     scenario, share_link, query, schedule
   help              show this message";

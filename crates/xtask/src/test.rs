@@ -28,7 +28,7 @@ const STEPS: &[(&str, Step)] = &[
     ("clippy (native)", clippy_native),
     ("clippy (web, wasm32)", clippy_wasm),
     ("native tests", native_tests),
-    ("fuzzing, short form (15 s a target)", fuzz::short),
+    ("fuzzing, short form (10 s a target)", fuzz::short),
     ("web crate unit tests (native)", web_unit_tests),
     ("engine wasm tests in headless Chromium", wasm_tests),
     ("build dist/", dist::build),
