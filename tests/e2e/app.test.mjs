@@ -6,11 +6,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
 
 import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const EXPECTED = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_SUMMARY'), 'utf8'));
+/** More `"<preset> <seed>": summary` pairs from the native CLI (E2E_DIFFERENTIAL in crates/xtask/src/test.rs). */
+const DIFFERENTIAL = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_SUMMARIES'), 'utf8'));
 /** The scenario behind FLEETPLAN_EXPECTED_SUMMARY: E2E_PRESET and E2E_SEED in crates/xtask/src/test.rs. */
 const PRESET = 'fargate-ondemand-1000';
 const SEED = '7';
@@ -452,6 +455,57 @@ test('corrupt and truncated links show a message, not a crash', TEST_OPTIONS, as
       // The default scenario stays, and the bad link leaves the address bar so a reload does not repeat it.
       await expectError(page, /Could not open the link/, 'Fargate On-Demand, 0 to 1,000 tasks');
       assert.equal(new URL(page.url()).hash, '');
+    });
+  }
+});
+
+/** A version-2 share link (zlib deflate, so with its Adler-32 checksum) holding `scenario` and `seed`. */
+function linkTo(scenario, seed) {
+  const packed = deflateSync(Buffer.from(JSON.stringify({ seed, scenario })), { level: 9 });
+  return new URL(`#s=2.${packed.toString('base64url')}`, BASE_URL).href;
+}
+
+test('a link whose scenario is over a limit runs nothing and opens in the JSON tab with why', TEST_OPTIONS, async (t) => {
+  // Issue 14's link bomb, smaller: groups of 10,000 instances (its 37 KB link once asked for 15.5 GB).
+  const scenario = {
+    version: 1, name: 'link bomb',
+    task_definitions: [{ name: 'web', cpu: 256, memory: 512 }],
+    services: [{ name: 'web', task_definition: 'web', desired_count: 3 }],
+    capacity_providers: Array.from({ length: 1000 }, (_, i) => (
+      { name: `p${i}`, instance_types: ['m5.large'], max_size: 10000, desired_capacity: 10000 })),
+  };
+  await withPage(t, async (page) => {
+    await page.goto(linkTo(scenario, 3));
+    const error = page.locator('#error');
+    await error.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+    assert.equal(await error.getAttribute('role'), 'alert');
+    assert.match(await error.textContent(), /cannot run, so nothing was run: .*capacity_providers: at most 20/s);
+    assert.match(await error.textContent(), /JSON tab/);
+    // Nothing runs: no stage, so no player was built for it.
+    assert.equal(await page.locator('#play').count(), 0, 'a stage for a scenario that cannot run');
+    // The scenario is kept, in the JSON tab, to fix.
+    assert.equal(await page.getAttribute('#editor-json-tab', 'aria-selected'), 'true');
+    const json = JSON.parse(await page.inputValue('#scenario-json'));
+    assert.equal(json.capacity_providers.length, 1000);
+    assert.equal(json.name, 'link bomb');
+    assert.equal(await page.inputValue('#seed'), '3');
+    // Fixing it in the JSON tab makes it run.
+    json.capacity_providers = json.capacity_providers.slice(0, 2).map((p) => ({ ...p, max_size: 2, desired_capacity: 1 }));
+    await page.fill('#scenario-json', JSON.stringify(json));
+    await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
+  });
+});
+
+test('scenarios opened as links give the native CLI\'s summary: EC2, schedules, SQS, CPU credits', TEST_OPTIONS, async (t) => {
+  assert.ok(Object.keys(DIFFERENTIAL).length >= 3, 'too few CLI summaries to compare with');
+  for (const [key, expected] of Object.entries(DIFFERENTIAL)) {
+    const [preset, seed] = key.split(' ');
+    const file = new URL(`../../crates/engine/presets/${preset}.json`, import.meta.url);
+    const scenario = JSON.parse(await readFile(fileURLToPath(file), 'utf8'));
+    await withPage(t, async (page) => {
+      await load(page, linkTo(scenario, Number(seed)));
+      assert.equal(await page.inputValue('#seed'), seed);
+      await expectSummary(page, expected);
     });
   }
 });

@@ -29,7 +29,7 @@ pub fn bench_preset(id: &str) -> String {
     let Some(scenario) = fleetplan_engine::benchmarks::scenario(id) else {
         return serde_json::json!({ "error": format!("unknown benchmark `{id}`") }).to_string();
     };
-    let options = fleetplan_engine::RunOptions { trace: false, check_invariants: false };
+    let options = fleetplan_engine::RunOptions { trace: false, check_invariants: false, keep_finished_tasks: false };
     let start = dom::now_ms();
     let mut sim = fleetplan_engine::Simulation::with_options(scenario, 1, options);
     let events = sim.run_to_end();
@@ -37,7 +37,7 @@ pub fn bench_preset(id: &str) -> String {
     serde_json::json!({
         "id": id,
         "events": events,
-        "tasks": sim.tasks().len(),
+        "tasks": sim.tasks_launched(),
         "elapsed_ms": elapsed_ms,
         "events_per_s": events as f64 / (elapsed_ms / 1000.0),
     })

@@ -39,7 +39,7 @@ pub struct Progress {
 }
 
 fn options() -> RunOptions {
-    RunOptions { trace: false, check_invariants: false }
+    RunOptions { trace: false, check_invariants: false, keep_finished_tasks: false }
 }
 
 impl Player {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
-use fleetplan_engine::{benchmarks, calibration, presets, share, RunOptions, Scenario, Simulation};
+use fleetplan_engine::{benchmarks, calibration, presets, share, RunBudget, RunOptions, Scenario, Simulation};
 
 /// Plan container capacity and launch rates on AWS ECS and Fargate with a deterministic simulation.
 #[derive(Parser)]
@@ -64,6 +64,13 @@ struct RunArgs {
     /// Write the event trace to this file.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// The run's event budget: over it, the run stops with a summary that says so [default: 10000000].
+    #[arg(long, value_name = "N")]
+    max_events: Option<u64>,
+    /// The run's budget of tasks launched (finished tasks' memory is released, so this bounds time, not memory)
+    /// [default: 1000000].
+    #[arg(long, value_name = "N")]
+    max_tasks: Option<u64>,
 }
 
 #[derive(Args)]
@@ -210,8 +217,12 @@ fn run(args: RunArgs) -> Outcome {
         _ => return Err("give a scenario file or --preset <id> (see `fleetplan presets`)".into()),
     };
     let mut outputs = Outputs::open(&args)?;
-    let options = RunOptions { trace: args.trace.is_some(), check_invariants: false };
+    let options = RunOptions { trace: args.trace.is_some(), check_invariants: false, keep_finished_tasks: false };
     let mut sim = Simulation::with_options(scenario, args.seed, options);
+    sim.set_budget(RunBudget {
+        max_events: args.max_events.unwrap_or(RunBudget::DEFAULT.max_events),
+        max_tasks: args.max_tasks.unwrap_or(RunBudget::DEFAULT.max_tasks),
+    });
     if let Some((path, file)) = &mut outputs.trace {
         // The trace goes to its file as the run goes, a chunk of events at a time, not held to the end.
         const EVENTS_PER_CHUNK: u32 = 4_096;
@@ -301,12 +312,15 @@ fn bench(id: Option<&str>, json: bool) -> Outcome {
         let mut events = 0;
         let mut tasks = 0;
         for round in 0..4 {
-            let mut sim =
-                Simulation::with_options(scenario.clone(), 1, RunOptions { trace: false, check_invariants: false });
+            let mut sim = Simulation::with_options(
+                scenario.clone(),
+                1,
+                RunOptions { trace: false, check_invariants: false, keep_finished_tasks: false },
+            );
             let start = Instant::now();
             events = sim.run_to_end();
             let elapsed = start.elapsed().as_secs_f64();
-            tasks = sim.tasks().len();
+            tasks = sim.tasks_launched();
             if round > 0 {
                 best = best.min(elapsed);
             }

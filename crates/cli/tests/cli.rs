@@ -98,7 +98,11 @@ fn the_streamed_trace_is_the_whole_trace() {
         fleetplan(&["run", "--preset", "fargate-ondemand-1000", "--seed", "2", "--trace", path.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let scenario = presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap();
-    let mut sim = Simulation::with_options(scenario, 2, RunOptions { trace: true, check_invariants: false });
+    let mut sim = Simulation::with_options(
+        scenario,
+        2,
+        RunOptions { trace: true, check_invariants: false, keep_finished_tasks: true },
+    );
     sim.run_to_end();
     let expected: String = sim.trace().iter().map(|e| format!("{e}\n")).collect();
     assert_eq!(fs::read_to_string(&path).unwrap(), expected);
@@ -122,4 +126,17 @@ fn the_text_names_each_cost_figure() {
     let moving = fleetplan(&["run", "--preset", "two-knobs-morning-ramp", "--seed", "1"]);
     let text = String::from_utf8_lossy(&moving.stdout);
     assert!(text.contains("  steady state    none (demand moves over the run"), "{text}");
+}
+
+#[test]
+fn the_run_budget_can_be_moved_and_a_run_over_it_says_so() {
+    let week = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/scenarios/crash-loop-week.json");
+    let output = fleetplan(&["run", week, "--max-events", "20000", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["events"], 20_000);
+    let reason = summary["stopped_early"]["reason"].as_str().unwrap();
+    assert!(reason.contains("budget of 20000 events"), "{reason}");
+    let output = fleetplan(&["run", week, "--max-tasks", "3000"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("STOPPED EARLY"), "{}", stderr(&output));
 }

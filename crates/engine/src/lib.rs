@@ -54,7 +54,11 @@ pub use time::SimTime;
 
 /// Runs a scenario to the end and returns its summary: the one-call form of the stepping API.
 pub fn run(scenario: Scenario, seed: u64) -> Summary {
-    let mut sim = Simulation::with_options(scenario, seed, RunOptions { trace: false, check_invariants: false });
+    let mut sim = Simulation::with_options(
+        scenario,
+        seed,
+        RunOptions { trace: false, check_invariants: false, keep_finished_tasks: false },
+    );
     sim.run_to_end();
     sim.metrics()
 }

@@ -2,6 +2,7 @@
 
 mod bench;
 mod dist;
+mod fuzz;
 mod process;
 mod serve;
 mod test;
@@ -23,8 +24,15 @@ commands:
   tidy              source checks: a `//!` line atop every Rust file, no
                     HashMap/HashSet in the engine, rustfmt
   test              the full check CI runs: tidy, clippy, native and wasm tests,
+                    a short fuzzing run,
                     the wasm size budget and the end-to-end browser tests
   bench             native benchmark, then the same presets in headless Chromium
+  fuzz [--long] [--seconds N] [TARGET...]
+                    coverage-guided fuzzing (libFuzzer) of the scenario reader,
+                    validator and a bounded run, the share-link decoder, the
+                    cluster query parser and the schedule parser: 10 s a target
+                    (as in `test`), --long 15 min a target; TARGET is one of
+                    scenario, share_link, query, schedule
   help              show this message";
 
 /// A parsed command line.
@@ -34,6 +42,7 @@ enum Command {
     Tidy,
     Test,
     Bench,
+    Fuzz(fuzz::Options),
     Help,
 }
 
@@ -78,6 +87,7 @@ fn parse_args(args: &[String]) -> Result<Command> {
         "tidy" => Command::Tidy,
         "test" => Command::Test,
         "bench" => Command::Bench,
+        "fuzz" => return Ok(Command::Fuzz(fuzz::Options::parse(rest)?)),
         "help" | "-h" | "--help" => Command::Help,
         other => bail!("unknown command `{other}`"),
     };
@@ -116,6 +126,7 @@ fn main() -> ExitCode {
         Command::Tidy => tidy::run(&ws),
         Command::Test => test::run(&ws),
         Command::Bench => bench::run(&ws),
+        Command::Fuzz(options) => fuzz::run(&ws, &options),
         Command::Help => {
             println!("{USAGE}");
             Ok(())

@@ -9,12 +9,16 @@ use anyhow::{bail, Context, Result};
 use crate::process::{self, cargo};
 use crate::serve::Server;
 use crate::tools::{self, Needs, CHROMEDRIVER, WASM_TARGET};
-use crate::{dist, tidy, Workspace};
+use crate::{dist, fuzz, tidy, Workspace};
 
 /// The scenario the e2e test runs in the browser and compares with the native CLI
 /// (the same as `PRESET` and `SEED` in tests/e2e/app.test.mjs).
 const E2E_PRESET: &str = "fargate-ondemand-1000";
 const E2E_SEED: &str = "7";
+/// More presets (EC2 groups, EventBridge schedules, SQS workers, CPU credits) and seeds the e2e tests open as share
+/// links and compare with the CLI's summary (`DIFFERENTIAL` in tests/e2e/app.test.mjs reads them).
+const E2E_DIFFERENTIAL: &[(&str, &str)] =
+    &[("ec2-cold-1000", "3"), ("nightly-0200-burst", "5"), ("lazy-sqs-workers", "11"), ("t-family-nightly-batch", "2")];
 
 type Step = fn(&Workspace) -> Result<()>;
 
@@ -24,6 +28,7 @@ const STEPS: &[(&str, Step)] = &[
     ("clippy (native)", clippy_native),
     ("clippy (web, wasm32)", clippy_wasm),
     ("native tests", native_tests),
+    ("fuzzing, short form (10 s a target)", fuzz::short),
     ("web crate unit tests (native)", web_unit_tests),
     ("engine wasm tests in headless Chromium", wasm_tests),
     ("build dist/", dist::build),
@@ -120,7 +125,34 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
     let path = expected_summary_path(ws);
     fs::write(&path, summary).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
+    // The CLI is built now: each further summary is one run of it. One JSON object, `"<preset> <seed>": summary`.
+    let mut entries = Vec::new();
+    for (preset, seed) in E2E_DIFFERENTIAL {
+        let summary = process::stdout(cargo().current_dir(&ws.root).args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "fleetplan-cli",
+            "--",
+            "run",
+            "--preset",
+            preset,
+            "--seed",
+            seed,
+            "--json",
+        ]))?;
+        entries.push(format!("{:?}: {}", format!("{preset} {seed}"), summary.trim()));
+    }
+    let path = expected_summaries_path(ws);
+    fs::write(&path, format!("{{\n{}\n}}\n", entries.join(",\n")))
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {}", path.display());
     Ok(())
+}
+
+fn expected_summaries_path(ws: &Workspace) -> PathBuf {
+    ws.target.join("e2e-expected-summaries.json")
 }
 
 fn e2e(ws: &Workspace) -> Result<()> {
@@ -137,6 +169,7 @@ fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
             .current_dir(&ws.root)
             .args(["--test", "tests/e2e/"])
             .env("FLEETPLAN_URL", url)
-            .env("FLEETPLAN_EXPECTED_SUMMARY", expected),
+            .env("FLEETPLAN_EXPECTED_SUMMARY", expected)
+            .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws)),
     )
 }

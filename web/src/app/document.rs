@@ -291,6 +291,21 @@ impl Doc {
         }
     }
 
+    /// A link's scenario that cannot run: shown in the JSON tab (the form would lay out every item of a list over
+    /// its limit), with why it cannot run.
+    fn refuse_link(&mut self, error: &fleetplan_engine::ScenarioError) {
+        self.editor_open = true;
+        self.editor_mode = EditorMode::Json;
+        let kept_aside = self.message.as_ref().filter(|m| m.offer_restore).map(|m| format!(" {}", m.text));
+        self.fail(format!(
+            "This link's scenario cannot run, so nothing was run: {error}. It is open in the JSON tab to fix.{}",
+            kept_aside.clone().unwrap_or_default()
+        ));
+        if let Some(message) = self.message.as_mut() {
+            message.offer_restore = kept_aside.is_some();
+        }
+    }
+
     fn fail(&mut self, text: String) {
         self.message = Some(Message { kind: MessageKind::Error, text, offer_restore: false });
     }
@@ -334,11 +349,20 @@ impl Reducible for Doc {
                 if fragment.is_empty() {
                     return self;
                 }
-                match share::decode(&fragment) {
-                    Ok((scenario, seed)) => match serde_json::to_value(&scenario.spec) {
+                // Unpacked but not validated yet: a link whose scenario cannot run (over a limit, so over what a run
+                // may do) still opens, in the JSON tab to fix, and nothing is run or allocated for it.
+                match share::decode_unvalidated(&fragment) {
+                    Ok(run) => match serde_json::to_value(&run.scenario) {
                         Ok(value) => {
+                            let refused = Scenario::from_spec(run.scenario).err();
                             let stash = next.stash.clone();
-                            next.replace(value, "Share link".into(), seed.to_string(), stash);
+                            next.replace(value, "Share link".into(), run.seed.to_string(), stash);
+                            if let Some(e) = refused {
+                                match next.pending.as_mut() {
+                                    Some(pending) => Rc::make_mut(pending).refuse_link(&e),
+                                    None => next.refuse_link(&e),
+                                }
+                            }
                         }
                         Err(e) => next.fail(format!("Could not open the link: {e}.")),
                     },
@@ -589,6 +613,28 @@ mod tests {
         assert_eq!(opened.source, "Share link");
         assert_eq!(opened.seed(), Ok(7));
         assert_eq!(opened.draft, doc.draft);
+    }
+
+    #[test]
+    fn a_link_whose_scenario_cannot_run_opens_in_the_json_tab_with_why() {
+        // Issue 14's link bomb, smaller: 1,000 groups of 10,000 instances (its 10,000 groups, re-encoded with every
+        // default spelled out, unpack to more than a link may).
+        let mut spec = start().draft.as_ref().clone();
+        spec["capacity_providers"] = (0..1_000)
+            .map(|i| json!({ "name": format!("p{i}"), "instance_types": ["m5.large"], "max_size": 10_000, "desired_capacity": 10_000 }))
+            .collect();
+        let spec: fleetplan_engine::spec::ScenarioSpec = serde_json::from_value(spec).unwrap();
+        let fragment = share::encode(&spec, 3);
+        let opened = start().reduce(Action::OpenFragment(fragment));
+        assert!(opened.runnable.is_none(), "nothing runs: {:?} {:?}", opened.errors, opened.message);
+        assert_eq!(opened.source, "Share link");
+        assert_eq!(opened.seed(), Ok(3));
+        assert_eq!(opened.draft["capacity_providers"].as_array().map(Vec::len), Some(1_000), "the scenario is kept");
+        assert!(opened.editor_open && opened.editor_mode == EditorMode::Json);
+        let message = opened.message.as_ref().expect("a message");
+        assert_eq!(message.kind, MessageKind::Error);
+        assert!(message.text.contains("capacity_providers: at most 20"), "{}", message.text);
+        assert!(opened.errors.iter().any(|e| e.field == "capacity_providers"), "{:?}", opened.errors);
     }
 
     #[test]

@@ -52,15 +52,14 @@ impl SpotPool {
     }
 
     /// The waiting count is the number of Spot tasks awaiting capacity, each with a current entry in the queue.
-    pub(super) fn check(&self, tasks: &[Task]) -> Result<(), String> {
+    pub(super) fn check(&self, tasks: &super::tasks::Tasks) -> Result<(), String> {
         let awaiting = |t: &Task| t.provider == Provider::FargateSpot && t.awaiting_capacity;
-        let waiting = crate::narrow::u32_of(tasks.iter().filter(|t| awaiting(t)).count());
+        let waiting = crate::narrow::u32_of(tasks.all().iter().filter(|t| awaiting(t)).count());
         let queued = self
             .queue
             .iter()
-            .filter(|&&(task, generation)| {
-                tasks[task.index()].generation == generation && awaiting(&tasks[task.index()])
-            })
+            // Entries for tasks stopped (and perhaps released) since are stale.
+            .filter(|&&(task, generation)| tasks.get(task).is_some_and(|t| t.generation == generation && awaiting(t)))
             .count();
         let queued = crate::narrow::u32_of(queued);
         if waiting != self.waiting || queued != self.waiting {

@@ -93,11 +93,15 @@ pub struct RunOptions {
     pub trace: bool,
     /// Check the model's invariants after every event (slow; for tests).
     pub check_invariants: bool,
+    /// Keep every STOPPED task's record ([`Simulation::tasks`] lists every task launched). Off, stopped tasks are
+    /// released as the run goes, so memory follows the tasks alive at a time, not all ever launched: the summary,
+    /// the view and the trace need no stopped task's record.
+    pub keep_finished_tasks: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { trace: true, check_invariants: false }
+        RunOptions { trace: true, check_invariants: false, keep_finished_tasks: true }
     }
 }
 
@@ -281,7 +285,7 @@ impl Simulation {
             sequence: 0,
             queue: BinaryHeap::new(),
             rng: SimRng::new(seed),
-            tasks: Tasks::default(),
+            tasks: Tasks::new(options.keep_finished_tasks),
             services: Services::default(),
             workloads: Workloads::default(),
             buckets: Buckets::new(&scenario.limits),
@@ -370,6 +374,7 @@ impl Simulation {
             self.stopped_early = Some(StoppedEarly { reason, at_s: self.now.as_secs_f64() });
             return false;
         }
+        self.tasks.release_finished();
         let Reverse(next) = self.queue.pop().expect("queue checked non-empty");
         self.advance_clock(next.time);
         self.accounting.count_event();
@@ -459,8 +464,15 @@ impl Simulation {
         self.accounting.take_trace()
     }
 
+    /// The tasks launched so far, in id order: all of them with `keep_finished_tasks` (the default), otherwise
+    /// those not released (STOPPED tasks go between events, in batches).
     pub fn tasks(&self) -> &[Task] {
         self.tasks.all()
+    }
+
+    /// Tasks launched so far (released ones included).
+    pub fn tasks_launched(&self) -> u64 {
+        self.tasks.len() as u64
     }
 
     /// Every container instance launched so far, terminated ones included.
@@ -597,10 +609,10 @@ impl Simulation {
         self.queues.check()?;
         self.batch.check(self.scenario.batch.as_deref())?;
         self.buckets.check(self.now)?;
-        self.services.check(self.tasks.all())?;
-        self.spot.check(self.tasks.all())?;
-        self.fleet.check(self.tasks.all(), &self.scenario.providers, &self.scenario.task_defs)?;
-        self.quotas.check(self.tasks.all(), &self.scenario.task_defs)?;
+        self.services.check(&self.tasks)?;
+        self.spot.check(&self.tasks)?;
+        self.fleet.check(&self.tasks, &self.scenario.providers, &self.scenario.task_defs)?;
+        self.quotas.check(&self.tasks, &self.scenario.task_defs)?;
         self.accounting.check()
     }
 }

@@ -11,7 +11,7 @@
 use super::Simulation;
 use crate::output::{Limiter, QuotaHit, TraceWhat};
 use crate::scenario::{Provider, TaskDef};
-use crate::task::{Task, TaskState};
+use crate::task::TaskState;
 use crate::time::SimTime;
 
 /// The quotas that refuse launches in the simulation, in [`Limiter`] order.
@@ -80,9 +80,9 @@ impl Quotas {
     }
 
     /// The usage recounted from the tasks equals the kept counts.
-    pub(super) fn check(&self, tasks: &[Task], task_defs: &[TaskDef]) -> Result<(), String> {
+    pub(super) fn check(&self, tasks: &super::tasks::Tasks, task_defs: &[TaskDef]) -> Result<(), String> {
         let mut recount = [0u64; 2];
-        for task in tasks.iter().filter(|t| t.state != TaskState::Stopped) {
+        for task in tasks.all().iter().filter(|t| t.state != TaskState::Stopped) {
             if let Some(slot) = fargate_slot(task.provider) {
                 recount[slot] += u64::from(task_defs[task.task_def as usize].cpu);
             }

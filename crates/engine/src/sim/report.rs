@@ -95,9 +95,7 @@ impl Simulation {
             .chain(run_tasks.iter().map(|r| r.settled_s))
             .chain(self.batch_completion_s())
             .try_fold(0.0f64, |latest, t| t.map(|t| latest.max(t)));
-        let tasks_started = self.tasks.all().iter().filter(|t| t.running_at.is_some()).count() as u64;
-        let tasks_failed =
-            self.tasks.all().iter().filter(|t| t.stop_reason.is_some_and(|reason| reason.is_failure())).count() as u64;
+        let (tasks_started, tasks_failed) = (self.tasks.started(), self.tasks.failed());
         let end_s = ms_to_secs(self.now.as_millis());
         let cost = self.accounting.cost_at(self.now);
         let commitments = self.commitments_summary(cost);

@@ -89,8 +89,8 @@ impl Simulation {
         let tasks = std::mem::take(&mut self.retirements.list[index].tasks);
         let (mut service_tasks, mut standalone_tasks) = (0, 0);
         for &task in &tasks {
-            let t = &self.tasks[task];
-            // A task another notice already retired is being replaced (or stopped) already.
+            // A released task has stopped; one another notice already retired is being replaced (or stopped).
+            let Some(t) = self.tasks.get(task) else { continue };
             if t.stopping || t.retiring {
                 continue;
             }
@@ -115,7 +115,8 @@ impl Simulation {
     /// The latest notice, for the view: its tasks not stopping yet are those still running on the retired revision.
     pub(super) fn task_retirement_view(&self) -> Option<TaskRetirementView> {
         let r = self.retirements.list.last()?;
-        let still_running = crate::narrow::u32_of(r.tasks.iter().filter(|&&t| !self.tasks[t].stopping).count());
+        let still_running =
+            crate::narrow::u32_of(r.tasks.iter().filter(|&&t| self.tasks.get(t).is_some_and(|t| !t.stopping)).count());
         Some(TaskRetirementView {
             notice_s: r.notice.as_secs_f64(),
             retirement_s: r.retire_at.as_secs_f64(),

@@ -59,7 +59,7 @@ pub(super) fn ec2(provider: &str, task_def: &str, service: &str, top: &str) -> S
 
 /// A simulation (seed 1) that checks its invariants after every event.
 pub(super) fn checked(scenario: Scenario) -> Simulation {
-    Simulation::with_options(scenario, 1, RunOptions { trace: true, check_invariants: true })
+    Simulation::with_options(scenario, 1, RunOptions { trace: true, check_invariants: true, keep_finished_tasks: true })
 }
 
 impl Simulation {

@@ -235,7 +235,7 @@ fn task_retirement_preset_keeps_each_service_within_its_deployment_bounds() {
     use fleetplan_engine::time::SimTime;
     use fleetplan_engine::RunOptions;
     for seed in 1..=3 {
-        let options = RunOptions { trace: true, check_invariants: true };
+        let options = RunOptions { trace: true, check_invariants: true, keep_finished_tasks: true };
         let mut sim = Simulation::with_options(common::preset("fargate-task-retirement"), seed, options);
         sim.step_until(SimTime(600_000));
         let mut lowest = [u32::MAX; 2];

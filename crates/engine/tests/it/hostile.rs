@@ -144,9 +144,43 @@ fn every_preset_runs_inside_the_default_budget() {
         let mut sim = Simulation::with_options(
             preset.scenario().unwrap(),
             1,
-            fleetplan_engine::RunOptions { trace: false, check_invariants: false },
+            fleetplan_engine::RunOptions { trace: false, check_invariants: false, keep_finished_tasks: false },
         );
         sim.run_to_end();
         assert_eq!(sim.stopped_early(), None, "{}", preset.id);
     }
+}
+
+/// Issue 14's crash-loop week: a thousand tasks that crash as they start, for a week (5,019,840 tasks and
+/// 25 million events without a budget). The CLI runs it in about 10 MB because stopped tasks are released.
+const CRASH_LOOP_WEEK: &str = include_str!("../../../../tests/scenarios/crash-loop-week.json");
+
+/// Runs the crash-loop week for `events` events, keeping finished tasks or not: the summary, series, view and
+/// trace, and the tasks the simulation still holds.
+fn crash_loop_outputs(keep_finished_tasks: bool, events: u64) -> (String, String, String, Vec<String>, usize) {
+    let scenario = Scenario::from_json(CRASH_LOOP_WEEK).unwrap();
+    let options = fleetplan_engine::RunOptions { trace: true, check_invariants: true, keep_finished_tasks };
+    let mut sim = Simulation::with_options(scenario, 3, options);
+    sim.set_budget(RunBudget { max_events: events, max_tasks: u64::MAX });
+    sim.run_to_end();
+    assert_eq!(sim.invariant_error(), None);
+    let summary = serde_json::to_string(&sim.metrics()).unwrap();
+    let view = serde_json::to_string(&sim.view()).unwrap();
+    let trace = sim.trace().iter().map(ToString::to_string).collect();
+    (summary, sim.series().to_csv(), view, trace, sim.tasks().len())
+}
+
+#[test]
+fn stopped_tasks_are_released_and_nothing_a_run_shows_changes() {
+    let kept = crash_loop_outputs(true, 60_000);
+    let released = crash_loop_outputs(false, 60_000);
+    assert_eq!(released.0, kept.0, "summary");
+    assert_eq!(released.1, kept.1, "series");
+    assert_eq!(released.2, kept.2, "view");
+    assert!(released.3 == kept.3, "trace");
+    let launched: u64 = serde_json::from_str::<Value>(&kept.0).unwrap()["tasks_launched"].as_u64().unwrap();
+    assert!(launched > 10_000, "{launched}");
+    assert_eq!(kept.4 as u64, launched);
+    // At most the live tasks (1,000) and the stopped ones since the last release (at least 1,024, at least half).
+    assert!(released.4 <= 3_000, "{} tasks held of {launched}", released.4);
 }

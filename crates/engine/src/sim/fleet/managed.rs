@@ -177,7 +177,8 @@ impl Simulation {
         let mut per_task_def: Vec<(u32, u32)> = Vec::new();
         let mut service_tasks = 0;
         for &(task, generation) in &rt.waiting {
-            let t = &self.tasks[task];
+            // Entries of tasks stopped since are stale; a stopped task may have been released.
+            let Some(t) = self.tasks.get(task) else { continue };
             if t.generation != generation || !t.awaiting_capacity {
                 continue;
             }

@@ -22,7 +22,7 @@ use crate::instance::InstanceState;
 use crate::instance_types::{self, InstanceType};
 use crate::scenario::{AsgProvider, HostPort, TaskDef};
 use crate::spec::{AllocationStrategy, Architecture, NetworkMode};
-use crate::task::{Owner, Task, TaskState};
+use crate::task::{Owner, TaskState};
 use crate::time::SimTime;
 
 /// A container instance.
@@ -546,16 +546,20 @@ impl Fleet {
     }
 
     /// Checks the fleet's invariants against the tasks; `needs` gives a task definition's needs.
-    pub(super) fn check(&self, tasks: &[Task], providers: &[AsgProvider], task_defs: &[TaskDef]) -> Result<(), String> {
+    pub(super) fn check(
+        &self,
+        tasks: &super::tasks::Tasks,
+        providers: &[AsgProvider],
+        task_defs: &[TaskDef],
+    ) -> Result<(), String> {
         for instance in &self.instances {
             // Tasks of a terminated instance are dying: they hold their resources until STOPPED.
-            if instance.state == InstanceState::Terminated && instance.tasks.iter().any(|&t| !tasks[t.index()].stopping)
-            {
+            if instance.state == InstanceState::Terminated && instance.tasks.iter().any(|&t| !tasks[t].stopping) {
                 return Err(format!("terminated instance {} still has running tasks", instance.id));
             }
             let (mut cpu, mut memory, mut enis) = (0, 0, 0);
             for &t in &instance.tasks {
-                let task = &tasks[t.index()];
+                let task = &tasks[t];
                 if task.instance != Some(instance.instance_id()) {
                     return Err(format!("task {t} listed on instance {} but placed elsewhere", instance.id));
                 }
@@ -587,7 +591,7 @@ impl Fleet {
         if grouped != live || zoned != live {
             return Err(format!("{live} live instances, {grouped} in group lists, {zoned} in zone lists"));
         }
-        for task in tasks {
+        for task in tasks.all() {
             if let Some(i) = task.instance {
                 let holds = self.instances[i.index()].tasks.contains(&task.id);
                 let should_hold = task.state != TaskState::Stopped;

@@ -263,7 +263,8 @@ impl Simulation {
         let provider = &self.scenario.providers[p.index()];
         let mut per_task_def: Vec<(u32, u32)> = Vec::new();
         for &(task, generation) in &self.fleet.providers[p.index()].waiting {
-            let t = &self.tasks[task];
+            // Entries of tasks stopped since are stale; a stopped task may have been released.
+            let Some(t) = self.tasks.get(task) else { continue };
             if t.generation != generation || !t.awaiting_capacity {
                 continue;
             }

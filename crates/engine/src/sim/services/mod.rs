@@ -15,7 +15,7 @@ use crate::bucket::TokenBucket;
 use crate::ids::{ServiceId, TaskId};
 use crate::output::{DeploymentStatus, Limiter, TraceWhat};
 use crate::scenario::Provider;
-use crate::task::{Health, Owner, StopReason, Task};
+use crate::task::{Health, Owner, StopReason};
 use crate::time::SimTime;
 
 use deployment::{Deployment, Rollout};
@@ -142,17 +142,17 @@ impl Services {
 
     /// Recounts each service's active list and its counters (primary, healthy, draining, Spot-waiting) from the
     /// tasks.
-    pub(super) fn check(&self, tasks: &[Task]) -> Result<(), String> {
+    pub(super) fn check(&self, tasks: &super::tasks::Tasks) -> Result<(), String> {
         let mut expected_active = vec![0usize; self.list.len()];
-        for task in tasks {
+        for task in tasks.all() {
             if let (false, Owner::Service { service, .. }) = (task.stopping, task.owner) {
                 expected_active[service.index()] += 1;
             }
         }
         for (s, rt) in self.list.iter().enumerate() {
             let (mut primary_active, mut healthy_primary, mut on_draining, mut spot_waiting) = (0, 0, 0, 0);
-            let serving = rt.active.iter().filter(|&&id| tasks[id.index()].health == Health::Healthy).count();
-            let running = rt.active.iter().filter(|&&id| tasks[id.index()].running_at.is_some()).count();
+            let serving = rt.active.iter().filter(|&&id| tasks[id].health == Health::Healthy).count();
+            let running = rt.active.iter().filter(|&&id| tasks[id].running_at.is_some()).count();
             if running != rt.running as usize {
                 return Err(format!("service {s}: {} running counted, {running} running active", rt.running));
             }
@@ -160,7 +160,7 @@ impl Services {
                 return Err(format!("service {s}: {} serving counted, {serving} healthy active", rt.serving));
             }
             for (slot, &id) in rt.active.iter().enumerate() {
-                let task = &tasks[id.index()];
+                let task = &tasks[id];
                 if task.stopping || task.slot as usize != slot {
                     return Err(format!("service {s}: task {id} listed as active but stopping or misplaced"));
                 }

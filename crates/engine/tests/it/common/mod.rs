@@ -10,7 +10,11 @@ pub fn preset(id: &str) -> Scenario {
 
 /// Runs with invariant checks after every event and fails the test on the first violation.
 pub fn run_checked(scenario: Scenario, seed: u64) -> Simulation {
-    let mut sim = Simulation::with_options(scenario, seed, RunOptions { trace: true, check_invariants: true });
+    let mut sim = Simulation::with_options(
+        scenario,
+        seed,
+        RunOptions { trace: true, check_invariants: true, keep_finished_tasks: true },
+    );
     sim.run_to_end();
     if let Some(problem) = sim.invariant_error() {
         panic!("invariant broken: {problem}");
