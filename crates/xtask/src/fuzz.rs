@@ -222,6 +222,8 @@ fn write_seeds(dir: &Path) -> Result<()> {
             if key == "schedule" {
                 if let Some(text) = v.as_str() {
                     schedules.insert(format!("{text}\n+09:00\n{start}"));
+                    // A named zone over a daylight saving change (the US one of 2026-03-08).
+                    schedules.insert(format!("{text}\nAmerica/New_York\n2026-03-07T00:00:00Z"));
                 }
             }
         });
