@@ -179,7 +179,8 @@ impl Simulation {
             || self.scenario.services.iter().any(|s| s.demand.is_some())
             || !self.scenario.queues.is_empty()
             || !self.scenario.schedules.is_empty()
-            || self.services.iter().any(|s| s.steady_at.is_none());
+            || self.services.iter().any(|s| s.steady_at.is_none())
+            || self.batch_completion_s() == Some(None);
         if moving {
             return self.now;
         }
@@ -187,6 +188,9 @@ impl Simulation {
         last = self.services.iter().filter_map(|s| s.steady_at).fold(last, SimTime::max);
         last = self.workloads.iter().filter_map(|w| w.settled_at).fold(last, SimTime::max);
         last = self.scenario.events.iter().map(|e| e.at).filter(|&at| at <= self.now).fold(last, SimTime::max);
+        if let Some(end) = self.batch_last_end() {
+            last = last.max(end);
+        }
         for marker in self.chart_markers() {
             last = last.max(SimTime::from_secs_f64(marker.time_s));
         }
@@ -208,6 +212,9 @@ impl Simulation {
         }
         if let Some(s) = self.scenario.schedules.first() {
             return Some(format!("schedule {} keeps firing", s.name));
+        }
+        if self.scenario.batch.is_some() {
+            return Some("AWS Batch jobs start and end over the run".into());
         }
         if let Some((s, _)) =
             self.scenario.services.iter().zip(self.services.iter()).find(|(_, rt)| rt.steady_at.is_none())

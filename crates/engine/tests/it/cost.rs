@@ -298,3 +298,17 @@ fn steady_at_separates_the_first_rollout_from_later_ones() {
     let latest = s.services.iter().map(|v| v.first_steady_s.unwrap()).fold(0.0, f64::max);
     assert_eq!(s.costs.rollout_s, Some(latest));
 }
+
+/// AWS Batch jobs come and go, so a Batch scenario has no steady state; and the page's timeline reaches the last
+/// job's end (`batch-two-queue-priorities`: its instances run from the start, so no billing change marks the end).
+#[test]
+fn batch_has_no_steady_state_and_its_timeline_reaches_the_last_job() {
+    let mut sim = Simulation::new(presets::get("batch-two-queue-priorities").unwrap().scenario().unwrap(), 1);
+    sim.run_to_end();
+    let s = sim.metrics();
+    assert!(s.costs.no_steady_state.as_deref().is_some_and(|why| why.contains("AWS Batch")), "{:?}", s.costs);
+    let batch = s.batch.as_ref().expect("Batch summary");
+    let last_end_s = batch.makespan_s.expect("every job ended");
+    let timeline_s = sim.timeline_end().as_millis() as f64 / 1000.0;
+    assert!(timeline_s >= last_end_s, "timeline ends at {timeline_s} s, before the last job at {last_end_s} s");
+}

@@ -1145,6 +1145,12 @@ impl Simulation {
         Some(done.then(|| self.batch.last_end.as_millis() as f64 / 1000.0))
     }
 
+    /// When the last Batch job ended, once every job has: what the page's timeline must reach. `None` without
+    /// Batch or while jobs are open.
+    pub(super) fn batch_last_end(&self) -> Option<SimTime> {
+        matches!(self.batch_completion_s(), Some(Some(_))).then_some(self.batch.last_end)
+    }
+
     pub(super) fn batch_summary(&self) -> Option<BatchSummary> {
         let b = self.scenario.batch.as_ref()?;
         let r3 = |v: f64| (v * 1000.0).round() / 1000.0;
