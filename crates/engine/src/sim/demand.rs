@@ -14,7 +14,7 @@ use crate::demand::{
     PieceIntegral, TaskLoad,
 };
 use crate::ids::{ServiceId, TaskId};
-use crate::output::{DemandColumn, DemandSummary, TraceWhat};
+use crate::output::{CustomColumn, DemandColumn, DemandSummary, TraceWhat};
 use crate::task::Health;
 use crate::time::SimTime;
 
@@ -80,6 +80,8 @@ pub(super) struct Demand {
     with_demand: Vec<ServiceId>,
     /// Services whose tasks share a target group (`shares_target_group_with`): the owner of the profile first.
     groups: Vec<Vec<ServiceId>>,
+    /// The scaling actions of the service charted in the customized-metric columns, counted up to the last sample.
+    custom_actions_sampled: u64,
 }
 
 impl Demand {
@@ -758,6 +760,23 @@ impl Simulation {
             rt.actions_since_sample = 0;
         }
         [offered, served, utilization, target, actions, alarms]
+    }
+
+    /// The customized-metric columns' values at `at` for the first service with a target tracking policy on a
+    /// customized metric (its first such policy); `None` without one. The per-task value is the total at `at` over
+    /// the running tasks: what the policy's `m1 / m2` reads, at an instant, as the CPU column is.
+    pub(super) fn custom_sample(&mut self, at: SimTime) -> Option<[f64; CustomColumn::ALL.len()]> {
+        let (s, policy) = self.demand.with_demand.iter().find_map(|&s| {
+            let rt = self.demand.list[s.index()].as_ref()?;
+            Some((s, rt.custom.iter().position(Option::is_some)?))
+        })?;
+        let target = self.scenario.services[s.index()].autoscaling.as_ref()?.policies.get(policy)?.target;
+        let rt = self.demand.list[s.index()].as_ref()?;
+        let (profile, _) = rt.custom.get(policy)?.as_ref()?;
+        let per_task = if rt.running > 0 { profile.rate(at.as_millis()) / f64::from(rt.running) } else { 0.0 };
+        let actions = rt.actions.saturating_sub(self.demand.custom_actions_sampled);
+        self.demand.custom_actions_sampled = rt.actions;
+        Some([per_task, target, actions as f64, f64::from(u8::from(rt.alarm_high))])
     }
 
     /// The summary of each service with demand, integrated to now.
