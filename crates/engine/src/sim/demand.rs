@@ -970,6 +970,43 @@ mod tests {
         sim.assert_invariants();
     }
 
+    /// The customized-metric columns of the same service: the total over the running tasks at each sample (0 before
+    /// any runs, 1,000 over 1, 2, then 4), the target, the one scaling action in one sample, and the scale-out alarm in ALARM
+    /// only before the new tasks run.
+    #[test]
+    fn the_custom_metric_columns_chart_the_value_per_task_and_the_action() {
+        use crate::output::CustomColumn;
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2,
+               "autoscaling": { "min_capacity": 1, "max_capacity": 10, "target_tracking": [{
+                   "custom_metric": { "name": "OpenConnections", "profile": [{ "type": "constant", "rps": 1000 }] },
+                   "target": 250 }] }"#,
+            "",
+        ));
+        sim.step_until(SimTime(1_800_000));
+        let series = sim.series();
+        let per_task = series.custom_column(CustomColumn::PerTask);
+        assert_eq!(per_task.len(), series.len());
+        // 0 until the first task runs (no data), 1,000 on the first, 500 on 2, 250 on 4.
+        assert_eq!(per_task[0], 0.0);
+        assert!(per_task.contains(&1000.0) && per_task.contains(&500.0));
+        assert_eq!(per_task.last().copied(), Some(250.0));
+        assert!(per_task.iter().all(|&v| v == 0.0 || (250.0..=1000.0).contains(&v)));
+        assert!(series.custom_column(CustomColumn::Target).iter().all(|&t| t == 250.0));
+        assert_eq!(series.custom_column(CustomColumn::ScalingActions).iter().sum::<f64>(), 1.0);
+        let alarm = series.custom_column(CustomColumn::AlarmHigh);
+        assert!(alarm.contains(&1.0) && alarm.last() == Some(&0.0));
+        // A service without a customized metric has no such columns.
+        let mut plain = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2, "demand": { "profile": [{ "type": "constant", "rps": 100 }], "requests_per_task": 100 }"#,
+            "",
+        ));
+        plain.step_until(SimTime(120_000));
+        assert!(plain.series().custom.is_empty());
+    }
+
     /// Two services in one target group: the owner's profile spread over both services' serving tasks.
     #[test]
     fn a_shared_target_group_spreads_the_traffic_over_both_services_tasks() {
