@@ -649,7 +649,7 @@ fn custom_metric_connections_preset_tracks_connections_per_task() {
     // back": above the target in the ramp, the alarm in ALARM, actions in the ramp.
     let ramp = at(600.0)..at(1200.0);
     assert!(per_task[ramp.clone()].iter().any(|&v| v > 500.0));
-    assert!(series.custom_column(CustomColumn::AlarmHigh)[ramp.clone()].iter().any(|&v| v == 1.0));
+    assert!(series.custom_column(CustomColumn::AlarmHigh)[ramp.clone()].contains(&1.0));
     let actions = series.custom_column(CustomColumn::ScalingActions);
     assert!(actions[ramp].iter().sum::<f64>() >= 1.0);
     // "at the peak 16 tasks hold 8,000 connections": 8,000 / 500 = 16, and the value back on the target.
