@@ -5,7 +5,9 @@
 
 use std::ops::Range;
 
-use fleetplan_engine::output::{BatchColumn, BatchJobState, Bucket, ChartMarker, Column, DemandColumn, QueueColumn};
+use fleetplan_engine::output::{
+    BatchColumn, BatchJobState, Bucket, ChartMarker, Column, CustomColumn, DemandColumn, QueueColumn,
+};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TimeSeries;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
@@ -75,6 +77,9 @@ pub enum ChartKind {
     Requests,
     /// CPU utilisation with the target line and the scaling actions (scenarios with demand only).
     Utilization,
+    /// A customized metric per task with its target, the scale-out alarm and the scaling actions (scenarios with
+    /// a target tracking policy on a customized metric only).
+    CustomMetric,
     /// Burstable instances' CPU credit balance and when any is throttled (scenarios with CPU credits only).
     Credits,
     /// SQS backlog (visible, in flight) and the age of the oldest message (scenarios with queues only).
@@ -88,7 +93,7 @@ pub enum ChartKind {
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 12] = [
+    pub const ALL: [ChartKind; 13] = [
         ChartKind::Launches,
         ChartKind::Running,
         ChartKind::Buckets,
@@ -96,6 +101,7 @@ impl ChartKind {
         ChartKind::Cost,
         ChartKind::Requests,
         ChartKind::Utilization,
+        ChartKind::CustomMetric,
         ChartKind::Credits,
         ChartKind::Queue,
         ChartKind::BatchJobs,
@@ -111,6 +117,11 @@ impl ChartKind {
     /// Drawn only for scenarios with CPU credits.
     pub fn needs_credits(self) -> bool {
         self == ChartKind::Credits
+    }
+
+    /// Drawn only for scenarios with a target tracking policy on a customized metric.
+    pub fn needs_custom_metric(self) -> bool {
+        self == ChartKind::CustomMetric
     }
 
     /// Drawn only for scenarios with queues.
@@ -133,6 +144,7 @@ impl ChartKind {
             ChartKind::Cost => "chart-cost",
             ChartKind::Requests => "chart-requests",
             ChartKind::Utilization => "chart-utilization",
+            ChartKind::CustomMetric => "chart-custom-metric",
             ChartKind::Credits => "chart-credits",
             ChartKind::Queue => "chart-queue",
             ChartKind::BatchJobs => "chart-batch-jobs",
@@ -151,6 +163,7 @@ impl ChartKind {
             ChartKind::Cost => "Accumulated cost",
             ChartKind::Requests => "Requests offered vs served",
             ChartKind::Utilization => "CPU utilisation, target and scaling actions",
+            ChartKind::CustomMetric => "Customized metric per task, target and scaling actions",
             ChartKind::Credits => "CPU credit balance of burstable instances",
             ChartKind::Queue => "SQS backlog and oldest-message age",
             ChartKind::BatchJobs => "AWS Batch jobs by state",
@@ -169,6 +182,7 @@ impl ChartKind {
             ChartKind::Cost => "fleetplan-cost.png",
             ChartKind::Requests => "fleetplan-requests.png",
             ChartKind::Utilization => "fleetplan-utilization.png",
+            ChartKind::CustomMetric => "fleetplan-custom-metric.png",
             ChartKind::Credits => "fleetplan-credits.png",
             ChartKind::Queue => "fleetplan-queue.png",
             ChartKind::BatchJobs => "fleetplan-batch-jobs.png",
@@ -684,6 +698,7 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             plot
         }
         ChartKind::Requests | ChartKind::Utilization => demand_plot(kind, series, &bins),
+        ChartKind::CustomMetric => custom_metric_plot(series, &bins),
         ChartKind::Credits => credits_plot(series, &bins),
         ChartKind::Queue => queue_plot(series, &bins),
         ChartKind::BatchJobs | ChartKind::BatchVcpus | ChartKind::BatchBacklog => batch_plot(kind, series, &bins),
@@ -808,10 +823,18 @@ fn demand_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
     if bins.visible_demand(series, DemandColumn::Target).iter().any(|&v| v > 0.0) {
         lines.push(line(DemandColumn::Target, Reduce::Last, OKABE_BLACK, "target", true));
     }
-    // The scale-out alarm's state as a band along the top: at 100 while in ALARM, at 0 otherwise.
     let alarms = bins.visible_demand(series, DemandColumn::AlarmsHigh);
+    let actions = bins.visible_demand(series, DemandColumn::ScalingActions);
+    lines.extend(alarm_and_action_lines(alarms, actions, 100.0, bins));
+    Plot { lines, y_desc: "% CPU", integer_y: false, min_top: 100.0, legend: true, bin_s: Some(bins.bin_s()) }
+}
+
+/// The scale-out alarm's state as a band along the top (at `top` while in ALARM, at 0 otherwise) and a spike from
+/// 0 to `top` at each sample with a scaling action; neither when it never happens.
+fn alarm_and_action_lines(alarms: &[f64], actions: &[f64], top: f64, bins: &Binning) -> Vec<Line> {
+    let mut lines = Vec::new();
     if alarms.iter().any(|&v| v > 0.0) {
-        let in_alarm: Vec<f64> = alarms.iter().map(|&v| if v > 0.0 { 100.0 } else { 0.0 }).collect();
+        let in_alarm: Vec<f64> = alarms.iter().map(|&v| if v > 0.0 { top } else { 0.0 }).collect();
         lines.push(Line {
             points: downsample(&in_alarm, bins.interval_s, bins.per_bin, Reduce::Last),
             colour: CAPACITY_COLOURS[3],
@@ -819,18 +842,51 @@ fn demand_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
             dashed: true,
         });
     }
-    let actions = bins.visible_demand(series, DemandColumn::ScalingActions);
     if actions.iter().any(|&v| v > 0.0) {
         let mut points = Vec::new();
         for (i, &v) in actions.iter().enumerate() {
             let t = (i + 1) as f64 * bins.interval_s;
             if v > 0.0 {
-                points.extend([(t, 0.0), (t, 100.0), (t, 0.0)]);
+                points.extend([(t, 0.0), (t, top), (t, 0.0)]);
             }
         }
         lines.push(Line { points, colour: AXIS_GREY, name: "scaling action", dashed: false });
     }
-    Plot { lines, y_desc: "% CPU", integer_y: false, min_top: 100.0, legend: true, bin_s: Some(bins.bin_s()) }
+    lines
+}
+
+/// The customized-metric chart (`docs/model.md` §9), drawn as the CPU chart is: the metric per running task, the
+/// policy's target (dashed), the scale-out alarm band and the scaling actions, up to the larger of the two lines'
+/// peaks; empty without a customized metric.
+fn custom_metric_plot(series: &TimeSeries, bins: &Binning) -> Plot {
+    let visible = |column: CustomColumn| {
+        let values = series.custom_column(column);
+        values.get(..bins.visible.min(values.len())).unwrap_or(&[])
+    };
+    let (per_task, target) = (visible(CustomColumn::PerTask), visible(CustomColumn::Target));
+    let mut lines = Vec::new();
+    if !per_task.is_empty() {
+        lines.push(Line {
+            points: downsample(per_task, bins.interval_s, bins.per_bin, Reduce::Mean),
+            colour: CAPACITY_COLOURS[0],
+            name: "metric per task",
+            dashed: false,
+        });
+        lines.push(Line {
+            points: downsample(target, bins.interval_s, bins.per_bin, Reduce::Last),
+            colour: OKABE_BLACK,
+            name: "target",
+            dashed: true,
+        });
+        let top = per_task.iter().chain(target).copied().fold(1.0, f64::max);
+        lines.extend(alarm_and_action_lines(
+            visible(CustomColumn::AlarmHigh),
+            visible(CustomColumn::ScalingActions),
+            top,
+            bins,
+        ));
+    }
+    Plot { lines, y_desc: "per task", integer_y: false, min_top: 1.0, legend: true, bin_s: Some(bins.bin_s()) }
 }
 
 /// The cost chart: one line per cost category that has cost (capacity types, public IPv4, load balancers), and
@@ -1414,6 +1470,30 @@ mod tests {
         let peak = plot.lines[0].points.iter().map(|p| p.1).fold(0.0, f64::max);
         assert!(peak > 4_000.0, "{peak}");
         assert!(plot_data(ChartKind::Queue, &six_hours(), 3600.0, 600).lines.is_empty());
+    }
+
+    /// The customized-metric chart of its preset: the per-task value on the target at the start, above it during
+    /// the ramp, the alarm band and the actions drawn; without a customized metric it is empty.
+    #[test]
+    fn the_custom_metric_chart_shows_the_value_per_task_against_its_target() {
+        let scenario =
+            fleetplan_engine::presets::get("custom-metric-connections").expect("preset").scenario().expect("valid");
+        let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
+        sim.run_to_end();
+        let plot = plot_data(ChartKind::CustomMetric, sim.series(), sim.now().as_secs_f64(), 600);
+        let names: Vec<&str> = plot.lines.iter().map(|l| l.name).collect();
+        assert_eq!(names, ["metric per task", "target", "scale-out alarm", "scaling action"]);
+        assert!(plot.lines[1].points.iter().all(|p| p.1 == 500.0));
+        let peak = plot.lines[0].points.iter().map(|p| p.1).fold(0.0, f64::max);
+        assert!(peak > 500.0, "{peak}");
+        // The spikes reach the top of the lines, as the CPU chart's reach 100%.
+        let spike = plot.lines[3].points.iter().map(|p| p.1).fold(0.0, f64::max);
+        assert!(spike >= peak, "{spike} {peak}");
+        assert!(plot_data(ChartKind::CustomMetric, &six_hours(), 3600.0, 600).lines.is_empty());
+        let spiral = fleetplan_engine::presets::get("death-spiral").expect("preset").scenario().expect("valid");
+        let mut plain = fleetplan_engine::Simulation::new(spiral, 1);
+        plain.run_to_end();
+        assert!(plot_data(ChartKind::CustomMetric, plain.series(), plain.now().as_secs_f64(), 600).lines.is_empty());
     }
 
     /// The Batch charts of the two-queue preset: jobs by state in the cluster view's colours, the vCPUs in use

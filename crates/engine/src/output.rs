@@ -254,6 +254,39 @@ pub struct TimeSeries {
     /// One vector per [`BatchColumn`] when the scenario has AWS Batch, else empty (then not in the CSV).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub batch: Vec<Vec<f64>>,
+    /// One vector per [`CustomColumn`] when a service scales on a customized metric (`docs/model.md` §9), else
+    /// empty (then neither in the JSON nor the CSV).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub custom: Vec<Vec<f64>>,
+}
+
+/// The customized-metric columns of [`TimeSeries`], last in the CSV, only when a service has a target tracking
+/// policy on a customized metric: the first such service's first such policy (`docs/model.md` §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomColumn {
+    /// The metric per running task at the sample time: the total over the service's running tasks (the `m1 / m2`
+    /// the policy tracks, read at an instant rather than as the period's statistic); 0 without a running task.
+    PerTask,
+    /// The policy's target value.
+    Target,
+    /// That service's Application Auto Scaling actions in the interval.
+    ScalingActions,
+    /// 1 while that service's scale-out alarm is in ALARM at the sample time, else 0.
+    AlarmHigh,
+}
+
+impl CustomColumn {
+    pub const ALL: [CustomColumn; 4] =
+        [CustomColumn::PerTask, CustomColumn::Target, CustomColumn::ScalingActions, CustomColumn::AlarmHigh];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CustomColumn::PerTask => "custom_metric_per_task",
+            CustomColumn::Target => "custom_metric_target",
+            CustomColumn::ScalingActions => "custom_metric_scaling_actions (count)",
+            CustomColumn::AlarmHigh => "custom_metric_scale_out_alarm (0/1)",
+        }
+    }
 }
 
 /// The AWS Batch columns of [`TimeSeries`], last in the CSV, only when the scenario has Batch (`docs/model.md` §12).
@@ -564,7 +597,13 @@ impl TimeSeries {
             throttled_instances: Vec::new(),
             queues: Vec::new(),
             batch: Vec::new(),
+            custom: Vec::new(),
         }
+    }
+
+    /// A customized-metric column (empty when no service scales on a customized metric).
+    pub fn custom_column(&self, column: CustomColumn) -> &[f64] {
+        self.custom.get(column as usize).map_or(&[], Vec::as_slice)
     }
 
     /// A Batch column (empty when the scenario has no Batch).
@@ -630,6 +669,9 @@ impl TimeSeries {
         for column in BatchColumn::ALL.iter().take(self.batch.len()) {
             out.push_str(&format!(",{}", column.name()));
         }
+        for column in CustomColumn::ALL.iter().take(self.custom.len()) {
+            out.push_str(&format!(",{}", column.name()));
+        }
         out.push('\n');
         for i in 0..self.len() {
             out.push_str(&format_number(self.time_s(i)));
@@ -647,7 +689,7 @@ impl TimeSeries {
                     out.push_str(&format_number(column.get(i).copied().unwrap_or(0.0)));
                 }
             }
-            for column in self.queues.iter().chain(&self.batch) {
+            for column in self.queues.iter().chain(&self.batch).chain(&self.custom) {
                 out.push(',');
                 out.push_str(&format_number(column.get(i).copied().unwrap_or(0.0)));
             }

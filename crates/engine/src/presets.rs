@@ -324,6 +324,16 @@ static PRESETS: &[Preset] = &[
          and the second burst starts it all again."
     ),
     preset!(
+        "custom-metric-connections",
+        "Target tracking on a customized metric: open connections per task",
+        None,
+        "A WebSocket gateway scaled on its own metric, OpenConnections divided by the running tasks, target 500 per \
+         task. Watch the customized-metric chart: the per-task value sits on the dashed target at 4 tasks, climbs \
+         above it during the ramp (10 to 20 minutes) while the scale-out alarm band is up, and each scaling action \
+         brings it back; at the peak 16 tasks hold 8,000 connections. After the drop at 40 minutes it reads far below \
+         the target and scale-in, slower by design, takes the count back down to 4."
+    ),
+    preset!(
         "batch-nightly-array-spot",
         "AWS Batch: a nightly array of 10,000 on Spot, capped by maxvCpus",
         None,

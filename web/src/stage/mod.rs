@@ -115,6 +115,16 @@ pub fn Stage(props: &StageProps) -> Html {
     let has_credits = playback.read(|p| p.full().uses_cpu_credits()).unwrap_or(false);
     // The queue chart only for scenarios with queues.
     let has_queue = playback.read(|p| !p.full().scenario().queues.is_empty()).unwrap_or(false);
+    let has_custom_metric = playback
+        .read(|p| {
+            p.full()
+                .scenario()
+                .services
+                .iter()
+                .filter_map(|s| s.autoscaling.as_ref())
+                .any(|a| a.policies.iter().any(|policy| policy.custom.is_some()))
+        })
+        .unwrap_or(false);
     // The AWS Batch charts and compute environments only for scenarios with Batch.
     let has_batch = playback.read(|p| p.full().scenario().batch.is_some()).unwrap_or(false);
     // A scenario of AWS Batch alone has nothing for the ECS canvas to draw: it gives its room to the Batch one.
@@ -225,7 +235,7 @@ pub fn Stage(props: &StageProps) -> Html {
                     <button id="export-csv" onclick={on_csv} title={format!("{} columns, one row per sample", Column::COUNT + 1)}>{ "Export CSV" }</button>
                 </div>
                 <div class="chart-grid">
-                    { for ChartKind::ALL.iter().filter(|k| (has_demand || !k.needs_demand()) && (has_credits || !k.needs_credits()) && (has_queue || !k.needs_queue()) && (has_batch || !k.needs_batch())).map(|&kind| chart_figure(&playback, kind)) }
+                    { for ChartKind::ALL.iter().filter(|k| (has_demand || !k.needs_demand()) && (has_credits || !k.needs_credits()) && (has_queue || !k.needs_queue()) && (has_custom_metric || !k.needs_custom_metric()) && (has_batch || !k.needs_batch())).map(|&kind| chart_figure(&playback, kind)) }
                 </div>
             </section>
         </div>

@@ -510,6 +510,13 @@ impl Simulation {
                 column.push(value);
             }
         }
+        if let Some(row) = self.custom_sample(at) {
+            let custom = &mut self.accounting.series.custom;
+            custom.resize(row.len(), Vec::new());
+            for (column, value) in custom.iter_mut().zip(row) {
+                column.push(value);
+            }
+        }
         if self.credits.is_used() {
             let (balance, throttled) = self.credits_sample(at);
             self.accounting.series.credit_balance.push(balance);

@@ -14,7 +14,7 @@ use crate::demand::{
     PieceIntegral, TaskLoad,
 };
 use crate::ids::{ServiceId, TaskId};
-use crate::output::{DemandColumn, DemandSummary, TraceWhat};
+use crate::output::{CustomColumn, DemandColumn, DemandSummary, TraceWhat};
 use crate::task::Health;
 use crate::time::SimTime;
 
@@ -80,6 +80,8 @@ pub(super) struct Demand {
     with_demand: Vec<ServiceId>,
     /// Services whose tasks share a target group (`shares_target_group_with`): the owner of the profile first.
     groups: Vec<Vec<ServiceId>>,
+    /// The scaling actions of the service charted in the customized-metric columns, counted up to the last sample.
+    custom_actions_sampled: u64,
 }
 
 impl Demand {
@@ -760,6 +762,23 @@ impl Simulation {
         [offered, served, utilization, target, actions, alarms]
     }
 
+    /// The customized-metric columns' values at `at` for the first service with a target tracking policy on a
+    /// customized metric (its first such policy); `None` without one. The per-task value is the total at `at` over
+    /// the running tasks: what the policy's `m1 / m2` reads, at an instant, as the CPU column is.
+    pub(super) fn custom_sample(&mut self, at: SimTime) -> Option<[f64; CustomColumn::ALL.len()]> {
+        let (s, policy) = self.demand.with_demand.iter().find_map(|&s| {
+            let rt = self.demand.list[s.index()].as_ref()?;
+            Some((s, rt.custom.iter().position(Option::is_some)?))
+        })?;
+        let target = self.scenario.services[s.index()].autoscaling.as_ref()?.policies.get(policy)?.target;
+        let rt = self.demand.list[s.index()].as_ref()?;
+        let (profile, _) = rt.custom.get(policy)?.as_ref()?;
+        let per_task = if rt.running > 0 { profile.rate(at.as_millis()) / f64::from(rt.running) } else { 0.0 };
+        let actions = rt.actions.saturating_sub(self.demand.custom_actions_sampled);
+        self.demand.custom_actions_sampled = rt.actions;
+        Some([per_task, target, actions as f64, f64::from(u8::from(rt.alarm_high))])
+    }
+
     /// The summary of each service with demand, integrated to now.
     pub(super) fn demand_summaries(&self) -> Vec<DemandSummary> {
         let now = self.now.as_millis();
@@ -949,6 +968,43 @@ mod tests {
         sim.step_until(SimTime(1_800_000));
         assert_eq!(desired(&sim), 4, "250 per task: on target");
         sim.assert_invariants();
+    }
+
+    /// The customized-metric columns of the same service: the total over the running tasks at each sample (0 before
+    /// any runs, 1,000 over 1, 2, then 4), the target, the one scaling action in one sample, and the scale-out alarm in ALARM
+    /// only before the new tasks run.
+    #[test]
+    fn the_custom_metric_columns_chart_the_value_per_task_and_the_action() {
+        use crate::output::CustomColumn;
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2,
+               "autoscaling": { "min_capacity": 1, "max_capacity": 10, "target_tracking": [{
+                   "custom_metric": { "name": "OpenConnections", "profile": [{ "type": "constant", "rps": 1000 }] },
+                   "target": 250 }] }"#,
+            "",
+        ));
+        sim.step_until(SimTime(1_800_000));
+        let series = sim.series();
+        let per_task = series.custom_column(CustomColumn::PerTask);
+        assert_eq!(per_task.len(), series.len());
+        // 0 until the first task runs (no data), 1,000 on the first, 500 on 2, 250 on 4.
+        assert_eq!(per_task[0], 0.0);
+        assert!(per_task.contains(&1000.0) && per_task.contains(&500.0));
+        assert_eq!(per_task.last().copied(), Some(250.0));
+        assert!(per_task.iter().all(|&v| v == 0.0 || (250.0..=1000.0).contains(&v)));
+        assert!(series.custom_column(CustomColumn::Target).iter().all(|&t| t == 250.0));
+        assert_eq!(series.custom_column(CustomColumn::ScalingActions).iter().sum::<f64>(), 1.0);
+        let alarm = series.custom_column(CustomColumn::AlarmHigh);
+        assert!(alarm.contains(&1.0) && alarm.last() == Some(&0.0));
+        // A service without a customized metric has no such columns.
+        let mut plain = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2, "demand": { "profile": [{ "type": "constant", "rps": 100 }], "requests_per_task": 100 }"#,
+            "",
+        ));
+        plain.step_until(SimTime(120_000));
+        assert!(plain.series().custom.is_empty());
     }
 
     /// Two services in one target group: the owner's profile spread over both services' serving tasks.

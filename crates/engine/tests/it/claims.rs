@@ -629,6 +629,45 @@ fn lazy_sqs_workers_preset_scales_to_zero_and_back_and_redelivers() {
     assert!(!plain.series().to_csv().contains("queue_visible") && plain.metrics().queues.is_empty());
 }
 
+/// `custom-metric-connections`: target tracking on OpenConnections / running tasks, target 500. 2,000
+/// connections on 4 tasks sit on the target; the ramp to 8,000 takes the count to 16 with the scale-out alarm in
+/// ALARM on the way; after the drop to 2,000 scale-in takes it back down to 4. The customized-metric columns chart it.
+#[test]
+fn custom_metric_connections_preset_tracks_connections_per_task() {
+    use fleetplan_engine::output::{Column, CustomColumn};
+    let sim = common::run_checked(common::preset("custom-metric-connections"), 1);
+    let series = sim.series();
+    let at = |s: f64| (s * 1000.0 / series.interval_ms as f64) as usize - 1;
+    let desired = series.column(Column::Desired);
+    let per_task = series.custom_column(CustomColumn::PerTask);
+    let target = series.custom_column(CustomColumn::Target);
+    // "4 tasks at the start": 2,000 / 4 = 500, on the target.
+    assert_eq!(desired[at(590.0)], 4.0);
+    assert!((per_task[at(590.0)] - 500.0).abs() < 1e-9, "{}", per_task[at(590.0)]);
+    assert!(target.iter().all(|&t| t == 500.0));
+    // "climbs above it during the ramp ... while the scale-out alarm band is up, and each scaling action brings it
+    // back": above the target in the ramp, the alarm in ALARM, actions in the ramp.
+    let ramp = at(600.0)..at(1200.0);
+    assert!(per_task[ramp.clone()].iter().any(|&v| v > 500.0));
+    assert!(series.custom_column(CustomColumn::AlarmHigh)[ramp.clone()].contains(&1.0));
+    let actions = series.custom_column(CustomColumn::ScalingActions);
+    assert!(actions[ramp].iter().sum::<f64>() >= 1.0);
+    // "at the peak 16 tasks hold 8,000 connections": 8,000 / 500 = 16, and the value back on the target.
+    assert_eq!(desired[at(2390.0)], 16.0);
+    assert!((per_task[at(2390.0)] - 500.0).abs() < 1e-9, "{}", per_task[at(2390.0)]);
+    // "After the drop at 40 minutes it reads far below the target and scale-in ... takes the count back down to 4."
+    assert!(per_task[at(2520.0)] < 250.0, "{}", per_task[at(2520.0)]);
+    assert_eq!(desired.last().copied(), Some(4.0));
+    // Every action counted once: the columns' total is the summary's.
+    let summary = sim.metrics();
+    let scaled = summary.demand.iter().find(|d| d.service == "gateway").map(|d| d.scaling_actions);
+    assert_eq!(scaled.map(|n| n as f64), Some(actions.iter().sum::<f64>()));
+    // The columns are in the CSV only with a customized metric.
+    assert!(series.to_csv().lines().next().unwrap().ends_with("custom_metric_scale_out_alarm (0/1)"));
+    let plain = common::run_checked(common::preset("death-spiral"), 1);
+    assert!(plain.series().custom.is_empty() && !plain.series().to_csv().contains("custom_metric"));
+}
+
 // ---- AWS Batch (issue 11) ----
 
 use fleetplan_engine::output::{BatchColumn, BatchJobRecord, BatchJobState};
