@@ -113,7 +113,10 @@ impl Quotas {
         batch: [u64; 2],
     ) -> Result<(), String> {
         if batch != self.batch_milli {
-            return Err(format!("Batch Fargate vCPU thousandths against the quotas {:?}, recounted {batch:?}", self.batch_milli));
+            return Err(format!(
+                "Batch Fargate vCPU thousandths against the quotas {:?}, recounted {batch:?}",
+                self.batch_milli
+            ));
         }
         let mut recount = [0u64; 2];
         for task in tasks.all().iter().filter(|t| t.state != TaskState::Stopped) {
