@@ -612,7 +612,8 @@ impl Simulation {
         self.services.check(&self.tasks)?;
         self.spot.check(&self.tasks)?;
         self.fleet.check(&self.tasks, &self.scenario.providers, &self.scenario.task_defs)?;
-        self.quotas.check(&self.tasks, &self.scenario.task_defs)?;
+        let batch_fargate = self.batch.fargate_usage(self.scenario.batch.as_deref());
+        self.quotas.check(&self.tasks, &self.scenario.task_defs, batch_fargate)?;
         self.accounting.check()
     }
 }

@@ -40,8 +40,17 @@ pub(super) struct Quotas {
     /// of concurrent running tasks in each AWS Region"; the quota counts vCPUs ("Fargate On-Demand vCPU resource
     /// count"). A task counts from its launch (the request the quota refuses) until it has stopped.
     fargate_cpu: [u64; 2],
+    /// vCPU thousandths of the AWS Batch jobs STARTING or RUNNING on FARGATE and FARGATE_SPOT compute environments
+    /// (`docs/model.md` §12.9): Batch runs them as ECS tasks on Fargate in the account, and "When to use Fargate"
+    /// (AWS Batch User Guide) sends users whose concurrent jobs exceed Fargate's limits to "Fargate service quotas
+    /// in the Amazon Elastic Container Service Developer Guide", so they count against the same vCPU quotas.
+    batch_milli: [u64; 2],
     hits: [Option<Hits>; 4],
 }
+
+/// Fargate usage in a unit both counts convert to exactly: 1/1,024,000 vCPU (a cpu unit is 1000 of them, a vCPU
+/// thousandth 1024).
+const PER_VCPU: u64 = 1_024_000;
 
 /// Which of [`Quotas::fargate_cpu`] a Fargate provider uses; `None` for EC2.
 fn fargate_slot(provider: Provider) -> Option<usize> {
@@ -55,10 +64,26 @@ fn fargate_slot(provider: Provider) -> Option<usize> {
 impl Quotas {
     /// Whether one more task of `cpu` units on `provider` fits under `quota` (cpu units; `None`: no quota).
     fn fargate_fits(&self, provider: Provider, cpu: u32, quota: Option<u32>) -> bool {
+        self.fits(provider, u64::from(cpu) * 1000, quota)
+    }
+
+    /// Whether `more` (in [`PER_VCPU`] parts) fits under `quota` (cpu units) beside the tasks and Batch jobs.
+    fn fits(&self, provider: Provider, more: u64, quota: Option<u32>) -> bool {
         match (fargate_slot(provider), quota) {
-            (Some(slot), Some(quota)) => self.fargate_cpu[slot] + u64::from(cpu) <= u64::from(quota),
+            (Some(slot), Some(quota)) => self.used(slot) + more <= u64::from(quota) * 1000,
             _ => true,
         }
+    }
+
+    /// The Batch jobs' vCPU thousandths against the On-Demand and Spot quotas.
+    #[cfg(test)]
+    pub(super) fn batch_usage(&self) -> [u64; 2] {
+        self.batch_milli
+    }
+
+    /// Tasks' and Batch jobs' usage of quota `slot`, in [`PER_VCPU`] parts.
+    fn used(&self, slot: usize) -> u64 {
+        self.fargate_cpu[slot] * 1000 + self.batch_milli[slot] * 1024
     }
 
     fn add(&mut self, provider: Provider, cpu: u32) {
@@ -79,8 +104,20 @@ impl Quotas {
         hits.refused += refused;
     }
 
-    /// The usage recounted from the tasks equals the kept counts.
-    pub(super) fn check(&self, tasks: &super::tasks::Tasks, task_defs: &[TaskDef]) -> Result<(), String> {
+    /// The usage recounted from the tasks (and, given as `batch`, the Batch compute environments' Fargate usage)
+    /// equals the kept counts.
+    pub(super) fn check(
+        &self,
+        tasks: &super::tasks::Tasks,
+        task_defs: &[TaskDef],
+        batch: [u64; 2],
+    ) -> Result<(), String> {
+        if batch != self.batch_milli {
+            return Err(format!(
+                "Batch Fargate vCPU thousandths against the quotas {:?}, recounted {batch:?}",
+                self.batch_milli
+            ));
+        }
         let mut recount = [0u64; 2];
         for task in tasks.all().iter().filter(|t| t.state != TaskState::Stopped) {
             if let Some(slot) = fargate_slot(task.provider) {
@@ -121,6 +158,28 @@ impl Simulation {
         self.quotas.add(provider, cpu);
     }
 
+    /// The Fargate vCPU quota that refuses one more AWS Batch job of `vcpu_milli` on `provider`, if one does.
+    pub(in crate::sim) fn batch_quota_refuses(&self, provider: Provider, vcpu_milli: u32) -> Option<Limiter> {
+        if self.quotas.fits(provider, u64::from(vcpu_milli) * 1024, self.vcpu_quota(provider)) {
+            return None;
+        }
+        Some(match provider {
+            Provider::FargateSpot => Limiter::FargateSpotVcpuQuota,
+            _ => Limiter::FargateOnDemandVcpuQuota,
+        })
+    }
+
+    /// A Batch job was placed on Fargate (`up`) or released from it: its vCPUs count against the quota between.
+    pub(in crate::sim) fn quota_batch_job(&mut self, provider: Provider, vcpu_milli: u32, up: bool) {
+        if let Some(slot) = fargate_slot(provider) {
+            if up {
+                self.quotas.batch_milli[slot] += u64::from(vcpu_milli);
+            } else {
+                self.quotas.batch_milli[slot] -= u64::from(vcpu_milli);
+            }
+        }
+    }
+
     /// A task has stopped: its vCPUs no longer count.
     pub(in crate::sim) fn quota_task_stopped(&mut self, provider: Provider, task_def: usize) {
         let cpu = self.scenario.task_defs[task_def].cpu;
@@ -148,7 +207,7 @@ impl Simulation {
     pub(in crate::sim) fn fargate_usage(&self, provider: Provider) -> String {
         let slot = fargate_slot(provider).unwrap_or(0);
         let quota = self.vcpu_quota(provider).map_or(0, |q| q / 1024);
-        format!("{} of {quota} vCPUs", vcpus(self.quotas.fargate_cpu[slot]))
+        format!("{} of {quota} vCPUs", vcpus(self.quotas.used(slot)))
     }
 
     /// The summary's quota hits, in [`Limiter`] order.
@@ -171,12 +230,12 @@ impl Simulation {
     }
 }
 
-/// cpu units as vCPUs, with a fraction only when there is one.
-fn vcpus(cpu: u64) -> String {
-    if cpu % 1024 == 0 {
-        format!("{}", cpu / 1024)
+/// [`PER_VCPU`] parts as vCPUs, with a fraction only when there is one.
+fn vcpus(parts: u64) -> String {
+    if parts % PER_VCPU == 0 {
+        format!("{}", parts / PER_VCPU)
     } else {
-        format!("{:.2}", cpu as f64 / 1024.0)
+        format!("{:.2}", parts as f64 / PER_VCPU as f64)
     }
 }
 

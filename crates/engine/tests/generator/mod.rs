@@ -378,6 +378,12 @@ pub fn generate(seed: u64) -> Value {
     let mut b = Pick(SimRng::new(seed ^ 0x0ba7_c4ab_1e55));
     if b.chance(0.3) {
         scenario["batch"] = batch(&mut b, horizon_s);
+        // The account's Fargate vCPU quotas (docs/model.md §4.8), which Batch Fargate jobs count against as the
+        // services' and RunTask's tasks do: small enough to refuse some launches.
+        if b.chance(0.3) {
+            scenario["limits"] = json!({ "fargate_on_demand_vcpu_quota": b.range(1, 8),
+                "fargate_spot_vcpu_quota": b.range(1, 8) });
+        }
     }
     let expression = if with_start { "cron(*/3 * * * ? *)" } else { "rate(4 minutes)" };
     for s in scenario["services"].as_array_mut().unwrap() {

@@ -183,6 +183,7 @@ fn the_generator_reaches_every_feature() {
         "evaluate_on_exit",
         "\"ce-fargate\",\"type\":\"FARGATE_SPOT\"",
         "\"schedule\":\"rate(10 minutes)\"}",
+        "fargate_on_demand_vcpu_quota",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

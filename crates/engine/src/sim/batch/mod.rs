@@ -31,6 +31,15 @@ use crate::time::SimTime;
 use plan::{Exit, Need};
 
 const NONE: u32 = u32::MAX;
+
+/// The Fargate capacity a FARGATE or FARGATE_SPOT compute environment's jobs run on.
+fn fargate_provider(kind: CeType) -> crate::scenario::Provider {
+    if kind == CeType::FargateSpot {
+        crate::scenario::Provider::FargateSpot
+    } else {
+        crate::scenario::Provider::Fargate
+    }
+}
 const MS_PER_HOUR: f64 = 3_600_000.0;
 
 /// Events of the Batch part (wrapped in the kernel's `Event::Batch`).
@@ -180,6 +189,22 @@ impl BatchPart {
         self.counts[j.state.index()] -= 1;
         self.counts[state.index()] += 1;
         j.state = state;
+    }
+
+    /// vCPU thousandths of the jobs placed on FARGATE and FARGATE_SPOT compute environments (the usage counting
+    /// against the account's Fargate On-Demand and Fargate Spot vCPU quotas, `sim/quotas.rs`).
+    pub(super) fn fargate_usage(&self, batch: Option<&Batch>) -> [u64; 2] {
+        let mut usage = [0u64; 2];
+        if let Some(b) = batch {
+            for (ce, state) in b.compute_environments.iter().zip(&self.ces) {
+                match ce.kind {
+                    CeType::Fargate => usage[0] += state.fargate_milli,
+                    CeType::FargateSpot => usage[1] += state.fargate_milli,
+                    _ => {}
+                }
+            }
+        }
+        usage
     }
 
     /// Counts by state equal a recount; no instance holds more than it has; Fargate usage equals its jobs'.
@@ -553,11 +578,18 @@ impl Simulation {
                         if in_use + u64::from(need.vcpu_milli) > u64::from(ce.max_vcpus) * 1000 {
                             continue;
                         }
-                        let provider = if ce.kind == CeType::FargateSpot {
-                            crate::scenario::Provider::FargateSpot
-                        } else {
-                            crate::scenario::Provider::Fargate
-                        };
+                        let provider = fargate_provider(ce.kind);
+                        // The account's Fargate vCPU quota (`docs/model.md` §4.8, §12.9): Batch's RunTask for the
+                        // job is refused ("If you attempt to exceed the quota for a resource, the request fails",
+                        // Amazon ECS service quotas) and the job stays RUNNABLE at the head of its queue, tried
+                        // again at the next scheduler pass ("Jobs stuck in a RUNNABLE status": something "is
+                        // preventing the jobs from being placed on a compute resource and causing your job queues
+                        // to be blocked"). Checked before the buckets: the refused call takes no launch token.
+                        if let Some(quota) = self.batch_quota_refuses(provider, need.vcpu_milli) {
+                            let usage = self.fargate_usage(provider);
+                            self.quota_refused(quota, format!("batch compute environment {}", ce.name), 1, usage);
+                            continue;
+                        }
                         if self.buckets.launch_room(self.now, provider) == 0 {
                             self.batch.run_task_throttled += 1;
                             let now = self.now;
@@ -657,6 +689,7 @@ impl Simulation {
             // Fargate bills from the image pull, per second with a one-minute minimum (`docs/model.md` §6).
             let (rate, charge) = self.batch_fargate_rate(need, kind);
             self.accounting.start_billing(self.now, rate, &charge);
+            self.quota_batch_job(fargate_provider(kind), need.vcpu_milli, true);
         } else {
             let inst = &mut self.batch.instances[instance as usize];
             inst.free_milli -= need.vcpu_milli;
@@ -746,6 +779,7 @@ impl Simulation {
             let ce = &mut self.batch.ces[c as usize];
             ce.fargate_milli -= u64::from(need.vcpu_milli);
             ce.fargate_cost += rate * (billed + extra) as f64;
+            self.quota_batch_job(fargate_provider(kind), need.vcpu_milli, false);
         } else {
             let now = self.now;
             let inst = &mut self.batch.instances[instance as usize];

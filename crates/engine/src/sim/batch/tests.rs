@@ -328,3 +328,70 @@ fn instances_above_min_vcpus_go_without_any_job() {
         "{lines:?}"
     );
 }
+
+/// Batch jobs on Fargate count against the account's Fargate On-Demand vCPU quota: with a quota of 2 vCPUs, a
+/// 6-child array of 1-vCPU jobs on a 16-vCPU FARGATE environment starts 2 at the first pass; the third is refused
+/// (a quota hit, traced with the environment's name), stays RUNNABLE at the head of the queue and the ones behind
+/// it wait. When the first two end their vCPUs are free again and the next pass starts two more.
+#[test]
+fn fargate_jobs_take_the_accounts_vcpu_quota_and_free_it_when_they_end() {
+    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [],
+      "limits": { "fargate_on_demand_vcpu_quota": 2 },
+      "batch": {
+        "compute_environments": [{ "name": "f", "type": "FARGATE", "max_vcpus": 16 }],
+        "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["f"] }],
+        "job_definitions": [{ "name": "jd", "vcpus": 1, "memory_mib": 2048, "platform": "FARGATE" }],
+        "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
+                          "run_time": { "mean_s": 300, "spread": 0 }, "array_size": 6 }] } }"#;
+    let mut sim = checked(Scenario::from_json(json).unwrap());
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 2);
+    assert_eq!(sim.batch.counts[BatchJobState::Runnable.index()], 4);
+    assert_eq!(sim.quotas.batch_usage(), [2_000, 0]);
+    let hit = sim.trace().iter().find_map(|e| match &e.what {
+        TraceWhat::QuotaHit { quota, by, usage } => Some((*quota, by.clone(), usage.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        hit,
+        Some((
+            crate::output::Limiter::FargateOnDemandVcpuQuota,
+            "batch compute environment f".to_string(),
+            "2 of 2 vCPUs".to_string()
+        ))
+    );
+    // The next pass, with both still running, refuses again and starts nothing.
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(sim.batch.counts[BatchJobState::Runnable.index()], 4);
+    // Once the first has ended its vCPU is free again, and the next pass starts one more.
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Exited { .. })));
+    assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 1);
+    assert_eq!(sim.quotas.batch_usage(), [1_000, 0]);
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(sim.quotas.batch_usage(), [2_000, 0]);
+    assert_eq!(sim.batch.counts[BatchJobState::Runnable.index()], 3);
+    sim.run_to_end();
+    let summary = sim.metrics();
+    assert_eq!(summary.batch.as_ref().unwrap().jobs_by_state[BatchJobState::Succeeded.index()].jobs, 6);
+    let hits = &summary.quota_hits;
+    assert_eq!((hits.len(), hits[0].quota, hits[0].value), (1, crate::output::Limiter::FargateOnDemandVcpuQuota, 2));
+    assert!(hits[0].refused >= 3, "refused at every pass while jobs waited: {}", hits[0].refused);
+}
+
+/// The Fargate Spot quota is separate: a FARGATE_SPOT environment's jobs take the Spot quota and leave the
+/// On-Demand quota (here 1 vCPU, which would hold them at one) alone.
+#[test]
+fn fargate_spot_jobs_take_the_spot_quota() {
+    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [],
+      "limits": { "fargate_on_demand_vcpu_quota": 1, "fargate_spot_vcpu_quota": 3 },
+      "batch": {
+        "compute_environments": [{ "name": "s", "type": "FARGATE_SPOT", "max_vcpus": 16 }],
+        "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["s"] }],
+        "job_definitions": [{ "name": "jd", "vcpus": 1, "memory_mib": 2048, "platform": "FARGATE" }],
+        "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
+                          "run_time": { "mean_s": 300 }, "array_size": 6 }] } }"#;
+    let mut sim = checked(Scenario::from_json(json).unwrap());
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 3);
+    assert_eq!(sim.quotas.batch_usage(), [0, 3_000]);
+}
