@@ -105,43 +105,36 @@ fn expected_summary_path(ws: &Workspace) -> PathBuf {
     ws.target.join("e2e-expected-summary.json")
 }
 
-fn expected_summary(ws: &Workspace) -> Result<()> {
+/// The native CLI's `run --json` summary of a preset: what the page must show for it.
+fn cli_summary(ws: &Workspace, preset: &str, seed: &str) -> Result<String> {
     let summary = process::stdout(cargo().current_dir(&ws.root).args([
         "run",
+        "--quiet",
         "--release",
         "-p",
         "fleetplan-cli",
         "--",
         "run",
         "--preset",
-        E2E_PRESET,
+        preset,
         "--seed",
-        E2E_SEED,
+        seed,
         "--json",
     ]))?;
     if summary.trim().is_empty() {
-        bail!("the CLI printed no summary");
+        bail!("the CLI printed no summary for {preset} (seed {seed})");
     }
+    Ok(summary)
+}
+
+fn expected_summary(ws: &Workspace) -> Result<()> {
     let path = expected_summary_path(ws);
-    fs::write(&path, summary).with_context(|| format!("writing {}", path.display()))?;
+    fs::write(&path, cli_summary(ws, E2E_PRESET, E2E_SEED)?).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
     // The CLI is built now: each further summary is one run of it. One JSON object, `"<preset> <seed>": summary`.
     let mut entries = Vec::new();
     for (preset, seed) in E2E_DIFFERENTIAL {
-        let summary = process::stdout(cargo().current_dir(&ws.root).args([
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "fleetplan-cli",
-            "--",
-            "run",
-            "--preset",
-            preset,
-            "--seed",
-            seed,
-            "--json",
-        ]))?;
+        let summary = cli_summary(ws, preset, seed)?;
         entries.push(format!("{:?}: {}", format!("{preset} {seed}"), summary.trim()));
     }
     let path = expected_summaries_path(ws);

@@ -65,22 +65,38 @@ pub const JOB_STATE_COLOURS: [(&str, &str); 7] = [
     ("FAILED", "#D55E00"),
 ];
 
+/// A canvas' CSS box, in CSS pixels.
+fn css_size(canvas: &web_sys::HtmlCanvasElement) -> (f64, f64) {
+    (f64::from(canvas.client_width().max(0)), f64::from(canvas.client_height().max(0)))
+}
+
+/// Sizes the canvas backing store to its CSS box × devicePixelRatio and returns its 2D context set to draw in CSS
+/// pixels, with the box's width and height; `None` when the box is empty (nothing to draw).
+fn prepare(
+    canvas: &web_sys::HtmlCanvasElement,
+) -> Result<Option<(web_sys::CanvasRenderingContext2d, f64, f64)>, String> {
+    let (width, height) = css_size(canvas);
+    let dpr = crate::dom::device_pixel_ratio();
+    let (backing_w, backing_h) = ((width * dpr).round() as u32, (height * dpr).round() as u32);
+    crate::dom::resize_backing_store(canvas, backing_w, backing_h);
+    if backing_w == 0 || backing_h == 0 {
+        return Ok(None);
+    }
+    let ctx = crate::dom::context_2d(canvas)?;
+    // Absolute, not `scale`, so it does not compound from frame to frame.
+    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(paint::js_error)?;
+    Ok(Some((ctx, width, height)))
+}
+
 /// Draws the AWS Batch part on its canvas (see [`batch`]); returns the layout for hit tests.
 pub fn draw_batch(
     canvas: &web_sys::HtmlCanvasElement,
     view: &fleetplan_engine::output::BatchView,
     placed: &[batch::Placed],
 ) -> Result<batch::BatchLayout, String> {
-    let width = f64::from(canvas.client_width().max(0));
-    let height = f64::from(canvas.client_height().max(0));
-    let dpr = crate::dom::device_pixel_ratio();
-    let (backing_w, backing_h) = ((width * dpr).round() as u32, (height * dpr).round() as u32);
-    crate::dom::resize_backing_store(canvas, backing_w, backing_h);
-    if backing_w == 0 || backing_h == 0 {
+    let Some((ctx, width, height)) = prepare(canvas)? else {
         return Ok(batch::BatchLayout::default());
-    }
-    let ctx = crate::dom::context_2d(canvas)?;
-    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(paint::js_error)?;
+    };
     let layout = batch::layout(view, placed, width, height);
     batch::paint(&ctx, &layout, width, height)?;
     Ok(layout)
@@ -125,17 +141,10 @@ pub(super) fn fraction(used: u32, total: u32) -> f64 {
 /// Draws the view, sizing the canvas backing store to its CSS box × devicePixelRatio. Returns the layout for hit
 /// tests. The canvas' CSS must fix its width and height (otherwise a larger backing store would grow the element).
 pub fn draw(canvas: &web_sys::HtmlCanvasElement, view: &View) -> Result<ClusterLayout, String> {
-    let width = f64::from(canvas.client_width().max(0));
-    let height = f64::from(canvas.client_height().max(0));
-    let dpr = crate::dom::device_pixel_ratio();
-    let (backing_w, backing_h) = ((width * dpr).round() as u32, (height * dpr).round() as u32);
-    crate::dom::resize_backing_store(canvas, backing_w, backing_h);
-    if backing_w == 0 || backing_h == 0 {
+    let Some((ctx, width, height)) = prepare(canvas)? else {
+        let (width, height) = css_size(canvas);
         return Ok(ClusterLayout { width, height, ..ClusterLayout::default() });
-    }
-    let ctx = crate::dom::context_2d(canvas)?;
-    // Absolute, not `scale`, so it does not compound from frame to frame.
-    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).map_err(paint::js_error)?;
+    };
     let layout = layout::layout(view, width, height);
     paint::paint(&ctx, &layout)?;
     Ok(layout)

@@ -943,19 +943,24 @@ mod tests {
         assert_eq!(desired(&sim), 4);
     }
 
-    /// Target tracking on a customized metric (a total of 1,000 open connections, no request demand): 2 tasks read
-    /// 500 per task against a target of 250, so AlarmHigh fires on the third published datapoint (240 s) and asks
-    /// ceil(2 x 500 / 250) = 4; once the 4 run, the metric reads 250 and nothing more happens.
-    #[test]
-    fn a_custom_metric_divided_by_the_running_tasks_scales_the_service() {
-        let mut sim = testing::checked(testing::fargate(
+    /// Two tasks scaled by target tracking on a customized metric: 1,000 open connections in all, 250 per task.
+    fn custom_metric_service() -> super::Simulation {
+        testing::checked(testing::fargate(
             "",
             r#""desired_count": 2,
                "autoscaling": { "min_capacity": 1, "max_capacity": 10, "target_tracking": [{
                    "custom_metric": { "name": "OpenConnections", "profile": [{ "type": "constant", "rps": 1000 }] },
                    "target": 250 }] }"#,
             "",
-        ));
+        ))
+    }
+
+    /// Target tracking on a customized metric (a total of 1,000 open connections, no request demand): 2 tasks read
+    /// 500 per task against a target of 250, so AlarmHigh fires on the third published datapoint (240 s) and asks
+    /// ceil(2 x 500 / 250) = 4; once the 4 run, the metric reads 250 and nothing more happens.
+    #[test]
+    fn a_custom_metric_divided_by_the_running_tasks_scales_the_service() {
+        let mut sim = custom_metric_service();
         sim.step_until(SimTime(239_999));
         assert_eq!(desired(&sim), 2);
         sim.step_until(SimTime(240_000));
@@ -976,14 +981,7 @@ mod tests {
     #[test]
     fn the_custom_metric_columns_chart_the_value_per_task_and_the_action() {
         use crate::output::CustomColumn;
-        let mut sim = testing::checked(testing::fargate(
-            "",
-            r#""desired_count": 2,
-               "autoscaling": { "min_capacity": 1, "max_capacity": 10, "target_tracking": [{
-                   "custom_metric": { "name": "OpenConnections", "profile": [{ "type": "constant", "rps": 1000 }] },
-                   "target": 250 }] }"#,
-            "",
-        ));
+        let mut sim = custom_metric_service();
         sim.step_until(SimTime(1_800_000));
         let series = sim.series();
         let per_task = series.custom_column(CustomColumn::PerTask);

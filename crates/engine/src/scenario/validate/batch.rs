@@ -577,6 +577,12 @@ mod tests {
         problems(&v)
     }
 
+    /// Asserts that one of the problems starts with `prefix` (a field path and the start of its message).
+    #[track_caller]
+    fn assert_found(found: &[String], prefix: &str) {
+        assert!(found.iter().any(|p| p.starts_with(prefix)), "no problem starts with {prefix:?}: {found:?}");
+    }
+
     const ONE: &str = r#"{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 60 } }"#;
 
     #[test]
@@ -635,22 +641,9 @@ mod tests {
               { "name": "r", "priority": 1, "compute_environments": ["a", "f"], "scheduling_policy": {} }],
             "job_definitions": [], "submissions": [] } }"#;
         let found = check(json);
-        assert!(
-            found.iter().any(|p| p.starts_with("batch.job_queues[0].compute_environments: between 1 and 3")),
-            "{found:?}"
-        );
-        assert!(
-            found
-                .iter()
-                .any(|p| p.starts_with("batch.job_queues[1].compute_environments: EC2 (EC2, SPOT) and Fargate")),
-            "{found:?}"
-        );
-        assert!(
-            found.iter().any(|p| p.starts_with(
-                "batch.job_queues[1].scheduling_policy: fair-share scheduling policies are not simulated"
-            )),
-            "{found:?}"
-        );
+        assert_found(&found, "batch.job_queues[0].compute_environments: between 1 and 3");
+        assert_found(&found, "batch.job_queues[1].compute_environments: EC2 (EC2, SPOT) and Fargate");
+        assert_found(&found, "batch.job_queues[1].scheduling_policy: fair-share scheduling policies are not simulated");
     }
 
     #[test]
@@ -664,10 +657,7 @@ mod tests {
             "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "ec2", "run_time": { "mean_s": 1 } }] } }"#;
         let found = check(json);
         assert!(found.contains(&"batch.compute_environments[0].min_vcpus: isn't applicable to Fargate compute environments: don't specify it".to_string()), "{found:?}");
-        assert!(
-            found.iter().any(|p| p.starts_with("batch.compute_environments[0].allocation_strategy: isn't applicable")),
-            "{found:?}"
-        );
+        assert_found(&found, "batch.compute_environments[0].allocation_strategy: isn't applicable");
         assert!(
             found.contains(
                 &"batch.job_definitions[0].vcpus: a Fargate job has 0.25, 0.5, 1, 2, 4, 8 or 16 vCPUs, got 0.3"
@@ -675,11 +665,9 @@ mod tests {
             ),
             "{found:?}"
         );
-        assert!(
-            found.iter().any(|p| p.starts_with(
-                "batch.submissions[0].job_definition: `ec2` has platform capability EC2 but job queue `q` has Fargate"
-            )),
-            "{found:?}"
+        assert_found(
+            &found,
+            "batch.submissions[0].job_definition: `ec2` has platform capability EC2 but job queue `q` has Fargate",
         );
     }
 
