@@ -292,6 +292,11 @@ test('an AWS Batch preset shows its compute environments, jobs, Batch charts and
     for (const id of ['chart-batch-jobs', 'chart-batch-vcpus', 'chart-batch-backlog']) {
       await expectInk(page, `#${id}`);
     }
+    // AWS Batch alone launches no ECS tasks: the task charts are left out, the buckets and cost stay.
+    for (const id of ['chart-launches', 'chart-running', 'chart-backlog']) {
+      assert.equal(await page.locator(`#${id}`).count(), 0, `#${id} in a scenario of AWS Batch alone`);
+    }
+    await expectInk(page, '#chart-buckets');
 
     // Six minutes in, the compute environment's instances are full of jobs: hover one for its details.
     await scrubTo(page, 360_000);

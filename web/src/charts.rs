@@ -92,6 +92,21 @@ pub enum ChartKind {
     BatchBacklog,
 }
 
+/// The parts of a scenario that decide which charts apply to it ([`ChartKind::applies`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ScenarioParts {
+    /// ECS tasks can run: services, RunTask bursts, schedules or capacity providers (not AWS Batch alone).
+    pub ecs_tasks: bool,
+    /// A service has a demand profile.
+    pub demand: bool,
+    /// A target tracking policy on a customized metric.
+    pub custom_metric: bool,
+    /// Burstable instances earn and spend CPU credits.
+    pub credits: bool,
+    pub queue: bool,
+    pub batch: bool,
+}
+
 impl ChartKind {
     pub const ALL: [ChartKind; 13] = [
         ChartKind::Launches,
@@ -109,29 +124,17 @@ impl ChartKind {
         ChartKind::BatchBacklog,
     ];
 
-    /// Drawn only for scenarios with demand (the page leaves them out otherwise).
-    pub fn needs_demand(self) -> bool {
-        matches!(self, ChartKind::Requests | ChartKind::Utilization)
-    }
-
-    /// Drawn only for scenarios with CPU credits.
-    pub fn needs_credits(self) -> bool {
-        self == ChartKind::Credits
-    }
-
-    /// Drawn only for scenarios with a target tracking policy on a customized metric.
-    pub fn needs_custom_metric(self) -> bool {
-        self == ChartKind::CustomMetric
-    }
-
-    /// Drawn only for scenarios with queues.
-    pub fn needs_queue(self) -> bool {
-        self == ChartKind::Queue
-    }
-
-    /// Drawn only for scenarios with AWS Batch.
-    pub fn needs_batch(self) -> bool {
-        matches!(self, ChartKind::BatchJobs | ChartKind::BatchVcpus | ChartKind::BatchBacklog)
+    /// Whether the chart applies to a scenario with these parts (the page leaves the others out).
+    pub fn applies(self, parts: &ScenarioParts) -> bool {
+        match self {
+            ChartKind::Launches | ChartKind::Running | ChartKind::Backlog => parts.ecs_tasks,
+            ChartKind::Buckets | ChartKind::Cost => true,
+            ChartKind::Requests | ChartKind::Utilization => parts.demand,
+            ChartKind::CustomMetric => parts.custom_metric,
+            ChartKind::Credits => parts.credits,
+            ChartKind::Queue => parts.queue,
+            ChartKind::BatchJobs | ChartKind::BatchVcpus | ChartKind::BatchBacklog => parts.batch,
+        }
     }
 
     /// The DOM id of the chart's canvas.

@@ -18,7 +18,7 @@ use fleetplan_engine::output::Column;
 use fleetplan_engine::Scenario;
 use yew::prelude::*;
 
-use crate::charts::{self, ChartKind};
+use crate::charts::{self, ChartKind, ScenarioParts};
 use crate::cluster;
 use crate::dom;
 use crate::player::Player;
@@ -108,32 +108,25 @@ pub fn Stage(props: &StageProps) -> Html {
             hover.set(None);
         })
     };
-    // The demand charts are drawn only for scenarios with demand.
-    let has_demand =
-        playback.read(|p| p.full().scenario().services.iter().any(|s| s.demand.is_some())).unwrap_or(false);
-    // The credits chart only for scenarios with CPU credits.
-    let has_credits = playback.read(|p| p.full().uses_cpu_credits()).unwrap_or(false);
-    // The queue chart only for scenarios with queues.
-    let has_queue = playback.read(|p| !p.full().scenario().queues.is_empty()).unwrap_or(false);
-    let has_custom_metric = playback
-        .read(|p| {
-            p.full()
-                .scenario()
-                .services
-                .iter()
-                .filter_map(|s| s.autoscaling.as_ref())
-                .any(|a| a.policies.iter().any(|policy| policy.custom.is_some()))
-        })
-        .unwrap_or(false);
-    // The AWS Batch charts and compute environments only for scenarios with Batch.
-    let has_batch = playback.read(|p| p.full().scenario().batch.is_some()).unwrap_or(false);
-    // A scenario of AWS Batch alone has nothing for the ECS canvas to draw: it gives its room to the Batch one.
+    // Which charts apply, and whether the ECS canvas has anything to draw: a scenario of AWS Batch alone gives
+    // the ECS canvas's room to the Batch one and leaves out the task charts.
     let sc = &props.scenario;
-    let ecs_only_empty = has_batch
-        && sc.services.is_empty()
-        && sc.run_tasks.is_empty()
-        && sc.providers.is_empty()
-        && sc.spec.scheduled_tasks.is_empty();
+    let parts = ScenarioParts {
+        ecs_tasks: !(sc.services.is_empty()
+            && sc.run_tasks.is_empty()
+            && sc.providers.is_empty()
+            && sc.spec.scheduled_tasks.is_empty()),
+        demand: sc.services.iter().any(|s| s.demand.is_some()),
+        custom_metric: sc
+            .services
+            .iter()
+            .filter_map(|s| s.autoscaling.as_ref())
+            .any(|a| a.policies.iter().any(|policy| policy.custom.is_some())),
+        credits: playback.read(|p| p.full().uses_cpu_credits()).unwrap_or(false),
+        queue: !sc.queues.is_empty(),
+        batch: sc.batch.is_some(),
+    };
+    let (has_batch, ecs_only_empty) = (parts.batch, parts.batch && !parts.ecs_tasks);
     let on_csv = {
         let playback = playback.clone();
         Callback::from(move |_: MouseEvent| {
@@ -235,7 +228,7 @@ pub fn Stage(props: &StageProps) -> Html {
                     <button id="export-csv" onclick={on_csv} title={format!("{} columns, one row per sample", Column::COUNT + 1)}>{ "Export CSV" }</button>
                 </div>
                 <div class="chart-grid">
-                    { for ChartKind::ALL.iter().filter(|k| (has_demand || !k.needs_demand()) && (has_credits || !k.needs_credits()) && (has_queue || !k.needs_queue()) && (has_custom_metric || !k.needs_custom_metric()) && (has_batch || !k.needs_batch())).map(|&kind| chart_figure(&playback, kind)) }
+                    { for ChartKind::ALL.iter().filter(|k| k.applies(&parts)).map(|&kind| chart_figure(&playback, kind)) }
                 </div>
             </section>
         </div>

@@ -297,7 +297,8 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             <h2>{ "Summary" }</h2>
             <table id="summary">
                 <tbody>
-                    <tr><th scope="row">{ "All steady at" }</th><td>{ seconds(summary.completion_s) }</td></tr>
+                    // `completion_s` also waits for the last AWS Batch job to end, which "steady" does not name.
+                    <tr><th scope="row">{ if summary.batch.is_some() { "All steady and jobs ended at" } else { "All steady at" } }</th><td>{ seconds(summary.completion_s) }</td></tr>
                     // The first rollout's end, when later rollouts (deployments, replacements) moved "All steady at".
                     if let Some(at) = summary.costs.rollout_s.filter(|&at| summary.completion_s != Some(at)) {
                         <tr id="first-rollout"><th scope="row">{ "First rollout steady at" }</th><td>{ duration_text(at) }</td></tr>
