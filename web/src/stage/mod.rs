@@ -208,7 +208,7 @@ pub fn Stage(props: &StageProps) -> Html {
                         </ul>
                     }
                     <ClusterTable groups={s.groups.clone()} />
-                    <ul class="legend" aria-label="Task states">
+                    <ul class="legend" aria-label="Task states" hidden={ecs_only_empty}>
                         { for cluster::STATE_COLOURS.iter().map(|(name, colour)| html! {
                             <li><span class="swatch" style={format!("background:{colour}")}></span>{ *name }</li>
                         }) }
