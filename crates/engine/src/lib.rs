@@ -42,6 +42,7 @@ pub mod share;
 mod sim;
 pub mod spec;
 pub mod strategy;
+pub mod sweep;
 pub mod task;
 pub mod time;
 pub mod zone;

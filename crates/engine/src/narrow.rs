@@ -52,6 +52,12 @@ pub fn round_u64(x: f64) -> u64 {
     x.round() as u64
 }
 
+/// `x` rounded to the nearest integer (halves away from zero) as `i64`, saturating like [`round_u64`].
+#[allow(clippy::cast_possible_truncation)]
+pub fn round_i64(x: f64) -> i64 {
+    x.round() as i64
+}
+
 /// `x` rounded to the nearest integer as `u32`, saturating like [`round_u64`].
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub fn round_u32(x: f64) -> u32 {
