@@ -1,6 +1,7 @@
 //! `fleetplan`: the command line over the engine. Reads files, prints results; the engine does the rest.
 
 mod report;
+mod sweep;
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
@@ -44,6 +45,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a scenario over a range of values of one or two fields and several seeds, on every core.
+    Sweep(sweep::SweepCommand),
+    /// Combine the part files of a sharded sweep; prints what the unsharded sweep prints.
+    SweepMerge(sweep::MergeCommand),
 }
 
 #[derive(Args)]
@@ -116,6 +121,8 @@ fn main() -> ExitCode {
         Command::Url(args) => url(args),
         Command::Calibrate { seed, json } => calibrate(seed, json),
         Command::Bench { id, json } => bench(id.as_deref(), json),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::SweepMerge(args) => sweep::merge(args),
     };
     match result {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,

@@ -87,7 +87,8 @@ fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(format!("`[{digits}]` in `{path}` is not a list index (a number such as [0])"));
             }
-            let index = digits.parse::<usize>().map_err(|_| format!("the index `[{digits}]` in `{path}` is too large"))?;
+            let index =
+                digits.parse::<usize>().map_err(|_| format!("the index `[{digits}]` in `{path}` is too large"))?;
             segments.push(Segment::Index(index));
             rest = &after[close + 1..];
             expect_key = false;
@@ -153,7 +154,8 @@ fn set_number(root: &mut Value, segments: &[Segment], value: Number) -> Result<(
             }
             (Segment::Index(i), Value::Array(list)) => {
                 let len = list.len();
-                list.get_mut(*i).ok_or_else(|| format!("`{here}` is not in the scenario (the list has {len} item(s))"))?
+                list.get_mut(*i)
+                    .ok_or_else(|| format!("`{here}` is not in the scenario (the list has {len} item(s))"))?
             }
             (Segment::Key(_), other) => return Err(format!("`{here}`: the field before it is {}", kind_of(other))),
             (Segment::Index(_), other) => return Err(format!("`{here}`: the field before it is {}", kind_of(other))),
@@ -518,7 +520,12 @@ impl SweepSpec {
         if args.confidence.is_some() && require.is_empty() {
             return Err(SweepError::new("--confidence", "says how many seeds must meet --require; give a --require"));
         }
-        Ok(SweepSpec { axes, seeds: args.seeds, base_seed: args.base_seed, goal: Goal { minimize, require, confidence } })
+        Ok(SweepSpec {
+            axes,
+            seeds: args.seeds,
+            base_seed: args.base_seed,
+            goal: Goal { minimize, require, confidence },
+        })
     }
 
     /// Points: the product of the axes' steps (1 without axes).
@@ -1166,10 +1173,8 @@ impl Shard {
     pub fn parse(text: &str) -> Result<Shard, SweepError> {
         let err = |m: String| SweepError::new(format!("--shard {text}"), m);
         let (i, n) = text.split_once('/').ok_or_else(|| err("expected I/N, e.g. 0/4".into()))?;
-        let count: u32 =
-            n.trim().parse().map_err(|_| err(format!("N `{}` is not a whole number", n.trim())))?;
-        let index: u32 =
-            i.trim().parse().map_err(|_| err(format!("I `{}` is not a whole number", i.trim())))?;
+        let count: u32 = n.trim().parse().map_err(|_| err(format!("N `{}` is not a whole number", n.trim())))?;
+        let index: u32 = i.trim().parse().map_err(|_| err(format!("I `{}` is not a whole number", i.trim())))?;
         if count == 0 || count > MAX_SHARDS {
             return Err(err(format!("N must be from 1 to {MAX_SHARDS}")));
         }
@@ -1239,7 +1244,10 @@ pub fn merge(parts: &[Part]) -> Result<(Sweep, Vec<RunResult>), SweepError> {
         }
         let names: Vec<&str> = OUTCOMES.iter().map(|o| o.name).collect();
         if part.outcomes != names {
-            return Err(SweepError::new(label(i), "its outcomes differ from this version's (written by another version?)"));
+            return Err(SweepError::new(
+                label(i),
+                "its outcomes differ from this version's (written by another version?)",
+            ));
         }
         if digest(&part.sweep, &part.scenario) != part.digest {
             return Err(SweepError::new(label(i), "its digest does not match its settings and scenario (edited?)"));
@@ -1251,7 +1259,10 @@ pub fn merge(parts: &[Part]) -> Result<(Sweep, Vec<RunResult>), SweepError> {
             ));
         }
         if part.shard.count != first.shard.count {
-            return Err(SweepError::new(label(i), format!("is one of {} shards, part 1 of {}", part.shard.count, first.shard.count)));
+            return Err(SweepError::new(
+                label(i),
+                format!("is one of {} shards, part 1 of {}", part.shard.count, first.shard.count),
+            ));
         }
         if parts[..i].iter().any(|p| p.shard.index == part.shard.index) {
             return Err(SweepError::new(label(i), "this shard is given twice"));
@@ -1290,15 +1301,19 @@ pub fn merge(parts: &[Part]) -> Result<(Sweep, Vec<RunResult>), SweepError> {
         }
         for (index, values) in &part.runs {
             if values.len() != OUTCOMES.len() {
-                return Err(SweepError::new(label(i), format!("run {index} has {} values, not {}", values.len(), OUTCOMES.len())));
+                return Err(SweepError::new(
+                    label(i),
+                    format!("run {index} has {} values, not {}", values.len(), OUTCOMES.len()),
+                ));
             }
             let values = values
                 .iter()
                 .map(|v| match v {
                     None => Ok(None),
-                    Some(t) => t.parse::<f64>().map(Some).map_err(|_| {
-                        SweepError::new(label(i), format!("run {index}: `{t}` is not a number"))
-                    }),
+                    Some(t) => t
+                        .parse::<f64>()
+                        .map(Some)
+                        .map_err(|_| SweepError::new(label(i), format!("run {index}: `{t}` is not a number"))),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             slots[narrow::usize_of(*index)] = Some(RunResult { index: *index, values });

@@ -84,10 +84,7 @@ fn a_value_replaces_a_number_or_adds_an_optional_setting() {
 
 #[test]
 fn the_format_says_whether_a_field_is_whole() {
-    let s = sweep(&args(
-        &["services[0].desired_count=1..3:3", "latencies.scheduler_cycle_s=2..8:2"],
-        1,
-    ));
+    let s = sweep(&args(&["services[0].desired_count=1..3:3", "latencies.scheduler_cycle_s=2..8:2"], 1));
     assert_eq!(s.kinds(), &[NumberKind::Integer, NumberKind::Float]);
     let s = sweep(&args(&["limits.tasks_per_service=10..20:2", "horizon_s=600..900:2"], 1));
     assert_eq!(s.kinds(), &[NumberKind::Integer, NumberKind::Float], "an unset optional setting is found too");
