@@ -1252,6 +1252,9 @@ pub fn merge(parts: &[Part]) -> Result<(Sweep, Vec<RunResult>), SweepError> {
         if digest(&part.sweep, &part.scenario) != part.digest {
             return Err(SweepError::new(label(i), "its digest does not match its settings and scenario (edited?)"));
         }
+        if part.shard.count == 0 || part.shard.index >= part.shard.count {
+            return Err(SweepError::new(label(i), "its shard is not I/N with I below N (edited?)"));
+        }
         if part.digest != first.digest {
             return Err(SweepError::new(
                 label(i),

@@ -1,3 +1,5 @@
+//! Unit tests of the sweep module: paths, ranges, rounding, expansion order, percentiles, the goal, shards.
+
 use super::*;
 
 /// A small scenario: one Fargate service of 6 tasks, quick to run many times.
@@ -418,6 +420,10 @@ fn shards_merge_into_the_unsharded_results() {
     let fp = f.part(Shard { index: 1, count: 3 }, &[]);
     let e = merge(&[parts[0].clone(), fp, parts[2].clone()]).unwrap_err();
     assert!(e.message.contains("belongs to another sweep"), "{e}");
+    let mut bad_shard = parts[1].clone();
+    bad_shard.shard = Shard { index: 3, count: 3 };
+    let e = merge(&[parts[0].clone(), bad_shard, parts[2].clone()]).unwrap_err();
+    assert!(e.message.contains("its shard is not I/N"), "{e}");
     let e = merge(&[]).unwrap_err();
     assert!(e.message.contains("give the part files"), "{e}");
 }
