@@ -15,7 +15,7 @@ use clap::Args;
 use fleetplan_engine::sweep::{self, Part, Report, RunResult, Shard, Sweep, SweepError, SweepSpec, OUTCOMES};
 use fleetplan_engine::{presets, Scenario};
 
-use crate::{out, read_scenario, Failure, Outcome};
+use crate::{out, read_scenario, Outcome};
 
 #[derive(Args)]
 pub struct SweepCommand {
@@ -362,12 +362,6 @@ pub fn table(report: &Report) -> String {
         text.push_str(&format!("\nAnswer: {}\n", a.text));
     }
     text
-}
-
-impl From<SweepError> for Failure {
-    fn from(e: SweepError) -> Failure {
-        Failure::Message(e.to_string())
-    }
 }
 
 #[cfg(test)]
