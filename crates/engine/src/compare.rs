@@ -74,9 +74,9 @@ impl Unit {
         }
     }
 
-    /// How a difference in this unit reads, with its sign ("+12.0 s", "−$0.0100").
+    /// How a difference in this unit reads, with its sign ("+12.0 s", "-$0.0100").
     pub fn format_difference(self, difference: f64) -> String {
-        let sign = if difference < 0.0 { "−" } else { "+" };
+        let sign = if difference < 0.0 { "-" } else { "+" };
         let magnitude = difference.abs();
         let text = match self {
             // A difference of times is a length of time: seconds below a minute, h:mm:ss above.
@@ -139,8 +139,9 @@ pub struct Row {
     pub better: Better,
     /// The value per variant, in variant order; `null` where the variant has none (see `missing`).
     pub values: Vec<Option<f64>>,
-    /// What a missing value means ("not reached", "none").
-    pub missing: &'static str,
+    /// Per variant, why it has no value: "not reached" (a time that never came within the horizon), "none" (the
+    /// variant has no such part, or no such figure); `null` where it has a value.
+    pub missing: Vec<Option<&'static str>>,
     /// Per variant after A (B, C, D): its value against A's.
     pub differences: Vec<Difference>,
 }
@@ -185,13 +186,42 @@ pub fn default_label(index: usize) -> String {
     char::from(b'A' + u8::try_from(index.min(25)).unwrap_or(25)).to_string()
 }
 
-/// How a missing value counts.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Missing {
-    /// The section is absent from that summary (no Batch, no demand): nothing to compare.
-    Absent,
-    /// A time never reached within the horizon: worse than any time (for a lower-is-better row).
+/// A figure read from one summary.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Reading {
+    Value(f64),
+    /// A time never reached within the horizon: worse than any time (on a lower-is-better row).
     Never,
+    /// The variant has no such figure (no Batch, no demand, no steady state): nothing to compare.
+    Absent,
+}
+
+impl Reading {
+    fn value(self) -> Option<f64> {
+        match self {
+            Reading::Value(v) => Some(v),
+            Reading::Never | Reading::Absent => None,
+        }
+    }
+
+    fn missing(self) -> Option<&'static str> {
+        match self {
+            Reading::Value(_) => None,
+            Reading::Never => Some("not reached"),
+            Reading::Absent => Some("none"),
+        }
+    }
+}
+
+/// A time of a part the variant has: never reached when it is `None`.
+fn time(value: Option<f64>) -> Reading {
+    value.map_or(Reading::Never, Reading::Value)
+}
+
+enum Read {
+    /// Absent when `None`.
+    Optional(fn(&Summary) -> Option<f64>),
+    Reading(fn(&Summary) -> Reading),
 }
 
 /// A figure: how to read it from a summary.
@@ -200,11 +230,19 @@ struct Figure {
     label: &'static str,
     unit: Unit,
     better: Better,
-    missing: Missing,
     /// Left out when it is 0 in every variant (a tally of something that did not happen anywhere, like failed
     /// launches), so the table shows what matters.
     hide_if_zero: bool,
-    read: fn(&Summary) -> Option<f64>,
+    read: Read,
+}
+
+impl Figure {
+    fn read(&self, s: &Summary) -> Reading {
+        match self.read {
+            Read::Optional(read) => read(s).map_or(Reading::Absent, Reading::Value),
+            Read::Reading(read) => read(s),
+        }
+    }
 }
 
 const fn figure(
@@ -214,12 +252,12 @@ const fn figure(
     better: Better,
     read: fn(&Summary) -> Option<f64>,
 ) -> Figure {
-    Figure { key, label, unit, better, missing: Missing::Absent, hide_if_zero: false, read }
+    Figure { key, label, unit, better, hide_if_zero: false, read: Read::Optional(read) }
 }
 
-const fn never(mut f: Figure) -> Figure {
-    f.missing = Missing::Never;
-    f
+/// A time that may never come: `read` says when it is absent and when never reached.
+const fn timed(key: &'static str, label: &'static str, read: fn(&Summary) -> Reading) -> Figure {
+    Figure { key, label, unit: Unit::Seconds, better: Better::Lower, hide_if_zero: false, read: Read::Reading(read) }
 }
 
 const fn tally(mut f: Figure) -> Figure {
@@ -248,8 +286,14 @@ fn batch_state(s: &Summary, state: BatchJobState) -> Option<f64> {
 /// scenario may not have (commitments, demand, queues, schedules, CPU credits, AWS Batch).
 const FIGURES: &[Figure] = &[
     // ---- Time ----
-    never(figure("completion_s", "Completion", Unit::Seconds, Better::Lower, |s| s.completion_s)),
-    never(figure("costs.rollout_s", "First rollout steady", Unit::Seconds, Better::Lower, |s| s.costs.rollout_s)),
+    timed("completion_s", "Completion", |s| time(s.completion_s)),
+    timed("costs.rollout_s", "First rollout steady", |s| {
+        if s.services.is_empty() {
+            Reading::Absent
+        } else {
+            time(s.costs.rollout_s)
+        }
+    }),
     figure("costs.steady_since_s", "Steady since", Unit::Seconds, Better::Lower, |s| s.costs.steady_since_s),
     // ---- Cost ----
     figure("cost_usd", "Cost of the run", Unit::Usd, Better::Lower, |s| Some(s.cost_usd)),
@@ -342,9 +386,7 @@ const FIGURES: &[Figure] = &[
         sum(&s.cpu_credits, |c| c.surplus_charged_usd)
     }),
     // ---- AWS Batch ----
-    never(figure("batch.makespan_s", "Batch makespan", Unit::Seconds, Better::Lower, |s| {
-        s.batch.as_ref().and_then(|b| b.makespan_s)
-    })),
+    timed("batch.makespan_s", "Batch makespan", |s| s.batch.as_ref().map_or(Reading::Absent, |b| time(b.makespan_s))),
     figure("batch.cost_per_job_usd", "Batch cost per job", Unit::Usd, Better::Lower, |s| {
         s.batch.as_ref().and_then(|b| b.cost_per_job_usd)
     }),
@@ -371,10 +413,10 @@ const FIGURES: &[Figure] = &[
 /// this only absorbs floating-point noise in sums).
 const SAME_TOLERANCE: f64 = 1e-9;
 
-/// `value` against `a` on a row that is better `better`, with `missing` the meaning of a missing value.
-fn difference(a: Option<f64>, value: Option<f64>, better: Better, missing: Missing) -> Difference {
+/// `value` against `a` on a row that is better `better`.
+fn difference(a: Reading, value: Reading, better: Better) -> Difference {
     match (a, value) {
-        (Some(a), Some(v)) => {
+        (Reading::Value(a), Reading::Value(v)) => {
             let absolute = round(v - a, 1e6);
             let same = (v - a).abs() <= SAME_TOLERANCE * a.abs().max(v.abs()).max(1.0);
             let relative_percent = (a != 0.0).then(|| round((v - a) / a.abs() * 100.0, 1e2));
@@ -387,12 +429,12 @@ fn difference(a: Option<f64>, value: Option<f64>, better: Better, missing: Missi
             };
             Difference { absolute: if same { Some(0.0) } else { Some(absolute) }, relative_percent, verdict }
         }
-        (None, None) => Difference { absolute: None, relative_percent: None, verdict: Verdict::Same },
-        (a, _) => {
-            // One has a value, the other none: for a time never reached, reaching it is better.
-            let verdict = match (missing, better) {
-                (Missing::Never, Better::Lower) if a.is_none() => Verdict::Better,
-                (Missing::Never, Better::Lower) => Verdict::Worse,
+        (a, v) => {
+            // A time never reached is worse than any time; reaching one A never reached is better.
+            let verdict = match (a, v, better) {
+                _ if a == v => Verdict::Same,
+                (Reading::Never, Reading::Value(_), Better::Lower) => Verdict::Better,
+                (Reading::Value(_), Reading::Never, Better::Lower) => Verdict::Worse,
                 _ => Verdict::Different,
             };
             Difference { absolute: None, relative_percent: None, verdict }
@@ -417,33 +459,21 @@ pub fn compare(variants: &[(&str, &Summary)]) -> Result<Comparison, CompareError
     let rows = FIGURES
         .iter()
         .filter_map(|f| {
-            let values: Vec<Option<f64>> = variants.iter().map(|(_, s)| (f.read)(s)).collect();
-            if values.iter().all(Option::is_none) && f.missing == Missing::Absent {
+            let readings: Vec<Reading> = variants.iter().map(|(_, s)| f.read(s)).collect();
+            if readings.iter().all(|r| *r == Reading::Absent) {
                 return None;
             }
-            if f.hide_if_zero && values.iter().all(|v| v.is_none_or(|v| v == 0.0)) {
+            if f.hide_if_zero && readings.iter().all(|r| matches!(r, Reading::Absent | Reading::Value(0.0))) {
                 return None;
             }
-            // A time no variant reached is still worth a row ("not reached" in all), unless no variant has the
-            // part it belongs to (Batch makespan without Batch).
-            if f.missing == Missing::Never && values.iter().all(Option::is_none) && f.key.starts_with("batch.") {
-                let any_batch = variants.iter().any(|(_, s)| s.batch.is_some());
-                if !any_batch {
-                    return None;
-                }
-            }
-            let differences = values[1..].iter().map(|v| difference(values[0], *v, f.better, f.missing)).collect();
             Some(Row {
                 key: f.key,
                 label: f.label,
                 unit: f.unit,
                 better: f.better,
-                missing: match f.missing {
-                    Missing::Never => "not reached",
-                    Missing::Absent => "none",
-                },
-                values,
-                differences,
+                values: readings.iter().map(|r| r.value()).collect(),
+                missing: readings.iter().map(|r| r.missing()).collect(),
+                differences: readings[1..].iter().map(|v| difference(readings[0], *v, f.better)).collect(),
             })
         })
         .collect();
@@ -455,7 +485,7 @@ impl Row {
     pub fn value_text(&self, index: usize) -> String {
         match self.values.get(index).copied().flatten() {
             Some(v) => self.unit.format(v),
-            None => self.missing.to_string(),
+            None => self.missing.get(index).copied().flatten().unwrap_or("none").to_string(),
         }
     }
 
@@ -536,21 +566,23 @@ mod tests {
 
     #[test]
     fn the_direction_decides_better_and_worse() {
-        let d = difference(Some(10.0), Some(12.0), Better::Lower, Missing::Absent);
+        use Reading::{Absent, Never, Value};
+        let d = difference(Value(10.0), Value(12.0), Better::Lower);
         assert_eq!((d.absolute, d.relative_percent, d.verdict), (Some(2.0), Some(20.0), Verdict::Worse));
-        let d = difference(Some(10.0), Some(12.0), Better::Higher, Missing::Absent);
+        let d = difference(Value(10.0), Value(12.0), Better::Higher);
         assert_eq!(d.verdict, Verdict::Better);
-        let d = difference(Some(10.0), Some(12.0), Better::Neither, Missing::Absent);
+        let d = difference(Value(10.0), Value(12.0), Better::Neither);
         assert_eq!(d.verdict, Verdict::Different);
         // From 0 there is no relative difference.
-        let d = difference(Some(0.0), Some(3.0), Better::Lower, Missing::Absent);
+        let d = difference(Value(0.0), Value(3.0), Better::Lower);
         assert_eq!((d.absolute, d.relative_percent, d.verdict), (Some(3.0), None, Verdict::Worse));
         // A completion never reached is worse than any; reaching one A never reached is better.
-        assert_eq!(difference(Some(5.0), None, Better::Lower, Missing::Never).verdict, Verdict::Worse);
-        assert_eq!(difference(None, Some(5.0), Better::Lower, Missing::Never).verdict, Verdict::Better);
-        assert_eq!(difference(None, None, Better::Lower, Missing::Never).verdict, Verdict::Same);
+        assert_eq!(difference(Value(5.0), Never, Better::Lower).verdict, Verdict::Worse);
+        assert_eq!(difference(Never, Value(5.0), Better::Lower).verdict, Verdict::Better);
+        assert_eq!(difference(Never, Never, Better::Lower).verdict, Verdict::Same);
         // A part one variant lacks is different, not better or worse.
-        assert_eq!(difference(None, Some(5.0), Better::Lower, Missing::Absent).verdict, Verdict::Different);
+        assert_eq!(difference(Absent, Value(5.0), Better::Lower).verdict, Verdict::Different);
+        assert_eq!(difference(Absent, Never, Better::Lower).verdict, Verdict::Different);
     }
 
     #[test]
@@ -574,7 +606,10 @@ mod tests {
         let c = compare(&[("A", &a), ("B", &b)]).unwrap();
         let makespan = row(&c, "batch.makespan_s");
         assert_eq!(makespan.values[0], None);
-        assert_eq!(makespan.value_text(0), "not reached");
+        assert_eq!(makespan.value_text(0), "none", "A has no Batch: no makespan, not one never reached");
+        assert_eq!(makespan.differences[0].verdict, Verdict::Different);
+        // A has services and B none: no rollout to compare.
+        assert_eq!(row(&c, "costs.rollout_s").value_text(1), "none");
         let cost = row(&c, "batch.cost_usd");
         assert_eq!(cost.values[0], None);
         assert_eq!(cost.value_text(0), "none");
@@ -588,7 +623,7 @@ mod tests {
         assert_eq!(Unit::UsdPerMonth.format(1234.567), "$1234.57/mo");
         assert_eq!(Unit::Tasks.format(1000.0), "1,000");
         assert_eq!(Unit::Tasks.format(-1234567.0), "-1,234,567");
-        assert_eq!(Unit::Seconds.format_difference(-12.0), "−12.0 s");
+        assert_eq!(Unit::Seconds.format_difference(-12.0), "-12.0 s");
         assert_eq!(Unit::Usd.format_difference(0.01), "+$0.0100");
         let r = Row {
             key: "k",
@@ -596,10 +631,10 @@ mod tests {
             unit: Unit::Seconds,
             better: Better::Lower,
             values: vec![Some(10.0), Some(12.0), None],
-            missing: "not reached",
+            missing: vec![None, None, Some("not reached")],
             differences: vec![
-                difference(Some(10.0), Some(12.0), Better::Lower, Missing::Never),
-                difference(Some(10.0), None, Better::Lower, Missing::Never),
+                difference(Reading::Value(10.0), Reading::Value(12.0), Better::Lower),
+                difference(Reading::Value(10.0), Reading::Never, Better::Lower),
             ],
         };
         assert_eq!(r.difference_text(1), "+2.0 s (+20.0%)");
