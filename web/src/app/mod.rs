@@ -1,7 +1,9 @@
 //! The app: the scenario document (a pure reducer, [`document`]) with effect hooks around it that store it
 //! ([`storage`]) and open links; the masthead ([`header`]), the presets gallery ([`gallery`]), the message bar and
-//! the editor ([`panels`]); and the stage that plays the last valid scenario.
+//! the editor ([`panels`]); the comparison of kept runs ([`compare`]); and the stage that plays the last valid
+//! scenario.
 
+mod compare;
 mod document;
 mod gallery;
 mod header;
@@ -12,6 +14,7 @@ use yew::prelude::*;
 
 use crate::dom;
 use crate::stage::Stage;
+use compare::ComparePanel;
 use document::{Action, Doc};
 use gallery::Gallery;
 use header::Header;
@@ -87,6 +90,9 @@ pub fn App() -> Html {
             <main class="stage-column">
                 if let Some(reason) = blocked.clone() {
                     <p id="blocked" class="blocked" role="status">{ reason }</p>
+                }
+                if !doc.kept.is_empty() {
+                    <ComparePanel doc={doc.clone()} />
                 }
                 { match &doc.runnable {
                     Some((scenario, seed)) => html! {
