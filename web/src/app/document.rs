@@ -327,15 +327,18 @@ impl Doc {
         }
     }
 
-    /// The variants compared: the kept ones and then the current run (when it can run); empty when nothing is
-    /// kept.
+    /// The variants compared: the kept ones and then the current run, when it can run and is not the last kept
+    /// run itself (right after "Keep as A" there is nothing to compare yet); empty when nothing is kept.
     pub fn variants(&self) -> Vec<Variant> {
         if self.kept.is_empty() {
             return Vec::new();
         }
         let mut all = (*self.kept).clone();
         if let (Some((scenario, seed)), true) = (&self.runnable, self.errors.is_empty()) {
-            all.push(Variant { label: default_label(all.len()), scenario: scenario.clone(), seed: *seed });
+            let same_as_last = all.last().is_some_and(|v| v.seed == *seed && *v.scenario == **scenario);
+            if !same_as_last {
+                all.push(Variant { label: default_label(all.len()), scenario: scenario.clone(), seed: *seed });
+            }
         }
         all
     }
@@ -760,6 +763,7 @@ mod tests {
         assert_eq!(kept.kept.len(), 1);
         assert_eq!(kept.kept[0].label, "A");
         assert_eq!(kept.current_label(), "B");
+        assert_eq!(kept.variants().len(), 1, "nothing to compare until the scenario changes");
         // A preset (or an edit, a file, a link) is B; A stays.
         let b = kept.reduce(Action::OpenPreset("fargate-spot-1000".into()));
         let variants = b.variants();
