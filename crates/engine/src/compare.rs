@@ -59,9 +59,9 @@ impl Unit {
     pub fn format(self, value: f64) -> String {
         match self {
             Unit::Seconds | Unit::InstanceSeconds => duration_text(value),
-            Unit::Usd => format!("${value:.4}"),
-            Unit::UsdPerHour => format!("${value:.4}/h"),
-            Unit::UsdPerMonth => format!("${value:.2}/mo"),
+            Unit::Usd => dollars(value, 4),
+            Unit::UsdPerHour => format!("{}/h", dollars(value, 4)),
+            Unit::UsdPerMonth => format!("{}/mo", dollars(value, 2)),
             Unit::Percent => format!("{value:.1}%"),
             Unit::Tasks | Unit::Jobs | Unit::Count => grouped(value),
             Unit::Requests | Unit::Messages => {
@@ -84,6 +84,19 @@ impl Unit {
             _ => self.format(magnitude),
         };
         format!("{sign}{text}")
+    }
+}
+
+/// Dollars with `decimals` decimals and thousands separators: $12,660.02, -$0.0100.
+fn dollars(value: f64, decimals: usize) -> String {
+    let text = format!("{:.decimals$}", value.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let whole = whole.parse::<f64>().map_or_else(|_| whole.to_string(), grouped);
+    let sign = if value < 0.0 && text.bytes().any(|b| b.is_ascii_digit() && b != b'0') { "-" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}${whole}")
+    } else {
+        format!("{sign}${whole}.{fraction}")
     }
 }
 
@@ -316,7 +329,7 @@ const FIGURES: &[Figure] = &[
     figure("costs.savings_vs_on_demand_usd", "Savings vs On-Demand", Unit::Usd, Better::Higher, |s| {
         Some(s.costs.savings_vs_on_demand_usd)
     }),
-    figure("costs.savings_vs_on_demand_percent", "Savings vs On-Demand", Unit::Percent, Better::Higher, |s| {
+    figure("costs.savings_vs_on_demand_percent", "Savings vs On-Demand (share)", Unit::Percent, Better::Higher, |s| {
         Some(s.costs.savings_vs_on_demand_percent)
     }),
     figure("commitments.savings_usd", "Commitments saved", Unit::Usd, Better::Higher, |s| {
@@ -620,7 +633,9 @@ mod tests {
     fn values_and_differences_read_in_their_units() {
         assert_eq!(Unit::Seconds.format(45.26), "45.3 s");
         assert_eq!(Unit::Usd.format(1.5), "$1.5000");
-        assert_eq!(Unit::UsdPerMonth.format(1234.567), "$1234.57/mo");
+        assert_eq!(Unit::UsdPerMonth.format(1234.567), "$1,234.57/mo");
+        assert_eq!(Unit::Usd.format(-0.01), "-$0.0100");
+        assert_eq!(Unit::Usd.format(-0.00001), "$0.0000");
         assert_eq!(Unit::Tasks.format(1000.0), "1,000");
         assert_eq!(Unit::Tasks.format(-1234567.0), "-1,234,567");
         assert_eq!(Unit::Seconds.format_difference(-12.0), "-12.0 s");

@@ -110,7 +110,9 @@ fn expected_summary_path(ws: &Workspace) -> PathBuf {
 
 /// The native CLI's output for `args` (built in release).
 fn cli(ws: &Workspace, args: &[&str]) -> Result<String> {
-    process::stdout(cargo().current_dir(&ws.root).args(["run", "--quiet", "--release", "-p", "fleetplan-cli", "--"]).args(args))
+    process::stdout(
+        cargo().current_dir(&ws.root).args(["run", "--quiet", "--release", "-p", "fleetplan-cli", "--"]).args(args),
+    )
 }
 
 /// The native CLI's `run --json` summary of a preset: what the page must show for it.

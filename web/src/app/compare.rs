@@ -43,7 +43,7 @@ pub fn ComparePanel(props: &CompareProps) -> Html {
         Callback::from(move |_: MouseEvent| doc.dispatch(Action::StopComparing))
     };
     let body = match compare::compare(&labelled) {
-        Ok(comparison) => table(&comparison, doc.kept.len(), &remove),
+        Ok(comparison) => html! { <div class="compare-scroll">{ table(&comparison, doc.kept.len(), &remove) }</div> },
         Err(_) => html! {
             <p id="compare-hint" class="note">
                 { format!("Variant {} is kept. Change the scenario (edit it, open a preset, a file or a link) to make variant {} and compare them.",
@@ -78,16 +78,17 @@ fn table(c: &Comparison, kept: usize, remove: &dyn Fn(usize) -> Callback<MouseEv
                     { for c.variants.iter().enumerate().map(|(i, v)| html! {
                         <th scope="col" class="variant" data-variant={v.label.clone()}>
                             <span class="variant-label">{ v.label.clone() }</span>
+                            <span class="variant-name">{ v.scenario.clone() }</span>
+                            <span class="note">{ format!(" · seed {}", v.seed) }</span>
                             if i < kept {
+                                { " " }
                                 <button class="small remove-variant" onclick={remove(i)}
                                     aria-label={format!("Remove variant {}", v.label)} title="Remove this variant">{ "×" }</button>
                             } else {
-                                <span class="note">{ " (current)" }</span>
+                                <span class="note">{ " · current" }</span>
                             }
-                            <span class="variant-name">{ v.scenario.clone() }</span>
-                            <span class="note">{ format!("seed {}", v.seed) }</span>
                             if let Some(reason) = &v.stopped_early {
-                                <span class="note">{ format!("stopped early: {reason}") }</span>
+                                <span class="note">{ format!(" · stopped early: {reason}") }</span>
                             }
                         </th>
                     }) }
