@@ -72,6 +72,22 @@ test('a two-variant link reopens the same comparison, with the values of fleetpl
     assertSameAsCli(await readTable(page), EXPECTED.comparison);
     const names = await page.locator('#compare-table th.variant .variant-name').allTextContents();
     assert.deepEqual(names, EXPECTED.comparison.variants.map((v) => v.scenario));
+    // The overlaid charts are drawn: a line per variant in its colour (A blue #0072b2, B vermillion #d55e00).
+    for (const id of ['compare-chart-running', 'compare-chart-cost']) {
+      const colours = await page.evaluate((id) => {
+        const canvas = document.getElementById(id);
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        const seen = { a: 0, b: 0 };
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i] === 0x00 && data[i + 1] === 0x72 && data[i + 2] === 0xb2) seen.a += 1;
+          if (data[i] === 0xd5 && data[i + 1] === 0x5e && data[i + 2] === 0x00) seen.b += 1;
+        }
+        return seen;
+      }, id);
+      assert.ok(colours.a > 50 && colours.b > 50, `${id}: pixels of A and B ${JSON.stringify(colours)}`);
+    }
+    assert.deepEqual(await page.locator('#compare ul.legend li').allTextContents(),
+      EXPECTED.comparison.variants.map((v) => `${v.label}: ${v.scenario}`));
     assert.equal(await page.inputValue('#seed'), String(EXPECTED.comparison.variants[1].seed));
     // The share link is the comparison link again, and opens the identical comparison in a fresh page.
     const link = await page.inputValue('#share-link');

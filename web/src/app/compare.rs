@@ -8,14 +8,36 @@
 use std::rc::Rc;
 
 use fleetplan_engine::compare::{self, Comparison, Verdict};
-use fleetplan_engine::Summary;
+use fleetplan_engine::{RunOptions, Simulation, Summary, TimeSeries};
 use yew::prelude::*;
 
 use super::document::{Action, Doc, Variant};
+use crate::charts::{self, OverlayKind, VARIANT_COLOURS};
+use crate::dom;
 
-/// The summaries of some variants, in order: the run is the one `fleetplan compare` makes.
-fn summaries(variants: &[Variant]) -> Vec<Rc<Summary>> {
-    variants.iter().map(|v| Rc::new(fleetplan_engine::run((*v.scenario).clone(), v.seed))).collect()
+/// A variant's whole run: its summary and time series.
+struct Run {
+    summary: Summary,
+    series: TimeSeries,
+}
+
+/// The runs of some variants, in order: each the run `fleetplan compare` makes (`fleetplan_engine::run`: no trace,
+/// no invariant checks, finished tasks released), with its series kept for the overlaid charts.
+fn runs(variants: &[Variant]) -> Vec<Rc<Run>> {
+    variants
+        .iter()
+        .map(|v| {
+            let options = RunOptions { trace: false, check_invariants: false, keep_finished_tasks: false };
+            let mut sim = Simulation::with_options((*v.scenario).clone(), v.seed, options);
+            sim.run_to_end();
+            Rc::new(Run { summary: sim.metrics(), series: sim.series().clone() })
+        })
+        .collect()
+}
+
+/// The charts' x range: the longest variant's series.
+fn end_s(runs: &[Rc<Run>]) -> f64 {
+    runs.iter().map(|r| r.series.len() as f64 * r.series.interval_ms as f64 / 1000.0).fold(1.0, f64::max)
 }
 
 #[derive(Properties, PartialEq)]
@@ -26,14 +48,30 @@ pub struct CompareProps {
 #[component]
 pub fn ComparePanel(props: &CompareProps) -> Html {
     let doc = &props.doc;
-    let kept = use_memo(doc.kept.clone(), |kept| summaries(kept));
+    let kept = use_memo(doc.kept.clone(), |kept| runs(kept));
     let variants = doc.variants();
     let current = variants.get(doc.kept.len()).cloned();
-    let current_summary =
-        use_memo(current.clone(), |current| current.as_ref().map(|v| summaries(std::slice::from_ref(v))));
-    let all: Vec<Rc<Summary>> = kept.iter().cloned().chain(current_summary.iter().flatten().cloned()).collect();
+    let current_run = use_memo(current.clone(), |current| current.as_ref().map(|v| runs(std::slice::from_ref(v))));
+    let all: Vec<Rc<Run>> = kept.iter().cloned().chain(current_run.iter().flatten().cloned()).collect();
     let labelled: Vec<(&str, &Summary)> =
-        variants.iter().zip(&all).map(|(v, s)| (v.label.as_str(), s.as_ref())).collect();
+        variants.iter().zip(&all).map(|(v, r)| (v.label.as_str(), &r.summary)).collect();
+    {
+        // The overlaid charts, drawn after the canvases are in the page, again whenever a variant's run changes.
+        let all = all.clone();
+        let key: Vec<*const Run> = all.iter().map(Rc::as_ptr).collect();
+        use_effect_with(key, move |_| {
+            if all.len() >= 2 {
+                let series: Vec<&TimeSeries> = all.iter().map(|r| &r.series).collect();
+                for kind in OverlayKind::ALL {
+                    if let Some(canvas) = dom::canvas_by_id(kind.id()) {
+                        if let Err(e) = charts::draw_overlay(kind, &canvas, &series, end_s(&all)) {
+                            web_sys::console::error_1(&e.into());
+                        }
+                    }
+                }
+            }
+        });
+    }
     let remove = |index: usize| {
         let doc = doc.clone();
         Callback::from(move |_: MouseEvent| doc.dispatch(Action::RemoveVariant(index)))
@@ -43,7 +81,24 @@ pub fn ComparePanel(props: &CompareProps) -> Html {
         Callback::from(move |_: MouseEvent| doc.dispatch(Action::StopComparing))
     };
     let body = match compare::compare(&labelled) {
-        Ok(comparison) => html! { <div class="compare-scroll">{ table(&comparison, doc.kept.len(), &remove) }</div> },
+        Ok(comparison) => html! {
+            <>
+            <div class="compare-scroll">{ table(&comparison, doc.kept.len(), &remove) }</div>
+            <div class="compare-charts">
+                { for OverlayKind::ALL.iter().map(|kind| html! {
+                    <figure class="chart">
+                        <figcaption><span>{ kind.title() }</span></figcaption>
+                        <canvas id={kind.id()} role="img" aria-label={kind.title()}></canvas>
+                    </figure>
+                }) }
+            </div>
+            <ul class="legend" aria-label="Variants">
+                { for comparison.variants.iter().zip(VARIANT_COLOURS).map(|(v, colour)| html! {
+                    <li><span class="swatch" style={format!("background:{colour}")}></span>{ format!("{}: {}", v.label, v.scenario) }</li>
+                }) }
+            </ul>
+            </>
+        },
         Err(_) => html! {
             <p id="compare-hint" class="note">
                 { format!("Variant {} is kept. Change the scenario (edit it, open a preset, a file or a link) to make variant {} and compare them.",
