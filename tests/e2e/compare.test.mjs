@@ -88,6 +88,30 @@ test('a two-variant link reopens the same comparison, with the values of fleetpl
     }
     assert.deepEqual(await page.locator('#compare ul.legend li').allTextContents(),
       EXPECTED.comparison.variants.map((v) => `${v.label}: ${v.scenario}`));
+    // A's cluster plays beside B's at the same time: the scrubber moves both.
+    await page.$eval('#scrubber', (el) => {
+      el.value = '150000';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await page.waitForFunction(() => document.querySelector('#cluster-variant-0')?.getAttribute('aria-label') === "Variant A's cluster at 2:30", undefined, { timeout: TIMEOUT_MS });
+    const inkAt = () => page.evaluate(() => {
+      const canvas = document.getElementById('cluster-variant-0');
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let ink = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) ink += 1;
+      return ink;
+    });
+    await page.waitForFunction(() => {
+      const canvas = document.getElementById('cluster-variant-0');
+      return canvas && canvas.width > 0;
+    }, undefined, { timeout: TIMEOUT_MS });
+    let ink = 0;
+    for (let i = 0; i < 100 && ink < 1000; i += 1) {
+      ink = await inkAt();
+      if (ink < 1000) await page.waitForTimeout(100);
+    }
+    assert.ok(ink >= 1000, `A's cluster at 2:30 looks blank (${ink} pixels)`);
+    assert.match(await page.textContent('#variant-clusters figcaption'), /^A: Fargate On-Demand/);
     assert.equal(await page.inputValue('#seed'), String(EXPECTED.comparison.variants[1].seed));
     // The share link is the comparison link again, and opens the identical comparison in a fresh page.
     const link = await page.inputValue('#share-link');

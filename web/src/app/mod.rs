@@ -13,7 +13,7 @@ mod storage;
 use yew::prelude::*;
 
 use crate::dom;
-use crate::stage::Stage;
+use crate::stage::{OtherRun, Stage};
 use compare::ComparePanel;
 use document::{Action, Doc};
 use gallery::Gallery;
@@ -76,6 +76,18 @@ pub fn App() -> Html {
         Callback::from(move |_: MouseEvent| doc.dispatch(Action::ToggleGallery))
     };
 
+    // In a comparison, the other variants' clusters play beside this one's.
+    let variants = doc.variants();
+    let others: Vec<OtherRun> = match variants.split_last() {
+        Some((_, rest)) if !rest.is_empty() => rest
+            .iter()
+            .map(|v| OtherRun { label: v.label.clone(), scenario: v.scenario.clone(), seed: v.seed })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let others = use_memo(others, |others| others.clone());
+    let label = (variants.len() >= 2).then(|| doc.current_label());
+
     html! {
         <>
         <Header doc={doc.clone()} />
@@ -96,7 +108,8 @@ pub fn App() -> Html {
                 }
                 { match &doc.runnable {
                     Some((scenario, seed)) => html! {
-                        <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()} />
+                        <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
+                            others={others.clone()} {label} />
                     },
                     None => html! { <p class="empty">{ "No valid scenario yet: open a preset or fix the scenario in the editor." }</p> },
                 } }
