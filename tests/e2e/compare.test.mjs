@@ -154,6 +154,10 @@ test('Keep as A, then a preset is B; a variant can be removed and comparing stop
     const names = await page.locator('#compare-table th.variant .variant-name').allTextContents();
     assert.deepEqual(names, ['Fargate Spot, 0 to 1,000 tasks', 'Fargate 50/50 On-Demand / Spot, 0 to 1,000 tasks']);
     assert.deepEqual((await readTable(page)).labels, ['A', 'B']);
+    // The kept runs survive a reload, like the draft.
+    await page.reload();
+    await page.waitForSelector('#compare-table', { timeout: TIMEOUT_MS });
+    assert.deepEqual(await page.locator('#compare-table th.variant .variant-name').allTextContents(), names);
     await page.click('#stop-comparing');
     await page.locator('#compare').waitFor({ state: 'detached' });
     assert.match(new URL(await page.inputValue('#share-link')).hash, /^#s=2\./);

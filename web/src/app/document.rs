@@ -343,6 +343,15 @@ impl Doc {
         all
     }
 
+    /// The runs kept for comparison at start (from storage), labelled A, B, C in order.
+    pub fn keep_all(&mut self, mut kept: Vec<Variant>) {
+        kept.truncate(MAX_VARIANTS - 1);
+        for (i, v) in kept.iter_mut().enumerate() {
+            v.label = default_label(i);
+        }
+        self.kept = Rc::new(kept);
+    }
+
     /// The label the current run has (or would have once kept): A with nothing kept, then B, C, D.
     pub fn current_label(&self) -> String {
         default_label(self.kept.len())

@@ -22,7 +22,11 @@ use panels::{editor_panel, message_bar};
 
 #[component]
 pub fn App() -> Html {
-    let doc = use_reducer(|| Doc::initial(storage::load_draft(), storage::load_stash()));
+    let doc = use_reducer(|| {
+        let mut doc = Doc::initial(storage::load_draft(), storage::load_stash());
+        doc.keep_all(storage::load_kept());
+        doc
+    });
 
     {
         // Open the link the page was loaded with, and any link pasted into the address bar later.
@@ -55,6 +59,8 @@ pub fn App() -> Html {
     use_effect_with(doc.stash.clone(), |stash| {
         storage::save_stash(stash);
     });
+    // So do the runs kept for comparison.
+    use_effect_with(doc.kept.clone(), |kept| storage::save_kept(kept));
 
     let blocked = (!doc.errors.is_empty()).then(|| {
         let first = &doc.errors[0];
