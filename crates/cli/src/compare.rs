@@ -15,11 +15,14 @@ use crate::{out, read_scenario, Outcome};
 #[derive(Args)]
 pub struct CompareArgs {
     /// 2 to 4 scenario files, or `preset:ID` for a built-in preset; A first (the others are compared with it).
-    #[arg(required = true, num_args = 1.., value_name = "SCENARIO")]
+    #[arg(required_unless_present = "link", num_args = 1.., value_name = "SCENARIO")]
     variants: Vec<String>,
     /// The seed every variant runs with.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// A comparison link (or its `#c=1.…` fragment) instead: its variants with their own labels and seeds.
+    #[arg(long, value_name = "LINK", conflicts_with_all = ["variants", "seed"])]
+    link: Option<String>,
     /// Print the comparison (variants and rows) as one JSON object.
     #[arg(long)]
     json: bool,
@@ -54,27 +57,54 @@ fn load_all(inputs: &[String]) -> Result<Vec<(String, Scenario)>, String> {
         .collect()
 }
 
+/// A comparison link's variants: labels, scenarios (validated; an error names the variant) and seeds.
+fn from_link(link: &str) -> Result<Vec<(String, Scenario, u64)>, String> {
+    let fragment = link.split_once('#').map_or(link, |(_, f)| f);
+    match share::open(fragment).map_err(|e| e.to_string())? {
+        share::Shared::Comparison(variants) => variants
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                Scenario::from_spec(v.scenario)
+                    .map(|s| (v.label, s, v.seed))
+                    .map_err(|e| format!("variant {}: {e}", compare::default_label(i)))
+            })
+            .collect(),
+        share::Shared::Run(_) => Err("this link holds one scenario, not a comparison (use `fleetplan run`)".into()),
+    }
+}
+
 pub fn run(args: CompareArgs) -> Outcome {
-    let variants = load_all(&args.variants)?;
+    let (variants, inputs): (Vec<(String, Scenario, u64)>, Vec<String>) = match &args.link {
+        Some(link) => {
+            let variants = from_link(link)?;
+            let inputs = (0..variants.len()).map(|_| "link".to_string()).collect();
+            (variants, inputs)
+        }
+        None => {
+            let variants = load_all(&args.variants)?.into_iter().map(|(l, s)| (l, s, args.seed)).collect();
+            (variants, args.variants.clone())
+        }
+    };
     // The variants are independent runs: one thread each.
     let summaries: Vec<Summary> = std::thread::scope(|scope| {
         let runs: Vec<_> = variants
             .iter()
-            .map(|(_, scenario)| {
-                let scenario = scenario.clone();
-                scope.spawn(move || fleetplan_engine::run(scenario, args.seed))
+            .map(|(_, scenario, seed)| {
+                let (scenario, seed) = (scenario.clone(), *seed);
+                scope.spawn(move || fleetplan_engine::run(scenario, seed))
             })
             .collect();
         runs.into_iter().map(|r| r.join()).collect::<Result<Vec<_>, _>>()
     })
     .map_err(|_| "a variant's run failed".to_string())?;
     let labelled: Vec<(&str, &Summary)> =
-        variants.iter().zip(&summaries).map(|((label, _), s)| (label.as_str(), s)).collect();
+        variants.iter().zip(&summaries).map(|((label, _, _), s)| (label.as_str(), s)).collect();
     let comparison = compare::compare(&labelled).map_err(|e| e.to_string())?;
     if args.json {
         out(&format!("{}\n", serde_json::to_string(&comparison).map_err(|e| e.to_string())?))
     } else {
-        out(&table(&comparison, &args.variants))
+        out(&table(&comparison, &inputs))
     }
 }
 

@@ -222,3 +222,27 @@ fn url_makes_a_comparison_link_that_decodes_to_its_variants() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("compare takes 2 to 4 scenarios"), "{}", stderr(&output));
 }
+
+#[test]
+fn compare_replays_a_comparison_link_with_its_labels_and_seeds() {
+    use fleetplan_engine::share::{self, SharedVariant};
+    let spec = |id: &str| presets::get(id).unwrap().scenario().unwrap().spec;
+    let link = share::encode_comparison(&[
+        SharedVariant { label: "On-Demand".into(), seed: 4, scenario: spec("fargate-ondemand-1000") },
+        SharedVariant { label: "Spot".into(), seed: 5, scenario: spec("fargate-spot-1000") },
+    ]);
+    let output = fleetplan(&["compare", "--link", &format!("https://example.invalid/#{link}"), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = |id: &str, seed| fleetplan_engine::run(presets::get(id).unwrap().scenario().unwrap(), seed);
+    let (a, b) = (run("fargate-ondemand-1000", 4), run("fargate-spot-1000", 5));
+    let expected = fleetplan_engine::compare::compare(&[("On-Demand", &a), ("Spot", &b)]).unwrap();
+    assert_eq!(printed, serde_json::to_value(&expected).unwrap());
+    // Not a comparison, or damaged: status 1 and why.
+    let single = share::encode(&spec("fargate-ondemand-1000"), 1);
+    for (link, message) in [(single.as_str(), "holds one scenario, not a comparison"), ("c=1.AAAA", "damaged")] {
+        let output = fleetplan(&["compare", "--link", link]);
+        assert_eq!(output.status.code(), Some(1), "{link}");
+        assert!(stderr(&output).contains(message), "{link}: {}", stderr(&output));
+    }
+}
