@@ -239,6 +239,105 @@ pub fn draw(
     Ok(())
 }
 
+/// The charts of a comparison (`app/compare.rs`): one line per variant, A, B, C, D in the variant colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverlayKind {
+    /// Tasks RUNNING, every capacity type together.
+    Running,
+    /// The cost so far (USD, without commitments).
+    Cost,
+}
+
+impl OverlayKind {
+    pub const ALL: [OverlayKind; 2] = [OverlayKind::Running, OverlayKind::Cost];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            OverlayKind::Running => "compare-chart-running",
+            OverlayKind::Cost => "compare-chart-cost",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            OverlayKind::Running => "Tasks running, per variant",
+            OverlayKind::Cost => "Cost so far, per variant",
+        }
+    }
+}
+
+/// The variants' colours (Okabe–Ito blue, vermillion, bluish green, reddish purple), as "#RRGGBB" for the page's
+/// legend too.
+pub const VARIANT_COLOURS: [&str; 4] = ["#0072b2", "#d55e00", "#009e73", "#cc79a7"];
+const VARIANT_NAMES: [&str; 4] = ["A", "B", "C", "D"];
+
+fn hex_colour(hex: &str) -> RGBColor {
+    let byte = |i: usize| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(0);
+    RGBColor(byte(1), byte(3), byte(5))
+}
+
+/// One line per variant's series (at most four), over x = 0..end_s.
+fn overlay_plot(kind: OverlayKind, series: &[&TimeSeries], end_s: f64, plot_width_px: i32) -> Plot {
+    let end = x_end(end_s);
+    let lines = series
+        .iter()
+        .take(4)
+        .enumerate()
+        .map(|(i, series)| {
+            let bins = Binning::new(series.len(), series.interval_ms, end, plot_width_px, 0.0);
+            let values: Vec<f64> = match kind {
+                OverlayKind::Running => (0..bins.visible)
+                    .map(|t| {
+                        CapacityType::ALL
+                            .iter()
+                            .map(|&c| bins.visible(series, Column::running(c)).get(t).copied().unwrap_or(0.0))
+                            .sum()
+                    })
+                    .collect(),
+                OverlayKind::Cost => bins.visible(series, Column::CostUsd).to_vec(),
+            };
+            Line {
+                points: downsample(&values, bins.interval_s, bins.per_bin, Reduce::Last),
+                colour: hex_colour(VARIANT_COLOURS[i]),
+                name: VARIANT_NAMES[i],
+                dashed: false,
+            }
+        })
+        .filter(|line| !line.points.is_empty())
+        .collect();
+    let (y_desc, integer_y) = match kind {
+        OverlayKind::Running => ("tasks", true),
+        OverlayKind::Cost => ("USD", false),
+    };
+    Plot { lines, y_desc, integer_y, min_top: 1.0, legend: true, bin_s: None }
+}
+
+/// Draws a comparison chart: the variants' series overlaid, no time cursor.
+pub fn draw_overlay(
+    kind: OverlayKind,
+    canvas: &web_sys::HtmlCanvasElement,
+    series: &[&TimeSeries],
+    end_s: f64,
+) -> Result<(), String> {
+    let (css_w, css_h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
+    if css_w <= 0.0 || css_h <= 0.0 {
+        return Ok(());
+    }
+    let layout = Layout::new(css_w, css_h, crate::dom::device_pixel_ratio());
+    crate::dom::resize_backing_store(canvas, layout.width, layout.height);
+    let context = crate::dom::context_2d(canvas)?;
+    let legend_font = format!("{}px sans-serif", layout.font(LEGEND_FONT));
+    let measure = |text: &str| {
+        context.set_font(&legend_font);
+        context.measure_text(text).map(|m| m.width()).unwrap_or(text.len() as f64 * layout.font(LEGEND_FONT) * 0.7)
+    };
+    let plot = overlay_plot(kind, series, end_s, layout.plot_width());
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let root = backend.into_drawing_area();
+    render(&root, &layout, plot, end_s, f64::NAN, &[], &measure)?;
+    root.present().map_err(|e| e.to_string())
+}
+
 /// The series' time at a CSS x offset inside a chart canvas (for click-to-seek): None outside the plotting area.
 /// Every kind of chart has the same layout, so stacked charts align and one mapping serves them all.
 pub fn time_at(canvas: &web_sys::HtmlCanvasElement, end_s: f64, x: f64) -> Option<f64> {
@@ -1525,5 +1624,28 @@ mod tests {
         for kind in [ChartKind::BatchJobs, ChartKind::BatchVcpus, ChartKind::BatchBacklog] {
             assert!(plot_data(kind, &six_hours(), 3600.0, 600).lines.is_empty(), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn an_overlay_has_a_line_per_variant_in_its_colour() {
+        let run = |id: &str| {
+            let scenario = fleetplan_engine::presets::get(id).unwrap().scenario().unwrap();
+            let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
+            sim.run_to_end();
+            sim.series().clone()
+        };
+        let (a, b) = (run("fargate-ondemand-1000"), run("fargate-spot-1000"));
+        let end = b.len() as f64 * b.interval_ms as f64 / 1000.0;
+        let plot = overlay_plot(OverlayKind::Running, &[&a, &b], end, 600);
+        assert_eq!(plot.lines.iter().map(|l| l.name).collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(plot.lines[1].colour, RGBColor(0xd5, 0x5e, 0x00));
+        // Both end with their 1,000 tasks running; A gets there first.
+        for line in &plot.lines {
+            assert_eq!(line.points.last().map(|p| p.1), Some(1000.0));
+        }
+        let first_full = |l: &Line| l.points.iter().find(|p| p.1 >= 1000.0).map(|p| p.0);
+        assert!(first_full(&plot.lines[0]) < first_full(&plot.lines[1]));
+        let cost = overlay_plot(OverlayKind::Cost, &[&a, &b], end, 600);
+        assert!(cost.lines.iter().all(|l| l.points.windows(2).all(|w| w[1].1 >= w[0].1)), "cost only grows");
     }
 }

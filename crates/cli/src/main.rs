@@ -1,5 +1,6 @@
 //! `fleetplan`: the command line over the engine. Reads files, prints results; the engine does the rest.
 
+mod compare;
 mod report;
 mod sweep;
 
@@ -30,6 +31,9 @@ enum Command {
     Check { file: PathBuf },
     /// Print the share-link fragment of a scenario file, or decode a fragment back to scenario JSON.
     Url(UrlArgs),
+    /// Run 2 to 4 scenarios (files or preset:ID) with one seed and print their figures side by side, with the
+    /// differences to the first.
+    Compare(compare::CompareArgs),
     /// Run the calibration presets and compare them with the published benchmark.
     Calibrate {
         #[arg(long, default_value_t = 1)]
@@ -81,8 +85,11 @@ struct RunArgs {
 #[derive(Args)]
 struct UrlArgs {
     /// Scenario JSON file to encode.
-    #[arg(required_unless_present = "decode")]
+    #[arg(required_unless_present_any = ["decode", "compare"])]
     file: Option<PathBuf>,
+    /// A comparison link of 2 to 4 scenarios (files or preset:ID) instead, all with --seed.
+    #[arg(long, num_args = 1.., value_name = "SCENARIO", conflicts_with_all = ["file", "decode"])]
+    compare: Vec<String>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Decode a fragment (or a whole link) back to scenario JSON.
@@ -119,6 +126,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check { file } => check(&file),
         Command::Url(args) => url(args),
+        Command::Compare(args) => compare::run(args),
         Command::Calibrate { seed, json } => calibrate(seed, json),
         Command::Bench { id, json } => bench(id.as_deref(), json),
         Command::Sweep(args) => sweep::sweep(args),
@@ -276,10 +284,16 @@ fn check(file: &Path) -> Outcome {
 }
 
 fn url(args: UrlArgs) -> Outcome {
+    if !args.compare.is_empty() {
+        return compare::url(&args.compare, args.seed);
+    }
     if let Some(fragment) = args.decode {
         // Accept a whole link too: everything after the `#`.
         let fragment = fragment.split_once('#').map_or(fragment.as_str(), |(_, f)| f);
-        let run = share::decode_unvalidated(fragment).map_err(|e| e.to_string())?;
+        let run = match share::open(fragment).map_err(|e| e.to_string())? {
+            share::Shared::Run(run) => run,
+            share::Shared::Comparison(variants) => return compare::print_decoded(variants),
+        };
         out(&format!("{}\n", serde_json::to_string_pretty(&run.scenario).map_err(|e| e.to_string())?))?;
         let _ = writeln!(io::stderr(), "seed: {}", run.seed);
         if let Err(e) = Scenario::from_spec(run.scenario) {

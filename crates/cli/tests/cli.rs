@@ -140,3 +140,109 @@ fn the_run_budget_can_be_moved_and_a_run_over_it_says_so() {
     let output = fleetplan(&["run", week, "--max-tasks", "3000"]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("STOPPED EARLY"), "{}", stderr(&output));
 }
+
+// ---- fleetplan compare (issue 12) ----
+
+#[test]
+fn compare_prints_each_variant_and_the_differences_to_a() {
+    let output = fleetplan(&["compare", "preset:fargate-ondemand-1000", "preset:fargate-spot-1000", "--seed", "2"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.starts_with("A  Fargate On-Demand, 0 to 1,000 tasks (seed 2, preset:fargate-ondemand-1000)"),
+        "{text}"
+    );
+    assert!(text.contains("B vs A"), "{text}");
+    let steady = text.lines().find(|l| l.starts_with("Steady cost per hour")).expect("a steady cost row");
+    assert!(steady.ends_with("better"), "Spot is cheaper per hour once up: {steady}");
+    let completion = text.lines().find(|l| l.starts_with("Completion")).expect("a completion row");
+    assert!(completion.ends_with("worse"), "Spot takes longer: {completion}");
+}
+
+#[test]
+fn compare_json_is_the_engines_rows_for_the_same_runs() {
+    let dir = scratch("compare-json");
+    let file = dir.join("spot.json");
+    fs::write(&file, presets::get("fargate-spot-1000").unwrap().json).unwrap();
+    let output = fleetplan(&["compare", "preset:fargate-ondemand-1000", file.to_str().unwrap(), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = |id: &str| fleetplan_engine::run(presets::get(id).unwrap().scenario().unwrap(), 1);
+    let (a, b) = (run("fargate-ondemand-1000"), run("fargate-spot-1000"));
+    let expected = fleetplan_engine::compare::compare(&[("A", &a), ("B", &b)]).unwrap();
+    assert_eq!(printed, serde_json::to_value(&expected).unwrap());
+    assert_eq!(printed["rows"][0]["key"], "completion_s");
+    assert_eq!(printed["rows"][0]["values"][1], serde_json::json!(b.completion_s));
+}
+
+#[test]
+fn compare_refuses_bad_input_naming_the_problem() {
+    let dir = scratch("compare-bad");
+    let broken = dir.join("broken.json");
+    fs::write(&broken, "{\"version\": 1, ").unwrap();
+    let invalid = dir.join("invalid.json");
+    fs::write(&invalid, r#"{"version": 1, "services": "many"}"#).unwrap();
+    let cases: [(Vec<&str>, &str); 6] = [
+        (vec!["preset:fargate-ondemand-1000"], "compare takes 2 to 4 scenarios (files or preset:ID), not 1"),
+        (vec!["preset:fargate-ondemand-1000"; 5], "compare takes 2 to 4 scenarios (files or preset:ID), not 5"),
+        (vec!["preset:fargate-ondemand-1000", "preset:no-such"], "variant B (preset:no-such): "),
+        (vec!["preset:fargate-ondemand-1000", "missing.json"], "variant B (missing.json): cannot read missing.json"),
+        (vec![broken.to_str().unwrap(), "preset:fargate-ondemand-1000"], "variant A ("),
+        (vec!["preset:fargate-ondemand-1000", "preset:fargate-spot-1000", invalid.to_str().unwrap()], "services"),
+    ];
+    for (inputs, message) in cases {
+        let mut args = vec!["compare"];
+        args.extend(inputs.iter().copied());
+        let output = fleetplan(&args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&output).contains(message), "{args:?}: {}", stderr(&output));
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+    let output = fleetplan(&["compare", "preset:fargate-ondemand-1000", "preset:fargate-ondemand-1000", "--seed", "x"]);
+    assert_eq!(output.status.code(), Some(2), "clap's usage error");
+}
+
+#[test]
+fn url_makes_a_comparison_link_that_decodes_to_its_variants() {
+    let output =
+        fleetplan(&["url", "--compare", "preset:fargate-ondemand-1000", "preset:fargate-spot-1000", "--seed", "9"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let link = String::from_utf8(output.stdout).unwrap();
+    assert!(link.starts_with("#c=1."), "{link}");
+    let Ok(fleetplan_engine::share::Shared::Comparison(variants)) = fleetplan_engine::share::open(link.trim()) else {
+        panic!("a comparison link")
+    };
+    assert_eq!(variants.iter().map(|v| (v.label.as_str(), v.seed)).collect::<Vec<_>>(), [("A", 9), ("B", 9)]);
+    let decoded = fleetplan(&["url", "--decode", &format!("https://example.invalid/{}", link.trim())]);
+    assert!(decoded.status.success(), "{}", stderr(&decoded));
+    let json: serde_json::Value = serde_json::from_slice(&decoded.stdout).unwrap();
+    assert_eq!(json[1]["label"], "B");
+    assert_eq!(json[1]["seed"], 9);
+    let output = fleetplan(&["url", "--compare", "preset:fargate-ondemand-1000"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("compare takes 2 to 4 scenarios"), "{}", stderr(&output));
+}
+
+#[test]
+fn compare_replays_a_comparison_link_with_its_labels_and_seeds() {
+    use fleetplan_engine::share::{self, SharedVariant};
+    let spec = |id: &str| presets::get(id).unwrap().scenario().unwrap().spec;
+    let link = share::encode_comparison(&[
+        SharedVariant { label: "On-Demand".into(), seed: 4, scenario: spec("fargate-ondemand-1000") },
+        SharedVariant { label: "Spot".into(), seed: 5, scenario: spec("fargate-spot-1000") },
+    ]);
+    let output = fleetplan(&["compare", "--link", &format!("https://example.invalid/#{link}"), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = |id: &str, seed| fleetplan_engine::run(presets::get(id).unwrap().scenario().unwrap(), seed);
+    let (a, b) = (run("fargate-ondemand-1000", 4), run("fargate-spot-1000", 5));
+    let expected = fleetplan_engine::compare::compare(&[("On-Demand", &a), ("Spot", &b)]).unwrap();
+    assert_eq!(printed, serde_json::to_value(&expected).unwrap());
+    // Not a comparison, or damaged: status 1 and why.
+    let single = share::encode(&spec("fargate-ondemand-1000"), 1);
+    for (link, message) in [(single.as_str(), "holds one scenario, not a comparison"), ("c=1.AAAA", "damaged")] {
+        let output = fleetplan(&["compare", "--link", link]);
+        assert_eq!(output.status.code(), Some(1), "{link}");
+        assert!(stderr(&output).contains(message), "{link}: {}", stderr(&output));
+    }
+}

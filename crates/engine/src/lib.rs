@@ -23,6 +23,7 @@
 pub mod benchmarks;
 pub mod bucket;
 pub mod calibration;
+pub mod compare;
 pub mod defaults;
 pub mod demand;
 pub mod fargate;

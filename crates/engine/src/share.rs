@@ -1,4 +1,5 @@
-//! Share links: a scenario and seed packed into a URL fragment, `#s=2.<base64url(zlib(json))>`.
+//! Share links: a scenario and seed packed into a URL fragment, `#s=2.<base64url(zlib(json))>`; or a comparison
+//! of 2 to 4 variants (each a label, a seed and a scenario), `#c=1.<base64url(zlib(json))>`.
 //!
 //! One encoding for the CLI (`fleetplan url`) and the page. The leading `2.` versions the encoding. Version 2 wraps
 //! the deflate stream in zlib (RFC 1950), whose Adler-32 checksum of the JSON is checked on decoding: with version
@@ -10,6 +11,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::compare::{default_label, MAX_LABEL_CHARS, MAX_VARIANTS, MIN_VARIANTS};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::spec::ScenarioSpec;
 
@@ -21,6 +23,12 @@ const ENCODING_VERSION_1: &str = "1";
 pub const MAX_FRAGMENT_CHARS: usize = 256 * 1024;
 /// Largest decompressed scenario accepted.
 pub const MAX_SCENARIO_BYTES: usize = 2 * 1024 * 1024;
+/// The version new comparison links get (`c=1.`): zlib like single links' version 2.
+const COMPARISON_VERSION: &str = "1";
+/// Largest decompressed comparison accepted: all its variants together (each scenario also within
+/// [`MAX_SCENARIO_BYTES`]). Twice one scenario's cap, not four times: the variants of a comparison are mostly the
+/// same scenario with a change, and a link that unpacks to 8 MiB of JSON would cost a tab far more as values.
+pub const MAX_COMPARISON_BYTES: usize = 2 * MAX_SCENARIO_BYTES;
 
 /// What a link carries.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,9 +45,58 @@ struct Wire {
     scenario: serde_json::Value,
 }
 
+/// One variant of a comparison link.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SharedVariant {
+    pub label: String,
+    pub seed: u64,
+    pub scenario: ScenarioSpec,
+}
+
+/// A comparison link's JSON as read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComparisonWire {
+    variants: Vec<VariantWire>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariantWire {
+    label: String,
+    seed: u64,
+    scenario: serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct ComparisonOut<'a> {
+    variants: &'a [SharedVariant],
+}
+
+/// What a link holds: one run, or a comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shared {
+    Run(Box<SharedRun>),
+    Comparison(Vec<SharedVariant>),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShareError {
     NotALink,
+    /// A comparison link where one scenario was expected.
+    IsAComparison,
+    /// A comparison with fewer than 2 or more than 4 variants.
+    VariantCount(usize),
+    /// A variant's label is empty, too long or holds control characters (`variant` counts from 0).
+    BadLabel {
+        variant: usize,
+        problem: &'static str,
+    },
+    /// What is wrong with one variant of a comparison (`variant` counts from 0: A).
+    Variant {
+        variant: usize,
+        error: Box<ShareError>,
+    },
     UnknownVersion(String),
     TooLong(usize),
     BadCharacters,
@@ -53,7 +110,21 @@ pub enum ShareError {
 impl fmt::Display for ShareError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ShareError::NotALink => write!(f, "this link holds no scenario (expected a fragment starting with #s=)"),
+            ShareError::NotALink => {
+                write!(f, "this link holds no scenario (expected a fragment starting with #s= or #c=)")
+            }
+            ShareError::IsAComparison => {
+                write!(f, "this link holds a comparison of several scenarios, not one scenario")
+            }
+            ShareError::VariantCount(n) => write!(
+                f,
+                "this comparison link holds {n} variant{}; a comparison has {MIN_VARIANTS} to {MAX_VARIANTS}",
+                if *n == 1 { "" } else { "s" }
+            ),
+            ShareError::BadLabel { variant, problem } => {
+                write!(f, "the label of variant {} {problem}", default_label(*variant))
+            }
+            ShareError::Variant { variant, error } => write!(f, "variant {}: {error}", default_label(*variant)),
             ShareError::UnknownVersion(v) => {
                 write!(f, "this link uses encoding version `{v}`, which this Fleetplan does not know (it reads versions {ENCODING_VERSION_1} and {ENCODING_VERSION})")
             }
@@ -68,8 +139,9 @@ impl fmt::Display for ShareError {
             ),
             ShareError::TooLarge => write!(
                 f,
-                "this link unpacks to more than {} MB, more than any scenario needs",
-                MAX_SCENARIO_BYTES / (1024 * 1024)
+                "this link unpacks to more than {} MB ({} MB for a comparison), more than any scenario needs",
+                MAX_SCENARIO_BYTES / (1024 * 1024),
+                MAX_COMPARISON_BYTES / (1024 * 1024)
             ),
             ShareError::Scenario(e) => write!(f, "the link's scenario cannot be used: {e}"),
         }
@@ -95,10 +167,34 @@ pub fn decode(fragment: &str) -> Result<(Scenario, u64), ShareError> {
 
 /// Decodes a fragment to its spec and seed without validating the scenario (for showing what a bad link holds).
 pub fn decode_unvalidated(fragment: &str) -> Result<SharedRun, ShareError> {
+    match open(fragment)? {
+        Shared::Run(run) => Ok(*run),
+        Shared::Comparison(_) => Err(ShareError::IsAComparison),
+    }
+}
+
+/// The fragment (without `#`) for a comparison: 2 to 4 variants, A first. Labels are trimmed and cut to
+/// [`MAX_LABEL_CHARS`] characters so that the link opens again.
+pub fn encode_comparison(variants: &[SharedVariant]) -> String {
+    let variants: Vec<SharedVariant> = variants
+        .iter()
+        .map(|v| SharedVariant { label: v.label.trim().chars().take(MAX_LABEL_CHARS).collect(), ..v.clone() })
+        .collect();
+    let json = serde_json::to_vec(&ComparisonOut { variants: &variants }).unwrap_or_default();
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(&json, 9);
+    format!("c={COMPARISON_VERSION}.{}", base64url_encode(&packed))
+}
+
+/// Decodes any link (with or without the leading `#`): one run (`s=`) or a comparison (`c=`), the scenarios read
+/// but not validated (so a link whose scenario cannot run can still be shown and fixed).
+pub fn open(fragment: &str) -> Result<Shared, ShareError> {
     let fragment = fragment.trim();
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     if fragment.len() > MAX_FRAGMENT_CHARS {
         return Err(ShareError::TooLong(fragment.len()));
+    }
+    if let Some(payload) = fragment.strip_prefix("c=") {
+        return open_comparison(payload).map(Shared::Comparison);
     }
     let Some(payload) = fragment.strip_prefix("s=") else {
         return Err(ShareError::NotALink);
@@ -106,28 +202,86 @@ pub fn decode_unvalidated(fragment: &str) -> Result<SharedRun, ShareError> {
     let Some((version, data)) = payload.split_once('.') else {
         return Err(ShareError::Corrupt);
     };
-    let unpack = match version {
-        ENCODING_VERSION => miniz_oxide::inflate::decompress_to_vec_zlib_with_limit,
-        ENCODING_VERSION_1 => miniz_oxide::inflate::decompress_to_vec_with_limit,
-        _ => {
-            let shown: String = version.chars().take(12).collect();
-            return Err(ShareError::UnknownVersion(shown));
-        }
+    let zlib = match version {
+        ENCODING_VERSION => true,
+        ENCODING_VERSION_1 => false,
+        _ => return Err(unknown_version(version)),
     };
+    let text = unpack(data, zlib, MAX_SCENARIO_BYTES)?;
+    // The scenario is read by `parse_spec`, the one reader of scenario JSON: its errors name the field, and the
+    // page's wasm holds one copy of the scenario's deserializer instead of two (about 100 KiB gzipped).
+    let wire: Wire = serde_json::from_str(&text).map_err(|e| {
+        ShareError::Scenario(ScenarioError::Format(crate::FieldError { field: "link".into(), message: e.to_string() }))
+    })?;
+    let scenario = crate::scenario::parse_spec(&wire.scenario.to_string()).map_err(ShareError::Scenario)?;
+    Ok(Shared::Run(Box::new(SharedRun { seed: wire.seed, scenario })))
+}
+
+fn unknown_version(version: &str) -> ShareError {
+    ShareError::UnknownVersion(version.chars().take(12).collect())
+}
+
+/// base64url, then inflate (zlib with its checksum, or raw deflate) to at most `limit` bytes of UTF-8.
+fn unpack(data: &str, zlib: bool, limit: usize) -> Result<String, ShareError> {
     let packed = base64url_decode(data).ok_or(ShareError::BadCharacters)?;
-    let json = unpack(&packed, MAX_SCENARIO_BYTES).map_err(|e| match e.status {
+    let inflate = if zlib {
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit
+    } else {
+        miniz_oxide::inflate::decompress_to_vec_with_limit
+    };
+    let json = inflate(&packed, limit).map_err(|e| match e.status {
         miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ShareError::TooLarge,
         miniz_oxide::inflate::TINFLStatus::Adler32Mismatch => ShareError::ChecksumMismatch,
         _ => ShareError::Corrupt,
     })?;
-    let text = std::str::from_utf8(&json).map_err(|_| ShareError::Corrupt)?;
-    // The scenario is read by `parse_spec`, the one reader of scenario JSON: its errors name the field, and the
-    // page's wasm holds one copy of the scenario's deserializer instead of two (about 100 KiB gzipped).
-    let wire: Wire = serde_json::from_str(text).map_err(|e| {
-        ShareError::Scenario(ScenarioError::Format(crate::FieldError { field: "link".into(), message: e.to_string() }))
+    String::from_utf8(json).map_err(|_| ShareError::Corrupt)
+}
+
+/// A comparison link's payload (after `c=`): its version, then 2 to 4 variants, each label checked and each
+/// scenario read by `parse_spec` within [`MAX_SCENARIO_BYTES`]; an error names the variant.
+fn open_comparison(payload: &str) -> Result<Vec<SharedVariant>, ShareError> {
+    let Some((version, data)) = payload.split_once('.') else {
+        return Err(ShareError::Corrupt);
+    };
+    if version != COMPARISON_VERSION {
+        return Err(unknown_version(version));
+    }
+    let text = unpack(data, true, MAX_COMPARISON_BYTES)?;
+    let wire: ComparisonWire = serde_json::from_str(&text).map_err(|e| {
+        ShareError::Scenario(ScenarioError::Format(crate::FieldError {
+            field: "comparison link".into(),
+            message: e.to_string(),
+        }))
     })?;
-    let scenario = crate::scenario::parse_spec(&wire.scenario.to_string()).map_err(ShareError::Scenario)?;
-    Ok(SharedRun { seed: wire.seed, scenario })
+    if !(MIN_VARIANTS..=MAX_VARIANTS).contains(&wire.variants.len()) {
+        return Err(ShareError::VariantCount(wire.variants.len()));
+    }
+    wire.variants
+        .into_iter()
+        .enumerate()
+        .map(|(variant, v)| {
+            let label = v.label.trim();
+            let problem = if label.is_empty() {
+                Some("is empty")
+            } else if label.chars().count() > MAX_LABEL_CHARS {
+                Some("is longer than 40 characters")
+            } else if label.chars().any(char::is_control) {
+                Some("holds control characters")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(ShareError::BadLabel { variant, problem });
+            }
+            let json = v.scenario.to_string();
+            if json.len() > MAX_SCENARIO_BYTES {
+                return Err(ShareError::Variant { variant, error: Box::new(ShareError::TooLarge) });
+            }
+            let scenario = crate::scenario::parse_spec(&json)
+                .map_err(|e| ShareError::Variant { variant, error: Box::new(ShareError::Scenario(e)) })?;
+            Ok(SharedVariant { label: label.to_string(), seed: v.seed, scenario })
+        })
+        .collect()
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

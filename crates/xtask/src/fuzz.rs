@@ -205,11 +205,20 @@ fn write_seeds(dir: &Path) -> Result<()> {
     let mut queries: BTreeSet<String> = QUERY_EXAMPLES.iter().map(|q| (*q).to_owned()).collect();
     let mut schedules: BTreeSet<String> = SCHEDULE_EXAMPLES.iter().map(|s| (*s).to_owned()).collect();
     let mut keys = BTreeSet::new();
+    let mut previous: Option<fleetplan_engine::spec::ScenarioSpec> = None;
     for preset in presets::all() {
         scenario.push((preset.id.to_owned(), preset.json.to_owned()));
         let spec = fleetplan_engine::scenario::parse_spec(preset.json)
             .map_err(|e| anyhow::anyhow!("preset {} does not parse: {e}", preset.id))?;
         links.push((preset.id.to_owned(), share::encode(&spec, 7)));
+        // Comparison links (`c=`): each preset against the one before it.
+        if let Some(before) = previous.replace(spec.clone()) {
+            let variant = |label: &str, seed, scenario| share::SharedVariant { label: label.into(), seed, scenario };
+            links.push((
+                format!("compare-{}", preset.id),
+                share::encode_comparison(&[variant("A", 1, before), variant("B", 2, spec)]),
+            ));
+        }
         let value: serde_json::Value = serde_json::from_str(preset.json)?;
         let start = value.get("start").and_then(|s| s.as_str()).unwrap_or_default().to_owned();
         walk(&value, &mut |key, v| {

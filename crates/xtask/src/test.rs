@@ -20,6 +20,9 @@ const E2E_SEED: &str = "7";
 const E2E_DIFFERENTIAL: &[(&str, &str)] =
     &[("ec2-cold-1000", "3"), ("nightly-0200-burst", "5"), ("lazy-sqs-workers", "11"), ("t-family-nightly-batch", "2")];
 
+/// The comparison the e2e test opens as a link and compares with `fleetplan compare --json` (tests/e2e/compare.test.mjs).
+const E2E_COMPARE: (&str, &str, &str) = ("fargate-ondemand-1000", "fargate-spot-1000", "3");
+
 type Step = fn(&Workspace) -> Result<()>;
 
 const STEPS: &[(&str, Step)] = &[
@@ -105,22 +108,16 @@ fn expected_summary_path(ws: &Workspace) -> PathBuf {
     ws.target.join("e2e-expected-summary.json")
 }
 
+/// The native CLI's output for `args` (built in release).
+fn cli(ws: &Workspace, args: &[&str]) -> Result<String> {
+    process::stdout(
+        cargo().current_dir(&ws.root).args(["run", "--quiet", "--release", "-p", "fleetplan-cli", "--"]).args(args),
+    )
+}
+
 /// The native CLI's `run --json` summary of a preset: what the page must show for it.
 fn cli_summary(ws: &Workspace, preset: &str, seed: &str) -> Result<String> {
-    let summary = process::stdout(cargo().current_dir(&ws.root).args([
-        "run",
-        "--quiet",
-        "--release",
-        "-p",
-        "fleetplan-cli",
-        "--",
-        "run",
-        "--preset",
-        preset,
-        "--seed",
-        seed,
-        "--json",
-    ]))?;
+    let summary = cli(ws, &["run", "--preset", preset, "--seed", seed, "--json"])?;
     if summary.trim().is_empty() {
         bail!("the CLI printed no summary for {preset} (seed {seed})");
     }
@@ -141,7 +138,20 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
     fs::write(&path, format!("{{\n{}\n}}\n", entries.join(",\n")))
         .with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
+    // The comparison link `fleetplan url --compare` makes, and what `fleetplan compare --json` says of it.
+    let (a, b, seed) = E2E_COMPARE;
+    let (a, b) = (format!("preset:{a}"), format!("preset:{b}"));
+    let link = cli(ws, &["url", "--compare", &a, &b, "--seed", seed])?;
+    let comparison = cli(ws, &["compare", &a, &b, "--seed", seed, "--json"])?;
+    let path = expected_comparison_path(ws);
+    fs::write(&path, format!("{{\"link\": {:?}, \"comparison\": {}}}\n", link.trim(), comparison.trim()))
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {}", path.display());
     Ok(())
+}
+
+fn expected_comparison_path(ws: &Workspace) -> PathBuf {
+    ws.target.join("e2e-expected-comparison.json")
 }
 
 fn expected_summaries_path(ws: &Workspace) -> PathBuf {
@@ -163,6 +173,7 @@ fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
             .args(["--test", "tests/e2e/"])
             .env("FLEETPLAN_URL", url)
             .env("FLEETPLAN_EXPECTED_SUMMARY", expected)
-            .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws)),
+            .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws))
+            .env("FLEETPLAN_EXPECTED_COMPARISON", expected_comparison_path(ws)),
     )
 }

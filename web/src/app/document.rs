@@ -6,8 +6,10 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use fleetplan_engine::compare::{default_label, MAX_VARIANTS};
 use fleetplan_engine::scenario::FieldError;
-use fleetplan_engine::{presets, share, Scenario};
+use fleetplan_engine::share::{self, Shared, SharedVariant};
+use fleetplan_engine::{presets, Scenario};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use yew::prelude::*;
@@ -54,6 +56,14 @@ pub enum EditorMode {
     Json,
 }
 
+/// A run kept for comparison: its label (A, B, C), scenario and seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub label: String,
+    pub scenario: Rc<Scenario>,
+    pub seed: u64,
+}
+
 #[derive(Clone, PartialEq)]
 pub struct Doc {
     pub draft: Rc<Value>,
@@ -84,6 +94,9 @@ pub struct Doc {
     /// edits must be safe before the document moves on, so the app stores that stash first and answers with
     /// [`Action::StashStored`]; until then (and for good if storing fails) this document stays.
     pub pending: Option<Rc<Doc>>,
+    /// Runs kept for comparison (A, then B, C): with any, the current run is the next variant and the page
+    /// compares them all. Opening another scenario keeps them (that is how B is made).
+    pub kept: Rc<Vec<Variant>>,
 }
 
 pub enum Action {
@@ -97,6 +110,12 @@ pub enum Action {
         name: String,
         text: String,
     },
+    /// Keep the current run as the next variant of a comparison (A first).
+    KeepVariant,
+    /// Let a kept variant go (by its index); the others are labelled A, B, C again in order.
+    RemoveVariant(usize),
+    /// Let every kept variant go.
+    StopComparing,
     /// The answer to [`Doc::pending`]: whether its kept-aside edits were stored.
     StashStored(bool),
     Fail(String),
@@ -136,6 +155,7 @@ impl Doc {
             gallery_open: false,
             stash: Rc::default(),
             pending: None,
+            kept: Rc::default(),
         };
         doc.validate();
         doc
@@ -265,6 +285,7 @@ impl Doc {
         next.editor_open = self.editor_open;
         next.editor_mode = self.editor_mode;
         next.stash = stash;
+        next.kept = self.kept.clone();
         if !keep_edits {
             *self = next;
             return;
@@ -303,6 +324,90 @@ impl Doc {
         ));
         if let Some(message) = self.message.as_mut() {
             message.offer_restore = kept_aside.is_some();
+        }
+    }
+
+    /// The variants compared: the kept ones and then the current run, when it can run and is not the last kept
+    /// run itself (right after "Keep as A" there is nothing to compare yet); empty when nothing is kept.
+    pub fn variants(&self) -> Vec<Variant> {
+        if self.kept.is_empty() {
+            return Vec::new();
+        }
+        let mut all = (*self.kept).clone();
+        if let (Some((scenario, seed)), true) = (&self.runnable, self.errors.is_empty()) {
+            let same_as_last = all.last().is_some_and(|v| v.seed == *seed && *v.scenario == **scenario);
+            if !same_as_last {
+                all.push(Variant { label: default_label(all.len()), scenario: scenario.clone(), seed: *seed });
+            }
+        }
+        all
+    }
+
+    /// The runs kept for comparison at start (from storage), labelled A, B, C in order.
+    pub fn keep_all(&mut self, mut kept: Vec<Variant>) {
+        kept.truncate(MAX_VARIANTS - 1);
+        for (i, v) in kept.iter_mut().enumerate() {
+            v.label = default_label(i);
+        }
+        self.kept = Rc::new(kept);
+    }
+
+    /// The label the current run has (or would have once kept): A with nothing kept, then B, C, D.
+    pub fn current_label(&self) -> String {
+        default_label(self.kept.len())
+    }
+
+    /// Whether the current run can be kept as a variant: it can run, and there is room for another after it.
+    pub fn can_keep(&self) -> bool {
+        self.runnable.is_some() && self.errors.is_empty() && self.kept.len() + 1 < MAX_VARIANTS
+    }
+
+    /// The share link's fragment: the comparison of every variant when some are kept, else this run's.
+    pub fn link_fragment(&self) -> String {
+        let variants = self.variants();
+        if variants.len() < 2 {
+            return self.share_fragment.clone();
+        }
+        let shared: Vec<SharedVariant> = variants
+            .iter()
+            .map(|v| SharedVariant { label: v.label.clone(), seed: v.seed, scenario: v.scenario.spec.clone() })
+            .collect();
+        share::encode_comparison(&shared)
+    }
+
+    /// A comparison link: every variant but the last is kept, the last is opened as the current run. Every
+    /// variant must be valid (a comparison of runs that cannot run compares nothing): else nothing changes and
+    /// the message names the variant.
+    fn open_comparison(&mut self, variants: Vec<SharedVariant>) {
+        let mut kept = Vec::new();
+        let count = variants.len();
+        for (i, v) in variants.into_iter().enumerate() {
+            let label = default_label(i);
+            let scenario = match Scenario::from_spec(v.scenario) {
+                Ok(scenario) => scenario,
+                Err(e) => {
+                    self.fail(format!(
+                        "Could not open the comparison link: variant {label}'s scenario cannot run: {e}. The scenario shown is unchanged."
+                    ));
+                    return;
+                }
+            };
+            if i + 1 < count {
+                kept.push(Variant { label, scenario: Rc::new(scenario), seed: v.seed });
+                continue;
+            }
+            let Ok(value) = serde_json::to_value(&scenario.spec) else {
+                self.fail("Could not open the comparison link.".into());
+                return;
+            };
+            let stash = self.stash.clone();
+            self.replace(value, "Comparison link".into(), v.seed.to_string(), stash);
+            let kept = Rc::new(std::mem::take(&mut kept));
+            match self.pending.as_mut() {
+                Some(pending) => Rc::make_mut(pending).kept = kept,
+                None => self.kept = kept,
+            }
+            return;
         }
     }
 
@@ -351,8 +456,9 @@ impl Reducible for Doc {
                 }
                 // Unpacked but not validated yet: a link whose scenario cannot run (over a limit, so over what a run
                 // may do) still opens, in the JSON tab to fix, and nothing is run or allocated for it.
-                match share::decode_unvalidated(&fragment) {
-                    Ok(run) => match serde_json::to_value(&run.scenario) {
+                match share::open(&fragment) {
+                    Ok(Shared::Comparison(variants)) => next.open_comparison(variants),
+                    Ok(Shared::Run(run)) => match serde_json::to_value(&run.scenario) {
                         Ok(value) => {
                             let refused = Scenario::from_spec(run.scenario).err();
                             let stash = next.stash.clone();
@@ -380,6 +486,27 @@ impl Reducible for Doc {
                 },
                 Err(e) => next.fail(format!("Could not open {name}: {e}. The scenario shown is unchanged.")),
             },
+            Action::KeepVariant => match (&next.runnable, next.can_keep()) {
+                (Some((scenario, seed)), true) => {
+                    let variant = Variant { label: next.current_label(), scenario: scenario.clone(), seed: *seed };
+                    Rc::make_mut(&mut next.kept).push(variant);
+                }
+                _ if next.kept.len() + 1 >= MAX_VARIANTS => {
+                    next.fail(format!("A comparison has at most {MAX_VARIANTS} variants: remove one first."));
+                }
+                _ => next.fail("Only a scenario that can run can be kept for comparison: fix it first.".into()),
+            },
+            Action::RemoveVariant(index) => {
+                if index >= next.kept.len() {
+                    return self;
+                }
+                let kept = Rc::make_mut(&mut next.kept);
+                kept.remove(index);
+                for (i, v) in kept.iter_mut().enumerate() {
+                    v.label = default_label(i);
+                }
+            }
+            Action::StopComparing => next.kept = Rc::default(),
             Action::StashStored(stored) => match next.pending.take() {
                 Some(pending) if stored => next = (*pending).clone(),
                 Some(_) => next.fail(STASH_FAILED.into()),
@@ -635,6 +762,68 @@ mod tests {
         assert_eq!(message.kind, MessageKind::Error);
         assert!(message.text.contains("capacity_providers: at most 20"), "{}", message.text);
         assert!(opened.errors.iter().any(|e| e.field == "capacity_providers"), "{:?}", opened.errors);
+    }
+
+    #[test]
+    fn keeping_a_run_makes_the_next_change_variant_b() {
+        let doc = start();
+        assert!(doc.variants().is_empty() && doc.current_label() == "A");
+        let kept = doc.reduce(Action::KeepVariant);
+        assert_eq!(kept.kept.len(), 1);
+        assert_eq!(kept.kept[0].label, "A");
+        assert_eq!(kept.current_label(), "B");
+        assert_eq!(kept.variants().len(), 1, "nothing to compare until the scenario changes");
+        // A preset (or an edit, a file, a link) is B; A stays.
+        let b = kept.reduce(Action::OpenPreset("fargate-spot-1000".into()));
+        let variants = b.variants();
+        assert_eq!(variants.iter().map(|v| v.label.as_str()).collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(variants[0].scenario.name, "Fargate On-Demand, 0 to 1,000 tasks");
+        assert_eq!(variants[1].scenario.name, "Fargate Spot, 0 to 1,000 tasks");
+        let c = rename(b.reduce(Action::KeepVariant), "edited");
+        assert_eq!(c.variants().len(), 3);
+        assert_eq!(c.variants()[2].scenario.name, "edited");
+        // Four at most.
+        let d = c.reduce(Action::KeepVariant);
+        assert!(!d.can_keep());
+        let refused = d.clone().reduce(Action::KeepVariant);
+        assert_eq!(refused.kept.len(), 3);
+        assert!(refused.message.as_ref().is_some_and(|m| m.text.contains("at most 4 variants")));
+        // Removing one relabels the rest; stopping lets them all go.
+        let removed = d.reduce(Action::RemoveVariant(0));
+        assert_eq!(removed.kept.iter().map(|v| v.label.as_str()).collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(removed.kept[0].scenario.name, "Fargate Spot, 0 to 1,000 tasks");
+        assert!(removed.reduce(Action::StopComparing).variants().is_empty());
+    }
+
+    #[test]
+    fn a_comparison_link_reopens_the_identical_comparison() {
+        let b = start().reduce(Action::KeepVariant).reduce(Action::OpenPreset("fargate-spot-1000".into()));
+        let b = b.reduce(Action::SetSeed("7".into()));
+        let fragment = b.link_fragment();
+        assert!(fragment.starts_with("c=1."), "{fragment}");
+        let opened = start().reduce(Action::OpenFragment(fragment.clone()));
+        assert_eq!(opened.variants(), b.variants());
+        assert_eq!(opened.source, "Comparison link");
+        assert_eq!(opened.seed(), Ok(7));
+        assert_eq!(opened.link_fragment(), fragment);
+        // Over edits: the comparison waits with the document for the edits to be stored.
+        let waiting = rename(start(), "mine").reduce(Action::OpenFragment(fragment));
+        assert!(waiting.kept.is_empty());
+        let opened = waiting.reduce(Action::StashStored(true));
+        assert_eq!(opened.variants(), b.variants());
+        // One variant that cannot run: nothing changes, the message names it.
+        let mut bad = b
+            .variants()
+            .iter()
+            .map(|v| SharedVariant { label: v.label.clone(), seed: v.seed, scenario: v.scenario.spec.clone() })
+            .collect::<Vec<_>>();
+        bad[0].scenario.task_definitions[0].memory = 4096;
+        let doc = start();
+        let after = doc.clone().reduce(Action::OpenFragment(share::encode_comparison(&bad)));
+        assert_eq!(after.draft, doc.draft);
+        assert!(after.kept.is_empty());
+        let message = after.message.as_ref().expect("a message");
+        assert!(message.text.contains("variant A's scenario cannot run"), "{}", message.text);
     }
 
     #[test]

@@ -32,15 +32,20 @@ pub fn Header(props: &HeaderProps) -> Html {
         })
     };
     let share_link = match &doc.runnable {
-        Some(_) if doc.errors.is_empty() => format!("{}#{}", dom::page_address(), doc.share_fragment),
+        Some(_) if doc.errors.is_empty() => format!("{}#{}", dom::page_address(), doc.link_fragment()),
         _ => String::new(),
     };
+    let comparing = !doc.kept.is_empty();
     let on_copy = {
         let link = share_link.clone();
         let doc = doc.clone();
         Callback::from(move |_: MouseEvent| {
             let message = if dom::copy_to_clipboard(&link) {
-                "Link copied: it replays this exact run (scenario and seed)."
+                if comparing {
+                    "Link copied: it reopens this comparison (every variant's scenario and seed)."
+                } else {
+                    "Link copied: it replays this exact run (scenario and seed)."
+                }
             } else {
                 // No clipboard API (a plain-HTTP host): the link is selected for Ctrl+C.
                 "The link is selected in the box next to the button: press Ctrl+C (or ⌘C) to copy it."
@@ -111,8 +116,12 @@ pub fn Header(props: &HeaderProps) -> Html {
                         { format!("Restore kept edits ({stashed})") }
                     </button>
                 }
+                <button id="keep-variant" onclick={dispatch(|| Action::KeepVariant)} disabled={!doc.can_keep()}
+                    title="Keep this run for comparison; then change the scenario to make the next variant (up to four)">
+                    { format!("Keep as {}", doc.current_label()) }
+                </button>
                 <button id="copy-link" onclick={on_copy} disabled={share_link.is_empty()}>{ "Copy link" }</button>
-                <input id="share-link" type="text" readonly=true value={share_link.clone()} aria-label="Share link: replays this exact run" />
+                <input id="share-link" type="text" readonly=true value={share_link.clone()} aria-label={if comparing { "Share link: reopens this comparison" } else { "Share link: replays this exact run" }} />
             </nav>
         </header>
     }

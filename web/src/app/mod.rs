@@ -1,7 +1,9 @@
 //! The app: the scenario document (a pure reducer, [`document`]) with effect hooks around it that store it
 //! ([`storage`]) and open links; the masthead ([`header`]), the presets gallery ([`gallery`]), the message bar and
-//! the editor ([`panels`]); and the stage that plays the last valid scenario.
+//! the editor ([`panels`]); the comparison of kept runs ([`compare`]); and the stage that plays the last valid
+//! scenario.
 
+mod compare;
 mod document;
 mod gallery;
 mod header;
@@ -11,7 +13,8 @@ mod storage;
 use yew::prelude::*;
 
 use crate::dom;
-use crate::stage::Stage;
+use crate::stage::{OtherRun, Stage};
+use compare::ComparePanel;
 use document::{Action, Doc};
 use gallery::Gallery;
 use header::Header;
@@ -19,7 +22,11 @@ use panels::{editor_panel, message_bar};
 
 #[component]
 pub fn App() -> Html {
-    let doc = use_reducer(|| Doc::initial(storage::load_draft(), storage::load_stash()));
+    let doc = use_reducer(|| {
+        let mut doc = Doc::initial(storage::load_draft(), storage::load_stash());
+        doc.keep_all(storage::load_kept());
+        doc
+    });
 
     {
         // Open the link the page was loaded with, and any link pasted into the address bar later.
@@ -52,6 +59,8 @@ pub fn App() -> Html {
     use_effect_with(doc.stash.clone(), |stash| {
         storage::save_stash(stash);
     });
+    // So do the runs kept for comparison.
+    use_effect_with(doc.kept.clone(), |kept| storage::save_kept(kept));
 
     let blocked = (!doc.errors.is_empty()).then(|| {
         let first = &doc.errors[0];
@@ -73,6 +82,18 @@ pub fn App() -> Html {
         Callback::from(move |_: MouseEvent| doc.dispatch(Action::ToggleGallery))
     };
 
+    // In a comparison, the other variants' clusters play beside this one's.
+    let variants = doc.variants();
+    let others: Vec<OtherRun> = match variants.split_last() {
+        Some((_, rest)) if !rest.is_empty() => rest
+            .iter()
+            .map(|v| OtherRun { label: v.label.clone(), scenario: v.scenario.clone(), seed: v.seed })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let others = use_memo(others, |others| others.clone());
+    let label = (variants.len() >= 2).then(|| doc.current_label());
+
     html! {
         <>
         <Header doc={doc.clone()} />
@@ -88,9 +109,13 @@ pub fn App() -> Html {
                 if let Some(reason) = blocked.clone() {
                     <p id="blocked" class="blocked" role="status">{ reason }</p>
                 }
+                if !doc.kept.is_empty() {
+                    <ComparePanel doc={doc.clone()} />
+                }
                 { match &doc.runnable {
                     Some((scenario, seed)) => html! {
-                        <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()} />
+                        <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
+                            others={others.clone()} {label} />
                     },
                     None => html! { <p class="empty">{ "No valid scenario yet: open a preset or fix the scenario in the editor." }</p> },
                 } }

@@ -16,11 +16,14 @@ use crate::charts::{self, ChartKind};
 use crate::cluster;
 use crate::dom;
 use crate::player::Player;
+use fleetplan_engine::time::SimTime;
 
 /// Wall-clock milliseconds of simulation per animation frame: about half of a 60 fps frame, the rest for drawing.
 const FRAME_BUDGET_MS: f64 = 8.0;
 /// Charts redraw at most this often while playing (they are the costly part of a frame).
 const CHART_PERIOD_MS: f64 = 250.0;
+/// Events each other variant of a comparison may process in one frame on its way to the playback time.
+const OTHER_EVENTS_PER_FRAME: u64 = 1_000;
 /// With reduced motion asked for, the cluster view changes at most this often while playing.
 const REDUCED_MOTION_PERIOD_MS: f64 = 500.0;
 
@@ -182,6 +185,8 @@ fn on_frame(state: &Loop, ts: f64) {
         }
     }
 
+    draw_others(playback, player.position_ms(), first || resized || force);
+
     let moving = player.playing || seeking || !player.is_full_done();
     let charts_due = ts - clock.last_chart_ms >= CHART_PERIOD_MS || !moving;
     let changed = force || resized || progress.cursor_moved || progress.full_moved;
@@ -222,6 +227,30 @@ fn on_frame(state: &Loop, ts: f64) {
         if let Some(stage) = targets.stage.cast::<web_sys::Element>() {
             let _ = stage.set_attribute("data-frame-ms", &format!("{:.2}", clock.frame_work_ms));
             let _ = stage.set_attribute("data-frame-max-ms", &format!("{:.2}", clock.frame_work_max_ms));
+        }
+    }
+}
+
+/// The other variants of a comparison at the playback time, each on its canvas (`cluster-variant-<i>`): stepped a
+/// bounded number of events a frame, drawn once at the time (not through the states on the way there).
+fn draw_others(playback: &Playback, target_ms: u64, force: bool) {
+    let mut others = playback.others.borrow_mut();
+    for (i, other) in others.iter_mut().enumerate() {
+        if other.sim.now().0 > target_ms {
+            other.rewind();
+        }
+        if !other.sim.step_until_limited(SimTime(target_ms), OTHER_EVENTS_PER_FRAME) {
+            continue;
+        }
+        let now = other.sim.now().0;
+        if other.drawn_ms == Some(now) && !force {
+            continue;
+        }
+        if let Some(canvas) = dom::canvas_by_id(&format!("cluster-variant-{i}")) {
+            if let Err(e) = cluster::draw(&canvas, &other.sim.view()) {
+                web_sys::console::error_1(&format!("variant {}'s cluster view: {e}", other.run.label).into());
+            }
+            other.drawn_ms = Some(now);
         }
     }
 }

@@ -25,7 +25,8 @@ use crate::player::Player;
 use frame::{chart_end_s, use_frame_loop, FrameTargets};
 use hover::{details_box, Hover, Pointer};
 use keys::use_playback_keys;
-use playback::{use_playback, Playback};
+pub use playback::OtherRun;
+use playback::{use_playback, Playback, Shadow};
 use summary::{ByPointer, SummaryPanel};
 use table::ClusterTable;
 
@@ -40,6 +41,12 @@ pub struct StageProps {
     pub generation: u32,
     /// False while the edited scenario has problems: the last valid one stays on the stage, but does not play.
     pub can_run: bool,
+    /// The other variants of a comparison: their clusters are drawn beside this one's at the same playback time.
+    #[prop_or_default]
+    pub others: Rc<Vec<OtherRun>>,
+    /// This run's label in a comparison (B, C, D), none outside one.
+    #[prop_or_default]
+    pub label: Option<String>,
 }
 
 #[component]
@@ -59,6 +66,13 @@ pub fn Stage(props: &StageProps) -> Html {
         hover: hover.clone(),
     });
     use_playback_keys(playback.clone());
+    {
+        let playback = playback.clone();
+        use_effect_with(props.others.clone(), move |others| {
+            *playback.others.borrow_mut() = others.iter().cloned().map(Shadow::new).collect();
+            playback.force.set(true);
+        });
+    }
 
     let act = |f: fn(&mut Player)| {
         let playback = playback.clone();
@@ -206,6 +220,19 @@ pub fn Stage(props: &StageProps) -> Html {
                                 <li><span class="swatch" style={format!("background:{colour}")}></span>{ *name }</li>
                             }) }
                         </ul>
+                    }
+                    if !props.others.is_empty() {
+                        <div id="variant-clusters" class="variant-clusters" aria-label="The variants' clusters at the same time">
+                            <p class="note">{ format!("Above: {} (current). The other variants at the same time, {}:",
+                                props.label.clone().unwrap_or_default(), clock(s.time_ms)) }</p>
+                            { for props.others.iter().enumerate().map(|(i, other)| html! {
+                                <figure class="variant-cluster">
+                                    <figcaption>{ format!("{}: {}", other.label, other.scenario.name) }</figcaption>
+                                    <canvas id={format!("cluster-variant-{i}")} role="img"
+                                        aria-label={format!("Variant {}'s cluster at {}", other.label, clock(s.time_ms))}></canvas>
+                                </figure>
+                            }) }
+                        </div>
                     }
                     <ClusterTable groups={s.groups.clone()} />
                     <ul class="legend" aria-label="Task states" hidden={ecs_only_empty}>

@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use fleetplan_engine::{Scenario, Summary};
+use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary};
 use yew::prelude::*;
 
 use crate::player::Player;
@@ -19,6 +19,43 @@ pub struct Playback {
     pub(super) force: Cell<bool>,
     /// False while the edited scenario has problems: the last valid one stays on the stage, but does not play.
     pub(super) can_run: Cell<bool>,
+    /// The other variants of a comparison, each stepped to the playback time by the frame loop and drawn beside
+    /// the cluster (`frame::draw_others`).
+    pub(super) others: RefCell<Vec<Shadow>>,
+}
+
+/// Another variant of a comparison, to be shown at the player's time.
+#[derive(Clone, PartialEq)]
+pub struct OtherRun {
+    pub label: String,
+    pub scenario: Rc<Scenario>,
+    pub seed: u64,
+}
+
+/// An [`OtherRun`]'s simulation, moved to the playback time in bounded slices (and re-run from the start for a
+/// time before its own, like the player's cursor).
+pub struct Shadow {
+    pub(super) run: OtherRun,
+    pub(super) sim: Simulation,
+    /// The simulated time last drawn.
+    pub(super) drawn_ms: Option<u64>,
+}
+
+impl Shadow {
+    pub fn new(run: OtherRun) -> Shadow {
+        let sim = Simulation::with_options((*run.scenario).clone(), run.seed, Shadow::options());
+        Shadow { run, sim, drawn_ms: None }
+    }
+
+    fn options() -> RunOptions {
+        RunOptions { trace: false, check_invariants: false, keep_finished_tasks: false }
+    }
+
+    /// Back to the start (for a time before the simulation's own).
+    pub fn rewind(&mut self) {
+        self.sim = Simulation::with_options((*self.run.scenario).clone(), self.run.seed, Shadow::options());
+        self.drawn_ms = None;
+    }
 }
 
 impl Playback {
@@ -48,6 +85,7 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
         summary: RefCell::new(None),
         force: Cell::new(true),
         can_run: Cell::new(true),
+        others: RefCell::new(Vec::new()),
     });
     playback.can_run.set(can_run);
     let last_generation = use_mut_ref(|| None::<u32>);

@@ -114,3 +114,105 @@ mod miniz_oxide_compat {
         miniz_oxide::deflate::compress_to_vec(data, 6)
     }
 }
+
+// ---- Comparison links (issue 12) ----
+
+fn variant(preset: &str, label: &str, seed: u64) -> share::SharedVariant {
+    share::SharedVariant { label: label.into(), seed, scenario: presets::get(preset).unwrap().scenario().unwrap().spec }
+}
+
+/// A comparison link's payload from any JSON, packed as the encoder packs it.
+fn comparison_link(json: &str) -> String {
+    format!("c=1.{}", share::base64url_encode(&miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 6)))
+}
+
+#[test]
+fn a_comparison_link_round_trips_every_variant_with_its_label_and_seed() {
+    let variants = [
+        variant("fargate-ondemand-1000", "On-Demand", 1),
+        variant("fargate-spot-1000", "Spot", 2),
+        variant("fargate-5050-1000", "50/50", u64::MAX),
+        variant("ec2-warm-1000", "warm EC2", 0),
+    ];
+    for n in 2..=4 {
+        let fragment = share::encode_comparison(&variants[..n]);
+        assert!(fragment.starts_with("c=1."), "{fragment}");
+        assert!(fragment.bytes().all(|b| b.is_ascii_alphanumeric() || b"=.-_".contains(&b)), "URL-safe");
+        let share::Shared::Comparison(back) = share::open(&format!("#{fragment}")).unwrap() else {
+            panic!("a comparison")
+        };
+        assert_eq!(back, variants[..n]);
+    }
+    // A comparison is not one scenario; one scenario's links still open as before.
+    let fragment = share::encode_comparison(&variants[..2]);
+    assert_eq!(share::decode(&fragment).unwrap_err(), ShareError::IsAComparison);
+    let single = share::encode(&variants[0].scenario, 7);
+    assert!(matches!(share::open(&single).unwrap(), share::Shared::Run(run) if run.seed == 7));
+    assert!(matches!(share::open(&version_1_link(&variants[0].scenario, 3)).unwrap(), share::Shared::Run(_)));
+}
+
+#[test]
+fn labels_are_trimmed_and_cut_so_the_link_opens_again() {
+    let mut v = vec![variant("fargate-ondemand-1000", "  A  ", 1), variant("fargate-spot-1000", "B", 1)];
+    v[1].label = "é".repeat(100);
+    let share::Shared::Comparison(back) = share::open(&share::encode_comparison(&v)).unwrap() else { panic!() };
+    assert_eq!(back[0].label, "A");
+    assert_eq!(back[1].label.chars().count(), fleetplan_engine::compare::MAX_LABEL_CHARS);
+}
+
+#[test]
+fn bad_comparison_links_are_errors_naming_the_problem() {
+    let spec = serde_json::to_string(&presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap().spec).unwrap();
+    let v = |label: &str, seed: &str| format!(r#"{{"label":{label},"seed":{seed},"scenario":{spec}}}"#);
+    let link = |variants: &[String]| comparison_link(&format!(r#"{{"variants":[{}]}}"#, variants.join(",")));
+    let message = |fragment: &str| share::open(fragment).unwrap_err().to_string();
+
+    assert_eq!(share::open(&link(&[v("\"A\"", "1")])).unwrap_err(), ShareError::VariantCount(1));
+    assert!(message(&link(&[v("\"A\"", "1")])).contains("holds 1 variant; a comparison has 2 to 4"));
+    let five: Vec<String> = (0..5).map(|_| v("\"x\"", "1")).collect();
+    assert_eq!(share::open(&link(&five)).unwrap_err(), ShareError::VariantCount(5));
+    assert_eq!(share::open(&link(&[])).unwrap_err(), ShareError::VariantCount(0));
+    assert_eq!(message(&link(&[v("\"A\"", "1"), v("\"  \"", "1")])), "the label of variant B is empty");
+    assert!(message(&link(&[v("\"A\"", "1"), v("\"a\\u0007b\"", "1")])).contains("variant B holds control"));
+    let long = format!("\"{}\"", "x".repeat(41));
+    assert!(message(&link(&[v(&long, "1"), v("\"B\"", "1")])).contains("variant A is longer than 40 characters"));
+    // Seeds: negative, fractional, too large, missing.
+    for seed in ["-1", "1.5", "18446744073709551616", "\"1\""] {
+        assert!(message(&link(&[v("\"A\"", "1"), v("\"B\"", seed)])).contains("comparison link"), "{seed}");
+    }
+    // A scenario that cannot be read names its variant and field.
+    let bad = r#"{"label":"C","seed":1,"scenario":{"version":1,"services":"many"}}"#.to_string();
+    let text = message(&link(&[v("\"A\"", "1"), v("\"B\"", "1"), bad]));
+    assert!(text.starts_with("variant C: the link's scenario cannot be used"), "{text}");
+    // Unknown fields, wrong shapes, not JSON.
+    assert!(message(&comparison_link(r#"{"variants":[],"extra":1}"#)).contains("unknown field"));
+    assert!(message(&comparison_link(r#"[1,2]"#)).contains("comparison link"));
+    assert!(message(&comparison_link("not json")).contains("comparison link"));
+    // Damage on the way: versions, characters, truncation, checksum.
+    assert!(matches!(share::open("c=9.AAAA").unwrap_err(), ShareError::UnknownVersion(v) if v == "9"));
+    assert_eq!(share::open("c=1").unwrap_err(), ShareError::Corrupt);
+    assert_eq!(share::open("c=1.ab$c").unwrap_err(), ShareError::BadCharacters);
+    let good =
+        share::encode_comparison(&[variant("fargate-ondemand-1000", "A", 1), variant("fargate-spot-1000", "B", 2)]);
+    for cut in (4..good.len()).step_by(11) {
+        assert!(share::open(&good[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut damaged = good.clone().into_bytes();
+    let i = damaged.len() / 2;
+    damaged[i] = if damaged[i] == b'A' { b'B' } else { b'A' };
+    assert!(share::open(std::str::from_utf8(&damaged).unwrap()).is_err());
+}
+
+#[test]
+fn a_comparison_bomb_is_refused_before_any_json_is_read() {
+    let zeros = vec![b' '; share::MAX_COMPARISON_BYTES + 1];
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(&zeros, 6);
+    assert_eq!(share::open(&format!("c=1.{}", share::base64url_encode(&packed))).unwrap_err(), ShareError::TooLarge);
+    // Within the comparison's cap but one variant's scenario over one scenario's.
+    let big = format!(r#"{{"version":1,"name":"{}"}}"#, "n".repeat(share::MAX_SCENARIO_BYTES));
+    let json = format!(
+        r#"{{"variants":[{{"label":"A","seed":1,"scenario":{big}}},{{"label":"B","seed":1,"scenario":{{}}}}]}}"#
+    );
+    let err = share::open(&comparison_link(&json)).unwrap_err();
+    assert_eq!(err, ShareError::Variant { variant: 0, error: Box::new(ShareError::TooLarge) });
+}

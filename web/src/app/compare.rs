@@ -1,0 +1,173 @@
+//! The comparison panel: the variants kept (A, B, C) and the current run side by side, a row per figure from the
+//! engine's `compare` (the rows `fleetplan compare` prints), each difference to A marked better or worse.
+//!
+//! Each variant's summary is `fleetplan_engine::run`, the call `fleetplan compare` makes, so the page and the CLI
+//! show the same numbers (an e2e test compares them). The kept variants' summaries are computed once when the
+//! kept list changes; the current run's when it changes.
+
+use std::rc::Rc;
+
+use fleetplan_engine::compare::{self, Comparison, Verdict};
+use fleetplan_engine::{RunOptions, Simulation, Summary, TimeSeries};
+use yew::prelude::*;
+
+use super::document::{Action, Doc, Variant};
+use crate::charts::{self, OverlayKind, VARIANT_COLOURS};
+use crate::dom;
+
+/// A variant's whole run: its summary and time series.
+struct Run {
+    summary: Summary,
+    series: TimeSeries,
+}
+
+/// The runs of some variants, in order: each the run `fleetplan compare` makes (`fleetplan_engine::run`: no trace,
+/// no invariant checks, finished tasks released), with its series kept for the overlaid charts.
+fn runs(variants: &[Variant]) -> Vec<Rc<Run>> {
+    variants
+        .iter()
+        .map(|v| {
+            let options = RunOptions { trace: false, check_invariants: false, keep_finished_tasks: false };
+            let mut sim = Simulation::with_options((*v.scenario).clone(), v.seed, options);
+            sim.run_to_end();
+            Rc::new(Run { summary: sim.metrics(), series: sim.series().clone() })
+        })
+        .collect()
+}
+
+/// The charts' x range: the longest variant's series.
+fn end_s(runs: &[Rc<Run>]) -> f64 {
+    runs.iter().map(|r| r.series.len() as f64 * r.series.interval_ms as f64 / 1000.0).fold(1.0, f64::max)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CompareProps {
+    pub doc: UseReducerHandle<Doc>,
+}
+
+#[component]
+pub fn ComparePanel(props: &CompareProps) -> Html {
+    let doc = &props.doc;
+    let kept = use_memo(doc.kept.clone(), |kept| runs(kept));
+    let variants = doc.variants();
+    let current = variants.get(doc.kept.len()).cloned();
+    let current_run = use_memo(current.clone(), |current| current.as_ref().map(|v| runs(std::slice::from_ref(v))));
+    let all: Vec<Rc<Run>> = kept.iter().cloned().chain(current_run.iter().flatten().cloned()).collect();
+    let labelled: Vec<(&str, &Summary)> =
+        variants.iter().zip(&all).map(|(v, r)| (v.label.as_str(), &r.summary)).collect();
+    {
+        // The overlaid charts, drawn after the canvases are in the page, again whenever a variant's run changes.
+        let all = all.clone();
+        let key: Vec<*const Run> = all.iter().map(Rc::as_ptr).collect();
+        use_effect_with(key, move |_| {
+            if all.len() >= 2 {
+                let series: Vec<&TimeSeries> = all.iter().map(|r| &r.series).collect();
+                for kind in OverlayKind::ALL {
+                    if let Some(canvas) = dom::canvas_by_id(kind.id()) {
+                        if let Err(e) = charts::draw_overlay(kind, &canvas, &series, end_s(&all)) {
+                            web_sys::console::error_1(&e.into());
+                        }
+                    }
+                }
+            }
+        });
+    }
+    let remove = |index: usize| {
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| doc.dispatch(Action::RemoveVariant(index)))
+    };
+    let stop = {
+        let doc = doc.clone();
+        Callback::from(move |_: MouseEvent| doc.dispatch(Action::StopComparing))
+    };
+    let body = match compare::compare(&labelled) {
+        Ok(comparison) => html! {
+            <>
+            <div class="compare-scroll">{ table(&comparison, doc.kept.len(), &remove) }</div>
+            <div class="compare-charts">
+                { for OverlayKind::ALL.iter().map(|kind| html! {
+                    <figure class="chart">
+                        <figcaption><span>{ kind.title() }</span></figcaption>
+                        <canvas id={kind.id()} role="img" aria-label={kind.title()}></canvas>
+                    </figure>
+                }) }
+            </div>
+            <ul class="legend" aria-label="Variants">
+                { for comparison.variants.iter().zip(VARIANT_COLOURS).map(|(v, colour)| html! {
+                    <li><span class="swatch" style={format!("background:{colour}")}></span>{ format!("{}: {}", v.label, v.scenario) }</li>
+                }) }
+            </ul>
+            </>
+        },
+        Err(_) => html! {
+            <p id="compare-hint" class="note">
+                { format!("Variant {} is kept. Change the scenario (edit it, open a preset, a file or a link) to make variant {} and compare them.",
+                    doc.kept.first().map_or("A", |v| v.label.as_str()), doc.current_label()) }
+            </p>
+        },
+    };
+    html! {
+        <section id="compare" class="compare-panel" aria-label="Comparison">
+            <div class="compare-head">
+                <h2>{ "Comparison" }</h2>
+                <span class="note">{ "Differences are to A; green is better, red worse. The share link carries every variant." }</span>
+                <button id="stop-comparing" class="small" onclick={stop}>{ "Stop comparing" }</button>
+            </div>
+            { body }
+        </section>
+    }
+}
+
+fn table(c: &Comparison, kept: usize, remove: &dyn Fn(usize) -> Callback<MouseEvent>) -> Html {
+    let verdict_class = |v: Verdict| match v {
+        Verdict::Better => "better",
+        Verdict::Worse => "worse",
+        Verdict::Same => "same",
+        Verdict::Different => "different",
+    };
+    html! {
+        <table id="compare-table">
+            <thead>
+                <tr>
+                    <th scope="col">{ "" }</th>
+                    { for c.variants.iter().enumerate().map(|(i, v)| html! {
+                        <th scope="col" class="variant" data-variant={v.label.clone()}>
+                            <span class="variant-label">{ v.label.clone() }</span>
+                            <span class="variant-name">{ v.scenario.clone() }</span>
+                            <span class="note">{ format!(" · seed {}", v.seed) }</span>
+                            if i < kept {
+                                { " " }
+                                <button class="small remove-variant" onclick={remove(i)}
+                                    aria-label={format!("Remove variant {}", v.label)} title="Remove this variant">{ "×" }</button>
+                            } else {
+                                <span class="note">{ " · current" }</span>
+                            }
+                            if let Some(reason) = &v.stopped_early {
+                                <span class="note">{ format!(" · stopped early: {reason}") }</span>
+                            }
+                        </th>
+                    }) }
+                </tr>
+            </thead>
+            <tbody>
+                { for c.rows.iter().map(|row| html! {
+                    <tr data-key={row.key}>
+                        <th scope="row">{ row.label }</th>
+                        { for (0..c.variants.len()).map(|i| {
+                            let value = row.values[i].map(|v| v.to_string()).unwrap_or_default();
+                            let verdict = i.checked_sub(1).map(|d| row.differences[d].verdict);
+                            html! {
+                                <td class={classes!(verdict.map(verdict_class))} data-value={value}>
+                                    <span class="value">{ row.value_text(i) }</span>
+                                    if i > 0 {
+                                        <span class="difference">{ row.difference_text(i) }</span>
+                                    }
+                                </td>
+                            }
+                        }) }
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
