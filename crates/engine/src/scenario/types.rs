@@ -499,6 +499,8 @@ pub struct Batch {
     pub calls: Vec<SubmitCall>,
     /// EC2 Spot interruptions of SPOT compute environments, by time.
     pub spot_interruptions: Vec<BatchSpotInterruption>,
+    /// Pool capacity changes of EC2 and SPOT compute environments, by time (same time: file order).
+    pub pool_capacity: Vec<BatchPoolCapacity>,
     pub submit_job: BucketParams,
     pub scheduler_interval_ms: u64,
 }
@@ -601,4 +603,14 @@ pub struct BatchSpotInterruption {
     pub at: SimTime,
     pub compute_environment: u16,
     pub fraction: f64,
+}
+
+/// At `at`, the pool of a compute environment's type `instance_type` (index into its `instance_types`) runs out of
+/// capacity (`available` false) or has capacity again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchPoolCapacity {
+    pub at: SimTime,
+    pub compute_environment: u16,
+    pub instance_type: u16,
+    pub available: bool,
 }

@@ -156,17 +156,20 @@ impl Simulation {
         self.begin_stop(task, StopReason::SpotInterrupted);
     }
 
-    /// Interrupts a fraction (rounded to nearest) or a count of the Spot tasks that hold capacity, chosen at random.
+    /// Interrupts a fraction (rounded to nearest) or a count of the Spot tasks that hold capacity, chosen at random:
+    /// the services' and RunTask's tasks, then AWS Batch jobs' tasks on FARGATE_SPOT compute environments (each a
+    /// Fargate Spot task in the account, `docs/model.md` §12).
     pub(super) fn spot_interruption_wave(&mut self, fraction: Option<f64>, count: Option<u32>) {
-        let mut candidates: Vec<TaskId> = self
+        let mut candidates: Vec<Candidate> = self
             .tasks
             .not_stopping()
             .filter(|t| {
                 t.provider == Provider::FargateSpot
                     && matches!(t.state, TaskState::Pending | TaskState::Activating | TaskState::Running)
             })
-            .map(|t| t.id)
+            .map(|t| Candidate::Task(t.id))
             .collect();
+        candidates.extend(self.batch_fargate_spot_jobs().into_iter().map(Candidate::BatchJob));
         let n = candidates.len() as u64;
         let take = match (fraction, count) {
             (Some(f), _) => crate::narrow::round_u64(f * n as f64),
@@ -179,10 +182,20 @@ impl Simulation {
             let j = i + self.rng.below(n - i);
             candidates.swap(crate::narrow::usize_of(i), crate::narrow::usize_of(j));
         }
-        for &task in &candidates[..crate::narrow::usize_of(take)] {
-            self.interrupt_spot_task(task);
+        for &candidate in &candidates[..crate::narrow::usize_of(take)] {
+            match candidate {
+                Candidate::Task(task) => self.interrupt_spot_task(task),
+                Candidate::BatchJob(job) => self.batch_fargate_spot_warning(job),
+            }
         }
     }
+}
+
+/// A Fargate Spot task an interruption wave may pick: a task of the ECS part, or an AWS Batch job's.
+#[derive(Debug, Clone, Copy)]
+enum Candidate {
+    Task(TaskId),
+    BatchJob(u32),
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@ use crate::spec::{
 use crate::time::{secs_to_ms, SimTime};
 
 use super::super::{
-    Batch, BatchSpotInterruption, BucketParams, ComputeEnvironment, ExitRule, JobDefinition, JobDependency, JobQueue,
-    Step, Submission, SubmitCall,
+    Batch, BatchPoolCapacity, BatchSpotInterruption, BucketParams, ComputeEnvironment, ExitRule, JobDefinition,
+    JobDependency, JobQueue, Step, Submission, SubmitCall,
 };
 use super::Validator;
 
@@ -25,6 +25,7 @@ pub(super) const MAX_JOB_QUEUES: usize = 50;
 pub(super) const MAX_JOB_DEFINITIONS: usize = 1_000;
 pub(super) const MAX_SUBMISSIONS: usize = 10_000;
 pub(super) const MAX_SPOT_INTERRUPTIONS: usize = 10_000;
+pub(super) const MAX_POOL_CAPACITY: usize = 10_000;
 /// SubmitJob calls of one submission's burst: the engine's bound (the jobs they create are bounded in total).
 pub(super) const MAX_CALLS: u32 = 100_000;
 /// The largest compute environment, in vCPUs: the engine's bound (AWS publishes none; EC2's own vCPU quotas
@@ -282,6 +283,51 @@ impl Validator {
         }
         spot_interruptions.sort_by_key(|w| w.at);
 
+        let mut pool_capacity: Vec<BatchPoolCapacity> = Vec::new();
+        for (i, e) in spec.pool_capacity.iter().enumerate() {
+            let field = format!("batch.pool_capacity[{i}]");
+            let at = self.seconds(&format!("{field}.at_s"), e.at_s, 0.0, 7.0 * 86_400.0);
+            let Some(c) = self.lookup(
+                &format!("{field}.compute_environment"),
+                &e.compute_environment,
+                &spec.compute_environments,
+                |c| &c.name,
+            ) else {
+                continue;
+            };
+            if ces[c].kind.is_fargate() {
+                self.err(
+                    format!("{field}.compute_environment"),
+                    format!(
+                        "`{}` is a Fargate compute environment: EC2 capacity pools are those of EC2 and SPOT \
+                         environments",
+                        e.compute_environment
+                    ),
+                );
+                continue;
+            }
+            let Some(t) = ces[c].instance_types.iter().position(|t| t.name == e.instance_type) else {
+                let names: Vec<&str> = ces[c].instance_types.iter().map(|t| t.name).collect();
+                self.err(
+                    format!("{field}.instance_type"),
+                    format!(
+                        "`{}` is not one of the instance types of `{}` ({})",
+                        e.instance_type,
+                        e.compute_environment,
+                        names.join(", ")
+                    ),
+                );
+                continue;
+            };
+            pool_capacity.push(BatchPoolCapacity {
+                at: SimTime(at),
+                compute_environment: narrow::u16_of(c),
+                instance_type: narrow::u16_of(t),
+                available: e.available,
+            });
+        }
+        pool_capacity.sort_by_key(|e| e.at);
+
         let burst = spec.submit_job_api.map_or(d::BATCH_SUBMIT_JOB_BURST as f64, |b| f64::from(b.burst));
         let per_s = spec.submit_job_api.map_or(d::BATCH_SUBMIT_JOB_PER_S, |b| b.refill_per_s);
         let submit_job = BucketParams {
@@ -306,6 +352,7 @@ impl Validator {
             submissions,
             calls,
             spot_interruptions,
+            pool_capacity,
             submit_job,
             scheduler_interval_ms,
         };

@@ -64,6 +64,12 @@ pub(super) enum BatchEvent {
     SpotNotice { index: u32 },
     /// A reclaimed instance is terminated (two minutes after its notice).
     SpotTerminate { instance: u32 },
+    /// Pool capacity change `index` (into [`Batch::pool_capacity`]) of the scenario.
+    PoolCapacity { index: u32 },
+    /// A random Fargate Spot interruption of job `job`'s task (the scenario's rate per task-hour).
+    FargateSpotWarning { job: u32, generation: u32 },
+    /// Job `job`'s interrupted Fargate Spot task has stopped.
+    FargateSpotStopped { job: u32, generation: u32 },
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +89,8 @@ struct Job {
     first_running: Option<SimTime>,
     placed_at: SimTime,
     ended_at: Option<SimTime>,
+    /// Its Fargate Spot task has had the interruption warning and is stopping (STARTING or RUNNING until then).
+    interrupted: bool,
     /// Vcpu-milliseconds used on its compute environments (for sharing their cost by queue).
     vcpu_ms: f64,
 }
@@ -173,6 +181,9 @@ pub(super) struct BatchPart {
     last_end: SimTime,
     retries: u64,
     spot_reclaims: u64,
+    /// Per compute environment, per instance type (index into its types): the pool has no capacity now.
+    dry: Vec<Vec<bool>>,
+    launches_refused: u64,
     timeouts: u64,
     submit_calls: u64,
     submit_throttled: u64,
@@ -284,6 +295,13 @@ impl BatchPart {
                 return Err(format!("batch compute environment {c}: {} live vCPUs, a recount {live}", ce.live_vcpus));
             }
         }
+        if let Some(j) = self
+            .jobs
+            .iter()
+            .position(|j| j.interrupted && !matches!(j.state, BatchJobState::Starting | BatchJobState::Running))
+        {
+            return Err(format!("batch job {j} is marked interrupted but is not STARTING or RUNNING"));
+        }
         for (q, deque) in self.runnable.iter().enumerate() {
             if deque.iter().any(|&j| self.jobs[j as usize].state != BatchJobState::Runnable) {
                 return Err(format!("batch queue {q} lists a job that is not RUNNABLE"));
@@ -329,11 +347,20 @@ impl Simulation {
         for (i, call) in b.calls.iter().enumerate() {
             self.schedule(call.at, super::Event::Batch(BatchEvent::Submit { call: crate::narrow::u32_of(i) }));
         }
+        self.batch.dry = b.compute_environments.iter().map(|ce| vec![false; ce.instance_types.len()]).collect();
+        // Pools dry from the start apply before the desiredvCpus instances are chosen; later changes are events.
+        for (i, e) in b.pool_capacity.iter().enumerate() {
+            if e.at == SimTime::ZERO {
+                self.batch_pool_capacity(i);
+            } else {
+                self.schedule(e.at, super::Event::Batch(BatchEvent::PoolCapacity { index: crate::narrow::u32_of(i) }));
+            }
+        }
         for (c, ce) in b.compute_environments.iter().enumerate() {
             let need = Need { vcpu_milli: 1000, memory_mib: 1 };
             while self.batch.ces[c].live_vcpus < ce.desired_vcpus {
                 let missing = u64::from(ce.desired_vcpus - self.batch.ces[c].live_vcpus) * 1000;
-                let Some(t) = plan::choose_type(&ce.instance_types, need, missing) else { break };
+                let plan::Launch::Type(t) = self.batch_choose_launch(c, need, missing) else { break };
                 let id = self.batch_launch(c, ce.instance_types[t]);
                 self.batch_instance_ready(id);
             }
@@ -394,6 +421,23 @@ impl Simulation {
             }
             BatchEvent::SpotNotice { index } => self.batch_spot_notice(index as usize),
             BatchEvent::SpotTerminate { instance } => self.batch_spot_terminate(instance),
+            BatchEvent::PoolCapacity { index } => {
+                self.batch_pool_capacity(index as usize);
+                self.batch_arm_pass();
+            }
+            BatchEvent::FargateSpotWarning { job, generation } => {
+                if self.batch_current(job, generation, BatchJobState::Running)
+                    || self.batch_current(job, generation, BatchJobState::Starting)
+                {
+                    self.batch_fargate_spot_warning(job);
+                }
+            }
+            BatchEvent::FargateSpotStopped { job, generation } => {
+                let j = &self.batch.jobs[job as usize];
+                if j.generation == generation && j.interrupted {
+                    self.batch_fargate_spot_stopped(job);
+                }
+            }
         }
     }
 
@@ -464,6 +508,7 @@ impl Simulation {
                 first_running: None,
                 placed_at: now,
                 ended_at: None,
+                interrupted: false,
                 vcpu_ms: 0.0,
             });
         }
@@ -680,6 +725,7 @@ impl Simulation {
         j.instance = instance;
         j.placed_at = self.now;
         j.generation += 1;
+        j.interrupted = false;
         self.batch.in_use_milli += u64::from(need.vcpu_milli);
         let generation = j.generation;
         if instance == NONE {
@@ -690,6 +736,15 @@ impl Simulation {
             let (rate, charge) = self.batch_fargate_rate(need, kind);
             self.accounting.start_billing(self.now, rate, &charge);
             self.quota_batch_job(fargate_provider(kind), need.vcpu_milli, true);
+            // A job's task on Fargate Spot is interrupted at the scenario's random rate per task-hour, as every
+            // Fargate Spot task is (`sim/tasks/lifecycle.rs`).
+            let rate = self.scenario.spot.interruptions_per_task_hour;
+            if kind == CeType::FargateSpot && rate > 0.0 {
+                let after = self.rng.exponential_ms(MS_PER_HOUR / rate);
+                if self.now.plus_ms(after) < self.scenario.horizon {
+                    self.schedule_in(after, super::Event::Batch(BatchEvent::FargateSpotWarning { job, generation }));
+                }
+            }
         } else {
             let inst = &mut self.batch.instances[instance as usize];
             inst.free_milli -= need.vcpu_milli;
@@ -1028,7 +1083,8 @@ impl Simulation {
     ///
     /// Up: each queue's RUNNABLE vCPUs, less the room its compute environments already have (free on registered
     /// instances, all of a launching one), are asked of its compute environments in order; each launches while it
-    /// is below maxvCpus (`plan::may_launch`) the type `plan::choose_type` picks for the queue's first job.
+    /// is below maxvCpus (`plan::may_launch`) the type its allocation strategy picks for the queue's first job
+    /// (`plan::choose_launch`); a launch into a dry pool is refused and that demand waits for a later pass.
     /// Down: an instance with no jobs goes when its compute environment has no RUNNABLE demand left, it stays above
     /// minvCpus, and either it never ran a job or it has been idle for `minScaleDownDelayMinutes` (unset: at once):
     /// "The scale down delay does not apply to: ... Newly launched instances that have not yet run any jobs"
@@ -1057,9 +1113,20 @@ impl Simulation {
                 let taken = room[c].min(missing);
                 room[c] -= taken;
                 missing -= taken;
-                while missing > 0 && plan::may_launch(self.batch.ces[c].live_vcpus, ce.max_vcpus) {
-                    let Some(t) = plan::choose_type(&ce.instance_types, need, missing) else { break };
-                    let t = ce.instance_types[t];
+                while missing > 0 {
+                    let t = match self.batch_choose_launch(c, need, missing) {
+                        plan::Launch::Type(t) => ce.instance_types[t],
+                        plan::Launch::Refused(t) => {
+                            // InsufficientInstanceCapacity: nothing launched for this demand until a later pass.
+                            self.batch.launches_refused += 1;
+                            self.record(TraceWhat::BatchLaunchRefused {
+                                compute_environment: ce.name.clone(),
+                                instance_type: ce.instance_types[t].name,
+                            });
+                            break;
+                        }
+                        plan::Launch::Nothing => break,
+                    };
                     let id = self.batch_launch(c, t);
                     let delay = self.draw_step(self.scenario.latencies.instance_boot)
                         + self.draw_step(self.scenario.latencies.agent_registration);
@@ -1143,6 +1210,99 @@ impl Simulation {
         }
         self.batch_terminate(id);
         self.batch_arm_pass();
+    }
+
+    /// The launch compute environment `c`'s allocation strategy makes for `missing` vCPU thousandths of jobs of
+    /// size `need`, given its pools' capacity now (`plan::choose_launch`).
+    fn batch_choose_launch(&self, c: usize, need: Need, missing: u64) -> plan::Launch {
+        let ce = &self.batch_spec().compute_environments[c];
+        let pools = plan::Pools {
+            strategy: ce.allocation,
+            on_demand: ce.kind == CeType::Ec2,
+            types: &ce.instance_types,
+            dry: &self.batch.dry[c],
+            live_vcpus: self.batch.ces[c].live_vcpus,
+            max_vcpus: ce.max_vcpus,
+        };
+        plan::choose_launch(&pools, need, missing)
+    }
+
+    /// Pool capacity change `index`: the pool of one type of a compute environment runs dry or has capacity again.
+    /// Instances already running stay; only launches are refused.
+    fn batch_pool_capacity(&mut self, index: usize) {
+        let e = self.batch_spec().pool_capacity[index];
+        let (c, t) = (e.compute_environment as usize, e.instance_type as usize);
+        self.batch.dry[c][t] = !e.available;
+        let ce = &self.batch_spec().compute_environments[c];
+        let (compute_environment, instance_type) = (ce.name.clone(), ce.instance_types[t].name);
+        self.record(TraceWhat::BatchPoolCapacity { compute_environment, instance_type, available: e.available });
+    }
+
+    /// Jobs STARTING or RUNNING on FARGATE_SPOT compute environments and not yet warned: the Batch part of the
+    /// Fargate Spot tasks a timed interruption wave picks from (`sim/fargate_spot.rs`), in job order.
+    pub(super) fn batch_fargate_spot_jobs(&self) -> Vec<u32> {
+        let Some(b) = self.scenario.batch.as_ref() else { return Vec::new() };
+        (0u32..)
+            .zip(&self.batch.jobs)
+            .filter(|(_, j)| {
+                matches!(j.state, BatchJobState::Starting | BatchJobState::Running)
+                    && !j.interrupted
+                    && j.instance == NONE
+                    && b.compute_environments[j.ce as usize].kind == CeType::FargateSpot
+            })
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// The Fargate Spot interruption warning for a job's task. ECS (*AWS Fargate capacity providers*): "the task
+    /// will receive a two-minute warning ... sent as a task state change event to Amazon EventBridge and a SIGTERM
+    /// signal to the running task"; "A stopTimeout value of 120 seconds or less can be specified ... between the
+    /// moment the task state change event is received and the point at which the container is forcefully
+    /// stopped". Batch job definitions set no stopTimeout, so ECS's default applies (30 s, `defaults.rs`): the
+    /// model's jobs do not act on SIGTERM, so a RUNNING job's container is stopped 30 s after the warning; a
+    /// STARTING job has no container to wait for and stops at once. Its other events (start, exit, timeout) are
+    /// void from the warning on.
+    pub(super) fn batch_fargate_spot_warning(&mut self, job: u32) {
+        let j = &mut self.batch.jobs[job as usize];
+        if j.interrupted || !matches!(j.state, BatchJobState::Starting | BatchJobState::Running) {
+            return;
+        }
+        j.interrupted = true;
+        j.generation += 1;
+        let (generation, running) = (j.generation, j.state == BatchJobState::Running);
+        let delay = if running { crate::time::secs_to_ms(d::STOP_TIMEOUT_S) } else { 0 };
+        if self.accounting.tracing() {
+            let b = self.batch_spec();
+            let j = &self.batch.jobs[job as usize];
+            let sub = &b.submissions[self.batch.units[j.unit as usize].submission as usize];
+            self.record(TraceWhat::BatchFargateSpotWarning {
+                compute_environment: b.compute_environments[j.ce as usize].name.clone(),
+                submission: sub.name.clone(),
+                index: (sub.array_size > 0).then_some(j.index),
+                stop_in_s: crate::narrow::u32_of_u64(delay / 1000),
+            });
+        }
+        self.schedule_in(delay, super::Event::Batch(BatchEvent::FargateSpotStopped { job, generation }));
+    }
+
+    /// The interrupted task has stopped: ECS reports its stopped reason "Your Spot Task was interrupted." (*AWS
+    /// Fargate capacity providers*, the task state change event of a Fargate Spot interruption), which is the job
+    /// attempt's status reason `evaluateOnExit` sees (the AWS Batch User Guide documents no Batch-specific reason;
+    /// no exit code is modelled). A RUNNING job has made its attempt ("placed into the RUNNING state that's
+    /// considered an attempt", *Automated job retries*) and the retry strategy decides; a STARTING one goes back to
+    /// RUNNABLE without spending one, as on an EC2 Spot reclaim. Each counts as a Spot reclaim.
+    fn batch_fargate_spot_stopped(&mut self, job: u32) {
+        self.batch.spot_reclaims += 1;
+        self.batch.jobs[job as usize].interrupted = false;
+        if self.batch.jobs[job as usize].state == BatchJobState::Starting {
+            self.batch_release(job);
+            self.batch.retries += 1;
+            self.batch_make_runnable(job);
+            self.batch_arm_pass();
+        } else {
+            let exit = Exit { exit_code: None, reason: None, status_reason: d::FARGATE_SPOT_STOPPED_REASON.into() };
+            self.batch_attempt_failed(job, &exit);
+        }
     }
 
     /// One row of the Batch columns of the series.
@@ -1265,6 +1425,7 @@ impl Simulation {
             wait_p95_s: plan::quantile(&waits, 0.95).map(r3),
             retries: self.batch.retries,
             spot_reclaims: self.batch.spot_reclaims,
+            launches_refused: self.batch.launches_refused,
             timeouts: self.batch.timeouts,
             submit_calls: self.batch.submit_calls,
             submit_throttled: self.batch.submit_throttled,
