@@ -488,5 +488,23 @@ fn batch(p: &mut Pick, horizon_s: u64) -> Value {
     if p.chance(0.3) {
         spec["scheduler_interval_s"] = json!(p.range(1, 30));
     }
+    // Pool capacity shortages (picked last so the picks above stay as they were): the c5.large pool of the EC2 /
+    // Spot environment runs dry and perhaps comes back, under any allocation strategy its type allows.
+    if p.chance(0.4) {
+        let dry_at = p.seconds(horizon_s.min(600));
+        let mut events = vec![json!({ "at_s": dry_at, "compute_environment": "ce-ec2", "instance_type": "c5.large",
+            "available": false })];
+        if p.chance(0.5) {
+            events.push(json!({ "at_s": dry_at + p.range(10, 600) as f64, "compute_environment": "ce-ec2",
+                "instance_type": "c5.large", "available": true }));
+        }
+        spec["pool_capacity"] = events.into();
+        let strategies: &[&str] = if ec2_kind == "SPOT" {
+            &["BEST_FIT", "BEST_FIT_PROGRESSIVE", "SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED"]
+        } else {
+            &["BEST_FIT", "BEST_FIT_PROGRESSIVE"]
+        };
+        spec["compute_environments"][0]["allocation_strategy"] = json!(*p.one(strategies));
+    }
     spec
 }

@@ -678,6 +678,46 @@ mod tests {
     }
 
     #[test]
+    fn pool_capacity_names_a_type_of_an_ec2_or_spot_environment() {
+        let json = r#"{ "version": 1, "name": "b", "task_definitions": [], "batch": {
+            "compute_environments": [
+              { "name": "ec2", "type": "EC2", "max_vcpus": 16, "instance_types": ["m5.xlarge", "c5.xlarge"] },
+              { "name": "f", "type": "FARGATE", "max_vcpus": 4 }],
+            "job_queues": [], "job_definitions": [], "submissions": [],
+            "pool_capacity": [
+              { "at_s": 60, "compute_environment": "ec2", "instance_type": "c5.xlarge", "available": true },
+              { "at_s": 0, "compute_environment": "ec2", "instance_type": "c5.xlarge", "available": false },
+              { "at_s": 0, "compute_environment": "ec2", "instance_type": "r5.xlarge", "available": false },
+              { "at_s": 0, "compute_environment": "f", "instance_type": "c5.xlarge", "available": false },
+              { "at_s": 0, "compute_environment": "nope", "instance_type": "c5.xlarge", "available": false },
+              { "at_s": -1, "compute_environment": "ec2", "instance_type": "m5.xlarge", "available": false }] } }"#;
+        let found = check(json);
+        assert_found(
+            &found,
+            "batch.pool_capacity[2].instance_type: `r5.xlarge` is not one of the instance types of `ec2` (c5.xlarge, \
+             m5.xlarge)",
+        );
+        assert_found(&found, "batch.pool_capacity[3].compute_environment: `f` is a Fargate compute environment");
+        assert_found(&found, "batch.pool_capacity[4].compute_environment: no entry is named `nope`");
+        assert_found(&found, "batch.pool_capacity[5].at_s: must be between 0");
+        assert_eq!(found.len(), 4, "{found:?}");
+        // Valid entries resolve to the type's index (c5 first: cheaper vCPU) and are sorted by time.
+        let ok = json.replace("r5.xlarge", "c5.xlarge").replace(r#""f", "instance"#, r#""ec2", "instance"#);
+        let ok = ok.replace("nope", "ec2").replace("-1", "5");
+        let spec = parse_spec(&ok).unwrap();
+        let mut v = Validator::default();
+        let b = v.scenario(&spec).batch.unwrap();
+        assert_eq!(problems(&v), Vec::<String>::new());
+        assert_eq!(b.pool_capacity.len(), 6);
+        assert_eq!(
+            b.pool_capacity[0],
+            BatchPoolCapacity { at: SimTime(0), compute_environment: 0, instance_type: 0, available: false }
+        );
+        assert_eq!(b.pool_capacity[5].at, SimTime(60_000));
+        assert_eq!(b.pool_capacity[4].instance_type, 1);
+    }
+
+    #[test]
     fn queues_take_at_most_three_environments_of_one_platform() {
         let json = r#"{ "version": 1, "name": "b", "task_definitions": [], "batch": {
             "compute_environments": [
