@@ -381,7 +381,8 @@ static PRESETS: &[Preset] = &[
          trace and the per-queue waits: BEST_FIT waits for the type it selected, every pass's launch of \
          c5.2xlarge is refused (the summary's launches_refused) and its 64 jobs stay RUNNABLE until 30:00, then \
          c5.2xlarge instances run them; the other two select m5.2xlarge at once and their jobs are done in about \
-         13 minutes. None of them goes past maxvCpus 64."
+         13 minutes. BEST_FIT's queue still costs less than BEST_FIT_PROGRESSIVE's (the cheaper c5 vCPU), half an \
+         hour later; none of them goes past maxvCpus 64."
     ),
 ];
 

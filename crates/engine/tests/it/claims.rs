@@ -804,7 +804,7 @@ fn batch_spot_reclaim_is_retried_only_with_evaluate_on_exit() {
 /// `batch-allocation-under-shortage`: the c5.2xlarge pools are dry for 30 minutes. BEST_FIT is refused at every
 /// pass, launches nothing else and its jobs wait for the capacity to come back, then run on c5.2xlarge;
 /// BEST_FIT_PROGRESSIVE and SPOT_PRICE_CAPACITY_OPTIMIZED select m5.2xlarge at once and are done in about 13
-/// minutes; no environment goes past maxvCpus 64.
+/// minutes; BEST_FIT's queue costs less than BEST_FIT_PROGRESSIVE's; no environment goes past maxvCpus 64.
 #[test]
 fn batch_best_fit_waits_for_its_type_and_the_others_select_another() {
     let sim = common::run_checked(common::preset("batch-allocation-under-shortage"), 1);
@@ -826,6 +826,8 @@ fn batch_best_fit_waits_for_its_type_and_the_others_select_another() {
     let (best, progressive, spot) = (&b.queues[0], &b.queues[1], &b.queues[2]);
     assert!(best.wait_p50_s.unwrap() > 1_800.0 && progressive.wait_p95_s.unwrap() < 300.0);
     assert!(spot.wait_p95_s.unwrap() < 300.0);
+    // "keeps costs lower but can limit scaling": BEST_FIT's queue pays less than BEST_FIT_PROGRESSIVE's.
+    assert!(best.cost_usd < progressive.cost_usd, "{} vs {}", best.cost_usd, progressive.cost_usd);
     // Which types each environment launched, and which refusals the trace shows.
     let lines: Vec<String> = sim.trace().iter().map(ToString::to_string).collect();
     let launched = |ce: &str| -> Vec<&String> {
