@@ -812,9 +812,8 @@ fn batch_best_fit_waits_for_its_type_and_the_others_select_another() {
     let b = s.batch.as_ref().unwrap();
     assert_eq!(b.jobs_by_state[BatchJobState::Succeeded as usize].jobs, 192);
     let jobs = sim.batch_jobs();
-    let starts = |queue: &str| -> Vec<f64> {
-        batch_jobs_of(&jobs, queue).iter().map(|j| j.first_running_s.unwrap()).collect()
-    };
+    let starts =
+        |queue: &str| -> Vec<f64> { batch_jobs_of(&jobs, queue).iter().map(|j| j.first_running_s.unwrap()).collect() };
     let ends = |queue: &str| batch_jobs_of(&jobs, queue).iter().map(|j| j.ended_s.unwrap()).fold(0.0, f64::max);
     // BEST_FIT: nothing runs before the capacity is back at 30:00.
     assert!(starts("q-best-fit").iter().all(|&t| t > 1_800.0), "{:?}", starts("q-best-fit"));

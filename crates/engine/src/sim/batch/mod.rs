@@ -1258,7 +1258,8 @@ impl Simulation {
     /// will receive a two-minute warning ... sent as a task state change event to Amazon EventBridge and a SIGTERM
     /// signal to the running task"; "A stopTimeout value of 120 seconds or less can be specified ... between the
     /// moment the task state change event is received and the point at which the container is forcefully
-    /// stopped". Batch job definitions set no stopTimeout, so ECS's default applies (30 s, `defaults.rs`): the
+    /// stopped". The model's job definitions carry no stopTimeout, so ECS's default applies (30 s, `defaults.rs`;
+    /// an assumption for Batch's tasks): the
     /// model's jobs do not act on SIGTERM, so a RUNNING job's container is stopped 30 s after the warning; a
     /// STARTING job has no container to wait for and stops at once. Its other events (start, exit, timeout) are
     /// void from the warning on.
