@@ -91,6 +91,8 @@ struct Job {
     ended_at: Option<SimTime>,
     /// Its Fargate Spot task has had the interruption warning and is stopping (STARTING or RUNNING until then).
     interrupted: bool,
+    /// STARTING on a FARGATE_SPOT compute environment, its task waiting for Fargate Spot capacity (not billed).
+    awaiting_spot: bool,
     /// Vcpu-milliseconds used on its compute environments (for sharing their cost by queue).
     vcpu_ms: f64,
 }
@@ -184,6 +186,8 @@ pub(super) struct BatchPart {
     /// Per compute environment, per instance type (index into its types): the pool has no capacity now.
     dry: Vec<Vec<bool>>,
     launches_refused: u64,
+    /// Jobs whose task waits for Fargate Spot capacity (`Job::awaiting_spot`).
+    spot_waiting: u32,
     timeouts: u64,
     submit_calls: u64,
     submit_throttled: u64,
@@ -193,6 +197,17 @@ pub(super) struct BatchPart {
 impl BatchPart {
     pub(super) fn is_used(&self) -> bool {
         self.used
+    }
+
+    /// Jobs whose Fargate Spot task waits for capacity.
+    pub(super) fn spot_waiting(&self) -> u32 {
+        self.spot_waiting
+    }
+
+    /// Job `job` waits for Fargate Spot capacity in attempt `generation` (its entry in the pool's queue is current).
+    pub(super) fn awaiting_spot(&self, job: u32, generation: u32) -> bool {
+        let j = &self.jobs[job as usize];
+        j.awaiting_spot && j.generation == generation
     }
 
     fn set_state(&mut self, job: u32, state: BatchJobState) {
@@ -301,6 +316,15 @@ impl BatchPart {
             .position(|j| j.interrupted && !matches!(j.state, BatchJobState::Starting | BatchJobState::Running))
         {
             return Err(format!("batch job {j} is marked interrupted but is not STARTING or RUNNING"));
+        }
+        if let Some(j) = self.jobs.iter().position(|j| {
+            j.awaiting_spot && (j.state != BatchJobState::Starting || j.interrupted || j.instance != NONE)
+        }) {
+            return Err(format!("batch job {j} waits for Fargate Spot capacity but is not a STARTING Fargate job"));
+        }
+        let waiting = crate::narrow::u32_of(self.jobs.iter().filter(|j| j.awaiting_spot).count());
+        if waiting != self.spot_waiting {
+            return Err(format!("batch jobs waiting for Fargate Spot capacity: {} counted, {waiting}", self.spot_waiting));
         }
         for (q, deque) in self.runnable.iter().enumerate() {
             if deque.iter().any(|&j| self.jobs[j as usize].state != BatchJobState::Runnable) {
@@ -509,6 +533,7 @@ impl Simulation {
                 placed_at: now,
                 ended_at: None,
                 interrupted: false,
+                awaiting_spot: false,
                 vcpu_ms: 0.0,
             });
         }
@@ -690,7 +715,9 @@ impl Simulation {
     }
 
     /// RUNNABLE → STARTING on compute environment `c` (on `instance`, or Fargate with `NONE`): the container is
-    /// pulled and started with the scenario's task latencies.
+    /// pulled and started with the scenario's task latencies. A FARGATE_SPOT job's task first needs a Fargate Spot
+    /// capacity grant (`sim/fargate_spot.rs`): it stays STARTING, holding its place in the compute environment,
+    /// until the grant (`batch_spot_granted`), at once when the pool has capacity.
     fn batch_place(&mut self, job: u32, c: u16, instance: u32) {
         let need = self.batch_need(job);
         let q = self.batch_queue_of(job);
@@ -706,19 +733,12 @@ impl Simulation {
         let image_mb = def.image_mb;
         let kind = b.compute_environments[c as usize].kind;
         let delay = if instance == NONE {
-            // Fargate: capacity, the task's ENI, the image pull (no cache), the container start (`docs/model.md` §5).
-            let transfer =
-                Step { mean_ms: image_mb / lat.image_pull_mb_per_s * 1000.0, spread: lat.image_pull_base.spread };
-            self.draw_step(lat.fargate_capacity)
-                + self.draw_step(lat.eni_attach)
-                + self.draw_step(lat.image_pull_base)
-                + self.draw_step(transfer)
-                + self.draw_step(lat.container_start)
+            None
         } else {
             // EC2: the agent's hand-off, the image pull on the instance, the container start.
             let transfer =
                 Step { mean_ms: image_mb / lat.ec2_image_pull_mb_per_s * 1000.0, spread: lat.image_pull_base.spread };
-            self.draw_step(lat.agent_handoff) + self.draw_step(transfer) + self.draw_step(lat.container_start)
+            Some(self.draw_step(lat.agent_handoff) + self.draw_step(transfer) + self.draw_step(lat.container_start))
         };
         let j = &mut self.batch.jobs[job as usize];
         j.ce = c;
@@ -728,24 +748,7 @@ impl Simulation {
         j.interrupted = false;
         self.batch.in_use_milli += u64::from(need.vcpu_milli);
         let generation = j.generation;
-        if instance == NONE {
-            let ce = &mut self.batch.ces[c as usize];
-            ce.fargate_milli += u64::from(need.vcpu_milli);
-            ce.peak_vcpus = ce.peak_vcpus.max(crate::narrow::u32_of_u64(ce.fargate_milli.div_ceil(1000)));
-            // Fargate bills from the image pull, per second with a one-minute minimum (`docs/model.md` §6).
-            let (rate, charge) = self.batch_fargate_rate(need, kind);
-            self.accounting.start_billing(self.now, rate, &charge);
-            self.quota_batch_job(fargate_provider(kind), need.vcpu_milli, true);
-            // A job's task on Fargate Spot is interrupted at the scenario's random rate per task-hour, as every
-            // Fargate Spot task is (`sim/tasks/lifecycle.rs`).
-            let rate = self.scenario.spot.interruptions_per_task_hour;
-            if kind == CeType::FargateSpot && rate > 0.0 {
-                let after = self.rng.exponential_ms(MS_PER_HOUR / rate);
-                if self.now.plus_ms(after) < self.scenario.horizon {
-                    self.schedule_in(after, super::Event::Batch(BatchEvent::FargateSpotWarning { job, generation }));
-                }
-            }
-        } else {
+        if let Some(delay) = delay {
             let inst = &mut self.batch.instances[instance as usize];
             inst.free_milli -= need.vcpu_milli;
             inst.free_mib -= need.memory_mib;
@@ -758,6 +761,71 @@ impl Simulation {
             self.batch.ces[c as usize].free_ready_milli -= u64::from(need.vcpu_milli);
             inst.idle_since = None;
             inst.ever_used = true;
+            self.schedule_in(delay, super::Event::Batch(BatchEvent::Started { job, generation }));
+            return;
+        }
+        let ce = &mut self.batch.ces[c as usize];
+        ce.fargate_milli += u64::from(need.vcpu_milli);
+        ce.peak_vcpus = ce.peak_vcpus.max(crate::narrow::u32_of_u64(ce.fargate_milli.div_ceil(1000)));
+        // The task counts against the account's Fargate vCPU quota from the RunTask call on, waiting or not.
+        self.quota_batch_job(fargate_provider(kind), need.vcpu_milli, true);
+        if kind == CeType::FargateSpot {
+            // "STARTING: These jobs have been scheduled to a host and the relevant container initiation operations
+            // are underway" ("Job states"); the AWS Batch User Guide says nothing of a job whose Fargate Spot task
+            // waits for capacity, so the job stays STARTING while its task waits in ECS's PROVISIONING.
+            self.batch.jobs[job as usize].awaiting_spot = true;
+            self.batch.spot_waiting += 1;
+            self.spot_enqueue_batch(job, generation);
+        } else {
+            self.batch_fargate_started(job);
+        }
+    }
+
+    /// Job `job` (attempt `generation`) is waiting for Fargate Spot capacity.
+    pub(super) fn batch_awaiting_spot(&self, job: u32, generation: u32) -> bool {
+        self.batch.awaiting_spot(job, generation)
+    }
+
+    /// The Fargate Spot pool granted capacity to job `job`'s task: its start goes on as on Fargate.
+    pub(super) fn batch_spot_granted(&mut self, job: u32) {
+        let j = &mut self.batch.jobs[job as usize];
+        debug_assert!(j.awaiting_spot && j.state == BatchJobState::Starting);
+        j.awaiting_spot = false;
+        // Billing and the job's use of the environment start from the grant.
+        j.placed_at = self.now;
+        self.batch.spot_waiting -= 1;
+        self.batch_fargate_started(job);
+    }
+
+    /// A Fargate job's task has capacity: capacity, the task's ENI, the image pull (no cache), the container start
+    /// (`docs/model.md` §5); billed from now, per second with a one-minute minimum (`docs/model.md` §6); on Fargate
+    /// Spot, interrupted at the scenario's random rate per task-hour, as every Fargate Spot task is
+    /// (`sim/tasks/lifecycle.rs`).
+    fn batch_fargate_started(&mut self, job: u32) {
+        let lat = self.scenario.latencies.clone();
+        let b = self.batch_spec();
+        let def = &b.definitions[b.submissions
+            [self.batch.units[self.batch.jobs[job as usize].unit as usize].submission as usize]
+            .definition as usize];
+        let image_mb = def.image_mb;
+        let kind = b.compute_environments[self.batch.jobs[job as usize].ce as usize].kind;
+        let transfer =
+            Step { mean_ms: image_mb / lat.image_pull_mb_per_s * 1000.0, spread: lat.image_pull_base.spread };
+        let delay = self.draw_step(lat.fargate_capacity)
+            + self.draw_step(lat.eni_attach)
+            + self.draw_step(lat.image_pull_base)
+            + self.draw_step(transfer)
+            + self.draw_step(lat.container_start);
+        let need = self.batch_need(job);
+        let (rate, charge) = self.batch_fargate_rate(need, kind);
+        self.accounting.start_billing(self.now, rate, &charge);
+        let generation = self.batch.jobs[job as usize].generation;
+        let rate = self.scenario.spot.interruptions_per_task_hour;
+        if kind == CeType::FargateSpot && rate > 0.0 {
+            let after = self.rng.exponential_ms(MS_PER_HOUR / rate);
+            if self.now.plus_ms(after) < self.scenario.horizon {
+                self.schedule_in(after, super::Event::Batch(BatchEvent::FargateSpotWarning { job, generation }));
+            }
         }
         self.schedule_in(delay, super::Event::Batch(BatchEvent::Started { job, generation }));
     }
@@ -827,13 +895,19 @@ impl Simulation {
         self.batch.ces[c as usize].vcpu_ms_by_queue[q] += vcpu_ms;
         if instance == NONE {
             let kind = self.batch_spec().compute_environments[c as usize].kind;
-            let (rate, charge) = self.batch_fargate_rate(need, kind);
-            let billed = self.now.since(placed_at);
-            let extra = 60_000u64.saturating_sub(billed);
-            self.accounting.stop_billing(self.now, rate, &charge, extra);
-            let ce = &mut self.batch.ces[c as usize];
-            ce.fargate_milli -= u64::from(need.vcpu_milli);
-            ce.fargate_cost += rate * (billed + extra) as f64;
+            if self.batch.jobs[job as usize].awaiting_spot {
+                // Never granted Fargate Spot capacity: nothing billed; its entry in the pool's queue goes stale.
+                self.batch.jobs[job as usize].awaiting_spot = false;
+                self.batch.spot_waiting -= 1;
+                self.spot_batch_cancelled();
+            } else {
+                let (rate, charge) = self.batch_fargate_rate(need, kind);
+                let billed = self.now.since(placed_at);
+                let extra = 60_000u64.saturating_sub(billed);
+                self.accounting.stop_billing(self.now, rate, &charge, extra);
+                self.batch.ces[c as usize].fargate_cost += rate * (billed + extra) as f64;
+            }
+            self.batch.ces[c as usize].fargate_milli -= u64::from(need.vcpu_milli);
             self.quota_batch_job(fargate_provider(kind), need.vcpu_milli, false);
         } else {
             let now = self.now;
@@ -1238,7 +1312,7 @@ impl Simulation {
         self.record(TraceWhat::BatchPoolCapacity { compute_environment, instance_type, available: e.available });
     }
 
-    /// Jobs STARTING or RUNNING on FARGATE_SPOT compute environments and not yet warned: the Batch part of the
+    /// Jobs STARTING or RUNNING on FARGATE_SPOT compute environments, holding capacity and not yet warned: the Batch part of the
     /// Fargate Spot tasks a timed interruption wave picks from (`sim/fargate_spot.rs`), in job order.
     pub(super) fn batch_fargate_spot_jobs(&self) -> Vec<u32> {
         let Some(b) = self.scenario.batch.as_ref() else { return Vec::new() };
@@ -1247,6 +1321,7 @@ impl Simulation {
             .filter(|(_, j)| {
                 matches!(j.state, BatchJobState::Starting | BatchJobState::Running)
                     && !j.interrupted
+                    && !j.awaiting_spot
                     && j.instance == NONE
                     && b.compute_environments[j.ce as usize].kind == CeType::FargateSpot
             })
@@ -1265,7 +1340,7 @@ impl Simulation {
     /// void from the warning on.
     pub(super) fn batch_fargate_spot_warning(&mut self, job: u32) {
         let j = &mut self.batch.jobs[job as usize];
-        if j.interrupted || !matches!(j.state, BatchJobState::Starting | BatchJobState::Running) {
+        if j.interrupted || j.awaiting_spot || !matches!(j.state, BatchJobState::Starting | BatchJobState::Running) {
             return;
         }
         j.interrupted = true;
@@ -1356,7 +1431,10 @@ impl Simulation {
         }
         // Fargate jobs still running: their billing so far.
         for j in &self.batch.jobs {
-            if j.instance == NONE && matches!(j.state, BatchJobState::Starting | BatchJobState::Running) {
+            if j.instance == NONE
+                && !j.awaiting_spot
+                && matches!(j.state, BatchJobState::Starting | BatchJobState::Running)
+            {
                 let unit = &self.batch.units[j.unit as usize];
                 let def = &b.definitions[b.submissions[unit.submission as usize].definition as usize];
                 let need = Need { vcpu_milli: def.vcpu_milli, memory_mib: def.memory_mib };

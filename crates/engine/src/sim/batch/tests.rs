@@ -582,3 +582,76 @@ fn random_fargate_spot_interruptions_reach_starting_jobs_without_spending_an_att
     sim.run_to_end();
     assert_eq!((sim.batch.spot_reclaims, sim.batch.counts[BatchJobState::Succeeded.index()]), (0, 2));
 }
+
+// ---- Fargate Spot capacity for Batch jobs ----
+
+/// With no Fargate Spot capacity (`capacity_per_s: 0`) a FARGATE_SPOT job's task waits in the pool's FIFO: the job
+/// stays STARTING, holds its vCPU in the environment, is not billed and cannot be interrupted; the scheduler's
+/// passes go on. When capacity returns the first job queued is granted first and starts as on Fargate.
+#[test]
+fn a_fargate_spot_job_waits_in_starting_for_capacity_and_starts_when_it_returns() {
+    let mut sim = checked(fargate_spot("", 2, r#", "fargate_spot": { "capacity_per_s": 0 }"#));
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(sim.now(), SimTime(10_000));
+    assert_eq!([state(&sim, 0), state(&sim, 1)], [BatchJobState::Starting; 2]);
+    assert!(sim.batch.jobs.iter().all(|j| j.awaiting_spot));
+    assert_eq!((sim.spot.waiting_count(), sim.batch.spot_waiting()), (2, 2));
+    assert_eq!(sim.batch.ces[0].fargate_milli, 2_000);
+    assert!(sim.batch_fargate_spot_jobs().is_empty(), "a task without capacity is not interrupted");
+    assert!(!sim.queued().iter().any(|(_, e)| is_batch(e, |b| matches!(b, BatchEvent::Started { .. }))));
+    // Ten minutes later nothing has moved, no cost has accrued, and a pass is still armed (no deadlock).
+    sim.step_until(SimTime(610_000));
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 2);
+    assert_eq!(sim.batch_summary().unwrap().cost_usd, 0.0);
+    assert!(sim.queued().iter().any(|(_, e)| is_batch(e, |b| *b == BatchEvent::Pass)));
+    // Capacity comes back at one grant a second: job 0 (queued first) a second later, job 1 the next second.
+    sim.set_spot_capacity(Some(60));
+    sim.step_through(|e| matches!(e, Event::SpotCapacity));
+    assert_eq!(sim.now(), SimTime(611_000));
+    assert!(!sim.batch.jobs[0].awaiting_spot && sim.batch.jobs[1].awaiting_spot);
+    assert_eq!(sim.batch.jobs[0].placed_at, SimTime(611_000), "billed from the grant");
+    assert_eq!(sim.batch_fargate_spot_jobs(), [0]);
+    assert!(sim
+        .queued()
+        .iter()
+        .any(|(_, e)| is_batch(e, |b| matches!(b, BatchEvent::Started { job: 0, .. }))));
+    sim.step_through(|e| matches!(e, Event::SpotCapacity));
+    assert_eq!((sim.now(), sim.spot.waiting_count()), (SimTime(612_000), 0));
+    sim.run_to_end();
+    assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 2);
+    let first = sim.batch.jobs[0].first_running.expect("ran");
+    assert!(first > SimTime(611_000));
+}
+
+/// A service's Fargate Spot tasks and a Batch job's share one FIFO: the service's two tasks asked first (its first
+/// cycle at 0 s), the job at the first pass (10 s), so the job is granted the third grant, after both tasks.
+#[test]
+fn service_tasks_and_batch_jobs_share_the_fargate_spot_fifo() {
+    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200,
+      "fargate_spot": { "capacity_per_s": 0 },
+      "task_definitions": [{ "name": "web", "cpu": 256, "memory": 512, "image_mb": 50 }],
+      "services": [{ "name": "web", "task_definition": "web", "desired_count": 2,
+                     "capacity_provider_strategy": [{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }] }],
+      "batch": {
+        "compute_environments": [{ "name": "fs", "type": "FARGATE_SPOT", "max_vcpus": 16 }],
+        "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["fs"] }],
+        "job_definitions": [{ "name": "jd", "vcpus": 1, "memory_mib": 2048, "platform": "FARGATE" }],
+        "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 } }] } }"#;
+    let mut sim = checked(Scenario::from_json(json).unwrap_or_else(|e| panic!("{e}")));
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(state(&sim, 0), BatchJobState::Starting);
+    assert_eq!((sim.spot.waiting_count(), sim.batch.spot_waiting()), (3, 1));
+    let waiting_tasks = || sim.tasks.all().iter().filter(|t| t.awaiting_capacity).count();
+    assert_eq!(waiting_tasks(), 2);
+    sim.set_spot_capacity(Some(60));
+    for granted in 1..=2 {
+        sim.step_through(|e| matches!(e, Event::SpotCapacity));
+        assert_eq!(sim.tasks.all().iter().filter(|t| t.awaiting_capacity).count(), 2 - granted);
+        assert!(sim.batch.jobs[0].awaiting_spot, "the job waits behind the tasks queued before it");
+    }
+    sim.step_through(|e| matches!(e, Event::SpotCapacity));
+    assert!(!sim.batch.jobs[0].awaiting_spot);
+    assert_eq!(sim.spot.waiting_count(), 0);
+    sim.run_to_end();
+    assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 1);
+}
