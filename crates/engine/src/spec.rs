@@ -1325,6 +1325,14 @@ pub struct ComputeEnvironmentSpec {
     /// `computeScalingPolicy.minScaleDownDelayMinutes` (20–10,080); unset: no delay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_scale_down_delay_minutes: Option<u32>,
+    /// SPOT only: random interruptions of its instances at this Spot Instance Advisor frequency (per instance, per
+    /// month), as for Auto Scaling group providers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interruption_frequency: Option<InterruptionFrequency>,
+    /// SPOT only: the frequency per instance type (names among its resolved types); overrides
+    /// `interruption_frequency` for the types named.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub interruption_frequency_by_type: std::collections::BTreeMap<String, InterruptionFrequency>,
 }
 
 /// A job queue: its priority and up to three compute environments in order.

@@ -525,6 +525,9 @@ pub struct ComputeEnvironment {
     pub allocation: crate::spec::BatchAllocationStrategy,
     /// How long an instance with no jobs is kept; 0: it goes at the next scheduler pass.
     pub scale_down_delay_ms: u64,
+    /// SPOT: random interruptions per instance-hour of each of `instance_types` (0: none), from its Spot Instance
+    /// Advisor frequency as for Auto Scaling groups (`docs/model.md` §4.5, §12).
+    pub interruptions_per_instance_hour: Vec<f64>,
 }
 
 /// A job queue.

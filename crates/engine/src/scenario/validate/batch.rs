@@ -457,6 +457,36 @@ impl Validator {
             }
         };
         let instance_types = if fargate { Vec::new() } else { self.batch_instance_types(&field, &spec.instance_types) };
+        if spec.kind != CeType::Spot
+            && (spec.interruption_frequency.is_some() || !spec.interruption_frequency_by_type.is_empty())
+        {
+            self.err(
+                format!("{field}.interruption_frequency"),
+                "interruption frequencies apply to SPOT compute environments only",
+            );
+        }
+        for name in spec.interruption_frequency_by_type.keys() {
+            if spec.kind == CeType::Spot && !instance_types.iter().any(|t| t.name == name) {
+                let names: Vec<&str> = instance_types.iter().map(|t| t.name).collect();
+                self.err(
+                    format!("{field}.interruption_frequency_by_type.{name}"),
+                    format!("{name} is not one of this compute environment's instance types ({})", names.join(", ")),
+                );
+            }
+        }
+        // The same conversion as Auto Scaling groups' (`validate/capacity.rs`): the bucket's monthly share per hour.
+        let per_hour = |f: crate::spec::InterruptionFrequency| f.monthly_fraction() / d::HOURS_PER_MONTH;
+        let interruptions_per_instance_hour = instance_types
+            .iter()
+            .map(|t| {
+                let f = spec.interruption_frequency_by_type.get(t.name).copied().or(spec.interruption_frequency);
+                if spec.kind == CeType::Spot {
+                    f.map_or(0.0, per_hour)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         ComputeEnvironment {
             name: spec.name.clone(),
             kind: spec.kind,
@@ -466,6 +496,7 @@ impl Validator {
             instance_types,
             allocation: spec.allocation_strategy.unwrap_or(Alloc::BestFit),
             scale_down_delay_ms,
+            interruptions_per_instance_hour,
         }
     }
 
@@ -819,6 +850,32 @@ mod tests {
                                 "array_size": 10000, "calls": 20 }] } }"#;
         let err = crate::scenario::Scenario::from_json(json).unwrap_err().to_string();
         assert!(err.contains("the RunTask bursts and the AWS Batch jobs add up to 205000 tasks"), "{err}");
+    }
+
+    /// SPOT environments take the Auto Scaling groups' Spot Instance Advisor frequencies, per type; others not.
+    #[test]
+    fn spot_environments_take_interruption_frequencies_per_type() {
+        let ce = r#", "instance_types": ["c5.large", "c5.xlarge"], "interruption_frequency": ">20%",
+            "interruption_frequency_by_type": { "c5.xlarge": "<5%" }"#;
+        let spot = batch_json(ce, "", ONE).replace(r#""type": "EC2""#, r#""type": "SPOT""#);
+        let spec = parse_spec(&spot).unwrap();
+        let mut v = Validator::default();
+        let s = v.scenario(&spec);
+        assert_eq!(problems(&v), Vec::<String>::new());
+        let ce = &s.batch.unwrap().compute_environments[0];
+        let rates: Vec<(&str, f64)> =
+            ce.instance_types.iter().map(|t| t.name).zip(ce.interruptions_per_instance_hour.iter().copied()).collect();
+        assert_eq!(rates, [("c5.large", 0.25 / 730.0), ("c5.xlarge", 0.025 / 730.0)]);
+        // On an EC2 (On-Demand) environment: refused.
+        let found = check(&batch_json(r#", "interruption_frequency": "<5%""#, "", ONE));
+        assert_found(&found, "batch.compute_environments[0].interruption_frequency: interruption frequencies apply to SPOT");
+        // A type the environment does not launch: refused, naming it.
+        let bad = batch_json(r#", "instance_types": ["c5.large"], "interruption_frequency_by_type": { "m5.large": "<5%" }"#, "", ONE)
+            .replace(r#""type": "EC2""#, r#""type": "SPOT""#);
+        assert_found(
+            &check(&bad),
+            "batch.compute_environments[0].interruption_frequency_by_type.m5.large: m5.large is not one of",
+        );
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub(super) enum BatchEvent {
     SpotNotice { index: u32 },
     /// A reclaimed instance is terminated (two minutes after its notice).
     SpotTerminate { instance: u32 },
+    /// A random EC2 Spot interruption notice for one SPOT instance (its type's rate per instance-hour).
+    RandomSpotNotice { instance: u32 },
     /// Pool capacity change `index` (into [`Batch::pool_capacity`]) of the scenario.
     PoolCapacity { index: u32 },
     /// A random Fargate Spot interruption of job `job`'s task (the scenario's rate per task-hour).
@@ -445,6 +447,7 @@ impl Simulation {
             }
             BatchEvent::SpotNotice { index } => self.batch_spot_notice(index as usize),
             BatchEvent::SpotTerminate { instance } => self.batch_spot_terminate(instance),
+            BatchEvent::RandomSpotNotice { instance } => self.batch_random_spot_notice(instance),
             BatchEvent::PoolCapacity { index } => {
                 self.batch_pool_capacity(index as usize);
                 self.batch_arm_pass();
@@ -1064,6 +1067,14 @@ impl Simulation {
     fn batch_launch(&mut self, c: usize, t: InstanceType) -> u32 {
         let b = self.batch_spec();
         let spot = b.compute_environments[c].kind == CeType::Spot;
+        let ce = &b.compute_environments[c];
+        let interruptions = ce
+            .instance_types
+            .iter()
+            .position(|x| x.name == t.name)
+            .and_then(|i| ce.interruptions_per_instance_hour.get(i))
+            .copied()
+            .unwrap_or(0.0);
         let prices = &self.scenario.prices;
         let per_hour = if spot {
             t.on_demand_hour_usd * (1.0 - prices.ec2_spot_discount_percent / 100.0)
@@ -1088,6 +1099,14 @@ impl Simulation {
             ever_used: false,
             rate_per_ms: rate,
         });
+        // A SPOT instance is interrupted at its type's rate per instance-hour, drawn at launch as for Auto Scaling
+        // group instances (`sim/fleet/spot.rs`, `schedule_random_interruption`).
+        if spot && interruptions > 0.0 {
+            let after = self.rng.exponential_ms(MS_PER_HOUR / interruptions);
+            if self.now.plus_ms(after) < self.scenario.horizon {
+                self.schedule_in(after, super::Event::Batch(BatchEvent::RandomSpotNotice { instance: id }));
+            }
+        }
         let ce = &mut self.batch.ces[c];
         ce.live_vcpus += t.vcpu;
         ce.launching_vcpus += t.vcpu;
@@ -1258,6 +1277,20 @@ impl Simulation {
             let notice = crate::time::secs_to_ms(d::BATCH_SPOT_NOTICE_S);
             self.schedule_in(notice, super::Event::Batch(BatchEvent::SpotTerminate { instance: id }));
         }
+    }
+
+    /// A random EC2 Spot interruption notice for one instance still live and not already reclaimed: reclaimed as
+    /// a wave's instances are (`batch_spot_notice`), terminated two minutes later through `batch_spot_terminate`.
+    fn batch_random_spot_notice(&mut self, id: u32) {
+        let inst = &self.batch.instances[id as usize];
+        if inst.terminated.is_some() || inst.reclaimed {
+            return;
+        }
+        let compute_environment = self.batch_spec().compute_environments[inst.ce as usize].name.clone();
+        self.record(TraceWhat::BatchSpotNotice { compute_environment, instances: 1 });
+        self.batch.instances[id as usize].reclaimed = true;
+        let notice = crate::time::secs_to_ms(d::BATCH_SPOT_NOTICE_S);
+        self.schedule_in(notice, super::Event::Batch(BatchEvent::SpotTerminate { instance: id }));
     }
 
     fn batch_spot_terminate(&mut self, id: u32) {

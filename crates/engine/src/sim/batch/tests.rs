@@ -655,3 +655,46 @@ fn service_tasks_and_batch_jobs_share_the_fargate_spot_fifo() {
     sim.run_to_end();
     assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 1);
 }
+
+// ---- Random EC2 Spot interruptions of SPOT environment instances ----
+
+/// A SPOT environment's instances draw their interruption at launch from their type's rate per instance-hour, as
+/// Auto Scaling group instances do; the notice reclaims the instance and its termination two minutes later goes
+/// through the reclaim path of timed waves (jobs retried by evaluateOnExit). The validated Advisor rates are tiny
+/// (">20%" a month is 0.25 / 730 an hour), so the step test sets 10 an hour to see one within the run.
+#[test]
+fn random_spot_interruptions_reclaim_spot_environment_instances() {
+    let ce = r#", "type": "SPOT", "allocation_strategy": "SPOT_CAPACITY_OPTIMIZED", "interruption_frequency": ">20%""#;
+    let jd = r#", "retry_attempts": 3, "evaluate_on_exit": [{ "action": "RETRY", "on_status_reason": "Host EC2*" },
+        { "action": "EXIT", "on_reason": "*" }]"#;
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
+        "run_time": { "mean_s": 3000, "spread": 0 }, "array_size": 4 }]"#;
+    let mut sc = scenario(ce, jd, rest);
+    let batch = std::sync::Arc::make_mut(sc.batch.as_mut().expect("batch"));
+    assert_eq!(batch.compute_environments[0].interruptions_per_instance_hour, [0.25 / 730.0]);
+    batch.compute_environments[0].interruptions_per_instance_hour = vec![10.0];
+    let mut sim = checked(sc);
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::InstanceReady { .. })));
+    let notices = |sim: &Simulation| {
+        sim.queued().into_iter().filter(|(_, e)| is_batch(e, |b| matches!(b, BatchEvent::RandomSpotNotice { .. }))).count()
+    };
+    assert_eq!(notices(&sim), 1, "one draw for the one instance launched");
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::RandomSpotNotice { .. })));
+    let id = (0..sim.batch.instances.len()).find(|&i| sim.batch.instances[i].reclaimed).expect("reclaimed");
+    let on = sim.batch.instances[id].jobs;
+    let noticed = sim.now();
+    assert!(trace_lines(&sim).iter().any(|l| l.ends_with("EC2 Spot interruption notice for 1 instances of ce")));
+    // A second notice for a reclaimed instance does nothing.
+    sim.batch_random_spot_notice(crate::narrow::u32_of(id));
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::SpotTerminate { .. })));
+    assert_eq!(sim.now().since(noticed), 120_000);
+    assert!(sim.batch.instances[id].terminated.is_some());
+    assert_eq!(sim.batch.spot_reclaims, u64::from(on));
+    sim.run_to_end();
+    assert!(sim.batch.instances.len() > 1, "a replacement was launched for the jobs");
+    // Without a frequency nothing is drawn.
+    let ce = r#", "type": "SPOT", "allocation_strategy": "SPOT_CAPACITY_OPTIMIZED""#;
+    let mut sim = checked(scenario(ce, jd, rest));
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::InstanceReady { .. })));
+    assert_eq!(notices(&sim), 0);
+}
