@@ -868,10 +868,17 @@ mod tests {
         assert_eq!(rates, [("c5.large", 0.25 / 730.0), ("c5.xlarge", 0.025 / 730.0)]);
         // On an EC2 (On-Demand) environment: refused.
         let found = check(&batch_json(r#", "interruption_frequency": "<5%""#, "", ONE));
-        assert_found(&found, "batch.compute_environments[0].interruption_frequency: interruption frequencies apply to SPOT");
+        assert_found(
+            &found,
+            "batch.compute_environments[0].interruption_frequency: interruption frequencies apply to SPOT",
+        );
         // A type the environment does not launch: refused, naming it.
-        let bad = batch_json(r#", "instance_types": ["c5.large"], "interruption_frequency_by_type": { "m5.large": "<5%" }"#, "", ONE)
-            .replace(r#""type": "EC2""#, r#""type": "SPOT""#);
+        let bad = batch_json(
+            r#", "instance_types": ["c5.large"], "interruption_frequency_by_type": { "m5.large": "<5%" }"#,
+            "",
+            ONE,
+        )
+        .replace(r#""type": "EC2""#, r#""type": "SPOT""#);
         assert_found(
             &check(&bad),
             "batch.compute_environments[0].interruption_frequency_by_type.m5.large: m5.large is not one of",

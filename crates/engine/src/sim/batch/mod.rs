@@ -326,7 +326,10 @@ impl BatchPart {
         }
         let waiting = crate::narrow::u32_of(self.jobs.iter().filter(|j| j.awaiting_spot).count());
         if waiting != self.spot_waiting {
-            return Err(format!("batch jobs waiting for Fargate Spot capacity: {} counted, {waiting}", self.spot_waiting));
+            return Err(format!(
+                "batch jobs waiting for Fargate Spot capacity: {} counted, {waiting}",
+                self.spot_waiting
+            ));
         }
         for (q, deque) in self.runnable.iter().enumerate() {
             if deque.iter().any(|&j| self.jobs[j as usize].state != BatchJobState::Runnable) {

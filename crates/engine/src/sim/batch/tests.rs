@@ -611,10 +611,7 @@ fn a_fargate_spot_job_waits_in_starting_for_capacity_and_starts_when_it_returns(
     assert!(!sim.batch.jobs[0].awaiting_spot && sim.batch.jobs[1].awaiting_spot);
     assert_eq!(sim.batch.jobs[0].placed_at, SimTime(611_000), "billed from the grant");
     assert_eq!(sim.batch_fargate_spot_jobs(), [0]);
-    assert!(sim
-        .queued()
-        .iter()
-        .any(|(_, e)| is_batch(e, |b| matches!(b, BatchEvent::Started { job: 0, .. }))));
+    assert!(sim.queued().iter().any(|(_, e)| is_batch(e, |b| matches!(b, BatchEvent::Started { job: 0, .. }))));
     sim.step_through(|e| matches!(e, Event::SpotCapacity));
     assert_eq!((sim.now(), sim.spot.waiting_count()), (SimTime(612_000), 0));
     sim.run_to_end();
@@ -676,7 +673,10 @@ fn random_spot_interruptions_reclaim_spot_environment_instances() {
     let mut sim = checked(sc);
     sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::InstanceReady { .. })));
     let notices = |sim: &Simulation| {
-        sim.queued().into_iter().filter(|(_, e)| is_batch(e, |b| matches!(b, BatchEvent::RandomSpotNotice { .. }))).count()
+        sim.queued()
+            .into_iter()
+            .filter(|(_, e)| is_batch(e, |b| matches!(b, BatchEvent::RandomSpotNotice { .. })))
+            .count()
     };
     assert_eq!(notices(&sim), 1, "one draw for the one instance launched");
     sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::RandomSpotNotice { .. })));
