@@ -164,6 +164,13 @@ pub fn summary_text(summary: &Summary) -> String {
             "  Batch attempts  {} retries, {} Spot reclaims, {} timeouts; SubmitJob {} calls ({} throttled)",
             b.retries, b.spot_reclaims, b.timeouts, b.submit_calls, b.submit_throttled
         );
+        if b.launches_refused > 0 {
+            let _ = writeln!(
+                out,
+                "  Batch capacity  {} instance launches refused (the chosen type's pool had no capacity)",
+                b.launches_refused
+            );
+        }
         let _ = writeln!(
             out,
             "  Batch cost      ${:.4}, {} per job",

@@ -353,6 +353,11 @@ pub const BATCH_TIMEOUT_KILL_S: f64 = 30.0;
 /// The EC2 Spot interruption notice: two minutes (EC2 User Guide, "Spot Instance interruption notices"), as for
 /// Auto Scaling groups (`sim/fleet/spot.rs`).
 pub const BATCH_SPOT_NOTICE_S: f64 = 120.0;
+/// The stopped reason ECS gives a Fargate Spot task it interrupted, which a Batch job's attempt carries as its
+/// status reason: *AWS Fargate capacity providers* (Amazon ECS Developer Guide), "a snippet of a task state change
+/// event displaying the stopped reason and stop code for a Fargate Spot interruption": `"stoppedReason": "Your Spot
+/// Task was interrupted."`. The AWS Batch User Guide documents no Batch-specific reason for it.
+pub const FARGATE_SPOT_STOPPED_REASON: &str = "Your Spot Task was interrupted.";
 /// `minScaleDownDelayMinutes`: "Valid Range: Minimum value of 20. Maximum value of 10080" (API reference,
 /// `ComputeScalingPolicy`).
 pub const BATCH_MIN_SCALE_DOWN_DELAY_MIN: u32 = 20;

@@ -400,6 +400,10 @@ impl BatchJobState {
     }
 }
 
+fn is_zero_u64(value: &u64) -> bool {
+    *value == 0
+}
+
 /// AWS Batch over the run (`docs/model.md` §12). Seconds and USD rounded to thousandths / ten-thousandths.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BatchSummary {
@@ -414,8 +418,11 @@ pub struct BatchSummary {
     pub wait_p95_s: Option<f64>,
     /// Attempts that went back to RUNNABLE (retry strategy).
     pub retries: u64,
-    /// Attempts ended by an EC2 Spot reclaim of their instance.
+    /// Attempts ended by an EC2 Spot reclaim of their instance or a Fargate Spot interruption of their task.
     pub spot_reclaims: u64,
+    /// Instance launches refused for want of EC2 capacity in the chosen type's pool (`batch.pool_capacity`).
+    #[serde(skip_serializing_if = "is_zero_u64")]
+    pub launches_refused: u64,
     /// Attempts ended by their timeout.
     pub timeouts: u64,
     pub submit_calls: u64,
@@ -1697,6 +1704,24 @@ pub enum TraceWhat {
         compute_environment: String,
         instances: u32,
     },
+    /// The pool of an instance type of a compute environment ran dry or has capacity again.
+    BatchPoolCapacity {
+        compute_environment: String,
+        instance_type: &'static str,
+        available: bool,
+    },
+    /// A compute environment's launch of an instance type was refused: its pool has no capacity.
+    BatchLaunchRefused {
+        compute_environment: String,
+        instance_type: &'static str,
+    },
+    /// The Fargate Spot interruption warning for a job's task (SIGTERM); it is stopped `stop_in_s` later.
+    BatchFargateSpotWarning {
+        compute_environment: String,
+        submission: String,
+        index: Option<u32>,
+        stop_in_s: u32,
+    },
     /// An attempt of a job failed; `retried`: back to RUNNABLE, else FAILED.
     BatchAttemptFailed {
         submission: String,
@@ -1799,6 +1824,23 @@ impl fmt::Display for TraceEntry {
                 f,
                 "batch: EC2 Spot interruption notice for {instances} instances of {compute_environment}"
             ),
+            TraceWhat::BatchPoolCapacity { compute_environment, instance_type, available } => write!(
+                f,
+                "batch: compute environment {compute_environment}: {instance_type} capacity {}",
+                if *available { "available again" } else { "unavailable (InsufficientInstanceCapacity)" }
+            ),
+            TraceWhat::BatchLaunchRefused { compute_environment, instance_type } => write!(
+                f,
+                "batch: compute environment {compute_environment}: launch of {instance_type} refused, no capacity"
+            ),
+            TraceWhat::BatchFargateSpotWarning { compute_environment, submission, index, stop_in_s } => {
+                let child = index.map_or(String::new(), |i| format!(":{i}"));
+                write!(
+                    f,
+                    "batch: Fargate Spot interruption warning for job {submission}{child} on {compute_environment} \
+                     (SIGTERM, stopped in {stop_in_s} s)"
+                )
+            }
             TraceWhat::BatchAttemptFailed { submission, index, attempt, status_reason, retried } => {
                 let child = index.map_or(String::new(), |i| format!(":{i}"));
                 let then = if *retried { "retried (RUNNABLE)" } else { "FAILED" };

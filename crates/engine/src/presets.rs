@@ -372,6 +372,18 @@ static PRESETS: &[Preset] = &[
          launches replacement instances, so all 60 succeed; the fragile array (one attempt) ends with those \
          children FAILED. The summary counts the reclaims and retries."
     ),
+    preset!(
+        "batch-allocation-under-shortage",
+        "AWS Batch: allocation strategies when an instance type's capacity runs out",
+        None,
+        "Three compute environments (BEST_FIT, BEST_FIT_PROGRESSIVE, SPOT_PRICE_CAPACITY_OPTIMIZED) may launch \
+         c5.2xlarge or m5.2xlarge, and the cheaper c5.2xlarge has no capacity for the first 30 minutes. Watch the \
+         trace and the per-queue waits: BEST_FIT waits for the type it selected, every pass's launch of \
+         c5.2xlarge is refused (the summary's launches_refused) and its 64 jobs stay RUNNABLE until 30:00, then \
+         c5.2xlarge instances run them; the other two select m5.2xlarge at once and their jobs are done in about \
+         13 minutes. BEST_FIT's queue still costs less than BEST_FIT_PROGRESSIVE's (the cheaper c5 vCPU), half an \
+         hour later; none of them goes past maxvCpus 64."
+    ),
 ];
 
 pub fn all() -> &'static [Preset] {

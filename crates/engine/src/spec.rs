@@ -1252,6 +1252,10 @@ pub struct BatchSpec {
     /// EC2 Spot interruptions of the instances of SPOT compute environments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spot_interruptions: Vec<BatchSpotInterruptionSpec>,
+    /// EC2 capacity of one instance type of an EC2 or SPOT compute environment running out or coming back: what
+    /// the allocation strategies react to (`docs/model.md` §12).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pool_capacity: Vec<BatchPoolCapacitySpec>,
     /// The SubmitJob token bucket; unset: the published 50 calls burst and 50 calls/s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_job_api: Option<BucketSpec>,
@@ -1321,6 +1325,14 @@ pub struct ComputeEnvironmentSpec {
     /// `computeScalingPolicy.minScaleDownDelayMinutes` (20–10,080); unset: no delay.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_scale_down_delay_minutes: Option<u32>,
+    /// SPOT only: random interruptions of its instances at this Spot Instance Advisor frequency (per instance, per
+    /// month), as for Auto Scaling group providers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interruption_frequency: Option<InterruptionFrequency>,
+    /// SPOT only: the frequency per instance type (names among its resolved types); overrides
+    /// `interruption_frequency` for the types named.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub interruption_frequency_by_type: std::collections::BTreeMap<String, InterruptionFrequency>,
 }
 
 /// A job queue: its priority and up to three compute environments in order.
@@ -1447,4 +1459,17 @@ pub struct BatchSpotInterruptionSpec {
     pub at_s: f64,
     pub compute_environment: String,
     pub fraction: f64,
+}
+
+/// At `at_s`, the EC2 capacity pool of `instance_type` for an EC2 or SPOT compute environment runs out
+/// (`available: false`: launches of that type are refused with InsufficientInstanceCapacity) or has capacity
+/// again (`available: true`). Batch's counterpart of the `pool_capacity` timed event of Auto Scaling groups; no
+/// zone, since compute environments are not modelled per Availability Zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchPoolCapacitySpec {
+    pub at_s: f64,
+    pub compute_environment: String,
+    pub instance_type: String,
+    pub available: bool,
 }

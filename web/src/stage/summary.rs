@@ -188,7 +188,13 @@ pub(crate) fn batch_rows(b: &BatchSummary) -> Vec<(&'static str, String)> {
                 b.submit_calls, b.submit_throttled, b.run_task_throttled
             ),
         ),
-        ("Cost", format!("${:.4}, {per_job}; {} instances launched", b.cost_usd, b.instances_launched)),
+        (
+            "Cost",
+            format!(
+                "${:.4}, {per_job}; {} instances launched, {} launches refused (no capacity)",
+                b.cost_usd, b.instances_launched, b.launches_refused
+            ),
+        ),
     ]
 }
 

@@ -499,6 +499,8 @@ pub struct Batch {
     pub calls: Vec<SubmitCall>,
     /// EC2 Spot interruptions of SPOT compute environments, by time.
     pub spot_interruptions: Vec<BatchSpotInterruption>,
+    /// Pool capacity changes of EC2 and SPOT compute environments, by time (same time: file order).
+    pub pool_capacity: Vec<BatchPoolCapacity>,
     pub submit_job: BucketParams,
     pub scheduler_interval_ms: u64,
 }
@@ -523,6 +525,9 @@ pub struct ComputeEnvironment {
     pub allocation: crate::spec::BatchAllocationStrategy,
     /// How long an instance with no jobs is kept; 0: it goes at the next scheduler pass.
     pub scale_down_delay_ms: u64,
+    /// SPOT: random interruptions per instance-hour of each of `instance_types` (0: none), from its Spot Instance
+    /// Advisor frequency as for Auto Scaling groups (`docs/model.md` §4.5, §12).
+    pub interruptions_per_instance_hour: Vec<f64>,
 }
 
 /// A job queue.
@@ -601,4 +606,14 @@ pub struct BatchSpotInterruption {
     pub at: SimTime,
     pub compute_environment: u16,
     pub fraction: f64,
+}
+
+/// At `at`, the pool of a compute environment's type `instance_type` (index into its `instance_types`) runs out of
+/// capacity (`available` false) or has capacity again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchPoolCapacity {
+    pub at: SimTime,
+    pub compute_environment: u16,
+    pub instance_type: u16,
+    pub available: bool,
 }

@@ -2,7 +2,9 @@
 //! two-minute warning, as timed waves and as a random rate per task-hour.
 //!
 //! Spot tasks wait in a FIFO queue in PROVISIONING until the pool grants them capacity; the pool is a token
-//! bucket whose refill rate is the availability setting. A Spot launch without capacity waits; it never falls
+//! bucket whose refill rate is the availability setting. AWS Batch jobs placed on FARGATE_SPOT compute environments
+//! are Fargate Spot tasks in the same account: they join the same FIFO (STARTING while they wait) and are served in
+//! turn with the services' and RunTask's tasks (`docs/model.md` §12). A Spot launch without capacity waits; it never falls
 //! back to On-Demand. With availability "plenty" the pool has no rate: capacity does not limit launches (the Spot
 //! launch bucket and the services' rates pace them), and a task is granted capacity as it joins the queue.
 //!
@@ -24,8 +26,8 @@ pub(super) struct SpotPool {
     capacity: TokenBucket,
     /// Capacity does not limit launches (availability "plenty"): every waiting task is granted at once.
     unlimited: bool,
-    /// Tasks waiting for capacity, with their generation (a stopped task's entry is skipped).
-    queue: VecDeque<(TaskId, u32)>,
+    /// Tasks and Batch jobs waiting for capacity, with their generation (a stopped task's entry is skipped).
+    queue: VecDeque<Waiter>,
     waiting: u32,
     wakeup_pending: bool,
 }
@@ -51,15 +53,26 @@ impl SpotPool {
         self.waiting
     }
 
-    /// The waiting count is the number of Spot tasks awaiting capacity, each with a current entry in the queue.
-    pub(super) fn check(&self, tasks: &super::tasks::Tasks) -> Result<(), String> {
+    /// The waiting count is the number of Spot tasks and Batch jobs awaiting capacity (`batch_waiting` of them
+    /// jobs, `batch_current` telling a job's current entry), each with a current entry in the queue.
+    pub(super) fn check(
+        &self,
+        tasks: &super::tasks::Tasks,
+        batch_waiting: u32,
+        batch_current: impl Fn(u32, u32) -> bool,
+    ) -> Result<(), String> {
         let awaiting = |t: &Task| t.provider == Provider::FargateSpot && t.awaiting_capacity;
-        let waiting = crate::narrow::u32_of(tasks.all().iter().filter(|t| awaiting(t)).count());
+        let waiting = crate::narrow::u32_of(tasks.all().iter().filter(|t| awaiting(t)).count()) + batch_waiting;
         let queued = self
             .queue
             .iter()
             // Entries for tasks stopped (and perhaps released) since are stale.
-            .filter(|&&(task, generation)| tasks.get(task).is_some_and(|t| t.generation == generation && awaiting(t)))
+            .filter(|&&w| match w {
+                Waiter::Task(task, generation) => {
+                    tasks.get(task).is_some_and(|t| t.generation == generation && awaiting(t))
+                }
+                Waiter::BatchJob(job, generation) => batch_current(job, generation),
+            })
             .count();
         let queued = crate::narrow::u32_of(queued);
         if waiting != self.waiting || queued != self.waiting {
@@ -83,8 +96,22 @@ impl Simulation {
         if let Owner::Service { service, .. } = owner {
             self.services.spot_waiting_changed(service, 1);
         }
-        self.spot.queue.push_back((task, generation));
+        self.spot.queue.push_back(Waiter::Task(task, generation));
         self.serve_spot_queue();
+    }
+
+    /// Batch job `job` (attempt `generation`), just placed on a FARGATE_SPOT compute environment, asks for Fargate
+    /// Spot capacity: granted at once when the pool has it and nobody waits ahead (always with "plenty"), else it
+    /// waits its turn in the FIFO. `Simulation::batch_spot_granted` is called at the grant.
+    pub(super) fn spot_enqueue_batch(&mut self, job: u32, generation: u32) {
+        self.spot.waiting += 1;
+        self.spot.queue.push_back(Waiter::BatchJob(job, generation));
+        self.serve_spot_queue();
+    }
+
+    /// A waiting Batch job left the queue before it got capacity (its entry is skipped as stale).
+    pub(super) fn spot_batch_cancelled(&mut self) {
+        self.spot.waiting -= 1;
     }
 
     /// A waiting task was stopped before it got capacity.
@@ -101,15 +128,27 @@ impl Simulation {
     }
 
     fn serve_spot_queue(&mut self) {
-        while let Some(&(task, generation)) = self.spot.queue.front() {
-            if !self.is_current(task, generation) {
+        while let Some(&waiter) = self.spot.queue.front() {
+            let current = match waiter {
+                Waiter::Task(task, generation) => self.is_current(task, generation),
+                Waiter::BatchJob(job, generation) => self.batch_awaiting_spot(job, generation),
+            };
+            if !current {
                 self.spot.queue.pop_front();
                 continue;
             }
             if self.spot.unlimited || self.spot.capacity.try_take(self.now, 1) {
                 self.spot.queue.pop_front();
-                self.release_waiting(task);
-                self.capacity_granted(task);
+                match waiter {
+                    Waiter::Task(task, _) => {
+                        self.release_waiting(task);
+                        self.capacity_granted(task);
+                    }
+                    Waiter::BatchJob(job, _) => {
+                        self.spot.waiting -= 1;
+                        self.batch_spot_granted(job);
+                    }
+                }
                 continue;
             }
             if !self.spot.wakeup_pending {
@@ -156,17 +195,20 @@ impl Simulation {
         self.begin_stop(task, StopReason::SpotInterrupted);
     }
 
-    /// Interrupts a fraction (rounded to nearest) or a count of the Spot tasks that hold capacity, chosen at random.
+    /// Interrupts a fraction (rounded to nearest) or a count of the Spot tasks that hold capacity, chosen at random:
+    /// the services' and RunTask's tasks, then AWS Batch jobs' tasks on FARGATE_SPOT compute environments (each a
+    /// Fargate Spot task in the account, `docs/model.md` §12).
     pub(super) fn spot_interruption_wave(&mut self, fraction: Option<f64>, count: Option<u32>) {
-        let mut candidates: Vec<TaskId> = self
+        let mut candidates: Vec<Candidate> = self
             .tasks
             .not_stopping()
             .filter(|t| {
                 t.provider == Provider::FargateSpot
                     && matches!(t.state, TaskState::Pending | TaskState::Activating | TaskState::Running)
             })
-            .map(|t| t.id)
+            .map(|t| Candidate::Task(t.id))
             .collect();
+        candidates.extend(self.batch_fargate_spot_jobs().into_iter().map(Candidate::BatchJob));
         let n = candidates.len() as u64;
         let take = match (fraction, count) {
             (Some(f), _) => crate::narrow::round_u64(f * n as f64),
@@ -179,10 +221,28 @@ impl Simulation {
             let j = i + self.rng.below(n - i);
             candidates.swap(crate::narrow::usize_of(i), crate::narrow::usize_of(j));
         }
-        for &task in &candidates[..crate::narrow::usize_of(take)] {
-            self.interrupt_spot_task(task);
+        for &candidate in &candidates[..crate::narrow::usize_of(take)] {
+            match candidate {
+                Candidate::Task(task) => self.interrupt_spot_task(task),
+                Candidate::BatchJob(job) => self.batch_fargate_spot_warning(job),
+            }
         }
     }
+}
+
+/// One entry of the FIFO of Fargate Spot launches waiting for capacity: a task of the ECS part, or an AWS Batch
+/// job's task, each with the generation it was queued at.
+#[derive(Debug, Clone, Copy)]
+enum Waiter {
+    Task(TaskId, u32),
+    BatchJob(u32, u32),
+}
+
+/// A Fargate Spot task an interruption wave may pick: a task of the ECS part, or an AWS Batch job's.
+#[derive(Debug, Clone, Copy)]
+enum Candidate {
+    Task(TaskId),
+    BatchJob(u32),
 }
 
 #[cfg(test)]

@@ -610,7 +610,9 @@ impl Simulation {
         self.batch.check(self.scenario.batch.as_deref())?;
         self.buckets.check(self.now)?;
         self.services.check(&self.tasks)?;
-        self.spot.check(&self.tasks)?;
+        self.spot.check(&self.tasks, self.batch.spot_waiting(), |job, generation| {
+            self.batch.awaiting_spot(job, generation)
+        })?;
         self.fleet.check(&self.tasks, &self.scenario.providers, &self.scenario.task_defs)?;
         let batch_fargate = self.batch.fargate_usage(self.scenario.batch.as_deref());
         self.quotas.check(&self.tasks, &self.scenario.task_defs, batch_fargate)?;

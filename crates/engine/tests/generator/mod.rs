@@ -384,6 +384,10 @@ pub fn generate(seed: u64) -> Value {
             scenario["limits"] = json!({ "fargate_on_demand_vcpu_quota": b.range(1, 8),
                 "fargate_spot_vcpu_quota": b.range(1, 8) });
         }
+        // Scarce Fargate Spot capacity, which FARGATE_SPOT jobs wait for in the FIFO the services' Spot tasks use.
+        if b.chance(0.3) {
+            scenario["fargate_spot"] = json!({ "capacity_per_s": *b.one(&[0.0, 0.05, 0.5]) });
+        }
     }
     let expression = if with_start { "cron(*/3 * * * ? *)" } else { "rate(4 minutes)" };
     for s in scenario["services"].as_array_mut().unwrap() {
@@ -487,6 +491,33 @@ fn batch(p: &mut Pick, horizon_s: u64) -> Value {
     }
     if p.chance(0.3) {
         spec["scheduler_interval_s"] = json!(p.range(1, 30));
+    }
+    // Pool capacity shortages (picked last so the picks above stay as they were): the c5.large pool of the EC2 /
+    // Spot environment runs dry and perhaps comes back, under any allocation strategy its type allows.
+    if p.chance(0.4) {
+        let dry_at = p.seconds(horizon_s.min(600));
+        let mut events = vec![json!({ "at_s": dry_at, "compute_environment": "ce-ec2", "instance_type": "c5.large",
+            "available": false })];
+        if p.chance(0.5) {
+            events.push(json!({ "at_s": dry_at + p.range(10, 600) as f64, "compute_environment": "ce-ec2",
+                "instance_type": "c5.large", "available": true }));
+        }
+        spec["pool_capacity"] = events.into();
+        let strategies: &[&str] = if ec2_kind == "SPOT" {
+            &["BEST_FIT", "BEST_FIT_PROGRESSIVE", "SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED"]
+        } else {
+            &["BEST_FIT", "BEST_FIT_PROGRESSIVE"]
+        };
+        spec["compute_environments"][0]["allocation_strategy"] = json!(*p.one(strategies));
+    }
+    // Random EC2 Spot interruptions of the Spot environment's instances (picked last, as above): the Advisor's
+    // buckets, one type overridden.
+    if ec2_kind == "SPOT" && p.chance(0.4) {
+        spec["compute_environments"][0]["interruption_frequency"] = json!(*p.one(&["<5%", "10-15%", ">20%"]));
+        if p.chance(0.5) {
+            spec["compute_environments"][0]["instance_types"] = json!(["c5.large", "m5.large"]);
+            spec["compute_environments"][0]["interruption_frequency_by_type"] = json!({ "m5.large": "5-10%" });
+        }
     }
     spec
 }

@@ -800,3 +800,46 @@ fn batch_spot_reclaim_is_retried_only_with_evaluate_on_exit() {
     let ce = &b.compute_environments[0];
     assert!(ce.instances_launched > 15, "{}", ce.instances_launched);
 }
+
+/// `batch-allocation-under-shortage`: the c5.2xlarge pools are dry for 30 minutes. BEST_FIT is refused at every
+/// pass, launches nothing else and its jobs wait for the capacity to come back, then run on c5.2xlarge;
+/// BEST_FIT_PROGRESSIVE and SPOT_PRICE_CAPACITY_OPTIMIZED select m5.2xlarge at once and are done in about 13
+/// minutes; BEST_FIT's queue costs less than BEST_FIT_PROGRESSIVE's; no environment goes past maxvCpus 64.
+#[test]
+fn batch_best_fit_waits_for_its_type_and_the_others_select_another() {
+    let sim = common::run_checked(common::preset("batch-allocation-under-shortage"), 1);
+    let s = sim.metrics();
+    let b = s.batch.as_ref().unwrap();
+    assert_eq!(b.jobs_by_state[BatchJobState::Succeeded as usize].jobs, 192);
+    let jobs = sim.batch_jobs();
+    let starts =
+        |queue: &str| -> Vec<f64> { batch_jobs_of(&jobs, queue).iter().map(|j| j.first_running_s.unwrap()).collect() };
+    let ends = |queue: &str| batch_jobs_of(&jobs, queue).iter().map(|j| j.ended_s.unwrap()).fold(0.0, f64::max);
+    // BEST_FIT: nothing runs before the capacity is back at 30:00.
+    assert!(starts("q-best-fit").iter().all(|&t| t > 1_800.0), "{:?}", starts("q-best-fit"));
+    // The others: every job running within a few minutes, all done in about 13 minutes (boot, start, ~10 min).
+    for queue in ["q-progressive", "q-spot"] {
+        assert!(starts(queue).iter().all(|&t| t < 300.0), "{queue}: {:?}", starts(queue));
+        assert!((600.0..1_000.0).contains(&ends(queue)), "{queue}: {}", ends(queue));
+    }
+    let (best, progressive, spot) = (&b.queues[0], &b.queues[1], &b.queues[2]);
+    assert!(best.wait_p50_s.unwrap() > 1_800.0 && progressive.wait_p95_s.unwrap() < 300.0);
+    assert!(spot.wait_p95_s.unwrap() < 300.0);
+    // "keeps costs lower but can limit scaling": BEST_FIT's queue pays less than BEST_FIT_PROGRESSIVE's.
+    assert!(best.cost_usd < progressive.cost_usd, "{} vs {}", best.cost_usd, progressive.cost_usd);
+    // Which types each environment launched, and which refusals the trace shows.
+    let lines: Vec<String> = sim.trace().iter().map(ToString::to_string).collect();
+    let launched = |ce: &str| -> Vec<&String> {
+        lines.iter().filter(|l| l.contains(&format!("compute environment {ce} launched instance"))).collect()
+    };
+    assert!(!launched("best-fit").is_empty() && launched("best-fit").iter().all(|l| l.ends_with("(c5.2xlarge)")));
+    for ce in ["progressive", "spot"] {
+        assert!(!launched(ce).is_empty() && launched(ce).iter().all(|l| l.ends_with("(m5.2xlarge)")), "{ce}");
+        assert!(!lines.iter().any(|l| l.contains(&format!("{ce}: launch of"))), "{ce} was never refused");
+    }
+    let refused = lines.iter().filter(|l| l.contains("best-fit: launch of c5.2xlarge refused, no capacity")).count();
+    // One refusal a pass (every 10 s) for 30 minutes.
+    assert!((170..=181).contains(&refused), "{refused}");
+    assert_eq!(b.launches_refused, refused as u64);
+    assert!(b.compute_environments.iter().all(|ce| ce.peak_vcpus <= 64), "{:?}", b.compute_environments);
+}

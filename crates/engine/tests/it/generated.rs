@@ -184,6 +184,10 @@ fn the_generator_reaches_every_feature() {
         "\"ce-fargate\",\"type\":\"FARGATE_SPOT\"",
         "\"schedule\":\"rate(10 minutes)\"}",
         "fargate_on_demand_vcpu_quota",
+        "\"compute_environment\":\"ce-ec2\",\"instance_type\":\"c5.large\"",
+        "\"allocation_strategy\":\"BEST_FIT\"",
+        "\"interruption_frequency_by_type\":{\"m5.large\":\"5-10%\"}",
+        "\"fargate_spot\":{\"capacity_per_s\":0.05}",
     ] {
         assert!(text.contains(feature), "no generated scenario has {feature}");
     }

@@ -12,8 +12,8 @@ use crate::spec::{
 use crate::time::{secs_to_ms, SimTime};
 
 use super::super::{
-    Batch, BatchSpotInterruption, BucketParams, ComputeEnvironment, ExitRule, JobDefinition, JobDependency, JobQueue,
-    Step, Submission, SubmitCall,
+    Batch, BatchPoolCapacity, BatchSpotInterruption, BucketParams, ComputeEnvironment, ExitRule, JobDefinition,
+    JobDependency, JobQueue, Step, Submission, SubmitCall,
 };
 use super::Validator;
 
@@ -25,6 +25,7 @@ pub(super) const MAX_JOB_QUEUES: usize = 50;
 pub(super) const MAX_JOB_DEFINITIONS: usize = 1_000;
 pub(super) const MAX_SUBMISSIONS: usize = 10_000;
 pub(super) const MAX_SPOT_INTERRUPTIONS: usize = 10_000;
+pub(super) const MAX_POOL_CAPACITY: usize = 10_000;
 /// SubmitJob calls of one submission's burst: the engine's bound (the jobs they create are bounded in total).
 pub(super) const MAX_CALLS: u32 = 100_000;
 /// The largest compute environment, in vCPUs: the engine's bound (AWS publishes none; EC2's own vCPU quotas
@@ -282,6 +283,51 @@ impl Validator {
         }
         spot_interruptions.sort_by_key(|w| w.at);
 
+        let mut pool_capacity: Vec<BatchPoolCapacity> = Vec::new();
+        for (i, e) in spec.pool_capacity.iter().enumerate() {
+            let field = format!("batch.pool_capacity[{i}]");
+            let at = self.seconds(&format!("{field}.at_s"), e.at_s, 0.0, 7.0 * 86_400.0);
+            let Some(c) = self.lookup(
+                &format!("{field}.compute_environment"),
+                &e.compute_environment,
+                &spec.compute_environments,
+                |c| &c.name,
+            ) else {
+                continue;
+            };
+            if ces[c].kind.is_fargate() {
+                self.err(
+                    format!("{field}.compute_environment"),
+                    format!(
+                        "`{}` is a Fargate compute environment: EC2 capacity pools are those of EC2 and SPOT \
+                         environments",
+                        e.compute_environment
+                    ),
+                );
+                continue;
+            }
+            let Some(t) = ces[c].instance_types.iter().position(|t| t.name == e.instance_type) else {
+                let names: Vec<&str> = ces[c].instance_types.iter().map(|t| t.name).collect();
+                self.err(
+                    format!("{field}.instance_type"),
+                    format!(
+                        "`{}` is not one of the instance types of `{}` ({})",
+                        e.instance_type,
+                        e.compute_environment,
+                        names.join(", ")
+                    ),
+                );
+                continue;
+            };
+            pool_capacity.push(BatchPoolCapacity {
+                at: SimTime(at),
+                compute_environment: narrow::u16_of(c),
+                instance_type: narrow::u16_of(t),
+                available: e.available,
+            });
+        }
+        pool_capacity.sort_by_key(|e| e.at);
+
         let burst = spec.submit_job_api.map_or(d::BATCH_SUBMIT_JOB_BURST as f64, |b| f64::from(b.burst));
         let per_s = spec.submit_job_api.map_or(d::BATCH_SUBMIT_JOB_PER_S, |b| b.refill_per_s);
         let submit_job = BucketParams {
@@ -306,6 +352,7 @@ impl Validator {
             submissions,
             calls,
             spot_interruptions,
+            pool_capacity,
             submit_job,
             scheduler_interval_ms,
         };
@@ -410,6 +457,36 @@ impl Validator {
             }
         };
         let instance_types = if fargate { Vec::new() } else { self.batch_instance_types(&field, &spec.instance_types) };
+        if spec.kind != CeType::Spot
+            && (spec.interruption_frequency.is_some() || !spec.interruption_frequency_by_type.is_empty())
+        {
+            self.err(
+                format!("{field}.interruption_frequency"),
+                "interruption frequencies apply to SPOT compute environments only",
+            );
+        }
+        for name in spec.interruption_frequency_by_type.keys() {
+            if spec.kind == CeType::Spot && !instance_types.iter().any(|t| t.name == name) {
+                let names: Vec<&str> = instance_types.iter().map(|t| t.name).collect();
+                self.err(
+                    format!("{field}.interruption_frequency_by_type.{name}"),
+                    format!("{name} is not one of this compute environment's instance types ({})", names.join(", ")),
+                );
+            }
+        }
+        // The same conversion as Auto Scaling groups' (`validate/capacity.rs`): the bucket's monthly share per hour.
+        let per_hour = |f: crate::spec::InterruptionFrequency| f.monthly_fraction() / d::HOURS_PER_MONTH;
+        let interruptions_per_instance_hour = instance_types
+            .iter()
+            .map(|t| {
+                let f = spec.interruption_frequency_by_type.get(t.name).copied().or(spec.interruption_frequency);
+                if spec.kind == CeType::Spot {
+                    f.map_or(0.0, per_hour)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         ComputeEnvironment {
             name: spec.name.clone(),
             kind: spec.kind,
@@ -419,6 +496,7 @@ impl Validator {
             instance_types,
             allocation: spec.allocation_strategy.unwrap_or(Alloc::BestFit),
             scale_down_delay_ms,
+            interruptions_per_instance_hour,
         }
     }
 
@@ -631,6 +709,46 @@ mod tests {
     }
 
     #[test]
+    fn pool_capacity_names_a_type_of_an_ec2_or_spot_environment() {
+        let json = r#"{ "version": 1, "name": "b", "task_definitions": [], "batch": {
+            "compute_environments": [
+              { "name": "ec2", "type": "EC2", "max_vcpus": 16, "instance_types": ["m5.xlarge", "c5.xlarge"] },
+              { "name": "f", "type": "FARGATE", "max_vcpus": 4 }],
+            "job_queues": [], "job_definitions": [], "submissions": [],
+            "pool_capacity": [
+              { "at_s": 60, "compute_environment": "ec2", "instance_type": "c5.xlarge", "available": true },
+              { "at_s": 0, "compute_environment": "ec2", "instance_type": "c5.xlarge", "available": false },
+              { "at_s": 0, "compute_environment": "ec2", "instance_type": "r5.xlarge", "available": false },
+              { "at_s": 0, "compute_environment": "f", "instance_type": "c5.xlarge", "available": false },
+              { "at_s": 0, "compute_environment": "nope", "instance_type": "c5.xlarge", "available": false },
+              { "at_s": -1, "compute_environment": "ec2", "instance_type": "m5.xlarge", "available": false }] } }"#;
+        let found = check(json);
+        assert_found(
+            &found,
+            "batch.pool_capacity[2].instance_type: `r5.xlarge` is not one of the instance types of `ec2` (c5.xlarge, \
+             m5.xlarge)",
+        );
+        assert_found(&found, "batch.pool_capacity[3].compute_environment: `f` is a Fargate compute environment");
+        assert_found(&found, "batch.pool_capacity[4].compute_environment: no entry is named `nope`");
+        assert_found(&found, "batch.pool_capacity[5].at_s: must be between 0");
+        assert_eq!(found.len(), 4, "{found:?}");
+        // Valid entries resolve to the type's index (c5 first: cheaper vCPU) and are sorted by time.
+        let ok = json.replace("r5.xlarge", "c5.xlarge").replace(r#""f", "instance"#, r#""ec2", "instance"#);
+        let ok = ok.replace("nope", "ec2").replace("-1", "5");
+        let spec = parse_spec(&ok).unwrap();
+        let mut v = Validator::default();
+        let b = v.scenario(&spec).batch.unwrap();
+        assert_eq!(problems(&v), Vec::<String>::new());
+        assert_eq!(b.pool_capacity.len(), 6);
+        assert_eq!(
+            b.pool_capacity[0],
+            BatchPoolCapacity { at: SimTime(0), compute_environment: 0, instance_type: 0, available: false }
+        );
+        assert_eq!(b.pool_capacity[5].at, SimTime(60_000));
+        assert_eq!(b.pool_capacity[4].instance_type, 1);
+    }
+
+    #[test]
     fn queues_take_at_most_three_environments_of_one_platform() {
         let json = r#"{ "version": 1, "name": "b", "task_definitions": [], "batch": {
             "compute_environments": [
@@ -732,6 +850,39 @@ mod tests {
                                 "array_size": 10000, "calls": 20 }] } }"#;
         let err = crate::scenario::Scenario::from_json(json).unwrap_err().to_string();
         assert!(err.contains("the RunTask bursts and the AWS Batch jobs add up to 205000 tasks"), "{err}");
+    }
+
+    /// SPOT environments take the Auto Scaling groups' Spot Instance Advisor frequencies, per type; others not.
+    #[test]
+    fn spot_environments_take_interruption_frequencies_per_type() {
+        let ce = r#", "instance_types": ["c5.large", "c5.xlarge"], "interruption_frequency": ">20%",
+            "interruption_frequency_by_type": { "c5.xlarge": "<5%" }"#;
+        let spot = batch_json(ce, "", ONE).replace(r#""type": "EC2""#, r#""type": "SPOT""#);
+        let spec = parse_spec(&spot).unwrap();
+        let mut v = Validator::default();
+        let s = v.scenario(&spec);
+        assert_eq!(problems(&v), Vec::<String>::new());
+        let ce = &s.batch.unwrap().compute_environments[0];
+        let rates: Vec<(&str, f64)> =
+            ce.instance_types.iter().map(|t| t.name).zip(ce.interruptions_per_instance_hour.iter().copied()).collect();
+        assert_eq!(rates, [("c5.large", 0.25 / 730.0), ("c5.xlarge", 0.025 / 730.0)]);
+        // On an EC2 (On-Demand) environment: refused.
+        let found = check(&batch_json(r#", "interruption_frequency": "<5%""#, "", ONE));
+        assert_found(
+            &found,
+            "batch.compute_environments[0].interruption_frequency: interruption frequencies apply to SPOT",
+        );
+        // A type the environment does not launch: refused, naming it.
+        let bad = batch_json(
+            r#", "instance_types": ["c5.large"], "interruption_frequency_by_type": { "m5.large": "<5%" }"#,
+            "",
+            ONE,
+        )
+        .replace(r#""type": "EC2""#, r#""type": "SPOT""#);
+        assert_found(
+            &check(&bad),
+            "batch.compute_environments[0].interruption_frequency_by_type.m5.large: m5.large is not one of",
+        );
     }
 
     #[test]

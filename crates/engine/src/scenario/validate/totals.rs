@@ -96,6 +96,7 @@ impl Validator {
                 bl::MAX_SPOT_INTERRUPTIONS,
                 "the engine's limit",
             );
+            self.list_len("batch.pool_capacity", b.pool_capacity.len(), bl::MAX_POOL_CAPACITY, "the engine's limit");
             for (i, q) in b.job_queues.iter().enumerate() {
                 // Checked exactly (at most 3) by the Batch validator; here only so a huge list is not walked.
                 self.list_len(

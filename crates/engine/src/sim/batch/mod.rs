@@ -64,6 +64,14 @@ pub(super) enum BatchEvent {
     SpotNotice { index: u32 },
     /// A reclaimed instance is terminated (two minutes after its notice).
     SpotTerminate { instance: u32 },
+    /// A random EC2 Spot interruption notice for one SPOT instance (its type's rate per instance-hour).
+    RandomSpotNotice { instance: u32 },
+    /// Pool capacity change `index` (into [`Batch::pool_capacity`]) of the scenario.
+    PoolCapacity { index: u32 },
+    /// A random Fargate Spot interruption of job `job`'s task (the scenario's rate per task-hour).
+    FargateSpotWarning { job: u32, generation: u32 },
+    /// Job `job`'s interrupted Fargate Spot task has stopped.
+    FargateSpotStopped { job: u32, generation: u32 },
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +91,10 @@ struct Job {
     first_running: Option<SimTime>,
     placed_at: SimTime,
     ended_at: Option<SimTime>,
+    /// Its Fargate Spot task has had the interruption warning and is stopping (STARTING or RUNNING until then).
+    interrupted: bool,
+    /// STARTING on a FARGATE_SPOT compute environment, its task waiting for Fargate Spot capacity (not billed).
+    awaiting_spot: bool,
     /// Vcpu-milliseconds used on its compute environments (for sharing their cost by queue).
     vcpu_ms: f64,
 }
@@ -173,6 +185,11 @@ pub(super) struct BatchPart {
     last_end: SimTime,
     retries: u64,
     spot_reclaims: u64,
+    /// Per compute environment, per instance type (index into its types): the pool has no capacity now.
+    dry: Vec<Vec<bool>>,
+    launches_refused: u64,
+    /// Jobs whose task waits for Fargate Spot capacity (`Job::awaiting_spot`).
+    spot_waiting: u32,
     timeouts: u64,
     submit_calls: u64,
     submit_throttled: u64,
@@ -182,6 +199,17 @@ pub(super) struct BatchPart {
 impl BatchPart {
     pub(super) fn is_used(&self) -> bool {
         self.used
+    }
+
+    /// Jobs whose Fargate Spot task waits for capacity.
+    pub(super) fn spot_waiting(&self) -> u32 {
+        self.spot_waiting
+    }
+
+    /// Job `job` waits for Fargate Spot capacity in attempt `generation` (its entry in the pool's queue is current).
+    pub(super) fn awaiting_spot(&self, job: u32, generation: u32) -> bool {
+        let j = &self.jobs[job as usize];
+        j.awaiting_spot && j.generation == generation
     }
 
     fn set_state(&mut self, job: u32, state: BatchJobState) {
@@ -284,6 +312,25 @@ impl BatchPart {
                 return Err(format!("batch compute environment {c}: {} live vCPUs, a recount {live}", ce.live_vcpus));
             }
         }
+        if let Some(j) = self
+            .jobs
+            .iter()
+            .position(|j| j.interrupted && !matches!(j.state, BatchJobState::Starting | BatchJobState::Running))
+        {
+            return Err(format!("batch job {j} is marked interrupted but is not STARTING or RUNNING"));
+        }
+        if let Some(j) = self.jobs.iter().position(|j| {
+            j.awaiting_spot && (j.state != BatchJobState::Starting || j.interrupted || j.instance != NONE)
+        }) {
+            return Err(format!("batch job {j} waits for Fargate Spot capacity but is not a STARTING Fargate job"));
+        }
+        let waiting = crate::narrow::u32_of(self.jobs.iter().filter(|j| j.awaiting_spot).count());
+        if waiting != self.spot_waiting {
+            return Err(format!(
+                "batch jobs waiting for Fargate Spot capacity: {} counted, {waiting}",
+                self.spot_waiting
+            ));
+        }
         for (q, deque) in self.runnable.iter().enumerate() {
             if deque.iter().any(|&j| self.jobs[j as usize].state != BatchJobState::Runnable) {
                 return Err(format!("batch queue {q} lists a job that is not RUNNABLE"));
@@ -329,11 +376,20 @@ impl Simulation {
         for (i, call) in b.calls.iter().enumerate() {
             self.schedule(call.at, super::Event::Batch(BatchEvent::Submit { call: crate::narrow::u32_of(i) }));
         }
+        self.batch.dry = b.compute_environments.iter().map(|ce| vec![false; ce.instance_types.len()]).collect();
+        // Pools dry from the start apply before the desiredvCpus instances are chosen; later changes are events.
+        for (i, e) in b.pool_capacity.iter().enumerate() {
+            if e.at == SimTime::ZERO {
+                self.batch_pool_capacity(i);
+            } else {
+                self.schedule(e.at, super::Event::Batch(BatchEvent::PoolCapacity { index: crate::narrow::u32_of(i) }));
+            }
+        }
         for (c, ce) in b.compute_environments.iter().enumerate() {
             let need = Need { vcpu_milli: 1000, memory_mib: 1 };
             while self.batch.ces[c].live_vcpus < ce.desired_vcpus {
                 let missing = u64::from(ce.desired_vcpus - self.batch.ces[c].live_vcpus) * 1000;
-                let Some(t) = plan::choose_type(&ce.instance_types, need, missing) else { break };
+                let plan::Launch::Type(t) = self.batch_choose_launch(c, need, missing) else { break };
                 let id = self.batch_launch(c, ce.instance_types[t]);
                 self.batch_instance_ready(id);
             }
@@ -394,6 +450,24 @@ impl Simulation {
             }
             BatchEvent::SpotNotice { index } => self.batch_spot_notice(index as usize),
             BatchEvent::SpotTerminate { instance } => self.batch_spot_terminate(instance),
+            BatchEvent::RandomSpotNotice { instance } => self.batch_random_spot_notice(instance),
+            BatchEvent::PoolCapacity { index } => {
+                self.batch_pool_capacity(index as usize);
+                self.batch_arm_pass();
+            }
+            BatchEvent::FargateSpotWarning { job, generation } => {
+                if self.batch_current(job, generation, BatchJobState::Running)
+                    || self.batch_current(job, generation, BatchJobState::Starting)
+                {
+                    self.batch_fargate_spot_warning(job);
+                }
+            }
+            BatchEvent::FargateSpotStopped { job, generation } => {
+                let j = &self.batch.jobs[job as usize];
+                if j.generation == generation && j.interrupted {
+                    self.batch_fargate_spot_stopped(job);
+                }
+            }
         }
     }
 
@@ -464,6 +538,8 @@ impl Simulation {
                 first_running: None,
                 placed_at: now,
                 ended_at: None,
+                interrupted: false,
+                awaiting_spot: false,
                 vcpu_ms: 0.0,
             });
         }
@@ -645,7 +721,9 @@ impl Simulation {
     }
 
     /// RUNNABLE → STARTING on compute environment `c` (on `instance`, or Fargate with `NONE`): the container is
-    /// pulled and started with the scenario's task latencies.
+    /// pulled and started with the scenario's task latencies. A FARGATE_SPOT job's task first needs a Fargate Spot
+    /// capacity grant (`sim/fargate_spot.rs`): it stays STARTING, holding its place in the compute environment,
+    /// until the grant (`batch_spot_granted`), at once when the pool has capacity.
     fn batch_place(&mut self, job: u32, c: u16, instance: u32) {
         let need = self.batch_need(job);
         let q = self.batch_queue_of(job);
@@ -661,36 +739,22 @@ impl Simulation {
         let image_mb = def.image_mb;
         let kind = b.compute_environments[c as usize].kind;
         let delay = if instance == NONE {
-            // Fargate: capacity, the task's ENI, the image pull (no cache), the container start (`docs/model.md` §5).
-            let transfer =
-                Step { mean_ms: image_mb / lat.image_pull_mb_per_s * 1000.0, spread: lat.image_pull_base.spread };
-            self.draw_step(lat.fargate_capacity)
-                + self.draw_step(lat.eni_attach)
-                + self.draw_step(lat.image_pull_base)
-                + self.draw_step(transfer)
-                + self.draw_step(lat.container_start)
+            None
         } else {
             // EC2: the agent's hand-off, the image pull on the instance, the container start.
             let transfer =
                 Step { mean_ms: image_mb / lat.ec2_image_pull_mb_per_s * 1000.0, spread: lat.image_pull_base.spread };
-            self.draw_step(lat.agent_handoff) + self.draw_step(transfer) + self.draw_step(lat.container_start)
+            Some(self.draw_step(lat.agent_handoff) + self.draw_step(transfer) + self.draw_step(lat.container_start))
         };
         let j = &mut self.batch.jobs[job as usize];
         j.ce = c;
         j.instance = instance;
         j.placed_at = self.now;
         j.generation += 1;
+        j.interrupted = false;
         self.batch.in_use_milli += u64::from(need.vcpu_milli);
         let generation = j.generation;
-        if instance == NONE {
-            let ce = &mut self.batch.ces[c as usize];
-            ce.fargate_milli += u64::from(need.vcpu_milli);
-            ce.peak_vcpus = ce.peak_vcpus.max(crate::narrow::u32_of_u64(ce.fargate_milli.div_ceil(1000)));
-            // Fargate bills from the image pull, per second with a one-minute minimum (`docs/model.md` §6).
-            let (rate, charge) = self.batch_fargate_rate(need, kind);
-            self.accounting.start_billing(self.now, rate, &charge);
-            self.quota_batch_job(fargate_provider(kind), need.vcpu_milli, true);
-        } else {
+        if let Some(delay) = delay {
             let inst = &mut self.batch.instances[instance as usize];
             inst.free_milli -= need.vcpu_milli;
             inst.free_mib -= need.memory_mib;
@@ -703,6 +767,71 @@ impl Simulation {
             self.batch.ces[c as usize].free_ready_milli -= u64::from(need.vcpu_milli);
             inst.idle_since = None;
             inst.ever_used = true;
+            self.schedule_in(delay, super::Event::Batch(BatchEvent::Started { job, generation }));
+            return;
+        }
+        let ce = &mut self.batch.ces[c as usize];
+        ce.fargate_milli += u64::from(need.vcpu_milli);
+        ce.peak_vcpus = ce.peak_vcpus.max(crate::narrow::u32_of_u64(ce.fargate_milli.div_ceil(1000)));
+        // The task counts against the account's Fargate vCPU quota from the RunTask call on, waiting or not.
+        self.quota_batch_job(fargate_provider(kind), need.vcpu_milli, true);
+        if kind == CeType::FargateSpot {
+            // "STARTING: These jobs have been scheduled to a host and the relevant container initiation operations
+            // are underway" ("Job states"); the AWS Batch User Guide says nothing of a job whose Fargate Spot task
+            // waits for capacity, so the job stays STARTING while its task waits in ECS's PROVISIONING.
+            self.batch.jobs[job as usize].awaiting_spot = true;
+            self.batch.spot_waiting += 1;
+            self.spot_enqueue_batch(job, generation);
+        } else {
+            self.batch_fargate_started(job);
+        }
+    }
+
+    /// Job `job` (attempt `generation`) is waiting for Fargate Spot capacity.
+    pub(super) fn batch_awaiting_spot(&self, job: u32, generation: u32) -> bool {
+        self.batch.awaiting_spot(job, generation)
+    }
+
+    /// The Fargate Spot pool granted capacity to job `job`'s task: its start goes on as on Fargate.
+    pub(super) fn batch_spot_granted(&mut self, job: u32) {
+        let j = &mut self.batch.jobs[job as usize];
+        debug_assert!(j.awaiting_spot && j.state == BatchJobState::Starting);
+        j.awaiting_spot = false;
+        // Billing and the job's use of the environment start from the grant.
+        j.placed_at = self.now;
+        self.batch.spot_waiting -= 1;
+        self.batch_fargate_started(job);
+    }
+
+    /// A Fargate job's task has capacity: capacity, the task's ENI, the image pull (no cache), the container start
+    /// (`docs/model.md` §5); billed from now, per second with a one-minute minimum (`docs/model.md` §6); on Fargate
+    /// Spot, interrupted at the scenario's random rate per task-hour, as every Fargate Spot task is
+    /// (`sim/tasks/lifecycle.rs`).
+    fn batch_fargate_started(&mut self, job: u32) {
+        let lat = self.scenario.latencies.clone();
+        let b = self.batch_spec();
+        let def = &b.definitions[b.submissions
+            [self.batch.units[self.batch.jobs[job as usize].unit as usize].submission as usize]
+            .definition as usize];
+        let image_mb = def.image_mb;
+        let kind = b.compute_environments[self.batch.jobs[job as usize].ce as usize].kind;
+        let transfer =
+            Step { mean_ms: image_mb / lat.image_pull_mb_per_s * 1000.0, spread: lat.image_pull_base.spread };
+        let delay = self.draw_step(lat.fargate_capacity)
+            + self.draw_step(lat.eni_attach)
+            + self.draw_step(lat.image_pull_base)
+            + self.draw_step(transfer)
+            + self.draw_step(lat.container_start);
+        let need = self.batch_need(job);
+        let (rate, charge) = self.batch_fargate_rate(need, kind);
+        self.accounting.start_billing(self.now, rate, &charge);
+        let generation = self.batch.jobs[job as usize].generation;
+        let rate = self.scenario.spot.interruptions_per_task_hour;
+        if kind == CeType::FargateSpot && rate > 0.0 {
+            let after = self.rng.exponential_ms(MS_PER_HOUR / rate);
+            if self.now.plus_ms(after) < self.scenario.horizon {
+                self.schedule_in(after, super::Event::Batch(BatchEvent::FargateSpotWarning { job, generation }));
+            }
         }
         self.schedule_in(delay, super::Event::Batch(BatchEvent::Started { job, generation }));
     }
@@ -772,13 +901,19 @@ impl Simulation {
         self.batch.ces[c as usize].vcpu_ms_by_queue[q] += vcpu_ms;
         if instance == NONE {
             let kind = self.batch_spec().compute_environments[c as usize].kind;
-            let (rate, charge) = self.batch_fargate_rate(need, kind);
-            let billed = self.now.since(placed_at);
-            let extra = 60_000u64.saturating_sub(billed);
-            self.accounting.stop_billing(self.now, rate, &charge, extra);
-            let ce = &mut self.batch.ces[c as usize];
-            ce.fargate_milli -= u64::from(need.vcpu_milli);
-            ce.fargate_cost += rate * (billed + extra) as f64;
+            if self.batch.jobs[job as usize].awaiting_spot {
+                // Never granted Fargate Spot capacity: nothing billed; its entry in the pool's queue goes stale.
+                self.batch.jobs[job as usize].awaiting_spot = false;
+                self.batch.spot_waiting -= 1;
+                self.spot_batch_cancelled();
+            } else {
+                let (rate, charge) = self.batch_fargate_rate(need, kind);
+                let billed = self.now.since(placed_at);
+                let extra = 60_000u64.saturating_sub(billed);
+                self.accounting.stop_billing(self.now, rate, &charge, extra);
+                self.batch.ces[c as usize].fargate_cost += rate * (billed + extra) as f64;
+            }
+            self.batch.ces[c as usize].fargate_milli -= u64::from(need.vcpu_milli);
             self.quota_batch_job(fargate_provider(kind), need.vcpu_milli, false);
         } else {
             let now = self.now;
@@ -935,6 +1070,14 @@ impl Simulation {
     fn batch_launch(&mut self, c: usize, t: InstanceType) -> u32 {
         let b = self.batch_spec();
         let spot = b.compute_environments[c].kind == CeType::Spot;
+        let ce = &b.compute_environments[c];
+        let interruptions = ce
+            .instance_types
+            .iter()
+            .position(|x| x.name == t.name)
+            .and_then(|i| ce.interruptions_per_instance_hour.get(i))
+            .copied()
+            .unwrap_or(0.0);
         let prices = &self.scenario.prices;
         let per_hour = if spot {
             t.on_demand_hour_usd * (1.0 - prices.ec2_spot_discount_percent / 100.0)
@@ -959,6 +1102,14 @@ impl Simulation {
             ever_used: false,
             rate_per_ms: rate,
         });
+        // A SPOT instance is interrupted at its type's rate per instance-hour, drawn at launch as for Auto Scaling
+        // group instances (`sim/fleet/spot.rs`, `schedule_random_interruption`).
+        if spot && interruptions > 0.0 {
+            let after = self.rng.exponential_ms(MS_PER_HOUR / interruptions);
+            if self.now.plus_ms(after) < self.scenario.horizon {
+                self.schedule_in(after, super::Event::Batch(BatchEvent::RandomSpotNotice { instance: id }));
+            }
+        }
         let ce = &mut self.batch.ces[c];
         ce.live_vcpus += t.vcpu;
         ce.launching_vcpus += t.vcpu;
@@ -1028,7 +1179,8 @@ impl Simulation {
     ///
     /// Up: each queue's RUNNABLE vCPUs, less the room its compute environments already have (free on registered
     /// instances, all of a launching one), are asked of its compute environments in order; each launches while it
-    /// is below maxvCpus (`plan::may_launch`) the type `plan::choose_type` picks for the queue's first job.
+    /// is below maxvCpus (`plan::may_launch`) the type its allocation strategy picks for the queue's first job
+    /// (`plan::choose_launch`); a launch into a dry pool is refused and that demand waits for a later pass.
     /// Down: an instance with no jobs goes when its compute environment has no RUNNABLE demand left, it stays above
     /// minvCpus, and either it never ran a job or it has been idle for `minScaleDownDelayMinutes` (unset: at once):
     /// "The scale down delay does not apply to: ... Newly launched instances that have not yet run any jobs"
@@ -1057,9 +1209,20 @@ impl Simulation {
                 let taken = room[c].min(missing);
                 room[c] -= taken;
                 missing -= taken;
-                while missing > 0 && plan::may_launch(self.batch.ces[c].live_vcpus, ce.max_vcpus) {
-                    let Some(t) = plan::choose_type(&ce.instance_types, need, missing) else { break };
-                    let t = ce.instance_types[t];
+                while missing > 0 {
+                    let t = match self.batch_choose_launch(c, need, missing) {
+                        plan::Launch::Type(t) => ce.instance_types[t],
+                        plan::Launch::Refused(t) => {
+                            // InsufficientInstanceCapacity: nothing launched for this demand until a later pass.
+                            self.batch.launches_refused += 1;
+                            self.record(TraceWhat::BatchLaunchRefused {
+                                compute_environment: ce.name.clone(),
+                                instance_type: ce.instance_types[t].name,
+                            });
+                            break;
+                        }
+                        plan::Launch::Nothing => break,
+                    };
                     let id = self.batch_launch(c, t);
                     let delay = self.draw_step(self.scenario.latencies.instance_boot)
                         + self.draw_step(self.scenario.latencies.agent_registration);
@@ -1119,6 +1282,20 @@ impl Simulation {
         }
     }
 
+    /// A random EC2 Spot interruption notice for one instance still live and not already reclaimed: reclaimed as
+    /// a wave's instances are (`batch_spot_notice`), terminated two minutes later through `batch_spot_terminate`.
+    fn batch_random_spot_notice(&mut self, id: u32) {
+        let inst = &self.batch.instances[id as usize];
+        if inst.terminated.is_some() || inst.reclaimed {
+            return;
+        }
+        let compute_environment = self.batch_spec().compute_environments[inst.ce as usize].name.clone();
+        self.record(TraceWhat::BatchSpotNotice { compute_environment, instances: 1 });
+        self.batch.instances[id as usize].reclaimed = true;
+        let notice = crate::time::secs_to_ms(d::BATCH_SPOT_NOTICE_S);
+        self.schedule_in(notice, super::Event::Batch(BatchEvent::SpotTerminate { instance: id }));
+    }
+
     fn batch_spot_terminate(&mut self, id: u32) {
         if self.batch.instances[id as usize].terminated.is_some() {
             return;
@@ -1143,6 +1320,101 @@ impl Simulation {
         }
         self.batch_terminate(id);
         self.batch_arm_pass();
+    }
+
+    /// The launch compute environment `c`'s allocation strategy makes for `missing` vCPU thousandths of jobs of
+    /// size `need`, given its pools' capacity now (`plan::choose_launch`).
+    fn batch_choose_launch(&self, c: usize, need: Need, missing: u64) -> plan::Launch {
+        let ce = &self.batch_spec().compute_environments[c];
+        let pools = plan::Pools {
+            strategy: ce.allocation,
+            on_demand: ce.kind == CeType::Ec2,
+            types: &ce.instance_types,
+            dry: &self.batch.dry[c],
+            live_vcpus: self.batch.ces[c].live_vcpus,
+            max_vcpus: ce.max_vcpus,
+        };
+        plan::choose_launch(&pools, need, missing)
+    }
+
+    /// Pool capacity change `index`: the pool of one type of a compute environment runs dry or has capacity again.
+    /// Instances already running stay; only launches are refused.
+    fn batch_pool_capacity(&mut self, index: usize) {
+        let e = self.batch_spec().pool_capacity[index];
+        let (c, t) = (e.compute_environment as usize, e.instance_type as usize);
+        self.batch.dry[c][t] = !e.available;
+        let ce = &self.batch_spec().compute_environments[c];
+        let (compute_environment, instance_type) = (ce.name.clone(), ce.instance_types[t].name);
+        self.record(TraceWhat::BatchPoolCapacity { compute_environment, instance_type, available: e.available });
+    }
+
+    /// Jobs STARTING or RUNNING on FARGATE_SPOT compute environments, holding capacity and not yet warned: the Batch part of the
+    /// Fargate Spot tasks a timed interruption wave picks from (`sim/fargate_spot.rs`), in job order.
+    pub(super) fn batch_fargate_spot_jobs(&self) -> Vec<u32> {
+        let Some(b) = self.scenario.batch.as_ref() else { return Vec::new() };
+        (0u32..)
+            .zip(&self.batch.jobs)
+            .filter(|(_, j)| {
+                matches!(j.state, BatchJobState::Starting | BatchJobState::Running)
+                    && !j.interrupted
+                    && !j.awaiting_spot
+                    && j.instance == NONE
+                    && b.compute_environments[j.ce as usize].kind == CeType::FargateSpot
+            })
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// The Fargate Spot interruption warning for a job's task. ECS (*AWS Fargate capacity providers*): "the task
+    /// will receive a two-minute warning ... sent as a task state change event to Amazon EventBridge and a SIGTERM
+    /// signal to the running task"; "A stopTimeout value of 120 seconds or less can be specified ... between the
+    /// moment the task state change event is received and the point at which the container is forcefully
+    /// stopped". The model's job definitions carry no stopTimeout, so ECS's default applies (30 s, `defaults.rs`;
+    /// an assumption for Batch's tasks): the
+    /// model's jobs do not act on SIGTERM, so a RUNNING job's container is stopped 30 s after the warning; a
+    /// STARTING job has no container to wait for and stops at once. Its other events (start, exit, timeout) are
+    /// void from the warning on.
+    pub(super) fn batch_fargate_spot_warning(&mut self, job: u32) {
+        let j = &mut self.batch.jobs[job as usize];
+        if j.interrupted || j.awaiting_spot || !matches!(j.state, BatchJobState::Starting | BatchJobState::Running) {
+            return;
+        }
+        j.interrupted = true;
+        j.generation += 1;
+        let (generation, running) = (j.generation, j.state == BatchJobState::Running);
+        let delay = if running { crate::time::secs_to_ms(d::STOP_TIMEOUT_S) } else { 0 };
+        if self.accounting.tracing() {
+            let b = self.batch_spec();
+            let j = &self.batch.jobs[job as usize];
+            let sub = &b.submissions[self.batch.units[j.unit as usize].submission as usize];
+            self.record(TraceWhat::BatchFargateSpotWarning {
+                compute_environment: b.compute_environments[j.ce as usize].name.clone(),
+                submission: sub.name.clone(),
+                index: (sub.array_size > 0).then_some(j.index),
+                stop_in_s: crate::narrow::u32_of_u64(delay / 1000),
+            });
+        }
+        self.schedule_in(delay, super::Event::Batch(BatchEvent::FargateSpotStopped { job, generation }));
+    }
+
+    /// The interrupted task has stopped: ECS reports its stopped reason "Your Spot Task was interrupted." (*AWS
+    /// Fargate capacity providers*, the task state change event of a Fargate Spot interruption), which is the job
+    /// attempt's status reason `evaluateOnExit` sees (the AWS Batch User Guide documents no Batch-specific reason;
+    /// no exit code is modelled). A RUNNING job has made its attempt ("placed into the RUNNING state that's
+    /// considered an attempt", *Automated job retries*) and the retry strategy decides; a STARTING one goes back to
+    /// RUNNABLE without spending one, as on an EC2 Spot reclaim. Each counts as a Spot reclaim.
+    fn batch_fargate_spot_stopped(&mut self, job: u32) {
+        self.batch.spot_reclaims += 1;
+        self.batch.jobs[job as usize].interrupted = false;
+        if self.batch.jobs[job as usize].state == BatchJobState::Starting {
+            self.batch_release(job);
+            self.batch.retries += 1;
+            self.batch_make_runnable(job);
+            self.batch_arm_pass();
+        } else {
+            let exit = Exit { exit_code: None, reason: None, status_reason: d::FARGATE_SPOT_STOPPED_REASON.into() };
+            self.batch_attempt_failed(job, &exit);
+        }
     }
 
     /// One row of the Batch columns of the series.
@@ -1195,7 +1467,10 @@ impl Simulation {
         }
         // Fargate jobs still running: their billing so far.
         for j in &self.batch.jobs {
-            if j.instance == NONE && matches!(j.state, BatchJobState::Starting | BatchJobState::Running) {
+            if j.instance == NONE
+                && !j.awaiting_spot
+                && matches!(j.state, BatchJobState::Starting | BatchJobState::Running)
+            {
                 let unit = &self.batch.units[j.unit as usize];
                 let def = &b.definitions[b.submissions[unit.submission as usize].definition as usize];
                 let need = Need { vcpu_milli: def.vcpu_milli, memory_mib: def.memory_mib };
@@ -1265,6 +1540,7 @@ impl Simulation {
             wait_p95_s: plan::quantile(&waits, 0.95).map(r3),
             retries: self.batch.retries,
             spot_reclaims: self.batch.spot_reclaims,
+            launches_refused: self.batch.launches_refused,
             timeouts: self.batch.timeouts,
             submit_calls: self.batch.submit_calls,
             submit_throttled: self.batch.submit_throttled,

@@ -4,7 +4,7 @@
 
 use crate::instance_types::InstanceType;
 use crate::scenario::ExitRule;
-use crate::spec::RetryAction;
+use crate::spec::{BatchAllocationStrategy, RetryAction};
 
 /// What one job (or array child) asks for: vCPUs in thousandths and MiB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,15 +18,21 @@ pub(crate) fn fits(t: &InstanceType, need: Need) -> bool {
     u64::from(t.vcpu) * 1000 >= u64::from(need.vcpu_milli) && t.registered_memory_mib(0) >= need.memory_mib
 }
 
-/// The type to launch for `missing_milli` vCPUs (thousandths) of RUNNABLE jobs of size `need`, from `types` sorted
-/// cheapest vCPU first (validation sorts them). "AWS Batch selects an instance type that best fits the needs of
-/// the jobs with a preference for the lowest-cost instance type" (BEST_FIT) and, for the other strategies,
-/// "instance types that are large enough to meet the requirements of the jobs in the queue ... with lower cost
-/// vCPUs" ("Instance type allocation strategies for AWS Batch"). The engine's reading: among the types with the
-/// cheapest vCPU that fit a job, the largest one the backlog fills, else the smallest that fits. `None`: no type
-/// can run the job (it stays RUNNABLE, as "Jobs stuck in a RUNNABLE status" describes).
-pub(crate) fn choose_type(types: &[InstanceType], need: Need, missing_milli: u64) -> Option<usize> {
-    let fitting: Vec<usize> = (0..types.len()).filter(|&i| fits(&types[i], need)).collect();
+/// The type to launch for `missing_milli` vCPUs (thousandths) of RUNNABLE jobs of size `need`, from the types of
+/// `types` that `keep` admits (`types` sorted cheapest vCPU first: validation sorts them). "AWS Batch selects an
+/// instance type that best fits the needs of the jobs with a preference for the lowest-cost instance type"
+/// (BEST_FIT) and, for the other strategies, "instance types that are large enough to meet the requirements of the
+/// jobs in the queue ... with lower cost vCPUs" ("Instance type allocation strategies for AWS Batch"). The
+/// engine's reading: among the types with the cheapest vCPU that fit a job, the largest one the backlog fills, else
+/// the smallest that fits. `None`: no type can run the job (it stays RUNNABLE, as "Jobs stuck in a RUNNABLE
+/// status" describes).
+pub(crate) fn choose_type_where(
+    types: &[InstanceType],
+    need: Need,
+    missing_milli: u64,
+    keep: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let fitting: Vec<usize> = (0..types.len()).filter(|&i| keep(i) && fits(&types[i], need)).collect();
     let &first = fitting.first()?;
     let per_vcpu = |i: usize| types[i].on_demand_hour_usd / f64::from(types[i].vcpu);
     let cheapest = per_vcpu(first);
@@ -39,6 +45,75 @@ pub(crate) fn choose_type(types: &[InstanceType], need: Need, missing_milli: u64
         .filter(|&i| u64::from(types[i].vcpu) * 1000 <= missing_milli.max(1))
         .max_by_key(|&i| types[i].vcpu);
     filled.or_else(|| cheap.iter().copied().min_by_key(|&i| types[i].vcpu))
+}
+
+/// [`choose_type_where`] over every type.
+#[cfg(test)]
+pub(crate) fn choose_type(types: &[InstanceType], need: Need, missing_milli: u64) -> Option<usize> {
+    choose_type_where(types, need, missing_milli, |_| true)
+}
+
+/// What a compute environment's allocation strategy does for demand its instances cannot hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Launch {
+    /// Launch an instance of this type (index into the environment's types).
+    Type(usize),
+    /// The type the strategy settles on has no capacity: EC2 refuses the launch (InsufficientInstanceCapacity) and
+    /// nothing is launched for now; the next pass asks again.
+    Refused(usize),
+    /// No type can hold the job (within maxvCpus where it may not be exceeded).
+    Nothing,
+}
+
+/// The environment the strategies choose for: its allocation strategy, whether it is On-Demand (`EC2`), its types
+/// (cheapest vCPU first), which of them have no capacity now, and its vCPUs running or launching against maxvCpus.
+pub(crate) struct Pools<'a> {
+    pub(crate) strategy: BatchAllocationStrategy,
+    pub(crate) on_demand: bool,
+    pub(crate) types: &'a [InstanceType],
+    pub(crate) dry: &'a [bool],
+    pub(crate) live_vcpus: u32,
+    pub(crate) max_vcpus: u32,
+}
+
+/// The launch the allocation strategy makes for `missing_milli` vCPUs of jobs of size `need`
+/// ("Instance type allocation strategies for AWS Batch"):
+/// - BEST_FIT: "If additional instances of the selected instance type aren't available, AWS Batch waits for the
+///   additional instances to be available": the best-fitting type is chosen as if every pool had capacity; when
+///   its pool is dry the launch is refused and nothing else is tried.
+/// - BEST_FIT_PROGRESSIVE: "If additional instances of the previously selected instance types aren't available,
+///   AWS Batch selects new instance types": the choice is made among the types whose pools have capacity.
+/// - SPOT_CAPACITY_OPTIMIZED ("a preference for instance types that are less likely to be interrupted") and
+///   SPOT_PRICE_CAPACITY_OPTIMIZED ("looks at both price and capacity to select the Spot Instance pools that are
+///   the least likely to be interrupted and have the lowest possible price"): among the pools with capacity too.
+///   The engine has no per-pool interruption likelihood or depth for Batch, so the two choose alike: the lowest
+///   price among the pools that have capacity.
+///
+/// maxvCpus (API reference, `ComputeResource`): "With BEST_FIT_PROGRESSIVE, SPOT_CAPACITY_OPTIMIZED and
+/// SPOT_PRICE_CAPACITY_OPTIMIZED (recommended) strategies using On-Demand or Spot Instances, and the BEST_FIT
+/// strategy using Spot Instances, AWS Batch might need to exceed maxvCpus to meet your capacity requirements. In
+/// this event, AWS Batch never exceeds maxvCpus by more than a single instance." So BEST_FIT On-Demand launches
+/// only types that fit under maxvCpus; the others may cross it with their last instance ([`may_launch`]).
+pub(crate) fn choose_launch(pools: &Pools, need: Need, missing_milli: u64) -> Launch {
+    if !may_launch(pools.live_vcpus, pools.max_vcpus) {
+        return Launch::Nothing;
+    }
+    let strict = pools.strategy == BatchAllocationStrategy::BestFit && pools.on_demand;
+    let headroom = pools.max_vcpus.saturating_sub(pools.live_vcpus);
+    let under_max = |i: usize| !strict || pools.types[i].vcpu <= headroom;
+    let missing = if strict { missing_milli.min(u64::from(headroom) * 1000) } else { missing_milli };
+    let wet = |i: usize| !pools.dry.get(i).copied().unwrap_or(false);
+    let chosen = if pools.strategy == BatchAllocationStrategy::BestFit {
+        choose_type_where(pools.types, need, missing, under_max)
+    } else {
+        choose_type_where(pools.types, need, missing, |i| under_max(i) && wet(i))
+            .or_else(|| choose_type_where(pools.types, need, missing, under_max))
+    };
+    match chosen {
+        Some(t) if wet(t) => Launch::Type(t),
+        Some(t) => Launch::Refused(t),
+        None => Launch::Nothing,
+    }
 }
 
 /// Whether one more instance of `vcpus` may be launched in a compute environment that has `live_vcpus` (running or
@@ -128,6 +203,62 @@ mod tests {
         assert_eq!(choose_type(&t, big, 1_000), Some(1));
         // Nothing fits 100 GiB.
         assert_eq!(choose_type(&t, Need { vcpu_milli: 1000, memory_mib: 100_000 }, 1_000), None);
+    }
+
+    fn pools<'a>(
+        strategy: BatchAllocationStrategy,
+        on_demand: bool,
+        t: &'a [InstanceType],
+        dry: &'a [bool],
+    ) -> Pools<'a> {
+        Pools { strategy, on_demand, types: t, dry, live_vcpus: 0, max_vcpus: 64 }
+    }
+
+    #[test]
+    fn best_fit_waits_for_its_type_and_the_others_move_to_pools_with_capacity() {
+        use BatchAllocationStrategy::*;
+        // Sorted cheapest vCPU first, as validation leaves them: c5, m5, r5.
+        let t = types(&["c5.2xlarge", "m5.2xlarge", "r5.2xlarge"]);
+        let one = Need { vcpu_milli: 1000, memory_mib: 1024 };
+        let c5_dry = [true, false, false];
+        assert_eq!(choose_launch(&pools(BestFit, true, &t, &[false; 3]), one, 16_000), Launch::Type(0));
+        // BEST_FIT: the best-fitting type is dry: refused, no other type tried.
+        assert_eq!(choose_launch(&pools(BestFit, true, &t, &c5_dry), one, 16_000), Launch::Refused(0));
+        assert_eq!(choose_launch(&pools(BestFit, false, &t, &c5_dry), one, 16_000), Launch::Refused(0));
+        // The others select the next cheapest vCPU among the pools with capacity.
+        for strategy in [BestFitProgressive, SpotCapacityOptimized, SpotPriceCapacityOptimized] {
+            let on_demand = strategy == BestFitProgressive;
+            assert_eq!(choose_launch(&pools(strategy, on_demand, &t, &c5_dry), one, 16_000), Launch::Type(1));
+            assert_eq!(
+                choose_launch(&pools(strategy, on_demand, &t, &[true, true, false]), one, 16_000),
+                Launch::Type(2)
+            );
+            // Every pool dry: refused (the cheapest, as if all had capacity).
+            assert_eq!(choose_launch(&pools(strategy, on_demand, &t, &[true; 3]), one, 16_000), Launch::Refused(0));
+        }
+        // A job no type holds: nothing, whatever the pools.
+        let huge = Need { vcpu_milli: 1000, memory_mib: 500_000 };
+        assert_eq!(choose_launch(&pools(BestFitProgressive, true, &t, &c5_dry), huge, 16_000), Launch::Nothing);
+    }
+
+    #[test]
+    fn only_best_fit_on_demand_stays_within_max_vcpus() {
+        use BatchAllocationStrategy::*;
+        let t = types(&["c5.xlarge", "c5.2xlarge"]);
+        let one = Need { vcpu_milli: 1000, memory_mib: 1024 };
+        let dry = [false; 2];
+        // 8 of 10 vCPUs running, 30 missing: BEST_FIT On-Demand has room for 2 vCPUs, no type that small.
+        let at = |strategy, on_demand| Pools { live_vcpus: 8, max_vcpus: 10, ..pools(strategy, on_demand, &t, &dry) };
+        assert_eq!(choose_launch(&at(BestFit, true), one, 30_000), Launch::Nothing);
+        // 4 vCPUs of room: a c5.xlarge, not the c5.2xlarge the backlog would fill.
+        let roomy = Pools { live_vcpus: 6, max_vcpus: 10, ..pools(BestFit, true, &t, &dry) };
+        assert_eq!(choose_launch(&roomy, one, 30_000), Launch::Type(0));
+        // BEST_FIT on Spot and the other strategies may cross maxvCpus by one instance.
+        assert_eq!(choose_launch(&at(BestFit, false), one, 30_000), Launch::Type(1));
+        assert_eq!(choose_launch(&at(BestFitProgressive, true), one, 30_000), Launch::Type(1));
+        assert_eq!(choose_launch(&at(SpotPriceCapacityOptimized, false), one, 30_000), Launch::Type(1));
+        let full = Pools { live_vcpus: 10, max_vcpus: 10, ..pools(BestFitProgressive, true, &t, &dry) };
+        assert_eq!(choose_launch(&full, one, 30_000), Launch::Nothing);
     }
 
     #[test]

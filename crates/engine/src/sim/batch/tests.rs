@@ -88,15 +88,29 @@ fn an_array_job_is_one_call_of_many_children() {
 
 #[test]
 fn max_vcpus_is_exceeded_by_less_than_one_instance() {
-    // 40 one-vCPU jobs, maxvCpus 10, c5.2xlarge (8 vCPUs): a second instance takes it to 16, never a third.
+    // 40 one-vCPU jobs, maxvCpus 10, c5.2xlarge (8 vCPUs), BEST_FIT_PROGRESSIVE: a second instance takes it to 16,
+    // never a third.
     let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
         "run_time": { "mean_s": 600 }, "array_size": 40 }]"#;
-    let mut sim = checked(scenario(r#", "max_vcpus": 10, "instance_types": ["c5.2xlarge"]"#, "", rest));
+    let ce = r#", "max_vcpus": 10, "instance_types": ["c5.2xlarge"], "allocation_strategy": "BEST_FIT_PROGRESSIVE""#;
+    let mut sim = checked(scenario(ce, "", rest));
     sim.step_until(SimTime(300_000));
     assert_eq!(sim.batch.ces[0].live_vcpus, 16);
     assert_eq!(sim.batch.instances.len(), 2);
     assert_eq!(sim.batch.counts[BatchJobState::Running.index()], 16);
     assert_eq!(sim.batch.counts[BatchJobState::Runnable.index()], 24);
+    // BEST_FIT with On-Demand instances never exceeds maxvCpus (API reference, `ComputeResource.maxvCpus`): one
+    // c5.2xlarge, and the second would cross 10.
+    let ce = r#", "max_vcpus": 10, "instance_types": ["c5.2xlarge"], "allocation_strategy": "BEST_FIT""#;
+    let mut sim = checked(scenario(ce, "", rest));
+    sim.step_until(SimTime(300_000));
+    assert_eq!((sim.batch.ces[0].live_vcpus, sim.batch.instances.len()), (8, 1));
+    // BEST_FIT with Spot Instances may cross it by one instance.
+    let ce =
+        r#", "type": "SPOT", "max_vcpus": 10, "instance_types": ["c5.2xlarge"], "allocation_strategy": "BEST_FIT""#;
+    let mut sim = checked(scenario(ce, "", rest));
+    sim.step_until(SimTime(300_000));
+    assert_eq!(sim.batch.ces[0].live_vcpus, 16);
 }
 
 #[test]
@@ -394,4 +408,293 @@ fn fargate_spot_jobs_take_the_spot_quota() {
     sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
     assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 3);
     assert_eq!(sim.quotas.batch_usage(), [0, 3_000]);
+}
+
+// ---- Pool capacity shortages and the allocation strategies ----
+
+/// 16 one-vCPU jobs of 10 minutes on an environment of c5.2xlarge and m5.2xlarge (c5 the cheaper vCPU) whose c5
+/// pool has no capacity from the start until 20 minutes in.
+fn shortage(kind: &str, strategy: &str) -> Scenario {
+    let ce = format!(
+        r#", "type": "{kind}", "max_vcpus": 16, "instance_types": ["m5.2xlarge", "c5.2xlarge"], "allocation_strategy": "{strategy}""#
+    );
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
+        "run_time": { "mean_s": 600, "spread": 0 }, "array_size": 16 }],
+        "pool_capacity": [
+          { "at_s": 0, "compute_environment": "ce", "instance_type": "c5.2xlarge", "available": false },
+          { "at_s": 1200, "compute_environment": "ce", "instance_type": "c5.2xlarge", "available": true }]"#;
+    scenario(&ce, "", rest)
+}
+
+fn trace_lines(sim: &Simulation) -> Vec<String> {
+    sim.trace().iter().map(ToString::to_string).collect()
+}
+
+/// BEST_FIT: "If additional instances of the selected instance type aren't available, AWS Batch waits for the
+/// additional instances to be available": every pass is refused the c5.2xlarge and launches nothing else; the
+/// jobs stay RUNNABLE until the pool has capacity again, then two c5.2xlarge run them.
+#[test]
+fn best_fit_waits_for_its_type_while_the_pool_is_dry() {
+    let mut sim = checked(shortage("EC2", "BEST_FIT"));
+    assert!(sim.batch.dry[0][0], "the c5 pool (first after sorting by vCPU price) is dry from the start");
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert!(sim.batch.instances.is_empty());
+    assert_eq!(sim.batch.launches_refused, 1);
+    let lines = trace_lines(&sim);
+    assert!(lines
+        .iter()
+        .any(|l| l.ends_with("batch: compute environment ce: launch of c5.2xlarge refused, no capacity")));
+    assert!(lines.iter().any(|l| l.contains("c5.2xlarge capacity unavailable (InsufficientInstanceCapacity)")));
+    sim.step_until(SimTime(1_199_000));
+    assert!(sim.batch.instances.is_empty());
+    assert_eq!(sim.batch.counts[BatchJobState::Runnable.index()], 16);
+    assert!(sim.batch.launches_refused >= 100, "refused at every pass: {}", sim.batch.launches_refused);
+    // Capacity back at 20:00: the next pass launches the c5.2xlarge it waited for.
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::PoolCapacity { .. })));
+    assert!(!sim.batch.dry[0][0]);
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(sim.now(), SimTime(1_200_000));
+    let types: Vec<&str> = sim.batch.instances.iter().map(|i| i.itype.name).collect();
+    assert_eq!(types, ["c5.2xlarge", "c5.2xlarge"]);
+    sim.run_to_end();
+    assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 16);
+    assert!(sim.batch.jobs.iter().all(|j| j.first_running.unwrap() > SimTime(1_200_000)));
+    assert!(sim.batch_summary().unwrap().launches_refused >= 100);
+}
+
+/// BEST_FIT_PROGRESSIVE: "If additional instances of the previously selected instance types aren't available,
+/// AWS Batch selects new instance types": the first pass launches m5.2xlarge and the jobs run at once.
+#[test]
+fn best_fit_progressive_selects_another_type_when_the_pool_is_dry() {
+    let mut sim = checked(shortage("EC2", "BEST_FIT_PROGRESSIVE"));
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    let types: Vec<&str> = sim.batch.instances.iter().map(|i| i.itype.name).collect();
+    assert_eq!(types, ["m5.2xlarge", "m5.2xlarge"]);
+    assert_eq!(sim.batch.launches_refused, 0);
+    sim.run_to_end();
+    assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 16);
+    assert!(sim.batch.jobs.iter().all(|j| j.first_running.unwrap() < SimTime(600_000)));
+    // With every pool dry it is refused too.
+    let ce = r#", "max_vcpus": 16, "instance_types": ["c5.2xlarge"], "allocation_strategy": "BEST_FIT_PROGRESSIVE""#;
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 60 } }],
+        "pool_capacity": [{ "at_s": 0, "compute_environment": "ce", "instance_type": "c5.2xlarge", "available": false }]"#;
+    let mut sim = checked(scenario(ce, "", rest));
+    sim.step_until(SimTime(60_000));
+    assert!(sim.batch.instances.is_empty());
+    assert!(sim.batch.launches_refused > 0);
+}
+
+/// The Spot strategies choose among the pools with capacity as well: m5.2xlarge Spot Instances at once.
+#[test]
+fn spot_strategies_move_to_pools_with_capacity() {
+    for strategy in ["SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED"] {
+        let mut sim = checked(shortage("SPOT", strategy));
+        sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+        assert!(sim.batch.instances.iter().all(|i| i.itype.name == "m5.2xlarge" && i.spot), "{strategy}");
+        assert_eq!(sim.batch.instances.len(), 2, "{strategy}");
+        // Running instances are not taken away by a pool running dry; later launches avoid it.
+        sim.run_to_end();
+        assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 16, "{strategy}");
+    }
+}
+
+// ---- Fargate Spot interruptions of Batch jobs ----
+
+/// A FARGATE_SPOT environment running `array` jobs of 1 vCPU for 1,000 s, the job definition's `jd` fields added,
+/// and the scenario's `extra` top-level fields.
+fn fargate_spot(jd: &str, array: u32, extra: &str) -> Scenario {
+    Scenario::from_json(&fargate_spot_json(jd, array, extra)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fargate_spot_json(jd: &str, array: u32, extra: &str) -> String {
+    format!(
+        r#"{{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [] {extra},
+      "batch": {{
+        "compute_environments": [{{ "name": "fs", "type": "FARGATE_SPOT", "max_vcpus": 16 }}],
+        "job_queues": [{{ "name": "q", "priority": 1, "compute_environments": ["fs"] }}],
+        "job_definitions": [{{ "name": "jd", "vcpus": 1, "memory_mib": 2048, "platform": "FARGATE" {jd} }}],
+        "submissions": [{{ "name": "s", "job_queue": "q", "job_definition": "jd",
+                          "run_time": {{ "mean_s": 1000, "spread": 0 }}, "array_size": {array} }}] }} }}"#
+    )
+}
+
+const SPOT_RETRY: &str = r#", "retry_attempts": 2, "evaluate_on_exit": [
+    { "action": "RETRY", "on_status_reason": "Your Spot Task was interrupted*" }, { "action": "EXIT", "on_reason": "*" }]"#;
+
+/// A timed Fargate Spot interruption wave picks Batch jobs' tasks too: the warning (SIGTERM) first, the task
+/// stopped 30 s later (ECS's default stopTimeout) with "Your Spot Task was interrupted.", an attempt spent, and
+/// evaluateOnExit retrying it.
+#[test]
+fn a_fargate_spot_wave_interrupts_running_jobs_and_evaluate_on_exit_retries_them() {
+    let mut sim = checked(fargate_spot(SPOT_RETRY, 2, ""));
+    sim.step_until(SimTime(300_000));
+    assert_eq!(sim.batch.counts[BatchJobState::Running.index()], 2);
+    assert_eq!(sim.batch_fargate_spot_jobs(), [0, 1]);
+    sim.spot_interruption_wave(None, Some(1));
+    let warned: Vec<u32> = (0..2).filter(|&j| sim.batch.jobs[j as usize].interrupted).collect();
+    assert_eq!(warned.len(), 1);
+    let job = warned[0];
+    // Warned, still RUNNING (and holding its vCPU) until the stop; a second wave cannot pick it again.
+    assert_eq!(state(&sim, job), BatchJobState::Running);
+    assert_eq!(sim.batch_fargate_spot_jobs().len(), 1);
+    let warned_at = sim.now();
+    assert!(trace_lines(&sim).iter().any(|l| l.contains("Fargate Spot interruption warning for job s:")
+        && l.ends_with("on fs (SIGTERM, stopped in 30 s)")));
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::FargateSpotStopped { .. })));
+    assert_eq!(sim.now().since(warned_at), 30_000);
+    assert_eq!(state(&sim, job), BatchJobState::Runnable);
+    assert_eq!((sim.batch.jobs[job as usize].attempts, sim.batch.spot_reclaims, sim.batch.retries), (1, 1, 1));
+    assert_eq!(sim.batch.ces[0].fargate_milli, 1_000);
+    assert!(trace_lines(&sim)
+        .iter()
+        .any(|l| l.contains("attempt 1 failed (Your Spot Task was interrupted.): retried")));
+    sim.run_to_end();
+    assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 2);
+    assert_eq!(sim.batch.jobs[job as usize].attempts, 2);
+    // Without a retry strategy the interrupted attempt is the job's only one: FAILED.
+    let mut sim = checked(fargate_spot("", 2, ""));
+    sim.step_until(SimTime(300_000));
+    sim.spot_interruption_wave(Some(1.0), None);
+    sim.run_to_end();
+    assert_eq!(sim.batch.counts[BatchJobState::Failed.index()], 2);
+    assert_eq!(sim.batch_summary().unwrap().spot_reclaims, 2);
+}
+
+/// The random rate per task-hour of `fargate_spot` applies to Batch jobs' Fargate Spot tasks; one interrupted
+/// while STARTING has made no attempt and goes back to RUNNABLE at once without spending one.
+#[test]
+fn random_fargate_spot_interruptions_reach_starting_jobs_without_spending_an_attempt() {
+    // 3,600 an hour: one a second on average, well inside a start of about a minute.
+    let mut sim = checked(fargate_spot("", 2, r#", "fargate_spot": { "interruptions_per_task_hour": 3600 }"#));
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::FargateSpotWarning { .. })));
+    let job = (0..2).find(|&j| sim.batch.jobs[j as usize].interrupted).expect("one job warned");
+    assert_eq!(state(&sim, job), BatchJobState::Starting);
+    let warned_at = sim.now();
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::FargateSpotStopped { .. })));
+    assert_eq!(sim.now(), warned_at);
+    assert_eq!(state(&sim, job), BatchJobState::Runnable);
+    assert_eq!((sim.batch.jobs[job as usize].attempts, sim.batch.spot_reclaims, sim.batch.retries), (0, 1, 1));
+    assert_eq!(sim.batch.ces[0].fargate_milli, 1_000, "the other job still holds its vCPU");
+    // Jobs on FARGATE (On-Demand) are never interrupted.
+    let json = fargate_spot_json("", 2, r#", "fargate_spot": { "interruptions_per_task_hour": 3600 }"#)
+        .replace("FARGATE_SPOT", "FARGATE");
+    let mut sim = checked(Scenario::from_json(&json).unwrap());
+    sim.run_to_end();
+    assert_eq!((sim.batch.spot_reclaims, sim.batch.counts[BatchJobState::Succeeded.index()]), (0, 2));
+}
+
+// ---- Fargate Spot capacity for Batch jobs ----
+
+/// With no Fargate Spot capacity (`capacity_per_s: 0`) a FARGATE_SPOT job's task waits in the pool's FIFO: the job
+/// stays STARTING, holds its vCPU in the environment, is not billed and cannot be interrupted; the scheduler's
+/// passes go on. When capacity returns the first job queued is granted first and starts as on Fargate.
+#[test]
+fn a_fargate_spot_job_waits_in_starting_for_capacity_and_starts_when_it_returns() {
+    let mut sim = checked(fargate_spot("", 2, r#", "fargate_spot": { "capacity_per_s": 0 }"#));
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(sim.now(), SimTime(10_000));
+    assert_eq!([state(&sim, 0), state(&sim, 1)], [BatchJobState::Starting; 2]);
+    assert!(sim.batch.jobs.iter().all(|j| j.awaiting_spot));
+    assert_eq!((sim.spot.waiting_count(), sim.batch.spot_waiting()), (2, 2));
+    assert_eq!(sim.batch.ces[0].fargate_milli, 2_000);
+    assert!(sim.batch_fargate_spot_jobs().is_empty(), "a task without capacity is not interrupted");
+    assert!(!sim.queued().iter().any(|(_, e)| is_batch(e, |b| matches!(b, BatchEvent::Started { .. }))));
+    // Ten minutes later nothing has moved, no cost has accrued, and a pass is still armed (no deadlock).
+    sim.step_until(SimTime(610_000));
+    assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 2);
+    assert_eq!(sim.batch_summary().unwrap().cost_usd, 0.0);
+    assert!(sim.queued().iter().any(|(_, e)| is_batch(e, |b| *b == BatchEvent::Pass)));
+    // Capacity comes back at one grant a second: job 0 (queued first) a second later, job 1 the next second.
+    sim.set_spot_capacity(Some(60));
+    sim.step_through(|e| matches!(e, Event::SpotCapacity));
+    assert_eq!(sim.now(), SimTime(611_000));
+    assert!(!sim.batch.jobs[0].awaiting_spot && sim.batch.jobs[1].awaiting_spot);
+    assert_eq!(sim.batch.jobs[0].placed_at, SimTime(611_000), "billed from the grant");
+    assert_eq!(sim.batch_fargate_spot_jobs(), [0]);
+    assert!(sim.queued().iter().any(|(_, e)| is_batch(e, |b| matches!(b, BatchEvent::Started { job: 0, .. }))));
+    sim.step_through(|e| matches!(e, Event::SpotCapacity));
+    assert_eq!((sim.now(), sim.spot.waiting_count()), (SimTime(612_000), 0));
+    sim.run_to_end();
+    assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 2);
+    let first = sim.batch.jobs[0].first_running.expect("ran");
+    assert!(first > SimTime(611_000));
+}
+
+/// A service's Fargate Spot tasks and a Batch job's share one FIFO: the service's two tasks asked first (its first
+/// cycle at 0 s), the job at the first pass (10 s), so the job is granted the third grant, after both tasks.
+#[test]
+fn service_tasks_and_batch_jobs_share_the_fargate_spot_fifo() {
+    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200,
+      "fargate_spot": { "capacity_per_s": 0 },
+      "task_definitions": [{ "name": "web", "cpu": 256, "memory": 512, "image_mb": 50 }],
+      "services": [{ "name": "web", "task_definition": "web", "desired_count": 2,
+                     "capacity_provider_strategy": [{ "capacity_provider": "FARGATE_SPOT", "weight": 1 }] }],
+      "batch": {
+        "compute_environments": [{ "name": "fs", "type": "FARGATE_SPOT", "max_vcpus": 16 }],
+        "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["fs"] }],
+        "job_definitions": [{ "name": "jd", "vcpus": 1, "memory_mib": 2048, "platform": "FARGATE" }],
+        "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 } }] } }"#;
+    let mut sim = checked(Scenario::from_json(json).unwrap_or_else(|e| panic!("{e}")));
+    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    assert_eq!(state(&sim, 0), BatchJobState::Starting);
+    assert_eq!((sim.spot.waiting_count(), sim.batch.spot_waiting()), (3, 1));
+    let waiting_tasks = || sim.tasks.all().iter().filter(|t| t.awaiting_capacity).count();
+    assert_eq!(waiting_tasks(), 2);
+    sim.set_spot_capacity(Some(60));
+    for granted in 1..=2 {
+        sim.step_through(|e| matches!(e, Event::SpotCapacity));
+        assert_eq!(sim.tasks.all().iter().filter(|t| t.awaiting_capacity).count(), 2 - granted);
+        assert!(sim.batch.jobs[0].awaiting_spot, "the job waits behind the tasks queued before it");
+    }
+    sim.step_through(|e| matches!(e, Event::SpotCapacity));
+    assert!(!sim.batch.jobs[0].awaiting_spot);
+    assert_eq!(sim.spot.waiting_count(), 0);
+    sim.run_to_end();
+    assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 1);
+}
+
+// ---- Random EC2 Spot interruptions of SPOT environment instances ----
+
+/// A SPOT environment's instances draw their interruption at launch from their type's rate per instance-hour, as
+/// Auto Scaling group instances do; the notice reclaims the instance and its termination two minutes later goes
+/// through the reclaim path of timed waves (jobs retried by evaluateOnExit). The validated Advisor rates are tiny
+/// (">20%" a month is 0.25 / 730 an hour), so the step test sets 10 an hour to see one within the run.
+#[test]
+fn random_spot_interruptions_reclaim_spot_environment_instances() {
+    let ce = r#", "type": "SPOT", "allocation_strategy": "SPOT_CAPACITY_OPTIMIZED", "interruption_frequency": ">20%""#;
+    let jd = r#", "retry_attempts": 3, "evaluate_on_exit": [{ "action": "RETRY", "on_status_reason": "Host EC2*" },
+        { "action": "EXIT", "on_reason": "*" }]"#;
+    let rest = r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
+        "run_time": { "mean_s": 3000, "spread": 0 }, "array_size": 4 }]"#;
+    let mut sc = scenario(ce, jd, rest);
+    let batch = std::sync::Arc::make_mut(sc.batch.as_mut().expect("batch"));
+    assert_eq!(batch.compute_environments[0].interruptions_per_instance_hour, [0.25 / 730.0]);
+    batch.compute_environments[0].interruptions_per_instance_hour = vec![10.0];
+    let mut sim = checked(sc);
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::InstanceReady { .. })));
+    let notices = |sim: &Simulation| {
+        sim.queued()
+            .into_iter()
+            .filter(|(_, e)| is_batch(e, |b| matches!(b, BatchEvent::RandomSpotNotice { .. })))
+            .count()
+    };
+    assert_eq!(notices(&sim), 1, "one draw for the one instance launched");
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::RandomSpotNotice { .. })));
+    let id = (0..sim.batch.instances.len()).find(|&i| sim.batch.instances[i].reclaimed).expect("reclaimed");
+    let on = sim.batch.instances[id].jobs;
+    let noticed = sim.now();
+    assert!(trace_lines(&sim).iter().any(|l| l.ends_with("EC2 Spot interruption notice for 1 instances of ce")));
+    // A second notice for a reclaimed instance does nothing.
+    sim.batch_random_spot_notice(crate::narrow::u32_of(id));
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::SpotTerminate { .. })));
+    assert_eq!(sim.now().since(noticed), 120_000);
+    assert!(sim.batch.instances[id].terminated.is_some());
+    assert_eq!(sim.batch.spot_reclaims, u64::from(on));
+    sim.run_to_end();
+    assert!(sim.batch.instances.len() > 1, "a replacement was launched for the jobs");
+    // Without a frequency nothing is drawn.
+    let ce = r#", "type": "SPOT", "allocation_strategy": "SPOT_CAPACITY_OPTIMIZED""#;
+    let mut sim = checked(scenario(ce, jd, rest));
+    sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::InstanceReady { .. })));
+    assert_eq!(notices(&sim), 0);
 }
