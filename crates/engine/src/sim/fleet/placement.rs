@@ -5,8 +5,10 @@
 //! each narrowing the candidates to its best; a `random` strategy or the first candidate picks. Candidates are
 //! visited from a rotating start, so ties go to a different instance each time. The default chain (spread by zone,
 //! then by instance) has an indexed fast path that makes the same choice without looking at every instance.
+//! Both walk the group's lists through their room index ([`RoomList`]): an instance the index rules out is one
+//! `fits` would reject, so the walk visits the same instances that could be chosen, in the same order.
 
-use super::{Instance, Needs, OwnerCounts};
+use super::{Instance, Needs, OwnerCounts, RoomList};
 use crate::defaults;
 use crate::ids::{InstanceId, ProviderId};
 use crate::instance::InstanceState;
@@ -23,10 +25,10 @@ pub(in crate::sim) struct Group<'a> {
     pub provider: &'a AsgProvider,
     /// Every instance of the fleet, indexed by id.
     pub instances: &'a [Instance],
-    /// The group's live instances.
-    pub members: &'a [InstanceId],
-    /// The group's live instances per zone.
-    pub by_zone: &'a [Vec<InstanceId>],
+    /// The group's live instances, with the index of their room.
+    pub members: &'a RoomList,
+    /// The group's live instances per zone, with the index of their room.
+    pub by_zone: &'a [RoomList],
     pub owner_counts: &'a OwnerCounts,
 }
 
@@ -51,11 +53,15 @@ pub(in crate::sim) fn choose(
             && (!placement.distinct_instance || instance.owner_count(owner) == 0)
             && (placement.member_of.is_empty() || member_of(group.provider, instance, placement))
     };
-    // Two plain loops rather than one chained iterator: this scan visits every instance of the group for every
-    // task the full chain places, and the loops compile to less work per instance.
+    // From the rotating start to the end, then from the beginning to the start; the room index skips the
+    // instances that cannot fit, so candidates come in the order a scan of every instance finds them.
+    let ids = members.ids();
     let mut candidates: Vec<InstanceId> = Vec::new();
-    for part in [&members[start..], &members[..start]] {
-        for &i in part {
+    for (from, to) in [(start, ids.len()), (0, start)] {
+        let mut at = from;
+        while let Some(position) = members.next_may_fit(at, to, needs) {
+            at = position + 1;
+            let i = ids[position];
             if allowed(&instances[i.index()]) {
                 candidates.push(i);
             }
@@ -105,7 +111,7 @@ pub(in crate::sim) fn choose(
             PlacementStrategySpec::Spread { field } => {
                 // Any other attribute: count the owner's tasks per value over the group's active instances.
                 let mut counts: Vec<(String, u32)> = Vec::new();
-                for &i in members {
+                for &i in members.ids() {
                     let instance = &instances[i.index()];
                     if instance.state != InstanceState::Active {
                         continue;
@@ -169,15 +175,22 @@ fn spread_fast_path(
             continue;
         }
         let start = start_at % list.len();
+        let ids = list.ids();
         let mut any_fits = false;
-        for &i in list[start..].iter().chain(&list[..start]) {
-            if !fits(&instances[i.index()], needs) {
-                continue;
-            }
-            any_fits = true;
-            if instances[i.index()].owner_count(owner) == 0 {
-                *cursor = cursor.wrapping_add(1);
-                return Some(Some(i));
+        // From the rotating start round the list, visiting only the instances the room index says may fit.
+        for (from, to) in [(start, ids.len()), (0, start)] {
+            let mut at = from;
+            while let Some(position) = list.next_may_fit(at, to, needs) {
+                at = position + 1;
+                let i = ids[position];
+                if !fits(&instances[i.index()], needs) {
+                    continue;
+                }
+                any_fits = true;
+                if instances[i.index()].owner_count(owner) == 0 {
+                    *cursor = cursor.wrapping_add(1);
+                    return Some(Some(i));
+                }
             }
         }
         if any_fits {
