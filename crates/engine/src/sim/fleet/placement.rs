@@ -53,6 +53,12 @@ pub(in crate::sim) fn choose(
             && (!placement.distinct_instance || instance.owner_count(owner) == 0)
             && (placement.member_of.is_empty() || member_of(group.provider, instance, placement))
     };
+    if is_default_spread(placement) {
+        // The default chain, when the fast path left it undecided (or with constraints): one pass, no list.
+        let choice = default_spread_scan(group, needs, owner, start, &allowed);
+        *cursor = cursor.wrapping_add(1);
+        return choice;
+    }
     // From the rotating start to the end, then from the beginning to the start; the room index skips the
     // instances that cannot fit, so candidates come in the order a scan of every instance finds them.
     let ids = members.ids();
@@ -137,6 +143,55 @@ pub(in crate::sim) fn choose(
         }
     }
     Some(candidates[0])
+}
+
+/// Whether the strategy chain is the default one: spread by zone, then by instance.
+fn is_default_spread(placement: &Placement) -> bool {
+    matches!(
+        placement.strategies.as_slice(),
+        [PlacementStrategySpec::Spread { field: zone }, PlacementStrategySpec::Spread { field: instance }]
+            if zone == "attribute:ecs.availability-zone" && instance == "instanceId"
+    )
+}
+
+/// The default chain (spread by zone, then by instance) in one pass over the allowed instances, from the rotating
+/// `start`: the first instance with the fewest of the owner's tasks in its zone and, among those, on itself. That
+/// is the chain's own answer: narrowing to the zones with the fewest tasks, then taking the first instance with
+/// none of the owner's tasks, or else the first with the fewest, keeps the first minimum of (zone count, instance
+/// count) in visiting order. No RNG draw either way.
+fn default_spread_scan(
+    group: &Group,
+    needs: &Needs,
+    owner: u64,
+    start: usize,
+    allowed: &dyn Fn(&Instance) -> bool,
+) -> Option<InstanceId> {
+    let zones = narrow::u16_of(group.provider.zones.len());
+    let per_zone: Vec<u32> = (0..zones).map(|z| group.owner_counts.in_zone(owner, group.index, z)).collect();
+    // No instance can rank better than the emptiest zone with none of the owner's tasks on it.
+    let floor = (per_zone.iter().copied().min().unwrap_or(0), 0);
+    let (members, instances) = (group.members, group.instances);
+    let ids = members.ids();
+    let mut best: Option<((u32, u32), InstanceId)> = None;
+    for (from, to) in [(start, ids.len()), (0, start)] {
+        let mut at = from;
+        while let Some(position) = members.next_may_fit(at, to, needs) {
+            at = position + 1;
+            let i = ids[position];
+            let instance = &instances[i.index()];
+            if !allowed(instance) {
+                continue;
+            }
+            let rank = (per_zone[instance.zone as usize], instance.owner_count(owner));
+            if best.is_none_or(|(b, _)| rank < b) {
+                if rank == floor {
+                    return Some(i);
+                }
+                best = Some((rank, i));
+            }
+        }
+    }
+    best.map(|(_, i)| i)
 }
 
 /// The default placement (spread by zone, then by instance, no memberOf) without looking at every instance:

@@ -162,7 +162,14 @@ impl RoomList {
     /// then goes on to the right.) A hit next door costs one leaf, a long run of full instances a few levels.
     pub(in crate::sim) fn next_may_fit(&self, from: usize, to: usize, needs: &Needs) -> Option<usize> {
         let to = to.min(self.ids.len());
-        if from >= to || !self.tree[1].may_fit(needs) {
+        if from >= to {
+            return None;
+        }
+        // The instance next door first (a run of instances with room), then the whole tree's bounds.
+        if self.tree[self.capacity + from].may_fit(needs) {
+            return Some(from);
+        }
+        if !self.tree[1].may_fit(needs) {
             return None;
         }
         // `node` covers positions `lo..lo + size`.
