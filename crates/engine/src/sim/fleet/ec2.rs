@@ -261,6 +261,9 @@ impl Simulation {
             None => {
                 let Provider::Asg(p) = self.tasks[task].provider else { return };
                 self.tasks.set_awaiting_capacity(task, true);
+                if let Owner::Service { service, .. } = self.tasks[task].owner {
+                    self.services.ec2_waiting_changed(service, 1);
+                }
                 let generation = self.tasks[task].generation;
                 self.fleet.enqueue_waiting(ProviderId::of_asg(p), task, generation);
                 self.request_managed_launch(ProviderId::of_asg(p));
@@ -288,6 +291,9 @@ impl Simulation {
         self.tasks.set_awaiting_capacity(task, false);
         if let Provider::Asg(p) = self.tasks[task].provider {
             self.fleet.waiting_left(ProviderId::of_asg(p));
+            if let Owner::Service { service, .. } = self.tasks[task].owner {
+                self.services.ec2_waiting_changed(service, -1);
+            }
         }
     }
 

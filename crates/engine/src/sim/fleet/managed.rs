@@ -196,6 +196,7 @@ impl Simulation {
         let instances = &self.fleet.instances;
         let live: Vec<&super::Instance> = rt
             .instances
+            .ids()
             .iter()
             .map(|i| &instances[i.index()])
             .filter(|i| i.state != InstanceState::Draining && !i.terminating)

@@ -12,6 +12,7 @@
 mod ec2;
 mod managed;
 pub(super) mod placement;
+mod room;
 pub(super) mod scaling;
 mod spot;
 
@@ -24,6 +25,7 @@ use crate::scenario::{AsgProvider, HostPort, TaskDef};
 use crate::spec::{AllocationStrategy, Architecture, NetworkMode};
 use crate::task::{Owner, TaskState};
 use crate::time::SimTime;
+use room::{Room, RoomList};
 
 /// A container instance.
 #[derive(Debug, Clone)]
@@ -103,15 +105,16 @@ impl Instance {
 /// An Auto Scaling group provider's runtime state.
 #[derive(Default)]
 pub(super) struct ProviderRt {
-    /// Instances not yet terminated.
-    instances: Vec<InstanceId>,
+    /// Instances not yet terminated, with the index of their room placement walks (`room.rs`).
+    instances: RoomList,
     /// Tasks in PROVISIONING waiting for an instance with room, with their generation.
     waiting: VecDeque<(TaskId, u32)>,
     waiting_count: u32,
     /// Where the next placement starts looking, so equal candidates take turns.
     cursor: u32,
-    /// Live instances per zone (index of the provider's zone list), for the indexed spread placement.
-    by_zone: Vec<Vec<InstanceId>>,
+    /// Live instances per zone (index of the provider's zone list), for the indexed spread placement, each with
+    /// the index of their room.
+    by_zone: Vec<RoomList>,
     /// Since when the reservation has been below target (scale-in needs 15 minutes of it).
     low_since: Option<SimTime>,
     last_reservation: Option<u32>,
@@ -210,6 +213,8 @@ pub(super) struct Fleet {
     instances: Vec<Instance>,
     providers: Vec<ProviderRt>,
     owner_counts: OwnerCounts,
+    /// Per instance (by id): its position in its group's list and in its zone's list (while not terminated).
+    slots: Vec<(u32, u32)>,
 }
 
 impl Fleet {
@@ -218,6 +223,7 @@ impl Fleet {
             instances: Vec::new(),
             providers: (0..groups).map(|_| ProviderRt::default()).collect(),
             owner_counts: OwnerCounts::default(),
+            slots: Vec::new(),
         }
     }
 
@@ -252,7 +258,7 @@ impl Fleet {
         };
         self.providers
             .iter()
-            .map(|rt| crate::narrow::u32_of(rt.instances.iter().filter(|id| registered(id)).count()))
+            .map(|rt| crate::narrow::u32_of(rt.instances.ids().iter().filter(|id| registered(id)).count()))
             .fold(0, u32::saturating_add)
     }
 
@@ -281,7 +287,7 @@ impl Fleet {
     fn choose_type_and_zone(&self, p: ProviderId, provider: &AsgProvider) -> Option<(InstanceType, u16)> {
         let rt = &self.providers[p.index()];
         // Live instances per zone are `by_zone`'s list lengths (zones never launched into yet have no list).
-        let in_zone = |z: usize| rt.by_zone.get(z).map_or(0, Vec::len);
+        let in_zone = |z: usize| rt.by_zone.get(z).map_or(0, RoomList::len);
         let mut zones: Vec<usize> = (0..provider.zones.len().max(1)).collect();
         // Stable: equal counts keep the zone order (the first minimum is the zone chosen before).
         zones.sort_by_key(|&z| (in_zone(z), z));
@@ -309,7 +315,7 @@ impl Fleet {
             }
             // Deepest pools: spread launches over every type in the zone, so every (type, zone) pool is used.
             AllocationStrategy::CapacityOptimized => {
-                let zone_list = rt.by_zone.get(usize::from(zone)).map_or(&[][..], Vec::as_slice);
+                let zone_list = rt.by_zone.get(usize::from(zone)).map_or(&[][..], RoomList::ids);
                 let of_type = |t: &InstanceType| {
                     zone_list.iter().filter(|&&i| self.instances[i.index()].instance_type.name == t.name).count()
                 };
@@ -359,7 +365,7 @@ impl Fleet {
         now: SimTime,
     ) -> Option<InstanceId> {
         let rt = &self.providers[p.index()];
-        let in_zone = |z: usize| rt.by_zone.get(z).map_or(0, Vec::len);
+        let in_zone = |z: usize| rt.by_zone.get(z).map_or(0, RoomList::len);
         let zone = (0..provider.zones.len().max(1))
             .filter(|&z| !rt.dry.contains(&(crate::narrow::u16_of(t), crate::narrow::u16_of(z))))
             .min_by_key(|&z| (in_zone(z), z))?;
@@ -403,12 +409,14 @@ impl Fleet {
         let instance = &mut self.instances[id.index()];
         instance.cpu_free = cpu;
         instance.memory_free = memory;
-        self.providers[p.index()].instances.push(id);
-        let by_zone = &mut self.providers[p.index()].by_zone;
-        if by_zone.len() <= zone as usize {
-            by_zone.resize(zone as usize + 1, Vec::new());
+        let room = Room::of(&self.instances[id.index()]);
+        let rt = &mut self.providers[p.index()];
+        let in_group = rt.instances.push(id, room);
+        if rt.by_zone.len() <= zone as usize {
+            rt.by_zone.resize(zone as usize + 1, RoomList::default());
         }
-        by_zone[zone as usize].push(id);
+        let in_zone = rt.by_zone[zone as usize].push(id, room);
+        self.slots.push((crate::narrow::u32_of(in_group), crate::narrow::u32_of(in_zone)));
         id
     }
 
@@ -421,7 +429,21 @@ impl Fleet {
             return false;
         }
         instance.state = to;
+        self.refresh_room(id);
         true
+    }
+
+    /// Brings the room indexes up to date with the instance (after its state or free resources changed).
+    fn refresh_room(&mut self, id: InstanceId) {
+        let instance = &self.instances[id.index()];
+        if instance.state == InstanceState::Terminated {
+            return;
+        }
+        let room = Room::of(instance);
+        let (in_group, in_zone) = self.slots[id.index()];
+        let rt = &mut self.providers[instance.provider.index()];
+        rt.instances.set(in_group as usize, room);
+        rt.by_zone[instance.zone as usize].set(in_zone as usize, room);
     }
 
     /// The instance is gone: TERMINATED, and out of its group's indexes. Returns when it was launched (billing).
@@ -431,11 +453,12 @@ impl Fleet {
         instance.terminated_at = Some(now);
         let (provider, launched_at, zone) = (instance.provider, instance.launched_at, instance.zone as usize);
         let rt = &mut self.providers[provider.index()];
-        if let Some(at) = rt.instances.iter().position(|&i| i == id) {
-            rt.instances.swap_remove(at);
+        let (in_group, in_zone) = self.slots[id.index()];
+        if let Some(moved) = rt.instances.swap_remove(in_group as usize) {
+            self.slots[moved.index()].0 = in_group;
         }
-        if let Some(at) = rt.by_zone[zone].iter().position(|&i| i == id) {
-            rt.by_zone[zone].swap_remove(at);
+        if let Some(moved) = rt.by_zone[zone].swap_remove(in_zone as usize) {
+            self.slots[moved.index()].1 = in_zone;
         }
         launched_at
     }
@@ -489,6 +512,7 @@ impl Fleet {
         i.idle_since = None;
         self.owner_counts.add(owner, &self.instances[instance.index()], 1);
         self.instances[instance.index()].add_owner(owner, 1);
+        self.refresh_room(instance);
     }
 
     /// Gives a task's resources back. Returns the instance's group.
@@ -511,6 +535,7 @@ impl Fleet {
         let provider = i.provider;
         self.owner_counts.add(owner, &self.instances[instance.index()], -1);
         self.instances[instance.index()].add_owner(owner, -1);
+        self.refresh_room(instance);
         provider
     }
 
@@ -587,9 +612,27 @@ impl Fleet {
         }
         let live = self.instances.iter().filter(|i| i.state != InstanceState::Terminated).count();
         let grouped: usize = self.providers.iter().map(|rt| rt.instances.len()).sum();
-        let zoned: usize = self.providers.iter().flat_map(|rt| &rt.by_zone).map(Vec::len).sum();
+        let zoned: usize = self.providers.iter().flat_map(|rt| &rt.by_zone).map(RoomList::len).sum();
         if grouped != live || zoned != live {
             return Err(format!("{live} live instances, {grouped} in group lists, {zoned} in zone lists"));
+        }
+        // The room indexes against a recount, and every live instance at the positions `slots` gives.
+        for rt in &self.providers {
+            rt.instances.check(&self.instances)?;
+            for (position, id) in rt.instances.ids().iter().enumerate() {
+                if self.slots[id.index()].0 as usize != position {
+                    return Err(format!("instance {id} is not where its group slot says"));
+                }
+            }
+            for (zone, list) in rt.by_zone.iter().enumerate() {
+                list.check(&self.instances)?;
+                for (position, id) in list.ids().iter().enumerate() {
+                    let instance = &self.instances[id.index()];
+                    if self.slots[id.index()].1 as usize != position || instance.zone as usize != zone {
+                        return Err(format!("instance {id} is not where its zone slot says"));
+                    }
+                }
+            }
         }
         for task in tasks.all() {
             if let Some(i) = task.instance {

@@ -5,8 +5,10 @@
 //! each narrowing the candidates to its best; a `random` strategy or the first candidate picks. Candidates are
 //! visited from a rotating start, so ties go to a different instance each time. The default chain (spread by zone,
 //! then by instance) has an indexed fast path that makes the same choice without looking at every instance.
+//! Both walk the group's lists through their room index ([`RoomList`]): an instance the index rules out is one
+//! `fits` would reject, so the walk visits the same instances that could be chosen, in the same order.
 
-use super::{Instance, Needs, OwnerCounts};
+use super::{Instance, Needs, OwnerCounts, RoomList};
 use crate::defaults;
 use crate::ids::{InstanceId, ProviderId};
 use crate::instance::InstanceState;
@@ -23,10 +25,10 @@ pub(in crate::sim) struct Group<'a> {
     pub provider: &'a AsgProvider,
     /// Every instance of the fleet, indexed by id.
     pub instances: &'a [Instance],
-    /// The group's live instances.
-    pub members: &'a [InstanceId],
-    /// The group's live instances per zone.
-    pub by_zone: &'a [Vec<InstanceId>],
+    /// The group's live instances, with the index of their room.
+    pub members: &'a RoomList,
+    /// The group's live instances per zone, with the index of their room.
+    pub by_zone: &'a [RoomList],
     pub owner_counts: &'a OwnerCounts,
 }
 
@@ -51,11 +53,21 @@ pub(in crate::sim) fn choose(
             && (!placement.distinct_instance || instance.owner_count(owner) == 0)
             && (placement.member_of.is_empty() || member_of(group.provider, instance, placement))
     };
-    // Two plain loops rather than one chained iterator: this scan visits every instance of the group for every
-    // task the full chain places, and the loops compile to less work per instance.
+    if is_default_spread(placement) {
+        // The default chain, when the fast path left it undecided (or with constraints): one pass, no list.
+        let choice = default_spread_scan(group, needs, owner, start, &allowed);
+        *cursor = cursor.wrapping_add(1);
+        return choice;
+    }
+    // From the rotating start to the end, then from the beginning to the start; the room index skips the
+    // instances that cannot fit, so candidates come in the order a scan of every instance finds them.
+    let ids = members.ids();
     let mut candidates: Vec<InstanceId> = Vec::new();
-    for part in [&members[start..], &members[..start]] {
-        for &i in part {
+    for (from, to) in [(start, ids.len()), (0, start)] {
+        let mut at = from;
+        while let Some(position) = members.next_may_fit(at, to, needs) {
+            at = position + 1;
+            let i = ids[position];
             if allowed(&instances[i.index()]) {
                 candidates.push(i);
             }
@@ -105,7 +117,7 @@ pub(in crate::sim) fn choose(
             PlacementStrategySpec::Spread { field } => {
                 // Any other attribute: count the owner's tasks per value over the group's active instances.
                 let mut counts: Vec<(String, u32)> = Vec::new();
-                for &i in members {
+                for &i in members.ids() {
                     let instance = &instances[i.index()];
                     if instance.state != InstanceState::Active {
                         continue;
@@ -131,6 +143,55 @@ pub(in crate::sim) fn choose(
         }
     }
     Some(candidates[0])
+}
+
+/// Whether the strategy chain is the default one: spread by zone, then by instance.
+fn is_default_spread(placement: &Placement) -> bool {
+    matches!(
+        placement.strategies.as_slice(),
+        [PlacementStrategySpec::Spread { field: zone }, PlacementStrategySpec::Spread { field: instance }]
+            if zone == "attribute:ecs.availability-zone" && instance == "instanceId"
+    )
+}
+
+/// The default chain (spread by zone, then by instance) in one pass over the allowed instances, from the rotating
+/// `start`: the first instance with the fewest of the owner's tasks in its zone and, among those, on itself. That
+/// is the chain's own answer: narrowing to the zones with the fewest tasks, then taking the first instance with
+/// none of the owner's tasks, or else the first with the fewest, keeps the first minimum of (zone count, instance
+/// count) in visiting order. No RNG draw either way.
+fn default_spread_scan(
+    group: &Group,
+    needs: &Needs,
+    owner: u64,
+    start: usize,
+    allowed: &dyn Fn(&Instance) -> bool,
+) -> Option<InstanceId> {
+    let zones = narrow::u16_of(group.provider.zones.len());
+    let per_zone: Vec<u32> = (0..zones).map(|z| group.owner_counts.in_zone(owner, group.index, z)).collect();
+    // No instance can rank better than the emptiest zone with none of the owner's tasks on it.
+    let floor = (per_zone.iter().copied().min().unwrap_or(0), 0);
+    let (members, instances) = (group.members, group.instances);
+    let ids = members.ids();
+    let mut best: Option<((u32, u32), InstanceId)> = None;
+    for (from, to) in [(start, ids.len()), (0, start)] {
+        let mut at = from;
+        while let Some(position) = members.next_may_fit(at, to, needs) {
+            at = position + 1;
+            let i = ids[position];
+            let instance = &instances[i.index()];
+            if !allowed(instance) {
+                continue;
+            }
+            let rank = (per_zone[instance.zone as usize], instance.owner_count(owner));
+            if best.is_none_or(|(b, _)| rank < b) {
+                if rank == floor {
+                    return Some(i);
+                }
+                best = Some((rank, i));
+            }
+        }
+    }
+    best.map(|(_, i)| i)
 }
 
 /// The default placement (spread by zone, then by instance, no memberOf) without looking at every instance:
@@ -169,15 +230,22 @@ fn spread_fast_path(
             continue;
         }
         let start = start_at % list.len();
+        let ids = list.ids();
         let mut any_fits = false;
-        for &i in list[start..].iter().chain(&list[..start]) {
-            if !fits(&instances[i.index()], needs) {
-                continue;
-            }
-            any_fits = true;
-            if instances[i.index()].owner_count(owner) == 0 {
-                *cursor = cursor.wrapping_add(1);
-                return Some(Some(i));
+        // From the rotating start round the list, visiting only the instances the room index says may fit.
+        for (from, to) in [(start, ids.len()), (0, start)] {
+            let mut at = from;
+            while let Some(position) = list.next_may_fit(at, to, needs) {
+                at = position + 1;
+                let i = ids[position];
+                if !fits(&instances[i.index()], needs) {
+                    continue;
+                }
+                any_fits = true;
+                if instances[i.index()].owner_count(owner) == 0 {
+                    *cursor = cursor.wrapping_add(1);
+                    return Some(Some(i));
+                }
             }
         }
         if any_fits {

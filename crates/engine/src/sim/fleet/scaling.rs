@@ -241,8 +241,13 @@ impl Simulation {
     fn census(&self, p: ProviderId, warmup_ms: u64) -> Census {
         let rt = &self.fleet.providers[p.index()];
         let instances = &self.fleet.instances;
-        let live: Vec<InstanceId> =
-            rt.instances.iter().copied().filter(|&i| instances[i.index()].state != InstanceState::Draining).collect();
+        let live: Vec<InstanceId> = rt
+            .instances
+            .ids()
+            .iter()
+            .copied()
+            .filter(|&i| instances[i.index()].state != InstanceState::Draining)
+            .collect();
         let warming = narrow::u32_of(
             live.iter().filter(|&&i| self.now.since(instances[i.index()].launched_at) < warmup_ms).count(),
         );
@@ -326,6 +331,7 @@ impl Simulation {
         let instances = &self.fleet.instances;
         let candidates: Vec<Candidate> = self.fleet.providers[p.index()]
             .instances
+            .ids()
             .iter()
             .map(|&i| &instances[i.index()])
             .filter(|instance| instance.state == InstanceState::Active)

@@ -221,6 +221,7 @@ impl Simulation {
         let instances = &self.fleet.instances;
         let live: Vec<InstanceId> = self.fleet.providers[p.index()]
             .instances
+            .ids()
             .iter()
             .copied()
             .filter(|&i| instances[i.index()].notice_at.is_none())

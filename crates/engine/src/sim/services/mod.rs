@@ -50,6 +50,9 @@ pub(super) struct ServiceRt {
     on_draining: u32,
     /// Tasks of this service waiting for Fargate Spot capacity.
     spot_waiting: u32,
+    /// Active tasks of this service waiting in PROVISIONING for EC2 capacity (what the workflow cycle tallies
+    /// against cluster auto scaling), so the cycle need not scan its tasks for them.
+    ec2_waiting: u32,
     pub(super) steady_at: Option<SimTime>,
     /// When the service was first steady: the end of its first rollout (`docs/model.md` §6.2); with its desired
     /// count then.
@@ -135,6 +138,12 @@ impl Services {
         rt.spot_waiting = rt.spot_waiting.saturating_add_signed(delta);
     }
 
+    /// One of the service's tasks started (+1) or stopped (-1) waiting in PROVISIONING for EC2 capacity.
+    pub(super) fn ec2_waiting_changed(&mut self, s: ServiceId, delta: i32) {
+        let rt = &mut self.list[s.index()];
+        rt.ec2_waiting = rt.ec2_waiting.saturating_add_signed(delta);
+    }
+
     /// One of the service's tasks got a Spot interruption warning.
     pub(super) fn count_interruption(&mut self, s: ServiceId) {
         self.list[s.index()].interruptions += 1;
@@ -151,6 +160,7 @@ impl Services {
         }
         for (s, rt) in self.list.iter().enumerate() {
             let (mut primary_active, mut healthy_primary, mut on_draining, mut spot_waiting) = (0, 0, 0, 0);
+            let mut ec2_waiting = 0;
             let serving = rt.active.iter().filter(|&&id| tasks[id].health == Health::Healthy).count();
             let running = rt.active.iter().filter(|&&id| tasks[id].running_at.is_some()).count();
             if running != rt.running as usize {
@@ -176,6 +186,7 @@ impl Services {
                 }
                 on_draining += u32::from(task.on_draining);
                 spot_waiting += u32::from(task.provider == Provider::FargateSpot && task.awaiting_capacity);
+                ec2_waiting += u32::from(!task.provider.is_fargate() && task.awaiting_capacity);
             }
             if expected_active[s] != rt.active.len() {
                 return Err(format!(
@@ -187,7 +198,7 @@ impl Services {
             if primary_active != rt.primary_active || healthy_primary != rt.healthy_primary {
                 return Err(format!("service {s}: primary counters drifted"));
             }
-            if on_draining != rt.on_draining || spot_waiting != rt.spot_waiting {
+            if on_draining != rt.on_draining || spot_waiting != rt.spot_waiting || ec2_waiting != rt.ec2_waiting {
                 return Err(format!("service {s}: draining or Spot-waiting counters drifted"));
             }
         }

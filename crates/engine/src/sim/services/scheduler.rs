@@ -44,6 +44,7 @@ impl Simulation {
                 backoff_until: SimTime::ZERO,
                 on_draining: 0,
                 spot_waiting: 0,
+                ec2_waiting: 0,
                 steady_at: None,
                 first_steady: None,
                 later_rollouts: 0,
@@ -109,6 +110,14 @@ impl Simulation {
         let rt = &self.services.list[s.index()];
         let service = &self.scenario.services[s.index()];
         let (min_healthy, _) = deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
+        if rt.primary_active as usize == rt.active.len()
+            && rt.on_draining == 0
+            && rt.active.len() <= rt.desired as usize
+        {
+            // Every active task is of the primary deployment, none is on a draining instance and there are no more
+            // than desired: the scan below would stop nothing (the counters are kept as tasks change).
+            return Vec::new();
+        }
         let mut old_healthy = Vec::new();
         let mut primary_starting = Vec::new();
         let mut primary_healthy = Vec::new();
@@ -146,26 +155,34 @@ impl Simulation {
         let rt = &self.services.list[s.index()];
         let (_, max_running) = deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
         let strategy = service.strategy.clone();
-        // One pass over the active tasks: primary tasks per strategy item (those on draining instances are being
-        // replaced and do not count), and tasks waiting for cluster auto scaling.
-        let mut counts = vec![0u32; strategy.items.len()];
-        let mut primary_draining = 0;
-        let mut ec2_waiting = 0u64;
-        for &id in &rt.active {
-            let task = &self.tasks[id];
-            ec2_waiting += u64::from(task.awaiting_capacity && !task.provider.is_fargate());
-            if !matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary) {
-                continue;
-            }
-            if task.on_draining {
-                primary_draining += 1;
-            } else if let Some(item) = item_of(&strategy, task.provider) {
-                counts[item] += 1;
-            }
-        }
+        // Tasks waiting for cluster auto scaling are counted as they start and stop waiting.
+        let mut ec2_waiting = u64::from(rt.ec2_waiting);
+        let is_primary = |task: &crate::task::Task| matches!(task.owner, Owner::Service { deployment, .. } if deployment == rt.primary);
+        // Primary tasks on draining instances are being replaced and do not count (none when no active task is on
+        // a draining instance).
+        let primary_draining = if rt.on_draining == 0 {
+            0
+        } else {
+            narrow::u32_of(
+                rt.active.iter().filter(|&&id| is_primary(&self.tasks[id]) && self.tasks[id].on_draining).count(),
+            )
+        };
         let missing = rt.desired.saturating_sub(rt.primary_active - primary_draining);
         let room = max_running.saturating_sub(narrow::u32_of(rt.active.len()));
         let want = missing.min(room);
+        // Primary tasks per strategy item, to split the launches: only needed when something launches.
+        let mut counts = vec![0u32; strategy.items.len()];
+        if want > 0 {
+            for &id in &rt.active {
+                let task = &self.tasks[id];
+                if !is_primary(task) || task.on_draining {
+                    continue;
+                }
+                if let Some(item) = item_of(&strategy, task.provider) {
+                    counts[item] += 1;
+                }
+            }
+        }
         let task_def = rt.deployments[rt.primary as usize].task_def;
         let deployment = rt.primary;
         let public_ip = service.assign_public_ip;
