@@ -1,5 +1,6 @@
 //! `fleetplan`: the command line over the engine. Reads files, prints results; the engine does the rest.
 
+mod aws;
 mod report;
 
 use std::fs::{self, File};
@@ -44,6 +45,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import AWS JSON (AWS CLI output or input, CloudFormation templates) into one scenario; the report of what
+    /// was not imported as is goes to standard error.
+    Import(aws::ImportArgs),
+    /// Export a scenario's task definitions, services and capacity providers as AWS CLI input or a CloudFormation
+    /// template.
+    Export(aws::ExportArgs),
 }
 
 #[derive(Args)]
@@ -116,6 +123,8 @@ fn main() -> ExitCode {
         Command::Url(args) => url(args),
         Command::Calibrate { seed, json } => calibrate(seed, json),
         Command::Bench { id, json } => bench(id.as_deref(), json),
+        Command::Import(args) => aws::import(&args).map_err(Failure::from).and_then(|text| out(&text)),
+        Command::Export(args) => aws::export(&args).map_err(Failure::from).and_then(|text| out(&text)),
     };
     match result {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,
