@@ -17,6 +17,40 @@ struct Env<'a> {
     /// Logical id to the resource's name (its `Family`, `ServiceName`, `Name`, ... or the logical id itself).
     resources: BTreeMap<&'a str, String>,
     mappings: Option<&'a Map<String, Value>>,
+    conditions: Option<&'a Map<String, Value>>,
+}
+
+/// A condition's value, when it can be evaluated: `Fn::Equals`, `Fn::And`, `Fn::Or`, `Fn::Not` and `Condition` over
+/// values that resolve (parameters at their defaults, mappings). `None` otherwise.
+fn condition(name: &str, env: &Env, depth: usize) -> Option<bool> {
+    let body = env.conditions?.get(name)?;
+    truth(body, env, depth + 1)
+}
+
+fn truth(v: &Value, env: &Env, depth: usize) -> Option<bool> {
+    if depth > 32 {
+        return None;
+    }
+    let map = v.as_object().filter(|m| m.len() == 1)?;
+    let (key, arg) = map.iter().next()?;
+    let list = || arg.as_array();
+    match key.as_str() {
+        "Condition" => condition(arg.as_str()?, env, depth),
+        "Fn::Not" => truth(list()?.first()?, env, depth + 1).map(|b| !b),
+        "Fn::And" => list()?.iter().try_fold(true, |all, c| truth(c, env, depth + 1).map(|b| all && b)),
+        "Fn::Or" => list()?.iter().try_fold(false, |any, c| truth(c, env, depth + 1).map(|b| any || b)),
+        "Fn::Equals" => {
+            let items = list().filter(|l| l.len() == 2)?;
+            let mut quiet = Ctx::new("");
+            let a = resolve(&items[0], "", env, &mut quiet);
+            let b = resolve(&items[1], "", env, &mut quiet);
+            if !quiet.notes.is_empty() {
+                return None;
+            }
+            Some(scalar_text(&a)? == scalar_text(&b)?)
+        }
+        _ => None,
+    }
 }
 
 /// The property holding a resource's own name, per type.
@@ -171,6 +205,15 @@ fn resolve(v: &Value, path: &str, env: &Env, ctx: &mut Ctx) -> Value {
                         None => unresolved(&here, "`Fn::FindInMap` finds no entry".into(), ctx),
                     }
                 }
+                "Fn::If" => {
+                    let parts = arg.as_array().filter(|a| a.len() == 3);
+                    let Some(parts) = parts else { return unresolved(&here, "`Fn::If` takes [condition, then, else]".into(), ctx) };
+                    match parts[0].as_str().and_then(|c| condition(c, env, 0)) {
+                        Some(true) => resolve(&parts[1], &here, env, ctx),
+                        Some(false) => resolve(&parts[2], &here, env, ctx),
+                        None => unresolved(&here, format!("`Fn::If` condition {} cannot be evaluated", super::read::short(&parts[0])), ctx),
+                    }
+                }
                 other if other.starts_with("Fn::") || other == "Condition" => {
                     unresolved(&here, format!("`{other}` is not evaluated by this importer"), ctx)
                 }
@@ -233,7 +276,8 @@ pub(super) fn template(root: &Map<String, Value>, drafts: &mut Drafts, ctx: &mut
         return;
     };
     // Names first, from parameters only (a name naming another resource is not supported).
-    let mut env = Env { parameters, resources: BTreeMap::new(), mappings };
+    let conditions = root.get("Conditions").and_then(Value::as_object);
+    let mut env = Env { parameters, resources: BTreeMap::new(), mappings, conditions };
     let mut names = BTreeMap::new();
     for (id, res) in resources {
         let kind = res.get("Type").and_then(Value::as_str).unwrap_or("");

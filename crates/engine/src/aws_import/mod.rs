@@ -13,6 +13,8 @@ pub mod export;
 mod read;
 #[cfg(test)]
 mod tests;
+#[cfg(feature = "yaml")]
+pub mod yaml;
 
 use std::fmt;
 
@@ -254,7 +256,26 @@ fn parse(doc: &Document, ctx: &mut Ctx) -> Option<Value> {
             }
         };
     }
-    ctx.error("", "not JSON (a document starts with `{` or `[`); YAML templates are not read yet");
+    read_yaml(doc.text, ctx)
+}
+
+#[cfg(feature = "yaml")]
+fn read_yaml(text: &str, ctx: &mut Ctx) -> Option<Value> {
+    match yaml::to_json(text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            ctx.error("", e);
+            None
+        }
+    }
+}
+
+/// Whether this build reads YAML templates.
+pub const READS_YAML: bool = cfg!(feature = "yaml");
+
+#[cfg(not(feature = "yaml"))]
+fn read_yaml(_text: &str, ctx: &mut Ctx) -> Option<Value> {
+    ctx.error("", "not JSON (a JSON document starts with `{` or `[`); this build reads YAML templates only in the command line's `fleetplan import`");
     None
 }
 

@@ -381,3 +381,22 @@ fn many_documents_and_huge_ones_are_refused() {
     let e = errors_of(&[("big.json", &huge)]);
     assert!(e[0].message.contains("larger than"));
 }
+
+#[cfg(feature = "yaml")]
+#[test]
+fn a_yaml_template_with_short_forms_imports() {
+    let text = include_str!("testdata/template.yaml");
+    let imported = import(&[Document { name: "template.yaml", text }], "checkout").unwrap_or_else(|e| panic!("{e:?}"));
+    let spec = &imported.spec;
+    let td = &spec.task_definitions[0];
+    assert_eq!((td.name.as_str(), td.cpu, td.memory, td.stop_timeout_s), ("checkout-api-prod", 512, 1024, 20.0));
+    assert_eq!(td.health_check.as_ref().map(|h| (h.interval_s, h.start_period_s)), Some((10.0, 15.0)));
+    let s = &spec.services[0];
+    assert_eq!((s.name.as_str(), s.task_definition.as_str()), ("checkout-api", "checkout-api-prod"));
+    // `!If` on a condition of `!Equals` over a parameter's default.
+    assert_eq!(s.desired_count, 8);
+    assert!(s.load_balancer.is_some());
+    let p = &spec.capacity_providers[0];
+    assert_eq!((p.name.as_str(), p.purchase, p.allocation_strategy), ("BatchProvider", Purchase::Spot, AllocationStrategy::CapacityOptimized));
+    assert_eq!(p.instance_types, ["c5.large", "m5.large"]);
+}
