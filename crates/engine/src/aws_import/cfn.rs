@@ -207,11 +207,17 @@ fn resolve(v: &Value, path: &str, env: &Env, ctx: &mut Ctx) -> Value {
                 }
                 "Fn::If" => {
                     let parts = arg.as_array().filter(|a| a.len() == 3);
-                    let Some(parts) = parts else { return unresolved(&here, "`Fn::If` takes [condition, then, else]".into(), ctx) };
+                    let Some(parts) = parts else {
+                        return unresolved(&here, "`Fn::If` takes [condition, then, else]".into(), ctx);
+                    };
                     match parts[0].as_str().and_then(|c| condition(c, env, 0)) {
                         Some(true) => resolve(&parts[1], &here, env, ctx),
                         Some(false) => resolve(&parts[2], &here, env, ctx),
-                        None => unresolved(&here, format!("`Fn::If` condition {} cannot be evaluated", super::read::short(&parts[0])), ctx),
+                        None => unresolved(
+                            &here,
+                            format!("`Fn::If` condition {} cannot be evaluated", super::read::short(&parts[0])),
+                            ctx,
+                        ),
                     }
                 }
                 other if other.starts_with("Fn::") || other == "Condition" => {

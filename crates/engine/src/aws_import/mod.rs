@@ -9,6 +9,7 @@
 mod capacity;
 mod cfn;
 mod ecs;
+pub mod examples;
 pub mod export;
 mod read;
 #[cfg(test)]
@@ -269,9 +270,6 @@ fn read_yaml(text: &str, ctx: &mut Ctx) -> Option<Value> {
         }
     }
 }
-
-/// Whether this build reads YAML templates.
-pub const READS_YAML: bool = cfg!(feature = "yaml");
 
 #[cfg(not(feature = "yaml"))]
 fn read_yaml(_text: &str, ctx: &mut Ctx) -> Option<Value> {

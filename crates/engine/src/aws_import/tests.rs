@@ -4,24 +4,11 @@ use crate::spec::{
     Purchase,
 };
 
-const TASKDEF_WEB: &str = include_str!("testdata/describe-task-definition-web.json");
-const TASKDEF_WORKER: &str = include_str!("testdata/register-task-definition-worker.json");
-const SERVICES: &str = include_str!("testdata/describe-services.json");
-const CREATE_SERVICE: &str = include_str!("testdata/create-service-api.json");
-const PROVIDERS: &str = include_str!("testdata/describe-capacity-providers.json");
-const GROUPS: &str = include_str!("testdata/describe-auto-scaling-groups.json");
-const TEMPLATE: &str = include_str!("testdata/template.json");
+use super::examples::ALL;
 
-/// Every test document, by file name (the fuzz target's seeds are these files).
-pub(crate) const ALL: [(&str, &str); 7] = [
-    ("describe-task-definition-web.json", TASKDEF_WEB),
-    ("register-task-definition-worker.json", TASKDEF_WORKER),
-    ("describe-services.json", SERVICES),
-    ("create-service-api.json", CREATE_SERVICE),
-    ("describe-capacity-providers.json", PROVIDERS),
-    ("describe-auto-scaling-groups.json", GROUPS),
-    ("template.json", TEMPLATE),
-];
+const TASKDEF_WEB: &str = ALL[0].1;
+const TASKDEF_WORKER: &str = ALL[1].1;
+const CREATE_SERVICE: &str = ALL[3].1;
 
 fn docs<'a>(list: &[(&'a str, &'a str)]) -> Vec<Document<'a>> {
     list.iter().map(|(name, text)| Document { name, text }).collect()
@@ -385,7 +372,7 @@ fn many_documents_and_huge_ones_are_refused() {
 #[cfg(feature = "yaml")]
 #[test]
 fn a_yaml_template_with_short_forms_imports() {
-    let text = include_str!("testdata/template.yaml");
+    let text = ALL[7].1;
     let imported = import(&[Document { name: "template.yaml", text }], "checkout").unwrap_or_else(|e| panic!("{e:?}"));
     let spec = &imported.spec;
     let td = &spec.task_definitions[0];
@@ -397,6 +384,9 @@ fn a_yaml_template_with_short_forms_imports() {
     assert_eq!(s.desired_count, 8);
     assert!(s.load_balancer.is_some());
     let p = &spec.capacity_providers[0];
-    assert_eq!((p.name.as_str(), p.purchase, p.allocation_strategy), ("BatchProvider", Purchase::Spot, AllocationStrategy::CapacityOptimized));
+    assert_eq!(
+        (p.name.as_str(), p.purchase, p.allocation_strategy),
+        ("BatchProvider", Purchase::Spot, AllocationStrategy::CapacityOptimized)
+    );
     assert_eq!(p.instance_types, ["c5.large", "m5.large"]);
 }

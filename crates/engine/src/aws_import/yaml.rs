@@ -116,7 +116,11 @@ pub fn to_json(text: &str) -> Result<Value, String> {
             }
             Event::Alias(_) => return Err(format!("a YAML alias at {}: aliases are not read", at())),
             Event::Scalar(text, style, _, tag) => {
-                let value = if style == ScalarStyle::Plain && tag.is_none() { plain(&text) } else { Value::String(text.to_string()) };
+                let value = if style == ScalarStyle::Plain && tag.is_none() {
+                    plain(&text)
+                } else {
+                    Value::String(text.to_string())
+                };
                 tagged(value, tag.map(|t| t.into_owned()), Some(&text)).map_err(|e| format!("{e} (at {})", at()))?
             }
             Event::SequenceStart(_, tag) | Event::MappingStart(_, tag) if stack.len() >= MAX_DEPTH => {
@@ -132,8 +136,12 @@ pub fn to_json(text: &str) -> Result<Value, String> {
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq(items, tag)) => tagged(Value::Array(items), tag, None).map_err(|e| format!("{e} (at {})", at()))?,
-                Some(Frame::Map(map, _, tag)) => tagged(Value::Object(map), tag, None).map_err(|e| format!("{e} (at {})", at()))?,
+                Some(Frame::Seq(items, tag)) => {
+                    tagged(Value::Array(items), tag, None).map_err(|e| format!("{e} (at {})", at()))?
+                }
+                Some(Frame::Map(map, _, tag)) => {
+                    tagged(Value::Object(map), tag, None).map_err(|e| format!("{e} (at {})", at()))?
+                }
                 None => return Err(format!("unbalanced YAML at {}", at())),
             },
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => continue,
