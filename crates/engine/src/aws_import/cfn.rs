@@ -2,6 +2,7 @@
 //! another resource of the template resolved to that resource, parameters taken at their `Default`, and whatever
 //! cannot be resolved reported where it was found (and read as absent).
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -18,6 +19,50 @@ struct Env<'a> {
     resources: BTreeMap<&'a str, String>,
     mappings: Option<&'a Map<String, Value>>,
     conditions: Option<&'a Map<String, Value>>,
+    /// Bytes of text and values the functions have copied or built so far: a template whose references multiply
+    /// (a `Fn::Sub` of a `Fn::Sub` of ..., a large default referenced many times) stops at [`EXPANSION_BUDGET`].
+    spent: Cell<usize>,
+    /// Condition evaluations so far (conditions that name conditions can multiply too).
+    evaluations: Cell<u32>,
+}
+
+/// Most bytes the functions of one template may copy or build: several times any real template.
+pub const EXPANSION_BUDGET: usize = 16 << 20;
+/// Most condition evaluations in one template.
+pub const MAX_CONDITION_EVALUATIONS: u32 = 10_000;
+
+/// The size a value adds: its text plus a little per node, walked only until the budget is spent.
+fn weight(v: &Value, limit: usize) -> usize {
+    let mut total = 0;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        total += 8;
+        match v {
+            Value::String(s) => total += s.len(),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    total += k.len();
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+        if total > limit {
+            break;
+        }
+    }
+    total
+}
+
+impl Env<'_> {
+    /// Charges a copied or built value to the budget; false once it is spent.
+    fn charge(&self, v: &Value) -> bool {
+        let left = EXPANSION_BUDGET.saturating_sub(self.spent.get());
+        let w = weight(v, left);
+        self.spent.set(self.spent.get().saturating_add(w));
+        w <= left
+    }
 }
 
 /// A condition's value, when it can be evaluated: `Fn::Equals`, `Fn::And`, `Fn::Or`, `Fn::Not` and `Condition` over
@@ -28,7 +73,8 @@ fn condition(name: &str, env: &Env, depth: usize) -> Option<bool> {
 }
 
 fn truth(v: &Value, env: &Env, depth: usize) -> Option<bool> {
-    if depth > 32 {
+    env.evaluations.set(env.evaluations.get().saturating_add(1));
+    if depth > 32 || env.evaluations.get() > MAX_CONDITION_EVALUATIONS {
         return None;
     }
     let map = v.as_object().filter(|m| m.len() == 1)?;
@@ -82,13 +128,22 @@ fn unresolved(path: &str, why: String, ctx: &mut Ctx) -> Value {
 
 /// `${Name}` / `${Resource.Attribute}` inside an `Fn::Sub` string.
 fn substitute(text: &str, vars: Option<&Map<String, Value>>, env: &Env, path: &str, ctx: &mut Ctx) -> Value {
+    // Each variable is resolved once, however often the string names it.
+    let mut resolved: BTreeMap<&str, Option<String>> = BTreeMap::new();
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find("${") {
+        if out.len() > EXPANSION_BUDGET.saturating_sub(env.spent.get()) {
+            return unresolved(path, "`Fn::Sub` expands beyond the importer's budget".into(), ctx);
+        }
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
-            return unresolved(path, format!("`Fn::Sub` string `{text}` has an unclosed `${{`"), ctx);
+            return unresolved(
+                path,
+                format!("`Fn::Sub` string {} has an unclosed `${{`", super::read::short(&Value::String(text.into()))),
+                ctx,
+            );
         };
         let name = &after[..end];
         if let Some(literal) = name.strip_prefix('!') {
@@ -96,8 +151,9 @@ fn substitute(text: &str, vars: Option<&Map<String, Value>>, env: &Env, path: &s
             out.push_str(literal);
             out.push('}');
         } else if let Some(v) = vars.and_then(|m| m.get(name)) {
-            match scalar_text(&resolve(v, path, env, ctx)) {
-                Some(s) => out.push_str(&s),
+            let text = resolved.entry(name).or_insert_with(|| scalar_text(&resolve(v, path, env, ctx)));
+            match text {
+                Some(s) => out.push_str(s),
                 None => return unresolved(path, format!("`Fn::Sub` variable `{name}` is not a text value"), ctx),
             }
         } else if let Some(v) = env.parameters.get(name).and_then(|v| scalar_text(v)) {
@@ -114,7 +170,21 @@ fn substitute(text: &str, vars: Option<&Map<String, Value>>, env: &Env, path: &s
         rest = &after[end + 1..];
     }
     out.push_str(rest);
-    Value::String(out)
+    let out = Value::String(out);
+    if env.charge(&out) {
+        out
+    } else {
+        unresolved(path, "`Fn::Sub` expands beyond the importer's budget".into(), ctx)
+    }
+}
+
+/// A value a function copied or built, if the budget allows it.
+fn charged(v: Value, here: &str, env: &Env, ctx: &mut Ctx) -> Value {
+    if env.charge(&v) {
+        v
+    } else {
+        unresolved(here, "references expand beyond the importer's budget".into(), ctx)
+    }
 }
 
 /// The value with every intrinsic function this importer knows replaced by its result.
@@ -132,7 +202,7 @@ fn resolve(v: &Value, path: &str, env: &Env, ctx: &mut Ctx) -> Value {
                     if name == "AWS::NoValue" {
                         Value::Null
                     } else if let Some(v) = env.parameters.get(name) {
-                        (*v).clone()
+                        charged((*v).clone(), &here, env, ctx)
                     } else if let Some(r) = env.resources.get(name) {
                         Value::String(r.clone())
                     } else {
@@ -176,7 +246,7 @@ fn resolve(v: &Value, path: &str, env: &Env, ctx: &mut Ctx) -> Value {
                         Value::Array(items) => {
                             let texts: Option<Vec<String>> = items.iter().map(scalar_text).collect();
                             match texts {
-                                Some(t) => Value::String(t.join(sep)),
+                                Some(t) => charged(Value::String(t.join(sep)), &here, env, ctx),
                                 None => unresolved(&here, "`Fn::Join` of values that are not all text".into(), ctx),
                             }
                         }
@@ -190,7 +260,7 @@ fn resolve(v: &Value, path: &str, env: &Env, ctx: &mut Ctx) -> Value {
                     };
                     let index = scalar_text(&resolve(&parts[0], &here, env, ctx)).and_then(|s| s.parse::<usize>().ok());
                     match (index, resolve(&parts[1], &here, env, ctx)) {
-                        (Some(i), Value::Array(items)) if i < items.len() => items[i].clone(),
+                        (Some(i), Value::Array(mut items)) if i < items.len() => items.swap_remove(i),
                         _ => unresolved(&here, "`Fn::Select` index is not within its list".into(), ctx),
                     }
                 }
@@ -201,7 +271,7 @@ fn resolve(v: &Value, path: &str, env: &Env, ctx: &mut Ctx) -> Value {
                         .and_then(|a| a.iter().map(|k| scalar_text(&resolve(k, &here, env, ctx))).collect());
                     let found = keys.as_ref().and_then(|k| env.mappings?.get(&k[0])?.get(&k[1])?.get(&k[2]));
                     match found {
-                        Some(v) => v.clone(),
+                        Some(v) => charged(v.clone(), &here, env, ctx),
                         None => unresolved(&here, "`Fn::FindInMap` finds no entry".into(), ctx),
                     }
                 }
@@ -283,7 +353,14 @@ pub(super) fn template(root: &Map<String, Value>, drafts: &mut Drafts, ctx: &mut
     };
     // Names first, from parameters only (a name naming another resource is not supported).
     let conditions = root.get("Conditions").and_then(Value::as_object);
-    let mut env = Env { parameters, resources: BTreeMap::new(), mappings, conditions };
+    let mut env = Env {
+        parameters,
+        resources: BTreeMap::new(),
+        mappings,
+        conditions,
+        spent: Cell::new(0),
+        evaluations: Cell::new(0),
+    };
     let mut names = BTreeMap::new();
     for (id, res) in resources {
         let kind = res.get("Type").and_then(Value::as_str).unwrap_or("");

@@ -390,3 +390,37 @@ fn a_yaml_template_with_short_forms_imports() {
     );
     assert_eq!(p.instance_types, ["c5.large", "m5.large"]);
 }
+
+#[test]
+fn references_that_multiply_stop_at_the_budget() {
+    // Each level's `Fn::Sub` names the level below ten times: 10^12 characters if expanded.
+    let mut sub = serde_json::json!(
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    );
+    for _ in 0..12 {
+        sub = serde_json::json!({ "Fn::Sub": ["${v}${v}${v}${v}${v}${v}${v}${v}${v}${v}", { "v": sub }] });
+    }
+    // Conditions that name the one below twice: 2^30 evaluations if not bounded.
+    let mut conditions = serde_json::Map::new();
+    for i in 0..30 {
+        let next = format!("C{}", i + 1);
+        conditions
+            .insert(format!("C{i}"), serde_json::json!({ "Fn::And": [{ "Condition": next }, { "Condition": next }] }));
+    }
+    conditions.insert("C30".into(), serde_json::json!({ "Fn::Equals": ["a", "a"] }));
+    let template = serde_json::json!({
+        "Conditions": conditions,
+        "Resources": {
+            "Td": { "Type": "AWS::ECS::TaskDefinition", "Properties": {
+                "Family": "t", "Cpu": "256", "Memory": "512", "NetworkMode": "awsvpc", "RequiresCompatibilities": ["FARGATE"],
+                "ContainerDefinitions": [{ "Name": "c", "Image": sub }] } },
+            "Svc": { "Type": "AWS::ECS::Service", "Condition": "C0", "Properties": {
+                "ServiceName": "s", "TaskDefinition": { "Ref": "Td" }, "DesiredCount": 1, "LaunchType": "FARGATE" } }
+        }
+    });
+    let text = template.to_string();
+    let imported = import(&[Document { name: "t.json", text: &text }], "x").unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(imported.notes.iter().any(|n| n.kind == NoteKind::Unresolved && n.message.contains("budget")));
+    assert_eq!(imported.spec.services.len(), 1);
+    assert!(imported.notes.iter().any(|n| n.path == "Resources.Svc.Condition" && n.kind == NoteKind::Unresolved));
+}
