@@ -191,16 +191,6 @@ pub fn chosen_file(event: &web_sys::Event) -> Option<web_sys::File> {
     event.target()?.dyn_ref::<web_sys::HtmlInputElement>()?.files()?.get(0)
 }
 
-/// Every file chosen in a file input (`multiple`).
-pub fn chosen_files(event: &web_sys::Event) -> Vec<web_sys::File> {
-    let Some(list) =
-        event.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).and_then(|i| i.files())
-    else {
-        return Vec::new();
-    };
-    (0..list.length()).filter_map(|i| list.get(i)).collect()
-}
-
 /// Empties a file input, so choosing the same file again is a change.
 pub fn clear_file_input(event: &web_sys::Event) {
     if let Some(input) = event.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {

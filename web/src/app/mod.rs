@@ -2,7 +2,6 @@
 //! ([`storage`]) and open links; the masthead ([`header`]), the presets gallery ([`gallery`]), the message bar and
 //! the editor ([`panels`]); and the stage that plays the last valid scenario.
 
-mod aws;
 mod document;
 mod gallery;
 mod header;

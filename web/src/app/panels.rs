@@ -3,7 +3,6 @@
 
 use yew::prelude::*;
 
-use super::aws::AwsPanel;
 use super::document::{Action, Doc, EditorMode, MessageKind};
 use crate::dom;
 use crate::editor::{Edit, ScenarioForm};
@@ -77,7 +76,6 @@ pub fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
                     { for doc.errors.iter().map(|e| html! { <li><code>{ e.field.clone() }</code>{ ": " }{ e.message.clone() }</li> }) }
                 </ul>
             }
-            <AwsPanel doc={doc.clone()} />
             { match doc.editor_mode {
                 EditorMode::Form => html! { <ScenarioForm draft={doc.draft.clone()} typed={doc.typed.clone()} errors={doc.errors.clone()} on_edit={on_edit} /> },
                 EditorMode::Json => html! {
