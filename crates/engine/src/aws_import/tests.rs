@@ -1,3 +1,6 @@
+//! The importer and exporter end to end on the example documents: what lands in the scenario, what the report
+//! lists, errors that name the document path, budgets, and import(export(x)) for the examples and the presets.
+
 use super::*;
 use crate::spec::{
     AllocationStrategy, Architecture, BinpackField, NetworkMode, PlacementConstraintSpec, PlacementStrategySpec,
