@@ -1,5 +1,6 @@
 //! `fleetplan`: the command line over the engine. Reads files, prints results; the engine does the rest.
 
+mod aws;
 mod compare;
 mod report;
 mod sweep;
@@ -53,6 +54,12 @@ enum Command {
     Sweep(sweep::SweepCommand),
     /// Combine the part files of a sharded sweep; prints what the unsharded sweep prints.
     SweepMerge(sweep::MergeCommand),
+    /// Import AWS JSON (AWS CLI output or input, CloudFormation templates) into one scenario; the report of what
+    /// was not imported as is goes to standard error.
+    Import(aws::ImportArgs),
+    /// Export a scenario's task definitions, services and capacity providers as AWS CLI input or a CloudFormation
+    /// template.
+    Export(aws::ExportArgs),
 }
 
 #[derive(Args)]
@@ -131,6 +138,8 @@ fn main() -> ExitCode {
         Command::Bench { id, json } => bench(id.as_deref(), json),
         Command::Sweep(args) => sweep::sweep(args),
         Command::SweepMerge(args) => sweep::merge(args),
+        Command::Import(args) => aws::import(&args).map_err(Failure::from).and_then(|text| out(&text)),
+        Command::Export(args) => aws::export(&args).map_err(Failure::from).and_then(|text| out(&text)),
     };
     match result {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,

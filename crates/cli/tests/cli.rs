@@ -246,3 +246,77 @@ fn compare_replays_a_comparison_link_with_its_labels_and_seeds() {
         assert!(stderr(&output).contains(message), "{link}: {}", stderr(&output));
     }
 }
+
+fn testdata(name: &str) -> String {
+    format!("{}/../engine/src/aws_import/testdata/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn import_writes_a_scenario_and_reports_what_it_did_not_import() {
+    let dir = scratch("import");
+    let out = dir.join("shop.json");
+    let files = [
+        "describe-task-definition-web.json",
+        "register-task-definition-worker.json",
+        "describe-services.json",
+        "describe-capacity-providers.json",
+        "describe-auto-scaling-groups.json",
+    ]
+    .map(testdata);
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--out", out.to_str().unwrap()]);
+    let output = fleetplan(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stderr(&output);
+    assert!(report.contains(" fields not imported as is:\nnot modelled ("), "{report}");
+    assert!(report.contains("unknown (1):\n  "), "{report}");
+    assert!(report.contains("taskDefinition.containerDefinitions[0].environment: not modelled"), "{report}");
+    let check = fleetplan(&["check", out.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("2 service(s)"));
+
+    // Export, as one list on standard output, imports again; a directory gets one file per call.
+    let exported = dir.join("aws.json");
+    let output = fleetplan(&["export", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("note: task definition `shop-web`: the image is not in a scenario"));
+    fs::write(&exported, &output.stdout).unwrap();
+    let again = fleetplan(&["import", exported.to_str().unwrap()]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let split = dir.join("split");
+    let output = fleetplan(&[
+        "export",
+        out.to_str().unwrap(),
+        "--format",
+        "cloudformation",
+        "--out-dir",
+        split.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(split.join("template.json").exists());
+    let output = fleetplan(&["export", out.to_str().unwrap(), "--out-dir", split.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(split.join("taskdef-shop-web.json").exists() && split.join("service-thumbnailer.json").exists());
+}
+
+#[test]
+fn import_of_a_yaml_template_works_and_bad_input_fails_with_the_problem() {
+    let output = fleetplan(&["import", &testdata("template.yaml")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\"checkout-api-prod\""));
+
+    let dir = scratch("import-bad");
+    let bad = dir.join("svc.json");
+    fs::write(&bad, r#"{"serviceName": "a", "taskDefinition": "missing:1", "desiredCount": 2}"#).unwrap();
+    let output = fleetplan(&["import", bad.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("task definition `missing:1` is not among the documents"), "{}", stderr(&output));
+    fs::write(&bad, "Resources: [unclosed\n").unwrap();
+    let output = fleetplan(&["import", bad.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("not valid YAML"), "{}", stderr(&output));
+    let output = fleetplan(&["import", dir.join("absent.json").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("cannot read"), "{}", stderr(&output));
+}

@@ -20,6 +20,7 @@
 // Integer narrowing goes through `narrow` (saturating), never a wrapping `as`.
 #![deny(clippy::cast_possible_truncation)]
 
+pub mod aws_import;
 pub mod benchmarks;
 pub mod bucket;
 pub mod calibration;

@@ -18,13 +18,13 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use fleetplan_engine::{presets, share};
+use fleetplan_engine::{aws_import, presets, share};
 
 use crate::process::{self, cargo};
 use crate::Workspace;
 
 /// The fuzz targets, in the order they run.
-pub const TARGETS: &[&str] = &["scenario", "share_link", "query", "schedule"];
+pub const TARGETS: &[&str] = &["scenario", "share_link", "query", "schedule", "aws_import"];
 
 /// Seconds a target runs in the short form (`cargo xtask test`): four targets, 40 s, plus the build (about 2.5
 /// minutes the first time on two busy cores, seconds after).
@@ -237,6 +237,23 @@ fn write_seeds(dir: &Path) -> Result<()> {
             }
         });
     }
+    // The importer's example documents, one seed each, all of them in one (form feeds split documents), and a
+    // preset's export.
+    let mut aws: Vec<(String, String)> =
+        aws_import::examples::ALL.iter().map(|(name, text)| ((*name).to_owned(), (*text).to_owned())).collect();
+    aws.push((
+        "all-json".to_owned(),
+        aws_import::examples::ALL[..6].iter().map(|(_, t)| *t).collect::<Vec<_>>().join("\u{c}"),
+    ));
+    if let Some(preset) = presets::get("ec2-spot-draining") {
+        let spec = fleetplan_engine::scenario::parse_spec(preset.json).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let exported = aws_import::export::cli(&spec);
+        aws.push((
+            "export-ec2-spot-draining".to_owned(),
+            serde_json::Value::Array(exported.documents.into_iter().map(|(_, d)| d).collect()).to_string(),
+        ));
+    }
+    write_dir(&dir.join("aws_import"), aws)?;
     write_dir(&dir.join("scenario"), scenario)?;
     write_dir(&dir.join("share_link"), links)?;
     write_dir(&dir.join("query"), queries.into_iter().enumerate().map(|(i, q)| (format!("q{i:03}"), q)).collect())?;
