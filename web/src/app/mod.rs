@@ -90,7 +90,10 @@ pub fn App() -> Html {
                 }
                 { match &doc.runnable {
                     Some((scenario, seed)) => html! {
+                        <>
                         <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()} />
+                        <crate::sweep::SweepPanel scenario={scenario.clone()} />
+                        </>
                     },
                     None => html! { <p class="empty">{ "No valid scenario yet: open a preset or fix the scenario in the editor." }</p> },
                 } }
