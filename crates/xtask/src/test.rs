@@ -20,6 +20,12 @@ const E2E_SEED: &str = "7";
 const E2E_DIFFERENTIAL: &[(&str, &str)] =
     &[("ec2-cold-1000", "3"), ("nightly-0200-burst", "5"), ("lazy-sqs-workers", "11"), ("t-family-nightly-batch", "2")];
 
+/// The sweep the e2e test runs in the page and compares with `fleetplan sweep ... --csv` (the same inputs as
+/// tests/e2e/sweep.test.mjs sets in the sweep panel).
+const SWEEP_PRESET: &str = "fargate-ondemand-1000";
+const SWEEP_SET: &str = "services[0].desired_count=100..400:4";
+const SWEEP_SEEDS: &str = "2";
+
 type Step = fn(&Workspace) -> Result<()>;
 
 const STEPS: &[(&str, Step)] = &[
@@ -141,7 +147,30 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
     fs::write(&path, format!("{{\n{}\n}}\n", entries.join(",\n")))
         .with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
+    let csv = process::stdout(cargo().current_dir(&ws.root).args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "fleetplan-cli",
+        "--",
+        "sweep",
+        "--preset",
+        SWEEP_PRESET,
+        "--set",
+        SWEEP_SET,
+        "--seeds",
+        SWEEP_SEEDS,
+        "--csv",
+    ]))?;
+    let path = expected_sweep_csv_path(ws);
+    fs::write(&path, csv).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {}", path.display());
     Ok(())
+}
+
+fn expected_sweep_csv_path(ws: &Workspace) -> PathBuf {
+    ws.target.join("e2e-expected-sweep.csv")
 }
 
 fn expected_summaries_path(ws: &Workspace) -> PathBuf {
@@ -163,6 +192,7 @@ fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
             .args(["--test", "tests/e2e/"])
             .env("FLEETPLAN_URL", url)
             .env("FLEETPLAN_EXPECTED_SUMMARY", expected)
-            .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws)),
+            .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws))
+            .env("FLEETPLAN_EXPECTED_SWEEP_CSV", expected_sweep_csv_path(ws)),
     )
 }

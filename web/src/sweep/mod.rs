@@ -192,16 +192,6 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
         use_effect_with((), move |_| move || drop(pool.borrow_mut().take()));
     }
 
-    let edit = |f: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |e: Event| {
-            if let Some(v) = dom::input_value(&e) {
-                let mut next = (*form).clone();
-                f(&mut next, v);
-                form.set(next);
-            }
-        })
-    };
     let edit_input = |f: fn(&mut Form, String)| {
         let form = form.clone();
         Callback::from(move |e: InputEvent| {
@@ -269,11 +259,11 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
                         value={a.path.clone()} oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].path = v } else { |f: &mut Form, v| f.axes[1].path = v })} />
                 </label>
                 <label>{ "From " }<input id={format!("sweep-from-{n}")} inputmode="decimal" size="7" value={a.from.clone()}
-                    onchange={edit(if i == 0 { |f: &mut Form, v| f.axes[0].from = v } else { |f: &mut Form, v| f.axes[1].from = v })} /></label>
+                    oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].from = v } else { |f: &mut Form, v| f.axes[1].from = v })} /></label>
                 <label>{ "To " }<input id={format!("sweep-to-{n}")} inputmode="decimal" size="7" value={a.to.clone()}
-                    onchange={edit(if i == 0 { |f: &mut Form, v| f.axes[0].to = v } else { |f: &mut Form, v| f.axes[1].to = v })} /></label>
+                    oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].to = v } else { |f: &mut Form, v| f.axes[1].to = v })} /></label>
                 <label>{ "Steps " }<input id={format!("sweep-steps-{n}")} inputmode="numeric" size="4" value={a.steps.clone()}
-                    onchange={edit(if i == 0 { |f: &mut Form, v| f.axes[0].steps = v } else { |f: &mut Form, v| f.axes[1].steps = v })} /></label>
+                    oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].steps = v } else { |f: &mut Form, v| f.axes[1].steps = v })} /></label>
                 <label><input type="checkbox" id={format!("sweep-log-{n}")} checked={a.log} onchange={toggle_log(i)} />{ " log steps" }</label>
             </fieldset>
         }
@@ -291,16 +281,16 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
                 <fieldset class="sweep-goal">
                     <legend>{ "Seeds and goal" }</legend>
                     <label>{ "Seeds a point " }<input id="sweep-seeds" inputmode="numeric" size="4" value={form.seeds.clone()}
-                        onchange={edit(|f, v| f.seeds = v)} /></label>
+                        oninput={edit_input(|f, v| f.seeds = v)} /></label>
                     <label>{ "Minimize " }<input id="sweep-minimize" list="sweep-minimize-list" size="20" placeholder="cost_usd or a field path"
-                        value={form.minimize.clone()} onchange={edit(|f, v| f.minimize = v)} /></label>
+                        value={form.minimize.clone()} oninput={edit_input(|f, v| f.minimize = v)} /></label>
                     <datalist id="sweep-minimize-list">
                         { for OUTCOMES.iter().map(|o| html! { <option value={o.name} /> }) }
                     </datalist>
                     <label>{ "Require " }<input id="sweep-require" size="22" placeholder="completion_s<=300" value={form.require.clone()}
-                        onchange={edit(|f, v| f.require = v)} /></label>
+                        oninput={edit_input(|f, v| f.require = v)} /></label>
                     <label>{ "in % of seeds " }<input id="sweep-confidence" inputmode="numeric" size="4" placeholder="100" value={form.confidence.clone()}
-                        onchange={edit(|f, v| f.confidence = v)} /></label>
+                        oninput={edit_input(|f, v| f.confidence = v)} /></label>
                 </fieldset>
                 <div class="sweep-actions">
                     <button id="sweep-run" onclick={run} disabled={running}>{ "Run sweep" }</button>

@@ -81,7 +81,8 @@ fn worker_runs(job: &str, first: u32, count: u32) -> Result<String, String> {
 
 fn sweep_of(job: &str) -> Result<Sweep, String> {
     let job: Job = serde_json::from_str(job).map_err(|e| format!("sweep job: {e}"))?;
-    let spec: ScenarioSpec = serde_json::from_str(&job.scenario).map_err(|e| format!("scenario: {e}"))?;
+    // The page's own parser (no second copy of the format's deserializer in the wasm).
+    let spec = fleetplan_engine::scenario::parse_spec(&job.scenario).map_err(|e| format!("scenario: {e}"))?;
     let settings = SweepSpec::parse(&job.args).map_err(|e| e.to_string())?;
     Sweep::new(settings, &spec).map_err(|e| e.to_string())
 }
