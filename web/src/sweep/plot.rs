@@ -48,6 +48,15 @@ fn label(v: f64) -> String {
     }
 }
 
+/// `v` rounded to `digits` significant digits.
+fn significant(v: f64, digits: i32) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(v.abs().log10().floor() as i32 + 1 - digits);
+    (v / scale).round() * scale
+}
+
 fn prepare(canvas: &web_sys::HtmlCanvasElement) -> Option<(CanvasBackend, f64)> {
     let (w, h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
     if w <= 0.0 || h <= 0.0 {
@@ -87,12 +96,13 @@ pub fn draw_line(canvas: &web_sys::HtmlCanvasElement, report: &Report, outcome: 
         .y_label_area_size((80.0 * dpr) as u32)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
-    let x_fmt = |v: &f64| label(if log { 10f64.powf(*v) } else { *v });
+    // A log axis's ticks fall between the points: three significant digits are enough to read them.
+    let x_fmt = |v: &f64| label(if log { significant(10f64.powf(*v), 3) } else { *v });
     let y_fmt = |v: &f64| label(*v);
     let x_desc = format!("{}{}", axis.path, if log { " (log scale)" } else { "" });
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .axis_desc_style(("sans-serif", font).into_font().color(&INK))
         .label_style(("sans-serif", font).into_font().color(&INK))
@@ -228,7 +238,7 @@ pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, h: &Histogram, x_desc
     let y_fmt = |v: &f64| format!("{v:.0}");
     chart
         .configure_mesh()
-        .light_line_style(GRID)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .axis_desc_style(("sans-serif", font).into_font().color(&INK))
         .label_style(("sans-serif", font).into_font().color(&INK))
@@ -267,6 +277,13 @@ mod tests {
         assert_eq!(label(1024.0), "1024");
         assert_eq!(label(0.0404800001), "0.04");
         assert_eq!(label(1.5e-5), "1.50e-5");
+    }
+
+    #[test]
+    fn significant_digits() {
+        assert_eq!(label(significant(316.227_766, 3)), "316");
+        assert_eq!(label(significant(0.031_622_776, 2)), "0.032");
+        assert_eq!(significant(0.0, 3), 0.0);
     }
 
     #[test]
