@@ -50,7 +50,11 @@ mod tests {
     #[test]
     fn paths_as_the_sweep_reads_them() {
         let v = serde_json::json!({"name": "x", "services": [{"desired_count": 5, "tags": ["a"]}], "limits": {"tasks": 2.5}});
-        assert_eq!(numeric_paths(&v), vec!["limits.tasks", "services[0].desired_count"], "keys sorted, as the spec serialises");
+        assert_eq!(
+            numeric_paths(&v),
+            vec!["limits.tasks", "services[0].desired_count"],
+            "keys sorted, as the spec serialises"
+        );
     }
 
     #[test]

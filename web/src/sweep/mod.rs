@@ -71,7 +71,8 @@ impl Form {
                 )
             })
             .collect();
-        let seeds = self.seeds.trim().parse().map_err(|_| format!("seeds: `{}` is not a whole number", self.seeds.trim()))?;
+        let seeds =
+            self.seeds.trim().parse().map_err(|_| format!("seeds: `{}` is not a whole number", self.seeds.trim()))?;
         let require =
             self.require.split([';', ',']).map(str::trim).filter(|r| !r.is_empty()).map(String::from).collect();
         let confidence = match self.confidence.trim() {
@@ -241,7 +242,8 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
     let on_outcome = {
         let outcome = outcome.clone();
         Callback::from(move |e: Event| {
-            if let Some(i) = dom::input_value(&e).and_then(|v| v.parse::<usize>().ok()).filter(|i| *i < OUTCOMES.len()) {
+            if let Some(i) = dom::input_value(&e).and_then(|v| v.parse::<usize>().ok()).filter(|i| *i < OUTCOMES.len())
+            {
                 outcome.set(i);
             }
         })
@@ -357,7 +359,9 @@ fn status(state: &RunState) -> Html {
         RunState::Cancelled { done, total } => html! {
             <p class="sweep-status" id="sweep-status" role="status">{ format!("Cancelled after {done} of {total} runs; the workers are stopped.") }</p>
         },
-        RunState::Failed(e) => html! { <p class="sweep-status field-error" id="sweep-status" role="alert">{ e.clone() }</p> },
+        RunState::Failed(e) => {
+            html! { <p class="sweep-status field-error" id="sweep-status" role="alert">{ e.clone() }</p> }
+        }
         RunState::Done(f) => html! {
             <p class="sweep-status" id="sweep-status" role="status">{ format!(
                 "Sweep of \"{}\": {} point(s) x {} seed(s) = {} runs in {:.1} s on {} worker(s).",
@@ -449,7 +453,13 @@ mod tests {
     #[test]
     fn the_form_gives_the_clis_settings() {
         let mut form = Form::default();
-        form.axes[0] = AxisForm { path: " services[0].desired_count ".into(), from: "10".into(), to: "100".into(), steps: "4".into(), log: true };
+        form.axes[0] = AxisForm {
+            path: " services[0].desired_count ".into(),
+            from: "10".into(),
+            to: "100".into(),
+            steps: "4".into(),
+            log: true,
+        };
         form.seeds = "3".into();
         form.minimize = "cost_usd".into();
         form.require = "completion_s<=300; tasks_failed<=0".into();

@@ -72,7 +72,12 @@ fn err(e: impl std::fmt::Display) -> String {
 }
 
 /// The outcome's median against the field, with the p5–p95 band.
-pub fn draw_line(canvas: &web_sys::HtmlCanvasElement, report: &Report, outcome: usize, y_desc: &str) -> Result<(), String> {
+pub fn draw_line(
+    canvas: &web_sys::HtmlCanvasElement,
+    report: &Report,
+    outcome: usize,
+    y_desc: &str,
+) -> Result<(), String> {
     let Some((backend, dpr)) = prepare(canvas) else { return Ok(()) };
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
@@ -155,7 +160,12 @@ pub fn grid(report: &Report, outcome: usize) -> Vec<Vec<Option<f64>>> {
 }
 
 /// The heat map: the first field across, the second up, the median's colour in each cell, a scale at the right.
-pub fn draw_heat(canvas: &web_sys::HtmlCanvasElement, report: &Report, outcome: usize, unit: &str) -> Result<(), String> {
+pub fn draw_heat(
+    canvas: &web_sys::HtmlCanvasElement,
+    report: &Report,
+    outcome: usize,
+    unit: &str,
+) -> Result<(), String> {
     let Some((backend, dpr)) = prepare(canvas) else { return Ok(()) };
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(err)?;

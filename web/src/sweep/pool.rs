@@ -97,7 +97,9 @@ pub fn parse_answer(text: &str) -> Result<Vec<RunResult>, String> {
             }
             let values = values
                 .into_iter()
-                .map(|v| v.map(|t| t.parse::<f64>().map_err(|_| format!("run {index}: `{t}` is not a number"))).transpose())
+                .map(|v| {
+                    v.map(|t| t.parse::<f64>().map_err(|_| format!("run {index}: `{t}` is not a number"))).transpose()
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(RunResult { index, values })
         })
@@ -219,7 +221,13 @@ pub struct Pool {
 
 impl Pool {
     /// Starts `workers` workers on the sweep's runs; events arrive through `on_event`.
-    pub fn start(job: String, runs: u64, workers: usize, batch: u32, on_event: Callback<PoolEvent>) -> Result<Pool, String> {
+    pub fn start(
+        job: String,
+        runs: u64,
+        workers: usize,
+        batch: u32,
+        on_event: Callback<PoolEvent>,
+    ) -> Result<Pool, String> {
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Module);
         let total_slots = usize::try_from(runs).map_err(|_| "too many runs".to_string())?;
@@ -305,7 +313,11 @@ mod tests {
         let values = [0.1 + 0.2, 1e-300, 123_456.789_012_345_6, f64::MAX];
         let text = serde_json::to_string(&vec![(
             3u64,
-            OUTCOMES.iter().enumerate().map(|(i, _)| (i % 5 != 4).then(|| values[i % 4].to_string())).collect::<Vec<_>>(),
+            OUTCOMES
+                .iter()
+                .enumerate()
+                .map(|(i, _)| (i % 5 != 4).then(|| values[i % 4].to_string()))
+                .collect::<Vec<_>>(),
         )])
         .unwrap();
         let runs = parse_answer(&text).unwrap();
