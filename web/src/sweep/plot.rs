@@ -159,6 +159,12 @@ pub fn grid(report: &Report, outcome: usize) -> Vec<Vec<Option<f64>>> {
     cells
 }
 
+/// The cell a tick at `v` names: a whole number from 0 to n-1, else none.
+fn cell_index(v: f64, n: usize) -> Option<usize> {
+    let r = v.round();
+    ((v - r).abs() < 1e-6 && r >= 0.0 && r < n as f64).then_some(r as usize)
+}
+
 /// The heat map: the first field across, the second up, the median's colour in each cell, a scale at the right.
 pub fn draw_heat(
     canvas: &web_sys::HtmlCanvasElement,
@@ -181,13 +187,14 @@ pub fn draw_heat(
     let (plot, scale) = root.split_horizontally(root.dim_in_pixel().0 - (110.0 * dpr) as u32);
     let first = |i: usize| report.results.get(i * n2).and_then(|p| p.values.first().copied());
     let second = |j: usize| report.results.get(j).and_then(|p| p.values.get(1).copied());
-    let x_fmt = |v: &f64| first(v.floor().max(0.0) as usize).map(label).unwrap_or_default();
-    let y_fmt = |v: &f64| second(v.floor().max(0.0) as usize).map(label).unwrap_or_default();
+    // Cell i spans i-0.5..i+0.5, so a tick at a whole number sits at a cell's centre and names its value.
+    let x_fmt = |v: &f64| cell_index(*v, n1).and_then(first).map(label).unwrap_or_default();
+    let y_fmt = |v: &f64| cell_index(*v, n2).and_then(second).map(label).unwrap_or_default();
     let mut chart = ChartBuilder::on(&plot)
         .margin((12.0 * dpr) as u32)
         .x_label_area_size((44.0 * dpr) as u32)
         .y_label_area_size((80.0 * dpr) as u32)
-        .build_cartesian_2d(0.0..n1 as f64, 0.0..n2 as f64)
+        .build_cartesian_2d(-0.5..n1 as f64 - 0.5, -0.5..n2 as f64 - 0.5)
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -207,7 +214,8 @@ pub fn draw_heat(
         .draw_series(cells.iter().enumerate().flat_map(|(i, row)| {
             row.iter().enumerate().map(move |(j, v)| {
                 let colour = v.map_or(RGBColor(200, 200, 200), |v| viridis(t(v)));
-                Rectangle::new([(i as f64, j as f64), (i as f64 + 1.0, j as f64 + 1.0)], colour.filled())
+                let (x, y) = (i as f64, j as f64);
+                Rectangle::new([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)], colour.filled())
             })
         }))
         .map_err(err)?;
@@ -294,6 +302,15 @@ mod tests {
         assert_eq!(label(significant(316.227_766, 3)), "316");
         assert_eq!(label(significant(0.031_622_776, 2)), "0.032");
         assert_eq!(significant(0.0, 3), 0.0);
+    }
+
+    #[test]
+    fn heat_map_ticks_name_cells() {
+        assert_eq!(cell_index(0.0, 3), Some(0));
+        assert_eq!(cell_index(2.0, 3), Some(2));
+        assert_eq!(cell_index(3.0, 3), None);
+        assert_eq!(cell_index(0.5, 3), None);
+        assert_eq!(cell_index(-0.5, 3), None);
     }
 
     #[test]
