@@ -35,6 +35,7 @@ try {
     throw new Error(`the page reported errors:\n${errors.join('\n')}`);
   }
   await playback(browser);
+  await browserSweep(browser);
 } finally {
   await browser.close();
 }
@@ -88,6 +89,35 @@ async function playback(browser) {
   await page.waitForSelector('#summary-json', { state: 'attached', timeout: 120_000 });
   const playing = await sampleFrames(page, 8_000);
   console.log(`  stress-100k at 100x, next 8 s (run ahead done): ${format(playing)}`);
+  if (errors.length) {
+    throw new Error(`the page reported errors:\n${errors.join('\n')}`);
+  }
+}
+
+/**
+ * The sweep issue 12 sizes, in the page's sweep panel (the same inputs as SWEEP_ARGS in crates/xtask/src/bench.rs):
+ * from the click on Run to the results shown, Web Workers starting included.
+ */
+async function browserSweep(browser) {
+  const { page, errors } = await openPage(browser, { width: 1280, height: 720 });
+  await page.goto(url);
+  await page.waitForSelector('#play', { timeout: 60_000 });
+  await page.click('#toggle-gallery');
+  await page.click('#open-fargate-ondemand-1000');
+  await page.click('#sweep > summary');
+  await page.fill('#sweep-field-1', 'prices.fargate_vcpu_hour');
+  await page.fill('#sweep-from-1', '0.02');
+  await page.fill('#sweep-to-1', '0.06');
+  await page.fill('#sweep-steps-1', '200');
+  await page.fill('#sweep-seeds', '5');
+  const start = Date.now();
+  await page.click('#sweep-run');
+  await page.waitForSelector('#sweep[data-state="done"]', { timeout: 300_000 });
+  const seconds = (Date.now() - start) / 1000;
+  const status = await page.textContent('#sweep-status');
+  const workers = /on (\d+) worker/.exec(status)?.[1] ?? '?';
+  console.log(`sweep fargate-ondemand-1000 200 points x 5 seeds: 1000 runs in ${seconds.toFixed(2)} s on ${workers} worker(s) `
+    + '(browser, Web Workers; click to results shown)');
   if (errors.length) {
     throw new Error(`the page reported errors:\n${errors.join('\n')}`);
   }

@@ -8,12 +8,17 @@ mod dom;
 mod editor;
 mod player;
 mod stage;
+mod sweep;
 
 use wasm_bindgen::prelude::*;
 
 /// Entry point: installs the panic hook, then mounts the app into `#app`.
 #[wasm_bindgen(start)]
 pub fn start() {
+    // A sweep worker (static/sweep-worker.js) loads this module too: it has no window and mounts nothing.
+    if web_sys::window().is_none() {
+        return;
+    }
     std::panic::set_hook(Box::new(|info| dom::show_fatal(&info.to_string())));
     match dom::element_by_id("app") {
         Some(root) => {

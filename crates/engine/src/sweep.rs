@@ -183,13 +183,32 @@ fn set_number(root: &mut Value, segments: &[Segment], value: Number) -> Result<(
     Ok(())
 }
 
-/// Reads a spec from JSON the way `Scenario::from_json` does (the same format errors, naming the field).
+/// Reads a spec from JSON the way `Scenario::from_json` does (the same format errors, naming the field): through
+/// the JSON text and the very parser `from_json` uses, so the browser build carries one copy of the scenario
+/// format's deserializer rather than a second one over `Value` (about 60 KiB of the gzipped wasm). Exact: a number
+/// is written in Rust's shortest form and serde_json's `float_roundtrip` (Cargo.toml) reads it back to the same bits.
 fn spec_of(value: Value) -> Result<ScenarioSpec, ScenarioError> {
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = err.path().to_string();
-        let field = if path == "." || path.is_empty() { "scenario".to_string() } else { path };
-        ScenarioError::Format(crate::FieldError { field, message: err.into_inner().to_string() })
+    let text = serde_json::to_string(&value)
+        .map_err(|e| ScenarioError::Format(crate::FieldError { field: "scenario".into(), message: e.to_string() }))?;
+    crate::scenario::parse_spec(&text).map_err(|e| match e {
+        ScenarioError::Format(mut f) => {
+            f.message = without_position(&f.message).to_string();
+            ScenarioError::Format(f)
+        }
+        other => other,
     })
+}
+
+/// A serde_json message without its " at line 1 column 345" (a place in text the user never saw).
+fn without_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i)
+            if message[i + 9..].split(" column ").all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            &message[..i]
+        }
+        _ => message,
+    }
 }
 
 /// Whether a field takes any number or only whole numbers: decided by the scenario format itself, by setting the

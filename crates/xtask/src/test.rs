@@ -22,6 +22,11 @@ const E2E_DIFFERENTIAL: &[(&str, &str)] =
 
 /// The comparison the e2e test opens as a link and compares with `fleetplan compare --json` (tests/e2e/compare.test.mjs).
 const E2E_COMPARE: (&str, &str, &str) = ("fargate-ondemand-1000", "fargate-spot-1000", "3");
+/// The sweep the e2e test runs in the page and compares with `fleetplan sweep ... --csv` (the same inputs as
+/// tests/e2e/sweep.test.mjs sets in the sweep panel).
+const SWEEP_PRESET: &str = "fargate-ondemand-1000";
+const SWEEP_SET: &str = "services[0].desired_count=100..400:4";
+const SWEEP_SEEDS: &str = "2";
 
 type Step = fn(&Workspace) -> Result<()>;
 
@@ -146,12 +151,19 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
     let path = expected_comparison_path(ws);
     fs::write(&path, format!("{{\"link\": {:?}, \"comparison\": {}}}\n", link.trim(), comparison.trim()))
         .with_context(|| format!("writing {}", path.display()))?;
+    let csv = cli(ws, &["sweep", "--preset", SWEEP_PRESET, "--set", SWEEP_SET, "--seeds", SWEEP_SEEDS, "--csv"])?;
+    let path = expected_sweep_csv_path(ws);
+    fs::write(&path, csv).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
 }
 
 fn expected_comparison_path(ws: &Workspace) -> PathBuf {
     ws.target.join("e2e-expected-comparison.json")
+}
+
+fn expected_sweep_csv_path(ws: &Workspace) -> PathBuf {
+    ws.target.join("e2e-expected-sweep.csv")
 }
 
 fn expected_summaries_path(ws: &Workspace) -> PathBuf {
@@ -175,5 +187,6 @@ fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
             .env("FLEETPLAN_EXPECTED_SUMMARY", expected)
             .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws))
             .env("FLEETPLAN_EXPECTED_COMPARISON", expected_comparison_path(ws)),
+            .env("FLEETPLAN_EXPECTED_SWEEP_CSV", expected_sweep_csv_path(ws)),
     )
 }

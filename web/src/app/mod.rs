@@ -114,8 +114,11 @@ pub fn App() -> Html {
                 }
                 { match &doc.runnable {
                     Some((scenario, seed)) => html! {
+                        <>
                         <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
                             others={others.clone()} {label} />
+                        <crate::sweep::SweepPanel scenario={scenario.clone()} />
+                        </>
                     },
                     None => html! { <p class="empty">{ "No valid scenario yet: open a preset or fix the scenario in the editor." }</p> },
                 } }

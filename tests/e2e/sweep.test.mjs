@@ -1,0 +1,124 @@
+// End-to-end tests of the sweep panel in headless Chromium: a small sweep runs in Web Workers and its CSV download
+// equals `fleetplan sweep ... --csv` for the same inputs (the xtask writes the CLI's CSV to
+// FLEETPLAN_EXPECTED_SWEEP_CSV: SWEEP_* in crates/xtask/src/test.rs are the same inputs as below), and Cancel
+// terminates the workers.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+
+import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
+
+const BASE_URL = requiredEnv('FLEETPLAN_URL');
+const EXPECTED_CSV = await readFile(requiredEnv('FLEETPLAN_EXPECTED_SWEEP_CSV'), 'utf8');
+/** The sweep the CLI ran: `--preset fargate-ondemand-1000 --set services[0].desired_count=100..400:4 --seeds 2`. */
+const PRESET = 'fargate-ondemand-1000';
+const FIELD = 'services[0].desired_count';
+const TIMEOUT_MS = 60_000;
+const TEST_OPTIONS = { timeout: 180_000 };
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function withPage(t, body) {
+  const { page, errors, close } = await openPage(browser, { width: 1280, height: 900 }, { acceptDownloads: true });
+  try {
+    await body(page);
+    assert.deepEqual(errors, [], 'the page reported errors');
+  } finally {
+    if (errors.length) t.diagnostic(errors.join('\n'));
+    await close();
+  }
+}
+
+/** Opens the preset from the gallery and unfolds the sweep panel. */
+async function openSweep(page) {
+  await page.goto(BASE_URL);
+  await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
+  await page.click('#toggle-gallery');
+  await page.click(`#open-${PRESET}`);
+  await page.locator('#gallery').waitFor({ state: 'detached' });
+  await page.click('#sweep > summary');
+}
+
+/** Fills the first field's inputs (`fill` fires input and change, as typing and leaving the box would). */
+async function setAxis(page, { path, from, to, steps }) {
+  await page.fill('#sweep-field-1', path);
+  await page.fill('#sweep-from-1', String(from));
+  await page.fill('#sweep-to-1', String(to));
+  await page.fill('#sweep-steps-1', String(steps));
+}
+
+test('a sweep in Web Workers downloads the CLI\'s CSV byte for byte, with chart, table and answer', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    await openSweep(page);
+    // The field list offers the scenario's numeric fields by path.
+    assert.ok(await page.locator(`#sweep-fields option[value="${FIELD}"]`).count() === 1, 'the field is suggested');
+    await setAxis(page, { path: FIELD, from: 100, to: 400, steps: 4 });
+    await page.fill('#sweep-seeds', '2');
+    await page.fill('#sweep-minimize', 'cost_usd');
+    await page.fill('#sweep-require', 'completion_s<=600');
+    await page.click('#sweep-run');
+    await page.waitForSelector('#sweep[data-state="done"]', { timeout: TIMEOUT_MS });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#sweep-csv')]);
+    assert.equal(download.suggestedFilename(), 'sweep.csv');
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.equal(csv, EXPECTED_CSV, 'the page\'s CSV equals the CLI\'s');
+
+    assert.equal(await page.locator('#sweep-table tbody tr').count(), 4, 'one row a point');
+    assert.match(await page.textContent('#sweep-answer'), /^Answer: minimize the median of cost_usd where completion_s<=600/);
+    // The chart has been drawn: the canvas holds more than one colour.
+    const colours = await page.evaluate(() => {
+      const c = document.querySelector('#sweep-chart');
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set();
+      for (let i = 0; i < data.length; i += 64) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+      return seen.size;
+    });
+    assert.ok(colours > 3, `the chart is drawn (${colours} colours)`);
+    // Every worker is gone once the sweep is done.
+    await waitForNoWorkers(page);
+  });
+});
+
+test('Cancel terminates the sweep workers and the count stops', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    await openSweep(page);
+    await setAxis(page, { path: FIELD, from: 100, to: 1000, steps: 50 });
+    await page.fill('#sweep-seeds', '40');
+    await page.click('#sweep-run');
+    await page.waitForSelector('#sweep[data-state="running"]', { timeout: TIMEOUT_MS });
+    // Wait until the workers have answered at least once, so they are really working.
+    await page.waitForFunction(() => Number(document.querySelector('#sweep-progress')?.value ?? 0) > 0, null, {
+      timeout: TIMEOUT_MS,
+    });
+    assert.ok(page.workers().length > 0, 'the sweep runs in workers');
+    await page.click('#sweep-cancel');
+    await page.waitForSelector('#sweep[data-state="cancelled"]', { timeout: TIMEOUT_MS });
+    await waitForNoWorkers(page);
+    const status = await page.textContent('#sweep-status');
+    await page.waitForTimeout(1000);
+    assert.equal(await page.textContent('#sweep-status'), status, 'nothing arrives after the cancel');
+    assert.match(status, /^Cancelled after \d+ of 2000 runs/);
+    // The page is still responsive: another sweep runs.
+    await setAxis(page, { path: FIELD, from: 10, to: 20, steps: 2 });
+    await page.fill('#sweep-seeds', '1');
+    await page.click('#sweep-run');
+    await page.waitForSelector('#sweep[data-state="done"]', { timeout: TIMEOUT_MS });
+  });
+});
+
+/** Waits until the page has no dedicated worker left (Playwright drops a worker when it is terminated). */
+async function waitForNoWorkers(page) {
+  const deadline = Date.now() + 10_000;
+  while (page.workers().length > 0) {
+    if (Date.now() > deadline) assert.fail(`${page.workers().length} worker(s) still running`);
+    await page.waitForTimeout(50);
+  }
+}

@@ -1,0 +1,486 @@
+//! The sweep panel (issue 12): one or two numeric fields of the scenario over a range, several seeds a point, run
+//! in Web Workers ([`pool`]) with progress, time left and cancel; the results as a chart ([`plot`]: median and
+//! p5–p95 band, a heat map for a grid, a histogram without fields), a table, the runs' CSV (the bytes
+//! `fleetplan sweep ... --csv` prints) and the goal's answer. The engine's `sweep` module does the work; this is its
+//! page shell, as crates/cli/src/sweep.rs is its command-line one.
+
+mod fields;
+mod plot;
+mod pool;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use fleetplan_engine::scenario::Scenario;
+use fleetplan_engine::sweep::{self, Report, RunResult, Sweep, SweepArgs, SweepSpec, OUTCOMES};
+use yew::prelude::*;
+
+use crate::dom;
+use pool::{Pool, PoolEvent};
+
+/// The panel's inputs, as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub axes: [AxisForm; 2],
+    pub seeds: String,
+    pub minimize: String,
+    pub require: String,
+    pub confidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AxisForm {
+    pub path: String,
+    pub from: String,
+    pub to: String,
+    pub steps: String,
+    pub log: bool,
+}
+
+impl Default for Form {
+    fn default() -> Form {
+        Form {
+            axes: [
+                AxisForm { steps: "10".into(), ..AxisForm::default() },
+                AxisForm { steps: "5".into(), ..AxisForm::default() },
+            ],
+            seeds: "5".into(),
+            minimize: String::new(),
+            require: String::new(),
+            confidence: String::new(),
+        }
+    }
+}
+
+impl Form {
+    /// The settings as the CLI's options would give them: `--set PATH=FROM..TO:STEPS[:log]` for each field with a
+    /// path, `--seeds`, `--minimize`, each `--require` (separated by `;` or `,` in the box), `--confidence`.
+    pub fn args(&self) -> Result<SweepArgs, String> {
+        let set = self
+            .axes
+            .iter()
+            .filter(|a| !a.path.trim().is_empty())
+            .map(|a| {
+                format!(
+                    "{}={}..{}:{}{}",
+                    a.path.trim(),
+                    a.from.trim(),
+                    a.to.trim(),
+                    a.steps.trim(),
+                    if a.log { ":log" } else { "" }
+                )
+            })
+            .collect();
+        let seeds =
+            self.seeds.trim().parse().map_err(|_| format!("seeds: `{}` is not a whole number", self.seeds.trim()))?;
+        let require =
+            self.require.split([';', ',']).map(str::trim).filter(|r| !r.is_empty()).map(String::from).collect();
+        let confidence = match self.confidence.trim() {
+            "" => None,
+            c => Some(c.parse().map_err(|_| format!("confidence: `{c}` is not a percentage from 1 to 100"))?),
+        };
+        let minimize = Some(self.minimize.trim()).filter(|m| !m.is_empty()).map(String::from);
+        Ok(SweepArgs { set, seeds, base_seed: 1, minimize, require, confidence })
+    }
+}
+
+/// "about 12 s left" from the elapsed time and the runs done.
+pub fn time_left(elapsed_ms: f64, done: u64, total: u64) -> String {
+    if done == 0 || elapsed_ms <= 0.0 {
+        return "estimating the time left".into();
+    }
+    let left = elapsed_ms / done as f64 * total.saturating_sub(done) as f64 / 1000.0;
+    if left < 1.0 {
+        "less than a second left".into()
+    } else if left < 90.0 {
+        format!("about {left:.0} s left")
+    } else {
+        format!("about {:.0} min left", left / 60.0)
+    }
+}
+
+/// A finished sweep: what the results show and export.
+pub struct Finished {
+    pub sweep: Sweep,
+    pub report: Report,
+    pub csv: String,
+    pub elapsed_ms: f64,
+    pub workers: usize,
+}
+
+impl Finished {
+    pub fn new(sweep: Sweep, results: &[RunResult], elapsed_ms: f64, workers: usize) -> Finished {
+        let report = sweep::report(&sweep, results);
+        let csv = sweep::runs_csv(&sweep, results);
+        Finished { sweep, report, csv, elapsed_ms, workers }
+    }
+}
+
+#[derive(Clone)]
+enum RunState {
+    Idle,
+    Running { done: u64, total: u64, started_ms: f64, now_ms: f64, workers: usize },
+    Done(Rc<Finished>),
+    Cancelled { done: u64, total: u64 },
+    Failed(String),
+}
+
+impl RunState {
+    fn name(&self) -> &'static str {
+        match self {
+            RunState::Idle => "idle",
+            RunState::Running { .. } => "running",
+            RunState::Done(_) => "done",
+            RunState::Cancelled { .. } => "cancelled",
+            RunState::Failed(_) => "failed",
+        }
+    }
+}
+
+#[derive(Properties, Clone)]
+pub struct SweepProps {
+    pub scenario: Rc<Scenario>,
+}
+
+impl PartialEq for SweepProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.scenario, &other.scenario)
+    }
+}
+
+/// The default outcome shown: completion time.
+const DEFAULT_OUTCOME: usize = 0;
+
+#[component]
+pub fn SweepPanel(props: &SweepProps) -> Html {
+    let form = use_state(Form::default);
+    let outcome = use_state(|| DEFAULT_OUTCOME);
+    let state = use_state(|| RunState::Idle);
+    let pool: Rc<RefCell<Option<Pool>>> = use_mut_ref(|| None);
+    let canvas = use_node_ref();
+    let paths = use_memo(props.scenario.clone(), |s| {
+        serde_json::to_value(&s.spec).map(|v| fields::numeric_paths(&v)).unwrap_or_default()
+    });
+
+    {
+        // Draw the chart after every render that shows results.
+        let canvas = canvas.clone();
+        let shown = match &*state {
+            RunState::Done(f) => Some(f.clone()),
+            _ => None,
+        };
+        use_effect_with((shown.as_ref().map(|f| Rc::as_ptr(f) as usize), *outcome), move |(_, outcome)| {
+            if let (Some(f), Some(c)) = (shown, canvas.cast::<web_sys::HtmlCanvasElement>()) {
+                let o = &OUTCOMES[*outcome];
+                let desc = format!("{} ({})", o.name, o.unit);
+                let drawn = match f.report.axes.len() {
+                    0 => match f.report.distribution.get(*outcome).and_then(|d| d.histogram.as_ref()) {
+                        Some(h) => plot::draw_histogram(&c, h, &desc),
+                        None => Ok(()),
+                    },
+                    1 => plot::draw_line(&c, &f.report, *outcome, &desc),
+                    _ => plot::draw_heat(&c, &f.report, *outcome, o.unit),
+                };
+                if let Err(e) = drawn {
+                    web_sys::console::warn_1(&format!("sweep chart: {e}").into());
+                }
+            }
+        });
+    }
+    {
+        // Leaving the page part (another scenario's stage) stops the workers.
+        let pool = pool.clone();
+        use_effect_with((), move |_| move || drop(pool.borrow_mut().take()));
+    }
+
+    let edit_input = |f: fn(&mut Form, String)| {
+        let form = form.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(v) = dom::input_value(&e) {
+                let mut next = (*form).clone();
+                f(&mut next, v);
+                form.set(next);
+            }
+        })
+    };
+    let toggle_log = |i: usize| {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            if let Some(on) = dom::checkbox_checked(&e) {
+                let mut next = (*form).clone();
+                next.axes[i].log = on;
+                form.set(next);
+            }
+        })
+    };
+
+    let run = {
+        let form = form.clone();
+        let state = state.clone();
+        let pool = pool.clone();
+        let scenario = props.scenario.clone();
+        Callback::from(move |_: MouseEvent| {
+            drop(pool.borrow_mut().take());
+            match start(&form, &scenario, &state) {
+                Ok(p) => *pool.borrow_mut() = Some(p),
+                Err(e) => state.set(RunState::Failed(e)),
+            }
+        })
+    };
+    let cancel = {
+        let state = state.clone();
+        let pool = pool.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(p) = pool.borrow_mut().take() {
+                p.cancel();
+            }
+            if let RunState::Running { done, total, .. } = &*state {
+                state.set(RunState::Cancelled { done: *done, total: *total });
+            }
+        })
+    };
+    let on_outcome = {
+        let outcome = outcome.clone();
+        Callback::from(move |e: Event| {
+            if let Some(i) = dom::input_value(&e).and_then(|v| v.parse::<usize>().ok()).filter(|i| *i < OUTCOMES.len())
+            {
+                outcome.set(i);
+            }
+        })
+    };
+
+    let running = matches!(*state, RunState::Running { .. });
+    let axis_inputs = |i: usize| {
+        let a = &form.axes[i];
+        let n = i + 1;
+        html! {
+            <fieldset class="sweep-axis">
+                <legend>{ if i == 0 { "Field" } else { "Second field (a grid; optional)" } }</legend>
+                <label>{ "Path " }
+                    <input id={format!("sweep-field-{n}")} list="sweep-fields" class="sweep-path" placeholder="services[0].desired_count"
+                        value={a.path.clone()} oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].path = v } else { |f: &mut Form, v| f.axes[1].path = v })} />
+                </label>
+                <label>{ "From " }<input id={format!("sweep-from-{n}")} inputmode="decimal" size="7" value={a.from.clone()}
+                    oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].from = v } else { |f: &mut Form, v| f.axes[1].from = v })} /></label>
+                <label>{ "To " }<input id={format!("sweep-to-{n}")} inputmode="decimal" size="7" value={a.to.clone()}
+                    oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].to = v } else { |f: &mut Form, v| f.axes[1].to = v })} /></label>
+                <label>{ "Steps " }<input id={format!("sweep-steps-{n}")} inputmode="numeric" size="4" value={a.steps.clone()}
+                    oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].steps = v } else { |f: &mut Form, v| f.axes[1].steps = v })} /></label>
+                <label><input type="checkbox" id={format!("sweep-log-{n}")} checked={a.log} onchange={toggle_log(i)} />{ " log steps" }</label>
+            </fieldset>
+        }
+    };
+
+    html! {
+        <details id="sweep" class="sweep" data-state={state.name()}>
+            <summary><h2>{ "Sweep" }</h2>{ " a field over a range and many seeds" }</summary>
+            <datalist id="sweep-fields">
+                { for paths.iter().map(|p| html! { <option value={p.clone()} /> }) }
+            </datalist>
+            <div class="sweep-form">
+                { axis_inputs(0) }
+                { axis_inputs(1) }
+                <fieldset class="sweep-goal">
+                    <legend>{ "Seeds and goal" }</legend>
+                    <label>{ "Seeds a point " }<input id="sweep-seeds" inputmode="numeric" size="4" value={form.seeds.clone()}
+                        oninput={edit_input(|f, v| f.seeds = v)} /></label>
+                    <label>{ "Minimize " }<input id="sweep-minimize" list="sweep-minimize-list" size="20" placeholder="cost_usd or a field path"
+                        value={form.minimize.clone()} oninput={edit_input(|f, v| f.minimize = v)} /></label>
+                    <datalist id="sweep-minimize-list">
+                        { for OUTCOMES.iter().map(|o| html! { <option value={o.name} /> }) }
+                    </datalist>
+                    <label>{ "Require " }<input id="sweep-require" size="22" placeholder="completion_s<=300" value={form.require.clone()}
+                        oninput={edit_input(|f, v| f.require = v)} /></label>
+                    <label>{ "in % of seeds " }<input id="sweep-confidence" inputmode="numeric" size="4" placeholder="100" value={form.confidence.clone()}
+                        oninput={edit_input(|f, v| f.confidence = v)} /></label>
+                </fieldset>
+                <div class="sweep-actions">
+                    <button id="sweep-run" onclick={run} disabled={running}>{ "Run sweep" }</button>
+                    <button id="sweep-cancel" onclick={cancel} disabled={!running}>{ "Cancel" }</button>
+                    <label>{ "Show " }
+                        <select id="sweep-outcome" onchange={on_outcome}>
+                            { for OUTCOMES.iter().enumerate().map(|(i, o)| html! {
+                                <option value={i.to_string()} selected={i == *outcome}>{ format!("{} ({})", o.name, o.unit) }</option>
+                            }) }
+                        </select>
+                    </label>
+                </div>
+            </div>
+            { status(&state) }
+            if let RunState::Done(f) = &*state {
+                { results(f, *outcome, &canvas) }
+            }
+        </details>
+    }
+}
+
+/// Checks the settings, then starts the workers.
+fn start(form: &Form, scenario: &Rc<Scenario>, state: &UseStateHandle<RunState>) -> Result<Pool, String> {
+    let args = form.args()?;
+    let spec = SweepSpec::parse(&args).map_err(|e| e.to_string())?;
+    let sweep = Sweep::new(spec, &scenario.spec).map_err(|e| e.to_string())?;
+    let runs = sweep.runs();
+    let job = pool::job_text(&scenario.spec, &sweep.spec().args())?;
+    let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency());
+    let batch = pool::batch_size(runs, pool::worker_count(cores, runs, 1));
+    let workers = pool::worker_count(cores, runs, batch);
+    let started_ms = dom::now_ms();
+    state.set(RunState::Running { done: 0, total: runs, started_ms, now_ms: started_ms, workers });
+    let on_event = {
+        let state = state.clone();
+        let sweep = RefCell::new(Some(sweep));
+        Callback::from(move |event: PoolEvent| match event {
+            PoolEvent::Progress { done } => {
+                state.set(RunState::Running { done, total: runs, started_ms, now_ms: dom::now_ms(), workers })
+            }
+            PoolEvent::Finished(results) => {
+                if let Some(sweep) = sweep.borrow_mut().take() {
+                    let elapsed = dom::now_ms() - started_ms;
+                    state.set(RunState::Done(Rc::new(Finished::new(sweep, &results, elapsed, workers))));
+                }
+            }
+            PoolEvent::Failed(e) => state.set(RunState::Failed(e)),
+        })
+    };
+    Pool::start(job, runs, workers, batch, on_event)
+}
+
+fn status(state: &RunState) -> Html {
+    match state {
+        RunState::Idle => html! {
+            <p class="sweep-status" id="sweep-status">{ "Pick a field by its path (or none: the scenario over many seeds), a range and the seeds, then run." }</p>
+        },
+        RunState::Running { done, total, started_ms, now_ms, workers } => html! {
+            <div class="sweep-status" id="sweep-status" role="status">
+                <progress id="sweep-progress" max={total.to_string()} value={done.to_string()}></progress>
+                { format!(" {done} of {total} runs on {workers} worker{}, {}", if *workers == 1 { "" } else { "s" }, time_left(now_ms - started_ms, *done, *total)) }
+            </div>
+        },
+        RunState::Cancelled { done, total } => html! {
+            <p class="sweep-status" id="sweep-status" role="status">{ format!("Cancelled after {done} of {total} runs; the workers are stopped.") }</p>
+        },
+        RunState::Failed(e) => {
+            html! { <p class="sweep-status field-error" id="sweep-status" role="alert">{ e.clone() }</p> }
+        }
+        RunState::Done(f) => html! {
+            <p class="sweep-status" id="sweep-status" role="status">{ format!(
+                "Sweep of \"{}\": {} point(s) x {} seed(s) = {} runs in {:.1} s on {} worker(s).",
+                f.sweep.name(), f.report.points, f.report.seeds, f.report.runs, f.elapsed_ms / 1000.0, f.workers
+            ) }</p>
+        },
+    }
+}
+
+fn cell(v: Option<f64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "–".into())
+}
+
+fn results(f: &Rc<Finished>, outcome: usize, canvas: &NodeRef) -> Html {
+    let o = &OUTCOMES[outcome];
+    let download = {
+        let f = f.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Err(e) = dom::download_text("sweep.csv", "text/csv", &f.csv) {
+                web_sys::console::warn_1(&e.into());
+            }
+        })
+    };
+    let goal = f.report.answer.is_some() && !f.report.sweep.require.is_empty();
+    let summary = if f.report.axes.is_empty() {
+        f.report.distribution.get(outcome).map(|d| {
+            format!(
+                "{} over {} runs: p5 {}, p50 {}, p95 {} {} ({} with a value).",
+                o.name,
+                f.report.runs,
+                cell(d.stats.p5),
+                cell(d.stats.median),
+                cell(d.stats.p95),
+                o.unit,
+                d.stats.count
+            )
+        })
+    } else {
+        None
+    };
+    html! {
+        <div class="sweep-results">
+            if let Some(a) = &f.report.answer {
+                <p id="sweep-answer" class={classes!("sweep-answer", (!a.met).then_some("unmet"))}>{ format!("Answer: {}", a.text) }</p>
+            }
+            if let Some(s) = summary {
+                <p id="sweep-distribution">{ s }</p>
+            }
+            <figure class="sweep-chart">
+                <figcaption>{ match f.report.axes.len() {
+                    0 => format!("{} over seeds (histogram)", o.name),
+                    1 => format!("{}: median and p5–p95 over seeds", o.name),
+                    _ => format!("{}: median over seeds", o.name),
+                } }</figcaption>
+                <canvas id="sweep-chart" ref={canvas.clone()}></canvas>
+            </figure>
+            <p><button id="sweep-csv" onclick={download}>{ "Download CSV" }</button>{ " every run's outcomes, as " }<code>{ "fleetplan sweep … --csv" }</code>{ " prints them" }</p>
+            <div class="sweep-table-wrap">
+                <table id="sweep-table" class="sweep-table">
+                    <thead><tr>
+                        <th>{ "point" }</th>
+                        { for f.report.axes.iter().map(|a| html! { <th>{ a.path.clone() }</th> }) }
+                        <th>{ format!("{} ({}) median", o.name, o.unit) }</th>
+                        <th>{ "p5" }</th><th>{ "p95" }</th><th>{ "runs with a value" }</th>
+                        if goal { <th>{ "seeds meeting" }</th> }
+                    </tr></thead>
+                    <tbody>
+                        { for f.report.results.iter().map(|p| {
+                            let s = &p.stats[outcome];
+                            html! { <tr>
+                                <td>{ p.point }</td>
+                                { for p.values.iter().map(|v| html! { <td>{ v.to_string() }</td> }) }
+                                <td>{ cell(s.median) }</td><td>{ cell(s.p5) }</td><td>{ cell(s.p95) }</td>
+                                <td>{ format!("{}/{}", s.count, p.runs) }</td>
+                                if goal { <td>{ format!("{}/{}", p.meeting.unwrap_or(0), p.runs) }</td> }
+                            </tr> }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_gives_the_clis_settings() {
+        let mut form = Form::default();
+        form.axes[0] = AxisForm {
+            path: " services[0].desired_count ".into(),
+            from: "10".into(),
+            to: "100".into(),
+            steps: "4".into(),
+            log: true,
+        };
+        form.seeds = "3".into();
+        form.minimize = "cost_usd".into();
+        form.require = "completion_s<=300; tasks_failed<=0".into();
+        form.confidence = "90".into();
+        let args = form.args().unwrap();
+        assert_eq!(args.set, vec!["services[0].desired_count=10..100:4:log"]);
+        assert_eq!(args.seeds, 3);
+        assert_eq!(args.require, vec!["completion_s<=300", "tasks_failed<=0"]);
+        assert_eq!(args.confidence, Some(90));
+        assert_eq!(args.minimize.as_deref(), Some("cost_usd"));
+        assert!(SweepSpec::parse(&args).is_ok());
+        form.seeds = "x".into();
+        assert!(form.args().is_err());
+        assert!(Form::default().args().unwrap().set.is_empty(), "no path: the scenario over seeds");
+    }
+
+    #[test]
+    fn time_left_words() {
+        assert_eq!(time_left(0.0, 0, 10), "estimating the time left");
+        assert_eq!(time_left(1000.0, 10, 10), "less than a second left");
+        assert_eq!(time_left(1000.0, 1, 11), "about 10 s left");
+        assert_eq!(time_left(60_000.0, 1, 3), "about 2 min left");
+    }
+}

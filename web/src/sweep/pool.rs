@@ -1,0 +1,360 @@
+//! Sweep runs in Web Workers. Each worker (static/sweep-worker.js) loads this same wasm module and calls
+//! [`sweep_worker_runs`] for a batch of consecutive run indices; the page hands out batches from one queue as workers
+//! answer, and puts every answer back by run index, so the results do not depend on which worker ran what.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use fleetplan_engine::scenario::Scenario;
+use fleetplan_engine::spec::ScenarioSpec;
+use fleetplan_engine::sweep::{RunResult, Sweep, SweepArgs, SweepSpec, OUTCOMES};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::Callback;
+
+/// The most workers a sweep starts. Each worker holds its own copy of the wasm module and its memory (a few MB to
+/// tens of MB for a large scenario) and costs a module compile to start; past eight, a page sweep of this size
+/// (≤ 100,000 runs of about a millisecond each) gains little while memory grows with every worker.
+pub const MAX_WORKERS: usize = 8;
+
+/// What the page sends a worker with every batch: the scenario (its spec as JSON) and the sweep's settings.
+#[derive(Serialize, Deserialize)]
+struct Job {
+    scenario: String,
+    args: SweepArgs,
+}
+
+/// The job text for a scenario and settings (what [`sweep_worker_runs`] reads).
+pub fn job_text(spec: &ScenarioSpec, args: &SweepArgs) -> Result<String, String> {
+    let scenario = serde_json::to_string(spec).map_err(|e| e.to_string())?;
+    serde_json::to_string(&Job { scenario, args: args.clone() }).map_err(|e| e.to_string())
+}
+
+/// A worker's sweep, kept between batches of one job: the job's text, the sweep and the last point's scenario.
+struct Cached {
+    job: String,
+    sweep: Sweep,
+    point: Option<(u64, Scenario)>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
+}
+
+/// Runs `count` runs from `first` of the sweep `job` describes (called in a worker). Answers
+/// `[[run index, [outcome as text or null, ...]], ...]`: the text is Rust's shortest exact form of each value, so
+/// the page reads back the identical numbers (as part files do).
+#[wasm_bindgen]
+pub fn sweep_worker_runs(job: &str, first: u32, count: u32) -> Result<String, JsError> {
+    worker_runs(job, first, count).map_err(|e| JsError::new(&e))
+}
+
+fn worker_runs(job: &str, first: u32, count: u32) -> Result<String, String> {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.as_ref().is_none_or(|c| c.job != job) {
+            *cache = Some(Cached { job: job.to_string(), sweep: sweep_of(job)?, point: None });
+        }
+        let cached = cache.as_mut().ok_or("no sweep")?;
+        let end = u64::from(first) + u64::from(count);
+        if end > cached.sweep.runs() {
+            return Err(format!("runs {first}..{end} are past the sweep's {}", cached.sweep.runs()));
+        }
+        let mut out: Vec<(u64, Vec<Option<String>>)> = Vec::new();
+        for index in u64::from(first)..end {
+            let point = cached.sweep.plan(index).point;
+            let scenario = match &cached.point {
+                Some((p, s)) if *p == point => s.clone(),
+                _ => {
+                    let s = cached.sweep.scenario_at(point).map_err(|e| e.to_string())?;
+                    cached.point = Some((point, s.clone()));
+                    s
+                }
+            };
+            let result = cached.sweep.execute_on(scenario, index);
+            out.push((index, result.values.iter().map(|v| v.map(|v| v.to_string())).collect()));
+        }
+        serde_json::to_string(&out).map_err(|e| e.to_string())
+    })
+}
+
+fn sweep_of(job: &str) -> Result<Sweep, String> {
+    let job: Job = serde_json::from_str(job).map_err(|e| format!("sweep job: {e}"))?;
+    // The page's own parser (no second copy of the format's deserializer in the wasm).
+    let spec = fleetplan_engine::scenario::parse_spec(&job.scenario).map_err(|e| format!("scenario: {e}"))?;
+    let settings = SweepSpec::parse(&job.args).map_err(|e| e.to_string())?;
+    Sweep::new(settings, &spec).map_err(|e| e.to_string())
+}
+
+/// Reads a worker's answer back into results (the outcomes' text parsed to the identical numbers).
+pub fn parse_answer(text: &str) -> Result<Vec<RunResult>, String> {
+    let runs: Vec<(u64, Vec<Option<String>>)> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    runs.into_iter()
+        .map(|(index, values)| {
+            if values.len() != OUTCOMES.len() {
+                return Err(format!("run {index}: {} outcomes, expected {}", values.len(), OUTCOMES.len()));
+            }
+            let values = values
+                .into_iter()
+                .map(|v| {
+                    v.map(|t| t.parse::<f64>().map_err(|_| format!("run {index}: `{t}` is not a number"))).transpose()
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(RunResult { index, values })
+        })
+        .collect()
+}
+
+/// The batch size: about twenty batches a worker, so the progress bar moves and a slow worker holds few runs, at
+/// most 25 runs a batch so a cancel or the last batches are never long.
+pub fn batch_size(runs: u64, workers: usize) -> u32 {
+    let per = runs.div_ceil((workers.max(1) as u64) * 20);
+    u32::try_from(per.clamp(1, 25)).unwrap_or(25)
+}
+
+/// How many workers: as many as the browser reports cores (at least one), at most [`MAX_WORKERS`], and no more
+/// than there are batches.
+pub fn worker_count(cores: f64, runs: u64, batch: u32) -> usize {
+    let cores = if cores.is_finite() && cores >= 1.0 { cores.min(MAX_WORKERS as f64) as usize } else { 1 };
+    let batches = runs.div_ceil(u64::from(batch.max(1)));
+    cores.min(usize::try_from(batches).unwrap_or(usize::MAX)).max(1)
+}
+
+/// What a running pool tells the panel.
+pub enum PoolEvent {
+    Progress { done: u64 },
+    Finished(Vec<RunResult>),
+    Failed(String),
+}
+
+struct Inner {
+    workers: Vec<web_sys::Worker>,
+    job: String,
+    total: u64,
+    next: u64,
+    batch: u32,
+    done: u64,
+    results: Vec<Option<RunResult>>,
+    over: bool,
+    on_event: Callback<PoolEvent>,
+}
+
+impl Inner {
+    /// Sends worker `w` the next batch, if any is left.
+    fn feed(&mut self, w: usize) -> Result<(), String> {
+        if self.next >= self.total {
+            return Ok(());
+        }
+        let count = u64::from(self.batch).min(self.total - self.next);
+        let message = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&message, &JsValue::from_str(k), v).map(|_| ());
+        let first = u32::try_from(self.next).map_err(|_| "run index too large".to_string())?;
+        let n = u32::try_from(count).map_err(|_| "batch too large".to_string())?;
+        set("job", &JsValue::from_str(&self.job))
+            .and_then(|()| set("first", &JsValue::from(first)))
+            .and_then(|()| set("count", &JsValue::from(n)))
+            .map_err(|_| "could not build the message".to_string())?;
+        self.workers[w].post_message(&message).map_err(|_| "could not send a worker its runs".to_string())?;
+        self.next += count;
+        Ok(())
+    }
+
+    fn stop(&mut self) {
+        self.over = true;
+        for w in &self.workers {
+            w.terminate();
+        }
+    }
+
+    fn fail(&mut self, message: String) {
+        if !self.over {
+            self.stop();
+            self.on_event.emit(PoolEvent::Failed(message));
+        }
+    }
+
+    fn answer(&mut self, w: usize, data: &JsValue) {
+        if self.over {
+            return;
+        }
+        let get = |k: &str| js_sys::Reflect::get(data, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
+        if let Some(error) = get("error") {
+            return self.fail(error);
+        }
+        let Some(text) = get("results") else {
+            return self.fail("a worker answered without results".into());
+        };
+        match parse_answer(&text) {
+            Ok(runs) => {
+                for r in runs {
+                    let slot = usize::try_from(r.index).ok().and_then(|i| self.results.get_mut(i));
+                    match slot {
+                        Some(slot @ None) => {
+                            *slot = Some(r);
+                            self.done += 1;
+                        }
+                        _ => return self.fail(format!("a worker answered run {} twice or out of range", r.index)),
+                    }
+                }
+            }
+            Err(e) => return self.fail(format!("a worker's answer: {e}")),
+        }
+        if self.done == self.total {
+            self.stop();
+            let results: Vec<RunResult> = std::mem::take(&mut self.results).into_iter().flatten().collect();
+            self.on_event.emit(PoolEvent::Finished(results));
+            return;
+        }
+        self.on_event.emit(PoolEvent::Progress { done: self.done });
+        if let Err(e) = self.feed(w) {
+            self.fail(e);
+        }
+    }
+}
+
+/// Running workers. Dropping the pool (or [`Pool::cancel`]) terminates them.
+pub struct Pool {
+    inner: Rc<RefCell<Inner>>,
+    _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+impl Pool {
+    /// Starts `workers` workers on the sweep's runs; events arrive through `on_event`.
+    pub fn start(
+        job: String,
+        runs: u64,
+        workers: usize,
+        batch: u32,
+        on_event: Callback<PoolEvent>,
+    ) -> Result<Pool, String> {
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let total_slots = usize::try_from(runs).map_err(|_| "too many runs".to_string())?;
+        let inner = Rc::new(RefCell::new(Inner {
+            workers: Vec::new(),
+            job,
+            total: runs,
+            next: 0,
+            batch,
+            done: 0,
+            results: vec![None; total_slots],
+            over: false,
+            on_event,
+        }));
+        let mut handlers = Vec::new();
+        for w in 0..workers {
+            // Relative to the page: works from any sub-path.
+            let worker = web_sys::Worker::new_with_options("sweep-worker.js", &options).map_err(|e| {
+                inner.borrow_mut().stop();
+                format!("could not start a Web Worker: {}", js_text(&e))
+            })?;
+            let on_message = {
+                let inner = inner.clone();
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                    let data = event.dyn_ref::<web_sys::MessageEvent>().map(web_sys::MessageEvent::data);
+                    inner.borrow_mut().answer(w, &data.unwrap_or(JsValue::UNDEFINED));
+                })
+            };
+            let on_error = {
+                let inner = inner.clone();
+                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                    event.prevent_default();
+                    let message = js_sys::Reflect::get(&event, &JsValue::from_str("message"))
+                        .ok()
+                        .and_then(|m| m.as_string())
+                        .unwrap_or_else(|| "the worker script could not load".into());
+                    inner.borrow_mut().fail(format!("a sweep worker failed: {message}"));
+                })
+            };
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
+            handlers.push(on_message);
+            handlers.push(on_error);
+            inner.borrow_mut().workers.push(worker);
+        }
+        {
+            let mut i = inner.borrow_mut();
+            for w in 0..workers {
+                if let Err(e) = i.feed(w) {
+                    i.stop();
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Pool { inner, _handlers: handlers })
+    }
+
+    /// Terminates every worker at once; no event follows.
+    pub fn cancel(&self) {
+        self.inner.borrow_mut().stop();
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.inner.borrow_mut().stop();
+    }
+}
+
+fn js_text(v: &JsValue) -> String {
+    v.as_string()
+        .or_else(|| js_sys::Reflect::get(v, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()))
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_read_back_exactly() {
+        let values = [0.1 + 0.2, 1e-300, 123_456.789_012_345_6, f64::MAX];
+        let text = serde_json::to_string(&vec![(
+            3u64,
+            OUTCOMES
+                .iter()
+                .enumerate()
+                .map(|(i, _)| (i % 5 != 4).then(|| values[i % 4].to_string()))
+                .collect::<Vec<_>>(),
+        )])
+        .unwrap();
+        let runs = parse_answer(&text).unwrap();
+        assert_eq!(runs[0].index, 3);
+        assert_eq!(runs[0].values[0], Some(0.1 + 0.2));
+        assert_eq!(runs[0].values[3], Some(f64::MAX));
+        assert_eq!(runs[0].values[4], None);
+        assert!(parse_answer("[[0, [\"1\"]]]").is_err(), "too few outcomes");
+    }
+
+    #[test]
+    fn workers_and_batches() {
+        assert_eq!(worker_count(2.0, 1000, batch_size(1000, 2)), 2);
+        assert_eq!(worker_count(64.0, 100_000, 25), MAX_WORKERS);
+        assert_eq!(worker_count(f64::NAN, 10, 1), 1);
+        assert_eq!(worker_count(8.0, 1, batch_size(1, 8)), 1, "one run, one worker");
+        assert_eq!(batch_size(1000, 2), 25);
+        assert_eq!(batch_size(100, 2), 3);
+        assert_eq!(batch_size(0, 0), 1);
+    }
+
+    #[test]
+    fn a_worker_runs_what_the_page_would() {
+        let scenario = fleetplan_engine::presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap();
+        let args = SweepArgs {
+            set: vec!["services[0].desired_count=10..20:2".into()],
+            seeds: 2,
+            base_seed: 1,
+            minimize: None,
+            require: vec![],
+            confidence: None,
+        };
+        let job = job_text(&scenario.spec, &args).unwrap();
+        let sweep = Sweep::new(SweepSpec::parse(&args).unwrap(), &scenario.spec).unwrap();
+        let mut got = parse_answer(&worker_runs(&job, 1, 2).unwrap()).unwrap();
+        got.extend(parse_answer(&worker_runs(&job, 3, 1).unwrap()).unwrap());
+        let want: Vec<RunResult> = (1..4).map(|i| sweep.execute(i).unwrap()).collect();
+        assert_eq!(got, want);
+    }
+}
