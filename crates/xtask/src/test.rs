@@ -186,7 +186,7 @@ fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
             .env("FLEETPLAN_URL", url)
             .env("FLEETPLAN_EXPECTED_SUMMARY", expected)
             .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws))
-            .env("FLEETPLAN_EXPECTED_COMPARISON", expected_comparison_path(ws)),
+            .env("FLEETPLAN_EXPECTED_COMPARISON", expected_comparison_path(ws))
             .env("FLEETPLAN_EXPECTED_SWEEP_CSV", expected_sweep_csv_path(ws)),
     )
 }
