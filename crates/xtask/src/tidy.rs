@@ -17,7 +17,11 @@ use crate::{dist, Workspace};
 /// 600 KiB when AWS Batch, the demand remainder and the cost figures landed together (557 -> 633 KiB); tried and
 /// rejected then: `opt-level = "s"` (720 KiB) and binaryen's `wasm-opt -Oz` / `-Os` (smaller raw, 705-714 KiB
 /// gzipped). The code section is 85% of it: the next cut is in the engine's code, not in the build.
-pub const WASM_GZIP_BUDGET: usize = 660 * 1024;
+/// Raised again to 730 KiB when compare mode (+21 KiB: its panel, overlaid charts, comparison links) and sweeps in
+/// Web Workers (+62 KiB: the engine's sweep module, the panel, its plots and the worker entry) landed together
+/// (635 -> 718 KiB). Getting back under 660 takes a structural change: the rarely opened panels (sweeps, the AWS
+/// import) as a second wasm module loaded on demand.
+pub const WASM_GZIP_BUDGET: usize = 730 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -251,9 +255,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_660_kib_gzipped() {
-        assert!(check_wasm_budget(660 * 1024).is_ok());
-        let err = check_wasm_budget(660 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 660.0 KiB"), "{err}");
+    fn the_wasm_budget_is_730_kib_gzipped() {
+        assert!(check_wasm_budget(730 * 1024).is_ok());
+        let err = check_wasm_budget(730 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 730.0 KiB"), "{err}");
     }
 }
