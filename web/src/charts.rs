@@ -9,6 +9,7 @@ use fleetplan_engine::output::{
     BatchColumn, BatchJobState, Bucket, ChartMarker, Column, CustomColumn, DemandColumn, QueueColumn,
 };
 use fleetplan_engine::scenario::CapacityType;
+use fleetplan_engine::task::TaskState;
 use fleetplan_engine::TimeSeries;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::Shift;
@@ -272,8 +273,8 @@ pub const VARIANT_COLOURS: [&str; 4] = ["#0072b2", "#d55e00", "#009e73", "#cc79a
 const VARIANT_NAMES: [&str; 4] = ["A", "B", "C", "D"];
 
 fn hex_colour(hex: &str) -> RGBColor {
-    let byte = |i: usize| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(0);
-    RGBColor(byte(1), byte(3), byte(5))
+    let (r, g, b) = crate::palette::rgb(hex);
+    RGBColor(r, g, b)
 }
 
 /// One line per variant's series (at most four), over x = 0..end_s.
@@ -777,13 +778,17 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
         }
         ChartKind::Backlog => {
             let lines = [
-                (Column::Provisioning, CAPACITY_COLOURS[4], "PROVISIONING"),
-                (Column::Pending, SKY_BLUE, "PENDING"),
-                (Column::SpotCapacityWaiting, CAPACITY_COLOURS[1], "waiting for Spot capacity"),
+                (Column::Provisioning, TaskState::Provisioning, TaskState::Provisioning.name(), false),
+                (Column::Pending, TaskState::Pending, TaskState::Pending.name(), false),
+                // Tasks held for Spot capacity are PROVISIONING ones: dashed in its colour.
+                (Column::SpotCapacityWaiting, TaskState::Provisioning, "waiting for Spot capacity", true),
             ]
             .into_iter()
-            .filter(|&(column, _, _)| nonzero(column))
-            .map(|(column, colour, name)| line(column, Reduce::Last, colour, name))
+            .filter(|&(column, _, _, _)| nonzero(column))
+            .map(|(column, state, name, dashed)| Line {
+                dashed,
+                ..line(column, Reduce::Last, task_state_colour(state), name)
+            })
             .collect();
             Plot { lines, y_desc: "tasks", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
         }
@@ -807,12 +812,15 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
     }
 }
 
-/// A job state's colour: the cluster view's (`cluster::JOB_STATE_COLOURS`, "#RRGGBB"), so a state reads the same
-/// on the charts as on the instances.
+/// A job state's colour from the one table (`palette::JOB_STATE_COLOURS`), so a state reads the same on the
+/// charts as on the instances and in the legend.
 fn job_state_colour(state: BatchJobState) -> RGBColor {
-    let hex = crate::cluster::JOB_STATE_COLOURS[state.index()].1;
-    let byte = |i: usize| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(0);
-    RGBColor(byte(1), byte(3), byte(5))
+    hex_colour(crate::palette::job_state(state))
+}
+
+/// A task state's colour from the one table (`palette::STATE_COLOURS`), as on the cluster canvas and its legend.
+fn task_state_colour(state: TaskState) -> RGBColor {
+    hex_colour(crate::palette::task_state(state).unwrap_or("#000000"))
 }
 
 /// The AWS Batch charts (`docs/model.md` §12): jobs by state (states that never held a job left out); vCPUs the
@@ -848,7 +856,7 @@ fn batch_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
         ),
         _ => (
             vec![
-                line(BatchColumn::Runnable, CAPACITY_COLOURS[1], "RUNNABLE jobs", false),
+                line(BatchColumn::Runnable, job_state_colour(BatchJobState::Runnable), "RUNNABLE jobs", false),
                 line(BatchColumn::RunnableVcpus, OKABE_BLACK, "vCPUs asked", true),
             ],
             "jobs · vCPUs",
@@ -1490,7 +1498,7 @@ mod tests {
         assert_eq!(names(ChartKind::Running), vec!["FARGATE", "FARGATE_SPOT", "desired"]);
         // Only the bucket that moved.
         assert_eq!(names(ChartKind::Buckets), vec!["Fargate On-Demand launches"]);
-        assert_eq!(names(ChartKind::Backlog), vec!["PENDING"]);
+        assert_eq!(names(ChartKind::Backlog), vec![TaskState::Pending.name()]);
         // A line per category with cost, then the dashed total.
         assert_eq!(names(ChartKind::Cost), vec!["FARGATE", "public IPv4", "total"]);
 
@@ -1598,6 +1606,46 @@ mod tests {
         assert!(plot_data(ChartKind::CustomMetric, plain.series(), plain.now().as_secs_f64(), 600).lines.is_empty());
     }
 
+    /// One colour per state: on every chart of presets with waiting tasks, Spot capacity waits and Batch jobs, a
+    /// line named after a task or job state is drawn in that state's colour from `palette`, the cluster's and the
+    /// legend's (the waiting chart once drew PROVISIONING in DEPROVISIONING's pink).
+    #[test]
+    fn state_lines_take_the_palette_colour() {
+        let mut checked = 0;
+        for id in ["fargate-spot-1000", "ec2-cold-1000", "fargate-vcpu-quota", "batch-two-queue-priorities"] {
+            let scenario = fleetplan_engine::presets::get(id).expect("preset").scenario().expect("valid");
+            let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
+            sim.run_to_end();
+            let end = sim.now().as_secs_f64();
+            for &kind in ChartKind::ALL.iter() {
+                for line in plot_data(kind, sim.series(), end, 600).lines {
+                    let colour =
+                        if matches!(kind, ChartKind::BatchJobs | ChartKind::BatchVcpus | ChartKind::BatchBacklog) {
+                            BatchJobState::ALL
+                                .iter()
+                                .find(|s| line.name.starts_with(s.name()))
+                                .map(|&s| job_state_colour(s))
+                        } else {
+                            TaskState::ALL.iter().find(|s| line.name == s.name()).map(|&s| task_state_colour(s))
+                        };
+                    if let Some(colour) = colour {
+                        assert_eq!(line.colour, colour, "{id} {kind:?} {}", line.name);
+                        checked += 1;
+                    }
+                }
+            }
+            if let Some(line) = plot_data(ChartKind::Backlog, sim.series(), end, 600)
+                .lines
+                .iter()
+                .find(|l| l.name == "waiting for Spot capacity")
+            {
+                assert_eq!(line.colour, task_state_colour(TaskState::Provisioning));
+                assert!(line.dashed);
+            }
+        }
+        assert!(checked >= 6, "only {checked} state lines drawn");
+    }
+
     /// The Batch charts of the two-queue preset: jobs by state in the cluster view's colours, the vCPUs in use
     /// never above the summed maxvCpus, a RUNNABLE backlog that rises and drains; without Batch they are empty.
     #[test]
@@ -1609,11 +1657,11 @@ mod tests {
         let end = sim.now().as_secs_f64();
         let jobs = plot_data(ChartKind::BatchJobs, sim.series(), end, 600);
         let names: Vec<&str> = jobs.lines.iter().map(|l| l.name).collect();
-        for state in ["RUNNABLE", "RUNNING", "SUCCEEDED"] {
-            assert!(names.contains(&state), "{names:?}");
+        for state in [BatchJobState::Runnable, BatchJobState::Running, BatchJobState::Succeeded] {
+            assert!(names.contains(&state.name()), "{names:?}");
         }
-        let running = jobs.lines.iter().find(|l| l.name == "RUNNING").expect("running");
-        assert_eq!(running.colour, RGBColor(0, 0x9E, 0x73));
+        let running = jobs.lines.iter().find(|l| l.name == BatchJobState::Running.name()).expect("running");
+        assert_eq!(running.colour, hex_colour(crate::palette::job_state(BatchJobState::Running)));
         let vcpus = plot_data(ChartKind::BatchVcpus, sim.series(), end, 600);
         let peak = |line: &Line| line.points.iter().map(|p| p.1).fold(0.0, f64::max);
         let (used, max) = (peak(&vcpus.lines[0]), peak(&vcpus.lines[2]));

@@ -2,7 +2,7 @@
 //! queue with its RUNNABLE count, then each compute environment with its vCPUs against maxvCpus, its instances as
 //! boxes (outlined like ECS instances: dashed blue while launching, vermillion once reclaimed by Spot) holding one
 //! square per job STARTING or RUNNING, and a Fargate environment's jobs as one grid. Squares use
-//! [`JOB_STATE_COLOURS`](super::JOB_STATE_COLOURS), the charts' colours.
+//! [`JOB_STATE_COLOURS`](crate::palette::JOB_STATE_COLOURS), the charts' colours.
 //!
 //! Like the ECS view, [`layout`] is pure arithmetic (tested natively) choosing the largest square that fits, and
 //! painting is one path per colour.
@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 
 use super::layout::Rect;
 use super::paint::js_error;
-use super::JOB_STATE_COLOURS;
+use crate::palette::JOB_STATE_COLOURS;
 
 const MARGIN: f64 = 8.0;
 const LINE_H: f64 = 20.0;

@@ -5,7 +5,8 @@ use fleetplan_engine::output::{InstanceView, ProviderView};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TaskView;
 
-use super::{drawn_counts, fraction, sum, DRAWN, STATE_COLOURS};
+use super::{drawn_counts, fraction, sum};
+use crate::palette::{DRAWN, STATE_COLOURS};
 
 /// Rows of (label, value) describing an instance, for the details box the app renders as plain text.
 pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> {

@@ -729,8 +729,9 @@ pub(super) fn retirement_note(r: &TaskRetirementView, now_s: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::*;
-    use super::super::{sum, DRAWN, STATE_COLOURS};
+    use super::super::sum;
     use super::*;
+    use crate::palette::{DRAWN, STATE_COLOURS};
     use fleetplan_engine::task::TaskState;
 
     fn cell_rect(layout: &ClusterLayout, grid: &Grid, n: u32) -> Rect {

@@ -37,33 +37,7 @@ use fleetplan_engine::View;
 pub use details::{instance_details, task_details};
 pub use layout::{hit_test, ClusterLayout, Hit};
 
-/// Task states that are drawn: every state but STOPPED (the last of `TaskState::ALL`).
-const DRAWN: usize = 7;
-
-/// The seven drawn task states in `TaskState::ALL` order (PROVISIONING..DEPROVISIONING) and their CSS colours,
-/// from the Okabe–Ito colour-blind-safe palette (grey for PROVISIONING). The app renders its HTML legend from it.
-pub const STATE_COLOURS: [(&str, &str); DRAWN] = [
-    ("PROVISIONING", "#BBBBBB"),
-    ("PENDING", "#F0E442"),
-    ("ACTIVATING", "#56B4E9"),
-    ("RUNNING", "#009E73"),
-    ("DEACTIVATING", "#E69F00"),
-    ("STOPPING", "#D55E00"),
-    ("DEPROVISIONING", "#CC79A7"),
-];
-
-/// AWS Batch job states in `BatchJobState::ALL` order and their CSS colours, on the cluster view and the charts:
-/// a state that means what a task state means has its colour (RUNNABLE waits for capacity like PENDING, STARTING
-/// is ACTIVATING, RUNNING is RUNNING, FAILED is STOPPING's vermillion); the rest are greys and the palette's blue.
-pub const JOB_STATE_COLOURS: [(&str, &str); 7] = [
-    ("SUBMITTED", "#DDDDDD"),
-    ("PENDING", "#BBBBBB"),
-    ("RUNNABLE", "#F0E442"),
-    ("STARTING", "#56B4E9"),
-    ("RUNNING", "#009E73"),
-    ("SUCCEEDED", "#0072B2"),
-    ("FAILED", "#D55E00"),
-];
+use crate::palette::DRAWN;
 
 /// A canvas' CSS box, in CSS pixels.
 fn css_size(canvas: &web_sys::HtmlCanvasElement) -> (f64, f64) {
@@ -148,33 +122,4 @@ pub fn draw(canvas: &web_sys::HtmlCanvasElement, view: &View) -> Result<ClusterL
     let layout = layout::layout(view, width, height);
     paint::paint(&ctx, &layout)?;
     Ok(layout)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use fleetplan_engine::task::TaskState;
-
-    #[test]
-    fn job_state_colours_follow_the_job_states() {
-        use fleetplan_engine::output::BatchJobState;
-        for ((name, _), state) in JOB_STATE_COLOURS.iter().zip(BatchJobState::ALL) {
-            assert_eq!(*name, state.name());
-        }
-        // The states shared with tasks have the tasks' colours.
-        assert_eq!(JOB_STATE_COLOURS[BatchJobState::Running.index()].1, STATE_COLOURS[TaskState::Running.index()].1);
-        assert_eq!(
-            JOB_STATE_COLOURS[BatchJobState::Starting.index()].1,
-            STATE_COLOURS[TaskState::Activating.index()].1
-        );
-    }
-
-    #[test]
-    fn state_colours_follow_the_lifecycle() {
-        for ((name, colour), state) in STATE_COLOURS.iter().zip(TaskState::ALL) {
-            assert_eq!(*name, state.name());
-            assert!(colour.starts_with('#') && colour.len() == 7);
-        }
-        assert_eq!(TaskState::ALL[DRAWN], TaskState::Stopped);
-    }
 }

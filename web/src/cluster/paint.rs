@@ -5,7 +5,7 @@
 use wasm_bindgen::JsValue;
 
 use super::layout::{segment, ClusterLayout, Look, Rect};
-use super::STATE_COLOURS;
+use crate::palette::STATE_COLOURS;
 
 // Colours of everything that is not a task state. Text is dark grey on white for contrast on a projector.
 const BACKGROUND: &str = "#FFFFFF";

@@ -98,7 +98,10 @@ impl Pointer {
             }
             BatchHit::Queue(q) => {
                 let q = layout.view.as_ref()?.queues.get(q)?;
-                let rows = vec![("Priority", q.priority.to_string()), ("RUNNABLE", q.runnable.to_string())];
+                let rows = vec![
+                    ("Priority", q.priority.to_string()),
+                    (fleetplan_engine::output::BatchJobState::Runnable.name(), q.runnable.to_string()),
+                ];
                 (format!("Job queue {}", q.name), rows)
             }
         };

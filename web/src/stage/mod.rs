@@ -216,7 +216,7 @@ pub fn Stage(props: &StageProps) -> Html {
                             }
                         </div>
                         <ul class="legend" aria-label="AWS Batch job states">
-                            { for cluster::JOB_STATE_COLOURS.iter().map(|(name, colour)| html! {
+                            { for crate::palette::JOB_STATE_COLOURS.iter().map(|(name, colour)| html! {
                                 <li><span class="swatch" style={format!("background:{colour}")}></span>{ *name }</li>
                             }) }
                         </ul>
@@ -236,7 +236,7 @@ pub fn Stage(props: &StageProps) -> Html {
                     }
                     <ClusterTable groups={s.groups.clone()} />
                     <ul class="legend" aria-label="Task states" hidden={ecs_only_empty}>
-                        { for cluster::STATE_COLOURS.iter().map(|(name, colour)| html! {
+                        { for crate::palette::STATE_COLOURS.iter().map(|(name, colour)| html! {
                             <li><span class="swatch" style={format!("background:{colour}")}></span>{ *name }</li>
                         }) }
                     </ul>

@@ -94,7 +94,7 @@ pub fn ClusterTable(props: &ClusterTableProps) -> Html {
             <table>
                 <thead><tr>
                     <th scope="col">{ "Where" }</th><th scope="col">{ "Instances" }</th>
-                    { for cluster::STATE_COLOURS.iter().map(|(name, _)| html! { <th scope="col">{ *name }</th> }) }
+                    { for crate::palette::STATE_COLOURS.iter().map(|(name, _)| html! { <th scope="col">{ *name }</th> }) }
                 </tr></thead>
                 <tbody>
                     { for props.groups.iter().map(|g| html! {
