@@ -223,6 +223,7 @@ pub fn draw(
         context.measure_text(text).map(|m| m.width()).unwrap_or(text.len() as f64 * layout.font(LEGEND_FONT) * 0.7)
     };
     let plot = plot_data(kind, series, end_s, layout.plot_width());
+    crate::dom::set_text_alternative(canvas, &describe(&plot, cursor_s));
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     let (plot_x, plot_y) = render(&root, &layout, plot, end_s, cursor_s, markers, &measure)?;
@@ -333,10 +334,55 @@ pub fn draw_overlay(
         context.measure_text(text).map(|m| m.width()).unwrap_or(text.len() as f64 * layout.font(LEGEND_FONT) * 0.7)
     };
     let plot = overlay_plot(kind, series, end_s, layout.plot_width());
+    crate::dom::set_text_alternative(canvas, &describe(&plot, f64::NAN));
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     render(&root, &layout, plot, end_s, f64::NAN, &[], &measure)?;
     root.present().map_err(|e| e.to_string())
+}
+
+/// The chart in words, for screen readers (the canvas' text alternative, updated as the run plays): each line's
+/// value at the cursor (at the end when there is none) and the highest value any line reached, with when.
+fn describe(plot: &Plot, cursor_s: f64) -> String {
+    if plot.lines.is_empty() {
+        return "Nothing to show yet.".into();
+    }
+    let number = |v: f64| {
+        if plot.integer_y || v.abs() >= 100.0 {
+            format!("{v:.0}")
+        } else if v.abs() >= 10.0 {
+            format!("{v:.1}")
+        } else {
+            format!("{v:.2}")
+        }
+    };
+    let at = |s: f64| crate::stage::clock((s.max(0.0) * 1000.0) as u64);
+    let now: Vec<String> = plot
+        .lines
+        .iter()
+        .filter_map(|line| {
+            let point = if cursor_s.is_nan() {
+                line.points.last()
+            } else {
+                line.points.iter().take_while(|p| p.0 <= cursor_s + 1e-9).last()
+            };
+            point.map(|p| format!("{} {}", line.name, number(p.1)))
+        })
+        .collect();
+    let when = if cursor_s.is_nan() { "At the end".to_string() } else { format!("At {}", at(cursor_s)) };
+    let mut text =
+        format!("{} ({}): {}.", when, plot.y_desc, if now.is_empty() { "no data yet".into() } else { now.join(", ") });
+    let peak = plot.lines.iter().flat_map(|line| line.points.iter().map(move |p| (line.name, *p))).fold(
+        None::<(&str, (f64, f64))>,
+        |best, (name, p)| match best {
+            Some((_, b)) if b.1 >= p.1 => best,
+            _ => Some((name, p)),
+        },
+    );
+    if let Some((name, (t, v))) = peak {
+        text.push_str(&format!(" Highest: {name} {} at {}.", number(v), at(t)));
+    }
+    text
 }
 
 /// The series' time at a CSS x offset inside a chart canvas (for click-to-seek): None outside the plotting area.
@@ -1604,6 +1650,21 @@ mod tests {
         let mut plain = fleetplan_engine::Simulation::new(spiral, 1);
         plain.run_to_end();
         assert!(plot_data(ChartKind::CustomMetric, plain.series(), plain.now().as_secs_f64(), 600).lines.is_empty());
+    }
+
+    /// The text alternative reads each line at the cursor and the peak, and follows the cursor.
+    #[test]
+    fn a_chart_reads_its_lines_at_the_cursor_and_its_peak() {
+        let plot = plot_data(ChartKind::Running, &six_hours(), 21_600.0, 600);
+        let early = describe(&plot, 300.0);
+        assert!(early.starts_with("At 5:00 (tasks): FARGATE 4"), "{early}");
+        let later = describe(&plot, 1200.0);
+        assert_eq!(later, "At 20:00 (tasks): FARGATE 100, FARGATE_SPOT 50, desired 150. Highest: desired 150 at 0:01.");
+        let late = describe(&plot, 3700.0);
+        assert!(late.starts_with("At 1:01:40 (tasks): FARGATE 100, FARGATE_SPOT 30,"), "{late}");
+        assert!(describe(&plot, f64::NAN).starts_with("At the end (tasks):"));
+        let empty = plot_data(ChartKind::Queue, &six_hours(), 21_600.0, 600);
+        assert_eq!(describe(&empty, 0.0), "Nothing to show yet.");
     }
 
     /// One colour per state: on every chart of presets with waiting tasks, Spot capacity waits and Batch jobs, a

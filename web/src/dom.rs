@@ -251,3 +251,13 @@ pub fn context_2d(canvas: &web_sys::HtmlCanvasElement) -> Result<web_sys::Canvas
         .dyn_into()
         .map_err(|_| "the canvas context is not 2D".to_string())
 }
+
+/// Sets a canvas' text alternative: the text of the element `<canvas id>-text` (its `aria-describedby`), only
+/// when it changed, so that a chart redrawn every frame does not churn the accessibility tree.
+pub fn set_text_alternative(canvas: &web_sys::HtmlCanvasElement, text: &str) {
+    if let Some(element) = element_by_id(&format!("{}-text", canvas.id())) {
+        if element.text_content().as_deref() != Some(text) {
+            element.set_text_content(Some(text));
+        }
+    }
+}

@@ -88,7 +88,9 @@ pub fn ComparePanel(props: &CompareProps) -> Html {
                 { for OverlayKind::ALL.iter().map(|kind| html! {
                     <figure class="chart">
                         <figcaption><span>{ kind.title() }</span></figcaption>
-                        <canvas id={kind.id()} role="img" aria-label={kind.title()}></canvas>
+                        <canvas id={kind.id()} role="img" tabindex="0" aria-label={format!("{} chart", kind.title())}
+                            aria-describedby={format!("{}-text", kind.id())}></canvas>
+                        <p id={format!("{}-text", kind.id())} class="visually-hidden"></p>
                     </figure>
                 }) }
             </div>

@@ -285,9 +285,14 @@ fn chart_figure(playback: &Rc<Playback>, kind: ChartKind) -> Html {
         <figure class="chart">
             <figcaption>
                 <span>{ kind.title() }</span>
-                <button id={format!("png-{}", kind.id())} class="small" onclick={on_png}>{ "PNG" }</button>
+                <button id={format!("png-{}", kind.id())} class="small" onclick={on_png}
+                    aria-label={format!("Download the {} chart as PNG", kind.title().to_lowercase())}>{ "PNG" }</button>
             </figcaption>
-            <canvas id={kind.id()} onclick={on_click} role="img" aria-label={format!("{} (click to move the time cursor)", kind.title())}></canvas>
+            // Focusable, named by its title, described by the words below (set as the run plays: `charts::draw`).
+            <canvas id={kind.id()} onclick={on_click} role="img" tabindex="0"
+                aria-label={format!("{} chart (click to move the time cursor)", kind.title())}
+                aria-describedby={format!("{}-text", kind.id())}></canvas>
+            <p id={format!("{}-text", kind.id())} class="visually-hidden"></p>
         </figure>
     }
 }
