@@ -64,11 +64,33 @@ pub fn copy_to_clipboard(text: &str) -> bool {
 }
 
 /// Removes a share link's fragment from the address bar once it has been opened, so a reload restores the saved
-/// edits rather than opening the link over them again. Does not fire `hashchange`.
-pub fn clear_fragment() {
+/// edits rather than opening the link over them again; the history entry remembers what it opened (its state),
+/// so Back and Forward to it open it again. Fires no event.
+pub fn clear_fragment(opened: &str) {
     let Some(window) = web_sys::window() else { return };
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_address()));
+        let _ = history.replace_state_with_url(&opened.into(), "", Some(&page_address()));
+    }
+}
+
+/// What the current history entry opened (its state: a share fragment or `preset=<id>`), if anything.
+pub fn history_state() -> Option<String> {
+    web_sys::window()?.history().ok()?.state().ok()?.as_string()
+}
+
+/// Lets the current history entry remember what it shows (a share fragment or `preset=<id>`), address unchanged.
+pub fn remember_in_history(opened: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state(&opened.into(), "");
+    }
+}
+
+/// A new history entry at `#<fragment>` that remembers it: opening a preset, so Back returns to what was shown
+/// before. Fires no event.
+pub fn push_address(fragment: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let address = format!("{}#{fragment}", page_address());
+        let _ = history.push_state_with_url(&fragment.into(), "", Some(&address));
     }
 }
 
@@ -81,22 +103,23 @@ pub fn input_value(event: &web_sys::Event) -> Option<String> {
     target.dyn_ref::<web_sys::HtmlSelectElement>().map(|select| select.value())
 }
 
-/// Calls `handler` whenever the URL fragment changes; dropping the returned listener removes it.
-pub fn on_hash_change(handler: impl Fn() + 'static) -> Option<HashChangeListener> {
+/// Calls `handler` whenever the history entry changes: Back, Forward, or a link pasted into the address bar (a
+/// fragment navigation fires `popstate` too); dropping the returned listener removes it.
+pub fn on_pop_state(handler: impl Fn() + 'static) -> Option<PopStateListener> {
     let window = web_sys::window()?;
     let closure = wasm_bindgen::closure::Closure::<dyn Fn()>::new(handler);
-    window.add_event_listener_with_callback("hashchange", closure.as_ref().unchecked_ref()).ok()?;
-    Some(HashChangeListener { closure })
+    window.add_event_listener_with_callback("popstate", closure.as_ref().unchecked_ref()).ok()?;
+    Some(PopStateListener { closure })
 }
 
-pub struct HashChangeListener {
+pub struct PopStateListener {
     closure: wasm_bindgen::closure::Closure<dyn Fn()>,
 }
 
-impl Drop for HashChangeListener {
+impl Drop for PopStateListener {
     fn drop(&mut self) {
         if let Some(window) = web_sys::window() {
-            let _ = window.remove_event_listener_with_callback("hashchange", self.closure.as_ref().unchecked_ref());
+            let _ = window.remove_event_listener_with_callback("popstate", self.closure.as_ref().unchecked_ref());
         }
     }
 }

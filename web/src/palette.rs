@@ -111,9 +111,8 @@ mod tests {
         for (name, colour) in STATE_COLOURS.iter().chain(&JOB_STATE_COLOURS) {
             let quoted = format!("\"{name}\"");
             for (path, text) in &sources {
-                for line in text.lines().filter(|l| l.contains(&quoted)) {
-                    panic!("{path} names the state {name} by hand: {line}");
-                }
+                let by_hand = text.lines().find(|l| l.contains(&quoted));
+                assert!(by_hand.is_none(), "{path} names the state {name} by hand: {by_hand:?}");
                 for line in text.lines().filter(|l| l.to_ascii_uppercase().contains(colour)) {
                     assert!(
                         !STATE_COLOURS.iter().chain(&JOB_STATE_COLOURS).any(|(n, _)| line.contains(n)),

@@ -8,7 +8,7 @@ use crate::dom;
 #[derive(Properties, PartialEq)]
 pub struct GalleryProps {
     pub on_open: Callback<String>,
-    pub on_close: Callback<MouseEvent>,
+    pub on_close: Callback<()>,
 }
 
 /// Every preset with its title and what to look at.
@@ -23,12 +23,22 @@ pub fn Gallery(props: &GalleryProps) -> Html {
             || dom::focus_by_id("toggle-gallery")
         });
     }
+    // Escape closes the gallery (focus is inside it from the start).
+    let on_key = {
+        let on_close = props.on_close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                on_close.emit(());
+            }
+        })
+    };
     html! {
-        <section id="gallery" class="gallery" aria-label="Presets" ref={section}>
+        <section id="gallery" class="gallery" aria-label="Presets" ref={section} onkeydown={on_key}>
             <div class="gallery-head">
                 <h2>{ "Presets" }</h2>
                 <p>{ "Calibration rows reproduce published measurements; teaching scenarios each show one mechanism. Opening one keeps any unsaved edits aside." }</p>
-                <button class="dismiss" onclick={props.on_close.clone()} aria-label="Close the presets">{ "×" }</button>
+                <button class="dismiss" onclick={props.on_close.reform(|_: MouseEvent| ())} aria-label="Close the presets (Escape)">{ "×" }</button>
             </div>
             <ul class="cards">
                 { for presets::all().iter().map(|p| {

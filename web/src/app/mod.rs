@@ -20,6 +20,9 @@ use gallery::Gallery;
 use header::Header;
 use panels::{editor_panel, message_bar};
 
+/// The fragment of a preset's address: `#preset=<id>`.
+const PRESET_FRAGMENT: &str = "preset=";
+
 #[component]
 pub fn App() -> Html {
     let doc = use_reducer(|| {
@@ -29,18 +32,39 @@ pub fn App() -> Html {
     });
 
     {
-        // Open the link the page was loaded with, and any link pasted into the address bar later.
+        // The address: a share link (`#s=…`, `#c=…`) or a preset (`#preset=<id>`) opens on load and when pasted into
+        // the address bar; Back and Forward open what their history entry showed (remembered in its state: see
+        // `on_open` below). A share fragment is then cleared so a reload restores the saved edits instead; a reload
+        // of a preset's own entry (its state already says so) leaves the restored draft alone too.
         let doc = doc.clone();
         use_effect_with((), move |_| {
-            let open = move || {
+            let open = move |on_load: bool| {
                 let fragment = dom::location_fragment();
-                if !fragment.is_empty() {
-                    doc.dispatch(Action::OpenFragment(fragment));
-                    dom::clear_fragment();
+                let state = dom::history_state();
+                let target = match (fragment.is_empty(), on_load) {
+                    (false, true) if state.as_deref() == Some(fragment.as_str()) => return,
+                    (false, _) => fragment.clone(),
+                    (true, false) => match state {
+                        Some(state) => state,
+                        None => return,
+                    },
+                    (true, true) => return,
+                };
+                match target.strip_prefix(PRESET_FRAGMENT) {
+                    Some(id) => {
+                        doc.dispatch(Action::OpenPreset(id.to_string()));
+                        dom::remember_in_history(&target);
+                    }
+                    None => {
+                        doc.dispatch(Action::OpenFragment(target.clone()));
+                        if !fragment.is_empty() {
+                            dom::clear_fragment(&target);
+                        }
+                    }
                 }
             };
-            open();
-            let listener = dom::on_hash_change(open);
+            open(true);
+            let listener = dom::on_pop_state(move || open(false));
             move || drop(listener)
         });
     }
@@ -74,12 +98,21 @@ pub fn App() -> Html {
         )
     });
     let on_open = {
+        // Opening a preset is a new history entry at `#preset=<id>`; the entry being left first remembers what it
+        // showed (its preset, or the scenario as a share link when edited), so Back returns to it.
         let doc = doc.clone();
-        Callback::from(move |id: String| doc.dispatch(Action::OpenPreset(id)))
+        Callback::from(move |id: String| {
+            let kept = dom::history_state().filter(|state| state.starts_with(PRESET_FRAGMENT) && !doc.dirty());
+            if kept.is_none() && doc.runnable.is_some() && doc.errors.is_empty() {
+                dom::remember_in_history(&doc.link_fragment());
+            }
+            dom::push_address(&format!("{PRESET_FRAGMENT}{id}"));
+            doc.dispatch(Action::OpenPreset(id));
+        })
     };
     let on_close = {
         let doc = doc.clone();
-        Callback::from(move |_: MouseEvent| doc.dispatch(Action::ToggleGallery))
+        Callback::from(move |()| doc.dispatch(Action::ToggleGallery))
     };
 
     // In a comparison, the other variants' clusters play beside this one's.
