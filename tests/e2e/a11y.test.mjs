@@ -141,6 +141,7 @@ test('a phone-wide page never scrolls sideways; the comparison and sweep scroll 
       for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i].top >= boxes[i - 1].bottom, 'charts side by side');
       // A comparison and an open sweep panel: still nothing sideways.
       await page.click('#keep-variant');
+      await openPreset(page, 'fargate-spot-1000');
       await page.locator('#compare-table').waitFor({ timeout: TIMEOUT_MS });
       await page.click('#sweep > summary');
       await page.locator('#sweep-run').waitFor();

@@ -8,7 +8,6 @@ use fleetplan_engine::task::TaskState;
 use fleetplan_engine::View;
 use yew::prelude::*;
 
-
 /// One row of the table: a pool, or a provider's zone.
 #[derive(Clone, PartialEq)]
 pub struct GroupRow {
