@@ -51,7 +51,7 @@ pub(in crate::sim) fn choose(
     let start = *cursor as usize % members.len().max(1);
     let allowed = |instance: &Instance| {
         fits(instance, needs)
-            && (!placement.distinct_instance || instance.owner_count(owner) == 0)
+            && (!placement.distinct_instance || !group.owner_counts.holds(owner, instance.instance_id()))
             && (placement.member_of.is_empty() || member_of(group.provider, instance, placement))
     };
     if is_default_spread(placement) {
@@ -96,7 +96,7 @@ pub(in crate::sim) fn choose(
                 candidates.retain(|i| left(i) == best);
             }
             PlacementStrategySpec::Spread { field } if field == "instanceId" => {
-                let count = |i: &InstanceId| instances[i.index()].owner_count(owner);
+                let count = |i: &InstanceId| group.owner_counts.on_instance(owner, &instances[i.index()]);
                 if index == last {
                     // Nothing narrows further: the first instance without a task of this owner is as good as
                     // any, and is usually found at once.
@@ -124,7 +124,7 @@ pub(in crate::sim) fn choose(
                         continue;
                     }
                     let value = spread_key(group.provider, instance, field);
-                    let n = instance.owner_count(owner);
+                    let n = group.owner_counts.on_instance(owner, instance);
                     match counts.iter_mut().find(|(k, _)| *k == value) {
                         Some((_, c)) => *c += n,
                         None => counts.push((value, n)),
@@ -185,7 +185,7 @@ fn default_spread_scan(
             if !allowed(instance) {
                 continue;
             }
-            let rank = (per_zone[instance.zone as usize], instance.owner_count(owner));
+            let rank = (per_zone[instance.zone as usize], group.owner_counts.on_instance(owner, instance));
             if best.is_none_or(|(b, _)| rank < b) {
                 if rank == floor {
                     return Some(i);
@@ -248,7 +248,7 @@ fn spread_fast_path(
                     continue;
                 }
                 any_fits = true;
-                if instances[i.index()].owner_count(owner) == 0 {
+                if !group.owner_counts.holds(owner, i) {
                     *cursor = cursor.wrapping_add(1);
                     return Ok(Some(i));
                 }
