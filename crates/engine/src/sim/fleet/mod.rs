@@ -740,11 +740,14 @@ impl Fleet {
         for (slot, groups) in self.owner_counts.in_zone.iter().enumerate() {
             for (group, zones) in groups.iter().enumerate() {
                 for (zone, &count) in zones.iter().enumerate() {
-                    let owner = u64::try_from(slot / 2).unwrap_or(u64::MAX) | (u64::try_from(slot % 2).unwrap_or(0) << 32);
+                    let owner =
+                        u64::try_from(slot / 2).unwrap_or(u64::MAX) | (u64::try_from(slot % 2).unwrap_or(0) << 32);
                     let key = (owner, ProviderId::from_index(group), crate::narrow::u16_of(zone));
                     let recount = per_zone.get(&key).copied().unwrap_or(0);
                     if count != recount {
-                        return Err(format!("owner slot {slot}: {count} tasks kept in group {group} zone {zone}, {recount} held"));
+                        return Err(format!(
+                            "owner slot {slot}: {count} tasks kept in group {group} zone {zone}, {recount} held"
+                        ));
                     }
                 }
             }
