@@ -70,17 +70,23 @@ impl Instance {
         self.owners.iter().find(|(o, _)| *o == owner).map_or(0, |(_, n)| *n)
     }
 
-    fn add_owner(&mut self, owner: u64, delta: i32) {
+    /// Counts `delta` more tasks of `owner` on the instance; returns how many it holds now.
+    fn add_owner(&mut self, owner: u64, delta: i32) -> u32 {
         match self.owners.iter().position(|(o, _)| *o == owner) {
             Some(at) => {
                 let count = &mut self.owners[at].1;
                 *count = count.saturating_add_signed(delta);
-                if *count == 0 {
+                let now = *count;
+                if now == 0 {
                     self.owners.swap_remove(at);
                 }
+                now
             }
-            None if delta > 0 => self.owners.push((owner, delta.unsigned_abs())),
-            None => {}
+            None if delta > 0 => {
+                self.owners.push((owner, delta.unsigned_abs()));
+                delta.unsigned_abs()
+            }
+            None => 0,
         }
     }
 
@@ -149,22 +155,78 @@ impl ProviderRt {
     }
 }
 
-/// Tasks per owner (service or RunTask burst) in each zone, kept as tasks are placed and released, so spread
-/// strategies look counts up instead of recounting every instance's tasks. (Per instance, the counts live on the
-/// instance: `Instance::owners`.)
+/// Tasks per owner (service or RunTask burst) in each zone, and which instances hold any of an owner's tasks,
+/// kept as tasks are placed and released, so spread strategies look counts up instead of recounting every
+/// instance's tasks. (Per instance, the counts live on the instance: `Instance::owners`.) Owners are numbered
+/// densely ([`owner_slot`]), so both are plain vectors: a lookup is a few indexings where a BTreeMap search cost
+/// some 150 instructions, and "does this instance hold the owner's tasks?" is one bit where scanning the
+/// instance's owner list cost a few dozen per candidate. Memory: per owner that placed tasks, one count per zone
+/// of each group and one bit per instance launched.
 #[derive(Default)]
 pub(super) struct OwnerCounts {
-    in_zone: BTreeMap<(u64, ProviderId, u16), u32>,
+    /// Per owner slot, per group, per zone: the owner's tasks.
+    in_zone: Vec<Vec<Vec<u32>>>,
+    /// Per owner slot: a bit per instance id, set while the instance holds any of the owner's tasks.
+    holders: Vec<Vec<u64>>,
+}
+
+/// An owner key's dense number: services even, RunTask workloads odd.
+fn owner_slot(owner: u64) -> usize {
+    2 * crate::narrow::usize_of(owner & 0xffff_ffff) + usize::from(owner >> 32 != 0)
 }
 
 impl OwnerCounts {
-    fn add(&mut self, owner: u64, instance: &Instance, delta: i32) {
-        let count = self.in_zone.entry((owner, instance.provider, instance.zone)).or_insert(0);
+    /// Counts `delta` more tasks of `owner` on `instance`, which now holds `on_instance` of them.
+    fn add(&mut self, owner: u64, instance: &Instance, delta: i32, on_instance: u32) {
+        let slot = owner_slot(owner);
+        if self.in_zone.len() <= slot {
+            self.in_zone.resize_with(slot + 1, Vec::new);
+            self.holders.resize_with(slot + 1, Vec::new);
+        }
+        let groups = &mut self.in_zone[slot];
+        let (group, zone) = (instance.provider.index(), usize::from(instance.zone));
+        if groups.len() <= group {
+            groups.resize_with(group + 1, Vec::new);
+        }
+        if groups[group].len() <= zone {
+            groups[group].resize(zone + 1, 0);
+        }
+        let count = &mut groups[group][zone];
         *count = count.saturating_add_signed(delta);
+        let bits = &mut self.holders[slot];
+        let (word, bit) = (instance.instance_id().index() / 64, instance.id % 64);
+        if bits.len() <= word {
+            bits.resize(word + 1, 0);
+        }
+        if on_instance > 0 {
+            bits[word] |= 1 << bit;
+        } else {
+            bits[word] &= !(1 << bit);
+        }
     }
 
     pub(super) fn in_zone(&self, owner: u64, provider: ProviderId, zone: u16) -> u32 {
-        self.in_zone.get(&(owner, provider, zone)).copied().unwrap_or(0)
+        self.in_zone
+            .get(owner_slot(owner))
+            .and_then(|groups| groups.get(provider.index()))
+            .and_then(|zones| zones.get(usize::from(zone)))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Whether the instance holds any of the owner's tasks.
+    pub(super) fn holds(&self, owner: u64, instance: InstanceId) -> bool {
+        let (word, bit) = (instance.index() / 64, instance.index() % 64);
+        self.holders.get(owner_slot(owner)).and_then(|bits| bits.get(word)).is_some_and(|w| (w >> bit) & 1 == 1)
+    }
+
+    /// The owner's tasks on the instance: none unless it [holds](Self::holds) some, then its own count.
+    pub(super) fn on_instance(&self, owner: u64, instance: &Instance) -> u32 {
+        if self.holds(owner, instance.instance_id()) {
+            instance.owner_count(owner)
+        } else {
+            0
+        }
     }
 }
 
@@ -510,8 +572,8 @@ impl Fleet {
         i.dynamic_ports_used += needs.dynamic_ports;
         i.tasks.push(task);
         i.idle_since = None;
-        self.owner_counts.add(owner, &self.instances[instance.index()], 1);
-        self.instances[instance.index()].add_owner(owner, 1);
+        let on_instance = self.instances[instance.index()].add_owner(owner, 1);
+        self.owner_counts.add(owner, &self.instances[instance.index()], 1, on_instance);
         self.refresh_room(instance);
     }
 
@@ -533,8 +595,8 @@ impl Fleet {
             i.tasks.swap_remove(at);
         }
         let provider = i.provider;
-        self.owner_counts.add(owner, &self.instances[instance.index()], -1);
-        self.instances[instance.index()].add_owner(owner, -1);
+        let on_instance = self.instances[instance.index()].add_owner(owner, -1);
+        self.owner_counts.add(owner, &self.instances[instance.index()], -1, on_instance);
         self.refresh_room(instance);
         provider
     }
@@ -634,6 +696,7 @@ impl Fleet {
                 }
             }
         }
+        self.check_owner_counts(tasks)?;
         for task in tasks.all() {
             if let Some(i) = task.instance {
                 let holds = self.instances[i.index()].tasks.contains(&task.id);
@@ -641,6 +704,57 @@ impl Fleet {
                 if holds != should_hold {
                     return Err(format!("task {} and instance {i} disagree on placement", task.id));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// The owner indexes against a recount of the tasks each instance holds: per instance, per zone, and the
+    /// holder bits.
+    fn check_owner_counts(&self, tasks: &super::tasks::Tasks) -> Result<(), String> {
+        let mut per_zone: BTreeMap<(u64, ProviderId, u16), u32> = BTreeMap::new();
+        for instance in &self.instances {
+            let mut owners: Vec<(u64, u32)> = Vec::new();
+            for &t in &instance.tasks {
+                let owner = owner_key(tasks[t].owner);
+                match owners.iter_mut().find(|(o, _)| *o == owner) {
+                    Some((_, n)) => *n += 1,
+                    None => owners.push((owner, 1)),
+                }
+                *per_zone.entry((owner, instance.provider, instance.zone)).or_insert(0) += 1;
+            }
+            let mut kept = instance.owners.clone();
+            kept.sort_unstable();
+            owners.sort_unstable();
+            if kept != owners {
+                return Err(format!("instance {} owner counts drifted", instance.id));
+            }
+            for (slot, bits) in self.owner_counts.holders.iter().enumerate() {
+                let word = bits.get(instance.instance_id().index() / 64).copied().unwrap_or(0);
+                let held = (word >> (instance.id % 64)) & 1 == 1;
+                if held != owners.iter().any(|&(o, _)| owner_slot(o) == slot) {
+                    return Err(format!("instance {} holder bit of owner slot {slot} drifted", instance.id));
+                }
+            }
+        }
+        for (slot, groups) in self.owner_counts.in_zone.iter().enumerate() {
+            for (group, zones) in groups.iter().enumerate() {
+                for (zone, &count) in zones.iter().enumerate() {
+                    let owner =
+                        u64::try_from(slot / 2).unwrap_or(u64::MAX) | (u64::try_from(slot % 2).unwrap_or(0) << 32);
+                    let key = (owner, ProviderId::from_index(group), crate::narrow::u16_of(zone));
+                    let recount = per_zone.get(&key).copied().unwrap_or(0);
+                    if count != recount {
+                        return Err(format!(
+                            "owner slot {slot}: {count} tasks kept in group {group} zone {zone}, {recount} held"
+                        ));
+                    }
+                }
+            }
+        }
+        for (&(owner, provider, zone), &n) in &per_zone {
+            if self.owner_counts.in_zone(owner, provider, zone) != n {
+                return Err(format!("owner {owner}: zone count in group {provider} zone {zone} drifted"));
             }
         }
         Ok(())

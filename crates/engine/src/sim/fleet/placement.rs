@@ -42,20 +42,21 @@ pub(in crate::sim) fn choose(
     cursor: &mut u32,
     rng: &mut SimRng,
 ) -> Option<InstanceId> {
-    if let Some(decided) = spread_fast_path(group, needs, placement, owner, cursor) {
-        return decided;
-    }
+    let floor = match spread_fast_path(group, needs, placement, owner, cursor) {
+        Ok(decided) => return decided,
+        Err(floor) => floor,
+    };
     let instances = group.instances;
     let members = group.members;
     let start = *cursor as usize % members.len().max(1);
     let allowed = |instance: &Instance| {
         fits(instance, needs)
-            && (!placement.distinct_instance || instance.owner_count(owner) == 0)
+            && (!placement.distinct_instance || !group.owner_counts.holds(owner, instance.instance_id()))
             && (placement.member_of.is_empty() || member_of(group.provider, instance, placement))
     };
     if is_default_spread(placement) {
         // The default chain, when the fast path left it undecided (or with constraints): one pass, no list.
-        let choice = default_spread_scan(group, needs, owner, start, &allowed);
+        let choice = default_spread_scan(group, needs, owner, start, floor, &allowed);
         *cursor = cursor.wrapping_add(1);
         return choice;
     }
@@ -95,7 +96,7 @@ pub(in crate::sim) fn choose(
                 candidates.retain(|i| left(i) == best);
             }
             PlacementStrategySpec::Spread { field } if field == "instanceId" => {
-                let count = |i: &InstanceId| instances[i.index()].owner_count(owner);
+                let count = |i: &InstanceId| group.owner_counts.on_instance(owner, &instances[i.index()]);
                 if index == last {
                     // Nothing narrows further: the first instance without a task of this owner is as good as
                     // any, and is usually found at once.
@@ -123,7 +124,7 @@ pub(in crate::sim) fn choose(
                         continue;
                     }
                     let value = spread_key(group.provider, instance, field);
-                    let n = instance.owner_count(owner);
+                    let n = group.owner_counts.on_instance(owner, instance);
                     match counts.iter_mut().find(|(k, _)| *k == value) {
                         Some((_, c)) => *c += n,
                         None => counts.push((value, n)),
@@ -158,18 +159,20 @@ fn is_default_spread(placement: &Placement) -> bool {
 /// `start`: the first instance with the fewest of the owner's tasks in its zone and, among those, on itself. That
 /// is the chain's own answer: narrowing to the zones with the fewest tasks, then taking the first instance with
 /// none of the owner's tasks, or else the first with the fewest, keeps the first minimum of (zone count, instance
-/// count) in visiting order. No RNG draw either way.
+/// count) in visiting order. No RNG draw either way. `known_floor`: a rank no allowed instance beats, when the
+/// fast path found one (the scan stops at the first instance that reaches it).
 fn default_spread_scan(
     group: &Group,
     needs: &Needs,
     owner: u64,
     start: usize,
+    known_floor: Option<(u32, u32)>,
     allowed: &dyn Fn(&Instance) -> bool,
 ) -> Option<InstanceId> {
     let zones = narrow::u16_of(group.provider.zones.len());
     let per_zone: Vec<u32> = (0..zones).map(|z| group.owner_counts.in_zone(owner, group.index, z)).collect();
     // No instance can rank better than the emptiest zone with none of the owner's tasks on it.
-    let floor = (per_zone.iter().copied().min().unwrap_or(0), 0);
+    let floor = known_floor.unwrap_or((per_zone.iter().copied().min().unwrap_or(0), 0));
     let (members, instances) = (group.members, group.instances);
     let ids = members.ids();
     let mut best: Option<((u32, u32), InstanceId)> = None;
@@ -182,7 +185,7 @@ fn default_spread_scan(
             if !allowed(instance) {
                 continue;
             }
-            let rank = (per_zone[instance.zone as usize], instance.owner_count(owner));
+            let rank = (per_zone[instance.zone as usize], group.owner_counts.on_instance(owner, instance));
             if best.is_none_or(|(b, _)| rank < b) {
                 if rank == floor {
                     return Some(i);
@@ -198,25 +201,28 @@ fn default_spread_scan(
 /// zones in order of the owner's task count, and in the first zone with room the first instance (from a
 /// rotating start) that fits and holds none of the owner's tasks — an instance the full chain ranks best. (Among
 /// equally good instances it may pick another than the chain would: the rotation runs over the zone's list.)
-/// `Some(None)`: no instance has room. `None`: not decided here (another placement, or every instance with room
-/// in the best zone already holds the owner's tasks); the full chain ranks the candidates.
+/// `Ok(None)`: no instance has room. `Err(_)`: not decided here (another placement, or every instance with room
+/// in the best zone already holds the owner's tasks); the full chain ranks the candidates. In the second case
+/// the error carries the best (zone count, instance count) rank any instance can still have: zones ranked
+/// before that zone have no instance with room, and its own instances with room all hold the owner's tasks, so
+/// unless a later zone has as few of the owner's tasks, nothing ranks better than (its count, 1).
 fn spread_fast_path(
     group: &Group,
     needs: &Needs,
     placement: &Placement,
     owner: u64,
     cursor: &mut u32,
-) -> Option<Option<InstanceId>> {
+) -> Result<Option<InstanceId>, Option<(u32, u32)>> {
     let [PlacementStrategySpec::Spread { field: zone_field }, PlacementStrategySpec::Spread { field: instance_field }] =
         placement.strategies.as_slice()
     else {
-        return None;
+        return Err(None);
     };
     if zone_field != "attribute:ecs.availability-zone"
         || instance_field != "instanceId"
         || !placement.member_of.is_empty()
     {
-        return None;
+        return Err(None);
     }
     let instances = group.instances;
     let mut zones: Vec<(u32, usize)> = (0..group.by_zone.len())
@@ -224,7 +230,7 @@ fn spread_fast_path(
         .collect();
     zones.sort_unstable();
     let start_at = *cursor as usize;
-    for (_, z) in zones {
+    for (rank, &(count, z)) in zones.iter().enumerate() {
         let list = &group.by_zone[z];
         if list.is_empty() {
             continue;
@@ -242,18 +248,19 @@ fn spread_fast_path(
                     continue;
                 }
                 any_fits = true;
-                if instances[i.index()].owner_count(owner) == 0 {
+                if !group.owner_counts.holds(owner, i) {
                     *cursor = cursor.wrapping_add(1);
-                    return Some(Some(i));
+                    return Ok(Some(i));
                 }
             }
         }
         if any_fits {
             // The lowest zone with room has no instance free of the owner's tasks: let the full chain rank them.
-            return None;
+            let tied = zones[rank + 1..].iter().any(|&(c, _)| c == count);
+            return Err(Some((count, u32::from(!tied))));
         }
     }
-    Some(None)
+    Ok(None)
 }
 
 /// Whether the instance is ACTIVE, of the task's architecture, and has the cpu, memory, ENI and ports it needs.

@@ -173,12 +173,32 @@ impl Simulation {
         // Primary tasks per strategy item, to split the launches: only needed when something launches.
         let mut counts = vec![0u32; strategy.items.len()];
         if want > 0 {
+            // Each provider's strategy item, found once per cycle rather than searched per task.
+            let (mut fargate, mut asg): ([Option<usize>; 2], Vec<Option<usize>>) = ([None; 2], Vec::new());
+            for provider in strategy.items.iter().map(|item| item.provider) {
+                let slot = match provider {
+                    Provider::Fargate => &mut fargate[0],
+                    Provider::FargateSpot => &mut fargate[1],
+                    Provider::Asg(g) => {
+                        if asg.len() <= usize::from(g) {
+                            asg.resize(usize::from(g) + 1, None);
+                        }
+                        &mut asg[usize::from(g)]
+                    }
+                };
+                *slot = item_of(&strategy, provider);
+            }
             for &id in &rt.active {
                 let task = &self.tasks[id];
                 if !is_primary(task) || task.on_draining {
                     continue;
                 }
-                if let Some(item) = item_of(&strategy, task.provider) {
+                let item = match task.provider {
+                    Provider::Fargate => fargate[0],
+                    Provider::FargateSpot => fargate[1],
+                    Provider::Asg(g) => asg.get(usize::from(g)).copied().flatten(),
+                };
+                if let Some(item) = item {
                     counts[item] += 1;
                 }
             }
