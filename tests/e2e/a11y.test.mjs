@@ -2,50 +2,22 @@
 // and a screen reader can reach, buttons with distinct names, Escape and Back/Forward around the
 // presets gallery, and a phone-wide page that never scrolls sideways.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
+import { browserForTests, load, openPreset, requiredEnv } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const TIMEOUT_MS = 30_000;
 const TEST_OPTIONS = { timeout: 120_000 };
 const PHONE = { width: 390, height: 844 };
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
-
-async function withPage(t, body, viewport) {
-  const { page, errors, close } = await openPage(browser, viewport);
-  try {
-    await body(page);
-    assert.deepEqual(errors, [], 'the page reported errors');
-  } finally {
-    if (errors.length) t.diagnostic(errors.join('\n'));
-    await close();
-  }
-}
-
-async function load(page, url = BASE_URL) {
-  await page.goto(url);
-  await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
-}
-
-async function openPreset(page, id) {
-  await page.click('#toggle-gallery');
-  await page.click(`#open-${id}`);
-  await page.locator('#gallery').waitFor({ state: 'detached' });
-}
+const chromium = browserForTests();
 
 const title = (page) => page.textContent('#scenario-title');
 
 test('chart canvases are focusable, described in words that follow the run, with distinct button names', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     const canvases = page.locator('.charts canvas');
     const count = await canvases.count();
@@ -86,7 +58,7 @@ test('chart canvases are focusable, described in words that follow the run, with
 });
 
 test('Escape closes the gallery; Back and Forward move between the scenarios opened', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     const first = await title(page);
     await page.click('#toggle-gallery');
@@ -121,14 +93,14 @@ test('Escape closes the gallery; Back and Forward move between the scenarios ope
     assert.equal(await title(page), ec2);
   });
   // A preset's address opens it in a fresh page.
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page, new URL('#preset=fargate-spot-1000', BASE_URL).href);
     await page.waitForFunction(() => /Spot/.test(document.querySelector('#scenario-title').textContent));
   });
 });
 
 test('a phone-wide page never scrolls sideways; the comparison and sweep scroll inside themselves', TEST_OPTIONS, async (t) => {
-  await withPage(
+  await chromium.withPage(
     t,
     async (page) => {
       await load(page);

@@ -2,13 +2,13 @@
 // would. `cargo xtask test` builds dist/, serves it, writes the CLI's summary for the same preset
 // and seed to FLEETPLAN_EXPECTED_SUMMARY and runs `node --test tests/e2e/`.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
-import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
+import { browserForTests, load, openPage, openPreset, requiredEnv } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const EXPECTED = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_SUMMARY'), 'utf8'));
@@ -24,41 +24,7 @@ const TIMEOUT_MS = 30_000;
 const POLL_MS = 100;
 const TEST_OPTIONS = { timeout: 120_000 };
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
-
-/**
- * Runs `body(page)` in a fresh page (its own storage), then asserts that the page logged no
- * console error, threw no uncaught error and had no failed request.
- */
-async function withPage(t, body, viewport, options) {
-  const { page, errors, close } = await openPage(browser, viewport, options);
-  try {
-    await body(page);
-    assert.deepEqual(errors, [], 'the page reported errors');
-  } finally {
-    if (errors.length) t.diagnostic(errors.join('\n'));
-    await close();
-  }
-}
-
-/** Opens `url` and waits for the app to mount. */
-async function load(page, url = BASE_URL) {
-  await page.goto(url);
-  await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
-}
-
-/** Opens a preset from the gallery, as a person would. */
-async function openPreset(page, id) {
-  await page.click('#toggle-gallery');
-  await page.click(`#open-${id}`);
-  await page.locator('#gallery').waitFor({ state: 'detached' });
-}
+const chromium = browserForTests();
 
 /**
  * Waits until #summary-json holds the expected summary (waiting for the value copes with a summary
@@ -177,7 +143,7 @@ async function shareLink(page) {
 }
 
 test('plays a preset, draws the cluster and charts, and matches the native CLI summary', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     await openE2eScenario(page);
 
@@ -221,7 +187,7 @@ function expectPressed(page, pressed) {
 }
 
 test('the keyboard plays, pauses and steps', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Space');
@@ -248,7 +214,7 @@ test('the keyboard plays, pauses and steps', TEST_OPTIONS, async (t) => {
 });
 
 test('a hover over a task shows its details', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     await scrubTo(page, 120_000);
     await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('2:00'));
@@ -267,7 +233,7 @@ test('a hover over a task shows its details', TEST_OPTIONS, async (t) => {
 });
 
 test('an AWS Batch preset shows its compute environments, jobs, Batch charts and Batch summary', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     // A scenario without Batch has neither the Batch canvas nor the Batch charts.
     assert.equal(await page.locator('#batch-cluster').count(), 0, '#batch-cluster without Batch');
@@ -320,7 +286,7 @@ test('an AWS Batch preset shows its compute environments, jobs, Batch charts and
 });
 
 test('an invalid field shows the engine\'s message beside it and blocks the run', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     await page.click('#toggle-editor');
     const field = page.locator('[data-path="services[0].desired_count"]');
@@ -362,7 +328,7 @@ test('an invalid field shows the engine\'s message beside it and blocks the run'
 });
 
 test('the title and status follow the edited scenario, and the summary names each cost', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     assert.equal(await page.textContent('#scenario-title'), 'Fargate On-Demand, 0 to 1,000 tasks');
     // Issue 13: the summary names the steady-state rate (1,000 x $0.0173425 an hour), not only the run's average.
@@ -389,7 +355,7 @@ test('the title and status follow the edited scenario, and the summary names eac
 });
 
 test('edits that cannot be kept aside keep the scenario open, and the message says why', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     await page.click('#toggle-editor');
     await page.locator('[data-path="services[0].desired_count"]').fill('50');
@@ -414,13 +380,13 @@ test('edits that cannot be kept aside keep the scenario open, and the message sa
 
 test('a copied link reopens the same scenario and the identical summary', TEST_OPTIONS, async (t) => {
   let link;
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     await openE2eScenario(page);
     link = await shareLink(page);
     assert.ok(await page.$eval('#share-link', (input) => input.readOnly), '#share-link is not readonly');
   });
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     // The link carries the whole scenario and seed, not a preset id: the summary is the contract.
     await load(page, link);
     await expectSummary(page);
@@ -445,7 +411,7 @@ async function expectError(page, pattern, title) {
 
 test('corrupt and truncated links show a message, not a crash', TEST_OPTIONS, async (t) => {
   let link;
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     await openE2eScenario(page);
     link = await shareLink(page);
@@ -455,7 +421,7 @@ test('corrupt and truncated links show a message, not a crash', TEST_OPTIONS, as
   const oversized = new URL(`#s=1.${'A'.repeat(300 * 1024)}`, BASE_URL).href;
   const bad = [new URL('#s=garbage!!', BASE_URL).href, truncated, new URL('#s=9.abc', BASE_URL).href, oversized];
   for (const link of bad) {
-    await withPage(t, async (page) => {
+    await chromium.withPage(t, async (page) => {
       await load(page, link);
       // The default scenario stays, and the bad link leaves the address bar so a reload does not repeat it.
       await expectError(page, /Could not open the link/, 'Fargate On-Demand, 0 to 1,000 tasks');
@@ -479,7 +445,7 @@ test('a link whose scenario is over a limit runs nothing and opens in the JSON t
     capacity_providers: Array.from({ length: 1000 }, (_, i) => (
       { name: `p${i}`, instance_types: ['m5.large'], max_size: 10000, desired_capacity: 10000 })),
   };
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await page.goto(linkTo(scenario, 3));
     const error = page.locator('#error');
     await error.waitFor({ state: 'visible', timeout: TIMEOUT_MS });
@@ -507,7 +473,7 @@ test('scenarios opened as links give the native CLI\'s summary: EC2, schedules, 
     const [preset, seed] = key.split(' ');
     const file = new URL(`../../crates/engine/presets/${preset}.json`, import.meta.url);
     const scenario = JSON.parse(await readFile(fileURLToPath(file), 'utf8'));
-    await withPage(t, async (page) => {
+    await chromium.withPage(t, async (page) => {
       await load(page, linkTo(scenario, Number(seed)));
       assert.equal(await page.inputValue('#seed'), seed);
       await expectSummary(page, expected);
@@ -517,7 +483,7 @@ test('scenarios opened as links give the native CLI\'s summary: EC2, schedules, 
 
 test('the page\'s Content-Security-Policy is in force: no inline script, no eval, no other origin', TEST_OPTIONS, async () => {
   // Not withPage: the blocked attempts below are reported on the console, which is what this test wants.
-  const { page, errors, close } = await openPage(browser);
+  const { page, errors, close } = await openPage(chromium.browser);
   try {
     await load(page);
     const outcome = await page.evaluate(async () => {
@@ -560,7 +526,7 @@ test('the page\'s Content-Security-Policy is in force: no inline script, no eval
 });
 
 test('corrupt, invalid and oversized files show a message and keep the scenario', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     const title = await page.textContent('#scenario-title');
     const cases = [
@@ -583,7 +549,7 @@ test('corrupt, invalid and oversized files show a message and keep the scenario'
 });
 
 test('with no link, no error is shown and the page fits a 1280x720 projector', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     assert.equal(await page.locator('#error').isVisible(), false, '#error is visible on a clean load');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -592,7 +558,7 @@ test('with no link, no error is shown and the page fits a 1280x720 projector', T
 });
 
 test('with reduced motion asked for, playback still works, calmly', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     assert.ok(await page.evaluate(() => matchMedia('(prefers-reduced-motion: reduce)').matches));
     await page.selectOption('#speed', '50');

@@ -2,6 +2,9 @@
 // watching a page for errors. Run through `cargo xtask test` / `cargo xtask bench`,
 // which build and serve the app and set FLEETPLAN_URL.
 
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+
 import { chromium } from 'playwright-core';
 
 /** The only browser these machines can install (`apt-get install chromium`). */
@@ -58,4 +61,45 @@ export async function openPage(browser, viewport = { width: 1280, height: 900 },
     }
   });
   return { page, errors, close: () => context.close() };
+}
+
+/**
+ * One Chromium for a test file's tests: launched before them and closed after them. `withPage(t, body, viewport,
+ * options)` runs `body(page)` in a fresh page (its own storage), then asserts that the page logged no console
+ * error, threw no uncaught error and had no failed request; `browser` is the browser itself, once launched.
+ */
+export function browserForTests() {
+  const shared = {
+    browser: null,
+    async withPage(t, body, viewport, options) {
+      const { page, errors, close } = await openPage(shared.browser, viewport, options);
+      try {
+        await body(page);
+        assert.deepEqual(errors, [], 'the page reported errors');
+      } finally {
+        if (errors.length) t.diagnostic(errors.join('\n'));
+        await close();
+      }
+    },
+  };
+  before(async () => {
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+  });
+  return shared;
+}
+
+/** Opens `url` (the served app unless given) and waits for the app to mount. */
+export async function load(page, url = process.env.FLEETPLAN_URL, timeoutMs = 30_000) {
+  await page.goto(url);
+  await page.waitForSelector('#play', { timeout: timeoutMs });
+}
+
+/** Opens a preset from the gallery, as a person would. */
+export async function openPreset(page, id) {
+  await page.click('#toggle-gallery');
+  await page.click(`#open-${id}`);
+  await page.locator('#gallery').waitFor({ state: 'detached' });
 }

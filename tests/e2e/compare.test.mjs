@@ -2,40 +2,18 @@
 // link `fleetplan url --compare` makes and what `fleetplan compare --json` says of it (E2E_COMPARE in
 // crates/xtask/src/test.rs) to FLEETPLAN_EXPECTED_COMPARISON.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
-import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
+import { browserForTests, load, openPage, requiredEnv } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const EXPECTED = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_COMPARISON'), 'utf8'));
 const TIMEOUT_MS = 30_000;
 const TEST_OPTIONS = { timeout: 120_000 };
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
-
-async function withPage(t, body) {
-  const { page, errors, close } = await openPage(browser);
-  try {
-    await body(page);
-    assert.deepEqual(errors, [], 'the page reported errors');
-  } finally {
-    if (errors.length) t.diagnostic(errors.join('\n'));
-    await close();
-  }
-}
-
-async function load(page, url = BASE_URL) {
-  await page.goto(url);
-  await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
-}
+const chromium = browserForTests();
 
 /** The comparison table as data: variant labels and, per row key, the values (data-value, '' for none). */
 function readTable(page) {
@@ -66,7 +44,7 @@ function assertSameAsCli(table, expected) {
 }
 
 test('a two-variant link reopens the same comparison, with the values of fleetplan compare --json', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page, `${BASE_URL}${EXPECTED.link}`);
     await page.waitForSelector('#compare-table', { timeout: TIMEOUT_MS });
     assertSameAsCli(await readTable(page), EXPECTED.comparison);
@@ -116,7 +94,7 @@ test('a two-variant link reopens the same comparison, with the values of fleetpl
     // The share link is the comparison link again, and opens the identical comparison in a fresh page.
     const link = await page.inputValue('#share-link');
     assert.equal(new URL(link).hash, EXPECTED.link);
-    const again = await openPage(browser);
+    const again = await openPage(chromium.browser);
     try {
       await load(again.page, link);
       await again.page.waitForSelector('#compare-table', { timeout: TIMEOUT_MS });
@@ -129,7 +107,7 @@ test('a two-variant link reopens the same comparison, with the values of fleetpl
 });
 
 test('Keep as A, then a preset is B; a variant can be removed and comparing stopped', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     assert.equal(await page.textContent('#keep-variant'), 'Keep as A');
     assert.equal(await page.locator('#compare').count(), 0);
@@ -165,7 +143,7 @@ test('Keep as A, then a preset is B; a variant can be removed and comparing stop
 });
 
 test('a damaged comparison link says so and changes nothing', TEST_OPTIONS, async (t) => {
-  await withPage(t, async (page) => {
+  await chromium.withPage(t, async (page) => {
     await load(page);
     const title = await page.textContent('#scenario-title');
     await page.goto(`${BASE_URL}#c=1.AAAA`);

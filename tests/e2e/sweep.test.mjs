@@ -3,11 +3,11 @@
 // FLEETPLAN_EXPECTED_SWEEP_CSV: SWEEP_* in crates/xtask/src/test.rs are the same inputs as below), and Cancel
 // terminates the workers.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
-import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
+import { browserForTests, load, openPreset, requiredEnv } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const EXPECTED_CSV = await readFile(requiredEnv('FLEETPLAN_EXPECTED_SWEEP_CSV'), 'utf8');
@@ -17,32 +17,14 @@ const FIELD = 'services[0].desired_count';
 const TIMEOUT_MS = 60_000;
 const TEST_OPTIONS = { timeout: 180_000 };
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
-
-async function withPage(t, body) {
-  const { page, errors, close } = await openPage(browser, { width: 1280, height: 900 }, { acceptDownloads: true });
-  try {
-    await body(page);
-    assert.deepEqual(errors, [], 'the page reported errors');
-  } finally {
-    if (errors.length) t.diagnostic(errors.join('\n'));
-    await close();
-  }
-}
+const chromium = browserForTests();
+/** A fresh page that may download files (the CSV). */
+const withPage = (t, body) => chromium.withPage(t, body, undefined, { acceptDownloads: true });
 
 /** Opens the preset from the gallery and unfolds the sweep panel. */
 async function openSweep(page) {
-  await page.goto(BASE_URL);
-  await page.waitForSelector('#play', { timeout: TIMEOUT_MS });
-  await page.click('#toggle-gallery');
-  await page.click(`#open-${PRESET}`);
-  await page.locator('#gallery').waitFor({ state: 'detached' });
+  await load(page, BASE_URL, TIMEOUT_MS);
+  await openPreset(page, PRESET);
   await page.click('#sweep > summary');
 }
 

@@ -208,26 +208,11 @@ pub fn draw(
     cursor_s: f64,
     markers: &[ChartMarker],
 ) -> Result<(), String> {
-    let (css_w, css_h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
-    if css_w <= 0.0 || css_h <= 0.0 {
+    let Some((layout, plot_x, plot_y)) =
+        paint(canvas, |width| plot_data(kind, series, end_s, width), end_s, cursor_s, markers)?
+    else {
         return Ok(());
-    }
-    let layout = Layout::new(css_w, css_h, crate::dom::device_pixel_ratio());
-    crate::dom::resize_backing_store(canvas, layout.width, layout.height);
-    let context = crate::dom::context_2d(canvas)?;
-    // Legend labels are measured with the canvas itself: plotters' own text measuring inserts a <span> into the page
-    // and forces a layout for every string, which at five charts four times a second is the slowest thing on the page.
-    let legend_font = format!("{}px sans-serif", layout.font(LEGEND_FONT));
-    let measure = |text: &str| {
-        context.set_font(&legend_font);
-        context.measure_text(text).map(|m| m.width()).unwrap_or(text.len() as f64 * layout.font(LEGEND_FONT) * 0.7)
     };
-    let plot = plot_data(kind, series, end_s, layout.plot_width());
-    crate::dom::set_text_alternative(canvas, &describe(&plot, cursor_s));
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
-    let root = backend.into_drawing_area();
-    let (plot_x, plot_y) = render(&root, &layout, plot, end_s, cursor_s, markers, &measure)?;
-    root.present().map_err(|e| e.to_string())?;
     // `time_at` trusts `Layout` to say where plotters put the plot; should a plotters upgrade lay out differently,
     // say so (the chart itself is drawn) instead of seeking to the wrong time in silence.
     if layout.drawable()
@@ -321,24 +306,43 @@ pub fn draw_overlay(
     series: &[&TimeSeries],
     end_s: f64,
 ) -> Result<(), String> {
+    paint(canvas, |width| overlay_plot(kind, series, end_s, width), end_s, f64::NAN, &[]).map(|_| ())
+}
+
+/// A painted chart's layout and where plotters put its plot area (x, y pixel ranges).
+type Painted = (Layout, Range<i32>, Range<i32>);
+
+/// What `draw` and `draw_overlay` share: sizes the canvas backing store to its CSS box × devicePixelRatio, builds
+/// the plot for the plot area's width, sets the canvas' text alternative and renders. `None` for a canvas with no
+/// CSS box; else the layout and where plotters put the plot area.
+fn paint(
+    canvas: &web_sys::HtmlCanvasElement,
+    build: impl FnOnce(i32) -> Plot,
+    end_s: f64,
+    cursor_s: f64,
+    markers: &[ChartMarker],
+) -> Result<Option<Painted>, String> {
     let (css_w, css_h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
     if css_w <= 0.0 || css_h <= 0.0 {
-        return Ok(());
+        return Ok(None);
     }
     let layout = Layout::new(css_w, css_h, crate::dom::device_pixel_ratio());
     crate::dom::resize_backing_store(canvas, layout.width, layout.height);
     let context = crate::dom::context_2d(canvas)?;
+    // Legend labels are measured with the canvas itself: plotters' own text measuring inserts a <span> into the page
+    // and forces a layout for every string, which at five charts four times a second is the slowest thing on the page.
     let legend_font = format!("{}px sans-serif", layout.font(LEGEND_FONT));
     let measure = |text: &str| {
         context.set_font(&legend_font);
         context.measure_text(text).map(|m| m.width()).unwrap_or(text.len() as f64 * layout.font(LEGEND_FONT) * 0.7)
     };
-    let plot = overlay_plot(kind, series, end_s, layout.plot_width());
-    crate::dom::set_text_alternative(canvas, &describe(&plot, f64::NAN));
+    let plot = build(layout.plot_width());
+    crate::dom::set_text_alternative(canvas, &describe(&plot, cursor_s));
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
-    render(&root, &layout, plot, end_s, f64::NAN, &[], &measure)?;
-    root.present().map_err(|e| e.to_string())
+    let (plot_x, plot_y) = render(&root, &layout, plot, end_s, cursor_s, markers, &measure)?;
+    root.present().map_err(|e| e.to_string())?;
+    Ok(Some((layout, plot_x, plot_y)))
 }
 
 /// The chart in words, for screen readers (the canvas' text alternative, updated as the run plays): each line's

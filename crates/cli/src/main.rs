@@ -168,6 +168,18 @@ fn write_failure(what: &str, e: &io::Error) -> Failure {
 
 /// Reads a scenario file, at most as large as a share link may unpack to: `/dev/zero` or a 10 GB log given by
 /// mistake is refused after 2 MiB, not read into memory.
+/// The scenario a command names: a file, or a preset's id (`--preset`); exactly one of the two.
+fn scenario_of(file: Option<&Path>, preset: Option<&str>) -> Result<Scenario, String> {
+    match (file, preset) {
+        (Some(file), None) => read_scenario(file),
+        (None, Some(id)) => {
+            let preset = presets::get(id).ok_or_else(|| presets::unknown_message(id))?;
+            preset.scenario().map_err(|e| format!("preset {id}: {e}"))
+        }
+        _ => Err("give a scenario file or --preset <id> (see `fleetplan presets`)".into()),
+    }
+}
+
 fn read_scenario(path: &Path) -> Result<Scenario, String> {
     let cannot = |e: io::Error| format!("cannot read {}: {e}", path.display());
     let mut bytes = Vec::new();
@@ -232,14 +244,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 fn run(args: RunArgs) -> Outcome {
-    let scenario = match (&args.file, &args.preset) {
-        (Some(file), None) => read_scenario(file)?,
-        (None, Some(id)) => {
-            let preset = presets::get(id).ok_or_else(|| presets::unknown_message(id))?;
-            preset.scenario().map_err(|e| format!("preset {id}: {e}"))?
-        }
-        _ => return Err("give a scenario file or --preset <id> (see `fleetplan presets`)".into()),
-    };
+    let scenario = scenario_of(args.file.as_deref(), args.preset.as_deref())?;
     let mut outputs = Outputs::open(&args)?;
     let options = RunOptions { trace: args.trace.is_some(), check_invariants: false, keep_finished_tasks: false };
     let mut sim = Simulation::with_options(scenario, args.seed, options);

@@ -13,9 +13,9 @@ use std::thread;
 
 use clap::Args;
 use fleetplan_engine::sweep::{self, Part, Report, RunResult, Shard, Sweep, SweepError, SweepSpec, OUTCOMES};
-use fleetplan_engine::{presets, Scenario};
+use fleetplan_engine::Scenario;
 
-use crate::{out, read_scenario, Outcome};
+use crate::{out, scenario_of, Outcome};
 
 #[derive(Args)]
 pub struct SweepCommand {
@@ -162,14 +162,7 @@ pub fn execute(sweep: &Sweep, indices: &[u64], threads: usize) -> Result<Vec<Run
 }
 
 pub fn sweep(args: SweepCommand) -> Outcome {
-    let scenario = match (&args.file, &args.preset) {
-        (Some(file), None) => read_scenario(file)?,
-        (None, Some(id)) => {
-            let preset = presets::get(id).ok_or_else(|| presets::unknown_message(id))?;
-            preset.scenario().map_err(|e| format!("preset {id}: {e}"))?
-        }
-        _ => return Err("give a scenario file or --preset <id> (see `fleetplan presets`)".into()),
-    };
+    let scenario = scenario_of(args.file.as_deref(), args.preset.as_deref())?;
     let spec = SweepSpec::parse(&sweep::SweepArgs {
         set: args.set.clone(),
         seeds: args.seeds,

@@ -25,7 +25,7 @@ use crate::output::{
     BatchColumn, BatchInstanceView, BatchJobRecord, BatchJobState, BatchQueueSummary, BatchStateCount, BatchSummary,
     BatchView, ComputeEnvironmentSummary, ComputeEnvironmentView, JobQueueView, TraceWhat,
 };
-use crate::scenario::{Batch, CapacityType, JobDependency, Step};
+use crate::scenario::{Batch, CapacityType, JobDefinition, JobDependency, Step};
 use crate::spec::ComputeEnvironmentType as CeType;
 use crate::time::SimTime;
 use plan::{Exit, Need};
@@ -345,10 +345,15 @@ impl Simulation {
         self.scenario.batch.as_ref().expect("Batch events only in scenarios with Batch")
     }
 
-    fn batch_need(&self, job: u32) -> Need {
+    /// The job definition a job was submitted with.
+    fn batch_definition(&self, job: u32) -> &JobDefinition {
         let b = self.batch_spec();
         let unit = &self.batch.units[self.batch.jobs[job as usize].unit as usize];
-        let def = &b.definitions[b.submissions[unit.submission as usize].definition as usize];
+        &b.definitions[b.submissions[unit.submission as usize].definition as usize]
+    }
+
+    fn batch_need(&self, job: u32) -> Need {
+        let def = self.batch_definition(job);
         Need { vcpu_milli: def.vcpu_milli, memory_mib: def.memory_mib }
     }
 
@@ -733,9 +738,7 @@ impl Simulation {
         self.batch.set_state(job, BatchJobState::Starting);
         let lat = self.scenario.latencies.clone();
         let b = self.batch_spec();
-        let def = &b.definitions[b.submissions
-            [self.batch.units[self.batch.jobs[job as usize].unit as usize].submission as usize]
-            .definition as usize];
+        let def = self.batch_definition(job);
         let image_mb = def.image_mb;
         let kind = b.compute_environments[c as usize].kind;
         let delay = if instance == NONE {
@@ -810,9 +813,7 @@ impl Simulation {
     fn batch_fargate_started(&mut self, job: u32) {
         let lat = self.scenario.latencies.clone();
         let b = self.batch_spec();
-        let def = &b.definitions[b.submissions
-            [self.batch.units[self.batch.jobs[job as usize].unit as usize].submission as usize]
-            .definition as usize];
+        let def = self.batch_definition(job);
         let image_mb = def.image_mb;
         let kind = b.compute_environments[self.batch.jobs[job as usize].ce as usize].kind;
         let transfer =
@@ -1037,9 +1038,7 @@ impl Simulation {
     /// A failed attempt: back to RUNNABLE if the retry strategy says so, else FAILED.
     fn batch_attempt_failed(&mut self, job: u32, exit: &Exit) {
         let b = self.batch_spec();
-        let def = &b.definitions[b.submissions
-            [self.batch.units[self.batch.jobs[job as usize].unit as usize].submission as usize]
-            .definition as usize];
+        let def = self.batch_definition(job);
         let attempts = self.batch.jobs[job as usize].attempts;
         let again = plan::retry(&def.evaluate_on_exit, attempts, def.attempts, exit);
         if self.accounting.tracing() {
