@@ -1,8 +1,8 @@
 //! `fleetplan import` and `fleetplan export`: AWS documents (the AWS CLI's JSON, CloudFormation templates) into a
 //! scenario and back. The engine's `aws_import` does the work; this reads and writes the files.
 
-use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -44,17 +44,7 @@ pub struct ExportArgs {
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
-    let cannot = |e: io::Error| format!("cannot read {}: {e}", path.display());
-    let mut bytes = Vec::new();
-    File::open(path)
-        .map_err(cannot)?
-        .take(aws_import::MAX_DOCUMENT_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() > aws_import::MAX_DOCUMENT_BYTES {
-        return Err(format!("{} is larger than {} MiB", path.display(), aws_import::MAX_DOCUMENT_BYTES >> 20));
-    }
-    String::from_utf8(bytes).map_err(|e| format!("{} is not UTF-8 text: {e}", path.display()))
+    crate::read_capped_text(path, aws_import::MAX_DOCUMENT_BYTES, "")
 }
 
 fn note_stderr(text: &str) {

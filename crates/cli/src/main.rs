@@ -181,22 +181,24 @@ fn scenario_of(file: Option<&Path>, preset: Option<&str>) -> Result<Scenario, St
 }
 
 fn read_scenario(path: &Path) -> Result<Scenario, String> {
+    let text = read_capped_text(
+        path,
+        share::MAX_SCENARIO_BYTES,
+        ", the most a scenario may be (the same limit as a share link's)",
+    )?;
+    Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A file's text, reading at most `max` bytes: a larger file is an error (`why` follows the size in it), so a
+/// huge or endless file is never read whole.
+fn read_capped_text(path: &Path, max: usize, why: &str) -> Result<String, String> {
     let cannot = |e: io::Error| format!("cannot read {}: {e}", path.display());
     let mut bytes = Vec::new();
-    File::open(path)
-        .map_err(cannot)?
-        .take(share::MAX_SCENARIO_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() > share::MAX_SCENARIO_BYTES {
-        return Err(format!(
-            "{} is larger than {} MiB, the most a scenario may be (the same limit as a share link's)",
-            path.display(),
-            share::MAX_SCENARIO_BYTES / (1024 * 1024)
-        ));
+    File::open(path).map_err(cannot)?.take(max as u64 + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() > max {
+        return Err(format!("{} is larger than {} MiB{why}", path.display(), max / (1024 * 1024)));
     }
-    let text = String::from_utf8(bytes).map_err(|e| format!("{} is not UTF-8 text: {e}", path.display()))?;
-    Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+    String::from_utf8(bytes).map_err(|e| format!("{} is not UTF-8 text: {e}", path.display()))
 }
 
 /// The files `run` writes, created (so a bad path fails) before the run starts rather than after it.
