@@ -2,6 +2,7 @@
 
 mod aws;
 mod compare;
+mod fit;
 mod report;
 mod sweep;
 
@@ -60,6 +61,9 @@ enum Command {
     /// Export a scenario's task definitions, services and capacity providers as AWS CLI input or a CloudFormation
     /// template.
     Export(aws::ExportArgs),
+    /// Fit the settings AWS does not publish to a measured curve of one service's tasks (a CSV of time_s,count
+    /// or describe-services events), over several seeds, on every core.
+    Fit(fit::FitCommand),
 }
 
 #[derive(Args)]
@@ -140,6 +144,7 @@ fn main() -> ExitCode {
         Command::SweepMerge(args) => sweep::merge(args),
         Command::Import(args) => aws::import(&args).map_err(Failure::from).and_then(|text| out(&text)),
         Command::Export(args) => aws::export(&args).map_err(Failure::from).and_then(|text| out(&text)),
+        Command::Fit(args) => fit::fit(args),
     };
     match result {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,

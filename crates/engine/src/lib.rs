@@ -28,6 +28,7 @@ pub mod compare;
 pub mod defaults;
 pub mod demand;
 pub mod fargate;
+pub mod fit;
 pub mod ids;
 pub mod instance;
 pub mod instance_types;

@@ -69,14 +69,14 @@ impl std::error::Error for SweepError {}
 
 /// One step of a field path: an object key or a list index.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
+pub(crate) enum Segment {
     Key(String),
     Index(usize),
 }
 
 /// Parses `services[0].desired_count` into its segments: keys separated by `.`, list indices in `[...]`, as
 /// `FieldError`s print them (the validator's `format!("services[{i}].name")` and `serde_path_to_error`'s paths).
-fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
+pub(crate) fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
     let mut segments = Vec::new();
     let mut rest = path;
     let mut expect_key = true;
@@ -113,7 +113,7 @@ fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
 }
 
 /// The path of the first `n` segments, as the validator would print it.
-fn path_prefix(segments: &[Segment]) -> String {
+pub(crate) fn path_prefix(segments: &[Segment]) -> String {
     let mut out = String::new();
     for s in segments {
         match s {
@@ -143,7 +143,7 @@ fn kind_of(v: &Value) -> &'static str {
 /// Sets the field at `segments` to `value`. Every segment but the last must exist; the last may be missing from
 /// its object (an optional setting left at its default, such as `limits.tasks_per_service`) and is then added.
 /// An existing field must hold a number.
-fn set_number(root: &mut Value, segments: &[Segment], value: Number) -> Result<(), String> {
+pub(crate) fn set_number(root: &mut Value, segments: &[Segment], value: Number) -> Result<(), String> {
     let (last, parents) = segments.split_last().ok_or("the field path is empty")?;
     let mut at = root;
     for (depth, segment) in parents.iter().enumerate() {
@@ -187,7 +187,7 @@ fn set_number(root: &mut Value, segments: &[Segment], value: Number) -> Result<(
 /// the JSON text and the very parser `from_json` uses, so the browser build carries one copy of the scenario
 /// format's deserializer rather than a second one over `Value` (about 60 KiB of the gzipped wasm). Exact: a number
 /// is written in Rust's shortest form and serde_json's `float_roundtrip` (Cargo.toml) reads it back to the same bits.
-fn spec_of(value: Value) -> Result<ScenarioSpec, ScenarioError> {
+pub(crate) fn spec_of(value: Value) -> Result<ScenarioSpec, ScenarioError> {
     let text = serde_json::to_string(&value)
         .map_err(|e| ScenarioError::Format(crate::FieldError { field: "scenario".into(), message: e.to_string() }))?;
     crate::scenario::parse_spec(&text).map_err(|e| match e {
@@ -221,7 +221,7 @@ pub enum NumberKind {
     Integer,
 }
 
-fn probe_kind(base: &Value, segments: &[Segment]) -> Result<NumberKind, String> {
+pub(crate) fn probe_kind(base: &Value, segments: &[Segment]) -> Result<NumberKind, String> {
     let attempt = |n: Number| -> Result<(), String> {
         let mut v = base.clone();
         set_number(&mut v, segments, n)?;
@@ -242,7 +242,7 @@ fn probe_kind(base: &Value, segments: &[Segment]) -> Result<NumberKind, String> 
 
 /// The JSON number a point's value becomes: itself for a field that takes any number; for a whole-number field,
 /// rounded to the nearest integer, halves away from zero (2.5 → 3, −2.5 → −3).
-fn number_for(kind: NumberKind, value: f64) -> Option<Number> {
+pub(crate) fn number_for(kind: NumberKind, value: f64) -> Option<Number> {
     match kind {
         NumberKind::Float => Number::from_f64(value),
         NumberKind::Integer => {
@@ -257,7 +257,7 @@ fn number_for(kind: NumberKind, value: f64) -> Option<Number> {
 }
 
 /// The value a point gives a field, as the run sees it (rounded for an integer field).
-fn applied(kind: NumberKind, value: f64) -> f64 {
+pub(crate) fn applied(kind: NumberKind, value: f64) -> f64 {
     match kind {
         NumberKind::Float => value,
         NumberKind::Integer => libm::round(value),

@@ -7,6 +7,7 @@
 pub mod error;
 pub mod types;
 mod validate;
+pub(crate) use validate::{setting_default, settings_under, spot_capacity_per_s};
 
 pub use error::{FieldError, ScenarioError};
 pub use types::*;

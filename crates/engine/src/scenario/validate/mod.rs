@@ -11,6 +11,7 @@ mod managed_instances;
 mod queues;
 mod schedules;
 mod settings;
+pub(crate) use settings::{setting_default, settings_under, spot_capacity_per_s};
 mod totals;
 mod workloads;
 

@@ -133,6 +133,43 @@ const SPOT: &[NumberField<FargateSpotSpec, SpotSettings>] = &[
 /// The bounds of a Spot capacity rate, in tasks per second.
 const SPOT_CAPACITY_MAX_PER_S: f64 = 100_000.0;
 
+/// The default of the setting at `path` (`latencies.fargate_capacity.mean_s`), from the tables above; `None` for a
+/// path no row has. The fit (`crate::fit`) reads the value a scenario runs with when it leaves a setting unset.
+pub(crate) fn setting_default(path: &str) -> Option<f64> {
+    settings_under(path).into_iter().find(|(p, _)| *p == path).map(|(_, v)| v)
+}
+
+/// Every row whose path is `prefix` or starts with `prefix.`, with its default, in table order: what an unset
+/// latency step or bucket holds (a set one must give all its numbers, or a missing `spread` reads 0).
+pub(crate) fn settings_under(prefix: &str) -> Vec<(&'static str, f64)> {
+    fn rows<S, T>(table: &[NumberField<S, T>], prefix: &str, out: &mut Vec<(&'static str, f64)>) {
+        for f in table {
+            let under = f.path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+            if under {
+                out.push((f.path, f.default));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    rows(LATENCIES, prefix, &mut out);
+    rows(BUCKETS, prefix, &mut out);
+    rows(QUOTAS, prefix, &mut out);
+    rows(PRICES, prefix, &mut out);
+    rows(SPOT, prefix, &mut out);
+    out
+}
+
+/// The Fargate Spot capacity rate (tasks per second) an availability level stands for; `None` for "plenty"
+/// (capacity does not limit launches).
+pub(crate) fn spot_capacity_per_s(availability: SpotAvailability) -> Option<f64> {
+    match availability {
+        SpotAvailability::Plenty => None,
+        SpotAvailability::Benchmark2022 => Some(d::SPOT_CAPACITY_BENCHMARK_2022_PER_S),
+        SpotAvailability::Tight => Some(d::SPOT_CAPACITY_TIGHT_PER_S),
+        SpotAvailability::None => Some(0.0),
+    }
+}
+
 impl Validator {
     /// Checks every number of a table against its bounds and stores it in `out`.
     fn numbers<S, T>(&mut self, table: &[NumberField<S, T>], spec: &S, out: &mut T) {
@@ -266,12 +303,9 @@ impl Validator {
         availability: SpotAvailability,
         per_s: Option<f64>,
     ) -> Option<u32> {
-        let per_s = match (per_s, availability) {
-            (Some(v), _) => self.number(field, v, 0.0, SPOT_CAPACITY_MAX_PER_S),
-            (None, SpotAvailability::Plenty) => return None,
-            (None, SpotAvailability::Benchmark2022) => d::SPOT_CAPACITY_BENCHMARK_2022_PER_S,
-            (None, SpotAvailability::Tight) => d::SPOT_CAPACITY_TIGHT_PER_S,
-            (None, SpotAvailability::None) => 0.0,
+        let per_s = match per_s {
+            Some(v) => self.number(field, v, 0.0, SPOT_CAPACITY_MAX_PER_S),
+            None => spot_capacity_per_s(availability)?,
         };
         Some(per_second_to_per_minute(per_s))
     }
