@@ -86,8 +86,8 @@ pub fn evaluate_all(fit: &Fit, jobs: &[Job], threads: usize) -> Result<Vec<Evalu
 pub fn fit(args: FitCommand) -> Outcome {
     let scenario = scenario_of(args.file.as_deref(), args.preset.as_deref())?;
     let text = read_capped_text(&args.measured, measured::MAX_MEASURED_BYTES, ": not a measured curve")?;
-    let curve = fit::parse_measured(&text, args.service.as_deref())
-        .map_err(|e| format!("{}: {e}", args.measured.display()))?;
+    let curve =
+        fit::parse_measured(&text, args.service.as_deref()).map_err(|e| format!("{}: {e}", args.measured.display()))?;
     let params = args.params.iter().map(|p| Axis::parse(p)).collect::<Result<Vec<_>, _>>().map_err(|e| {
         // The sweep's parser names its flag `--set`; here it is `--param`.
         e.to_string().replacen("--set ", "--param ", 1)

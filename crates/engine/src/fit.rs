@@ -50,7 +50,7 @@ pub const MAX_STEPS: u32 = 21;
 /// The most passes (the first over the whole range, each later one refined around the best).
 pub const MAX_ROUNDS: u32 = 5;
 /// The most runs a fit may take (its count is known in advance: `seeds x (2 + rounds x settings x steps)`).
-pub const MAX_FIT_RUNS: u64 = 20_000;
+pub const MAX_FIT_RUNS: u64 = 10_000;
 
 /// Why a fit cannot be set up or a run cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,13 +230,21 @@ impl Default for FitSpec {
 /// (`FARGATE_CAPACITY`, calibrated on the On-Demand row); Fargate Spot: also the Region's Spot capacity rate
 /// (`SPOT_CAPACITY_BENCHMARK_2022_PER_S`, a condition of a measurement); EC2: the agent hand-off
 /// (`AGENT_HANDOFF`, calibrated on the warm EC2 row) and, when the run launches instances, their boot
-/// (`INSTANCE_BOOT`). Ranges of a few times either side of the defaults, 7 values each.
-pub fn suggested(capacities: &[crate::scenario::CapacityType], launches_instances: bool) -> Vec<Axis> {
+/// (`INSTANCE_BOOT`); behind a load balancer, the registration (`LB_REGISTRATION`, calibrated on the load-balancer
+/// row). Ranges of a few times either side of the defaults, 7 values each.
+pub fn suggested(
+    capacities: &[crate::scenario::CapacityType],
+    launches_instances: bool,
+    load_balanced: bool,
+) -> Vec<Axis> {
     use crate::scenario::CapacityType as C;
     let axis = |path: &str, from: f64, to: f64, scale: Scale| Axis { path: path.into(), from, to, steps: 7, scale };
     let mut out = Vec::new();
     if capacities.iter().any(|c| matches!(c, C::Fargate | C::FargateSpot)) {
         out.push(axis("latencies.fargate_capacity.mean_s", 5.0, 125.0, Scale::Linear));
+    }
+    if load_balanced {
+        out.push(axis("latencies.lb_registration.mean_s", 5.0, 125.0, Scale::Linear));
     }
     if capacities.contains(&C::FargateSpot) {
         out.push(axis("fargate_spot.capacity_per_s", 0.5, 32.0, Scale::Log));
@@ -288,7 +296,10 @@ impl Fit {
         let service = match &spec.service {
             Some(name) => scenario.services.iter().position(|s| &s.name == name).ok_or_else(|| {
                 let names: Vec<&str> = scenario.services.iter().map(|s| s.name.as_str()).collect();
-                FitError::new("--service", format!("no service named `{name}` (the scenario has: {})", names.join(", ")))
+                FitError::new(
+                    "--service",
+                    format!("no service named `{name}` (the scenario has: {})", names.join(", ")),
+                )
             })?,
             None if scenario.services.len() == 1 => 0,
             None => {
@@ -311,15 +322,24 @@ impl Fit {
         if spec.params.is_empty() {
             spec.params = suggested_for(scenario, service, spec.base_seed);
             if spec.params.is_empty() {
-                return Err(FitError::new("--param", "nothing to fit for this service: give --param PATH=FROM..TO:STEPS"));
+                return Err(FitError::new(
+                    "--param",
+                    "nothing to fit for this service: give --param PATH=FROM..TO:STEPS",
+                ));
             }
         }
         if spec.params.len() > MAX_PARAMS {
             return Err(FitError::new("--param", format!("at most {MAX_PARAMS} settings")));
         }
-        for p in &spec.params {
+        for (i, p) in spec.params.iter().enumerate() {
+            if spec.params[..i].iter().any(|q| q.path == p.path) {
+                return Err(FitError::new(format!("--param {}", p.path), "given twice"));
+            }
             if p.steps < 2 || p.steps > MAX_STEPS {
-                return Err(FitError::new(format!("--param {}", p.path), format!("STEPS must be from 2 to {MAX_STEPS}")));
+                return Err(FitError::new(
+                    format!("--param {}", p.path),
+                    format!("STEPS must be from 2 to {MAX_STEPS}"),
+                ));
             }
         }
         let runs = runs_of(&spec);
@@ -476,12 +496,17 @@ fn suggested_for(scenario: &Scenario, service: usize, seed: u64) -> Vec<Axis> {
     sim.run_to_end();
     let mut capacities = Vec::new();
     for t in sim.tasks() {
-        if matches!(t.owner, Owner::Service { service: s, .. } if s.index() == service) && !capacities.contains(&t.capacity)
+        if matches!(t.owner, Owner::Service { service: s, .. } if s.index() == service)
+            && !capacities.contains(&t.capacity)
         {
             capacities.push(t.capacity);
         }
     }
-    suggested(&capacities, sim.instances().iter().any(|i| i.launched_at.0 > 0))
+    suggested(
+        &capacities,
+        sim.instances().iter().any(|i| i.launched_at.0 > 0),
+        scenario.services[service].load_balancer.is_some(),
+    )
 }
 
 /// The value the scenario runs with at `path`: the number in the file, else the setting's default, else (Fargate
@@ -552,7 +577,10 @@ enum Phase {
     /// Every seed with the scenario as given.
     Defaults,
     /// Pass `round`, setting `param`: every seed at `steps` values of that setting.
-    Grid { round: u32, param: usize },
+    Grid {
+        round: u32,
+        param: usize,
+    },
     /// Every seed at the fitted values.
     Final,
     Done,

@@ -268,10 +268,7 @@ fn events_of<'a>(
     service: Option<&str>,
 ) -> Result<(&'a Vec<Value>, String, Option<String>), MeasuredError> {
     let events_in = |object: &'a Value, path: &str| -> Result<&'a Vec<Value>, MeasuredError> {
-        object
-            .get("events")
-            .and_then(Value::as_array)
-            .ok_or_else(|| MeasuredError::new(path, "has no \"events\" list"))
+        object.get("events").and_then(Value::as_array).ok_or_else(|| MeasuredError::new(path, "has no \"events\" list"))
     };
     let service_name = |object: &Value| object.get("serviceName").and_then(Value::as_str).map(str::to_string);
     match root {
