@@ -9,6 +9,7 @@ mod editor;
 mod palette;
 mod player;
 mod stage;
+mod fit;
 mod sweep;
 
 use wasm_bindgen::prelude::*;

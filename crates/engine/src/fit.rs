@@ -28,7 +28,7 @@ mod tests;
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use measured::{parse_csv, parse_measured, parse_service_events, CurveKind, MeasuredCurve, MeasuredPoint};
@@ -134,7 +134,7 @@ impl SimulatedCurve {
 }
 
 /// When a curve reached 50%, 90% and 100% of the desired count (seconds; `None`: not within the curve).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 pub struct Milestones {
     pub t50_s: Option<f64>,
     pub t90_s: Option<f64>,
@@ -145,7 +145,7 @@ pub struct Milestones {
 const MILESTONES: [f64; 3] = [0.5, 0.9, 1.0];
 
 /// A simulated run against the measurement.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub kind: CurveKind,
     pub desired: u32,
@@ -278,7 +278,7 @@ pub struct Fit {
 }
 
 /// One run the search asks for: `values` of the settings (`None`: the scenario as given) with seed `seed`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Job {
     pub values: Option<Vec<f64>>,
     pub seed: u64,

@@ -115,6 +115,11 @@ pub fn App() -> Html {
         Callback::from(move |()| doc.dispatch(Action::ToggleGallery))
     };
 
+    // The fit panel's Apply: the scenario with the fitted values, as if typed in the editor.
+    let on_fit_apply = {
+        let doc = doc.clone();
+        Callback::from(move |json: String| doc.dispatch(Action::SetJsonText(json)))
+    };
     // In a comparison, the other variants' clusters play beside this one's.
     let variants = doc.variants();
     let others: Vec<OtherRun> = match variants.split_last() {
@@ -151,6 +156,7 @@ pub fn App() -> Html {
                         <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
                             others={others.clone()} {label} />
                         <crate::sweep::SweepPanel scenario={scenario.clone()} />
+                        <crate::fit::FitPanel scenario={scenario.clone()} on_apply={on_fit_apply.clone()} />
                         </>
                     },
                     None => html! { <p class="empty">{ "No valid scenario yet: open a preset or fix the scenario in the editor." }</p> },

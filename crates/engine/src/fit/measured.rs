@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The largest measured text read (a CSV of [`MAX_POINTS`] rows of two numbers is ~0.3 MB; an events document
@@ -21,7 +21,7 @@ pub const MAX_TIME_S: f64 = 30.0 * 86_400.0;
 pub const MAX_COUNT: f64 = 1_000_000.0;
 
 /// What the counts of a measured curve are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CurveKind {
     /// Tasks running at the time (a CSV whose count column is not named for launches).
