@@ -21,7 +21,10 @@ use crate::{dist, Workspace};
 /// Web Workers (+62 KiB: the engine's sweep module, the panel, its plots and the worker entry) landed together
 /// (635 -> 718 KiB). Getting back under 660 takes a structural change: the rarely opened panels (sweeps, the AWS
 /// import) as a second wasm module loaded on demand.
-pub const WASM_GZIP_BUDGET: usize = 730 * 1024;
+/// Raised to 760 KiB by the fit panel (issue 15, +37 KiB from 723: the engine's fit module with its CSV and
+/// describe-services parsers and search, the panel's SVG chart and the worker entry); the same on-demand second
+/// module would take it back out of the first load.
+pub const WASM_GZIP_BUDGET: usize = 760 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -255,9 +258,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_730_kib_gzipped() {
-        assert!(check_wasm_budget(730 * 1024).is_ok());
-        let err = check_wasm_budget(730 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 730.0 KiB"), "{err}");
+    fn the_wasm_budget_is_760_kib_gzipped() {
+        assert!(check_wasm_budget(760 * 1024).is_ok());
+        let err = check_wasm_budget(760 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 760.0 KiB"), "{err}");
     }
 }
