@@ -6,10 +6,10 @@ mod charts;
 mod cluster;
 mod dom;
 mod editor;
+mod fit;
 mod palette;
 mod player;
 mod stage;
-mod fit;
 mod sweep;
 
 use wasm_bindgen::prelude::*;

@@ -155,16 +155,14 @@ pub fn FitPanel(props: &FitProps) -> Html {
             state.set(RunState::Idle);
         });
     }
-    let current = use_memo(
-        (props.scenario.clone(), (*text).clone(), (*service).clone()),
-        |(scenario, text, service)| {
+    let current =
+        use_memo((props.scenario.clone(), (*text).clone(), (*service).clone()), |(scenario, text, service)| {
             if text.trim().is_empty() {
                 None
             } else {
                 Some(overlay(scenario, text, service).map(Rc::new))
             }
-        },
-    );
+        });
 
     let on_text = {
         let text = text.clone();
@@ -273,7 +271,9 @@ pub fn FitPanel(props: &FitProps) -> Html {
 
     let services: Vec<String> = props.scenario.services.iter().map(|s| s.name.clone()).collect();
     let body = match current.as_ref() {
-        None => html! { <p class="fit-hint">{ "Paste or open a CSV of time_s,count rows (or the JSON aws ecs describe-services prints) to compare it with this run." }</p> },
+        None => {
+            html! { <p class="fit-hint">{ "Paste or open a CSV of time_s,count rows (or the JSON aws ecs describe-services prints) to compare it with this run." }</p> }
+        }
         Some(Err(e)) => html! { <p id="fit-error" class="fit-error" role="alert">{ e.clone() }</p> },
         Some(Ok(o)) => {
             let c = &o.comparison;

@@ -46,8 +46,7 @@ pub fn fit_of(job: &str) -> Result<Fit, String> {
     let scenario = Scenario::from_spec(spec).map_err(|e| e.to_string())?;
     let curve = fit::parse_measured(&job.measured, job.service.as_deref()).map_err(|e| e.to_string())?;
     let params = job.params.iter().map(|p| Axis::parse(p).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
-    let settings =
-        FitSpec { service: job.service, params, seeds: job.seeds, base_seed: 1, rounds: job.rounds };
+    let settings = FitSpec { service: job.service, params, seeds: job.seeds, base_seed: 1, rounds: job.rounds };
     Fit::new(settings, &scenario, curve).map_err(|e| e.to_string())
 }
 

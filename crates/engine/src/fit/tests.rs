@@ -290,3 +290,44 @@ fn bad_fit_settings_are_refused_by_name() {
     let e = with(FitSpec { params: four.to_vec(), seeds: 32, rounds: 5, ..FitSpec::default() });
     assert!(e.message.contains("runs"), "{e}");
 }
+
+/// Untrusted text: mutations of valid inputs (bytes replaced, cut, repeated) are read or refused, never a panic,
+/// and what is read keeps the curve's promises (1 to MAX_POINTS points, increasing times, bounded numbers).
+#[test]
+fn mutated_measurements_never_panic() {
+    let seeds = [
+        "time_s,running\n0,0\n10,5\n20.5,9\n".to_string(),
+        EVENTS.to_string(),
+        r#"[{"message": "(service s) has started 2 tasks: (task a).", "createdAt": 1510811841.408}]"#.to_string(),
+    ];
+    let alphabet = b"0123456789.,;\t\n\r-+eE:TZ\"{}[]() abcdefghinorstuvw#";
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 33).unwrap() % n.max(1)
+    };
+    for round in 0..3000 {
+        let mut bytes = seeds[round % seeds.len()].clone().into_bytes();
+        for _ in 0..1 + next(4) {
+            match next(3) {
+                0 if !bytes.is_empty() => {
+                    let at = next(bytes.len());
+                    bytes[at] = alphabet[next(alphabet.len())];
+                }
+                1 if !bytes.is_empty() => bytes.truncate(next(bytes.len())),
+                _ => {
+                    let at = next(bytes.len() + 1);
+                    bytes.insert(at, alphabet[next(alphabet.len())]);
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        for service in [None, Some("web")] {
+            if let Ok(c) = parse_measured(&text, service) {
+                assert!(!c.points.is_empty() && c.points.len() <= MAX_POINTS);
+                assert!(c.points.windows(2).all(|w| w[0].time_s < w[1].time_s), "{text}");
+                assert!(c.points.iter().all(|p| p.time_s.is_finite() && p.count.is_finite() && p.count >= 0.0));
+            }
+        }
+    }
+}
