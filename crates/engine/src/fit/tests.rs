@@ -1,3 +1,6 @@
+//! The fit's unit tests: the measured-curve parsers and their errors, the comparison, and the search recovering
+//! known settings and the calibration rows' defaults.
+
 use super::measured::{iso_seconds, started_tasks, MAX_POINTS};
 use super::*;
 use crate::presets;
