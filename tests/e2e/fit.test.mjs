@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 import { browserForTests, load, openPreset, requiredEnv } from './browser.mjs';
@@ -14,7 +15,7 @@ const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const PRESET = 'fargate-ondemand-1000';
 const CSV_PATH = fileURLToPath(new URL('../../examples/measured/fargate-ondemand-1000.csv', import.meta.url));
 /** What the CLI fits for these inputs (the engine's search is deterministic; the page runs the same one). */
-const EXPECTED_FITTED = 33.889;
+const EXPECTED = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_FIT'), 'utf8'));
 const TIMEOUT_MS = 120_000;
 const TEST_OPTIONS = { timeout: 240_000 };
 
@@ -35,7 +36,8 @@ test('a measured CSV is overlaid, fitted in Web Workers and applied to the scena
     await page.click('#fit-run');
     await page.waitForSelector('#fit-result', { timeout: TIMEOUT_MS });
     const item = page.locator('#fit-result li[data-path="latencies.fargate_capacity.mean_s"]');
-    assert.equal(Number(await item.getAttribute('data-fitted')), EXPECTED_FITTED, 'the CLI\'s fitted value');
+    assert.equal(Number(await item.getAttribute('data-fitted')), EXPECTED.params[0].fitted, 'the CLI\'s fitted value');
+    assert.match(await page.textContent('#fit-result'), new RegExp(`Time error ${EXPECTED.before_rmse_s} s with the scenario, ${EXPECTED.after_rmse_s} s fitted`));
     assert.equal(await page.locator('#fit-chart .fit-fitted').count(), 1, 'the fitted curve is drawn');
 
     // The fitted run's numbers (seed 1), then Apply: the scenario now runs with the fitted value, so its own row

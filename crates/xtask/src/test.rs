@@ -27,6 +27,9 @@ const E2E_COMPARE: (&str, &str, &str) = ("fargate-ondemand-1000", "fargate-spot-
 const SWEEP_PRESET: &str = "fargate-ondemand-1000";
 const SWEEP_SET: &str = "services[0].desired_count=100..400:4";
 const SWEEP_SEEDS: &str = "2";
+/// The fit the e2e test runs in the page and compares with `fleetplan fit ... --json` (tests/e2e/fit.test.mjs).
+const FIT_PRESET: &str = "fargate-ondemand-1000";
+const FIT_MEASURED: &str = "examples/measured/fargate-ondemand-1000.csv";
 
 type Step = fn(&Workspace) -> Result<()>;
 
@@ -155,7 +158,17 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
     let path = expected_sweep_csv_path(ws);
     fs::write(&path, csv).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
+    // The fit tests/e2e/fit.test.mjs runs in the page (the panel's defaults: 4 seeds, 3 passes).
+    let measured = ws.root.join(FIT_MEASURED);
+    let fit = cli(ws, &["fit", "--preset", FIT_PRESET, "--measured", &measured.to_string_lossy(), "--json"])?;
+    let path = expected_fit_path(ws);
+    fs::write(&path, fit).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote {}", path.display());
     Ok(())
+}
+
+fn expected_fit_path(ws: &Workspace) -> PathBuf {
+    ws.target.join("e2e-expected-fit.json")
 }
 
 fn expected_comparison_path(ws: &Workspace) -> PathBuf {
@@ -187,6 +200,7 @@ fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
             .env("FLEETPLAN_EXPECTED_SUMMARY", expected)
             .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws))
             .env("FLEETPLAN_EXPECTED_COMPARISON", expected_comparison_path(ws))
-            .env("FLEETPLAN_EXPECTED_SWEEP_CSV", expected_sweep_csv_path(ws)),
+            .env("FLEETPLAN_EXPECTED_SWEEP_CSV", expected_sweep_csv_path(ws))
+            .env("FLEETPLAN_EXPECTED_FIT", expected_fit_path(ws)),
     )
 }
