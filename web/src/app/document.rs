@@ -15,6 +15,7 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use crate::editor::{self, Edit};
+use crate::i18n::{tr, trf};
 
 pub const DEFAULT_PRESET: &str = "fargate-ondemand-1000";
 /// How many sets of kept-aside edits are kept; the oldest goes when a sixth is added (the message says so).
@@ -187,7 +188,7 @@ impl Doc {
                 self.draft = Rc::new(value);
                 self.json_error = None;
             }
-            Err(e) => self.json_error = Some(format!("Not valid JSON yet: {e}.")),
+            Err(e) => self.json_error = Some(trf("Not valid JSON yet: {e}.", &[("e", &e)])),
         }
         self.json_text = Some(text);
         self.validate();
@@ -295,10 +296,10 @@ impl Doc {
         let dropped_oldest = list.len() > STASH_LIMIT;
         list.truncate(STASH_LIMIT);
         next.stash = Rc::new(list);
-        let oldest = if dropped_oldest { " (the oldest of the five kept before was let go)" } else { "" };
+        let oldest = if dropped_oldest { tr(" (the oldest of the five kept before was let go)") } else { String::new() };
         next.message = Some(Message {
             kind: MessageKind::Info,
-            text: format!("Your unsaved edits to “{name}” were kept aside{oldest}."),
+            text: trf("Your unsaved edits to “{name}” were kept aside{oldest}.", &[("name", &name), ("oldest", &oldest)]),
             offer_restore: true,
         });
         self.pending = Some(Rc::new(next));
@@ -308,7 +309,7 @@ impl Doc {
     fn bring_back(&mut self, draft: Value, json_text: Option<String>) {
         self.restore_edits(draft, json_text);
         if self.message.is_none() {
-            self.inform("Your edits are back.".into());
+            self.inform(tr("Your edits are back."));
         }
     }
 
@@ -397,11 +398,11 @@ impl Doc {
                 continue;
             }
             let Ok(value) = serde_json::to_value(&scenario.spec) else {
-                self.fail("Could not open the comparison link.".into());
+                self.fail(tr("Could not open the comparison link."));
                 return;
             };
             let stash = self.stash.clone();
-            self.replace(value, "Comparison link".into(), v.seed.to_string(), stash);
+            self.replace(value, tr("Comparison link"), v.seed.to_string(), stash);
             let kept = Rc::new(std::mem::take(&mut kept));
             match self.pending.as_mut() {
                 Some(pending) => Rc::make_mut(pending).kept = kept,
@@ -462,7 +463,7 @@ impl Reducible for Doc {
                         Ok(value) => {
                             let refused = Scenario::from_spec(run.scenario).err();
                             let stash = next.stash.clone();
-                            next.replace(value, "Share link".into(), run.seed.to_string(), stash);
+                            next.replace(value, tr("Share link"), run.seed.to_string(), stash);
                             if let Some(e) = refused {
                                 match next.pending.as_mut() {
                                     Some(pending) => Rc::make_mut(pending).refuse_link(&e),
@@ -470,21 +471,21 @@ impl Reducible for Doc {
                                 }
                             }
                         }
-                        Err(e) => next.fail(format!("Could not open the link: {e}.")),
+                        Err(e) => next.fail(trf("Could not open the link: {e}.", &[("e", &e)])),
                     },
                     // Keep whatever was loaded before; say what is wrong with the link.
-                    Err(e) => next.fail(format!("Could not open the link: {e}. The scenario shown is unchanged.")),
+                    Err(e) => next.fail(trf("Could not open the link: {e}. The scenario shown is unchanged.", &[("e", &e)])),
                 }
             }
             Action::OpenFile { name, text } => match Scenario::from_json(&text) {
                 Ok(scenario) => match serde_json::to_value(&scenario.spec) {
                     Ok(value) => {
                         let (seed, stash) = (next.seed_text.clone(), next.stash.clone());
-                        next.replace(value, format!("File: {name}"), seed, stash);
+                        next.replace(value, trf("File: {name}", &[("name", &name)]), seed, stash);
                     }
-                    Err(e) => next.fail(format!("Could not open {name}: {e}.")),
+                    Err(e) => next.fail(trf("Could not open {name}: {e}.", &[("name", &name), ("e", &e)])),
                 },
-                Err(e) => next.fail(format!("Could not open {name}: {e}. The scenario shown is unchanged.")),
+                Err(e) => next.fail(trf("Could not open {name}: {e}. The scenario shown is unchanged.", &[("name", &name), ("e", &e)])),
             },
             Action::KeepVariant => match (&next.runnable, next.can_keep()) {
                 (Some((scenario, seed)), true) => {
@@ -494,7 +495,7 @@ impl Reducible for Doc {
                 _ if next.kept.len() + 1 >= MAX_VARIANTS => {
                     next.fail(format!("A comparison has at most {MAX_VARIANTS} variants: remove one first."));
                 }
-                _ => next.fail("Only a scenario that can run can be kept for comparison: fix it first.".into()),
+                _ => next.fail(tr("Only a scenario that can run can be kept for comparison: fix it first.")),
             },
             Action::RemoveVariant(index) => {
                 if index >= next.kept.len() {
@@ -517,7 +518,7 @@ impl Reducible for Doc {
             Action::RestoreStash => {
                 let mut rest = (*next.stash).clone();
                 if rest.is_empty() {
-                    next.fail("There are no kept-aside edits to restore.".into());
+                    next.fail(tr("There are no kept-aside edits to restore."));
                 } else {
                     let Saved { draft, pristine, source, seed, json_text } = rest.remove(0);
                     next.replace(pristine, source, seed, Rc::new(rest));

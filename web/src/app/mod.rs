@@ -19,12 +19,23 @@ use document::{Action, Doc};
 use gallery::Gallery;
 use header::Header;
 use panels::{editor_panel, message_bar};
+use crate::i18n::tr;
 
 /// The fragment of a preset's address: `#preset=<id>`.
 const PRESET_FRAGMENT: &str = "preset=";
 
 #[component]
 pub fn App() -> Html {
+    // The page's language, provided to every component (`i18n::use_lang`) so a switch re-renders them all.
+    let lang = use_state(crate::i18n::lang);
+    let on_lang = {
+        let lang = lang.clone();
+        Callback::from(move |to: crate::i18n::Lang| {
+            crate::i18n::keep_choice(to);
+            let lang = lang.clone();
+            crate::i18n::switch(to, move |_| lang.set(crate::i18n::lang()));
+        })
+    };
     let doc = use_reducer(|| {
         let mut doc = Doc::initial(storage::load_draft(), storage::load_stash());
         doc.keep_all(storage::load_kept());
@@ -128,8 +139,8 @@ pub fn App() -> Html {
     let label = (variants.len() >= 2).then(|| doc.current_label());
 
     html! {
-        <>
-        <Header doc={doc.clone()} />
+        <ContextProvider<crate::i18n::Lang> context={*lang}>
+        <Header doc={doc.clone()} {on_lang} />
         { message_bar(&doc) }
         if doc.gallery_open {
             <Gallery {on_open} {on_close} />
@@ -153,10 +164,10 @@ pub fn App() -> Html {
                         <crate::sweep::SweepPanel scenario={scenario.clone()} />
                         </>
                     },
-                    None => html! { <p class="empty">{ "No valid scenario yet: open a preset or fix the scenario in the editor." }</p> },
+                    None => html! { <p class="empty">{ tr("No valid scenario yet: open a preset or fix the scenario in the editor.") }</p> },
                 } }
             </main>
         </div>
-        </>
+        </ContextProvider<crate::i18n::Lang>>
     }
 }

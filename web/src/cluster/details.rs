@@ -7,6 +7,7 @@ use fleetplan_engine::TaskView;
 
 use super::{drawn_counts, fraction, sum};
 use crate::palette::{DRAWN, STATE_COLOURS};
+use crate::i18n::{tr, trf};
 
 /// Rows of (label, value) describing an instance, for the details box the app renders as plain text.
 pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> {
@@ -40,7 +41,7 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
     .chain(
         instance
             .credit_balance
-            .map(|b| ("CPU credits", format!("{b:.2}{}", if b < 0.0 { " (surplus owed)" } else { "" }))),
+            .map(|b| ("CPU credits", format!("{b:.2}{}", if b < 0.0 { tr(" (surplus owed)") } else { String::new() }))),
     )
     .collect()
 }
@@ -58,13 +59,13 @@ pub fn task_details(task: &TaskView) -> Vec<(&'static str, String)> {
         ("Provider", task.provider.clone()),
         ("Instance", task.instance.clone().unwrap_or_else(|| "none".to_string())),
         ("Launched at", seconds(task.launched_s)),
-        ("Running since", task.running_s.map_or_else(|| "not yet".to_string(), seconds)),
+        ("Running since", task.running_s.map_or_else(|| tr("not yet"), seconds)),
     ];
     if let Some(reason) = task.stopping {
         rows.push(("Stopping", reason.name().to_string()));
     }
     if task.interruption_warning {
-        rows.push(("Spot interruption", "warned: stopped two minutes after the warning".to_string()));
+        rows.push(("Spot interruption", tr("warned: stopped two minutes after the warning")));
     }
     rows
 }

@@ -10,6 +10,7 @@ use fleetplan_engine::{Place, View};
 
 use super::details::{breakdown, capacity_label, plural, provider_label, thousands};
 use super::{drawn_counts, fraction, sum, DRAWN};
+use crate::i18n::{tr, trf};
 
 // Sizes in CSS px. Integers, so every cell lands on whole CSS pixels.
 const MARGIN: f64 = 8.0;
@@ -561,7 +562,7 @@ impl Builder<'_, '_, '_> {
                     thousands(view.waiting)
                 );
                 if let Some(reservation) = view.reservation {
-                    text.push_str(&format!(" · reservation {reservation}%"));
+                    text.push_str(&trf(" · reservation {reservation}%", &[("reservation", &reservation)]));
                 }
                 text.push_str(&capacity_refusals(view));
                 text

@@ -12,6 +12,7 @@ use yew::prelude::*;
 use crate::cluster::batch::{self, BatchHit, BatchLayout};
 use crate::cluster::{self, ClusterLayout, Hit};
 use crate::player::Player;
+use crate::i18n::{tr, trf};
 
 /// The cluster view as last drawn and the pointer over it; shared by the frame loop (which draws) and the mouse
 /// handlers.
@@ -74,7 +75,7 @@ impl Pointer {
                 let attempt = attempt(&record);
                 let rows = vec![
                     ("Queue", record.queue),
-                    ("Array index", record.index.map_or_else(|| "single job".to_string(), |i| i.to_string())),
+                    ("Array index", record.index.map_or_else(|| tr("single job"), |i| i.to_string())),
                     ("State", record.state.name().to_string()),
                     // `attempts` counts attempts that reached RUNNING: before RUNNING, this is the next one.
                     ("Attempt", attempt.to_string()),
@@ -94,7 +95,7 @@ impl Pointer {
                     ("vCPUs used", format!("{:.2} of {}", i.used_vcpus, i.vcpus)),
                     ("Jobs", i.jobs.to_string()),
                 ];
-                (format!("Batch instance {id}"), rows)
+                (trf("Batch instance {id}", &[("id", &id)]), rows)
             }
             BatchHit::Queue(q) => {
                 let q = layout.view.as_ref()?.queues.get(q)?;

@@ -14,11 +14,12 @@ use yew::prelude::*;
 
 use super::clock;
 use crate::cluster::capacity_label;
+use crate::i18n::{tr, trf};
 
 /// A time in the run: "45.3 s", or h:mm:ss from a minute on (`time::duration_text`); "not reached" when it
 /// never came.
 fn seconds(v: Option<f64>) -> String {
-    v.map_or_else(|| "not reached".to_string(), duration_text)
+    v.map_or_else(|| tr("not reached"), duration_text)
 }
 
 /// "$12,660.03": dollars with cents and thousands separators.
@@ -65,7 +66,7 @@ fn cost_figure_rows(summary: &Summary) -> Vec<(&'static str, &'static str, Strin
     };
     rows.push(("cost-steady", "Steady-state cost", steady));
     let mut versus = if c.savings_vs_on_demand_usd == 0.0 {
-        "nothing saved: the run is all On-Demand, with no Spot and no Savings Plans or Reserved Instances".to_string()
+        tr("nothing saved: the run is all On-Demand, with no Spot and no Savings Plans or Reserved Instances")
     } else {
         format!(
             "saves {} ({:.1}%) against {} for the same usage all On-Demand (no Spot, no Savings Plans or Reserved \
@@ -89,9 +90,9 @@ fn steady_at(svc: &ServiceSummary) -> String {
     let first = seconds(svc.first_steady_s);
     match (svc.later_rollouts, svc.steady_s) {
         (0, Some(_)) => first,
-        (0, None) => format!("{first}, not steady at the end"),
+        (0, None) => trf("{first}, not steady at the end", &[("first", &first)]),
         (n, Some(last)) => format!("{first} · again {} ({n} later)", duration_text(last)),
-        (n, None) => format!("{first} · {n} later, not steady at the end"),
+        (n, None) => trf("{first} · {n} later, not steady at the end", &[("first", &first), ("n", &n)]),
     }
 }
 
@@ -126,8 +127,8 @@ fn quota_line(hit: &QuotaHit) -> (String, String) {
 /// will come, if after the run).
 fn retirement_line(r: &TaskRetirementSummary) -> String {
     let wait = match r.wait_period_days {
-        0 => "no wait".to_string(),
-        days => format!("wait {days} days"),
+        0 => tr("no wait"),
+        days => trf("wait {days} days", &[("days", &days)]),
     };
     let what = if r.retired {
         format!(
@@ -147,14 +148,14 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
     let b = &summary.cost_breakdown;
     let mut rows: Vec<(&'static str, String, f64)> =
         b.by_capacity.iter().map(|c| ("category", capacity_label(c.capacity).to_string(), c.usd)).collect();
-    rows.push(("category", "Public IPv4".to_string(), b.public_ipv4_usd));
-    rows.push(("category", "Load balancer hours".to_string(), b.load_balancer_hours_usd));
-    rows.push(("category", "Load balancer LCU-hours".to_string(), b.load_balancer_lcu_usd));
+    rows.push(("category", tr("Public IPv4"), b.public_ipv4_usd));
+    rows.push(("category", tr("Load balancer hours"), b.load_balancer_hours_usd));
+    rows.push(("category", tr("Load balancer LCU-hours"), b.load_balancer_lcu_usd));
     rows.extend(b.services.iter().map(|s| ("service", s.name.clone(), s.total_usd)));
     rows.extend(b.run_tasks.iter().map(|r| ("RunTask", r.name.clone(), r.total_usd)));
     if let Some(batch) = &b.batch {
-        rows.push(("AWS Batch", "Fargate jobs".to_string(), batch.fargate_usd));
-        rows.push(("AWS Batch", "Compute environment instances".to_string(), batch.instances_usd));
+        rows.push(("AWS Batch", tr("Fargate jobs"), batch.fargate_usd));
+        rows.push(("AWS Batch", tr("Compute environment instances"), batch.instances_usd));
     }
     for p in &b.providers {
         match p.management_fee_usd {
@@ -178,7 +179,7 @@ pub(crate) fn batch_rows(b: &BatchSummary) -> Vec<(&'static str, String)> {
     let per_job = b.cost_per_job_usd.map_or_else(|| "–".to_string(), |c| format!("${c:.4} per job"));
     vec![
         ("Jobs", format!("{}: {}", b.jobs, states.join(", "))),
-        ("Makespan", b.makespan_s.map_or_else(|| "jobs still open at the end".to_string(), |s| format!("{s:.1} s"))),
+        ("Makespan", b.makespan_s.map_or_else(|| tr("jobs still open at the end"), |s| format!("{s:.1} s"))),
         ("Job wait p50 / p95", format!("{} / {}", opt_s(b.wait_p50_s), opt_s(b.wait_p95_s))),
         ("Retries", format!("{} retries, {} Spot reclaims, {} timeouts", b.retries, b.spot_reclaims, b.timeouts)),
         (
@@ -230,12 +231,12 @@ pub(crate) fn commitment_rows(c: &CommitmentsSummary) -> Vec<(String, String)> {
     };
     let mut rows = vec![
         (
-            "Without commitments".to_string(),
+            tr("Without commitments"),
             format!("${:.2} (eligible On-Demand usage ${:.2})", c.cost_without_usd, c.eligible_on_demand_usd),
         ),
-        ("With commitments".to_string(), format!("${:.2}: {outcome}", c.cost_with_usd)),
+        (tr("With commitments"), format!("${:.2}: {outcome}", c.cost_with_usd)),
         (
-            "Commitment charges".to_string(),
+            tr("Commitment charges"),
             format!(
                 "${:.2} over {} hours, ${:.2} of it unused (lost)",
                 c.commitment_charges_usd, c.hours, c.unused_usd
@@ -244,9 +245,9 @@ pub(crate) fn commitment_rows(c: &CommitmentsSummary) -> Vec<(String, String)> {
     ];
     for p in &c.savings_plans {
         let kind = match (p.kind, &p.family) {
-            (SavingsPlanKind::Compute, _) => "Compute Savings Plan".to_string(),
-            (SavingsPlanKind::Ec2Instance, Some(family)) => format!("EC2 Instance Savings Plan ({family})"),
-            (SavingsPlanKind::Ec2Instance, None) => "EC2 Instance Savings Plan".to_string(),
+            (SavingsPlanKind::Compute, _) => tr("Compute Savings Plan"),
+            (SavingsPlanKind::Ec2Instance, Some(family)) => trf("EC2 Instance Savings Plan ({family})", &[("family", &family)]),
+            (SavingsPlanKind::Ec2Instance, None) => tr("EC2 Instance Savings Plan"),
         };
         rows.push((
             format!("{kind} ${:.2}/h", p.usd_per_hour),
@@ -289,30 +290,32 @@ pub struct SummaryProps {
 
 #[component]
 pub fn SummaryPanel(props: &SummaryProps) -> Html {
+    // Re-rendered in the language chosen.
+    let _lang = crate::i18n::use_lang();
     let show_all = use_state(|| false);
     let Some(ByPointer(summary)) = &props.summary else {
         return html! {
-            <section class="summary-panel" aria-label="Summary">
-                <h2>{ "Summary" }</h2>
+            <section class="summary-panel" aria-label={tr("Summary")}>
+                <h2>{ tr("Summary") }</h2>
                 <p class="computing">{ format!("Computing the whole run ({} simulated so far)…", clock(props.known_ms)) }</p>
             </section>
         };
     };
     html! {
-        <section class="summary-panel" aria-label="Summary">
-            <h2>{ "Summary" }</h2>
+        <section class="summary-panel" aria-label={tr("Summary")}>
+            <h2>{ tr("Summary") }</h2>
             <table id="summary">
                 <tbody>
                     // `completion_s` also waits for the last AWS Batch job to end, which "steady" does not name.
-                    <tr><th scope="row">{ if summary.batch.is_some() { "All steady and jobs ended at" } else { "All steady at" } }</th><td>{ seconds(summary.completion_s) }</td></tr>
+                    <tr><th scope="row">{ if summary.batch.is_some() { tr("All steady and jobs ended at") } else { tr("All steady at") } }</th><td>{ seconds(summary.completion_s) }</td></tr>
                     // The first rollout's end, when later rollouts (deployments, replacements) moved "All steady at".
                     if let Some(at) = summary.costs.rollout_s.filter(|&at| summary.completion_s != Some(at)) {
-                        <tr id="first-rollout"><th scope="row">{ "First rollout steady at" }</th><td>{ duration_text(at) }</td></tr>
+                        <tr id="first-rollout"><th scope="row">{ tr("First rollout steady at") }</th><td>{ duration_text(at) }</td></tr>
                     }
-                    <tr><th scope="row">{ "Tasks" }</th><td>{ format!("{} launched, {} started, {} failed", summary.tasks_launched, summary.tasks_started, summary.tasks_failed) }</td></tr>
-                    <tr><th scope="row">{ "Interruptions" }</th><td>{ format!("{} Spot interruptions, {} tasks replaced", summary.interruptions, summary.replacements) }</td></tr>
+                    <tr><th scope="row">{ tr("Tasks") }</th><td>{ format!("{} launched, {} started, {} failed", summary.tasks_launched, summary.tasks_started, summary.tasks_failed) }</td></tr>
+                    <tr><th scope="row">{ tr("Interruptions") }</th><td>{ format!("{} Spot interruptions, {} tasks replaced", summary.interruptions, summary.replacements) }</td></tr>
                     if !summary.failed_launches.is_empty() {
-                        <tr><th scope="row">{ "Failed launches" }</th><td>{ failed_launches(&summary.failed_launches) }</td></tr>
+                        <tr><th scope="row">{ tr("Failed launches") }</th><td>{ failed_launches(&summary.failed_launches) }</td></tr>
                     }
                     { for cost_figure_rows(summary).into_iter().map(|(id, label, text)| html! {
                         <tr id={id}><th scope="row">{ label }</th><td>{ text }</td></tr>
@@ -320,7 +323,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                 </tbody>
             </table>
             <table id="cost-breakdown" class="services">
-                <thead><tr><th scope="col">{ "Cost" }</th><th scope="col">{ "Of" }</th><th scope="col">{ "USD" }</th></tr></thead>
+                <thead><tr><th scope="col">{ tr("Cost") }</th><th scope="col">{ tr("Of") }</th><th scope="col">{ tr("USD") }</th></tr></thead>
                 <tbody>
                     { for cost_rows(summary).into_iter().take(if *show_all { usize::MAX } else { 2 * SERVICES_SHOWN }).map(|(section, name, usd)| html! {
                         <tr><th scope="row">{ name }</th><td>{ section }</td><td>{ format!("${usd:.4}") }</td></tr>
@@ -329,7 +332,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             </table>
             if let Some(commitments) = &summary.commitments {
                 <table id="commitments" class="services">
-                    <thead><tr><th scope="col">{ "Savings Plans and Reserved Instances" }</th><th scope="col">{ "Over the run" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Savings Plans and Reserved Instances") }</th><th scope="col">{ tr("Over the run") }</th></tr></thead>
                     <tbody>
                         { for commitment_rows(commitments).into_iter().map(|(label, text)| html! {
                             <tr><th scope="row">{ label }</th><td>{ text }</td></tr>
@@ -339,7 +342,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.demand.is_empty() {
                 <table id="demand" class="services">
-                    <thead><tr><th scope="col">{ "Demand" }</th><th scope="col">{ "Unserved" }</th><th scope="col">{ "Peak CPU" }</th><th scope="col">{ "Over target" }</th><th scope="col">{ "Scaling" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Demand") }</th><th scope="col">{ tr("Unserved") }</th><th scope="col">{ tr("Peak CPU") }</th><th scope="col">{ tr("Over target") }</th><th scope="col">{ tr("Scaling") }</th></tr></thead>
                     <tbody>
                         { for summary.demand.iter().map(|d| html! {
                             <tr>
@@ -359,7 +362,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.cpu_credits.is_empty() {
                 <table id="cpu-credits" class="services">
-                    <thead><tr><th scope="col">{ "CPU credits" }</th><th scope="col">{ "Lowest" }</th><th scope="col">{ "At the end" }</th><th scope="col">{ "Throttled" }</th><th scope="col">{ "Surplus" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("CPU credits") }</th><th scope="col">{ tr("Lowest") }</th><th scope="col">{ tr("At the end") }</th><th scope="col">{ tr("Throttled") }</th><th scope="col">{ tr("Surplus") }</th></tr></thead>
                     <tbody>
                         { for summary.cpu_credits.iter().map(|c| html! {
                             <tr>
@@ -375,7 +378,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.schedules.is_empty() {
                 <table id="schedules" class="services">
-                    <thead><tr><th scope="col">{ "Schedule" }</th><th scope="col">{ "Fired" }</th><th scope="col">{ "Tasks started" }</th><th scope="col">{ "Throttled" }</th><th scope="col">{ "Dropped" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Schedule") }</th><th scope="col">{ tr("Fired") }</th><th scope="col">{ tr("Tasks started") }</th><th scope="col">{ tr("Throttled") }</th><th scope="col">{ tr("Dropped") }</th></tr></thead>
                     <tbody>
                         { for summary.schedules.iter().map(|s| html! {
                             <tr>
@@ -391,7 +394,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.queues.is_empty() {
                 <table id="queues" class="services">
-                    <thead><tr><th scope="col">{ "Queue" }</th><th scope="col">{ "Processed" }</th><th scope="col">{ "Redelivered" }</th><th scope="col">{ "Dead-lettered" }</th><th scope="col">{ "Max backlog" }</th><th scope="col">{ "Max age" }</th><th scope="col">{ "Workers" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Queue") }</th><th scope="col">{ tr("Processed") }</th><th scope="col">{ tr("Redelivered") }</th><th scope="col">{ tr("Dead-lettered") }</th><th scope="col">{ tr("Max backlog") }</th><th scope="col">{ tr("Max age") }</th><th scope="col">{ tr("Workers") }</th></tr></thead>
                     <tbody>
                         { for summary.queues.iter().map(|q| html! {
                             <tr>
@@ -427,7 +430,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.services.is_empty() {
                 <table id="services" class="services">
-                    <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at (first rollout · later)" }</th><th scope="col">{ "Rate over the ramp" }</th><th scope="col">{ "Limited by" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Service") }</th><th scope="col">{ tr("Running") }</th><th scope="col">{ tr("Steady at (first rollout · later)") }</th><th scope="col">{ tr("Rate over the ramp") }</th><th scope="col">{ tr("Limited by") }</th></tr></thead>
                     <tbody>
                         { for summary.services.iter().take(if *show_all { usize::MAX } else { SERVICES_SHOWN }).map(|svc| html! {
                             <tr>
@@ -449,13 +452,13 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                         let show_all = show_all.clone();
                         Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
                     }}>
-                        { if *show_all { "Show fewer services".to_string() } else { format!("Show all {} services", summary.services.len()) } }
+                        { if *show_all { tr("Show fewer services") } else { format!("Show all {} services", summary.services.len()) } }
                     </button>
                 }
             }
             if !summary.run_tasks.is_empty() {
                 <table class="services">
-                    <thead><tr><th scope="col">{ "RunTask" }</th><th scope="col">{ "Started" }</th><th scope="col">{ "Failed" }</th><th scope="col">{ "Throttled calls" }</th><th scope="col">{ "Settled at" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("RunTask") }</th><th scope="col">{ tr("Started") }</th><th scope="col">{ tr("Failed") }</th><th scope="col">{ tr("Throttled calls") }</th><th scope="col">{ tr("Settled at") }</th></tr></thead>
                     <tbody>
                         { for summary.run_tasks.iter().map(|r| html! {
                             <tr><th scope="row">{ r.name.clone() }</th><td>{ format!("{}/{}", r.started, r.requested) }</td><td>{ r.failed }</td><td>{ r.throttled_calls }</td><td>{ seconds(r.settled_s) }</td></tr>
@@ -470,7 +473,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.quota_hits.is_empty() {
                 <table id="quota-hits" class="services">
-                    <thead><tr><th scope="col">{ "Quota hit" }</th><th scope="col">{ "Value and refusals" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Quota hit") }</th><th scope="col">{ tr("Value and refusals") }</th></tr></thead>
                     <tbody>
                         { for summary.quota_hits.iter().map(|hit| {
                             let (name, line) = quota_line(hit);
@@ -481,14 +484,14 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.task_retirements.is_empty() {
                 <table id="task-retirements" class="services">
-                    <thead><tr><th scope="col">{ "Fargate task retirement" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Fargate task retirement") }</th></tr></thead>
                     <tbody>
                         { for summary.task_retirements.iter().map(|r| html! { <tr><td>{ retirement_line(r) }</td></tr> }) }
                     </tbody>
                 </table>
             }
             <details>
-                <summary>{ "As JSON (same as fleetplan run --json)" }</summary>
+                <summary>{ tr("As JSON (same as fleetplan run --json)") }</summary>
                 <pre id="summary-json">{ (*props.json.0).clone() }</pre>
             </details>
         </section>

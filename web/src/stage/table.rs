@@ -7,6 +7,7 @@ use fleetplan_engine::output::BatchJobState;
 use fleetplan_engine::task::TaskState;
 use fleetplan_engine::View;
 use yew::prelude::*;
+use crate::i18n::tr;
 
 /// One row of the table: a pool, or a provider's zone.
 #[derive(Clone, PartialEq)]
@@ -86,12 +87,14 @@ pub struct ClusterTableProps {
 /// The cluster as a table, folded away under a `<details>`.
 #[component]
 pub fn ClusterTable(props: &ClusterTableProps) -> Html {
+    // Re-rendered in the language chosen.
+    let _lang = crate::i18n::use_lang();
     html! {
         <details id="cluster-table" class="cluster-table">
-            <summary>{ "The cluster as a table" }</summary>
+            <summary>{ tr("The cluster as a table") }</summary>
             <table>
                 <thead><tr>
-                    <th scope="col">{ "Where" }</th><th scope="col">{ "Instances" }</th>
+                    <th scope="col">{ tr("Where") }</th><th scope="col">{ tr("Instances") }</th>
                     { for crate::palette::STATE_COLOURS.iter().map(|(name, _)| html! { <th scope="col">{ *name }</th> }) }
                 </tr></thead>
                 <tbody>

@@ -5,6 +5,7 @@
 use fleetplan_engine::sweep::{Histogram, Report, Scale};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+use crate::i18n::tr;
 
 const BLUE: RGBColor = RGBColor(0, 114, 178);
 const GRID: RGBColor = RGBColor(225, 225, 225);
@@ -104,7 +105,7 @@ pub fn draw_line(
     // A log axis's ticks fall between the points: three significant digits are enough to read them.
     let x_fmt = |v: &f64| label(if log { significant(10f64.powf(*v), 3) } else { *v });
     let y_fmt = |v: &f64| label(*v);
-    let x_desc = format!("{}{}", axis.path, if log { " (log scale)" } else { "" });
+    let x_desc = format!("{}{}", axis.path, if log { tr(" (log scale)") } else { String::new() });
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
