@@ -139,7 +139,7 @@ fn table(c: &Comparison, kept: usize, remove: &dyn Fn(usize) -> Callback<MouseEv
                         <th scope="col" class="variant" data-variant={v.label.clone()}>
                             <span class="variant-label">{ v.label.clone() }</span>
                             <span class="variant-name">{ v.scenario.clone() }</span>
-                            <span class="note">{ format!(" · seed {}", v.seed) }</span>
+                            <span class="note">{ trf(" · seed {seed}", &[("seed", &v.seed)]) }</span>
                             if i < kept {
                                 { " " }
                                 <button class="small remove-variant" onclick={remove(i)}

@@ -50,15 +50,15 @@ pub fn Header(props: &HeaderProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let message = if dom::copy_to_clipboard(&link) {
                 if comparing {
-                    "Link copied: it reopens this comparison (every variant's scenario and seed)."
+                    tr("Link copied: it reopens this comparison (every variant's scenario and seed).")
                 } else {
-                    "Link copied: it replays this exact run (scenario and seed)."
+                    tr("Link copied: it replays this exact run (scenario and seed).")
                 }
             } else {
                 // No clipboard API (a plain-HTTP host): the link is selected for Ctrl+C.
-                "The link is selected in the box next to the button: press Ctrl+C (or ⌘C) to copy it."
+                tr("The link is selected in the box next to the button: press Ctrl+C (or ⌘C) to copy it.")
             };
-            doc.dispatch(Action::Inform(message.into()));
+            doc.dispatch(Action::Inform(message));
         })
     };
     let on_export = {
@@ -79,10 +79,9 @@ pub fn Header(props: &HeaderProps) -> Html {
             let Some(file) = dom::chosen_file(&e) else { return };
             let name = file.name();
             if file.size() > MAX_FILE_BYTES {
-                doc.dispatch(Action::Fail(format!(
-                    "Could not open {name}: it is {:.1} MiB; scenario files are at most {} MiB. The scenario shown is unchanged.",
-                    file.size() / 1_048_576.0,
-                    share::MAX_SCENARIO_BYTES / 1_048_576
+                doc.dispatch(Action::Fail(trf(
+                    "Could not open {name}: it is {size} MiB; scenario files are at most {limit} MiB. The scenario shown is unchanged.",
+                    &[("name", &name), ("size", &format!("{:.1}", file.size() / 1_048_576.0)), ("limit", &(share::MAX_SCENARIO_BYTES / 1_048_576))],
                 )));
                 return;
             }
@@ -106,7 +105,7 @@ pub fn Header(props: &HeaderProps) -> Html {
             </div>
             <div class="doc-title">
                 <span id="scenario-title" class="scenario-name">{ title }</span>
-                <span id="scenario-status" class="source">{ doc.status() }</span>
+                <span id="scenario-status" class="source">{ status_text(&doc.status()) }</span>
             </div>
             <nav class="doc-actions" aria-label={tr("Scenario")}>
                 <button id="toggle-gallery" aria-expanded={doc.gallery_open.to_string()} onclick={dispatch(|| Action::ToggleGallery)}>{ tr("Presets") }</button>
@@ -126,13 +125,38 @@ pub fn Header(props: &HeaderProps) -> Html {
                 }
                 <button id="keep-variant" onclick={dispatch(|| Action::KeepVariant)} disabled={!doc.can_keep()}
                     title={tr("Keep this run for comparison; then change the scenario to make the next variant (up to four)")}>
-                    { format!("Keep as {}", doc.current_label()) }
+                    { trf("Keep as {label}", &[("label", &doc.current_label())]) }
                 </button>
                 <button id="copy-link" onclick={on_copy} disabled={share_link.is_empty()}>{ tr("Copy link") }</button>
                 <input id="share-link" type="text" readonly=true value={share_link.clone()} aria-label={if comparing { tr("Share link: reopens this comparison") } else { tr("Share link: replays this exact run") }} />
             </nav>
             <crate::i18n::LangSwitch {lang} on_change={props.on_lang.clone()} />
         </header>
+    }
+}
+
+/// The status in the page's language: where the scenario came from (a preset by its translated title), and
+/// whether it was edited. The document keeps it in English (it is stored with the draft).
+fn status_text(status: &str) -> String {
+    let (edited, source) = match status.strip_prefix("edited · opened as ") {
+        Some(source) => (true, source),
+        None => (false, status),
+    };
+    let source = if let Some(title) = source.strip_prefix("Preset: ") {
+        let title = fleetplan_engine::presets::all()
+            .iter()
+            .find(|p| p.title == title)
+            .map_or_else(|| title.to_string(), crate::i18n::preset_title);
+        trf("Preset: {title}", &[("title", &title)])
+    } else if let Some(name) = source.strip_prefix("File: ") {
+        trf("File: {name}", &[("name", &name)])
+    } else {
+        crate::i18n::tr_dyn(source)
+    };
+    if edited {
+        trf("edited · opened as {source}", &[("source", &source)])
+    } else {
+        source
     }
 }
 

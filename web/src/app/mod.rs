@@ -99,14 +99,13 @@ pub fn App() -> Html {
 
     let blocked = (!doc.errors.is_empty()).then(|| {
         let first = &doc.errors[0];
-        format!(
-            "The edited scenario has {} problem{} and cannot run until {} fixed (first: {}: {}). The last valid version is shown.",
-            doc.errors.len(),
-            if doc.errors.len() == 1 { "" } else { "s" },
-            if doc.errors.len() == 1 { "it is" } else { "they are" },
-            first.field,
-            first.message
-        )
+        let args: [(&str, &dyn std::fmt::Display); 3] =
+            [("count", &doc.errors.len()), ("field", &first.field), ("message", &first.message)];
+        if doc.errors.len() == 1 {
+            crate::i18n::trf("The edited scenario has 1 problem and cannot run until it is fixed (first: {field}: {message}). The last valid version is shown.", &args)
+        } else {
+            crate::i18n::trf("The edited scenario has {count} problems and cannot run until they are fixed (first: {field}: {message}). The last valid version is shown.", &args)
+        }
     });
     let on_open = {
         // Opening a preset is a new history entry at `#preset=<id>`; the entry being left first remembers what it

@@ -70,7 +70,11 @@ pub fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
                 <button id="revert" onclick={revert} disabled={!doc.dirty()}>{ tr("Undo all edits") }</button>
             </div>
             <p id="editor-status" class={classes!("editor-status", (count > 0).then_some("invalid"))} role="status">
-                { if count == 0 { tr("Valid: the stage plays this scenario.") } else { format!("{count} problem{} to fix before it can run:", if count == 1 { "" } else { "s" }) } }
+                { match count {
+                    0 => tr("Valid: the stage plays this scenario."),
+                    1 => tr("1 problem to fix before it can run:"),
+                    _ => trf("{count} problems to fix before it can run:", &[("count", &count)]),
+                } }
             </p>
             if count > 0 {
                 <ul id="problems" class="problems">

@@ -7,7 +7,7 @@ use fleetplan_engine::TaskView;
 
 use super::{drawn_counts, fraction, sum};
 use crate::palette::{DRAWN, STATE_COLOURS};
-use crate::i18n::{tr, trf};
+use crate::i18n::{mark, tr, trf};
 
 /// Rows of (label, value) describing an instance, for the details box the app renders as plain text.
 pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> {
@@ -27,21 +27,21 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
         tasks.push_str(&breakdown(&counts));
     }
     vec![
-        ("Instance", instance.id.clone()),
-        ("Type", instance.instance_type.to_string()),
-        ("Provider", instance.provider.clone()),
-        ("Availability Zone", instance.zone.clone()),
-        ("State", state),
-        ("Launched at", seconds(instance.launched_s)),
-        ("CPU", usage(instance.cpu_used, instance.cpu_total, "CPU units")),
-        ("Memory", usage(instance.memory_used, instance.memory_total, "MiB")),
-        ("Tasks", tasks),
+        (mark("Instance"), instance.id.clone()),
+        (mark("Type"), instance.instance_type.to_string()),
+        (mark("Provider"), instance.provider.clone()),
+        (mark("Availability Zone"), instance.zone.clone()),
+        (mark("State"), state),
+        (mark("Launched at"), seconds(instance.launched_s)),
+        (mark("CPU"), usage(instance.cpu_used, instance.cpu_total, "CPU units")),
+        (mark("Memory"), usage(instance.memory_used, instance.memory_total, "MiB")),
+        (mark("Tasks"), tasks),
     ]
     .into_iter()
     .chain(
         instance
             .credit_balance
-            .map(|b| ("CPU credits", format!("{b:.2}{}", if b < 0.0 { tr(" (surplus owed)") } else { String::new() }))),
+            .map(|b| (mark("CPU credits"), format!("{b:.2}{}", if b < 0.0 { tr(" (surplus owed)") } else { String::new() }))),
     )
     .collect()
 }
@@ -49,23 +49,23 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
 /// Rows describing a task (from `Simulation::tasks_at`).
 pub fn task_details(task: &TaskView) -> Vec<(&'static str, String)> {
     let mut rows = vec![
-        ("Task", task.id.to_string()),
-        ("Owner", task.owner.clone()),
-        ("Task definition", task.task_definition.clone()),
-        ("Size", format!("{} CPU units, {} MiB", thousands(task.cpu), thousands(task.memory))),
-        ("State", task.state.name().to_string()),
-        ("Health", task.health.name().to_string()),
-        ("Capacity", capacity_label(task.capacity).to_string()),
-        ("Provider", task.provider.clone()),
-        ("Instance", task.instance.clone().unwrap_or_else(|| "none".to_string())),
-        ("Launched at", seconds(task.launched_s)),
-        ("Running since", task.running_s.map_or_else(|| tr("not yet"), seconds)),
+        (mark("Task"), task.id.to_string()),
+        (mark("Owner"), task.owner.clone()),
+        (mark("Task definition"), task.task_definition.clone()),
+        (mark("Size"), format!("{} CPU units, {} MiB", thousands(task.cpu), thousands(task.memory))),
+        (mark("State"), task.state.name().to_string()),
+        (mark("Health"), task.health.name().to_string()),
+        (mark("Capacity"), capacity_label(task.capacity).to_string()),
+        (mark("Provider"), task.provider.clone()),
+        (mark("Instance"), task.instance.clone().unwrap_or_else(|| "none".to_string())),
+        (mark("Launched at"), seconds(task.launched_s)),
+        (mark("Running since"), task.running_s.map_or_else(|| tr("not yet"), seconds)),
     ];
     if let Some(reason) = task.stopping {
-        rows.push(("Stopping", reason.name().to_string()));
+        rows.push((mark("Stopping"), reason.name().to_string()));
     }
     if task.interruption_warning {
-        rows.push(("Spot interruption", tr("warned: stopped two minutes after the warning")));
+        rows.push((mark("Spot interruption"), tr("warned: stopped two minutes after the warning")));
     }
     rows
 }

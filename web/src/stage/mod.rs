@@ -191,25 +191,28 @@ pub fn Stage(props: &StageProps) -> Html {
                 </select>
                 <input id="scrubber" type="range" min="0" max={s.end_ms.to_string()} step="1000"
                     value={s.time_ms.to_string()} oninput={on_scrub} aria-label={tr("Playback time")}
-                    aria-valuetext={format!("{} of {}", clock(s.time_ms), end_label)} />
+                    aria-valuetext={trf("{time} of {end}", &[("time", &clock(s.time_ms)), ("end", &end_label)])} />
                 <output id="clock" class="clock" aria-live="off">
                     { format!("{} / {}", clock(s.time_ms), end_label) }
                     if s.seeking { <span class="seeking">{ tr(" seeking…") }</span> }
                 </output>
             </section>
             <p id="live-status" class="live-status">
-                { format!("{} running of {} desired · {} instance{} · {} waiting for capacity",
-                    counts.running, counts.desired, counts.instances, if counts.instances == 1 { "" } else { "s" }, counts.waiting) }
+                { if counts.instances == 1 {
+                    trf("{running} running of {desired} desired · 1 instance · {waiting} waiting for capacity", &[("running", &counts.running), ("desired", &counts.desired), ("waiting", &counts.waiting)])
+                } else {
+                    trf("{running} running of {desired} desired · {instances} instances · {waiting} waiting for capacity", &[("running", &counts.running), ("desired", &counts.desired), ("instances", &counts.instances), ("waiting", &counts.waiting)])
+                } }
                 if let Some((running, runnable)) = counts.batch {
                     { trf(" · AWS Batch: {running} jobs RUNNING, {runnable} RUNNABLE", &[("running", &running), ("runnable", &runnable)]) }
                 }
-                if !s.full_done { <span class="computing">{ format!(" · computing the run: {} simulated", clock(s.known_ms)) }</span> }
+                if !s.full_done { <span class="computing">{ trf(" · computing the run: {time} simulated", &[("time", &clock(s.known_ms))]) }</span> }
             </p>
             <div class="stage-grid">
                 <section class="cluster-panel" aria-label={tr("Cluster")}>
                     <div class="cluster-wrap" hidden={ecs_only_empty}>
                         <canvas id="cluster" ref={cluster_ref} onmousemove={on_hover.clone()} onclick={on_hover} onmouseleave={on_leave}
-                            role="img" aria-label={format!("Cluster at {}: {} tasks running, {} instances", clock(s.time_ms), counts.running, counts.instances)}></canvas>
+                            role="img" aria-label={trf("Cluster at {time}: {running} tasks running, {instances} instances", &[("time", &clock(s.time_ms)), ("running", &counts.running), ("instances", &counts.instances)])}></canvas>
                         if let Some(h) = &*hover {
                             { details_box(h) }
                         }
@@ -218,7 +221,7 @@ pub fn Stage(props: &StageProps) -> Html {
                         <div class="cluster-wrap">
                             <canvas id="batch-cluster" class={classes!(ecs_only_empty.then_some("tall"))}
                                 onmousemove={on_batch_hover.clone()} onclick={on_batch_hover} onmouseleave={on_batch_leave}
-                                role="img" aria-label={format!("AWS Batch compute environments at {}", clock(s.time_ms))}></canvas>
+                                role="img" aria-label={trf("AWS Batch compute environments at {time}", &[("time", &clock(s.time_ms))])}></canvas>
                             if let Some(h) = &*batch_hover {
                                 { details_box(h) }
                             }
@@ -231,13 +234,13 @@ pub fn Stage(props: &StageProps) -> Html {
                     }
                     if !props.others.is_empty() {
                         <div id="variant-clusters" class="variant-clusters" aria-label={tr("The variants' clusters at the same time")}>
-                            <p class="note">{ format!("Above: {} (current). The other variants at the same time, {}:",
-                                props.label.clone().unwrap_or_default(), clock(s.time_ms)) }</p>
+                            <p class="note">{ trf("Above: {label} (current). The other variants at the same time, {time}:",
+                                &[("label", &props.label.clone().unwrap_or_default()), ("time", &clock(s.time_ms))]) }</p>
                             { for props.others.iter().enumerate().map(|(i, other)| html! {
                                 <figure class="variant-cluster">
                                     <figcaption>{ format!("{}: {}", other.label, other.scenario.name) }</figcaption>
                                     <canvas id={format!("cluster-variant-{i}")} role="img"
-                                        aria-label={format!("Variant {}'s cluster at {}", other.label, clock(s.time_ms))}></canvas>
+                                        aria-label={trf("Variant {label}'s cluster at {time}", &[("label", &other.label), ("time", &clock(s.time_ms))])}></canvas>
                                 </figure>
                             }) }
                         </div>

@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use super::clock;
 use crate::cluster::capacity_label;
-use crate::i18n::{tr, trf};
+use crate::i18n::{mark, tr, tr_dyn, trf};
 
 /// A time in the run: "45.3 s", or h:mm:ss from a minute on (`time::duration_text`); "not reached" when it
 /// never came.
@@ -41,47 +41,58 @@ fn cost_figure_rows(summary: &Summary) -> Vec<(&'static str, &'static str, Strin
     let c = &summary.costs;
     let mut rows = vec![(
         "cost-total",
-        "Cost of the run",
-        format!(
-            "{} over {} (average {} per hour over the run, ramp included)",
-            dollars(summary.cost_usd),
-            duration_text(summary.end_s),
-            dollars(summary.average_cost_per_hour_usd)
+        mark("Cost of the run"),
+        trf(
+            "{cost} over {length} (average {rate} per hour over the run, ramp included)",
+            &[
+                ("cost", &dollars(summary.cost_usd)),
+                ("length", &duration_text(summary.end_s)),
+                ("rate", &dollars(summary.average_cost_per_hour_usd)),
+            ],
         ),
     )];
     if let (Some(at), Some(usd)) = (c.rollout_s, c.rollout_usd) {
         rows.push((
             "cost-rollout",
-            "Rollout cost",
-            format!("{} until every service's first rollout was steady, at {}", dollars(usd), duration_text(at)),
+            mark("Rollout cost"),
+            trf(
+                "{cost} until every service's first rollout was steady, at {time}",
+                &[("cost", &dollars(usd)), ("time", &duration_text(at))],
+            ),
         ));
     }
     let steady = match (c.steady_per_hour_usd, c.steady_per_month_usd) {
-        (Some(hour), Some(month)) => format!("{} per hour, {} per month (730 hours)", dollars(hour), dollars(month)),
-        _ => format!(
-            "none ({}): only the average over the run, {} per hour",
-            c.no_steady_state.as_deref().unwrap_or("not steady"),
-            dollars(summary.average_cost_per_hour_usd)
+        (Some(hour), Some(month)) => trf(
+            "{hour} per hour, {month} per month (730 hours)",
+            &[("hour", &dollars(hour)), ("month", &dollars(month))],
+        ),
+        _ => trf(
+            "none ({why}): only the average over the run, {rate} per hour",
+            &[
+                ("why", &c.no_steady_state.clone().unwrap_or_else(|| tr("not steady"))),
+                ("rate", &dollars(summary.average_cost_per_hour_usd)),
+            ],
         ),
     };
-    rows.push(("cost-steady", "Steady-state cost", steady));
+    rows.push(("cost-steady", mark("Steady-state cost"), steady));
     let mut versus = if c.savings_vs_on_demand_usd == 0.0 {
         tr("nothing saved: the run is all On-Demand, with no Spot and no Savings Plans or Reserved Instances")
     } else {
-        format!(
-            "saves {} ({:.1}%) against {} for the same usage all On-Demand (no Spot, no Savings Plans or Reserved \
-             Instances)",
-            dollars(c.savings_vs_on_demand_usd),
-            c.savings_vs_on_demand_percent,
-            dollars(c.on_demand_baseline_usd)
+        trf(
+            "saves {saved} ({percent}%) against {baseline} for the same usage all On-Demand (no Spot, no Savings Plans or Reserved Instances)",
+            &[
+                ("saved", &dollars(c.savings_vs_on_demand_usd)),
+                ("percent", &format!("{:.1}", c.savings_vs_on_demand_percent)),
+                ("baseline", &dollars(c.on_demand_baseline_usd)),
+            ],
         )
     };
     if let (Some(od), Some(hour)) = (c.on_demand_steady_per_hour_usd, c.steady_per_hour_usd) {
         if od > hour {
-            versus.push_str(&format!("; steady {} per hour On-Demand", dollars(od)));
+            versus.push_str(&trf("; steady {rate} per hour On-Demand", &[("rate", &dollars(od))]));
         }
     }
-    rows.push(("cost-vs-on-demand", "vs all On-Demand", versus));
+    rows.push(("cost-vs-on-demand", mark("vs all On-Demand"), versus));
     rows
 }
 
@@ -91,7 +102,7 @@ fn steady_at(svc: &ServiceSummary) -> String {
     match (svc.later_rollouts, svc.steady_s) {
         (0, Some(_)) => first,
         (0, None) => trf("{first}, not steady at the end", &[("first", &first)]),
-        (n, Some(last)) => format!("{first} · again {} ({n} later)", duration_text(last)),
+        (n, Some(last)) => trf("{first} · again {last} ({n} later)", &[("first", &first), ("last", &duration_text(last)), ("n", &n)]),
         (n, None) => trf("{first} · {n} later, not steady at the end", &[("first", &first), ("n", &n)]),
     }
 }
@@ -147,11 +158,11 @@ fn retirement_line(r: &TaskRetirementSummary) -> String {
 pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
     let b = &summary.cost_breakdown;
     let mut rows: Vec<(&'static str, String, f64)> =
-        b.by_capacity.iter().map(|c| ("category", capacity_label(c.capacity).to_string(), c.usd)).collect();
+        b.by_capacity.iter().map(|c| (mark("category"), capacity_label(c.capacity).to_string(), c.usd)).collect();
     rows.push(("category", tr("Public IPv4"), b.public_ipv4_usd));
     rows.push(("category", tr("Load balancer hours"), b.load_balancer_hours_usd));
     rows.push(("category", tr("Load balancer LCU-hours"), b.load_balancer_lcu_usd));
-    rows.extend(b.services.iter().map(|s| ("service", s.name.clone(), s.total_usd)));
+    rows.extend(b.services.iter().map(|s| (mark("service"), s.name.clone(), s.total_usd)));
     rows.extend(b.run_tasks.iter().map(|r| ("RunTask", r.name.clone(), r.total_usd)));
     if let Some(batch) = &b.batch {
         rows.push(("AWS Batch", tr("Fargate jobs"), batch.fargate_usd));
@@ -161,10 +172,10 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
         match p.management_fee_usd {
             // Managed Instances: named as such, with the management fee that is part of the provider's cost.
             Some(fee) => {
-                rows.push(("instances", format!("{} (Managed Instances)", p.name), p.usd));
-                rows.push(("instances", format!("{}: of which management fee", p.name), fee));
+                rows.push((mark("instances"), format!("{} (Managed Instances)", p.name), p.usd));
+                rows.push((mark("instances"), format!("{}: of which management fee", p.name), fee));
             }
-            None => rows.push(("instances", p.name.clone(), p.usd)),
+            None => rows.push((mark("instances"), p.name.clone(), p.usd)),
         }
     }
     rows.retain(|&(_, _, usd)| usd > 0.0);
@@ -203,7 +214,7 @@ pub(crate) fn batch_rows(b: &BatchSummary) -> Vec<(&'static str, String)> {
 fn table(id: &'static str, head: &[&'static str], rows: Vec<Vec<String>>) -> Html {
     html! {
         <table {id} class="services">
-            <thead><tr>{ for head.iter().map(|h| html! { <th scope="col">{ *h }</th> }) }</tr></thead>
+            <thead><tr>{ for head.iter().map(|h| html! { <th scope="col">{ tr_dyn(h) }</th> }) }</tr></thead>
             <tbody>
                 { for rows.into_iter().map(|row| html! {
                     <tr>{ for row.into_iter().enumerate().map(|(i, text)| if i == 0 {
@@ -297,7 +308,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
         return html! {
             <section class="summary-panel" aria-label={tr("Summary")}>
                 <h2>{ tr("Summary") }</h2>
-                <p class="computing">{ format!("Computing the whole run ({} simulated so far)…", clock(props.known_ms)) }</p>
+                <p class="computing">{ trf("Computing the whole run ({time} simulated so far)…", &[("time", &clock(props.known_ms))]) }</p>
             </section>
         };
     };
@@ -312,13 +323,13 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     if let Some(at) = summary.costs.rollout_s.filter(|&at| summary.completion_s != Some(at)) {
                         <tr id="first-rollout"><th scope="row">{ tr("First rollout steady at") }</th><td>{ duration_text(at) }</td></tr>
                     }
-                    <tr><th scope="row">{ tr("Tasks") }</th><td>{ format!("{} launched, {} started, {} failed", summary.tasks_launched, summary.tasks_started, summary.tasks_failed) }</td></tr>
-                    <tr><th scope="row">{ tr("Interruptions") }</th><td>{ format!("{} Spot interruptions, {} tasks replaced", summary.interruptions, summary.replacements) }</td></tr>
+                    <tr><th scope="row">{ tr("Tasks") }</th><td>{ trf("{launched} launched, {started} started, {failed} failed", &[("launched", &summary.tasks_launched), ("started", &summary.tasks_started), ("failed", &summary.tasks_failed)]) }</td></tr>
+                    <tr><th scope="row">{ tr("Interruptions") }</th><td>{ trf("{interruptions} Spot interruptions, {replaced} tasks replaced", &[("interruptions", &summary.interruptions), ("replaced", &summary.replacements)]) }</td></tr>
                     if !summary.failed_launches.is_empty() {
                         <tr><th scope="row">{ tr("Failed launches") }</th><td>{ failed_launches(&summary.failed_launches) }</td></tr>
                     }
                     { for cost_figure_rows(summary).into_iter().map(|(id, label, text)| html! {
-                        <tr id={id}><th scope="row">{ label }</th><td>{ text }</td></tr>
+                        <tr id={id}><th scope="row">{ tr_dyn(label) }</th><td>{ text }</td></tr>
                     }) }
                 </tbody>
             </table>
@@ -326,7 +337,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                 <thead><tr><th scope="col">{ tr("Cost") }</th><th scope="col">{ tr("Of") }</th><th scope="col">{ tr("USD") }</th></tr></thead>
                 <tbody>
                     { for cost_rows(summary).into_iter().take(if *show_all { usize::MAX } else { 2 * SERVICES_SHOWN }).map(|(section, name, usd)| html! {
-                        <tr><th scope="row">{ name }</th><td>{ section }</td><td>{ format!("${usd:.4}") }</td></tr>
+                        <tr><th scope="row">{ tr_dyn(&name) }</th><td>{ tr_dyn(section) }</td><td>{ format!("${usd:.4}") }</td></tr>
                     }) }
                 </tbody>
             </table>
@@ -414,14 +425,14 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                 </table>
             }
             if let Some(batch) = &summary.batch {
-                { table("batch", &["AWS Batch", "Over the run"], batch_rows(batch).into_iter().map(|(l, t)| vec![l.to_string(), t]).collect()) }
-                { table("batch-queues", &["Job queue", "Jobs", "Wait p50 / p95", "Cost"], batch.queues.iter().map(|q| vec![
+                { table("batch", &[mark("AWS Batch"), mark("Over the run")], batch_rows(batch).into_iter().map(|(l, t)| vec![l.to_string(), t]).collect()) }
+                { table("batch-queues", &[mark("Job queue"), mark("Jobs"), mark("Wait p50 / p95"), mark("Cost")], batch.queues.iter().map(|q| vec![
                     format!("{} (priority {})", q.queue, q.priority),
                     format!("{} ({} succeeded, {} failed)", q.jobs, q.succeeded, q.failed),
                     format!("{} / {}", opt_s(q.wait_p50_s), opt_s(q.wait_p95_s)),
                     format!("${:.4}", q.cost_usd),
                 ]).collect()) }
-                { table("batch-compute-environments", &["Compute environment", "Peak vCPUs / max", "Instances", "Cost"], batch.compute_environments.iter().map(|c| vec![
+                { table("batch-compute-environments", &[mark("Compute environment"), mark("Peak vCPUs / max"), mark("Instances"), mark("Cost")], batch.compute_environments.iter().map(|c| vec![
                     format!("{} ({})", c.name, c.kind),
                     format!("{} / {}", c.peak_vcpus, c.max_vcpus),
                     c.instances_launched.to_string(),
@@ -437,10 +448,10 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                                 <th scope="row">{ svc.name.clone() }</th>
                                 <td>{ format!("{}/{}", svc.running, svc.desired) }</td>
                                 <td>{ steady_at(svc) }</td>
-                                <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| format!("{r:.1} tasks/s")) }</td>
+                                <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| trf("{rate} tasks/s", &[("rate", &format!("{r:.1}"))])) }</td>
                                 <td>{ svc.limited_by_name() }
                                     if svc.interruptions + svc.replacements > 0 {
-                                        <span class="note">{ format!(" · {} interrupted, {} replaced", svc.interruptions, svc.replacements) }</span>
+                                        <span class="note">{ trf(" · {interrupted} interrupted, {replaced} replaced", &[("interrupted", &svc.interruptions), ("replaced", &svc.replacements)]) }</span>
                                     }
                                 </td>
                             </tr>
@@ -468,7 +479,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if let Some(stop) = &summary.stopped_early {
                 <p id="stopped-early" class="error" role="status">
-                    { format!("The run stopped early at {}: {}. What it shows up to then is exact; shorten the horizon or fix what loops to see the rest.", seconds(Some(stop.at_s)), stop.reason) }
+                    { trf("The run stopped early at {time}: {reason}. What it shows up to then is exact; shorten the horizon or fix what loops to see the rest.", &[("time", &seconds(Some(stop.at_s))), ("reason", &stop.reason)]) }
                 </p>
             }
             if !summary.quota_hits.is_empty() {

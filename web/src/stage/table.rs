@@ -7,7 +7,7 @@ use fleetplan_engine::output::BatchJobState;
 use fleetplan_engine::task::TaskState;
 use fleetplan_engine::View;
 use yew::prelude::*;
-use crate::i18n::tr;
+use crate::i18n::{tr, trf};
 
 /// One row of the table: a pool, or a provider's zone.
 #[derive(Clone, PartialEq)]
@@ -58,7 +58,7 @@ pub fn group_rows(view: &View) -> Vec<GroupRow> {
         if provider.waiting > 0 {
             let mut by_state = [0; 7];
             by_state[0] = provider.waiting;
-            let label = format!("{}: waiting for an instance", provider.name);
+            let label = trf("{provider}: waiting for an instance", &[("provider", &provider.name)]);
             rows.push(GroupRow { label, instances: None, by_state });
         }
         zone_row.push(rows.len());
