@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use crate::i18n::{mark, tr, tr_dyn, trf};
 use fleetplan_engine::output::{
     BatchColumn, BatchJobState, Bucket, ChartMarker, Column, CustomColumn, DemandColumn, QueueColumn,
 };
@@ -16,7 +17,6 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
-use crate::i18n::{mark, tr, tr_dyn, trf};
 
 /// One colour per capacity type (indexed like `CapacityType::ALL`), the same as the launch-rate chart always used:
 /// Okabe–Ito blue, orange, bluish green, vermillion, reddish purple.
@@ -375,8 +375,12 @@ fn describe(plot: &Plot, cursor_s: f64) -> String {
         })
         .collect();
     let when = if cursor_s.is_nan() { tr("At the end") } else { trf("At {time}", &[("time", &at(cursor_s))]) };
-    let mut text =
-        format!("{} ({}): {}.", when, tr_dyn(plot.y_desc), if now.is_empty() { tr("no data yet") } else { now.join(", ") });
+    let mut text = format!(
+        "{} ({}): {}.",
+        when,
+        tr_dyn(plot.y_desc),
+        if now.is_empty() { tr("no data yet") } else { now.join(", ") }
+    );
     let peak = plot.lines.iter().flat_map(|line| line.points.iter().map(move |p| (line.name, *p))).fold(
         None::<(&str, (f64, f64))>,
         |best, (name, p)| match best {
@@ -854,7 +858,12 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             if !with.is_empty() {
                 let visible = &with[..bins.visible.min(with.len())];
                 let points = downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last);
-                plot.lines.push(Line { points, colour: OKABE_BLACK, name: mark("total with commitments"), dashed: false });
+                plot.lines.push(Line {
+                    points,
+                    colour: OKABE_BLACK,
+                    name: mark("total with commitments"),
+                    dashed: false,
+                });
             }
             plot
         }

@@ -1,7 +1,7 @@
 //! The few direct DOM calls the page needs outside Yew: the fatal-error banner, the URL fragment, the clock.
 
+use crate::i18n::tr;
 use wasm_bindgen::JsCast;
-use crate::i18n::{tr, trf};
 
 pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
     web_sys::window()?.document()?.get_element_by_id(id)

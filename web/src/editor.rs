@@ -282,7 +282,9 @@ pub fn ScenarioForm(props: &EditorProps) -> Html {
         Value::Object(_) => html! {
             <div class="form">{ ctx.children(&[], &props.draft) }</div>
         },
-        _ => html! { <p class="field-error">{ tr("The scenario must be a JSON object; use the JSON tab to fix it.") }</p> },
+        _ => {
+            html! { <p class="field-error">{ tr("The scenario must be a JSON object; use the JSON tab to fix it.") }</p> }
+        }
     }
 }
 

@@ -296,10 +296,14 @@ impl Doc {
         let dropped_oldest = list.len() > STASH_LIMIT;
         list.truncate(STASH_LIMIT);
         next.stash = Rc::new(list);
-        let oldest = if dropped_oldest { tr(" (the oldest of the five kept before was let go)") } else { String::new() };
+        let oldest =
+            if dropped_oldest { tr(" (the oldest of the five kept before was let go)") } else { String::new() };
         next.message = Some(Message {
             kind: MessageKind::Info,
-            text: trf("Your unsaved edits to “{name}” were kept aside{oldest}.", &[("name", &name), ("oldest", &oldest)]),
+            text: trf(
+                "Your unsaved edits to “{name}” were kept aside{oldest}.",
+                &[("name", &name), ("oldest", &oldest)],
+            ),
             offer_restore: true,
         });
         self.pending = Some(Rc::new(next));
@@ -474,7 +478,9 @@ impl Reducible for Doc {
                         Err(e) => next.fail(trf("Could not open the link: {e}.", &[("e", &e)])),
                     },
                     // Keep whatever was loaded before; say what is wrong with the link.
-                    Err(e) => next.fail(trf("Could not open the link: {e}. The scenario shown is unchanged.", &[("e", &e)])),
+                    Err(e) => {
+                        next.fail(trf("Could not open the link: {e}. The scenario shown is unchanged.", &[("e", &e)]))
+                    }
                 }
             }
             Action::OpenFile { name, text } => match Scenario::from_json(&text) {
@@ -485,7 +491,10 @@ impl Reducible for Doc {
                     }
                     Err(e) => next.fail(trf("Could not open {name}: {e}.", &[("name", &name), ("e", &e)])),
                 },
-                Err(e) => next.fail(trf("Could not open {name}: {e}. The scenario shown is unchanged.", &[("name", &name), ("e", &e)])),
+                Err(e) => next.fail(trf(
+                    "Could not open {name}: {e}. The scenario shown is unchanged.",
+                    &[("name", &name), ("e", &e)],
+                )),
             },
             Action::KeepVariant => match (&next.runnable, next.can_keep()) {
                 (Some((scenario, seed)), true) => {

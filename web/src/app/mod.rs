@@ -13,13 +13,13 @@ mod storage;
 use yew::prelude::*;
 
 use crate::dom;
+use crate::i18n::tr;
 use crate::stage::{OtherRun, Stage};
 use compare::ComparePanel;
 use document::{Action, Doc};
 use gallery::Gallery;
 use header::Header;
 use panels::{editor_panel, message_bar};
-use crate::i18n::tr;
 
 /// The fragment of a preset's address: `#preset=<id>`.
 const PRESET_FRAGMENT: &str = "preset=";

@@ -6,8 +6,8 @@ use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TaskView;
 
 use super::{drawn_counts, fraction, sum};
+use crate::i18n::{mark, tr};
 use crate::palette::{DRAWN, STATE_COLOURS};
-use crate::i18n::{mark, tr, trf};
 
 /// Rows of (label, value) describing an instance, for the details box the app renders as plain text.
 pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> {
@@ -38,11 +38,9 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
         (mark("Tasks"), tasks),
     ]
     .into_iter()
-    .chain(
-        instance
-            .credit_balance
-            .map(|b| (mark("CPU credits"), format!("{b:.2}{}", if b < 0.0 { tr(" (surplus owed)") } else { String::new() }))),
-    )
+    .chain(instance.credit_balance.map(|b| {
+        (mark("CPU credits"), format!("{b:.2}{}", if b < 0.0 { tr(" (surplus owed)") } else { String::new() }))
+    }))
     .collect()
 }
 

@@ -10,7 +10,7 @@ use fleetplan_engine::{Place, View};
 
 use super::details::{breakdown, capacity_label, plural, provider_label, thousands};
 use super::{drawn_counts, fraction, sum, DRAWN};
-use crate::i18n::{tr, trf};
+use crate::i18n::trf;
 
 // Sizes in CSS px. Integers, so every cell lands on whole CSS pixels.
 const MARGIN: f64 = 8.0;

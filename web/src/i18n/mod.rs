@@ -1,6 +1,6 @@
 //! Both languages: English text is the key, and `static/i18n/ja.json` (fetched when Japanese is chosen, so the wasm
 //! carries no Japanese) maps it to Japanese. `tr("Play")` gives the entry for the current language; `trf` fills
-//! named placeholders (`trf("{count} tasks", &[("count", &n)])`). Presets' titles and descriptions are keyed by
+//! named placeholders (`trf("Keep as {label}", &[("label", &label)])`). Presets' titles and descriptions are keyed by
 //! preset id (presets.rs's English stays the source). The language comes from a link's `lang=`, then the choice
 //! made with the switch (local storage), then the browser's languages; components re-render through
 //! [`use_lang`] when it changes.

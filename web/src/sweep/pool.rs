@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::i18n::{tr, trf};
 use fleetplan_engine::scenario::Scenario;
 use fleetplan_engine::spec::ScenarioSpec;
 use fleetplan_engine::sweep::{RunResult, Sweep, SweepArgs, SweepSpec, OUTCOMES};
@@ -12,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::Callback;
-use crate::i18n::{tr, trf};
 
 /// The most workers a sweep starts. Each worker holds its own copy of the wasm module and its memory (a few MB to
 /// tens of MB for a large scenario) and costs a module compile to start; past eight, a page sweep of this size
@@ -99,7 +99,11 @@ pub fn parse_answer(text: &str) -> Result<Vec<RunResult>, String> {
             let values = values
                 .into_iter()
                 .map(|v| {
-                    v.map(|t| t.parse::<f64>().map_err(|_| trf("run {index}: `{t}` is not a number", &[("index", &index), ("t", &t)]))).transpose()
+                    v.map(|t| {
+                        t.parse::<f64>()
+                            .map_err(|_| trf("run {index}: `{t}` is not a number", &[("index", &index), ("t", &t)]))
+                    })
+                    .transpose()
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(RunResult { index, values })
