@@ -839,7 +839,7 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
                 (Column::Provisioning, TaskState::Provisioning, TaskState::Provisioning.name(), false),
                 (Column::Pending, TaskState::Pending, TaskState::Pending.name(), false),
                 // Tasks held for Spot capacity are PROVISIONING ones: dashed in its colour.
-                (Column::SpotCapacityWaiting, TaskState::Provisioning, "waiting for Spot capacity", true),
+                (Column::SpotCapacityWaiting, TaskState::Provisioning, mark("waiting for Spot capacity"), true),
             ]
             .into_iter()
             .filter(|&(column, _, _, _)| nonzero(column))
@@ -1187,7 +1187,7 @@ fn render<DB: DrawingBackend>(
             text: tr_dyn(l.name),
         }));
         if let Some(bin_s) = plot.bin_s {
-            let text = format!("(means over {} s)", format_time_label(TimeUnit::Seconds, bin_s));
+            let text = trf("(means over {seconds} s)", &[("seconds", &format_time_label(TimeUnit::Seconds, bin_s))]);
             legend_items.push(LegendItem { colour: None, dashed: false, text });
         }
     }

@@ -106,8 +106,8 @@ pub fn ComparePanel(props: &CompareProps) -> Html {
         },
         Err(_) => html! {
             <p id="compare-hint" class="note">
-                { format!("Variant {} is kept. Change the scenario (edit it, open a preset, a file or a link) to make variant {} and compare them.",
-                    doc.kept.first().map_or("A", |v| v.label.as_str()), doc.current_label()) }
+                { trf("Variant {kept} is kept. Change the scenario (edit it, open a preset, a file or a link) to make variant {next} and compare them.",
+                    &[("kept", &doc.kept.first().map_or("A", |v| v.label.as_str())), ("next", &doc.current_label())]) }
             </p>
         },
     };
@@ -143,7 +143,7 @@ fn table(c: &Comparison, kept: usize, remove: &dyn Fn(usize) -> Callback<MouseEv
                             if i < kept {
                                 { " " }
                                 <button class="small remove-variant" onclick={remove(i)}
-                                    aria-label={format!("Remove variant {}", v.label)} title={tr("Remove this variant")}>{ "×" }</button>
+                                    aria-label={trf("Remove variant {label}", &[("label", &v.label)])} title={tr("Remove this variant")}>{ "×" }</button>
                             } else {
                                 <span class="note">{ tr(" · current") }</span>
                             }

@@ -246,7 +246,10 @@ impl Doc {
 
     pub fn seed(&self) -> Result<u64, String> {
         self.seed_text.trim().parse::<u64>().map_err(|_| {
-            format!("the seed must be a whole number from 0 to {}; got \"{}\"", u64::MAX, self.seed_text.trim())
+            trf(
+                "the seed must be a whole number from 0 to {max}; got \"{seed}\"",
+                &[("max", &u64::MAX), ("seed", &self.seed_text.trim())],
+            )
         })
     }
 
@@ -280,7 +283,7 @@ impl Doc {
     /// stored, and this one stays until then.
     fn replace(&mut self, value: Value, source: String, seed: String, stash: Rc<Vec<Saved>>) {
         let keep_edits = self.dirty() || self.json_error.is_some();
-        let name = self.draft.get("name").and_then(Value::as_str).unwrap_or("your scenario").to_string();
+        let name = self.draft.get("name").and_then(Value::as_str).map_or_else(|| tr("your scenario"), str::to_string);
         let mut next = Doc::open(value, source, seed);
         next.generation = self.generation.wrapping_add(1);
         next.editor_open = self.editor_open;
@@ -323,9 +326,9 @@ impl Doc {
         self.editor_open = true;
         self.editor_mode = EditorMode::Json;
         let kept_aside = self.message.as_ref().filter(|m| m.offer_restore).map(|m| format!(" {}", m.text));
-        self.fail(format!(
-            "This link's scenario cannot run, so nothing was run: {error}. It is open in the JSON tab to fix.{}",
-            kept_aside.clone().unwrap_or_default()
+        self.fail(trf(
+            "This link's scenario cannot run, so nothing was run: {error}. It is open in the JSON tab to fix.{kept}",
+            &[("error", &error), ("kept", &kept_aside.clone().unwrap_or_default())],
         ));
         if let Some(message) = self.message.as_mut() {
             message.offer_restore = kept_aside.is_some();
@@ -391,8 +394,9 @@ impl Doc {
             let scenario = match Scenario::from_spec(v.scenario) {
                 Ok(scenario) => scenario,
                 Err(e) => {
-                    self.fail(format!(
-                        "Could not open the comparison link: variant {label}'s scenario cannot run: {e}. The scenario shown is unchanged."
+                    self.fail(trf(
+                        "Could not open the comparison link: variant {label}'s scenario cannot run: {e}. The scenario shown is unchanged.",
+                        &[("label", &label), ("e", &e)],
                     ));
                     return;
                 }
@@ -502,7 +506,10 @@ impl Reducible for Doc {
                     Rc::make_mut(&mut next.kept).push(variant);
                 }
                 _ if next.kept.len() + 1 >= MAX_VARIANTS => {
-                    next.fail(format!("A comparison has at most {MAX_VARIANTS} variants: remove one first."));
+                    next.fail(trf(
+                        "A comparison has at most {max} variants: remove one first.",
+                        &[("max", &MAX_VARIANTS)],
+                    ));
                 }
                 _ => next.fail(tr("Only a scenario that can run can be kept for comparison: fix it first.")),
             },

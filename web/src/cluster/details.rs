@@ -6,7 +6,7 @@ use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TaskView;
 
 use super::{drawn_counts, fraction, sum};
-use crate::i18n::{mark, tr};
+use crate::i18n::{mark, tr, tr_dyn, trf};
 use crate::palette::{DRAWN, STATE_COLOURS};
 
 /// Rows of (label, value) describing an instance, for the details box the app renders as plain text.
@@ -21,7 +21,7 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
         state.push_str(" · throttled to its baseline: no CPU credits left (standard mode)");
     }
     let counts = drawn_counts(&instance.by_state);
-    let mut tasks = plural(sum(&counts), "task");
+    let mut tasks = plural(sum(&counts), TASK);
     if sum(&counts) > 0 {
         tasks.push_str(": ");
         tasks.push_str(&breakdown(&counts));
@@ -33,7 +33,7 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
         (mark("Availability Zone"), instance.zone.clone()),
         (mark("State"), state),
         (mark("Launched at"), seconds(instance.launched_s)),
-        (mark("CPU"), usage(instance.cpu_used, instance.cpu_total, "CPU units")),
+        (mark("CPU"), usage(instance.cpu_used, instance.cpu_total, mark("CPU units"))),
         (mark("Memory"), usage(instance.memory_used, instance.memory_total, "MiB")),
         (mark("Tasks"), tasks),
     ]
@@ -50,7 +50,10 @@ pub fn task_details(task: &TaskView) -> Vec<(&'static str, String)> {
         (mark("Task"), task.id.to_string()),
         (mark("Owner"), task.owner.clone()),
         (mark("Task definition"), task.task_definition.clone()),
-        (mark("Size"), format!("{} CPU units, {} MiB", thousands(task.cpu), thousands(task.memory))),
+        (
+            mark("Size"),
+            trf("{cpu} CPU units, {memory} MiB", &[("cpu", &thousands(task.cpu)), ("memory", &thousands(task.memory))]),
+        ),
         (mark("State"), task.state.name().to_string()),
         (mark("Health"), task.health.name().to_string()),
         (mark("Capacity"), capacity_label(task.capacity).to_string()),
@@ -102,9 +105,17 @@ pub(super) fn thousands(n: u32) -> String {
     out
 }
 
+/// "1 task", "2,000 tasks"; in Japanese the noun has no plural ("2,000 タスク").
 pub(super) fn plural(n: u32, noun: &str) -> String {
-    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
+    match crate::i18n::lang() {
+        crate::i18n::Lang::En => format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" }),
+        _ => format!("{} {}", thousands(n), crate::i18n::tr_dyn(noun)),
+    }
 }
+
+/// The nouns [`plural`] counts, for the catalogue.
+pub(super) const TASK: &str = mark("task");
+pub(super) const INSTANCE: &str = mark("instance");
 
 /// The non-zero states: "9,800 RUNNING, 200 PENDING" (in lifecycle order).
 pub(super) fn breakdown(counts: &[u32; DRAWN]) -> String {
@@ -123,9 +134,17 @@ fn seconds(s: f64) -> String {
 
 fn usage(used: u32, total: u32, unit: &str) -> String {
     if total == 0 {
-        return format!("{} {unit} used", thousands(used));
+        return trf("{used} {unit} used", &[("used", &thousands(used)), ("unit", &tr_dyn(unit))]);
     }
-    format!("{} of {} {unit} ({:.0}%)", thousands(used), thousands(total), fraction(used, total) * 100.0)
+    trf(
+        "{used} of {total} {unit} ({percent}%)",
+        &[
+            ("used", &thousands(used)),
+            ("total", &thousands(total)),
+            ("unit", &tr_dyn(unit)),
+            ("percent", &format!("{:.0}", fraction(used, total) * 100.0)),
+        ],
+    )
 }
 
 #[cfg(test)]

@@ -55,6 +55,10 @@ pub(crate) struct Catalogue {
     pub ui: BTreeMap<String, String>,
     /// Preset id -> its title and description.
     pub presets: BTreeMap<String, PresetText>,
+    /// Names the engine gives (what limited a service, the token buckets): English -> Japanese, shown through
+    /// [`tr_dyn`]. The engine's English stays the source and its JSON form.
+    #[serde(default)]
+    pub engine: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -74,6 +78,7 @@ pub fn lang() -> Lang {
 }
 
 /// The text for the current language: the Japanese entry when Japanese is shown (English if it has none).
+#[inline(never)] // One copy for the ~400 call sites: the wasm stays small.
 pub fn tr(en: &'static str) -> String {
     lookup(en).unwrap_or_else(|| en.to_string())
 }
@@ -86,29 +91,50 @@ pub const fn mark(en: &'static str) -> &'static str {
 
 /// [`tr`] for text that is not a literal here: a [`mark`]ed one, or a name from the engine (the English if the
 /// catalogue has no entry).
+#[inline(never)] // One copy for the ~400 call sites: the wasm stays small.
 pub fn tr_dyn(en: &str) -> String {
     lookup(en).unwrap_or_else(|| en.to_string())
 }
 
 /// [`tr`], then each `{name}` replaced by its value.
+#[inline(never)] // One copy for the ~400 call sites: the wasm stays small.
 pub fn trf(en: &'static str, args: &[(&str, &dyn Display)]) -> String {
     fill(&tr(en), args)
 }
 
-/// Replaces each `{name}` with its value (a name with no value is left as it is).
+/// Replaces each `{name}` with its value in one pass, so a value that itself contains `{…}` (a scenario or
+/// service name) is never filled again; a name with no value is left as it is.
 pub(crate) fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
-    let mut out = template.to_string();
-    for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), &value.to_string());
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter().find(|(n, _)| *n == name).map(|(_, v)| (close, v.to_string()))
+        });
+        match value {
+            Some((close, text)) => {
+                out.push_str(&text);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
+#[inline(never)] // One copy for the ~400 call sites: the wasm stays small.
 fn lookup(en: &str) -> Option<String> {
     if lang() == Lang::En {
         return None;
     }
-    JA.with(|ja| ja.borrow().as_ref().and_then(|c| c.ui.get(en).cloned()))
+    JA.with(|ja| ja.borrow().as_ref().and_then(|c| c.ui.get(en).or_else(|| c.engine.get(en)).cloned()))
 }
 
 /// A preset's title in the current language.

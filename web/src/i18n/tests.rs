@@ -117,6 +117,23 @@ fn every_preset_has_a_japanese_title_and_description_and_no_other_ids() {
     assert!(stale.is_empty(), "Japanese for presets that do not exist: {stale:?}");
 }
 
+#[test]
+fn the_engine_names_shown_are_translated_and_no_others() {
+    use fleetplan_engine::output::{Bucket, Limiter, TASK_STARTUP};
+    let ja = catalogue();
+    let names: BTreeSet<&str> = Limiter::ALL
+        .iter()
+        .map(|l| l.name())
+        .chain(Bucket::ALL.iter().map(|b| b.name()))
+        .chain([TASK_STARTUP])
+        .collect();
+    for name in &names {
+        assert!(ja.engine.contains_key(*name), "no Japanese for the engine's {name:?}");
+    }
+    let stale: Vec<&String> = ja.engine.keys().filter(|k| !names.contains(k.as_str())).collect();
+    assert!(stale.is_empty(), "Japanese for names the engine no longer gives: {stale:?}");
+}
+
 /// Text the page shows as it is in either language: names, symbols, units and formats.
 /// Also what looks like text but is not shown as such: ARIA roles, canvas fonts, a command, English plural endings
 /// (their sentences are still assembled, see the report of issue 13).
@@ -193,6 +210,9 @@ fn the_language_is_the_links_then_the_choice_then_the_browsers() {
 fn placeholders_are_filled_by_name() {
     assert_eq!(fill("{done} of {total} runs", &[("total", &8), ("done", &3)]), "3 of 8 runs");
     assert_eq!(fill("{count} 件の問題", &[("count", &2)]), "2 件の問題");
+    // A value is never filled again, and an unknown or unclosed name stays as written.
+    assert_eq!(fill("{a} and {b}", &[("a", &"{b}"), ("b", &1)]), "{b} and 1");
+    assert_eq!(fill("{x} {", &[("a", &1)]), "{x} {");
 }
 
 #[test]

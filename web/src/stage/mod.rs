@@ -263,7 +263,7 @@ pub fn Stage(props: &StageProps) -> Html {
             <section class="charts" aria-label={tr("Charts")}>
                 <div class="charts-head">
                     <h2>{ tr("Over time") }</h2>
-                    <button id="export-csv" onclick={on_csv} title={format!("{} columns, one row per sample", Column::COUNT + 1)}>{ tr("Export CSV") }</button>
+                    <button id="export-csv" onclick={on_csv} title={trf("{count} columns, one row per sample", &[("count", &(Column::COUNT + 1))])}>{ tr("Export CSV") }</button>
                 </div>
                 <div class="chart-grid">
                     { for ChartKind::ALL.iter().filter(|k| k.applies(&parts)).map(|&kind| chart_figure(&playback, kind)) }

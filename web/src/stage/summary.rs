@@ -116,24 +116,34 @@ fn schedule_throttled(s: &ScheduleSummary) -> String {
     if s.throttled_calls == 0 {
         "–".to_string()
     } else {
-        format!("{} calls, {} retries", s.throttled_calls, s.retries)
+        trf("{calls} calls, {retries} retries", &[("calls", &s.throttled_calls), ("retries", &s.retries)])
     }
 }
 
 fn failed_launches(groups: &[FailedLaunches]) -> String {
     let each: Vec<String> = groups.iter().map(|g| format!("{} {}", g.provider, g.launches)).collect();
-    format!("{} (InsufficientInstanceCapacity in every pool)", each.join(", "))
+    trf("{groups} (InsufficientInstanceCapacity in every pool)", &[("groups", &each.join(", "))])
 }
 
 /// One quota hit as the panel says it: the quota's name, its value and unit, what it refused and when first.
 fn quota_line(hit: &QuotaHit) -> (String, String) {
     let (unit, what) = match hit.quota {
-        Limiter::InstancesPerCluster => ("instances", "instance registrations"),
-        Limiter::AsgMaxSize => ("instances (the group's maximum size)", "instance launches"),
-        _ => ("vCPUs", "task launches"),
+        Limiter::InstancesPerCluster => (mark("instances"), mark("instance registrations")),
+        Limiter::AsgMaxSize => (mark("instances (the group's maximum size)"), mark("instance launches")),
+        _ => ("vCPUs", mark("task launches")),
     };
     let name = hit.quota.name().trim_start_matches("quota: ").to_string();
-    (name, format!("{} {unit}: refused {} {what}, first at {:.1} s", hit.value, hit.refused, hit.first_s))
+    let line = trf(
+        "{value} {unit}: refused {refused} {what}, first at {first} s",
+        &[
+            ("value", &hit.value),
+            ("unit", &tr_dyn(unit)),
+            ("refused", &hit.refused),
+            ("what", &tr_dyn(what)),
+            ("first", &format!("{:.1}", hit.first_s)),
+        ],
+    );
+    (name, line)
 }
 
 /// A Fargate task retirement as the panel says it: the notice, the wait, and what the retirement did (or when it
@@ -144,14 +154,17 @@ fn retirement_line(r: &TaskRetirementSummary) -> String {
         days => trf("wait {days} days", &[("days", &days)]),
     };
     let what = if r.retired {
-        format!(
-            "{} service tasks replaced within the deployment bounds, {} standalone tasks stopped",
-            r.service_tasks_replaced, r.standalone_tasks_stopped
+        trf(
+            "{replaced} service tasks replaced within the deployment bounds, {stopped} standalone tasks stopped",
+            &[("replaced", &r.service_tasks_replaced), ("stopped", &r.standalone_tasks_stopped)],
         )
     } else {
-        format!("retirement at {:.1} s, after the run", r.retirement_s)
+        trf("retirement at {at} s, after the run", &[("at", &format!("{:.1}", r.retirement_s))])
     };
-    format!("notice at {:.1} s for {} tasks, {wait}: {what}", r.notice_s, r.tasks)
+    trf(
+        "notice at {at} s for {tasks} tasks, {wait}: {what}",
+        &[("at", &format!("{:.1}", r.notice_s)), ("tasks", &r.tasks), ("wait", &wait), ("what", &what)],
+    )
 }
 
 /// The cost breakdown's rows: by category (what adds up to the total), then by payer (services and RunTask
@@ -174,8 +187,8 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
         match p.management_fee_usd {
             // Managed Instances: named as such, with the management fee that is part of the provider's cost.
             Some(fee) => {
-                rows.push((mark("instances"), format!("{} (Managed Instances)", p.name), p.usd));
-                rows.push((mark("instances"), format!("{}: of which management fee", p.name), fee));
+                rows.push((mark("instances"), trf("{name} (Managed Instances)", &[("name", &p.name)]), p.usd));
+                rows.push((mark("instances"), trf("{name}: of which management fee", &[("name", &p.name)]), fee));
             }
             None => rows.push((mark("instances"), p.name.clone(), p.usd)),
         }
@@ -189,24 +202,36 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
 pub(crate) fn batch_rows(b: &BatchSummary) -> Vec<(&'static str, String)> {
     let states: Vec<String> =
         b.jobs_by_state.iter().filter(|s| s.jobs > 0).map(|s| format!("{} {}", s.jobs, s.state.name())).collect();
-    let per_job = b.cost_per_job_usd.map_or_else(|| "–".to_string(), |c| format!("${c:.4} per job"));
+    let per_job =
+        b.cost_per_job_usd.map_or_else(|| "–".to_string(), |c| trf("{cost} per job", &[("cost", &format!("${c:.4}"))]));
     vec![
-        ("Jobs", format!("{}: {}", b.jobs, states.join(", "))),
-        ("Makespan", b.makespan_s.map_or_else(|| tr("jobs still open at the end"), |s| format!("{s:.1} s"))),
-        ("Job wait p50 / p95", format!("{} / {}", opt_s(b.wait_p50_s), opt_s(b.wait_p95_s))),
-        ("Retries", format!("{} retries, {} Spot reclaims, {} timeouts", b.retries, b.spot_reclaims, b.timeouts)),
+        (mark("Jobs"), format!("{}: {}", b.jobs, states.join(", "))),
+        (mark("Makespan"), b.makespan_s.map_or_else(|| tr("jobs still open at the end"), |s| format!("{s:.1} s"))),
+        (mark("Job wait p50 / p95"), format!("{} / {}", opt_s(b.wait_p50_s), opt_s(b.wait_p95_s))),
         (
-            "SubmitJob",
-            format!(
-                "{} calls, {} throttled; {} RunTask waits",
-                b.submit_calls, b.submit_throttled, b.run_task_throttled
+            mark("Retries"),
+            trf(
+                "{retries} retries, {reclaims} Spot reclaims, {timeouts} timeouts",
+                &[("retries", &b.retries), ("reclaims", &b.spot_reclaims), ("timeouts", &b.timeouts)],
             ),
         ),
         (
-            "Cost",
-            format!(
-                "${:.4}, {per_job}; {} instances launched, {} launches refused (no capacity)",
-                b.cost_usd, b.instances_launched, b.launches_refused
+            "SubmitJob",
+            trf(
+                "{calls} calls, {throttled} throttled; {waits} RunTask waits",
+                &[("calls", &b.submit_calls), ("throttled", &b.submit_throttled), ("waits", &b.run_task_throttled)],
+            ),
+        ),
+        (
+            mark("Cost"),
+            trf(
+                "{cost}, {per_job}; {launched} instances launched, {refused} launches refused (no capacity)",
+                &[
+                    ("cost", &format!("${:.4}", b.cost_usd)),
+                    ("per_job", &per_job),
+                    ("launched", &b.instances_launched),
+                    ("refused", &b.launches_refused),
+                ],
             ),
         ),
     ]
@@ -238,21 +263,31 @@ fn opt_s(v: Option<f64>) -> String {
 /// and its break-even hourly commitment. Each row: (label, text).
 pub(crate) fn commitment_rows(c: &CommitmentsSummary) -> Vec<(String, String)> {
     let outcome = if c.savings_usd >= 0.0 {
-        format!("saves ${:.2}", c.savings_usd)
+        trf("saves {usd}", &[("usd", &format!("${:.2}", c.savings_usd))])
     } else {
-        format!("costs ${:.2} more", -c.savings_usd)
+        trf("costs {usd} more", &[("usd", &format!("${:.2}", -c.savings_usd))])
     };
     let mut rows = vec![
         (
             tr("Without commitments"),
-            format!("${:.2} (eligible On-Demand usage ${:.2})", c.cost_without_usd, c.eligible_on_demand_usd),
+            trf(
+                "{cost} (eligible On-Demand usage {eligible})",
+                &[
+                    ("cost", &format!("${:.2}", c.cost_without_usd)),
+                    ("eligible", &format!("${:.2}", c.eligible_on_demand_usd)),
+                ],
+            ),
         ),
         (tr("With commitments"), format!("${:.2}: {outcome}", c.cost_with_usd)),
         (
             tr("Commitment charges"),
-            format!(
-                "${:.2} over {} hours, ${:.2} of it unused (lost)",
-                c.commitment_charges_usd, c.hours, c.unused_usd
+            trf(
+                "{charges} over {hours} hours, {unused} of it unused (lost)",
+                &[
+                    ("charges", &format!("${:.2}", c.commitment_charges_usd)),
+                    ("hours", &c.hours),
+                    ("unused", &format!("${:.2}", c.unused_usd)),
+                ],
             ),
         ),
     ];
@@ -266,16 +301,32 @@ pub(crate) fn commitment_rows(c: &CommitmentsSummary) -> Vec<(String, String)> {
         };
         rows.push((
             format!("{kind} ${:.2}/h", p.usd_per_hour),
-            format!(
-                "{:.1}% used, ${:.2} unused; best ${:.2}/h (saves ${:.2}); break-even ${:.2}/h",
-                p.utilization_percent, p.unused_usd, p.best_usd_per_hour, p.best_savings_usd, p.break_even_usd_per_hour
+            trf(
+                "{used}% used, {unused} unused; best {best}/h (saves {saves}); break-even {even}/h",
+                &[
+                    ("used", &format!("{:.1}", p.utilization_percent)),
+                    ("unused", &format!("${:.2}", p.unused_usd)),
+                    ("best", &format!("${:.2}", p.best_usd_per_hour)),
+                    ("saves", &format!("${:.2}", p.best_savings_usd)),
+                    ("even", &format!("${:.2}", p.break_even_usd_per_hour)),
+                ],
             ),
         ));
     }
     for r in &c.reserved_instances {
         rows.push((
-            format!("{} x {} Reserved Instance", r.count, r.instance_type),
-            format!("{:.1}% used, ${:.2} of ${:.2} unused", r.utilization_percent, r.unused_usd, r.charged_usd),
+            trf(
+                "{count} x {instance_type} Reserved Instance",
+                &[("count", &r.count), ("instance_type", &r.instance_type)],
+            ),
+            trf(
+                "{used}% used, {unused} of {charged} unused",
+                &[
+                    ("used", &format!("{:.1}", r.utilization_percent)),
+                    ("unused", &format!("${:.2}", r.unused_usd)),
+                    ("charged", &format!("${:.2}", r.charged_usd)),
+                ],
+            ),
         ));
     }
     rows
@@ -362,12 +413,12 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                         { for summary.demand.iter().map(|d| html! {
                             <tr>
                                 <th scope="row">{ d.service.clone() }</th>
-                                <td>{ format!("{:.0} requests ({:.1}%)", d.unserved_requests, d.unserved_percent) }</td>
+                                <td>{ trf("{requests} requests ({percent}%)", &[("requests", &format!("{:.0}", d.unserved_requests)), ("percent", &format!("{:.1}", d.unserved_percent))]) }</td>
                                 <td>{ format!("{:.0}%", d.peak_utilization_percent) }</td>
                                 <td>{ d.time_over_target_s.map_or_else(|| "–".to_string(), |s| format!("{s:.0} s")) }</td>
-                                <td>{ format!("{} actions, up to {}", d.scaling_actions, d.max_desired) }
+                                <td>{ trf("{actions} actions, up to {max}", &[("actions", &d.scaling_actions), ("max", &d.max_desired)]) }
                                     if d.overload_failures > 0 {
-                                        <span class="note">{ format!(" · {} overloaded tasks failed", d.overload_failures) }</span>
+                                        <span class="note">{ trf(" · {count} overloaded tasks failed", &[("count", &d.overload_failures)]) }</span>
                                     }
                                 </td>
                             </tr>
@@ -384,8 +435,8 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                                 <th scope="row">{ format!("{} ({})", c.group, credit_mode(c.mode)) }</th>
                                 <td>{ format!("{:.1}", c.min_balance) }</td>
                                 <td>{ format!("{:.1}", c.final_balance) }</td>
-                                <td>{ format!("{:.0} instance-s", c.throttled_instance_s) }</td>
-                                <td>{ format!("{:.1} charged (${:.4}), {:.1} owed", c.surplus_charged, c.surplus_charged_usd, c.surplus_owed) }</td>
+                                <td>{ trf("{seconds} instance-s", &[("seconds", &format!("{:.0}", c.throttled_instance_s))]) }</td>
+                                <td>{ trf("{charged} charged ({usd}), {owed} owed", &[("charged", &format!("{:.1}", c.surplus_charged)), ("usd", &format!("${:.4}", c.surplus_charged_usd)), ("owed", &format!("{:.1}", c.surplus_owed))]) }</td>
                             </tr>
                         }) }
                     </tbody>
@@ -414,14 +465,14 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                         { for summary.queues.iter().map(|q| html! {
                             <tr>
                                 <th scope="row">{ q.queue.clone() }</th>
-                                <td>{ format!("{:.0} of {:.0}", q.processed, q.arrived) }</td>
+                                <td>{ trf("{processed} of {arrived}", &[("processed", &format!("{:.0}", q.processed)), ("arrived", &format!("{:.0}", q.arrived))]) }</td>
                                 <td>{ format!("{:.0}", q.redelivered) }</td>
                                 <td>{ format!("{:.0}", q.dead_lettered) }</td>
-                                <td>{ format!("{:.0} messages", q.max_visible) }</td>
+                                <td>{ trf("{count} messages", &[("count", &format!("{:.0}", q.max_visible))]) }</td>
                                 <td>{ format!("{:.0} s", q.max_age_s) }</td>
                                 <td>{ q.worker_service.as_ref().map_or_else(
-                                    || "none".to_string(),
-                                    |s| format!("{s}: {} actions, up to {}", q.scaling_actions, q.max_desired),
+                                    || tr("none"),
+                                    |s| trf("{service}: {actions} actions, up to {max}", &[("service", &s), ("actions", &q.scaling_actions), ("max", &q.max_desired)]),
                                 ) }</td>
                             </tr>
                         }) }
@@ -429,10 +480,10 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                 </table>
             }
             if let Some(batch) = &summary.batch {
-                { table("batch", &[mark("AWS Batch"), mark("Over the run")], batch_rows(batch).into_iter().map(|(l, t)| vec![l.to_string(), t]).collect()) }
+                { table("batch", &[mark("AWS Batch"), mark("Over the run")], batch_rows(batch).into_iter().map(|(l, t)| vec![tr_dyn(l), t]).collect()) }
                 { table("batch-queues", &[mark("Job queue"), mark("Jobs"), mark("Wait p50 / p95"), mark("Cost")], batch.queues.iter().map(|q| vec![
-                    format!("{} (priority {})", q.queue, q.priority),
-                    format!("{} ({} succeeded, {} failed)", q.jobs, q.succeeded, q.failed),
+                    trf("{queue} (priority {priority})", &[("queue", &q.queue), ("priority", &q.priority)]),
+                    trf("{jobs} ({succeeded} succeeded, {failed} failed)", &[("jobs", &q.jobs), ("succeeded", &q.succeeded), ("failed", &q.failed)]),
                     format!("{} / {}", opt_s(q.wait_p50_s), opt_s(q.wait_p95_s)),
                     format!("${:.4}", q.cost_usd),
                 ]).collect()) }
@@ -453,7 +504,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                                 <td>{ format!("{}/{}", svc.running, svc.desired) }</td>
                                 <td>{ steady_at(svc) }</td>
                                 <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| trf("{rate} tasks/s", &[("rate", &format!("{r:.1}"))])) }</td>
-                                <td>{ svc.limited_by_name() }
+                                <td>{ tr_dyn(svc.limited_by_name()) }
                                     if svc.interruptions + svc.replacements > 0 {
                                         <span class="note">{ trf(" · {interrupted} interrupted, {replaced} replaced", &[("interrupted", &svc.interruptions), ("replaced", &svc.replacements)]) }</span>
                                     }
@@ -467,7 +518,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                         let show_all = show_all.clone();
                         Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
                     }}>
-                        { if *show_all { tr("Show fewer services") } else { format!("Show all {} services", summary.services.len()) } }
+                        { if *show_all { tr("Show fewer services") } else { trf("Show all {count} services", &[("count", &summary.services.len())]) } }
                     </button>
                 }
             }

@@ -72,8 +72,11 @@ impl Form {
                 )
             })
             .collect();
-        let seeds =
-            self.seeds.trim().parse().map_err(|_| format!("seeds: `{}` is not a whole number", self.seeds.trim()))?;
+        let seeds = self
+            .seeds
+            .trim()
+            .parse()
+            .map_err(|_| trf("seeds: `{seeds}` is not a whole number", &[("seeds", &self.seeds.trim())]))?;
         let require =
             self.require.split([';', ',']).map(str::trim).filter(|r| !r.is_empty()).map(String::from).collect();
         let confidence = match self.confidence.trim() {
@@ -94,9 +97,9 @@ pub fn time_left(elapsed_ms: f64, done: u64, total: u64) -> String {
     if left < 1.0 {
         tr("less than a second left")
     } else if left < 90.0 {
-        format!("about {left:.0} s left")
+        trf("about {seconds} s left", &[("seconds", &format!("{left:.0}"))])
     } else {
-        format!("about {:.0} min left", left / 60.0)
+        trf("about {minutes} min left", &[("minutes", &format!("{:.0}", left / 60.0))])
     }
 }
 
@@ -356,7 +359,7 @@ fn status(state: &RunState) -> Html {
         RunState::Running { done, total, started_ms, now_ms, workers } => html! {
             <div class="sweep-status" id="sweep-status" role="status">
                 <progress id="sweep-progress" max={total.to_string()} value={done.to_string()}></progress>
-                { format!(" {done} of {total} runs on {workers} worker{}, {}", if *workers == 1 { "" } else { "s" }, time_left(now_ms - started_ms, *done, *total)) }
+                { trf(" {done} of {total} runs on {workers} worker(s), {left}", &[("done", &done), ("total", &total), ("workers", &workers), ("left", &time_left(now_ms - started_ms, *done, *total))]) }
             </div>
         },
         RunState::Cancelled { done, total } => html! {
@@ -366,9 +369,10 @@ fn status(state: &RunState) -> Html {
             html! { <p class="sweep-status field-error" id="sweep-status" role="alert">{ e.clone() }</p> }
         }
         RunState::Done(f) => html! {
-            <p class="sweep-status" id="sweep-status" role="status">{ format!(
-                "Sweep of \"{}\": {} point(s) x {} seed(s) = {} runs in {:.1} s on {} worker(s).",
-                f.sweep.name(), f.report.points, f.report.seeds, f.report.runs, f.elapsed_ms / 1000.0, f.workers
+            <p class="sweep-status" id="sweep-status" role="status">{ trf(
+                "Sweep of \"{name}\": {points} point(s) x {seeds} seed(s) = {runs} runs in {seconds} s on {workers} worker(s).",
+                &[("name", &f.sweep.name()), ("points", &f.report.points), ("seeds", &f.report.seeds), ("runs", &f.report.runs),
+                  ("seconds", &format!("{:.1}", f.elapsed_ms / 1000.0)), ("workers", &f.workers)],
             ) }</p>
         },
     }
@@ -391,15 +395,17 @@ fn results(f: &Rc<Finished>, outcome: usize, canvas: &NodeRef) -> Html {
     let goal = f.report.answer.is_some() && !f.report.sweep.require.is_empty();
     let summary = if f.report.axes.is_empty() {
         f.report.distribution.get(outcome).map(|d| {
-            format!(
-                "{} over {} runs: p5 {}, p50 {}, p95 {} {} ({} with a value).",
-                o.name,
-                f.report.runs,
-                cell(d.stats.p5),
-                cell(d.stats.median),
-                cell(d.stats.p95),
-                o.unit,
-                d.stats.count
+            trf(
+                "{name} over {runs} runs: p5 {p5}, p50 {p50}, p95 {p95} {unit} ({count} with a value).",
+                &[
+                    ("name", &o.name),
+                    ("runs", &f.report.runs),
+                    ("p5", &cell(d.stats.p5)),
+                    ("p50", &cell(d.stats.median)),
+                    ("p95", &cell(d.stats.p95)),
+                    ("unit", &o.unit),
+                    ("count", &d.stats.count),
+                ],
             )
         })
     } else {
@@ -408,16 +414,16 @@ fn results(f: &Rc<Finished>, outcome: usize, canvas: &NodeRef) -> Html {
     html! {
         <div class="sweep-results">
             if let Some(a) = &f.report.answer {
-                <p id="sweep-answer" class={classes!("sweep-answer", (!a.met).then_some("unmet"))}>{ format!("Answer: {}", a.text) }</p>
+                <p id="sweep-answer" class={classes!("sweep-answer", (!a.met).then_some("unmet"))}>{ trf("Answer: {text}", &[("text", &a.text)]) }</p>
             }
             if let Some(s) = summary {
                 <p id="sweep-distribution">{ s }</p>
             }
             <figure class="sweep-chart">
                 <figcaption>{ match f.report.axes.len() {
-                    0 => format!("{} over seeds (histogram)", o.name),
-                    1 => format!("{}: median and p5–p95 over seeds", o.name),
-                    _ => format!("{}: median over seeds", o.name),
+                    0 => trf("{name} over seeds (histogram)", &[("name", &o.name)]),
+                    1 => trf("{name}: median and p5–p95 over seeds", &[("name", &o.name)]),
+                    _ => trf("{name}: median over seeds", &[("name", &o.name)]),
                 } }</figcaption>
                 <canvas id="sweep-chart" ref={canvas.clone()}></canvas>
             </figure>
@@ -427,7 +433,7 @@ fn results(f: &Rc<Finished>, outcome: usize, canvas: &NodeRef) -> Html {
                     <thead><tr>
                         <th>{ tr("point") }</th>
                         { for f.report.axes.iter().map(|a| html! { <th>{ a.path.clone() }</th> }) }
-                        <th>{ format!("{} ({}) median", o.name, o.unit) }</th>
+                        <th>{ trf("{name} ({unit}) median", &[("name", &o.name), ("unit", &o.unit)]) }</th>
                         <th>{ "p5" }</th><th>{ "p95" }</th><th>{ tr("runs with a value") }</th>
                         if goal { <th>{ tr("seeds meeting") }</th> }
                     </tr></thead>

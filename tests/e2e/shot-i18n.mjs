@@ -1,0 +1,18 @@
+import { launchBrowser, openPage, load } from './browser.mjs';
+const browser = await launchBrowser();
+const { page, errors, close } = await openPage(browser, { width: 1280, height: 720 }, { locale: 'ja-JP' });
+await load(page, 'http://127.0.0.1:8106/#preset=fargate-spot-1000&lang=ja');
+await page.waitForFunction(() => document.documentElement.lang === 'ja');
+await page.waitForSelector('#summary', { timeout: 60000 });
+await page.fill('#scrubber', '150000').catch(() => {});
+await page.evaluate(() => { const s = document.querySelector('#scrubber'); s.value = '150000'; s.dispatchEvent(new Event('input', { bubbles: true })); });
+await page.waitForTimeout(1500);
+await page.screenshot({ path: process.argv[2] ?? '/tmp/i18n/ja.png' });
+await page.evaluate(() => window.scrollTo(0, 700));
+await page.waitForTimeout(500);
+await page.screenshot({ path: '/tmp/i18n/ja2.png' });
+await page.click('#toggle-gallery');
+await page.waitForTimeout(300);
+await page.screenshot({ path: '/tmp/i18n/ja3.png' });
+console.log(errors);
+await close(); await browser.close();
