@@ -21,7 +21,12 @@ use crate::{dist, Workspace};
 /// Web Workers (+62 KiB: the engine's sweep module, the panel, its plots and the worker entry) landed together
 /// (635 -> 718 KiB). Getting back under 660 takes a structural change: the rarely opened panels (sweeps, the AWS
 /// import) as a second wasm module loaded on demand.
-pub const WASM_GZIP_BUDGET: usize = 730 * 1024;
+/// Raised to 737 KiB for both languages (issue 13: +13.8 KiB, 723.0 -> 736.8 KiB): the code that wraps ~400 page
+/// strings in `tr`/`trf` (named placeholders) and the language switch, fetch and context. The Japanese text itself
+/// is not in the wasm (`static/i18n/ja.json`, 15.7 KiB gzipped, fetched only when Japanese is chosen; compiled in
+/// it would have cost about that much more). Tried and dropped: returning interned `&'static str` from `tr`
+/// (+3 KiB more), deserializing the catalogue with serde (+2.5 KiB; the page reads the parsed JS object instead).
+pub const WASM_GZIP_BUDGET: usize = 737 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -255,9 +260,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_730_kib_gzipped() {
-        assert!(check_wasm_budget(730 * 1024).is_ok());
-        let err = check_wasm_budget(730 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 730.0 KiB"), "{err}");
+    fn the_wasm_budget_is_737_kib_gzipped() {
+        assert!(check_wasm_budget(737 * 1024).is_ok());
+        let err = check_wasm_budget(737 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 737.0 KiB"), "{err}");
     }
 }

@@ -130,7 +130,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                 <button id="copy-link" onclick={on_copy} disabled={share_link.is_empty()}>{ tr("Copy link") }</button>
                 <input id="share-link" type="text" readonly=true value={share_link.clone()} aria-label={if comparing { tr("Share link: reopens this comparison") } else { tr("Share link: replays this exact run") }} />
             </nav>
-            <crate::i18n::LangSwitch {lang} on_change={props.on_lang.clone()} />
+            { crate::i18n::lang_switch(lang, &props.on_lang) }
         </header>
     }
 }

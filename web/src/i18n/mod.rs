@@ -9,11 +9,11 @@
 mod tests;
 
 use std::cell::{Cell, RefCell};
+#[cfg(test)]
 use std::collections::BTreeMap;
 use std::fmt::Display;
 
-use serde::Deserialize;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use crate::dom;
@@ -48,8 +48,10 @@ impl Lang {
     }
 }
 
-/// The Japanese catalogue as the file has it.
-#[derive(Deserialize, Default)]
+/// The Japanese catalogue as the file has it (read so in the tests; the page keeps the parsed JavaScript object and
+/// looks entries up in it, which costs the wasm far less code than deserializing maps).
+#[cfg(test)]
+#[derive(serde::Deserialize, Default)]
 pub(crate) struct Catalogue {
     /// English text (with `{name}` placeholders) -> Japanese.
     pub ui: BTreeMap<String, String>,
@@ -57,11 +59,11 @@ pub(crate) struct Catalogue {
     pub presets: BTreeMap<String, PresetText>,
     /// Names the engine gives (what limited a service, the token buckets): English -> Japanese, shown through
     /// [`tr_dyn`]. The engine's English stays the source and its JSON form.
-    #[serde(default)]
     pub engine: BTreeMap<String, String>,
 }
 
-#[derive(Deserialize)]
+#[cfg(test)]
+#[derive(serde::Deserialize)]
 pub(crate) struct PresetText {
     pub title: String,
     pub description: String,
@@ -69,7 +71,9 @@ pub(crate) struct PresetText {
 
 thread_local! {
     static LANG: Cell<Lang> = const { Cell::new(Lang::En) };
-    static JA: RefCell<Option<Catalogue>> = const { RefCell::new(None) };
+    /// `static/i18n/ja.json` as parsed by the browser: `{ui: {en: ja}, presets: {id: {title, description}},
+    /// engine: {en: ja}}`.
+    static JA: RefCell<Option<JsValue>> = const { RefCell::new(None) };
 }
 
 /// The language the page is shown in.
@@ -134,24 +138,40 @@ fn lookup(en: &str) -> Option<String> {
     if lang() == Lang::En {
         return None;
     }
-    JA.with(|ja| ja.borrow().as_ref().and_then(|c| c.ui.get(en).or_else(|| c.engine.get(en)).cloned()))
+    JA.with(|ja| {
+        let ja = ja.borrow();
+        let catalogue = ja.as_ref()?;
+        entry(catalogue, &["ui", en]).or_else(|| entry(catalogue, &["engine", en]))
+    })
+}
+
+/// The string at `path` in a parsed JSON object, if there is one.
+fn entry(object: &JsValue, path: &[&str]) -> Option<String> {
+    let mut value = object.clone();
+    for key in path {
+        if !value.is_object() {
+            return None;
+        }
+        value = js_sys::Reflect::get(&value, &JsValue::from_str(key)).ok()?;
+    }
+    value.as_string()
 }
 
 /// A preset's title in the current language.
 pub fn preset_title(p: &fleetplan_engine::presets::Preset) -> String {
-    preset_text(p.id, |t| t.title.clone()).unwrap_or_else(|| p.title.to_string())
+    preset_text(p.id, "title").unwrap_or_else(|| p.title.to_string())
 }
 
 /// A preset's "what to look at" in the current language.
 pub fn preset_description(p: &fleetplan_engine::presets::Preset) -> String {
-    preset_text(p.id, |t| t.description.clone()).unwrap_or_else(|| p.what_to_look_at.to_string())
+    preset_text(p.id, "description").unwrap_or_else(|| p.what_to_look_at.to_string())
 }
 
-fn preset_text(id: &str, pick: impl Fn(&PresetText) -> String) -> Option<String> {
+fn preset_text(id: &str, field: &str) -> Option<String> {
     if lang() == Lang::En {
         return None;
     }
-    JA.with(|ja| ja.borrow().as_ref().and_then(|c| c.presets.get(id).map(&pick)))
+    JA.with(|ja| entry(ja.borrow().as_ref()?, &["presets", id, field]))
 }
 
 /// Re-renders the calling component when the language changes (the app provides it as a context).
@@ -241,30 +261,24 @@ fn apply(to: Lang) {
     }
 }
 
-async fn fetch_catalogue() -> Option<Catalogue> {
+async fn fetch_catalogue() -> Option<JsValue> {
     let window = web_sys::window()?;
     let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(JA_CATALOGUE)).await.ok()?;
     let response: web_sys::Response = response.dyn_into().ok()?;
     if !response.ok() {
         return None;
     }
-    let text = wasm_bindgen_futures::JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    let catalogue = wasm_bindgen_futures::JsFuture::from(response.json().ok()?).await.ok()?;
+    catalogue.is_object().then_some(catalogue)
 }
 
-/// The switch: EN / 日本語, each a button that says whether it is the current one.
-#[derive(Properties, PartialEq)]
-pub struct LangSwitchProps {
-    pub lang: Lang,
-    pub on_change: Callback<Lang>,
-}
-
-#[component]
-pub fn LangSwitch(props: &LangSwitchProps) -> Html {
+/// The switch: EN / 日本語, each a button that says whether it is the current one (a function, not a component:
+/// one less component type in the wasm).
+pub fn lang_switch(lang: Lang, on_change: &Callback<Lang>) -> Html {
     let button = |to: Lang, label: &'static str, name: &'static str| {
-        let on_change = props.on_change.clone();
+        let on_change = on_change.clone();
         html! {
-            <button id={format!("lang-{}", to.code())} lang={to.code()} aria-pressed={(props.lang == to).to_string()}
+            <button id={format!("lang-{}", to.code())} lang={to.code()} aria-pressed={(lang == to).to_string()}
                 aria-label={name} onclick={Callback::from(move |_: MouseEvent| on_change.emit(to))}>{ label }</button>
         }
     };
