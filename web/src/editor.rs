@@ -524,7 +524,7 @@ impl Ctx<'_> {
                 Callback::from(move |_: MouseEvent| on_edit.emit(Edit::Push(target.clone(), template.clone())));
             return html! {
                 <div class="add">
-                    <button type="button" onclick={onclick} data-add={where_.clone()}>{ format!("+ add to {}", label(&where_)) }</button>
+                    <button type="button" onclick={onclick} data-add={where_.clone()}>{ trf("+ add to {what}", &[("what", &label(&where_))]) }</button>
                 </div>
             };
         }
@@ -539,7 +539,7 @@ impl Ctx<'_> {
         html! {
             <div class="add">
                 <select onchange={onchange} data-add={where_.clone()} aria-label={trf("Add to {where_}", &[("where_", &where_)])}>
-                    <option value="" selected=true>{ format!("+ add to {}…", label(&where_)) }</option>
+                    <option value="" selected=true>{ trf("+ add to {what}…", &[("what", &label(&where_))]) }</option>
                     { for templates.iter().enumerate().map(|(i, t)| html! {
                         <option value={i.to_string()}>{ item_title(t, i) }</option>
                     }) }

@@ -262,7 +262,7 @@ pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, h: &Histogram, x_desc
         .axis_desc_style(("sans-serif", font).into_font().color(&INK))
         .label_style(("sans-serif", font).into_font().color(&INK))
         .x_desc(x_desc)
-        .y_desc("runs")
+        .y_desc(tr("runs"))
         .x_labels(6)
         .y_labels(5)
         .x_label_formatter(&x_fmt)
