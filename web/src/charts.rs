@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use crate::i18n::{mark, tr, tr_dyn, trf};
 use fleetplan_engine::output::{
     BatchColumn, BatchJobState, Bucket, ChartMarker, Column, CustomColumn, DemandColumn, QueueColumn,
 };
@@ -158,21 +159,21 @@ impl ChartKind {
     }
 
     /// The chart's title (the page shows it above the canvas).
-    pub fn title(self) -> &'static str {
+    pub fn title(self) -> String {
         match self {
-            ChartKind::Launches => "Launch rate by capacity type",
-            ChartKind::Running => "Running tasks by capacity type",
-            ChartKind::Buckets => "Account token buckets",
-            ChartKind::Backlog => "Tasks waiting to start",
-            ChartKind::Cost => "Accumulated cost",
-            ChartKind::Requests => "Requests offered vs served",
-            ChartKind::Utilization => "CPU utilisation, target and scaling actions",
-            ChartKind::CustomMetric => "Customized metric per task, target and scaling actions",
-            ChartKind::Credits => "CPU credit balance of burstable instances",
-            ChartKind::Queue => "SQS backlog and oldest-message age",
-            ChartKind::BatchJobs => "AWS Batch jobs by state",
-            ChartKind::BatchVcpus => "AWS Batch vCPUs in use against maxvCpus",
-            ChartKind::BatchBacklog => "AWS Batch RUNNABLE backlog",
+            ChartKind::Launches => tr("Launch rate by capacity type"),
+            ChartKind::Running => tr("Running tasks by capacity type"),
+            ChartKind::Buckets => tr("Account token buckets"),
+            ChartKind::Backlog => tr("Tasks waiting to start"),
+            ChartKind::Cost => tr("Accumulated cost"),
+            ChartKind::Requests => tr("Requests offered vs served"),
+            ChartKind::Utilization => tr("CPU utilisation, target and scaling actions"),
+            ChartKind::CustomMetric => tr("Customized metric per task, target and scaling actions"),
+            ChartKind::Credits => tr("CPU credit balance of burstable instances"),
+            ChartKind::Queue => tr("SQS backlog and oldest-message age"),
+            ChartKind::BatchJobs => tr("AWS Batch jobs by state"),
+            ChartKind::BatchVcpus => tr("AWS Batch vCPUs in use against maxvCpus"),
+            ChartKind::BatchBacklog => tr("AWS Batch RUNNABLE backlog"),
         }
     }
 
@@ -245,10 +246,10 @@ impl OverlayKind {
         }
     }
 
-    pub fn title(self) -> &'static str {
+    pub fn title(self) -> String {
         match self {
-            OverlayKind::Running => "Tasks running, per variant",
-            OverlayKind::Cost => "Cost so far, per variant",
+            OverlayKind::Running => tr("Tasks running, per variant"),
+            OverlayKind::Cost => tr("Cost so far, per variant"),
         }
     }
 }
@@ -293,7 +294,7 @@ fn overlay_plot(kind: OverlayKind, series: &[&TimeSeries], end_s: f64, plot_widt
         .filter(|line| !line.points.is_empty())
         .collect();
     let (y_desc, integer_y) = match kind {
-        OverlayKind::Running => ("tasks", true),
+        OverlayKind::Running => (mark("tasks"), true),
         OverlayKind::Cost => ("USD", false),
     };
     Plot { lines, y_desc, integer_y, min_top: 1.0, legend: true, bin_s: None }
@@ -349,7 +350,7 @@ fn paint(
 /// value at the cursor (at the end when there is none) and the highest value any line reached, with when.
 fn describe(plot: &Plot, cursor_s: f64) -> String {
     if plot.lines.is_empty() {
-        return "Nothing to show yet.".into();
+        return tr("Nothing to show yet.");
     }
     let number = |v: f64| {
         if plot.integer_y || v.abs() >= 100.0 {
@@ -370,12 +371,16 @@ fn describe(plot: &Plot, cursor_s: f64) -> String {
             } else {
                 line.points.iter().take_while(|p| p.0 <= cursor_s + 1e-9).last()
             };
-            point.map(|p| format!("{} {}", line.name, number(p.1)))
+            point.map(|p| format!("{} {}", tr_dyn(line.name), number(p.1)))
         })
         .collect();
-    let when = if cursor_s.is_nan() { "At the end".to_string() } else { format!("At {}", at(cursor_s)) };
-    let mut text =
-        format!("{} ({}): {}.", when, plot.y_desc, if now.is_empty() { "no data yet".into() } else { now.join(", ") });
+    let when = if cursor_s.is_nan() { tr("At the end") } else { trf("At {time}", &[("time", &at(cursor_s))]) };
+    let mut text = format!(
+        "{} ({}): {}.",
+        when,
+        tr_dyn(plot.y_desc),
+        if now.is_empty() { tr("no data yet") } else { now.join(", ") }
+    );
     let peak = plot.lines.iter().flat_map(|line| line.points.iter().map(move |p| (line.name, *p))).fold(
         None::<(&str, (f64, f64))>,
         |best, (name, p)| match best {
@@ -384,7 +389,10 @@ fn describe(plot: &Plot, cursor_s: f64) -> String {
         },
     );
     if let Some((name, (t, v))) = peak {
-        text.push_str(&format!(" Highest: {name} {} at {}.", number(v), at(t)));
+        text.push_str(&trf(
+            " Highest: {name} {value} at {time}.",
+            &[("name", &tr_dyn(name)), ("value", &number(v)), ("time", &at(t))],
+        ));
     }
     text
 }
@@ -512,9 +520,9 @@ impl TimeUnit {
 
     fn axis_description(self) -> &'static str {
         match self {
-            TimeUnit::Seconds => "simulated time (s)",
-            TimeUnit::Minutes => "simulated time (min)",
-            TimeUnit::HoursMinutes => "simulated time (h:mm)",
+            TimeUnit::Seconds => mark("simulated time (s)"),
+            TimeUnit::Minutes => mark("simulated time (min)"),
+            TimeUnit::HoursMinutes => mark("simulated time (h:mm)"),
         }
     }
 
@@ -791,7 +799,7 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
     match kind {
         ChartKind::Launches => Plot {
             lines: capacity_lines(Column::launches, Reduce::Mean),
-            y_desc: "tasks launched / s",
+            y_desc: mark("tasks launched / s"),
             integer_y: false,
             min_top: 1.0,
             legend: true,
@@ -801,8 +809,8 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             let mut lines = capacity_lines(Column::running, Reduce::Last);
             // Desired always, even at zero: "nothing should run" is part of the story. Drawn after the running lines
             // so where they meet it the dashes show on top.
-            lines.push(Line { dashed: true, ..line(Column::Desired, Reduce::Last, OKABE_BLACK, "desired") });
-            Plot { lines, y_desc: "tasks", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
+            lines.push(Line { dashed: true, ..line(Column::Desired, Reduce::Last, OKABE_BLACK, mark("desired")) });
+            Plot { lines, y_desc: mark("tasks"), integer_y: true, min_top: 1.0, legend: true, bin_s: None }
         }
         ChartKind::Buckets => {
             let buckets = [
@@ -824,14 +832,14 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
                 .filter(|&(_, moved)| moved || !any_moved)
                 .map(|(&(column, colour, name), _)| line(column, Reduce::Last, colour, name))
                 .collect();
-            Plot { lines, y_desc: "tokens", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
+            Plot { lines, y_desc: mark("tokens"), integer_y: true, min_top: 1.0, legend: true, bin_s: None }
         }
         ChartKind::Backlog => {
             let lines = [
                 (Column::Provisioning, TaskState::Provisioning, TaskState::Provisioning.name(), false),
                 (Column::Pending, TaskState::Pending, TaskState::Pending.name(), false),
                 // Tasks held for Spot capacity are PROVISIONING ones: dashed in its colour.
-                (Column::SpotCapacityWaiting, TaskState::Provisioning, "waiting for Spot capacity", true),
+                (Column::SpotCapacityWaiting, TaskState::Provisioning, mark("waiting for Spot capacity"), true),
             ]
             .into_iter()
             .filter(|&(column, _, _, _)| nonzero(column))
@@ -840,7 +848,7 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
                 ..line(column, Reduce::Last, task_state_colour(state), name)
             })
             .collect();
-            Plot { lines, y_desc: "tasks", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
+            Plot { lines, y_desc: mark("tasks"), integer_y: true, min_top: 1.0, legend: true, bin_s: None }
         }
         ChartKind::Cost => {
             let mut plot = cost_plot(nonzero, line);
@@ -850,7 +858,12 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             if !with.is_empty() {
                 let visible = &with[..bins.visible.min(with.len())];
                 let points = downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last);
-                plot.lines.push(Line { points, colour: OKABE_BLACK, name: "total with commitments", dashed: false });
+                plot.lines.push(Line {
+                    points,
+                    colour: OKABE_BLACK,
+                    name: mark("total with commitments"),
+                    dashed: false,
+                });
             }
             plot
         }
@@ -894,20 +907,20 @@ fn batch_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
                 .filter(|&&state| values(BatchColumn::of_state(state)).iter().any(|&v| v > 0.0))
                 .map(|&state| line(BatchColumn::of_state(state), job_state_colour(state), state.name(), false))
                 .collect(),
-            "jobs",
+            mark("jobs"),
         ),
         ChartKind::BatchVcpus => (
             vec![
-                line(BatchColumn::VcpusInUse, job_state_colour(BatchJobState::Running), "used by jobs", false),
-                line(BatchColumn::VcpusInstances, CAPACITY_COLOURS[0], "of instances", false),
-                line(BatchColumn::MaxVcpus, OKABE_BLACK, "maxvCpus", true),
+                line(BatchColumn::VcpusInUse, job_state_colour(BatchJobState::Running), mark("used by jobs"), false),
+                line(BatchColumn::VcpusInstances, CAPACITY_COLOURS[0], mark("of instances"), false),
+                line(BatchColumn::MaxVcpus, OKABE_BLACK, mark("maxvCpus"), true),
             ],
             "vCPUs",
         ),
         _ => (
             vec![
                 line(BatchColumn::Runnable, job_state_colour(BatchJobState::Runnable), "RUNNABLE jobs", false),
-                line(BatchColumn::RunnableVcpus, OKABE_BLACK, "vCPUs asked", true),
+                line(BatchColumn::RunnableVcpus, OKABE_BLACK, mark("vCPUs asked"), true),
             ],
             "jobs · vCPUs",
         ),
@@ -923,7 +936,7 @@ fn credits_plot(series: &TimeSeries, bins: &Binning) -> Plot {
     let mut lines = vec![Line {
         points: downsample(&balance, bins.interval_s, bins.per_bin, Reduce::Last),
         colour: CAPACITY_COLOURS[2],
-        name: "credit balance",
+        name: mark("credit balance"),
         dashed: false,
     }];
     let throttled = visible(&series.throttled_instances);
@@ -933,11 +946,11 @@ fn credits_plot(series: &TimeSeries, bins: &Binning) -> Plot {
         lines.push(Line {
             points: downsample(&band, bins.interval_s, bins.per_bin, Reduce::Last),
             colour: CAPACITY_COLOURS[3],
-            name: "throttled to baseline",
+            name: mark("throttled to baseline"),
             dashed: true,
         });
     }
-    Plot { lines, y_desc: "CPU credits", integer_y: false, min_top: 1.0, legend: true, bin_s: None }
+    Plot { lines, y_desc: mark("CPU credits"), integer_y: false, min_top: 1.0, legend: true, bin_s: None }
 }
 
 /// The queue chart (`docs/model.md` §10): messages visible and in flight, and the age of the oldest visible
@@ -949,11 +962,11 @@ fn queue_plot(series: &TimeSeries, bins: &Binning) -> Plot {
         Line { points: downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last), colour, name, dashed }
     };
     let lines = vec![
-        line(QueueColumn::Visible, CAPACITY_COLOURS[0], "visible messages", false),
-        line(QueueColumn::InFlight, CAPACITY_COLOURS[2], "in flight", false),
-        line(QueueColumn::OldestAge, OKABE_BLACK, "oldest message age (s)", true),
+        line(QueueColumn::Visible, CAPACITY_COLOURS[0], mark("visible messages"), false),
+        line(QueueColumn::InFlight, CAPACITY_COLOURS[2], mark("in flight"), false),
+        line(QueueColumn::OldestAge, OKABE_BLACK, mark("oldest message age (s)"), true),
     ];
-    Plot { lines, y_desc: "messages · seconds", integer_y: false, min_top: 1.0, legend: true, bin_s: None }
+    Plot { lines, y_desc: mark("messages · seconds"), integer_y: false, min_top: 1.0, legend: true, bin_s: None }
 }
 
 /// The demand charts: offered and served requests per second; the highest service CPU utilisation with the target
@@ -967,12 +980,12 @@ fn demand_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
     };
     if kind == ChartKind::Requests {
         let lines = vec![
-            line(DemandColumn::Offered, Reduce::Mean, OKABE_BLACK, "offered", true),
-            line(DemandColumn::Served, Reduce::Mean, CAPACITY_COLOURS[2], "served", false),
+            line(DemandColumn::Offered, Reduce::Mean, OKABE_BLACK, mark("offered"), true),
+            line(DemandColumn::Served, Reduce::Mean, CAPACITY_COLOURS[2], mark("served"), false),
         ];
         return Plot {
             lines,
-            y_desc: "requests / s",
+            y_desc: mark("requests / s"),
             integer_y: false,
             min_top: 1.0,
             legend: true,
@@ -981,12 +994,12 @@ fn demand_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
     }
     let mut lines = vec![line(DemandColumn::Utilization, Reduce::Mean, CAPACITY_COLOURS[0], "CPU", false)];
     if bins.visible_demand(series, DemandColumn::Target).iter().any(|&v| v > 0.0) {
-        lines.push(line(DemandColumn::Target, Reduce::Last, OKABE_BLACK, "target", true));
+        lines.push(line(DemandColumn::Target, Reduce::Last, OKABE_BLACK, mark("target"), true));
     }
     let alarms = bins.visible_demand(series, DemandColumn::AlarmsHigh);
     let actions = bins.visible_demand(series, DemandColumn::ScalingActions);
     lines.extend(alarm_and_action_lines(alarms, actions, 100.0, bins));
-    Plot { lines, y_desc: "% CPU", integer_y: false, min_top: 100.0, legend: true, bin_s: Some(bins.bin_s()) }
+    Plot { lines, y_desc: mark("% CPU"), integer_y: false, min_top: 100.0, legend: true, bin_s: Some(bins.bin_s()) }
 }
 
 /// The scale-out alarm's state as a band along the top (at `top` while in ALARM, at 0 otherwise) and a spike from
@@ -998,7 +1011,7 @@ fn alarm_and_action_lines(alarms: &[f64], actions: &[f64], top: f64, bins: &Binn
         lines.push(Line {
             points: downsample(&in_alarm, bins.interval_s, bins.per_bin, Reduce::Last),
             colour: CAPACITY_COLOURS[3],
-            name: "scale-out alarm",
+            name: mark("scale-out alarm"),
             dashed: true,
         });
     }
@@ -1010,7 +1023,7 @@ fn alarm_and_action_lines(alarms: &[f64], actions: &[f64], top: f64, bins: &Binn
                 points.extend([(t, 0.0), (t, top), (t, 0.0)]);
             }
         }
-        lines.push(Line { points, colour: AXIS_GREY, name: "scaling action", dashed: false });
+        lines.push(Line { points, colour: AXIS_GREY, name: mark("scaling action"), dashed: false });
     }
     lines
 }
@@ -1029,13 +1042,13 @@ fn custom_metric_plot(series: &TimeSeries, bins: &Binning) -> Plot {
         lines.push(Line {
             points: downsample(per_task, bins.interval_s, bins.per_bin, Reduce::Mean),
             colour: CAPACITY_COLOURS[0],
-            name: "metric per task",
+            name: mark("metric per task"),
             dashed: false,
         });
         lines.push(Line {
             points: downsample(target, bins.interval_s, bins.per_bin, Reduce::Last),
             colour: OKABE_BLACK,
-            name: "target",
+            name: mark("target"),
             dashed: true,
         });
         let top = per_task.iter().chain(target).copied().fold(1.0, f64::max);
@@ -1046,7 +1059,7 @@ fn custom_metric_plot(series: &TimeSeries, bins: &Binning) -> Plot {
             bins,
         ));
     }
-    Plot { lines, y_desc: "per task", integer_y: false, min_top: 1.0, legend: true, bin_s: Some(bins.bin_s()) }
+    Plot { lines, y_desc: mark("per task"), integer_y: false, min_top: 1.0, legend: true, bin_s: Some(bins.bin_s()) }
 }
 
 /// The cost chart: one line per cost category that has cost (capacity types, public IPv4, load balancers), and
@@ -1061,12 +1074,12 @@ fn cost_plot(nonzero: impl Fn(Column) -> bool, line: impl Fn(Column, Reduce, RGB
         })
         .collect();
     if lines.len() > 1 {
-        lines.push(Line { dashed: true, ..line(Column::CostUsd, Reduce::Last, OKABE_BLACK, "total") });
+        lines.push(Line { dashed: true, ..line(Column::CostUsd, Reduce::Last, OKABE_BLACK, mark("total")) });
     } else if lines.is_empty() && nonzero(Column::CostUsd) {
         // A series without categories (none billed by category yet): the total alone.
-        lines.push(line(Column::CostUsd, Reduce::Last, CAPACITY_COLOURS[2], "cost"));
+        lines.push(line(Column::CostUsd, Reduce::Last, CAPACITY_COLOURS[2], mark("cost")));
     }
-    Plot { lines, y_desc: "USD", integer_y: false, min_top: 0.01, legend: true, bin_s: None }
+    Plot { lines, y_desc: mark("USD"), integer_y: false, min_top: 0.01, legend: true, bin_s: None }
 }
 
 /// A cost category's colour and legend name: capacity types as on the other charts, then public IPv4 and load
@@ -1074,8 +1087,8 @@ fn cost_plot(nonzero: impl Fn(Column) -> bool, line: impl Fn(Column, Reduce, RGB
 fn cost_category_style(column: Column) -> (RGBColor, &'static str) {
     match CapacityType::ALL.iter().find(|&&c| Column::cost(c) == column) {
         Some(&c) => (CAPACITY_COLOURS[c.index() % 5], c.name()),
-        None if column == Column::CostPublicIpv4 => (SKY_BLUE, "public IPv4"),
-        None => (AXIS_GREY, "load balancers"),
+        None if column == Column::CostPublicIpv4 => (SKY_BLUE, mark("public IPv4")),
+        None => (AXIS_GREY, mark("load balancers")),
     }
 }
 
@@ -1171,10 +1184,10 @@ fn render<DB: DrawingBackend>(
         legend_items.extend(plot.lines.iter().map(|l| LegendItem {
             colour: Some(l.colour),
             dashed: l.dashed,
-            text: l.name.to_string(),
+            text: tr_dyn(l.name),
         }));
         if let Some(bin_s) = plot.bin_s {
-            let text = format!("(means over {} s)", format_time_label(TimeUnit::Seconds, bin_s));
+            let text = trf("(means over {seconds} s)", &[("seconds", &format_time_label(TimeUnit::Seconds, bin_s))]);
             legend_items.push(LegendItem { colour: None, dashed: false, text });
         }
     }
@@ -1211,8 +1224,8 @@ fn render<DB: DrawingBackend>(
     let pixel_range = chart.plotting_area().get_pixel_range();
     chart
         .configure_mesh()
-        .x_desc(unit.axis_description())
-        .y_desc(plot.y_desc)
+        .x_desc(tr_dyn(unit.axis_description()))
+        .y_desc(tr_dyn(plot.y_desc))
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label)
         .axis_desc_style(("sans-serif", layout.font(AXIS_DESC_FONT)).into_font().color(&AXIS_GREY))

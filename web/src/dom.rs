@@ -1,5 +1,6 @@
 //! The few direct DOM calls the page needs outside Yew: the fatal-error banner, the URL fragment, the clock.
 
+use crate::i18n::tr;
 use wasm_bindgen::JsCast;
 
 pub fn element_by_id(id: &str) -> Option<web_sys::Element> {
@@ -29,6 +30,12 @@ pub fn show_fatal(message: &str) {
 
 /// The URL fragment without its `#`.
 pub fn location_fragment() -> String {
+    // A link's language option (`&lang=ja`) is the page's, not the document's (see `i18n::split_lang`).
+    crate::i18n::split_lang(&raw_fragment()).0
+}
+
+/// The address's fragment as it is, `lang=` option included.
+pub fn raw_fragment() -> String {
     web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .map(|h| h.trim_start_matches('#').to_string())
@@ -154,9 +161,9 @@ pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), Stri
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| "the browser could not create the file".to_string())?;
+        .map_err(|_| tr("the browser could not create the file"))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "the browser could not create a download link".to_string())?;
+        .map_err(|_| tr("the browser could not create a download link"))?;
     let result = click_download_link(file_name, &url);
     // Revoking at once can cancel the download in some browsers: let it start first.
     gloo_timers::callback::Timeout::new(60_000, move || {
@@ -168,7 +175,7 @@ pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), Stri
 
 /// Offers a canvas as a PNG download.
 pub fn download_canvas_png(canvas: &web_sys::HtmlCanvasElement, file_name: &str) -> Result<(), String> {
-    let url = canvas.to_data_url_with_type("image/png").map_err(|_| "the chart could not be exported".to_string())?;
+    let url = canvas.to_data_url_with_type("image/png").map_err(|_| tr("the chart could not be exported"))?;
     click_download_link(file_name, &url)
 }
 
@@ -176,9 +183,9 @@ fn click_download_link(file_name: &str, url: &str) -> Result<(), String> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let link: web_sys::HtmlAnchorElement = document
         .create_element("a")
-        .map_err(|_| "no link element".to_string())?
+        .map_err(|_| tr("no link element"))?
         .dyn_into()
-        .map_err(|_| "no link element".to_string())?;
+        .map_err(|_| tr("no link element"))?;
     link.set_href(url);
     link.set_download(file_name);
     link.click();
@@ -269,10 +276,10 @@ pub fn resize_backing_store(canvas: &web_sys::HtmlCanvasElement, width: u32, hei
 pub fn context_2d(canvas: &web_sys::HtmlCanvasElement) -> Result<web_sys::CanvasRenderingContext2d, String> {
     canvas
         .get_context("2d")
-        .map_err(|_| "the canvas refused a 2D context".to_string())?
+        .map_err(|_| tr("the canvas refused a 2D context"))?
         .ok_or("the canvas has no 2D context")?
         .dyn_into()
-        .map_err(|_| "the canvas context is not 2D".to_string())
+        .map_err(|_| tr("the canvas context is not 2D"))
 }
 
 /// Sets a canvas' text alternative: the text of the element `<canvas id>-text` (its `aria-describedby`), only

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use yew::prelude::*;
 
 use crate::dom;
+use crate::i18n::{tr, trf};
 
 /// One step of a path into the scenario JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -273,13 +274,17 @@ pub struct EditorProps {
 /// The form over the whole scenario.
 #[component]
 pub fn ScenarioForm(props: &EditorProps) -> Html {
+    // Re-rendered in the language chosen.
+    let _lang = crate::i18n::use_lang();
     let problems = Problems::new(&props.errors);
     let ctx = Ctx { problems: &problems, on_edit: &props.on_edit, catalogue: catalogue(), typed: &props.typed };
     match props.draft.as_ref() {
         Value::Object(_) => html! {
             <div class="form">{ ctx.children(&[], &props.draft) }</div>
         },
-        _ => html! { <p class="field-error">{ "The scenario must be a JSON object; use the JSON tab to fix it." }</p> },
+        _ => {
+            html! { <p class="field-error">{ tr("The scenario must be a JSON object; use the JSON tab to fix it.") }</p> }
+        }
     }
 }
 
@@ -354,8 +359,8 @@ impl Ctx<'_> {
             let target = path.clone();
             let onclick = Callback::from(move |_: MouseEvent| on_edit.emit(Edit::Remove(target.clone())));
             html! {
-                <button type="button" class="remove" onclick={onclick} aria-label={format!("Remove {data}")}
-                    title={format!("Remove {data}")}>{ "×" }</button>
+                <button type="button" class="remove" onclick={onclick} aria-label={trf("Remove {data}", &[("data", &data)])}
+                    title={trf("Remove {data}", &[("data", &data)])}>{ "×" }</button>
             }
         });
         match value {
@@ -489,11 +494,11 @@ impl Ctx<'_> {
             }
             dom::reset_select(&e);
         });
-        let where_ = if path.is_empty() { "the scenario".to_string() } else { data_path(path) };
+        let where_ = if path.is_empty() { tr("the scenario") } else { data_path(path) };
         html! {
             <div class="add">
-                <select onchange={onchange} aria-label={format!("Add a setting to {where_}")}>
-                    <option value="" selected=true>{ "+ add a setting…" }</option>
+                <select onchange={onchange} aria-label={trf("Add a setting to {where_}", &[("where_", &where_)])}>
+                    <option value="" selected=true>{ tr("+ add a setting…") }</option>
                     { for addable.iter().map(|(key, _)| html! { <option value={key.clone()}>{ label(key) }</option> }) }
                 </select>
             </div>
@@ -519,7 +524,7 @@ impl Ctx<'_> {
                 Callback::from(move |_: MouseEvent| on_edit.emit(Edit::Push(target.clone(), template.clone())));
             return html! {
                 <div class="add">
-                    <button type="button" onclick={onclick} data-add={where_.clone()}>{ format!("+ add to {}", label(&where_)) }</button>
+                    <button type="button" onclick={onclick} data-add={where_.clone()}>{ trf("+ add to {what}", &[("what", &label(&where_))]) }</button>
                 </div>
             };
         }
@@ -533,8 +538,8 @@ impl Ctx<'_> {
         });
         html! {
             <div class="add">
-                <select onchange={onchange} data-add={where_.clone()} aria-label={format!("Add to {where_}")}>
-                    <option value="" selected=true>{ format!("+ add to {}…", label(&where_)) }</option>
+                <select onchange={onchange} data-add={where_.clone()} aria-label={trf("Add to {where_}", &[("where_", &where_)])}>
+                    <option value="" selected=true>{ trf("+ add to {what}…", &[("what", &label(&where_))]) }</option>
                     { for templates.iter().enumerate().map(|(i, t)| html! {
                         <option value={i.to_string()}>{ item_title(t, i) }</option>
                     }) }

@@ -7,6 +7,7 @@ mod cluster;
 mod dom;
 mod editor;
 mod fit;
+mod i18n;
 mod palette;
 mod player;
 mod stage;
@@ -23,9 +24,10 @@ pub fn start() {
     }
     std::panic::set_hook(Box::new(|info| dom::show_fatal(&info.to_string())));
     match dom::element_by_id("app") {
-        Some(root) => {
+        // The page opens in its language: the Japanese catalogue is fetched first when Japanese is chosen.
+        Some(root) => i18n::switch(i18n::initial_from_browser(), move |_| {
             yew::Renderer::<app::App>::with_root(root).render();
-        }
+        }),
         None => dom::show_fatal("the page has no #app element to start in"),
     }
 }

@@ -14,6 +14,7 @@ use yew::prelude::*;
 use super::document::{Action, Doc, Variant};
 use crate::charts::{self, OverlayKind, VARIANT_COLOURS};
 use crate::dom;
+use crate::i18n::{tr, trf};
 
 /// A variant's whole run: its summary and time series.
 struct Run {
@@ -47,6 +48,8 @@ pub struct CompareProps {
 
 #[component]
 pub fn ComparePanel(props: &CompareProps) -> Html {
+    // Re-rendered in the language chosen.
+    let _lang = crate::i18n::use_lang();
     let doc = &props.doc;
     let kept = use_memo(doc.kept.clone(), |kept| runs(kept));
     let variants = doc.variants();
@@ -88,13 +91,13 @@ pub fn ComparePanel(props: &CompareProps) -> Html {
                 { for OverlayKind::ALL.iter().map(|kind| html! {
                     <figure class="chart">
                         <figcaption><span>{ kind.title() }</span></figcaption>
-                        <canvas id={kind.id()} role="img" tabindex="0" aria-label={format!("{} chart", kind.title())}
+                        <canvas id={kind.id()} role="img" tabindex="0" aria-label={trf("{chart} chart", &[("chart", &kind.title())])}
                             aria-describedby={format!("{}-text", kind.id())}></canvas>
                         <p id={format!("{}-text", kind.id())} class="visually-hidden"></p>
                     </figure>
                 }) }
             </div>
-            <ul class="legend" aria-label="Variants">
+            <ul class="legend" aria-label={tr("Variants")}>
                 { for comparison.variants.iter().zip(VARIANT_COLOURS).map(|(v, colour)| html! {
                     <li><span class="swatch" style={format!("background:{colour}")}></span>{ format!("{}: {}", v.label, v.scenario) }</li>
                 }) }
@@ -103,17 +106,17 @@ pub fn ComparePanel(props: &CompareProps) -> Html {
         },
         Err(_) => html! {
             <p id="compare-hint" class="note">
-                { format!("Variant {} is kept. Change the scenario (edit it, open a preset, a file or a link) to make variant {} and compare them.",
-                    doc.kept.first().map_or("A", |v| v.label.as_str()), doc.current_label()) }
+                { trf("Variant {kept} is kept. Change the scenario (edit it, open a preset, a file or a link) to make variant {next} and compare them.",
+                    &[("kept", &doc.kept.first().map_or("A", |v| v.label.as_str())), ("next", &doc.current_label())]) }
             </p>
         },
     };
     html! {
-        <section id="compare" class="compare-panel" aria-label="Comparison">
+        <section id="compare" class="compare-panel" aria-label={tr("Comparison")}>
             <div class="compare-head">
-                <h2>{ "Comparison" }</h2>
-                <span class="note">{ "Differences are to A; green is better, red worse. The share link carries every variant." }</span>
-                <button id="stop-comparing" class="small" onclick={stop}>{ "Stop comparing" }</button>
+                <h2>{ tr("Comparison") }</h2>
+                <span class="note">{ tr("Differences are to A; green is better, red worse. The share link carries every variant.") }</span>
+                <button id="stop-comparing" class="small" onclick={stop}>{ tr("Stop comparing") }</button>
             </div>
             { body }
         </section>
@@ -136,16 +139,16 @@ fn table(c: &Comparison, kept: usize, remove: &dyn Fn(usize) -> Callback<MouseEv
                         <th scope="col" class="variant" data-variant={v.label.clone()}>
                             <span class="variant-label">{ v.label.clone() }</span>
                             <span class="variant-name">{ v.scenario.clone() }</span>
-                            <span class="note">{ format!(" · seed {}", v.seed) }</span>
+                            <span class="note">{ trf(" · seed {seed}", &[("seed", &v.seed)]) }</span>
                             if i < kept {
                                 { " " }
                                 <button class="small remove-variant" onclick={remove(i)}
-                                    aria-label={format!("Remove variant {}", v.label)} title="Remove this variant">{ "×" }</button>
+                                    aria-label={trf("Remove variant {label}", &[("label", &v.label)])} title={tr("Remove this variant")}>{ "×" }</button>
                             } else {
-                                <span class="note">{ " · current" }</span>
+                                <span class="note">{ tr(" · current") }</span>
                             }
                             if let Some(reason) = &v.stopped_early {
-                                <span class="note">{ format!(" · stopped early: {reason}") }</span>
+                                <span class="note">{ trf(" · stopped early: {reason}", &[("reason", &reason)]) }</span>
                             }
                         </th>
                     }) }

@@ -15,6 +15,7 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use crate::editor::{self, Edit};
+use crate::i18n::{tr, trf};
 
 pub const DEFAULT_PRESET: &str = "fargate-ondemand-1000";
 /// How many sets of kept-aside edits are kept; the oldest goes when a sixth is added (the message says so).
@@ -187,7 +188,7 @@ impl Doc {
                 self.draft = Rc::new(value);
                 self.json_error = None;
             }
-            Err(e) => self.json_error = Some(format!("Not valid JSON yet: {e}.")),
+            Err(e) => self.json_error = Some(trf("Not valid JSON yet: {e}.", &[("e", &e)])),
         }
         self.json_text = Some(text);
         self.validate();
@@ -245,7 +246,10 @@ impl Doc {
 
     pub fn seed(&self) -> Result<u64, String> {
         self.seed_text.trim().parse::<u64>().map_err(|_| {
-            format!("the seed must be a whole number from 0 to {}; got \"{}\"", u64::MAX, self.seed_text.trim())
+            trf(
+                "the seed must be a whole number from 0 to {max}; got \"{seed}\"",
+                &[("max", &u64::MAX), ("seed", &self.seed_text.trim())],
+            )
         })
     }
 
@@ -279,7 +283,7 @@ impl Doc {
     /// stored, and this one stays until then.
     fn replace(&mut self, value: Value, source: String, seed: String, stash: Rc<Vec<Saved>>) {
         let keep_edits = self.dirty() || self.json_error.is_some();
-        let name = self.draft.get("name").and_then(Value::as_str).unwrap_or("your scenario").to_string();
+        let name = self.draft.get("name").and_then(Value::as_str).map_or_else(|| tr("your scenario"), str::to_string);
         let mut next = Doc::open(value, source, seed);
         next.generation = self.generation.wrapping_add(1);
         next.editor_open = self.editor_open;
@@ -295,10 +299,14 @@ impl Doc {
         let dropped_oldest = list.len() > STASH_LIMIT;
         list.truncate(STASH_LIMIT);
         next.stash = Rc::new(list);
-        let oldest = if dropped_oldest { " (the oldest of the five kept before was let go)" } else { "" };
+        let oldest =
+            if dropped_oldest { tr(" (the oldest of the five kept before was let go)") } else { String::new() };
         next.message = Some(Message {
             kind: MessageKind::Info,
-            text: format!("Your unsaved edits to “{name}” were kept aside{oldest}."),
+            text: trf(
+                "Your unsaved edits to “{name}” were kept aside{oldest}.",
+                &[("name", &name), ("oldest", &oldest)],
+            ),
             offer_restore: true,
         });
         self.pending = Some(Rc::new(next));
@@ -308,7 +316,7 @@ impl Doc {
     fn bring_back(&mut self, draft: Value, json_text: Option<String>) {
         self.restore_edits(draft, json_text);
         if self.message.is_none() {
-            self.inform("Your edits are back.".into());
+            self.inform(tr("Your edits are back."));
         }
     }
 
@@ -318,9 +326,9 @@ impl Doc {
         self.editor_open = true;
         self.editor_mode = EditorMode::Json;
         let kept_aside = self.message.as_ref().filter(|m| m.offer_restore).map(|m| format!(" {}", m.text));
-        self.fail(format!(
-            "This link's scenario cannot run, so nothing was run: {error}. It is open in the JSON tab to fix.{}",
-            kept_aside.clone().unwrap_or_default()
+        self.fail(trf(
+            "This link's scenario cannot run, so nothing was run: {error}. It is open in the JSON tab to fix.{kept}",
+            &[("error", &error), ("kept", &kept_aside.clone().unwrap_or_default())],
         ));
         if let Some(message) = self.message.as_mut() {
             message.offer_restore = kept_aside.is_some();
@@ -386,8 +394,9 @@ impl Doc {
             let scenario = match Scenario::from_spec(v.scenario) {
                 Ok(scenario) => scenario,
                 Err(e) => {
-                    self.fail(format!(
-                        "Could not open the comparison link: variant {label}'s scenario cannot run: {e}. The scenario shown is unchanged."
+                    self.fail(trf(
+                        "Could not open the comparison link: variant {label}'s scenario cannot run: {e}. The scenario shown is unchanged.",
+                        &[("label", &label), ("e", &e)],
                     ));
                     return;
                 }
@@ -397,11 +406,11 @@ impl Doc {
                 continue;
             }
             let Ok(value) = serde_json::to_value(&scenario.spec) else {
-                self.fail("Could not open the comparison link.".into());
+                self.fail(tr("Could not open the comparison link."));
                 return;
             };
             let stash = self.stash.clone();
-            self.replace(value, "Comparison link".into(), v.seed.to_string(), stash);
+            self.replace(value, tr("Comparison link"), v.seed.to_string(), stash);
             let kept = Rc::new(std::mem::take(&mut kept));
             match self.pending.as_mut() {
                 Some(pending) => Rc::make_mut(pending).kept = kept,
@@ -462,7 +471,7 @@ impl Reducible for Doc {
                         Ok(value) => {
                             let refused = Scenario::from_spec(run.scenario).err();
                             let stash = next.stash.clone();
-                            next.replace(value, "Share link".into(), run.seed.to_string(), stash);
+                            next.replace(value, tr("Share link"), run.seed.to_string(), stash);
                             if let Some(e) = refused {
                                 match next.pending.as_mut() {
                                     Some(pending) => Rc::make_mut(pending).refuse_link(&e),
@@ -470,21 +479,26 @@ impl Reducible for Doc {
                                 }
                             }
                         }
-                        Err(e) => next.fail(format!("Could not open the link: {e}.")),
+                        Err(e) => next.fail(trf("Could not open the link: {e}.", &[("e", &e)])),
                     },
                     // Keep whatever was loaded before; say what is wrong with the link.
-                    Err(e) => next.fail(format!("Could not open the link: {e}. The scenario shown is unchanged.")),
+                    Err(e) => {
+                        next.fail(trf("Could not open the link: {e}. The scenario shown is unchanged.", &[("e", &e)]))
+                    }
                 }
             }
             Action::OpenFile { name, text } => match Scenario::from_json(&text) {
                 Ok(scenario) => match serde_json::to_value(&scenario.spec) {
                     Ok(value) => {
                         let (seed, stash) = (next.seed_text.clone(), next.stash.clone());
-                        next.replace(value, format!("File: {name}"), seed, stash);
+                        next.replace(value, trf("File: {name}", &[("name", &name)]), seed, stash);
                     }
-                    Err(e) => next.fail(format!("Could not open {name}: {e}.")),
+                    Err(e) => next.fail(trf("Could not open {name}: {e}.", &[("name", &name), ("e", &e)])),
                 },
-                Err(e) => next.fail(format!("Could not open {name}: {e}. The scenario shown is unchanged.")),
+                Err(e) => next.fail(trf(
+                    "Could not open {name}: {e}. The scenario shown is unchanged.",
+                    &[("name", &name), ("e", &e)],
+                )),
             },
             Action::KeepVariant => match (&next.runnable, next.can_keep()) {
                 (Some((scenario, seed)), true) => {
@@ -492,9 +506,12 @@ impl Reducible for Doc {
                     Rc::make_mut(&mut next.kept).push(variant);
                 }
                 _ if next.kept.len() + 1 >= MAX_VARIANTS => {
-                    next.fail(format!("A comparison has at most {MAX_VARIANTS} variants: remove one first."));
+                    next.fail(trf(
+                        "A comparison has at most {max} variants: remove one first.",
+                        &[("max", &MAX_VARIANTS)],
+                    ));
                 }
-                _ => next.fail("Only a scenario that can run can be kept for comparison: fix it first.".into()),
+                _ => next.fail(tr("Only a scenario that can run can be kept for comparison: fix it first.")),
             },
             Action::RemoveVariant(index) => {
                 if index >= next.kept.len() {
@@ -517,7 +534,7 @@ impl Reducible for Doc {
             Action::RestoreStash => {
                 let mut rest = (*next.stash).clone();
                 if rest.is_empty() {
-                    next.fail("There are no kept-aside edits to restore.".into());
+                    next.fail(tr("There are no kept-aside edits to restore."));
                 } else {
                     let Saved { draft, pristine, source, seed, json_text } = rest.remove(0);
                     next.replace(pristine, source, seed, Rc::new(rest));

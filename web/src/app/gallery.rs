@@ -4,6 +4,7 @@ use fleetplan_engine::presets;
 use yew::prelude::*;
 
 use crate::dom;
+use crate::i18n::tr;
 
 #[derive(Properties, PartialEq)]
 pub struct GalleryProps {
@@ -14,6 +15,8 @@ pub struct GalleryProps {
 /// Every preset with its title and what to look at.
 #[component]
 pub fn Gallery(props: &GalleryProps) -> Html {
+    // Re-rendered in the language chosen.
+    let _lang = crate::i18n::use_lang();
     let section = use_node_ref();
     {
         // Keyboard users land in the gallery when it opens, and back on its button when it closes.
@@ -34,25 +37,26 @@ pub fn Gallery(props: &GalleryProps) -> Html {
         })
     };
     html! {
-        <section id="gallery" class="gallery" aria-label="Presets" ref={section} onkeydown={on_key}>
+        <section id="gallery" class="gallery" aria-label={tr("Presets")} ref={section} onkeydown={on_key}>
             <div class="gallery-head">
-                <h2>{ "Presets" }</h2>
-                <p>{ "Calibration rows reproduce published measurements; teaching scenarios each show one mechanism. Opening one keeps any unsaved edits aside." }</p>
-                <button class="dismiss" onclick={props.on_close.reform(|_: MouseEvent| ())} aria-label="Close the presets (Escape)">{ "×" }</button>
+                <h2>{ tr("Presets") }</h2>
+                <p>{ tr("Calibration rows reproduce published measurements; teaching scenarios each show one mechanism. Opening one keeps any unsaved edits aside.") }</p>
+                <button class="dismiss" onclick={props.on_close.reform(|_: MouseEvent| ())} aria-label={tr("Close the presets (Escape)")}>{ "×" }</button>
             </div>
             <ul class="cards">
                 { for presets::all().iter().map(|p| {
                     let on_open = props.on_open.clone();
                     let id = p.id.to_string();
                     let onclick = Callback::from(move |_: MouseEvent| on_open.emit(id.clone()));
+                    let title = crate::i18n::preset_title(p);
                     html! {
-                        <li class="card">
-                            <h3>{ p.title }</h3>
+                        <li class="card" id={format!("card-{}", p.id)}>
+                            <h3>{ title.clone() }</h3>
                             if let Some(published) = p.published_s {
-                                <p class="badge">{ format!("calibration · published {published:.0} s") }</p>
+                                <p class="badge">{ crate::i18n::trf("calibration · published {seconds} s", &[("seconds", &format!("{published:.0}"))]) }</p>
                             }
-                            <p>{ p.what_to_look_at }</p>
-                            <button id={format!("open-{}", p.id)} onclick={onclick}>{ "Open" }<span class="visually-hidden">{ format!(" {}", p.title) }</span></button>
+                            <p class="card-description">{ crate::i18n::preset_description(p) }</p>
+                            <button id={format!("open-{}", p.id)} onclick={onclick}>{ tr("Open") }<span class="visually-hidden">{ format!(" {title}") }</span></button>
                         </li>
                     }
                 }) }

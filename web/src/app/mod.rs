@@ -13,6 +13,7 @@ mod storage;
 use yew::prelude::*;
 
 use crate::dom;
+use crate::i18n::tr;
 use crate::stage::{OtherRun, Stage};
 use compare::ComparePanel;
 use document::{Action, Doc};
@@ -25,6 +26,16 @@ const PRESET_FRAGMENT: &str = "preset=";
 
 #[component]
 pub fn App() -> Html {
+    // The page's language, provided to every component (`i18n::use_lang`) so a switch re-renders them all.
+    let lang = use_state(crate::i18n::lang);
+    let on_lang = {
+        let lang = lang.clone();
+        Callback::from(move |to: crate::i18n::Lang| {
+            crate::i18n::keep_choice(to);
+            let lang = lang.clone();
+            crate::i18n::switch(to, move |_| lang.set(crate::i18n::lang()));
+        })
+    };
     let doc = use_reducer(|| {
         let mut doc = Doc::initial(storage::load_draft(), storage::load_stash());
         doc.keep_all(storage::load_kept());
@@ -88,14 +99,13 @@ pub fn App() -> Html {
 
     let blocked = (!doc.errors.is_empty()).then(|| {
         let first = &doc.errors[0];
-        format!(
-            "The edited scenario has {} problem{} and cannot run until {} fixed (first: {}: {}). The last valid version is shown.",
-            doc.errors.len(),
-            if doc.errors.len() == 1 { "" } else { "s" },
-            if doc.errors.len() == 1 { "it is" } else { "they are" },
-            first.field,
-            first.message
-        )
+        let args: [(&str, &dyn std::fmt::Display); 3] =
+            [("count", &doc.errors.len()), ("field", &first.field), ("message", &first.message)];
+        if doc.errors.len() == 1 {
+            crate::i18n::trf("The edited scenario has 1 problem and cannot run until it is fixed (first: {field}: {message}). The last valid version is shown.", &args)
+        } else {
+            crate::i18n::trf("The edited scenario has {count} problems and cannot run until they are fixed (first: {field}: {message}). The last valid version is shown.", &args)
+        }
     });
     let on_open = {
         // Opening a preset is a new history entry at `#preset=<id>`; the entry being left first remembers what it
@@ -133,8 +143,8 @@ pub fn App() -> Html {
     let label = (variants.len() >= 2).then(|| doc.current_label());
 
     html! {
-        <>
-        <Header doc={doc.clone()} />
+        <ContextProvider<crate::i18n::Lang> context={*lang}>
+        <Header doc={doc.clone()} {on_lang} />
         { message_bar(&doc) }
         if doc.gallery_open {
             <Gallery {on_open} {on_close} />
@@ -159,10 +169,10 @@ pub fn App() -> Html {
                         <crate::fit::FitPanel scenario={scenario.clone()} on_apply={on_fit_apply.clone()} />
                         </>
                     },
-                    None => html! { <p class="empty">{ "No valid scenario yet: open a preset or fix the scenario in the editor." }</p> },
+                    None => html! { <p class="empty">{ tr("No valid scenario yet: open a preset or fix the scenario in the editor.") }</p> },
                 } }
             </main>
         </div>
-        </>
+        </ContextProvider<crate::i18n::Lang>>
     }
 }

@@ -6,6 +6,7 @@ use yew::prelude::*;
 use super::document::{Action, Doc, EditorMode, MessageKind};
 use crate::dom;
 use crate::editor::{Edit, ScenarioForm};
+use crate::i18n::{tr, trf};
 
 pub fn message_bar(doc: &UseReducerHandle<Doc>) -> Html {
     let Some(message) = &doc.message else {
@@ -27,9 +28,9 @@ pub fn message_bar(doc: &UseReducerHandle<Doc>) -> Html {
         <div id={id} class={class} role={if message.kind == MessageKind::Error { "alert" } else { "status" }}>
             <span>{ message.text.clone() }</span>
             if message.offer_restore {
-                <button id="restore-edits" onclick={restore}>{ "Restore them" }</button>
+                <button id="restore-edits" onclick={restore}>{ tr("Restore them") }</button>
             }
-            <button class="dismiss" onclick={dismiss} aria-label="Dismiss this message">{ "×" }</button>
+            <button class="dismiss" onclick={dismiss} aria-label={tr("Dismiss this message")}>{ "×" }</button>
         </div>
     }
 }
@@ -59,17 +60,21 @@ pub fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
         doc.json_text.clone().unwrap_or_else(|| serde_json::to_string_pretty(&*doc.draft).unwrap_or_default());
     let count = doc.errors.len();
     html! {
-        <aside id="editor" class="editor" aria-label="Scenario editor">
+        <aside id="editor" class="editor" aria-label={tr("Scenario editor")}>
             <div class="editor-head">
-                <h2>{ "Scenario" }</h2>
+                <h2>{ tr("Scenario") }</h2>
                 <div class="tabs" role="tablist">
-                    <button role="tab" id="editor-form-tab" aria-selected={(doc.editor_mode == EditorMode::Form).to_string()} onclick={mode(false)}>{ "Form" }</button>
+                    <button role="tab" id="editor-form-tab" aria-selected={(doc.editor_mode == EditorMode::Form).to_string()} onclick={mode(false)}>{ tr("Form") }</button>
                     <button role="tab" id="editor-json-tab" aria-selected={(doc.editor_mode == EditorMode::Json).to_string()} onclick={mode(true)}>{ "JSON" }</button>
                 </div>
-                <button id="revert" onclick={revert} disabled={!doc.dirty()}>{ "Undo all edits" }</button>
+                <button id="revert" onclick={revert} disabled={!doc.dirty()}>{ tr("Undo all edits") }</button>
             </div>
             <p id="editor-status" class={classes!("editor-status", (count > 0).then_some("invalid"))} role="status">
-                { if count == 0 { "Valid: the stage plays this scenario.".to_string() } else { format!("{count} problem{} to fix before it can run:", if count == 1 { "" } else { "s" }) } }
+                { match count {
+                    0 => tr("Valid: the stage plays this scenario."),
+                    1 => tr("1 problem to fix before it can run:"),
+                    _ => trf("{count} problems to fix before it can run:", &[("count", &count)]),
+                } }
             </p>
             if count > 0 {
                 <ul id="problems" class="problems">
@@ -80,7 +85,7 @@ pub fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
                 EditorMode::Form => html! { <ScenarioForm draft={doc.draft.clone()} typed={doc.typed.clone()} errors={doc.errors.clone()} on_edit={on_edit} /> },
                 EditorMode::Json => html! {
                     <div class="json-editor">
-                        <textarea id="scenario-json" spellcheck="false" aria-label="Scenario JSON" value={json_text} oninput={on_json} />
+                        <textarea id="scenario-json" spellcheck="false" aria-label={tr("Scenario JSON")} value={json_text} oninput={on_json} />
                         if let Some(e) = &doc.json_error {
                             <p class="field-error" role="alert">{ e.clone() }</p>
                         }

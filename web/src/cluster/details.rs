@@ -6,6 +6,7 @@ use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::TaskView;
 
 use super::{drawn_counts, fraction, sum};
+use crate::i18n::{mark, tr, tr_dyn, trf};
 use crate::palette::{DRAWN, STATE_COLOURS};
 
 /// Rows of (label, value) describing an instance, for the details box the app renders as plain text.
@@ -20,51 +21,52 @@ pub fn instance_details(instance: &InstanceView) -> Vec<(&'static str, String)> 
         state.push_str(" · throttled to its baseline: no CPU credits left (standard mode)");
     }
     let counts = drawn_counts(&instance.by_state);
-    let mut tasks = plural(sum(&counts), "task");
+    let mut tasks = plural(sum(&counts), TASK);
     if sum(&counts) > 0 {
         tasks.push_str(": ");
         tasks.push_str(&breakdown(&counts));
     }
     vec![
-        ("Instance", instance.id.clone()),
-        ("Type", instance.instance_type.to_string()),
-        ("Provider", instance.provider.clone()),
-        ("Availability Zone", instance.zone.clone()),
-        ("State", state),
-        ("Launched at", seconds(instance.launched_s)),
-        ("CPU", usage(instance.cpu_used, instance.cpu_total, "CPU units")),
-        ("Memory", usage(instance.memory_used, instance.memory_total, "MiB")),
-        ("Tasks", tasks),
+        (mark("Instance"), instance.id.clone()),
+        (mark("Type"), instance.instance_type.to_string()),
+        (mark("Provider"), instance.provider.clone()),
+        (mark("Availability Zone"), instance.zone.clone()),
+        (mark("State"), state),
+        (mark("Launched at"), seconds(instance.launched_s)),
+        (mark("CPU"), usage(instance.cpu_used, instance.cpu_total, mark("CPU units"))),
+        (mark("Memory"), usage(instance.memory_used, instance.memory_total, "MiB")),
+        (mark("Tasks"), tasks),
     ]
     .into_iter()
-    .chain(
-        instance
-            .credit_balance
-            .map(|b| ("CPU credits", format!("{b:.2}{}", if b < 0.0 { " (surplus owed)" } else { "" }))),
-    )
+    .chain(instance.credit_balance.map(|b| {
+        (mark("CPU credits"), format!("{b:.2}{}", if b < 0.0 { tr(" (surplus owed)") } else { String::new() }))
+    }))
     .collect()
 }
 
 /// Rows describing a task (from `Simulation::tasks_at`).
 pub fn task_details(task: &TaskView) -> Vec<(&'static str, String)> {
     let mut rows = vec![
-        ("Task", task.id.to_string()),
-        ("Owner", task.owner.clone()),
-        ("Task definition", task.task_definition.clone()),
-        ("Size", format!("{} CPU units, {} MiB", thousands(task.cpu), thousands(task.memory))),
-        ("State", task.state.name().to_string()),
-        ("Health", task.health.name().to_string()),
-        ("Capacity", capacity_label(task.capacity).to_string()),
-        ("Provider", task.provider.clone()),
-        ("Instance", task.instance.clone().unwrap_or_else(|| "none".to_string())),
-        ("Launched at", seconds(task.launched_s)),
-        ("Running since", task.running_s.map_or_else(|| "not yet".to_string(), seconds)),
+        (mark("Task"), task.id.to_string()),
+        (mark("Owner"), task.owner.clone()),
+        (mark("Task definition"), task.task_definition.clone()),
+        (
+            mark("Size"),
+            trf("{cpu} CPU units, {memory} MiB", &[("cpu", &thousands(task.cpu)), ("memory", &thousands(task.memory))]),
+        ),
+        (mark("State"), task.state.name().to_string()),
+        (mark("Health"), task.health.name().to_string()),
+        (mark("Capacity"), capacity_label(task.capacity).to_string()),
+        (mark("Provider"), task.provider.clone()),
+        (mark("Instance"), task.instance.clone().unwrap_or_else(|| "none".to_string())),
+        (mark("Launched at"), seconds(task.launched_s)),
+        (mark("Running since"), task.running_s.map_or_else(|| tr("not yet"), seconds)),
     ];
     if let Some(reason) = task.stopping {
-        rows.push(("Stopping", reason.name().to_string()));
+        rows.push((mark("Stopping"), reason.name().to_string()));
     }
     if task.interruption_warning {
-        rows.push(("Spot interruption", "warned: stopped two minutes after the warning".to_string()));
+        rows.push((mark("Spot interruption"), tr("warned: stopped two minutes after the warning")));
     }
     rows
 }
@@ -103,9 +105,17 @@ pub(super) fn thousands(n: u32) -> String {
     out
 }
 
+/// "1 task", "2,000 tasks"; in Japanese the noun has no plural ("2,000 タスク").
 pub(super) fn plural(n: u32, noun: &str) -> String {
-    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
+    match crate::i18n::lang() {
+        crate::i18n::Lang::En => format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" }),
+        _ => format!("{} {}", thousands(n), crate::i18n::tr_dyn(noun)),
+    }
 }
+
+/// The nouns [`plural`] counts, for the catalogue.
+pub(super) const TASK: &str = mark("task");
+pub(super) const INSTANCE: &str = mark("instance");
 
 /// The non-zero states: "9,800 RUNNING, 200 PENDING" (in lifecycle order).
 pub(super) fn breakdown(counts: &[u32; DRAWN]) -> String {
@@ -124,9 +134,17 @@ fn seconds(s: f64) -> String {
 
 fn usage(used: u32, total: u32, unit: &str) -> String {
     if total == 0 {
-        return format!("{} {unit} used", thousands(used));
+        return trf("{used} {unit} used", &[("used", &thousands(used)), ("unit", &tr_dyn(unit))]);
     }
-    format!("{} of {} {unit} ({:.0}%)", thousands(used), thousands(total), fraction(used, total) * 100.0)
+    trf(
+        "{used} of {total} {unit} ({percent}%)",
+        &[
+            ("used", &thousands(used)),
+            ("total", &thousands(total)),
+            ("unit", &tr_dyn(unit)),
+            ("percent", &format!("{:.0}", fraction(used, total) * 100.0)),
+        ],
+    )
 }
 
 #[cfg(test)]

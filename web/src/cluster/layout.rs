@@ -8,8 +8,9 @@ use fleetplan_engine::output::{InstanceView, ProviderView, TaskRetirementView};
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::{Place, View};
 
-use super::details::{breakdown, capacity_label, plural, provider_label, thousands};
+use super::details::{breakdown, capacity_label, plural, provider_label, thousands, INSTANCE, TASK};
 use super::{drawn_counts, fraction, sum, DRAWN};
+use crate::i18n::{mark, tr, tr_dyn, trf};
 
 // Sizes in CSS px. Integers, so every cell lands on whole CSS pixels.
 const MARGIN: f64 = 8.0;
@@ -537,13 +538,13 @@ impl Builder<'_, '_, '_> {
         for pool in &prep.pools {
             let spot_waiting = prep.view.spot_capacity_waiting;
             self.label(true, || {
-                let mut text = format!("{} · {}", capacity_label(pool.capacity), plural(pool.total, "task"));
+                let mut text = format!("{} · {}", capacity_label(pool.capacity), plural(pool.total, TASK));
                 if aggregate && pool.total > 0 {
                     text.push_str(": ");
                     text.push_str(&breakdown(&pool.counts));
                 }
                 if pool.capacity == CapacityType::FargateSpot && spot_waiting > 0 {
-                    text.push_str(&format!(" · {} waiting for Spot capacity", thousands(spot_waiting)));
+                    text.push_str(&trf(" · {count} waiting for Spot capacity", &[("count", &thousands(spot_waiting))]));
                 }
                 text
             });
@@ -553,15 +554,17 @@ impl Builder<'_, '_, '_> {
         for provider in &prep.providers {
             let view = provider.view;
             self.label(true, || {
-                let mut text = format!(
-                    "{} · {} · {} · {} waiting",
-                    view.name,
-                    provider_label(view),
-                    plural(provider.instances, "instance"),
-                    thousands(view.waiting)
+                let mut text = trf(
+                    "{name} · {kind} · {instances} · {waiting} waiting",
+                    &[
+                        ("name", &view.name),
+                        ("kind", &provider_label(view)),
+                        ("instances", &plural(provider.instances, INSTANCE)),
+                        ("waiting", &thousands(view.waiting)),
+                    ],
                 );
                 if let Some(reservation) = view.reservation {
-                    text.push_str(&format!(" · reservation {reservation}%"));
+                    text.push_str(&trf(" · reservation {reservation}%", &[("reservation", &reservation)]));
                 }
                 text.push_str(&capacity_refusals(view));
                 text
@@ -569,7 +572,7 @@ impl Builder<'_, '_, '_> {
             if view.waiting > 0 {
                 let mut counts = [0; DRAWN];
                 counts[0] = view.waiting;
-                let text = || format!("waiting for an instance: {}", plural(view.waiting, "task"));
+                let text = || trf("waiting for an instance: {tasks}", &[("tasks", &plural(view.waiting, TASK))]);
                 if aggregate {
                     self.compact(Some(Place::Waiting(provider.index)), counts, prep.bar_scale, text);
                 } else {
@@ -580,20 +583,24 @@ impl Builder<'_, '_, '_> {
             for zone in &provider.zones {
                 let zone_tasks = sum(&zone.counts);
                 let text = || {
-                    let mut text = format!("{} · {}", zone.name, plural(zone.len as u32, "instance"));
+                    let mut text = format!("{} · {}", zone.name, plural(zone.len as u32, INSTANCE));
                     if zones_mode {
-                        let looks = [(zone.booting, "booting"), (zone.draining, "draining"), (zone.noticed, "noticed")];
+                        let looks = [
+                            (zone.booting, mark("booting")),
+                            (zone.draining, mark("draining")),
+                            (zone.noticed, mark("noticed")),
+                        ];
                         let looks: Vec<String> = looks
                             .iter()
                             .filter(|(n, _)| *n > 0)
-                            .map(|(n, what)| format!("{} {what}", thousands(*n)))
+                            .map(|(n, what)| format!("{} {}", thousands(*n), tr_dyn(what)))
                             .collect();
                         if !looks.is_empty() {
                             text.push_str(&format!(" ({})", looks.join(", ")));
                         }
                     }
                     if aggregate {
-                        text.push_str(&format!(" · {}", plural(zone_tasks, "task")));
+                        text.push_str(&format!(" · {}", plural(zone_tasks, TASK)));
                         if zone_tasks > 0 {
                             text.push_str(": ");
                             text.push_str(&breakdown(&zone.counts));
@@ -690,11 +697,15 @@ pub(super) fn capacity_refusals(view: &ProviderView) -> String {
     let mut text = String::new();
     if view.failed_launches > 0 {
         let n = view.failed_launches;
-        let es = if n == 1 { "" } else { "es" };
-        text.push_str(&format!(" · {} failed launch{es} (insufficient capacity)", thousands(n as u32)));
+        let count = thousands(n as u32);
+        text.push_str(&if n == 1 {
+            tr(" · 1 failed launch (insufficient capacity)")
+        } else {
+            trf(" · {count} failed launches (insufficient capacity)", &[("count", &count)])
+        });
     }
     if !view.pools_out_of_capacity.is_empty() {
-        text.push_str(&format!(" · no capacity: {}", view.pools_out_of_capacity.join(", ")));
+        text.push_str(&trf(" · no capacity: {pools}", &[("pools", &view.pools_out_of_capacity.join(", "))]));
     }
     text
 }
@@ -703,26 +714,28 @@ pub(super) fn capacity_refusals(view: &ProviderView) -> String {
 /// retired, then how many still run on the retired platform revision.
 pub(super) fn retirement_note(r: &TaskRetirementView, now_s: f64) -> String {
     if now_s < r.retirement_s {
-        return format!(
-            "Fargate task retirement notice at {:.0} s: {} on the retired platform revision, retired at {:.0} s",
-            r.notice_s,
-            plural(r.tasks, "task"),
-            r.retirement_s
+        return trf(
+            "Fargate task retirement notice at {notice} s: {tasks} on the retired platform revision, retired at {retired} s",
+            &[
+                ("notice", &format!("{:.0}", r.notice_s)),
+                ("tasks", &plural(r.tasks, TASK)),
+                ("retired", &format!("{:.0}", r.retirement_s)),
+            ],
         );
     }
     if r.still_running == 0 {
-        return format!(
-            "Fargate task retirement at {:.0} s: all {} replaced or stopped",
-            r.retirement_s,
-            plural(r.tasks, "task")
+        return trf(
+            "Fargate task retirement at {retired} s: all {tasks} replaced or stopped",
+            &[("retired", &format!("{:.0}", r.retirement_s)), ("tasks", &plural(r.tasks, TASK))],
         );
     }
-    format!(
-        "Fargate task retirement at {:.0} s: {} of {} still on the retired revision (their replacements come first \
-         within the deployment bounds)",
-        r.retirement_s,
-        thousands(r.still_running),
-        plural(r.tasks, "task")
+    trf(
+        "Fargate task retirement at {retired} s: {running} of {tasks} still on the retired revision (their replacements come first within the deployment bounds)",
+        &[
+            ("retired", &format!("{:.0}", r.retirement_s)),
+            ("running", &thousands(r.still_running)),
+            ("tasks", &plural(r.tasks, TASK)),
+        ],
     )
 }
 

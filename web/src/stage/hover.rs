@@ -11,6 +11,7 @@ use yew::prelude::*;
 
 use crate::cluster::batch::{self, BatchHit, BatchLayout};
 use crate::cluster::{self, ClusterLayout, Hit};
+use crate::i18n::{mark, tr, trf};
 use crate::player::Player;
 
 /// The cluster view as last drawn and the pointer over it; shared by the frame loop (which draws) and the mouse
@@ -68,19 +69,19 @@ impl Pointer {
                 let record = player?.cursor().batch_jobs().into_iter().nth(job as usize)?;
                 let s = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.1} s"));
                 let title = match record.index {
-                    Some(i) => format!("Job {}[{i}]", record.submission),
-                    None => format!("Job {}", record.submission),
+                    Some(i) => trf("Job {submission}[{i}]", &[("submission", &record.submission), ("i", &i)]),
+                    None => trf("Job {submission}", &[("submission", &record.submission)]),
                 };
                 let attempt = attempt(&record);
                 let rows = vec![
-                    ("Queue", record.queue),
-                    ("Array index", record.index.map_or_else(|| "single job".to_string(), |i| i.to_string())),
-                    ("State", record.state.name().to_string()),
+                    (mark("Queue"), record.queue),
+                    (mark("Array index"), record.index.map_or_else(|| tr("single job"), |i| i.to_string())),
+                    (mark("State"), record.state.name().to_string()),
                     // `attempts` counts attempts that reached RUNNING: before RUNNING, this is the next one.
-                    ("Attempt", attempt.to_string()),
-                    ("Submitted", s(Some(record.submitted_s))),
-                    ("First RUNNING", s(record.first_running_s)),
-                    ("Ended", s(record.ended_s)),
+                    (mark("Attempt"), attempt.to_string()),
+                    (mark("Submitted"), s(Some(record.submitted_s))),
+                    (mark("First RUNNING"), s(record.first_running_s)),
+                    (mark("Ended"), s(record.ended_s)),
                 ];
                 (title, rows)
             }
@@ -88,21 +89,21 @@ impl Pointer {
                 let ce = layout.view.as_ref()?.compute_environments.get(usize::from(ce))?;
                 let i = ce.instances.iter().find(|i| i.id == id)?;
                 let rows = vec![
-                    ("Compute environment", format!("{} ({})", ce.name, ce.kind)),
-                    ("Type", i.instance_type.to_string()),
-                    ("State", i.state.to_string()),
+                    (mark("Compute environment"), format!("{} ({})", ce.name, ce.kind)),
+                    (mark("Type"), i.instance_type.to_string()),
+                    (mark("State"), i.state.to_string()),
                     ("vCPUs used", format!("{:.2} of {}", i.used_vcpus, i.vcpus)),
-                    ("Jobs", i.jobs.to_string()),
+                    (mark("Jobs"), i.jobs.to_string()),
                 ];
-                (format!("Batch instance {id}"), rows)
+                (trf("Batch instance {id}", &[("id", &id)]), rows)
             }
             BatchHit::Queue(q) => {
                 let q = layout.view.as_ref()?.queues.get(q)?;
                 let rows = vec![
-                    ("Priority", q.priority.to_string()),
+                    (mark("Priority"), q.priority.to_string()),
                     (fleetplan_engine::output::BatchJobState::Runnable.name(), q.runnable.to_string()),
                 ];
-                (format!("Job queue {}", q.name), rows)
+                (trf("Job queue {name}", &[("name", &q.name)]), rows)
             }
         };
         Some(Hover { x, y, title, rows })
@@ -140,11 +141,11 @@ fn describe(player: &Player, view: &View, hit: &Hit) -> Option<(String, Vec<(&'s
     match hit {
         Hit::Task { place, ordinal } => {
             let task = player.cursor().task_at(*place, *ordinal as usize)?;
-            Some((format!("Task {}", task.id), cluster::task_details(&task)))
+            Some((trf("Task {id}", &[("id", &task.id)]), cluster::task_details(&task)))
         }
         Hit::Instance { index } => {
             let instance = view.instances.iter().find(|i| i.index == *index)?;
-            Some((format!("Instance {}", instance.id), cluster::instance_details(instance)))
+            Some((trf("Instance {id}", &[("id", &instance.id)]), cluster::instance_details(instance)))
         }
         Hit::Place(place) => {
             let counts = match *place {
@@ -173,7 +174,7 @@ pub fn details_box(hover: &Hover) -> Html {
     html! {
         <div id="details" class="details" style={format!("left:{}px;top:{}px", hover.x + 14.0, hover.y + 14.0)} role="tooltip">
             <strong>{ hover.title.clone() }</strong>
-            <dl>{ for hover.rows.iter().map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ v.clone() }</dd></> }) }</dl>
+            <dl>{ for hover.rows.iter().map(|(k, v)| html! { <><dt>{ crate::i18n::tr_dyn(k) }</dt><dd>{ v.clone() }</dd></> }) }</dl>
         </div>
     }
 }

@@ -21,6 +21,7 @@ use yew::prelude::*;
 use crate::charts::{self, ChartKind, ScenarioParts};
 use crate::cluster;
 use crate::dom;
+use crate::i18n::{tr, trf};
 use crate::player::Player;
 use frame::{chart_end_s, use_frame_loop, FrameTargets};
 use hover::{details_box, Hover, Pointer};
@@ -51,6 +52,8 @@ pub struct StageProps {
 
 #[component]
 pub fn Stage(props: &StageProps) -> Html {
+    // Re-rendered in the language chosen.
+    let lang = crate::i18n::use_lang();
     let playback = use_playback(props.scenario.clone(), props.seed, props.generation, props.can_run);
     let pointer = use_memo((), |_| Pointer::default());
     let hover = use_state_eq(|| None::<Hover>);
@@ -66,6 +69,11 @@ pub fn Stage(props: &StageProps) -> Html {
         hover: hover.clone(),
     });
     use_playback_keys(playback.clone());
+    {
+        // The canvases' text (chart axes, cluster labels) is redrawn in the language chosen, paused or not.
+        let playback = playback.clone();
+        use_effect_with(lang, move |_| playback.force.set(true));
+    }
     {
         let playback = playback.clone();
         use_effect_with(props.others.clone(), move |others| {
@@ -164,44 +172,47 @@ pub fn Stage(props: &StageProps) -> Html {
     }
     let counts = s.counts;
     let end_label = if s.full_done { clock(s.end_ms) } else { format!("≤ {}", clock(s.end_ms)) };
-    let play_label = if s.playing { "Pause" } else { "Play" };
+    let play_label = if s.playing { tr("Pause") } else { tr("Play") };
     html! {
         <div class="stage" ref={stage_ref}>
-            <section class="playback" aria-label="Playback">
-                <button id="restart" onclick={act(Player::restart)} title="Restart (Home)">{ "Restart" }</button>
+            <section class="playback" aria-label={tr("Playback")}>
+                <button id="restart" onclick={act(Player::restart)} title={tr("Restart (Home)")}>{ tr("Restart") }</button>
                 <button id="play" class="primary" onclick={act(Player::toggle)} disabled={!props.can_run}
-                    aria-pressed={s.playing.to_string()} title="Play or pause (space)">
+                    aria-pressed={s.playing.to_string()} title={tr("Play or pause (space)")}>
                     { if s.playing { "❚❚ " } else { "▶ " } }{ play_label }
                 </button>
-                <button id="step" onclick={act(Player::step_event)} disabled={!props.can_run} title="Next event (→)">{ "Step ▸" }</button>
-                <button id="jump-end" onclick={act(|p| { let end = p.end_ms(); p.seek(end); })} disabled={!props.can_run} title="Jump to the end (End)">{ "End" }</button>
-                <label for="speed">{ "Speed" }</label>
-                <select id="speed" ref={speed_ref} onchange={on_speed} title="Simulated seconds per second (+ / -)">
+                <button id="step" onclick={act(Player::step_event)} disabled={!props.can_run} title={tr("Next event (→)")}>{ tr("Step ▸") }</button>
+                <button id="jump-end" onclick={act(|p| { let end = p.end_ms(); p.seek(end); })} disabled={!props.can_run} title={tr("Jump to the end (End)")}>{ tr("End") }</button>
+                <label for="speed">{ tr("Speed") }</label>
+                <select id="speed" ref={speed_ref} onchange={on_speed} title={tr("Simulated seconds per second (+ / -)")}>
                     { for SPEEDS.iter().map(|&v| html! {
                         <option value={v.to_string()} selected={(s.speed - f64::from(v)).abs() < 0.5 || (s.speed == 0.0 && v == 10)}>{ format!("{v}×") }</option>
                     }) }
                 </select>
                 <input id="scrubber" type="range" min="0" max={s.end_ms.to_string()} step="1000"
-                    value={s.time_ms.to_string()} oninput={on_scrub} aria-label="Playback time"
-                    aria-valuetext={format!("{} of {}", clock(s.time_ms), end_label)} />
+                    value={s.time_ms.to_string()} oninput={on_scrub} aria-label={tr("Playback time")}
+                    aria-valuetext={trf("{time} of {end}", &[("time", &clock(s.time_ms)), ("end", &end_label)])} />
                 <output id="clock" class="clock" aria-live="off">
                     { format!("{} / {}", clock(s.time_ms), end_label) }
-                    if s.seeking { <span class="seeking">{ " seeking…" }</span> }
+                    if s.seeking { <span class="seeking">{ tr(" seeking…") }</span> }
                 </output>
             </section>
             <p id="live-status" class="live-status">
-                { format!("{} running of {} desired · {} instance{} · {} waiting for capacity",
-                    counts.running, counts.desired, counts.instances, if counts.instances == 1 { "" } else { "s" }, counts.waiting) }
+                { if counts.instances == 1 {
+                    trf("{running} running of {desired} desired · 1 instance · {waiting} waiting for capacity", &[("running", &counts.running), ("desired", &counts.desired), ("waiting", &counts.waiting)])
+                } else {
+                    trf("{running} running of {desired} desired · {instances} instances · {waiting} waiting for capacity", &[("running", &counts.running), ("desired", &counts.desired), ("instances", &counts.instances), ("waiting", &counts.waiting)])
+                } }
                 if let Some((running, runnable)) = counts.batch {
-                    { format!(" · AWS Batch: {running} jobs RUNNING, {runnable} RUNNABLE") }
+                    { trf(" · AWS Batch: {running} jobs RUNNING, {runnable} RUNNABLE", &[("running", &running), ("runnable", &runnable)]) }
                 }
-                if !s.full_done { <span class="computing">{ format!(" · computing the run: {} simulated", clock(s.known_ms)) }</span> }
+                if !s.full_done { <span class="computing">{ trf(" · computing the run: {time} simulated", &[("time", &clock(s.known_ms))]) }</span> }
             </p>
             <div class="stage-grid">
-                <section class="cluster-panel" aria-label="Cluster">
+                <section class="cluster-panel" aria-label={tr("Cluster")}>
                     <div class="cluster-wrap" hidden={ecs_only_empty}>
                         <canvas id="cluster" ref={cluster_ref} onmousemove={on_hover.clone()} onclick={on_hover} onmouseleave={on_leave}
-                            role="img" aria-label={format!("Cluster at {}: {} tasks running, {} instances", clock(s.time_ms), counts.running, counts.instances)}></canvas>
+                            role="img" aria-label={trf("Cluster at {time}: {running} tasks running, {instances} instances", &[("time", &clock(s.time_ms)), ("running", &counts.running), ("instances", &counts.instances)])}></canvas>
                         if let Some(h) = &*hover {
                             { details_box(h) }
                         }
@@ -210,37 +221,37 @@ pub fn Stage(props: &StageProps) -> Html {
                         <div class="cluster-wrap">
                             <canvas id="batch-cluster" class={classes!(ecs_only_empty.then_some("tall"))}
                                 onmousemove={on_batch_hover.clone()} onclick={on_batch_hover} onmouseleave={on_batch_leave}
-                                role="img" aria-label={format!("AWS Batch compute environments at {}", clock(s.time_ms))}></canvas>
+                                role="img" aria-label={trf("AWS Batch compute environments at {time}", &[("time", &clock(s.time_ms))])}></canvas>
                             if let Some(h) = &*batch_hover {
                                 { details_box(h) }
                             }
                         </div>
-                        <ul class="legend" aria-label="AWS Batch job states">
+                        <ul class="legend" aria-label={tr("AWS Batch job states")}>
                             { for crate::palette::JOB_STATE_COLOURS.iter().map(|(name, colour)| html! {
                                 <li><span class="swatch" style={format!("background:{colour}")}></span>{ *name }</li>
                             }) }
                         </ul>
                     }
                     if !props.others.is_empty() {
-                        <div id="variant-clusters" class="variant-clusters" aria-label="The variants' clusters at the same time">
-                            <p class="note">{ format!("Above: {} (current). The other variants at the same time, {}:",
-                                props.label.clone().unwrap_or_default(), clock(s.time_ms)) }</p>
+                        <div id="variant-clusters" class="variant-clusters" aria-label={tr("The variants' clusters at the same time")}>
+                            <p class="note">{ trf("Above: {label} (current). The other variants at the same time, {time}:",
+                                &[("label", &props.label.clone().unwrap_or_default()), ("time", &clock(s.time_ms))]) }</p>
                             { for props.others.iter().enumerate().map(|(i, other)| html! {
                                 <figure class="variant-cluster">
                                     <figcaption>{ format!("{}: {}", other.label, other.scenario.name) }</figcaption>
                                     <canvas id={format!("cluster-variant-{i}")} role="img"
-                                        aria-label={format!("Variant {}'s cluster at {}", other.label, clock(s.time_ms))}></canvas>
+                                        aria-label={trf("Variant {label}'s cluster at {time}", &[("label", &other.label), ("time", &clock(s.time_ms))])}></canvas>
                                 </figure>
                             }) }
                         </div>
                     }
                     <ClusterTable groups={s.groups.clone()} />
-                    <ul class="legend" aria-label="Task states" hidden={ecs_only_empty}>
+                    <ul class="legend" aria-label={tr("Task states")} hidden={ecs_only_empty}>
                         { for crate::palette::STATE_COLOURS.iter().map(|(name, colour)| html! {
                             <li><span class="swatch" style={format!("background:{colour}")}></span>{ *name }</li>
                         }) }
                     </ul>
-                    <ul class="legend" aria-label="Instances" hidden={props.scenario.providers.is_empty()}>
+                    <ul class="legend" aria-label={tr("Instances")} hidden={props.scenario.providers.is_empty()}>
                         { for cluster::INSTANCE_LEGEND.iter().map(|(name, description)| html! {
                             <li><strong>{ *name }</strong>{ ": " }{ *description }</li>
                         }) }
@@ -249,10 +260,10 @@ pub fn Stage(props: &StageProps) -> Html {
                 <SummaryPanel summary={s.summary.clone().map(ByPointer)} json={ByPointer(s.summary_json.clone())}
                     known_ms={if s.full_done { 0 } else { s.known_ms }} />
             </div>
-            <section class="charts" aria-label="Charts">
+            <section class="charts" aria-label={tr("Charts")}>
                 <div class="charts-head">
-                    <h2>{ "Over time" }</h2>
-                    <button id="export-csv" onclick={on_csv} title={format!("{} columns, one row per sample", Column::COUNT + 1)}>{ "Export CSV" }</button>
+                    <h2>{ tr("Over time") }</h2>
+                    <button id="export-csv" onclick={on_csv} title={trf("{count} columns, one row per sample", &[("count", &(Column::COUNT + 1))])}>{ tr("Export CSV") }</button>
                 </div>
                 <div class="chart-grid">
                     { for ChartKind::ALL.iter().filter(|k| k.applies(&parts)).map(|&kind| chart_figure(&playback, kind)) }
@@ -286,11 +297,11 @@ fn chart_figure(playback: &Rc<Playback>, kind: ChartKind) -> Html {
             <figcaption>
                 <span>{ kind.title() }</span>
                 <button id={format!("png-{}", kind.id())} class="small" onclick={on_png}
-                    aria-label={format!("Download the {} chart as PNG", kind.title().to_lowercase())}>{ "PNG" }</button>
+                    aria-label={trf("Download the {chart} chart as PNG", &[("chart", &kind.title().to_lowercase())])}>{ "PNG" }</button>
             </figcaption>
             // Focusable, named by its title, described by the words below (set as the run plays: `charts::draw`).
             <canvas id={kind.id()} onclick={on_click} role="img" tabindex="0"
-                aria-label={format!("{} chart (click to move the time cursor)", kind.title())}
+                aria-label={trf("{chart} chart (click to move the time cursor)", &[("chart", &kind.title())])}
                 aria-describedby={format!("{}-text", kind.id())}></canvas>
             <p id={format!("{}-text", kind.id())} class="visually-hidden"></p>
         </figure>

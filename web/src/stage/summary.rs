@@ -14,11 +14,12 @@ use yew::prelude::*;
 
 use super::clock;
 use crate::cluster::capacity_label;
+use crate::i18n::{mark, tr, tr_dyn, trf};
 
 /// A time in the run: "45.3 s", or h:mm:ss from a minute on (`time::duration_text`); "not reached" when it
 /// never came.
 fn seconds(v: Option<f64>) -> String {
-    v.map_or_else(|| "not reached".to_string(), duration_text)
+    v.map_or_else(|| tr("not reached"), duration_text)
 }
 
 /// "$12,660.03": dollars with cents and thousands separators.
@@ -40,47 +41,58 @@ fn cost_figure_rows(summary: &Summary) -> Vec<(&'static str, &'static str, Strin
     let c = &summary.costs;
     let mut rows = vec![(
         "cost-total",
-        "Cost of the run",
-        format!(
-            "{} over {} (average {} per hour over the run, ramp included)",
-            dollars(summary.cost_usd),
-            duration_text(summary.end_s),
-            dollars(summary.average_cost_per_hour_usd)
+        mark("Cost of the run"),
+        trf(
+            "{cost} over {length} (average {rate} per hour over the run, ramp included)",
+            &[
+                ("cost", &dollars(summary.cost_usd)),
+                ("length", &duration_text(summary.end_s)),
+                ("rate", &dollars(summary.average_cost_per_hour_usd)),
+            ],
         ),
     )];
     if let (Some(at), Some(usd)) = (c.rollout_s, c.rollout_usd) {
         rows.push((
             "cost-rollout",
-            "Rollout cost",
-            format!("{} until every service's first rollout was steady, at {}", dollars(usd), duration_text(at)),
+            mark("Rollout cost"),
+            trf(
+                "{cost} until every service's first rollout was steady, at {time}",
+                &[("cost", &dollars(usd)), ("time", &duration_text(at))],
+            ),
         ));
     }
     let steady = match (c.steady_per_hour_usd, c.steady_per_month_usd) {
-        (Some(hour), Some(month)) => format!("{} per hour, {} per month (730 hours)", dollars(hour), dollars(month)),
-        _ => format!(
-            "none ({}): only the average over the run, {} per hour",
-            c.no_steady_state.as_deref().unwrap_or("not steady"),
-            dollars(summary.average_cost_per_hour_usd)
+        (Some(hour), Some(month)) => trf(
+            "{hour} per hour, {month} per month (730 hours)",
+            &[("hour", &dollars(hour)), ("month", &dollars(month))],
+        ),
+        _ => trf(
+            "none ({why}): only the average over the run, {rate} per hour",
+            &[
+                ("why", &c.no_steady_state.clone().unwrap_or_else(|| tr("not steady"))),
+                ("rate", &dollars(summary.average_cost_per_hour_usd)),
+            ],
         ),
     };
-    rows.push(("cost-steady", "Steady-state cost", steady));
+    rows.push(("cost-steady", mark("Steady-state cost"), steady));
     let mut versus = if c.savings_vs_on_demand_usd == 0.0 {
-        "nothing saved: the run is all On-Demand, with no Spot and no Savings Plans or Reserved Instances".to_string()
+        tr("nothing saved: the run is all On-Demand, with no Spot and no Savings Plans or Reserved Instances")
     } else {
-        format!(
-            "saves {} ({:.1}%) against {} for the same usage all On-Demand (no Spot, no Savings Plans or Reserved \
-             Instances)",
-            dollars(c.savings_vs_on_demand_usd),
-            c.savings_vs_on_demand_percent,
-            dollars(c.on_demand_baseline_usd)
+        trf(
+            "saves {saved} ({percent}%) against {baseline} for the same usage all On-Demand (no Spot, no Savings Plans or Reserved Instances)",
+            &[
+                ("saved", &dollars(c.savings_vs_on_demand_usd)),
+                ("percent", &format!("{:.1}", c.savings_vs_on_demand_percent)),
+                ("baseline", &dollars(c.on_demand_baseline_usd)),
+            ],
         )
     };
     if let (Some(od), Some(hour)) = (c.on_demand_steady_per_hour_usd, c.steady_per_hour_usd) {
         if od > hour {
-            versus.push_str(&format!("; steady {} per hour On-Demand", dollars(od)));
+            versus.push_str(&trf("; steady {rate} per hour On-Demand", &[("rate", &dollars(od))]));
         }
     }
-    rows.push(("cost-vs-on-demand", "vs all On-Demand", versus));
+    rows.push(("cost-vs-on-demand", mark("vs all On-Demand"), versus));
     rows
 }
 
@@ -89,9 +101,11 @@ fn steady_at(svc: &ServiceSummary) -> String {
     let first = seconds(svc.first_steady_s);
     match (svc.later_rollouts, svc.steady_s) {
         (0, Some(_)) => first,
-        (0, None) => format!("{first}, not steady at the end"),
-        (n, Some(last)) => format!("{first} · again {} ({n} later)", duration_text(last)),
-        (n, None) => format!("{first} · {n} later, not steady at the end"),
+        (0, None) => trf("{first}, not steady at the end", &[("first", &first)]),
+        (n, Some(last)) => {
+            trf("{first} · again {last} ({n} later)", &[("first", &first), ("last", &duration_text(last)), ("n", &n)])
+        }
+        (n, None) => trf("{first} · {n} later, not steady at the end", &[("first", &first), ("n", &n)]),
     }
 }
 
@@ -102,42 +116,55 @@ fn schedule_throttled(s: &ScheduleSummary) -> String {
     if s.throttled_calls == 0 {
         "–".to_string()
     } else {
-        format!("{} calls, {} retries", s.throttled_calls, s.retries)
+        trf("{calls} calls, {retries} retries", &[("calls", &s.throttled_calls), ("retries", &s.retries)])
     }
 }
 
 fn failed_launches(groups: &[FailedLaunches]) -> String {
     let each: Vec<String> = groups.iter().map(|g| format!("{} {}", g.provider, g.launches)).collect();
-    format!("{} (InsufficientInstanceCapacity in every pool)", each.join(", "))
+    trf("{groups} (InsufficientInstanceCapacity in every pool)", &[("groups", &each.join(", "))])
 }
 
 /// One quota hit as the panel says it: the quota's name, its value and unit, what it refused and when first.
 fn quota_line(hit: &QuotaHit) -> (String, String) {
     let (unit, what) = match hit.quota {
-        Limiter::InstancesPerCluster => ("instances", "instance registrations"),
-        Limiter::AsgMaxSize => ("instances (the group's maximum size)", "instance launches"),
-        _ => ("vCPUs", "task launches"),
+        Limiter::InstancesPerCluster => (mark("instances"), mark("instance registrations")),
+        Limiter::AsgMaxSize => (mark("instances (the group's maximum size)"), mark("instance launches")),
+        _ => ("vCPUs", mark("task launches")),
     };
     let name = hit.quota.name().trim_start_matches("quota: ").to_string();
-    (name, format!("{} {unit}: refused {} {what}, first at {:.1} s", hit.value, hit.refused, hit.first_s))
+    let line = trf(
+        "{value} {unit}: refused {refused} {what}, first at {first} s",
+        &[
+            ("value", &hit.value),
+            ("unit", &tr_dyn(unit)),
+            ("refused", &hit.refused),
+            ("what", &tr_dyn(what)),
+            ("first", &format!("{:.1}", hit.first_s)),
+        ],
+    );
+    (name, line)
 }
 
 /// A Fargate task retirement as the panel says it: the notice, the wait, and what the retirement did (or when it
 /// will come, if after the run).
 fn retirement_line(r: &TaskRetirementSummary) -> String {
     let wait = match r.wait_period_days {
-        0 => "no wait".to_string(),
-        days => format!("wait {days} days"),
+        0 => tr("no wait"),
+        days => trf("wait {days} days", &[("days", &days)]),
     };
     let what = if r.retired {
-        format!(
-            "{} service tasks replaced within the deployment bounds, {} standalone tasks stopped",
-            r.service_tasks_replaced, r.standalone_tasks_stopped
+        trf(
+            "{replaced} service tasks replaced within the deployment bounds, {stopped} standalone tasks stopped",
+            &[("replaced", &r.service_tasks_replaced), ("stopped", &r.standalone_tasks_stopped)],
         )
     } else {
-        format!("retirement at {:.1} s, after the run", r.retirement_s)
+        trf("retirement at {at} s, after the run", &[("at", &format!("{:.1}", r.retirement_s))])
     };
-    format!("notice at {:.1} s for {} tasks, {wait}: {what}", r.notice_s, r.tasks)
+    trf(
+        "notice at {at} s for {tasks} tasks, {wait}: {what}",
+        &[("at", &format!("{:.1}", r.notice_s)), ("tasks", &r.tasks), ("wait", &wait), ("what", &what)],
+    )
 }
 
 /// The cost breakdown's rows: by category (what adds up to the total), then by payer (services and RunTask
@@ -146,24 +173,24 @@ fn retirement_line(r: &TaskRetirementSummary) -> String {
 pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
     let b = &summary.cost_breakdown;
     let mut rows: Vec<(&'static str, String, f64)> =
-        b.by_capacity.iter().map(|c| ("category", capacity_label(c.capacity).to_string(), c.usd)).collect();
-    rows.push(("category", "Public IPv4".to_string(), b.public_ipv4_usd));
-    rows.push(("category", "Load balancer hours".to_string(), b.load_balancer_hours_usd));
-    rows.push(("category", "Load balancer LCU-hours".to_string(), b.load_balancer_lcu_usd));
-    rows.extend(b.services.iter().map(|s| ("service", s.name.clone(), s.total_usd)));
+        b.by_capacity.iter().map(|c| (mark("category"), capacity_label(c.capacity).to_string(), c.usd)).collect();
+    rows.push(("category", tr("Public IPv4"), b.public_ipv4_usd));
+    rows.push(("category", tr("Load balancer hours"), b.load_balancer_hours_usd));
+    rows.push(("category", tr("Load balancer LCU-hours"), b.load_balancer_lcu_usd));
+    rows.extend(b.services.iter().map(|s| (mark("service"), s.name.clone(), s.total_usd)));
     rows.extend(b.run_tasks.iter().map(|r| ("RunTask", r.name.clone(), r.total_usd)));
     if let Some(batch) = &b.batch {
-        rows.push(("AWS Batch", "Fargate jobs".to_string(), batch.fargate_usd));
-        rows.push(("AWS Batch", "Compute environment instances".to_string(), batch.instances_usd));
+        rows.push(("AWS Batch", tr("Fargate jobs"), batch.fargate_usd));
+        rows.push(("AWS Batch", tr("Compute environment instances"), batch.instances_usd));
     }
     for p in &b.providers {
         match p.management_fee_usd {
             // Managed Instances: named as such, with the management fee that is part of the provider's cost.
             Some(fee) => {
-                rows.push(("instances", format!("{} (Managed Instances)", p.name), p.usd));
-                rows.push(("instances", format!("{}: of which management fee", p.name), fee));
+                rows.push((mark("instances"), trf("{name} (Managed Instances)", &[("name", &p.name)]), p.usd));
+                rows.push((mark("instances"), trf("{name}: of which management fee", &[("name", &p.name)]), fee));
             }
-            None => rows.push(("instances", p.name.clone(), p.usd)),
+            None => rows.push((mark("instances"), p.name.clone(), p.usd)),
         }
     }
     rows.retain(|&(_, _, usd)| usd > 0.0);
@@ -175,24 +202,36 @@ pub(crate) fn cost_rows(summary: &Summary) -> Vec<(&'static str, String, f64)> {
 pub(crate) fn batch_rows(b: &BatchSummary) -> Vec<(&'static str, String)> {
     let states: Vec<String> =
         b.jobs_by_state.iter().filter(|s| s.jobs > 0).map(|s| format!("{} {}", s.jobs, s.state.name())).collect();
-    let per_job = b.cost_per_job_usd.map_or_else(|| "–".to_string(), |c| format!("${c:.4} per job"));
+    let per_job =
+        b.cost_per_job_usd.map_or_else(|| "–".to_string(), |c| trf("{cost} per job", &[("cost", &format!("${c:.4}"))]));
     vec![
-        ("Jobs", format!("{}: {}", b.jobs, states.join(", "))),
-        ("Makespan", b.makespan_s.map_or_else(|| "jobs still open at the end".to_string(), |s| format!("{s:.1} s"))),
-        ("Job wait p50 / p95", format!("{} / {}", opt_s(b.wait_p50_s), opt_s(b.wait_p95_s))),
-        ("Retries", format!("{} retries, {} Spot reclaims, {} timeouts", b.retries, b.spot_reclaims, b.timeouts)),
+        (mark("Jobs"), format!("{}: {}", b.jobs, states.join(", "))),
+        (mark("Makespan"), b.makespan_s.map_or_else(|| tr("jobs still open at the end"), |s| format!("{s:.1} s"))),
+        (mark("Job wait p50 / p95"), format!("{} / {}", opt_s(b.wait_p50_s), opt_s(b.wait_p95_s))),
         (
-            "SubmitJob",
-            format!(
-                "{} calls, {} throttled; {} RunTask waits",
-                b.submit_calls, b.submit_throttled, b.run_task_throttled
+            mark("Retries"),
+            trf(
+                "{retries} retries, {reclaims} Spot reclaims, {timeouts} timeouts",
+                &[("retries", &b.retries), ("reclaims", &b.spot_reclaims), ("timeouts", &b.timeouts)],
             ),
         ),
         (
-            "Cost",
-            format!(
-                "${:.4}, {per_job}; {} instances launched, {} launches refused (no capacity)",
-                b.cost_usd, b.instances_launched, b.launches_refused
+            "SubmitJob",
+            trf(
+                "{calls} calls, {throttled} throttled; {waits} RunTask waits",
+                &[("calls", &b.submit_calls), ("throttled", &b.submit_throttled), ("waits", &b.run_task_throttled)],
+            ),
+        ),
+        (
+            mark("Cost"),
+            trf(
+                "{cost}, {per_job}; {launched} instances launched, {refused} launches refused (no capacity)",
+                &[
+                    ("cost", &format!("${:.4}", b.cost_usd)),
+                    ("per_job", &per_job),
+                    ("launched", &b.instances_launched),
+                    ("refused", &b.launches_refused),
+                ],
             ),
         ),
     ]
@@ -202,7 +241,7 @@ pub(crate) fn batch_rows(b: &BatchSummary) -> Vec<(&'static str, String)> {
 fn table(id: &'static str, head: &[&'static str], rows: Vec<Vec<String>>) -> Html {
     html! {
         <table {id} class="services">
-            <thead><tr>{ for head.iter().map(|h| html! { <th scope="col">{ *h }</th> }) }</tr></thead>
+            <thead><tr>{ for head.iter().map(|h| html! { <th scope="col">{ tr_dyn(h) }</th> }) }</tr></thead>
             <tbody>
                 { for rows.into_iter().map(|row| html! {
                     <tr>{ for row.into_iter().enumerate().map(|(i, text)| if i == 0 {
@@ -224,42 +263,70 @@ fn opt_s(v: Option<f64>) -> String {
 /// and its break-even hourly commitment. Each row: (label, text).
 pub(crate) fn commitment_rows(c: &CommitmentsSummary) -> Vec<(String, String)> {
     let outcome = if c.savings_usd >= 0.0 {
-        format!("saves ${:.2}", c.savings_usd)
+        trf("saves {usd}", &[("usd", &format!("${:.2}", c.savings_usd))])
     } else {
-        format!("costs ${:.2} more", -c.savings_usd)
+        trf("costs {usd} more", &[("usd", &format!("${:.2}", -c.savings_usd))])
     };
     let mut rows = vec![
         (
-            "Without commitments".to_string(),
-            format!("${:.2} (eligible On-Demand usage ${:.2})", c.cost_without_usd, c.eligible_on_demand_usd),
+            tr("Without commitments"),
+            trf(
+                "{cost} (eligible On-Demand usage {eligible})",
+                &[
+                    ("cost", &format!("${:.2}", c.cost_without_usd)),
+                    ("eligible", &format!("${:.2}", c.eligible_on_demand_usd)),
+                ],
+            ),
         ),
-        ("With commitments".to_string(), format!("${:.2}: {outcome}", c.cost_with_usd)),
+        (tr("With commitments"), format!("${:.2}: {outcome}", c.cost_with_usd)),
         (
-            "Commitment charges".to_string(),
-            format!(
-                "${:.2} over {} hours, ${:.2} of it unused (lost)",
-                c.commitment_charges_usd, c.hours, c.unused_usd
+            tr("Commitment charges"),
+            trf(
+                "{charges} over {hours} hours, {unused} of it unused (lost)",
+                &[
+                    ("charges", &format!("${:.2}", c.commitment_charges_usd)),
+                    ("hours", &c.hours),
+                    ("unused", &format!("${:.2}", c.unused_usd)),
+                ],
             ),
         ),
     ];
     for p in &c.savings_plans {
         let kind = match (p.kind, &p.family) {
-            (SavingsPlanKind::Compute, _) => "Compute Savings Plan".to_string(),
-            (SavingsPlanKind::Ec2Instance, Some(family)) => format!("EC2 Instance Savings Plan ({family})"),
-            (SavingsPlanKind::Ec2Instance, None) => "EC2 Instance Savings Plan".to_string(),
+            (SavingsPlanKind::Compute, _) => tr("Compute Savings Plan"),
+            (SavingsPlanKind::Ec2Instance, Some(family)) => {
+                trf("EC2 Instance Savings Plan ({family})", &[("family", &family)])
+            }
+            (SavingsPlanKind::Ec2Instance, None) => tr("EC2 Instance Savings Plan"),
         };
         rows.push((
             format!("{kind} ${:.2}/h", p.usd_per_hour),
-            format!(
-                "{:.1}% used, ${:.2} unused; best ${:.2}/h (saves ${:.2}); break-even ${:.2}/h",
-                p.utilization_percent, p.unused_usd, p.best_usd_per_hour, p.best_savings_usd, p.break_even_usd_per_hour
+            trf(
+                "{used}% used, {unused} unused; best {best}/h (saves {saves}); break-even {even}/h",
+                &[
+                    ("used", &format!("{:.1}", p.utilization_percent)),
+                    ("unused", &format!("${:.2}", p.unused_usd)),
+                    ("best", &format!("${:.2}", p.best_usd_per_hour)),
+                    ("saves", &format!("${:.2}", p.best_savings_usd)),
+                    ("even", &format!("${:.2}", p.break_even_usd_per_hour)),
+                ],
             ),
         ));
     }
     for r in &c.reserved_instances {
         rows.push((
-            format!("{} x {} Reserved Instance", r.count, r.instance_type),
-            format!("{:.1}% used, ${:.2} of ${:.2} unused", r.utilization_percent, r.unused_usd, r.charged_usd),
+            trf(
+                "{count} x {instance_type} Reserved Instance",
+                &[("count", &r.count), ("instance_type", &r.instance_type)],
+            ),
+            trf(
+                "{used}% used, {unused} of {charged} unused",
+                &[
+                    ("used", &format!("{:.1}", r.utilization_percent)),
+                    ("unused", &format!("${:.2}", r.unused_usd)),
+                    ("charged", &format!("${:.2}", r.charged_usd)),
+                ],
+            ),
         ));
     }
     rows
@@ -289,47 +356,49 @@ pub struct SummaryProps {
 
 #[component]
 pub fn SummaryPanel(props: &SummaryProps) -> Html {
+    // Re-rendered in the language chosen.
+    let _lang = crate::i18n::use_lang();
     let show_all = use_state(|| false);
     let Some(ByPointer(summary)) = &props.summary else {
         return html! {
-            <section class="summary-panel" aria-label="Summary">
-                <h2>{ "Summary" }</h2>
-                <p class="computing">{ format!("Computing the whole run ({} simulated so far)…", clock(props.known_ms)) }</p>
+            <section class="summary-panel" aria-label={tr("Summary")}>
+                <h2>{ tr("Summary") }</h2>
+                <p class="computing">{ trf("Computing the whole run ({time} simulated so far)…", &[("time", &clock(props.known_ms))]) }</p>
             </section>
         };
     };
     html! {
-        <section class="summary-panel" aria-label="Summary">
-            <h2>{ "Summary" }</h2>
+        <section class="summary-panel" aria-label={tr("Summary")}>
+            <h2>{ tr("Summary") }</h2>
             <table id="summary">
                 <tbody>
                     // `completion_s` also waits for the last AWS Batch job to end, which "steady" does not name.
-                    <tr><th scope="row">{ if summary.batch.is_some() { "All steady and jobs ended at" } else { "All steady at" } }</th><td>{ seconds(summary.completion_s) }</td></tr>
+                    <tr><th scope="row">{ if summary.batch.is_some() { tr("All steady and jobs ended at") } else { tr("All steady at") } }</th><td>{ seconds(summary.completion_s) }</td></tr>
                     // The first rollout's end, when later rollouts (deployments, replacements) moved "All steady at".
                     if let Some(at) = summary.costs.rollout_s.filter(|&at| summary.completion_s != Some(at)) {
-                        <tr id="first-rollout"><th scope="row">{ "First rollout steady at" }</th><td>{ duration_text(at) }</td></tr>
+                        <tr id="first-rollout"><th scope="row">{ tr("First rollout steady at") }</th><td>{ duration_text(at) }</td></tr>
                     }
-                    <tr><th scope="row">{ "Tasks" }</th><td>{ format!("{} launched, {} started, {} failed", summary.tasks_launched, summary.tasks_started, summary.tasks_failed) }</td></tr>
-                    <tr><th scope="row">{ "Interruptions" }</th><td>{ format!("{} Spot interruptions, {} tasks replaced", summary.interruptions, summary.replacements) }</td></tr>
+                    <tr><th scope="row">{ tr("Tasks") }</th><td>{ trf("{launched} launched, {started} started, {failed} failed", &[("launched", &summary.tasks_launched), ("started", &summary.tasks_started), ("failed", &summary.tasks_failed)]) }</td></tr>
+                    <tr><th scope="row">{ tr("Interruptions") }</th><td>{ trf("{interruptions} Spot interruptions, {replaced} tasks replaced", &[("interruptions", &summary.interruptions), ("replaced", &summary.replacements)]) }</td></tr>
                     if !summary.failed_launches.is_empty() {
-                        <tr><th scope="row">{ "Failed launches" }</th><td>{ failed_launches(&summary.failed_launches) }</td></tr>
+                        <tr><th scope="row">{ tr("Failed launches") }</th><td>{ failed_launches(&summary.failed_launches) }</td></tr>
                     }
                     { for cost_figure_rows(summary).into_iter().map(|(id, label, text)| html! {
-                        <tr id={id}><th scope="row">{ label }</th><td>{ text }</td></tr>
+                        <tr id={id}><th scope="row">{ tr_dyn(label) }</th><td>{ text }</td></tr>
                     }) }
                 </tbody>
             </table>
             <table id="cost-breakdown" class="services">
-                <thead><tr><th scope="col">{ "Cost" }</th><th scope="col">{ "Of" }</th><th scope="col">{ "USD" }</th></tr></thead>
+                <thead><tr><th scope="col">{ tr("Cost") }</th><th scope="col">{ tr("Of") }</th><th scope="col">{ tr("USD") }</th></tr></thead>
                 <tbody>
                     { for cost_rows(summary).into_iter().take(if *show_all { usize::MAX } else { 2 * SERVICES_SHOWN }).map(|(section, name, usd)| html! {
-                        <tr><th scope="row">{ name }</th><td>{ section }</td><td>{ format!("${usd:.4}") }</td></tr>
+                        <tr><th scope="row">{ tr_dyn(&name) }</th><td>{ tr_dyn(section) }</td><td>{ format!("${usd:.4}") }</td></tr>
                     }) }
                 </tbody>
             </table>
             if let Some(commitments) = &summary.commitments {
                 <table id="commitments" class="services">
-                    <thead><tr><th scope="col">{ "Savings Plans and Reserved Instances" }</th><th scope="col">{ "Over the run" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Savings Plans and Reserved Instances") }</th><th scope="col">{ tr("Over the run") }</th></tr></thead>
                     <tbody>
                         { for commitment_rows(commitments).into_iter().map(|(label, text)| html! {
                             <tr><th scope="row">{ label }</th><td>{ text }</td></tr>
@@ -339,17 +408,17 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.demand.is_empty() {
                 <table id="demand" class="services">
-                    <thead><tr><th scope="col">{ "Demand" }</th><th scope="col">{ "Unserved" }</th><th scope="col">{ "Peak CPU" }</th><th scope="col">{ "Over target" }</th><th scope="col">{ "Scaling" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Demand") }</th><th scope="col">{ tr("Unserved") }</th><th scope="col">{ tr("Peak CPU") }</th><th scope="col">{ tr("Over target") }</th><th scope="col">{ tr("Scaling") }</th></tr></thead>
                     <tbody>
                         { for summary.demand.iter().map(|d| html! {
                             <tr>
                                 <th scope="row">{ d.service.clone() }</th>
-                                <td>{ format!("{:.0} requests ({:.1}%)", d.unserved_requests, d.unserved_percent) }</td>
+                                <td>{ trf("{requests} requests ({percent}%)", &[("requests", &format!("{:.0}", d.unserved_requests)), ("percent", &format!("{:.1}", d.unserved_percent))]) }</td>
                                 <td>{ format!("{:.0}%", d.peak_utilization_percent) }</td>
                                 <td>{ d.time_over_target_s.map_or_else(|| "–".to_string(), |s| format!("{s:.0} s")) }</td>
-                                <td>{ format!("{} actions, up to {}", d.scaling_actions, d.max_desired) }
+                                <td>{ trf("{actions} actions, up to {max}", &[("actions", &d.scaling_actions), ("max", &d.max_desired)]) }
                                     if d.overload_failures > 0 {
-                                        <span class="note">{ format!(" · {} overloaded tasks failed", d.overload_failures) }</span>
+                                        <span class="note">{ trf(" · {count} overloaded tasks failed", &[("count", &d.overload_failures)]) }</span>
                                     }
                                 </td>
                             </tr>
@@ -359,15 +428,15 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.cpu_credits.is_empty() {
                 <table id="cpu-credits" class="services">
-                    <thead><tr><th scope="col">{ "CPU credits" }</th><th scope="col">{ "Lowest" }</th><th scope="col">{ "At the end" }</th><th scope="col">{ "Throttled" }</th><th scope="col">{ "Surplus" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("CPU credits") }</th><th scope="col">{ tr("Lowest") }</th><th scope="col">{ tr("At the end") }</th><th scope="col">{ tr("Throttled") }</th><th scope="col">{ tr("Surplus") }</th></tr></thead>
                     <tbody>
                         { for summary.cpu_credits.iter().map(|c| html! {
                             <tr>
                                 <th scope="row">{ format!("{} ({})", c.group, credit_mode(c.mode)) }</th>
                                 <td>{ format!("{:.1}", c.min_balance) }</td>
                                 <td>{ format!("{:.1}", c.final_balance) }</td>
-                                <td>{ format!("{:.0} instance-s", c.throttled_instance_s) }</td>
-                                <td>{ format!("{:.1} charged (${:.4}), {:.1} owed", c.surplus_charged, c.surplus_charged_usd, c.surplus_owed) }</td>
+                                <td>{ trf("{seconds} instance-s", &[("seconds", &format!("{:.0}", c.throttled_instance_s))]) }</td>
+                                <td>{ trf("{charged} charged ({usd}), {owed} owed", &[("charged", &format!("{:.1}", c.surplus_charged)), ("usd", &format!("${:.4}", c.surplus_charged_usd)), ("owed", &format!("{:.1}", c.surplus_owed))]) }</td>
                             </tr>
                         }) }
                     </tbody>
@@ -375,7 +444,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.schedules.is_empty() {
                 <table id="schedules" class="services">
-                    <thead><tr><th scope="col">{ "Schedule" }</th><th scope="col">{ "Fired" }</th><th scope="col">{ "Tasks started" }</th><th scope="col">{ "Throttled" }</th><th scope="col">{ "Dropped" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Schedule") }</th><th scope="col">{ tr("Fired") }</th><th scope="col">{ tr("Tasks started") }</th><th scope="col">{ tr("Throttled") }</th><th scope="col">{ tr("Dropped") }</th></tr></thead>
                     <tbody>
                         { for summary.schedules.iter().map(|s| html! {
                             <tr>
@@ -391,19 +460,19 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.queues.is_empty() {
                 <table id="queues" class="services">
-                    <thead><tr><th scope="col">{ "Queue" }</th><th scope="col">{ "Processed" }</th><th scope="col">{ "Redelivered" }</th><th scope="col">{ "Dead-lettered" }</th><th scope="col">{ "Max backlog" }</th><th scope="col">{ "Max age" }</th><th scope="col">{ "Workers" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Queue") }</th><th scope="col">{ tr("Processed") }</th><th scope="col">{ tr("Redelivered") }</th><th scope="col">{ tr("Dead-lettered") }</th><th scope="col">{ tr("Max backlog") }</th><th scope="col">{ tr("Max age") }</th><th scope="col">{ tr("Workers") }</th></tr></thead>
                     <tbody>
                         { for summary.queues.iter().map(|q| html! {
                             <tr>
                                 <th scope="row">{ q.queue.clone() }</th>
-                                <td>{ format!("{:.0} of {:.0}", q.processed, q.arrived) }</td>
+                                <td>{ trf("{processed} of {arrived}", &[("processed", &format!("{:.0}", q.processed)), ("arrived", &format!("{:.0}", q.arrived))]) }</td>
                                 <td>{ format!("{:.0}", q.redelivered) }</td>
                                 <td>{ format!("{:.0}", q.dead_lettered) }</td>
-                                <td>{ format!("{:.0} messages", q.max_visible) }</td>
+                                <td>{ trf("{count} messages", &[("count", &format!("{:.0}", q.max_visible))]) }</td>
                                 <td>{ format!("{:.0} s", q.max_age_s) }</td>
                                 <td>{ q.worker_service.as_ref().map_or_else(
-                                    || "none".to_string(),
-                                    |s| format!("{s}: {} actions, up to {}", q.scaling_actions, q.max_desired),
+                                    || tr("none"),
+                                    |s| trf("{service}: {actions} actions, up to {max}", &[("service", &s), ("actions", &q.scaling_actions), ("max", &q.max_desired)]),
                                 ) }</td>
                             </tr>
                         }) }
@@ -411,14 +480,14 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                 </table>
             }
             if let Some(batch) = &summary.batch {
-                { table("batch", &["AWS Batch", "Over the run"], batch_rows(batch).into_iter().map(|(l, t)| vec![l.to_string(), t]).collect()) }
-                { table("batch-queues", &["Job queue", "Jobs", "Wait p50 / p95", "Cost"], batch.queues.iter().map(|q| vec![
-                    format!("{} (priority {})", q.queue, q.priority),
-                    format!("{} ({} succeeded, {} failed)", q.jobs, q.succeeded, q.failed),
+                { table("batch", &[mark("AWS Batch"), mark("Over the run")], batch_rows(batch).into_iter().map(|(l, t)| vec![tr_dyn(l), t]).collect()) }
+                { table("batch-queues", &[mark("Job queue"), mark("Jobs"), mark("Wait p50 / p95"), mark("Cost")], batch.queues.iter().map(|q| vec![
+                    trf("{queue} (priority {priority})", &[("queue", &q.queue), ("priority", &q.priority)]),
+                    trf("{jobs} ({succeeded} succeeded, {failed} failed)", &[("jobs", &q.jobs), ("succeeded", &q.succeeded), ("failed", &q.failed)]),
                     format!("{} / {}", opt_s(q.wait_p50_s), opt_s(q.wait_p95_s)),
                     format!("${:.4}", q.cost_usd),
                 ]).collect()) }
-                { table("batch-compute-environments", &["Compute environment", "Peak vCPUs / max", "Instances", "Cost"], batch.compute_environments.iter().map(|c| vec![
+                { table("batch-compute-environments", &[mark("Compute environment"), mark("Peak vCPUs / max"), mark("Instances"), mark("Cost")], batch.compute_environments.iter().map(|c| vec![
                     format!("{} ({})", c.name, c.kind),
                     format!("{} / {}", c.peak_vcpus, c.max_vcpus),
                     c.instances_launched.to_string(),
@@ -427,17 +496,17 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.services.is_empty() {
                 <table id="services" class="services">
-                    <thead><tr><th scope="col">{ "Service" }</th><th scope="col">{ "Running" }</th><th scope="col">{ "Steady at (first rollout · later)" }</th><th scope="col">{ "Rate over the ramp" }</th><th scope="col">{ "Limited by" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Service") }</th><th scope="col">{ tr("Running") }</th><th scope="col">{ tr("Steady at (first rollout · later)") }</th><th scope="col">{ tr("Rate over the ramp") }</th><th scope="col">{ tr("Limited by") }</th></tr></thead>
                     <tbody>
                         { for summary.services.iter().take(if *show_all { usize::MAX } else { SERVICES_SHOWN }).map(|svc| html! {
                             <tr>
                                 <th scope="row">{ svc.name.clone() }</th>
                                 <td>{ format!("{}/{}", svc.running, svc.desired) }</td>
                                 <td>{ steady_at(svc) }</td>
-                                <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| format!("{r:.1} tasks/s")) }</td>
-                                <td>{ svc.limited_by_name() }
+                                <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| trf("{rate} tasks/s", &[("rate", &format!("{r:.1}"))])) }</td>
+                                <td>{ tr_dyn(svc.limited_by_name()) }
                                     if svc.interruptions + svc.replacements > 0 {
-                                        <span class="note">{ format!(" · {} interrupted, {} replaced", svc.interruptions, svc.replacements) }</span>
+                                        <span class="note">{ trf(" · {interrupted} interrupted, {replaced} replaced", &[("interrupted", &svc.interruptions), ("replaced", &svc.replacements)]) }</span>
                                     }
                                 </td>
                             </tr>
@@ -449,13 +518,13 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                         let show_all = show_all.clone();
                         Callback::from(move |_: MouseEvent| show_all.set(!*show_all))
                     }}>
-                        { if *show_all { "Show fewer services".to_string() } else { format!("Show all {} services", summary.services.len()) } }
+                        { if *show_all { tr("Show fewer services") } else { trf("Show all {count} services", &[("count", &summary.services.len())]) } }
                     </button>
                 }
             }
             if !summary.run_tasks.is_empty() {
                 <table class="services">
-                    <thead><tr><th scope="col">{ "RunTask" }</th><th scope="col">{ "Started" }</th><th scope="col">{ "Failed" }</th><th scope="col">{ "Throttled calls" }</th><th scope="col">{ "Settled at" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("RunTask") }</th><th scope="col">{ tr("Started") }</th><th scope="col">{ tr("Failed") }</th><th scope="col">{ tr("Throttled calls") }</th><th scope="col">{ tr("Settled at") }</th></tr></thead>
                     <tbody>
                         { for summary.run_tasks.iter().map(|r| html! {
                             <tr><th scope="row">{ r.name.clone() }</th><td>{ format!("{}/{}", r.started, r.requested) }</td><td>{ r.failed }</td><td>{ r.throttled_calls }</td><td>{ seconds(r.settled_s) }</td></tr>
@@ -465,12 +534,12 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if let Some(stop) = &summary.stopped_early {
                 <p id="stopped-early" class="error" role="status">
-                    { format!("The run stopped early at {}: {}. What it shows up to then is exact; shorten the horizon or fix what loops to see the rest.", seconds(Some(stop.at_s)), stop.reason) }
+                    { trf("The run stopped early at {time}: {reason}. What it shows up to then is exact; shorten the horizon or fix what loops to see the rest.", &[("time", &seconds(Some(stop.at_s))), ("reason", &stop.reason)]) }
                 </p>
             }
             if !summary.quota_hits.is_empty() {
                 <table id="quota-hits" class="services">
-                    <thead><tr><th scope="col">{ "Quota hit" }</th><th scope="col">{ "Value and refusals" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Quota hit") }</th><th scope="col">{ tr("Value and refusals") }</th></tr></thead>
                     <tbody>
                         { for summary.quota_hits.iter().map(|hit| {
                             let (name, line) = quota_line(hit);
@@ -481,14 +550,14 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
             }
             if !summary.task_retirements.is_empty() {
                 <table id="task-retirements" class="services">
-                    <thead><tr><th scope="col">{ "Fargate task retirement" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ tr("Fargate task retirement") }</th></tr></thead>
                     <tbody>
                         { for summary.task_retirements.iter().map(|r| html! { <tr><td>{ retirement_line(r) }</td></tr> }) }
                     </tbody>
                 </table>
             }
             <details>
-                <summary>{ "As JSON (same as fleetplan run --json)" }</summary>
+                <summary>{ tr("As JSON (same as fleetplan run --json)") }</summary>
                 <pre id="summary-json">{ (*props.json.0).clone() }</pre>
             </details>
         </section>

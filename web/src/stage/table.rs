@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use crate::i18n::{tr, trf};
 use fleetplan_engine::output::BatchJobState;
 use fleetplan_engine::task::TaskState;
 use fleetplan_engine::View;
@@ -57,7 +58,7 @@ pub fn group_rows(view: &View) -> Vec<GroupRow> {
         if provider.waiting > 0 {
             let mut by_state = [0; 7];
             by_state[0] = provider.waiting;
-            let label = format!("{}: waiting for an instance", provider.name);
+            let label = trf("{provider}: waiting for an instance", &[("provider", &provider.name)]);
             rows.push(GroupRow { label, instances: None, by_state });
         }
         zone_row.push(rows.len());
@@ -86,12 +87,14 @@ pub struct ClusterTableProps {
 /// The cluster as a table, folded away under a `<details>`.
 #[component]
 pub fn ClusterTable(props: &ClusterTableProps) -> Html {
+    // Re-rendered in the language chosen.
+    let _lang = crate::i18n::use_lang();
     html! {
         <details id="cluster-table" class="cluster-table">
-            <summary>{ "The cluster as a table" }</summary>
+            <summary>{ tr("The cluster as a table") }</summary>
             <table>
                 <thead><tr>
-                    <th scope="col">{ "Where" }</th><th scope="col">{ "Instances" }</th>
+                    <th scope="col">{ tr("Where") }</th><th scope="col">{ tr("Instances") }</th>
                     { for crate::palette::STATE_COLOURS.iter().map(|(name, _)| html! { <th scope="col">{ *name }</th> }) }
                 </tr></thead>
                 <tbody>

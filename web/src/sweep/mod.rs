@@ -16,6 +16,7 @@ use fleetplan_engine::sweep::{self, Report, RunResult, Sweep, SweepArgs, SweepSp
 use yew::prelude::*;
 
 use crate::dom;
+use crate::i18n::{tr, trf};
 use pool::{Pool, PoolEvent};
 
 /// The panel's inputs, as typed.
@@ -71,13 +72,16 @@ impl Form {
                 )
             })
             .collect();
-        let seeds =
-            self.seeds.trim().parse().map_err(|_| format!("seeds: `{}` is not a whole number", self.seeds.trim()))?;
+        let seeds = self
+            .seeds
+            .trim()
+            .parse()
+            .map_err(|_| trf("seeds: `{seeds}` is not a whole number", &[("seeds", &self.seeds.trim())]))?;
         let require =
             self.require.split([';', ',']).map(str::trim).filter(|r| !r.is_empty()).map(String::from).collect();
         let confidence = match self.confidence.trim() {
             "" => None,
-            c => Some(c.parse().map_err(|_| format!("confidence: `{c}` is not a percentage from 1 to 100"))?),
+            c => Some(c.parse().map_err(|_| trf("confidence: `{c}` is not a percentage from 1 to 100", &[("c", &c)]))?),
         };
         let minimize = Some(self.minimize.trim()).filter(|m| !m.is_empty()).map(String::from);
         Ok(SweepArgs { set, seeds, base_seed: 1, minimize, require, confidence })
@@ -87,15 +91,15 @@ impl Form {
 /// "about 12 s left" from the elapsed time and the runs done.
 pub fn time_left(elapsed_ms: f64, done: u64, total: u64) -> String {
     if done == 0 || elapsed_ms <= 0.0 {
-        return "estimating the time left".into();
+        return tr("estimating the time left");
     }
     let left = elapsed_ms / done as f64 * total.saturating_sub(done) as f64 / 1000.0;
     if left < 1.0 {
-        "less than a second left".into()
+        tr("less than a second left")
     } else if left < 90.0 {
-        format!("about {left:.0} s left")
+        trf("about {seconds} s left", &[("seconds", &format!("{left:.0}"))])
     } else {
-        format!("about {:.0} min left", left / 60.0)
+        trf("about {minutes} min left", &[("minutes", &format!("{:.0}", left / 60.0))])
     }
 }
 
@@ -153,6 +157,8 @@ const DEFAULT_OUTCOME: usize = 0;
 
 #[component]
 pub fn SweepPanel(props: &SweepProps) -> Html {
+    // Re-rendered in the language chosen.
+    let _lang = crate::i18n::use_lang();
     let form = use_state(Form::default);
     let outcome = use_state(|| DEFAULT_OUTCOME);
     let state = use_state(|| RunState::Idle);
@@ -255,25 +261,25 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
         let n = i + 1;
         html! {
             <fieldset class="sweep-axis">
-                <legend>{ if i == 0 { "Field" } else { "Second field (a grid; optional)" } }</legend>
-                <label>{ "Path " }
+                <legend>{ if i == 0 { tr("Field") } else { tr("Second field (a grid; optional)") } }</legend>
+                <label>{ tr("Path ") }
                     <input id={format!("sweep-field-{n}")} list="sweep-fields" class="sweep-path" placeholder="services[0].desired_count"
                         value={a.path.clone()} oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].path = v } else { |f: &mut Form, v| f.axes[1].path = v })} />
                 </label>
-                <label>{ "From " }<input id={format!("sweep-from-{n}")} inputmode="decimal" size="7" value={a.from.clone()}
+                <label>{ tr("From ") }<input id={format!("sweep-from-{n}")} inputmode="decimal" size="7" value={a.from.clone()}
                     oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].from = v } else { |f: &mut Form, v| f.axes[1].from = v })} /></label>
-                <label>{ "To " }<input id={format!("sweep-to-{n}")} inputmode="decimal" size="7" value={a.to.clone()}
+                <label>{ tr("To ") }<input id={format!("sweep-to-{n}")} inputmode="decimal" size="7" value={a.to.clone()}
                     oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].to = v } else { |f: &mut Form, v| f.axes[1].to = v })} /></label>
-                <label>{ "Steps " }<input id={format!("sweep-steps-{n}")} inputmode="numeric" size="4" value={a.steps.clone()}
+                <label>{ tr("Steps ") }<input id={format!("sweep-steps-{n}")} inputmode="numeric" size="4" value={a.steps.clone()}
                     oninput={edit_input(if i == 0 { |f: &mut Form, v| f.axes[0].steps = v } else { |f: &mut Form, v| f.axes[1].steps = v })} /></label>
-                <label><input type="checkbox" id={format!("sweep-log-{n}")} checked={a.log} onchange={toggle_log(i)} />{ " log steps" }</label>
+                <label><input type="checkbox" id={format!("sweep-log-{n}")} checked={a.log} onchange={toggle_log(i)} />{ tr(" log steps") }</label>
             </fieldset>
         }
     };
 
     html! {
         <details id="sweep" class="sweep" data-state={state.name()}>
-            <summary><h2>{ "Sweep" }</h2>{ " a field over a range and many seeds" }</summary>
+            <summary><h2>{ tr("Sweep") }</h2>{ tr(" a field over a range and many seeds") }</summary>
             <datalist id="sweep-fields">
                 { for paths.iter().map(|p| html! { <option value={p.clone()} /> }) }
             </datalist>
@@ -281,23 +287,23 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
                 { axis_inputs(0) }
                 { axis_inputs(1) }
                 <fieldset class="sweep-goal">
-                    <legend>{ "Seeds and goal" }</legend>
-                    <label>{ "Seeds a point " }<input id="sweep-seeds" inputmode="numeric" size="4" value={form.seeds.clone()}
+                    <legend>{ tr("Seeds and goal") }</legend>
+                    <label>{ tr("Seeds a point ") }<input id="sweep-seeds" inputmode="numeric" size="4" value={form.seeds.clone()}
                         oninput={edit_input(|f, v| f.seeds = v)} /></label>
-                    <label>{ "Minimize " }<input id="sweep-minimize" list="sweep-minimize-list" size="20" placeholder="cost_usd or a field path"
+                    <label>{ tr("Minimize ") }<input id="sweep-minimize" list="sweep-minimize-list" size="20" placeholder={tr("cost_usd or a field path")}
                         value={form.minimize.clone()} oninput={edit_input(|f, v| f.minimize = v)} /></label>
                     <datalist id="sweep-minimize-list">
                         { for OUTCOMES.iter().map(|o| html! { <option value={o.name} /> }) }
                     </datalist>
-                    <label>{ "Require " }<input id="sweep-require" size="22" placeholder="completion_s<=300" value={form.require.clone()}
+                    <label>{ tr("Require ") }<input id="sweep-require" size="22" placeholder="completion_s<=300" value={form.require.clone()}
                         oninput={edit_input(|f, v| f.require = v)} /></label>
-                    <label>{ "in % of seeds " }<input id="sweep-confidence" inputmode="numeric" size="4" placeholder="100" value={form.confidence.clone()}
+                    <label>{ tr("in % of seeds ") }<input id="sweep-confidence" inputmode="numeric" size="4" placeholder="100" value={form.confidence.clone()}
                         oninput={edit_input(|f, v| f.confidence = v)} /></label>
                 </fieldset>
                 <div class="sweep-actions">
-                    <button id="sweep-run" onclick={run} disabled={running}>{ "Run sweep" }</button>
-                    <button id="sweep-cancel" onclick={cancel} disabled={!running}>{ "Cancel" }</button>
-                    <label>{ "Show " }
+                    <button id="sweep-run" onclick={run} disabled={running}>{ tr("Run sweep") }</button>
+                    <button id="sweep-cancel" onclick={cancel} disabled={!running}>{ tr("Cancel") }</button>
+                    <label>{ tr("Show ") }
                         <select id="sweep-outcome" onchange={on_outcome}>
                             { for OUTCOMES.iter().enumerate().map(|(i, o)| html! {
                                 <option value={i.to_string()} selected={i == *outcome}>{ format!("{} ({})", o.name, o.unit) }</option>
@@ -348,24 +354,25 @@ fn start(form: &Form, scenario: &Rc<Scenario>, state: &UseStateHandle<RunState>)
 fn status(state: &RunState) -> Html {
     match state {
         RunState::Idle => html! {
-            <p class="sweep-status" id="sweep-status">{ "Pick a field by its path (or none: the scenario over many seeds), a range and the seeds, then run." }</p>
+            <p class="sweep-status" id="sweep-status">{ tr("Pick a field by its path (or none: the scenario over many seeds), a range and the seeds, then run.") }</p>
         },
         RunState::Running { done, total, started_ms, now_ms, workers } => html! {
             <div class="sweep-status" id="sweep-status" role="status">
                 <progress id="sweep-progress" max={total.to_string()} value={done.to_string()}></progress>
-                { format!(" {done} of {total} runs on {workers} worker{}, {}", if *workers == 1 { "" } else { "s" }, time_left(now_ms - started_ms, *done, *total)) }
+                { trf(" {done} of {total} runs on {workers} worker(s), {left}", &[("done", &done), ("total", &total), ("workers", &workers), ("left", &time_left(now_ms - started_ms, *done, *total))]) }
             </div>
         },
         RunState::Cancelled { done, total } => html! {
-            <p class="sweep-status" id="sweep-status" role="status">{ format!("Cancelled after {done} of {total} runs; the workers are stopped.") }</p>
+            <p class="sweep-status" id="sweep-status" role="status">{ trf("Cancelled after {done} of {total} runs; the workers are stopped.", &[("done", &done), ("total", &total)]) }</p>
         },
         RunState::Failed(e) => {
             html! { <p class="sweep-status field-error" id="sweep-status" role="alert">{ e.clone() }</p> }
         }
         RunState::Done(f) => html! {
-            <p class="sweep-status" id="sweep-status" role="status">{ format!(
-                "Sweep of \"{}\": {} point(s) x {} seed(s) = {} runs in {:.1} s on {} worker(s).",
-                f.sweep.name(), f.report.points, f.report.seeds, f.report.runs, f.elapsed_ms / 1000.0, f.workers
+            <p class="sweep-status" id="sweep-status" role="status">{ trf(
+                "Sweep of \"{name}\": {points} point(s) x {seeds} seed(s) = {runs} runs in {seconds} s on {workers} worker(s).",
+                &[("name", &f.sweep.name()), ("points", &f.report.points), ("seeds", &f.report.seeds), ("runs", &f.report.runs),
+                  ("seconds", &format!("{:.1}", f.elapsed_ms / 1000.0)), ("workers", &f.workers)],
             ) }</p>
         },
     }
@@ -388,15 +395,17 @@ fn results(f: &Rc<Finished>, outcome: usize, canvas: &NodeRef) -> Html {
     let goal = f.report.answer.is_some() && !f.report.sweep.require.is_empty();
     let summary = if f.report.axes.is_empty() {
         f.report.distribution.get(outcome).map(|d| {
-            format!(
-                "{} over {} runs: p5 {}, p50 {}, p95 {} {} ({} with a value).",
-                o.name,
-                f.report.runs,
-                cell(d.stats.p5),
-                cell(d.stats.median),
-                cell(d.stats.p95),
-                o.unit,
-                d.stats.count
+            trf(
+                "{name} over {runs} runs: p5 {p5}, p50 {p50}, p95 {p95} {unit} ({count} with a value).",
+                &[
+                    ("name", &o.name),
+                    ("runs", &f.report.runs),
+                    ("p5", &cell(d.stats.p5)),
+                    ("p50", &cell(d.stats.median)),
+                    ("p95", &cell(d.stats.p95)),
+                    ("unit", &o.unit),
+                    ("count", &d.stats.count),
+                ],
             )
         })
     } else {
@@ -405,28 +414,28 @@ fn results(f: &Rc<Finished>, outcome: usize, canvas: &NodeRef) -> Html {
     html! {
         <div class="sweep-results">
             if let Some(a) = &f.report.answer {
-                <p id="sweep-answer" class={classes!("sweep-answer", (!a.met).then_some("unmet"))}>{ format!("Answer: {}", a.text) }</p>
+                <p id="sweep-answer" class={classes!("sweep-answer", (!a.met).then_some("unmet"))}>{ trf("Answer: {text}", &[("text", &a.text)]) }</p>
             }
             if let Some(s) = summary {
                 <p id="sweep-distribution">{ s }</p>
             }
             <figure class="sweep-chart">
                 <figcaption>{ match f.report.axes.len() {
-                    0 => format!("{} over seeds (histogram)", o.name),
-                    1 => format!("{}: median and p5–p95 over seeds", o.name),
-                    _ => format!("{}: median over seeds", o.name),
+                    0 => trf("{name} over seeds (histogram)", &[("name", &o.name)]),
+                    1 => trf("{name}: median and p5–p95 over seeds", &[("name", &o.name)]),
+                    _ => trf("{name}: median over seeds", &[("name", &o.name)]),
                 } }</figcaption>
                 <canvas id="sweep-chart" ref={canvas.clone()}></canvas>
             </figure>
-            <p><button id="sweep-csv" onclick={download}>{ "Download CSV" }</button>{ " every run's outcomes, as " }<code>{ "fleetplan sweep … --csv" }</code>{ " prints them" }</p>
+            <p><button id="sweep-csv" onclick={download}>{ tr("Download CSV") }</button>{ tr(" every run's outcomes, as ") }<code>{ "fleetplan sweep … --csv" }</code>{ tr(" prints them") }</p>
             <div class="sweep-table-wrap">
                 <table id="sweep-table" class="sweep-table">
                     <thead><tr>
-                        <th>{ "point" }</th>
+                        <th>{ tr("point") }</th>
                         { for f.report.axes.iter().map(|a| html! { <th>{ a.path.clone() }</th> }) }
-                        <th>{ format!("{} ({}) median", o.name, o.unit) }</th>
-                        <th>{ "p5" }</th><th>{ "p95" }</th><th>{ "runs with a value" }</th>
-                        if goal { <th>{ "seeds meeting" }</th> }
+                        <th>{ trf("{name} ({unit}) median", &[("name", &o.name), ("unit", &o.unit)]) }</th>
+                        <th>{ "p5" }</th><th>{ "p95" }</th><th>{ tr("runs with a value") }</th>
+                        if goal { <th>{ tr("seeds meeting") }</th> }
                     </tr></thead>
                     <tbody>
                         { for f.report.results.iter().map(|p| {

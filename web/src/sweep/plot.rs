@@ -2,6 +2,7 @@
 //! map of the median over a two-field grid, and a histogram over seeds for a sweep without fields. The data each
 //! draws is prepared by pure functions tested natively.
 
+use crate::i18n::tr;
 use fleetplan_engine::sweep::{Histogram, Report, Scale};
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -104,7 +105,7 @@ pub fn draw_line(
     // A log axis's ticks fall between the points: three significant digits are enough to read them.
     let x_fmt = |v: &f64| label(if log { significant(10f64.powf(*v), 3) } else { *v });
     let y_fmt = |v: &f64| label(*v);
-    let x_desc = format!("{}{}", axis.path, if log { " (log scale)" } else { "" });
+    let x_desc = format!("{}{}", axis.path, if log { tr(" (log scale)") } else { String::new() });
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
@@ -261,7 +262,7 @@ pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, h: &Histogram, x_desc
         .axis_desc_style(("sans-serif", font).into_font().color(&INK))
         .label_style(("sans-serif", font).into_font().color(&INK))
         .x_desc(x_desc)
-        .y_desc("runs")
+        .y_desc(tr("runs"))
         .x_labels(6)
         .y_labels(5)
         .x_label_formatter(&x_fmt)

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::i18n::{tr, trf};
 use fleetplan_engine::scenario::Scenario;
 use fleetplan_engine::spec::ScenarioSpec;
 use fleetplan_engine::sweep::{RunResult, Sweep, SweepArgs, SweepSpec, OUTCOMES};
@@ -80,9 +81,9 @@ fn worker_runs(job: &str, first: u32, count: u32) -> Result<String, String> {
 }
 
 fn sweep_of(job: &str) -> Result<Sweep, String> {
-    let job: Job = serde_json::from_str(job).map_err(|e| format!("sweep job: {e}"))?;
+    let job: Job = serde_json::from_str(job).map_err(|e| trf("sweep job: {e}", &[("e", &e)]))?;
     // The page's own parser (no second copy of the format's deserializer in the wasm).
-    let spec = fleetplan_engine::scenario::parse_spec(&job.scenario).map_err(|e| format!("scenario: {e}"))?;
+    let spec = fleetplan_engine::scenario::parse_spec(&job.scenario).map_err(|e| trf("scenario: {e}", &[("e", &e)]))?;
     let settings = SweepSpec::parse(&job.args).map_err(|e| e.to_string())?;
     Sweep::new(settings, &spec).map_err(|e| e.to_string())
 }
@@ -98,7 +99,11 @@ pub fn parse_answer(text: &str) -> Result<Vec<RunResult>, String> {
             let values = values
                 .into_iter()
                 .map(|v| {
-                    v.map(|t| t.parse::<f64>().map_err(|_| format!("run {index}: `{t}` is not a number"))).transpose()
+                    v.map(|t| {
+                        t.parse::<f64>()
+                            .map_err(|_| trf("run {index}: `{t}` is not a number", &[("index", &index), ("t", &t)]))
+                    })
+                    .transpose()
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(RunResult { index, values })
@@ -149,13 +154,13 @@ impl Inner {
         let count = u64::from(self.batch).min(self.total - self.next);
         let message = js_sys::Object::new();
         let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&message, &JsValue::from_str(k), v).map(|_| ());
-        let first = u32::try_from(self.next).map_err(|_| "run index too large".to_string())?;
-        let n = u32::try_from(count).map_err(|_| "batch too large".to_string())?;
+        let first = u32::try_from(self.next).map_err(|_| tr("run index too large"))?;
+        let n = u32::try_from(count).map_err(|_| tr("batch too large"))?;
         set("job", &JsValue::from_str(&self.job))
             .and_then(|()| set("first", &JsValue::from(first)))
             .and_then(|()| set("count", &JsValue::from(n)))
-            .map_err(|_| "could not build the message".to_string())?;
-        self.workers[w].post_message(&message).map_err(|_| "could not send a worker its runs".to_string())?;
+            .map_err(|_| tr("could not build the message"))?;
+        self.workers[w].post_message(&message).map_err(|_| tr("could not send a worker its runs"))?;
         self.next += count;
         Ok(())
     }
@@ -183,7 +188,7 @@ impl Inner {
             return self.fail(error);
         }
         let Some(text) = get("results") else {
-            return self.fail("a worker answered without results".into());
+            return self.fail(tr("a worker answered without results"));
         };
         match parse_answer(&text) {
             Ok(runs) => {
@@ -198,7 +203,7 @@ impl Inner {
                     }
                 }
             }
-            Err(e) => return self.fail(format!("a worker's answer: {e}")),
+            Err(e) => return self.fail(trf("a worker's answer: {e}", &[("e", &e)])),
         }
         if self.done == self.total {
             self.stop();
@@ -230,7 +235,7 @@ impl Pool {
     ) -> Result<Pool, String> {
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Module);
-        let total_slots = usize::try_from(runs).map_err(|_| "too many runs".to_string())?;
+        let total_slots = usize::try_from(runs).map_err(|_| tr("too many runs"))?;
         let inner = Rc::new(RefCell::new(Inner {
             workers: Vec::new(),
             job,
@@ -263,8 +268,8 @@ impl Pool {
                     let message = js_sys::Reflect::get(&event, &JsValue::from_str("message"))
                         .ok()
                         .and_then(|m| m.as_string())
-                        .unwrap_or_else(|| "the worker script could not load".into());
-                    inner.borrow_mut().fail(format!("a sweep worker failed: {message}"));
+                        .unwrap_or_else(|| tr("the worker script could not load"));
+                    inner.borrow_mut().fail(trf("a sweep worker failed: {message}", &[("message", &message)]));
                 })
             };
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -301,7 +306,7 @@ impl Drop for Pool {
 fn js_text(v: &JsValue) -> String {
     v.as_string()
         .or_else(|| js_sys::Reflect::get(v, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()))
-        .unwrap_or_else(|| "unknown error".into())
+        .unwrap_or_else(|| tr("unknown error"))
 }
 
 #[cfg(test)]
