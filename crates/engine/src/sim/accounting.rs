@@ -239,12 +239,14 @@ pub(super) struct Accounting {
     applied_hours: usize,
     applied_eligible: f64,
     applied_with: f64,
+    /// The groups of the series split by service and provider, and launches counted at the last sample.
+    split: super::split::Sampler,
 }
 
 impl Accounting {
     /// Sampling every `interval_ms`; the trace kept when `tracing`.
     pub(super) fn new(interval_ms: u64, tracing: bool, scenario: &Scenario) -> Accounting {
-        Accounting {
+        let mut accounting = Accounting {
             cost: CostMeter::default(),
             on_demand: CostMeter::default(),
             rate_changed: SimTime::ZERO,
@@ -265,7 +267,10 @@ impl Accounting {
             applied_hours: 0,
             applied_eligible: 0.0,
             applied_with: 0.0,
-        }
+            split: super::split::Sampler::new(scenario),
+        };
+        accounting.series.split = accounting.split.plan().series();
+        accounting
     }
 
     pub(super) fn tracing(&self) -> bool {
@@ -416,6 +421,35 @@ impl Accounting {
         }
     }
 
+    /// A service's cost so far: its Fargate tasks' compute and public IPv4, and its load balancer.
+    pub(super) fn service_cost_at(&self, s: usize, now: SimTime) -> f64 {
+        let b = &self.breakdown;
+        let (hours, lcu) = b.load_balancers[s];
+        let meters = &b.services[s];
+        meters.compute.at(now) + meters.ipv4.at(now) + (hours + lcu) * now.as_millis() as f64
+    }
+
+    /// A provider's cost so far (`split::provider_slot`): a group's instances; for Fargate and Fargate Spot, the
+    /// capacity type's task compute (AWS Batch's Fargate jobs included).
+    pub(super) fn provider_cost_at(&self, slot: usize, now: SimTime) -> f64 {
+        let b = &self.breakdown;
+        match slot {
+            0 => b.by_capacity[CapacityType::Fargate.index()].at(now),
+            1 => b.by_capacity[CapacityType::FargateSpot.index()].at(now),
+            i => b.providers.get(i - 2).map_or(0.0, |m| m.at(now)),
+        }
+    }
+
+    /// Which group each service and provider falls in.
+    pub(super) fn split_plan(&self) -> &crate::split::SplitPlan {
+        self.split.plan()
+    }
+
+    /// The split sampler and the series it appends to.
+    pub(super) fn split_parts(&mut self) -> (&mut super::split::Sampler, &mut crate::split::SplitSeries) {
+        (&mut self.split, &mut self.series.split)
+    }
+
     pub(super) fn check(&self) -> Result<(), String> {
         if self.cost.accrued < 0.0 || self.cost.rate_per_ms < -1e-12 {
             return Err("negative cost".into());
@@ -499,6 +533,7 @@ impl Simulation {
         values[Column::CostPublicIpv4] = b.ipv4.at(at);
         values[Column::CostLoadBalancers] = b.load_balancer_hours_at(at) + b.load_balancer_lcu_at(at);
         self.accounting.series.push(values);
+        self.split_sample(at, interval_s);
         if let Some(with) = self.cost_with_commitments_at(at) {
             self.accounting.series.cost_with_commitments.push(with);
         }

@@ -43,6 +43,7 @@ mod quotas;
 mod report;
 mod retirement;
 mod services;
+mod split;
 mod tasks;
 #[cfg(test)]
 mod testing;

@@ -16,6 +16,12 @@ impl Simulation {
     fn set_state(&mut self, task: TaskId, state: TaskState) {
         let old = self.tasks[task].state;
         self.tasks.set_state(task, state);
+        if old == TaskState::Running {
+            if let Owner::Service { service, .. } = self.tasks[task].owner {
+                let running = self.tasks.service_count(service.index(), TaskState::Running);
+                self.services.note_running_down(service, running, self.now);
+            }
+        }
         self.credits_task_state(task, old, state);
         self.record(TraceWhat::State { task: task.raw(), state });
     }
