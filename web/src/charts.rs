@@ -3,6 +3,7 @@
 //!
 //! Everything that decides where pixels go (layout, ticks, labels, downsampling) is a pure function tested natively.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use fleetplan_engine::output::{
@@ -16,6 +17,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
+
+pub mod split;
 
 /// One colour per capacity type (indexed like `CapacityType::ALL`), the same as the launch-rate chart always used:
 /// Okabe–Ito blue, orange, bluish green, vermillion, reddish purple.
@@ -286,7 +289,7 @@ fn overlay_plot(kind: OverlayKind, series: &[&TimeSeries], end_s: f64, plot_widt
             Line {
                 points: downsample(&values, bins.interval_s, bins.per_bin, Reduce::Last),
                 colour: hex_colour(VARIANT_COLOURS[i]),
-                name: VARIANT_NAMES[i],
+                name: VARIANT_NAMES[i].into(),
                 dashed: false,
             }
         })
@@ -376,7 +379,7 @@ fn describe(plot: &Plot, cursor_s: f64) -> String {
     let when = if cursor_s.is_nan() { "At the end".to_string() } else { format!("At {}", at(cursor_s)) };
     let mut text =
         format!("{} ({}): {}.", when, plot.y_desc, if now.is_empty() { "no data yet".into() } else { now.join(", ") });
-    let peak = plot.lines.iter().flat_map(|line| line.points.iter().map(move |p| (line.name, *p))).fold(
+    let peak = plot.lines.iter().flat_map(|line| line.points.iter().map(move |p| (line.name.as_ref(), *p))).fold(
         None::<(&str, (f64, f64))>,
         |best, (name, p)| match best {
             Some((_, b)) if b.1 >= p.1 => best,
@@ -745,7 +748,8 @@ fn downsample(values: &[f64], interval_s: f64, per_bin: usize, reduce: Reduce) -
 struct Line {
     points: Vec<(f64, f64)>,
     colour: RGBColor,
-    name: &'static str,
+    /// Fixed for the totals' lines; a service's or provider's name on the split charts (`charts/split.rs`).
+    name: Cow<'static, str>,
     dashed: bool,
 }
 
@@ -765,7 +769,8 @@ struct Plot {
 /// The lines of one chart, downsampled for a plot `plot_width_px` device pixels wide. Lines without points (no
 /// samples yet) are left out, so an empty chart has no legend either.
 fn plot_data(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i32) -> Plot {
-    let mut plot = plot_lines(kind, series, end_s, plot_width_px);
+    let split = split::plot(kind, series, end_s, plot_width_px, &split::choice());
+    let mut plot = split.unwrap_or_else(|| plot_lines(kind, series, end_s, plot_width_px));
     plot.lines.retain(|line| !line.points.is_empty());
     plot
 }
@@ -777,7 +782,7 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
     let line = |column: Column, reduce: Reduce, colour: RGBColor, name: &'static str| Line {
         points: downsample(bins.visible(series, column), bins.interval_s, bins.per_bin, reduce),
         colour,
-        name,
+        name: name.into(),
         dashed: false,
     };
     let nonzero = |column: Column| bins.visible(series, column).iter().any(|&v| v != 0.0);
@@ -818,12 +823,20 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
                 values.first().is_some_and(|&first| values.iter().any(|&v| v != first))
             });
             let any_moved = moved.contains(&true);
-            let lines = buckets
+            // The services' launch-rate buckets that emptied: the limit the summary names "service launch rate".
+            let service_buckets = split::emptied_service_buckets(series, &bins);
+            // When nothing moved, the buckets that apply stay as a full line: the Fargate ones of the Fargate
+            // capacity the scenario uses (no Fargate Spot bucket without Fargate Spot), not the others.
+            let used = |name: &str| series.split.providers.iter().any(|g| g.name == name);
+            let applies = [used("FARGATE"), used("FARGATE_SPOT"), false, false];
+            let mut lines: Vec<Line> = buckets
                 .iter()
                 .zip(moved)
-                .filter(|&(_, moved)| moved || !any_moved)
-                .map(|(&(column, colour, name), _)| line(column, Reduce::Last, colour, name))
+                .zip(applies)
+                .filter(|&((_, moved), applies)| moved || (!any_moved && service_buckets.is_empty() && applies))
+                .map(|((&(column, colour, name), _), _)| line(column, Reduce::Last, colour, name))
                 .collect();
+            lines.extend(service_buckets);
             Plot { lines, y_desc: "tokens", integer_y: true, min_top: 1.0, legend: true, bin_s: None }
         }
         ChartKind::Backlog => {
@@ -850,7 +863,7 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             if !with.is_empty() {
                 let visible = &with[..bins.visible.min(with.len())];
                 let points = downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last);
-                plot.lines.push(Line { points, colour: OKABE_BLACK, name: "total with commitments", dashed: false });
+                plot.lines.push(Line { points, colour: OKABE_BLACK, name: "total with commitments".into(), dashed: false });
             }
             plot
         }
@@ -884,7 +897,7 @@ fn batch_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
     let line = |column: BatchColumn, colour: RGBColor, name: &'static str, dashed: bool| Line {
         points: downsample(values(column), bins.interval_s, bins.per_bin, Reduce::Last),
         colour,
-        name,
+        name: name.into(),
         dashed,
     };
     let (lines, y_desc) = match kind {
@@ -923,7 +936,7 @@ fn credits_plot(series: &TimeSeries, bins: &Binning) -> Plot {
     let mut lines = vec![Line {
         points: downsample(&balance, bins.interval_s, bins.per_bin, Reduce::Last),
         colour: CAPACITY_COLOURS[2],
-        name: "credit balance",
+        name: "credit balance".into(),
         dashed: false,
     }];
     let throttled = visible(&series.throttled_instances);
@@ -933,7 +946,7 @@ fn credits_plot(series: &TimeSeries, bins: &Binning) -> Plot {
         lines.push(Line {
             points: downsample(&band, bins.interval_s, bins.per_bin, Reduce::Last),
             colour: CAPACITY_COLOURS[3],
-            name: "throttled to baseline",
+            name: "throttled to baseline".into(),
             dashed: true,
         });
     }
@@ -946,7 +959,7 @@ fn queue_plot(series: &TimeSeries, bins: &Binning) -> Plot {
     let line = |column: QueueColumn, colour: RGBColor, name: &'static str, dashed: bool| {
         let values = series.queue_column(column);
         let visible = values.get(..bins.visible.min(values.len())).unwrap_or(&[]);
-        Line { points: downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last), colour, name, dashed }
+        Line { points: downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last), colour, name: name.into(), dashed }
     };
     let lines = vec![
         line(QueueColumn::Visible, CAPACITY_COLOURS[0], "visible messages", false),
@@ -962,7 +975,7 @@ fn demand_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
     let line = |column: DemandColumn, reduce: Reduce, colour: RGBColor, name: &'static str, dashed: bool| Line {
         points: downsample(bins.visible_demand(series, column), bins.interval_s, bins.per_bin, reduce),
         colour,
-        name,
+        name: name.into(),
         dashed,
     };
     if kind == ChartKind::Requests {
@@ -998,7 +1011,7 @@ fn alarm_and_action_lines(alarms: &[f64], actions: &[f64], top: f64, bins: &Binn
         lines.push(Line {
             points: downsample(&in_alarm, bins.interval_s, bins.per_bin, Reduce::Last),
             colour: CAPACITY_COLOURS[3],
-            name: "scale-out alarm",
+            name: "scale-out alarm".into(),
             dashed: true,
         });
     }
@@ -1010,7 +1023,7 @@ fn alarm_and_action_lines(alarms: &[f64], actions: &[f64], top: f64, bins: &Binn
                 points.extend([(t, 0.0), (t, top), (t, 0.0)]);
             }
         }
-        lines.push(Line { points, colour: AXIS_GREY, name: "scaling action", dashed: false });
+        lines.push(Line { points, colour: AXIS_GREY, name: "scaling action".into(), dashed: false });
     }
     lines
 }
@@ -1029,13 +1042,13 @@ fn custom_metric_plot(series: &TimeSeries, bins: &Binning) -> Plot {
         lines.push(Line {
             points: downsample(per_task, bins.interval_s, bins.per_bin, Reduce::Mean),
             colour: CAPACITY_COLOURS[0],
-            name: "metric per task",
+            name: "metric per task".into(),
             dashed: false,
         });
         lines.push(Line {
             points: downsample(target, bins.interval_s, bins.per_bin, Reduce::Last),
             colour: OKABE_BLACK,
-            name: "target",
+            name: "target".into(),
             dashed: true,
         });
         let top = per_task.iter().chain(target).copied().fold(1.0, f64::max);
@@ -1542,7 +1555,7 @@ mod tests {
             }
         }
         let names = |kind| -> Vec<&str> {
-            plot_data(kind, &series, 21_600.0, layout.plot_width()).lines.iter().map(|l| l.name).collect()
+            plot_data(kind, &series, 21_600.0, layout.plot_width()).lines.iter().map(|l| l.name.as_ref()).collect()
         };
         assert_eq!(names(ChartKind::Launches), vec!["FARGATE", "FARGATE_SPOT"]);
         assert_eq!(names(ChartKind::Running), vec!["FARGATE", "FARGATE_SPOT", "desired"]);
@@ -1565,7 +1578,7 @@ mod tests {
             column.extend(if cost { [0.5, 1.0] } else { [0.0, 0.0] });
         }
         let cost_names = |series: &TimeSeries| -> Vec<&str> {
-            plot_data(ChartKind::Cost, series, 2.0, 500).lines.iter().map(|l| l.name).collect()
+            plot_data(ChartKind::Cost, series, 2.0, 500).lines.iter().map(|l| l.name.as_ref()).collect()
         };
         assert_eq!(cost_names(&one), vec!["EC2_SPOT", "load balancers", "total"]);
         one.columns[Column::CostLoadBalancers.index()] = vec![0.0, 0.0];
@@ -1625,7 +1638,7 @@ mod tests {
         let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
         sim.run_to_end();
         let plot = plot_data(ChartKind::Queue, sim.series(), sim.now().as_secs_f64(), 600);
-        let names: Vec<&str> = plot.lines.iter().map(|l| l.name).collect();
+        let names: Vec<&str> = plot.lines.iter().map(|l| l.name.as_ref()).collect();
         assert_eq!(names, ["visible messages", "in flight", "oldest message age (s)"]);
         let peak = plot.lines[0].points.iter().map(|p| p.1).fold(0.0, f64::max);
         assert!(peak > 4_000.0, "{peak}");
@@ -1641,7 +1654,7 @@ mod tests {
         let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
         sim.run_to_end();
         let plot = plot_data(ChartKind::CustomMetric, sim.series(), sim.now().as_secs_f64(), 600);
-        let names: Vec<&str> = plot.lines.iter().map(|l| l.name).collect();
+        let names: Vec<&str> = plot.lines.iter().map(|l| l.name.as_ref()).collect();
         assert_eq!(names, ["metric per task", "target", "scale-out alarm", "scaling action"]);
         assert!(plot.lines[1].points.iter().all(|p| p.1 == 500.0));
         let peak = plot.lines[0].points.iter().map(|p| p.1).fold(0.0, f64::max);
@@ -1721,7 +1734,7 @@ mod tests {
         sim.run_to_end();
         let end = sim.now().as_secs_f64();
         let jobs = plot_data(ChartKind::BatchJobs, sim.series(), end, 600);
-        let names: Vec<&str> = jobs.lines.iter().map(|l| l.name).collect();
+        let names: Vec<&str> = jobs.lines.iter().map(|l| l.name.as_ref()).collect();
         for state in [BatchJobState::Runnable, BatchJobState::Running, BatchJobState::Succeeded] {
             assert!(names.contains(&state.name()), "{names:?}");
         }
@@ -1750,7 +1763,7 @@ mod tests {
         let (a, b) = (run("fargate-ondemand-1000"), run("fargate-spot-1000"));
         let end = b.len() as f64 * b.interval_ms as f64 / 1000.0;
         let plot = overlay_plot(OverlayKind::Running, &[&a, &b], end, 600);
-        assert_eq!(plot.lines.iter().map(|l| l.name).collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(plot.lines.iter().map(|l| l.name.as_ref()).collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(plot.lines[1].colour, RGBColor(0xd5, 0x5e, 0x00));
         // Both end with their 1,000 tasks running; A gets there first.
         for line in &plot.lines {

@@ -83,6 +83,9 @@ pub struct SplitGroup {
     /// The service (index in the scenario) when the group is one service.
     pub service: Option<usize>,
     pub values: Vec<Vec<f32>>,
+    /// For a group of one service, its dip so far (the summary's `dip`): the lowest running count after its first
+    /// rollout while below the desired count, and when (seconds).
+    pub dip: Option<(u32, f64)>,
 }
 
 impl SplitGroup {
@@ -111,7 +114,7 @@ impl SplitSeries {
 pub const OTHER: &str = "other";
 
 /// Which group each service and provider falls in.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SplitPlan {
     /// Per service (scenario order): its group.
     pub service_group: Vec<u8>,
@@ -207,10 +210,94 @@ impl SplitPlan {
             name: name.to_string(),
             service,
             values: vec![Vec::new(); SplitColumn::COUNT],
+            dip: None,
         };
         SplitSeries {
             services: self.service_names.iter().map(|(name, service)| group(name, *service)).collect(),
             providers: self.provider_names.iter().map(|name| group(name, None)).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nine Fargate services of desired counts 1..=9 (one on Fargate Spot) and a RunTask workload, with one
+    /// instance group no strategy names.
+    fn scenario() -> Scenario {
+        let services: Vec<String> = (1..=9)
+            .map(|i| {
+                let provider = if i == 2 { "FARGATE_SPOT" } else { "FARGATE" };
+                format!(
+                    r#"{{ "name": "s{i}", "task_definition": "web", "desired_count": {i},
+                         "capacity_provider_strategy": [{{ "capacity_provider": "{provider}", "weight": 1 }}] }}"#
+                )
+            })
+            .collect();
+        let json = format!(
+            r#"{{ "version": 1, "name": "unit", "horizon_s": 600,
+                 "capacity_providers": [{{ "name": "warm", "instance_types": ["m5.large"], "max_size": 1 }}],
+                 "task_definitions": [{{ "name": "web", "cpu": 256, "memory": 512, "image_mb": 50 }}],
+                 "services": [{}],
+                 "run_tasks": [{{ "name": "job", "task_definition": "web", "count": 2 }}] }}"#,
+            services.join(",")
+        );
+        Scenario::from_json(&json).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The seven largest services get a group each, in file order; the two smallest and the RunTask tasks share
+    /// "other"; providers: Fargate, Fargate Spot, then the file's group (named by no strategy, still billed).
+    #[test]
+    fn the_largest_services_get_groups_and_the_rest_is_other() {
+        let plan = SplitPlan::new(&scenario());
+        let names: Vec<&str> = plan.service_names.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["s3", "s4", "s5", "s6", "s7", "s8", "s9", OTHER]);
+        assert_eq!(plan.service_group, [7, 7, 0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(plan.service_other, Some(7));
+        assert_eq!(plan.service_names[0].1, Some(2));
+        assert_eq!(plan.provider_names, ["FARGATE", "FARGATE_SPOT", "warm"]);
+        assert_eq!(plan.provider_group, [0, 1, 2]);
+        let series = plan.series();
+        assert_eq!((series.services.len(), series.providers.len()), (8, 3));
+        assert!(series.services.iter().all(|g| g.values.len() == SplitColumn::COUNT));
+    }
+
+    /// At most `MAX_GROUPS` groups whatever the number of services; ties keep file order; with no RunTask and few
+    /// services there is no "other", and a provider no strategy names is left out.
+    #[test]
+    fn groups_are_bounded_and_ties_keep_file_order() {
+        let services: Vec<String> =
+            (0..40).map(|i| format!(r#"{{ "name": "s{i}", "task_definition": "web", "desired_count": 5 }}"#)).collect();
+        let json = format!(
+            r#"{{ "version": 1, "name": "unit", "horizon_s": 600,
+                 "task_definitions": [{{ "name": "web", "cpu": 256, "memory": 512, "image_mb": 50 }}],
+                 "services": [{}] }}"#,
+            services.join(",")
+        );
+        let plan = SplitPlan::new(&Scenario::from_json(&json).unwrap());
+        assert_eq!(plan.service_names.len(), MAX_GROUPS);
+        assert_eq!(plan.service_names[0].0, "s0");
+        assert_eq!(plan.service_names[6].0, "s6");
+        assert_eq!(plan.service_group[39], 7);
+        assert_eq!(plan.provider_names, ["FARGATE"]);
+
+        let two = r#"{ "version": 1, "name": "unit", "horizon_s": 600,
+            "task_definitions": [{ "name": "web", "cpu": 256, "memory": 512, "image_mb": 50 }],
+            "services": [{ "name": "a", "task_definition": "web", "desired_count": 1 },
+                         { "name": "b", "task_definition": "web", "desired_count": 2 }] }"#;
+        let plan = SplitPlan::new(&Scenario::from_json(two).unwrap());
+        assert_eq!(plan.service_other, None);
+        assert_eq!(plan.service_names.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        // Fargate Spot is in no strategy: its slot points past the groups, so nothing is sampled for it.
+        assert!(usize::from(plan.provider_group[1]) >= plan.provider_names.len());
+    }
+
+    #[test]
+    fn desired_and_bucket_are_per_service_only() {
+        assert!(SplitColumn::ALL.iter().all(|c| c.applies(SplitBy::Service)));
+        let provider: Vec<SplitColumn> =
+            SplitColumn::ALL.into_iter().filter(|c| !c.applies(SplitBy::Provider)).collect();
+        assert_eq!(provider, [SplitColumn::Desired, SplitColumn::Bucket]);
     }
 }

@@ -304,6 +304,7 @@ impl Simulation {
             batch: batch::BatchPart::default(),
             scenario,
         };
+        sim.tasks.set_groups(split::GroupCounts::new(sim.accounting.split_plan()));
         sim.start_ec2();
         sim.start_services();
         sim.start_workloads();

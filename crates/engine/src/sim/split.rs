@@ -4,9 +4,140 @@
 
 use super::Simulation;
 use crate::scenario::Scenario;
-use crate::split::{SplitBy, SplitColumn, SplitGroup, SplitPlan};
-use crate::task::TaskState;
+use crate::split::{provider_slot, SplitBy, SplitColumn, SplitGroup, SplitPlan};
+use crate::task::{Owner, Task, TaskState};
 use crate::time::SimTime;
+
+const STATES: usize = TaskState::ALL.len();
+
+/// Task counts by state per split group, launches per group, and each service's tasks in RUNNING (for its dip):
+/// owned by the tasks part, moved with every launch and state change (a few additions each, so the sampling reads
+/// 8 groups instead of every service).
+#[derive(Default)]
+pub(in crate::sim) struct GroupCounts {
+    service_group: Vec<u8>,
+    service_other: Option<u8>,
+    provider_group: Vec<u8>,
+    services: Vec<[u32; STATES]>,
+    providers: Vec<[u32; STATES]>,
+    launched_services: Vec<u64>,
+    launched_providers: Vec<u64>,
+    running: Vec<u32>,
+}
+
+impl GroupCounts {
+    pub(in crate::sim) fn new(plan: &SplitPlan) -> GroupCounts {
+        GroupCounts {
+            service_group: plan.service_group.clone(),
+            service_other: plan.service_other,
+            provider_group: plan.provider_group.clone(),
+            services: vec![[0; STATES]; plan.service_names.len()],
+            providers: vec![[0; STATES]; plan.provider_names.len()],
+            launched_services: vec![0; plan.service_names.len()],
+            launched_providers: vec![0; plan.provider_names.len()],
+            running: vec![0; plan.service_group.len()],
+        }
+    }
+
+    /// The task's service group (None: a group-less task, e.g. RunTask with no "other") and provider group (None:
+    /// past the groups).
+    fn of(&self, owner: Owner, provider: crate::scenario::Provider) -> (Option<usize>, Option<usize>) {
+        let service = match owner {
+            Owner::Service { service, .. } => self.service_group.get(service.index()).copied(),
+            Owner::Standalone { .. } => self.service_other,
+        };
+        let service = service.map(usize::from).filter(|&g| g < self.services.len());
+        let provider = self.provider_group.get(provider_slot(provider)).map(|&g| usize::from(g));
+        (service, provider.filter(|&g| g < self.providers.len()))
+    }
+
+    /// A task launched (in PROVISIONING).
+    pub(in crate::sim) fn launched(&mut self, task: &Task) {
+        let (service, provider) = self.of(task.owner, task.provider);
+        let p = TaskState::Provisioning.index();
+        if let Some(g) = service {
+            self.services[g][p] += 1;
+            self.launched_services[g] += 1;
+        }
+        if let Some(g) = provider {
+            self.providers[g][p] += 1;
+            self.launched_providers[g] += 1;
+        }
+    }
+
+    /// `task` (still in its old state) moves to `state`.
+    pub(in crate::sim) fn moved(&mut self, task: &Task, state: TaskState) {
+        let (service, provider) = self.of(task.owner, task.provider);
+        let (from, to) = (task.state.index(), state.index());
+        if let Some(g) = service {
+            self.services[g][from] -= 1;
+            self.services[g][to] += 1;
+        }
+        if let Some(g) = provider {
+            self.providers[g][from] -= 1;
+            self.providers[g][to] += 1;
+        }
+        if let Owner::Service { service, .. } = task.owner {
+            if let Some(running) = self.running.get_mut(service.index()) {
+                if task.state == TaskState::Running {
+                    *running -= 1;
+                } else if state == TaskState::Running {
+                    *running += 1;
+                }
+            }
+        }
+    }
+
+    /// The service's tasks in RUNNING.
+    pub(in crate::sim) fn running(&self, service: usize) -> u32 {
+        self.running.get(service).copied().unwrap_or(0)
+    }
+
+    /// Recounts the alive tasks' groups (STOPPED tasks may have been released) and checks launches add up.
+    pub(in crate::sim) fn check(&self, tasks: &[Task]) -> Result<(), String> {
+        let mut fresh = GroupCounts {
+            service_group: self.service_group.clone(),
+            service_other: self.service_other,
+            provider_group: self.provider_group.clone(),
+            services: vec![[0; STATES]; self.services.len()],
+            providers: vec![[0; STATES]; self.providers.len()],
+            launched_services: Vec::new(),
+            launched_providers: Vec::new(),
+            running: vec![0; self.running.len()],
+        };
+        for task in tasks {
+            let (service, provider) = fresh.of(task.owner, task.provider);
+            if let Some(g) = service {
+                fresh.services[g][task.state.index()] += 1;
+            }
+            if let Some(g) = provider {
+                fresh.providers[g][task.state.index()] += 1;
+            }
+            if let (Owner::Service { service, .. }, TaskState::Running) = (task.owner, task.state) {
+                fresh.running[service.index()] += 1;
+            }
+        }
+        let stopped = TaskState::Stopped.index();
+        let alive = |c: &[[u32; STATES]]| -> Vec<u32> {
+            c.iter().flat_map(|row| row.iter().enumerate().filter(|&(i, _)| i != stopped).map(|(_, &n)| n)).collect()
+        };
+        if alive(&fresh.services) != alive(&self.services) || alive(&fresh.providers) != alive(&self.providers) {
+            return Err(format!(
+                "split group counts drifted: kept {:?} / {:?}, actual {:?} / {:?}",
+                self.services, self.providers, fresh.services, fresh.providers
+            ));
+        }
+        if fresh.running != self.running {
+            return Err(format!("running per service drifted: kept {:?}, actual {:?}", self.running, fresh.running));
+        }
+        let sums =
+            |c: &[[u32; STATES]]| -> Vec<u64> { c.iter().map(|row| row.iter().map(|&n| u64::from(n)).sum()).collect() };
+        if sums(&self.services) != self.launched_services || sums(&self.providers) != self.launched_providers {
+            return Err("split group launches drifted from the counts".into());
+        }
+        Ok(())
+    }
+}
 
 type Row = [f64; SplitColumn::COUNT];
 
@@ -53,78 +184,57 @@ fn push_rows(groups: &mut [SplitGroup], by: SplitBy, rows: &[Row]) {
 }
 
 impl Simulation {
-    /// The rows by service at `at`, and the tasks launched so far per group.
-    fn service_rows(&self, at: SimTime) -> (Vec<Row>, Vec<u64>) {
-        let plan = self.accounting.split_plan();
-        let groups = plan.service_names.len();
-        let mut rows = vec![[0.0; SplitColumn::COUNT]; groups];
-        let mut launched = vec![0u64; groups];
-        // What the services hold: running, provisioning, pending, launched.
-        let mut counted = [0u64; 4];
-        let tasks = &self.tasks;
-        for (s, rt) in self.services.iter().enumerate() {
-            let g = usize::from(plan.service_group[s]);
-            let Some(row) = rows.get_mut(g) else { continue };
-            let running = tasks.service_count(s, TaskState::Running);
-            let provisioning = tasks.service_count(s, TaskState::Provisioning);
-            let pending = tasks.service_count(s, TaskState::Pending) + tasks.service_count(s, TaskState::Activating);
-            row[SplitColumn::Running.index()] += f64::from(running);
-            row[SplitColumn::Desired.index()] += f64::from(rt.desired);
-            row[SplitColumn::Provisioning.index()] += f64::from(provisioning);
-            row[SplitColumn::Pending.index()] += f64::from(pending);
-            row[SplitColumn::Cost.index()] += self.accounting.service_cost_at(s, at);
-            row[SplitColumn::Bucket.index()] = self.services.launch_bucket_level(s, at);
-            launched[g] += tasks.launched_by_service(s);
-            counted[0] += u64::from(running);
-            counted[1] += u64::from(provisioning);
-            counted[2] += u64::from(pending);
-            counted[3] += tasks.launched_by_service(s);
+    /// The rows of one split at `at`, and the tasks launched so far per group.
+    fn split_rows(&self, by: SplitBy, at: SimTime) -> (Vec<Row>, Vec<u64>) {
+        let groups = self.tasks.groups();
+        let (counts, launched) = match by {
+            SplitBy::Service => (&groups.services, &groups.launched_services),
+            SplitBy::Provider => (&groups.providers, &groups.launched_providers),
+        };
+        let mut rows: Vec<Row> = counts
+            .iter()
+            .enumerate()
+            .map(|(g, c)| {
+                let mut row = [0.0; SplitColumn::COUNT];
+                row[SplitColumn::Running.index()] = f64::from(c[TaskState::Running.index()]);
+                row[SplitColumn::Provisioning.index()] = f64::from(c[TaskState::Provisioning.index()]);
+                row[SplitColumn::Pending.index()] =
+                    f64::from(c[TaskState::Pending.index()] + c[TaskState::Activating.index()]);
+                row[SplitColumn::Cost.index()] = self.accounting.group_cost_at(by, g, at);
+                row[SplitColumn::Bucket.index()] = f64::NAN;
+                row
+            })
+            .collect();
+        if by == SplitBy::Service {
+            let plan = self.accounting.split_plan();
+            for (s, rt) in self.services.iter().enumerate() {
+                if let Some(row) = rows.get_mut(usize::from(plan.service_group[s])) {
+                    row[SplitColumn::Desired.index()] += f64::from(rt.desired);
+                }
+            }
+            // A group of one service: its launch-rate bucket ("other" has none).
+            for (g, (_, service)) in plan.service_names.iter().enumerate() {
+                if let (Some(s), Some(row)) = (service, rows.get_mut(g)) {
+                    row[SplitColumn::Bucket.index()] = self.services.launch_bucket_level(*s, at);
+                }
+            }
         }
-        // "other" also holds the tasks no service owns: the totals less what the services hold. A group of
-        // several services has no one launch-rate bucket.
-        if let Some(g) = plan.service_other.map(usize::from).filter(|&g| g < groups) {
-            let counts = tasks.state_counts();
-            let total = |state: TaskState| -> u64 { counts[state.index()].iter().map(|&n| u64::from(n)).sum() };
-            let row = &mut rows[g];
-            row[SplitColumn::Running.index()] += total(TaskState::Running).saturating_sub(counted[0]) as f64;
-            row[SplitColumn::Provisioning.index()] += total(TaskState::Provisioning).saturating_sub(counted[1]) as f64;
-            row[SplitColumn::Pending.index()] +=
-                (total(TaskState::Pending) + total(TaskState::Activating)).saturating_sub(counted[2]) as f64;
-            row[SplitColumn::Bucket.index()] = f64::NAN;
-            launched[g] += (tasks.len() as u64).saturating_sub(counted[3]);
-        }
-        (rows, launched)
-    }
-
-    /// The rows by provider at `at`, and the tasks launched so far per group.
-    fn provider_rows(&self, at: SimTime) -> (Vec<Row>, Vec<u64>) {
-        let plan = self.accounting.split_plan();
-        let groups = plan.provider_names.len();
-        let mut rows = vec![[0.0; SplitColumn::COUNT]; groups];
-        let mut launched = vec![0u64; groups];
-        let tasks = &self.tasks;
-        for (slot, &g) in plan.provider_group.iter().enumerate() {
-            let g = usize::from(g);
-            let Some(row) = rows.get_mut(g) else { continue };
-            let pending =
-                tasks.provider_count(slot, TaskState::Pending) + tasks.provider_count(slot, TaskState::Activating);
-            row[SplitColumn::Running.index()] += f64::from(tasks.provider_count(slot, TaskState::Running));
-            row[SplitColumn::Provisioning.index()] += f64::from(tasks.provider_count(slot, TaskState::Provisioning));
-            row[SplitColumn::Pending.index()] += f64::from(pending);
-            row[SplitColumn::Cost.index()] += self.accounting.provider_cost_at(slot, at);
-            launched[g] += tasks.launched_by_provider(slot);
-        }
-        (rows, launched)
+        (rows, launched.clone())
     }
 
     /// One sample of the split series at `at`; launches per second over `interval_s`.
     pub(super) fn split_sample(&mut self, at: SimTime, interval_s: f64) {
-        let (mut services, launched_services) = self.service_rows(at);
-        let (mut providers, launched_providers) = self.provider_rows(at);
+        let (mut services, launched_services) = self.split_rows(SplitBy::Service, at);
+        let (mut providers, launched_providers) = self.split_rows(SplitBy::Provider, at);
         let (sampler, series) = self.accounting.split_parts();
         launch_rates(&mut services, &launched_services, &mut sampler.launched_services, interval_s);
         launch_rates(&mut providers, &launched_providers, &mut sampler.launched_providers, interval_s);
         push_rows(&mut series.services, SplitBy::Service, &services);
+        for group in &mut series.services {
+            if let Some(rt) = group.service.and_then(|s| self.services.iter().nth(s)) {
+                group.dip = rt.lowest_running.map(|(running, at, _)| (running, at.as_millis() as f64 / 1000.0));
+            }
+        }
         push_rows(&mut series.providers, SplitBy::Provider, &providers);
     }
 }

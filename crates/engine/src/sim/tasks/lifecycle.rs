@@ -18,7 +18,7 @@ impl Simulation {
         self.tasks.set_state(task, state);
         if old == TaskState::Running {
             if let Owner::Service { service, .. } = self.tasks[task].owner {
-                let running = self.tasks.service_count(service.index(), TaskState::Running);
+                let running = self.tasks.groups().running(service.index());
                 self.services.note_running_down(service, running, self.now);
             }
         }

@@ -15,7 +15,7 @@ use crate::ids::{InstanceId, TaskId};
 use std::ops::Index;
 
 use crate::scenario::CapacityType;
-use crate::task::{Health, Owner, StopReason, Task, TaskState};
+use crate::task::{Health, StopReason, Task, TaskState};
 use crate::time::SimTime;
 
 /// Task counts by state and capacity type.
@@ -66,13 +66,9 @@ pub(in crate::sim) struct Tasks {
     not_stopping: Vec<TaskId>,
     /// Ids in `not_stopping` whose task has begun stopping.
     stale: usize,
-    /// Task counts by state per service, and per provider slot (`split::provider_slot`), kept in step with every
-    /// state change like `state_counts`: the split series and each service's lowest running count read them.
-    by_service: Vec<[u32; TaskState::ALL.len()]>,
-    by_provider: Vec<[u32; TaskState::ALL.len()]>,
-    /// Tasks launched so far per service and per provider slot.
-    launched_by_service: Vec<u64>,
-    launched_by_provider: Vec<u64>,
+    /// Task counts per split group (`sim/split.rs`) and each service's tasks in RUNNING, kept in step with every
+    /// state change like `state_counts`.
+    groups: crate::sim::split::GroupCounts,
 }
 
 impl Index<TaskId> for Tasks {
@@ -129,22 +125,7 @@ impl Tasks {
     pub(in crate::sim) fn push(&mut self, task: Task) -> TaskId {
         debug_assert!(task.state == TaskState::Provisioning && task.id == self.next_id());
         self.state_counts[TaskState::Provisioning.index()][task.capacity.index()] += 1;
-        if let Owner::Service { service, .. } = task.owner {
-            let s = service.index();
-            if self.by_service.len() <= s {
-                self.by_service.resize(s + 1, [0; TaskState::ALL.len()]);
-                self.launched_by_service.resize(s + 1, 0);
-            }
-            self.by_service[s][TaskState::Provisioning.index()] += 1;
-            self.launched_by_service[s] += 1;
-        }
-        let p = crate::split::provider_slot(task.provider);
-        if self.by_provider.len() <= p {
-            self.by_provider.resize(p + 1, [0; TaskState::ALL.len()]);
-            self.launched_by_provider.resize(p + 1, 0);
-        }
-        self.by_provider[p][TaskState::Provisioning.index()] += 1;
-        self.launched_by_provider[p] += 1;
+        self.groups.launched(&task);
         self.not_stopping.push(task.id);
         self.slots.push(crate::narrow::u32_of(self.arena.len()));
         self.arena.push(task);
@@ -217,35 +198,18 @@ impl Tasks {
         let capacity = t.capacity.index();
         self.state_counts[t.state.index()][capacity] -= 1;
         self.state_counts[state.index()][capacity] += 1;
-        if let Owner::Service { service, .. } = t.owner {
-            let counts = &mut self.by_service[service.index()];
-            counts[t.state.index()] -= 1;
-            counts[state.index()] += 1;
-        }
-        let counts = &mut self.by_provider[crate::split::provider_slot(t.provider)];
-        counts[t.state.index()] -= 1;
-        counts[state.index()] += 1;
+        self.groups.moved(t, state);
         t.state = state;
     }
 
-    /// The service's tasks in `state` (0 before its first task).
-    pub(in crate::sim) fn service_count(&self, service: usize, state: TaskState) -> u32 {
-        self.by_service.get(service).map_or(0, |c| c[state.index()])
+    /// Task counts per split group, and each service's tasks in RUNNING.
+    pub(in crate::sim) fn groups(&self) -> &crate::sim::split::GroupCounts {
+        &self.groups
     }
 
-    /// Tasks in `state` on the provider in `slot` (`split::provider_slot`).
-    pub(in crate::sim) fn provider_count(&self, slot: usize, state: TaskState) -> u32 {
-        self.by_provider.get(slot).map_or(0, |c| c[state.index()])
-    }
-
-    /// Tasks launched so far by the service.
-    pub(in crate::sim) fn launched_by_service(&self, service: usize) -> u64 {
-        self.launched_by_service.get(service).copied().unwrap_or(0)
-    }
-
-    /// Tasks launched so far on the provider in `slot`.
-    pub(in crate::sim) fn launched_by_provider(&self, slot: usize) -> u64 {
-        self.launched_by_provider.get(slot).copied().unwrap_or(0)
+    /// Which split group each task falls in (before the first task).
+    pub(in crate::sim) fn set_groups(&mut self, groups: crate::sim::split::GroupCounts) {
+        self.groups = groups;
     }
 
     /// The task passed its health checks. False (nothing changes) when it is stopping or already healthy.
@@ -369,30 +333,7 @@ impl Tasks {
         if alive(&counts) != alive(&self.state_counts) {
             return Err(format!("state counts drifted: kept {:?}, actual {:?}", self.state_counts, counts));
         }
-        // The counts per service and per provider: alive tasks recounted; each adds up to the launches.
-        let mut by_service = vec![[0u32; TaskState::ALL.len()]; self.by_service.len()];
-        let mut by_provider = vec![[0u32; TaskState::ALL.len()]; self.by_provider.len()];
-        for task in &self.arena {
-            if let Owner::Service { service, .. } = task.owner {
-                by_service[service.index()][task.state.index()] += 1;
-            }
-            by_provider[crate::split::provider_slot(task.provider)][task.state.index()] += 1;
-        }
-        let stopped = TaskState::Stopped.index();
-        for (kept, actual) in self.by_service.iter().zip(&by_service).chain(self.by_provider.iter().zip(&by_provider)) {
-            let same = (0..TaskState::ALL.len()).all(|i| i == stopped || kept[i] == actual[i]);
-            if !same {
-                return Err(format!("per-service or per-provider counts drifted: kept {kept:?}, actual {actual:?}"));
-            }
-        }
-        let launched = |counts: &[[u32; TaskState::ALL.len()]]| -> Vec<u64> {
-            counts.iter().map(|c| c.iter().map(|&n| u64::from(n)).sum()).collect()
-        };
-        if launched(&self.by_service) != self.launched_by_service
-            || launched(&self.by_provider) != self.launched_by_provider
-        {
-            return Err("per-service or per-provider launches drifted from the counts".into());
-        }
+        self.groups.check(&self.arena)?;
         let total: u32 = counts.iter().flatten().sum();
         if total as usize + self.released != self.launched {
             return Err("task count not conserved".into());
