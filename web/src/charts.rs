@@ -863,7 +863,12 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
             if !with.is_empty() {
                 let visible = &with[..bins.visible.min(with.len())];
                 let points = downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last);
-                plot.lines.push(Line { points, colour: OKABE_BLACK, name: "total with commitments".into(), dashed: false });
+                plot.lines.push(Line {
+                    points,
+                    colour: OKABE_BLACK,
+                    name: "total with commitments".into(),
+                    dashed: false,
+                });
             }
             plot
         }
@@ -959,7 +964,12 @@ fn queue_plot(series: &TimeSeries, bins: &Binning) -> Plot {
     let line = |column: QueueColumn, colour: RGBColor, name: &'static str, dashed: bool| {
         let values = series.queue_column(column);
         let visible = values.get(..bins.visible.min(values.len())).unwrap_or(&[]);
-        Line { points: downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last), colour, name: name.into(), dashed }
+        Line {
+            points: downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last),
+            colour,
+            name: name.into(),
+            dashed,
+        }
     };
     let lines = vec![
         line(QueueColumn::Visible, CAPACITY_COLOURS[0], "visible messages", false),

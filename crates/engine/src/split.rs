@@ -6,8 +6,8 @@
 //! `MAX_GROUPS - 1` largest services by desired count (ties: file order), shown in file order, then one "other"
 //! group holding every other service and the RunTask workloads' tasks — and for providers the first
 //! `MAX_GROUPS - 1` in the order Fargate, Fargate Spot, then the file's groups, then "other". With at most 20,000
-//! samples a run (`Simulation::new` picks the interval), a split holds at most 8 groups x 7 columns x 20,000 values
-//! of 4 bytes: 4.5 MB per split at the very worst, typically a few hundred KB. Values are `f32`: counts up to 16
+//! samples a run (`Simulation::new` picks the interval), a split holds at most 8 groups x 6 columns x 20,000 values
+//! of 4 bytes: 3.8 MB per split at the very worst, typically a few hundred KB. Values are `f32`: counts up to 16
 //! million are exact, costs keep 7 significant digits, enough for a chart.
 
 use crate::scenario::{Provider, Scenario};
@@ -44,8 +44,6 @@ pub enum SplitColumn {
     Launches,
     /// Tasks in PROVISIONING: waiting for EC2 capacity or a Fargate Spot grant, or just launched.
     Provisioning,
-    /// Tasks in PENDING or ACTIVATING.
-    Pending,
     /// The service's deployment launch-rate bucket (tokens); services only, and only for a group of one service.
     Bucket,
     /// Accumulated cost (USD): a service's Fargate tasks, public IPv4 and load balancer; a provider's instances, or
@@ -54,13 +52,12 @@ pub enum SplitColumn {
 }
 
 impl SplitColumn {
-    pub const COUNT: usize = 7;
+    pub const COUNT: usize = 6;
     pub const ALL: [SplitColumn; SplitColumn::COUNT] = [
         SplitColumn::Running,
         SplitColumn::Desired,
         SplitColumn::Launches,
         SplitColumn::Provisioning,
-        SplitColumn::Pending,
         SplitColumn::Bucket,
         SplitColumn::Cost,
     ];

@@ -18,7 +18,8 @@ use super::{downsample, hex_colour, x_end, Binning, ChartKind, Line, Plot, Reduc
 
 /// One colour per group position (Paul Tol's muted and dark qualitative colours and Okabe–Ito's blue), none of
 /// them a task state's colour; the last, a dark grey, is for "other".
-pub const GROUP_COLOURS: [&str; 8] = ["#0072B2", "#882255", "#332288", "#999933", "#AA4499", "#117733", "#661100", "#555555"];
+pub const GROUP_COLOURS: [&str; 8] =
+    ["#0072B2", "#882255", "#332288", "#999933", "#AA4499", "#117733", "#661100", "#555555"];
 
 /// Desired lines are drawn (dashed, in the group's colour) only up to this many groups shown, so the legend
 /// stays readable.
@@ -273,11 +274,17 @@ mod tests {
         let plot = plot_of(ChartKind::Running, &series, &hidden);
         assert_eq!(plot.lines.len(), 2);
         let buckets = plot_of(ChartKind::Buckets, &series, &by_service);
-        assert_eq!(buckets.lines.iter().map(|l| l.name.as_ref()).collect::<Vec<_>>(), ["drained launch rate", "undrained launch rate"]);
+        assert_eq!(
+            buckets.lines.iter().map(|l| l.name.as_ref()).collect::<Vec<_>>(),
+            ["drained launch rate", "undrained launch rate"]
+        );
         let by_provider = Choice { by: Some(SplitBy::Provider), hidden: BTreeSet::new() };
         assert!(plot(ChartKind::Buckets, &series, 830.0, 600, &by_provider).is_none());
         let providers = plot_of(ChartKind::Running, &series, &by_provider);
-        assert_eq!(providers.lines.iter().map(|l| l.name.as_ref()).collect::<Vec<_>>(), ["spot-draining", "spot-plain"]);
+        assert_eq!(
+            providers.lines.iter().map(|l| l.name.as_ref()).collect::<Vec<_>>(),
+            ["spot-draining", "spot-plain"]
+        );
         assert!(plot(ChartKind::Running, &series, 830.0, 600, &Choice::default()).is_none());
     }
 

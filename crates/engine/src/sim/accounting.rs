@@ -568,7 +568,7 @@ impl Simulation {
         values[Column::CostPublicIpv4] = b.ipv4.at(at);
         values[Column::CostLoadBalancers] = b.load_balancer_hours_at(at) + b.load_balancer_lcu_at(at);
         self.accounting.series.push(values);
-        self.split_sample(at, interval_s);
+        self.split_sample(at, interval_s, desired);
         if let Some(with) = self.cost_with_commitments_at(at) {
             self.accounting.series.cost_with_commitments.push(with);
         }

@@ -4,22 +4,35 @@
 
 use super::Simulation;
 use crate::scenario::Scenario;
-use crate::split::{provider_slot, SplitBy, SplitColumn, SplitGroup, SplitPlan};
+use crate::split::{provider_slot, SplitBy, SplitColumn, SplitGroup, SplitPlan, MAX_GROUPS};
 use crate::task::{Owner, Task, TaskState};
 use crate::time::SimTime;
 
-const STATES: usize = TaskState::ALL.len();
+type Row = [f64; SplitColumn::COUNT];
 
-/// Task counts by state per split group, launches per group, and each service's tasks in RUNNING (for its dip):
-/// owned by the tasks part, moved with every launch and state change (a few additions each, so the sampling reads
-/// 8 groups instead of every service).
+/// The states counted per group: what the split charts draw.
+const TRACKED: [TaskState; 2] = [TaskState::Running, TaskState::Provisioning];
+const RUNNING: usize = 0;
+const PROVISIONING: usize = 1;
+
+fn tracked(state: TaskState) -> Option<usize> {
+    match state {
+        TaskState::Running => Some(RUNNING),
+        TaskState::Provisioning => Some(PROVISIONING),
+        _ => None,
+    }
+}
+
+/// Task counts in RUNNING and PROVISIONING per split group, launches per group, and each service's tasks in
+/// RUNNING (for its dip): owned by the tasks part and moved with every launch and with the state changes into or
+/// out of those two states (a few additions each), so a sample reads 8 groups instead of every service.
 #[derive(Default)]
 pub(in crate::sim) struct GroupCounts {
     service_group: Vec<u8>,
     service_other: Option<u8>,
     provider_group: Vec<u8>,
-    services: Vec<[u32; STATES]>,
-    providers: Vec<[u32; STATES]>,
+    services: Vec<[u32; TRACKED.len()]>,
+    providers: Vec<[u32; TRACKED.len()]>,
     launched_services: Vec<u64>,
     launched_providers: Vec<u64>,
     running: Vec<u32>,
@@ -31,16 +44,16 @@ impl GroupCounts {
             service_group: plan.service_group.clone(),
             service_other: plan.service_other,
             provider_group: plan.provider_group.clone(),
-            services: vec![[0; STATES]; plan.service_names.len()],
-            providers: vec![[0; STATES]; plan.provider_names.len()],
+            services: vec![[0; TRACKED.len()]; plan.service_names.len()],
+            providers: vec![[0; TRACKED.len()]; plan.provider_names.len()],
             launched_services: vec![0; plan.service_names.len()],
             launched_providers: vec![0; plan.provider_names.len()],
             running: vec![0; plan.service_group.len()],
         }
     }
 
-    /// The task's service group (None: a group-less task, e.g. RunTask with no "other") and provider group (None:
-    /// past the groups).
+    /// The task's service group (None: a task of no group, e.g. RunTask without "other") and provider group (None:
+    /// a provider past the groups).
     fn of(&self, owner: Owner, provider: crate::scenario::Provider) -> (Option<usize>, Option<usize>) {
         let service = match owner {
             Owner::Service { service, .. } => self.service_group.get(service.index()).copied(),
@@ -54,34 +67,38 @@ impl GroupCounts {
     /// A task launched (in PROVISIONING).
     pub(in crate::sim) fn launched(&mut self, task: &Task) {
         let (service, provider) = self.of(task.owner, task.provider);
-        let p = TaskState::Provisioning.index();
         if let Some(g) = service {
-            self.services[g][p] += 1;
+            self.services[g][PROVISIONING] += 1;
             self.launched_services[g] += 1;
         }
         if let Some(g) = provider {
-            self.providers[g][p] += 1;
+            self.providers[g][PROVISIONING] += 1;
             self.launched_providers[g] += 1;
         }
     }
 
     /// `task` (still in its old state) moves to `state`.
     pub(in crate::sim) fn moved(&mut self, task: &Task, state: TaskState) {
-        let (service, provider) = self.of(task.owner, task.provider);
-        let (from, to) = (task.state.index(), state.index());
-        if let Some(g) = service {
-            self.services[g][from] -= 1;
-            self.services[g][to] += 1;
+        let (from, to) = (tracked(task.state), tracked(state));
+        if from.is_none() && to.is_none() {
+            return;
         }
-        if let Some(g) = provider {
-            self.providers[g][from] -= 1;
-            self.providers[g][to] += 1;
+        let (service, provider) = self.of(task.owner, task.provider);
+        for counts in
+            [service.map(|g| &mut self.services[g]), provider.map(|g| &mut self.providers[g])].into_iter().flatten()
+        {
+            if let Some(i) = from {
+                counts[i] -= 1;
+            }
+            if let Some(i) = to {
+                counts[i] += 1;
+            }
         }
         if let Owner::Service { service, .. } = task.owner {
             if let Some(running) = self.running.get_mut(service.index()) {
-                if task.state == TaskState::Running {
+                if from == Some(RUNNING) {
                     *running -= 1;
-                } else if state == TaskState::Running {
+                } else if to == Some(RUNNING) {
                     *running += 1;
                 }
             }
@@ -93,53 +110,40 @@ impl GroupCounts {
         self.running.get(service).copied().unwrap_or(0)
     }
 
-    /// Recounts the alive tasks' groups (STOPPED tasks may have been released) and checks launches add up.
+    /// Recounts the tasks' groups (every task in RUNNING or PROVISIONING is in the arena) and checks each group
+    /// launched at least what it holds.
     pub(in crate::sim) fn check(&self, tasks: &[Task]) -> Result<(), String> {
-        let mut fresh = GroupCounts {
-            service_group: self.service_group.clone(),
-            service_other: self.service_other,
-            provider_group: self.provider_group.clone(),
-            services: vec![[0; STATES]; self.services.len()],
-            providers: vec![[0; STATES]; self.providers.len()],
-            launched_services: Vec::new(),
-            launched_providers: Vec::new(),
-            running: vec![0; self.running.len()],
-        };
+        let mut services = vec![[0u32; TRACKED.len()]; self.services.len()];
+        let mut providers = vec![[0u32; TRACKED.len()]; self.providers.len()];
+        let mut running = vec![0u32; self.running.len()];
         for task in tasks {
-            let (service, provider) = fresh.of(task.owner, task.provider);
+            let Some(i) = tracked(task.state) else { continue };
+            let (service, provider) = self.of(task.owner, task.provider);
             if let Some(g) = service {
-                fresh.services[g][task.state.index()] += 1;
+                services[g][i] += 1;
             }
             if let Some(g) = provider {
-                fresh.providers[g][task.state.index()] += 1;
+                providers[g][i] += 1;
             }
-            if let (Owner::Service { service, .. }, TaskState::Running) = (task.owner, task.state) {
-                fresh.running[service.index()] += 1;
+            if let (Owner::Service { service, .. }, RUNNING) = (task.owner, i) {
+                running[service.index()] += 1;
             }
         }
-        let stopped = TaskState::Stopped.index();
-        let alive = |c: &[[u32; STATES]]| -> Vec<u32> {
-            c.iter().flat_map(|row| row.iter().enumerate().filter(|&(i, _)| i != stopped).map(|(_, &n)| n)).collect()
-        };
-        if alive(&fresh.services) != alive(&self.services) || alive(&fresh.providers) != alive(&self.providers) {
+        if services != self.services || providers != self.providers || running != self.running {
             return Err(format!(
-                "split group counts drifted: kept {:?} / {:?}, actual {:?} / {:?}",
-                self.services, self.providers, fresh.services, fresh.providers
+                "split group counts drifted: kept {:?} / {:?} / {:?}, actual {services:?} / {providers:?} / {running:?}",
+                self.services, self.providers, self.running
             ));
         }
-        if fresh.running != self.running {
-            return Err(format!("running per service drifted: kept {:?}, actual {:?}", self.running, fresh.running));
-        }
-        let sums =
-            |c: &[[u32; STATES]]| -> Vec<u64> { c.iter().map(|row| row.iter().map(|&n| u64::from(n)).sum()).collect() };
-        if sums(&self.services) != self.launched_services || sums(&self.providers) != self.launched_providers {
-            return Err("split group launches drifted from the counts".into());
+        let within = |counts: &[[u32; TRACKED.len()]], launched: &[u64]| {
+            counts.iter().zip(launched).all(|(c, &l)| c.iter().map(|&n| u64::from(n)).sum::<u64>() <= l)
+        };
+        if !within(&self.services, &self.launched_services) || !within(&self.providers, &self.launched_providers) {
+            return Err("a split group holds more tasks than it launched".into());
         }
         Ok(())
     }
 }
-
-type Row = [f64; SplitColumn::COUNT];
 
 /// The plan of groups, and the launches per group counted up to the last sample.
 pub(super) struct Sampler {
@@ -184,57 +188,59 @@ fn push_rows(groups: &mut [SplitGroup], by: SplitBy, rows: &[Row]) {
 }
 
 impl Simulation {
-    /// The rows of one split at `at`, and the tasks launched so far per group.
-    fn split_rows(&self, by: SplitBy, at: SimTime) -> (Vec<Row>, Vec<u64>) {
+    /// The rows of one split at `at` (at most `MAX_GROUPS`, the rest of the array unused), with the services'
+    /// desired counts over all services (`desired_total`) for "other".
+    fn split_rows(&self, by: SplitBy, at: SimTime, desired_total: u64) -> [Row; MAX_GROUPS] {
         let groups = self.tasks.groups();
-        let (counts, launched) = match by {
-            SplitBy::Service => (&groups.services, &groups.launched_services),
-            SplitBy::Provider => (&groups.providers, &groups.launched_providers),
+        let counts = match by {
+            SplitBy::Service => &groups.services,
+            SplitBy::Provider => &groups.providers,
         };
-        let mut rows: Vec<Row> = counts
-            .iter()
-            .enumerate()
-            .map(|(g, c)| {
-                let mut row = [0.0; SplitColumn::COUNT];
-                row[SplitColumn::Running.index()] = f64::from(c[TaskState::Running.index()]);
-                row[SplitColumn::Provisioning.index()] = f64::from(c[TaskState::Provisioning.index()]);
-                row[SplitColumn::Pending.index()] =
-                    f64::from(c[TaskState::Pending.index()] + c[TaskState::Activating.index()]);
-                row[SplitColumn::Cost.index()] = self.accounting.group_cost_at(by, g, at);
-                row[SplitColumn::Bucket.index()] = f64::NAN;
-                row
-            })
-            .collect();
+        let mut rows = [[0.0; SplitColumn::COUNT]; MAX_GROUPS];
+        for (g, (row, c)) in rows.iter_mut().zip(counts).enumerate() {
+            row[SplitColumn::Running.index()] = f64::from(c[RUNNING]);
+            row[SplitColumn::Provisioning.index()] = f64::from(c[PROVISIONING]);
+            row[SplitColumn::Cost.index()] = self.accounting.group_cost_at(by, g, at);
+            row[SplitColumn::Bucket.index()] = f64::NAN;
+        }
         if by == SplitBy::Service {
+            // A group of one service: its desired count and launch-rate bucket; "other": the desired counts of the
+            // rest (the total less the services with a group of their own), and no one bucket.
             let plan = self.accounting.split_plan();
-            for (s, rt) in self.services.iter().enumerate() {
-                if let Some(row) = rows.get_mut(usize::from(plan.service_group[s])) {
-                    row[SplitColumn::Desired.index()] += f64::from(rt.desired);
+            let mut own = 0u64;
+            for (row, (_, service)) in rows.iter_mut().zip(&plan.service_names) {
+                if let Some(s) = *service {
+                    let desired = self.services.desired(s);
+                    own += u64::from(desired);
+                    row[SplitColumn::Desired.index()] = f64::from(desired);
+                    row[SplitColumn::Bucket.index()] = self.services.launch_bucket_level(s, at);
                 }
             }
-            // A group of one service: its launch-rate bucket ("other" has none).
-            for (g, (_, service)) in plan.service_names.iter().enumerate() {
-                if let (Some(s), Some(row)) = (service, rows.get_mut(g)) {
-                    row[SplitColumn::Bucket.index()] = self.services.launch_bucket_level(*s, at);
-                }
+            if let Some(row) = plan.service_other.and_then(|g| rows.get_mut(usize::from(g))) {
+                row[SplitColumn::Desired.index()] = desired_total.saturating_sub(own) as f64;
             }
         }
-        (rows, launched.clone())
+        rows
     }
 
-    /// One sample of the split series at `at`; launches per second over `interval_s`.
-    pub(super) fn split_sample(&mut self, at: SimTime, interval_s: f64) {
-        let (mut services, launched_services) = self.split_rows(SplitBy::Service, at);
-        let (mut providers, launched_providers) = self.split_rows(SplitBy::Provider, at);
+    /// One sample of the split series at `at`; launches per second over `interval_s`; `desired_total` the
+    /// services' desired counts summed.
+    pub(super) fn split_sample(&mut self, at: SimTime, interval_s: f64, desired_total: u64) {
+        let mut services = self.split_rows(SplitBy::Service, at, desired_total);
+        let mut providers = self.split_rows(SplitBy::Provider, at, desired_total);
+        let groups = self.tasks.groups();
         let (sampler, series) = self.accounting.split_parts();
-        launch_rates(&mut services, &launched_services, &mut sampler.launched_services, interval_s);
-        launch_rates(&mut providers, &launched_providers, &mut sampler.launched_providers, interval_s);
+        launch_rates(&mut services, &groups.launched_services, &mut sampler.launched_services, interval_s);
+        launch_rates(&mut providers, &groups.launched_providers, &mut sampler.launched_providers, interval_s);
         push_rows(&mut series.services, SplitBy::Service, &services);
+        push_rows(&mut series.providers, SplitBy::Provider, &providers);
         for group in &mut series.services {
-            if let Some(rt) = group.service.and_then(|s| self.services.iter().nth(s)) {
-                group.dip = rt.lowest_running.map(|(running, at, _)| (running, at.as_millis() as f64 / 1000.0));
+            if let Some(s) = group.service {
+                group.dip = self
+                    .services
+                    .lowest_running(s)
+                    .map(|(running, at)| (running, crate::time::ms_to_secs(at.as_millis())));
             }
         }
-        push_rows(&mut series.providers, SplitBy::Provider, &providers);
     }
 }

@@ -131,6 +131,17 @@ impl Services {
         self.list[s.index()].running
     }
 
+    /// The service's desired count.
+    pub(super) fn desired(&self, s: usize) -> u32 {
+        self.list[s].desired
+    }
+
+    /// The service's dip so far: its lowest running count after its first rollout while below the desired count,
+    /// and when.
+    pub(super) fn lowest_running(&self, s: usize) -> Option<(u32, SimTime)> {
+        self.list[s].lowest_running.map(|(running, at, _)| (running, at))
+    }
+
     /// The level of the service's deployment launch-rate bucket at `now` (tokens), for the charts.
     pub(super) fn launch_bucket_level(&self, s: usize, now: SimTime) -> f64 {
         self.list[s].launch_bucket.level_at(now)
