@@ -66,7 +66,7 @@ fn clock_s(s: f64) -> String {
 
 /// The plot of a split chart, or `None` when the chart is not split (no split chosen, a chart that does not split,
 /// or nothing to split: a bucket chart by provider).
-pub fn plot(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i32, choice: &Choice) -> Option<Plot> {
+pub(super) fn plot(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i32, choice: &Choice) -> Option<Plot> {
     let by = choice.by?;
     if !splits(kind) || (kind == ChartKind::Buckets && by == SplitBy::Provider) {
         return None;
@@ -139,7 +139,7 @@ pub fn plot(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i32
 /// The service launch-rate buckets the unsplit bucket chart shows: those of single services that emptied (fell
 /// below one token) — what the summary names as the limit "service launch rate" — each as a line in its group's
 /// colour.
-pub fn emptied_service_buckets(series: &TimeSeries, bins: &Binning) -> Vec<Line> {
+pub(super) fn emptied_service_buckets(series: &TimeSeries, bins: &Binning) -> Vec<Line> {
     series
         .split
         .groups(SplitBy::Service)
