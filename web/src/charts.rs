@@ -1564,8 +1564,8 @@ mod tests {
                 assert!(line.points.len() <= cap, "{kind:?} {}: {} > {cap}", line.name, line.points.len());
             }
         }
-        let names = |kind| -> Vec<&str> {
-            plot_data(kind, &series, 21_600.0, layout.plot_width()).lines.iter().map(|l| l.name.as_ref()).collect()
+        let names = |kind| -> Vec<String> {
+            plot_data(kind, &series, 21_600.0, layout.plot_width()).lines.iter().map(|l| l.name.to_string()).collect()
         };
         assert_eq!(names(ChartKind::Launches), vec!["FARGATE", "FARGATE_SPOT"]);
         assert_eq!(names(ChartKind::Running), vec!["FARGATE", "FARGATE_SPOT", "desired"]);
@@ -1575,20 +1575,30 @@ mod tests {
         // A line per category with cost, then the dashed total.
         assert_eq!(names(ChartKind::Cost), vec!["FARGATE", "public IPv4", "total"]);
 
-        // Buckets that never moved: all four.
+        // Buckets that never moved: those that apply, the Fargate On-Demand one of a scenario on Fargate (no Fargate
+        // Spot bucket without Fargate Spot, no RunTask buckets without RunTask).
         let mut flat = TimeSeries::new(1000);
         for column in &mut flat.columns {
             column.extend([3.0, 3.0, 3.0]);
         }
-        assert_eq!(plot_data(ChartKind::Buckets, &flat, 3.0, 500).lines.len(), 4);
+        assert!(plot_data(ChartKind::Buckets, &flat, 3.0, 500).lines.is_empty());
+        flat.split.providers.push(fleetplan_engine::split::SplitGroup {
+            name: "FARGATE".into(),
+            service: None,
+            values: Vec::new(),
+            dip: None,
+        });
+        let flat_names: Vec<String> =
+            plot_data(ChartKind::Buckets, &flat, 3.0, 500).lines.iter().map(|l| l.name.to_string()).collect();
+        assert_eq!(flat_names, vec!["Fargate On-Demand launches"]);
         // One category alone: its line, named, without a total that would hide it.
         let mut one = TimeSeries::new(1000);
         for (&c, column) in Column::ALL.iter().zip(one.columns.iter_mut()) {
             let cost = matches!(c, Column::CostUsd | Column::CostEc2Spot | Column::CostLoadBalancers);
             column.extend(if cost { [0.5, 1.0] } else { [0.0, 0.0] });
         }
-        let cost_names = |series: &TimeSeries| -> Vec<&str> {
-            plot_data(ChartKind::Cost, series, 2.0, 500).lines.iter().map(|l| l.name.as_ref()).collect()
+        let cost_names = |series: &TimeSeries| -> Vec<String> {
+            plot_data(ChartKind::Cost, series, 2.0, 500).lines.iter().map(|l| l.name.to_string()).collect()
         };
         assert_eq!(cost_names(&one), vec!["EC2_SPOT", "load balancers", "total"]);
         one.columns[Column::CostLoadBalancers.index()] = vec![0.0, 0.0];

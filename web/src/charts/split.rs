@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use fleetplan_engine::split::{SplitBy, SplitColumn, SplitGroup, SplitPlan, OTHER};
+use fleetplan_engine::task::TaskState;
 use fleetplan_engine::{Scenario, TimeSeries};
 use yew::prelude::*;
 
@@ -66,7 +67,13 @@ fn clock_s(s: f64) -> String {
 
 /// The plot of a split chart, or `None` when the chart is not split (no split chosen, a chart that does not split,
 /// or nothing to split: a bucket chart by provider).
-pub(super) fn plot(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i32, choice: &Choice) -> Option<Plot> {
+pub(super) fn plot(
+    kind: ChartKind,
+    series: &TimeSeries,
+    end_s: f64,
+    plot_width_px: i32,
+    choice: &Choice,
+) -> Option<Plot> {
     let by = choice.by?;
     if !splits(kind) || (kind == ChartKind::Buckets && by == SplitBy::Provider) {
         return None;
@@ -113,7 +120,13 @@ pub(super) fn plot(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_
         }
         ChartKind::Backlog => {
             for &(i, g) in &shown {
-                lines.push(line(g, i, SplitColumn::Provisioning, Reduce::Last, format!("{} PROVISIONING", g.name)));
+                lines.push(line(
+                    g,
+                    i,
+                    SplitColumn::Provisioning,
+                    Reduce::Last,
+                    format!("{} {}", g.name, TaskState::Provisioning.name()),
+                ));
             }
             ("tasks", true, None)
         }
@@ -262,17 +275,17 @@ mod tests {
     fn the_running_chart_splits_by_service_with_the_dip() {
         let series = draining();
         let by_service = Choice { by: Some(SplitBy::Service), hidden: BTreeSet::new() };
-        let plot = plot(ChartKind::Running, &series, 830.0, 600, &by_service).expect("split");
-        let names: Vec<&str> = plot.lines.iter().map(|l| l.name.as_ref()).collect();
+        let running = plot_of(ChartKind::Running, &series, &by_service);
+        let names: Vec<&str> = running.lines.iter().map(|l| l.name.as_ref()).collect();
         assert_eq!(names, ["drained", "undrained (lowest 24 at 12:00)", "drained desired", "undrained desired"]);
-        assert_ne!(plot.lines[0].colour, plot.lines[1].colour);
-        assert!(plot.lines[2].dashed && plot.lines[2].colour == plot.lines[0].colour);
-        let text = super::super::describe(&plot, 730.0);
+        assert_ne!(running.lines[0].colour, running.lines[1].colour);
+        assert!(running.lines[2].dashed && running.lines[2].colour == running.lines[0].colour);
+        let text = super::super::describe(&running, 730.0);
         assert!(text.contains("undrained (lowest 24 at 12:00) 24"), "{text}");
 
         let hidden = Choice { by: Some(SplitBy::Service), hidden: ["drained".to_string()].into() };
-        let plot = plot_of(ChartKind::Running, &series, &hidden);
-        assert_eq!(plot.lines.len(), 2);
+        let one = plot_of(ChartKind::Running, &series, &hidden);
+        assert_eq!(one.lines.len(), 2);
         let buckets = plot_of(ChartKind::Buckets, &series, &by_service);
         assert_eq!(
             buckets.lines.iter().map(|l| l.name.as_ref()).collect::<Vec<_>>(),
