@@ -44,6 +44,12 @@ test('ec2-spot-draining split by service: two running lines, the dip equal to th
     assert.equal(lowest, undrained.dip.running, text);
     const at = text.match(/lowest \d+ at (\d+):(\d\d)\)/);
     assert.equal(Number(at[1]) * 60 + Number(at[2]), Math.floor(undrained.dip.at_s), text);
+    // The summary panel reports the same dip in the undrained service's row.
+    await page.waitForFunction(() => /dipped to \d+ at/.test(document.querySelector('#services')?.textContent ?? ''), null, {
+      timeout: TIMEOUT_MS,
+    });
+    const row = await page.textContent('#services');
+    assert.ok(row.includes(`dipped to ${undrained.dip.running} at ${at[1]}:${at[2]}`), row);
 
     // Filtering a service out leaves one line; by provider, the two Spot groups.
     await page.locator('#split-filter input').first().uncheck();
