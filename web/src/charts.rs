@@ -3,6 +3,7 @@
 //!
 //! Everything that decides where pixels go (layout, ticks, labels, downsampling) is a pure function tested natively.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::i18n::{mark, tr, tr_dyn, trf};
@@ -17,6 +18,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
+
+pub mod split;
 
 /// One colour per capacity type (indexed like `CapacityType::ALL`), the same as the launch-rate chart always used:
 /// Okabe–Ito blue, orange, bluish green, vermillion, reddish purple.
@@ -287,7 +290,7 @@ fn overlay_plot(kind: OverlayKind, series: &[&TimeSeries], end_s: f64, plot_widt
             Line {
                 points: downsample(&values, bins.interval_s, bins.per_bin, Reduce::Last),
                 colour: hex_colour(VARIANT_COLOURS[i]),
-                name: VARIANT_NAMES[i],
+                name: VARIANT_NAMES[i].into(),
                 dashed: false,
             }
         })
@@ -371,7 +374,7 @@ fn describe(plot: &Plot, cursor_s: f64) -> String {
             } else {
                 line.points.iter().take_while(|p| p.0 <= cursor_s + 1e-9).last()
             };
-            point.map(|p| format!("{} {}", tr_dyn(line.name), number(p.1)))
+            point.map(|p| format!("{} {}", tr_dyn(&line.name), number(p.1)))
         })
         .collect();
     let when = if cursor_s.is_nan() { tr("At the end") } else { trf("At {time}", &[("time", &at(cursor_s))]) };
@@ -381,7 +384,7 @@ fn describe(plot: &Plot, cursor_s: f64) -> String {
         tr_dyn(plot.y_desc),
         if now.is_empty() { tr("no data yet") } else { now.join(", ") }
     );
-    let peak = plot.lines.iter().flat_map(|line| line.points.iter().map(move |p| (line.name, *p))).fold(
+    let peak = plot.lines.iter().flat_map(|line| line.points.iter().map(move |p| (line.name.as_ref(), *p))).fold(
         None::<(&str, (f64, f64))>,
         |best, (name, p)| match best {
             Some((_, b)) if b.1 >= p.1 => best,
@@ -753,7 +756,8 @@ fn downsample(values: &[f64], interval_s: f64, per_bin: usize, reduce: Reduce) -
 struct Line {
     points: Vec<(f64, f64)>,
     colour: RGBColor,
-    name: &'static str,
+    /// Fixed for the totals' lines; a service's or provider's name on the split charts (`charts/split.rs`).
+    name: Cow<'static, str>,
     dashed: bool,
 }
 
@@ -773,7 +777,8 @@ struct Plot {
 /// The lines of one chart, downsampled for a plot `plot_width_px` device pixels wide. Lines without points (no
 /// samples yet) are left out, so an empty chart has no legend either.
 fn plot_data(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i32) -> Plot {
-    let mut plot = plot_lines(kind, series, end_s, plot_width_px);
+    let split = split::plot(kind, series, end_s, plot_width_px, &split::choice());
+    let mut plot = split.unwrap_or_else(|| plot_lines(kind, series, end_s, plot_width_px));
     plot.lines.retain(|line| !line.points.is_empty());
     plot
 }
@@ -785,7 +790,7 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
     let line = |column: Column, reduce: Reduce, colour: RGBColor, name: &'static str| Line {
         points: downsample(bins.visible(series, column), bins.interval_s, bins.per_bin, reduce),
         colour,
-        name,
+        name: name.into(),
         dashed: false,
     };
     let nonzero = |column: Column| bins.visible(series, column).iter().any(|&v| v != 0.0);
@@ -826,12 +831,20 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
                 values.first().is_some_and(|&first| values.iter().any(|&v| v != first))
             });
             let any_moved = moved.contains(&true);
-            let lines = buckets
+            // The services' launch-rate buckets that emptied: the limit the summary names "service launch rate".
+            let service_buckets = split::emptied_service_buckets(series, &bins);
+            // When nothing moved, the buckets that apply stay as a full line: the Fargate ones of the Fargate
+            // capacity the scenario uses (no Fargate Spot bucket without Fargate Spot), not the others.
+            let used = |name: &str| series.split.providers.iter().any(|g| g.name == name);
+            let applies = [used("FARGATE"), used("FARGATE_SPOT"), false, false];
+            let mut lines: Vec<Line> = buckets
                 .iter()
                 .zip(moved)
-                .filter(|&(_, moved)| moved || !any_moved)
-                .map(|(&(column, colour, name), _)| line(column, Reduce::Last, colour, name))
+                .zip(applies)
+                .filter(|&((_, moved), applies)| moved || (!any_moved && service_buckets.is_empty() && applies))
+                .map(|((&(column, colour, name), _), _)| line(column, Reduce::Last, colour, name))
                 .collect();
+            lines.extend(service_buckets);
             Plot { lines, y_desc: mark("tokens"), integer_y: true, min_top: 1.0, legend: true, bin_s: None }
         }
         ChartKind::Backlog => {
@@ -861,7 +874,7 @@ fn plot_lines(kind: ChartKind, series: &TimeSeries, end_s: f64, plot_width_px: i
                 plot.lines.push(Line {
                     points,
                     colour: OKABE_BLACK,
-                    name: mark("total with commitments"),
+                    name: mark("total with commitments").into(),
                     dashed: false,
                 });
             }
@@ -897,7 +910,7 @@ fn batch_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
     let line = |column: BatchColumn, colour: RGBColor, name: &'static str, dashed: bool| Line {
         points: downsample(values(column), bins.interval_s, bins.per_bin, Reduce::Last),
         colour,
-        name,
+        name: name.into(),
         dashed,
     };
     let (lines, y_desc) = match kind {
@@ -936,7 +949,7 @@ fn credits_plot(series: &TimeSeries, bins: &Binning) -> Plot {
     let mut lines = vec![Line {
         points: downsample(&balance, bins.interval_s, bins.per_bin, Reduce::Last),
         colour: CAPACITY_COLOURS[2],
-        name: mark("credit balance"),
+        name: mark("credit balance").into(),
         dashed: false,
     }];
     let throttled = visible(&series.throttled_instances);
@@ -946,7 +959,7 @@ fn credits_plot(series: &TimeSeries, bins: &Binning) -> Plot {
         lines.push(Line {
             points: downsample(&band, bins.interval_s, bins.per_bin, Reduce::Last),
             colour: CAPACITY_COLOURS[3],
-            name: mark("throttled to baseline"),
+            name: mark("throttled to baseline").into(),
             dashed: true,
         });
     }
@@ -959,7 +972,12 @@ fn queue_plot(series: &TimeSeries, bins: &Binning) -> Plot {
     let line = |column: QueueColumn, colour: RGBColor, name: &'static str, dashed: bool| {
         let values = series.queue_column(column);
         let visible = values.get(..bins.visible.min(values.len())).unwrap_or(&[]);
-        Line { points: downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last), colour, name, dashed }
+        Line {
+            points: downsample(visible, bins.interval_s, bins.per_bin, Reduce::Last),
+            colour,
+            name: name.into(),
+            dashed,
+        }
     };
     let lines = vec![
         line(QueueColumn::Visible, CAPACITY_COLOURS[0], mark("visible messages"), false),
@@ -975,7 +993,7 @@ fn demand_plot(kind: ChartKind, series: &TimeSeries, bins: &Binning) -> Plot {
     let line = |column: DemandColumn, reduce: Reduce, colour: RGBColor, name: &'static str, dashed: bool| Line {
         points: downsample(bins.visible_demand(series, column), bins.interval_s, bins.per_bin, reduce),
         colour,
-        name,
+        name: name.into(),
         dashed,
     };
     if kind == ChartKind::Requests {
@@ -1011,7 +1029,7 @@ fn alarm_and_action_lines(alarms: &[f64], actions: &[f64], top: f64, bins: &Binn
         lines.push(Line {
             points: downsample(&in_alarm, bins.interval_s, bins.per_bin, Reduce::Last),
             colour: CAPACITY_COLOURS[3],
-            name: mark("scale-out alarm"),
+            name: mark("scale-out alarm").into(),
             dashed: true,
         });
     }
@@ -1023,7 +1041,7 @@ fn alarm_and_action_lines(alarms: &[f64], actions: &[f64], top: f64, bins: &Binn
                 points.extend([(t, 0.0), (t, top), (t, 0.0)]);
             }
         }
-        lines.push(Line { points, colour: AXIS_GREY, name: mark("scaling action"), dashed: false });
+        lines.push(Line { points, colour: AXIS_GREY, name: mark("scaling action").into(), dashed: false });
     }
     lines
 }
@@ -1042,13 +1060,13 @@ fn custom_metric_plot(series: &TimeSeries, bins: &Binning) -> Plot {
         lines.push(Line {
             points: downsample(per_task, bins.interval_s, bins.per_bin, Reduce::Mean),
             colour: CAPACITY_COLOURS[0],
-            name: mark("metric per task"),
+            name: mark("metric per task").into(),
             dashed: false,
         });
         lines.push(Line {
             points: downsample(target, bins.interval_s, bins.per_bin, Reduce::Last),
             colour: OKABE_BLACK,
-            name: mark("target"),
+            name: mark("target").into(),
             dashed: true,
         });
         let top = per_task.iter().chain(target).copied().fold(1.0, f64::max);
@@ -1184,7 +1202,7 @@ fn render<DB: DrawingBackend>(
         legend_items.extend(plot.lines.iter().map(|l| LegendItem {
             colour: Some(l.colour),
             dashed: l.dashed,
-            text: tr_dyn(l.name),
+            text: tr_dyn(&l.name),
         }));
         if let Some(bin_s) = plot.bin_s {
             let text = trf("(means over {seconds} s)", &[("seconds", &format_time_label(TimeUnit::Seconds, bin_s))]);
@@ -1554,8 +1572,8 @@ mod tests {
                 assert!(line.points.len() <= cap, "{kind:?} {}: {} > {cap}", line.name, line.points.len());
             }
         }
-        let names = |kind| -> Vec<&str> {
-            plot_data(kind, &series, 21_600.0, layout.plot_width()).lines.iter().map(|l| l.name).collect()
+        let names = |kind| -> Vec<String> {
+            plot_data(kind, &series, 21_600.0, layout.plot_width()).lines.iter().map(|l| l.name.to_string()).collect()
         };
         assert_eq!(names(ChartKind::Launches), vec!["FARGATE", "FARGATE_SPOT"]);
         assert_eq!(names(ChartKind::Running), vec!["FARGATE", "FARGATE_SPOT", "desired"]);
@@ -1565,20 +1583,30 @@ mod tests {
         // A line per category with cost, then the dashed total.
         assert_eq!(names(ChartKind::Cost), vec!["FARGATE", "public IPv4", "total"]);
 
-        // Buckets that never moved: all four.
+        // Buckets that never moved: those that apply, the Fargate On-Demand one of a scenario on Fargate (no Fargate
+        // Spot bucket without Fargate Spot, no RunTask buckets without RunTask).
         let mut flat = TimeSeries::new(1000);
         for column in &mut flat.columns {
             column.extend([3.0, 3.0, 3.0]);
         }
-        assert_eq!(plot_data(ChartKind::Buckets, &flat, 3.0, 500).lines.len(), 4);
+        assert!(plot_data(ChartKind::Buckets, &flat, 3.0, 500).lines.is_empty());
+        flat.split.providers.push(fleetplan_engine::split::SplitGroup {
+            name: "FARGATE".into(),
+            service: None,
+            values: Vec::new(),
+            dip: None,
+        });
+        let flat_names: Vec<String> =
+            plot_data(ChartKind::Buckets, &flat, 3.0, 500).lines.iter().map(|l| l.name.to_string()).collect();
+        assert_eq!(flat_names, vec!["Fargate On-Demand launches"]);
         // One category alone: its line, named, without a total that would hide it.
         let mut one = TimeSeries::new(1000);
         for (&c, column) in Column::ALL.iter().zip(one.columns.iter_mut()) {
             let cost = matches!(c, Column::CostUsd | Column::CostEc2Spot | Column::CostLoadBalancers);
             column.extend(if cost { [0.5, 1.0] } else { [0.0, 0.0] });
         }
-        let cost_names = |series: &TimeSeries| -> Vec<&str> {
-            plot_data(ChartKind::Cost, series, 2.0, 500).lines.iter().map(|l| l.name).collect()
+        let cost_names = |series: &TimeSeries| -> Vec<String> {
+            plot_data(ChartKind::Cost, series, 2.0, 500).lines.iter().map(|l| l.name.to_string()).collect()
         };
         assert_eq!(cost_names(&one), vec!["EC2_SPOT", "load balancers", "total"]);
         one.columns[Column::CostLoadBalancers.index()] = vec![0.0, 0.0];
@@ -1638,7 +1666,7 @@ mod tests {
         let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
         sim.run_to_end();
         let plot = plot_data(ChartKind::Queue, sim.series(), sim.now().as_secs_f64(), 600);
-        let names: Vec<&str> = plot.lines.iter().map(|l| l.name).collect();
+        let names: Vec<&str> = plot.lines.iter().map(|l| l.name.as_ref()).collect();
         assert_eq!(names, ["visible messages", "in flight", "oldest message age (s)"]);
         let peak = plot.lines[0].points.iter().map(|p| p.1).fold(0.0, f64::max);
         assert!(peak > 4_000.0, "{peak}");
@@ -1654,7 +1682,7 @@ mod tests {
         let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
         sim.run_to_end();
         let plot = plot_data(ChartKind::CustomMetric, sim.series(), sim.now().as_secs_f64(), 600);
-        let names: Vec<&str> = plot.lines.iter().map(|l| l.name).collect();
+        let names: Vec<&str> = plot.lines.iter().map(|l| l.name.as_ref()).collect();
         assert_eq!(names, ["metric per task", "target", "scale-out alarm", "scaling action"]);
         assert!(plot.lines[1].points.iter().all(|p| p.1 == 500.0));
         let peak = plot.lines[0].points.iter().map(|p| p.1).fold(0.0, f64::max);
@@ -1734,7 +1762,7 @@ mod tests {
         sim.run_to_end();
         let end = sim.now().as_secs_f64();
         let jobs = plot_data(ChartKind::BatchJobs, sim.series(), end, 600);
-        let names: Vec<&str> = jobs.lines.iter().map(|l| l.name).collect();
+        let names: Vec<&str> = jobs.lines.iter().map(|l| l.name.as_ref()).collect();
         for state in [BatchJobState::Runnable, BatchJobState::Running, BatchJobState::Succeeded] {
             assert!(names.contains(&state.name()), "{names:?}");
         }
@@ -1763,7 +1791,7 @@ mod tests {
         let (a, b) = (run("fargate-ondemand-1000"), run("fargate-spot-1000"));
         let end = b.len() as f64 * b.interval_ms as f64 / 1000.0;
         let plot = overlay_plot(OverlayKind::Running, &[&a, &b], end, 600);
-        assert_eq!(plot.lines.iter().map(|l| l.name).collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(plot.lines.iter().map(|l| l.name.as_ref()).collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(plot.lines[1].colour, RGBColor(0xd5, 0x5e, 0x00));
         // Both end with their 1,000 tasks running; A gets there first.
         for line in &plot.lines {

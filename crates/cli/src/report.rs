@@ -126,6 +126,15 @@ pub fn summary_text(summary: &Summary) -> String {
             s.deployment,
             s.limited_by_name()
         );
+        if let Some(dip) = &s.dip {
+            let _ = writeln!(
+                out,
+                "    dip after its first rollout: {}/{} running at {}",
+                dip.running,
+                dip.desired,
+                seconds(Some(dip.at_s))
+            );
+        }
     }
     for r in &summary.run_tasks {
         let _ = writeln!(

@@ -44,6 +44,7 @@ pub mod schedule;
 pub mod share;
 mod sim;
 pub mod spec;
+pub mod split;
 pub mod strategy;
 pub mod sweep;
 pub mod task;

@@ -258,6 +258,10 @@ pub struct TimeSeries {
     /// empty (then neither in the JSON nor the CSV).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub custom: Vec<Vec<f64>>,
+    /// The series per service and per capacity provider (`split.rs`), for the page's "Split by"; neither in the
+    /// JSON nor the CSV.
+    #[serde(skip)]
+    pub split: crate::split::SplitSeries,
 }
 
 /// The customized-metric columns of [`TimeSeries`], last in the CSV, only when a service has a target tracking
@@ -605,6 +609,7 @@ impl TimeSeries {
             queues: Vec::new(),
             batch: Vec::new(),
             custom: Vec::new(),
+            split: crate::split::SplitSeries::default(),
         }
     }
 
@@ -1158,6 +1163,20 @@ pub struct ServiceSummary {
     pub failures: u64,
     pub replacements: u64,
     pub interruptions: u64,
+    /// After its first rollout, the lowest count of its tasks in RUNNING while below the desired count (a Spot
+    /// wave, failures, a deployment with `minimumHealthyPercent` under 100), and when it was first that low;
+    /// absent when the count never went below the desired count (`docs/model.md` §6.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dip: Option<Dip>,
+}
+
+/// The lowest a service's running count fell after its first rollout (see [`ServiceSummary::dip`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Dip {
+    pub running: u32,
+    pub at_s: f64,
+    /// The desired count at that moment.
+    pub desired: u32,
 }
 
 /// ECS deployment rollout states.
@@ -1986,6 +2005,7 @@ mod tests {
             failures: 0,
             replacements: 0,
             interruptions: 0,
+            dip: None,
         };
         assert_eq!(service.limited_by_name(), TASK_STARTUP);
         assert!(serde_json::to_string(&service).unwrap().contains(r#""deployment":"COMPLETED""#));

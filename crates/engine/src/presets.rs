@@ -173,7 +173,9 @@ static PRESETS: &[Preset] = &[
         "An EC2 Spot wave, with and without instance draining",
         None,
         "Half of each Spot pool is reclaimed at 600 s. The drained service starts replacements at the notice and \
-         keeps its healthy count; the other loses half its tasks when the instances die two minutes later."
+         keeps its healthy count; the other loses half its tasks when the instances die two minutes later: its running \
+         count dips from 48 to 24 at 720 s (72 running in all) until replacements come. Split the charts by service \
+         to see the two apart."
     ),
     preset!(
         "ec2-stuck-host-port",

@@ -82,6 +82,11 @@ pub fn Stage(props: &StageProps) -> Html {
         });
     }
 
+    // The charts' "Split by" and filter changed: redraw them now (also while paused).
+    let on_split = {
+        let playback = playback.clone();
+        Callback::from(move |()| playback.force.set(true))
+    };
     let act = |f: fn(&mut Player)| {
         let playback = playback.clone();
         Callback::from(move |_: MouseEvent| {
@@ -264,6 +269,7 @@ pub fn Stage(props: &StageProps) -> Html {
                 <div class="charts-head">
                     <h2>{ tr("Over time") }</h2>
                     <button id="export-csv" onclick={on_csv} title={trf("{count} columns, one row per sample", &[("count", &(Column::COUNT + 1))])}>{ tr("Export CSV") }</button>
+                    <charts::split::SplitControl scenario={props.scenario.clone()} on_change={on_split.clone()} />
                 </div>
                 <div class="chart-grid">
                     { for ChartKind::ALL.iter().filter(|k| k.applies(&parts)).map(|&kind| chart_figure(&playback, kind)) }

@@ -501,7 +501,11 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                         { for summary.services.iter().take(if *show_all { usize::MAX } else { SERVICES_SHOWN }).map(|svc| html! {
                             <tr>
                                 <th scope="row">{ svc.name.clone() }</th>
-                                <td>{ format!("{}/{}", svc.running, svc.desired) }</td>
+                                <td>{ format!("{}/{}", svc.running, svc.desired) }
+                                    if let Some(dip) = &svc.dip {
+                                        <span class="note">{ format!(" · dipped to {} at {}", dip.running, crate::stage::clock((dip.at_s * 1000.0) as u64)) }</span>
+                                    }
+                                </td>
                                 <td>{ steady_at(svc) }</td>
                                 <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| trf("{rate} tasks/s", &[("rate", &format!("{r:.1}"))])) }</td>
                                 <td>{ tr_dyn(svc.limited_by_name()) }

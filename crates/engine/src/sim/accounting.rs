@@ -100,10 +100,16 @@ struct Breakdown {
     load_balancers: Vec<(f64, f64)>,
     batch_fargate: CostMeter,
     batch_instances: CostMeter,
+    /// Per split group (`crate::split`): services' and providers' meters, and each service group's load balancer
+    /// rate (USD per ms).
+    service_groups: Vec<CostMeter>,
+    service_group_lb: Vec<f64>,
+    provider_groups: Vec<CostMeter>,
+    split: crate::split::SplitPlan,
 }
 
 impl Breakdown {
-    fn new(scenario: &Scenario) -> Breakdown {
+    fn new(scenario: &Scenario, split: crate::split::SplitPlan) -> Breakdown {
         let prices = &scenario.prices;
         let load_balancers = scenario
             .services
@@ -117,7 +123,17 @@ impl Breakdown {
                 None => (0.0, 0.0),
             })
             .collect();
+        let mut service_group_lb = vec![0.0; split.service_names.len()];
+        for (&g, &(hours, lcu)) in split.service_group.iter().zip(&load_balancers) {
+            if let Some(rate) = service_group_lb.get_mut(usize::from(g)) {
+                *rate += hours + lcu;
+            }
+        }
         Breakdown {
+            service_groups: split.service_names.iter().map(|_| CostMeter::default()).collect(),
+            service_group_lb,
+            provider_groups: split.provider_names.iter().map(|_| CostMeter::default()).collect(),
+            split,
             services: scenario.services.iter().map(|_| PayerMeters::default()).collect(),
             run_tasks: scenario.run_tasks.iter().map(|_| PayerMeters::default()).collect(),
             providers: scenario.providers.iter().map(|_| CostMeter::default()).collect(),
@@ -132,6 +148,29 @@ impl Breakdown {
     fn each(&mut self, charge: &Charge, mut f: impl FnMut(&mut CostMeter, f64)) {
         f(&mut self.by_capacity[charge.capacity.index()], charge.compute_per_ms);
         let ipv4 = charge.ipv4_per_ms > 0.0;
+        // The split groups: a task's service group (RunTask: "other") and its capacity's provider group, an
+        // instance's provider group.
+        let service_group = match charge.payer {
+            Payer::Service(s) => self.split.service_group.get(s.index()).copied(),
+            Payer::RunTask(_) => self.split.service_other,
+            Payer::Provider(_) | Payer::Batch => None,
+        };
+        let slot = match (charge.payer, charge.capacity) {
+            (Payer::Provider(p), _) => Some(2 + p.index()),
+            (_, CapacityType::Fargate) => Some(0),
+            (_, CapacityType::FargateSpot) => Some(1),
+            _ => None,
+        };
+        let provider_group = slot.and_then(|slot| self.split.provider_group.get(slot)).copied();
+        for (meters, group) in [(&mut self.service_groups, service_group), (&mut self.provider_groups, provider_group)]
+        {
+            if let Some(meter) = group.and_then(|g| meters.get_mut(usize::from(g))) {
+                f(meter, charge.compute_per_ms);
+                if ipv4 {
+                    f(meter, charge.ipv4_per_ms);
+                }
+            }
+        }
         if ipv4 {
             f(&mut self.ipv4, charge.ipv4_per_ms);
         }
@@ -239,17 +278,20 @@ pub(super) struct Accounting {
     applied_hours: usize,
     applied_eligible: f64,
     applied_with: f64,
+    /// The groups of the series split by service and provider, and launches counted at the last sample.
+    split: super::split::Sampler,
 }
 
 impl Accounting {
     /// Sampling every `interval_ms`; the trace kept when `tracing`.
     pub(super) fn new(interval_ms: u64, tracing: bool, scenario: &Scenario) -> Accounting {
-        Accounting {
+        let split = super::split::Sampler::new(scenario);
+        let mut accounting = Accounting {
             cost: CostMeter::default(),
             on_demand: CostMeter::default(),
             rate_changed: SimTime::ZERO,
             rollout: None,
-            breakdown: Breakdown::new(scenario),
+            breakdown: Breakdown::new(scenario, split.plan().clone()),
             series: TimeSeries::new(interval_ms),
             next_sample: SimTime(interval_ms),
             launches_since_sample: [0; CapacityType::COUNT],
@@ -265,7 +307,10 @@ impl Accounting {
             applied_hours: 0,
             applied_eligible: 0.0,
             applied_with: 0.0,
-        }
+            split,
+        };
+        accounting.series.split = accounting.split.plan().series();
+        accounting
     }
 
     pub(super) fn tracing(&self) -> bool {
@@ -416,6 +461,30 @@ impl Accounting {
         }
     }
 
+    /// A split group's cost so far (`crate::split`): by service, its services' Fargate tasks' compute and public
+    /// IPv4 (the RunTask workloads' in "other") and their load balancers; by provider, a group's instances, or for
+    /// Fargate and Fargate Spot their tasks' compute and public IPv4 (AWS Batch's Fargate jobs included).
+    pub(super) fn group_cost_at(&self, by: crate::split::SplitBy, group: usize, now: SimTime) -> f64 {
+        let b = &self.breakdown;
+        match by {
+            crate::split::SplitBy::Service => {
+                b.service_groups.get(group).map_or(0.0, |m| m.at(now))
+                    + b.service_group_lb.get(group).map_or(0.0, |rate| rate * now.as_millis() as f64)
+            }
+            crate::split::SplitBy::Provider => b.provider_groups.get(group).map_or(0.0, |m| m.at(now)),
+        }
+    }
+
+    /// Which group each service and provider falls in.
+    pub(super) fn split_plan(&self) -> &crate::split::SplitPlan {
+        self.split.plan()
+    }
+
+    /// The split sampler and the series it appends to.
+    pub(super) fn split_parts(&mut self) -> (&mut super::split::Sampler, &mut crate::split::SplitSeries) {
+        (&mut self.split, &mut self.series.split)
+    }
+
     pub(super) fn check(&self) -> Result<(), String> {
         if self.cost.accrued < 0.0 || self.cost.rate_per_ms < -1e-12 {
             return Err("negative cost".into());
@@ -499,6 +568,7 @@ impl Simulation {
         values[Column::CostPublicIpv4] = b.ipv4.at(at);
         values[Column::CostLoadBalancers] = b.load_balancer_hours_at(at) + b.load_balancer_lcu_at(at);
         self.accounting.series.push(values);
+        self.split_sample(at, interval_s, desired);
         if let Some(with) = self.cost_with_commitments_at(at) {
             self.accounting.series.cost_with_commitments.push(with);
         }

@@ -43,6 +43,7 @@ mod quotas;
 mod report;
 mod retirement;
 mod services;
+mod split;
 mod tasks;
 #[cfg(test)]
 mod testing;
@@ -303,6 +304,7 @@ impl Simulation {
             batch: batch::BatchPart::default(),
             scenario,
         };
+        sim.tasks.set_groups(split::GroupCounts::new(sim.accounting.split_plan()));
         sim.start_ec2();
         sim.start_services();
         sim.start_workloads();

@@ -72,6 +72,11 @@ impl Simulation {
                     failures: rt.failures,
                     replacements: rt.replacements,
                     interruptions: rt.interruptions,
+                    dip: rt.lowest_running.map(|(running, at, desired)| crate::output::Dip {
+                        running,
+                        at_s: ms_to_secs(at.as_millis()),
+                        desired,
+                    }),
                 }
             })
             .collect();

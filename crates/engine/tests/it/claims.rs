@@ -136,6 +136,40 @@ fn spot_draining_preset_keeps_the_drained_service_healthy() {
     assert!(undrained_low <= 26, "undrained kept {undrained_low}");
 }
 
+/// `ec2-spot-draining`, as its description says: the undrained service's running count dips from 48 to 24 at
+/// 720 s (the notice at 600 s plus the two-minute warning), 72 running in all; the drained service never falls
+/// below its desired count, so the summary reports no dip for it. The series split by service shows the same
+/// low at the sample of that moment, and its groups add up to the totals.
+#[test]
+fn spot_draining_preset_reports_the_undrained_dip() {
+    use fleetplan_engine::output::Column;
+    use fleetplan_engine::split::{SplitBy, SplitColumn};
+    for seed in 1..=3 {
+        let sim = common::run_checked(common::preset("ec2-spot-draining"), seed);
+        let summary = sim.metrics();
+        assert_eq!(summary.services[0].dip, None, "seed {seed}: the drained service dipped");
+        let dip = summary.services[1].dip.expect("the undrained service dips");
+        assert_eq!((dip.running, dip.desired), (24, 48), "seed {seed}");
+        assert!((720.0..721.0).contains(&dip.at_s), "seed {seed}: dip at {} s", dip.at_s);
+        let series = sim.series();
+        let groups = series.split.groups(SplitBy::Service);
+        assert_eq!(groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["drained", "undrained"]);
+        let low = |g: usize| groups[g].column(SplitColumn::Running).iter().skip(200).cloned().fold(f32::MAX, f32::min);
+        assert_eq!((low(0), low(1)), (48.0, 24.0), "seed {seed}");
+        let total = series.column(Column::RunningEc2Spot);
+        let lowest_total = total.iter().skip(200).cloned().fold(f64::MAX, f64::min);
+        assert_eq!(lowest_total, 72.0, "seed {seed}");
+        for (i, &t) in total.iter().enumerate() {
+            let sum: f32 = groups.iter().map(|g| g.column(SplitColumn::Running)[i]).sum();
+            assert_eq!(f64::from(sum), t, "seed {seed}, sample {i}");
+        }
+        // By provider: one group per Auto Scaling group, the same two lines.
+        let providers = series.split.groups(SplitBy::Provider);
+        assert_eq!(providers.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["spot-draining", "spot-plain"]);
+        assert!(providers[0].column(SplitColumn::Desired).is_empty(), "no desired count per provider");
+    }
+}
+
 /// `fargate-spot-1000` and `fargate-5050-1000` set the 2022 benchmark's Spot capacity. With it Spot capacity, not
 /// the Spot launch bucket, paces the Spot row, and only the 500 Spot tasks of the 50/50 row wait for it; with
 /// plentiful capacity the Spot row runs as fast as On-Demand.

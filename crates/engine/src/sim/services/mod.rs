@@ -60,6 +60,9 @@ pub(super) struct ServiceRt {
     /// How many times the service became steady again after its first rollout (after a deployment, a scaling, or
     /// replacing interrupted or failed tasks).
     pub(super) later_rollouts: u32,
+    /// After the first rollout: the lowest count of its tasks in RUNNING while below the desired count, and when
+    /// it was first that low (`docs/model.md` §6.2, "dip").
+    pub(super) lowest_running: Option<(u32, SimTime, u32)>,
     /// Waiting task-milliseconds per [`Limiter`].
     pub(super) waiting_ms: [u64; Limiter::COUNT],
     pub(super) failures: u64,
@@ -128,6 +131,22 @@ impl Services {
         self.list[s.index()].running
     }
 
+    /// The service's desired count.
+    pub(super) fn desired(&self, s: usize) -> u32 {
+        self.list[s].desired
+    }
+
+    /// The service's dip so far: its lowest running count after its first rollout while below the desired count,
+    /// and when.
+    pub(super) fn lowest_running(&self, s: usize) -> Option<(u32, SimTime)> {
+        self.list[s].lowest_running.map(|(running, at, _)| (running, at))
+    }
+
+    /// The level of the service's deployment launch-rate bucket at `now` (tokens), for the charts.
+    pub(super) fn launch_bucket_level(&self, s: usize, now: SimTime) -> f64 {
+        self.list[s].launch_bucket.level_at(now)
+    }
+
     pub(super) fn iter(&self) -> std::slice::Iter<'_, ServiceRt> {
         self.list.iter()
     }
@@ -142,6 +161,18 @@ impl Services {
     pub(super) fn ec2_waiting_changed(&mut self, s: ServiceId, delta: i32) {
         let rt = &mut self.list[s.index()];
         rt.ec2_waiting = rt.ec2_waiting.saturating_add_signed(delta);
+    }
+
+    /// The service's count of tasks in RUNNING went down to `running` at `now`: kept when its first rollout is
+    /// over, the count is below the desired count and lower than any such count before.
+    pub(super) fn note_running_down(&mut self, s: ServiceId, running: u32, now: SimTime) {
+        let rt = &mut self.list[s.index()];
+        if rt.first_steady.is_some()
+            && running < rt.desired
+            && rt.lowest_running.is_none_or(|(low, _, _)| running < low)
+        {
+            rt.lowest_running = Some((running, now, rt.desired));
+        }
     }
 
     /// One of the service's tasks got a Spot interruption warning.

@@ -47,6 +47,7 @@ impl Simulation {
                 ec2_waiting: 0,
                 steady_at: None,
                 first_steady: None,
+                lowest_running: None,
                 later_rollouts: 0,
                 waiting_ms: [0; Limiter::COUNT],
                 failures: 0,

@@ -14,8 +14,17 @@ const MS_PER_HOUR: f64 = 3_600_000.0;
 impl Simulation {
     /// Moves a task to `state` (the tasks part keeps the counts) and traces it.
     fn set_state(&mut self, task: TaskId, state: TaskState) {
-        let old = self.tasks[task].state;
+        let (old, owner) = {
+            let t = &self.tasks[task];
+            (t.state, t.owner)
+        };
         self.tasks.set_state(task, state);
+        if old == TaskState::Running {
+            if let Owner::Service { service, .. } = owner {
+                let running = self.tasks.groups().running(service.index());
+                self.services.note_running_down(service, running, self.now);
+            }
+        }
         self.credits_task_state(task, old, state);
         self.record(TraceWhat::State { task: task.raw(), state });
     }

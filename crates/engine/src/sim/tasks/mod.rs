@@ -66,6 +66,9 @@ pub(in crate::sim) struct Tasks {
     not_stopping: Vec<TaskId>,
     /// Ids in `not_stopping` whose task has begun stopping.
     stale: usize,
+    /// Task counts per split group (`sim/split.rs`) and each service's tasks in RUNNING, kept in step with every
+    /// state change like `state_counts`.
+    groups: crate::sim::split::GroupCounts,
 }
 
 impl Index<TaskId> for Tasks {
@@ -122,6 +125,7 @@ impl Tasks {
     pub(in crate::sim) fn push(&mut self, task: Task) -> TaskId {
         debug_assert!(task.state == TaskState::Provisioning && task.id == self.next_id());
         self.state_counts[TaskState::Provisioning.index()][task.capacity.index()] += 1;
+        self.groups.launched(&task);
         self.not_stopping.push(task.id);
         self.slots.push(crate::narrow::u32_of(self.arena.len()));
         self.arena.push(task);
@@ -194,7 +198,18 @@ impl Tasks {
         let capacity = t.capacity.index();
         self.state_counts[t.state.index()][capacity] -= 1;
         self.state_counts[state.index()][capacity] += 1;
+        self.groups.moved(t, state);
         t.state = state;
+    }
+
+    /// Task counts per split group, and each service's tasks in RUNNING.
+    pub(in crate::sim) fn groups(&self) -> &crate::sim::split::GroupCounts {
+        &self.groups
+    }
+
+    /// Which split group each task falls in (before the first task).
+    pub(in crate::sim) fn set_groups(&mut self, groups: crate::sim::split::GroupCounts) {
+        self.groups = groups;
     }
 
     /// The task passed its health checks. False (nothing changes) when it is stopping or already healthy.
@@ -318,6 +333,7 @@ impl Tasks {
         if alive(&counts) != alive(&self.state_counts) {
             return Err(format!("state counts drifted: kept {:?}, actual {:?}", self.state_counts, counts));
         }
+        self.groups.check(&self.arena)?;
         let total: u32 = counts.iter().flatten().sum();
         if total as usize + self.released != self.launched {
             return Err("task count not conserved".into());
