@@ -8,6 +8,7 @@ mod dom;
 mod editor;
 mod palette;
 mod player;
+mod runahead;
 mod stage;
 mod sweep;
 

@@ -15,7 +15,7 @@ use super::table::{group_rows, live_counts, GroupRow, LiveCounts};
 use crate::charts::{self, ChartKind};
 use crate::cluster;
 use crate::dom;
-use crate::player::Player;
+use crate::player::{AheadState, Player};
 use fleetplan_engine::time::SimTime;
 
 /// Wall-clock milliseconds of simulation per animation frame: about half of a 60 fps frame, the rest for drawing.
@@ -37,6 +37,8 @@ pub struct Snap {
     pub speed: f64,
     pub seeking: bool,
     pub full_done: bool,
+    /// Where and how far the run ahead is (`crate::runahead`).
+    pub ahead: AheadState,
     pub counts: LiveCounts,
     pub groups: Rc<Vec<GroupRow>>,
     pub summary: Option<Rc<Summary>>,
@@ -137,7 +139,10 @@ fn on_frame(state: &Loop, ts: f64) {
     if !playback.can_run.get() {
         player.playing = false;
     }
-    let progress = player.frame(wall_ms, FRAME_BUDGET_MS, &dom::now_ms);
+    let reported = playback.take_reports(player);
+    let mut progress = player.frame(wall_ms, FRAME_BUDGET_MS, &dom::now_ms);
+    progress.full_moved |= reported.full_moved;
+    progress.full_finished_now |= reported.full_finished_now;
     if playback.summary.borrow().is_none() {
         if let Some(summary) = player.summary() {
             let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
@@ -207,6 +212,7 @@ fn on_frame(state: &Loop, ts: f64) {
             speed: player.speed,
             seeking,
             full_done: player.is_full_done(),
+            ahead: player.ahead_state(),
             counts,
             groups,
             summary,
@@ -264,10 +270,10 @@ fn draw_charts(player: &Player) {
     let end_s = chart_end_s(player);
     let cursor_s = player.position_ms() as f64 / 1000.0;
     // Quota hits and task retirements of the run ahead, marked on every chart's time axis.
-    let markers = player.full().chart_markers();
+    let markers = player.chart_markers();
     for kind in ChartKind::ALL {
         if let Some(canvas) = dom::canvas_by_id(kind.id()) {
-            if let Err(e) = charts::draw(kind, &canvas, player.full().series(), end_s, cursor_s, &markers) {
+            if let Err(e) = charts::draw(kind, &canvas, player.series(), end_s, cursor_s, &markers) {
                 web_sys::console::error_1(&format!("chart {}: {e}", kind.id()).into());
             }
         }

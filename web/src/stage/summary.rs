@@ -285,6 +285,9 @@ pub struct SummaryProps {
     pub json: ByPointer<String>,
     /// How far the run ahead has got while it is computing (0 once done).
     pub known_ms: u64,
+    /// The run ahead was cancelled (`crate::runahead`): there will be no summary.
+    #[prop_or_default]
+    pub cancelled: bool,
 }
 
 #[component]
@@ -294,7 +297,11 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
         return html! {
             <section class="summary-panel" aria-label="Summary">
                 <h2>{ "Summary" }</h2>
-                <p class="computing">{ format!("Computing the whole run ({} simulated so far)…", clock(props.known_ms)) }</p>
+                if props.cancelled {
+                    <p class="computing">{ format!("No summary: computing the run was cancelled at {} simulated.", clock(props.known_ms)) }</p>
+                } else {
+                    <p class="computing">{ format!("Computing the whole run ({} simulated so far)…", clock(props.known_ms)) }</p>
+                }
             </section>
         };
     };
