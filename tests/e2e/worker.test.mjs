@@ -125,3 +125,38 @@ test('a big run: progress and time left, a responsive page, Cancel stops it, Com
     await page.waitForFunction(() => Number(document.querySelector('#run-progress progress')?.value) > 0, undefined, { timeout: TIMEOUT_MS });
   });
 });
+
+test('a link with the sweep settings reopens the sweep panel filled in (issue 12)', TEST_OPTIONS, async (t) => {
+  let address;
+  const fields = {
+    '#sweep-field-1': 'services[0].desired_count', '#sweep-from-1': '100', '#sweep-to-1': '400', '#sweep-steps-1': '4',
+    '#sweep-field-2': 'prices.fargate_vcpu_hour', '#sweep-from-2': '0.02', '#sweep-to-2': '0.06', '#sweep-steps-2': '3',
+    '#sweep-seeds': '7', '#sweep-minimize': 'cost_usd', '#sweep-require': 'completion_s<=300', '#sweep-confidence': '90',
+  };
+  await chromium.withPage(t, async (page) => {
+    await load(page, await presetLink('fargate-ondemand-1000', 3), TIMEOUT_MS);
+    await page.click('#sweep > summary');
+    for (const [id, value] of Object.entries(fields)) await page.fill(id, value);
+    await page.check('#sweep-log-1');
+    await page.click('#sweep-link');
+    address = await page.inputValue('#sweep-link-text');
+  });
+  assert.match(address, /#s=2\.[A-Za-z0-9_-]+&sweep=/);
+  await chromium.withPage(t, async (page) => {
+    await load(page, address, TIMEOUT_MS);
+    assert.equal(await page.$eval('#sweep', (d) => d.open), true, 'the sweep panel is open');
+    for (const [id, value] of Object.entries(fields)) assert.equal(await page.inputValue(id), value, id);
+    assert.equal(await page.isChecked('#sweep-log-1'), true);
+    assert.equal(await page.isChecked('#sweep-log-2'), false);
+    assert.equal(await page.inputValue('#seed'), '3', 'the run\'s seed came along');
+    assert.equal(await page.getAttribute('#sweep', 'data-state'), 'idle', 'filled in, not run');
+    // The address keeps only the scenario's part (then the page clears it, as for any link).
+    assert.doesNotMatch(page.url(), /sweep=/);
+  });
+  // A link from before (no sweep part) opens with the panel closed and empty.
+  await chromium.withPage(t, async (page) => {
+    await load(page, address.split('&sweep=')[0], TIMEOUT_MS);
+    assert.equal(await page.$eval('#sweep', (d) => d.open), false);
+    assert.equal(await page.inputValue('#sweep-field-1'), '');
+  });
+});

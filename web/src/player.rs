@@ -155,6 +155,14 @@ impl Player {
         }
     }
 
+    /// The worker's wall time for the run so far (all of it once done), in ms; none when computed here.
+    pub fn ahead_wall_ms(&self) -> Option<f64> {
+        match &self.ahead {
+            Ahead::Local(_) => None,
+            Ahead::Remote(r) => Some(r.wall_ms),
+        }
+    }
+
     pub fn ahead_state(&self) -> AheadState {
         match &self.ahead {
             _ if self.full_done => AheadState::Done,

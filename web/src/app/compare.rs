@@ -45,9 +45,13 @@ fn use_runs(variants: Vec<Variant>) -> Option<Rc<Vec<Rc<Run>>>> {
     {
         let runs = runs.clone();
         use_effect_with(variants, move |variants| {
+            if variants.is_empty() {
+                runs.set(Some(Rc::default()));
+                return Box::new(|| ()) as Box<dyn FnOnce()>;
+            }
             runs.set(None);
             let jobs: Result<Vec<String>, String> =
-                variants.iter().map(|v| Job::new(&v.scenario, v.seed, false)).collect();
+                variants.iter().map(|v| Job::text_for(&v.scenario, v.seed, false)).collect();
             let on_done = {
                 let (runs, variants) = (runs.clone(), variants.clone());
                 Callback::from(move |result: Result<remote::Runs, String>| match result {
@@ -69,7 +73,7 @@ fn use_runs(variants: Vec<Variant>) -> Option<Rc<Vec<Rc<Run>>>> {
                     None
                 }
             };
-            move || drop(workers)
+            Box::new(move || drop(workers))
         });
     }
     (*runs).clone()

@@ -150,7 +150,7 @@ pub fn App() -> Html {
                         <>
                         <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
                             others={others.clone()} {label} />
-                        <crate::sweep::SweepPanel scenario={scenario.clone()} />
+                        <crate::sweep::SweepPanel scenario={scenario.clone()} seed={*seed} />
                         </>
                     },
                     None => html! { <p class="empty">{ "No valid scenario yet: open a preset or fix the scenario in the editor." }</p> },

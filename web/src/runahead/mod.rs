@@ -48,10 +48,11 @@ pub struct Job {
 impl Job {
     /// The page's run ahead of a scenario and seed.
     pub fn text(scenario: &Scenario, seed: u64) -> Result<String, String> {
-        Job::new(scenario, seed, true)
+        Job::text_for(scenario, seed, true)
     }
 
-    pub fn new(scenario: &Scenario, seed: u64, whole_timeline: bool) -> Result<String, String> {
+    /// The job text; `whole_timeline` as [`Job::whole_timeline`].
+    pub fn text_for(scenario: &Scenario, seed: u64, whole_timeline: bool) -> Result<String, String> {
         let spec = serde_json::to_string(&scenario.spec).map_err(|e| e.to_string())?;
         serde_json::to_string(&Job { scenario: spec, seed, whole_timeline }).map_err(|e| e.to_string())
     }

@@ -164,7 +164,7 @@ impl AllInner {
 }
 
 impl RunAll {
-    /// Starts a worker per job ([`super::Job::new`]); `on_done` is called once, with every run or the first error.
+    /// Starts a worker per job ([`super::Job::text_for`]); `on_done` is called once, with every run or the first error.
     pub fn start(jobs: &[String], on_done: yew::Callback<Result<Runs, String>>) -> Result<RunAll, String> {
         let inner = Rc::new(RefCell::new(AllInner {
             workers: Vec::new(),
