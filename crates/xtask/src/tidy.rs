@@ -21,7 +21,11 @@ use crate::{dist, Workspace};
 /// Web Workers (+62 KiB: the engine's sweep module, the panel, its plots and the worker entry) landed together
 /// (635 -> 718 KiB). Getting back under 660 takes a structural change: the rarely opened panels (sweeps, the AWS
 /// import) as a second wasm module loaded on demand.
-pub const WASM_GZIP_BUDGET: usize = 730 * 1024;
+/// Raised to 779 KiB for the run ahead in a Web Worker (issue 13): the page reads the worker's summary and series
+/// back from JSON, and serde's derived `Deserialize` for the summary's ~40 types (plus the series, the reports and
+/// the sweep link's form) is +55 KiB gzipped (723 -> 778.7 KiB). The cut: a compact positional encoding for the
+/// worker's reports instead of serde_json's map-or-array visitors, or the summary panel reading JSON directly.
+pub const WASM_GZIP_BUDGET: usize = 779 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -255,9 +259,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_730_kib_gzipped() {
-        assert!(check_wasm_budget(730 * 1024).is_ok());
-        let err = check_wasm_budget(730 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 730.0 KiB"), "{err}");
+    fn the_wasm_budget_is_779_kib_gzipped() {
+        assert!(check_wasm_budget(779 * 1024).is_ok());
+        let err = check_wasm_budget(779 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 779.0 KiB"), "{err}");
     }
 }

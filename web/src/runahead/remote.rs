@@ -2,7 +2,7 @@
 //! frame loop (or the comparison panel) takes it. Dropping the handle, or [`RunAhead::cancel`], terminates the
 //! worker at once.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -21,6 +21,8 @@ pub enum Message {
 pub struct RunAhead {
     worker: web_sys::Worker,
     inbox: Rc<RefCell<Vec<Message>>>,
+    /// The worker has loaded the module (said `ready`): stopping it then is `terminate`, before it a message.
+    loaded: Rc<Cell<bool>>,
     _handlers: [Closure<dyn FnMut(web_sys::Event)>; 2],
 }
 
@@ -34,10 +36,16 @@ impl RunAhead {
         let worker = web_sys::Worker::new_with_options("runahead-worker.js", &options)
             .map_err(|_| "could not start a Web Worker".to_string())?;
         let inbox = Rc::new(RefCell::new(Vec::new()));
+        let loaded = Rc::new(Cell::new(false));
         let on_message = {
-            let (inbox, wake) = (inbox.clone(), wake.clone());
+            let (inbox, wake, loaded) = (inbox.clone(), wake.clone(), loaded.clone());
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                 let data = event.dyn_ref::<web_sys::MessageEvent>().map(web_sys::MessageEvent::data);
+                let ready = data.as_ref().and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str("ready")).ok());
+                if ready.is_some_and(|r| r.is_truthy()) {
+                    loaded.set(true);
+                    return;
+                }
                 let get = |k: &str| {
                     data.as_ref()
                         .and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str(k)).ok())
@@ -78,7 +86,7 @@ impl RunAhead {
             worker.terminate();
             "could not send the worker its run".to_string()
         })?;
-        Ok(RunAhead { worker, inbox, _handlers: [on_message, on_error] })
+        Ok(RunAhead { worker, inbox, loaded, _handlers: [on_message, on_error] })
     }
 
     /// The messages that arrived since the last call, oldest first.
@@ -88,14 +96,23 @@ impl RunAhead {
 
     /// Stops the worker now; nothing more arrives.
     pub fn cancel(&self) {
-        self.worker.terminate();
+        self.stop();
         self.inbox.borrow_mut().clear();
+    }
+
+    fn stop(&self) {
+        if self.loaded.get() {
+            self.worker.terminate();
+        } else {
+            // Still loading: terminating would abort its download; it closes itself once loaded.
+            let _ = self.worker.post_message(&JsValue::from_str("stop"));
+        }
     }
 }
 
 impl Drop for RunAhead {
     fn drop(&mut self) {
-        self.worker.terminate();
+        self.stop();
         // A message already queued must not reach the handlers dropped with this.
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
