@@ -134,6 +134,7 @@ fn on_frame(state: &Loop, ts: f64) {
     let work_start = dom::now_ms();
     let wall_ms = clock.last_ts.map_or(0.0, |last| ts - last);
     clock.last_ts = Some(ts);
+    playback.start_worker_if_due(work_start);
     let mut guard = playback.player.borrow_mut();
     let Some(player) = guard.as_mut() else { return };
     if !playback.can_run.get() {

@@ -26,7 +26,14 @@ pub struct Playback {
     pub(super) others: RefCell<Vec<Shadow>>,
     /// The worker computing the player's run ahead (`crate::runahead`), while it runs.
     pub(super) runahead: RefCell<Option<RunAhead>>,
+    /// When to start the worker for a new player (page time, ms): a moment after it was made, so typing in the
+    /// editor (a new player per keystroke) or a reload right after an edit does not start and drop a worker each
+    /// time (each one downloads and compiles the module).
+    pub(super) worker_due_ms: Cell<Option<f64>>,
 }
+
+/// How long a new player waits before its worker starts.
+const WORKER_DELAY_MS: f64 = 150.0;
 
 /// Another variant of a comparison, to be shown at the player's time.
 #[derive(Clone, PartialEq)]
@@ -77,6 +84,14 @@ impl Playback {
 
     pub fn can_run(&self) -> bool {
         self.can_run.get()
+    }
+
+    /// Starts the worker once it is due (called by the frame loop before it borrows the player).
+    pub(super) fn start_worker_if_due(&self, now_ms: f64) {
+        if self.worker_due_ms.get().is_some_and(|due| now_ms >= due) {
+            self.worker_due_ms.set(None);
+            self.start_worker();
+        }
     }
 
     /// Starts a worker on the player's run ahead; where none can start, the player computes it itself.
@@ -147,6 +162,7 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
         can_run: Cell::new(true),
         others: RefCell::new(Vec::new()),
         runahead: RefCell::new(None),
+        worker_due_ms: Cell::new(None),
     });
     playback.can_run.set(can_run);
     let last_generation = use_mut_ref(|| None::<u32>);
@@ -163,7 +179,10 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
             *last_generation.borrow_mut() = Some(*generation);
             *playback.player.borrow_mut() = Some(player);
             *playback.summary.borrow_mut() = None;
-            playback.start_worker();
+            // The old player's worker stops now; the new one's starts a moment later.
+            *playback.runahead.borrow_mut() = None;
+            playback.worker_due_ms.set(Some(crate::dom::now_ms() + WORKER_DELAY_MS));
+            playback.force.set(true);
         });
     }
     playback
