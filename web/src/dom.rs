@@ -80,6 +80,14 @@ pub fn clear_fragment(opened: &str) {
     }
 }
 
+/// The address with another fragment, in place (no history entry, no event).
+pub fn replace_address(fragment: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let address = format!("{}#{fragment}", page_address());
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
+    }
+}
+
 /// What the current history entry opened (its state: a share fragment or `preset=<id>`), if anything.
 pub fn history_state() -> Option<String> {
     web_sys::window()?.history().ok()?.state().ok()?.as_string()

@@ -10,6 +10,7 @@ mod fit;
 mod i18n;
 mod palette;
 mod player;
+mod runahead;
 mod stage;
 mod sweep;
 
@@ -23,6 +24,16 @@ pub fn start() {
         return;
     }
     std::panic::set_hook(Box::new(|info| dom::show_fatal(&info.to_string())));
+    // A link's sweep settings (`&sweep=…` after the scenario's fragment) go to the sweep panel; the rest opens as
+    // any link does.
+    let fragment = dom::location_fragment();
+    if let (rest, Some(form)) = sweep::link::split(&fragment) {
+        match form {
+            Ok(form) => sweep::link::set_pending(form),
+            Err(e) => web_sys::console::warn_1(&format!("{e}: the sweep panel opens empty").into()),
+        }
+        dom::replace_address(rest);
+    }
     match dom::element_by_id("app") {
         // The page opens in its language: the Japanese catalogue is fetched first when Japanese is chosen.
         Some(root) => i18n::switch(i18n::initial_from_browser(), move |_| {

@@ -1,10 +1,14 @@
-//! Playback: two simulations of the same scenario and seed. `full` runs ahead to the end in the time each frame has
-//! left, for the charts, the end of the timeline and the summary; `cursor` is the one shown, moved to the playback
-//! time. Both advance in bounded slices, so no frame waits for a long stretch of simulation. Seeking backwards
-//! re-runs `cursor` from the start: the engine is deterministic, so the replay is the same run.
+//! Playback: two simulations of the same scenario and seed. The run ahead goes to the end for the charts, the end
+//! of the timeline and the summary: in a Web Worker at full speed (`crate::runahead`, [`Player::new_remote`]), or,
+//! where no worker could start, here in the time each frame has left ([`Player::new`]). `cursor` is the one shown,
+//! moved to the playback time in bounded slices, so no frame waits for a long stretch of simulation. Seeking
+//! backwards re-runs `cursor` from the start: the engine is deterministic, so the replay is the same run.
 
+use fleetplan_engine::output::ChartMarker;
 use fleetplan_engine::time::SimTime;
-use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary};
+use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary, TimeSeries};
+
+use crate::runahead::{self, Update};
 
 /// Events processed between two looks at the clock. Most events take a couple of microseconds, but a scheduler
 /// cycle placing dozens of tasks onto nearly full instances (after a Spot wave in `stress-100k`) takes ~3 ms
@@ -12,11 +16,46 @@ use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary};
 /// reading the clock (well under a microsecond) costs about 1% of the simulation time.
 const EVENTS_PER_SLICE: u64 = 8;
 
+/// Where the run ahead is computed.
+enum Ahead {
+    /// Stepped here, in each frame's leftover time.
+    Local(Box<Simulation>),
+    /// In a worker: what it has reported so far.
+    Remote(Box<Remote>),
+}
+
+struct Remote {
+    series: TimeSeries,
+    markers: Vec<ChartMarker>,
+    uses_cpu_credits: bool,
+    known_ms: u64,
+    events: u64,
+    /// The worker's wall time so far, in ms.
+    wall_ms: f64,
+    /// Cancelled by the user: nothing more comes.
+    cancelled: bool,
+}
+
+/// The run ahead's state, for the progress line.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum AheadState {
+    /// Computing here, frame by frame.
+    #[default]
+    Local,
+    /// Computing in a worker; an upper bound of the wall time left, in whole seconds, once there is a rate to go
+    /// by.
+    Worker {
+        left_s: Option<u64>,
+    },
+    Cancelled,
+    Done,
+}
+
 pub struct Player {
     scenario: Scenario,
     seed: u64,
     cursor: Simulation,
-    full: Simulation,
+    ahead: Ahead,
     full_done: bool,
     /// The run's summary, taken when `full` finished (before its clock is moved on to the timeline's end), so it
     /// equals `fleetplan run --json`.
@@ -43,14 +82,35 @@ fn options() -> RunOptions {
 }
 
 impl Player {
+    /// A player computing its run ahead itself (the page falls back to this through [`Player::compute_here`]).
+    #[cfg(test)]
     pub fn new(scenario: Scenario, seed: u64) -> Player {
-        let cursor = Simulation::with_options(scenario.clone(), seed, options());
         let full = Simulation::with_options(scenario.clone(), seed, options());
+        Player::with_ahead(scenario, seed, Ahead::Local(Box::new(full)))
+    }
+
+    /// A player whose run ahead is in a worker: [`Player::apply`] gives it the worker's reports.
+    pub fn new_remote(scenario: Scenario, seed: u64) -> Player {
+        let remote = Remote {
+            // The interval is the worker's, set by its first report (no rows before it).
+            series: TimeSeries::new(1000),
+            markers: Vec::new(),
+            uses_cpu_credits: false,
+            known_ms: 0,
+            events: 0,
+            wall_ms: 0.0,
+            cancelled: false,
+        };
+        Player::with_ahead(scenario, seed, Ahead::Remote(Box::new(remote)))
+    }
+
+    fn with_ahead(scenario: Scenario, seed: u64, ahead: Ahead) -> Player {
+        let cursor = Simulation::with_options(scenario.clone(), seed, options());
         Player {
             scenario,
             seed,
             cursor,
-            full,
+            ahead,
             full_done: false,
             final_summary: None,
             timeline_end_ms: 0,
@@ -64,8 +124,112 @@ impl Player {
         &self.cursor
     }
 
-    pub fn full(&self) -> &Simulation {
-        &self.full
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The run ahead's series so far (all of it once done).
+    pub fn series(&self) -> &TimeSeries {
+        match &self.ahead {
+            Ahead::Local(sim) => sim.series(),
+            Ahead::Remote(r) => &r.series,
+        }
+    }
+
+    /// Quota hits and task retirements of the run ahead so far, for the charts' time axis.
+    pub fn chart_markers(&self) -> Vec<ChartMarker> {
+        match &self.ahead {
+            Ahead::Local(sim) => sim.chart_markers(),
+            Ahead::Remote(r) => r.markers.clone(),
+        }
+    }
+
+    pub fn uses_cpu_credits(&self) -> bool {
+        match &self.ahead {
+            Ahead::Local(sim) => sim.uses_cpu_credits(),
+            Ahead::Remote(r) => r.uses_cpu_credits,
+        }
+    }
+
+    /// The worker's wall time for the run so far (all of it once done), in ms; none when computed here.
+    pub fn ahead_wall_ms(&self) -> Option<f64> {
+        match &self.ahead {
+            Ahead::Local(_) => None,
+            Ahead::Remote(r) => Some(r.wall_ms),
+        }
+    }
+
+    pub fn ahead_state(&self) -> AheadState {
+        match &self.ahead {
+            _ if self.full_done => AheadState::Done,
+            Ahead::Local(_) => AheadState::Local,
+            Ahead::Remote(r) if r.cancelled => AheadState::Cancelled,
+            Ahead::Remote(r) => {
+                // At the rate so far, to the horizon: an upper bound, as most runs end before it.
+                let rate = r.known_ms as f64 / r.wall_ms; // simulated ms per wall ms
+                let left_ms = self.scenario.horizon.as_millis().saturating_sub(r.known_ms) as f64;
+                let left_s = (r.wall_ms >= 200.0 && rate > 0.0).then(|| (left_ms / rate / 1000.0).ceil() as u64);
+                AheadState::Worker { left_s }
+            }
+        }
+    }
+
+    /// A worker's report: the series grows, and the last one brings the summary.
+    pub fn apply(&mut self, update: Update) -> Progress {
+        let mut progress = Progress::default();
+        let Ahead::Remote(r) = &mut self.ahead else { return progress };
+        if r.cancelled || self.full_done || update.rows_from != r.series.len() {
+            return progress;
+        }
+        runahead::append(&mut r.series, update.rows);
+        r.markers = update.markers;
+        r.uses_cpu_credits = update.uses_cpu_credits;
+        r.known_ms = update.known_ms;
+        r.events = update.events;
+        r.wall_ms = update.wall_ms;
+        progress.full_moved = true;
+        if let Some(finished) = update.finished {
+            self.final_summary = Some(finished.summary);
+            self.timeline_end_ms = finished.timeline_end_ms;
+            self.finished_now(&mut progress);
+        }
+        progress
+    }
+
+    /// The user stopped the worker's run: playback goes on to the horizon, without a summary.
+    pub fn cancel_ahead(&mut self) {
+        if let Ahead::Remote(r) = &mut self.ahead {
+            r.cancelled = true;
+        }
+    }
+
+    /// A fresh run ahead in a worker (after a cancel), reported to [`Player::apply`] from the start.
+    pub fn restart_remote(&mut self) {
+        if !self.full_done {
+            let fresh = Player::new_remote(self.scenario.clone(), self.seed);
+            self.ahead = fresh.ahead;
+        }
+    }
+
+    /// The worker failed (it could not load, say): the run ahead starts again here, frame by frame.
+    pub fn compute_here(&mut self) {
+        if !self.full_done {
+            let full = Simulation::with_options(self.scenario.clone(), self.seed, options());
+            self.ahead = Ahead::Local(Box::new(full));
+        }
+    }
+
+    fn finished_now(&mut self, progress: &mut Progress) {
+        self.full_done = true;
+        progress.full_finished_now = true;
+        // Playback may have gone past the real end while only the horizon was known.
+        if self.target_ms > self.end_ms() {
+            self.seek(self.end_ms());
+        }
     }
 
     /// The final summary, once the run ahead has finished.
@@ -89,7 +253,10 @@ impl Player {
 
     /// How far the run ahead has got (the charts' right edge while it is still running).
     pub fn known_ms(&self) -> u64 {
-        self.full.now().as_millis()
+        match &self.ahead {
+            Ahead::Local(sim) => sim.now().as_millis(),
+            Ahead::Remote(r) => r.known_ms,
+        }
     }
 
     pub fn time_ms(&self) -> u64 {
@@ -168,34 +335,24 @@ impl Player {
             }
         }
         progress.cursor_moved = self.time_ms() != before || self.cursor.events_processed() != events_before;
-        if !self.full_done {
-            let full_before = self.full.events_processed();
+        if let (false, Ahead::Local(full)) = (self.full_done, &mut self.ahead) {
+            let full_before = full.events_processed();
+            let mut finished = None;
             while clock() - start < budget_ms {
                 // Plain steps, not `step_until_limited`: the clock must stop at the last event, as in
                 // `fleetplan run`, not move on to the horizon.
-                let finished = (0..EVENTS_PER_SLICE).any(|_| !self.full.step());
-                if finished {
-                    // The summary as `fleetplan run` gives it (it reads the state, not the series).
-                    self.final_summary = Some(self.full.metrics());
-                    let end = self.full.timeline_end();
-                    if end > self.full.now() {
-                        // Nothing happens after the last event: the clock moves on, sampling as it goes, so the
-                        // charts (and the cost, still accruing) reach the timeline's end.
-                        self.full.step_until(end);
-                    }
-                    // The last, partial sample, as `fleetplan run` adds it.
-                    self.full.run_to_end();
-                    self.timeline_end_ms = end.as_millis();
-                    self.full_done = true;
-                    progress.full_finished_now = true;
-                    // Playback may have gone past the real end while only the horizon was known.
-                    if self.target_ms > self.end_ms() {
-                        self.seek(self.end_ms());
-                    }
+                if (0..EVENTS_PER_SLICE).any(|_| !full.step()) {
+                    finished = Some(runahead::finish(full, true));
                     break;
                 }
             }
-            progress.full_moved = self.full.events_processed() != full_before || progress.full_finished_now;
+            progress.full_moved = full.events_processed() != full_before;
+            if let Some(finished) = finished {
+                self.final_summary = Some(finished.summary);
+                self.timeline_end_ms = finished.timeline_end_ms;
+                self.finished_now(&mut progress);
+                progress.full_moved = true;
+            }
         }
         if self.playing && self.at_end() {
             self.playing = false;
@@ -252,7 +409,7 @@ mod tests {
         // A tail of 5% of the steady moment, at least 10 s.
         assert_eq!(p.end_ms(), steady_ms + (steady_ms / 20).max(10_000));
         assert!(p.end_ms() > run_end_ms);
-        let series = p.full().series();
+        let series = p.series();
         // The last (partial) sample is labelled with the end of its 1 s interval.
         let over = series.time_s(series.len() - 1) - p.end_ms() as f64 / 1000.0;
         assert!((0.0..1.0).contains(&over), "{over}");

@@ -8,7 +8,8 @@
 use std::fmt;
 use std::ops::{Index, IndexMut};
 
-use serde::{Serialize, Serializer};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::instance::InstanceState;
 use crate::scenario::CapacityType;
@@ -229,14 +230,14 @@ impl IndexMut<Column> for Sample {
 }
 
 /// Values sampled every `interval_ms`; sample `i` is at time `(i + 1) * interval_ms`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimeSeries {
     pub interval_ms: u64,
     /// One vector per [`Column`], indexed by [`Column::index`], all of the same length.
     pub columns: Vec<Vec<f64>>,
     /// With Savings Plans or Reserved Instances: the accumulated cost with them, one value per sample (each
     /// started clock-hour charged its whole commitment); empty otherwise, and then neither in the JSON nor the CSV.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cost_with_commitments: Vec<f64>,
     /// One vector per [`DemandColumn`] when the scenario has demand, else empty (so the CSV of scenarios without
     /// demand reads as before).
@@ -244,19 +245,19 @@ pub struct TimeSeries {
     /// With CPU credits in use (`docs/model.md` §4.6): the burstable instances' credit balance summed (negative:
     /// surplus owed), and how many are throttled to their baseline, one value per sample; empty otherwise, and
     /// then neither in the JSON nor the CSV.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub credit_balance: Vec<f64>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub throttled_instances: Vec<f64>,
     /// One vector per [`QueueColumn`] when the scenario has queues, else empty (then not in the CSV).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<Vec<f64>>,
     /// One vector per [`BatchColumn`] when the scenario has AWS Batch, else empty (then not in the CSV).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub batch: Vec<Vec<f64>>,
     /// One vector per [`CustomColumn`] when a service scales on a customized metric (`docs/model.md` §9), else
     /// empty (then neither in the JSON nor the CSV).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom: Vec<Vec<f64>>,
     /// The series per service and per capacity provider (`split.rs`), for the page's "Split by"; neither in the
     /// JSON nor the CSV.
@@ -360,7 +361,7 @@ impl BatchColumn {
 }
 
 /// An AWS Batch job's state ("Job states").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BatchJobState {
     Submitted,
@@ -409,7 +410,7 @@ fn is_zero_u64(value: &u64) -> bool {
 }
 
 /// AWS Batch over the run (`docs/model.md` §12). Seconds and USD rounded to thousandths / ten-thousandths.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchSummary {
     /// Jobs created (an array's children each count; the parent array job does not).
     pub jobs: u64,
@@ -425,7 +426,7 @@ pub struct BatchSummary {
     /// Attempts ended by an EC2 Spot reclaim of their instance or a Fargate Spot interruption of their task.
     pub spot_reclaims: u64,
     /// Instance launches refused for want of EC2 capacity in the chosen type's pool (`batch.pool_capacity`).
-    #[serde(skip_serializing_if = "is_zero_u64")]
+    #[serde(default, skip_serializing_if = "is_zero_u64")]
     pub launches_refused: u64,
     /// Attempts ended by their timeout.
     pub timeouts: u64,
@@ -443,14 +444,14 @@ pub struct BatchSummary {
     pub compute_environments: Vec<ComputeEnvironmentSummary>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchStateCount {
     pub state: BatchJobState,
     pub jobs: u64,
 }
 
 /// One job queue over the run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchQueueSummary {
     pub queue: String,
     pub priority: u32,
@@ -464,11 +465,11 @@ pub struct BatchQueueSummary {
 }
 
 /// One compute environment over the run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComputeEnvironmentSummary {
     pub name: String,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
+    #[serde(rename = "type", deserialize_with = "compute_environment_type")]
+    pub kind: Name,
     pub max_vcpus: u32,
     /// The most vCPUs its instances had at once (launching included); Fargate: the most its jobs used.
     pub peak_vcpus: u32,
@@ -723,7 +724,7 @@ fn format_number(v: f64) -> String {
 }
 
 /// The run summary: what `fleetplan run --json` prints and the page shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub scenario: String,
     pub seed: u64,
@@ -751,7 +752,7 @@ pub struct Summary {
     // --- EC2 insufficient capacity (issue 9, "Capacity that can refuse") ---
     /// Auto Scaling groups with launches that failed with InsufficientInstanceCapacity in every pool, and how many;
     /// left out of the JSON when no launch failed, so summaries of runs where every pool had room read as before.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed_launches: Vec<FailedLaunches>,
     // Quotas (issue 9, "capacity that can refuse"): keep this block together at the end.
     /// Every quota that refused something during the run, in [`Limiter`] order (empty when none did).
@@ -767,7 +768,7 @@ pub struct Summary {
     // ---- Fargate task retirement (issue 9) ----
     /// Every Fargate task retirement notice of the run and what it did; left out of the JSON when the scenario has
     /// none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub task_retirements: Vec<TaskRetirementSummary>,
     // ---- Savings Plans and Reserved Instances (issue 9, "Cost as planners count it") ----
     /// The cost with the scenario's commitments applied hour by hour; left out when it has none (`cost_usd` is
@@ -776,21 +777,21 @@ pub struct Summary {
     pub commitments: Option<CommitmentsSummary>,
     // ---- Demand and service auto scaling (issue 10) ----
     /// Each service with a demand profile: load offered and served, utilisation, scaling; left out when none has.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub demand: Vec<DemandSummary>,
     // ---- Burstable instances, CPU credits (issue 10) ----
     /// Each group with burstable (T family) instances, when the scenario uses CPU credits; left out otherwise.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cpu_credits: Vec<CreditSummary>,
     // ---- EventBridge scheduled tasks (issue 10) ----
     /// Each `scheduled_tasks` schedule: firings, tasks started, throttled calls, retries, firings dropped; left out
     /// when the scenario has none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub schedules: Vec<ScheduleSummary>,
     // ---- SQS queue-driven workers (issue 10) ----
     /// Each queue: messages arrived, processed, redelivered, dead-lettered, the largest backlog and oldest age;
     /// left out when the scenario has none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<QueueSummary>,
     // ---- AWS Batch (issue 11) ----
     /// Jobs, waits, retries, Spot reclaims and cost of AWS Batch; left out when the scenario has none.
@@ -808,7 +809,7 @@ pub const HOURS_PER_MONTH: f64 = crate::defaults::HOURS_PER_MONTH;
 /// same seconds) priced On-Demand: Fargate Spot tasks at the Fargate price, EC2 Spot instances at their On-Demand
 /// price, and no Savings Plans or Reserved Instances. ECS Anywhere and Managed Instances fees, public IPv4, load
 /// balancers and surplus CPU credits have no Spot price and are in both as they are.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostFigures {
     /// When the first rollout of every service was steady (each service's `first_steady_s`, the latest); `null`
     /// when one never was, or the scenario has no services.
@@ -843,7 +844,7 @@ pub struct CostFigures {
 }
 
 /// One group's CPU credits over the run (`docs/model.md` §4.6). Credits: one is one vCPU at 100% for a minute.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreditSummary {
     pub group: String,
     /// The group's credit option, `standard` or `unlimited`.
@@ -883,7 +884,7 @@ impl CreditSummary {
 
 /// One EventBridge schedule over the run (`docs/model.md` §11). Each firing is also a `run_tasks` entry named
 /// `schedule @ local time`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleSummary {
     pub name: String,
     pub expression: String,
@@ -906,7 +907,7 @@ pub struct ScheduleSummary {
 
 /// What happened to one queue's messages (`docs/model.md` §10). Counts are fluid (messages in aggregate), rounded
 /// to thousandths.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueSummary {
     pub queue: String,
     pub arrived: f64,
@@ -932,7 +933,7 @@ pub struct QueueSummary {
 }
 
 /// Why and when a run stopped before its horizon (its `RunBudget` ran out).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoppedEarly {
     pub reason: String,
     /// Simulated time of the stop.
@@ -941,7 +942,7 @@ pub struct StoppedEarly {
 
 /// A moment the charts mark on their time axis with a label (a quota's first refusal, a task retirement notice or
 /// retirement): see `Simulation::chart_markers`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChartMarker {
     pub time_s: f64,
     pub label: String,
@@ -949,7 +950,7 @@ pub struct ChartMarker {
 
 /// A Fargate task retirement notice (`docs/model.md` §4.1): when it came, when the tasks were retired (the notice
 /// plus the account's wait period), the tasks on the retired revision at the notice, and what became of them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskRetirementSummary {
     pub notice_s: f64,
     pub retirement_s: f64,
@@ -967,7 +968,7 @@ pub struct TaskRetirementSummary {
 
 /// What the commitments did over the run (`docs/model.md` §6). Every clock-hour the run touched is charged the
 /// full commitment, a partial last hour included.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommitmentsSummary {
     /// Clock-hours charged.
     pub hours: u32,
@@ -988,7 +989,7 @@ pub struct CommitmentsSummary {
 }
 
 /// One Savings Plan over the run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavingsPlanResult {
     pub kind: crate::spec::SavingsPlanKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1008,7 +1009,7 @@ pub struct SavingsPlanResult {
 }
 
 /// One Reserved Instance entry over the run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReservedInstanceResult {
     pub instance_type: String,
     pub count: u32,
@@ -1018,7 +1019,7 @@ pub struct ReservedInstanceResult {
 }
 
 /// What a service's demand did (`docs/model.md` §9).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemandSummary {
     pub service: String,
     /// Requests offered, served and not served (dropped: above what the serving tasks can take at 100% CPU).
@@ -1041,7 +1042,7 @@ pub struct DemandSummary {
 }
 
 /// Launches of one Auto Scaling group that no pool could take (InsufficientInstanceCapacity everywhere).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FailedLaunches {
     pub provider: String,
     pub launches: u64,
@@ -1049,7 +1050,7 @@ pub struct FailedLaunches {
 
 /// A quota that refused launches: which one, its value, how many launches (tasks or instances) it refused and
 /// when it first did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuotaHit {
     pub quota: Limiter,
     /// The quota's value (vCPUs or instances).
@@ -1063,7 +1064,7 @@ pub struct QuotaHit {
 /// The cost of a run by category and by payer (`docs/model.md` §6). `by_capacity`, `public_ipv4_usd`,
 /// `load_balancer_hours_usd` and `load_balancer_lcu_usd` add up to the summary's `cost_usd` (each is rounded to
 /// 4 decimals, so the sum may differ in the last digits).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostBreakdown {
     /// Every capacity type, in [`CapacityType::ALL`]'s order: Fargate and Fargate Spot tasks' vCPU and memory;
     /// EC2 On-Demand and Spot instance-hours; ECS Anywhere registered instance-hours. Public IPv4 is apart.
@@ -1090,20 +1091,20 @@ pub struct CostBreakdown {
 }
 
 /// What AWS Batch cost, by kind of capacity.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchCost {
     pub fargate_usd: f64,
     pub instances_usd: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapacityCost {
-    #[serde(serialize_with = "capacity_name")]
+    #[serde(serialize_with = "capacity_name", deserialize_with = "capacity_of_name")]
     pub capacity: CapacityType,
     pub usd: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceCost {
     pub name: String,
     /// Its tasks on Fargate and Fargate Spot (vCPU and memory).
@@ -1114,7 +1115,7 @@ pub struct ServiceCost {
     pub total_usd: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunTaskCost {
     pub name: String,
     pub fargate_usd: f64,
@@ -1122,21 +1123,21 @@ pub struct RunTaskCost {
     pub total_usd: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProviderCost {
     pub name: String,
-    #[serde(serialize_with = "capacity_name")]
+    #[serde(serialize_with = "capacity_name", deserialize_with = "capacity_of_name")]
     pub capacity: CapacityType,
     pub usd: f64,
     /// Amazon ECS Managed Instances providers only: the provider's kind, `MANAGED_INSTANCES`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<&'static str>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "managed_instances_kind")]
+    pub kind: Option<Name>,
     /// Amazon ECS Managed Instances providers only: the management fee, part of `usd` (the rest is EC2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub management_fee_usd: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceSummary {
     pub name: String,
     pub desired: u32,
@@ -1155,7 +1156,7 @@ pub struct ServiceSummary {
     pub launch_rate_per_s: Option<f64>,
     /// What held the service back most, by waiting task-seconds; `None` (printed as [`TASK_STARTUP`]) if nothing
     /// did but task startup itself.
-    #[serde(serialize_with = "limited_by_name")]
+    #[serde(serialize_with = "limited_by_name", deserialize_with = "limited_by_of_name")]
     pub limited_by: Option<Limiter>,
     /// Waiting task-seconds per limit, largest first.
     pub limits: Vec<LimitShare>,
@@ -1221,6 +1222,22 @@ impl Serialize for DeploymentStatus {
     }
 }
 
+/// Reads back what [`DeploymentStatus`]'s `Display` wrote (the page's run-ahead worker sends summaries as JSON).
+impl<'de> Deserialize<'de> for DeploymentStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let (name, rolled_back) = match text.strip_suffix(" (rolled back)") {
+            Some(name) => (name, true),
+            None => (text.as_str(), false),
+        };
+        let rollout = [Rollout::InProgress, Rollout::Completed, Rollout::Failed]
+            .into_iter()
+            .find(|r| r.name() == name)
+            .ok_or_else(|| D::Error::custom(format!("unknown deployment status `{text}`")))?;
+        Ok(DeploymentStatus { rollout, rolled_back })
+    }
+}
+
 /// What `limited_by` says when no limit held a service back: its tasks only had to start.
 pub const TASK_STARTUP: &str = "task startup (provisioning, image pull, start, health checks)";
 
@@ -1231,7 +1248,7 @@ impl ServiceSummary {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LimitShare {
     pub limit: Limiter,
     pub waiting_task_s: f64,
@@ -1312,7 +1329,13 @@ impl Serialize for Limiter {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+impl<'de> Deserialize<'de> for Limiter {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        by_name(deserializer, &Limiter::ALL, Limiter::name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunTaskSummary {
     pub name: String,
     pub requested: u32,
@@ -1361,7 +1384,7 @@ pub struct TaskRetirementView {
 pub struct ProviderView {
     pub name: String,
     /// `EC2`, `EC2_SPOT` or `EXTERNAL`.
-    #[serde(serialize_with = "capacity_name")]
+    #[serde(serialize_with = "capacity_name", deserialize_with = "capacity_of_name")]
     pub capacity: CapacityType,
     pub zones: Vec<String>,
     /// Tasks in PROVISIONING waiting for an instance with room.
@@ -1373,7 +1396,7 @@ pub struct ProviderView {
     /// Pools of the group without capacity now, as `type in zone`.
     pub pools_out_of_capacity: Vec<String>,
     /// An Amazon ECS Managed Instances provider (no Auto Scaling group).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub managed_instances: bool,
 }
 
@@ -1407,7 +1430,7 @@ pub struct InstanceView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_balance: Option<f64>,
     /// Held to its baseline: standard mode with an empty credit balance (`docs/model.md` §4.6).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub throttled: bool,
 }
 
@@ -1433,7 +1456,7 @@ pub struct TaskView {
     pub memory: u32,
     pub state: TaskState,
     pub health: Health,
-    #[serde(serialize_with = "capacity_name")]
+    #[serde(serialize_with = "capacity_name", deserialize_with = "capacity_of_name")]
     pub capacity: CapacityType,
     pub provider: String,
     pub instance: Option<String>,
@@ -1448,7 +1471,7 @@ pub struct TaskView {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolView {
-    #[serde(serialize_with = "capacity_name")]
+    #[serde(serialize_with = "capacity_name", deserialize_with = "capacity_of_name")]
     pub capacity: CapacityType,
     /// Counts indexed like [`TaskState::ALL`] (STOPPED included).
     pub by_state: [u32; 8],
@@ -1532,6 +1555,52 @@ impl Serialize for Bucket {
 
 fn capacity_name<S: Serializer>(capacity: &CapacityType, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(capacity.name())
+}
+
+/// A fixed name (`&'static str`) in a summary, read back by a `deserialize_with` function that finds the same
+/// static text (the alias keeps serde's derive from treating the field as borrowed from the input).
+pub type Name = &'static str;
+
+/// Reads back an enum written as its `name()` (one of `all`).
+fn by_name<'de, D: Deserializer<'de>, T: Copy>(
+    deserializer: D,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<T, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    all.iter().copied().find(|v| name(*v) == text).ok_or_else(|| D::Error::custom(format!("unknown name `{text}`")))
+}
+
+/// A compute environment's `type` read back (one of [`crate::spec::ComputeEnvironmentType`]'s names).
+fn compute_environment_type<'de, D: Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    use crate::spec::ComputeEnvironmentType as T;
+    by_name(deserializer, &[T::Ec2, T::Spot, T::Fargate, T::FargateSpot], T::name).map(T::name)
+}
+
+/// [`ProviderCost::kind`] read back: `MANAGED_INSTANCES` is the one kind there is.
+fn managed_instances_kind<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<&'static str>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    match text.as_str() {
+        "MANAGED_INSTANCES" => Ok(Some("MANAGED_INSTANCES")),
+        _ => Err(D::Error::custom(format!("unknown provider kind `{text}`"))),
+    }
+}
+
+fn capacity_of_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<CapacityType, D::Error> {
+    by_name(deserializer, &CapacityType::ALL, CapacityType::name)
+}
+
+/// [`limited_by_name`] read back: [`TASK_STARTUP`] is none.
+fn limited_by_of_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Limiter>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    if text == TASK_STARTUP {
+        return Ok(None);
+    }
+    Limiter::ALL
+        .into_iter()
+        .find(|l| l.name() == text)
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("unknown limit `{text}`")))
 }
 
 fn stop_reason_name<S: Serializer>(reason: &Option<StopReason>, serializer: S) -> Result<S::Ok, S::Error> {

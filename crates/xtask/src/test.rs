@@ -17,13 +17,15 @@ const E2E_PRESET: &str = "fargate-ondemand-1000";
 const E2E_SEED: &str = "7";
 /// More presets (EC2 groups, EventBridge schedules, SQS workers, CPU credits, an EC2 Spot wave) and seeds the e2e
 /// tests open as share links and compare with the CLI's summary (`DIFFERENTIAL` in tests/e2e/app.test.mjs reads
-/// them; tests/e2e/charts.test.mjs reads `ec2-spot-draining 1`'s dip).
+/// them; tests/e2e/charts.test.mjs reads `ec2-spot-draining 1`'s dip); stress-100k for the run ahead in a Web Worker
+/// (tests/e2e/worker.test.mjs).
 const E2E_DIFFERENTIAL: &[(&str, &str)] = &[
     ("ec2-cold-1000", "3"),
     ("nightly-0200-burst", "5"),
     ("lazy-sqs-workers", "11"),
     ("t-family-nightly-batch", "2"),
     ("ec2-spot-draining", "1"),
+    ("stress-100k", "1"),
 ];
 
 /// The comparison the e2e test opens as a link and compares with `fleetplan compare --json` (tests/e2e/compare.test.mjs).

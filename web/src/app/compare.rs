@@ -3,7 +3,8 @@
 //!
 //! Each variant's summary is `fleetplan_engine::run`, the call `fleetplan compare` makes, so the page and the CLI
 //! show the same numbers (an e2e test compares them). The kept variants' summaries are computed once when the
-//! kept list changes; the current run's when it changes.
+//! kept list changes; the current run's when it changes; each in a Web Worker of its own (`crate::runahead`), off
+//! the page's thread, or here where no worker can start.
 
 use std::rc::Rc;
 
@@ -15,6 +16,8 @@ use super::document::{Action, Doc, Variant};
 use crate::charts::{self, OverlayKind, VARIANT_COLOURS};
 use crate::dom;
 use crate::i18n::{tr, trf};
+use crate::runahead::remote::{self, RunAll};
+use crate::runahead::Job;
 
 /// A variant's whole run: its summary and time series.
 struct Run {
@@ -36,6 +39,47 @@ fn runs(variants: &[Variant]) -> Vec<Rc<Run>> {
         .collect()
 }
 
+/// The runs of some variants, computed in workers: `None` until all have finished.
+#[hook]
+fn use_runs(variants: Vec<Variant>) -> Option<Rc<Vec<Rc<Run>>>> {
+    let runs = use_state(|| None::<Rc<Vec<Rc<Run>>>>);
+    {
+        let runs = runs.clone();
+        use_effect_with(variants, move |variants| {
+            if variants.is_empty() {
+                runs.set(Some(Rc::default()));
+                return Box::new(|| ()) as Box<dyn FnOnce()>;
+            }
+            runs.set(None);
+            let jobs: Result<Vec<String>, String> =
+                variants.iter().map(|v| Job::text_for(&v.scenario, v.seed, false)).collect();
+            let on_done = {
+                let (runs, variants) = (runs.clone(), variants.clone());
+                Callback::from(move |result: Result<remote::Runs, String>| match result {
+                    Ok(done) => runs.set(Some(Rc::new(
+                        done.into_iter().map(|(summary, series)| Rc::new(Run { summary, series })).collect(),
+                    ))),
+                    Err(e) => {
+                        web_sys::console::error_1(&format!("{e}: computing the variants on the page").into());
+                        runs.set(Some(Rc::new(self::runs(&variants))));
+                    }
+                })
+            };
+            let started = jobs.and_then(|jobs| RunAll::start(&jobs, on_done));
+            let workers = match started {
+                Ok(workers) => Some(workers),
+                Err(e) => {
+                    web_sys::console::warn_1(&format!("{e}: computing the variants on the page").into());
+                    runs.set(Some(Rc::new(self::runs(variants))));
+                    None
+                }
+            };
+            Box::new(move || drop(workers))
+        });
+    }
+    (*runs).clone()
+}
+
 /// The charts' x range: the longest variant's series.
 fn end_s(runs: &[Rc<Run>]) -> f64 {
     runs.iter().map(|r| r.series.len() as f64 * r.series.interval_ms as f64 / 1000.0).fold(1.0, f64::max)
@@ -51,11 +95,12 @@ pub fn ComparePanel(props: &CompareProps) -> Html {
     // Re-rendered in the language chosen.
     let _lang = crate::i18n::use_lang();
     let doc = &props.doc;
-    let kept = use_memo(doc.kept.clone(), |kept| runs(kept));
+    let kept = use_runs((*doc.kept).clone());
     let variants = doc.variants();
     let current = variants.get(doc.kept.len()).cloned();
-    let current_run = use_memo(current.clone(), |current| current.as_ref().map(|v| runs(std::slice::from_ref(v))));
-    let all: Vec<Rc<Run>> = kept.iter().cloned().chain(current_run.iter().flatten().cloned()).collect();
+    let current_run = use_runs(current.iter().cloned().collect());
+    let computing = kept.is_none() || current_run.is_none();
+    let all: Vec<Rc<Run>> = kept.iter().chain(current_run.iter()).flat_map(|r| r.iter().cloned()).collect();
     let labelled: Vec<(&str, &Summary)> =
         variants.iter().zip(&all).map(|(v, r)| (v.label.as_str(), &r.summary)).collect();
     {
@@ -84,6 +129,9 @@ pub fn ComparePanel(props: &CompareProps) -> Html {
         Callback::from(move |_: MouseEvent| doc.dispatch(Action::StopComparing))
     };
     let body = match compare::compare(&labelled) {
+        _ if computing => html! {
+            <p id="compare-computing" class="note">{ "Computing the variants' runs in the background…" }</p>
+        },
         Ok(comparison) => html! {
             <>
             <div class="compare-scroll">{ table(&comparison, doc.kept.len(), &remove) }</div>

@@ -165,7 +165,7 @@ pub fn App() -> Html {
                         <>
                         <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
                             others={others.clone()} {label} />
-                        <crate::sweep::SweepPanel scenario={scenario.clone()} />
+                        <crate::sweep::SweepPanel scenario={scenario.clone()} seed={*seed} />
                         <crate::fit::FitPanel scenario={scenario.clone()} on_apply={on_fit_apply.clone()} />
                         </>
                     },

@@ -15,7 +15,7 @@ use super::table::{group_rows, live_counts, GroupRow, LiveCounts};
 use crate::charts::{self, ChartKind};
 use crate::cluster;
 use crate::dom;
-use crate::player::Player;
+use crate::player::{AheadState, Player};
 use fleetplan_engine::time::SimTime;
 
 /// Wall-clock milliseconds of simulation per animation frame: about half of a 60 fps frame, the rest for drawing.
@@ -37,6 +37,8 @@ pub struct Snap {
     pub speed: f64,
     pub seeking: bool,
     pub full_done: bool,
+    /// Where and how far the run ahead is (`crate::runahead`).
+    pub ahead: AheadState,
     pub counts: LiveCounts,
     pub groups: Rc<Vec<GroupRow>>,
     pub summary: Option<Rc<Summary>>,
@@ -132,12 +134,16 @@ fn on_frame(state: &Loop, ts: f64) {
     let work_start = dom::now_ms();
     let wall_ms = clock.last_ts.map_or(0.0, |last| ts - last);
     clock.last_ts = Some(ts);
+    playback.start_worker_if_due(work_start);
     let mut guard = playback.player.borrow_mut();
     let Some(player) = guard.as_mut() else { return };
     if !playback.can_run.get() {
         player.playing = false;
     }
-    let progress = player.frame(wall_ms, FRAME_BUDGET_MS, &dom::now_ms);
+    let reported = playback.take_reports(player);
+    let mut progress = player.frame(wall_ms, FRAME_BUDGET_MS, &dom::now_ms);
+    progress.full_moved |= reported.full_moved;
+    progress.full_finished_now |= reported.full_finished_now;
     if playback.summary.borrow().is_none() {
         if let Some(summary) = player.summary() {
             let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
@@ -207,6 +213,7 @@ fn on_frame(state: &Loop, ts: f64) {
             speed: player.speed,
             seeking,
             full_done: player.is_full_done(),
+            ahead: player.ahead_state(),
             counts,
             groups,
             summary,
@@ -217,8 +224,15 @@ fn on_frame(state: &Loop, ts: f64) {
             state.snap.set(next);
         }
     }
+    let player_ahead_ms = player.ahead_wall_ms();
     drop(guard);
 
+    // The worker's time for the whole run, for `cargo xtask bench` and tests/e2e/worker.test.mjs.
+    if let (true, Some(ms), Some(stage)) =
+        (progress.full_finished_now, player_ahead_ms, targets.stage.cast::<web_sys::Element>())
+    {
+        let _ = stage.set_attribute("data-ahead-ms", &format!("{ms:.1}"));
+    }
     // Frame cost, for `cargo xtask bench` (read from the stage element's data attributes); idle frames skip it.
     if changed {
         let work = dom::now_ms() - work_start;
@@ -264,10 +278,10 @@ fn draw_charts(player: &Player) {
     let end_s = chart_end_s(player);
     let cursor_s = player.position_ms() as f64 / 1000.0;
     // Quota hits and task retirements of the run ahead, marked on every chart's time axis.
-    let markers = player.full().chart_markers();
+    let markers = player.chart_markers();
     for kind in ChartKind::ALL {
         if let Some(canvas) = dom::canvas_by_id(kind.id()) {
-            if let Err(e) = charts::draw(kind, &canvas, player.full().series(), end_s, cursor_s, &markers) {
+            if let Err(e) = charts::draw(kind, &canvas, player.series(), end_s, cursor_s, &markers) {
                 web_sys::console::error_1(&format!("chart {}: {e}", kind.id()).into());
             }
         }

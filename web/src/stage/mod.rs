@@ -22,7 +22,8 @@ use crate::charts::{self, ChartKind, ScenarioParts};
 use crate::cluster;
 use crate::dom;
 use crate::i18n::{tr, trf};
-use crate::player::Player;
+use crate::player::{AheadState, Player};
+use crate::runahead::AheadProgress;
 use frame::{chart_end_s, use_frame_loop, FrameTargets};
 use hover::{details_box, Hover, Pointer};
 use keys::use_playback_keys;
@@ -149,7 +150,7 @@ pub fn Stage(props: &StageProps) -> Html {
             .iter()
             .filter_map(|s| s.autoscaling.as_ref())
             .any(|a| a.policies.iter().any(|policy| policy.custom.is_some())),
-        credits: playback.read(|p| p.full().uses_cpu_credits()).unwrap_or(false),
+        credits: playback.read(Player::uses_cpu_credits).unwrap_or(false),
         queue: !sc.queues.is_empty(),
         batch: sc.batch.is_some(),
     };
@@ -157,7 +158,7 @@ pub fn Stage(props: &StageProps) -> Html {
     let on_csv = {
         let playback = playback.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(csv) = playback.read(|p| p.full().series().to_csv()) {
+            if let Some(csv) = playback.read(|p| p.series().to_csv()) {
                 if let Err(e) = dom::download_text("fleetplan-series.csv", "text/csv", &csv) {
                     web_sys::console::error_1(&e.into());
                 }
@@ -213,6 +214,9 @@ pub fn Stage(props: &StageProps) -> Html {
                 }
                 if !s.full_done { <span class="computing">{ trf(" · computing the run: {time} simulated", &[("time", &clock(s.known_ms))]) }</span> }
             </p>
+            <AheadProgress state={s.ahead} known_ms={s.known_ms} horizon_ms={props.scenario.horizon.as_millis()}
+                on_cancel={{ let playback = playback.clone(); Callback::from(move |_: MouseEvent| playback.cancel_ahead()) }}
+                on_again={{ let playback = playback.clone(); Callback::from(move |_: MouseEvent| playback.compute_again()) }} />
             <div class="stage-grid">
                 <section class="cluster-panel" aria-label={tr("Cluster")}>
                     <div class="cluster-wrap" hidden={ecs_only_empty}>
@@ -263,7 +267,7 @@ pub fn Stage(props: &StageProps) -> Html {
                     </ul>
                 </section>
                 <SummaryPanel summary={s.summary.clone().map(ByPointer)} json={ByPointer(s.summary_json.clone())}
-                    known_ms={if s.full_done { 0 } else { s.known_ms }} />
+                    known_ms={if s.full_done { 0 } else { s.known_ms }} cancelled={s.ahead == AheadState::Cancelled} />
             </div>
             <section class="charts" aria-label={tr("Charts")}>
                 <div class="charts-head">

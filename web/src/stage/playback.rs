@@ -7,7 +7,9 @@ use std::rc::Rc;
 use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary};
 use yew::prelude::*;
 
-use crate::player::Player;
+use crate::player::{Player, Progress};
+use crate::runahead::remote::{Message, RunAhead};
+use crate::runahead::Job;
 
 /// The player and what hangs on it. Event handlers change the player through [`Playback::with_player`], which
 /// asks the frame loop to redraw; only the frame loop advances it.
@@ -22,7 +24,16 @@ pub struct Playback {
     /// The other variants of a comparison, each stepped to the playback time by the frame loop and drawn beside
     /// the cluster (`frame::draw_others`).
     pub(super) others: RefCell<Vec<Shadow>>,
+    /// The worker computing the player's run ahead (`crate::runahead`), while it runs.
+    pub(super) runahead: RefCell<Option<RunAhead>>,
+    /// When to start the worker for a new player (page time, ms): a moment after it was made, so typing in the
+    /// editor (a new player per keystroke) or a reload right after an edit does not start and drop a worker each
+    /// time (each one downloads and compiles the module).
+    pub(super) worker_due_ms: Cell<Option<f64>>,
 }
+
+/// How long a new player waits before its worker starts.
+const WORKER_DELAY_MS: f64 = 150.0;
 
 /// Another variant of a comparison, to be shown at the player's time.
 #[derive(Clone, PartialEq)]
@@ -74,6 +85,70 @@ impl Playback {
     pub fn can_run(&self) -> bool {
         self.can_run.get()
     }
+
+    /// Starts the worker once it is due (called by the frame loop before it borrows the player).
+    pub(super) fn start_worker_if_due(&self, now_ms: f64) {
+        if self.worker_due_ms.get().is_some_and(|due| now_ms >= due) {
+            self.worker_due_ms.set(None);
+            self.start_worker();
+        }
+    }
+
+    /// Starts a worker on the player's run ahead; where none can start, the player computes it itself.
+    pub(super) fn start_worker(&self) {
+        let mut guard = self.player.borrow_mut();
+        let Some(player) = guard.as_mut() else { return };
+        let started = Job::text(player.scenario(), player.seed()).and_then(|job| RunAhead::start(&job, None));
+        match started {
+            Ok(worker) => *self.runahead.borrow_mut() = Some(worker),
+            Err(e) => {
+                web_sys::console::warn_1(&format!("{e}: computing the run on the page").into());
+                player.compute_here();
+                *self.runahead.borrow_mut() = None;
+            }
+        }
+        self.force.set(true);
+    }
+
+    /// Gives the player what its worker reported since the last frame.
+    pub(super) fn take_reports(&self, player: &mut Player) -> Progress {
+        let mut progress = Progress::default();
+        let messages = self.runahead.borrow().as_ref().map(RunAhead::drain).unwrap_or_default();
+        for message in messages {
+            match message {
+                Message::Update(update) => {
+                    let p = player.apply(*update);
+                    progress.full_moved |= p.full_moved;
+                    progress.full_finished_now |= p.full_finished_now;
+                }
+                Message::Failed(e) => {
+                    web_sys::console::error_1(&format!("{e}: computing the run on the page instead").into());
+                    *self.runahead.borrow_mut() = None;
+                    player.compute_here();
+                    progress.full_moved = true;
+                    break;
+                }
+            }
+        }
+        if progress.full_finished_now {
+            *self.runahead.borrow_mut() = None;
+        }
+        progress
+    }
+
+    /// Cancel: stops the worker; playback goes on without the summary.
+    pub fn cancel_ahead(&self) {
+        if let Some(worker) = self.runahead.borrow_mut().take() {
+            worker.cancel();
+        }
+        self.with_player(Player::cancel_ahead);
+    }
+
+    /// After a cancel: computes the run again from the start, in a new worker.
+    pub fn compute_again(&self) {
+        self.with_player(Player::restart_remote);
+        self.start_worker();
+    }
 }
 
 /// The playback for a scenario and seed. A new scenario or seed gets a new player; the same document (a new
@@ -86,13 +161,15 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
         force: Cell::new(true),
         can_run: Cell::new(true),
         others: RefCell::new(Vec::new()),
+        runahead: RefCell::new(None),
+        worker_due_ms: Cell::new(None),
     });
     playback.can_run.set(can_run);
     let last_generation = use_mut_ref(|| None::<u32>);
     {
         let playback = playback.clone();
         use_effect_with((scenario, seed, generation), move |(scenario, seed, generation)| {
-            let mut player = Player::new((**scenario).clone(), *seed);
+            let mut player = Player::new_remote((**scenario).clone(), *seed);
             let same_document = *last_generation.borrow() == Some(*generation);
             if let (true, Some(old)) = (same_document, playback.player.borrow().as_ref()) {
                 player.seek(old.position_ms());
@@ -102,6 +179,9 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
             *last_generation.borrow_mut() = Some(*generation);
             *playback.player.borrow_mut() = Some(player);
             *playback.summary.borrow_mut() = None;
+            // The old player's worker stops now; the new one's starts a moment later.
+            *playback.runahead.borrow_mut() = None;
+            playback.worker_due_ms.set(Some(crate::dom::now_ms() + WORKER_DELAY_MS));
             playback.force.set(true);
         });
     }

@@ -352,6 +352,9 @@ pub struct SummaryProps {
     pub json: ByPointer<String>,
     /// How far the run ahead has got while it is computing (0 once done).
     pub known_ms: u64,
+    /// The run ahead was cancelled (`crate::runahead`): there will be no summary.
+    #[prop_or_default]
+    pub cancelled: bool,
 }
 
 #[component]
@@ -363,7 +366,11 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
         return html! {
             <section class="summary-panel" aria-label={tr("Summary")}>
                 <h2>{ tr("Summary") }</h2>
-                <p class="computing">{ trf("Computing the whole run ({time} simulated so far)…", &[("time", &clock(props.known_ms))]) }</p>
+                if props.cancelled {
+                    <p class="computing">{ trf("No summary: computing the run was cancelled at {time} simulated.", &[("time", &clock(props.known_ms))]) }</p>
+                } else {
+                    <p class="computing">{ trf("Computing the whole run ({time} simulated so far)…", &[("time", &clock(props.known_ms))]) }</p>
+                }
             </section>
         };
     };

@@ -5,6 +5,7 @@
 //! page shell, as crates/cli/src/sweep.rs is its command-line one.
 
 mod fields;
+pub mod link;
 mod plot;
 mod pool;
 
@@ -19,8 +20,9 @@ use crate::dom;
 use crate::i18n::{tr, trf};
 use pool::{Pool, PoolEvent};
 
-/// The panel's inputs, as typed.
-#[derive(Debug, Clone, PartialEq)]
+/// The panel's inputs, as typed (and as a share link carries them: [`link`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Form {
     pub axes: [AxisForm; 2],
     pub seeds: String,
@@ -29,7 +31,8 @@ pub struct Form {
     pub confidence: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AxisForm {
     pub path: String,
     pub from: String,
@@ -144,11 +147,14 @@ impl RunState {
 #[derive(Properties, Clone)]
 pub struct SweepProps {
     pub scenario: Rc<Scenario>,
+    /// The run's seed, for the link "Copy link with these settings" makes.
+    #[prop_or(1)]
+    pub seed: u64,
 }
 
 impl PartialEq for SweepProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.scenario, &other.scenario)
+        Rc::ptr_eq(&self.scenario, &other.scenario) && self.seed == other.seed
     }
 }
 
@@ -159,7 +165,9 @@ const DEFAULT_OUTCOME: usize = 0;
 pub fn SweepPanel(props: &SweepProps) -> Html {
     // Re-rendered in the language chosen.
     let _lang = crate::i18n::use_lang();
-    let form = use_state(Form::default);
+    let from_link = use_memo((), |_| link::take_pending());
+    let form = use_state(|| (*from_link).clone().unwrap_or_default());
+    let copied = use_state(|| None::<String>);
     let outcome = use_state(|| DEFAULT_OUTCOME);
     let state = use_state(|| RunState::Idle);
     let pool: Rc<RefCell<Option<Pool>>> = use_mut_ref(|| None);
@@ -255,6 +263,15 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
         })
     };
 
+    let copy_link = {
+        let (form, copied, scenario, seed) = (form.clone(), copied.clone(), props.scenario.clone(), props.seed);
+        Callback::from(move |_: MouseEvent| {
+            let fragment = fleetplan_engine::share::encode(&scenario.spec, seed);
+            let address = format!("{}#{}", dom::page_address(), link::fragment_with(&fragment, &form));
+            dom::copy_to_clipboard(&address);
+            copied.set(Some(address));
+        })
+    };
     let running = matches!(*state, RunState::Running { .. });
     let axis_inputs = |i: usize| {
         let a = &form.axes[i];
@@ -278,7 +295,7 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
     };
 
     html! {
-        <details id="sweep" class="sweep" data-state={state.name()}>
+        <details id="sweep" class="sweep" data-state={state.name()} open={from_link.is_some()}>
             <summary><h2>{ tr("Sweep") }</h2>{ tr(" a field over a range and many seeds") }</summary>
             <datalist id="sweep-fields">
                 { for paths.iter().map(|p| html! { <option value={p.clone()} /> }) }
@@ -303,6 +320,7 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
                 <div class="sweep-actions">
                     <button id="sweep-run" onclick={run} disabled={running}>{ tr("Run sweep") }</button>
                     <button id="sweep-cancel" onclick={cancel} disabled={!running}>{ tr("Cancel") }</button>
+                    <button id="sweep-link" onclick={copy_link} title={tr("A share link that reopens this scenario with these sweep settings")}>{ tr("Copy link with these settings") }</button>
                     <label>{ tr("Show ") }
                         <select id="sweep-outcome" onchange={on_outcome}>
                             { for OUTCOMES.iter().enumerate().map(|(i, o)| html! {
@@ -312,6 +330,9 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
                     </label>
                 </div>
             </div>
+            if let Some(address) = &*copied {
+                <input id="sweep-link-text" class="share-link" readonly=true value={address.clone()} aria-label="Link with these sweep settings" />
+            }
             { status(&state) }
             if let RunState::Done(f) = &*state {
                 { results(f, *outcome, &canvas) }

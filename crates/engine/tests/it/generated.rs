@@ -56,7 +56,12 @@ fn check(value: &Value, seed: u64) -> Result<(), String> {
         if sim.timeline_end() > sim.horizon() {
             return Err(format!("timeline end {:?} past the horizon", sim.timeline_end()));
         }
-        serde_json::to_string(&summary).map_err(|e| format!("summary: {e}"))?;
+        let json = serde_json::to_string(&summary).map_err(|e| format!("summary: {e}"))?;
+        // The page's run-ahead worker sends the summary as this JSON: it must read back to the identical summary.
+        let back: fleetplan_engine::Summary = serde_json::from_str(&json).map_err(|e| format!("summary back: {e}"))?;
+        if serde_json::to_string(&back).ok().as_deref() != Some(json.as_str()) {
+            return Err("summary: its JSON does not read back to the same summary".into());
+        }
         let _ = sim.view();
         Ok(())
     }));

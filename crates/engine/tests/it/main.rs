@@ -14,4 +14,5 @@ mod hostile;
 mod invariants;
 mod managed_instances;
 mod share_links;
+mod summary_json;
 mod validation;

@@ -1,0 +1,262 @@
+//! The whole run in a Web Worker (issue 13, "Big runs in the browser"): the run ahead that computes the summary,
+//! the charts' series and the end of the timeline runs at full speed in `static/runahead-worker.js`, which loads
+//! this same wasm module and calls [`run_ahead_worker`]; the page keeps only the playback cursor (the cluster view
+//! at the playback time) on its main thread.
+//!
+//! Why the cursor stays on the page: seeking, Step, the details under the pointer and the cluster drawing need the
+//! whole simulation state at the playback time, every frame; sending views from a worker would serialise the
+//! cluster (thousands of tasks) sixty times a second and could not answer a hover. The cursor only moves as fast
+//! as someone watches, so its cost on the main thread is bounded by playback, while the run ahead (the part that
+//! used to share animation frames with drawing: 9 minutes for 15 of 30 simulated hours of the issue's 10 x
+//! 200,000-task week) runs unthrottled.
+//!
+//! The worker reports as it goes: every [`PROGRESS_PERIOD_MS`] of wall time, an [`Update`] with the simulated time
+//! reached, the new rows of the series (so the charts still grow while it runs) and the chart markers; the last
+//! one also carries the summary (JSON reads back to the identical summary: `tests/it/summary_json.rs`). Cancel
+//! terminates the worker. The comparison panel (`app/compare.rs`) runs its variants through the same worker.
+
+mod progress;
+pub mod remote;
+
+pub use progress::AheadProgress;
+
+use fleetplan_engine::output::{ChartMarker, TimeSeries};
+use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+/// Wall time between two progress reports from the worker: often enough for a progress bar and growing charts,
+/// rare enough that encoding the series' new rows costs little (a report is a few kB of JSON for 1 s samples).
+pub const PROGRESS_PERIOD_MS: f64 = 150.0;
+
+/// Events between two looks at the clock in the worker: reading it is a call out of wasm (well under a
+/// microsecond), an event about two microseconds, so 64 events keep the clock's share small while even a slow
+/// stretch (a scheduler cycle after a Spot wave takes a few ms) reports within a fraction of a second.
+const EVENTS_PER_CHECK: u32 = 64;
+
+/// What the page sends the worker: the scenario (its spec as JSON, which the engine reads back to the same
+/// scenario, as the sweep's workers do) and the seed.
+#[derive(Serialize, Deserialize)]
+pub struct Job {
+    pub scenario: String,
+    pub seed: u64,
+    /// The page's playback: the series goes on to the end of the timeline ([`finish`]). Otherwise (a comparison's
+    /// variant) it ends with the last event, as `fleetplan compare` runs it.
+    pub whole_timeline: bool,
+}
+
+impl Job {
+    /// The page's run ahead of a scenario and seed.
+    pub fn text(scenario: &Scenario, seed: u64) -> Result<String, String> {
+        Job::text_for(scenario, seed, true)
+    }
+
+    /// The job text; `whole_timeline` as [`Job::whole_timeline`].
+    pub fn text_for(scenario: &Scenario, seed: u64, whole_timeline: bool) -> Result<String, String> {
+        let spec = serde_json::to_string(&scenario.spec).map_err(|e| e.to_string())?;
+        serde_json::to_string(&Job { scenario: spec, seed, whole_timeline }).map_err(|e| e.to_string())
+    }
+}
+
+/// The end of a run, as `fleetplan run` reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finished {
+    pub summary: Summary,
+    /// `Simulation::timeline_end`, in ms.
+    pub timeline_end_ms: u64,
+}
+
+/// One report from the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Update {
+    /// Simulated time reached, in ms.
+    pub known_ms: u64,
+    pub events: u64,
+    /// Wall time the worker has spent on the run so far, in ms.
+    pub wall_ms: f64,
+    /// The index of the first row in `rows` (the rows before it came in earlier reports).
+    pub rows_from: usize,
+    pub rows: TimeSeries,
+    pub markers: Vec<ChartMarker>,
+    pub uses_cpu_credits: bool,
+    /// The last report: the summary and the end of the timeline.
+    pub finished: Option<Finished>,
+}
+
+pub fn options() -> RunOptions {
+    RunOptions { trace: false, check_invariants: false, keep_finished_tasks: false }
+}
+
+/// Ends a run that has processed its last event the way `fleetplan run` does: the summary first (it reads the
+/// state, not the series), then (for the page's playback, `whole_timeline`) the clock moves on to the end of the
+/// timeline, sampling as it goes, so the charts (and the cost, still accruing) reach it, and the last, partial
+/// sample is added.
+pub fn finish(sim: &mut Simulation, whole_timeline: bool) -> Finished {
+    let summary = sim.metrics();
+    let end = sim.timeline_end();
+    if whole_timeline && end > sim.now() {
+        sim.step_until(end);
+    }
+    sim.run_to_end();
+    Finished { summary, timeline_end_ms: end.as_millis() }
+}
+
+/// The rows of `series` from `from` on (every column group, the empty ones staying empty).
+pub fn tail(series: &TimeSeries, from: usize) -> TimeSeries {
+    let cut = |v: &Vec<f64>| v.get(from..).map_or_else(Vec::new, <[f64]>::to_vec);
+    let cuts = |vs: &Vec<Vec<f64>>| vs.iter().map(cut).collect::<Vec<_>>();
+    // Every field named (no `..`): a column group added to the series later must be added here too.
+    TimeSeries {
+        interval_ms: series.interval_ms,
+        columns: cuts(&series.columns),
+        cost_with_commitments: cut(&series.cost_with_commitments),
+        demand: cuts(&series.demand),
+        credit_balance: cut(&series.credit_balance),
+        throttled_instances: cut(&series.throttled_instances),
+        queues: cuts(&series.queues),
+        batch: cuts(&series.batch),
+        custom: cuts(&series.custom),
+    }
+}
+
+/// Appends rows [`tail`] cut (the series only ever grows by whole rows).
+pub fn append(series: &mut TimeSeries, rows: TimeSeries) {
+    fn extend(to: &mut Vec<f64>, from: Vec<f64>) {
+        to.extend(from);
+    }
+    fn extend_all(to: &mut Vec<Vec<f64>>, from: Vec<Vec<f64>>) {
+        if to.len() < from.len() {
+            to.resize_with(from.len(), Vec::new);
+        }
+        for (to, from) in to.iter_mut().zip(from) {
+            to.extend(from);
+        }
+    }
+    let TimeSeries {
+        interval_ms,
+        columns,
+        cost_with_commitments,
+        demand,
+        credit_balance,
+        throttled_instances,
+        queues,
+        batch,
+        custom,
+    } = rows;
+    series.interval_ms = interval_ms;
+    extend_all(&mut series.columns, columns);
+    extend(&mut series.cost_with_commitments, cost_with_commitments);
+    extend_all(&mut series.demand, demand);
+    extend(&mut series.credit_balance, credit_balance);
+    extend(&mut series.throttled_instances, throttled_instances);
+    extend_all(&mut series.queues, queues);
+    extend_all(&mut series.batch, batch);
+    extend_all(&mut series.custom, custom);
+}
+
+/// Runs a job to its end, calling `report` with an [`Update`] now and then (every `period_ms` of wall time read
+/// from `clock`) and once at the end. The worker's loop, without the browser, so it can be tested natively.
+pub fn run_job(
+    job: &str,
+    clock: &dyn Fn() -> f64,
+    period_ms: f64,
+    report: &mut dyn FnMut(&Update) -> Result<(), String>,
+) -> Result<(), String> {
+    let job: Job = serde_json::from_str(job).map_err(|e| format!("run-ahead job: {e}"))?;
+    let spec = fleetplan_engine::scenario::parse_spec(&job.scenario).map_err(|e| format!("scenario: {e}"))?;
+    let scenario = Scenario::from_spec(spec).map_err(|e| format!("scenario: {e}"))?;
+    let mut sim = Simulation::with_options(scenario, job.seed, options());
+    let start = clock();
+    let mut last_report = start;
+    let mut rows_sent = 0;
+    let update = |sim: &Simulation, finished: Option<Finished>, rows_sent: &mut usize, now: f64| {
+        let series = sim.series();
+        let update = Update {
+            known_ms: sim.now().as_millis(),
+            events: sim.events_processed(),
+            wall_ms: now - start,
+            rows_from: *rows_sent,
+            rows: tail(series, *rows_sent),
+            markers: sim.chart_markers(),
+            uses_cpu_credits: sim.uses_cpu_credits(),
+            finished,
+        };
+        *rows_sent = series.len();
+        update
+    };
+    loop {
+        let ended = (0..EVENTS_PER_CHECK).any(|_| !sim.step());
+        if ended {
+            let finished = finish(&mut sim, job.whole_timeline);
+            return report(&update(&sim, Some(finished), &mut rows_sent, clock()));
+        }
+        let now = clock();
+        if now - last_report >= period_ms {
+            report(&update(&sim, None, &mut rows_sent, now))?;
+            last_report = now;
+        }
+    }
+}
+
+/// The worker's entry point: runs the job, posting each [`Update`] as JSON text through `post` (the worker's
+/// `postMessage`).
+#[wasm_bindgen]
+pub fn run_ahead_worker(job: &str, post: &js_sys::Function) -> Result<(), JsError> {
+    let clock = js_sys::Date::now;
+    run_job(job, &clock, PROGRESS_PERIOD_MS, &mut |update| {
+        let text = serde_json::to_string(update).map_err(|e| e.to_string())?;
+        post.call1(&JsValue::NULL, &JsValue::from_str(&text)).map(|_| ()).map_err(|_| "could not post".to_string())
+    })
+    .map_err(|e| JsError::new(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fleetplan_engine::presets;
+
+    /// The worker's run, read back as the page reads it, is `fleetplan run`'s: the same summary, and the series
+    /// put together from the reports equals the whole run's.
+    #[test]
+    fn reports_add_up_to_the_cli_run() {
+        let scenario = presets::get("fargate-spot-1000").unwrap().scenario().unwrap();
+        let job = Job::text(&scenario, 7).unwrap();
+        let ticks = std::cell::Cell::new(0.0);
+        let clock = || {
+            ticks.set(ticks.get() + 1.0);
+            ticks.get()
+        };
+        let mut series: Option<TimeSeries> = None;
+        let mut reports = 0;
+        let mut last = None;
+        run_job(&job, &clock, 5.0, &mut |update| {
+            let update: Update = serde_json::from_str(&serde_json::to_string(update).unwrap()).unwrap();
+            let s = series.get_or_insert_with(|| TimeSeries::new(update.rows.interval_ms));
+            assert_eq!(update.rows_from, s.len(), "rows arrive in order, none missing");
+            append(s, update.rows.clone());
+            reports += 1;
+            last = Some(update);
+            Ok(())
+        })
+        .unwrap();
+        assert!(reports > 2, "only {reports} reports");
+        let last = last.unwrap();
+        let finished = last.finished.unwrap();
+        assert_eq!(finished.summary, fleetplan_engine::run(scenario.clone(), 7));
+        let mut sim = Simulation::with_options(scenario, 7, options());
+        while sim.step() {}
+        let want = finish(&mut sim, true);
+        assert_eq!(finished, want);
+        assert_eq!(series.as_ref(), Some(sim.series()));
+        assert_eq!(last.markers, sim.chart_markers());
+    }
+
+    #[test]
+    fn a_bad_job_is_an_error_not_a_panic() {
+        let clock = || 0.0;
+        assert!(run_job("{", &clock, 1.0, &mut |_| Ok(())).is_err());
+        let job = serde_json::to_string(&Job { scenario: "{\"services\": 3}".into(), seed: 1, whole_timeline: true })
+            .unwrap();
+        assert!(run_job(&job, &clock, 1.0, &mut |_| Ok(())).is_err());
+    }
+}

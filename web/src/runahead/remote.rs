@@ -1,0 +1,205 @@
+//! The page's side of a run-ahead worker: starts `runahead-worker.js` on a job and keeps what it reports until the
+//! frame loop (or the comparison panel) takes it. Dropping the handle, or [`RunAhead::cancel`], terminates the
+//! worker at once.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::Update;
+
+/// What a worker said.
+pub enum Message {
+    Update(Box<Update>),
+    /// The worker could not start or the run failed; the text says why.
+    Failed(String),
+}
+
+/// A running worker and its unread messages.
+pub struct RunAhead {
+    worker: web_sys::Worker,
+    inbox: Rc<RefCell<Vec<Message>>>,
+    /// The worker has loaded the module (said `ready`): stopping it then is `terminate`, before it a message.
+    loaded: Rc<Cell<bool>>,
+    _handlers: [Closure<dyn FnMut(web_sys::Event)>; 2],
+}
+
+impl RunAhead {
+    /// Starts a worker on `job` ([`super::Job::text`]); `wake` is called after each message arrives (the frame
+    /// loop needs none: it looks every frame).
+    pub fn start(job: &str, wake: Option<Rc<dyn Fn()>>) -> Result<RunAhead, String> {
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        // Relative to the page: works from any sub-path.
+        let worker = web_sys::Worker::new_with_options("runahead-worker.js", &options)
+            .map_err(|_| "could not start a Web Worker".to_string())?;
+        let inbox = Rc::new(RefCell::new(Vec::new()));
+        let loaded = Rc::new(Cell::new(false));
+        let on_message = {
+            let (inbox, wake, loaded) = (inbox.clone(), wake.clone(), loaded.clone());
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let data = event.dyn_ref::<web_sys::MessageEvent>().map(web_sys::MessageEvent::data);
+                let ready = data.as_ref().and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str("ready")).ok());
+                if ready.is_some_and(|r| r.is_truthy()) {
+                    loaded.set(true);
+                    return;
+                }
+                let get = |k: &str| {
+                    data.as_ref()
+                        .and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str(k)).ok())
+                        .and_then(|v| v.as_string())
+                };
+                let message = match (get("update"), get("error")) {
+                    (Some(text), _) => match serde_json::from_str::<Update>(&text) {
+                        Ok(update) => Message::Update(Box::new(update)),
+                        Err(e) => Message::Failed(format!("the run-ahead worker's report: {e}")),
+                    },
+                    (None, Some(error)) => Message::Failed(error),
+                    (None, None) => Message::Failed("the run-ahead worker answered nothing".into()),
+                };
+                inbox.borrow_mut().push(message);
+                if let Some(wake) = &wake {
+                    wake();
+                }
+            })
+        };
+        let on_error = {
+            let inbox = inbox.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                event.prevent_default();
+                let message = js_sys::Reflect::get(&event, &JsValue::from_str("message"))
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_else(|| "the worker script could not load".into());
+                inbox.borrow_mut().push(Message::Failed(format!("the run-ahead worker failed: {message}")));
+                if let Some(wake) = &wake {
+                    wake();
+                }
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.post_message(&JsValue::from_str(job)).map_err(|_| {
+            worker.terminate();
+            "could not send the worker its run".to_string()
+        })?;
+        Ok(RunAhead { worker, inbox, loaded, _handlers: [on_message, on_error] })
+    }
+
+    /// The messages that arrived since the last call, oldest first.
+    pub fn drain(&self) -> Vec<Message> {
+        std::mem::take(&mut *self.inbox.borrow_mut())
+    }
+
+    /// Stops the worker now; nothing more arrives.
+    pub fn cancel(&self) {
+        self.stop();
+        self.inbox.borrow_mut().clear();
+    }
+
+    fn stop(&self) {
+        if self.loaded.get() {
+            self.worker.terminate();
+        } else {
+            // Still loading: terminating would abort its download; it closes itself once loaded.
+            let _ = self.worker.post_message(&JsValue::from_str("stop"));
+        }
+    }
+}
+
+impl Drop for RunAhead {
+    fn drop(&mut self) {
+        self.stop();
+        // A message already queued must not reach the handlers dropped with this.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.set_onmessageerror(None);
+    }
+}
+
+/// What [`RunAll`] hands back: each run's summary and whole series, in the order of the jobs.
+pub type Runs = Vec<(fleetplan_engine::Summary, fleetplan_engine::TimeSeries)>;
+
+/// Several runs at once, each in its own worker (the comparison's variants), reported together once all have
+/// finished. Dropping it terminates the workers still running.
+pub struct RunAll {
+    _inner: Rc<RefCell<AllInner>>,
+}
+
+struct AllInner {
+    workers: Vec<RunAhead>,
+    series: Vec<fleetplan_engine::TimeSeries>,
+    summaries: Vec<Option<fleetplan_engine::Summary>>,
+    over: bool,
+    on_done: yew::Callback<Result<Runs, String>>,
+}
+
+impl AllInner {
+    fn wake(&mut self, i: usize) {
+        if self.over {
+            return;
+        }
+        let messages = self.workers.get(i).map(RunAhead::drain).unwrap_or_default();
+        for message in messages {
+            match message {
+                Message::Update(update) => {
+                    if update.rows_from != self.series[i].len() {
+                        return self.fail(format!("run {i}: a report out of order"));
+                    }
+                    super::append(&mut self.series[i], update.rows);
+                    if let Some(finished) = update.finished {
+                        self.summaries[i] = Some(finished.summary);
+                        // Done: its worker is not needed any more (terminated, not dropped: this is its handler).
+                        self.workers[i].cancel();
+                    }
+                }
+                Message::Failed(e) => return self.fail(e),
+            }
+        }
+        if self.summaries.iter().all(Option::is_some) {
+            self.over = true;
+            let runs = self
+                .summaries
+                .iter_mut()
+                .zip(&mut self.series)
+                .map(|(s, t)| (s.take(), std::mem::replace(t, fleetplan_engine::TimeSeries::new(1000))));
+            let runs: Runs = runs.filter_map(|(s, t)| s.map(|s| (s, t))).collect();
+            self.on_done.emit(Ok(runs));
+        }
+    }
+
+    fn fail(&mut self, message: String) {
+        self.over = true;
+        for w in &self.workers {
+            w.cancel();
+        }
+        self.on_done.emit(Err(message));
+    }
+}
+
+impl RunAll {
+    /// Starts a worker per job ([`super::Job::text_for`]); `on_done` is called once, with every run or the first error.
+    pub fn start(jobs: &[String], on_done: yew::Callback<Result<Runs, String>>) -> Result<RunAll, String> {
+        let inner = Rc::new(RefCell::new(AllInner {
+            workers: Vec::new(),
+            series: jobs.iter().map(|_| fleetplan_engine::TimeSeries::new(1000)).collect(),
+            summaries: vec![None; jobs.len()],
+            over: false,
+            on_done,
+        }));
+        for (i, job) in jobs.iter().enumerate() {
+            let weak = Rc::downgrade(&inner);
+            let wake: Rc<dyn Fn()> = Rc::new(move || {
+                if let Some(inner) = weak.upgrade() {
+                    inner.borrow_mut().wake(i);
+                }
+            });
+            let worker = RunAhead::start(job, Some(wake))?;
+            inner.borrow_mut().workers.push(worker);
+        }
+        Ok(RunAll { _inner: inner })
+    }
+}
