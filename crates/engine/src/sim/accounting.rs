@@ -272,6 +272,11 @@ impl Accounting {
         self.tracing
     }
 
+    /// Starts or stops recording trace lines (`Simulation::set_tracing`).
+    pub(super) fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+    }
+
     pub(super) fn record(&mut self, time: SimTime, what: TraceWhat) {
         if self.tracing {
             self.trace.push(TraceEntry { time, what });

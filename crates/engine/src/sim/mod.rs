@@ -33,6 +33,8 @@
 mod accounting;
 mod batch;
 mod buckets;
+mod caption;
+pub use caption::{CaptionKind, StepCaption};
 mod commitments;
 mod credits;
 mod demand;
