@@ -40,6 +40,7 @@ mod credits;
 mod demand;
 mod fargate_spot;
 mod fleet;
+mod marks;
 mod queues;
 mod quotas;
 mod report;
