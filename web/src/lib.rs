@@ -6,6 +6,7 @@ mod charts;
 mod cluster;
 mod dom;
 mod editor;
+mod lesson;
 mod palette;
 mod player;
 mod stage;

@@ -4,7 +4,7 @@
 //! re-runs `cursor` from the start: the engine is deterministic, so the replay is the same run.
 
 use fleetplan_engine::time::SimTime;
-use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary};
+use fleetplan_engine::{RunOptions, Scenario, Simulation, StepCaption, Summary};
 
 /// Events processed between two looks at the clock. Most events take a couple of microseconds, but a scheduler
 /// cycle placing dozens of tasks onto nearly full instances (after a Spot wave in `stress-100k`) takes ~3 ms
@@ -28,6 +28,10 @@ pub struct Player {
     pub playing: bool,
     /// Simulated seconds per wall-clock second.
     pub speed: f64,
+    /// What the last Step did ("Step says what happened"), once its events have been processed; any other move
+    /// clears it. While `captioning`, the cursor records trace lines for it.
+    caption: Option<StepCaption>,
+    captioning: bool,
 }
 
 /// What a frame did, so the caller knows what to redraw.
@@ -57,6 +61,23 @@ impl Player {
             target_ms: 0,
             playing: false,
             speed: 10.0,
+            caption: None,
+            captioning: false,
+        }
+    }
+
+    /// What the last Step did, once it is done.
+    pub fn caption(&self) -> Option<&StepCaption> {
+        self.caption.as_ref()
+    }
+
+    /// Forgets the caption (another move than a Step) and stops recording trace lines for one.
+    fn uncaption(&mut self) {
+        self.caption = None;
+        if self.captioning {
+            self.captioning = false;
+            self.cursor.set_tracing(false);
+            self.cursor.take_trace();
         }
     }
 
@@ -120,6 +141,7 @@ impl Player {
 
     /// Moves the playback time; backwards means a deterministic re-run from the start.
     pub fn seek(&mut self, ms: u64) {
+        self.uncaption();
         let ms = ms.min(self.end_ms());
         if ms < self.time_ms() {
             self.cursor = Simulation::with_options(self.scenario.clone(), self.seed, options());
@@ -140,10 +162,15 @@ impl Player {
         if let Some(next) = self.cursor.next_event_time() {
             // Possibly the current instant: the events waiting at it are the step.
             self.target_ms = next.as_millis().max(self.time_ms());
+            // Its trace lines make the caption (`frame` turns them into it once the step is done).
+            self.uncaption();
+            self.captioning = true;
+            self.cursor.set_tracing(true);
         }
     }
 
     pub fn toggle(&mut self) {
+        self.uncaption();
         if self.at_end() && !self.playing {
             self.restart();
         }
@@ -168,6 +195,13 @@ impl Player {
             }
         }
         progress.cursor_moved = self.time_ms() != before || self.cursor.events_processed() != events_before;
+        if self.captioning && !self.behind() {
+            let lines = self.cursor.take_trace();
+            self.cursor.set_tracing(false);
+            self.captioning = false;
+            self.caption = self.cursor.caption(&lines);
+            progress.cursor_moved = true;
+        }
         if !self.full_done {
             let full_before = self.full.events_processed();
             while clock() - start < budget_ms {
@@ -286,6 +320,23 @@ mod tests {
         p.step_event();
         p.frame(16.0, 1.0, &clock);
         assert!(p.cursor().events_processed() > before, "{id}: Step did nothing");
+    }
+
+    /// "Step says what happened": the first Step of a Fargate rollout names its launches and the empty bucket;
+    /// playing clears the caption.
+    #[test]
+    fn a_step_is_captioned_and_playing_clears_it() {
+        let mut p = player("fargate-ondemand-1000");
+        let clock = || 0.0;
+        p.step_event();
+        assert_eq!(p.caption(), None, "not before the step is done");
+        p.frame(16.0, 1.0, &clock);
+        let caption = p.caption().expect("a caption").text.clone();
+        assert!(caption.starts_with("service "), "{caption}");
+        assert!(caption.contains("launched"), "{caption}");
+        p.toggle();
+        assert_eq!(p.caption(), None);
+        assert!(p.cursor().trace().is_empty());
     }
 
     #[test]

@@ -9,6 +9,9 @@ use crate::dom;
 pub struct GalleryProps {
     pub on_open: Callback<String>,
     pub on_close: Callback<()>,
+    /// The id of the preset that is open, marked in the gallery.
+    #[prop_or_default]
+    pub current: Option<AttrValue>,
 }
 
 /// Every preset with its title and what to look at.
@@ -45,8 +48,12 @@ pub fn Gallery(props: &GalleryProps) -> Html {
                     let on_open = props.on_open.clone();
                     let id = p.id.to_string();
                     let onclick = Callback::from(move |_: MouseEvent| on_open.emit(id.clone()));
+                    let open = props.current.as_deref() == Some(p.id);
                     html! {
-                        <li class="card">
+                        <li class={classes!("card", open.then_some("open-preset"))} aria-current={open.then_some("true")}>
+                            if open {
+                                <p class="badge open-badge">{ "Open now" }</p>
+                            }
                             <h3>{ p.title }</h3>
                             if let Some(published) = p.published_s {
                                 <p class="badge">{ format!("calibration · published {published:.0} s") }</p>

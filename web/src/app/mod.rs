@@ -50,6 +50,10 @@ pub fn App() -> Html {
                     },
                     (true, true) => return,
                 };
+                // Lesson link options after the content (`&present&hide=editor`): applied, then set aside.
+                let (target, options) = crate::lesson::split_options(&target);
+                options.apply();
+                let target = target.to_string();
                 match target.strip_prefix(PRESET_FRAGMENT) {
                     Some(id) => {
                         doc.dispatch(Action::OpenPreset(id.to_string()));
@@ -132,7 +136,7 @@ pub fn App() -> Html {
         <Header doc={doc.clone()} />
         { message_bar(&doc) }
         if doc.gallery_open {
-            <Gallery {on_open} {on_close} />
+            <Gallery {on_open} {on_close} current={crate::lesson::open_preset(&doc.source).map(|p| AttrValue::from(p.id))} />
         }
         <div class={classes!("workspace", doc.editor_open.then_some("with-editor"))}>
             if doc.editor_open {
@@ -149,7 +153,8 @@ pub fn App() -> Html {
                     Some((scenario, seed)) => html! {
                         <>
                         <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
-                            others={others.clone()} {label} />
+                            others={others.clone()} {label}
+                            look={crate::lesson::open_preset(&doc.source).filter(|_| !doc.dirty()).map(|p| AttrValue::from(p.what_to_look_at))} />
                         <crate::sweep::SweepPanel scenario={scenario.clone()} />
                         </>
                     },

@@ -22,6 +22,10 @@ pub struct Playback {
     /// The other variants of a comparison, each stepped to the playback time by the frame loop and drawn beside
     /// the cluster (`frame::draw_others`).
     pub(super) others: RefCell<Vec<Shadow>>,
+    /// The providers the current lesson step outlines in the cluster (`cluster::highlight`).
+    pub(super) outlined: RefCell<Vec<String>>,
+    /// The lesson's steps with a time, marked on the charts' time axis ("step 2").
+    pub(super) lesson_markers: RefCell<Vec<fleetplan_engine::output::ChartMarker>>,
 }
 
 /// Another variant of a comparison, to be shown at the player's time.
@@ -86,6 +90,8 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
         force: Cell::new(true),
         can_run: Cell::new(true),
         others: RefCell::new(Vec::new()),
+        outlined: RefCell::new(Vec::new()),
+        lesson_markers: RefCell::new(Vec::new()),
     });
     playback.can_run.set(can_run);
     let last_generation = use_mut_ref(|| None::<u32>);
