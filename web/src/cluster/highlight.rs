@@ -1,7 +1,7 @@
 //! A lesson step's highlight in the cluster view: an outline around each named provider's section (its heading
 //! and everything under it down to the next heading), drawn over the painted view.
 
-use fleetplan_engine::output::CapacityType;
+use fleetplan_engine::scenario::CapacityType;
 
 use super::details::capacity_label;
 use super::layout::{ClusterLayout, HEADER_H};

@@ -53,19 +53,6 @@ pub fn split_options(fragment: &str) -> (&str, LinkOptions) {
 }
 
 impl LinkOptions {
-    /// The options as they follow a fragment (`&present&hide=editor,summary`), empty when none.
-    pub fn suffix(&self) -> String {
-        let mut out = String::new();
-        if self.present {
-            out.push_str("&present");
-        }
-        if !self.hide.is_empty() {
-            out.push_str("&hide=");
-            out.push_str(&self.hide.join(","));
-        }
-        out
-    }
-
     /// Puts the options on the page: presentation mode and the hidden panels, as classes of the root element.
     pub fn apply(&self) {
         set_root_class(PRESENTING, self.present);
@@ -266,7 +253,6 @@ mod tests {
         let (target, options) = split_options("preset=ec2-cold-1000&present&hide=editor,summary,nope,editor&x=1");
         assert_eq!(target, "preset=ec2-cold-1000");
         assert_eq!(options, LinkOptions { present: true, hide: vec!["editor", "summary"] });
-        assert_eq!(options.suffix(), "&present&hide=editor,summary");
         let (target, options) = split_options("s=2.eJyrVkrOz0vOTFGyUkrOz0vOTFGyUkrOz0vOTFGyUqoFAF8-B3Q&hide=gallery");
         assert_eq!(target, "s=2.eJyrVkrOz0vOTFGyUkrOz0vOTFGyUkrOz0vOTFGyUqoFAF8-B3Q");
         assert_eq!(options, LinkOptions { present: false, hide: vec!["gallery"] });
