@@ -20,9 +20,9 @@ const chromium = browserForTests();
 
 const text = (page, selector) => page.locator(selector).textContent();
 
-/** A share link (`#s=2.` + base64url(zlib(JSON))) for a scenario. */
-function shareLink(scenario) {
-  const packed = deflateSync(Buffer.from(JSON.stringify(scenario))).toString('base64url');
+/** A version-2 share link (`#s=2.` + base64url(zlib(JSON of seed and scenario))). */
+function shareLink(scenario, seed = 1) {
+  const packed = deflateSync(Buffer.from(JSON.stringify({ seed, scenario }))).toString('base64url');
   return new URL(`#s=2.${packed}`, BASE_URL).href;
 }
 

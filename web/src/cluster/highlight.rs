@@ -45,6 +45,8 @@ pub fn outline(canvas: &web_sys::HtmlCanvasElement, layout: &ClusterLayout, prov
     ctx.save();
     ctx.set_stroke_style_str(OUTLINE);
     ctx.set_line_width(3.0);
+    // Solid, whatever dash the painter left set.
+    ctx.set_line_dash(&js_sys::Array::new()).map_err(|_| "the canvas refused a line dash".to_string())?;
     for (top, bottom) in bands {
         ctx.stroke_rect(2.0, top + 1.0, (layout.width - 4.0).max(0.0), (bottom - top - 2.0).max(0.0));
     }
