@@ -36,7 +36,11 @@ pub fn bands(layout: &ClusterLayout, providers: &[String]) -> Vec<(f64, f64)> {
 }
 
 /// Outlines the sections of `providers` on the canvas the layout was drawn on.
-pub fn outline(canvas: &web_sys::HtmlCanvasElement, layout: &ClusterLayout, providers: &[String]) -> Result<(), String> {
+pub fn outline(
+    canvas: &web_sys::HtmlCanvasElement,
+    layout: &ClusterLayout,
+    providers: &[String],
+) -> Result<(), String> {
     let bands = bands(layout, providers);
     if bands.is_empty() {
         return Ok(());

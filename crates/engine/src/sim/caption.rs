@@ -61,9 +61,13 @@ impl Simulation {
                 let tasks = same(&|w| matches!(w, TraceWhat::SpotWarning { .. }));
                 (CaptionKind::Interruption, format!("Fargate Spot interruption warning for {tasks} {}", tasks_word(tasks)))
             }
-            TraceWhat::TaskRetirementNotice { .. } | TraceWhat::TaskRetirement { .. } => {
-                (CaptionKind::Interruption, best.what_text())
+            TraceWhat::TaskRetirementNotice { tasks, .. } => {
+                (CaptionKind::Interruption, format!("Fargate task retirement notice for {tasks} {}", tasks_word(*tasks)))
             }
+            TraceWhat::TaskRetirement { service_tasks, standalone_tasks } => (
+                CaptionKind::Interruption,
+                format!("Fargate task retirement: {service_tasks} service tasks to replace, {standalone_tasks} standalone tasks stopped"),
+            ),
             TraceWhat::Deployment { service, status } => {
                 (CaptionKind::Deployment, format!("service {service}: deployment {status}"))
             }
@@ -74,13 +78,31 @@ impl Simulation {
             TraceWhat::DesiredCount { service, desired } => {
                 (CaptionKind::Deployment, format!("service {service}: desired count set to {desired}"))
             }
-            TraceWhat::ScaleOut { .. } | TraceWhat::ScaleIn { .. } | TraceWhat::ManagedLaunch { .. } => {
-                (CaptionKind::Scaling, best.what_text())
+            TraceWhat::ScaleOut { provider, instances, .. } => {
+                (CaptionKind::Scaling, format!("{provider} scales out by {instances} by managed scaling"))
             }
-            TraceWhat::SpotCapacity { .. } | TraceWhat::PoolCapacity { .. } => (CaptionKind::Deployment, best.what_text()),
-            TraceWhat::QuotaHit { .. } | TraceWhat::LaunchFailed { .. } | TraceWhat::Throttled { .. } => {
-                (CaptionKind::Limit, best.what_text())
+            TraceWhat::ScaleIn { provider, instances } => {
+                (CaptionKind::Scaling, format!("{provider} scales in by {instances}"))
             }
+            TraceWhat::ManagedLaunch { provider, instances, instance_type } => {
+                (CaptionKind::Scaling, format!("{provider} launches {instances} x {instance_type} for waiting tasks"))
+            }
+            TraceWhat::SpotCapacity { per_minute: Some(n) } => {
+                (CaptionKind::Deployment, format!("Fargate Spot capacity now {n} tasks/min"))
+            }
+            TraceWhat::SpotCapacity { per_minute: None } => {
+                (CaptionKind::Deployment, "Fargate Spot capacity now plentiful".to_string())
+            }
+            TraceWhat::PoolCapacity { provider, instance_type, zone, available } => {
+                let now = if *available { "has capacity again" } else { "out of capacity" };
+                (CaptionKind::Deployment, format!("{provider} pool {instance_type} in {zone} {now}"))
+            }
+            TraceWhat::QuotaHit { quota, by, .. } => (CaptionKind::Limit, format!("{by}: refused by {}", quota.name())),
+            TraceWhat::LaunchFailed { provider, instances } => (
+                CaptionKind::Limit,
+                format!("{provider} failed to launch {instances} instances: no capacity in any pool"),
+            ),
+            TraceWhat::Throttled { workload, .. } => (CaptionKind::Limit, format!("RunTask {workload} throttled")),
             TraceWhat::Launched { owner, provider, .. } => {
                 let tasks = same(&|w| matches!(w, TraceWhat::Launched { .. }));
                 let mut text = format!("{owner} launched {tasks} {} on {provider}", tasks_word(tasks));
@@ -98,7 +120,14 @@ impl Simulation {
                 let tasks = same(&|w| matches!(w, TraceWhat::State { state: s, .. } if s == state));
                 (CaptionKind::State, format!("{tasks} {} now {}", tasks_word(tasks), state.name()))
             }
-            _ => (CaptionKind::Other, best.what_text()),
+            TraceWhat::Healthy { .. } | TraceWhat::Unhealthy { .. } => {
+                let healthy = same(&|w| matches!(w, TraceWhat::Healthy { .. }));
+                let unhealthy = same(&|w| matches!(w, TraceWhat::Unhealthy { .. }));
+                (CaptionKind::State, format!("{healthy} tasks healthy, {unhealthy} unhealthy"))
+            }
+            TraceWhat::ServiceSteady { service } => (CaptionKind::State, format!("service {service} is steady")),
+            // The rest (Batch, queues, placements, alarms, ...): how many things happened.
+            _ => (CaptionKind::Other, format!("{} changes", entries.len())),
         };
         Some(StepCaption { kind, text })
     }
@@ -155,15 +184,6 @@ fn rank(what: &TraceWhat) -> u8 {
     }
 }
 
-impl TraceEntry {
-    /// The trace line without its time.
-    fn what_text(&self) -> String {
-        let line = self.to_string();
-        let time = self.time.to_string();
-        line.strip_prefix(&time).map_or(line.clone(), |rest| rest.trim_start().to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,7 +224,10 @@ mod tests {
         sim.step_until(SimTime(299_000));
         sim.take_trace();
         let caption = step_caption(&mut sim).expect("a caption");
-        assert_eq!(caption, StepCaption { kind: CaptionKind::Deployment, text: "service web: desired count set to 5".into() });
+        assert_eq!(
+            caption,
+            StepCaption { kind: CaptionKind::Deployment, text: "service web: desired count set to 5".into() }
+        );
     }
 
     #[test]

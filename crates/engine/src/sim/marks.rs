@@ -64,7 +64,9 @@ impl Simulation {
                 TimedAction::Scale { service, desired } => {
                     format!("{} desired {desired}", self.scenario.services[*service].name)
                 }
-                TimedAction::Deploy { service, .. } => format!("deployment of {}", self.scenario.services[*service].name),
+                TimedAction::Deploy { service, .. } => {
+                    format!("deployment of {}", self.scenario.services[*service].name)
+                }
                 TimedAction::SpotInterruption { .. } => "Fargate Spot interruption wave".to_string(),
                 TimedAction::SpotAvailability { .. } => "Fargate Spot capacity changes".to_string(),
                 TimedAction::Ec2SpotWave { provider, .. } => {

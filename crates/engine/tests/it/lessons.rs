@@ -49,7 +49,8 @@ fn every_teaching_preset_has_a_lesson_in_both_languages_on_its_timeline() {
         let mut spec = scenario.spec.clone();
         spec.lesson = None;
         let file = serde_json::to_string(&spec).expect("serialises");
-        let known: BTreeSet<String> = numbers(&file).into_iter().chain(proved(preset.id).iter().map(|s| s.to_string())).collect();
+        let known: BTreeSet<String> =
+            numbers(&file).into_iter().chain(proved(preset.id).iter().map(|s| s.to_string())).collect();
         for (i, step) in scenario.lesson.iter().enumerate() {
             let ja = step.text_ja.as_deref().unwrap_or_else(|| panic!("{} step {i}: no text_ja", preset.id));
             for n in numbers(&step.text).into_iter().chain(numbers(ja)) {

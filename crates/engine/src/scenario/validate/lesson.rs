@@ -40,9 +40,7 @@ impl Validator {
             let at = step.at_s.map(|s| SimTime(self.seconds(&format!("{field}.at_s"), s, 0.0, horizon_s.max(1.0))));
             let highlight = step.highlight.as_ref().and_then(|h| {
                 let (kind, name, known) = match h {
-                    HighlightSpec::Service(name) => {
-                        ("service", name, spec.services.iter().any(|s| &s.name == name))
-                    }
+                    HighlightSpec::Service(name) => ("service", name, spec.services.iter().any(|s| &s.name == name)),
                     HighlightSpec::Provider(name) => ("provider", name, providers.contains(&name.as_str())),
                     HighlightSpec::Chart(name) => ("chart", name, LESSON_CHARTS.contains(&name.as_str())),
                 };
