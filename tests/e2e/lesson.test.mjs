@@ -157,6 +157,21 @@ test('a share link carries a custom lesson, shown as plain text', TEST_OPTIONS, 
   });
 });
 
+test('trainers add a lesson and its steps in the editor', TEST_OPTIONS, async (t) => {
+  await chromium.withPage(t, async (page) => {
+    await load(page);
+    await page.click('#toggle-editor');
+    await page.selectOption('select[aria-label="Add a setting to the scenario"]', 'lesson');
+    await page.waitForFunction(() => document.querySelector('#lesson-text')?.textContent === 'What to look at now.',
+      undefined, { timeout: TIMEOUT_MS });
+    await page.click('button[data-add="lesson.steps"]');
+    await page.waitForFunction(() => document.querySelector('#lesson-count')?.textContent === 'Step 1 of 2',
+      undefined, { timeout: TIMEOUT_MS });
+    await page.click('#lesson-next');
+    await page.waitForFunction(() => document.querySelector('#lesson-text').textContent === 'What to look at next.');
+  });
+});
+
 test('Step says what happened, and the steps and events are marked on the charts', TEST_OPTIONS, async (t) => {
   await chromium.withPage(t, async (page) => {
     await load(page);

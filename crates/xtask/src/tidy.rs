@@ -21,7 +21,10 @@ use crate::{dist, Workspace};
 /// Web Workers (+62 KiB: the engine's sweep module, the panel, its plots and the worker entry) landed together
 /// (635 -> 718 KiB). Getting back under 660 takes a structural change: the rarely opened panels (sweeps, the AWS
 /// import) as a second wasm module loaded on demand.
-pub const WASM_GZIP_BUDGET: usize = 730 * 1024;
+/// Raised to 751 KiB for lesson mode (issue 13, +27 KiB: the 30 teaching presets' lessons in English and Japanese
+/// inside their scenario files, about 9 KiB; the lesson format's serde and validation, step captions and event
+/// marks in the engine; the lesson panel, presentation mode, link options and the cluster highlight in the page).
+pub const WASM_GZIP_BUDGET: usize = 751 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -255,9 +258,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_730_kib_gzipped() {
-        assert!(check_wasm_budget(730 * 1024).is_ok());
-        let err = check_wasm_budget(730 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 730.0 KiB"), "{err}");
+    fn the_wasm_budget_is_751_kib_gzipped() {
+        assert!(check_wasm_budget(751 * 1024).is_ok());
+        let err = check_wasm_budget(751 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 751.0 KiB"), "{err}");
     }
 }
