@@ -153,6 +153,10 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
     let steps = &props.scenario.lesson;
     let index = use_state_eq(|| 0usize);
     let count = steps.len();
+    // An edit may remove steps: the last one left is shown.
+    if *index >= count && count > 0 {
+        index.set(count - 1);
+    }
     {
         let on_step = props.on_step.clone();
         use_effect_with((*index, count), move |(index, count)| {
