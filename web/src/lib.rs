@@ -8,6 +8,7 @@ mod dom;
 mod editor;
 mod fit;
 mod i18n;
+mod lesson;
 mod palette;
 mod player;
 mod runahead;

@@ -6,7 +6,7 @@
 
 use fleetplan_engine::output::ChartMarker;
 use fleetplan_engine::time::SimTime;
-use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary, TimeSeries};
+use fleetplan_engine::{RunOptions, Scenario, Simulation, StepCaption, Summary, TimeSeries};
 
 use crate::runahead::{self, Update};
 
@@ -67,6 +67,10 @@ pub struct Player {
     pub playing: bool,
     /// Simulated seconds per wall-clock second.
     pub speed: f64,
+    /// What the last Step did ("Step says what happened"), once its events have been processed; any other move
+    /// clears it. While `captioning`, the cursor records trace lines for it.
+    caption: Option<StepCaption>,
+    captioning: bool,
 }
 
 /// What a frame did, so the caller knows what to redraw.
@@ -117,6 +121,23 @@ impl Player {
             target_ms: 0,
             playing: false,
             speed: 10.0,
+            caption: None,
+            captioning: false,
+        }
+    }
+
+    /// What the last Step did, once it is done.
+    pub fn caption(&self) -> Option<&StepCaption> {
+        self.caption.as_ref()
+    }
+
+    /// Forgets the caption (another move than a Step) and stops recording trace lines for one.
+    fn uncaption(&mut self) {
+        self.caption = None;
+        if self.captioning {
+            self.captioning = false;
+            self.cursor.set_tracing(false);
+            self.cursor.take_trace();
         }
     }
 
@@ -140,10 +161,11 @@ impl Player {
         }
     }
 
-    /// Quota hits and task retirements of the run ahead so far, for the charts' time axis.
+    /// Quota hits, task retirements, timed events, Spot notices and scaling actions of the run ahead so far, for the
+    /// charts' time axis.
     pub fn chart_markers(&self) -> Vec<ChartMarker> {
         match &self.ahead {
-            Ahead::Local(sim) => sim.chart_markers(),
+            Ahead::Local(sim) => runahead::axis_markers(sim),
             Ahead::Remote(r) => r.markers.clone(),
         }
     }
@@ -287,6 +309,7 @@ impl Player {
 
     /// Moves the playback time; backwards means a deterministic re-run from the start.
     pub fn seek(&mut self, ms: u64) {
+        self.uncaption();
         let ms = ms.min(self.end_ms());
         if ms < self.time_ms() {
             self.cursor = Simulation::with_options(self.scenario.clone(), self.seed, options());
@@ -307,10 +330,15 @@ impl Player {
         if let Some(next) = self.cursor.next_event_time() {
             // Possibly the current instant: the events waiting at it are the step.
             self.target_ms = next.as_millis().max(self.time_ms());
+            // Its trace lines make the caption (`frame` turns them into it once the step is done).
+            self.uncaption();
+            self.captioning = true;
+            self.cursor.set_tracing(true);
         }
     }
 
     pub fn toggle(&mut self) {
+        self.uncaption();
         if self.at_end() && !self.playing {
             self.restart();
         }
@@ -335,6 +363,13 @@ impl Player {
             }
         }
         progress.cursor_moved = self.time_ms() != before || self.cursor.events_processed() != events_before;
+        if self.captioning && !self.behind() {
+            let lines = self.cursor.take_trace();
+            self.cursor.set_tracing(false);
+            self.captioning = false;
+            self.caption = self.cursor.caption(&lines);
+            progress.cursor_moved = true;
+        }
         if let (false, Ahead::Local(full)) = (self.full_done, &mut self.ahead) {
             let full_before = full.events_processed();
             let mut finished = None;
@@ -443,6 +478,23 @@ mod tests {
         p.step_event();
         p.frame(16.0, 1.0, &clock);
         assert!(p.cursor().events_processed() > before, "{id}: Step did nothing");
+    }
+
+    /// "Step says what happened": the first Step of a Fargate rollout names its launches and the empty bucket;
+    /// playing clears the caption.
+    #[test]
+    fn a_step_is_captioned_and_playing_clears_it() {
+        let mut p = player("fargate-ondemand-1000");
+        let clock = || 0.0;
+        p.step_event();
+        assert_eq!(p.caption(), None, "not before the step is done");
+        p.frame(16.0, 1.0, &clock);
+        let caption = p.caption().expect("a caption").text.clone();
+        assert!(caption.starts_with("service "), "{caption}");
+        assert!(caption.contains("launched"), "{caption}");
+        p.toggle();
+        assert_eq!(p.caption(), None);
+        assert!(p.cursor().trace().is_empty());
     }
 
     #[test]

@@ -94,6 +94,7 @@ pub fn large_fargate() -> ScenarioSpec {
         commitments: Default::default(),
         queues: Vec::new(),
         start: None,
+        lesson: None,
     }
 }
 

@@ -54,7 +54,7 @@ pub mod zone;
 pub use instance::InstanceState;
 pub use output::{Column, Limiter, Place, Summary, TaskView, TimeSeries, TraceEntry, View};
 pub use scenario::{FieldError, Scenario, ScenarioError};
-pub use sim::{Instance, RunBudget, RunOptions, Simulation};
+pub use sim::{CaptionKind, Instance, RunBudget, RunOptions, Simulation, StepCaption};
 pub use time::SimTime;
 
 /// Runs a scenario to the end and returns its summary: the one-call form of the stepping API.

@@ -71,6 +71,9 @@ pub struct ScenarioSpec {
     /// Amazon SQS queues that worker services consume (`docs/model.md` §10). Left out of the file when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<QueueSpec>,
+    /// A lesson: ordered steps a trainer walks through on the page (the lesson panel). The run ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<LessonSpec>,
 }
 
 fn default_horizon_s() -> f64 {
@@ -1472,4 +1475,39 @@ pub struct BatchPoolCapacitySpec {
     pub compute_environment: String,
     pub instance_type: String,
     pub available: bool,
+}
+
+/// A lesson (the page's lesson panel): ordered steps, each a short plain text, optionally a time to jump to and
+/// something to highlight. Only the page reads it; the simulation ignores it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonSpec {
+    pub steps: Vec<LessonStepSpec>,
+}
+
+/// One step of a lesson.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonStepSpec {
+    /// Plain text (never HTML), in English.
+    pub text: String,
+    /// The same in Japanese, shown when the page is in Japanese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_ja: Option<String>,
+    /// Simulated time to jump playback to, in seconds (within the horizon).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_s: Option<f64>,
+    /// What to highlight: `{"service": "web"}`, `{"provider": "FARGATE_SPOT"}` or `{"chart": "backlog"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<HighlightSpec>,
+}
+
+/// What a lesson step points at: a service or capacity provider by name, or a chart by its id
+/// (`crate::scenario::LESSON_CHARTS`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum HighlightSpec {
+    Service(String),
+    Provider(String),
+    Chart(String),
 }

@@ -36,6 +36,9 @@ use crate::{dist, Workspace};
 /// back from JSON, and serde's derived `Deserialize` for the summary's ~40 types (plus the series, the reports and
 /// the sweep link's form) is +55 KiB gzipped (723 -> 778.7 KiB). The cut: a compact positional encoding for the
 /// worker's reports instead of serde_json's map-or-array visitors, or the summary panel reading JSON directly.
+/// Raised for lesson mode (issue 13, +27 KiB: the 30 teaching presets' lessons in English and Japanese
+/// inside their scenario files, about 9 KiB; the lesson format's serde and validation, step captions and event
+/// marks in the engine; the lesson panel, presentation mode, link options and the cluster highlight in the page).
 pub const WASM_GZIP_BUDGET: usize = 760 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.

@@ -10,6 +10,9 @@ use crate::i18n::tr;
 pub struct GalleryProps {
     pub on_open: Callback<String>,
     pub on_close: Callback<()>,
+    /// The id of the preset that is open, marked in the gallery.
+    #[prop_or_default]
+    pub current: Option<AttrValue>,
 }
 
 /// Every preset with its title and what to look at.
@@ -49,8 +52,12 @@ pub fn Gallery(props: &GalleryProps) -> Html {
                     let id = p.id.to_string();
                     let onclick = Callback::from(move |_: MouseEvent| on_open.emit(id.clone()));
                     let title = crate::i18n::preset_title(p);
+                    let open = props.current.as_deref() == Some(p.id);
                     html! {
-                        <li class="card" id={format!("card-{}", p.id)}>
+                        <li class={classes!("card", open.then_some("open-preset"))} id={format!("card-{}", p.id)} aria-current={open.then_some("true")}>
+                            if open {
+                                <p class="badge open-badge">{ tr("Open now") }</p>
+                            }
                             <h3>{ title.clone() }</h3>
                             if let Some(published) = p.published_s {
                                 <p class="badge">{ crate::i18n::trf("calibration · published {seconds} s", &[("seconds", &format!("{published:.0}"))]) }</p>

@@ -61,6 +61,10 @@ pub fn App() -> Html {
                     },
                     (true, true) => return,
                 };
+                // Lesson link options after the content (`&present&hide=editor`): applied, then set aside.
+                let (target, options) = crate::lesson::split_options(&target);
+                options.apply();
+                let target = target.to_string();
                 match target.strip_prefix(PRESET_FRAGMENT) {
                     Some(id) => {
                         doc.dispatch(Action::OpenPreset(id.to_string()));
@@ -147,7 +151,7 @@ pub fn App() -> Html {
         <Header doc={doc.clone()} {on_lang} />
         { message_bar(&doc) }
         if doc.gallery_open {
-            <Gallery {on_open} {on_close} />
+            <Gallery {on_open} {on_close} current={crate::lesson::open_preset(&doc.source).map(|p| AttrValue::from(p.id))} />
         }
         <div class={classes!("workspace", doc.editor_open.then_some("with-editor"))}>
             if doc.editor_open {
@@ -164,7 +168,8 @@ pub fn App() -> Html {
                     Some((scenario, seed)) => html! {
                         <>
                         <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
-                            others={others.clone()} {label} />
+                            others={others.clone()} {label}
+                            look={crate::lesson::open_preset(&doc.source).filter(|_| !doc.dirty()).map(|p| AttrValue::from(crate::i18n::preset_description(p)))} />
                         <crate::sweep::SweepPanel scenario={scenario.clone()} seed={*seed} />
                         <crate::fit::FitPanel scenario={scenario.clone()} on_apply={on_fit_apply.clone()} />
                         </>

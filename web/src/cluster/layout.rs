@@ -15,7 +15,7 @@ use crate::i18n::{mark, tr, tr_dyn, trf};
 // Sizes in CSS px. Integers, so every cell lands on whole CSS pixels.
 const MARGIN: f64 = 8.0;
 /// A section header line (pool or provider).
-const HEADER_H: f64 = 22.0;
+pub(super) const HEADER_H: f64 = 22.0;
 /// A zone or "waiting" label line.
 const LABEL_H: f64 = 18.0;
 const SECTION_GAP: f64 = 10.0;

@@ -27,6 +27,7 @@ pub mod batch;
 mod details;
 #[cfg(test)]
 mod fixtures;
+pub mod highlight;
 mod layout;
 mod paint;
 

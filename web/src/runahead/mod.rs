@@ -177,7 +177,7 @@ pub fn run_job(
             wall_ms: now - start,
             rows_from: *rows_sent,
             rows: tail(series, *rows_sent),
-            markers: sim.chart_markers(),
+            markers: axis_markers(sim),
             uses_cpu_credits: sim.uses_cpu_credits(),
             finished,
         };
@@ -208,6 +208,15 @@ pub fn run_ahead_worker(job: &str, post: &js_sys::Function) -> Result<(), JsErro
         post.call1(&JsValue::NULL, &JsValue::from_str(&text)).map(|_| ()).map_err(|_| "could not post".to_string())
     })
     .map_err(|e| JsError::new(&e))
+}
+
+/// What the charts mark on their time axis from a run: quota hits and task retirements (`chart_markers`, which the
+/// timeline's end also reads) and the timed events, Spot notices and scaling actions (`event_markers`), by time.
+pub fn axis_markers(sim: &Simulation) -> Vec<ChartMarker> {
+    let mut markers = sim.chart_markers();
+    markers.extend(sim.event_markers());
+    markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+    markers
 }
 
 #[cfg(test)]
@@ -248,7 +257,7 @@ mod tests {
         let want = finish(&mut sim, true);
         assert_eq!(finished, want);
         assert_eq!(series.as_ref(), Some(sim.series()));
-        assert_eq!(last.markers, sim.chart_markers());
+        assert_eq!(last.markers, axis_markers(&sim));
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct Snap {
     pub groups: Rc<Vec<GroupRow>>,
     pub summary: Option<Rc<Summary>>,
     pub summary_json: Rc<String>,
+    /// What the last Step did (`Player::caption`).
+    pub caption: Option<String>,
 }
 
 /// What the frame loop draws on and reports to.
@@ -174,6 +176,12 @@ fn on_frame(state: &Loop, ts: f64) {
         match cluster::draw(&canvas, &view) {
             // Details under a resting pointer follow what is now drawn under it.
             Ok(layout) => {
+                // A lesson step's providers, outlined (`cluster::highlight`).
+                let outlined = playback.outlined.borrow();
+                if let Err(e) = cluster::highlight::outline(&canvas, &layout, &outlined) {
+                    web_sys::console::error_1(&format!("lesson highlight: {e}").into());
+                }
+                drop(outlined);
                 let resting = targets.pointer.resting();
                 let hover = targets.pointer.drawn(layout, view, player);
                 if resting {
@@ -197,7 +205,7 @@ fn on_frame(state: &Loop, ts: f64) {
     let charts_due = ts - clock.last_chart_ms >= CHART_PERIOD_MS || !moving;
     let changed = force || resized || progress.cursor_moved || progress.full_moved;
     if changed && (charts_due || force || resized || progress.full_finished_now) {
-        draw_charts(player);
+        draw_charts(player, &playback.lesson_markers.borrow());
         clock.last_chart_ms = ts;
     }
 
@@ -218,6 +226,7 @@ fn on_frame(state: &Loop, ts: f64) {
             groups,
             summary,
             summary_json,
+            caption: player.caption().map(|c| c.text.clone()),
         };
         if clock.shown != next {
             clock.shown = next.clone();
@@ -274,11 +283,14 @@ pub fn chart_end_s(player: &Player) -> f64 {
     (if player.is_full_done() { player.end_ms() } else { player.known_ms() }).max(1_000) as f64 / 1000.0
 }
 
-fn draw_charts(player: &Player) {
+fn draw_charts(player: &Player, lesson: &[fleetplan_engine::output::ChartMarker]) {
     let end_s = chart_end_s(player);
     let cursor_s = player.position_ms() as f64 / 1000.0;
-    // Quota hits and task retirements of the run ahead, marked on every chart's time axis.
-    let markers = player.chart_markers();
+    // Quota hits and task retirements of the run ahead, its timed events, Spot notices and scaling actions
+    // (runahead::axis_markers), marked on the time axis of every chart; then the steps of the lesson.
+    let mut markers = player.chart_markers();
+    markers.extend(lesson.iter().cloned());
+    markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
     for kind in ChartKind::ALL {
         if let Some(canvas) = dom::canvas_by_id(kind.id()) {
             if let Err(e) = charts::draw(kind, &canvas, player.series(), end_s, cursor_s, &markers) {

@@ -49,6 +49,9 @@ pub struct StageProps {
     /// This run's label in a comparison (B, C, D), none outside one.
     #[prop_or_default]
     pub label: Option<String>,
+    /// The open preset's "what to look at" (the lesson panel keeps it on screen).
+    #[prop_or_default]
+    pub look: Option<AttrValue>,
 }
 
 #[component]
@@ -70,6 +73,44 @@ pub fn Stage(props: &StageProps) -> Html {
         hover: hover.clone(),
     });
     use_playback_keys(playback.clone());
+    crate::lesson::use_presentation_key();
+    // Lesson mode: the step shown moves playback to its time, outlines its providers and picks the chart that
+    // presentation mode shows; the steps' times are marked on the charts and the scrubber.
+    let focus_chart = use_state_eq(|| crate::lesson::focus_chart(&props.scenario.lesson, 0));
+    {
+        let playback = playback.clone();
+        use_effect_with(props.scenario.clone(), move |scenario| {
+            *playback.lesson_markers.borrow_mut() = scenario
+                .lesson
+                .iter()
+                .enumerate()
+                .filter_map(|(i, step)| {
+                    step.at.map(|at| fleetplan_engine::output::ChartMarker {
+                        time_s: at.as_secs_f64(),
+                        label: format!("step {}", i + 1),
+                    })
+                })
+                .collect();
+            playback.force.set(true);
+        });
+    }
+    let on_step = {
+        let (playback, scenario, focus_chart) = (playback.clone(), props.scenario.clone(), focus_chart.clone());
+        Callback::from(move |index: usize| {
+            let Some(step) = scenario.lesson.get(index) else { return };
+            *playback.outlined.borrow_mut() = crate::lesson::outlined_providers(&scenario, step);
+            focus_chart.set(crate::lesson::focus_chart(&scenario.lesson, index));
+            match step.at {
+                Some(at) => {
+                    playback.with_player(|p| {
+                        p.playing = false;
+                        p.seek(at.as_millis());
+                    });
+                }
+                None => playback.force.set(true),
+            }
+        })
+    };
     {
         // The canvases' text (chart axes, cluster labels) is redrawn in the language chosen, paused or not.
         let playback = playback.clone();
@@ -195,7 +236,7 @@ pub fn Stage(props: &StageProps) -> Html {
                         <option value={v.to_string()} selected={(s.speed - f64::from(v)).abs() < 0.5 || (s.speed == 0.0 && v == 10)}>{ format!("{v}×") }</option>
                     }) }
                 </select>
-                <input id="scrubber" type="range" min="0" max={s.end_ms.to_string()} step="1000"
+                <input id="scrubber" type="range" min="0" max={s.end_ms.to_string()} step="1000" list="lesson-marks"
                     value={s.time_ms.to_string()} oninput={on_scrub} aria-label={tr("Playback time")}
                     aria-valuetext={trf("{time} of {end}", &[("time", &clock(s.time_ms)), ("end", &end_label)])} />
                 <output id="clock" class="clock" aria-live="off">
@@ -203,6 +244,15 @@ pub fn Stage(props: &StageProps) -> Html {
                     if s.seeking { <span class="seeking">{ tr(" seeking…") }</span> }
                 </output>
             </section>
+            // The lesson's step times, as tick marks on the scrubber.
+            <datalist id="lesson-marks">
+                { for props.scenario.lesson.iter().enumerate().filter_map(|(i, step)| step.at.map(|at| html! {
+                    <option value={at.as_millis().to_string()} label={format!("step {}", i + 1)}></option>
+                })) }
+            </datalist>
+            if let Some(caption) = &s.caption {
+                <p id="step-caption" class="step-caption" role="status">{ caption.clone() }</p>
+            }
             <p id="live-status" class="live-status">
                 { if counts.instances == 1 {
                     trf("{running} running of {desired} desired · 1 instance · {waiting} waiting for capacity", &[("running", &counts.running), ("desired", &counts.desired), ("waiting", &counts.waiting)])
@@ -217,6 +267,9 @@ pub fn Stage(props: &StageProps) -> Html {
             <AheadProgress state={s.ahead} known_ms={s.known_ms} horizon_ms={props.scenario.horizon.as_millis()}
                 on_cancel={{ let playback = playback.clone(); Callback::from(move |_: MouseEvent| playback.cancel_ahead()) }}
                 on_again={{ let playback = playback.clone(); Callback::from(move |_: MouseEvent| playback.compute_again()) }} />
+            if !props.scenario.lesson.is_empty() || props.look.is_some() {
+                <crate::lesson::LessonPanel scenario={props.scenario.clone()} look={props.look.clone()} {on_step} />
+            }
             <div class="stage-grid">
                 <section class="cluster-panel" aria-label={tr("Cluster")}>
                     <div class="cluster-wrap" hidden={ecs_only_empty}>
@@ -276,7 +329,9 @@ pub fn Stage(props: &StageProps) -> Html {
                     <charts::split::SplitControl scenario={props.scenario.clone()} on_change={on_split.clone()} />
                 </div>
                 <div class="chart-grid">
-                    { for ChartKind::ALL.iter().filter(|k| k.applies(&parts)).map(|&kind| chart_figure(&playback, kind)) }
+                    { for ChartKind::ALL.iter().filter(|k| k.applies(&parts)).map(|&kind| {
+                        chart_figure(&playback, kind, kind.id().strip_prefix("chart-") == Some(focus_chart.as_str()))
+                    }) }
                 </div>
             </section>
         </div>
@@ -284,7 +339,7 @@ pub fn Stage(props: &StageProps) -> Html {
 }
 
 /// One chart with its PNG export; a click on it moves the time cursor there.
-fn chart_figure(playback: &Rc<Playback>, kind: ChartKind) -> Html {
+fn chart_figure(playback: &Rc<Playback>, kind: ChartKind, focus: bool) -> Html {
     let on_png = Callback::from(move |_: MouseEvent| {
         if let Some(canvas) = dom::canvas_by_id(kind.id()) {
             if let Err(e) = dom::download_canvas_png(&canvas, kind.file_name()) {
@@ -303,7 +358,7 @@ fn chart_figure(playback: &Rc<Playback>, kind: ChartKind) -> Html {
         })
     };
     html! {
-        <figure class="chart">
+        <figure class={classes!("chart", focus.then_some("focus-chart"))}>
             <figcaption>
                 <span>{ kind.title() }</span>
                 <button id={format!("png-{}", kind.id())} class="small" onclick={on_png}

@@ -30,6 +30,10 @@ pub struct Playback {
     /// editor (a new player per keystroke) or a reload right after an edit does not start and drop a worker each
     /// time (each one downloads and compiles the module).
     pub(super) worker_due_ms: Cell<Option<f64>>,
+    /// The providers the current lesson step outlines in the cluster (`cluster::highlight`).
+    pub(super) outlined: RefCell<Vec<String>>,
+    /// The lesson's steps with a time, marked on the charts' time axis ("step 2").
+    pub(super) lesson_markers: RefCell<Vec<fleetplan_engine::output::ChartMarker>>,
 }
 
 /// How long a new player waits before its worker starts.
@@ -163,6 +167,8 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
         others: RefCell::new(Vec::new()),
         runahead: RefCell::new(None),
         worker_due_ms: Cell::new(None),
+        outlined: RefCell::new(Vec::new()),
+        lesson_markers: RefCell::new(Vec::new()),
     });
     playback.can_run.set(can_run);
     let last_generation = use_mut_ref(|| None::<u32>);

@@ -528,6 +528,7 @@ fn assemble(
         commitments: Default::default(),
         start: None,
         queues: Vec::new(),
+        lesson: None,
     };
     (spec, origins)
 }

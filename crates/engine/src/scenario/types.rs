@@ -413,6 +413,8 @@ pub struct Scenario {
     pub queues: Vec<crate::queue::Queue>,
     /// AWS Batch (`docs/model.md` §12), when the scenario has it.
     pub batch: Option<Arc<Batch>>,
+    /// The lesson's steps (the page's lesson panel); empty when the scenario has none. The run ignores them.
+    pub lesson: Vec<LessonStep>,
 }
 
 impl Scenario {
@@ -616,4 +618,38 @@ pub struct BatchPoolCapacity {
     pub compute_environment: u16,
     pub instance_type: u16,
     pub available: bool,
+}
+
+/// The charts a lesson step may highlight, by the id the page gives them (`chart-<id>`).
+pub const LESSON_CHARTS: [&str; 13] = [
+    "launches",
+    "running",
+    "buckets",
+    "backlog",
+    "cost",
+    "requests",
+    "utilization",
+    "custom-metric",
+    "credits",
+    "queue",
+    "batch-jobs",
+    "batch-vcpus",
+    "batch-backlog",
+];
+
+/// A validated lesson step: plain text (and its Japanese), the time to jump to, what to highlight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LessonStep {
+    pub text: String,
+    pub text_ja: Option<String>,
+    pub at: Option<SimTime>,
+    pub highlight: Option<Highlight>,
+}
+
+/// What a lesson step highlights, by a name the scenario has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Highlight {
+    Service(String),
+    Provider(String),
+    Chart(String),
 }

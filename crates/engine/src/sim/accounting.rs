@@ -269,6 +269,8 @@ pub(super) struct Accounting {
     launches_since_sample: [u32; CapacityType::COUNT],
     tracing: bool,
     trace: Vec<TraceEntry>,
+    /// Spot notices and scaling actions for the charts' time axis (`sim/marks.rs`), noted whether or not tracing.
+    marks: super::marks::Marks,
     events_processed: u64,
     interruptions: u64,
     /// Eligible On-Demand usage per clock-hour, metered only when the scenario has commitments.
@@ -297,6 +299,7 @@ impl Accounting {
             launches_since_sample: [0; CapacityType::COUNT],
             tracing,
             trace: Vec::new(),
+            marks: super::marks::Marks::default(),
             events_processed: 0,
             interruptions: 0,
             commitments: (!scenario.commitments.is_empty()).then(|| {
@@ -317,7 +320,17 @@ impl Accounting {
         self.tracing
     }
 
+    pub(super) fn marks(&self) -> &super::marks::Marks {
+        &self.marks
+    }
+
+    /// Starts or stops recording trace lines (`Simulation::set_tracing`).
+    pub(super) fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+    }
+
     pub(super) fn record(&mut self, time: SimTime, what: TraceWhat) {
+        self.marks.note(time, &what);
         if self.tracing {
             self.trace.push(TraceEntry { time, what });
         }

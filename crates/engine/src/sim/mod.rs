@@ -33,11 +33,14 @@
 mod accounting;
 mod batch;
 mod buckets;
+mod caption;
+pub use caption::{CaptionKind, StepCaption};
 mod commitments;
 mod credits;
 mod demand;
 mod fargate_spot;
 mod fleet;
+mod marks;
 mod queues;
 mod quotas;
 mod report;

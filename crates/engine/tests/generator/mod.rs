@@ -401,6 +401,34 @@ pub fn generate(seed: u64) -> Value {
     if p.chance(0.2) {
         scenario["timeline_end_s"] = json!(p.range(1, horizon_s));
     }
+    // A lesson (the page's lesson panel; the run ignores it), from a stream of its own so the scenarios above stay
+    // as they were: steps at times within the horizon, highlighting a service, a provider or a chart.
+    let mut l = Pick(SimRng::new(seed ^ 0x1e55_0a57_e905));
+    if l.chance(0.3) {
+        let services: Vec<String> = scenario["services"]
+            .as_array()
+            .map(|list| list.iter().filter_map(|s| s["name"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default();
+        let steps: Vec<Value> = (0..l.range(1, 6))
+            .map(|i| {
+                let mut step = json!({ "text": format!("Step {i}: look at the cluster.") });
+                if l.chance(0.5) {
+                    step["text_ja"] = json!(format!("ステップ {i}: クラスターを見てください。"));
+                }
+                if l.chance(0.7) {
+                    step["at_s"] = json!(l.seconds(horizon_s));
+                }
+                match l.below(4) {
+                    0 if !services.is_empty() => step["highlight"] = json!({ "service": l.one(&services).clone() }),
+                    1 => step["highlight"] = json!({ "provider": "FARGATE" }),
+                    2 => step["highlight"] = json!({ "chart": *l.one(&["running", "backlog", "launches", "cost"]) }),
+                    _ => {}
+                }
+                step
+            })
+            .collect();
+        scenario["lesson"] = json!({ "steps": steps });
+    }
     scenario
 }
 

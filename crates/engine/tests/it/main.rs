@@ -12,6 +12,7 @@ mod ec2;
 mod generated;
 mod hostile;
 mod invariants;
+mod lessons;
 mod managed_instances;
 mod share_links;
 mod summary_json;

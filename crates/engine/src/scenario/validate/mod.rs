@@ -7,6 +7,7 @@ mod capacity;
 mod commitments;
 mod demand;
 mod events;
+mod lesson;
 mod managed_instances;
 mod queues;
 mod schedules;
@@ -120,6 +121,7 @@ impl Validator {
                 "the scenario has no services, no run_tasks and no batch: there is nothing to simulate",
             );
         }
+        let lesson = self.lesson(spec, horizon);
         Scenario {
             spec: spec.clone(),
             name: spec.name.clone(),
@@ -138,6 +140,7 @@ impl Validator {
             schedules,
             queues,
             batch,
+            lesson,
         }
     }
 }

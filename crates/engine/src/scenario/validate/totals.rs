@@ -73,6 +73,9 @@ impl Validator {
         self.list_len("run_tasks", spec.run_tasks.len(), MAX_RUN_TASK_BURSTS, "the engine's limit");
         self.list_len("events", spec.events.len(), MAX_EVENTS, "the engine's limit");
         self.list_len("queues", spec.queues.len(), super::queues::MAX_QUEUES, "the engine's limit");
+        if let Some(lesson) = &spec.lesson {
+            self.list_len("lesson.steps", lesson.steps.len(), super::lesson::MAX_LESSON_STEPS, "the engine's limit");
+        }
         if let Some(b) = &spec.batch {
             use super::batch as bl;
             let quota = "the AWS Batch service quota";

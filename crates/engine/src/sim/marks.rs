@@ -1,0 +1,146 @@
+//! The moments of a run the page marks on the charts' time axis besides quota hits and retirements
+//! (`Simulation::chart_markers`): the scenario's timed events that have come (deployments, scale events, Spot
+//! waves, capacity changes) and what the run did on its own: EC2 Spot interruption notices, capacity providers'
+//! scale-outs and scale-ins, Managed Instances launches and services' target tracking actions. `Accounting`
+//! notes the latter as their trace lines pass (whether or not the trace is kept), one mark per kind and instant.
+
+use crate::output::{ChartMarker, TraceWhat};
+use crate::scenario::TimedAction;
+use crate::time::SimTime;
+
+use super::Simulation;
+
+/// Marks kept per run: enough for a week of hourly scale-outs on a few providers; later ones are counted, not kept
+/// (a chart could not show more labels anyway).
+const MAX_MARKS: usize = 500;
+
+/// What the run did at an instant that the charts mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MarkKind {
+    SpotNotice,
+    ScaleOut(String),
+    ScaleIn(String),
+    ManagedLaunch(String),
+    ScalingAction { service: String, to: u32 },
+}
+
+/// The marks noted so far: (time, kind, how many at that time).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Marks {
+    marks: Vec<(SimTime, MarkKind, u32)>,
+    dropped: u64,
+}
+
+impl Marks {
+    /// Notes a trace line's mark, if it is one the charts show; repeats at the same instant are counted.
+    pub(super) fn note(&mut self, time: SimTime, what: &TraceWhat) {
+        let kind = match what {
+            TraceWhat::SpotNotice { .. } => MarkKind::SpotNotice,
+            TraceWhat::ScaleOut { provider, .. } => MarkKind::ScaleOut(provider.clone()),
+            TraceWhat::ScaleIn { provider, .. } => MarkKind::ScaleIn(provider.clone()),
+            TraceWhat::ManagedLaunch { provider, .. } => MarkKind::ManagedLaunch(provider.clone()),
+            TraceWhat::ScalingAction { service, to, .. } => {
+                MarkKind::ScalingAction { service: service.clone(), to: *to }
+            }
+            _ => return,
+        };
+        if let Some(same) = self.marks.iter_mut().rev().take_while(|m| m.0 == time).find(|m| m.1 == kind) {
+            same.2 = same.2.saturating_add(1);
+        } else if self.marks.len() < MAX_MARKS {
+            self.marks.push((time, kind, 1));
+        } else {
+            self.dropped += 1;
+        }
+    }
+}
+
+impl Simulation {
+    /// The timed events that have come and the run's own Spot notices and scaling actions, each a label at its
+    /// time, in time order (the page draws them with [`Simulation::chart_markers`]).
+    pub fn event_markers(&self) -> Vec<ChartMarker> {
+        let mut markers: Vec<ChartMarker> = Vec::new();
+        for event in self.scenario.events.iter().filter(|e| e.at <= self.now) {
+            let label = match &event.action {
+                TimedAction::Scale { service, desired } => {
+                    format!("{} desired {desired}", self.scenario.services[*service].name)
+                }
+                TimedAction::Deploy { service, .. } => {
+                    format!("deployment of {}", self.scenario.services[*service].name)
+                }
+                TimedAction::SpotInterruption { .. } => "Fargate Spot interruption wave".to_string(),
+                TimedAction::SpotAvailability { .. } => "Fargate Spot capacity changes".to_string(),
+                TimedAction::Ec2SpotWave { provider, .. } => {
+                    format!("EC2 Spot wave on {}", self.scenario.providers[*provider].name)
+                }
+                TimedAction::PoolCapacity { available, .. } => {
+                    (if *available { "pool has capacity again" } else { "pool out of capacity" }).to_string()
+                }
+                // Marked by `chart_markers` (the notice and the retirement).
+                TimedAction::FargateTaskRetirement { .. } => continue,
+            };
+            markers.push(ChartMarker { time_s: event.at.as_secs_f64(), label });
+        }
+        for (time, kind, count) in &self.accounting.marks().marks {
+            let label = match kind {
+                MarkKind::SpotNotice if *count == 1 => "Spot notice".to_string(),
+                MarkKind::SpotNotice => format!("Spot notices ({count} instances)"),
+                MarkKind::ScaleOut(p) => format!("{p} scales out"),
+                MarkKind::ScaleIn(p) => format!("{p} scales in"),
+                MarkKind::ManagedLaunch(p) => format!("{p} launches instances"),
+                MarkKind::ScalingAction { service, to } => format!("{service} scaled to {to}"),
+            };
+            markers.push(ChartMarker { time_s: time.as_secs_f64(), label });
+        }
+        markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+        markers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::testing;
+
+    #[test]
+    fn repeats_at_an_instant_are_counted_and_the_list_is_bounded() {
+        let mut marks = Marks::default();
+        for _ in 0..3 {
+            marks.note(SimTime(600_000), &TraceWhat::SpotNotice { instance: 1 });
+        }
+        marks.note(SimTime(600_000), &TraceWhat::ServiceSteady { service: "web".into() });
+        assert_eq!(marks.marks, vec![(SimTime(600_000), MarkKind::SpotNotice, 3)]);
+        for t in 0..(MAX_MARKS as u64 + 5) {
+            marks.note(SimTime(t), &TraceWhat::ScaleIn { provider: "asg".into(), instances: 1 });
+        }
+        assert_eq!((marks.marks.len(), marks.dropped), (MAX_MARKS, 6));
+    }
+
+    #[test]
+    fn timed_events_are_marked_once_they_have_come() {
+        let mut sim = testing::checked(testing::fargate(
+            "",
+            r#""desired_count": 2"#,
+            r#""events": [{ "type": "scale", "at_s": 300, "service": "web", "desired_count": 5 },
+                          { "type": "deploy", "at_s": 900, "service": "web" }]"#,
+        ));
+        sim.step_until(SimTime(600_000));
+        let labels = |sim: &Simulation| -> Vec<(f64, String)> {
+            sim.event_markers().into_iter().map(|m| (m.time_s, m.label)).collect()
+        };
+        assert_eq!(labels(&sim), [(300.0, "web desired 5".to_string())]);
+        sim.step_until(SimTime(1_000_000));
+        assert_eq!(labels(&sim), [(300.0, "web desired 5".to_string()), (900.0, "deployment of web".to_string())]);
+    }
+
+    #[test]
+    fn managed_scaling_marks_its_scale_outs() {
+        let mut sim = testing::checked(testing::ec2(
+            r#""max_size": 4, "managed_scaling": { "target_capacity": 100 }"#,
+            r#""cpu": 2048, "memory": 4096"#,
+            r#""desired_count": 3"#,
+            "",
+        ));
+        sim.step_until(SimTime(600_000));
+        assert!(sim.event_markers().iter().any(|m| m.label == "asg scales out"), "{:?}", sim.event_markers());
+    }
+}
