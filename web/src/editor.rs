@@ -13,6 +13,9 @@ use yew::prelude::*;
 
 use crate::dom;
 
+pub mod guide;
+pub mod plain;
+
 /// One step of a path into the scenario JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Seg {
@@ -274,10 +277,19 @@ pub struct EditorProps {
 #[component]
 pub fn ScenarioForm(props: &EditorProps) -> Html {
     let problems = Problems::new(&props.errors);
-    let ctx = Ctx { problems: &problems, on_edit: &props.on_edit, catalogue: catalogue(), typed: &props.typed };
+    let ctx = Ctx {
+        problems: &problems,
+        on_edit: &props.on_edit,
+        catalogue: catalogue(),
+        typed: &props.typed,
+        root: &props.draft,
+    };
     match props.draft.as_ref() {
         Value::Object(_) => html! {
+            <>
+            <guide::RecipeBar draft={props.draft.clone()} on_edit={props.on_edit.clone()} />
             <div class="form">{ ctx.children(&[], &props.draft) }</div>
+            </>
         },
         _ => html! { <p class="field-error">{ "The scenario must be a JSON object; use the JSON tab to fix it." }</p> },
     }
@@ -288,6 +300,8 @@ struct Ctx<'a> {
     typed: &'a BTreeMap<String, String>,
     on_edit: &'a Callback<Edit>,
     catalogue: &'a Catalogue,
+    /// The whole scenario, for the lists of names a reference field picks from (see [`guide::choices`]).
+    root: &'a Value,
 }
 
 impl Ctx<'_> {
@@ -411,7 +425,9 @@ impl Ctx<'_> {
                     Some(typed) if typed_value(&path, typed) == *value => typed.clone(),
                     _ => canonical,
                 };
-                match self.catalogue.choices.get(&schema_path(&path)) {
+                let schema = schema_path(&path);
+                let named = guide::choices(self.root, &schema);
+                match named.as_ref().or_else(|| self.catalogue.choices.get(&schema)) {
                     // A pasted demand or arrival profile (`time_s,rps` lines): a text area, one point a line; the
                     // engine names each line it cannot read beside it.
                     None if is_csv_text(&path) => {
@@ -503,6 +519,13 @@ impl Ctx<'_> {
     /// A button (one template) or a select (several) that appends an item to the array.
     fn add_item_menu(&self, path: &[Seg], items: &[Value]) -> Html {
         let mut templates = self.catalogue.items.get(&schema_path(path)).cloned().unwrap_or_default();
+        // "Add service" copies the last service under a free name (`web` → `web-2`): its task definition and
+        // capacity are what the next one most likely shares.
+        if path == [Seg::Key("services".into())] {
+            if let Some(copy) = guide::next_service(self.root) {
+                templates = vec![copy];
+            }
+        }
         if templates.is_empty() {
             // Nothing in the catalogue: a copy of the last item is the best guess.
             templates.extend(items.last().cloned());
@@ -515,11 +538,18 @@ impl Ctx<'_> {
         let target = path.to_vec();
         if templates.len() == 1 {
             let template = templates[0].clone();
+            let text = match (&template, where_.as_str()) {
+                (Value::Object(service), "services") => match service.get("name").and_then(Value::as_str) {
+                    Some(name) => format!("+ add service (a copy of the last, as {name})"),
+                    None => "+ add service".to_string(),
+                },
+                _ => format!("+ add to {}", label(&where_)),
+            };
             let onclick =
                 Callback::from(move |_: MouseEvent| on_edit.emit(Edit::Push(target.clone(), template.clone())));
             return html! {
                 <div class="add">
-                    <button type="button" onclick={onclick} data-add={where_.clone()}>{ format!("+ add to {}", label(&where_)) }</button>
+                    <button type="button" onclick={onclick} data-add={where_.clone()}>{ text }</button>
                 </div>
             };
         }
