@@ -4,7 +4,7 @@
 //! edit the scenario as a user would and say what they changed. Pure functions over the scenario JSON (unit-tested
 //! below) and the recipe bar that calls them.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use yew::prelude::*;
 
 use super::{data_path, Edit, Path, Seg};
@@ -110,6 +110,20 @@ pub const RECIPES: [(Recipe, &str, &str); 3] = [
     ),
 ];
 
+// The recipes' pieces as JSON text: parsed by the parser the page has anyway, smaller in the wasm than the
+// code `json!` expands to.
+const FIFTY_FIFTY: &str =
+    r#"[{ "capacity_provider": "FARGATE", "weight": 1 }, { "capacity_provider": "FARGATE_SPOT", "weight": 1 }]"#;
+const EC2_SPOT_WAVE: &str = r#"{ "type": "ec2_spot_interruption", "at_s": 0, "provider": "", "fraction": 0.5 }"#;
+const FARGATE_SPOT_WAVE: &str = r#"{ "type": "fargate_spot_interruption", "at_s": 0, "fraction": 0.5 }"#;
+/// As the ec2-warm-1000 preset's group: 10 instances up before the first task, the image already on them.
+const WARM_EC2: &str = r#"{ "name": "", "instance_types": ["c5.2xlarge"], "min_size": 10, "max_size": 10,
+    "desired_capacity": 10, "images_cached": true }"#;
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
 /// Whether a service runs on Fargate: no launch type or strategy (the default is FARGATE), launch type FARGATE,
 /// or a strategy of FARGATE / FARGATE_SPOT only.
 fn on_fargate(service: &Value) -> bool {
@@ -138,10 +152,7 @@ pub fn apply_recipe(root: &Value, recipe: Recipe, at_s: f64) -> Result<Value, St
                 }
                 if let Some(s) = service.as_object_mut() {
                     s.remove("launch_type");
-                    s.insert(
-                        "capacity_provider_strategy".into(),
-                        json!([{ "capacity_provider": "FARGATE", "weight": 1 }, { "capacity_provider": "FARGATE_SPOT", "weight": 1 }]),
-                    );
+                    s.insert("capacity_provider_strategy".into(), parse(FIFTY_FIFTY));
                     changed += 1;
                 }
             }
@@ -171,19 +182,22 @@ pub fn apply_recipe(root: &Value, recipe: Recipe, at_s: f64) -> Result<Value, St
                 })
             };
             let at_s = if at_s.is_finite() && at_s > 0.0 { (at_s * 1000.0).round() / 1000.0 } else { 0.0 };
-            let event = match spot_group {
+            let mut event = match spot_group {
                 Some(provider) => {
-                    json!({ "type": "ec2_spot_interruption", "at_s": at_s, "provider": provider, "fraction": 0.5 })
+                    let mut event = parse(EC2_SPOT_WAVE);
+                    event["provider"] = Value::String(provider);
+                    event
                 }
-                None if uses_fargate_spot("services") || uses_fargate_spot("run_tasks") => {
-                    json!({ "type": "fargate_spot_interruption", "at_s": at_s, "fraction": 0.5 })
-                }
+                None if uses_fargate_spot("services") || uses_fargate_spot("run_tasks") => parse(FARGATE_SPOT_WAVE),
                 None => {
                     return Err(
                         "Nothing runs on Spot: use “50/50 Fargate/Spot” or a Spot capacity provider first.".into()
                     )
                 }
             };
+            // Whole seconds (the scrubber moves by seconds) as a whole number: `42`, not `42.0`.
+            event["at_s"] =
+                if at_s.fract() == 0.0 && at_s < 1e15 { Value::from(at_s as u64) } else { Value::from(at_s) };
             map.entry("events").or_insert_with(|| Value::Array(Vec::new()));
             match map.get_mut("events") {
                 Some(Value::Array(events)) => events.push(event),
@@ -193,10 +207,8 @@ pub fn apply_recipe(root: &Value, recipe: Recipe, at_s: f64) -> Result<Value, St
         Recipe::WarmEc2Provider => {
             let name = unique_name(root, "capacity_providers", "warm-ec2");
             // As the ec2-warm-1000 preset's group: instances up before the first task, images on them.
-            let provider = json!({
-                "name": name, "instance_types": ["c5.2xlarge"], "min_size": 10, "max_size": 10,
-                "desired_capacity": 10, "images_cached": true
-            });
+            let mut provider = parse(WARM_EC2);
+            provider["name"] = Value::String(name);
             map.entry("capacity_providers").or_insert_with(|| Value::Array(Vec::new()));
             match map.get_mut("capacity_providers") {
                 Some(Value::Array(providers)) => providers.push(provider),
@@ -336,6 +348,7 @@ pub fn RecipeBar(props: &RecipeBarProps) -> Html {
 mod tests {
     use super::*;
     use fleetplan_engine::{presets, Scenario};
+    use serde_json::json;
 
     fn preset(id: &str) -> Value {
         serde_json::to_value(presets::get(id).unwrap().scenario().unwrap().spec).unwrap()
@@ -406,6 +419,7 @@ mod tests {
         let next = apply_recipe(&ec2, Recipe::SpotWaveNow, 0.0).unwrap();
         valid(&next);
         assert_eq!(next["events"].as_array().unwrap().last().unwrap()["type"], "ec2_spot_interruption");
+        assert_eq!(apply_recipe(&v, Recipe::SpotWaveNow, 42.0).unwrap()["events"][0]["at_s"].to_string(), "42");
         assert!(apply_recipe(&preset("fargate-ondemand-1000"), Recipe::SpotWaveNow, 10.0).is_err());
     }
 
