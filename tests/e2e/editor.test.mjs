@@ -1,9 +1,11 @@
 // The guided editor (issue 13), clicked through as a person would: reference fields picked from lists, "add
-// service", the recipes and what they changed, errors in plain words at the field they concern, and links that
-// are refused but keep what they hold in the JSON tab.
+// service", the recipes and what they changed, errors in plain words at the field they concern, links that are
+// refused but keep what they hold in the JSON tab, and AWS documents in (compared with `fleetplan import`) and out.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
 import { browserForTests, load, requiredEnv } from './browser.mjs';
@@ -172,5 +174,46 @@ test('a refused link keeps what it holds in the JSON tab, with why', TEST_OPTION
     await page.goto(cut);
     const text = await refusedText(page, /Could not open the link/);
     assert.ok(text.startsWith('{"version":1,"name":"from a colleague"'), text);
+  });
+});
+
+/** The documents `cargo xtask test` imports with `fleetplan import` (E2E_IMPORT in crates/xtask/src/test.rs). */
+const IMPORT_FILES = [
+  'describe-task-definition-web.json',
+  'create-service-api.json',
+].map((name) => fileURLToPath(new URL(`../../crates/engine/src/aws_import/testdata/${name}`, import.meta.url)));
+
+test('AWS documents import in the page as `fleetplan import` imports them, and export back', TEST_OPTIONS, async (t) => {
+  const expected = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_IMPORT'), 'utf8'));
+  await chromium.withPage(t, async (page) => {
+    const modules = [];
+    page.on('request', (req) => modules.push(new URL(req.url()).pathname));
+    await load(page);
+    await page.click('#toggle-editor');
+    assert.ok(!modules.some((m) => m.includes('fleetplan_import')), 'the import module was loaded with the page');
+    await page.click('#aws > summary');
+    await page.setInputFiles('#aws-files', IMPORT_FILES);
+    await page.waitForFunction(() => /2 chosen/.test(document.querySelector('.aws-count').textContent));
+    await page.click('#aws-import');
+    await page.locator('#aws-use').waitFor({ timeout: TIMEOUT_MS });
+    assert.ok(modules.some((m) => m.endsWith('/fleetplan_import_bg.wasm')), 'the import module was not loaded');
+    // The report lists what was not imported as is.
+    assert.match(await page.textContent('#aws-report'), /fields? not imported as is/);
+    const imported = JSON.parse(await page.locator('#aws-scenario').textContent());
+    assert.deepEqual(imported, expected);
+
+    // Use it: the page opens the imported scenario, which runs.
+    await page.click('#aws-use');
+    await page.waitForFunction(() => /AWS documents/.test(document.querySelector('.source').textContent));
+    await page.waitForSelector('#play:not([disabled])', { timeout: TIMEOUT_MS });
+    assert.deepEqual(await scenarioJson(page), expected);
+
+    // Export back to AWS CLI input: a download that reads back to the same services.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#aws-export-cli')]);
+    const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
+    const service = exported.find((d) => d.serviceName);
+    assert.equal(service.serviceName, expected.services[0].name);
+    assert.equal(service.desiredCount, expected.services[0].desired_count);
+    assert.match(await page.textContent('#aws-exported'), /Downloaded scenario-aws-cli\.json/);
   });
 });

@@ -14,6 +14,7 @@ use yew::prelude::*;
 use crate::dom;
 
 pub mod guide;
+pub mod import;
 pub mod plain;
 
 /// One step of a path into the scenario JSON.

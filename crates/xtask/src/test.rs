@@ -27,6 +27,11 @@ const E2E_COMPARE: (&str, &str, &str) = ("fargate-ondemand-1000", "fargate-spot-
 const SWEEP_PRESET: &str = "fargate-ondemand-1000";
 const SWEEP_SET: &str = "services[0].desired_count=100..400:4";
 const SWEEP_SEEDS: &str = "2";
+/// The AWS documents the e2e test imports in the page and `fleetplan import` imports (tests/e2e/editor.test.mjs).
+const E2E_IMPORT: [&str; 2] = [
+    "crates/engine/src/aws_import/testdata/describe-task-definition-web.json",
+    "crates/engine/src/aws_import/testdata/create-service-api.json",
+];
 
 type Step = fn(&Workspace) -> Result<()>;
 
@@ -151,11 +156,19 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
     let path = expected_comparison_path(ws);
     fs::write(&path, format!("{{\"link\": {:?}, \"comparison\": {}}}\n", link.trim(), comparison.trim()))
         .with_context(|| format!("writing {}", path.display()))?;
+    // The scenario `fleetplan import` makes of the documents tests/e2e/editor.test.mjs imports in the page.
+    let imported = cli(ws, &["import", E2E_IMPORT[0], E2E_IMPORT[1]])?;
+    let path = expected_import_path(ws);
+    fs::write(&path, imported).with_context(|| format!("writing {}", path.display()))?;
     let csv = cli(ws, &["sweep", "--preset", SWEEP_PRESET, "--set", SWEEP_SET, "--seeds", SWEEP_SEEDS, "--csv"])?;
     let path = expected_sweep_csv_path(ws);
     fs::write(&path, csv).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
+}
+
+fn expected_import_path(ws: &Workspace) -> PathBuf {
+    ws.target.join("e2e-expected-import.json")
 }
 
 fn expected_comparison_path(ws: &Workspace) -> PathBuf {
@@ -187,6 +200,7 @@ fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
             .env("FLEETPLAN_EXPECTED_SUMMARY", expected)
             .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws))
             .env("FLEETPLAN_EXPECTED_COMPARISON", expected_comparison_path(ws))
-            .env("FLEETPLAN_EXPECTED_SWEEP_CSV", expected_sweep_csv_path(ws)),
+            .env("FLEETPLAN_EXPECTED_SWEEP_CSV", expected_sweep_csv_path(ws))
+            .env("FLEETPLAN_EXPECTED_IMPORT", expected_import_path(ws)),
     )
 }

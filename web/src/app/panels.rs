@@ -71,6 +71,7 @@ pub fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
             <p id="editor-status" class={classes!("editor-status", (count > 0).then_some("invalid"))} role="status">
                 { if count == 0 { "Valid: the stage plays this scenario.".to_string() } else { format!("{count} problem{} to fix before it can run:", if count == 1 { "" } else { "s" }) } }
             </p>
+            <crate::editor::import::AwsPanel draft={doc.draft.clone()} on_use={use_imported(doc)} />
             if count > 0 {
                 <ul id="problems" class="problems">
                     { for doc.errors.iter().map(|e| html! { <li><code>{ e.field.clone() }</code>{ ": " }{ e.message.clone() }</li> }) }
@@ -89,4 +90,10 @@ pub fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
             } }
         </aside>
     }
+}
+
+/// "Use this scenario" in the AWS import panel: opened like a scenario file (edits in progress are kept aside).
+fn use_imported(doc: &UseReducerHandle<Doc>) -> Callback<String> {
+    let doc = doc.clone();
+    Callback::from(move |text: String| doc.dispatch(Action::OpenFile { name: "AWS documents".into(), text }))
 }
