@@ -90,7 +90,8 @@ mod tests {
     use fleetplan_engine::presets;
 
     const TASK_DEFINITION: &str =
-        include_str!("../../engine/src/aws_import/testdata/register-task-definition-worker.json");
+        include_str!("../../engine/src/aws_import/testdata/describe-task-definition-web.json");
+    const SERVICE: &str = include_str!("../../engine/src/aws_import/testdata/create-service-api.json");
 
     fn files(list: &[(&str, &str)]) -> String {
         let list: Vec<serde_json::Value> =
@@ -100,8 +101,9 @@ mod tests {
 
     #[test]
     fn an_import_is_the_command_line_s() {
-        let outcome = import(&files(&[("td.json", TASK_DEFINITION)]), "td");
-        let documents = [Document { name: "td.json", text: TASK_DEFINITION }];
+        let outcome = import(&files(&[("td.json", TASK_DEFINITION), ("svc.json", SERVICE)]), "td");
+        let documents =
+            [Document { name: "td.json", text: TASK_DEFINITION }, Document { name: "svc.json", text: SERVICE }];
         let expected = aws_import::import(&documents, "td").unwrap();
         match outcome {
             ImportOutcome::Imported { scenario, report, not_imported } => {

@@ -9,44 +9,35 @@ use std::rc::Rc;
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use crate::dom;
 
-// The snippet lands in dist/snippets/<crate>-<hash>/inline0.js, two folders below the module it loads.
+// The snippet lands in dist/snippets/<crate>-<hash>/inline0.js, two folders below the module it loads. Reading
+// the chosen files and naming the scenario happen here too: the page's wasm only awaits one promise per action.
 #[wasm_bindgen(inline_js = "let loaded;
 function module() {
   if (!loaded) loaded = import('../../fleetplan_import.js').then(async (m) => { await m.default(); return m; });
   return loaded;
 }
-export async function importDocuments(files, name) { return (await module()).importDocuments(files, name); }
+export async function importFrom(input, pasted) {
+  const files = [];
+  for (const file of input.files) files.push({ name: file.name, text: await file.text() });
+  if (pasted.trim()) files.push({ name: 'pasted', text: pasted });
+  // As `fleetplan import` names it: the first file's name without its extension.
+  const first = files.length ? files[0].name : '';
+  const name = (first.includes('.') ? first.slice(0, first.lastIndexOf('.')) : first) || 'imported';
+  return (await module()).importDocuments(JSON.stringify(files), name);
+}
 export async function exportScenario(scenario, cloudformation) {
   return (await module()).exportScenario(scenario, cloudformation);
 }")]
 extern "C" {
-    #[wasm_bindgen(js_name = importDocuments)]
-    fn import_documents(files: &str, name: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = importFrom)]
+    fn import_from(input: &web_sys::HtmlInputElement, pasted: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = exportScenario)]
     fn export_scenario(scenario: &str, cloudformation: bool) -> js_sys::Promise;
-}
-
-/// The module's answer (JSON text) as a value, or why it could not be loaded.
-async fn call(promise: js_sys::Promise) -> Result<Value, String> {
-    let answer = JsFuture::from(promise)
-        .await
-        .map_err(|e| format!("the import module could not be loaded: {}", js_sys::Error::from(e).message()))?;
-    serde_json::from_str(&answer.as_string().unwrap_or_default()).map_err(|e| e.to_string())
-}
-
-/// The scenario's name, as `fleetplan import` names it: the first file's name without its extension.
-fn scenario_name(files: &[(String, String)]) -> String {
-    files
-        .first()
-        .map(|(name, _)| name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem).to_string())
-        .filter(|stem| !stem.is_empty())
-        .unwrap_or_else(|| "imported".to_string())
 }
 
 #[derive(Clone, PartialEq)]
@@ -58,6 +49,58 @@ enum Shown {
     Exported(String),
 }
 
+/// The module's `problems` list.
+fn problems(answer: &Value) -> Shown {
+    Shown::Problems(
+        answer["problems"]
+            .as_array()
+            .map(|p| p.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default(),
+    )
+}
+
+/// What an import answer shows.
+fn imported(answer: Value, _: bool) -> Shown {
+    if answer["outcome"] != "imported" {
+        return problems(&answer);
+    }
+    let text = |key: &str| answer[key].as_str().unwrap_or_default().to_string();
+    Shown::Imported { scenario: text("scenario"), report: text("report") }
+}
+
+/// Downloads an export answer's text and says so (with what the export could not fill in).
+fn exported(answer: Value, cloudformation: bool) -> Shown {
+    if answer["outcome"] != "exported" {
+        return problems(&answer);
+    }
+    let file = if cloudformation { "scenario-cloudformation.json" } else { "scenario-aws-cli.json" };
+    let notes: Vec<&str> =
+        answer["notes"].as_array().map(|n| n.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    match dom::download_text(file, "application/json", answer["text"].as_str().unwrap_or_default()) {
+        Ok(()) if notes.is_empty() => Shown::Exported(format!("Downloaded {file}.")),
+        Ok(()) => Shown::Exported(format!("Downloaded {file}. To fill in: {}", notes.join(" "))),
+        Err(why) => Shown::Problems(vec![why]),
+    }
+}
+
+/// Awaits the module's answer (JSON text) and shows what `then` makes of it.
+fn settle(shown: UseStateHandle<Shown>, promise: js_sys::Promise, then: fn(Value, bool) -> Shown, flag: bool) {
+    shown.set(Shown::Busy);
+    wasm_bindgen_futures::spawn_local(async move {
+        let answer = JsFuture::from(promise).await;
+        shown.set(match answer {
+            Ok(text) => match serde_json::from_str(&text.as_string().unwrap_or_default()) {
+                Ok(value) => then(value, flag),
+                Err(e) => Shown::Problems(vec![e.to_string()]),
+            },
+            Err(e) => Shown::Problems(vec![format!(
+                "the AWS import module could not be loaded or read the files: {}",
+                js_sys::Error::from(e).message()
+            )]),
+        });
+    });
+}
+
 #[derive(Properties, PartialEq)]
 pub struct AwsPanelProps {
     pub draft: Rc<Value>,
@@ -67,105 +110,34 @@ pub struct AwsPanelProps {
 
 #[component]
 pub fn AwsPanel(props: &AwsPanelProps) -> Html {
-    let pasted = use_state(String::new);
-    let files = use_state(Vec::<(String, String)>::new);
+    let files = use_node_ref();
+    let paste = use_node_ref();
+    let chosen = use_state(|| 0u32);
     let shown = use_state(|| Shown::Nothing);
 
-    let on_paste = {
-        let pasted = pasted.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(text) = dom::textarea_value(&e) {
-                pasted.set(text);
-            }
-        })
-    };
     let on_files = {
-        let files = files.clone();
-        let shown = shown.clone();
+        let chosen = chosen.clone();
         Callback::from(move |e: Event| {
-            let Some(list) = e.target_dyn_into::<web_sys::HtmlInputElement>().and_then(|input| input.files()) else {
-                return;
-            };
-            let chosen: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
-            let (files, shown) = (files.clone(), shown.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let mut read = Vec::new();
-                for file in chosen {
-                    match JsFuture::from(file.text()).await {
-                        Ok(text) => read.push((file.name(), text.as_string().unwrap_or_default())),
-                        Err(_) => {
-                            shown.set(Shown::Problems(vec![format!("{}: the browser could not read it", file.name())]));
-                            return;
-                        }
-                    }
-                }
-                files.set(read);
-            });
+            let count =
+                e.target_dyn_into::<web_sys::HtmlInputElement>().and_then(|i| i.files()).map_or(0, |f| f.length());
+            chosen.set(count);
         })
     };
     let on_import = {
-        let (pasted, files, shown) = (pasted.clone(), files.clone(), shown.clone());
+        let (files, paste, shown) = (files.clone(), paste.clone(), shown.clone());
         Callback::from(move |_: MouseEvent| {
-            let mut documents = (*files).clone();
-            if !pasted.trim().is_empty() {
-                documents.push(("pasted".to_string(), (*pasted).clone()));
-            }
-            let name = scenario_name(&documents);
-            let list: Vec<Value> =
-                documents.iter().map(|(name, text)| serde_json::json!({ "name": name, "text": text })).collect();
-            let request = Value::Array(list).to_string();
-            let shown = shown.clone();
-            shown.set(Shown::Busy);
-            wasm_bindgen_futures::spawn_local(async move {
-                let answer = call(import_documents(&request, &name)).await;
-                shown.set(match answer {
-                    Ok(v) if v["outcome"] == "imported" => Shown::Imported {
-                        scenario: v["scenario"].as_str().unwrap_or_default().to_string(),
-                        report: v["report"].as_str().unwrap_or_default().to_string(),
-                    },
-                    Ok(v) => Shown::Problems(
-                        v["problems"]
-                            .as_array()
-                            .map(|p| p.iter().filter_map(Value::as_str).map(str::to_string).collect())
-                            .unwrap_or_default(),
-                    ),
-                    Err(why) => Shown::Problems(vec![why]),
-                });
-            });
+            let (Some(input), Some(pasted)) =
+                (files.cast::<web_sys::HtmlInputElement>(), paste.cast::<web_sys::HtmlTextAreaElement>())
+            else {
+                return;
+            };
+            settle(shown.clone(), import_from(&input, &pasted.value()), imported, false);
         })
     };
     let export = |cloudformation: bool| {
         let (draft, shown) = (props.draft.clone(), shown.clone());
         Callback::from(move |_: MouseEvent| {
-            let scenario = draft.to_string();
-            let shown = shown.clone();
-            shown.set(Shown::Busy);
-            wasm_bindgen_futures::spawn_local(async move {
-                let answer = call(export_scenario(&scenario, cloudformation)).await;
-                shown.set(match answer {
-                    Ok(v) if v["outcome"] == "exported" => {
-                        let text = v["text"].as_str().unwrap_or_default();
-                        let file =
-                            if cloudformation { "scenario-cloudformation.json" } else { "scenario-aws-cli.json" };
-                        let notes: Vec<&str> = v["notes"]
-                            .as_array()
-                            .map(|n| n.iter().filter_map(Value::as_str).collect())
-                            .unwrap_or_default();
-                        match dom::download_text(file, "application/json", text) {
-                            Ok(()) if notes.is_empty() => Shown::Exported(format!("Downloaded {file}.")),
-                            Ok(()) => Shown::Exported(format!("Downloaded {file}. To fill in: {}", notes.join(" "))),
-                            Err(why) => Shown::Problems(vec![why]),
-                        }
-                    }
-                    Ok(v) => Shown::Problems(
-                        v["problems"]
-                            .as_array()
-                            .map(|p| p.iter().filter_map(Value::as_str).map(str::to_string).collect())
-                            .unwrap_or_default(),
-                    ),
-                    Err(why) => Shown::Problems(vec![why]),
-                });
-            });
+            settle(shown.clone(), export_scenario(&draft.to_string(), cloudformation), exported, cloudformation);
         })
     };
     let outcome = match &*shown {
@@ -200,10 +172,10 @@ pub fn AwsPanel(props: &AwsPanelProps) -> Html {
                 { "Task definitions, services, capacity providers and Auto Scaling groups as the AWS CLI prints them (describe-…) or takes them (register-…, create-…), or a CloudFormation template (JSON or YAML). Every field not imported as is is listed." }
             </p>
             <label for="aws-files">{ "Files" }</label>
-            <input id="aws-files" type="file" multiple=true accept=".json,.yaml,.yml,.template" onchange={on_files} />
-            <span class="aws-count">{ format!("{} chosen", files.len()) }</span>
-            <textarea id="aws-paste" rows="5" spellcheck="false" aria-label="Paste an AWS document"
-                placeholder="…or paste one document here" value={(*pasted).clone()} oninput={on_paste} />
+            <input id="aws-files" ref={files} type="file" multiple=true accept=".json,.yaml,.yml,.template" onchange={on_files} />
+            <span class="aws-count">{ format!("{} chosen", *chosen) }</span>
+            <textarea id="aws-paste" ref={paste} rows="5" spellcheck="false" aria-label="Paste an AWS document"
+                placeholder="…or paste one document here" />
             <div class="aws-actions">
                 <button id="aws-import" type="button" onclick={on_import}>{ "Import" }</button>
                 <button id="aws-export-cli" type="button" onclick={export(false)}>{ "Download as AWS CLI JSON" }</button>
@@ -219,13 +191,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_scenario_is_named_like_the_command_line_names_it() {
-        let file = |name: &str| (name.to_string(), String::new());
-        assert_eq!(
-            scenario_name(&[file("describe-task-definition-web.json"), file("svc.json")]),
-            "describe-task-definition-web"
+    fn answers_become_what_the_panel_shows() {
+        let answer = serde_json::json!({ "outcome": "imported", "scenario": "{}\n", "report": "0 fields not imported as is:\n", "not_imported": 0 });
+        assert!(
+            matches!(imported(answer, false), Shown::Imported { scenario, report } if scenario == "{}\n" && report.starts_with("0 fields"))
         );
-        assert_eq!(scenario_name(&[file("template")]), "template");
-        assert_eq!(scenario_name(&[]), "imported");
+        let refused = serde_json::json!({ "outcome": "refused", "problems": ["td.json: not JSON"] });
+        assert!(matches!(imported(refused.clone(), false), Shown::Problems(p) if p == ["td.json: not JSON"]));
+        assert!(matches!(exported(refused, true), Shown::Problems(p) if p == ["td.json: not JSON"]));
     }
 }
