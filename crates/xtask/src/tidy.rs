@@ -21,9 +21,11 @@ use crate::{dist, Workspace};
 /// Web Workers (+62 KiB: the engine's sweep module, the panel, its plots and the worker entry) landed together
 /// (635 -> 718 KiB). Getting back under 660 takes a structural change: the rarely opened panels (sweeps, the AWS
 /// import) as a second wasm module loaded on demand.
-/// Raised to 735 KiB for the guided editor (+12 KiB, 722.5 -> 734.5 KiB: the recipes and the list of what they
-/// changed, reference fields as lists, format errors in plain words, a refused link's content salvaged).
-pub const WASM_GZIP_BUDGET: usize = 735 * 1024;
+/// Raised to 741 KiB for the guided editor (+12 KiB, 722.5 -> 734.5 KiB: the recipes and the list of what they
+/// changed, reference fields as lists, format errors in plain words, a refused link's content salvaged) and the AWS
+/// import panel (+5.8 KiB -> 740.3 KiB: the panel and awaiting the import module; the import itself, 325 KiB
+/// gzipped with YAML, is the second module `fleetplan_import_bg.wasm`, loaded only when used).
+pub const WASM_GZIP_BUDGET: usize = 741 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -258,8 +260,8 @@ mod tests {
 
     #[test]
     fn the_wasm_budget_is_730_kib_gzipped() {
-        assert!(check_wasm_budget(735 * 1024).is_ok());
-        let err = check_wasm_budget(735 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 735.0 KiB"), "{err}");
+        assert!(check_wasm_budget(741 * 1024).is_ok());
+        let err = check_wasm_budget(741 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 741.0 KiB"), "{err}");
     }
 }
