@@ -293,7 +293,7 @@ test('an invalid field shows the engine\'s message beside it and blocks the run'
     await field.fill('many');
     const message = page.locator('[id="err-services[0].desired_count"]');
     await message.waitFor({ state: 'visible' });
-    assert.match(await message.textContent(), /invalid type|expected/i);
+    assert.match(await message.textContent(), /must be a whole number from 0 to 4294967295; got "many"/);
     assert.equal(await field.getAttribute('aria-invalid'), 'true');
     assert.ok(await page.isDisabled('#play'), 'a scenario with errors can still be played');
     assert.match(await page.textContent('#blocked'), /services\[0\]\.desired_count/);
@@ -409,17 +409,10 @@ async function expectError(page, pattern, title) {
   if (title) assert.equal(await page.textContent('#scenario-title'), title, 'the scenario shown changed');
 }
 
-test('corrupt and truncated links show a message, not a crash', TEST_OPTIONS, async (t) => {
-  let link;
-  await chromium.withPage(t, async (page) => {
-    await load(page);
-    await openE2eScenario(page);
-    link = await shareLink(page);
-  });
-  const cut = link.indexOf('#s=') + 3;
-  const truncated = link.slice(0, cut + Math.floor((link.length - cut) / 2));
+test('corrupt links show a message, not a crash', TEST_OPTIONS, async (t) => {
   const oversized = new URL(`#s=1.${'A'.repeat(300 * 1024)}`, BASE_URL).href;
-  const bad = [new URL('#s=garbage!!', BASE_URL).href, truncated, new URL('#s=9.abc', BASE_URL).href, oversized];
+  // A truncated link is refused too, but opens what it holds in the JSON tab (tests/e2e/editor.test.mjs).
+  const bad = [new URL('#s=garbage!!', BASE_URL).href, new URL('#s=9.abc', BASE_URL).href, oversized];
   for (const link of bad) {
     await chromium.withPage(t, async (page) => {
       await load(page, link);

@@ -14,6 +14,10 @@ use yew::prelude::*;
 use crate::dom;
 use crate::i18n::{tr, trf};
 
+pub mod guide;
+pub mod import;
+pub mod plain;
+
 /// One step of a path into the scenario JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Seg {
@@ -277,10 +281,19 @@ pub fn ScenarioForm(props: &EditorProps) -> Html {
     // Re-rendered in the language chosen.
     let _lang = crate::i18n::use_lang();
     let problems = Problems::new(&props.errors);
-    let ctx = Ctx { problems: &problems, on_edit: &props.on_edit, catalogue: catalogue(), typed: &props.typed };
+    let ctx = Ctx {
+        problems: &problems,
+        on_edit: &props.on_edit,
+        catalogue: catalogue(),
+        typed: &props.typed,
+        root: &props.draft,
+    };
     match props.draft.as_ref() {
         Value::Object(_) => html! {
+            <>
+            <guide::RecipeBar draft={props.draft.clone()} on_edit={props.on_edit.clone()} />
             <div class="form">{ ctx.children(&[], &props.draft) }</div>
+            </>
         },
         _ => {
             html! { <p class="field-error">{ tr("The scenario must be a JSON object; use the JSON tab to fix it.") }</p> }
@@ -293,6 +306,8 @@ struct Ctx<'a> {
     typed: &'a BTreeMap<String, String>,
     on_edit: &'a Callback<Edit>,
     catalogue: &'a Catalogue,
+    /// The whole scenario, for the lists of names a reference field picks from (see [`guide::choices`]).
+    root: &'a Value,
 }
 
 impl Ctx<'_> {
@@ -416,7 +431,9 @@ impl Ctx<'_> {
                     Some(typed) if typed_value(&path, typed) == *value => typed.clone(),
                     _ => canonical,
                 };
-                match self.catalogue.choices.get(&schema_path(&path)) {
+                let schema = schema_path(&path);
+                let named = guide::choices(self.root, &schema);
+                match named.as_ref().or_else(|| self.catalogue.choices.get(&schema)) {
                     // A pasted demand or arrival profile (`time_s,rps` lines): a text area, one point a line; the
                     // engine names each line it cannot read beside it.
                     None if is_csv_text(&path) => {
@@ -508,6 +525,13 @@ impl Ctx<'_> {
     /// A button (one template) or a select (several) that appends an item to the array.
     fn add_item_menu(&self, path: &[Seg], items: &[Value]) -> Html {
         let mut templates = self.catalogue.items.get(&schema_path(path)).cloned().unwrap_or_default();
+        // "Add service" copies the last service under a free name (`web` → `web-2`): its task definition and
+        // capacity are what the next one most likely shares.
+        if path == [Seg::Key("services".into())] {
+            if let Some(copy) = guide::next_service(self.root) {
+                templates = vec![copy];
+            }
+        }
         if templates.is_empty() {
             // Nothing in the catalogue: a copy of the last item is the best guess.
             templates.extend(items.last().cloned());
@@ -520,11 +544,18 @@ impl Ctx<'_> {
         let target = path.to_vec();
         if templates.len() == 1 {
             let template = templates[0].clone();
+            let text = match (&template, where_.as_str()) {
+                (Value::Object(service), "services") => match service.get("name").and_then(Value::as_str) {
+                    Some(name) => trf("+ add service (a copy of the last, as {name})", &[("name", &name)]),
+                    None => tr("+ add service"),
+                },
+                _ => trf("+ add to {what}", &[("what", &label(&where_))]),
+            };
             let onclick =
                 Callback::from(move |_: MouseEvent| on_edit.emit(Edit::Push(target.clone(), template.clone())));
             return html! {
                 <div class="add">
-                    <button type="button" onclick={onclick} data-add={where_.clone()}>{ trf("+ add to {what}", &[("what", &label(&where_))]) }</button>
+                    <button type="button" onclick={onclick} data-add={where_.clone()}>{ text }</button>
                 </div>
             };
         }

@@ -217,6 +217,65 @@ pub fn open(fragment: &str) -> Result<Shared, ShareError> {
     Ok(Shared::Run(Box::new(SharedRun { seed: wire.seed, scenario })))
 }
 
+/// What a refused one-scenario link holds, as far as it unpacks: its seed (when readable) and its scenario's JSON
+/// text, so the page can show it to be fixed instead of losing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Salvaged {
+    pub seed: Option<u64>,
+    pub text: String,
+}
+
+/// The content of a `#s=` link that [`open`] refuses (damaged checksum, truncated deflate, JSON that is not a
+/// scenario, a scenario that fails validation), within the same size caps as [`open`]: with a checksum mismatch
+/// everything that was packed, with a truncated stream what inflated before the cut. `None` when nothing can be
+/// unpacked (not a one-scenario link, over [`MAX_FRAGMENT_CHARS`], an unknown version, characters outside
+/// base64url).
+pub fn salvage(fragment: &str) -> Option<Salvaged> {
+    let fragment = fragment.trim();
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    if fragment.len() > MAX_FRAGMENT_CHARS {
+        return None;
+    }
+    let (version, data) = fragment.strip_prefix("s=")?.split_once('.')?;
+    let zlib = match version {
+        ENCODING_VERSION => true,
+        ENCODING_VERSION_1 => false,
+        _ => return None,
+    };
+    // A link cut at any character: a last lone character (a length of 4n + 1) holds no whole byte.
+    let packed = base64url_decode(data)
+        .or_else(|| base64url_decode(data.get(..data.len().saturating_sub(1)).unwrap_or_default()))?;
+    let inflate = if zlib {
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit
+    } else {
+        miniz_oxide::inflate::decompress_to_vec_with_limit
+    };
+    // On an error miniz_oxide returns its output buffer: what it inflated so far (at most `limit` bytes), then
+    // the buffer's unused zero bytes, which JSON text never holds (a NUL in a string is written `\u0000`).
+    let bytes = inflate(&packed, MAX_SCENARIO_BYTES).unwrap_or_else(|e| e.output);
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    let text = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    if text.trim().is_empty() {
+        return None;
+    }
+    // The JSON as packed: `{"seed":1,"scenario":{...}}`. When it parses, its scenario pretty-printed.
+    if let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str::<serde_json::Value>(&text) {
+        let seed = map.get("seed").and_then(serde_json::Value::as_u64);
+        if let Some(scenario) = map.remove("scenario") {
+            let text = serde_json::to_string_pretty(&scenario).unwrap_or_default();
+            return Some(Salvaged { seed, text });
+        }
+        return Some(Salvaged { seed, text });
+    }
+    // Cut short or damaged: the text after `"scenario":` as it is, and the seed if its digits are whole.
+    let seed = text
+        .split_once("\"seed\":")
+        .map(|(_, rest)| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
+        .and_then(|digits| digits.parse().ok());
+    let scenario = text.split_once("\"scenario\":").map_or(text.as_str(), |(_, rest)| rest);
+    Some(Salvaged { seed, text: scenario.to_string() })
+}
+
 fn unknown_version(version: &str) -> ShareError {
     ShareError::UnknownVersion(version.chars().take(12).collect())
 }

@@ -18,6 +18,9 @@ const WEB_PACKAGE: &str = "fleetplan-web";
 const WEB_PROFILE: &str = "web";
 /// What wasm-bindgen names the module it writes (`<crate name>_bg.wasm`).
 pub const DIST_WASM: &str = "fleetplan_web_bg.wasm";
+/// The AWS import and export, a second module the page loads with `import()` when they are first used.
+const IMPORT_PACKAGE: &str = "fleetplan-import";
+pub const DIST_IMPORT_WASM: &str = "fleetplan_import_bg.wasm";
 
 pub fn run(ws: &Workspace) -> Result<()> {
     step("ensure tools");
@@ -57,7 +60,35 @@ pub fn build(ws: &Workspace) -> Result<()> {
         .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
 
     copy_dir(&ws.root.join("static"), &dist)?;
+    build_import(ws, &dist)?;
     report_size(&dist.join(DIST_WASM))
+}
+
+/// The second module (crates/import-wasm): built and bound like the page's, next to it in `dist/`; its size is
+/// printed but not counted in the page's budget, since a page load does not download it.
+fn build_import(ws: &Workspace, dist: &Path) -> Result<()> {
+    process::run(process::cargo().current_dir(&ws.root).args([
+        "build",
+        "-p",
+        IMPORT_PACKAGE,
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        WEB_PROFILE,
+    ]))?;
+    let wasm = ws.target.join(WASM_TARGET).join(WEB_PROFILE).join("fleetplan_import.wasm");
+    Bindgen::new()
+        .input_path(&wasm)
+        .web(true)?
+        .omit_default_module_path(false)
+        .keep_debug(false)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(dist)
+        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
+    let (raw, gzipped) = wasm_sizes(&dist.join(DIST_IMPORT_WASM))?;
+    println!("{} (loaded on demand): {} raw, {} gzipped", DIST_IMPORT_WASM, kib(raw), kib(gzipped));
+    Ok(())
 }
 
 /// Copies the contents of `from` into `to`, recursively.

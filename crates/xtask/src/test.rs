@@ -38,6 +38,11 @@ const SWEEP_SEEDS: &str = "2";
 /// The fit the e2e test runs in the page and compares with `fleetplan fit ... --json` (tests/e2e/fit.test.mjs).
 const FIT_PRESET: &str = "fargate-ondemand-1000";
 const FIT_MEASURED: &str = "examples/measured/fargate-ondemand-1000.csv";
+/// The AWS documents the e2e test imports in the page and `fleetplan import` imports (tests/e2e/editor.test.mjs).
+const E2E_IMPORT: [&str; 2] = [
+    "crates/engine/src/aws_import/testdata/describe-task-definition-web.json",
+    "crates/engine/src/aws_import/testdata/create-service-api.json",
+];
 
 type Step = fn(&Workspace) -> Result<()>;
 
@@ -162,6 +167,10 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
     let path = expected_comparison_path(ws);
     fs::write(&path, format!("{{\"link\": {:?}, \"comparison\": {}}}\n", link.trim(), comparison.trim()))
         .with_context(|| format!("writing {}", path.display()))?;
+    // The scenario `fleetplan import` makes of the documents tests/e2e/editor.test.mjs imports in the page.
+    let imported = cli(ws, &["import", E2E_IMPORT[0], E2E_IMPORT[1]])?;
+    let path = expected_import_path(ws);
+    fs::write(&path, imported).with_context(|| format!("writing {}", path.display()))?;
     let csv = cli(ws, &["sweep", "--preset", SWEEP_PRESET, "--set", SWEEP_SET, "--seeds", SWEEP_SEEDS, "--csv"])?;
     let path = expected_sweep_csv_path(ws);
     fs::write(&path, csv).with_context(|| format!("writing {}", path.display()))?;
@@ -177,6 +186,10 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
 
 fn expected_fit_path(ws: &Workspace) -> PathBuf {
     ws.target.join("e2e-expected-fit.json")
+}
+
+fn expected_import_path(ws: &Workspace) -> PathBuf {
+    ws.target.join("e2e-expected-import.json")
 }
 
 fn expected_comparison_path(ws: &Workspace) -> PathBuf {
@@ -209,6 +222,7 @@ fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
             .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws))
             .env("FLEETPLAN_EXPECTED_COMPARISON", expected_comparison_path(ws))
             .env("FLEETPLAN_EXPECTED_SWEEP_CSV", expected_sweep_csv_path(ws))
-            .env("FLEETPLAN_EXPECTED_FIT", expected_fit_path(ws)),
+            .env("FLEETPLAN_EXPECTED_FIT", expected_fit_path(ws))
+            .env("FLEETPLAN_EXPECTED_IMPORT", expected_import_path(ws)),
     )
 }

@@ -266,7 +266,8 @@ impl Doc {
                 }
                 Vec::new()
             }
-            Err(e) => e.problems(),
+            // Format errors in plain words (serde's `invalid type: string "abc", expected u32` is for programmers).
+            Err(e) => editor::plain::problems(&e),
         };
         if let Err(message) = self.seed() {
             errors.push(FieldError { field: "seed".into(), message });
@@ -329,6 +330,48 @@ impl Doc {
         self.fail(trf(
             "This link's scenario cannot run, so nothing was run: {error}. It is open in the JSON tab to fix.{kept}",
             &[("error", &error), ("kept", &kept_aside.clone().unwrap_or_default())],
+        ));
+        if let Some(message) = self.message.as_mut() {
+            message.offer_restore = kept_aside.is_some();
+        }
+    }
+
+    /// A link refused before its scenario could be read (damaged checksum, cut short, JSON that is not a
+    /// scenario): what it unpacks to opens in the JSON tab with the reason, so the receiver can fix it. JSON that
+    /// reads as a scenario but breaks its format (a word in a count) opens as a draft, its problems beside its
+    /// fields, like a link whose scenario fails validation; anything else (a damaged link, whose content may differ
+    /// from what was sent) is held as text that does not run until it is edited.
+    fn open_refused(&mut self, salvaged: share::Salvaged, error: &share::ShareError) {
+        let seed = salvaged.seed.map_or_else(|| self.seed_text.clone(), |s| s.to_string());
+        let stash = self.stash.clone();
+        if let (share::ShareError::Scenario(problem), Ok(value)) =
+            (error, serde_json::from_str::<Value>(&salvaged.text))
+        {
+            self.replace(value, "Share link".into(), seed, stash);
+            match self.pending.as_mut() {
+                Some(pending) => Rc::make_mut(pending).refuse_link(problem),
+                None => self.refuse_link(problem),
+            }
+            return;
+        }
+        self.replace(Value::Null, "Share link (refused)".into(), seed, stash);
+        match self.pending.as_mut() {
+            Some(pending) => Rc::make_mut(pending).refuse_text(salvaged.text, error),
+            None => self.refuse_text(salvaged.text, error),
+        }
+    }
+
+    /// Holds a refused link's text in the JSON tab: nothing runs until it is edited there.
+    fn refuse_text(&mut self, text: String, error: &share::ShareError) {
+        self.editor_open = true;
+        self.editor_mode = EditorMode::Json;
+        self.json_text = Some(text);
+        self.json_error = Some(format!("Not run: {error}. Check the text, then edit it to run it."));
+        self.validate();
+        let kept_aside = self.message.as_ref().filter(|m| m.offer_restore).map(|m| format!(" {}", m.text));
+        self.fail(format!(
+            "Could not open the link, so nothing was run: {error}. What it holds is open in the JSON tab to fix.{}",
+            kept_aside.clone().unwrap_or_default()
         ));
         if let Some(message) = self.message.as_mut() {
             message.offer_restore = kept_aside.is_some();
@@ -481,10 +524,12 @@ impl Reducible for Doc {
                         }
                         Err(e) => next.fail(trf("Could not open the link: {e}.", &[("e", &e)])),
                     },
-                    // Keep whatever was loaded before; say what is wrong with the link.
-                    Err(e) => {
-                        next.fail(trf("Could not open the link: {e}. The scenario shown is unchanged.", &[("e", &e)]))
-                    }
+                    // What the link holds, as far as it unpacks, opens in the JSON tab with why it was refused (see
+                    // `refuse_text`); only a link with nothing to unpack leaves the scenario shown as it was.
+                    Err(e) => match share::salvage(&fragment) {
+                        Some(salvaged) => next.open_refused(salvaged, &e),
+                        None => next.fail(trf("Could not open the link: {e}. The scenario shown is unchanged.", &[("e", &e)])),
+                    },
                 }
             }
             Action::OpenFile { name, text } => match Scenario::from_json(&text) {
@@ -779,6 +824,66 @@ mod tests {
         assert_eq!(message.kind, MessageKind::Error);
         assert!(message.text.contains("capacity_providers: at most 20"), "{}", message.text);
         assert!(opened.errors.iter().any(|e| e.field == "capacity_providers"), "{:?}", opened.errors);
+    }
+
+    /// A `#s=2.` link packing any text: zlib with one stored (uncompressed) deflate block and its Adler-32.
+    fn stored_link(text: &str) -> String {
+        let data = text.as_bytes();
+        let len = u16::try_from(data.len()).unwrap();
+        let mut packed = vec![0x78, 0x01, 0x01];
+        packed.extend(len.to_le_bytes());
+        packed.extend((!len).to_le_bytes());
+        packed.extend(data);
+        let (mut a, mut b) = (1u32, 0u32);
+        for &byte in data {
+            a = (a + u32::from(byte)) % 65_521;
+            b = (b + a) % 65_521;
+        }
+        packed.extend(((b << 16) | a).to_be_bytes());
+        format!("s=2.{}", share::base64url_encode(&packed))
+    }
+
+    #[test]
+    fn a_link_with_a_word_in_a_count_opens_with_the_problem_at_the_field() {
+        let text = r#"{"seed":5,"scenario":{"version":1,"name":"typo","task_definitions":[{"name":"web","cpu":256,"memory":512}],"services":[{"name":"web","task_definition":"web","desired_count":"abc"}]}}"#;
+        assert!(share::open(&stored_link(text)).is_err());
+        let opened = rename(start(), "mine").reduce(Action::OpenFragment(stored_link(text)));
+        let opened = opened.reduce(Action::StashStored(true));
+        assert_eq!(opened.draft["services"][0]["desired_count"], "abc", "the content is kept");
+        assert_eq!(opened.seed(), Ok(5));
+        assert!(opened.runnable.is_none());
+        assert!(opened.editor_open && opened.editor_mode == EditorMode::Json);
+        let at_field = opened.errors.iter().find(|e| e.field == "services[0].desired_count").expect("at the field");
+        assert_eq!(at_field.message, "must be a whole number from 0 to 4294967295; got \"abc\"");
+        assert!(opened.message.as_ref().is_some_and(|m| m.kind == MessageKind::Error && m.offer_restore));
+    }
+
+    #[test]
+    fn a_damaged_link_keeps_what_it_holds_in_the_json_tab_and_runs_nothing() {
+        let doc = start().reduce(Action::SetSeed("9".into()));
+        let fragment = doc.share_fragment.clone();
+        let (version, data) = fragment.split_once('.').unwrap();
+        let mut packed = share::base64url_decode(data).unwrap();
+        let last = packed.len() - 1;
+        packed[last] ^= 0x10;
+        let damaged = format!("{version}.{}", share::base64url_encode(&packed));
+        let opened = start().reduce(Action::OpenFragment(damaged));
+        assert!(opened.runnable.is_none(), "a damaged link is not run");
+        assert!(opened.editor_open && opened.editor_mode == EditorMode::Json);
+        assert_eq!(opened.seed(), Ok(9));
+        let text = opened.json_text.clone().expect("the text is in the JSON tab");
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), *doc.draft);
+        let message = &opened.message.as_ref().expect("a message").text;
+        assert!(message.contains("checksum does not match"), "{message}");
+        assert!(opened.errors.iter().any(|e| e.field == "JSON" && e.message.starts_with("Not run:")));
+        // Editing the text (here: as it is) runs it.
+        let edited = opened.reduce(Action::SetJsonText(text));
+        assert!(edited.runnable.is_some(), "{:?}", edited.errors);
+        // Cut short: the text before the cut, still refused.
+        let cut = &fragment[..fragment.len() / 2];
+        let opened = start().reduce(Action::OpenFragment(cut.to_string()));
+        assert!(opened.runnable.is_none());
+        assert!(opened.json_text.as_ref().is_some_and(|t| t.starts_with("{\"version\":1")), "{:?}", opened.json_text);
     }
 
     #[test]

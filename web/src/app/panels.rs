@@ -76,6 +76,7 @@ pub fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
                     _ => trf("{count} problems to fix before it can run:", &[("count", &count)]),
                 } }
             </p>
+            <crate::editor::import::AwsPanel draft={doc.draft.clone()} on_use={use_imported(doc)} />
             if count > 0 {
                 <ul id="problems" class="problems">
                     { for doc.errors.iter().map(|e| html! { <li><code>{ e.field.clone() }</code>{ ": " }{ e.message.clone() }</li> }) }
@@ -94,4 +95,10 @@ pub fn editor_panel(doc: &UseReducerHandle<Doc>) -> Html {
             } }
         </aside>
     }
+}
+
+/// "Use this scenario" in the AWS import panel: opened like a scenario file (edits in progress are kept aside).
+fn use_imported(doc: &UseReducerHandle<Doc>) -> Callback<String> {
+    let doc = doc.clone();
+    Callback::from(move |text: String| doc.dispatch(Action::OpenFile { name: "AWS documents".into(), text }))
 }

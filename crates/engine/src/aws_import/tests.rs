@@ -197,13 +197,15 @@ fn values_out_of_bounds_are_errors_naming_the_document_path() {
     let e = errors_of(&[ALL[0], ("svc.json", &bad)]);
     assert!(e.iter().any(|e| e.source == "svc.json" && e.path == "desiredCount"), "{e:?}");
 
-    // A size Fargate does not offer, named at the task definition's memory.
+    // A size Fargate does not offer, named at the task definition's memory (in the task definition's document,
+    // where it is fixed; the message names the service that runs it on Fargate).
     let bad = with(TASKDEF_WEB, "\"memory\": \"2048\"", "\"memory\": \"9000\"");
     let e = errors_of(&[("td.json", &bad), ALL[3]]);
     assert!(
-        e.iter().any(|e| e.source == "create-service-api.json"
-            && e.path == "taskDefinition"
-            && e.message.contains("memory 9000")),
+        e.iter().any(|e| e.source == "td.json"
+            && e.path == "taskDefinition.memory"
+            && e.message.contains("memory 9000")
+            && e.message.contains("runs it on Fargate")),
         "{e:?}"
     );
 

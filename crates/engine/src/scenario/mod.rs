@@ -108,7 +108,11 @@ pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let spec: ScenarioSpec = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
-        let field = if path == "." || path.is_empty() { "scenario".to_string() } else { path };
+        // A JSON syntax error (a stray comma, text cut short) has a line and column, not a field: the path there
+        // is where the parser was (`?` inside a key it had not read yet).
+        let syntax =
+            matches!(err.inner().classify(), serde_json::error::Category::Syntax | serde_json::error::Category::Eof);
+        let field = if syntax || path == "." || path.is_empty() { "scenario".to_string() } else { path };
         ScenarioError::Format(FieldError { field, message: err.into_inner().to_string() })
     })?;
     de.end().map_err(|err| ScenarioError::Format(FieldError { field: "scenario".into(), message: err.to_string() }))?;

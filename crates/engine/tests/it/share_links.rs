@@ -216,3 +216,53 @@ fn a_comparison_bomb_is_refused_before_any_json_is_read() {
     let err = share::open(&comparison_link(&json)).unwrap_err();
     assert_eq!(err, ShareError::Variant { variant: 0, error: Box::new(ShareError::TooLarge) });
 }
+
+// ---- What a refused link holds (issue 13: a refused link keeps its content) ----
+
+/// A one-scenario link packed from any JSON, as the encoder packs it.
+fn run_link(json: &str) -> String {
+    format!("s=2.{}", share::base64url_encode(&miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 9)))
+}
+
+#[test]
+fn a_damaged_checksum_is_refused_but_what_it_packed_is_salvaged() {
+    let spec = presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap().spec;
+    let json = serde_json::to_string(&serde_json::json!({ "seed": 7, "scenario": spec })).unwrap();
+    let mut packed = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), 9);
+    let last = packed.len() - 1;
+    packed[last] ^= 1; // The Adler-32 checksum's last byte.
+    let fragment = format!("s=2.{}", share::base64url_encode(&packed));
+    assert_eq!(share::open(&fragment).unwrap_err(), ShareError::ChecksumMismatch);
+    let salvaged = share::salvage(&fragment).unwrap();
+    assert_eq!(salvaged.seed, Some(7));
+    let back: serde_json::Value = serde_json::from_str(&salvaged.text).unwrap();
+    assert_eq!(back, serde_json::to_value(&spec).unwrap());
+}
+
+#[test]
+fn a_truncated_link_salvages_the_text_before_the_cut() {
+    let spec = presets::get("fargate-ondemand-1000").unwrap().scenario().unwrap().spec;
+    let fragment = share::encode(&spec, 3);
+    let cut = &fragment[..fragment.len() * 2 / 3];
+    assert!(share::open(cut).is_err());
+    let salvaged = share::salvage(cut).unwrap();
+    assert_eq!(salvaged.seed, Some(3));
+    assert!(salvaged.text.starts_with("{\"version\":1,\"name\":\"Fargate On-Demand"), "{}", salvaged.text);
+    assert!(serde_json::from_str::<serde_json::Value>(&salvaged.text).is_err(), "cut short");
+}
+
+#[test]
+fn json_that_is_not_a_scenario_and_an_invalid_scenario_are_salvaged_whole() {
+    let fragment = run_link(
+        r#"{"seed":1,"scenario":{"version":1,"name":"x","task_definitions":[{"name":"web","cpu":256,"memory":512}],
+            "services":[{"name":"web","task_definition":"web","desired_count":"abc"}]}}"#,
+    );
+    assert!(matches!(share::open(&fragment), Err(ShareError::Scenario(_))));
+    let salvaged = share::salvage(&fragment).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&salvaged.text).unwrap();
+    assert_eq!(value["services"][0]["desired_count"], "abc");
+    // Nothing to salvage: not a link, characters outside base64url, an unknown version.
+    assert_eq!(share::salvage("#x=1"), None);
+    assert_eq!(share::salvage("s=2.ab+c"), None);
+    assert_eq!(share::salvage("s=9.abcd"), None);
+}

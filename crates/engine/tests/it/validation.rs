@@ -40,9 +40,11 @@ fn fargate_size_names_the_valid_memory() {
     let p = problems_with(|v| v["task_definitions"][0]["memory"] = 4096.into());
     assert_problem(
         &p,
-        "services[0].task_definition",
-        "task definition `web`: Fargate does not support cpu 256 with memory 4096; valid: 512, 1024, 2048",
+        "task_definitions[0].memory",
+        "task definition `web`: Fargate does not support cpu 256 with memory 4096; valid: 512, 1024, 2048 (services[0].task_definition runs it on Fargate)",
     );
+    let p = problems_with(|v| v["task_definitions"][0]["cpu"] = 300.into());
+    assert_problem(&p, "task_definitions[0].cpu", "task definition `web`: Fargate does not support cpu 300");
 }
 
 #[test]

@@ -46,9 +46,16 @@ impl Validator {
                 let service = self.find_service(&field("service"), service, cx.spec);
                 let task_def = match task_definition {
                     Some(name) => {
-                        let td = cx.spec.task_definitions.iter().find(|td| &td.name == name);
-                        if let (Some(td), Some(svc)) = (td, cx.services.get(service)) {
-                            self.check_task_def_for(&field("task_definition"), td, &svc.strategy, cx.providers);
+                        let td = cx.spec.task_definitions.iter().enumerate().find(|(_, td)| &td.name == name);
+                        if let (Some((k, td)), Some(svc)) = (td, cx.services.get(service)) {
+                            let td_field = format!("task_definitions[{k}]");
+                            self.check_task_def_for(
+                                &field("task_definition"),
+                                &td_field,
+                                td,
+                                &svc.strategy,
+                                cx.providers,
+                            );
                         }
                         self.find_task_def(&field("task_definition"), name, cx.task_defs).unwrap_or(0)
                     }

@@ -133,35 +133,48 @@ impl Validator {
         found
     }
 
-    /// The rules Fargate puts on a task definition it runs.
-    fn check_fargate_task_def(&mut self, field: &str, spec: &TaskDefinitionSpec) {
+    /// The rules Fargate puts on a task definition it runs. Each problem is put on the task definition's own field
+    /// (`task_definitions[k].cpu`), where it is fixed, and names the workload (`field`) that runs it on Fargate.
+    fn check_fargate_task_def(&mut self, field: &str, td_field: &str, spec: &TaskDefinitionSpec) {
         if let Err(message) = fargate::check_size(spec.cpu, spec.memory) {
-            self.err(field, format!("task definition `{}`: {message}", spec.name));
+            let wrong = if fargate::valid_memory(spec.cpu).is_none() { "cpu" } else { "memory" };
+            self.err(
+                format!("{td_field}.{wrong}"),
+                format!("task definition `{}`: {message} ({field} runs it on Fargate)", spec.name),
+            );
         }
         if spec.network_mode != NetworkMode::Awsvpc {
-            self.err(field, format!("task definition `{}`: Fargate tasks must use network_mode awsvpc", spec.name));
+            self.err(
+                format!("{td_field}.network_mode"),
+                format!(
+                    "task definition `{}`: Fargate tasks must use network_mode awsvpc ({field} runs it on Fargate)",
+                    spec.name
+                ),
+            );
         }
         if spec.stop_timeout_s > d::FARGATE_MAX_STOP_TIMEOUT_S {
             self.err(
-                field,
+                format!("{td_field}.stop_timeout_s"),
                 format!(
-                    "task definition `{}`: stop_timeout_s is at most 120 on Fargate, got {}",
+                    "task definition `{}`: stop_timeout_s is at most 120 on Fargate, got {} ({field} runs it on Fargate)",
                     spec.name, spec.stop_timeout_s
                 ),
             );
         }
     }
 
-    /// Checks a task definition against the capacity a strategy launches it on.
+    /// Checks a task definition against the capacity a strategy launches it on. `field` is the workload's
+    /// `task_definition` field, `td_field` the task definition's own path (`task_definitions[k]`).
     pub(super) fn check_task_def_for(
         &mut self,
         field: &str,
+        td_field: &str,
         td: &TaskDefinitionSpec,
         strategy: &Strategy,
         providers: &[AsgProvider],
     ) {
         if strategy.items.iter().any(|i| i.provider.is_fargate()) {
-            self.check_fargate_task_def(field, td);
+            self.check_fargate_task_def(field, td_field, td);
             return;
         }
         for item in &strategy.items {
@@ -251,8 +264,16 @@ impl Validator {
                 let desired = self.desired_count(field("desired_count"), s.desired_count, spec);
                 let strategy =
                     self.strategy(&format!("services[{i}]"), s.launch_type, &s.capacity_provider_strategy, providers);
-                if let Some(td) = spec.task_definitions.iter().find(|td| td.name == s.task_definition) {
-                    self.check_task_def_for(&field("task_definition"), td, &strategy, providers);
+                if let Some((k, td)) =
+                    spec.task_definitions.iter().enumerate().find(|(_, td)| td.name == s.task_definition)
+                {
+                    self.check_task_def_for(
+                        &field("task_definition"),
+                        &format!("task_definitions[{k}]"),
+                        td,
+                        &strategy,
+                        providers,
+                    );
                 }
                 let placement = self.placement(
                     &format!("services[{i}]"),
@@ -416,8 +437,16 @@ impl Validator {
                     self.find_task_def(&field("task_definition"), &r.task_definition, task_defs).unwrap_or(0);
                 let strategy =
                     self.strategy(&format!("run_tasks[{i}]"), r.launch_type, &r.capacity_provider_strategy, providers);
-                if let Some(td) = spec.task_definitions.iter().find(|td| td.name == r.task_definition) {
-                    self.check_task_def_for(&field("task_definition"), td, &strategy, providers);
+                if let Some((k, td)) =
+                    spec.task_definitions.iter().enumerate().find(|(_, td)| td.name == r.task_definition)
+                {
+                    self.check_task_def_for(
+                        &field("task_definition"),
+                        &format!("task_definitions[{k}]"),
+                        td,
+                        &strategy,
+                        providers,
+                    );
                 }
                 let placement =
                     self.placement(&format!("run_tasks[{i}]"), &[], &[], &strategy, &[PlacementStrategySpec::Random]);
