@@ -36,6 +36,7 @@ mod buckets;
 mod commitments;
 mod credits;
 mod demand;
+mod explain;
 mod fargate_spot;
 mod fleet;
 mod queues;

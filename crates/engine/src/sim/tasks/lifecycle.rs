@@ -15,7 +15,7 @@ impl Simulation {
     /// Moves a task to `state` (the tasks part keeps the counts) and traces it.
     fn set_state(&mut self, task: TaskId, state: TaskState) {
         let old = self.tasks[task].state;
-        self.tasks.set_state(task, state);
+        self.tasks.set_state(task, state, self.now);
         self.credits_task_state(task, old, state);
         self.record(TraceWhat::State { task: task.raw(), state });
     }
@@ -53,6 +53,7 @@ impl Simulation {
             on_draining: false,
             awaiting_capacity: false,
             launched_at: self.now,
+            state_since: self.now,
             running_at: None,
             billing_from: None,
             stop_reason: None,
