@@ -2,6 +2,7 @@
 
 mod aws;
 mod compare;
+mod explain;
 mod report;
 mod sweep;
 
@@ -60,6 +61,8 @@ enum Command {
     /// Export a scenario's task definitions, services and capacity providers as AWS CLI input or a CloudFormation
     /// template.
     Export(aws::ExportArgs),
+    /// Say what holds a task, service or RunTask burst at an instant of the run, with its numbers.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Args)]
@@ -140,6 +143,7 @@ fn main() -> ExitCode {
         Command::SweepMerge(args) => sweep::merge(args),
         Command::Import(args) => aws::import(&args).map_err(Failure::from).and_then(|text| out(&text)),
         Command::Export(args) => aws::export(&args).map_err(Failure::from).and_then(|text| out(&text)),
+        Command::Explain(args) => explain::run(args),
     };
     match result {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,

@@ -78,7 +78,8 @@ pub enum Hold {
     Nothing,
     /// The subject has not started yet.
     NotYet { starts_in_s: f64 },
-    /// The service's own launch rate: a bucket holding one workflow cycle's launches.
+    /// The service's own launch rate: a bucket holding one workflow cycle's launches; `used`: what the last
+    /// cycle launched.
     ServiceLaunchRate { tasks: u64, used: u64, per_cycle: u64, cycle_s: f64, next_cycle_in_s: Option<f64> },
     /// An account token bucket. `ahead`: tasks (or calls) of other services and bursts waiting for it too;
     /// `wait_s`: when it will have refilled for them and these (`None`: never, a bucket that does not refill).
@@ -171,7 +172,7 @@ impl Hold {
             Hold::ServiceLaunchRate { tasks, used, per_cycle, cycle_s, next_cycle_in_s } => {
                 let next = next_cycle_in_s.map_or(String::new(), |s| format!(", next cycle in {} s", t1(s)));
                 format!(
-                    "service launch rate: {used} of {per_cycle} per {} s cycle used{next}; {} not launched",
+                    "service launch rate: {used} of {per_cycle} per {} s cycle used at the last cycle{next}; {} not launched",
                     t1(*cycle_s),
                     plural(*tasks, "task", "tasks")
                 )
@@ -253,7 +254,7 @@ impl Hold {
                 plural(*tasks, "task", "tasks")
             ),
             Hold::Step { tasks, state, step, since_s } => match since_s {
-                Some(since) => format!("{}: {step}, since {} s", state.name(), t1(*since)),
+                Some(since) => format!("{step}, since {} s", t1(*since)),
                 None => format!("{} {}: {step}", plural(*tasks, "task", "tasks"), state.name()),
             },
             Hold::NextCycle { tasks, in_s } => {

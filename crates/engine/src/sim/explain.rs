@@ -274,12 +274,10 @@ impl Simulation {
             });
             holds.push(match f.last_blocked {
                 Some(Limiter::ServiceLaunchRate) => {
-                    let per_cycle = f.launch_bucket.burst();
-                    let level = f.launch_bucket.level_at(self.now);
                     Hold::ServiceLaunchRate {
                         tasks: want,
-                        used: per_cycle.saturating_sub(crate::narrow::trunc_u64(level)),
-                        per_cycle,
+                        used: u64::from(f.last_launched),
+                        per_cycle: f.launch_bucket.burst(),
                         cycle_s: secs(cycle_ms),
                         next_cycle_in_s: next_cycle,
                     }
@@ -475,16 +473,16 @@ mod tests {
         );
         assert!(
             e.text().starts_with(
-                "0 of 1000 healthy, 0 running: service launch rate: 42 of 42 per 5 s cycle used, next cycle in 5 s; \
+                "0 of 1000 healthy, 0 running: service launch rate: 42 of 42 per 5 s cycle used at the last cycle, next cycle in 5 s; \
                  958 tasks not launched; 42 tasks PROVISIONING"
             ),
             "{}",
             e.text()
         );
-        // A second later, 8.4 tokens are back: 34 used, the next cycle 4 s away.
+        // A second later: what the last cycle used, and the next cycle 4 s away.
         sim.step_until(sim.now.plus_ms(1000));
         let e = sim.explain_service("web").expect("known");
-        assert!(matches!(e.holds[0], Hold::ServiceLaunchRate { used: 34, next_cycle_in_s: Some(n), .. } if n == 4.0));
+        assert!(matches!(e.holds[0], Hold::ServiceLaunchRate { used: 42, next_cycle_in_s: Some(n), .. } if n == 4.0));
     }
 
     /// An account bucket of 10 tokens refilling 1/s: after the first cycle, 90 tasks wait for it, ~90 s.
@@ -635,7 +633,7 @@ mod tests {
                 since_s: Some(since)
             }
         );
-        assert!(e.text().starts_with("PENDING: PENDING: image pull"), "{}", e.text());
+        assert!(e.text().starts_with("PENDING: image pull"), "{}", e.text());
         sim.run_to_end();
         let e = sim.explain_task(0).expect("launched");
         assert_eq!(e.text(), "RUNNING, healthy: nothing holds it");

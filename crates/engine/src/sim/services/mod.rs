@@ -62,6 +62,8 @@ pub(super) struct ServiceRt {
     pub(super) later_rollouts: u32,
     /// What stopped the last workflow cycle's launches (`None`: it launched all it wanted).
     last_blocked: Option<Limiter>,
+    /// How many tasks the last workflow cycle launched.
+    last_launched: u32,
     /// Waiting task-milliseconds per [`Limiter`].
     pub(super) waiting_ms: [u64; Limiter::COUNT],
     pub(super) failures: u64,
@@ -115,6 +117,7 @@ pub(in crate::sim) struct ServiceFacts {
     pub(in crate::sim) backoff: Option<(SimTime, u32)>,
     pub(in crate::sim) launch_bucket: TokenBucket,
     pub(in crate::sim) last_blocked: Option<Limiter>,
+    pub(in crate::sim) last_launched: u32,
     pub(in crate::sim) spot_waiting: u32,
     pub(in crate::sim) steady: bool,
     pub(in crate::sim) task_def: usize,
@@ -158,6 +161,7 @@ impl Services {
             backoff: (now < rt.backoff_until).then_some((rt.backoff_until, rt.backoff_level)),
             launch_bucket: rt.launch_bucket.clone(),
             last_blocked: rt.last_blocked,
+            last_launched: rt.last_launched,
             spot_waiting: rt.spot_waiting,
             steady: rt.steady_at.is_some(),
             task_def: primary.task_def,

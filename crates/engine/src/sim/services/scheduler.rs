@@ -38,6 +38,7 @@ impl Simulation {
                 cycle_pending: false,
                 last_cycle: None,
                 last_blocked: None,
+                last_launched: 0,
                 active: Vec::new(),
                 primary_active: 0,
                 healthy_primary: 0,
@@ -263,6 +264,7 @@ impl Simulation {
         }
         let rt = &mut self.services.list[s.index()];
         rt.last_blocked = blocked;
+        rt.last_launched = launched;
         if let Some(limiter) = blocked {
             rt.tally(limiter, u64::from(want - launched), cycle_ms);
         }
