@@ -140,7 +140,12 @@ fn describe(player: &Player, view: &View, hit: &Hit) -> Option<(String, Vec<(&'s
     match hit {
         Hit::Task { place, ordinal } => {
             let task = player.cursor().task_at(*place, *ordinal as usize)?;
-            Some((format!("Task {}", task.id), cluster::task_details(&task)))
+            let mut rows = cluster::task_details(&task);
+            // What holds it now, in the words of `fleetplan explain --task`.
+            if let Ok(why) = player.cursor().explain_task(task.id) {
+                rows.push(("Why", why.text));
+            }
+            Some((format!("Task {}", task.id), rows))
         }
         Hit::Instance { index } => {
             let instance = view.instances.iter().find(|i| i.index == *index)?;

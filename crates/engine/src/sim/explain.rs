@@ -387,7 +387,7 @@ impl Simulation {
             holds.push(Hold::NotYet { starts_in_s: secs(starts.since(self.now)) });
             return Ok(Explanation::new(at_s, subject, state, holds));
         }
-        let remaining = u64::from(workload.count - rt.requested());
+        let remaining = u64::from(workload.count.saturating_sub(rt.requested()));
         if remaining > 0 || rt.dropped {
             holds.push(Hold::Retry { in_s: self.in_s(next_call), calls_throttled: rt.throttled_calls });
         }

@@ -137,15 +137,19 @@ impl Services {
         let rt = &self.list[s.index()];
         let (_, max_running) =
             deployment::deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
-        // As `launch_for_service` counts them: primary tasks on draining instances are being replaced.
-        let primary_draining = rt
-            .active
-            .iter()
-            .filter(|&&id| {
-                let t = &tasks[id];
-                t.on_draining && matches!(t.owner, Owner::Service { deployment, .. } if deployment == rt.primary)
-            })
-            .count();
+        // As `launch_for_service` counts them: primary tasks on draining instances are being replaced (none to
+        // look for when no active task is on a draining instance).
+        let primary_draining = if rt.on_draining == 0 {
+            0
+        } else {
+            rt.active
+                .iter()
+                .filter(|&&id| {
+                    let t = &tasks[id];
+                    t.on_draining && matches!(t.owner, Owner::Service { deployment, .. } if deployment == rt.primary)
+                })
+                .count()
+        };
         let primary = &rt.deployments[rt.primary as usize];
         ServiceFacts {
             desired: rt.desired,
