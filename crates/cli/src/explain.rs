@@ -63,7 +63,10 @@ pub fn explanation(args: &ExplainArgs) -> Result<Explanation, String> {
     };
     sim.step_until(SimTime::from_secs_f64(args.at));
     if let Some(stopped) = sim.stopped_early() {
-        return Err(format!("the run stopped early at {} s ({}), before --at {}", stopped.at_s, stopped.reason, args.at));
+        return Err(format!(
+            "the run stopped early at {} s ({}), before --at {}",
+            stopped.at_s, stopped.reason, args.at
+        ));
     }
     match (args.task, &args.service, burst) {
         (Some(task), _, _) => sim.explain_task(task),

@@ -30,7 +30,8 @@ fn a_service_held_by_its_launch_rate() {
     assert_eq!(value["at_s"], 30.0);
     // The sentence in the JSON is the one the text prints.
     assert_eq!(format!("at 30 s: {}\n", value["text"].as_str().expect("text")), line);
-    let kinds: Vec<&str> = value["holds"].as_array().expect("holds").iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        value["holds"].as_array().expect("holds").iter().map(|h| h["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds[0], "service_launch_rate", "{line}");
     // 500 a minute is 41.7 per 5 s: a cycle launches 41 or 42 of the bucket's 42.
     let used = value["holds"][0]["used"].as_u64().expect("used");

@@ -68,6 +68,9 @@ pub struct ScalingWait {
     pub target_percent: u32,
     /// Instances launched and not yet ACTIVE.
     pub instances_launching: u32,
+    /// The group's pools (type x zone) without capacity now: launches into them fail with
+    /// InsufficientInstanceCapacity.
+    pub dry_pools: u32,
 }
 
 /// What holds the subject (or some of its tasks), with the numbers that decide it.
@@ -203,6 +206,12 @@ impl Hold {
                         let reservation =
                             s.reservation_percent.map_or("no reading yet".to_string(), |r| format!("reservation {r}%"));
                         parts.push(format!("{next} ({reservation}, target {}%)", s.target_percent));
+                        if s.dry_pools > 0 {
+                            parts.push(format!(
+                                "{} without capacity (InsufficientInstanceCapacity)",
+                                plural(u64::from(s.dry_pools), "pool", "pools")
+                            ));
+                        }
                         if s.instances_launching > 0 {
                             parts.push(format!(
                                 "{} launching",
@@ -347,6 +356,7 @@ mod tests {
                 reservation_percent: Some(133),
                 target_percent: 100,
                 instances_launching: 0,
+                dry_pools: 0,
             }),
             ahead: 61,
         };

@@ -31,7 +31,12 @@ pub fn service_rows(sim: &Simulation) -> Vec<GroupRow> {
         .take(MAX_SERVICE_ROWS)
         .filter_map(|s| {
             let why = sim.explain_service(&s.name).ok()?;
-            Some(GroupRow { label: format!("service {}", s.name), instances: None, by_state: [0; 7], why: Some(why.text) })
+            Some(GroupRow {
+                label: format!("service {}", s.name),
+                instances: None,
+                by_state: [0; 7],
+                why: Some(why.text),
+            })
         })
         .collect()
 }

@@ -117,7 +117,7 @@ impl Simulation {
             _ => step,
         };
         if task.stopping && task.state != TaskState::Stopped {
-            let reason = task.stop_reason.map_or("stopping".to_string(), |r| format!("stopping: {r:?}"));
+            let reason = task.stop_reason.map_or("stopping".to_string(), |r| format!("stopping: {}", r.name()));
             state = format!("{state} ({reason})");
         }
         Ok(Explanation::new(secs(self.now.as_millis()), subject, state, vec![hold]))
@@ -161,24 +161,25 @@ impl Simulation {
             .filter(|i| i.provider == p && matches!(i.state, InstanceState::Launching | InstanceState::Registering))
             .count();
         let launching = crate::narrow::u32_of(launching);
+        let dry_pools = crate::narrow::u32_of(self.fleet.providers()[p.index()].dry_pools().len());
         let scaling = if let Some(m) = &provider.managed_scaling {
             Some(ScalingWait {
-                next_evaluation_in_s: self.in_s(self.next_event_at(
-                    |e| matches!(e, Event::ScalingEvaluation { provider } if *provider == p),
-                )),
+                next_evaluation_in_s: self
+                    .in_s(self.next_event_at(|e| matches!(e, Event::ScalingEvaluation { provider } if *provider == p))),
                 reservation_percent: self.fleet.providers()[p.index()].last_reservation(),
                 target_percent: m.target_capacity,
                 instances_launching: launching,
+                dry_pools,
             })
         } else if provider.managed_instances.is_some() {
             // Managed Instances launch for waiting tasks without a reservation metric; "target" is their need.
             Some(ScalingWait {
-                next_evaluation_in_s: self.in_s(
-                    self.next_event_at(|e| matches!(e, Event::ManagedLaunch { provider } if *provider == p)),
-                ),
+                next_evaluation_in_s: self
+                    .in_s(self.next_event_at(|e| matches!(e, Event::ManagedLaunch { provider } if *provider == p))),
                 reservation_percent: None,
                 target_percent: 100,
                 instances_launching: launching,
+                dry_pools,
             })
         } else {
             None
@@ -262,7 +263,8 @@ impl Simulation {
         }
         let want = u64::from(f.missing.min(f.room));
         let cycle_ms = self.scenario.latencies.cycle_ms;
-        let next_cycle = self.in_s(self.next_event_at(|e| matches!(e, Event::ServiceCycle { service } if *service == s)));
+        let next_cycle =
+            self.in_s(self.next_event_at(|e| matches!(e, Event::ServiceCycle { service } if *service == s)));
         if let Some((failures, threshold)) = f.breaker {
             holds.push(Hold::CircuitBreaker { tasks: u64::from(f.missing), failures, threshold });
         } else if let Some((until, attempts)) = f.backoff {
@@ -273,15 +275,13 @@ impl Simulation {
                 _ => None,
             });
             holds.push(match f.last_blocked {
-                Some(Limiter::ServiceLaunchRate) => {
-                    Hold::ServiceLaunchRate {
-                        tasks: want,
-                        used: u64::from(f.last_launched),
-                        per_cycle: f.launch_bucket.burst(),
-                        cycle_s: secs(cycle_ms),
-                        next_cycle_in_s: next_cycle,
-                    }
-                }
+                Some(Limiter::ServiceLaunchRate) => Hold::ServiceLaunchRate {
+                    tasks: want,
+                    used: u64::from(f.last_launched),
+                    per_cycle: f.launch_bucket.burst(),
+                    cycle_s: secs(cycle_ms),
+                    next_cycle_in_s: next_cycle,
+                },
                 Some(l @ (Limiter::FargateOnDemandBucket | Limiter::FargateSpotBucket)) => {
                     let bucket = if l == Limiter::FargateSpotBucket {
                         AccountBucket::FargateSpot
@@ -346,9 +346,12 @@ impl Simulation {
         for state in TaskState::ALL {
             let n = per_state[state.index()];
             if n > 0 {
-                let probe = self.services.active(s).iter().map(|&id| &self.tasks[id]).find(|t| {
-                    t.state == state && !t.awaiting_capacity && t.health != Health::Healthy
-                });
+                let probe = self
+                    .services
+                    .active(s)
+                    .iter()
+                    .map(|&id| &self.tasks[id])
+                    .find(|t| t.state == state && !t.awaiting_capacity && t.health != Health::Healthy);
                 let step = probe.map_or("", step_of);
                 holds.push(Hold::Step { tasks: n, state, step, since_s: None });
             }
@@ -511,7 +514,9 @@ mod tests {
         // 2.5 s later: 2.5 tokens, 87.5 s to go.
         sim.step_until(sim.now.plus_ms(2500));
         let e = sim.explain_service("web").expect("known");
-        assert!(matches!(e.holds[0], Hold::AccountBucket { tokens, wait_s: Some(w), .. } if tokens == 2.5 && w == 87.5));
+        assert!(
+            matches!(e.holds[0], Hold::AccountBucket { tokens, wait_s: Some(w), .. } if tokens == 2.5 && w == 87.5)
+        );
     }
 
     /// Two services share the bucket: each counts the other's unlaunched tasks as ahead of it.
@@ -525,8 +530,10 @@ mod tests {
         sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
         let holds: Vec<Hold> =
             ["web", "api"].iter().map(|s| sim.explain_service(s).expect("known").holds[0].clone()).collect();
-        let (Hold::AccountBucket { tasks: a, ahead: a_ahead, .. }, Hold::AccountBucket { tasks: b, ahead: b_ahead, .. }) =
-            (&holds[0], &holds[1])
+        let (
+            Hold::AccountBucket { tasks: a, ahead: a_ahead, .. },
+            Hold::AccountBucket { tasks: b, ahead: b_ahead, .. },
+        ) = (&holds[0], &holds[1])
         else {
             panic!("{holds:?}")
         };
@@ -538,7 +545,8 @@ mod tests {
     #[test]
     fn backoff_after_no_room() {
         let task_def = r#", "cpu": 1024, "memory": 6144"#;
-        let mut sim = testing::checked(testing::ec2(r#""desired_capacity": 1"#, task_def, r#", "desired_count": 3"#, ""));
+        let mut sim =
+            testing::checked(testing::ec2(r#""desired_capacity": 1"#, task_def, r#", "desired_count": 3"#, ""));
         sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
         let web = crate::ids::ServiceId::new(0);
         while sim.service_facts(web).backoff.is_none() {
@@ -559,8 +567,7 @@ mod tests {
         let mut sim = testing::checked(testing::ec2(provider, r#", "memory": 4096"#, r#", "desired_count": 2"#, ""));
         sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
         assert_eq!(sim.instances()[0].state, InstanceState::Active);
-        let waiting: Vec<u32> =
-            sim.tasks().iter().filter(|t| t.awaiting_capacity).map(|t| t.id.raw()).collect();
+        let waiting: Vec<u32> = sim.tasks().iter().filter(|t| t.awaiting_capacity).map(|t| t.id.raw()).collect();
         assert_eq!(waiting.len(), 1);
         let e = sim.explain_task(waiting[0]).expect("launched");
         let zone = &sim.scenario.providers[0].zones[usize::from(sim.instances()[0].zone)];
@@ -609,7 +616,11 @@ mod tests {
         let e = sim.explain_task(waiting[2]).expect("launched");
         let n = waiting.len() as u64;
         assert!(matches!(e.holds[0], Hold::SpotCapacity { position: Some(3), waiting, .. } if waiting == n), "{e:?}");
-        assert!(e.text().contains(&format!("waiting for Fargate Spot capacity: 3 of {n} in the queue")), "{}", e.text());
+        assert!(
+            e.text().contains(&format!("waiting for Fargate Spot capacity: 3 of {n} in the queue")),
+            "{}",
+            e.text()
+        );
         let service = sim.explain_service("web").expect("known");
         assert!(service.holds.iter().any(|h| matches!(h, Hold::SpotCapacity { tasks, .. } if *tasks == n)));
     }
@@ -689,5 +700,27 @@ mod tests {
         assert!(sim.explain_burst(1).is_err());
         assert!(sim.explain_service("nope").unwrap_err().contains("no service \"nope\""));
         assert!(sim.explain_task(999).unwrap_err().contains("no task 999"));
+    }
+
+    /// Every pool of the group without capacity: the wait names them beside managed scaling.
+    #[test]
+    fn pools_without_capacity() {
+        let provider = r#""max_size": 4, "managed_scaling": {}, "availability_zones": ["us-east-1a", "us-east-1b"],
+            "insufficient_capacity": [{ "instance_type": "m5.large", "zone": "us-east-1a" },
+                                      { "instance_type": "m5.large", "zone": "us-east-1b" }]"#;
+        let mut sim = testing::checked(testing::ec2(provider, "", "", ""));
+        sim.step_through(|e| matches!(e, Event::ScalingEvaluation { .. }));
+        let e = sim.explain_task(0).expect("launched");
+        let Hold::NoRoom { scaling: Some(scaling), .. } = &e.holds[0] else { panic!("{e:?}") };
+        assert_eq!((scaling.dry_pools, scaling.reservation_percent), (2, Some(200)));
+        assert!(
+            e.text().starts_with(
+                "PROVISIONING: no instance in us-east-1a, no instance in us-east-1b; managed scaling's next \
+                 evaluation in 60 s (reservation 200%, target 100%); 2 pools without capacity \
+                 (InsufficientInstanceCapacity); 0 tasks ahead"
+            ),
+            "{}",
+            e.text()
+        );
     }
 }
