@@ -592,7 +592,8 @@ mod tests {
         sim.step_through(|e| matches!(e, Event::ScalingEvaluation { .. }));
         let e = sim.explain_task(waiting[0]).expect("launched");
         let Hold::NoRoom { scaling: Some(scaling), .. } = &e.holds[0] else { panic!("{e:?}") };
-        let launching = sim.instances().iter().filter(|i| i.state == InstanceState::Launching).count() as u32;
+        let launching =
+            crate::narrow::u32_of(sim.instances().iter().filter(|i| i.state == InstanceState::Launching).count());
         assert_eq!((scaling.reservation_percent, scaling.instances_launching), (Some(200), launching));
         assert!(e.text().contains("in 60 s (reservation 200%, target 100%)"), "{}", e.text());
         // Once an instance launches for it, it shows as launching until ACTIVE.
@@ -629,7 +630,7 @@ mod tests {
     #[test]
     fn a_lifecycle_step_and_since_when() {
         let mut sim = testing::checked(testing::fargate("", "", ""));
-        while sim.tasks().first().map_or(true, |t| t.state != TaskState::Pending) {
+        while sim.tasks().first().is_none_or(|t| t.state != TaskState::Pending) {
             sim.step_through(|_| true);
         }
         let since = sim.now.as_millis() as f64 / 1000.0;
