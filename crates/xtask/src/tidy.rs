@@ -21,7 +21,9 @@ use crate::{dist, Workspace};
 /// Web Workers (+62 KiB: the engine's sweep module, the panel, its plots and the worker entry) landed together
 /// (635 -> 718 KiB). Getting back under 660 takes a structural change: the rarely opened panels (sweeps, the AWS
 /// import) as a second wasm module loaded on demand.
-pub const WASM_GZIP_BUDGET: usize = 730 * 1024;
+/// Raised to 734 KiB for "why is this waiting?" (+10.6 KiB measured, 723 -> 733.6 KiB: the engine's explanations
+/// of tasks and services, their sentences, the hover row and the cluster table's service rows).
+pub const WASM_GZIP_BUDGET: usize = 734 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -255,9 +257,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_730_kib_gzipped() {
-        assert!(check_wasm_budget(730 * 1024).is_ok());
-        let err = check_wasm_budget(730 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 730.0 KiB"), "{err}");
+    fn the_wasm_budget_is_734_kib_gzipped() {
+        assert!(check_wasm_budget(734 * 1024).is_ok());
+        let err = check_wasm_budget(734 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 734.0 KiB"), "{err}");
     }
 }
