@@ -3,6 +3,7 @@
 mod aws;
 mod compare;
 mod fit;
+mod explain;
 mod report;
 mod sweep;
 
@@ -64,6 +65,8 @@ enum Command {
     /// Fit the settings AWS does not publish to a measured curve of one service's tasks (a CSV of time_s,count
     /// or describe-services events), over several seeds, on every core.
     Fit(fit::FitCommand),
+    /// Say what holds a task, service or RunTask burst at an instant of the run, with its numbers.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Args)]
@@ -145,6 +148,7 @@ fn main() -> ExitCode {
         Command::Import(args) => aws::import(&args).map_err(Failure::from).and_then(|text| out(&text)),
         Command::Export(args) => aws::export(&args).map_err(Failure::from).and_then(|text| out(&text)),
         Command::Fit(args) => fit::fit(args),
+        Command::Explain(args) => explain::run(args),
     };
     match result {
         Ok(()) | Err(Failure::ClosedPipe) => ExitCode::SUCCESS,

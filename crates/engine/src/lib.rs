@@ -27,6 +27,7 @@ pub mod calibration;
 pub mod compare;
 pub mod defaults;
 pub mod demand;
+pub mod explain;
 pub mod fargate;
 pub mod fit;
 pub mod ids;

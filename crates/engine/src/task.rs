@@ -156,6 +156,8 @@ pub struct Task {
     /// Waiting for capacity: in the Fargate Spot queue, or in PROVISIONING for an EC2 instance with room.
     pub awaiting_capacity: bool,
     pub launched_at: SimTime,
+    /// When the task entered its current state (for "since when" in `explain`).
+    pub state_since: SimTime,
     pub running_at: Option<SimTime>,
     pub billing_from: Option<SimTime>,
     pub stop_reason: Option<StopReason>,

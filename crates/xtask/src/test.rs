@@ -32,6 +32,9 @@ const E2E_DIFFERENTIAL: &[(&str, &str)] = &[
 const E2E_COMPARE: (&str, &str, &str) = ("fargate-ondemand-1000", "fargate-spot-1000", "3");
 /// The sweep the e2e test runs in the page and compares with `fleetplan sweep ... --csv` (the same inputs as
 /// tests/e2e/sweep.test.mjs sets in the sweep panel).
+/// `tests/e2e/explain.test.mjs`: a service of this preset (seed 1) waits for the Fargate On-Demand bucket at this
+/// instant; the page's cluster table must say what `fleetplan explain --json` says.
+const E2E_EXPLAIN: (&str, &str, &str) = ("fargate-vs-ec2-six-services", "30", "fargate-0");
 const SWEEP_PRESET: &str = "fargate-ondemand-1000";
 const SWEEP_SET: &str = "services[0].desired_count=100..400:4";
 const SWEEP_SEEDS: &str = "2";
@@ -180,6 +183,11 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
     let fit = cli(ws, &["fit", "--preset", FIT_PRESET, "--measured", &measured.to_string_lossy(), "--json"])?;
     let path = expected_fit_path(ws);
     fs::write(&path, fit).with_context(|| format!("writing {}", path.display()))?;
+    // Beside the summary (the e2e test finds it there): what holds a service at an instant.
+    let (preset, at, service) = E2E_EXPLAIN;
+    let explain = cli(ws, &["explain", "--preset", preset, "--at", at, "--service", service, "--json"])?;
+    let path = ws.target.join("e2e-expected-explain.json");
+    fs::write(&path, explain).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
 }

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::hover::{Hover, Pointer};
 use super::playback::Playback;
-use super::table::{group_rows, live_counts, GroupRow, LiveCounts};
+use super::table::{group_rows, live_counts, service_rows, GroupRow, LiveCounts};
 use crate::charts::{self, ChartKind};
 use crate::cluster;
 use crate::dom;
@@ -165,7 +165,8 @@ fn on_frame(state: &Loop, ts: f64) {
     let mut view_counts = None;
     if first || resized || (!seeking && (force || (progress.cursor_moved && !calm))) {
         let view = player.cursor().view();
-        view_counts = Some((live_counts(&view), Rc::new(group_rows(&view))));
+        let rows = [group_rows(&view), service_rows(player.cursor())].concat();
+        view_counts = Some((live_counts(&view), Rc::new(rows)));
         // AWS Batch compute environments on their own canvas, when the scenario has Batch.
         if let (Some(batch), Some(canvas)) = (&view.batch, dom::canvas_by_id("batch-cluster")) {
             match cluster::draw_batch(&canvas, batch, &player.cursor().batch_placed_jobs()) {

@@ -141,7 +141,12 @@ fn describe(player: &Player, view: &View, hit: &Hit) -> Option<(String, Vec<(&'s
     match hit {
         Hit::Task { place, ordinal } => {
             let task = player.cursor().task_at(*place, *ordinal as usize)?;
-            Some((trf("Task {id}", &[("id", &task.id)]), cluster::task_details(&task)))
+            let mut rows = cluster::task_details(&task);
+            // What holds it now, in the words of `fleetplan explain --task`.
+            if let Ok(why) = player.cursor().explain_task(task.id) {
+                rows.push((crate::i18n::mark("Why"), why.text));
+            }
+            Some((trf("Task {id}", &[("id", &task.id)]), rows))
         }
         Hit::Instance { index } => {
             let instance = view.instances.iter().find(|i| i.index == *index)?;

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use crate::i18n::{tr, trf};
 use fleetplan_engine::output::BatchJobState;
 use fleetplan_engine::task::TaskState;
-use fleetplan_engine::View;
+use fleetplan_engine::{Simulation, View};
 use yew::prelude::*;
 
 /// One row of the table: a pool, or a provider's zone.
@@ -16,6 +16,30 @@ pub struct GroupRow {
     instances: Option<usize>,
     /// Tasks by state, PROVISIONING..DEPROVISIONING.
     by_state: [u32; 7],
+    /// A service's row instead: what holds it at the playback instant (`Simulation::explain_service`).
+    why: Option<String>,
+}
+
+/// The most services the table explains (each explanation reads the service's tasks).
+const MAX_SERVICE_ROWS: usize = 20;
+
+/// A row per service (the first [`MAX_SERVICE_ROWS`]) saying what holds it at the playback instant, in the words
+/// of `fleetplan explain --service`.
+pub fn service_rows(sim: &Simulation) -> Vec<GroupRow> {
+    sim.scenario()
+        .services
+        .iter()
+        .take(MAX_SERVICE_ROWS)
+        .filter_map(|s| {
+            let why = sim.explain_service(&s.name).ok()?;
+            Some(GroupRow {
+                label: format!("service {}", s.name),
+                instances: None,
+                by_state: [0; 7],
+                why: Some(why.text),
+            })
+        })
+        .collect()
 }
 
 /// The numbers of the live status line.
@@ -49,7 +73,7 @@ pub fn group_rows(view: &View) -> Vec<GroupRow> {
         let mut by_state = [0; 7];
         by_state.copy_from_slice(&pool.by_state[..7]);
         if by_state.iter().any(|&n| n > 0) {
-            rows.push(GroupRow { label: pool.capacity.name().to_string(), instances: None, by_state });
+            rows.push(GroupRow { label: pool.capacity.name().to_string(), instances: None, by_state, why: None });
         }
     }
     // Zone rows of every provider, then one pass over the instances adds each to its row.
@@ -59,11 +83,16 @@ pub fn group_rows(view: &View) -> Vec<GroupRow> {
             let mut by_state = [0; 7];
             by_state[0] = provider.waiting;
             let label = trf("{provider}: waiting for an instance", &[("provider", &provider.name)]);
-            rows.push(GroupRow { label, instances: None, by_state });
+            rows.push(GroupRow { label, instances: None, by_state, why: None });
         }
         zone_row.push(rows.len());
         for zone in &provider.zones {
-            rows.push(GroupRow { label: format!("{} · {zone}", provider.name), instances: Some(0), by_state: [0; 7] });
+            rows.push(GroupRow {
+                label: format!("{} · {zone}", provider.name),
+                instances: Some(0),
+                by_state: [0; 7],
+                why: None,
+            });
         }
     }
     for instance in &view.instances {
@@ -98,11 +127,19 @@ pub fn ClusterTable(props: &ClusterTableProps) -> Html {
                     { for crate::palette::STATE_COLOURS.iter().map(|(name, _)| html! { <th scope="col">{ *name }</th> }) }
                 </tr></thead>
                 <tbody>
-                    { for props.groups.iter().map(|g| html! {
+                    { for props.groups.iter().filter(|g| g.why.is_none()).map(|g| html! {
                         <tr>
                             <th scope="row">{ g.label.clone() }</th>
                             <td>{ g.instances.map_or_else(|| "–".to_string(), |n| n.to_string()) }</td>
                             { for g.by_state.iter().map(|n| html! { <td>{ *n }</td> }) }
+                        </tr>
+                    }) }
+                </tbody>
+                <tbody class="why">
+                    { for props.groups.iter().filter_map(|g| g.why.as_ref().map(|why| (g, why))).map(|(g, why)| html! {
+                        <tr>
+                            <th scope="row">{ g.label.clone() }</th>
+                            <td colspan={(crate::palette::STATE_COLOURS.len() + 1).to_string()}>{ why.clone() }</td>
                         </tr>
                     }) }
                 </tbody>

@@ -81,6 +81,35 @@ impl SpotPool {
         Ok(())
     }
 
+    /// Whether capacity does not limit launches (availability "plenty").
+    pub(super) fn unlimited(&self) -> bool {
+        self.unlimited
+    }
+
+    /// The 1-based place of `task` among the current entries of the FIFO (`None`: not in it); `current_task` and
+    /// `current_job` tell current entries from stale ones, as in [`SpotPool::check`].
+    pub(super) fn position(
+        &self,
+        task: TaskId,
+        current_task: impl Fn(TaskId, u32) -> bool,
+        current_job: impl Fn(u32, u32) -> bool,
+    ) -> Option<u64> {
+        let mut place = 0u64;
+        for &w in &self.queue {
+            match w {
+                Waiter::Task(t, generation) if current_task(t, generation) => {
+                    place += 1;
+                    if t == task {
+                        return Some(place);
+                    }
+                }
+                Waiter::BatchJob(job, generation) if current_job(job, generation) => place += 1,
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// The pool's capacity bucket (for the view).
     pub(super) fn capacity(&self) -> &TokenBucket {
         &self.capacity

@@ -38,6 +38,7 @@ pub use caption::{CaptionKind, StepCaption};
 mod commitments;
 mod credits;
 mod demand;
+mod explain;
 mod fargate_spot;
 mod fleet;
 mod marks;

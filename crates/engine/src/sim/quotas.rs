@@ -203,6 +203,13 @@ impl Simulation {
         self.record(TraceWhat::QuotaHit { quota: Limiter::AsgMaxSize, by: format!("group {group}"), usage });
     }
 
+    /// vCPUs counted against `provider`'s Fargate quota, and the quota in vCPUs (0 without one).
+    pub(in crate::sim) fn quota_usage(&self, provider: Provider) -> (f64, f64) {
+        let slot = fargate_slot(provider).unwrap_or(0);
+        let quota = self.vcpu_quota(provider).map_or(0.0, |q| f64::from(q) / 1024.0);
+        (self.quotas.used(slot) as f64 / PER_VCPU as f64, quota)
+    }
+
     /// What counted against a Fargate quota, as the trace prints it.
     pub(in crate::sim) fn fargate_usage(&self, provider: Provider) -> String {
         let slot = fargate_slot(provider).unwrap_or(0);

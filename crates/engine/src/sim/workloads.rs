@@ -39,6 +39,13 @@ pub(super) struct Workloads {
     list: Vec<WorkloadRt>,
 }
 
+impl WorkloadRt {
+    /// Tasks asked for so far (started, failed or given up on).
+    pub(super) fn requested(&self) -> u32 {
+        self.requested
+    }
+}
+
 impl Workloads {
     pub(super) fn iter(&self) -> std::slice::Iter<'_, WorkloadRt> {
         self.list.iter()

@@ -22,10 +22,14 @@ fn check(value: &Value, seed: u64) -> Result<(), String> {
             seed,
             RunOptions { trace: false, check_invariants: true, keep_finished_tasks: false },
         );
+        // Halfway, and at the end: every service, burst and task can be explained (`docs/model.md` §14).
+        sim.step_until(fleetplan_engine::SimTime(sim.horizon().as_millis() / 2));
+        explain_all(&sim)?;
         sim.run_to_end();
         if let Some(problem) = sim.invariant_error() {
             return Err(format!("invariant: {problem}"));
         }
+        explain_all(&sim)?;
         let summary = sim.metrics();
         if !(summary.cost_usd.is_finite() && summary.cost_usd >= 0.0) {
             return Err(format!("cost {}", summary.cost_usd));
@@ -70,6 +74,39 @@ fn check(value: &Value, seed: u64) -> Result<(), String> {
             panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
         Err(format!("panic: {}", message.unwrap_or_default()))
     })
+}
+
+/// Explains every service, RunTask burst and task not released: each explanation exists, has a sentence, and its
+/// numbers are finite and not negative.
+fn explain_all(sim: &Simulation) -> Result<(), String> {
+    let mut all = Vec::new();
+    for service in &sim.scenario().services {
+        all.push(sim.explain_service(&service.name)?);
+    }
+    for index in 0..sim.scenario().run_tasks.len() {
+        all.push(sim.explain_burst(index)?);
+    }
+    for task in sim.tasks() {
+        all.push(sim.explain_task(task.id.raw())?);
+    }
+    for e in all {
+        let json = serde_json::to_value(&e).map_err(|err| err.to_string())?;
+        let mut numbers = Vec::new();
+        collect_numbers(&json, &mut numbers);
+        if e.text().is_empty() || e.holds.is_empty() || numbers.iter().any(|n| !(n.is_finite() && *n >= 0.0)) {
+            return Err(format!("explanation {}", e.text()));
+        }
+    }
+    Ok(())
+}
+
+fn collect_numbers(value: &Value, into: &mut Vec<f64>) {
+    match value {
+        Value::Number(n) => into.extend(n.as_f64()),
+        Value::Array(items) => items.iter().for_each(|v| collect_numbers(v, into)),
+        Value::Object(map) => map.values().for_each(|v| collect_numbers(v, into)),
+        _ => {}
+    }
 }
 
 /// Removes array elements while the scenario still fails the same way (by the first word of its error).

@@ -628,6 +628,16 @@ impl Fleet {
         self.providers[p.index()].waiting.front().copied()
     }
 
+    /// The entries of the group's PROVISIONING queue, oldest first (stale ones included: check the generation).
+    pub(super) fn waiting_entries(&self, p: ProviderId) -> impl Iterator<Item = &(TaskId, u32)> + '_ {
+        self.providers[p.index()].waiting.iter()
+    }
+
+    /// The group's instances not yet terminated.
+    pub(super) fn group_instances(&self, p: ProviderId) -> &[InstanceId] {
+        self.providers[p.index()].instances.ids()
+    }
+
     pub(super) fn pop_waiting(&mut self, p: ProviderId) {
         self.providers[p.index()].waiting.pop_front();
     }

@@ -63,6 +63,10 @@ pub(super) struct ServiceRt {
     /// After the first rollout: the lowest count of its tasks in RUNNING while below the desired count, and when
     /// it was first that low (`docs/model.md` §6.2, "dip").
     pub(super) lowest_running: Option<(u32, SimTime, u32)>,
+    /// What stopped the last workflow cycle's launches (`None`: it launched all it wanted).
+    last_blocked: Option<Limiter>,
+    /// How many tasks the last workflow cycle launched.
+    last_launched: u32,
     /// Waiting task-milliseconds per [`Limiter`].
     pub(super) waiting_ms: [u64; Limiter::COUNT],
     pub(super) failures: u64,
@@ -101,7 +105,81 @@ pub(super) struct Services {
     first_steady: usize,
 }
 
+/// What `explain` reads of a service (`sim/explain.rs`): the numbers the workflow cycle decides with.
+pub(in crate::sim) struct ServiceFacts {
+    pub(in crate::sim) desired: u32,
+    pub(in crate::sim) active: u32,
+    pub(in crate::sim) healthy_primary: u32,
+    pub(in crate::sim) running: u32,
+    /// Primary tasks not yet launched (the desired count less the primary tasks not being replaced).
+    pub(in crate::sim) missing: u32,
+    /// How many more tasks maximumPercent lets be active.
+    pub(in crate::sim) room: u32,
+    pub(in crate::sim) max_running: u32,
+    pub(in crate::sim) breaker: Option<(u32, u32)>,
+    pub(in crate::sim) backoff: Option<(SimTime, u32)>,
+    pub(in crate::sim) launch_bucket: TokenBucket,
+    pub(in crate::sim) last_blocked: Option<Limiter>,
+    pub(in crate::sim) last_launched: u32,
+    pub(in crate::sim) spot_waiting: u32,
+    pub(in crate::sim) steady: bool,
+    pub(in crate::sim) task_def: usize,
+}
+
 impl Services {
+    /// The service's numbers for `explain` at `now`; `tasks` to count primary tasks on draining instances,
+    /// `breaker_min` the circuit breaker's minimum threshold.
+    pub(in crate::sim) fn facts(
+        &self,
+        s: ServiceId,
+        service: &crate::scenario::Service,
+        tasks: &super::tasks::Tasks,
+        breaker_min: u32,
+        now: SimTime,
+    ) -> ServiceFacts {
+        let rt = &self.list[s.index()];
+        let (_, max_running) =
+            deployment::deployment_bounds(rt.desired, service.minimum_healthy_percent, service.maximum_percent);
+        // As `launch_for_service` counts them: primary tasks on draining instances are being replaced (none to
+        // look for when no active task is on a draining instance).
+        let primary_draining = if rt.on_draining == 0 {
+            0
+        } else {
+            rt.active
+                .iter()
+                .filter(|&&id| {
+                    let t = &tasks[id];
+                    t.on_draining && matches!(t.owner, Owner::Service { deployment, .. } if deployment == rt.primary)
+                })
+                .count()
+        };
+        let primary = &rt.deployments[rt.primary as usize];
+        ServiceFacts {
+            desired: rt.desired,
+            active: crate::narrow::u32_of(rt.active.len()),
+            healthy_primary: rt.healthy_primary,
+            running: rt.running,
+            missing: rt.desired.saturating_sub(rt.primary_active - crate::narrow::u32_of(primary_draining)),
+            room: max_running.saturating_sub(crate::narrow::u32_of(rt.active.len())),
+            max_running,
+            breaker: rt
+                .breaker_stopped()
+                .then(|| (primary.failures, deployment::circuit_breaker_threshold(rt.desired, breaker_min))),
+            backoff: (now < rt.backoff_until).then_some((rt.backoff_until, rt.backoff_level)),
+            launch_bucket: rt.launch_bucket.clone(),
+            last_blocked: rt.last_blocked,
+            last_launched: rt.last_launched,
+            spot_waiting: rt.spot_waiting,
+            steady: rt.steady_at.is_some(),
+            task_def: primary.task_def,
+        }
+    }
+
+    /// The service's active tasks.
+    pub(in crate::sim) fn active(&self, s: ServiceId) -> &[TaskId] {
+        &self.list[s.index()].active
+    }
+
     /// From now on, list the services whose serving or running count moves (see [`Services::take_counts_moved`]).
     pub(super) fn track_counts(&mut self) {
         self.track_counts = true;

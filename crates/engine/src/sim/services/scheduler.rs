@@ -37,6 +37,8 @@ impl Simulation {
                 launch_bucket: TokenBucket::new(burst, per_minute),
                 cycle_pending: false,
                 last_cycle: None,
+                last_blocked: None,
+                last_launched: 0,
                 active: Vec::new(),
                 primary_active: 0,
                 healthy_primary: 0,
@@ -262,6 +264,8 @@ impl Simulation {
             launched += 1;
         }
         let rt = &mut self.services.list[s.index()];
+        rt.last_blocked = blocked;
+        rt.last_launched = launched;
         if let Some(limiter) = blocked {
             rt.tally(limiter, u64::from(want - launched), cycle_ms);
         }

@@ -18,7 +18,7 @@ impl Simulation {
             let t = &self.tasks[task];
             (t.state, t.owner)
         };
-        self.tasks.set_state(task, state);
+        self.tasks.set_state(task, state, self.now);
         if old == TaskState::Running {
             if let Owner::Service { service, .. } = owner {
                 let running = self.tasks.groups().running(service.index());
@@ -62,6 +62,7 @@ impl Simulation {
             on_draining: false,
             awaiting_capacity: false,
             launched_at: self.now,
+            state_since: self.now,
             running_at: None,
             billing_from: None,
             stop_reason: None,

@@ -192,8 +192,9 @@ impl Tasks {
         &mut self.arena[position]
     }
 
-    pub(in crate::sim) fn set_state(&mut self, id: TaskId, state: TaskState) {
+    pub(in crate::sim) fn set_state(&mut self, id: TaskId, state: TaskState, now: SimTime) {
         let position = self.live_position(id);
+        self.arena[position].state_since = now;
         let t = &mut self.arena[position];
         let capacity = t.capacity.index();
         self.state_counts[t.state.index()][capacity] -= 1;
@@ -380,6 +381,7 @@ mod tests {
             on_draining: false,
             awaiting_capacity: false,
             launched_at: SimTime::ZERO,
+            state_since: SimTime::ZERO,
             running_at: None,
             billing_from: None,
             stop_reason: None,
@@ -394,7 +396,7 @@ mod tests {
         let mut tasks = Tasks::default();
         tasks.push(task(TaskId::new(0), CapacityType::Fargate));
         tasks.push(task(TaskId::new(1), CapacityType::FargateSpot));
-        tasks.set_state(TaskId::new(1), TaskState::Pending);
+        tasks.set_state(TaskId::new(1), TaskState::Pending, SimTime::ZERO);
         let counts = tasks.state_counts();
         assert_eq!(counts[TaskState::Provisioning.index()][CapacityType::Fargate.index()], 1);
         assert_eq!(counts[TaskState::Pending.index()][CapacityType::FargateSpot.index()], 1);
@@ -424,7 +426,7 @@ mod tests {
             let id = TaskId::from_index(i);
             tasks.set_running_at(id, SimTime::ZERO);
             tasks.begin_stop(id, StopReason::Crashed).expect("first stop");
-            tasks.set_state(id, TaskState::Stopped);
+            tasks.set_state(id, TaskState::Stopped, SimTime::ZERO);
         };
         for keep in [false, true] {
             let mut tasks = Tasks::new(keep);
@@ -463,7 +465,7 @@ mod tests {
         for i in 0..100 {
             tasks.push(task(TaskId::from_index(i), CapacityType::Fargate));
             tasks.begin_stop(TaskId::from_index(i), StopReason::ScaledIn);
-            tasks.set_state(TaskId::from_index(i), TaskState::Stopped);
+            tasks.set_state(TaskId::from_index(i), TaskState::Stopped, SimTime::ZERO);
         }
         tasks.release_finished();
         assert_eq!(tasks.all().len(), 100, "fewer than RELEASE_AT_LEAST stopped tasks stay");

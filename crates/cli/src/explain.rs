@@ -1,0 +1,86 @@
+//! `fleetplan explain (FILE|--preset ID) --at T (--task N | --service NAME | --burst N|NAME) [--seed N] [--json]`:
+//! runs the scenario to the instant T and prints what holds the task, service or RunTask burst then, as the engine
+//! computes it from its state (`fleetplan_engine::explain`), the same words the page shows.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use fleetplan_engine::explain::Explanation;
+use fleetplan_engine::{RunOptions, SimTime, Simulation};
+
+use crate::{out, scenario_of, Outcome};
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["task", "service", "burst"])))]
+pub struct ExplainArgs {
+    /// Scenario JSON file.
+    file: Option<PathBuf>,
+    /// A built-in preset id instead of a file (see `fleetplan presets`).
+    #[arg(long, conflicts_with = "file")]
+    preset: Option<String>,
+    /// The instant, in simulated seconds from the start (events at that instant have happened).
+    #[arg(long, value_name = "SECONDS")]
+    at: f64,
+    /// A task, by its number (the order tasks were launched in, from 0; the trace and the page show it).
+    #[arg(long, value_name = "N")]
+    task: Option<u32>,
+    /// A service, by name.
+    #[arg(long, value_name = "NAME")]
+    service: Option<String>,
+    /// A RunTask burst, by its name or its number in the file (from 0).
+    #[arg(long, value_name = "N|NAME")]
+    burst: Option<String>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print the explanation as one JSON object (state, holds with their numbers, and the sentence).
+    #[arg(long)]
+    json: bool,
+}
+
+/// The explanation the arguments ask for.
+pub fn explanation(args: &ExplainArgs) -> Result<Explanation, String> {
+    let scenario = scenario_of(args.file.as_deref(), args.preset.as_deref())?;
+    let horizon_s = scenario.horizon.as_secs_f64();
+    if !args.at.is_finite() || args.at < 0.0 {
+        return Err(format!("--at {} is not an instant of the run (seconds from 0 to {horizon_s})", args.at));
+    }
+    if args.at > horizon_s {
+        return Err(format!("--at {} s is beyond the run: its horizon is {horizon_s} s", args.at));
+    }
+    // Finished tasks are kept so a task that has stopped by then can still be explained.
+    let options = RunOptions { trace: false, check_invariants: false, keep_finished_tasks: true };
+    let mut sim = Simulation::with_options(scenario, args.seed, options);
+    // Look names up before running, so a typo fails at once.
+    if let Some(name) = &args.service {
+        sim.service_index(name)?;
+    }
+    let burst = match &args.burst {
+        Some(b) => Some(match b.parse::<usize>() {
+            Ok(index) => index,
+            Err(_) => sim.burst_index(b)?,
+        }),
+        None => None,
+    };
+    sim.step_until(SimTime::from_secs_f64(args.at));
+    if let Some(stopped) = sim.stopped_early() {
+        return Err(format!(
+            "the run stopped early at {} s ({}), before --at {}",
+            stopped.at_s, stopped.reason, args.at
+        ));
+    }
+    match (args.task, &args.service, burst) {
+        (Some(task), _, _) => sim.explain_task(task),
+        (_, Some(name), _) => sim.explain_service(name),
+        (_, _, Some(index)) => sim.explain_burst(index),
+        _ => Err("name a --task, --service or --burst".into()),
+    }
+}
+
+pub fn run(args: ExplainArgs) -> Outcome {
+    let e = explanation(&args)?;
+    if args.json {
+        out(&format!("{}\n", serde_json::to_string(&e).map_err(|e| e.to_string())?))
+    } else {
+        out(&format!("at {} s: {}\n", e.at_s, e.text()))
+    }
+}

@@ -1,0 +1,70 @@
+//! `fleetplan explain`: what holds a task, service or RunTask burst at an instant, as text and JSON.
+
+use std::process::{Command, Output};
+
+fn fleetplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fleetplan")).args(args).output().expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// 1,000 Fargate tasks: 30 s in, the service's own launch rate (500 a minute, 42 per 5 s cycle, under the
+/// On-Demand bucket's 20/s) is what holds it, and the JSON carries the same numbers and sentence.
+#[test]
+fn a_service_held_by_its_launch_rate() {
+    let args = ["explain", "--preset", "fargate-ondemand-1000", "--at", "30", "--service", "web"];
+    let text = fleetplan(&args);
+    assert!(text.status.success(), "{}", stderr(&text));
+    let line = stdout(&text);
+    assert!(line.starts_with("at 30 s: "), "{line}");
+    let json = fleetplan(&[&args[..], &["--json"]].concat());
+    assert!(json.status.success(), "{}", stderr(&json));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(value["subject"]["kind"], "service");
+    assert_eq!(value["at_s"], 30.0);
+    // The sentence in the JSON is the one the text prints.
+    assert_eq!(format!("at 30 s: {}\n", value["text"].as_str().expect("text")), line);
+    let kinds: Vec<&str> =
+        value["holds"].as_array().expect("holds").iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds[0], "service_launch_rate", "{line}");
+    // 500 a minute is 41.7 per 5 s: a cycle launches 41 or 42 of the bucket's 42.
+    let used = value["holds"][0]["used"].as_u64().expect("used");
+    assert!((41..=42).contains(&used) && value["holds"][0]["per_cycle"] == 42, "{line}");
+    assert!(line.contains(&format!("service launch rate: {used} of 42 per 5 s cycle used")), "{line}");
+}
+
+#[test]
+fn a_task_and_a_burst() {
+    let task = fleetplan(&["explain", "--preset", "fargate-ondemand-1000", "--at", "10", "--task", "0"]);
+    assert!(task.status.success(), "{}", stderr(&task));
+    assert!(stdout(&task).contains("PROVISIONING"), "{}", stdout(&task));
+    let burst = fleetplan(&["explain", "--preset", "fargate-runtask-burst", "--at", "3", "--burst", "nightly-batch"]);
+    assert!(burst.status.success(), "{}", stderr(&burst));
+    let by_number = fleetplan(&["explain", "--preset", "fargate-runtask-burst", "--at", "3", "--burst", "0"]);
+    assert_eq!(stdout(&burst), stdout(&by_number));
+    assert!(stdout(&burst).contains("started"), "{}", stdout(&burst));
+}
+
+#[test]
+fn unknown_subjects_and_instants_beyond_the_run_are_clear_errors() {
+    let cases: [(&[&str], &str); 5] = [
+        (&["--at", "10", "--service", "nope"], "no service \"nope\"; the services are: web"),
+        (&["--at", "10", "--task", "99999"], "no task 99999 at 10 s"),
+        (&["--at", "10", "--burst", "x"], "no RunTask burst \"x\""),
+        (&["--at", "99999", "--service", "web"], "--at 99999 s is beyond the run: its horizon is"),
+        (&["--at=-1", "--service", "web"], "is not an instant of the run"),
+    ];
+    for (args, expected) in cases {
+        let output = fleetplan(&[&["explain", "--preset", "fargate-ondemand-1000"], args].concat());
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&output).contains(expected), "{args:?}: {}", stderr(&output));
+    }
+    let neither = fleetplan(&["explain", "--preset", "fargate-ondemand-1000", "--at", "1"]);
+    assert!(!neither.status.success());
+}

@@ -1,0 +1,86 @@
+// "Why is this waiting?" in the page: at a playback instant, the cluster table's row for a service says what holds it
+// in the words and numbers of `fleetplan explain --json` (written by `cargo xtask test` beside the expected summary,
+// E2E_EXPLAIN in crates/xtask/src/test.rs), and a task's hover details say what holds the task.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import { browserForTests, load, openPreset, requiredEnv } from './browser.mjs';
+
+const EXPECTED = JSON.parse(
+  await readFile(join(dirname(requiredEnv('FLEETPLAN_EXPECTED_SUMMARY')), 'e2e-expected-explain.json'), 'utf8'),
+);
+/** The preset and service of E2E_EXPLAIN; the instant is in the expectation. */
+const PRESET = 'fargate-vs-ec2-six-services';
+const SERVICE = 'fargate-0';
+const TEST_OPTIONS = { timeout: 120_000 };
+const TIMEOUT_MS = 30_000;
+
+const chromium = browserForTests();
+
+/** Moves the scrubber as a drag would: sets its value and fires `input`. */
+async function scrubTo(page, ms) {
+  await page.$eval('#scrubber', (el, ms) => {
+    el.value = String(ms);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, ms);
+}
+
+/** The playback clock as m:ss. */
+function clockText(seconds) {
+  return `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
+}
+
+test('the cluster table says what holds a service waiting for the On-Demand bucket, as the CLI does', TEST_OPTIONS, async (t) => {
+  // The expectation is what this test is about: a service held by the account bucket, with its numbers.
+  const hold = EXPECTED.holds[0];
+  assert.equal(hold.kind, 'account_bucket', JSON.stringify(EXPECTED));
+  assert.equal(hold.bucket, 'fargate_on_demand');
+  await chromium.withPage(t, async (page) => {
+    await load(page);
+    await openPreset(page, PRESET);
+    await scrubTo(page, EXPECTED.at_s * 1000);
+    await page.waitForFunction(
+      (clock) => document.querySelector('#clock')?.textContent.startsWith(clock),
+      clockText(EXPECTED.at_s),
+      { timeout: TIMEOUT_MS },
+    );
+    await page.click('#cluster-table summary');
+    const row = page.locator('#cluster-table tbody.why tr', { hasText: `service ${SERVICE}` });
+    await row.waitFor({ timeout: TIMEOUT_MS });
+    // The cell follows playback: wait until it shows the instant's sentence (the frame after the seek).
+    await page.waitForFunction(
+      ([service, text]) => [...document.querySelectorAll('#cluster-table tbody.why tr')]
+        .some((tr) => tr.querySelector('th')?.textContent === `service ${service}` && tr.querySelector('td')?.textContent === text),
+      [SERVICE, EXPECTED.text],
+      { timeout: TIMEOUT_MS },
+    ).catch(() => {});
+    const text = await row.locator('td').textContent();
+    assert.equal(text, EXPECTED.text);
+    assert.match(text, /waiting for the Fargate On-Demand bucket: [\d.]+ tokens, 20\/s, \d+ tasks ahead of it, ~[\d.]+ s/);
+  });
+});
+
+test('a task under the pointer says why it is where it is', TEST_OPTIONS, async (t) => {
+  await chromium.withPage(t, async (page) => {
+    await load(page);
+    await openPreset(page, PRESET);
+    await scrubTo(page, EXPECTED.at_s * 1000);
+    await page.waitForFunction(
+      (clock) => document.querySelector('#clock')?.textContent.startsWith(clock),
+      clockText(EXPECTED.at_s),
+      { timeout: TIMEOUT_MS },
+    );
+    const box = await page.locator('#cluster').boundingBox();
+    let details = '';
+    for (let y = 20; y < 120 && !/^Task \d+/.test(details); y += 6) {
+      await page.mouse.move(box.x + 30, box.y + y);
+      details = (await page.locator('#details').textContent({ timeout: 200 }).catch(() => '')) ?? '';
+    }
+    assert.match(details, /^Task \d+/, 'no task under the pointer');
+    // Thirty seconds in, the tasks drawn first are on their way: PROVISIONING or PENDING, and the step named.
+    assert.match(details, /Why(PROVISIONING|PENDING|ACTIVATING|RUNNING)[^]*?(Fargate capacity|image pull|load balancer|health checks|nothing holds it)/);
+  });
+});
