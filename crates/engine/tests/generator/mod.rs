@@ -280,8 +280,17 @@ pub fn generate(seed: u64) -> Value {
     for _ in 0..p.below(5) {
         let at_s = p.seconds(horizon_s.min(900));
         let service = format!("svc{}", p.below(services.len() as u64));
-        events.push(match p.below(7) {
+        events.push(match p.below(9) {
             6 => json!({ "type": "fargate_task_retirement", "at_s": at_s, "wait_period_days": 0 }),
+            // One instance by its id (launch order: the first few are the likeliest to exist, On-Demand or Spot).
+            7 => json!({ "type": "ec2_instance_interruption", "at_s": at_s, "instance": format!("i-{:08x}", p.below(6)) }),
+            8 => {
+                let bucket = *p.one(&["fargate_on_demand_launch", "fargate_spot_launch", "run_task_api", "fargate_run_task_calls"]);
+                match p.chance(0.5) {
+                    true => json!({ "type": "account_tokens_spent", "at_s": at_s, "bucket": bucket }),
+                    false => json!({ "type": "account_tokens_spent", "at_s": at_s, "bucket": bucket, "tokens": p.range(1, 200) }),
+                }
+            }
             0 => json!({ "type": "scale", "at_s": at_s, "service": service, "desired_count": p.range(0, 15) }),
             1 => json!({ "type": "deploy", "at_s": at_s, "service": service }),
             2 => json!({ "type": "fargate_spot_interruption", "at_s": at_s, "fraction": p.range(1, 100) as f64 / 100.0 }),

@@ -156,6 +156,8 @@ fn the_generator_reaches_every_feature() {
         "\"capacity_option_type\":\"spot\"",
         "savings_plans",
         "fargate_task_retirement",
+        "ec2_instance_interruption",
+        "account_tokens_spent",
         "\"demand\"",
         "timeline_end_s",
         "target_tracking",
