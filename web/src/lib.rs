@@ -10,6 +10,7 @@ mod palette;
 mod player;
 mod stage;
 mod sweep;
+mod whatif;
 
 use wasm_bindgen::prelude::*;
 

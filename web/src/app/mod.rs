@@ -115,6 +115,16 @@ pub fn App() -> Html {
         Callback::from(move |()| doc.dispatch(Action::ToggleGallery))
     };
 
+    // Live what-ifs from the stage: timed events of the scenario at the playback time (`crate::whatif`).
+    let on_whatif = {
+        let doc = doc.clone();
+        Some(Callback::from(move |(what_if, at_ms)| doc.dispatch(Action::ApplyWhatIf(what_if, at_ms))))
+    };
+    let on_undo_whatif = {
+        let doc = doc.clone();
+        Callback::from(move |()| doc.dispatch(Action::UndoWhatIf))
+    };
+
     // In a comparison, the other variants' clusters play beside this one's.
     let variants = doc.variants();
     let others: Vec<OtherRun> = match variants.split_last() {
@@ -149,7 +159,8 @@ pub fn App() -> Html {
                     Some((scenario, seed)) => html! {
                         <>
                         <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
-                            others={others.clone()} {label} />
+                            others={others.clone()} {label} whatifs={doc.whatifs.clone()}
+                            on_whatif={on_whatif.clone()} on_undo_whatif={on_undo_whatif.clone()} />
                         <crate::sweep::SweepPanel scenario={scenario.clone()} />
                         </>
                     },
