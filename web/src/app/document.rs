@@ -629,7 +629,10 @@ mod tests {
         assert_eq!(doc.generation, generation);
         assert!(doc.errors.is_empty() && doc.dirty());
         let events = doc.draft["events"].as_array().unwrap();
-        assert_eq!(events[events.len() - 2], json!({ "type": "scale", "at_s": 30, "service": service, "desired_count": 5 }));
+        assert_eq!(
+            events[events.len() - 2],
+            json!({ "type": "scale", "at_s": 30, "service": service, "desired_count": 5 })
+        );
         assert_eq!(events[events.len() - 1]["at_s"], json!(45.5));
         let labels: Vec<&str> = doc.whatifs.iter().map(|a| a.label.as_str()).collect();
         assert_eq!(labels, [format!("Scale {service} to 5 tasks"), format!("New deployment of {service}")]);

@@ -126,7 +126,8 @@ pub fn Stage(props: &StageProps) -> Html {
     };
     let selection = use_state_eq(|| None::<Selection>);
     let on_cluster_click = {
-        let (playback, pointer, hover, selection) = (playback.clone(), pointer.clone(), hover.clone(), selection.clone());
+        let (playback, pointer, hover, selection) =
+            (playback.clone(), pointer.clone(), hover.clone(), selection.clone());
         Callback::from(move |e: MouseEvent| {
             let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
             let player = playback.player.borrow();
@@ -161,7 +162,10 @@ pub fn Stage(props: &StageProps) -> Html {
                                     })
                             })
                             .map(|i| {
-                                (i.id.clone(), format!("{} · {} in {} · {} tasks", i.id, i.instance_type, i.zone, i.tasks))
+                                (
+                                    i.id.clone(),
+                                    format!("{} · {} in {} · {} tasks", i.id, i.instance_type, i.zone, i.tasks),
+                                )
                             })
                             .collect()
                     })

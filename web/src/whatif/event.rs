@@ -67,10 +67,9 @@ impl WhatIf {
     pub fn label(&self) -> String {
         match self {
             WhatIf::InterruptInstance { instance } => format!("Spot interruption notice for {instance}"),
-            WhatIf::SpotWave { provider, instance_type, zone, fraction } => format!(
-                "Spot wave: {:.0}% of {provider}'s {instance_type} in {zone}",
-                fraction * 100.0
-            ),
+            WhatIf::SpotWave { provider, instance_type, zone, fraction } => {
+                format!("Spot wave: {:.0}% of {provider}'s {instance_type} in {zone}", fraction * 100.0)
+            }
             WhatIf::DryUpFargateSpot => "Fargate Spot dried up (no capacity from here on)".to_string(),
             WhatIf::Scale { service, desired } => format!("Scale {service} to {desired} tasks"),
             WhatIf::Deploy { service } => format!("New deployment of {service}"),

@@ -96,17 +96,19 @@ fn spot_pools(scenario: &Scenario) -> Vec<(String, String, String)> {
         .iter()
         .filter(|p| p.purchase == Purchase::Spot && !p.external)
         .flat_map(|p| {
-            p.instance_types.iter().flat_map(move |t| {
-                p.zones.iter().map(move |z| (p.name.clone(), t.name.to_string(), z.clone()))
-            })
+            p.instance_types
+                .iter()
+                .flat_map(move |t| p.zones.iter().map(move |z| (p.name.clone(), t.name.to_string(), z.clone())))
         })
         .collect()
 }
 
 /// Whether anything in the scenario launches on Fargate Spot.
 fn uses_fargate_spot(scenario: &Scenario) -> bool {
-    let spot = |items: &[fleetplan_engine::scenario::StrategyItem]| items.iter().any(|i| i.provider == Provider::FargateSpot);
-    scenario.services.iter().any(|s| spot(&s.strategy.items)) || scenario.run_tasks.iter().any(|w| spot(&w.strategy.items))
+    let spot =
+        |items: &[fleetplan_engine::scenario::StrategyItem]| items.iter().any(|i| i.provider == Provider::FargateSpot);
+    scenario.services.iter().any(|s| spot(&s.strategy.items))
+        || scenario.run_tasks.iter().any(|w| spot(&w.strategy.items))
 }
 
 /// Which of the menu's what-ifs apply to the scenario.

@@ -118,7 +118,9 @@ mod tests {
             sim.tasks.all().len()
         };
         let spend = |tokens: &str| {
-            format!(r#"{{ "type": "account_tokens_spent", "at_s": 4.9, "bucket": "fargate_on_demand_launch"{tokens} }}"#)
+            format!(
+                r#"{{ "type": "account_tokens_spent", "at_s": 4.9, "bucket": "fargate_on_demand_launch"{tokens} }}"#
+            )
         };
         assert_eq!(launched_at_5s(""), 100);
         // All of it: two tokens refilled in the 0.1 s before the burst.

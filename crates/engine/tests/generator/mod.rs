@@ -280,17 +280,8 @@ pub fn generate(seed: u64) -> Value {
     for _ in 0..p.below(5) {
         let at_s = p.seconds(horizon_s.min(900));
         let service = format!("svc{}", p.below(services.len() as u64));
-        events.push(match p.below(9) {
+        events.push(match p.below(7) {
             6 => json!({ "type": "fargate_task_retirement", "at_s": at_s, "wait_period_days": 0 }),
-            // One instance by its id (launch order: the first few are the likeliest to exist, On-Demand or Spot).
-            7 => json!({ "type": "ec2_instance_interruption", "at_s": at_s, "instance": format!("i-{:08x}", p.below(6)) }),
-            8 => {
-                let bucket = *p.one(&["fargate_on_demand_launch", "fargate_spot_launch", "run_task_api", "fargate_run_task_calls"]);
-                match p.chance(0.5) {
-                    true => json!({ "type": "account_tokens_spent", "at_s": at_s, "bucket": bucket }),
-                    false => json!({ "type": "account_tokens_spent", "at_s": at_s, "bucket": bucket, "tokens": p.range(1, 200) }),
-                }
-            }
             0 => json!({ "type": "scale", "at_s": at_s, "service": service, "desired_count": p.range(0, 15) }),
             1 => json!({ "type": "deploy", "at_s": at_s, "service": service }),
             2 => json!({ "type": "fargate_spot_interruption", "at_s": at_s, "fraction": p.range(1, 100) as f64 / 100.0 }),
@@ -404,6 +395,27 @@ pub fn generate(seed: u64) -> Value {
             let max = s["autoscaling"]["max_capacity"].clone();
             s["autoscaling"]["scheduled_actions"] =
                 json!([{ "schedule": expression, "time_zone": "+09:00", "max_capacity": max }]);
+        }
+    }
+    // Live what-ifs (docs/model.md §14), from a stream of their own so the scenarios above stay as they were: one
+    // instance's Spot notice by its id (the first few launched are the likeliest to exist, On-Demand or Spot), and
+    // other callers in the account spending a bucket's tokens.
+    let mut w = Pick(SimRng::new(seed ^ 0x0077_4a7f_1f5e));
+    if w.chance(0.4) {
+        let events = scenario["events"].as_array_mut().expect("the events are a list");
+        for _ in 0..w.range(1, 3) {
+            let at_s = w.seconds(horizon_s.min(900));
+            events.push(if w.chance(0.5) {
+                json!({ "type": "ec2_instance_interruption", "at_s": at_s, "instance": format!("i-{:08x}", w.below(6)) })
+            } else {
+                let bucket =
+                    *w.one(&["fargate_on_demand_launch", "fargate_spot_launch", "run_task_api", "fargate_run_task_calls"]);
+                match w.chance(0.5) {
+                    true => json!({ "type": "account_tokens_spent", "at_s": at_s, "bucket": bucket }),
+                    false => json!({ "type": "account_tokens_spent", "at_s": at_s, "bucket": bucket,
+                                     "tokens": w.range(1, 200) }),
+                }
+            });
         }
     }
     // Last, so the picks above (and the scenarios they make) are as before: the scenario's own timeline end.

@@ -104,7 +104,9 @@ impl Validator {
                 if parsed.is_none() {
                     self.err(
                         field("instance"),
-                        format!("`{instance}` is not an instance id as the cluster view shows it (`i-` and 8 hex digits)"),
+                        format!(
+                            "`{instance}` is not an instance id as the cluster view shows it (`i-` and 8 hex digits)"
+                        ),
                     );
                 }
                 TimedAction::InstanceInterruption { instance: parsed.unwrap_or(0) }
@@ -320,12 +322,12 @@ mod tests {
                 { "type": "account_tokens_spent", "at_s": 7, "bucket": "fargate_spot_launch", "tokens": 0 }]"#,
         );
         use crate::spec::AccountBucket;
-        assert_eq!(events[0].action, TimedAction::TokensSpent { bucket: AccountBucket::FargateOnDemandLaunch, tokens: None });
-        assert_eq!(events[1].action, TimedAction::TokensSpent { bucket: AccountBucket::RunTaskApi, tokens: Some(7) });
         assert_eq!(
-            problems(&v),
-            ["events[2].tokens: must be at least 1 (leave it out to spend all the bucket holds)"]
+            events[0].action,
+            TimedAction::TokensSpent { bucket: AccountBucket::FargateOnDemandLaunch, tokens: None }
         );
+        assert_eq!(events[1].action, TimedAction::TokensSpent { bucket: AccountBucket::RunTaskApi, tokens: Some(7) });
+        assert_eq!(problems(&v), ["events[2].tokens: must be at least 1 (leave it out to spend all the bucket holds)"]);
     }
 
     #[test]
