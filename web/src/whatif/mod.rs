@@ -141,8 +141,100 @@ pub struct WhatIfProps {
     pub spot_instances: Callback<(), Vec<(String, String)>>,
 }
 
-fn select_value(node: &NodeRef) -> Option<String> {
-    node.cast::<web_sys::HtmlSelectElement>().map(|s| s.value())
+/// The menu's choices of target for a what-if: Spot instances, Spot pools, services or buckets, as (text) in the
+/// order [`menu_what_if`] reads their index.
+fn targets(kind: Kind, scenario: &Scenario, instances: &[(String, String)]) -> Vec<String> {
+    match kind {
+        Kind::Interrupt => instances.iter().map(|(_, text)| text.clone()).collect(),
+        Kind::Wave => spot_pools(scenario).into_iter().map(|(p, t, z)| format!("{p}: {t} in {z}")).collect(),
+        Kind::Scale | Kind::Deploy => scenario.services.iter().map(|s| s.name.clone()).collect(),
+        Kind::Bucket => BUCKETS.iter().map(|(_, name)| (*name).to_string()).collect(),
+        Kind::DryUp => Vec::new(),
+    }
+}
+
+/// The shares of a pool a wave takes, as the menu offers them.
+const FRACTIONS: [(&str, &str); 3] =
+    [("0.5", "50% of its instances"), ("0.25", "25% of its instances"), ("1", "all its instances")];
+
+/// The what-if the menu makes of a target (an index into [`targets`]) and the second control's text (a wave's
+/// share, a desired count); `None` when they do not make one.
+fn menu_what_if(
+    kind: Kind,
+    scenario: &Scenario,
+    instances: &[(String, String)],
+    target: usize,
+    extra: &str,
+) -> Option<WhatIf> {
+    let service = || scenario.services.get(target).map(|s| s.name.clone());
+    match kind {
+        Kind::Interrupt => instances.get(target).map(|(id, _)| WhatIf::InterruptInstance { instance: id.clone() }),
+        Kind::Wave => {
+            let fraction = extra.parse::<f64>().ok().filter(|f| *f > 0.0 && *f <= 1.0)?;
+            let (provider, instance_type, zone) = spot_pools(scenario).into_iter().nth(target)?;
+            Some(WhatIf::SpotWave { provider, instance_type, zone, fraction })
+        }
+        Kind::DryUp => Some(WhatIf::DryUpFargateSpot),
+        Kind::Scale => {
+            let desired = extra.trim().parse::<u32>().ok()?;
+            service().map(|service| WhatIf::Scale { service, desired })
+        }
+        Kind::Deploy => service().map(|service| WhatIf::Deploy { service }),
+        Kind::Bucket => BUCKETS.get(target).map(|(id, _)| WhatIf::EmptyBucket { bucket: (*id).to_string() }),
+    }
+}
+
+/// The what-ifs a selection offers, as (button id, text, what-if), and a note when an instance offers none.
+fn selection_actions(
+    sel: &Selection,
+    scenario: &Scenario,
+) -> (Vec<(&'static str, String, WhatIf)>, Option<&'static str>) {
+    let mut actions = Vec::new();
+    let mut note = None;
+    if let Some(i) = &sel.instance {
+        if i.spot {
+            let wave = WhatIf::SpotWave {
+                provider: i.provider.clone(),
+                instance_type: i.instance_type.clone(),
+                zone: i.zone.clone(),
+                fraction: 0.5,
+            };
+            actions.push((
+                "whatif-interrupt-selected",
+                format!("Interrupt {} now", i.id),
+                WhatIf::InterruptInstance { instance: i.id.clone() },
+            ));
+            actions.push((
+                "whatif-wave-selected",
+                format!("Spot wave: half of {} in {}", i.instance_type, i.zone),
+                wave,
+            ));
+        } else {
+            note = Some("An On-Demand instance: EC2 sends Spot interruption notices only to Spot Instances, so there is nothing to interrupt here.");
+        }
+    }
+    if let Some(service) = &sel.service {
+        let desired =
+            scenario.services.iter().find(|s| &s.name == service).map_or(1, |s| s.desired.saturating_mul(2).max(1));
+        actions.push((
+            "whatif-scale-selected",
+            format!("Scale {service} to {desired} tasks"),
+            WhatIf::Scale { service: service.clone(), desired },
+        ));
+        actions.push((
+            "whatif-deploy-selected",
+            format!("Deploy a new revision of {service}"),
+            WhatIf::Deploy { service: service.clone() },
+        ));
+    }
+    if sel.fargate_spot {
+        actions.push(("whatif-dry-up-selected", "Dry up Fargate Spot".to_string(), WhatIf::DryUpFargateSpot));
+    }
+    (actions, note)
+}
+
+fn select_value(node: &NodeRef) -> String {
+    node.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default()
 }
 
 #[component]
@@ -150,11 +242,9 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
     let kinds = kinds(&props.scenario);
     let kind = use_state(|| None::<Kind>);
     let chosen = (*kind).filter(|k| kinds.contains(k)).or_else(|| kinds.first().copied());
-    let (instance_ref, pool_ref, fraction_ref, service_ref, desired_ref, bucket_ref) =
-        (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
-    let pools = spot_pools(&props.scenario);
-    let services: Vec<(String, u32)> = props.scenario.services.iter().map(|s| (s.name.clone(), s.desired)).collect();
-    let instances = if chosen == Some(Kind::Interrupt) { props.spot_instances.emit(()) } else { Vec::new() };
+    let (target_ref, extra_ref) = (use_node_ref(), use_node_ref());
+    let instances = Rc::new(if chosen == Some(Kind::Interrupt) { props.spot_instances.emit(()) } else { Vec::new() });
+    let targets = chosen.map(|k| targets(k, &props.scenario, &instances)).unwrap_or_default();
 
     let on_kind = {
         let kind = kind.clone();
@@ -164,41 +254,15 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
         })
     };
     let on_apply_menu = {
-        let (on_apply, pools) = (props.on_apply.clone(), pools.clone());
-        let refs = (
-            instance_ref.clone(),
-            pool_ref.clone(),
-            fraction_ref.clone(),
-            service_ref.clone(),
-            desired_ref.clone(),
-            bucket_ref.clone(),
-        );
+        let (on_apply, scenario) = (props.on_apply.clone(), props.scenario.clone());
+        let (target_ref, extra_ref, instances) = (target_ref.clone(), extra_ref.clone(), instances.clone());
         Callback::from(move |_: MouseEvent| {
-            let (instance, pool, fraction, service, desired, bucket) = &refs;
-            let what_if = match chosen {
-                Some(Kind::Interrupt) => select_value(instance).map(|instance| WhatIf::InterruptInstance { instance }),
-                Some(Kind::Wave) => {
-                    let index = select_value(pool).and_then(|v| v.parse::<usize>().ok());
-                    let fraction = select_value(fraction).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.5);
-                    index.and_then(|i| pools.get(i)).map(|(provider, instance_type, zone)| WhatIf::SpotWave {
-                        provider: provider.clone(),
-                        instance_type: instance_type.clone(),
-                        zone: zone.clone(),
-                        fraction,
-                    })
-                }
-                Some(Kind::DryUp) => Some(WhatIf::DryUpFargateSpot),
-                Some(Kind::Scale) => {
-                    let desired = desired
-                        .cast::<web_sys::HtmlInputElement>()
-                        .and_then(|input| input.value().trim().parse::<u32>().ok());
-                    select_value(service).zip(desired).map(|(service, desired)| WhatIf::Scale { service, desired })
-                }
-                Some(Kind::Deploy) => select_value(service).map(|service| WhatIf::Deploy { service }),
-                Some(Kind::Bucket) => select_value(bucket).map(|bucket| WhatIf::EmptyBucket { bucket }),
-                None => None,
+            let target = select_value(&target_ref).parse::<usize>().unwrap_or(0);
+            let extra = match extra_ref.cast::<web_sys::HtmlInputElement>() {
+                Some(input) if chosen == Some(Kind::Scale) => input.value(),
+                _ => select_value(&extra_ref),
             };
-            if let Some(what_if) = what_if {
+            if let Some(what_if) = chosen.and_then(|k| menu_what_if(k, &scenario, &instances, target, &extra)) {
                 on_apply.emit(what_if);
             }
         })
@@ -207,111 +271,60 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
         let on_apply = props.on_apply.clone();
         Callback::from(move |_: MouseEvent| on_apply.emit(what_if.clone()))
     };
-    let on_undo = {
-        let on_undo = props.on_undo.clone();
-        Callback::from(move |_: MouseEvent| on_undo.emit(()))
-    };
-    let on_clear = {
-        let on_clear = props.on_clear_selection.clone();
-        Callback::from(move |_: MouseEvent| on_clear.emit(()))
-    };
+    let on_undo = props.on_undo.reform(|_: MouseEvent| ());
+    let on_clear = props.on_clear_selection.reform(|_: MouseEvent| ());
     let at = &props.time_label;
     let disabled = !props.can_run;
+    let (actions, note) = match &props.selection {
+        Some(sel) => selection_actions(sel, &props.scenario),
+        None => (Vec::new(), None),
+    };
+    let default_desired = props.scenario.services.first().map_or(1, |s| s.desired).to_string();
 
     html! {
         <section id="whatif" class="whatif" aria-label="What if">
             <h2>{ "What if… " }<span class="whatif-at">{ format!("at {at}") }</span></h2>
             if let Some(sel) = &props.selection {
-                <div id="whatif-selection" class="whatif-selection">
-                    <p><strong>{ sel.title.clone() }</strong>
-                        if let Some(i) = &sel.instance {
-                            { format!(" · {} · {} in {} · {}", i.id, i.instance_type, i.zone, i.provider) }
-                        }
-                        <button class="small" onclick={on_clear} aria-label="Clear the selection">{ "×" }</button>
-                    </p>
-                    <div class="whatif-actions">
-                        if let Some(i) = &sel.instance {
-                            if i.spot {
-                                <button id="whatif-interrupt-selected" {disabled}
-                                    onclick={apply(WhatIf::InterruptInstance { instance: i.id.clone() })}>
-                                    { format!("Interrupt {} now", i.id) }</button>
-                                <button id="whatif-wave-selected" {disabled}
-                                    onclick={apply(WhatIf::SpotWave { provider: i.provider.clone(), instance_type: i.instance_type.clone(), zone: i.zone.clone(), fraction: 0.5 })}>
-                                    { format!("Spot wave: half of {} in {}", i.instance_type, i.zone) }</button>
-                            } else {
-                                <p class="note">{ "An On-Demand instance: EC2 sends Spot interruption notices only to Spot Instances, so there is nothing to interrupt here." }</p>
-                            }
-                        }
-                        if let Some(service) = &sel.service {
-                            <button id="whatif-scale-selected" {disabled}
-                                onclick={apply(WhatIf::Scale { service: service.clone(), desired: services.iter().find(|(n, _)| n == service).map_or(1, |(_, d)| d.saturating_mul(2).max(1)) })}>
-                                { format!("Scale {service} to twice its desired count") }</button>
-                            <button id="whatif-deploy-selected" {disabled}
-                                onclick={apply(WhatIf::Deploy { service: service.clone() })}>
-                                { format!("Deploy a new revision of {service}") }</button>
-                        }
-                        if sel.fargate_spot {
-                            <button id="whatif-dry-up-selected" {disabled} onclick={apply(WhatIf::DryUpFargateSpot)}>
-                                { "Dry up Fargate Spot" }</button>
-                        }
-                    </div>
-                </div>
+                <p id="whatif-selection"><strong>{ sel.title.clone() }</strong>
+                    { sel.instance.as_ref().map(|i| format!(" · {} · {} in {} · {}", i.id, i.instance_type, i.zone, i.provider)).unwrap_or_default() }
+                    <button class="small" onclick={on_clear} aria-label="Clear the selection">{ "×" }</button>
+                </p>
             } else {
                 <p class="note">{ "Click an instance or a task in the cluster to act on it, or pick a what-if here. It becomes a timed event at the playback time; the run replays to it and goes on." }</p>
             }
+            if let Some(note) = note { <p class="note">{ note }</p> }
+            if !actions.is_empty() {
+                <div class="whatif-actions">
+                    { for actions.into_iter().map(|(id, text, what_if)| html! {
+                        <button id={id} {disabled} onclick={apply(what_if)}>{ text }</button>
+                    }) }
+                </div>
+            }
             <div class="whatif-menu">
-                <label for="whatif-kind" class="visually-hidden">{ "What-if" }</label>
-                <select id="whatif-kind" onchange={on_kind}>
+                <select id="whatif-kind" onchange={on_kind} aria-label="What-if">
                     { for kinds.iter().map(|k| html! {
                         <option value={k.id()} selected={Some(*k) == chosen}>{ k.title() }</option>
                     }) }
                 </select>
-                { match chosen {
-                    Some(Kind::Interrupt) => html! {
-                        <select id="whatif-instance" ref={instance_ref} aria-label="Spot instance">
-                            { for instances.iter().map(|(id, text)| html! { <option value={id.clone()}>{ text.clone() }</option> }) }
-                        </select>
-                    },
-                    Some(Kind::Wave) => html! {
-                        <>
-                        <select id="whatif-pool" ref={pool_ref} aria-label="Spot pool">
-                            { for pools.iter().enumerate().map(|(i, (p, t, z))| html! {
-                                <option value={i.to_string()}>{ format!("{p}: {t} in {z}") }</option>
-                            }) }
-                        </select>
-                        <select id="whatif-fraction" ref={fraction_ref} aria-label="Share of the pool's instances">
-                            <option value="0.25">{ "25% of its instances" }</option>
-                            <option value="0.5" selected=true>{ "50% of its instances" }</option>
-                            <option value="1">{ "all its instances" }</option>
-                        </select>
-                        </>
-                    },
-                    Some(Kind::Scale) | Some(Kind::Deploy) => html! {
-                        <>
-                        <select id="whatif-service" ref={service_ref} aria-label="Service">
-                            { for services.iter().map(|(name, _)| html! { <option value={name.clone()}>{ name.clone() }</option> }) }
-                        </select>
-                        if chosen == Some(Kind::Scale) {
-                            <input id="whatif-desired" ref={desired_ref} type="number" min="0" step="1"
-                                value={services.first().map_or(1, |(_, d)| *d).to_string()} aria-label="Desired count" />
-                        }
-                        </>
-                    },
-                    Some(Kind::Bucket) => html! {
-                        <select id="whatif-bucket" ref={bucket_ref} aria-label="Token bucket">
-                            { for BUCKETS.iter().map(|(id, name)| html! { <option value={*id}>{ *name }</option> }) }
-                        </select>
-                    },
-                    _ => html! {},
-                } }
+                if !targets.is_empty() {
+                    <select id="whatif-target" key={chosen.map_or("", Kind::id)} ref={target_ref} aria-label="Which one">
+                        { for targets.into_iter().enumerate().map(|(i, text)| html! { <option value={i.to_string()}>{ text }</option> }) }
+                    </select>
+                }
+                if chosen == Some(Kind::Wave) {
+                    <select id="whatif-fraction" key="fraction" ref={extra_ref} aria-label="Share of the pool's instances">
+                        { for FRACTIONS.iter().map(|(v, text)| html! { <option value={*v}>{ *text }</option> }) }
+                    </select>
+                } else if chosen == Some(Kind::Scale) {
+                    <input id="whatif-desired" key="desired" ref={extra_ref} type="number" min="0" step="1"
+                        value={default_desired} aria-label="Desired count" />
+                }
                 <button id="whatif-apply" class="primary" {disabled} onclick={on_apply_menu}>{ format!("Apply at {at}") }</button>
             </div>
             if !props.applied.is_empty() {
                 <div class="whatif-applied">
                     <ol id="whatif-list" aria-label="What-ifs applied">
-                        { for props.applied.iter().map(|a| html! {
-                            <li>{ format!("{} · {}", crate::stage::clock(a.at_ms), a.label) }</li>
-                        }) }
+                        { for props.applied.iter().map(|a| html! { <li>{ format!("{} · {}", crate::stage::clock(a.at_ms), a.label) }</li> }) }
                     </ol>
                     <button id="whatif-undo" onclick={on_undo} title="Take the last what-if out of the scenario">{ "Undo last what-if" }</button>
                 </div>
@@ -327,6 +340,67 @@ mod tests {
 
     fn scenario(id: &str) -> Scenario {
         presets::get(id).unwrap().scenario().unwrap()
+    }
+
+    #[test]
+    fn the_menu_makes_the_what_if_of_its_target_and_second_control() {
+        let spot = scenario("ec2-spot-draining");
+        let instances = vec![("i-00000004".to_string(), "i-00000004 · m5.xlarge".to_string())];
+        assert_eq!(
+            menu_what_if(Kind::Interrupt, &spot, &instances, 0, ""),
+            Some(WhatIf::InterruptInstance { instance: "i-00000004".into() })
+        );
+        let (provider, instance_type, zone) = spot_pools(&spot).remove(1);
+        assert_eq!(
+            menu_what_if(Kind::Wave, &spot, &instances, 1, "0.25"),
+            Some(WhatIf::SpotWave { provider, instance_type, zone, fraction: 0.25 })
+        );
+        assert_eq!(menu_what_if(Kind::Wave, &spot, &instances, 1, "2"), None);
+        let service = spot.services[1].name.clone();
+        assert_eq!(
+            menu_what_if(Kind::Scale, &spot, &instances, 1, " 40 "),
+            Some(WhatIf::Scale { service: service.clone(), desired: 40 })
+        );
+        assert_eq!(menu_what_if(Kind::Scale, &spot, &instances, 1, "many"), None);
+        assert_eq!(menu_what_if(Kind::Deploy, &spot, &instances, 1, ""), Some(WhatIf::Deploy { service }));
+        assert_eq!(
+            menu_what_if(Kind::Bucket, &spot, &instances, 2, ""),
+            Some(WhatIf::EmptyBucket { bucket: "run_task_api".into() })
+        );
+        assert_eq!(menu_what_if(Kind::Interrupt, &spot, &instances, 5, ""), None);
+        assert_eq!(targets(Kind::Bucket, &spot, &instances).len(), BUCKETS.len());
+    }
+
+    /// An On-Demand instance offers no interruption (EC2 interrupts only Spot Instances), a Spot one offers its
+    /// notice and a wave on its pool; a service task offers scaling and a deployment of its service.
+    #[test]
+    fn a_selection_offers_what_is_faithful_for_it() {
+        let spot = scenario("ec2-spot-draining");
+        let picked = |spot: bool| PickedInstance {
+            id: "i-00000001".into(),
+            provider: "p".into(),
+            spot,
+            instance_type: "m5.large".into(),
+            zone: "us-east-1a".into(),
+        };
+        let on_demand = Selection { title: "Instance".into(), instance: Some(picked(false)), ..Selection::default() };
+        let (actions, note) = selection_actions(&on_demand, &spot);
+        assert!(actions.is_empty() && note.is_some());
+        let service = spot.services[0].name.clone();
+        let task = Selection {
+            title: "Task 3".into(),
+            service: Some(service.clone()),
+            instance: Some(picked(true)),
+            fargate_spot: false,
+        };
+        let (actions, note) = selection_actions(&task, &spot);
+        let ids: Vec<&str> = actions.iter().map(|(id, _, _)| *id).collect();
+        assert_eq!(
+            ids,
+            ["whatif-interrupt-selected", "whatif-wave-selected", "whatif-scale-selected", "whatif-deploy-selected"]
+        );
+        assert!(note.is_none());
+        assert_eq!(actions[2].2, WhatIf::Scale { service, desired: spot.services[0].desired * 2 });
     }
 
     #[test]
