@@ -59,8 +59,11 @@ test('a what-if from the stage is an event at the playback time, changes the run
     assert.deepEqual(JSON.parse(original), EXPECTED, 'the preset does not give the CLI\'s summary');
     const before = await scenarioJson(page);
 
-    // Paused at 1:00, scale the service to 200 from the menu.
+    // Paused at 1:00, scale the service to 200 from the menu, reached with the keyboard (w).
     await scrubTo(page, 60_000, '1:00');
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('w');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'whatif-kind');
     await page.selectOption('#whatif-kind', 'scale');
     await page.fill('#whatif-desired', '200');
     assert.match(await page.textContent('#whatif-apply'), /Apply at 1:00/);

@@ -631,7 +631,7 @@ mod tests {
         let events = doc.draft["events"].as_array().unwrap();
         assert_eq!(
             events[events.len() - 2],
-            json!({ "type": "scale", "at_s": 30, "service": service, "desired_count": 5 })
+            json!({ "type": "scale", "at_s": 30.0, "service": service, "desired_count": 5 })
         );
         assert_eq!(events[events.len() - 1]["at_s"], json!(45.5));
         let labels: Vec<&str> = doc.whatifs.iter().map(|a| a.label.as_str()).collect();

@@ -140,9 +140,10 @@ pub fn Stage(props: &StageProps) -> Html {
     let whatif_panel = props.on_whatif.clone().map(|on_whatif| {
         // At the playback time: where playback is, or is going during a seek.
         let on_apply = {
-            let playback = playback.clone();
+            let (playback, scenario) = (playback.clone(), props.scenario.clone());
             Callback::from(move |what_if: WhatIf| {
-                if let Some(at_ms) = playback.read(Player::position_ms) {
+                if let Some(now_ms) = playback.read(Player::position_ms) {
+                    let at_ms = crate::whatif::event_time(&what_if, &scenario, now_ms);
                     on_whatif.emit((what_if, at_ms));
                 }
             })

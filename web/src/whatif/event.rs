@@ -2,14 +2,15 @@
 //! playback time (so a replay reaches the same point, continues with it, and a share link carries it), and is
 //! undone by taking that event out again. Pure: JSON in, JSON out, no DOM.
 
-use serde_json::{json, Value};
+use fleetplan_engine::spec::{AccountBucket, SpotAvailability, TimedEventSpec};
+use serde_json::Value;
 
-/// One of the account's token buckets, as the `account_tokens_spent` event names it, with how the page says it.
-pub const BUCKETS: [(&str, &str); 4] = [
-    ("fargate_on_demand_launch", "Fargate On-Demand task launches"),
-    ("fargate_spot_launch", "Fargate Spot task launches"),
-    ("run_task_api", "RunTask API calls"),
-    ("fargate_run_task_calls", "Fargate RunTask calls"),
+/// The account's token buckets, as the `account_tokens_spent` event names them, with how the page says them.
+pub const BUCKETS: [(AccountBucket, &str); 4] = [
+    (AccountBucket::FargateOnDemandLaunch, "Fargate On-Demand task launches"),
+    (AccountBucket::FargateSpotLaunch, "Fargate Spot task launches"),
+    (AccountBucket::RunTaskApi, "RunTask API calls"),
+    (AccountBucket::FargateRunTaskCalls, "Fargate RunTask calls"),
 ];
 
 /// A what-if the stage offers.
@@ -26,41 +27,36 @@ pub enum WhatIf {
     /// A new deployment of the service (a forced new deployment: the same task definition, new tasks).
     Deploy { service: String },
     /// Other callers in the account spend every token of one of its buckets.
-    EmptyBucket { bucket: String },
-}
-
-/// Seconds as the scenario writes them: whole milliseconds, so the event runs at exactly the playback time.
-fn seconds(at_ms: u64) -> Value {
-    if at_ms % 1000 == 0 {
-        json!(at_ms / 1000)
-    } else {
-        json!(at_ms as f64 / 1000.0)
-    }
+    EmptyBucket { bucket: AccountBucket },
 }
 
 impl WhatIf {
-    /// The scenario event for this what-if at `at_ms`.
-    pub fn event(&self, at_ms: u64) -> Value {
-        let at_s = seconds(at_ms);
-        match self {
-            WhatIf::InterruptInstance { instance } => {
-                json!({ "type": "ec2_instance_interruption", "at_s": at_s, "instance": instance })
-            }
-            WhatIf::SpotWave { provider, instance_type, zone, fraction } => json!({
-                "type": "ec2_spot_interruption", "at_s": at_s, "provider": provider,
-                "instance_type": instance_type, "zone": zone, "fraction": fraction,
-            }),
-            WhatIf::DryUpFargateSpot => {
-                json!({ "type": "fargate_spot_availability", "at_s": at_s, "availability": "none" })
-            }
-            WhatIf::Scale { service, desired } => {
-                json!({ "type": "scale", "at_s": at_s, "service": service, "desired_count": desired })
-            }
-            WhatIf::Deploy { service } => json!({ "type": "deploy", "at_s": at_s, "service": service }),
-            WhatIf::EmptyBucket { bucket } => {
-                json!({ "type": "account_tokens_spent", "at_s": at_s, "bucket": bucket })
-            }
+    /// The scenario event for this what-if at `at_ms` (whole milliseconds, so it runs at exactly that time).
+    pub fn spec(&self, at_ms: u64) -> TimedEventSpec {
+        let at_s = at_ms as f64 / 1000.0;
+        match self.clone() {
+            WhatIf::InterruptInstance { instance } => TimedEventSpec::Ec2InstanceInterruption { at_s, instance },
+            WhatIf::SpotWave { provider, instance_type, zone, fraction } => TimedEventSpec::Ec2SpotInterruption {
+                at_s,
+                provider,
+                instance_type: Some(instance_type),
+                zone: Some(zone),
+                fraction,
+            },
+            WhatIf::DryUpFargateSpot => TimedEventSpec::FargateSpotAvailability {
+                at_s,
+                availability: SpotAvailability::None,
+                capacity_per_s: None,
+            },
+            WhatIf::Scale { service, desired } => TimedEventSpec::Scale { at_s, service, desired_count: desired },
+            WhatIf::Deploy { service } => TimedEventSpec::Deploy { at_s, service, task_definition: None },
+            WhatIf::EmptyBucket { bucket } => TimedEventSpec::AccountTokensSpent { at_s, bucket, tokens: None },
         }
+    }
+
+    /// The event as the scenario JSON writes it.
+    pub fn event(&self, at_ms: u64) -> Value {
+        serde_json::to_value(self.spec(at_ms)).unwrap_or(Value::Null)
     }
 
     /// What the list of applied what-ifs says.
@@ -74,7 +70,7 @@ impl WhatIf {
             WhatIf::Scale { service, desired } => format!("Scale {service} to {desired} tasks"),
             WhatIf::Deploy { service } => format!("New deployment of {service}"),
             WhatIf::EmptyBucket { bucket } => {
-                let name = BUCKETS.iter().find(|(id, _)| id == bucket).map_or(bucket.as_str(), |(_, name)| name);
+                let name = BUCKETS.iter().find(|(b, _)| b == bucket).map_or("account", |(_, name)| name);
                 format!("Other callers spend the {name} bucket")
             }
         }
@@ -131,7 +127,7 @@ mod tests {
             WhatIf::DryUpFargateSpot,
             WhatIf::Scale { service: service.clone(), desired: 7 },
             WhatIf::Deploy { service },
-            WhatIf::EmptyBucket { bucket: "fargate_spot_launch".into() },
+            WhatIf::EmptyBucket { bucket: AccountBucket::FargateSpotLaunch },
         ];
         for what_if in &all {
             assert!(add(&mut scenario, what_if.event(204_500)));
@@ -143,13 +139,17 @@ mod tests {
     }
 
     #[test]
-    fn whole_seconds_are_written_as_integers() {
-        assert_eq!(WhatIf::DryUpFargateSpot.event(60_000)["at_s"], json!(60));
-        assert_eq!(WhatIf::DryUpFargateSpot.event(60_001)["at_s"], json!(60.001));
+    fn the_event_is_at_the_playback_millisecond() {
+        let event = WhatIf::EmptyBucket { bucket: AccountBucket::RunTaskApi }.event(60_001);
+        assert_eq!(
+            event,
+            serde_json::json!({ "type": "account_tokens_spent", "at_s": 60.001, "bucket": "run_task_api" })
+        );
     }
 
     #[test]
     fn removing_takes_out_the_last_equal_event_and_an_emptied_list() {
+        use serde_json::json;
         let mut scenario = json!({ "name": "x" });
         let event = WhatIf::Deploy { service: "web".into() }.event(1_000);
         assert!(add(&mut scenario, event.clone()));
@@ -165,7 +165,7 @@ mod tests {
     #[test]
     fn labels_say_what_happens() {
         assert_eq!(
-            WhatIf::EmptyBucket { bucket: "run_task_api".into() }.label(),
+            WhatIf::EmptyBucket { bucket: AccountBucket::RunTaskApi }.label(),
             "Other callers spend the RunTask API calls bucket"
         );
         assert_eq!(

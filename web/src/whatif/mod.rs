@@ -103,6 +103,22 @@ fn spot_pools(scenario: &Scenario) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// When a what-if's event goes, applied at playback time `now_ms`: then, but for a wave on a group whose rebalance
+/// recommendations come ahead of its notices (Capacity Rebalancing with `rebalance_recommendation_lead_s`): the
+/// engine sends those the lead before the wave (`docs/model.md` §4.5), so the wave goes the lead later and its
+/// recommendations arrive now, not in the part of the run already played. At most the horizon.
+pub fn event_time(what_if: &WhatIf, scenario: &Scenario, now_ms: u64) -> u64 {
+    let lead = match what_if {
+        WhatIf::SpotWave { provider, .. } => scenario
+            .providers
+            .iter()
+            .find(|p| &p.name == provider && p.capacity_rebalance)
+            .map_or(0, |p| p.rebalance_lead_ms),
+        _ => 0,
+    };
+    now_ms.saturating_add(lead).min(scenario.horizon.as_millis())
+}
+
 /// Whether anything in the scenario launches on Fargate Spot.
 fn uses_fargate_spot(scenario: &Scenario) -> bool {
     let spot =
@@ -180,7 +196,7 @@ fn menu_what_if(
             service().map(|service| WhatIf::Scale { service, desired })
         }
         Kind::Deploy => service().map(|service| WhatIf::Deploy { service }),
-        Kind::Bucket => BUCKETS.get(target).map(|(id, _)| WhatIf::EmptyBucket { bucket: (*id).to_string() }),
+        Kind::Bucket => BUCKETS.get(target).map(|(bucket, _)| WhatIf::EmptyBucket { bucket: *bucket }),
     }
 }
 
@@ -365,7 +381,7 @@ mod tests {
         assert_eq!(menu_what_if(Kind::Deploy, &spot, &instances, 1, ""), Some(WhatIf::Deploy { service }));
         assert_eq!(
             menu_what_if(Kind::Bucket, &spot, &instances, 2, ""),
-            Some(WhatIf::EmptyBucket { bucket: "run_task_api".into() })
+            Some(WhatIf::EmptyBucket { bucket: fleetplan_engine::spec::AccountBucket::RunTaskApi })
         );
         assert_eq!(menu_what_if(Kind::Interrupt, &spot, &instances, 5, ""), None);
         assert_eq!(targets(Kind::Bucket, &spot, &instances).len(), BUCKETS.len());
@@ -401,6 +417,25 @@ mod tests {
         );
         assert!(note.is_none());
         assert_eq!(actions[2].2, WhatIf::Scale { service, desired: spot.services[0].desired * 2 });
+    }
+
+    #[test]
+    fn a_wave_with_early_recommendations_goes_their_lead_later() {
+        let mut spot = scenario("ec2-spot-draining");
+        let wave = |provider: &str| WhatIf::SpotWave {
+            provider: provider.to_string(),
+            instance_type: "m5.xlarge".into(),
+            zone: "us-east-1a".into(),
+            fraction: 0.5,
+        };
+        let name = spot.providers[0].name.clone();
+        assert_eq!(event_time(&wave(&name), &spot, 300_000), 300_000);
+        spot.providers[0].capacity_rebalance = true;
+        spot.providers[0].rebalance_lead_ms = 90_000;
+        assert_eq!(event_time(&wave(&name), &spot, 300_000), 390_000);
+        assert_eq!(event_time(&WhatIf::DryUpFargateSpot, &spot, 300_000), 300_000);
+        let horizon = spot.horizon.as_millis();
+        assert_eq!(event_time(&wave(&name), &spot, horizon - 1), horizon);
     }
 
     #[test]
