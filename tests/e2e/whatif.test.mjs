@@ -65,6 +65,7 @@ test('a what-if from the stage is an event at the playback time, changes the run
     await page.keyboard.press('w');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'whatif-kind');
     await page.selectOption('#whatif-kind', 'scale');
+    assert.equal(await page.inputValue('#whatif-target'), '0', 'the menu does not start on the first service');
     await page.fill('#whatif-desired', '200');
     assert.match(await page.textContent('#whatif-apply'), /Apply at 1:00/);
     await page.click('#whatif-apply');

@@ -21,7 +21,11 @@ use crate::{dist, Workspace};
 /// Web Workers (+62 KiB: the engine's sweep module, the panel, its plots and the worker entry) landed together
 /// (635 -> 718 KiB). Getting back under 660 takes a structural change: the rarely opened panels (sweeps, the AWS
 /// import) as a second wasm module loaded on demand.
-pub const WASM_GZIP_BUDGET: usize = 730 * 1024;
+/// Raised to 739 KiB for live what-ifs during playback (+12.8 KiB: 725.6 -> 738.4 KiB measured against main at
+/// d0df5bf; the what-if panel's markup and the selection on the cluster, the document's apply/undo, the stage's
+/// wiring, two engine events). Tried: a data-driven menu and building events with the engine's own serializer
+/// instead of `json!` (-3.5 KiB raw, no gzipped change).
+pub const WASM_GZIP_BUDGET: usize = 739 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -255,9 +259,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_730_kib_gzipped() {
-        assert!(check_wasm_budget(730 * 1024).is_ok());
-        let err = check_wasm_budget(730 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 730.0 KiB"), "{err}");
+    fn the_wasm_budget_is_739_kib_gzipped() {
+        assert!(check_wasm_budget(739 * 1024).is_ok());
+        let err = check_wasm_budget(739 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 739.0 KiB"), "{err}");
     }
 }

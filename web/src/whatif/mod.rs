@@ -324,12 +324,13 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
                 </select>
                 if !targets.is_empty() {
                     <select id="whatif-target" key={chosen.map_or("", Kind::id)} ref={target_ref} aria-label="Which one">
-                        { for targets.into_iter().enumerate().map(|(i, text)| html! { <option value={i.to_string()}>{ text }</option> }) }
+                        // The first selected outright: Yew inserts options last first, and a select takes the first one inserted.
+                        { for targets.into_iter().enumerate().map(|(i, text)| html! { <option value={i.to_string()} selected={i == 0}>{ text }</option> }) }
                     </select>
                 }
                 if chosen == Some(Kind::Wave) {
                     <select id="whatif-fraction" key="fraction" ref={extra_ref} aria-label="Share of the pool's instances">
-                        { for FRACTIONS.iter().map(|(v, text)| html! { <option value={*v}>{ *text }</option> }) }
+                        { for FRACTIONS.iter().enumerate().map(|(i, (v, text))| html! { <option value={*v} selected={i == 0}>{ *text }</option> }) }
                     </select>
                 } else if chosen == Some(Kind::Scale) {
                     <input id="whatif-desired" key="desired" ref={extra_ref} type="number" min="0" step="1"
