@@ -64,8 +64,9 @@ test('a what-if from the stage is an event at the playback time, changes the run
     await page.evaluate(() => document.activeElement?.blur());
     await page.keyboard.press('w');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'whatif-kind');
+    await page.selectOption('#whatif-kind', 'bucket');
+    assert.equal(await page.inputValue('#whatif-target'), '0', 'the bucket menu does not start on its first bucket');
     await page.selectOption('#whatif-kind', 'scale');
-    assert.equal(await page.inputValue('#whatif-target'), '0', 'the menu does not start on the first service');
     await page.fill('#whatif-desired', '200');
     assert.match(await page.textContent('#whatif-apply'), /Apply at 1:00/);
     await page.click('#whatif-apply');
