@@ -14,6 +14,7 @@ mod player;
 mod runahead;
 mod stage;
 mod sweep;
+mod whatif;
 
 use wasm_bindgen::prelude::*;
 

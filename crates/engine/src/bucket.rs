@@ -53,6 +53,15 @@ impl TokenBucket {
         self.level_units = 0;
     }
 
+    /// Someone else takes up to `n` whole tokens at `now` (another caller in the account): what the bucket holds,
+    /// if less. The fraction of a token on its way stays. Returns the tokens taken.
+    pub fn spend(&mut self, now: SimTime, n: u64) -> u64 {
+        self.refill(now);
+        let taken = (self.level_units / UNITS_PER_TOKEN).min(n);
+        self.level_units -= taken * UNITS_PER_TOKEN;
+        taken
+    }
+
     fn capacity_units(&self) -> u64 {
         self.burst * UNITS_PER_TOKEN
     }
@@ -166,6 +175,17 @@ mod tests {
         assert!(b.try_take(t(0), 1000));
         assert_eq!(b.available(t(59_999)), 499);
         assert_eq!(b.available(t(60_000)), 500);
+    }
+
+    #[test]
+    fn spending_takes_whole_tokens_up_to_what_the_bucket_holds() {
+        let mut b = TokenBucket::new(10, 60); // One token a second.
+        assert_eq!(b.spend(t(0), 4), 4);
+        assert_eq!(b.available(t(0)), 6);
+        // Half a token later: 6.5 held, all 6 whole ones go and the half stays.
+        assert_eq!(b.spend(t(500), u64::MAX), 6);
+        assert!((b.level_at(t(500)) - 0.5).abs() < 1e-9);
+        assert_eq!(b.available(t(1_500)), 1);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! "Why is this waiting?" (`docs/model.md` §14): what holds a task, a service or a RunTask burst at one instant,
+//! "Why is this waiting?" (`docs/model.md` §15): what holds a task, a service or a RunTask burst at one instant,
 //! with its numbers, as typed values the simulation computes from its own state (`sim/explain.rs`), and the
 //! sentence each renders. The CLI (`fleetplan explain`), `--json` and the page show the same values and words.
 

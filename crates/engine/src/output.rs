@@ -1172,7 +1172,7 @@ pub struct ServiceSummary {
 }
 
 /// The lowest a service's running count fell after its first rollout (see [`ServiceSummary::dip`]).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Dip {
     pub running: u32,
     pub at_s: f64,

@@ -1045,6 +1045,29 @@ pub enum TimedEventSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tasks_launched_before_s: Option<f64>,
     },
+    /// EC2 sends one Spot instance its two-minute interruption notice (`docs/model.md` §4.5): the instance named by
+    /// its id as the cluster view shows it (`i-0000000c`; ids count launches, so a replay names the same one). An
+    /// instance that is not a live Spot instance at that time (On-Demand, terminated, already noticed) is left
+    /// alone: EC2 interrupts only Spot Instances.
+    Ec2InstanceInterruption { at_s: f64, instance: String },
+    /// Other callers in the account spend tokens of one of the account's token buckets (`docs/model.md` §2): all
+    /// the bucket holds, or `tokens`. The buckets are the account's in the Region, shared by every caller.
+    AccountTokensSpent {
+        at_s: f64,
+        bucket: AccountBucket,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tokens: Option<u32>,
+    },
+}
+
+/// One of the account's token buckets (the fields of [`LimitsSpec`] that are buckets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountBucket {
+    FargateOnDemandLaunch,
+    FargateSpotLaunch,
+    RunTaskApi,
+    FargateRunTaskCalls,
 }
 
 impl TimedEventSpec {
@@ -1056,7 +1079,9 @@ impl TimedEventSpec {
             | TimedEventSpec::Ec2SpotInterruption { at_s, .. }
             | TimedEventSpec::FargateSpotAvailability { at_s, .. }
             | TimedEventSpec::PoolCapacity { at_s, .. }
-            | TimedEventSpec::FargateTaskRetirement { at_s, .. } => *at_s,
+            | TimedEventSpec::FargateTaskRetirement { at_s, .. }
+            | TimedEventSpec::Ec2InstanceInterruption { at_s, .. }
+            | TimedEventSpec::AccountTokensSpent { at_s, .. } => *at_s,
         }
     }
 }

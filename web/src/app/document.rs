@@ -16,6 +16,7 @@ use yew::prelude::*;
 
 use crate::editor::{self, Edit};
 use crate::i18n::{tr, trf};
+use crate::whatif::{self, Applied, WhatIf};
 
 pub const DEFAULT_PRESET: &str = "fargate-ondemand-1000";
 /// How many sets of kept-aside edits are kept; the oldest goes when a sixth is added (the message says so).
@@ -98,6 +99,9 @@ pub struct Doc {
     /// Runs kept for comparison (A, then B, C): with any, the current run is the next variant and the page
     /// compares them all. Opening another scenario keeps them (that is how B is made).
     pub kept: Rc<Vec<Variant>>,
+    /// The what-ifs applied from the stage since the document was opened, oldest first: each is an event in the
+    /// draft, and Undo takes the last one out again.
+    pub whatifs: Rc<Vec<Applied>>,
 }
 
 pub enum Action {
@@ -127,6 +131,10 @@ pub enum Action {
     ToggleEditor,
     SetEditorMode(bool),
     ToggleGallery,
+    /// A what-if from the stage at the playback time: its event joins the scenario's.
+    ApplyWhatIf(WhatIf, u64),
+    /// Takes the last what-if's event out of the scenario again.
+    UndoWhatIf,
 }
 
 fn preset_value(id: &str) -> Option<(Value, String)> {
@@ -157,6 +165,7 @@ impl Doc {
             stash: Rc::default(),
             pending: None,
             kept: Rc::default(),
+            whatifs: Rc::default(),
         };
         doc.validate();
         doc
@@ -463,6 +472,45 @@ impl Doc {
         }
     }
 
+    /// A what-if's event joins the draft's events, and the run replays to that time and goes on with it. Only
+    /// over a scenario that runs; an event the scenario refuses is not kept (the message says why).
+    fn apply_what_if(&mut self, what_if: &WhatIf, at_ms: u64) {
+        if !self.errors.is_empty() {
+            self.fail("What-ifs apply to a scenario that runs: fix the scenario first.".into());
+            return;
+        }
+        let event = what_if.event(at_ms);
+        let mut draft = (*self.draft).clone();
+        if !whatif::add(&mut draft, event.clone()) {
+            self.fail("The scenario's events are not a list, so the what-if could not be added.".into());
+            return;
+        }
+        let before = std::mem::replace(&mut self.draft, Rc::new(draft));
+        self.json_text = None;
+        self.validate();
+        if let Some(problem) = self.errors.first().cloned() {
+            self.draft = before;
+            self.validate();
+            self.fail(format!("The what-if was not applied: {}: {}.", problem.field, problem.message));
+            return;
+        }
+        Rc::make_mut(&mut self.whatifs).push(Applied { label: what_if.label(), at_ms, event });
+    }
+
+    /// Takes the last what-if's event out of the draft: the run is the one before it again.
+    fn undo_what_if(&mut self) {
+        let Some(last) = Rc::make_mut(&mut self.whatifs).pop() else { return };
+        let mut draft = (*self.draft).clone();
+        if whatif::remove(&mut draft, &last.event) {
+            self.draft = Rc::new(draft);
+            self.json_text = None;
+            self.json_error = None;
+            self.validate();
+        } else {
+            self.inform(format!("“{}” was no longer in the scenario's events (edited away).", last.label));
+        }
+    }
+
     fn fail(&mut self, text: String) {
         self.message = Some(Message { kind: MessageKind::Error, text, offer_restore: false });
     }
@@ -593,7 +641,10 @@ impl Reducible for Doc {
                     }
                 }
             }
+            Action::ApplyWhatIf(what_if, at_ms) => next.apply_what_if(&what_if, at_ms),
+            Action::UndoWhatIf => next.undo_what_if(),
             Action::Revert => {
+                next.whatifs = Rc::default();
                 next.draft = next.pristine.clone();
                 next.json_text = None;
                 next.json_error = None;
@@ -626,6 +677,51 @@ mod tests {
 
     fn name(doc: &Doc) -> &str {
         doc.draft.get("name").and_then(Value::as_str).unwrap_or_default()
+    }
+
+    /// A what-if joins the draft's events at its time, keeps the document (the stage keeps its playback time), and
+    /// Undo takes the last one out: the draft, the scenario run and the share link are as before.
+    #[test]
+    fn what_ifs_are_events_undone_last_first() {
+        let doc = start();
+        let (draft, link, generation) = (doc.draft.clone(), doc.share_fragment.clone(), doc.generation);
+        let service = doc.runnable.as_ref().unwrap().0.services[0].name.clone();
+        let doc = doc.reduce(Action::ApplyWhatIf(WhatIf::Scale { service: service.clone(), desired: 5 }, 30_000));
+        let doc = doc.reduce(Action::ApplyWhatIf(WhatIf::Deploy { service: service.clone() }, 45_500));
+        assert_eq!(doc.generation, generation);
+        assert!(doc.errors.is_empty() && doc.dirty());
+        let events = doc.draft["events"].as_array().unwrap();
+        assert_eq!(
+            events[events.len() - 2],
+            json!({ "type": "scale", "at_s": 30.0, "service": service, "desired_count": 5 })
+        );
+        assert_eq!(events[events.len() - 1]["at_s"], json!(45.5));
+        let labels: Vec<&str> = doc.whatifs.iter().map(|a| a.label.as_str()).collect();
+        assert_eq!(labels, [format!("Scale {service} to 5 tasks"), format!("New deployment of {service}")]);
+        let scenario = &doc.runnable.as_ref().unwrap().0;
+        assert!(scenario.events.iter().any(|e| e.at.as_millis() == 45_500));
+        assert_ne!(doc.share_fragment, link);
+
+        let doc = doc.reduce(Action::UndoWhatIf);
+        assert_eq!(doc.whatifs.len(), 1);
+        let doc = doc.reduce(Action::UndoWhatIf);
+        assert_eq!((doc.draft.clone(), doc.share_fragment.clone()), (draft, link));
+        assert!(doc.whatifs.is_empty() && !doc.dirty());
+        // Nothing left to undo: nothing changes.
+        assert_eq!(doc.clone().reduce(Action::UndoWhatIf).draft, doc.draft);
+    }
+
+    /// A what-if the scenario refuses (a service it does not have) is not kept, and the message says why.
+    #[test]
+    fn a_refused_what_if_leaves_the_scenario_as_it_was() {
+        let doc = start();
+        let draft = doc.draft.clone();
+        let doc = doc.reduce(Action::ApplyWhatIf(WhatIf::Deploy { service: "nope".into() }, 1_000));
+        assert_eq!(doc.draft, draft);
+        assert!(doc.errors.is_empty() && doc.whatifs.is_empty());
+        let message = doc.message.as_ref().unwrap();
+        assert_eq!(message.kind, MessageKind::Error);
+        assert!(message.text.contains("no service named `nope`"), "{}", message.text);
     }
 
     #[test]

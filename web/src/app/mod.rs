@@ -134,6 +134,17 @@ pub fn App() -> Html {
         let doc = doc.clone();
         Callback::from(move |json: String| doc.dispatch(Action::SetJsonText(json)))
     };
+
+    // Live what-ifs from the stage: timed events of the scenario at the playback time (`crate::whatif`).
+    let on_whatif = {
+        let doc = doc.clone();
+        Some(Callback::from(move |(what_if, at_ms)| doc.dispatch(Action::ApplyWhatIf(what_if, at_ms))))
+    };
+    let on_undo_whatif = {
+        let doc = doc.clone();
+        Callback::from(move |()| doc.dispatch(Action::UndoWhatIf))
+    };
+
     // In a comparison, the other variants' clusters play beside this one's.
     let variants = doc.variants();
     let others: Vec<OtherRun> = match variants.split_last() {
@@ -168,7 +179,8 @@ pub fn App() -> Html {
                     Some((scenario, seed)) => html! {
                         <>
                         <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
-                            others={others.clone()} {label}
+                            others={others.clone()} {label} whatifs={doc.whatifs.clone()}
+                            on_whatif={on_whatif.clone()} on_undo_whatif={on_undo_whatif.clone()}
                             look={crate::lesson::open_preset(&doc.source).filter(|_| !doc.dirty()).map(|p| AttrValue::from(crate::i18n::preset_description(p)))} />
                         <crate::sweep::SweepPanel scenario={scenario.clone()} seed={*seed} />
                         <crate::fit::FitPanel scenario={scenario.clone()} on_apply={on_fit_apply.clone()} />

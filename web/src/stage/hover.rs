@@ -13,6 +13,8 @@ use crate::cluster::batch::{self, BatchHit, BatchLayout};
 use crate::cluster::{self, ClusterLayout, Hit};
 use crate::i18n::{mark, tr, trf};
 use crate::player::Player;
+use crate::whatif::{PickedInstance, Selection};
+use fleetplan_engine::scenario::CapacityType;
 
 /// The cluster view as last drawn and the pointer over it; shared by the frame loop (which draws) and the mouse
 /// handlers.
@@ -107,6 +109,47 @@ impl Pointer {
             }
         };
         Some(Hover { x, y, title, rows })
+    }
+
+    /// What a click at (x, y) selects, for the what-ifs: an instance (or the instance a task is on), a task's
+    /// service, Fargate Spot.
+    pub fn selection_at(&self, x: f64, y: f64, player: Option<&Player>) -> Option<Selection> {
+        let drawn = self.drawn.borrow();
+        let view = drawn.view.as_ref()?;
+        let picked = |index: u32| {
+            let i = view.instances.iter().find(|i| i.index == index)?;
+            let capacity = view.providers.get(usize::from(i.provider_index))?.capacity;
+            Some(PickedInstance {
+                id: i.id.clone(),
+                provider: i.provider.clone(),
+                spot: capacity == CapacityType::Ec2Spot,
+                instance_type: i.instance_type.to_string(),
+                zone: i.zone.clone(),
+            })
+        };
+        match cluster::hit_test(&drawn.layout, x, y)? {
+            Hit::Instance { index } | Hit::Place(Place::Instance(index)) => {
+                let instance = picked(index)?;
+                Some(Selection { title: "Instance".into(), instance: Some(instance), ..Selection::default() })
+            }
+            Hit::Task { place, ordinal } => {
+                let task = player?.cursor().task_at(place, ordinal as usize)?;
+                let instance = match place {
+                    Place::Instance(index) => picked(index),
+                    _ => None,
+                };
+                Some(Selection {
+                    title: format!("Task {} ({})", task.id, task.owner),
+                    service: task.owner.strip_prefix("service ").map(str::to_string),
+                    instance,
+                    fargate_spot: task.capacity == CapacityType::FargateSpot,
+                })
+            }
+            Hit::Place(Place::Pool(CapacityType::FargateSpot)) => {
+                Some(Selection { title: "Fargate Spot tasks".into(), fargate_spot: true, ..Selection::default() })
+            }
+            Hit::Place(_) => None,
+        }
     }
 
     pub fn leave(&self) {

@@ -1,5 +1,5 @@
 //! Keyboard shortcuts for playback: space plays and pauses, arrows step and seek, Home and End jump, + and -
-//! change speed.
+//! change speed, w goes to the what-if menu.
 
 use std::rc::Rc;
 
@@ -50,6 +50,11 @@ fn on_key(playback: &Playback, key: &str, shift: bool) -> bool {
         "End" => playback.with_player(|p| p.seek(p.end_ms())).is_some(),
         "+" | "=" => playback.with_player(|p| p.speed = faster(p.speed, true)).is_some(),
         "-" => playback.with_player(|p| p.speed = faster(p.speed, false)).is_some(),
+        // The live what-ifs' menu (`crate::whatif`).
+        "w" => {
+            crate::dom::focus_by_id("whatif-kind");
+            true
+        }
         _ => false,
     }
 }

@@ -24,6 +24,7 @@ use crate::dom;
 use crate::i18n::{tr, trf};
 use crate::player::{AheadState, Player};
 use crate::runahead::AheadProgress;
+use crate::whatif::{Applied, Selection, WhatIf, WhatIfPanel};
 use frame::{chart_end_s, use_frame_loop, FrameTargets};
 use hover::{details_box, Hover, Pointer};
 use keys::use_playback_keys;
@@ -52,6 +53,14 @@ pub struct StageProps {
     /// The open preset's "what to look at" (the lesson panel keeps it on screen).
     #[prop_or_default]
     pub look: Option<AttrValue>,
+    /// The what-ifs applied from the stage (`crate::whatif`), and what applies (at a time) or undoes one; without
+    /// `on_whatif` the stage offers none.
+    #[prop_or_default]
+    pub whatifs: Rc<Vec<Applied>>,
+    #[prop_or_default]
+    pub on_whatif: Option<Callback<(WhatIf, u64)>>,
+    #[prop_or_default]
+    pub on_undo_whatif: Callback<()>,
 }
 
 #[component]
@@ -170,6 +179,61 @@ pub fn Stage(props: &StageProps) -> Html {
         let batch_hover = batch_hover.clone();
         Callback::from(move |_: MouseEvent| batch_hover.set(None))
     };
+    let selection = use_state_eq(|| None::<Selection>);
+    let on_cluster_click = {
+        let (playback, pointer, hover, selection) =
+            (playback.clone(), pointer.clone(), hover.clone(), selection.clone());
+        Callback::from(move |e: MouseEvent| {
+            let (x, y) = (f64::from(e.offset_x()), f64::from(e.offset_y()));
+            let player = playback.player.borrow();
+            hover.set(pointer.move_to(x, y, player.as_ref()));
+            if let Some(picked) = pointer.selection_at(x, y, player.as_ref()) {
+                selection.set(Some(picked));
+            }
+        })
+    };
+    let whatif_panel = props.on_whatif.clone().map(|on_whatif| {
+        // At the playback time: where playback is, or is going during a seek.
+        let on_apply = {
+            let (playback, scenario) = (playback.clone(), props.scenario.clone());
+            Callback::from(move |what_if: WhatIf| {
+                if let Some(now_ms) = playback.read(Player::position_ms) {
+                    let at_ms = crate::whatif::event_time(&what_if, &scenario, now_ms);
+                    on_whatif.emit((what_if, at_ms));
+                }
+            })
+        };
+        let spot_instances = {
+            let playback = playback.clone();
+            Callback::from(move |()| {
+                playback
+                    .read(|p| {
+                        let view = p.cursor().view();
+                        view.instances
+                            .iter()
+                            .filter(|i| {
+                                !i.interruption_notice
+                                    && view.providers.get(usize::from(i.provider_index)).is_some_and(|p| {
+                                        p.capacity == fleetplan_engine::scenario::CapacityType::Ec2Spot
+                                    })
+                            })
+                            .map(|i| {
+                                (
+                                    i.id.clone(),
+                                    format!("{} · {} in {} · {} tasks", i.id, i.instance_type, i.zone, i.tasks),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+        };
+        let on_clear_selection = {
+            let selection = selection.clone();
+            Callback::from(move |()| selection.set(None))
+        };
+        (on_apply, spot_instances, on_clear_selection)
+    });
     let on_leave = {
         let (pointer, hover) = (pointer.clone(), hover.clone());
         Callback::from(move |_: MouseEvent| {
@@ -273,7 +337,7 @@ pub fn Stage(props: &StageProps) -> Html {
             <div class="stage-grid">
                 <section class="cluster-panel" aria-label={tr("Cluster")}>
                     <div class="cluster-wrap" hidden={ecs_only_empty}>
-                        <canvas id="cluster" ref={cluster_ref} onmousemove={on_hover.clone()} onclick={on_hover} onmouseleave={on_leave}
+                        <canvas id="cluster" ref={cluster_ref} onmousemove={on_hover} onclick={on_cluster_click} onmouseleave={on_leave}
                             role="img" aria-label={trf("Cluster at {time}: {running} tasks running, {instances} instances", &[("time", &clock(s.time_ms)), ("running", &counts.running), ("instances", &counts.instances)])}></canvas>
                         if let Some(h) = &*hover {
                             { details_box(h) }
@@ -306,6 +370,11 @@ pub fn Stage(props: &StageProps) -> Html {
                                 </figure>
                             }) }
                         </div>
+                    }
+                    if let Some((on_apply, spot_instances, on_clear_selection)) = whatif_panel {
+                        <WhatIfPanel scenario={props.scenario.clone()} selection={(*selection).clone()}
+                            applied={props.whatifs.clone()} time_label={clock(s.time_ms)} can_run={props.can_run}
+                            {on_apply} on_undo={props.on_undo_whatif.clone()} {on_clear_selection} {spot_instances} />
                     }
                     <ClusterTable groups={s.groups.clone()} />
                     <ul class="legend" aria-label={tr("Task states")} hidden={ecs_only_empty}>

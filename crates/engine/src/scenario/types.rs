@@ -379,6 +379,15 @@ pub enum TimedAction {
         wait_ms: u64,
         launched_before: SimTime,
     },
+    /// One instance's Spot interruption notice (the instance's launch number: `i-0000000c` is 12).
+    InstanceInterruption {
+        instance: u32,
+    },
+    /// Other callers in the account spend a bucket's tokens: all it holds (`None`) or up to `tokens`.
+    TokensSpent {
+        bucket: crate::spec::AccountBucket,
+        tokens: Option<u32>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,7 @@
 
 use crate::bucket::TokenBucket;
 use crate::scenario::{BucketParams, Limits, Provider};
+use crate::spec::AccountBucket;
 use crate::time::SimTime;
 
 use super::workloads::Call;
@@ -64,6 +65,22 @@ impl Buckets {
         }
     }
 
+    /// Other callers in the account spend a bucket's tokens: up to `tokens`, or all it holds. The buckets are the
+    /// account's in the Region, not the cluster's: ECS Developer Guide, "AWS Fargate throttling quotas": "AWS
+    /// Fargate limits Amazon ECS tasks and Amazon EKS pods launch rates to quotas [...] using a token bucket
+    /// algorithm for each AWS account on a per-Region basis", a bucket "that depletes based on the number of tasks
+    /// and pods launched by the customer account". So tasks launched by another cluster of the account, or its EKS
+    /// pods on Fargate, take the same tokens (and, for the RunTask buckets, another caller's RunTask calls).
+    pub(super) fn spent_elsewhere(&mut self, now: SimTime, bucket: AccountBucket, tokens: Option<u32>) -> u64 {
+        let bucket = match bucket {
+            AccountBucket::FargateOnDemandLaunch => &mut self.fargate_on_demand,
+            AccountBucket::FargateSpotLaunch => &mut self.fargate_spot,
+            AccountBucket::RunTaskApi => &mut self.run_task_api,
+            AccountBucket::FargateRunTaskCalls => &mut self.fargate_run_task_calls,
+        };
+        bucket.spend(now, tokens.map_or(u64::MAX, u64::from))
+    }
+
     /// Every bucket's level is within 0..=burst.
     pub(super) fn check(&self, now: SimTime) -> Result<(), String> {
         for (name, bucket) in [
@@ -78,5 +95,37 @@ impl Buckets {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::sim::testing;
+    use crate::time::SimTime;
+
+    /// Other callers spending the account's Fargate launch tokens just before a RunTask burst of 100 at 5 s: the
+    /// burst's calls wait for the refill (20 a second) instead of taking the full bucket.
+    #[test]
+    fn tokens_spent_elsewhere_delay_the_launches_they_would_have_paid_for() {
+        let launched_at_5s = |event: &str| {
+            let top = format!(
+                r#""run_tasks": [{{ "name": "burst", "task_definition": "web", "count": 100, "at_s": 5 }}],
+                   "events": [{event}]"#
+            );
+            let mut sim = testing::checked(testing::without_service("", &top));
+            sim.step_until(SimTime::from_secs_f64(5.0));
+            sim.assert_invariants();
+            sim.tasks.all().len()
+        };
+        let spend = |tokens: &str| {
+            format!(
+                r#"{{ "type": "account_tokens_spent", "at_s": 4.9, "bucket": "fargate_on_demand_launch"{tokens} }}"#
+            )
+        };
+        assert_eq!(launched_at_5s(""), 100);
+        // All of it: two tokens refilled in the 0.1 s before the burst.
+        assert_eq!(launched_at_5s(&spend("")), 2);
+        // 30 of the full 100: 70 left, and 2 more by 5 s.
+        assert_eq!(launched_at_5s(&spend(r#", "tokens": 30"#)), 72);
     }
 }

@@ -1,4 +1,4 @@
-//! "Why is this waiting?" (`docs/model.md` §14): reads the parts' state at the current instant and says what
+//! "Why is this waiting?" (`docs/model.md` §15): reads the parts' state at the current instant and says what
 //! holds a task, a service or a RunTask burst, with the numbers the mechanisms decide with. It changes nothing
 //! (every read is through `&self`; token buckets are read with `level_at`), so explaining never alters a run.
 //!

@@ -587,6 +587,10 @@ impl Simulation {
             TimedAction::FargateTaskRetirement { wait_days, wait_ms, launched_before } => {
                 self.task_retirement_notice(wait_days, wait_ms, launched_before)
             }
+            TimedAction::InstanceInterruption { instance } => self.interrupt_instance(InstanceId::new(instance)),
+            TimedAction::TokensSpent { bucket, tokens } => {
+                self.buckets.spent_elsewhere(self.now, bucket, tokens);
+            }
         }
     }
 

@@ -397,6 +397,27 @@ pub fn generate(seed: u64) -> Value {
                 json!([{ "schedule": expression, "time_zone": "+09:00", "max_capacity": max }]);
         }
     }
+    // Live what-ifs (docs/model.md §16), from a stream of their own so the scenarios above stay as they were: one
+    // instance's Spot notice by its id (the first few launched are the likeliest to exist, On-Demand or Spot), and
+    // other callers in the account spending a bucket's tokens.
+    let mut w = Pick(SimRng::new(seed ^ 0x0077_4a7f_1f5e));
+    if w.chance(0.4) {
+        let events = scenario["events"].as_array_mut().expect("the events are a list");
+        for _ in 0..w.range(1, 3) {
+            let at_s = w.seconds(horizon_s.min(900));
+            events.push(if w.chance(0.5) {
+                json!({ "type": "ec2_instance_interruption", "at_s": at_s, "instance": format!("i-{:08x}", w.below(6)) })
+            } else {
+                let bucket =
+                    *w.one(&["fargate_on_demand_launch", "fargate_spot_launch", "run_task_api", "fargate_run_task_calls"]);
+                match w.chance(0.5) {
+                    true => json!({ "type": "account_tokens_spent", "at_s": at_s, "bucket": bucket }),
+                    false => json!({ "type": "account_tokens_spent", "at_s": at_s, "bucket": bucket,
+                                     "tokens": w.range(1, 200) }),
+                }
+            });
+        }
+    }
     // Last, so the picks above (and the scenarios they make) are as before: the scenario's own timeline end.
     if p.chance(0.2) {
         scenario["timeline_end_s"] = json!(p.range(1, horizon_s));

@@ -22,7 +22,7 @@ fn check(value: &Value, seed: u64) -> Result<(), String> {
             seed,
             RunOptions { trace: false, check_invariants: true, keep_finished_tasks: false },
         );
-        // Halfway, and at the end: every service, burst and task can be explained (`docs/model.md` §14).
+        // Halfway, and at the end: every service, burst and task can be explained (`docs/model.md` §15).
         sim.step_until(fleetplan_engine::SimTime(sim.horizon().as_millis() / 2));
         explain_all(&sim)?;
         sim.run_to_end();
@@ -198,6 +198,8 @@ fn the_generator_reaches_every_feature() {
         "\"capacity_option_type\":\"spot\"",
         "savings_plans",
         "fargate_task_retirement",
+        "ec2_instance_interruption",
+        "account_tokens_spent",
         "\"demand\"",
         "timeline_end_s",
         "target_tracking",

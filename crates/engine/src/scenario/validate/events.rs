@@ -106,6 +106,24 @@ impl Validator {
                     capacity_per_minute: self.spot_capacity(&field("capacity_per_s"), *availability, *capacity_per_s),
                 }
             }
+            TimedEventSpec::Ec2InstanceInterruption { instance, .. } => {
+                let parsed = instance_number(instance);
+                if parsed.is_none() {
+                    self.err(
+                        field("instance"),
+                        format!(
+                            "`{instance}` is not an instance id as the cluster view shows it (`i-` and 8 hex digits)"
+                        ),
+                    );
+                }
+                TimedAction::InstanceInterruption { instance: parsed.unwrap_or(0) }
+            }
+            TimedEventSpec::AccountTokensSpent { bucket, tokens, .. } => {
+                if *tokens == Some(0) {
+                    self.err(field("tokens"), "must be at least 1 (leave it out to spend all the bucket holds)");
+                }
+                TimedAction::TokensSpent { bucket: *bucket, tokens: *tokens }
+            }
         }
     }
 
@@ -186,6 +204,16 @@ impl Validator {
         });
         TimedAction::Ec2SpotWave { provider: index.unwrap_or(0), instance_type, zone, fraction }
     }
+}
+
+/// The launch number in an instance id as the engine writes it (`i-{:08x}`, `Instance::ec2_id`): `i-0000000c` is
+/// 12. Exactly eight hex digits, so one id has one spelling.
+fn instance_number(id: &str) -> Option<u32> {
+    let hex = id.strip_prefix("i-")?;
+    if hex.len() != 8 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(hex, 16).ok()
 }
 
 #[cfg(test)]
@@ -273,6 +301,40 @@ mod tests {
                 "events[0].zone: `mars-1a` is not one of the provider's Availability Zones",
             ]
         );
+    }
+
+    #[test]
+    fn an_instance_interruption_names_an_instance_as_the_view_shows_it() {
+        assert_eq!(instance_number("i-0000000c"), Some(12));
+        assert_eq!(instance_number("i-ffffffff"), Some(u32::MAX));
+        for bad in ["i-c", "i-000000000c", "0000000c", "i-0000000g", "i-+000000c", ""] {
+            assert_eq!(instance_number(bad), None, "{bad}");
+        }
+        let (v, events) = validate(
+            r#"[{ "type": "ec2_instance_interruption", "at_s": 5, "instance": "i-0000001a" },
+                { "type": "ec2_instance_interruption", "at_s": 6, "instance": "i-12" }]"#,
+        );
+        assert_eq!(events[0].action, TimedAction::InstanceInterruption { instance: 26 });
+        assert_eq!(
+            problems(&v),
+            ["events[1].instance: `i-12` is not an instance id as the cluster view shows it (`i-` and 8 hex digits)"]
+        );
+    }
+
+    #[test]
+    fn tokens_spent_by_other_callers_name_an_account_bucket() {
+        let (v, events) = validate(
+            r#"[{ "type": "account_tokens_spent", "at_s": 5, "bucket": "fargate_on_demand_launch" },
+                { "type": "account_tokens_spent", "at_s": 6, "bucket": "run_task_api", "tokens": 7 },
+                { "type": "account_tokens_spent", "at_s": 7, "bucket": "fargate_spot_launch", "tokens": 0 }]"#,
+        );
+        use crate::spec::AccountBucket;
+        assert_eq!(
+            events[0].action,
+            TimedAction::TokensSpent { bucket: AccountBucket::FargateOnDemandLaunch, tokens: None }
+        );
+        assert_eq!(events[1].action, TimedAction::TokensSpent { bucket: AccountBucket::RunTaskApi, tokens: Some(7) });
+        assert_eq!(problems(&v), ["events[2].tokens: must be at least 1 (leave it out to spend all the bucket holds)"]);
     }
 
     #[test]

@@ -197,6 +197,20 @@ impl Simulation {
         }
     }
 
+    /// A timed interruption of one instance: its two-minute notice, if it is a live Spot instance not yet noticed.
+    /// EC2 interrupts only Spot Instances (*Spot Instance interruptions*, EC2 User Guide: "You can launch Spot
+    /// Instances on spare EC2 capacity for steep discounts in exchange for returning them when Amazon EC2 needs the
+    /// capacity back"; *Spot Instance interruption notices*: "a warning that is issued two minutes before Amazon EC2
+    /// stops or terminates your Spot Instance"); an instance that is not one (On-Demand, ECS Anywhere, not launched
+    /// yet, terminated) is left alone.
+    pub(in crate::sim) fn interrupt_instance(&mut self, id: InstanceId) {
+        let Some(instance) = self.fleet.instances().get(id.index()) else { return };
+        let provider = &self.scenario.providers[instance.provider.index()];
+        if provider.purchase == crate::spec::Purchase::Spot && !provider.external {
+            self.spot_notice(id);
+        }
+    }
+
     /// A wave: `fraction` of the instances in one pool (the named type and zone, or the largest pool).
     pub(in crate::sim) fn ec2_spot_wave(
         &mut self,
@@ -276,6 +290,29 @@ mod tests {
         sim.assert_invariants();
         assert!(sim.tasks.all().iter().all(|t| t.state == TaskState::Running));
         sim
+    }
+
+    /// A timed interruption of one instance by its id: the notice at the event's time for a live Spot instance;
+    /// On-Demand instances and ids no instance has are left alone.
+    #[test]
+    fn a_timed_instance_interruption_notices_that_spot_instance_only() {
+        let events = r#""events": [{ "type": "ec2_instance_interruption", "at_s": 600, "instance": "i-00000001" },
+                                   { "type": "ec2_instance_interruption", "at_s": 600, "instance": "i-000000ff" }]"#;
+        let provider = r#""instance_types": ["m5.large"], "purchase": "spot", "allocation_strategy": "capacity-optimized",
+               "availability_zones": ["us-east-1a"], "max_size": 3, "desired_capacity": 2, "spot_draining": true"#;
+        let mut sim = testing::checked(testing::ec2(provider, "", r#", "desired_count": 4"#, events));
+        sim.step_until(SimTime::from_secs_f64(600.0));
+        sim.assert_invariants();
+        assert_eq!(sim.fleet.instance(i(1)).notice_at, Some(SimTime::from_secs_f64(600.0)));
+        assert_eq!(sim.fleet.instance(i(0)).notice_at, None);
+        assert_eq!(sim.accounting.interruptions(), 1);
+        // The same event on an On-Demand group does nothing.
+        let on_demand = r#""instance_types": ["m5.large"], "availability_zones": ["us-east-1a"],
+               "max_size": 3, "desired_capacity": 2"#;
+        let mut sim = testing::checked(testing::ec2(on_demand, "", r#", "desired_count": 4"#, events));
+        sim.step_until(SimTime::from_secs_f64(700.0));
+        assert_eq!(sim.accounting.interruptions(), 0);
+        assert!(sim.fleet.instances().iter().all(|instance| instance.notice_at.is_none()));
     }
 
     #[test]

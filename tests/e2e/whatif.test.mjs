@@ -1,0 +1,140 @@
+// Live what-ifs during playback (issue 13): from the stage, a what-if becomes a timed event of the scenario at the
+// playback time; the run replays to that time and goes on with it; Undo takes it out and the run is the original
+// again, exactly; the share link carries it. Run by `cargo xtask test` (FLEETPLAN_URL and the CLI's summary for
+// the e2e preset and seed in FLEETPLAN_EXPECTED_SUMMARY).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+
+import { browserForTests, load, openPreset, requiredEnv } from './browser.mjs';
+
+/** The CLI's summary of fargate-ondemand-1000 with seed 7 (E2E_PRESET and E2E_SEED in crates/xtask/src/test.rs). */
+const EXPECTED = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_SUMMARY'), 'utf8'));
+const PRESET = 'fargate-ondemand-1000';
+const SEED = '7';
+const TIMEOUT_MS = 30_000;
+const TEST_OPTIONS = { timeout: 180_000 };
+
+const chromium = browserForTests();
+
+/** The summary on the page, once the run ahead has finished and it is not `unlike` (a summary shown before). */
+async function summary(page, unlike) {
+  await page.waitForFunction((unlike) => {
+    const text = document.querySelector('#summary-json')?.textContent?.trim() ?? '';
+    return text !== '' && text !== unlike;
+  }, unlike ?? null, { timeout: TIMEOUT_MS, polling: 100 });
+  return (await page.textContent('#summary-json')).trim();
+}
+
+/** Moves the scrubber as a drag would, then waits for the clock to show `label` with the seek done. */
+async function scrubTo(page, ms, label) {
+  await page.$eval('#scrubber', (el, ms) => {
+    el.value = String(ms);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, ms);
+  await page.waitForFunction((label) => {
+    const clock = document.querySelector('#clock')?.textContent ?? '';
+    return clock.startsWith(`${label} /`) && !clock.includes('seeking');
+  }, label, { timeout: TIMEOUT_MS });
+}
+
+/** The scenario as the editor's JSON tab shows it. */
+async function scenarioJson(page) {
+  if (!(await page.locator('#editor').count())) await page.click('#toggle-editor');
+  await page.click('#editor-json-tab');
+  const json = JSON.parse(await page.inputValue('#scenario-json'));
+  await page.click('#toggle-editor');
+  return json;
+}
+
+test('a what-if from the stage is an event at the playback time, changes the run, and Undo restores it exactly', TEST_OPTIONS, async (t) => {
+  let link;
+  let changed;
+  await chromium.withPage(t, async (page) => {
+    await load(page);
+    await page.fill('#seed', SEED);
+    await openPreset(page, PRESET);
+    const original = await summary(page);
+    assert.deepEqual(JSON.parse(original), EXPECTED, 'the preset does not give the CLI\'s summary');
+    const before = await scenarioJson(page);
+
+    // Paused at 1:00, scale the service to 200 from the menu, reached with the keyboard (w).
+    await scrubTo(page, 60_000, '1:00');
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('w');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'whatif-kind');
+    await page.selectOption('#whatif-kind', 'bucket');
+    assert.equal(await page.inputValue('#whatif-target'), '0', 'the bucket menu does not start on its first bucket');
+    await page.selectOption('#whatif-kind', 'scale');
+    await page.fill('#whatif-desired', '200');
+    assert.match(await page.textContent('#whatif-apply'), /Apply at 1:00/);
+    await page.click('#whatif-apply');
+    await page.locator('#whatif-list li').first().waitFor();
+    assert.match(await page.textContent('#whatif-list'), /1:00 · Scale web to 200 tasks/);
+
+    // The scenario gained the event at that time.
+    const after = await scenarioJson(page);
+    assert.deepEqual(after.events.slice(0, -1), before.events ?? []);
+    assert.deepEqual(after.events.at(-1), { type: 'scale', at_s: 60, service: 'web', desired_count: 200 });
+
+    // The run replayed to 1:00 (playback stays there) and goes on with the what-if: 200 desired from there.
+    await page.waitForFunction(() => /of 200 desired/.test(document.querySelector('#live-status').textContent), null, { timeout: TIMEOUT_MS });
+    assert.match(await page.textContent('#clock'), /^1:00 \//);
+    changed = await summary(page, original);
+    assert.notDeepEqual(JSON.parse(changed), EXPECTED);
+    // Scaled down to 200 at 1:00, mid-rollout: fewer tasks launched than the 1,000 of the original.
+    assert.ok(JSON.parse(changed).tasks_launched < EXPECTED.tasks_launched, changed);
+    await page.click('#play');
+    await page.waitForFunction(() => !/^1:00 /.test(document.querySelector('#clock').textContent), null, { timeout: TIMEOUT_MS });
+    await page.click('#play');
+    link = await page.inputValue('#share-link');
+
+    // Undo: the event goes and the run is the original again, exactly.
+    await page.click('#whatif-undo');
+    assert.deepEqual(JSON.parse(await summary(page, changed)), EXPECTED);
+    assert.equal(await page.locator('#whatif-list').count(), 0);
+    assert.deepEqual((await scenarioJson(page)).events, before.events);
+  });
+  await chromium.withPage(t, async (page) => {
+    // The link made with the what-if reopens the same run with it.
+    await load(page, link);
+    assert.equal(await summary(page), changed);
+    const events = (await scenarioJson(page)).events;
+    assert.deepEqual(events.at(-1), { type: 'scale', at_s: 60, service: 'web', desired_count: 200 });
+  });
+});
+
+test('an instance picked on the cluster view gets its Spot interruption notice at the playback time', TEST_OPTIONS, async (t) => {
+  await chromium.withPage(t, async (page) => {
+    await load(page);
+    await openPreset(page, 'ec2-spot-draining');
+    const original = await summary(page);
+    await scrubTo(page, 300_000, '5:00');
+
+    // Find a Spot instance on the canvas the way a person would: point at it until its details show, then click.
+    const box = await page.locator('#cluster').boundingBox();
+    let picked = null;
+    for (let y = 10; y < box.height && !picked; y += 12) {
+      for (let x = 10; x < box.width && !picked; x += 16) {
+        await page.mouse.click(box.x + x, box.y + y);
+        if (await page.locator('#whatif-interrupt-selected').count()) picked = { x, y };
+      }
+    }
+    assert.ok(picked, 'no Spot instance or task on one could be picked on the cluster view');
+    const label = await page.textContent('#whatif-interrupt-selected');
+    const id = label.match(/i-[0-9a-f]{8}/)[0];
+    await page.click('#whatif-interrupt-selected');
+    await page.locator('#whatif-list li').first().waitFor();
+    assert.match(await page.textContent('#whatif-list'), new RegExp(`5:00 · Spot interruption notice for ${id}`));
+
+    const events = (await scenarioJson(page)).events;
+    assert.deepEqual(events.at(-1), { type: 'ec2_instance_interruption', at_s: 300, instance: id });
+    // The run goes on with the notice: the instance is interrupted before the wave at 10:00, so the run differs.
+    const changed = await summary(page, original);
+    assert.notDeepEqual(JSON.parse(changed), JSON.parse(original));
+
+    await page.click('#whatif-undo');
+    assert.equal(await summary(page, changed), original);
+  });
+});
