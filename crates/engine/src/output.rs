@@ -259,9 +259,9 @@ pub struct TimeSeries {
     /// empty (then neither in the JSON nor the CSV).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom: Vec<Vec<f64>>,
-    /// The series per service and per capacity provider (`split.rs`), for the page's "Split by"; neither in the
-    /// JSON nor the CSV.
-    #[serde(skip)]
+    /// The series per service and per capacity provider (`split.rs`), for the page's "Split by"; not in the CSV
+    /// (in the JSON the page's run-ahead worker sends its rows in).
+    #[serde(default)]
     pub split: crate::split::SplitSeries,
 }
 

@@ -73,7 +73,7 @@ impl SplitColumn {
 }
 
 /// One group's values: one vector per [`SplitColumn`] (empty when it does not apply), one value per sample.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SplitGroup {
     /// The service's or provider's name, or "other".
     pub name: String,
@@ -92,7 +92,7 @@ impl SplitGroup {
 }
 
 /// Both splits of a run's series.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SplitSeries {
     pub services: Vec<SplitGroup>,
     pub providers: Vec<SplitGroup>,

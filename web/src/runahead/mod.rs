@@ -21,6 +21,7 @@ pub mod remote;
 pub use progress::AheadProgress;
 
 use fleetplan_engine::output::{ChartMarker, TimeSeries};
+use fleetplan_engine::split::{SplitGroup, SplitSeries};
 use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -116,6 +117,40 @@ pub fn tail(series: &TimeSeries, from: usize) -> TimeSeries {
         queues: cuts(&series.queues),
         batch: cuts(&series.batch),
         custom: cuts(&series.custom),
+        split: split_tail(&series.split, from),
+    }
+}
+
+/// The split series' rows from `from` on; each group keeps its name and its dip so far.
+fn split_tail(split: &SplitSeries, from: usize) -> SplitSeries {
+    let groups = |groups: &[SplitGroup]| {
+        groups
+            .iter()
+            .map(|g| SplitGroup {
+                name: g.name.clone(),
+                service: g.service,
+                values: g.values.iter().map(|v| v.get(from..).map_or_else(Vec::new, <[f32]>::to_vec)).collect(),
+                dip: g.dip,
+            })
+            .collect()
+    };
+    SplitSeries { services: groups(&split.services), providers: groups(&split.providers) }
+}
+
+/// Appends [`split_tail`]'s rows: the groups are the same in every report (chosen when the run starts).
+fn split_append(to: &mut Vec<SplitGroup>, from: Vec<SplitGroup>) {
+    if to.len() != from.len() {
+        *to = from;
+        return;
+    }
+    for (to, from) in to.iter_mut().zip(from) {
+        if to.values.len() < from.values.len() {
+            to.values.resize_with(from.values.len(), Vec::new);
+        }
+        for (to, from) in to.values.iter_mut().zip(from.values) {
+            to.extend(from);
+        }
+        to.dip = from.dip;
     }
 }
 
@@ -142,6 +177,7 @@ pub fn append(series: &mut TimeSeries, rows: TimeSeries) {
         queues,
         batch,
         custom,
+        split,
     } = rows;
     series.interval_ms = interval_ms;
     extend_all(&mut series.columns, columns);
@@ -152,6 +188,8 @@ pub fn append(series: &mut TimeSeries, rows: TimeSeries) {
     extend_all(&mut series.queues, queues);
     extend_all(&mut series.batch, batch);
     extend_all(&mut series.custom, custom);
+    split_append(&mut series.split.services, split.services);
+    split_append(&mut series.split.providers, split.providers);
 }
 
 /// Runs a job to its end, calling `report` with an [`Update`] now and then (every `period_ms` of wall time read

@@ -75,6 +75,16 @@ impl Simulation {
                 TimedAction::PoolCapacity { available, .. } => {
                     (if *available { "pool has capacity again" } else { "pool out of capacity" }).to_string()
                 }
+                TimedAction::InstanceInterruption { instance } => format!("interrupt i-{instance:08x}"),
+                TimedAction::TokensSpent { bucket, .. } => {
+                    let name = match bucket {
+                        crate::spec::AccountBucket::FargateOnDemandLaunch => "Fargate On-Demand launches",
+                        crate::spec::AccountBucket::FargateSpotLaunch => "Fargate Spot launches",
+                        crate::spec::AccountBucket::RunTaskApi => "RunTask API",
+                        crate::spec::AccountBucket::FargateRunTaskCalls => "Fargate RunTask calls",
+                    };
+                    format!("{name} bucket spent by other callers")
+                }
                 // Marked by `chart_markers` (the notice and the retirement).
                 TimedAction::FargateTaskRetirement { .. } => continue,
             };
