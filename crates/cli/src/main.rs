@@ -2,8 +2,8 @@
 
 mod aws;
 mod compare;
-mod fit;
 mod explain;
+mod fit;
 mod report;
 mod sweep;
 

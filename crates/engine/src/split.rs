@@ -79,6 +79,8 @@ pub struct SplitGroup {
     pub name: String,
     /// The service (index in the scenario) when the group is one service.
     pub service: Option<usize>,
+    /// NaN where the column has no value for the group (a bucket for "other"): `null` in JSON, which has no NaN.
+    #[serde(with = "nan_as_null")]
     pub values: Vec<Vec<f32>>,
     /// For a group of one service, its dip so far (the summary's `dip`): the lowest running count after its first
     /// rollout while below the desired count, and when (seconds).
@@ -213,6 +215,22 @@ impl SplitPlan {
             services: self.service_names.iter().map(|(name, service)| group(name, *service)).collect(),
             providers: self.provider_names.iter().map(|name| group(name, None)).collect(),
         }
+    }
+}
+
+/// The split values in JSON (the page's run-ahead worker sends them): NaN, which JSON cannot write, as `null`.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(values: &[Vec<f32>], serializer: S) -> Result<S::Ok, S::Error> {
+        let nullable: Vec<Vec<Option<f32>>> =
+            values.iter().map(|column| column.iter().map(|v| (!v.is_nan()).then_some(*v)).collect()).collect();
+        nullable.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Vec<f32>>, D::Error> {
+        let nullable = Vec::<Vec<Option<f32>>>::deserialize(deserializer)?;
+        Ok(nullable.into_iter().map(|column| column.into_iter().map(|v| v.unwrap_or(f32::NAN)).collect()).collect())
     }
 }
 

@@ -17,8 +17,11 @@ fn every_presets_summary_and_series_read_back_identically() {
         assert_eq!(serde_json::to_string(&back).unwrap(), json, "{}", preset.id);
         assert_eq!(back, summary, "{}", preset.id);
         let series = sim.series();
-        let back: TimeSeries = serde_json::from_str(&serde_json::to_string(series).unwrap()).unwrap();
-        assert_eq!(&back, series, "{}: series", preset.id);
+        let json = serde_json::to_string(series).unwrap();
+        let back: TimeSeries = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{}: series: {e}", preset.id));
+        // Compared as JSON text: the split series hold NaN (no value), which is never equal to itself.
+        assert_eq!(serde_json::to_string(&back).unwrap(), json, "{}: series", preset.id);
+        assert_eq!(back.columns, series.columns, "{}: series", preset.id);
         let markers = sim.chart_markers();
         let back: Vec<ChartMarker> = serde_json::from_str(&serde_json::to_string(&markers).unwrap()).unwrap();
         assert_eq!(back, markers, "{}: markers", preset.id);
