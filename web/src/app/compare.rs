@@ -130,7 +130,7 @@ pub fn ComparePanel(props: &CompareProps) -> Html {
     };
     let body = match compare::compare(&labelled) {
         _ if computing => html! {
-            <p id="compare-computing" class="note">{ "Computing the variants' runs in the background…" }</p>
+            <p id="compare-computing" class="note">{ tr("Computing the variants' runs in the background…") }</p>
         },
         Ok(comparison) => html! {
             <>

@@ -576,7 +576,8 @@ impl Reducible for Doc {
                     // `refuse_text`); only a link with nothing to unpack leaves the scenario shown as it was.
                     Err(e) => match share::salvage(&fragment) {
                         Some(salvaged) => next.open_refused(salvaged, &e),
-                        None => next.fail(trf("Could not open the link: {e}. The scenario shown is unchanged.", &[("e", &e)])),
+                        None => next
+                            .fail(trf("Could not open the link: {e}. The scenario shown is unchanged.", &[("e", &e)])),
                     },
                 }
             }

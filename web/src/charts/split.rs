@@ -15,6 +15,8 @@ use fleetplan_engine::task::TaskState;
 use fleetplan_engine::{Scenario, TimeSeries};
 use yew::prelude::*;
 
+use crate::i18n::tr;
+
 use super::{downsample, hex_colour, x_end, Binning, ChartKind, Line, Plot, Reduce, MIN_RATE_BIN_S};
 
 /// One colour per group position (Paul Tol's muted and dark qualitative colours and Okabe–Ito's blue), none of
@@ -186,6 +188,7 @@ pub struct SplitControlProps {
 /// "Split by: none / service / provider" and, when split, a checkbox per group to filter the lines.
 #[component]
 pub fn SplitControl(props: &SplitControlProps) -> Html {
+    let _lang = crate::i18n::use_lang();
     let current = use_state(choice);
     let plan = use_memo(props.scenario.clone(), |scenario| SplitPlan::new(scenario));
     let on_by = {
@@ -218,18 +221,18 @@ pub fn SplitControl(props: &SplitControlProps) -> Html {
     };
     let value = current.by.map_or("none", SplitBy::name);
     html! {
-        <div class="split-control" role="group" aria-label="Split the charts">
+        <div class="split-control" role="group" aria-label={tr("Split the charts")}>
             <label>
-                { "Split by " }
+                { tr("Split by ") }
                 <select id="split-by" onchange={on_by}>
-                    <option value="none" selected={value == "none"}>{ "none" }</option>
-                    <option value="service" selected={value == "service"}>{ "service" }</option>
-                    <option value="provider" selected={value == "provider"}>{ "provider" }</option>
+                    <option value="none" selected={value == "none"}>{ tr("none") }</option>
+                    <option value="service" selected={value == "service"}>{ tr("service") }</option>
+                    <option value="provider" selected={value == "provider"}>{ tr("provider") }</option>
                 </select>
             </label>
             if !names.is_empty() {
                 <fieldset id="split-filter" class="split-filter">
-                    <legend class="visually-hidden">{ "Show these lines" }</legend>
+                    <legend class="visually-hidden">{ tr("Show these lines") }</legend>
                     { for names.iter().enumerate().map(|(i, name)| {
                         let group = SplitGroup { name: name.clone(), service: (name != OTHER).then_some(i), values: Vec::new(), dip: None };
                         let colour = group_colour(i, &group);

@@ -7,6 +7,8 @@
 use serde_json::{Map, Value};
 use yew::prelude::*;
 
+use crate::i18n::tr;
+
 use super::{data_path, Edit, Path, Seg};
 use fleetplan_engine::instance_types;
 
@@ -308,6 +310,7 @@ pub struct RecipeBarProps {
 /// The recipe buttons, and what the last one changed (or why it did not apply).
 #[component]
 pub fn RecipeBar(props: &RecipeBarProps) -> Html {
+    let _lang = crate::i18n::use_lang();
     let outcome = use_state(|| None::<Result<(String, Vec<String>), String>>);
     let buttons = RECIPES.iter().map(|&(recipe, title, help)| {
         let draft = props.draft.clone();
@@ -327,8 +330,8 @@ pub fn RecipeBar(props: &RecipeBarProps) -> Html {
         html! { <button type="button" class="recipe" title={help} onclick={onclick}>{ title }</button> }
     });
     html! {
-        <section id="recipes" class="recipes" aria-label="Recipes">
-            <span class="recipes-title">{ "Recipes:" }</span>
+        <section id="recipes" class="recipes" aria-label={tr("Recipes")}>
+            <span class="recipes-title">{ tr("Recipes:") }</span>
             { for buttons }
             { match &*outcome {
                 Some(Ok((title, changed))) => html! {

@@ -12,6 +12,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
+use crate::i18n::{tr, trf};
+
 use crate::dom;
 
 // The snippet lands in dist/snippets/<crate>-<hash>/inline0.js, two folders below the module it loads. Reading
@@ -77,8 +79,11 @@ fn exported(answer: Value, cloudformation: bool) -> Shown {
     let notes: Vec<&str> =
         answer["notes"].as_array().map(|n| n.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     match dom::download_text(file, "application/json", answer["text"].as_str().unwrap_or_default()) {
-        Ok(()) if notes.is_empty() => Shown::Exported(format!("Downloaded {file}.")),
-        Ok(()) => Shown::Exported(format!("Downloaded {file}. To fill in: {}", notes.join(" "))),
+        Ok(()) if notes.is_empty() => Shown::Exported(trf("Downloaded {file}.", &[("file", &file)])),
+        Ok(()) => Shown::Exported(trf(
+            "Downloaded {file}. To fill in: {notes}",
+            &[("file", &file), ("notes", &notes.join(" "))],
+        )),
         Err(why) => Shown::Problems(vec![why]),
     }
 }
@@ -93,9 +98,9 @@ fn settle(shown: UseStateHandle<Shown>, promise: js_sys::Promise, then: fn(Value
                 Ok(value) => then(value, flag),
                 Err(e) => Shown::Problems(vec![e.to_string()]),
             },
-            Err(e) => Shown::Problems(vec![format!(
-                "the AWS import module could not be loaded or read the files: {}",
-                js_sys::Error::from(e).message()
+            Err(e) => Shown::Problems(vec![trf(
+                "the AWS import module could not be loaded or read the files: {why}",
+                &[("why", &js_sys::Error::from(e).message())],
             )]),
         });
     });
@@ -110,6 +115,7 @@ pub struct AwsPanelProps {
 
 #[component]
 pub fn AwsPanel(props: &AwsPanelProps) -> Html {
+    let _lang = crate::i18n::use_lang();
     let files = use_node_ref();
     let paste = use_node_ref();
     let chosen = use_state(|| 0u32);
@@ -142,17 +148,17 @@ pub fn AwsPanel(props: &AwsPanelProps) -> Html {
     };
     let outcome = match &*shown {
         Shown::Nothing => html! {},
-        Shown::Busy => html! { <p class="aws-status" role="status">{ "Working…" }</p> },
+        Shown::Busy => html! { <p class="aws-status" role="status">{ tr("Working…") }</p> },
         Shown::Imported { scenario, report } => {
             let on_use = props.on_use.clone();
             let text = scenario.clone();
             let use_it = Callback::from(move |_: MouseEvent| on_use.emit(text.clone()));
             html! {
                 <div id="aws-result" class="aws-result">
-                    <button id="aws-use" type="button" onclick={use_it}>{ "Use this scenario" }</button>
+                    <button id="aws-use" type="button" onclick={use_it}>{ tr("Use this scenario") }</button>
                     <pre id="aws-report" class="aws-report">{ report.clone() }</pre>
                     <details>
-                        <summary>{ "The imported scenario (JSON)" }</summary>
+                        <summary>{ tr("The imported scenario (JSON)") }</summary>
                         <pre id="aws-scenario" class="aws-report">{ scenario.clone() }</pre>
                     </details>
                 </div>
@@ -167,19 +173,19 @@ pub fn AwsPanel(props: &AwsPanelProps) -> Html {
     };
     html! {
         <details id="aws" class="aws">
-            <summary>{ "AWS documents: import and export" }</summary>
+            <summary>{ tr("AWS documents: import and export") }</summary>
             <p class="aws-help">
-                { "Task definitions, services, capacity providers and Auto Scaling groups as the AWS CLI prints them (describe-…) or takes them (register-…, create-…), or a CloudFormation template (JSON or YAML). Every field not imported as is is listed." }
+                { tr("Task definitions, services, capacity providers and Auto Scaling groups as the AWS CLI prints them (describe-…) or takes them (register-…, create-…), or a CloudFormation template (JSON or YAML). Every field not imported as is is listed.") }
             </p>
-            <label for="aws-files">{ "Files" }</label>
+            <label for="aws-files">{ tr("Files") }</label>
             <input id="aws-files" ref={files} type="file" multiple=true accept=".json,.yaml,.yml,.template" onchange={on_files} />
-            <span class="aws-count">{ format!("{} chosen", *chosen) }</span>
-            <textarea id="aws-paste" ref={paste} rows="5" spellcheck="false" aria-label="Paste an AWS document"
-                placeholder="…or paste one document here" />
+            <span class="aws-count">{ trf("{count} chosen", &[("count", &*chosen)]) }</span>
+            <textarea id="aws-paste" ref={paste} rows="5" spellcheck="false" aria-label={tr("Paste an AWS document")}
+                placeholder={tr("…or paste one document here")} />
             <div class="aws-actions">
-                <button id="aws-import" type="button" onclick={on_import}>{ "Import" }</button>
-                <button id="aws-export-cli" type="button" onclick={export(false)}>{ "Download as AWS CLI JSON" }</button>
-                <button id="aws-export-cfn" type="button" onclick={export(true)}>{ "Download as CloudFormation" }</button>
+                <button id="aws-import" type="button" onclick={on_import}>{ tr("Import") }</button>
+                <button id="aws-export-cli" type="button" onclick={export(false)}>{ tr("Download as AWS CLI JSON") }</button>
+                <button id="aws-export-cfn" type="button" onclick={export(true)}>{ tr("Download as CloudFormation") }</button>
             </div>
             { outcome }
         </details>

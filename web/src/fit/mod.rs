@@ -13,6 +13,8 @@ use fleetplan_engine::fit::{self, Comparison, Fit, FitReport, FitSpec, MeasuredC
 use fleetplan_engine::scenario::Scenario;
 use yew::prelude::*;
 
+use crate::i18n::{tr, trf};
+
 use crate::dom;
 use pool::{FitEvent, FitPool};
 
@@ -63,7 +65,7 @@ fn overlay(scenario: &Scenario, text: &str, service: &str) -> Result<Overlay, St
 }
 
 fn secs(v: Option<f64>) -> String {
-    v.map_or_else(|| "not reached".into(), |v| format!("{v:.0} s"))
+    v.map_or_else(|| tr("not reached"), |v| trf("{seconds} s", &[("seconds", &format!("{v:.0}"))]))
 }
 
 /// The chart: the simulated curve (and the fitted one) as lines, the measured points over them.
@@ -106,12 +108,12 @@ fn chart(measured: &MeasuredCurve, simulated: &SimulatedCurve, fitted: Option<&S
         .collect::<String>();
     html! {
         <svg id="fit-chart" class="fit-chart" viewBox={format!("0 0 {w} {h}")} role="img"
-            aria-label="Measured tasks over the simulated tasks">
+            aria-label={tr("Measured tasks over the simulated tasks")}>
             <line x1={pad.to_string()} y1={(h - pad).to_string()} x2={(w - pad).to_string()} y2={(h - pad).to_string()} class="fit-axis" />
             <line x1={pad.to_string()} y1={pad.to_string()} x2={pad.to_string()} y2={(h - pad).to_string()} class="fit-axis" />
-            <text x={pad.to_string()} y={(h - 10.0).to_string()} class="fit-label">{ "0 s" }</text>
-            <text x={(w - pad).to_string()} y={(h - 10.0).to_string()} class="fit-label" text-anchor="end">{ format!("{max_t:.0} s") }</text>
-            <text x="4" y={(pad - 6.0).to_string()} class="fit-label">{ format!("{max_c:.0} tasks") }</text>
+            <text x={pad.to_string()} y={(h - 10.0).to_string()} class="fit-label">{ trf("{seconds} s", &[("seconds", &0)]) }</text>
+            <text x={(w - pad).to_string()} y={(h - 10.0).to_string()} class="fit-label" text-anchor="end">{ trf("{seconds} s", &[("seconds", &format!("{max_t:.0}"))]) }</text>
+            <text x="4" y={(pad - 6.0).to_string()} class="fit-label">{ trf("{count} tasks", &[("count", &format!("{max_c:.0}"))]) }</text>
             <path d={steps(&sim_points)} class="fit-simulated" />
             if !fitted_points.is_empty() {
                 <path d={steps(&fitted_points)} class="fit-fitted" />
@@ -128,8 +130,8 @@ fn errors(c: &Comparison, label: &str) -> Html {
     html! {
         <tr>
             <th scope="row">{ label }</th>
-            <td>{ format!("{} s", c.rmse_s) }</td>
-            <td>{ format!("{} tasks", c.rmse_tasks) }</td>
+            <td>{ trf("{seconds} s", &[("seconds", &c.rmse_s)]) }</td>
+            <td>{ trf("{count} tasks", &[("count", &c.rmse_tasks)]) }</td>
             <td>{ secs(c.simulated.t50_s) }</td>
             <td>{ secs(c.simulated.t90_s) }</td>
             <td>{ secs(c.simulated.t100_s) }</td>
@@ -139,6 +141,7 @@ fn errors(c: &Comparison, label: &str) -> Html {
 
 #[function_component]
 pub fn FitPanel(props: &FitProps) -> Html {
+    let _lang = crate::i18n::use_lang();
     let text = use_state(String::new);
     let service = use_state(|| props.scenario.services.first().map(|s| s.name.clone()).unwrap_or_default());
     let state = use_state(|| RunState::Idle);
@@ -272,7 +275,7 @@ pub fn FitPanel(props: &FitProps) -> Html {
     let services: Vec<String> = props.scenario.services.iter().map(|s| s.name.clone()).collect();
     let body = match current.as_ref() {
         None => {
-            html! { <p class="fit-hint">{ "Paste or open a CSV of time_s,count rows (or the JSON aws ecs describe-services prints) to compare it with this run." }</p> }
+            html! { <p class="fit-hint">{ tr("Paste or open a CSV of time_s,count rows (or the JSON aws ecs describe-services prints) to compare it with this run.") }</p> }
         }
         Some(Err(e)) => html! { <p id="fit-error" class="fit-error" role="alert">{ e.clone() }</p> },
         Some(Ok(o)) => {
@@ -282,21 +285,21 @@ pub fn FitPanel(props: &FitProps) -> Html {
                 <>
                 { chart(o.fit.measured(), &o.simulated, fitted.as_ref().as_ref().map(|(_, f, _)| f), c.desired) }
                 <p class="fit-legend">
-                    <span class="key-simulated">{ "simulated (seed 1)" }</span>
-                    <span class="key-measured">{ format!("measured ({} tasks, {} points)", c.kind.name(), c.points) }</span>
-                    if after.is_some() { <span class="key-fitted">{ "fitted" }</span> }
+                    <span class="key-simulated">{ tr("simulated (seed 1)") }</span>
+                    <span class="key-measured">{ trf("measured ({kind} tasks, {points} points)", &[("kind", &c.kind.name()), ("points", &c.points)]) }</span>
+                    if after.is_some() { <span class="key-fitted">{ tr("fitted") }</span> }
                 </p>
                 <table id="fit-errors" class="fit-errors">
-                    <thead><tr><th></th><th>{ "time error (RMSE)" }</th><th>{ "count error (RMSE)" }</th>
-                        <th>{ "50% of desired" }</th><th>{ "90%" }</th><th>{ "100%" }</th></tr></thead>
+                    <thead><tr><th></th><th>{ tr("time error (RMSE)") }</th><th>{ tr("count error (RMSE)") }</th>
+                        <th>{ tr("50% of desired") }</th><th>{ "90%" }</th><th>{ "100%" }</th></tr></thead>
                     <tbody>
-                        <tr class="fit-measured-row"><th scope="row">{ "measured" }</th><td></td><td></td>
+                        <tr class="fit-measured-row"><th scope="row">{ tr("measured") }</th><td></td><td></td>
                             <td>{ secs(c.measured.t50_s) }</td><td>{ secs(c.measured.t90_s) }</td><td>{ secs(c.measured.t100_s) }</td></tr>
-                        { errors(c, "this scenario") }
-                        if let Some(a) = &after { { errors(a, "fitted") } }
+                        { errors(c, &tr("this scenario")) }
+                        if let Some(a) = &after { { errors(a, &tr("fitted")) } }
                     </tbody>
                 </table>
-                <p class="fit-params">{ format!("Searches: {}", o.fit.spec().params.iter().map(|p| p.text()).collect::<Vec<_>>().join(", ")) }</p>
+                <p class="fit-params">{ trf("Searches: {params}", &[("params", &o.fit.spec().params.iter().map(|p| p.text()).collect::<Vec<_>>().join(", "))]) }</p>
                 </>
             }
         }
@@ -306,33 +309,33 @@ pub fn FitPanel(props: &FitProps) -> Html {
     let status = match &*state {
         RunState::Idle => html! {},
         RunState::Running { done, total } => html! {
-            <p id="fit-progress" role="status"><progress max={total.to_string()} value={done.to_string()} />{ format!(" {done} of {total} runs") }</p>
+            <p id="fit-progress" role="status"><progress max={total.to_string()} value={done.to_string()} />{ trf(" {done} of {total} runs", &[("done", done), ("total", total)]) }</p>
         },
-        RunState::Cancelled => html! { <p id="fit-progress" role="status">{ "Fit cancelled." }</p> },
+        RunState::Cancelled => html! { <p id="fit-progress" role="status">{ tr("Fit cancelled.") }</p> },
         RunState::Failed(e) => html! { <p id="fit-failed" class="fit-error" role="alert">{ e.clone() }</p> },
         RunState::Done(r) => html! {
             <div id="fit-result" class="fit-result">
                 <ul>
                     { for r.params.iter().map(|p| html! {
                         <li data-path={p.path.clone()} data-fitted={p.fitted.to_string()}>
-                            <code>{ p.path.clone() }</code>{ format!(" = {} (seeds {} to {}; was {})", p.fitted, p.min, p.max,
-                                p.current.map_or_else(|| "unset".to_string(), |c| c.to_string())) }
+                            <code>{ p.path.clone() }</code>{ trf(" = {value} (seeds {min} to {max}; was {was})", &[("value", &p.fitted), ("min", &p.min), ("max", &p.max),
+                                ("was", &p.current.map_or_else(|| tr("unset"), |c| c.to_string()))]) }
                         </li>
                     }) }
                 </ul>
-                <p>{ format!("Time error {} s with the scenario, {} s fitted (mean over {} seeds, {} runs).",
-                    r.before_rmse_s.unwrap_or_default(), r.after_rmse_s.unwrap_or_default(), r.seeds, r.runs) }</p>
-                <button id="fit-apply" onclick={on_apply}>{ "Apply to the scenario" }</button>
+                <p>{ trf("Time error {before} s with the scenario, {after} s fitted (mean over {seeds} seeds, {runs} runs).",
+                    &[("before", &r.before_rmse_s.unwrap_or_default()), ("after", &r.after_rmse_s.unwrap_or_default()), ("seeds", &r.seeds), ("runs", &r.runs)]) }</p>
+                <button id="fit-apply" onclick={on_apply}>{ tr("Apply to the scenario") }</button>
             </div>
         },
     };
     html! {
         <section id="fit-panel" class="fit-panel" aria-labelledby="fit-heading">
-            <h2 id="fit-heading">{ "Fit to a measurement" }</h2>
+            <h2 id="fit-heading">{ tr("Fit to a measurement") }</h2>
             <div class="fit-inputs">
-                <label>{ "Measured curve " }<input id="fit-file" type="file" accept=".csv,.json,.txt,text/csv,application/json" onchange={on_file} /></label>
+                <label>{ tr("Measured curve ") }<input id="fit-file" type="file" accept=".csv,.json,.txt,text/csv,application/json" onchange={on_file} /></label>
                 if services.len() > 1 {
-                    <label>{ "Service " }<select id="fit-service" onchange={on_service}>
+                    <label>{ tr("Service ") }<select id="fit-service" onchange={on_service}>
                         { for services.iter().map(|s| html! { <option value={s.clone()} selected={*s == *service}>{ s.clone() }</option> }) }
                     </select></label>
                 }
@@ -340,8 +343,8 @@ pub fn FitPanel(props: &FitProps) -> Html {
             </div>
             { body }
             <div class="fit-actions">
-                <button id="fit-run" disabled={!ready || running} onclick={on_run}>{ "Fit" }</button>
-                if running { <button id="fit-cancel" onclick={on_cancel}>{ "Cancel" }</button> }
+                <button id="fit-run" disabled={!ready || running} onclick={on_run}>{ tr("Fit") }</button>
+                if running { <button id="fit-cancel" onclick={on_cancel}>{ tr("Cancel") }</button> }
             </div>
             { status }
         </section>

@@ -157,6 +157,11 @@ const UNTRANSLATED: &[&str] = &[
     "13px sans-serif",
     "s",
     "es",
+    // File names the AWS export downloads, and SVG path commands: not text.
+    "scenario-aws-cli.json",
+    "scenario-cloudformation.json",
+    "M",
+    " L",
 ];
 
 #[test]

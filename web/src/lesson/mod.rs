@@ -15,6 +15,8 @@ use fleetplan_engine::Scenario;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::i18n::{tr, trf};
+
 /// The panels a link may hide (`hide=`), each a class `hide-<name>` on the root element.
 pub const HIDEABLE: [&str; 8] = ["editor", "summary", "gallery", "charts", "sweep", "compare", "lesson", "header"];
 /// The root element's class in presentation mode.
@@ -150,6 +152,7 @@ pub struct LessonProps {
 /// "b" / "." as clickers send them).
 #[component]
 pub fn LessonPanel(props: &LessonProps) -> Html {
+    let _lang = crate::i18n::use_lang();
     let steps = &props.scenario.lesson;
     let index = use_state_eq(|| 0usize);
     let count = steps.len();
@@ -196,24 +199,24 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
     };
     let japanese = japanese();
     html! {
-        <aside id="lesson" class="lesson-panel" aria-label="Lesson">
+        <aside id="lesson" class="lesson-panel" aria-label={tr("Lesson")}>
             if let Some(look) = &props.look {
                 <details class="look" open={count == 0}>
-                    <summary>{ "What to look at" }</summary>
+                    <summary>{ tr("What to look at") }</summary>
                     <p id="what-to-look-at">{ look.clone() }</p>
                 </details>
             }
             if let Some(step) = steps.get(*index) {
                 <div class="lesson-step">
-                    <p class="lesson-count" id="lesson-count">{ format!("Step {} of {}", *index + 1, count) }</p>
+                    <p class="lesson-count" id="lesson-count">{ trf("Step {step} of {count}", &[("step", &(*index + 1)), ("count", &count)]) }</p>
                     <p class="lesson-text" id="lesson-text" aria-live="polite">{ step_text(step, japanese) }</p>
                     <div class="lesson-nav">
                         <button id="lesson-prev" onclick={go(index.saturating_sub(1))} disabled={*index == 0}
-                            title="Previous step (PageUp or b)">{ "◂ Previous" }</button>
+                            title={tr("Previous step (PageUp or b)")}>{ tr("◂ Previous") }</button>
                         <button id="lesson-next" class="primary" onclick={go((*index + 1).min(count - 1))}
-                            disabled={*index + 1 >= count} title="Next step (PageDown or .)">{ "Next ▸" }</button>
+                            disabled={*index + 1 >= count} title={tr("Next step (PageDown or .)")}>{ tr("Next ▸") }</button>
                         <button id="present" onclick={Callback::from(|_: MouseEvent| toggle_presenting())}
-                            title="Presentation mode (p)">{ "Present" }</button>
+                            title={tr("Presentation mode (p)")}>{ tr("Present") }</button>
                     </div>
                 </div>
             }

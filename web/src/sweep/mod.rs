@@ -331,7 +331,7 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
                 </div>
             </div>
             if let Some(address) = &*copied {
-                <input id="sweep-link-text" class="share-link" readonly=true value={address.clone()} aria-label="Link with these sweep settings" />
+                <input id="sweep-link-text" class="share-link" readonly=true value={address.clone()} aria-label={tr("Link with these sweep settings")} />
             }
             { status(&state) }
             if let RunState::Done(f) = &*state {

@@ -18,6 +18,8 @@ use fleetplan_engine::Scenario;
 use serde_json::Value;
 use yew::prelude::*;
 
+use crate::i18n::{mark, tr, tr_dyn, trf};
+
 pub use event::{add, remove, WhatIf, BUCKETS};
 
 /// A what-if applied from the stage: what the list says, when, and the event it added to the scenario.
@@ -79,12 +81,12 @@ impl Kind {
 
     fn title(self) -> &'static str {
         match self {
-            Kind::Interrupt => "Interrupt a Spot instance (two-minute notice)",
-            Kind::Wave => "Spot wave on a pool (instance type in a zone)",
-            Kind::DryUp => "Dry up Fargate Spot (no capacity from now on)",
-            Kind::Scale => "Scale a service (desired count)",
-            Kind::Deploy => "Deploy a new revision of a service",
-            Kind::Bucket => "Empty an account token bucket (other callers)",
+            Kind::Interrupt => mark("Interrupt a Spot instance (two-minute notice)"),
+            Kind::Wave => mark("Spot wave on a pool (instance type in a zone)"),
+            Kind::DryUp => mark("Dry up Fargate Spot (no capacity from now on)"),
+            Kind::Scale => mark("Scale a service (desired count)"),
+            Kind::Deploy => mark("Deploy a new revision of a service"),
+            Kind::Bucket => mark("Empty an account token bucket (other callers)"),
         }
     }
 }
@@ -171,7 +173,7 @@ fn targets(kind: Kind, scenario: &Scenario, instances: &[(String, String)]) -> V
 
 /// The shares of a pool a wave takes, as the menu offers them.
 const FRACTIONS: [(&str, &str); 3] =
-    [("0.5", "50% of its instances"), ("0.25", "25% of its instances"), ("1", "all its instances")];
+    [("0.5", mark("50% of its instances")), ("0.25", mark("25% of its instances")), ("1", mark("all its instances"))];
 
 /// The what-if the menu makes of a target (an index into [`targets`]) and the second control's text (a wave's
 /// share, a desired count); `None` when they do not make one.
@@ -217,16 +219,19 @@ fn selection_actions(
             };
             actions.push((
                 "whatif-interrupt-selected",
-                format!("Interrupt {} now", i.id),
+                trf("Interrupt {instance} now", &[("instance", &i.id)]),
                 WhatIf::InterruptInstance { instance: i.id.clone() },
             ));
             actions.push((
                 "whatif-wave-selected",
-                format!("Spot wave: half of {} in {}", i.instance_type, i.zone),
+                trf(
+                    "Spot wave: half of {instance_type} in {zone}",
+                    &[("instance_type", &i.instance_type), ("zone", &i.zone)],
+                ),
                 wave,
             ));
         } else {
-            note = Some("An On-Demand instance: EC2 sends Spot interruption notices only to Spot Instances, so there is nothing to interrupt here.");
+            note = Some(mark("An On-Demand instance: EC2 sends Spot interruption notices only to Spot Instances, so there is nothing to interrupt here."));
         }
     }
     if let Some(service) = &sel.service {
@@ -234,17 +239,17 @@ fn selection_actions(
             scenario.services.iter().find(|s| &s.name == service).map_or(1, |s| s.desired.saturating_mul(2).max(1));
         actions.push((
             "whatif-scale-selected",
-            format!("Scale {service} to {desired} tasks"),
+            trf("Scale {service} to {desired} tasks", &[("service", service), ("desired", &desired)]),
             WhatIf::Scale { service: service.clone(), desired },
         ));
         actions.push((
             "whatif-deploy-selected",
-            format!("Deploy a new revision of {service}"),
+            trf("Deploy a new revision of {service}", &[("service", service)]),
             WhatIf::Deploy { service: service.clone() },
         ));
     }
     if sel.fargate_spot {
-        actions.push(("whatif-dry-up-selected", "Dry up Fargate Spot".to_string(), WhatIf::DryUpFargateSpot));
+        actions.push(("whatif-dry-up-selected", tr("Dry up Fargate Spot"), WhatIf::DryUpFargateSpot));
     }
     (actions, note)
 }
@@ -255,6 +260,7 @@ fn select_value(node: &NodeRef) -> String {
 
 #[component]
 pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
+    let _lang = crate::i18n::use_lang();
     let kinds = kinds(&props.scenario);
     let kind = use_state(|| None::<Kind>);
     let chosen = (*kind).filter(|k| kinds.contains(k)).or_else(|| kinds.first().copied());
@@ -298,17 +304,17 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
     let default_desired = props.scenario.services.first().map_or(1, |s| s.desired).to_string();
 
     html! {
-        <section id="whatif" class="whatif" aria-label="What if">
-            <h2>{ "What if… " }<span class="whatif-at">{ format!("at {at}") }</span></h2>
+        <section id="whatif" class="whatif" aria-label={tr("What if")}>
+            <h2>{ tr("What if… ") }<span class="whatif-at">{ trf("at {time}", &[("time", at)]) }</span></h2>
             if let Some(sel) = &props.selection {
                 <p id="whatif-selection"><strong>{ sel.title.clone() }</strong>
                     { sel.instance.as_ref().map(|i| format!(" · {} · {} in {} · {}", i.id, i.instance_type, i.zone, i.provider)).unwrap_or_default() }
-                    <button class="small" onclick={on_clear} aria-label="Clear the selection">{ "×" }</button>
+                    <button class="small" onclick={on_clear} aria-label={tr("Clear the selection")}>{ "×" }</button>
                 </p>
             } else {
-                <p class="note">{ "Click an instance or a task in the cluster to act on it, or pick a what-if here. It becomes a timed event at the playback time; the run replays to it and goes on." }</p>
+                <p class="note">{ tr("Click an instance or a task in the cluster to act on it, or pick a what-if here. It becomes a timed event at the playback time; the run replays to it and goes on.") }</p>
             }
-            if let Some(note) = note { <p class="note">{ note }</p> }
+            if let Some(note) = note { <p class="note">{ tr_dyn(note) }</p> }
             if !actions.is_empty() {
                 <div class="whatif-actions">
                     { for actions.into_iter().map(|(id, text, what_if)| html! {
@@ -317,33 +323,33 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
                 </div>
             }
             <div class="whatif-menu">
-                <select id="whatif-kind" onchange={on_kind} aria-label="What-if">
+                <select id="whatif-kind" onchange={on_kind} aria-label={tr("What-if")}>
                     { for kinds.iter().map(|k| html! {
-                        <option value={k.id()} selected={Some(*k) == chosen}>{ k.title() }</option>
+                        <option value={k.id()} selected={Some(*k) == chosen}>{ tr_dyn(k.title()) }</option>
                     }) }
                 </select>
                 if !targets.is_empty() {
-                    <select id="whatif-target" key={chosen.map_or("", Kind::id)} ref={target_ref} aria-label="Which one">
+                    <select id="whatif-target" key={chosen.map_or("", Kind::id)} ref={target_ref} aria-label={tr("Which one")}>
                         // The first selected outright: Yew inserts options last first, and a select takes the first one inserted.
                         { for targets.into_iter().enumerate().map(|(i, text)| html! { <option value={i.to_string()} selected={i == 0}>{ text }</option> }) }
                     </select>
                 }
                 if chosen == Some(Kind::Wave) {
-                    <select id="whatif-fraction" key="fraction" ref={extra_ref} aria-label="Share of the pool's instances">
-                        { for FRACTIONS.iter().enumerate().map(|(i, (v, text))| html! { <option value={*v} selected={i == 0}>{ *text }</option> }) }
+                    <select id="whatif-fraction" key="fraction" ref={extra_ref} aria-label={tr("Share of the pool's instances")}>
+                        { for FRACTIONS.iter().enumerate().map(|(i, (v, text))| html! { <option value={*v} selected={i == 0}>{ tr_dyn(text) }</option> }) }
                     </select>
                 } else if chosen == Some(Kind::Scale) {
                     <input id="whatif-desired" key="desired" ref={extra_ref} type="number" min="0" step="1"
-                        value={default_desired} aria-label="Desired count" />
+                        value={default_desired} aria-label={tr("Desired count")} />
                 }
-                <button id="whatif-apply" class="primary" {disabled} onclick={on_apply_menu}>{ format!("Apply at {at}") }</button>
+                <button id="whatif-apply" class="primary" {disabled} onclick={on_apply_menu}>{ trf("Apply at {time}", &[("time", at)]) }</button>
             </div>
             if !props.applied.is_empty() {
                 <div class="whatif-applied">
-                    <ol id="whatif-list" aria-label="What-ifs applied">
+                    <ol id="whatif-list" aria-label={tr("What-ifs applied")}>
                         { for props.applied.iter().map(|a| html! { <li>{ format!("{} · {}", crate::stage::clock(a.at_ms), a.label) }</li> }) }
                     </ol>
-                    <button id="whatif-undo" onclick={on_undo} title="Take the last what-if out of the scenario">{ "Undo last what-if" }</button>
+                    <button id="whatif-undo" onclick={on_undo} title={tr("Take the last what-if out of the scenario")}>{ tr("Undo last what-if") }</button>
                 </div>
             }
         </section>
