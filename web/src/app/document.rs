@@ -356,14 +356,14 @@ impl Doc {
         if let (share::ShareError::Scenario(problem), Ok(value)) =
             (error, serde_json::from_str::<Value>(&salvaged.text))
         {
-            self.replace(value, "Share link".into(), seed, stash);
+            self.replace(value, tr("Share link"), seed, stash);
             match self.pending.as_mut() {
                 Some(pending) => Rc::make_mut(pending).refuse_link(problem),
                 None => self.refuse_link(problem),
             }
             return;
         }
-        self.replace(Value::Null, "Share link (refused)".into(), seed, stash);
+        self.replace(Value::Null, tr("Share link (refused)"), seed, stash);
         match self.pending.as_mut() {
             Some(pending) => Rc::make_mut(pending).refuse_text(salvaged.text, error),
             None => self.refuse_text(salvaged.text, error),
@@ -375,12 +375,12 @@ impl Doc {
         self.editor_open = true;
         self.editor_mode = EditorMode::Json;
         self.json_text = Some(text);
-        self.json_error = Some(format!("Not run: {error}. Check the text, then edit it to run it."));
+        self.json_error = Some(trf("Not run: {error}. Check the text, then edit it to run it.", &[("error", &error)]));
         self.validate();
         let kept_aside = self.message.as_ref().filter(|m| m.offer_restore).map(|m| format!(" {}", m.text));
-        self.fail(format!(
-            "Could not open the link, so nothing was run: {error}. What it holds is open in the JSON tab to fix.{}",
-            kept_aside.clone().unwrap_or_default()
+        self.fail(trf(
+            "Could not open the link, so nothing was run: {error}. What it holds is open in the JSON tab to fix.{kept}",
+            &[("error", &error), ("kept", &kept_aside.clone().unwrap_or_default())],
         ));
         if let Some(message) = self.message.as_mut() {
             message.offer_restore = kept_aside.is_some();
@@ -482,7 +482,7 @@ impl Doc {
         let event = what_if.event(at_ms);
         let mut draft = (*self.draft).clone();
         if !whatif::add(&mut draft, event.clone()) {
-            self.fail("The scenario's events are not a list, so the what-if could not be added.".into());
+            self.fail(tr("The scenario's events are not a list, so the what-if could not be added."));
             return;
         }
         let before = std::mem::replace(&mut self.draft, Rc::new(draft));
@@ -491,7 +491,10 @@ impl Doc {
         if let Some(problem) = self.errors.first().cloned() {
             self.draft = before;
             self.validate();
-            self.fail(format!("The what-if was not applied: {}: {}.", problem.field, problem.message));
+            self.fail(trf(
+                "The what-if was not applied: {field}: {problem}.",
+                &[("field", &problem.field), ("problem", &problem.message)],
+            ));
             return;
         }
         Rc::make_mut(&mut self.whatifs).push(Applied { label: what_if.label(), at_ms, event });
@@ -507,7 +510,10 @@ impl Doc {
             self.json_error = None;
             self.validate();
         } else {
-            self.inform(format!("“{}” was no longer in the scenario's events (edited away).", last.label));
+            self.inform(trf(
+                "“{label}” was no longer in the scenario's events (edited away).",
+                &[("label", &last.label)],
+            ));
         }
     }
 

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 use yew::prelude::*;
 
-use crate::i18n::tr;
+use crate::i18n::{mark, tr, tr_dyn, trf};
 
 use super::{data_path, Edit, Path, Seg};
 use fleetplan_engine::instance_types;
@@ -97,18 +97,18 @@ pub enum Recipe {
 pub const RECIPES: [(Recipe, &str, &str); 3] = [
     (
         Recipe::FiftyFiftySpot,
-        "50/50 Fargate/Spot",
-        "Run every Fargate service half on FARGATE and half on FARGATE_SPOT (weights 1 and 1)",
+        mark("50/50 Fargate/Spot"),
+        mark("Run every Fargate service half on FARGATE and half on FARGATE_SPOT (weights 1 and 1)"),
     ),
     (
         Recipe::SpotWaveNow,
-        "Spot wave now",
-        "Interrupt half of the Spot capacity at the playback time (EC2 Spot in a Spot group, else Fargate Spot)",
+        mark("Spot wave now"),
+        mark("Interrupt half of the Spot capacity at the playback time (EC2 Spot in a Spot group, else Fargate Spot)"),
     ),
     (
         Recipe::WarmEc2Provider,
-        "Add warm EC2 provider",
-        "Add an EC2 capacity provider with 10 c5.2xlarge instances already running and the image cached",
+        mark("Add warm EC2 provider"),
+        mark("Add an EC2 capacity provider with 10 c5.2xlarge instances already running and the image cached"),
     ),
 ];
 
@@ -142,7 +142,7 @@ fn on_fargate(service: &Value) -> bool {
 pub fn apply_recipe(root: &Value, recipe: Recipe, at_s: f64) -> Result<Value, String> {
     let mut next = root.clone();
     let Some(map) = next.as_object_mut() else {
-        return Err("The scenario must be a JSON object first.".into());
+        return Err(tr("The scenario must be a JSON object first."));
     };
     match recipe {
         Recipe::FiftyFiftySpot => {
@@ -159,9 +159,9 @@ pub fn apply_recipe(root: &Value, recipe: Recipe, at_s: f64) -> Result<Value, St
                 }
             }
             if changed == 0 {
-                return Err(
-                    "No service runs on Fargate, so there is nothing to split between FARGATE and FARGATE_SPOT.".into(),
-                );
+                return Err(tr(
+                    "No service runs on Fargate, so there is nothing to split between FARGATE and FARGATE_SPOT.",
+                ));
             }
         }
         Recipe::SpotWaveNow => {
@@ -192,9 +192,7 @@ pub fn apply_recipe(root: &Value, recipe: Recipe, at_s: f64) -> Result<Value, St
                 }
                 None if uses_fargate_spot("services") || uses_fargate_spot("run_tasks") => parse(FARGATE_SPOT_WAVE),
                 None => {
-                    return Err(
-                        "Nothing runs on Spot: use “50/50 Fargate/Spot” or a Spot capacity provider first.".into()
-                    )
+                    return Err(tr("Nothing runs on Spot: use “50/50 Fargate/Spot” or a Spot capacity provider first."))
                 }
             };
             // Whole seconds (the scrubber moves by seconds) as a whole number: `42`, not `42.0`.
@@ -322,12 +320,12 @@ pub fn RecipeBar(props: &RecipeBarProps) -> Html {
                 Ok(next) => {
                     let changed = changes(&draft, &next);
                     on_edit.emit(Edit::Set(Vec::new(), next));
-                    outcome.set(Some(Ok((title.to_string(), changed))));
+                    outcome.set(Some(Ok((tr_dyn(title), changed))));
                 }
                 Err(why) => outcome.set(Some(Err(why))),
             }
         });
-        html! { <button type="button" class="recipe" title={help} onclick={onclick}>{ title }</button> }
+        html! { <button type="button" class="recipe" title={tr_dyn(help)} onclick={onclick}>{ tr_dyn(title) }</button> }
     });
     html! {
         <section id="recipes" class="recipes" aria-label={tr("Recipes")}>
@@ -336,7 +334,7 @@ pub fn RecipeBar(props: &RecipeBarProps) -> Html {
             { match &*outcome {
                 Some(Ok((title, changed))) => html! {
                     <div id="recipe-changes" class="recipe-changes" role="status">
-                        <span>{ format!("{title} changed:") }</span>
+                        <span>{ trf("{title} changed:", &[("title", title)]) }</span>
                         <ul>{ for changed.iter().map(|c| html! { <li><code>{ c.clone() }</code></li> }) }</ul>
                     </div>
                 },

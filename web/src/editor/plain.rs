@@ -6,6 +6,8 @@
 
 use fleetplan_engine::scenario::{FieldError, ScenarioError};
 
+use crate::i18n::{tr, trf};
+
 /// Every problem of a refused scenario, format errors put in plain words.
 pub fn problems(error: &ScenarioError) -> Vec<FieldError> {
     match error {
@@ -20,36 +22,44 @@ pub fn message(serde: &str) -> String {
     let (text, position) = split_position(serde);
     if let Some(rest) = text.strip_prefix("invalid type: ").or_else(|| text.strip_prefix("invalid value: ")) {
         if let Some((got, expected)) = rest.split_once(", expected ") {
-            return format!("{}; got {}", takes(expected), got_words(got));
+            return trf("{takes}; got {got}", &[("takes", &takes(expected)), ("got", &got_words(got))]);
         }
     }
     if let Some(rest) = text.strip_prefix("unknown field ") {
         let (field, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         let field = field.trim_matches('`');
         return match expected.strip_prefix("one of ") {
-            Some(list) => format!("`{field}` is not a setting here; the settings here are: {}", unquote_list(list)),
-            None if !expected.is_empty() => {
-                format!("`{field}` is not a setting here; the setting here is {}", unquote_list(expected))
-            }
-            None => format!("`{field}` is not a setting here"),
+            Some(list) => trf(
+                "`{field}` is not a setting here; the settings here are: {list}",
+                &[("field", &field), ("list", &unquote_list(list))],
+            ),
+            None if !expected.is_empty() => trf(
+                "`{field}` is not a setting here; the setting here is {list}",
+                &[("field", &field), ("list", &unquote_list(expected))],
+            ),
+            None => trf("`{field}` is not a setting here", &[("field", &field)]),
         };
     }
     if let Some(rest) = text.strip_prefix("missing field ") {
-        return format!("{} is required here and missing", rest.trim());
+        return trf("{field} is required here and missing", &[("field", &rest.trim())]);
     }
     if let Some(rest) = text.strip_prefix("duplicate field ") {
-        return format!("{} is given twice; keep one", rest.trim());
+        return trf("{field} is given twice; keep one", &[("field", &rest.trim())]);
     }
     if let Some(rest) = text.strip_prefix("unknown variant ") {
         let (value, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         let allowed = expected.strip_prefix("one of ").unwrap_or(expected);
-        return format!("must be one of {}; got {}", unquote_list(allowed), value.trim_matches('`'));
+        return trf(
+            "must be one of {list}; got {value}",
+            &[("list", &unquote_list(allowed)), ("value", &value.trim_matches('`'))],
+        );
     }
     match position {
         // A JSON syntax error (`expected value`, `trailing comma`, `EOF while parsing a string`): where it is.
-        Some((line, column)) if is_syntax(text) => {
-            format!("the JSON text is broken at line {line}, column {column}: {}", syntax_words(text))
-        }
+        Some((line, column)) if is_syntax(text) => trf(
+            "the JSON text is broken at line {line}, column {column}: {what}",
+            &[("line", &line), ("column", &column), ("what", &syntax_words(text))],
+        ),
         _ => text.to_string(),
     }
 }
@@ -70,22 +80,22 @@ fn split_position(message: &str) -> (&str, Option<(u64, u64)>) {
 /// would add kilobytes to the page's wasm).
 fn takes(expected: &str) -> String {
     let words = match expected {
-        "u8" => "must be a whole number from 0 to 255",
-        "u16" => "must be a whole number from 0 to 65535",
-        "u32" => "must be a whole number from 0 to 4294967295",
-        "u64" | "usize" => "must be a whole number from 0 to 18446744073709551615",
-        "i32" => "must be a whole number from -2147483648 to 2147483647",
-        "i64" | "isize" => "must be a whole number from -9223372036854775808 to 9223372036854775807",
-        "f32" | "f64" => "must be a number (such as 12 or 0.5)",
-        "a string" | "a borrowed string" | "string" => "must be text (in quotes in JSON)",
-        "a boolean" | "bool" => "must be true or false",
-        "a sequence" => "must be a list ([ … ] in JSON)",
+        "u8" => tr("must be a whole number from 0 to 255"),
+        "u16" => tr("must be a whole number from 0 to 65535"),
+        "u32" => tr("must be a whole number from 0 to 4294967295"),
+        "u64" | "usize" => tr("must be a whole number from 0 to 18446744073709551615"),
+        "i32" => tr("must be a whole number from -2147483648 to 2147483647"),
+        "i64" | "isize" => tr("must be a whole number from -9223372036854775808 to 9223372036854775807"),
+        "f32" | "f64" => tr("must be a number (such as 12 or 0.5)"),
+        "a string" | "a borrowed string" | "string" => tr("must be text (in quotes in JSON)"),
+        "a boolean" | "bool" => tr("must be true or false"),
+        "a sequence" => tr("must be a list ([ … ] in JSON)"),
         e if e == "a map" || e == "map" || e.starts_with("struct ") || e.starts_with("internally tagged enum") => {
-            "must be a group of settings ({ … } in JSON)"
+            tr("must be a group of settings ({ … } in JSON)")
         }
-        e => return format!("must be {}", e.trim_matches('`')),
+        e => return trf("must be {what}", &[("what", &e.trim_matches('`'))]),
     };
-    words.to_string()
+    words
 }
 
 /// serde's description of what it found: `string "abc"` → `"abc"`, `integer \`-1\`` → `-1`, `map` → `a group of
@@ -101,9 +111,9 @@ fn got_words(got: &str) -> String {
         }
     }
     match got {
-        "map" => "a group of settings".to_string(),
-        "sequence" => "a list".to_string(),
-        "null" => "null (nothing)".to_string(),
+        "map" => tr("a group of settings"),
+        "sequence" => tr("a list"),
+        "null" => tr("null (nothing)"),
         other => other.to_string(),
     }
 }
@@ -135,10 +145,10 @@ fn syntax_words(text: &str) -> String {
         "EOF while parsing a value"
         | "EOF while parsing an object"
         | "EOF while parsing a list"
-        | "EOF while parsing a string" => "it ends before a value, bracket or quote is closed".to_string(),
-        "trailing comma" => "a comma before a closing bracket has nothing after it".to_string(),
-        "expected value" => "a value (number, text in quotes, true/false, [ ] or { }) was expected here".to_string(),
-        "key must be a string" => "setting names must be in double quotes".to_string(),
+        | "EOF while parsing a string" => tr("it ends before a value, bracket or quote is closed"),
+        "trailing comma" => tr("a comma before a closing bracket has nothing after it"),
+        "expected value" => tr("a value (number, text in quotes, true/false, [ ] or { }) was expected here"),
+        "key must be a string" => tr("setting names must be in double quotes"),
         other => other.to_string(),
     }
 }

@@ -130,7 +130,7 @@ impl Pointer {
         match cluster::hit_test(&drawn.layout, x, y)? {
             Hit::Instance { index } | Hit::Place(Place::Instance(index)) => {
                 let instance = picked(index)?;
-                Some(Selection { title: "Instance".into(), instance: Some(instance), ..Selection::default() })
+                Some(Selection { title: tr("Instance"), instance: Some(instance), ..Selection::default() })
             }
             Hit::Task { place, ordinal } => {
                 let task = player?.cursor().task_at(place, ordinal as usize)?;
@@ -139,14 +139,14 @@ impl Pointer {
                     _ => None,
                 };
                 Some(Selection {
-                    title: format!("Task {} ({})", task.id, task.owner),
+                    title: trf("Task {id} ({owner})", &[("id", &task.id), ("owner", &task.owner)]),
                     service: task.owner.strip_prefix("service ").map(str::to_string),
                     instance,
                     fargate_spot: task.capacity == CapacityType::FargateSpot,
                 })
             }
             Hit::Place(Place::Pool(CapacityType::FargateSpot)) => {
-                Some(Selection { title: "Fargate Spot tasks".into(), fargate_spot: true, ..Selection::default() })
+                Some(Selection { title: tr("Fargate Spot tasks"), fargate_spot: true, ..Selection::default() })
             }
             Hit::Place(_) => None,
         }
@@ -212,7 +212,7 @@ fn describe(player: &Player, view: &View, hit: &Hit) -> Option<(String, Vec<(&'s
                 .filter(|(_, n)| **n > 0)
                 .map(|(s, n)| (s.name(), n.to_string()))
                 .collect();
-            Some((format!("{} tasks", drawn.iter().sum::<u32>()), rows))
+            Some((trf("{count} tasks", &[("count", &drawn.iter().sum::<u32>())]), rows))
         }
     }
 }

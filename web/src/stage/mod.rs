@@ -96,7 +96,7 @@ pub fn Stage(props: &StageProps) -> Html {
                 .filter_map(|(i, step)| {
                     step.at.map(|at| fleetplan_engine::output::ChartMarker {
                         time_s: at.as_secs_f64(),
-                        label: format!("step {}", i + 1),
+                        label: trf("step {step}", &[("step", &(i + 1))]),
                     })
                 })
                 .collect();
@@ -311,7 +311,7 @@ pub fn Stage(props: &StageProps) -> Html {
             // The lesson's step times, as tick marks on the scrubber.
             <datalist id="lesson-marks">
                 { for props.scenario.lesson.iter().enumerate().filter_map(|(i, step)| step.at.map(|at| html! {
-                    <option value={at.as_millis().to_string()} label={format!("step {}", i + 1)}></option>
+                    <option value={at.as_millis().to_string()} label={trf("step {step}", &[("step", &(i + 1))])}></option>
                 })) }
             </datalist>
             if let Some(caption) = &s.caption {

@@ -510,7 +510,7 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                                 <th scope="row">{ svc.name.clone() }</th>
                                 <td>{ format!("{}/{}", svc.running, svc.desired) }
                                     if let Some(dip) = &svc.dip {
-                                        <span class="note">{ format!(" · dipped to {} at {}", dip.running, crate::stage::clock((dip.at_s * 1000.0) as u64)) }</span>
+                                        <span class="note">{ trf(" · dipped to {running} at {time}", &[("running", &dip.running), ("time", &crate::stage::clock((dip.at_s * 1000.0) as u64))]) }</span>
                                     }
                                 </td>
                                 <td>{ steady_at(svc) }</td>

@@ -33,7 +33,7 @@ pub fn service_rows(sim: &Simulation) -> Vec<GroupRow> {
         .filter_map(|s| {
             let why = sim.explain_service(&s.name).ok()?;
             Some(GroupRow {
-                label: format!("service {}", s.name),
+                label: trf("service {name}", &[("name", &s.name)]),
                 instances: None,
                 by_state: [0; 7],
                 why: Some(why.text),

@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 
 use super::Form;
+use crate::i18n::{tr, trf};
 
 /// What follows the scenario's fragment.
 pub const PARAM: &str = "&sweep=";
@@ -21,11 +22,18 @@ thread_local! {
 pub fn split(fragment: &str) -> (&str, Option<Result<Form, String>>) {
     let Some((rest, sweep)) = fragment.split_once(PARAM) else { return (fragment, None) };
     if sweep.len() > MAX_CHARS {
-        return (rest, Some(Err(format!("the sweep settings are {} characters, over {MAX_CHARS}", sweep.len()))));
+        return (
+            rest,
+            Some(Err(trf(
+                "the sweep settings are {count} characters, over {max}",
+                &[("count", &sweep.len()), ("max", &MAX_CHARS)],
+            ))),
+        );
     }
-    let form = percent_decode(sweep)
-        .ok_or_else(|| "the sweep settings are not percent-encoded UTF-8".to_string())
-        .and_then(|json| serde_json::from_str::<Form>(&json).map_err(|e| format!("the sweep settings: {e}")));
+    let form =
+        percent_decode(sweep).ok_or_else(|| tr("the sweep settings are not percent-encoded UTF-8")).and_then(|json| {
+            serde_json::from_str::<Form>(&json).map_err(|e| trf("the sweep settings: {error}", &[("error", &e)]))
+        });
     (rest, Some(form))
 }
 

@@ -5,12 +5,14 @@
 use fleetplan_engine::spec::{AccountBucket, SpotAvailability, TimedEventSpec};
 use serde_json::Value;
 
+use crate::i18n::{mark, tr, tr_dyn, trf};
+
 /// The account's token buckets, as the `account_tokens_spent` event names them, with how the page says them.
 pub const BUCKETS: [(AccountBucket, &str); 4] = [
-    (AccountBucket::FargateOnDemandLaunch, "Fargate On-Demand task launches"),
-    (AccountBucket::FargateSpotLaunch, "Fargate Spot task launches"),
-    (AccountBucket::RunTaskApi, "RunTask API calls"),
-    (AccountBucket::FargateRunTaskCalls, "Fargate RunTask calls"),
+    (AccountBucket::FargateOnDemandLaunch, mark("Fargate On-Demand task launches")),
+    (AccountBucket::FargateSpotLaunch, mark("Fargate Spot task launches")),
+    (AccountBucket::RunTaskApi, mark("RunTask API calls")),
+    (AccountBucket::FargateRunTaskCalls, mark("Fargate RunTask calls")),
 ];
 
 /// A what-if the stage offers.
@@ -62,16 +64,26 @@ impl WhatIf {
     /// What the list of applied what-ifs says.
     pub fn label(&self) -> String {
         match self {
-            WhatIf::InterruptInstance { instance } => format!("Spot interruption notice for {instance}"),
-            WhatIf::SpotWave { provider, instance_type, zone, fraction } => {
-                format!("Spot wave: {:.0}% of {provider}'s {instance_type} in {zone}", fraction * 100.0)
+            WhatIf::InterruptInstance { instance } => {
+                trf("Spot interruption notice for {instance}", &[("instance", instance)])
             }
-            WhatIf::DryUpFargateSpot => "Fargate Spot dried up (no capacity from here on)".to_string(),
-            WhatIf::Scale { service, desired } => format!("Scale {service} to {desired} tasks"),
-            WhatIf::Deploy { service } => format!("New deployment of {service}"),
+            WhatIf::SpotWave { provider, instance_type, zone, fraction } => trf(
+                "Spot wave: {percent}% of {provider}'s {instance_type} in {zone}",
+                &[
+                    ("percent", &format!("{:.0}", fraction * 100.0)),
+                    ("provider", provider),
+                    ("instance_type", instance_type),
+                    ("zone", zone),
+                ],
+            ),
+            WhatIf::DryUpFargateSpot => tr("Fargate Spot dried up (no capacity from here on)"),
+            WhatIf::Scale { service, desired } => {
+                trf("Scale {service} to {desired} tasks", &[("service", service), ("desired", desired)])
+            }
+            WhatIf::Deploy { service } => trf("New deployment of {service}", &[("service", service)]),
             WhatIf::EmptyBucket { bucket } => {
-                let name = BUCKETS.iter().find(|(b, _)| b == bucket).map_or("account", |(_, name)| name);
-                format!("Other callers spend the {name} bucket")
+                let name = BUCKETS.iter().find(|(b, _)| b == bucket).map_or(mark("account"), |(_, name)| name);
+                trf("Other callers spend the {name} bucket", &[("name", &tr_dyn(name))])
             }
         }
     }

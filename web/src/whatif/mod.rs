@@ -164,9 +164,14 @@ pub struct WhatIfProps {
 fn targets(kind: Kind, scenario: &Scenario, instances: &[(String, String)]) -> Vec<String> {
     match kind {
         Kind::Interrupt => instances.iter().map(|(_, text)| text.clone()).collect(),
-        Kind::Wave => spot_pools(scenario).into_iter().map(|(p, t, z)| format!("{p}: {t} in {z}")).collect(),
+        Kind::Wave => spot_pools(scenario)
+            .into_iter()
+            .map(|(p, t, z)| {
+                trf("{provider}: {instance_type} in {zone}", &[("provider", &p), ("instance_type", &t), ("zone", &z)])
+            })
+            .collect(),
         Kind::Scale | Kind::Deploy => scenario.services.iter().map(|s| s.name.clone()).collect(),
-        Kind::Bucket => BUCKETS.iter().map(|(_, name)| (*name).to_string()).collect(),
+        Kind::Bucket => BUCKETS.iter().map(|(_, name)| tr_dyn(name)).collect(),
         Kind::DryUp => Vec::new(),
     }
 }
