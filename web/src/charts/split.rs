@@ -15,7 +15,7 @@ use fleetplan_engine::task::TaskState;
 use fleetplan_engine::{Scenario, TimeSeries};
 use yew::prelude::*;
 
-use crate::i18n::tr;
+use crate::i18n::{tr, trf};
 
 use super::{downsample, hex_colour, x_end, Binning, ChartKind, Line, Plot, Reduce, MIN_RATE_BIN_S};
 
@@ -107,14 +107,17 @@ pub(super) fn plot(
             for &(i, g) in &shown {
                 // The dip the summary reports, in the legend and the text alternative.
                 let name = match g.dip {
-                    Some((running, at_s)) => format!("{} (lowest {running} at {})", g.name, clock_s(at_s)),
+                    Some((running, at_s)) => trf(
+                        "{name} (lowest {running} at {time})",
+                        &[("name", &g.name), ("running", &running), ("time", &clock_s(at_s))],
+                    ),
                     None => g.name.clone(),
                 };
                 lines.push(line(g, i, SplitColumn::Running, Reduce::Last, name));
             }
             if by == SplitBy::Service && shown.len() <= MAX_DESIRED_LINES {
                 for &(i, g) in &shown {
-                    let desired = format!("{} desired", g.name);
+                    let desired = trf("{name} desired", &[("name", &g.name)]);
                     lines.push(Line { dashed: true, ..line(g, i, SplitColumn::Desired, Reduce::Last, desired) });
                 }
             }
@@ -141,7 +144,7 @@ pub(super) fn plot(
         _ => {
             // Buckets by service: each service's deployment launch-rate bucket ("other" has none).
             for &(i, g) in shown.iter().filter(|(_, g)| g.service.is_some()) {
-                let name = format!("{} launch rate", g.name);
+                let name = trf("{name} launch rate", &[("name", &g.name)]);
                 lines.push(line(g, i, SplitColumn::Bucket, Reduce::Last, name));
             }
             ("tokens", true, None)
@@ -169,7 +172,7 @@ pub(super) fn emptied_service_buckets(series: &TimeSeries, bins: &Binning) -> Ve
                 Line {
                     points: downsample(&values, bins.interval_s, bins.per_bin, Reduce::Last),
                     colour: hex_colour(group_colour(i, g)),
-                    name: format!("{} launch rate", g.name).into(),
+                    name: trf("{name} launch rate", &[("name", &g.name)]).into(),
                     // Dashed: the account buckets' solid lines may share the colour.
                     dashed: true,
                 }

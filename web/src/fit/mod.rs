@@ -183,10 +183,9 @@ pub fn FitPanel(props: &FitProps) -> Html {
         Callback::from(move |e: Event| {
             let Some(file) = dom::chosen_file(&e) else { return };
             if file.size() > fit::measured::MAX_MEASURED_BYTES as f64 {
-                state.set(RunState::Failed(format!(
-                    "{} is larger than {} MiB: not a measured curve.",
-                    file.name(),
-                    fit::measured::MAX_MEASURED_BYTES >> 20
+                state.set(RunState::Failed(trf(
+                    "{file} is larger than {mib} MiB: not a measured curve.",
+                    &[("file", &file.name()), ("mib", &(fit::measured::MAX_MEASURED_BYTES >> 20))],
                 )));
                 return;
             }
@@ -198,7 +197,7 @@ pub fn FitPanel(props: &FitProps) -> Html {
                     text.set(t);
                     state.set(RunState::Idle);
                 }
-                Err(e) => state.set(RunState::Failed(format!("Could not read the file: {e}."))),
+                Err(e) => state.set(RunState::Failed(trf("Could not read the file: {e}.", &[("e", &e)]))),
             }));
             dom::clear_file_input(&e);
         })

@@ -14,6 +14,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::Callback;
 
+use crate::i18n::{tr, trf};
+
 /// What every chunk carries: the scenario, the measured text and the fit's settings (resolved parameters).
 #[derive(Serialize, Deserialize)]
 struct FitJob {
@@ -113,13 +115,13 @@ impl Inner {
         let jobs = serde_json::to_string(&self.batch[self.next..end]).map_err(|e| e.to_string())?;
         let message = js_sys::Object::new();
         let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&message, &JsValue::from_str(k), v).map(|_| ());
-        let first = u32::try_from(self.next).map_err(|_| "too many jobs".to_string())?;
+        let first = u32::try_from(self.next).map_err(|_| tr("too many jobs"))?;
         set("fit", &JsValue::TRUE)
             .and_then(|()| set("job", &JsValue::from_str(&self.job)))
             .and_then(|()| set("first", &JsValue::from(first)))
             .and_then(|()| set("jobs", &JsValue::from_str(&jobs)))
-            .map_err(|_| "could not build the message".to_string())?;
-        self.workers[w].post_message(&message).map_err(|_| "could not send a worker its runs".to_string())?;
+            .map_err(|_| tr("could not build the message"))?;
+        self.workers[w].post_message(&message).map_err(|_| tr("could not send a worker its runs"))?;
         self.next = end;
         Ok(())
     }
@@ -148,14 +150,14 @@ impl Inner {
         }
         let first = get("first").and_then(|f| f.as_f64()).unwrap_or(-1.0);
         let Some(text) = get("results").and_then(|r| r.as_string()) else {
-            return self.fail("a worker answered without results".into());
+            return self.fail(tr("a worker answered without results"));
         };
         let evaluations: Vec<Evaluation> = match serde_json::from_str(&text) {
             Ok(e) => e,
-            Err(e) => return self.fail(format!("a worker's answer: {e}")),
+            Err(e) => return self.fail(trf("a worker's answer: {e}", &[("e", &e)])),
         };
         if !(first >= 0.0 && first < self.results.len() as f64) {
-            return self.fail("a worker answered out of range".into());
+            return self.fail(tr("a worker answered out of range"));
         }
         let first = first as usize;
         for (k, e) in evaluations.into_iter().enumerate() {
@@ -164,7 +166,7 @@ impl Inner {
                     *slot = Some(e);
                     self.back += 1;
                 }
-                _ => return self.fail("a worker answered a run twice or out of range".into()),
+                _ => return self.fail(tr("a worker answered a run twice or out of range")),
             }
         }
         if self.back == self.batch.len() {
@@ -221,7 +223,7 @@ impl FitPool {
         for w in 0..workers.max(1) {
             let worker = web_sys::Worker::new_with_options("sweep-worker.js", &options).map_err(|_| {
                 inner.borrow_mut().stop();
-                "could not start a Web Worker".to_string()
+                tr("could not start a Web Worker")
             })?;
             let on_message = {
                 let inner = inner.clone();
@@ -234,7 +236,7 @@ impl FitPool {
                 let inner = inner.clone();
                 Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                     event.prevent_default();
-                    inner.borrow_mut().fail("a fit worker failed".into());
+                    inner.borrow_mut().fail(tr("a fit worker failed"));
                 })
             };
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
