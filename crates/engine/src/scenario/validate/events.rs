@@ -46,13 +46,11 @@ impl Validator {
                 let service = self.find_service(&field("service"), service, cx.spec);
                 let task_def = match task_definition {
                     Some(name) => {
-                        let td = cx.spec.task_definitions.iter().enumerate().find(|(_, td)| &td.name == name);
-                        if let (Some((k, td)), Some(svc)) = (td, cx.services.get(service)) {
-                            let td_field = format!("task_definitions[{k}]");
-                            self.check_task_def_for(
+                        if let Some(svc) = cx.services.get(service) {
+                            self.check_named_task_def(
                                 &field("task_definition"),
-                                &td_field,
-                                td,
+                                name,
+                                &cx.spec.task_definitions,
                                 &svc.strategy,
                                 cx.providers,
                             );

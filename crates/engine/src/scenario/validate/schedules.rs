@@ -126,17 +126,13 @@ impl Validator {
                 &st.capacity_provider_strategy,
                 providers,
             );
-            if let Some((k, td)) =
-                spec.task_definitions.iter().enumerate().find(|(_, td)| td.name == st.task_definition)
-            {
-                self.check_task_def_for(
-                    &field("task_definition"),
-                    &format!("task_definitions[{k}]"),
-                    td,
-                    &strategy,
-                    providers,
-                );
-            }
+            self.check_named_task_def(
+                &field("task_definition"),
+                &st.task_definition,
+                &spec.task_definitions,
+                &strategy,
+                providers,
+            );
             let placement = Arc::new(self.placement(
                 &format!("scheduled_tasks[{i}]"),
                 &[],

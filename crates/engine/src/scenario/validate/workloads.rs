@@ -163,9 +163,25 @@ impl Validator {
         }
     }
 
+    /// Checks the task definition a workload names (`name`, from its `task_definition` field `field`) against the
+    /// capacity its strategy launches it on; problems with the definition itself go on the definition's own fields
+    /// (`task_definitions[k].cpu`). An unknown name is `find_task_def`'s error, not this one's.
+    pub(super) fn check_named_task_def(
+        &mut self,
+        field: &str,
+        name: &str,
+        task_definitions: &[TaskDefinitionSpec],
+        strategy: &Strategy,
+        providers: &[AsgProvider],
+    ) {
+        if let Some((k, td)) = task_definitions.iter().enumerate().find(|(_, td)| td.name == name) {
+            self.check_task_def_for(field, &format!("task_definitions[{k}]"), td, strategy, providers);
+        }
+    }
+
     /// Checks a task definition against the capacity a strategy launches it on. `field` is the workload's
     /// `task_definition` field, `td_field` the task definition's own path (`task_definitions[k]`).
-    pub(super) fn check_task_def_for(
+    fn check_task_def_for(
         &mut self,
         field: &str,
         td_field: &str,
@@ -264,17 +280,13 @@ impl Validator {
                 let desired = self.desired_count(field("desired_count"), s.desired_count, spec);
                 let strategy =
                     self.strategy(&format!("services[{i}]"), s.launch_type, &s.capacity_provider_strategy, providers);
-                if let Some((k, td)) =
-                    spec.task_definitions.iter().enumerate().find(|(_, td)| td.name == s.task_definition)
-                {
-                    self.check_task_def_for(
-                        &field("task_definition"),
-                        &format!("task_definitions[{k}]"),
-                        td,
-                        &strategy,
-                        providers,
-                    );
-                }
+                self.check_named_task_def(
+                    &field("task_definition"),
+                    &s.task_definition,
+                    &spec.task_definitions,
+                    &strategy,
+                    providers,
+                );
                 let placement = self.placement(
                     &format!("services[{i}]"),
                     &s.placement_strategy,
@@ -437,17 +449,13 @@ impl Validator {
                     self.find_task_def(&field("task_definition"), &r.task_definition, task_defs).unwrap_or(0);
                 let strategy =
                     self.strategy(&format!("run_tasks[{i}]"), r.launch_type, &r.capacity_provider_strategy, providers);
-                if let Some((k, td)) =
-                    spec.task_definitions.iter().enumerate().find(|(_, td)| td.name == r.task_definition)
-                {
-                    self.check_task_def_for(
-                        &field("task_definition"),
-                        &format!("task_definitions[{k}]"),
-                        td,
-                        &strategy,
-                        providers,
-                    );
-                }
+                self.check_named_task_def(
+                    &field("task_definition"),
+                    &r.task_definition,
+                    &spec.task_definitions,
+                    &strategy,
+                    providers,
+                );
                 let placement =
                     self.placement(&format!("run_tasks[{i}]"), &[], &[], &strategy, &[PlacementStrategySpec::Random]);
                 if r.count == 0 || r.count > MAX_TASKS {
