@@ -1,6 +1,6 @@
 // The run-ahead worker: loads the page's own wasm module (relative URLs: any static host, any sub-path), says
 // `{ ready }`, runs the one job the page sends (a scenario and seed, see web/src/runahead/mod.rs) to its end at full
-// speed, and posts `{ update }` reports (JSON text) as it goes, the last with the summary, or `{ error }`. The page
+// speed, and posts `{ update }` reports (bytes, web/src/runahead/wire.rs) as it goes, the last with the summary, or `{ error }`. The page
 // stops a loaded worker with terminate(); one still loading is sent 'stop' instead (terminating it would abort its
 // module's download), and closes itself once loaded.
 import init, { run_ahead_worker } from './fleetplan_web.js';
@@ -18,7 +18,7 @@ self.onmessage = async (event) => {
   try {
     await ready;
     if (stopped) return;
-    run_ahead_worker(event.data, (update) => self.postMessage({ update }));
+    run_ahead_worker(event.data, (update) => self.postMessage({ update }, [update.buffer]));
   } catch (err) {
     self.postMessage({ error: String(err?.message ?? err) });
   }

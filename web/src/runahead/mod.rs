@@ -12,11 +12,12 @@
 //!
 //! The worker reports as it goes: every [`PROGRESS_PERIOD_MS`] of wall time, an [`Update`] with the simulated time
 //! reached, the new rows of the series (so the charts still grow while it runs) and the chart markers; the last
-//! one also carries the summary (JSON reads back to the identical summary: `tests/it/summary_json.rs`). Cancel
-//! terminates the worker. The comparison panel (`app/compare.rs`) runs its variants through the same worker.
+//! one also carries the summary. Reports cross as [`wire`] bytes, which read back to the identical summary and
+//! series. Cancel terminates the worker. The comparison panel (`app/compare.rs`) runs its variants through the same worker.
 
 mod progress;
 pub mod remote;
+pub mod wire;
 
 pub use progress::AheadProgress;
 
@@ -60,15 +61,15 @@ impl Job {
 }
 
 /// The end of a run, as `fleetplan run` reports it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Finished {
     pub summary: Summary,
     /// `Simulation::timeline_end`, in ms.
     pub timeline_end_ms: u64,
 }
 
-/// One report from the worker.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One report from the worker (sent as [`wire`] bytes).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Update {
     /// Simulated time reached, in ms.
     pub known_ms: u64,
@@ -236,14 +237,14 @@ pub fn run_job(
     }
 }
 
-/// The worker's entry point: runs the job, posting each [`Update`] as JSON text through `post` (the worker's
-/// `postMessage`).
+/// The worker's entry point: runs the job, posting each [`Update`] as [`wire`] bytes (a `Uint8Array`) through
+/// `post` (the worker's `postMessage`).
 #[wasm_bindgen]
 pub fn run_ahead_worker(job: &str, post: &js_sys::Function) -> Result<(), JsError> {
     let clock = js_sys::Date::now;
     run_job(job, &clock, PROGRESS_PERIOD_MS, &mut |update| {
-        let text = serde_json::to_string(update).map_err(|e| e.to_string())?;
-        post.call1(&JsValue::NULL, &JsValue::from_str(&text)).map(|_| ()).map_err(|_| "could not post".to_string())
+        let bytes = js_sys::Uint8Array::from(wire::encode(update).as_slice());
+        post.call1(&JsValue::NULL, &bytes).map(|_| ()).map_err(|_| "could not post".to_string())
     })
     .map_err(|e| JsError::new(&e))
 }
@@ -277,7 +278,7 @@ mod tests {
         let mut reports = 0;
         let mut last = None;
         run_job(&job, &clock, 5.0, &mut |update| {
-            let update: Update = serde_json::from_str(&serde_json::to_string(update).unwrap()).unwrap();
+            let update: Update = wire::decode(&wire::encode(update)).unwrap();
             let s = series.get_or_insert_with(|| TimeSeries::new(update.rows.interval_ms));
             assert_eq!(update.rows_from, s.len(), "rows arrive in order, none missing");
             append(s, update.rows.clone());

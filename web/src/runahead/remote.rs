@@ -51,8 +51,12 @@ impl RunAhead {
                         .and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str(k)).ok())
                         .and_then(|v| v.as_string())
                 };
-                let message = match (get("update"), get("error")) {
-                    (Some(text), _) => match serde_json::from_str::<Update>(&text) {
+                let update = data
+                    .as_ref()
+                    .and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str("update")).ok())
+                    .and_then(|u| u.dyn_into::<js_sys::Uint8Array>().ok());
+                let message = match (update, get("error")) {
+                    (Some(bytes), _) => match super::wire::decode::<Update>(&bytes.to_vec()) {
                         Ok(update) => Message::Update(Box::new(update)),
                         Err(e) => Message::Failed(format!("the run-ahead worker's report: {e}")),
                     },
