@@ -11,6 +11,7 @@ mod i18n;
 mod lesson;
 mod palette;
 mod player;
+mod pool;
 mod runahead;
 mod stage;
 mod sweep;

@@ -236,7 +236,7 @@ pub fn FitPanel(props: &FitProps) -> Html {
                 })
             };
             state.set(RunState::Running { done: 0, total: o.fit.runs() });
-            match FitPool::start(o.fit.clone(), job, workers, on_event) {
+            match pool::start(o.fit.clone(), job, workers, on_event) {
                 Ok(p) => *pool.borrow_mut() = Some(p),
                 Err(e) => state.set(RunState::Failed(e)),
             }

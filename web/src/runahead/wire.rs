@@ -185,32 +185,40 @@ impl Wire for &'static str {
 /// builds a struct literal, so the compiler catches a field missing here.
 macro_rules! wire_struct {
     ($($t:ident { $($f:ident),* $(,)? })*) => {$(
-        impl Wire for $t {
+        impl $crate::runahead::wire::Wire for $t {
             fn put(&self, out: &mut Vec<u8>) {
                 let $t { $($f),* } = self;
-                $($f.put(out);)*
+                $($crate::runahead::wire::Wire::put($f, out);)*
             }
-            fn take(r: &mut Reader) -> Result<Self, WireError> {
-                Ok($t { $($f: Wire::take(r)?),* })
+            fn take(
+                r: &mut $crate::runahead::wire::Reader,
+            ) -> Result<Self, $crate::runahead::wire::WireError> {
+                Ok($t { $($f: $crate::runahead::wire::Wire::take(r)?),* })
             }
         }
     )*};
 }
 
+pub(crate) use wire_struct;
+
 /// An enum without data as its variant's position in `$all` (the type's list of every variant).
 macro_rules! wire_enum {
     ($($t:ty: $all:expr;)*) => {$(
-        impl Wire for $t {
+        impl $crate::runahead::wire::Wire for $t {
             fn put(&self, out: &mut Vec<u8>) {
                 let at = $all.iter().position(|v| v == self).unwrap_or(usize::MAX);
-                at.put(out);
+                $crate::runahead::wire::Wire::put(&at, out);
             }
-            fn take(r: &mut Reader) -> Result<Self, WireError> {
-                $all.get(usize::take(r)?).copied().ok_or("an unknown variant")
+            fn take(
+                r: &mut $crate::runahead::wire::Reader,
+            ) -> Result<Self, $crate::runahead::wire::WireError> {
+                $all.get(<usize as $crate::runahead::wire::Wire>::take(r)?).copied().ok_or("an unknown variant")
             }
         }
     )*};
 }
+
+pub(crate) use wire_enum;
 
 wire_enum! {
     Limiter: Limiter::ALL;

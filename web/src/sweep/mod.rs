@@ -369,7 +369,7 @@ fn start(form: &Form, scenario: &Rc<Scenario>, state: &UseStateHandle<RunState>)
             PoolEvent::Failed(e) => state.set(RunState::Failed(e)),
         })
     };
-    Pool::start(job, runs, workers, batch, on_event)
+    pool::start(job, runs, workers, batch, on_event)
 }
 
 fn status(state: &RunState) -> Html {

@@ -1,17 +1,18 @@
 //! Sweep runs in Web Workers. Each worker (static/sweep-worker.js) loads this same wasm module and calls
 //! [`sweep_worker_runs`] for a batch of consecutive run indices; the page hands out batches from one queue as workers
-//! answer, and puts every answer back by run index, so the results do not depend on which worker ran what.
+//! answer ([`crate::pool`], shared with the fit panel), and puts every answer back by run index, so the results do
+//! not depend on which worker ran what.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
 use crate::i18n::{tr, trf};
+use crate::pool::{message, Answered, Work};
+use crate::runahead::wire::{self, wire_struct};
 use fleetplan_engine::scenario::Scenario;
 use fleetplan_engine::spec::ScenarioSpec;
 use fleetplan_engine::sweep::{RunResult, Sweep, SweepArgs, SweepSpec, OUTCOMES};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use yew::Callback;
 
 /// The most workers a sweep starts. Each worker holds its own copy of the wasm module and its memory (a few MB to
@@ -43,15 +44,14 @@ thread_local! {
     static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
 }
 
-/// Runs `count` runs from `first` of the sweep `job` describes (called in a worker). Answers
-/// `[[run index, [outcome as text or null, ...]], ...]`: the text is Rust's shortest exact form of each value, so
-/// the page reads back the identical numbers (as part files do).
+/// Runs `count` runs from `first` of the sweep `job` describes (called in a worker). Answers the runs' results
+/// as [`wire`] bytes: each run's index and outcomes, the numbers' exact bits.
 #[wasm_bindgen]
-pub fn sweep_worker_runs(job: &str, first: u32, count: u32) -> Result<String, JsError> {
+pub fn sweep_worker_runs(job: &str, first: u32, count: u32) -> Result<Vec<u8>, JsError> {
     worker_runs(job, first, count).map_err(|e| JsError::new(&e))
 }
 
-fn worker_runs(job: &str, first: u32, count: u32) -> Result<String, String> {
+fn worker_runs(job: &str, first: u32, count: u32) -> Result<Vec<u8>, String> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.as_ref().is_none_or(|c| c.job != job) {
@@ -62,7 +62,7 @@ fn worker_runs(job: &str, first: u32, count: u32) -> Result<String, String> {
         if end > cached.sweep.runs() {
             return Err(format!("runs {first}..{end} are past the sweep's {}", cached.sweep.runs()));
         }
-        let mut out: Vec<(u64, Vec<Option<String>>)> = Vec::new();
+        let mut out: Vec<RunResult> = Vec::new();
         for index in u64::from(first)..end {
             let point = cached.sweep.plan(index).point;
             let scenario = match &cached.point {
@@ -73,10 +73,9 @@ fn worker_runs(job: &str, first: u32, count: u32) -> Result<String, String> {
                     s
                 }
             };
-            let result = cached.sweep.execute_on(scenario, index);
-            out.push((index, result.values.iter().map(|v| v.map(|v| v.to_string())).collect()));
+            out.push(cached.sweep.execute_on(scenario, index));
         }
-        serde_json::to_string(&out).map_err(|e| e.to_string())
+        Ok(wire::encode(&out))
     })
 }
 
@@ -88,27 +87,17 @@ fn sweep_of(job: &str) -> Result<Sweep, String> {
     Sweep::new(settings, &spec).map_err(|e| e.to_string())
 }
 
-/// Reads a worker's answer back into results (the outcomes' text parsed to the identical numbers).
-pub fn parse_answer(text: &str) -> Result<Vec<RunResult>, String> {
-    let runs: Vec<(u64, Vec<Option<String>>)> = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    runs.into_iter()
-        .map(|(index, values)| {
-            if values.len() != OUTCOMES.len() {
-                return Err(format!("run {index}: {} outcomes, expected {}", values.len(), OUTCOMES.len()));
-            }
-            let values = values
-                .into_iter()
-                .map(|v| {
-                    v.map(|t| {
-                        t.parse::<f64>()
-                            .map_err(|_| trf("run {index}: `{t}` is not a number", &[("index", &index), ("t", &t)]))
-                    })
-                    .transpose()
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(RunResult { index, values })
-        })
-        .collect()
+wire_struct! {
+    RunResult { index, values }
+}
+
+/// Reads a worker's answer back into results, each with every outcome.
+pub fn parse_answer(bytes: &[u8]) -> Result<Vec<RunResult>, String> {
+    let runs: Vec<RunResult> = wire::decode(bytes).map_err(String::from)?;
+    match runs.iter().find(|r| r.values.len() != OUTCOMES.len()) {
+        Some(r) => Err(format!("run {}: {} outcomes, expected {}", r.index, r.values.len(), OUTCOMES.len())),
+        None => Ok(runs),
+    }
 }
 
 /// The batch size: about twenty batches a worker, so the progress bar moves and a slow worker holds few runs, at
@@ -133,180 +122,75 @@ pub enum PoolEvent {
     Failed(String),
 }
 
-struct Inner {
-    workers: Vec<web_sys::Worker>,
+/// A sweep's runs handed out in chunks of consecutive indices, `{ job, first, count }`, and put back by index.
+pub struct SweepWork {
     job: String,
     total: u64,
     next: u64,
     batch: u32,
     done: u64,
     results: Vec<Option<RunResult>>,
-    over: bool,
     on_event: Callback<PoolEvent>,
 }
 
-impl Inner {
-    /// Sends worker `w` the next batch, if any is left.
-    fn feed(&mut self, w: usize) -> Result<(), String> {
+impl Work for SweepWork {
+    fn next(&mut self) -> Result<Option<js_sys::Object>, String> {
         if self.next >= self.total {
-            return Ok(());
+            return Ok(None);
         }
         let count = u64::from(self.batch).min(self.total - self.next);
-        let message = js_sys::Object::new();
-        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&message, &JsValue::from_str(k), v).map(|_| ());
         let first = u32::try_from(self.next).map_err(|_| tr("run index too large"))?;
         let n = u32::try_from(count).map_err(|_| tr("batch too large"))?;
-        set("job", &JsValue::from_str(&self.job))
-            .and_then(|()| set("first", &JsValue::from(first)))
-            .and_then(|()| set("count", &JsValue::from(n)))
-            .map_err(|_| tr("could not build the message"))?;
-        self.workers[w].post_message(&message).map_err(|_| tr("could not send a worker its runs"))?;
+        let message =
+            message(&[("job", &JsValue::from_str(&self.job)), ("first", &first.into()), ("count", &n.into())])?;
         self.next += count;
-        Ok(())
+        Ok(Some(message))
     }
 
-    fn stop(&mut self) {
-        self.over = true;
-        for w in &self.workers {
-            w.terminate();
-        }
-    }
-
-    fn fail(&mut self, message: String) {
-        if !self.over {
-            self.stop();
-            self.on_event.emit(PoolEvent::Failed(message));
-        }
-    }
-
-    fn answer(&mut self, w: usize, data: &JsValue) {
-        if self.over {
-            return;
-        }
-        let get = |k: &str| js_sys::Reflect::get(data, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
-        if let Some(error) = get("error") {
-            return self.fail(error);
-        }
-        let Some(text) = get("results") else {
-            return self.fail(tr("a worker answered without results"));
-        };
-        match parse_answer(&text) {
-            Ok(runs) => {
-                for r in runs {
-                    let slot = usize::try_from(r.index).ok().and_then(|i| self.results.get_mut(i));
-                    match slot {
-                        Some(slot @ None) => {
-                            *slot = Some(r);
-                            self.done += 1;
-                        }
-                        _ => return self.fail(format!("a worker answered run {} twice or out of range", r.index)),
-                    }
+    fn answer(&mut self, _first: f64, results: &[u8]) -> Result<Answered, String> {
+        let runs = parse_answer(results).map_err(|e| trf("a worker's answer: {e}", &[("e", &e)]))?;
+        for r in runs {
+            let slot = usize::try_from(r.index).ok().and_then(|i| self.results.get_mut(i));
+            match slot {
+                Some(slot @ None) => {
+                    *slot = Some(r);
+                    self.done += 1;
                 }
+                _ => return Err(format!("a worker answered run {} twice or out of range", r.index)),
             }
-            Err(e) => return self.fail(trf("a worker's answer: {e}", &[("e", &e)])),
         }
         if self.done == self.total {
-            self.stop();
             let results: Vec<RunResult> = std::mem::take(&mut self.results).into_iter().flatten().collect();
             self.on_event.emit(PoolEvent::Finished(results));
-            return;
+            return Ok(Answered::Done);
         }
         self.on_event.emit(PoolEvent::Progress { done: self.done });
-        if let Err(e) = self.feed(w) {
-            self.fail(e);
-        }
+        Ok(Answered::More)
+    }
+
+    fn failed(&self, message: String) {
+        self.on_event.emit(PoolEvent::Failed(message));
+    }
+
+    fn worker_failed(&self, message: &str) -> String {
+        trf("a sweep worker failed: {message}", &[("message", &message)])
     }
 }
 
-/// Running workers. Dropping the pool (or [`Pool::cancel`]) terminates them.
-pub struct Pool {
-    inner: Rc<RefCell<Inner>>,
-    _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
-}
+/// Running sweep workers. Dropping the pool (or `cancel`) terminates them.
+pub type Pool = crate::pool::Pool<SweepWork>;
 
-impl Pool {
-    /// Starts `workers` workers on the sweep's runs; events arrive through `on_event`.
-    pub fn start(
-        job: String,
-        runs: u64,
-        workers: usize,
-        batch: u32,
-        on_event: Callback<PoolEvent>,
-    ) -> Result<Pool, String> {
-        let options = web_sys::WorkerOptions::new();
-        options.set_type(web_sys::WorkerType::Module);
-        let total_slots = usize::try_from(runs).map_err(|_| tr("too many runs"))?;
-        let inner = Rc::new(RefCell::new(Inner {
-            workers: Vec::new(),
-            job,
-            total: runs,
-            next: 0,
-            batch,
-            done: 0,
-            results: vec![None; total_slots],
-            over: false,
-            on_event,
-        }));
-        let mut handlers = Vec::new();
-        for w in 0..workers {
-            // Relative to the page: works from any sub-path.
-            let worker = web_sys::Worker::new_with_options("sweep-worker.js", &options).map_err(|e| {
-                inner.borrow_mut().stop();
-                format!("could not start a Web Worker: {}", js_text(&e))
-            })?;
-            let on_message = {
-                let inner = inner.clone();
-                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-                    let data = event.dyn_ref::<web_sys::MessageEvent>().map(web_sys::MessageEvent::data);
-                    inner.borrow_mut().answer(w, &data.unwrap_or(JsValue::UNDEFINED));
-                })
-            };
-            let on_error = {
-                let inner = inner.clone();
-                Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-                    event.prevent_default();
-                    let message = js_sys::Reflect::get(&event, &JsValue::from_str("message"))
-                        .ok()
-                        .and_then(|m| m.as_string())
-                        .unwrap_or_else(|| tr("the worker script could not load"));
-                    inner.borrow_mut().fail(trf("a sweep worker failed: {message}", &[("message", &message)]));
-                })
-            };
-            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            worker.set_onmessageerror(Some(on_error.as_ref().unchecked_ref()));
-            handlers.push(on_message);
-            handlers.push(on_error);
-            inner.borrow_mut().workers.push(worker);
-        }
-        {
-            let mut i = inner.borrow_mut();
-            for w in 0..workers {
-                if let Err(e) = i.feed(w) {
-                    i.stop();
-                    return Err(e);
-                }
-            }
-        }
-        Ok(Pool { inner, _handlers: handlers })
-    }
-
-    /// Terminates every worker at once; no event follows.
-    pub fn cancel(&self) {
-        self.inner.borrow_mut().stop();
-    }
-}
-
-impl Drop for Pool {
-    fn drop(&mut self) {
-        self.inner.borrow_mut().stop();
-    }
-}
-
-fn js_text(v: &JsValue) -> String {
-    v.as_string()
-        .or_else(|| js_sys::Reflect::get(v, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()))
-        .unwrap_or_else(|| tr("unknown error"))
+/// Starts `workers` workers on the sweep's runs; events arrive through `on_event`.
+pub fn start(
+    job: String,
+    runs: u64,
+    workers: usize,
+    batch: u32,
+    on_event: Callback<PoolEvent>,
+) -> Result<Pool, String> {
+    let total_slots = usize::try_from(runs).map_err(|_| tr("too many runs"))?;
+    let work = SweepWork { job, total: runs, next: 0, batch, done: 0, results: vec![None; total_slots], on_event };
+    Pool::start(work, workers)
 }
 
 #[cfg(test)]
@@ -316,21 +200,15 @@ mod tests {
     #[test]
     fn answers_read_back_exactly() {
         let values = [0.1 + 0.2, 1e-300, 123_456.789_012_345_6, f64::MAX];
-        let text = serde_json::to_string(&vec![(
-            3u64,
-            OUTCOMES
-                .iter()
-                .enumerate()
-                .map(|(i, _)| (i % 5 != 4).then(|| values[i % 4].to_string()))
-                .collect::<Vec<_>>(),
-        )])
-        .unwrap();
-        let runs = parse_answer(&text).unwrap();
-        assert_eq!(runs[0].index, 3);
+        let run =
+            RunResult { index: 3, values: (0..OUTCOMES.len()).map(|i| (i % 5 != 4).then(|| values[i % 4])).collect() };
+        let runs = parse_answer(&wire::encode(&vec![run.clone()])).unwrap();
+        assert_eq!(runs, vec![run]);
         assert_eq!(runs[0].values[0], Some(0.1 + 0.2));
         assert_eq!(runs[0].values[3], Some(f64::MAX));
         assert_eq!(runs[0].values[4], None);
-        assert!(parse_answer("[[0, [\"1\"]]]").is_err(), "too few outcomes");
+        let short = RunResult { index: 0, values: vec![Some(1.0)] };
+        assert!(parse_answer(&wire::encode(&vec![short])).is_err(), "too few outcomes");
     }
 
     #[test]
