@@ -124,10 +124,7 @@ impl<W: Work> Pool<W> {
                 let inner = inner.clone();
                 Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                     event.prevent_default();
-                    let message = js_sys::Reflect::get(&event, &JsValue::from_str("message"))
-                        .ok()
-                        .and_then(|m| m.as_string())
-                        .unwrap_or_else(|| tr("the worker script could not load"));
+                    let message = worker_error(&event);
                     let mut inner = inner.borrow_mut();
                     let message = inner.work.worker_failed(&message);
                     inner.fail(message);
@@ -171,4 +168,12 @@ pub fn message(fields: &[(&str, &JsValue)]) -> Result<js_sys::Object, String> {
         js_sys::Reflect::set(&message, &JsValue::from_str(k), v).map_err(|_| tr("could not build the message"))?;
     }
     Ok(message)
+}
+
+/// What a worker's `error` event says (its `message`), or that its script could not load.
+pub fn worker_error(event: &web_sys::Event) -> String {
+    js_sys::Reflect::get(event, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| tr("the worker script could not load"))
 }

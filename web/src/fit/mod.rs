@@ -221,7 +221,7 @@ pub fn FitPanel(props: &FitProps) -> Html {
         let text = text.clone();
         Callback::from(move |_| {
             let Some(Ok(o)) = current.as_ref() else { return };
-            let job = match pool::job_text(&o.fit, &scenario, &text) {
+            let job = match pool::job_bytes(&o.fit, &scenario, &text) {
                 Ok(j) => j,
                 Err(e) => return state.set(RunState::Failed(e)),
             };

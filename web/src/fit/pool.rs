@@ -9,7 +9,6 @@ use std::cell::RefCell;
 use fleetplan_engine::fit::{self, CurveKind, Evaluation, Fit, FitReport, FitSpec, Job, Milestones, Search};
 use fleetplan_engine::scenario::Scenario;
 use fleetplan_engine::sweep::Axis;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use yew::Callback;
 
@@ -18,7 +17,6 @@ use crate::pool::{message, Answered, Work};
 use crate::runahead::wire::{self, wire_enum, wire_struct};
 
 /// What every chunk carries: the scenario, the measured text and the fit's settings (resolved parameters).
-#[derive(Serialize, Deserialize)]
 struct FitJob {
     scenario: String,
     measured: String,
@@ -28,23 +26,22 @@ struct FitJob {
     rounds: u32,
 }
 
-/// The job text of a fit (what [`fit_worker_runs`] reads).
-pub fn job_text(fit: &Fit, scenario: &Scenario, measured: &str) -> Result<String, String> {
+/// The job of a fit as [`wire`] bytes (what [`fit_worker_runs`] reads).
+pub fn job_bytes(fit: &Fit, scenario: &Scenario, measured: &str) -> Result<Vec<u8>, String> {
     let spec = fit.spec();
-    serde_json::to_string(&FitJob {
+    Ok(wire::encode(&FitJob {
         scenario: serde_json::to_string(&scenario.spec).map_err(|e| e.to_string())?,
         measured: measured.to_string(),
         service: Some(fit.service_name().to_string()),
         params: spec.params.iter().map(Axis::text).collect(),
         seeds: spec.seeds,
         rounds: spec.rounds,
-    })
-    .map_err(|e| e.to_string())
+    }))
 }
 
-/// The fit a job text describes.
-pub fn fit_of(job: &str) -> Result<Fit, String> {
-    let job: FitJob = serde_json::from_str(job).map_err(|e| format!("fit job: {e}"))?;
+/// The fit a job describes.
+pub fn fit_of(job: &[u8]) -> Result<Fit, String> {
+    let job: FitJob = wire::decode(job).map_err(|e| format!("fit job: {e}"))?;
     let spec = fleetplan_engine::scenario::parse_spec(&job.scenario).map_err(|e| format!("scenario: {e}"))?;
     let scenario = Scenario::from_spec(spec).map_err(|e| e.to_string())?;
     let curve = fit::parse_measured(&job.measured, job.service.as_deref()).map_err(|e| e.to_string())?;
@@ -54,21 +51,21 @@ pub fn fit_of(job: &str) -> Result<Fit, String> {
 }
 
 thread_local! {
-    static CACHE: RefCell<Option<(String, Fit)>> = const { RefCell::new(None) };
+    static CACHE: RefCell<Option<(Vec<u8>, Fit)>> = const { RefCell::new(None) };
 }
 
 /// Evaluates the jobs (a list of the engine's `Job` as [`wire`] bytes) of the fit `job` describes (called in a
 /// worker); answers the list of their evaluations as [`wire`] bytes.
 #[wasm_bindgen]
-pub fn fit_worker_runs(job: &str, jobs: &[u8]) -> Result<Vec<u8>, JsError> {
+pub fn fit_worker_runs(job: &[u8], jobs: &[u8]) -> Result<Vec<u8>, JsError> {
     worker_runs(job, jobs).map_err(|e| JsError::new(&e))
 }
 
-fn worker_runs(job: &str, jobs: &[u8]) -> Result<Vec<u8>, String> {
+fn worker_runs(job: &[u8], jobs: &[u8]) -> Result<Vec<u8>, String> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.as_ref().is_none_or(|(j, _)| j != job) {
-            *cache = Some((job.to_string(), fit_of(job)?));
+            *cache = Some((job.to_vec(), fit_of(job)?));
         }
         let (_, fit) = cache.as_ref().ok_or("no fit")?;
         let jobs: Vec<Job> = wire::decode(jobs).map_err(|e| format!("fit jobs: {e}"))?;
@@ -85,6 +82,7 @@ pub enum FitEvent {
 }
 
 wire_struct! {
+    FitJob { scenario, measured, service, params, seeds, rounds }
     Job { values, seed }
     Evaluation { kind, desired, points, rmse_tasks, rmse_s, measured, simulated }
     Milestones { t50_s, t90_s, t100_s }
@@ -97,7 +95,7 @@ wire_enum! {
 /// A fit's runs: the search's batches, each split into chunks of jobs, `{ fit: true, job, first, jobs }`, handed
 /// out as workers answer and put back by position; a whole batch goes to the search in order.
 pub struct FitWork {
-    job: String,
+    job: js_sys::Uint8Array,
     fit: Fit,
     search: Search,
     workers: usize,
@@ -128,12 +126,8 @@ impl Work for FitWork {
         let end = (self.next + self.chunk).min(self.batch.len());
         let jobs = js_sys::Uint8Array::from(wire::encode(&self.batch[self.next..end].to_vec()).as_slice());
         let first = u32::try_from(self.next).map_err(|_| tr("too many jobs"))?;
-        let message = message(&[
-            ("fit", &JsValue::TRUE),
-            ("job", &JsValue::from_str(&self.job)),
-            ("first", &first.into()),
-            ("jobs", &jobs),
-        ])?;
+        let message =
+            message(&[("fit", &JsValue::TRUE), ("job", &self.job), ("first", &first.into()), ("jobs", &jobs)])?;
         self.next = end;
         Ok(Some(message))
     }
@@ -182,10 +176,10 @@ impl Work for FitWork {
 pub type FitPool = crate::pool::Pool<FitWork>;
 
 /// Starts `workers` workers on the fit's runs; events arrive through `on_event`.
-pub fn start(fit: Fit, job: String, workers: usize, on_event: Callback<FitEvent>) -> Result<FitPool, String> {
+pub fn start(fit: Fit, job: Vec<u8>, workers: usize, on_event: Callback<FitEvent>) -> Result<FitPool, String> {
     let search = fit.search();
     let mut work = FitWork {
-        job,
+        job: js_sys::Uint8Array::from(job.as_slice()),
         fit,
         search,
         workers: workers.max(1),

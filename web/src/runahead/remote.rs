@@ -73,10 +73,7 @@ impl RunAhead {
             let inbox = inbox.clone();
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                 event.prevent_default();
-                let message = js_sys::Reflect::get(&event, &JsValue::from_str("message"))
-                    .ok()
-                    .and_then(|m| m.as_string())
-                    .unwrap_or_else(|| "the worker script could not load".into());
+                let message = crate::pool::worker_error(&event);
                 inbox.borrow_mut().push(Message::Failed(format!("the run-ahead worker failed: {message}")));
                 if let Some(wake) = &wake {
                     wake();

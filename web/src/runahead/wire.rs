@@ -84,7 +84,7 @@ macro_rules! wire_number {
         }
     )*};
 }
-wire_number!(u32, u64, f32, f64);
+wire_number!(u8, u32, u64, f32, f64);
 
 impl Wire for usize {
     fn put(&self, out: &mut Vec<u8>) {

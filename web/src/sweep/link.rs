@@ -85,24 +85,8 @@ fn percent_decode(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::AxisForm;
+    use super::super::tests::example_form as form;
     use super::*;
-
-    fn form() -> Form {
-        let mut form = Form::default();
-        form.axes[0] = AxisForm {
-            path: "services[0].desired_count".into(),
-            from: "10".into(),
-            to: "100".into(),
-            steps: "4".into(),
-            log: true,
-        };
-        form.seeds = "3".into();
-        form.minimize = "cost_usd".into();
-        form.require = "completion_s<=300; tasks_failed<=0".into();
-        form.confidence = "90".into();
-        form
-    }
 
     #[test]
     fn a_link_carries_the_form_and_leaves_the_scenario_part_alone() {

@@ -347,7 +347,7 @@ fn start(form: &Form, scenario: &Rc<Scenario>, state: &UseStateHandle<RunState>)
     let spec = SweepSpec::parse(&args).map_err(|e| e.to_string())?;
     let sweep = Sweep::new(spec, &scenario.spec).map_err(|e| e.to_string())?;
     let runs = sweep.runs();
-    let job = pool::job_text(&scenario.spec, &sweep.spec().args())?;
+    let job = pool::job_bytes(&scenario.spec, &sweep.spec().args())?;
     let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency());
     let batch = pool::batch_size(runs, pool::worker_count(cores, runs, 1));
     let workers = pool::worker_count(cores, runs, batch);
@@ -477,11 +477,12 @@ fn results(f: &Rc<Finished>, outcome: usize, canvas: &NodeRef) -> Html {
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
-    #[test]
-    fn the_form_gives_the_clis_settings() {
+    /// A form with every box filled in (one field, log steps, seeds, a goal, requirements, confidence), as the
+    /// tests here and in [`link`] use it.
+    pub fn example_form() -> Form {
         let mut form = Form::default();
         form.axes[0] = AxisForm {
             path: " services[0].desired_count ".into(),
@@ -494,6 +495,12 @@ mod tests {
         form.minimize = "cost_usd".into();
         form.require = "completion_s<=300; tasks_failed<=0".into();
         form.confidence = "90".into();
+        form
+    }
+
+    #[test]
+    fn the_form_gives_the_clis_settings() {
+        let mut form = example_form();
         let args = form.args().unwrap();
         assert_eq!(args.set, vec!["services[0].desired_count=10..100:4:log"]);
         assert_eq!(args.seeds, 3);

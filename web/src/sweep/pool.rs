@@ -11,7 +11,6 @@ use crate::runahead::wire::{self, wire_struct};
 use fleetplan_engine::scenario::Scenario;
 use fleetplan_engine::spec::ScenarioSpec;
 use fleetplan_engine::sweep::{RunResult, Sweep, SweepArgs, SweepSpec, OUTCOMES};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use yew::Callback;
 
@@ -21,21 +20,25 @@ use yew::Callback;
 pub const MAX_WORKERS: usize = 8;
 
 /// What the page sends a worker with every batch: the scenario (its spec as JSON) and the sweep's settings.
-#[derive(Serialize, Deserialize)]
 struct Job {
     scenario: String,
     args: SweepArgs,
 }
 
-/// The job text for a scenario and settings (what [`sweep_worker_runs`] reads).
-pub fn job_text(spec: &ScenarioSpec, args: &SweepArgs) -> Result<String, String> {
+wire_struct! {
+    Job { scenario, args }
+    SweepArgs { set, seeds, base_seed, minimize, require, confidence }
+}
+
+/// The job for a scenario and settings as [`wire`] bytes (what [`sweep_worker_runs`] reads).
+pub fn job_bytes(spec: &ScenarioSpec, args: &SweepArgs) -> Result<Vec<u8>, String> {
     let scenario = serde_json::to_string(spec).map_err(|e| e.to_string())?;
-    serde_json::to_string(&Job { scenario, args: args.clone() }).map_err(|e| e.to_string())
+    Ok(wire::encode(&Job { scenario, args: args.clone() }))
 }
 
 /// A worker's sweep, kept between batches of one job: the job's text, the sweep and the last point's scenario.
 struct Cached {
-    job: String,
+    job: Vec<u8>,
     sweep: Sweep,
     point: Option<(u64, Scenario)>,
 }
@@ -47,15 +50,15 @@ thread_local! {
 /// Runs `count` runs from `first` of the sweep `job` describes (called in a worker). Answers the runs' results
 /// as [`wire`] bytes: each run's index and outcomes, the numbers' exact bits.
 #[wasm_bindgen]
-pub fn sweep_worker_runs(job: &str, first: u32, count: u32) -> Result<Vec<u8>, JsError> {
+pub fn sweep_worker_runs(job: &[u8], first: u32, count: u32) -> Result<Vec<u8>, JsError> {
     worker_runs(job, first, count).map_err(|e| JsError::new(&e))
 }
 
-fn worker_runs(job: &str, first: u32, count: u32) -> Result<Vec<u8>, String> {
+fn worker_runs(job: &[u8], first: u32, count: u32) -> Result<Vec<u8>, String> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.as_ref().is_none_or(|c| c.job != job) {
-            *cache = Some(Cached { job: job.to_string(), sweep: sweep_of(job)?, point: None });
+            *cache = Some(Cached { job: job.to_vec(), sweep: sweep_of(job)?, point: None });
         }
         let cached = cache.as_mut().ok_or("no sweep")?;
         let end = u64::from(first) + u64::from(count);
@@ -79,8 +82,8 @@ fn worker_runs(job: &str, first: u32, count: u32) -> Result<Vec<u8>, String> {
     })
 }
 
-fn sweep_of(job: &str) -> Result<Sweep, String> {
-    let job: Job = serde_json::from_str(job).map_err(|e| trf("sweep job: {e}", &[("e", &e)]))?;
+fn sweep_of(job: &[u8]) -> Result<Sweep, String> {
+    let job: Job = wire::decode(job).map_err(|e| trf("sweep job: {e}", &[("e", &e)]))?;
     // The page's own parser (no second copy of the format's deserializer in the wasm).
     let spec = fleetplan_engine::scenario::parse_spec(&job.scenario).map_err(|e| trf("scenario: {e}", &[("e", &e)]))?;
     let settings = SweepSpec::parse(&job.args).map_err(|e| e.to_string())?;
@@ -124,7 +127,7 @@ pub enum PoolEvent {
 
 /// A sweep's runs handed out in chunks of consecutive indices, `{ job, first, count }`, and put back by index.
 pub struct SweepWork {
-    job: String,
+    job: js_sys::Uint8Array,
     total: u64,
     next: u64,
     batch: u32,
@@ -141,8 +144,7 @@ impl Work for SweepWork {
         let count = u64::from(self.batch).min(self.total - self.next);
         let first = u32::try_from(self.next).map_err(|_| tr("run index too large"))?;
         let n = u32::try_from(count).map_err(|_| tr("batch too large"))?;
-        let message =
-            message(&[("job", &JsValue::from_str(&self.job)), ("first", &first.into()), ("count", &n.into())])?;
+        let message = message(&[("job", &self.job), ("first", &first.into()), ("count", &n.into())])?;
         self.next += count;
         Ok(Some(message))
     }
@@ -182,13 +184,14 @@ pub type Pool = crate::pool::Pool<SweepWork>;
 
 /// Starts `workers` workers on the sweep's runs; events arrive through `on_event`.
 pub fn start(
-    job: String,
+    job: Vec<u8>,
     runs: u64,
     workers: usize,
     batch: u32,
     on_event: Callback<PoolEvent>,
 ) -> Result<Pool, String> {
     let total_slots = usize::try_from(runs).map_err(|_| tr("too many runs"))?;
+    let job = js_sys::Uint8Array::from(job.as_slice());
     let work = SweepWork { job, total: runs, next: 0, batch, done: 0, results: vec![None; total_slots], on_event };
     Pool::start(work, workers)
 }
@@ -233,7 +236,7 @@ mod tests {
             require: vec![],
             confidence: None,
         };
-        let job = job_text(&scenario.spec, &args).unwrap();
+        let job = job_bytes(&scenario.spec, &args).unwrap();
         let sweep = Sweep::new(SweepSpec::parse(&args).unwrap(), &scenario.spec).unwrap();
         let mut got = parse_answer(&worker_runs(&job, 1, 2).unwrap()).unwrap();
         got.extend(parse_answer(&worker_runs(&job, 3, 1).unwrap()).unwrap());
