@@ -52,7 +52,12 @@ use crate::{dist, Workspace};
 /// Together the eight raises above took it from 723 to 913.5 KiB in one session (stop 20). Taken on knowingly, to
 /// be cut next: the run-ahead's summary readers (55 KiB) by a compact encoding, and the rarely opened panels (sweep,
 /// fit, import, what-if menu) into the on-demand second module that the AWS import already is.
-pub const WASM_GZIP_BUDGET: usize = 915 * 1024;
+/// Lowered to 880 KiB (stop 21, 913.6 -> 873.4 KiB measured, 6.6 KiB margin): the workers' reports, jobs and answers
+/// cross as compact bytes (`web/src/runahead/wire.rs`, one field list per type for writer and reader) instead of
+/// JSON, which took serde's derived readers for the summary (-31.9 KiB), the fit's evaluations and jobs and the
+/// sweep's job and outcome text (-8.3 KiB with one worker pool for the sweep and fit panels) out of the page's wasm.
+/// Still to cut: the rarely opened panels into the second module.
+pub const WASM_GZIP_BUDGET: usize = 880 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -286,9 +291,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_915_kib_gzipped() {
-        assert!(check_wasm_budget(915 * 1024).is_ok());
-        let err = check_wasm_budget(915 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 915.0 KiB"), "{err}");
+    fn the_wasm_budget_is_880_kib_gzipped() {
+        assert!(check_wasm_budget(880 * 1024).is_ok());
+        let err = check_wasm_budget(880 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 880.0 KiB"), "{err}");
     }
 }
