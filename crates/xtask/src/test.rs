@@ -52,7 +52,7 @@ type Step = fn(&Workspace) -> Result<()>;
 const STEPS: &[(&str, Step)] = &[
     ("tidy (module docs, no hash collections in the engine, rustfmt)", tidy::run),
     ("ensure tools", ensure_tools),
-    ("clippy (native)", clippy_native),
+    ("clippy (native, with the web crate's code and tests)", clippy_native),
     ("clippy (web, wasm32)", clippy_wasm),
     ("native tests", native_tests),
     ("fuzzing, short form (10 s a target)", fuzz::short),
@@ -77,10 +77,25 @@ fn ensure_tools(ws: &Workspace) -> Result<()> {
     tools::ensure(ws, Needs::ALL)
 }
 
-/// No `-p`/`--workspace`, so cargo takes the default members: everything but `web/`,
-/// which is linted for its real target in the next step.
+/// The default members (engine, CLI, xtask) and the web crate natively, all targets, in one call: the web crate's
+/// native lint (its unit tests run natively) then shares the engine and its dependencies with the others instead of
+/// checking them again with other features. The web crate is linted for its real target in the next step.
 fn clippy_native(ws: &Workspace) -> Result<()> {
-    process::run(cargo().current_dir(&ws.root).args(["clippy", "--all-targets", "--", "-D", "warnings"]))
+    process::run(cargo().current_dir(&ws.root).args([
+        "clippy",
+        "-p",
+        "fleetplan-engine",
+        "-p",
+        "fleetplan-cli",
+        "-p",
+        "xtask",
+        "-p",
+        "fleetplan-web",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
 }
 
 fn clippy_wasm(ws: &Workspace) -> Result<()> {
@@ -96,24 +111,20 @@ fn clippy_wasm(ws: &Workspace) -> Result<()> {
     ]))
 }
 
-/// Default members only, as for clippy.
+/// Default members only (no `-p`): the same package set, so the same features, as `cargo xtask` itself is built
+/// with (.cargo/config.toml: `--profile test`), so the engine and the xtask's wasm-bindgen crates are compiled once
+/// for both. The CLI binary this builds for its integration tests also writes the e2e expectations
+/// ([`cli_binary`]).
 fn native_tests(ws: &Workspace) -> Result<()> {
     process::run(cargo().current_dir(&ws.root).arg("test"))
 }
 
 /// The web crate's pure parts (editor, playback, cluster layout, chart scales) are tested natively; it is not a
-/// default member, so it is named here. `--lib`: its only tests are unit tests beside the code.
+/// default member, so it is named here. `--lib`: its only tests are unit tests beside the code. Its native lint
+/// ran with the others' ([`clippy_native`]). Not in the same call as [`native_tests`]: its features differ (no
+/// YAML in the engine), and a shared call would change the default members' features from the xtask's own.
 fn web_unit_tests(ws: &Workspace) -> Result<()> {
-    process::run(cargo().current_dir(&ws.root).args(["test", "-p", "fleetplan-web", "--lib"]))?;
-    process::run(cargo().current_dir(&ws.root).args([
-        "clippy",
-        "-p",
-        "fleetplan-web",
-        "--tests",
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    process::run(cargo().current_dir(&ws.root).args(["test", "-p", "fleetplan-web", "--lib"]))
 }
 
 /// Runs through `wasm-bindgen-test-runner`, the wasm32 runner set in .cargo/config.toml.
@@ -132,16 +143,24 @@ fn expected_summary_path(ws: &Workspace) -> PathBuf {
     ws.target.join("e2e-expected-summary.json")
 }
 
-/// The native CLI's output for `args` (built in release).
-fn cli(ws: &Workspace, args: &[&str]) -> Result<String> {
-    process::stdout(
-        cargo().current_dir(&ws.root).args(["run", "--quiet", "--release", "-p", "fleetplan-cli", "--"]).args(args),
-    )
+/// The native CLI the expectations come from: the binary `cargo test` built for the CLI's integration tests (test
+/// profile, `target/debug`). Not a release build of its own: that compiled the engine, the CLI and their
+/// dependencies once more, while all the expectations below take about 2 s with either binary, and print the same
+/// bytes (integer time, one seeded RNG, libm: no optimisation level changes a number). `cargo test --no-run`, with the arguments of
+/// [`native_tests`], builds nothing after that step and makes sure the binary is current when it did not run.
+fn cli_binary(ws: &Workspace) -> Result<PathBuf> {
+    process::run(cargo().current_dir(&ws.root).args(["test", "--no-run", "--quiet"]))?;
+    Ok(ws.target.join("debug").join(format!("fleetplan{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// The native CLI's output for `args`.
+fn cli(ws: &Workspace, bin: &Path, args: &[&str]) -> Result<String> {
+    process::stdout(Command::new(bin).current_dir(&ws.root).args(args))
 }
 
 /// The native CLI's `run --json` summary of a preset: what the page must show for it.
-fn cli_summary(ws: &Workspace, preset: &str, seed: &str) -> Result<String> {
-    let summary = cli(ws, &["run", "--preset", preset, "--seed", seed, "--json"])?;
+fn cli_summary(ws: &Workspace, bin: &Path, preset: &str, seed: &str) -> Result<String> {
+    let summary = cli(ws, bin, &["run", "--preset", preset, "--seed", seed, "--json"])?;
     if summary.trim().is_empty() {
         bail!("the CLI printed no summary for {preset} (seed {seed})");
     }
@@ -149,13 +168,15 @@ fn cli_summary(ws: &Workspace, preset: &str, seed: &str) -> Result<String> {
 }
 
 fn expected_summary(ws: &Workspace) -> Result<()> {
+    let bin = &cli_binary(ws)?;
     let path = expected_summary_path(ws);
-    fs::write(&path, cli_summary(ws, E2E_PRESET, E2E_SEED)?).with_context(|| format!("writing {}", path.display()))?;
+    fs::write(&path, cli_summary(ws, bin, E2E_PRESET, E2E_SEED)?)
+        .with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
-    // The CLI is built now: each further summary is one run of it. One JSON object, `"<preset> <seed>": summary`.
+    // Each further summary is one run of the CLI. One JSON object, `"<preset> <seed>": summary`.
     let mut entries = Vec::new();
     for (preset, seed) in E2E_DIFFERENTIAL {
-        let summary = cli_summary(ws, preset, seed)?;
+        let summary = cli_summary(ws, bin, preset, seed)?;
         entries.push(format!("{:?}: {}", format!("{preset} {seed}"), summary.trim()));
     }
     let path = expected_summaries_path(ws);
@@ -165,27 +186,27 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
     // The comparison link `fleetplan url --compare` makes, and what `fleetplan compare --json` says of it.
     let (a, b, seed) = E2E_COMPARE;
     let (a, b) = (format!("preset:{a}"), format!("preset:{b}"));
-    let link = cli(ws, &["url", "--compare", &a, &b, "--seed", seed])?;
-    let comparison = cli(ws, &["compare", &a, &b, "--seed", seed, "--json"])?;
+    let link = cli(ws, bin, &["url", "--compare", &a, &b, "--seed", seed])?;
+    let comparison = cli(ws, bin, &["compare", &a, &b, "--seed", seed, "--json"])?;
     let path = expected_comparison_path(ws);
     fs::write(&path, format!("{{\"link\": {:?}, \"comparison\": {}}}\n", link.trim(), comparison.trim()))
         .with_context(|| format!("writing {}", path.display()))?;
     // The scenario `fleetplan import` makes of the documents tests/e2e/editor.test.mjs imports in the page.
-    let imported = cli(ws, &["import", E2E_IMPORT[0], E2E_IMPORT[1]])?;
+    let imported = cli(ws, bin, &["import", E2E_IMPORT[0], E2E_IMPORT[1]])?;
     let path = expected_import_path(ws);
     fs::write(&path, imported).with_context(|| format!("writing {}", path.display()))?;
-    let csv = cli(ws, &["sweep", "--preset", SWEEP_PRESET, "--set", SWEEP_SET, "--seeds", SWEEP_SEEDS, "--csv"])?;
+    let csv = cli(ws, bin, &["sweep", "--preset", SWEEP_PRESET, "--set", SWEEP_SET, "--seeds", SWEEP_SEEDS, "--csv"])?;
     let path = expected_sweep_csv_path(ws);
     fs::write(&path, csv).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
     // The fit tests/e2e/fit.test.mjs runs in the page (the panel's defaults: 4 seeds, 3 passes).
     let measured = ws.root.join(FIT_MEASURED);
-    let fit = cli(ws, &["fit", "--preset", FIT_PRESET, "--measured", &measured.to_string_lossy(), "--json"])?;
+    let fit = cli(ws, bin, &["fit", "--preset", FIT_PRESET, "--measured", &measured.to_string_lossy(), "--json"])?;
     let path = expected_fit_path(ws);
     fs::write(&path, fit).with_context(|| format!("writing {}", path.display()))?;
     // Beside the summary (the e2e test finds it there): what holds a service at an instant.
     let (preset, at, service) = E2E_EXPLAIN;
-    let explain = cli(ws, &["explain", "--preset", preset, "--at", at, "--service", service, "--json"])?;
+    let explain = cli(ws, bin, &["explain", "--preset", preset, "--at", at, "--service", service, "--json"])?;
     let path = ws.target.join("e2e-expected-explain.json");
     fs::write(&path, explain).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
