@@ -3,6 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
@@ -65,12 +66,30 @@ const STEPS: &[(&str, Step)] = &[
 ];
 
 pub fn run(ws: &Workspace) -> Result<()> {
+    let started = Instant::now();
+    let mut times = Vec::new();
     for (number, (title, step)) in STEPS.iter().enumerate() {
         process::step(&format!("[{}/{}] {title}", number + 1, STEPS.len()));
-        step(ws).with_context(|| format!("step `{title}` failed"))?;
+        let step_started = Instant::now();
+        let result = step(ws).with_context(|| format!("step `{title}` failed"));
+        times.push((*title, step_started.elapsed()));
+        if result.is_err() {
+            print_times(&times, started.elapsed());
+        }
+        result?;
     }
+    print_times(&times, started.elapsed());
     println!("\nxtask test: all {} steps passed", STEPS.len());
     Ok(())
+}
+
+/// Where the time went, a line a step (README.md, "CI time", keeps the figures of a clean run).
+fn print_times(times: &[(&str, Duration)], total: Duration) {
+    println!("\nxtask test: time per step");
+    for (number, (title, time)) in times.iter().enumerate() {
+        println!("  {:>2}. {:>6.0} s  {title}", number + 1, time.as_secs_f64());
+    }
+    println!("      {:>6.0} s  in all ({:.1} min)", total.as_secs_f64(), total.as_secs_f64() / 60.0);
 }
 
 fn ensure_tools(ws: &Workspace) -> Result<()> {
@@ -241,11 +260,14 @@ fn e2e(ws: &Workspace) -> Result<()> {
     result
 }
 
+/// Two test files at a time (node's default is one fewer than the cores: one on a 2-core machine), each with its own
+/// Chromium: a page waits on its worker, its server and its own start often enough that two overlap on 2 cores. The
+/// files share nothing but the served `dist/` (each test opens its own browser context).
 fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
     process::run(
         Command::new("node")
             .current_dir(&ws.root)
-            .args(["--test", "tests/e2e/"])
+            .args(["--test", "--test-concurrency=2", "tests/e2e/"])
             .env("FLEETPLAN_URL", url)
             .env("FLEETPLAN_EXPECTED_SUMMARY", expected)
             .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws))
