@@ -5,15 +5,12 @@
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::thread;
 
 use clap::Args;
 use fleetplan_engine::fit::{self, measured, Evaluation, Fit, FitError, FitReport, FitSpec, Job};
 use fleetplan_engine::sweep::Axis;
 
-use crate::{out, read_capped_text, scenario_of, Outcome};
+use crate::{out, pool, read_capped_text, scenario_of, Outcome};
 
 #[derive(Args)]
 pub struct FitCommand {
@@ -54,33 +51,16 @@ pub struct FitCommand {
     threads: Option<NonZeroUsize>,
 }
 
-/// Evaluates `jobs` on `threads` threads from one shared queue; the evaluations in the order of `jobs`. The error
-/// returned is the one of the lowest job index.
+/// Evaluates `jobs` on `threads` threads from one shared queue ([`pool::run_in_order`]); the evaluations in the
+/// order of `jobs`. The error returned is the one of the lowest job index.
 pub fn evaluate_all(fit: &Fit, jobs: &[Job], threads: usize) -> Result<Vec<Evaluation>, FitError> {
-    let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<Result<Evaluation, FitError>>>> = Mutex::new(vec![None; jobs.len()]);
-    thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, jobs.len().max(1)) {
-            scope.spawn(|| {
-                let mut mine = Vec::new();
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(k) else { break };
-                    mine.push((k, fit.evaluate(job)));
-                }
-                let mut slots = slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                for (k, result) in mine {
-                    slots[k] = Some(result);
-                }
-            });
-        }
-    });
-    let slots = slots.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    slots
-        .into_iter()
-        .enumerate()
-        .map(|(k, s)| s.unwrap_or_else(|| Err(FitError { field: format!("job {k}"), message: "was not run".into() })))
-        .collect()
+    pool::run_in_order(
+        jobs,
+        threads,
+        || (),
+        |(), job| fit.evaluate(job),
+        |k| FitError { field: format!("job {k}"), message: "was not run".into() },
+    )
 }
 
 pub fn fit(args: FitCommand) -> Outcome {
@@ -100,7 +80,7 @@ pub fn fit(args: FitCommand) -> Outcome {
         rounds: args.rounds,
     };
     let fit = Fit::new(spec, &scenario, curve).map_err(|e| e.to_string())?;
-    let threads = args.threads.or_else(|| thread::available_parallelism().ok()).map_or(1, NonZeroUsize::get);
+    let threads = pool::threads(args.threads);
     let mut search = fit.search();
     while !search.is_done() {
         let jobs = search.batch(&fit);

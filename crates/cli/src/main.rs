@@ -4,6 +4,7 @@ mod aws;
 mod compare;
 mod explain;
 mod fit;
+mod pool;
 mod report;
 mod sweep;
 

@@ -7,15 +7,12 @@ use std::fs::File;
 use std::io::Read;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::thread;
 
 use clap::Args;
 use fleetplan_engine::sweep::{self, Part, Report, RunResult, Shard, Sweep, SweepError, SweepSpec, OUTCOMES};
 use fleetplan_engine::Scenario;
 
-use crate::{out, scenario_of, Outcome};
+use crate::{out, pool, scenario_of, Outcome};
 
 #[derive(Args)]
 pub struct SweepCommand {
@@ -111,54 +108,24 @@ pub fn shard_from(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result
     })
 }
 
-fn threads(requested: Option<NonZeroUsize>) -> usize {
-    requested.or_else(|| thread::available_parallelism().ok()).map_or(1, NonZeroUsize::get)
-}
-
-/// Runs `indices` on `threads` threads from one shared queue and returns the results in the order of `indices`.
-/// A point whose scenario is invalid stops the sweep; the error returned is the one of the lowest index, whatever
-/// the threads did (every index handed out before an error is still run, and they are handed out in order).
+/// Runs `indices` on `threads` threads from one shared queue ([`pool::run_in_order`]) and returns the results in the
+/// order of `indices`. A point whose scenario is invalid stops the sweep with the error of the lowest index.
 pub fn execute(sweep: &Sweep, indices: &[u64], threads: usize) -> Result<Vec<RunResult>, SweepError> {
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let slots: Mutex<Vec<Option<Result<RunResult, SweepError>>>> = Mutex::new(vec![None; indices.len()]);
-    thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, indices.len().max(1)) {
-            scope.spawn(|| {
-                // The point's validated scenario, kept for its other seeds when this thread gets them.
-                let mut cached: Option<(u64, Scenario)> = None;
-                let mut mine = Vec::new();
-                while !failed.load(Ordering::Relaxed) {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&index) = indices.get(k) else { break };
-                    let point = sweep.plan(index).point;
-                    let scenario = match &cached {
-                        Some((p, scenario)) if *p == point => Ok(scenario.clone()),
-                        _ => sweep.scenario_at(point).inspect(|s| cached = Some((point, s.clone()))),
-                    };
-                    let result = scenario.map(|s| sweep.execute_on(s, index));
-                    if result.is_err() {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                    mine.push((k, result));
-                }
-                let mut slots = slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                for (k, result) in mine {
-                    slots[k] = Some(result);
-                }
-            });
-        }
-    });
-    let slots = slots.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut results = Vec::with_capacity(indices.len());
-    for (k, slot) in slots.into_iter().enumerate() {
-        match slot {
-            Some(Ok(r)) => results.push(r),
-            Some(Err(e)) => return Err(e),
-            None => return Err(SweepError { field: format!("run {}", indices[k]), message: "was not run".into() }),
-        }
-    }
-    Ok(results)
+    pool::run_in_order(
+        indices,
+        threads,
+        // The point's validated scenario, kept for its other seeds when this thread gets them.
+        || None::<(u64, Scenario)>,
+        |cached, &index| {
+            let point = sweep.plan(index).point;
+            let scenario = match cached {
+                Some((p, scenario)) if *p == point => Ok(scenario.clone()),
+                _ => sweep.scenario_at(point).inspect(|s| *cached = Some((point, s.clone()))),
+            };
+            scenario.map(|s| sweep.execute_on(s, index))
+        },
+        |k| SweepError { field: format!("run {}", indices[k]), message: "was not run".into() },
+    )
 }
 
 pub fn sweep(args: SweepCommand) -> Outcome {
@@ -173,7 +140,7 @@ pub fn sweep(args: SweepCommand) -> Outcome {
     })
     .map_err(|e| e.to_string())?;
     let sweep = Sweep::new(spec, &scenario.spec).map_err(|e| e.to_string())?;
-    let threads = threads(args.threads);
+    let threads = pool::threads(args.threads);
     if let Some(text) = &args.shard {
         if args.json || args.csv {
             return Err("--shard prints a part file; give --json or --csv to `fleetplan sweep-merge`".into());

@@ -47,18 +47,7 @@ pub fn build(ws: &Workspace) -> Result<()> {
     if dist.exists() {
         fs::remove_dir_all(&dist).with_context(|| format!("clearing {}", dist.display()))?;
     }
-    println!("wasm-bindgen {} -> {}", wasm.display(), dist.display());
-    Bindgen::new()
-        .input_path(&wasm)
-        .web(true)?
-        // Without the default path, `init()` with no argument fails to find the wasm file.
-        .omit_default_module_path(false)
-        .keep_debug(false)
-        .remove_name_section(true)
-        .remove_producers_section(true)
-        .generate(&dist)
-        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
-
+    bind(&wasm, &dist)?;
     copy_dir(&ws.root.join("static"), &dist)?;
     build_import(ws, &dist)?;
     report_size(&dist.join(DIST_WASM))
@@ -77,18 +66,25 @@ fn build_import(ws: &Workspace, dist: &Path) -> Result<()> {
         WEB_PROFILE,
     ]))?;
     let wasm = ws.target.join(WASM_TARGET).join(WEB_PROFILE).join("fleetplan_import.wasm");
+    bind(&wasm, dist)?;
+    let (raw, gzipped) = wasm_sizes(&dist.join(DIST_IMPORT_WASM))?;
+    println!("{} (loaded on demand): {} raw, {} gzipped", DIST_IMPORT_WASM, kib(raw), kib(gzipped));
+    Ok(())
+}
+
+/// Runs wasm-bindgen on `wasm`: an ES module and its glue for the web, into `dist`, without debug info and names.
+fn bind(wasm: &Path, dist: &Path) -> Result<()> {
+    println!("wasm-bindgen {} -> {}", wasm.display(), dist.display());
     Bindgen::new()
-        .input_path(&wasm)
+        .input_path(wasm)
         .web(true)?
+        // Without the default path, `init()` with no argument fails to find the wasm file.
         .omit_default_module_path(false)
         .keep_debug(false)
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(dist)
-        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
-    let (raw, gzipped) = wasm_sizes(&dist.join(DIST_IMPORT_WASM))?;
-    println!("{} (loaded on demand): {} raw, {} gzipped", DIST_IMPORT_WASM, kib(raw), kib(gzipped));
-    Ok(())
+        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))
 }
 
 /// Copies the contents of `from` into `to`, recursively.

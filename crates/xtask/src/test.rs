@@ -3,6 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
@@ -52,7 +53,7 @@ type Step = fn(&Workspace) -> Result<()>;
 const STEPS: &[(&str, Step)] = &[
     ("tidy (module docs, no hash collections in the engine, rustfmt)", tidy::run),
     ("ensure tools", ensure_tools),
-    ("clippy (native)", clippy_native),
+    ("clippy (native, with the web crate's code and tests)", clippy_native),
     ("clippy (web, wasm32)", clippy_wasm),
     ("native tests", native_tests),
     ("fuzzing, short form (10 s a target)", fuzz::short),
@@ -65,22 +66,55 @@ const STEPS: &[(&str, Step)] = &[
 ];
 
 pub fn run(ws: &Workspace) -> Result<()> {
+    let started = Instant::now();
+    let mut times = Vec::new();
     for (number, (title, step)) in STEPS.iter().enumerate() {
         process::step(&format!("[{}/{}] {title}", number + 1, STEPS.len()));
-        step(ws).with_context(|| format!("step `{title}` failed"))?;
+        let step_started = Instant::now();
+        let result = step(ws).with_context(|| format!("step `{title}` failed"));
+        times.push((*title, step_started.elapsed()));
+        if result.is_err() {
+            print_times(&times, started.elapsed());
+        }
+        result?;
     }
+    print_times(&times, started.elapsed());
     println!("\nxtask test: all {} steps passed", STEPS.len());
     Ok(())
+}
+
+/// Where the time went, a line a step (README.md, "CI time", keeps the figures of a clean run).
+fn print_times(times: &[(&str, Duration)], total: Duration) {
+    println!("\nxtask test: time per step");
+    for (number, (title, time)) in times.iter().enumerate() {
+        println!("  {:>2}. {:>6.0} s  {title}", number + 1, time.as_secs_f64());
+    }
+    println!("      {:>6.0} s  in all ({:.1} min)", total.as_secs_f64(), total.as_secs_f64() / 60.0);
 }
 
 fn ensure_tools(ws: &Workspace) -> Result<()> {
     tools::ensure(ws, Needs::ALL)
 }
 
-/// No `-p`/`--workspace`, so cargo takes the default members: everything but `web/`,
-/// which is linted for its real target in the next step.
+/// The default members (engine, CLI, xtask) and the web crate natively, all targets, in one call: the web crate's
+/// native lint (its unit tests run natively) then shares the engine and its dependencies with the others instead of
+/// checking them again with other features. The web crate is linted for its real target in the next step.
 fn clippy_native(ws: &Workspace) -> Result<()> {
-    process::run(cargo().current_dir(&ws.root).args(["clippy", "--all-targets", "--", "-D", "warnings"]))
+    process::run(cargo().current_dir(&ws.root).args([
+        "clippy",
+        "-p",
+        "fleetplan-engine",
+        "-p",
+        "fleetplan-cli",
+        "-p",
+        "xtask",
+        "-p",
+        "fleetplan-web",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
 }
 
 fn clippy_wasm(ws: &Workspace) -> Result<()> {
@@ -96,24 +130,20 @@ fn clippy_wasm(ws: &Workspace) -> Result<()> {
     ]))
 }
 
-/// Default members only, as for clippy.
+/// Default members only (no `-p`): the same package set, so the same features, as `cargo xtask` itself is built
+/// with (.cargo/config.toml: `--profile test`), so the engine and the xtask's wasm-bindgen crates are compiled once
+/// for both. The CLI binary this builds for its integration tests also writes the e2e expectations
+/// ([`cli_binary`]).
 fn native_tests(ws: &Workspace) -> Result<()> {
     process::run(cargo().current_dir(&ws.root).arg("test"))
 }
 
 /// The web crate's pure parts (editor, playback, cluster layout, chart scales) are tested natively; it is not a
-/// default member, so it is named here. `--lib`: its only tests are unit tests beside the code.
+/// default member, so it is named here. `--lib`: its only tests are unit tests beside the code. Its native lint
+/// ran with the others' ([`clippy_native`]). Not in the same call as [`native_tests`]: its features differ (no
+/// YAML in the engine), and a shared call would change the default members' features from the xtask's own.
 fn web_unit_tests(ws: &Workspace) -> Result<()> {
-    process::run(cargo().current_dir(&ws.root).args(["test", "-p", "fleetplan-web", "--lib"]))?;
-    process::run(cargo().current_dir(&ws.root).args([
-        "clippy",
-        "-p",
-        "fleetplan-web",
-        "--tests",
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    process::run(cargo().current_dir(&ws.root).args(["test", "-p", "fleetplan-web", "--lib"]))
 }
 
 /// Runs through `wasm-bindgen-test-runner`, the wasm32 runner set in .cargo/config.toml.
@@ -132,16 +162,24 @@ fn expected_summary_path(ws: &Workspace) -> PathBuf {
     ws.target.join("e2e-expected-summary.json")
 }
 
-/// The native CLI's output for `args` (built in release).
-fn cli(ws: &Workspace, args: &[&str]) -> Result<String> {
-    process::stdout(
-        cargo().current_dir(&ws.root).args(["run", "--quiet", "--release", "-p", "fleetplan-cli", "--"]).args(args),
-    )
+/// The native CLI the expectations come from: the binary `cargo test` built for the CLI's integration tests (test
+/// profile, `target/debug`). Not a release build of its own: that compiled the engine, the CLI and their
+/// dependencies once more, while all the expectations below take about 2 s with either binary, and print the same
+/// bytes (integer time, one seeded RNG, libm: no optimisation level changes a number). `cargo test --no-run`, with the arguments of
+/// [`native_tests`], builds nothing after that step and makes sure the binary is current when it did not run.
+fn cli_binary(ws: &Workspace) -> Result<PathBuf> {
+    process::run(cargo().current_dir(&ws.root).args(["test", "--no-run", "--quiet"]))?;
+    Ok(ws.target.join("debug").join(format!("fleetplan{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// The native CLI's output for `args`.
+fn cli(ws: &Workspace, bin: &Path, args: &[&str]) -> Result<String> {
+    process::stdout(Command::new(bin).current_dir(&ws.root).args(args))
 }
 
 /// The native CLI's `run --json` summary of a preset: what the page must show for it.
-fn cli_summary(ws: &Workspace, preset: &str, seed: &str) -> Result<String> {
-    let summary = cli(ws, &["run", "--preset", preset, "--seed", seed, "--json"])?;
+fn cli_summary(ws: &Workspace, bin: &Path, preset: &str, seed: &str) -> Result<String> {
+    let summary = cli(ws, bin, &["run", "--preset", preset, "--seed", seed, "--json"])?;
     if summary.trim().is_empty() {
         bail!("the CLI printed no summary for {preset} (seed {seed})");
     }
@@ -149,13 +187,15 @@ fn cli_summary(ws: &Workspace, preset: &str, seed: &str) -> Result<String> {
 }
 
 fn expected_summary(ws: &Workspace) -> Result<()> {
+    let bin = &cli_binary(ws)?;
     let path = expected_summary_path(ws);
-    fs::write(&path, cli_summary(ws, E2E_PRESET, E2E_SEED)?).with_context(|| format!("writing {}", path.display()))?;
+    fs::write(&path, cli_summary(ws, bin, E2E_PRESET, E2E_SEED)?)
+        .with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
-    // The CLI is built now: each further summary is one run of it. One JSON object, `"<preset> <seed>": summary`.
+    // Each further summary is one run of the CLI. One JSON object, `"<preset> <seed>": summary`.
     let mut entries = Vec::new();
     for (preset, seed) in E2E_DIFFERENTIAL {
-        let summary = cli_summary(ws, preset, seed)?;
+        let summary = cli_summary(ws, bin, preset, seed)?;
         entries.push(format!("{:?}: {}", format!("{preset} {seed}"), summary.trim()));
     }
     let path = expected_summaries_path(ws);
@@ -165,27 +205,27 @@ fn expected_summary(ws: &Workspace) -> Result<()> {
     // The comparison link `fleetplan url --compare` makes, and what `fleetplan compare --json` says of it.
     let (a, b, seed) = E2E_COMPARE;
     let (a, b) = (format!("preset:{a}"), format!("preset:{b}"));
-    let link = cli(ws, &["url", "--compare", &a, &b, "--seed", seed])?;
-    let comparison = cli(ws, &["compare", &a, &b, "--seed", seed, "--json"])?;
+    let link = cli(ws, bin, &["url", "--compare", &a, &b, "--seed", seed])?;
+    let comparison = cli(ws, bin, &["compare", &a, &b, "--seed", seed, "--json"])?;
     let path = expected_comparison_path(ws);
     fs::write(&path, format!("{{\"link\": {:?}, \"comparison\": {}}}\n", link.trim(), comparison.trim()))
         .with_context(|| format!("writing {}", path.display()))?;
     // The scenario `fleetplan import` makes of the documents tests/e2e/editor.test.mjs imports in the page.
-    let imported = cli(ws, &["import", E2E_IMPORT[0], E2E_IMPORT[1]])?;
+    let imported = cli(ws, bin, &["import", E2E_IMPORT[0], E2E_IMPORT[1]])?;
     let path = expected_import_path(ws);
     fs::write(&path, imported).with_context(|| format!("writing {}", path.display()))?;
-    let csv = cli(ws, &["sweep", "--preset", SWEEP_PRESET, "--set", SWEEP_SET, "--seeds", SWEEP_SEEDS, "--csv"])?;
+    let csv = cli(ws, bin, &["sweep", "--preset", SWEEP_PRESET, "--set", SWEEP_SET, "--seeds", SWEEP_SEEDS, "--csv"])?;
     let path = expected_sweep_csv_path(ws);
     fs::write(&path, csv).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
     // The fit tests/e2e/fit.test.mjs runs in the page (the panel's defaults: 4 seeds, 3 passes).
     let measured = ws.root.join(FIT_MEASURED);
-    let fit = cli(ws, &["fit", "--preset", FIT_PRESET, "--measured", &measured.to_string_lossy(), "--json"])?;
+    let fit = cli(ws, bin, &["fit", "--preset", FIT_PRESET, "--measured", &measured.to_string_lossy(), "--json"])?;
     let path = expected_fit_path(ws);
     fs::write(&path, fit).with_context(|| format!("writing {}", path.display()))?;
     // Beside the summary (the e2e test finds it there): what holds a service at an instant.
     let (preset, at, service) = E2E_EXPLAIN;
-    let explain = cli(ws, &["explain", "--preset", preset, "--at", at, "--service", service, "--json"])?;
+    let explain = cli(ws, bin, &["explain", "--preset", preset, "--at", at, "--service", service, "--json"])?;
     let path = ws.target.join("e2e-expected-explain.json");
     fs::write(&path, explain).with_context(|| format!("writing {}", path.display()))?;
     println!("wrote {}", path.display());
@@ -220,11 +260,14 @@ fn e2e(ws: &Workspace) -> Result<()> {
     result
 }
 
+/// Two test files at a time (node's default is one fewer than the cores: one on a 2-core machine), each with its own
+/// Chromium: a page waits on its worker, its server and its own start often enough that two overlap on 2 cores. The
+/// files share nothing but the served `dist/` (each test opens its own browser context).
 fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
     process::run(
         Command::new("node")
             .current_dir(&ws.root)
-            .args(["--test", "tests/e2e/"])
+            .args(["--test", "--test-concurrency=2", "tests/e2e/"])
             .env("FLEETPLAN_URL", url)
             .env("FLEETPLAN_EXPECTED_SUMMARY", expected)
             .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws))

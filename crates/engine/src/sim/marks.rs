@@ -31,6 +31,32 @@ pub(super) struct Marks {
     dropped: u64,
 }
 
+impl MarkKind {
+    /// The chart's label for `count` marks of this kind at one instant.
+    fn label(&self, count: u32) -> String {
+        match self {
+            MarkKind::SpotNotice if count == 1 => "Spot notice".to_string(),
+            MarkKind::SpotNotice => format!("Spot notices ({count} instances)"),
+            MarkKind::ScaleOut(p) => format!("{p} scales out"),
+            MarkKind::ScaleIn(p) => format!("{p} scales in"),
+            MarkKind::ManagedLaunch(p) => format!("{p} launches instances"),
+            MarkKind::ScalingAction { service, to } => format!("{service} scaled to {to}"),
+        }
+    }
+}
+
+/// Adds a marker for each `(time, label)` to `markers` and puts them all in time order. The sort is stable:
+/// markers at the same time keep the order they were added in. Both marker lists ([`Simulation::event_markers`],
+/// [`Simulation::chart_markers`]) are made with it.
+pub(super) fn in_time_order(
+    mut markers: Vec<ChartMarker>,
+    labelled: impl IntoIterator<Item = (SimTime, String)>,
+) -> Vec<ChartMarker> {
+    markers.extend(labelled.into_iter().map(|(time, label)| ChartMarker { time_s: time.as_secs_f64(), label }));
+    markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+    markers
+}
+
 impl Marks {
     /// Notes a trace line's mark, if it is one the charts show; repeats at the same instant are counted.
     pub(super) fn note(&mut self, time: SimTime, what: &TraceWhat) {
@@ -58,7 +84,7 @@ impl Simulation {
     /// The timed events that have come and the run's own Spot notices and scaling actions, each a label at its
     /// time, in time order (the page draws them with [`Simulation::chart_markers`]).
     pub fn event_markers(&self) -> Vec<ChartMarker> {
-        let mut markers: Vec<ChartMarker> = Vec::new();
+        let mut labelled: Vec<(SimTime, String)> = Vec::new();
         for event in self.scenario.events.iter().filter(|e| e.at <= self.now) {
             let label = match &event.action {
                 TimedAction::Scale { service, desired } => {
@@ -88,21 +114,11 @@ impl Simulation {
                 // Marked by `chart_markers` (the notice and the retirement).
                 TimedAction::FargateTaskRetirement { .. } => continue,
             };
-            markers.push(ChartMarker { time_s: event.at.as_secs_f64(), label });
+            labelled.push((event.at, label));
         }
-        for (time, kind, count) in &self.accounting.marks().marks {
-            let label = match kind {
-                MarkKind::SpotNotice if *count == 1 => "Spot notice".to_string(),
-                MarkKind::SpotNotice => format!("Spot notices ({count} instances)"),
-                MarkKind::ScaleOut(p) => format!("{p} scales out"),
-                MarkKind::ScaleIn(p) => format!("{p} scales in"),
-                MarkKind::ManagedLaunch(p) => format!("{p} launches instances"),
-                MarkKind::ScalingAction { service, to } => format!("{service} scaled to {to}"),
-            };
-            markers.push(ChartMarker { time_s: time.as_secs_f64(), label });
-        }
-        markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
-        markers
+        let noted = self.accounting.marks().marks.iter().map(|(time, kind, count)| (*time, kind.label(*count)));
+        labelled.extend(noted);
+        in_time_order(Vec::new(), labelled)
     }
 }
 

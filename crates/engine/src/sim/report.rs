@@ -579,17 +579,16 @@ impl Simulation {
             let name = &self.scenario.schedules[burst.scheduled.map_or(0, |c| c.schedule)].name;
             fired.entry(burst.at).or_default().push(name);
         }
-        for (at, names) in fired {
+        let fired = fired.into_iter().map(|(at, names)| {
             let label = if names.len() == 1 {
                 format!("schedule {}", names[0])
             } else {
                 format!("{} schedules fire", names.len())
             };
-            markers.push(ChartMarker { time_s: at.as_secs_f64(), label });
-        }
-        // A stable sort: markers at the same time keep the order above.
-        markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
-        markers
+            (at, label)
+        });
+        // Markers at the same time keep the order above.
+        super::marks::in_time_order(markers, fired)
     }
 }
 

@@ -99,11 +99,7 @@ impl Validator {
         let mut total = 0usize;
         for (i, st) in spec.scheduled_tasks.iter().enumerate() {
             let field = |name: &str| format!("scheduled_tasks[{i}].{name}");
-            if st.name.trim().is_empty() {
-                self.err(field("name"), "must not be empty");
-            } else if !names.insert(st.name.as_str()) {
-                self.err(field("name"), format!("scheduled_tasks entry `{}` is defined twice", st.name));
-            }
+            self.unique_name(field("name"), &st.name, &mut names, "scheduled_tasks entry");
             let parsed = match schedule::parse(&st.schedule) {
                 Ok(s) => Some(s),
                 Err(e) => {
@@ -120,17 +116,12 @@ impl Validator {
                 }
             };
             let task_def = self.find_task_def(&field("task_definition"), &st.task_definition, task_defs).unwrap_or(0);
-            let strategy = self.strategy(
+            let strategy = self.workload_strategy(
                 &format!("scheduled_tasks[{i}]"),
                 st.launch_type,
                 &st.capacity_provider_strategy,
-                providers,
-            );
-            self.check_named_task_def(
-                &field("task_definition"),
                 &st.task_definition,
-                &spec.task_definitions,
-                &strategy,
+                spec,
                 providers,
             );
             let placement = Arc::new(self.placement(

@@ -8,8 +8,8 @@ use crate::defaults as d;
 use crate::fargate;
 use crate::instance_types::{self, InstanceType};
 use crate::spec::{
-    Architecture, DeploymentSpec, FailureSpec, HealthCheckSpec, LoadBalancerSpec, NetworkMode, PlacementStrategySpec,
-    ScenarioSpec, TaskDefinitionSpec,
+    Architecture, DeploymentSpec, FailureSpec, HealthCheckSpec, LaunchType, LoadBalancerSpec, NetworkMode,
+    PlacementStrategySpec, ScenarioSpec, StrategyItemSpec, TaskDefinitionSpec,
 };
 use crate::time::SimTime;
 
@@ -30,11 +30,7 @@ impl Validator {
             .enumerate()
             .map(|(i, td)| {
                 let field = |name: &str| format!("task_definitions[{i}].{name}");
-                if td.name.trim().is_empty() {
-                    self.err(field("name"), "must not be empty");
-                } else if !names.insert(td.name.as_str()) {
-                    self.err(field("name"), format!("task definition `{}` is defined twice", td.name));
-                }
+                self.unique_name(field("name"), &td.name, &mut names, "task definition");
                 let image_mb = self.number(&field("image_mb"), td.image_mb, 0.0, 100_000.0);
                 let health_check = td.health_check.as_ref().map(|hc| self.health_check(&field("health_check"), hc));
                 let failure = self.failure(&field("failure"), &td.failure);
@@ -163,6 +159,39 @@ impl Validator {
         }
     }
 
+    /// A name among the names of its kind so far (`kind` as the error calls one: `service`, `run_tasks entry`): not
+    /// empty, and not given before. Task definitions, services, RunTask bursts and schedules share the check.
+    pub(super) fn unique_name<'a>(&mut self, field: String, name: &'a str, names: &mut BTreeSet<&'a str>, kind: &str) {
+        if name.trim().is_empty() {
+            self.err(field, "must not be empty");
+        } else if !names.insert(name) {
+            self.err(field, format!("{kind} `{name}` is defined twice"));
+        }
+    }
+
+    /// A workload's capacity provider strategy (or launch type) at `at` (`services[2]`), and the task definition it
+    /// names (its `task_definition` field) checked against the capacity that strategy launches it on. Services,
+    /// RunTask bursts and schedules share the pair.
+    pub(super) fn workload_strategy(
+        &mut self,
+        at: &str,
+        launch_type: Option<LaunchType>,
+        items: &[StrategyItemSpec],
+        task_definition: &str,
+        spec: &ScenarioSpec,
+        providers: &[AsgProvider],
+    ) -> Strategy {
+        let strategy = self.strategy(at, launch_type, items, providers);
+        self.check_named_task_def(
+            &format!("{at}.task_definition"),
+            task_definition,
+            &spec.task_definitions,
+            &strategy,
+            providers,
+        );
+        strategy
+    }
+
     /// Checks the task definition a workload names (`name`, from its `task_definition` field `field`) against the
     /// capacity its strategy launches it on; problems with the definition itself go on the definition's own fields
     /// (`task_definitions[k].cpu`). An unknown name is `find_task_def`'s error, not this one's.
@@ -270,21 +299,16 @@ impl Validator {
             .enumerate()
             .map(|(i, s)| {
                 let field = |name: &str| format!("services[{i}].{name}");
-                if s.name.trim().is_empty() {
-                    self.err(field("name"), "must not be empty");
-                } else if !names.insert(s.name.as_str()) {
-                    self.err(field("name"), format!("service `{}` is defined twice", s.name));
-                }
+                self.unique_name(field("name"), &s.name, &mut names, "service");
                 let task_def =
                     self.find_task_def(&field("task_definition"), &s.task_definition, task_defs).unwrap_or(0);
                 let desired = self.desired_count(field("desired_count"), s.desired_count, spec);
-                let strategy =
-                    self.strategy(&format!("services[{i}]"), s.launch_type, &s.capacity_provider_strategy, providers);
-                self.check_named_task_def(
-                    &field("task_definition"),
+                let strategy = self.workload_strategy(
+                    &format!("services[{i}]"),
+                    s.launch_type,
+                    &s.capacity_provider_strategy,
                     &s.task_definition,
-                    &spec.task_definitions,
-                    &strategy,
+                    spec,
                     providers,
                 );
                 let placement = self.placement(
@@ -440,20 +464,15 @@ impl Validator {
             .enumerate()
             .map(|(i, r)| {
                 let field = |name: &str| format!("run_tasks[{i}].{name}");
-                if r.name.trim().is_empty() {
-                    self.err(field("name"), "must not be empty");
-                } else if !names.insert(r.name.as_str()) {
-                    self.err(field("name"), format!("run_tasks entry `{}` is defined twice", r.name));
-                }
+                self.unique_name(field("name"), &r.name, &mut names, "run_tasks entry");
                 let task_def =
                     self.find_task_def(&field("task_definition"), &r.task_definition, task_defs).unwrap_or(0);
-                let strategy =
-                    self.strategy(&format!("run_tasks[{i}]"), r.launch_type, &r.capacity_provider_strategy, providers);
-                self.check_named_task_def(
-                    &field("task_definition"),
+                let strategy = self.workload_strategy(
+                    &format!("run_tasks[{i}]"),
+                    r.launch_type,
+                    &r.capacity_provider_strategy,
                     &r.task_definition,
-                    &spec.task_definitions,
-                    &strategy,
+                    spec,
                     providers,
                 );
                 let placement =

@@ -2,26 +2,11 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use fleetplan_engine::{presets, RunOptions, Simulation};
 
-fn fleetplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleetplan")).args(args).output().expect("the binary runs")
-}
-
-/// A fresh directory for one test's files.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fleetplan-cli-{}-{test}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::{fleetplan, scratch, stderr};
 
 #[test]
 fn a_closed_pipe_ends_the_command_quietly() {

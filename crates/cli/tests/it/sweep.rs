@@ -2,42 +2,8 @@
 //! print exactly what the unsharded sweep prints, bad input is refused with a message naming the problem.
 
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn fleetplan(args: &[&str]) -> Output {
-    fleetplan_env(args, &[])
-}
-
-fn fleetplan_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fleetplan"));
-    cmd.args(args).env_remove("AWS_BATCH_JOB_ARRAY_INDEX").env_remove("JOB_COMPLETION_INDEX");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("the binary runs")
-}
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fleetplan-sweep-{}-{test}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn ok(output: &Output) -> String {
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-/// Exit status 1 (not a panic's 101), nothing on stdout, a one-line reason on stderr.
-fn refused(output: &Output) -> String {
-    let err = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(1), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(output.stdout.is_empty());
-    err
-}
+use crate::{fleetplan, fleetplan_env, ok, refused, scratch};
 
 /// A small sweep: 3 desired counts x 3 seeds of the 1,000-task preset scaled down, with a goal.
 const SWEEP: &[&str] = &[
@@ -82,7 +48,7 @@ fn the_output_does_not_depend_on_the_thread_count() {
 
 #[test]
 fn shards_merged_print_what_the_unsharded_sweep_prints() {
-    let dir = scratch("merge");
+    let dir = scratch("sweep-merge");
     let mut parts = Vec::new();
     for i in 0..4 {
         // Four shards of nine runs: one shard gets three runs, the others two.

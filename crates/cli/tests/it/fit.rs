@@ -2,31 +2,8 @@
 //! the fitted values, the shipped benchmark curves give back the defaults, bad input is refused naming the problem.
 
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn fleetplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleetplan")).args(args).output().expect("the binary runs")
-}
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fleetplan-fit-{}-{test}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn ok(output: &Output) -> String {
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn refused(output: &Output) -> String {
-    let err = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(1), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    err
-}
+use crate::{fleetplan, ok, refused, scratch};
 
 /// The shipped curve of the published On-Demand row.
 fn example(id: &str) -> String {
@@ -35,7 +12,7 @@ fn example(id: &str) -> String {
 
 #[test]
 fn threads_do_not_change_the_fit_and_apply_writes_the_fitted_scenario() {
-    let dir = scratch("apply");
+    let dir = scratch("fit-apply");
     let out = dir.join("fitted.json");
     let measured = example("fargate-ondemand-1000");
     let common = ["fit", "--preset", "fargate-ondemand-1000", "--measured", &measured, "--seeds", "2", "--rounds", "2"];
@@ -61,7 +38,7 @@ fn threads_do_not_change_the_fit_and_apply_writes_the_fitted_scenario() {
 
 #[test]
 fn bad_measurements_and_settings_are_refused() {
-    let dir = scratch("bad");
+    let dir = scratch("fit-bad");
     let csv = dir.join("bad.csv");
     fs::write(&csv, "time_s,running\n0,0\n5,lots\n").unwrap();
     let err = refused(&fleetplan(&["fit", "--preset", "fargate-ondemand-1000", "--measured", csv.to_str().unwrap()]));

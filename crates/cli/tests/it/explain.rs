@@ -1,18 +1,6 @@
 //! `fleetplan explain`: what holds a task, service or RunTask burst at an instant, as text and JSON.
 
-use std::process::{Command, Output};
-
-fn fleetplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleetplan")).args(args).output().expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::{fleetplan, stderr, stdout};
 
 /// 1,000 Fargate tasks: 30 s in, the service's own launch rate (500 a minute, 42 per 5 s cycle, under the
 /// On-Demand bucket's 20/s) is what holds it, and the JSON carries the same numbers and sentence.
