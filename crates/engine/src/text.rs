@@ -34,6 +34,11 @@ impl Text {
         Text { template: Cow::Borrowed(template), args: Vec::new() }
     }
 
+    /// A text made elsewhere (the page's own marker labels, already in its language): no placeholders.
+    pub fn literal(text: String) -> Text {
+        Text { template: Cow::Owned(text), args: Vec::new() }
+    }
+
     /// `{name}` is `value`, shown as it is.
     #[must_use]
     pub fn arg(mut self, name: &'static str, value: impl fmt::Display) -> Text {
