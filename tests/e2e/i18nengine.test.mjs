@@ -59,8 +59,12 @@ test('in Japanese, a Spot notice is captioned and marked on the charts in Japane
     assert.match(marked, /Spot の中断通知（12 台）/);
     assert.doesNotMatch(marked, /Spot notice|EC2 Spot wave/);
     if (SHOTS) {
+      // Presenting: the cluster and the chart side by side, the markers on its time axis.
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('p');
       await page.waitForTimeout(800);
       await page.screenshot({ path: new URL('japanese-captions.png', DOCS).pathname });
+      await page.keyboard.press('p');
     }
     // The same in English after the switch: the engine's own words.
     await page.click('#lang-en');
