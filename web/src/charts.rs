@@ -1638,7 +1638,10 @@ mod tests {
 
     #[test]
     fn markers_inside_the_range_are_shown_once_per_time() {
-        let m = |time_s: f64, label: &str| ChartMarker { time_s, label: fleetplan_engine::text::Text::literal(label.to_string()) };
+        let m = |time_s: f64, label: &str| ChartMarker {
+            time_s,
+            label: fleetplan_engine::text::Text::literal(label.to_string()),
+        };
         let markers = [
             m(600.0, "task retirement"),
             m(30.0, "quota: Auto Scaling group maximum capacity"),

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::output::Limiter;
-use crate::text::{mark, tasks, Text};
 use crate::task::TaskState;
+use crate::text::{mark, tasks, Text};
 
 /// What is explained.
 #[derive(Debug, Clone, PartialEq, Serialize)]

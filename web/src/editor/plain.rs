@@ -12,10 +12,9 @@ use crate::i18n::{mark, tr, tr_dyn, trf};
 pub fn problems(error: &ScenarioError) -> Vec<FieldError> {
     match error {
         ScenarioError::Format(e) => vec![FieldError { field: e.field.clone(), message: message(&e.message) }],
-        ScenarioError::Invalid(list) => list
-            .iter()
-            .map(|e| FieldError { field: e.field.clone(), message: validation_words(&e.message) })
-            .collect(),
+        ScenarioError::Invalid(list) => {
+            list.iter().map(|e| FieldError { field: e.field.clone(), message: validation_words(&e.message) }).collect()
+        }
     }
 }
 
@@ -226,15 +225,24 @@ mod tests {
             Some(vec![("min", "1"), ("max", "10000"), ("value", "0")])
         );
         assert_eq!(
-            match_template("must be between {min} and {max}, got {value}", "must be between 1 and 600 seconds, got 601"),
+            match_template(
+                "must be between {min} and {max}, got {value}",
+                "must be between 1 and 600 seconds, got 601"
+            ),
             Some(vec![("min", "1"), ("max", "600 seconds"), ("value", "601")])
         );
-        assert_eq!(match_template("must be between {min} and {max}", "must be between 1 and 10, got 0").map(|v| v.len()), Some(2));
+        assert_eq!(
+            match_template("must be between {min} and {max}", "must be between 1 and 10, got 0").map(|v| v.len()),
+            Some(2)
+        );
         assert_eq!(match_template("must not be empty", "must not be empty"), Some(vec![]));
         assert_eq!(match_template("no service named `{name}`", "no service named ``"), None);
         assert_eq!(match_template("at most {max} characters", "at most 255 characters, got 300"), None);
         // In English the message reads as the engine wrote it, the seconds shape before the plain one.
-        assert_eq!(validation_words("must be between 1 and 600 seconds, got 601"), "must be between 1 and 600 seconds, got 601");
+        assert_eq!(
+            validation_words("must be between 1 and 600 seconds, got 601"),
+            "must be between 1 and 600 seconds, got 601"
+        );
         assert_eq!(validation_words("an odd message"), "an odd message");
     }
     use fleetplan_engine::{presets, Scenario};

@@ -301,7 +301,10 @@ mod tests {
         let (target, options) = split_options("s=2.eJyrVkrOz0vOTFGyUkrOz0vOTFGyUkrOz0vOTFGyUqoFAF8-B3Q&hide=gallery");
         assert_eq!(target, "s=2.eJyrVkrOz0vOTFGyUkrOz0vOTFGyUkrOz0vOTFGyUqoFAF8-B3Q");
         assert_eq!(options, LinkOptions { present: false, hide: vec!["gallery"], step: None });
-        assert_eq!(split_options("preset=x&step=3&present").1, LinkOptions { present: true, hide: vec![], step: Some(3) });
+        assert_eq!(
+            split_options("preset=x&step=3&present").1,
+            LinkOptions { present: true, hide: vec![], step: Some(3) }
+        );
         assert_eq!(split_options("preset=x&step=zwei").1.step, Some(0));
         assert_eq!(split_options("c=1.abc&present=0").1, LinkOptions::default());
     }

@@ -17,8 +17,8 @@ use crate::ids::{ProviderId, ServiceId, TaskId, WorkloadId};
 use crate::instance::InstanceState;
 use crate::output::Limiter;
 use crate::scenario::Provider;
-use crate::text::mark;
 use crate::task::{Health, Owner, Task, TaskState};
+use crate::text::mark;
 use crate::time::SimTime;
 
 use super::fleet::{Instance, Needs};

@@ -155,6 +155,10 @@ mod tests {
             "",
         ));
         sim.step_until(SimTime(600_000));
-        assert!(sim.event_markers().iter().any(|m| m.label.to_string() == "asg scales out"), "{:?}", sim.event_markers());
+        assert!(
+            sim.event_markers().iter().any(|m| m.label.to_string() == "asg scales out"),
+            "{:?}",
+            sim.event_markers()
+        );
     }
 }

@@ -3,7 +3,6 @@
 use super::Simulation;
 use crate::ids::ProviderId;
 use crate::output::ScheduleSummary;
-use crate::text::Text;
 use crate::output::{
     Bucket, BucketView, CapacityCost, ChartMarker, CommitmentsSummary, CostBreakdown, CostFigures, FailedLaunches,
     InstanceView, LimitShare, Limiter, Place, PoolView, ProviderCost, ProviderView, ReservedInstanceResult,
@@ -11,6 +10,7 @@ use crate::output::{
 };
 use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};
+use crate::text::Text;
 use crate::time::{ms_to_secs, SimTime};
 
 /// The end of a timeline whose last thing that matters is at `last`: a tail of 5% of `last`, at least 10 s, after
