@@ -65,6 +65,6 @@ test('ec2-spot-draining split by service: two running lines, the dip equal to th
     assert.match(download.suggestedFilename(), /\.png$/);
     // Back to the totals.
     await page.selectOption('#split-by', 'none');
-    await page.waitForFunction((sel) => !/spot-plain/.test(document.querySelector(sel).textContent), RUNNING_TEXT);
+    await page.waitForFunction((sel) => !/spot-plain \d+/.test(document.querySelector(sel).textContent), RUNNING_TEXT);
   }, undefined, { acceptDownloads: true });
 });

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::i18n::{mark, tr, tr_dyn, trf};
+use crate::i18n::{mark, tr, tr_dyn, tr_text, trf};
 use fleetplan_engine::output::{
     BatchColumn, BatchJobState, Bucket, ChartMarker, Column, CustomColumn, DemandColumn, QueueColumn,
 };
@@ -341,7 +341,18 @@ fn paint(
         context.measure_text(text).map(|m| m.width()).unwrap_or(text.len() as f64 * layout.font(LEGEND_FONT) * 0.7)
     };
     let plot = build(layout.plot_width());
-    crate::dom::set_text_alternative(canvas, &describe(&plot, cursor_s));
+    let mut alternative = describe(&plot, cursor_s);
+    // The markers' labels too (the first few): what the time axis marks is part of what the chart says.
+    let marked: Vec<String> = visible_markers(markers, end_s)
+        .into_iter()
+        .take(12)
+        .map(|(t, label)| format!("{} {label}", crate::stage::clock((t * 1000.0) as u64)))
+        .collect();
+    if !marked.is_empty() {
+        alternative.push(' ');
+        alternative.push_str(&trf("Marked on the time axis: {marks}.", &[("marks", &marked.join("; "))]));
+    }
+    crate::dom::set_text_alternative(canvas, &alternative);
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     let (plot_x, plot_y) = render(&root, &layout, plot, end_s, cursor_s, markers, &measure)?;
@@ -1336,9 +1347,9 @@ fn visible_markers(markers: &[ChartMarker], end: f64) -> Vec<(f64, String)> {
         match shown.last_mut() {
             Some((t, label)) if *t == m.time_s => {
                 label.push_str("; ");
-                label.push_str(&m.label);
+                label.push_str(&tr_text(&m.label));
             }
-            _ => shown.push((m.time_s, m.label.clone())),
+            _ => shown.push((m.time_s, tr_text(&m.label))),
         }
     }
     shown
@@ -1627,7 +1638,10 @@ mod tests {
 
     #[test]
     fn markers_inside_the_range_are_shown_once_per_time() {
-        let m = |time_s: f64, label: &str| ChartMarker { time_s, label: label.to_string() };
+        let m = |time_s: f64, label: &str| ChartMarker {
+            time_s,
+            label: fleetplan_engine::text::Text::literal(label.to_string()),
+        };
         let markers = [
             m(600.0, "task retirement"),
             m(30.0, "quota: Auto Scaling group maximum capacity"),

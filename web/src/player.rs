@@ -489,7 +489,7 @@ mod tests {
         p.step_event();
         assert_eq!(p.caption(), None, "not before the step is done");
         p.frame(16.0, 1.0, &clock);
-        let caption = p.caption().expect("a caption").text.clone();
+        let caption = p.caption().expect("a caption").text.to_string();
         assert!(caption.starts_with("service "), "{caption}");
         assert!(caption.contains("launched"), "{caption}");
         p.toggle();

@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::output::{BatchJobState, Summary};
+use crate::text::mark;
 use crate::time::duration_text;
 
 /// Fewest and most variants in a comparison.
@@ -194,6 +195,11 @@ impl std::fmt::Display for CompareError {
 
 impl std::error::Error for CompareError {}
 
+/// Every row's label, in the order printed (the page translates them; its tests check each has Japanese).
+pub fn row_labels() -> impl Iterator<Item = &'static str> {
+    FIGURES.iter().map(|f| f.label)
+}
+
 /// The default label of the variant at `index`: A, B, C, D.
 pub fn default_label(index: usize) -> String {
     char::from(b'A' + u8::try_from(index.min(25)).unwrap_or(25)).to_string()
@@ -220,8 +226,8 @@ impl Reading {
     fn missing(self) -> Option<&'static str> {
         match self {
             Reading::Value(_) => None,
-            Reading::Never => Some("not reached"),
-            Reading::Absent => Some("none"),
+            Reading::Never => Some(mark("not reached")),
+            Reading::Absent => Some(mark("none")),
         }
     }
 }
@@ -506,7 +512,7 @@ impl Row {
     pub fn difference_text(&self, index: usize) -> String {
         let Some(d) = index.checked_sub(1).and_then(|i| self.differences.get(i)) else { return String::new() };
         match (d.verdict, d.absolute, d.relative_percent) {
-            (Verdict::Same, _, _) => "same".to_string(),
+            (Verdict::Same, _, _) => mark("same").to_string(),
             (_, Some(abs), Some(rel)) => format!("{} ({rel:+.1}%)", self.unit.format_difference(abs)),
             (_, Some(abs), None) => self.unit.format_difference(abs),
             (_, None, _) => "—".to_string(),

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::output::Limiter;
 use crate::task::TaskState;
+use crate::text::{mark, tasks, Text};
 
 /// What is explained.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,10 +30,10 @@ pub enum AccountBucket {
 impl AccountBucket {
     pub fn name(self) -> &'static str {
         match self {
-            AccountBucket::FargateOnDemand => "Fargate On-Demand bucket",
-            AccountBucket::FargateSpot => "Fargate Spot bucket",
-            AccountBucket::RunTaskApi => "RunTask API bucket",
-            AccountBucket::FargateRunTaskCalls => "Fargate RunTask call bucket",
+            AccountBucket::FargateOnDemand => mark("Fargate On-Demand bucket"),
+            AccountBucket::FargateSpot => mark("Fargate Spot bucket"),
+            AccountBucket::RunTaskApi => mark("RunTask API bucket"),
+            AccountBucket::FargateRunTaskCalls => mark("Fargate RunTask call bucket"),
         }
     }
 }
@@ -137,11 +138,35 @@ fn t2(v: f64) -> String {
     format!("{r}")
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+fn instances(n: u64) -> Text {
     if n == 1 {
-        format!("1 {one}")
+        Text::new("1 instance")
     } else {
-        format!("{n} {many}")
+        Text::new("{n} instances").arg("n", n)
+    }
+}
+
+fn pools(n: u64) -> Text {
+    if n == 1 {
+        Text::new("1 pool")
+    } else {
+        Text::new("{n} pools").arg("n", n)
+    }
+}
+
+fn failed_starts(n: u64) -> Text {
+    if n == 1 {
+        Text::new("1 failed start")
+    } else {
+        Text::new("{n} failed starts").arg("n", n)
+    }
+}
+
+fn calls_throttled(n: u64) -> Text {
+    if n == 1 {
+        Text::new("1 call throttled")
+    } else {
+        Text::new("{n} calls throttled").arg("n", n)
     }
 }
 
@@ -169,134 +194,190 @@ impl Hold {
 
     /// The sentence for this hold.
     pub fn text(&self) -> String {
+        self.describe().to_string()
+    }
+
+    /// The sentence for this hold, typed (the page shows it in its language).
+    pub fn describe(&self) -> Text {
         match self {
-            Hold::Nothing => "nothing holds it".into(),
-            Hold::NotYet { starts_in_s } => format!("not started yet: starts in {} s", t1(*starts_in_s)),
-            Hold::ServiceLaunchRate { tasks, used, per_cycle, cycle_s, next_cycle_in_s } => {
-                let next = next_cycle_in_s.map_or(String::new(), |s| format!(", next cycle in {} s", t1(s)));
-                format!(
-                    "service launch rate: {used} of {per_cycle} per {} s cycle used at the last cycle{next}; {} not launched",
-                    t1(*cycle_s),
-                    plural(*tasks, "task", "tasks")
-                )
+            Hold::Nothing => Text::new("nothing holds it"),
+            Hold::NotYet { starts_in_s } => {
+                Text::new("not started yet: starts in {seconds} s").arg("seconds", t1(*starts_in_s))
             }
-            Hold::AccountBucket { bucket, tasks, tokens, per_s, ahead, wait_s } => {
-                let wait = wait_s.map_or(", never refills".to_string(), |s| format!(", ~{} s", t1(s)));
-                format!(
-                    "waiting for the {}: {} tokens, {}/s, {} ahead of it{wait} ({} waiting)",
-                    bucket.name(),
-                    t1(*tokens),
-                    t1(*per_s),
-                    plural(*ahead, "task", "tasks"),
-                    plural(*tasks, "task", "tasks"),
-                )
+            Hold::ServiceLaunchRate { tasks: n, used, per_cycle, cycle_s, next_cycle_in_s } => {
+                let text = match next_cycle_in_s {
+                    Some(next) => Text::new(
+                        "service launch rate: {used} of {per_cycle} per {cycle} s cycle used at the last cycle, next cycle in {next} s; {tasks} not launched",
+                    )
+                    .arg("next", t1(*next)),
+                    None => Text::new(
+                        "service launch rate: {used} of {per_cycle} per {cycle} s cycle used at the last cycle; {tasks} not launched",
+                    ),
+                };
+                text.arg("used", used).arg("per_cycle", per_cycle).arg("cycle", t1(*cycle_s)).text("tasks", tasks(*n))
             }
-            Hold::DeploymentBounds { tasks, active, max_running, maximum_percent, minimum_healthy_percent } => format!(
-                "deployment bounds: {active} tasks active, maximumPercent {maximum_percent}% allows {max_running} \
-                 (minimumHealthyPercent {minimum_healthy_percent}%); {} wait for older tasks to stop",
-                plural(*tasks, "task", "tasks")
-            ),
-            Hold::NoRoom { tasks, group, memory_mib, cpu_units, zones, scaling, ahead } => {
+            Hold::AccountBucket { bucket, tasks: n, tokens, per_s, ahead, wait_s } => {
+                let text = match wait_s {
+                    Some(wait) => Text::new(
+                        "waiting for the {bucket}: {tokens} tokens, {rate}/s, {ahead} ahead of it, ~{wait} s ({tasks} waiting)",
+                    )
+                    .arg("wait", t1(*wait)),
+                    None => Text::new(
+                        "waiting for the {bucket}: {tokens} tokens, {rate}/s, {ahead} ahead of it, never refills ({tasks} waiting)",
+                    ),
+                };
+                text.name("bucket", bucket.name())
+                    .arg("tokens", t1(*tokens))
+                    .arg("rate", t1(*per_s))
+                    .text("ahead", tasks(*ahead))
+                    .text("tasks", tasks(*n))
+            }
+            Hold::DeploymentBounds { tasks: n, active, max_running, maximum_percent, minimum_healthy_percent } => {
+                Text::new(
+                    "deployment bounds: {active} tasks active, maximumPercent {maximum}% allows {max_running} \
+                     (minimumHealthyPercent {minimum}%); {tasks} wait for older tasks to stop",
+                )
+                .arg("active", active)
+                .arg("maximum", maximum_percent)
+                .arg("max_running", max_running)
+                .arg("minimum", minimum_healthy_percent)
+                .text("tasks", tasks(*n))
+            }
+            Hold::NoRoom { tasks: n, group, memory_mib, cpu_units, zones, scaling, ahead } => {
                 let mut parts = vec![no_room_text(group, *memory_mib, *cpu_units, zones)];
                 match scaling {
                     Some(s) => {
-                        let next = s.next_evaluation_in_s.map_or("no evaluation scheduled".to_string(), |n| {
-                            format!("managed scaling's next evaluation in {} s", t1(n))
-                        });
-                        let reservation =
-                            s.reservation_percent.map_or("no reading yet".to_string(), |r| format!("reservation {r}%"));
-                        parts.push(format!("{next} ({reservation}, target {}%)", s.target_percent));
+                        let next = match s.next_evaluation_in_s {
+                            Some(n) => Text::new("managed scaling's next evaluation in {seconds} s").arg("seconds", t1(n)),
+                            None => Text::new("no evaluation scheduled"),
+                        };
+                        let reservation = match s.reservation_percent {
+                            Some(r) => Text::new("reservation {percent}%").arg("percent", r),
+                            None => Text::new("no reading yet"),
+                        };
+                        parts.push(
+                            Text::new("{next} ({reservation}, target {target}%)")
+                                .text("next", next)
+                                .text("reservation", reservation)
+                                .arg("target", s.target_percent),
+                        );
                         if s.dry_pools > 0 {
-                            parts.push(format!(
-                                "{} without capacity (InsufficientInstanceCapacity)",
-                                plural(u64::from(s.dry_pools), "pool", "pools")
-                            ));
+                            parts.push(
+                                Text::new("{pools} without capacity (InsufficientInstanceCapacity)")
+                                    .text("pools", pools(u64::from(s.dry_pools))),
+                            );
                         }
                         if s.instances_launching > 0 {
-                            parts.push(format!(
-                                "{} launching",
-                                plural(u64::from(s.instances_launching), "instance", "instances")
-                            ));
+                            parts.push(
+                                Text::new("{instances} launching")
+                                    .text("instances", instances(u64::from(s.instances_launching))),
+                            );
                         }
                     }
-                    None => parts.push("no managed scaling to launch one".into()),
+                    None => parts.push(Text::new("no managed scaling to launch one")),
                 }
-                parts.push(format!("{} ahead", plural(*ahead, "task", "tasks")));
-                if *tasks > 1 {
-                    parts.push(format!("{tasks} tasks waiting"));
+                parts.push(Text::new("{tasks} ahead").text("tasks", tasks(*ahead)));
+                if *n > 1 {
+                    parts.push(Text::new("{count} tasks waiting").arg("count", n));
                 }
-                parts.join("; ")
+                join(parts, "; ")
             }
-            Hold::ProvisioningLimit { tasks, waiting, limit } => format!(
-                "PROVISIONING limit: {waiting} of {limit} tasks already wait for cluster auto scaling; {} not launched",
-                plural(*tasks, "task", "tasks")
-            ),
-            Hold::SpotCapacity { tasks, position, waiting, per_minute } => {
-                let rate = per_minute.map_or("no rate limit".to_string(), |r| format!("{r} per minute"));
-                match position {
-                    Some(p) => format!("waiting for Fargate Spot capacity: {p} of {waiting} in the queue, {rate}"),
-                    None => format!(
-                        "waiting for Fargate Spot capacity: {} of {waiting} in the queue, {rate}",
-                        plural(*tasks, "task", "tasks")
-                    ),
-                }
+            Hold::ProvisioningLimit { tasks: n, waiting, limit } => Text::new(
+                "PROVISIONING limit: {waiting} of {limit} tasks already wait for cluster auto scaling; {tasks} not launched",
+            )
+            .arg("waiting", waiting)
+            .arg("limit", limit)
+            .text("tasks", tasks(*n)),
+            Hold::SpotCapacity { tasks: n, position, waiting, per_minute } => {
+                let rate = match per_minute {
+                    Some(r) => Text::new("{rate} per minute").arg("rate", r),
+                    None => Text::new("no rate limit"),
+                };
+                let text = Text::new("waiting for Fargate Spot capacity: {position} of {waiting} in the queue, {rate}");
+                let text = match position {
+                    Some(p) => text.arg("position", p),
+                    None => text.text("position", tasks(*n)),
+                };
+                text.arg("waiting", waiting).text("rate", rate)
             }
-            Hold::VcpuQuota { tasks, quota, used_vcpu, quota_vcpu, task_vcpu } => format!(
-                "{}: {} of {} vCPUs in use, a task needs {}; {} not launched",
-                quota.name(),
-                t2(*used_vcpu),
-                t2(*quota_vcpu),
-                t2(*task_vcpu),
-                plural(*tasks, "task", "tasks")
-            ),
-            Hold::Refused { tasks, limit } => {
-                format!("{}; {} not launched", limit.name(), plural(*tasks, "task", "tasks"))
+            Hold::VcpuQuota { tasks: n, quota, used_vcpu, quota_vcpu, task_vcpu } => {
+                Text::new("{quota}: {used} of {limit} vCPUs in use, a task needs {task}; {tasks} not launched")
+                    .name("quota", quota.name())
+                    .arg("used", t2(*used_vcpu))
+                    .arg("limit", t2(*quota_vcpu))
+                    .arg("task", t2(*task_vcpu))
+                    .text("tasks", tasks(*n))
             }
-            Hold::Backoff { tasks, left_s, attempts } => format!(
-                "backoff: {} s left after {}; {} not launched",
-                t1(*left_s),
-                plural(u64::from(*attempts), "failed start", "failed starts"),
-                plural(*tasks, "task", "tasks")
-            ),
-            Hold::CircuitBreaker { tasks, failures, threshold } => format!(
-                "circuit breaker: deployment FAILED after {failures} of {threshold} failures; {} will not launch",
-                plural(*tasks, "task", "tasks")
-            ),
-            Hold::Step { tasks, state, step, since_s } => match since_s {
-                Some(since) => format!("{step}, since {} s", t1(*since)),
-                None => format!("{} {}: {step}", plural(*tasks, "task", "tasks"), state.name()),
+            Hold::Refused { tasks: n, limit } => {
+                Text::new("{limit}; {tasks} not launched").name("limit", limit.name()).text("tasks", tasks(*n))
+            }
+            Hold::Backoff { tasks: n, left_s, attempts } => {
+                Text::new("backoff: {seconds} s left after {attempts}; {tasks} not launched")
+                    .arg("seconds", t1(*left_s))
+                    .text("attempts", failed_starts(u64::from(*attempts)))
+                    .text("tasks", tasks(*n))
+            }
+            Hold::CircuitBreaker { tasks: n, failures, threshold } => Text::new(
+                "circuit breaker: deployment FAILED after {failures} of {threshold} failures; {tasks} will not launch",
+            )
+            .arg("failures", failures)
+            .arg("threshold", threshold)
+            .text("tasks", tasks(*n)),
+            Hold::Step { tasks: n, state, step, since_s } => match since_s {
+                Some(since) => Text::new("{step}, since {seconds} s").name("step", step).arg("seconds", t1(*since)),
+                None => Text::new("{tasks} {state}: {step}")
+                    .text("tasks", tasks(*n))
+                    .arg("state", state.name())
+                    .name("step", step),
             },
-            Hold::NextCycle { tasks, in_s } => {
-                format!("{} to launch at the next cycle, in {} s", plural(*tasks, "task", "tasks"), t1(*in_s))
-            }
-            Hold::Retry { in_s, calls_throttled } => {
-                let when = in_s.map_or("gave up".to_string(), |s| format!("retries in {} s", t1(s)));
-                format!("throttled: {when} ({})", plural(*calls_throttled, "call throttled", "calls throttled"))
+            Hold::NextCycle { tasks: n, in_s } => Text::new("{tasks} to launch at the next cycle, in {seconds} s")
+                .text("tasks", tasks(*n))
+                .arg("seconds", t1(*in_s)),
+            Hold::Retry { in_s, calls_throttled: n } => {
+                let when = match in_s {
+                    Some(s) => Text::new("retries in {seconds} s").arg("seconds", t1(*s)),
+                    None => Text::new("gave up"),
+                };
+                Text::new("throttled: {when} ({calls})").text("when", when).text("calls", calls_throttled(*n))
             }
         }
     }
 }
 
+/// Parts joined by `separator` ("; " or ", "), as one text.
+fn join(parts: Vec<Text>, separator: &'static str) -> Text {
+    let mut parts = parts.into_iter().rev();
+    let Some(mut joined) = parts.next() else { return Text::new("") };
+    for part in parts {
+        joined = if separator == ", " {
+            Text::new("{first}, {rest}").text("first", part).text("rest", joined)
+        } else {
+            Text::new("{first}; {rest}").text("first", part).text("rest", joined)
+        };
+    }
+    joined
+}
+
 /// "no instance with 512 MiB free in us-east-1b", per zone the most common shortage.
-fn no_room_text(group: &str, memory_mib: u32, cpu_units: u32, zones: &[ZoneRoom]) -> String {
+fn no_room_text(group: &str, memory_mib: u32, cpu_units: u32, zones: &[ZoneRoom]) -> Text {
     let mut per_zone = Vec::new();
     for z in zones {
         let what = match z.short.first().map(|&(s, _)| s) {
-            _ if z.instances == 0 => "no instance".to_string(),
-            Some(Short::Memory) => format!("no instance with {memory_mib} MiB free"),
-            Some(Short::Cpu) => format!("no instance with {cpu_units} CPU units free"),
-            Some(Short::Eni) => "no instance with a free ENI".to_string(),
-            Some(Short::Ports) => "no instance with the host ports free".to_string(),
-            Some(Short::Architecture) => "no instance of the task's architecture".to_string(),
-            Some(Short::NotActive) => "no ACTIVE instance yet".to_string(),
-            None => "instances with room (placement constraints exclude them)".to_string(),
+            _ if z.instances == 0 => Text::new("no instance in {zone}"),
+            Some(Short::Memory) => Text::new("no instance with {mib} MiB free in {zone}").arg("mib", memory_mib),
+            Some(Short::Cpu) => Text::new("no instance with {units} CPU units free in {zone}").arg("units", cpu_units),
+            Some(Short::Eni) => Text::new("no instance with a free ENI in {zone}"),
+            Some(Short::Ports) => Text::new("no instance with the host ports free in {zone}"),
+            Some(Short::Architecture) => Text::new("no instance of the task's architecture in {zone}"),
+            Some(Short::NotActive) => Text::new("no ACTIVE instance yet in {zone}"),
+            None => Text::new("instances with room (placement constraints exclude them) in {zone}"),
         };
-        per_zone.push(format!("{what} in {}", z.zone));
+        per_zone.push(what.arg("zone", &z.zone));
     }
     if per_zone.is_empty() {
-        format!("no instance in group {group}")
+        Text::new("no instance in group {group}").arg("group", group)
     } else {
-        per_zone.join(", ")
+        join(per_zone, ", ")
     }
 }
 

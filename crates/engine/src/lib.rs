@@ -49,6 +49,7 @@ pub mod split;
 pub mod strategy;
 pub mod sweep;
 pub mod task;
+pub mod text;
 pub mod time;
 pub mod zone;
 

@@ -945,7 +945,8 @@ pub struct StoppedEarly {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChartMarker {
     pub time_s: f64,
-    pub label: String,
+    /// Typed, so the page shows it in its language (`to_string()` gives the English).
+    pub label: crate::text::Text,
 }
 
 /// A Fargate task retirement notice (`docs/model.md` §4.1): when it came, when the tasks were retired (the notice

@@ -15,7 +15,7 @@ use yew::prelude::*;
 use super::document::{Action, Doc, Variant};
 use crate::charts::{self, OverlayKind, VARIANT_COLOURS};
 use crate::dom;
-use crate::i18n::{tr, trf};
+use crate::i18n::{tr, tr_dyn, trf};
 use crate::runahead::remote::{self, RunAll};
 use crate::runahead::Job;
 
@@ -205,15 +205,15 @@ fn table(c: &Comparison, kept: usize, remove: &dyn Fn(usize) -> Callback<MouseEv
             <tbody>
                 { for c.rows.iter().map(|row| html! {
                     <tr data-key={row.key}>
-                        <th scope="row">{ row.label }</th>
+                        <th scope="row">{ tr_dyn(row.label) }</th>
                         { for (0..c.variants.len()).map(|i| {
                             let value = row.values[i].map(|v| v.to_string()).unwrap_or_default();
                             let verdict = i.checked_sub(1).map(|d| row.differences[d].verdict);
                             html! {
                                 <td class={classes!(verdict.map(verdict_class))} data-value={value}>
-                                    <span class="value">{ row.value_text(i) }</span>
+                                    <span class="value">{ tr_dyn(&row.value_text(i)) }</span>
                                     if i > 0 {
-                                        <span class="difference">{ row.difference_text(i) }</span>
+                                        <span class="difference">{ tr_dyn(&row.difference_text(i)) }</span>
                                     }
                                 </td>
                             }

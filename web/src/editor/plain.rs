@@ -6,13 +6,74 @@
 
 use fleetplan_engine::scenario::{FieldError, ScenarioError};
 
-use crate::i18n::{tr, trf};
+use crate::i18n::{mark, tr, tr_dyn, trf};
 
 /// Every problem of a refused scenario, format errors put in plain words.
 pub fn problems(error: &ScenarioError) -> Vec<FieldError> {
     match error {
         ScenarioError::Format(e) => vec![FieldError { field: e.field.clone(), message: message(&e.message) }],
-        ScenarioError::Invalid(list) => list.clone(),
+        ScenarioError::Invalid(list) => {
+            list.iter().map(|e| FieldError { field: e.field.clone(), message: validation_words(&e.message) }).collect()
+        }
+    }
+}
+
+/// The validation sentences the engine writes most, as templates (first match wins: the longer shapes first).
+/// A message of another shape stays in English; the field path always does.
+const VALIDATION: &[&str] = &[
+    mark("must not be empty"),
+    mark("must be between {min} and {max} seconds, got {value}"),
+    mark("must be between {min} and {max} USD per hour, got {value}"),
+    mark("must be between {min} and {max} percent, got {value}"),
+    mark("must be between {min} and {max} minutes, got {value}"),
+    mark("must be between {min} and {max}, got {value}"),
+    mark("must be between {min} and {max}"),
+    mark("must be above {min} and at most {max}, got {value}"),
+    mark("must be at most {max}, got {value}"),
+    mark("at most {max} characters (ECS's limit for names), got {value}"),
+    mark("at most {max} characters"),
+    mark("at most {max}, got {value}"),
+    mark("no capacity provider named `{name}`"),
+    mark("no service named `{name}`"),
+    mark("no task definition named `{name}`; defined: {list}"),
+    mark("must be plain text without control characters (line breaks are fine)"),
+];
+
+/// An engine validation message in the page's language: the first template of [`VALIDATION`] it has the shape
+/// of, translated and filled with the values it had; any other message as it is.
+pub fn validation_words(message: &str) -> String {
+    VALIDATION
+        .iter()
+        .find_map(|template| {
+            let values = match_template(template, message)?;
+            let args: Vec<(&str, &dyn std::fmt::Display)> =
+                values.iter().map(|(name, value)| (*name, value as &dyn std::fmt::Display)).collect();
+            Some(crate::i18n::fill(&tr_dyn(template), &args))
+        })
+        .unwrap_or_else(|| message.to_string())
+}
+
+/// The `{name}` values that make `template` read `text`, if it does (each value non-empty, up to the next literal
+/// part's first occurrence).
+fn match_template<'a>(template: &'a str, text: &'a str) -> Option<Vec<(&'a str, &'a str)>> {
+    let mut values = Vec::new();
+    let (mut template, mut text) = (template, text);
+    loop {
+        let Some(open) = template.find('{') else { return (template == text).then_some(values) };
+        text = text.strip_prefix(&template[..open])?;
+        let close = open + template[open..].find('}')?;
+        let name = &template[open + 1..close];
+        template = &template[close + 1..];
+        let end = match template.find('{') {
+            _ if template.is_empty() => text.len(),
+            Some(next) => text.find(&template[..next])?,
+            None => text.rfind(template)?,
+        };
+        if end == 0 {
+            return None;
+        }
+        values.push((name, &text[..end]));
+        text = &text[end..];
     }
 }
 
@@ -156,6 +217,34 @@ fn syntax_words(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validation_messages_are_matched_by_shape() {
+        assert_eq!(
+            match_template("must be between {min} and {max}, got {value}", "must be between 1 and 10000, got 0"),
+            Some(vec![("min", "1"), ("max", "10000"), ("value", "0")])
+        );
+        assert_eq!(
+            match_template(
+                "must be between {min} and {max}, got {value}",
+                "must be between 1 and 600 seconds, got 601"
+            ),
+            Some(vec![("min", "1"), ("max", "600 seconds"), ("value", "601")])
+        );
+        assert_eq!(
+            match_template("must be between {min} and {max}", "must be between 1 and 10, got 0").map(|v| v.len()),
+            Some(2)
+        );
+        assert_eq!(match_template("must not be empty", "must not be empty"), Some(vec![]));
+        assert_eq!(match_template("no service named `{name}`", "no service named ``"), None);
+        assert_eq!(match_template("at most {max} characters", "at most 255 characters, got 300"), None);
+        // In English the message reads as the engine wrote it, the seconds shape before the plain one.
+        assert_eq!(
+            validation_words("must be between 1 and 600 seconds, got 601"),
+            "must be between 1 and 600 seconds, got 601"
+        );
+        assert_eq!(validation_words("an odd message"), "an odd message");
+    }
     use fleetplan_engine::{presets, Scenario};
     use serde_json::Value;
 

@@ -100,6 +100,19 @@ pub fn tr_dyn(en: &str) -> String {
     lookup(en).unwrap_or_else(|| en.to_string())
 }
 
+/// A text the engine gives (a step's caption, a chart marker's label, a hold): its template, its names and its
+/// clauses looked up like [`tr_dyn`], its other values as they are.
+#[inline(never)]
+pub fn tr_text(text: &fleetplan_engine::text::Text) -> String {
+    text.render(&tr_dyn)
+}
+
+/// An explanation ("why is this waiting?") in the page's language: the state as the engine gives it, then each hold.
+pub fn explanation(why: &fleetplan_engine::explain::Explanation) -> String {
+    let holds: Vec<String> = why.holds.iter().map(|h| tr_text(&h.describe())).collect();
+    format!("{}: {}", why.state, holds.join("; "))
+}
+
 /// [`tr`], then each `{name}` replaced by its value.
 #[inline(never)] // One copy for the ~400 call sites: the wasm stays small.
 pub fn trf(en: &'static str, args: &[(&str, &dyn Display)]) -> String {

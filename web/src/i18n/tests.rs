@@ -117,21 +117,106 @@ fn every_preset_has_a_japanese_title_and_description_and_no_other_ids() {
     assert!(stale.is_empty(), "Japanese for presets that do not exist: {stale:?}");
 }
 
+/// Every text template and name the engine gives the page: each literal passed to `Text::new(` or `mark(` in the
+/// engine's source (captions, chart markers, explain holds, compare's missing values), found the way
+/// [`keys_used`] finds the page's.
+fn engine_texts() -> BTreeSet<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/engine/src");
+    let mut files = Vec::new();
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    walk(&root, &mut files);
+    let mut keys = BTreeSet::new();
+    for (path, text) in files {
+        // The text module's own tests build made-up templates.
+        let text = text.split("#[cfg(test)]\nmod tests {").next().unwrap_or_default();
+        for call in ["Text::new(", "mark("] {
+            for (at, _) in text.match_indices(call) {
+                if text[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = text[at + call.len()..].trim_start();
+                let Some(rest) = rest.strip_prefix('"') else { continue };
+                // A `\` line continuation: the literal as the compiler reads it.
+                let mut joined = String::new();
+                let mut lines = rest.split("\\\n");
+                joined.push_str(lines.next().unwrap_or_default());
+                for line in lines {
+                    joined.push_str(line.trim_start());
+                }
+                let key = literal(&joined)
+                    .unwrap_or_else(|| panic!("{}: a Text::new/mark literal the scanner cannot read", path.display()));
+                if !key.is_empty() {
+                    keys.insert(key);
+                }
+            }
+        }
+    }
+    keys
+}
+
 #[test]
-fn the_engine_names_shown_are_translated_and_no_others() {
+fn the_engine_texts_shown_are_translated_and_no_others() {
     use fleetplan_engine::output::{Bucket, Limiter, TASK_STARTUP};
     let ja = catalogue();
-    let names: BTreeSet<&str> = Limiter::ALL
+    let texts = engine_texts();
+    assert!(texts.len() > 60, "only {} engine texts found: is the scanner reading crates/engine/src?", texts.len());
+    assert!(texts.contains("Spot notice for {id} in {zone} (and {others} more)"), "{texts:#?}");
+    let names: BTreeSet<String> = Limiter::ALL
         .iter()
         .map(|l| l.name())
         .chain(Bucket::ALL.iter().map(|b| b.name()))
         .chain([TASK_STARTUP])
+        .chain(fleetplan_engine::compare::row_labels())
+        .map(str::to_string)
+        .chain(texts)
         .collect();
-    for name in &names {
-        assert!(ja.engine.contains_key(*name), "no Japanese for the engine's {name:?}");
+    let missing: Vec<&String> = names.iter().filter(|n| !ja.engine.contains_key(*n)).collect();
+    assert!(missing.is_empty(), "no Japanese for {} engine texts: {missing:#?}", missing.len());
+    for (en, text) in &ja.engine {
+        assert!(!text.trim().is_empty(), "empty Japanese for {en:?}");
+        assert_eq!(placeholders(en), placeholders(text), "placeholders differ: {en:?} -> {text:?}");
     }
-    let stale: Vec<&String> = ja.engine.keys().filter(|k| !names.contains(k.as_str())).collect();
-    assert!(stale.is_empty(), "Japanese for names the engine no longer gives: {stale:?}");
+    let stale: Vec<&String> = ja.engine.keys().filter(|k| !names.contains(*k)).collect();
+    assert!(stale.is_empty(), "Japanese for texts the engine no longer gives: {stale:?}");
+}
+
+/// Each kind of caption, marker and hold, built from a run, renders through the catalogue with no English template
+/// left: the arguments fill the Japanese.
+#[test]
+fn captions_markers_and_holds_render_in_japanese() {
+    let ja = catalogue();
+    let translate = |s: &str| ja.engine.get(s).cloned().unwrap_or_else(|| s.to_string());
+    let preset = fleetplan_engine::presets::get("ec2-spot-draining").expect("the preset");
+    let mut sim = fleetplan_engine::Simulation::new(preset.scenario().unwrap(), 7);
+    sim.set_tracing(true);
+    let mut captions = 0;
+    while let Some(next) = sim.next_event_time() {
+        sim.step_until(next);
+        let lines = sim.take_trace();
+        if let Some(c) = sim.caption(&lines) {
+            let shown = c.text.render(&translate);
+            assert!(!shown.contains('{'), "{shown}");
+            assert_ne!(shown, c.text.to_string(), "caption {:?} not translated", c.text.template);
+            captions += 1;
+        }
+        if captions > 200 {
+            break;
+        }
+    }
+    assert!(captions > 0);
+    for m in sim.chart_markers().iter().chain(&sim.event_markers()) {
+        let shown = m.label.render(&translate);
+        assert_ne!(shown, m.label.to_string(), "marker {:?} not translated", m.label.template);
+    }
 }
 
 /// Text the page shows as it is in either language: names, symbols, units and formats.

@@ -7,6 +7,7 @@
 //! state that is only a look (presentation, hidden panels) is a class on the root element, so the stylesheet
 //! (`static/lesson.css`) does the layout.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use fleetplan_engine::presets::{self, Preset};
@@ -22,12 +23,29 @@ pub const HIDEABLE: [&str; 8] = ["editor", "summary", "gallery", "charts", "swee
 /// The root element's class in presentation mode.
 const PRESENTING: &str = "presenting";
 
-/// Options a link may carry after the fragment's own content, separated by `&`: `present` (presentation mode)
-/// and `hide=a,b` (panels to hide). Unknown options are ignored, so links made by later versions still open.
+/// Options a link may carry after the fragment's own content, separated by `&`: `present` (presentation mode),
+/// `hide=a,b` (panels to hide) and `step=N` (the lesson opens at step N, 1-based). Unknown options are ignored,
+/// so links made by later versions still open.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LinkOptions {
     pub present: bool,
     pub hide: Vec<&'static str>,
+    /// `step=N` as written (a number that is no step of the lesson opens the first, with a notice).
+    pub step: Option<u32>,
+}
+
+thread_local! {
+    /// The step a link asked for, until the lesson panel of the scenario it opened takes it.
+    static ASKED_STEP: Cell<Option<u32>> = const { Cell::new(None) };
+}
+
+/// Where a lesson of `count` steps opens when a link asks for step `asked` (1-based): its index, and whether the
+/// step was out of range (then the first, with a notice).
+pub fn start_step(asked: u32, count: usize) -> (usize, bool) {
+    match usize::try_from(asked) {
+        Ok(n) if (1..=count).contains(&n) => (n - 1, false),
+        _ => (0, true),
+    }
 }
 
 /// Splits a fragment into what the app opens (a preset, a share or comparison link) and its options. Share and
@@ -39,6 +57,7 @@ pub fn split_options(fragment: &str) -> (&str, LinkOptions) {
         match option.split_once('=') {
             None if option == "present" => options.present = true,
             Some(("present", value)) => options.present = value != "0",
+            Some(("step", n)) => options.step = Some(n.parse().unwrap_or(0)),
             Some(("hide", list)) => {
                 for name in list.split(',') {
                     if let Some(known) = HIDEABLE.iter().find(|h| **h == name) {
@@ -57,6 +76,7 @@ pub fn split_options(fragment: &str) -> (&str, LinkOptions) {
 impl LinkOptions {
     /// Puts the options on the page: presentation mode and the hidden panels, as classes of the root element.
     pub fn apply(&self) {
+        ASKED_STEP.with(|s| s.set(self.step));
         set_root_class(PRESENTING, self.present);
         for name in HIDEABLE {
             set_root_class(&format!("hide-{name}"), self.hide.contains(&name));
@@ -156,6 +176,21 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
     let steps = &props.scenario.lesson;
     let index = use_state_eq(|| 0usize);
     let count = steps.len();
+    // A link's `step=N`: taken by the first lesson shown after it (the scenario it opened).
+    let notice = use_state_eq(|| None::<u32>);
+    {
+        let (index, notice) = (index.clone(), notice.clone());
+        use_effect_with(props.scenario.clone(), move |scenario| {
+            let count = scenario.lesson.len();
+            if count > 0 {
+                if let Some(asked) = ASKED_STEP.with(Cell::take) {
+                    let (start, outside) = start_step(asked, count);
+                    index.set(start);
+                    notice.set(outside.then_some(asked));
+                }
+            }
+        });
+    }
     // An edit may remove steps: the last one left is shown.
     if *index >= count && count > 0 {
         index.set(count - 1);
@@ -208,6 +243,9 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
             }
             if let Some(step) = steps.get(*index) {
                 <div class="lesson-step">
+                    if let Some(asked) = *notice {
+                        <p class="lesson-notice" id="lesson-notice" role="status">{ trf("The link asked for step {step}, which this lesson does not have: showing step 1.", &[("step", &asked)]) }</p>
+                    }
                     <p class="lesson-count" id="lesson-count">{ trf("Step {step} of {count}", &[("step", &(*index + 1)), ("count", &count)]) }</p>
                     <p class="lesson-text" id="lesson-text" aria-live="polite">{ step_text(step, japanese) }</p>
                     <div class="lesson-nav">
@@ -259,11 +297,25 @@ mod tests {
         assert_eq!(split_options("preset=ec2-cold-1000"), ("preset=ec2-cold-1000", LinkOptions::default()));
         let (target, options) = split_options("preset=ec2-cold-1000&present&hide=editor,summary,nope,editor&x=1");
         assert_eq!(target, "preset=ec2-cold-1000");
-        assert_eq!(options, LinkOptions { present: true, hide: vec!["editor", "summary"] });
+        assert_eq!(options, LinkOptions { present: true, hide: vec!["editor", "summary"], step: None });
         let (target, options) = split_options("s=2.eJyrVkrOz0vOTFGyUkrOz0vOTFGyUkrOz0vOTFGyUqoFAF8-B3Q&hide=gallery");
         assert_eq!(target, "s=2.eJyrVkrOz0vOTFGyUkrOz0vOTFGyUkrOz0vOTFGyUqoFAF8-B3Q");
-        assert_eq!(options, LinkOptions { present: false, hide: vec!["gallery"] });
+        assert_eq!(options, LinkOptions { present: false, hide: vec!["gallery"], step: None });
+        assert_eq!(
+            split_options("preset=x&step=3&present").1,
+            LinkOptions { present: true, hide: vec![], step: Some(3) }
+        );
+        assert_eq!(split_options("preset=x&step=zwei").1.step, Some(0));
         assert_eq!(split_options("c=1.abc&present=0").1, LinkOptions::default());
+    }
+
+    #[test]
+    fn a_linked_step_outside_the_lesson_opens_the_first_with_a_notice() {
+        assert_eq!(start_step(1, 4), (0, false));
+        assert_eq!(start_step(4, 4), (3, false));
+        assert_eq!(start_step(5, 4), (0, true));
+        assert_eq!(start_step(0, 4), (0, true));
+        assert_eq!(start_step(u32::MAX, 4), (0, true));
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub struct Snap {
     pub summary: Option<Rc<Summary>>,
     pub summary_json: Rc<String>,
     /// What the last Step did (`Player::caption`).
-    pub caption: Option<String>,
+    pub caption: Option<fleetplan_engine::text::Text>,
 }
 
 /// What the frame loop draws on and reports to.

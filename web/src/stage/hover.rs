@@ -187,7 +187,7 @@ fn describe(player: &Player, view: &View, hit: &Hit) -> Option<(String, Vec<(&'s
             let mut rows = cluster::task_details(&task);
             // What holds it now, in the words of `fleetplan explain --task`.
             if let Ok(why) = player.cursor().explain_task(task.id) {
-                rows.push((crate::i18n::mark("Why"), why.text));
+                rows.push((crate::i18n::mark("Why"), crate::i18n::explanation(&why)));
             }
             Some((trf("Task {id}", &[("id", &task.id)]), rows))
         }

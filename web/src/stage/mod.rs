@@ -96,7 +96,7 @@ pub fn Stage(props: &StageProps) -> Html {
                 .filter_map(|(i, step)| {
                     step.at.map(|at| fleetplan_engine::output::ChartMarker {
                         time_s: at.as_secs_f64(),
-                        label: trf("step {step}", &[("step", &(i + 1))]),
+                        label: fleetplan_engine::text::Text::literal(trf("step {step}", &[("step", &(i + 1))])),
                     })
                 })
                 .collect();
@@ -315,7 +315,7 @@ pub fn Stage(props: &StageProps) -> Html {
                 })) }
             </datalist>
             if let Some(caption) = &s.caption {
-                <p id="step-caption" class="step-caption" role="status">{ caption.clone() }</p>
+                <p id="step-caption" class="step-caption" role="status">{ crate::i18n::tr_text(caption) }</p>
             }
             <p id="live-status" class="live-status">
                 { if counts.instances == 1 {

@@ -36,7 +36,7 @@ pub fn service_rows(sim: &Simulation) -> Vec<GroupRow> {
                 label: trf("service {name}", &[("name", &s.name)]),
                 instances: None,
                 by_state: [0; 7],
-                why: Some(why.text),
+                why: Some(crate::i18n::explanation(&why)),
             })
         })
         .collect()

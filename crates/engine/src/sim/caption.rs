@@ -5,6 +5,7 @@
 //! state change) with the instance, zone, service or counts it concerns.
 
 use crate::output::{TraceEntry, TraceWhat};
+use crate::text::{tasks, Text};
 
 use super::Simulation;
 
@@ -31,7 +32,7 @@ pub enum CaptionKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepCaption {
     pub kind: CaptionKind,
-    pub text: String,
+    pub text: Text,
 }
 
 impl Simulation {
@@ -50,84 +51,126 @@ impl Simulation {
             TraceWhat::SpotNotice { instance } => {
                 let (id, zone) = self.instance_place(*instance);
                 let others = same(&|w| matches!(w, TraceWhat::SpotNotice { .. })) - 1;
-                let more = if others > 0 { format!(" (and {others} more)") } else { String::new() };
-                (CaptionKind::Interruption, format!("Spot notice for {id} in {zone}{more}"))
+                let text = if others > 0 {
+                    Text::new("Spot notice for {id} in {zone} (and {others} more)").arg("others", others)
+                } else {
+                    Text::new("Spot notice for {id} in {zone}")
+                };
+                (CaptionKind::Interruption, text.arg("id", id).arg("zone", zone))
             }
             TraceWhat::RebalanceRecommendation { instance } => {
                 let (id, zone) = self.instance_place(*instance);
-                (CaptionKind::Interruption, format!("rebalance recommendation for {id} in {zone}"))
+                let text = Text::new("rebalance recommendation for {id} in {zone}");
+                (CaptionKind::Interruption, text.arg("id", id).arg("zone", zone))
             }
             TraceWhat::SpotWarning { .. } => {
-                let tasks = same(&|w| matches!(w, TraceWhat::SpotWarning { .. }));
-                (CaptionKind::Interruption, format!("Fargate Spot interruption warning for {tasks} {}", tasks_word(tasks)))
+                let n = same(&|w| matches!(w, TraceWhat::SpotWarning { .. }));
+                let text = Text::new("Fargate Spot interruption warning for {tasks}");
+                (CaptionKind::Interruption, text.text("tasks", tasks(n as u64)))
             }
-            TraceWhat::TaskRetirementNotice { tasks, .. } => {
-                (CaptionKind::Interruption, format!("Fargate task retirement notice for {tasks} {}", tasks_word(*tasks)))
+            TraceWhat::TaskRetirementNotice { tasks: n, .. } => {
+                let text = Text::new("Fargate task retirement notice for {tasks}");
+                (CaptionKind::Interruption, text.text("tasks", tasks(u64::from(*n))))
             }
             TraceWhat::TaskRetirement { service_tasks, standalone_tasks } => (
                 CaptionKind::Interruption,
-                format!("Fargate task retirement: {service_tasks} service tasks to replace, {standalone_tasks} standalone tasks stopped"),
+                Text::new("Fargate task retirement: {service} service tasks to replace, {standalone} standalone tasks stopped")
+                    .arg("service", service_tasks)
+                    .arg("standalone", standalone_tasks),
             ),
-            TraceWhat::Deployment { service, status } => {
-                (CaptionKind::Deployment, format!("service {service}: deployment {status}"))
-            }
+            TraceWhat::Deployment { service, status } => (
+                CaptionKind::Deployment,
+                Text::new("service {service}: deployment {status}").arg("service", service).arg("status", status),
+            ),
             TraceWhat::ScalingAction { service, from, to, metric, .. } => {
-                let verb = if to >= from { "scale-out" } else { "scale-in" };
-                (CaptionKind::Scaling, format!("service {service}: {verb} from {from} to {to} tasks by target tracking on {metric}"))
+                let text = if to >= from {
+                    Text::new("service {service}: scale-out from {from} to {to} tasks by target tracking on {metric}")
+                } else {
+                    Text::new("service {service}: scale-in from {from} to {to} tasks by target tracking on {metric}")
+                };
+                (CaptionKind::Scaling, text.arg("service", service).arg("from", from).arg("to", to).arg("metric", metric))
             }
-            TraceWhat::DesiredCount { service, desired } => {
-                (CaptionKind::Deployment, format!("service {service}: desired count set to {desired}"))
-            }
-            TraceWhat::ScaleOut { provider, instances, .. } => {
-                (CaptionKind::Scaling, format!("{provider} scales out by {instances} by managed scaling"))
-            }
-            TraceWhat::ScaleIn { provider, instances } => {
-                (CaptionKind::Scaling, format!("{provider} scales in by {instances}"))
-            }
-            TraceWhat::ManagedLaunch { provider, instances, instance_type } => {
-                (CaptionKind::Scaling, format!("{provider} launches {instances} x {instance_type} for waiting tasks"))
-            }
+            TraceWhat::DesiredCount { service, desired } => (
+                CaptionKind::Deployment,
+                Text::new("service {service}: desired count set to {desired}").arg("service", service).arg("desired", desired),
+            ),
+            TraceWhat::ScaleOut { provider, instances, .. } => (
+                CaptionKind::Scaling,
+                Text::new("{provider} scales out by {instances} by managed scaling")
+                    .arg("provider", provider)
+                    .arg("instances", instances),
+            ),
+            TraceWhat::ScaleIn { provider, instances } => (
+                CaptionKind::Scaling,
+                Text::new("{provider} scales in by {instances}").arg("provider", provider).arg("instances", instances),
+            ),
+            TraceWhat::ManagedLaunch { provider, instances, instance_type } => (
+                CaptionKind::Scaling,
+                Text::new("{provider} launches {instances} x {type} for waiting tasks")
+                    .arg("provider", provider)
+                    .arg("instances", instances)
+                    .arg("type", instance_type),
+            ),
             TraceWhat::SpotCapacity { per_minute: Some(n) } => {
-                (CaptionKind::Deployment, format!("Fargate Spot capacity now {n} tasks/min"))
+                (CaptionKind::Deployment, Text::new("Fargate Spot capacity now {rate} tasks/min").arg("rate", n))
             }
             TraceWhat::SpotCapacity { per_minute: None } => {
-                (CaptionKind::Deployment, "Fargate Spot capacity now plentiful".to_string())
+                (CaptionKind::Deployment, Text::new("Fargate Spot capacity now plentiful"))
             }
             TraceWhat::PoolCapacity { provider, instance_type, zone, available } => {
-                let now = if *available { "has capacity again" } else { "out of capacity" };
-                (CaptionKind::Deployment, format!("{provider} pool {instance_type} in {zone} {now}"))
+                let text = if *available {
+                    Text::new("{provider} pool {type} in {zone} has capacity again")
+                } else {
+                    Text::new("{provider} pool {type} in {zone} out of capacity")
+                };
+                (CaptionKind::Deployment, text.arg("provider", provider).arg("type", instance_type).arg("zone", zone))
             }
-            TraceWhat::QuotaHit { quota, by, .. } => (CaptionKind::Limit, format!("{by}: refused by {}", quota.name())),
+            TraceWhat::QuotaHit { quota, by, .. } => (
+                CaptionKind::Limit,
+                Text::new("{by}: refused by {quota}").arg("by", by).name("quota", quota.name()),
+            ),
             TraceWhat::LaunchFailed { provider, instances } => (
                 CaptionKind::Limit,
-                format!("{provider} failed to launch {instances} instances: no capacity in any pool"),
+                Text::new("{provider} failed to launch {instances} instances: no capacity in any pool")
+                    .arg("provider", provider)
+                    .arg("instances", instances),
             ),
-            TraceWhat::Throttled { workload, .. } => (CaptionKind::Limit, format!("RunTask {workload} throttled")),
+            TraceWhat::Throttled { workload, .. } => {
+                (CaptionKind::Limit, Text::new("RunTask {workload} throttled").arg("workload", workload))
+            }
             TraceWhat::Launched { owner, provider, .. } => {
-                let tasks = same(&|w| matches!(w, TraceWhat::Launched { .. }));
-                let mut text = format!("{owner} launched {tasks} {} on {provider}", tasks_word(tasks));
-                if let Some(wait) = self.bucket_wait() {
-                    text.push_str("; ");
-                    text.push_str(&wait);
-                }
+                let n = same(&|w| matches!(w, TraceWhat::Launched { .. }));
+                let launched = Text::new("{owner} launched {tasks} on {provider}")
+                    .arg("owner", owner)
+                    .text("tasks", tasks(n as u64))
+                    .arg("provider", provider);
+                let text = match self.bucket_wait() {
+                    Some(wait) => Text::new("{launched}; {wait}").text("launched", launched).text("wait", wait),
+                    None => launched,
+                };
                 (CaptionKind::Launch, text)
             }
             TraceWhat::Instance { instance, state } => {
                 let (id, zone) = self.instance_place(*instance);
-                (CaptionKind::State, format!("instance {id} in {zone} {}", state.name()))
+                let text = Text::new("instance {id} in {zone} {state}").arg("id", id).arg("zone", zone);
+                (CaptionKind::State, text.arg("state", state.name()))
             }
             TraceWhat::State { state, .. } => {
-                let tasks = same(&|w| matches!(w, TraceWhat::State { state: s, .. } if s == state));
-                (CaptionKind::State, format!("{tasks} {} now {}", tasks_word(tasks), state.name()))
+                let n = same(&|w| matches!(w, TraceWhat::State { state: s, .. } if s == state));
+                let text = Text::new("{tasks} now {state}").text("tasks", tasks(n as u64)).arg("state", state.name());
+                (CaptionKind::State, text)
             }
             TraceWhat::Healthy { .. } | TraceWhat::Unhealthy { .. } => {
                 let healthy = same(&|w| matches!(w, TraceWhat::Healthy { .. }));
                 let unhealthy = same(&|w| matches!(w, TraceWhat::Unhealthy { .. }));
-                (CaptionKind::State, format!("{healthy} tasks healthy, {unhealthy} unhealthy"))
+                let text = Text::new("{healthy} tasks healthy, {unhealthy} unhealthy");
+                (CaptionKind::State, text.arg("healthy", healthy).arg("unhealthy", unhealthy))
             }
-            TraceWhat::ServiceSteady { service } => (CaptionKind::State, format!("service {service} is steady")),
+            TraceWhat::ServiceSteady { service } => {
+                (CaptionKind::State, Text::new("service {service} is steady").arg("service", service))
+            }
             // The rest (Batch, queues, placements, alarms, ...): how many things happened.
-            _ => (CaptionKind::Other, format!("{} changes", entries.len())),
+            _ => (CaptionKind::Other, Text::new("{count} changes").arg("count", entries.len())),
         };
         Some(StepCaption { kind, text })
     }
@@ -151,20 +194,19 @@ impl Simulation {
 
     /// "Fargate On-Demand launches bucket empty: 42 tasks wait" when an account launch bucket is below one token
     /// and services still have tasks to launch.
-    fn bucket_wait(&self) -> Option<String> {
+    fn bucket_wait(&self) -> Option<Text> {
         let view = self.view();
         let waiting: u32 =
             view.services.iter().map(|s| s.desired.saturating_sub(s.active)).fold(0, u32::saturating_add);
         let empty = view.buckets.iter().find(|b| b.level < 1.0 && b.name.column().is_some())?;
-        (waiting > 0).then(|| format!("{} bucket empty: {waiting} {} wait", empty.name.name(), tasks_word(waiting)))
-    }
-}
-
-fn tasks_word(n: impl TryInto<u8>) -> &'static str {
-    if n.try_into().is_ok_and(|n| n == 1) {
-        "task"
-    } else {
-        "tasks"
+        (waiting > 0).then(|| {
+            let text = if waiting == 1 {
+                Text::new("{bucket} bucket empty: 1 task waits")
+            } else {
+                Text::new("{bucket} bucket empty: {waiting} tasks wait").arg("waiting", waiting)
+            };
+            text.name("bucket", empty.name.name())
+        })
     }
 }
 
@@ -209,7 +251,7 @@ mod tests {
         let caption = step_caption(&mut sim).expect("a caption");
         assert_eq!(caption.kind, CaptionKind::Launch);
         assert_eq!(
-            caption.text,
+            caption.text.to_string(),
             "service web launched 10 tasks on FARGATE; Fargate On-Demand launches bucket empty: 90 tasks wait"
         );
     }
@@ -224,10 +266,8 @@ mod tests {
         sim.step_until(SimTime(299_000));
         sim.take_trace();
         let caption = step_caption(&mut sim).expect("a caption");
-        assert_eq!(
-            caption,
-            StepCaption { kind: CaptionKind::Deployment, text: "service web: desired count set to 5".into() }
-        );
+        assert_eq!(caption.kind, CaptionKind::Deployment);
+        assert_eq!(caption.text.to_string(), "service web: desired count set to 5");
     }
 
     #[test]

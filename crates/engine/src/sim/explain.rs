@@ -18,6 +18,7 @@ use crate::instance::InstanceState;
 use crate::output::Limiter;
 use crate::scenario::Provider;
 use crate::task::{Health, Owner, Task, TaskState};
+use crate::text::mark;
 use crate::time::SimTime;
 
 use super::fleet::{Instance, Needs};
@@ -26,17 +27,17 @@ use super::fleet::{Instance, Needs};
 fn step_of(task: &Task) -> &'static str {
     match task.state {
         TaskState::Provisioning if task.provider.is_fargate() => {
-            "Fargate capacity, host assignment and ENI attachment (expected remaining time not published)"
+            mark("Fargate capacity, host assignment and ENI attachment (expected remaining time not published)")
         }
-        TaskState::Provisioning => "hand-off to the container agent and ENI attachment",
-        TaskState::Pending => "image pull and container start (expected remaining time not published)",
-        TaskState::Activating => "load balancer registration",
-        TaskState::Running if task.health != Health::Healthy => "health checks",
-        TaskState::Running => "running",
-        TaskState::Deactivating => "load balancer deregistration delay",
-        TaskState::Stopping => "stop timeout after SIGTERM",
-        TaskState::Deprovisioning => "ENI detachment",
-        TaskState::Stopped => "stopped",
+        TaskState::Provisioning => mark("hand-off to the container agent and ENI attachment"),
+        TaskState::Pending => mark("image pull and container start (expected remaining time not published)"),
+        TaskState::Activating => mark("load balancer registration"),
+        TaskState::Running if task.health != Health::Healthy => mark("health checks"),
+        TaskState::Running => mark("running"),
+        TaskState::Deactivating => mark("load balancer deregistration delay"),
+        TaskState::Stopping => mark("stop timeout after SIGTERM"),
+        TaskState::Deprovisioning => mark("ENI detachment"),
+        TaskState::Stopped => mark("stopped"),
     }
 }
 

@@ -6,6 +6,7 @@
 
 use crate::output::{ChartMarker, TraceWhat};
 use crate::scenario::TimedAction;
+use crate::text::{mark, Text};
 use crate::time::SimTime;
 
 use super::Simulation;
@@ -33,14 +34,16 @@ pub(super) struct Marks {
 
 impl MarkKind {
     /// The chart's label for `count` marks of this kind at one instant.
-    fn label(&self, count: u32) -> String {
+    fn label(&self, count: u32) -> Text {
         match self {
-            MarkKind::SpotNotice if count == 1 => "Spot notice".to_string(),
-            MarkKind::SpotNotice => format!("Spot notices ({count} instances)"),
-            MarkKind::ScaleOut(p) => format!("{p} scales out"),
-            MarkKind::ScaleIn(p) => format!("{p} scales in"),
-            MarkKind::ManagedLaunch(p) => format!("{p} launches instances"),
-            MarkKind::ScalingAction { service, to } => format!("{service} scaled to {to}"),
+            MarkKind::SpotNotice if count == 1 => Text::new("Spot notice"),
+            MarkKind::SpotNotice => Text::new("Spot notices ({count} instances)").arg("count", count),
+            MarkKind::ScaleOut(p) => Text::new("{provider} scales out").arg("provider", p),
+            MarkKind::ScaleIn(p) => Text::new("{provider} scales in").arg("provider", p),
+            MarkKind::ManagedLaunch(p) => Text::new("{provider} launches instances").arg("provider", p),
+            MarkKind::ScalingAction { service, to } => {
+                Text::new("{service} scaled to {to}").arg("service", service).arg("to", to)
+            }
         }
     }
 }
@@ -50,7 +53,7 @@ impl MarkKind {
 /// [`Simulation::chart_markers`]) are made with it.
 pub(super) fn in_time_order(
     mut markers: Vec<ChartMarker>,
-    labelled: impl IntoIterator<Item = (SimTime, String)>,
+    labelled: impl IntoIterator<Item = (SimTime, Text)>,
 ) -> Vec<ChartMarker> {
     markers.extend(labelled.into_iter().map(|(time, label)| ChartMarker { time_s: time.as_secs_f64(), label }));
     markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
@@ -84,32 +87,33 @@ impl Simulation {
     /// The timed events that have come and the run's own Spot notices and scaling actions, each a label at its
     /// time, in time order (the page draws them with [`Simulation::chart_markers`]).
     pub fn event_markers(&self) -> Vec<ChartMarker> {
-        let mut labelled: Vec<(SimTime, String)> = Vec::new();
+        let mut labelled: Vec<(SimTime, Text)> = Vec::new();
         for event in self.scenario.events.iter().filter(|e| e.at <= self.now) {
             let label = match &event.action {
-                TimedAction::Scale { service, desired } => {
-                    format!("{} desired {desired}", self.scenario.services[*service].name)
-                }
+                TimedAction::Scale { service, desired } => Text::new("{service} desired {desired}")
+                    .arg("service", &self.scenario.services[*service].name)
+                    .arg("desired", desired),
                 TimedAction::Deploy { service, .. } => {
-                    format!("deployment of {}", self.scenario.services[*service].name)
+                    Text::new("deployment of {service}").arg("service", &self.scenario.services[*service].name)
                 }
-                TimedAction::SpotInterruption { .. } => "Fargate Spot interruption wave".to_string(),
-                TimedAction::SpotAvailability { .. } => "Fargate Spot capacity changes".to_string(),
+                TimedAction::SpotInterruption { .. } => Text::new("Fargate Spot interruption wave"),
+                TimedAction::SpotAvailability { .. } => Text::new("Fargate Spot capacity changes"),
                 TimedAction::Ec2SpotWave { provider, .. } => {
-                    format!("EC2 Spot wave on {}", self.scenario.providers[*provider].name)
+                    Text::new("EC2 Spot wave on {provider}").arg("provider", &self.scenario.providers[*provider].name)
                 }
-                TimedAction::PoolCapacity { available, .. } => {
-                    (if *available { "pool has capacity again" } else { "pool out of capacity" }).to_string()
+                TimedAction::PoolCapacity { available: true, .. } => Text::new("pool has capacity again"),
+                TimedAction::PoolCapacity { available: false, .. } => Text::new("pool out of capacity"),
+                TimedAction::InstanceInterruption { instance } => {
+                    Text::new("interrupt {id}").arg("id", format!("i-{instance:08x}"))
                 }
-                TimedAction::InstanceInterruption { instance } => format!("interrupt i-{instance:08x}"),
                 TimedAction::TokensSpent { bucket, .. } => {
                     let name = match bucket {
-                        crate::spec::AccountBucket::FargateOnDemandLaunch => "Fargate On-Demand launches",
-                        crate::spec::AccountBucket::FargateSpotLaunch => "Fargate Spot launches",
-                        crate::spec::AccountBucket::RunTaskApi => "RunTask API",
-                        crate::spec::AccountBucket::FargateRunTaskCalls => "Fargate RunTask calls",
+                        crate::spec::AccountBucket::FargateOnDemandLaunch => mark("Fargate On-Demand launches"),
+                        crate::spec::AccountBucket::FargateSpotLaunch => mark("Fargate Spot launches"),
+                        crate::spec::AccountBucket::RunTaskApi => mark("RunTask API calls"),
+                        crate::spec::AccountBucket::FargateRunTaskCalls => mark("Fargate RunTask calls"),
                     };
-                    format!("{name} bucket spent by other callers")
+                    Text::new("{bucket} bucket spent by other callers").name("bucket", name)
                 }
                 // Marked by `chart_markers` (the notice and the retirement).
                 TimedAction::FargateTaskRetirement { .. } => continue,
@@ -151,7 +155,7 @@ mod tests {
         ));
         sim.step_until(SimTime(600_000));
         let labels = |sim: &Simulation| -> Vec<(f64, String)> {
-            sim.event_markers().into_iter().map(|m| (m.time_s, m.label)).collect()
+            sim.event_markers().into_iter().map(|m| (m.time_s, m.label.to_string())).collect()
         };
         assert_eq!(labels(&sim), [(300.0, "web desired 5".to_string())]);
         sim.step_until(SimTime(1_000_000));
@@ -167,6 +171,10 @@ mod tests {
             "",
         ));
         sim.step_until(SimTime(600_000));
-        assert!(sim.event_markers().iter().any(|m| m.label == "asg scales out"), "{:?}", sim.event_markers());
+        assert!(
+            sim.event_markers().iter().any(|m| m.label.to_string() == "asg scales out"),
+            "{:?}",
+            sim.event_markers()
+        );
     }
 }

@@ -10,6 +10,7 @@ use crate::output::{
 };
 use crate::scenario::CapacityType;
 use crate::task::{Task, TaskState};
+use crate::text::Text;
 use crate::time::{ms_to_secs, SimTime};
 
 /// The end of a timeline whose last thing that matters is at `last`: a tail of 5% of `last`, at least 10 s, after
@@ -563,12 +564,12 @@ impl Simulation {
         let mut markers: Vec<ChartMarker> = self
             .quota_hits()
             .into_iter()
-            .map(|hit| ChartMarker { time_s: hit.first_s, label: hit.quota.name().to_string() })
+            .map(|hit| ChartMarker { time_s: hit.first_s, label: Text::new("{quota}").name("quota", hit.quota.name()) })
             .collect();
         for (notice, retired) in self.retirements.times() {
-            markers.push(ChartMarker { time_s: notice.as_secs_f64(), label: "task retirement notice".into() });
+            markers.push(ChartMarker { time_s: notice.as_secs_f64(), label: Text::new("task retirement notice") });
             if let Some(at) = retired {
-                markers.push(ChartMarker { time_s: at.as_secs_f64(), label: "task retirement".into() });
+                markers.push(ChartMarker { time_s: at.as_secs_f64(), label: Text::new("task retirement") });
             }
         }
         // Each EventBridge firing time that has come, once per time however many schedules fire then.
@@ -581,9 +582,9 @@ impl Simulation {
         }
         let fired = fired.into_iter().map(|(at, names)| {
             let label = if names.len() == 1 {
-                format!("schedule {}", names[0])
+                Text::new("schedule {name}").arg("name", names[0])
             } else {
-                format!("{} schedules fire", names.len())
+                Text::new("{count} schedules fire").arg("count", names.len())
             };
             (at, label)
         });

@@ -310,7 +310,7 @@ fn task_retirement_preset_keeps_each_service_within_its_deployment_bounds() {
             assert_eq!((service.running, service.healthy), (10, 10), "seed {seed}: {}", service.name);
             assert!(service.steady_s.is_some_and(|s| s > 600.0), "seed {seed}: {}", service.name);
         }
-        let markers: Vec<_> = sim.chart_markers().into_iter().map(|m| (m.time_s, m.label)).collect();
+        let markers: Vec<_> = sim.chart_markers().into_iter().map(|m| (m.time_s, m.label.to_string())).collect();
         let notice = (600.0, "task retirement notice".to_string());
         assert_eq!(markers, [notice, (600.0, "task retirement".to_string())], "seed {seed}");
         // The running chart: 24 before the notice, 15 at its lowest after it, 20 at the end.
@@ -625,7 +625,7 @@ fn nightly_burst_preset_throttles_half_the_calls_and_drops_the_one_without_retri
     assert!(flex_burst.settled_s.unwrap() > 1800.0 + 120.0);
     assert_eq!(by("heartbeat").firings, 2);
     let markers = sim.chart_markers();
-    assert!(markers.iter().any(|m| m.time_s == 1800.0 && m.label.contains("schedules fire")));
+    assert!(markers.iter().any(|m| m.time_s == 1800.0 && m.label.to_string().contains("schedules fire")));
 }
 
 #[test]

@@ -108,8 +108,10 @@ fn the_morning_ramp_scales_after_its_step() {
     sim.run_to_end();
     let marks = sim.event_markers();
     assert!(
-        marks.iter().any(|m| m.label.starts_with("web scaled to") && (3600.0..10_800.0).contains(&m.time_s)),
+        marks
+            .iter()
+            .any(|m| m.label.to_string().starts_with("web scaled to") && (3600.0..10_800.0).contains(&m.time_s)),
         "{marks:?}"
     );
-    assert!(marks.iter().any(|m| m.label == "asg scales out" && m.time_s > 3600.0), "{marks:?}");
+    assert!(marks.iter().any(|m| m.label.to_string() == "asg scales out" && m.time_s > 3600.0), "{marks:?}");
 }
