@@ -12,6 +12,8 @@
 //! The bytes come from this module's own worker, but reading still never panics or allocates past the input: a
 //! short or malformed message is an error naming what went wrong.
 
+use std::borrow::Cow;
+
 use fleetplan_engine::output::{
     BatchCost, BatchJobState, BatchQueueSummary, BatchStateCount, BatchSummary, CapacityCost, ChartMarker,
     CommitmentsSummary, ComputeEnvironmentSummary, CostBreakdown, CostFigures, CreditSummary, DemandSummary,
@@ -22,6 +24,7 @@ use fleetplan_engine::output::{
 use fleetplan_engine::scenario::CapacityType;
 use fleetplan_engine::spec::{ComputeEnvironmentType, CpuCredits, SavingsPlanKind};
 use fleetplan_engine::split::{SplitGroup, SplitSeries};
+use fleetplan_engine::text::{Arg, Text};
 
 use super::{Finished, Update};
 
@@ -179,6 +182,68 @@ impl Wire for &'static str {
         let text = String::take(r)?;
         names().into_iter().find(|n| *n == text).ok_or("an unknown name")
     }
+}
+
+impl Wire for Cow<'static, str> {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.len().put(out);
+        out.extend_from_slice(self.as_bytes());
+    }
+    fn take(r: &mut Reader) -> Result<Self, WireError> {
+        String::take(r).map(Cow::Owned)
+    }
+}
+
+/// How deep a text's clauses may nest in a message: the engine's texts nest one or two levels; a deeper one is a
+/// damaged message, refused before it could exhaust the stack.
+const MAX_TEXT_DEPTH: u32 = 8;
+
+impl Wire for Text {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.template.put(out);
+        self.args.len().put(out);
+        for (name, value) in &self.args {
+            name.put(out);
+            match value {
+                Arg::Plain(s) => {
+                    0u8.put(out);
+                    s.put(out);
+                }
+                Arg::Name(n) => {
+                    1u8.put(out);
+                    n.put(out);
+                }
+                Arg::Text(t) => {
+                    2u8.put(out);
+                    t.put(out);
+                }
+            }
+        }
+    }
+    fn take(r: &mut Reader) -> Result<Self, WireError> {
+        take_text(r, 0)
+    }
+}
+
+/// A [`Text`] whose clauses are at most [`MAX_TEXT_DEPTH`] deep.
+fn take_text(r: &mut Reader, depth: u32) -> Result<Text, WireError> {
+    if depth > MAX_TEXT_DEPTH {
+        return Err("a text nested too deep");
+    }
+    let template = Cow::take(r)?;
+    let n = r.len()?;
+    let mut args = Vec::with_capacity(n.min(64));
+    for _ in 0..n {
+        let name = Cow::take(r)?;
+        let value = match u8::take(r)? {
+            0 => Arg::Plain(String::take(r)?),
+            1 => Arg::Name(Cow::take(r)?),
+            2 => Arg::Text(Box::new(take_text(r, depth + 1)?)),
+            _ => return Err("a bad text argument"),
+        };
+        args.push((name, value));
+    }
+    Ok(Text { template, args })
 }
 
 /// A struct as its fields, in this order. Every field is listed: `put` destructures without `..` and `take`
@@ -364,5 +429,19 @@ mod tests {
         for name in names() {
             assert_eq!(decode::<&'static str>(&encode(&name)), Ok(name));
         }
+    }
+
+    #[test]
+    fn texts_read_back_with_their_arguments_and_deep_nesting_is_refused() {
+        let text = Text::new("{what} for {id}")
+            .text("what", Text::new("Spot notice"))
+            .arg("id", "i-0000002a")
+            .name("bucket", "Fargate Spot launches");
+        assert_eq!(decode::<Text>(&encode(&text)).map(|t| t.to_string()), Ok(text.to_string()));
+        let mut deep = Text::new("x");
+        for _ in 0..=MAX_TEXT_DEPTH {
+            deep = Text::new("{inner}").text("inner", deep);
+        }
+        assert_eq!(decode::<Text>(&encode(&deep)), Err("a text nested too deep"));
     }
 }
