@@ -8,7 +8,7 @@
 //! Both walk the group's lists through their room index ([`RoomList`]): an instance the index rules out is one
 //! `fits` would reject, so the walk visits the same instances that could be chosen, in the same order.
 
-use super::{Instance, Needs, OwnerCounts, RoomList};
+use super::{owner_slot, Instance, Needs, OwnerCounts, RoomList};
 use crate::defaults;
 use crate::ids::{InstanceId, ProviderId};
 use crate::instance::InstanceState;
@@ -237,21 +237,28 @@ fn spread_fast_path(
         }
         let start = start_at % list.len();
         let ids = list.ids();
-        let mut any_fits = false;
-        // From the rotating start round the list, visiting only the instances the room index says may fit.
+        // From the rotating start round the list, visiting only the instances that hold none of the owner's tasks
+        // and that the room index says may fit (the list's holder bits and room index skip the others).
+        let slot = owner_slot(owner);
         for (from, to) in [(start, ids.len()), (0, start)] {
             let mut at = from;
-            while let Some(position) = list.next_may_fit(at, to, needs) {
+            while let Some(position) = list.next_free(at, to, needs, slot) {
                 at = position + 1;
                 let i = ids[position];
-                if !fits(&instances[i.index()], needs) {
-                    continue;
-                }
-                any_fits = true;
-                if !group.owner_counts.holds(owner, i) {
+                if fits(&instances[i.index()], needs) {
                     *cursor = cursor.wrapping_add(1);
                     return Ok(Some(i));
                 }
+            }
+        }
+        // None free of the owner's tasks fits: whether any instance of the zone fits at all.
+        let mut at = 0;
+        let mut any_fits = false;
+        while let Some(position) = list.next_may_fit(at, ids.len(), needs) {
+            at = position + 1;
+            if fits(&instances[ids[position].index()], needs) {
+                any_fits = true;
+                break;
             }
         }
         if any_fits {

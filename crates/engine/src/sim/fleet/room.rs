@@ -71,6 +71,43 @@ impl Room {
     }
 }
 
+fn bit(bits: &[u64], position: usize) -> bool {
+    bits.get(position / 64).is_some_and(|w| (w >> (position % 64)) & 1 == 1)
+}
+
+fn set_bit(bits: &mut Vec<u64>, position: usize, on: bool) {
+    let (word, shift) = (position / 64, position % 64);
+    if bits.len() <= word {
+        if !on {
+            return;
+        }
+        bits.resize(word + 1, 0);
+    }
+    if on {
+        bits[word] |= 1 << shift;
+    } else {
+        bits[word] &= !(1 << shift);
+    }
+}
+
+/// The first position at or after `from` whose bit is clear (every position past the words is clear).
+fn next_clear(bits: &[u64], from: usize) -> usize {
+    let mut word = from / 64;
+    let Some(&first) = bits.get(word) else { return from };
+    // Positions before `from` in its word count as set.
+    let mut free = !first & (u64::MAX << (from % 64));
+    loop {
+        if free != 0 {
+            return word * 64 + free.trailing_zeros() as usize;
+        }
+        word += 1;
+        match bits.get(word) {
+            Some(&w) => free = !w,
+            None => return word * 64,
+        }
+    }
+}
+
 fn architecture_bit(architecture: Architecture) -> u8 {
     match architecture {
         Architecture::X86_64 => 1,
@@ -87,6 +124,11 @@ pub(in crate::sim) struct RoomList {
     tree: Vec<Room>,
     /// A power of two, at least `ids.len()`.
     capacity: usize,
+    /// Per owner slot (`fleet::owner_slot`), a bit per position: set while the instance there holds any of the
+    /// owner's tasks. Kept for the zone lists only (`Fleet::hold`/`release`), where the default placement's fast
+    /// path jumps over the instances that already hold the owner's tasks ([`next_free`](Self::next_free)) instead
+    /// of visiting each. Bits past the end are always clear.
+    held: Vec<Vec<u64>>,
 }
 
 impl RoomList {
@@ -152,7 +194,51 @@ impl RoomList {
             self.set(position, moved);
         }
         self.set(last, Room::NONE);
+        for bits in &mut self.held {
+            let moved = bit(bits, last);
+            set_bit(bits, position, moved);
+            set_bit(bits, last, false);
+        }
         self.ids.get(position).copied().filter(|_| position < last)
+    }
+
+    /// Marks whether the instance at `position` holds any of the tasks of the owner in `slot`.
+    pub(super) fn set_held(&mut self, slot: usize, position: usize, held: bool) {
+        if self.held.len() <= slot {
+            if !held {
+                return;
+            }
+            self.held.resize_with(slot + 1, Vec::new);
+        }
+        set_bit(&mut self.held[slot], position, held);
+    }
+
+    /// Whether the instance at `position` holds any of the tasks of the owner in `slot` (as [`set_held`] said).
+    ///
+    /// [`set_held`]: Self::set_held
+    pub(super) fn is_held(&self, slot: usize, position: usize) -> bool {
+        self.held.get(slot).is_some_and(|bits| bit(bits, position))
+    }
+
+    /// The first position in `from..to` whose instance may fit `needs` and holds none of the tasks of the owner in
+    /// `slot`; every position before it in that range holds an instance that does not fit or holds some. Leaps
+    /// between the two indexes: the next clear bit (64 positions a word), then the room index from there, until
+    /// both agree on a position.
+    pub(in crate::sim) fn next_free(&self, from: usize, to: usize, needs: &Needs, slot: usize) -> Option<usize> {
+        let to = to.min(self.ids.len());
+        let bits = self.held.get(slot).map_or(&[][..], Vec::as_slice);
+        let mut at = from;
+        loop {
+            at = next_clear(bits, at);
+            if at >= to {
+                return None;
+            }
+            let fit = self.next_may_fit(at, to, needs)?;
+            if fit == at {
+                return Some(at);
+            }
+            at = fit;
+        }
     }
 
     /// The first position in `from..to` whose instance may fit `needs`; every position before it in that range
