@@ -223,8 +223,16 @@ impl RoomList {
     /// The first position in `from..to` whose instance may fit `needs` and holds none of the tasks of the owner in
     /// `slot`; every position before it in that range holds an instance that does not fit or holds some. Leaps
     /// between the two indexes: the next clear bit (64 positions a word), then the room index from there, until
-    /// both agree on a position.
-    pub(in crate::sim) fn next_free(&self, from: usize, to: usize, needs: &Needs, slot: usize) -> Option<usize> {
+    /// both agree on a position. `held_fit` is set to the first position on the way that may fit but holds some
+    /// of the owner's tasks, if it is still `None` (placement asks whether any instance fits at all).
+    pub(in crate::sim) fn next_free(
+        &self,
+        from: usize,
+        to: usize,
+        needs: &Needs,
+        slot: usize,
+        held_fit: &mut Option<usize>,
+    ) -> Option<usize> {
         let to = to.min(self.ids.len());
         let bits = self.held.get(slot).map_or(&[][..], Vec::as_slice);
         let mut at = from;
@@ -236,6 +244,9 @@ impl RoomList {
             let fit = self.next_may_fit(at, to, needs)?;
             if fit == at {
                 return Some(at);
+            }
+            if held_fit.is_none() && bit(bits, fit) {
+                *held_fit = Some(fit);
             }
             at = fit;
         }
