@@ -145,6 +145,23 @@ mod tests {
         assert_eq!(rng.unit().to_bits(), 4_605_706_084_082_451_786);
     }
 
+    /// The sigmas remembered per spread change no draw: more spreads than slots, interleaved, give the values
+    /// a generator computing every sigma again gives (the same formula, outside the cache).
+    #[test]
+    fn remembered_sigmas_change_no_draw() {
+        let spreads = [0.25, 0.3, 0.2, 0.5, 0.25, 0.7, 0.3, 0.25, 0.1, 0.2];
+        let mut cached = SimRng::new(11);
+        let mut fresh = SimRng::new(11);
+        for round in 0..50 {
+            let spread = spreads[round % spreads.len()];
+            let mean = 1_000.0 + 37.0 * round as f64;
+            let sigma2 = libm::log(1.0 + spread * spread);
+            let z = fresh.standard_normal();
+            let expected = crate::narrow::round_u64(mean * libm::exp(libm::sqrt(sigma2) * z - sigma2 / 2.0));
+            assert_eq!(cached.lognormal_ms(mean, spread), expected, "round {round}");
+        }
+    }
+
     #[test]
     fn below_stays_in_range() {
         let mut rng = SimRng::new(7);

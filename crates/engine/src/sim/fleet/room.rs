@@ -379,6 +379,50 @@ mod tests {
         assert!(!walk(&list, 0, 1, &Needs { dynamic_ports: 1, ..want }).contains(&0));
     }
 
+    /// `next_free` finds exactly the positions that may fit and are not marked held, in order, across word
+    /// boundaries; marks follow `swap_remove` like the ids do, and a held position that may fit is reported once.
+    #[test]
+    fn the_free_walk_leaps_over_held_positions() {
+        let mut list = RoomList::default();
+        for n in 0..150u32 {
+            list.push(i(n), room(if n % 7 == 3 { 0 } else { 1024 }, 1024));
+        }
+        let slot = 4;
+        for position in (0..150).filter(|p| p % 3 == 0 || (60..130).contains(p)) {
+            list.set_held(slot, position, true);
+        }
+        let want = needs(512, 512);
+        let expected = |list: &RoomList, from: usize, to: usize| -> Vec<usize> {
+            (from..to.min(list.len()))
+                .filter(|&p| list.tree[list.capacity + p].may_fit(&want) && !list.is_held(slot, p))
+                .collect()
+        };
+        let free_walk = |list: &RoomList, from: usize, to: usize| {
+            let (mut found, mut at, mut held_fit) = (Vec::new(), from, None);
+            while let Some(p) = list.next_free(at, to, &want, slot, &mut held_fit) {
+                found.push(p);
+                at = p + 1;
+            }
+            (found, held_fit)
+        };
+        for (from, to) in [(0, 150), (61, 140), (64, 128), (149, 150), (10, 10)] {
+            assert_eq!(free_walk(&list, from, to).0, expected(&list, from, to), "{from}..{to}");
+        }
+        // 17 is free without room, 18 held with room: the room index lands on 18, the first held one that may fit.
+        assert_eq!(free_walk(&list, 17, 150).1, Some(18));
+        assert_eq!(free_walk(&list, 60, 140).1, None, "the bits leap from 60 to 130, then nothing held may fit");
+        // Another owner's slot holds nothing: every position that may fit.
+        let mut none = None;
+        assert_eq!(list.next_free(3, 150, &want, 9, &mut none), Some(4));
+        list.swap_remove(0);
+        assert!(!list.is_held(slot, 149), "past the end is clear");
+        assert!(!list.is_held(slot, 0), "position 0 now holds the old last instance, not held");
+        assert_eq!(free_walk(&list, 0, 149).0, expected(&list, 0, 149));
+        list.set_held(slot, 1, false);
+        assert!(!list.is_held(slot, 1));
+        assert_eq!(next_clear(&[u64::MAX, u64::MAX], 5), 128);
+    }
+
     /// The fleet keeps the index in step as tasks are held and released and instances leave: its check (a recount)
     /// passes, and a full instance is skipped.
     #[test]
