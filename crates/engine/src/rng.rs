@@ -9,11 +9,20 @@ use rand_pcg::Pcg64;
 
 pub struct SimRng {
     inner: Pcg64,
+    /// The log-normal's `sigma²` and `sigma` for the last few spreads asked for (a run uses a handful of spreads
+    /// millions of times): `(spread bits, sigma², sigma)`, the same values `lognormal_ms` would compute again.
+    sigmas: [(u64, f64, f64); SIGMA_SLOTS],
+    /// The slot the next new spread replaces.
+    next_sigma: usize,
 }
+
+/// How many spreads [`SimRng::lognormal_ms`] remembers.
+const SIGMA_SLOTS: usize = 4;
 
 impl SimRng {
     pub fn new(seed: u64) -> SimRng {
-        SimRng { inner: Pcg64::seed_from_u64(seed) }
+        // Spread bits 0 never reach the cache (a spread of 0 returns the mean), so zeroed slots are empty.
+        SimRng { inner: Pcg64::seed_from_u64(seed), sigmas: [(0, 0.0, 0.0); SIGMA_SLOTS], next_sigma: 0 }
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -72,11 +81,24 @@ impl SimRng {
         if spread <= 0.0 {
             return crate::narrow::round_u64(mean_ms);
         }
-        let sigma2 = libm::log(1.0 + spread * spread);
-        let sigma = libm::sqrt(sigma2);
+        let (sigma2, sigma) = self.sigma(spread);
         let z = self.standard_normal();
         let value = mean_ms * libm::exp(sigma * z - sigma2 / 2.0);
         crate::narrow::round_u64(value)
+    }
+
+    /// `(sigma², sigma)` of the log-normal with relative spread `spread` (> 0): `ln(1 + spread²)` and its square
+    /// root, remembered per spread (pure functions of it, so a remembered value is the one computed again).
+    fn sigma(&mut self, spread: f64) -> (f64, f64) {
+        let bits = spread.to_bits();
+        if let Some(&(_, sigma2, sigma)) = self.sigmas.iter().find(|(b, _, _)| *b == bits) {
+            return (sigma2, sigma);
+        }
+        let sigma2 = libm::log(1.0 + spread * spread);
+        let sigma = libm::sqrt(sigma2);
+        self.sigmas[self.next_sigma] = (bits, sigma2, sigma);
+        self.next_sigma = (self.next_sigma + 1) % SIGMA_SLOTS;
+        (sigma2, sigma)
     }
 
     /// Exponentially distributed waiting time with the given mean, in milliseconds.
@@ -121,6 +143,23 @@ mod tests {
         assert_eq!(rng.lognormal_ms(10_000.0, 0.3), 10_025);
         assert_eq!(rng.exponential_ms(5_000.0), 592);
         assert_eq!(rng.unit().to_bits(), 4_605_706_084_082_451_786);
+    }
+
+    /// The sigmas remembered per spread change no draw: more spreads than slots, interleaved, give the values
+    /// a generator computing every sigma again gives (the same formula, outside the cache).
+    #[test]
+    fn remembered_sigmas_change_no_draw() {
+        let spreads = [0.25, 0.3, 0.2, 0.5, 0.25, 0.7, 0.3, 0.25, 0.1, 0.2];
+        let mut cached = SimRng::new(11);
+        let mut fresh = SimRng::new(11);
+        for round in 0..50 {
+            let spread = spreads[round % spreads.len()];
+            let mean = 1_000.0 + 37.0 * round as f64;
+            let sigma2 = libm::log(1.0 + spread * spread);
+            let z = fresh.standard_normal();
+            let expected = crate::narrow::round_u64(mean * libm::exp(libm::sqrt(sigma2) * z - sigma2 / 2.0));
+            assert_eq!(cached.lognormal_ms(mean, spread), expected, "round {round}");
+        }
     }
 
     #[test]

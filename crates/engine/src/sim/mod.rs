@@ -243,7 +243,15 @@ impl PartialOrd for Queued {
 }
 impl Ord for Queued {
     fn cmp(&self, other: &Self) -> Ordering {
-        (self.time, self.sequence).cmp(&(other.time, other.sequence))
+        // `(time, sequence)` as one 128-bit number: the same order as comparing the pair, in fewer instructions
+        // (the heap compares on every level of every push and pop).
+        self.key().cmp(&other.key())
+    }
+}
+
+impl Queued {
+    fn key(&self) -> u128 {
+        (u128::from(self.time.0) << 64) | u128::from(self.sequence)
     }
 }
 

@@ -381,7 +381,8 @@ impl Fleet {
                 let of_type = |t: &InstanceType| {
                     zone_list.iter().filter(|&&i| self.instances[i.index()].instance_type.name == t.name).count()
                 };
-                order.sort_by_key(|&t| of_type(&types[t]));
+                // Each type's count once (a stable sort too), not per comparison: the same order.
+                order.sort_by_cached_key(|&t| of_type(&types[t]));
             }
             // Price and capacity: the lowest price per vCPU.
             AllocationStrategy::PriceCapacityOptimized => {
@@ -574,7 +575,19 @@ impl Fleet {
         i.idle_since = None;
         let on_instance = self.instances[instance.index()].add_owner(owner, 1);
         self.owner_counts.add(owner, &self.instances[instance.index()], 1, on_instance);
+        self.refresh_held(instance, owner, on_instance > 0);
         self.refresh_room(instance);
+    }
+
+    /// Marks in its zone's list whether a (not terminated) instance holds any of the owner's tasks.
+    fn refresh_held(&mut self, id: InstanceId, owner: u64, held: bool) {
+        let instance = &self.instances[id.index()];
+        if instance.state == InstanceState::Terminated {
+            return;
+        }
+        let in_zone = self.slots[id.index()].1 as usize;
+        let rt = &mut self.providers[instance.provider.index()];
+        rt.by_zone[instance.zone as usize].set_held(owner_slot(owner), in_zone, held);
     }
 
     /// Gives a task's resources back. Returns the instance's group.
@@ -597,6 +610,7 @@ impl Fleet {
         let provider = i.provider;
         let on_instance = self.instances[instance.index()].add_owner(owner, -1);
         self.owner_counts.add(owner, &self.instances[instance.index()], -1, on_instance);
+        self.refresh_held(instance, owner, on_instance > 0);
         self.refresh_room(instance);
         provider
     }
@@ -702,6 +716,14 @@ impl Fleet {
                     let instance = &self.instances[id.index()];
                     if self.slots[id.index()].1 as usize != position || instance.zone as usize != zone {
                         return Err(format!("instance {id} is not where its zone slot says"));
+                    }
+                    for slot in 0..self.owner_counts.holders.len() {
+                        let holds = self.owner_counts.holders[slot]
+                            .get(id.index() / 64)
+                            .is_some_and(|w| (w >> (id.index() % 64)) & 1 == 1);
+                        if list.is_held(slot, position) != holds {
+                            return Err(format!("zone list's holder bit of instance {id}, owner slot {slot} drifted"));
+                        }
                     }
                 }
             }

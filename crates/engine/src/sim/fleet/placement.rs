@@ -8,7 +8,7 @@
 //! Both walk the group's lists through their room index ([`RoomList`]): an instance the index rules out is one
 //! `fits` would reject, so the walk visits the same instances that could be chosen, in the same order.
 
-use super::{Instance, Needs, OwnerCounts, RoomList};
+use super::{owner_slot, Instance, Needs, OwnerCounts, RoomList};
 use crate::defaults;
 use crate::ids::{InstanceId, ProviderId};
 use crate::instance::InstanceState;
@@ -56,7 +56,11 @@ pub(in crate::sim) fn choose(
     };
     if is_default_spread(placement) {
         // The default chain, when the fast path left it undecided (or with constraints): one pass, no list.
-        let choice = default_spread_scan(group, needs, owner, start, floor, &allowed);
+        // The fast path's floor comes from a zone with instances that fit, all holding the owner's tasks: unless
+        // `distinctInstance` rules those out, the best rank is in that zone's count, and no instance of a zone
+        // with more of the owner's tasks can be chosen.
+        let zone_count = floor.filter(|_| !placement.distinct_instance).map(|(count, _)| count);
+        let choice = default_spread_scan(group, needs, owner, start, floor, zone_count, &allowed);
         *cursor = cursor.wrapping_add(1);
         return choice;
     }
@@ -160,17 +164,23 @@ fn is_default_spread(placement: &Placement) -> bool {
 /// is the chain's own answer: narrowing to the zones with the fewest tasks, then taking the first instance with
 /// none of the owner's tasks, or else the first with the fewest, keeps the first minimum of (zone count, instance
 /// count) in visiting order. No RNG draw either way. `known_floor`: a rank no allowed instance beats, when the
-/// fast path found one (the scan stops at the first instance that reaches it).
+/// fast path found one (the scan stops at the first instance that reaches it). `zone_count`: when known, the
+/// owner's task count of the zone the best instance is in (instances of zones with more are passed over unchecked).
 fn default_spread_scan(
     group: &Group,
     needs: &Needs,
     owner: u64,
     start: usize,
     known_floor: Option<(u32, u32)>,
+    zone_count: Option<u32>,
     allowed: &dyn Fn(&Instance) -> bool,
 ) -> Option<InstanceId> {
-    let zones = narrow::u16_of(group.provider.zones.len());
-    let per_zone: Vec<u32> = (0..zones).map(|z| group.owner_counts.in_zone(owner, group.index, z)).collect();
+    let (mut stack, mut heap) = ([0u32; ZONES_ON_STACK], Vec::new());
+    let per_zone = scratch(&mut stack, &mut heap, group.provider.zones.len());
+    for (z, count) in per_zone.iter_mut().enumerate() {
+        *count = group.owner_counts.in_zone(owner, group.index, narrow::u16_of(z));
+    }
+    let per_zone = &*per_zone;
     // No instance can rank better than the emptiest zone with none of the owner's tasks on it.
     let floor = known_floor.unwrap_or((per_zone.iter().copied().min().unwrap_or(0), 0));
     let (members, instances) = (group.members, group.instances);
@@ -182,10 +192,11 @@ fn default_spread_scan(
             at = position + 1;
             let i = ids[position];
             let instance = &instances[i.index()];
-            if !allowed(instance) {
+            let in_zone = per_zone[instance.zone as usize];
+            if zone_count.is_some_and(|count| in_zone > count) || !allowed(instance) {
                 continue;
             }
-            let rank = (per_zone[instance.zone as usize], group.owner_counts.on_instance(owner, instance));
+            let rank = (in_zone, group.owner_counts.on_instance(owner, instance));
             if best.is_none_or(|(b, _)| rank < b) {
                 if rank == floor {
                     return Some(i);
@@ -225,10 +236,13 @@ fn spread_fast_path(
         return Err(None);
     }
     let instances = group.instances;
-    let mut zones: Vec<(u32, usize)> = (0..group.by_zone.len())
-        .map(|z| (group.owner_counts.in_zone(owner, group.index, narrow::u16_of(z)), z))
-        .collect();
+    let (mut stack, mut heap) = ([(0u32, 0usize); ZONES_ON_STACK], Vec::new());
+    let zones = scratch(&mut stack, &mut heap, group.by_zone.len());
+    for (z, slot) in zones.iter_mut().enumerate() {
+        *slot = (group.owner_counts.in_zone(owner, group.index, narrow::u16_of(z)), z);
+    }
     zones.sort_unstable();
+    let zones = &*zones;
     let start_at = *cursor as usize;
     for (rank, &(count, z)) in zones.iter().enumerate() {
         let list = &group.by_zone[z];
@@ -237,22 +251,29 @@ fn spread_fast_path(
         }
         let start = start_at % list.len();
         let ids = list.ids();
-        let mut any_fits = false;
-        // From the rotating start round the list, visiting only the instances the room index says may fit.
+        // From the rotating start round the list, visiting only the instances that hold none of the owner's tasks
+        // and that the room index says may fit (the list's holder bits and room index skip the others).
+        let slot = owner_slot(owner);
+        let mut held_fit = None;
         for (from, to) in [(start, ids.len()), (0, start)] {
             let mut at = from;
-            while let Some(position) = list.next_may_fit(at, to, needs) {
+            while let Some(position) = list.next_free(at, to, needs, slot, &mut held_fit) {
                 at = position + 1;
                 let i = ids[position];
-                if !fits(&instances[i.index()], needs) {
-                    continue;
-                }
-                any_fits = true;
-                if !group.owner_counts.holds(owner, i) {
+                if fits(&instances[i.index()], needs) {
                     *cursor = cursor.wrapping_add(1);
                     return Ok(Some(i));
                 }
             }
+        }
+        // None free of the owner's tasks fits: whether any instance of the zone fits at all (usually the first
+        // one the walk above passed over for holding the owner's tasks does; else a walk of the whole list).
+        let mut any_fits = held_fit.is_some_and(|p: usize| fits(&instances[ids[p].index()], needs));
+        let mut at = 0;
+        while !any_fits {
+            let Some(position) = list.next_may_fit(at, ids.len(), needs) else { break };
+            at = position + 1;
+            any_fits = fits(&instances[ids[position].index()], needs);
         }
         if any_fits {
             // The lowest zone with room has no instance free of the owner's tasks: let the full chain rank them.
@@ -261,6 +282,20 @@ fn spread_fast_path(
         }
     }
     Ok(None)
+}
+
+/// Zones a group's per-zone scratch keeps on the stack (the validator allows 16 a group): placement runs for every
+/// task, and a heap allocation per call cost more than the counting.
+const ZONES_ON_STACK: usize = 16;
+
+/// `len` slots of scratch: in `stack` when they fit, else in `heap`.
+fn scratch<'a, T: Copy + Default>(stack: &'a mut [T; ZONES_ON_STACK], heap: &'a mut Vec<T>, len: usize) -> &'a mut [T] {
+    if len <= ZONES_ON_STACK {
+        &mut stack[..len]
+    } else {
+        heap.resize(len, T::default());
+        heap
+    }
 }
 
 /// Whether the instance is ACTIVE, of the task's architecture, and has the cpu, memory, ENI and ports it needs.

@@ -71,6 +71,43 @@ impl Room {
     }
 }
 
+fn bit(bits: &[u64], position: usize) -> bool {
+    bits.get(position / 64).is_some_and(|w| (w >> (position % 64)) & 1 == 1)
+}
+
+fn set_bit(bits: &mut Vec<u64>, position: usize, on: bool) {
+    let (word, shift) = (position / 64, position % 64);
+    if bits.len() <= word {
+        if !on {
+            return;
+        }
+        bits.resize(word + 1, 0);
+    }
+    if on {
+        bits[word] |= 1 << shift;
+    } else {
+        bits[word] &= !(1 << shift);
+    }
+}
+
+/// The first position at or after `from` whose bit is clear (every position past the words is clear).
+fn next_clear(bits: &[u64], from: usize) -> usize {
+    let mut word = from / 64;
+    let Some(&first) = bits.get(word) else { return from };
+    // Positions before `from` in its word count as set.
+    let mut free = !first & (u64::MAX << (from % 64));
+    loop {
+        if free != 0 {
+            return word * 64 + free.trailing_zeros() as usize;
+        }
+        word += 1;
+        match bits.get(word) {
+            Some(&w) => free = !w,
+            None => return word * 64,
+        }
+    }
+}
+
 fn architecture_bit(architecture: Architecture) -> u8 {
     match architecture {
         Architecture::X86_64 => 1,
@@ -87,6 +124,11 @@ pub(in crate::sim) struct RoomList {
     tree: Vec<Room>,
     /// A power of two, at least `ids.len()`.
     capacity: usize,
+    /// Per owner slot (`fleet::owner_slot`), a bit per position: set while the instance there holds any of the
+    /// owner's tasks. Kept for the zone lists only (`Fleet::hold`/`release`), where the default placement's fast
+    /// path jumps over the instances that already hold the owner's tasks ([`next_free`](Self::next_free)) instead
+    /// of visiting each. Bits past the end are always clear.
+    held: Vec<Vec<u64>>,
 }
 
 impl RoomList {
@@ -152,7 +194,62 @@ impl RoomList {
             self.set(position, moved);
         }
         self.set(last, Room::NONE);
+        for bits in &mut self.held {
+            let moved = bit(bits, last);
+            set_bit(bits, position, moved);
+            set_bit(bits, last, false);
+        }
         self.ids.get(position).copied().filter(|_| position < last)
+    }
+
+    /// Marks whether the instance at `position` holds any of the tasks of the owner in `slot`.
+    pub(super) fn set_held(&mut self, slot: usize, position: usize, held: bool) {
+        if self.held.len() <= slot {
+            if !held {
+                return;
+            }
+            self.held.resize_with(slot + 1, Vec::new);
+        }
+        set_bit(&mut self.held[slot], position, held);
+    }
+
+    /// Whether the instance at `position` holds any of the tasks of the owner in `slot` (as [`set_held`] said).
+    ///
+    /// [`set_held`]: Self::set_held
+    pub(super) fn is_held(&self, slot: usize, position: usize) -> bool {
+        self.held.get(slot).is_some_and(|bits| bit(bits, position))
+    }
+
+    /// The first position in `from..to` whose instance may fit `needs` and holds none of the tasks of the owner in
+    /// `slot`; every position before it in that range holds an instance that does not fit or holds some. Leaps
+    /// between the two indexes: the next clear bit (64 positions a word), then the room index from there, until
+    /// both agree on a position. `held_fit` is set to the first position on the way that may fit but holds some
+    /// of the owner's tasks, if it is still `None` (placement asks whether any instance fits at all).
+    pub(in crate::sim) fn next_free(
+        &self,
+        from: usize,
+        to: usize,
+        needs: &Needs,
+        slot: usize,
+        held_fit: &mut Option<usize>,
+    ) -> Option<usize> {
+        let to = to.min(self.ids.len());
+        let bits = self.held.get(slot).map_or(&[][..], Vec::as_slice);
+        let mut at = from;
+        loop {
+            at = next_clear(bits, at);
+            if at >= to {
+                return None;
+            }
+            let fit = self.next_may_fit(at, to, needs)?;
+            if fit == at {
+                return Some(at);
+            }
+            if held_fit.is_none() && bit(bits, fit) {
+                *held_fit = Some(fit);
+            }
+            at = fit;
+        }
     }
 
     /// The first position in `from..to` whose instance may fit `needs`; every position before it in that range
@@ -280,6 +377,50 @@ mod tests {
         );
         list.set(0, Room { dynamic_ports_used: defaults::DYNAMIC_PORTS, ..room(4096, 4096) });
         assert!(!walk(&list, 0, 1, &Needs { dynamic_ports: 1, ..want }).contains(&0));
+    }
+
+    /// `next_free` finds exactly the positions that may fit and are not marked held, in order, across word
+    /// boundaries; marks follow `swap_remove` like the ids do, and a held position that may fit is reported once.
+    #[test]
+    fn the_free_walk_leaps_over_held_positions() {
+        let mut list = RoomList::default();
+        for n in 0..150u32 {
+            list.push(i(n), room(if n % 7 == 3 { 0 } else { 1024 }, 1024));
+        }
+        let slot = 4;
+        for position in (0..150).filter(|p| p % 3 == 0 || (60..130).contains(p)) {
+            list.set_held(slot, position, true);
+        }
+        let want = needs(512, 512);
+        let expected = |list: &RoomList, from: usize, to: usize| -> Vec<usize> {
+            (from..to.min(list.len()))
+                .filter(|&p| list.tree[list.capacity + p].may_fit(&want) && !list.is_held(slot, p))
+                .collect()
+        };
+        let free_walk = |list: &RoomList, from: usize, to: usize| {
+            let (mut found, mut at, mut held_fit) = (Vec::new(), from, None);
+            while let Some(p) = list.next_free(at, to, &want, slot, &mut held_fit) {
+                found.push(p);
+                at = p + 1;
+            }
+            (found, held_fit)
+        };
+        for (from, to) in [(0, 150), (61, 140), (64, 128), (149, 150), (10, 10)] {
+            assert_eq!(free_walk(&list, from, to).0, expected(&list, from, to), "{from}..{to}");
+        }
+        // 17 is free without room, 18 held with room: the room index lands on 18, the first held one that may fit.
+        assert_eq!(free_walk(&list, 17, 150).1, Some(18));
+        assert_eq!(free_walk(&list, 60, 140).1, None, "the bits leap from 60 to 130, then nothing held may fit");
+        // Another owner's slot holds nothing: every position that may fit.
+        let mut none = None;
+        assert_eq!(list.next_free(3, 150, &want, 9, &mut none), Some(4));
+        list.swap_remove(0);
+        assert!(!list.is_held(slot, 149), "past the end is clear");
+        assert!(!list.is_held(slot, 0), "position 0 now holds the old last instance, not held");
+        assert_eq!(free_walk(&list, 0, 149).0, expected(&list, 0, 149));
+        list.set_held(slot, 1, false);
+        assert!(!list.is_held(slot, 1));
+        assert_eq!(next_clear(&[u64::MAX, u64::MAX], 5), 128);
     }
 
     /// The fleet keeps the index in step as tasks are held and released and instances leave: its check (a recount)

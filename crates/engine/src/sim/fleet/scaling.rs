@@ -241,26 +241,20 @@ impl Simulation {
     fn census(&self, p: ProviderId, warmup_ms: u64) -> Census {
         let rt = &self.fleet.providers[p.index()];
         let instances = &self.fleet.instances;
-        let live: Vec<InstanceId> = rt
-            .instances
-            .ids()
-            .iter()
-            .copied()
-            .filter(|&i| instances[i.index()].state != InstanceState::Draining)
-            .collect();
-        let warming = narrow::u32_of(
-            live.iter().filter(|&&i| self.now.since(instances[i.index()].launched_at) < warmup_ms).count(),
-        );
-        let empty = live
-            .iter()
-            .filter(|&&i| {
-                let instance = &instances[i.index()];
-                instance.state == InstanceState::Active && instance.tasks.is_empty()
-            })
-            .count();
-        let empty = narrow::u32_of(empty);
+        // One pass, no list: the instances not draining, those still warming up, and the ACTIVE ones without tasks.
+        let (mut live, mut warming, mut empty) = (0usize, 0usize, 0usize);
+        for &i in rt.instances.ids() {
+            let instance = &instances[i.index()];
+            if instance.state == InstanceState::Draining {
+                continue;
+            }
+            live += 1;
+            warming += usize::from(self.now.since(instance.launched_at) < warmup_ms);
+            empty += usize::from(instance.state == InstanceState::Active && instance.tasks.is_empty());
+        }
+        let (warming, empty) = (narrow::u32_of(warming), narrow::u32_of(empty));
         let needed = if rt.waiting_count > 0 { self.waiting_instances_needed(p) } else { 0 };
-        Census { live: narrow::u32_of(live.len()), warming, empty, waiting: rt.waiting_count, needed }
+        Census { live: narrow::u32_of(live), warming, empty, waiting: rt.waiting_count, needed }
     }
 
     /// [`instances_needed`] for the tasks still waiting in the group's queue.

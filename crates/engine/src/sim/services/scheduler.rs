@@ -175,7 +175,9 @@ impl Simulation {
         let want = missing.min(room);
         // Primary tasks per strategy item, to split the launches: only needed when something launches.
         let mut counts = vec![0u32; strategy.items.len()];
-        if want > 0 {
+        // One item with a weight takes every task whatever the counts (`next_open_item`): no need to count.
+        let counts_matter = !matches!(strategy.items.as_slice(), [item] if item.weight > 0);
+        if want > 0 && counts_matter {
             // Each provider's strategy item, found once per cycle rather than searched per task.
             let (mut fargate, mut asg): ([Option<usize>; 2], Vec<Option<usize>>) = ([None; 2], Vec::new());
             for provider in strategy.items.iter().map(|item| item.provider) {
