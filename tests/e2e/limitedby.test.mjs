@@ -49,7 +49,9 @@ async function checkBand(page, preset, seed, expected) {
   // A row per service (up to six), each with segments whose hover names what held it and for how long.
   const rows = await page.locator('#limited-band .band-row').count();
   assert.equal(rows, Math.min(expected.services.length, 6) + (expected.services.length > 6 ? 1 : 0));
-  const first = page.locator('#limited-band .band-row').first().locator('.band-seg').first();
+  // The first segment of the first service's largest share (wide enough to hover).
+  const top = expected.services[0].limited_by_shares[0].held;
+  const first = page.locator('#limited-band .band-row').first().locator(`.band-seg[data-held="${top}"]`).first();
   const title = await first.getAttribute('title');
   const held = await first.getAttribute('data-held');
   assert.ok(title.startsWith(`${held}: `) && / s \(/.test(title), title);

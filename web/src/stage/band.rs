@@ -49,7 +49,8 @@ fn shares_text(shares: &[fleetplan_engine::limited_by::HeldShare]) -> String {
         .join(", ")
 }
 
-/// The segments to draw: (from, to, what) in ms, narrow ones folded into the one before.
+/// The segments to draw: (from, to, what) in ms, narrow ones folded into the one before (a narrow first one into
+/// the one after).
 fn drawn(band: &ServiceBand, end_ms: u64) -> Vec<(u64, u64, Held)> {
     let min_ms = (end_ms as f64 * MIN_WIDTH) as u64;
     let mut out: Vec<(u64, u64, Held)> = Vec::new();
@@ -59,7 +60,9 @@ fn drawn(band: &ServiceBand, end_ms: u64) -> Vec<(u64, u64, Held)> {
             continue;
         }
         match out.last_mut() {
-            Some(last) if to - s.from_ms < min_ms || last.2 == s.held => last.1 = to,
+            Some(last) if last.2 == s.held || to - s.from_ms < min_ms => last.1 = to,
+            // A narrow one before (the first cycle's few ms) is drawn as this one.
+            Some(last) if last.1 - last.0 < min_ms => *last = (last.0, to, s.held),
             _ => out.push((s.from_ms, to, s.held)),
         }
     }
@@ -133,7 +136,7 @@ pub fn LimitedByBand(props: &BandProps) -> Html {
             { for rows }
             if !rest.is_empty() {
                 <div class="band-row band-rest" data-service="other">
-                    <span class="band-name">{ trf("other ({count} services)", &[("count", &rest.len())]) }</span>
+                    <span class="band-name">{ trf("other ({count} services, time summed)", &[("count", &rest.len())]) }</span>
                     <div class="band-track" role="img" tabindex="0"
                         aria-label={trf("other services, their time summed: {shares}", &[("shares", &rest_seconds.iter().map(|(h, s)| format!("{} {s:.1} s", tr_dyn(h.name()))).collect::<Vec<_>>().join(", "))])}>
                         { for rest_seconds.iter().scan(0.0, |left, &(held, seconds)| {
@@ -191,5 +194,12 @@ mod tests {
             drawn(&band, 100_000),
             vec![(0, 5_000, Held::Startup), (5_000, 90_000, rate), (90_000, 100_000, Held::Nothing)]
         );
+        // The first cycle 2 ms in: its narrow start is drawn as what follows.
+        let band = ServiceBand {
+            service: "web".into(),
+            segments: vec![Segment { from_ms: 0, held: Held::Startup }, Segment { from_ms: 2, held: rate }],
+            coarsened: false,
+        };
+        assert_eq!(drawn(&band, 100_000), vec![(0, 100_000, rate)]);
     }
 }
