@@ -116,7 +116,12 @@ pub fn run(args: ExplainArgs) -> Outcome {
         let at_ms = sim_ms(t.at_s);
         for (i, s) in t.band.segments.iter().enumerate() {
             let to = t.band.segments.get(i + 1).map_or(at_ms, |n| n.from_ms);
-            text.push_str(&format!("  {:>9} - {:>9} s  {}\n", s.from_ms as f64 / 1000.0, to as f64 / 1000.0, s.held.name()));
+            text.push_str(&format!(
+                "  {:>9} - {:>9} s  {}\n",
+                s.from_ms as f64 / 1000.0,
+                to as f64 / 1000.0,
+                s.held.name()
+            ));
         }
         if t.band.coarsened {
             text.push_str("  (coarsened to stay within its cap; the shares are exact)\n");

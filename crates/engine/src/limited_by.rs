@@ -121,8 +121,10 @@ pub fn shares(held_ms: &[u64; Held::COUNT]) -> Vec<HeldShare> {
     if total == 0 {
         return Vec::new();
     }
-    let mut out: Vec<(u64, Held)> =
-        Held::all().filter(|&h| h != Held::Nothing && held_ms[h.index()] > 0).map(|h| (held_ms[h.index()], h)).collect();
+    let mut out: Vec<(u64, Held)> = Held::all()
+        .filter(|&h| h != Held::Nothing && held_ms[h.index()] > 0)
+        .map(|h| (held_ms[h.index()], h))
+        .collect();
     out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.index().cmp(&b.1.index())));
     out.into_iter()
         .map(|(ms, held)| HeldShare {

@@ -125,7 +125,7 @@ fn the_engine_names_shown_are_translated_and_no_others() {
         .iter()
         .map(|l| l.name())
         .chain(Bucket::ALL.iter().map(|b| b.name()))
-        .chain([TASK_STARTUP])
+        .chain([TASK_STARTUP, fleetplan_engine::limited_by::NOTHING])
         .collect();
     for name in &names {
         assert!(ja.engine.contains_key(*name), "no Japanese for the engine's {name:?}");

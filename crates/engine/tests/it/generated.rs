@@ -94,7 +94,10 @@ fn limited_by_bands(sim: &Simulation, summary: &fleetplan_engine::Summary) -> Re
             return Err(format!("{}: {seconds} s of shares in a {} s run: {shares:?}", service.name, summary.end_s));
         }
         if service.limited_by != shares.first().and_then(|s| s.held.limiter()) {
-            return Err(format!("{}: limited_by {:?} is not the largest share {shares:?}", service.name, service.limited_by));
+            return Err(format!(
+                "{}: limited_by {:?} is not the largest share {shares:?}",
+                service.name, service.limited_by
+            ));
         }
         let s = &band.segments;
         if band.service != service.name

@@ -91,8 +91,7 @@ mod tests {
 
     /// After every workflow cycle of every service, the band's kind is what `explain_service` names first.
     fn agrees_with_explain(mut sim: Simulation) -> Simulation {
-        loop {
-            let Some(std::cmp::Reverse(next)) = sim.queue.peek() else { break };
+        while let Some(std::cmp::Reverse(next)) = sim.queue.peek() {
             let cycle = matches!(next.event, Event::ServiceCycle { .. });
             if !sim.step() {
                 break;
@@ -120,7 +119,10 @@ mod tests {
     #[test]
     fn the_service_launch_rate_then_startup_then_steady() {
         let sim = agrees_with_explain(testing::checked(testing::fargate("", r#""desired_count": 100"#, "")));
-        assert_eq!(kinds(&sim), vec![Held::Startup, Held::Limit(Limiter::ServiceLaunchRate), Held::Startup, Held::Nothing]);
+        assert_eq!(
+            kinds(&sim),
+            vec![Held::Startup, Held::Limit(Limiter::ServiceLaunchRate), Held::Startup, Held::Nothing]
+        );
         let shares = &sim.metrics().services[0].limited_by_shares;
         let total: f64 = shares.iter().map(|s| s.share).sum();
         assert!((total - 1.0).abs() < 1e-3, "{shares:?}");
