@@ -92,12 +92,14 @@ fn a_service_timeline_and_its_shares() {
     assert!(stdout(&text).starts_with("service web from 0 to 200 s:\n"), "{}", stdout(&text));
     assert!(stdout(&text).contains("shares of the time it was held back:"), "{}", stdout(&text));
 
-    let end = ["explain", "--preset", "fargate-ondemand-1000", "--at", "3600", "--service", "web", "--timeline", "--json"];
+    let end =
+        ["explain", "--preset", "fargate-ondemand-1000", "--at", "1800", "--service", "web", "--timeline", "--json"];
     let end: serde_json::Value = serde_json::from_str(&stdout(&fleetplan(&end))).expect("JSON");
     let run = fleetplan(&["run", "--preset", "fargate-ondemand-1000", "--json"]);
     let run: serde_json::Value = serde_json::from_str(&stdout(&run)).expect("JSON");
     assert_eq!(end["limited_by_shares"], run["services"][0]["limited_by_shares"]);
 
-    let without = fleetplan(&["explain", "--preset", "fargate-ondemand-1000", "--at", "10", "--task", "1", "--timeline"]);
+    let without =
+        fleetplan(&["explain", "--preset", "fargate-ondemand-1000", "--at", "10", "--task", "1", "--timeline"]);
     assert!(!without.status.success());
 }
