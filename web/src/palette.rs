@@ -36,6 +36,34 @@ pub const JOB_STATE_COLOURS: [(&str, &str); 7] = [
     ("FAILED", "#D55E00"),
 ];
 
+/// What held a service back (`fleetplan_engine::limited_by::Held`, in `Held::index` order: the limiters in
+/// `Limiter::ALL` order, then task startup and nothing), as the band under the charts draws it: Paul Tol's
+/// qualitative colours and Okabe–Ito's blue, none a task state's colour but task startup, which is PROVISIONING's
+/// grey (its tasks are on their way), and nothing (steady) nearly white.
+pub const HELD_COLOURS: [&str; fleetplan_engine::limited_by::Held::COUNT] = [
+    "#0072B2", // service launch rate
+    "#332288", // Fargate On-Demand launch bucket
+    "#88CCEE", // Fargate Spot launch bucket
+    "#44AA99", // Fargate Spot capacity
+    "#999933", // deployment settings
+    "#CC6677", // backoff
+    "#882255", // circuit breaker
+    "#AA4499", // EC2 capacity
+    "#DDCC77", // PROVISIONING limit
+    "#117733", // cluster auto scaling
+    "#661100", // Fargate On-Demand vCPU quota
+    "#6699CC", // Fargate Spot vCPU quota
+    "#AA7744", // container instances per cluster
+    "#777777", // Auto Scaling group maximum capacity
+    "#BBBBBB", // task startup
+    "#F4F4F4", // nothing (steady)
+];
+
+/// The band's colour for what held a service back.
+pub fn held(held: fleetplan_engine::limited_by::Held) -> &'static str {
+    HELD_COLOURS[held.index()]
+}
+
 /// A drawn task state's CSS colour ("#RRGGBB"); STOPPED is never drawn and has none.
 pub fn task_state(state: TaskState) -> Option<&'static str> {
     STATE_COLOURS.get(state.index()).map(|&(_, colour)| colour)
@@ -65,6 +93,14 @@ mod tests {
         assert_eq!(Some(job_state(BatchJobState::Running)), task_state(TaskState::Running));
         assert_eq!(Some(job_state(BatchJobState::Starting)), task_state(TaskState::Activating));
         assert_eq!(Some(job_state(BatchJobState::Runnable)), task_state(TaskState::Pending));
+    }
+
+    #[test]
+    fn held_colours_are_distinct() {
+        for (i, a) in HELD_COLOURS.iter().enumerate() {
+            assert!(HELD_COLOURS[i + 1..].iter().all(|b| a != b), "{a} twice");
+        }
+        assert_eq!(held(fleetplan_engine::limited_by::Held::Startup), STATE_COLOURS[0].1);
     }
 
     #[test]

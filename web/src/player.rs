@@ -60,6 +60,8 @@ pub struct Player {
     /// The run's summary, taken when `full` finished (before its clock is moved on to the timeline's end), so it
     /// equals `fleetplan run --json`.
     final_summary: Option<Summary>,
+    /// What held each service back over the run (`runahead::Finished::bands`), with the summary.
+    final_bands: Option<std::rc::Rc<Vec<fleetplan_engine::limited_by::ServiceBand>>>,
     /// The end of the timeline once the run ahead has finished (`Simulation::timeline_end`).
     timeline_end_ms: u64,
     /// Where playback should be, in simulated ms.
@@ -117,6 +119,7 @@ impl Player {
             ahead,
             full_done: false,
             final_summary: None,
+            final_bands: None,
             timeline_end_ms: 0,
             target_ms: 0,
             playing: false,
@@ -216,6 +219,7 @@ impl Player {
         progress.full_moved = true;
         if let Some(finished) = update.finished {
             self.final_summary = Some(finished.summary);
+            self.final_bands = Some(std::rc::Rc::new(finished.bands));
             self.timeline_end_ms = finished.timeline_end_ms;
             self.finished_now(&mut progress);
         }
@@ -252,6 +256,11 @@ impl Player {
         if self.target_ms > self.end_ms() {
             self.seek(self.end_ms());
         }
+    }
+
+    /// What held each service back over the run, once the run ahead has finished.
+    pub fn bands(&self) -> Option<std::rc::Rc<Vec<fleetplan_engine::limited_by::ServiceBand>>> {
+        self.final_bands.clone()
     }
 
     /// The final summary, once the run ahead has finished.
@@ -384,6 +393,7 @@ impl Player {
             progress.full_moved = full.events_processed() != full_before;
             if let Some(finished) = finished {
                 self.final_summary = Some(finished.summary);
+                self.final_bands = Some(std::rc::Rc::new(finished.bands));
                 self.timeline_end_ms = finished.timeline_end_ms;
                 self.finished_now(&mut progress);
                 progress.full_moved = true;

@@ -1,6 +1,8 @@
 //! `fleetplan explain (FILE|--preset ID) --at T (--task N | --service NAME | --burst N|NAME) [--seed N] [--json]`:
 //! runs the scenario to the instant T and prints what holds the task, service or RunTask burst then, as the engine
-//! computes it from its state (`fleetplan_engine::explain`), the same words the page shows.
+//! computes it from its state (`fleetplan_engine::explain`), the same words the page shows. With `--service NAME
+//! --timeline` it prints instead what held the service back from 0 to T, segment by segment, and the shares of that
+//! time per limiter (`fleetplan_engine::limited_by`), as the page's band under the charts shows them.
 
 use std::path::PathBuf;
 
@@ -35,10 +37,22 @@ pub struct ExplainArgs {
     /// Print the explanation as one JSON object (state, holds with their numbers, and the sentence).
     #[arg(long)]
     json: bool,
+    /// With --service: what held the service back from 0 to T, segment by segment, and its shares of the time.
+    #[arg(long, requires = "service")]
+    timeline: bool,
 }
 
-/// The explanation the arguments ask for.
-pub fn explanation(args: &ExplainArgs) -> Result<Explanation, String> {
+/// `--timeline`: the service's segments up to the instant, and its shares.
+#[derive(serde::Serialize)]
+struct Timeline {
+    at_s: f64,
+    #[serde(flatten)]
+    band: fleetplan_engine::limited_by::ServiceBand,
+    limited_by_shares: Vec<fleetplan_engine::limited_by::HeldShare>,
+}
+
+/// The simulation at the instant the arguments name (names looked up first), and the burst they name.
+fn run_to(args: &ExplainArgs) -> Result<(Simulation, Option<usize>), String> {
     let scenario = scenario_of(args.file.as_deref(), args.preset.as_deref())?;
     let horizon_s = scenario.horizon.as_secs_f64();
     if !args.at.is_finite() || args.at < 0.0 {
@@ -68,6 +82,12 @@ pub fn explanation(args: &ExplainArgs) -> Result<Explanation, String> {
             stopped.at_s, stopped.reason, args.at
         ));
     }
+    Ok((sim, burst))
+}
+
+/// The explanation the arguments ask for.
+pub fn explanation(args: &ExplainArgs) -> Result<Explanation, String> {
+    let (sim, burst) = run_to(args)?;
     match (args.task, &args.service, burst) {
         (Some(task), _, _) => sim.explain_task(task),
         (_, Some(name), _) => sim.explain_service(name),
@@ -76,11 +96,51 @@ pub fn explanation(args: &ExplainArgs) -> Result<Explanation, String> {
     }
 }
 
+/// `--timeline`: the named service's band and shares at the instant.
+fn timeline(args: &ExplainArgs) -> Result<Timeline, String> {
+    let (sim, _) = run_to(args)?;
+    let name = args.service.as_deref().ok_or("--timeline needs --service NAME")?;
+    let index = sim.service_index(name)?;
+    let band = sim.limited_by_timeline().swap_remove(index);
+    let limited_by_shares = sim.metrics().services.swap_remove(index).limited_by_shares;
+    Ok(Timeline { at_s: sim.now().as_secs_f64(), band, limited_by_shares })
+}
+
 pub fn run(args: ExplainArgs) -> Outcome {
+    if args.timeline {
+        let t = timeline(&args)?;
+        if args.json {
+            return out(&format!("{}\n", serde_json::to_string(&t).map_err(|e| e.to_string())?));
+        }
+        let mut text = format!("service {} from 0 to {} s:\n", t.band.service, t.at_s);
+        let at_ms = sim_ms(t.at_s);
+        for (i, s) in t.band.segments.iter().enumerate() {
+            let to = t.band.segments.get(i + 1).map_or(at_ms, |n| n.from_ms);
+            text.push_str(&format!(
+                "  {:>9} - {:>9} s  {}\n",
+                s.from_ms as f64 / 1000.0,
+                to as f64 / 1000.0,
+                s.held.name()
+            ));
+        }
+        if t.band.coarsened {
+            text.push_str("  (coarsened to stay within its cap; the shares are exact)\n");
+        }
+        text.push_str("shares of the time it was held back:\n");
+        for s in &t.limited_by_shares {
+            text.push_str(&format!("  {:>5.1}%  {:>9} s  {}\n", s.share * 100.0, s.seconds, s.held.name()));
+        }
+        return out(&text);
+    }
     let e = explanation(&args)?;
     if args.json {
         out(&format!("{}\n", serde_json::to_string(&e).map_err(|e| e.to_string())?))
     } else {
         out(&format!("at {} s: {}\n", e.at_s, e.text()))
     }
+}
+
+/// Seconds to whole milliseconds (the instant the run was stepped to).
+fn sim_ms(seconds: f64) -> u64 {
+    SimTime::from_secs_f64(seconds).as_millis()
 }

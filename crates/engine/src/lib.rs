@@ -34,6 +34,7 @@ pub mod ids;
 pub mod instance;
 pub mod instance_types;
 pub mod latency;
+pub mod limited_by;
 pub mod narrow;
 pub mod output;
 pub mod presets;

@@ -1155,10 +1155,14 @@ pub struct ServiceSummary {
     /// Tasks per second over the first rollout's ramp: the desired count when it was first steady over
     /// `first_steady_s` (the ramp starts at time 0); `null` when it never was steady or was steady at once.
     pub launch_rate_per_s: Option<f64>,
-    /// What held the service back most, by waiting task-seconds; `None` (printed as [`TASK_STARTUP`]) if nothing
-    /// did but task startup itself.
+    /// What held the service back for the largest share of the time it was held back (the first of
+    /// `limited_by_shares`); `None` (printed as [`TASK_STARTUP`]) if that was task startup itself, or nothing did.
     #[serde(serialize_with = "limited_by_name", deserialize_with = "limited_by_of_name")]
     pub limited_by: Option<Limiter>,
+    /// What held it back, as shares of the time it was held back by anything (below its desired count of healthy
+    /// tasks, or a deployment on its way), largest first (`docs/model.md` §15.2).
+    #[serde(default)]
+    pub limited_by_shares: Vec<crate::limited_by::HeldShare>,
     /// Waiting task-seconds per limit, largest first.
     pub limits: Vec<LimitShare>,
     pub deployment: DeploymentStatus,
@@ -2070,6 +2074,7 @@ mod tests {
             later_rollouts: 0,
             launch_rate_per_s: Some(1.0),
             limited_by: None,
+            limited_by_shares: Vec::new(),
             limits: Vec::new(),
             deployment: DeploymentStatus { rollout: Rollout::Completed, rolled_back: false },
             failures: 0,

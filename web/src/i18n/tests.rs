@@ -174,7 +174,7 @@ fn the_engine_texts_shown_are_translated_and_no_others() {
         .iter()
         .map(|l| l.name())
         .chain(Bucket::ALL.iter().map(|b| b.name()))
-        .chain([TASK_STARTUP])
+        .chain([TASK_STARTUP, fleetplan_engine::limited_by::NOTHING])
         .chain(fleetplan_engine::compare::row_labels())
         .map(str::to_string)
         .chain(texts)

@@ -66,6 +66,10 @@ pub struct Finished {
     pub summary: Summary,
     /// `Simulation::timeline_end`, in ms.
     pub timeline_end_ms: u64,
+    /// What held each service back, segment by segment (`Simulation::limited_by_timeline`, taken with the
+    /// summary): the band under the charts.
+    #[serde(default)]
+    pub bands: Vec<fleetplan_engine::limited_by::ServiceBand>,
 }
 
 /// One report from the worker (sent as [`wire`] bytes).
@@ -95,12 +99,13 @@ pub fn options() -> RunOptions {
 /// sample is added.
 pub fn finish(sim: &mut Simulation, whole_timeline: bool) -> Finished {
     let summary = sim.metrics();
+    let bands = sim.limited_by_timeline();
     let end = sim.timeline_end();
     if whole_timeline && end > sim.now() {
         sim.step_until(end);
     }
     sim.run_to_end();
-    Finished { summary, timeline_end_ms: end.as_millis() }
+    Finished { summary, timeline_end_ms: end.as_millis(), bands }
 }
 
 /// The rows of `series` from `from` on (every column group, the empty ones staying empty).

@@ -5,6 +5,7 @@
 //! [`keys`] (keyboard shortcuts), [`hover`] (the details box under the pointer), [`table`] (the cluster as counts
 //! and as a table) and [`summary`] (the run's results). This component wires them together and lays out the page.
 
+mod band;
 mod frame;
 mod hover;
 mod keys;
@@ -402,6 +403,9 @@ pub fn Stage(props: &StageProps) -> Html {
                         chart_figure(&playback, kind, kind.id().strip_prefix("chart-") == Some(focus_chart.as_str()))
                     }) }
                 </div>
+                if let Some(bands) = playback.read(Player::bands).flatten().filter(|b| !b.is_empty()) {
+                    <band::LimitedByBand {bands} summary={s.summary.clone()} time_ms={s.time_ms} end_ms={s.end_ms} />
+                }
             </section>
         </div>
     }

@@ -516,6 +516,9 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                                 <td>{ steady_at(svc) }</td>
                                 <td>{ svc.launch_rate_per_s.map_or_else(|| "–".to_string(), |r| trf("{rate} tasks/s", &[("rate", &format!("{r:.1}"))])) }</td>
                                 <td>{ tr_dyn(svc.limited_by_name()) }
+                                    if let Some(top) = svc.limited_by_shares.first() {
+                                        <span class="note">{ trf(" · {share} of the time held back", &[("share", &format!("{:.0}%", top.share * 100.0))]) }</span>
+                                    }
                                     if svc.interruptions + svc.replacements > 0 {
                                         <span class="note">{ trf(" · {interrupted} interrupted, {replaced} replaced", &[("interrupted", &svc.interruptions), ("replaced", &svc.replacements)]) }</span>
                                     }

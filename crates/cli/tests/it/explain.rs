@@ -56,3 +56,38 @@ fn unknown_subjects_and_instants_beyond_the_run_are_clear_errors() {
     let neither = fleetplan(&["explain", "--preset", "fargate-ondemand-1000", "--at", "1"]);
     assert!(!neither.status.success());
 }
+
+/// `--timeline`: what held the service from 0 to the instant, segment by segment, and the shares of that time;
+/// at the run's end the shares are those of `run --json`.
+#[test]
+fn a_service_timeline_and_its_shares() {
+    let args = ["explain", "--preset", "fargate-ondemand-1000", "--at", "200", "--service", "web", "--timeline"];
+    let json = fleetplan(&[&args[..], &["--json"]].concat());
+    assert!(json.status.success(), "{}", stderr(&json));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    let segments = value["segments"].as_array().expect("segments");
+    assert_eq!(segments[0]["from_ms"], 0);
+    let kinds: Vec<&str> = segments.iter().map(|s| s["held"].as_str().expect("held")).collect();
+    // Its first cycle comes within 5 s; the launch rate holds it while 1,000 tasks launch at 42 a cycle; then its
+    // tasks start.
+    assert_eq!(kinds[1], "service launch rate", "{kinds:?}");
+    assert!(kinds[2].starts_with("task startup"), "{kinds:?}");
+    let shares = value["limited_by_shares"].as_array().expect("shares");
+    let total: f64 = shares.iter().map(|s| s["share"].as_f64().expect("share")).sum();
+    assert!((total - 1.0).abs() < 1e-3, "{shares:?}");
+    let text = fleetplan(&args);
+    assert!(text.status.success(), "{}", stderr(&text));
+    assert!(stdout(&text).starts_with("service web from 0 to 200 s:\n"), "{}", stdout(&text));
+    assert!(stdout(&text).contains("shares of the time it was held back:"), "{}", stdout(&text));
+
+    let end =
+        ["explain", "--preset", "fargate-ondemand-1000", "--at", "1800", "--service", "web", "--timeline", "--json"];
+    let end: serde_json::Value = serde_json::from_str(&stdout(&fleetplan(&end))).expect("JSON");
+    let run = fleetplan(&["run", "--preset", "fargate-ondemand-1000", "--json"]);
+    let run: serde_json::Value = serde_json::from_str(&stdout(&run)).expect("JSON");
+    assert_eq!(end["limited_by_shares"], run["services"][0]["limited_by_shares"]);
+
+    let without =
+        fleetplan(&["explain", "--preset", "fargate-ondemand-1000", "--at", "10", "--task", "1", "--timeline"]);
+    assert!(!without.status.success());
+}

@@ -53,7 +53,9 @@ impl Simulation {
                     })
                     .collect();
                 limits.sort_by(|a, b| b.waiting_task_s.total_cmp(&a.waiting_task_s));
-                let limited_by = limits.first().map(|l| l.limit);
+                // The largest measured share of the time it was held back (`docs/model.md` §15.2).
+                let limited_by_shares = crate::limited_by::shares(&rt.band.held_ms_at(self.now));
+                let limited_by = limited_by_shares.first().and_then(|s| s.held.limiter());
                 ServiceSummary {
                     name: self.scenario.services[s].name.clone(),
                     desired: rt.desired,
@@ -68,6 +70,7 @@ impl Simulation {
                         .filter(|&(t, _)| t > SimTime::ZERO)
                         .map(|(t, desired)| round(f64::from(desired) / ms_to_secs(t.as_millis()), 2)),
                     limited_by,
+                    limited_by_shares,
                     limits,
                     deployment: rt.deployment_status(),
                     failures: rt.failures,

@@ -60,6 +60,7 @@ fn check(value: &Value, seed: u64) -> Result<(), String> {
         if sim.timeline_end() > sim.horizon() {
             return Err(format!("timeline end {:?} past the horizon", sim.timeline_end()));
         }
+        limited_by_bands(&sim, &summary)?;
         let json = serde_json::to_string(&summary).map_err(|e| format!("summary: {e}"))?;
         // The page's run-ahead worker sends the summary as this JSON: it must read back to the identical summary.
         let back: fleetplan_engine::Summary = serde_json::from_str(&json).map_err(|e| format!("summary back: {e}"))?;
@@ -74,6 +75,40 @@ fn check(value: &Value, seed: u64) -> Result<(), String> {
             panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
         Err(format!("panic: {}", message.unwrap_or_default()))
     })
+}
+
+/// What held each service back (`docs/model.md` §15.2): the shares sum to 1 (to their rounding) and their seconds
+/// to no more than the run; `limited_by` is the largest share; each timeline starts at 0, its segments in time order,
+/// neighbours of different kinds, within the cap per service.
+fn limited_by_bands(sim: &Simulation, summary: &fleetplan_engine::Summary) -> Result<(), String> {
+    let bands = sim.limited_by_timeline();
+    let cap = fleetplan_engine::limited_by::cap_per_service(bands.len());
+    for (band, service) in bands.iter().zip(&summary.services) {
+        let shares = &service.limited_by_shares;
+        let total: f64 = shares.iter().map(|s| s.share).sum();
+        let seconds: f64 = shares.iter().map(|s| s.seconds).sum();
+        if !shares.is_empty() && (total - 1.0).abs() > 1e-3 {
+            return Err(format!("{}: shares sum to {total}", service.name));
+        }
+        if seconds > summary.end_s + 1e-3 || shares.iter().any(|s| !(s.share > 0.0 || s.seconds > 0.0)) {
+            return Err(format!("{}: {seconds} s of shares in a {} s run: {shares:?}", service.name, summary.end_s));
+        }
+        if service.limited_by != shares.first().and_then(|s| s.held.limiter()) {
+            return Err(format!(
+                "{}: limited_by {:?} is not the largest share {shares:?}",
+                service.name, service.limited_by
+            ));
+        }
+        let s = &band.segments;
+        if band.service != service.name
+            || s.first().map(|f| f.from_ms) != Some(0)
+            || s.len() > cap
+            || s.windows(2).any(|w| w[0].from_ms >= w[1].from_ms || w[0].held == w[1].held)
+        {
+            return Err(format!("{}: timeline {s:?}", service.name));
+        }
+    }
+    Ok(())
 }
 
 /// Explains every service, RunTask burst and task not released: each explanation exists, has a sentence, and its

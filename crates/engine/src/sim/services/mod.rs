@@ -7,6 +7,7 @@
 //! The mechanisms beside it: `scheduler` (workflow cycles: stops, launches) and `deployment` (deployments, the
 //! circuit breaker, the deployment bounds).
 
+mod band;
 mod deployment;
 mod scheduler;
 
@@ -69,6 +70,8 @@ pub(super) struct ServiceRt {
     last_launched: u32,
     /// Waiting task-milliseconds per [`Limiter`].
     pub(super) waiting_ms: [u64; Limiter::COUNT],
+    /// What held it back over time (`band.rs`, `docs/model.md` §15.2).
+    pub(super) band: crate::limited_by::Band,
     pub(super) failures: u64,
     pub(super) replacements: u64,
     pub(super) interruptions: u64,
@@ -444,6 +447,7 @@ impl Simulation {
         match (steady, rt.steady_at.is_some()) {
             (true, false) => {
                 rt.steady_at = Some(self.now);
+                rt.band.set(self.now, crate::limited_by::Held::Nothing);
                 if rt.first_steady.is_none() {
                     rt.first_steady = Some((self.now, rt.desired));
                     self.services.first_steady += 1;
@@ -468,9 +472,16 @@ impl Simulation {
             }
             (false, true) => {
                 rt.steady_at = None;
+                // Until the next workflow cycle decides: its tasks to launch at that cycle.
+                rt.band.set(self.now, crate::limited_by::Held::Startup);
                 self.poke_service(s);
             }
-            (false, false) => self.poke_service(s),
+            (false, false) => {
+                if rt.band.current() == crate::limited_by::Held::Nothing {
+                    rt.band.set(self.now, crate::limited_by::Held::Startup);
+                }
+                self.poke_service(s);
+            }
             (true, true) => {}
         }
     }

@@ -19,6 +19,7 @@ use crate::time::SimTime;
 impl Simulation {
     pub(in crate::sim) fn start_services(&mut self) {
         let cycle_ms = self.scenario.latencies.cycle_ms;
+        let band_cap = crate::limited_by::cap_per_service(self.scenario.services.len());
         for service in &self.scenario.services {
             // 500 tasks/min on Fargate; 250 or 500 on EC2 depending on the limits profile.
             let per_minute = if service.strategy.items.iter().any(|i| i.provider.is_fargate()) {
@@ -52,6 +53,7 @@ impl Simulation {
                 lowest_running: None,
                 later_rollouts: 0,
                 waiting_ms: [0; Limiter::COUNT],
+                band: crate::limited_by::Band::new(band_cap),
                 failures: 0,
                 replacements: 0,
                 interruptions: 0,
@@ -80,11 +82,13 @@ impl Simulation {
             // The circuit breaker failed the deployment without rollback: nothing launches until a new deployment.
             let missing = u64::from(rt.desired.saturating_sub(rt.primary_active));
             rt.tally(Limiter::CircuitBreaker, missing, cycle_ms);
+            rt.band.set(now, crate::limited_by::Held::Limit(Limiter::CircuitBreaker));
             return;
         }
         if now < rt.backoff_until {
             let missing = u64::from(rt.desired.saturating_sub(rt.primary_active));
             rt.tally(Limiter::Backoff, missing, rt.backoff_until.since(now));
+            rt.band.set(now, crate::limited_by::Held::Limit(Limiter::Backoff));
             rt.cycle_pending = true;
             let at = rt.backoff_until;
             self.schedule(at, Event::ServiceCycle { service: s });
@@ -95,7 +99,8 @@ impl Simulation {
         for (task, reason) in stops {
             self.begin_stop(task, reason);
         }
-        let ec2_waiting = self.launch_for_service(s);
+        let (ec2_waiting, primary_draining) = self.launch_for_service(s);
+        self.note_cycle_hold(s, primary_draining);
 
         let rt = &mut self.services.list[s.index()];
         let spot_waiting = u64::from(rt.spot_waiting);
@@ -150,8 +155,9 @@ impl Simulation {
 
     /// Starts as many tasks of the primary deployment as the deployment bounds, the service's launch rate and the
     /// account's launch buckets allow, each on the provider its strategy picks.
-    /// Returns how many of the service's tasks wait in PROVISIONING for EC2 capacity after the launches.
-    fn launch_for_service(&mut self, s: ServiceId) -> u64 {
+    /// Returns how many of the service's tasks wait in PROVISIONING for EC2 capacity after the launches, and how
+    /// many of its primary tasks are on draining instances.
+    fn launch_for_service(&mut self, s: ServiceId) -> (u64, u32) {
         let cycle_ms = self.scenario.latencies.cycle_ms;
         let now = self.now;
         let service = &self.scenario.services[s.index()];
@@ -283,7 +289,7 @@ impl Simulation {
             // task that failed to start, instead of trying again every cycle.
             self.back_off(s);
         }
-        ec2_waiting
+        (ec2_waiting, primary_draining)
     }
 
     fn add_active(&mut self, s: ServiceId, task: TaskId) {
