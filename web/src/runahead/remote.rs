@@ -30,13 +30,13 @@ impl RunAhead {
     /// Starts a worker on `job` ([`super::Job::text`]); `wake` is called after each message arrives (the frame
     /// loop needs none: it looks every frame).
     pub fn start(job: &str, wake: Option<Rc<dyn Fn()>>) -> Result<RunAhead, String> {
-        // The spare started earlier, its module loaded by now, or a new worker; then the next spare.
+        // The spare started earlier, its module loaded by now, or a new worker. The next spare starts when this run
+        // has finished (below), so it never competes with a run for the CPU.
         let spare = SPARE.with(|s| s.borrow_mut().take());
         let Spare { worker, loaded, _on_ready } = match spare {
             Some(spare) => spare,
             None => Spare::new()?,
         };
-        prepare();
         let inbox = Rc::new(RefCell::new(Vec::new()));
         let on_message = {
             let (inbox, wake, loaded) = (inbox.clone(), wake.clone(), loaded.clone());
@@ -54,7 +54,14 @@ impl RunAhead {
                 };
                 let message = match (get("update"), get("error")) {
                     (Some(text), _) => match serde_json::from_str::<Update>(&text) {
-                        Ok(update) => Message::Update(Box::new(update)),
+                        Ok(update) => {
+                            if update.finished.is_some() {
+                                // A moment later: a reload or another preset right after a run does not abort a
+                                // spare's download half-way.
+                                gloo_timers::callback::Timeout::new(SPARE_AFTER_MS, prepare).forget();
+                            }
+                            Message::Update(Box::new(update))
+                        }
                         Err(e) => Message::Failed(format!("the run-ahead worker's report: {e}")),
                     },
                     (None, Some(error)) => Message::Failed(error),
@@ -155,12 +162,20 @@ impl Spare {
     }
 }
 
+/// How long after a run ahead finishes the next spare worker starts.
+const SPARE_AFTER_MS: u32 = 1_000;
+
 thread_local! {
     static SPARE: RefCell<Option<Spare>> = const { RefCell::new(None) };
 }
 
-/// Starts the spare run-ahead worker if none is ready (the page calls this once it is shown; [`RunAhead::start`]
-/// after taking one). Where no worker can start, nothing happens: `start` reports it when a run needs one.
+/// A spare worker has loaded its module: a run ahead started now costs the engine's time only.
+pub fn spare_ready() -> bool {
+    SPARE.with(|s| s.borrow().as_ref().is_some_and(|spare| spare.loaded.get()))
+}
+
+/// Starts the spare run-ahead worker if none is ready (the page calls this once it is shown, and a run ahead once
+/// it has finished). Where no worker can start, nothing happens: `start` reports it when a run needs one.
 pub fn prepare() {
     SPARE.with(|s| {
         let mut s = s.borrow_mut();

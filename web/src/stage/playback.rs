@@ -26,9 +26,9 @@ pub struct Playback {
     pub(super) others: RefCell<Vec<Shadow>>,
     /// The worker computing the player's run ahead (`crate::runahead`), while it runs.
     pub(super) runahead: RefCell<Option<RunAhead>>,
-    /// When to start the worker for a new player (page time, ms): at the next frame, or [`WORKER_DELAY_MS`] after
-    /// the last one started, so typing in the editor (a new player per keystroke) does not start and drop a worker
-    /// per keystroke.
+    /// When to start the worker for a new player (page time, ms): at the next frame when a spare worker is loaded,
+    /// otherwise [`WORKER_DELAY_MS`] later, and never sooner than that after the last one started, so typing in the
+    /// editor (a new player per keystroke) does not start and drop a worker per keystroke.
     pub(super) worker_due_ms: Cell<Option<f64>>,
     /// When the last worker started (page time, ms): a new player's worker starts at once unless one started less
     /// than [`WORKER_DELAY_MS`] ago, so opening a preset does not wait (its summary is timed against the CLI).
@@ -192,7 +192,11 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
             *playback.summary.borrow_mut() = None;
             // The old player's worker stops now; the new one's starts a moment later.
             *playback.runahead.borrow_mut() = None;
-            let due = (playback.worker_started_ms.get() + WORKER_DELAY_MS).max(crate::dom::now_ms());
+            // At once with a spare worker loaded; otherwise a moment later, so that a reload right after an edit
+            // does not abort a worker's download.
+            let now = crate::dom::now_ms();
+            let soonest = if crate::runahead::remote::spare_ready() { now } else { now + WORKER_DELAY_MS };
+            let due = (playback.worker_started_ms.get() + WORKER_DELAY_MS).max(soonest);
             playback.worker_due_ms.set(Some(due));
             playback.force.set(true);
         });
