@@ -49,8 +49,12 @@ pub fn page_address() -> String {
     href.split('#').next().unwrap_or_default().to_string()
 }
 
+/// `performance.now()` of the page or, in a Web Worker (no window: `bench_preset` in the worker module), the worker's.
 pub fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    js_sys::Reflect::get(&js_sys::global(), &wasm_bindgen::JsValue::from_str("performance"))
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        .map_or(0.0, |p| p.now())
 }
 
 /// Copies text to the clipboard. Where the page has no clipboard API (plain HTTP on a host other than localhost)

@@ -1,6 +1,9 @@
 //! The Fleetplan playground: a scenario editor, a presets gallery, playback of the wasm engine with a cluster view,
 //! charts and a summary, and share links that replay the identical run. Only this crate knows the browser.
 
+// The worker module (no `page` feature) keeps the app's code compiled but unreachable: the linker drops it.
+#![cfg_attr(not(feature = "page"), allow(dead_code, unused_imports))]
+
 mod app;
 mod charts;
 mod cluster;
@@ -20,6 +23,7 @@ mod whatif;
 use wasm_bindgen::prelude::*;
 
 /// Entry point: installs the panic hook, then mounts the app into `#app`.
+#[cfg(feature = "page")]
 #[wasm_bindgen(start)]
 pub fn start() {
     // A sweep worker (static/sweep-worker.js) loads this module too: it has no window and mounts nothing.
@@ -40,6 +44,8 @@ pub fn start() {
     match dom::element_by_id("app") {
         // The page opens in its language: the Japanese catalogue is fetched first when Japanese is chosen.
         Some(root) => i18n::switch(i18n::initial_from_browser(), move |_| {
+            // The first run ahead's worker loads its module while the page renders.
+            runahead::remote::prepare();
             yew::Renderer::<app::App>::with_root(root).render();
         }),
         None => dom::show_fatal("the page has no #app element to start in"),

@@ -21,6 +21,10 @@ pub const DIST_WASM: &str = "fleetplan_web_bg.wasm";
 /// The AWS import and export, a second module the page loads with `import()` when they are first used.
 const IMPORT_PACKAGE: &str = "fleetplan-import";
 pub const DIST_IMPORT_WASM: &str = "fleetplan_import_bg.wasm";
+/// The Web Workers' module: the web crate without its `page` feature, speed-optimised (README, "Speed").
+const WORKER_PROFILE: &str = "web-fast";
+const WORKER_NAME: &str = "fleetplan_worker";
+pub const DIST_WORKER_WASM: &str = "fleetplan_worker_bg.wasm";
 
 pub fn run(ws: &Workspace) -> Result<()> {
     step("ensure tools");
@@ -50,6 +54,7 @@ pub fn build(ws: &Workspace) -> Result<()> {
     bind(&wasm, &dist)?;
     copy_dir(&ws.root.join("static"), &dist)?;
     build_import(ws, &dist)?;
+    build_worker(ws, &dist)?;
     report_size(&dist.join(DIST_WASM))
 }
 
@@ -85,6 +90,36 @@ fn bind(wasm: &Path, dist: &Path) -> Result<()> {
         .remove_producers_section(true)
         .generate(dist)
         .with_context(|| format!("wasm-bindgen on {}", wasm.display()))
+}
+
+/// The workers' module (static/worker-module.js loads it): the web crate without its `page` feature at opt-level 3,
+/// so nothing reaches the app and the linker keeps the engine and the workers' entry points. Its size is printed
+/// and checked against its own budget by tidy: the page's first load does not download it, the first run does.
+fn build_worker(ws: &Workspace, dist: &Path) -> Result<()> {
+    process::run(process::cargo().current_dir(&ws.root).args([
+        "build",
+        "-p",
+        WEB_PACKAGE,
+        "--no-default-features",
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        WORKER_PROFILE,
+    ]))?;
+    let wasm = ws.target.join(WASM_TARGET).join(WORKER_PROFILE).join("fleetplan_web.wasm");
+    Bindgen::new()
+        .input_path(&wasm)
+        .web(true)?
+        .out_name(WORKER_NAME)
+        .omit_default_module_path(false)
+        .keep_debug(false)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(dist)
+        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
+    let (raw, gzipped) = wasm_sizes(&dist.join(DIST_WORKER_WASM))?;
+    println!("{} (the Web Workers'): {} raw, {} gzipped", DIST_WORKER_WASM, kib(raw), kib(gzipped));
+    Ok(())
 }
 
 /// Copies the contents of `from` into `to`, recursively.

@@ -30,13 +30,14 @@ impl RunAhead {
     /// Starts a worker on `job` ([`super::Job::text`]); `wake` is called after each message arrives (the frame
     /// loop needs none: it looks every frame).
     pub fn start(job: &str, wake: Option<Rc<dyn Fn()>>) -> Result<RunAhead, String> {
-        let options = web_sys::WorkerOptions::new();
-        options.set_type(web_sys::WorkerType::Module);
-        // Relative to the page: works from any sub-path.
-        let worker = web_sys::Worker::new_with_options("runahead-worker.js", &options)
-            .map_err(|_| "could not start a Web Worker".to_string())?;
+        // The spare started earlier, its module loaded by now, or a new worker. The next spare starts when this run
+        // has finished (below), so it never competes with a run for the CPU.
+        let spare = SPARE.with(|s| s.borrow_mut().take());
+        let Spare { worker, loaded, _on_ready } = match spare {
+            Some(spare) => spare,
+            None => Spare::new()?,
+        };
         let inbox = Rc::new(RefCell::new(Vec::new()));
-        let loaded = Rc::new(Cell::new(false));
         let on_message = {
             let (inbox, wake, loaded) = (inbox.clone(), wake.clone(), loaded.clone());
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
@@ -57,7 +58,14 @@ impl RunAhead {
                     .and_then(|u| u.dyn_into::<js_sys::Uint8Array>().ok());
                 let message = match (update, get("error")) {
                     (Some(bytes), _) => match super::wire::decode::<Update>(&bytes.to_vec()) {
-                        Ok(update) => Message::Update(Box::new(update)),
+                        Ok(update) => {
+                            if update.finished.is_some() {
+                                // A moment later: a reload or another preset right after a run does not abort a
+                                // spare's download half-way.
+                                gloo_timers::callback::Timeout::new(SPARE_AFTER_MS, prepare).forget();
+                            }
+                            Message::Update(Box::new(update))
+                        }
                         Err(e) => Message::Failed(format!("the run-ahead worker's report: {e}")),
                     },
                     (None, Some(error)) => Message::Failed(error),
@@ -119,6 +127,63 @@ impl Drop for RunAhead {
         self.worker.set_onerror(None);
         self.worker.set_onmessageerror(None);
     }
+}
+
+/// A run-ahead worker started before it is needed: it loads and compiles its module while nobody waits, so the
+/// next run ahead (a preset opened, a comparison's variant) costs the engine's time only (issue 13: the summary
+/// within 1.5x of the native run). One is kept ready; a worker that has run a job is never reused (it is terminated
+/// when its run ends or is dropped, as before), so every run starts from a fresh module, as the CLI's does.
+struct Spare {
+    worker: web_sys::Worker,
+    loaded: Rc<Cell<bool>>,
+    /// Notes `ready` until [`RunAhead::start`] replaces the handler with its own.
+    _on_ready: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Spare {
+    fn new() -> Result<Spare, String> {
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        // Relative to the page: works from any sub-path.
+        let worker = web_sys::Worker::new_with_options("runahead-worker.js", &options)
+            .map_err(|_| "could not start a Web Worker".to_string())?;
+        let loaded = Rc::new(Cell::new(false));
+        let on_ready = {
+            let loaded = loaded.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let data = event.dyn_ref::<web_sys::MessageEvent>().map(web_sys::MessageEvent::data);
+                let ready = data.as_ref().and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str("ready")).ok());
+                if ready.is_some_and(|r| r.is_truthy()) {
+                    loaded.set(true);
+                }
+            })
+        };
+        worker.set_onmessage(Some(on_ready.as_ref().unchecked_ref()));
+        Ok(Spare { worker, loaded, _on_ready: on_ready })
+    }
+}
+
+/// How long after a run ahead finishes the next spare worker starts.
+const SPARE_AFTER_MS: u32 = 1_000;
+
+thread_local! {
+    static SPARE: RefCell<Option<Spare>> = const { RefCell::new(None) };
+}
+
+/// A spare worker has loaded its module: a run ahead started now costs the engine's time only.
+pub fn spare_ready() -> bool {
+    SPARE.with(|s| s.borrow().as_ref().is_some_and(|spare| spare.loaded.get()))
+}
+
+/// Starts the spare run-ahead worker if none is ready (the page calls this once it is shown, and a run ahead once
+/// it has finished). Where no worker can start, nothing happens: `start` reports it when a run needs one.
+pub fn prepare() {
+    SPARE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.is_none() {
+            *s = Spare::new().ok();
+        }
+    });
 }
 
 /// What [`RunAll`] hands back: each run's summary and whole series, in the order of the jobs.

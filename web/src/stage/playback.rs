@@ -26,10 +26,13 @@ pub struct Playback {
     pub(super) others: RefCell<Vec<Shadow>>,
     /// The worker computing the player's run ahead (`crate::runahead`), while it runs.
     pub(super) runahead: RefCell<Option<RunAhead>>,
-    /// When to start the worker for a new player (page time, ms): a moment after it was made, so typing in the
-    /// editor (a new player per keystroke) or a reload right after an edit does not start and drop a worker each
-    /// time (each one downloads and compiles the module).
+    /// When to start the worker for a new player (page time, ms): at the next frame when a spare worker is loaded,
+    /// otherwise [`WORKER_DELAY_MS`] later, and never sooner than that after the last one started, so typing in the
+    /// editor (a new player per keystroke) does not start and drop a worker per keystroke.
     pub(super) worker_due_ms: Cell<Option<f64>>,
+    /// When the last worker started (page time, ms): a new player's worker starts at once unless one started less
+    /// than [`WORKER_DELAY_MS`] ago, so opening a preset does not wait (its summary is timed against the CLI).
+    pub(super) worker_started_ms: Cell<f64>,
     /// The providers the current lesson step outlines in the cluster (`cluster::highlight`).
     pub(super) outlined: RefCell<Vec<String>>,
     /// The lesson's steps with a time, marked on the charts' time axis ("step 2").
@@ -100,6 +103,7 @@ impl Playback {
 
     /// Starts a worker on the player's run ahead; where none can start, the player computes it itself.
     pub(super) fn start_worker(&self) {
+        self.worker_started_ms.set(crate::dom::now_ms());
         let mut guard = self.player.borrow_mut();
         let Some(player) = guard.as_mut() else { return };
         let started = Job::text(player.scenario(), player.seed()).and_then(|job| RunAhead::start(&job, None));
@@ -167,6 +171,7 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
         others: RefCell::new(Vec::new()),
         runahead: RefCell::new(None),
         worker_due_ms: Cell::new(None),
+        worker_started_ms: Cell::new(f64::NEG_INFINITY),
         outlined: RefCell::new(Vec::new()),
         lesson_markers: RefCell::new(Vec::new()),
     });
@@ -187,7 +192,12 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
             *playback.summary.borrow_mut() = None;
             // The old player's worker stops now; the new one's starts a moment later.
             *playback.runahead.borrow_mut() = None;
-            playback.worker_due_ms.set(Some(crate::dom::now_ms() + WORKER_DELAY_MS));
+            // At once with a spare worker loaded; otherwise a moment later, so that a reload right after an edit
+            // does not abort a worker's download.
+            let now = crate::dom::now_ms();
+            let soonest = if crate::runahead::remote::spare_ready() { now } else { now + WORKER_DELAY_MS };
+            let due = (playback.worker_started_ms.get() + WORKER_DELAY_MS).max(soonest);
+            playback.worker_due_ms.set(Some(due));
             playback.force.set(true);
         });
     }

@@ -1,0 +1,15 @@
+// The wasm module the Web Workers run (the run ahead, the comparison's variants, sweeps and fits): the
+// speed-optimised `fleetplan_worker` (the same Rust crate built without its `page` feature at opt-level 3, so only
+// the engine and the workers' entry points remain; `cargo xtask dist` builds it), or the page's own module where
+// that file is missing (a dist/ from an older build): both compute the identical runs, one about twice as fast.
+// Resolves to the module's exports once it is initialised.
+export async function load() {
+  let module;
+  try {
+    module = await import('./fleetplan_worker.js');
+  } catch {
+    module = await import('./fleetplan_web.js');
+  }
+  await module.default();
+  return module;
+}
