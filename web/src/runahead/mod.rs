@@ -68,7 +68,6 @@ pub struct Finished {
     pub timeline_end_ms: u64,
     /// What held each service back, segment by segment (`Simulation::limited_by_timeline`, taken with the
     /// summary): the band under the charts.
-    #[serde(default)]
     pub bands: Vec<fleetplan_engine::limited_by::ServiceBand>,
 }
 

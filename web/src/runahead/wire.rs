@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 
+use fleetplan_engine::limited_by::{Held, HeldShare, Segment, ServiceBand};
 use fleetplan_engine::output::{
     BatchCost, BatchJobState, BatchQueueSummary, BatchStateCount, BatchSummary, CapacityCost, ChartMarker,
     CommitmentsSummary, ComputeEnvironmentSummary, CostBreakdown, CostFigures, CreditSummary, DemandSummary,
@@ -294,6 +295,17 @@ wire_enum! {
     SavingsPlanKind: [SavingsPlanKind::Compute, SavingsPlanKind::Ec2Instance];
 }
 
+/// What held a service back, as its [`Held::index`].
+impl Wire for Held {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.index().put(out);
+    }
+    fn take(r: &mut Reader) -> Result<Self, WireError> {
+        let at = usize::take(r)?;
+        Held::all().nth(at).ok_or("an unknown variant")
+    }
+}
+
 wire_struct! {
     Summary {
         scenario, seed, completion_s, end_s, tasks_launched, tasks_started, tasks_failed, interruptions,
@@ -308,7 +320,7 @@ wire_struct! {
     }
     ServiceSummary {
         name, desired, running, healthy, steady_s, first_steady_s, later_rollouts, launch_rate_per_s, limited_by,
-        limits, deployment, failures, replacements, interruptions, dip,
+        limited_by_shares, limits, deployment, failures, replacements, interruptions, dip,
     }
     Dip { running, at_s, desired }
     DeploymentStatus { rollout, rolled_back }
@@ -373,7 +385,10 @@ wire_struct! {
 
 wire_struct! {
     Update { known_ms, events, wall_ms, rows_from, rows, markers, uses_cpu_credits, finished }
-    Finished { summary, timeline_end_ms }
+    Finished { summary, timeline_end_ms, bands }
+    ServiceBand { service, segments, coarsened }
+    Segment { from_ms, held }
+    HeldShare { held, seconds, share }
 }
 
 #[cfg(test)]
