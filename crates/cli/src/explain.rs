@@ -1,5 +1,6 @@
-//! `fleetplan explain (FILE|--preset ID) --at T (--task N | --service NAME | --burst N|NAME) [--seed N] [--json]`:
-//! runs the scenario to the instant T and prints what holds the task, service or RunTask burst then, as the engine
+//! `fleetplan explain (FILE|--preset ID) --at T (--task N | --service NAME | --burst N|NAME | --job N|NAME
+//! [--index I]) [--seed N] [--json]`: runs the scenario to the instant T and prints what holds the task, service,
+//! RunTask burst or AWS Batch job then, as the engine
 //! computes it from its state (`fleetplan_engine::explain`), the same words the page shows.
 
 use std::path::PathBuf;
@@ -11,7 +12,7 @@ use fleetplan_engine::{RunOptions, SimTime, Simulation};
 use crate::{out, scenario_of, Outcome};
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("subject").required(true).args(["task", "service", "burst"])))]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["task", "service", "burst", "job"])))]
 pub struct ExplainArgs {
     /// Scenario JSON file.
     file: Option<PathBuf>,
@@ -30,6 +31,13 @@ pub struct ExplainArgs {
     /// A RunTask burst, by its name or its number in the file (from 0).
     #[arg(long, value_name = "N|NAME")]
     burst: Option<String>,
+    /// An AWS Batch job, by its number (the order jobs were created in, from 0; the page's hover shows it) or its
+    /// submission's name (its first SubmitJob call's job).
+    #[arg(long, value_name = "N|NAME")]
+    job: Option<String>,
+    /// With `--job NAME`: the array child, from 0.
+    #[arg(long, value_name = "I", requires = "job")]
+    index: Option<u32>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Print the explanation as one JSON object (state, holds with their numbers, and the sentence).
@@ -61,6 +69,20 @@ pub fn explanation(args: &ExplainArgs) -> Result<Explanation, String> {
         }),
         None => None,
     };
+    let job_number = args.job.as_deref().and_then(|j| j.parse::<u32>().ok());
+    if let (Some(name), None) = (&args.job, job_number) {
+        let names = scenario_job_names(&sim);
+        if !names.iter().any(|n| n == name) {
+            return Err(if names.is_empty() {
+                "the scenario has no AWS Batch jobs".to_string()
+            } else {
+                format!("no Batch submission {name:?}; the submissions are: {}", names.join(", "))
+            });
+        }
+    }
+    if job_number.is_some() && args.index.is_some() {
+        return Err("--index goes with --job NAME; a job number names one job already".into());
+    }
     sim.step_until(SimTime::from_secs_f64(args.at));
     if let Some(stopped) = sim.stopped_early() {
         return Err(format!(
@@ -68,12 +90,21 @@ pub fn explanation(args: &ExplainArgs) -> Result<Explanation, String> {
             stopped.at_s, stopped.reason, args.at
         ));
     }
-    match (args.task, &args.service, burst) {
-        (Some(task), _, _) => sim.explain_task(task),
-        (_, Some(name), _) => sim.explain_service(name),
-        (_, _, Some(index)) => sim.explain_burst(index),
-        _ => Err("name a --task, --service or --burst".into()),
+    match (args.task, &args.service, burst, &args.job) {
+        (Some(task), _, _, _) => sim.explain_task(task),
+        (_, Some(name), _, _) => sim.explain_service(name),
+        (_, _, Some(index), _) => sim.explain_burst(index),
+        (_, _, _, Some(name)) => match job_number {
+            Some(job) => sim.explain_job(job),
+            None => sim.explain_job(sim.batch_job_index(name, args.index)?),
+        },
+        _ => Err("name a --task, --service, --burst or --job".into()),
     }
+}
+
+/// The names of the scenario's Batch submissions.
+fn scenario_job_names(sim: &Simulation) -> Vec<String> {
+    sim.scenario().batch.as_ref().map_or_else(Vec::new, |b| b.submissions.iter().map(|s| s.name.clone()).collect())
 }
 
 pub fn run(args: ExplainArgs) -> Outcome {

@@ -185,7 +185,7 @@ pub enum Hold {
 }
 
 /// Rounds to tenths for the sentence.
-fn t1(v: f64) -> String {
+pub(crate) fn t1(v: f64) -> String {
     let r = libm::round(v * 10.0) / 10.0;
     if r == libm::trunc(r) {
         format!("{r:.0}")

@@ -135,7 +135,7 @@ impl Simulation {
                 }
             }
             BatchJobState::Succeeded | BatchJobState::Failed => {
-                let ended = j.ended_at.map_or(String::new(), |t| format!(" at {} s", secs(t.0)));
+                let ended = j.ended_at.map_or(String::new(), |t| format!(" at {} s", crate::explain::t1(secs(t.0))));
                 state = format!("{}{ended}, {} of {} attempts made", j.state.name(), j.attempts, def.attempts);
             }
         }
