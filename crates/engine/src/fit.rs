@@ -514,9 +514,14 @@ impl Fit {
 
     /// The scenario JSON with a finished fit's values and chosen option: what `--apply` writes.
     pub fn fitted_json(&self, report: &FitReport) -> Result<Value, FitError> {
-        let values: Vec<f64> = report.params.iter().map(|p| p.fitted).collect();
-        let choice = report.choice.as_ref().and_then(|c| c.options.iter().position(|o| o.value == c.fitted));
-        self.scenario_json_with(Some(&values), choice.map(narrow::u32_of))
+        let (values, choice) = fitted_settings(report);
+        self.scenario_json_with(Some(&values), choice)
+    }
+
+    /// The validated scenario with a finished fit's values and chosen option (the page's fitted run).
+    pub fn fitted_scenario(&self, report: &FitReport) -> Result<Scenario, FitError> {
+        let (values, choice) = fitted_settings(report);
+        self.scenario_with_choice(Some(&values), choice)
     }
 
     fn label(&self, values: &[f64]) -> String {
@@ -597,6 +602,13 @@ fn runs_of(spec: &FitSpec) -> u64 {
     let options = spec.choice.as_ref().map_or(1, |c| c.options.len() as u64);
     let grid = u64::from(spec.rounds) * spec.params.iter().map(|p| u64::from(p.steps.min(MAX_STEPS))).sum::<u64>();
     u64::from(spec.seeds) * (1 + options * (1 + grid))
+}
+
+/// A report's fitted values and the index of its chosen option.
+fn fitted_settings(report: &FitReport) -> (Vec<f64>, Option<u32>) {
+    let values: Vec<f64> = report.params.iter().map(|p| p.fitted).collect();
+    let choice = report.choice.as_ref().and_then(|c| c.options.iter().position(|o| o.value == c.fitted));
+    (values, choice.map(narrow::u32_of))
 }
 
 /// The option a choice has when the scenario leaves it unset.

@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use fleetplan_engine::fit::{self, Evaluation, Fit, FitReport, FitSpec, Job, Search};
+use fleetplan_engine::fit::{self, Choice, Evaluation, Fit, FitReport, FitSpec, Job, Search};
 use fleetplan_engine::scenario::Scenario;
 use fleetplan_engine::sweep::Axis;
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,9 @@ struct FitJob {
     params: Vec<String>,
     seeds: u32,
     rounds: u32,
+    /// The choice searched too (`limits.profile=2022,current`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    choice: Option<String>,
 }
 
 /// The job text of a fit (what [`fit_worker_runs`] reads).
@@ -37,6 +40,7 @@ pub fn job_text(fit: &Fit, scenario: &Scenario, measured: &str) -> Result<String
         params: spec.params.iter().map(Axis::text).collect(),
         seeds: spec.seeds,
         rounds: spec.rounds,
+        choice: spec.choice.as_ref().map(Choice::text),
     })
     .map_err(|e| e.to_string())
 }
@@ -48,7 +52,8 @@ pub fn fit_of(job: &str) -> Result<Fit, String> {
     let scenario = Scenario::from_spec(spec).map_err(|e| e.to_string())?;
     let curve = fit::parse_measured(&job.measured, job.service.as_deref()).map_err(|e| e.to_string())?;
     let params = job.params.iter().map(|p| Axis::parse(p).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
-    let settings = FitSpec { service: job.service, params, seeds: job.seeds, base_seed: 1, rounds: job.rounds };
+    let choice = job.choice.as_deref().map(Choice::parse).transpose().map_err(|e| e.to_string())?;
+    let settings = FitSpec { service: job.service, params, seeds: job.seeds, base_seed: 1, rounds: job.rounds, choice };
     Fit::new(settings, &scenario, curve).map_err(|e| e.to_string())
 }
 
