@@ -76,11 +76,12 @@ fn a_job_from_submitted_to_succeeded() {
         )
     );
     sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Started { .. })));
-    let started = sim.now().as_millis() as f64 / 1000.0;
+    let started_ms = sim.now().as_millis();
+    let started = started_ms as f64 / 1000.0;
     sim.step_until(sim.now().plus_ms(5_000));
     let e = sim.explain_job(0).expect("submitted");
     assert_eq!(e.holds, vec![Hold::JobRunning { attempt: 1, attempts: 1, since_s: started, timeout_in_s: None }]);
-    assert_eq!(e.text(), format!("RUNNING: attempt 1 of 1, running since {} s", tenths((started * 1000.0) as u64)));
+    assert_eq!(e.text(), format!("RUNNING: attempt 1 of 1, running since {} s", tenths(started_ms)));
     sim.run_to_end();
     let e = sim.explain_job(0).expect("submitted");
     assert!(e.text().starts_with("SUCCEEDED at "), "{}", e.text());
