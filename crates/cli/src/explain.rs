@@ -1,8 +1,9 @@
-//! `fleetplan explain (FILE|--preset ID) --at T (--task N | --service NAME | --burst N|NAME) [--seed N] [--json]`:
-//! runs the scenario to the instant T and prints what holds the task, service or RunTask burst then, as the engine
-//! computes it from its state (`fleetplan_engine::explain`), the same words the page shows. With `--service NAME
-//! --timeline` it prints instead what held the service back from 0 to T, segment by segment, and the shares of that
-//! time per limiter (`fleetplan_engine::limited_by`), as the page's band under the charts shows them.
+//! `fleetplan explain (FILE|--preset ID) --at T (--task N | --service NAME | --burst N|NAME | --job N|NAME
+//! [--index I]) [--seed N] [--json]`: runs the scenario to the instant T and prints what holds the task, service,
+//! RunTask burst or AWS Batch job then, as the engine computes it from its state (`fleetplan_engine::explain`), the
+//! same words the page shows. With `--service NAME --timeline` it prints instead what held the service back from 0 to
+//! T, segment by segment, and the shares of that time per limiter (`fleetplan_engine::limited_by`), as the page's
+//! band under the charts shows them.
 
 use std::path::PathBuf;
 
@@ -13,7 +14,7 @@ use fleetplan_engine::{RunOptions, SimTime, Simulation};
 use crate::{out, scenario_of, Outcome};
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("subject").required(true).args(["task", "service", "burst"])))]
+#[command(group(clap::ArgGroup::new("subject").required(true).args(["task", "service", "burst", "job"])))]
 pub struct ExplainArgs {
     /// Scenario JSON file.
     file: Option<PathBuf>,
@@ -32,6 +33,13 @@ pub struct ExplainArgs {
     /// A RunTask burst, by its name or its number in the file (from 0).
     #[arg(long, value_name = "N|NAME")]
     burst: Option<String>,
+    /// An AWS Batch job, by its number (the order jobs were created in, from 0; the page's hover shows it) or its
+    /// submission's name (its first SubmitJob call's job).
+    #[arg(long, value_name = "N|NAME")]
+    job: Option<String>,
+    /// With `--job NAME`: the array child, from 0.
+    #[arg(long, value_name = "I", requires = "job")]
+    index: Option<u32>,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Print the explanation as one JSON object (state, holds with their numbers, and the sentence).
@@ -51,8 +59,8 @@ struct Timeline {
     limited_by_shares: Vec<fleetplan_engine::limited_by::HeldShare>,
 }
 
-/// The simulation at the instant the arguments name (names looked up first), and the burst they name.
-fn run_to(args: &ExplainArgs) -> Result<(Simulation, Option<usize>), String> {
+/// The simulation at the instant the arguments name (names looked up first), and the burst and job number they name.
+fn run_to(args: &ExplainArgs) -> Result<(Simulation, Option<usize>, Option<u32>), String> {
     let scenario = scenario_of(args.file.as_deref(), args.preset.as_deref())?;
     let horizon_s = scenario.horizon.as_secs_f64();
     if !args.at.is_finite() || args.at < 0.0 {
@@ -75,6 +83,20 @@ fn run_to(args: &ExplainArgs) -> Result<(Simulation, Option<usize>), String> {
         }),
         None => None,
     };
+    let job_number = args.job.as_deref().and_then(|j| j.parse::<u32>().ok());
+    if let (Some(name), None) = (&args.job, job_number) {
+        let names = scenario_job_names(&sim);
+        if !names.iter().any(|n| n == name) {
+            return Err(if names.is_empty() {
+                "the scenario has no AWS Batch jobs".to_string()
+            } else {
+                format!("no Batch submission {name:?}; the submissions are: {}", names.join(", "))
+            });
+        }
+    }
+    if job_number.is_some() && args.index.is_some() {
+        return Err("--index goes with --job NAME; a job number names one job already".into());
+    }
     sim.step_until(SimTime::from_secs_f64(args.at));
     if let Some(stopped) = sim.stopped_early() {
         return Err(format!(
@@ -82,23 +104,32 @@ fn run_to(args: &ExplainArgs) -> Result<(Simulation, Option<usize>), String> {
             stopped.at_s, stopped.reason, args.at
         ));
     }
-    Ok((sim, burst))
+    Ok((sim, burst, job_number))
 }
 
 /// The explanation the arguments ask for.
 pub fn explanation(args: &ExplainArgs) -> Result<Explanation, String> {
-    let (sim, burst) = run_to(args)?;
-    match (args.task, &args.service, burst) {
-        (Some(task), _, _) => sim.explain_task(task),
-        (_, Some(name), _) => sim.explain_service(name),
-        (_, _, Some(index)) => sim.explain_burst(index),
-        _ => Err("name a --task, --service or --burst".into()),
+    let (sim, burst, job_number) = run_to(args)?;
+    match (args.task, &args.service, burst, &args.job) {
+        (Some(task), _, _, _) => sim.explain_task(task),
+        (_, Some(name), _, _) => sim.explain_service(name),
+        (_, _, Some(index), _) => sim.explain_burst(index),
+        (_, _, _, Some(name)) => match job_number {
+            Some(job) => sim.explain_job(job),
+            None => sim.explain_job(sim.batch_job_index(name, args.index)?),
+        },
+        _ => Err("name a --task, --service, --burst or --job".into()),
     }
+}
+
+/// The names of the scenario's Batch submissions.
+fn scenario_job_names(sim: &Simulation) -> Vec<String> {
+    sim.scenario().batch.as_ref().map_or_else(Vec::new, |b| b.submissions.iter().map(|s| s.name.clone()).collect())
 }
 
 /// `--timeline`: the named service's band and shares at the instant.
 fn timeline(args: &ExplainArgs) -> Result<Timeline, String> {
-    let (sim, _) = run_to(args)?;
+    let (sim, _, _) = run_to(args)?;
     let name = args.service.as_deref().ok_or("--timeline needs --service NAME")?;
     let index = sim.service_index(name)?;
     let band = sim.limited_by_timeline().swap_remove(index);

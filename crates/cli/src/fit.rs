@@ -7,7 +7,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::Args;
-use fleetplan_engine::fit::{self, measured, Evaluation, Fit, FitError, FitReport, FitSpec, Job};
+use fleetplan_engine::fit::{self, measured, Choice, Evaluation, Fit, FitError, FitReport, FitSpec, Job};
 use fleetplan_engine::sweep::Axis;
 
 use crate::{out, pool, read_capped_text, scenario_of, Outcome};
@@ -29,7 +29,8 @@ pub struct FitCommand {
     service: Option<String>,
     /// A setting to search and its range, as `fleetplan sweep --set` takes it, e.g.
     /// `latencies.fargate_capacity.mean_s=5..125:7` (at most 4). Default: the calibrated latencies that matter
-    /// where the service's tasks run.
+    /// where the service's tasks run. `limits.profile` (or `limits.profile=2022,current`) searches the limits
+    /// profile too, a choice: the numeric search runs once per option and the best option is kept.
     #[arg(long = "param", value_name = "PATH=FROM..TO:STEPS[:log]")]
     params: Vec<String>,
     /// Seeds, each fitted on its own (the spread of the fitted values is over them).
@@ -68,7 +69,12 @@ pub fn fit(args: FitCommand) -> Outcome {
     let text = read_capped_text(&args.measured, measured::MAX_MEASURED_BYTES, ": not a measured curve")?;
     let curve =
         fit::parse_measured(&text, args.service.as_deref()).map_err(|e| format!("{}: {e}", args.measured.display()))?;
-    let params = args.params.iter().map(|p| Axis::parse(p)).collect::<Result<Vec<_>, _>>().map_err(|e| {
+    let (choices, numeric): (Vec<&String>, Vec<&String>) = args.params.iter().partition(|p| Choice::is_choice(p));
+    if choices.len() > 1 {
+        return Err("--param: at most one choice (limits.profile)".into());
+    }
+    let choice = choices.first().map(|c| Choice::parse(c)).transpose().map_err(|e| e.to_string())?;
+    let params = numeric.iter().map(|p| Axis::parse(p)).collect::<Result<Vec<_>, _>>().map_err(|e| {
         // The sweep's parser names its flag `--set`; here it is `--param`.
         e.to_string().replacen("--set ", "--param ", 1)
     })?;
@@ -78,6 +84,7 @@ pub fn fit(args: FitCommand) -> Outcome {
         seeds: args.seeds,
         base_seed: args.base_seed,
         rounds: args.rounds,
+        choice,
     };
     let fit = Fit::new(spec, &scenario, curve).map_err(|e| e.to_string())?;
     let threads = pool::threads(args.threads);
@@ -89,8 +96,7 @@ pub fn fit(args: FitCommand) -> Outcome {
     }
     let report = search.report(&fit);
     if let Some(path) = &args.apply {
-        let fitted: Vec<f64> = report.params.iter().map(|p| p.fitted).collect();
-        let value = fit.scenario_json(Some(&fitted)).map_err(|e| e.to_string())?;
+        let value = fit.fitted_json(&report).map_err(|e| e.to_string())?;
         let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
         std::fs::write(path, format!("{text}\n")).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
@@ -129,6 +135,16 @@ pub fn table(r: &FitReport) -> String {
         ));
     }
     let num = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| v.to_string());
+    if let Some(c) = &r.choice {
+        let options: Vec<String> = c.options.iter().map(|o| format!("{} {} s", o.value, num(o.after_rmse_s))).collect();
+        text.push_str(&format!(
+            "  {} = {}  (time error per option, fitted: {}; was {})\n",
+            c.path,
+            c.fitted,
+            options.join(", "),
+            c.current
+        ));
+    }
     text.push_str(&format!(
         "Time error (RMSE, mean over seeds): {} s before, {} s after (improvement {}%)\n",
         num(r.before_rmse_s),

@@ -1,6 +1,6 @@
-//! "Why is this waiting?" (`docs/model.md` §15): what holds a task, a service or a RunTask burst at one instant,
-//! with its numbers, as typed values the simulation computes from its own state (`sim/explain.rs`), and the
-//! sentence each renders. The CLI (`fleetplan explain`), `--json` and the page show the same values and words.
+//! "Why is this waiting?" (`docs/model.md` §15): what holds a task, a service, a RunTask burst or an AWS Batch job
+//! at one instant, with its numbers, as typed values the simulation computes from its own state (`sim/explain.rs`,
+//! `sim/batch/explain.rs`), and the sentence each renders. The CLI (`fleetplan explain`), `--json` and the page show the same values and words.
 
 use serde::Serialize;
 
@@ -12,9 +12,24 @@ use crate::text::{mark, tasks, Text};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Subject {
-    Task { id: u32, owner: String },
-    Service { name: String },
-    Burst { index: u32, name: String },
+    Task {
+        id: u32,
+        owner: String,
+    },
+    Service {
+        name: String,
+    },
+    Burst {
+        index: u32,
+        name: String,
+    },
+    /// An AWS Batch job: its number (creation order, from 0), its submission's name and, for an array child, its
+    /// index.
+    Job {
+        id: u32,
+        name: String,
+        index: Option<u32>,
+    },
 }
 
 /// One account token bucket.
@@ -74,6 +89,17 @@ pub struct ScalingWait {
     pub dry_pools: u32,
 }
 
+/// One dependency of a Batch job not yet met: a whole job (an array: `ended` of `size` children ended) or one job
+/// (`state`: its state now).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobDependencyWait {
+    /// `prep` (a whole job or array), `prep[4]` (one child).
+    pub job: String,
+    pub state: &'static str,
+    pub ended: u32,
+    pub size: u32,
+}
+
 /// What holds the subject (or some of its tasks), with the numbers that decide it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -120,10 +146,47 @@ pub enum Hold {
     NextCycle { tasks: u64, in_s: f64 },
     /// A throttled RunTask caller retries then.
     Retry { in_s: Option<f64>, calls_throttled: u64 },
+    /// Batch, SUBMITTED: not evaluated by the scheduler yet; its next pass.
+    JobNotEvaluated { next_pass_in_s: Option<f64> },
+    /// Batch, PENDING: dependencies not yet met (`unmet` in all, the first few named).
+    JobDependencies { unmet: u32, on: Vec<JobDependencyWait> },
+    /// Batch, RUNNABLE: its place in its queue (1 = the head), the RUNNABLE jobs of higher-priority queues sharing
+    /// a compute environment with it (placed first), and the scheduler's next pass.
+    JobQueue {
+        queue: String,
+        priority: u32,
+        position: u64,
+        runnable: u64,
+        ahead_higher: u64,
+        next_pass_in_s: Option<f64>,
+    },
+    /// Batch: a compute environment at maxvCpus (vCPUs of its instances, or of its Fargate jobs).
+    ComputeEnvironmentMax { ce: String, vcpus: f64, max_vcpus: u32, job_vcpus: f64 },
+    /// Batch: no instance of an EC2 or SPOT compute environment has room for the job; what it is launching.
+    ComputeEnvironmentNoRoom {
+        ce: String,
+        allocation_strategy: crate::spec::BatchAllocationStrategy,
+        job_vcpus: f64,
+        job_memory_mib: u32,
+        instances: u32,
+        launching: u32,
+        launching_vcpus: u32,
+        vcpus: u32,
+        max_vcpus: u32,
+        /// Instance types of the environment whose pools have no capacity now.
+        dry_pools: u32,
+    },
+    /// Batch, STARTING: the container on its way (`on`: the instance or Fargate).
+    JobStarting { step: &'static str, on: String, since_s: f64 },
+    /// Batch, RUNNING: the attempt, since when, and its timeout.
+    JobRunning { attempt: u32, attempts: u32, since_s: f64, timeout_in_s: Option<f64> },
+    /// Batch: the job's EC2 Spot instance has had its interruption notice, or its Fargate Spot task its warning:
+    /// when it goes, and the attempts left for the retry strategy.
+    JobSpotReclaim { on: String, in_s: Option<f64>, attempts_left: u32 },
 }
 
 /// Rounds to tenths for the sentence.
-fn t1(v: f64) -> String {
+pub(crate) fn t1(v: f64) -> String {
     let r = libm::round(v * 10.0) / 10.0;
     if r == libm::trunc(r) {
         format!("{r:.0}")
@@ -136,6 +199,15 @@ fn t1(v: f64) -> String {
 fn t2(v: f64) -> String {
     let r = libm::round(v * 100.0) / 100.0;
     format!("{r}")
+}
+
+/// "1 job" or "3 jobs" (English: Batch jobs' sentences, see [`Hold::job_sentence`]).
+fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 fn instances(n: u64) -> Text {
@@ -189,12 +261,112 @@ impl Hold {
             Hold::Nothing | Hold::NotYet { .. } | Hold::Step { .. } | Hold::NextCycle { .. } | Hold::Retry { .. } => {
                 return None
             }
+            // Batch jobs' holds are not limiters of the summary's services.
+            Hold::JobNotEvaluated { .. }
+            | Hold::JobDependencies { .. }
+            | Hold::JobQueue { .. }
+            | Hold::ComputeEnvironmentMax { .. }
+            | Hold::ComputeEnvironmentNoRoom { .. }
+            | Hold::JobStarting { .. }
+            | Hold::JobRunning { .. }
+            | Hold::JobSpotReclaim { .. } => return None,
         })
     }
 
     /// The sentence for this hold.
     pub fn text(&self) -> String {
         self.describe().to_string()
+    }
+
+    /// A Batch job's hold in English: the page shows these sentences as they are (not yet in its catalogue).
+    fn job_sentence(&self) -> String {
+        match self {
+            Hold::JobNotEvaluated { next_pass_in_s } => format!("not evaluated yet: {}", next_pass(*next_pass_in_s)),
+            Hold::JobDependencies { unmet, on } => {
+                let named: Vec<String> = on
+                    .iter()
+                    .map(|d| {
+                        if d.size > 0 {
+                            format!("{} ({} of {} ended)", d.job, d.ended, d.size)
+                        } else {
+                            format!("{} {}", d.job, d.state)
+                        }
+                    })
+                    .collect();
+                let more = (*unmet as usize).saturating_sub(on.len());
+                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+                format!(
+                    "waiting for {}: {}{more}",
+                    plural(u64::from(*unmet), "dependency", "dependencies"),
+                    named.join(", ")
+                )
+            }
+            Hold::JobQueue { queue, priority, position, runnable, ahead_higher, next_pass_in_s } => {
+                let higher = if *ahead_higher > 0 {
+                    format!(
+                        "; {} RUNNABLE in higher-priority queues sharing its compute environments",
+                        plural(*ahead_higher, "job", "jobs")
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} ahead of it in queue {queue} (priority {priority}, {runnable} RUNNABLE){higher}; {}",
+                    plural(position.saturating_sub(1), "job", "jobs"),
+                    next_pass(*next_pass_in_s)
+                )
+            }
+            Hold::ComputeEnvironmentMax { ce, vcpus, max_vcpus, job_vcpus } => format!(
+                "compute environment {ce} at maxvCpus: {} of {max_vcpus} vCPUs, the job needs {}",
+                t2(*vcpus),
+                t2(*job_vcpus)
+            ),
+            Hold::ComputeEnvironmentNoRoom {
+                ce,
+                allocation_strategy,
+                job_vcpus,
+                job_memory_mib,
+                instances,
+                launching,
+                launching_vcpus,
+                vcpus,
+                max_vcpus,
+                dry_pools,
+            } => {
+                let mut parts = vec![format!(
+                    "compute environment {ce}: no instance with {} and {job_memory_mib} MiB free ({})",
+                    vcpus_text(*job_vcpus),
+                    plural(u64::from(*instances), "instance", "instances")
+                )];
+                if *launching > 0 {
+                    parts.push(format!(
+                        "{} launching ({launching_vcpus} vCPUs)",
+                        plural(u64::from(*launching), "instance", "instances")
+                    ));
+                }
+                parts.push(format!("{vcpus} of {max_vcpus} maxvCpus, {}", strategy_name(*allocation_strategy)));
+                if *dry_pools > 0 {
+                    parts.push(format!(
+                        "{} without capacity (InsufficientInstanceCapacity)",
+                        plural(u64::from(*dry_pools), "pool", "pools")
+                    ));
+                }
+                parts.join("; ")
+            }
+            Hold::JobStarting { step, on, since_s } => format!("{step} on {on}, since {} s", t1(*since_s)),
+            Hold::JobRunning { attempt, attempts, since_s, timeout_in_s } => {
+                let timeout = timeout_in_s.map_or(String::new(), |t| format!("; timeout in {} s", t1(t)));
+                format!("attempt {attempt} of {attempts}, running since {} s{timeout}", t1(*since_s))
+            }
+            Hold::JobSpotReclaim { on, in_s, attempts_left } => {
+                let when = in_s.map_or(String::new(), |s| format!(": it goes in {} s", t1(s)));
+                format!(
+                    "Spot interruption of {on}{when}; {} left",
+                    plural(u64::from(*attempts_left), "attempt", "attempts")
+                )
+            }
+            _ => String::new(),
+        }
     }
 
     /// The sentence for this hold, typed (the page shows it in its language).
@@ -340,6 +512,14 @@ impl Hold {
                 };
                 Text::new("throttled: {when} ({calls})").text("when", when).text("calls", calls_throttled(*n))
             }
+            Hold::JobNotEvaluated { .. }
+            | Hold::JobDependencies { .. }
+            | Hold::JobQueue { .. }
+            | Hold::ComputeEnvironmentMax { .. }
+            | Hold::ComputeEnvironmentNoRoom { .. }
+            | Hold::JobStarting { .. }
+            | Hold::JobRunning { .. }
+            | Hold::JobSpotReclaim { .. } => Text::literal(self.job_sentence()),
         }
     }
 }
@@ -356,6 +536,30 @@ fn join(parts: Vec<Text>, separator: &'static str) -> Text {
         };
     }
     joined
+}
+
+/// "1 vCPU", "0.25 vCPUs", "2 vCPUs".
+fn vcpus_text(v: f64) -> String {
+    if v == 1.0 {
+        "1 vCPU".into()
+    } else {
+        format!("{} vCPUs", t2(v))
+    }
+}
+
+fn next_pass(in_s: Option<f64>) -> String {
+    in_s.map_or("no scheduler pass scheduled".to_string(), |s| format!("the scheduler's next pass in {} s", t1(s)))
+}
+
+/// The allocation strategy as the AWS API spells it.
+pub fn strategy_name(s: crate::spec::BatchAllocationStrategy) -> &'static str {
+    use crate::spec::BatchAllocationStrategy as S;
+    match s {
+        S::BestFit => "BEST_FIT",
+        S::BestFitProgressive => "BEST_FIT_PROGRESSIVE",
+        S::SpotCapacityOptimized => "SPOT_CAPACITY_OPTIMIZED",
+        S::SpotPriceCapacityOptimized => "SPOT_PRICE_CAPACITY_OPTIMIZED",
+    }
 }
 
 /// "no instance with 512 MiB free in us-east-1b", per zone the most common shortage.

@@ -217,11 +217,68 @@ pub struct FitSpec {
     pub seeds: u32,
     pub base_seed: u64,
     pub rounds: u32,
+    /// A setting that is a choice rather than a number (the limits profile), searched as a category: the numeric
+    /// search is run once for each of its options and the option whose fitted runs match best is kept.
+    pub choice: Option<Choice>,
 }
 
 impl Default for FitSpec {
     fn default() -> FitSpec {
-        FitSpec { service: None, params: Vec::new(), seeds: 4, base_seed: 1, rounds: 3 }
+        FitSpec { service: None, params: Vec::new(), seeds: 4, base_seed: 1, rounds: 3, choice: None }
+    }
+}
+
+/// A categorical setting and the options searched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub path: String,
+    pub options: Vec<String>,
+}
+
+/// The settings that are choices, with every option they take: the limits profile (`LimitsProfile`: the published
+/// values of 2022 or the current listings, `docs/model.md` §2–3), which AWS does not say for an account (which
+/// rate an account's services launch at is only seen in its launches).
+pub const CHOICES: [(&str, &[&str]); 1] = [("limits.profile", &["2022", "current"])];
+
+impl Choice {
+    /// Whether `text` (a `--param`) names a categorical setting: its path before any `=`.
+    pub fn is_choice(text: &str) -> bool {
+        let path = text.split_once('=').map_or(text, |(p, _)| p).trim();
+        CHOICES.iter().any(|(p, _)| *p == path)
+    }
+
+    /// `limits.profile` (every option) or `limits.profile=2022,current` (those options, at least two).
+    pub fn parse(text: &str) -> Result<Choice, FitError> {
+        let (path, list) = match text.split_once('=') {
+            Some((p, l)) => (p.trim(), Some(l)),
+            None => (text.trim(), None),
+        };
+        let field = format!("--param {path}");
+        let Some((_, all)) = CHOICES.iter().find(|(p, _)| *p == path) else {
+            let known: Vec<&str> = CHOICES.iter().map(|(p, _)| *p).collect();
+            return Err(FitError::new(field, format!("not a choice (the choices are: {})", known.join(", "))));
+        };
+        let options: Vec<String> = match list {
+            None => all.iter().map(|o| (*o).to_string()).collect(),
+            Some(l) => l.split(',').map(|o| o.trim().to_string()).collect(),
+        };
+        for (i, o) in options.iter().enumerate() {
+            if !all.contains(&o.as_str()) {
+                return Err(FitError::new(&field, format!("`{o}` is not one of {}", all.join(", "))));
+            }
+            if options[..i].contains(o) {
+                return Err(FitError::new(&field, format!("`{o}` given twice")));
+            }
+        }
+        if options.len() < 2 {
+            return Err(FitError::new(&field, "give at least two options to choose from"));
+        }
+        Ok(Choice { path: path.to_string(), options })
+    }
+
+    /// `limits.profile=2022,current`.
+    pub fn text(&self) -> String {
+        format!("{}={}", self.path, self.options.join(","))
     }
 }
 
@@ -275,6 +332,8 @@ pub struct Fit {
     /// The value each setting has in the scenario as given (its default when unset); `None` when it has none
     /// (Fargate Spot capacity at availability "plenty": capacity does not limit launches).
     current: Vec<Option<f64>>,
+    /// The option of the choice the scenario has (its default when unset).
+    current_choice: Option<String>,
 }
 
 /// One run the search asks for: `values` of the settings (`None`: the scenario as given) with seed `seed`.
@@ -282,6 +341,9 @@ pub struct Fit {
 pub struct Job {
     pub values: Option<Vec<f64>>,
     pub seed: u64,
+    /// The option of the fit's choice (index into its options); `None`: the scenario's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<u32>,
 }
 
 /// One run's result: the comparison (whose `rmse_s` is the objective).
@@ -321,7 +383,7 @@ impl Fit {
         }
         if spec.params.is_empty() {
             spec.params = suggested_for(scenario, service, spec.base_seed);
-            if spec.params.is_empty() {
+            if spec.params.is_empty() && spec.choice.is_none() {
                 return Err(FitError::new(
                     "--param",
                     "nothing to fit for this service: give --param PATH=FROM..TO:STEPS",
@@ -341,6 +403,10 @@ impl Fit {
                     format!("STEPS must be from 2 to {MAX_STEPS}"),
                 ));
             }
+        }
+        if let Some(c) = &spec.choice {
+            // The same checks as `--param limits.profile=...` (a spec built in code gets them too).
+            Choice::parse(&c.text())?;
         }
         let runs = runs_of(&spec);
         if runs > MAX_FIT_RUNS {
@@ -362,8 +428,16 @@ impl Fit {
             kinds.push(kind);
             segments.push(segs);
         }
+        let current_choice = spec.choice.as_ref().map(|c| {
+            let mut at = &base;
+            for k in c.path.split('.') {
+                at = at.get(k).unwrap_or(&Value::Null);
+            }
+            at.as_str().map_or_else(|| default_choice(&c.path).to_string(), str::to_string)
+        });
         let s = &scenario.services[service];
         Ok(Fit {
+            current_choice,
             base,
             measured,
             service,
@@ -398,7 +472,19 @@ impl Fit {
     /// The scenario JSON with `values` written into the settings (rounded for whole-number fields): what the run
     /// uses and what `--apply` writes. `None`: the scenario as given.
     pub fn scenario_json(&self, values: Option<&[f64]>) -> Result<Value, FitError> {
+        self.scenario_json_with(values, None)
+    }
+
+    /// [`Fit::scenario_json`] with option `choice` of the fit's choice written too (`None`: the scenario's own).
+    pub fn scenario_json_with(&self, values: Option<&[f64]>, choice: Option<u32>) -> Result<Value, FitError> {
         let mut value = self.base.clone();
+        if let (Some(c), Some(i)) = (&self.spec.choice, choice) {
+            let option = c
+                .options
+                .get(i as usize)
+                .ok_or_else(|| FitError::new(format!("--param {}", c.path), format!("no option {i}")))?;
+            set_choice(&mut value, &c.path, option);
+        }
         if let Some(values) = values {
             for ((p, (segs, kind)), v) in self.spec.params.iter().zip(self.segments.iter().zip(&self.kinds)).zip(values)
             {
@@ -412,12 +498,30 @@ impl Fit {
 
     /// The validated scenario with `values`.
     pub fn scenario_with(&self, values: Option<&[f64]>) -> Result<Scenario, FitError> {
+        self.scenario_with_choice(values, None)
+    }
+
+    /// The validated scenario with `values` and option `choice` of the fit's choice.
+    pub fn scenario_with_choice(&self, values: Option<&[f64]>, choice: Option<u32>) -> Result<Scenario, FitError> {
         let label = || match values {
             None => "the scenario".to_string(),
             Some(v) => self.label(v),
         };
-        let spec = sweep::spec_of(self.scenario_json(values)?).map_err(|e| FitError::new(label(), e.to_string()))?;
+        let json = self.scenario_json_with(values, choice)?;
+        let spec = sweep::spec_of(json).map_err(|e| FitError::new(label(), e.to_string()))?;
         Scenario::from_spec(spec).map_err(|e| FitError::new(label(), e.to_string()))
+    }
+
+    /// The scenario JSON with a finished fit's values and chosen option: what `--apply` writes.
+    pub fn fitted_json(&self, report: &FitReport) -> Result<Value, FitError> {
+        let (values, choice) = fitted_settings(report);
+        self.scenario_json_with(Some(&values), choice)
+    }
+
+    /// The validated scenario with a finished fit's values and chosen option (the page's fitted run).
+    pub fn fitted_scenario(&self, report: &FitReport) -> Result<Scenario, FitError> {
+        let (values, choice) = fitted_settings(report);
+        self.scenario_with_choice(Some(&values), choice)
     }
 
     fn label(&self, values: &[f64]) -> String {
@@ -427,7 +531,7 @@ impl Fit {
 
     /// Runs `job` and compares it with the measurement.
     pub fn evaluate(&self, job: &Job) -> Result<Evaluation, FitError> {
-        let scenario = self.scenario_with(job.values.as_deref())?;
+        let scenario = self.scenario_with_choice(job.values.as_deref(), job.choice)?;
         Ok(self.evaluate_on(scenario, job.seed).0)
     }
 
@@ -458,19 +562,31 @@ impl Fit {
         // The defaults' runs score the start only when no setting had to be moved into its range.
         let start_is_current =
             start.iter().zip(&self.current).all(|(s, c)| c.is_some_and(|c| (c - s).abs() <= f64::EPSILON * c.abs()));
+        let initial: Vec<SeedState> = (0..seeds)
+            .map(|_| SeedState {
+                values: start.clone(),
+                score: f64::INFINITY,
+                ranges: self.spec.params.iter().map(|p| (p.from, p.to, p.scale)).collect(),
+            })
+            .collect();
         Search {
             phase: Phase::Defaults,
-            seeds: (0..seeds)
-                .map(|_| SeedState {
-                    values: start.clone(),
-                    score: f64::INFINITY,
-                    ranges: self.spec.params.iter().map(|p| (p.from, p.to, p.scale)).collect(),
-                })
-                .collect(),
+            seeds: initial.clone(),
+            initial,
             start_is_current,
             defaults: Vec::new(),
             fitted: Vec::new(),
+            choice: 0,
+            done_choices: Vec::new(),
             done_runs: 0,
+        }
+    }
+
+    /// Whether option `i` of the choice is the one the scenario has (always, without a choice).
+    fn option_is_current(&self, i: usize) -> bool {
+        match (&self.spec.choice, &self.current_choice) {
+            (Some(c), Some(current)) => c.options.get(i) == Some(current),
+            _ => true,
         }
     }
 
@@ -480,10 +596,45 @@ impl Fit {
     }
 }
 
+/// `seeds x (1 + options x (1 + rounds x settings x steps))`: the defaults once, then per option of the choice
+/// (one without a choice) the numeric search and the fitted values.
 fn runs_of(spec: &FitSpec) -> u64 {
-    let per_seed =
-        2 + u64::from(spec.rounds) * spec.params.iter().map(|p| u64::from(p.steps.min(MAX_STEPS))).sum::<u64>();
-    u64::from(spec.seeds) * per_seed
+    let options = spec.choice.as_ref().map_or(1, |c| c.options.len() as u64);
+    let grid = u64::from(spec.rounds) * spec.params.iter().map(|p| u64::from(p.steps.min(MAX_STEPS))).sum::<u64>();
+    u64::from(spec.seeds) * (1 + options * (1 + grid))
+}
+
+/// A report's fitted values and the index of its chosen option.
+fn fitted_settings(report: &FitReport) -> (Vec<f64>, Option<u32>) {
+    let values: Vec<f64> = report.params.iter().map(|p| p.fitted).collect();
+    let choice = report.choice.as_ref().and_then(|c| c.options.iter().position(|o| o.value == c.fitted));
+    (values, choice.map(narrow::u32_of))
+}
+
+/// The option a choice has when the scenario leaves it unset.
+fn default_choice(path: &str) -> &'static str {
+    match path {
+        "limits.profile" => match crate::spec::LimitsProfile::default() {
+            crate::spec::LimitsProfile::Y2022 => "2022",
+            crate::spec::LimitsProfile::Current => "current",
+        },
+        _ => "",
+    }
+}
+
+/// Writes `option` at `path` (objects along it created empty: a choice pins nothing else, so the limits the
+/// profile decides stay unset and follow it).
+fn set_choice(root: &mut Value, path: &str, option: &str) {
+    let mut at = root;
+    let keys: Vec<&str> = path.split('.').collect();
+    for (i, k) in keys.iter().enumerate() {
+        let Value::Object(map) = at else { return };
+        if i + 1 == keys.len() {
+            map.insert((*k).to_string(), Value::String(option.to_string()));
+            return;
+        }
+        at = map.entry((*k).to_string()).or_insert_with(|| Value::Object(Map::new()));
+    }
 }
 
 /// [`suggested`] for service `service`: where its tasks ran in one run with the defaults.
@@ -600,9 +751,15 @@ struct SeedState {
 pub struct Search {
     phase: Phase,
     seeds: Vec<SeedState>,
+    /// The seeds' states at the start of each option's search.
+    initial: Vec<SeedState>,
     start_is_current: bool,
     defaults: Vec<Evaluation>,
     fitted: Vec<Evaluation>,
+    /// The option of the choice being searched (0 without a choice).
+    choice: usize,
+    /// Each option searched so far: its seeds' states and its fitted runs.
+    done_choices: Vec<(Vec<SeedState>, Vec<Evaluation>)>,
     done_runs: u64,
 }
 
@@ -621,11 +778,35 @@ impl Search {
         self.done_runs
     }
 
+    /// Starts option `c`'s search: the seeds back at the start, scored by the defaults' runs when those are the
+    /// same settings (the start values and the scenario's own option).
+    fn start_option(&mut self, fit: &Fit, c: usize) {
+        self.choice = c;
+        self.seeds = self.initial.clone();
+        if self.start_is_current && fit.option_is_current(c) {
+            for (s, e) in self.seeds.iter_mut().zip(&self.defaults) {
+                s.score = e.rmse_s;
+            }
+        }
+    }
+
+    /// The first step of an option's search: the grid, or (no numeric setting) its runs at once.
+    fn first_step(fit: &Fit) -> Phase {
+        if fit.spec.params.is_empty() {
+            Phase::Final
+        } else {
+            Phase::Grid { round: 0, param: 0 }
+        }
+    }
+
     /// The jobs of the current step, in the order their evaluations must be fed; empty when done.
     pub fn batch(&self, fit: &Fit) -> Vec<Job> {
         let seed = |i: usize| fit.seed(i);
+        let choice = fit.spec.choice.as_ref().map(|_| narrow::u32_of(self.choice));
         match self.phase {
-            Phase::Defaults => (0..self.seeds.len()).map(|i| Job { values: None, seed: seed(i) }).collect(),
+            Phase::Defaults => {
+                (0..self.seeds.len()).map(|i| Job { values: None, seed: seed(i), choice: None }).collect()
+            }
             Phase::Grid { param, .. } => {
                 let p = &fit.spec.params[param];
                 let mut jobs = Vec::new();
@@ -634,14 +815,14 @@ impl Search {
                     for step in 0..p.steps {
                         let mut values = s.values.clone();
                         values[param] = sweep::applied(fit.kinds[param], grid_value(lo, hi, scale, p.steps, step));
-                        jobs.push(Job { values: Some(values), seed: seed(i) });
+                        jobs.push(Job { values: Some(values), seed: seed(i), choice });
                     }
                 }
                 jobs
             }
             Phase::Final => {
                 let fitted = self.fitted_values(fit);
-                (0..self.seeds.len()).map(|i| Job { values: Some(fitted.clone()), seed: seed(i) }).collect()
+                (0..self.seeds.len()).map(|i| Job { values: Some(fitted.clone()), seed: seed(i), choice }).collect()
             }
             Phase::Done => Vec::new(),
         }
@@ -660,13 +841,9 @@ impl Search {
         let params = fit.spec.params.len();
         self.phase = match self.phase {
             Phase::Defaults => {
-                if self.start_is_current {
-                    for (s, e) in self.seeds.iter_mut().zip(evaluations) {
-                        s.score = e.rmse_s;
-                    }
-                }
                 self.defaults = evaluations.to_vec();
-                Phase::Grid { round: 0, param: 0 }
+                self.start_option(fit, 0);
+                Search::first_step(fit)
             }
             Phase::Grid { round, param } => {
                 let steps = fit.spec.params[param].steps as usize;
@@ -703,7 +880,14 @@ impl Search {
             }
             Phase::Final => {
                 self.fitted = evaluations.to_vec();
-                Phase::Done
+                self.done_choices.push((self.seeds.clone(), self.fitted.clone()));
+                let options = fit.spec.choice.as_ref().map_or(1, |c| c.options.len());
+                if self.choice + 1 < options {
+                    self.start_option(fit, self.choice + 1);
+                    Search::first_step(fit)
+                } else {
+                    Phase::Done
+                }
             }
             Phase::Done => Phase::Done,
         };
@@ -713,9 +897,13 @@ impl Search {
     /// Each setting's median over the seeds' values (nearest rank; to three decimals; rounded for whole-number
     /// fields).
     fn fitted_values(&self, fit: &Fit) -> Vec<f64> {
+        Search::fitted_of(&self.seeds, fit)
+    }
+
+    fn fitted_of(seeds: &[SeedState], fit: &Fit) -> Vec<f64> {
         (0..fit.spec.params.len())
             .map(|p| {
-                let mut v: Vec<f64> = self.seeds.iter().map(|s| s.values[p]).collect();
+                let mut v: Vec<f64> = seeds.iter().map(|s| s.values[p]).collect();
                 v.sort_by(f64::total_cmp);
                 // Three decimals: a refined grid's values (31.666666666666664) say no more than that.
                 sweep::applied(fit.kinds[p], round3(sweep::percentile(&v, 50).unwrap_or(0.0)))
@@ -725,14 +913,28 @@ impl Search {
 
     /// The fit's result (complete once [`Search::is_done`]).
     pub fn report(&self, fit: &Fit) -> FitReport {
-        let fitted = self.fitted_values(fit);
+        let mean_rmse = |e: &[Evaluation]| {
+            if e.is_empty() {
+                f64::INFINITY
+            } else {
+                e.iter().map(|e| e.rmse_s).sum::<f64>() / e.len() as f64
+            }
+        };
+        // The option whose fitted runs match best (the first of equals); before the end, the one in progress.
+        let best = (0..self.done_choices.len())
+            .min_by(|&a, &b| mean_rmse(&self.done_choices[a].1).total_cmp(&mean_rmse(&self.done_choices[b].1)));
+        let (seeds, fitted_runs, best_option) = match best {
+            Some(b) => (&self.done_choices[b].0, &self.done_choices[b].1, b),
+            None => (&self.seeds, &self.fitted, self.choice),
+        };
+        let fitted = Search::fitted_of(seeds, fit);
         let params = fit
             .spec
             .params
             .iter()
             .enumerate()
             .map(|(p, axis)| {
-                let per_seed: Vec<f64> = self.seeds.iter().map(|s| round3(s.values[p])).collect();
+                let per_seed: Vec<f64> = seeds.iter().map(|s| round3(s.values[p])).collect();
                 let min = per_seed.iter().copied().fold(f64::INFINITY, f64::min);
                 let max = per_seed.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 ParamReport {
@@ -754,7 +956,22 @@ impl Search {
             }
         };
         let before_s = mean(&self.defaults, |e| e.rmse_s);
-        let after_s = mean(&self.fitted, |e| e.rmse_s);
+        let after_s = mean(fitted_runs, |e| e.rmse_s);
+        let choice = fit.spec.choice.as_ref().map(|c| ChoiceReport {
+            path: c.path.clone(),
+            current: fit.current_choice.clone().unwrap_or_default(),
+            fitted: c.options.get(best_option).cloned().unwrap_or_default(),
+            options: self
+                .done_choices
+                .iter()
+                .zip(&c.options)
+                .map(|((_, runs), value)| OptionReport {
+                    value: value.clone(),
+                    after_rmse_s: mean(runs, |e| e.rmse_s),
+                    after_rmse_tasks: mean(runs, |e| e.rmse_tasks),
+                })
+                .collect(),
+        });
         FitReport {
             scenario: fit.scenario_name.clone(),
             service: fit.service_name.clone(),
@@ -768,13 +985,14 @@ impl Search {
             before_rmse_s: before_s,
             after_rmse_s: after_s,
             before_rmse_tasks: mean(&self.defaults, |e| e.rmse_tasks),
-            after_rmse_tasks: mean(&self.fitted, |e| e.rmse_tasks),
+            after_rmse_tasks: mean(fitted_runs, |e| e.rmse_tasks),
             improvement_percent: match (before_s, after_s) {
                 (Some(b), Some(a)) if b > 0.0 => Some(libm::round((b - a) / b * 1000.0) / 10.0),
                 _ => None,
             },
             before: self.defaults.first().cloned(),
-            after: self.fitted.first().cloned(),
+            after: fitted_runs.first().cloned(),
+            choice,
         }
     }
 }
@@ -818,6 +1036,28 @@ pub struct FitReport {
     /// The comparisons of the first seed's runs, with the scenario as given and with the fitted values.
     pub before: Option<Comparison>,
     pub after: Option<Comparison>,
+    /// The choice searched (the limits profile): each option's error with its own fitted values, and the best.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choice: Option<ChoiceReport>,
+}
+
+/// A categorical setting's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChoiceReport {
+    pub path: String,
+    /// The option the scenario had (its default when unset).
+    pub current: String,
+    /// The option whose fitted runs match best.
+    pub fitted: String,
+    pub options: Vec<OptionReport>,
+}
+
+/// One option of a choice: the error of its runs at its own fitted values, mean over seeds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptionReport {
+    pub value: String,
+    pub after_rmse_s: Option<f64>,
+    pub after_rmse_tasks: Option<f64>,
 }
 
 impl FitReport {

@@ -9,7 +9,7 @@ mod pool;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-use fleetplan_engine::fit::{self, Comparison, Fit, FitReport, FitSpec, MeasuredCurve, SimulatedCurve};
+use fleetplan_engine::fit::{self, Choice, Comparison, Fit, FitReport, FitSpec, MeasuredCurve, SimulatedCurve};
 use fleetplan_engine::scenario::Scenario;
 use yew::prelude::*;
 
@@ -54,10 +54,12 @@ impl PartialEq for Overlay {
     }
 }
 
-fn overlay(scenario: &Scenario, text: &str, service: &str) -> Result<Overlay, String> {
+fn overlay(scenario: &Scenario, text: &str, service: &str, profile: bool) -> Result<Overlay, String> {
     let service = Some(service.to_string()).filter(|s| !s.is_empty());
     let curve = fit::parse_measured(text, service.as_deref()).map_err(|e| e.to_string())?;
-    let spec = FitSpec { service, ..FitSpec::default() };
+    // The limits profile, a choice: each option searched with the numeric settings.
+    let choice = if profile { Some(Choice::parse("limits.profile").map_err(|e| e.to_string())?) } else { None };
+    let spec = FitSpec { service, choice, ..FitSpec::default() };
     let fit = Fit::new(spec, scenario, curve).map_err(|e| e.to_string())?;
     let base = fit.scenario_with(None).map_err(|e| e.to_string())?;
     let (comparison, simulated) = fit.evaluate_on(base, 1);
@@ -145,6 +147,7 @@ pub fn FitPanel(props: &FitProps) -> Html {
     let text = use_state(String::new);
     let service = use_state(|| props.scenario.services.first().map(|s| s.name.clone()).unwrap_or_default());
     let state = use_state(|| RunState::Idle);
+    let profile = use_state(|| false);
     let pool = use_mut_ref(|| None::<FitPool>);
     let reader = use_mut_ref(|| None::<gloo_file::callbacks::FileReader>);
     {
@@ -158,14 +161,24 @@ pub fn FitPanel(props: &FitProps) -> Html {
             state.set(RunState::Idle);
         });
     }
-    let current =
-        use_memo((props.scenario.clone(), (*text).clone(), (*service).clone()), |(scenario, text, service)| {
+    let current = use_memo(
+        (props.scenario.clone(), (*text).clone(), (*service).clone(), *profile),
+        |(scenario, text, service, profile)| {
             if text.trim().is_empty() {
                 None
             } else {
-                Some(overlay(scenario, text, service).map(Rc::new))
+                Some(overlay(scenario, text, service, *profile).map(Rc::new))
             }
-        });
+        },
+    );
+    let on_profile = {
+        let profile = profile.clone();
+        let state = state.clone();
+        Callback::from(move |_: Event| {
+            profile.set(!*profile);
+            state.set(RunState::Idle);
+        })
+    };
 
     let on_text = {
         let text = text.clone();
@@ -255,9 +268,8 @@ pub fn FitPanel(props: &FitProps) -> Html {
     // The fitted run of seed 1, for the chart and the numbers.
     let fitted = use_memo(((*state).clone().done(), current.clone()), |(report, current)| {
         let (Some(report), Some(Ok(o))) = (report, current.as_ref()) else { return None };
-        let values: Vec<f64> = report.params.iter().map(|p| p.fitted).collect();
-        let scenario = o.fit.scenario_with(Some(&values)).ok()?;
-        let json = o.fit.scenario_json(Some(&values)).ok()?;
+        let json = o.fit.fitted_json(report).ok()?;
+        let scenario = o.fit.fitted_scenario(report).ok()?;
         let (comparison, curve) = o.fit.evaluate_on(scenario, 1);
         Some((comparison, curve, serde_json::to_string_pretty(&json).ok()?))
     });
@@ -321,6 +333,13 @@ pub fn FitPanel(props: &FitProps) -> Html {
                                 ("was", &p.current.map_or_else(|| tr("unset"), |c| c.to_string()))]) }
                         </li>
                     }) }
+                    if let Some(c) = &r.choice {
+                        <li data-path={c.path.clone()} data-fitted={c.fitted.clone()}>
+                            <code>{ c.path.clone() }</code>{ trf(" = {value} (time error per option: {errors}; was {was})", &[("value", &c.fitted),
+                                ("errors", &c.options.iter().map(|o| format!("{} {} s", o.value, o.after_rmse_s.unwrap_or_default())).collect::<Vec<_>>().join(", ")),
+                                ("was", &c.current)]) }
+                        </li>
+                    }
                 </ul>
                 <p>{ trf("Time error {before} s with the scenario, {after} s fitted (mean over {seeds} seeds, {runs} runs).",
                     &[("before", &r.before_rmse_s.unwrap_or_default()), ("after", &r.after_rmse_s.unwrap_or_default()), ("seeds", &r.seeds), ("runs", &r.runs)]) }</p>
@@ -329,25 +348,26 @@ pub fn FitPanel(props: &FitProps) -> Html {
         },
     };
     html! {
-        <section id="fit-panel" class="fit-panel" aria-labelledby="fit-heading">
-            <h2 id="fit-heading">{ tr("Fit to a measurement") }</h2>
-            <div class="fit-inputs">
-                <label>{ tr("Measured curve ") }<input id="fit-file" type="file" accept=".csv,.json,.txt,text/csv,application/json" onchange={on_file} /></label>
-                if services.len() > 1 {
-                    <label>{ tr("Service ") }<select id="fit-service" onchange={on_service}>
-                        { for services.iter().map(|s| html! { <option value={s.clone()} selected={*s == *service}>{ s.clone() }</option> }) }
-                    </select></label>
-                }
-                <textarea id="fit-measured" rows="4" placeholder={"time_s,running\n0,0\n208,1000"} value={(*text).clone()} oninput={on_text} />
-            </div>
-            { body }
-            <div class="fit-actions">
-                <button id="fit-run" disabled={!ready || running} onclick={on_run}>{ tr("Fit") }</button>
-                if running { <button id="fit-cancel" onclick={on_cancel}>{ tr("Cancel") }</button> }
-            </div>
-            { status }
-        </section>
-    }
+           <section id="fit-panel" class="fit-panel" aria-labelledby="fit-heading">
+               <h2 id="fit-heading">{ tr("Fit to a measurement") }</h2>
+               <div class="fit-inputs">
+                   <label>{ tr("Measured curve ") }<input id="fit-file" type="file" accept=".csv,.json,.txt,text/csv,application/json" onchange={on_file} /></label>
+                   if services.len() > 1 {
+                       <label>{ tr("Service ") }<select id="fit-service" onchange={on_service}>
+                           { for services.iter().map(|s| html! { <option value={s.clone()} selected={*s == *service}>{ s.clone() }</option> }) }
+                       </select></label>
+                   }
+    <label><input id="fit-profile" type="checkbox" checked={*profile} onchange={on_profile} />{ tr(" Also fit the limits profile (2022 or current)") }</label>
+                   <textarea id="fit-measured" rows="4" placeholder={"time_s,running\n0,0\n208,1000"} value={(*text).clone()} oninput={on_text} />
+               </div>
+               { body }
+               <div class="fit-actions">
+                   <button id="fit-run" disabled={!ready || running} onclick={on_run}>{ tr("Fit") }</button>
+                   if running { <button id="fit-cancel" onclick={on_cancel}>{ tr("Cancel") }</button> }
+               </div>
+               { status }
+           </section>
+       }
 }
 
 impl RunState {

@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use fleetplan_engine::fit::{self, CurveKind, Evaluation, Fit, FitReport, FitSpec, Job, Milestones, Search};
+use fleetplan_engine::fit::{self, Choice, CurveKind, Evaluation, Fit, FitReport, FitSpec, Job, Milestones, Search};
 use fleetplan_engine::scenario::Scenario;
 use fleetplan_engine::sweep::Axis;
 use wasm_bindgen::prelude::*;
@@ -24,6 +24,8 @@ struct FitJob {
     params: Vec<String>,
     seeds: u32,
     rounds: u32,
+    /// The choice searched too (`limits.profile=2022,current`), if any.
+    choice: Option<String>,
 }
 
 /// The job of a fit as [`wire`] bytes (what [`fit_worker_runs`] reads).
@@ -36,6 +38,7 @@ pub fn job_bytes(fit: &Fit, scenario: &Scenario, measured: &str) -> Result<Vec<u
         params: spec.params.iter().map(Axis::text).collect(),
         seeds: spec.seeds,
         rounds: spec.rounds,
+        choice: spec.choice.as_ref().map(Choice::text),
     }))
 }
 
@@ -46,7 +49,8 @@ pub fn fit_of(job: &[u8]) -> Result<Fit, String> {
     let scenario = Scenario::from_spec(spec).map_err(|e| e.to_string())?;
     let curve = fit::parse_measured(&job.measured, job.service.as_deref()).map_err(|e| e.to_string())?;
     let params = job.params.iter().map(|p| Axis::parse(p).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
-    let settings = FitSpec { service: job.service, params, seeds: job.seeds, base_seed: 1, rounds: job.rounds };
+    let choice = job.choice.as_deref().map(Choice::parse).transpose().map_err(|e| e.to_string())?;
+    let settings = FitSpec { service: job.service, params, seeds: job.seeds, base_seed: 1, rounds: job.rounds, choice };
     Fit::new(settings, &scenario, curve).map_err(|e| e.to_string())
 }
 
@@ -82,8 +86,8 @@ pub enum FitEvent {
 }
 
 wire_struct! {
-    FitJob { scenario, measured, service, params, seeds, rounds }
-    Job { values, seed }
+    FitJob { scenario, measured, service, params, seeds, rounds, choice }
+    Job { values, seed, choice }
     Evaluation { kind, desired, points, rmse_tasks, rmse_s, measured, simulated }
     Milestones { t50_s, t90_s, t100_s }
 }

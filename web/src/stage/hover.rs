@@ -68,7 +68,8 @@ impl Pointer {
         let layout = self.batch.borrow();
         let (title, rows) = match batch::hit_test(&layout, x, y)? {
             BatchHit::Job(job) => {
-                let record = player?.cursor().batch_jobs().into_iter().nth(job as usize)?;
+                let player = player?;
+                let record = player.cursor().batch_jobs().into_iter().nth(job as usize)?;
                 let s = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.1} s"));
                 let title = match record.index {
                     Some(i) => trf("Job {submission}[{i}]", &[("submission", &record.submission), ("i", &i)]),
@@ -85,6 +86,11 @@ impl Pointer {
                     (mark("First RUNNING"), s(record.first_running_s)),
                     (mark("Ended"), s(record.ended_s)),
                 ];
+                let mut rows = rows;
+                // What holds it now, in the words of `fleetplan explain --job`.
+                if let Ok(why) = player.cursor().explain_job(job) {
+                    rows.push((mark("Why"), why.text));
+                }
                 (title, rows)
             }
             BatchHit::Instance { ce, id } => {

@@ -91,3 +91,69 @@ fn a_service_timeline_and_its_shares() {
         fleetplan(&["explain", "--preset", "fargate-ondemand-1000", "--at", "10", "--task", "1", "--timeline"]);
     assert!(!without.status.success());
 }
+
+/// AWS Batch jobs: two queues share a 64-vCPU environment; 400 s in, a reporting job waits behind its own queue and
+/// the interactive queue's RUNNABLE jobs, the environment at maxvCpus. By number or by submission name and array
+/// index, the same job; the JSON carries the numbers and the sentence the text prints.
+#[test]
+fn a_batch_job_by_number_and_by_name() {
+    let preset = ["explain", "--preset", "batch-two-queue-priorities", "--at", "400"];
+    let by_name = fleetplan(&[&preset[..], &["--job", "reports", "--index", "900"]].concat());
+    assert!(by_name.status.success(), "{}", stderr(&by_name));
+    let by_number = fleetplan(&[&preset[..], &["--job", "900"]].concat());
+    assert_eq!(stdout(&by_name), stdout(&by_number));
+    let line = stdout(&by_name);
+    assert!(line.starts_with("at 400 s: RUNNABLE: "), "{line}");
+    let json = fleetplan(&[&preset[..], &["--job", "900", "--json"]].concat());
+    assert!(json.status.success(), "{}", stderr(&json));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(format!("at 400 s: {}\n", value["text"].as_str().expect("text")), line);
+    assert_eq!(value["subject"], serde_json::json!({ "kind": "job", "id": 900, "name": "reports", "index": 900 }));
+    let queue = &value["holds"][0];
+    assert_eq!(
+        (queue["kind"].as_str(), queue["queue"].as_str(), queue["priority"].as_u64()),
+        (Some("job_queue"), Some("reporting"), Some(1))
+    );
+    let (position, higher) =
+        (queue["position"].as_u64().expect("position"), queue["ahead_higher"].as_u64().expect("higher"));
+    assert!(position > 1 && higher > 0, "{line}");
+    assert!(line.contains(&format!("{} jobs ahead of it in queue reporting", position - 1)), "{line}");
+    assert!(line.contains(&format!("{higher} jobs RUNNABLE in higher-priority queues")), "{line}");
+    let max = &value["holds"][1];
+    assert_eq!(
+        (max["kind"].as_str(), max["vcpus"].as_f64(), max["max_vcpus"].as_u64()),
+        (Some("compute_environment_max"), Some(64.0), Some(64))
+    );
+    assert!(line.ends_with("compute environment shared at maxvCpus: 64 of 64 vCPUs, the job needs 1\n"), "{line}");
+    // At the end of the run it has succeeded.
+    let end = fleetplan(&["explain", "--preset", "batch-two-queue-priorities", "--at", "7200", "--job", "900"]);
+    assert!(stdout(&end).contains(": SUCCEEDED at "), "{}", stdout(&end));
+}
+
+#[test]
+fn unknown_batch_jobs_are_clear_errors() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--preset", "batch-two-queue-priorities", "--at", "10", "--job", "nope"],
+            "no Batch submission \"nope\"; the submissions are: reports, interactive",
+        ),
+        (
+            &["--preset", "batch-two-queue-priorities", "--at", "10", "--job", "5000"],
+            "no Batch job 5000 at 10 s: 1000 jobs submitted so far",
+        ),
+        (
+            &["--preset", "batch-two-queue-priorities", "--at", "10", "--job", "interactive"],
+            "is not submitted yet at 10 s: its first call is at 300 s",
+        ),
+        (
+            &["--preset", "batch-two-queue-priorities", "--at", "10", "--job", "reports", "--index", "1000"],
+            "has no array child 1000",
+        ),
+        (&["--preset", "fargate-ondemand-1000", "--at", "10", "--job", "0"], "the scenario has no AWS Batch jobs"),
+    ];
+    for (args, expected) in cases {
+        let output = fleetplan(&[&["explain"], args].concat());
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&output).contains(expected), "{args:?}: {}", stderr(&output));
+    }
+}

@@ -60,3 +60,53 @@ fn bad_measurements_and_settings_are_refused() {
     let err = refused(&fleetplan(&["fit", "--preset", "fargate-ondemand-1000", "--measured", "/nonexistent.csv"]));
     assert!(err.contains("cannot read /nonexistent.csv"), "{err}");
 }
+
+/// The limits profile as a choice: the published 2022 warm-EC2 row (1,000 tasks in 270 s, EC2 services launching
+/// 250 tasks a minute then) is fitted to the 2022 profile, the current one's error reported beside it; `--apply`
+/// writes the profile; a bad option is refused naming it.
+#[test]
+fn the_limits_profile_is_fitted_as_a_choice() {
+    let dir = scratch("profile");
+    let out = dir.join("fitted.json");
+    let measured = example("ec2-warm-1000");
+    let args = [
+        "fit",
+        "--preset",
+        "ec2-warm-1000",
+        "--measured",
+        &measured,
+        "--param",
+        "limits.profile",
+        "--param",
+        "latencies.agent_handoff.mean_s=1..41:3",
+        "--seeds",
+        "2",
+        "--rounds",
+        "1",
+    ];
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&fleetplan(&[&args[..], &["--json", "--apply", out.to_str().unwrap()]].concat())))
+            .unwrap();
+    let choice = &json["choice"];
+    assert_eq!((choice["path"].as_str(), choice["current"].as_str()), (Some("limits.profile"), Some("2022")));
+    assert_eq!(choice["fitted"], "2022", "{choice}");
+    let errors: Vec<f64> =
+        choice["options"].as_array().unwrap().iter().map(|o| o["after_rmse_s"].as_f64().unwrap()).collect();
+    assert!(errors.len() == 2 && errors[0] * 10.0 < errors[1], "{errors:?}");
+    assert_eq!(json["runs"], 2 * (1 + 2 * (1 + 3)));
+    let applied: serde_json::Value = serde_json::from_str(&fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(applied["limits"]["profile"], "2022");
+    let text = ok(&fleetplan(&args));
+    assert!(text.contains("  limits.profile = 2022  (time error per option, fitted: 2022 "), "{text}");
+    let bad = fleetplan(&[
+        "fit",
+        "--preset",
+        "ec2-warm-1000",
+        "--measured",
+        &measured,
+        "--param",
+        "limits.profile=2022,2019",
+    ]);
+    assert!(refused(&bad).contains("--param limits.profile: `2019` is not one of 2022, current"));
+    let _ = fs::remove_dir_all(&dir);
+}

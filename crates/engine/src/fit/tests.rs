@@ -334,3 +334,65 @@ fn mutated_measurements_never_panic() {
         }
     }
 }
+
+// ---- The limits profile: a choice ----
+
+/// A curve the engine made under the `current` limits profile (EC2 services launch 500 tasks a minute, not 250)
+/// is fitted back to that profile, searched as a choice beside a numeric setting; the 2022 profile's error is
+/// reported beside it and is larger.
+#[test]
+fn the_fit_recovers_the_limits_profile() {
+    let scenario = preset_with("ec2-warm-1000", 300);
+    assert_eq!(scenario.spec.limits.profile, crate::spec::LimitsProfile::Y2022);
+    let mut spec = scenario.spec.clone();
+    spec.limits.profile = crate::spec::LimitsProfile::Current;
+    let truth = Scenario::from_spec(spec).unwrap();
+    let measured = generated(&truth, "latencies.agent_handoff.mean_s", crate::defaults::AGENT_HANDOFF.mean_s, 11);
+    let spec = FitSpec {
+        params: vec![Axis::parse("latencies.agent_handoff.mean_s=1..41:3").unwrap()],
+        choice: Some(Choice::parse("limits.profile").unwrap()),
+        seeds: 2,
+        rounds: 1,
+        ..FitSpec::default()
+    };
+    let fit = Fit::new(spec, &scenario, measured).unwrap();
+    // The defaults once, then for each of the 2 options 3 values and the fitted runs, per seed.
+    assert_eq!(fit.runs(), 2 * (1 + 2 * (1 + 3)));
+    let report = run_serial(&fit).unwrap();
+    assert_eq!(report.runs, fit.runs());
+    let choice = report.choice.as_ref().unwrap();
+    assert_eq!((choice.current.as_str(), choice.fitted.as_str()), ("2022", "current"), "{report:?}");
+    let errors: Vec<f64> = choice.options.iter().map(|o| o.after_rmse_s.unwrap()).collect();
+    assert_eq!(choice.options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>(), ["2022", "current"]);
+    assert!(errors[1] < errors[0] / 2.0, "{errors:?}");
+    assert_eq!(report.after_rmse_s, Some(errors[1]));
+    // Applied: the profile is written, the limits it decides stay unset.
+    let json = fit.fitted_json(&report).unwrap();
+    assert_eq!(json["limits"]["profile"], "current");
+    assert!(json["limits"].get("service_launch_per_minute_ec2").is_none(), "{}", json["limits"]);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["choice"]["fitted"], "current");
+}
+
+#[test]
+fn a_choice_is_parsed_and_checked() {
+    assert!(Choice::is_choice("limits.profile") && Choice::is_choice("limits.profile=2022,current"));
+    assert!(!Choice::is_choice("latencies.agent_handoff.mean_s=1..2:3"));
+    assert_eq!(Choice::parse("limits.profile").unwrap().options, ["2022", "current"]);
+    assert_eq!(Choice::parse("limits.profile=current,2022").unwrap().text(), "limits.profile=current,2022");
+    let e = Choice::parse("limits.profile=2022,2019").unwrap_err();
+    assert_eq!(
+        (e.field.as_str(), e.message.as_str()),
+        ("--param limits.profile", "`2019` is not one of 2022, current")
+    );
+    assert!(Choice::parse("limits.profile=2022").unwrap_err().message.contains("at least two"));
+    assert!(Choice::parse("limits.profile=2022,2022").unwrap_err().message.contains("twice"));
+    assert!(Choice::parse("limits.nope").unwrap_err().message.contains("not a choice"));
+    // Only the choice: the numeric settings are the suggested ones, searched for each option.
+    let scenario = preset_with("ec2-warm-1000", 10);
+    let spec =
+        FitSpec { choice: Some(Choice::parse("limits.profile").unwrap()), seeds: 1, rounds: 1, ..FitSpec::default() };
+    let fit = Fit::new(spec, &scenario, curve(CurveKind::Running, &[(0.0, 0.0)])).unwrap();
+    assert_eq!(fit.spec().params.len(), 1);
+    assert_eq!(fit.runs(), 1 + 2 * (1 + 7));
+}

@@ -68,11 +68,11 @@ fn secs(ms: u64) -> f64 {
 
 impl Simulation {
     /// When the first queued event `wanted` picks happens (scans the queue: for explanations only).
-    fn next_event_at(&self, wanted: impl Fn(&Event) -> bool) -> Option<SimTime> {
+    pub(super) fn next_event_at(&self, wanted: impl Fn(&Event) -> bool) -> Option<SimTime> {
         self.queue.iter().filter(|Reverse(q)| wanted(&q.event)).map(|Reverse(q)| q.time).min()
     }
 
-    fn in_s(&self, at: Option<SimTime>) -> Option<f64> {
+    pub(super) fn in_s(&self, at: Option<SimTime>) -> Option<f64> {
         at.map(|t| secs(t.since(self.now)))
     }
 
@@ -125,7 +125,7 @@ impl Simulation {
     }
 
     /// The Fargate Spot capacity hold for `tasks` tasks (one task at `position` of the FIFO).
-    fn spot_hold(&self, tasks: u64, position: Option<u64>) -> Hold {
+    pub(super) fn spot_hold(&self, tasks: u64, position: Option<u64>) -> Hold {
         let per_minute = (!self.spot.unlimited()).then(|| crate::narrow::u32_of_u64(self.spot.capacity().per_minute()));
         Hold::SpotCapacity { tasks, position, waiting: u64::from(self.spot.waiting_count()), per_minute }
     }
@@ -197,7 +197,7 @@ impl Simulation {
     }
 
     /// An account launch bucket's hold: `tasks` of this subject and `ahead` of others waiting for it.
-    fn bucket_hold(&self, bucket: AccountBucket, tasks: u64, ahead: u64) -> Hold {
+    pub(super) fn bucket_hold(&self, bucket: AccountBucket, tasks: u64, ahead: u64) -> Hold {
         let b = match bucket {
             AccountBucket::FargateOnDemand => &self.buckets.fargate_on_demand,
             AccountBucket::FargateSpot => &self.buckets.fargate_spot,
@@ -361,7 +361,7 @@ impl Simulation {
     }
 
     /// Fargate vCPUs in use against `provider`'s quota, and the quota (vCPUs; 0 without one).
-    fn fargate_vcpus(&self, provider: Provider) -> (f64, f64) {
+    pub(super) fn fargate_vcpus(&self, provider: Provider) -> (f64, f64) {
         let (used, quota) = self.quota_usage(provider);
         (used, quota)
     }

@@ -110,6 +110,30 @@ impl SpotPool {
         None
     }
 
+    /// Batch job `job`'s place (attempt `generation`, from 1) among the current waiters, as [`SpotPool::position`].
+    pub(super) fn job_position(
+        &self,
+        job: u32,
+        generation: u32,
+        current_task: impl Fn(TaskId, u32) -> bool,
+        current_job: impl Fn(u32, u32) -> bool,
+    ) -> Option<u64> {
+        let mut place = 0u64;
+        for &w in &self.queue {
+            match w {
+                Waiter::Task(t, g) if current_task(t, g) => place += 1,
+                Waiter::BatchJob(j, g) if current_job(j, g) => {
+                    place += 1;
+                    if j == job && g == generation {
+                        return Some(place);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// The pool's capacity bucket (for the view).
     pub(super) fn capacity(&self) -> &TokenBucket {
         &self.capacity

@@ -22,7 +22,7 @@ fn check(value: &Value, seed: u64) -> Result<(), String> {
             seed,
             RunOptions { trace: false, check_invariants: true, keep_finished_tasks: false },
         );
-        // Halfway, and at the end: every service, burst and task can be explained (`docs/model.md` §15).
+        // Halfway, and at the end: every service, burst, task and Batch job can be explained (`docs/model.md` §15).
         sim.step_until(fleetplan_engine::SimTime(sim.horizon().as_millis() / 2));
         explain_all(&sim)?;
         sim.run_to_end();
@@ -111,7 +111,7 @@ fn limited_by_bands(sim: &Simulation, summary: &fleetplan_engine::Summary) -> Re
     Ok(())
 }
 
-/// Explains every service, RunTask burst and task not released: each explanation exists, has a sentence, and its
+/// Explains every service, RunTask burst, task not released and Batch job: each explanation exists, has a sentence, and its
 /// numbers are finite and not negative.
 fn explain_all(sim: &Simulation) -> Result<(), String> {
     let mut all = Vec::new();
@@ -123,6 +123,9 @@ fn explain_all(sim: &Simulation) -> Result<(), String> {
     }
     for task in sim.tasks() {
         all.push(sim.explain_task(task.id.raw())?);
+    }
+    for job in 0..sim.batch_jobs().len() {
+        all.push(sim.explain_job(u32::try_from(job).map_err(|e| e.to_string())?)?);
     }
     for e in all {
         let json = serde_json::to_value(&e).map_err(|err| err.to_string())?;

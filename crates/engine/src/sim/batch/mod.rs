@@ -12,6 +12,7 @@
 //! jobs start with the Fargate task latencies and are billed like Fargate tasks (`sim/tasks/lifecycle.rs`).
 //! The pure decisions (instance type, placement, retry) are in `plan.rs`.
 
+mod explain;
 pub(crate) mod plan;
 
 use std::collections::VecDeque;
@@ -89,6 +90,8 @@ struct Job {
     instance: u32,
     submitted_at: SimTime,
     first_running: Option<SimTime>,
+    /// When its current (or last) attempt reached RUNNING: its timeout counts from then (`explain.rs` reads it).
+    started_at: SimTime,
     placed_at: SimTime,
     ended_at: Option<SimTime>,
     /// Its Fargate Spot task has had the interruption warning and is stopping (STARTING or RUNNING until then).
@@ -541,6 +544,7 @@ impl Simulation {
                 instance: NONE,
                 submitted_at: now,
                 first_running: None,
+                started_at: now,
                 placed_at: now,
                 ended_at: None,
                 interrupted: false,
@@ -879,6 +883,7 @@ impl Simulation {
         let j = &mut self.batch.jobs[job as usize];
         j.attempts += 1;
         j.first_running.get_or_insert(self.now);
+        j.started_at = self.now;
         let generation = j.generation;
         let run = self.draw_step(run_time);
         match timeout {

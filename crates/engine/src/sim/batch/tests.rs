@@ -7,7 +7,7 @@ use crate::scenario::Scenario;
 
 /// A Batch-only scenario: compute environment `ce` (EC2, c5.xlarge, max 16 vCPUs, then `ce` fields), queue `q`,
 /// definition `jd` (1 vCPU, 1 GiB, then `jd` fields), and the submissions and extra Batch fields of `rest`.
-fn scenario(ce: &str, jd: &str, rest: &str) -> Scenario {
+pub(super) fn scenario(ce: &str, jd: &str, rest: &str) -> Scenario {
     let ce = object(r#""name": "ce", "type": "EC2", "max_vcpus": 16, "instance_types": ["c5.xlarge"]"#, ce);
     let jd = object(r#""name": "jd", "vcpus": 1, "memory_mib": 1024"#, jd);
     let json = format!(
@@ -21,10 +21,10 @@ fn scenario(ce: &str, jd: &str, rest: &str) -> Scenario {
     Scenario::from_json(&json).unwrap_or_else(|e| panic!("{e}"))
 }
 
-const ONE_JOB: &str =
+pub(super) const ONE_JOB: &str =
     r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 } }]"#;
 
-fn is_batch(e: &Event, f: impl Fn(&BatchEvent) -> bool) -> bool {
+pub(super) fn is_batch(e: &Event, f: impl Fn(&BatchEvent) -> bool) -> bool {
     matches!(e, Event::Batch(b) if f(b))
 }
 
