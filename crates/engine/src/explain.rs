@@ -211,35 +211,19 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 }
 
 fn instances(n: u64) -> Text {
-    if n == 1 {
-        Text::new("1 instance")
-    } else {
-        Text::new("{n} instances").arg("n", n)
-    }
+    crate::text::counted(n, Text::new("1 instance"), Text::new("{n} instances"))
 }
 
 fn pools(n: u64) -> Text {
-    if n == 1 {
-        Text::new("1 pool")
-    } else {
-        Text::new("{n} pools").arg("n", n)
-    }
+    crate::text::counted(n, Text::new("1 pool"), Text::new("{n} pools"))
 }
 
 fn failed_starts(n: u64) -> Text {
-    if n == 1 {
-        Text::new("1 failed start")
-    } else {
-        Text::new("{n} failed starts").arg("n", n)
-    }
+    crate::text::counted(n, Text::new("1 failed start"), Text::new("{n} failed starts"))
 }
 
 fn calls_throttled(n: u64) -> Text {
-    if n == 1 {
-        Text::new("1 call throttled")
-    } else {
-        Text::new("{n} calls throttled").arg("n", n)
-    }
+    crate::text::counted(n, Text::new("1 call throttled"), Text::new("{n} calls throttled"))
 }
 
 impl Hold {

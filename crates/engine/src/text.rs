@@ -63,34 +63,38 @@ impl Text {
     /// The text with `translate` applied to its template, its names and its clauses' templates (the identity gives
     /// the English). Each `{name}` is replaced in one pass, so a value that contains `{…}` is never filled again.
     pub fn render(&self, translate: &dyn Fn(&str) -> String) -> String {
-        let template = translate(&self.template);
-        let mut out = String::with_capacity(template.len() + 16);
-        let mut rest = template.as_str();
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let found = after.find('}').and_then(|close| {
-                let key = &after[..close];
-                self.args.iter().find(|(n, _)| n == key).map(|(_, v)| (close, v))
-            });
-            match found {
-                Some((close, value)) => {
-                    match value {
-                        Arg::Plain(s) => out.push_str(s),
-                        Arg::Name(n) => out.push_str(&translate(n)),
-                        Arg::Text(t) => out.push_str(&t.render(translate)),
-                    }
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push('{');
-                    rest = after;
-                }
+        fill_placeholders(&translate(&self.template), |key| {
+            self.args.iter().find(|(n, _)| n == key).map(|(_, value)| match value {
+                Arg::Plain(s) => s.clone(),
+                Arg::Name(n) => translate(n),
+                Arg::Text(t) => t.render(translate),
+            })
+        })
+    }
+}
+
+/// Replaces each `{name}` in `template` with `value(name)` in one pass, so a value that itself contains `{…}` (a
+/// scenario or service name) is never filled again; a name with no value is left as it is. [`Text::render`] and the
+/// page's own templates (`web/src/i18n`) fill with it.
+pub fn fill_placeholders(template: &str, value: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| value(&after[..close]).map(|text| (close, text))) {
+            Some((close, text)) => {
+                out.push_str(&text);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
             }
         }
-        out.push_str(rest);
-        out
     }
+    out.push_str(rest);
+    out
 }
 
 impl fmt::Display for Text {
@@ -106,10 +110,16 @@ pub const fn mark(en: &'static str) -> &'static str {
 
 /// "1 task" or "{n} tasks": English needs the two templates, other languages may give both the same.
 pub fn tasks(n: u64) -> Text {
+    counted(n, Text::new("1 task"), Text::new("{n} tasks"))
+}
+
+/// `one` when `n` is 1, else `many` with its `{n}` filled: each caller names both templates as literals, so the
+/// page's tests find them.
+pub fn counted(n: u64, one: Text, many: Text) -> Text {
     if n == 1 {
-        Text::new("1 task")
+        one
     } else {
-        Text::new("{n} tasks").arg("n", n)
+        many.arg("n", n)
     }
 }
 

@@ -57,7 +57,13 @@ use crate::{dist, Workspace};
 /// JSON, which took serde's derived readers for the summary (-31.9 KiB), the fit's evaluations and jobs and the
 /// sweep's job and outcome text (-8.3 KiB with one worker pool for the sweep and fit panels) out of the page's wasm.
 /// Still to cut: the rarely opened panels into the second module.
-pub const WASM_GZIP_BUDGET: usize = 880 * 1024;
+/// Raised to 905 KiB at the same stop's merge (902.3 KiB measured, still 11 KiB under the stop's start): the band
+/// of what held each service back under the charts (issue 15, +13.7 KiB: its markup, hover and legend, the shares in
+/// the summary table, the timelines' reader), the engine's texts rendered in Japanese (issue 13, +7.6 KiB: `Text`
+/// with typed arguments for captions, markers, holds and compare rows, and their renderer) and the Batch job
+/// "Why" row and the fit's limits-profile choice (issue 15, about +2 KiB). The band is the next cut: drawing it as one
+/// SVG string instead of Yew nodes.
+pub const WASM_GZIP_BUDGET: usize = 905 * 1024;
 
 /// The Web Workers' module (`fleetplan_worker_bg.wasm`, `cargo xtask dist`'s speed-optimised build of the engine
 /// without the app): not part of the page's first load, fetched by the first worker (the run ahead, sweeps,
@@ -312,9 +318,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_880_kib_gzipped() {
-        assert!(check_wasm_budget(880 * 1024).is_ok());
-        let err = check_wasm_budget(880 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 880.0 KiB"), "{err}");
+    fn the_wasm_budget_is_905_kib_gzipped() {
+        assert!(check_wasm_budget(905 * 1024).is_ok());
+        let err = check_wasm_budget(905 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 905.0 KiB"), "{err}");
     }
 }

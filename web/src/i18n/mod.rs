@@ -122,28 +122,9 @@ pub fn trf(en: &'static str, args: &[(&str, &dyn Display)]) -> String {
 /// Replaces each `{name}` with its value in one pass, so a value that itself contains `{…}` (a scenario or
 /// service name) is never filled again; a name with no value is left as it is.
 pub(crate) fn fill(template: &str, args: &[(&str, &dyn Display)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            args.iter().find(|(n, _)| *n == name).map(|(_, v)| (close, v.to_string()))
-        });
-        match value {
-            Some((close, text)) => {
-                out.push_str(&text);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    fleetplan_engine::text::fill_placeholders(template, |name| {
+        args.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+    })
 }
 
 #[inline(never)] // One copy for the ~400 call sites: the wasm stays small.
