@@ -51,7 +51,13 @@ export async function openPage(browser, viewport = { width: 1280, height: 900 },
     if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  page.on('requestfailed', (req) => {
+    // A spare run-ahead worker the page lets go of while it still loads the workers' module stops that download
+    // (net::ERR_ABORTED): nothing is lost, the worker that wanted it is gone. Any other failed request is an error.
+    const spareLoad = /\/fleetplan_worker(\.js|_bg\.wasm)$/.test(new URL(req.url()).pathname);
+    if (spareLoad && req.failure()?.errorText === 'net::ERR_ABORTED') return;
+    errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
+  });
   // The page may only fetch its own files: no request to any other origin.
   page.on('request', (req) => {
     if (req.isNavigationRequest()) return;
