@@ -52,9 +52,11 @@ export async function openPage(browser, viewport = { width: 1280, height: 900 },
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
   page.on('requestfailed', (req) => {
-    // A spare run-ahead worker the page lets go of while it still loads the workers' module stops that download
-    // (net::ERR_ABORTED): nothing is lost, the worker that wanted it is gone. Any other failed request is an error.
-    const spareLoad = /\/fleetplan_worker(\.js|_bg\.wasm)$/.test(new URL(req.url()).pathname);
+    // A spare run-ahead worker the page lets go of while it still loads (its script, the loader, the workers'
+    // module) stops that download (net::ERR_ABORTED): nothing is lost, the worker that wanted it is gone. Any other
+    // failed request is an error.
+    const spareLoad = /\/((runahead|sweep)-worker|worker-module|fleetplan_worker)\.js$|\/fleetplan_worker_bg\.wasm$/
+      .test(new URL(req.url()).pathname);
     if (spareLoad && req.failure()?.errorText === 'net::ERR_ABORTED') return;
     errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
   });
