@@ -94,20 +94,7 @@ impl SpotPool {
         current_task: impl Fn(TaskId, u32) -> bool,
         current_job: impl Fn(u32, u32) -> bool,
     ) -> Option<u64> {
-        let mut place = 0u64;
-        for &w in &self.queue {
-            match w {
-                Waiter::Task(t, generation) if current_task(t, generation) => {
-                    place += 1;
-                    if t == task {
-                        return Some(place);
-                    }
-                }
-                Waiter::BatchJob(job, generation) if current_job(job, generation) => place += 1,
-                _ => {}
-            }
-        }
-        None
+        self.place_of(|w| matches!(w, Waiter::Task(t, _) if t == task), current_task, current_job)
     }
 
     /// Batch job `job`'s place (attempt `generation`, from 1) among the current waiters, as [`SpotPool::position`].
@@ -118,17 +105,27 @@ impl SpotPool {
         current_task: impl Fn(TaskId, u32) -> bool,
         current_job: impl Fn(u32, u32) -> bool,
     ) -> Option<u64> {
+        self.place_of(|w| matches!(w, Waiter::BatchJob(j, g) if j == job && g == generation), current_task, current_job)
+    }
+
+    /// The 1-based place of the first current waiter `wanted` accepts, counting only current entries.
+    fn place_of(
+        &self,
+        wanted: impl Fn(Waiter) -> bool,
+        current_task: impl Fn(TaskId, u32) -> bool,
+        current_job: impl Fn(u32, u32) -> bool,
+    ) -> Option<u64> {
         let mut place = 0u64;
         for &w in &self.queue {
-            match w {
-                Waiter::Task(t, g) if current_task(t, g) => place += 1,
-                Waiter::BatchJob(j, g) if current_job(j, g) => {
-                    place += 1;
-                    if j == job && g == generation {
-                        return Some(place);
-                    }
+            let current = match w {
+                Waiter::Task(t, g) => current_task(t, g),
+                Waiter::BatchJob(j, g) => current_job(j, g),
+            };
+            if current {
+                place += 1;
+                if wanted(w) {
+                    return Some(place);
                 }
-                _ => {}
             }
         }
         None
