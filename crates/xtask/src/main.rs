@@ -23,9 +23,12 @@ commands:
   dist              build the web app into dist/ (wasm, JS glue, static files)
   tidy              source checks: a `//!` line atop every Rust file, no
                     HashMap/HashSet in the engine, rustfmt
-  test              the full check CI runs: tidy, clippy, native and wasm tests,
+  test [--from N]   the full check CI runs: tidy, clippy, native and wasm tests,
                     a short fuzzing run,
-                    the wasm size budget and the end-to-end browser tests
+                    the wasm size budget and the end-to-end browser tests;
+                    --from N starts at step N (after a fix to a later step)
+  e2e [FILE...]     build dist/ and the CLI's expectations, then run the
+                    end-to-end tests (all, or the named tests/e2e files)
   bench             native benchmark, then the same presets in headless Chromium
   fuzz [--long] [--seconds N] [TARGET...]
                     coverage-guided fuzzing (libFuzzer) of the scenario reader,
@@ -40,7 +43,8 @@ enum Command {
     Serve { port: Option<u16> },
     Dist,
     Tidy,
-    Test,
+    Test { from: usize },
+    E2e { files: Vec<String> },
     Bench,
     Fuzz(fuzz::Options),
     Help,
@@ -85,7 +89,8 @@ fn parse_args(args: &[String]) -> Result<Command> {
         "serve" => Command::Serve { port: parse_serve_args(rest)? },
         "dist" => Command::Dist,
         "tidy" => Command::Tidy,
-        "test" => Command::Test,
+        "test" => return Ok(Command::Test { from: parse_from(rest)? }),
+        "e2e" => return Ok(Command::E2e { files: rest.to_vec() }),
         "bench" => Command::Bench,
         "fuzz" => return Ok(Command::Fuzz(fuzz::Options::parse(rest)?)),
         "help" | "-h" | "--help" => Command::Help,
@@ -95,6 +100,17 @@ fn parse_args(args: &[String]) -> Result<Command> {
         bail!("`{name}` takes no arguments, got `{}`", rest.join(" "));
     }
     Ok(command)
+}
+
+/// `test`'s arguments: `--from N` (1-based step number), or none.
+fn parse_from(args: &[String]) -> Result<usize> {
+    match args {
+        [] => Ok(1),
+        [flag, value] if flag == "--from" => {
+            value.parse().ok().filter(|n| *n >= 1).with_context(|| format!("`{value}` is not a step number"))
+        }
+        _ => bail!("unknown arguments for `test`: `{}` (only `--from N`)", args.join(" ")),
+    }
 }
 
 fn parse_serve_args(args: &[String]) -> Result<Option<u16>> {
@@ -124,7 +140,8 @@ fn main() -> ExitCode {
         Command::Serve { port } => serve::run(&ws, port),
         Command::Dist => dist::run(&ws),
         Command::Tidy => tidy::run(&ws),
-        Command::Test => test::run(&ws),
+        Command::Test { from } => test::run(&ws, from),
+        Command::E2e { files } => test::e2e_only(&ws, &files),
         Command::Bench => bench::run(&ws),
         Command::Fuzz(options) => fuzz::run(&ws, &options),
         Command::Help => {

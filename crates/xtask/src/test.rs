@@ -65,10 +65,14 @@ const STEPS: &[(&str, Step)] = &[
     ("end-to-end browser tests", e2e),
 ];
 
-pub fn run(ws: &Workspace) -> Result<()> {
+/// Every step from `from` (1-based) on; `from` > 1 is for a developer re-running the steps after a fix.
+pub fn run(ws: &Workspace, from: usize) -> Result<()> {
+    if from > STEPS.len() {
+        bail!("there are {} steps; `--from {from}` names none", STEPS.len());
+    }
     let started = Instant::now();
     let mut times = Vec::new();
-    for (number, (title, step)) in STEPS.iter().enumerate() {
+    for (number, (title, step)) in STEPS.iter().enumerate().skip(from - 1) {
         process::step(&format!("[{}/{}] {title}", number + 1, STEPS.len()));
         let step_started = Instant::now();
         let result = step(ws).with_context(|| format!("step `{title}` failed"));
@@ -79,8 +83,22 @@ pub fn run(ws: &Workspace) -> Result<()> {
         result?;
     }
     print_times(&times, started.elapsed());
-    println!("\nxtask test: all {} steps passed", STEPS.len());
+    println!("\nxtask test: all {} steps passed", times.len());
     Ok(())
+}
+
+/// `cargo xtask e2e [FILE...]`: the steps the end-to-end tests need (tools, `dist/`, the CLI's expectations), then
+/// the named test files (all of `tests/e2e/` when none is named).
+pub fn e2e_only(ws: &Workspace, files: &[String]) -> Result<()> {
+    process::step("ensure tools");
+    ensure_tools(ws)?;
+    process::step("build dist/");
+    dist::build(ws)?;
+    process::step("expected summary from the native CLI");
+    expected_summary(ws)?;
+    process::step("end-to-end browser tests");
+    let files: Vec<String> = if files.is_empty() { vec!["tests/e2e/".to_owned()] } else { files.to_vec() };
+    run_e2e(ws, &files)
 }
 
 /// Where the time went, a line a step (README.md, "CI time", keeps the figures of a clean run).
@@ -253,9 +271,14 @@ fn expected_summaries_path(ws: &Workspace) -> PathBuf {
 }
 
 fn e2e(ws: &Workspace) -> Result<()> {
+    run_e2e(ws, &["tests/e2e/".to_owned()])
+}
+
+/// Serves `dist/` on a free port and runs node's test runner on `files` (paths from the checkout's root).
+fn run_e2e(ws: &Workspace, files: &[String]) -> Result<()> {
     let server = Server::start(ws.dist(), 0)?;
     println!("serving dist/ at {}", server.url());
-    let result = node_test(ws, &server.url(), &expected_summary_path(ws));
+    let result = node_test(ws, &server.url(), &expected_summary_path(ws), files);
     server.stop();
     result
 }
@@ -263,11 +286,12 @@ fn e2e(ws: &Workspace) -> Result<()> {
 /// Two test files at a time (node's default is one fewer than the cores: one on a 2-core machine), each with its own
 /// Chromium: a page waits on its worker, its server and its own start often enough that two overlap on 2 cores. The
 /// files share nothing but the served `dist/` (each test opens its own browser context).
-fn node_test(ws: &Workspace, url: &str, expected: &Path) -> Result<()> {
+fn node_test(ws: &Workspace, url: &str, expected: &Path, files: &[String]) -> Result<()> {
     process::run(
         Command::new("node")
             .current_dir(&ws.root)
-            .args(["--test", "--test-concurrency=2", "tests/e2e/"])
+            .args(["--test", "--test-concurrency=2"])
+            .args(files)
             .env("FLEETPLAN_URL", url)
             .env("FLEETPLAN_EXPECTED_SUMMARY", expected)
             .env("FLEETPLAN_EXPECTED_SUMMARIES", expected_summaries_path(ws))
