@@ -3,6 +3,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::Path;
+use std::process::Command;
 
 use anyhow::{Context, Result};
 use flate2::write::GzEncoder;
@@ -96,16 +97,7 @@ fn bind(wasm: &Path, dist: &Path) -> Result<()> {
 /// so nothing reaches the app and the linker keeps the engine and the workers' entry points. Its size is printed
 /// and checked against its own budget by tidy: the page's first load does not download it, the first run does.
 fn build_worker(ws: &Workspace, dist: &Path) -> Result<()> {
-    process::run(process::cargo().current_dir(&ws.root).args([
-        "build",
-        "-p",
-        WEB_PACKAGE,
-        "--no-default-features",
-        "--target",
-        WASM_TARGET,
-        "--profile",
-        WORKER_PROFILE,
-    ]))?;
+    process::run(&mut worker_build(ws))?;
     let wasm = ws.target.join(WASM_TARGET).join(WORKER_PROFILE).join("fleetplan_web.wasm");
     Bindgen::new()
         .input_path(&wasm)
@@ -120,6 +112,24 @@ fn build_worker(ws: &Workspace, dist: &Path) -> Result<()> {
     let (raw, gzipped) = wasm_sizes(&dist.join(DIST_WORKER_WASM))?;
     println!("{} (the Web Workers'): {} raw, {} gzipped", DIST_WORKER_WASM, kib(raw), kib(gzipped));
     Ok(())
+}
+
+/// The cargo call that compiles the workers' module. `cargo xtask test` runs it ahead in the background: its profile
+/// has build directories of its own (`<target>/web-fast`, `<target>/wasm32-unknown-unknown/web-fast`), and cargo
+/// locks a build directory, not the whole target dir, so it runs beside the foreground's cargo calls.
+pub fn worker_build(ws: &Workspace) -> Command {
+    let mut cmd = process::cargo();
+    cmd.current_dir(&ws.root).args([
+        "build",
+        "-p",
+        WEB_PACKAGE,
+        "--no-default-features",
+        "--target",
+        WASM_TARGET,
+        "--profile",
+        WORKER_PROFILE,
+    ]);
+    cmd
 }
 
 /// Copies the contents of `from` into `to`, recursively.

@@ -1,6 +1,12 @@
-//! Running child processes, echoing each command line so a log shows what ran.
+//! Running child processes, echoing each command line so a log shows what ran; [`Job`] runs one in the background.
 
-use std::process::{Command, Stdio};
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
@@ -56,4 +62,99 @@ pub fn probe(cmd: &mut Command) -> Option<String> {
         return None;
     }
     String::from_utf8(output.stdout).ok().map(|s| s.trim().to_owned())
+}
+
+/// A child process running in the background, its stdout and stderr in a log file that [`Job::join`] prints whole,
+/// so its lines never interleave with the foreground's. A thread waits on it, so the time it took is exact however
+/// late it is joined. Dropped without a join (the run failed elsewhere), it kills the child, so no job outlives the
+/// command that started it (a rustc or fuzzer the child started finishes its crate or its seconds and exits).
+pub struct Job {
+    pub name: &'static str,
+    line: String,
+    log: PathBuf,
+    child: Arc<Mutex<Child>>,
+    /// When the job started, since the run began.
+    pub started: Duration,
+    waiter: Option<JoinHandle<io::Result<(ExitStatus, Duration)>>>,
+}
+
+impl Job {
+    /// Starts `cmd` with its output going to `log` (created anew); `run_started` is when the run began (for
+    /// [`Job::started`]).
+    pub fn start(name: &'static str, cmd: &mut Command, log: &Path, run_started: Instant) -> Result<Job> {
+        let line = describe(cmd);
+        if let Some(dir) = log.parent() {
+            fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let out = File::create(log).with_context(|| format!("creating {}", log.display()))?;
+        let err = out.try_clone().with_context(|| format!("opening {} twice", log.display()))?;
+        println!("$ {line} > {} 2>&1 &", log.display());
+        let started = Instant::now();
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .with_context(|| format!("could not start `{line}` (background job `{name}`)"))?;
+        let child = Arc::new(Mutex::new(child));
+        let waiting = Arc::clone(&child);
+        // Polls rather than blocks in `wait`, so that `Drop` can take the lock to kill the child.
+        let waiter = thread::spawn(move || loop {
+            if let Some(status) = waiting.lock().unwrap_or_else(PoisonError::into_inner).try_wait()? {
+                return Ok((status, started.elapsed()));
+            }
+            thread::sleep(Duration::from_millis(100));
+        });
+        Ok(Job { name, line, log: log.to_owned(), child, started: started - run_started, waiter: Some(waiter) })
+    }
+
+    /// Whether the child has exited (successfully or not).
+    pub fn finished(&self) -> bool {
+        self.waiter.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
+    /// Waits for the child, prints its log, and returns how long it ran; an error naming the job if it failed.
+    pub fn join(mut self) -> Result<Duration> {
+        let waited = self.waiter.take().context("a background job joined twice")?.join();
+        let (status, took) = match waited {
+            Ok(result) => result.with_context(|| format!("waiting for `{}`", self.line))?,
+            Err(_) => bail!("the thread waiting for `{}` panicked", self.line),
+        };
+        let log = fs::read_to_string(&self.log).unwrap_or_else(|e| format!("(could not read the log: {e})\n"));
+        println!(
+            "\n==> background job `{}`: `{}`, {:.0} s; its output ({}):",
+            self.name,
+            self.line,
+            took.as_secs_f64(),
+            self.log.display()
+        );
+        print!("{log}");
+        println!("<== end of background job `{}`", self.name);
+        if !status.success() {
+            bail!(
+                "background job `{}` failed: `{}` ({status}); its output is above and in {}",
+                self.name,
+                self.line,
+                self.log.display()
+            );
+        }
+        Ok(took)
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        let Some(waiter) = self.waiter.take() else { return };
+        if !waiter.is_finished() {
+            eprintln!(
+                "stopping background job `{}` (`{}`; its output so far is in {})",
+                self.name,
+                self.line,
+                self.log.display()
+            );
+            // Ignored: it may have exited in between, and a failure is being reported already.
+            let _ = self.child.lock().unwrap_or_else(PoisonError::into_inner).kill();
+        }
+        let _ = waiter.join();
+    }
 }

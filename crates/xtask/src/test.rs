@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use crate::process::{self, cargo};
+use crate::process::{self, cargo, Job};
 use crate::serve::Server;
 use crate::tools::{self, Needs, CHROMEDRIVER, WASM_TARGET};
 use crate::{dist, fuzz, tidy, Workspace};
@@ -48,22 +48,67 @@ const E2E_IMPORT: [&str; 2] = [
     "crates/engine/src/aws_import/testdata/create-service-api.json",
 ];
 
-type Step = fn(&Workspace) -> Result<()>;
+/// What a step does.
+enum Action {
+    /// Runs to its end before the next step starts.
+    Run(fn(&Workspace) -> Result<()>),
+    /// Starts a background job and goes on at once (two cores: the foreground's single-threaded stretches, such as
+    /// rustc's front end on the engine or Chromium running tests, leave one idle). Each job uses a cargo build
+    /// directory nothing in the foreground locks, so neither waits for the other. It is joined (its output printed
+    /// whole, its failure the run's) before the step titled `needed_by`, or at the end when `None`; a job that fails
+    /// earlier fails the run after the step it failed in.
+    Start { job: fn(&Workspace, Instant) -> Result<Job>, needed_by: Option<&'static str> },
+}
 
-const STEPS: &[(&str, Step)] = &[
-    ("tidy (module docs, no hash collections in the engine, rustfmt)", tidy::run),
-    ("ensure tools", ensure_tools),
-    ("clippy (native, with the web crate's code and tests)", clippy_native),
-    ("clippy (web, wasm32)", clippy_wasm),
-    ("native tests", native_tests),
-    ("fuzzing, short form (10 s a target)", fuzz::short),
-    ("web crate unit tests (native)", web_unit_tests),
-    ("engine wasm tests in headless Chromium", wasm_tests),
-    ("build dist/", dist::build),
-    ("wasm size budget", tidy::wasm_size),
-    ("expected summary from the native CLI", expected_summary),
-    ("end-to-end browser tests", e2e),
+use Action::{Run, Start};
+
+const DIST: &str = "build dist/ (the page's module, the import module, then binds the workers')";
+
+const STEPS: &[(&str, Action)] = &[
+    ("tidy (module docs, no hash collections in the engine, rustfmt)", Run(tidy::run)),
+    ("ensure tools", Run(ensure_tools)),
+    ("fuzzing, short form (10 s a target, two at a time), in the background", Start { job: fuzz_job, needed_by: None }),
+    (
+        "the workers' wasm module (profile web-fast), in the background",
+        Start { job: worker_job, needed_by: Some(DIST) },
+    ),
+    ("clippy (native, with the web crate's code and tests)", Run(clippy_native)),
+    ("clippy (web, wasm32)", Run(clippy_wasm)),
+    ("native tests", Run(native_tests)),
+    ("web crate unit tests (native)", Run(web_unit_tests)),
+    ("engine wasm tests in headless Chromium", Run(wasm_tests)),
+    (DIST, Run(dist::build)),
+    ("wasm size budget", Run(tidy::wasm_size)),
+    ("expected summary from the native CLI", Run(expected_summary)),
+    ("end-to-end browser tests", Run(e2e)),
 ];
+
+/// `cargo xtask fuzz`'s short form as a child process (the xtask binary itself), in its own target dir
+/// (`<target>/fuzz`).
+fn fuzz_job(ws: &Workspace, run_started: Instant) -> Result<Job> {
+    let xtask = std::env::current_exe().context("finding the xtask binary")?;
+    let mut cmd = Command::new(xtask);
+    cmd.current_dir(&ws.root).args(["fuzz", "--seconds", &fuzz::SHORT_SECONDS.to_string()]);
+    Job::start("fuzz", &mut cmd, &background_log(ws, "fuzz"), run_started)
+}
+
+/// The cargo build of the workers' module `dist::build` would run (profile `web-fast`: its own build directory,
+/// `<target>/wasm32-unknown-unknown/web-fast`), done ahead; `dist::build` then finds it fresh and binds it.
+fn worker_job(ws: &Workspace, run_started: Instant) -> Result<Job> {
+    Job::start("workers' module", &mut dist::worker_build(ws), &background_log(ws, "worker-module"), run_started)
+}
+
+fn background_log(ws: &Workspace, name: &str) -> PathBuf {
+    ws.target.join("xtask-test").join(format!("{name}.log"))
+}
+
+/// A line of [`print_times`]: what, how long, and (background jobs) when it started and ended in the run.
+struct Timed {
+    label: String,
+    took: Duration,
+    /// A background job's start, since the run began; `None` for a foreground step or wait.
+    background_from: Option<Duration>,
+}
 
 /// Every step from `from` (1-based) on; `from` > 1 is for a developer re-running the steps after a fix.
 pub fn run(ws: &Workspace, from: usize) -> Result<()> {
@@ -72,18 +117,57 @@ pub fn run(ws: &Workspace, from: usize) -> Result<()> {
     }
     let started = Instant::now();
     let mut times = Vec::new();
-    for (number, (title, step)) in STEPS.iter().enumerate().skip(from - 1) {
-        process::step(&format!("[{}/{}] {title}", number + 1, STEPS.len()));
-        let step_started = Instant::now();
-        let result = step(ws).with_context(|| format!("step `{title}` failed"));
-        times.push((*title, step_started.elapsed()));
-        if result.is_err() {
-            print_times(&times, started.elapsed());
+    let mut steps = Vec::new();
+    let mut jobs: Vec<(Job, Option<&str>)> = Vec::new();
+    let result = (|| -> Result<()> {
+        for (number, (title, action)) in STEPS.iter().enumerate().skip(from - 1) {
+            let label = format!("{:>2}. {title}", number + 1);
+            let needed: Vec<usize> = (0..jobs.len()).filter(|&i| jobs[i].1 == Some(*title)).collect();
+            for i in needed.into_iter().rev() {
+                let (job, _) = jobs.remove(i);
+                join(job, &format!("before step {}", number + 1), &mut times)?;
+            }
+            process::step(&format!("[{}/{}] {title}", number + 1, STEPS.len()));
+            let step_started = Instant::now();
+            steps.push((number + 1, step_started - started));
+            let result = match action {
+                Run(step) => step(ws),
+                Start { job, needed_by } => job(ws, started).map(|job| jobs.push((job, *needed_by))),
+            };
+            times.push(Timed { label, took: step_started.elapsed(), background_from: None });
+            result.with_context(|| format!("step `{title}` failed"))?;
+            while let Some(i) = jobs.iter().position(|(job, _)| job.finished()) {
+                // Joined as soon as it is seen done: its output, and a failure, come out now and not steps later.
+                let (job, _) = jobs.remove(i);
+                join(job, &format!("after step {}", number + 1), &mut times)?;
+            }
         }
-        result?;
-    }
-    print_times(&times, started.elapsed());
-    println!("\nxtask test: all {} steps passed", times.len());
+        for (job, _) in jobs.drain(..) {
+            join(job, "at the end", &mut times)?;
+        }
+        Ok(())
+    })();
+    // A failed run drops (and so stops) the jobs still running.
+    drop(jobs);
+    print_times(&times, &steps, started.elapsed());
+    result?;
+    println!("\nxtask test: all {} steps passed", STEPS.len() + 1 - from);
+    Ok(())
+}
+
+/// Joins a background job, timing the wait (`when`: where in the run) and the job.
+fn join(job: Job, when: &str, times: &mut Vec<Timed>) -> Result<()> {
+    let name = job.name;
+    let from = job.started;
+    let waiting = Instant::now();
+    let result = job.join();
+    times.push(Timed {
+        label: format!("    waiting for `{name}` {when}"),
+        took: waiting.elapsed(),
+        background_from: None,
+    });
+    let took = result?;
+    times.push(Timed { label: format!("    background `{name}`"), took, background_from: Some(from) });
     Ok(())
 }
 
@@ -101,13 +185,20 @@ pub fn e2e_only(ws: &Workspace, files: &[String]) -> Result<()> {
     run_e2e(ws, &files)
 }
 
-/// Where the time went, a line a step (README.md, "CI time", keeps the figures of a clean run).
-fn print_times(times: &[(&str, Duration)], total: Duration) {
+/// Where the time went, a line a step (README.md, "CI time", keeps the figures of a clean run), a line a wait for a
+/// background job and a line a job, with the steps it ran beside (from each step's start, `steps`).
+fn print_times(times: &[Timed], steps: &[(usize, Duration)], total: Duration) {
+    // The step running at `at` (since the run began).
+    let step_at = |at: Duration| steps.iter().rev().find(|(_, start)| *start <= at).map_or(0, |(number, _)| *number);
     println!("\nxtask test: time per step");
-    for (number, (title, time)) in times.iter().enumerate() {
-        println!("  {:>2}. {:>6.0} s  {title}", number + 1, time.as_secs_f64());
+    for line in times {
+        print!("  {:>6.0} s  {}", line.took.as_secs_f64(), line.label);
+        match line.background_from {
+            Some(from) => println!(" (beside steps {}-{})", step_at(from), step_at(from + line.took)),
+            None => println!(),
+        }
     }
-    println!("      {:>6.0} s  in all ({:.1} min)", total.as_secs_f64(), total.as_secs_f64() / 60.0);
+    println!("  {:>6.0} s  in all ({:.1} min)", total.as_secs_f64(), total.as_secs_f64() / 60.0);
 }
 
 fn ensure_tools(ws: &Workspace) -> Result<()> {
@@ -300,4 +391,21 @@ fn node_test(ws: &Workspace, url: &str, expected: &Path, files: &[String]) -> Re
             .env("FLEETPLAN_EXPECTED_FIT", expected_fit_path(ws))
             .env("FLEETPLAN_EXPECTED_IMPORT", expected_import_path(ws)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A job's `needed_by` must name a step after the one starting it, or the job would be joined only at the end
+    /// and the step that needs it would build it again (or find it missing).
+    #[test]
+    fn background_jobs_are_needed_by_later_steps() {
+        for (number, (title, action)) in STEPS.iter().enumerate() {
+            if let Start { needed_by: Some(needed_by), .. } = action {
+                let later = STEPS.iter().skip(number + 1).any(|(t, _)| t == needed_by);
+                assert!(later, "`{title}` is needed by `{needed_by}`, which is not a later step");
+            }
+        }
+    }
 }
