@@ -158,3 +158,43 @@ impl Drop for Job {
         let _ = waiter.join();
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn log(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("xtask-job-test-{}-{name}.log", std::process::id()))
+    }
+
+    #[test]
+    fn a_job_that_succeeds_joins_with_its_output_logged() {
+        let path = log("ok");
+        let job =
+            Job::start("ok", Command::new("sh").args(["-c", "echo out; echo err >&2"]), &path, Instant::now()).unwrap();
+        job.join().unwrap();
+        let logged = fs::read_to_string(&path).unwrap();
+        assert!(logged.contains("out\n") && logged.contains("err\n"), "{logged}");
+        fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn a_job_that_fails_fails_its_join_by_name() {
+        let path = log("bad");
+        let job = Job::start("bad", Command::new("sh").args(["-c", "exit 3"]), &path, Instant::now()).unwrap();
+        let err = job.join().unwrap_err().to_string();
+        assert!(err.contains("background job `bad` failed"), "{err}");
+        fs::remove_file(path).unwrap();
+    }
+
+    /// Dropping waits for the waiter thread, which ends only when the child has exited: without the kill this test
+    /// would wait out the sleep.
+    #[test]
+    fn a_dropped_job_is_stopped() {
+        let path = log("stop");
+        let job = Job::start("stop", Command::new("sleep").arg("600"), &path, Instant::now()).unwrap();
+        assert!(!job.finished());
+        drop(job);
+        fs::remove_file(path).unwrap();
+    }
+}
