@@ -27,6 +27,9 @@ commands:
                     a short fuzzing run,
                     the wasm size budget and the end-to-end browser tests;
                     --from N starts at step N (after a fix to a later step)
+  tools             install what `test` needs (wasm target, wasm-bindgen-test-
+                    runner, Chromium and ChromeDriver, the e2e npm packages);
+                    quick when all is there
   e2e [FILE...]     build dist/ and the CLI's expectations, then run the
                     end-to-end tests (all, or the named tests/e2e files)
   bench             native benchmark, then the same presets in headless Chromium
@@ -45,6 +48,7 @@ enum Command {
     Tidy,
     Test { from: usize },
     E2e { files: Vec<String> },
+    Tools,
     Bench,
     Fuzz(fuzz::Options),
     Help,
@@ -89,6 +93,7 @@ fn parse_args(args: &[String]) -> Result<Command> {
         "serve" => Command::Serve { port: parse_serve_args(rest)? },
         "dist" => Command::Dist,
         "tidy" => Command::Tidy,
+        "tools" => Command::Tools,
         "test" => return Ok(Command::Test { from: parse_from(rest)? }),
         "e2e" => return Ok(Command::E2e { files: rest.to_vec() }),
         "bench" => Command::Bench,
@@ -142,6 +147,7 @@ fn main() -> ExitCode {
         Command::Tidy => tidy::run(&ws),
         Command::Test { from } => test::run(&ws, from),
         Command::E2e { files } => test::e2e_only(&ws, &files),
+        Command::Tools => tools::ensure(&ws, tools::Needs::ALL),
         Command::Bench => bench::run(&ws),
         Command::Fuzz(options) => fuzz::run(&ws, &options),
         Command::Help => {

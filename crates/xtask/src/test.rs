@@ -62,11 +62,16 @@ enum Action {
 
 use Action::{Run, Start};
 
+const WASM_TESTS: &str = "engine wasm tests in headless Chromium";
 const DIST: &str = "build dist/ (the page's module, the import module, then binds the workers')";
 
 const STEPS: &[(&str, Action)] = &[
     ("tidy (module docs, no hash collections in the engine, rustfmt)", Run(tidy::run)),
-    ("ensure tools", Run(ensure_tools)),
+    ("ensure the Rust wasm target", Run(ensure_wasm_target)),
+    (
+        "the test tools (wasm-bindgen-test-runner, Chromium, npm packages), in the background",
+        Start { job: tools_job, needed_by: Some(WASM_TESTS) },
+    ),
     ("fuzzing, short form (10 s a target, two at a time), in the background", Start { job: fuzz_job, needed_by: None }),
     (
         "the workers' wasm module (profile web-fast), in the background",
@@ -76,7 +81,7 @@ const STEPS: &[(&str, Action)] = &[
     ("clippy (web, wasm32)", Run(clippy_wasm)),
     ("native tests", Run(native_tests)),
     ("web crate unit tests (native)", Run(web_unit_tests)),
-    ("engine wasm tests in headless Chromium", Run(wasm_tests)),
+    (WASM_TESTS, Run(wasm_tests)),
     (DIST, Run(dist::build)),
     ("wasm size budget", Run(tidy::wasm_size)),
     ("expected summary from the native CLI", Run(expected_summary)),
@@ -96,6 +101,16 @@ fn fuzz_job(ws: &Workspace, run_started: Instant) -> Result<Job> {
 /// `<target>/wasm32-unknown-unknown/web-fast`), done ahead; `dist::build` then finds it fresh and binds it.
 fn worker_job(ws: &Workspace, run_started: Instant) -> Result<Job> {
     Job::start("workers' module", &mut dist::worker_build(ws), &background_log(ws, "worker-module"), run_started)
+}
+
+/// `cargo xtask tools` as a child process: on a new machine `cargo install wasm-bindgen-cli` (its own build
+/// directory), `apt-get install chromium` and `npm ci` took 178 s of a clean run in the foreground; nothing before
+/// the wasm tests needs them (the fuzz targets need only the C++ compiler every machine has).
+fn tools_job(ws: &Workspace, run_started: Instant) -> Result<Job> {
+    let xtask = std::env::current_exe().context("finding the xtask binary")?;
+    let mut cmd = Command::new(xtask);
+    cmd.current_dir(&ws.root).arg("tools");
+    Job::start("tools", &mut cmd, &background_log(ws, "tools"), run_started)
 }
 
 fn background_log(ws: &Workspace, name: &str) -> PathBuf {
@@ -203,6 +218,12 @@ fn print_times(times: &[Timed], steps: &[(usize, Duration)], total: Duration) {
 
 fn ensure_tools(ws: &Workspace) -> Result<()> {
     tools::ensure(ws, Needs::ALL)
+}
+
+/// The foreground's only tool: clippy's wasm32 step and every wasm build need the target; the rest comes from
+/// [`tools_job`].
+fn ensure_wasm_target(ws: &Workspace) -> Result<()> {
+    tools::ensure(ws, Needs::BUILD)
 }
 
 /// The default members (engine, CLI, xtask) and the web crate natively, all targets, in one call: the web crate's
