@@ -113,6 +113,8 @@ test('a worker kept after running another preset computes stress-100k to the CLI
     await load(page, await presetLink('ec2-spot-draining', SEED), TIMEOUT_MS);
     await page.waitForSelector('#summary-json', { state: 'attached', timeout: TIMEOUT_MS });
     assert.deepEqual(JSON.parse(await page.textContent('#summary-json')), first);
+    // (A link opens after the page's first render: the opening scenario's worker may be let go before that.)
+    const started = await page.evaluate(() => window.aheadWorkers.length);
     // The same worker computes stress-100k (seed 1, kept from the link): its summary is still the CLI's.
     await page.click('#toggle-gallery');
     await page.click(`#open-${PRESET}`);
@@ -124,8 +126,8 @@ test('a worker kept after running another preset computes stress-100k to the CLI
     assert.deepEqual(JSON.parse(await page.textContent('#summary-json')), EXPECTED);
     const workers = await page.evaluate(() => window.aheadWorkers);
     t.diagnostic(`run-ahead workers started: ${JSON.stringify(workers)}`);
-    assert.equal(workers.length, 1, 'one worker ran both jobs');
-    assert.equal(workers[0].jobs, 2);
+    assert.equal(workers.length, started, 'no new worker for stress-100k');
+    assert.equal(workers.at(-1).jobs, 2, 'the worker that computed ec2-spot-draining computed stress-100k');
   });
 });
 
