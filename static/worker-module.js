@@ -3,6 +3,8 @@
 // the engine and the workers' entry points remain; `cargo xtask dist` builds it), or the page's own module where
 // that file is missing (a dist/ from an older build): both compute the identical runs, one about twice as fast.
 // Resolves to the module's exports once it is initialised.
+let instance;
+
 export async function load() {
   let module;
   try {
@@ -10,6 +12,11 @@ export async function load() {
   } catch {
     module = await import('./fleetplan_web.js');
   }
-  await module.default();
+  instance = await module.default();
   return module;
+}
+
+/** The bytes of linear memory the loaded module holds (it only ever grows), or 0 before it has loaded. */
+export function memoryBytes() {
+  return instance?.memory?.buffer.byteLength ?? 0;
 }

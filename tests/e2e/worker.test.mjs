@@ -83,6 +83,54 @@ test(`${PRESET}'s whole run computes in a worker, with progress, to the CLI's su
   });
 });
 
+/** Counts the run-ahead workers the page starts and the jobs it posts them (installed before the page's scripts). */
+function countWorkers(page) {
+  return page.addInitScript(() => {
+    window.aheadWorkers = [];
+    const Base = window.Worker;
+    window.Worker = class extends Base {
+      constructor(script, options) {
+        super(script, options);
+        if (!String(script).includes('runahead-worker')) return;
+        const seen = { jobs: 0 };
+        window.aheadWorkers.push(seen);
+        const post = this.postMessage.bind(this);
+        this.postMessage = (message, transfer) => {
+          if (typeof message === 'string' && message.startsWith('{')) seen.jobs += 1;
+          return post(message, transfer);
+        };
+      }
+    };
+  });
+}
+
+test('a worker kept after running another preset computes stress-100k to the CLI\'s summary', TEST_OPTIONS, async (t) => {
+  const first = DIFFERENTIAL['ec2-spot-draining 1'];
+  assert.ok(EXPECTED && first, 'no CLI summaries for "ec2-spot-draining 1" and "stress-100k 1"');
+  await chromium.withPage(t, async (page) => {
+    await countWorkers(page);
+    // The page's spare worker computes ec2-spot-draining and is kept as the spare.
+    await load(page, await presetLink('ec2-spot-draining', SEED), TIMEOUT_MS);
+    await page.waitForSelector('#summary-json', { state: 'attached', timeout: TIMEOUT_MS });
+    assert.deepEqual(JSON.parse(await page.textContent('#summary-json')), first);
+    // (A link opens after the page's first render: the opening scenario's worker may be let go before that.)
+    const started = await page.evaluate(() => window.aheadWorkers.length);
+    // The same worker computes stress-100k (seed 1, kept from the link): its summary is still the CLI's.
+    await page.click('#toggle-gallery');
+    await page.click(`#open-${PRESET}`);
+    await page.waitForFunction(
+      () => /"scenario":\s*"Stress: /.test(document.querySelector('#summary-json')?.textContent ?? ''),
+      null,
+      { timeout: TIMEOUT_MS, polling: 50 },
+    );
+    assert.deepEqual(JSON.parse(await page.textContent('#summary-json')), EXPECTED);
+    const workers = await page.evaluate(() => window.aheadWorkers);
+    t.diagnostic(`run-ahead workers started: ${JSON.stringify(workers)}`);
+    assert.equal(workers.length, started, 'no new worker for stress-100k');
+    assert.equal(workers.at(-1).jobs, 2, 'the worker that computed ec2-spot-draining computed stress-100k');
+  });
+});
+
 test('a big run: progress and time left, a responsive page, Cancel stops it, Compute again restarts it', TEST_OPTIONS, async (t) => {
   await chromium.withPage(t, async (page) => {
     await load(page, linkTo(BIG_WEEK, 1), TIMEOUT_MS);

@@ -44,7 +44,13 @@ pub fn run(ws: &Workspace) -> Result<()> {
             .arg("tests/e2e/bench.mjs")
             .env("FLEETPLAN_URL", server.url())
             .env("FLEETPLAN_BENCH_PRESETS", BENCH_PRESETS.join(",")),
-    );
+    )
+    .and_then(|()| {
+        step("the click on stress-100k to its summary, broken down");
+        process::run(
+            Command::new("node").current_dir(&ws.root).arg("tests/e2e/latency.mjs").env("FLEETPLAN_URL", server.url()),
+        )
+    });
     server.stop();
     result
 }

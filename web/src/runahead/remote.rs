@@ -23,6 +23,10 @@ pub struct RunAhead {
     inbox: Rc<RefCell<Vec<Message>>>,
     /// The worker has loaded the module (said `ready`): stopping it then is `terminate`, before it a message.
     loaded: Rc<Cell<bool>>,
+    /// The worker sent its last report and is idle, its memory small enough to keep: let go, it becomes the spare.
+    reusable: Rc<Cell<bool>>,
+    /// Let go already (kept as the spare or stopped): nothing more arrives.
+    released: Cell<bool>,
     _handlers: [Closure<dyn FnMut(web_sys::Event)>; 2],
 }
 
@@ -30,16 +34,18 @@ impl RunAhead {
     /// Starts a worker on `job` ([`super::Job::text`]); `wake` is called after each message arrives (the frame
     /// loop needs none: it looks every frame).
     pub fn start(job: &str, wake: Option<Rc<dyn Fn()>>) -> Result<RunAhead, String> {
-        // The spare started earlier, its module loaded by now, or a new worker. The next spare starts when this run
-        // has finished (below), so it never competes with a run for the CPU.
+        // The spare (started at page load, or the worker of the last run that finished, its module loaded and
+        // optimised by that run), or a new worker. A worker becomes the spare when its run has finished ([`RunAhead::release`]),
+        // so a spare never competes with a run for the CPU.
         let spare = SPARE.with(|s| s.borrow_mut().take());
         let Spare { worker, loaded, _on_ready } = match spare {
             Some(spare) => spare,
             None => Spare::new()?,
         };
         let inbox = Rc::new(RefCell::new(Vec::new()));
+        let reusable = Rc::new(Cell::new(false));
         let on_message = {
-            let (inbox, wake, loaded) = (inbox.clone(), wake.clone(), loaded.clone());
+            let (inbox, wake, loaded, reusable) = (inbox.clone(), wake.clone(), loaded.clone(), reusable.clone());
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
                 let data = event.dyn_ref::<web_sys::MessageEvent>().map(web_sys::MessageEvent::data);
                 let ready = data.as_ref().and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str("ready")).ok());
@@ -60,9 +66,12 @@ impl RunAhead {
                     (Some(bytes), _) => match super::wire::decode::<Update>(&bytes.to_vec()) {
                         Ok(update) => {
                             if update.finished.is_some() {
-                                // A moment later: a reload or another preset right after a run does not abort a
-                                // spare's download half-way.
-                                gloo_timers::callback::Timeout::new(SPARE_AFTER_MS, prepare).forget();
+                                // The worker's wasm memory never shrinks: one a big run grew is not kept idle.
+                                let memory = data
+                                    .as_ref()
+                                    .and_then(|d| js_sys::Reflect::get(d, &JsValue::from_str("memory")).ok())
+                                    .and_then(|m| m.as_f64());
+                                reusable.set(memory.is_some_and(|bytes| bytes <= KEEP_MEMORY_BYTES));
                             }
                             Message::Update(Box::new(update))
                         }
@@ -95,7 +104,7 @@ impl RunAhead {
             worker.terminate();
             "could not send the worker its run".to_string()
         })?;
-        Ok(RunAhead { worker, inbox, loaded, _handlers: [on_message, on_error] })
+        Ok(RunAhead { worker, inbox, loaded, reusable, released: Cell::new(false), _handlers: [on_message, on_error] })
     }
 
     /// The messages that arrived since the last call, oldest first.
@@ -103,41 +112,59 @@ impl RunAhead {
         std::mem::take(&mut *self.inbox.borrow_mut())
     }
 
-    /// Stops the worker now; nothing more arrives.
+    /// Lets the worker go now (stopped mid-run, kept as the spare once finished); nothing more arrives.
     pub fn cancel(&self) {
-        self.stop();
+        self.release();
         self.inbox.borrow_mut().clear();
     }
 
-    fn stop(&self) {
-        if self.loaded.get() {
-            self.worker.terminate();
-        } else {
-            // Still loading: terminating would abort its download; it closes itself once loaded.
-            let _ = self.worker.post_message(&JsValue::from_str("stop"));
+    /// Lets the worker go: one that finished its run (idle, its module loaded and its hot code compiled by the
+    /// run) becomes the spare for the next run; any other is stopped. Its results do not depend on what it ran
+    /// before: the engine keeps no state outside a `Simulation` (no statics, no hash order; the sweep's workers
+    /// already run many jobs each), which tests/e2e/worker.test.mjs checks on a reused worker.
+    fn release(&self) {
+        if self.released.replace(true) {
+            return;
         }
+        // A message already queued must not reach the handlers dropped with this.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.set_onmessageerror(None);
+        if self.reusable.get() {
+            Spare::keep(self.worker.clone());
+        } else {
+            stop(&self.worker, self.loaded.get());
+        }
+    }
+}
+
+/// Stops a worker: `terminate` once it has loaded its module; before that a message (terminating would abort its
+/// download), and it closes itself once loaded.
+fn stop(worker: &web_sys::Worker, loaded: bool) {
+    if loaded {
+        worker.terminate();
+    } else {
+        let _ = worker.post_message(&JsValue::from_str("stop"));
     }
 }
 
 impl Drop for RunAhead {
     fn drop(&mut self) {
-        self.stop();
-        // A message already queued must not reach the handlers dropped with this.
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.set_onmessageerror(None);
+        self.release();
     }
 }
 
-/// A run-ahead worker started before it is needed: it loads and compiles its module while nobody waits, so the
-/// next run ahead (a preset opened, a comparison's variant) costs the engine's time only (issue 13: the summary
-/// within 1.5x of the native run). One is kept ready; a worker that has run a job is never reused (it is terminated
-/// when its run ends or is dropped, as before), so every run starts from a fresh module, as the CLI's does.
+/// A run-ahead worker ready before it is needed, so the next run ahead (a preset opened, a comparison's variant)
+/// costs the engine's time only (issue 13: the summary within 1.5x of the native run). One is kept: at page load a
+/// new worker, which loads and compiles its module; later the worker of the last run that finished, whose hot
+/// functions V8 has recompiled with its optimising tier during that run (a first run in a fresh module spends its
+/// first part in the baseline compiler's slower code; README, "The run ahead in a Web Worker").
 struct Spare {
     worker: web_sys::Worker,
     loaded: Rc<Cell<bool>>,
-    /// Notes `ready` until [`RunAhead::start`] replaces the handler with its own.
-    _on_ready: Closure<dyn FnMut(web_sys::Event)>,
+    /// Notes `ready` until [`RunAhead::start`] replaces the handler with its own (none for a worker kept after a
+    /// run: it is loaded).
+    _on_ready: Option<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
 impl Spare {
@@ -159,12 +186,24 @@ impl Spare {
             })
         };
         worker.set_onmessage(Some(on_ready.as_ref().unchecked_ref()));
-        Ok(Spare { worker, loaded, _on_ready: on_ready })
+        Ok(Spare { worker, loaded, _on_ready: Some(on_ready) })
+    }
+
+    /// Keeps a worker whose run has finished as the spare; one already kept (a new worker, cold) is let go.
+    fn keep(worker: web_sys::Worker) {
+        let old =
+            SPARE.with(|s| s.borrow_mut().replace(Spare { worker, loaded: Rc::new(Cell::new(true)), _on_ready: None }));
+        if let Some(old) = old {
+            old.worker.set_onmessage(None);
+            stop(&old.worker, old.loaded.get());
+        }
     }
 }
 
-/// How long after a run ahead finishes the next spare worker starts.
-const SPARE_AFTER_MS: u32 = 1_000;
+/// The most wasm memory a finished worker may hold and still be kept as the spare (a module's memory only grows,
+/// so a worker keeps what its biggest run needed): `stress-100k` leaves its worker at 34 MiB (its memory's size after
+/// `run_ahead_worker`, in headless Chromium), the issue's 200,000-task week far more, and that worker is let go.
+const KEEP_MEMORY_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
 
 thread_local! {
     static SPARE: RefCell<Option<Spare>> = const { RefCell::new(None) };
@@ -175,8 +214,8 @@ pub fn spare_ready() -> bool {
     SPARE.with(|s| s.borrow().as_ref().is_some_and(|spare| spare.loaded.get()))
 }
 
-/// Starts the spare run-ahead worker if none is ready (the page calls this once it is shown, and a run ahead once
-/// it has finished). Where no worker can start, nothing happens: `start` reports it when a run needs one.
+/// Starts the spare run-ahead worker if none is ready (the page calls this once it is shown). Where no worker can
+/// start, nothing happens: `start` reports it when a run needs one.
 pub fn prepare() {
     SPARE.with(|s| {
         let mut s = s.borrow_mut();
@@ -218,7 +257,8 @@ impl AllInner {
                     super::append(&mut self.series[i], update.rows);
                     if let Some(finished) = update.finished {
                         self.summaries[i] = Some(finished.summary);
-                        // Done: its worker is not needed any more (terminated, not dropped: this is its handler).
+                        // Done: its worker is let go (kept as the spare or terminated; not dropped: this is its
+                        // handler).
                         self.workers[i].cancel();
                     }
                 }

@@ -65,6 +65,8 @@ struct Clock {
     cluster_width: i32,
     first_render_marked: bool,
     reduced_motion: bool,
+    /// The charts wait for the frame after the one that brought the summary.
+    charts_owed: bool,
     /// Exponential average and maximum of a frame's work, in ms.
     frame_work_ms: f64,
     frame_work_max_ms: f64,
@@ -100,6 +102,7 @@ pub fn use_frame_loop(targets: FrameTargets) -> UseStateHandle<Snap> {
                     cluster_width: 0,
                     first_render_marked: false,
                     reduced_motion: dom::prefers_reduced_motion(),
+                    charts_owed: false,
                     frame_work_ms: 0.0,
                     frame_work_max_ms: 0.0,
                     shown: Snap::default(),
@@ -205,9 +208,15 @@ fn on_frame(state: &Loop, ts: f64) {
     let moving = player.playing || seeking || !player.is_full_done();
     let charts_due = ts - clock.last_chart_ms >= CHART_PERIOD_MS || !moving;
     let changed = force || resized || progress.cursor_moved || progress.full_moved;
-    if changed && (charts_due || force || resized || progress.full_finished_now) {
+    // The frame that brings the summary leaves the charts to the next one: every chart redrawn over the whole run
+    // takes about as long as rendering the summary, which Yew does once this frame's work is over (issue 13: the
+    // summary shown as soon as it arrives).
+    if progress.full_finished_now {
+        clock.charts_owed = true;
+    } else if clock.charts_owed || (changed && (charts_due || force || resized)) {
         draw_charts(player, &playback.lesson_markers.borrow());
         clock.last_chart_ms = ts;
+        clock.charts_owed = false;
     }
 
     if changed || view_counts.is_some() {

@@ -180,6 +180,14 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
     {
         let playback = playback.clone();
         use_effect_with((scenario, seed, generation), move |(scenario, seed, generation)| {
+            // At once with a spare worker loaded; otherwise a moment later, so that a reload right after an edit
+            // does not abort a worker's download.
+            let now = crate::dom::now_ms();
+            let soonest = if crate::runahead::remote::spare_ready() { now } else { now + WORKER_DELAY_MS };
+            let due = (playback.worker_started_ms.get() + WORKER_DELAY_MS).max(soonest);
+            // A worker due now gets its job before the player below is made (its simulation of a big scenario takes
+            // a while to set up) and without waiting for the next frame: the summary is timed from the click.
+            let early = (due <= now).then(|| Job::text(scenario, *seed).and_then(|job| RunAhead::start(&job, None)));
             let mut player = Player::new_remote((**scenario).clone(), *seed);
             let same_document = *last_generation.borrow() == Some(*generation);
             if let (true, Some(old)) = (same_document, playback.player.borrow().as_ref()) {
@@ -190,14 +198,18 @@ pub fn use_playback(scenario: Rc<Scenario>, seed: u64, generation: u32, can_run:
             *last_generation.borrow_mut() = Some(*generation);
             *playback.player.borrow_mut() = Some(player);
             *playback.summary.borrow_mut() = None;
-            // The old player's worker stops now; the new one's starts a moment later.
+            // The old player's worker stops now (or is kept as the spare, its run finished).
             *playback.runahead.borrow_mut() = None;
-            // At once with a spare worker loaded; otherwise a moment later, so that a reload right after an edit
-            // does not abort a worker's download.
-            let now = crate::dom::now_ms();
-            let soonest = if crate::runahead::remote::spare_ready() { now } else { now + WORKER_DELAY_MS };
-            let due = (playback.worker_started_ms.get() + WORKER_DELAY_MS).max(soonest);
-            playback.worker_due_ms.set(Some(due));
+            match early {
+                Some(Ok(worker)) => {
+                    playback.worker_started_ms.set(now);
+                    playback.worker_due_ms.set(None);
+                    *playback.runahead.borrow_mut() = Some(worker);
+                }
+                // No worker could start: the frame loop tries once more, and computes the run on the page if that
+                // fails too.
+                Some(Err(_)) | None => playback.worker_due_ms.set(Some(due)),
+            }
             playback.force.set(true);
         });
     }
