@@ -171,9 +171,9 @@ fn the_readme_sharding_recipes_run_as_written() {
     fs::write(
         &aws,
         format!(
-            "#!/bin/sh\n[ \"$1 $2\" = \"s3 cp\" ] || exit 2\nshift 2\nlocal() {{ case \"$1\" in s3://*) echo \"{}/${{1#s3://}}\";; *) echo \"$1\";; esac; }}\n\
-             if [ \"$1\" = --recursive ]; then mkdir -p \"$(local \"$3\")\" && cp -R \"$(local \"$2\")/.\" \"$(local \"$3\")\"; \
-             else mkdir -p \"$(dirname \"$(local \"$2\")\")\" && cp \"$(local \"$1\")\" \"$(local \"$2\")\"; fi\n",
+            "#!/bin/sh\n[ \"$1 $2\" = \"s3 cp\" ] || exit 2\nshift 2\npath_of() {{ case \"$1\" in s3://*) echo \"{}/${{1#s3://}}\";; *) echo \"$1\";; esac; }}\n\
+             if [ \"$1\" = --recursive ]; then mkdir -p \"$(path_of \"$3\")\" && cp -R \"$(path_of \"$2\")/.\" \"$(path_of \"$3\")\"; \
+             else mkdir -p \"$(dirname \"$(path_of \"$2\")\")\" && cp \"$(path_of \"$1\")\" \"$(path_of \"$2\")\"; fi\n",
             s3.display()
         ),
     )
