@@ -93,7 +93,7 @@ pub(crate) fn provider_label(view: &ProviderView) -> &'static str {
 }
 
 /// 12345 → "12,345".
-pub(super) fn thousands(n: u32) -> String {
+pub(crate) fn thousands(n: u32) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
