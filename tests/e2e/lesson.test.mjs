@@ -186,6 +186,19 @@ test('Step says what happened, and the steps and events are marked on the charts
     await page.locator('#step-caption').waitFor({ state: 'detached', timeout: TIMEOUT_MS });
     await page.click('#play');
 
+    // The charts mark the lesson's steps and the run's events on their time axis, and say so in their text
+    // alternatives: ec2-spot-draining's steps 2 and 3 at 10:00 and 12:00, its Spot wave and the notices it sends.
+    await openPreset(page, 'ec2-spot-draining');
+    await runKnown(page);
+    await page.waitForFunction(() => [...document.querySelectorAll('figure.chart p.visually-hidden')]
+      .some((p) => p.textContent.includes('step 3')), undefined, { timeout: TIMEOUT_MS });
+    const described = await page.$$eval('figure.chart p.visually-hidden', (ps) => ps.map((p) => p.textContent));
+    const marked = described.find((d) => d.includes('Marked on the time axis:'));
+    assert.ok(marked, described.join('\n'));
+    for (const mark of [/10:00 [^.]*step 2/, /12:00 [^.]*step 3/, /10:00 [^.]*EC2 Spot wave on spot-draining/, /Spot notice/]) {
+      assert.match(marked, mark);
+    }
+
     if (SHOTS) {
       // A lesson step with its markers: ec2-spot-draining's third step, presenting, at the projector's size.
       await page.setViewportSize(PROJECTOR);
