@@ -146,7 +146,8 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 fn the_readme_sharding_recipes_run_as_written() {
     let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
     let section = between(&readme, "### Beyond one machine: shards", "\n## ");
-    let batch: serde_json::Value = serde_json::from_str(between(section, "```json\n", "```")).expect("the job definition is JSON");
+    let batch: serde_json::Value =
+        serde_json::from_str(between(section, "```json\n", "```")).expect("the job definition is JSON");
     let command = &batch["containerProperties"]["command"];
     assert_eq!((&command[0], &command[1]), (&serde_json::json!("sh"), &serde_json::json!("-c")), "{command}");
     let batch_script = command[2].as_str().unwrap();
@@ -183,9 +184,11 @@ fn the_readme_sharding_recipes_run_as_written() {
         fs::set_permissions(&aws, fs::Permissions::from_mode(0o755)).unwrap();
     }
     // The scenario: the 1,000-task Fargate preset, stopped 15 s in (the recipe's desired counts go up to 5,000).
-    let mut scenario: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/presets/fargate-ondemand-1000.json")).unwrap())
-            .unwrap();
+    let mut scenario: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/presets/fargate-ondemand-1000.json"))
+            .unwrap(),
+    )
+    .unwrap();
     scenario["horizon_s"] = serde_json::json!(15);
     let scenario_text = scenario.to_string();
     let s3_scenario = between(batch_script, "aws s3 cp s3://", " ");
@@ -224,7 +227,9 @@ fn the_readme_sharding_recipes_run_as_written() {
         sh(&batch_script, "AWS_BATCH_JOB_ARRAY_INDEX", i, &dir);
     }
     // The pod of completion index N-1 renames its finished part into the parts volume.
-    let k8s_script = k8s_script.replace("/parts/", &format!("{}/", parts.display())).replace("/scenario/", &format!("{}/", scenario_mount.display()));
+    let k8s_script = k8s_script
+        .replace("/parts/", &format!("{}/", parts.display()))
+        .replace("/scenario/", &format!("{}/", scenario_mount.display()));
     sh(&k8s_script, "JOB_COMPLETION_INDEX", n - 1, &dir);
 
     let batch_parts: Vec<_> = (0..2).map(|i| s3.join(s3_parts).join(format!("part-{i}.json"))).collect();
