@@ -100,6 +100,26 @@ test('a preset\'s lesson: the gallery marks it, PageDown moves to step 2 and its
       await page.waitForTimeout(500);
       await page.screenshot({ path: new URL('presentation.png', DOCS).pathname });
     }
+    // The same projector at 150% zoom (853x480 CSS pixels): the cluster, the step and the chart still all show.
+    const ZOOMED = { width: 853, height: 480 };
+    await page.setViewportSize(ZOOMED);
+    await page.waitForTimeout(500);
+    const zoomed = await page.evaluate(() => ({
+      cluster: document.querySelector('#cluster').getBoundingClientRect().toJSON(),
+      chart: document.querySelector('.chart.focus-chart canvas').getBoundingClientRect().toJSON(),
+      lesson: document.querySelector('#lesson').getBoundingClientRect().toJSON(),
+      lessonFont: parseFloat(getComputedStyle(document.querySelector('#lesson-text')).fontSize),
+      scroll: document.documentElement.scrollHeight,
+    }));
+    t.diagnostic(JSON.stringify(zoomed));
+    const within = (b, min) => b.width > min && b.height > min && b.left >= 0 && b.top >= 0
+      && b.right <= ZOOMED.width + 0.5 && b.bottom <= ZOOMED.height + 0.5;
+    for (const part of ['cluster', 'chart', 'lesson']) {
+      assert.ok(within(zoomed[part], 90), `at 150% the ${part} is not within 853x480: ${JSON.stringify(zoomed[part])}`);
+    }
+    assert.ok(zoomed.lessonFont >= 18, `text under 18 px at 150%: ${zoomed.lessonFont}`);
+    assert.ok(zoomed.scroll <= ZOOMED.height + 1, `the page scrolls at 150%: ${zoomed.scroll} px tall`);
+    await page.setViewportSize(PROJECTOR);
     await page.keyboard.press('p');
     await page.waitForFunction(() => !document.documentElement.classList.contains('presenting'));
   });
