@@ -122,6 +122,12 @@ test('a phone-wide page never scrolls sideways; the comparison and sweep scroll 
         const box = await page.$eval(selector, (e) => e.getBoundingClientRect().toJSON());
         assert.ok(box.right <= PHONE.width, `${selector} sticks out: ${JSON.stringify(box)}`);
       }
+      // The cluster as a table (a column per task state) scrolls inside itself too.
+      await page.click('#cluster-table > summary');
+      await page.locator('#cluster-table table').waitFor();
+      assert.equal(await sideways(), 0, 'the page scrolls sideways with the cluster as a table open');
+      const table = await page.$eval('#cluster-table table', (e) => e.getBoundingClientRect().toJSON());
+      assert.ok(table.right <= PHONE.width, `the cluster table sticks out: ${JSON.stringify(table)}`);
     },
     PHONE,
   );

@@ -100,6 +100,26 @@ test('a preset\'s lesson: the gallery marks it, PageDown moves to step 2 and its
       await page.waitForTimeout(500);
       await page.screenshot({ path: new URL('presentation.png', DOCS).pathname });
     }
+    // The same projector at 150% zoom (853x480 CSS pixels): the cluster, the step and the chart still all show.
+    const ZOOMED = { width: 853, height: 480 };
+    await page.setViewportSize(ZOOMED);
+    await page.waitForTimeout(500);
+    const zoomed = await page.evaluate(() => ({
+      cluster: document.querySelector('#cluster').getBoundingClientRect().toJSON(),
+      chart: document.querySelector('.chart.focus-chart canvas').getBoundingClientRect().toJSON(),
+      lesson: document.querySelector('#lesson').getBoundingClientRect().toJSON(),
+      lessonFont: parseFloat(getComputedStyle(document.querySelector('#lesson-text')).fontSize),
+      scroll: document.documentElement.scrollHeight,
+    }));
+    t.diagnostic(JSON.stringify(zoomed));
+    const within = (b, min) => b.width > min && b.height > min && b.left >= 0 && b.top >= 0
+      && b.right <= ZOOMED.width + 0.5 && b.bottom <= ZOOMED.height + 0.5;
+    for (const part of ['cluster', 'chart', 'lesson']) {
+      assert.ok(within(zoomed[part], 90), `at 150% the ${part} is not within 853x480: ${JSON.stringify(zoomed[part])}`);
+    }
+    assert.ok(zoomed.lessonFont >= 18, `text under 18 px at 150%: ${zoomed.lessonFont}`);
+    assert.ok(zoomed.scroll <= ZOOMED.height + 1, `the page scrolls at 150%: ${zoomed.scroll} px tall`);
+    await page.setViewportSize(PROJECTOR);
     await page.keyboard.press('p');
     await page.waitForFunction(() => !document.documentElement.classList.contains('presenting'));
   });
@@ -185,6 +205,19 @@ test('Step says what happened, and the steps and events are marked on the charts
     await page.click('#play');
     await page.locator('#step-caption').waitFor({ state: 'detached', timeout: TIMEOUT_MS });
     await page.click('#play');
+
+    // The charts mark the lesson's steps and the run's events on their time axis, and say so in their text
+    // alternatives: ec2-spot-draining's steps 2 and 3 at 10:00 and 12:00, its Spot wave and the notices it sends.
+    await openPreset(page, 'ec2-spot-draining');
+    await runKnown(page);
+    await page.waitForFunction(() => [...document.querySelectorAll('figure.chart p.visually-hidden')]
+      .some((p) => p.textContent.includes('step 3')), undefined, { timeout: TIMEOUT_MS });
+    const described = await page.$$eval('figure.chart p.visually-hidden', (ps) => ps.map((p) => p.textContent));
+    const marked = described.find((d) => d.includes('Marked on the time axis:'));
+    assert.ok(marked, described.join('\n'));
+    for (const mark of [/10:00 [^.]*step 2/, /12:00 [^.]*step 3/, /10:00 [^.]*EC2 Spot wave on spot-draining/, /Spot notice/]) {
+      assert.match(marked, mark);
+    }
 
     if (SHOTS) {
       // A lesson step with its markers: ec2-spot-draining's third step, presenting, at the projector's size.

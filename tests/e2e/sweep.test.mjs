@@ -80,7 +80,11 @@ test('Cancel terminates the sweep workers and the count stops', TEST_OPTIONS, as
     await page.waitForFunction(() => Number(document.querySelector('#sweep-progress')?.value ?? 0) > 0, null, {
       timeout: TIMEOUT_MS,
     });
-    assert.ok(page.workers().length > 0, 'the sweep runs in workers');
+    // As many workers as the browser reports cores (at most 8), a progress bar, and the time left.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(page.workers().filter((w) => w.url().includes('sweep-worker')).length, Math.min(Math.max(cores, 1), 8));
+    assert.match(await page.textContent('#sweep-status'),
+      /\d+ of 2000 runs on \d+ worker\(s\), (estimating the time left|less than a second left|about \d+ (s|min) left)/);
     await page.click('#sweep-cancel');
     await page.waitForSelector('#sweep[data-state="cancelled"]', { timeout: TIMEOUT_MS });
     await waitForNoWorkers(page);
@@ -95,6 +99,51 @@ test('Cancel terminates the sweep workers and the count stops', TEST_OPTIONS, as
     await page.waitForSelector('#sweep[data-state="done"]', { timeout: TIMEOUT_MS });
   });
 });
+
+test('two fields with log steps make a grid and a heat map; no field gives one scenario\'s spread over seeds', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    await openSweep(page);
+    await setAxis(page, { path: FIELD, from: 10, to: 40, steps: 3 });
+    await page.check('#sweep-log-1');
+    await page.fill('#sweep-field-2', 'horizon_s');
+    await page.fill('#sweep-from-2', '600');
+    await page.fill('#sweep-to-2', '900');
+    await page.fill('#sweep-steps-2', '2');
+    await page.fill('#sweep-seeds', '1');
+    await page.click('#sweep-run');
+    await page.waitForSelector('#sweep[data-state="done"]', { timeout: TIMEOUT_MS });
+    // 3 x 2 points, the first field slowest; log steps from 10 to 40 are 10, 20, 40.
+    const rows = await page.$$eval('#sweep-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].slice(1, 3).map((c) => c.textContent)));
+    assert.deepEqual(rows, [['10', '600'], ['10', '900'], ['20', '600'], ['20', '900'], ['40', '600'], ['40', '900']]);
+    assert.match(await page.textContent('.sweep-chart figcaption'), /: median over seeds$/);
+    assert.ok(await chartColours(page) > 3, 'the heat map is drawn');
+
+    // No field: the scenario over 12 seeds, its distribution in words and as a histogram.
+    await page.fill('#sweep-field-1', '');
+    await page.fill('#sweep-field-2', '');
+    await page.fill('#sweep-seeds', '12');
+    await page.fill('#sweep-minimize', '');
+    await page.fill('#sweep-require', '');
+    await page.click('#sweep-run');
+    await page.waitForFunction(() => document.querySelector('#sweep')?.dataset.state === 'done'
+      && /histogram/.test(document.querySelector('.sweep-chart figcaption')?.textContent ?? ''), undefined, { timeout: TIMEOUT_MS });
+    assert.match(await page.textContent('#sweep-distribution'), /over 12 runs: p5 [\d.]+, p50 [\d.]+, p95 [\d.]+ /);
+    assert.equal(await page.locator('#sweep-table tbody tr').count(), 1, 'one point');
+    assert.ok(await chartColours(page) > 3, 'the histogram is drawn');
+    await waitForNoWorkers(page);
+  });
+});
+
+/** How many colours the sweep chart's canvas holds (a blank canvas has one). */
+function chartColours(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('#sweep-chart');
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < data.length; i += 64) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+    return seen.size;
+  });
+}
 
 /**
  * Waits until the page has no sweep worker left (Playwright drops a worker when it is terminated). The spare

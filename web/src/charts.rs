@@ -1672,6 +1672,23 @@ mod tests {
         );
     }
 
+    /// Unsplit, the bucket chart shows the service launch-rate bucket that the summary names as the limit (issue 13):
+    /// `fargate-ondemand-1000`'s web is limited by "service launch rate", and its bucket is drawn, dashed, beside
+    /// the account's Fargate On-Demand bucket; the Fargate Spot bucket, which does not apply, is left out.
+    #[test]
+    fn the_bucket_chart_shows_the_service_bucket_the_summary_names() {
+        let scenario =
+            fleetplan_engine::presets::get("fargate-ondemand-1000").expect("preset").scenario().expect("valid");
+        let mut sim = fleetplan_engine::Simulation::new(scenario, 1);
+        sim.run_to_end();
+        let summary = sim.metrics();
+        assert_eq!(summary.services[0].limited_by, Some(fleetplan_engine::output::Limiter::ServiceLaunchRate));
+        let plot = plot_data(ChartKind::Buckets, sim.series(), sim.now().as_secs_f64(), 600);
+        let names: Vec<&str> = plot.lines.iter().map(|l| l.name.as_ref()).collect();
+        assert_eq!(names, ["Fargate On-Demand launches", "web launch rate"]);
+        assert!(plot.lines[1].dashed && !plot.lines[0].dashed);
+    }
+
     /// The queue chart draws the lazy workers' backlog, in-flight messages and oldest age; without queues it is
     /// empty (and the page leaves it out).
     #[test]

@@ -154,9 +154,12 @@ pub(super) fn plot(
     Some(Plot { lines, y_desc, integer_y, min_top: 1.0, legend: true, bin_s })
 }
 
-/// The service launch-rate buckets the unsplit bucket chart shows: those of single services that emptied (fell
-/// below one token) — what the summary names as the limit "service launch rate" — each as a line in its group's
-/// colour.
+/// The service launch-rate buckets the unsplit bucket chart shows: those of single services that were drained —
+/// what the summary names as the limit "service launch rate" — each as a line in its group's colour. The series is
+/// sampled once a second (or coarser), and a bucket a workflow cycle empties has refilled by the next sample (500
+/// tasks a minute is 8.3 tokens a second), so a sample below one token is rare: drained is a sample below one token
+/// or below a quarter of the bucket's highest sample (a service that launched a few tasks from a full bucket stays
+/// above it).
 pub(super) fn emptied_service_buckets(series: &TimeSeries, bins: &Binning) -> Vec<Line> {
     series
         .split
@@ -167,7 +170,8 @@ pub(super) fn emptied_service_buckets(series: &TimeSeries, bins: &Binning) -> Ve
         .filter_map(|(i, g)| {
             let v = g.column(SplitColumn::Bucket);
             let v = &v[..bins.visible.min(v.len())];
-            v.iter().any(|&x| x < 1.0).then(|| {
+            let highest = v.iter().copied().fold(0.0_f32, f32::max);
+            v.iter().any(|&x| x < 1.0 || x < highest / 4.0).then(|| {
                 let values: Vec<f64> = v.iter().map(|&x| f64::from(x)).collect();
                 Line {
                     points: downsample(&values, bins.interval_s, bins.per_bin, Reduce::Last),

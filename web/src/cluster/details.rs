@@ -93,8 +93,8 @@ pub(crate) fn provider_label(view: &ProviderView) -> &'static str {
 }
 
 /// 12345 → "12,345".
-pub(super) fn thousands(n: u32) -> String {
-    let digits = n.to_string();
+pub(crate) fn thousands(n: impl Into<u64>) -> String {
+    let digits = n.into().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && i % 3 == digits.len() % 3 {
@@ -162,8 +162,8 @@ mod tests {
         assert_eq!(get("CPU"), Some("1,024 of 4,096 CPU units (25%)"));
         assert_eq!(get("Tasks"), Some("4 tasks: 1 PENDING, 3 RUNNING"));
         assert!(get("State").is_some_and(|s| s.starts_with("DRAINING · Spot interruption notice")));
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(0_u32), "0");
+        assert_eq!(thousands(1_234_567_u32), "1,234,567");
         assert_eq!(plural(1, "task"), "1 task");
     }
 

@@ -25,6 +25,7 @@
 
 pub mod batch;
 mod details;
+pub(crate) use details::thousands;
 #[cfg(test)]
 mod fixtures;
 pub mod highlight;

@@ -20,7 +20,7 @@ use fleetplan_engine::Scenario;
 use yew::prelude::*;
 
 use crate::charts::{self, ChartKind, ScenarioParts};
-use crate::cluster;
+use crate::cluster::{self, thousands};
 use crate::dom;
 use crate::i18n::{tr, trf};
 use crate::player::{AheadState, Player};
@@ -319,13 +319,14 @@ pub fn Stage(props: &StageProps) -> Html {
                 <p id="step-caption" class="step-caption" role="status">{ crate::i18n::tr_text(caption) }</p>
             }
             <p id="live-status" class="live-status">
+                // Counts with thousands separators, as the summary and the cluster view write them ("1,000").
                 { if counts.instances == 1 {
-                    trf("{running} running of {desired} desired · 1 instance · {waiting} waiting for capacity", &[("running", &counts.running), ("desired", &counts.desired), ("waiting", &counts.waiting)])
+                    trf("{running} running of {desired} desired · 1 instance · {waiting} waiting for capacity", &[("running", &thousands(counts.running)), ("desired", &thousands(counts.desired)), ("waiting", &thousands(counts.waiting))])
                 } else {
-                    trf("{running} running of {desired} desired · {instances} instances · {waiting} waiting for capacity", &[("running", &counts.running), ("desired", &counts.desired), ("instances", &counts.instances), ("waiting", &counts.waiting)])
+                    trf("{running} running of {desired} desired · {instances} instances · {waiting} waiting for capacity", &[("running", &thousands(counts.running)), ("desired", &thousands(counts.desired)), ("instances", &thousands(u32::try_from(counts.instances).unwrap_or(u32::MAX))), ("waiting", &thousands(counts.waiting))])
                 } }
                 if let Some((running, runnable)) = counts.batch {
-                    { trf(" · AWS Batch: {running} jobs RUNNING, {runnable} RUNNABLE", &[("running", &running), ("runnable", &runnable)]) }
+                    { trf(" · AWS Batch: {running} jobs RUNNING, {runnable} RUNNABLE", &[("running", &thousands(running)), ("runnable", &thousands(runnable))]) }
                 }
                 if !s.full_done { <span class="computing">{ trf(" · computing the run: {time} simulated", &[("time", &clock(s.known_ms))]) }</span> }
             </p>

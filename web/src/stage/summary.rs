@@ -13,7 +13,7 @@ use fleetplan_engine::Summary;
 use yew::prelude::*;
 
 use super::clock;
-use crate::cluster::capacity_label;
+use crate::cluster::{capacity_label, thousands};
 use crate::i18n::{mark, tr, tr_dyn, trf};
 
 /// A time in the run: "45.3 s", or h:mm:ss from a minute on (`time::duration_text`); "not reached" when it
@@ -385,8 +385,8 @@ pub fn SummaryPanel(props: &SummaryProps) -> Html {
                     if let Some(at) = summary.costs.rollout_s.filter(|&at| summary.completion_s != Some(at)) {
                         <tr id="first-rollout"><th scope="row">{ tr("First rollout steady at") }</th><td>{ duration_text(at) }</td></tr>
                     }
-                    <tr><th scope="row">{ tr("Tasks") }</th><td>{ trf("{launched} launched, {started} started, {failed} failed", &[("launched", &summary.tasks_launched), ("started", &summary.tasks_started), ("failed", &summary.tasks_failed)]) }</td></tr>
-                    <tr><th scope="row">{ tr("Interruptions") }</th><td>{ trf("{interruptions} Spot interruptions, {replaced} tasks replaced", &[("interruptions", &summary.interruptions), ("replaced", &summary.replacements)]) }</td></tr>
+                    <tr><th scope="row">{ tr("Tasks") }</th><td>{ trf("{launched} launched, {started} started, {failed} failed", &[("launched", &thousands(summary.tasks_launched)), ("started", &thousands(summary.tasks_started)), ("failed", &thousands(summary.tasks_failed))]) }</td></tr>
+                    <tr><th scope="row">{ tr("Interruptions") }</th><td>{ trf("{interruptions} Spot interruptions, {replaced} tasks replaced", &[("interruptions", &thousands(summary.interruptions)), ("replaced", &thousands(summary.replacements))]) }</td></tr>
                     if !summary.failed_launches.is_empty() {
                         <tr><th scope="row">{ tr("Failed launches") }</th><td>{ failed_launches(&summary.failed_launches) }</td></tr>
                     }

@@ -226,6 +226,23 @@ fn fargate_1000_steady_rate_is_the_hand_arithmetic() {
     assert_eq!(c.on_demand_steady_per_hour_usd, Some(17.3425));
 }
 
+/// `ec2-warm-1000`: 60 c5.2xlarge instances at $0.34 an hour (`instance_types.rs`) run from the start, whatever the
+/// tasks do, so once steady the fleet costs 60 x $0.34 = $20.40 an hour. Beside Fargate's $17.3425 for the same
+/// 1,000 tasks, Fargate is (20.40 - 17.3425) / 20.40 = 15.0% cheaper: the README's "about 15%, not 2.6 times"
+/// (2.6 is what the run averages, $7.90 an hour with Fargate's ramp, made of it).
+#[test]
+fn warm_ec2_steady_rate_is_its_instances_and_fargate_is_15_percent_cheaper() {
+    let warm = preset_summary("ec2-warm-1000");
+    // 60 x $0.34 = $20.40 an hour; x 730 hours = $14,892 a month.
+    assert_eq!(warm.costs.steady_per_hour_usd, Some(20.4));
+    assert_eq!(warm.costs.steady_per_month_usd, Some(14_892.0));
+    let fargate = preset_summary("fargate-ondemand-1000");
+    let cheaper = (20.4 - fargate.costs.steady_per_hour_usd.unwrap()) / 20.4 * 100.0;
+    assert!((cheaper - 15.0).abs() < 0.05, "{cheaper}");
+    // The README's average for the same preset and seed: $7.90 an hour over a run of 204 s.
+    assert_eq!(format!("{:.2} {:.0}", fargate.average_cost_per_hour_usd, fargate.end_s), "7.90 204");
+}
+
 /// `fargate-spot-1000`: the same tasks on Fargate Spot at 67% off the vCPU and memory price (the address costs the
 /// same): $0.0123425 x 0.33 + $0.005 = $0.004073025 + $0.005 = $0.009073025 a task-hour. The baseline prices the same task-seconds at the
 /// Fargate price, so the run saves exactly 67/33 of its Fargate Spot compute cost.
