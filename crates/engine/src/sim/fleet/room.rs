@@ -29,11 +29,23 @@ pub(super) struct Room {
     dynamic_ports_used: u32,
     /// Bit `1 << architecture` for each architecture with an ACTIVE instance.
     architectures: u8,
+    /// The most of [`balanced`] over the instances: the cpu and memory maxima above can come from different
+    /// instances (in a group of compute- and memory-optimised types, the full ones keep cpu or memory, not both),
+    /// so on their own they let the walk descend into subtrees where no instance has both.
+    balanced: u32,
+}
+
+/// An instance's (or a task's) cpu and memory as one number, `min(cpu, memory / 2)`: an instance with at least a
+/// task's cpu and memory has at least its `balanced`, so a set of instances whose largest is below the task's holds
+/// none that fits it, whatever cpu and memory are left apart.
+fn balanced(cpu: u32, memory: u32) -> u32 {
+    cpu.min(memory / 2)
 }
 
 impl Room {
     /// No instance, or none that can take a task.
-    const NONE: Room = Room { cpu: 0, memory: 0, enis: 0, dynamic_ports_used: u32::MAX, architectures: 0 };
+    const NONE: Room =
+        Room { cpu: 0, memory: 0, enis: 0, dynamic_ports_used: u32::MAX, architectures: 0, balanced: 0 };
 
     /// An instance's room: what it has free if it is ACTIVE, none otherwise.
     pub(super) fn of(instance: &Instance) -> Room {
@@ -46,6 +58,7 @@ impl Room {
             enis: instance.eni_free,
             dynamic_ports_used: instance.dynamic_ports_used,
             architectures: architecture_bit(instance.instance_type.architecture),
+            balanced: balanced(instance.cpu_free, instance.memory_free),
         }
     }
 
@@ -56,6 +69,7 @@ impl Room {
             enis: a.enis.max(b.enis),
             dynamic_ports_used: a.dynamic_ports_used.min(b.dynamic_ports_used),
             architectures: a.architectures | b.architectures,
+            balanced: a.balanced.max(b.balanced),
         }
     }
 
@@ -66,6 +80,7 @@ impl Room {
         self.architectures & architecture_bit(needs.architecture) != 0
             && self.cpu >= needs.cpu
             && self.memory >= needs.memory
+            && self.balanced >= balanced(needs.cpu, needs.memory)
             && (!needs.eni || self.enis >= 1)
             && self.dynamic_ports_used.saturating_add(needs.dynamic_ports) <= defaults::DYNAMIC_PORTS
     }
@@ -341,7 +356,7 @@ mod tests {
     }
 
     fn room(cpu: u32, memory: u32) -> Room {
-        Room { cpu, memory, enis: 0, dynamic_ports_used: 0, architectures: 1 }
+        Room { cpu, memory, enis: 0, dynamic_ports_used: 0, architectures: 1, balanced: balanced(cpu, memory) }
     }
 
     /// Over 20 instances (past the first tree size, so it grows), the walk finds exactly the positions whose own
