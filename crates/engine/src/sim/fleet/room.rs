@@ -394,6 +394,23 @@ mod tests {
         assert!(!walk(&list, 0, 1, &Needs { dynamic_ports: 1, ..want }).contains(&0));
     }
 
+    /// Full instances of two kinds, some with cpu left and no memory, others with memory left and no cpu, make
+    /// the cpu and memory maxima of every node look like room: the balanced bound rules those nodes out, so the
+    /// root says no room at all, and the walk still stops exactly at the one instance with both.
+    #[test]
+    fn full_instances_of_two_shapes_are_not_room() {
+        let mut list = RoomList::default();
+        for n in 0..40u32 {
+            list.push(i(n), if n % 2 == 0 { room(512, 300) } else { room(0, 15_000) });
+        }
+        let want = needs(256, 512);
+        assert!(!list.tree[1].may_fit(&want));
+        assert_eq!(walk(&list, 0, 40, &want), Vec::<usize>::new());
+        list.set(33, room(256, 600));
+        assert_eq!(walk(&list, 0, 40, &want), vec![33]);
+        assert_eq!(walk(&list, 34, 40, &want), Vec::<usize>::new());
+    }
+
     /// `next_free` finds exactly the positions that may fit and are not marked held, in order, across word
     /// boundaries; marks follow `swap_remove` like the ids do, and a held position that may fit is reported once.
     #[test]
