@@ -4,8 +4,9 @@
 //! [`RoomList`] is an ordered list of instance ids (a group's live instances, or one zone's), kept in exactly the
 //! order the plain `Vec` it replaces had (pushes at the end, `swap_remove`), with a segment tree over the
 //! positions: each node holds upper bounds of the room of the instances under it ([`Room`]: the most free cpu,
-//! memory and ENIs, the fewest dynamic host ports in use, and which architectures are ACTIVE). A subtree whose
-//! bounds cannot hold a task holds no instance that [`fits`](super::placement::fits) it, so
+//! memory and ENIs, the most of `min(cpu, memory / 2)` over its instances, the fewest dynamic host ports in use,
+//! and which architectures are ACTIVE). A subtree whose bounds cannot hold a task holds no instance that
+//! [`fits`](super::placement::fits) it, so
 //! [`next_may_fit`](RoomList::next_may_fit) walks the list in order and stops only at instances that might fit;
 //! placement still checks each one exactly. The choice is the one a scan of every instance makes: the index only
 //! leaves out instances that would be rejected.
@@ -44,8 +45,7 @@ fn balanced(cpu: u32, memory: u32) -> u32 {
 
 impl Room {
     /// No instance, or none that can take a task.
-    const NONE: Room =
-        Room { cpu: 0, memory: 0, enis: 0, dynamic_ports_used: u32::MAX, architectures: 0, balanced: 0 };
+    const NONE: Room = Room { cpu: 0, memory: 0, enis: 0, dynamic_ports_used: u32::MAX, architectures: 0, balanced: 0 };
 
     /// An instance's room: what it has free if it is ACTIVE, none otherwise.
     pub(super) fn of(instance: &Instance) -> Room {
