@@ -555,7 +555,7 @@ impl Simulation {
         let provisioning: u32 = self.tasks.state_counts()[TaskState::Provisioning.index()].iter().sum();
         let pending: u32 = self.tasks.state_counts()[TaskState::Pending.index()].iter().sum::<u32>()
             + self.tasks.state_counts()[TaskState::Activating.index()].iter().sum::<u32>();
-        let desired: u64 = self.services.iter().map(|s| u64::from(s.desired)).sum();
+        let desired = self.services.desired_total();
         let mut values = Sample::default();
         for capacity in CapacityType::ALL {
             values[Column::launches(capacity)] =

@@ -61,6 +61,20 @@ pub(super) fn in_time_order(
 }
 
 impl Marks {
+    /// Whether [`note`](Self::note) keeps anything of a trace line: the kernel skips every other line at once
+    /// when the trace is off (inlined where the line is built, this folds to a constant).
+    #[inline(always)]
+    pub(super) fn notes(what: &TraceWhat) -> bool {
+        matches!(
+            what,
+            TraceWhat::SpotNotice { .. }
+                | TraceWhat::ScaleOut { .. }
+                | TraceWhat::ScaleIn { .. }
+                | TraceWhat::ManagedLaunch { .. }
+                | TraceWhat::ScalingAction { .. }
+        )
+    }
+
     /// Notes a trace line's mark, if it is one the charts show; repeats at the same instant are counted.
     pub(super) fn note(&mut self, time: SimTime, what: &TraceWhat) {
         let kind = match what {
@@ -143,6 +157,27 @@ mod tests {
             marks.note(SimTime(t), &TraceWhat::ScaleIn { provider: "asg".into(), instances: 1 });
         }
         assert_eq!((marks.marks.len(), marks.dropped), (MAX_MARKS, 6));
+    }
+
+    /// The kernel skips lines `notes` says no to when the trace is off: exactly the lines `note` keeps nothing of.
+    #[test]
+    fn notes_says_which_lines_note_keeps() {
+        let lines = [
+            TraceWhat::SpotNotice { instance: 1 },
+            TraceWhat::ScaleOut { provider: "asg".into(), instances: 2, reservation: 150 },
+            TraceWhat::ScaleIn { provider: "asg".into(), instances: 1 },
+            TraceWhat::ManagedLaunch { provider: "mi".into(), instances: 1, instance_type: "m5.large" },
+            TraceWhat::ScalingAction { service: "web".into(), from: 2, to: 4, metric: "cpu".into(), value: 80.0 },
+            TraceWhat::ServiceSteady { service: "web".into() },
+            TraceWhat::Healthy { task: 0 },
+            TraceWhat::RebalanceRecommendation { instance: 1 },
+            TraceWhat::IdleScaleIn { provider: "mi".into(), instance: 1 },
+        ];
+        for what in lines {
+            let mut marks = Marks::default();
+            marks.note(SimTime(0), &what);
+            assert_eq!(Marks::notes(&what), !marks.marks.is_empty(), "{what:?}");
+        }
     }
 
     #[test]

@@ -509,8 +509,13 @@ impl Simulation {
         self.schedule(self.now.plus_ms(delay_ms), event);
     }
 
+    /// Records a trace line (kept with the trace on; chart markers note a few kinds either way). Inlined so that,
+    /// with the trace off, a line nobody keeps is neither passed nor dropped: about 500,000 lines in `stress-100k`.
+    #[inline(always)]
     fn record(&mut self, what: TraceWhat) {
-        self.accounting.record(self.now, what);
+        if self.accounting.tracing() || marks::Marks::notes(&what) {
+            self.accounting.record(self.now, what);
+        }
     }
 
     fn handle(&mut self, event: Event) {

@@ -4,8 +4,9 @@
 //! [`RoomList`] is an ordered list of instance ids (a group's live instances, or one zone's), kept in exactly the
 //! order the plain `Vec` it replaces had (pushes at the end, `swap_remove`), with a segment tree over the
 //! positions: each node holds upper bounds of the room of the instances under it ([`Room`]: the most free cpu,
-//! memory and ENIs, the fewest dynamic host ports in use, and which architectures are ACTIVE). A subtree whose
-//! bounds cannot hold a task holds no instance that [`fits`](super::placement::fits) it, so
+//! memory and ENIs, the most of `min(cpu, memory / 2)` over its instances, the fewest dynamic host ports in use,
+//! and which architectures are ACTIVE). A subtree whose bounds cannot hold a task holds no instance that
+//! [`fits`](super::placement::fits) it, so
 //! [`next_may_fit`](RoomList::next_may_fit) walks the list in order and stops only at instances that might fit;
 //! placement still checks each one exactly. The choice is the one a scan of every instance makes: the index only
 //! leaves out instances that would be rejected.
@@ -29,11 +30,22 @@ pub(super) struct Room {
     dynamic_ports_used: u32,
     /// Bit `1 << architecture` for each architecture with an ACTIVE instance.
     architectures: u8,
+    /// The most of [`balanced`] over the instances: the cpu and memory maxima above can come from different
+    /// instances (in a group of compute- and memory-optimised types, the full ones keep cpu or memory, not both),
+    /// so on their own they let the walk descend into subtrees where no instance has both.
+    balanced: u32,
+}
+
+/// An instance's (or a task's) cpu and memory as one number, `min(cpu, memory / 2)`: an instance with at least a
+/// task's cpu and memory has at least its `balanced`, so a set of instances whose largest is below the task's holds
+/// none that fits it, whatever cpu and memory are left apart.
+fn balanced(cpu: u32, memory: u32) -> u32 {
+    cpu.min(memory / 2)
 }
 
 impl Room {
     /// No instance, or none that can take a task.
-    const NONE: Room = Room { cpu: 0, memory: 0, enis: 0, dynamic_ports_used: u32::MAX, architectures: 0 };
+    const NONE: Room = Room { cpu: 0, memory: 0, enis: 0, dynamic_ports_used: u32::MAX, architectures: 0, balanced: 0 };
 
     /// An instance's room: what it has free if it is ACTIVE, none otherwise.
     pub(super) fn of(instance: &Instance) -> Room {
@@ -46,6 +58,7 @@ impl Room {
             enis: instance.eni_free,
             dynamic_ports_used: instance.dynamic_ports_used,
             architectures: architecture_bit(instance.instance_type.architecture),
+            balanced: balanced(instance.cpu_free, instance.memory_free),
         }
     }
 
@@ -56,6 +69,7 @@ impl Room {
             enis: a.enis.max(b.enis),
             dynamic_ports_used: a.dynamic_ports_used.min(b.dynamic_ports_used),
             architectures: a.architectures | b.architectures,
+            balanced: a.balanced.max(b.balanced),
         }
     }
 
@@ -66,6 +80,7 @@ impl Room {
         self.architectures & architecture_bit(needs.architecture) != 0
             && self.cpu >= needs.cpu
             && self.memory >= needs.memory
+            && self.balanced >= balanced(needs.cpu, needs.memory)
             && (!needs.eni || self.enis >= 1)
             && self.dynamic_ports_used.saturating_add(needs.dynamic_ports) <= defaults::DYNAMIC_PORTS
     }
@@ -341,7 +356,7 @@ mod tests {
     }
 
     fn room(cpu: u32, memory: u32) -> Room {
-        Room { cpu, memory, enis: 0, dynamic_ports_used: 0, architectures: 1 }
+        Room { cpu, memory, enis: 0, dynamic_ports_used: 0, architectures: 1, balanced: balanced(cpu, memory) }
     }
 
     /// Over 20 instances (past the first tree size, so it grows), the walk finds exactly the positions whose own
@@ -377,6 +392,23 @@ mod tests {
         );
         list.set(0, Room { dynamic_ports_used: defaults::DYNAMIC_PORTS, ..room(4096, 4096) });
         assert!(!walk(&list, 0, 1, &Needs { dynamic_ports: 1, ..want }).contains(&0));
+    }
+
+    /// Full instances of two kinds, some with cpu left and no memory, others with memory left and no cpu, make
+    /// the cpu and memory maxima of every node look like room: the balanced bound rules those nodes out, so the
+    /// root says no room at all, and the walk still stops exactly at the one instance with both.
+    #[test]
+    fn full_instances_of_two_shapes_are_not_room() {
+        let mut list = RoomList::default();
+        for n in 0..40u32 {
+            list.push(i(n), if n % 2 == 0 { room(512, 300) } else { room(0, 15_000) });
+        }
+        let want = needs(256, 512);
+        assert!(!list.tree[1].may_fit(&want));
+        assert_eq!(walk(&list, 0, 40, &want), Vec::<usize>::new());
+        list.set(33, room(256, 600));
+        assert_eq!(walk(&list, 0, 40, &want), vec![33]);
+        assert_eq!(walk(&list, 34, 40, &want), Vec::<usize>::new());
     }
 
     /// `next_free` finds exactly the positions that may fit and are not marked held, in order, across word

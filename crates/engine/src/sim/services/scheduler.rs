@@ -29,7 +29,7 @@ impl Simulation {
             };
             // The launch-rate bucket holds one workflow cycle's worth of launches (see defaults::SCHEDULER_CYCLE_S).
             let burst = narrow::u32_of_u64((u64::from(per_minute) * cycle_ms).div_ceil(60_000).max(1));
-            self.services.list.push(ServiceRt {
+            self.services.push(ServiceRt {
                 desired: service.desired,
                 deployments: vec![Deployment::new(service.task_def)],
                 primary: 0,
