@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { browserForTests, load, openPreset, requiredEnv } from './browser.mjs';
+import { browserForTests, load, openPreset, requiredEnv, scrubTo } from './browser.mjs';
 
 const EXPECTED = JSON.parse(
   await readFile(join(dirname(requiredEnv('FLEETPLAN_EXPECTED_SUMMARY')), 'e2e-expected-explain.json'), 'utf8'),
@@ -19,14 +19,6 @@ const TEST_OPTIONS = { timeout: 120_000 };
 const TIMEOUT_MS = 30_000;
 
 const chromium = browserForTests();
-
-/** Moves the scrubber as a drag would: sets its value and fires `input`. */
-async function scrubTo(page, ms) {
-  await page.$eval('#scrubber', (el, ms) => {
-    el.value = String(ms);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, ms);
-}
 
 /** The playback clock as m:ss. */
 function clockText(seconds) {
