@@ -4,6 +4,7 @@
 
 use crate::i18n::tr;
 use fleetplan_engine::sweep::{Histogram, Report, Scale};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
@@ -58,14 +59,22 @@ fn significant(v: f64, digits: i32) -> f64 {
     (v / scale).round() * scale
 }
 
-fn prepare(canvas: &web_sys::HtmlCanvasElement) -> Option<(CanvasBackend, f64)> {
+/// A whole canvas to draw on.
+type Area = DrawingArea<CanvasBackend, Shift>;
+
+/// The canvas's drawing area filled white, its backing store sized for the device pixel ratio, and that ratio;
+/// None while the canvas has no size on screen.
+fn prepare(canvas: &web_sys::HtmlCanvasElement) -> Result<Option<(Area, f64)>, String> {
     let (w, h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
     if w <= 0.0 || h <= 0.0 {
-        return None;
+        return Ok(None);
     }
     let dpr = crate::dom::device_pixel_ratio();
     crate::dom::resize_backing_store(canvas, (w * dpr).round() as u32, (h * dpr).round() as u32);
-    CanvasBackend::with_canvas_object(canvas.clone()).map(|b| (b, dpr))
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return Ok(None) };
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    Ok(Some((root, dpr)))
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -79,9 +88,7 @@ pub fn draw_line(
     outcome: usize,
     y_desc: &str,
 ) -> Result<(), String> {
-    let Some((backend, dpr)) = prepare(canvas) else { return Ok(()) };
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
+    let Some((root, dpr)) = prepare(canvas)? else { return Ok(()) };
     let data = band(report, outcome);
     let axis = &report.axes[0];
     let log = axis.scale == Scale::Log;
@@ -173,9 +180,7 @@ pub fn draw_heat(
     outcome: usize,
     unit: &str,
 ) -> Result<(), String> {
-    let Some((backend, dpr)) = prepare(canvas) else { return Ok(()) };
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
+    let Some((root, dpr)) = prepare(canvas)? else { return Ok(()) };
     let cells = grid(report, outcome);
     let (n1, n2) = (cells.len(), cells.first().map_or(0, Vec::len));
     if n1 == 0 || n2 == 0 {
@@ -239,9 +244,7 @@ pub fn draw_heat(
 
 /// The histogram of one outcome over every run (a sweep without fields).
 pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, h: &Histogram, x_desc: &str) -> Result<(), String> {
-    let Some((backend, dpr)) = prepare(canvas) else { return Ok(()) };
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
+    let Some((root, dpr)) = prepare(canvas)? else { return Ok(()) };
     let bins = h.counts.len().max(1);
     let (x0, x1) = span(h.from, h.to, false);
     let width = (x1 - x0) / bins as f64;
