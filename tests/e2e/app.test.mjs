@@ -8,7 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
-import { browserForTests, load, openPage, openPreset, requiredEnv } from './browser.mjs';
+import { browserForTests, load, openPage, openPreset, requiredEnv, scrubTo } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const EXPECTED = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_SUMMARY'), 'utf8'));
@@ -125,14 +125,6 @@ function frames(page, count) {
     const next = () => (--left <= 0 ? resolve() : requestAnimationFrame(next));
     requestAnimationFrame(next);
   }), count);
-}
-
-/** Moves the scrubber as a drag would: sets its value and fires `input`. */
-async function scrubTo(page, ms) {
-  await page.$eval('#scrubber', (el, ms) => {
-    el.value = String(ms);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, ms);
 }
 
 /** The share link the page offers. */

@@ -111,3 +111,21 @@ export async function openPreset(page, id) {
   await page.click(`#open-${id}`);
   await page.locator('#gallery').waitFor({ state: 'detached' });
 }
+
+/** Where the README's screenshots go, and whether to take them (FLEETPLAN_SCREENSHOTS=1). */
+export const DOCS = new URL('../../docs/', import.meta.url);
+export const SHOTS = process.env.FLEETPLAN_SCREENSHOTS === '1';
+
+/** Moves the scrubber as a drag would: sets its value and fires `input`. */
+export async function scrubTo(page, ms) {
+  await page.$eval('#scrubber', (el, ms) => {
+    el.value = String(ms);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, ms);
+}
+
+/** Waits until the run ahead has finished (the clock no longer says "≤"). */
+export async function runKnown(page, timeoutMs = 30_000) {
+  await page.waitForFunction(() => !document.querySelector('#clock').textContent.includes('≤'), undefined,
+    { timeout: timeoutMs });
+}

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { browserForTests, load, openPreset, requiredEnv } from './browser.mjs';
+import { browserForTests, load, openPreset, requiredEnv, scrubTo } from './browser.mjs';
 
 const EXPECTED = JSON.parse(
   await readFile(join(dirname(requiredEnv('FLEETPLAN_EXPECTED_SUMMARY')), 'e2e-expected-explain.json'), 'utf8'),
@@ -20,17 +20,21 @@ const TIMEOUT_MS = 30_000;
 
 const chromium = browserForTests();
 
-/** Moves the scrubber as a drag would: sets its value and fires `input`. */
-async function scrubTo(page, ms) {
-  await page.$eval('#scrubber', (el, ms) => {
-    el.value = String(ms);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, ms);
-}
-
 /** The playback clock as m:ss. */
 function clockText(seconds) {
   return `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')}`;
+}
+
+/** Opens the preset and moves playback to the expectation's instant, waiting until the clock shows it. */
+async function openAtTheInstant(page) {
+  await load(page);
+  await openPreset(page, PRESET);
+  await scrubTo(page, EXPECTED.at_s * 1000);
+  await page.waitForFunction(
+    (clock) => document.querySelector('#clock')?.textContent.startsWith(clock),
+    clockText(EXPECTED.at_s),
+    { timeout: TIMEOUT_MS },
+  );
 }
 
 test('the cluster table says what holds a service waiting for the On-Demand bucket, as the CLI does', TEST_OPTIONS, async (t) => {
@@ -39,14 +43,7 @@ test('the cluster table says what holds a service waiting for the On-Demand buck
   assert.equal(hold.kind, 'account_bucket', JSON.stringify(EXPECTED));
   assert.equal(hold.bucket, 'fargate_on_demand');
   await chromium.withPage(t, async (page) => {
-    await load(page);
-    await openPreset(page, PRESET);
-    await scrubTo(page, EXPECTED.at_s * 1000);
-    await page.waitForFunction(
-      (clock) => document.querySelector('#clock')?.textContent.startsWith(clock),
-      clockText(EXPECTED.at_s),
-      { timeout: TIMEOUT_MS },
-    );
+    await openAtTheInstant(page);
     await page.click('#cluster-table summary');
     const row = page.locator('#cluster-table tbody.why tr', { hasText: `service ${SERVICE}` });
     await row.waitFor({ timeout: TIMEOUT_MS });
@@ -65,14 +62,7 @@ test('the cluster table says what holds a service waiting for the On-Demand buck
 
 test('a task under the pointer says why it is where it is', TEST_OPTIONS, async (t) => {
   await chromium.withPage(t, async (page) => {
-    await load(page);
-    await openPreset(page, PRESET);
-    await scrubTo(page, EXPECTED.at_s * 1000);
-    await page.waitForFunction(
-      (clock) => document.querySelector('#clock')?.textContent.startsWith(clock),
-      clockText(EXPECTED.at_s),
-      { timeout: TIMEOUT_MS },
-    );
+    await openAtTheInstant(page);
     const box = await page.locator('#cluster').boundingBox();
     let details = '';
     for (let y = 20; y < 120 && !/^Task \d+/.test(details); y += 6) {

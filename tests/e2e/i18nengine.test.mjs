@@ -7,34 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
-import { browserForTests, load, requiredEnv } from './browser.mjs';
+import { browserForTests, DOCS, load, requiredEnv, runKnown, scrubTo, SHOTS } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const EXPECTED_COMPARISON = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_COMPARISON'), 'utf8'));
 const TIMEOUT_MS = 30_000;
 const TEST_OPTIONS = { timeout: 180_000 };
 const PROJECTOR = { width: 1280, height: 720 };
-/** Where the README's screenshots go, when asked for (FLEETPLAN_SCREENSHOTS=1). */
-const DOCS = new URL('../../docs/', import.meta.url);
-const SHOTS = process.env.FLEETPLAN_SCREENSHOTS === '1';
 
 const chromium = browserForTests();
 
 const text = async (page, selector) => ((await page.locator(selector).first().textContent()) ?? '').trim();
-
-/** Waits until the run ahead has finished (the clock no longer says "≤"). */
-async function runKnown(page) {
-  await page.waitForFunction(() => !document.querySelector('#clock').textContent.includes('≤'), undefined,
-    { timeout: TIMEOUT_MS });
-}
-
-/** Moves the scrubber as a drag would: sets its value and fires `input`. */
-async function scrubTo(page, ms) {
-  await page.$eval('#scrubber', (el, ms) => {
-    el.value = String(ms);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  }, ms);
-}
 
 test('in Japanese, a Spot notice is captioned and marked on the charts in Japanese', TEST_OPTIONS, async (t) => {
   await chromium.withPage(t, async (page) => {

@@ -6,15 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 
-import { browserForTests, load, openPreset, requiredEnv } from './browser.mjs';
+import { browserForTests, DOCS, load, openPreset, requiredEnv, runKnown, SHOTS } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const TIMEOUT_MS = 30_000;
 const TEST_OPTIONS = { timeout: 180_000 };
 const PROJECTOR = { width: 1280, height: 720 };
-/** Where the README's screenshots go, when asked for (FLEETPLAN_SCREENSHOTS=1). */
-const DOCS = new URL('../../docs/', import.meta.url);
-const SHOTS = process.env.FLEETPLAN_SCREENSHOTS === '1';
 
 const chromium = browserForTests();
 
@@ -24,12 +21,6 @@ const text = (page, selector) => page.locator(selector).textContent();
 function shareLink(scenario, seed = 1) {
   const packed = deflateSync(Buffer.from(JSON.stringify({ seed, scenario }))).toString('base64url');
   return new URL(`#s=2.${packed}`, BASE_URL).href;
-}
-
-/** Waits until the run ahead has finished (the clock no longer says "≤"). */
-async function runKnown(page) {
-  await page.waitForFunction(() => !document.querySelector('#clock').textContent.includes('≤'), undefined,
-    { timeout: TIMEOUT_MS });
 }
 
 test('a preset\'s lesson: the gallery marks it, PageDown moves to step 2 and its time, "p" presents', TEST_OPTIONS, async (t) => {

@@ -35,6 +35,7 @@ pub mod instance;
 pub mod instance_types;
 pub mod latency;
 pub mod limited_by;
+mod listed;
 pub mod narrow;
 pub mod output;
 pub mod presets;

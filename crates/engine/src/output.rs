@@ -12,81 +12,53 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::instance::InstanceState;
+use crate::listed::listed;
 use crate::scenario::CapacityType;
 use crate::task::{Health, StopReason, TaskState};
 use crate::time::SimTime;
 
-/// The columns of [`TimeSeries`], in order (the CSV's order). Rates are per second over the preceding sample
-/// interval; levels are sampled at the sample time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Column {
-    LaunchesFargate,
-    LaunchesFargateSpot,
-    LaunchesEc2,
-    LaunchesEc2Spot,
-    LaunchesExternal,
-    RunningFargate,
-    RunningFargateSpot,
-    RunningEc2,
-    RunningEc2Spot,
-    RunningExternal,
-    Desired,
-    Healthy,
-    Provisioning,
-    Pending,
-    Instances,
-    /// The highest CapacityProviderReservation across providers at their last evaluation (0 with none).
-    Reservation,
-    BucketFargateOnDemand,
-    BucketFargateSpot,
-    BucketRunTaskApi,
-    BucketFargateRunTaskCalls,
-    SpotCapacityWaiting,
-    CostUsd,
-    // The cost by category, accumulated (USD): they add up to `CostUsd` (`CostBreakdown` says what each holds).
-    CostFargate,
-    CostFargateSpot,
-    CostEc2OnDemand,
-    CostEc2Spot,
-    CostExternal,
-    CostPublicIpv4,
-    CostLoadBalancers,
+listed! {
+    /// The columns of [`TimeSeries`], in order (the CSV's order). Rates are per second over the preceding sample
+    /// interval; levels are sampled at the sample time.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum Column {
+        LaunchesFargate => "launches_fargate",
+        LaunchesFargateSpot => "launches_fargate_spot",
+        LaunchesEc2 => "launches_ec2",
+        LaunchesEc2Spot => "launches_ec2_spot",
+        LaunchesExternal => "launches_external",
+        RunningFargate => "running_fargate",
+        RunningFargateSpot => "running_fargate_spot",
+        RunningEc2 => "running_ec2",
+        RunningEc2Spot => "running_ec2_spot",
+        RunningExternal => "running_external",
+        Desired => "desired",
+        Healthy => "healthy",
+        Provisioning => "provisioning",
+        Pending => "pending",
+        Instances => "instances",
+        /// The highest CapacityProviderReservation across providers at their last evaluation (0 with none).
+        Reservation => "capacity_provider_reservation",
+        BucketFargateOnDemand => "bucket_fargate_on_demand",
+        BucketFargateSpot => "bucket_fargate_spot",
+        BucketRunTaskApi => "bucket_run_task_api",
+        BucketFargateRunTaskCalls => "bucket_fargate_run_task_calls",
+        SpotCapacityWaiting => "spot_capacity_waiting",
+        CostUsd => "cost_usd",
+        // The cost by category, accumulated (USD): they add up to `CostUsd` (`CostBreakdown` says what each holds).
+        CostFargate => "cost_fargate",
+        CostFargateSpot => "cost_fargate_spot",
+        CostEc2OnDemand => "cost_ec2",
+        CostEc2Spot => "cost_ec2_spot",
+        CostExternal => "cost_external",
+        CostPublicIpv4 => "cost_public_ipv4",
+        CostLoadBalancers => "cost_load_balancers",
+    }
+    /// The CSV header name (without the unit).
+    name
 }
 
 impl Column {
-    pub const COUNT: usize = 29;
-    pub const ALL: [Column; Column::COUNT] = [
-        Column::LaunchesFargate,
-        Column::LaunchesFargateSpot,
-        Column::LaunchesEc2,
-        Column::LaunchesEc2Spot,
-        Column::LaunchesExternal,
-        Column::RunningFargate,
-        Column::RunningFargateSpot,
-        Column::RunningEc2,
-        Column::RunningEc2Spot,
-        Column::RunningExternal,
-        Column::Desired,
-        Column::Healthy,
-        Column::Provisioning,
-        Column::Pending,
-        Column::Instances,
-        Column::Reservation,
-        Column::BucketFargateOnDemand,
-        Column::BucketFargateSpot,
-        Column::BucketRunTaskApi,
-        Column::BucketFargateRunTaskCalls,
-        Column::SpotCapacityWaiting,
-        Column::CostUsd,
-        Column::CostFargate,
-        Column::CostFargateSpot,
-        Column::CostEc2OnDemand,
-        Column::CostEc2Spot,
-        Column::CostExternal,
-        Column::CostPublicIpv4,
-        Column::CostLoadBalancers,
-    ];
-
     /// The cost columns by category, in the order of the chart's stack: they add up to [`Column::CostUsd`].
     pub const COST_CATEGORIES: [Column; 7] = [
         Column::CostFargate,
@@ -101,41 +73,6 @@ impl Column {
     /// Position in [`TimeSeries::columns`] and in the CSV (after `time_s`).
     pub fn index(self) -> usize {
         self as usize
-    }
-
-    /// The CSV header name (without the unit).
-    pub fn name(self) -> &'static str {
-        match self {
-            Column::LaunchesFargate => "launches_fargate",
-            Column::LaunchesFargateSpot => "launches_fargate_spot",
-            Column::LaunchesEc2 => "launches_ec2",
-            Column::LaunchesEc2Spot => "launches_ec2_spot",
-            Column::LaunchesExternal => "launches_external",
-            Column::RunningFargate => "running_fargate",
-            Column::RunningFargateSpot => "running_fargate_spot",
-            Column::RunningEc2 => "running_ec2",
-            Column::RunningEc2Spot => "running_ec2_spot",
-            Column::RunningExternal => "running_external",
-            Column::Desired => "desired",
-            Column::Healthy => "healthy",
-            Column::Provisioning => "provisioning",
-            Column::Pending => "pending",
-            Column::Instances => "instances",
-            Column::Reservation => "capacity_provider_reservation",
-            Column::BucketFargateOnDemand => "bucket_fargate_on_demand",
-            Column::BucketFargateSpot => "bucket_fargate_spot",
-            Column::BucketRunTaskApi => "bucket_run_task_api",
-            Column::BucketFargateRunTaskCalls => "bucket_fargate_run_task_calls",
-            Column::SpotCapacityWaiting => "spot_capacity_waiting",
-            Column::CostUsd => "cost_usd",
-            Column::CostFargate => "cost_fargate",
-            Column::CostFargateSpot => "cost_fargate_spot",
-            Column::CostEc2OnDemand => "cost_ec2",
-            Column::CostEc2Spot => "cost_ec2_spot",
-            Column::CostExternal => "cost_external",
-            Column::CostPublicIpv4 => "cost_public_ipv4",
-            Column::CostLoadBalancers => "cost_load_balancers",
-        }
     }
 
     pub fn unit(self) -> &'static str {
@@ -265,87 +202,50 @@ pub struct TimeSeries {
     pub split: crate::split::SplitSeries,
 }
 
-/// The customized-metric columns of [`TimeSeries`], last in the CSV, only when a service has a target tracking
-/// policy on a customized metric: the first such service's first such policy (`docs/model.md` §9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CustomColumn {
-    /// The metric per running task at the sample time: the total over the service's running tasks (the `m1 / m2`
-    /// the policy tracks, read at an instant rather than as the period's statistic); 0 without a running task.
-    PerTask,
-    /// The policy's target value.
-    Target,
-    /// That service's Application Auto Scaling actions in the interval.
-    ScalingActions,
-    /// 1 while that service's scale-out alarm is in ALARM at the sample time, else 0.
-    AlarmHigh,
-}
-
-impl CustomColumn {
-    pub const ALL: [CustomColumn; 4] =
-        [CustomColumn::PerTask, CustomColumn::Target, CustomColumn::ScalingActions, CustomColumn::AlarmHigh];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            CustomColumn::PerTask => "custom_metric_per_task",
-            CustomColumn::Target => "custom_metric_target",
-            CustomColumn::ScalingActions => "custom_metric_scaling_actions (count)",
-            CustomColumn::AlarmHigh => "custom_metric_scale_out_alarm (0/1)",
-        }
+listed! {
+    /// The customized-metric columns of [`TimeSeries`], last in the CSV, only when a service has a target tracking
+    /// policy on a customized metric: the first such service's first such policy (`docs/model.md` §9).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum CustomColumn {
+        /// The metric per running task at the sample time: the total over the service's running tasks (the `m1 / m2`
+        /// the policy tracks, read at an instant rather than as the period's statistic); 0 without a running task.
+        PerTask => "custom_metric_per_task",
+        /// The policy's target value.
+        Target => "custom_metric_target",
+        /// That service's Application Auto Scaling actions in the interval.
+        ScalingActions => "custom_metric_scaling_actions (count)",
+        /// 1 while that service's scale-out alarm is in ALARM at the sample time, else 0.
+        AlarmHigh => "custom_metric_scale_out_alarm (0/1)",
     }
+    name
 }
 
-/// The AWS Batch columns of [`TimeSeries`], last in the CSV, only when the scenario has Batch (`docs/model.md` §12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BatchColumn {
-    Submitted,
-    Pending,
-    Runnable,
-    Starting,
-    Running,
-    /// Jobs that ended, accumulated.
-    Succeeded,
-    Failed,
-    /// vCPUs of the jobs STARTING or RUNNING (EC2 and Fargate).
-    VcpusInUse,
-    /// vCPUs of the compute environments' instances, launching or running.
-    VcpusInstances,
-    /// maxvCpus of every compute environment, summed.
-    MaxVcpus,
-    /// vCPUs the RUNNABLE jobs ask for: the backlog.
-    RunnableVcpus,
+listed! {
+    /// The AWS Batch columns of [`TimeSeries`], last in the CSV, only when the scenario has Batch
+    /// (`docs/model.md` §12).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum BatchColumn {
+        Submitted => "batch_submitted (jobs)",
+        Pending => "batch_pending (jobs)",
+        Runnable => "batch_runnable (jobs)",
+        Starting => "batch_starting (jobs)",
+        Running => "batch_running (jobs)",
+        /// Jobs that ended, accumulated.
+        Succeeded => "batch_succeeded (jobs)",
+        Failed => "batch_failed (jobs)",
+        /// vCPUs of the jobs STARTING or RUNNING (EC2 and Fargate).
+        VcpusInUse => "batch_vcpus_in_use (vCPU)",
+        /// vCPUs of the compute environments' instances, launching or running.
+        VcpusInstances => "batch_vcpus_instances (vCPU)",
+        /// maxvCpus of every compute environment, summed.
+        MaxVcpus => "batch_max_vcpus (vCPU)",
+        /// vCPUs the RUNNABLE jobs ask for: the backlog.
+        RunnableVcpus => "batch_runnable_vcpus (vCPU)",
+    }
+    name
 }
 
 impl BatchColumn {
-    pub const ALL: [BatchColumn; 11] = [
-        BatchColumn::Submitted,
-        BatchColumn::Pending,
-        BatchColumn::Runnable,
-        BatchColumn::Starting,
-        BatchColumn::Running,
-        BatchColumn::Succeeded,
-        BatchColumn::Failed,
-        BatchColumn::VcpusInUse,
-        BatchColumn::VcpusInstances,
-        BatchColumn::MaxVcpus,
-        BatchColumn::RunnableVcpus,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            BatchColumn::Submitted => "batch_submitted (jobs)",
-            BatchColumn::Pending => "batch_pending (jobs)",
-            BatchColumn::Runnable => "batch_runnable (jobs)",
-            BatchColumn::Starting => "batch_starting (jobs)",
-            BatchColumn::Running => "batch_running (jobs)",
-            BatchColumn::Succeeded => "batch_succeeded (jobs)",
-            BatchColumn::Failed => "batch_failed (jobs)",
-            BatchColumn::VcpusInUse => "batch_vcpus_in_use (vCPU)",
-            BatchColumn::VcpusInstances => "batch_vcpus_instances (vCPU)",
-            BatchColumn::MaxVcpus => "batch_max_vcpus (vCPU)",
-            BatchColumn::RunnableVcpus => "batch_runnable_vcpus (vCPU)",
-        }
-    }
-
     /// The column counting jobs in `state`.
     pub fn of_state(state: BatchJobState) -> BatchColumn {
         match state {
@@ -360,48 +260,29 @@ impl BatchColumn {
     }
 }
 
-/// An AWS Batch job's state ("Job states").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum BatchJobState {
-    Submitted,
-    Pending,
-    Runnable,
-    Starting,
-    Running,
-    Succeeded,
-    Failed,
+listed! {
+    /// An AWS Batch job's state ("Job states").
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum BatchJobState {
+        Submitted => "SUBMITTED",
+        Pending => "PENDING",
+        Runnable => "RUNNABLE",
+        Starting => "STARTING",
+        Running => "RUNNING",
+        Succeeded => "SUCCEEDED",
+        Failed => "FAILED",
+    }
+    name
 }
 
 impl BatchJobState {
-    pub const ALL: [BatchJobState; 7] = [
-        BatchJobState::Submitted,
-        BatchJobState::Pending,
-        BatchJobState::Runnable,
-        BatchJobState::Starting,
-        BatchJobState::Running,
-        BatchJobState::Succeeded,
-        BatchJobState::Failed,
-    ];
-
     pub fn index(self) -> usize {
         self as usize
     }
 
     pub fn is_final(self) -> bool {
         matches!(self, BatchJobState::Succeeded | BatchJobState::Failed)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            BatchJobState::Submitted => "SUBMITTED",
-            BatchJobState::Pending => "PENDING",
-            BatchJobState::Runnable => "RUNNABLE",
-            BatchJobState::Starting => "STARTING",
-            BatchJobState::Running => "RUNNING",
-            BatchJobState::Succeeded => "SUCCEEDED",
-            BatchJobState::Failed => "FAILED",
-        }
     }
 }
 
@@ -535,67 +416,39 @@ pub struct BatchInstanceView {
     pub jobs: u32,
 }
 
-/// The queue columns of [`TimeSeries`], last in the CSV, only when the scenario has queues (`docs/model.md` §10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueueColumn {
-    /// Messages visible in every queue (ApproximateNumberOfMessagesVisible, summed).
-    Visible,
-    /// Messages in flight (received, not deleted) in every queue.
-    InFlight,
-    /// The age of the oldest visible message over the queues, seconds.
-    OldestAge,
-}
-
-impl QueueColumn {
-    pub const ALL: [QueueColumn; 3] = [QueueColumn::Visible, QueueColumn::InFlight, QueueColumn::OldestAge];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            QueueColumn::Visible => "queue_visible (messages)",
-            QueueColumn::InFlight => "queue_in_flight (messages)",
-            QueueColumn::OldestAge => "queue_oldest_age (s)",
-        }
+listed! {
+    /// The queue columns of [`TimeSeries`], last in the CSV, only when the scenario has queues (`docs/model.md` §10).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum QueueColumn {
+        /// Messages visible in every queue (ApproximateNumberOfMessagesVisible, summed).
+        Visible => "queue_visible (messages)",
+        /// Messages in flight (received, not deleted) in every queue.
+        InFlight => "queue_in_flight (messages)",
+        /// The age of the oldest visible message over the queues, seconds.
+        OldestAge => "queue_oldest_age (s)",
     }
+    name
 }
 
-/// The demand columns of [`TimeSeries`], after the others in the CSV, only when a service has demand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DemandColumn {
-    /// Requests per second offered to every service with demand.
-    Offered,
-    /// Requests per second served (at most what the serving tasks take at 100% CPU).
-    Served,
-    /// The highest service-average CPU utilisation among the services with demand, percent.
-    Utilization,
-    /// The CPU target of the first CPU target tracking policy (0 without one), percent.
-    Target,
-    /// Application Auto Scaling actions in the interval.
-    ScalingActions,
-    /// Services whose scale-out alarm (a target tracking AlarmHigh, or a step scaling alarm above its threshold) is
-    /// in ALARM at the sample time.
-    AlarmsHigh,
-}
-
-impl DemandColumn {
-    pub const ALL: [DemandColumn; 6] = [
-        DemandColumn::Offered,
-        DemandColumn::Served,
-        DemandColumn::Utilization,
-        DemandColumn::Target,
-        DemandColumn::ScalingActions,
-        DemandColumn::AlarmsHigh,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            DemandColumn::Offered => "offered (requests/s)",
-            DemandColumn::Served => "served (requests/s)",
-            DemandColumn::Utilization => "cpu_utilization (%)",
-            DemandColumn::Target => "cpu_target (%)",
-            DemandColumn::ScalingActions => "scaling_actions (count)",
-            DemandColumn::AlarmsHigh => "scale_out_alarms_in_alarm (count)",
-        }
+listed! {
+    /// The demand columns of [`TimeSeries`], after the others in the CSV, only when a service has demand.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum DemandColumn {
+        /// Requests per second offered to every service with demand.
+        Offered => "offered (requests/s)",
+        /// Requests per second served (at most what the serving tasks take at 100% CPU).
+        Served => "served (requests/s)",
+        /// The highest service-average CPU utilisation among the services with demand, percent.
+        Utilization => "cpu_utilization (%)",
+        /// The CPU target of the first CPU target tracking policy (0 without one), percent.
+        Target => "cpu_target (%)",
+        /// Application Auto Scaling actions in the interval.
+        ScalingActions => "scaling_actions (count)",
+        /// Services whose scale-out alarm (a target tracking AlarmHigh, or a step scaling alarm above its threshold) is
+        /// in ALARM at the sample time.
+        AlarmsHigh => "scale_out_alarms_in_alarm (count)",
     }
+    name
 }
 
 impl TimeSeries {
@@ -1259,67 +1112,31 @@ pub struct LimitShare {
     pub waiting_task_s: f64,
 }
 
-/// What kept a service from launching the tasks it wanted, for the summary's "limited by".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Limiter {
-    ServiceLaunchRate,
-    FargateOnDemandBucket,
-    FargateSpotBucket,
-    FargateSpotCapacity,
-    DeploymentSettings,
-    Backoff,
-    CircuitBreaker,
-    Capacity,
-    ProvisioningLimit,
-    ClusterAutoScaling,
-    // Quotas that refuse (`docs/model.md` §4.8): a launch that would go over one fails.
-    FargateOnDemandVcpuQuota,
-    FargateSpotVcpuQuota,
-    InstancesPerCluster,
-    /// An Auto Scaling group's maximum size (`MaxSize`) caps a scale-out (`docs/model.md` §4.8).
-    AsgMaxSize,
-}
-
-impl Limiter {
-    pub const COUNT: usize = 14;
-    pub const ALL: [Limiter; Limiter::COUNT] = [
-        Limiter::ServiceLaunchRate,
-        Limiter::FargateOnDemandBucket,
-        Limiter::FargateSpotBucket,
-        Limiter::FargateSpotCapacity,
-        Limiter::DeploymentSettings,
-        Limiter::Backoff,
-        Limiter::CircuitBreaker,
-        Limiter::Capacity,
-        Limiter::ProvisioningLimit,
-        Limiter::ClusterAutoScaling,
-        Limiter::FargateOnDemandVcpuQuota,
-        Limiter::FargateSpotVcpuQuota,
-        Limiter::InstancesPerCluster,
-        Limiter::AsgMaxSize,
-    ];
-
-    /// The summary's text for it (also its JSON form).
-    pub fn name(self) -> &'static str {
-        match self {
-            Limiter::ServiceLaunchRate => "service launch rate",
-            Limiter::FargateOnDemandBucket => "Fargate On-Demand launch bucket",
-            Limiter::FargateSpotBucket => "Fargate Spot launch bucket",
-            Limiter::FargateSpotCapacity => "Fargate Spot capacity",
-            Limiter::DeploymentSettings => "deployment settings (minimumHealthyPercent / maximumPercent)",
-            Limiter::Backoff => "exponential backoff (tasks failing to start or finding no room)",
-            Limiter::CircuitBreaker => "circuit breaker (deployment failed)",
-            Limiter::Capacity => "EC2 capacity (no instance with room, no managed scaling)",
-            Limiter::ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
-            Limiter::ClusterAutoScaling => "cluster auto scaling (tasks in PROVISIONING waiting for instances)",
-            // The names of the quotas as the Service Quotas console lists them.
-            Limiter::FargateOnDemandVcpuQuota => "quota: Fargate On-Demand vCPU resource count",
-            Limiter::FargateSpotVcpuQuota => "quota: Fargate Spot vCPU resource count",
-            Limiter::InstancesPerCluster => "quota: container instances per cluster",
-            // The group's setting as the EC2 Auto Scaling console names it (the API's `MaxSize`).
-            Limiter::AsgMaxSize => "quota: Auto Scaling group maximum capacity",
-        }
+listed! {
+    /// What kept a service from launching the tasks it wanted, for the summary's "limited by".
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum Limiter {
+        ServiceLaunchRate => "service launch rate",
+        FargateOnDemandBucket => "Fargate On-Demand launch bucket",
+        FargateSpotBucket => "Fargate Spot launch bucket",
+        FargateSpotCapacity => "Fargate Spot capacity",
+        DeploymentSettings => "deployment settings (minimumHealthyPercent / maximumPercent)",
+        Backoff => "exponential backoff (tasks failing to start or finding no room)",
+        CircuitBreaker => "circuit breaker (deployment failed)",
+        Capacity => "EC2 capacity (no instance with room, no managed scaling)",
+        ProvisioningLimit => "PROVISIONING limit (tasks waiting for cluster auto scaling)",
+        ClusterAutoScaling => "cluster auto scaling (tasks in PROVISIONING waiting for instances)",
+        // Quotas that refuse (`docs/model.md` §4.8): a launch that would go over one fails. Their names as the
+        // Service Quotas console lists them.
+        FargateOnDemandVcpuQuota => "quota: Fargate On-Demand vCPU resource count",
+        FargateSpotVcpuQuota => "quota: Fargate Spot vCPU resource count",
+        InstancesPerCluster => "quota: container instances per cluster",
+        /// An Auto Scaling group's maximum size (`MaxSize`) caps a scale-out (`docs/model.md` §4.8).
+        // Named as the EC2 Auto Scaling console names the group's setting (the API's `MaxSize`).
+        AsgMaxSize => "quota: Auto Scaling group maximum capacity",
     }
+    /// The summary's text for it (also its JSON form).
+    name
 }
 
 impl fmt::Display for Limiter {
@@ -1500,37 +1317,22 @@ pub struct BucketView {
     pub refill_per_s: f64,
 }
 
-/// The account-level token buckets [`View::buckets`] lists, in its order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Bucket {
-    FargateOnDemand,
-    FargateSpot,
-    RunTaskApi,
-    FargateRunTaskCalls,
-    /// Not a rate limit: the Fargate Spot capacity available per minute.
-    FargateSpotCapacity,
+listed! {
+    /// The account-level token buckets [`View::buckets`] lists, in its order.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum Bucket {
+        FargateOnDemand => "Fargate On-Demand launches",
+        FargateSpot => "Fargate Spot launches",
+        RunTaskApi => "RunTask API calls",
+        FargateRunTaskCalls => "Fargate RunTask calls",
+        /// Not a rate limit: the Fargate Spot capacity available per minute.
+        FargateSpotCapacity => "Fargate Spot capacity",
+    }
+    /// Its label (also its JSON form).
+    name
 }
 
 impl Bucket {
-    pub const ALL: [Bucket; 5] = [
-        Bucket::FargateOnDemand,
-        Bucket::FargateSpot,
-        Bucket::RunTaskApi,
-        Bucket::FargateRunTaskCalls,
-        Bucket::FargateSpotCapacity,
-    ];
-
-    /// Its label (also its JSON form).
-    pub fn name(self) -> &'static str {
-        match self {
-            Bucket::FargateOnDemand => "Fargate On-Demand launches",
-            Bucket::FargateSpot => "Fargate Spot launches",
-            Bucket::RunTaskApi => "RunTask API calls",
-            Bucket::FargateRunTaskCalls => "Fargate RunTask calls",
-            Bucket::FargateSpotCapacity => "Fargate Spot capacity",
-        }
-    }
-
     /// The time-series column sampling its level, if there is one.
     pub fn column(self) -> Option<Column> {
         match self {

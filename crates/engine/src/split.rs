@@ -10,58 +10,43 @@
 //! of 4 bytes: 3.8 MB per split at the very worst, typically a few hundred KB. Values are `f32`: counts up to 16
 //! million are exact, costs keep 7 significant digits, enough for a chart.
 
+use crate::listed::listed;
 use crate::scenario::{Provider, Scenario};
 
 /// Groups per split, "other" included.
 pub const MAX_GROUPS: usize = 8;
 
-/// What a split is by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SplitBy {
-    Service,
-    Provider,
+listed! {
+    /// What a split is by.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum SplitBy {
+        Service => "service",
+        Provider => "provider",
+    }
+    name
 }
 
-impl SplitBy {
-    pub const ALL: [SplitBy; 2] = [SplitBy::Service, SplitBy::Provider];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            SplitBy::Service => "service",
-            SplitBy::Provider => "provider",
-        }
+listed! {
+    /// The values sampled per group. Each applies to one or both splits ([`SplitColumn::applies`]).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum SplitColumn {
+        /// Tasks in the RUNNING state.
+        Running,
+        /// The services' desired counts (services only).
+        Desired,
+        /// Tasks launched per second over the preceding sample interval.
+        Launches,
+        /// Tasks in PROVISIONING: waiting for EC2 capacity or a Fargate Spot grant, or just launched.
+        Provisioning,
+        /// The service's deployment launch-rate bucket (tokens); services only, and only for a group of one service.
+        Bucket,
+        /// Accumulated cost (USD): a service's Fargate tasks, public IPv4 and load balancer; a provider's instances, or
+        /// for Fargate and Fargate Spot their tasks' vCPU and memory.
+        Cost,
     }
 }
 
-/// The values sampled per group. Each applies to one or both splits ([`SplitColumn::applies`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SplitColumn {
-    /// Tasks in the RUNNING state.
-    Running,
-    /// The services' desired counts (services only).
-    Desired,
-    /// Tasks launched per second over the preceding sample interval.
-    Launches,
-    /// Tasks in PROVISIONING: waiting for EC2 capacity or a Fargate Spot grant, or just launched.
-    Provisioning,
-    /// The service's deployment launch-rate bucket (tokens); services only, and only for a group of one service.
-    Bucket,
-    /// Accumulated cost (USD): a service's Fargate tasks, public IPv4 and load balancer; a provider's instances, or
-    /// for Fargate and Fargate Spot their tasks' vCPU and memory.
-    Cost,
-}
-
 impl SplitColumn {
-    pub const COUNT: usize = 6;
-    pub const ALL: [SplitColumn; SplitColumn::COUNT] = [
-        SplitColumn::Running,
-        SplitColumn::Desired,
-        SplitColumn::Launches,
-        SplitColumn::Provisioning,
-        SplitColumn::Bucket,
-        SplitColumn::Cost,
-    ];
-
     pub fn index(self) -> usize {
         self as usize
     }

@@ -3,54 +3,34 @@
 use serde::Serialize;
 
 use crate::ids::{InstanceId, ServiceId, TaskId, WorkloadId};
+use crate::listed::listed;
 use crate::scenario::{CapacityType, Provider};
 use crate::time::SimTime;
 
-/// The ECS task lifecycle. A task is in exactly one state; it only moves forward through this list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TaskState {
-    /// Waiting for capacity, then Fargate assigns a host and attaches the ENI (and public IP).
-    Provisioning,
-    /// Image pull and extract, container start.
-    Pending,
-    /// Registering with the load balancer.
-    Activating,
-    Running,
-    /// Deregistering from the load balancer (the deregistration delay).
-    Deactivating,
-    /// SIGTERM sent; SIGKILL after `stopTimeout`.
-    Stopping,
-    /// Detaching the ENI.
-    Deprovisioning,
-    Stopped,
+listed! {
+    /// The ECS task lifecycle. A task is in exactly one state; it only moves forward through this list.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    pub enum TaskState {
+        /// Waiting for capacity, then Fargate assigns a host and attaches the ENI (and public IP).
+        Provisioning => "PROVISIONING",
+        /// Image pull and extract, container start.
+        Pending => "PENDING",
+        /// Registering with the load balancer.
+        Activating => "ACTIVATING",
+        Running => "RUNNING",
+        /// Deregistering from the load balancer (the deregistration delay).
+        Deactivating => "DEACTIVATING",
+        /// SIGTERM sent; SIGKILL after `stopTimeout`.
+        Stopping => "STOPPING",
+        /// Detaching the ENI.
+        Deprovisioning => "DEPROVISIONING",
+        Stopped => "STOPPED",
+    }
+    name
 }
 
 impl TaskState {
-    pub const ALL: [TaskState; 8] = [
-        TaskState::Provisioning,
-        TaskState::Pending,
-        TaskState::Activating,
-        TaskState::Running,
-        TaskState::Deactivating,
-        TaskState::Stopping,
-        TaskState::Deprovisioning,
-        TaskState::Stopped,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            TaskState::Provisioning => "PROVISIONING",
-            TaskState::Pending => "PENDING",
-            TaskState::Activating => "ACTIVATING",
-            TaskState::Running => "RUNNING",
-            TaskState::Deactivating => "DEACTIVATING",
-            TaskState::Stopping => "STOPPING",
-            TaskState::Deprovisioning => "DEPROVISIONING",
-            TaskState::Stopped => "STOPPED",
-        }
-    }
-
     pub fn index(self) -> usize {
         self as usize
     }

@@ -11,7 +11,8 @@ fn catalogue() -> Catalogue {
     serde_json::from_str(include_str!("../../../static/i18n/ja.json")).expect("static/i18n/ja.json reads")
 }
 
-fn sources() -> Vec<(PathBuf, String)> {
+/// Every `.rs` file below `dir` (relative to this crate's folder), with its text.
+fn rust_files(dir: &str) -> Vec<(PathBuf, String)> {
     fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -23,8 +24,24 @@ fn sources() -> Vec<(PathBuf, String)> {
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut out);
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join(dir), &mut out);
     out
+}
+
+fn sources() -> Vec<(PathBuf, String)> {
+    rust_files("src")
+}
+
+/// For each call of `call` (`tr(`, `Text::new(`, ...) in `text` whose first argument is a string literal, the text
+/// just after the literal's opening quote. A name that merely ends in `call` (`attr(`) is not a call of it; the
+/// literal may start on the next line (rustfmt breaks long calls).
+fn literal_arguments<'a>(text: &'a str, call: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    text.match_indices(call).filter_map(move |(at, _)| {
+        if text[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        text[at + call.len()..].trim_start().strip_prefix('"')
+    })
 }
 
 /// The string literal starting at `text` (just after its opening quote), unescaped; None if it is not one the
@@ -56,14 +73,7 @@ fn keys_used() -> BTreeSet<String> {
             continue;
         }
         for call in ["tr(", "trf(", "mark("] {
-            for (at, _) in text.match_indices(call) {
-                let before = text[..at].chars().next_back();
-                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                    continue;
-                }
-                // The literal may start on the next line (rustfmt breaks long calls).
-                let rest = text[at + call.len()..].trim_start();
-                let Some(rest) = rest.strip_prefix('"') else { continue };
+            for rest in literal_arguments(&text, call) {
                 let key = literal(rest)
                     .unwrap_or_else(|| panic!("{}: a tr/trf literal the scanner cannot read", path.display()));
                 keys.insert(key);
@@ -84,6 +94,14 @@ fn placeholders(text: &str) -> BTreeSet<String> {
     names
 }
 
+/// Every Japanese text of `entries` says something and has its English key's placeholders.
+fn every_entry_keeps_its_placeholders(entries: &std::collections::BTreeMap<String, String>) {
+    for (en, text) in entries {
+        assert!(!text.trim().is_empty(), "empty Japanese for {en:?}");
+        assert_eq!(placeholders(en), placeholders(text), "placeholders differ: {en:?} -> {text:?}");
+    }
+}
+
 #[test]
 fn every_wrapped_string_has_a_japanese_entry_with_the_same_placeholders() {
     let ja = catalogue();
@@ -91,10 +109,7 @@ fn every_wrapped_string_has_a_japanese_entry_with_the_same_placeholders() {
     assert!(used.len() > 100, "only {} wrapped strings found: is the scanner reading web/src?", used.len());
     let missing: Vec<&String> = used.iter().filter(|k| !ja.ui.contains_key(*k)).collect();
     assert!(missing.is_empty(), "no Japanese for {} strings: {missing:#?}", missing.len());
-    for (en, text) in &ja.ui {
-        assert!(!text.trim().is_empty(), "empty Japanese for {en:?}");
-        assert_eq!(placeholders(en), placeholders(text), "placeholders differ: {en:?} -> {text:?}");
-    }
+    every_entry_keeps_its_placeholders(&ja.ui);
 }
 
 #[test]
@@ -121,30 +136,12 @@ fn every_preset_has_a_japanese_title_and_description_and_no_other_ids() {
 /// engine's source (captions, chart markers, explain holds, compare's missing values), found the way
 /// [`keys_used`] finds the page's.
 fn engine_texts() -> BTreeSet<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/engine/src");
-    let mut files = Vec::new();
-    fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
-            }
-        }
-    }
-    walk(&root, &mut files);
     let mut keys = BTreeSet::new();
-    for (path, text) in files {
+    for (path, text) in rust_files("../crates/engine/src") {
         // The text module's own tests build made-up templates.
         let text = text.split("#[cfg(test)]\nmod tests {").next().unwrap_or_default();
         for call in ["Text::new(", "mark("] {
-            for (at, _) in text.match_indices(call) {
-                if text[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                    continue;
-                }
-                let rest = text[at + call.len()..].trim_start();
-                let Some(rest) = rest.strip_prefix('"') else { continue };
+            for rest in literal_arguments(text, call) {
                 // A `\` line continuation: the literal as the compiler reads it.
                 let mut joined = String::new();
                 let mut lines = rest.split("\\\n");
@@ -181,10 +178,7 @@ fn the_engine_texts_shown_are_translated_and_no_others() {
         .collect();
     let missing: Vec<&String> = names.iter().filter(|n| !ja.engine.contains_key(*n)).collect();
     assert!(missing.is_empty(), "no Japanese for {} engine texts: {missing:#?}", missing.len());
-    for (en, text) in &ja.engine {
-        assert!(!text.trim().is_empty(), "empty Japanese for {en:?}");
-        assert_eq!(placeholders(en), placeholders(text), "placeholders differ: {en:?} -> {text:?}");
-    }
+    every_entry_keeps_its_placeholders(&ja.engine);
     let stale: Vec<&String> = ja.engine.keys().filter(|k| !names.contains(*k)).collect();
     assert!(stale.is_empty(), "Japanese for texts the engine no longer gives: {stale:?}");
 }

@@ -4,6 +4,7 @@
 
 use crate::i18n::tr;
 use fleetplan_engine::sweep::{Histogram, Report, Scale};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
@@ -58,14 +59,37 @@ fn significant(v: f64, digits: i32) -> f64 {
     (v / scale).round() * scale
 }
 
-fn prepare(canvas: &web_sys::HtmlCanvasElement) -> Option<(CanvasBackend, f64)> {
+/// A whole canvas to draw on.
+type Area = DrawingArea<CanvasBackend, Shift>;
+
+/// The canvas's drawing area filled white, its backing store sized for the device pixel ratio, and that ratio;
+/// None while the canvas has no size on screen.
+fn prepare(canvas: &web_sys::HtmlCanvasElement) -> Result<Option<(Area, f64)>, String> {
     let (w, h) = (f64::from(canvas.client_width()), f64::from(canvas.client_height()));
     if w <= 0.0 || h <= 0.0 {
-        return None;
+        return Ok(None);
     }
     let dpr = crate::dom::device_pixel_ratio();
     crate::dom::resize_backing_store(canvas, (w * dpr).round() as u32, (h * dpr).round() as u32);
-    CanvasBackend::with_canvas_object(canvas.clone()).map(|b| (b, dpr))
+    let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) else { return Ok(None) };
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    Ok(Some((root, dpr)))
+}
+
+/// A chart's frame on `area`: the margin and the axes' label areas, the y axis's `y_labels_px` CSS pixels wide.
+fn frame<'a, 'b>(area: &'a Area, dpr: f64, y_labels_px: f64) -> ChartBuilder<'a, 'b, CanvasBackend> {
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin((12.0 * dpr) as u32)
+        .x_label_area_size((44.0 * dpr) as u32)
+        .y_label_area_size((y_labels_px * dpr) as u32);
+    builder
+}
+
+/// The charts' text: sans-serif of `size` device pixels, in ink.
+fn ink(size: u32) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().color(&INK)
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -79,9 +103,7 @@ pub fn draw_line(
     outcome: usize,
     y_desc: &str,
 ) -> Result<(), String> {
-    let Some((backend, dpr)) = prepare(canvas) else { return Ok(()) };
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
+    let Some((root, dpr)) = prepare(canvas)? else { return Ok(()) };
     let data = band(report, outcome);
     let axis = &report.axes[0];
     let log = axis.scale == Scale::Log;
@@ -96,12 +118,7 @@ pub fn draw_line(
         true,
     );
     let font = (13.0 * dpr) as u32;
-    let mut chart = ChartBuilder::on(&root)
-        .margin((12.0 * dpr) as u32)
-        .x_label_area_size((44.0 * dpr) as u32)
-        .y_label_area_size((80.0 * dpr) as u32)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(err)?;
+    let mut chart = frame(&root, dpr, 80.0).build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
     // A log axis's ticks fall between the points: three significant digits are enough to read them.
     let x_fmt = |v: &f64| label(if log { significant(10f64.powf(*v), 3) } else { *v });
     let y_fmt = |v: &f64| label(*v);
@@ -110,8 +127,8 @@ pub fn draw_line(
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
-        .axis_desc_style(("sans-serif", font).into_font().color(&INK))
-        .label_style(("sans-serif", font).into_font().color(&INK))
+        .axis_desc_style(ink(font))
+        .label_style(ink(font))
         .x_desc(x_desc)
         .y_desc(y_desc)
         .x_labels(6)
@@ -173,9 +190,7 @@ pub fn draw_heat(
     outcome: usize,
     unit: &str,
 ) -> Result<(), String> {
-    let Some((backend, dpr)) = prepare(canvas) else { return Ok(()) };
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
+    let Some((root, dpr)) = prepare(canvas)? else { return Ok(()) };
     let cells = grid(report, outcome);
     let (n1, n2) = (cells.len(), cells.first().map_or(0, Vec::len));
     if n1 == 0 || n2 == 0 {
@@ -191,17 +206,13 @@ pub fn draw_heat(
     // Cell i spans i-0.5..i+0.5, so a tick at a whole number sits at a cell's centre and names its value.
     let x_fmt = |v: &f64| cell_index(*v, n1).and_then(first).map(label).unwrap_or_default();
     let y_fmt = |v: &f64| cell_index(*v, n2).and_then(second).map(label).unwrap_or_default();
-    let mut chart = ChartBuilder::on(&plot)
-        .margin((12.0 * dpr) as u32)
-        .x_label_area_size((44.0 * dpr) as u32)
-        .y_label_area_size((80.0 * dpr) as u32)
-        .build_cartesian_2d(-0.5..n1 as f64 - 0.5, -0.5..n2 as f64 - 0.5)
-        .map_err(err)?;
+    let mut chart =
+        frame(&plot, dpr, 80.0).build_cartesian_2d(-0.5..n1 as f64 - 0.5, -0.5..n2 as f64 - 0.5).map_err(err)?;
     chart
         .configure_mesh()
         .disable_mesh()
-        .axis_desc_style(("sans-serif", font).into_font().color(&INK))
-        .label_style(("sans-serif", font).into_font().color(&INK))
+        .axis_desc_style(ink(font))
+        .label_style(ink(font))
         .x_desc(report.axes[0].path.as_str())
         .y_desc(report.axes[1].path.as_str())
         .x_labels(n1.min(8) + 1)
@@ -229,7 +240,7 @@ pub fn draw_heat(
         let f = f64::from(bottom - y) / f64::from((bottom - top).max(1));
         scale.draw(&Rectangle::new([(4, y), (4 + bar, y + 1)], viridis(f).filled())).map_err(err)?;
     }
-    let style = ("sans-serif", font).into_font().color(&INK);
+    let style = ink(font);
     scale.draw(&Text::new(label(hi), (bar + 8, top), style.clone())).map_err(err)?;
     scale.draw(&Text::new(label(lo), (bar + 8, bottom - font as i32), style.clone())).map_err(err)?;
     scale.draw(&Text::new(unit.to_string(), (4, bottom + (8.0 * dpr) as i32), style)).map_err(err)?;
@@ -239,28 +250,21 @@ pub fn draw_heat(
 
 /// The histogram of one outcome over every run (a sweep without fields).
 pub fn draw_histogram(canvas: &web_sys::HtmlCanvasElement, h: &Histogram, x_desc: &str) -> Result<(), String> {
-    let Some((backend, dpr)) = prepare(canvas) else { return Ok(()) };
-    let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(err)?;
+    let Some((root, dpr)) = prepare(canvas)? else { return Ok(()) };
     let bins = h.counts.len().max(1);
     let (x0, x1) = span(h.from, h.to, false);
     let width = (x1 - x0) / bins as f64;
     let most = h.counts.iter().copied().max().unwrap_or(1).max(1);
     let font = (13.0 * dpr) as u32;
-    let mut chart = ChartBuilder::on(&root)
-        .margin((12.0 * dpr) as u32)
-        .x_label_area_size((44.0 * dpr) as u32)
-        .y_label_area_size((60.0 * dpr) as u32)
-        .build_cartesian_2d(x0..x1, 0.0..most as f64 * 1.05)
-        .map_err(err)?;
+    let mut chart = frame(&root, dpr, 60.0).build_cartesian_2d(x0..x1, 0.0..most as f64 * 1.05).map_err(err)?;
     let x_fmt = |v: &f64| label(*v);
     let y_fmt = |v: &f64| format!("{v:.0}");
     chart
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
-        .axis_desc_style(("sans-serif", font).into_font().color(&INK))
-        .label_style(("sans-serif", font).into_font().color(&INK))
+        .axis_desc_style(ink(font))
+        .label_style(ink(font))
         .x_desc(x_desc)
         .y_desc(tr("runs"))
         .x_labels(6)

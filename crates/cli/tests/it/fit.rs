@@ -98,15 +98,8 @@ fn the_limits_profile_is_fitted_as_a_choice() {
     assert_eq!(applied["limits"]["profile"], "2022");
     let text = ok(&fleetplan(&args));
     assert!(text.contains("  limits.profile = 2022  (time error per option, fitted: 2022 "), "{text}");
-    let bad = fleetplan(&[
-        "fit",
-        "--preset",
-        "ec2-warm-1000",
-        "--measured",
-        &measured,
-        "--param",
-        "limits.profile=2022,2019",
-    ]);
+    // The same preset and measurements, the choice's options named and one of them unknown.
+    let bad = fleetplan(&[&args[..6], &["limits.profile=2022,2019"]].concat());
     assert!(refused(&bad).contains("--param limits.profile: `2019` is not one of 2022, current"));
     let _ = fs::remove_dir_all(&dir);
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::instance_types::InstanceType;
+use crate::listed::listed;
 use crate::query::Expression;
 use crate::spec::{
     AllocationStrategy, Architecture, LimitsProfile, NetworkMode, OnThrottle, PlacementStrategySpec, Purchase,
@@ -26,36 +27,20 @@ impl Provider {
     }
 }
 
-/// What a task runs on, for counting and charts: the four kinds of capacity that launch and bill differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum CapacityType {
-    Fargate,
-    FargateSpot,
-    Ec2OnDemand,
-    Ec2Spot,
-    External,
+listed! {
+    /// What a task runs on, for counting and charts: the four kinds of capacity that launch and bill differently.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum CapacityType {
+        Fargate => "FARGATE",
+        FargateSpot => "FARGATE_SPOT",
+        Ec2OnDemand => "EC2",
+        Ec2Spot => "EC2_SPOT",
+        External => "EXTERNAL",
+    }
+    name
 }
 
 impl CapacityType {
-    pub const ALL: [CapacityType; 5] = [
-        CapacityType::Fargate,
-        CapacityType::FargateSpot,
-        CapacityType::Ec2OnDemand,
-        CapacityType::Ec2Spot,
-        CapacityType::External,
-    ];
-    pub const COUNT: usize = 5;
-
-    pub fn name(self) -> &'static str {
-        match self {
-            CapacityType::Fargate => "FARGATE",
-            CapacityType::FargateSpot => "FARGATE_SPOT",
-            CapacityType::Ec2OnDemand => "EC2",
-            CapacityType::Ec2Spot => "EC2_SPOT",
-            CapacityType::External => "EXTERNAL",
-        }
-    }
-
     pub fn index(self) -> usize {
         self as usize
     }

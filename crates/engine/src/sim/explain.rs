@@ -670,10 +670,7 @@ mod tests {
     /// The circuit breaker failed the deployment: nothing launches, and the explanation says after how many.
     #[test]
     fn the_circuit_breaker() {
-        let task_def = r#", "failure": { "start_failure_probability": 1.0 }"#;
-        let service =
-            r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
-        let mut sim = testing::checked(testing::fargate(task_def, service, ""));
+        let mut sim = testing::checked(testing::breaker_without_rollback(testing::START_FAILS));
         while sim.services.iter().next().expect("service").deployment_status().to_string() != "FAILED" {
             sim.step_through(|_| true);
         }

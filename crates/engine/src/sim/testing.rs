@@ -57,6 +57,15 @@ pub(super) fn ec2(provider: &str, task_def: &str, service: &str, top: &str) -> S
     Scenario::from_json(&json.to_string()).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A task definition fragment for [`fargate`]: every task fails to start.
+pub(super) const START_FAILS: &str = r#", "failure": { "start_failure_probability": 1.0 }"#;
+
+/// Like [`fargate`], the service at 4 tasks with the deployment circuit breaker on and no rollback.
+pub(super) fn breaker_without_rollback(task_def: &str) -> Scenario {
+    let service = r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
+    fargate(task_def, service, "")
+}
+
 /// A simulation (seed 1) that checks its invariants after every event.
 pub(super) fn checked(scenario: Scenario) -> Simulation {
     Simulation::with_options(scenario, 1, RunOptions { trace: true, check_invariants: true, keep_finished_tasks: true })

@@ -5,7 +5,7 @@ use crate::common;
 use fleetplan_engine::limited_by::Held;
 use fleetplan_engine::output::{Column, DeploymentStatus, Limiter, Rollout};
 use fleetplan_engine::task::{StopReason, TaskState};
-use fleetplan_engine::SimTime;
+use fleetplan_engine::{SimTime, Simulation};
 
 fn service_scenario(extra_service: &str, extra_top: &str) -> String {
     format!(
@@ -111,13 +111,22 @@ fn an_interruption_wave_is_replaced_on_spot_after_the_warning() {
     assert!(replacements_start < warning.plus_ms(10_000), "replacements began at {replacements_start}");
 }
 
-#[test]
-fn failing_tasks_back_off_and_trip_the_circuit_breaker() {
+/// 20 tasks of `web`, then at 300 s a deployment to the revision whose tasks all fail to start, with the circuit
+/// breaker on and `rollback` as given (seed 6).
+fn deploy_a_failing_revision(rollback: bool) -> Simulation {
     let json = service_scenario(
-        r#", "desired_count": 20, "deployment": { "circuit_breaker": { "enable": true, "rollback": true } }"#,
+        &format!(
+            r#", "desired_count": 20,
+                "deployment": {{ "circuit_breaker": {{ "enable": true, "rollback": {rollback} }} }}"#
+        ),
         r#", "events": [{ "type": "deploy", "at_s": 300, "service": "web", "task_definition": "bad" }]"#,
     );
-    let sim = common::run_checked(common::scenario(&json), 6);
+    common::run_checked(common::scenario(&json), 6)
+}
+
+#[test]
+fn failing_tasks_back_off_and_trip_the_circuit_breaker() {
+    let sim = deploy_a_failing_revision(true);
     let summary = sim.metrics();
     // 2022 profile: threshold = clamp(ceil(20 / 2), 10, 200) = 10 failures.
     assert!(summary.tasks_failed >= 10);
@@ -129,11 +138,7 @@ fn failing_tasks_back_off_and_trip_the_circuit_breaker() {
 
 #[test]
 fn without_rollback_a_failed_deployment_stops_launching() {
-    let json = service_scenario(
-        r#", "desired_count": 20, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#,
-        r#", "events": [{ "type": "deploy", "at_s": 300, "service": "web", "task_definition": "bad" }]"#,
-    );
-    let sim = common::run_checked(common::scenario(&json), 6);
+    let sim = deploy_a_failing_revision(false);
     let summary = sim.metrics();
     assert_eq!(summary.services[0].deployment, DeploymentStatus { rollout: Rollout::Failed, rolled_back: false });
     assert_eq!(summary.completion_s, None);

@@ -24,8 +24,27 @@ pub(super) fn scenario(ce: &str, jd: &str, rest: &str) -> Scenario {
 pub(super) const ONE_JOB: &str =
     r#""submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 } }]"#;
 
+/// Forty array children of 0.25 vCPU and 1,000 s on a Fargate compute environment `f` of at most 4 vCPUs, with the
+/// Fargate On-Demand launch bucket cut to a burst of 5 and 1 token a second.
+pub(super) fn fargate_forty_jobs() -> Scenario {
+    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [],
+        "limits": { "fargate_on_demand_launch": { "burst": 5, "refill_per_s": 1 } },
+        "batch": {
+          "compute_environments": [{ "name": "f", "type": "FARGATE", "max_vcpus": 4 }],
+          "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["f"] }],
+          "job_definitions": [{ "name": "jd", "vcpus": 0.25, "memory_mib": 512, "platform": "FARGATE" }],
+          "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 1000 },
+                            "array_size": 40 }] } }"#;
+    Scenario::from_json(json).unwrap_or_else(|e| panic!("{e}"))
+}
+
 pub(super) fn is_batch(e: &Event, f: impl Fn(&BatchEvent) -> bool) -> bool {
     matches!(e, Event::Batch(b) if f(b))
+}
+
+/// The scheduler's pass: `sim.step_through(pass)` runs up to and through the next one.
+pub(super) fn pass(e: &Event) -> bool {
+    is_batch(e, |b| *b == BatchEvent::Pass)
 }
 
 fn state(sim: &Simulation, job: u32) -> BatchJobState {
@@ -38,14 +57,14 @@ fn a_job_walks_submitted_runnable_starting_running_succeeded() {
     sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Submit { .. })));
     assert_eq!(state(&sim, 0), BatchJobState::Submitted);
     // The first pass on the 10 s grid evaluates it and, with no instance yet, launches one for it.
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert_eq!(sim.now(), SimTime(10_000));
     assert_eq!(state(&sim, 0), BatchJobState::Runnable);
     assert_eq!(sim.batch.instances.len(), 1);
     assert_eq!(sim.batch.instances[0].itype.name, "c5.xlarge");
     sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::InstanceReady { .. })));
     assert_eq!(state(&sim, 0), BatchJobState::Runnable);
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert_eq!(state(&sim, 0), BatchJobState::Starting);
     sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Started { .. })));
     assert_eq!(state(&sim, 0), BatchJobState::Running);
@@ -150,7 +169,7 @@ fn dependencies_hold_jobs_pending_until_met_and_fail_them_with_their_dependency(
         { "name": "a", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 } },
         { "name": "b", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 }, "depends_on": [{ "job": "a" }] }]"#;
     let mut sim = checked(scenario("", "", rest));
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert_eq!(state(&sim, 0), BatchJobState::Runnable);
     assert_eq!(state(&sim, 1), BatchJobState::Pending);
     sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Exited { .. })));
@@ -179,7 +198,7 @@ fn sequential_children_run_one_after_another_and_n_to_n_pairs_by_index() {
         { "name": "b", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 }, "array_size": 3,
           "depends_on": [{ "job": "a", "type": "N_TO_N" }] }]"#;
     let mut sim = checked(scenario("", "", rest));
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     let states: Vec<_> = (0..6).map(|j| state(&sim, j)).collect();
     use BatchJobState::{Pending, Runnable};
     assert_eq!(states, [Runnable, Pending, Pending, Pending, Pending, Pending]);
@@ -271,7 +290,7 @@ fn the_higher_priority_queue_is_placed_first_on_a_shared_environment() {
           { "name": "l", "job_queue": "low", "job_definition": "jd", "run_time": { "mean_s": 100 }, "array_size": 4 },
           { "name": "h", "job_queue": "high", "job_definition": "jd", "run_time": { "mean_s": 100 }, "array_size": 4 }] } }"#;
     let mut sim = checked(Scenario::from_json(json).unwrap());
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     // Both queues' jobs are RUNNABLE; the 4 vCPUs go to the high-priority queue although it submitted second.
     let starting: Vec<u32> = (0..8).filter(|&j| state(&sim, j) == BatchJobState::Starting).collect();
     assert_eq!(starting, [4, 5, 6, 7]);
@@ -279,16 +298,8 @@ fn the_higher_priority_queue_is_placed_first_on_a_shared_environment() {
 
 #[test]
 fn fargate_jobs_take_the_fargate_buckets_and_stay_within_max_vcpus() {
-    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [],
-      "limits": { "fargate_on_demand_launch": { "burst": 5, "refill_per_s": 1 } },
-      "batch": {
-        "compute_environments": [{ "name": "f", "type": "FARGATE", "max_vcpus": 4 }],
-        "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["f"] }],
-        "job_definitions": [{ "name": "jd", "vcpus": 0.25, "memory_mib": 512, "platform": "FARGATE" }],
-        "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 1000 },
-                          "array_size": 40 }] } }"#;
-    let mut sim = checked(Scenario::from_json(json).unwrap());
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    let mut sim = checked(fargate_forty_jobs());
+    sim.step_through(pass);
     // The Fargate On-Demand launch bucket (burst 5) lets 5 through this pass.
     assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 5);
     assert_eq!(sim.batch.run_task_throttled, 1);
@@ -318,7 +329,7 @@ fn a_throttled_dispatch_places_again_when_a_run_task_token_is_back() {
         "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 600 },
                           "array_size": 10 }] } }"#;
     let mut sim = checked(Scenario::from_json(json).unwrap());
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     // Three RunTask tokens: three jobs placed, the rest wait for the next token (500 ms at 2 a second).
     assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 3);
     assert_eq!(sim.batch.dispatch_at, Some(SimTime(10_500)));
@@ -358,7 +369,7 @@ fn fargate_jobs_take_the_accounts_vcpu_quota_and_free_it_when_they_end() {
         "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
                           "run_time": { "mean_s": 300, "spread": 0 }, "array_size": 6 }] } }"#;
     let mut sim = checked(Scenario::from_json(json).unwrap());
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 2);
     assert_eq!(sim.batch.counts[BatchJobState::Runnable.index()], 4);
     assert_eq!(sim.quotas.batch_usage(), [2_000, 0]);
@@ -375,13 +386,13 @@ fn fargate_jobs_take_the_accounts_vcpu_quota_and_free_it_when_they_end() {
         ))
     );
     // The next pass, with both still running, refuses again and starts nothing.
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert_eq!(sim.batch.counts[BatchJobState::Runnable.index()], 4);
     // Once the first has ended its vCPU is free again, and the next pass starts one more.
     sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::Exited { .. })));
     assert_eq!(sim.batch.counts[BatchJobState::Succeeded.index()], 1);
     assert_eq!(sim.quotas.batch_usage(), [1_000, 0]);
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert_eq!(sim.quotas.batch_usage(), [2_000, 0]);
     assert_eq!(sim.batch.counts[BatchJobState::Runnable.index()], 3);
     sim.run_to_end();
@@ -405,7 +416,7 @@ fn fargate_spot_jobs_take_the_spot_quota() {
         "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd",
                           "run_time": { "mean_s": 300 }, "array_size": 6 }] } }"#;
     let mut sim = checked(Scenario::from_json(json).unwrap());
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert_eq!(sim.batch.counts[BatchJobState::Starting.index()], 3);
     assert_eq!(sim.quotas.batch_usage(), [0, 3_000]);
 }
@@ -437,7 +448,7 @@ fn trace_lines(sim: &Simulation) -> Vec<String> {
 fn best_fit_waits_for_its_type_while_the_pool_is_dry() {
     let mut sim = checked(shortage("EC2", "BEST_FIT"));
     assert!(sim.batch.dry[0][0], "the c5 pool (first after sorting by vCPU price) is dry from the start");
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert!(sim.batch.instances.is_empty());
     assert_eq!(sim.batch.launches_refused, 1);
     let lines = trace_lines(&sim);
@@ -452,7 +463,7 @@ fn best_fit_waits_for_its_type_while_the_pool_is_dry() {
     // Capacity back at 20:00: the next pass launches the c5.2xlarge it waited for.
     sim.step_through(|e| is_batch(e, |b| matches!(b, BatchEvent::PoolCapacity { .. })));
     assert!(!sim.batch.dry[0][0]);
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert_eq!(sim.now(), SimTime(1_200_000));
     let types: Vec<&str> = sim.batch.instances.iter().map(|i| i.itype.name).collect();
     assert_eq!(types, ["c5.2xlarge", "c5.2xlarge"]);
@@ -467,7 +478,7 @@ fn best_fit_waits_for_its_type_while_the_pool_is_dry() {
 #[test]
 fn best_fit_progressive_selects_another_type_when_the_pool_is_dry() {
     let mut sim = checked(shortage("EC2", "BEST_FIT_PROGRESSIVE"));
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     let types: Vec<&str> = sim.batch.instances.iter().map(|i| i.itype.name).collect();
     assert_eq!(types, ["m5.2xlarge", "m5.2xlarge"]);
     assert_eq!(sim.batch.launches_refused, 0);
@@ -489,7 +500,7 @@ fn best_fit_progressive_selects_another_type_when_the_pool_is_dry() {
 fn spot_strategies_move_to_pools_with_capacity() {
     for strategy in ["SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED"] {
         let mut sim = checked(shortage("SPOT", strategy));
-        sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+        sim.step_through(pass);
         assert!(sim.batch.instances.iter().all(|i| i.itype.name == "m5.2xlarge" && i.spot), "{strategy}");
         assert_eq!(sim.batch.instances.len(), 2, "{strategy}");
         // Running instances are not taken away by a pool running dry; later launches avoid it.
@@ -591,7 +602,7 @@ fn random_fargate_spot_interruptions_reach_starting_jobs_without_spending_an_att
 #[test]
 fn a_fargate_spot_job_waits_in_starting_for_capacity_and_starts_when_it_returns() {
     let mut sim = checked(fargate_spot("", 2, r#", "fargate_spot": { "capacity_per_s": 0 }"#));
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert_eq!(sim.now(), SimTime(10_000));
     assert_eq!([state(&sim, 0), state(&sim, 1)], [BatchJobState::Starting; 2]);
     assert!(sim.batch.jobs.iter().all(|j| j.awaiting_spot));
@@ -635,7 +646,7 @@ fn service_tasks_and_batch_jobs_share_the_fargate_spot_fifo() {
         "job_definitions": [{ "name": "jd", "vcpus": 1, "memory_mib": 2048, "platform": "FARGATE" }],
         "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 100 } }] } }"#;
     let mut sim = checked(Scenario::from_json(json).unwrap_or_else(|e| panic!("{e}")));
-    sim.step_through(|e| is_batch(e, |b| *b == BatchEvent::Pass));
+    sim.step_through(pass);
     assert_eq!(state(&sim, 0), BatchJobState::Starting);
     assert_eq!((sim.spot.waiting_count(), sim.batch.spot_waiting()), (3, 1));
     let waiting_tasks = || sim.tasks.all().iter().filter(|t| t.awaiting_capacity).count();

@@ -189,10 +189,7 @@ mod tests {
 
     #[test]
     fn the_circuit_breaker() {
-        let task_def = r#", "failure": { "start_failure_probability": 1.0 }"#;
-        let service =
-            r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
-        let sim = agrees_with_explain(testing::checked(testing::fargate(task_def, service, "")));
+        let sim = agrees_with_explain(testing::checked(testing::breaker_without_rollback(testing::START_FAILS)));
         assert!(kinds(&sim).contains(&Held::Limit(Limiter::CircuitBreaker)), "{:?}", kinds(&sim));
     }
 }

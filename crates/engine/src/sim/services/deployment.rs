@@ -174,10 +174,7 @@ mod step_tests {
     /// deployment fails and, without rollback, nothing launches any more.
     #[test]
     fn the_circuit_breaker_fails_a_deployment_at_its_threshold() {
-        let task_def = r#", "failure": { "start_failure_probability": 1.0 }"#;
-        let service =
-            r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
-        let mut sim = testing::checked(testing::fargate(task_def, service, ""));
+        let mut sim = testing::checked(testing::breaker_without_rollback(testing::START_FAILS));
         for failures in 0..10u32 {
             let rt = sim.services.iter().next().expect("service");
             assert_eq!(rt.deployments[0].failures, failures);
@@ -200,9 +197,7 @@ mod step_tests {
     #[test]
     fn crashes_after_running_do_not_trip_the_circuit_breaker() {
         let task_def = r#", "failure": { "crash_after_s": 5, "crash_probability": 1.0 }"#;
-        let service =
-            r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
-        let mut sim = testing::checked(testing::fargate(task_def, service, ""));
+        let mut sim = testing::checked(testing::breaker_without_rollback(task_def));
         sim.step_until(sim.now.plus_ms(1_800_000));
         let rt = sim.services.iter().next().expect("service");
         assert!(rt.failures >= 20, "the tasks keep crashing ({} failures)", rt.failures);
@@ -215,9 +210,7 @@ mod step_tests {
     fn health_check_failures_count_in_stage_two() {
         let task_def = r#", "health_check": { "interval_s": 5, "retries": 2 },
                           "failure": { "health_check_failure_probability": 1.0 }"#;
-        let service =
-            r#", "desired_count": 4, "deployment": { "circuit_breaker": { "enable": true, "rollback": false } }"#;
-        let mut sim = testing::checked(testing::fargate(task_def, service, ""));
+        let mut sim = testing::checked(testing::breaker_without_rollback(task_def));
         sim.step_until(sim.now.plus_ms(1_800_000));
         let rt = sim.services.iter().next().expect("service");
         assert_eq!((rt.deployments[0].failures, rt.deployments[0].rollout), (10, super::Rollout::Failed));

@@ -402,8 +402,7 @@ mod tests {
     /// waiting is tallied against the backoff.
     #[test]
     fn a_start_failure_backs_the_service_off() {
-        let task_def = r#", "failure": { "start_failure_probability": 1.0 }"#;
-        let mut sim = testing::checked(testing::fargate(task_def, "", ""));
+        let mut sim = testing::checked(testing::fargate(testing::START_FAILS, "", ""));
         sim.step_through(|e| matches!(e, Event::ServiceCycle { .. }));
         while !sim.tasks[testing::t(0)].stopping {
             sim.step_through(|_| true);

@@ -1,6 +1,6 @@
 //! Step-level tests of the Batch jobs' explanations: each hold set up on its own, its numbers and its sentence.
 
-use super::super::tests::{is_batch, scenario, ONE_JOB};
+use super::super::tests::{fargate_forty_jobs, is_batch, pass, scenario, ONE_JOB};
 use super::super::BatchEvent;
 use crate::explain::{AccountBucket, Hold, JobDependencyWait, Subject};
 use crate::output::BatchJobState;
@@ -8,10 +8,6 @@ use crate::scenario::Scenario;
 use crate::sim::testing::checked;
 use crate::spec::BatchAllocationStrategy;
 use crate::time::SimTime;
-
-fn pass(e: &crate::sim::Event) -> bool {
-    is_batch(e, |b| *b == BatchEvent::Pass)
-}
 
 /// SUBMITTED until the first pass on the scheduler's 10 s grid; then RUNNABLE at the head of its queue while the
 /// compute environment launches the instance for it (none with room yet); STARTING on it; RUNNING; SUCCEEDED.
@@ -218,15 +214,7 @@ fn timeout_retries_and_a_spot_reclaim() {
 /// Fargate: the launch bucket empty after its burst; then maxvCpus of the Fargate environment.
 #[test]
 fn fargate_bucket_and_max_vcpus() {
-    let json = r#"{ "version": 1, "name": "unit", "horizon_s": 7200, "task_definitions": [],
-      "limits": { "fargate_on_demand_launch": { "burst": 5, "refill_per_s": 1 } },
-      "batch": {
-        "compute_environments": [{ "name": "f", "type": "FARGATE", "max_vcpus": 4 }],
-        "job_queues": [{ "name": "q", "priority": 1, "compute_environments": ["f"] }],
-        "job_definitions": [{ "name": "jd", "vcpus": 0.25, "memory_mib": 512, "platform": "FARGATE" }],
-        "submissions": [{ "name": "s", "job_queue": "q", "job_definition": "jd", "run_time": { "mean_s": 1000 },
-                          "array_size": 40 }] } }"#;
-    let mut sim = checked(Scenario::from_json(json).expect("valid"));
+    let mut sim = checked(fargate_forty_jobs());
     sim.step_through(pass);
     let e = sim.explain_job(6).expect("submitted");
     assert!(matches!(e.holds[0], Hold::JobQueue { position: 2, runnable: 35, .. }), "{}", e.text());
