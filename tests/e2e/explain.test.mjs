@@ -84,3 +84,47 @@ test('a task under the pointer says why it is where it is', TEST_OPTIONS, async 
     assert.match(details, /Why(PROVISIONING|PENDING|ACTIVATING|RUNNING)[^]*?(Fargate capacity|image pull|load balancer|health checks|nothing holds it)/);
   });
 });
+
+/** The "Why" row of the details box (the last row: it is added after the job's fields). */
+const whyRow = (page) => page.evaluate(() => {
+  const rows = [...document.querySelectorAll('#details dd')];
+  return rows.at(-1)?.textContent ?? '';
+});
+
+test('an AWS Batch job under the pointer says why, in English and in Japanese', TEST_OPTIONS, async (t) => {
+  await chromium.withPage(t, async (page) => {
+    await load(page, new URL('#preset=batch-two-queue-priorities', requiredEnv('FLEETPLAN_URL')).href);
+    await page.waitForSelector('#batch-cluster', { timeout: TIMEOUT_MS });
+    // Six minutes in, the 64-vCPU compute environment is full of jobs: point at one until its details show.
+    await scrubTo(page, 360_000);
+    await page.waitForFunction(() => document.querySelector('#clock')?.textContent.startsWith('6:00'), undefined,
+      { timeout: TIMEOUT_MS });
+    const box = await page.locator('#batch-cluster').boundingBox();
+    let at = null;
+    for (let y = 10; y < box.height && !at; y += 8) {
+      for (let x = 10; x < box.width && !at; x += 8) {
+        await page.mouse.move(box.x + x, box.y + y);
+        const title = await page.evaluate(() => document.querySelector('#details strong')?.textContent ?? '');
+        if (/^Job \S+/.test(title)) at = { x: box.x + x, y: box.y + y, title };
+      }
+    }
+    assert.ok(at, 'no Batch job under the pointer on the Batch canvas');
+    const english = await whyRow(page);
+    // The state, then the hold in the engine's words (`fleetplan explain --job`): a placed job starts or runs.
+    assert.match(english, /^(STARTING|RUNNING): (.+ on .+ instance \d+ of .+, since [\d.]+ s|attempt \d+ of \d+, running since [\d.]+ s)/);
+
+    await page.click('#lang-ja');
+    await page.waitForFunction(() => document.documentElement.lang === 'ja', undefined, { timeout: TIMEOUT_MS });
+    // The details follow the pointer: the same job, pointed at again.
+    await page.mouse.move(at.x + 1, at.y);
+    await page.mouse.move(at.x, at.y);
+    await page.waitForFunction(() => /^ジョブ /.test(document.querySelector('#details strong')?.textContent ?? ''),
+      undefined, { timeout: TIMEOUT_MS });
+    const japanese = await whyRow(page);
+    assert.match(japanese, /^(STARTING|RUNNING): .*(で .+（[\d.]+ 秒から）|試行 \d+ 回中 \d+ 回目、[\d.]+ 秒から実行中)/);
+    assert.doesNotMatch(japanese, /attempt|running since|instance \d+ of| on /);
+    // The same numbers, in the order Japanese puts them.
+    const numbers = (s) => (s.match(/\d+(\.\d+)?/g) ?? []).sort();
+    assert.deepEqual(numbers(japanese), numbers(english), `${english}\n${japanese}`);
+  });
+});
