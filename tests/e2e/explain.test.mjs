@@ -85,10 +85,10 @@ test('a task under the pointer says why it is where it is', TEST_OPTIONS, async 
   });
 });
 
-/** The "Why" row of the details box (the last row: it is added after the job's fields). */
+/** The "Why" row of the details box ("理由" in Japanese), empty when it has none (a queue's or an instance's). */
 const whyRow = (page) => page.evaluate(() => {
-  const rows = [...document.querySelectorAll('#details dd')];
-  return rows.at(-1)?.textContent ?? '';
+  const why = [...document.querySelectorAll('#details dt')].find((dt) => ['Why', '理由'].includes(dt.textContent));
+  return why?.nextElementSibling?.textContent ?? '';
 });
 
 test('an AWS Batch job under the pointer says why, in English and in Japanese', TEST_OPTIONS, async (t) => {
@@ -104,8 +104,7 @@ test('an AWS Batch job under the pointer says why, in English and in Japanese', 
     for (let y = 10; y < box.height && !at; y += 8) {
       for (let x = 10; x < box.width && !at; x += 8) {
         await page.mouse.move(box.x + x, box.y + y);
-        const title = await page.evaluate(() => document.querySelector('#details strong')?.textContent ?? '');
-        if (/^Job \S+/.test(title)) at = { x: box.x + x, y: box.y + y, title };
+        if (await whyRow(page) !== '') at = { x: box.x + x, y: box.y + y };
       }
     }
     assert.ok(at, 'no Batch job under the pointer on the Batch canvas');

@@ -167,7 +167,7 @@ test('an instance picked on the cluster view gets its Spot interruption notice a
     assert.match(await page.textContent('#whatif-list'), new RegExp(`5:00 · Spot interruption notice for ${id}`));
 
     const events = (await scenarioJson(page)).events;
-    assert.deepEqual(events.at(-1), { type: 'ec2_instance_interruption', at_s: 300, instance: id });
+    assert.deepEqual(events.at(-1), { type: 'ec2_instance_interruption', at_s: 300, instance: id, what_if: true });
     // The run goes on with the notice: the instance is interrupted before the wave at 10:00, so the run differs.
     const changed = await summary(page, original);
     assert.notDeepEqual(JSON.parse(changed), JSON.parse(original));
