@@ -72,10 +72,16 @@ impl WhatIf {
         Some(match event.clone() {
             TimedEventSpec::Ec2InstanceInterruption { instance, .. } => WhatIf::InterruptInstance { instance },
             TimedEventSpec::Ec2SpotInterruption {
-                provider, instance_type: Some(instance_type), zone: Some(zone), fraction, ..
+                provider,
+                instance_type: Some(instance_type),
+                zone: Some(zone),
+                fraction,
+                ..
             } => WhatIf::SpotWave { provider, instance_type, zone, fraction },
             TimedEventSpec::FargateSpotAvailability {
-                availability: SpotAvailability::None, capacity_per_s: None, ..
+                availability: SpotAvailability::None,
+                capacity_per_s: None,
+                ..
             } => WhatIf::DryUpFargateSpot,
             TimedEventSpec::Scale { service, desired_count, .. } => WhatIf::Scale { service, desired: desired_count },
             TimedEventSpec::Deploy { service, task_definition: None, .. } => WhatIf::Deploy { service },
@@ -229,7 +235,12 @@ mod tests {
     fn what_ifs_read_back_from_their_marked_events() {
         let all = [
             WhatIf::InterruptInstance { instance: "i-00000003".into() },
-            WhatIf::SpotWave { provider: "p".into(), instance_type: "m5.large".into(), zone: "z".into(), fraction: 0.25 },
+            WhatIf::SpotWave {
+                provider: "p".into(),
+                instance_type: "m5.large".into(),
+                zone: "z".into(),
+                fraction: 0.25,
+            },
             WhatIf::DryUpFargateSpot,
             WhatIf::Scale { service: "web".into(), desired: 7 },
             WhatIf::Deploy { service: "web".into() },
