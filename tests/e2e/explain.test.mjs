@@ -74,3 +74,48 @@ test('a task under the pointer says why it is where it is', TEST_OPTIONS, async 
     assert.match(details, /Why(PROVISIONING|PENDING|ACTIVATING|RUNNING)[^]*?(Fargate capacity|image pull|load balancer|health checks|nothing holds it)/);
   });
 });
+
+/** The "Why" row of the details box ("理由" in Japanese), empty when it has none (a queue's or an instance's). */
+const whyRow = (page) => page.evaluate(() => {
+  const why = [...document.querySelectorAll('#details dt')].find((dt) => ['Why', '理由'].includes(dt.textContent));
+  return why?.nextElementSibling?.textContent ?? '';
+});
+
+test('an AWS Batch job under the pointer says why, in English and in Japanese', { timeout: 240_000 }, async (t) => {
+  await chromium.withPage(t, async (page) => {
+    await load(page, new URL('#preset=batch-two-queue-priorities', requiredEnv('FLEETPLAN_URL')).href);
+    await page.waitForSelector('#batch-cluster', { timeout: TIMEOUT_MS });
+    // Six minutes in, the 64-vCPU compute environment is full of jobs: point at one until its details show.
+    await scrubTo(page, 360_000);
+    await page.waitForFunction(() => document.querySelector('#clock')?.textContent.startsWith('6:00'), undefined,
+      { timeout: TIMEOUT_MS });
+    const title = () => page.evaluate(() => document.querySelector('#details strong')?.textContent ?? '');
+    // Points at each cell of the Batch canvas until `found` holds (the canvas is laid out again in Japanese, whose
+    // labels are wider: the same job is looked for again).
+    const pointAt = async (found) => {
+      const box = await page.locator('#batch-cluster').boundingBox();
+      for (let y = 10; y < box.height; y += 8) {
+        for (let x = 10; x < box.width; x += 8) {
+          await page.mouse.move(box.x + x, box.y + y);
+          if (await found()) return true;
+        }
+      }
+      return false;
+    };
+    assert.ok(await pointAt(async () => (await whyRow(page)) !== ''), 'no Batch job under the pointer');
+    const job = (await title()).replace(/^Job /, '');
+    const english = await whyRow(page);
+    // The state, then the hold in the engine's words (`fleetplan explain --job`): a placed job starts or runs.
+    assert.match(english, /^(STARTING|RUNNING): (.+ on .+ instance \d+ of .+, since [\d.]+ s|attempt \d+ of \d+, running since [\d.]+ s)/);
+
+    await page.click('#lang-ja');
+    await page.waitForFunction(() => document.documentElement.lang === 'ja', undefined, { timeout: TIMEOUT_MS });
+    assert.ok(await pointAt(async () => (await title()) === `ジョブ ${job}`), `job ${job} not found again`);
+    const japanese = await whyRow(page);
+    assert.match(japanese, /^(STARTING|RUNNING): .*(で .+（[\d.]+ 秒から）|試行 \d+ 回中 \d+ 回目、[\d.]+ 秒から実行中)/);
+    assert.doesNotMatch(japanese, /attempt|running since|instance \d+ of| on /);
+    // The same numbers, in the order Japanese puts them.
+    const numbers = (s) => (s.match(/\d+(\.\d+)?/g) ?? []).sort();
+    assert.deepEqual(numbers(japanese), numbers(english), `${english}\n${japanese}`);
+  });
+});

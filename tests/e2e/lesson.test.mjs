@@ -116,6 +116,57 @@ test('a preset\'s lesson: the gallery marks it, PageDown moves to step 2 and its
   });
 });
 
+test('"Copy link to this step" copies the link with the step; refused, it selects the link in a field', TEST_OPTIONS, async (t) => {
+  let copied;
+  await chromium.withPage(t, async (page) => {
+    await load(page);
+    await openPreset(page, 'ec2-spot-draining');
+    await page.waitForSelector('#lesson-text');
+    await page.click('#lesson-next');
+    await page.waitForFunction(() => document.querySelector('#lesson-count').textContent === 'Step 2 of 3');
+    // Its accessible name is its text, distinct from the masthead's "Copy link".
+    assert.equal(await page.getByRole('button', { name: 'Copy link to this step', exact: true }).count(), 1);
+    await page.click('#lesson-copy-link');
+    await page.waitForFunction(() => (document.querySelector('#lesson-link-status')?.textContent ?? '') !== '');
+    copied = await page.inputValue('#lesson-link');
+    // The masthead's share link (scenario and seed) with the step.
+    assert.equal(copied, `${await page.inputValue('#share-link')}&step=2`);
+    assert.match(await text(page, '#lesson-link-status'), /^Link to step 2 copied\.$/);
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), copied);
+    if (SHOTS) {
+      await page.setViewportSize(PROJECTOR);
+      await page.locator('#lesson').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: new URL('lesson-link.png', DOCS).pathname });
+    }
+
+    // The clipboard refuses (no permission, say): the link is selected in the field, to copy by hand.
+    await page.evaluate(() => {
+      navigator.clipboard.writeText = () => Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'));
+    });
+    await page.click('#lesson-next');
+    await page.waitForFunction(() => document.querySelector('#lesson-count').textContent === 'Step 3 of 3');
+    assert.equal(await page.locator('#lesson-link').count(), 0, 'the link of another step stays on screen');
+    await page.click('#lesson-copy-link');
+    await page.waitForFunction(() => /refused/.test(document.querySelector('#lesson-link-status')?.textContent ?? ''));
+    const selected = await page.evaluate(() => {
+      const field = document.activeElement;
+      return { id: field.id, value: field.value, start: field.selectionStart, end: field.selectionEnd };
+    });
+    assert.deepEqual(selected, { id: 'lesson-link', value: selected.value, start: 0, end: selected.value.length });
+    assert.match(selected.value, /&step=3$/);
+  }, undefined, { permissions: ['clipboard-read', 'clipboard-write'] });
+  await chromium.withPage(t, async (page) => {
+    // The copied link opens the lesson at step 2, at its time.
+    await load(page, copied);
+    await page.waitForFunction(() => document.querySelector('#lesson-count')?.textContent === 'Step 2 of 3',
+      undefined, { timeout: TIMEOUT_MS });
+    assert.match(await text(page, '#lesson-text'), /^A Spot wave reclaims half of each pool/);
+    await page.waitForFunction(() => document.querySelector('#clock').textContent.startsWith('10:00'), undefined,
+      { timeout: TIMEOUT_MS });
+  });
+});
+
 test('link options hide panels and present, and keep the preset link working', TEST_OPTIONS, async (t) => {
   await chromium.withPage(t, async (page) => {
     await load(page, new URL('#preset=fargate-three-services&hide=editor,summary,gallery', BASE_URL).href);

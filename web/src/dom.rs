@@ -74,6 +74,31 @@ pub fn copy_to_clipboard(text: &str) -> bool {
     false
 }
 
+/// Copies text to the clipboard, then says whether the browser took it: false where the page has no clipboard API
+/// (plain HTTP on a host other than localhost) or the browser refused the write (no permission, the page not
+/// focused), so the caller can offer the text selected in a field instead.
+pub fn copy_then(text: &str, done: impl FnOnce(bool) + 'static) {
+    let navigator = web_sys::window().map(|w| w.navigator());
+    let clipboard = navigator
+        .filter(|n| js_sys::Reflect::get(n, &"clipboard".into()).is_ok_and(|c| !c.is_undefined()))
+        .map(|n| n.clipboard());
+    match clipboard {
+        Some(clipboard) => {
+            let written = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text));
+            wasm_bindgen_futures::spawn_local(async move { done(written.await.is_ok()) });
+        }
+        None => done(false),
+    }
+}
+
+/// Focuses the text field `id` and selects its text, to be copied by hand (Ctrl+C).
+pub fn select_field(id: &str) {
+    if let Some(input) = element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+        let _ = input.focus();
+        input.select();
+    }
+}
+
 /// Removes a share link's fragment from the address bar once it has been opened, so a reload restores the saved
 /// edits rather than opening the link over them again; the history entry remembers what it opened (its state),
 /// so Back and Forward to it open it again. Fires no event.

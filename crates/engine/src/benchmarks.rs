@@ -64,6 +64,7 @@ pub fn large_fargate() -> ScenarioSpec {
             at_s: 900.0,
             service: s.name.clone(),
             task_definition: Some("app-v2".into()),
+            what_if: false,
         })
         .collect();
     events.push(TimedEventSpec::FargateSpotInterruption { at_s: 600.0, fraction: Some(0.2), count: None });

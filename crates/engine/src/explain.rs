@@ -177,12 +177,12 @@ pub enum Hold {
         dry_pools: u32,
     },
     /// Batch, STARTING: the container on its way (`on`: the instance or Fargate).
-    JobStarting { step: &'static str, on: String, since_s: f64 },
+    JobStarting { step: &'static str, on: JobHost, since_s: f64 },
     /// Batch, RUNNING: the attempt, since when, and its timeout.
     JobRunning { attempt: u32, attempts: u32, since_s: f64, timeout_in_s: Option<f64> },
     /// Batch: the job's EC2 Spot instance has had its interruption notice, or its Fargate Spot task its warning:
     /// when it goes, and the attempts left for the retry strategy.
-    JobSpotReclaim { on: String, in_s: Option<f64>, attempts_left: u32 },
+    JobSpotReclaim { on: JobHost, in_s: Option<f64>, attempts_left: u32 },
 }
 
 /// Rounds to tenths for the sentence.
@@ -199,15 +199,6 @@ pub(crate) fn t1(v: f64) -> String {
 fn t2(v: f64) -> String {
     let r = libm::round(v * 100.0) / 100.0;
     format!("{r}")
-}
-
-/// "1 job" or "3 jobs" (English: Batch jobs' sentences, see [`Hold::job_sentence`]).
-fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }
 
 fn instances(n: u64) -> Text {
@@ -260,97 +251,6 @@ impl Hold {
     /// The sentence for this hold.
     pub fn text(&self) -> String {
         self.describe().to_string()
-    }
-
-    /// A Batch job's hold in English: the page shows these sentences as they are (not yet in its catalogue).
-    fn job_sentence(&self) -> String {
-        match self {
-            Hold::JobNotEvaluated { next_pass_in_s } => format!("not evaluated yet: {}", next_pass(*next_pass_in_s)),
-            Hold::JobDependencies { unmet, on } => {
-                let named: Vec<String> = on
-                    .iter()
-                    .map(|d| {
-                        if d.size > 0 {
-                            format!("{} ({} of {} ended)", d.job, d.ended, d.size)
-                        } else {
-                            format!("{} {}", d.job, d.state)
-                        }
-                    })
-                    .collect();
-                let more = (*unmet as usize).saturating_sub(on.len());
-                let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-                format!(
-                    "waiting for {}: {}{more}",
-                    plural(u64::from(*unmet), "dependency", "dependencies"),
-                    named.join(", ")
-                )
-            }
-            Hold::JobQueue { queue, priority, position, runnable, ahead_higher, next_pass_in_s } => {
-                let higher = if *ahead_higher > 0 {
-                    format!(
-                        "; {} RUNNABLE in higher-priority queues sharing its compute environments",
-                        plural(*ahead_higher, "job", "jobs")
-                    )
-                } else {
-                    String::new()
-                };
-                format!(
-                    "{} ahead of it in queue {queue} (priority {priority}, {runnable} RUNNABLE){higher}; {}",
-                    plural(position.saturating_sub(1), "job", "jobs"),
-                    next_pass(*next_pass_in_s)
-                )
-            }
-            Hold::ComputeEnvironmentMax { ce, vcpus, max_vcpus, job_vcpus } => format!(
-                "compute environment {ce} at maxvCpus: {} of {max_vcpus} vCPUs, the job needs {}",
-                t2(*vcpus),
-                t2(*job_vcpus)
-            ),
-            Hold::ComputeEnvironmentNoRoom {
-                ce,
-                allocation_strategy,
-                job_vcpus,
-                job_memory_mib,
-                instances,
-                launching,
-                launching_vcpus,
-                vcpus,
-                max_vcpus,
-                dry_pools,
-            } => {
-                let mut parts = vec![format!(
-                    "compute environment {ce}: no instance with {} and {job_memory_mib} MiB free ({})",
-                    vcpus_text(*job_vcpus),
-                    plural(u64::from(*instances), "instance", "instances")
-                )];
-                if *launching > 0 {
-                    parts.push(format!(
-                        "{} launching ({launching_vcpus} vCPUs)",
-                        plural(u64::from(*launching), "instance", "instances")
-                    ));
-                }
-                parts.push(format!("{vcpus} of {max_vcpus} maxvCpus, {}", strategy_name(*allocation_strategy)));
-                if *dry_pools > 0 {
-                    parts.push(format!(
-                        "{} without capacity (InsufficientInstanceCapacity)",
-                        plural(u64::from(*dry_pools), "pool", "pools")
-                    ));
-                }
-                parts.join("; ")
-            }
-            Hold::JobStarting { step, on, since_s } => format!("{step} on {on}, since {} s", t1(*since_s)),
-            Hold::JobRunning { attempt, attempts, since_s, timeout_in_s } => {
-                let timeout = timeout_in_s.map_or(String::new(), |t| format!("; timeout in {} s", t1(t)));
-                format!("attempt {attempt} of {attempts}, running since {} s{timeout}", t1(*since_s))
-            }
-            Hold::JobSpotReclaim { on, in_s, attempts_left } => {
-                let when = in_s.map_or(String::new(), |s| format!(": it goes in {} s", t1(s)));
-                format!(
-                    "Spot interruption of {on}{when}; {} left",
-                    plural(u64::from(*attempts_left), "attempt", "attempts")
-                )
-            }
-            _ => String::new(),
-        }
     }
 
     /// The sentence for this hold, typed (the page shows it in its language).
@@ -496,16 +396,150 @@ impl Hold {
                 };
                 Text::new("throttled: {when} ({calls})").text("when", when).text("calls", calls_throttled(*n))
             }
-            Hold::JobNotEvaluated { .. }
-            | Hold::JobDependencies { .. }
-            | Hold::JobQueue { .. }
-            | Hold::ComputeEnvironmentMax { .. }
-            | Hold::ComputeEnvironmentNoRoom { .. }
-            | Hold::JobStarting { .. }
-            | Hold::JobRunning { .. }
-            | Hold::JobSpotReclaim { .. } => Text::literal(self.job_sentence()),
+            Hold::JobNotEvaluated { next_pass_in_s } => {
+                Text::new("not evaluated yet: {next}").text("next", next_pass(*next_pass_in_s))
+            }
+            Hold::JobDependencies { unmet, on } => {
+                let named = on
+                    .iter()
+                    .map(|d| {
+                        if d.size > 0 {
+                            Text::new("{job} ({ended} of {size} ended)")
+                                .arg("job", &d.job)
+                                .arg("ended", d.ended)
+                                .arg("size", d.size)
+                        } else {
+                            Text::new("{job} {state}").arg("job", &d.job).arg("state", d.state)
+                        }
+                    })
+                    .collect();
+                let mut named = join(named, ", ");
+                let more = (*unmet as usize).saturating_sub(on.len());
+                if more > 0 {
+                    named = Text::new("{named} and {more} more").text("named", named).arg("more", more);
+                }
+                let dependencies =
+                    crate::text::counted(u64::from(*unmet), Text::new("1 dependency"), Text::new("{n} dependencies"));
+                Text::new("waiting for {dependencies}: {named}").text("dependencies", dependencies).text("named", named)
+            }
+            Hold::JobQueue { queue, priority, position, runnable, ahead_higher, next_pass_in_s } => {
+                let text = if *ahead_higher > 0 {
+                    Text::new(
+                        "{jobs} ahead of it in queue {queue} (priority {priority}, {runnable} RUNNABLE); {higher} \
+                         RUNNABLE in higher-priority queues sharing its compute environments; {next}",
+                    )
+                    .text("higher", jobs(*ahead_higher))
+                } else {
+                    Text::new("{jobs} ahead of it in queue {queue} (priority {priority}, {runnable} RUNNABLE); {next}")
+                };
+                text.text("jobs", jobs(position.saturating_sub(1)))
+                    .arg("queue", queue)
+                    .arg("priority", priority)
+                    .arg("runnable", runnable)
+                    .text("next", next_pass(*next_pass_in_s))
+            }
+            Hold::ComputeEnvironmentMax { ce, vcpus, max_vcpus, job_vcpus } => {
+                Text::new("compute environment {ce} at maxvCpus: {vcpus} of {max} vCPUs, the job needs {job}")
+                    .arg("ce", ce)
+                    .arg("vcpus", t2(*vcpus))
+                    .arg("max", max_vcpus)
+                    .arg("job", t2(*job_vcpus))
+            }
+            Hold::ComputeEnvironmentNoRoom {
+                ce,
+                allocation_strategy,
+                job_vcpus,
+                job_memory_mib,
+                instances: n,
+                launching,
+                launching_vcpus,
+                vcpus,
+                max_vcpus,
+                dry_pools,
+            } => {
+                let mut parts =
+                    vec![Text::new("compute environment {ce}: no instance with {vcpus} and {mib} MiB free ({instances})")
+                        .arg("ce", ce)
+                        .text("vcpus", vcpus_text(*job_vcpus))
+                        .arg("mib", job_memory_mib)
+                        .text("instances", instances(u64::from(*n)))];
+                if *launching > 0 {
+                    parts.push(
+                        Text::new("{instances} launching ({vcpus} vCPUs)")
+                            .text("instances", instances(u64::from(*launching)))
+                            .arg("vcpus", launching_vcpus),
+                    );
+                }
+                parts.push(
+                    Text::new("{vcpus} of {max} maxvCpus, {strategy}")
+                        .arg("vcpus", vcpus)
+                        .arg("max", max_vcpus)
+                        .arg("strategy", strategy_name(*allocation_strategy)),
+                );
+                if *dry_pools > 0 {
+                    parts.push(
+                        Text::new("{pools} without capacity (InsufficientInstanceCapacity)")
+                            .text("pools", pools(u64::from(*dry_pools))),
+                    );
+                }
+                join(parts, "; ")
+            }
+            Hold::JobStarting { step, on, since_s } => Text::new("{step} on {on}, since {seconds} s")
+                .name("step", step)
+                .text("on", on.describe())
+                .arg("seconds", t1(*since_s)),
+            Hold::JobRunning { attempt, attempts, since_s, timeout_in_s } => {
+                let text = match timeout_in_s {
+                    Some(t) => Text::new("attempt {attempt} of {attempts}, running since {seconds} s; timeout in {timeout} s")
+                        .arg("timeout", t1(*t)),
+                    None => Text::new("attempt {attempt} of {attempts}, running since {seconds} s"),
+                };
+                text.arg("attempt", attempt).arg("attempts", attempts).arg("seconds", t1(*since_s))
+            }
+            Hold::JobSpotReclaim { on, in_s, attempts_left } => {
+                let text = match in_s {
+                    Some(s) => Text::new("Spot interruption of {on}: it goes in {seconds} s; {attempts} left")
+                        .arg("seconds", t1(*s)),
+                    None => Text::new("Spot interruption of {on}; {attempts} left"),
+                };
+                let left =
+                    crate::text::counted(u64::from(*attempts_left), Text::new("1 attempt"), Text::new("{n} attempts"));
+                text.text("on", on.describe()).text("attempts", left)
+            }
         }
     }
+}
+
+/// Where a placed AWS Batch job runs: an instance of an EC2 or SPOT compute environment (its number in the Batch
+/// part, as the Batch canvas counts them), or Fargate. Typed so the page says it in its language; `--json` writes
+/// it as its English text (`c5.xlarge instance 3 of ce`, `Fargate (ce)`), as it always did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobHost {
+    Fargate { ce: String },
+    Instance { instance_type: &'static str, number: u32, ce: String },
+}
+
+impl JobHost {
+    pub fn describe(&self) -> Text {
+        match self {
+            JobHost::Fargate { ce } => Text::new("Fargate ({ce})").arg("ce", ce),
+            JobHost::Instance { instance_type, number, ce } => Text::new("{instance_type} instance {number} of {ce}")
+                .arg("instance_type", instance_type)
+                .arg("number", number)
+                .arg("ce", ce),
+        }
+    }
+}
+
+impl Serialize for JobHost {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.describe())
+    }
+}
+
+/// "1 job" or "3 jobs".
+fn jobs(n: u64) -> Text {
+    crate::text::counted(n, Text::new("1 job"), Text::new("{n} jobs"))
 }
 
 /// Parts joined by `separator` ("; " or ", "), as one text.
@@ -523,16 +557,20 @@ fn join(parts: Vec<Text>, separator: &'static str) -> Text {
 }
 
 /// "1 vCPU", "0.25 vCPUs", "2 vCPUs".
-fn vcpus_text(v: f64) -> String {
+fn vcpus_text(v: f64) -> Text {
     if v == 1.0 {
-        "1 vCPU".into()
+        Text::new("1 vCPU")
     } else {
-        format!("{} vCPUs", t2(v))
+        Text::new("{n} vCPUs").arg("n", t2(v))
     }
 }
 
-fn next_pass(in_s: Option<f64>) -> String {
-    in_s.map_or("no scheduler pass scheduled".to_string(), |s| format!("the scheduler's next pass in {} s", t1(s)))
+/// When the Batch scheduler looks at the job queues next.
+fn next_pass(in_s: Option<f64>) -> Text {
+    match in_s {
+        Some(s) => Text::new("the scheduler's next pass in {seconds} s").arg("seconds", t1(s)),
+        None => Text::new("no scheduler pass scheduled"),
+    }
 }
 
 /// The allocation strategy as the AWS API spells it.

@@ -424,6 +424,11 @@ impl InterruptionFrequency {
     }
 }
 
+/// A flag that is off is left out of the JSON (files written before the flag existed read the same).
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
 fn is_zero(value: &f64) -> bool {
     *value == 0.0
 }
@@ -996,13 +1001,23 @@ fn default_tasks_per_call() -> u32 {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TimedEventSpec {
     /// Set a service's desired count.
-    Scale { at_s: f64, service: String, desired_count: u32 },
+    Scale {
+        at_s: f64,
+        service: String,
+        desired_count: u32,
+        /// Applied as a live what-if from the stage ([`TimedEventSpec::what_if`]).
+        #[serde(default, skip_serializing_if = "is_false")]
+        what_if: bool,
+    },
     /// Start a rolling deployment to another task definition, or force a new deployment of the same one.
     Deploy {
         at_s: f64,
         service: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         task_definition: Option<String>,
+        /// Applied as a live what-if from the stage ([`TimedEventSpec::what_if`]).
+        #[serde(default, skip_serializing_if = "is_false")]
+        what_if: bool,
     },
     /// Interrupt running Fargate Spot tasks: a fraction of them or a count.
     FargateSpotInterruption {
@@ -1022,6 +1037,9 @@ pub enum TimedEventSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         zone: Option<String>,
         fraction: f64,
+        /// Applied as a live what-if from the stage ([`TimedEventSpec::what_if`]).
+        #[serde(default, skip_serializing_if = "is_false")]
+        what_if: bool,
     },
     /// Change Fargate Spot availability from this time on.
     FargateSpotAvailability {
@@ -1029,6 +1047,9 @@ pub enum TimedEventSpec {
         availability: SpotAvailability,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         capacity_per_s: Option<f64>,
+        /// Applied as a live what-if from the stage ([`TimedEventSpec::what_if`]).
+        #[serde(default, skip_serializing_if = "is_false")]
+        what_if: bool,
     },
     /// One pool (an instance type in a zone) of a group runs out of capacity (`available: false`: launches into
     /// it fail with InsufficientInstanceCapacity) or has capacity again (`available: true`).
@@ -1049,7 +1070,13 @@ pub enum TimedEventSpec {
     /// its id as the cluster view shows it (`i-0000000c`; ids count launches, so a replay names the same one). An
     /// instance that is not a live Spot instance at that time (On-Demand, terminated, already noticed) is left
     /// alone: EC2 interrupts only Spot Instances.
-    Ec2InstanceInterruption { at_s: f64, instance: String },
+    Ec2InstanceInterruption {
+        at_s: f64,
+        instance: String,
+        /// Applied as a live what-if from the stage ([`TimedEventSpec::what_if`]).
+        #[serde(default, skip_serializing_if = "is_false")]
+        what_if: bool,
+    },
     /// Other callers in the account spend tokens of one of the account's token buckets (`docs/model.md` §2): all
     /// the bucket holds, or `tokens`. The buckets are the account's in the Region, shared by every caller.
     AccountTokensSpent {
@@ -1057,6 +1084,9 @@ pub enum TimedEventSpec {
         bucket: AccountBucket,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tokens: Option<u32>,
+        /// Applied as a live what-if from the stage ([`TimedEventSpec::what_if`]).
+        #[serde(default, skip_serializing_if = "is_false")]
+        what_if: bool,
     },
 }
 
@@ -1082,6 +1112,24 @@ impl TimedEventSpec {
             | TimedEventSpec::FargateTaskRetirement { at_s, .. }
             | TimedEventSpec::Ec2InstanceInterruption { at_s, .. }
             | TimedEventSpec::AccountTokensSpent { at_s, .. } => *at_s,
+        }
+    }
+
+    /// Whether the event was applied as a live what-if from the page's stage (issue 13): marked so that a share
+    /// link reopens with the list of what-ifs and Undo, in the receiver's page too. The kinds of event a what-if
+    /// makes carry the mark (`"what_if": true`, a plain flag the run ignores); it is left out of the JSON when
+    /// false, so scenarios and links without what-ifs read and write exactly as before the mark existed.
+    pub fn what_if(&self) -> bool {
+        match self {
+            TimedEventSpec::Scale { what_if, .. }
+            | TimedEventSpec::Deploy { what_if, .. }
+            | TimedEventSpec::Ec2SpotInterruption { what_if, .. }
+            | TimedEventSpec::FargateSpotAvailability { what_if, .. }
+            | TimedEventSpec::Ec2InstanceInterruption { what_if, .. }
+            | TimedEventSpec::AccountTokensSpent { what_if, .. } => *what_if,
+            TimedEventSpec::FargateSpotInterruption { .. }
+            | TimedEventSpec::PoolCapacity { .. }
+            | TimedEventSpec::FargateTaskRetirement { .. } => false,
         }
     }
 }

@@ -99,8 +99,8 @@ pub struct Doc {
     /// Runs kept for comparison (A, then B, C): with any, the current run is the next variant and the page
     /// compares them all. Opening another scenario keeps them (that is how B is made).
     pub kept: Rc<Vec<Variant>>,
-    /// The what-ifs applied from the stage since the document was opened, oldest first: each is an event in the
-    /// draft, and Undo takes the last one out again.
+    /// The what-ifs of the scenario played, oldest first: its events marked `what_if` (applied from the stage,
+    /// here or by whoever sent the link), read from it at each validation; Undo takes the last one out again.
     pub whatifs: Rc<Vec<Applied>>,
 }
 
@@ -266,6 +266,10 @@ impl Doc {
     fn validate(&mut self) {
         let mut errors = match Scenario::from_json(&self.draft.to_string()) {
             Ok(scenario) => {
+                let whatifs = whatif::applied(&scenario.spec.events);
+                if *self.whatifs != whatifs {
+                    self.whatifs = Rc::new(whatifs);
+                }
                 if let Ok(seed) = self.seed() {
                     let changed = self.runnable.as_ref().is_none_or(|(s, old)| **s != scenario || *old != seed);
                     if changed {
@@ -476,12 +480,11 @@ impl Doc {
     /// over a scenario that runs; an event the scenario refuses is not kept (the message says why).
     fn apply_what_if(&mut self, what_if: &WhatIf, at_ms: u64) {
         if !self.errors.is_empty() {
-            self.fail("What-ifs apply to a scenario that runs: fix the scenario first.".into());
+            self.fail(tr("What-ifs apply to a scenario that runs: fix the scenario first."));
             return;
         }
-        let event = what_if.event(at_ms);
         let mut draft = (*self.draft).clone();
-        if !whatif::add(&mut draft, event.clone()) {
+        if !whatif::add(&mut draft, what_if.event(at_ms)) {
             self.fail(tr("The scenario's events are not a list, so the what-if could not be added."));
             return;
         }
@@ -495,25 +498,23 @@ impl Doc {
                 "The what-if was not applied: {field}: {problem}.",
                 &[("field", &problem.field), ("problem", &problem.message)],
             ));
-            return;
         }
-        Rc::make_mut(&mut self.whatifs).push(Applied { label: what_if.label(), at_ms, event });
     }
 
-    /// Takes the last what-if's event out of the draft: the run is the one before it again.
+    /// Takes the last what-if's event out of the draft: the run is the one before it again. The list was read
+    /// from the scenario that runs, so its places are the draft's only while the draft is valid.
     fn undo_what_if(&mut self) {
-        let Some(last) = Rc::make_mut(&mut self.whatifs).pop() else { return };
+        let Some(last) = self.whatifs.last() else { return };
+        if !self.errors.is_empty() {
+            self.fail(tr("What-ifs apply to a scenario that runs: fix the scenario first."));
+            return;
+        }
         let mut draft = (*self.draft).clone();
-        if whatif::remove(&mut draft, &last.event) {
+        if whatif::remove(&mut draft, last.index) {
             self.draft = Rc::new(draft);
             self.json_text = None;
             self.json_error = None;
             self.validate();
-        } else {
-            self.inform(trf(
-                "“{label}” was no longer in the scenario's events (edited away).",
-                &[("label", &last.label)],
-            ));
         }
     }
 
@@ -700,10 +701,10 @@ mod tests {
         let events = doc.draft["events"].as_array().unwrap();
         assert_eq!(
             events[events.len() - 2],
-            json!({ "type": "scale", "at_s": 30.0, "service": service, "desired_count": 5 })
+            json!({ "type": "scale", "at_s": 30.0, "service": service, "desired_count": 5, "what_if": true })
         );
         assert_eq!(events[events.len() - 1]["at_s"], json!(45.5));
-        let labels: Vec<&str> = doc.whatifs.iter().map(|a| a.label.as_str()).collect();
+        let labels: Vec<String> = doc.whatifs.iter().map(Applied::label).collect();
         assert_eq!(labels, [format!("Scale {service} to 5 tasks"), format!("New deployment of {service}")]);
         let scenario = &doc.runnable.as_ref().unwrap().0;
         assert!(scenario.events.iter().any(|e| e.at.as_millis() == 45_500));
@@ -716,6 +717,37 @@ mod tests {
         assert!(doc.whatifs.is_empty() && !doc.dirty());
         // Nothing left to undo: nothing changes.
         assert_eq!(doc.clone().reduce(Action::UndoWhatIf).draft, doc.draft);
+    }
+
+    /// A link made with what-ifs reopens with them listed (the events carry the mark), and Undo there gives the
+    /// scenario and link without the last one; a link without marks (as every link made before the mark) lists
+    /// none, though its events are the same kinds.
+    #[test]
+    fn a_reopened_link_lists_its_what_ifs_and_undoes_them() {
+        let doc = start();
+        let (plain_link, seed) = (doc.share_fragment.clone(), doc.seed_text.clone());
+        let service = doc.runnable.as_ref().unwrap().0.services[0].name.clone();
+        let doc = doc.reduce(Action::ApplyWhatIf(WhatIf::Scale { service: service.clone(), desired: 5 }, 30_000));
+        let link = doc.share_fragment.clone();
+
+        let opened = Rc::new(Doc::initial(None, Vec::new())).reduce(Action::OpenFragment(link));
+        assert_eq!((opened.seed_text.clone(), opened.dirty()), (seed, false));
+        let labels: Vec<String> = opened.whatifs.iter().map(Applied::label).collect();
+        assert_eq!(labels, [format!("Scale {service} to 5 tasks")]);
+        assert_eq!(opened.whatifs[0].at_ms, 30_000);
+        let undone = opened.reduce(Action::UndoWhatIf);
+        assert!(undone.whatifs.is_empty());
+        assert_eq!(undone.share_fragment, plain_link);
+
+        // The same event without the mark: an event of the scenario, not a what-if.
+        let mut draft = (*start().draft).clone();
+        let mut event = WhatIf::Scale { service, desired: 5 }.event(30_000);
+        event.as_object_mut().unwrap().remove("what_if");
+        assert!(whatif::add(&mut draft, event));
+        let spec = Scenario::from_json(&draft.to_string()).unwrap().spec;
+        let opened = start().reduce(Action::OpenFragment(share::encode(&spec, 1)));
+        assert!(opened.errors.is_empty() && opened.whatifs.is_empty());
+        assert_eq!(opened.clone().reduce(Action::UndoWhatIf).draft, opened.draft);
     }
 
     /// A what-if the scenario refuses (a service it does not have) is not kept, and the message says why.

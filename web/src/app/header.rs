@@ -35,14 +35,7 @@ pub fn Header(props: &HeaderProps) -> Html {
             }
         })
     };
-    let share_link = match &doc.runnable {
-        // The link carries the language it was copied in, so the receiver reads what the sender saw.
-        Some(_) if doc.errors.is_empty() => match lang {
-            crate::i18n::Lang::En => format!("{}#{}", dom::page_address(), doc.link_fragment()),
-            _ => format!("{}#{}&lang={}", dom::page_address(), doc.link_fragment(), lang.code()),
-        },
-        _ => String::new(),
-    };
+    let share_link = share_link(doc, lang);
     let comparing = !doc.kept.is_empty();
     let on_copy = {
         let link = share_link.clone();
@@ -132,6 +125,18 @@ pub fn Header(props: &HeaderProps) -> Html {
             </nav>
             { crate::i18n::lang_switch(lang, &props.on_lang) }
         </header>
+    }
+}
+
+/// The share link of the scenario played (empty while it cannot run). It carries the language it was copied in, so
+/// the receiver reads what the sender saw.
+pub(super) fn share_link(doc: &Doc, lang: crate::i18n::Lang) -> String {
+    match &doc.runnable {
+        Some(_) if doc.errors.is_empty() => match lang {
+            crate::i18n::Lang::En => format!("{}#{}", dom::page_address(), doc.link_fragment()),
+            _ => format!("{}#{}&lang={}", dom::page_address(), doc.link_fragment(), lang.code()),
+        },
+        _ => String::new(),
     }
 }
 

@@ -181,6 +181,7 @@ pub fn App() -> Html {
                         <Stage scenario={scenario.clone()} seed={*seed} generation={doc.generation} can_run={blocked.is_none()}
                             others={others.clone()} {label} whatifs={doc.whatifs.clone()}
                             on_whatif={on_whatif.clone()} on_undo_whatif={on_undo_whatif.clone()}
+                            link={AttrValue::from(header::share_link(&doc, *lang))}
                             look={crate::lesson::open_preset(&doc.source).filter(|_| !doc.dirty()).map(|p| AttrValue::from(crate::i18n::preset_description(p)))} />
                         <crate::sweep::SweepPanel scenario={scenario.clone()} seed={*seed} />
                         <crate::fit::FitPanel scenario={scenario.clone()} on_apply={on_fit_apply.clone()} />

@@ -5,7 +5,8 @@
 //! The page shows a step's text only as a text node. A step's time moves playback there; its highlight outlines a
 //! provider (or a service's providers) in the cluster and picks the chart that presentation mode shows. Page
 //! state that is only a look (presentation, hidden panels) is a class on the root element, so the stylesheet
-//! (`static/lesson.css`) does the layout.
+//! (`static/lesson.css`) does the layout. "Copy link to this step" copies the share link with `&step=N` (and the
+//! page's look) to the clipboard, or selects it in a field when the clipboard is refused.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -103,6 +104,29 @@ fn has_root_class(class: &str) -> bool {
     root().is_some_and(|r| r.class_name().split_whitespace().any(|c| c == class))
 }
 
+/// The link that opens the lesson at `step` (1-based): the page's share link (with its language) and the look
+/// the page has now, presentation mode and the panels hidden, so the receiver sees what the sender sees.
+pub fn step_link(link: &str, step: usize, present: bool, hidden: &[&str]) -> String {
+    let mut out = format!("{link}&step={step}");
+    if present {
+        out.push_str("&present");
+    }
+    if !hidden.is_empty() {
+        out.push_str("&hide=");
+        out.push_str(&hidden.join(","));
+    }
+    out
+}
+
+/// The link to step `step` of the lesson shown, with the page's look now.
+fn current_step_link(link: &str, step: usize) -> String {
+    let hidden: Vec<&str> = HIDEABLE.into_iter().filter(|name| has_root_class(&format!("hide-{name}"))).collect();
+    step_link(link, step, has_root_class(PRESENTING), &hidden)
+}
+
+/// The field that holds the link last copied, selected when the clipboard refuses it.
+const LINK_FIELD: &str = "lesson-link";
+
 /// Presentation mode on or off (the "p" key, the Present button).
 pub fn toggle_presenting() {
     set_root_class(PRESENTING, !has_root_class(PRESENTING));
@@ -166,6 +190,17 @@ pub struct LessonProps {
     pub look: Option<AttrValue>,
     /// Step `index` is shown (also on the first render): the stage jumps and highlights.
     pub on_step: Callback<usize>,
+    /// The share link (empty while the scenario cannot run), for "Copy link to this step".
+    #[prop_or_default]
+    pub link: AttrValue,
+}
+
+/// A link copied from the panel: the link, its step, and whether the clipboard took it (`None` while asking).
+#[derive(Clone, PartialEq)]
+struct Copied {
+    link: String,
+    step: usize,
+    clipboard: Option<bool>,
 }
 
 /// The lesson panel: the preset's "what to look at", then step n of m with Previous / Next (PageUp / PageDown,
@@ -232,6 +267,26 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
         let index = index.clone();
         Callback::from(move |_: MouseEvent| index.set(to))
     };
+    // "Copy link to this step": the clipboard, or the link selected in a field when the clipboard is refused.
+    let copied = use_state_eq(|| None::<Copied>);
+    {
+        let copied = copied.clone();
+        use_effect_with((*index, props.link.clone()), move |_| copied.set(None));
+    }
+    use_effect_with((*copied).clone(), |copied| {
+        if copied.as_ref().is_some_and(|c| c.clipboard == Some(false)) {
+            crate::dom::select_field(LINK_FIELD);
+        }
+    });
+    let on_copy = {
+        let (copied, link, step) = (copied.clone(), props.link.clone(), *index + 1);
+        Callback::from(move |_: MouseEvent| {
+            let link = current_step_link(&link, step);
+            copied.set(Some(Copied { link: link.clone(), step, clipboard: None }));
+            let (answer, shown) = (copied.clone(), link.clone());
+            crate::dom::copy_then(&link, move |ok| answer.set(Some(Copied { link: shown, step, clipboard: Some(ok) })));
+        })
+    };
     let japanese = japanese();
     html! {
         <aside id="lesson" class="lesson-panel" aria-label={tr("Lesson")}>
@@ -255,7 +310,19 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                             disabled={*index + 1 >= count} title={tr("Next step (PageDown or .)")}>{ tr("Next ▸") }</button>
                         <button id="present" onclick={Callback::from(|_: MouseEvent| toggle_presenting())}
                             title={tr("Presentation mode (p)")}>{ tr("Present") }</button>
+                        <button id="lesson-copy-link" onclick={on_copy} disabled={props.link.is_empty()}
+                            title={trf("Copy a link that opens this lesson at step {step}", &[("step", &(*index + 1))])}>
+                            { tr("Copy link to this step") }</button>
                     </div>
+                    if let Some(c) = &*copied {
+                        <input id={LINK_FIELD} class="share-link" type="text" readonly=true value={c.link.clone()}
+                            aria-label={trf("Link to step {step}", &[("step", &c.step)])} />
+                        <p id="lesson-link-status" class="note" role="status">{ match c.clipboard {
+                            Some(true) => trf("Link to step {step} copied.", &[("step", &c.step)]),
+                            Some(false) => tr("The clipboard refused the link: it is selected in the field above, press Ctrl+C (or ⌘C) to copy it."),
+                            None => String::new(),
+                        } }</p>
+                    }
                 </div>
             }
         </aside>
@@ -307,6 +374,19 @@ mod tests {
         );
         assert_eq!(split_options("preset=x&step=zwei").1.step, Some(0));
         assert_eq!(split_options("c=1.abc&present=0").1, LinkOptions::default());
+    }
+
+    /// The step's link is the share link with `&step=N` and the page's look, and opens at that step again.
+    #[test]
+    fn a_step_link_reopens_at_its_step_with_the_page_s_look() {
+        let link = step_link("https://x/#s=2.abc&lang=ja", 3, true, &["editor", "sweep"]);
+        assert_eq!(link, "https://x/#s=2.abc&lang=ja&step=3&present&hide=editor,sweep");
+        let (_, fragment) = link.split_once('#').unwrap();
+        let (fragment, _) = crate::i18n::split_lang(fragment);
+        let (target, options) = split_options(&fragment);
+        assert_eq!(target, "s=2.abc");
+        assert_eq!(options, LinkOptions { present: true, hide: vec!["editor", "sweep"], step: Some(3) });
+        assert_eq!(step_link("#preset=x", 1, false, &[]), "#preset=x&step=1");
     }
 
     #[test]

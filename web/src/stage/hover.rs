@@ -87,9 +87,9 @@ impl Pointer {
                     (mark("Ended"), s(record.ended_s)),
                 ];
                 let mut rows = rows;
-                // What holds it now, in the words of `fleetplan explain --job`.
+                // What holds it now, in the words of `fleetplan explain --job` (in the page's language).
                 if let Ok(why) = player.cursor().explain_job(job) {
-                    rows.push((mark("Why"), why.text));
+                    rows.push((mark("Why"), crate::i18n::explanation(&why)));
                 }
                 (title, rows)
             }

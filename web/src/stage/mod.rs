@@ -54,6 +54,10 @@ pub struct StageProps {
     /// The open preset's "what to look at" (the lesson panel keeps it on screen).
     #[prop_or_default]
     pub look: Option<AttrValue>,
+    /// The share link as the header's Copy link gives it (empty while the scenario cannot run): the lesson panel
+    /// copies it with the step shown.
+    #[prop_or_default]
+    pub link: AttrValue,
     /// The what-ifs applied from the stage (`crate::whatif`), and what applies (at a time) or undoes one; without
     /// `on_whatif` the stage offers none.
     #[prop_or_default]
@@ -334,7 +338,7 @@ pub fn Stage(props: &StageProps) -> Html {
                 on_cancel={{ let playback = playback.clone(); Callback::from(move |_: MouseEvent| playback.cancel_ahead()) }}
                 on_again={{ let playback = playback.clone(); Callback::from(move |_: MouseEvent| playback.compute_again()) }} />
             if !props.scenario.lesson.is_empty() || props.look.is_some() {
-                <crate::lesson::LessonPanel scenario={props.scenario.clone()} look={props.look.clone()} {on_step} />
+                <crate::lesson::LessonPanel scenario={props.scenario.clone()} look={props.look.clone()} link={props.link.clone()} {on_step} />
             }
             <div class="stage-grid">
                 <section class="cluster-panel" aria-label={tr("Cluster")}>

@@ -33,27 +33,61 @@ pub enum WhatIf {
 }
 
 impl WhatIf {
-    /// The scenario event for this what-if at `at_ms` (whole milliseconds, so it runs at exactly that time).
+    /// The scenario event for this what-if at `at_ms` (whole milliseconds, so it runs at exactly that time), marked
+    /// as a what-if so that a link reopens with it in the list and Undo.
     pub fn spec(&self, at_ms: u64) -> TimedEventSpec {
         let at_s = at_ms as f64 / 1000.0;
+        let what_if = true;
         match self.clone() {
-            WhatIf::InterruptInstance { instance } => TimedEventSpec::Ec2InstanceInterruption { at_s, instance },
+            WhatIf::InterruptInstance { instance } => {
+                TimedEventSpec::Ec2InstanceInterruption { at_s, instance, what_if }
+            }
             WhatIf::SpotWave { provider, instance_type, zone, fraction } => TimedEventSpec::Ec2SpotInterruption {
                 at_s,
                 provider,
                 instance_type: Some(instance_type),
                 zone: Some(zone),
                 fraction,
+                what_if,
             },
             WhatIf::DryUpFargateSpot => TimedEventSpec::FargateSpotAvailability {
                 at_s,
                 availability: SpotAvailability::None,
                 capacity_per_s: None,
+                what_if,
             },
-            WhatIf::Scale { service, desired } => TimedEventSpec::Scale { at_s, service, desired_count: desired },
-            WhatIf::Deploy { service } => TimedEventSpec::Deploy { at_s, service, task_definition: None },
-            WhatIf::EmptyBucket { bucket } => TimedEventSpec::AccountTokensSpent { at_s, bucket, tokens: None },
+            WhatIf::Scale { service, desired } => {
+                TimedEventSpec::Scale { at_s, service, desired_count: desired, what_if }
+            }
+            WhatIf::Deploy { service } => TimedEventSpec::Deploy { at_s, service, task_definition: None, what_if },
+            WhatIf::EmptyBucket { bucket } => {
+                TimedEventSpec::AccountTokensSpent { at_s, bucket, tokens: None, what_if }
+            }
         }
+    }
+
+    /// The what-if a scenario event is, when it has the shape [`WhatIf::spec`] gives (a marked event edited into
+    /// another shape, say a deployment to another task definition, is listed by its type instead).
+    pub fn of_event(event: &TimedEventSpec) -> Option<WhatIf> {
+        Some(match event.clone() {
+            TimedEventSpec::Ec2InstanceInterruption { instance, .. } => WhatIf::InterruptInstance { instance },
+            TimedEventSpec::Ec2SpotInterruption {
+                provider,
+                instance_type: Some(instance_type),
+                zone: Some(zone),
+                fraction,
+                ..
+            } => WhatIf::SpotWave { provider, instance_type, zone, fraction },
+            TimedEventSpec::FargateSpotAvailability {
+                availability: SpotAvailability::None,
+                capacity_per_s: None,
+                ..
+            } => WhatIf::DryUpFargateSpot,
+            TimedEventSpec::Scale { service, desired_count, .. } => WhatIf::Scale { service, desired: desired_count },
+            TimedEventSpec::Deploy { service, task_definition: None, .. } => WhatIf::Deploy { service },
+            TimedEventSpec::AccountTokensSpent { bucket, tokens: None, .. } => WhatIf::EmptyBucket { bucket },
+            _ => return None,
+        })
     }
 
     /// The event as the scenario JSON writes it.
@@ -102,13 +136,49 @@ pub fn add(scenario: &mut Value, event: Value) -> bool {
     }
 }
 
-/// Takes the last event equal to `event` out of the scenario's events (an empty list goes too, as the scenario
-/// had none before). False if there is none.
-pub fn remove(scenario: &mut Value, event: &Value) -> bool {
+/// A what-if in the scenario: an event marked `what_if`, its place in the scenario's `events` and its time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    pub index: usize,
+    pub at_ms: u64,
+    pub event: TimedEventSpec,
+}
+
+impl Applied {
+    /// What the list of applied what-ifs says (in the page's language when it is shown).
+    pub fn label(&self) -> String {
+        match WhatIf::of_event(&self.event) {
+            Some(what_if) => what_if.label(),
+            // The event's type as the file names it (`ec2_spot_interruption`).
+            None => serde_json::to_value(&self.event)
+                .ok()
+                .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The what-ifs of a scenario, oldest first: its events marked `what_if`, in the order of its `events` (each one
+/// applied from the stage is added last). A link, a file or a reload brings them back with the scenario.
+pub fn applied(events: &[TimedEventSpec]) -> Vec<Applied> {
+    events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.what_if())
+        // Validated: at most the horizon, so the milliseconds fit.
+        .map(|(index, e)| Applied { index, at_ms: (e.at_s() * 1000.0).round() as u64, event: e.clone() })
+        .collect()
+}
+
+/// Takes event `index` out of the scenario's events when it is a what-if (an empty list goes too, as the scenario
+/// had none before). False if there is no such what-if.
+pub fn remove(scenario: &mut Value, index: usize) -> bool {
     let Some(object) = scenario.as_object_mut() else { return false };
     let Some(Value::Array(events)) = object.get_mut("events") else { return false };
-    let Some(at) = events.iter().rposition(|e| e == event) else { return false };
-    events.remove(at);
+    if events.get(index).and_then(|e| e.get("what_if")) != Some(&Value::Bool(true)) {
+        return false;
+    }
+    events.remove(index);
     if events.is_empty() {
         object.remove("events");
     }
@@ -151,26 +221,68 @@ mod tests {
     }
 
     #[test]
-    fn the_event_is_at_the_playback_millisecond() {
+    fn the_event_is_at_the_playback_millisecond_and_marked() {
         let event = WhatIf::EmptyBucket { bucket: AccountBucket::RunTaskApi }.event(60_001);
         assert_eq!(
             event,
-            serde_json::json!({ "type": "account_tokens_spent", "at_s": 60.001, "bucket": "run_task_api" })
+            serde_json::json!({ "type": "account_tokens_spent", "at_s": 60.001, "bucket": "run_task_api", "what_if": true })
         );
     }
 
+    /// Every what-if reads back from its event (so a reopened link lists it); an event the stage does not make is
+    /// none, and only marked events are listed, in the order of the scenario's events.
     #[test]
-    fn removing_takes_out_the_last_equal_event_and_an_emptied_list() {
+    fn what_ifs_read_back_from_their_marked_events() {
+        let all = [
+            WhatIf::InterruptInstance { instance: "i-00000003".into() },
+            WhatIf::SpotWave {
+                provider: "p".into(),
+                instance_type: "m5.large".into(),
+                zone: "z".into(),
+                fraction: 0.25,
+            },
+            WhatIf::DryUpFargateSpot,
+            WhatIf::Scale { service: "web".into(), desired: 7 },
+            WhatIf::Deploy { service: "web".into() },
+            WhatIf::EmptyBucket { bucket: AccountBucket::FargateSpotLaunch },
+        ];
+        for what_if in &all {
+            assert_eq!(WhatIf::of_event(&what_if.spec(1_500)).as_ref(), Some(what_if));
+        }
+        let unmarked = TimedEventSpec::Scale { at_s: 2.0, service: "web".into(), desired_count: 3, what_if: false };
+        let other = TimedEventSpec::Deploy {
+            at_s: 3.0,
+            service: "web".into(),
+            task_definition: Some("v2".into()),
+            what_if: true,
+        };
+        assert_eq!(WhatIf::of_event(&other), None);
+        let events = [unmarked, all[3].spec(60_000), other.clone(), all[0].spec(1)];
+        let listed = applied(&events);
+        let at: Vec<(usize, u64)> = listed.iter().map(|a| (a.index, a.at_ms)).collect();
+        assert_eq!(at, [(1, 60_000), (2, 3_000), (3, 1)]);
+        assert_eq!(listed[0].label(), "Scale web to 7 tasks");
+        assert_eq!(listed[1].label(), "deploy");
+    }
+
+    #[test]
+    fn removing_takes_out_a_marked_event_and_an_emptied_list() {
         use serde_json::json;
         let mut scenario = json!({ "name": "x" });
         let event = WhatIf::Deploy { service: "web".into() }.event(1_000);
+        assert!(add(&mut scenario, json!({ "type": "scale", "at_s": 1, "service": "web", "desired_count": 2 })));
         assert!(add(&mut scenario, event.clone()));
         assert!(add(&mut scenario, event.clone()));
-        assert_eq!(scenario["events"].as_array().unwrap().len(), 2);
-        assert!(remove(&mut scenario, &event));
-        assert!(remove(&mut scenario, &event));
-        assert_eq!(scenario, json!({ "name": "x" }));
-        assert!(!remove(&mut scenario, &event));
+        assert_eq!(scenario["events"].as_array().unwrap().len(), 3);
+        // The unmarked event is not a what-if: it stays.
+        assert!(!remove(&mut scenario, 0));
+        assert!(!remove(&mut scenario, 3));
+        assert!(remove(&mut scenario, 2));
+        assert!(remove(&mut scenario, 1));
+        assert_eq!(scenario["events"].as_array().unwrap().len(), 1);
+        let mut marked_only = json!({ "name": "x", "events": [event.clone()] });
+        assert!(remove(&mut marked_only, 0));
+        assert_eq!(marked_only, json!({ "name": "x" }));
         assert!(!add(&mut json!([]), event));
     }
 

@@ -3,7 +3,8 @@
 //! bucket. Each becomes a timed event of the scenario at the playback time ([`event`]); the app's document adds
 //! it to the draft, the stage's player is rebuilt with the edited scenario and replays to the same time (the
 //! engine is deterministic, so everything before it is the same run) and goes on with it. Undo takes the last
-//! one out again; the share link carries them, as they are scenario events.
+//! one out again; the share link carries them, as they are scenario events, marked `what_if` so that the link
+//! reopens with the list and Undo (in the receiver's page too).
 //!
 //! This component is the panel under the cluster view: what is selected on the cluster (an instance, a task's
 //! service, Fargate Spot) with its what-ifs, a menu of every what-if for the keyboard, and the list applied.
@@ -15,20 +16,11 @@ use std::rc::Rc;
 use fleetplan_engine::scenario::Provider;
 use fleetplan_engine::spec::Purchase;
 use fleetplan_engine::Scenario;
-use serde_json::Value;
 use yew::prelude::*;
 
 use crate::i18n::{mark, tr, tr_dyn, trf};
 
-pub use event::{add, remove, WhatIf, BUCKETS};
-
-/// A what-if applied from the stage: what the list says, when, and the event it added to the scenario.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Applied {
-    pub label: String,
-    pub at_ms: u64,
-    pub event: Value,
-}
+pub use event::{add, applied, remove, Applied, WhatIf, BUCKETS};
 
 /// An instance picked on the cluster view.
 #[derive(Clone, Debug, PartialEq)]
@@ -352,7 +344,7 @@ pub fn WhatIfPanel(props: &WhatIfProps) -> Html {
             if !props.applied.is_empty() {
                 <div class="whatif-applied">
                     <ol id="whatif-list" aria-label={tr("What-ifs applied")}>
-                        { for props.applied.iter().map(|a| html! { <li>{ format!("{} · {}", crate::stage::clock(a.at_ms), a.label) }</li> }) }
+                        { for props.applied.iter().map(|a| html! { <li>{ format!("{} · {}", crate::stage::clock(a.at_ms), a.label()) }</li> }) }
                     </ol>
                     <button id="whatif-undo" onclick={on_undo} title={tr("Take the last what-if out of the scenario")}>{ tr("Undo last what-if") }</button>
                 </div>

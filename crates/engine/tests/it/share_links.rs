@@ -1,6 +1,7 @@
 //! Share links round-trip, and every kind of damaged link is an error with a message, never a panic.
 
 use fleetplan_engine::share::{self, ShareError};
+use fleetplan_engine::spec::TimedEventSpec;
 use fleetplan_engine::{presets, Simulation};
 
 #[test]
@@ -265,4 +266,73 @@ fn json_that_is_not_a_scenario_and_an_invalid_scenario_are_salvaged_whole() {
     assert_eq!(share::salvage("#x=1"), None);
     assert_eq!(share::salvage("s=2.ab+c"), None);
     assert_eq!(share::salvage("s=9.abcd"), None);
+}
+
+/// Made by `fleetplan url` on main before events could carry the what-if mark: fargate-ondemand-1000, seed 7, and a
+/// `scale` event to 200 tasks at 60 s (what the page's what-if makes, unmarked). tests/e2e/whatif.test.mjs opens it too.
+const LINK_BEFORE_THE_WHAT_IF_MARK: &str = concat!(
+    "s=2.eNp9Ustu2zAQ_BWCZ9WQ3cY1dDPQB3pq0AbooQiIFbW2CIsPLCk7iuF_75JWjaJJeyP3MbMzu2cZETvZvK9k1OiAjJfNWR6R",
+    "ovFONstKOrAoG_kJaA8JxVf35gNacF0lapG8WFZ1zQ-Ihygr2WHUZEIqzfKhR7GqVyux_fFdtOh0b4EOgvypEd6hiEhHo7ES3GYI",
+    "O6H96NIfuJV4hTaM7WC0-HJfCefF4KETLQzgNNJC3Odk7LFrmHkj4oKH6j2ZZ-9UZD2bul7UlRyMNSlmqYH8zgxZYZ5UXjjHfE4b",
+    "zGn-BuIR5_fuOo2KwafcDEcwA7RmMGlihDCg40cljUtINBYfogpIKhukej-SbHgAhiqBDnfGmVIlm5_n316fsGUQHUbZrO7WlbRo",
+    "PTHB3XLF2Bb2qGzLYmYt8DypbINxe9nsYIjIW8N08nRQ1ncZEU7xGDSDAuneJNRppBx_2qzV-h3HY_JBJWPRjykb9bZA71heKTxz",
+    "AVBSc0Cxa-1NdyntEYbUK92jPvynTBPE_kX8cnnkEa7X8IoTf3l1i89no8rZFD8yAwTQDJxJjqZj72MiXtp-KsAv0vm2t98-bx8-",
+    "MmILkWkZ5YRm32fMPFmHYfCTRVeWbnkMO1p1VTzl9Wqc-XlX8FSyt-iqzuuGGM3eqevtKhNkk2jEDI5HLruKTlPIoqMGPkjuKZtY",
+    "F99mc_4lPZM8Xi6_AK0FSew",
+);
+
+fn run_summary(scenario: fleetplan_engine::Scenario, seed: u64) -> String {
+    let mut sim = Simulation::new(scenario, seed);
+    sim.run_to_end();
+    serde_json::to_string(&sim.metrics()).unwrap()
+}
+
+#[test]
+fn a_link_made_before_the_what_if_mark_opens_as_it_did() {
+    let (scenario, seed) = share::decode(LINK_BEFORE_THE_WHAT_IF_MARK).unwrap();
+    assert_eq!(seed, 7);
+    // The same scenario: written back, it is the same link, byte for byte.
+    assert_eq!(share::encode(&scenario.spec, seed), LINK_BEFORE_THE_WHAT_IF_MARK);
+    assert!(!scenario.spec.events[0].what_if());
+    assert_eq!(
+        serde_json::to_value(&scenario.spec.events).unwrap(),
+        serde_json::json!([{ "type": "scale", "at_s": 60.0, "service": "web", "desired_count": 200 }])
+    );
+}
+
+/// Marked, the event reads back marked from a link, and the run is the unmarked one's, exactly.
+#[test]
+fn the_what_if_mark_round_trips_and_changes_nothing_in_the_run() {
+    let (plain, seed) = share::decode(LINK_BEFORE_THE_WHAT_IF_MARK).unwrap();
+    let mut spec = plain.spec.clone();
+    match &mut spec.events[0] {
+        TimedEventSpec::Scale { what_if, .. } => *what_if = true,
+        other => panic!("{other:?}"),
+    }
+    let fragment = share::encode(&spec, seed);
+    assert_ne!(fragment, LINK_BEFORE_THE_WHAT_IF_MARK);
+    let (marked, _) = share::decode(&fragment).unwrap();
+    assert!(marked.spec.events[0].what_if());
+    assert_eq!(serde_json::to_value(&marked.spec.events).unwrap()[0]["what_if"], serde_json::json!(true));
+    assert_eq!(run_summary(marked, seed), run_summary(plain, seed));
+}
+
+/// The mark is a plain flag, and only on the kinds of event a what-if makes: anything else is refused with the
+/// field named.
+#[test]
+fn the_what_if_mark_is_a_flag_on_the_events_what_ifs_make() {
+    let (scenario, _) = share::decode(LINK_BEFORE_THE_WHAT_IF_MARK).unwrap();
+    let with_event = |event: serde_json::Value| {
+        let mut json = serde_json::to_value(&scenario.spec).unwrap();
+        json["events"] = serde_json::json!([event]);
+        fleetplan_engine::Scenario::from_json(&json.to_string())
+    };
+    let ok = with_event(serde_json::json!({ "type": "deploy", "at_s": 5, "service": "web", "what_if": true }));
+    assert!(ok.unwrap().spec.events[0].what_if());
+    let not_a_flag =
+        with_event(serde_json::json!({ "type": "deploy", "at_s": 5, "service": "web", "what_if": "yes please" }));
+    assert!(not_a_flag.unwrap_err().to_string().contains("expected a boolean"));
+    let other_kind =
+        with_event(serde_json::json!({ "type": "fargate_spot_interruption", "at_s": 5, "count": 1, "what_if": true }));
+    assert!(other_kind.unwrap_err().to_string().contains("what_if"));
 }

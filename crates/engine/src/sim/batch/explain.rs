@@ -22,10 +22,11 @@
 //! no share is explained: queues are FIFO in priority order.
 
 use super::{fargate_provider, plan, BatchEvent, NONE};
-use crate::explain::{AccountBucket, Explanation, Hold, JobDependencyWait, Subject};
+use crate::explain::{AccountBucket, Explanation, Hold, JobDependencyWait, JobHost, Subject};
 use crate::output::BatchJobState;
 use crate::scenario::{JobDependency, Provider};
 use crate::sim::{Event, Simulation};
+use crate::text::mark;
 
 /// The most dependencies an explanation names (the rest are counted).
 const NAMED_DEPENDENCIES: usize = 5;
@@ -112,9 +113,9 @@ impl Simulation {
                     holds.push(self.spot_hold(1, position));
                 } else {
                     let step = if j.instance == NONE {
-                        "Fargate capacity, ENI attachment, image pull and container start"
+                        mark("Fargate capacity, ENI attachment, image pull and container start")
                     } else {
-                        "hand-off to the container agent, image pull and container start"
+                        mark("hand-off to the container agent, image pull and container start")
                     };
                     holds.push(Hold::JobStarting { step, on, since_s: secs(j.placed_at.0) });
                 }
@@ -143,15 +144,15 @@ impl Simulation {
     }
 
     /// Where a placed job runs: `c5.xlarge instance 3 of ce` or `Fargate (ce)`.
-    fn batch_job_host(&self, job: u32) -> String {
+    fn batch_job_host(&self, job: u32) -> JobHost {
         let b = self.batch_spec();
         let j = &self.batch.jobs[job as usize];
-        let ce = &b.compute_environments[j.ce as usize].name;
+        let ce = b.compute_environments[j.ce as usize].name.clone();
         if j.instance == NONE {
-            format!("Fargate ({ce})")
+            JobHost::Fargate { ce }
         } else {
             let inst = &self.batch.instances[j.instance as usize];
-            format!("{} instance {} of {ce}", inst.itype.name, j.instance)
+            JobHost::Instance { instance_type: inst.itype.name, number: j.instance, ce }
         }
     }
 

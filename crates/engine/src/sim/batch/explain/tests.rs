@@ -2,7 +2,7 @@
 
 use super::super::tests::{fargate_forty_jobs, is_batch, pass, scenario, ONE_JOB};
 use super::super::BatchEvent;
-use crate::explain::{AccountBucket, Hold, JobDependencyWait, Subject};
+use crate::explain::{AccountBucket, Hold, JobDependencyWait, JobHost, Subject};
 use crate::output::BatchJobState;
 use crate::scenario::Scenario;
 use crate::sim::testing::checked;
@@ -197,7 +197,11 @@ fn timeout_retries_and_a_spot_reclaim() {
                 since_s: started.as_millis() as f64 / 1000.0,
                 timeout_in_s: Some(timeout_in)
             },
-            Hold::JobSpotReclaim { on: "c5.xlarge instance 0 of ce".into(), in_s: Some(100.0), attempts_left: 2 }
+            Hold::JobSpotReclaim {
+                on: JobHost::Instance { instance_type: "c5.xlarge", number: 0, ce: "ce".into() },
+                in_s: Some(100.0),
+                attempts_left: 2
+            }
         ]
     );
     assert!(
