@@ -415,7 +415,7 @@ impl Fit {
                 format!("{runs} runs (seeds x (2 + rounds x settings x steps)): at most {MAX_FIT_RUNS}"),
             ));
         }
-        let mut base = serde_json::to_value(&scenario.spec).map_err(|e| FitError::new("scenario", e.to_string()))?;
+        let mut base = crate::spec::to_value(&scenario.spec).map_err(|e| FitError::new("scenario", e.to_string()))?;
         let mut kinds = Vec::new();
         let mut segments = Vec::new();
         let mut current = Vec::new();

@@ -10,6 +10,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::defaults as d;
+
+/// `serde_json::to_value`, through JSON text: so the page's wasm holds one serializer of the format's ~100 types
+/// (the text one, which share links and the workers' jobs need) rather than a second one into `Value` (README, "The
+/// page's wasm size"). The same value: `float_roundtrip` (Cargo.toml) reads every number back to its bits, and a
+/// number JSON cannot hold is `null` either way. Only for occasional whole-document copies (opening, the editor).
+pub fn to_value<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Value> {
+    serde_json::from_str(&serde_json::to_string(value)?)
+}
 pub use crate::latency::LatencyStep;
 
 pub const FORMAT_VERSION: u32 = 1;
