@@ -904,7 +904,7 @@ impl Search {
         (0..fit.spec.params.len())
             .map(|p| {
                 let mut v: Vec<f64> = seeds.iter().map(|s| s.values[p]).collect();
-                v.sort_by(f64::total_cmp);
+                crate::sort::sort_by(&mut v, f64::total_cmp);
                 // Three decimals: a refined grid's values (31.666666666666664) say no more than that.
                 sweep::applied(fit.kinds[p], round3(sweep::percentile(&v, 50).unwrap_or(0.0)))
             })

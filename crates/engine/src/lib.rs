@@ -46,6 +46,7 @@ pub mod schedule;
 pub mod share;
 mod sim;
 pub mod spec;
+pub mod sort;
 pub mod split;
 pub mod strategy;
 pub mod sweep;

@@ -855,7 +855,7 @@ pub struct Stats {
 
 fn sorted_values<'a>(runs: impl Iterator<Item = &'a RunResult>, outcome: usize) -> Vec<f64> {
     let mut v: Vec<f64> = runs.filter_map(|r| r.values.get(outcome).copied().flatten()).collect();
-    v.sort_by(f64::total_cmp);
+    crate::sort::sort_by(&mut v, f64::total_cmp);
     v
 }
 
