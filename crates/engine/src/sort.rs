@@ -1,7 +1,7 @@
 //! Stable sorting with one copy of the sort in the wasm, for cold paths (validation, reports, the page's lists).
 //!
 //! Each `sort_by` on another element type or comparison is its own copy of the standard library's sort, 3-5 KiB of
-//! wasm each: 34 of them were 160 KiB raw of the page's module (README, "The page's wasm size"). These sort the
+//! wasm each: 34 of them were about 160 KiB raw of the page's module (README, "The page's wasm size"). These sort the
 //! positions instead, with one non-generic sort over `usize` and the comparison behind `dyn`, then move the
 //! elements once. The order is `slice::sort_by`'s exactly: a stable sort's result is fixed by the comparison. A
 //! comparison costs an indirect call, so the simulation's hot paths keep the standard sort.

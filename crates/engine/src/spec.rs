@@ -1544,3 +1544,21 @@ pub enum HighlightSpec {
     Provider(String),
     Chart(String),
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn to_value_through_text_is_serde_jsons_value() {
+        for preset in crate::presets::all() {
+            let spec = preset.scenario().expect("a valid preset").spec;
+            assert_eq!(super::to_value(&spec).unwrap(), serde_json::to_value(&spec).unwrap(), "{}", preset.id);
+        }
+        // Numbers to the bit, and the ones JSON cannot hold as `null` both ways.
+        let numbers = [0.1, 1.0 / 3.0, 1e-300, 5e-324, f64::MAX, -0.0, 1.0, f64::NAN, f64::INFINITY];
+        assert_eq!(super::to_value(&numbers).unwrap(), serde_json::to_value(numbers).unwrap());
+        assert_eq!(
+            super::to_value(&(u64::MAX, i64::MIN)).unwrap(),
+            serde_json::to_value((u64::MAX, i64::MIN)).unwrap()
+        );
+    }
+}

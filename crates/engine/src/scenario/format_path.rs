@@ -1,8 +1,8 @@
 //! The field a format error is about (`services[0].desired_count`), found from where serde_json stopped in the text.
 //!
 //! Why not `serde_path_to_error`, which tracks the path while deserializing: it wraps every deserializer, visitor,
-//! map and sequence access of the scenario format's ~100 types, a second copy of the format's reading code that was
-//! about 60 KiB of the page's gzipped wasm (README, "The page's wasm size"). A refused file is rare and small, so
+//! map and sequence access of the scenario format's ~100 types, a second copy of the format's reading code (285 KB
+//! raw, 17.4 KiB of the page's gzipped wasm; README, "The page's wasm size"). A refused file is rare and small, so
 //! instead the one fast reader runs, and only when it fails is the text walked again up to the error's line and
 //! column, keeping the path of keys and indices there. The paths read exactly as `serde_path_to_error`'s did
 //! (`a.b[2].c`, the root `.`): `tests/it/format_paths.rs` compares the two on thousands of broken files.
@@ -55,9 +55,15 @@ enum Last {
     /// Just inside a `{` or `[`.
     Opened,
     /// A finished value: a scalar, or a container just closed (its kind, and its last child's index and kind).
-    Value { kind: Kind, last_child: Option<(usize, Kind)> },
+    Value {
+        kind: Kind,
+        last_child: Option<(usize, Kind)>,
+    },
     /// A list's `,` after element `index` (of `kind`).
-    Comma { index: usize, kind: Kind },
+    Comma {
+        index: usize,
+        kind: Kind,
+    },
 }
 
 /// The byte offset of serde_json's `line` (from 1) and `column` (bytes from the line's start to the byte it stopped
@@ -79,7 +85,8 @@ pub(super) fn path_at(text: &str, line: usize, column: usize, message: &str) -> 
     let mut last = Last::Nothing;
     let mut i = 0;
     // The path of the innermost open container's current child; `upto` containers deep.
-    let path = |stack: &[Open], upto: usize| -> Vec<Step> { stack[..upto].iter().filter_map(|o| o.step.clone()).collect() };
+    let path =
+        |stack: &[Open], upto: usize| -> Vec<Step> { stack[..upto].iter().filter_map(|o| o.step.clone()).collect() };
     // A value finished at the top of the stack (or at the root): count it in its container.
     fn finished(stack: &mut [Open], kind: Kind) {
         if let Some(top) = stack.last_mut() {
@@ -123,7 +130,10 @@ pub(super) fn path_at(text: &str, line: usize, column: usize, message: &str) -> 
             b',' => {
                 if let Some(top) = stack.last_mut() {
                     if top.kind == Kind::Array {
-                        last = Last::Comma { index: top.children.saturating_sub(1), kind: top.last.unwrap_or(Kind::Scalar) };
+                        last = Last::Comma {
+                            index: top.children.saturating_sub(1),
+                            kind: top.last.unwrap_or(Kind::Scalar),
+                        };
                     }
                 }
                 i += 1;
@@ -274,7 +284,10 @@ mod tests {
 
     #[test]
     fn a_wrong_value_is_named_by_its_keys_and_indices() {
-        assert_eq!(at(r#"{"services": [{"name": "a"}, {"desired_count": "x"|}]}"#, "invalid type"), "services[1].desired_count");
+        assert_eq!(
+            at(r#"{"services": [{"name": "a"}, {"desired_count": "x"|}]}"#, "invalid type"),
+            "services[1].desired_count"
+        );
         assert_eq!(at("{\"a\": {\n  \"b\": [1, 2, 3|]}}", "invalid value"), "a.b[2]");
         // Refused at its `{`: the path of the value about to be read.
         assert_eq!(at(r#"{"a": |{"x": 1}}"#, "invalid type: map"), "a");
@@ -296,8 +309,14 @@ mod tests {
     #[test]
     fn an_internally_tagged_elements_error_names_the_element() {
         // serde_json places it once the list takes the error back: at the next element, or after the `]`.
-        assert_eq!(at(r#"{"events": [{"type": "scale", "at_s": {}}, |{"type": "scale"}]}"#, "invalid type: map"), "events[0]");
-        assert_eq!(at(r#"{"events": [{"type": "scale"}, {"type": "scale", "x": 1}]|}"#, "unknown field `x`"), "events[1]");
+        assert_eq!(
+            at(r#"{"events": [{"type": "scale", "at_s": {}}, |{"type": "scale"}]}"#, "invalid type: map"),
+            "events[0]"
+        );
+        assert_eq!(
+            at(r#"{"events": [{"type": "scale"}, {"type": "scale", "x": 1}]|}"#, "unknown field `x`"),
+            "events[1]"
+        );
         // A list of numbers closed: the list itself (a struct read from a list, too short).
         assert_eq!(at(r#"{"deployment": [100]|}"#, "invalid length 1"), "deployment");
     }
