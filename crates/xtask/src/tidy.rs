@@ -63,7 +63,7 @@ use crate::{dist, Workspace};
 /// with typed arguments for captions, markers, holds and compare rows, and their renderer) and the Batch job
 /// "Why" row and the fit's limits-profile choice (issue 15, about +2 KiB). The band is the next cut: drawing it as one
 /// SVG string instead of Yew nodes.
-/// Lowered to 862 KiB (stop 22, 902.2 -> NEW_DIST KiB measured by `cargo xtask dist`, 5 KiB of room) by three cuts
+/// Lowered to 862 KiB (stop 22, 902.2 -> 857.4 KiB measured by `cargo xtask dist`, 5 KiB of room) by three cuts
 /// found with the function names kept (`twiggy top` / `monos`), each measured with wasm-bindgen and `gzip -6`:
 /// format errors' field paths read back from serde_json's line and column instead of `serde_path_to_error`'s second
 /// copy of the format's reader (-17.4 KiB, `scenario/format_path.rs`); `Value` copies of a scenario through its JSON
