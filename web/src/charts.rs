@@ -1342,7 +1342,7 @@ fn visible_markers(markers: &[ChartMarker], end: f64) -> Vec<(f64, String)> {
     let mut shown: Vec<(f64, String)> = Vec::new();
     let mut inside: Vec<&ChartMarker> =
         markers.iter().filter(|m| m.time_s.is_finite() && (0.0..=end).contains(&m.time_s)).collect();
-    inside.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+    fleetplan_engine::sort::sort_by(&mut inside, |a, b| a.time_s.total_cmp(&b.time_s));
     for m in inside {
         match shown.last_mut() {
             Some((t, label)) if *t == m.time_s => {

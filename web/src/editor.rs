@@ -328,7 +328,9 @@ impl Ctx<'_> {
             Value::Object(map) => {
                 let optional = self.catalogue.add.get(&schema_path(path));
                 let mut keys: Vec<(&String, &Value)> = map.iter().collect();
-                keys.sort_by_key(|(key, _)| (KEY_ORDER.iter().position(|k| k == key).unwrap_or(KEY_ORDER.len()), *key));
+                fleetplan_engine::sort::sort_by_key(&mut keys, |(key, _)| {
+                    (KEY_ORDER.iter().position(|k| k == key).unwrap_or(KEY_ORDER.len()), *key)
+                });
                 let fields = keys.into_iter().map(|(key, child)| {
                     let mut child_path = path.to_vec();
                     child_path.push(Seg::Key(key.clone()));

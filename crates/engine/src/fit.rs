@@ -415,7 +415,7 @@ impl Fit {
                 format!("{runs} runs (seeds x (2 + rounds x settings x steps)): at most {MAX_FIT_RUNS}"),
             ));
         }
-        let mut base = serde_json::to_value(&scenario.spec).map_err(|e| FitError::new("scenario", e.to_string()))?;
+        let mut base = crate::spec::to_value(&scenario.spec).map_err(|e| FitError::new("scenario", e.to_string()))?;
         let mut kinds = Vec::new();
         let mut segments = Vec::new();
         let mut current = Vec::new();
@@ -904,7 +904,7 @@ impl Search {
         (0..fit.spec.params.len())
             .map(|p| {
                 let mut v: Vec<f64> = seeds.iter().map(|s| s.values[p]).collect();
-                v.sort_by(f64::total_cmp);
+                crate::sort::sort_by(&mut v, f64::total_cmp);
                 // Three decimals: a refined grid's values (31.666666666666664) say no more than that.
                 sweep::applied(fit.kinds[p], round3(sweep::percentile(&v, 50).unwrap_or(0.0)))
             })

@@ -46,6 +46,7 @@ pub mod scenario;
 pub mod schedule;
 pub mod share;
 mod sim;
+pub mod sort;
 pub mod spec;
 pub mod split;
 pub mod strategy;

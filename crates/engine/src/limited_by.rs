@@ -125,7 +125,7 @@ pub fn shares(held_ms: &[u64; Held::COUNT]) -> Vec<HeldShare> {
         .filter(|&h| h != Held::Nothing && held_ms[h.index()] > 0)
         .map(|h| (held_ms[h.index()], h))
         .collect();
-    out.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.index().cmp(&b.1.index())));
+    crate::sort::sort_by(&mut out, |a, b| b.0.cmp(&a.0).then(a.1.index().cmp(&b.1.index())));
     out.into_iter()
         .map(|(ms, held)| HeldShare {
             held,

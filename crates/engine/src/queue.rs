@@ -196,7 +196,7 @@ impl Cohorts {
             }
         }
         self.in_flight.retain(|c| c.count > EPSILON);
-        out.sort_by_key(|c| c.receives);
+        crate::sort::sort_by_key(&mut out, |c| c.receives);
         out
     }
 

@@ -10,6 +10,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::defaults as d;
+
+/// `serde_json::to_value`, through JSON text: so the page's wasm holds one serializer of the format's ~100 types
+/// (the text one, which share links and the workers' jobs need) rather than a second one into `Value` (README, "The
+/// page's wasm size"). The same value: `float_roundtrip` (Cargo.toml) reads every number back to its bits, and a
+/// number JSON cannot hold is `null` either way. Only for occasional whole-document copies (opening, the editor).
+pub fn to_value<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Value> {
+    serde_json::from_str(&serde_json::to_string(value)?)
+}
 pub use crate::latency::LatencyStep;
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -1583,4 +1591,22 @@ pub enum HighlightSpec {
     Service(String),
     Provider(String),
     Chart(String),
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn to_value_through_text_is_serde_jsons_value() {
+        for preset in crate::presets::all() {
+            let spec = preset.scenario().expect("a valid preset").spec;
+            assert_eq!(super::to_value(&spec).unwrap(), serde_json::to_value(&spec).unwrap(), "{}", preset.id);
+        }
+        // Numbers to the bit, and the ones JSON cannot hold as `null` both ways.
+        let numbers = [0.1, 1.0 / 3.0, 1e-300, 5e-324, f64::MAX, -0.0, 1.0, f64::NAN, f64::INFINITY];
+        assert_eq!(super::to_value(&numbers).unwrap(), serde_json::to_value(numbers).unwrap());
+        assert_eq!(
+            super::to_value(&(u64::MAX, i64::MIN)).unwrap(),
+            serde_json::to_value((u64::MAX, i64::MIN)).unwrap()
+        );
+    }
 }

@@ -125,7 +125,9 @@ impl SplitPlan {
         let own = MAX_GROUPS - 1;
         // The largest services by desired count (ties: file order) get groups of their own, in file order.
         let mut by_size: Vec<usize> = (0..n).collect();
-        by_size.sort_by(|&a, &b| scenario.services[b].desired.cmp(&scenario.services[a].desired).then(a.cmp(&b)));
+        crate::sort::sort_by(&mut by_size, |&a, &b| {
+            scenario.services[b].desired.cmp(&scenario.services[a].desired).then(a.cmp(&b))
+        });
         let mut chosen: Vec<usize> = by_size.into_iter().take(own).collect();
         chosen.sort_unstable();
         let needs_other = n > own || !scenario.run_tasks.is_empty();

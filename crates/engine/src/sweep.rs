@@ -75,7 +75,7 @@ pub(crate) enum Segment {
 }
 
 /// Parses `services[0].desired_count` into its segments: keys separated by `.`, list indices in `[...]`, as
-/// `FieldError`s print them (the validator's `format!("services[{i}].name")` and `serde_path_to_error`'s paths).
+/// `FieldError`s print them (the validator's `format!("services[{i}].name")`, the format errors' `format_path`).
 pub(crate) fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
     let mut segments = Vec::new();
     let mut rest = path;
@@ -701,7 +701,7 @@ impl Sweep {
 
     /// [`Sweep::new`] with the scenario's JSON text given (a part file's): the digest reads that text as it is.
     fn with_text(spec: SweepSpec, scenario: &ScenarioSpec, text: String) -> Result<Sweep, SweepError> {
-        let base = serde_json::to_value(scenario).map_err(|e| SweepError::new("scenario", e.to_string()))?;
+        let base = crate::spec::to_value(scenario).map_err(|e| SweepError::new("scenario", e.to_string()))?;
         let mut kinds = Vec::new();
         let mut segments = Vec::new();
         for axis in &spec.axes {
@@ -855,7 +855,7 @@ pub struct Stats {
 
 fn sorted_values<'a>(runs: impl Iterator<Item = &'a RunResult>, outcome: usize) -> Vec<f64> {
     let mut v: Vec<f64> = runs.filter_map(|r| r.values.get(outcome).copied().flatten()).collect();
-    v.sort_by(f64::total_cmp);
+    crate::sort::sort_by(&mut v, f64::total_cmp);
     v
 }
 

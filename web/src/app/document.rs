@@ -140,7 +140,7 @@ pub enum Action {
 fn preset_value(id: &str) -> Option<(Value, String)> {
     let preset = presets::get(id)?;
     let scenario = preset.scenario().ok()?;
-    Some((serde_json::to_value(&scenario.spec).ok()?, format!("Preset: {}", preset.title)))
+    Some((fleetplan_engine::spec::to_value(&scenario.spec).ok()?, format!("Preset: {}", preset.title)))
 }
 
 impl Doc {
@@ -461,7 +461,7 @@ impl Doc {
                 kept.push(Variant { label, scenario: Rc::new(scenario), seed: v.seed });
                 continue;
             }
-            let Ok(value) = serde_json::to_value(&scenario.spec) else {
+            let Ok(value) = fleetplan_engine::spec::to_value(&scenario.spec) else {
                 self.fail(tr("Could not open the comparison link."));
                 return;
             };
@@ -565,7 +565,7 @@ impl Reducible for Doc {
                 // may do) still opens, in the JSON tab to fix, and nothing is run or allocated for it.
                 match share::open(&fragment) {
                     Ok(Shared::Comparison(variants)) => next.open_comparison(variants),
-                    Ok(Shared::Run(run)) => match serde_json::to_value(&run.scenario) {
+                    Ok(Shared::Run(run)) => match fleetplan_engine::spec::to_value(&run.scenario) {
                         Ok(value) => {
                             let refused = Scenario::from_spec(run.scenario).err();
                             let stash = next.stash.clone();
@@ -589,7 +589,7 @@ impl Reducible for Doc {
                 }
             }
             Action::OpenFile { name, text } => match Scenario::from_json(&text) {
-                Ok(scenario) => match serde_json::to_value(&scenario.spec) {
+                Ok(scenario) => match fleetplan_engine::spec::to_value(&scenario.spec) {
                     Ok(value) => {
                         let (seed, stash) = (next.seed_text.clone(), next.stash.clone());
                         next.replace(value, trf("File: {name}", &[("name", &name)]), seed, stash);

@@ -42,7 +42,7 @@ pub fn save_kept(kept: &[Variant]) {
         return;
     }
     let list: Vec<Value> =
-        kept.iter().map(|v| json!({ "label": v.label, "seed": v.seed, "scenario": v.scenario.spec })).collect();
+        kept.iter().map(|v| json!({ "label": v.label, "seed": v.seed, "scenario": fleetplan_engine::spec::to_value(&v.scenario.spec).ok() })).collect();
     if let Ok(text) = serde_json::to_string(&list) {
         storage::set(KEPT_KEY, &text);
     }

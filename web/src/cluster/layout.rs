@@ -302,7 +302,7 @@ impl<'v> Prep<'v> {
             .filter_map(|p| u32::try_from(p).ok())
             .collect();
         let key = |p: u32| view.instances.get(p as usize).map_or((0, 0), |i| (i.provider_index, i.zone_index));
-        order.sort_by_key(|&p| (key(p), p));
+        fleetplan_engine::sort::sort_by_key(&mut order, |&p| (key(p), p));
 
         let mut providers = Vec::with_capacity(providers_len);
         let mut cursor = 0;

@@ -258,7 +258,7 @@ pub fn run_ahead_worker(job: &str, post: &js_sys::Function) -> Result<(), JsErro
 pub fn axis_markers(sim: &Simulation) -> Vec<ChartMarker> {
     let mut markers = sim.chart_markers();
     markers.extend(sim.event_markers());
-    markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+    fleetplan_engine::sort::sort_by(&mut markers, |a, b| a.time_s.total_cmp(&b.time_s));
     markers
 }
 

@@ -122,14 +122,14 @@ pub fn LimitedByBand(props: &BandProps) -> Html {
             None => rest_seconds.push((share.held, share.seconds)),
         }
     }
-    rest_seconds.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    fleetplan_engine::sort::sort_by(&mut rest_seconds, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let rest_total: f64 = rest_seconds.iter().map(|(_, s)| s).sum();
     for &(held, _) in &rest_seconds {
         if !present.contains(&held) {
             present.push(held);
         }
     }
-    present.sort();
+    fleetplan_engine::sort::sort(&mut present);
     html! {
         <section id="limited-band" class="limited-band" aria-label={tr("What held each service back")}>
             <h3>{ tr("What held each service back") }</h3>

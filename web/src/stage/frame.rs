@@ -300,7 +300,7 @@ fn draw_charts(player: &Player, lesson: &[fleetplan_engine::output::ChartMarker]
     // (runahead::axis_markers), marked on the time axis of every chart; then the steps of the lesson.
     let mut markers = player.chart_markers();
     markers.extend(lesson.iter().cloned());
-    markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+    fleetplan_engine::sort::sort_by(&mut markers, |a, b| a.time_s.total_cmp(&b.time_s));
     for kind in ChartKind::ALL {
         if let Some(canvas) = dom::canvas_by_id(kind.id()) {
             if let Err(e) = charts::draw(kind, &canvas, player.series(), end_s, cursor_s, &markers) {

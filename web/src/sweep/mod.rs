@@ -173,7 +173,7 @@ pub fn SweepPanel(props: &SweepProps) -> Html {
     let pool: Rc<RefCell<Option<Pool>>> = use_mut_ref(|| None);
     let canvas = use_node_ref();
     let paths = use_memo(props.scenario.clone(), |s| {
-        serde_json::to_value(&s.spec).map(|v| fields::numeric_paths(&v)).unwrap_or_default()
+        fleetplan_engine::spec::to_value(&s.spec).map(|v| fields::numeric_paths(&v)).unwrap_or_default()
     });
 
     {

@@ -92,7 +92,7 @@ impl WhatIf {
 
     /// The event as the scenario JSON writes it.
     pub fn event(&self, at_ms: u64) -> Value {
-        serde_json::to_value(self.spec(at_ms)).unwrap_or(Value::Null)
+        fleetplan_engine::spec::to_value(&self.spec(at_ms)).unwrap_or(Value::Null)
     }
 
     /// What the list of applied what-ifs says.

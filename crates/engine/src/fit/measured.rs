@@ -231,7 +231,7 @@ pub fn parse_service_events(text: &str, service: Option<&str>) -> Result<Measure
         ));
     }
     // The API lists the newest first; sort by time (ties keep their order).
-    started.sort_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sort::sort_by(&mut started, |a, b| a.0.total_cmp(&b.0));
     let start = started[0].0;
     let mut points: Vec<MeasuredPoint> = Vec::new();
     let mut total = 0.0;

@@ -5,6 +5,7 @@
 //! [`ScenarioSpec`] into a [`Scenario`], one part of the file per module (settings, capacity, workloads, events).
 
 pub mod error;
+mod format_path;
 pub mod types;
 mod validate;
 pub(crate) use validate::{setting_default, settings_under, spot_capacity_per_s};
@@ -101,19 +102,20 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// Parses scenario JSON into a spec without validating values.
+/// Parses scenario JSON into a spec without validating values. A format error names its field: serde_json's own
+/// line and column, read back to a path by `format_path` (only when the text is refused, so the wasm carries one
+/// reader of the format).
 pub fn parse_spec(text: &str) -> Result<ScenarioSpec, ScenarioError> {
     // Editors on Windows save UTF-8 with a byte order mark; JSON parsers reject it, people do not expect that.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut de = serde_json::Deserializer::from_str(text);
-    let spec: ScenarioSpec = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        // A JSON syntax error (a stray comma, text cut short) has a line and column, not a field: the path there
-        // is where the parser was (`?` inside a key it had not read yet).
-        let syntax =
-            matches!(err.inner().classify(), serde_json::error::Category::Syntax | serde_json::error::Category::Eof);
+    let spec = <ScenarioSpec as serde::Deserialize>::deserialize(&mut de).map_err(|err| {
+        let message = err.to_string();
+        // A JSON syntax error (a stray comma, text cut short) has a line and column, not a field.
+        let syntax = matches!(err.classify(), serde_json::error::Category::Syntax | serde_json::error::Category::Eof);
+        let path = if syntax { String::new() } else { format_path::path_at(text, err.line(), err.column(), &message) };
         let field = if syntax || path == "." || path.is_empty() { "scenario".to_string() } else { path };
-        ScenarioError::Format(FieldError { field, message: err.into_inner().to_string() })
+        ScenarioError::Format(FieldError { field, message })
     })?;
     de.end().map_err(|err| ScenarioError::Format(FieldError { field: "scenario".into(), message: err.to_string() }))?;
     Ok(spec)

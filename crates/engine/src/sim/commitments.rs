@@ -185,7 +185,7 @@ impl HourResult {
 /// Plans in the documented order: EC2 Instance Savings Plans, then Compute Savings Plans; file order within a type.
 pub(super) fn plan_order(plans: &[SavingsPlan]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..plans.len()).collect();
-    order.sort_by_key(|&i| match plans[i].kind {
+    crate::sort::sort_by_key(&mut order, |&i| match plans[i].kind {
         SavingsPlanKind::Ec2Instance => 0,
         SavingsPlanKind::Compute => 1,
     });
@@ -205,7 +205,7 @@ fn discount(plan: &SavingsPlan, line: &Line) -> Option<f64> {
 fn plan_lines(plan: &SavingsPlan, lines: &[Line]) -> Vec<(usize, f64)> {
     let mut covered: Vec<(usize, f64)> =
         lines.iter().enumerate().filter_map(|(i, l)| discount(plan, l).map(|d| (i, d))).collect();
-    covered.sort_by(|&(i, a), &(j, b)| {
+    crate::sort::sort_by(&mut covered, |&(i, a), &(j, b)| {
         b.total_cmp(&a)
             .then((lines[i].unit_price * (1.0 - a)).total_cmp(&(lines[j].unit_price * (1.0 - b))))
             .then(i.cmp(&j))
@@ -233,7 +233,7 @@ fn apply_reserved(commitments: &Commitments, lines: &[Line], left: &mut [f64]) -
                 _ => None,
             })
             .collect();
-        family_lines.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut family_lines, |a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         for (i, units) in family_lines {
             let used_units = left[i] / lines[i].unit_price * units;
             let take = used_units.min(available);
@@ -362,7 +362,7 @@ fn savings_corners(segments: &[Vec<(f64, f64)>]) -> (Vec<f64>, Vec<f64>) {
             changes.push((end, next - rate(d)));
         }
     }
-    changes.sort_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sort::sort_by(&mut changes, |a, b| a.0.total_cmp(&b.0));
     let (mut corners, mut values) = (vec![0.0], vec![0.0]);
     for (c, delta) in changes {
         let (last_c, last_s) = (corners[corners.len() - 1], values[values.len() - 1]);

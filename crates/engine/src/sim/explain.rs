@@ -152,7 +152,7 @@ impl Simulation {
                         }
                     }
                 }
-                short.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                crate::sort::sort_by(&mut short, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                 ZoneRoom { zone: name.clone(), instances: crate::narrow::u32_of(in_zone.len()), short }
             })
             .collect();

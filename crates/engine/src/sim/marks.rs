@@ -56,7 +56,7 @@ pub(super) fn in_time_order(
     labelled: impl IntoIterator<Item = (SimTime, Text)>,
 ) -> Vec<ChartMarker> {
     markers.extend(labelled.into_iter().map(|(time, label)| ChartMarker { time_s: time.as_secs_f64(), label }));
-    markers.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+    crate::sort::sort_by(&mut markers, |a, b| a.time_s.total_cmp(&b.time_s));
     markers
 }
 

@@ -52,7 +52,7 @@ impl Simulation {
                         waiting_task_s: round(rt.waiting_ms[l as usize] as f64 / 1000.0, 1),
                     })
                     .collect();
-                limits.sort_by(|a, b| b.waiting_task_s.total_cmp(&a.waiting_task_s));
+                crate::sort::sort_by(&mut limits, |a, b| b.waiting_task_s.total_cmp(&a.waiting_task_s));
                 // The largest measured share of the time it was held back (`docs/model.md` §15.2).
                 let limited_by_shares = crate::limited_by::shares(&rt.band.held_ms_at(self.now));
                 let limited_by = limited_by_shares.first().and_then(|s| s.held.limiter());
@@ -537,7 +537,7 @@ impl Simulation {
                 .filter(|t| t.provider == crate::scenario::Provider::Asg(provider) && t.instance.is_none())
                 .collect(),
         };
-        tasks.sort_by_key(|t| (t.state.index(), t.id));
+        crate::sort::sort_by_key(&mut tasks, |t| (t.state.index(), t.id));
         tasks
     }
 

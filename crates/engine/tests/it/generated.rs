@@ -10,7 +10,7 @@ use fleetplan_engine::{RunOptions, Scenario, Simulation};
 use serde_json::Value;
 
 #[path = "../generator/mod.rs"]
-mod generator;
+pub(crate) mod generator;
 use generator::generate;
 
 /// Runs a scenario with invariants checked after every event: `Err` with what went wrong.

@@ -9,6 +9,7 @@ mod claims;
 mod cost;
 mod determinism;
 mod ec2;
+mod format_paths;
 mod generated;
 mod hostile;
 mod invariants;

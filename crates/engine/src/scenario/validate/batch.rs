@@ -254,7 +254,7 @@ impl Validator {
                 failure_probability,
             });
         }
-        calls.sort_by_key(|c| c.at);
+        crate::sort::sort_by_key(&mut calls, |c| c.at);
 
         let mut spot_interruptions: Vec<BatchSpotInterruption> = Vec::new();
         for (i, w) in spec.spot_interruptions.iter().enumerate() {
@@ -281,7 +281,7 @@ impl Validator {
                 fraction,
             });
         }
-        spot_interruptions.sort_by_key(|w| w.at);
+        crate::sort::sort_by_key(&mut spot_interruptions, |w| w.at);
 
         let mut pool_capacity: Vec<BatchPoolCapacity> = Vec::new();
         for (i, e) in spec.pool_capacity.iter().enumerate() {
@@ -326,7 +326,7 @@ impl Validator {
                 available: e.available,
             });
         }
-        pool_capacity.sort_by_key(|e| e.at);
+        crate::sort::sort_by_key(&mut pool_capacity, |e| e.at);
 
         let burst = spec.submit_job_api.map_or(d::BATCH_SUBMIT_JOB_BURST as f64, |b| f64::from(b.burst));
         let per_s = spec.submit_job_api.map_or(d::BATCH_SUBMIT_JOB_PER_S, |b| b.refill_per_s);
@@ -535,7 +535,7 @@ impl Validator {
             }
         }
         // Cheapest vCPU first ("Its preference is for instance types with lower cost vCPUs"), then the smaller type.
-        types.sort_by(|a, b| {
+        crate::sort::sort_by(&mut types, |a, b| {
             let pa = a.on_demand_hour_usd / f64::from(a.vcpu);
             let pb = b.on_demand_hour_usd / f64::from(b.vcpu);
             pa.total_cmp(&pb).then(a.vcpu.cmp(&b.vcpu)).then(a.name.cmp(b.name))

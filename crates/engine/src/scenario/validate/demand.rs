@@ -478,7 +478,7 @@ impl Validator {
             };
             scheduled.extend(times.into_iter().map(|at_ms| ScheduledAction { at_ms, min, max }));
         }
-        scheduled.sort_by_key(|a| a.at_ms);
+        crate::sort::sort_by_key(&mut scheduled, |a| a.at_ms);
         let steps = spec
             .step_scaling
             .iter()

@@ -31,7 +31,7 @@ impl Validator {
                 TimedEvent { at, action: self.action(&field, e, cx) }
             })
             .collect();
-        events.sort_by_key(|e| e.at);
+        crate::sort::sort_by_key(&mut events, |e| e.at);
         events
     }
 

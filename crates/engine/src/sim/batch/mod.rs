@@ -1501,7 +1501,7 @@ impl Simulation {
         }
         let wait_of = |j: &Job| j.first_running.map(|t| t.since(j.submitted_at) as f64 / 1000.0);
         let mut waits: Vec<f64> = self.batch.jobs.iter().filter_map(wait_of).collect();
-        waits.sort_by(f64::total_cmp);
+        crate::sort::sort_by(&mut waits, f64::total_cmp);
         let queues = b
             .queues
             .iter()
@@ -1510,7 +1510,7 @@ impl Simulation {
                 let of_queue =
                     |j: &&Job| b.submissions[self.batch.units[j.unit as usize].submission as usize].queue as usize == q;
                 let mut w: Vec<f64> = self.batch.jobs.iter().filter(of_queue).filter_map(wait_of).collect();
-                w.sort_by(f64::total_cmp);
+                crate::sort::sort_by(&mut w, f64::total_cmp);
                 let count =
                     |s: BatchJobState| self.batch.jobs.iter().filter(of_queue).filter(|j| j.state == s).count() as u64;
                 BatchQueueSummary {

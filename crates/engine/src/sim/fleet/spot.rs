@@ -252,7 +252,7 @@ impl Simulation {
                 None => pools.push((key, 1)),
             }
         }
-        pools.sort();
+        crate::sort::sort(&mut pools);
         let chosen = pools
             .iter()
             .filter(|((t, z), _)| instance_type.is_none_or(|it| it == *t) && zone.is_none_or(|zz| zz == *z))
