@@ -71,12 +71,19 @@ use crate::{dist, Workspace};
 /// of a copy of the standard sort per element type and comparison (-17.2 KiB, the engine's `sort.rs`). The band as
 /// one SVG string was not done: its code is 3.9 KiB raw, and it would put service names into markup. Next: serde's
 /// buffering (`Content`) for the four internally tagged enums of the format, about 55 KiB raw.
-pub const WASM_GZIP_BUDGET: usize = 863 * 1024;
+/// Raised to 872 KiB at the same stop's merge (866.1 KiB with `gzip -6` after merging, about 867 as dist counts it,
+/// 5 KiB of room): issue 13's "copy link to this step" button with its link field and clipboard fallback, the what-if
+/// list rebuilt from marked events of a reopened link, and the Batch job sentences as typed texts in both languages
+/// (+4.9 KiB together); the run ahead reusing its last worker and posting the job at once (+0.6 KiB); the service
+/// launch-rate bucket's threshold and numbers formatted in the status line and summary (about +0.3 KiB).
+pub const WASM_GZIP_BUDGET: usize = 872 * 1024;
 
 /// The Web Workers' module (`fleetplan_worker_bg.wasm`, `cargo xtask dist`'s speed-optimised build of the engine
 /// without the app): not part of the page's first load, fetched by the first worker (the run ahead, sweeps,
 /// fits) while the page renders. 686 KiB gzipped when added (2,126 KiB raw); the budget leaves 34 KiB of room.
-pub const WORKER_WASM_GZIP_BUDGET: usize = 720 * 1024;
+/// Lowered to 600 KiB at stop 22: the page's cuts (one stable sort, no `serde_path_to_error`, one serializer) took it
+/// to 578.9 KiB; the room left is for the engine's growth, which lands in this module whole.
+pub const WORKER_WASM_GZIP_BUDGET: usize = 600 * 1024;
 
 /// Folders (under the root) whose Rust files are checked.
 const SOURCE_ROOTS: [&str; 2] = ["crates", "web"];
@@ -326,9 +333,9 @@ mod tests {
     }
 
     #[test]
-    fn the_wasm_budget_is_863_kib_gzipped() {
-        assert!(check_wasm_budget(863 * 1024).is_ok());
-        let err = check_wasm_budget(863 * 1024 + 1).unwrap_err();
-        assert!(err.contains("over its budget of 863.0 KiB"), "{err}");
+    fn the_wasm_budget_is_872_kib_gzipped() {
+        assert!(check_wasm_budget(872 * 1024).is_ok());
+        let err = check_wasm_budget(872 * 1024 + 1).unwrap_err();
+        assert!(err.contains("over its budget of 872.0 KiB"), "{err}");
     }
 }
