@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { browserForTests, load, openPreset, requiredEnv } from './browser.mjs';
+import { browserForTests, load, openPreset, requiredEnv, unfold } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const TIMEOUT_MS = 30_000;
@@ -115,7 +115,7 @@ test('a phone-wide page never scrolls sideways; the comparison and sweep scroll 
       await page.click('#keep-variant');
       await openPreset(page, 'fargate-spot-1000');
       await page.locator('#compare-table').waitFor({ timeout: TIMEOUT_MS });
-      await page.click('#sweep > summary');
+      await unfold(page, '#sweep');
       await page.locator('#sweep-run').waitFor();
       assert.equal(await sideways(), 0, 'the page scrolls sideways with a comparison and the sweep panel open');
       for (const selector of ['.compare-scroll', '#sweep']) {
@@ -123,7 +123,7 @@ test('a phone-wide page never scrolls sideways; the comparison and sweep scroll 
         assert.ok(box.right <= PHONE.width, `${selector} sticks out: ${JSON.stringify(box)}`);
       }
       // The cluster as a table (a column per task state) scrolls inside itself too.
-      await page.click('#cluster-table > summary');
+      await unfold(page, '#cluster-table');
       await page.locator('#cluster-table table').waitFor();
       assert.equal(await sideways(), 0, 'the page scrolls sideways with the cluster as a table open');
       const table = await page.$eval('#cluster-table table', (e) => e.getBoundingClientRect().toJSON());

@@ -3,7 +3,7 @@
 // which returns JSON with at least `events` and `elapsed_ms` (or `error`). Then the playground
 // itself: time to first render, and frame times while stress-100k plays at 100x.
 
-import { launchBrowser, openPage, requiredEnv } from './browser.mjs';
+import { launchBrowser, openPage, requiredEnv, unfold } from './browser.mjs';
 
 const url = requiredEnv('FLEETPLAN_URL');
 const ids = requiredEnv('FLEETPLAN_BENCH_PRESETS').split(',').filter(Boolean);
@@ -149,7 +149,7 @@ async function browserSweep(browser) {
   await page.waitForSelector('#play', { timeout: 60_000 });
   await page.click('#toggle-gallery');
   await page.click('#open-fargate-ondemand-1000');
-  await page.click('#sweep > summary');
+  await unfold(page, '#sweep');
   await page.fill('#sweep-field-1', 'prices.fargate_vcpu_hour');
   await page.fill('#sweep-from-1', '0.02');
   await page.fill('#sweep-to-1', '0.06');

@@ -112,6 +112,22 @@ export async function openPreset(page, id) {
   await page.locator('#gallery').waitFor({ state: 'detached' });
 }
 
+/**
+ * Unfolds a `<details>` by clicking its summary, as a person would, and clicks again if a
+ * layout shift (a run finishing above it) made the click land elsewhere. Resolves once open.
+ */
+export async function unfold(page, selector, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    await page.click(`${selector} > summary`);
+    try {
+      await page.waitForFunction((s) => document.querySelector(s)?.open === true, selector, { timeout: 2_000 });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw new Error(`${selector} did not open after ${attempts} clicks: ${error.message}`);
+    }
+  }
+}
+
 /** Where the README's screenshots go, and whether to take them (FLEETPLAN_SCREENSHOTS=1). */
 export const DOCS = new URL('../../docs/', import.meta.url);
 export const SHOTS = process.env.FLEETPLAN_SCREENSHOTS === '1';

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
-import { browserForTests, load, requiredEnv } from './browser.mjs';
+import { browserForTests, load, requiredEnv, unfold } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const TIMEOUT_MS = 30_000;
@@ -101,7 +101,7 @@ test('errors are in plain words at the field they concern', TEST_OPTIONS, async 
     await page.fill(field('services[0].desired_count'), '10');
 
     // A Fargate size problem is on the task definition's cpu, where it is fixed.
-    await page.click('details[data-path="task_definitions[0]"] > summary');
+    await unfold(page, 'details[data-path="task_definitions[0]"]');
     await page.fill(field('task_definitions[0].cpu'), '300');
     const cpu = page.locator(errorAt('task_definitions[0].cpu'));
     await cpu.waitFor({ state: 'visible' });
@@ -191,7 +191,7 @@ test('AWS documents import in the page as `fleetplan import` imports them, and e
     await load(page);
     await page.click('#toggle-editor');
     assert.ok(!modules.some((m) => m.includes('fleetplan_import')), 'the import module was loaded with the page');
-    await page.click('#aws > summary');
+    await unfold(page, '#aws');
     await page.setInputFiles('#aws-files', IMPORT_FILES);
     await page.waitForFunction(() => /2 chosen/.test(document.querySelector('.aws-count').textContent));
     await page.click('#aws-import');

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
-import { browserForTests, load, openPreset, requiredEnv } from './browser.mjs';
+import { browserForTests, load, openPreset, requiredEnv, unfold } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const EXPECTED_CSV = await readFile(requiredEnv('FLEETPLAN_EXPECTED_SWEEP_CSV'), 'utf8');
@@ -25,7 +25,7 @@ const withPage = (t, body) => chromium.withPage(t, body, undefined, { acceptDown
 async function openSweep(page) {
   await load(page, BASE_URL, TIMEOUT_MS);
   await openPreset(page, PRESET);
-  await page.click('#sweep > summary');
+  await unfold(page, '#sweep');
 }
 
 /** Fills the first field's inputs (`fill` fires input and change, as typing and leaving the box would). */

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
-import { browserForTests, load, requiredEnv } from './browser.mjs';
+import { browserForTests, load, requiredEnv, unfold } from './browser.mjs';
 
 const BASE_URL = requiredEnv('FLEETPLAN_URL');
 const DIFFERENTIAL = JSON.parse(await readFile(requiredEnv('FLEETPLAN_EXPECTED_SUMMARIES'), 'utf8'));
@@ -183,7 +183,7 @@ test('a link with the sweep settings reopens the sweep panel filled in (issue 12
   };
   await chromium.withPage(t, async (page) => {
     await load(page, await presetLink('fargate-ondemand-1000', 3), TIMEOUT_MS);
-    await page.click('#sweep > summary');
+    await unfold(page, '#sweep');
     for (const [id, value] of Object.entries(fields)) await page.fill(id, value);
     await page.check('#sweep-log-1');
     await page.click('#sweep-link');
