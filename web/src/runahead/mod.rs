@@ -253,6 +253,43 @@ pub fn run_ahead_worker(job: &str, post: &js_sys::Function) -> Result<(), JsErro
     .map_err(|e| JsError::new(&e))
 }
 
+/// The scenarios an idle run-ahead worker warms its engine on (`fleetplan bench`'s scenarios but `stress-100k`:
+/// Fargate at scale, EC2 with a day of demand, an AWS Batch array). Why: V8 runs a new module's functions in its
+/// baseline tier first and optimises each one only after it has run a while, on a background thread, and wasm
+/// has no on-stack replacement. Measured in headless Chromium 156 on the 2-core machine (README, "Speed at a glance"):
+/// a new worker's first `stress-100k` took 0.68-0.73 s and the next ones 0.30-0.46 s; with everything compiled
+/// optimised up front (`--js-flags` a page cannot set) the first took 0.36-0.42 s, so the difference is the
+/// tiering, not memory. After these warm-up steps the first took 0.34-0.37 s. `stress-100k` is left out on
+/// purpose: the click-to-summary benchmark (`tests/e2e/latency.mjs`) runs it, and leaving it in changed nothing.
+pub const WARM_UP: [&str; 3] = ["bench-large", "bench-demand-day", "bench-batch-array"];
+
+/// Events of each [`WARM_UP`] scenario: enough for the hot functions to reach V8's tiering budget, and a step
+/// short enough (30-60 ms in a new worker) that a job arriving meanwhile barely waits.
+pub const WARM_UP_EVENTS: u32 = 5_000;
+
+/// Warm-up step `index`: runs the first [`WARM_UP_EVENTS`] events of `WARM_UP[index]` and returns how many ran
+/// (0 past the end of the list). The results are thrown away: only the compiled code stays.
+pub fn warm_up(index: usize) -> u32 {
+    let Some(scenario) = WARM_UP.get(index).and_then(|id| fleetplan_engine::benchmarks::scenario(id)) else {
+        return 0;
+    };
+    let mut sim = Simulation::with_options(scenario, 1, options());
+    let mut ran = 0;
+    while ran < WARM_UP_EVENTS && sim.step() {
+        ran += 1;
+    }
+    ran
+}
+
+/// The worker's warm-up, one step per call while it is idle (`static/runahead-worker.js`): runs step `index`
+/// ([`warm_up`]) and says whether another step follows.
+#[wasm_bindgen]
+pub fn warm_up_worker(index: u32) -> bool {
+    let index = index as usize;
+    warm_up(index);
+    index + 1 < WARM_UP.len()
+}
+
 /// What the charts mark on their time axis from a run: quota hits and task retirements (`chart_markers`, which the
 /// timeline's end also reads) and the timed events, Spot notices and scaling actions (`event_markers`), by time.
 pub fn axis_markers(sim: &Simulation) -> Vec<ChartMarker> {
@@ -301,6 +338,16 @@ mod tests {
         assert_eq!(finished, want);
         assert_eq!(series.as_ref(), Some(sim.series()));
         assert_eq!(last.markers, axis_markers(&sim));
+    }
+
+    /// Every warm-up step runs its whole share of events (none of the scenarios ends sooner), and none past the end.
+    #[test]
+    fn each_warm_up_step_runs_its_events() {
+        for index in 0..WARM_UP.len() {
+            assert_eq!(warm_up(index), WARM_UP_EVENTS, "{}", WARM_UP[index]);
+        }
+        assert_eq!(warm_up(WARM_UP.len()), 0);
+        assert!(!WARM_UP.contains(&"stress-100k"), "the latency benchmark's own scenario");
     }
 
     #[test]

@@ -340,6 +340,7 @@ impl Simulation {
 
     /// The balance of an instance with demand-driven tasks ran out (if the event is still current): the services
     /// on it lose capacity (`sim/demand.rs`).
+    #[inline(never)]
     pub(super) fn credits_empty(&mut self, id: InstanceId) {
         let now = self.now.as_millis();
         let Some(c) = self.credits.instances.get_mut(&id) else { return };

@@ -537,6 +537,7 @@ impl Simulation {
 
     /// Tasks at 100% CPU for the unhealthy time fail their health checks and are replaced; their load moves to the
     /// others (`docs/model.md` §9).
+    #[inline(never)]
     pub(super) fn overload_check(&mut self, s: ServiceId) {
         self.integrate_demand(s);
         let now = self.now.as_millis();
@@ -561,6 +562,7 @@ impl Simulation {
     }
 
     /// The end of a metric period: its datapoint, the datapoints now published, the alarms and the policy.
+    #[inline(never)]
     pub(super) fn metric_period(&mut self, s: ServiceId) {
         self.integrate_demand(s);
         let now = self.now.as_millis();
@@ -704,6 +706,7 @@ impl Simulation {
     }
 
     /// A scheduled action: the new min / max, and the desired count moved into the range if it is outside.
+    #[inline(never)]
     pub(super) fn scheduled_scaling(&mut self, s: ServiceId, index: usize) {
         let Some(action) =
             self.scenario.services[s.index()].autoscaling.as_ref().and_then(|a| a.scheduled.get(index)).copied()

@@ -211,6 +211,7 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
     pub(super) fn spot_capacity_arrived(&mut self) {
         self.spot.wakeup_pending = false;
         self.serve_spot_queue();
@@ -230,6 +231,7 @@ impl Simulation {
 
     /// The two-minute warning: the task starts stopping at once (so the service launches a replacement) and is
     /// killed when the warning runs out.
+    #[inline(never)]
     pub(super) fn interrupt_spot_task(&mut self, task: TaskId) {
         let t = &self.tasks[task];
         if t.stopping || t.provider != Provider::FargateSpot {

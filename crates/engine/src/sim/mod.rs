@@ -518,6 +518,12 @@ impl Simulation {
         }
     }
 
+    /// Hands an event to the mechanism it concerns. Every handler it calls is `#[inline(never)]`, so this
+    /// stays a small dispatch: in a browser, V8 runs wasm in its baseline tier until its optimising compiler has
+    /// compiled the function, function by function, on a background thread. With the handlers inlined this was one
+    /// 60 KB function that took 290 ms to optimise (Chromium 156, `--js-flags=--trace-wasm-compilation-times`),
+    /// so a browser's first `stress-100k` ran about half its events in the baseline tier. Small functions are
+    /// optimised in a few milliseconds each, hot ones first. Natively the calls cost one jump per event.
     fn handle(&mut self, event: Event) {
         match event {
             Event::ServiceCycle { service } => self.service_cycle(service),
@@ -585,6 +591,7 @@ impl Simulation {
     }
 
     /// A timed event of the scenario: hands the action to the mechanism it concerns.
+    #[inline(never)]
     fn timed_event(&mut self, index: usize) {
         match self.scenario.events[index].action.clone() {
             TimedAction::Scale { service, desired } => self.scale_service(ServiceId::from_index(service), desired),

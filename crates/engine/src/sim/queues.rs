@@ -158,6 +158,7 @@ impl Simulation {
     }
 
     /// The one-minute tick: the queue brought up to date (its metrics, the chart).
+    #[inline(never)]
     pub(super) fn queue_tick(&mut self, q: u32) {
         let now = self.now.as_millis();
         let q = q as usize;
@@ -201,6 +202,7 @@ impl Simulation {
     /// moved to the dead-letter queue ("the dead-letter queue to which Amazon SQS moves messages after the value
     /// of maxReceiveCount is exceeded", *RedrivePolicy*). Simplification: the move happens when they would be
     /// visible again, not at the next receive attempt (the same while workers are receiving).
+    #[inline(never)]
     pub(super) fn queue_visible(&mut self, q: u32) {
         let now = self.now.as_millis();
         let q = q as usize;

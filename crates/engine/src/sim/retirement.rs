@@ -85,6 +85,7 @@ impl Simulation {
 
     /// The retirement date: service tasks still active are handed to their schedulers for replacement, standalone
     /// tasks are stopped.
+    #[inline(never)]
     pub(in crate::sim) fn retire_tasks(&mut self, index: usize) {
         let tasks = std::mem::take(&mut self.retirements.list[index].tasks);
         let (mut service_tasks, mut standalone_tasks) = (0, 0);

@@ -126,6 +126,7 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
     pub(super) fn run_task_calls(&mut self, w: WorkloadId) {
         let now = self.now;
         self.workloads.list[w.index()].invoked = true;

@@ -411,6 +411,7 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
     pub(super) fn batch_event(&mut self, event: BatchEvent) {
         match event {
             BatchEvent::Submit { call } => self.batch_submit(call),

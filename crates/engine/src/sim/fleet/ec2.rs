@@ -154,6 +154,7 @@ impl Simulation {
     }
 
     /// Booted: the group counts the instance InService (the ECS agent registers it next).
+    #[inline(never)]
     pub(in crate::sim) fn instance_booted(&mut self, id: InstanceId) {
         if !self.fleet.transition(id, InstanceState::Launching, InstanceState::Registering) {
             return;
@@ -166,6 +167,7 @@ impl Simulation {
         self.schedule_in(delay, Event::InstanceRegistered { instance: id });
     }
 
+    #[inline(never)]
     pub(in crate::sim) fn instance_registered(&mut self, id: InstanceId) {
         let registered = self.fleet.registered_instances();
         let quota = self.scenario.limits.instances_per_cluster;

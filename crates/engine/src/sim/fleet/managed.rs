@@ -171,6 +171,7 @@ impl Simulation {
     }
 
     /// Launches instances for the tasks waiting for Managed Instances provider `p` ([`plan`]).
+    #[inline(never)]
     pub(in crate::sim) fn managed_launch(&mut self, p: ProviderId) {
         self.fleet.providers[p.index()].launch_pending = false;
         let rt = &self.fleet.providers[p.index()];
@@ -263,6 +264,7 @@ impl Simulation {
 
     /// Idle Instance Detection: the instance has had no task since `since` (none came and went meanwhile): it is
     /// deregistered and terminated.
+    #[inline(never)]
     pub(in crate::sim) fn idle_check(&mut self, id: InstanceId, since: SimTime) {
         let instance = self.fleet.instance(id);
         if instance.state != InstanceState::Active || instance.idle_since != Some(since) || !instance.tasks.is_empty() {
@@ -285,6 +287,7 @@ impl Simulation {
 
     /// Day 14: ECS drains the instance (its service tasks are replaced elsewhere, on new instances if need be) and
     /// terminates it once drained.
+    #[inline(never)]
     pub(in crate::sim) fn patching_drain(&mut self, id: InstanceId) {
         if self.fleet.instance(id).state == InstanceState::Terminated {
             return;

@@ -278,6 +278,7 @@ impl Simulation {
     }
 
     /// Managed scaling's minute: CapacityProviderReservation and the target-tracking decision.
+    #[inline(never)]
     pub(in crate::sim) fn scaling_evaluation(&mut self, p: ProviderId) {
         let Some(scaling) = self.scenario.providers[p.index()].managed_scaling.clone() else { return };
         let period = SimTime::from_secs_f64(defaults::MANAGED_SCALING_PERIOD_S).as_millis();

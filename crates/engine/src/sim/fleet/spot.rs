@@ -36,6 +36,7 @@ impl Simulation {
     }
 
     /// The two-minute interruption notice for an instance.
+    #[inline(never)]
     pub(in crate::sim) fn spot_notice(&mut self, id: InstanceId) {
         let Some((p, state)) = self.fleet.notice(id, self.now) else { return };
         self.accounting.count_interruption();
@@ -89,6 +90,7 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
     pub(in crate::sim) fn spot_termination(&mut self, id: InstanceId) {
         let instance = self.fleet.instance(id);
         if instance.state == InstanceState::Terminated {
@@ -180,6 +182,7 @@ impl Simulation {
 
     /// A rebalance recommendation: with Capacity Rebalancing the group launches the replacement now, and terminates
     /// the old instance once the replacement is in service (draining it first with managed instance draining).
+    #[inline(never)]
     pub(in crate::sim) fn rebalance_recommendation(&mut self, id: InstanceId) {
         let Some(p) = self.fleet.recommend_rebalance(id, self.now) else { return };
         self.record(TraceWhat::RebalanceRecommendation { instance: id.raw() });
@@ -187,6 +190,7 @@ impl Simulation {
     }
 
     /// Recommendations ahead of a wave: the wave's instances are chosen now; their notices come at the wave's time.
+    #[inline(never)]
     pub(in crate::sim) fn wave_recommendation(&mut self, index: usize) {
         let event = &self.scenario.events[index];
         let TimedAction::Ec2SpotWave { provider, instance_type, zone, fraction } = event.action else { return };

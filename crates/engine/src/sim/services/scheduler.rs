@@ -69,6 +69,7 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
     pub(in crate::sim) fn service_cycle(&mut self, s: ServiceId) {
         let cycle_ms = self.scenario.latencies.cycle_ms;
         let now = self.now;

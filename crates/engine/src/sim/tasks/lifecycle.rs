@@ -113,6 +113,7 @@ impl Simulation {
     }
 
     /// The current state's latency has passed.
+    #[inline(never)]
     pub(in crate::sim) fn advance_task(&mut self, task: TaskId) {
         let t = &self.tasks[task];
         let generation = t.generation;
@@ -218,6 +219,7 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
     pub(in crate::sim) fn task_healthy(&mut self, task: TaskId) {
         if !self.tasks.mark_healthy(task) {
             return;
@@ -230,6 +232,7 @@ impl Simulation {
         }
     }
 
+    #[inline(never)]
     pub(in crate::sim) fn task_unhealthy(&mut self, task: TaskId) {
         self.tasks.mark_unhealthy(task);
         self.record(TraceWhat::Unhealthy { task: task.raw() });

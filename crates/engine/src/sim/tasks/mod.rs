@@ -231,6 +231,7 @@ impl Tasks {
 
     /// Sets the task's desired status to STOPPED: a new generation (events scheduled before are ignored), the
     /// reason, and it no longer counts as healthy. `None` (nothing changes) when it is already stopping.
+    #[inline(never)]
     pub(in crate::sim) fn begin_stop(&mut self, id: TaskId, reason: StopReason) -> Option<Stopped> {
         let position = self.live_position(id);
         let t = &mut self.arena[position];
