@@ -3,12 +3,21 @@
 // which returns JSON with at least `events` and `elapsed_ms` (or `error`). Then the playground
 // itself: time to first render, and frame times while stress-100k plays at 100x.
 
+import { execFileSync } from 'node:child_process';
+
 import { launchBrowser, openPage, requiredEnv, unfold } from './browser.mjs';
 
 const url = requiredEnv('FLEETPLAN_URL');
 const ids = requiredEnv('FLEETPLAN_BENCH_PRESETS').split(',').filter(Boolean);
 /** Runs per preset; the fastest counts, as the first one also pays for JIT warm-up. */
 const RUNS = 3;
+/**
+ * The release CLI (`cargo xtask bench` sets it): with it, the workers' module and the native engine are timed in
+ * alternate rounds, so both see the same machine (wall times here drift by a third from minute to minute).
+ */
+const NATIVE_BIN = process.env.FLEETPLAN_NATIVE_BIN;
+/** Rounds of the native-versus-wasm comparison: each a native `bench` call (best of 3) and the wasm best of 3. */
+const ROUNDS = 5;
 
 const browser = await launchBrowser();
 try {
@@ -45,11 +54,40 @@ try {
   if (errors.length) {
     throw new Error(`the page reported errors:\n${errors.join('\n')}`);
   }
+  if (NATIVE_BIN) {
+    for (const id of ids) await nativeVersusWasm(page, id);
+  }
   await playback(browser);
   await runAhead(browser);
   await browserSweep(browser);
 } finally {
   await browser.close();
+}
+
+/**
+ * The workers' module against the native engine on `id`, in alternate rounds: per round the native CLI's best of 3
+ * (a `bench` call) and the workers' module's best of 3 in this page; prints each round's ratio, the median ratio
+ * and the ratio of the two fastest times (the engine's speed with the least interference).
+ */
+async function nativeVersusWasm(page, id) {
+  const rounds = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const native = JSON.parse(execFileSync(NATIVE_BIN, ['bench', '--id', id, '--json'], { encoding: 'utf8' }));
+    let wasm = Infinity;
+    for (let run = 0; run < RUNS; run += 1) {
+      const result = JSON.parse(await page.evaluate((preset) => window.fleetplanWorkers.bench_preset(preset), id));
+      if (result.error) throw new Error(`bench_preset(${id}): ${result.error}`);
+      wasm = Math.min(wasm, result.elapsed_ms);
+    }
+    rounds.push({ native: native.elapsed_ms, wasm });
+  }
+  const ratios = rounds.map((r) => r.wasm / r.native).sort((a, b) => a - b);
+  const fastest = (key) => Math.min(...rounds.map((r) => r[key]));
+  console.log(`${id}, the workers' module against native, ${ROUNDS} alternate rounds (each best of ${RUNS}): `
+    + rounds.map((r) => `${r.native.toFixed(0)}/${r.wasm.toFixed(0)} ms`).join(', '));
+  console.log(`  ratio wasm/native: median ${ratios[Math.floor(ROUNDS / 2)].toFixed(2)}x (rounds ${ratios[0].toFixed(2)}-`
+    + `${ratios[ROUNDS - 1].toFixed(2)}x); fastest against fastest ${(fastest('wasm') / fastest('native')).toFixed(2)}x `
+    + `(${fastest('wasm').toFixed(1)} against ${fastest('native').toFixed(1)} ms)`);
 }
 
 /** Frame intervals (from requestAnimationFrame) and the app's own work per frame, over `ms`. */

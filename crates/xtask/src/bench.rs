@@ -43,7 +43,8 @@ pub fn run(ws: &Workspace) -> Result<()> {
             .current_dir(&ws.root)
             .arg("tests/e2e/bench.mjs")
             .env("FLEETPLAN_URL", server.url())
-            .env("FLEETPLAN_BENCH_PRESETS", BENCH_PRESETS.join(",")),
+            .env("FLEETPLAN_BENCH_PRESETS", BENCH_PRESETS.join(","))
+            .env("FLEETPLAN_NATIVE_BIN", ws.target.join("release").join("fleetplan")),
     )
     .and_then(|()| {
         step("the click on stress-100k to its summary, broken down");
