@@ -253,30 +253,41 @@ pub fn run_ahead_worker(job: &str, post: &js_sys::Function) -> Result<(), JsErro
     .map_err(|e| JsError::new(&e))
 }
 
-/// The scenarios an idle run-ahead worker warms its engine on (`fleetplan bench`'s scenarios but `stress-100k`:
-/// Fargate at scale, EC2 with a day of demand, an AWS Batch array). Why: V8 runs a new module's functions in its
-/// baseline tier first and optimises each one only after it has run a while, on a background thread, and wasm
-/// has no on-stack replacement. Measured in headless Chromium 156 on the 2-core machine (README, "Speed at a glance"):
-/// a new worker's first `stress-100k` took 0.68-0.73 s and the next ones 0.30-0.46 s; with everything compiled
-/// optimised up front (`--js-flags` a page cannot set) the first took 0.36-0.42 s, so the difference is the
-/// tiering, not memory. After these warm-up steps the first took 0.34-0.37 s. `stress-100k` is left out on
-/// purpose: the click-to-summary benchmark (`tests/e2e/latency.mjs`) runs it, and leaving it in changed nothing.
-pub const WARM_UP: [&str; 3] = ["bench-large", "bench-demand-day", "bench-batch-array"];
+/// The scenarios an idle run-ahead worker warms its engine on: two EC2 presets (placement on instances, managed
+/// scaling, Spot draining) and `fleetplan bench`'s scenarios but `stress-100k` (Fargate at scale, a day of
+/// autoscaled demand, an AWS Batch array). Why: V8 runs a new module's functions in its baseline tier first and
+/// optimises each one only after it has run a while, on a background thread, and wasm has no on-stack replacement.
+/// Measured in headless Chromium 156 on the 2-core machine (README, "Speed at a glance"): a new worker's first
+/// `stress-100k` took 0.68-0.73 s and the next ones 0.30-0.46 s; with everything compiled optimised up front
+/// (`--js-flags` a page cannot set) the first took 0.36-0.42 s, so the difference is the tiering, not memory.
+/// With the three benchmark steps only, the first took 0.34-0.37 s in a worker alone, but in the page V8 still
+/// optimised EC2 placement (`choose_instance`: 55 ms) after the click, hence the EC2 presets. `stress-100k` is
+/// left out on purpose: the click-to-summary benchmark (`tests/e2e/latency.mjs`) runs it.
+pub const WARM_UP: [&str; 5] =
+    ["ec2-warm-1000", "ec2-spot-draining", "bench-large", "bench-demand-day", "bench-batch-array"];
 
-/// Events of each [`WARM_UP`] scenario: enough for the hot functions to reach V8's tiering budget, and a step
-/// short enough (30-60 ms in a new worker) that a job arriving meanwhile barely waits.
+/// Events of each [`WARM_UP`] step: enough for the hot functions to reach V8's tiering budget, and a step short
+/// enough (30-60 ms in a new worker) that a job arriving meanwhile barely waits.
 pub const WARM_UP_EVENTS: u32 = 5_000;
 
-/// Warm-up step `index`: runs the first [`WARM_UP_EVENTS`] events of `WARM_UP[index]` and returns how many ran
-/// (0 past the end of the list). The results are thrown away: only the compiled code stays.
+/// Warm-up step `index`: runs [`WARM_UP_EVENTS`] events of `WARM_UP[index]`, its first ones, again with the next
+/// seed while a run ends sooner (the EC2 presets' rollouts are 838 and 2,055 events), and returns how many ran (0
+/// past the end of the list). The results are thrown away: only the compiled code stays.
 pub fn warm_up(index: usize) -> u32 {
-    let Some(scenario) = WARM_UP.get(index).and_then(|id| fleetplan_engine::benchmarks::scenario(id)) else {
-        return 0;
-    };
-    let mut sim = Simulation::with_options(scenario, 1, options());
+    let Some(&id) = WARM_UP.get(index) else { return 0 };
+    let scenario = fleetplan_engine::benchmarks::scenario(id)
+        .or_else(|| fleetplan_engine::presets::get(id).and_then(|preset| preset.scenario().ok()));
+    let Some(scenario) = scenario else { return 0 };
     let mut ran = 0;
-    while ran < WARM_UP_EVENTS && sim.step() {
-        ran += 1;
+    for seed in 1.. {
+        let mut sim = Simulation::with_options(scenario.clone(), seed, options());
+        let before = ran;
+        while ran < WARM_UP_EVENTS && sim.step() {
+            ran += 1;
+        }
+        if ran >= WARM_UP_EVENTS || ran == before {
+            break;
+        }
     }
     ran
 }
@@ -340,7 +351,7 @@ mod tests {
         assert_eq!(last.markers, axis_markers(&sim));
     }
 
-    /// Every warm-up step runs its whole share of events (none of the scenarios ends sooner), and none past the end.
+    /// Every warm-up scenario exists and runs its share of events, short ones again; no step past the end.
     #[test]
     fn each_warm_up_step_runs_its_events() {
         for index in 0..WARM_UP.len() {
