@@ -69,6 +69,29 @@ test('a sweep in Web Workers downloads the CLI\'s CSV byte for byte, with chart,
   });
 });
 
+test('opening the panel starts the sweep workers ahead, the run uses them, and closing the panel lets them go', TEST_OPTIONS, async (t) => {
+  await withPage(t, async (page) => {
+    const sweepWorkers = () => page.workers().filter((w) => w.url().includes('sweep-worker')).length;
+    const cores = Math.min(Math.max(await page.evaluate(() => navigator.hardwareConcurrency), 1), 8);
+    await openSweep(page);
+    await waitFor(() => sweepWorkers() === cores, `${cores} prepared worker(s)`);
+    // Closing the panel lets the idle workers go; opening it again starts them again.
+    await page.click('#sweep > summary');
+    await waitForNoWorkers(page);
+    await unfold(page, '#sweep');
+    await waitFor(() => sweepWorkers() === cores, `${cores} prepared worker(s) again`);
+    // The run starts no worker of its own: it takes the prepared ones, and they are let go once it is done.
+    let started = 0;
+    page.on('worker', (w) => { if (w.url().includes('sweep-worker')) started += 1; });
+    await setAxis(page, { path: FIELD, from: 100, to: 400, steps: 4 });
+    await page.fill('#sweep-seeds', '2');
+    await page.click('#sweep-run');
+    await page.waitForSelector('#sweep[data-state="done"]', { timeout: TIMEOUT_MS });
+    assert.equal(started, 0, 'the run started workers of its own');
+    await waitForNoWorkers(page);
+  });
+});
+
 test('Cancel terminates the sweep workers and the count stops', TEST_OPTIONS, async (t) => {
   await withPage(t, async (page) => {
     await openSweep(page);
@@ -143,6 +166,15 @@ function chartColours(page) {
     for (let i = 0; i < data.length; i += 64) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
     return seen.size;
   });
+}
+
+/** Polls `condition` for up to 10 s. */
+async function waitFor(condition, what) {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /**

@@ -35,6 +35,42 @@ pub trait Work: 'static {
     fn worker_failed(&self, message: &str) -> String;
 }
 
+thread_local! {
+    /// Workers started ahead of a run ([`prepare`]): their module loads and warms up while the person fills in the
+    /// panel, so the run's first runs do not pay for it. [`Pool::start`] takes them first.
+    static PREPARED: RefCell<Vec<web_sys::Worker>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A new pool worker: `static/sweep-worker.js` as a module worker.
+fn new_worker() -> Result<web_sys::Worker, String> {
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    // Relative to the page: works from any sub-path.
+    web_sys::Worker::new_with_options("sweep-worker.js", &options).map_err(|_| tr("could not start a Web Worker"))
+}
+
+/// Starts workers until `count` wait prepared (the sweep panel was opened): each loads the workers' module and,
+/// idle, warms its engine (`runahead::WARM_UP`). A worker that cannot start is left to [`Pool::start`] to report.
+pub fn prepare(count: usize) {
+    PREPARED.with(|prepared| {
+        let mut prepared = prepared.borrow_mut();
+        while prepared.len() < count.min(MAX_PREPARED) {
+            match new_worker() {
+                Ok(worker) => prepared.push(worker),
+                Err(_) => break,
+            }
+        }
+    });
+}
+
+/// Terminates the prepared workers (the panel was closed): an idle worker still holds its module and memory.
+pub fn release_prepared() {
+    PREPARED.with(|prepared| prepared.borrow_mut().drain(..).for_each(|worker| worker.terminate()));
+}
+
+/// At most this many prepared workers, whatever the browser reports: the sweep's own cap.
+const MAX_PREPARED: usize = 8;
+
 struct Inner<W> {
     workers: Vec<web_sys::Worker>,
     work: W,
@@ -101,18 +137,13 @@ pub struct Pool<W> {
 }
 
 impl<W: Work> Pool<W> {
-    /// Starts `workers` workers (at least one) on `work` and hands each its first message.
+    /// Starts `workers` workers (at least one; prepared ones first) on `work` and hands each its first message.
     pub fn start(work: W, workers: usize) -> Result<Pool<W>, String> {
-        let options = web_sys::WorkerOptions::new();
-        options.set_type(web_sys::WorkerType::Module);
         let inner = Rc::new(RefCell::new(Inner { workers: Vec::new(), work, over: false }));
         let mut handlers = Vec::new();
         for w in 0..workers.max(1) {
-            // Relative to the page: works from any sub-path.
-            let worker = web_sys::Worker::new_with_options("sweep-worker.js", &options).map_err(|_| {
-                inner.borrow_mut().stop();
-                tr("could not start a Web Worker")
-            })?;
+            let prepared = PREPARED.with(|prepared| prepared.borrow_mut().pop());
+            let worker = prepared.map_or_else(new_worker, Ok).inspect_err(|_| inner.borrow_mut().stop())?;
             let on_message = {
                 let inner = inner.clone();
                 Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {

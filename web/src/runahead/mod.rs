@@ -292,8 +292,8 @@ pub fn warm_up(index: usize) -> u32 {
     ran
 }
 
-/// The worker's warm-up, one step per call while it is idle (`static/runahead-worker.js`): runs step `index`
-/// ([`warm_up`]) and says whether another step follows.
+/// A worker's warm-up, one step per call while it is idle (`static/worker-module.js`: the run-ahead workers and the
+/// sweep workers started ahead of a run): runs step `index` ([`warm_up`]) and says whether another step follows.
 #[wasm_bindgen]
 pub fn warm_up_worker(index: u32) -> bool {
     let index = index as usize;
