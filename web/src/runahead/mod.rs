@@ -370,8 +370,8 @@ mod tests {
     /// Every warm-up scenario exists and runs its share of events, short ones again; no step past the end.
     #[test]
     fn each_warm_up_step_runs_its_events() {
-        for index in 0..WARM_UP.len() {
-            assert_eq!(warm_up(index), WARM_UP_EVENTS, "{}", WARM_UP[index]);
+        for (index, id) in WARM_UP.iter().enumerate() {
+            assert_eq!(warm_up(index), WARM_UP_EVENTS, "{id}");
         }
         assert_eq!(warm_up(WARM_UP.len()), 0);
         assert!(!WARM_UP.contains(&"stress-100k"), "the latency benchmark's own scenario");
