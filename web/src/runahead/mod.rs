@@ -278,18 +278,14 @@ const WARM_UP_READS: u32 = 10;
 /// past the end of the list). The results are thrown away: only the compiled code stays.
 pub fn warm_up(index: usize) -> u32 {
     let Some(&id) = WARM_UP.get(index) else { return 0 };
-    let scenario = fleetplan_engine::benchmarks::scenario(id)
-        .or_else(|| fleetplan_engine::presets::get(id).and_then(|preset| preset.scenario().ok()));
-    let Some(mut scenario) = scenario else { return 0 };
+    let Some(mut scenario) = warm_up_scenario(id) else { return 0 };
     // A job's scenario arrives as JSON text, and a sweep reads and checks one a point: the reader and the
     // validator are among the largest functions, which V8 optimised during a sweep's first second otherwise.
-    if let Ok(json) = serde_json::to_string(&scenario.spec) {
+    if let Some(json) = warm_up_text(id) {
         for _ in 0..WARM_UP_READS {
-            if let Some(read) =
-                fleetplan_engine::scenario::parse_spec(&json).ok().and_then(|spec| Scenario::from_spec(spec).ok())
-            {
-                scenario = read;
-            }
+            let read =
+                fleetplan_engine::scenario::parse_spec(&json).ok().and_then(|spec| Scenario::from_spec(spec).ok());
+            scenario = read.unwrap_or(scenario);
         }
     }
     let mut ran = 0;
@@ -306,6 +302,21 @@ pub fn warm_up(index: usize) -> u32 {
         }
     }
     ran
+}
+
+/// A warm-up scenario: a benchmark's or a preset's.
+fn warm_up_scenario(id: &str) -> Option<Scenario> {
+    fleetplan_engine::benchmarks::scenario(id).or_else(|| fleetplan_engine::presets::get(id)?.scenario().ok())
+}
+
+/// A warm-up scenario's JSON text where it has one (`bench-large` is built in code): the text itself, not the
+/// scenario written out, so the workers' module does not carry the format's writer (12 KiB gzipped).
+fn warm_up_text(id: &str) -> Option<std::borrow::Cow<'static, str>> {
+    match id {
+        "bench-demand-day" => Some(fleetplan_engine::benchmarks::demand_day().into()),
+        "bench-batch-array" => Some(fleetplan_engine::benchmarks::BATCH_ARRAY.into()),
+        _ => fleetplan_engine::presets::get(id).map(|preset| preset.json.into()),
+    }
 }
 
 /// A worker's warm-up, one step per call while it is idle (`static/worker-module.js`: the run-ahead workers and the
@@ -367,9 +378,15 @@ mod tests {
         assert_eq!(last.markers, axis_markers(&sim));
     }
 
-    /// Every warm-up scenario exists and runs its share of events, short ones again; no step past the end.
+    /// Every warm-up scenario exists and runs its share of events, short ones again; no step past the end. The
+    /// texts read are the scenarios run.
     #[test]
     fn each_warm_up_step_runs_its_events() {
+        for id in WARM_UP {
+            if let Some(json) = warm_up_text(id) {
+                assert_eq!(Scenario::from_json(&json).ok(), warm_up_scenario(id), "{id}");
+            }
+        }
         for (index, id) in WARM_UP.iter().enumerate() {
             assert_eq!(warm_up(index), WARM_UP_EVENTS, "{id}");
         }
