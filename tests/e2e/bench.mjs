@@ -21,7 +21,7 @@ const ROUNDS = 5;
 
 const browser = await launchBrowser();
 try {
-  const { page, errors } = await openPage(browser);
+  const { page, errors, close } = await openPage(browser);
   await page.goto(url);
   // index.html sets window.fleetplan once the wasm module is initialised.
   await page.waitForFunction(() => typeof window.fleetplan?.bench_preset === 'function', null, {
@@ -57,6 +57,8 @@ try {
   if (NATIVE_BIN) {
     for (const id of ids) await nativeVersusWasm(page, id);
   }
+  // Each measurement below has the browser to itself.
+  await close();
   await playback(browser);
   await runAhead(browser);
   await browserSweep(browser);
@@ -120,7 +122,7 @@ function sampleFrames(page, ms) {
 
 /** The playground as a person uses it: first render, then stress-100k playing at 100x. */
 async function playback(browser) {
-  const { page, errors } = await openPage(browser, { width: 1280, height: 720 });
+  const { page, errors, close } = await openPage(browser, { width: 1280, height: 720 });
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName('fleetplan:first-render').length > 0, null, {
     timeout: 60_000,
@@ -142,6 +144,8 @@ async function playback(browser) {
   if (errors.length) {
     throw new Error(`the page reported errors:\n${errors.join('\n')}`);
   }
+  // Still playing at 100x, it would share the two cores with the measurements that follow.
+  await close();
 }
 
 /**
