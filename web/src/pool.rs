@@ -36,8 +36,8 @@ pub trait Work: 'static {
 }
 
 thread_local! {
-    /// Workers started ahead of a run ([`prepare`]): their module loads and warms up while the person fills in the
-    /// panel, so the run's first runs do not pay for it. [`Pool::start`] takes them first.
+    /// Workers started ahead of a run ([`prepare`]): their module loads while the person fills in the panel, so the
+    /// run does not wait for it. [`Pool::start`] takes them first.
     static PREPARED: RefCell<Vec<web_sys::Worker>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -49,8 +49,8 @@ fn new_worker() -> Result<web_sys::Worker, String> {
     web_sys::Worker::new_with_options("sweep-worker.js", &options).map_err(|_| tr("could not start a Web Worker"))
 }
 
-/// Starts workers until `count` wait prepared (the sweep panel was opened): each loads the workers' module and,
-/// idle, warms its engine (`runahead::WARM_UP`). A worker that cannot start is left to [`Pool::start`] to report.
+/// Starts workers until `count` wait prepared (the sweep panel was opened): each loads the workers' module. A
+/// worker that cannot start is left to [`Pool::start`] to report.
 pub fn prepare(count: usize) {
     PREPARED.with(|prepared| {
         let mut prepared = prepared.borrow_mut();

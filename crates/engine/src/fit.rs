@@ -185,7 +185,7 @@ pub fn compare(sim: &SimulatedCurve, measured: &MeasuredCurve, desired: u32, hor
             levels += 1;
         }
     }
-    let rms = |sum: f64, n: usize| if n == 0 { 0.0 } else { round3(libm::sqrt(sum / n as f64)) };
+    let rms = |sum: f64, n: usize| if n == 0 { 0.0 } else { round3(crate::float::sqrt(sum / n as f64)) };
     let target = |fraction: f64| libm::ceil(f64::from(desired) * fraction);
     let measured_at = |count: f64| used.iter().find(|p| p.count >= count).map(|p| p.time_s);
     let milestones = |at: &dyn Fn(f64) -> Option<f64>| Milestones {

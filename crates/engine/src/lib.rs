@@ -30,6 +30,7 @@ pub mod demand;
 pub mod explain;
 pub mod fargate;
 pub mod fit;
+pub mod float;
 pub mod ids;
 pub mod instance;
 pub mod instance_types;

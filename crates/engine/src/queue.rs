@@ -35,7 +35,7 @@ pub fn overrun_share(mean_s: f64, spread: f64, timeout_s: f64) -> f64 {
     }
     let sigma2 = libm::log(1.0 + spread * spread);
     let mu = libm::log(mean_s) - sigma2 / 2.0;
-    (libm::erfc((libm::log(timeout_s) - mu) / libm::sqrt(2.0 * sigma2)) / 2.0).clamp(0.0, 1.0)
+    (libm::erfc((libm::log(timeout_s) - mu) / crate::float::sqrt(2.0 * sigma2)) / 2.0).clamp(0.0, 1.0)
 }
 
 /// Below this many messages a cohort is empty (rounding of the fluid arithmetic).
@@ -216,7 +216,7 @@ mod tests {
         assert_eq!(overrun_share(40.0, 0.0, 30.0), 1.0);
         assert_eq!(overrun_share(20.0, 0.0, 30.0), 0.0);
         // A timeout at the median (mean / sqrt(1 + cv^2)) leaves half over it.
-        let median = 10.0 / libm::sqrt(1.0 + 0.25);
+        let median = 10.0 / crate::float::sqrt(1.0 + 0.25);
         assert!((overrun_share(10.0, 0.5, median) - 0.5).abs() < 1e-9);
         // Ten times the mean with a spread of 0.5: a tiny share.
         let tail = overrun_share(10.0, 0.5, 100.0);

@@ -69,7 +69,7 @@ impl SimRng {
     pub fn standard_normal(&mut self) -> f64 {
         let u1 = self.unit_open_low();
         let u2 = self.unit();
-        libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2)
+        crate::float::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2)
     }
 
     /// A positive duration with the given mean and relative spread (coefficient of variation), from a
@@ -95,7 +95,7 @@ impl SimRng {
             return (sigma2, sigma);
         }
         let sigma2 = libm::log(1.0 + spread * spread);
-        let sigma = libm::sqrt(sigma2);
+        let sigma = crate::float::sqrt(sigma2);
         self.sigmas[self.next_sigma] = (bits, sigma2, sigma);
         self.next_sigma = (self.next_sigma + 1) % SIGMA_SLOTS;
         (sigma2, sigma)
@@ -157,7 +157,7 @@ mod tests {
             let mean = 1_000.0 + 37.0 * round as f64;
             let sigma2 = libm::log(1.0 + spread * spread);
             let z = fresh.standard_normal();
-            let expected = crate::narrow::round_u64(mean * libm::exp(libm::sqrt(sigma2) * z - sigma2 / 2.0));
+            let expected = crate::narrow::round_u64(mean * libm::exp(crate::float::sqrt(sigma2) * z - sigma2 / 2.0));
             assert_eq!(cached.lognormal_ms(mean, spread), expected, "round {round}");
         }
     }

@@ -51,3 +51,27 @@ fn wasm_matches_native_on_generated_scenarios() {
         assert_eq!(case["trace_digest"].as_str(), Some(trace.as_str()), "generated {seed}: trace differs");
     }
 }
+
+/// `float::sqrt` is wasm's `f64.sqrt` instruction; here `libm::sqrt` is libm's portable code. Both must give the same
+/// bits (IEEE 754 rounds the square root correctly): special values, then a million bit patterns of every exponent.
+#[wasm_bindgen_test]
+fn wasm_sqrt_is_libms_bit_for_bit() {
+    let same = |v: f64| {
+        let (ours, libms) = (fleetplan_engine::float::sqrt(v), libm::sqrt(v));
+        assert!(ours.to_bits() == libms.to_bits() || (ours.is_nan() && libms.is_nan()), "sqrt({v:e})");
+    };
+    for v in [0.0, -0.0, 1.0, 2.0, 4.0, 0.5, f64::MIN_POSITIVE, 5e-324, f64::MAX, f64::INFINITY, -1.0, f64::NAN] {
+        same(v);
+    }
+    // xorshift64: any positive finite double, subnormals included.
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    for _ in 0..1_000_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let v = f64::from_bits(state >> 1);
+        if v.is_finite() {
+            same(v);
+        }
+    }
+}

@@ -279,8 +279,8 @@ const WARM_UP_READS: u32 = 10;
 pub fn warm_up(index: usize) -> u32 {
     let Some(&id) = WARM_UP.get(index) else { return 0 };
     let Some(mut scenario) = warm_up_scenario(id) else { return 0 };
-    // A job's scenario arrives as JSON text, and a sweep reads and checks one a point: the reader and the
-    // validator are among the largest functions, which V8 optimised during a sweep's first second otherwise.
+    // A job's scenario arrives as JSON text: the reader and the validator are among the largest functions (a
+    // sweep, which reads one a point, showed V8 optimising them for 0.5 s of a core).
     if let Some(json) = warm_up_text(id) {
         for _ in 0..WARM_UP_READS {
             let read =
@@ -319,8 +319,8 @@ fn warm_up_text(id: &str) -> Option<std::borrow::Cow<'static, str>> {
     }
 }
 
-/// A worker's warm-up, one step per call while it is idle (`static/worker-module.js`: the run-ahead workers and the
-/// sweep workers started ahead of a run): runs step `index` ([`warm_up`]) and says whether another step follows.
+/// A run-ahead worker's warm-up, one step per call while it is idle (`static/worker-module.js`): runs step `index`
+/// ([`warm_up`]) and says whether another step follows.
 #[wasm_bindgen]
 pub fn warm_up_worker(index: u32) -> bool {
     let index = index as usize;
