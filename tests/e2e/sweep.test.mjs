@@ -71,15 +71,14 @@ test('a sweep in Web Workers downloads the CLI\'s CSV byte for byte, with chart,
 
 test('opening the panel starts the sweep workers ahead, the run uses them, and closing the panel lets them go', TEST_OPTIONS, async (t) => {
   await withPage(t, async (page) => {
-    const sweepWorkers = () => page.workers().filter((w) => w.url().includes('sweep-worker')).length;
     const cores = Math.min(Math.max(await page.evaluate(() => navigator.hardwareConcurrency), 1), 8);
     await openSweep(page);
-    await waitFor(() => sweepWorkers() === cores, `${cores} prepared worker(s)`);
+    await waitForWorkers(page, cores);
     // Closing the panel lets the idle workers go; opening it again starts them again.
     await page.click('#sweep > summary');
     await waitForNoWorkers(page);
     await unfold(page, '#sweep');
-    await waitFor(() => sweepWorkers() === cores, `${cores} prepared worker(s) again`);
+    await waitForWorkers(page, cores);
     // The run starts no worker of its own: it takes the prepared ones, and they are let go once it is done.
     let started = 0;
     page.on('worker', (w) => { if (w.url().includes('sweep-worker')) started += 1; });
@@ -105,7 +104,7 @@ test('Cancel terminates the sweep workers and the count stops', TEST_OPTIONS, as
     });
     // As many workers as the browser reports cores (at most 8), a progress bar, and the time left.
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-    assert.equal(page.workers().filter((w) => w.url().includes('sweep-worker')).length, Math.min(Math.max(cores, 1), 8));
+    assert.equal(sweepWorkers(page), Math.min(Math.max(cores, 1), 8));
     assert.match(await page.textContent('#sweep-status'),
       /\d+ of 2000 runs on \d+ worker\(s\), (estimating the time left|less than a second left|about \d+ (s|min) left)/);
     await page.click('#sweep-cancel');
@@ -168,24 +167,24 @@ function chartColours(page) {
   });
 }
 
-/** Polls `condition` for up to 10 s. */
-async function waitFor(condition, what) {
+/**
+ * The page's sweep workers (Playwright drops a worker when it is terminated). The spare run-ahead worker the page
+ * keeps loaded (web/src/runahead/remote.rs) is not one of them.
+ */
+function sweepWorkers(page) {
+  return page.workers().filter((w) => w.url().includes('sweep-worker')).length;
+}
+
+/** Waits up to 10 s until the page has `count` sweep workers. */
+async function waitForWorkers(page, count) {
   const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  while (sweepWorkers(page) !== count) {
+    if (Date.now() > deadline) assert.fail(`${sweepWorkers(page)} sweep worker(s), not ${count}`);
+    await page.waitForTimeout(50);
   }
 }
 
-/**
- * Waits until the page has no sweep worker left (Playwright drops a worker when it is terminated). The spare
- * run-ahead worker the page keeps loaded (web/src/runahead/remote.rs) is not one of them.
- */
-async function waitForNoWorkers(page) {
-  const deadline = Date.now() + 10_000;
-  const sweepWorkers = () => page.workers().filter((w) => w.url().includes('sweep-worker')).length;
-  while (sweepWorkers() > 0) {
-    if (Date.now() > deadline) assert.fail(`${sweepWorkers()} worker(s) still running`);
-    await page.waitForTimeout(50);
-  }
+/** Waits until the page has no sweep worker left. */
+function waitForNoWorkers(page) {
+  return waitForWorkers(page, 0);
 }

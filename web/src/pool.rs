@@ -49,12 +49,12 @@ fn new_worker() -> Result<web_sys::Worker, String> {
     web_sys::Worker::new_with_options("sweep-worker.js", &options).map_err(|_| tr("could not start a Web Worker"))
 }
 
-/// Starts workers until `count` wait prepared (the sweep panel was opened): each loads the workers' module. A
-/// worker that cannot start is left to [`Pool::start`] to report.
+/// Starts workers until `count` wait prepared (the sweep panel was opened, with the sweep's own worker count): each
+/// loads the workers' module. A worker that cannot start is left to [`Pool::start`] to report.
 pub fn prepare(count: usize) {
     PREPARED.with(|prepared| {
         let mut prepared = prepared.borrow_mut();
-        while prepared.len() < count.min(MAX_PREPARED) {
+        while prepared.len() < count {
             match new_worker() {
                 Ok(worker) => prepared.push(worker),
                 Err(_) => break,
@@ -67,9 +67,6 @@ pub fn prepare(count: usize) {
 pub fn release_prepared() {
     PREPARED.with(|prepared| prepared.borrow_mut().drain(..).for_each(|worker| worker.terminate()));
 }
-
-/// At most this many prepared workers, whatever the browser reports: the sweep's own cap.
-const MAX_PREPARED: usize = 8;
 
 struct Inner<W> {
     workers: Vec<web_sys::Worker>,

@@ -319,7 +319,7 @@ fn warm_up_text(id: &str) -> Option<std::borrow::Cow<'static, str>> {
     }
 }
 
-/// A run-ahead worker's warm-up, one step per call while it is idle (`static/worker-module.js`): runs step `index`
+/// A run-ahead worker's warm-up, one step per call while it is idle (`static/runahead-worker.js`): runs step `index`
 /// ([`warm_up`]) and says whether another step follows.
 #[wasm_bindgen]
 pub fn warm_up_worker(index: u32) -> bool {
