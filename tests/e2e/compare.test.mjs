@@ -127,10 +127,24 @@ test('Keep as A, then a preset is B; a variant can be removed and comparing stop
     await page.click('#toggle-gallery');
     await page.click('#open-fargate-5050-1000');
     await page.waitForFunction(() => document.querySelectorAll('#compare-table th.variant').length === 3, undefined, { timeout: TIMEOUT_MS });
+    // Every table the page shows meanwhile is recorded: none may pair the old runs with the new variants.
+    await page.evaluate(() => {
+      window.seenTables = [];
+      new MutationObserver(() => {
+        const names = [...document.querySelectorAll('#compare-table th.variant .variant-name')].map((e) => e.textContent);
+        if (names.length > 0) window.seenTables.push(names);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    // A slow CPU makes Yew's scheduler yield to the browser within a render pass, as on a busy machine.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 20 });
     await page.click('#compare-table .remove-variant');
-    await page.waitForFunction(() => document.querySelectorAll('#compare-table th.variant').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('#compare-table th.variant').length === 2, undefined, { timeout: TIMEOUT_MS });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     const names = await page.locator('#compare-table th.variant .variant-name').allTextContents();
     assert.deepEqual(names, ['Fargate Spot, 0 to 1,000 tasks', 'Fargate 50/50 On-Demand / Spot, 0 to 1,000 tasks']);
+    const seen = await page.evaluate(() => window.seenTables);
+    assert.deepEqual(seen.filter((t) => t.length === 2 && JSON.stringify(t) !== JSON.stringify(names)), []);
     assert.deepEqual((await readTable(page)).labels, ['A', 'B']);
     // The kept runs survive a reload, like the draft.
     await page.reload();

@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use fleetplan_engine::compare::{self, Comparison, Verdict};
-use fleetplan_engine::{RunOptions, Simulation, Summary, TimeSeries};
+use fleetplan_engine::{RunOptions, Scenario, Simulation, Summary, TimeSeries};
 use yew::prelude::*;
 
 use super::document::{Action, Doc, Variant};
@@ -25,14 +25,18 @@ struct Run {
     series: TimeSeries,
 }
 
+/// What a variant's run depends on: its scenario and seed (not its label, which changes when a variant before it
+/// is removed).
+type Inputs = Vec<(Rc<Scenario>, u64)>;
+
 /// The runs of some variants, in order: each the run `fleetplan compare` makes (`fleetplan_engine::run`: no trace,
 /// no invariant checks, finished tasks released), with its series kept for the overlaid charts.
-fn runs(variants: &[Variant]) -> Vec<Rc<Run>> {
-    variants
+fn runs(inputs: &Inputs) -> Vec<Rc<Run>> {
+    inputs
         .iter()
-        .map(|v| {
+        .map(|(scenario, seed)| {
             let options = RunOptions { trace: false, check_invariants: false, keep_finished_tasks: false };
-            let mut sim = Simulation::with_options((*v.scenario).clone(), v.seed, options);
+            let mut sim = Simulation::with_options((**scenario).clone(), *seed, options);
             sim.run_to_end();
             Rc::new(Run { summary: sim.metrics(), series: sim.series().clone() })
         })
@@ -40,29 +44,37 @@ fn runs(variants: &[Variant]) -> Vec<Rc<Run>> {
 }
 
 /// The runs of some variants, computed in workers: `None` until all have finished.
+///
+/// The runs are kept with the inputs they were made from and given back only for those inputs. On the render
+/// where the variants change, before the effect below has started their runs, the old runs would otherwise be
+/// paired with the new variants: a removed variant's figures under the next one's name, for one frame.
 #[hook]
 fn use_runs(variants: Vec<Variant>) -> Option<Rc<Vec<Rc<Run>>>> {
-    let runs = use_state(|| None::<Rc<Vec<Rc<Run>>>>);
+    let inputs: Inputs = variants.iter().map(|v| (v.scenario.clone(), v.seed)).collect();
+    let done = use_state(|| None::<(Inputs, Rc<Vec<Rc<Run>>>)>);
     {
-        let runs = runs.clone();
-        use_effect_with(variants, move |variants| {
-            if variants.is_empty() {
-                runs.set(Some(Rc::default()));
+        let done = done.clone();
+        use_effect_with(inputs.clone(), move |inputs| {
+            if inputs.is_empty() {
+                done.set(Some((Vec::new(), Rc::default())));
                 return Box::new(|| ()) as Box<dyn FnOnce()>;
             }
-            runs.set(None);
+            done.set(None);
             let jobs: Result<Vec<String>, String> =
-                variants.iter().map(|v| Job::text_for(&v.scenario, v.seed, false)).collect();
+                inputs.iter().map(|(scenario, seed)| Job::text_for(scenario, *seed, false)).collect();
             let on_done = {
-                let (runs, variants) = (runs.clone(), variants.clone());
-                Callback::from(move |result: Result<remote::Runs, String>| match result {
-                    Ok(done) => runs.set(Some(Rc::new(
-                        done.into_iter().map(|(summary, series)| Rc::new(Run { summary, series })).collect(),
-                    ))),
-                    Err(e) => {
-                        web_sys::console::error_1(&format!("{e}: computing the variants on the page").into());
-                        runs.set(Some(Rc::new(self::runs(&variants))));
-                    }
+                let (done, inputs) = (done.clone(), inputs.clone());
+                Callback::from(move |result: Result<remote::Runs, String>| {
+                    let runs = match result {
+                        Ok(runs) => {
+                            runs.into_iter().map(|(summary, series)| Rc::new(Run { summary, series })).collect()
+                        }
+                        Err(e) => {
+                            web_sys::console::error_1(&format!("{e}: computing the variants on the page").into());
+                            self::runs(&inputs)
+                        }
+                    };
+                    done.set(Some((inputs.clone(), Rc::new(runs))));
                 })
             };
             let started = jobs.and_then(|jobs| RunAll::start(&jobs, on_done));
@@ -70,14 +82,17 @@ fn use_runs(variants: Vec<Variant>) -> Option<Rc<Vec<Rc<Run>>>> {
                 Ok(workers) => Some(workers),
                 Err(e) => {
                     web_sys::console::warn_1(&format!("{e}: computing the variants on the page").into());
-                    runs.set(Some(Rc::new(self::runs(variants))));
+                    done.set(Some((inputs.clone(), Rc::new(self::runs(inputs)))));
                     None
                 }
             };
             Box::new(move || drop(workers))
         });
     }
-    (*runs).clone()
+    match &*done {
+        Some((made_from, runs)) if *made_from == inputs => Some(runs.clone()),
+        _ => None,
+    }
 }
 
 /// The charts' x range: the longest variant's series.
