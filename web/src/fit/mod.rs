@@ -150,17 +150,24 @@ pub fn FitPanel(props: &FitProps) -> Html {
     let profile = use_state(|| false);
     let pool = use_mut_ref(|| None::<FitPool>);
     let reader = use_mut_ref(|| None::<gloo_file::callbacks::FileReader>);
+    // The scenario `state` belongs to: on the render that brings another scenario, before the effect below has
+    // reset the fit, the last one's result is not shown against the new one (Yew 0.23 may paint that render).
+    let state_scenario = use_mut_ref(|| props.scenario.clone());
     {
         // Another scenario: the fit starts over.
         let state = state.clone();
         let pool = pool.clone();
-        use_effect_with(props.scenario.clone(), move |_| {
+        let state_scenario = state_scenario.clone();
+        use_effect_with(props.scenario.clone(), move |scenario| {
             if let Some(p) = pool.borrow_mut().take() {
                 p.cancel();
             }
+            *state_scenario.borrow_mut() = scenario.clone();
             state.set(RunState::Idle);
         });
     }
+    // Compared by value, as `use_effect_with` compares its dependency: an equal scenario in a new `Rc` is the same.
+    let shown = if *state_scenario.borrow() == props.scenario { (*state).clone() } else { RunState::Idle };
     let current = use_memo(
         (props.scenario.clone(), (*text).clone(), (*service).clone(), *profile),
         |(scenario, text, service, profile)| {
@@ -266,7 +273,7 @@ pub fn FitPanel(props: &FitProps) -> Html {
         })
     };
     // The fitted run of seed 1, for the chart and the numbers.
-    let fitted = use_memo(((*state).clone().done(), current.clone()), |(report, current)| {
+    let fitted = use_memo((shown.clone().done(), current.clone()), |(report, current)| {
         let (Some(report), Some(Ok(o))) = (report, current.as_ref()) else { return None };
         let json = o.fit.fitted_json(report).ok()?;
         let scenario = o.fit.fitted_scenario(report).ok()?;
@@ -316,8 +323,8 @@ pub fn FitPanel(props: &FitProps) -> Html {
         }
     };
     let ready = matches!(current.as_ref(), Some(Ok(_)));
-    let running = matches!(*state, RunState::Running { .. });
-    let status = match &*state {
+    let running = matches!(shown, RunState::Running { .. });
+    let status = match &shown {
         RunState::Idle => html! {},
         RunState::Running { done, total } => html! {
             <p id="fit-progress" role="status"><progress max={total.to_string()} value={done.to_string()} />{ trf(" {done} of {total} runs", &[("done", done), ("total", total)]) }</p>
